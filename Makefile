@@ -1,0 +1,94 @@
+# vejled — build, run and test.  See README.md.
+#
+#   make run      install dependencies, build, create var/vejled.db with the demo, serve :8080
+#   make test     install dependencies, build (normal + ASan/UBSan), run every test
+#   make asan     the unit and HTTP tests against an AddressSanitizer/UBSan build
+#   make lint     cppcheck over server/
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+
+BUILD   ?= build
+SAN     ?=
+PKGS    := libmicrohttpd sqlite3 jansson libsodium uuid
+CC      ?= cc
+
+# Recursive (=) so that pkg-config runs after scripts/deps.sh has installed the -dev packages.
+CFLAGS  = -std=c11 -D_GNU_SOURCE -g -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+          -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith -fno-common -MMD -MP \
+          -Iserver $(shell pkg-config --cflags $(PKGS))
+LDLIBS  = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+LDFLAGS =
+ifeq ($(SAN),1)
+  CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=address,undefined
+endif
+
+SRC      := $(wildcard server/*.c)
+LIB_OBJ  := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(filter-out server/main.c,$(SRC)))
+MAIN_OBJ := $(BUILD)/obj/main.o
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BIN      := $(BUILD)/vejled
+
+.PHONY: all deps build static run test test-unit test-http test-browser asan lint clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: $(BIN) $(UNIT_BIN) static
+
+$(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj $(BUILD)/tests:
+	@mkdir -p $@
+
+$(BIN): $(LIB_OBJ) $(MAIN_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ) | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS) -lcmocka
+
+# Static files: ours from static/, the Danish design system (dkfds) from node_modules.
+static:
+	@mkdir -p build/static
+	@cp -R static/. build/static/
+	@if [ -d node_modules/dkfds/dist ]; then mkdir -p build/static/dkfds && \
+	  cp -R node_modules/dkfds/dist/css node_modules/dkfds/dist/js node_modules/dkfds/dist/fonts \
+	        node_modules/dkfds/dist/img build/static/dkfds/ 2>/dev/null || true; fi
+
+run: deps
+	@$(MAKE) --no-print-directory build
+	@scripts/demo-media.sh var/media
+	@$(BIN) demo --db var/vejled.db
+	@$(BIN) serve --db var/vejled.db --listen 127.0.0.1:8080
+
+test-unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
+
+test-http: $(BIN)
+	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/http/
+
+test-browser: $(BIN) static
+	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/browser/
+
+# The full suite: sanitizer build for unit + HTTP tests, normal build for the browser.
+test: deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
+	@$(MAKE) --no-print-directory test-browser
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
+	  --suppress=missingIncludeSystem -Iserver server/
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)

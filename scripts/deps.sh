@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what vejled needs to build, run and test, from Debian's archive and npm.
+# Idempotent and quiet when everything is already there.  Run as root (or with sudo).
+#   scripts/deps.sh          build + run + test dependencies
+#   scripts/deps.sh --run    only what `make run` needs (adds ffmpeg for demo media)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
+      libsodium-dev uuid-dev libcurl4-openssl-dev libcmocka-dev curl ca-certificates
+      nodejs npm chromium fonts-dejavu-core ffmpeg wrk)
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# nodejs from another archive (nodesource) ships npm itself: do not ask Debian for it then.
+if [ ${#missing[@]} -gt 0 ] && command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/npm}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages (dkfds for the look, playwright-core + axe-core for browser tests).
+if [ -f package-lock.json ]; then
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "deps: npm ci" >&2
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+fi

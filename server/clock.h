@@ -1,0 +1,47 @@
+/* clock — the one source of time.
+ *
+ * Every time the service stores is UTC seconds since the epoch; every time a person reads
+ * is shown in Europe/Copenhagen.  Nothing else in the code calls time(): tests and
+ * `vejled jobs run --now` set a fixed time here, so that "six months after the first
+ * meeting" is tested without waiting.
+ */
+#ifndef VEJLED_CLOCK_H
+#define VEJLED_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLOCK_RFC3339_LEN 20 /* "2026-12-01T09:00:00Z" */
+
+/* Now, in UTC seconds: the fixed time if one is set, else the system clock. */
+int64_t clock_now(void);
+
+/* Fixes the clock at t (UTC seconds); 0 returns to the system clock.  Thread-safe. */
+void clock_set_fixed(int64_t t);
+
+/* Sets the process time zone used for display (Europe/Copenhagen); call once at start. */
+void clock_init_display_zone(void);
+
+/* Writes t as "YYYY-MM-DDTHH:MM:SSZ". */
+void clock_format_rfc3339(int64_t t, char out[CLOCK_RFC3339_LEN + 1]);
+
+/* Parses an RFC 3339 date-time ("2026-12-01T09:00:00Z", "…T10:00:00+01:00", optional
+ * fraction, 't'/'z' accepted) into UTC seconds.  Returns 0 or -1 (invalid calendar dates
+ * such as 2026-02-30 are invalid). */
+int clock_parse_rfc3339(const char *s, int64_t *out);
+
+/* Parses "YYYY-MM-DD" as midnight UTC of that day.  0 or -1. */
+int clock_parse_date(const char *s, int64_t *out);
+
+/* Writes t as Copenhagen wall time for people: lang "da" → "1. december 2026 kl. 10.00",
+ * otherwise "1 December 2026, 10:00".  out gets at most n bytes. */
+void clock_format_human(int64_t t, const char *lang, char *out, size_t n);
+
+/* Like clock_format_human() without the time of day. */
+void clock_format_human_date(int64_t t, const char *lang, char *out, size_t n);
+
+/* Adds months to t in Copenhagen wall time (keeps the time of day; the 31st becomes the
+ * last day of a shorter month; DST is handled by the zone rules). */
+int64_t clock_add_months(int64_t t, int months);
+
+#endif

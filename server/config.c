@@ -1,0 +1,257 @@
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum config_kind { CK_STR, CK_UINT, CK_SIZE };
+
+struct config_key {
+    const char *section;
+    const char *key;
+    enum config_kind kind;
+    size_t offset;
+    size_t size;           /* CK_STR: buffer size */
+    unsigned long long min;
+    unsigned long long max;
+};
+
+#define STR(sec, k, field) {sec, k, CK_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0}
+#define UINT(sec, k, field, lo, hi) {sec, k, CK_UINT, offsetof(struct config, field), 0, lo, hi}
+#define SIZE(sec, k, field, lo, hi) {sec, k, CK_SIZE, offsetof(struct config, field), 0, lo, hi}
+
+static const struct config_key config_keys[] = {
+    STR("server", "public_url", public_url),
+    STR("server", "root", root),
+    UINT("server", "threads", threads, 1, 256),
+    UINT("server", "max_connections", max_connections, 1, 100000),
+    SIZE("server", "connection_memory", connection_memory, 8192, 16 * 1024 * 1024),
+    UINT("server", "connection_timeout", connection_timeout_s, 1, 3600),
+    SIZE("server", "max_body_json", max_body_json, 256, 64 * 1024 * 1024),
+    SIZE("server", "max_body_form", max_body_form, 256, 64 * 1024 * 1024),
+    SIZE("server", "max_form_fields", max_form_fields, 1, 100000),
+    SIZE("server", "max_field_length", max_field_length, 16, 1024 * 1024),
+    UINT("server", "log_requests", log_requests, 0, 1),
+    STR("database", "path", db_path),
+    STR("database", "key_file", key_file),
+    UINT("database", "busy_timeout_ms", busy_timeout_ms, 0, 600000),
+    UINT("citizen", "token_days", token_days, 1, 3650),
+    UINT("citizen", "session_hours", session_hours, 1, 24 * 30),
+    UINT("citizen", "token_misses_per_minute", token_misses_per_minute, 1, 100000),
+    UINT("api", "idempotency_hours", idempotency_hours, 1, 24 * 365),
+    STR("content", "media_dir", media_dir),
+    STR("content", "static_dir", static_dir),
+    STR("content", "template_dir", template_dir),
+    STR("content", "migrations_dir", migrations_dir),
+    STR("content", "demo_dir", demo_dir),
+    STR("delivery", "channels", channels),
+    STR("delivery", "outbox_dir", outbox_dir),
+    UINT("delivery", "remind_days_before", remind_days_before, 0, 60),
+    STR("smtp", "url", smtp_url),
+    STR("smtp", "from", smtp_from),
+    STR("webhook", "url", webhook_url),
+    STR("webhook", "secret", webhook_secret),
+};
+
+static int config_is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The nearest parent of the binary's folder that holds db/migrations. */
+static void config_find_root(char *out, size_t n)
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        for (int depth = 0; depth < 4; depth++) {
+            char *slash = strrchr(exe, '/');
+            if (!slash || slash == exe)
+                break;
+            *slash = '\0';
+            char probe[PATH_MAX + 32];
+            snprintf(probe, sizeof probe, "%s/db/migrations", exe);
+            if (config_is_dir(probe)) {
+                snprintf(out, n, "%s", exe);
+                return;
+            }
+        }
+    }
+    snprintf(out, n, ".");
+}
+
+void config_defaults(struct config *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->listen_host, sizeof c->listen_host, "127.0.0.1");
+    c->listen_port = 8080;
+    config_find_root(c->root, sizeof c->root);
+    c->threads = 4;
+    c->max_connections = 512;
+    c->connection_memory = 32 * 1024;
+    c->connection_timeout_s = 30;
+    c->max_body_json = 64 * 1024;
+    c->max_body_form = 32 * 1024;
+    c->max_form_fields = 200;
+    c->max_field_length = 4000;
+    c->log_requests = 1;
+    snprintf(c->db_path, sizeof c->db_path, "var/vejled.db");
+    c->busy_timeout_ms = 5000;
+    c->token_days = 180;
+    c->session_hours = 12;
+    c->token_misses_per_minute = 30;
+    c->idempotency_hours = 24;
+    snprintf(c->channels, sizeof c->channels, "outbox");
+    snprintf(c->outbox_dir, sizeof c->outbox_dir, "var/outbox");
+    snprintf(c->media_dir, sizeof c->media_dir, "var/media");
+    snprintf(c->smtp_from, sizeof c->smtp_from, "jobcenter@example.dk");
+    c->remind_days_before = 3;
+}
+
+static char *config_trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    return s;
+}
+
+int config_set_listen(struct config *c, const char *hostport)
+{
+    const char *colon = strrchr(hostport, ':');
+    if (!colon || colon == hostport || (size_t)(colon - hostport) >= sizeof c->listen_host)
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    if (errno || *end || end == colon + 1 || port > 65535)
+        return -1;
+    memcpy(c->listen_host, hostport, (size_t)(colon - hostport));
+    c->listen_host[colon - hostport] = '\0';
+    c->listen_port = (unsigned)port;
+    return 0;
+}
+
+int config_set(struct config *c, const char *section, const char *key, const char *value,
+               char *err, size_t errlen)
+{
+    if (strcmp(section, "server") == 0 && strcmp(key, "listen") == 0) {
+        if (config_set_listen(c, value) == 0)
+            return 0;
+        snprintf(err, errlen, "[server] listen must be HOST:PORT");
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
+        const struct config_key *k = &config_keys[i];
+        if (strcmp(k->section, section) != 0 || strcmp(k->key, key) != 0)
+            continue;
+        char *field = (char *)c + k->offset;
+        if (k->kind == CK_STR) {
+            if (strlen(value) >= k->size) {
+                snprintf(err, errlen, "[%s] %s is too long", section, key);
+                return -1;
+            }
+            memcpy(field, value, strlen(value) + 1);
+            return 0;
+        }
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(value, &end, 10);
+        if (errno || end == value || *end || value[0] == '-' || v < k->min || v > k->max) {
+            snprintf(err, errlen, "[%s] %s must be a whole number from %llu to %llu", section,
+                     key, k->min, k->max);
+            return -1;
+        }
+        if (k->kind == CK_UINT)
+            *(unsigned *)(void *)field = (unsigned)v;
+        else
+            *(size_t *)(void *)field = (size_t)v;
+        return 0;
+    }
+    snprintf(err, errlen, "unknown setting [%s] %s", section, key);
+    return -1;
+}
+
+int config_load_file(struct config *c, const char *path, char *err, size_t errlen)
+{
+    int rc = -1;
+    char line[1024];
+    char section[64] = "";
+    unsigned lineno = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = config_trim(line);
+        if (!*s || *s == '#' || *s == ';')
+            continue;
+        if (*s == '[') {
+            char *close = strchr(s, ']');
+            if (!close || close[1] || (size_t)(close - s - 1) >= sizeof section) {
+                snprintf(err, errlen, "%s:%u: bad section header", path, lineno);
+                goto out;
+            }
+            *close = '\0';
+            snprintf(section, sizeof section, "%s", config_trim(s + 1));
+            continue;
+        }
+        char *eq = strchr(s, '=');
+        if (!eq || !*section) {
+            snprintf(err, errlen, "%s:%u: expected key = value inside a [section]", path,
+                     lineno);
+            goto out;
+        }
+        *eq = '\0';
+        char *key = config_trim(s);
+        char *value = config_trim(eq + 1);
+        size_t vlen = strlen(value);
+        if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+            value[vlen - 1] = '\0';
+            value++;
+        }
+        char msg[256];
+        if (config_set(c, section, key, value, msg, sizeof msg)) {
+            snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+static void config_under_root(const struct config *c, char *field, size_t n, const char *rel)
+{
+    if (!*field)
+        snprintf(field, n, "%s/%s", c->root, rel);
+}
+
+void config_finish(struct config *c)
+{
+    if (!*c->key_file)
+        snprintf(c->key_file, sizeof c->key_file, "%.*s.key", (int)(sizeof c->key_file - 5),
+                 c->db_path);
+    if (!*c->public_url)
+        snprintf(c->public_url, sizeof c->public_url, "http://%s:%u", c->listen_host,
+                 c->listen_port);
+    size_t n = strlen(c->public_url);
+    while (n && c->public_url[n - 1] == '/')
+        c->public_url[--n] = '\0';
+    config_under_root(c, c->static_dir, sizeof c->static_dir, "build/static");
+    config_under_root(c, c->template_dir, sizeof c->template_dir, "templates");
+    config_under_root(c, c->migrations_dir, sizeof c->migrations_dir, "db/migrations");
+    config_under_root(c, c->demo_dir, sizeof c->demo_dir, "db/demo");
+}

@@ -1,0 +1,81 @@
+/* config — every setting of the service, read once at start and then passed as const.
+ *
+ * Sources, later winning: built-in defaults (so `make run` needs no file), the INI file
+ * given with --config / VEJLED_CONFIG, then the command-line flags.  Every limit the
+ * service enforces (body sizes, field lengths, connection counts, rates) is named here,
+ * so that it can be read in one place, changed per installation and tested.  Unknown
+ * sections or keys are errors: a typo must not silently leave a default in force.
+ */
+#ifndef VEJLED_CONFIG_H
+#define VEJLED_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_PATH_MAX 512
+
+struct config {
+    /* [server] */
+    char listen_host[64];
+    unsigned listen_port;
+    char public_url[256];          /* base of the citizen links, without trailing '/' */
+    char root[CONFIG_PATH_MAX];    /* folder holding templates/, db/, build/static */
+    unsigned threads;              /* libmicrohttpd thread pool */
+    unsigned max_connections;
+    size_t connection_memory;      /* bytes of header/read buffer per connection */
+    unsigned connection_timeout_s; /* idle connection timeout */
+    size_t max_body_json;          /* API request bodies */
+    size_t max_body_form;          /* HTML form bodies */
+    size_t max_form_fields;
+    size_t max_field_length;       /* any single decoded form field or JSON string */
+    unsigned log_requests;         /* 1: one line per request on stderr */
+
+    /* [database] */
+    char db_path[CONFIG_PATH_MAX];
+    char key_file[CONFIG_PATH_MAX]; /* secret key protecting CPR numbers; "" → <db>.key */
+    unsigned busy_timeout_ms;
+
+    /* [citizen] */
+    unsigned token_days;            /* a letter's link is valid this long */
+    unsigned session_hours;         /* a citizen browser session */
+    unsigned token_misses_per_minute; /* unknown-link attempts per address before 429 */
+
+    /* [api] */
+    unsigned idempotency_hours;     /* how long an Idempotency-Key answer is kept */
+
+    /* [content] */
+    char media_dir[CONFIG_PATH_MAX];
+    char static_dir[CONFIG_PATH_MAX];
+    char template_dir[CONFIG_PATH_MAX];
+    char migrations_dir[CONFIG_PATH_MAX];
+    char demo_dir[CONFIG_PATH_MAX];
+
+    /* [delivery] [smtp] [webhook] — used by the scheduler */
+    char channels[128];
+    char outbox_dir[CONFIG_PATH_MAX];
+    char smtp_url[256];
+    char smtp_from[256];
+    char webhook_url[256];
+    char webhook_secret[256];
+    unsigned remind_days_before;
+};
+
+/* Fills c with the defaults.  root is found from the running binary (the nearest parent
+ * folder holding db/migrations), else the current folder; paths default below it. */
+void config_defaults(struct config *c);
+
+/* Reads an INI file over c.  Returns 0, or -1 with a message naming file and line in err. */
+int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
+
+/* Sets one value by section and key, as from the file (used by flags and tests).
+ * Returns 0, or -1 with a message in err. */
+int config_set(struct config *c, const char *section, const char *key, const char *value,
+               char *err, size_t errlen);
+
+/* Parses "HOST:PORT" into c.  0 or -1. */
+int config_set_listen(struct config *c, const char *hostport);
+
+/* Fills the derived defaults (key file beside the database, public_url from listen) once
+ * all sources are read. */
+void config_finish(struct config *c);
+
+#endif

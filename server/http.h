@@ -1,0 +1,92 @@
+/* http — the HTTP server: libmicrohttpd in, our own request and reply types out.
+ *
+ * The only module that includes microhttpd.h.  It runs libmicrohttpd 0.9.75 with a thread
+ * pool over epoll, and does centrally what every route needs, so that no handler can
+ * forget it:
+ *   - matches the route (router) before the body is read: 404, 405 (with Allow) and 415
+ *     are answered at once;
+ *   - rejects request smuggling shapes: two different Content-Length headers, and
+ *     Content-Length together with Transfer-Encoding (400);
+ *   - caps the body: a Content-Length over the route's limit is 413 before a byte is read,
+ *     and a body that grows past it while arriving is 413 too (libmicrohttpd caps nothing);
+ *   - adds the security headers to every reply (CSP without inline script,
+ *     frame-ancestors 'none', nosniff, Referrer-Policy no-referrer) and Cache-Control:
+ *     no-store on everything that is not a static file;
+ *   - serves file replies with a strong ETag, 304 on If-None-Match, and one byte range
+ *     (206/416), which libmicrohttpd lacks and Safari needs to play video;
+ *   - logs one line per request: time, method, route pattern (never the raw path, which
+ *     may hold a token), status, duration.
+ * What happens after a match is the caller's: struct http_hooks gives the route table, a
+ * dispatcher that authenticates and calls the handler, and an error-reply builder.
+ */
+#ifndef VEJLED_HTTP_H
+#define VEJLED_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "config.h"
+#include "router.h"
+
+#define HTTP_MAX_HEADERS 12
+
+struct http_request {
+    enum router_method method;
+    const char *path;               /* without the query string */
+    const struct router_match *match;
+    const char *body;               /* NUL-terminated copy, body_len bytes; "" if none */
+    size_t body_len;
+    const char *client_ip;          /* textual address of the peer */
+    void *conn;                     /* opaque: for the accessors below */
+};
+
+/* A request header, query argument or cookie by name; NULL if absent.  Borrowed. */
+const char *http_header(const struct http_request *r, const char *name);
+const char *http_query(const struct http_request *r, const char *name);
+const char *http_cookie(const struct http_request *r, const char *name);
+
+struct http_reply {
+    int status;                     /* 0 until a handler sets it; 500 if it never does */
+    const char *content_type;       /* static string */
+    struct buf body;
+    char *headers[HTTP_MAX_HEADERS][2]; /* owned name/value pairs */
+    size_t n_headers;
+    int fd;                         /* >= 0: send this file (owned: closed by http) */
+    uint64_t fd_size;
+    int64_t fd_mtime;
+};
+
+/* Adds a header (copied).  Beyond HTTP_MAX_HEADERS it aborts: a programming error. */
+void http_reply_header(struct http_reply *rep, const char *name, const char *value);
+/* Sets status, content type and body (copied). */
+void http_reply_text(struct http_reply *rep, int status, const char *content_type,
+                     const char *body, size_t len);
+/* Sends a redirect (Location: location) with the given 3xx status. */
+void http_reply_redirect(struct http_reply *rep, int status, const char *location);
+/* Sends the open file fd (ownership passes to http) with the given type. */
+void http_reply_file(struct http_reply *rep, int fd, uint64_t size, int64_t mtime,
+                     const char *content_type);
+
+struct http_hooks {
+    void *ctx;
+    const struct route *routes;
+    size_t n_routes;
+    /* Runs a matched request; fills rep. */
+    void (*dispatch)(void *ctx, struct http_request *req, struct http_reply *rep);
+    /* Fills rep with an error reply (status, machine code, and whether the route is API). */
+    void (*error)(void *ctx, const struct http_request *req, int api, int status,
+                  const char *code, struct http_reply *rep);
+};
+
+struct http_server;
+
+/* Starts serving on cfg's listen address (port 0: any free port).  0 and *out, or -1. */
+int http_start(const struct config *cfg, const struct http_hooks *hooks,
+               struct http_server **out, char *err, size_t errlen);
+/* The port actually bound. */
+unsigned http_port(const struct http_server *s);
+/* Stops accepting, finishes what is in flight, frees everything.  NULL is fine. */
+void http_stop(struct http_server *s);
+
+#endif

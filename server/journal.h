@@ -1,0 +1,47 @@
+/* journal — the tamper-evident documentation of what happened to each citizen.
+ *
+ * The journal is what a sanction or complaint case relies on, so it is append-only (the
+ * database refuses UPDATE and DELETE on it) and hash-chained: each entry's hash is
+ *
+ *   SHA-256( prev_hash "\n" seq "\n" at "\n" kind "\n" actor "\n"
+ *            citizen_uuid "\n" enrolment_uuid "\n" data )
+ *
+ * in lower-case hex, where prev_hash is the previous entry's hash (64 zeros for the
+ * first), at is the RFC 3339 UTC time and data the entry's compact JSON.  Changing,
+ * inserting or removing any entry breaks every hash after it; `vejled verify` recomputes
+ * the chain.  Entries never hold a CPR number or a name: citizens are named by uuid.
+ * journal_append() must run inside a store_txn(), which makes the read of the chain's
+ * tail and the insert one atomic step.
+ */
+#ifndef VEJLED_JOURNAL_H
+#define VEJLED_JOURNAL_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define JOURNAL_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* Appends one entry; data (borrowed, may be NULL for {}) is serialised compactly with
+ * sorted keys.  *seq (may be NULL) gets the new entry's number. */
+enum store_status journal_append(struct store *st, int64_t now, const char *kind,
+                                 const char *actor, const char *citizen_uuid,
+                                 const char *enrolment_uuid, const json_t *data, int64_t *seq);
+
+/* Computes the hash of an entry as described above (out: 64 hex + NUL). */
+void journal_hash(const struct store_journal_row *r, char out[MODEL_HASH_HEX + 1]);
+
+struct journal_check {
+    int64_t entries;   /* entries checked */
+    int64_t bad_seq;   /* first entry that does not verify, 0 if none */
+    char reason[128];  /* why it does not verify */
+};
+
+/* Walks the whole chain.  0 if it is intact, 1 if broken (see out), -1 on a read error. */
+int journal_verify(struct store *st, struct journal_check *out);
+
+/* The entries of one citizen as the API's {"entries": [...]} object (new reference). */
+json_t *journal_citizen_json(struct store *st, const char *citizen_uuid);
+
+#endif

@@ -1,0 +1,1136 @@
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "mem.h"
+
+#define STORE_CACHE_SLOTS 128
+
+struct store_cached {
+    const char *sql; /* the string literal's address is the key */
+    sqlite3_stmt *stmt;
+};
+
+struct store {
+    sqlite3 *db;
+    struct store_cached cache[STORE_CACHE_SLOTS];
+    unsigned busy_timeout_ms;
+};
+
+static void store_log(struct store *st, const char *what)
+{
+    fprintf(stderr, "vejled: store: %s: %s\n", what, sqlite3_errmsg(st->db));
+}
+
+static enum store_status store_status_of(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW: return STORE_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return STORE_BUSY;
+    case SQLITE_CONSTRAINT: return STORE_CONFLICT;
+    default: return STORE_ERROR;
+    }
+}
+
+/* Returns the cached statement for sql (a string literal), reset and with bindings
+ * cleared, then binds the arguments described by fmt:
+ *   i int64   I int64, NULL when 0   t text (NULL → NULL)   b blob (pointer, size_t)
+ * A count mismatch between fmt and the statement is a programming error: abort. */
+static sqlite3_stmt *store_stmt(struct store *st, const char *sql, const char *fmt, ...)
+{
+    size_t slot = ((uintptr_t)sql >> 3) % STORE_CACHE_SLOTS;
+    sqlite3_stmt *stmt = NULL;
+    for (size_t i = 0; i < STORE_CACHE_SLOTS; i++) {
+        struct store_cached *c = &st->cache[(slot + i) % STORE_CACHE_SLOTS];
+        if (c->sql == sql) {
+            stmt = c->stmt;
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+            break;
+        }
+        if (!c->sql) {
+            if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+                SQLITE_OK) {
+                store_log(st, "prepare");
+                return NULL;
+            }
+            c->sql = sql;
+            c->stmt = stmt;
+            break;
+        }
+    }
+    if (!stmt) {
+        fprintf(stderr, "vejled: store: statement cache full\n");
+        abort();
+    }
+    if ((int)strlen(fmt) != sqlite3_bind_parameter_count(stmt)) {
+        fprintf(stderr, "vejled: store: %d parameters bound to a statement of %d: %s\n",
+                (int)strlen(fmt), sqlite3_bind_parameter_count(stmt), sql);
+        abort();
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    for (int i = 0; fmt[i]; i++) {
+        int idx = i + 1, rc = SQLITE_OK;
+        switch (fmt[i]) {
+        case 'i': rc = sqlite3_bind_int64(stmt, idx, va_arg(ap, int64_t)); break;
+        case 'I': {
+            int64_t v = va_arg(ap, int64_t);
+            rc = v ? sqlite3_bind_int64(stmt, idx, v) : sqlite3_bind_null(stmt, idx);
+            break;
+        }
+        case 't': {
+            const char *s = va_arg(ap, const char *);
+            rc = s ? sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT)
+                   : sqlite3_bind_null(stmt, idx);
+            break;
+        }
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            rc = sqlite3_bind_blob64(stmt, idx, p, n, SQLITE_TRANSIENT);
+            break;
+        }
+        default:
+            fprintf(stderr, "vejled: store: bad bind format '%c'\n", fmt[i]);
+            abort();
+        }
+        if (rc != SQLITE_OK) {
+            va_end(ap);
+            store_log(st, "bind");
+            return NULL;
+        }
+    }
+    va_end(ap);
+    return stmt;
+}
+
+/* Steps a statement that returns no rows. */
+static enum store_status store_done(struct store *st, sqlite3_stmt *stmt)
+{
+    if (!stmt)
+        return STORE_ERROR;
+    int rc = sqlite3_step(stmt);
+    enum store_status s = store_status_of(rc);
+    if (rc == SQLITE_ROW)
+        s = STORE_OK;
+    if (s == STORE_ERROR)
+        store_log(st, "step");
+    sqlite3_reset(stmt);
+    return s;
+}
+
+/* Steps to the first row: STORE_OK with the row current, STORE_NOT_FOUND, or an error.
+ * The caller resets the statement after reading the row. */
+static enum store_status store_row(struct store *st, sqlite3_stmt *stmt)
+{
+    if (!stmt)
+        return STORE_ERROR;
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    sqlite3_reset(stmt);
+    if (rc == SQLITE_DONE)
+        return STORE_NOT_FOUND;
+    enum store_status s = store_status_of(rc);
+    if (s == STORE_ERROR)
+        store_log(st, "step");
+    return s;
+}
+
+static char *store_col_dup(sqlite3_stmt *stmt, int col)
+{
+    const unsigned char *t = sqlite3_column_text(stmt, col);
+    return xstrdup(t ? (const char *)t : "");
+}
+
+static void store_col_copy(sqlite3_stmt *stmt, int col, char *out, size_t n)
+{
+    const unsigned char *t = sqlite3_column_text(stmt, col);
+    snprintf(out, n, "%s", t ? (const char *)t : "");
+}
+
+/* ------------------------------------------------------------------ connection */
+
+int store_open(const char *path, unsigned busy_timeout_ms, struct store **out, char *err,
+               size_t errlen)
+{
+    struct store *st = xcalloc(1, sizeof *st);
+    st->busy_timeout_ms = busy_timeout_ms;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open database %s: %s", path,
+                 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(st->db, (int)busy_timeout_ms);
+    sqlite3_extended_result_codes(st->db, 1);
+    static const char *const pragmas =
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-8000;";
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot configure database %s: %s", path, msg ? msg : "?");
+        sqlite3_free(msg);
+        goto fail;
+    }
+    *out = st;
+    return 0;
+fail:
+    store_close(st);
+    return -1;
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < STORE_CACHE_SLOTS; i++)
+        sqlite3_finalize(st->cache[i].stmt);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+int store_ping(struct store *st)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT 1", "");
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK)
+        sqlite3_reset(s);
+    return rc == STORE_OK ? 0 : -1;
+}
+
+static void store_sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
+{
+    unsigned waited = 0, pause = 2;
+    for (;;) {
+        enum store_status rc = store_done(st, store_stmt(st, "BEGIN IMMEDIATE", ""));
+        if (rc == STORE_OK) {
+            rc = fn(st, arg);
+            if (rc == STORE_OK) {
+                rc = store_done(st, store_stmt(st, "COMMIT", ""));
+                if (rc == STORE_OK)
+                    return STORE_OK;
+            }
+            store_done(st, store_stmt(st, "ROLLBACK", ""));
+        }
+        if (rc != STORE_BUSY || waited >= st->busy_timeout_ms)
+            return rc;
+        store_sleep_ms(pause);
+        waited += pause;
+        pause = pause < 64 ? pause * 2 : 64;
+    }
+}
+
+static int store_name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int store_read_file(const char *path, struct buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(out, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    return bad ? -1 : 0;
+}
+
+int store_migrate(struct store *st, const char *dir, int *applied, char *err, size_t errlen)
+{
+    int rc = -1;
+    char **names = NULL;
+    size_t n = 0;
+    struct buf sql = {0};
+    char *msg = NULL;
+    DIR *d = NULL;
+    *applied = 0;
+
+    if (sqlite3_exec(st->db,
+                     "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot create schema_migrations: %s", msg);
+        goto out;
+    }
+    d = opendir(dir);
+    if (!d) {
+        snprintf(err, errlen, "cannot read migrations folder %s: %s", dir, strerror(errno));
+        goto out;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len < 9 || strcmp(de->d_name + len - 4, ".sql") != 0 || de->d_name[4] != '_')
+            continue;
+        names = xrealloc(names, (n + 1) * sizeof *names);
+        names[n++] = xstrdup(de->d_name);
+    }
+    qsort(names, n, sizeof *names, store_name_cmp);
+    for (size_t i = 0; i < n; i++) {
+        int version = atoi(names[i]);
+        sqlite3_stmt *q =
+            store_stmt(st, "SELECT 1 FROM schema_migrations WHERE version = ?", "i",
+                       (int64_t)version);
+        enum store_status have = store_row(st, q);
+        if (have == STORE_OK) {
+            sqlite3_reset(q);
+            continue;
+        }
+        if (have != STORE_NOT_FOUND) {
+            snprintf(err, errlen, "cannot read schema_migrations");
+            goto out;
+        }
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        buf_reset(&sql);
+        if (store_read_file(path, &sql)) {
+            snprintf(err, errlen, "cannot read %s", path);
+            goto out;
+        }
+        buf_printf(&sql,
+                   ";\nINSERT INTO schema_migrations(version, name, applied_at) "
+                   "VALUES (%d, '%s', strftime('%%s','now'));",
+                   version, names[i]);
+        if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(st->db, sql.data, NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "migration %s failed: %s", names[i], msg ? msg : "?");
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            goto out;
+        }
+        if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "migration %s: commit failed: %s", names[i], msg);
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            goto out;
+        }
+        (*applied)++;
+    }
+    rc = 0;
+out:
+    if (d)
+        closedir(d);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    buf_free(&sql);
+    sqlite3_free(msg);
+    return rc;
+}
+
+int store_backup(struct store *st, const char *dest, char *err, size_t errlen)
+{
+    int rc = -1;
+    sqlite3 *to = NULL;
+    sqlite3_backup *b = NULL;
+    if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "cannot create %s", dest);
+        goto out;
+    }
+    b = sqlite3_backup_init(to, "main", st->db, "main");
+    if (!b) {
+        snprintf(err, errlen, "backup failed: %s", sqlite3_errmsg(to));
+        goto out;
+    }
+    int step;
+    while ((step = sqlite3_backup_step(b, 256)) == SQLITE_OK || step == SQLITE_BUSY ||
+           step == SQLITE_LOCKED)
+        store_sleep_ms(step == SQLITE_OK ? 0 : 10);
+    if (step != SQLITE_DONE) {
+        snprintf(err, errlen, "backup failed: %s", sqlite3_errstr(step));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (b)
+        sqlite3_backup_finish(b);
+    sqlite3_close(to);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ content */
+
+enum store_status store_group_upsert(struct store *st, const struct model_group *g,
+                                     int64_t now, int64_t *id)
+{
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "INSERT INTO target_groups(slug, name_da, name_en, description_da, description_en,"
+        " resend_months, enabled, created_at) VALUES (?,?,?,?,?,?,?,?)"
+        " ON CONFLICT(slug) DO UPDATE SET name_da = excluded.name_da, name_en = excluded.name_en,"
+        " description_da = excluded.description_da, description_en = excluded.description_en"
+        " RETURNING id",
+        "tttttiii", g->slug, g->name[LANG_DA], g->name[LANG_EN], g->description[LANG_DA],
+        g->description[LANG_EN], (int64_t)g->resend_months, (int64_t)g->enabled, now);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+#define STORE_GROUP_COLS \
+    "id, slug, name_da, name_en, description_da, description_en, resend_months, enabled"
+
+static void store_group_read(sqlite3_stmt *s, struct model_group *g)
+{
+    memset(g, 0, sizeof *g);
+    g->id = sqlite3_column_int64(s, 0);
+    store_col_copy(s, 1, g->slug, sizeof g->slug);
+    g->name[LANG_DA] = store_col_dup(s, 2);
+    g->name[LANG_EN] = store_col_dup(s, 3);
+    g->description[LANG_DA] = store_col_dup(s, 4);
+    g->description[LANG_EN] = store_col_dup(s, 5);
+    g->resend_months = sqlite3_column_int(s, 6);
+    g->enabled = sqlite3_column_int(s, 7) != 0;
+}
+
+enum store_status store_group_by_slug(struct store *st, const char *slug,
+                                      struct model_group *out)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT " STORE_GROUP_COLS " FROM target_groups WHERE slug = ?", "t", slug);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        store_group_read(s, out);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_group_by_id(struct store *st, int64_t id, struct model_group *out)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT " STORE_GROUP_COLS " FROM target_groups WHERE id = ?", "i", id);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        store_group_read(s, out);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_group_list(struct store *st, struct model_group **out, size_t *n)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT " STORE_GROUP_COLS " FROM target_groups ORDER BY slug", "");
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        store_group_read(s, &(*out)[(*n)++]);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+}
+
+enum store_status store_pack_insert(struct store *st, struct model_pack *p, int64_t now)
+{
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "INSERT INTO packs(group_id, version, state, example_content, legal_basis, valid_from,"
+        " valid_to, guidance_da, guidance_en, created_at) VALUES (?,?,'draft',?,?,?,?,?,?,?)"
+        " RETURNING id",
+        "iiittttti", p->group_id, (int64_t)p->version, (int64_t)p->example_content,
+        p->legal_basis, p->valid_from, p->valid_to, p->guidance[LANG_DA], p->guidance[LANG_EN],
+        now);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    p->id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    snprintf(p->state, sizeof p->state, "draft");
+    for (size_t vi = 0; vi < p->n_videos; vi++) {
+        struct model_video *v = &p->videos[vi];
+        s = store_stmt(
+            st,
+            "INSERT INTO videos(pack_id, position, slug, title_da, title_en, summary_da,"
+            " summary_en, media, duration_s, captions_da, captions_en, transcript_da,"
+            " transcript_en, legal_basis, valid_from, valid_to)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            "iittttttittttttt", p->id, (int64_t)vi + 1, v->slug, v->title[LANG_DA],
+            v->title[LANG_EN], v->summary[LANG_DA], v->summary[LANG_EN], v->media,
+            (int64_t)v->duration_s, v->captions[LANG_DA], v->captions[LANG_EN],
+            v->transcript[LANG_DA], v->transcript[LANG_EN], v->legal_basis, v->valid_from,
+            v->valid_to);
+        if ((rc = store_row(st, s)) != STORE_OK)
+            return rc;
+        v->id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            struct model_question *q = &v->questions[qi];
+            s = store_stmt(
+                st,
+                "INSERT INTO questions(video_id, position, slug, kind, topic_key, topic_da,"
+                " topic_en, text_da, text_en, explanation_da, explanation_en)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                "iittttttttt", v->id, (int64_t)qi + 1, q->slug,
+                q->multiple ? "multiple" : "single", q->topic_key, q->topic[LANG_DA],
+                q->topic[LANG_EN], q->text[LANG_DA], q->text[LANG_EN], q->explanation[LANG_DA],
+                q->explanation[LANG_EN]);
+            if ((rc = store_row(st, s)) != STORE_OK)
+                return rc;
+            q->id = sqlite3_column_int64(s, 0);
+            sqlite3_reset(s);
+            for (size_t oi = 0; oi < q->n_options; oi++) {
+                struct model_option *o = &q->options[oi];
+                s = store_stmt(st,
+                               "INSERT INTO options(question_id, position, text_da, text_en,"
+                               " correct) VALUES (?,?,?,?,?) RETURNING id",
+                               "iitti", q->id, (int64_t)oi + 1, o->text[LANG_DA],
+                               o->text[LANG_EN], (int64_t)o->correct);
+                if ((rc = store_row(st, s)) != STORE_OK)
+                    return rc;
+                o->id = sqlite3_column_int64(s, 0);
+                sqlite3_reset(s);
+            }
+        }
+    }
+    return STORE_OK;
+}
+
+enum store_status store_pack_publish(struct store *st, int64_t pack_id, const char *hash,
+                                     int64_t now)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "UPDATE packs SET state = 'retired', retired_at = ?"
+                       " WHERE state = 'published' AND group_id ="
+                       " (SELECT group_id FROM packs WHERE id = ?)",
+                       "ii", now, pack_id));
+    if (rc != STORE_OK)
+        return rc;
+    return store_done(st, store_stmt(st,
+                                     "UPDATE packs SET state = 'published', published_at = ?,"
+                                     " content_hash = ? WHERE id = ? AND state = 'draft'",
+                                     "iti", now, hash, pack_id));
+}
+
+enum store_status store_pack_published_id(struct store *st, int64_t group_id, int64_t *id)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT id FROM packs WHERE group_id = ? AND state = 'published'", "i", group_id);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_pack_load(struct store *st, int64_t pack_id, struct model_pack **out)
+{
+    struct model_pack *p = NULL;
+    enum store_status rc;
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "SELECT id, group_id, version, state, example_content, legal_basis, valid_from,"
+        " valid_to, guidance_da, guidance_en, content_hash FROM packs WHERE id = ?",
+        "i", pack_id);
+    if ((rc = store_row(st, s)) != STORE_OK)
+        return rc;
+    p = xcalloc(1, sizeof *p);
+    p->id = sqlite3_column_int64(s, 0);
+    p->group_id = sqlite3_column_int64(s, 1);
+    p->version = sqlite3_column_int(s, 2);
+    store_col_copy(s, 3, p->state, sizeof p->state);
+    p->example_content = sqlite3_column_int(s, 4) != 0;
+    p->legal_basis = store_col_dup(s, 5);
+    store_col_copy(s, 6, p->valid_from, sizeof p->valid_from);
+    store_col_copy(s, 7, p->valid_to, sizeof p->valid_to);
+    p->guidance[LANG_DA] = store_col_dup(s, 8);
+    p->guidance[LANG_EN] = store_col_dup(s, 9);
+    store_col_copy(s, 10, p->content_hash, sizeof p->content_hash);
+    sqlite3_reset(s);
+
+    s = store_stmt(st,
+                   "SELECT id, slug, title_da, title_en, summary_da, summary_en, media,"
+                   " duration_s, captions_da, captions_en, transcript_da, transcript_en,"
+                   " legal_basis, valid_from, valid_to FROM videos WHERE pack_id = ?"
+                   " ORDER BY position",
+                   "i", pack_id);
+    if (!s)
+        goto fail;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        p->videos = xrealloc(p->videos, (p->n_videos + 1) * sizeof *p->videos);
+        struct model_video *v = &p->videos[p->n_videos++];
+        memset(v, 0, sizeof *v);
+        v->id = sqlite3_column_int64(s, 0);
+        store_col_copy(s, 1, v->slug, sizeof v->slug);
+        v->title[LANG_DA] = store_col_dup(s, 2);
+        v->title[LANG_EN] = store_col_dup(s, 3);
+        v->summary[LANG_DA] = store_col_dup(s, 4);
+        v->summary[LANG_EN] = store_col_dup(s, 5);
+        v->media = store_col_dup(s, 6);
+        v->duration_s = sqlite3_column_int(s, 7);
+        v->captions[LANG_DA] = store_col_dup(s, 8);
+        v->captions[LANG_EN] = store_col_dup(s, 9);
+        v->transcript[LANG_DA] = store_col_dup(s, 10);
+        v->transcript[LANG_EN] = store_col_dup(s, 11);
+        v->legal_basis = store_col_dup(s, 12);
+        store_col_copy(s, 13, v->valid_from, sizeof v->valid_from);
+        store_col_copy(s, 14, v->valid_to, sizeof v->valid_to);
+    }
+    sqlite3_reset(s);
+    if (r != SQLITE_DONE)
+        goto fail;
+
+    for (size_t vi = 0; vi < p->n_videos; vi++) {
+        struct model_video *v = &p->videos[vi];
+        s = store_stmt(st,
+                       "SELECT id, slug, kind, topic_key, topic_da, topic_en, text_da, text_en,"
+                       " explanation_da, explanation_en FROM questions WHERE video_id = ?"
+                       " ORDER BY position",
+                       "i", v->id);
+        if (!s)
+            goto fail;
+        while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+            v->questions = xrealloc(v->questions, (v->n_questions + 1) * sizeof *v->questions);
+            struct model_question *q = &v->questions[v->n_questions++];
+            memset(q, 0, sizeof *q);
+            q->id = sqlite3_column_int64(s, 0);
+            store_col_copy(s, 1, q->slug, sizeof q->slug);
+            q->multiple = strcmp((const char *)sqlite3_column_text(s, 2), "multiple") == 0;
+            store_col_copy(s, 3, q->topic_key, sizeof q->topic_key);
+            q->topic[LANG_DA] = store_col_dup(s, 4);
+            q->topic[LANG_EN] = store_col_dup(s, 5);
+            q->text[LANG_DA] = store_col_dup(s, 6);
+            q->text[LANG_EN] = store_col_dup(s, 7);
+            q->explanation[LANG_DA] = store_col_dup(s, 8);
+            q->explanation[LANG_EN] = store_col_dup(s, 9);
+        }
+        sqlite3_reset(s);
+        if (r != SQLITE_DONE)
+            goto fail;
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            struct model_question *q = &v->questions[qi];
+            s = store_stmt(st,
+                           "SELECT id, text_da, text_en, correct FROM options"
+                           " WHERE question_id = ? ORDER BY position",
+                           "i", q->id);
+            if (!s)
+                goto fail;
+            while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+                q->options = xrealloc(q->options, (q->n_options + 1) * sizeof *q->options);
+                struct model_option *o = &q->options[q->n_options++];
+                memset(o, 0, sizeof *o);
+                o->id = sqlite3_column_int64(s, 0);
+                o->text[LANG_DA] = store_col_dup(s, 1);
+                o->text[LANG_EN] = store_col_dup(s, 2);
+                o->correct = sqlite3_column_int(s, 3) != 0;
+            }
+            sqlite3_reset(s);
+            if (r != SQLITE_DONE)
+                goto fail;
+        }
+    }
+    *out = p;
+    return STORE_OK;
+fail:
+    store_log(st, "load pack");
+    model_pack_free(p);
+    return STORE_ERROR;
+}
+
+/* ------------------------------------------------------------------ citizens */
+
+static void store_citizen_read(sqlite3_stmt *s, struct model_citizen *c)
+{
+    memset(c, 0, sizeof *c);
+    c->id = sqlite3_column_int64(s, 0);
+    store_col_copy(s, 1, c->uuid, sizeof c->uuid);
+    c->name = store_col_dup(s, 2);
+    c->email = sqlite3_column_type(s, 3) == SQLITE_NULL ? NULL : store_col_dup(s, 3);
+}
+
+enum store_status store_citizen_by_lookup(struct store *st, const char *lookup,
+                                          struct model_citizen *out)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT id, uuid, name, email FROM citizens WHERE cpr_lookup = ?", "t", lookup);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        store_citizen_read(s, out);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_citizen_by_uuid(struct store *st, const char *uuid,
+                                        struct model_citizen *out)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT id, uuid, name, email FROM citizens WHERE uuid = ?", "t", uuid);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        store_citizen_read(s, out);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_citizen_insert(struct store *st, const char *uuid, const char *lookup,
+                                       const void *box, size_t boxlen, const char *name,
+                                       const char *email, int64_t now, int64_t *id)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "INSERT INTO citizens(uuid, cpr_lookup, cpr_box, name, email,"
+                                 " created_at) VALUES (?,?,?,?,?,?) RETURNING id",
+                                 "ttbtti", uuid, lookup, box, boxlen, name, email, now);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_enrolment_insert(struct store *st, struct model_enrolment *e,
+                                         const char *token_hash)
+{
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "INSERT INTO enrolments(uuid, citizen_id, group_id, pack_id, caseworker, language,"
+        " first_meeting_at, token_hash, token_expires_at, created_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
+        "tiiittitii", e->uuid, e->citizen_id, e->group_id, e->pack_id, e->caseworker,
+        e->language, e->first_meeting_at, token_hash, e->token_expires_at, e->created_at);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        e->id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+#define STORE_ENROLMENT_SELECT                                                              \
+    "SELECT e.id, e.uuid, e.citizen_id, c.uuid, e.group_id, e.pack_id, p.version,"         \
+    " e.caseworker, e.language, e.first_meeting_at, e.token_expires_at, e.created_at,"      \
+    " e.opened_at, e.completed_at, e.declined_at, e.closed_at, e.oral_guidance_at"          \
+    " FROM enrolments e JOIN citizens c ON c.id = e.citizen_id JOIN packs p ON p.id = e.pack_id"
+
+static void store_enrolment_read(sqlite3_stmt *s, struct model_enrolment *e)
+{
+    memset(e, 0, sizeof *e);
+    e->id = sqlite3_column_int64(s, 0);
+    store_col_copy(s, 1, e->uuid, sizeof e->uuid);
+    e->citizen_id = sqlite3_column_int64(s, 2);
+    store_col_copy(s, 3, e->citizen_uuid, sizeof e->citizen_uuid);
+    e->group_id = sqlite3_column_int64(s, 4);
+    e->pack_id = sqlite3_column_int64(s, 5);
+    e->pack_version = sqlite3_column_int(s, 6);
+    store_col_copy(s, 7, e->caseworker, sizeof e->caseworker);
+    store_col_copy(s, 8, e->language, sizeof e->language);
+    e->first_meeting_at = sqlite3_column_int64(s, 9);
+    e->token_expires_at = sqlite3_column_int64(s, 10);
+    e->created_at = sqlite3_column_int64(s, 11);
+    e->opened_at = sqlite3_column_int64(s, 12);
+    e->completed_at = sqlite3_column_int64(s, 13);
+    e->declined_at = sqlite3_column_int64(s, 14);
+    e->closed_at = sqlite3_column_int64(s, 15);
+    e->oral_guidance_at = sqlite3_column_int64(s, 16);
+}
+
+static enum store_status store_enrolment_one(struct store *st, sqlite3_stmt *s,
+                                             struct model_enrolment *out)
+{
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        store_enrolment_read(s, out);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_enrolment_by_uuid(struct store *st, const char *uuid,
+                                          struct model_enrolment *out)
+{
+    return store_enrolment_one(
+        st, store_stmt(st, STORE_ENROLMENT_SELECT " WHERE e.uuid = ?", "t", uuid), out);
+}
+
+enum store_status store_enrolment_by_id(struct store *st, int64_t id,
+                                        struct model_enrolment *out)
+{
+    return store_enrolment_one(
+        st, store_stmt(st, STORE_ENROLMENT_SELECT " WHERE e.id = ?", "i", id), out);
+}
+
+enum store_status store_enrolment_by_token(struct store *st, const char *token_hash,
+                                           struct model_enrolment *out)
+{
+    return store_enrolment_one(
+        st, store_stmt(st, STORE_ENROLMENT_SELECT " WHERE e.token_hash = ?", "t", token_hash),
+        out);
+}
+
+enum store_status store_enrolment_mark(struct store *st, int64_t id, const char *what,
+                                       int64_t at)
+{
+    sqlite3_stmt *s;
+    if (strcmp(what, "opened_at") == 0)
+        s = store_stmt(st, "UPDATE enrolments SET opened_at = ? WHERE id = ? AND opened_at IS NULL",
+                       "ii", at, id);
+    else if (strcmp(what, "completed_at") == 0)
+        s = store_stmt(st,
+                       "UPDATE enrolments SET completed_at = ? WHERE id = ? AND completed_at IS NULL",
+                       "ii", at, id);
+    else if (strcmp(what, "declined_at") == 0)
+        s = store_stmt(st,
+                       "UPDATE enrolments SET declined_at = ? WHERE id = ? AND declined_at IS NULL",
+                       "ii", at, id);
+    else
+        return STORE_ERROR;
+    enum store_status rc = store_done(st, s);
+    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+        return STORE_NOT_FOUND;
+    return rc;
+}
+
+enum store_status store_enrolment_set_language(struct store *st, int64_t id, const char *lang)
+{
+    return store_done(
+        st, store_stmt(st, "UPDATE enrolments SET language = ? WHERE id = ?", "ti", lang, id));
+}
+
+enum store_status store_session_insert(struct store *st, const char *id_hash,
+                                       int64_t enrolment_id, int64_t now, int64_t expires)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO citizen_sessions(id_hash, enrolment_id,"
+                                     " created_at, expires_at) VALUES (?,?,?,?)",
+                                     "tiii", id_hash, enrolment_id, now, expires));
+}
+
+enum store_status store_session_get(struct store *st, const char *id_hash, int64_t now,
+                                    int64_t *enrolment_id)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT enrolment_id FROM citizen_sessions"
+                                 " WHERE id_hash = ? AND expires_at > ?",
+                                 "ti", id_hash, now);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *enrolment_id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------ progress */
+
+enum store_status store_view_start(struct store *st, int64_t enrolment_id, int64_t video_id,
+                                   int64_t now)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO video_views(enrolment_id, video_id, started_at)"
+                                     " VALUES (?,?,?) ON CONFLICT DO NOTHING",
+                                     "iii", enrolment_id, video_id, now));
+}
+
+enum store_status store_view_finish(struct store *st, int64_t enrolment_id, int64_t video_id,
+                                    int64_t now)
+{
+    enum store_status rc = store_view_start(st, enrolment_id, video_id, now);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_done(st, store_stmt(st,
+                                   "UPDATE video_views SET finished_at = ? WHERE enrolment_id = ?"
+                                   " AND video_id = ? AND finished_at IS NULL",
+                                   "iii", now, enrolment_id, video_id));
+    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+        return STORE_NOT_FOUND;
+    return rc;
+}
+
+enum store_status store_answer_insert(struct store *st, int64_t enrolment_id,
+                                      int64_t question_id, const char *chosen, int correct,
+                                      int64_t now, int *attempt)
+{
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "INSERT INTO answers(enrolment_id, question_id, attempt, chosen, correct, answered_at)"
+        " SELECT ?1, ?2, coalesce(max(attempt), 0) + 1, ?3, ?4, ?5 FROM answers"
+        " WHERE enrolment_id = ?1 AND question_id = ?2 RETURNING attempt",
+        "iitii", enrolment_id, question_id, chosen, (int64_t)correct, now);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *attempt = sqlite3_column_int(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_asked_set(struct store *st, int64_t enrolment_id, int64_t question_id,
+                                  int on, int64_t now)
+{
+    enum store_status rc;
+    if (on)
+        rc = store_done(st, store_stmt(st,
+                                       "INSERT INTO asked_topics(enrolment_id, question_id,"
+                                       " asked_at) VALUES (?,?,?) ON CONFLICT DO NOTHING",
+                                       "iii", enrolment_id, question_id, now));
+    else
+        rc = store_done(st, store_stmt(st,
+                                       "DELETE FROM asked_topics WHERE enrolment_id = ?"
+                                       " AND question_id = ?",
+                                       "ii", enrolment_id, question_id));
+    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+        return STORE_NOT_FOUND;
+    return rc;
+}
+
+static enum store_status store_answers_read(struct store *st, sqlite3_stmt *s,
+                                            struct model_answer **out, size_t *n)
+{
+    if (!s)
+        return STORE_ERROR;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        struct model_answer *a = &(*out)[(*n)++];
+        memset(a, 0, sizeof *a);
+        a->question_id = sqlite3_column_int64(s, 0);
+        a->attempt = sqlite3_column_int(s, 1);
+        store_col_copy(s, 2, a->chosen, sizeof a->chosen);
+        a->correct = sqlite3_column_int(s, 3) != 0;
+        a->answered_at = sqlite3_column_int64(s, 4);
+    }
+    sqlite3_reset(s);
+    if (r != SQLITE_DONE) {
+        store_log(st, "read answers");
+        return store_status_of(r);
+    }
+    return STORE_OK;
+}
+
+enum store_status store_progress_load(struct store *st, int64_t enrolment_id,
+                                      struct model_progress *out)
+{
+    memset(out, 0, sizeof *out);
+    enum store_status rc = STORE_ERROR;
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT video_id, started_at, finished_at FROM video_views"
+                                 " WHERE enrolment_id = ?",
+                                 "i", enrolment_id);
+    if (!s)
+        goto fail;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        out->views = xrealloc(out->views, (out->n_views + 1) * sizeof *out->views);
+        struct model_view *v = &out->views[out->n_views++];
+        v->video_id = sqlite3_column_int64(s, 0);
+        v->started_at = sqlite3_column_int64(s, 1);
+        v->finished_at = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_reset(s);
+    if (r != SQLITE_DONE)
+        goto fail;
+    rc = store_answers_read(st,
+                            store_stmt(st,
+                                       "SELECT question_id, attempt, chosen, correct, answered_at"
+                                       " FROM answers WHERE enrolment_id = ? AND attempt = 1",
+                                       "i", enrolment_id),
+                            &out->first, &out->n_first);
+    if (rc != STORE_OK)
+        goto fail;
+    rc = store_answers_read(
+        st,
+        store_stmt(st,
+                   "SELECT a.question_id, a.attempt, a.chosen, a.correct, a.answered_at"
+                   " FROM answers a WHERE a.enrolment_id = ?1 AND a.attempt ="
+                   " (SELECT max(attempt) FROM answers b WHERE b.enrolment_id = ?1"
+                   "  AND b.question_id = a.question_id)",
+                   "i", enrolment_id),
+        &out->latest, &out->n_latest);
+    if (rc != STORE_OK)
+        goto fail;
+    s = store_stmt(st, "SELECT question_id FROM asked_topics WHERE enrolment_id = ?", "i",
+                   enrolment_id);
+    rc = STORE_ERROR;
+    if (!s)
+        goto fail;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        out->asked = xrealloc(out->asked, (out->n_asked + 1) * sizeof *out->asked);
+        out->asked[out->n_asked++] = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_reset(s);
+    if (r != SQLITE_DONE)
+        goto fail;
+    return STORE_OK;
+fail:
+    model_progress_clear(out);
+    return rc == STORE_OK ? STORE_ERROR : rc;
+}
+
+/* ------------------------------------------------------------------ journal */
+
+enum store_status store_journal_tail(struct store *st, int64_t *seq,
+                                     char hash[MODEL_HASH_HEX + 1])
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", "");
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_NOT_FOUND) {
+        *seq = 0;
+        hash[0] = '\0';
+        return STORE_OK;
+    }
+    if (rc == STORE_OK) {
+        *seq = sqlite3_column_int64(s, 0);
+        store_col_copy(s, 1, hash, MODEL_HASH_HEX + 1);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_journal_insert(struct store *st, const struct store_journal_row *r)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO journal(seq, at, kind, actor, citizen_uuid,"
+                                     " enrolment_uuid, data, prev_hash, hash)"
+                                     " VALUES (?,?,?,?,?,?,?,?,?)",
+                                     "itttttttt", r->seq, r->at, r->kind, r->actor,
+                                     r->citizen_uuid, r->enrolment_uuid, r->data, r->prev_hash,
+                                     r->hash));
+}
+
+enum store_status store_journal_each(struct store *st, const char *citizen_uuid,
+                                     store_journal_cb cb, void *arg)
+{
+    sqlite3_stmt *s =
+        citizen_uuid
+            ? store_stmt(st,
+                         "SELECT seq, at, kind, actor, citizen_uuid, enrolment_uuid, data,"
+                         " prev_hash, hash FROM journal WHERE citizen_uuid = ? ORDER BY seq",
+                         "t", citizen_uuid)
+            : store_stmt(st,
+                         "SELECT seq, at, kind, actor, citizen_uuid, enrolment_uuid, data,"
+                         " prev_hash, hash FROM journal ORDER BY seq",
+                         "");
+    if (!s)
+        return STORE_ERROR;
+    int r;
+    struct store_journal_row row;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        memset(&row, 0, sizeof row);
+        row.seq = sqlite3_column_int64(s, 0);
+        store_col_copy(s, 1, row.at, sizeof row.at);
+        store_col_copy(s, 2, row.kind, sizeof row.kind);
+        store_col_copy(s, 3, row.actor, sizeof row.actor);
+        store_col_copy(s, 4, row.citizen_uuid, sizeof row.citizen_uuid);
+        store_col_copy(s, 5, row.enrolment_uuid, sizeof row.enrolment_uuid);
+        const unsigned char *d = sqlite3_column_text(s, 6);
+        row.data = d ? (const char *)d : "";
+        store_col_copy(s, 7, row.prev_hash, sizeof row.prev_hash);
+        store_col_copy(s, 8, row.hash, sizeof row.hash);
+        if (cb(&row, arg)) {
+            sqlite3_reset(s);
+            return STORE_OK;
+        }
+    }
+    sqlite3_reset(s);
+    return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+}
+
+/* ------------------------------------------------------------------ jobs */
+
+enum store_status store_job_insert(struct store *st, const char *kind, int64_t enrolment_id,
+                                   const char *unique_key, int64_t due_at, int64_t now)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO jobs(kind, enrolment_id, unique_key, due_at,"
+                                     " next_attempt_at, created_at) VALUES (?,?,?,?,?,?)"
+                                     " ON CONFLICT(unique_key) DO NOTHING",
+                                     "titiii", kind, enrolment_id, unique_key, due_at, due_at,
+                                     now));
+}
+
+/* ------------------------------------------------------------------ API keys */
+
+enum store_status store_apikey_insert(struct store *st, const char *name, const char *key_hash,
+                                      int64_t now, int64_t *id)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "INSERT INTO api_keys(name, key_hash, created_at)"
+                                 " VALUES (?,?,?) RETURNING id",
+                                 "tti", name, key_hash, now);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_apikey_find(struct store *st, const char *key_hash, int64_t *id)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", "t", key_hash);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_idem_get(struct store *st, int64_t api_key_id, const char *key,
+                                 int64_t not_before, struct store_idem *out)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT request_hash, status, response_box FROM idempotency"
+                                 " WHERE api_key_id = ? AND key = ? AND created_at >= ?",
+                                 "iti", api_key_id, key, not_before);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    memset(out, 0, sizeof *out);
+    store_col_copy(s, 0, out->request_hash, sizeof out->request_hash);
+    out->status = sqlite3_column_int(s, 1);
+    out->boxlen = (size_t)sqlite3_column_bytes(s, 2);
+    out->box = xmalloc(out->boxlen);
+    if (out->boxlen)
+        memcpy(out->box, sqlite3_column_blob(s, 2), out->boxlen);
+    sqlite3_reset(s);
+    return STORE_OK;
+}
+
+enum store_status store_idem_put(struct store *st, int64_t api_key_id, const char *key,
+                                 const char *request_hash, int status, const void *box,
+                                 size_t boxlen, int64_t now)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT OR REPLACE INTO idempotency(api_key_id, key,"
+                                     " request_hash, status, response_box, created_at)"
+                                     " VALUES (?,?,?,?,?,?)",
+                                     "ittibi", api_key_id, key, request_hash, (int64_t)status,
+                                     box, boxlen, now));
+}

@@ -1,0 +1,166 @@
+/* store — everything that touches SQLite.
+ *
+ * The only module that includes sqlite3.h.  A struct store is one connection with its
+ * cache of prepared statements; it belongs to one thread at a time (the HTTP layer keeps
+ * one per worker thread).  The database runs in WAL mode with synchronous=FULL, so a
+ * commit that returned is on disk: nothing acknowledged is lost.
+ *
+ * Writes go through store_txn(), the one transaction runner: it opens BEGIN IMMEDIATE,
+ * calls the caller's function, commits when it returns STORE_OK and rolls back otherwise,
+ * and runs the whole function again when SQLite reports the database busy.  So a caller's
+ * function must have no effect outside the database (or be safe to repeat).
+ *
+ * Every statement is a prepared statement with bound parameters, prepared once per
+ * connection and reused; binding a different number of parameters than the statement has
+ * is a hard error.  The schema is changed only by the numbered files in db/migrations.
+ */
+#ifndef VEJLED_STORE_H
+#define VEJLED_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+enum store_status {
+    STORE_ERROR = -1,    /* hard error; logged */
+    STORE_OK = 0,
+    STORE_NOT_FOUND = 1, /* no such row */
+    STORE_CONFLICT = 2,  /* a unique constraint said no */
+    STORE_BUSY = 3       /* locked; store_txn retries */
+};
+
+struct store;
+
+/* Opens (creating if needed) the database at path.  0 and *out, or -1 with err. */
+int store_open(const char *path, unsigned busy_timeout_ms, struct store **out, char *err,
+               size_t errlen);
+/* Finalises every statement and closes.  NULL is fine. */
+void store_close(struct store *st);
+
+/* Applies every db/migrations/NNNN_*.sql file in dir not yet applied, each in its own
+ * transaction, in order.  *applied gets how many ran.  0 or -1 with err. */
+int store_migrate(struct store *st, const char *dir, int *applied, char *err, size_t errlen);
+
+typedef enum store_status (*store_txn_fn)(struct store *st, void *arg);
+/* Runs fn inside BEGIN IMMEDIATE … COMMIT (see top).  Returns what fn returned, or
+ * STORE_ERROR/STORE_BUSY when the transaction itself failed. */
+enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg);
+
+/* 0 when the database answers a trivial query. */
+int store_ping(struct store *st);
+
+/* Copies the database online (SQLite backup API) into a new file at dest. */
+int store_backup(struct store *st, const char *dest, char *err, size_t errlen);
+
+/* ---- content ---- */
+enum store_status store_group_upsert(struct store *st, const struct model_group *g,
+                                     int64_t now, int64_t *id);
+/* Fills out (clear with model_group_clear). */
+enum store_status store_group_by_slug(struct store *st, const char *slug,
+                                      struct model_group *out);
+enum store_status store_group_by_id(struct store *st, int64_t id, struct model_group *out);
+/* Every group, in slug order; *out is an array of *n (clear each, free the array). */
+enum store_status store_group_list(struct store *st, struct model_group **out, size_t *n);
+
+/* Inserts the pack with its whole tree as a draft; fills every id in p. */
+enum store_status store_pack_insert(struct store *st, struct model_pack *p, int64_t now);
+/* Makes pack_id the published pack of its group with hash; the previous one retires. */
+enum store_status store_pack_publish(struct store *st, int64_t pack_id, const char *hash,
+                                     int64_t now);
+enum store_status store_pack_published_id(struct store *st, int64_t group_id, int64_t *id);
+/* Loads a pack with its videos, questions and options (free with model_pack_free). */
+enum store_status store_pack_load(struct store *st, int64_t pack_id, struct model_pack **out);
+
+/* ---- citizens, enrolments, sessions ---- */
+enum store_status store_citizen_by_lookup(struct store *st, const char *lookup,
+                                          struct model_citizen *out);
+enum store_status store_citizen_by_uuid(struct store *st, const char *uuid,
+                                        struct model_citizen *out);
+enum store_status store_citizen_insert(struct store *st, const char *uuid, const char *lookup,
+                                       const void *box, size_t boxlen, const char *name,
+                                       const char *email, int64_t now, int64_t *id);
+
+/* STORE_CONFLICT when the citizen has an open enrolment in that group. */
+enum store_status store_enrolment_insert(struct store *st, struct model_enrolment *e,
+                                         const char *token_hash);
+enum store_status store_enrolment_by_uuid(struct store *st, const char *uuid,
+                                          struct model_enrolment *out);
+enum store_status store_enrolment_by_id(struct store *st, int64_t id,
+                                        struct model_enrolment *out);
+enum store_status store_enrolment_by_token(struct store *st, const char *token_hash,
+                                           struct model_enrolment *out);
+/* Sets the named moment (opened_at, completed_at, declined_at) if it is not set yet;
+ * STORE_NOT_FOUND when it already was. */
+enum store_status store_enrolment_mark(struct store *st, int64_t id, const char *what,
+                                       int64_t at);
+enum store_status store_enrolment_set_language(struct store *st, int64_t id, const char *lang);
+
+enum store_status store_session_insert(struct store *st, const char *id_hash,
+                                       int64_t enrolment_id, int64_t now, int64_t expires);
+/* The enrolment of a live session (expires_at > now). */
+enum store_status store_session_get(struct store *st, const char *id_hash, int64_t now,
+                                    int64_t *enrolment_id);
+
+/* ---- progress ---- */
+enum store_status store_view_start(struct store *st, int64_t enrolment_id, int64_t video_id,
+                                   int64_t now);
+/* STORE_NOT_FOUND when the video was already finished (nothing changes). */
+enum store_status store_view_finish(struct store *st, int64_t enrolment_id, int64_t video_id,
+                                    int64_t now);
+/* Adds the next attempt; *attempt gets its number. */
+enum store_status store_answer_insert(struct store *st, int64_t enrolment_id,
+                                      int64_t question_id, const char *chosen, int correct,
+                                      int64_t now, int *attempt);
+/* Sets (on) or clears the asked-about mark; STORE_NOT_FOUND when nothing changed. */
+enum store_status store_asked_set(struct store *st, int64_t enrolment_id, int64_t question_id,
+                                  int on, int64_t now);
+/* Loads everything the citizen did in the enrolment (clear with model_progress_clear). */
+enum store_status store_progress_load(struct store *st, int64_t enrolment_id,
+                                      struct model_progress *out);
+
+/* ---- journal ---- */
+struct store_journal_row {
+    int64_t seq;
+    char at[24];
+    char kind[32];
+    char actor[80];
+    char citizen_uuid[MODEL_UUID_LEN + 1];
+    char enrolment_uuid[MODEL_UUID_LEN + 1];
+    const char *data; /* borrowed: valid during the callback only */
+    char prev_hash[MODEL_HASH_HEX + 1];
+    char hash[MODEL_HASH_HEX + 1];
+};
+/* The last entry's seq and hash; seq 0 and "" when the journal is empty. */
+enum store_status store_journal_tail(struct store *st, int64_t *seq,
+                                     char hash[MODEL_HASH_HEX + 1]);
+enum store_status store_journal_insert(struct store *st, const struct store_journal_row *r);
+typedef int (*store_journal_cb)(const struct store_journal_row *r, void *arg);
+/* Calls cb for each entry in seq order: all of them (citizen_uuid NULL) or one citizen's.
+ * Stops early when cb returns non-zero (and returns STORE_OK). */
+enum store_status store_journal_each(struct store *st, const char *citizen_uuid,
+                                     store_journal_cb cb, void *arg);
+
+/* ---- jobs ---- */
+enum store_status store_job_insert(struct store *st, const char *kind, int64_t enrolment_id,
+                                   const char *unique_key, int64_t due_at, int64_t now);
+
+/* ---- API keys and idempotency ---- */
+enum store_status store_apikey_insert(struct store *st, const char *name, const char *key_hash,
+                                      int64_t now, int64_t *id);
+/* The id of a key that is not revoked. */
+enum store_status store_apikey_find(struct store *st, const char *key_hash, int64_t *id);
+
+struct store_idem {
+    char request_hash[MODEL_HASH_HEX + 1];
+    int status;
+    void *box;      /* owned: free() */
+    size_t boxlen;
+};
+enum store_status store_idem_get(struct store *st, int64_t api_key_id, const char *key,
+                                 int64_t not_before, struct store_idem *out);
+enum store_status store_idem_put(struct store *st, int64_t api_key_id, const char *key,
+                                 const char *request_hash, int status, const void *box,
+                                 size_t boxlen, int64_t now);
+
+#endif

@@ -1,0 +1,61 @@
+/* tmpl — a small mustache-like HTML template renderer.
+ *
+ * Debian packages no C mustache library, so this is ours.  Templates are compiled once
+ * (at start-up) into a token list and rendered many times against a jansson value as the
+ * context.  Templates know nothing of HTTP or SQL: a handler builds a json_t and asks for a
+ * page by name.
+ *
+ * Syntax (a subset of mustache, with the one rule that matters for safety: plain output
+ * always escapes):
+ *   {{name}}              value, HTML-escaped (& < > " ' are escaped)
+ *   {{{name}}}            value, raw: visibly different, used only for trusted HTML
+ *   {{#name}}…{{/name}}   section: array → once per element (element pushed as context);
+ *                         object → once with it pushed; true / non-empty string / non-zero
+ *                         number → once; false, null, missing, [] , "" and 0 → skipped
+ *   {{^name}}…{{/name}}   inverted section: rendered exactly when {{#name}} would not be
+ *   {{> name}}            partial: another template of the same set, same context
+ *   {{! comment }}        nothing
+ *   {{.}}                 the current context value itself
+ * Names may be dotted (a.b.c); the first part is looked up from the innermost context
+ * outward, the rest inside it.  Strings render as is, integers in decimal, reals with %g,
+ * true as "true"; null, false, missing, objects and arrays render as nothing.
+ * Whitespace inside tags is ignored ({{ name }} == {{name}}).
+ */
+#ifndef VEJLED_TMPL_H
+#define VEJLED_TMPL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+typedef struct tmpl_set tmpl_set;
+
+/* A new, empty set; free with tmpl_set_free(). */
+tmpl_set *tmpl_set_new(void);
+
+/* Compiles src (len bytes) under name (copied).  Replaces a template of the same name.
+ * Returns 0, or -1 with a message naming the line in err (unclosed tag, unbalanced or
+ * mismatched section, empty name, nesting deeper than 32). */
+int tmpl_set_add(tmpl_set *set, const char *name, const char *src, size_t len,
+                 char *err, size_t errlen);
+
+/* Loads every *.html file below dir (recursively) under its path relative to dir without
+ * the extension ("citizen/video" for dir/citizen/video.html).  Returns 0 or -1 with err. */
+int tmpl_set_load_dir(tmpl_set *set, const char *dir, char *err, size_t errlen);
+
+/* 1 when the set holds a template of that name. */
+int tmpl_set_has(const tmpl_set *set, const char *name);
+
+/* Renders template name with ctx (borrowed; may be NULL) appended to out.
+ * Returns 0, or -1 for an unknown template/partial or partials nested deeper than 16
+ * (out may then hold a partial rendering). */
+int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct buf *out);
+
+/* Appends s (len bytes) to out with & < > " ' escaped. */
+void tmpl_escape_html(struct buf *out, const char *s, size_t len);
+
+/* Frees the set and every template in it.  NULL is fine. */
+void tmpl_set_free(tmpl_set *set);
+
+#endif

@@ -10,8 +10,9 @@
  *   {{name}}              value, HTML-escaped (& < > " ' are escaped)
  *   {{{name}}}            value, raw: visibly different, used only for trusted HTML
  *   {{#name}}…{{/name}}   section: array → once per element (element pushed as context);
- *                         object → once with it pushed; true / non-empty string / non-zero
- *                         number → once; false, null, missing, [] , "" and 0 → skipped
+ *                         object (even {}) → once with it pushed; true / non-empty string /
+ *                         non-zero number → once with it pushed (so {{.}} shows it);
+ *                         false, null, missing, [], "", 0 and 0.0 → skipped
  *   {{^name}}…{{/name}}   inverted section: rendered exactly when {{#name}} would not be
  *   {{> name}}            partial: another template of the same set, same context
  *   {{! comment }}        nothing
@@ -19,7 +20,14 @@
  * Names may be dotted (a.b.c); the first part is looked up from the innermost context
  * outward, the rest inside it.  Strings render as is, integers in decimal, reals with %g,
  * true as "true"; null, false, missing, objects and arrays render as nothing.
- * Whitespace inside tags is ignored ({{ name }} == {{name}}).
+ * Whitespace inside tags is ignored ({{ name }} == {{name}}).  A name is letters, digits,
+ * '_', '-' and UTF-8 bytes, in parts joined by '.'; a partial name may also hold '/' and '.'.
+ * Text outside tags is copied byte for byte (no mustache "standalone line" trimming).
+ * Because lookups walk outward, a recursive partial over a tree needs every leaf to carry
+ * its own empty list ("kids": []), or it finds its parent's list and hits the depth limit.
+ *
+ * Compiling is for start-up; once the set is built, any number of threads may render
+ * from it at once (rendering only reads the set and allocates nothing but output).
  */
 #ifndef VEJLED_TMPL_H
 #define VEJLED_TMPL_H
@@ -34,14 +42,17 @@ typedef struct tmpl_set tmpl_set;
 /* A new, empty set; free with tmpl_set_free(). */
 tmpl_set *tmpl_set_new(void);
 
-/* Compiles src (len bytes) under name (copied).  Replaces a template of the same name.
- * Returns 0, or -1 with a message naming the line in err (unclosed tag, unbalanced or
- * mismatched section, empty name, nesting deeper than 32). */
+/* Compiles src (len bytes, need not be NUL-terminated; copied) under name (copied).
+ * Replaces a template of the same name.  Returns 0, or -1 with "name:line: message" in err
+ * (unclosed tag, unclosed, stray or mismatched section close, empty or invalid name,
+ * sections nested deeper than 32); on error an existing template of that name stays.
+ * err may be NULL; the message is cut to errlen. */
 int tmpl_set_add(tmpl_set *set, const char *name, const char *src, size_t len,
                  char *err, size_t errlen);
 
 /* Loads every *.html file below dir (recursively) under its path relative to dir without
- * the extension ("citizen/video" for dir/citizen/video.html).  Returns 0 or -1 with err. */
+ * the extension ("citizen/video" for dir/citizen/video.html).  Names starting with '.' are
+ * skipped.  Returns 0 or -1 with err; after an error the set keeps what loaded so far. */
 int tmpl_set_load_dir(tmpl_set *set, const char *dir, char *err, size_t errlen);
 
 /* 1 when the set holds a template of that name. */

@@ -1,0 +1,475 @@
+#include "content.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "mem.h"
+
+/* ------------------------------------------------------------------ parsing */
+
+static int content_slug_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= MODEL_SLUG_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+/* Reads {"da": "...", "en": "..."} into out; Danish is required, English optional. */
+static int content_lang(const json_t *obj, const char *key, char *out[LANG_COUNT],
+                        const char *where, char *err, size_t errlen)
+{
+    json_t *t = json_object_get(obj, key);
+    const char *da = json_string_value(json_object_get(t, "da"));
+    const char *en = json_string_value(json_object_get(t, "en"));
+    if (!da || !*da) {
+        snprintf(err, errlen, "%s.%s.da is missing", where, key);
+        return -1;
+    }
+    out[LANG_DA] = xstrdup(da);
+    out[LANG_EN] = xstrdup(en ? en : "");
+    return 0;
+}
+
+static char *content_str(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return xstrdup(s ? s : "");
+}
+
+static void content_copy(const json_t *obj, const char *key, char *out, size_t n)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    snprintf(out, n, "%s", s ? s : "");
+}
+
+static char *content_read_file(const char *path)
+{
+    struct buf b = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    return buf_detach(&b);
+}
+
+static int content_question_parse(const json_t *jq, struct model_question *q, const char *where,
+                                  char *err, size_t errlen)
+{
+    content_copy(jq, "slug", q->slug, sizeof q->slug);
+    if (!content_slug_ok(q->slug)) {
+        snprintf(err, errlen, "%s.slug is missing or not a slug", where);
+        return -1;
+    }
+    const char *kind = json_string_value(json_object_get(jq, "kind"));
+    if (!kind || (strcmp(kind, "single") && strcmp(kind, "multiple"))) {
+        snprintf(err, errlen, "%s.kind must be single or multiple", where);
+        return -1;
+    }
+    q->multiple = strcmp(kind, "multiple") == 0;
+    json_t *topic = json_object_get(jq, "topic");
+    content_copy(topic, "key", q->topic_key, sizeof q->topic_key);
+    if (!content_slug_ok(q->topic_key)) {
+        snprintf(err, errlen, "%s.topic.key is missing or not a slug", where);
+        return -1;
+    }
+    q->topic[LANG_DA] = content_str(topic, "da");
+    q->topic[LANG_EN] = content_str(topic, "en");
+    if (content_lang(jq, "text", q->text, where, err, errlen) ||
+        content_lang(jq, "explanation", q->explanation, where, err, errlen))
+        return -1;
+    json_t *opts = json_object_get(jq, "options");
+    size_t n = json_array_size(opts), right = 0;
+    if (n < 2) {
+        snprintf(err, errlen, "%s.options needs at least two options", where);
+        return -1;
+    }
+    q->options = xcalloc(n, sizeof *q->options);
+    for (size_t i = 0; i < n; i++) {
+        json_t *jo = json_array_get(opts, i);
+        char w[160];
+        snprintf(w, sizeof w, "%s.options[%zu]", where, i);
+        q->n_options++;
+        if (content_lang(jo, "text", q->options[i].text, w, err, errlen))
+            return -1;
+        q->options[i].correct = json_is_true(json_object_get(jo, "correct"));
+        right += q->options[i].correct;
+    }
+    if (right == 0 || (!q->multiple && right != 1)) {
+        snprintf(err, errlen, "%s: a single-choice question needs exactly one right option,"
+                 " a multiple-choice question at least one", where);
+        return -1;
+    }
+    return 0;
+}
+
+static int content_video_parse(const json_t *jv, const char *base_dir, struct model_video *v,
+                               const char *where, char *err, size_t errlen)
+{
+    content_copy(jv, "slug", v->slug, sizeof v->slug);
+    if (!content_slug_ok(v->slug)) {
+        snprintf(err, errlen, "%s.slug is missing or not a slug", where);
+        return -1;
+    }
+    if (content_lang(jv, "title", v->title, where, err, errlen) ||
+        content_lang(jv, "transcript", v->transcript, where, err, errlen))
+        return -1;
+    v->summary[LANG_DA] = content_str(json_object_get(jv, "summary"), "da");
+    v->summary[LANG_EN] = content_str(json_object_get(jv, "summary"), "en");
+    v->media = content_str(jv, "media");
+    if (strchr(v->media, '/') || strstr(v->media, "..")) {
+        snprintf(err, errlen, "%s.media must be a plain file name", where);
+        return -1;
+    }
+    v->duration_s = (int)json_integer_value(json_object_get(jv, "duration_seconds"));
+    v->legal_basis = content_str(jv, "legal_basis");
+    content_copy(jv, "valid_from", v->valid_from, sizeof v->valid_from);
+    content_copy(jv, "valid_to", v->valid_to, sizeof v->valid_to);
+    json_t *caps = json_object_get(jv, "captions");
+    static const char *const codes[LANG_COUNT] = {"da", "en"};
+    for (int l = 0; l < LANG_COUNT; l++) {
+        const char *rel = json_string_value(json_object_get(caps, codes[l]));
+        if (!rel) {
+            v->captions[l] = xstrdup("");
+            continue;
+        }
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", base_dir, rel);
+        v->captions[l] = content_read_file(path);
+        if (!v->captions[l] || strncmp(v->captions[l], "WEBVTT", 6) != 0) {
+            snprintf(err, errlen, "%s.captions.%s: %s is missing or not WebVTT", where,
+                     codes[l], rel);
+            return -1;
+        }
+    }
+    json_t *qs = json_object_get(jv, "questions");
+    size_t n = json_array_size(qs);
+    if (n == 0) {
+        snprintf(err, errlen, "%s.questions is empty", where);
+        return -1;
+    }
+    v->questions = xcalloc(n, sizeof *v->questions);
+    for (size_t i = 0; i < n; i++) {
+        char w[128];
+        snprintf(w, sizeof w, "%s.questions[%zu]", where, i);
+        v->n_questions++;
+        if (content_question_parse(json_array_get(qs, i), &v->questions[i], w, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+int content_pack_parse(const json_t *doc, const char *base_dir, struct model_pack **pack,
+                       struct model_group *group, char *err, size_t errlen)
+{
+    struct model_pack *p = xcalloc(1, sizeof *p);
+    json_t *jg = json_object_get(doc, "group");
+    memset(group, 0, sizeof *group);
+    content_copy(jg, "slug", group->slug, sizeof group->slug);
+    if (!content_slug_ok(group->slug)) {
+        snprintf(err, errlen, "group.slug is missing or not a slug");
+        goto fail;
+    }
+    if (content_lang(jg, "name", group->name, "group", err, errlen))
+        goto fail;
+    group->description[LANG_DA] = content_str(json_object_get(jg, "description"), "da");
+    group->description[LANG_EN] = content_str(json_object_get(jg, "description"), "en");
+    json_t *rm = json_object_get(jg, "resend_months");
+    group->resend_months = rm ? (int)json_integer_value(rm) : 6;
+    if (group->resend_months < 1 || group->resend_months > 60) {
+        snprintf(err, errlen, "group.resend_months must be 1 to 60");
+        goto fail;
+    }
+    json_t *en = json_object_get(jg, "enabled");
+    group->enabled = en ? json_is_true(en) : true;
+
+    p->example_content = json_is_true(json_object_get(doc, "example_content"));
+    p->legal_basis = content_str(doc, "legal_basis");
+    content_copy(doc, "valid_from", p->valid_from, sizeof p->valid_from);
+    content_copy(doc, "valid_to", p->valid_to, sizeof p->valid_to);
+    if (content_lang(doc, "written_guidance", p->guidance, "pack", err, errlen))
+        goto fail;
+    json_t *vs = json_object_get(doc, "videos");
+    size_t n = json_array_size(vs);
+    if (n == 0) {
+        snprintf(err, errlen, "videos is empty");
+        goto fail;
+    }
+    p->videos = xcalloc(n, sizeof *p->videos);
+    for (size_t i = 0; i < n; i++) {
+        char w[64];
+        snprintf(w, sizeof w, "videos[%zu]", i);
+        p->n_videos++;
+        if (content_video_parse(json_array_get(vs, i), base_dir, &p->videos[i], w, err, errlen))
+            goto fail;
+    }
+    *pack = p;
+    return 0;
+fail:
+    model_pack_free(p);
+    model_group_clear(group);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ canonical form */
+
+static json_t *content_lang_json(char *const t[LANG_COUNT])
+{
+    return json_pack("{s:s, s:s}", "da", t[LANG_DA] ? t[LANG_DA] : "", "en",
+                     t[LANG_EN] ? t[LANG_EN] : "");
+}
+
+json_t *content_pack_canonical(const struct model_pack *p)
+{
+    json_t *videos = json_array();
+    for (size_t vi = 0; vi < p->n_videos; vi++) {
+        const struct model_video *v = &p->videos[vi];
+        json_t *questions = json_array();
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            const struct model_question *q = &v->questions[qi];
+            json_t *options = json_array();
+            for (size_t oi = 0; oi < q->n_options; oi++)
+                json_array_append_new(options,
+                                      json_pack("{s:o, s:b}", "text",
+                                                content_lang_json(q->options[oi].text),
+                                                "correct", q->options[oi].correct));
+            json_array_append_new(
+                questions,
+                json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:o, s:o, s:o}", "slug", q->slug,
+                          "kind", q->multiple ? "multiple" : "single", "topic", "key",
+                          q->topic_key, "da", q->topic[LANG_DA], "en", q->topic[LANG_EN],
+                          "text", content_lang_json(q->text), "explanation",
+                          content_lang_json(q->explanation), "options", options));
+        }
+        json_array_append_new(
+            videos,
+            json_pack("{s:s, s:o, s:o, s:s, s:i, s:o, s:o, s:s, s:s, s:s, s:o}", "slug",
+                      v->slug, "title", content_lang_json(v->title), "summary",
+                      content_lang_json(v->summary), "media", v->media, "duration_seconds",
+                      v->duration_s, "captions", content_lang_json(v->captions), "transcript",
+                      content_lang_json(v->transcript), "legal_basis", v->legal_basis,
+                      "valid_from", v->valid_from, "valid_to", v->valid_to, "questions",
+                      questions));
+    }
+    return json_pack("{s:b, s:s, s:s, s:s, s:o, s:o}", "example_content", p->example_content,
+                     "legal_basis", p->legal_basis, "valid_from", p->valid_from, "valid_to",
+                     p->valid_to, "written_guidance", content_lang_json(p->guidance), "videos",
+                     videos);
+}
+
+void content_pack_hash(const struct model_pack *p, char out[MODEL_HASH_HEX + 1])
+{
+    json_t *doc = content_pack_canonical(p);
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+    sodium_bin2hex(out, MODEL_HASH_HEX + 1, h, sizeof h);
+    free(text);
+    json_decref(doc);
+}
+
+/* ------------------------------------------------------------------ loading */
+
+struct content_publish {
+    struct model_pack *pack;
+    struct model_group *group;
+    const char *hash;
+    int64_t now;
+    int published;
+};
+
+static enum store_status content_publish_txn(struct store *st, void *arg)
+{
+    struct content_publish *cp = arg;
+    enum store_status rc = store_group_upsert(st, cp->group, cp->now, &cp->pack->group_id);
+    if (rc != STORE_OK)
+        return rc;
+    int64_t current = 0;
+    int version = 1;
+    rc = store_pack_published_id(st, cp->pack->group_id, &current);
+    if (rc == STORE_OK) {
+        struct model_pack *old = NULL;
+        if ((rc = store_pack_load(st, current, &old)) != STORE_OK)
+            return rc;
+        int same = strcmp(old->content_hash, cp->hash) == 0;
+        version = old->version + 1;
+        model_pack_free(old);
+        if (same)
+            return STORE_OK;
+    } else if (rc != STORE_NOT_FOUND) {
+        return rc;
+    }
+    cp->pack->version = version;
+    /* a retired or draft version may hold a higher number */
+    for (;;) {
+        rc = store_pack_insert(st, cp->pack, cp->now);
+        if (rc != STORE_CONFLICT)
+            break;
+        cp->pack->version++;
+    }
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_pack_publish(st, cp->pack->id, cp->hash, cp->now);
+    if (rc == STORE_OK)
+        cp->published = 1;
+    return rc;
+}
+
+static int content_name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int content_load_dir(struct store *st, const char *demo_dir, int64_t now, int *published,
+                     char *err, size_t errlen)
+{
+    int rc = -1;
+    char dir[1024];
+    char **names = NULL;
+    size_t n = 0;
+    DIR *d = NULL;
+    *published = 0;
+    snprintf(dir, sizeof dir, "%s/packs", demo_dir);
+    d = opendir(dir);
+    if (!d) {
+        snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
+        goto out;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0) {
+            names = xrealloc(names, (n + 1) * sizeof *names);
+            names[n++] = xstrdup(de->d_name);
+        }
+    }
+    qsort(names, n, sizeof *names, content_name_cmp);
+    for (size_t i = 0; i < n; i++) {
+        char path[1200], msg[256];
+        json_error_t je;
+        struct model_pack *pack = NULL;
+        struct model_group group;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        json_t *doc = json_load_file(path, 0, &je);
+        if (!doc) {
+            snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
+            goto out;
+        }
+        int bad = content_pack_parse(doc, demo_dir, &pack, &group, msg, sizeof msg);
+        json_decref(doc);
+        if (bad) {
+            snprintf(err, errlen, "%s: %s", path, msg);
+            goto out;
+        }
+        char hash[MODEL_HASH_HEX + 1];
+        content_pack_hash(pack, hash);
+        struct content_publish cp = {pack, &group, hash, now, 0};
+        enum store_status s = store_txn(st, content_publish_txn, &cp);
+        model_pack_free(pack);
+        model_group_clear(&group);
+        if (s != STORE_OK) {
+            snprintf(err, errlen, "%s: could not be stored", path);
+            goto out;
+        }
+        *published += cp.published;
+    }
+    rc = 0;
+out:
+    if (d)
+        closedir(d);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ cache */
+
+struct content_cache {
+    pthread_mutex_t lock;
+    struct model_pack **packs;
+    size_t n;
+};
+
+struct content_cache *content_cache_new(void)
+{
+    struct content_cache *c = xcalloc(1, sizeof *c);
+    pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+void content_cache_free(struct content_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        model_pack_free(c->packs[i]);
+    free(c->packs);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+const struct model_pack *content_cache_get(struct content_cache *c, struct store *st,
+                                           int64_t pack_id)
+{
+    const struct model_pack *found = NULL;
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->packs[i]->id == pack_id) {
+            found = c->packs[i];
+            break;
+        }
+    if (!found) {
+        struct model_pack *p = NULL;
+        if (store_pack_load(st, pack_id, &p) == STORE_OK) {
+            if (strcmp(p->state, "draft") == 0) {
+                model_pack_free(p); /* drafts change: never cached */
+            } else {
+                c->packs = xrealloc(c->packs, (c->n + 1) * sizeof *c->packs);
+                c->packs[c->n++] = p;
+                found = p;
+            }
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    return found;
+}
+
+const struct model_video *content_video_at(const struct model_pack *p, size_t position)
+{
+    return position >= 1 && position <= p->n_videos ? &p->videos[position - 1] : NULL;
+}
+
+const struct model_question *content_question_by_id(const struct model_pack *p, int64_t id,
+                                                    size_t *video_index)
+{
+    for (size_t vi = 0; vi < p->n_videos; vi++)
+        for (size_t qi = 0; qi < p->videos[vi].n_questions; qi++)
+            if (p->videos[vi].questions[qi].id == id) {
+                if (video_index)
+                    *video_index = vi;
+                return &p->videos[vi].questions[qi];
+            }
+    return NULL;
+}
+
+size_t content_question_count(const struct model_pack *p)
+{
+    size_t n = 0;
+    for (size_t vi = 0; vi < p->n_videos; vi++)
+        n += p->videos[vi].n_questions;
+    return n;
+}

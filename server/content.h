@@ -1,0 +1,56 @@
+/* content — target groups and their versioned guidance packs.
+ *
+ * A pack is the content one target group's citizens see: ordered videos (captions,
+ * transcript, legal basis, validity dates) each with questions, plus the written guidance
+ * text.  Published packs never change, because the documentation must say exactly what a
+ * citizen saw: each has a content hash, the SHA-256 of its canonical JSON (sorted keys, no
+ * database ids), which every recorded answer refers to.
+ *
+ * This module reads pack files (db/demo/packs/NAME.json, the format documented in
+ * db/demo/README.md), loads them into the store as new published versions when their
+ * content changed, and keeps published packs in a read-only in-memory cache shared by all
+ * threads (they are immutable, so a cached pack is valid for the life of the process).
+ */
+#ifndef VEJLED_CONTENT_H
+#define VEJLED_CONTENT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "model.h"
+#include "store.h"
+
+/* Parses one pack document.  Caption paths are read relative to base_dir.  On success
+ * returns 0 with *pack (free with model_pack_free) and *group (clear with
+ * model_group_clear); -1 with a message naming the bad field otherwise. */
+int content_pack_parse(const json_t *doc, const char *base_dir, struct model_pack **pack,
+                       struct model_group *group, char *err, size_t errlen);
+
+/* The canonical JSON of a pack's content (new reference). */
+json_t *content_pack_canonical(const struct model_pack *p);
+
+/* Hex SHA-256 of the canonical JSON. */
+void content_pack_hash(const struct model_pack *p, char out[MODEL_HASH_HEX + 1]);
+
+/* Loads every packs/NAME.json under demo_dir: creates missing groups and publishes a new
+ * version of a group's pack when its content hash differs from the published one.
+ * Safe to run twice.  *published gets how many versions were published. */
+int content_load_dir(struct store *st, const char *demo_dir, int64_t now, int *published,
+                     char *err, size_t errlen);
+
+struct content_cache;
+struct content_cache *content_cache_new(void);
+void content_cache_free(struct content_cache *c);
+/* The pack with that id, loaded once and kept (borrowed: valid until the cache is freed).
+ * NULL if it does not exist.  Thread-safe. */
+const struct model_pack *content_cache_get(struct content_cache *c, struct store *st,
+                                           int64_t pack_id);
+
+/* Finds a video by 1-based position; NULL if out of range. */
+const struct model_video *content_video_at(const struct model_pack *p, size_t position);
+/* Finds a question of the pack by id; *video_index gets its video's 0-based index. */
+const struct model_question *content_question_by_id(const struct model_pack *p, int64_t id,
+                                                    size_t *video_index);
+size_t content_question_count(const struct model_pack *p);
+
+#endif

@@ -1,0 +1,486 @@
+#include "enrol.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "clock.h"
+#include "cpr.h"
+#include "journal.h"
+#include "mem.h"
+#include "token.h"
+
+void enrol_new_uuid(char out[MODEL_UUID_LEN + 1])
+{
+    uuid_t u;
+    uuid_generate_random(u);
+    uuid_unparse_lower(u, out);
+}
+
+enum model_status enrol_status(const struct model_enrolment *e, int any_progress)
+{
+    if (e->closed_at)
+        return STATUS_CLOSED;
+    if (e->completed_at)
+        return STATUS_COMPLETED;
+    if (e->declined_at)
+        return STATUS_DECLINED;
+    if (any_progress)
+        return STATUS_IN_PROGRESS;
+    if (e->opened_at)
+        return STATUS_OPENED;
+    return STATUS_NOT_OPENED;
+}
+
+static enum enrol_result enrol_reject(struct enrol_error *err, const char *code,
+                                      const char *field, const char *message)
+{
+    snprintf(err->code, sizeof err->code, "%s", code);
+    snprintf(err->field, sizeof err->field, "%s", field);
+    snprintf(err->message, sizeof err->message, "%s", message);
+    return ENROL_INVALID;
+}
+
+/* A string member: NULL when absent or null; *bad when present with another type or
+ * longer than max. */
+static const char *enrol_string(const json_t *obj, const char *key, size_t max, int *bad)
+{
+    json_t *v = json_object_get(obj, key);
+    *bad = 0;
+    if (!v || json_is_null(v))
+        return NULL;
+    if (!json_is_string(v) || json_string_length(v) > max ||
+        strlen(json_string_value(v)) != json_string_length(v)) {
+        *bad = 1;
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+static int enrol_email_ok(const char *s)
+{
+    const char *at = strchr(s, '@');
+    if (!at || at == s || !at[1] || strchr(at + 1, '@') || !strchr(at + 1, '.'))
+        return 0;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == '"')
+            return 0;
+    return strlen(s) <= 254;
+}
+
+/* What a valid request says, checked before any write. */
+struct enrol_request {
+    char cpr[11];
+    const char *name;
+    const char *email;
+    struct model_group group;
+    int64_t pack_id;
+    int64_t first_meeting_at;
+    const char *caseworker;
+    const char *language;
+};
+
+static enum enrol_result enrol_validate(const struct enrol_env *env, const json_t *body,
+                                        struct enrol_request *rq, struct enrol_error *err)
+{
+    int bad;
+    size_t max = env->max_field_length;
+    if (!json_is_object(body))
+        return enrol_reject(err, "invalid_body", "", "The body must be a JSON object.");
+    json_t *citizen = json_object_get(body, "citizen");
+    if (!json_is_object(citizen))
+        return enrol_reject(err, "missing_field", "citizen", "citizen must be an object.");
+    const char *cpr = enrol_string(citizen, "cpr", 16, &bad);
+    if (bad || !cpr || cpr_normalise(cpr, rq->cpr) != 0)
+        return enrol_reject(err, "invalid_cpr", "citizen.cpr",
+                            "citizen.cpr must be 10 digits starting with a valid date (DDMMYY).");
+    rq->name = enrol_string(citizen, "name", 200, &bad);
+    if (bad || !rq->name || !*rq->name)
+        return enrol_reject(err, "invalid_name", "citizen.name",
+                            "citizen.name is required (at most 200 characters).");
+    rq->email = enrol_string(citizen, "email", 254, &bad);
+    if (bad || (rq->email && *rq->email && !enrol_email_ok(rq->email)))
+        return enrol_reject(err, "invalid_email", "citizen.email",
+                            "citizen.email is not an e-mail address.");
+    if (rq->email && !*rq->email)
+        rq->email = NULL;
+    const char *group = enrol_string(body, "target_group", 63, &bad);
+    if (bad || !group)
+        return enrol_reject(err, "missing_field", "target_group", "target_group is required.");
+    enum store_status s = store_group_by_slug(env->st, group, &rq->group);
+    if (s == STORE_NOT_FOUND)
+        return enrol_reject(err, "unknown_target_group", "target_group",
+                            "target_group is not a known target group.");
+    if (s != STORE_OK)
+        return ENROL_ERROR;
+    if (!rq->group.enabled)
+        return enrol_reject(err, "target_group_disabled", "target_group",
+                            "This target group is not enabled for self-service yet.");
+    s = store_pack_published_id(env->st, rq->group.id, &rq->pack_id);
+    if (s == STORE_NOT_FOUND)
+        return enrol_reject(err, "no_published_content", "target_group",
+                            "This target group has no published guidance yet.");
+    if (s != STORE_OK)
+        return ENROL_ERROR;
+    const char *meeting = enrol_string(body, "first_meeting_at", 64, &bad);
+    if (bad || !meeting || clock_parse_rfc3339(meeting, &rq->first_meeting_at) != 0)
+        return enrol_reject(err, "invalid_time", "first_meeting_at",
+                            "first_meeting_at must be an RFC 3339 time, e.g. 2026-12-01T09:00:00Z.");
+    rq->caseworker = enrol_string(body, "caseworker", MODEL_SLUG_MAX - 1, &bad);
+    if (bad)
+        return enrol_reject(err, "invalid_caseworker", "caseworker",
+                            "caseworker must be a user name of at most 63 characters.");
+    rq->language = enrol_string(body, "language", 8, &bad);
+    if (bad || (rq->language && strcmp(rq->language, "da") && strcmp(rq->language, "en")))
+        return enrol_reject(err, "invalid_language", "language", "language must be da or en.");
+    (void)max;
+    return ENROL_OK;
+}
+
+static void enrol_time(json_t *obj, const char *key, int64_t t)
+{
+    char buf[CLOCK_RFC3339_LEN + 1];
+    if (!t) {
+        json_object_set_new(obj, key, json_null());
+        return;
+    }
+    clock_format_rfc3339(t, buf);
+    json_object_set_new(obj, key, json_string(buf));
+}
+
+struct enrol_txn {
+    const struct enrol_env *env;
+    struct enrol_request *rq;
+    int64_t api_key_id;
+    const char *idem_key;
+    const char *request_hash;
+    int64_t now;
+    /* out */
+    enum enrol_result result;
+    int status;
+    json_t *response;
+    struct enrol_error *err;
+};
+
+static enum store_status enrol_schedule(struct store *st, const struct model_enrolment *e,
+                                        const struct enrol_env *env,
+                                        const struct model_group *g, int64_t now, json_t *jobs)
+{
+    struct {
+        const char *kind;
+        int64_t due;
+    } plan[3];
+    size_t n = 0;
+    plan[n].kind = "send_written_guidance";
+    plan[n++].due = now;
+    int64_t remind = e->first_meeting_at - (int64_t)env->remind_days_before * 86400;
+    if (env->remind_days_before && remind > now) {
+        plan[n].kind = "remind_before_meeting";
+        plan[n++].due = remind;
+    }
+    plan[n].kind = "resend_written_guidance";
+    plan[n++].due = clock_add_months(e->first_meeting_at, g->resend_months);
+    for (size_t i = 0; i < n; i++) {
+        char key[128];
+        snprintf(key, sizeof key, "%s:%s", plan[i].kind, e->uuid);
+        enum store_status rc = store_job_insert(st, plan[i].kind, e->id, key, plan[i].due, now);
+        if (rc != STORE_OK)
+            return rc;
+        json_t *job = json_pack("{s:s}", "kind", plan[i].kind);
+        enrol_time(job, "due_at", plan[i].due);
+        json_array_append_new(jobs, job);
+    }
+    return STORE_OK;
+}
+
+static enum store_status enrol_create_txn(struct store *st, void *arg)
+{
+    struct enrol_txn *t = arg;
+    const struct enrol_env *env = t->env;
+    struct enrol_request *rq = t->rq;
+    struct model_citizen citizen;
+    struct model_enrolment e;
+    unsigned char *box = NULL;
+    size_t boxlen = 0;
+    char *text = NULL;
+    json_t *response = NULL;
+    enum store_status rc;
+    memset(&citizen, 0, sizeof citizen);
+    memset(&e, 0, sizeof e);
+    t->result = ENROL_ERROR;
+
+    if (t->idem_key) {
+        struct store_idem prior;
+        rc = store_idem_get(st, t->api_key_id, t->idem_key,
+                            t->now - (int64_t)env->idempotency_hours * 3600, &prior);
+        if (rc == STORE_OK) {
+            char *plain = NULL;
+            size_t n = 0;
+            if (strcmp(prior.request_hash, t->request_hash) != 0) {
+                enrol_reject(t->err, "idempotency_key_reused", "",
+                             "This Idempotency-Key was used for a different request.");
+                t->result = ENROL_INVALID;
+                rc = STORE_CONFLICT; /* roll back: nothing to write */
+            } else if (vault_unseal(env->vault, prior.box, prior.boxlen, &plain, &n) == 0) {
+                json_error_t je;
+                t->response = json_loadb(plain, n, 0, &je);
+                t->status = prior.status;
+                t->result = t->response ? ENROL_OK : ENROL_ERROR;
+                rc = STORE_OK;
+            } else {
+                rc = STORE_ERROR;
+            }
+            free(plain);
+            free(prior.box);
+            return rc;
+        }
+        if (rc != STORE_NOT_FOUND)
+            return rc;
+    }
+
+    char lookup[65];
+    vault_lookup_hash(env->vault, rq->cpr, lookup);
+    rc = store_citizen_by_lookup(st, lookup, &citizen);
+    if (rc == STORE_NOT_FOUND) {
+        enrol_new_uuid(citizen.uuid);
+        vault_seal(env->vault, rq->cpr, strlen(rq->cpr), &box, &boxlen);
+        rc = store_citizen_insert(st, citizen.uuid, lookup, box, boxlen, rq->name, rq->email,
+                                  t->now, &citizen.id);
+    }
+    if (rc != STORE_OK)
+        goto out;
+
+    char token[TOKEN_LEN + 1], token_digest[TOKEN_HASH_HEX_LEN + 1];
+    token_new(token);
+    token_hash(token, TOKEN_LEN, token_digest);
+    enrol_new_uuid(e.uuid);
+    e.citizen_id = citizen.id;
+    e.group_id = rq->group.id;
+    e.pack_id = rq->pack_id;
+    snprintf(e.caseworker, sizeof e.caseworker, "%s", rq->caseworker ? rq->caseworker : "");
+    snprintf(e.language, sizeof e.language, "%s", rq->language ? rq->language : "da");
+    e.first_meeting_at = rq->first_meeting_at;
+    e.created_at = t->now;
+    e.token_expires_at = t->now + (int64_t)env->token_days * 86400;
+    rc = store_enrolment_insert(st, &e, token_digest);
+    if (rc == STORE_CONFLICT) {
+        snprintf(t->err->code, sizeof t->err->code, "already_enrolled");
+        snprintf(t->err->field, sizeof t->err->field, "target_group");
+        snprintf(t->err->message, sizeof t->err->message,
+                 "The citizen already has an open enrolment in this target group.");
+        t->result = ENROL_CONFLICT;
+        goto out;
+    }
+    if (rc != STORE_OK)
+        goto out;
+
+    const struct model_pack *pack = content_cache_get(env->cache, st, e.pack_id);
+    json_t *data = json_pack("{s:s, s:i, s:s, s:s?}", "target_group", rq->group.slug,
+                             "pack_version", pack ? pack->version : 0, "content_hash",
+                             pack ? pack->content_hash : "", "caseworker",
+                             rq->caseworker);
+    enrol_time(data, "first_meeting_at", e.first_meeting_at);
+    enrol_time(data, "link_expires_at", e.token_expires_at);
+    rc = journal_append(st, t->now, "enrolled", "api", citizen.uuid, e.uuid, data, NULL);
+    json_decref(data);
+    if (rc != STORE_OK)
+        goto out;
+
+    char link[512];
+    snprintf(link, sizeof link, "%s/v/%s", env->public_url, token);
+    json_t *jobs = json_array();
+    response = json_pack("{s:s, s:s, s:s, s:s, s:o}", "enrolment_id", e.uuid, "citizen_id",
+                         citizen.uuid, "target_group", rq->group.slug, "link", link, "jobs",
+                         jobs);
+    enrol_time(response, "expires_at", e.token_expires_at);
+    rc = enrol_schedule(st, &e, env, &rq->group, t->now, jobs);
+    if (rc != STORE_OK)
+        goto out;
+
+    if (t->idem_key) {
+        text = json_dumps(response, JSON_COMPACT);
+        free(box);
+        box = NULL;
+        vault_seal(env->vault, text, strlen(text), &box, &boxlen);
+        rc = store_idem_put(st, t->api_key_id, t->idem_key, t->request_hash, 201, box, boxlen,
+                            t->now);
+        if (rc != STORE_OK)
+            goto out;
+    }
+    t->response = response;
+    response = NULL;
+    t->status = 201;
+    t->result = ENROL_OK;
+out:
+    if (rc != STORE_OK && t->result == ENROL_OK)
+        t->result = ENROL_ERROR;
+    json_decref(response);
+    free(text);
+    free(box);
+    model_citizen_clear(&citizen);
+    return t->result == ENROL_OK ? rc : (rc == STORE_OK ? STORE_CONFLICT : rc);
+}
+
+enum enrol_result enrol_create(const struct enrol_env *env, const json_t *body,
+                               int64_t api_key_id, const char *idem_key, int *status,
+                               json_t **response, struct enrol_error *err)
+{
+    struct enrol_request rq;
+    memset(&rq, 0, sizeof rq);
+    memset(err, 0, sizeof *err);
+    *response = NULL;
+    enum enrol_result r = enrol_validate(env, body, &rq, err);
+    if (r != ENROL_OK)
+        goto out;
+    char request_hash[TOKEN_HASH_HEX_LEN + 1] = "";
+    if (idem_key) {
+        char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+        token_hash(canon, strlen(canon), request_hash);
+        free(canon);
+    }
+    struct enrol_txn t = {env, &rq, api_key_id, idem_key, request_hash, clock_now(),
+                          ENROL_ERROR, 0, NULL, err};
+    enum store_status s = store_txn(env->st, enrol_create_txn, &t);
+    r = t.result;
+    if (r == ENROL_OK && s != STORE_OK) {
+        json_decref(t.response);
+        t.response = NULL;
+        r = ENROL_ERROR;
+    }
+    *response = t.response;
+    *status = t.status;
+out:
+    model_group_clear(&rq.group);
+    return r;
+}
+
+/* ------------------------------------------------------------------ describing */
+
+static const struct model_answer *enrol_find_answer(const struct model_answer *a, size_t n,
+                                                    int64_t question_id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].question_id == question_id)
+            return &a[i];
+    return NULL;
+}
+
+static int enrol_chosen_has(const char *chosen, int64_t option_id)
+{
+    char *end;
+    const char *p = chosen;
+    while (*p) {
+        long long v = strtoll(p, &end, 10);
+        if (end == p)
+            break;
+        if (v == option_id)
+            return 1;
+        p = *end == ',' ? end + 1 : end;
+    }
+    return 0;
+}
+
+static void enrol_add_topic(json_t *list, const char *topic)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) if (strcmp(json_string_value(v), topic) == 0) return;
+    json_array_append_new(list, json_string(topic));
+}
+
+enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
+                                 json_t **response)
+{
+    struct model_enrolment e;
+    struct model_group g;
+    struct model_progress pr;
+    memset(&g, 0, sizeof g);
+    memset(&pr, 0, sizeof pr);
+    *response = NULL;
+    enum store_status s = store_enrolment_by_uuid(env->st, uuid, &e);
+    if (s == STORE_NOT_FOUND)
+        return ENROL_NOT_FOUND;
+    if (s != STORE_OK)
+        return ENROL_ERROR;
+    const struct model_pack *pack = content_cache_get(env->cache, env->st, e.pack_id);
+    if (!pack || store_group_by_id(env->st, e.group_id, &g) != STORE_OK ||
+        store_progress_load(env->st, e.id, &pr) != STORE_OK) {
+        model_group_clear(&g);
+        return ENROL_ERROR;
+    }
+    json_t *videos = json_array(), *focus = json_array(), *asked = json_array();
+    int correct = 0, answered = 0;
+    for (size_t vi = 0; vi < pack->n_videos; vi++) {
+        const struct model_video *v = &pack->videos[vi];
+        int finished = 0;
+        for (size_t i = 0; i < pr.n_views; i++)
+            if (pr.views[i].video_id == v->id && pr.views[i].finished_at)
+                finished = 1;
+        json_t *qs = json_array();
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            const struct model_question *q = &v->questions[qi];
+            const struct model_answer *a = enrol_find_answer(pr.first, pr.n_first, q->id);
+            json_t *chosen = json_array();
+            json_t *jq = json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", q->slug, "topic",
+                                   q->topic[LANG_DA], "topic_key", q->topic_key, "text",
+                                   q->text[LANG_DA], "answer", chosen);
+            if (a) {
+                for (size_t oi = 0; oi < q->n_options; oi++)
+                    if (enrol_chosen_has(a->chosen, q->options[oi].id))
+                        json_array_append_new(chosen, json_string(q->options[oi].text[LANG_DA]));
+                json_object_set_new(jq, "correct", json_boolean(a->correct));
+                enrol_time(jq, "answered_at", a->answered_at);
+                answered++;
+                correct += a->correct;
+                if (!a->correct)
+                    enrol_add_topic(focus, q->topic[LANG_DA]);
+            } else {
+                json_object_set_new(jq, "correct", json_null());
+                json_object_set_new(jq, "answered_at", json_null());
+            }
+            for (size_t i = 0; i < pr.n_asked; i++)
+                if (pr.asked[i] == q->id)
+                    enrol_add_topic(asked, q->topic[LANG_DA]);
+            json_array_append_new(qs, jq);
+        }
+        json_array_append_new(videos, json_pack("{s:s, s:s, s:b, s:o}", "id", v->slug, "title",
+                                                v->title[LANG_DA], "finished", finished,
+                                                "questions", qs));
+    }
+    int any = pr.n_views > 0 || pr.n_first > 0;
+    json_t *r = json_pack(
+        "{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:{s:i, s:i, s:i}, s:o, s:o, s:o, s:b}",
+        "enrolment_id", e.uuid, "citizen_id", e.citizen_uuid, "target_group", g.slug,
+        "pack_version", pack->version, "content_hash", pack->content_hash, "status",
+        model_status_name(enrol_status(&e, any)), "language", e.language, "score", "correct",
+        correct, "answered", answered, "total", (int)content_question_count(pack), "videos",
+        videos, "focus_topics", focus, "asked_topics", asked, "oral_guidance_recorded",
+        e.oral_guidance_at != 0);
+    enrol_time(r, "first_meeting_at", e.first_meeting_at);
+    enrol_time(r, "opened_at", e.opened_at);
+    enrol_time(r, "completed_at", e.completed_at);
+    enrol_time(r, "declined_at", e.declined_at);
+    enrol_time(r, "closed_at", e.closed_at);
+    enrol_time(r, "link_expires_at", e.token_expires_at);
+    json_object_set_new(r, "caseworker", json_string(e.caseworker));
+    *response = r;
+    model_group_clear(&g);
+    model_progress_clear(&pr);
+    return ENROL_OK;
+}
+
+enum enrol_result enrol_journal(const struct enrol_env *env, const char *citizen_uuid,
+                                json_t **response)
+{
+    struct model_citizen c;
+    *response = NULL;
+    enum store_status s = store_citizen_by_uuid(env->st, citizen_uuid, &c);
+    if (s == STORE_NOT_FOUND)
+        return ENROL_NOT_FOUND;
+    if (s != STORE_OK)
+        return ENROL_ERROR;
+    model_citizen_clear(&c);
+    *response = journal_citizen_json(env->st, citizen_uuid);
+    return *response ? ENROL_OK : ENROL_ERROR;
+}

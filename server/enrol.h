@@ -1,0 +1,70 @@
+/* enrol — enrolling citizens and describing enrolments to the case system.
+ *
+ * An enrolment (forløb) is one citizen in one target group with one pack version, a
+ * personal link and a first-meeting time.  Creating one validates everything first
+ * (CPR, group, times, e-mail), then in one transaction finds or creates the citizen (by
+ * the keyed CPR hash), opens the enrolment, writes the "enrolled" journal entry, schedules
+ * the written-guidance jobs and, when an Idempotency-Key came with the request, stores the
+ * sealed answer so that a retry gets exactly the same answer.  Either all of it happens or
+ * none of it.
+ *
+ * Input and output are JSON values (jansson): the domain knows the API's shapes, never HTTP.
+ */
+#ifndef VEJLED_ENROL_H
+#define VEJLED_ENROL_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "content.h"
+#include "store.h"
+#include "vault.h"
+
+struct enrol_env {
+    struct store *st;
+    const struct vault *vault;
+    struct content_cache *cache;
+    const char *public_url;        /* base of citizen links */
+    unsigned token_days;
+    unsigned idempotency_hours;
+    unsigned remind_days_before;
+    size_t max_field_length;
+};
+
+/* A rejected request: machine code, JSON path of the field (or ""), and human text. */
+struct enrol_error {
+    char code[40];
+    char field[48];
+    char message[200];
+};
+
+enum enrol_result {
+    ENROL_OK,        /* *response holds the answer, *status its HTTP status */
+    ENROL_INVALID,   /* 422: err says which field and why */
+    ENROL_CONFLICT,  /* 409: err says why */
+    ENROL_NOT_FOUND, /* 404 */
+    ENROL_ERROR      /* 500 */
+};
+
+/* POST /api/v1/enrolments.  idem_key may be NULL.  *status is 201, or the stored status
+ * of a replayed request.  *response is a new reference on ENROL_OK. */
+enum enrol_result enrol_create(const struct enrol_env *env, const json_t *body,
+                               int64_t api_key_id, const char *idem_key, int *status,
+                               json_t **response, struct enrol_error *err);
+
+/* GET /api/v1/enrolments/{uuid}: the enrolment with status, score, every answer, focus and
+ * asked topics.  Never contains the CPR. */
+enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
+                                 json_t **response);
+
+/* GET /api/v1/citizens/{uuid}/journal. */
+enum enrol_result enrol_journal(const struct enrol_env *env, const char *citizen_uuid,
+                                json_t **response);
+
+/* The status of an enrolment given whether the citizen has done anything yet. */
+enum model_status enrol_status(const struct model_enrolment *e, int any_progress);
+
+/* A new random (v4) UUID, lower-case. */
+void enrol_new_uuid(char out[MODEL_UUID_LEN + 1]);
+
+#endif

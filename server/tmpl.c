@@ -1,0 +1,670 @@
+#include "tmpl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mem.h"
+
+/* How it works.
+ *
+ * tmpl_set_add() copies the source once and compiles it into a flat array of nodes.  Text
+ * nodes point into that copy; tag names are cut out of it in place (the closing brace and
+ * the dots of a dotted name are overwritten with NULs), so a compiled template is exactly
+ * two allocations and rendering needs none of its own.  A section node records the index
+ * just past its body, so the renderer walks [i + 1, end) for the body and jumps to end to
+ * skip it; there are no close nodes.
+ *
+ * Rendering keeps a stack of context values on the C stack.  Sections are at most 32 deep
+ * per template and partials at most 16 deep, so the stack has a fixed, small bound.
+ * Partials are looked up by name at render time (their name hash is computed at compile
+ * time), which is why templates may be added in any order.  Rendering only reads the set,
+ * so any number of threads may render at once while nobody adds or frees.
+ */
+
+#define TMPL_MAX_SECTIONS 32
+#define TMPL_MAX_PARTIALS 16
+#define TMPL_MAX_DIR_DEPTH 16
+#define TMPL_STACK_MAX (1 + (TMPL_MAX_PARTIALS + 1) * TMPL_MAX_SECTIONS)
+
+enum tmpl_op { TMPL_TEXT, TMPL_VAR, TMPL_RAW, TMPL_SECTION, TMPL_INVERTED, TMPL_PARTIAL };
+
+struct tmpl_node {
+    enum tmpl_op op;
+    unsigned nparts;   /* VAR, RAW, SECTION, INVERTED: parts of a dotted name; 0 is "." */
+    size_t end;        /* SECTION, INVERTED: index of the first node after the body */
+    const char *str;   /* TEXT: the bytes; others: the name, parts NUL-separated */
+    size_t len;        /* TEXT: byte count */
+    uint64_t hash;     /* PARTIAL: tmpl_hash_name() of the name */
+};
+
+struct tmpl {
+    char *name;
+    uint64_t hash;
+    char *src;                /* the source copy the nodes point into */
+    struct tmpl_node *nodes;
+    size_t count;
+    size_t cap;
+};
+
+struct tmpl_set {
+    struct tmpl **slots;      /* open addressing, linear probing; cap is a power of two */
+    size_t cap;
+    size_t count;
+};
+
+/* A section opened and not yet closed, while compiling. */
+struct tmpl_open {
+    size_t node;
+    size_t name_off;
+    size_t name_len;
+    unsigned line;
+};
+
+struct tmpl_render_state {
+    const tmpl_set *set;
+    struct buf *out;
+    size_t depth;
+    int partials;
+    const json_t *stack[TMPL_STACK_MAX];
+};
+
+struct tmpl_walk {
+    tmpl_set *set;
+    struct buf path;
+    size_t root_len;
+    char *err;
+    size_t errlen;
+};
+
+static void tmpl_set_error(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void tmpl_set_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* FNV-1a, 64 bit. */
+static uint64_t tmpl_hash_name(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static void tmpl_free_one(struct tmpl *t)
+{
+    if (!t)
+        return;
+    free(t->name);
+    free(t->src);
+    free(t->nodes);
+    free(t);
+}
+
+/* ---- compiling ------------------------------------------------------------------------ */
+
+static struct tmpl_node *tmpl_push_node(struct tmpl *t, enum tmpl_op op)
+{
+    if (t->count == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 16;
+        t->nodes = xrealloc(t->nodes, t->cap * sizeof *t->nodes);
+    }
+    struct tmpl_node *n = &t->nodes[t->count++];
+    memset(n, 0, sizeof *n);
+    n->op = op;
+    return n;
+}
+
+static unsigned tmpl_count_lines(const char *s, size_t len)
+{
+    unsigned n = 0;
+    const char *end = s + len;
+    while (s < end && (s = memchr(s, '\n', (size_t)(end - s)))) {
+        n++;
+        s++;
+    }
+    return n;
+}
+
+static int tmpl_is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Letters, digits, '_', '-' and any byte of a UTF-8 sequence; partial names also '/' and
+ * '.'. */
+static int tmpl_is_name_char(char c, int partial)
+{
+    unsigned char u = (unsigned char)c;
+    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9'))
+        return 1;
+    if (u == '_' || u == '-' || u >= 0x80)
+        return 1;
+    return partial && (u == '/' || u == '.');
+}
+
+/* Checks the name src[a, b) and, for a value or section name, counts its dotted parts into
+ * *nparts (0 for "."); -1 when it is not a valid name. */
+static int tmpl_check_name(const char *src, size_t a, size_t b, int partial, unsigned *nparts)
+{
+    *nparts = 0;
+    if (!partial && b - a == 1 && src[a] == '.')
+        return 0;
+    unsigned parts = 1;
+    size_t part_len = 0;
+    for (size_t i = a; i < b; i++) {
+        if (!partial && src[i] == '.') {
+            if (part_len == 0)
+                return -1;
+            parts++;
+            part_len = 0;
+            continue;
+        }
+        if (!tmpl_is_name_char(src[i], partial))
+            return -1;
+        part_len++;
+    }
+    if (part_len == 0)
+        return -1;
+    *nparts = partial ? 0 : parts;
+    return 0;
+}
+
+static struct tmpl *tmpl_compile(const char *name, const char *src, size_t len, char *err,
+                                 size_t errlen)
+{
+    struct tmpl *t = xcalloc(1, sizeof *t);
+    struct tmpl_open open[TMPL_MAX_SECTIONS];
+    size_t depth = 0;
+    unsigned line = 1;
+    size_t pos = 0;
+
+    t->name = xstrdup(name);
+    t->hash = tmpl_hash_name(name);
+    t->src = xmalloc(len + 1);
+    if (len)
+        memcpy(t->src, src, len);
+    t->src[len] = '\0';
+
+    while (pos < len) {
+        const char *o = memmem(src + pos, len - pos, "{{", 2);
+        size_t start = o ? (size_t)(o - src) : len;
+        if (start > pos) {
+            struct tmpl_node *n = tmpl_push_node(t, TMPL_TEXT);
+            n->str = t->src + pos;
+            n->len = start - pos;
+            line += tmpl_count_lines(src + pos, start - pos);
+        }
+        if (!o)
+            break;
+
+        unsigned tag_line = line;
+        int triple = start + 2 < len && src[start + 2] == '{';
+        size_t delim = triple ? 3 : 2;
+        size_t inner = start + delim;
+        const char *c = memmem(src + inner, len - inner, triple ? "}}}" : "}}", delim);
+        if (!c) {
+            tmpl_set_error(err, errlen, "%s:%u: unclosed tag (no '%s' after '%s')", name,
+                           tag_line, triple ? "}}}" : "}}", triple ? "{{{" : "{{");
+            goto fail;
+        }
+        size_t a = inner, b = (size_t)(c - src);
+        pos = b + delim;
+        line += tmpl_count_lines(src + start, pos - start);
+
+        while (a < b && tmpl_is_space(src[a]))
+            a++;
+        while (b > a && tmpl_is_space(src[b - 1]))
+            b--;
+        char sigil = 0;
+        if (!triple && a < b && strchr("#^/>!", src[a])) {
+            sigil = src[a++];
+            while (a < b && tmpl_is_space(src[a]))
+                a++;
+        }
+        if (sigil == '!')
+            continue;
+        if (a == b) {
+            tmpl_set_error(err, errlen, "%s:%u: empty name in tag", name, tag_line);
+            goto fail;
+        }
+        unsigned nparts;
+        if (tmpl_check_name(src, a, b, sigil == '>', &nparts) < 0) {
+            tmpl_set_error(err, errlen, "%s:%u: invalid name '%.*s'", name, tag_line,
+                           (int)(b - a), src + a);
+            goto fail;
+        }
+
+        if (sigil == '/') {
+            if (depth == 0) {
+                tmpl_set_error(err, errlen, "%s:%u: stray close '%.*s'", name, tag_line,
+                               (int)(b - a), src + a);
+                goto fail;
+            }
+            struct tmpl_open *top = &open[depth - 1];
+            if (top->name_len != b - a || memcmp(src + top->name_off, src + a, b - a) != 0) {
+                tmpl_set_error(err, errlen,
+                               "%s:%u: mismatched close '%.*s' for section '%.*s' opened "
+                               "on line %u",
+                               name, tag_line, (int)(b - a), src + a, (int)top->name_len,
+                               src + top->name_off, top->line);
+                goto fail;
+            }
+            t->nodes[top->node].end = t->count;
+            depth--;
+            continue;
+        }
+
+        enum tmpl_op op = triple        ? TMPL_RAW
+                          : sigil == '#' ? TMPL_SECTION
+                          : sigil == '^' ? TMPL_INVERTED
+                          : sigil == '>' ? TMPL_PARTIAL
+                                         : TMPL_VAR;
+        if (op == TMPL_SECTION || op == TMPL_INVERTED) {
+            if (depth == TMPL_MAX_SECTIONS) {
+                tmpl_set_error(err, errlen, "%s:%u: sections nested deeper than %d", name,
+                               tag_line, TMPL_MAX_SECTIONS);
+                goto fail;
+            }
+            open[depth++] = (struct tmpl_open){t->count, a, b - a, tag_line};
+        }
+
+        /* Cut the name out of the copy: b is inside the tag, so no text node sees it. */
+        struct tmpl_node *n = tmpl_push_node(t, op);
+        n->str = t->src + a;
+        n->nparts = nparts;
+        t->src[b] = '\0';
+        if (op == TMPL_PARTIAL)
+            n->hash = tmpl_hash_name(n->str);
+        else if (nparts > 1)
+            for (size_t i = a; i < b; i++)
+                if (t->src[i] == '.')
+                    t->src[i] = '\0';
+    }
+
+    if (depth > 0) {
+        struct tmpl_open *top = &open[depth - 1];
+        tmpl_set_error(err, errlen, "%s:%u: unclosed section '%.*s'", name, top->line,
+                       (int)top->name_len, src + top->name_off);
+        goto fail;
+    }
+    return t;
+
+fail:
+    tmpl_free_one(t);
+    return NULL;
+}
+
+/* ---- the set -------------------------------------------------------------------------- */
+
+/* The slot holding name, or the empty slot where it would go. */
+static size_t tmpl_find_slot(const tmpl_set *set, const char *name, uint64_t hash)
+{
+    size_t mask = set->cap - 1;
+    for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
+        const struct tmpl *t = set->slots[i];
+        if (!t || (t->hash == hash && strcmp(t->name, name) == 0))
+            return i;
+    }
+}
+
+static const struct tmpl *tmpl_find(const tmpl_set *set, const char *name, uint64_t hash)
+{
+    return set->slots[tmpl_find_slot(set, name, hash)];
+}
+
+static void tmpl_grow_set(tmpl_set *set)
+{
+    struct tmpl **old = set->slots;
+    size_t old_cap = set->cap;
+    set->cap *= 2;
+    set->slots = xcalloc(set->cap, sizeof *set->slots);
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i])
+            set->slots[tmpl_find_slot(set, old[i]->name, old[i]->hash)] = old[i];
+    free(old);
+}
+
+tmpl_set *tmpl_set_new(void)
+{
+    tmpl_set *set = xcalloc(1, sizeof *set);
+    set->cap = 64;
+    set->slots = xcalloc(set->cap, sizeof *set->slots);
+    return set;
+}
+
+int tmpl_set_add(tmpl_set *set, const char *name, const char *src, size_t len, char *err,
+                 size_t errlen)
+{
+    if (!name || !*name) {
+        tmpl_set_error(err, errlen, "empty template name");
+        return -1;
+    }
+    if (!src && len > 0) {
+        tmpl_set_error(err, errlen, "%s: no source", name);
+        return -1;
+    }
+    struct tmpl *t = tmpl_compile(name, src ? src : "", len, err, errlen);
+    if (!t)
+        return -1;
+
+    size_t i = tmpl_find_slot(set, t->name, t->hash);
+    if (set->slots[i]) {
+        tmpl_free_one(set->slots[i]);
+        set->slots[i] = t;
+        return 0;
+    }
+    set->slots[i] = t;
+    set->count++;
+    if (set->count * 4 >= set->cap * 3)
+        tmpl_grow_set(set);
+    return 0;
+}
+
+int tmpl_set_has(const tmpl_set *set, const char *name)
+{
+    return set && name && tmpl_find(set, name, tmpl_hash_name(name)) != NULL;
+}
+
+void tmpl_set_free(tmpl_set *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->cap; i++)
+        tmpl_free_one(set->slots[i]);
+    free(set->slots);
+    free(set);
+}
+
+/* ---- loading a folder ----------------------------------------------------------------- */
+
+static int tmpl_read_file(const char *path, struct buf *out, char *err, size_t errlen)
+{
+    int rc = -1;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        tmpl_set_error(err, errlen, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    for (;;) {
+        buf_reserve(out, 8192);
+        size_t n = fread(out->data + out->len, 1, out->cap - out->len - 1, f);
+        out->len += n;
+        out->data[out->len] = '\0';
+        if (n == 0)
+            break;
+    }
+    if (ferror(f)) {
+        tmpl_set_error(err, errlen, "%s: read error", path);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+static int tmpl_has_html_suffix(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 5 && strcmp(s + n - 5, ".html") == 0;
+}
+
+/* Loads everything below w->path, which is a folder; depth counts folders below the root. */
+static int tmpl_load_tree(struct tmpl_walk *w, int depth)
+{
+    int rc = -1;
+    struct buf text = {0};
+    char *name = NULL;
+    DIR *d = opendir(w->path.data);
+    if (!d) {
+        tmpl_set_error(w->err, w->errlen, "%s: %s", w->path.data, strerror(errno));
+        goto out;
+    }
+    size_t base = w->path.len;
+    for (;;) {
+        errno = 0;
+        struct dirent *e = readdir(d);
+        if (!e) {
+            if (errno) {
+                w->path.len = base;
+                w->path.data[base] = '\0';
+                tmpl_set_error(w->err, w->errlen, "%s: %s", w->path.data, strerror(errno));
+                goto out;
+            }
+            break;
+        }
+        if (e->d_name[0] == '.')
+            continue; /* ".", "..", hidden files and editor droppings */
+
+        w->path.len = base;
+        w->path.data[base] = '\0';
+        buf_putc(&w->path, '/');
+        buf_puts(&w->path, e->d_name);
+
+        struct stat st;
+        if (stat(w->path.data, &st) != 0) {
+            tmpl_set_error(w->err, w->errlen, "%s: %s", w->path.data, strerror(errno));
+            goto out;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            if (depth >= TMPL_MAX_DIR_DEPTH) {
+                tmpl_set_error(w->err, w->errlen, "%s: folders nested deeper than %d",
+                               w->path.data, TMPL_MAX_DIR_DEPTH);
+                goto out;
+            }
+            if (tmpl_load_tree(w, depth + 1) < 0)
+                goto out;
+        } else if (S_ISREG(st.st_mode) && tmpl_has_html_suffix(e->d_name)) {
+            buf_reset(&text);
+            if (tmpl_read_file(w->path.data, &text, w->err, w->errlen) < 0)
+                goto out;
+            free(name);
+            const char *rel = w->path.data + w->root_len + 1;
+            name = xstrndup(rel, strlen(rel) - 5);
+            if (tmpl_set_add(w->set, name, text.data, text.len, w->err, w->errlen) < 0)
+                goto out;
+        }
+    }
+    rc = 0;
+out:
+    if (d)
+        closedir(d);
+    buf_free(&text);
+    free(name);
+    return rc;
+}
+
+int tmpl_set_load_dir(tmpl_set *set, const char *dir, char *err, size_t errlen)
+{
+    struct tmpl_walk w = {set, {0}, 0, err, errlen};
+    buf_puts(&w.path, dir);
+    w.root_len = w.path.len;
+    int rc = tmpl_load_tree(&w, 0);
+    buf_free(&w.path);
+    return rc;
+}
+
+/* ---- rendering ------------------------------------------------------------------------ */
+
+static const char *const tmpl_escapes[256] = {
+    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+};
+
+void tmpl_escape_html(struct buf *out, const char *s, size_t len)
+{
+    size_t run = 0;
+    buf_reserve(out, len);
+    for (size_t i = 0; i < len; i++) {
+        const char *e = tmpl_escapes[(unsigned char)s[i]];
+        if (!e)
+            continue;
+        buf_append(out, s + run, i - run);
+        buf_puts(out, e);
+        run = i + 1;
+    }
+    buf_append(out, s + run, len - run);
+}
+
+static void tmpl_put_value(struct buf *out, const json_t *v, int escape)
+{
+    char num[64];
+    int n;
+    switch (v ? json_typeof(v) : JSON_NULL) {
+    case JSON_STRING:
+        if (escape)
+            tmpl_escape_html(out, json_string_value(v), json_string_length(v));
+        else
+            buf_append(out, json_string_value(v), json_string_length(v));
+        return;
+    case JSON_INTEGER:
+        n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        break;
+    case JSON_REAL:
+        n = snprintf(num, sizeof num, "%g", json_real_value(v));
+        break;
+    case JSON_TRUE:
+        buf_append(out, "true", 4);
+        return;
+    default:
+        return;
+    }
+    if (n > 0)
+        buf_append(out, num, (size_t)n < sizeof num ? (size_t)n : sizeof num - 1);
+}
+
+static int tmpl_is_truthy(const json_t *v)
+{
+    switch (v ? json_typeof(v) : JSON_NULL) {
+    case JSON_OBJECT:
+    case JSON_TRUE:
+        return 1;
+    case JSON_ARRAY:
+        return json_array_size(v) > 0;
+    case JSON_STRING:
+        return json_string_length(v) > 0;
+    case JSON_INTEGER:
+        return json_integer_value(v) != 0;
+    case JSON_REAL:
+        return json_real_value(v) != 0.0;
+    default:
+        return 0;
+    }
+}
+
+/* The first part from the innermost object that has it, outward; the rest inside it. */
+static const json_t *tmpl_lookup(const struct tmpl_render_state *rs, const struct tmpl_node *n)
+{
+    if (n->nparts == 0)
+        return rs->stack[rs->depth - 1];
+    const char *part = n->str;
+    const json_t *v = NULL;
+    for (size_t i = rs->depth; i-- > 0 && !v;)
+        if (json_is_object(rs->stack[i]))
+            v = json_object_get(rs->stack[i], part);
+    for (unsigned k = 1; v && k < n->nparts; k++) {
+        part += strlen(part) + 1;
+        v = json_is_object(v) ? json_object_get(v, part) : NULL;
+    }
+    return v;
+}
+
+static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t, size_t i,
+                             size_t end);
+
+/* Renders the body of section node n once with v pushed as the context. */
+static int tmpl_render_with(struct tmpl_render_state *rs, const struct tmpl *t,
+                            const struct tmpl_node *n, const json_t *v)
+{
+    if (rs->depth == TMPL_STACK_MAX)
+        return -1; /* cannot happen with the compile-time limits; kept as a guard */
+    rs->stack[rs->depth++] = v;
+    int rc = tmpl_render_nodes(rs, t, (size_t)(n - t->nodes) + 1, n->end);
+    rs->depth--;
+    return rc;
+}
+
+static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t, size_t i,
+                             size_t end)
+{
+    while (i < end) {
+        const struct tmpl_node *n = &t->nodes[i];
+        const json_t *v;
+        switch (n->op) {
+        case TMPL_TEXT:
+            buf_append(rs->out, n->str, n->len);
+            i++;
+            break;
+        case TMPL_VAR:
+        case TMPL_RAW:
+            tmpl_put_value(rs->out, tmpl_lookup(rs, n), n->op == TMPL_VAR);
+            i++;
+            break;
+        case TMPL_SECTION:
+            v = tmpl_lookup(rs, n);
+            if (json_is_array(v)) {
+                for (size_t k = 0; k < json_array_size(v); k++)
+                    if (tmpl_render_with(rs, t, n, json_array_get(v, k)) < 0)
+                        return -1;
+            } else if (tmpl_is_truthy(v)) {
+                if (tmpl_render_with(rs, t, n, v) < 0)
+                    return -1;
+            }
+            i = n->end;
+            break;
+        case TMPL_INVERTED:
+            if (!tmpl_is_truthy(tmpl_lookup(rs, n)) &&
+                tmpl_render_nodes(rs, t, i + 1, n->end) < 0)
+                return -1;
+            i = n->end;
+            break;
+        case TMPL_PARTIAL: {
+            if (rs->partials >= TMPL_MAX_PARTIALS)
+                return -1;
+            const struct tmpl *p = tmpl_find(rs->set, n->str, n->hash);
+            if (!p)
+                return -1;
+            rs->partials++;
+            int rc = tmpl_render_nodes(rs, p, 0, p->count);
+            rs->partials--;
+            if (rc < 0)
+                return -1;
+            i++;
+            break;
+        }
+        }
+    }
+    return 0;
+}
+
+int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct buf *out)
+{
+    if (!set || !name)
+        return -1;
+    const struct tmpl *t = tmpl_find(set, name, tmpl_hash_name(name));
+    if (!t)
+        return -1;
+    struct tmpl_render_state rs;
+    rs.set = set;
+    rs.out = out;
+    rs.depth = 1;
+    rs.partials = 0;
+    rs.stack[0] = ctx;
+    return tmpl_render_nodes(&rs, t, 0, t->count);
+}

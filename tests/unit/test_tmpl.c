@@ -1,0 +1,681 @@
+/* Unit tests for tmpl: exact output strings for every construct, every compile error with
+ * its line number, partial limits, and loading a real folder tree. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "tmpl.h"
+
+/* ---- helpers -------------------------------------------------------------------------- */
+
+static void add(tmpl_set *set, const char *name, const char *src)
+{
+    char err[256] = "";
+    int rc = tmpl_set_add(set, name, src, strlen(src), err, sizeof err);
+    if (rc != 0)
+        fail_msg("tmpl_set_add(%s): %s", name, err);
+}
+
+/* Renders name with the JSON text ctx_json (NULL for no context); returns the output
+ * (caller frees) or NULL when rendering failed. */
+static char *render(const tmpl_set *set, const char *name, const char *ctx_json)
+{
+    json_t *ctx = NULL;
+    if (ctx_json) {
+        json_error_t jerr;
+        ctx = json_loads(ctx_json, JSON_DECODE_ANY, &jerr);
+        if (!ctx)
+            fail_msg("bad test JSON '%s': %s", ctx_json, jerr.text);
+    }
+    struct buf out = {0};
+    int rc = tmpl_render(set, name, ctx, &out);
+    json_decref(ctx);
+    if (rc != 0) {
+        buf_free(&out);
+        return NULL;
+    }
+    return buf_detach(&out);
+}
+
+/* Compiles src as template "t" and renders it with ctx_json; asserts the output. */
+static void check(const char *src, const char *ctx_json, const char *want)
+{
+    tmpl_set *set = tmpl_set_new();
+    add(set, "t", src);
+    char *got = render(set, "t", ctx_json);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+    tmpl_set_free(set);
+}
+
+/* Asserts that compiling src as "t" fails with exactly the message want. */
+static void check_error(const char *src, const char *want)
+{
+    tmpl_set *set = tmpl_set_new();
+    char err[256] = "";
+    assert_int_equal(tmpl_set_add(set, "t", src, strlen(src), err, sizeof err), -1);
+    assert_string_equal(err, want);
+    assert_false(tmpl_set_has(set, "t"));
+    tmpl_set_free(set);
+}
+
+/* ---- escaping ------------------------------------------------------------------------- */
+
+static void test_escape_all_five(void **state)
+{
+    (void)state;
+    check("{{x}}", "{\"x\": \"&<>\\\"'\"}", "&amp;&lt;&gt;&quot;&#39;");
+    check("a{{x}}b", "{\"x\": \"plain text, æøå\"}", "aplain text, æøåb");
+
+    struct buf out = {0};
+    tmpl_escape_html(&out, "x<y & 'z'", 9);
+    assert_string_equal(out.data, "x&lt;y &amp; &#39;z&#39;");
+    tmpl_escape_html(&out, "", 0);
+    assert_string_equal(out.data, "x&lt;y &amp; &#39;z&#39;");
+    buf_free(&out);
+}
+
+static void test_escape_xss_payload(void **state)
+{
+    (void)state;
+    check("<p>{{name}}</p>", "{\"name\": \"<script>alert(\\\"pwned\\\")</script>\"}",
+          "<p>&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;</p>");
+    check("<a title=\"{{t}}\">", "{\"t\": \"\\\" onmouseover=\\\"alert(1)\"}",
+          "<a title=\"&quot; onmouseover=&quot;alert(1)\">");
+    check("<a title='{{t}}'>", "{\"t\": \"' onfocus='alert(1)\"}",
+          "<a title='&#39; onfocus=&#39;alert(1)'>");
+    check("{{x}}", "{\"x\": \"<img src=x onerror=alert(1)>\"}",
+          "&lt;img src=x onerror=alert(1)&gt;");
+}
+
+static void test_escape_embedded_nul(void **state)
+{
+    (void)state;
+    tmpl_set *set = tmpl_set_new();
+    add(set, "t", "[{{x}}]");
+    json_t *ctx = json_pack("{s:s%}", "x", "a\0<", (size_t)3);
+    assert_non_null(ctx);
+    struct buf out = {0};
+    assert_int_equal(tmpl_render(set, "t", ctx, &out), 0);
+    assert_int_equal(out.len, 8);
+    assert_memory_equal(out.data, "[a\0&lt;]", 8);
+    buf_free(&out);
+    json_decref(ctx);
+    tmpl_set_free(set);
+}
+
+static void test_raw_not_escaped(void **state)
+{
+    (void)state;
+    check("{{{x}}}", "{\"x\": \"<b>&amp;</b>\"}", "<b>&amp;</b>");
+    check("{{{ x }}}|{{x}}", "{\"x\": \"<i>\"}", "<i>|&lt;i&gt;");
+    check("{{{x}}}}", "{\"x\": \"<i>\"}", "<i>}");
+    check("{{{n}}}", "{\"n\": 42}", "42");
+    check("{{{a.b}}}", "{\"a\": {\"b\": \"<hr>\"}}", "<hr>");
+}
+
+/* ---- values and names ----------------------------------------------------------------- */
+
+static void test_values(void **state)
+{
+    (void)state;
+    check("{{i}}|{{n}}|{{big}}", "{\"i\": 42, \"n\": -7, \"big\": 9007199254740993}",
+          "42|-7|9007199254740993");
+    check("{{r}}|{{h}}|{{e}}", "{\"r\": 1.5, \"h\": 0.1, \"e\": 1e20}", "1.5|0.1|1e+20");
+    check("[{{t}}][{{f}}][{{z}}]", "{\"t\": true, \"f\": false, \"z\": null}", "[true][][]");
+    check("[{{o}}][{{a}}][{{missing}}]", "{\"o\": {\"k\": 1}, \"a\": [1, 2]}", "[][][]");
+    check("[{{zero}}][{{zr}}][{{s}}]", "{\"zero\": 0, \"zr\": 0.0, \"s\": \"\"}", "[0][0][]");
+    check("[{{x}}]", NULL, "[]");
+    check("[{{.}}]", NULL, "[]");
+    check("[{{.}}]", "\"top\"", "[top]");
+    check("[{{.}}]", "{\"x\": 1}", "[]");
+}
+
+static void test_dotted_names(void **state)
+{
+    (void)state;
+    const char *ctx = "{\"a\": {\"b\": {\"c\": \"deep\"}, \"s\": \"<x>\"}, \"b\": \"outer\"}";
+    check("{{a.b.c}}|{{a.s}}|{{{a.s}}}", ctx, "deep|&lt;x&gt;|<x>");
+    check("[{{a.x}}][{{a.b.c.d}}][{{nope.b}}][{{a.s.c}}]", ctx, "[][][][]");
+    check("{{#a}}[{{b.c}}][{{s}}]{{/a}}", ctx, "[deep][&lt;x&gt;]");
+    check("{{#a.b}}{{c}}{{/a.b}}", ctx, "deep");
+    /* Once the first part is found, the rest is not looked up outward. */
+    check("{{#inner}}[{{a.b}}]{{/inner}}", "{\"a\": {\"b\": 1}, \"inner\": {\"a\": {}}}",
+          "[]");
+}
+
+static void test_whitespace_in_tags(void **state)
+{
+    (void)state;
+    check("{{ x }}|{{\tx\n}}|{{{  x  }}}", "{\"x\": \"<v>\"}", "&lt;v&gt;|&lt;v&gt;|<v>");
+    check("{{# s }}yes{{/ s }}{{ ^ s }}no{{ / s }}", "{\"s\": true}", "yes");
+    check("{{#  s  }}{{ . }}{{/s}}", "{\"s\": [\"a\", \"b\"]}", "ab");
+    check("{{ a.b }}", "{\"a\": {\"b\": 3}}", "3");
+
+    tmpl_set *set = tmpl_set_new();
+    add(set, "p", "P{{x}}");
+    add(set, "t", "[{{>p}}][{{> p }}][{{ >\tp\n}}]");
+    char *got = render(set, "t", "{\"x\": 1}");
+    assert_non_null(got);
+    assert_string_equal(got, "[P1][P1][P1]");
+    free(got);
+    tmpl_set_free(set);
+}
+
+static void test_text_passthrough(void **state)
+{
+    (void)state;
+    check("", NULL, "");
+    check("no tags at all\n", NULL, "no tags at all\n");
+    check("a { b } {x} }} c", NULL, "a { b } {x} }} c");
+    check("<style>p { color: red }</style>{{x}}", "{\"x\": 1}",
+          "<style>p { color: red }</style>1");
+    check("line 1\n{{x}}\nline 3\n", "{\"x\": \"two\"}", "line 1\ntwo\nline 3\n");
+}
+
+static void test_comments(void **state)
+{
+    (void)state;
+    check("a{{! hidden }}b", NULL, "ab");
+    check("a{{!}}b", NULL, "ab");
+    check("a{{! spans\nthree\nlines {{x}} }}b", "{\"x\": 1}", "a }}b"); /* first }} ends it */
+    check("a{{!\n multi\n line\n}}b{{x}}", "{\"x\": 2}", "ab2");
+    check("{{ ! spaced }}x", NULL, "x");
+}
+
+/* ---- sections ------------------------------------------------------------------------- */
+
+static void test_section_array_of_objects(void **state)
+{
+    (void)state;
+    check("<ul>{{#items}}<li>{{n}}: {{t}}</li>{{/items}}</ul>",
+          "{\"items\": [{\"n\": 1, \"t\": \"a<b\"}, {\"n\": 2, \"t\": \"c\"}]}",
+          "<ul><li>1: a&lt;b</li><li>2: c</li></ul>");
+    check("[{{#items}}x{{/items}}]", "{\"items\": []}", "[]");
+}
+
+static void test_section_array_of_strings(void **state)
+{
+    (void)state;
+    check("{{#tags}}<i>{{.}}</i>{{/tags}}", "{\"tags\": [\"one\", \"<two>\", \"\"]}",
+          "<i>one</i><i>&lt;two&gt;</i><i></i>");
+    check("{{#tags}}{{{.}}},{{/tags}}", "{\"tags\": [\"<b>\", 3, 1.5, true, null]}",
+          "<b>,3,1.5,true,,");
+    check("{{#.}}[{{.}}]{{/.}}", "[\"a\", \"b\"]", "[a][b]");
+}
+
+static void test_section_lookup_walks_outward(void **state)
+{
+    (void)state;
+    const char *ctx = "{\"title\": \"T\", \"who\": \"root\", \"items\": ["
+                      "{\"n\": 1}, {\"n\": 2, \"who\": \"item\"}, \"str\"]}";
+    check("{{#items}}{{n}}-{{title}}-{{who}};{{/items}}", ctx,
+          "1-T-root;2-T-item;-T-root;");
+    /* Outward through several levels, and the innermost shadows. */
+    check("{{#a}}{{#b}}{{#c}}{{x}}{{y}}{{z}}{{/c}}{{/b}}{{/a}}",
+          "{\"x\": \"X0\", \"y\": \"Y0\", \"z\": \"Z0\", \"a\": {\"y\": \"Y1\","
+          " \"b\": {\"z\": \"Z2\", \"c\": {\"z\": \"Z3\"}}}}",
+          "X0Y1Z3");
+    /* A name that is falsy in the element still shadows the outer one. */
+    check("{{#items}}[{{v}}]{{/items}}", "{\"v\": \"outer\", \"items\": [{\"v\": false}]}",
+          "[]");
+}
+
+static void test_section_truthiness(void **state)
+{
+    (void)state;
+    check("{{#t}}yes{{/t}}", "{\"t\": true}", "yes");
+    check("{{#s}}[{{.}}]{{/s}}", "{\"s\": \"<x>\"}", "[&lt;x&gt;]");
+    check("{{#n}}[{{.}}]{{/n}}", "{\"n\": 5}", "[5]");
+    check("{{#r}}[{{.}}]{{/r}}", "{\"r\": -0.5}", "[-0.5]");
+    check("{{#o}}[{{k}}]{{/o}}", "{\"o\": {\"k\": \"v\"}}", "[v]");
+    check("{{#o}}empty object is truthy{{/o}}", "{\"o\": {}}", "empty object is truthy");
+    check("[{{#f}}x{{/f}}{{#z}}x{{/z}}{{#m}}x{{/m}}{{#e}}x{{/e}}{{#s}}x{{/s}}{{#i}}x{{/i}}"
+          "{{#r}}x{{/r}}]",
+          "{\"f\": false, \"z\": null, \"e\": [], \"s\": \"\", \"i\": 0, \"r\": 0.0}", "[]");
+}
+
+static void test_inverted_sections(void **state)
+{
+    (void)state;
+    const char *src = "{{^v}}empty{{/v}}";
+    check(src, "{}", "empty");
+    check(src, NULL, "empty");
+    check(src, "{\"v\": false}", "empty");
+    check(src, "{\"v\": null}", "empty");
+    check(src, "{\"v\": []}", "empty");
+    check(src, "{\"v\": \"\"}", "empty");
+    check(src, "{\"v\": 0}", "empty");
+    check(src, "{\"v\": 0.0}", "empty");
+    check(src, "{\"v\": true}", "");
+    check(src, "{\"v\": \"x\"}", "");
+    check(src, "{\"v\": 1}", "");
+    check(src, "{\"v\": [0]}", "");
+    check(src, "{\"v\": {}}", "");
+    /* Inverted sections push nothing: names still resolve in the enclosing context. */
+    check("{{^list}}no {{what}}{{/list}}", "{\"list\": [], \"what\": \"videos\"}",
+          "no videos");
+    check("{{#list}}<li>{{.}}</li>{{/list}}{{^list}}<p>none</p>{{/list}}",
+          "{\"list\": [\"a\"]}", "<li>a</li>");
+}
+
+static void test_nested_sections(void **state)
+{
+    (void)state;
+    check("{{#rows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/rows}}",
+          "{\"rows\": [{\"cells\": [1, 2]}, {\"cells\": []}, {\"cells\": [\"<3>\"]}]}",
+          "<tr><td>1</td><td>2</td></tr><tr></tr><tr><td>&lt;3&gt;</td></tr>");
+    check("{{#m}}{{#.}}{{.}}{{/.}};{{/m}}", "{\"m\": [[1, 2], [3], []]}", "12;3;;");
+    check("{{#a}}{{#a}}{{x}}{{/a}}{{/a}}", "{\"a\": {\"a\": {\"x\": \"in\"}, \"x\": \"out\"}}",
+          "in");
+    check("{{#a}}A{{^b}}!b{{#c}}C{{/c}}{{/b}}{{/a}}", "{\"a\": true, \"c\": [1, 2]}",
+          "A!bCC");
+}
+
+static void test_nesting_limit(void **state)
+{
+    (void)state;
+    struct buf src = {0};
+    for (int i = 0; i < 32; i++)
+        buf_puts(&src, "{{#a}}");
+    buf_puts(&src, "x");
+    for (int i = 0; i < 32; i++)
+        buf_puts(&src, "{{/a}}");
+    check(src.data, "{\"a\": true}", "x");
+
+    buf_reset(&src);
+    for (int i = 0; i < 33; i++)
+        buf_printf(&src, "%s{{#a}}", i == 32 ? "\n" : "");
+    check_error(src.data, "t:2: sections nested deeper than 32");
+    buf_free(&src);
+}
+
+/* ---- partials ------------------------------------------------------------------------- */
+
+static void test_partials(void **state)
+{
+    (void)state;
+    tmpl_set *set = tmpl_set_new();
+    /* The page is added before its partials: they are resolved at render time. */
+    add(set, "page", "<main>{{> shared/header}}{{#items}}{{> item}}{{/items}}</main>");
+    add(set, "shared/header", "<h1>{{title}}</h1>");
+    add(set, "item", "<p>{{name}} of {{title}}</p>");
+    char *got = render(set, "page",
+                       "{\"title\": \"T&C\", \"items\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}");
+    assert_non_null(got);
+    assert_string_equal(got, "<main><h1>T&amp;C</h1><p>a of T&amp;C</p><p>b of T&amp;C</p></main>");
+    free(got);
+
+    /* Recursion that ends with the data is fine.  Leaves need "kids": [] of their own:
+     * without it the lookup walks outward to the parent's kids and never ends. */
+    add(set, "node", "{{name}}{{#kids}}({{> node}}){{/kids}}");
+    got = render(set, "node",
+                 "{\"name\": \"r\", \"kids\": [{\"name\": \"a\", \"kids\": [{\"name\": \"b\","
+                 " \"kids\": []}]}, {\"name\": \"c\", \"kids\": []}]}");
+    assert_non_null(got);
+    assert_string_equal(got, "r(a(b))(c)");
+    free(got);
+    got = render(set, "node",
+                 "{\"name\": \"r\", \"kids\": [{\"name\": \"a\"}]}");
+    assert_null(got);
+    tmpl_set_free(set);
+}
+
+static void test_partial_unknown(void **state)
+{
+    (void)state;
+    tmpl_set *set = tmpl_set_new();
+    add(set, "t", "a{{> nope}}b");
+    assert_null(render(set, "t", NULL));
+    /* A partial inside a section that is skipped is never looked up. */
+    add(set, "u", "a{{#off}}{{> nope}}{{/off}}b");
+    char *got = render(set, "u", "{\"off\": false}");
+    assert_non_null(got);
+    assert_string_equal(got, "ab");
+    free(got);
+    tmpl_set_free(set);
+}
+
+static void test_partial_depth_limit(void **state)
+{
+    (void)state;
+    tmpl_set *set = tmpl_set_new();
+    add(set, "self", "x{{> self}}");
+    struct buf out = {0};
+    assert_int_equal(tmpl_render(set, "self", NULL, &out), -1);
+    buf_free(&out);
+
+    /* p0 includes p1 ... includes p16: 16 levels of partials render. */
+    char name[16], src[32];
+    for (int i = 0; i < 16; i++) {
+        snprintf(name, sizeof name, "p%d", i);
+        snprintf(src, sizeof src, "%d{{> p%d}}", i, i + 1);
+        add(set, name, src);
+    }
+    add(set, "p16", "end");
+    char *got = render(set, "p0", NULL);
+    assert_non_null(got);
+    assert_string_equal(got, "0123456789101112131415end");
+    free(got);
+
+    /* One more level is refused. */
+    add(set, "p16", "16{{> p17}}");
+    add(set, "p17", "end");
+    assert_null(render(set, "p0", NULL));
+    assert_non_null(got = render(set, "p1", NULL));
+    assert_string_equal(got, "12345678910111213141516end");
+    free(got);
+    tmpl_set_free(set);
+}
+
+/* ---- compile errors ------------------------------------------------------------------- */
+
+static void test_error_unclosed_tag(void **state)
+{
+    (void)state;
+    check_error("{{x", "t:1: unclosed tag (no '}}' after '{{')");
+    check_error("a\nb\n  {{x }\n", "t:3: unclosed tag (no '}}' after '{{')");
+    check_error("\n{{{x}}", "t:2: unclosed tag (no '}}}' after '{{{')");
+    check_error("ok {{x}}\n{{", "t:2: unclosed tag (no '}}' after '{{')");
+}
+
+static void test_error_unclosed_section(void **state)
+{
+    (void)state;
+    check_error("<ul>\n{{#videos}}\n<li>{{title}}</li>\n", "t:2: unclosed section 'videos'");
+    check_error("{{#a}}{{/a}}\n{{^b}}", "t:2: unclosed section 'b'");
+    check_error("{{#a}}\n{{#b}}{{/b}}", "t:1: unclosed section 'a'");
+}
+
+static void test_error_mismatched_close(void **state)
+{
+    (void)state;
+    check_error("{{#a}}\n{{#b}}\n{{/a}}{{/b}}",
+                "t:3: mismatched close 'a' for section 'b' opened on line 2");
+    check_error("{{^a.b}}{{/a}}", "t:1: mismatched close 'a' for section 'a.b' opened on line 1");
+}
+
+static void test_error_stray_close(void **state)
+{
+    (void)state;
+    check_error("x\n\n{{/a}}", "t:3: stray close 'a'");
+    check_error("{{#a}}{{/a}}\n{{/a}}", "t:2: stray close 'a'");
+}
+
+static void test_error_empty_name(void **state)
+{
+    (void)state;
+    check_error("{{}}", "t:1: empty name in tag");
+    check_error("\n{{  }}", "t:2: empty name in tag");
+    check_error("{{{ }}}", "t:1: empty name in tag");
+    check_error("{{#}}{{/}}", "t:1: empty name in tag");
+    check_error("{{^ }}", "t:1: empty name in tag");
+    check_error("a\n{{/}}", "t:2: empty name in tag");
+    check_error("{{>}}", "t:1: empty name in tag");
+}
+
+static void test_error_invalid_name(void **state)
+{
+    (void)state;
+    check_error("{{a b}}", "t:1: invalid name 'a b'");
+    check_error("{{a..b}}", "t:1: invalid name 'a..b'");
+    check_error("{{.a}}", "t:1: invalid name '.a'");
+    check_error("\n{{a.}}", "t:2: invalid name 'a.'");
+    check_error("{{{#a}}}", "t:1: invalid name '#a'");
+    check_error("{{> a b}}", "t:1: invalid name 'a b'");
+    check_error("{{&x}}", "t:1: invalid name '&x'");
+}
+
+static void test_error_line_after_comment(void **state)
+{
+    (void)state;
+    check_error("{{! one\ntwo\nthree }}\n{{/x}}", "t:4: stray close 'x'");
+}
+
+static void test_error_names_template(void **state)
+{
+    (void)state;
+    tmpl_set *set = tmpl_set_new();
+    char err[128] = "";
+    const char *src = "<h1>{{title}}</h1>\n"
+                      "\n\n\n\n\n\n\n\n\n\n"
+                      "{{#videos}}<li>{{name}}</li>\n";
+    assert_int_equal(tmpl_set_add(set, "citizen/video", src, strlen(src), err, sizeof err), -1);
+    assert_string_equal(err, "citizen/video:12: unclosed section 'videos'");
+    /* A short error buffer truncates, a missing one is fine. */
+    char tiny[8];
+    assert_int_equal(tmpl_set_add(set, "citizen/video", src, strlen(src), tiny, sizeof tiny), -1);
+    assert_string_equal(tiny, "citizen");
+    assert_int_equal(tmpl_set_add(set, "citizen/video", src, strlen(src), NULL, 0), -1);
+    assert_int_equal(tmpl_set_add(set, "", "x", 1, err, sizeof err), -1);
+    assert_int_equal(tmpl_set_add(set, NULL, "x", 1, err, sizeof err), -1);
+    tmpl_set_free(set);
+}
+
+/* ---- the set -------------------------------------------------------------------------- */
+
+static void test_unknown_template(void **state)
+{
+    (void)state;
+    tmpl_set *set = tmpl_set_new();
+    struct buf out = {0};
+    assert_int_equal(tmpl_render(set, "missing", NULL, &out), -1);
+    assert_int_equal(out.len, 0);
+    assert_false(tmpl_set_has(set, "missing"));
+    add(set, "present", "x");
+    assert_int_equal(tmpl_render(set, "presen", NULL, &out), -1);
+    assert_int_equal(tmpl_render(set, "present", NULL, &out), 0);
+    assert_string_equal(out.data, "x");
+    buf_free(&out);
+    tmpl_set_free(set);
+    tmpl_set_free(NULL);
+}
+
+static void test_render_appends(void **state)
+{
+    (void)state;
+    tmpl_set *set = tmpl_set_new();
+    add(set, "t", "<{{x}}>");
+    struct buf out = {0};
+    buf_puts(&out, "before");
+    json_t *ctx = json_pack("{s:s}", "x", "1");
+    assert_int_equal(tmpl_render(set, "t", ctx, &out), 0);
+    assert_int_equal(tmpl_render(set, "t", ctx, &out), 0);
+    assert_string_equal(out.data, "before<1><1>");
+    json_decref(ctx);
+    buf_free(&out);
+    tmpl_set_free(set);
+}
+
+static void test_replace_by_name(void **state)
+{
+    (void)state;
+    tmpl_set *set = tmpl_set_new();
+    add(set, "t", "old {{x}}");
+    add(set, "t", "new {{x}}");
+    char *got = render(set, "t", "{\"x\": 1}");
+    assert_string_equal(got, "new 1");
+    free(got);
+
+    /* A failed compile leaves the old template in place. */
+    char err[128];
+    assert_int_equal(tmpl_set_add(set, "t", "{{#broken}}", 11, err, sizeof err), -1);
+    got = render(set, "t", "{\"x\": 2}");
+    assert_string_equal(got, "new 2");
+    free(got);
+
+    /* src need not be NUL-terminated: only len bytes count. */
+    assert_int_equal(tmpl_set_add(set, "t", "abc{{x}}", 3, err, sizeof err), 0);
+    got = render(set, "t", "{\"x\": 3}");
+    assert_string_equal(got, "abc");
+    free(got);
+    tmpl_set_free(set);
+}
+
+static void test_many_templates(void **state)
+{
+    (void)state;
+    tmpl_set *set = tmpl_set_new();
+    char name[32], src[64];
+    for (int i = 0; i < 500; i++) {
+        snprintf(name, sizeof name, "page/%d", i);
+        snprintf(src, sizeof src, "%d:{{> page/%d}}", i, i + 1);
+        add(set, name, src);
+    }
+    add(set, "page/500", "end");
+    for (int i = 0; i <= 500; i++) {
+        snprintf(name, sizeof name, "page/%d", i);
+        assert_true(tmpl_set_has(set, name));
+    }
+    assert_false(tmpl_set_has(set, "page/501"));
+    char *got = render(set, "page/490", NULL);
+    assert_non_null(got);
+    assert_string_equal(got, "490:491:492:493:494:495:496:497:498:499:end");
+    free(got);
+    tmpl_set_free(set);
+}
+
+/* ---- loading a folder ----------------------------------------------------------------- */
+
+static void write_file(const char *dir, const char *rel, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void make_dir(const char *dir, const char *rel)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    assert_int_equal(mkdir(path, 0700), 0);
+}
+
+static void remove_path(const char *dir, const char *rel)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    assert_int_equal(remove(path), 0);
+}
+
+static void test_load_dir(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_tmpl.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    make_dir(dir, "citizen");
+    make_dir(dir, "citizen/parts");
+    write_file(dir, "layout.html", "<body>{{> citizen/parts/nav}}{{{content}}}</body>\n");
+    write_file(dir, "citizen/video.html", "<h1>{{title}}</h1>{{> layout}}");
+    write_file(dir, "citizen/parts/nav.html", "<nav>{{who}}</nav>");
+    write_file(dir, "citizen/notes.txt", "{{#not a template");
+    write_file(dir, "citizen/.hidden.html", "{{#not loaded");
+    write_file(dir, "citizen/html", "not .html");
+
+    tmpl_set *set = tmpl_set_new();
+    char err[512] = "";
+    int rc = tmpl_set_load_dir(set, dir, err, sizeof err);
+    if (rc != 0)
+        fail_msg("load_dir: %s", err);
+    assert_true(tmpl_set_has(set, "layout"));
+    assert_true(tmpl_set_has(set, "citizen/video"));
+    assert_true(tmpl_set_has(set, "citizen/parts/nav"));
+    assert_false(tmpl_set_has(set, "citizen/notes"));
+    assert_false(tmpl_set_has(set, "citizen/.hidden"));
+    assert_false(tmpl_set_has(set, "citizen/video.html"));
+    assert_false(tmpl_set_has(set, "citizen/html"));
+    char *got = render(set, "citizen/video",
+                       "{\"title\": \"Velkommen\", \"who\": \"Åse\", \"content\": \"<p>hi</p>\"}");
+    assert_non_null(got);
+    assert_string_equal(got, "<h1>Velkommen</h1><body><nav>Åse</nav><p>hi</p></body>\n");
+    free(got);
+
+    /* A trailing slash on the folder gives the same names. */
+    char slash[64];
+    snprintf(slash, sizeof slash, "%s/", dir);
+    write_file(dir, "citizen/parts/nav.html", "<nav>v2 {{who}}</nav>");
+    assert_int_equal(tmpl_set_load_dir(set, slash, err, sizeof err), 0);
+    got = render(set, "citizen/parts/nav", "{\"who\": \"x\"}");
+    assert_string_equal(got, "<nav>v2 x</nav>");
+    free(got);
+
+    /* A broken file fails the load, naming the template and line. */
+    write_file(dir, "citizen/parts/bad.html", "ok\n{{/oops}}\n");
+    assert_int_equal(tmpl_set_load_dir(set, dir, err, sizeof err), -1);
+    assert_string_equal(err, "citizen/parts/bad:2: stray close 'oops'");
+    tmpl_set_free(set);
+
+    remove_path(dir, "citizen/parts/bad.html");
+    remove_path(dir, "citizen/parts/nav.html");
+    remove_path(dir, "citizen/parts");
+    remove_path(dir, "citizen/video.html");
+    remove_path(dir, "citizen/notes.txt");
+    remove_path(dir, "citizen/.hidden.html");
+    remove_path(dir, "citizen/html");
+    remove_path(dir, "citizen");
+    remove_path(dir, "layout.html");
+    assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_load_dir_missing(void **state)
+{
+    (void)state;
+    tmpl_set *set = tmpl_set_new();
+    char err[256] = "";
+    assert_int_equal(tmpl_set_load_dir(set, "/nonexistent/tmpl/dir", err, sizeof err), -1);
+    assert_string_equal(err, "/nonexistent/tmpl/dir: No such file or directory");
+    tmpl_set_free(set);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_escape_all_five),
+        cmocka_unit_test(test_escape_xss_payload),
+        cmocka_unit_test(test_escape_embedded_nul),
+        cmocka_unit_test(test_raw_not_escaped),
+        cmocka_unit_test(test_values),
+        cmocka_unit_test(test_dotted_names),
+        cmocka_unit_test(test_whitespace_in_tags),
+        cmocka_unit_test(test_text_passthrough),
+        cmocka_unit_test(test_comments),
+        cmocka_unit_test(test_section_array_of_objects),
+        cmocka_unit_test(test_section_array_of_strings),
+        cmocka_unit_test(test_section_lookup_walks_outward),
+        cmocka_unit_test(test_section_truthiness),
+        cmocka_unit_test(test_inverted_sections),
+        cmocka_unit_test(test_nested_sections),
+        cmocka_unit_test(test_nesting_limit),
+        cmocka_unit_test(test_partials),
+        cmocka_unit_test(test_partial_unknown),
+        cmocka_unit_test(test_partial_depth_limit),
+        cmocka_unit_test(test_error_unclosed_tag),
+        cmocka_unit_test(test_error_unclosed_section),
+        cmocka_unit_test(test_error_mismatched_close),
+        cmocka_unit_test(test_error_stray_close),
+        cmocka_unit_test(test_error_empty_name),
+        cmocka_unit_test(test_error_invalid_name),
+        cmocka_unit_test(test_error_line_after_comment),
+        cmocka_unit_test(test_error_names_template),
+        cmocka_unit_test(test_unknown_template),
+        cmocka_unit_test(test_render_appends),
+        cmocka_unit_test(test_replace_by_name),
+        cmocka_unit_test(test_many_templates),
+        cmocka_unit_test(test_load_dir),
+        cmocka_unit_test(test_load_dir_missing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -77,8 +77,8 @@ static void config_find_root(char *out, size_t n)
             *slash = '\0';
             char probe[PATH_MAX + 32];
             snprintf(probe, sizeof probe, "%s/db/migrations", exe);
-            if (config_is_dir(probe)) {
-                snprintf(out, n, "%s", exe);
+            if (config_is_dir(probe) && strlen(exe) < n) {
+                memcpy(out, exe, strlen(exe) + 1);
                 return;
             }
         }
@@ -235,8 +235,11 @@ out:
 
 static void config_under_root(const struct config *c, char *field, size_t n, const char *rel)
 {
-    if (!*field)
-        snprintf(field, n, "%s/%s", c->root, rel);
+    if (*field)
+        return;
+    int w = snprintf(field, n, "%s/%s", c->root, rel);
+    if (w < 0 || (size_t)w >= n)
+        snprintf(field, n, "%s", rel); /* root too long: relative to the current folder */
 }
 
 void config_finish(struct config *c)

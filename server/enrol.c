@@ -9,6 +9,7 @@
 #include "cpr.h"
 #include "journal.h"
 #include "mem.h"
+#include "progress.h"
 #include "token.h"
 
 void enrol_new_uuid(char out[MODEL_UUID_LEN + 1])
@@ -366,21 +367,6 @@ static const struct model_answer *enrol_find_answer(const struct model_answer *a
     return NULL;
 }
 
-static int enrol_chosen_has(const char *chosen, int64_t option_id)
-{
-    char *end;
-    const char *p = chosen;
-    while (*p) {
-        long long v = strtoll(p, &end, 10);
-        if (end == p)
-            break;
-        if (v == option_id)
-            return 1;
-        p = *end == ',' ? end + 1 : end;
-    }
-    return 0;
-}
-
 static void enrol_add_topic(json_t *list, const char *topic)
 {
     size_t i;
@@ -427,7 +413,7 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
                                    q->text[LANG_DA], "answer", chosen);
             if (a) {
                 for (size_t oi = 0; oi < q->n_options; oi++)
-                    if (enrol_chosen_has(a->chosen, q->options[oi].id))
+                    if (progress_chosen_has(a->chosen, q->options[oi].id))
                         json_array_append_new(chosen, json_string(q->options[oi].text[LANG_DA]));
                 json_object_set_new(jq, "correct", json_boolean(a->correct));
                 enrol_time(jq, "answered_at", a->answered_at);
@@ -483,4 +469,83 @@ enum enrol_result enrol_journal(const struct enrol_env *env, const char *citizen
     model_citizen_clear(&c);
     *response = journal_citizen_json(env->st, citizen_uuid);
     return *response ? ENROL_OK : ENROL_ERROR;
+}
+
+struct enrol_link_txn {
+    const struct enrol_env *env;
+    const char *uuid;
+    const char *actor;
+    json_t *response;
+    enum enrol_result result;
+};
+
+static enum store_status enrol_link_txn(struct store *st, void *arg)
+{
+    struct enrol_link_txn *t = arg;
+    struct model_enrolment e;
+    int64_t now = clock_now();
+    enum store_status rc = store_enrolment_by_uuid(st, t->uuid, &e);
+    if (rc == STORE_NOT_FOUND || (rc == STORE_OK && e.closed_at)) {
+        t->result = ENROL_NOT_FOUND;
+        return STORE_NOT_FOUND;
+    }
+    if (rc != STORE_OK)
+        return rc;
+    char token[TOKEN_LEN + 1], digest[TOKEN_HASH_HEX_LEN + 1];
+    token_new(token);
+    token_hash(token, TOKEN_LEN, digest);
+    int64_t expires = now + (int64_t)t->env->token_days * 86400;
+    rc = store_enrolment_set_token(st, e.id, digest, expires);
+    if (rc != STORE_OK)
+        return rc;
+    json_t *data = json_object();
+    enrol_time(data, "link_expires_at", expires);
+    rc = journal_append(st, now, "link_issued", t->actor, e.citizen_uuid, e.uuid, data, NULL);
+    json_decref(data);
+    if (rc != STORE_OK)
+        return rc;
+    char link[512];
+    snprintf(link, sizeof link, "%s/v/%s", t->env->public_url, token);
+    t->response = json_pack("{s:s}", "link", link);
+    enrol_time(t->response, "expires_at", expires);
+    t->result = ENROL_OK;
+    return STORE_OK;
+}
+
+enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolment_uuid,
+                                 const char *actor, json_t **response)
+{
+    struct enrol_link_txn t = {env, enrolment_uuid, actor, NULL, ENROL_ERROR};
+    enum store_status rc = store_txn(env->st, enrol_link_txn, &t);
+    if (rc != STORE_OK && t.result == ENROL_OK) {
+        json_decref(t.response);
+        t.response = NULL;
+        t.result = ENROL_ERROR;
+    }
+    *response = t.response;
+    return t.result;
+}
+
+enum enrol_result enrol_find_open(const struct enrol_env *env, const char *cpr,
+                                  const char *group_slug, char uuid[MODEL_UUID_LEN + 1])
+{
+    char norm[11], lookup[65];
+    struct model_citizen c;
+    struct model_group g;
+    struct model_enrolment e;
+    enum enrol_result r = ENROL_NOT_FOUND;
+    if (cpr_normalise(cpr, norm) != 0)
+        return ENROL_NOT_FOUND;
+    vault_lookup_hash(env->vault, norm, lookup);
+    if (store_citizen_by_lookup(env->st, lookup, &c) != STORE_OK)
+        return ENROL_NOT_FOUND;
+    if (store_group_by_slug(env->st, group_slug, &g) == STORE_OK) {
+        if (store_enrolment_open(env->st, c.id, g.id, &e) == STORE_OK) {
+            memcpy(uuid, e.uuid, MODEL_UUID_LEN + 1);
+            r = ENROL_OK;
+        }
+        model_group_clear(&g);
+    }
+    model_citizen_clear(&c);
+    return r;
 }

@@ -61,6 +61,16 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
 enum enrol_result enrol_journal(const struct enrol_env *env, const char *citizen_uuid,
                                 json_t **response);
 
+/* Issues a new personal link for an open enrolment (the old link stops working) and
+ * journals "link_issued" by actor.  *response: {"link": ..., "expires_at": ...}. */
+enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolment_uuid,
+                                 const char *actor, json_t **response);
+
+/* The uuid of the open enrolment of the citizen with that CPR in that group: ENROL_OK,
+ * ENROL_NOT_FOUND or ENROL_ERROR. */
+enum enrol_result enrol_find_open(const struct enrol_env *env, const char *cpr,
+                                  const char *group_slug, char uuid[MODEL_UUID_LEN + 1]);
+
 /* The status of an enrolment given whether the citizen has done anything yet. */
 enum model_status enrol_status(const struct model_enrolment *e, int any_progress);
 

@@ -783,6 +783,18 @@ enum store_status store_enrolment_by_id(struct store *st, int64_t id,
         st, store_stmt(st, STORE_ENROLMENT_SELECT " WHERE e.id = ?", "i", id), out);
 }
 
+enum store_status store_enrolment_open(struct store *st, int64_t citizen_id, int64_t group_id,
+                                       struct model_enrolment *out)
+{
+    return store_enrolment_one(
+        st,
+        store_stmt(st,
+                   STORE_ENROLMENT_SELECT
+                   " WHERE e.citizen_id = ? AND e.group_id = ? AND e.closed_at IS NULL",
+                   "ii", citizen_id, group_id),
+        out);
+}
+
 enum store_status store_enrolment_by_token(struct store *st, const char *token_hash,
                                            struct model_enrolment *out)
 {
@@ -812,6 +824,15 @@ enum store_status store_enrolment_mark(struct store *st, int64_t id, const char 
     if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
         return STORE_NOT_FOUND;
     return rc;
+}
+
+enum store_status store_enrolment_set_token(struct store *st, int64_t id, const char *token_hash,
+                                            int64_t expires_at)
+{
+    return store_done(st, store_stmt(st,
+                                     "UPDATE enrolments SET token_hash = ?, token_expires_at = ?"
+                                     " WHERE id = ?",
+                                     "tii", token_hash, expires_at, id));
 }
 
 enum store_status store_enrolment_set_language(struct store *st, int64_t id, const char *lang)

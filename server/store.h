@@ -88,12 +88,18 @@ enum store_status store_enrolment_by_uuid(struct store *st, const char *uuid,
                                           struct model_enrolment *out);
 enum store_status store_enrolment_by_id(struct store *st, int64_t id,
                                         struct model_enrolment *out);
+/* The open enrolment of a citizen in a group. */
+enum store_status store_enrolment_open(struct store *st, int64_t citizen_id, int64_t group_id,
+                                       struct model_enrolment *out);
 enum store_status store_enrolment_by_token(struct store *st, const char *token_hash,
                                            struct model_enrolment *out);
 /* Sets the named moment (opened_at, completed_at, declined_at) if it is not set yet;
  * STORE_NOT_FOUND when it already was. */
 enum store_status store_enrolment_mark(struct store *st, int64_t id, const char *what,
                                        int64_t at);
+/* Gives the enrolment a new link token (the old one stops working). */
+enum store_status store_enrolment_set_token(struct store *st, int64_t id, const char *token_hash,
+                                            int64_t expires_at);
 enum store_status store_enrolment_set_language(struct store *st, int64_t id, const char *lang);
 
 enum store_status store_session_insert(struct store *st, const char *id_hash,

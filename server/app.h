@@ -1,0 +1,76 @@
+/* app — wiring: the running service's shared state, the route table and the dispatcher.
+ *
+ * main builds one struct app at start (config, key vault, templates, UI strings, content
+ * cache, rate limiter) and hands it to the HTTP layer.  For every matched request the
+ * dispatcher gets the worker thread's own database connection, authenticates as the route
+ * row says (API key, citizen session + CSRF and Origin checks on forms), and calls the
+ * handler with a struct app_call.  Handlers reply through the helpers here, so pages always
+ * get the layout and the strings of the citizen's language, and API errors always get the
+ * CONTRACT shape.
+ */
+#ifndef VEJLED_APP_H
+#define VEJLED_APP_H
+
+#include <jansson.h>
+#include <pthread.h>
+
+#include "config.h"
+#include "content.h"
+#include "http.h"
+#include "model.h"
+#include "ratelimit.h"
+#include "store.h"
+#include "tmpl.h"
+#include "token.h"
+#include "vault.h"
+
+#define APP_CITIZEN_COOKIE "vejled_borger"
+
+struct app {
+    const struct config *cfg;
+    struct vault *vault;
+    tmpl_set *templates;
+    json_t *strings[LANG_COUNT];   /* templates/lang/da.json, en.json */
+    struct content_cache *content;
+    struct ratelimit *link_misses;
+    char public_url[256];          /* where citizen links point */
+    int secure_cookies;            /* public_url is https */
+    pthread_key_t store_key;
+};
+
+struct app_call {
+    struct app *app;
+    struct http_request *req;
+    struct http_reply *rep;
+    struct store *st;
+    int64_t api_key_id;                  /* AUTH_API_KEY */
+    struct model_enrolment enrolment;    /* AUTH_CITIZEN */
+    char csrf[TOKEN_HASH_HEX_LEN + 1];   /* AUTH_CITIZEN: the form token of this session */
+    enum lang lang;
+};
+
+typedef void (*app_handler)(struct app_call *c);
+
+/* Loads templates and strings and prepares the shared state.  0, or -1 with err. */
+int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen);
+void app_free(struct app *app);
+
+/* The hooks (routes, dispatcher, error builder) for http_start(). */
+void app_http_hooks(struct app *app, struct http_hooks *out);
+
+/* The calling thread's database connection (opened on first use, closed at thread exit);
+ * NULL if it cannot be opened. */
+struct store *app_store(struct app *app);
+
+/* Replies with page (a template name) in the layout; ctx (stolen, may be NULL) gets the
+ * strings "t", "lang" and the CSRF token added. */
+void app_page(struct app_call *c, int status, const char *page, json_t *ctx);
+/* Replies with JSON (body stolen). */
+void app_json(struct app_call *c, int status, json_t *body);
+/* Replies with the CONTRACT error shape; status from the registry unless given (non-0). */
+void app_api_error(struct app_call *c, int status, const char *code, const char *message,
+                   const char *field);
+/* Replies with the friendly error page for status (404, 410, 403, 429, 500, …). */
+void app_page_error(struct app_call *c, int status, const char *kind);
+
+#endif

@@ -1,0 +1,109 @@
+/* The case-system API: enrol, describe an enrolment, a citizen's journal, health. */
+#include <stdio.h>
+#include <string.h>
+
+#include "enrol.h"
+#include "handlers.h"
+
+static void h_api_env(struct app_call *c, struct enrol_env *env)
+{
+    const struct config *cfg = c->app->cfg;
+    memset(env, 0, sizeof *env);
+    env->st = c->st;
+    env->vault = c->app->vault;
+    env->cache = c->app->content;
+    env->public_url = c->app->public_url;
+    env->token_days = cfg->token_days;
+    env->idempotency_hours = cfg->idempotency_hours;
+    env->remind_days_before = cfg->remind_days_before;
+    env->max_field_length = cfg->max_field_length;
+}
+
+static void h_api_result(struct app_call *c, enum enrol_result r, int status, json_t *body,
+                         const struct enrol_error *err)
+{
+    switch (r) {
+    case ENROL_OK:
+        app_json(c, status, body);
+        return;
+    case ENROL_INVALID:
+        app_api_error(c, 422, err->code, err->message, err->field);
+        return;
+    case ENROL_CONFLICT:
+        app_api_error(c, 409, err->code, err->message, err->field);
+        return;
+    case ENROL_NOT_FOUND:
+        app_api_error(c, 404, "not_found", NULL, NULL);
+        return;
+    case ENROL_ERROR:
+        break;
+    }
+    app_api_error(c, 500, "internal", NULL, NULL);
+}
+
+/* An Idempotency-Key: 1 to 255 visible ASCII characters. */
+static int h_api_idem_ok(const char *k)
+{
+    size_t n = strlen(k);
+    if (n == 0 || n > 255)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (k[i] < 0x21 || k[i] > 0x7e)
+            return 0;
+    return 1;
+}
+
+void h_api_enrol(struct app_call *c)
+{
+    struct enrol_env env;
+    struct enrol_error err;
+    json_error_t je;
+    json_t *body = NULL, *response = NULL;
+    int status = 0;
+    const char *idem = http_header(c->req, "Idempotency-Key");
+    if (idem && !h_api_idem_ok(idem)) {
+        app_api_error(c, 400, "bad_request",
+                      "Idempotency-Key must be 1 to 255 visible ASCII characters.", NULL);
+        goto out;
+    }
+    body = json_loadb(c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!body) {
+        /* je.text may quote the input (a CPR, say): report only the position */
+        char msg[128];
+        snprintf(msg, sizeof msg, "The body is not valid JSON (line %d, column %d).", je.line,
+                 je.column);
+        app_api_error(c, 400, "malformed_json", msg, NULL);
+        goto out;
+    }
+    h_api_env(c, &env);
+    enum enrol_result r = enrol_create(&env, body, c->api_key_id, idem, &status, &response, &err);
+    h_api_result(c, r, status, response, &err);
+out:
+    json_decref(body);
+}
+
+void h_api_enrolment(struct app_call *c)
+{
+    struct enrol_env env;
+    json_t *response = NULL;
+    h_api_env(c, &env);
+    enum enrol_result r = enrol_describe(&env, c->req->match->params[0], &response);
+    h_api_result(c, r, 200, response, NULL);
+}
+
+void h_api_journal(struct app_call *c)
+{
+    struct enrol_env env;
+    json_t *response = NULL;
+    h_api_env(c, &env);
+    enum enrol_result r = enrol_journal(&env, c->req->match->params[0], &response);
+    h_api_result(c, r, 200, response, NULL);
+}
+
+void h_api_health(struct app_call *c)
+{
+    if (store_ping(c->st) == 0)
+        app_json(c, 200, json_pack("{s:s}", "status", "ok"));
+    else
+        app_api_error(c, 503, "unavailable", NULL, NULL);
+}

@@ -1,0 +1,613 @@
+/* The citizen's pages: the personal link, the overview of the group's videos, a video with
+ * its questions, feedback on the answers, declining, and the receipt.  Plain links and
+ * forms: everything works without JavaScript; the little script in static/ only reports
+ * that a video was played to the end. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "form.h"
+#include "handlers.h"
+#include "progress.h"
+
+/* ------------------------------------------------------------------ helpers */
+
+static const struct model_pack *h_citizen_pack(struct app_call *c)
+{
+    return content_cache_get(c->app->content, c->st, c->enrolment.pack_id);
+}
+
+static void h_citizen_fail(struct app_call *c)
+{
+    app_page_error(c, 500, "internal");
+}
+
+/* The 1-based video number from the path, or 0. */
+static size_t h_citizen_video_n(struct app_call *c, const struct model_pack *pack)
+{
+    const char *s = c->req->match->params[0];
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*end || end == s || n < 1 || (size_t)n > pack->n_videos)
+        return 0;
+    return (size_t)n;
+}
+
+static const struct model_answer *h_citizen_answer_of(const struct model_answer *a, size_t n,
+                                                      int64_t qid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].question_id == qid)
+            return &a[i];
+    return NULL;
+}
+
+static int h_citizen_asked(const struct model_progress *pr, int64_t qid)
+{
+    for (size_t i = 0; i < pr->n_asked; i++)
+        if (pr->asked[i] == qid)
+            return 1;
+    return 0;
+}
+
+static int h_citizen_finished_video(const struct model_progress *pr, int64_t vid)
+{
+    for (size_t i = 0; i < pr->n_views; i++)
+        if (pr->views[i].video_id == vid && pr->views[i].finished_at)
+            return 1;
+    return 0;
+}
+
+/* How many of v's questions have an answer. */
+static size_t h_citizen_answered_in(const struct model_video *v, const struct model_progress *pr)
+{
+    size_t n = 0;
+    for (size_t qi = 0; qi < v->n_questions; qi++)
+        n += h_citizen_answer_of(pr->first, pr->n_first, v->questions[qi].id) != NULL;
+    return n;
+}
+
+static json_t *h_citizen_paragraphs(const char *text)
+{
+    json_t *list = json_array();
+    const char *p = text;
+    while (*p) {
+        const char *end = strstr(p, "\n\n");
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        while (n && (p[n - 1] == '\n' || p[n - 1] == ' '))
+            n--;
+        if (n)
+            json_array_append_new(list, json_stringn(p, n));
+        if (!end)
+            break;
+        p = end + 2;
+        while (*p == '\n')
+            p++;
+    }
+    return list;
+}
+
+static void h_citizen_when(json_t *ctx, const char *key, int64_t t, enum lang lang)
+{
+    char buf[64];
+    if (!t)
+        return;
+    clock_format_human(t, model_lang_code(lang), buf, sizeof buf);
+    json_object_set_new(ctx, key, json_string(buf));
+}
+
+/* What every citizen page shows: the group, the meeting, the example-content notice. */
+static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
+{
+    struct model_group g;
+    json_t *ctx = json_object();
+    if (store_group_by_id(c->st, c->enrolment.group_id, &g) == STORE_OK) {
+        json_object_set_new(ctx, "group_name", json_string(g.name[c->lang][0] ? g.name[c->lang]
+                                                                              : g.name[LANG_DA]));
+        model_group_clear(&g);
+    }
+    json_object_set_new(ctx, "example_content", json_boolean(pack->example_content));
+    json_object_set_new(ctx, "citizen", json_true());
+    h_citizen_when(ctx, "meeting", c->enrolment.first_meeting_at, c->lang);
+    return ctx;
+}
+
+/* Text in the citizen's language, Danish where there is no translation. */
+static const char *h_citizen_text(struct app_call *c, char *const t[LANG_COUNT])
+{
+    return t[c->lang] && t[c->lang][0] ? t[c->lang] : t[LANG_DA];
+}
+
+/* Parses the form body; on failure replies (400/403) and returns -1. */
+static int h_citizen_form(struct app_call *c, struct form *f)
+{
+    const struct config *cfg = c->app->cfg;
+    memset(f, 0, sizeof *f);
+    if (form_parse(c->req->body, c->req->body_len, cfg->max_form_fields, cfg->max_field_length,
+                   f) != FORM_OK) {
+        app_page_error(c, 400, "bad_request");
+        return -1;
+    }
+    const char *csrf = form_get(f, "csrf");
+    if (!csrf || !token_equal(csrf, c->csrf)) {
+        form_free(f);
+        app_page_error(c, 403, "forbidden");
+        return -1;
+    }
+    return 0;
+}
+
+static void h_citizen_redirect(struct app_call *c, const char *path)
+{
+    http_reply_redirect(c->rep, 303, path);
+}
+
+/* ------------------------------------------------------------------ link */
+
+void h_citizen_home(struct app_call *c)
+{
+    app_page(c, 200, "home", NULL);
+}
+
+void h_citizen_link(struct app_call *c)
+{
+    struct app *app = c->app;
+    const char *ip = c->req->client_ip;
+    int64_t now = clock_now();
+    char session[TOKEN_LEN + 1];
+    if (ratelimit_blocked(app->link_misses, ip, now)) {
+        app_page_error(c, 429, "too_many_requests");
+        http_reply_header(c->rep, "Retry-After", "60");
+        return;
+    }
+    enum progress_link r = progress_open_link(c->st, c->req->match->params[0], now,
+                                              app->cfg->session_hours, session, &c->enrolment);
+    if (r == LINK_UNKNOWN || r == LINK_EXPIRED) {
+        ratelimit_hit(app->link_misses, ip, now);
+        app_page_error(c, r == LINK_UNKNOWN ? 404 : 410, r == LINK_UNKNOWN ? "link_unknown"
+                                                                           : "link_expired");
+        return;
+    }
+    if (r != LINK_OK) {
+        h_citizen_fail(c);
+        return;
+    }
+    char cookie[256];
+    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; Max-Age=%u; HttpOnly; SameSite=Lax%s",
+             APP_CITIZEN_COOKIE, session, app->cfg->session_hours * 3600,
+             app->secure_cookies ? "; Secure" : "");
+    http_reply_header(c->rep, "Set-Cookie", cookie);
+    h_citizen_redirect(c, "/borger");
+}
+
+/* ------------------------------------------------------------------ overview */
+
+void h_citizen_overview(struct app_call *c)
+{
+    const struct model_pack *pack = h_citizen_pack(c);
+    struct model_progress pr;
+    if (!pack || store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
+        h_citizen_fail(c);
+        return;
+    }
+    json_t *ctx = h_citizen_base(c, pack);
+    json_t *videos = json_array();
+    size_t answered = 0, total = 0, next = 0;
+    for (size_t vi = 0; vi < pack->n_videos; vi++) {
+        const struct model_video *v = &pack->videos[vi];
+        size_t a = h_citizen_answered_in(v, &pr);
+        int done = a == v->n_questions;
+        answered += a;
+        total += v->n_questions;
+        if (!done && !next)
+            next = vi + 1;
+        json_array_append_new(
+            videos, json_pack("{s:i, s:s, s:s, s:i, s:b, s:b, s:i, s:i}", "n", (int)vi + 1,
+                              "title", h_citizen_text(c, v->title), "summary",
+                              h_citizen_text(c, v->summary), "minutes",
+                              v->duration_s ? (v->duration_s + 59) / 60 : 1, "done", done,
+                              "watched", h_citizen_finished_video(&pr, v->id), "answered",
+                              (int)a, "questions", (int)v->n_questions));
+    }
+    json_object_set_new(ctx, "videos", videos);
+    json_object_set_new(ctx, "answered", json_integer((json_int_t)answered));
+    json_object_set_new(ctx, "total", json_integer((json_int_t)total));
+    json_object_set_new(ctx, "percent",
+                        json_integer(total ? (json_int_t)(answered * 100 / total) : 0));
+    json_object_set_new(ctx, "started", json_boolean(answered > 0));
+    json_object_set_new(ctx, "completed", json_boolean(answered == total));
+    json_object_set_new(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
+    if (next)
+        json_object_set_new(ctx, "next_n", json_integer((json_int_t)next));
+    model_progress_clear(&pr);
+    app_page(c, 200, "citizen/overview", ctx);
+}
+
+/* ------------------------------------------------------------------ video and answers */
+
+struct h_citizen_submitted {
+    const struct progress_choice *choices;
+    size_t n_choices;
+    const struct progress_problems *problems;
+    const int64_t *asked;
+    size_t n_asked;
+};
+
+static void h_citizen_video_page(struct app_call *c, const struct model_pack *pack, size_t n,
+                                 const struct h_citizen_submitted *sub)
+{
+    const struct model_video *v = content_video_at(pack, n);
+    struct model_progress pr;
+    if (store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
+        h_citizen_fail(c);
+        return;
+    }
+    json_t *ctx = h_citizen_base(c, pack);
+    json_t *questions = json_array(), *errors = json_array(), *captions = json_array();
+    static const char *const codes[LANG_COUNT] = {"da", "en"};
+    for (int l = 0; l < LANG_COUNT; l++) {
+        if (!v->captions[l] || !v->captions[l][0])
+            continue;
+        char src[96];
+        snprintf(src, sizeof src, "/borger/video/%zu/tekst/%s", n, codes[l]);
+        json_array_append_new(captions, json_pack("{s:s, s:s, s:b}", "src", src, "srclang",
+                                                  codes[l], "default", l == (int)c->lang));
+    }
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        const struct model_question *q = &v->questions[qi];
+        const struct model_answer *prev = h_citizen_answer_of(pr.latest, pr.n_latest, q->id);
+        const struct progress_choice *ch = NULL;
+        if (sub)
+            for (size_t i = 0; i < sub->n_choices; i++)
+                if (sub->choices[i].question_id == q->id)
+                    ch = &sub->choices[i];
+        json_t *options = json_array();
+        for (size_t oi = 0; oi < q->n_options; oi++) {
+            int checked = 0;
+            if (ch) {
+                for (size_t i = 0; i < ch->n_options; i++)
+                    checked |= ch->options[i] == q->options[oi].id;
+            }
+            char input_id[48];
+            snprintf(input_id, sizeof input_id, "q%lld-%zu", (long long)q->id, oi + 1);
+            json_array_append_new(options,
+                                  json_pack("{s:I, s:s, s:s, s:b}", "id",
+                                            (json_int_t)q->options[oi].id, "text",
+                                            h_citizen_text(c, q->options[oi].text), "input_id",
+                                            input_id, "checked", checked));
+        }
+        int asked = 0;
+        if (sub) {
+            for (size_t i = 0; i < sub->n_asked; i++)
+                asked |= sub->asked[i] == q->id;
+        } else {
+            asked = h_citizen_asked(&pr, q->id);
+        }
+        char name[32], field_id[40];
+        snprintf(name, sizeof name, "q%lld", (long long)q->id);
+        snprintf(field_id, sizeof field_id, "q%lld-1", (long long)q->id);
+        json_t *jq = json_pack("{s:I, s:i, s:s, s:s, s:b, s:s, s:s, s:o, s:b, s:b}", "id",
+                               (json_int_t)q->id, "number", (int)qi + 1, "name", name, "text",
+                               h_citizen_text(c, q->text), "multiple", q->multiple, "topic",
+                               h_citizen_text(c, q->topic), "field_id", field_id, "options",
+                               options, "asked", asked, "answered_before", prev != NULL);
+        if (sub && sub->problems) {
+            for (size_t i = 0; i < sub->problems->n; i++) {
+                if (sub->problems->items[i].question_index != qi)
+                    continue;
+                const char *kind = sub->problems->items[i].kind == PROBLEM_MISSING ? "missing"
+                                   : sub->problems->items[i].kind == PROBLEM_ONE_ONLY
+                                       ? "one_only"
+                                       : "invalid";
+                json_object_set_new(jq, "error", json_true());
+                json_object_set_new(jq, kind, json_true());
+                json_array_append_new(errors, json_pack("{s:s, s:i, s:b}", "field_id", field_id,
+                                                        "number", (int)qi + 1, kind, 1));
+            }
+        }
+        json_array_append_new(questions, jq);
+    }
+    json_t *video = json_pack("{s:i, s:s, s:s, s:o, s:o, s:s, s:s}", "n", (int)n, "title",
+                              h_citizen_text(c, v->title), "summary",
+                              h_citizen_text(c, v->summary), "captions", captions,
+                              "transcript", h_citizen_paragraphs(h_citizen_text(c, v->transcript)),
+                              "legal_basis", v->legal_basis, "valid_to", v->valid_to);
+    if (v->media && v->media[0]) {
+        char src[320];
+        snprintf(src, sizeof src, "/media/%s", v->media);
+        json_object_set_new(video, "media", json_string(src));
+    }
+    json_object_set_new(ctx, "video", video);
+    json_object_set_new(ctx, "questions", questions);
+    json_object_set_new(ctx, "total_videos", json_integer((json_int_t)pack->n_videos));
+    if (json_array_size(errors))
+        json_object_set_new(ctx, "errors", errors);
+    else
+        json_decref(errors);
+    if (n > 1)
+        json_object_set_new(ctx, "prev_n", json_integer((json_int_t)n - 1));
+    model_progress_clear(&pr);
+    app_page(c, sub && sub->problems ? 422 : 200, "citizen/video", ctx);
+}
+
+void h_citizen_video(struct app_call *c)
+{
+    const struct model_pack *pack = h_citizen_pack(c);
+    if (!pack) {
+        h_citizen_fail(c);
+        return;
+    }
+    size_t n = h_citizen_video_n(c, pack);
+    if (!n) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    progress_video_seen(c->st, &c->enrolment, content_video_at(pack, n), clock_now());
+    h_citizen_video_page(c, pack, n, NULL);
+}
+
+/* Collects the form's answers for v's questions and the asked-about marks. */
+static int h_citizen_collect(const struct form *f, const struct model_video *v,
+                             struct progress_choice *choices, int64_t *asked, size_t *n_asked)
+{
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        char name[32];
+        const char *vals[16];
+        snprintf(name, sizeof name, "q%lld", (long long)v->questions[qi].id);
+        size_t n = form_get_all(f, name, vals, 16);
+        if (n > 16)
+            return -1;
+        choices[qi].question_id = v->questions[qi].id;
+        choices[qi].n_options = 0;
+        for (size_t i = 0; i < n; i++) {
+            char *end;
+            long long id = strtoll(vals[i], &end, 10);
+            if (*end || end == vals[i])
+                id = -1; /* reported as an invalid choice */
+            choices[qi].options[choices[qi].n_options++] = id;
+        }
+    }
+    const char *vals[32];
+    size_t n = form_get_all(f, "ask", vals, 32);
+    if (n > 32)
+        return -1;
+    *n_asked = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *end;
+        long long id = strtoll(vals[i], &end, 10);
+        asked[(*n_asked)++] = (*end || end == vals[i]) ? -1 : id;
+    }
+    return 0;
+}
+
+void h_citizen_answer(struct app_call *c)
+{
+    const struct model_pack *pack = h_citizen_pack(c);
+    struct form f;
+    struct progress_choice choices[32];
+    int64_t asked[32];
+    size_t n_asked = 0;
+    struct progress_problems problems;
+    if (!pack) {
+        h_citizen_fail(c);
+        return;
+    }
+    size_t n = h_citizen_video_n(c, pack);
+    if (!n) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    if (h_citizen_form(c, &f))
+        return;
+    const struct model_video *v = content_video_at(pack, n);
+    if (v->n_questions > 32 || h_citizen_collect(&f, v, choices, asked, &n_asked)) {
+        app_page_error(c, 400, "bad_request");
+        goto out;
+    }
+    enum progress_submit r = progress_submit_answers(c->st, &c->enrolment, pack, v, choices,
+                                                     v->n_questions, asked, n_asked,
+                                                     clock_now(), &problems);
+    if (r == SUBMIT_INVALID) {
+        struct h_citizen_submitted sub = {choices, v->n_questions, &problems, asked, n_asked};
+        h_citizen_video_page(c, pack, n, &sub);
+    } else if (r == SUBMIT_OK) {
+        char path[64];
+        snprintf(path, sizeof path, "/borger/video/%zu/svar", n);
+        h_citizen_redirect(c, path);
+    } else {
+        h_citizen_fail(c);
+    }
+out:
+    form_free(&f);
+}
+
+void h_citizen_feedback(struct app_call *c)
+{
+    const struct model_pack *pack = h_citizen_pack(c);
+    struct model_progress pr;
+    if (!pack) {
+        h_citizen_fail(c);
+        return;
+    }
+    size_t n = h_citizen_video_n(c, pack);
+    if (!n) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    if (store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
+        h_citizen_fail(c);
+        return;
+    }
+    const struct model_video *v = content_video_at(pack, n);
+    json_t *ctx = h_citizen_base(c, pack);
+    json_t *questions = json_array();
+    int all_right = 1, any = 0;
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        const struct model_question *q = &v->questions[qi];
+        const struct model_answer *a = h_citizen_answer_of(pr.latest, pr.n_latest, q->id);
+        if (!a)
+            continue;
+        any = 1;
+        json_t *chosen = json_array(), *right = json_array();
+        for (size_t oi = 0; oi < q->n_options; oi++) {
+            const char *text = h_citizen_text(c, q->options[oi].text);
+            if (progress_chosen_has(a->chosen, q->options[oi].id))
+                json_array_append_new(chosen, json_string(text));
+            if (q->options[oi].correct)
+                json_array_append_new(right, json_string(text));
+        }
+        all_right &= a->correct;
+        json_array_append_new(questions,
+                              json_pack("{s:i, s:s, s:b, s:o, s:o, s:s, s:s, s:b}", "number",
+                                        (int)qi + 1, "text", h_citizen_text(c, q->text),
+                                        "correct", a->correct, "chosen", chosen, "right", right,
+                                        "explanation", h_citizen_text(c, q->explanation),
+                                        "topic", h_citizen_text(c, q->topic), "asked",
+                                        h_citizen_asked(&pr, q->id)));
+    }
+    model_progress_clear(&pr);
+    if (!any) {
+        json_decref(ctx);
+        json_decref(questions);
+        char path[48];
+        snprintf(path, sizeof path, "/borger/video/%zu", n);
+        h_citizen_redirect(c, path);
+        return;
+    }
+    json_object_set_new(ctx, "video", json_pack("{s:i, s:s}", "n", (int)n, "title",
+                                                h_citizen_text(c, v->title)));
+    json_object_set_new(ctx, "questions", questions);
+    json_object_set_new(ctx, "all_right", json_boolean(all_right));
+    if (n < pack->n_videos)
+        json_object_set_new(ctx, "next_n", json_integer((json_int_t)n + 1));
+    app_page(c, 200, "citizen/feedback", ctx);
+}
+
+void h_citizen_finished(struct app_call *c)
+{
+    const struct model_pack *pack = h_citizen_pack(c);
+    struct form f;
+    if (!pack) {
+        h_citizen_fail(c);
+        return;
+    }
+    size_t n = h_citizen_video_n(c, pack);
+    if (!n) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    if (h_citizen_form(c, &f))
+        return;
+    form_free(&f);
+    if (progress_video_finished(c->st, &c->enrolment, pack, content_video_at(pack, n),
+                                "player", clock_now()) != 0) {
+        h_citizen_fail(c);
+        return;
+    }
+    http_reply_text(c->rep, 204, NULL, "", 0);
+}
+
+void h_citizen_captions(struct app_call *c)
+{
+    const struct model_pack *pack = h_citizen_pack(c);
+    if (!pack) {
+        h_citizen_fail(c);
+        return;
+    }
+    size_t n = h_citizen_video_n(c, pack);
+    const char *lang = c->req->match->params[1];
+    if (!n || (strcmp(lang, "da") != 0 && strcmp(lang, "en") != 0)) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    const char *vtt = content_video_at(pack, n)->captions[model_lang_from_code(lang)];
+    if (!vtt || !*vtt) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    http_reply_text(c->rep, 200, "text/vtt; charset=utf-8", vtt, strlen(vtt));
+}
+
+/* ------------------------------------------------------------------ decline, receipt, language */
+
+void h_citizen_decline(struct app_call *c)
+{
+    const struct model_pack *pack = h_citizen_pack(c);
+    struct form f;
+    if (!pack) {
+        h_citizen_fail(c);
+        return;
+    }
+    if (c->req->method != ROUTER_POST) {
+        json_t *ctx = h_citizen_base(c, pack);
+        json_object_set_new(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
+        app_page(c, 200, "citizen/decline", ctx);
+        return;
+    }
+    if (h_citizen_form(c, &f))
+        return;
+    form_free(&f);
+    if (progress_decline(c->st, &c->enrolment, clock_now()) != 0) {
+        h_citizen_fail(c);
+        return;
+    }
+    h_citizen_redirect(c, "/borger/kvittering");
+}
+
+void h_citizen_receipt(struct app_call *c)
+{
+    const struct model_pack *pack = h_citizen_pack(c);
+    struct model_progress pr;
+    if (!pack || store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
+        h_citizen_fail(c);
+        return;
+    }
+    json_t *ctx = h_citizen_base(c, pack);
+    json_t *videos = json_array(), *topics = json_array();
+    size_t answered = 0, total = 0;
+    for (size_t vi = 0; vi < pack->n_videos; vi++) {
+        const struct model_video *v = &pack->videos[vi];
+        size_t a = h_citizen_answered_in(v, &pr);
+        answered += a;
+        total += v->n_questions;
+        json_array_append_new(videos, json_pack("{s:s, s:b, s:i, s:i}", "title",
+                                                h_citizen_text(c, v->title), "done",
+                                                a == v->n_questions, "answered", (int)a,
+                                                "questions", (int)v->n_questions));
+        for (size_t qi = 0; qi < v->n_questions; qi++)
+            if (h_citizen_asked(&pr, v->questions[qi].id))
+                json_array_append_new(topics,
+                                      json_string(h_citizen_text(c, v->questions[qi].topic)));
+    }
+    json_object_set_new(ctx, "videos", videos);
+    json_object_set_new(ctx, "asked_topics", topics);
+    json_object_set_new(ctx, "answered", json_integer((json_int_t)answered));
+    json_object_set_new(ctx, "total", json_integer((json_int_t)total));
+    json_object_set_new(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
+    json_object_set_new(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
+    h_citizen_when(ctx, "completed_at", c->enrolment.completed_at, c->lang);
+    h_citizen_when(ctx, "declined_at", c->enrolment.declined_at, c->lang);
+    model_progress_clear(&pr);
+    app_page(c, 200, "citizen/receipt", ctx);
+}
+
+void h_citizen_language(struct app_call *c)
+{
+    struct form f;
+    if (h_citizen_form(c, &f))
+        return;
+    const char *lang = form_get(&f, "lang");
+    const char *back = form_get(&f, "back");
+    if (!lang || progress_set_language(c->st, &c->enrolment, lang) != 0) {
+        app_page_error(c, 400, "bad_request");
+        goto out;
+    }
+    /* only back to one of our own citizen pages */
+    if (!back || strncmp(back, "/borger", 7) != 0 || strstr(back, "//") || strchr(back, '\\') ||
+        strlen(back) > 64)
+        back = "/borger";
+    h_citizen_redirect(c, back);
+out:
+    form_free(&f);
+}

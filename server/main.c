@@ -1,0 +1,449 @@
+/* main — the command line: one binary, subcommands (CONTRACT §2), and the wiring of the
+ * server.  Exit status: 0 success, 1 failure with one clear line on stderr, 2 usage. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "content.h"
+#include "enrol.h"
+#include "http.h"
+#include "journal.h"
+#include "mem.h"
+#include "store.h"
+#include "token.h"
+#include "vault.h"
+
+#define EXIT_USAGE 2
+
+struct main_opts {
+    const char *db;
+    const char *listen;
+    const char *config;
+    const char *name;
+    const char *to;
+    int help;
+};
+
+static const char *const main_usage =
+    "usage: vejled COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve   [--db PATH] [--listen HOST:PORT] [--config FILE]   run the server\n"
+    "  migrate --db PATH                     create or upgrade the schema\n"
+    "  demo    --db PATH                     load demo content and citizens\n"
+    "  apikey add --db PATH --name NAME      print a new API key (only its hash is kept)\n"
+    "  verify  --db PATH                     check the journal's hash chain\n"
+    "  backup  --db PATH --to FILE           consistent online copy of the database\n"
+    "\n"
+    "VEJLED_DB, VEJLED_LISTEN and VEJLED_CONFIG may stand for --db, --listen, --config.\n"
+    "'vejled COMMAND --help' tells more about one command.\n";
+
+static const struct {
+    const char *command;
+    const char *help;
+} main_helps[] = {
+    {"serve", "usage: vejled serve [--db PATH] [--listen HOST:PORT] [--config FILE]\n"
+              "Runs the HTTP server until SIGTERM or SIGINT, then stops cleanly.\n"
+              "Applies pending migrations first.  --listen with port 0 picks a free port;\n"
+              "the address is printed on stderr as 'vejled: listening on URL'.\n"},
+    {"migrate", "usage: vejled migrate --db PATH\n"
+                "Creates the database or applies the migrations it lacks.  Safe to run twice.\n"},
+    {"demo", "usage: vejled demo --db PATH\n"
+             "Migrates, loads the demo guidance packs (a new version only where content\n"
+             "changed) and the demo citizens, and prints a fresh link for the first demo\n"
+             "citizen.  Safe to run twice.\n"},
+    {"apikey", "usage: vejled apikey add --db PATH --name NAME\n"
+               "Creates an API key for the case system and prints it, alone, on stdout.\n"
+               "It cannot be shown again: only its hash is stored.\n"},
+    {"verify", "usage: vejled verify --db PATH\n"
+               "Recomputes the journal's hash chain.  Exit 0 if intact; 1 and the first\n"
+               "entry that does not verify otherwise.\n"},
+    {"backup", "usage: vejled backup --db PATH --to FILE\n"
+               "Copies the database consistently while the server runs (SQLite backup API).\n"
+               "The key file (PATH.key) is not part of it: back it up once, separately.\n"},
+};
+
+static int main_help(const char *command)
+{
+    for (size_t i = 0; i < sizeof main_helps / sizeof main_helps[0]; i++)
+        if (strcmp(main_helps[i].command, command) == 0) {
+            fputs(main_helps[i].help, stdout);
+            return 0;
+        }
+    fputs(main_usage, stdout);
+    return 0;
+}
+
+static int main_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int main_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "vejled: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return EXIT_FAILURE;
+}
+
+static int main_parse(int argc, char **argv, struct main_opts *o)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},     {"listen", required_argument, NULL, 'l'},
+        {"config", required_argument, NULL, 'c'}, {"name", required_argument, NULL, 'n'},
+        {"to", required_argument, NULL, 't'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    memset(o, 0, sizeof *o);
+    o->db = getenv("VEJLED_DB");
+    o->listen = getenv("VEJLED_LISTEN");
+    o->config = getenv("VEJLED_CONFIG");
+    int ch;
+    opterr = 0;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'd': o->db = optarg; break;
+        case 'l': o->listen = optarg; break;
+        case 'c': o->config = optarg; break;
+        case 'n': o->name = optarg; break;
+        case 't': o->to = optarg; break;
+        case 'h': o->help = 1; break;
+        default:
+            fprintf(stderr, "vejled: unknown or incomplete option '%s'\n", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "vejled: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+/* Builds the configuration from defaults, the file and the flags. */
+static int main_config(const struct main_opts *o, struct config *cfg, int *url_given)
+{
+    char err[512];
+    config_defaults(cfg);
+    if (o->config && config_load_file(cfg, o->config, err, sizeof err))
+        return main_fail("%s", err);
+    if (o->db && config_set(cfg, "database", "path", o->db, err, sizeof err))
+        return main_fail("%s", err);
+    if (o->listen && config_set_listen(cfg, o->listen))
+        return main_fail("--listen must be HOST:PORT, not '%s'", o->listen);
+    *url_given = cfg->public_url[0] != '\0';
+    config_finish(cfg);
+    return 0;
+}
+
+/* Opens the database (creating its folder) and applies migrations. */
+static int main_open(const struct config *cfg, struct store **st)
+{
+    char err[512], dir[CONFIG_PATH_MAX];
+    int applied = 0;
+    snprintf(dir, sizeof dir, "%s", cfg->db_path);
+    char *d = dirname(dir);
+    if (strcmp(d, ".") != 0 && mkdir(d, 0750) != 0 && errno != EEXIST)
+        return main_fail("cannot create the folder %s", d);
+    if (store_open(cfg->db_path, cfg->busy_timeout_ms, st, err, sizeof err))
+        return main_fail("%s", err);
+    if (store_migrate(*st, cfg->migrations_dir, &applied, err, sizeof err)) {
+        store_close(*st);
+        *st = NULL;
+        return main_fail("%s", err);
+    }
+    if (applied)
+        fprintf(stderr, "vejled: applied %d migration(s) to %s\n", applied, cfg->db_path);
+    return 0;
+}
+
+static int main_need_db(const struct main_opts *o, const char *command)
+{
+    if (o->db)
+        return 0;
+    fprintf(stderr, "vejled: %s needs --db PATH (or VEJLED_DB)\n", command);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ commands */
+
+static int cmd_migrate(const struct config *cfg)
+{
+    struct store *st = NULL;
+    if (main_open(cfg, &st))
+        return EXIT_FAILURE;
+    store_close(st);
+    return 0;
+}
+
+static int main_demo_citizens(const struct config *cfg, struct store *st, struct vault *vault,
+                              struct content_cache *cache)
+{
+    char path[CONFIG_PATH_MAX + 32];
+    json_error_t je;
+    int rc = EXIT_FAILURE;
+    snprintf(path, sizeof path, "%s/citizens.json", cfg->demo_dir);
+    json_t *doc = json_load_file(path, 0, &je);
+    if (!doc)
+        return main_fail("cannot read %s", path);
+    struct enrol_env env = {st, vault, cache, cfg->public_url, cfg->token_days,
+                            cfg->idempotency_hours, cfg->remind_days_before,
+                            cfg->max_field_length};
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "citizens"), i, c)
+    {
+        int64_t day = clock_now() / 86400 * 86400;
+        int64_t meeting = day + json_integer_value(json_object_get(c, "meeting_in_days")) * 86400 +
+                          9 * 3600;
+        char when[CLOCK_RFC3339_LEN + 1];
+        clock_format_rfc3339(meeting, when);
+        json_t *body = json_pack(
+            "{s:{s:O, s:O, s:O*}, s:O, s:s, s:O, s:O}", "citizen", "cpr",
+            json_object_get(c, "cpr"), "name", json_object_get(c, "name"), "email",
+            json_object_get(c, "email"), "target_group", json_object_get(c, "target_group"),
+            "first_meeting_at", when, "caseworker", json_object_get(c, "caseworker"),
+            "language", json_object_get(c, "language"));
+        struct enrol_error err;
+        json_t *resp = NULL;
+        int status;
+        enum enrol_result r = enrol_create(&env, body, 0, NULL, &status, &resp, &err);
+        json_decref(body);
+        if (r == ENROL_CONFLICT && i == 0) {
+            char uuid[MODEL_UUID_LEN + 1];
+            if (enrol_find_open(&env, json_string_value(json_object_get(c, "cpr")),
+                                json_string_value(json_object_get(c, "target_group")),
+                                uuid) == ENROL_OK)
+                r = enrol_new_link(&env, uuid, "demo", &resp);
+        } else if (r == ENROL_CONFLICT) {
+            continue;
+        }
+        if (r != ENROL_OK) {
+            fprintf(stderr, "vejled: demo citizen %zu could not be enrolled: %s\n", i,
+                    err.message);
+            goto out;
+        }
+        if (i == 0)
+            printf("Demo citizen link (%s): %s\n",
+                   json_string_value(json_object_get(c, "target_group")),
+                   json_string_value(json_object_get(resp, "link")));
+        json_decref(resp);
+    }
+    rc = 0;
+out:
+    json_decref(doc);
+    return rc;
+}
+
+static int cmd_demo(const struct config *cfg)
+{
+    struct store *st = NULL;
+    struct vault *vault = NULL;
+    struct content_cache *cache = NULL;
+    char err[512];
+    int published = 0, rc = EXIT_FAILURE;
+    if (main_open(cfg, &st))
+        goto out;
+    if (token_init() || vault_open(cfg->key_file, &vault, err, sizeof err)) {
+        main_fail("%s", err);
+        goto out;
+    }
+    if (content_load_dir(st, cfg->demo_dir, clock_now(), &published, err, sizeof err)) {
+        main_fail("%s", err);
+        goto out;
+    }
+    if (published)
+        fprintf(stderr, "vejled: published %d demo guidance pack version(s)\n", published);
+    cache = content_cache_new();
+    rc = main_demo_citizens(cfg, st, vault, cache);
+out:
+    content_cache_free(cache);
+    vault_close(vault);
+    store_close(st);
+    return rc;
+}
+
+struct main_apikey {
+    const char *name;
+    const char *hash;
+    int64_t id;
+};
+
+static enum store_status main_apikey_txn(struct store *st, void *arg)
+{
+    struct main_apikey *k = arg;
+    return store_apikey_insert(st, k->name, k->hash, clock_now(), &k->id);
+}
+
+static int cmd_apikey(const struct config *cfg, const char *name)
+{
+    struct store *st = NULL;
+    char key[TOKEN_LEN + 4], hash[TOKEN_HASH_HEX_LEN + 1], raw[TOKEN_LEN + 1];
+    if (!name || !*name || strlen(name) > 100) {
+        fprintf(stderr, "vejled: apikey add needs --name NAME (1 to 100 characters)\n");
+        return EXIT_USAGE;
+    }
+    if (token_init())
+        return main_fail("%s", "libsodium failed to initialise");
+    if (main_open(cfg, &st))
+        return EXIT_FAILURE;
+    token_new(raw);
+    snprintf(key, sizeof key, "vk_%s", raw);
+    token_hash(key, strlen(key), hash);
+    struct main_apikey k = {name, hash, 0};
+    enum store_status rc = store_txn(st, main_apikey_txn, &k);
+    store_close(st);
+    if (rc != STORE_OK)
+        return main_fail("%s", "the key could not be stored");
+    printf("%s\n", key);
+    fprintf(stderr, "vejled: API key '%s' created; it is shown only this once\n", name);
+    return 0;
+}
+
+static int cmd_verify(const struct config *cfg)
+{
+    struct store *st = NULL;
+    struct journal_check check;
+    char err[512];
+    if (access(cfg->db_path, R_OK) != 0)
+        return main_fail("no database at %s", cfg->db_path);
+    if (store_open(cfg->db_path, cfg->busy_timeout_ms, &st, err, sizeof err))
+        return main_fail("%s", err);
+    int r = journal_verify(st, &check);
+    store_close(st);
+    if (r < 0)
+        return main_fail("%s", "the journal could not be read");
+    if (r > 0) {
+        fprintf(stderr, "vejled: journal broken at entry %lld: %s\n", (long long)check.bad_seq,
+                check.reason);
+        printf("broken %lld\n", (long long)check.bad_seq);
+        return EXIT_FAILURE;
+    }
+    printf("journal intact: %lld entries\n", (long long)check.entries);
+    return 0;
+}
+
+static int cmd_backup(const struct config *cfg, const char *to)
+{
+    struct store *st = NULL;
+    char err[512];
+    if (!to) {
+        fprintf(stderr, "vejled: backup needs --to FILE\n");
+        return EXIT_USAGE;
+    }
+    if (access(to, F_OK) == 0)
+        return main_fail("%s already exists; choose a new file", to);
+    if (store_open(cfg->db_path, cfg->busy_timeout_ms, &st, err, sizeof err))
+        return main_fail("%s", err);
+    int r = store_backup(st, to, err, sizeof err);
+    store_close(st);
+    if (r)
+        return main_fail("%s", err);
+    fprintf(stderr, "vejled: backup written to %s\n", to);
+    return 0;
+}
+
+static int cmd_serve(struct config *cfg, int url_given)
+{
+    struct store *st = NULL;
+    struct app app;
+    struct http_server *server = NULL;
+    struct http_hooks hooks;
+    char err[512];
+    sigset_t sigs;
+    int sig = 0;
+
+    if (main_open(cfg, &st))
+        return EXIT_FAILURE;
+    store_close(st);
+    if (app_init(&app, cfg, err, sizeof err))
+        return main_fail("%s", err);
+    /* block the stop signals in every thread; main waits for them below */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    app_http_hooks(&app, &hooks);
+    if (http_start(cfg, &hooks, &server, err, sizeof err)) {
+        app_free(&app);
+        return main_fail("%s", err);
+    }
+    if (!url_given)
+        snprintf(app.public_url, sizeof app.public_url, "http://%s:%u", cfg->listen_host,
+                 http_port(server));
+    fprintf(stderr, "vejled: listening on http://%s:%u\n", cfg->listen_host, http_port(server));
+    while (sigwait(&sigs, &sig) == 0 && sig != SIGINT && sig != SIGTERM)
+        ;
+    fprintf(stderr, "vejled: stopping (signal %d)\n", sig);
+    http_stop(server);
+    app_free(&app);
+    fprintf(stderr, "vejled: stopped\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct main_opts o;
+    struct config cfg;
+    int url_given = 0;
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(main_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    const char *command = argv[1];
+    int shift = 1;
+    if (strcmp(command, "apikey") == 0) {
+        if (argc < 3 || strcmp(argv[2], "add") != 0) {
+            if (argc >= 3 && strcmp(argv[2], "--help") == 0)
+                return main_help("apikey");
+            fputs(main_helps[3].help, stderr);
+            return EXIT_USAGE;
+        }
+        shift = 2;
+    }
+    if (main_parse(argc - shift, argv + shift, &o))
+        return EXIT_USAGE;
+    if (o.help)
+        return main_help(command);
+    clock_init_display_zone();
+    if (strcmp(command, "serve") == 0) {
+        if (main_config(&o, &cfg, &url_given))
+            return EXIT_FAILURE;
+        return cmd_serve(&cfg, url_given);
+    }
+    int known = 0;
+    for (size_t i = 0; i < sizeof main_helps / sizeof main_helps[0]; i++)
+        known |= strcmp(main_helps[i].command, command) == 0;
+    if (!known) {
+        fprintf(stderr, "vejled: unknown command '%s'\n%s", command, main_usage);
+        return EXIT_USAGE;
+    }
+    if (main_need_db(&o, command))
+        return EXIT_USAGE;
+    if (main_config(&o, &cfg, &url_given))
+        return EXIT_FAILURE;
+    if (strcmp(command, "migrate") == 0)
+        return cmd_migrate(&cfg);
+    if (strcmp(command, "demo") == 0)
+        return cmd_demo(&cfg);
+    if (strcmp(command, "apikey") == 0)
+        return cmd_apikey(&cfg, o.name);
+    if (strcmp(command, "verify") == 0)
+        return cmd_verify(&cfg);
+    if (strcmp(command, "backup") == 0)
+        return cmd_backup(&cfg, o.to);
+    return EXIT_USAGE;
+}

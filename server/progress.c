@@ -1,0 +1,367 @@
+#include "progress.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal.h"
+#include "mem.h"
+
+/* ------------------------------------------------------------------ link and session */
+
+struct progress_open {
+    const char *token_hash;
+    int64_t now;
+    unsigned session_hours;
+    char *session;
+    struct model_enrolment *e;
+    enum progress_link result;
+};
+
+static enum store_status progress_open_txn(struct store *st, void *arg)
+{
+    struct progress_open *o = arg;
+    enum store_status rc = store_enrolment_by_token(st, o->token_hash, o->e);
+    if (rc == STORE_NOT_FOUND) {
+        o->result = LINK_UNKNOWN;
+        return STORE_NOT_FOUND;
+    }
+    if (rc != STORE_OK)
+        return rc;
+    if (o->e->closed_at || o->e->token_expires_at <= o->now) {
+        o->result = LINK_EXPIRED;
+        return STORE_NOT_FOUND;
+    }
+    rc = store_enrolment_mark(st, o->e->id, "opened_at", o->now);
+    if (rc == STORE_OK)
+        o->e->opened_at = o->now;
+    else if (rc != STORE_NOT_FOUND)
+        return rc;
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    token_new(o->session);
+    token_hash(o->session, TOKEN_LEN, hash);
+    rc = store_session_insert(st, hash, o->e->id, o->now,
+                              o->now + (int64_t)o->session_hours * 3600);
+    if (rc != STORE_OK)
+        return rc;
+    rc = journal_append(st, o->now, "link_opened", "citizen", o->e->citizen_uuid, o->e->uuid,
+                        NULL, NULL);
+    if (rc == STORE_OK)
+        o->result = LINK_OK;
+    return rc;
+}
+
+enum progress_link progress_open_link(struct store *st, const char *token, int64_t now,
+                                      unsigned session_hours, char session[TOKEN_LEN + 1],
+                                      struct model_enrolment *e)
+{
+    if (!token_is_well_formed(token))
+        return LINK_UNKNOWN;
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    token_hash(token, TOKEN_LEN, hash);
+    struct progress_open o = {hash, now, session_hours, session, e, LINK_ERROR};
+    enum store_status rc = store_txn(st, progress_open_txn, &o);
+    if (rc != STORE_OK && o.result == LINK_OK)
+        return LINK_ERROR;
+    return o.result;
+}
+
+int progress_session(struct store *st, const char *cookie, int64_t now,
+                     struct model_enrolment *e)
+{
+    int64_t id;
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    if (!cookie || !token_is_well_formed(cookie))
+        return -1;
+    token_hash(cookie, TOKEN_LEN, hash);
+    if (store_session_get(st, hash, now, &id) != STORE_OK)
+        return -1;
+    if (store_enrolment_by_id(st, id, e) != STORE_OK || e->closed_at)
+        return -1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ videos */
+
+int progress_video_seen(struct store *st, const struct model_enrolment *e,
+                        const struct model_video *v, int64_t now)
+{
+    return store_view_start(st, e->id, v->id, now) == STORE_OK ? 0 : -1;
+}
+
+static json_t *progress_base_data(const struct model_pack *pack, const struct model_video *v)
+{
+    return json_pack("{s:s, s:i, s:s}", "video", v->slug, "pack_version", pack->version,
+                     "content_hash", pack->content_hash);
+}
+
+/* Marks v finished and journals it the first time.  Inside a transaction. */
+static enum store_status progress_finish_in(struct store *st, const struct model_enrolment *e,
+                                            const struct model_pack *pack,
+                                            const struct model_video *v, const char *source,
+                                            int64_t now)
+{
+    enum store_status rc = store_view_finish(st, e->id, v->id, now);
+    if (rc == STORE_NOT_FOUND)
+        return STORE_OK;
+    if (rc != STORE_OK)
+        return rc;
+    json_t *data = progress_base_data(pack, v);
+    json_object_set_new(data, "reported_by", json_string(source));
+    rc = journal_append(st, now, "video_finished", "citizen", e->citizen_uuid, e->uuid, data,
+                        NULL);
+    json_decref(data);
+    return rc;
+}
+
+struct progress_finish {
+    const struct model_enrolment *e;
+    const struct model_pack *pack;
+    const struct model_video *v;
+    const char *source;
+    int64_t now;
+};
+
+static enum store_status progress_finish_txn(struct store *st, void *arg)
+{
+    struct progress_finish *f = arg;
+    return progress_finish_in(st, f->e, f->pack, f->v, f->source, f->now);
+}
+
+int progress_video_finished(struct store *st, const struct model_enrolment *e,
+                            const struct model_pack *pack, const struct model_video *v,
+                            const char *source, int64_t now)
+{
+    struct progress_finish f = {e, pack, v, source, now};
+    return store_txn(st, progress_finish_txn, &f) == STORE_OK ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ answers */
+
+int progress_chosen_has(const char *chosen, int64_t id)
+{
+    const char *p = chosen;
+    while (*p) {
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        if (end == p)
+            return 0;
+        if (v == id)
+            return 1;
+        p = *end == ',' ? end + 1 : end;
+    }
+    return 0;
+}
+
+int progress_is_correct(const struct model_question *q, const int64_t *chosen, size_t n)
+{
+    size_t right = 0;
+    for (size_t oi = 0; oi < q->n_options; oi++) {
+        int picked = 0;
+        for (size_t i = 0; i < n; i++)
+            picked |= chosen[i] == q->options[oi].id;
+        if (picked != (int)q->options[oi].correct)
+            return 0;
+        right += q->options[oi].correct;
+    }
+    return right > 0;
+}
+
+static int progress_id_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static const struct progress_choice *progress_choice_for(const struct progress_choice *c,
+                                                         size_t n, int64_t qid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i].question_id == qid)
+            return &c[i];
+    return NULL;
+}
+
+static void progress_problem(struct progress_problems *p, size_t qi, int kind)
+{
+    if (p->n < sizeof p->items / sizeof p->items[0]) {
+        p->items[p->n].question_index = qi;
+        p->items[p->n].kind = kind;
+        p->n++;
+    }
+}
+
+struct progress_submit_ctx {
+    const struct model_enrolment *e;
+    const struct model_pack *pack;
+    const struct model_video *v;
+    const struct progress_choice *choices;
+    size_t n_choices;
+    const int64_t *asked;
+    size_t n_asked;
+    int64_t now;
+};
+
+static enum store_status progress_submit_txn(struct store *st, void *arg)
+{
+    struct progress_submit_ctx *c = arg;
+    const struct model_video *v = c->v;
+    json_t *answers = json_array(), *topics = json_array();
+    int asked_changed = 0;
+    enum store_status rc = STORE_OK;
+
+    for (size_t qi = 0; qi < v->n_questions && rc == STORE_OK; qi++) {
+        const struct model_question *q = &v->questions[qi];
+        const struct progress_choice *ch = progress_choice_for(c->choices, c->n_choices, q->id);
+        int64_t sorted[16];
+        memcpy(sorted, ch->options, ch->n_options * sizeof *sorted);
+        qsort(sorted, ch->n_options, sizeof *sorted, progress_id_cmp);
+        char chosen[256] = "";
+        size_t len = 0;
+        json_t *positions = json_array();
+        for (size_t i = 0; i < ch->n_options; i++) {
+            len += (size_t)snprintf(chosen + len, sizeof chosen - len, "%s%lld", i ? "," : "",
+                                    (long long)sorted[i]);
+            for (size_t oi = 0; oi < q->n_options; oi++)
+                if (q->options[oi].id == sorted[i])
+                    json_array_append_new(positions, json_integer((json_int_t)oi + 1));
+        }
+        int correct = progress_is_correct(q, sorted, ch->n_options);
+        int attempt = 0;
+        rc = store_answer_insert(st, c->e->id, q->id, chosen, correct, c->now, &attempt);
+        json_array_append_new(answers,
+                              json_pack("{s:s, s:s, s:o, s:b, s:i}", "question", q->slug,
+                                        "topic", q->topic_key, "chosen", positions, "correct",
+                                        correct, "attempt", attempt));
+        int on = 0;
+        for (size_t i = 0; i < c->n_asked; i++)
+            on |= c->asked[i] == q->id;
+        if (rc == STORE_OK) {
+            enum store_status a = store_asked_set(st, c->e->id, q->id, on, c->now);
+            if (a == STORE_OK)
+                asked_changed = 1;
+            else if (a != STORE_NOT_FOUND)
+                rc = a;
+        }
+        if (on)
+            json_array_append_new(topics, json_string(q->topic_key));
+    }
+    if (rc == STORE_OK)
+        rc = progress_finish_in(st, c->e, c->pack, v, "answers", c->now);
+    if (rc == STORE_OK) {
+        json_t *data = progress_base_data(c->pack, v);
+        json_object_set(data, "answers", answers);
+        rc = journal_append(st, c->now, "answers_submitted", "citizen", c->e->citizen_uuid,
+                            c->e->uuid, data, NULL);
+        json_decref(data);
+    }
+    if (rc == STORE_OK && asked_changed) {
+        json_t *data = progress_base_data(c->pack, v);
+        json_object_set(data, "topics", topics);
+        rc = journal_append(st, c->now, "asked_topics", "citizen", c->e->citizen_uuid,
+                            c->e->uuid, data, NULL);
+        json_decref(data);
+    }
+    if (rc == STORE_OK) {
+        /* completed when every question of the pack has an answer */
+        struct model_progress pr;
+        rc = store_progress_load(st, c->e->id, &pr);
+        if (rc == STORE_OK) {
+            size_t total = content_question_count(c->pack);
+            int done = pr.n_first >= total;
+            model_progress_clear(&pr);
+            if (done) {
+                enum store_status m = store_enrolment_mark(st, c->e->id, "completed_at", c->now);
+                if (m == STORE_OK) {
+                    json_t *data = json_pack("{s:i, s:s}", "pack_version", c->pack->version,
+                                             "content_hash", c->pack->content_hash);
+                    rc = journal_append(st, c->now, "completed", "citizen", c->e->citizen_uuid,
+                                        c->e->uuid, data, NULL);
+                    json_decref(data);
+                } else if (m != STORE_NOT_FOUND) {
+                    rc = m;
+                }
+            }
+        }
+    }
+    json_decref(answers);
+    json_decref(topics);
+    return rc;
+}
+
+enum progress_submit progress_submit_answers(struct store *st, const struct model_enrolment *e,
+                                             const struct model_pack *pack,
+                                             const struct model_video *v,
+                                             const struct progress_choice *choices,
+                                             size_t n_choices, const int64_t *asked,
+                                             size_t n_asked, int64_t now,
+                                             struct progress_problems *problems)
+{
+    memset(problems, 0, sizeof *problems);
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        const struct model_question *q = &v->questions[qi];
+        const struct progress_choice *ch = progress_choice_for(choices, n_choices, q->id);
+        if (!ch || ch->n_options == 0) {
+            progress_problem(problems, qi, PROBLEM_MISSING);
+            continue;
+        }
+        if (!q->multiple && ch->n_options > 1) {
+            progress_problem(problems, qi, PROBLEM_ONE_ONLY);
+            continue;
+        }
+        for (size_t i = 0; i < ch->n_options; i++) {
+            int known = 0;
+            for (size_t oi = 0; oi < q->n_options; oi++)
+                known |= q->options[oi].id == ch->options[i];
+            for (size_t j = 0; j < i; j++)
+                known &= ch->options[j] != ch->options[i];
+            if (!known) {
+                progress_problem(problems, qi, PROBLEM_INVALID);
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < n_asked; i++) {
+        size_t vi;
+        const struct model_question *q = content_question_by_id(pack, asked[i], &vi);
+        if (!q || &pack->videos[vi] != v)
+            progress_problem(problems, 0, PROBLEM_INVALID);
+    }
+    if (problems->n)
+        return SUBMIT_INVALID;
+    struct progress_submit_ctx c = {e, pack, v, choices, n_choices, asked, n_asked, now};
+    return store_txn(st, progress_submit_txn, &c) == STORE_OK ? SUBMIT_OK : SUBMIT_ERROR;
+}
+
+/* ------------------------------------------------------------------ decline, language */
+
+struct progress_decline_ctx {
+    const struct model_enrolment *e;
+    int64_t now;
+};
+
+static enum store_status progress_decline_txn(struct store *st, void *arg)
+{
+    struct progress_decline_ctx *d = arg;
+    enum store_status rc = store_enrolment_mark(st, d->e->id, "declined_at", d->now);
+    if (rc == STORE_NOT_FOUND)
+        return STORE_OK;
+    if (rc != STORE_OK)
+        return rc;
+    return journal_append(st, d->now, "declined", "citizen", d->e->citizen_uuid, d->e->uuid,
+                          NULL, NULL);
+}
+
+int progress_decline(struct store *st, const struct model_enrolment *e, int64_t now)
+{
+    struct progress_decline_ctx d = {e, now};
+    return store_txn(st, progress_decline_txn, &d) == STORE_OK ? 0 : -1;
+}
+
+int progress_set_language(struct store *st, const struct model_enrolment *e, const char *lang)
+{
+    if (strcmp(lang, "da") != 0 && strcmp(lang, "en") != 0)
+        return -1;
+    return store_enrolment_set_language(st, e->id, lang) == STORE_OK ? 0 : -1;
+}

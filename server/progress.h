@@ -1,0 +1,98 @@
+/* progress — what a citizen does with their guidance, and its documentation.
+ *
+ * The citizen side of an enrolment: opening the personal link (which starts a browser
+ * session), watching videos, answering questions, marking topics to ask about at the
+ * meeting, declining ("I'd rather hear it at the meeting") and finishing.  Every step that
+ * matters for documentation is written to the journal in the same transaction as the
+ * change itself, with the pack version and content hash the citizen was shown.
+ *
+ * Answers: every attempt is kept; the first is what caseworkers and statistics see, later
+ * ones are free for learning.  The enrolment is completed when every question of the pack
+ * has an answer.
+ */
+#ifndef VEJLED_PROGRESS_H
+#define VEJLED_PROGRESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "content.h"
+#include "model.h"
+#include "store.h"
+#include "token.h"
+
+enum progress_link {
+    LINK_OK,      /* a session was started: *session holds its cookie value */
+    LINK_UNKNOWN, /* no such link (404) */
+    LINK_EXPIRED, /* the link's time ran out, or its enrolment was closed (410) */
+    LINK_ERROR
+};
+
+/* Exchanges a citizen link token for a new session of session_hours, marks the enrolment
+ * opened (the first time) and journals "link_opened". */
+enum progress_link progress_open_link(struct store *st, const char *token, int64_t now,
+                                      unsigned session_hours, char session[TOKEN_LEN + 1],
+                                      struct model_enrolment *e);
+
+/* The open enrolment of a live session cookie: 0 and *e, or -1. */
+int progress_session(struct store *st, const char *cookie, int64_t now,
+                     struct model_enrolment *e);
+
+/* Notes that the citizen opened a video's page (not journalled). */
+int progress_video_seen(struct store *st, const struct model_enrolment *e,
+                        const struct model_video *v, int64_t now);
+
+/* Records that a video was played to the end (reported by the player); journals
+ * "video_finished" the first time.  0 or -1. */
+int progress_video_finished(struct store *st, const struct model_enrolment *e,
+                            const struct model_pack *pack, const struct model_video *v,
+                            const char *source, int64_t now);
+
+/* One question's answer as submitted: the chosen option ids. */
+struct progress_choice {
+    int64_t question_id;
+    int64_t options[16];
+    size_t n_options;
+};
+
+/* Why a submission was refused, per question (index into the video's questions). */
+struct progress_problems {
+    size_t n;
+    struct {
+        size_t question_index;
+        enum { PROBLEM_MISSING, PROBLEM_ONE_ONLY, PROBLEM_INVALID } kind;
+    } items[32];
+};
+
+enum progress_submit {
+    SUBMIT_OK,
+    SUBMIT_INVALID, /* see problems; nothing was written */
+    SUBMIT_ERROR
+};
+
+/* Records the answers to all questions of video v (one choice per question is required),
+ * the asked-about marks for v's questions (asked: question ids that are checked; the
+ * others are cleared), and the video as finished.  Journals "answers_submitted" (and
+ * "asked_topics" when the marks changed, "video_finished" the first time, "completed"
+ * when this finished the pack).  All in one transaction. */
+enum progress_submit progress_submit_answers(struct store *st, const struct model_enrolment *e,
+                                             const struct model_pack *pack,
+                                             const struct model_video *v,
+                                             const struct progress_choice *choices,
+                                             size_t n_choices, const int64_t *asked,
+                                             size_t n_asked, int64_t now,
+                                             struct progress_problems *problems);
+
+/* The citizen would rather hear it at the meeting: journals "declined" the first time. */
+int progress_decline(struct store *st, const struct model_enrolment *e, int64_t now);
+
+/* Changes the language of the citizen's pages. */
+int progress_set_language(struct store *st, const struct model_enrolment *e, const char *lang);
+
+/* true when the answer's chosen ids equal the question's right options. */
+int progress_is_correct(const struct model_question *q, const int64_t *chosen, size_t n);
+
+/* Whether the comma-separated id list holds id. */
+int progress_chosen_has(const char *chosen, int64_t id);
+
+#endif

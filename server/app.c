@@ -158,6 +158,15 @@ static void app_render(struct app *app, enum lang lang, const char *csrf, struct
     json_object_set_new(ctx, "lang_da", json_boolean(lang == LANG_DA));
     if (csrf && *csrf)
         json_object_set_new(ctx, "csrf", json_string(csrf));
+    /* the page's <title> comes from the strings: "title_" + page name, '/' as '_' */
+    char key[96];
+    snprintf(key, sizeof key, "title_%s", page);
+    for (char *p = key; *p; p++)
+        if (*p == '/')
+            *p = '_';
+    json_t *title = json_object_get(app->strings[lang], key);
+    if (title && !json_object_get(ctx, "page_title"))
+        json_object_set(ctx, "page_title", title);
     if (tmpl_render(app->templates, page, ctx, &body) != 0) {
         fprintf(stderr, "vejled: cannot render template %s\n", page);
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);

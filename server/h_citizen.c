@@ -321,10 +321,8 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
     json_object_set_new(ctx, "video", video);
     json_object_set_new(ctx, "questions", questions);
     json_object_set_new(ctx, "total_videos", json_integer((json_int_t)pack->n_videos));
-    if (json_array_size(errors))
-        json_object_set_new(ctx, "errors", errors);
-    else
-        json_decref(errors);
+    json_object_set_new(ctx, "has_errors", json_boolean(json_array_size(errors) > 0));
+    json_object_set_new(ctx, "errors", errors);
     if (n > 1)
         json_object_set_new(ctx, "prev_n", json_integer((json_int_t)n - 1));
     model_progress_clear(&pr);
@@ -581,6 +579,7 @@ void h_citizen_receipt(struct app_call *c)
                                       json_string(h_citizen_text(c, v->questions[qi].topic)));
     }
     json_object_set_new(ctx, "videos", videos);
+    json_object_set_new(ctx, "has_asked", json_boolean(json_array_size(topics) > 0));
     json_object_set_new(ctx, "asked_topics", topics);
     json_object_set_new(ctx, "answered", json_integer((json_int_t)answered));
     json_object_set_new(ctx, "total", json_integer((json_int_t)total));

@@ -446,6 +446,7 @@ int http_start(const struct config *cfg, const struct http_hooks *hooks,
     s->cfg = cfg;
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->listen_port, NULL, NULL, http_access, s,
+        MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
@@ -453,7 +454,6 @@ int http_start(const struct config *cfg, const struct http_hooks *hooks,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
         MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
         MHD_OPTION_NOTIFY_COMPLETED, http_completed, s,
-        MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, NULL,
         MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s:%u (in use, or no permission)",

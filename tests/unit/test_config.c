@@ -1,0 +1,104 @@
+/* config: defaults, INI parsing, named limits with ranges, unknown keys rejected. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static char *write_ini(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/vejled-cfg-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct config c;
+    config_defaults(&c);
+    config_finish(&c);
+    assert_string_equal(c.listen_host, "127.0.0.1");
+    assert_int_equal(c.listen_port, 8080);
+    assert_string_equal(c.public_url, "http://127.0.0.1:8080");
+    assert_string_equal(c.key_file, "var/vejled.db.key");
+    assert_int_equal(c.max_body_json, 65536);
+    assert_int_equal(c.max_body_form, 32768);
+    assert_true(c.token_misses_per_minute > 0);
+    assert_non_null(strstr(c.migrations_dir, "db/migrations"));
+}
+
+static void test_file_overrides(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256];
+    config_defaults(&c);
+    char *p = write_ini("# comment\n[server]\nlisten = 127.0.0.1:9090\npublic_url = \"https://vejled.example.dk/\"\n"
+                        "max_body_json = 1024\n\n[database]\npath=/srv/v.db\n[delivery]\nchannels = outbox,smtp\n");
+    assert_int_equal(config_load_file(&c, p, err, sizeof err), 0);
+    unlink(p);
+    config_finish(&c);
+    assert_int_equal(c.listen_port, 9090);
+    assert_string_equal(c.public_url, "https://vejled.example.dk");
+    assert_int_equal(c.max_body_json, 1024);
+    assert_string_equal(c.db_path, "/srv/v.db");
+    assert_string_equal(c.key_file, "/srv/v.db.key");
+    assert_string_equal(c.channels, "outbox,smtp");
+}
+
+static void test_errors_name_file_and_line(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256];
+    const char *bad[] = {"[server]\nthreads = 0\n", "[server]\nthreads = many\n",
+                         "[server]\nno_such_key = 1\n", "key = 1\n", "[server\n",
+                         "[server]\nlisten = nowhere\n", "[server]\nmax_body_json = -5\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        config_defaults(&c);
+        char *p = write_ini(bad[i]);
+        assert_int_equal(config_load_file(&c, p, err, sizeof err), -1);
+        assert_non_null(strstr(err, p));
+        assert_non_null(strstr(err, ":"));
+        unlink(p);
+    }
+    config_defaults(&c);
+    assert_int_equal(config_load_file(&c, "/nonexistent/vejled.ini", err, sizeof err), -1);
+}
+
+static void test_listen_parsing(void **state)
+{
+    (void)state;
+    struct config c;
+    config_defaults(&c);
+    assert_int_equal(config_set_listen(&c, "127.0.0.1:0"), 0);
+    assert_int_equal(c.listen_port, 0);
+    assert_int_equal(config_set_listen(&c, "::1:8081"), 0);
+    assert_string_equal(c.listen_host, "::1");
+    assert_int_equal(config_set_listen(&c, "127.0.0.1:70000"), -1);
+    assert_int_equal(config_set_listen(&c, ":80"), -1);
+    assert_int_equal(config_set_listen(&c, "127.0.0.1"), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_file_overrides),
+        cmocka_unit_test(test_errors_name_file_and_line),
+        cmocka_unit_test(test_listen_parsing),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

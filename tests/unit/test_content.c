@@ -1,0 +1,246 @@
+/* content and progress rules: pack parsing and validation, the content hash, publishing a
+ * new version only when content changed (old versions stay as they were), and what counts
+ * as a right answer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "content.h"
+#include "progress.h"
+#include "store.h"
+#include "token.h"
+
+static const char *const pack_json =
+    "{\"group\": {\"slug\": \"testgruppe\", \"name\": {\"da\": \"Testgruppe\", \"en\": \"Test group\"},"
+    "  \"resend_months\": 6, \"enabled\": true},"
+    " \"example_content\": true, \"legal_basis\": \"LAB (eksempel)\","
+    " \"valid_from\": \"2026-01-01\", \"valid_to\": \"2027-06-30\","
+    " \"written_guidance\": {\"da\": \"Eksempeltekst.\", \"en\": \"Example text.\"},"
+    " \"videos\": [{\"slug\": \"v1\", \"title\": {\"da\": \"Rådighed\", \"en\": \"Availability\"},"
+    "   \"transcript\": {\"da\": \"Tekst.\", \"en\": \"Text.\"}, \"media\": \"v1.mp4\","
+    "   \"duration_seconds\": 40, \"captions\": {\"da\": \"c/v1.da.vtt\"},"
+    "   \"questions\": [{\"slug\": \"q1\", \"kind\": \"single\","
+    "     \"topic\": {\"key\": \"raadighed\", \"da\": \"Rådighed\", \"en\": \"Availability\"},"
+    "     \"text\": {\"da\": \"Hvad?\", \"en\": \"What?\"}, \"explanation\": {\"da\": \"Fordi.\", \"en\": \"Because.\"},"
+    "     \"options\": [{\"text\": {\"da\": \"A\"}, \"correct\": true}, {\"text\": {\"da\": \"B\"}, \"correct\": false}]},"
+    "    {\"slug\": \"q2\", \"kind\": \"multiple\","
+    "     \"topic\": {\"key\": \"joblog\", \"da\": \"Joblog\", \"en\": \"Job log\"},"
+    "     \"text\": {\"da\": \"Hvilke?\"}, \"explanation\": {\"da\": \"Begge.\"},"
+    "     \"options\": [{\"text\": {\"da\": \"A\"}, \"correct\": true}, {\"text\": {\"da\": \"B\"}, \"correct\": true},"
+    "                   {\"text\": {\"da\": \"C\"}, \"correct\": false}]}]}]}";
+
+struct fixture {
+    char dir[64];
+};
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    char p[160];
+    snprintf(f->dir, sizeof f->dir, "/tmp/vejled-content-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(p, sizeof p, "%s/c", f->dir);
+    mkdir(p, 0700);
+    snprintf(p, sizeof p, "%s/packs", f->dir);
+    mkdir(p, 0700);
+    snprintf(p, sizeof p, "%s/c/v1.da.vtt", f->dir);
+    write_file(p, "WEBVTT\n\n00:00.000 --> 00:05.000\nTekst.\n");
+    snprintf(p, sizeof p, "%s/packs/test.json", f->dir);
+    write_file(p, pack_json);
+    assert_int_equal(token_init(), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static struct model_pack *parse(const char *text, const char *dir, char *err, size_t n)
+{
+    json_error_t je;
+    json_t *doc = json_loads(text, 0, &je);
+    assert_non_null(doc);
+    struct model_pack *p = NULL;
+    struct model_group g;
+    int rc = content_pack_parse(doc, dir, &p, &g, err, n);
+    json_decref(doc);
+    if (rc == 0)
+        model_group_clear(&g);
+    return rc == 0 ? p : NULL;
+}
+
+static void test_parse_pack(void **state)
+{
+    struct fixture *f = *state;
+    char err[256];
+    struct model_pack *p = parse(pack_json, f->dir, err, sizeof err);
+    assert_non_null(p);
+    assert_int_equal(p->n_videos, 1);
+    assert_int_equal(p->videos[0].n_questions, 2);
+    assert_true(p->videos[0].questions[1].multiple);
+    assert_string_equal(p->videos[0].title[LANG_EN], "Availability");
+    assert_string_equal(p->videos[0].questions[1].text[LANG_EN], ""); /* falls back at display */
+    assert_true(strncmp(p->videos[0].captions[LANG_DA], "WEBVTT", 6) == 0);
+    assert_int_equal(content_question_count(p), 2);
+    model_pack_free(p);
+}
+
+/* Replaces the first occurrence of from with to in pack_json and expects a parse error
+ * naming `field`. */
+static void expect_invalid(const char *dir, const char *from, const char *to, const char *field)
+{
+    char text[4096], err[256];
+    const char *at = strstr(pack_json, from);
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - pack_json), pack_json, to,
+             at + strlen(from));
+    assert_null(parse(text, dir, err, sizeof err));
+    if (!strstr(err, field))
+        fail_msg("error '%s' does not name '%s'", err, field);
+}
+
+static void test_invalid_packs_name_the_field(void **state)
+{
+    struct fixture *f = *state;
+    expect_invalid(f->dir, "\"slug\": \"testgruppe\"", "\"slug\": \"Test Gruppe\"", "group.slug");
+    expect_invalid(f->dir, "\"kind\": \"single\"", "\"kind\": \"essay\"", "questions[0].kind");
+    expect_invalid(f->dir, "{\"text\": {\"da\": \"B\"}, \"correct\": false}",
+                   "{\"text\": {\"da\": \"B\"}, \"correct\": true}", "questions[0]");
+    expect_invalid(f->dir, "\"c/v1.da.vtt\"", "\"c/missing.vtt\"", "captions.da");
+    expect_invalid(f->dir, "\"media\": \"v1.mp4\"", "\"media\": \"../v1.mp4\"", "media");
+    expect_invalid(f->dir, "\"written_guidance\": {\"da\": \"Eksempeltekst.\"",
+                   "\"written_guidance\": {\"da\": \"\"", "written_guidance");
+}
+
+static void test_hash_is_stable_and_follows_content(void **state)
+{
+    struct fixture *f = *state;
+    char err[256], h1[65], h2[65], h3[65];
+    struct model_pack *a = parse(pack_json, f->dir, err, sizeof err);
+    struct model_pack *b = parse(pack_json, f->dir, err, sizeof err);
+    content_pack_hash(a, h1);
+    content_pack_hash(b, h2);
+    assert_string_equal(h1, h2);
+    assert_int_equal(strlen(h1), 64);
+    free(b->videos[0].questions[0].explanation[LANG_DA]);
+    b->videos[0].questions[0].explanation[LANG_DA] = strdup("Fordi!");
+    content_pack_hash(b, h3);
+    assert_string_not_equal(h1, h3);
+    model_pack_free(a);
+    model_pack_free(b);
+}
+
+static void test_load_publishes_only_on_change(void **state)
+{
+    struct fixture *f = *state;
+    char db[128], err[256], p[160];
+    struct store *st;
+    int applied, published;
+    int64_t first = 0, second = 0, group_id;
+    struct model_group g;
+    snprintf(db, sizeof db, "%s/c.db", f->dir);
+    assert_int_equal(store_open(db, 1000, &st, err, sizeof err), 0);
+    assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
+    assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
+    assert_int_equal(applied, 0);
+    assert_int_equal(content_load_dir(st, f->dir, 1000, &published, err, sizeof err), 0);
+    assert_int_equal(published, 1);
+    assert_int_equal(content_load_dir(st, f->dir, 1001, &published, err, sizeof err), 0);
+    assert_int_equal(published, 0);
+    assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_OK);
+    group_id = g.id;
+    model_group_clear(&g);
+    assert_int_equal(store_pack_published_id(st, group_id, &first), STORE_OK);
+
+    /* changed content: version 2 is published, version 1 retires and keeps its text */
+    char *changed = strdup(pack_json);
+    char *w = strstr(changed, "Fordi.");
+    memcpy(w, "Derfor", 6);
+    snprintf(p, sizeof p, "%s/packs/test.json", f->dir);
+    write_file(p, changed);
+    free(changed);
+    assert_int_equal(content_load_dir(st, f->dir, 1002, &published, err, sizeof err), 0);
+    assert_int_equal(published, 1);
+    assert_int_equal(store_pack_published_id(st, group_id, &second), STORE_OK);
+    assert_int_not_equal(first, second);
+    struct model_pack *old = NULL, *cur = NULL;
+    assert_int_equal(store_pack_load(st, first, &old), STORE_OK);
+    assert_int_equal(store_pack_load(st, second, &cur), STORE_OK);
+    assert_string_equal(old->state, "retired");
+    assert_int_equal(old->version, 1);
+    assert_int_equal(cur->version, 2);
+    assert_string_equal(old->videos[0].questions[0].explanation[LANG_DA], "Fordi.");
+    assert_string_equal(cur->videos[0].questions[0].explanation[LANG_DA], "Derfor");
+    assert_string_not_equal(old->content_hash, cur->content_hash);
+
+    /* the cache serves published and retired packs */
+    struct content_cache *cache = content_cache_new();
+    const struct model_pack *c1 = content_cache_get(cache, st, first);
+    assert_non_null(c1);
+    assert_ptr_equal(c1, content_cache_get(cache, st, first));
+    assert_null(content_cache_get(cache, st, 999999));
+    content_cache_free(cache);
+    model_pack_free(old);
+    model_pack_free(cur);
+    store_close(st);
+}
+
+static void test_right_answer_rule(void **state)
+{
+    struct fixture *f = *state;
+    char err[256];
+    struct model_pack *p = parse(pack_json, f->dir, err, sizeof err);
+    /* give the options ids as the store would */
+    int64_t id = 10;
+    for (size_t qi = 0; qi < 2; qi++)
+        for (size_t oi = 0; oi < p->videos[0].questions[qi].n_options; oi++)
+            p->videos[0].questions[qi].options[oi].id = id++;
+    const struct model_question *single = &p->videos[0].questions[0]; /* 10 right, 11 wrong */
+    const struct model_question *multi = &p->videos[0].questions[1];  /* 12, 13 right; 14 wrong */
+    int64_t a[] = {10}, b[] = {11}, c[] = {12, 13}, d[] = {12}, e[] = {12, 13, 14}, g[] = {13, 12};
+    assert_true(progress_is_correct(single, a, 1));
+    assert_false(progress_is_correct(single, b, 1));
+    assert_true(progress_is_correct(multi, c, 2));
+    assert_true(progress_is_correct(multi, g, 2));
+    assert_false(progress_is_correct(multi, d, 1));
+    assert_false(progress_is_correct(multi, e, 3));
+    assert_false(progress_is_correct(multi, NULL, 0));
+    assert_true(progress_chosen_has("12,13", 13));
+    assert_false(progress_chosen_has("12,130", 13));
+    model_pack_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_parse_pack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_packs_name_the_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hash_is_stable_and_follows_content, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_publishes_only_on_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_right_answer_rule, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("content", tests, NULL, NULL);
+}

@@ -1,6 +1,5 @@
 #include "content.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "files.h"
 #include "mem.h"
 
 /* ------------------------------------------------------------------ parsing */
@@ -55,14 +55,10 @@ static void content_copy(const json_t *obj, const char *key, char *out, size_t n
 static char *content_read_file(const char *path)
 {
     struct buf b = {0};
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    if (files_read(path, &b) != 0) {
+        buf_free(&b);
         return NULL;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
+    }
     return buf_detach(&b);
 }
 
@@ -328,11 +324,6 @@ static enum store_status content_publish_txn(struct store *st, void *arg)
     return rc;
 }
 
-static int content_name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int content_load_dir(struct store *st, const char *demo_dir, int64_t now, int *published,
                      char *err, size_t errlen)
 {
@@ -340,23 +331,12 @@ int content_load_dir(struct store *st, const char *demo_dir, int64_t now, int *p
     char dir[1024];
     char **names = NULL;
     size_t n = 0;
-    DIR *d = NULL;
     *published = 0;
     snprintf(dir, sizeof dir, "%s/packs", demo_dir);
-    d = opendir(dir);
-    if (!d) {
+    if (files_list(dir, ".json", &names, &n) != 0) {
         snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
         goto out;
     }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        size_t len = strlen(de->d_name);
-        if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0) {
-            names = xrealloc(names, (n + 1) * sizeof *names);
-            names[n++] = xstrdup(de->d_name);
-        }
-    }
-    qsort(names, n, sizeof *names, content_name_cmp);
     for (size_t i = 0; i < n; i++) {
         char path[1200], msg[256];
         json_error_t je;
@@ -388,11 +368,7 @@ int content_load_dir(struct store *st, const char *demo_dir, int64_t now, int *p
     }
     rc = 0;
 out:
-    if (d)
-        closedir(d);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    files_free_names(names, n);
     return rc;
 }
 

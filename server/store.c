@@ -1,6 +1,5 @@
 #include "store.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -10,6 +9,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "files.h"
 #include "mem.h"
 
 #define STORE_CACHE_SLOTS 128
@@ -239,25 +239,6 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
     }
 }
 
-static int store_name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int store_read_file(const char *path, struct buf *out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(out, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    return bad ? -1 : 0;
-}
-
 int store_migrate(struct store *st, const char *dir, int *applied, char *err, size_t errlen)
 {
     int rc = -1;
@@ -265,7 +246,6 @@ int store_migrate(struct store *st, const char *dir, int *applied, char *err, si
     size_t n = 0;
     struct buf sql = {0};
     char *msg = NULL;
-    DIR *d = NULL;
     *applied = 0;
 
     if (sqlite3_exec(st->db,
@@ -275,21 +255,13 @@ int store_migrate(struct store *st, const char *dir, int *applied, char *err, si
         snprintf(err, errlen, "cannot create schema_migrations: %s", msg);
         goto out;
     }
-    d = opendir(dir);
-    if (!d) {
+    if (files_list(dir, ".sql", &names, &n) != 0) {
         snprintf(err, errlen, "cannot read migrations folder %s: %s", dir, strerror(errno));
         goto out;
     }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        size_t len = strlen(de->d_name);
-        if (len < 9 || strcmp(de->d_name + len - 4, ".sql") != 0 || de->d_name[4] != '_')
-            continue;
-        names = xrealloc(names, (n + 1) * sizeof *names);
-        names[n++] = xstrdup(de->d_name);
-    }
-    qsort(names, n, sizeof *names, store_name_cmp);
     for (size_t i = 0; i < n; i++) {
+        if (strlen(names[i]) < 9 || names[i][4] != '_')
+            continue; /* not NNNN_name.sql */
         int version = atoi(names[i]);
         sqlite3_stmt *q =
             store_stmt(st, "SELECT 1 FROM schema_migrations WHERE version = ?", "i",
@@ -306,7 +278,7 @@ int store_migrate(struct store *st, const char *dir, int *applied, char *err, si
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         buf_reset(&sql);
-        if (store_read_file(path, &sql)) {
+        if (files_read(path, &sql)) {
             snprintf(err, errlen, "cannot read %s", path);
             goto out;
         }
@@ -329,11 +301,7 @@ int store_migrate(struct store *st, const char *dir, int *applied, char *err, si
     }
     rc = 0;
 out:
-    if (d)
-        closedir(d);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    files_free_names(names, n);
     buf_free(&sql);
     sqlite3_free(msg);
     return rc;

@@ -1,0 +1,19 @@
+/* files — the few file-system chores several modules share: the sorted names of a
+ * folder's files with a given ending (migrations, pack files), and reading a whole file. */
+#ifndef VEJLED_FILES_H
+#define VEJLED_FILES_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* The names (not paths) of the entries of dir ending in suffix, sorted bytewise.
+ * 0 with *names (free with files_free_names) and *n, or -1 (errno set) when dir cannot
+ * be read. */
+int files_list(const char *dir, const char *suffix, char ***names, size_t *n);
+void files_free_names(char **names, size_t n);
+
+/* Appends the whole file at path to out.  0 or -1. */
+int files_read(const char *path, struct buf *out);
+
+#endif

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 want=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
       libsodium-dev uuid-dev libcurl4-openssl-dev libcmocka-dev curl ca-certificates
-      nodejs npm chromium fonts-dejavu-core ffmpeg wrk)
+      nodejs npm chromium fonts-dejavu-core tzdata ffmpeg wrk)
 
 missing=()
 for p in "${want[@]}"; do

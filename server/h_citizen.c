@@ -183,20 +183,16 @@ void h_citizen_link(struct app_call *c)
 
 /* ------------------------------------------------------------------ overview */
 
-void h_citizen_overview(struct app_call *c)
+/* Adds what the overview and the receipt both show: the videos with their state, the
+ * answered/total counts, the next video to do, and the topics marked to ask about. */
+static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
+                              const struct model_progress *pr, json_t *ctx)
 {
-    const struct model_pack *pack = h_citizen_pack(c);
-    struct model_progress pr;
-    if (!pack || store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
-        h_citizen_fail(c);
-        return;
-    }
-    json_t *ctx = h_citizen_base(c, pack);
-    json_t *videos = json_array();
+    json_t *videos = json_array(), *topics = json_array();
     size_t answered = 0, total = 0, next = 0;
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
-        size_t a = h_citizen_answered_in(v, &pr);
+        size_t a = h_citizen_answered_in(v, pr);
         int done = a == v->n_questions;
         answered += a;
         total += v->n_questions;
@@ -207,19 +203,39 @@ void h_citizen_overview(struct app_call *c)
                               "title", h_citizen_text(c, v->title), "summary",
                               h_citizen_text(c, v->summary), "minutes",
                               v->duration_s ? (v->duration_s + 59) / 60 : 1, "done", done,
-                              "watched", h_citizen_finished_video(&pr, v->id), "answered",
+                              "watched", h_citizen_finished_video(pr, v->id), "answered",
                               (int)a, "questions", (int)v->n_questions));
+        for (size_t qi = 0; qi < v->n_questions; qi++)
+            if (h_citizen_asked(pr, v->questions[qi].id))
+                json_array_append_new(topics,
+                                      json_string(h_citizen_text(c, v->questions[qi].topic)));
     }
     json_object_set_new(ctx, "videos", videos);
+    json_object_set_new(ctx, "has_asked", json_boolean(json_array_size(topics) > 0));
+    json_object_set_new(ctx, "asked_topics", topics);
     json_object_set_new(ctx, "answered", json_integer((json_int_t)answered));
     json_object_set_new(ctx, "total", json_integer((json_int_t)total));
     json_object_set_new(ctx, "percent",
                         json_integer(total ? (json_int_t)(answered * 100 / total) : 0));
     json_object_set_new(ctx, "started", json_boolean(answered > 0));
-    json_object_set_new(ctx, "completed", json_boolean(answered == total));
     json_object_set_new(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
     if (next)
         json_object_set_new(ctx, "next_n", json_integer((json_int_t)next));
+}
+
+void h_citizen_overview(struct app_call *c)
+{
+    const struct model_pack *pack = h_citizen_pack(c);
+    struct model_progress pr;
+    if (!pack || store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
+        h_citizen_fail(c);
+        return;
+    }
+    json_t *ctx = h_citizen_base(c, pack);
+    h_citizen_summary(c, pack, &pr, ctx);
+    json_object_set_new(ctx, "completed",
+                        json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
+                                     json_integer_value(json_object_get(ctx, "total"))));
     model_progress_clear(&pr);
     app_page(c, 200, "citizen/overview", ctx);
 }
@@ -562,29 +578,8 @@ void h_citizen_receipt(struct app_call *c)
         return;
     }
     json_t *ctx = h_citizen_base(c, pack);
-    json_t *videos = json_array(), *topics = json_array();
-    size_t answered = 0, total = 0;
-    for (size_t vi = 0; vi < pack->n_videos; vi++) {
-        const struct model_video *v = &pack->videos[vi];
-        size_t a = h_citizen_answered_in(v, &pr);
-        answered += a;
-        total += v->n_questions;
-        json_array_append_new(videos, json_pack("{s:s, s:b, s:i, s:i}", "title",
-                                                h_citizen_text(c, v->title), "done",
-                                                a == v->n_questions, "answered", (int)a,
-                                                "questions", (int)v->n_questions));
-        for (size_t qi = 0; qi < v->n_questions; qi++)
-            if (h_citizen_asked(&pr, v->questions[qi].id))
-                json_array_append_new(topics,
-                                      json_string(h_citizen_text(c, v->questions[qi].topic)));
-    }
-    json_object_set_new(ctx, "videos", videos);
-    json_object_set_new(ctx, "has_asked", json_boolean(json_array_size(topics) > 0));
-    json_object_set_new(ctx, "asked_topics", topics);
-    json_object_set_new(ctx, "answered", json_integer((json_int_t)answered));
-    json_object_set_new(ctx, "total", json_integer((json_int_t)total));
+    h_citizen_summary(c, pack, &pr, ctx);
     json_object_set_new(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
-    json_object_set_new(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
     h_citizen_when(ctx, "completed_at", c->enrolment.completed_at, c->lang);
     h_citizen_when(ctx, "declined_at", c->enrolment.declined_at, c->lang);
     model_progress_clear(&pr);

@@ -59,6 +59,15 @@ static const char *enrol_string(const json_t *obj, const char *key, size_t max, 
     return json_string_value(v);
 }
 
+/* Characters (code points) of a valid UTF-8 string: its bytes less continuation bytes. */
+static size_t enrol_utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
 static int enrol_email_ok(const char *s)
 {
     const char *at = strchr(s, '@');
@@ -69,6 +78,9 @@ static int enrol_email_ok(const char *s)
             return 0;
     return strlen(s) <= 254;
 }
+
+#define ENROL_MEETING_MIN INT64_C(946684800)  /* 2000-01-01T00:00:00Z */
+#define ENROL_MEETING_MAX INT64_C(4102444800) /* 2100-01-01T00:00:00Z */
 
 /* What a valid request says, checked before any write. */
 struct enrol_request {
@@ -96,8 +108,9 @@ static enum enrol_result enrol_validate(const struct enrol_env *env, const json_
     if (bad || !cpr || cpr_normalise(cpr, rq->cpr) != 0)
         return enrol_reject(err, "invalid_cpr", "citizen.cpr",
                             "citizen.cpr must be 10 digits starting with a valid date (DDMMYY).");
-    rq->name = enrol_string(citizen, "name", 200, &bad);
-    if (bad || !rq->name || !*rq->name)
+    /* 200 characters, of up to 4 bytes each in UTF-8 (æ, ø and å are two) */
+    rq->name = enrol_string(citizen, "name", 4 * 200, &bad);
+    if (bad || !rq->name || !*rq->name || enrol_utf8_chars(rq->name) > 200)
         return enrol_reject(err, "invalid_name", "citizen.name",
                             "citizen.name is required (at most 200 characters).");
     rq->email = enrol_string(citizen, "email", 254, &bad);
@@ -125,9 +138,12 @@ static enum enrol_result enrol_validate(const struct enrol_env *env, const json_
     if (s != STORE_OK)
         return ENROL_ERROR;
     const char *meeting = enrol_string(body, "first_meeting_at", 64, &bad);
-    if (bad || !meeting || clock_parse_rfc3339(meeting, &rq->first_meeting_at) != 0)
+    /* a meeting from 2000 to 2099: beyond that it is a typing error, and the jobs planned
+     * from it (months later) must still have four-digit years */
+    if (bad || !meeting || clock_parse_rfc3339(meeting, &rq->first_meeting_at) != 0 ||
+        rq->first_meeting_at < ENROL_MEETING_MIN || rq->first_meeting_at >= ENROL_MEETING_MAX)
         return enrol_reject(err, "invalid_time", "first_meeting_at",
-                            "first_meeting_at must be an RFC 3339 time, e.g. 2026-12-01T09:00:00Z.");
+                            "first_meeting_at must be an RFC 3339 time in 2000-2099, e.g. 2026-12-01T09:00:00Z.");
     rq->caseworker = enrol_string(body, "caseworker", MODEL_SLUG_MAX - 1, &bad);
     if (bad)
         return enrol_reject(err, "invalid_caseworker", "caseworker",

@@ -66,7 +66,9 @@ void h_api_enrol(struct app_call *c)
                       "Idempotency-Key must be 1 to 255 visible ASCII characters.", NULL);
         goto out;
     }
-    body = json_loadb(c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES, &je);
+    /* any JSON text is JSON (RFC 8259): a bare string or number is 422, not 400 */
+    body = json_loadb(c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+                      &je);
     if (!body) {
         /* je.text may quote the input (a CPR, say): report only the position */
         char msg[128];

@@ -215,6 +215,7 @@ struct http_cl_scan {
     int count;
     int differ;
     int transfer_encoding;
+    int te_not_chunked; /* a Transfer-Encoding other than one "chunked" */
     char first[32];
 };
 
@@ -229,7 +230,8 @@ static enum MHD_Result http_scan_header(void *cls, enum MHD_ValueKind kind, cons
         else if (!value || strcmp(sc->first, value) != 0)
             sc->differ = 1;
     } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
-        sc->transfer_encoding = 1;
+        if (sc->transfer_encoding++ || !value || strcasecmp(value, "chunked") != 0)
+            sc->te_not_chunked = 1;
     }
     return MHD_YES;
 }
@@ -248,6 +250,16 @@ static void http_error(struct http_state *s, struct http_request *req, int statu
 {
     int api = s->found == ROUTER_FOUND ? (s->match.route->flags & ROUTE_API) != 0
                                        : strncmp(req->path, "/api/", 5) == 0;
+    if (s->found == ROUTER_METHOD_NOT_ALLOWED) {
+        /* the route the path has, under a method it allows: an API route (say /healthz)
+         * answers its 405 in JSON too */
+        struct router_match m;
+        unsigned allowed = 0;
+        unsigned method = s->allowed & (~s->allowed + 1u); /* the lowest allowed method */
+        if (router_match(s->server->hooks.routes, s->server->hooks.n_routes,
+                         (enum router_method)method, req->path, &m, &allowed) == ROUTER_FOUND)
+            api = (m.route->flags & ROUTE_API) != 0;
+    }
     s->server->hooks.error(s->server->hooks.ctx, req, api, status, code, rep);
 }
 
@@ -278,6 +290,13 @@ static int http_first_checks(struct http_state *s, struct MHD_Connection *conn,
     }
     if (sc.count && sc.transfer_encoding) {
         *code = "ambiguous_framing";
+        return 400;
+    }
+    if (sc.te_not_chunked) {
+        /* libmicrohttpd decodes only "chunked" and would read any other coding up to the
+         * connection's end, where a proxy in front may see a different body: refuse
+         * (RFC 9112 §6.3) */
+        *code = "bad_request";
         return 400;
     }
     if (s->found == ROUTER_NOT_FOUND) {

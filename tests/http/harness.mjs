@@ -1,0 +1,497 @@
+// Test harness for the HTTP integration suite: starts the real vejled binary on a free
+// loopback port with a temporary database, speaks plain HTTP to it (node:http and raw
+// node:net sockets), records every response it receives, and stops the server cleanly.
+//
+// Only node: built-ins, so it runs on Debian's Node 18 as well as newer ones.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = process.env.VEJLED_BIN
+  ? path.resolve(process.env.VEJLED_BIN)
+  : path.join(ROOT, 'build', 'vejled');
+
+/* What a sanitizer prints when it finds something. */
+const SANITIZER_MARKS = ['ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer'];
+
+export function assertNoSanitizerReport(text, what) {
+  for (const mark of SANITIZER_MARKS) {
+    assert.ok(!text.includes(mark), `${what}: sanitizer report (${mark}):\n${text}`);
+  }
+}
+
+/* ------------------------------------------------------------------ command line */
+
+/* The environment without VEJLED_* settings, so that only the flags count. */
+function cleanEnv() {
+  const env = { ...process.env };
+  delete env.VEJLED_DB;
+  delete env.VEJLED_LISTEN;
+  delete env.VEJLED_CONFIG;
+  return env;
+}
+
+/** Runs `vejled ARGS...` synchronously from the repository root. */
+export function cli(args, { input, env } = {}) {
+  const r = spawnSync(BIN, args, {
+    cwd: ROOT,
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...cleanEnv(), ...env },
+  });
+  if (r.error) throw r.error;
+  assertNoSanitizerReport(r.stderr, `vejled ${args.join(' ')}`);
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** sqlite3 CLI on a database file; throws on failure. */
+export function sqlite(db, sql) {
+  const r = spawnSync('sqlite3', [db, sql], { encoding: 'utf8', timeout: 30_000 });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, `sqlite3 failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Row counts of every table: a fingerprint of "what is written". */
+export function tableCounts(db) {
+  const tables = sqlite(db, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name;")
+    .split('\n').filter(Boolean);
+  const sql = tables.map((t) => `SELECT '${t}', count(*) FROM "${t}";`).join('');
+  const out = {};
+  for (const line of sqlite(db, sql).split('\n').filter(Boolean)) {
+    const [t, n] = line.split('|');
+    out[t] = Number(n);
+  }
+  return out;
+}
+
+/* ------------------------------------------------------------------ the server */
+
+/* Servers still running when this process exits for any reason are killed with it. */
+const running = new Set();
+process.on('exit', () => {
+  for (const p of running) {
+    try { p.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+});
+
+export class Server {
+  constructor(dir) {
+    this.dir = dir;
+    this.db = path.join(dir, 'v.db');
+    this.key = null;
+    this.demoLink = null;
+    this.port = 0;
+    this.proc = null;
+    this.stderr = '';
+    this.exit = null;
+    /** every response received: {method, path, status, head (raw header text), body (Buffer)} */
+    this.responses = [];
+  }
+
+  get base() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get origin() {
+    return this.base;
+  }
+
+  /** Starts `vejled serve` on 127.0.0.1:0 and waits for its "listening" line. */
+  async start() {
+    assert.equal(this.proc, null, 'server already running');
+    this.exit = null;
+    const proc = spawn(BIN, ['serve', '--db', this.db, '--listen', '127.0.0.1:0'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: cleanEnv(),
+    });
+    this.proc = proc;
+    running.add(proc);
+    const offset = this.stderr.length;
+    proc.stdout.setEncoding('utf8');
+    proc.stderr.setEncoding('utf8');
+    proc.stdout.on('data', (d) => { this.stdout = (this.stdout || '') + d; });
+    proc.stderr.on('data', (d) => { this.stderr += d; });
+    const exited = new Promise((resolve) => {
+      proc.on('exit', (code, signal) => {
+        running.delete(proc);
+        this.exit = { code, signal };
+        resolve(this.exit);
+      });
+    });
+    this.exited = exited;
+    const port = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`server did not report its port within 30 s:\n${this.stderr}`));
+      }, 30_000);
+      const onData = () => {
+        const m = /vejled: listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(this.stderr.slice(offset));
+        if (m) {
+          cleanup();
+          resolve(Number(m[1]));
+        }
+      };
+      const onExit = () => {
+        cleanup();
+        reject(new Error(`server exited before listening (${JSON.stringify(this.exit)}):\n${this.stderr}`));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        proc.stderr.off('data', onData);
+        proc.off('exit', onExit);
+      };
+      proc.stderr.on('data', onData);
+      proc.on('exit', onExit);
+    });
+    assert.ok(port > 0 && port < 65536);
+    this.port = port;
+    return this;
+  }
+
+  /** SIGTERM by pid, waits for the exit; asserts a clean stop and no sanitizer report. */
+  async stop() {
+    const proc = this.proc;
+    if (!proc) return this.exit;
+    if (!this.exit) proc.kill('SIGTERM');
+    let timer;
+    const timeout = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(null), 20_000);
+    });
+    const exit = await Promise.race([this.exited, timeout]);
+    clearTimeout(timer);
+    if (!exit) {
+      proc.kill('SIGKILL');
+      await this.exited;
+      this.proc = null;
+      assert.fail(`server did not stop within 20 s of SIGTERM:\n${this.stderr}`);
+    }
+    // let the pipes drain
+    await new Promise((r) => setImmediate(r));
+    this.proc = null;
+    assertNoSanitizerReport(this.stderr, 'server stderr');
+    assert.deepEqual(exit, { code: 0, signal: null }, `server exit:\n${this.stderr}`);
+    assert.match(this.stderr, /vejled: stopped\n?$/, 'last line is "vejled: stopped"');
+    return exit;
+  }
+
+  /** Last resort for after() hooks: kill a still running server, remove the folder. */
+  async cleanup() {
+    if (this.proc && !this.exit) {
+      this.proc.kill('SIGKILL');
+      await this.exited;
+    }
+    this.proc = null;
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  record(method, p, status, head, body) {
+    this.responses.push({ method, path: p, status, head, body });
+  }
+
+  /* -------------------------------------------------------------- HTTP */
+
+  /**
+   * One HTTP request with node:http (no redirects followed, no keep-alive).
+   * body: string | Buffer | undefined.  Returns {status, headers, rawHeaders, text, buf, json}.
+   */
+  request(method, p, { headers = {}, body, chunked = false } = {}) {
+    return new Promise((resolve, reject) => {
+      const hdrs = { ...headers };
+      if (body !== undefined && !chunked && !Object.keys(hdrs).some((k) => k.toLowerCase() === 'content-length')) {
+        hdrs['Content-Length'] = Buffer.byteLength(body);
+      }
+      const req = http.request({
+        host: '127.0.0.1',
+        port: this.port,
+        method,
+        path: p,
+        headers: hdrs,
+        agent: false,
+      }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const buf = Buffer.concat(chunks);
+          const head = `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}\r\n` +
+            res.rawHeaders.map((v, i) => (i % 2 ? `${v}\r\n` : `${v}: `)).join('');
+          this.record(method, p, res.statusCode, head, buf);
+          const text = buf.toString('utf8');
+          let json;
+          if (/application\/json/.test(res.headers['content-type'] || '')) {
+            try { json = JSON.parse(text); } catch { json = undefined; }
+          }
+          resolve({ status: res.statusCode, headers: res.headers, rawHeaders: res.rawHeaders, text, buf, json });
+        });
+      });
+      req.setTimeout(30_000, () => req.destroy(new Error(`timeout: ${method} ${p}`)));
+      req.on('error', reject);
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  }
+
+  /** An API call with the test key; body objects are sent as JSON. */
+  api(method, p, { body, key = this.key, headers = {} } = {}) {
+    const h = { ...headers };
+    if (key) h.Authorization = `Bearer ${key}`;
+    let b = body;
+    if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) b = JSON.stringify(body);
+    if (b !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) {
+      h['Content-Type'] = 'application/json';
+    }
+    return this.request(method, p, { headers: h, body: b });
+  }
+
+  /**
+   * Raw bytes over a plain TCP socket; resolves with everything the server sent once it
+   * has sent one full response (by Content-Length) or closed (untilClose: only when closed).  Returns {status, head, body, raw}.
+   */
+  raw(data, { timeoutMs = 10_000, endWrite = false, untilClose = false } = {}) {
+    return new Promise((resolve, reject) => {
+      const sock = net.connect(this.port, '127.0.0.1');
+      let got = Buffer.alloc(0);
+      let done = false;
+      const finish = (err) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        sock.destroy();
+        if (err) return reject(err);
+        const raw = got.toString('latin1');
+        const end = raw.indexOf('\r\n\r\n');
+        const head = end < 0 ? raw : raw.slice(0, end + 2);
+        const body = end < 0 ? Buffer.alloc(0) : got.subarray(end + 4);
+        const m = /^HTTP\/1\.[01] (\d{3})/.exec(raw);
+        const status = m ? Number(m[1]) : 0;
+        this.record('RAW', data.toString().split('\r\n')[0], status, head, body);
+        resolve({ status, head, body: body.toString('utf8'), raw });
+      };
+      const timer = setTimeout(() => finish(new Error(`raw request timed out; got:\n${got.toString('latin1')}`)), timeoutMs);
+      sock.on('data', (c) => {
+        got = Buffer.concat([got, c]);
+        const s = got.toString('latin1');
+        const end = s.indexOf('\r\n\r\n');
+        if (end >= 0 && !untilClose) {
+          const m = /\r\ncontent-length:\s*(\d+)/i.exec(s.slice(0, end + 2));
+          if (m && got.length >= end + 4 + Number(m[1])) finish();
+        }
+      });
+      sock.on('end', () => finish());
+      sock.on('close', () => finish());
+      sock.on('error', (e) => {
+        // a reset after the server has answered (it may close without reading the body)
+        if (got.length) finish();
+        else finish(e);
+      });
+      sock.write(data);
+      if (endWrite) sock.end();
+    });
+  }
+
+  /** Everything received so far, as one string per response (headers + body). */
+  allReceived() {
+    return this.responses.map((r) => r.head + '\r\n' + r.body.toString('utf8'));
+  }
+}
+
+/**
+ * A fresh server: temp folder, `vejled demo`, `vejled apikey add`, `vejled serve`.
+ * Options: {demo: true, apikey: true, start: true}.
+ */
+export async function startServer({ demo = true, apikey = true, start = true } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-http-'));
+  const s = new Server(dir);
+  try {
+    if (demo) {
+      const r = cli(['demo', '--db', s.db]);
+      assert.equal(r.status, 0, `vejled demo failed: ${r.stderr}`);
+      const m = /Demo citizen link \(dagpenge\): (http:\/\/\S+\/v\/(\S+))/.exec(r.stdout);
+      assert.ok(m, `demo printed no citizen link: ${r.stdout}`);
+      s.demoLink = m[1];
+      s.demoToken = m[2];
+    }
+    if (apikey) {
+      const r = cli(['apikey', 'add', '--db', s.db, '--name', 'test']);
+      assert.equal(r.status, 0, `vejled apikey add failed: ${r.stderr}`);
+      const lines = r.stdout.split('\n').filter(Boolean);
+      assert.equal(lines.length, 1, 'apikey add prints the key alone on stdout');
+      s.key = lines[0].trim();
+      assert.ok(s.key.length >= 20, 'the key looks like a key');
+    }
+    if (start) await s.start();
+  } catch (e) {
+    await s.cleanup();
+    throw e;
+  }
+  return s;
+}
+
+/* ------------------------------------------------------------------ a JS-free browser */
+
+export function decodeEntities(s) {
+  return s
+    .replace(/&#(\d+);/g, (_, d) => String.fromCodePoint(Number(d)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, h) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+function parseAttrs(tag) {
+  const attrs = {};
+  const re = /([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g;
+  const inner = tag.replace(/^<[a-zA-Z0-9]+/, '').replace(/\/?>$/, '');
+  let m;
+  while ((m = re.exec(inner))) {
+    const v = m[2] ?? m[3] ?? m[4];
+    attrs[m[1].toLowerCase()] = v === undefined ? '' : decodeEntities(v);
+  }
+  return attrs;
+}
+
+/** The forms of a page: [{action, method, inputs: [{type, name, value, checked}]}]. */
+export function parseForms(html) {
+  const forms = [];
+  const re = /<form\b[^>]*>([\s\S]*?)<\/form>/gi;
+  let m;
+  while ((m = re.exec(html))) {
+    const open = /<form\b[^>]*>/i.exec(m[0])[0];
+    const a = parseAttrs(open);
+    const inputs = [];
+    const ire = /<(input|button|textarea|select)\b[^>]*>/gi;
+    let im;
+    while ((im = ire.exec(m[1]))) {
+      const at = parseAttrs(im[0]);
+      if (im[1].toLowerCase() !== 'input' || !at.name) continue;
+      inputs.push({ type: (at.type || 'text').toLowerCase(), name: at.name, value: at.value ?? '', checked: 'checked' in at, id: at.id });
+    }
+    forms.push({ action: a.action, method: (a.method || 'get').toLowerCase(), inputs });
+  }
+  return forms;
+}
+
+/** Links (href) of a page, decoded. */
+export function parseLinks(html) {
+  const out = [];
+  const re = /<a\b[^>]*\bhref="([^"]*)"/gi;
+  let m;
+  while ((m = re.exec(html))) out.push(decodeEntities(m[1]));
+  return out;
+}
+
+/** A cookie jar and a client that behaves like a browser with JavaScript turned off. */
+export class Browser {
+  constructor(server) {
+    this.server = server;
+    this.cookies = new Map();
+  }
+
+  store(res) {
+    let set = res.headers['set-cookie'] || [];
+    if (!Array.isArray(set)) set = [set];
+    for (const line of set) {
+      const [pair, ...attrs] = line.split(';').map((s) => s.trim());
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      const maxAge = attrs.find((a) => /^max-age=/i.test(a));
+      const expired = maxAge && Number(maxAge.split('=')[1]) <= 0;
+      if (expired || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  headers(extra = {}) {
+    const h = { 'User-Agent': 'vejled-http-test (no JavaScript)', Accept: 'text/html', ...extra };
+    if (this.cookies.size) {
+      h.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    }
+    return h;
+  }
+
+  async get(p, { headers = {}, method = 'GET' } = {}) {
+    const res = await this.server.request(method, p, { headers: this.headers(headers) });
+    this.store(res);
+    return res;
+  }
+
+  /** POST of a form, url-encoded, with the Origin a browser would send. */
+  async post(p, fields, { headers = {} } = {}) {
+    const body = new URLSearchParams(fields).toString();
+    const h = this.headers({
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Origin: this.server.origin,
+      ...headers,
+    });
+    const res = await this.server.request('POST', p, { headers: h, body });
+    this.store(res);
+    return res;
+  }
+
+  /** GET, following redirects on the same server. */
+  async follow(p, { max = 5 } = {}) {
+    let res = await this.get(p);
+    for (let i = 0; i < max && [301, 302, 303, 307, 308].includes(res.status); i++) {
+      const loc = new URL(res.headers.location, this.server.base);
+      res = await this.get(loc.pathname + loc.search);
+    }
+    return res;
+  }
+}
+
+/** The csrf value of the first form on a page that has one. */
+export function csrfOf(html) {
+  for (const f of parseForms(html)) {
+    const c = f.inputs.find((i) => i.name === 'csrf');
+    if (c) return c.value;
+  }
+  return undefined;
+}
+
+/** An HTML page with the csrf values blanked: for comparing two sessions' views. */
+export function withoutCsrf(html) {
+  return html.replace(/(name="csrf" value=")[^"]*"/g, '$1"').replace(/data-csrf="[^"]*"/g, 'data-csrf=""');
+}
+
+/* ------------------------------------------------------------------ test data */
+
+let cprCounter = 0;
+
+/**
+ * A fresh, valid, made-up CPR number (DDMMYYSSSS) per call within one process: the date
+ * part is a real date, the serial part counts up.  Not any real person's number.
+ */
+export function freshCpr() {
+  cprCounter++;
+  const day = 1 + (cprCounter % 28);
+  const month = 1 + (Math.floor(cprCounter / 28) % 12);
+  const serial = 1000 + ((process.pid * 7 + cprCounter * 13) % 8999);
+  const dd = String(day).padStart(2, '0');
+  const mm = String(month).padStart(2, '0');
+  return `${dd}${mm}71${String(serial).padStart(4, '0')}`;
+}
+
+export function enrolBody(cpr, overrides = {}) {
+  return {
+    citizen: { cpr, name: 'Test Testesen', email: 'test@example.dk' },
+    target_group: 'dagpenge',
+    first_meeting_at: '2030-03-01T09:00:00Z',
+    caseworker: 'cw1',
+    language: 'da',
+    ...overrides,
+  };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

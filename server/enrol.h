@@ -71,6 +71,28 @@ enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolm
 enum enrol_result enrol_find_open(const struct enrol_env *env, const char *cpr,
                                   const char *group_slug, char uuid[MODEL_UUID_LEN + 1]);
 
+/* POST /api/v1/enrolments/{uuid}/meeting, and the caseworker's meeting form (which builds
+ * the same JSON): {"held_at": RFC 3339, "oral_guidance": bool, "note": string (optional,
+ * at most max_field_length)}.  Records the meeting on the open enrolment, journals
+ * "meeting_recorded" by actor (an API key name or a staff username) and, when held_at
+ * differs from the planned first meeting, moves the pending resend job to held_at + the
+ * group's resend interval.  *response (new reference on ENROL_OK) is the enrolment as
+ * enrol_describe gives it.  ENROL_INVALID with err, ENROL_NOT_FOUND, ENROL_CONFLICT (the
+ * enrolment is closed).  Implemented on the scheduler's branch (issue 4). */
+enum enrol_result enrol_record_meeting(const struct enrol_env *env, const char *enrolment_uuid,
+                                       const json_t *body, const char *actor,
+                                       json_t **response, struct enrol_error *err);
+
+/* PUT /api/v1/citizens/{uuid}/target-group: {"target_group", "changed_at", "next_meeting_at"}.
+ * Closes the citizen's open enrolment, cancels its pending jobs, opens a new enrolment in
+ * the new group (current published pack, new link) and schedules its jobs (written
+ * guidance at once, resend from next_meeting_at); journals "group_changed" by actor.  All
+ * or nothing.  *status 201 and *response shaped as enrol_create's.  Implemented on the
+ * scheduler's branch (issue 4). */
+enum enrol_result enrol_change_group(const struct enrol_env *env, const char *citizen_uuid,
+                                     const json_t *body, const char *actor, int *status,
+                                     json_t **response, struct enrol_error *err);
+
 /* The status of an enrolment given whether the citizen has done anything yet. */
 enum model_status enrol_status(const struct model_enrolment *e, int any_progress);
 

@@ -1,4 +1,5 @@
 #include "store.h"
+#include "store_internal.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -12,25 +13,12 @@
 #include "files.h"
 #include "mem.h"
 
-#define STORE_CACHE_SLOTS 128
-
-struct store_cached {
-    const char *sql; /* the string literal's address is the key */
-    sqlite3_stmt *stmt;
-};
-
-struct store {
-    sqlite3 *db;
-    struct store_cached cache[STORE_CACHE_SLOTS];
-    unsigned busy_timeout_ms;
-};
-
-static void store_log(struct store *st, const char *what)
+void store_log(struct store *st, const char *what)
 {
     fprintf(stderr, "vejled: store: %s: %s\n", what, sqlite3_errmsg(st->db));
 }
 
-static enum store_status store_status_of(int rc)
+enum store_status store_status_of(int rc)
 {
     switch (rc & 0xff) {
     case SQLITE_OK:
@@ -47,7 +35,7 @@ static enum store_status store_status_of(int rc)
  * cleared, then binds the arguments described by fmt:
  *   i int64   I int64, NULL when 0   t text (NULL → NULL)   b blob (pointer, size_t)
  * A count mismatch between fmt and the statement is a programming error: abort. */
-static sqlite3_stmt *store_stmt(struct store *st, const char *sql, const char *fmt, ...)
+sqlite3_stmt *store_stmt(struct store *st, const char *sql, const char *fmt, ...)
 {
     size_t slot = ((uintptr_t)sql >> 3) % STORE_CACHE_SLOTS;
     sqlite3_stmt *stmt = NULL;
@@ -117,7 +105,7 @@ static sqlite3_stmt *store_stmt(struct store *st, const char *sql, const char *f
 }
 
 /* Steps a statement that returns no rows. */
-static enum store_status store_done(struct store *st, sqlite3_stmt *stmt)
+enum store_status store_done(struct store *st, sqlite3_stmt *stmt)
 {
     if (!stmt)
         return STORE_ERROR;
@@ -133,7 +121,7 @@ static enum store_status store_done(struct store *st, sqlite3_stmt *stmt)
 
 /* Steps to the first row: STORE_OK with the row current, STORE_NOT_FOUND, or an error.
  * The caller resets the statement after reading the row. */
-static enum store_status store_row(struct store *st, sqlite3_stmt *stmt)
+enum store_status store_row(struct store *st, sqlite3_stmt *stmt)
 {
     if (!stmt)
         return STORE_ERROR;
@@ -149,13 +137,13 @@ static enum store_status store_row(struct store *st, sqlite3_stmt *stmt)
     return s;
 }
 
-static char *store_col_dup(sqlite3_stmt *stmt, int col)
+char *store_col_dup(sqlite3_stmt *stmt, int col)
 {
     const unsigned char *t = sqlite3_column_text(stmt, col);
     return xstrdup(t ? (const char *)t : "");
 }
 
-static void store_col_copy(sqlite3_stmt *stmt, int col, char *out, size_t n)
+void store_col_copy(sqlite3_stmt *stmt, int col, char *out, size_t n)
 {
     const unsigned char *t = sqlite3_column_text(stmt, col);
     snprintf(out, n, "%s", t ? (const char *)t : "");

@@ -169,4 +169,10 @@ enum store_status store_idem_put(struct store *st, int64_t api_key_id, const cha
                                  const char *request_hash, int status, const void *box,
                                  size_t boxlen, int64_t now);
 
+/* ------------------------------------------------------------------ jobs and deliveries
+ * (store_jobs.c) */
+
+/* ------------------------------------------------------------------ staff: users, sessions,
+ * access log, content drafts (store_staff.c) */
+
 #endif

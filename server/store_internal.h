@@ -1,0 +1,55 @@
+/* store_internal — what the store's own files share (store.c, store_*.c), never included
+ * elsewhere.
+ *
+ * The store is one module in several files, one per area of the schema (store.c: the
+ * connection, migrations, content, citizens, enrolments, progress, journal; the others
+ * name their area).  They share the connection struct and the statement helpers below;
+ * everything they offer the rest of the program is declared in store.h.
+ */
+#ifndef VEJLED_STORE_INTERNAL_H
+#define VEJLED_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_CACHE_SLOTS 128
+
+struct store_cached {
+    const char *sql; /* the string literal's address is the key */
+    sqlite3_stmt *stmt;
+};
+
+struct store {
+    sqlite3 *db;
+    struct store_cached cache[STORE_CACHE_SLOTS];
+    unsigned busy_timeout_ms;
+};
+
+/* Logs what failed with SQLite's message for the connection. */
+void store_log(struct store *st, const char *what);
+
+/* Maps an SQLite result code to a store status. */
+enum store_status store_status_of(int rc);
+
+/* Returns the cached statement for sql (a string literal), reset and with bindings
+ * cleared, then binds the arguments described by fmt:
+ *   i int64   I int64, NULL when 0   t text (NULL → NULL)   b blob (pointer, size_t)
+ * A count mismatch between fmt and the statement is a programming error: abort.
+ * NULL (logged) when preparing or binding fails.  The statement stays owned by st. */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql, const char *fmt, ...);
+
+/* Steps a statement that returns no rows, then resets it. */
+enum store_status store_done(struct store *st, sqlite3_stmt *stmt);
+
+/* Steps to the first row: STORE_OK with the row current (the caller resets the statement
+ * after reading it), STORE_NOT_FOUND, or an error. */
+enum store_status store_row(struct store *st, sqlite3_stmt *stmt);
+
+/* Column text as a new string ("" for NULL); the caller frees it. */
+char *store_col_dup(sqlite3_stmt *stmt, int col);
+
+/* Column text copied (truncated) into out[n]. */
+void store_col_copy(sqlite3_stmt *stmt, int col, char *out, size_t n);
+
+#endif

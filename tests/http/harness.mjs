@@ -82,9 +82,18 @@ process.on('exit', () => {
   }
 });
 
+/** An INI file from {section: {key: value}}. */
+export function iniText(config) {
+  return Object.entries(config)
+    .map(([section, keys]) => `[${section}]\n${Object.entries(keys).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`)
+    .join('\n');
+}
+
 export class Server {
-  constructor(dir) {
+  /** config: {section: {key: value}} written to an INI file for `serve --config`. */
+  constructor(dir, config = {}) {
     this.dir = dir;
+    this.config = config;
     this.db = path.join(dir, 'v.db');
     this.key = null;
     this.demoLink = null;
@@ -108,7 +117,13 @@ export class Server {
   async start() {
     assert.equal(this.proc, null, 'server already running');
     this.exit = null;
-    const proc = spawn(BIN, ['serve', '--db', this.db, '--listen', '127.0.0.1:0'], {
+    const args = ['serve', '--db', this.db, '--listen', '127.0.0.1:0'];
+    if (Object.keys(this.config).length) {
+      this.configFile = path.join(this.dir, 'vejled.ini');
+      fs.writeFileSync(this.configFile, iniText(this.config));
+      args.push('--config', this.configFile);
+    }
+    const proc = spawn(BIN, args, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: cleanEnv(),
@@ -306,11 +321,14 @@ export class Server {
 
 /**
  * A fresh server: temp folder, `vejled demo`, `vejled apikey add`, `vejled serve`.
- * Options: {demo: true, apikey: true, start: true}.
+ * Options: {demo: true, apikey: true, start: true, config}.  config ({section: {key:
+ * value}}) defaults to the scheduler thread off, so that only the requests of a test
+ * write to the database; delivery tests turn it on.
  */
-export async function startServer({ demo = true, apikey = true, start = true } = {}) {
+export async function startServer({ demo = true, apikey = true, start = true,
+  config = { delivery: { scheduler: 0 } } } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-http-'));
-  const s = new Server(dir);
+  const s = new Server(dir, config);
   try {
     if (demo) {
       const r = cli(['demo', '--db', s.db]);

@@ -13,7 +13,7 @@
 
 #include "store.h"
 
-#define STORE_CACHE_SLOTS 128
+#define STORE_CACHE_SLOTS 256
 
 struct store_cached {
     const char *sql; /* the string literal's address is the key */

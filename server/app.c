@@ -216,6 +216,13 @@ static int app_origin_ok(struct app_call *c)
     const char *origin = http_header(c->req, "Origin");
     if (!origin)
         return 1; /* old browsers send none; the CSRF token still protects */
+    if (strcmp(origin, "null") == 0) {
+        /* what Chromium sends on a form POST from a page with Referrer-Policy: no-referrer
+         * (every page here).  Sec-Fetch-Site, which the policy does not touch, still tells
+         * a same-origin form from a foreign one (a sandboxed frame also sends "null"). */
+        const char *site = http_header(c->req, "Sec-Fetch-Site");
+        return site && strcmp(site, "same-origin") == 0;
+    }
     size_t n = app_origin_len(c->app->public_url);
     if (strlen(origin) == n && strncmp(origin, c->app->public_url, n) == 0)
         return 1;

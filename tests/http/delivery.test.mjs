@@ -175,12 +175,23 @@ describe('delivery', () => {
     await new Promise((r) => hook.server.listen(hookPort, '127.0.0.1', r));
     const smtpPort = await freePort();
     s = await startServer({
-      config: {
-        server: { public_url: PUBLIC },
-        delivery: { scheduler: 1, channels: 'outbox,smtp,webhook', backoff_base_s: 60, backoff_max_s: 600, max_attempts: 5 },
-        smtp: { url: `smtp://127.0.0.1:${smtpPort}`, from: 'jobcenter@example.dk', timeout_s: 5 },
-        webhook: { url: `http://127.0.0.1:${hookPort}/journal`, secret: SECRET, timeout_s: 5 },
-      },
+      config: `[server]
+public_url = ${PUBLIC}
+[delivery]
+scheduler = 1
+channels = outbox,smtp,webhook
+backoff_base_s = 60
+backoff_max_s = 600
+max_attempts = 5
+[smtp]
+url = smtp://127.0.0.1:${smtpPort}
+from = jobcenter@example.dk
+timeout_s = 5
+[webhook]
+url = http://127.0.0.1:${hookPort}/journal
+secret = ${SECRET}
+timeout_s = 5
+`,
     });
     outbox = path.join(s.dir, 'outbox');
     smtp = await startSmtp(smtpPort, path.join(s.dir, 'mail'));
@@ -249,7 +260,7 @@ describe('delivery', () => {
     assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
     // from here on the passes are run by hand
     await s.stop();
-    s.config.delivery.scheduler = 0;
+    fs.writeFileSync(s.configFile, fs.readFileSync(s.configFile, 'utf8').replace('scheduler = 1', 'scheduler = 0'));
     await s.start();
   });
 

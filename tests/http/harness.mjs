@@ -82,18 +82,9 @@ process.on('exit', () => {
   }
 });
 
-/** An INI file from {section: {key: value}}. */
-export function iniText(config) {
-  return Object.entries(config)
-    .map(([section, keys]) => `[${section}]\n${Object.entries(keys).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`)
-    .join('\n');
-}
-
 export class Server {
-  /** config: {section: {key: value}} written to an INI file for `serve --config`. */
-  constructor(dir, config = {}) {
+  constructor(dir) {
     this.dir = dir;
-    this.config = config;
     this.db = path.join(dir, 'v.db');
     this.key = null;
     this.demoLink = null;
@@ -103,6 +94,8 @@ export class Server {
     this.exit = null;
     /** every response received: {method, path, status, head (raw header text), body (Buffer)} */
     this.responses = [];
+    /** further arguments for `vejled serve` (e.g. ['--config', file]) */
+    this.serveArgs = [];
   }
 
   get base() {
@@ -117,13 +110,7 @@ export class Server {
   async start() {
     assert.equal(this.proc, null, 'server already running');
     this.exit = null;
-    const args = ['serve', '--db', this.db, '--listen', '127.0.0.1:0'];
-    if (Object.keys(this.config).length) {
-      this.configFile = path.join(this.dir, 'vejled.ini');
-      fs.writeFileSync(this.configFile, iniText(this.config));
-      args.push('--config', this.configFile);
-    }
-    const proc = spawn(BIN, args, {
+    const proc = spawn(BIN, ['serve', '--db', this.db, '--listen', '127.0.0.1:0', ...this.serveArgs], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: cleanEnv(),
@@ -319,17 +306,26 @@ export class Server {
   }
 }
 
+/* The scheduler thread is off unless a test's config turns it on, so that only a test's
+ * own requests write to the database. */
+const SCHEDULER_OFF = '\n[delivery]\nscheduler = 0\n';
+
 /**
  * A fresh server: temp folder, `vejled demo`, `vejled apikey add`, `vejled serve`.
- * Options: {demo: true, apikey: true, start: true, config}.  config ({section: {key:
- * value}}) defaults to the scheduler thread off, so that only the requests of a test
- * write to the database; delivery tests turn it on.
+ * Options: {demo: true, apikey: true, start: true, config}.  config is an INI text for
+ * `serve --config` ("{dir}" stands for the server's temporary folder; the file is
+ * s.configFile); unless it sets [delivery] scheduler, the scheduler thread is off.
  */
-export async function startServer({ demo = true, apikey = true, start = true,
-  config = { delivery: { scheduler: 0 } } } = {}) {
+export async function startServer({ demo = true, apikey = true, start = true, config = '' } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-http-'));
-  const s = new Server(dir, config);
+  const s = new Server(dir);
   try {
+    // an INI text; "{dir}" stands for the server's temporary folder
+    const file = path.join(dir, 'vejled.ini');
+    const ini = config.replaceAll('{dir}', dir);
+    fs.writeFileSync(file, /^\s*scheduler\s*=/m.test(ini) ? ini : ini + SCHEDULER_OFF);
+    s.serveArgs = ['--config', file];
+    s.configFile = file;
     if (demo) {
       const r = cli(['demo', '--db', s.db]);
       assert.equal(r.status, 0, `vejled demo failed: ${r.stderr}`);

@@ -99,6 +99,9 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     json_decref(en);
     app->content = content_cache_new();
     app->link_misses = ratelimit_new(cfg->token_misses_per_minute);
+    if (writer_start(cfg->db_path, cfg->busy_timeout_ms, cfg->batch_max, cfg->batch_wait_us,
+                     &app->writer, err, errlen))
+        goto fail;
     snprintf(app->public_url, sizeof app->public_url, "%s", cfg->public_url);
     app->secure_cookies = strncmp(cfg->public_url, "https:", 6) == 0;
     return 0;
@@ -111,6 +114,13 @@ void app_free(struct app *app)
 {
     if (!app)
         return;
+    if (app->writer) {
+        unsigned long long batches, items;
+        writer_stats(app->writer, &batches, &items);
+        fprintf(stderr, "vejled: group commit: %llu answer submissions in %llu transactions\n",
+                items, batches);
+    }
+    writer_stop(app->writer); /* commits what is queued */
     /* the main thread's connection, if it used one */
     struct store *st = pthread_getspecific(app->store_key);
     if (st) {

@@ -23,6 +23,7 @@
 #include "tmpl.h"
 #include "token.h"
 #include "vault.h"
+#include "writer.h"
 
 #define APP_CITIZEN_COOKIE "vejled_borger"
 
@@ -36,6 +37,7 @@ struct app {
     char public_url[256];          /* where citizen links point */
     int secure_cookies;            /* public_url is https */
     pthread_key_t store_key;
+    struct writer *writer;         /* group commit of answer submissions (issue 6) */
 };
 
 struct app_call {

@@ -39,6 +39,8 @@ static const struct config_key config_keys[] = {
     STR("database", "path", db_path),
     STR("database", "key_file", key_file),
     UINT("database", "busy_timeout_ms", busy_timeout_ms, 0, 600000),
+    SIZE("database", "batch_max", batch_max, 1, 4096),
+    UINT("database", "batch_wait_us", batch_wait_us, 0, 1000000),
     UINT("citizen", "token_days", token_days, 1, 3650),
     UINT("citizen", "session_hours", session_hours, 1, 24 * 30),
     UINT("citizen", "token_misses_per_minute", token_misses_per_minute, 1, 100000),
@@ -103,6 +105,8 @@ void config_defaults(struct config *c)
     c->log_requests = 1;
     snprintf(c->db_path, sizeof c->db_path, "var/vejled.db");
     c->busy_timeout_ms = 5000;
+    c->batch_max = 256;
+    c->batch_wait_us = 0;
     c->token_days = 180;
     c->session_hours = 12;
     c->token_misses_per_minute = 30;

@@ -33,6 +33,8 @@ struct config {
     char db_path[CONFIG_PATH_MAX];
     char key_file[CONFIG_PATH_MAX]; /* secret key protecting CPR numbers; "" → <db>.key */
     unsigned busy_timeout_ms;
+    size_t batch_max;               /* group commit: answer submissions per transaction */
+    unsigned batch_wait_us;         /* group commit: how long a non-full batch waits */
 
     /* [citizen] */
     unsigned token_days;            /* a letter's link is valid this long */

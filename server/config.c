@@ -29,6 +29,7 @@ static const struct config_key config_keys[] = {
     STR("server", "root", root),
     UINT("server", "threads", threads, 1, 256),
     UINT("server", "max_connections", max_connections, 1, 100000),
+    UINT("server", "max_connections_per_ip", max_connections_per_ip, 0, 100000),
     SIZE("server", "connection_memory", connection_memory, 8192, 16 * 1024 * 1024),
     UINT("server", "connection_timeout", connection_timeout_s, 1, 3600),
     SIZE("server", "max_body_json", max_body_json, 256, 64 * 1024 * 1024),
@@ -96,6 +97,7 @@ void config_defaults(struct config *c)
     config_find_root(c->root, sizeof c->root);
     c->threads = 4;
     c->max_connections = 512;
+    c->max_connections_per_ip = 128;
     c->connection_memory = 32 * 1024;
     c->connection_timeout_s = 30;
     c->max_body_json = 64 * 1024;

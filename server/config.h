@@ -21,6 +21,7 @@ struct config {
     char root[CONFIG_PATH_MAX];    /* folder holding templates/, db/, build/static */
     unsigned threads;              /* libmicrohttpd thread pool */
     unsigned max_connections;
+    unsigned max_connections_per_ip; /* 0: no limit (behind a reverse proxy) */
     size_t connection_memory;      /* bytes of header/read buffer per connection */
     unsigned connection_timeout_s; /* idle connection timeout */
     size_t max_body_json;          /* API request bodies */

@@ -94,6 +94,8 @@ export class Server {
     this.exit = null;
     /** every response received: {method, path, status, head (raw header text), body (Buffer)} */
     this.responses = [];
+    /** path of an INI file passed with --config, or null */
+    this.config = null;
   }
 
   get base() {
@@ -108,7 +110,9 @@ export class Server {
   async start() {
     assert.equal(this.proc, null, 'server already running');
     this.exit = null;
-    const proc = spawn(BIN, ['serve', '--db', this.db, '--listen', '127.0.0.1:0'], {
+    const args = ['serve', '--db', this.db, '--listen', '127.0.0.1:0'];
+    if (this.config) args.push('--config', this.config);
+    const proc = spawn(BIN, args, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: cleanEnv(),
@@ -306,12 +310,16 @@ export class Server {
 
 /**
  * A fresh server: temp folder, `vejled demo`, `vejled apikey add`, `vejled serve`.
- * Options: {demo: true, apikey: true, start: true}.
+ * Options: {demo: true, apikey: true, start: true, config: INI text for --config}.
  */
-export async function startServer({ demo = true, apikey = true, start = true } = {}) {
+export async function startServer({ demo = true, apikey = true, start = true, config } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-http-'));
   const s = new Server(dir);
   try {
+    if (config) {
+      s.config = path.join(dir, 'vejled.ini');
+      fs.writeFileSync(s.config, config);
+    }
     if (demo) {
       const r = cli(['demo', '--db', s.db]);
       assert.equal(r.status, 0, `vejled demo failed: ${r.stderr}`);

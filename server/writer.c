@@ -14,13 +14,13 @@ struct writer_item {
     void *arg;
     enum store_status result;
     int done;
+    pthread_cond_t cond; /* signalled when done: each waiter wakes alone, no herd */
     struct writer_item *next;
 };
 
 struct writer {
     pthread_mutex_t mu;
     pthread_cond_t work;   /* an item was queued, or stop */
-    pthread_cond_t done;   /* a batch finished */
     struct writer_item *head, *tail;
     size_t queued;
     int stopping;
@@ -82,10 +82,10 @@ static void *writer_main(void *arg)
         for (size_t i = 0; i < n; i++) {
             w->batch[i]->result = w->results[i];
             w->batch[i]->done = 1;
+            pthread_cond_signal(&w->batch[i]->cond);
         }
         w->n_batches++;
         w->n_items += n;
-        pthread_cond_broadcast(&w->done);
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
@@ -113,7 +113,6 @@ int writer_start(const char *db_path, unsigned busy_timeout_ms, size_t batch_max
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&w->work, &ca);
     pthread_condattr_destroy(&ca);
-    pthread_cond_init(&w->done, NULL);
     /* the thread takes no signals: the process's stop signals are for main's sigwait */
     sigset_t all, old;
     sigfillset(&all);
@@ -132,12 +131,13 @@ int writer_start(const char *db_path, unsigned busy_timeout_ms, size_t batch_max
 
 enum store_status writer_run(struct writer *w, store_txn_fn fn, void *arg)
 {
-    struct writer_item it = {fn, arg, STORE_ERROR, 0, NULL};
+    struct writer_item it = {.fn = fn, .arg = arg, .result = STORE_ERROR};
     pthread_mutex_lock(&w->mu);
     if (w->stopping) {
         pthread_mutex_unlock(&w->mu);
         return STORE_ERROR;
     }
+    pthread_cond_init(&it.cond, NULL);
     if (w->tail)
         w->tail->next = &it;
     else
@@ -146,8 +146,9 @@ enum store_status writer_run(struct writer *w, store_txn_fn fn, void *arg)
     w->queued++;
     pthread_cond_signal(&w->work);
     while (!it.done)
-        pthread_cond_wait(&w->done, &w->mu);
+        pthread_cond_wait(&it.cond, &w->mu);
     pthread_mutex_unlock(&w->mu);
+    pthread_cond_destroy(&it.cond);
     return it.result;
 }
 
@@ -170,7 +171,6 @@ void writer_stop(struct writer *w)
     if (w->started)
         pthread_join(w->thread, NULL);
     pthread_cond_destroy(&w->work);
-    pthread_cond_destroy(&w->done);
     pthread_mutex_destroy(&w->mu);
     store_close(w->st);
     free(w->batch);

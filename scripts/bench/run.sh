@@ -153,7 +153,9 @@ printf "(a) video page  vejled/nginx req/s:        %5s   (goal >= 0.8: %s)\n" "$
 printf "(a) overview    vejled/nginx req/s:        %5s   (goal >= 0.8: %s)\n" "${best[overview]}" "$(goal "${best[overview]}" 0.8 '>=')"
 R=$(ratio "$SUBMIT_RPS" "$FSYNC")
 printf "(b) durable submissions/s ÷ fsync/s:       %5s   (%s/s ÷ %s/s; goal >= 5: %s)\n" "$R" "$SUBMIT_RPS" "$FSYNC" "$(goal "$R" 5 '>=')"
-printf "    acknowledged %s, stored %s, group commit: %s transactions\n" "$SENT" "$STORED" "$BATCHES"
+printf "    acknowledged %s, stored %s, group commit: %s transactions" "$SENT" "$STORED" "$BATCHES"
+awk -v b="$BATCHES" 'BEGIN { split(b, p, " in "); if (p[2] > 0) printf " (%.1f submissions per fsync'"'"'d commit)", p[1] / p[2] }'
+echo
 [ "$STORED" -ge "$SENT" ] || { echo "bench: fewer submissions stored than sent"; exit 1; }
 printf "(c) RSS idle:                              %5.1f MB (goal <= 10: %s)\n" "$(awk -v k="$RSS_IDLE" 'BEGIN{print k/1024}')" "$(goal "$RSS_IDLE" 10240 '<=')"
 printf "    RSS peak under load:                   %5.1f MB (goal <= 50: %s; pages only %.1f MB)\n" "$(awk -v k="$RSS_LOAD" 'BEGIN{print k/1024}')" "$(goal "$RSS_LOAD" 51200 '<=')" "$(awk -v k="$RSS_PAGES" 'BEGIN{print k/1024}')"

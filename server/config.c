@@ -32,6 +32,7 @@ static const struct config_key config_keys[] = {
     UINT("server", "max_connections_per_ip", max_connections_per_ip, 0, 100000),
     SIZE("server", "connection_memory", connection_memory, 8192, 16 * 1024 * 1024),
     UINT("server", "connection_timeout", connection_timeout_s, 1, 3600),
+    UINT("server", "shutdown_timeout", shutdown_timeout_s, 0, 3600),
     SIZE("server", "max_body_json", max_body_json, 256, 64 * 1024 * 1024),
     SIZE("server", "max_body_form", max_body_form, 256, 64 * 1024 * 1024),
     SIZE("server", "max_form_fields", max_form_fields, 1, 100000),
@@ -100,6 +101,7 @@ void config_defaults(struct config *c)
     c->max_connections_per_ip = 128;
     c->connection_memory = 32 * 1024;
     c->connection_timeout_s = 30;
+    c->shutdown_timeout_s = 10;
     c->max_body_json = 64 * 1024;
     c->max_body_form = 32 * 1024;
     c->max_form_fields = 200;

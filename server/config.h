@@ -24,6 +24,7 @@ struct config {
     unsigned max_connections_per_ip; /* 0: no limit (behind a reverse proxy) */
     size_t connection_memory;      /* bytes of header/read buffer per connection */
     unsigned connection_timeout_s; /* idle connection timeout */
+    unsigned shutdown_timeout_s;   /* SIGTERM: how long in-flight requests may finish */
     size_t max_body_json;          /* API request bodies */
     size_t max_body_form;          /* HTML form bodies */
     size_t max_form_fields;

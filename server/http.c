@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct http_server {
     struct http_hooks hooks;
     const struct config *cfg;
     unsigned port;
+    atomic_long in_flight; /* requests begun and not completed: graceful stop waits */
 };
 
 /* Per-request state, from the first call of the access handler to completion. */
@@ -359,6 +361,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         s = xcalloc(1, sizeof *s);
         *con_cls = s;
         s->server = server;
+        atomic_fetch_add(&server->in_flight, 1);
         clock_gettime(CLOCK_MONOTONIC, &s->start);
         s->method = router_method_from_name(method);
         s->method_name = method;
@@ -431,6 +434,7 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     buf_free(&s->body);
     free(s);
     *con_cls = NULL;
+    atomic_fetch_sub(&server->in_flight, 1);
 }
 
 static void http_log_mhd(void *cls, const char *fmt, va_list ap)
@@ -448,7 +452,7 @@ int http_start(const struct config *cfg, const struct http_hooks *hooks,
     memset(&addr, 0, sizeof addr);
     struct sockaddr_in *a4 = (struct sockaddr_in *)&addr;
     struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&addr;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (inet_pton(AF_INET, cfg->listen_host, &a4->sin_addr) == 1) {
         a4->sin_family = AF_INET;
         a4->sin_port = htons((uint16_t)cfg->listen_port);
@@ -493,10 +497,22 @@ unsigned http_port(const struct http_server *s)
     return s->port;
 }
 
+/* Graceful stop: stop accepting (quiesce), let the requests in flight finish for up to
+ * shutdown_timeout seconds, then close everything. */
 void http_stop(struct http_server *s)
 {
     if (!s)
         return;
+    MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd); /* new connections are refused from here on */
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    for (unsigned long waited = 0;
+         atomic_load(&s->in_flight) > 0 && waited < s->cfg->shutdown_timeout_s * 100UL; waited++)
+        nanosleep(&pause, NULL);
+    if (atomic_load(&s->in_flight) > 0)
+        fprintf(stderr, "vejled: %ld request(s) still in flight after %u s; closing them\n",
+                (long)atomic_load(&s->in_flight), s->cfg->shutdown_timeout_s);
     MHD_stop_daemon(s->daemon);
     free(s);
 }

@@ -86,7 +86,8 @@ int http_start(const struct config *cfg, const struct http_hooks *hooks,
                struct http_server **out, char *err, size_t errlen);
 /* The port actually bound. */
 unsigned http_port(const struct http_server *s);
-/* Stops accepting, finishes what is in flight, frees everything.  NULL is fine. */
+/* Stops accepting, lets what is in flight finish (for up to cfg's shutdown_timeout
+ * seconds), then closes every connection and frees everything.  NULL is fine. */
 void http_stop(struct http_server *s);
 
 #endif

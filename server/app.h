@@ -17,6 +17,7 @@
 #include "config.h"
 #include "content.h"
 #include "http.h"
+#include "metrics.h"
 #include "model.h"
 #include "ratelimit.h"
 #include "store.h"
@@ -38,6 +39,7 @@ struct app {
     int secure_cookies;            /* public_url is https */
     pthread_key_t store_key;
     struct writer *writer;         /* group commit of answer submissions (issue 6) */
+    struct metrics *metrics;       /* GET /metrics (issue 6) */
 };
 
 struct app_call {

@@ -418,18 +418,22 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     struct http_state *s = *con_cls;
     if (!s)
         return;
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double ms = (double)(end.tv_sec - s->start.tv_sec) * 1e3 +
+                (double)(end.tv_nsec - s->start.tv_nsec) / 1e6;
+    if (server->hooks.observe)
+        server->hooks.observe(server->hooks.ctx,
+                              s->found == ROUTER_FOUND ? s->match.route : NULL, s->status, ms);
     if (server->cfg->log_requests) {
-        struct timespec end;
-        clock_gettime(CLOCK_MONOTONIC, &end);
-        double ms = (double)(end.tv_sec - s->start.tv_sec) * 1e3 +
-                    (double)(end.tv_nsec - s->start.tv_nsec) / 1e6;
         char at[CLOCK_RFC3339_LEN + 1];
         clock_format_rfc3339(clock_now(), at);
         const char *route = s->found == ROUTER_FOUND ? s->match.route->pattern
                             : s->found == ROUTER_METHOD_NOT_ALLOWED ? "(method)"
                                                                     : "(none)";
-        fprintf(stderr, "%s http %s %s %d %.1fms\n", at, s->method_name ? s->method_name : "?",
-                route, s->status, ms);
+        /* logfmt after the time: easy for journald/Loki; never the raw path */
+        fprintf(stderr, "%s http method=%s route=%s status=%d duration_ms=%.1f\n", at,
+                s->method_name ? s->method_name : "?", route, s->status, ms);
     }
     buf_free(&s->body);
     free(s);

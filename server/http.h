@@ -77,6 +77,8 @@ struct http_hooks {
     /* Fills rep with an error reply (status, machine code, and whether the route is API). */
     void (*error)(void *ctx, const struct http_request *req, int api, int status,
                   const char *code, struct http_reply *rep);
+    /* Optional: told of every finished request (route NULL when none matched). */
+    void (*observe)(void *ctx, const struct route *route, int status, double ms);
 };
 
 struct http_server;

@@ -143,6 +143,20 @@ FSYNC=$(awk -v a="$FSYNC" -v b="$FSYNC2" 'BEGIN{printf "%.0f", (a+b)/2}')
 RSS_LOAD=$(hwm_kb "$VPID")
 
 kill "$VPID"; wait "$VPID" 2>/dev/null || true; VPID=""
+cp "$WORK/vejled.log" "$WORK/vejled-grouped.log"
+
+# the same load with group commit off (batch_max = 1: one sync per submission), for scale
+printf '[database]\nbatch_max = 1\n' >>"$WORK/vejled.ini"
+PORT1=$(free_port)
+"$BIN" serve --db "$DB" --listen "127.0.0.1:$PORT1" --config "$WORK/vejled.ini" >/dev/null 2>"$WORK/vejled.log" </dev/null &
+VPID=$!
+for _ in $(seq 1 2000); do curl -fs -o /dev/null "http://127.0.0.1:$PORT1/healthz" && break; sleep 0.005; done
+{ cat "$WORK/citizens.lua"; echo "origin = \"http://127.0.0.1:$PORT1\""; cat "$HERE/submit.lua"; } >"$WORK/submit1.lua"
+out1=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$WORK/submit1.lua" "http://127.0.0.1:$PORT1/")
+if grep -q "Non-2xx" <<<"$out1"; then echo "bench: failed submissions (batch_max 1):"; echo "$out1"; exit 1; fi
+SINGLE_RPS=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out1")
+kill "$VPID"; wait "$VPID" 2>/dev/null || true; VPID=""
+mv "$WORK/vejled-grouped.log" "$WORK/vejled.log"
 BATCHES=$(sed -n 's/.*group commit: \([0-9]*\) answer submissions in \([0-9]*\) transactions.*/\1 in \2/p' "$WORK/vejled.log")
 "$BIN" verify --db "$DB" >/dev/null 2>&1 || { echo "bench: the journal does not verify"; exit 1; }
 
@@ -156,6 +170,7 @@ printf "(b) durable submissions/s ÷ fsync/s:       %5s   (%s/s ÷ %s/s; goal >=
 printf "    acknowledged %s, stored %s, group commit: %s transactions" "$SENT" "$STORED" "$BATCHES"
 awk -v b="$BATCHES" 'BEGIN { split(b, p, " in "); if (p[2] > 0) printf " (%.1f submissions per fsync'"'"'d commit)", p[1] / p[2] }'
 echo
+printf "    without group commit (batch_max = 1), same run: %s/s — group commit gives %sx\n" "$SINGLE_RPS" "$(ratio "$SUBMIT_RPS" "$SINGLE_RPS")"
 [ "$STORED" -ge "$SENT" ] || { echo "bench: fewer submissions stored than sent"; exit 1; }
 printf "(c) RSS idle:                              %5.1f MB (goal <= 10: %s)\n" "$(awk -v k="$RSS_IDLE" 'BEGIN{print k/1024}')" "$(goal "$RSS_IDLE" 10240 '<=')"
 printf "    RSS peak under load:                   %5.1f MB (goal <= 50: %s; pages only %.1f MB)\n" "$(awk -v k="$RSS_LOAD" 'BEGIN{print k/1024}')" "$(goal "$RSS_LOAD" 51200 '<=')" "$(awk -v k="$RSS_PAGES" 'BEGIN{print k/1024}')"

@@ -30,6 +30,7 @@ static const struct config_key config_keys[] = {
     UINT("server", "threads", threads, 1, 256),
     UINT("server", "max_connections", max_connections, 1, 100000),
     UINT("server", "max_connections_per_ip", max_connections_per_ip, 0, 100000),
+    STR("server", "trusted_proxy", trusted_proxy),
     SIZE("server", "connection_memory", connection_memory, 8192, 16 * 1024 * 1024),
     UINT("server", "connection_timeout", connection_timeout_s, 1, 3600),
     UINT("server", "shutdown_timeout", shutdown_timeout_s, 0, 3600),

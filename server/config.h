@@ -22,6 +22,7 @@ struct config {
     unsigned threads;              /* libmicrohttpd thread pool */
     unsigned max_connections;
     unsigned max_connections_per_ip; /* 0: no limit (behind a reverse proxy) */
+    char trusted_proxy[64];         /* peer whose X-Forwarded-For names the client; "" none */
     size_t connection_memory;      /* bytes of header/read buffer per connection */
     unsigned connection_timeout_s; /* idle connection timeout */
     unsigned shutdown_timeout_s;   /* SIGTERM: how long in-flight requests may finish */

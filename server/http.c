@@ -265,6 +265,31 @@ static void http_error(struct http_state *s, struct http_request *req, int statu
     s->server->hooks.error(s->server->hooks.ctx, req, api, status, code, rep);
 }
 
+/* Behind the trusted reverse proxy the client is the last X-Forwarded-For entry (the one
+ * the proxy added; earlier ones are the client's word).  Only a well-formed numeric
+ * address replaces the peer's. */
+static void http_forwarded_client(struct http_state *s, struct MHD_Connection *conn)
+{
+    const char *proxy = s->server->cfg->trusted_proxy;
+    if (!*proxy || strcmp(s->client_ip, proxy) != 0)
+        return;
+    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    last += strspn(last, " \t");
+    char ip[INET6_ADDRSTRLEN];
+    size_t n = strcspn(last, " \t");
+    unsigned char addr[sizeof(struct in6_addr)];
+    if (n == 0 || n >= sizeof ip)
+        return;
+    memcpy(ip, last, n);
+    ip[n] = '\0';
+    if (inet_pton(AF_INET, ip, addr) == 1 || inet_pton(AF_INET6, ip, addr) == 1)
+        memcpy(s->client_ip, ip, n + 1);
+}
+
 static void http_fill_request(struct http_state *s, struct MHD_Connection *conn,
                               const char *url, struct http_request *req)
 {
@@ -374,6 +399,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
             getnameinfo(ci->client_addr, len, s->client_ip, sizeof s->client_ip, NULL, 0,
                         NI_NUMERICHOST);
         }
+        http_forwarded_client(s, conn);
         s->found = router_match(server->hooks.routes, server->hooks.n_routes, s->method, url,
                                 &s->match, &s->allowed);
         const char *code = NULL;

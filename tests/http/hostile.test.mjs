@@ -174,6 +174,32 @@ describe('hostile requests', () => {
       const r = await s.request('GET', `/v/${'G'.repeat(20)}${String(i).padStart(4, '0')}`);
       assert.equal(r.status, 429, `miss ${i + 1} is over the limit`);
     }
+    // no trusted_proxy configured: a forged X-Forwarded-For does not get around the limit
+    const forged = await s.request('GET', `/v/${'G'.repeat(24)}`, { headers: { 'X-Forwarded-For': '10.9.9.9' } });
+    assert.equal(forged.status, 429, 'X-Forwarded-For is ignored from an untrusted peer');
+  });
+});
+
+describe('link guessing behind a reverse proxy', () => {
+  // with trusted_proxy, the limit counts per citizen address (X-Forwarded-For), so that one
+  // guesser behind Apache does not lock every citizen out
+  let s;
+  before(async () => {
+    s = await startServer({ config: '[server]\nlog_requests = 0\ntrusted_proxy = 127.0.0.1\n[citizen]\ntoken_misses_per_minute = 3\n' });
+  });
+  after(async () => { if (s) await s.cleanup(); });
+
+  it('counts misses per forwarded client address', async () => {
+    const sec = new Date().getUTCSeconds();
+    if (sec >= 55) await sleep((61 - sec) * 1000);
+    const miss = (i, from) => s.request('GET', `/v/${'P'.repeat(20)}${String(i).padStart(4, '0')}`,
+      { headers: { 'X-Forwarded-For': from } });
+    for (let i = 0; i < 3; i++) assert.equal((await miss(i, '203.0.113.7, 10.0.0.1')).status, 404);
+    assert.equal((await miss(3, '203.0.113.7, 10.0.0.1')).status, 429, 'the guesser is blocked');
+    assert.equal((await miss(4, '10.0.0.2')).status, 404, 'another citizen is not');
+    // the client's own (first) entries do not count: the proxy's last entry does
+    assert.equal((await miss(5, '10.0.0.3, 10.0.0.1')).status, 429);
+    assert.equal((await miss(6, 'not-an-address')).status, 404, 'malformed: the peer address (127.0.0.1) counts');
   });
 });
 

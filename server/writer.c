@@ -8,7 +8,7 @@
 
 #include "mem.h"
 
-/* A queued write: lives on the blocked caller's stack until done is set. */
+/* A queued write: owned by the blocked caller (writer_run), which frees it once done. */
 struct writer_item {
     store_txn_fn fn;
     void *arg;
@@ -131,25 +131,29 @@ int writer_start(const char *db_path, unsigned busy_timeout_ms, size_t batch_max
 
 enum store_status writer_run(struct writer *w, store_txn_fn fn, void *arg)
 {
-    struct writer_item it = {.fn = fn, .arg = arg, .result = STORE_ERROR};
+    struct writer_item *it = xcalloc(1, sizeof *it); /* freed here once the writer is done */
+    enum store_status result = STORE_ERROR;
+    it->fn = fn;
+    it->arg = arg;
+    it->result = STORE_ERROR;
+    pthread_cond_init(&it->cond, NULL);
     pthread_mutex_lock(&w->mu);
-    if (w->stopping) {
-        pthread_mutex_unlock(&w->mu);
-        return STORE_ERROR;
+    if (!w->stopping) {
+        if (w->tail)
+            w->tail->next = it;
+        else
+            w->head = it;
+        w->tail = it;
+        w->queued++;
+        pthread_cond_signal(&w->work);
+        while (!it->done)
+            pthread_cond_wait(&it->cond, &w->mu);
+        result = it->result;
     }
-    pthread_cond_init(&it.cond, NULL);
-    if (w->tail)
-        w->tail->next = &it;
-    else
-        w->head = &it;
-    w->tail = &it;
-    w->queued++;
-    pthread_cond_signal(&w->work);
-    while (!it.done)
-        pthread_cond_wait(&it.cond, &w->mu);
     pthread_mutex_unlock(&w->mu);
-    pthread_cond_destroy(&it.cond);
-    return it.result;
+    pthread_cond_destroy(&it->cond);
+    free(it);
+    return result;
 }
 
 void writer_stats(struct writer *w, unsigned long long *batches, unsigned long long *items)

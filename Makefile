@@ -4,6 +4,9 @@
 #   make test     install dependencies, build (normal + ASan/UBSan), run every test
 #   make asan     the unit and HTTP tests against an AddressSanitizer/UBSan build
 #   make lint     cppcheck over server/
+#   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each
+#   make bench    the performance ratios (scripts/bench/)
+#   make soak     the crash-safety test with many rounds (SOAK_ROUNDS)
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -23,6 +26,12 @@ ifeq ($(SAN),1)
   CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
   LDFLAGS += -fsanitize=address,undefined
 endif
+# libFuzzer build (clang): every module instrumented, each target links -fsanitize=fuzzer.
+ifeq ($(SAN),fuzz)
+  CFLAGS  += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all -Wno-format-nonliteral
+  LDFLAGS += -fsanitize=fuzzer,address,undefined
+endif
 
 SRC      := $(wildcard server/*.c)
 LIB_OBJ  := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(filter-out server/main.c,$(SRC)))
@@ -30,8 +39,13 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BIN      := $(BUILD)/vejled
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
+SOAK_ROUNDS  ?= 40
 
-.PHONY: all deps build static run test test-unit test-http test-browser asan lint clean
+.PHONY: all deps build static run test test-unit test-http test-browser asan lint clean \
+        fuzz fuzz-bins fuzz-smoke bench soak
 
 all: build
 
@@ -44,7 +58,7 @@ $(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzzers:
 	@mkdir -p $@
 
 $(BIN): $(LIB_OBJ) $(MAIN_OBJ)
@@ -54,6 +68,10 @@ $(BIN): $(LIB_OBJ) $(MAIN_OBJ)
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ) | $(BUILD)/tests
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS) -lcmocka
+
+$(BUILD)/fuzzers/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJ) | $(BUILD)/fuzzers
+	@echo "  FUZZ    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
 # Static files: ours from static/, the Danish design system (dkfds) from node_modules.
 static:
@@ -82,10 +100,30 @@ test-browser: $(BIN) static
 test: deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
+	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-browser
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
+
+# Fuzzing (tests/fuzz/): clang + libFuzzer; seeds in tests/fuzz/corpus/<name>, what the
+# fuzzer finds goes to build/fuzz/corpus/<name>, crashes to build/fuzz/crash-<name>-*.
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz:
+	@$(MAKE) --no-print-directory CC=clang SAN=fuzz BUILD=build/fuzz fuzz-bins
+	@tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory CC=clang SAN=fuzz BUILD=build/fuzz fuzz-bins
+	@tests/fuzz/run.sh build/fuzz 5
+
+bench: build
+	@scripts/bench/run.sh $(abspath $(BIN))
+
+soak: build
+	@SOAK_ROUNDS=$(SOAK_ROUNDS) VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \
+	  tests/http/crash.test.mjs
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
@@ -94,4 +132,4 @@ lint:
 clean:
 	rm -rf build
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/fuzzers/*.d)

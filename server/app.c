@@ -21,6 +21,7 @@ static const struct route app_routes[] = {
     {ROUTER_PUT, "/api/v1/citizens/{id}/target-group", (void *)h_api_target_group, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/citizens/{id}/journal", (void *)h_api_journal, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/healthz", (void *)h_api_health, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
+    {ROUTER_GET, "/metrics", (void *)h_ops_metrics, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     /* citizen pages (CONTRACT §4) */
     {ROUTER_GET, "/", (void *)h_citizen_home, AUTH_NONE, BODY_NONE, 0, 0},
     {ROUTER_GET, "/v/{token}", (void *)h_citizen_link, AUTH_NONE, BODY_NONE, 0, ROUTE_CITIZEN},
@@ -101,6 +102,10 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     json_decref(en);
     app->content = content_cache_new();
     app->link_misses = ratelimit_new(cfg->token_misses_per_minute);
+    app->metrics = metrics_new(app_routes, sizeof app_routes / sizeof app_routes[0]);
+    if (writer_start(cfg->db_path, cfg->busy_timeout_ms, cfg->batch_max, cfg->batch_wait_us,
+                     &app->writer, err, errlen))
+        goto fail;
     snprintf(app->public_url, sizeof app->public_url, "%s", cfg->public_url);
     app->secure_cookies = strncmp(cfg->public_url, "https:", 6) == 0;
     return 0;
@@ -113,6 +118,14 @@ void app_free(struct app *app)
 {
     if (!app)
         return;
+    if (app->writer) {
+        unsigned long long batches, items;
+        writer_stats(app->writer, &batches, &items);
+        fprintf(stderr, "vejled: group commit: %llu answer submissions in %llu transactions\n",
+                items, batches);
+    }
+    writer_stop(app->writer); /* commits what is queued */
+    metrics_free(app->metrics);
     /* the main thread's connection, if it used one */
     struct store *st = pthread_getspecific(app->store_key);
     if (st) {
@@ -318,6 +331,12 @@ static void app_error(void *ctx, const struct http_request *req, int api, int st
         app_page_error(&c, status, code);
 }
 
+static void app_observe(void *ctx, const struct route *route, int status, double ms)
+{
+    struct app *app = ctx;
+    metrics_observe(app->metrics, route, status, ms);
+}
+
 void app_http_hooks(struct app *app, struct http_hooks *out)
 {
     memset(out, 0, sizeof *out);
@@ -326,4 +345,5 @@ void app_http_hooks(struct app *app, struct http_hooks *out)
     out->n_routes = sizeof app_routes / sizeof app_routes[0];
     out->dispatch = app_dispatch;
     out->error = app_error;
+    out->observe = app_observe;
 }

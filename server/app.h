@@ -17,12 +17,14 @@
 #include "config.h"
 #include "content.h"
 #include "http.h"
+#include "metrics.h"
 #include "model.h"
 #include "ratelimit.h"
 #include "store.h"
 #include "tmpl.h"
 #include "token.h"
 #include "vault.h"
+#include "writer.h"
 
 #define APP_CITIZEN_COOKIE "vejled_borger"
 
@@ -36,6 +38,8 @@ struct app {
     char public_url[256];          /* where citizen links point */
     int secure_cookies;            /* public_url is https */
     pthread_key_t store_key;
+    struct writer *writer;         /* group commit of answer submissions (issue 6) */
+    struct metrics *metrics;       /* GET /metrics (issue 6) */
 };
 
 struct app_call {

@@ -29,8 +29,11 @@ static const struct config_key config_keys[] = {
     STR("server", "root", root),
     UINT("server", "threads", threads, 1, 256),
     UINT("server", "max_connections", max_connections, 1, 100000),
+    UINT("server", "max_connections_per_ip", max_connections_per_ip, 0, 100000),
+    STR("server", "trusted_proxy", trusted_proxy),
     SIZE("server", "connection_memory", connection_memory, 8192, 16 * 1024 * 1024),
     UINT("server", "connection_timeout", connection_timeout_s, 1, 3600),
+    UINT("server", "shutdown_timeout", shutdown_timeout_s, 0, 3600),
     SIZE("server", "max_body_json", max_body_json, 256, 64 * 1024 * 1024),
     SIZE("server", "max_body_form", max_body_form, 256, 64 * 1024 * 1024),
     SIZE("server", "max_form_fields", max_form_fields, 1, 100000),
@@ -39,6 +42,8 @@ static const struct config_key config_keys[] = {
     STR("database", "path", db_path),
     STR("database", "key_file", key_file),
     UINT("database", "busy_timeout_ms", busy_timeout_ms, 0, 600000),
+    SIZE("database", "batch_max", batch_max, 1, 4096),
+    UINT("database", "batch_wait_us", batch_wait_us, 0, 1000000),
     UINT("citizen", "token_days", token_days, 1, 3650),
     UINT("citizen", "session_hours", session_hours, 1, 24 * 30),
     UINT("citizen", "token_misses_per_minute", token_misses_per_minute, 1, 100000),
@@ -107,8 +112,10 @@ void config_defaults(struct config *c)
     config_find_root(c->root, sizeof c->root);
     c->threads = 4;
     c->max_connections = 512;
+    c->max_connections_per_ip = 128;
     c->connection_memory = 32 * 1024;
     c->connection_timeout_s = 30;
+    c->shutdown_timeout_s = 10;
     c->max_body_json = 64 * 1024;
     c->max_body_form = 32 * 1024;
     c->max_form_fields = 200;
@@ -116,6 +123,8 @@ void config_defaults(struct config *c)
     c->log_requests = 1;
     snprintf(c->db_path, sizeof c->db_path, "var/vejled.db");
     c->busy_timeout_ms = 5000;
+    c->batch_max = 256;
+    c->batch_wait_us = 0;
     c->token_days = 180;
     c->session_hours = 12;
     c->token_misses_per_minute = 30;

@@ -21,8 +21,11 @@ struct config {
     char root[CONFIG_PATH_MAX];    /* folder holding templates/, db/, build/static */
     unsigned threads;              /* libmicrohttpd thread pool */
     unsigned max_connections;
+    unsigned max_connections_per_ip; /* 0: no limit (behind a reverse proxy) */
+    char trusted_proxy[64];         /* peer whose X-Forwarded-For names the client; "" none */
     size_t connection_memory;      /* bytes of header/read buffer per connection */
     unsigned connection_timeout_s; /* idle connection timeout */
+    unsigned shutdown_timeout_s;   /* SIGTERM: how long in-flight requests may finish */
     size_t max_body_json;          /* API request bodies */
     size_t max_body_form;          /* HTML form bodies */
     size_t max_form_fields;
@@ -33,6 +36,8 @@ struct config {
     char db_path[CONFIG_PATH_MAX];
     char key_file[CONFIG_PATH_MAX]; /* secret key protecting CPR numbers; "" → <db>.key */
     unsigned busy_timeout_ms;
+    size_t batch_max;               /* group commit: answer submissions per transaction */
+    unsigned batch_wait_us;         /* group commit: how long a non-full batch waits */
 
     /* [citizen] */
     unsigned token_days;            /* a letter's link is valid this long */

@@ -424,7 +424,8 @@ void h_citizen_answer(struct app_call *c)
         app_page_error(c, 400, "bad_request");
         goto out;
     }
-    enum progress_submit r = progress_submit_answers(c->st, &c->enrolment, pack, v, choices,
+    enum progress_submit r = progress_submit_answers(c->st, c->app->writer, &c->enrolment, pack,
+                                                     v, choices,
                                                      v->n_questions, asked, n_asked,
                                                      clock_now(), &problems);
     if (r == SUBMIT_INVALID) {

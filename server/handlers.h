@@ -33,4 +33,7 @@ void h_citizen_language(struct app_call *c);
 void h_static_file(struct app_call *c);
 void h_static_media(struct app_call *c);
 
+/* h_ops.c: GET /metrics (Prometheus text; block it at the public proxy). */
+void h_ops_metrics(struct app_call *c);
+
 #endif

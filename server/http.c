@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct http_server {
     struct http_hooks hooks;
     const struct config *cfg;
     unsigned port;
+    atomic_long in_flight; /* requests begun and not completed: graceful stop waits */
 };
 
 /* Per-request state, from the first call of the access handler to completion. */
@@ -263,6 +265,31 @@ static void http_error(struct http_state *s, struct http_request *req, int statu
     s->server->hooks.error(s->server->hooks.ctx, req, api, status, code, rep);
 }
 
+/* Behind the trusted reverse proxy the client is the last X-Forwarded-For entry (the one
+ * the proxy added; earlier ones are the client's word).  Only a well-formed numeric
+ * address replaces the peer's. */
+static void http_forwarded_client(struct http_state *s, struct MHD_Connection *conn)
+{
+    const char *proxy = s->server->cfg->trusted_proxy;
+    if (!*proxy || strcmp(s->client_ip, proxy) != 0)
+        return;
+    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    last += strspn(last, " \t");
+    char ip[INET6_ADDRSTRLEN];
+    size_t n = strcspn(last, " \t");
+    unsigned char addr[sizeof(struct in6_addr)];
+    if (n == 0 || n >= sizeof ip)
+        return;
+    memcpy(ip, last, n);
+    ip[n] = '\0';
+    if (inet_pton(AF_INET, ip, addr) == 1 || inet_pton(AF_INET6, ip, addr) == 1)
+        memcpy(s->client_ip, ip, n + 1);
+}
+
 static void http_fill_request(struct http_state *s, struct MHD_Connection *conn,
                               const char *url, struct http_request *req)
 {
@@ -359,6 +386,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         s = xcalloc(1, sizeof *s);
         *con_cls = s;
         s->server = server;
+        atomic_fetch_add(&server->in_flight, 1);
         clock_gettime(CLOCK_MONOTONIC, &s->start);
         s->method = router_method_from_name(method);
         s->method_name = method;
@@ -371,6 +399,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
             getnameinfo(ci->client_addr, len, s->client_ip, sizeof s->client_ip, NULL, 0,
                         NI_NUMERICHOST);
         }
+        http_forwarded_client(s, conn);
         s->found = router_match(server->hooks.routes, server->hooks.n_routes, s->method, url,
                                 &s->match, &s->allowed);
         const char *code = NULL;
@@ -415,22 +444,27 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     struct http_state *s = *con_cls;
     if (!s)
         return;
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double ms = (double)(end.tv_sec - s->start.tv_sec) * 1e3 +
+                (double)(end.tv_nsec - s->start.tv_nsec) / 1e6;
+    if (server->hooks.observe)
+        server->hooks.observe(server->hooks.ctx,
+                              s->found == ROUTER_FOUND ? s->match.route : NULL, s->status, ms);
     if (server->cfg->log_requests) {
-        struct timespec end;
-        clock_gettime(CLOCK_MONOTONIC, &end);
-        double ms = (double)(end.tv_sec - s->start.tv_sec) * 1e3 +
-                    (double)(end.tv_nsec - s->start.tv_nsec) / 1e6;
         char at[CLOCK_RFC3339_LEN + 1];
         clock_format_rfc3339(clock_now(), at);
         const char *route = s->found == ROUTER_FOUND ? s->match.route->pattern
                             : s->found == ROUTER_METHOD_NOT_ALLOWED ? "(method)"
                                                                     : "(none)";
-        fprintf(stderr, "%s http %s %s %d %.1fms\n", at, s->method_name ? s->method_name : "?",
-                route, s->status, ms);
+        /* logfmt after the time: easy for journald/Loki; never the raw path */
+        fprintf(stderr, "%s http method=%s route=%s status=%d duration_ms=%.1f\n", at,
+                s->method_name ? s->method_name : "?", route, s->status, ms);
     }
     buf_free(&s->body);
     free(s);
     *con_cls = NULL;
+    atomic_fetch_sub(&server->in_flight, 1);
 }
 
 static void http_log_mhd(void *cls, const char *fmt, va_list ap)
@@ -448,7 +482,7 @@ int http_start(const struct config *cfg, const struct http_hooks *hooks,
     memset(&addr, 0, sizeof addr);
     struct sockaddr_in *a4 = (struct sockaddr_in *)&addr;
     struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&addr;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (inet_pton(AF_INET, cfg->listen_host, &a4->sin_addr) == 1) {
         a4->sin_family = AF_INET;
         a4->sin_port = htons((uint16_t)cfg->listen_port);
@@ -469,6 +503,8 @@ int http_start(const struct config *cfg, const struct http_hooks *hooks,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        /* one address cannot take every connection (slowloris); 0 is no limit */
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_connections_per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
         MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
@@ -491,10 +527,22 @@ unsigned http_port(const struct http_server *s)
     return s->port;
 }
 
+/* Graceful stop: stop accepting (quiesce), let the requests in flight finish for up to
+ * shutdown_timeout seconds, then close everything. */
 void http_stop(struct http_server *s)
 {
     if (!s)
         return;
+    MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd); /* new connections are refused from here on */
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    for (unsigned long waited = 0;
+         atomic_load(&s->in_flight) > 0 && waited < s->cfg->shutdown_timeout_s * 100UL; waited++)
+        nanosleep(&pause, NULL);
+    if (atomic_load(&s->in_flight) > 0)
+        fprintf(stderr, "vejled: %ld request(s) still in flight after %u s; closing them\n",
+                (long)atomic_load(&s->in_flight), s->cfg->shutdown_timeout_s);
     MHD_stop_daemon(s->daemon);
     free(s);
 }

@@ -77,6 +77,8 @@ struct http_hooks {
     /* Fills rep with an error reply (status, machine code, and whether the route is API). */
     void (*error)(void *ctx, const struct http_request *req, int api, int status,
                   const char *code, struct http_reply *rep);
+    /* Optional: told of every finished request (route NULL when none matched). */
+    void (*observe)(void *ctx, const struct route *route, int status, double ms);
 };
 
 struct http_server;
@@ -86,7 +88,8 @@ int http_start(const struct config *cfg, const struct http_hooks *hooks,
                struct http_server **out, char *err, size_t errlen);
 /* The port actually bound. */
 unsigned http_port(const struct http_server *s);
-/* Stops accepting, finishes what is in flight, frees everything.  NULL is fine. */
+/* Stops accepting, lets what is in flight finish (for up to cfg's shutdown_timeout
+ * seconds), then closes every connection and frees everything.  NULL is fine. */
 void http_stop(struct http_server *s);
 
 #endif

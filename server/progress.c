@@ -290,7 +290,8 @@ static enum store_status progress_submit_txn(struct store *st, void *arg)
     return rc;
 }
 
-enum progress_submit progress_submit_answers(struct store *st, const struct model_enrolment *e,
+enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
+                                             const struct model_enrolment *e,
                                              const struct model_pack *pack,
                                              const struct model_video *v,
                                              const struct progress_choice *choices,
@@ -331,7 +332,9 @@ enum progress_submit progress_submit_answers(struct store *st, const struct mode
     if (problems->n)
         return SUBMIT_INVALID;
     struct progress_submit_ctx c = {e, pack, v, choices, n_choices, asked, n_asked, now};
-    return store_txn(st, progress_submit_txn, &c) == STORE_OK ? SUBMIT_OK : SUBMIT_ERROR;
+    enum store_status rc = w ? writer_run(w, progress_submit_txn, &c)
+                             : store_txn(st, progress_submit_txn, &c);
+    return rc == STORE_OK ? SUBMIT_OK : SUBMIT_ERROR;
 }
 
 /* ------------------------------------------------------------------ decline, language */

@@ -20,6 +20,7 @@
 #include "model.h"
 #include "store.h"
 #include "token.h"
+#include "writer.h"
 
 enum progress_link {
     LINK_OK,      /* a session was started: *session holds its cookie value */
@@ -74,8 +75,10 @@ enum progress_submit {
  * the asked-about marks for v's questions (asked: question ids that are checked; the
  * others are cleared), and the video as finished.  Journals "answers_submitted" (and
  * "asked_topics" when the marks changed, "video_finished" the first time, "completed"
- * when this finished the pack).  All in one transaction. */
-enum progress_submit progress_submit_answers(struct store *st, const struct model_enrolment *e,
+ * when this finished the pack).  All in one transaction: committed through the group
+ * commit writer w when given (returns once its batch is durable), else on st by itself. */
+enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
+                                             const struct model_enrolment *e,
                                              const struct model_pack *pack,
                                              const struct model_video *v,
                                              const struct progress_choice *choices,

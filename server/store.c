@@ -227,6 +227,41 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
     }
 }
 
+/* ---- group commit (used by writer.c) ---- */
+
+enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn *fns,
+                                  void *const *args, enum store_status *results)
+{
+    unsigned waited = 0, pause = 2;
+    for (;;) {
+        enum store_status rc = store_done(st, store_stmt(st, "BEGIN IMMEDIATE", ""));
+        for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+            rc = store_done(st, store_stmt(st, "SAVEPOINT batch_item", ""));
+            if (rc != STORE_OK)
+                break;
+            results[i] = fns[i](st, args[i]);
+            if (results[i] != STORE_OK)
+                rc = store_done(st, store_stmt(st, "ROLLBACK TO batch_item", ""));
+            if (rc == STORE_OK)
+                rc = store_done(st, store_stmt(st, "RELEASE batch_item", ""));
+        }
+        if (rc == STORE_OK) {
+            rc = store_done(st, store_stmt(st, "COMMIT", ""));
+            if (rc == STORE_OK)
+                return STORE_OK;
+        }
+        store_done(st, store_stmt(st, "ROLLBACK", ""));
+        if (rc != STORE_BUSY || waited >= st->busy_timeout_ms) {
+            for (size_t i = 0; i < n; i++)
+                results[i] = rc;
+            return rc;
+        }
+        store_sleep_ms(pause);
+        waited += pause;
+        pause = pause < 64 ? pause * 2 : 64;
+    }
+}
+
 int store_migrate(struct store *st, const char *dir, int *applied, char *err, size_t errlen)
 {
     int rc = -1;

@@ -47,6 +47,15 @@ typedef enum store_status (*store_txn_fn)(struct store *st, void *arg);
  * STORE_ERROR/STORE_BUSY when the transaction itself failed. */
 enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg);
 
+/* Group commit: runs fns[i](st, args[i]) for every i in order inside ONE BEGIN IMMEDIATE
+ * … COMMIT, each in its own SAVEPOINT, so a function that fails is rolled back alone
+ * (results[i] gets its status) while the others commit together with one sync to disk.
+ * When the commit itself fails every results[i] gets that failure and nothing is kept;
+ * on busy the whole batch runs again (so the functions must be safe to repeat, as for
+ * store_txn).  Returns the commit's status. */
+enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn *fns,
+                                  void *const *args, enum store_status *results);
+
 /* 0 when the database answers a trivial query. */
 int store_ping(struct store *st);
 

@@ -1,0 +1,57 @@
+// Backup while the server runs under answer load → restore the copy → `vejled verify`
+// passes on it, it holds every submission acknowledged before the backup started, and a
+// server started on the restored copy (with the same key file) serves the citizen again.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { readyCitizen, submit } from './answers.mjs';
+import { Server, cli, sqlite, startServer } from './harness.mjs';
+
+describe('backup and restore', () => {
+  let s;
+  let restored;
+  before(async () => { s = await startServer(); });
+  after(async () => {
+    if (restored) await restored.cleanup();
+    if (s) await s.cleanup();
+  });
+
+  it('an online backup taken under load restores and verifies', { timeout: 60_000 }, async () => {
+    const citizens = [];
+    for (let i = 0; i < 4; i++) citizens.push(await readyCitizen(s));
+    for (const c of citizens) assert.ok(await submit(c));
+    const ackedBefore = sqlite(s.db, "SELECT count(*) FROM journal WHERE kind = 'answers_submitted';").trim();
+
+    // keep submitting while the backup runs (bounded)
+    let stop = false;
+    const load = Promise.all(citizens.map(async (c) => {
+      for (let i = 0; i < 200 && !stop; i++) await submit(c);
+    }));
+    const copy = path.join(s.dir, 'backup.db');
+    const b = cli(['backup', '--db', s.db, '--to', copy]);
+    stop = true;
+    await load;
+    assert.equal(b.status, 0, b.stderr);
+
+    // restore: the copy in a fresh folder, with the key file that protects its CPR numbers
+    const dir = fs.mkdtempSync(path.join(s.dir, 'restore-'));
+    restored = new Server(dir);
+    fs.copyFileSync(copy, restored.db);
+    fs.copyFileSync(`${s.db}.key`, `${restored.db}.key`);
+    const v = cli(['verify', '--db', restored.db]);
+    assert.equal(v.status, 0, `verify on the restored copy: ${v.stdout}${v.stderr}`);
+    assert.equal(sqlite(restored.db, 'PRAGMA integrity_check;').trim(), 'ok');
+    const inCopy = sqlite(restored.db, "SELECT count(*) FROM journal WHERE kind = 'answers_submitted';").trim();
+    assert.ok(Number(inCopy) >= Number(ackedBefore), `${inCopy} submissions in the copy, ${ackedBefore} before it`);
+
+    await restored.start();
+    restored.key = s.key;
+    const r = await restored.api('GET', `/api/v1/enrolments/${citizens[0].enrolment}`);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.json.score.answered > 0, 'the restored enrolment has its answers');
+    await restored.stop();
+    await s.stop();
+  });
+});

@@ -73,6 +73,7 @@ static const struct config_key config_keys[] = {
     STR("smtp", "from", smtp_from),
     STR("webhook", "url", webhook_url),
     STR("webhook", "secret", webhook_secret),
+    STR("retention", "purge_after", purge_after),
 };
 
 static int config_is_dir(const char *p)

@@ -75,6 +75,11 @@ struct config {
     char municipality_contact[256]; /* letter footer: phone, hours, e-mail */
     unsigned smtp_timeout_s;
     unsigned webhook_timeout_s;
+
+    /* [retention] */
+    char purge_after[32];           /* "" off; else a period ("5y", "1825d"): the scheduler
+                                     * purges personal data this long after the last activity,
+                                     * once a day */
 };
 
 /* Fills c with the defaults.  root is found from the running binary (the nearest parent

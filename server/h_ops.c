@@ -3,6 +3,7 @@
  * (writer.c).  No personal data: labels are route patterns and status codes. */
 #include <stdio.h>
 
+#include "clock.h"
 #include "handlers.h"
 
 void h_ops_metrics(struct app_call *c)
@@ -21,6 +22,23 @@ void h_ops_metrics(struct app_call *c)
                "# TYPE vejled_answer_transactions_total counter\n"
                "vejled_answer_transactions_total %llu\n",
                items, batches);
+    struct store_ops_counts k;
+    if (store_ops_counts(c->st, clock_now(), &k) == STORE_OK)
+        buf_printf(&out,
+                   "# HELP vejled_jobs Scheduled jobs by state (due: pending and due now).\n"
+                   "# TYPE vejled_jobs gauge\n"
+                   "vejled_jobs{state=\"due\"} %lld\n"
+                   "vejled_jobs{state=\"pending\"} %lld\n"
+                   "vejled_jobs{state=\"running\"} %lld\n"
+                   "vejled_jobs{state=\"failed\"} %lld\n"
+                   "# HELP vejled_deliveries_sent_total Messages sent, by channel.\n"
+                   "# TYPE vejled_deliveries_sent_total counter\n"
+                   "vejled_deliveries_sent_total{channel=\"outbox\"} %lld\n"
+                   "vejled_deliveries_sent_total{channel=\"smtp\"} %lld\n"
+                   "vejled_deliveries_sent_total{channel=\"webhook\"} %lld\n",
+                   (long long)k.jobs_due, (long long)k.jobs_pending, (long long)k.jobs_running,
+                   (long long)k.jobs_failed, (long long)k.sent_outbox, (long long)k.sent_smtp,
+                   (long long)k.sent_webhook);
     http_reply_text(c->rep, 200, "text/plain; version=0.0.4; charset=utf-8",
                     out.data ? out.data : "", out.len);
     buf_free(&out);

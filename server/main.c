@@ -22,6 +22,7 @@
 #include "jobs.h"
 #include "journal.h"
 #include "mem.h"
+#include "purge.h"
 #include "scheduler.h"
 #include "store.h"
 #include "token.h"
@@ -38,6 +39,7 @@ struct main_opts {
     const char *now;
     const char *citizen;
     const char *out;
+    const char *older_than;
     int help;
 };
 
@@ -54,6 +56,7 @@ static const char *const main_usage =
     "  jobs list --db PATH                   scheduled jobs and their state\n"
     "  jobs run --db PATH [--now RFC3339]    one scheduler pass, then exit\n"
     "  evidence --db PATH --citizen UUID --out FILE   the citizen's documentation as PDF\n"
+    "  purge   --db PATH --older-than PERIOD  remove personal data after the retention period\n"
     "\n"
     "VEJLED_DB, VEJLED_LISTEN and VEJLED_CONFIG may stand for --db, --listen, --config.\n"
     "'vejled COMMAND --help' tells more about one command.\n";
@@ -90,6 +93,12 @@ static const struct {
     {"evidence", "usage: vejled evidence --db PATH --citizen UUID --out FILE\n"
                  "Writes one PDF with the citizen's whole documentation trail: letters sent,\n"
                  "videos finished, answers with content version, meeting and notes, journal.\n"},
+    {"purge", "usage: vejled purge --db PATH [--older-than PERIOD] [--now RFC3339]\n"
+              "Removes the personal data (name, e-mail, CPR, meeting notes, links, outbox\n"
+              "letters) of every citizen whose last activity is older than PERIOD: N or Nd\n"
+              "days, Nm months (30 days), Ny years (365 days); default [retention]\n"
+              "purge_after.  Statistics and the journal stay; the journal gets a\n"
+              "'citizen_purged' entry per citizen.  Safe to run while the server runs.\n"},
 };
 
 static int main_help(const char *command)
@@ -122,7 +131,7 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         {"config", required_argument, NULL, 'c'}, {"name", required_argument, NULL, 'n'},
         {"to", required_argument, NULL, 't'},     {"help", no_argument, NULL, 'h'},
         {"now", required_argument, NULL, 'w'},    {"citizen", required_argument, NULL, 'z'},
-        {"out", required_argument, NULL, 'o'},
+        {"out", required_argument, NULL, 'o'},    {"older-than", required_argument, NULL, 'g'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->db = getenv("VEJLED_DB");
@@ -142,6 +151,7 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         case 'w': o->now = optarg; break;
         case 'z': o->citizen = optarg; break;
         case 'o': o->out = optarg; break;
+        case 'g': o->older_than = optarg; break;
         default:
             fprintf(stderr, "vejled: unknown or incomplete option '%s'\n", argv[optind - 1]);
             return -1;
@@ -446,6 +456,32 @@ out:
     return rc;
 }
 
+static int cmd_purge(const struct config *cfg, const char *older_than, const char *now_text)
+{
+    struct store *st = NULL;
+    int64_t days = 0, now = clock_now();
+    size_t purged = 0;
+    const char *period = older_than ? older_than : cfg->purge_after;
+    if (!period || !*period || purge_parse_period(period, &days) != 0) {
+        fprintf(stderr, "vejled: purge needs --older-than PERIOD (e.g. 1825d, 60m, 5y) or "
+                        "[retention] purge_after in the config\n");
+        return EXIT_USAGE;
+    }
+    if (now_text && clock_parse_rfc3339(now_text, &now) != 0) {
+        fprintf(stderr, "vejled: --now must be an RFC 3339 time\n");
+        return EXIT_USAGE;
+    }
+    if (main_open(cfg, &st))
+        return EXIT_FAILURE;
+    int rc = purge_run(st, days, now, cfg->outbox_dir, &purged);
+    store_close(st);
+    if (rc != 0)
+        return main_fail("%s", "the purge failed (see above); citizens purged so far stay purged");
+    fprintf(stderr, "vejled: purge: %zu citizen(s) older than %lld days purged\n", purged,
+            (long long)days);
+    return 0;
+}
+
 static int cmd_evidence(const struct config *cfg, const char *citizen, const char *out_path)
 {
     struct store *st = NULL;
@@ -488,6 +524,10 @@ static int cmd_serve(struct config *cfg, int url_given)
     sigset_t sigs;
     int sig = 0;
 
+    int64_t purge_days;
+    if (cfg->purge_after[0] && purge_parse_period(cfg->purge_after, &purge_days) != 0)
+        return main_fail("[retention] purge_after must be a period such as 5y, 60m or 1825d, "
+                         "not '%s'", cfg->purge_after);
     if (main_open(cfg, &st))
         return EXIT_FAILURE;
     store_close(st);
@@ -593,5 +633,7 @@ int main(int argc, char **argv)
         return cmd_jobs(&cfg, argv[2], o.now);
     if (strcmp(command, "evidence") == 0)
         return cmd_evidence(&cfg, o.citizen, o.out);
+    if (strcmp(command, "purge") == 0)
+        return cmd_purge(&cfg, o.older_than, o.now);
     return EXIT_USAGE;
 }

@@ -12,6 +12,7 @@
 #include "content.h"
 #include "enrol.h"
 #include "jobs.h"
+#include "purge.h"
 #include "journal.h"
 #include "letter.h"
 #include "mem.h"
@@ -32,6 +33,7 @@ struct scheduler {
     struct jobs_policy policy;
     pthread_t thread;
     int started;
+    int64_t purged_at;     /* the last retention purge by this thread */
 };
 
 int scheduler_open(const struct config *cfg, const struct vault *vault, const char *public_url,
@@ -514,6 +516,21 @@ out:
 
 /* ------------------------------------------------------------------ the thread */
 
+/* The retention purge, once a day when [retention] purge_after is set. */
+static void sched_purge(struct scheduler *s, int64_t now)
+{
+    int64_t days = 0;
+    size_t n = 0;
+    if (!s->cfg->purge_after[0] || now - s->purged_at < 86400 ||
+        purge_parse_period(s->cfg->purge_after, &days) != 0)
+        return;
+    s->purged_at = now;
+    if (purge_run(s->st, days, now, s->cfg->outbox_dir, &n) != 0)
+        fprintf(stderr, "vejled: retention purge failed; trying again tomorrow\n");
+    else if (n)
+        fprintf(stderr, "vejled: retention purge: %zu citizen(s)\n", n);
+}
+
 static void *scheduler_main(void *arg)
 {
     struct scheduler *s = arg;
@@ -525,6 +542,7 @@ static void *scheduler_main(void *arg)
         else if (stats.claimed)
             fprintf(stderr, "vejled: scheduler: %d job(s): %d done, %d retried, %d failed, %d cancelled\n",
                     stats.claimed, stats.done, stats.retried, stats.failed, stats.cancelled);
+        sched_purge(s, now);
         int64_t next = 0, until = now + SCHEDULER_POLL_S;
         if (store_jobs_next(s->st, s->policy.lease_s, &next) == STORE_OK && next < until)
             until = next > now ? next : now + 1;

@@ -283,4 +283,42 @@ enum store_status store_delivery_sent(struct store *st, const char *message_id,
 /* ------------------------------------------------------------------ staff: users, sessions,
  * access log, content drafts (store_staff.c) */
 
+/* ------------------------------------------------------------------ operations: retention
+ * purge and counters for /metrics (store_ops.c) */
+
+struct store_ops_counts {
+    int64_t jobs_due;      /* pending and due now */
+    int64_t jobs_pending;  /* pending, due or not */
+    int64_t jobs_running;
+    int64_t jobs_failed;
+    int64_t sent_outbox, sent_smtp, sent_webhook; /* deliveries sent, per channel */
+};
+enum store_status store_ops_counts(struct store *st, int64_t now, struct store_ops_counts *out);
+
+/* Up to max ids of citizens not purged yet whose last sign of activity (created, any
+ * enrolment's creation, opening, completion, decline, closing, planned or held meeting)
+ * lies before `before`; *n gets how many. */
+enum store_status store_purge_candidates(struct store *st, int64_t before, int64_t *ids,
+                                         size_t max, size_t *n);
+
+/* The public id of citizen id. */
+enum store_status store_citizen_uuid(struct store *st, int64_t citizen_id,
+                                     char uuid[MODEL_UUID_LEN + 1]);
+
+/* The outbox message ids of a citizen's letters (for removing the files, which hold the
+ * CPR); cb is called with each. */
+typedef int (*store_message_cb)(const char *message_id, void *arg);
+enum store_status store_citizen_outbox_messages(struct store *st, int64_t citizen_id,
+                                                store_message_cb cb, void *arg);
+
+/* Removes a citizen's personal data (name, e-mail, sealed CPR and its look-up hash, sealed
+ * meeting notes and links, sessions; links stop working) and sets purged_at.  Inside a
+ * txn.  STORE_NOT_FOUND when already purged. */
+enum store_status store_citizen_purge(struct store *st, int64_t citizen_id, int64_t now);
+
+/* Overwrites freed space from now on (PRAGMA secure_delete) and, after a purge, moves the
+ * WAL into the database file and truncates it, so that removed data leaves the files. */
+enum store_status store_secure_delete(struct store *st);
+enum store_status store_checkpoint_truncate(struct store *st);
+
 #endif

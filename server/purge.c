@@ -1,0 +1,111 @@
+#include "purge.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "model.h"
+
+#define PURGE_BATCH 256
+#define PURGE_MAX_DAYS (365 * 200)
+
+int purge_parse_period(const char *s, int64_t *days)
+{
+    char *end;
+    errno = 0;
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    long long n = strtoll(s, &end, 10);
+    if (errno || n < 1)
+        return -1;
+    long long unit = 1;
+    if (*end == 'd')
+        end++;
+    else if (*end == 'm')
+        unit = 30, end++;
+    else if (*end == 'y')
+        unit = 365, end++;
+    if (*end || n > PURGE_MAX_DAYS / unit)
+        return -1;
+    *days = n * unit;
+    return 0;
+}
+
+struct purge_one {
+    int64_t citizen_id;
+    int64_t now;
+    int64_t days;
+};
+
+static enum store_status purge_txn(struct store *st, void *arg)
+{
+    struct purge_one *p = arg;
+    char uuid[MODEL_UUID_LEN + 1];
+    enum store_status rc = store_citizen_uuid(st, p->citizen_id, uuid);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_citizen_purge(st, p->citizen_id, p->now);
+    if (rc != STORE_OK)
+        return rc;
+    json_t *data = json_pack("{s:s, s:I}", "reason", "retention", "retention_days",
+                             (json_int_t)p->days);
+    rc = journal_append(st, p->now, "citizen_purged", "retention", uuid, "", data, NULL);
+    json_decref(data);
+    return rc;
+}
+
+struct purge_files {
+    const char *dir;
+};
+
+static int purge_unlink(const char *message_id, void *arg)
+{
+    struct purge_files *f = arg;
+    static const char *const ext[] = {".xml", ".pdf"};
+    /* a message id is a UUID: nothing in it can leave the folder */
+    if (strspn(message_id, "0123456789abcdef-") != strlen(message_id))
+        return 0;
+    for (size_t i = 0; i < 2; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s%s", f->dir, message_id, ext[i]);
+        if (unlink(path) != 0 && errno != ENOENT)
+            fprintf(stderr, "vejled: purge: cannot remove an outbox file: %s\n", strerror(errno));
+    }
+    return 0;
+}
+
+int purge_run(struct store *st, int64_t days, int64_t now, const char *outbox_dir,
+              size_t *purged)
+{
+    int64_t ids[PURGE_BATCH];
+    size_t n = 0;
+    *purged = 0;
+    if (store_secure_delete(st) != STORE_OK)
+        return -1;
+    do {
+        if (store_purge_candidates(st, now - days * 86400, ids, PURGE_BATCH, &n) != STORE_OK)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            /* the files first: a crash after this leaves the citizen to the next run */
+            if (outbox_dir && *outbox_dir) {
+                struct purge_files f = {outbox_dir};
+                if (store_citizen_outbox_messages(st, ids[i], purge_unlink, &f) != STORE_OK)
+                    return -1;
+            }
+            struct purge_one one = {ids[i], now, days};
+            enum store_status rc = store_txn(st, purge_txn, &one);
+            if (rc == STORE_OK)
+                (*purged)++;
+            else if (rc != STORE_NOT_FOUND)
+                return -1;
+        }
+    } while (n == PURGE_BATCH);
+    if (*purged && store_checkpoint_truncate(st) == STORE_BUSY)
+        fprintf(stderr, "vejled: purge: readers kept the WAL; it is truncated at the next "
+                        "checkpoint\n");
+    return 0;
+}

@@ -1,0 +1,170 @@
+/* store_ops — the retention purge's and /metrics' queries (see store.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "store.h"
+#include "store_internal.h"
+
+static int64_t store_ops_count(struct store *st, sqlite3_stmt *s, enum store_status *rc)
+{
+    int64_t n = 0;
+    enum store_status r = store_row(st, s);
+    if (r == STORE_OK) {
+        n = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+    } else if (r != STORE_NOT_FOUND) {
+        *rc = r;
+    }
+    return n;
+}
+
+enum store_status store_ops_counts(struct store *st, int64_t now, struct store_ops_counts *out)
+{
+    enum store_status rc = STORE_OK;
+    memset(out, 0, sizeof *out);
+    out->jobs_due = store_ops_count(
+        st,
+        store_stmt(st, "SELECT count(*) FROM jobs WHERE state = 'pending' AND next_attempt_at <= ?",
+                   "i", now),
+        &rc);
+    out->jobs_pending = store_ops_count(
+        st, store_stmt(st, "SELECT count(*) FROM jobs WHERE state = 'pending'", ""), &rc);
+    out->jobs_running = store_ops_count(
+        st, store_stmt(st, "SELECT count(*) FROM jobs WHERE state = 'running'", ""), &rc);
+    out->jobs_failed = store_ops_count(
+        st, store_stmt(st, "SELECT count(*) FROM jobs WHERE state = 'failed'", ""), &rc);
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT channel, count(*) FROM deliveries WHERE state = 'sent'"
+                                 " GROUP BY channel",
+                                 "");
+    if (!s)
+        return STORE_ERROR;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *ch = (const char *)sqlite3_column_text(s, 0);
+        int64_t n = sqlite3_column_int64(s, 1);
+        if (!ch)
+            continue;
+        if (strcmp(ch, "outbox") == 0)
+            out->sent_outbox = n;
+        else if (strcmp(ch, "smtp") == 0)
+            out->sent_smtp = n;
+        else if (strcmp(ch, "webhook") == 0)
+            out->sent_webhook = n;
+    }
+    sqlite3_reset(s);
+    if (r != SQLITE_DONE)
+        rc = store_status_of(r);
+    return rc;
+}
+
+enum store_status store_purge_candidates(struct store *st, int64_t before, int64_t *ids,
+                                         size_t max, size_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "SELECT c.id FROM citizens c WHERE c.purged_at IS NULL AND c.created_at < ?1"
+        " AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.citizen_id = c.id AND"
+        "   max(e.created_at, e.first_meeting_at, coalesce(e.opened_at, 0),"
+        "       coalesce(e.completed_at, 0), coalesce(e.declined_at, 0),"
+        "       coalesce(e.closed_at, 0)) >= ?1)"
+        " AND NOT EXISTS (SELECT 1 FROM meetings m JOIN enrolments e ON e.id = m.enrolment_id"
+        "   WHERE e.citizen_id = c.id AND m.held_at >= ?1)"
+        " ORDER BY c.created_at LIMIT ?2",
+        "ii", before, (int64_t)max);
+    if (!s)
+        return STORE_ERROR;
+    int r = SQLITE_DONE;
+    while (*n < max && (r = sqlite3_step(s)) == SQLITE_ROW)
+        ids[(*n)++] = sqlite3_column_int64(s, 0);
+    if (*n < max && r != SQLITE_DONE) {
+        sqlite3_reset(s);
+        return store_status_of(r);
+    }
+    sqlite3_reset(s);
+    return STORE_OK;
+}
+
+enum store_status store_citizen_uuid(struct store *st, int64_t citizen_id,
+                                     char uuid[MODEL_UUID_LEN + 1])
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT uuid FROM citizens WHERE id = ?", "i", citizen_id);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        store_col_copy(s, 0, uuid, MODEL_UUID_LEN + 1);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_citizen_outbox_messages(struct store *st, int64_t citizen_id,
+                                                store_message_cb cb, void *arg)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT d.message_id FROM deliveries d"
+                                 " JOIN jobs j ON j.id = d.job_id"
+                                 " JOIN enrolments e ON e.id = j.enrolment_id"
+                                 " WHERE e.citizen_id = ? AND d.channel = 'outbox'",
+                                 "i", citizen_id);
+    if (!s)
+        return STORE_ERROR;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(s, 0);
+        if (id && cb(id, arg) != 0)
+            break;
+    }
+    sqlite3_reset(s);
+    return r == SQLITE_ROW || r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+}
+
+enum store_status store_citizen_purge(struct store *st, int64_t citizen_id, int64_t now)
+{
+    /* the look-up hash must stay unique: a purged citizen's becomes a plain marker, and a
+     * later enrolment of the same person starts a new, unconnected citizen */
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "UPDATE citizens SET name = '', email = NULL, cpr_box = X'',"
+                       " cpr_lookup = 'purged:' || uuid, purged_at = ?"
+                       " WHERE id = ? AND purged_at IS NULL",
+                       "ii", now, citizen_id));
+    if (rc != STORE_OK)
+        return rc;
+    if (sqlite3_changes(st->db) == 0)
+        return STORE_NOT_FOUND;
+    static const char *const sql[] = {
+        "UPDATE meetings SET note_box = NULL WHERE enrolment_id IN"
+        " (SELECT id FROM enrolments WHERE citizen_id = ?)",
+        "DELETE FROM enrolment_links WHERE enrolment_id IN"
+        " (SELECT id FROM enrolments WHERE citizen_id = ?)",
+        "DELETE FROM citizen_sessions WHERE enrolment_id IN"
+        " (SELECT id FROM enrolments WHERE citizen_id = ?)",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        rc = store_done(st, store_stmt(st, sql[i], "i", citizen_id));
+        if (rc != STORE_OK)
+            return rc;
+    }
+    /* the link stops working whatever its expiry said (0: long expired) */
+    return store_done(st, store_stmt(st,
+                                     "UPDATE enrolments SET token_expires_at = 0"
+                                     " WHERE citizen_id = ?",
+                                     "i", citizen_id));
+}
+
+enum store_status store_secure_delete(struct store *st)
+{
+    return sqlite3_exec(st->db, "PRAGMA secure_delete = ON", NULL, NULL, NULL) == SQLITE_OK
+               ? STORE_OK
+               : STORE_ERROR;
+}
+
+enum store_status store_checkpoint_truncate(struct store *st)
+{
+    int logged = 0, done = 0;
+    int r = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &logged, &done);
+    if (r == SQLITE_BUSY)
+        return STORE_BUSY; /* a reader holds old pages: the next purge tries again */
+    return r == SQLITE_OK ? STORE_OK : store_status_of(r);
+}

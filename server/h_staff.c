@@ -239,7 +239,7 @@ static void h_staff_list_choices(struct app_call *c, json_t *ctx, const char *gr
         snprintf(key, sizeof key, "status_%s", model_status_name((enum model_status)s));
         json_array_append_new(js, json_pack("{s:s, s:s, s:b}", "code",
                                             model_status_name((enum model_status)s), "name",
-                                            app_text(c, key),
+                                            app_text(c, key), "selected",
                                             strcmp(model_status_name((enum model_status)s),
                                                    status) == 0));
     }
@@ -462,6 +462,18 @@ static int h_staff_open_enrolment(struct app_call *c, const struct model_citizen
     return found;
 }
 
+/* "HH:MM" (00:00–23:59): 0 and *hh, *mm, or -1. */
+static int h_staff_clock_time(const char *time, int *hh, int *mm)
+{
+    if (strlen(time) != 5 || time[2] != ':' || time[0] < '0' || time[0] > '9' ||
+        time[1] < '0' || time[1] > '9' || time[3] < '0' || time[3] > '9' || time[4] < '0' ||
+        time[4] > '9')
+        return -1;
+    *hh = (time[0] - '0') * 10 + (time[1] - '0');
+    *mm = (time[3] - '0') * 10 + (time[4] - '0');
+    return *hh <= 23 && *mm <= 59 ? 0 : -1;
+}
+
 /* The meeting form's held_at from a date (YYYY-MM-DD) and a time (HH:MM) in Copenhagen
  * wall time (the process's display zone), as RFC 3339 UTC.  0 or -1. */
 static int h_staff_meeting_time(const char *date, const char *time, char out[CLOCK_RFC3339_LEN + 1])
@@ -470,8 +482,7 @@ static int h_staff_meeting_time(const char *date, const char *time, char out[CLO
     int hh, mm;
     if (strlen(date) != 10 || clock_parse_date(date, &day) != 0)
         return -1;
-    if (strlen(time) != 5 || time[2] != ':' || sscanf(time, "%2d:%2d", &hh, &mm) != 2 ||
-        hh < 0 || hh > 23 || mm < 0 || mm > 59)
+    if (h_staff_clock_time(time, &hh, &mm) != 0)
         return -1;
     struct tm tm;
     memset(&tm, 0, sizeof tm);
@@ -530,7 +541,13 @@ void h_staff_meeting(struct app_call *c)
     int oral = strcmp(h_staff_field(c, "mundtlig"), "ja") == 0;
     json_object_set_new(ctx, "mundtlig", json_boolean(oral));
     char held[CLOCK_RFC3339_LEN + 1];
-    if (date && time && h_staff_meeting_time(date, time, held) != 0)
+    int hh, mm;
+    int64_t day;
+    if (date && (strlen(date) != 10 || clock_parse_date(date, &day) != 0))
+        h_staff_error(c, ctx, "dato", "staff_err_date");
+    if (time && h_staff_clock_time(time, &hh, &mm) != 0)
+        h_staff_error(c, ctx, "tid", "staff_err_time");
+    if (!json_object_get(ctx, "has_errors") && h_staff_meeting_time(date, time, held) != 0)
         h_staff_error(c, ctx, "dato", "staff_err_date");
     if (json_object_get(ctx, "has_errors")) {
         app_page(c, 422, "staff/meeting", ctx);

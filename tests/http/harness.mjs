@@ -94,6 +94,8 @@ export class Server {
     this.exit = null;
     /** every response received: {method, path, status, head (raw header text), body (Buffer)} */
     this.responses = [];
+    /** extra `vejled serve` arguments (e.g. --config FILE) */
+    this.extraArgs = [];
   }
 
   get base() {
@@ -108,7 +110,7 @@ export class Server {
   async start() {
     assert.equal(this.proc, null, 'server already running');
     this.exit = null;
-    const proc = spawn(BIN, ['serve', '--db', this.db, '--listen', '127.0.0.1:0'], {
+    const proc = spawn(BIN, ['serve', '--db', this.db, '--listen', '127.0.0.1:0', ...this.extraArgs], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: cleanEnv(),
@@ -304,13 +306,26 @@ export class Server {
   }
 }
 
+/** Writes {section: {key: value}} as an INI file. */
+export function writeConfig(file, config) {
+  const text = Object.entries(config)
+    .map(([sec, kv]) => `[${sec}]\n` + Object.entries(kv).map(([k, v]) => `${k} = ${v}`).join('\n'))
+    .join('\n\n');
+  fs.writeFileSync(file, text + '\n');
+}
+
 /**
  * A fresh server: temp folder, `vejled demo`, `vejled apikey add`, `vejled serve`.
- * Options: {demo: true, apikey: true, start: true}.
+ * Options: {demo: true, apikey: true, start: true, config: {section: {key: value}}}.
  */
-export async function startServer({ demo = true, apikey = true, start = true } = {}) {
+export async function startServer({ demo = true, apikey = true, start = true, config } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-http-'));
   const s = new Server(dir);
+  if (config) {
+    const file = path.join(dir, 'vejled.ini');
+    writeConfig(file, config);
+    s.extraArgs = ['--config', file];
+  }
   try {
     if (demo) {
       const r = cli(['demo', '--db', s.db]);

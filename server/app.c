@@ -19,6 +19,8 @@ static const struct route app_routes[] = {
     /* case-system API (CONTRACT §3) */
     {ROUTER_POST, "/api/v1/enrolments", (void *)h_api_enrol, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/enrolments/{id}", (void *)h_api_enrolment, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
+    {ROUTER_POST, "/api/v1/enrolments/{id}/meeting", (void *)h_api_meeting, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
+    {ROUTER_PUT, "/api/v1/citizens/{id}/target-group", (void *)h_api_target_group, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/citizens/{id}/journal", (void *)h_api_journal, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/healthz", (void *)h_api_health, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     /* citizen pages (CONTRACT §4) */
@@ -233,6 +235,22 @@ void app_page(struct app_call *c, int status, const char *page, json_t *ctx)
     app_render(c->app, c->lang, c->csrf, c->rep, status, page, ctx);
 }
 
+void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy)
+{
+    const struct config *cfg = c->app->cfg;
+    memset(env, 0, sizeof *env);
+    env->st = c->st;
+    env->vault = c->app->vault;
+    env->cache = c->app->content;
+    env->public_url = c->app->public_url;
+    env->token_days = cfg->token_days;
+    env->idempotency_hours = cfg->idempotency_hours;
+    env->remind_days_before = cfg->remind_days_before;
+    env->max_field_length = cfg->max_field_length;
+    jobs_policy_from_config(cfg, policy);
+    env->jobs = policy;
+}
+
 const char *app_text(const struct app_call *c, const char *key)
 {
     const char *s = json_string_value(json_object_get(c->app->strings[c->lang], key));
@@ -265,6 +283,13 @@ static int app_origin_ok(struct app_call *c)
     const char *origin = http_header(c->req, "Origin");
     if (!origin)
         return 1; /* old browsers send none; the CSRF token still protects */
+    if (strcmp(origin, "null") == 0) {
+        /* what Chromium sends on a form POST from a page with Referrer-Policy: no-referrer
+         * (every page here).  Sec-Fetch-Site, which the policy does not touch, still tells
+         * a same-origin form from a foreign one (a sandboxed frame also sends "null"). */
+        const char *site = http_header(c->req, "Sec-Fetch-Site");
+        return site && strcmp(site, "same-origin") == 0;
+    }
     size_t n = app_origin_len(c->app->public_url);
     if (strlen(origin) == n && strncmp(origin, c->app->public_url, n) == 0)
         return 1;

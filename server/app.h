@@ -18,6 +18,8 @@
 
 #include "config.h"
 #include "content.h"
+#include "enrol.h"
+#include "jobs.h"
 #include "form.h"
 #include "http.h"
 #include "model.h"
@@ -85,6 +87,9 @@ void app_api_error(struct app_call *c, int status, const char *code, const char 
                    const char *field);
 /* Replies with the friendly error page for status (404, 410, 403, 429, 500, …). */
 void app_page_error(struct app_call *c, int status, const char *kind);
+
+/* The enrolment domain's environment for this call (policy is filled and pointed to). */
+void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy);
 
 /* A UI string of the call's language by key ("" if there is none).  Borrowed. */
 const char *app_text(const struct app_call *c, const char *key);

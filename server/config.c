@@ -63,6 +63,17 @@ static const struct config_key config_keys[] = {
     STR("delivery", "channels", channels),
     STR("delivery", "outbox_dir", outbox_dir),
     UINT("delivery", "remind_days_before", remind_days_before, 0, 60),
+    UINT("delivery", "remind_hour", remind_hour, 0, 23),
+    UINT("delivery", "max_attempts", max_attempts, 1, 100),
+    UINT("delivery", "backoff_base_s", backoff_base_s, 1, 86400),
+    UINT("delivery", "backoff_max_s", backoff_max_s, 1, 7 * 86400),
+    UINT("delivery", "job_lease_s", job_lease_s, 5, 86400),
+    UINT("delivery", "claim_batch", claim_batch, 1, 100000),
+    STR("delivery", "municipality_name", municipality_name),
+    STR("delivery", "municipality_address", municipality_address),
+    STR("delivery", "municipality_contact", municipality_contact),
+    UINT("smtp", "timeout_s", smtp_timeout_s, 1, 600),
+    UINT("webhook", "timeout_s", webhook_timeout_s, 1, 600),
     STR("smtp", "url", smtp_url),
     STR("smtp", "from", smtp_from),
     STR("webhook", "url", webhook_url),
@@ -129,7 +140,19 @@ void config_defaults(struct config *c)
     c->caseload_limit = 500;
     c->max_content_text = 20000;
     snprintf(c->channels, sizeof c->channels, "outbox");
-    snprintf(c->outbox_dir, sizeof c->outbox_dir, "var/outbox");
+    c->remind_hour = 9;
+    c->max_attempts = 8;
+    c->backoff_base_s = 60;
+    c->backoff_max_s = 6 * 3600;
+    c->job_lease_s = 600;
+    c->claim_batch = 200;
+    snprintf(c->municipality_name, sizeof c->municipality_name, "Jobcenter Eksempelby");
+    snprintf(c->municipality_address, sizeof c->municipality_address,
+             "Rådhuspladsen 1|9999 Eksempelby");
+    snprintf(c->municipality_contact, sizeof c->municipality_contact,
+             "Ring 70 10 20 30 (man-fre 9-15) eller skriv til jobcenter@example.dk");
+    c->smtp_timeout_s = 30;
+    c->webhook_timeout_s = 15;
     snprintf(c->media_dir, sizeof c->media_dir, "var/media");
     snprintf(c->smtp_from, sizeof c->smtp_from, "jobcenter@example.dk");
     c->remind_days_before = 3;
@@ -274,6 +297,12 @@ void config_finish(struct config *c)
     size_t n = strlen(c->public_url);
     while (n && c->public_url[n - 1] == '/')
         c->public_url[--n] = '\0';
+    if (!*c->outbox_dir) { /* beside the database: var/vejled.db → var/outbox */
+        const char *slash = strrchr(c->db_path, '/');
+        int dir = slash ? (int)(slash - c->db_path) : 0;
+        snprintf(c->outbox_dir, sizeof c->outbox_dir, "%.*s%soutbox", dir, c->db_path,
+                 slash ? "/" : "");
+    }
     config_under_root(c, c->static_dir, sizeof c->static_dir, "build/static");
     config_under_root(c, c->template_dir, sizeof c->template_dir, "templates");
     config_under_root(c, c->migrations_dir, sizeof c->migrations_dir, "db/migrations");

@@ -180,35 +180,29 @@ struct enrol_txn {
     struct enrol_error *err;
 };
 
+/* Plans the enrolment's jobs (jobs.h) and keeps its link token sealed for the letters. */
 static enum store_status enrol_schedule(struct store *st, const struct model_enrolment *e,
                                         const struct enrol_env *env,
-                                        const struct model_group *g, int64_t now, json_t *jobs)
+                                        const struct model_group *g, const char *token,
+                                        int64_t now, json_t *jobs)
 {
-    struct {
-        const char *kind;
-        int64_t due;
-    } plan[3];
-    size_t n = 0;
-    plan[n].kind = "send_written_guidance";
-    plan[n++].due = now;
-    int64_t remind = e->first_meeting_at - (int64_t)env->remind_days_before * 86400;
-    if (env->remind_days_before && remind > now) {
-        plan[n].kind = "remind_before_meeting";
-        plan[n++].due = remind;
+    struct jobs_policy policy;
+    if (env->jobs) {
+        policy = *env->jobs;
+    } else {
+        jobs_policy_defaults(&policy);
+        policy.remind_days_before = env->remind_days_before;
     }
-    plan[n].kind = "resend_written_guidance";
-    plan[n++].due = clock_add_months(e->first_meeting_at, g->resend_months);
-    for (size_t i = 0; i < n; i++) {
-        char key[128];
-        snprintf(key, sizeof key, "%s:%s", plan[i].kind, e->uuid);
-        enum store_status rc = store_job_insert(st, plan[i].kind, e->id, key, plan[i].due, now);
-        if (rc != STORE_OK)
-            return rc;
-        json_t *job = json_pack("{s:s}", "kind", plan[i].kind);
-        enrol_time(job, "due_at", plan[i].due);
-        json_array_append_new(jobs, job);
-    }
-    return STORE_OK;
+    char digest[TOKEN_HASH_HEX_LEN + 1];
+    unsigned char *box = NULL;
+    size_t boxlen = 0;
+    token_hash(token, strlen(token), digest);
+    vault_seal(env->vault, token, strlen(token), &box, &boxlen);
+    enum store_status rc = store_link_put(st, e->id, digest, box, boxlen);
+    free(box);
+    if (rc != STORE_OK)
+        return rc;
+    return jobs_plan_enrolment(st, e, g, &policy, now, jobs);
 }
 
 static enum store_status enrol_create_txn(struct store *st, void *arg)
@@ -311,7 +305,7 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
                          citizen.uuid, "target_group", rq->group.slug, "link", link, "jobs",
                          jobs);
     enrol_time(response, "expires_at", e.token_expires_at);
-    rc = enrol_schedule(st, &e, env, &rq->group, t->now, jobs);
+    rc = enrol_schedule(st, &e, env, &rq->group, token, t->now, jobs);
     if (rc != STORE_OK)
         goto out;
 
@@ -563,5 +557,316 @@ enum enrol_result enrol_find_open(const struct enrol_env *env, const char *cpr,
         model_group_clear(&g);
     }
     model_citizen_clear(&c);
+    return r;
+}
+
+/* ------------------------------------------------------------------ meeting, group change */
+
+/* An RFC 3339 member in 2000-2099: 0 and *out, or -1 (absent when required, or invalid). */
+static int enrol_time_member(const json_t *body, const char *key, int required, int64_t *out)
+{
+    int bad;
+    const char *s = enrol_string(body, key, 64, &bad);
+    if (bad || (!s && required))
+        return -1;
+    if (!s)
+        return 0;
+    if (clock_parse_rfc3339(s, out) != 0 || *out < ENROL_MEETING_MIN || *out >= ENROL_MEETING_MAX)
+        return -1;
+    return 0;
+}
+
+struct enrol_meeting_txn {
+    const struct enrol_env *env;
+    const char *uuid;
+    const char *actor;
+    int64_t held_at;
+    int oral;
+    const char *note;
+    int64_t now;
+    enum enrol_result result;
+    struct enrol_error *err;
+};
+
+static enum store_status enrol_meeting_txn(struct store *st, void *arg)
+{
+    struct enrol_meeting_txn *t = arg;
+    struct model_enrolment e;
+    struct model_group g;
+    unsigned char *box = NULL;
+    size_t boxlen = 0;
+    json_t *data = NULL;
+    int64_t resend_at = 0;
+    memset(&g, 0, sizeof g);
+    t->result = ENROL_ERROR;
+    enum store_status rc = store_enrolment_by_uuid(st, t->uuid, &e);
+    if (rc == STORE_NOT_FOUND)
+        t->result = ENROL_NOT_FOUND;
+    if (rc != STORE_OK)
+        goto out;
+    if (e.closed_at) {
+        snprintf(t->err->code, sizeof t->err->code, "enrolment_closed");
+        snprintf(t->err->message, sizeof t->err->message,
+                 "The enrolment is closed; record the meeting on the open one.");
+        t->result = ENROL_CONFLICT;
+        rc = STORE_CONFLICT;
+        goto out;
+    }
+    rc = store_group_by_id(st, e.group_id, &g);
+    if (rc != STORE_OK)
+        goto out;
+    data = json_pack("{s:b}", "oral_guidance", t->oral);
+    enrol_time(data, "held_at", t->held_at);
+    if (t->note && *t->note) {
+        char digest[65];
+        vault_seal(t->env->vault, t->note, strlen(t->note), &box, &boxlen);
+        /* keyed: a short note must not be guessable from the journal */
+        vault_lookup_hash(t->env->vault, t->note, digest);
+        json_object_set_new(data, "note_digest", json_string(digest));
+    }
+    rc = store_meeting_put(st, e.id, t->held_at, t->oral, box, boxlen, t->actor, t->now);
+    if (rc == STORE_OK)
+        rc = jobs_meeting_held(st, &e, &g, t->held_at, t->now, &resend_at);
+    if (rc != STORE_OK)
+        goto out;
+    if (t->held_at != e.first_meeting_at)
+        enrol_time(data, "planned_at", e.first_meeting_at);
+    if (resend_at)
+        enrol_time(data, "resend_due_at", resend_at);
+    rc = journal_append(st, t->now, "meeting_recorded", t->actor, e.citizen_uuid, e.uuid, data,
+                        NULL);
+    if (rc == STORE_OK)
+        t->result = ENROL_OK;
+out:
+    json_decref(data);
+    free(box);
+    model_group_clear(&g);
+    return rc;
+}
+
+enum enrol_result enrol_record_meeting(const struct enrol_env *env, const char *enrolment_uuid,
+                                       const json_t *body, const char *actor,
+                                       json_t **response, struct enrol_error *err)
+{
+    int bad;
+    memset(err, 0, sizeof *err);
+    *response = NULL;
+    struct enrol_meeting_txn t = {env, enrolment_uuid, actor, 0, 0, NULL, clock_now(),
+                                  ENROL_ERROR, err};
+    if (!json_is_object(body))
+        return enrol_reject(err, "invalid_body", "", "The body must be a JSON object.");
+    if (enrol_time_member(body, "held_at", 1, &t.held_at) != 0 ||
+        t.held_at > t.now + 86400)
+        return enrol_reject(err, "invalid_time", "held_at",
+                            "held_at must be an RFC 3339 time in 2000-2099, not in the future.");
+    json_t *oral = json_object_get(body, "oral_guidance");
+    if (!json_is_boolean(oral))
+        return enrol_reject(err, "invalid_oral_guidance", "oral_guidance",
+                            "oral_guidance must be true or false.");
+    t.oral = json_is_true(oral);
+    t.note = enrol_string(body, "note", 4 * env->max_field_length, &bad);
+    if (bad || (t.note && enrol_utf8_chars(t.note) > env->max_field_length)) {
+        char msg[120];
+        snprintf(msg, sizeof msg, "note must be a text of at most %zu characters.",
+                 env->max_field_length);
+        return enrol_reject(err, "invalid_note", "note", msg);
+    }
+    enum store_status s = store_txn(env->st, enrol_meeting_txn, &t);
+    if (t.result == ENROL_OK && s != STORE_OK)
+        t.result = ENROL_ERROR;
+    if (t.result != ENROL_OK)
+        return t.result;
+    return enrol_describe(env, enrolment_uuid, response);
+}
+
+struct enrol_group_txn {
+    const struct enrol_env *env;
+    const char *citizen_uuid;
+    const char *actor;
+    const struct model_group *group;
+    int64_t pack_id;
+    int64_t changed_at;
+    int64_t next_meeting_at;
+    int64_t now;
+    json_t *response;
+    enum enrol_result result;
+    struct enrol_error *err;
+};
+
+#define ENROL_OPEN_MAX 16
+
+/* Closes the citizen's open enrolments (cancelling their jobs, journalling
+ * "group_changed"); *old gets the first of them. */
+static enum store_status enrol_close_for_change(struct store *st, struct enrol_group_txn *t,
+                                                int64_t citizen_id, const char *new_uuid,
+                                                struct model_enrolment *old)
+{
+    int64_t ids[ENROL_OPEN_MAX];
+    size_t n = 0;
+    enum store_status rc = store_enrolment_open_ids(st, citizen_id, ids, ENROL_OPEN_MAX, &n);
+    if (rc != STORE_OK)
+        return rc;
+    if (n == 0) {
+        enrol_reject(t->err, "no_open_enrolment", "", "The citizen has no open enrolment.");
+        t->result = ENROL_CONFLICT;
+        return STORE_CONFLICT;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct model_enrolment e;
+        struct model_group from;
+        int cancelled = 0;
+        rc = store_enrolment_by_id(st, ids[i], &e);
+        if (rc != STORE_OK)
+            return rc;
+        if (e.group_id == t->group->id) {
+            enrol_reject(t->err, "already_enrolled", "target_group",
+                         "The citizen already has an open enrolment in this target group.");
+            t->result = ENROL_CONFLICT;
+            return STORE_CONFLICT;
+        }
+        if (i == 0)
+            *old = e;
+        rc = store_group_by_id(st, e.group_id, &from);
+        if (rc != STORE_OK)
+            return rc;
+        json_t *data = json_pack("{s:s, s:s, s:s}", "from", from.slug, "to", t->group->slug,
+                                 "new_enrolment_id", new_uuid);
+        model_group_clear(&from);
+        enrol_time(data, "changed_at", t->changed_at);
+        rc = store_enrolment_close(st, e.id, t->now);
+        if (rc == STORE_OK)
+            rc = jobs_cancel_enrolment(st, e.id, t->now, &cancelled);
+        json_object_set_new(data, "jobs_cancelled", json_integer(cancelled));
+        if (rc == STORE_OK)
+            rc = journal_append(st, t->now, "group_changed", t->actor, e.citizen_uuid, e.uuid,
+                                data, NULL);
+        json_decref(data);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    return STORE_OK;
+}
+
+static enum store_status enrol_group_txn(struct store *st, void *arg)
+{
+    struct enrol_group_txn *t = arg;
+    const struct enrol_env *env = t->env;
+    struct model_citizen c;
+    struct model_enrolment old, e;
+    memset(&e, 0, sizeof e);
+    t->result = ENROL_ERROR;
+    enum store_status rc = store_citizen_by_uuid(st, t->citizen_uuid, &c);
+    if (rc == STORE_NOT_FOUND)
+        t->result = ENROL_NOT_FOUND;
+    if (rc != STORE_OK)
+        return rc;
+    enrol_new_uuid(e.uuid);
+    rc = enrol_close_for_change(st, t, c.id, e.uuid, &old);
+    if (rc != STORE_OK)
+        goto out;
+
+    char token[TOKEN_LEN + 1], digest[TOKEN_HASH_HEX_LEN + 1];
+    token_new(token);
+    token_hash(token, TOKEN_LEN, digest);
+    e.citizen_id = c.id;
+    e.group_id = t->group->id;
+    e.pack_id = t->pack_id;
+    memcpy(e.caseworker, old.caseworker, sizeof e.caseworker);
+    memcpy(e.language, old.language, sizeof e.language);
+    e.first_meeting_at = t->next_meeting_at;
+    e.created_at = t->now;
+    e.token_expires_at = t->now + (int64_t)env->token_days * 86400;
+    rc = store_enrolment_insert(st, &e, digest);
+    if (rc != STORE_OK)
+        goto out;
+    const struct model_pack *pack = content_cache_get(env->cache, st, e.pack_id);
+    json_t *data = json_pack("{s:s, s:i, s:s, s:s, s:s}", "target_group", t->group->slug,
+                             "pack_version", pack ? pack->version : 0, "content_hash",
+                             pack ? pack->content_hash : "", "caseworker", e.caseworker,
+                             "previous_enrolment_id", old.uuid);
+    enrol_time(data, "first_meeting_at", e.first_meeting_at);
+    enrol_time(data, "link_expires_at", e.token_expires_at);
+    rc = journal_append(st, t->now, "enrolled", t->actor, c.uuid, e.uuid, data, NULL);
+    json_decref(data);
+    if (rc != STORE_OK)
+        goto out;
+    char link[512];
+    snprintf(link, sizeof link, "%s/v/%s", env->public_url, token);
+    json_t *jobs = json_array();
+    t->response = json_pack("{s:s, s:s, s:s, s:s, s:o}", "enrolment_id", e.uuid, "citizen_id",
+                            c.uuid, "target_group", t->group->slug, "link", link, "jobs", jobs);
+    enrol_time(t->response, "expires_at", e.token_expires_at);
+    rc = enrol_schedule(st, &e, env, t->group, token, t->now, jobs);
+    if (rc == STORE_OK)
+        t->result = ENROL_OK;
+out:
+    model_citizen_clear(&c);
+    if (rc != STORE_OK) {
+        json_decref(t->response);
+        t->response = NULL;
+    }
+    return rc;
+}
+
+enum enrol_result enrol_change_group(const struct enrol_env *env, const char *citizen_uuid,
+                                     const json_t *body, const char *actor, int *status,
+                                     json_t **response, struct enrol_error *err)
+{
+    int bad;
+    struct model_group g;
+    memset(&g, 0, sizeof g);
+    memset(err, 0, sizeof *err);
+    *response = NULL;
+    struct enrol_group_txn t = {env, citizen_uuid, actor, &g, 0, 0, 0, clock_now(), NULL,
+                                ENROL_ERROR, err};
+    enum enrol_result r = ENROL_INVALID;
+    if (!json_is_object(body)) {
+        enrol_reject(err, "invalid_body", "", "The body must be a JSON object.");
+        goto out;
+    }
+    const char *slug = enrol_string(body, "target_group", 63, &bad);
+    if (bad || !slug) {
+        enrol_reject(err, "missing_field", "target_group", "target_group is required.");
+        goto out;
+    }
+    enum store_status s = store_group_by_slug(env->st, slug, &g);
+    if (s == STORE_NOT_FOUND || (s == STORE_OK && !g.enabled)) {
+        enrol_reject(err, "unknown_target_group", "target_group",
+                     "target_group is not a known, enabled target group.");
+        goto out;
+    }
+    if (s == STORE_OK)
+        s = store_pack_published_id(env->st, g.id, &t.pack_id);
+    if (s == STORE_NOT_FOUND) {
+        enrol_reject(err, "no_published_content", "target_group",
+                     "This target group has no published guidance yet.");
+        goto out;
+    }
+    r = ENROL_ERROR;
+    if (s != STORE_OK)
+        goto out;
+    r = ENROL_INVALID;
+    t.changed_at = t.now;
+    if (enrol_time_member(body, "changed_at", 0, &t.changed_at) != 0) {
+        enrol_reject(err, "invalid_time", "changed_at",
+                     "changed_at must be an RFC 3339 time in 2000-2099.");
+        goto out;
+    }
+    if (enrol_time_member(body, "next_meeting_at", 1, &t.next_meeting_at) != 0) {
+        enrol_reject(err, "invalid_time", "next_meeting_at",
+                     "next_meeting_at must be an RFC 3339 time in 2000-2099.");
+        goto out;
+    }
+    s = store_txn(env->st, enrol_group_txn, &t);
+    r = t.result;
+    if (r == ENROL_OK && s != STORE_OK) {
+        json_decref(t.response);
+        t.response = NULL;
+        r = ENROL_ERROR;
+    }
+    *response = t.response;
+    *status = 201;
+out:
+    model_group_clear(&g);
     return r;
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "content.h"
+#include "jobs.h"
 #include "store.h"
 #include "vault.h"
 
@@ -29,6 +30,7 @@ struct enrol_env {
     unsigned idempotency_hours;
     unsigned remind_days_before;
     size_t max_field_length;
+    const struct jobs_policy *jobs; /* NULL: jobs_policy_defaults() with remind_days_before */
 };
 
 /* A rejected request: machine code, JSON path of the field (or ""), and human text. */

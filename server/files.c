@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mem.h"
 
@@ -54,4 +56,13 @@ int files_read(const char *path, struct buf *out)
     int bad = ferror(f);
     fclose(f);
     return bad ? -1 : 0;
+}
+
+int files_readable(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat sb;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return 0;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, R_OK) == 0;
 }

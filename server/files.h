@@ -16,4 +16,7 @@ void files_free_names(char **names, size_t n);
 /* Appends the whole file at path to out.  0 or -1. */
 int files_read(const char *path, struct buf *out);
 
+/* 1 when dir/name is a regular file that can be read, else 0. */
+int files_readable(const char *dir, const char *name);
+
 #endif

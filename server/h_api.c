@@ -1,22 +1,15 @@
-/* The case-system API: enrol, describe an enrolment, a citizen's journal, health. */
+/* The case-system API: enrol, describe an enrolment, record the meeting, change the target
+ * group, a citizen's journal, health. */
 #include <stdio.h>
 #include <string.h>
 
 #include "enrol.h"
 #include "handlers.h"
+#include "meeting.h"
 
-static void h_api_env(struct app_call *c, struct enrol_env *env)
+static void h_api_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy)
 {
-    const struct config *cfg = c->app->cfg;
-    memset(env, 0, sizeof *env);
-    env->st = c->st;
-    env->vault = c->app->vault;
-    env->cache = c->app->content;
-    env->public_url = c->app->public_url;
-    env->token_days = cfg->token_days;
-    env->idempotency_hours = cfg->idempotency_hours;
-    env->remind_days_before = cfg->remind_days_before;
-    env->max_field_length = cfg->max_field_length;
+    app_enrol_env(c, env, policy);
 }
 
 static void h_api_result(struct app_call *c, enum enrol_result r, int status, json_t *body,
@@ -53,11 +46,28 @@ static int h_api_idem_ok(const char *k)
     return 1;
 }
 
+/* The request body as JSON (new reference), or NULL after replying 400. */
+static json_t *h_api_body(struct app_call *c)
+{
+    json_error_t je;
+    /* any JSON text is JSON (RFC 8259): a bare string or number is 422, not 400 */
+    json_t *body = json_loadb(c->req->body, c->req->body_len,
+                              JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+    if (!body) {
+        /* je.text may quote the input (a CPR, say): report only the position */
+        char msg[128];
+        snprintf(msg, sizeof msg, "The body is not valid JSON (line %d, column %d).", je.line,
+                 je.column);
+        app_api_error(c, 400, "malformed_json", msg, NULL);
+    }
+    return body;
+}
+
 void h_api_enrol(struct app_call *c)
 {
     struct enrol_env env;
+    struct jobs_policy policy;
     struct enrol_error err;
-    json_error_t je;
     json_t *body = NULL, *response = NULL;
     int status = 0;
     const char *idem = http_header(c->req, "Idempotency-Key");
@@ -66,18 +76,10 @@ void h_api_enrol(struct app_call *c)
                       "Idempotency-Key must be 1 to 255 visible ASCII characters.", NULL);
         goto out;
     }
-    /* any JSON text is JSON (RFC 8259): a bare string or number is 422, not 400 */
-    body = json_loadb(c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-                      &je);
-    if (!body) {
-        /* je.text may quote the input (a CPR, say): report only the position */
-        char msg[128];
-        snprintf(msg, sizeof msg, "The body is not valid JSON (line %d, column %d).", je.line,
-                 je.column);
-        app_api_error(c, 400, "malformed_json", msg, NULL);
+    body = h_api_body(c);
+    if (!body)
         goto out;
-    }
-    h_api_env(c, &env);
+    h_api_env(c, &env, &policy);
     enum enrol_result r = enrol_create(&env, body, c->api_key_id, idem, &status, &response, &err);
     h_api_result(c, r, status, response, &err);
 out:
@@ -87,17 +89,56 @@ out:
 void h_api_enrolment(struct app_call *c)
 {
     struct enrol_env env;
+    struct jobs_policy policy;
     json_t *response = NULL;
-    h_api_env(c, &env);
+    h_api_env(c, &env, &policy);
     enum enrol_result r = enrol_describe(&env, c->req->match->params[0], &response);
+    if (r == ENROL_OK && meeting_describe(c->st, env.vault, c->req->match->params[0], response))
+        r = ENROL_ERROR;
     h_api_result(c, r, 200, response, NULL);
+}
+
+void h_api_meeting(struct app_call *c)
+{
+    struct enrol_env env;
+    struct jobs_policy policy;
+    struct enrol_error err;
+    json_t *response = NULL;
+    json_t *body = h_api_body(c);
+    if (!body)
+        return;
+    h_api_env(c, &env, &policy);
+    const char *uuid = c->req->match->params[0];
+    enum enrol_result r = enrol_record_meeting(&env, uuid, body, "api", &response, &err);
+    if (r == ENROL_OK && meeting_describe(c->st, env.vault, uuid, response))
+        r = ENROL_ERROR;
+    h_api_result(c, r, 200, response, &err);
+    json_decref(body);
+}
+
+void h_api_target_group(struct app_call *c)
+{
+    struct enrol_env env;
+    struct jobs_policy policy;
+    struct enrol_error err;
+    json_t *response = NULL;
+    int status = 0;
+    json_t *body = h_api_body(c);
+    if (!body)
+        return;
+    h_api_env(c, &env, &policy);
+    enum enrol_result r = enrol_change_group(&env, c->req->match->params[0], body, "api",
+                                             &status, &response, &err);
+    h_api_result(c, r, status, response, &err);
+    json_decref(body);
 }
 
 void h_api_journal(struct app_call *c)
 {
     struct enrol_env env;
+    struct jobs_policy policy;
     json_t *response = NULL;
-    h_api_env(c, &env);
+    h_api_env(c, &env, &policy);
     enum enrol_result r = enrol_journal(&env, c->req->match->params[0], &response);
     h_api_result(c, r, 200, response, NULL);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "files.h"
 #include "form.h"
 #include "handlers.h"
 #include "progress.h"
@@ -329,7 +330,11 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
                               h_citizen_text(c, v->summary), "captions", captions,
                               "transcript", h_citizen_paragraphs(h_citizen_text(c, v->transcript)),
                               "legal_basis", v->legal_basis, "valid_to", v->valid_to);
-    if (v->media && v->media[0]) {
+    /* a video whose file is not (yet) on this server: the page says so and opens the
+     * transcript instead of showing a player that cannot play */
+    if (v->media && v->media[0] && !files_readable(c->app->cfg->media_dir, v->media))
+        json_object_set_new(video, "media_missing", json_true());
+    else if (v->media && v->media[0]) {
         char src[320];
         snprintf(src, sizeof src, "/media/%s", v->media);
         json_object_set_new(video, "media", json_string(src));

@@ -57,15 +57,6 @@ void h_staff_fail(struct app_call *c)
     app_page_error(c, 500, "internal");
 }
 
-static struct enrol_env h_staff_env(struct app_call *c)
-{
-    const struct config *cfg = c->app->cfg;
-    struct enrol_env env = {c->st, c->app->vault, c->app->content, c->app->public_url,
-                            cfg->token_days, cfg->idempotency_hours, cfg->remind_days_before,
-                            cfg->max_field_length};
-    return env;
-}
-
 /* A text field: present, at most max bytes.  Adds an error and returns NULL otherwise. */
 const char *h_staff_text(struct app_call *c, json_t *ctx, const char *name, size_t max,
                          int required, const char *missing_key, const char *long_key)
@@ -328,8 +319,10 @@ void h_staff_citizens(struct app_call *c)
 
 static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolment *e)
 {
-    struct enrol_env env = h_staff_env(c);
+    struct enrol_env env;
+    struct jobs_policy policy;
     json_t *d = NULL;
+    app_enrol_env(c, &env, &policy);
     if (enrol_describe(&env, e->uuid, &d) != ENROL_OK)
         return NULL;
     struct model_group g;
@@ -553,8 +546,10 @@ void h_staff_meeting(struct app_call *c)
         app_page(c, 422, "staff/meeting", ctx);
         goto out;
     }
-    struct enrol_env env = h_staff_env(c);
+    struct enrol_env env;
+    struct jobs_policy policy;
     struct enrol_error err;
+    app_enrol_env(c, &env, &policy);
     json_t *resp = NULL;
     json_t *body = json_pack("{s:s, s:b, s:s}", "held_at", held, "oral_guidance", oral, "note",
                              note ? note : "");
@@ -562,7 +557,10 @@ void h_staff_meeting(struct app_call *c)
     json_decref(body);
     json_decref(resp);
     if (er == ENROL_INVALID) {
-        h_staff_error(c, ctx, "dato", "staff_err_meeting_invalid");
+        if (strcmp(err.field, "note") == 0)
+            h_staff_error(c, ctx, "note", "staff_err_note_long");
+        else
+            h_staff_error(c, ctx, "dato", "staff_err_meeting_future");
         app_page(c, 422, "staff/meeting", ctx);
         goto out;
     }

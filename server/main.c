@@ -216,9 +216,11 @@ static int main_demo_citizens(const struct config *cfg, struct store *st, struct
     json_t *doc = json_load_file(path, 0, &je);
     if (!doc)
         return main_fail("cannot read %s", path);
+    struct jobs_policy policy;
+    jobs_policy_from_config(cfg, &policy);
     struct enrol_env env = {st, vault, cache, cfg->public_url, cfg->token_days,
                             cfg->idempotency_hours, cfg->remind_days_before,
-                            cfg->max_field_length};
+                            cfg->max_field_length, &policy};
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(doc, "citizens"), i, c)

@@ -173,6 +173,99 @@ enum store_status store_idem_put(struct store *st, int64_t api_key_id, const cha
 /* ------------------------------------------------------------------ jobs and deliveries
  * (store_jobs.c) */
 
+/* The first meeting of an enrolment; note_box is the sealed note (NULL, 0 when none). */
+struct store_meeting {
+    int64_t held_at;
+    int oral_guidance;
+    unsigned char *note_box; /* owned: free() */
+    size_t note_boxlen;
+    char recorded_by[80];
+    int64_t recorded_at;
+};
+/* Records (or corrects) the meeting and sets enrolments.oral_guidance_at to held_at when
+ * oral is set, NULL otherwise. */
+enum store_status store_meeting_put(struct store *st, int64_t enrolment_id, int64_t held_at,
+                                    int oral, const void *note_box, size_t note_boxlen,
+                                    const char *actor, int64_t now);
+enum store_status store_meeting_get(struct store *st, int64_t enrolment_id,
+                                    struct store_meeting *out);
+/* Closes an open enrolment; STORE_NOT_FOUND when it was closed already. */
+enum store_status store_enrolment_close(struct store *st, int64_t id, int64_t at);
+/* Ids of the citizen's open enrolments (at most max; *n how many). */
+enum store_status store_enrolment_open_ids(struct store *st, int64_t citizen_id, int64_t *ids,
+                                           size_t max, size_t *n);
+/* The sealed link token of an enrolment and the hash of the token it holds. */
+enum store_status store_link_put(struct store *st, int64_t enrolment_id, const char *token_hash,
+                                 const void *box, size_t boxlen);
+/* *box owned by the caller (free()). */
+enum store_status store_link_get(struct store *st, int64_t enrolment_id,
+                                 char token_hash[MODEL_HASH_HEX + 1], unsigned char **box,
+                                 size_t *boxlen);
+
+struct store_job {
+    int64_t id;
+    char kind[32];
+    int64_t enrolment_id; /* 0 when none */
+    char enrolment_uuid[MODEL_UUID_LEN + 1];
+    int64_t ref;
+    int64_t due_at;
+    char state[12];
+    int attempts;
+    int64_t next_attempt_at;
+    char last_error[200];
+};
+/* Inserts a job with a reference (see 0003); nothing when the unique key exists. */
+enum store_status store_job_insert_ref(struct store *st, const char *kind, int64_t enrolment_id,
+                                       int64_t ref, const char *unique_key, int64_t due_at,
+                                       int64_t now);
+/* Claims up to max jobs due at now (pending with next_attempt_at <= now, or running with a
+ * lease older than lease_s) in one UPDATE … RETURNING: state 'running', locked_at now,
+ * attempts + 1.  kind NULL: every kind but deliver_journal; else only that kind, in ref
+ * order.  out[] gets *n jobs. */
+enum store_status store_jobs_claim(struct store *st, int64_t now, int64_t lease_s,
+                                   const char *kind, struct store_job *out, size_t max,
+                                   size_t *n);
+/* Ends a claimed job: state done | failed | cancelled, or pending again at next_attempt_at
+ * (a retry).  error may be "" or NULL. */
+enum store_status store_job_finish(struct store *st, int64_t id, const char *state,
+                                   const char *error, int64_t next_attempt_at, int64_t now);
+/* Cancels the pending (and not-yet-finished running) jobs of an enrolment, of one kind or
+ * all (kind NULL).  *n (may be NULL) how many. */
+enum store_status store_jobs_cancel(struct store *st, int64_t enrolment_id, const char *kind,
+                                    int64_t now, int *n);
+/* Moves the pending job of that kind of an enrolment to due_at.  STORE_NOT_FOUND when there
+ * is none pending. */
+enum store_status store_jobs_move(struct store *st, int64_t enrolment_id, const char *kind,
+                                  int64_t due_at);
+/* The earliest time anything becomes claimable (pending next attempt, or a running job's
+ * lease end); STORE_NOT_FOUND when nothing is scheduled. */
+enum store_status store_jobs_next(struct store *st, int64_t lease_s, int64_t *at);
+typedef int (*store_job_cb)(const struct store_job *j, void *arg);
+/* Every job (enrolment_id 0) or one enrolment's, by due time then id. */
+enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_job_cb cb,
+                                  void *arg);
+/* Queues a deliver_journal job for every journal entry after the last one queued. */
+enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n);
+/* One journal entry by seq (data owned by the caller: free()). */
+enum store_status store_journal_get(struct store *st, int64_t seq, struct store_journal_row *r,
+                                    char **data);
+
+struct store_delivery {
+    char message_id[MODEL_UUID_LEN + 1];
+    char state[8];
+    char sha256[MODEL_HASH_HEX + 1];
+    int64_t sent_at;
+};
+/* The delivery of a job through a channel: STORE_NOT_FOUND when not attempted yet. */
+enum store_status store_delivery_get(struct store *st, int64_t job_id, const char *channel,
+                                     struct store_delivery *out);
+/* Records the intent to send message_id (committed before the channel write). */
+enum store_status store_delivery_intent(struct store *st, int64_t job_id, const char *channel,
+                                        const char *message_id, int64_t now);
+/* Marks it sent with the SHA-256 of what went out. */
+enum store_status store_delivery_sent(struct store *st, const char *message_id,
+                                      const char *sha256, int64_t now);
+
 /* ------------------------------------------------------------------ staff: users, sessions,
  * access log, content drafts (store_staff.c) */
 

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { Browser, decodeEntities, parseForms, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
 import {
-  DEMO_PASSWORD, assertSummaryOnTop, enrolCitizen, formCsrf, loginAs, sha256, staff,
+  DEMO_PASSWORD, assertSummaryOnTop, ini, enrolCitizen, formCsrf, loginAs, sha256, staff,
 } from './staffkit.mjs';
 
 const one = (db, sql) => sqlite(db, sql).trim();
@@ -66,15 +66,15 @@ describe('administrator pages', () => {
   let admin;
   let mediaDir;
   before(async () => {
-    // media in the test's own folder; a small upload limit so that "too large" is testable
-    const tmp = fs.mkdtempSync('/tmp/vejled-media-');
-    mediaDir = tmp;
+    // media in the server's own folder; a small upload limit so that "too large" is testable
     s = await startServer({
-      config: {
+      config: ini({
         staff: { login_attempts_per_minute: 1000, max_upload: 65536 },
-        content: { media_dir: mediaDir },
-      },
+        content: { media_dir: '{dir}/media' },
+      }),
     });
+    mediaDir = `${s.dir}/media`;
+    fs.mkdirSync(mediaDir, { recursive: true });
     admin = await staff(s, 'admin');
   });
   after(async () => {
@@ -82,7 +82,6 @@ describe('administrator pages', () => {
       await s.stop();
       await s.cleanup();
     }
-    fs.rmSync(mediaDir, { recursive: true, force: true });
   });
 
   it('an administrator lands on /admin; every admin page answers 200', async () => {

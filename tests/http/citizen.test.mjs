@@ -209,7 +209,11 @@ describe('citizen pages', () => {
       assertHtml(r, 403, 'set with a foreign Origin');
       const d = await browserA.post('/borger/fravalg', { csrf: vf.csrf }, { headers: { Origin: 'http://evil.example' } });
       assertHtml(d, 403, 'decline with a foreign Origin');
+      const n = await browserA.post('/borger/video/1/set', { csrf: vf.csrf },
+        { headers: { Origin: 'null', 'Sec-Fetch-Site': 'cross-site' } });
+      assertHtml(n, 403, 'Origin null from another site');
     });
+
 
     it('a missing answer is 422 "Der er problemer" and keeps the given answers', async () => {
       const fields = firstAnswers(vf);
@@ -242,6 +246,12 @@ describe('citizen pages', () => {
       assert.deepEqual(e.asked_topics, []);
       assert.equal(e.language, 'da');
       assert.deepEqual(await journal(A.citizen_id), journalBefore);
+    });
+
+    it('Origin "null" from a page of its own (Chromium under Referrer-Policy: no-referrer) is accepted', async () => {
+      const r = await browserA.post('/borger/video/1/set', { csrf: vf.csrf },
+        { headers: { Origin: 'null', 'Sec-Fetch-Site': 'same-origin' } });
+      assert.equal(r.status, 204, r.text);
     });
   });
 

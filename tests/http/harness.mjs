@@ -94,8 +94,8 @@ export class Server {
     this.exit = null;
     /** every response received: {method, path, status, head (raw header text), body (Buffer)} */
     this.responses = [];
-    /** extra `vejled serve` arguments (e.g. --config FILE) */
-    this.extraArgs = [];
+    /** further arguments for `vejled serve` (e.g. ['--config', file]) */
+    this.serveArgs = [];
   }
 
   get base() {
@@ -110,7 +110,7 @@ export class Server {
   async start() {
     assert.equal(this.proc, null, 'server already running');
     this.exit = null;
-    const proc = spawn(BIN, ['serve', '--db', this.db, '--listen', '127.0.0.1:0', ...this.extraArgs], {
+    const proc = spawn(BIN, ['serve', '--db', this.db, '--listen', '127.0.0.1:0', ...this.serveArgs], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: cleanEnv(),
@@ -306,27 +306,20 @@ export class Server {
   }
 }
 
-/** Writes {section: {key: value}} as an INI file. */
-export function writeConfig(file, config) {
-  const text = Object.entries(config)
-    .map(([sec, kv]) => `[${sec}]\n` + Object.entries(kv).map(([k, v]) => `${k} = ${v}`).join('\n'))
-    .join('\n\n');
-  fs.writeFileSync(file, text + '\n');
-}
-
 /**
  * A fresh server: temp folder, `vejled demo`, `vejled apikey add`, `vejled serve`.
- * Options: {demo: true, apikey: true, start: true, config: {section: {key: value}}}.
+ * Options: {demo: true, apikey: true, start: true}.
  */
 export async function startServer({ demo = true, apikey = true, start = true, config } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-http-'));
   const s = new Server(dir);
-  if (config) {
-    const file = path.join(dir, 'vejled.ini');
-    writeConfig(file, config);
-    s.extraArgs = ['--config', file];
-  }
   try {
+    if (config) {
+      // an INI text; "{dir}" stands for the server's temporary folder
+      const file = path.join(dir, 'vejled.ini');
+      fs.writeFileSync(file, config.replaceAll('{dir}', dir));
+      s.serveArgs = ['--config', file];
+    }
     if (demo) {
       const r = cli(['demo', '--db', s.db]);
       assert.equal(r.status, 0, `vejled demo failed: ${r.stderr}`);

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { Browser, cli, csrfOf, decodeEntities, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
 import {
-  DEMO_PASSWORD, addUser, assertSummaryOnTop, citizenAnswers, enrolCitizen, errorSummary, formCsrf,
+  DEMO_PASSWORD, addUser, ini, assertSummaryOnTop, citizenAnswers, enrolCitizen, errorSummary, formCsrf,
   loginAs, sha256, staff,
 } from './staffkit.mjs';
 
@@ -16,7 +16,7 @@ function count(db, sql) {
 describe('staff login and sessions', () => {
   let s;
   before(async () => {
-    s = await startServer({ config: { staff: { login_attempts_per_minute: 1000, login_max_failures: 3 } } });
+    s = await startServer({ config: ini({ staff: { login_attempts_per_minute: 1000, login_max_failures: 3 } }) });
   });
   after(async () => {
     if (s) {
@@ -194,7 +194,7 @@ describe('staff login and sessions', () => {
 describe('address throttling of failed logins', () => {
   let s;
   before(async () => {
-    s = await startServer({ config: { staff: { login_attempts_per_minute: 3 } } });
+    s = await startServer({ config: ini({ staff: { login_attempts_per_minute: 3 } }) });
   });
   after(async () => {
     if (s) {
@@ -219,7 +219,7 @@ describe('caseworker pages, roles and unit scope', () => {
   let cw2;
   let A; // answered, cw1's unit
   before(async () => {
-    s = await startServer({ config: { staff: { login_attempts_per_minute: 1000 } } });
+    s = await startServer({ config: ini({ staff: { login_attempts_per_minute: 1000 } }) });
     cw1 = await staff(s, 'cw1');
     cw2 = await staff(s, 'cw2');
     A = await enrolCitizen(s, { caseworker: 'cw1', first_meeting_at: '2031-01-15T09:00:00Z' }, 'Søren <b>Fed</b> & Co');
@@ -416,33 +416,39 @@ describe('caseworker pages, roles and unit scope', () => {
     assert.deepEqual(after, before);
   });
 
-  it('the meeting form records the meeting in the journal and the API (needs enrol_record_meeting)', async (t) => {
+  it('the meeting form records the meeting in the journal and in GET /api/v1/enrolments/{id}', async () => {
     const page = await cw1.get(`/medarbejder/borger/${A.citizen_id}/moede`);
     const csrf = formCsrf(page.text, `/medarbejder/borger/${A.citizen_id}/moede`);
+    const before = tableCounts(s.db);
+    const future = await cw1.post(`/medarbejder/borger/${A.citizen_id}/moede`,
+      { csrf, dato: '2099-01-15', tid: '10:30', mundtlig: 'ja' });
+    assert.equal(future.status, 422, 'a meeting in the future cannot have been held');
+    assertSummaryOnTop(future.text, ['dato']);
+    const after = tableCounts(s.db);
+    delete before.access_log; delete after.access_log;
+    assert.deepEqual(after, before);
+    const today = new Date().toISOString().slice(0, 10);
     const r = await cw1.post(`/medarbejder/borger/${A.citizen_id}/moede`,
-      { csrf, dato: '2031-01-15', tid: '10:30', mundtlig: 'ja', note: 'Talte om rådighed' });
-    const apiHasMeeting = (await s.api('POST', `/api/v1/enrolments/${A.enrolment_id}/meeting`, { body: {} })).status !== 404;
-    if (r.status === 500 && !apiHasMeeting) {
-      t.skip('enrol_record_meeting is not merged yet (issue 4)');
-      return;
-    }
+      { csrf, dato: today, tid: '00:05', mundtlig: 'ja', note: 'Talte om rådighed' });
     assert.equal(r.status, 303, r.text.slice(0, 400));
     assert.equal(r.headers.location, `/medarbejder/borger/${A.citizen_id}`);
     const j = (await s.api('GET', `/api/v1/citizens/${A.citizen_id}/journal`)).json.entries;
     const m = j.find((e) => e.kind === 'meeting_recorded');
     assert.ok(m, 'journalised');
     assert.equal(m.actor, 'cw1');
+    assert.equal(m.enrolment_id, A.enrolment_id);
     const e = (await s.api('GET', `/api/v1/enrolments/${A.enrolment_id}`)).json;
     assert.equal(e.oral_guidance_recorded, true);
     const p = await cw1.get(`/medarbejder/borger/${A.citizen_id}`);
     assert.match(decodeEntities(p.text), /Møde registreret/);
+    assert.match(decodeEntities(p.text), /Mundtlig vejledning<\/dt><dd>Givet/);
   });
 });
 
 describe('unit scope can be widened by configuration', () => {
   let s;
   before(async () => {
-    s = await startServer({ config: { staff: { see_all_units: 1 } } });
+    s = await startServer({ config: ini({ staff: { see_all_units: 1 } }) });
   });
   after(async () => {
     if (s) {
@@ -464,8 +470,8 @@ describe('single sign-on through a trusted proxy', () => {
   let s;
   let s2;
   before(async () => {
-    s = await startServer({ config: { staff: { trusted_proxy: '127.0.0.1', sso_header: 'X-Remote-User' } } });
-    s2 = await startServer({ config: { staff: { trusted_proxy: '10.9.9.9', sso_header: 'X-Remote-User' } } });
+    s = await startServer({ config: ini({ staff: { trusted_proxy: '127.0.0.1', sso_header: 'X-Remote-User' } }) });
+    s2 = await startServer({ config: ini({ staff: { trusted_proxy: '10.9.9.9', sso_header: 'X-Remote-User' } }) });
   });
   after(async () => {
     for (const x of [s, s2]) {

@@ -11,6 +11,13 @@ export function sha256(s) {
   return crypto.createHash('sha256').update(s).digest('hex');
 }
 
+/** {section: {key: value}} as the INI text startServer({config}) takes. */
+export function ini(config) {
+  return Object.entries(config)
+    .map(([sec, kv]) => `[${sec}]\n` + Object.entries(kv).map(([k, v]) => `${k} = ${v}`).join('\n'))
+    .join('\n\n') + '\n';
+}
+
 /** The login page, then the login form posted; returns {browser, res}. */
 export async function loginAs(s, username, password = DEMO_PASSWORD, { headers } = {}) {
   const b = new Browser(s);

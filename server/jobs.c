@@ -1,0 +1,150 @@
+#include "jobs.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+
+void jobs_policy_defaults(struct jobs_policy *p)
+{
+    p->remind_days_before = 3;
+    p->remind_hour = 9;
+    p->max_attempts = 8;
+    p->backoff_base_s = 60;
+    p->backoff_max_s = 6 * 3600;
+    p->lease_s = 600;
+}
+
+void jobs_policy_from_config(const struct config *c, struct jobs_policy *p)
+{
+    p->remind_days_before = c->remind_days_before;
+    p->remind_hour = c->remind_hour;
+    p->max_attempts = c->max_attempts;
+    p->backoff_base_s = c->backoff_base_s;
+    p->backoff_max_s = c->backoff_max_s < c->backoff_base_s ? c->backoff_base_s : c->backoff_max_s;
+    p->lease_s = c->job_lease_s;
+}
+
+int64_t jobs_remind_at(int64_t meeting, unsigned days_before, unsigned remind_hour)
+{
+    time_t tt = (time_t)meeting;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    tm.tm_mday -= (int)days_before; /* mktime normalises across month and year ends */
+    tm.tm_hour = (int)remind_hour;
+    tm.tm_min = 0;
+    tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
+int64_t jobs_resend_at(int64_t meeting, int months)
+{
+    return clock_add_months(meeting, months);
+}
+
+int64_t jobs_backoff(unsigned attempts, unsigned base_s, unsigned max_s)
+{
+    int64_t d = base_s ? base_s : 1;
+    for (unsigned i = 1; i < attempts && d < (int64_t)max_s; i++)
+        d *= 2;
+    return d > (int64_t)max_s ? (int64_t)max_s : d;
+}
+
+static enum store_status jobs_add(struct store *st, const char *kind,
+                                  const struct model_enrolment *e, int64_t due, int64_t now,
+                                  json_t *jobs)
+{
+    char key[128], when[CLOCK_RFC3339_LEN + 1];
+    snprintf(key, sizeof key, "%s:%s", kind, e->uuid);
+    enum store_status rc = store_job_insert(st, kind, e->id, key, due, now);
+    if (rc == STORE_OK && jobs) {
+        clock_format_rfc3339(due, when);
+        json_array_append_new(jobs, json_pack("{s:s, s:s}", "kind", kind, "due_at", when));
+    }
+    return rc;
+}
+
+enum store_status jobs_plan_enrolment(struct store *st, const struct model_enrolment *e,
+                                      const struct model_group *g, const struct jobs_policy *p,
+                                      int64_t now, json_t *jobs)
+{
+    enum store_status rc = jobs_add(st, "send_written_guidance", e, now, now, jobs);
+    if (rc == STORE_OK && p->remind_days_before) {
+        int64_t remind = jobs_remind_at(e->first_meeting_at, p->remind_days_before,
+                                        p->remind_hour);
+        if (remind > now && remind < e->first_meeting_at)
+            rc = jobs_add(st, "remind_before_meeting", e, remind, now, jobs);
+    }
+    if (rc == STORE_OK)
+        rc = jobs_add(st, "resend_written_guidance", e,
+                      jobs_resend_at(e->first_meeting_at, g->resend_months), now, jobs);
+    jobs_wake();
+    return rc;
+}
+
+enum store_status jobs_meeting_held(struct store *st, const struct model_enrolment *e,
+                                    const struct model_group *g, int64_t held_at, int64_t now,
+                                    int64_t *resend_at)
+{
+    int64_t due = jobs_resend_at(held_at, g->resend_months);
+    *resend_at = 0;
+    enum store_status rc = store_jobs_move(st, e->id, "resend_written_guidance", due);
+    if (rc == STORE_OK)
+        *resend_at = due;
+    else if (rc != STORE_NOT_FOUND)
+        return rc;
+    rc = store_jobs_cancel(st, e->id, "remind_before_meeting", now, NULL);
+    jobs_wake();
+    return rc;
+}
+
+enum store_status jobs_cancel_enrolment(struct store *st, int64_t enrolment_id, int64_t now,
+                                        int *n)
+{
+    return store_jobs_cancel(st, enrolment_id, NULL, now, n);
+}
+
+/* ------------------------------------------------------------------ the doorbell */
+
+static pthread_mutex_t jobs_bell_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jobs_bell_cond = PTHREAD_COND_INITIALIZER;
+static int jobs_bell_rung;
+static int jobs_bell_stop;
+
+void jobs_wake(void)
+{
+    pthread_mutex_lock(&jobs_bell_mutex);
+    jobs_bell_rung = 1;
+    pthread_cond_broadcast(&jobs_bell_cond);
+    pthread_mutex_unlock(&jobs_bell_mutex);
+}
+
+void jobs_stop(void)
+{
+    pthread_mutex_lock(&jobs_bell_mutex);
+    jobs_bell_stop = 1;
+    pthread_cond_broadcast(&jobs_bell_cond);
+    pthread_mutex_unlock(&jobs_bell_mutex);
+}
+
+int jobs_stopping(void)
+{
+    pthread_mutex_lock(&jobs_bell_mutex);
+    int s = jobs_bell_stop;
+    pthread_mutex_unlock(&jobs_bell_mutex);
+    return s;
+}
+
+void jobs_wait(int64_t until)
+{
+    struct timespec ts = {(time_t)until, 0};
+    pthread_mutex_lock(&jobs_bell_mutex);
+    while (!jobs_bell_rung && !jobs_bell_stop)
+        if (pthread_cond_timedwait(&jobs_bell_cond, &jobs_bell_mutex, &ts) != 0)
+            break;
+    jobs_bell_rung = 0;
+    pthread_mutex_unlock(&jobs_bell_mutex);
+}

@@ -1,0 +1,72 @@
+/* jobs — when the written guidance goes out: planning, moving and cancelling the scheduled
+ * jobs of an enrolment, the retry back-off, and the doorbell that wakes the scheduler.
+ *
+ * Kinds: send_written_guidance (at enrolment), remind_before_meeting (remind_days_before
+ * days before the first meeting, at remind_hour Copenhagen time; only while the citizen has
+ * not completed), resend_written_guidance (the first meeting + the group's resend_months, in
+ * Copenhagen wall time so that DST and month ends come out right), deliver_journal (each
+ * journal entry to the case system's webhook, in order).  Every job has a unique key
+ * ("kind:enrolment uuid", "deliver_journal:seq"), so the same job can never exist twice.
+ * All of these run inside the caller's store_txn().
+ */
+#ifndef VEJLED_JOBS_H
+#define VEJLED_JOBS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "model.h"
+#include "store.h"
+
+struct jobs_policy {
+    unsigned remind_days_before; /* 0: no reminder */
+    unsigned remind_hour;        /* local hour of day (0-23) the reminder goes out */
+    unsigned max_attempts;       /* then the job is failed */
+    unsigned backoff_base_s;     /* first retry after this long, doubling */
+    unsigned backoff_max_s;      /* never longer than this */
+    unsigned lease_s;            /* a running job older than this is claimable again */
+};
+
+/* The defaults the config starts from (remind 3 days before at 09:00, 8 attempts, 60 s
+ * doubling up to 6 h, lease 10 min). */
+void jobs_policy_defaults(struct jobs_policy *p);
+
+/* The policy the configuration sets. */
+void jobs_policy_from_config(const struct config *c, struct jobs_policy *p);
+
+/* remind_hour:00 Copenhagen time on the local day days_before days before meeting. */
+int64_t jobs_remind_at(int64_t meeting, unsigned days_before, unsigned remind_hour);
+
+/* meeting + months in Copenhagen wall time (clock_add_months). */
+int64_t jobs_resend_at(int64_t meeting, int months);
+
+/* Seconds to wait after the attempts-th failed attempt (1-based): base * 2^(attempts-1),
+ * at most max. */
+int64_t jobs_backoff(unsigned attempts, unsigned base_s, unsigned max_s);
+
+/* Inserts the jobs of a new enrolment (send now; reminder if still ahead; resend) and
+ * appends {"kind", "due_at"} for each to the array jobs (may be NULL). */
+enum store_status jobs_plan_enrolment(struct store *st, const struct model_enrolment *e,
+                                      const struct model_group *g, const struct jobs_policy *p,
+                                      int64_t now, json_t *jobs);
+
+/* The meeting was held at held_at: the pending resend moves to held_at + resend_months
+ * (*resend_at gets it, 0 when there was no pending resend) and a pending reminder is
+ * cancelled (the meeting is behind us). */
+enum store_status jobs_meeting_held(struct store *st, const struct model_enrolment *e,
+                                    const struct model_group *g, int64_t held_at, int64_t now,
+                                    int64_t *resend_at);
+
+/* Cancels every pending job of an enrolment (closed, group changed).  *n how many. */
+enum store_status jobs_cancel_enrolment(struct store *st, int64_t enrolment_id, int64_t now,
+                                        int *n);
+
+/* The doorbell: jobs_wake() makes a waiting jobs_wait() return early.  jobs_wait() returns
+ * when woken, when stop is set (by jobs_stop()), or at the wall-clock time until (UTC s). */
+void jobs_wake(void);
+void jobs_wait(int64_t until);
+void jobs_stop(void);
+int jobs_stopping(void);
+
+#endif

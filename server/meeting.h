@@ -1,0 +1,22 @@
+/* meeting — the recorded first meeting read back: for the API's enrolment description and
+ * the evidence document.  (Recording it is enrol_record_meeting().)  The note is stored
+ * sealed; only these readers open it. */
+#ifndef VEJLED_MEETING_H
+#define VEJLED_MEETING_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "vault.h"
+
+/* {"held_at", "oral_guidance", "note" (or null), "recorded_by", "recorded_at"}, json null
+ * when no meeting is recorded, NULL on a read error.  New reference. */
+json_t *meeting_json(struct store *st, const struct vault *v, int64_t enrolment_id);
+
+/* Adds "meeting" (meeting_json of the enrolment with that uuid) to an enrolment
+ * description.  0 or -1. */
+int meeting_describe(struct store *st, const struct vault *v, const char *enrolment_uuid,
+                     json_t *description);
+
+#endif

@@ -1,0 +1,365 @@
+/* store_jobs — the store's part for the scheduler: meetings, sealed links, jobs and
+ * deliveries (schema 0003).  See store.h ("jobs and deliveries"). */
+#include "store.h"
+#include "store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+
+/* ------------------------------------------------------------------ meetings, links */
+
+enum store_status store_meeting_put(struct store *st, int64_t enrolment_id, int64_t held_at,
+                                    int oral, const void *note_box, size_t note_boxlen,
+                                    const char *actor, int64_t now)
+{
+    sqlite3_stmt *s =
+        note_box ? store_stmt(st,
+                              "INSERT INTO meetings(enrolment_id, held_at, oral_guidance,"
+                              " note_box, recorded_by, recorded_at) VALUES (?,?,?,?,?,?)"
+                              " ON CONFLICT(enrolment_id) DO UPDATE SET held_at = excluded.held_at,"
+                              " oral_guidance = excluded.oral_guidance, note_box = excluded.note_box,"
+                              " recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+                              "iiibti", enrolment_id, held_at, (int64_t)(oral != 0), note_box,
+                              note_boxlen, actor, now)
+                 : store_stmt(st,
+                              "INSERT INTO meetings(enrolment_id, held_at, oral_guidance,"
+                              " note_box, recorded_by, recorded_at) VALUES (?,?,?,NULL,?,?)"
+                              " ON CONFLICT(enrolment_id) DO UPDATE SET held_at = excluded.held_at,"
+                              " oral_guidance = excluded.oral_guidance, note_box = NULL,"
+                              " recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+                              "iiiti", enrolment_id, held_at, (int64_t)(oral != 0), actor, now);
+    enum store_status rc = store_done(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    return store_done(st, store_stmt(st, "UPDATE enrolments SET oral_guidance_at = ? WHERE id = ?",
+                                     "Ii", oral ? held_at : 0, enrolment_id));
+}
+
+enum store_status store_meeting_get(struct store *st, int64_t enrolment_id,
+                                    struct store_meeting *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT held_at, oral_guidance, note_box, recorded_by,"
+                                 " recorded_at FROM meetings WHERE enrolment_id = ?",
+                                 "i", enrolment_id);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    out->held_at = sqlite3_column_int64(s, 0);
+    out->oral_guidance = sqlite3_column_int(s, 1);
+    int n = sqlite3_column_bytes(s, 2);
+    const void *box = sqlite3_column_blob(s, 2);
+    if (box && n > 0) {
+        out->note_box = xmalloc((size_t)n);
+        memcpy(out->note_box, box, (size_t)n);
+        out->note_boxlen = (size_t)n;
+    }
+    store_col_copy(s, 3, out->recorded_by, sizeof out->recorded_by);
+    out->recorded_at = sqlite3_column_int64(s, 4);
+    sqlite3_reset(s);
+    return STORE_OK;
+}
+
+enum store_status store_enrolment_close(struct store *st, int64_t id, int64_t at)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st, "UPDATE enrolments SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
+                       "ii", at, id));
+    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+        return STORE_NOT_FOUND;
+    return rc;
+}
+
+enum store_status store_enrolment_open_ids(struct store *st, int64_t citizen_id, int64_t *ids,
+                                           size_t max, size_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT id FROM enrolments WHERE citizen_id = ? AND closed_at"
+                                 " IS NULL ORDER BY id",
+                                 "i", citizen_id);
+    if (!s)
+        return STORE_ERROR;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW)
+        if (*n < max)
+            ids[(*n)++] = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+}
+
+enum store_status store_link_put(struct store *st, int64_t enrolment_id, const char *token_hash,
+                                 const void *box, size_t boxlen)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO enrolment_links(enrolment_id, token_hash,"
+                                     " token_box) VALUES (?,?,?) ON CONFLICT(enrolment_id) DO"
+                                     " UPDATE SET token_hash = excluded.token_hash,"
+                                     " token_box = excluded.token_box",
+                                     "itb", enrolment_id, token_hash, box, boxlen));
+}
+
+enum store_status store_link_get(struct store *st, int64_t enrolment_id,
+                                 char token_hash[MODEL_HASH_HEX + 1], unsigned char **box,
+                                 size_t *boxlen)
+{
+    *box = NULL;
+    *boxlen = 0;
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT token_hash, token_box FROM enrolment_links"
+                                 " WHERE enrolment_id = ?",
+                                 "i", enrolment_id);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    store_col_copy(s, 0, token_hash, MODEL_HASH_HEX + 1);
+    int n = sqlite3_column_bytes(s, 1);
+    *box = xmalloc(n > 0 ? (size_t)n : 1);
+    if (n > 0)
+        memcpy(*box, sqlite3_column_blob(s, 1), (size_t)n);
+    *boxlen = n > 0 ? (size_t)n : 0;
+    sqlite3_reset(s);
+    return STORE_OK;
+}
+
+/* ------------------------------------------------------------------ jobs */
+
+enum store_status store_job_insert_ref(struct store *st, const char *kind, int64_t enrolment_id,
+                                       int64_t ref, const char *unique_key, int64_t due_at,
+                                       int64_t now)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO jobs(kind, enrolment_id, ref, unique_key, due_at,"
+                                     " next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?)"
+                                     " ON CONFLICT(unique_key) DO NOTHING",
+                                     "tIitiii", kind, enrolment_id, ref, unique_key, due_at,
+                                     due_at, now));
+}
+
+/* Columns: id, kind, enrolment_id, ref, due_at, state, attempts, next_attempt_at,
+ * last_error, enrolment uuid (when selected). */
+static void store_job_read(sqlite3_stmt *s, struct store_job *j, int with_uuid)
+{
+    memset(j, 0, sizeof *j);
+    j->id = sqlite3_column_int64(s, 0);
+    store_col_copy(s, 1, j->kind, sizeof j->kind);
+    j->enrolment_id = sqlite3_column_int64(s, 2);
+    j->ref = sqlite3_column_int64(s, 3);
+    j->due_at = sqlite3_column_int64(s, 4);
+    store_col_copy(s, 5, j->state, sizeof j->state);
+    j->attempts = sqlite3_column_int(s, 6);
+    j->next_attempt_at = sqlite3_column_int64(s, 7);
+    store_col_copy(s, 8, j->last_error, sizeof j->last_error);
+    if (with_uuid)
+        store_col_copy(s, 9, j->enrolment_uuid, sizeof j->enrolment_uuid);
+}
+
+#define STORE_JOB_RETURNING                                                                 \
+    " RETURNING id, kind, enrolment_id, ref, due_at, state, attempts, next_attempt_at,"    \
+    " last_error"
+
+enum store_status store_jobs_claim(struct store *st, int64_t now, int64_t lease_s,
+                                   const char *kind, struct store_job *out, size_t max,
+                                   size_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *s;
+    if (!kind) {
+        /* the pending ones through the partial index on next_attempt_at; the lapsed leases
+         * through the partial index on locked_at */
+        s = store_stmt(st,
+                       "UPDATE jobs SET state = 'running', locked_at = ?1, attempts = attempts + 1"
+                       " WHERE id IN (SELECT id FROM (SELECT id, next_attempt_at AS t FROM jobs"
+                       "  WHERE state = 'pending' AND next_attempt_at <= ?1"
+                       "  AND kind <> 'deliver_journal'"
+                       "  UNION ALL SELECT id, locked_at AS t FROM jobs WHERE state = 'running'"
+                       "  AND locked_at <= ?1 - ?2 AND kind <> 'deliver_journal')"
+                       "  ORDER BY t, id LIMIT ?3)" STORE_JOB_RETURNING,
+                       "iii", now, lease_s, (int64_t)max);
+    } else {
+        /* in ref order: only the head, and only when it is due */
+        s = store_stmt(st,
+                       "UPDATE jobs SET state = 'running', locked_at = ?1, attempts = attempts + 1"
+                       " WHERE id = (SELECT id FROM jobs WHERE kind = ?3 AND state IN"
+                       "  ('pending', 'running') ORDER BY ref, id LIMIT 1)"
+                       " AND ((state = 'pending' AND next_attempt_at <= ?1)"
+                       "  OR (state = 'running' AND locked_at <= ?1 - ?2))" STORE_JOB_RETURNING,
+                       "iit", now, lease_s, kind);
+    }
+    if (!s)
+        return STORE_ERROR;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW)
+        if (*n < max)
+            store_job_read(s, &out[(*n)++], 0);
+    sqlite3_reset(s);
+    return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+}
+
+enum store_status store_job_finish(struct store *st, int64_t id, const char *state,
+                                   const char *error, int64_t next_attempt_at, int64_t now)
+{
+    int retry = strcmp(state, "pending") == 0;
+    return store_done(st, store_stmt(st,
+                                     "UPDATE jobs SET state = ?, last_error = ?, locked_at = NULL,"
+                                     " next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,"
+                                     " finished_at = ? WHERE id = ?",
+                                     "ttiiIi", state, error ? error : "", (int64_t)retry,
+                                     next_attempt_at, retry ? 0 : now, id));
+}
+
+enum store_status store_jobs_cancel(struct store *st, int64_t enrolment_id, const char *kind,
+                                    int64_t now, int *n)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "UPDATE jobs SET state = 'cancelled', finished_at = ?1, locked_at = NULL"
+                       " WHERE enrolment_id = ?2 AND state = 'pending' AND (?3 IS NULL OR kind = ?3)",
+                       "iit", now, enrolment_id, kind));
+    if (n)
+        *n = rc == STORE_OK ? sqlite3_changes(st->db) : 0;
+    return rc;
+}
+
+enum store_status store_jobs_move(struct store *st, int64_t enrolment_id, const char *kind,
+                                  int64_t due_at)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "UPDATE jobs SET due_at = ?1, next_attempt_at = ?1 WHERE enrolment_id = ?2"
+                       " AND kind = ?3 AND state = 'pending'",
+                       "iit", due_at, enrolment_id, kind));
+    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+        return STORE_NOT_FOUND;
+    return rc;
+}
+
+enum store_status store_jobs_next(struct store *st, int64_t lease_s, int64_t *at)
+{
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "SELECT min(t) FROM ("
+        " SELECT min(next_attempt_at) AS t FROM jobs WHERE state = 'pending'"
+        "  AND kind <> 'deliver_journal'"
+        " UNION ALL SELECT min(locked_at) + ?1 FROM jobs WHERE state = 'running'"
+        " UNION ALL SELECT t FROM (SELECT CASE state WHEN 'pending' THEN next_attempt_at"
+        "  ELSE locked_at + ?1 END AS t FROM jobs WHERE kind = 'deliver_journal'"
+        "  AND state IN ('pending', 'running') ORDER BY ref, id LIMIT 1))",
+        "i", lease_s);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    int null = sqlite3_column_type(s, 0) == SQLITE_NULL;
+    *at = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return null ? STORE_NOT_FOUND : STORE_OK;
+}
+
+enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_job_cb cb,
+                                  void *arg)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT j.id, j.kind, j.enrolment_id, j.ref, j.due_at, j.state,"
+                                 " j.attempts, j.next_attempt_at, j.last_error, e.uuid"
+                                 " FROM jobs j LEFT JOIN enrolments e ON e.id = j.enrolment_id"
+                                 " WHERE ?1 = 0 OR j.enrolment_id = ?1 ORDER BY j.due_at, j.id",
+                                 "i", enrolment_id);
+    if (!s)
+        return STORE_ERROR;
+    int r;
+    struct store_job j;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        store_job_read(s, &j, 1);
+        if (cb(&j, arg)) {
+            sqlite3_reset(s);
+            return STORE_OK;
+        }
+    }
+    sqlite3_reset(s);
+    return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+}
+
+enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "INSERT INTO jobs(kind, enrolment_id, ref, unique_key, due_at,"
+                       " next_attempt_at, created_at)"
+                       " SELECT 'deliver_journal', e.id, j.seq, 'deliver_journal:' || j.seq, ?1, ?1, ?1"
+                       " FROM journal j LEFT JOIN enrolments e ON e.uuid = j.enrolment_uuid"
+                       " WHERE j.seq > (SELECT coalesce(max(ref), 0) FROM jobs"
+                       "  WHERE kind = 'deliver_journal') ORDER BY j.seq"
+                       " ON CONFLICT(unique_key) DO NOTHING",
+                       "i", now));
+    if (n)
+        *n = rc == STORE_OK ? sqlite3_changes(st->db) : 0;
+    return rc;
+}
+
+enum store_status store_journal_get(struct store *st, int64_t seq, struct store_journal_row *r,
+                                    char **data)
+{
+    *data = NULL;
+    memset(r, 0, sizeof *r);
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT seq, at, kind, actor, citizen_uuid, enrolment_uuid,"
+                                 " data, prev_hash, hash FROM journal WHERE seq = ?",
+                                 "i", seq);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    r->seq = sqlite3_column_int64(s, 0);
+    store_col_copy(s, 1, r->at, sizeof r->at);
+    store_col_copy(s, 2, r->kind, sizeof r->kind);
+    store_col_copy(s, 3, r->actor, sizeof r->actor);
+    store_col_copy(s, 4, r->citizen_uuid, sizeof r->citizen_uuid);
+    store_col_copy(s, 5, r->enrolment_uuid, sizeof r->enrolment_uuid);
+    *data = store_col_dup(s, 6);
+    r->data = *data;
+    store_col_copy(s, 7, r->prev_hash, sizeof r->prev_hash);
+    store_col_copy(s, 8, r->hash, sizeof r->hash);
+    sqlite3_reset(s);
+    return STORE_OK;
+}
+
+/* ------------------------------------------------------------------ deliveries */
+
+enum store_status store_delivery_get(struct store *st, int64_t job_id, const char *channel,
+                                     struct store_delivery *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT message_id, state, sha256, sent_at FROM deliveries"
+                                 " WHERE job_id = ? AND channel = ?",
+                                 "it", job_id, channel);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    store_col_copy(s, 0, out->message_id, sizeof out->message_id);
+    store_col_copy(s, 1, out->state, sizeof out->state);
+    store_col_copy(s, 2, out->sha256, sizeof out->sha256);
+    out->sent_at = sqlite3_column_int64(s, 3);
+    sqlite3_reset(s);
+    return STORE_OK;
+}
+
+enum store_status store_delivery_intent(struct store *st, int64_t job_id, const char *channel,
+                                        const char *message_id, int64_t now)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO deliveries(job_id, channel, message_id,"
+                                     " created_at) VALUES (?,?,?,?)",
+                                     "itti", job_id, channel, message_id, now));
+}
+
+enum store_status store_delivery_sent(struct store *st, const char *message_id,
+                                      const char *sha256, int64_t now)
+{
+    return store_done(st, store_stmt(st,
+                                     "UPDATE deliveries SET state = 'sent', sha256 = ?, sent_at = ?"
+                                     " WHERE message_id = ?",
+                                     "tit", sha256, now, message_id));
+}

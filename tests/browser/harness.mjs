@@ -1,0 +1,127 @@
+// Browser test harness: Debian's Chromium, headless, driven by playwright-core, with
+// axe-core for accessibility.  The server comes from the HTTP harness (the real binary on
+// a free loopback port with a temporary database).
+//
+// Pages are checked twice over: a context with JavaScript off (what a citizen on an old
+// phone or with scripts blocked gets) and one with it on (no console errors, no failed
+// requests).  axe-core cannot run inside a page whose scripts are disabled, so for a
+// JavaScript-off page the harness takes the page's HTML as the browser received it and
+// audits that, unchanged, in a scratch page of a JavaScript-on context in which every
+// script the page itself would load is blocked.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+export { startServer, freshCpr, enrolBody, cli, sqlite } from '../http/harness.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** A small phone: the citizen's most likely screen. */
+export const PHONE = { width: 360, height: 740 };
+
+/** Launches headless Chromium; close it in after(). */
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * A browser context with a record of what went wrong in it: console errors, uncaught page
+ * errors and responses of 400 or more (expected ones are listed by the test and checked
+ * separately).
+ */
+export async function newContext(browser, { js = true, viewport = PHONE, locale = 'da-DK' } = {}) {
+  const ctx = await browser.newContext({ javaScriptEnabled: js, viewport, locale });
+  const problems = [];
+  ctx.on('page', (page) => watch(page, problems));
+  // a page that is not as expected fails within seconds, not after half a minute
+  ctx.setDefaultTimeout(Number(process.env.BROWSER_TIMEOUT_MS || 5000));
+  const page = await ctx.newPage();
+  return { ctx, page, problems, js };
+}
+
+function watch(page, problems) {
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()} (${page.url()})`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message} (${page.url()})`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
+  });
+}
+
+/** Runs axe in page (scripts enabled) and returns its violations. */
+async function axeIn(page) {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),
+    WCAG_TAGS,
+  );
+  return result.violations;
+}
+
+function describe(violations) {
+  return violations
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`)
+    .join('\n');
+}
+
+let scratch = null; // one JS-on context for auditing JS-off pages, shared per browser
+
+/**
+ * Asserts 0 WCAG 2.1 A/AA violations on the page as it is now.  what names the page in
+ * the failure message.
+ */
+export async function assertAccessible(view, what) {
+  let violations;
+  if (view.js) {
+    violations = await axeIn(view.page);
+  } else {
+    const browser = view.ctx.browser();
+    if (!scratch || scratch.browser !== browser) {
+      const ctx = await browser.newContext({ javaScriptEnabled: true, viewport: PHONE });
+      scratch = { browser, ctx };
+    }
+    const html = await view.page.content();
+    const url = view.page.url();
+    const page = await scratch.ctx.newPage();
+    try {
+      await page.route('**/*', async (route) => {
+        const req = route.request();
+        if (req.url() === url && req.resourceType() === 'document') {
+          return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+        }
+        if (req.resourceType() === 'script') return route.abort();
+        return route.continue();
+      });
+      await page.goto(url, { waitUntil: 'load' });
+      violations = await axeIn(page);
+    } finally {
+      await page.close();
+    }
+  }
+  assert.equal(violations.length, 0, `${what}: axe WCAG 2.1 AA violations:\n${describe(violations)}`);
+}
+
+/** Fails when the page is wider than the viewport (sideways scrolling on a phone). */
+export async function assertFitsWidth(view, what) {
+  const { scroll, width } = await view.page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+  }));
+  assert.ok(scroll <= width, `${what}: page is ${scroll}px wide on a ${width}px screen`);
+}
+
+/** Closes the scratch context of a browser (call before browser.close()). */
+export async function closeScratch() {
+  if (scratch) await scratch.ctx.close().catch(() => {});
+  scratch = null;
+}

@@ -1,0 +1,417 @@
+/* jobs: due-time arithmetic in Europe/Copenhagen (month ends, leap years, DST), back-off,
+ * and against a real temporary SQLite database: planning, atomic claiming (no job twice,
+ * lapsed leases claimable again), retry and failure, cancellation and moving. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "jobs.h"
+#include "store.h"
+
+static int64_t t(const char *s)
+{
+    int64_t v = 0;
+    assert_int_equal(clock_parse_rfc3339(s, &v), 0);
+    return v;
+}
+
+static void assert_time(int64_t got, const char *want)
+{
+    char buf[CLOCK_RFC3339_LEN + 1];
+    clock_format_rfc3339(got, buf);
+    assert_string_equal(buf, want);
+}
+
+/* ------------------------------------------------------------------ arithmetic */
+
+static void test_resend_month_ends(void **state)
+{
+    (void)state;
+    /* 31 August 10:00 summer time + 6 months: 28 February 10:00 winter time */
+    assert_time(jobs_resend_at(t("2026-08-31T08:00:00Z"), 6), "2027-02-28T09:00:00Z");
+    /* … and in a leap year the 29th */
+    assert_time(jobs_resend_at(t("2027-08-31T08:00:00Z"), 6), "2028-02-29T09:00:00Z");
+    /* 31 October + 6 months: 30 April */
+    assert_time(jobs_resend_at(t("2030-10-31T09:00:00Z"), 6), "2031-04-30T08:00:00Z");
+    /* 29 February + 12 months: 28 February; + 48 months: 29 February again */
+    assert_time(jobs_resend_at(t("2028-02-29T09:00:00Z"), 12), "2029-02-28T09:00:00Z");
+    assert_time(jobs_resend_at(t("2028-02-29T09:00:00Z"), 48), "2032-02-29T09:00:00Z");
+    /* across the year end */
+    assert_time(jobs_resend_at(t("2026-12-15T09:00:00Z"), 1), "2027-01-15T09:00:00Z");
+    /* 2100 is not a leap year */
+    assert_time(jobs_resend_at(t("2099-08-31T08:00:00Z"), 6), "2100-02-28T09:00:00Z");
+}
+
+static void test_resend_dst(void **state)
+{
+    (void)state;
+    /* 10:00 winter time (09:00Z) + 6 months is 10:00 summer time (08:00Z) */
+    assert_time(jobs_resend_at(t("2026-01-15T09:00:00Z"), 6), "2026-07-15T08:00:00Z");
+    /* and back */
+    assert_time(jobs_resend_at(t("2026-07-15T08:00:00Z"), 6), "2027-01-15T09:00:00Z");
+    /* a meeting on the day DST starts (29 March 2026, 10:00 CEST) */
+    assert_time(jobs_resend_at(t("2026-03-29T08:00:00Z"), 6), "2026-09-29T08:00:00Z");
+    /* from the day DST ends (25 October 2026, 10:00 CET) */
+    assert_time(jobs_resend_at(t("2026-10-25T09:00:00Z"), 6), "2027-04-25T08:00:00Z");
+}
+
+static void test_remind_local_hour(void **state)
+{
+    (void)state;
+    /* meeting 2 April 2026 10:00 CEST; 3 days before at 09:00 local = 30 March 07:00Z */
+    assert_time(jobs_remind_at(t("2026-04-02T08:00:00Z"), 3, 9), "2026-03-30T07:00:00Z");
+    /* across the spring change: 28 March is still winter time (08:00Z) */
+    assert_time(jobs_remind_at(t("2026-03-31T08:00:00Z"), 3, 9), "2026-03-28T08:00:00Z");
+    /* across a month and year end */
+    assert_time(jobs_remind_at(t("2027-01-02T09:00:00Z"), 5, 9), "2026-12-28T08:00:00Z");
+    /* an early meeting (00:30 local on 1 March 2028) still counts local days: 29 February */
+    assert_time(jobs_remind_at(t("2028-02-29T23:30:00Z"), 1, 9), "2028-02-29T08:00:00Z");
+}
+
+static void test_backoff(void **state)
+{
+    (void)state;
+    assert_int_equal(jobs_backoff(1, 60, 3600), 60);
+    assert_int_equal(jobs_backoff(2, 60, 3600), 120);
+    assert_int_equal(jobs_backoff(3, 60, 3600), 240);
+    assert_int_equal(jobs_backoff(6, 60, 3600), 1920);
+    assert_int_equal(jobs_backoff(7, 60, 3600), 3600); /* capped */
+    assert_int_equal(jobs_backoff(1000, 60, 3600), 3600);
+    assert_int_equal(jobs_backoff(0, 60, 3600), 60);
+    assert_int_equal(jobs_backoff(40, 1, 4000000000u), 4000000000); // no overflow
+}
+
+/* ------------------------------------------------------------------ against a database */
+
+struct fixture {
+    char dir[64];
+    char path[96];
+    struct store *st;
+    sqlite3 *raw; /* a second connection for arranging rows */
+    int64_t enrolment_id;
+};
+
+static void exec(struct fixture *f, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(f->raw, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+}
+
+static int64_t scalar(struct fixture *f, const char *sql)
+{
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(f->raw, sql, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    char err[256];
+    int applied;
+    snprintf(f->dir, sizeof f->dir, "/tmp/vejled-jobs-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/j.db", f->dir);
+    assert_int_equal(store_open(f->path, 1000, &f->st, err, sizeof err), 0);
+    assert_int_equal(store_migrate(f->st, "db/migrations", &applied, err, sizeof err), 0);
+    assert_int_equal(sqlite3_open(f->path, &f->raw), SQLITE_OK);
+    sqlite3_busy_timeout(f->raw, 1000);
+    exec(f, "INSERT INTO target_groups(id, slug, name_da, name_en, resend_months, created_at)"
+            " VALUES (1, 'dagpenge', 'Dagpenge', 'Benefits', 6, 0);"
+            "INSERT INTO packs(id, group_id, version, state, created_at) VALUES (1, 1, 1, 'published', 0);"
+            "INSERT INTO citizens(id, uuid, cpr_lookup, cpr_box, name, created_at)"
+            " VALUES (1, 'c1', 'l1', x'00', 'Åse', 0);"
+            "INSERT INTO enrolments(id, uuid, citizen_id, group_id, pack_id, first_meeting_at,"
+            " token_hash, token_expires_at, created_at)"
+            " VALUES (1, 'e1', 1, 1, 1, 1900000000, 'h1', 1990000000, 0);");
+    f->enrolment_id = 1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char cmd[160];
+    sqlite3_close(f->raw);
+    store_close(f->st);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+struct plan_txn {
+    struct model_enrolment e;
+    struct model_group g;
+    struct jobs_policy p;
+    int64_t now;
+    json_t *jobs;
+};
+
+static enum store_status plan_txn(struct store *st, void *arg)
+{
+    struct plan_txn *pt = arg;
+    return jobs_plan_enrolment(st, &pt->e, &pt->g, &pt->p, pt->now, pt->jobs);
+}
+
+static void plan(struct fixture *f, int64_t meeting, int64_t now, json_t *jobs)
+{
+    struct plan_txn pt;
+    memset(&pt, 0, sizeof pt);
+    pt.e.id = f->enrolment_id;
+    snprintf(pt.e.uuid, sizeof pt.e.uuid, "e1");
+    pt.e.first_meeting_at = meeting;
+    pt.g.resend_months = 6;
+    jobs_policy_defaults(&pt.p);
+    pt.now = now;
+    pt.jobs = jobs;
+    assert_int_equal(store_txn(f->st, plan_txn, &pt), STORE_OK);
+}
+
+static void test_plan_once(void **state)
+{
+    struct fixture *f = *state;
+    json_t *jobs = json_array();
+    int64_t now = t("2026-11-23T12:00:00Z");
+    plan(f, t("2026-12-01T09:00:00Z"), now, jobs);
+    assert_int_equal(json_array_size(jobs), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(jobs, 1), "due_at")),
+                        "2026-11-28T08:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(jobs, 2), "due_at")),
+                        "2027-06-01T08:00:00Z");
+    /* planning again changes nothing: the unique keys */
+    plan(f, t("2026-12-01T09:00:00Z"), now, NULL);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs"), 3);
+    json_decref(jobs);
+}
+
+static void test_plan_no_reminder_when_too_late(void **state)
+{
+    struct fixture *f = *state;
+    json_t *jobs = json_array();
+    /* meeting tomorrow: three days before is past */
+    plan(f, t("2026-11-24T09:00:00Z"), t("2026-11-23T12:00:00Z"), jobs);
+    assert_int_equal(json_array_size(jobs), 2);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE kind = 'remind_before_meeting'"), 0);
+    json_decref(jobs);
+}
+
+struct claim_txn {
+    int64_t now, lease;
+    const char *kind;
+    struct store_job out[16];
+    size_t n;
+};
+
+static enum store_status claim_txn(struct store *st, void *arg)
+{
+    struct claim_txn *c = arg;
+    return store_jobs_claim(st, c->now, c->lease, c->kind, c->out, 16, &c->n);
+}
+
+static size_t claim(struct fixture *f, struct store *st, int64_t now, struct claim_txn *c)
+{
+    memset(c, 0, sizeof *c);
+    c->now = now;
+    c->lease = 600;
+    assert_int_equal(store_txn(st ? st : f->st, claim_txn, c), STORE_OK);
+    return c->n;
+}
+
+static void test_claim_due_only_once(void **state)
+{
+    struct fixture *f = *state;
+    struct claim_txn c;
+    struct store *other;
+    char err[256];
+    int64_t now = t("2026-11-23T12:00:00Z");
+    plan(f, t("2026-12-01T09:00:00Z"), now, NULL);
+    /* before anything is due */
+    assert_int_equal(claim(f, NULL, now - 1, &c), 0);
+    /* the send is due now: claimed, running, one attempt */
+    assert_int_equal(claim(f, NULL, now, &c), 1);
+    assert_string_equal(c.out[0].kind, "send_written_guidance");
+    assert_int_equal(c.out[0].attempts, 1);
+    assert_string_equal(c.out[0].state, "running");
+    /* a second connection (another scheduler, or `jobs run`) gets nothing */
+    assert_int_equal(store_open(f->path, 1000, &other, err, sizeof err), 0);
+    assert_int_equal(claim(f, other, now + 60, &c), 0);
+    /* until the lease has run out (the first one died): then it is claimable again */
+    assert_int_equal(claim(f, other, now + 600, &c), 1);
+    assert_int_equal(c.out[0].attempts, 2);
+    store_close(other);
+    /* after downtime, everything due runs once: the send whose claimer died again, the
+     * reminder and the resend, oldest first */
+    assert_int_equal(claim(f, NULL, t("2028-01-01T00:00:00Z"), &c), 3);
+    assert_string_equal(c.out[0].kind, "send_written_guidance");
+    assert_string_equal(c.out[1].kind, "remind_before_meeting");
+    assert_string_equal(c.out[2].kind, "resend_written_guidance");
+    assert_int_equal(claim(f, NULL, t("2028-01-01T00:00:01Z"), &c), 0);
+}
+
+static void test_claim_batch_limit(void **state)
+{
+    struct fixture *f = *state;
+    char key[32];
+    for (int i = 0; i < 40; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        assert_int_equal(store_job_insert_ref(f->st, "send_written_guidance", 0, 0, key, 100 + i, 0),
+                         STORE_OK);
+    }
+    struct claim_txn c;
+    assert_int_equal(claim(f, NULL, 1000, &c), 16);
+    assert_int_equal(c.out[0].due_at, 100); /* oldest first */
+    assert_int_equal(claim(f, NULL, 1000, &c), 16);
+    assert_int_equal(claim(f, NULL, 1000, &c), 8);
+    assert_int_equal(claim(f, NULL, 1000, &c), 0);
+}
+
+struct finish_txn {
+    int64_t id;
+    const char *state;
+    int64_t next;
+};
+
+static enum store_status finish_txn(struct store *st, void *arg)
+{
+    struct finish_txn *ft = arg;
+    return store_job_finish(st, ft->id, ft->state, "connection refused", ft->next, 5);
+}
+
+static void test_retry_then_done(void **state)
+{
+    struct fixture *f = *state;
+    struct claim_txn c;
+    int64_t at;
+    assert_int_equal(store_job_insert_ref(f->st, "send_written_guidance", 1, 0, "k", 100, 0),
+                     STORE_OK);
+    assert_int_equal(claim(f, NULL, 100, &c), 1);
+    struct finish_txn ft = {c.out[0].id, "pending", 100 + jobs_backoff(1, 60, 3600)};
+    assert_int_equal(store_txn(f->st, finish_txn, &ft), STORE_OK);
+    assert_int_equal(store_jobs_next(f->st, 600, &at), STORE_OK);
+    assert_int_equal(at, 160);
+    assert_int_equal(claim(f, NULL, 159, &c), 0);
+    assert_int_equal(claim(f, NULL, 160, &c), 1);
+    assert_int_equal(c.out[0].attempts, 2);
+    ft = (struct finish_txn){c.out[0].id, "done", 0};
+    assert_int_equal(store_txn(f->st, finish_txn, &ft), STORE_OK);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE state = 'done' AND finished_at = 5"), 1);
+    assert_int_equal(store_jobs_next(f->st, 600, &at), STORE_NOT_FOUND);
+    assert_int_equal(claim(f, NULL, 1000000, &c), 0);
+}
+
+struct cancel_txn {
+    int64_t now;
+    int n;
+    int64_t held;
+    int64_t resend;
+};
+
+static enum store_status cancel_txn(struct store *st, void *arg)
+{
+    struct cancel_txn *ct = arg;
+    return jobs_cancel_enrolment(st, 1, ct->now, &ct->n);
+}
+
+static enum store_status held_txn(struct store *st, void *arg)
+{
+    struct cancel_txn *ct = arg;
+    struct model_enrolment e = {.id = 1};
+    struct model_group g = {.resend_months = 6};
+    return jobs_meeting_held(st, &e, &g, ct->held, ct->now, &ct->resend);
+}
+
+static void test_cancel_and_move(void **state)
+{
+    struct fixture *f = *state;
+    struct claim_txn c;
+    int64_t now = t("2026-11-23T12:00:00Z");
+    plan(f, t("2026-12-01T09:00:00Z"), now, NULL);
+    assert_int_equal(claim(f, NULL, now, &c), 1); /* the send is running */
+    /* the meeting is held on another day (14:00 CET): the resend moves, the reminder goes */
+    struct cancel_txn ct = {now, 0, t("2026-12-03T13:00:00Z"), 0};
+    assert_int_equal(store_txn(f->st, held_txn, &ct), STORE_OK);
+    assert_time(ct.resend, "2027-06-03T12:00:00Z"); /* 14:00 local, winter → summer */
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE kind = 'remind_before_meeting'"
+                               " AND state = 'cancelled'"), 1);
+    /* closing cancels what is pending, not what is running */
+    assert_int_equal(store_txn(f->st, cancel_txn, &ct), STORE_OK);
+    assert_int_equal(ct.n, 1);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE state = 'pending'"), 0);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE state = 'running'"), 1);
+    /* years later only that running one comes back (its lease lapsed; the runner then sees
+     * the enrolment closed) */
+    assert_int_equal(claim(f, NULL, t("2030-01-01T00:00:00Z"), &c), 1);
+    assert_string_equal(c.out[0].kind, "send_written_guidance");
+}
+
+static void test_journal_jobs_in_order(void **state)
+{
+    struct fixture *f = *state;
+    struct claim_txn c;
+    int n = 0;
+    exec(f, "INSERT INTO journal(seq, at, kind, actor, data, prev_hash, hash) VALUES"
+            " (1, 'a', 'k', 'x', '{}', 'p', 'h1'), (2, 'a', 'k', 'x', '{}', 'h1', 'h2'),"
+            " (3, 'a', 'k', 'x', '{}', 'h2', 'h3');");
+    assert_int_equal(store_jobs_queue_journal(f->st, 100, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(store_jobs_queue_journal(f->st, 100, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    memset(&c, 0, sizeof c);
+    c.now = 100;
+    c.lease = 600;
+    c.kind = "deliver_journal";
+    assert_int_equal(store_txn(f->st, claim_txn, &c), STORE_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.out[0].ref, 1);
+    /* the head failed and waits: nothing after it may overtake it */
+    struct finish_txn ft = {c.out[0].id, "pending", 200};
+    assert_int_equal(store_txn(f->st, finish_txn, &ft), STORE_OK);
+    c.now = 150;
+    assert_int_equal(store_txn(f->st, claim_txn, &c), STORE_OK);
+    assert_int_equal(c.n, 0);
+    int64_t at;
+    assert_int_equal(store_jobs_next(f->st, 600, &at), STORE_OK);
+    assert_int_equal(at, 200);
+    /* generic claims never take journal deliveries */
+    assert_int_equal(claim(f, NULL, 1000, &c), 0);
+    c.now = 200;
+    c.kind = "deliver_journal";
+    assert_int_equal(store_txn(f->st, claim_txn, &c), STORE_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.out[0].ref, 1);
+    assert_int_equal(c.out[0].attempts, 2);
+}
+
+int main(void)
+{
+    clock_init_display_zone();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resend_month_ends),
+        cmocka_unit_test(test_resend_dst),
+        cmocka_unit_test(test_remind_local_hour),
+        cmocka_unit_test(test_backoff),
+        cmocka_unit_test_setup_teardown(test_plan_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_no_reminder_when_too_late, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claim_due_only_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claim_batch_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_then_done, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_and_move, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_journal_jobs_in_order, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -524,6 +524,9 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
         {"transcript_en", &v->transcript[LANG_EN], max, 0, NULL},
         {"media", &v->media, 200, 0, NULL},
     };
+    /* a file name is checked when it changes: the draft may name a file that this
+     * installation's media folder lacks (the text version is shown then) */
+    char *old_media = xstrdup(v->media ? v->media : "");
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         h_staff_text(c, ctx, fields[i].name, fields[i].max, fields[i].required,
                      fields[i].missing, "admin_err_text_long");
@@ -533,7 +536,9 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
         if (*v->captions[l] && strncmp(v->captions[l], "WEBVTT", 6) != 0)
             h_staff_error(c, ctx, l == LANG_DA ? "captions_da" : "captions_en",
                           "admin_err_captions");
-    if (*v->media) {
+    int media_changed = strcmp(old_media, v->media) != 0;
+    free(old_media);
+    if (*v->media && media_changed) {
         struct stat sb;
         char path[CONFIG_PATH_MAX + 256];
         snprintf(path, sizeof path, "%s/%s", c->app->cfg->media_dir, v->media);

@@ -364,6 +364,13 @@ static enum store_status content_publish_txn(struct store *st, void *arg)
         model_pack_free(old);
         if (same)
             return STORE_OK;
+        /* a file already loaded once, since replaced by an administrator's version: the
+         * administrator's edits stand */
+        rc = store_pack_hash_seen(st, cp->pack->group_id, cp->hash);
+        if (rc == STORE_OK)
+            return STORE_OK;
+        if (rc != STORE_NOT_FOUND)
+            return rc;
     } else if (rc != STORE_NOT_FOUND) {
         return rc;
     }

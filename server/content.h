@@ -47,7 +47,8 @@ json_t *content_pack_canonical(const struct model_pack *p);
 void content_pack_hash(const struct model_pack *p, char out[MODEL_HASH_HEX + 1]);
 
 /* Loads every packs/NAME.json under demo_dir: creates missing groups and publishes a new
- * version of a group's pack when its content hash differs from the published one.
+ * version of a group's pack when its content hash differs from the published one and from
+ * every earlier version (so a version an administrator published stays in force).
  * Safe to run twice.  *published gets how many versions were published. */
 int content_load_dir(struct store *st, const char *demo_dir, int64_t now, int *published,
                      char *err, size_t errlen);

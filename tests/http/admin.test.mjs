@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, decodeEntities, parseForms, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
+import { Browser, cli, decodeEntities, parseForms, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
 import {
   DEMO_PASSWORD, assertSummaryOnTop, ini, enrolCitizen, formCsrf, loginAs, sha256, staff,
 } from './staffkit.mjs';
@@ -348,6 +348,12 @@ describe('administrator pages', () => {
     assert.throws(() => sqlite(s.db, `UPDATE packs SET guidance_da = 'x' WHERE id = ${draftId}`), /never changed in place/);
     assert.throws(() => sqlite(s.db, `UPDATE options SET correct = 1 - correct WHERE question_id IN (SELECT q.id FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${draftId})`), /never changed in place/);
     assert.throws(() => sqlite(s.db, `UPDATE packs SET state = 'published' WHERE state = 'retired'`), /only retires/);
+  });
+
+  it('running `vejled demo` again leaves the administrator\'s version in force', () => {
+    const r = cli(['demo', '--db', s.db]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(one(s.db, "SELECT group_concat(version || state, ',') FROM (SELECT p.version, p.state FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'dagpenge' ORDER BY p.version)"), '1retired,2published');
   });
 
   it('publishing checks the draft by the pack rules', async () => {

@@ -129,6 +129,8 @@ void h_admin_user(struct app_call *c)
     }
     memset(u.password_hash, 0, sizeof u.password_hash);
     json_t *ctx = json_pack("{s:o}", "user", h_admin_user_json(&u));
+    json_object_set_new(json_object_get(ctx, "user"), "role_admin",
+                        json_boolean(strcmp(u.role, "admin") == 0));
     json_object_set_new(ctx, "self", json_boolean(u.id == c->user.id));
     if (c->req->method != ROUTER_POST) {
         app_page(c, 200, "admin/user", ctx);
@@ -592,52 +594,61 @@ static void h_admin_video_page(struct app_call *c, int status, const struct mode
     app_page(c, status, "admin/video", ctx);
 }
 
-void h_admin_draft_video(struct app_call *c)
+/* The draft and video number of the path: 0, or -1 having replied (*p is then NULL). */
+static int h_admin_video_of(struct app_call *c, struct model_pack **p, size_t *n)
 {
-    struct model_pack *p = h_admin_draft_of(c);
-    if (!p)
-        return;
-    size_t n = h_staff_video_n(c, 1, p);
-    if (!n) {
-        app_page_error(c, 404, "not_found");
-        goto out;
-    }
-    json_t *ctx = h_admin_draft_ctx(c, p);
-    if (c->req->method != ROUTER_POST) {
-        h_admin_video_page(c, 200, p, n, ctx);
-        goto out;
-    }
-    h_admin_video_read(c, ctx, &p->videos[n - 1]);
-    if (h_admin_has_errors(ctx)) {
-        h_admin_video_page(c, 422, p, n, ctx);
-        goto out;
-    }
-    enum packedit_result r = packedit_save(c->st, p);
-    json_decref(ctx);
-    if (r != PACKEDIT_OK) {
+    *p = h_admin_draft_of(c);
+    if (!*p)
+        return -1;
+    *n = h_staff_video_n(c, 1, *p);
+    if (*n)
+        return 0;
+    app_page_error(c, 404, "not_found");
+    model_pack_free(*p);
+    *p = NULL;
+    return -1;
+}
+
+/* Saves the edited draft and goes back to video n's form. */
+static void h_admin_video_saved(struct app_call *c, const struct model_pack *p, size_t n)
+{
+    if (packedit_save(c->st, p) != PACKEDIT_OK) {
         h_staff_fail(c);
-        goto out;
+        return;
     }
     char path[96];
     snprintf(path, sizeof path, "/admin/pakke/%lld/video/%zu", (long long)p->id, n);
     http_reply_redirect(c->rep, 303, path);
-out:
+}
+
+void h_admin_draft_video(struct app_call *c)
+{
+    struct model_pack *p;
+    size_t n;
+    if (h_admin_video_of(c, &p, &n))
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    if (c->req->method == ROUTER_POST)
+        h_admin_video_read(c, ctx, &p->videos[n - 1]);
+    if (c->req->method != ROUTER_POST || h_admin_has_errors(ctx)) {
+        h_admin_video_page(c, c->req->method == ROUTER_POST ? 422 : 200, p, n, ctx);
+    } else {
+        json_decref(ctx);
+        h_admin_video_saved(c, p, n);
+    }
     model_pack_free(p);
 }
 
 void h_admin_draft_upload(struct app_call *c)
 {
-    struct model_pack *p = h_admin_draft_of(c);
-    if (!p)
+    struct model_pack *p;
+    size_t n;
+    if (h_admin_video_of(c, &p, &n))
         return;
-    size_t n = h_staff_video_n(c, 1, p);
-    if (!n) {
-        app_page_error(c, 404, "not_found");
-        goto out;
-    }
     json_t *ctx = h_admin_draft_ctx(c, p);
     const struct multipart_part *f = multipart_get(&c->upload, "file");
     const char *ext = NULL;
+    char name[MODEL_HASH_HEX + 8];
     if (!f || !f->filename[0] || f->len == 0)
         h_staff_error(c, ctx, "file", "admin_err_file_missing");
     else if (f->len > c->app->cfg->max_upload)
@@ -646,25 +657,14 @@ void h_admin_draft_upload(struct app_call *c)
         h_staff_error(c, ctx, "file", "admin_err_file_type");
     if (h_admin_has_errors(ctx)) {
         h_admin_video_page(c, 422, p, n, ctx);
-        goto out;
-    }
-    char name[MODEL_HASH_HEX + 8];
-    if (packedit_store_media(c->app->cfg->media_dir, f->data, f->len, ext, name) != 0) {
+    } else if (packedit_store_media(c->app->cfg->media_dir, f->data, f->len, ext, name) != 0) {
         json_decref(ctx);
         h_staff_fail(c);
-        goto out;
+    } else {
+        json_decref(ctx);
+        h_admin_set(&p->videos[n - 1].media, name);
+        h_admin_video_saved(c, p, n);
     }
-    h_admin_set(&p->videos[n - 1].media, name);
-    enum packedit_result r = packedit_save(c->st, p);
-    json_decref(ctx);
-    if (r != PACKEDIT_OK) {
-        h_staff_fail(c);
-        goto out;
-    }
-    char path[96];
-    snprintf(path, sizeof path, "/admin/pakke/%lld/video/%zu", (long long)p->id, n);
-    http_reply_redirect(c->rep, 303, path);
-out:
     model_pack_free(p);
 }
 
@@ -710,7 +710,7 @@ void h_admin_preview_captions(struct app_call *c)
 
 void h_admin_publish(struct app_call *c)
 {
-    struct content_problem problem;
+    struct content_problem problem = {"", 0, 0};
     int version = 0;
     int64_t id = h_admin_id(c, 0);
     enum packedit_result r =

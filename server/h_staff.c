@@ -317,6 +317,27 @@ void h_staff_citizens(struct app_call *c)
 
 /* ------------------------------------------------------------------ one citizen */
 
+struct h_staff_letters {
+    struct app_call *c;
+    json_t *list;
+};
+
+/* One scheduled or sent letter (a job that sends or reminds) for the citizen page. */
+static int h_staff_letter(const struct store_job *j, void *arg)
+{
+    struct h_staff_letters *l = arg;
+    char kind[64], state[48];
+    snprintf(kind, sizeof kind, "letter_%s", j->kind);
+    snprintf(state, sizeof state, "letter_state_%s", j->state);
+    if (!*app_text(l->c, kind))
+        return 0; /* not a letter (e.g. a journal delivery) */
+    json_t *row = json_pack("{s:s, s:s}", "kind", app_text(l->c, kind), "state",
+                            *app_text(l->c, state) ? app_text(l->c, state) : j->state);
+    h_staff_time(row, "due", j->due_at);
+    json_array_append_new(l->list, row);
+    return 0;
+}
+
 static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolment *e)
 {
     struct enrol_env env;
@@ -336,6 +357,14 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
     h_staff_time(d, "meeting", e->first_meeting_at);
     h_staff_time(d, "oral_guidance", e->oral_guidance_at);
     json_object_set_new(d, "open", json_boolean(!e->closed_at));
+    struct h_staff_letters letters = {c, json_array()};
+    if (store_jobs_each(c->st, e->id, h_staff_letter, &letters) != STORE_OK) {
+        json_decref(letters.list);
+        json_decref(d);
+        return NULL;
+    }
+    json_object_set_new(d, "has_letters", json_boolean(json_array_size(letters.list) > 0));
+    json_object_set_new(d, "letters", letters.list);
     json_object_set_new(d, "has_focus",
                         json_boolean(json_array_size(json_object_get(d, "focus_topics")) > 0));
     json_object_set_new(d, "has_asked",

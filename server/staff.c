@@ -186,13 +186,17 @@ struct staff_start {
     int64_t user_id;
     int64_t now;
     int64_t expires;
+    int64_t idle_s;
     char hash[TOKEN_HASH_HEX_LEN + 1];
 };
 
 static enum store_status staff_start_txn(struct store *st, void *arg)
 {
     struct staff_start *s = arg;
-    enum store_status rc = store_user_login_ok(st, s->user_id);
+    /* every login clears away the sessions that have ended, so the table stays small */
+    enum store_status rc = store_staff_sessions_purge(st, s->now, s->idle_s);
+    if (rc == STORE_OK)
+        rc = store_user_login_ok(st, s->user_id);
     if (rc != STORE_OK)
         return rc;
     return store_staff_session_insert(st, s->hash, s->user_id, s->now, s->expires);
@@ -201,7 +205,8 @@ static enum store_status staff_start_txn(struct store *st, void *arg)
 int staff_session_start(struct store *st, const struct config *cfg, int64_t user_id,
                         int64_t now, char session[TOKEN_LEN + 1])
 {
-    struct staff_start s = {.user_id = user_id, .now = now};
+    struct staff_start s = {.user_id = user_id, .now = now,
+                            .idle_s = (int64_t)cfg->staff_session_idle_minutes * 60};
     s.expires = now + (int64_t)cfg->staff_session_hours * 3600;
     token_new(session);
     token_hash(session, TOKEN_LEN, s.hash);

@@ -311,6 +311,8 @@ enum store_status store_staff_session_insert(struct store *st, const char *id_ha
 enum store_status store_staff_session_get(struct store *st, const char *id_hash, int64_t now,
                                           int64_t idle_s, struct store_user *out);
 enum store_status store_staff_session_delete(struct store *st, const char *id_hash);
+/* Deletes the sessions that ended before now (absolute end, or idle_s unused). */
+enum store_status store_staff_sessions_purge(struct store *st, int64_t now, int64_t idle_s);
 /* Ends every session of a user (disabled, password reset). */
 enum store_status store_staff_sessions_end_user(struct store *st, int64_t user_id);
 

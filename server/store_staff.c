@@ -173,6 +173,14 @@ enum store_status store_staff_session_delete(struct store *st, const char *id_ha
                       store_stmt(st, "DELETE FROM staff_sessions WHERE id_hash = ?", "t", id_hash));
 }
 
+enum store_status store_staff_sessions_purge(struct store *st, int64_t now, int64_t idle_s)
+{
+    return store_done(st, store_stmt(st,
+                                     "DELETE FROM staff_sessions WHERE expires_at <= ?1"
+                                     " OR last_seen_at + ?2 <= ?1",
+                                     "ii", now, idle_s));
+}
+
 enum store_status store_staff_sessions_end_user(struct store *st, int64_t user_id)
 {
     return store_done(st,

@@ -24,6 +24,10 @@ CREATE TABLE staff_sessions (
     expires_at   INTEGER NOT NULL              -- the absolute end
 ) WITHOUT ROWID;
 CREATE INDEX staff_sessions_user ON staff_sessions(user_id);
+CREATE INDEX staff_sessions_expiry ON staff_sessions(expires_at);
+
+-- A caseworker's unit scope joins enrolments to users by the caseworker's username.
+CREATE INDEX enrolments_caseworker ON enrolments(caseworker) WHERE closed_at IS NULL;
 
 -- One row per staff read of a citizen's data; append-only like the journal.
 CREATE TABLE access_log (
@@ -54,6 +58,18 @@ CREATE TRIGGER questions_frozen BEFORE UPDATE ON questions
     WHEN (SELECT p.state FROM packs p JOIN videos v ON v.pack_id = p.id WHERE v.id = OLD.video_id) <> 'draft'
 BEGIN SELECT RAISE(ABORT, 'published content is never changed in place'); END;
 CREATE TRIGGER options_frozen BEFORE UPDATE ON options
+    WHEN (SELECT p.state FROM packs p JOIN videos v ON v.pack_id = p.id
+          JOIN questions q ON q.video_id = v.id WHERE q.id = OLD.question_id) <> 'draft'
+BEGIN SELECT RAISE(ABORT, 'published content is never changed in place'); END;
+CREATE TRIGGER packs_no_delete BEFORE DELETE ON packs WHEN OLD.state <> 'draft'
+BEGIN SELECT RAISE(ABORT, 'published content is never changed in place'); END;
+CREATE TRIGGER videos_no_delete BEFORE DELETE ON videos
+    WHEN (SELECT state FROM packs WHERE id = OLD.pack_id) <> 'draft'
+BEGIN SELECT RAISE(ABORT, 'published content is never changed in place'); END;
+CREATE TRIGGER questions_no_delete BEFORE DELETE ON questions
+    WHEN (SELECT p.state FROM packs p JOIN videos v ON v.pack_id = p.id WHERE v.id = OLD.video_id) <> 'draft'
+BEGIN SELECT RAISE(ABORT, 'published content is never changed in place'); END;
+CREATE TRIGGER options_no_delete BEFORE DELETE ON options
     WHEN (SELECT p.state FROM packs p JOIN videos v ON v.pack_id = p.id
           JOIN questions q ON q.video_id = v.id WHERE q.id = OLD.question_id) <> 'draft'
 BEGIN SELECT RAISE(ABORT, 'published content is never changed in place'); END;

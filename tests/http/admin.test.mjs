@@ -348,6 +348,8 @@ describe('administrator pages', () => {
     assert.throws(() => sqlite(s.db, `UPDATE packs SET guidance_da = 'x' WHERE id = ${draftId}`), /never changed in place/);
     assert.throws(() => sqlite(s.db, `UPDATE options SET correct = 1 - correct WHERE question_id IN (SELECT q.id FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${draftId})`), /never changed in place/);
     assert.throws(() => sqlite(s.db, `UPDATE packs SET state = 'published' WHERE state = 'retired'`), /only retires/);
+    assert.throws(() => sqlite(s.db, `DELETE FROM options WHERE question_id IN (SELECT q.id FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${draftId})`), /never changed in place/);
+    assert.throws(() => sqlite(s.db, `DELETE FROM packs WHERE id = ${draftId}`), /never changed in place/);
   });
 
   it('running `vejled demo` again leaves the administrator\'s version in force', () => {

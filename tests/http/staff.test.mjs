@@ -152,6 +152,9 @@ describe('staff login and sessions', () => {
     const hash2 = sha256(b2.cookies.get('vejled_ansat'));
     sqlite(s.db, `UPDATE staff_sessions SET expires_at = created_at WHERE id_hash = '${hash2}'`);
     assert.equal((await b2.get('/medarbejder/borgere')).status, 303, 'past the absolute end: gone');
+    // the next login clears ended sessions away
+    await staff(s, 'cw1');
+    assert.equal(count(s.db, `SELECT count(*) FROM staff_sessions WHERE id_hash IN ('${hash}', '${hash2}')`), 0);
   });
 
   it('without a session: GET redirects to the login page, POST is 403', async () => {

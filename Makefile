@@ -10,7 +10,7 @@
 
 BUILD   ?= build
 SAN     ?=
-PKGS    := libmicrohttpd sqlite3 jansson libsodium uuid
+PKGS    := libmicrohttpd sqlite3 jansson libsodium uuid libcurl pangocairo
 CC      ?= cc
 
 # Recursive (=) so that pkg-config runs after scripts/deps.sh has installed the -dev packages.

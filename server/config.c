@@ -63,6 +63,7 @@ static const struct config_key config_keys[] = {
     STR("delivery", "channels", channels),
     STR("delivery", "outbox_dir", outbox_dir),
     UINT("delivery", "remind_days_before", remind_days_before, 0, 60),
+    UINT("delivery", "scheduler", scheduler, 0, 1),
     UINT("delivery", "remind_hour", remind_hour, 0, 23),
     UINT("delivery", "max_attempts", max_attempts, 1, 100),
     UINT("delivery", "backoff_base_s", backoff_base_s, 1, 86400),
@@ -70,6 +71,7 @@ static const struct config_key config_keys[] = {
     UINT("delivery", "job_lease_s", job_lease_s, 5, 86400),
     UINT("delivery", "claim_batch", claim_batch, 1, 100000),
     STR("delivery", "municipality_name", municipality_name),
+    STR("delivery", "sender_cvr", sender_cvr),
     STR("delivery", "municipality_address", municipality_address),
     STR("delivery", "municipality_contact", municipality_contact),
     UINT("smtp", "timeout_s", smtp_timeout_s, 1, 600),
@@ -140,6 +142,7 @@ void config_defaults(struct config *c)
     c->caseload_limit = 500;
     c->max_content_text = 20000;
     snprintf(c->channels, sizeof c->channels, "outbox");
+    c->scheduler = 1;
     c->remind_hour = 9;
     c->max_attempts = 8;
     c->backoff_base_s = 60;
@@ -147,6 +150,7 @@ void config_defaults(struct config *c)
     c->job_lease_s = 600;
     c->claim_batch = 200;
     snprintf(c->municipality_name, sizeof c->municipality_name, "Jobcenter Eksempelby");
+    snprintf(c->sender_cvr, sizeof c->sender_cvr, "12345678");
     snprintf(c->municipality_address, sizeof c->municipality_address,
              "Rådhuspladsen 1|9999 Eksempelby");
     snprintf(c->municipality_contact, sizeof c->municipality_contact,

@@ -71,6 +71,7 @@ struct config {
     char webhook_url[256];
     char webhook_secret[256];
     unsigned remind_days_before;
+    unsigned scheduler;             /* 1: `serve` runs the scheduler thread */
     unsigned remind_hour;           /* local hour the reminder goes out */
     unsigned max_attempts;          /* delivery attempts before a job is failed */
     unsigned backoff_base_s;        /* first retry after this long, doubling … */
@@ -78,6 +79,7 @@ struct config {
     unsigned job_lease_s;           /* a running job older than this is claimable again */
     unsigned claim_batch;           /* jobs claimed per step of a scheduler pass */
     char municipality_name[128];    /* letter header */
+    char sender_cvr[16];            /* Digital Post sender (the municipality's CVR) */
     char municipality_address[256]; /* letter header; '|' separates lines */
     char municipality_contact[256]; /* letter footer: phone, hours, e-mail */
     unsigned smtp_timeout_s;

@@ -508,6 +508,14 @@ static enum store_status enrol_link_txn(struct store *st, void *arg)
     rc = store_enrolment_set_token(st, e.id, digest, expires);
     if (rc != STORE_OK)
         return rc;
+    /* the letters carry the current link (see enrol_schedule) */
+    unsigned char *box = NULL;
+    size_t boxlen = 0;
+    vault_seal(t->env->vault, token, TOKEN_LEN, &box, &boxlen);
+    rc = store_link_put(st, e.id, digest, box, boxlen);
+    free(box);
+    if (rc != STORE_OK)
+        return rc;
     json_t *data = json_object();
     enrol_time(data, "link_expires_at", expires);
     rc = journal_append(st, now, "link_issued", t->actor, e.citizen_uuid, e.uuid, data, NULL);

@@ -19,9 +19,12 @@
 #include "content.h"
 #include "enrol.h"
 #include "http.h"
+#include "evidence.h"
+#include "jobs.h"
 #include "journal.h"
 #include "mem.h"
 #include "staff.h"
+#include "scheduler.h"
 #include "store.h"
 #include "token.h"
 #include "vault.h"
@@ -38,6 +41,9 @@ struct main_opts {
     const char *role;
     const char *unit;
     const char *display_name;
+    const char *now;
+    const char *citizen;
+    const char *out;
     int help;
 };
 
@@ -53,6 +59,9 @@ static const char *const main_usage =
     "                                        create a staff account (password on stdin)\n"
     "  verify  --db PATH                     check the journal's hash chain\n"
     "  backup  --db PATH --to FILE           consistent online copy of the database\n"
+    "  jobs list --db PATH                   scheduled jobs and their state\n"
+    "  jobs run --db PATH [--now RFC3339]    one scheduler pass, then exit\n"
+    "  evidence --db PATH --citizen UUID --out FILE   the citizen's documentation as PDF\n"
     "\n"
     "VEJLED_DB, VEJLED_LISTEN and VEJLED_CONFIG may stand for --db, --listen, --config.\n"
     "'vejled COMMAND --help' tells more about one command.\n";
@@ -85,7 +94,25 @@ static const struct {
     {"backup", "usage: vejled backup --db PATH --to FILE\n"
                "Copies the database consistently while the server runs (SQLite backup API).\n"
                "The key file (PATH.key) is not part of it: back it up once, separately.\n"},
+    {"jobs", "usage: vejled jobs list --db PATH\n"
+             "       vejled jobs run --db PATH [--now RFC3339] [--config FILE]\n"
+             "list: every scheduled job (id, kind, enrolment, due time, state, attempts,\n"
+             "next attempt, last error), tab-separated with a header line.\n"
+             "run: one scheduler pass, exactly what the server's scheduler thread does:\n"
+             "every job due at --now (default: now) runs through the configured channels.\n"},
+    {"evidence", "usage: vejled evidence --db PATH --citizen UUID --out FILE\n"
+                 "Writes one PDF with the citizen's whole documentation trail: letters sent,\n"
+                 "videos finished, answers with content version, meeting and notes, journal.\n"},
 };
+
+/* The help text of a command ("" if there is none). */
+static const char *main_help_text(const char *command)
+{
+    for (size_t i = 0; i < sizeof main_helps / sizeof main_helps[0]; i++)
+        if (strcmp(main_helps[i].command, command) == 0)
+            return main_helps[i].help;
+    return "";
+}
 
 static int main_help(const char *command)
 {
@@ -118,6 +145,8 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         {"to", required_argument, NULL, 't'},     {"help", no_argument, NULL, 'h'},
         {"username", required_argument, NULL, 'u'}, {"role", required_argument, NULL, 'r'},
         {"unit", required_argument, NULL, 'U'},   {"display-name", required_argument, NULL, 'D'},
+        {"now", required_argument, NULL, 'w'},    {"citizen", required_argument, NULL, 'z'},
+        {"out", required_argument, NULL, 'o'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->db = getenv("VEJLED_DB");
@@ -138,6 +167,9 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         case 'r': o->role = optarg; break;
         case 'U': o->unit = optarg; break;
         case 'D': o->display_name = optarg; break;
+        case 'w': o->now = optarg; break;
+        case 'z': o->citizen = optarg; break;
+        case 'o': o->out = optarg; break;
         default:
             fprintf(stderr, "vejled: unknown or incomplete option '%s'\n", argv[optind - 1]);
             return -1;
@@ -366,7 +398,7 @@ static int cmd_user(const struct config *cfg, const struct main_opts *o)
     char pw[STAFF_PASSWORD_MAX + 4];
     int64_t id;
     if (!o->username || !o->role) {
-        fputs(main_helps[4].help, stderr);
+        fputs(main_help_text("user"), stderr);
         return EXIT_USAGE;
     }
     if (staff_check_username(o->username))
@@ -444,6 +476,105 @@ static int cmd_backup(const struct config *cfg, const char *to)
     return 0;
 }
 
+/* The database (migrated), token and vault for the commands that deliver. */
+static int main_open_all(const struct config *cfg, struct store **st, struct vault **vault)
+{
+    char err[512];
+    if (main_open(cfg, st))
+        return -1;
+    if (token_init() || vault_open(cfg->key_file, vault, err, sizeof err)) {
+        store_close(*st);
+        *st = NULL;
+        main_fail("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int main_job_row(const struct store_job *j, void *arg)
+{
+    char due[CLOCK_RFC3339_LEN + 1], next[CLOCK_RFC3339_LEN + 1];
+    (void)arg;
+    clock_format_rfc3339(j->due_at, due);
+    clock_format_rfc3339(j->next_attempt_at, next);
+    printf("%lld\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", (long long)j->id, j->kind,
+           j->enrolment_uuid[0] ? j->enrolment_uuid : "-", due, j->state, j->attempts,
+           strcmp(j->state, "pending") == 0 ? next : "-", j->last_error[0] ? j->last_error : "-");
+    return 0;
+}
+
+static int cmd_jobs(const struct config *cfg, const char *what, const char *now_text)
+{
+    struct store *st = NULL;
+    struct vault *vault = NULL;
+    struct scheduler *sched = NULL;
+    struct scheduler_stats stats;
+    char err[512];
+    int64_t now = 0;
+    int rc = EXIT_FAILURE;
+    if (now_text && (strcmp(what, "run") != 0 || clock_parse_rfc3339(now_text, &now) != 0)) {
+        fprintf(stderr, "vejled: --now must be an RFC 3339 time (jobs run only)\n");
+        return EXIT_USAGE;
+    }
+    if (main_open_all(cfg, &st, &vault))
+        return EXIT_FAILURE;
+    if (strcmp(what, "list") == 0) {
+        printf("id\tkind\tenrolment\tdue_at\tstate\tattempts\tnext_attempt_at\tlast_error\n");
+        rc = store_jobs_each(st, 0, main_job_row, NULL) == STORE_OK ? 0 : EXIT_FAILURE;
+        goto out;
+    }
+    if (now)
+        clock_set_fixed(now);
+    if (scheduler_open(cfg, vault, cfg->public_url, &sched, err, sizeof err)) {
+        main_fail("%s", err);
+        goto out;
+    }
+    if (scheduler_pass(sched, clock_now(), &stats) != 0) {
+        main_fail("%s", "the scheduler pass failed (see above); jobs already ended stay ended");
+        goto out;
+    }
+    fprintf(stderr, "vejled: jobs run: %d claimed, %d done, %d retried, %d failed, %d cancelled\n",
+            stats.claimed, stats.done, stats.retried, stats.failed, stats.cancelled);
+    rc = 0;
+out:
+    scheduler_close(sched);
+    vault_close(vault);
+    store_close(st);
+    return rc;
+}
+
+static int cmd_evidence(const struct config *cfg, const char *citizen, const char *out_path)
+{
+    struct store *st = NULL;
+    struct vault *vault = NULL;
+    struct buf pdf = {0};
+    char err[512];
+    int rc = EXIT_FAILURE;
+    if (!citizen || !out_path) {
+        fprintf(stderr, "vejled: evidence needs --citizen UUID and --out FILE\n");
+        return EXIT_USAGE;
+    }
+    if (main_open_all(cfg, &st, &vault))
+        return EXIT_FAILURE;
+    int r = evidence_pdf(cfg, st, vault, citizen, &pdf, err, sizeof err);
+    if (r != 0) {
+        main_fail("%s", err);
+        goto out;
+    }
+    FILE *f = fopen(out_path, "wb");
+    if (!f || fwrite(pdf.data, 1, pdf.len, f) != pdf.len || fclose(f) != 0) {
+        main_fail("cannot write %s", out_path);
+        goto out;
+    }
+    fprintf(stderr, "vejled: evidence written to %s (%zu bytes)\n", out_path, pdf.len);
+    rc = 0;
+out:
+    buf_free(&pdf);
+    vault_close(vault);
+    store_close(st);
+    return rc;
+}
+
 static int cmd_serve(struct config *cfg, int url_given)
 {
     struct store *st = NULL;
@@ -473,11 +604,22 @@ static int cmd_serve(struct config *cfg, int url_given)
     if (!url_given)
         snprintf(app.public_url, sizeof app.public_url, "http://%s:%u", cfg->listen_host,
                  http_port(server));
+    struct scheduler *sched = NULL;
+    if (cfg->scheduler && (scheduler_open(cfg, app.vault, app.public_url, &sched, err,
+                                          sizeof err) ||
+                           scheduler_start(sched))) {
+        http_stop(server);
+        scheduler_close(sched);
+        app_free(&app);
+        return main_fail("cannot start the scheduler: %s", err);
+    }
     fprintf(stderr, "vejled: listening on http://%s:%u\n", cfg->listen_host, http_port(server));
     while (sigwait(&sigs, &sig) == 0 && sig != SIGINT && sig != SIGTERM)
         ;
     fprintf(stderr, "vejled: stopping (signal %d)\n", sig);
     http_stop(server);
+    scheduler_stop(sched); /* lets a running job finish */
+    scheduler_close(sched);
     app_free(&app);
     fprintf(stderr, "vejled: stopped\n");
     return 0;
@@ -495,19 +637,21 @@ int main(int argc, char **argv)
     }
     const char *command = argv[1];
     int shift = 1;
-    if (strcmp(command, "user") == 0) {
-        if (argc < 3 || strcmp(argv[2], "add") != 0) {
+    /* commands with a verb: "user add", "apikey add", "jobs list|run" */
+    static const struct {
+        const char *command;
+        const char *verbs[3];
+    } with_verb[] = {{"user", {"add"}}, {"apikey", {"add"}}, {"jobs", {"list", "run"}}};
+    for (size_t i = 0; i < sizeof with_verb / sizeof with_verb[0]; i++) {
+        if (strcmp(command, with_verb[i].command) != 0)
+            continue;
+        int ok = 0;
+        for (size_t v = 0; argc >= 3 && v < 3 && with_verb[i].verbs[v]; v++)
+            ok |= strcmp(argv[2], with_verb[i].verbs[v]) == 0;
+        if (!ok) {
             if (argc >= 3 && strcmp(argv[2], "--help") == 0)
-                return main_help("user");
-            fputs(main_helps[4].help, stderr);
-            return EXIT_USAGE;
-        }
-        shift = 2;
-    } else if (strcmp(command, "apikey") == 0) {
-        if (argc < 3 || strcmp(argv[2], "add") != 0) {
-            if (argc >= 3 && strcmp(argv[2], "--help") == 0)
-                return main_help("apikey");
-            fputs(main_helps[3].help, stderr);
+                return main_help(command);
+            fputs(main_help_text(command), stderr);
             return EXIT_USAGE;
         }
         shift = 2;
@@ -545,5 +689,9 @@ int main(int argc, char **argv)
         return cmd_verify(&cfg);
     if (strcmp(command, "backup") == 0)
         return cmd_backup(&cfg, o.to);
+    if (strcmp(command, "jobs") == 0)
+        return cmd_jobs(&cfg, argv[2], o.now);
+    if (strcmp(command, "evidence") == 0)
+        return cmd_evidence(&cfg, o.citizen, o.out);
     return EXIT_USAGE;
 }

@@ -194,6 +194,12 @@ enum store_status store_enrolment_close(struct store *st, int64_t id, int64_t at
 /* Ids of the citizen's open enrolments (at most max; *n how many). */
 enum store_status store_enrolment_open_ids(struct store *st, int64_t citizen_id, int64_t *ids,
                                            size_t max, size_t *n);
+/* Ids of all the citizen's enrolments, open and closed, oldest first. */
+enum store_status store_enrolment_all_ids(struct store *st, int64_t citizen_id, int64_t *ids,
+                                          size_t max, size_t *n);
+/* The sealed CPR of a citizen (*box owned by the caller: free()). */
+enum store_status store_citizen_cpr_box(struct store *st, int64_t citizen_id, unsigned char **box,
+                                        size_t *boxlen);
 /* The sealed link token of an enrolment and the hash of the token it holds. */
 enum store_status store_link_put(struct store *st, int64_t enrolment_id, const char *token_hash,
                                  const void *box, size_t boxlen);

@@ -10,6 +10,17 @@
 
 /* ------------------------------------------------------------------ meetings, links */
 
+/* Copies blob column col of the current row into a new allocation. */
+static void store_blob_dup(sqlite3_stmt *s, int col, unsigned char **box, size_t *boxlen)
+{
+    int n = sqlite3_column_bytes(s, col);
+    *box = xmalloc(n > 0 ? (size_t)n : 1);
+    if (n > 0)
+        memcpy(*box, sqlite3_column_blob(s, col), (size_t)n);
+    *boxlen = n > 0 ? (size_t)n : 0;
+}
+
+
 enum store_status store_meeting_put(struct store *st, int64_t enrolment_id, int64_t held_at,
                                     int oral, const void *note_box, size_t note_boxlen,
                                     const char *actor, int64_t now)
@@ -50,13 +61,8 @@ enum store_status store_meeting_get(struct store *st, int64_t enrolment_id,
         return rc;
     out->held_at = sqlite3_column_int64(s, 0);
     out->oral_guidance = sqlite3_column_int(s, 1);
-    int n = sqlite3_column_bytes(s, 2);
-    const void *box = sqlite3_column_blob(s, 2);
-    if (box && n > 0) {
-        out->note_box = xmalloc((size_t)n);
-        memcpy(out->note_box, box, (size_t)n);
-        out->note_boxlen = (size_t)n;
-    }
+    if (sqlite3_column_bytes(s, 2) > 0)
+        store_blob_dup(s, 2, &out->note_box, &out->note_boxlen);
     store_col_copy(s, 3, out->recorded_by, sizeof out->recorded_by);
     out->recorded_at = sqlite3_column_int64(s, 4);
     sqlite3_reset(s);
@@ -73,14 +79,9 @@ enum store_status store_enrolment_close(struct store *st, int64_t id, int64_t at
     return rc;
 }
 
-enum store_status store_enrolment_open_ids(struct store *st, int64_t citizen_id, int64_t *ids,
-                                           size_t max, size_t *n)
+static enum store_status store_ids(sqlite3_stmt *s, int64_t *ids, size_t max, size_t *n)
 {
     *n = 0;
-    sqlite3_stmt *s = store_stmt(st,
-                                 "SELECT id FROM enrolments WHERE citizen_id = ? AND closed_at"
-                                 " IS NULL ORDER BY id",
-                                 "i", citizen_id);
     if (!s)
         return STORE_ERROR;
     int r;
@@ -89,6 +90,25 @@ enum store_status store_enrolment_open_ids(struct store *st, int64_t citizen_id,
             ids[(*n)++] = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
     return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+}
+
+enum store_status store_enrolment_open_ids(struct store *st, int64_t citizen_id, int64_t *ids,
+                                           size_t max, size_t *n)
+{
+    return store_ids(store_stmt(st,
+                                "SELECT id FROM enrolments WHERE citizen_id = ? AND closed_at"
+                                " IS NULL ORDER BY id",
+                                "i", citizen_id),
+                     ids, max, n);
+}
+
+enum store_status store_enrolment_all_ids(struct store *st, int64_t citizen_id, int64_t *ids,
+                                          size_t max, size_t *n)
+{
+    return store_ids(
+        store_stmt(st, "SELECT id FROM enrolments WHERE citizen_id = ? ORDER BY id", "i",
+                       citizen_id),
+        ids, max, n);
 }
 
 enum store_status store_link_put(struct store *st, int64_t enrolment_id, const char *token_hash,
@@ -100,6 +120,21 @@ enum store_status store_link_put(struct store *st, int64_t enrolment_id, const c
                                      " UPDATE SET token_hash = excluded.token_hash,"
                                      " token_box = excluded.token_box",
                                      "itb", enrolment_id, token_hash, box, boxlen));
+}
+
+enum store_status store_citizen_cpr_box(struct store *st, int64_t citizen_id, unsigned char **box,
+                                        size_t *boxlen)
+{
+    *box = NULL;
+    *boxlen = 0;
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT cpr_box FROM citizens WHERE id = ?", "i", citizen_id);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    store_blob_dup(s, 0, box, boxlen);
+    sqlite3_reset(s);
+    return STORE_OK;
 }
 
 enum store_status store_link_get(struct store *st, int64_t enrolment_id,
@@ -116,11 +151,7 @@ enum store_status store_link_get(struct store *st, int64_t enrolment_id,
     if (rc != STORE_OK)
         return rc;
     store_col_copy(s, 0, token_hash, MODEL_HASH_HEX + 1);
-    int n = sqlite3_column_bytes(s, 1);
-    *box = xmalloc(n > 0 ? (size_t)n : 1);
-    if (n > 0)
-        memcpy(*box, sqlite3_column_blob(s, 1), (size_t)n);
-    *boxlen = n > 0 ? (size_t)n : 0;
+    store_blob_dup(s, 1, box, boxlen);
     sqlite3_reset(s);
     return STORE_OK;
 }

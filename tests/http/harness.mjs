@@ -306,20 +306,26 @@ export class Server {
   }
 }
 
+/* The scheduler thread is off unless a test's config turns it on, so that only a test's
+ * own requests write to the database. */
+const SCHEDULER_OFF = '\n[delivery]\nscheduler = 0\n';
+
 /**
  * A fresh server: temp folder, `vejled demo`, `vejled apikey add`, `vejled serve`.
- * Options: {demo: true, apikey: true, start: true}.
+ * Options: {demo: true, apikey: true, start: true, config}.  config is an INI text for
+ * `serve --config` ("{dir}" stands for the server's temporary folder; the file is
+ * s.configFile); unless it sets [delivery] scheduler, the scheduler thread is off.
  */
-export async function startServer({ demo = true, apikey = true, start = true, config } = {}) {
+export async function startServer({ demo = true, apikey = true, start = true, config = '' } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-http-'));
   const s = new Server(dir);
   try {
-    if (config) {
-      // an INI text; "{dir}" stands for the server's temporary folder
-      const file = path.join(dir, 'vejled.ini');
-      fs.writeFileSync(file, config.replaceAll('{dir}', dir));
-      s.serveArgs = ['--config', file];
-    }
+    // an INI text; "{dir}" stands for the server's temporary folder
+    const file = path.join(dir, 'vejled.ini');
+    const ini = config.replaceAll('{dir}', dir);
+    fs.writeFileSync(file, /^\s*scheduler\s*=/m.test(ini) ? ini : ini + SCHEDULER_OFF);
+    s.serveArgs = ['--config', file];
+    s.configFile = file;
     if (demo) {
       const r = cli(['demo', '--db', s.db]);
       assert.equal(r.status, 0, `vejled demo failed: ${r.stderr}`);

@@ -90,6 +90,40 @@ static void test_backoff(void **state)
     assert_int_equal(jobs_backoff(40, 1, 4000000000u), 4000000000); // no overflow
 }
 
+static void test_policy_from_config(void **state)
+{
+    (void)state;
+    struct config c;
+    struct jobs_policy p;
+    char err[128];
+    config_defaults(&c);
+    config_set(&c, "database", "path", "/srv/vejled/v.db", err, sizeof err);
+    config_finish(&c);
+    assert_string_equal(c.outbox_dir, "/srv/vejled/outbox"); /* beside the database */
+    jobs_policy_from_config(&c, &p);
+    assert_int_equal(p.remind_days_before, 3);
+    assert_int_equal(p.remind_hour, 9);
+    assert_int_equal(p.max_attempts, 8);
+    assert_int_equal(p.backoff_base_s, 60);
+    assert_int_equal(p.backoff_max_s, 21600);
+    assert_int_equal(p.lease_s, 600);
+    /* every delivery limit is checked */
+    assert_int_equal(config_set(&c, "delivery", "max_attempts", "0", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, "delivery", "max_attempts", "101", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, "delivery", "remind_hour", "24", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, "delivery", "claim_batch", "0", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, "delivery", "job_lease_s", "4", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, "delivery", "scheduler", "2", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, "smtp", "timeout_s", "0", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, "webhook", "timeout_s", "601", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, "delivery", "backoff_base_s", "600", err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "delivery", "backoff_max_s", "60", err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "delivery", "remind_hour", "7", err, sizeof err), 0);
+    jobs_policy_from_config(&c, &p);
+    assert_int_equal(p.backoff_max_s, 600); /* never below the base */
+    assert_int_equal(p.remind_hour, 7);
+}
+
 /* ------------------------------------------------------------------ against a database */
 
 struct fixture {
@@ -405,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_resend_dst),
         cmocka_unit_test(test_remind_local_hour),
         cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_policy_from_config),
         cmocka_unit_test_setup_teardown(test_plan_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_no_reminder_when_too_late, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_due_only_once, setup, teardown),

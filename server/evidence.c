@@ -1,0 +1,284 @@
+#include "evidence.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "enrol.h"
+#include "journal.h"
+#include "letter.h"
+#include "meeting.h"
+#include "pdf.h"
+#include "progress.h"
+
+#define EVIDENCE_ENROLMENTS_MAX 64
+
+struct evidence {
+    struct pdf *pdf;
+    const json_t *strings;
+    struct buf line;
+};
+
+static const char *ev_s(struct evidence *ev, const char *key)
+{
+    return letter_string(ev->strings, key);
+}
+
+static void ev_time(int64_t t, char *out, size_t n)
+{
+    if (t)
+        clock_format_human(t, "da", out, n);
+    else
+        snprintf(out, n, "-");
+}
+
+/* A journal time (RFC 3339 UTC) as Copenhagen time for people. */
+static void ev_at(const char *rfc3339, char *out, size_t n)
+{
+    int64_t t;
+    if (clock_parse_rfc3339(rfc3339, &t) == 0)
+        clock_format_human(t, "da", out, n);
+    else
+        snprintf(out, n, "%s", rfc3339);
+}
+
+static const char *ev_data_str(const json_t *entry, const char *key)
+{
+    const char *v = json_string_value(json_object_get(json_object_get(entry, "data"), key));
+    return v ? v : "";
+}
+
+static void ev_letters(struct evidence *ev, const json_t *entries, const char *enrolment_uuid)
+{
+    size_t i;
+    json_t *e;
+    int any = 0;
+    pdf_text(ev->pdf, PDF_BOLD, ev_s(ev, "evidence_letters"));
+    json_array_foreach(entries, i, e)
+    {
+        const char *kind = json_string_value(json_object_get(e, "kind"));
+        const char *enr = json_string_value(json_object_get(e, "enrolment_id"));
+        if (!kind || !enr || strcmp(enr, enrolment_uuid) != 0 ||
+            (strcmp(kind, "written_guidance_sent") && strcmp(kind, "written_guidance_resent") &&
+             strcmp(kind, "reminder_sent")))
+            continue;
+        char when[64];
+        ev_at(json_string_value(json_object_get(e, "at")), when, sizeof when);
+        buf_reset(&ev->line);
+        buf_printf(&ev->line, "%s — %s via %s (indholdsversion %lld)", when, kind,
+                   ev_data_str(e, "channel"),
+                   (long long)json_integer_value(
+                       json_object_get(json_object_get(e, "data"), "pack_version")));
+        pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+        buf_reset(&ev->line);
+        buf_printf(&ev->line, "besked-id %s  sha256 %s  journalpost %lld",
+                   ev_data_str(e, "message_id"), ev_data_str(e, "sha256"),
+                   (long long)json_integer_value(json_object_get(e, "seq")));
+        pdf_text(ev->pdf, PDF_MONO, ev->line.data);
+        any = 1;
+    }
+    if (!any)
+        pdf_text(ev->pdf, PDF_BODY, ev_s(ev, "evidence_none"));
+}
+
+static void ev_progress(struct evidence *ev, const struct model_pack *pack,
+                        const struct model_progress *pr)
+{
+    char when[64];
+    int any = 0;
+    pdf_text(ev->pdf, PDF_BOLD, ev_s(ev, "evidence_videos"));
+    for (size_t vi = 0; vi < pack->n_videos; vi++)
+        for (size_t i = 0; i < pr->n_views; i++)
+            if (pr->views[i].video_id == pack->videos[vi].id && pr->views[i].finished_at) {
+                ev_time(pr->views[i].finished_at, when, sizeof when);
+                buf_reset(&ev->line);
+                buf_printf(&ev->line, "%s — %s", when, pack->videos[vi].title[LANG_DA]);
+                pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+                any = 1;
+            }
+    if (!any)
+        pdf_text(ev->pdf, PDF_BODY, ev_s(ev, "evidence_none"));
+    any = 0;
+    pdf_text(ev->pdf, PDF_BOLD, ev_s(ev, "evidence_answers"));
+    for (size_t vi = 0; vi < pack->n_videos; vi++) {
+        const struct model_video *v = &pack->videos[vi];
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            const struct model_question *q = &v->questions[qi];
+            for (size_t a = 0; a < pr->n_first; a++) {
+                if (pr->first[a].question_id != q->id)
+                    continue;
+                ev_time(pr->first[a].answered_at, when, sizeof when);
+                buf_reset(&ev->line);
+                buf_printf(&ev->line, "%s — %s\nSvar: ", when, q->text[LANG_DA]);
+                int n = 0;
+                for (size_t oi = 0; oi < q->n_options; oi++)
+                    if (progress_chosen_has(pr->first[a].chosen, q->options[oi].id))
+                        buf_printf(&ev->line, "%s%s", n++ ? "; " : "", q->options[oi].text[LANG_DA]);
+                buf_printf(&ev->line, " (%s)", ev_s(ev, pr->first[a].correct ? "evidence_correct"
+                                                                             : "evidence_wrong"));
+                pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+                any = 1;
+            }
+        }
+    }
+    if (!any)
+        pdf_text(ev->pdf, PDF_BODY, ev_s(ev, "evidence_none"));
+}
+
+static void ev_meeting(struct evidence *ev, const json_t *m)
+{
+    pdf_text(ev->pdf, PDF_BOLD, ev_s(ev, "evidence_meeting"));
+    if (!json_is_object(m)) {
+        pdf_text(ev->pdf, PDF_BODY, ev_s(ev, "evidence_none"));
+        return;
+    }
+    char when[64];
+    ev_at(json_string_value(json_object_get(m, "held_at")), when, sizeof when);
+    buf_reset(&ev->line);
+    buf_printf(&ev->line, "Afholdt %s; mundtlig vejledning givet: %s; registreret af %s", when,
+               json_is_true(json_object_get(m, "oral_guidance")) ? "ja" : "nej",
+               json_string_value(json_object_get(m, "recorded_by")));
+    pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+    const char *note = json_string_value(json_object_get(m, "note"));
+    if (note) {
+        buf_reset(&ev->line);
+        buf_printf(&ev->line, "Note: %s", note);
+        pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+    }
+}
+
+static int ev_enrolment(struct evidence *ev, struct store *st, const struct vault *vault,
+                        int64_t id, const json_t *entries)
+{
+    struct model_enrolment e;
+    struct model_group g;
+    struct model_progress pr;
+    struct model_pack *pack = NULL;
+    char planned[64], created[64], closed[64];
+    memset(&g, 0, sizeof g);
+    memset(&pr, 0, sizeof pr);
+    int rc = -1;
+    if (store_enrolment_by_id(st, id, &e) != STORE_OK ||
+        store_group_by_id(st, e.group_id, &g) != STORE_OK ||
+        store_pack_load(st, e.pack_id, &pack) != STORE_OK ||
+        store_progress_load(st, e.id, &pr) != STORE_OK)
+        goto out;
+    char version[16];
+    snprintf(version, sizeof version, "%d", pack->version);
+    const char *vars[] = {"id", e.uuid, "group", g.name[LANG_DA], "version", version, NULL};
+    buf_reset(&ev->line);
+    letter_fill(&ev->line, ev_s(ev, "evidence_enrolment"), vars);
+    pdf_space(ev->pdf, 8);
+    pdf_text(ev->pdf, PDF_HEADING, ev->line.data);
+    ev_time(e.created_at, created, sizeof created);
+    ev_time(e.first_meeting_at, planned, sizeof planned);
+    ev_time(e.closed_at, closed, sizeof closed);
+    buf_reset(&ev->line);
+    buf_printf(&ev->line, "Oprettet %s; første møde planlagt %s; status %s; lukket %s",
+               created, planned, model_status_name(enrol_status(&e, pr.n_views > 0 || pr.n_first > 0)), closed);
+    pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+    buf_reset(&ev->line);
+    buf_printf(&ev->line, "indholdets hash %s", pack->content_hash);
+    pdf_text(ev->pdf, PDF_MONO, ev->line.data);
+    ev_letters(ev, entries, e.uuid);
+    ev_progress(ev, pack, &pr);
+    json_t *m = meeting_json(st, vault, e.id);
+    if (!m)
+        goto out;
+    ev_meeting(ev, m);
+    json_decref(m);
+    rc = 0;
+out:
+    model_pack_free(pack);
+    model_progress_clear(&pr);
+    model_group_clear(&g);
+    return rc;
+}
+
+static void ev_journal(struct evidence *ev, const json_t *entries)
+{
+    size_t i;
+    json_t *e;
+    pdf_space(ev->pdf, 8);
+    pdf_text(ev->pdf, PDF_HEADING, ev_s(ev, "evidence_journal"));
+    json_array_foreach(entries, i, e)
+    {
+        char when[64];
+        char *data = json_dumps(json_object_get(e, "data"), JSON_COMPACT | JSON_SORT_KEYS);
+        ev_at(json_string_value(json_object_get(e, "at")), when, sizeof when);
+        buf_reset(&ev->line);
+        buf_printf(&ev->line, "#%lld  %s  %s  (%s)",
+                   (long long)json_integer_value(json_object_get(e, "seq")), when,
+                   json_string_value(json_object_get(e, "kind")),
+                   json_string_value(json_object_get(e, "actor")));
+        pdf_text(ev->pdf, PDF_BOLD, ev->line.data);
+        buf_reset(&ev->line);
+        buf_printf(&ev->line, "%s\nhash %s", data ? data : "{}",
+                   json_string_value(json_object_get(e, "hash")));
+        pdf_text(ev->pdf, PDF_MONO, ev->line.data);
+        free(data);
+    }
+}
+
+int evidence_pdf(const struct config *cfg, struct store *st, const struct vault *vault,
+                 const char *citizen_uuid, struct buf *out, char *err, size_t errlen)
+{
+    struct model_citizen c;
+    struct evidence ev;
+    char path[CONFIG_PATH_MAX + 32], now[64];
+    json_error_t je;
+    json_t *strings = NULL, *journal = NULL;
+    int64_t ids[EVIDENCE_ENROLMENTS_MAX];
+    size_t n = 0;
+    int rc = -1;
+    memset(&ev, 0, sizeof ev);
+    enum store_status s = store_citizen_by_uuid(st, citizen_uuid, &c);
+    if (s == STORE_NOT_FOUND) {
+        snprintf(err, errlen, "no citizen with that id");
+        return 1;
+    }
+    if (s != STORE_OK) {
+        snprintf(err, errlen, "cannot read the citizen");
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/lang/da.json", cfg->template_dir);
+    strings = json_load_file(path, 0, &je);
+    journal = journal_citizen_json(st, citizen_uuid);
+    const json_t *entries = json_object_get(journal, "entries");
+    if (!strings || !entries ||
+        store_enrolment_all_ids(st, c.id, ids, EVIDENCE_ENROLMENTS_MAX, &n) != STORE_OK) {
+        snprintf(err, errlen, "cannot read the strings, the journal or the enrolments");
+        goto out;
+    }
+    ev.strings = strings;
+    ev.pdf = pdf_new(ev_s(&ev, "evidence_title"), clock_now());
+    pdf_text(ev.pdf, PDF_TITLE, ev_s(&ev, "evidence_title"));
+    pdf_text(ev.pdf, PDF_HEADING, c.name);
+    clock_format_human(clock_now(), "da", now, sizeof now);
+    const char *vars[] = {"citizen", c.uuid, "date", now, NULL};
+    letter_fill(&ev.line, ev_s(&ev, "evidence_intro"), vars);
+    pdf_text(ev.pdf, PDF_SMALL, ev.line.data);
+    pdf_text(ev.pdf, PDF_SMALL, cfg->municipality_name);
+    for (size_t i = 0; i < n; i++)
+        if (ev_enrolment(&ev, st, vault, ids[i], entries) != 0) {
+            snprintf(err, errlen, "cannot read enrolment %zu of the citizen", i + 1);
+            goto out;
+        }
+    ev_journal(&ev, entries);
+    rc = pdf_finish(ev.pdf, out);
+    ev.pdf = NULL;
+    if (rc)
+        snprintf(err, errlen, "cannot make the PDF");
+out:
+    if (ev.pdf) {
+        struct buf discard = {0};
+        pdf_finish(ev.pdf, &discard);
+        buf_free(&discard);
+    }
+    buf_free(&ev.line);
+    json_decref(strings);
+    json_decref(journal);
+    model_citizen_clear(&c);
+    return rc;
+}

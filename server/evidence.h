@@ -1,0 +1,21 @@
+/* evidence — one PDF per citizen with the whole documentation trail, for a sanction or
+ * complaint case: per enrolment the letters sent (when, channel, message id, SHA-256),
+ * the videos watched to the end, the first answers with the content version, the meeting
+ * with the caseworker's note; then every journal entry with its hash.  Built from the
+ * journal and the store; never contains the CPR.  In Danish (the caseworker's language).
+ *
+ * For the CLI (`vejled evidence`) and for a staff handler (the lead wires the route).
+ */
+#ifndef VEJLED_EVIDENCE_H
+#define VEJLED_EVIDENCE_H
+
+#include "buf.h"
+#include "config.h"
+#include "store.h"
+#include "vault.h"
+
+/* Appends the PDF to out.  0; 1 when there is no such citizen; -1 with err. */
+int evidence_pdf(const struct config *cfg, struct store *st, const struct vault *vault,
+                 const char *citizen_uuid, struct buf *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,39 @@
+/* pdf — flowing text documents as PDF (cairo + pango): letters and evidence documents.
+ *
+ * A document is A4 with fixed margins; each call adds one paragraph, wrapped to the page
+ * width and continued on a new page when it does not fit.  Text is plain UTF-8 (never
+ * markup), so whatever a name or a guidance text holds is shown as it is.  The creation
+ * date is set from the caller's time, so the same input gives the same bytes.
+ */
+#ifndef VEJLED_PDF_H
+#define VEJLED_PDF_H
+
+#include <stdint.h>
+
+#include "buf.h"
+
+enum pdf_style {
+    PDF_BODY,    /* 10.5 pt */
+    PDF_SMALL,   /* 8.5 pt */
+    PDF_BOLD,    /* 10.5 pt bold */
+    PDF_HEADING, /* 14 pt bold */
+    PDF_TITLE,   /* 18 pt bold */
+    PDF_MONO     /* 8 pt monospace: hashes and ids */
+};
+
+struct pdf;
+
+/* A new document (title in the PDF's metadata, created UTC seconds).  Never NULL. */
+struct pdf *pdf_new(const char *title, int64_t created);
+
+/* One paragraph; right-aligned when right is set. */
+void pdf_text(struct pdf *p, enum pdf_style style, const char *utf8);
+void pdf_text_right(struct pdf *p, enum pdf_style style, const char *utf8);
+
+/* Vertical space in points. */
+void pdf_space(struct pdf *p, double points);
+
+/* Ends the document into out (appended) and frees p.  0, or -1 when cairo failed. */
+int pdf_finish(struct pdf *p, struct buf *out);
+
+#endif

@@ -1,0 +1,49 @@
+/* scheduler — runs the due jobs (jobs.h) through the configured channels (channel.h).
+ *
+ * A scheduler has its own database connection, content cache and UI strings; one pass
+ * claims every job due at `now` (atomically, so a second scheduler or `vejled jobs run`
+ * never gets the same job), runs each outside any request, and ends it: done, cancelled
+ * (the enrolment is closed, or the citizen completed before a reminder), pending again
+ * after an exponential back-off, or failed after max_attempts.  `vejled jobs run` is one
+ * pass; `vejled serve` runs passes on a thread that sleeps until the next due time or until
+ * jobs_wake().
+ *
+ * Exactly once per job and channel: the message id is committed (deliveries, state
+ * 'intent') before the channel is written, and written again with the same id after a
+ * crash; the outbox skips a message it already holds, SMTP receivers see the same
+ * Message-ID.  The sending is journalled in the transaction that marks it sent.
+ * Test hook: VEJLED_FAULT=after_channel_write kills the process (SIGKILL) right after a
+ * channel write, before it is recorded.
+ */
+#ifndef VEJLED_SCHEDULER_H
+#define VEJLED_SCHEDULER_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "vault.h"
+
+struct scheduler;
+
+struct scheduler_stats {
+    int claimed;
+    int done;
+    int cancelled;
+    int retried;
+    int failed;
+};
+
+/* Opens the scheduler's connection and loads the strings.  public_url is borrowed (it may
+ * change until the first pass: serve learns its port late).  0, or -1 with err. */
+int scheduler_open(const struct config *cfg, const struct vault *vault, const char *public_url,
+                   struct scheduler **out, char *err, size_t errlen);
+void scheduler_close(struct scheduler *s);
+
+/* One pass at now.  0, or -1 when the database failed (jobs already ended stay ended). */
+int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *stats);
+
+/* Starts the thread; scheduler_stop() lets the running job finish, then joins. */
+int scheduler_start(struct scheduler *s);
+void scheduler_stop(struct scheduler *s);
+
+#endif

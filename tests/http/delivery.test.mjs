@@ -1,0 +1,458 @@
+// Automatic delivery of the written guidance (issue 4) against real local receivers: an
+// SMTP sink (Debian's python3-aiosmtpd) and an HTTP webhook receiver, both started here on
+// free loopback ports and stopped by pid.  Time travel with `vejled jobs run --now`; the
+// server's scheduler thread for "sent at once on enrolment".  The passes run in increasing
+// --now order, as time does.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { BIN, ROOT, assertNoSanitizerReport, cli, enrolBody, freshCpr, sleep, sqlite, startServer } from './harness.mjs';
+
+const SECRET = 'webhook-secret-æøå-123';
+const PUBLIC = 'http://vejled.test';
+const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const NAME = 'Søren Ærbø Åberg';
+
+let s;            // the server
+let smtp;         // {proc, port, dir}
+let hook;         // {server, port, up, got: [{headers, body}]}
+let outbox;
+let cliLog = '';
+const cprs = [];
+let mailNo = 0;
+const t0 = Math.ceil(Date.now() / 1000) * 1000;
+const at = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startSmtp(port, dir) {
+  const proc = spawn('/usr/bin/python3', [path.join(ROOT, 'tests/http/helpers/smtp_sink.py'), String(port), dir],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`smtp sink did not start: ${out}`)), 15000);
+    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready')) { clearTimeout(timer); resolve(); } });
+    proc.stderr.on('data', (d) => { out += d; });
+    proc.on('exit', () => { clearTimeout(timer); reject(new Error(`smtp sink exited: ${out}`)); });
+  });
+  return { proc, port, dir };
+}
+
+async function stopSmtp(m) {
+  if (!m || m.proc.exitCode !== null) return;
+  const exited = new Promise((r) => m.proc.once('exit', r));
+  process.kill(m.proc.pid, 'SIGTERM');
+  await exited;
+}
+
+function mails() {
+  if (!fs.existsSync(smtp.dir)) return [];
+  return fs.readdirSync(smtp.dir).filter((f) => f.endsWith('.eml')).sort()
+    .map((f) => fs.readFileSync(path.join(smtp.dir, f), 'utf8'));
+}
+
+function mailsTo(email) {
+  return mails().filter((m) => m.includes(`To: <${email}>`));
+}
+
+/* The outbox messages: {id, recipient, label, url, xml, file}. */
+function letters() {
+  if (!fs.existsSync(outbox)) return [];
+  return fs.readdirSync(outbox).filter((f) => f.endsWith('.xml')).map((f) => {
+    const xml = fs.readFileSync(path.join(outbox, f), 'utf8');
+    const g = (tag) => (new RegExp(`<memo:${tag}>([^<]*)</memo:${tag}>`).exec(xml) || [])[1];
+    return { id: f.slice(0, -4), recipient: g('recipientID'), label: g('label'), url: g('url'), xml, file: path.join(outbox, f) };
+  });
+}
+
+const lettersFor = (cpr) => letters().filter((l) => l.recipient === cpr);
+
+/* `vejled jobs run` without blocking this process (the webhook receiver lives here). */
+function jobsRun(now, env = {}) {
+  const args = ['jobs', 'run', '--db', s.db, '--config', s.configFile, ...(now ? ['--now', now] : [])];
+  const clean = { ...process.env };
+  for (const k of ['VEJLED_DB', 'VEJLED_LISTEN', 'VEJLED_CONFIG']) delete clean[k];
+  return new Promise((resolve, reject) => {
+    const p = spawn(BIN, args, { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('error', reject);
+    p.on('close', (status, signal) => {
+      cliLog += stderr;
+      assertNoSanitizerReport(stderr, `vejled ${args.join(' ')}`);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
+function jobsOf(enrolmentId) {
+  const r = cli(['jobs', 'list', '--db', s.db]);
+  assert.equal(r.status, 0, r.stderr);
+  const [head, ...rows] = r.stdout.trim().split('\n');
+  const keys = head.split('\t');
+  return rows.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [keys[i], v])))
+    .filter((j) => !enrolmentId || j.enrolment === enrolmentId);
+}
+
+async function journalOf(citizenId) {
+  const r = await s.api('GET', `/api/v1/citizens/${citizenId}/journal`);
+  assert.equal(r.status, 200, r.text);
+  return r.json.entries;
+}
+
+const sent = (entries, kind) => entries.filter((e) => e.kind === kind);
+
+async function enrol(overrides = {}) {
+  const cpr = freshCpr();
+  cprs.push(cpr);
+  const email = `borger${++mailNo}@example.dk`;
+  const body = enrolBody(cpr, { first_meeting_at: '2030-03-10T09:00:00Z', ...overrides });
+  body.citizen = { ...body.citizen, name: NAME, email };
+  const r = await s.api('POST', '/api/v1/enrolments', { body });
+  assert.equal(r.status, 201, r.text);
+  return { ...r.json, cpr, email };
+}
+
+async function waitFor(what, fn, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+function pdfText(file) {
+  const r = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+function assertWellFormed(file) {
+  const r = spawnSync('xmllint', ['--noout', file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `xmllint: ${r.stderr}`);
+}
+
+function sha256(buf) {
+  return crypto.createHash('sha256').update(buf).digest('hex');
+}
+
+describe('delivery', () => {
+  before(async () => {
+    const hookPort = await freePort();
+    hook = { up: true, got: [], port: hookPort };
+    hook.server = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        if (!hook.up) {
+          hook.refused = (hook.refused || 0) + 1;
+          res.writeHead(503).end();
+          return;
+        }
+        hook.got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise((r) => hook.server.listen(hookPort, '127.0.0.1', r));
+    const smtpPort = await freePort();
+    s = await startServer({
+      config: `[server]
+public_url = ${PUBLIC}
+[delivery]
+scheduler = 1
+channels = outbox,smtp,webhook
+backoff_base_s = 60
+backoff_max_s = 600
+max_attempts = 5
+[smtp]
+url = smtp://127.0.0.1:${smtpPort}
+from = jobcenter@example.dk
+timeout_s = 5
+[webhook]
+url = http://127.0.0.1:${hookPort}/journal
+secret = ${SECRET}
+timeout_s = 5
+`,
+    });
+    outbox = path.join(s.dir, 'outbox');
+    smtp = await startSmtp(smtpPort, path.join(s.dir, 'mail'));
+  });
+
+  after(async () => {
+    await stopSmtp(smtp);
+    if (hook) await new Promise((r) => hook.server.close(r));
+    if (s) {
+      if (s.proc) await s.stop();
+      // no CPR in any mail, webhook payload, log line or API answer
+      const everything = [...mails(), ...hook.got.map((g) => g.body), s.stderr, cliLog,
+        ...s.allReceived()].join('\n');
+      for (const c of cprs) assert.ok(!everything.includes(c), 'a CPR leaked outside the outbox');
+      await s.cleanup();
+    }
+  });
+
+  it('enrol: the written guidance goes out at once to the outbox and by e-mail (scheduler thread)', async () => {
+    const e = await enrol();
+    const [letter] = await waitFor('the outbox letter', () => lettersFor(e.cpr).length && lettersFor(e.cpr));
+    await waitFor('the e-mail', () => mailsTo(e.email).length);
+    // the MeMo message: well-formed, every field
+    assertWellFormed(letter.file);
+    assert.match(letter.id, UUID4);
+    assert.match(letter.xml, new RegExp(`<memo:messageUUID>${letter.id}</memo:messageUUID>`));
+    assert.match(letter.xml, /<memo:label>Skriftlig vejledning om dine rettigheder og pligter<\/memo:label>/);
+    assert.match(letter.xml, /<memo:Sender>\s*<memo:senderID>\d{8}<\/memo:senderID>\s*<memo:idType>CVR<\/memo:idType>/);
+    assert.match(letter.xml, new RegExp(`<memo:recipientID>${e.cpr}</memo:recipientID>\\s*<memo:idType>CPR</memo:idType>`));
+    assert.match(letter.xml, /<memo:createdDateTime>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ<\/memo:createdDateTime>/);
+    assert.match(letter.xml, /<memo:encodingFormat>application\/pdf<\/memo:encodingFormat>/);
+    assert.equal(letter.url, e.link, 'the self-service action is the personal link');
+    assert.match(letter.xml, /<memo:actionCode>SELVBETJENING<\/memo:actionCode>/);
+    const b64 = /<memo:content>([^<]+)<\/memo:content>/.exec(letter.xml)[1];
+    const pdf = Buffer.from(b64, 'base64');
+    assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+    // the PDF beside it is the same document, and it reads
+    const pdfFile = letter.file.replace(/\.xml$/, '.pdf');
+    assert.deepEqual(fs.readFileSync(pdfFile), pdf);
+    const text = pdfText(pdfFile);
+    assert.ok(text.includes(NAME), `the name with æøå in the PDF:\n${text}`);
+    assert.ok(text.includes('Skriftlig vejledning om dine'), 'the heading');
+    assert.ok(text.includes('Dagpenge'), 'the target group');
+    assert.ok(text.includes('Du skal stå til rådighed'), "the group's guidance text");
+    assert.ok(text.includes(e.link), 'the personal link');
+    assert.ok(text.includes('Jobcenter Eksempelby'), 'the municipality');
+    assert.ok(!text.includes(e.cpr), 'no CPR in the letter itself');
+    // the e-mail: the same letter attached, the link in the text, its message id
+    const [mail] = mailsTo(e.email);
+    assert.match(mail, /^Message-ID: <[0-9a-f-]{36}@vejled>/m);
+    assert.match(mail, /Content-Type: application\/pdf/);
+    const plain = Buffer.from(/charset=utf-8\r?\nContent-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n--/.exec(mail)[1].replace(/\s/g, ''), 'base64').toString('utf8');
+    assert.ok(plain.includes(e.link), 'the link in the e-mail text');
+    // journalled, once per channel, with message id and the SHA-256 of what was sent
+    const entries = await journalOf(e.citizen_id);
+    const done = sent(entries, 'written_guidance_sent');
+    assert.deepEqual(done.map((x) => x.data.channel).sort(), ['outbox', 'smtp']);
+    const ob = done.find((x) => x.data.channel === 'outbox');
+    assert.equal(ob.data.message_id, letter.id);
+    assert.equal(ob.data.sha256, sha256(fs.readFileSync(letter.file)));
+    assert.equal(ob.data.pdf_sha256, sha256(pdf));
+    assert.equal(ob.actor, 'scheduler');
+    const sm = done.find((x) => x.data.channel === 'smtp');
+    assert.ok(mail.includes(`<${sm.data.message_id}@vejled>`));
+    assert.equal(sm.data.sha256, sha256(Buffer.from(mail, 'utf8')), 'the hash of the message as received');
+    assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
+    // from here on the passes are run by hand
+    await s.stop();
+    fs.writeFileSync(s.configFile, fs.readFileSync(s.configFile, 'utf8').replace('scheduler = 1', 'scheduler = 0'));
+    await s.start();
+  });
+
+  it('webhook down: retried with back-off; delivered in order once it is back, signed', async () => {
+    const e = await enrol();
+    hook.up = false;
+    const T = t0 + 3600e3;
+    let r = await jobsRun(at(T));
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(hook.refused >= 1, `the webhook was tried: ${r.stderr}\n${JSON.stringify(jobsOf().filter((j) => j.kind === 'deliver_journal'))}`);
+    const head = jobsOf().filter((j) => j.kind === 'deliver_journal' && j.state === 'pending');
+    const first = head.find((j) => j.attempts === '1');
+    assert.ok(first, 'one delivery attempted once');
+    assert.match(first.last_error, /HTTP 503/);
+    assert.equal(Date.parse(first.next_attempt_at), T + 60e3, 'first retry after backoff_base_s');
+    assert.ok(head.filter((j) => j.attempts !== '0').length === 1, 'nothing overtook the failed head');
+    // again before the back-off is over: no attempt
+    const refused = hook.refused;
+    await jobsRun(at(T + 30e3));
+    assert.equal(hook.refused, refused, 'no attempt inside the back-off');
+    // still down at the retry: the back-off doubles
+    await jobsRun(at(T + 60e3));
+    assert.equal(hook.refused, refused + 1);
+    const again = jobsOf().find((j) => j.kind === 'deliver_journal' && j.attempts === '2');
+    assert.equal(Date.parse(again.next_attempt_at), T + 60e3 + 120e3);
+    // back up: everything delivered, in journal order, each once
+    hook.up = true;
+    r = await jobsRun(at(T + 180e3));
+    assert.equal(r.status, 0, r.stderr);
+    const seqs = hook.got.map((g) => JSON.parse(g.body).seq);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
+    assert.equal(new Set(seqs).size, seqs.length, 'each once');
+    const maxSeq = Number(sqlite(s.db, 'SELECT max(seq) FROM journal;').trim());
+    assert.deepEqual(seqs, Array.from({ length: maxSeq }, (_, i) => i + 1), 'every entry, from the first');
+    for (const g of hook.got) {
+      const mac = crypto.createHmac('sha256', SECRET).update(g.body).digest('hex');
+      assert.equal(g.headers['x-vejled-signature'], `sha256=${mac}`);
+      assert.match(g.headers['content-type'], /^application\/json/);
+      assert.match(g.headers['x-vejled-delivery'], UUID4);
+    }
+    const mine = hook.got.map((g) => JSON.parse(g.body)).filter((x) => x.citizen_id === e.citizen_id);
+    assert.ok(mine.some((x) => x.kind === 'enrolled') && mine.some((x) => x.kind === 'written_guidance_sent'));
+    assert.ok(jobsOf().filter((j) => j.kind === 'deliver_journal').every((j) => j.state === 'done'));
+    // a further pass sends nothing again
+    const n = hook.got.length;
+    await jobsRun(at(T + 240e3));
+    assert.equal(hook.got.length, n + (Number(sqlite(s.db, 'SELECT max(seq) FROM journal;').trim()) - maxSeq));
+  });
+
+  it('SMTP down: the job is retried, the outbox letter is not sent twice, the e-mail goes once', async () => {
+    const port = smtp.port;
+    await stopSmtp(smtp);
+    const e = await enrol();
+    const T = t0 + 2 * 3600e3;
+    let r = await jobsRun(at(T));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(lettersFor(e.cpr).length, 1, 'the outbox got its letter');
+    const job = jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance');
+    assert.equal(job.state, 'pending');
+    assert.equal(job.attempts, '1');
+    assert.match(job.last_error, /^smtp: /);
+    smtp = await startSmtp(port, smtp.dir);
+    r = await jobsRun(at(T + 60e3));
+    assert.equal(r.status, 0, r.stderr);
+    await jobsRun(at(T + 120e3));
+    assert.equal(lettersFor(e.cpr).length, 1, 'still one outbox letter');
+    assert.equal(mailsTo(e.email).length, 1, 'one e-mail');
+    const entries = sent(await journalOf(e.citizen_id), 'written_guidance_sent');
+    assert.deepEqual(entries.map((x) => x.data.channel).sort(), ['outbox', 'smtp']);
+    assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
+  });
+
+  it('crash between the channel write and its record (SIGKILL): after a restart exactly one letter per job', async () => {
+    const e = await enrol();
+    const T = t0 + 3 * 3600e3;
+    const r = await jobsRun(at(T), { VEJLED_FAULT: 'after_channel_write' });
+    assert.equal(r.signal, 'SIGKILL', `the pass was killed: ${r.stderr}`);
+    assert.equal(lettersFor(e.cpr).length, 1, 'the letter was written before the crash');
+    assert.equal(sqlite(s.db, `SELECT count(*) FROM deliveries WHERE state = 'intent' AND channel <> 'webhook';`).trim(), '1');
+    assert.equal(sent(await journalOf(e.citizen_id), 'written_guidance_sent').length, 0, 'not recorded yet');
+    // the job is still claimed: a pass within the lease leaves it alone
+    await jobsRun(at(T + 60e3));
+    assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'running');
+    // after the lease it runs again: same message id, so no second letter
+    for (const k of [601e3, 700e3, 800e3]) assert.equal((await jobsRun(at(T + k))).status, 0);
+    assert.equal(lettersFor(e.cpr).length, 1, 'exactly one outbox letter');
+    assert.equal(mailsTo(e.email).length, 1, 'exactly one e-mail');
+    const entries = sent(await journalOf(e.citizen_id), 'written_guidance_sent');
+    assert.deepEqual(entries.map((x) => x.data.channel).sort(), ['outbox', 'smtp']);
+    assert.equal(entries.find((x) => x.data.channel === 'outbox').data.message_id, lettersFor(e.cpr)[0].id);
+    assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
+    // and the chain is intact
+    assert.equal(cli(['verify', '--db', s.db]).status, 0);
+  });
+
+  let changed; // {old, new} for the resend test
+  it('group change: the new group’s guidance goes out at once; the resend moves', async () => {
+    const e = await enrol({ first_meeting_at: '2030-03-01T09:00:00Z' });
+    const T = t0 + 4 * 3600e3;
+    await jobsRun(at(T));
+    assert.equal(lettersFor(e.cpr).length, 1);
+    const r = await s.api('PUT', `/api/v1/citizens/${e.citizen_id}/target-group`, {
+      body: { target_group: 'sygedagpenge', next_meeting_at: '2030-05-01T09:00:00Z' },
+    });
+    assert.equal(r.status, 201, r.text);
+    await jobsRun(at(T + 60e3));
+    const mine = lettersFor(e.cpr);
+    assert.equal(mine.length, 2, 'the new group’s letter');
+    const newest = mine.find((l) => l.url === r.json.link);
+    assert.ok(newest, 'the new letter carries the new link');
+    const text = pdfText(newest.file.replace(/\.xml$/, '.pdf'));
+    assert.ok(text.includes('Sygedagpenge'), text);
+    // the old enrolment's resend is cancelled, the new one's is due from the new meeting
+    assert.ok(jobsOf(e.enrolment_id).every((j) => j.state !== 'pending'));
+    const resend = jobsOf(r.json.enrolment_id).find((j) => j.kind === 'resend_written_guidance');
+    assert.equal(resend.due_at, '2030-11-01T10:00:00Z'); // 11:00 summer → 11:00 winter time
+    changed = { e, n: r.json };
+  });
+
+  let reminded;
+  it('meeting − N days: a reminder only to those who have not completed', async () => {
+    const open = await enrol({ first_meeting_at: '2030-03-10T09:00:00Z' });
+    const done = await enrol({ first_meeting_at: '2030-03-10T09:00:00Z' });
+    // the second citizen completed the videos
+    sqlite(s.db, `UPDATE enrolments SET opened_at = 1, completed_at = 2 WHERE uuid = '${done.enrolment_id}';`);
+    await jobsRun(at(t0 + 5 * 3600e3)); // their first letters
+    const reminder = jobsOf(open.enrolment_id).find((j) => j.kind === 'remind_before_meeting');
+    assert.equal(reminder.due_at, '2030-03-07T08:00:00Z', '3 days before, 09:00 Copenhagen');
+    await jobsRun('2030-03-07T07:59:59Z');
+    assert.equal(sent(await journalOf(open.citizen_id), 'reminder_sent').length, 0, 'not before it is due');
+    await jobsRun('2030-03-07T08:00:00Z');
+    const got = sent(await journalOf(open.citizen_id), 'reminder_sent');
+    assert.deepEqual(got.map((x) => x.data.channel).sort(), ['outbox', 'smtp']);
+    const letter = lettersFor(open.cpr).find((l) => l.label === 'Husk at se videoerne før dit møde');
+    assert.ok(letter, 'the reminder letter');
+    assertWellFormed(letter.file);
+    assert.equal(mailsTo(open.email).length, 2);
+    assert.equal(sent(await journalOf(done.citizen_id), 'reminder_sent').length, 0, 'not to the one who completed');
+    assert.equal(mailsTo(done.email).length, 1);
+    const cancelled = jobsOf(done.enrolment_id).find((j) => j.kind === 'remind_before_meeting');
+    assert.equal(cancelled.state, 'cancelled');
+    reminded = open;
+  });
+
+  it('first meeting + 6 months: the resend goes out exactly once however often jobs run is called', async () => {
+    const due = '2030-09-10T08:00:00Z'; // 10 March 10:00 CET + 6 months = 10 September 10:00 CEST
+    assert.equal(jobsOf(reminded.enrolment_id).find((j) => j.kind === 'resend_written_guidance').due_at, due);
+    await jobsRun('2030-09-10T07:59:59Z');
+    assert.equal(sent(await journalOf(reminded.citizen_id), 'written_guidance_resent').length, 0);
+    for (let i = 0; i < 3; i++) assert.equal((await jobsRun(due)).status, 0);
+    await jobsRun('2030-09-11T00:00:00Z');
+    await jobsRun('2031-01-01T00:00:00Z');
+    const entries = await journalOf(reminded.citizen_id);
+    const resent = sent(entries, 'written_guidance_resent');
+    assert.deepEqual(resent.map((x) => x.data.channel).sort(), ['outbox', 'smtp'], 'once per channel');
+    assert.equal(mailsTo(reminded.email).length, 3, 'welcome, reminder, resend');
+    // the link had expired by then: the resend carries a fresh one, and it works
+    assert.ok(entries.some((x) => x.kind === 'link_issued' && x.actor === 'scheduler'));
+    const letter = lettersFor(reminded.cpr).find((l) => l.id === resent.find((x) => x.data.channel === 'outbox').data.message_id);
+    assert.notEqual(letter.url, reminded.link);
+    const page = await s.request('GET', new URL(letter.url).pathname);
+    assert.ok([200, 302, 303].includes(page.status), `fresh link: ${page.status}`);
+    // the group change moved the other citizen's resend: not at the old time, at the new
+    const old = sent(await journalOf(changed.e.citizen_id), 'written_guidance_resent');
+    assert.deepEqual(old.map((x) => x.data.channel).sort(), ['outbox', 'smtp'],
+      'only the new group’s resend (2030-11-01) has gone out by 2031');
+    for (const x of old) assert.equal(x.enrolment_id, changed.n.enrolment_id);
+    // not in the September passes (the old resend time), but in the first pass after 1 November
+    for (const x of old) assert.equal(x.at, '2031-01-01T00:00:00Z');
+  });
+
+  it('vejled evidence: one PDF with letters, meeting and note, and the journal; no CPR', async () => {
+    const m = await s.api('POST', `/api/v1/enrolments/${reminded.enrolment_id}/meeting`, {
+      body: { held_at: '2026-11-20T09:00:00Z', oral_guidance: true, note: 'Borgeren spurgte til ferie og rådighed.' },
+    });
+    assert.equal(m.status, 200, m.text);
+    const file = path.join(s.dir, 'evidence.pdf');
+    const r = cli(['evidence', '--db', s.db, '--citizen', reminded.citizen_id, '--out', file]);
+    assert.equal(r.status, 0, r.stderr);
+    const text = pdfText(file).replace(/\s+/g, ' ');
+    assert.ok(text.includes('Dokumentation for vejledning'));
+    assert.ok(text.includes(NAME));
+    const entries = await journalOf(reminded.citizen_id);
+    for (const x of sent(entries, 'written_guidance_sent')) {
+      assert.ok(text.includes(x.data.message_id.slice(0, 8)), `message id ${x.data.message_id}`);
+    }
+    assert.ok(text.includes('reminder_sent') && text.includes('written_guidance_resent'));
+    assert.ok(text.includes('Borgeren spurgte til ferie og rådighed.'), 'the note');
+    assert.ok(text.includes('mundtlig vejledning givet: ja'));
+    assert.ok(!text.includes(reminded.cpr), 'no CPR');
+    const missing = cli(['evidence', '--db', s.db, '--citizen', '00000000-0000-4000-8000-000000000000', '--out', file]);
+    assert.equal(missing.status, 1);
+    assert.equal(cli(['evidence', '--db', s.db]).status, 2);
+  });
+});

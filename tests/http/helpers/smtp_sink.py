@@ -1,0 +1,38 @@
+#!/usr/bin/python3
+"""A local SMTP sink for the delivery tests: aiosmtpd on 127.0.0.1:PORT writing every
+message it accepts, as received, to DIR/NNNN.eml.  Prints 'ready' once it listens; stops
+on SIGTERM.  Usage: smtp_sink.py PORT DIR"""
+import os
+import signal
+import sys
+
+from aiosmtpd.controller import Controller
+
+
+class Sink:
+    def __init__(self, folder):
+        self.folder = folder
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        name = os.path.join(self.folder, f"{self.count:04d}.eml")
+        with open(name + ".tmp", "wb") as f:
+            f.write(envelope.original_content)
+        os.rename(name + ".tmp", name)
+        return "250 Message accepted"
+
+
+def main():
+    port, folder = int(sys.argv[1]), sys.argv[2]
+    os.makedirs(folder, exist_ok=True)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    controller = Controller(Sink(folder), hostname="127.0.0.1", port=port)
+    controller.start()
+    print("ready", flush=True)
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    controller.stop()
+
+
+if __name__ == "__main__":
+    main()

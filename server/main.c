@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include "journal.h"
 #include "mem.h"
 #include "purge.h"
+#include "staff.h"
 #include "scheduler.h"
 #include "store.h"
 #include "token.h"
@@ -36,6 +38,10 @@ struct main_opts {
     const char *config;
     const char *name;
     const char *to;
+    const char *username;
+    const char *role;
+    const char *unit;
+    const char *display_name;
     const char *now;
     const char *citizen;
     const char *out;
@@ -51,6 +57,8 @@ static const char *const main_usage =
     "  migrate --db PATH                     create or upgrade the schema\n"
     "  demo    --db PATH                     load demo content and citizens\n"
     "  apikey add --db PATH --name NAME      print a new API key (only its hash is kept)\n"
+    "  user add --db PATH --username U --role caseworker|admin [--unit UNIT]\n"
+    "                                        create a staff account (password on stdin)\n"
     "  verify  --db PATH                     check the journal's hash chain\n"
     "  backup  --db PATH --to FILE           consistent online copy of the database\n"
     "  jobs list --db PATH                   scheduled jobs and their state\n"
@@ -78,6 +86,11 @@ static const struct {
     {"apikey", "usage: vejled apikey add --db PATH --name NAME\n"
                "Creates an API key for the case system and prints it, alone, on stdout.\n"
                "It cannot be shown again: only its hash is stored.\n"},
+    {"user", "usage: vejled user add --db PATH --username U --role caseworker|admin [--unit UNIT]\n"
+             "                       [--display-name NAME]\n"
+             "Creates a caseworker or administrator account.  The password is read from the\n"
+             "first line of stdin (at least [staff] password_min_length characters) and\n"
+             "stored only as an argon2id hash.  Caseworkers see the citizens of their unit.\n"},
     {"verify", "usage: vejled verify --db PATH\n"
                "Recomputes the journal's hash chain.  Exit 0 if intact; 1 and the first\n"
                "entry that does not verify otherwise.\n"},
@@ -100,6 +113,15 @@ static const struct {
               "purge_after.  Statistics and the journal stay; the journal gets a\n"
               "'citizen_purged' entry per citizen.  Safe to run while the server runs.\n"},
 };
+
+/* The help text of a command ("" if there is none). */
+static const char *main_help_text(const char *command)
+{
+    for (size_t i = 0; i < sizeof main_helps / sizeof main_helps[0]; i++)
+        if (strcmp(main_helps[i].command, command) == 0)
+            return main_helps[i].help;
+    return "";
+}
 
 static int main_help(const char *command)
 {
@@ -130,6 +152,8 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         {"db", required_argument, NULL, 'd'},     {"listen", required_argument, NULL, 'l'},
         {"config", required_argument, NULL, 'c'}, {"name", required_argument, NULL, 'n'},
         {"to", required_argument, NULL, 't'},     {"help", no_argument, NULL, 'h'},
+        {"username", required_argument, NULL, 'u'}, {"role", required_argument, NULL, 'r'},
+        {"unit", required_argument, NULL, 'U'},   {"display-name", required_argument, NULL, 'D'},
         {"now", required_argument, NULL, 'w'},    {"citizen", required_argument, NULL, 'z'},
         {"out", required_argument, NULL, 'o'},    {"older-than", required_argument, NULL, 'g'},
         {NULL, 0, NULL, 0}};
@@ -148,6 +172,10 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         case 'n': o->name = optarg; break;
         case 't': o->to = optarg; break;
         case 'h': o->help = 1; break;
+        case 'u': o->username = optarg; break;
+        case 'r': o->role = optarg; break;
+        case 'U': o->unit = optarg; break;
+        case 'D': o->display_name = optarg; break;
         case 'w': o->now = optarg; break;
         case 'z': o->citizen = optarg; break;
         case 'o': o->out = optarg; break;
@@ -281,6 +309,34 @@ out:
     return rc;
 }
 
+/* The demo staff: one administrator and two caseworkers in different units (the demo
+ * citizens belong to cw1's unit).  Existing accounts are left as they are. */
+#define MAIN_DEMO_PASSWORD "demo-vejled-2026"
+
+static int main_demo_users(const struct config *cfg, struct store *st)
+{
+    static const struct {
+        const char *username, *display_name, *role, *unit;
+    } users[] = {
+        {"admin", "Demo Administrator", "admin", "jobcenter"},
+        {"cw1", "Demo Sagsbehandler Nord", "caseworker", "team-nord"},
+        {"cw2", "Demo Sagsbehandler Syd", "caseworker", "team-syd"},
+    };
+    for (size_t i = 0; i < sizeof users / sizeof users[0]; i++) {
+        int64_t id;
+        int r = staff_user_create(st, cfg, users[i].username, users[i].display_name,
+                                  users[i].role, users[i].unit, MAIN_DEMO_PASSWORD, clock_now(),
+                                  &id);
+        if (r != 0 && r != -1)
+            return main_fail("demo user %s could not be created", users[i].username);
+    }
+    fprintf(stderr,
+            "vejled: demo staff: administrator 'admin', caseworkers 'cw1' (team-nord, has the demo\n"
+            "        citizens) and 'cw2' (team-syd); demo password '%s'. Log in at /medarbejder/login\n",
+            MAIN_DEMO_PASSWORD);
+    return 0;
+}
+
 static int cmd_demo(const struct config *cfg)
 {
     struct store *st = NULL;
@@ -300,6 +356,8 @@ static int cmd_demo(const struct config *cfg)
     }
     if (published)
         fprintf(stderr, "vejled: published %d demo guidance pack version(s)\n", published);
+    if (main_demo_users(cfg, st))
+        goto out;
     cache = content_cache_new();
     rc = main_demo_citizens(cfg, st, vault, cache);
 out:
@@ -309,22 +367,11 @@ out:
     return rc;
 }
 
-struct main_apikey {
-    const char *name;
-    const char *hash;
-    int64_t id;
-};
-
-static enum store_status main_apikey_txn(struct store *st, void *arg)
-{
-    struct main_apikey *k = arg;
-    return store_apikey_insert(st, k->name, k->hash, clock_now(), &k->id);
-}
-
 static int cmd_apikey(const struct config *cfg, const char *name)
 {
     struct store *st = NULL;
-    char key[TOKEN_LEN + 4], hash[TOKEN_HASH_HEX_LEN + 1], raw[TOKEN_LEN + 1];
+    char key[STAFF_APIKEY_LEN + 1];
+    int64_t id;
     if (!name || !*name || strlen(name) > 100) {
         fprintf(stderr, "vejled: apikey add needs --name NAME (1 to 100 characters)\n");
         return EXIT_USAGE;
@@ -333,16 +380,66 @@ static int cmd_apikey(const struct config *cfg, const char *name)
         return main_fail("%s", "libsodium failed to initialise");
     if (main_open(cfg, &st))
         return EXIT_FAILURE;
-    token_new(raw);
-    snprintf(key, sizeof key, "vk_%s", raw);
-    token_hash(key, strlen(key), hash);
-    struct main_apikey k = {name, hash, 0};
-    enum store_status rc = store_txn(st, main_apikey_txn, &k);
+    int rc = staff_apikey_create(st, name, clock_now(), key, &id);
     store_close(st);
-    if (rc != STORE_OK)
+    if (rc != 0)
         return main_fail("%s", "the key could not be stored");
     printf("%s\n", key);
     fprintf(stderr, "vejled: API key '%s' created; it is shown only this once\n", name);
+    return 0;
+}
+
+/* The first line of stdin, without its line end; -1 if there is none or it is too long. */
+static int main_read_password(char *out, size_t n)
+{
+    if (!fgets(out, (int)n, stdin))
+        return -1;
+    size_t len = strlen(out);
+    if (len == n - 1 && out[len - 1] != '\n')
+        return -1;
+    while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+        out[--len] = '\0';
+    return 0;
+}
+
+static int cmd_user(const struct config *cfg, const struct main_opts *o)
+{
+    struct store *st = NULL;
+    char pw[STAFF_PASSWORD_MAX + 4];
+    int64_t id;
+    if (!o->username || !o->role) {
+        fputs(main_help_text("user"), stderr);
+        return EXIT_USAGE;
+    }
+    if (staff_check_username(o->username))
+        return main_fail("--username must be 1 to 64 of a-z, 0-9, '.', '_' and '-'");
+    if (staff_role_from_name(o->role) == ROLE_NONE)
+        return main_fail("--role must be caseworker or admin");
+    if (staff_check_unit(o->unit))
+        return main_fail("--unit must be up to 64 of a-z, 0-9, '.', '_' and '-'");
+    if (main_read_password(pw, sizeof pw))
+        return main_fail("give the password on the first line of stdin (at most %d bytes)",
+                         STAFF_PASSWORD_MAX);
+    if (token_init())
+        return main_fail("%s", "libsodium failed to initialise");
+    if (main_open(cfg, &st))
+        return EXIT_FAILURE;
+    int r = staff_user_create(st, cfg, o->username, o->display_name, o->role, o->unit, pw,
+                              clock_now(), &id);
+    sodium_memzero(pw, sizeof pw);
+    store_close(st);
+    if (r == -1)
+        return main_fail("the username '%s' is taken", o->username);
+    if (r == STAFF_PASSWORD_SHORT)
+        return main_fail("the password must be at least %u characters",
+                         cfg->password_min_length);
+    if (r == STAFF_PASSWORD_LONG)
+        return main_fail("the password must be at most %d bytes", STAFF_PASSWORD_MAX);
+    if (r == STAFF_DISPLAY_NAME_BAD)
+        return main_fail("--display-name must be at most 200 bytes without control characters");
+    if (r != 0)
+        return main_fail("%s", "the user could not be stored");
+    fprintf(stderr, "vejled: %s '%s' created\n", o->role, o->username);
     return 0;
 }
 
@@ -580,20 +677,21 @@ int main(int argc, char **argv)
     }
     const char *command = argv[1];
     int shift = 1;
-    if (strcmp(command, "apikey") == 0) {
-        if (argc < 3 || strcmp(argv[2], "add") != 0) {
+    /* commands with a verb: "user add", "apikey add", "jobs list|run" */
+    static const struct {
+        const char *command;
+        const char *verbs[3];
+    } with_verb[] = {{"user", {"add"}}, {"apikey", {"add"}}, {"jobs", {"list", "run"}}};
+    for (size_t i = 0; i < sizeof with_verb / sizeof with_verb[0]; i++) {
+        if (strcmp(command, with_verb[i].command) != 0)
+            continue;
+        int ok = 0;
+        for (size_t v = 0; argc >= 3 && v < 3 && with_verb[i].verbs[v]; v++)
+            ok |= strcmp(argv[2], with_verb[i].verbs[v]) == 0;
+        if (!ok) {
             if (argc >= 3 && strcmp(argv[2], "--help") == 0)
-                return main_help("apikey");
-            fputs(main_helps[3].help, stderr);
-            return EXIT_USAGE;
-        }
-        shift = 2;
-    }
-    if (strcmp(command, "jobs") == 0) {
-        if (argc < 3 || (strcmp(argv[2], "list") != 0 && strcmp(argv[2], "run") != 0)) {
-            if (argc >= 3 && strcmp(argv[2], "--help") == 0)
-                return main_help("jobs");
-            fputs(main_helps[6].help, stderr);
+                return main_help(command);
+            fputs(main_help_text(command), stderr);
             return EXIT_USAGE;
         }
         shift = 2;
@@ -625,6 +723,8 @@ int main(int argc, char **argv)
         return cmd_demo(&cfg);
     if (strcmp(command, "apikey") == 0)
         return cmd_apikey(&cfg, o.name);
+    if (strcmp(command, "user") == 0)
+        return cmd_user(&cfg, &o);
     if (strcmp(command, "verify") == 0)
         return cmd_verify(&cfg);
     if (strcmp(command, "backup") == 0)

@@ -42,6 +42,17 @@ static const struct config_key config_keys[] = {
     UINT("citizen", "token_days", token_days, 1, 3650),
     UINT("citizen", "session_hours", session_hours, 1, 24 * 30),
     UINT("citizen", "token_misses_per_minute", token_misses_per_minute, 1, 100000),
+    UINT("staff", "session_idle_minutes", staff_session_idle_minutes, 1, 24 * 60),
+    UINT("staff", "session_hours", staff_session_hours, 1, 24 * 7),
+    UINT("staff", "login_max_failures", login_max_failures, 1, 1000),
+    UINT("staff", "login_lockout_minutes", login_lockout_minutes, 1, 24 * 60),
+    UINT("staff", "login_attempts_per_minute", login_attempts_per_minute, 1, 100000),
+    UINT("staff", "password_min_length", password_min_length, 8, 128),
+    UINT("staff", "see_all_units", see_all_units, 0, 1),
+    STR("staff", "trusted_proxy", trusted_proxy),
+    STR("staff", "sso_header", sso_header),
+    SIZE("staff", "max_upload", max_upload, 1024, (size_t)4 * 1024 * 1024 * 1024),
+    UINT("staff", "caseload_limit", caseload_limit, 10, 100000),
     UINT("api", "idempotency_hours", idempotency_hours, 1, 24 * 365),
     STR("content", "media_dir", media_dir),
     STR("content", "static_dir", static_dir),
@@ -118,6 +129,14 @@ void config_defaults(struct config *c)
     c->session_hours = 12;
     c->token_misses_per_minute = 30;
     c->idempotency_hours = 24;
+    c->staff_session_idle_minutes = 30;
+    c->staff_session_hours = 10;
+    c->login_max_failures = 5;
+    c->login_lockout_minutes = 15;
+    c->login_attempts_per_minute = 20;
+    c->password_min_length = 10;
+    c->max_upload = 64 * 1024 * 1024;
+    c->caseload_limit = 500;
     snprintf(c->channels, sizeof c->channels, "outbox");
     c->remind_hour = 9;
     c->max_attempts = 8;

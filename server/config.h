@@ -39,6 +39,19 @@ struct config {
     unsigned session_hours;         /* a citizen browser session */
     unsigned token_misses_per_minute; /* unknown-link attempts per address before 429 */
 
+    /* [staff] */
+    unsigned staff_session_idle_minutes; /* a staff session ends after this long unused */
+    unsigned staff_session_hours;       /* … and this long after login, whatever happens */
+    unsigned login_max_failures;        /* wrong passwords in a row before the account locks */
+    unsigned login_lockout_minutes;     /* how long a locked account stays locked */
+    unsigned login_attempts_per_minute; /* failed logins per client address per minute */
+    unsigned password_min_length;       /* characters */
+    unsigned see_all_units;             /* 1: caseworkers see every unit's citizens */
+    char trusted_proxy[64];             /* address of the authenticating proxy; "" = none */
+    char sso_header[64];                /* header naming the user, from trusted_proxy only */
+    size_t max_upload;                  /* bytes of one uploaded video */
+    unsigned caseload_limit;            /* rows on the caseworker's list at most */
+
     /* [api] */
     unsigned idempotency_hours;     /* how long an Idempotency-Key answer is kept */
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include "http.h"
 #include "journal.h"
 #include "mem.h"
+#include "staff.h"
 #include "store.h"
 #include "token.h"
 #include "vault.h"
@@ -32,6 +34,10 @@ struct main_opts {
     const char *config;
     const char *name;
     const char *to;
+    const char *username;
+    const char *role;
+    const char *unit;
+    const char *display_name;
     int help;
 };
 
@@ -43,6 +49,8 @@ static const char *const main_usage =
     "  migrate --db PATH                     create or upgrade the schema\n"
     "  demo    --db PATH                     load demo content and citizens\n"
     "  apikey add --db PATH --name NAME      print a new API key (only its hash is kept)\n"
+    "  user add --db PATH --username U --role caseworker|admin [--unit UNIT]\n"
+    "                                        create a staff account (password on stdin)\n"
     "  verify  --db PATH                     check the journal's hash chain\n"
     "  backup  --db PATH --to FILE           consistent online copy of the database\n"
     "\n"
@@ -66,6 +74,11 @@ static const struct {
     {"apikey", "usage: vejled apikey add --db PATH --name NAME\n"
                "Creates an API key for the case system and prints it, alone, on stdout.\n"
                "It cannot be shown again: only its hash is stored.\n"},
+    {"user", "usage: vejled user add --db PATH --username U --role caseworker|admin [--unit UNIT]\n"
+             "                       [--display-name NAME]\n"
+             "Creates a caseworker or administrator account.  The password is read from the\n"
+             "first line of stdin (at least [staff] password_min_length characters) and\n"
+             "stored only as an argon2id hash.  Caseworkers see the citizens of their unit.\n"},
     {"verify", "usage: vejled verify --db PATH\n"
                "Recomputes the journal's hash chain.  Exit 0 if intact; 1 and the first\n"
                "entry that does not verify otherwise.\n"},
@@ -103,6 +116,8 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         {"db", required_argument, NULL, 'd'},     {"listen", required_argument, NULL, 'l'},
         {"config", required_argument, NULL, 'c'}, {"name", required_argument, NULL, 'n'},
         {"to", required_argument, NULL, 't'},     {"help", no_argument, NULL, 'h'},
+        {"username", required_argument, NULL, 'u'}, {"role", required_argument, NULL, 'r'},
+        {"unit", required_argument, NULL, 'U'},   {"display-name", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->db = getenv("VEJLED_DB");
@@ -119,6 +134,10 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         case 'n': o->name = optarg; break;
         case 't': o->to = optarg; break;
         case 'h': o->help = 1; break;
+        case 'u': o->username = optarg; break;
+        case 'r': o->role = optarg; break;
+        case 'U': o->unit = optarg; break;
+        case 'D': o->display_name = optarg; break;
         default:
             fprintf(stderr, "vejled: unknown or incomplete option '%s'\n", argv[optind - 1]);
             return -1;
@@ -248,6 +267,34 @@ out:
     return rc;
 }
 
+/* The demo staff: one administrator and two caseworkers in different units (the demo
+ * citizens belong to cw1's unit).  Existing accounts are left as they are. */
+#define MAIN_DEMO_PASSWORD "demo-vejled-2026"
+
+static int main_demo_users(const struct config *cfg, struct store *st)
+{
+    static const struct {
+        const char *username, *display_name, *role, *unit;
+    } users[] = {
+        {"admin", "Demo Administrator", "admin", "jobcenter"},
+        {"cw1", "Demo Sagsbehandler Nord", "caseworker", "team-nord"},
+        {"cw2", "Demo Sagsbehandler Syd", "caseworker", "team-syd"},
+    };
+    for (size_t i = 0; i < sizeof users / sizeof users[0]; i++) {
+        int64_t id;
+        int r = staff_user_create(st, cfg, users[i].username, users[i].display_name,
+                                  users[i].role, users[i].unit, MAIN_DEMO_PASSWORD, clock_now(),
+                                  &id);
+        if (r != 0 && r != -1)
+            return main_fail("demo user %s could not be created", users[i].username);
+    }
+    fprintf(stderr,
+            "vejled: demo staff: administrator 'admin', caseworkers 'cw1' (team-nord, has the demo\n"
+            "        citizens) and 'cw2' (team-syd); demo password '%s'. Log in at /medarbejder/login\n",
+            MAIN_DEMO_PASSWORD);
+    return 0;
+}
+
 static int cmd_demo(const struct config *cfg)
 {
     struct store *st = NULL;
@@ -267,6 +314,8 @@ static int cmd_demo(const struct config *cfg)
     }
     if (published)
         fprintf(stderr, "vejled: published %d demo guidance pack version(s)\n", published);
+    if (main_demo_users(cfg, st))
+        goto out;
     cache = content_cache_new();
     rc = main_demo_citizens(cfg, st, vault, cache);
 out:
@@ -310,6 +359,60 @@ static int cmd_apikey(const struct config *cfg, const char *name)
         return main_fail("%s", "the key could not be stored");
     printf("%s\n", key);
     fprintf(stderr, "vejled: API key '%s' created; it is shown only this once\n", name);
+    return 0;
+}
+
+/* The first line of stdin, without its line end; -1 if there is none or it is too long. */
+static int main_read_password(char *out, size_t n)
+{
+    if (!fgets(out, (int)n, stdin))
+        return -1;
+    size_t len = strlen(out);
+    if (len == n - 1 && out[len - 1] != '\n')
+        return -1;
+    while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+        out[--len] = '\0';
+    return 0;
+}
+
+static int cmd_user(const struct config *cfg, const struct main_opts *o)
+{
+    struct store *st = NULL;
+    char pw[STAFF_PASSWORD_MAX + 4];
+    int64_t id;
+    if (!o->username || !o->role) {
+        fputs(main_helps[4].help, stderr);
+        return EXIT_USAGE;
+    }
+    if (staff_check_username(o->username))
+        return main_fail("--username must be 1 to 64 of a-z, 0-9, '.', '_' and '-'");
+    if (staff_role_from_name(o->role) == ROLE_NONE)
+        return main_fail("--role must be caseworker or admin");
+    if (staff_check_unit(o->unit))
+        return main_fail("--unit must be up to 64 of a-z, 0-9, '.', '_' and '-'");
+    if (main_read_password(pw, sizeof pw))
+        return main_fail("give the password on the first line of stdin (at most %d bytes)",
+                         STAFF_PASSWORD_MAX);
+    if (token_init())
+        return main_fail("%s", "libsodium failed to initialise");
+    if (main_open(cfg, &st))
+        return EXIT_FAILURE;
+    int r = staff_user_create(st, cfg, o->username, o->display_name, o->role, o->unit, pw,
+                              clock_now(), &id);
+    sodium_memzero(pw, sizeof pw);
+    store_close(st);
+    if (r == -1)
+        return main_fail("the username '%s' is taken", o->username);
+    if (r == STAFF_PASSWORD_SHORT)
+        return main_fail("the password must be at least %u characters",
+                         cfg->password_min_length);
+    if (r == STAFF_PASSWORD_LONG)
+        return main_fail("the password must be at most %d bytes", STAFF_PASSWORD_MAX);
+    if (r == STAFF_DISPLAY_NAME_BAD)
+        return main_fail("--display-name must be at most 200 bytes without control characters");
+    if (r != 0)
+        return main_fail("%s", "the user could not be stored");
+    fprintf(stderr, "vejled: %s '%s' created\n", o->role, o->username);
     return 0;
 }
 
@@ -407,7 +510,15 @@ int main(int argc, char **argv)
     }
     const char *command = argv[1];
     int shift = 1;
-    if (strcmp(command, "apikey") == 0) {
+    if (strcmp(command, "user") == 0) {
+        if (argc < 3 || strcmp(argv[2], "add") != 0) {
+            if (argc >= 3 && strcmp(argv[2], "--help") == 0)
+                return main_help("user");
+            fputs(main_helps[4].help, stderr);
+            return EXIT_USAGE;
+        }
+        shift = 2;
+    } else if (strcmp(command, "apikey") == 0) {
         if (argc < 3 || strcmp(argv[2], "add") != 0) {
             if (argc >= 3 && strcmp(argv[2], "--help") == 0)
                 return main_help("apikey");
@@ -443,6 +554,8 @@ int main(int argc, char **argv)
         return cmd_demo(&cfg);
     if (strcmp(command, "apikey") == 0)
         return cmd_apikey(&cfg, o.name);
+    if (strcmp(command, "user") == 0)
+        return cmd_user(&cfg, &o);
     if (strcmp(command, "verify") == 0)
         return cmd_verify(&cfg);
     if (strcmp(command, "backup") == 0)

@@ -686,13 +686,7 @@ enum store_status store_enrolment_insert(struct store *st, struct model_enrolmen
     return rc;
 }
 
-#define STORE_ENROLMENT_SELECT                                                              \
-    "SELECT e.id, e.uuid, e.citizen_id, c.uuid, e.group_id, e.pack_id, p.version,"         \
-    " e.caseworker, e.language, e.first_meeting_at, e.token_expires_at, e.created_at,"      \
-    " e.opened_at, e.completed_at, e.declined_at, e.closed_at, e.oral_guidance_at"          \
-    " FROM enrolments e JOIN citizens c ON c.id = e.citizen_id JOIN packs p ON p.id = e.pack_id"
-
-static void store_enrolment_read(sqlite3_stmt *s, struct model_enrolment *e)
+void store_enrolment_read(sqlite3_stmt *s, struct model_enrolment *e)
 {
     memset(e, 0, sizeof *e);
     e->id = sqlite3_column_int64(s, 0);

@@ -17,6 +17,7 @@
 #ifndef VEJLED_STORE_H
 #define VEJLED_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -267,5 +268,130 @@ enum store_status store_delivery_sent(struct store *st, const char *message_id,
 
 /* ------------------------------------------------------------------ staff: users, sessions,
  * access log, content drafts (store_staff.c) */
+
+#define STORE_USERNAME_MAX 64
+#define STORE_PWHASH_MAX 128 /* crypto_pwhash_STRBYTES */
+
+struct store_user {
+    int64_t id;
+    char username[STORE_USERNAME_MAX + 1];
+    char display_name[256];
+    char role[16];                  /* caseworker | admin */
+    char unit[STORE_USERNAME_MAX + 1];
+    char password_hash[STORE_PWHASH_MAX + 1];
+    bool disabled;
+    int failed_logins;
+    int64_t locked_until;
+    int64_t created_at;
+};
+
+/* STORE_CONFLICT when the username is taken; *id gets the new row's id. */
+enum store_status store_user_insert(struct store *st, const struct store_user *u, int64_t now,
+                                    int64_t *id);
+enum store_status store_user_by_name(struct store *st, const char *username,
+                                     struct store_user *out);
+enum store_status store_user_by_id(struct store *st, int64_t id, struct store_user *out);
+/* Every user in username order; *out an array of *n (free()). */
+enum store_status store_user_list(struct store *st, struct store_user **out, size_t *n);
+/* Sets display name, role, unit and disabled of user id (NOT_FOUND if none). */
+enum store_status store_user_update(struct store *st, const struct store_user *u);
+/* Sets a new password hash and clears failures and lock. */
+enum store_status store_user_set_password(struct store *st, int64_t id, const char *hash);
+/* Counts a wrong password; at max_failures in a row the account locks until lock_until
+ * and the count starts again. */
+enum store_status store_user_login_failed(struct store *st, int64_t id, unsigned max_failures,
+                                          int64_t lock_until);
+/* A right password: clears the count of failures. */
+enum store_status store_user_login_ok(struct store *st, int64_t id);
+
+enum store_status store_staff_session_insert(struct store *st, const char *id_hash,
+                                             int64_t user_id, int64_t now, int64_t expires);
+/* The user of a live session (not expired, used within idle_s, user not disabled); marks
+ * it used at now. */
+enum store_status store_staff_session_get(struct store *st, const char *id_hash, int64_t now,
+                                          int64_t idle_s, struct store_user *out);
+enum store_status store_staff_session_delete(struct store *st, const char *id_hash);
+/* Ends every session of a user (disabled, password reset). */
+enum store_status store_staff_sessions_end_user(struct store *st, int64_t user_id);
+
+/* The access log: one row per staff read of a citizen's data. */
+enum store_status store_access_insert(struct store *st, int64_t user_id, const char *username,
+                                      int64_t citizen_id, const char *page, int64_t now);
+struct store_access_row {
+    int64_t at;
+    char username[STORE_USERNAME_MAX + 1];
+    char display_name[256];
+    char page[32];
+};
+/* The newest `limit` rows for a citizen, newest first; *out an array of *n (free()). */
+enum store_status store_access_list(struct store *st, int64_t citizen_id, size_t limit,
+                                    struct store_access_row **out, size_t *n);
+
+/* The caseworker's list: open enrolments with their citizen, group and counts. */
+struct store_caseload_filter {
+    const char *unit;       /* "" = every unit */
+    const char *group_slug; /* "" = every group */
+    int64_t meeting_from;   /* first_meeting_at >= this */
+    int64_t meeting_to;     /* first_meeting_at < this */
+    const char *name;       /* "" or a part of the citizen's name */
+    int64_t citizen_id;     /* 0 or only this citizen */
+    size_t limit;
+};
+struct store_caseload_row {
+    struct model_enrolment e;
+    char citizen_name[256];
+    char group_slug[MODEL_SLUG_MAX];
+    char group_name[256];
+    int answered;           /* first attempts */
+    int correct;            /* first attempts that were right */
+    int asked;              /* topics marked to ask about */
+    bool any_progress;      /* a video opened or a question answered */
+};
+typedef int (*store_caseload_cb)(const struct store_caseload_row *r, void *arg);
+/* Calls cb for each row, by first meeting; stops when cb returns non-zero. */
+enum store_status store_caseload_each(struct store *st, const struct store_caseload_filter *f,
+                                      store_caseload_cb cb, void *arg);
+/* STORE_OK when the citizen has an enrolment whose caseworker belongs to unit ("" = any
+ * unit: the citizen exists), else STORE_NOT_FOUND. */
+enum store_status store_citizen_in_unit(struct store *st, int64_t citizen_id, const char *unit);
+/* A citizen's enrolments, newest first; *out an array of *n (free()). */
+enum store_status store_citizen_enrolments(struct store *st, int64_t citizen_id,
+                                           struct model_enrolment **out, size_t *n);
+
+/* API keys for the administrator's page. */
+struct store_apikey_row {
+    int64_t id;
+    char name[128];
+    int64_t created_at;
+    int64_t revoked_at;
+};
+enum store_status store_apikey_list(struct store *st, struct store_apikey_row **out, size_t *n);
+/* NOT_FOUND when there is no such key or it was already revoked. */
+enum store_status store_apikey_revoke(struct store *st, int64_t id, int64_t now);
+
+/* Target group settings (enable/disable, resend interval). */
+enum store_status store_group_settings(struct store *st, int64_t id, bool enabled,
+                                       int resend_months);
+
+/* Pack versions of a group, newest first. */
+struct store_pack_row {
+    int64_t id;
+    int version;
+    char state[12];
+    int64_t created_at;
+    int64_t published_at;
+    int64_t retired_at;
+    int enrolments;         /* enrolments on this version */
+};
+enum store_status store_pack_list(struct store *st, int64_t group_id,
+                                  struct store_pack_row **out, size_t *n);
+/* The id of the group's draft, if it has one. */
+enum store_status store_pack_draft_id(struct store *st, int64_t group_id, int64_t *id);
+/* The highest version number of the group (0 if none). */
+enum store_status store_pack_max_version(struct store *st, int64_t group_id, int *version);
+/* Writes every text of a draft pack (guidance, videos, questions, options) from p, matched
+ * by id.  STORE_NOT_FOUND when p is not a draft (the database refuses changes to
+ * published content in any case). */
+enum store_status store_draft_save(struct store *st, const struct model_pack *p);
 
 #endif

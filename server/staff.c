@@ -1,0 +1,289 @@
+#include "staff.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ fields */
+
+enum staff_role staff_role_from_name(const char *name)
+{
+    if (name && strcmp(name, "caseworker") == 0)
+        return ROLE_CASEWORKER;
+    if (name && strcmp(name, "admin") == 0)
+        return ROLE_ADMIN;
+    return ROLE_NONE;
+}
+
+static bool staff_ident_ok(const char *s, size_t min, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < min || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-'))
+            return false;
+    }
+    return true;
+}
+
+enum staff_field staff_check_username(const char *s)
+{
+    return staff_ident_ok(s, 1, STORE_USERNAME_MAX) ? STAFF_FIELD_OK : STAFF_USERNAME_BAD;
+}
+
+enum staff_field staff_check_unit(const char *s)
+{
+    return staff_ident_ok(s ? s : "", 0, STORE_USERNAME_MAX) ? STAFF_FIELD_OK : STAFF_UNIT_BAD;
+}
+
+enum staff_field staff_check_display_name(const char *s)
+{
+    if (!s)
+        return STAFF_FIELD_OK;
+    if (strlen(s) > 200)
+        return STAFF_DISPLAY_NAME_BAD;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return STAFF_DISPLAY_NAME_BAD;
+    return STAFF_FIELD_OK;
+}
+
+enum staff_field staff_check_password(const char *pw, unsigned min_length)
+{
+    if (!pw)
+        return STAFF_PASSWORD_SHORT;
+    if (strlen(pw) > STAFF_PASSWORD_MAX)
+        return STAFF_PASSWORD_LONG;
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)pw; *p; p++)
+        chars += (*p & 0xc0) != 0x80;
+    return chars < min_length ? STAFF_PASSWORD_SHORT : STAFF_FIELD_OK;
+}
+
+/* ------------------------------------------------------------------ passwords */
+
+int staff_password_hash(const char *pw, char out[STORE_PWHASH_MAX + 1])
+{
+    char h[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(h, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return -1;
+    snprintf(out, STORE_PWHASH_MAX + 1, "%s", h);
+    sodium_memzero(h, sizeof h);
+    return 0;
+}
+
+bool staff_password_verify(const char *hash, const char *pw)
+{
+    if (!hash || !*hash || !pw)
+        return false;
+    return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+}
+
+/* The same cost as a real check, for unknown users, so that timing tells nothing. */
+static void staff_password_burn(const char *pw)
+{
+    char h[STORE_PWHASH_MAX + 1];
+    if (staff_password_hash(pw, h) == 0)
+        sodium_memzero(h, sizeof h);
+}
+
+/* ------------------------------------------------------------------ accounts */
+
+struct staff_new_user {
+    struct store_user u;
+    int64_t now;
+    int64_t id;
+};
+
+static enum store_status staff_insert_txn(struct store *st, void *arg)
+{
+    struct staff_new_user *n = arg;
+    return store_user_insert(st, &n->u, n->now, &n->id);
+}
+
+int staff_user_create(struct store *st, const struct config *cfg, const char *username,
+                      const char *display_name, const char *role, const char *unit,
+                      const char *password, int64_t now, int64_t *id)
+{
+    enum staff_field f;
+    if ((f = staff_check_username(username)) || (f = staff_check_display_name(display_name)))
+        return f;
+    if (staff_role_from_name(role) == ROLE_NONE)
+        return STAFF_ROLE_BAD;
+    if ((f = staff_check_unit(unit)) || (f = staff_check_password(password, cfg->password_min_length)))
+        return f;
+    struct staff_new_user n;
+    memset(&n, 0, sizeof n);
+    snprintf(n.u.username, sizeof n.u.username, "%s", username);
+    snprintf(n.u.display_name, sizeof n.u.display_name, "%s",
+             display_name && *display_name ? display_name : username);
+    snprintf(n.u.role, sizeof n.u.role, "%s", role);
+    snprintf(n.u.unit, sizeof n.u.unit, "%s", unit ? unit : "");
+    if (staff_password_hash(password, n.u.password_hash))
+        return -2;
+    n.now = now;
+    enum store_status rc = store_txn(st, staff_insert_txn, &n);
+    sodium_memzero(n.u.password_hash, sizeof n.u.password_hash);
+    if (rc == STORE_CONFLICT)
+        return -1;
+    if (rc != STORE_OK)
+        return -2;
+    *id = n.id;
+    return STAFF_FIELD_OK;
+}
+
+struct staff_pw {
+    int64_t id;
+    char hash[STORE_PWHASH_MAX + 1];
+};
+
+static enum store_status staff_pw_txn(struct store *st, void *arg)
+{
+    struct staff_pw *p = arg;
+    enum store_status rc = store_user_set_password(st, p->id, p->hash);
+    return rc == STORE_OK ? store_staff_sessions_end_user(st, p->id) : rc;
+}
+
+int staff_user_set_password(struct store *st, const struct config *cfg, int64_t id,
+                            const char *password)
+{
+    enum staff_field f = staff_check_password(password, cfg->password_min_length);
+    if (f)
+        return f;
+    struct staff_pw p = {.id = id};
+    if (staff_password_hash(password, p.hash))
+        return -2;
+    enum store_status rc = store_txn(st, staff_pw_txn, &p);
+    sodium_memzero(p.hash, sizeof p.hash);
+    return rc == STORE_OK ? STAFF_FIELD_OK : -2;
+}
+
+/* ------------------------------------------------------------------ login and sessions */
+
+bool staff_session_live(int64_t created, int64_t last_seen, int64_t now, unsigned idle_minutes,
+                        unsigned hours)
+{
+    return now < created + (int64_t)hours * 3600 && now < last_seen + (int64_t)idle_minutes * 60;
+}
+
+struct staff_fail {
+    int64_t id;
+    unsigned max;
+    int64_t lock_until;
+};
+
+static enum store_status staff_fail_txn(struct store *st, void *arg)
+{
+    struct staff_fail *f = arg;
+    return store_user_login_failed(st, f->id, f->max, f->lock_until);
+}
+
+struct staff_start {
+    int64_t user_id;
+    int64_t now;
+    int64_t expires;
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+};
+
+static enum store_status staff_start_txn(struct store *st, void *arg)
+{
+    struct staff_start *s = arg;
+    enum store_status rc = store_user_login_ok(st, s->user_id);
+    if (rc != STORE_OK)
+        return rc;
+    return store_staff_session_insert(st, s->hash, s->user_id, s->now, s->expires);
+}
+
+int staff_session_start(struct store *st, const struct config *cfg, int64_t user_id,
+                        int64_t now, char session[TOKEN_LEN + 1])
+{
+    struct staff_start s = {.user_id = user_id, .now = now};
+    s.expires = now + (int64_t)cfg->staff_session_hours * 3600;
+    token_new(session);
+    token_hash(session, TOKEN_LEN, s.hash);
+    return store_txn(st, staff_start_txn, &s) == STORE_OK ? 0 : -1;
+}
+
+enum staff_login staff_login(struct store *st, const struct config *cfg,
+                             struct ratelimit *misses, const char *addr, const char *username,
+                             const char *password, int64_t now, char session[TOKEN_LEN + 1],
+                             struct store_user *user)
+{
+    if (ratelimit_blocked(misses, addr, now))
+        return LOGIN_THROTTLED;
+    if (!username || !password || staff_check_username(username) ||
+        strlen(password) > STAFF_PASSWORD_MAX) {
+        ratelimit_hit(misses, addr, now);
+        return LOGIN_BAD;
+    }
+    enum store_status rc = store_user_by_name(st, username, user);
+    if (rc == STORE_ERROR || rc == STORE_BUSY)
+        return LOGIN_ERROR;
+    if (rc == STORE_NOT_FOUND) {
+        staff_password_burn(password);
+        ratelimit_hit(misses, addr, now);
+        return LOGIN_BAD;
+    }
+    if (user->locked_until > now) {
+        ratelimit_hit(misses, addr, now);
+        return LOGIN_LOCKED;
+    }
+    bool ok = staff_password_verify(user->password_hash, password);
+    sodium_memzero(user->password_hash, sizeof user->password_hash);
+    if (!ok || user->disabled) {
+        ratelimit_hit(misses, addr, now);
+        if (!ok) {
+            struct staff_fail f = {user->id, cfg->login_max_failures,
+                                   now + (int64_t)cfg->login_lockout_minutes * 60};
+            if (store_txn(st, staff_fail_txn, &f) != STORE_OK)
+                return LOGIN_ERROR;
+            /* the failure that locked it says so at once */
+            if (user->failed_logins + 1 >= (int)cfg->login_max_failures)
+                return LOGIN_LOCKED;
+        }
+        return LOGIN_BAD;
+    }
+    return staff_session_start(st, cfg, user->id, now, session) == 0 ? LOGIN_OK : LOGIN_ERROR;
+}
+
+int staff_session_user(struct store *st, const struct config *cfg, const char *cookie,
+                       int64_t now, struct store_user *user)
+{
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    if (!cookie || !token_is_well_formed(cookie))
+        return -1;
+    token_hash(cookie, TOKEN_LEN, hash);
+    if (store_staff_session_get(st, hash, now, (int64_t)cfg->staff_session_idle_minutes * 60,
+                                user) != STORE_OK)
+        return -1;
+    sodium_memzero(user->password_hash, sizeof user->password_hash);
+    return 0;
+}
+
+void staff_session_end(struct store *st, const char *cookie)
+{
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    if (!cookie || !token_is_well_formed(cookie))
+        return;
+    token_hash(cookie, TOKEN_LEN, hash);
+    store_staff_session_delete(st, hash);
+}
+
+void staff_csrf(const char *session, char out[TOKEN_HASH_HEX_LEN + 1])
+{
+    char material[TOKEN_LEN + 16];
+    snprintf(material, sizeof material, "staff-csrf:%s", session ? session : "");
+    token_hash(material, strlen(material), out);
+}
+
+const char *staff_scope(const struct store_user *user, bool see_all)
+{
+    if (see_all || staff_role_from_name(user->role) == ROLE_ADMIN)
+        return "";
+    /* a caseworker without a unit sees nobody: " " is no unit's name */
+    return user->unit[0] ? user->unit : " ";
+}

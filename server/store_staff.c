@@ -1,0 +1,452 @@
+/* store_staff — the staff side of the store: user accounts, staff sessions, the access log,
+ * the caseworker's list, API keys and target groups as administrators manage them, and
+ * guidance pack drafts.  See store.h for the contract of each function. */
+#include "store.h"
+#include "store_internal.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+
+/* ------------------------------------------------------------------ users */
+
+#define STORE_USER_COLS                                                                       \
+    "id, username, display_name, role, unit, password_hash, disabled, failed_logins,"        \
+    " locked_until, created_at"
+
+static void store_user_read(sqlite3_stmt *s, int col, struct store_user *u)
+{
+    memset(u, 0, sizeof *u);
+    u->id = sqlite3_column_int64(s, col);
+    store_col_copy(s, col + 1, u->username, sizeof u->username);
+    store_col_copy(s, col + 2, u->display_name, sizeof u->display_name);
+    store_col_copy(s, col + 3, u->role, sizeof u->role);
+    store_col_copy(s, col + 4, u->unit, sizeof u->unit);
+    store_col_copy(s, col + 5, u->password_hash, sizeof u->password_hash);
+    u->disabled = sqlite3_column_int(s, col + 6) != 0;
+    u->failed_logins = sqlite3_column_int(s, col + 7);
+    u->locked_until = sqlite3_column_int64(s, col + 8);
+    u->created_at = sqlite3_column_int64(s, col + 9);
+}
+
+static enum store_status store_user_one(struct store *st, sqlite3_stmt *s, struct store_user *out)
+{
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        store_user_read(s, 0, out);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+/* STORE_NOT_FOUND when the last statement changed no row. */
+static enum store_status store_changed(struct store *st, enum store_status rc)
+{
+    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+        return STORE_NOT_FOUND;
+    return rc;
+}
+
+enum store_status store_user_insert(struct store *st, const struct store_user *u, int64_t now,
+                                    int64_t *id)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "INSERT INTO users(username, display_name, role, unit,"
+                                 " password_hash, disabled, created_at) VALUES (?,?,?,?,?,?,?)"
+                                 " RETURNING id",
+                                 "tttttii", u->username, u->display_name, u->role, u->unit,
+                                 u->password_hash, (int64_t)u->disabled, now);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_user_by_name(struct store *st, const char *username,
+                                     struct store_user *out)
+{
+    return store_user_one(
+        st, store_stmt(st, "SELECT " STORE_USER_COLS " FROM users WHERE username = ?", "t",
+                       username),
+        out);
+}
+
+enum store_status store_user_by_id(struct store *st, int64_t id, struct store_user *out)
+{
+    return store_user_one(
+        st, store_stmt(st, "SELECT " STORE_USER_COLS " FROM users WHERE id = ?", "i", id), out);
+}
+
+enum store_status store_user_list(struct store *st, struct store_user **out, size_t *n)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT " STORE_USER_COLS " FROM users ORDER BY username", "");
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        store_user_read(s, 0, &(*out)[(*n)++]);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+}
+
+enum store_status store_user_update(struct store *st, const struct store_user *u)
+{
+    return store_changed(
+        st, store_done(st, store_stmt(st,
+                                      "UPDATE users SET display_name = ?, role = ?, unit = ?,"
+                                      " disabled = ? WHERE id = ?",
+                                      "tttii", u->display_name, u->role, u->unit,
+                                      (int64_t)u->disabled, u->id)));
+}
+
+enum store_status store_user_set_password(struct store *st, int64_t id, const char *hash)
+{
+    return store_changed(
+        st, store_done(st, store_stmt(st,
+                                      "UPDATE users SET password_hash = ?, failed_logins = 0,"
+                                      " locked_until = 0 WHERE id = ?",
+                                      "ti", hash, id)));
+}
+
+enum store_status store_user_login_failed(struct store *st, int64_t id, unsigned max_failures,
+                                          int64_t lock_until)
+{
+    return store_done(
+        st, store_stmt(st,
+                       "UPDATE users SET"
+                       " locked_until = CASE WHEN failed_logins + 1 >= ?1 THEN ?2"
+                       "  ELSE locked_until END,"
+                       " failed_logins = CASE WHEN failed_logins + 1 >= ?1 THEN 0"
+                       "  ELSE failed_logins + 1 END"
+                       " WHERE id = ?3",
+                       "iii", (int64_t)max_failures, lock_until, id));
+}
+
+enum store_status store_user_login_ok(struct store *st, int64_t id)
+{
+    return store_done(st, store_stmt(st, "UPDATE users SET failed_logins = 0 WHERE id = ?", "i",
+                                     id));
+}
+
+/* ------------------------------------------------------------------ sessions */
+
+enum store_status store_staff_session_insert(struct store *st, const char *id_hash,
+                                             int64_t user_id, int64_t now, int64_t expires)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO staff_sessions(id_hash, user_id, created_at,"
+                                     " last_seen_at, expires_at) VALUES (?,?,?,?,?)",
+                                     "tiiii", id_hash, user_id, now, now, expires));
+}
+
+enum store_status store_staff_session_get(struct store *st, const char *id_hash, int64_t now,
+                                          int64_t idle_s, struct store_user *out)
+{
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "SELECT u.id, u.username, u.display_name, u.role, u.unit, u.password_hash, u.disabled,"
+        " u.failed_logins, u.locked_until, u.created_at FROM staff_sessions x"
+        " JOIN users u ON u.id = x.user_id"
+        " WHERE x.id_hash = ?1 AND x.expires_at > ?2 AND x.last_seen_at + ?3 > ?2"
+        " AND u.disabled = 0",
+        "tii", id_hash, now, idle_s);
+    enum store_status rc = store_user_one(st, s, out);
+    if (rc != STORE_OK)
+        return rc;
+    return store_done(st, store_stmt(st,
+                                     "UPDATE staff_sessions SET last_seen_at = ? WHERE id_hash = ?",
+                                     "it", now, id_hash));
+}
+
+enum store_status store_staff_session_delete(struct store *st, const char *id_hash)
+{
+    return store_done(st,
+                      store_stmt(st, "DELETE FROM staff_sessions WHERE id_hash = ?", "t", id_hash));
+}
+
+enum store_status store_staff_sessions_end_user(struct store *st, int64_t user_id)
+{
+    return store_done(st,
+                      store_stmt(st, "DELETE FROM staff_sessions WHERE user_id = ?", "i", user_id));
+}
+
+/* ------------------------------------------------------------------ access log */
+
+enum store_status store_access_insert(struct store *st, int64_t user_id, const char *username,
+                                      int64_t citizen_id, const char *page, int64_t now)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO access_log(at, user_id, username, citizen_id,"
+                                     " page) VALUES (?,?,?,?,?)",
+                                     "iitit", now, user_id, username, citizen_id, page));
+}
+
+enum store_status store_access_list(struct store *st, int64_t citizen_id, size_t limit,
+                                    struct store_access_row **out, size_t *n)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT a.at, a.username, coalesce(u.display_name, ''), a.page"
+                                 " FROM access_log a LEFT JOIN users u ON u.id = a.user_id"
+                                 " WHERE a.citizen_id = ? ORDER BY a.id DESC LIMIT ?",
+                                 "ii", citizen_id, (int64_t)limit);
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        struct store_access_row *r = &(*out)[(*n)++];
+        r->at = sqlite3_column_int64(s, 0);
+        store_col_copy(s, 1, r->username, sizeof r->username);
+        store_col_copy(s, 2, r->display_name, sizeof r->display_name);
+        store_col_copy(s, 3, r->page, sizeof r->page);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+}
+
+/* ------------------------------------------------------------------ caseload */
+
+enum store_status store_caseload_each(struct store *st, const struct store_caseload_filter *f,
+                                      store_caseload_cb cb, void *arg)
+{
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "SELECT e.id, e.uuid, e.citizen_id, c.uuid, e.group_id, e.pack_id, p.version,"
+        " e.caseworker, e.language, e.first_meeting_at, e.token_expires_at, e.created_at,"
+        " e.opened_at, e.completed_at, e.declined_at, e.closed_at, e.oral_guidance_at,"
+        " c.name, g.slug, g.name_da,"
+        " (SELECT count(*) FROM answers a WHERE a.enrolment_id = e.id AND a.attempt = 1),"
+        " (SELECT count(*) FROM answers a WHERE a.enrolment_id = e.id AND a.attempt = 1"
+        "   AND a.correct = 1),"
+        " (SELECT count(*) FROM asked_topics t WHERE t.enrolment_id = e.id),"
+        " EXISTS (SELECT 1 FROM video_views v WHERE v.enrolment_id = e.id)"
+        " FROM enrolments e JOIN citizens c ON c.id = e.citizen_id"
+        " JOIN packs p ON p.id = e.pack_id JOIN target_groups g ON g.id = e.group_id"
+        " WHERE e.closed_at IS NULL"
+        " AND (?1 = '' OR EXISTS (SELECT 1 FROM users u WHERE u.username = e.caseworker"
+        "      AND u.unit = ?1))"
+        " AND (?2 = '' OR g.slug = ?2)"
+        " AND e.first_meeting_at >= ?3 AND e.first_meeting_at < ?4"
+        " AND (?5 = '' OR instr(lower(c.name), lower(?5)) > 0)"
+        " AND (?6 = 0 OR e.citizen_id = ?6)"
+        " ORDER BY e.first_meeting_at, e.id LIMIT ?7",
+        "ttiitii", f->unit, f->group_slug, f->meeting_from, f->meeting_to, f->name,
+        f->citizen_id, (int64_t)f->limit);
+    if (!s)
+        return STORE_ERROR;
+    int rc;
+    struct store_caseload_row row;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        memset(&row, 0, sizeof row);
+        store_enrolment_read(s, &row.e);
+        store_col_copy(s, 17, row.citizen_name, sizeof row.citizen_name);
+        store_col_copy(s, 18, row.group_slug, sizeof row.group_slug);
+        store_col_copy(s, 19, row.group_name, sizeof row.group_name);
+        row.answered = sqlite3_column_int(s, 20);
+        row.correct = sqlite3_column_int(s, 21);
+        row.asked = sqlite3_column_int(s, 22);
+        row.any_progress = sqlite3_column_int(s, 23) != 0 || row.answered > 0;
+        if (cb(&row, arg)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+}
+
+enum store_status store_citizen_in_unit(struct store *st, int64_t citizen_id, const char *unit)
+{
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "SELECT 1 FROM enrolments e WHERE e.citizen_id = ?1 AND (?2 = '' OR EXISTS"
+        " (SELECT 1 FROM users u WHERE u.username = e.caseworker AND u.unit = ?2)) LIMIT 1",
+        "it", citizen_id, unit);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK)
+        sqlite3_reset(s);
+    return rc;
+}
+
+enum store_status store_citizen_enrolments(struct store *st, int64_t citizen_id,
+                                           struct model_enrolment **out, size_t *n)
+{
+    sqlite3_stmt *s = store_stmt(st, STORE_ENROLMENT_SELECT
+                                 " WHERE e.citizen_id = ? ORDER BY e.created_at DESC, e.id DESC",
+                                 "i", citizen_id);
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        store_enrolment_read(s, &(*out)[(*n)++]);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+}
+
+/* ------------------------------------------------------------------ API keys, groups */
+
+enum store_status store_apikey_list(struct store *st, struct store_apikey_row **out, size_t *n)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT id, name, created_at, coalesce(revoked_at, 0)"
+                                 " FROM api_keys ORDER BY id",
+                                 "");
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        struct store_apikey_row *r = &(*out)[(*n)++];
+        r->id = sqlite3_column_int64(s, 0);
+        store_col_copy(s, 1, r->name, sizeof r->name);
+        r->created_at = sqlite3_column_int64(s, 2);
+        r->revoked_at = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+}
+
+enum store_status store_apikey_revoke(struct store *st, int64_t id, int64_t now)
+{
+    return store_changed(
+        st, store_done(st, store_stmt(st,
+                                      "UPDATE api_keys SET revoked_at = ? WHERE id = ?"
+                                      " AND revoked_at IS NULL",
+                                      "ii", now, id)));
+}
+
+enum store_status store_group_settings(struct store *st, int64_t id, bool enabled,
+                                       int resend_months)
+{
+    return store_changed(
+        st, store_done(st, store_stmt(st,
+                                      "UPDATE target_groups SET enabled = ?, resend_months = ?"
+                                      " WHERE id = ?",
+                                      "iii", (int64_t)enabled, (int64_t)resend_months, id)));
+}
+
+/* ------------------------------------------------------------------ packs and drafts */
+
+enum store_status store_pack_list(struct store *st, int64_t group_id,
+                                  struct store_pack_row **out, size_t *n)
+{
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "SELECT p.id, p.version, p.state, p.created_at, coalesce(p.published_at, 0),"
+        " coalesce(p.retired_at, 0),"
+        " (SELECT count(*) FROM enrolments e WHERE e.pack_id = p.id)"
+        " FROM packs p WHERE p.group_id = ? ORDER BY p.version DESC",
+        "i", group_id);
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        struct store_pack_row *r = &(*out)[(*n)++];
+        r->id = sqlite3_column_int64(s, 0);
+        r->version = sqlite3_column_int(s, 1);
+        store_col_copy(s, 2, r->state, sizeof r->state);
+        r->created_at = sqlite3_column_int64(s, 3);
+        r->published_at = sqlite3_column_int64(s, 4);
+        r->retired_at = sqlite3_column_int64(s, 5);
+        r->enrolments = sqlite3_column_int(s, 6);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+}
+
+enum store_status store_pack_draft_id(struct store *st, int64_t group_id, int64_t *id)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT id FROM packs WHERE group_id = ? AND state = 'draft'"
+                                 " ORDER BY version DESC LIMIT 1",
+                                 "i", group_id);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_pack_max_version(struct store *st, int64_t group_id, int *version)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT coalesce(max(version), 0) FROM packs WHERE group_id = ?",
+                                 "i", group_id);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *version = sqlite3_column_int(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+static enum store_status store_draft_save_video(struct store *st, const struct model_video *v)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "UPDATE videos SET title_da = ?, title_en = ?, summary_da = ?,"
+                       " summary_en = ?, media = ?, duration_s = ?, captions_da = ?,"
+                       " captions_en = ?, transcript_da = ?, transcript_en = ?, legal_basis = ?,"
+                       " valid_from = ?, valid_to = ? WHERE id = ?",
+                       "tttttittttttti", v->title[LANG_DA], v->title[LANG_EN],
+                       v->summary[LANG_DA], v->summary[LANG_EN], v->media,
+                       (int64_t)v->duration_s, v->captions[LANG_DA], v->captions[LANG_EN],
+                       v->transcript[LANG_DA], v->transcript[LANG_EN], v->legal_basis,
+                       v->valid_from, v->valid_to, v->id));
+    for (size_t qi = 0; rc == STORE_OK && qi < v->n_questions; qi++) {
+        const struct model_question *q = &v->questions[qi];
+        rc = store_done(
+            st, store_stmt(st,
+                           "UPDATE questions SET kind = ?, topic_da = ?, topic_en = ?,"
+                           " text_da = ?, text_en = ?, explanation_da = ?, explanation_en = ?"
+                           " WHERE id = ?",
+                           "ttttttti",
+                           q->multiple ? "multiple" : "single", q->topic[LANG_DA],
+                           q->topic[LANG_EN], q->text[LANG_DA], q->text[LANG_EN],
+                           q->explanation[LANG_DA], q->explanation[LANG_EN], q->id));
+        for (size_t oi = 0; rc == STORE_OK && oi < q->n_options; oi++) {
+            const struct model_option *o = &q->options[oi];
+            rc = store_done(st, store_stmt(st,
+                                           "UPDATE options SET text_da = ?, text_en = ?,"
+                                           " correct = ? WHERE id = ?",
+                                           "ttii", o->text[LANG_DA], o->text[LANG_EN],
+                                           (int64_t)o->correct, o->id));
+        }
+    }
+    return rc;
+}
+
+enum store_status store_draft_save(struct store *st, const struct model_pack *p)
+{
+    enum store_status rc = store_changed(
+        st, store_done(st, store_stmt(st,
+                                      "UPDATE packs SET guidance_da = ?, guidance_en = ?,"
+                                      " legal_basis = ?, valid_from = ?, valid_to = ?"
+                                      " WHERE id = ? AND state = 'draft'",
+                                      "ttttti",
+                                      p->guidance[LANG_DA], p->guidance[LANG_EN],
+                                      p->legal_basis, p->valid_from, p->valid_to, p->id)));
+    for (size_t vi = 0; rc == STORE_OK && vi < p->n_videos; vi++)
+        rc = store_draft_save_video(st, &p->videos[vi]);
+    return rc;
+}

@@ -81,6 +81,11 @@ struct config {
     char municipality_contact[256]; /* letter footer: phone, hours, e-mail */
     unsigned smtp_timeout_s;
     unsigned webhook_timeout_s;
+
+    /* [stats] */
+    unsigned minutes_per_send;      /* caseworker minutes one automatic sending saves */
+    unsigned stats_max_range_days;  /* the longest period one statistics request may ask */
+    unsigned stats_top_questions;   /* questions listed on the dashboard, highest error first */
 };
 
 /* Fills c with the defaults.  root is found from the running binary (the nearest parent

@@ -101,8 +101,9 @@ int stats_quarter_parse(const char *key, struct stats_period *out)
 {
     if (!key || strlen(key) != 6 || key[4] != '-' || key[5] < '1' || key[5] > '4')
         return -1;
-    char date[11];
-    snprintf(date, sizeof date, "%.4s-%02d-01", key, (key[5] - '1') * 3 + 1);
+    static const char *const months[] = {"01", "04", "07", "10"};
+    char date[16];
+    snprintf(date, sizeof date, "%.4s-%s-01", key, months[key[5] - '1']);
     int64_t day;
     if (stats_day_parse(date, &day) != 0)
         return -1;
@@ -177,7 +178,7 @@ struct stats_build {
     struct stats_row *groups; /* where group cells go (the report's, or a trend column) */
     size_t n_groups;
     size_t stride;            /* trend: rows per group */
-    int with_units;
+    int by_unit;              /* the cells are units' */
 };
 
 static struct stats_row *stats_group_row(struct stats_build *b, int64_t group_id)
@@ -203,13 +204,15 @@ static struct stats_row *stats_unit_row(struct stats_report *r, const char *unit
 static int stats_on_cell(const struct store_stats_cell *c, void *arg)
 {
     struct stats_build *b = arg;
+    if (b->by_unit) {
+        stats_counts_add(&stats_unit_row(b->r, c->unit)->c, c);
+        return 0;
+    }
     struct stats_row *g = stats_group_row(b, c->group_id);
     if (g)
         stats_counts_add(&g->c, c);
-    if (b->with_units) {
+    if (b->r)
         stats_counts_add(&b->r->total.c, c);
-        stats_counts_add(&stats_unit_row(b->r, c->unit)->c, c);
-    }
     return 0;
 }
 
@@ -345,9 +348,13 @@ int stats_report_build(struct store *st, const struct stats_period *p, int64_t n
     snprintf(out->total.key, sizeof out->total.key, "total");
     if (stats_group_rows(st, 1, &out->groups, &out->n_groups) != 0)
         goto fail;
-    struct stats_build b = {out, out->groups, out->n_groups, 1, 1};
-    if (store_stats_cells(st, p->from_day, p->to_day, stats_local_day(now), now, stats_on_cell,
-                          &b) != STORE_OK ||
+    struct stats_build b = {out, out->groups, out->n_groups, 1, 0};
+    struct stats_build bu = {out, NULL, 0, 1, 1};
+    int64_t today = stats_local_day(now);
+    if (store_stats_cells(st, STORE_STATS_BY_GROUP, p->from_day, p->to_day, today, now,
+                          stats_on_cell, &b) != STORE_OK ||
+        store_stats_cells(st, STORE_STATS_BY_UNIT, p->from_day, p->to_day, today, now,
+                          stats_on_cell, &bu) != STORE_OK ||
         store_stats_delays(st, p->from_day, p->to_day, stats_on_delay, &b) != STORE_OK ||
         store_stats_questions(st, p->from_day, p->to_day, stats_on_question, out) != STORE_OK)
         goto fail;
@@ -396,8 +403,9 @@ int stats_trend_build(struct store *st, int64_t last_day, size_t n_quarters, int
         return -1;
     for (size_t i = 0; i < n_quarters; i++) {
         struct stats_build b = {NULL, out->rows + i, out->n_groups, n_quarters, 0};
-        if (store_stats_cells(st, out->quarters[i].from_day, out->quarters[i].to_day,
-                              stats_local_day(now), now, stats_on_cell, &b) != STORE_OK) {
+        if (store_stats_cells(st, STORE_STATS_BY_GROUP, out->quarters[i].from_day,
+                              out->quarters[i].to_day, stats_local_day(now), now, stats_on_cell,
+                              &b) != STORE_OK) {
             stats_trend_free(out);
             return -1;
         }
@@ -433,11 +441,17 @@ const char *stats_column_key(enum stats_column col)
     return col < STATS_COL_COUNT ? stats_keys[col] : "";
 }
 
-int stats_column_is_rate(enum stats_column col)
+enum stats_kind stats_column_kind(enum stats_column col)
 {
-    return col == STATS_COL_OPENED_RATE || col == STATS_COL_COMPLETED_RATE ||
-           col == STATS_COL_DECLINED_RATE || col == STATS_COL_GUIDED_RATE ||
-           col == STATS_COL_VIEWED_RATE;
+    switch (col) {
+    case STATS_COL_OPENED_RATE:
+    case STATS_COL_COMPLETED_RATE:
+    case STATS_COL_DECLINED_RATE:
+    case STATS_COL_GUIDED_RATE:
+    case STATS_COL_VIEWED_RATE: return STATS_KIND_SHARE;
+    case STATS_COL_MEDIAN_HOURS: return STATS_KIND_HOURS;
+    default: return STATS_KIND_COUNT;
+    }
 }
 
 bool stats_count_shown(int64_t n)
@@ -445,14 +459,17 @@ bool stats_count_shown(int64_t n)
     return n <= 0 || n >= STATS_SMALL;
 }
 
-static void stats_count_value(int64_t n, struct stats_value *out)
+void stats_value_count(int64_t n, struct stats_value *out)
 {
+    out->kind = STATS_KIND_COUNT;
     out->shown = stats_count_shown(n) ? STATS_SHOWN : STATS_SUPPRESSED;
     out->x = out->shown == STATS_SHOWN ? (double)n : 0;
 }
 
-static void stats_share_value(int64_t num, int64_t den, struct stats_value *out)
+void stats_value_share(int64_t num, int64_t den, struct stats_value *out)
 {
+    out->kind = STATS_KIND_SHARE;
+    out->x = 0;
     out->shown = stats_share(num, den, &out->x) ? STATS_SHOWN : STATS_NONE;
 }
 
@@ -462,28 +479,29 @@ void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum s
     const struct stats_counts *c = &r->c;
     memset(out, 0, sizeof *out);
     switch (col) {
-    case STATS_COL_ENROLLED: stats_count_value(c->enrolled, out); return;
-    case STATS_COL_OPENED: stats_count_value(c->opened, out); return;
-    case STATS_COL_NOT_OPENED: stats_count_value(c->enrolled - c->opened, out); return;
-    case STATS_COL_COMPLETED: stats_count_value(c->completed, out); return;
-    case STATS_COL_DECLINED: stats_count_value(c->declined, out); return;
-    case STATS_COL_OPENED_RATE: stats_share_value(c->opened, c->enrolled, out); return;
-    case STATS_COL_COMPLETED_RATE: stats_share_value(c->completed, c->enrolled, out); return;
-    case STATS_COL_DECLINED_RATE: stats_share_value(c->declined, c->enrolled, out); return;
-    case STATS_COL_DUE: stats_count_value(c->due, out); return;
-    case STATS_COL_GUIDED: stats_count_value(c->guided, out); return;
-    case STATS_COL_GUIDED_RATE: stats_share_value(c->guided, c->due, out); return;
-    case STATS_COL_HELD: stats_count_value(c->held, out); return;
-    case STATS_COL_VIEWED: stats_count_value(c->viewed, out); return;
-    case STATS_COL_VIEWED_RATE: stats_share_value(c->viewed, c->held, out); return;
-    case STATS_COL_SENDS: stats_count_value(c->sends, out); return;
-    case STATS_COL_RESENDS: stats_count_value(c->resends, out); return;
+    case STATS_COL_ENROLLED: stats_value_count(c->enrolled, out); return;
+    case STATS_COL_OPENED: stats_value_count(c->opened, out); return;
+    case STATS_COL_NOT_OPENED: stats_value_count(c->enrolled - c->opened, out); return;
+    case STATS_COL_COMPLETED: stats_value_count(c->completed, out); return;
+    case STATS_COL_DECLINED: stats_value_count(c->declined, out); return;
+    case STATS_COL_OPENED_RATE: stats_value_share(c->opened, c->enrolled, out); return;
+    case STATS_COL_COMPLETED_RATE: stats_value_share(c->completed, c->enrolled, out); return;
+    case STATS_COL_DECLINED_RATE: stats_value_share(c->declined, c->enrolled, out); return;
+    case STATS_COL_DUE: stats_value_count(c->due, out); return;
+    case STATS_COL_GUIDED: stats_value_count(c->guided, out); return;
+    case STATS_COL_GUIDED_RATE: stats_value_share(c->guided, c->due, out); return;
+    case STATS_COL_HELD: stats_value_count(c->held, out); return;
+    case STATS_COL_VIEWED: stats_value_count(c->viewed, out); return;
+    case STATS_COL_VIEWED_RATE: stats_value_share(c->viewed, c->held, out); return;
+    case STATS_COL_SENDS: stats_value_count(c->sends, out); return;
+    case STATS_COL_RESENDS: stats_value_count(c->resends, out); return;
     case STATS_COL_MINUTES_SAVED:
         /* the minutes would give the number of sendings away */
-        stats_count_value(c->sends + c->resends, out);
+        stats_value_count(c->sends + c->resends, out);
         out->x *= minutes_per_send;
         return;
     case STATS_COL_MEDIAN_HOURS:
+        out->kind = STATS_KIND_HOURS;
         out->shown = r->n_delays >= STATS_SMALL ? STATS_SHOWN : STATS_NONE;
         out->x = out->shown == STATS_SHOWN ? r->median_hours : 0;
         return;
@@ -492,8 +510,8 @@ void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum s
     out->shown = STATS_NONE;
 }
 
-void stats_value_text(const struct stats_value *v, enum stats_column col, char decimal,
-                      int percent_sign, char *out, size_t n)
+void stats_value_text(const struct stats_value *v, char decimal, int percent_sign, char *out,
+                      size_t n)
 {
     if (v->shown == STATS_SUPPRESSED) {
         snprintf(out, n, "<%d", STATS_SMALL);
@@ -503,10 +521,10 @@ void stats_value_text(const struct stats_value *v, enum stats_column col, char d
         snprintf(out, n, "%s", "");
         return;
     }
-    if (stats_column_is_rate(col) || col == STATS_COL_MEDIAN_HOURS) {
-        double x = stats_column_is_rate(col) ? v->x * 100.0 : v->x;
+    if (v->kind != STATS_KIND_COUNT) {
+        double x = v->kind == STATS_KIND_SHARE ? v->x * 100.0 : v->x;
         snprintf(out, n, "%.1f%s", round(x * 10.0) / 10.0,
-                 percent_sign && stats_column_is_rate(col) ? " %" : "");
+                 percent_sign && v->kind == STATS_KIND_SHARE ? " %" : "");
         char *dot = strchr(out, '.');
         if (dot)
             *dot = decimal;
@@ -517,19 +535,18 @@ void stats_value_text(const struct stats_value *v, enum stats_column col, char d
 
 /* ------------------------------------------------------------------ extracts */
 
-static json_t *stats_row_json(const struct stats_row *r, unsigned minutes_per_send)
+/* Adds the figures of r to o (returned). */
+static json_t *stats_row_json(json_t *o, const struct stats_row *r, unsigned minutes_per_send)
 {
-    json_t *o = json_object(), *rates = json_object();
+    json_t *rates = json_object();
     for (int col = 0; col < STATS_COL_COUNT; col++) {
         struct stats_value v;
         stats_value_of(r, minutes_per_send, (enum stats_column)col, &v);
         const char *key = stats_keys[col];
-        json_t *val = v.shown != STATS_SHOWN ? json_null()
-                      : stats_column_is_rate((enum stats_column)col) ||
-                              col == STATS_COL_MEDIAN_HOURS
-                          ? json_real(round(v.x * 10000.0) / 10000.0)
-                          : json_integer((json_int_t)v.x);
-        if (stats_column_is_rate((enum stats_column)col)) {
+        json_t *val = v.shown != STATS_SHOWN         ? json_null()
+                      : v.kind != STATS_KIND_COUNT ? json_real(round(v.x * 10000.0) / 10000.0)
+                                                   : json_integer((json_int_t)v.x);
+        if (v.kind == STATS_KIND_SHARE) {
             char name[64];
             snprintf(name, sizeof name, "%.*s", (int)(strlen(key) - 5), key);
             json_object_set_new(rates, name, val);
@@ -549,15 +566,13 @@ json_t *stats_report_json(const struct stats_report *r)
     clock_format_rfc3339(r->now, at);
     json_t *groups = json_array(), *units = json_array(), *questions = json_array();
     for (size_t i = 0; i < r->n_groups; i++) {
-        json_t *g = stats_row_json(&r->groups[i], r->minutes_per_send);
-        json_object_set_new(g, "target_group", json_string(r->groups[i].key));
-        json_object_set_new(g, "name", json_string(r->groups[i].name[LANG_DA]));
-        json_array_append_new(groups, g);
+        json_t *g = json_pack("{s:s, s:s}", "target_group", r->groups[i].key, "name",
+                              r->groups[i].name[LANG_DA]);
+        json_array_append_new(groups, stats_row_json(g, &r->groups[i], r->minutes_per_send));
     }
     for (size_t i = 0; i < r->n_units; i++) {
-        json_t *u = stats_row_json(&r->units[i], r->minutes_per_send);
-        json_object_set_new(u, "unit", json_string(r->units[i].key));
-        json_array_append_new(units, u);
+        json_t *u = json_pack("{s:s}", "unit", r->units[i].key);
+        json_array_append_new(units, stats_row_json(u, &r->units[i], r->minutes_per_send));
     }
     for (size_t i = 0; i < r->n_questions; i++) {
         const struct stats_question *q = &r->questions[i];
@@ -568,10 +583,10 @@ json_t *stats_report_json(const struct stats_report *r)
                               q->q.position, "text", q->q.text[LANG_DA], "topic",
                               q->q.topic_key);
         struct stats_value v;
-        stats_count_value(q->q.answered, &v);
+        stats_value_count(q->q.answered, &v);
         json_object_set_new(a, "first_attempts",
                             v.shown == STATS_SHOWN ? json_integer((json_int_t)v.x) : json_null());
-        stats_count_value(q->q.wrong, &v);
+        stats_value_count(q->q.wrong, &v);
         json_object_set_new(a, "wrong",
                             v.shown == STATS_SHOWN ? json_integer((json_int_t)v.x) : json_null());
         json_object_set_new(a, "error_rate",
@@ -583,7 +598,7 @@ json_t *stats_report_json(const struct stats_report *r)
                      to, "generated_at", at, "small_count_threshold", STATS_SMALL,
                      "goal_correctly_guided", STATS_GOAL_GUIDED, "minutes_per_send",
                      (int)r->minutes_per_send, "target_groups", groups, "total",
-                     stats_row_json(&r->total, r->minutes_per_send), "units", units,
+                     stats_row_json(json_object(), &r->total, r->minutes_per_send), "units", units,
                      "questions", questions);
 }
 
@@ -615,7 +630,7 @@ static void stats_csv_row(struct buf *out, const struct stats_report *r, const c
         struct stats_value v;
         char text[32];
         stats_value_of(row, r->minutes_per_send, (enum stats_column)col, &v);
-        stats_value_text(&v, (enum stats_column)col, decimal, 0, text, sizeof text);
+        stats_value_text(&v, decimal, 0, text, sizeof text);
         buf_putc(out, sep);
         buf_puts(out, text);
     }

@@ -177,25 +177,31 @@ enum stats_column {
     STATS_COL_COUNT
 };
 
+enum stats_kind { STATS_KIND_COUNT, STATS_KIND_SHARE /* 0..1 */, STATS_KIND_HOURS };
+
 /* The column's machine name ("enrolled", "correctly_guided_rate", …): CSV header, JSON
  * member (rates without "_rate", inside "rates") and template string key "stats_col_…". */
 const char *stats_column_key(enum stats_column col);
-/* 1 for columns that are shares (0..1). */
-int stats_column_is_rate(enum stats_column col);
+enum stats_kind stats_column_kind(enum stats_column col);
 
 enum stats_shown { STATS_SHOWN, STATS_SUPPRESSED /* "<5" */, STATS_NONE /* not shown */ };
 struct stats_value {
+    enum stats_kind kind;
     enum stats_shown shown;
     double x;              /* the count, the share (0..1) or the hours */
 };
 /* One figure of a row, with the small-number rules applied. */
 void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum stats_column col,
                     struct stats_value *out);
+/* A count: shown when 0 or at least STATS_SMALL, else suppressed. */
+void stats_value_count(int64_t n, struct stats_value *out);
+/* A share num ÷ den: shown when den ≥ STATS_SMALL and num is shown itself. */
+void stats_value_share(int64_t num, int64_t den, struct stats_value *out);
 /* Writes a value for people or spreadsheets: counts as integers, "<5" when suppressed, ""
  * when not shown; shares as percent with one decimal, hours with one decimal, using
  * decimal (',' or '.') and appending " %" to shares when percent_sign is set. */
-void stats_value_text(const struct stats_value *v, enum stats_column col, char decimal,
-                      int percent_sign, char *out, size_t n);
+void stats_value_text(const struct stats_value *v, char decimal, int percent_sign, char *out,
+                      size_t n);
 /* Whether a count is shown (0 or at least STATS_SMALL). */
 bool stats_count_shown(int64_t n);
 

@@ -399,22 +399,24 @@ enum store_status store_draft_save(struct store *st, const struct model_pack *p)
  * with every write.  Days are Europe/Copenhagen day numbers (days since 1970-01-01 of the
  * local calendar date); ranges are inclusive.  server/stats.h says what each sum means. */
 
-/* The sums of one target group and unit over a range of days. */
+enum store_stats_by { STORE_STATS_BY_GROUP, STORE_STATS_BY_UNIT };
+
+/* The sums of one target group or one unit over a range of days. */
 struct store_stats_cell {
-    int64_t group_id;
-    char unit[STORE_USERNAME_MAX + 1];  /* "" = the caseworker has no unit */
+    int64_t group_id;                   /* STORE_STATS_BY_GROUP */
+    char unit[STORE_USERNAME_MAX + 1];  /* STORE_STATS_BY_UNIT; "" = no unit */
     int64_t enrolled, opened, completed, declined; /* enrolments created in the range */
     int64_t due, guided;                /* first meetings in the range that have passed */
     int64_t held, viewed;               /* meetings held in the range */
     int64_t sends, resends;             /* written-guidance jobs first sent in the range */
 };
 typedef int (*store_stats_cell_cb)(const struct store_stats_cell *c, void *arg);
-/* Calls cb with the sums per group and unit over [from_day, to_day]; first meetings count
- * when on a day before today, or on today at or before now.  A group and unit may come
- * twice (once for today's meetings): add them up.  Stops when cb returns non-zero. */
-enum store_status store_stats_cells(struct store *st, int64_t from_day, int64_t to_day,
-                                    int64_t today, int64_t now, store_stats_cell_cb cb,
-                                    void *arg);
+/* Calls cb with the sums per group (or per unit) over [from_day, to_day]; first meetings
+ * count when on a day before today, or on today at or before now.  A group or unit may come
+ * twice (once more for today's meetings): add them up.  Stops when cb returns non-zero. */
+enum store_status store_stats_cells(struct store *st, enum store_stats_by by, int64_t from_day,
+                                    int64_t to_day, int64_t today, int64_t now,
+                                    store_stats_cell_cb cb, void *arg);
 
 /* First attempts at one question over a range of days, with what the question is. */
 struct store_stats_question {
@@ -441,6 +443,9 @@ typedef int (*store_stats_delay_cb)(int64_t group_id, const char *unit, int64_t 
  * sent before: the seconds from the first sending to completion. */
 enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t to_day,
                                      store_stats_delay_cb cb, void *arg);
+
+/* The pack a question belongs to. */
+enum store_status store_question_pack(struct store *st, int64_t question_id, int64_t *pack_id);
 
 /* Recounts every aggregate from the base tables and compares: *differences gets how many
  * rows disagree (0 when the triggers kept everything right). */

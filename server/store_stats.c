@@ -34,6 +34,7 @@ static enum store_status store_stats_steps(struct store *st, sqlite3_stmt *s,
 struct store_stats_cells_ctx {
     store_stats_cell_cb cb;
     void *arg;
+    enum store_stats_by by;
 };
 
 static int store_stats_cell_row(sqlite3_stmt *s, void *arg)
@@ -41,42 +42,46 @@ static int store_stats_cell_row(sqlite3_stmt *s, void *arg)
     struct store_stats_cells_ctx *ctx = arg;
     struct store_stats_cell c;
     memset(&c, 0, sizeof c);
-    c.group_id = sqlite3_column_int64(s, 0);
-    store_col_copy(s, 1, c.unit, sizeof c.unit);
+    if (ctx->by == STORE_STATS_BY_GROUP)
+        c.group_id = sqlite3_column_int64(s, 0);
+    else
+        store_col_copy(s, 0, c.unit, sizeof c.unit);
     int64_t *v[] = {&c.enrolled, &c.opened, &c.completed, &c.declined, &c.due, &c.guided,
                     &c.held,     &c.viewed, &c.sends,     &c.resends};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        *v[i] = sqlite3_column_int64(s, (int)i + 2);
+        *v[i] = sqlite3_column_int64(s, (int)i + 1);
     return ctx->cb(&c, ctx->arg);
 }
 
-enum store_status store_stats_cells(struct store *st, int64_t from_day, int64_t to_day,
-                                    int64_t today, int64_t now, store_stats_cell_cb cb,
-                                    void *arg)
+#define STORE_STATS_SUMS(key, table)                                                        \
+    "SELECT " key ", sum(enrolled), sum(opened), sum(completed), sum(declined),"            \
+    " sum(CASE WHEN day < ?3 THEN due ELSE 0 END), sum(CASE WHEN day < ?3 THEN guided"       \
+    " ELSE 0 END), sum(held), sum(viewed), sum(sends), sum(resends) FROM " table             \
+    " WHERE day BETWEEN ?1 AND ?2 GROUP BY 1"
+#define STORE_STATS_TODAY(key)                                                              \
+    "SELECT " key ", 0, 0, 0, 0, sum(due), sum(guided), 0, 0, 0, 0 FROM stats_enrolment"     \
+    " WHERE meeting_day = ? AND meeting_at <= ? GROUP BY 1"
+
+enum store_status store_stats_cells(struct store *st, enum store_stats_by by, int64_t from_day,
+                                    int64_t to_day, int64_t today, int64_t now,
+                                    store_stats_cell_cb cb, void *arg)
 {
-    struct store_stats_cells_ctx ctx = {cb, arg};
+    struct store_stats_cells_ctx ctx = {cb, arg, by};
     /* first meetings count once they have passed: whole days before today here … */
-    enum store_status rc = store_stats_steps(
-        st,
-        store_stmt(st,
-                   "SELECT group_id, unit, sum(enrolled), sum(opened), sum(completed),"
-                   " sum(declined), sum(CASE WHEN day < ?3 THEN due ELSE 0 END),"
-                   " sum(CASE WHEN day < ?3 THEN guided ELSE 0 END), sum(held), sum(viewed),"
-                   " sum(sends), sum(resends) FROM stats_day WHERE day BETWEEN ?1 AND ?2"
-                   " GROUP BY group_id, unit",
-                   "iii", from_day, to_day, today),
-        store_stats_cell_row, &ctx);
+    sqlite3_stmt *s =
+        by == STORE_STATS_BY_GROUP
+            ? store_stmt(st, STORE_STATS_SUMS("group_id", "stats_group_day"), "iii", from_day,
+                         to_day, today)
+            : store_stmt(st, STORE_STATS_SUMS("unit", "stats_unit_day"), "iii", from_day, to_day,
+                         today);
+    enum store_status rc = store_stats_steps(st, s, store_stats_cell_row, &ctx);
     if (rc != STORE_OK || today < from_day || today > to_day)
         return rc;
     /* … and today's up to now, one by one */
-    return store_stats_steps(
-        st,
-        store_stmt(st,
-                   "SELECT group_id, unit, 0, 0, 0, 0, sum(due), sum(guided), 0, 0, 0, 0"
-                   " FROM stats_enrolment WHERE meeting_day = ? AND meeting_at <= ?"
-                   " GROUP BY group_id, unit",
-                   "ii", today, now),
-        store_stats_cell_row, &ctx);
+    s = by == STORE_STATS_BY_GROUP
+            ? store_stmt(st, STORE_STATS_TODAY("group_id"), "ii", today, now)
+            : store_stmt(st, STORE_STATS_TODAY("unit"), "ii", today, now);
+    return store_stats_steps(st, s, store_stats_cell_row, &ctx);
 }
 
 struct store_stats_q_ctx {
@@ -168,10 +173,11 @@ enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t
     " completed_at, declined_at, closed_at, held_at, oral, letter_at, viewed_at"            \
     " FROM stats_enrolment"
 
-/* stats_day recounted from stats_enrolment and the deliveries (rows that are not all 0). */
-#define STORE_STATS_DAYS                                                                    \
-    "SELECT day, group_id, unit, sum(a), sum(b), sum(c), sum(d), sum(e), sum(f), sum(g),"  \
-    " sum(h), sum(i), sum(j) FROM ("                                                        \
+/* The day sums recounted from stats_enrolment and the deliveries, by key (group_id or
+ * unit), without rows that are all 0. */
+#define STORE_STATS_DAYS(key)                                                               \
+    "SELECT day, " key ", sum(a), sum(b), sum(c), sum(d), sum(e), sum(f), sum(g), sum(h),"   \
+    " sum(i), sum(j) FROM ("                                                                \
     " SELECT created_day AS day, group_id, unit, 1 AS a, opened_at IS NOT NULL AS b,"      \
     "  completed_at IS NOT NULL AS c, declined_at IS NOT NULL AND completed_at IS NULL AS d,"\
     "  0 AS e, 0 AS f, 0 AS g, 0 AS h, 0 AS i, 0 AS j FROM stats_enrolment"                  \
@@ -185,12 +191,13 @@ enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t
     "  JOIN deliveries d ON d.job_id = j.id AND d.state = 'sent'"                           \
     "  JOIN stats_enrolment s ON s.enrolment_id = j.enrolment_id"                           \
     "  WHERE j.kind IN ('send_written_guidance', 'resend_written_guidance') GROUP BY j.id)"  \
-    ") GROUP BY 1, 2, 3 HAVING sum(a) OR sum(b) OR sum(c) OR sum(d) OR sum(e) OR sum(f)"     \
+    ") GROUP BY 1, 2 HAVING sum(a) OR sum(b) OR sum(c) OR sum(d) OR sum(e) OR sum(f)"        \
     " OR sum(g) OR sum(h) OR sum(i) OR sum(j)"
-#define STORE_STATS_DAYS_KEPT                                                               \
-    "SELECT day, group_id, unit, enrolled, opened, completed, declined, due, guided, held,"\
-    " viewed, sends, resends FROM stats_day WHERE enrolled OR opened OR completed OR"       \
-    " declined OR due OR guided OR held OR viewed OR sends OR resends"
+#define STORE_STATS_DAYS_KEPT(key, table)                                                   \
+    "SELECT day, " key ", enrolled, opened, completed, declined, due, guided, held, viewed," \
+    " sends, resends FROM " table " WHERE enrolled OR opened OR completed OR declined OR"   \
+    " due OR guided OR held OR viewed OR sends OR resends"
+#define STORE_STATS_DIFF(a, b) " + (SELECT count(*) FROM (" a " EXCEPT " b "))"
 #define STORE_STATS_QUESTIONS                                                               \
     "SELECT " STORE_LOCAL_DAY("answered_at") ", question_id, count(*), sum(correct = 0)"    \
     " FROM answers WHERE attempt = 1 GROUP BY 1, 2"
@@ -204,8 +211,12 @@ enum store_status store_stats_verify(struct store *st, int64_t *differences)
         st,
         "SELECT (SELECT count(*) FROM (" STORE_STATS_FACTS " EXCEPT " STORE_STATS_KEPT "))"
         " + (SELECT count(*) FROM (" STORE_STATS_KEPT " EXCEPT " STORE_STATS_FACTS "))"
-        " + (SELECT count(*) FROM (" STORE_STATS_DAYS " EXCEPT " STORE_STATS_DAYS_KEPT "))"
-        " + (SELECT count(*) FROM (" STORE_STATS_DAYS_KEPT " EXCEPT " STORE_STATS_DAYS "))"
+        STORE_STATS_DIFF(STORE_STATS_DAYS("group_id"),
+                         STORE_STATS_DAYS_KEPT("group_id", "stats_group_day"))
+        STORE_STATS_DIFF(STORE_STATS_DAYS_KEPT("group_id", "stats_group_day"),
+                         STORE_STATS_DAYS("group_id"))
+        STORE_STATS_DIFF(STORE_STATS_DAYS("unit"), STORE_STATS_DAYS_KEPT("unit", "stats_unit_day"))
+        STORE_STATS_DIFF(STORE_STATS_DAYS_KEPT("unit", "stats_unit_day"), STORE_STATS_DAYS("unit"))
         " + (SELECT count(*) FROM (" STORE_STATS_QUESTIONS " EXCEPT " STORE_STATS_QUESTIONS_KEPT "))"
         " + (SELECT count(*) FROM (" STORE_STATS_QUESTIONS_KEPT " EXCEPT " STORE_STATS_QUESTIONS "))",
         "");
@@ -213,6 +224,20 @@ enum store_status store_stats_verify(struct store *st, int64_t *differences)
     if (rc != STORE_OK)
         return rc;
     *differences = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return STORE_OK;
+}
+
+enum store_status store_question_pack(struct store *st, int64_t question_id, int64_t *pack_id)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT v.pack_id FROM questions q JOIN videos v"
+                                 " ON v.id = q.video_id WHERE q.id = ?",
+                                 "i", question_id);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    *pack_id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
     return STORE_OK;
 }

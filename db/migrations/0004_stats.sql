@@ -3,8 +3,9 @@
 --
 -- stats_enrolment holds one row per enrolment with every time the metrics look at (copied
 -- from enrolments, meetings, deliveries and access_log by the triggers below) and the
--- derived flags (due, guided, viewed).  stats_day sums those rows per Copenhagen day,
--- target group and unit; stats_question_day sums first attempts per day and question.
+-- derived flags (due, guided, viewed).  stats_group_day and stats_unit_day sum those rows
+-- per Copenhagen day and target group or unit; stats_question_day sums first attempts per
+-- day and question.
 -- Every trigger runs inside the writing transaction, so the aggregates commit together
 -- with the row that changed them: they are exactly as correct as the data under any
 -- number of concurrent writers (SQLite has one writer at a time).  Deleting base rows
@@ -48,10 +49,12 @@ CREATE INDEX stats_enrolment_citizen ON stats_enrolment(citizen_id);
 CREATE INDEX stats_enrolment_meeting ON stats_enrolment(meeting_day, meeting_at, group_id, unit, due, guided);
 CREATE INDEX stats_enrolment_completed ON stats_enrolment(completed_day, group_id, unit, letter_at, completed_at);
 
-CREATE TABLE stats_day (
+-- The sums per day and target group, and per day and unit (two tables, so that a page reads
+-- days × groups and days × units rows, not days × groups × units).  Triggers write them
+-- through the view stats_delta, whose INSTEAD OF trigger adds a change to both.
+CREATE TABLE stats_group_day (
     day       INTEGER NOT NULL,
     group_id  INTEGER NOT NULL,
-    unit      TEXT NOT NULL,
     enrolled  INTEGER NOT NULL DEFAULT 0,  -- by the day the enrolment was created (cohort)
     opened    INTEGER NOT NULL DEFAULT 0,  --   … of those, outcomes as of now
     completed INTEGER NOT NULL DEFAULT 0,
@@ -62,8 +65,56 @@ CREATE TABLE stats_day (
     viewed    INTEGER NOT NULL DEFAULT 0,
     sends     INTEGER NOT NULL DEFAULT 0,  -- by the day the job's first delivery was sent
     resends   INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, group_id, unit)
+    PRIMARY KEY (day, group_id)
 ) WITHOUT ROWID;
+
+CREATE TABLE stats_unit_day (
+    day       INTEGER NOT NULL,
+    unit      TEXT NOT NULL,
+    enrolled  INTEGER NOT NULL DEFAULT 0,
+    opened    INTEGER NOT NULL DEFAULT 0,
+    completed INTEGER NOT NULL DEFAULT 0,
+    declined  INTEGER NOT NULL DEFAULT 0,
+    due       INTEGER NOT NULL DEFAULT 0,
+    guided    INTEGER NOT NULL DEFAULT 0,
+    held      INTEGER NOT NULL DEFAULT 0,
+    viewed    INTEGER NOT NULL DEFAULT 0,
+    sends     INTEGER NOT NULL DEFAULT 0,
+    resends   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, unit)
+) WITHOUT ROWID;
+
+CREATE VIEW stats_delta AS
+SELECT 0 AS day, 0 AS group_id, '' AS unit, 0 AS enrolled, 0 AS opened, 0 AS completed,
+       0 AS declined, 0 AS due, 0 AS guided, 0 AS held, 0 AS viewed, 0 AS sends, 0 AS resends
+WHERE 0;
+
+CREATE TRIGGER stats_delta_add INSTEAD OF INSERT ON stats_delta BEGIN
+    INSERT INTO stats_group_day(day, group_id, enrolled, opened, completed, declined, due,
+        guided, held, viewed, sends, resends)
+    VALUES (NEW.day, NEW.group_id, ifnull(NEW.enrolled, 0), ifnull(NEW.opened, 0),
+            ifnull(NEW.completed, 0), ifnull(NEW.declined, 0), ifnull(NEW.due, 0),
+            ifnull(NEW.guided, 0), ifnull(NEW.held, 0), ifnull(NEW.viewed, 0),
+            ifnull(NEW.sends, 0), ifnull(NEW.resends, 0))
+    ON CONFLICT DO UPDATE SET enrolled = enrolled + excluded.enrolled,
+        opened = opened + excluded.opened, completed = completed + excluded.completed,
+        declined = declined + excluded.declined, due = due + excluded.due,
+        guided = guided + excluded.guided, held = held + excluded.held,
+        viewed = viewed + excluded.viewed, sends = sends + excluded.sends,
+        resends = resends + excluded.resends;
+    INSERT INTO stats_unit_day(day, unit, enrolled, opened, completed, declined, due,
+        guided, held, viewed, sends, resends)
+    VALUES (NEW.day, NEW.unit, ifnull(NEW.enrolled, 0), ifnull(NEW.opened, 0),
+            ifnull(NEW.completed, 0), ifnull(NEW.declined, 0), ifnull(NEW.due, 0),
+            ifnull(NEW.guided, 0), ifnull(NEW.held, 0), ifnull(NEW.viewed, 0),
+            ifnull(NEW.sends, 0), ifnull(NEW.resends, 0))
+    ON CONFLICT DO UPDATE SET enrolled = enrolled + excluded.enrolled,
+        opened = opened + excluded.opened, completed = completed + excluded.completed,
+        declined = declined + excluded.declined, due = due + excluded.due,
+        guided = guided + excluded.guided, held = held + excluded.held,
+        viewed = viewed + excluded.viewed, sends = sends + excluded.sends,
+        resends = resends + excluded.resends;
+END;
 
 CREATE TABLE stats_question_day (
     day         INTEGER NOT NULL,          -- the day of the first attempt
@@ -73,49 +124,34 @@ CREATE TABLE stats_question_day (
     PRIMARY KEY (day, question_id)
 ) WITHOUT ROWID;
 
--- ---------------------------------------------------------------- stats_enrolment → stats_day
+-- ---------------------------------------------------------------- stats_enrolment → the day sums
 -- A row adds its contribution; a change takes the old one away and adds the new one.
 
 CREATE TRIGGER stats_enrolment_add AFTER INSERT ON stats_enrolment BEGIN
-    INSERT INTO stats_day(day, group_id, unit, enrolled, opened, completed, declined)
+    INSERT INTO stats_delta(day, group_id, unit, enrolled, opened, completed, declined)
     VALUES (NEW.created_day, NEW.group_id, NEW.unit, 1, NEW.opened_at IS NOT NULL,
-            NEW.completed_at IS NOT NULL, NEW.declined_at IS NOT NULL AND NEW.completed_at IS NULL)
-    ON CONFLICT DO UPDATE SET enrolled = enrolled + excluded.enrolled,
-        opened = opened + excluded.opened, completed = completed + excluded.completed,
-        declined = declined + excluded.declined;
-    INSERT INTO stats_day(day, group_id, unit, due, guided)
-    VALUES (NEW.meeting_day, NEW.group_id, NEW.unit, NEW.due, NEW.guided)
-    ON CONFLICT DO UPDATE SET due = due + excluded.due, guided = guided + excluded.guided;
-    INSERT INTO stats_day(day, group_id, unit, held, viewed)
-    SELECT NEW.held_day, NEW.group_id, NEW.unit, 1, NEW.viewed WHERE NEW.held_at IS NOT NULL
-    ON CONFLICT DO UPDATE SET held = held + excluded.held, viewed = viewed + excluded.viewed;
+            NEW.completed_at IS NOT NULL, NEW.declined_at IS NOT NULL AND NEW.completed_at IS NULL);
+    INSERT INTO stats_delta(day, group_id, unit, due, guided)
+    VALUES (NEW.meeting_day, NEW.group_id, NEW.unit, NEW.due, NEW.guided);
+    INSERT INTO stats_delta(day, group_id, unit, held, viewed)
+    SELECT NEW.held_day, NEW.group_id, NEW.unit, 1, NEW.viewed WHERE NEW.held_at IS NOT NULL;
 END;
 
 CREATE TRIGGER stats_enrolment_change AFTER UPDATE ON stats_enrolment BEGIN
-    INSERT INTO stats_day(day, group_id, unit, enrolled, opened, completed, declined)
+    INSERT INTO stats_delta(day, group_id, unit, enrolled, opened, completed, declined)
     VALUES (OLD.created_day, OLD.group_id, OLD.unit, -1, -(OLD.opened_at IS NOT NULL),
-            -(OLD.completed_at IS NOT NULL), -(OLD.declined_at IS NOT NULL AND OLD.completed_at IS NULL))
-    ON CONFLICT DO UPDATE SET enrolled = enrolled + excluded.enrolled,
-        opened = opened + excluded.opened, completed = completed + excluded.completed,
-        declined = declined + excluded.declined;
-    INSERT INTO stats_day(day, group_id, unit, due, guided)
-    VALUES (OLD.meeting_day, OLD.group_id, OLD.unit, -OLD.due, -OLD.guided)
-    ON CONFLICT DO UPDATE SET due = due + excluded.due, guided = guided + excluded.guided;
-    INSERT INTO stats_day(day, group_id, unit, held, viewed)
-    SELECT OLD.held_day, OLD.group_id, OLD.unit, -1, -OLD.viewed WHERE OLD.held_at IS NOT NULL
-    ON CONFLICT DO UPDATE SET held = held + excluded.held, viewed = viewed + excluded.viewed;
-    INSERT INTO stats_day(day, group_id, unit, enrolled, opened, completed, declined)
+            -(OLD.completed_at IS NOT NULL), -(OLD.declined_at IS NOT NULL AND OLD.completed_at IS NULL));
+    INSERT INTO stats_delta(day, group_id, unit, due, guided)
+    VALUES (OLD.meeting_day, OLD.group_id, OLD.unit, -OLD.due, -OLD.guided);
+    INSERT INTO stats_delta(day, group_id, unit, held, viewed)
+    SELECT OLD.held_day, OLD.group_id, OLD.unit, -1, -OLD.viewed WHERE OLD.held_at IS NOT NULL;
+    INSERT INTO stats_delta(day, group_id, unit, enrolled, opened, completed, declined)
     VALUES (NEW.created_day, NEW.group_id, NEW.unit, 1, NEW.opened_at IS NOT NULL,
-            NEW.completed_at IS NOT NULL, NEW.declined_at IS NOT NULL AND NEW.completed_at IS NULL)
-    ON CONFLICT DO UPDATE SET enrolled = enrolled + excluded.enrolled,
-        opened = opened + excluded.opened, completed = completed + excluded.completed,
-        declined = declined + excluded.declined;
-    INSERT INTO stats_day(day, group_id, unit, due, guided)
-    VALUES (NEW.meeting_day, NEW.group_id, NEW.unit, NEW.due, NEW.guided)
-    ON CONFLICT DO UPDATE SET due = due + excluded.due, guided = guided + excluded.guided;
-    INSERT INTO stats_day(day, group_id, unit, held, viewed)
-    SELECT NEW.held_day, NEW.group_id, NEW.unit, 1, NEW.viewed WHERE NEW.held_at IS NOT NULL
-    ON CONFLICT DO UPDATE SET held = held + excluded.held, viewed = viewed + excluded.viewed;
+            NEW.completed_at IS NOT NULL, NEW.declined_at IS NOT NULL AND NEW.completed_at IS NULL);
+    INSERT INTO stats_delta(day, group_id, unit, due, guided)
+    VALUES (NEW.meeting_day, NEW.group_id, NEW.unit, NEW.due, NEW.guided);
+    INSERT INTO stats_delta(day, group_id, unit, held, viewed)
+    SELECT NEW.held_day, NEW.group_id, NEW.unit, 1, NEW.viewed WHERE NEW.held_at IS NOT NULL;
 END;
 
 -- ---------------------------------------------------------------- base tables → stats_enrolment
@@ -166,12 +202,11 @@ WHEN NEW.state = 'sent' AND OLD.state <> 'sent' AND NEW.sent_at IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.job_id = NEW.job_id AND d.state = 'sent'
                   AND d.id <> NEW.id)
 BEGIN
-    INSERT INTO stats_day(day, group_id, unit, sends, resends)
+    INSERT INTO stats_delta(day, group_id, unit, sends, resends)
     SELECT (NEW.sent_at + CASE WHEN NEW.sent_at >= unixepoch(date(NEW.sent_at, 'unixepoch', 'start of year', '+3 months', '-7 days', 'weekday 0')) + 3600 AND NEW.sent_at < unixepoch(date(NEW.sent_at, 'unixepoch', 'start of year', '+10 months', '-7 days', 'weekday 0')) + 3600 THEN 7200 ELSE 3600 END) / 86400,
            s.group_id, s.unit, j.kind = 'send_written_guidance', j.kind = 'resend_written_guidance'
     FROM jobs j JOIN stats_enrolment s ON s.enrolment_id = j.enrolment_id
-    WHERE j.id = NEW.job_id AND j.kind IN ('send_written_guidance', 'resend_written_guidance')
-    ON CONFLICT DO UPDATE SET sends = sends + excluded.sends, resends = resends + excluded.resends;
+    WHERE j.id = NEW.job_id AND j.kind IN ('send_written_guidance', 'resend_written_guidance');
     UPDATE stats_enrolment SET letter_at = NEW.sent_at
     WHERE enrolment_id = (SELECT enrolment_id FROM jobs WHERE id = NEW.job_id
                           AND kind = 'send_written_guidance')
@@ -201,15 +236,14 @@ SELECT e.id, e.citizen_id, e.group_id, coalesce(u.unit, ''), e.created_at, e.fir
 FROM enrolments e LEFT JOIN users u ON u.username = e.caseworker
 LEFT JOIN meetings m ON m.enrolment_id = e.id;
 
-INSERT INTO stats_day(day, group_id, unit, sends, resends)
+INSERT INTO stats_delta(day, group_id, unit, sends, resends)
 SELECT (t + CASE WHEN t >= unixepoch(date(t, 'unixepoch', 'start of year', '+3 months', '-7 days', 'weekday 0')) + 3600 AND t < unixepoch(date(t, 'unixepoch', 'start of year', '+10 months', '-7 days', 'weekday 0')) + 3600 THEN 7200 ELSE 3600 END) / 86400 AS day,
        group_id, unit, sum(kind = 'send_written_guidance'), sum(kind = 'resend_written_guidance')
 FROM (SELECT j.kind, s.group_id, s.unit, min(d.sent_at) AS t
       FROM jobs j JOIN deliveries d ON d.job_id = j.id AND d.state = 'sent'
       JOIN stats_enrolment s ON s.enrolment_id = j.enrolment_id
       WHERE j.kind IN ('send_written_guidance', 'resend_written_guidance') GROUP BY j.id)
-GROUP BY 1, 2, 3
-ON CONFLICT DO UPDATE SET sends = sends + excluded.sends, resends = resends + excluded.resends;
+GROUP BY 1, 2, 3;
 
 INSERT INTO stats_question_day(day, question_id, answered, wrong)
 SELECT (answered_at + CASE WHEN answered_at >= unixepoch(date(answered_at, 'unixepoch', 'start of year', '+3 months', '-7 days', 'weekday 0')) + 3600 AND answered_at < unixepoch(date(answered_at, 'unixepoch', 'start of year', '+10 months', '-7 days', 'weekday 0')) + 3600 THEN 7200 ELSE 3600 END) / 86400,

@@ -217,7 +217,7 @@ static void assert_text(const struct stats_row *row, enum stats_column col, cons
     struct stats_value v;
     char text[32];
     stats_value_of(row, 5, col, &v);
-    stats_value_text(&v, col, ',', 1, text, sizeof text);
+    stats_value_text(&v, ',', 1, text, sizeof text);
     assert_string_equal(text, want);
 }
 

@@ -437,6 +437,7 @@ typedef int (*store_stats_question_cb)(const struct store_stats_question *q, voi
 enum store_status store_stats_questions(struct store *st, int64_t from_day, int64_t to_day,
                                         store_stats_question_cb cb, void *arg);
 
+/* unit is borrowed: valid during the call only. */
 typedef int (*store_stats_delay_cb)(int64_t group_id, const char *unit, int64_t seconds,
                                     void *arg);
 /* For each enrolment completed on a day in [from_day, to_day] whose written guidance was

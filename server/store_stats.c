@@ -138,9 +138,9 @@ struct store_stats_d_ctx {
 static int store_stats_delay_row(sqlite3_stmt *s, void *arg)
 {
     struct store_stats_d_ctx *ctx = arg;
-    char unit[STORE_USERNAME_MAX + 1];
-    store_col_copy(s, 1, unit, sizeof unit);
-    return ctx->cb(sqlite3_column_int64(s, 0), unit, sqlite3_column_int64(s, 2), ctx->arg);
+    const unsigned char *unit = sqlite3_column_text(s, 1);
+    return ctx->cb(sqlite3_column_int64(s, 0), unit ? (const char *)unit : "",
+                   sqlite3_column_int64(s, 2), ctx->arg);
 }
 
 enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t to_day,

@@ -31,7 +31,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BIN      := $(BUILD)/vejled
 
-.PHONY: all deps build static run test test-unit test-http test-browser asan lint clean
+.PHONY: all deps build static run test test-unit test-http test-browser asan lint clean bench-stats
 
 all: build
 
@@ -86,6 +86,18 @@ test: deps
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
+
+# The statistics at national scale: fills STATS_DB once (1,000,000 enrolments, 10,000,000
+# answers over 8 quarters and 9 groups; a few minutes and about 2 GB), then times the
+# dashboard in process and over HTTP.  Delete the file to make it again.
+STATS_DB         ?= var/bench/stats.db
+STATS_ENROLMENTS ?= 1000000
+STATS_ANSWERS    ?= 10000000
+bench-stats: $(BIN) static
+	@mkdir -p $(dir $(STATS_DB))
+	@[ -f $(STATS_DB) ] || VEJLED_BIN=$(abspath $(BIN)) scripts/bench/stats-gen $(STATS_DB) \
+	  $(STATS_ENROLMENTS) $(STATS_ANSWERS)
+	@VEJLED_BIN=$(abspath $(BIN)) scripts/bench/stats.sh $(STATS_DB)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \

@@ -193,7 +193,8 @@ describe('statistics', () => {
   before(async () => {
     s = await startServer({ start: false });
     fs.writeFileSync(path.join(s.dir, 'vejled.ini'),
-      `[delivery]\nchannels = outbox\noutbox_dir = ${path.join(s.dir, 'outbox')}\n`);
+      `[delivery]\nchannels = outbox\noutbox_dir = ${path.join(s.dir, 'outbox')}\n`
+      + '[stats]\nminutes_per_send = 7\ntop_questions = 3\n');
     s.serveArgs = ['--config', path.join(s.dir, 'vejled.ini')];
     await s.start();
   });
@@ -262,13 +263,13 @@ describe('statistics', () => {
     // passed: held D0-D8 (D9, D11 and the demo citizen meet later; D10 closed before its
     // meeting); correctly guided: letter before, and completed (7) or oral (D6) = 8 of 9;
     // read before the meeting D0-D4 = 5 of 9 held; 12 letters (D10's was cancelled by its
-    // group change), no resends, 60 minutes
+    // group change), no resends, 84 minutes ([stats] minutes_per_send = 7)
     assert.deepEqual(
       Object.fromEntries(COUNT_COLS.map((c) => [c, dp[c]])),
       { enrolled: 13, opened: 10, not_opened: null, completed: 7, declined: null,
         first_meetings_passed: 9, correctly_guided: 8, meetings_held: 9,
         answers_viewed_before_meeting: 5, written_guidance_sent: 12, resends_sent: 0,
-        minutes_saved: 60 });
+        minutes_saved: 84 });
     assert.equal(dp.rates.opened, 0.7692);
     assert.equal(dp.rates.completed, 0.5385);
     assert.equal(dp.rates.declined, null);
@@ -288,7 +289,8 @@ describe('statistics', () => {
     assert.equal(api.total.first_meetings_passed, 11);
     assert.equal(api.total.correctly_guided, 10);
     assert.equal(api.total.written_guidance_sent, 18);
-    assert.equal(api.total.minutes_saved, 90);
+    assert.equal(api.total.minutes_saved, 126);
+    assert.equal(api.minutes_per_send, 7);
     // units: cw1's team-nord has the 12 dagpenge, the new enrolment and the 3 demo
     // citizens; cw2's team-syd 3
     const nord = api.units.find((u) => u.unit === 'team-nord');
@@ -326,6 +328,9 @@ describe('statistics', () => {
     assert.match(page.text, /90,0 %/);
     assert.match(page.text, new RegExp(`<option value="${q.key}" selected>`));
     assert.match(page.text, /<svg class="vejled-chart" role="img"/);
+    // [stats] top_questions = 3: three questions on the page, the API has them all
+    assert.equal((page.text.match(/href="\/admin\/statistik\/spoergsmaal\/\d+"/g) || []).length, 3);
+    assert.ok(api.questions.length > 3);
     // the questions link to their content
     const link = /<a href="(\/admin\/statistik\/spoergsmaal\/\d+)">/.exec(page.text);
     assert.ok(link, 'a question links to its content');
@@ -392,7 +397,7 @@ describe('statistics', () => {
   });
 
   it('vejled stats prints the same, and the aggregates agree with a recount', () => {
-    const r = cli(['stats', '--db', s.db, '--from', q.from, '--to', q.to]);
+    const r = cli(['stats', '--db', s.db, '--config', path.join(s.dir, 'vejled.ini'), '--from', q.from, '--to', q.to]);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.deepEqual(j.target_groups, api.target_groups);

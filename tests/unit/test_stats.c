@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "config.h"
 #include "stats.h"
 #include "store.h"
 
@@ -296,6 +297,28 @@ static void test_periods(void **state)
     assert_int_equal(stats_quarter_parse("2026-5", &q), -1);
     assert_int_equal(stats_quarter_parse("26-1", &q), -1);
     assert_int_equal(stats_quarter_parse("2026-1x", &q), -1);
+}
+
+static void test_config_keys(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[128];
+    struct stats_period p;
+    config_defaults(&c);
+    assert_int_equal(c.minutes_per_send, 5);
+    assert_int_equal(c.stats_max_range_days, 1096);
+    assert_int_equal(c.stats_top_questions, 10);
+    assert_int_equal(config_set(&c, "stats", "max_range_days", "31", err, sizeof err), 0);
+    assert_int_equal(stats_period_parse("2026-01-01", "2026-01-31", c.stats_max_range_days, &p),
+                     STATS_PERIOD_OK);
+    assert_int_equal(stats_period_parse("2026-01-01", "2026-02-01", c.stats_max_range_days, &p),
+                     STATS_PERIOD_TOO_LONG);
+    assert_int_equal(config_set(&c, "stats", "max_range_days", "0", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, "stats", "minutes_per_send", "1441", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, "stats", "minutes_per_send", "0", err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "stats", "top_questions", "0", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, "stats", "top", "3", err, sizeof err), -1);
 }
 
 /* ------------------------------------------------------------------ citizen uptake */
@@ -816,6 +839,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_days),
         cmocka_unit_test(test_periods),
+        cmocka_unit_test(test_config_keys),
         cmocka_unit_test_setup_teardown(test_cohort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_correctly_guided, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caseworker_uptake, setup, teardown),

@@ -1,8 +1,10 @@
 #include "app.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "errors.h"
@@ -23,9 +25,9 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/api/v1/stats", (void *)h_api_stats, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/healthz", (void *)h_api_health, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     /* the implementation dashboard and its CSV extract */
-    {ROUTER_GET, "/admin/statistik", (void *)h_stats_page, AUTH_NONE /* lead: AUTH_STAFF_ADMIN when merged */, BODY_NONE, 0, 0},
-    {ROUTER_GET, "/admin/statistik.csv", (void *)h_stats_csv, AUTH_NONE /* lead: AUTH_STAFF_ADMIN when merged */, BODY_NONE, 0, 0},
-    {ROUTER_GET, "/admin/statistik/spoergsmaal/{id}", (void *)h_stats_question, AUTH_NONE /* lead: AUTH_STAFF_ADMIN when merged */, BODY_NONE, 0, 0},
+    {ROUTER_GET, "/admin/statistik", (void *)h_stats_page, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
+    {ROUTER_GET, "/admin/statistik.csv", (void *)h_stats_csv, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
+    {ROUTER_GET, "/admin/statistik/spoergsmaal/{id}", (void *)h_stats_question, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     /* citizen pages (CONTRACT §4) */
     {ROUTER_GET, "/", (void *)h_citizen_home, AUTH_NONE, BODY_NONE, 0, 0},
     {ROUTER_GET, "/v/{token}", (void *)h_citizen_link, AUTH_NONE, BODY_NONE, 0, ROUTE_CITIZEN},
@@ -38,6 +40,35 @@ static const struct route app_routes[] = {
     {ROUTER_GET | ROUTER_POST, "/borger/fravalg", (void *)h_citizen_decline, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN},
     {ROUTER_GET, "/borger/kvittering", (void *)h_citizen_receipt, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN},
     {ROUTER_POST, "/borger/sprog", (void *)h_citizen_language, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN},
+    /* caseworker pages (README: staff web) */
+    {ROUTER_GET | ROUTER_POST, "/medarbejder/login", (void *)h_staff_login, AUTH_STAFF_LOGIN, BODY_FORM, 4 KB, 0},
+    {ROUTER_POST, "/medarbejder/logout", (void *)h_staff_logout, AUTH_STAFF_CASEWORKER, BODY_FORM, 1 KB, 0},
+    {ROUTER_GET, "/medarbejder", (void *)h_staff_home, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
+    {ROUTER_GET | ROUTER_POST, "/medarbejder/borgere", (void *)h_staff_citizens, AUTH_STAFF_CASEWORKER, BODY_FORM, 4 KB, 0},
+    {ROUTER_GET, "/medarbejder/borger/{id}", (void *)h_staff_citizen_page, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
+    {ROUTER_GET | ROUTER_POST, "/medarbejder/borger/{id}/moede", (void *)h_staff_meeting, AUTH_STAFF_CASEWORKER, BODY_FORM, 0, 0},
+    {ROUTER_GET, "/medarbejder/traening", (void *)h_staff_training, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
+    {ROUTER_GET, "/medarbejder/traening/{group}", (void *)h_staff_training_group, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
+    {ROUTER_GET, "/medarbejder/traening/{group}/{n}", (void *)h_staff_training_group, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
+    {ROUTER_GET, "/medarbejder/traening/{group}/{n}/tekst/{lang}", (void *)h_staff_training_captions, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
+    /* administrator pages */
+    {ROUTER_GET, "/admin", (void *)h_admin_home, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/brugere", (void *)h_admin_users, AUTH_STAFF_ADMIN, BODY_FORM, 4 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/brugere/{id}", (void *)h_admin_user, AUTH_STAFF_ADMIN, BODY_FORM, 4 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/noegler", (void *)h_admin_keys, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_POST, "/admin/noegler/{id}/spaer", (void *)h_admin_key_revoke, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_GET, "/admin/grupper", (void *)h_admin_groups, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
+    {ROUTER_POST, "/admin/grupper/{group}", (void *)h_admin_group, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_GET, "/admin/pakker", (void *)h_admin_packs, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
+    {ROUTER_POST, "/admin/pakker/{group}/kladde", (void *)h_admin_draft_new, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}", (void *)h_admin_draft, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}", (void *)h_admin_draft_video, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
+    {ROUTER_POST, "/admin/pakke/{id}/video/{n}/fil", (void *)h_admin_draft_upload, AUTH_STAFF_ADMIN, BODY_UPLOAD, 0, 0},
+    {ROUTER_POST, "/admin/pakke/{id}/udgiv", (void *)h_admin_publish, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_GET, "/admin/pakke/{id}/vis", (void *)h_admin_preview, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
+    {ROUTER_GET, "/admin/pakke/{id}/vis/{n}", (void *)h_admin_preview, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
+    {ROUTER_GET, "/admin/pakke/{id}/vis/{n}/tekst/{lang}", (void *)h_admin_preview_captions, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
+    {ROUTER_GET, "/admin/adgangslog/{id}", (void *)h_admin_access, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     /* files */
     {ROUTER_GET, "/static/*", (void *)h_static_file, AUTH_NONE, BODY_NONE, 0, ROUTE_STATIC},
     {ROUTER_GET, "/media/*", (void *)h_static_media, AUTH_NONE, BODY_NONE, 0, ROUTE_STATIC},
@@ -106,6 +137,7 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     json_decref(en);
     app->content = content_cache_new();
     app->link_misses = ratelimit_new(cfg->token_misses_per_minute);
+    app->login_misses = ratelimit_new(cfg->login_attempts_per_minute);
     snprintf(app->public_url, sizeof app->public_url, "%s", cfg->public_url);
     app->secure_cookies = strncmp(cfg->public_url, "https:", 6) == 0;
     return 0;
@@ -131,6 +163,7 @@ void app_free(struct app *app)
         json_decref(app->strings[l]);
     content_cache_free(app->content);
     ratelimit_free(app->link_misses);
+    ratelimit_free(app->login_misses);
     memset(app, 0, sizeof *app);
 }
 
@@ -195,13 +228,47 @@ out:
 
 void app_page(struct app_call *c, int status, const char *page, json_t *ctx)
 {
+    if (!ctx)
+        ctx = json_object();
+    if (c->req && c->req->match && c->req->match->route->auth >= AUTH_STAFF_LOGIN)
+        json_object_set_new(ctx, "staff_page", json_true());
+    if (c->user.id) {
+        json_object_set_new(ctx, "staff",
+                            json_pack("{s:s, s:s, s:b}", "username", c->user.username,
+                                      "display_name", c->user.display_name, "admin",
+                                      staff_role_from_name(c->user.role) == ROLE_ADMIN));
+    }
     app_render(c->app, c->lang, c->csrf, c->rep, status, page, ctx);
+}
+
+void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy)
+{
+    const struct config *cfg = c->app->cfg;
+    memset(env, 0, sizeof *env);
+    env->st = c->st;
+    env->vault = c->app->vault;
+    env->cache = c->app->content;
+    env->public_url = c->app->public_url;
+    env->token_days = cfg->token_days;
+    env->idempotency_hours = cfg->idempotency_hours;
+    env->remind_days_before = cfg->remind_days_before;
+    env->max_field_length = cfg->max_field_length;
+    jobs_policy_from_config(cfg, policy);
+    env->jobs = policy;
+}
+
+const char *app_text(const struct app_call *c, const char *key)
+{
+    const char *s = json_string_value(json_object_get(c->app->strings[c->lang], key));
+    return s ? s : "";
 }
 
 void app_page_error(struct app_call *c, int status, const char *kind)
 {
     json_t *ctx = json_pack("{s:i, s:b}", "status", status, kind, 1);
     json_object_set_new(ctx, "kind", json_string(kind));
+    if (c->req && c->req->match && c->req->match->route->auth >= AUTH_STAFF_LOGIN)
+        json_object_set_new(ctx, "staff_page", json_true());
     app_render(c->app, c->lang, NULL, c->rep, status, "error", ctx);
 }
 
@@ -260,6 +327,147 @@ static int app_auth_api(struct app_call *c)
     return store_apikey_find(c->st, hash, &c->api_key_id) == STORE_OK ? 0 : -1;
 }
 
+/* ------------------------------------------------------------------ staff */
+
+static int app_from_proxy(const struct app_call *c)
+{
+    const char *proxy = c->app->cfg->trusted_proxy;
+    return *proxy && c->req->client_ip && strcmp(c->req->client_ip, proxy) == 0;
+}
+
+const char *app_cookie_secure(const struct app_call *c)
+{
+    if (c->app->secure_cookies)
+        return "; Secure";
+    const char *proto = http_header(c->req, "X-Forwarded-Proto");
+    if (app_from_proxy(c) && proto && strcasecmp(proto, "https") == 0)
+        return "; Secure";
+    return "";
+}
+
+void app_staff_cookie(struct app_call *c, const char *value, unsigned max_age)
+{
+    char cookie[256];
+    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; Max-Age=%u; HttpOnly; SameSite=Lax%s",
+             APP_STAFF_COOKIE, value, max_age, app_cookie_secure(c));
+    http_reply_header(c->rep, "Set-Cookie", cookie);
+}
+
+/* Single sign-on: the trusted proxy names an existing, enabled user in the configured
+ * header; a session is started for them.  0 or -1. */
+static int app_staff_sso(struct app_call *c)
+{
+    const struct config *cfg = c->app->cfg;
+    if (!*cfg->sso_header || !app_from_proxy(c))
+        return -1;
+    const char *name = http_header(c->req, cfg->sso_header);
+    if (!name || staff_check_username(name))
+        return -1;
+    if (store_user_by_name(c->st, name, &c->user) != STORE_OK || c->user.disabled) {
+        memset(&c->user, 0, sizeof c->user);
+        return -1;
+    }
+    memset(c->user.password_hash, 0, sizeof c->user.password_hash);
+    if (staff_session_start(c->st, cfg, c->user.id, clock_now(), c->session) != 0) {
+        memset(&c->user, 0, sizeof c->user);
+        return -1;
+    }
+    app_staff_cookie(c, c->session, cfg->staff_session_hours * 3600);
+    return 0;
+}
+
+/* The pre-login token: the login form's CSRF token is derived from it. */
+static void app_staff_login_token(struct app_call *c)
+{
+    const char *t = http_cookie(c->req, APP_LOGIN_COOKIE);
+    if (t && token_is_well_formed(t)) {
+        snprintf(c->session, sizeof c->session, "%s", t);
+        return;
+    }
+    if (c->req->method == ROUTER_POST)
+        return; /* no token: the form check below refuses */
+    char cookie[160];
+    token_new(c->session);
+    snprintf(cookie, sizeof cookie, "%s=%s; Path=/medarbejder; Max-Age=3600; HttpOnly;"
+             " SameSite=Lax%s", APP_LOGIN_COOKIE, c->session, app_cookie_secure(c));
+    http_reply_header(c->rep, "Set-Cookie", cookie);
+}
+
+/* Parses a staff form (urlencoded or multipart) and checks its CSRF token.  0, or -1
+ * having replied. */
+static int app_staff_form(struct app_call *c)
+{
+    const struct config *cfg = c->app->cfg;
+    const struct route *r = c->req->match->route;
+    int ok = 0;
+    if (r->body == BODY_FORM) {
+        /* fields are as long as the body allows; handlers check each field's own limit
+         * and answer with an error summary */
+        if (form_parse(c->req->body, c->req->body_len, cfg->max_form_fields,
+                       c->req->body_len + 1, &c->form) != FORM_OK) {
+            app_page_error(c, 400, "bad_request");
+            return -1;
+        }
+        const char *sent = form_get(&c->form, "csrf");
+        ok = sent && *c->csrf && token_equal(sent, c->csrf);
+    } else if (r->body == BODY_UPLOAD) {
+        char boundary[80];
+        if (multipart_boundary(http_header(c->req, "Content-Type"), boundary, sizeof boundary) ||
+            multipart_parse(c->req->body, c->req->body_len, boundary, cfg->max_form_fields,
+                            &c->upload)) {
+            app_page_error(c, 400, "bad_request");
+            return -1;
+        }
+        const struct multipart_part *p = multipart_get(&c->upload, "csrf");
+        ok = p && !p->filename[0] && *c->csrf && p->len == TOKEN_HASH_HEX_LEN &&
+             sodium_memcmp(p->data, c->csrf, TOKEN_HASH_HEX_LEN) == 0;
+    }
+    if (!ok) {
+        app_page_error(c, 403, "csrf_failed");
+        return -1;
+    }
+    return 0;
+}
+
+/* Authenticates a staff route; 0 to go on, or -1 having replied. */
+static int app_auth_staff(struct app_call *c)
+{
+    const struct route *r = c->req->match->route;
+    const struct config *cfg = c->app->cfg;
+    if (r->auth == AUTH_STAFF_LOGIN) {
+        app_staff_login_token(c);
+        if (*c->session)
+            staff_csrf(c->session, c->csrf);
+    } else {
+        const char *cookie = http_cookie(c->req, APP_STAFF_COOKIE);
+        if (staff_session_user(c->st, cfg, cookie, clock_now(), &c->user) == 0) {
+            snprintf(c->session, sizeof c->session, "%s", cookie);
+        } else if (app_staff_sso(c) != 0) {
+            memset(&c->user, 0, sizeof c->user);
+            if (c->req->method == ROUTER_GET || c->req->method == ROUTER_HEAD) {
+                http_reply_redirect(c->rep, 303, "/medarbejder/login");
+            } else {
+                app_page_error(c, 403, "staff_session");
+            }
+            return -1;
+        }
+        staff_csrf(c->session, c->csrf);
+        if (r->auth == AUTH_STAFF_ADMIN && staff_role_from_name(c->user.role) != ROLE_ADMIN) {
+            app_page_error(c, 403, "staff_forbidden");
+            return -1;
+        }
+    }
+    if (c->req->method != ROUTER_GET && c->req->method != ROUTER_HEAD) {
+        if (!app_origin_ok(c)) {
+            app_page_error(c, 403, "csrf_failed");
+            return -1;
+        }
+        if (app_staff_form(c))
+            return -1;
+    }
+    return 0;
+}
+
 static void app_dispatch(void *ctx, struct http_request *req, struct http_reply *rep)
 {
     struct app *app = ctx;
@@ -302,7 +510,13 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
             (void)sent;
         }
     }
+    if (r->auth >= AUTH_STAFF_LOGIN && app_auth_staff(&c) != 0)
+        goto out;
     ((app_handler)r->handler)(&c);
+out:
+    form_free(&c.form);
+    multipart_free(&c.upload);
+    memset(c.session, 0, sizeof c.session);
     if (!rep->status) {
         fprintf(stderr, "vejled: handler for %s set no status\n", r->pattern);
         rep->status = 500;

@@ -3,8 +3,10 @@
  * main builds one struct app at start (config, key vault, templates, UI strings, content
  * cache, rate limiter) and hands it to the HTTP layer.  For every matched request the
  * dispatcher gets the worker thread's own database connection, authenticates as the route
- * row says (API key, citizen session + CSRF and Origin checks on forms), and calls the
- * handler with a struct app_call.  Handlers reply through the helpers here, so pages always
+ * row says (API key, citizen session + CSRF and Origin checks on forms, staff session with
+ * its role, the Origin check and the CSRF token of every staff form), and calls the
+ * handler with a struct app_call.  Staff handlers never check roles or form tokens
+ * themselves: a request that reaches them already passed.  Handlers reply through the helpers here, so pages always
  * get the layout and the strings of the citizen's language, and API errors always get the
  * CONTRACT shape.
  */
@@ -16,15 +18,22 @@
 
 #include "config.h"
 #include "content.h"
+#include "enrol.h"
+#include "jobs.h"
+#include "form.h"
 #include "http.h"
 #include "model.h"
+#include "multipart.h"
 #include "ratelimit.h"
+#include "staff.h"
 #include "store.h"
 #include "tmpl.h"
 #include "token.h"
 #include "vault.h"
 
 #define APP_CITIZEN_COOKIE "vejled_borger"
+#define APP_STAFF_COOKIE "vejled_ansat"
+#define APP_LOGIN_COOKIE "vejled_login"
 
 struct app {
     const struct config *cfg;
@@ -33,6 +42,7 @@ struct app {
     json_t *strings[LANG_COUNT];   /* templates/lang/da.json, en.json */
     struct content_cache *content;
     struct ratelimit *link_misses;
+    struct ratelimit *login_misses; /* failed staff logins per address */
     char public_url[256];          /* where citizen links point */
     int secure_cookies;            /* public_url is https */
     pthread_key_t store_key;
@@ -47,6 +57,11 @@ struct app_call {
     struct model_enrolment enrolment;    /* AUTH_CITIZEN */
     char csrf[TOKEN_HASH_HEX_LEN + 1];   /* AUTH_CITIZEN: the form token of this session */
     enum lang lang;
+    struct store_user user;              /* AUTH_STAFF_*: the logged-in user (no hash) */
+    char session[TOKEN_LEN + 1];         /* AUTH_STAFF_*: the session id, or the pre-login
+                                            token on AUTH_STAFF_LOGIN */
+    struct form form;                    /* staff BODY_FORM: parsed, CSRF already checked */
+    struct multipart upload;             /* staff BODY_UPLOAD: parsed, CSRF already checked */
 };
 
 typedef void (*app_handler)(struct app_call *c);
@@ -72,5 +87,18 @@ void app_api_error(struct app_call *c, int status, const char *code, const char 
                    const char *field);
 /* Replies with the friendly error page for status (404, 410, 403, 429, 500, …). */
 void app_page_error(struct app_call *c, int status, const char *kind);
+
+/* The enrolment domain's environment for this call (policy is filled and pointed to). */
+void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy);
+
+/* A UI string of the call's language by key ("" if there is none).  Borrowed. */
+const char *app_text(const struct app_call *c, const char *key);
+
+/* "; Secure" when cookies must be Secure: public_url is https, or the trusted proxy says
+ * X-Forwarded-Proto: https.  "" otherwise. */
+const char *app_cookie_secure(const struct app_call *c);
+
+/* Sets the staff session cookie (max_age 0 removes it). */
+void app_staff_cookie(struct app_call *c, const char *value, unsigned max_age);
 
 #endif

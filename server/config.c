@@ -52,6 +52,7 @@ static const struct config_key config_keys[] = {
     STR("staff", "trusted_proxy", trusted_proxy),
     STR("staff", "sso_header", sso_header),
     SIZE("staff", "max_upload", max_upload, 1024, (size_t)4 * 1024 * 1024 * 1024),
+    SIZE("staff", "max_content_text", max_content_text, 256, 16 * 1024 * 1024),
     UINT("staff", "caseload_limit", caseload_limit, 10, 100000),
     UINT("api", "idempotency_hours", idempotency_hours, 1, 24 * 365),
     STR("content", "media_dir", media_dir),
@@ -140,6 +141,7 @@ void config_defaults(struct config *c)
     c->password_min_length = 10;
     c->max_upload = 64 * 1024 * 1024;
     c->caseload_limit = 500;
+    c->max_content_text = 20000;
     snprintf(c->channels, sizeof c->channels, "outbox");
     c->remind_hour = 9;
     c->max_attempts = 8;

@@ -50,6 +50,7 @@ struct config {
     char trusted_proxy[64];             /* address of the authenticating proxy; "" = none */
     char sso_header[64];                /* header naming the user, from trusted_proxy only */
     size_t max_upload;                  /* bytes of one uploaded video */
+    size_t max_content_text;            /* bytes of a guidance text, transcript or captions */
     unsigned caseload_limit;            /* rows on the caseworker's list at most */
 
     /* [api] */

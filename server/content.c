@@ -62,6 +62,13 @@ static char *content_read_file(const char *path)
     return buf_detach(&b);
 }
 
+/* A single-choice question has exactly one right option, a multiple-choice one at least
+ * one. */
+static int content_rights_ok(bool multiple, size_t right)
+{
+    return right > 0 && (multiple || right == 1);
+}
+
 static int content_question_parse(const json_t *jq, struct model_question *q, const char *where,
                                   char *err, size_t errlen)
 {
@@ -104,7 +111,7 @@ static int content_question_parse(const json_t *jq, struct model_question *q, co
         q->options[i].correct = json_is_true(json_object_get(jo, "correct"));
         right += q->options[i].correct;
     }
-    if (right == 0 || (!q->multiple && right != 1)) {
+    if (!content_rights_ok(q->multiple, right)) {
         snprintf(err, errlen, "%s: a single-choice question needs exactly one right option,"
                  " a multiple-choice question at least one", where);
         return -1;
@@ -222,6 +229,58 @@ fail:
 
 /* ------------------------------------------------------------------ canonical form */
 
+static int content_problem(struct content_problem *out, const char *code, size_t video,
+                           size_t question)
+{
+    out->code = code;
+    out->video = video;
+    out->question = question;
+    return -1;
+}
+
+static int content_empty(const char *s)
+{
+    return !s || !*s;
+}
+
+int content_pack_check(const struct model_pack *p, struct content_problem *out)
+{
+    if (p->n_videos == 0)
+        return content_problem(out, "no_videos", 0, 0);
+    for (size_t vi = 0; vi < p->n_videos; vi++) {
+        const struct model_video *v = &p->videos[vi];
+        if (content_empty(v->title[LANG_DA]))
+            return content_problem(out, "title_missing", vi + 1, 0);
+        if (content_empty(v->transcript[LANG_DA]))
+            return content_problem(out, "transcript_missing", vi + 1, 0);
+        if (v->media && (strchr(v->media, '/') || strstr(v->media, "..")))
+            return content_problem(out, "media_name", vi + 1, 0);
+        for (int l = 0; l < LANG_COUNT; l++)
+            if (!content_empty(v->captions[l]) && strncmp(v->captions[l], "WEBVTT", 6) != 0)
+                return content_problem(out, "captions_not_vtt", vi + 1, 0);
+        if (v->n_questions == 0)
+            return content_problem(out, "no_questions", vi + 1, 0);
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            const struct model_question *q = &v->questions[qi];
+            size_t right = 0;
+            if (content_empty(q->text[LANG_DA]))
+                return content_problem(out, "question_text_missing", vi + 1, qi + 1);
+            if (content_empty(q->topic[LANG_DA]))
+                return content_problem(out, "topic_missing", vi + 1, qi + 1);
+            if (q->n_options < 2)
+                return content_problem(out, "too_few_options", vi + 1, qi + 1);
+            for (size_t oi = 0; oi < q->n_options; oi++) {
+                if (content_empty(q->options[oi].text[LANG_DA]))
+                    return content_problem(out, "option_text_missing", vi + 1, qi + 1);
+                right += q->options[oi].correct;
+            }
+            if (!content_rights_ok(q->multiple, right))
+                return content_problem(out, "right_options", vi + 1, qi + 1);
+        }
+    }
+    return 0;
+}
+
 static json_t *content_lang_json(char *const t[LANG_COUNT])
 {
     return json_pack("{s:s, s:s}", "da", t[LANG_DA] ? t[LANG_DA] : "", "en",
@@ -305,6 +364,13 @@ static enum store_status content_publish_txn(struct store *st, void *arg)
         model_pack_free(old);
         if (same)
             return STORE_OK;
+        /* a file already loaded once, since replaced by an administrator's version: the
+         * administrator's edits stand */
+        rc = store_pack_hash_seen(st, cp->pack->group_id, cp->hash);
+        if (rc == STORE_OK)
+            return STORE_OK;
+        if (rc != STORE_NOT_FOUND)
+            return rc;
     } else if (rc != STORE_NOT_FOUND) {
         return rc;
     }

@@ -26,6 +26,20 @@
 int content_pack_parse(const json_t *doc, const char *base_dir, struct model_pack **pack,
                        struct model_group *group, char *err, size_t errlen);
 
+/* What is wrong with a pack that is to be published (an edited draft). */
+struct content_problem {
+    const char *code;  /* "no_videos", "title_missing", "transcript_missing", "media_name",
+                          "captions_not_vtt", "no_questions", "question_text_missing",
+                          "topic_missing", "too_few_options", "option_text_missing",
+                          "right_options" */
+    size_t video;      /* 1-based, 0 when the pack itself */
+    size_t question;   /* 1-based, 0 when the video itself */
+};
+
+/* Checks a pack by the same rules the pack files are held to (content_pack_parse): 0, or
+ * -1 and the first problem in *out. */
+int content_pack_check(const struct model_pack *p, struct content_problem *out);
+
 /* The canonical JSON of a pack's content (new reference). */
 json_t *content_pack_canonical(const struct model_pack *p);
 
@@ -33,7 +47,8 @@ json_t *content_pack_canonical(const struct model_pack *p);
 void content_pack_hash(const struct model_pack *p, char out[MODEL_HASH_HEX + 1]);
 
 /* Loads every packs/NAME.json under demo_dir: creates missing groups and publishes a new
- * version of a group's pack when its content hash differs from the published one.
+ * version of a group's pack when its content hash differs from the published one and from
+ * every earlier version (so a version an administrator published stays in force).
  * Safe to run twice.  *published gets how many versions were published. */
 int content_load_dir(struct store *st, const char *demo_dir, int64_t now, int *published,
                      char *err, size_t errlen);

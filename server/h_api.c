@@ -11,18 +11,7 @@
 
 static void h_api_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy)
 {
-    const struct config *cfg = c->app->cfg;
-    memset(env, 0, sizeof *env);
-    env->st = c->st;
-    env->vault = c->app->vault;
-    env->cache = c->app->content;
-    env->public_url = c->app->public_url;
-    env->token_days = cfg->token_days;
-    env->idempotency_hours = cfg->idempotency_hours;
-    env->remind_days_before = cfg->remind_days_before;
-    env->max_field_length = cfg->max_field_length;
-    jobs_policy_from_config(cfg, policy);
-    env->jobs = policy;
+    app_enrol_env(c, env, policy);
 }
 
 static void h_api_result(struct app_call *c, enum enrol_result r, int status, json_t *body,

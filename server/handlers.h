@@ -1,7 +1,8 @@
 /* handlers — what each route does, one function per row of the route table (app.c).
  *
  * h_api.c: the case-system JSON API (CONTRACT §3).  h_citizen.c: the citizen's pages
- * (CONTRACT §4).  h_static.c: static files and media.  Handlers parse and check the
+ * (CONTRACT §4).  h_staff.c: the caseworker's pages.  h_admin.c: the administrator's
+ * pages.  h_static.c: static files and media.  Handlers parse and check the
  * request's own fields, call the domain (enrol, progress, content, journal) and reply
  * through app_page()/app_json(); they never see SQL or libmicrohttpd, and every word a
  * person reads comes from templates/ and templates/lang/.
@@ -34,6 +35,62 @@ void h_citizen_captions(struct app_call *c);
 void h_citizen_decline(struct app_call *c);
 void h_citizen_receipt(struct app_call *c);
 void h_citizen_language(struct app_call *c);
+
+/* h_staff.c: the caseworker's pages (routes under /medarbejder). */
+void h_staff_login(struct app_call *c);
+void h_staff_logout(struct app_call *c);
+void h_staff_home(struct app_call *c);
+void h_staff_citizens(struct app_call *c);
+void h_staff_citizen_page(struct app_call *c);
+void h_staff_meeting(struct app_call *c);
+void h_staff_training(struct app_call *c);
+void h_staff_training_group(struct app_call *c);
+void h_staff_training_captions(struct app_call *c);
+
+/* h_admin.c: the administrator's pages (routes under /admin). */
+void h_admin_home(struct app_call *c);
+void h_admin_users(struct app_call *c);
+void h_admin_user(struct app_call *c);
+void h_admin_keys(struct app_call *c);
+void h_admin_key_revoke(struct app_call *c);
+void h_admin_groups(struct app_call *c);
+void h_admin_group(struct app_call *c);
+void h_admin_packs(struct app_call *c);
+void h_admin_draft_new(struct app_call *c);
+void h_admin_draft(struct app_call *c);
+void h_admin_draft_video(struct app_call *c);
+void h_admin_draft_upload(struct app_call *c);
+void h_admin_preview(struct app_call *c);
+void h_admin_preview_captions(struct app_call *c);
+void h_admin_publish(struct app_call *c);
+void h_admin_access(struct app_call *c);
+
+/* Shared by h_staff.c and h_admin.c (defined in h_staff.c). */
+/* A field of the staff form (c->form), "" when absent.  Borrowed. */
+const char *h_staff_field(const struct app_call *c, const char *name);
+/* Adds an error-summary entry for field_id with the UI string key to ctx ("errors",
+ * "has_errors", and "err_<field_id>" for the field's own message). */
+void h_staff_error(struct app_call *c, json_t *ctx, const char *field_id, const char *key);
+/* The form field name, echoed into ctx; NULL (with an error added) when required and
+ * empty, or longer than max bytes. */
+const char *h_staff_text(struct app_call *c, json_t *ctx, const char *name, size_t max,
+                         int required, const char *missing_key, const char *long_key);
+/* Copenhagen time for people under key (nothing when t is 0). */
+void h_staff_time(json_t *obj, const char *key, int64_t t);
+void h_staff_fail(struct app_call *c);
+/* The path's citizen (params[0]) when in the user's scope: 0, or -1 having replied 404. */
+int h_staff_citizen(struct app_call *c, struct model_citizen *out);
+/* The newest access-log rows of a citizen for a page (new reference). */
+json_t *h_staff_access_rows(struct app_call *c, int64_t citizen_id, size_t limit);
+/* The 1-based video number in params[i], or 0. */
+size_t h_staff_video_n(const struct app_call *c, size_t i, const struct model_pack *pack);
+/* A pack read-only, for training and preview: the overview (n 0) or video n, with links
+ * under base; ctx (stolen, may be NULL) gets the rest. */
+void h_staff_pack_page(struct app_call *c, const struct model_pack *pack, size_t n,
+                       const char *base, json_t *ctx);
+/* The captions of video n in lang ("da"/"en"), or 404. */
+void h_staff_pack_captions(struct app_call *c, const struct model_pack *pack, size_t n,
+                           const char *lang);
 
 void h_static_file(struct app_call *c);
 void h_static_media(struct app_call *c);

@@ -312,6 +312,7 @@ static int http_first_checks(struct http_state *s, struct MHD_Connection *conn,
     s->max_body = r->max_body ? r->max_body
                   : r->body == BODY_JSON ? cfg->max_body_json
                   : r->body == BODY_FORM ? cfg->max_body_form
+                  : r->body == BODY_UPLOAD ? cfg->max_upload + cfg->max_body_form
                                          : 0;
     if (sc.count) {
         char *end;
@@ -328,8 +329,9 @@ static int http_first_checks(struct http_state *s, struct MHD_Connection *conn,
     int has_body = sc.count ? strcmp(sc.first, "0") != 0 : sc.transfer_encoding;
     if (r->body != BODY_NONE && has_body) {
         const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-        const char *want = r->body == BODY_JSON ? "application/json"
-                                                : "application/x-www-form-urlencoded";
+        const char *want = r->body == BODY_JSON     ? "application/json"
+                           : r->body == BODY_UPLOAD ? "multipart/form-data"
+                                                    : "application/x-www-form-urlencoded";
         if (!http_type_is(ct, want)) {
             *code = "unsupported_media_type";
             return 415;

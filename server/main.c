@@ -348,22 +348,11 @@ out:
     return rc;
 }
 
-struct main_apikey {
-    const char *name;
-    const char *hash;
-    int64_t id;
-};
-
-static enum store_status main_apikey_txn(struct store *st, void *arg)
-{
-    struct main_apikey *k = arg;
-    return store_apikey_insert(st, k->name, k->hash, clock_now(), &k->id);
-}
-
 static int cmd_apikey(const struct config *cfg, const char *name)
 {
     struct store *st = NULL;
-    char key[TOKEN_LEN + 4], hash[TOKEN_HASH_HEX_LEN + 1], raw[TOKEN_LEN + 1];
+    char key[STAFF_APIKEY_LEN + 1];
+    int64_t id;
     if (!name || !*name || strlen(name) > 100) {
         fprintf(stderr, "vejled: apikey add needs --name NAME (1 to 100 characters)\n");
         return EXIT_USAGE;
@@ -372,13 +361,9 @@ static int cmd_apikey(const struct config *cfg, const char *name)
         return main_fail("%s", "libsodium failed to initialise");
     if (main_open(cfg, &st))
         return EXIT_FAILURE;
-    token_new(raw);
-    snprintf(key, sizeof key, "vk_%s", raw);
-    token_hash(key, strlen(key), hash);
-    struct main_apikey k = {name, hash, 0};
-    enum store_status rc = store_txn(st, main_apikey_txn, &k);
+    int rc = staff_apikey_create(st, name, clock_now(), key, &id);
     store_close(st);
-    if (rc != STORE_OK)
+    if (rc != 0)
         return main_fail("%s", "the key could not be stored");
     printf("%s\n", key);
     fprintf(stderr, "vejled: API key '%s' created; it is shown only this once\n", name);

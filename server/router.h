@@ -31,13 +31,17 @@ enum router_method {
 enum router_auth {
     AUTH_NONE,    /* public */
     AUTH_API_KEY, /* Authorization: Bearer <api key> */
-    AUTH_CITIZEN  /* a citizen session cookie */
+    AUTH_CITIZEN, /* a citizen session cookie */
+    AUTH_STAFF_LOGIN,      /* the staff login page: public, with a pre-login form token */
+    AUTH_STAFF_CASEWORKER, /* a staff session of a caseworker or an administrator */
+    AUTH_STAFF_ADMIN       /* a staff session of an administrator (others: 403) */
 };
 
 enum router_body {
     BODY_NONE, /* no body accepted */
     BODY_JSON, /* application/json */
-    BODY_FORM  /* application/x-www-form-urlencoded */
+    BODY_FORM, /* application/x-www-form-urlencoded */
+    BODY_UPLOAD /* multipart/form-data (file uploads); cap: [staff] max_upload */
 };
 
 enum router_flags {

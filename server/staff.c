@@ -287,3 +287,32 @@ const char *staff_scope(const struct store_user *user, bool see_all)
     /* a caseworker without a unit sees nobody: " " is no unit's name */
     return user->unit[0] ? user->unit : " ";
 }
+
+/* ------------------------------------------------------------------ API keys */
+
+struct staff_key {
+    const char *name;
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    int64_t now;
+    int64_t id;
+};
+
+static enum store_status staff_key_txn(struct store *st, void *arg)
+{
+    struct staff_key *k = arg;
+    return store_apikey_insert(st, k->name, k->hash, k->now, &k->id);
+}
+
+int staff_apikey_create(struct store *st, const char *name, int64_t now,
+                        char key[STAFF_APIKEY_LEN + 1], int64_t *id)
+{
+    char raw[TOKEN_LEN + 1];
+    struct staff_key k = {.name = name, .now = now};
+    token_new(raw);
+    snprintf(key, STAFF_APIKEY_LEN + 1, "vk_%s", raw);
+    token_hash(key, strlen(key), k.hash);
+    if (store_txn(st, staff_key_txn, &k) != STORE_OK)
+        return -1;
+    *id = k.id;
+    return 0;
+}

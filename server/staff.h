@@ -105,4 +105,10 @@ bool staff_session_live(int64_t created, int64_t last_seen, int64_t now, unsigne
  * matches no unit. */
 const char *staff_scope(const struct store_user *user, bool see_all);
 
+/* API keys for the case system: a new key ("vk_" + a random token) is returned once in
+ * key; only its SHA-256 is stored.  0 and *id, or -1. */
+#define STAFF_APIKEY_LEN (TOKEN_LEN + 3)
+int staff_apikey_create(struct store *st, const char *name, int64_t now,
+                        char key[STAFF_APIKEY_LEN + 1], int64_t *id);
+
 #endif

@@ -387,6 +387,8 @@ enum store_status store_pack_list(struct store *st, int64_t group_id,
                                   struct store_pack_row **out, size_t *n);
 /* The id of the group's draft, if it has one. */
 enum store_status store_pack_draft_id(struct store *st, int64_t group_id, int64_t *id);
+/* STORE_OK when some version of the group (published or retired) has that content hash. */
+enum store_status store_pack_hash_seen(struct store *st, int64_t group_id, const char *hash);
 /* The highest version number of the group (0 if none). */
 enum store_status store_pack_max_version(struct store *st, int64_t group_id, int *version);
 /* Writes every text of a draft pack (guidance, videos, questions, options) from p, matched

@@ -388,6 +388,18 @@ enum store_status store_pack_draft_id(struct store *st, int64_t group_id, int64_
     return rc;
 }
 
+enum store_status store_pack_hash_seen(struct store *st, int64_t group_id, const char *hash)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT 1 FROM packs WHERE group_id = ? AND content_hash = ?"
+                                 " AND state <> 'draft' LIMIT 1",
+                                 "it", group_id, hash);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK)
+        sqlite3_reset(s);
+    return rc;
+}
+
 enum store_status store_pack_max_version(struct store *st, int64_t group_id, int *version)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT coalesce(max(version), 0) FROM packs WHERE group_id = ?",

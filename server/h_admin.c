@@ -1,0 +1,767 @@
+/* The administrator's pages: users, API keys, target groups, guidance packs as versions
+ * (draft, edit, upload a video, preview, publish) and the access log of a citizen.  Only
+ * administrators reach them (the route table says AUTH_STAFF_ADMIN; app.c checks it, the
+ * Origin and the form token).  Every form answers bad input with an error summary at the
+ * top and stores nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clock.h"
+#include "handlers.h"
+#include "mem.h"
+#include "packedit.h"
+
+/* ------------------------------------------------------------------ helpers */
+
+static int64_t h_admin_id(const struct app_call *c, size_t i)
+{
+    const char *s = c->req->match->params[i];
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    return (*end || end == s || v <= 0) ? 0 : (int64_t)v;
+}
+
+static int h_admin_has_errors(const json_t *ctx)
+{
+    return json_object_get(ctx, "has_errors") != NULL;
+}
+
+void h_admin_home(struct app_call *c)
+{
+    app_page(c, 200, "admin/home", NULL);
+}
+
+/* ------------------------------------------------------------------ users */
+
+static json_t *h_admin_user_json(const struct store_user *u)
+{
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:b}", "id", (json_int_t)u->id,
+                          "username", u->username, "display_name", u->display_name, "role",
+                          u->role, "unit", u->unit, "disabled", u->disabled, "admin",
+                          strcmp(u->role, "admin") == 0);
+    return j;
+}
+
+static void h_admin_users_page(struct app_call *c, int status, json_t *ctx)
+{
+    struct store_user *users = NULL;
+    size_t n = 0;
+    json_t *list = json_array();
+    if (store_user_list(c->st, &users, &n) == STORE_OK)
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(list, h_admin_user_json(&users[i]));
+    free(users);
+    json_object_set_new(ctx, "users", list);
+    if (!json_object_get(ctx, "role"))
+        json_object_set_new(ctx, "role", json_string("caseworker"));
+    const char *role = json_string_value(json_object_get(ctx, "role"));
+    json_object_set_new(ctx, "role_admin", json_boolean(role && strcmp(role, "admin") == 0));
+    app_page(c, status, "admin/users", ctx);
+}
+
+/* Maps a staff_user_create() problem to its field and message. */
+static void h_admin_user_problem(struct app_call *c, json_t *ctx, int r)
+{
+    switch (r) {
+    case -1: h_staff_error(c, ctx, "username", "admin_err_username_taken"); break;
+    case STAFF_USERNAME_BAD: h_staff_error(c, ctx, "username", "admin_err_username"); break;
+    case STAFF_DISPLAY_NAME_BAD: h_staff_error(c, ctx, "display_name", "admin_err_display_name"); break;
+    case STAFF_ROLE_BAD: h_staff_error(c, ctx, "role", "admin_err_role"); break;
+    case STAFF_UNIT_BAD: h_staff_error(c, ctx, "unit", "admin_err_unit"); break;
+    case STAFF_PASSWORD_SHORT: h_staff_error(c, ctx, "password", "admin_err_password_short"); break;
+    case STAFF_PASSWORD_LONG: h_staff_error(c, ctx, "password", "admin_err_password_long"); break;
+    default: break;
+    }
+}
+
+void h_admin_users(struct app_call *c)
+{
+    json_t *ctx = json_object();
+    if (c->req->method != ROUTER_POST) {
+        h_admin_users_page(c, 200, ctx);
+        return;
+    }
+    const char *username = h_staff_text(c, ctx, "username", STORE_USERNAME_MAX, 1,
+                                        "admin_err_username_missing", "admin_err_username");
+    const char *display = h_staff_text(c, ctx, "display_name", 200, 0, NULL,
+                                       "admin_err_display_name");
+    const char *role = h_staff_text(c, ctx, "role", 16, 1, "admin_err_role", "admin_err_role");
+    const char *unit = h_staff_text(c, ctx, "unit", STORE_USERNAME_MAX, 0, NULL, "admin_err_unit");
+    const char *password = h_staff_field(c, "password"); /* never echoed back */
+    if (!*password)
+        h_staff_error(c, ctx, "password", "admin_err_password_short");
+    if (username && staff_check_username(username))
+        h_staff_error(c, ctx, "username", "admin_err_username");
+    if (display && staff_check_display_name(display))
+        h_staff_error(c, ctx, "display_name", "admin_err_display_name");
+    if (role && staff_role_from_name(role) == ROLE_NONE)
+        h_staff_error(c, ctx, "role", "admin_err_role");
+    if (unit && staff_check_unit(unit))
+        h_staff_error(c, ctx, "unit", "admin_err_unit");
+    if (!h_admin_has_errors(ctx)) {
+        int64_t id;
+        int r = staff_user_create(c->st, c->app->cfg, username, display, role, unit, password,
+                                  clock_now(), &id);
+        if (r == -2) {
+            json_decref(ctx);
+            h_staff_fail(c);
+            return;
+        }
+        if (r == 0) {
+            json_decref(ctx);
+            http_reply_redirect(c->rep, 303, "/admin/brugere");
+            return;
+        }
+        h_admin_user_problem(c, ctx, r);
+    }
+    h_admin_users_page(c, 422, ctx);
+}
+
+void h_admin_user(struct app_call *c)
+{
+    struct store_user u;
+    int64_t id = h_admin_id(c, 0);
+    if (!id || store_user_by_id(c->st, id, &u) != STORE_OK) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    memset(u.password_hash, 0, sizeof u.password_hash);
+    json_t *ctx = json_pack("{s:o}", "user", h_admin_user_json(&u));
+    json_object_set_new(json_object_get(ctx, "user"), "role_admin",
+                        json_boolean(strcmp(u.role, "admin") == 0));
+    json_object_set_new(ctx, "self", json_boolean(u.id == c->user.id));
+    if (c->req->method != ROUTER_POST) {
+        app_page(c, 200, "admin/user", ctx);
+        return;
+    }
+    const char *action = h_staff_field(c, "action");
+    if (strcmp(action, "password") == 0) {
+        int r = staff_user_set_password(c->st, c->app->cfg, u.id, h_staff_field(c, "password"));
+        if (r == -2) {
+            json_decref(ctx);
+            h_staff_fail(c);
+            return;
+        }
+        if (r != 0) {
+            h_admin_user_problem(c, ctx, r);
+            app_page(c, 422, "admin/user", ctx);
+            return;
+        }
+    } else if (strcmp(action, "save") == 0) {
+        const char *display = h_staff_text(c, ctx, "display_name", 200, 0, NULL,
+                                           "admin_err_display_name");
+        const char *role = h_staff_field(c, "role");
+        const char *unit = h_staff_text(c, ctx, "unit", STORE_USERNAME_MAX, 0, NULL,
+                                        "admin_err_unit");
+        int disabled = strcmp(h_staff_field(c, "disabled"), "ja") == 0;
+        if (display && staff_check_display_name(display))
+            h_staff_error(c, ctx, "display_name", "admin_err_display_name");
+        if (staff_role_from_name(role) == ROLE_NONE)
+            h_staff_error(c, ctx, "role", "admin_err_role");
+        if (unit && staff_check_unit(unit))
+            h_staff_error(c, ctx, "unit", "admin_err_unit");
+        /* an administrator cannot lock themselves out */
+        if (u.id == c->user.id && (disabled || strcmp(role, "admin") != 0))
+            h_staff_error(c, ctx, "role", "admin_err_self");
+        if (h_admin_has_errors(ctx)) {
+            app_page(c, 422, "admin/user", ctx);
+            return;
+        }
+        snprintf(u.display_name, sizeof u.display_name, "%s", *display ? display : u.username);
+        snprintf(u.role, sizeof u.role, "%s", role);
+        snprintf(u.unit, sizeof u.unit, "%s", unit);
+        u.disabled = disabled;
+        if (store_user_update(c->st, &u) != STORE_OK ||
+            (disabled && store_staff_sessions_end_user(c->st, u.id) != STORE_OK)) {
+            json_decref(ctx);
+            h_staff_fail(c);
+            return;
+        }
+    } else {
+        json_decref(ctx);
+        app_page_error(c, 400, "bad_request");
+        return;
+    }
+    json_decref(ctx);
+    http_reply_redirect(c->rep, 303, "/admin/brugere");
+}
+
+/* ------------------------------------------------------------------ API keys */
+
+static void h_admin_keys_page(struct app_call *c, int status, json_t *ctx)
+{
+    struct store_apikey_row *rows = NULL;
+    size_t n = 0;
+    json_t *list = json_array();
+    if (store_apikey_list(c->st, &rows, &n) == STORE_OK)
+        for (size_t i = 0; i < n; i++) {
+            json_t *r = json_pack("{s:I, s:s, s:b}", "id", (json_int_t)rows[i].id, "name",
+                                  rows[i].name, "revoked", rows[i].revoked_at != 0);
+            h_staff_time(r, "created", rows[i].created_at);
+            h_staff_time(r, "revoked_at", rows[i].revoked_at);
+            json_array_append_new(list, r);
+        }
+    free(rows);
+    json_object_set_new(ctx, "keys", list);
+    app_page(c, status, "admin/keys", ctx);
+}
+
+void h_admin_keys(struct app_call *c)
+{
+    json_t *ctx = json_object();
+    if (c->req->method != ROUTER_POST) {
+        h_admin_keys_page(c, 200, ctx);
+        return;
+    }
+    const char *name = h_staff_text(c, ctx, "name", 100, 1, "admin_err_key_name_missing",
+                                    "admin_err_key_name_long");
+    if (!name) {
+        h_admin_keys_page(c, 422, ctx);
+        return;
+    }
+    char key[STAFF_APIKEY_LEN + 1];
+    int64_t id;
+    if (staff_apikey_create(c->st, name, clock_now(), key, &id) != 0) {
+        json_decref(ctx);
+        h_staff_fail(c);
+        return;
+    }
+    /* shown this once; the page is not cached (Cache-Control: no-store) */
+    json_object_set_new(ctx, "new_key", json_string(key));
+    json_object_set_new(ctx, "name", json_string(""));
+    h_admin_keys_page(c, 201, ctx);
+}
+
+void h_admin_key_revoke(struct app_call *c)
+{
+    int64_t id = h_admin_id(c, 0);
+    enum store_status rc = id ? store_apikey_revoke(c->st, id, clock_now()) : STORE_NOT_FOUND;
+    if (rc == STORE_NOT_FOUND) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    if (rc != STORE_OK) {
+        h_staff_fail(c);
+        return;
+    }
+    http_reply_redirect(c->rep, 303, "/admin/noegler");
+}
+
+/* ------------------------------------------------------------------ target groups */
+
+static void h_admin_groups_page(struct app_call *c, int status, json_t *ctx)
+{
+    struct model_group *groups = NULL;
+    size_t n = 0;
+    json_t *list = json_array();
+    if (store_group_list(c->st, &groups, &n) != STORE_OK) {
+        json_decref(list);
+        json_decref(ctx);
+        h_staff_fail(c);
+        return;
+    }
+    const char *bad = json_string_value(json_object_get(ctx, "bad_group"));
+    for (size_t i = 0; i < n; i++) {
+        json_t *g = json_pack("{s:s, s:s, s:b, s:i}", "slug", groups[i].slug, "name",
+                              groups[i].name[LANG_DA], "enabled", groups[i].enabled,
+                              "resend_months", groups[i].resend_months);
+        if (bad && strcmp(bad, groups[i].slug) == 0) {
+            json_object_set(g, "resend_value", json_object_get(ctx, "resend_months"));
+            json_object_set_new(g, "error", json_true());
+        } else {
+            json_object_set_new(g, "resend_value", json_integer(groups[i].resend_months));
+        }
+        json_array_append_new(list, g);
+        model_group_clear(&groups[i]);
+    }
+    free(groups);
+    json_object_set_new(ctx, "groups", list);
+    app_page(c, status, "admin/groups", ctx);
+}
+
+void h_admin_groups(struct app_call *c)
+{
+    h_admin_groups_page(c, 200, json_object());
+}
+
+void h_admin_group(struct app_call *c)
+{
+    struct model_group g;
+    if (store_group_by_slug(c->st, c->req->match->params[0], &g) != STORE_OK) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    json_t *ctx = json_object();
+    const char *months = h_staff_field(c, "resend_months");
+    char *end;
+    long m = strtol(months, &end, 10);
+    if (!*months || *end || m < 1 || m > 60) {
+        json_object_set_new(ctx, "bad_group", json_string(g.slug));
+        json_object_set_new(ctx, "resend_months", json_string(months));
+        char field[96];
+        snprintf(field, sizeof field, "resend-%s", g.slug);
+        h_staff_error(c, ctx, field, "admin_err_resend");
+        model_group_clear(&g);
+        h_admin_groups_page(c, 422, ctx);
+        return;
+    }
+    int enabled = strcmp(h_staff_field(c, "enabled"), "ja") == 0;
+    enum store_status rc = store_group_settings(c->st, g.id, enabled, (int)m);
+    model_group_clear(&g);
+    json_decref(ctx);
+    if (rc != STORE_OK) {
+        h_staff_fail(c);
+        return;
+    }
+    http_reply_redirect(c->rep, 303, "/admin/grupper");
+}
+
+/* ------------------------------------------------------------------ packs */
+
+void h_admin_packs(struct app_call *c)
+{
+    struct model_group *groups = NULL;
+    size_t n = 0;
+    if (store_group_list(c->st, &groups, &n) != STORE_OK) {
+        h_staff_fail(c);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        struct store_pack_row *rows = NULL;
+        size_t nr = 0;
+        json_t *versions = json_array();
+        int64_t draft = 0;
+        if (store_pack_list(c->st, groups[i].id, &rows, &nr) == STORE_OK)
+            for (size_t r = 0; r < nr; r++) {
+                char key[32];
+                snprintf(key, sizeof key, "pack_state_%s", rows[r].state);
+                json_t *v = json_pack("{s:I, s:i, s:s, s:b, s:i}", "id", (json_int_t)rows[r].id,
+                                      "version", rows[r].version, "state", app_text(c, key),
+                                      "draft", strcmp(rows[r].state, "draft") == 0,
+                                      "enrolments", rows[r].enrolments);
+                h_staff_time(v, "published", rows[r].published_at);
+                h_staff_time(v, "retired", rows[r].retired_at);
+                if (strcmp(rows[r].state, "draft") == 0)
+                    draft = rows[r].id;
+                json_array_append_new(versions, v);
+            }
+        free(rows);
+        json_t *g = json_pack("{s:s, s:s, s:o}", "slug", groups[i].slug, "name",
+                              groups[i].name[LANG_DA], "versions", versions);
+        if (draft)
+            json_object_set_new(g, "draft_id", json_integer((json_int_t)draft));
+        json_array_append_new(list, g);
+        model_group_clear(&groups[i]);
+    }
+    free(groups);
+    app_page(c, 200, "admin/packs", json_pack("{s:o}", "groups", list));
+}
+
+void h_admin_draft_new(struct app_call *c)
+{
+    struct model_group g;
+    int64_t id;
+    if (store_group_by_slug(c->st, c->req->match->params[0], &g) != STORE_OK) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    enum packedit_result r = packedit_draft(c->st, g.id, clock_now(), &id);
+    model_group_clear(&g);
+    if (r == PACKEDIT_NOT_FOUND) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    if (r != PACKEDIT_OK) {
+        h_staff_fail(c);
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/admin/pakke/%lld", (long long)id);
+    http_reply_redirect(c->rep, 303, path);
+}
+
+/* The draft of the path's {id}; NULL having replied (404, or 409 when not a draft). */
+static struct model_pack *h_admin_draft_of(struct app_call *c)
+{
+    struct model_pack *p = NULL;
+    int64_t id = h_admin_id(c, 0);
+    enum packedit_result r = id ? packedit_load_draft(c->st, id, &p) : PACKEDIT_NOT_FOUND;
+    if (r == PACKEDIT_NOT_FOUND)
+        app_page_error(c, 404, "not_found");
+    else if (r == PACKEDIT_NOT_DRAFT)
+        app_page_error(c, 409, "pack_not_draft");
+    else if (r != PACKEDIT_OK)
+        h_staff_fail(c);
+    return r == PACKEDIT_OK ? p : NULL;
+}
+
+static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
+{
+    struct model_group g;
+    json_t *ctx = json_pack("{s:I, s:i}", "pack_id", (json_int_t)p->id, "version", p->version);
+    if (store_group_by_id(c->st, p->group_id, &g) == STORE_OK) {
+        json_object_set_new(ctx, "group_name", json_string(g.name[LANG_DA]));
+        model_group_clear(&g);
+    }
+    json_t *videos = json_array();
+    for (size_t vi = 0; vi < p->n_videos; vi++)
+        json_array_append_new(videos, json_pack("{s:i, s:s, s:i}", "n", (int)vi + 1, "title",
+                                                p->videos[vi].title[LANG_DA], "questions",
+                                                (int)p->videos[vi].n_questions));
+    json_object_set_new(ctx, "videos", videos);
+    return ctx;
+}
+
+/* Replaces *dst with a copy of src. */
+static void h_admin_set(char **dst, const char *src)
+{
+    free(*dst);
+    *dst = xstrdup(src);
+}
+
+static int h_admin_date_ok(const char *s)
+{
+    int64_t t;
+    return !*s || (strlen(s) == 10 && clock_parse_date(s, &t) == 0);
+}
+
+void h_admin_draft(struct app_call *c)
+{
+    struct model_pack *p = h_admin_draft_of(c);
+    if (!p)
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    size_t max = c->app->cfg->max_content_text;
+    if (c->req->method != ROUTER_POST) {
+        json_object_set_new(ctx, "guidance_da", json_string(p->guidance[LANG_DA]));
+        json_object_set_new(ctx, "guidance_en", json_string(p->guidance[LANG_EN]));
+        json_object_set_new(ctx, "legal_basis", json_string(p->legal_basis));
+        json_object_set_new(ctx, "valid_from", json_string(p->valid_from));
+        json_object_set_new(ctx, "valid_to", json_string(p->valid_to));
+        app_page(c, 200, "admin/draft", ctx);
+        goto out;
+    }
+    const char *gda = h_staff_text(c, ctx, "guidance_da", max, 1, "admin_err_guidance_missing",
+                                   "admin_err_text_long");
+    const char *gen = h_staff_text(c, ctx, "guidance_en", max, 0, NULL, "admin_err_text_long");
+    const char *legal = h_staff_text(c, ctx, "legal_basis", 500, 0, NULL, "admin_err_text_long");
+    const char *from = h_staff_text(c, ctx, "valid_from", 10, 0, NULL, "admin_err_date");
+    const char *to = h_staff_text(c, ctx, "valid_to", 10, 0, NULL, "admin_err_date");
+    if (from && !h_admin_date_ok(from))
+        h_staff_error(c, ctx, "valid_from", "admin_err_date");
+    if (to && !h_admin_date_ok(to))
+        h_staff_error(c, ctx, "valid_to", "admin_err_date");
+    if (h_admin_has_errors(ctx)) {
+        app_page(c, 422, "admin/draft", ctx);
+        goto out;
+    }
+    h_admin_set(&p->guidance[LANG_DA], gda);
+    h_admin_set(&p->guidance[LANG_EN], gen);
+    h_admin_set(&p->legal_basis, legal);
+    snprintf(p->valid_from, sizeof p->valid_from, "%s", from);
+    snprintf(p->valid_to, sizeof p->valid_to, "%s", to);
+    enum packedit_result r = packedit_save(c->st, p);
+    json_decref(ctx);
+    if (r != PACKEDIT_OK) {
+        h_staff_fail(c);
+        goto out;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/admin/pakke/%lld", (long long)p->id);
+    http_reply_redirect(c->rep, 303, path);
+out:
+    model_pack_free(p);
+}
+
+/* The video form's context: every field of video v (from the draft or as posted). */
+static json_t *h_admin_video_json(const struct model_video *v, size_t n)
+{
+    json_t *qs = json_array();
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        const struct model_question *q = &v->questions[qi];
+        json_t *opts = json_array();
+        for (size_t oi = 0; oi < q->n_options; oi++) {
+            char name[48];
+            snprintf(name, sizeof name, "q%zu_o%zu", qi + 1, oi + 1);
+            json_array_append_new(opts, json_pack("{s:s, s:s, s:i, s:b, s:s}", "name", name,
+                                                  "text", q->options[oi].text[LANG_DA], "n",
+                                                  (int)oi + 1, "correct", q->options[oi].correct,
+                                                  "q", ""));
+        }
+        char p[24];
+        snprintf(p, sizeof p, "q%zu", qi + 1);
+        json_array_append_new(
+            qs, json_pack("{s:s, s:i, s:s, s:s, s:s, s:b, s:o}", "p", p, "number", (int)qi + 1,
+                          "text", q->text[LANG_DA], "topic", q->topic[LANG_DA], "explanation",
+                          q->explanation[LANG_DA], "multiple", q->multiple, "options", opts));
+    }
+    return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "n", (int)n,
+                     "title_da", v->title[LANG_DA], "title_en", v->title[LANG_EN], "summary_da",
+                     v->summary[LANG_DA], "media", v->media ? v->media : "", "captions_da",
+                     v->captions[LANG_DA], "captions_en", v->captions[LANG_EN], "transcript_da",
+                     v->transcript[LANG_DA], "transcript_en", v->transcript[LANG_EN],
+                     "questions", qs);
+}
+
+/* Reads the posted video form into v (a copy of the draft's video); adds errors to ctx. */
+static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_video *v)
+{
+    size_t max = c->app->cfg->max_content_text;
+    struct {
+        const char *name;
+        char **dst;
+        size_t max;
+        int required;
+        const char *missing;
+    } fields[] = {
+        {"title_da", &v->title[LANG_DA], 200, 1, "admin_err_title_missing"},
+        {"title_en", &v->title[LANG_EN], 200, 0, NULL},
+        {"summary_da", &v->summary[LANG_DA], 1000, 0, NULL},
+        {"captions_da", &v->captions[LANG_DA], max, 0, NULL},
+        {"captions_en", &v->captions[LANG_EN], max, 0, NULL},
+        {"transcript_da", &v->transcript[LANG_DA], max, 1, "admin_err_transcript_missing"},
+        {"transcript_en", &v->transcript[LANG_EN], max, 0, NULL},
+        {"media", &v->media, 200, 0, NULL},
+    };
+    /* a file name is checked when it changes: the draft may name a file that this
+     * installation's media folder lacks (the text version is shown then) */
+    char *old_media = xstrdup(v->media ? v->media : "");
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        h_staff_text(c, ctx, fields[i].name, fields[i].max, fields[i].required,
+                     fields[i].missing, "admin_err_text_long");
+        h_admin_set(fields[i].dst, h_staff_field(c, fields[i].name));
+    }
+    for (int l = 0; l < LANG_COUNT; l++)
+        if (*v->captions[l] && strncmp(v->captions[l], "WEBVTT", 6) != 0)
+            h_staff_error(c, ctx, l == LANG_DA ? "captions_da" : "captions_en",
+                          "admin_err_captions");
+    int media_changed = strcmp(old_media, v->media) != 0;
+    free(old_media);
+    if (*v->media && media_changed) {
+        struct stat sb;
+        char path[CONFIG_PATH_MAX + 256];
+        snprintf(path, sizeof path, "%s/%s", c->app->cfg->media_dir, v->media);
+        if (strchr(v->media, '/') || strstr(v->media, "..") || stat(path, &sb) != 0 ||
+            !S_ISREG(sb.st_mode))
+            h_staff_error(c, ctx, "media", "admin_err_media");
+    }
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        struct model_question *q = &v->questions[qi];
+        char name[48], field[48];
+        snprintf(name, sizeof name, "q%zu_text", qi + 1);
+        h_admin_set(&q->text[LANG_DA], h_staff_field(c, name));
+        if (!*q->text[LANG_DA] || strlen(q->text[LANG_DA]) > 1000)
+            h_staff_error(c, ctx, name, "admin_err_question_text");
+        snprintf(name, sizeof name, "q%zu_topic", qi + 1);
+        h_admin_set(&q->topic[LANG_DA], h_staff_field(c, name));
+        if (!*q->topic[LANG_DA] || strlen(q->topic[LANG_DA]) > 200)
+            h_staff_error(c, ctx, name, "admin_err_topic");
+        snprintf(name, sizeof name, "q%zu_explanation", qi + 1);
+        h_admin_set(&q->explanation[LANG_DA], h_staff_field(c, name));
+        if (strlen(q->explanation[LANG_DA]) > 2000)
+            h_staff_error(c, ctx, name, "admin_err_text_long");
+        snprintf(name, sizeof name, "q%zu_right", qi + 1);
+        const char *rights[16];
+        size_t nr = form_get_all(&c->form, name, rights, 16);
+        size_t right = 0;
+        for (size_t oi = 0; oi < q->n_options; oi++) {
+            char oname[48];
+            snprintf(oname, sizeof oname, "q%zu_o%zu", qi + 1, oi + 1);
+            h_admin_set(&q->options[oi].text[LANG_DA], h_staff_field(c, oname));
+            if (!*q->options[oi].text[LANG_DA] || strlen(q->options[oi].text[LANG_DA]) > 500)
+                h_staff_error(c, ctx, oname, "admin_err_option");
+            char want[24];
+            snprintf(want, sizeof want, "%zu", oi + 1);
+            q->options[oi].correct = false;
+            for (size_t i = 0; i < nr && i < 16; i++)
+                if (strcmp(rights[i], want) == 0)
+                    q->options[oi].correct = true;
+            right += q->options[oi].correct;
+        }
+        snprintf(field, sizeof field, "q%zu_o1", qi + 1);
+        if (right == 0 || (!q->multiple && right != 1))
+            h_staff_error(c, ctx, field, "admin_err_right");
+    }
+}
+
+static void h_admin_video_page(struct app_call *c, int status, const struct model_pack *p,
+                               size_t n, json_t *ctx)
+{
+    json_object_set_new(ctx, "video", h_admin_video_json(&p->videos[n - 1], n));
+    app_page(c, status, "admin/video", ctx);
+}
+
+/* The draft and video number of the path: 0, or -1 having replied (*p is then NULL). */
+static int h_admin_video_of(struct app_call *c, struct model_pack **p, size_t *n)
+{
+    *p = h_admin_draft_of(c);
+    if (!*p)
+        return -1;
+    *n = h_staff_video_n(c, 1, *p);
+    if (*n)
+        return 0;
+    app_page_error(c, 404, "not_found");
+    model_pack_free(*p);
+    *p = NULL;
+    return -1;
+}
+
+/* Saves the edited draft and goes back to video n's form. */
+static void h_admin_video_saved(struct app_call *c, const struct model_pack *p, size_t n)
+{
+    if (packedit_save(c->st, p) != PACKEDIT_OK) {
+        h_staff_fail(c);
+        return;
+    }
+    char path[96];
+    snprintf(path, sizeof path, "/admin/pakke/%lld/video/%zu", (long long)p->id, n);
+    http_reply_redirect(c->rep, 303, path);
+}
+
+void h_admin_draft_video(struct app_call *c)
+{
+    struct model_pack *p;
+    size_t n;
+    if (h_admin_video_of(c, &p, &n))
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    if (c->req->method == ROUTER_POST)
+        h_admin_video_read(c, ctx, &p->videos[n - 1]);
+    if (c->req->method != ROUTER_POST || h_admin_has_errors(ctx)) {
+        h_admin_video_page(c, c->req->method == ROUTER_POST ? 422 : 200, p, n, ctx);
+    } else {
+        json_decref(ctx);
+        h_admin_video_saved(c, p, n);
+    }
+    model_pack_free(p);
+}
+
+void h_admin_draft_upload(struct app_call *c)
+{
+    struct model_pack *p;
+    size_t n;
+    if (h_admin_video_of(c, &p, &n))
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    const struct multipart_part *f = multipart_get(&c->upload, "file");
+    const char *ext = NULL;
+    char name[MODEL_HASH_HEX + 8];
+    if (!f || !f->filename[0] || f->len == 0)
+        h_staff_error(c, ctx, "file", "admin_err_file_missing");
+    else if (f->len > c->app->cfg->max_upload)
+        h_staff_error(c, ctx, "file", "admin_err_file_large");
+    else if (!(ext = packedit_media_type(f->data, f->len, f->content_type)))
+        h_staff_error(c, ctx, "file", "admin_err_file_type");
+    if (h_admin_has_errors(ctx)) {
+        h_admin_video_page(c, 422, p, n, ctx);
+    } else if (packedit_store_media(c->app->cfg->media_dir, f->data, f->len, ext, name) != 0) {
+        json_decref(ctx);
+        h_staff_fail(c);
+    } else {
+        json_decref(ctx);
+        h_admin_set(&p->videos[n - 1].media, name);
+        h_admin_video_saved(c, p, n);
+    }
+    model_pack_free(p);
+}
+
+/* Any version of a pack, for the read-only preview; NULL having replied 404. */
+static struct model_pack *h_admin_any_pack(struct app_call *c)
+{
+    struct model_pack *p = NULL;
+    int64_t id = h_admin_id(c, 0);
+    if (!id || store_pack_load(c->st, id, &p) != STORE_OK) {
+        app_page_error(c, 404, "not_found");
+        return NULL;
+    }
+    return p;
+}
+
+void h_admin_preview(struct app_call *c)
+{
+    struct model_pack *p = h_admin_any_pack(c);
+    if (!p)
+        return;
+    size_t n = 0;
+    if (c->req->match->n_params > 1 && !(n = h_staff_video_n(c, 1, p))) {
+        app_page_error(c, 404, "not_found");
+        model_pack_free(p);
+        return;
+    }
+    char base[64];
+    snprintf(base, sizeof base, "/admin/pakke/%lld/vis", (long long)p->id);
+    json_t *ctx = json_pack("{s:b, s:I, s:b}", "preview", 1, "pack_id", (json_int_t)p->id,
+                            "is_draft", strcmp(p->state, "draft") == 0);
+    h_staff_pack_page(c, p, n, base, ctx);
+    model_pack_free(p);
+}
+
+void h_admin_preview_captions(struct app_call *c)
+{
+    struct model_pack *p = h_admin_any_pack(c);
+    if (!p)
+        return;
+    h_staff_pack_captions(c, p, h_staff_video_n(c, 1, p), c->req->match->params[2]);
+    model_pack_free(p);
+}
+
+void h_admin_publish(struct app_call *c)
+{
+    struct content_problem problem = {"", 0, 0};
+    int version = 0;
+    int64_t id = h_admin_id(c, 0);
+    enum packedit_result r =
+        id ? packedit_publish(c->st, id, clock_now(), &problem, &version) : PACKEDIT_NOT_FOUND;
+    if (r == PACKEDIT_NOT_FOUND) {
+        app_page_error(c, 404, "not_found");
+    } else if (r == PACKEDIT_NOT_DRAFT) {
+        app_page_error(c, 409, "pack_not_draft");
+    } else if (r == PACKEDIT_INVALID) {
+        struct model_pack *p = h_admin_draft_of(c);
+        if (!p)
+            return;
+        json_t *ctx = h_admin_draft_ctx(c, p);
+        char key[64];
+        snprintf(key, sizeof key, "pack_err_%s", problem.code);
+        json_object_set_new(ctx, "guidance_da", json_string(p->guidance[LANG_DA]));
+        json_object_set_new(ctx, "guidance_en", json_string(p->guidance[LANG_EN]));
+        json_object_set_new(ctx, "legal_basis", json_string(p->legal_basis));
+        json_object_set_new(ctx, "valid_from", json_string(p->valid_from));
+        json_object_set_new(ctx, "valid_to", json_string(p->valid_to));
+        h_staff_error(c, ctx, "publish", key);
+        if (problem.video)
+            json_object_set_new(ctx, "problem_video", json_integer((json_int_t)problem.video));
+        if (problem.question)
+            json_object_set_new(ctx, "problem_question",
+                                json_integer((json_int_t)problem.question));
+        app_page(c, 422, "admin/draft", ctx);
+        model_pack_free(p);
+    } else if (r != PACKEDIT_OK) {
+        h_staff_fail(c);
+    } else {
+        http_reply_redirect(c->rep, 303, "/admin/pakker");
+    }
+}
+
+/* ------------------------------------------------------------------ access log */
+
+void h_admin_access(struct app_call *c)
+{
+    struct model_citizen cz;
+    if (h_staff_citizen(c, &cz))
+        return;
+    /* listing who looked is itself a look */
+    if (store_access_insert(c->st, c->user.id, c->user.username, cz.id, "access_log",
+                            clock_now()) != STORE_OK) {
+        model_citizen_clear(&cz);
+        h_staff_fail(c);
+        return;
+    }
+    json_t *ctx = json_pack("{s:s, s:s}", "citizen_id", cz.uuid, "name", cz.name);
+    json_object_set_new(ctx, "access", h_staff_access_rows(c, cz.id, 100000));
+    model_citizen_clear(&cz);
+    app_page(c, 200, "admin/access", ctx);
+}

@@ -1,0 +1,778 @@
+/* The caseworker's pages: login and logout, the list of citizens ("my citizens", by next
+ * meeting, with filters and a name or CPR search by POST), one citizen's page (answers,
+ * focus and asked topics, the journal, who looked), the meeting form, and training mode
+ * (every group's published videos and questions, nothing recorded).  The dispatcher has
+ * already checked the session, the role, the Origin and the form token (app.c); every read
+ * of a citizen's data here writes one access-log row. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "cpr.h"
+#include "enrol.h"
+#include "handlers.h"
+#include "journal.h"
+#include "mem.h"
+
+/* ------------------------------------------------------------------ shared helpers */
+
+const char *h_staff_field(const struct app_call *c, const char *name)
+{
+    const char *v = form_get(&c->form, name);
+    return v ? v : "";
+}
+
+void h_staff_error(struct app_call *c, json_t *ctx, const char *field_id, const char *key)
+{
+    json_t *errors = json_object_get(ctx, "errors");
+    if (!errors) {
+        errors = json_array();
+        json_object_set_new(ctx, "errors", errors);
+    }
+    json_array_append_new(errors, json_pack("{s:s, s:s}", "field_id", field_id, "message",
+                                            app_text(c, key)));
+    json_object_set_new(ctx, "has_errors", json_true());
+    char k[96];
+    snprintf(k, sizeof k, "err_%s", field_id);
+    for (char *p = k; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    if (!json_object_get(ctx, k))
+        json_object_set_new(ctx, k, json_string(app_text(c, key)));
+}
+
+void h_staff_time(json_t *obj, const char *key, int64_t t)
+{
+    char buf[64];
+    if (!t)
+        return;
+    clock_format_human(t, "da", buf, sizeof buf);
+    json_object_set_new(obj, key, json_string(buf));
+}
+
+void h_staff_fail(struct app_call *c)
+{
+    app_page_error(c, 500, "internal");
+}
+
+/* A text field: present, at most max bytes.  Adds an error and returns NULL otherwise. */
+const char *h_staff_text(struct app_call *c, json_t *ctx, const char *name, size_t max,
+                         int required, const char *missing_key, const char *long_key)
+{
+    const char *v = h_staff_field(c, name);
+    json_object_set_new(ctx, name, json_string(v));
+    if (required && !*v) {
+        h_staff_error(c, ctx, name, missing_key);
+        return NULL;
+    }
+    if (strlen(v) > max) {
+        h_staff_error(c, ctx, name, long_key);
+        return NULL;
+    }
+    return v;
+}
+
+static const char *h_staff_scope(const struct app_call *c)
+{
+    return staff_scope(&c->user, c->app->cfg->see_all_units != 0);
+}
+
+/* Writes the access-log row for a read of a citizen's data. */
+static int h_staff_log_access(struct app_call *c, int64_t citizen_id, const char *page)
+{
+    if (store_access_insert(c->st, c->user.id, c->user.username, citizen_id, page,
+                            clock_now()) != STORE_OK) {
+        h_staff_fail(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* The citizen of the path's {id} when the user may see them: 0, or -1 having replied 404
+ * (also for another unit's citizen: never a hint that they exist). */
+int h_staff_citizen(struct app_call *c, struct model_citizen *out)
+{
+    memset(out, 0, sizeof *out);
+    enum store_status rc = store_citizen_by_uuid(c->st, c->req->match->params[0], out);
+    if (rc == STORE_OK)
+        rc = store_citizen_in_unit(c->st, out->id, h_staff_scope(c));
+    if (rc == STORE_OK)
+        return 0;
+    model_citizen_clear(out);
+    if (rc == STORE_NOT_FOUND)
+        app_page_error(c, 404, "not_found");
+    else
+        h_staff_fail(c);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ login, logout */
+
+static void h_staff_login_page(struct app_call *c, int status, json_t *ctx)
+{
+    app_page(c, status, "staff/login", ctx);
+}
+
+void h_staff_login(struct app_call *c)
+{
+    struct app *app = c->app;
+    json_t *ctx = json_object();
+    if (c->req->method != ROUTER_POST) {
+        h_staff_login_page(c, 200, ctx);
+        return;
+    }
+    const char *username = h_staff_text(c, ctx, "username", STORE_USERNAME_MAX, 1,
+                                        "staff_err_username_missing", "staff_err_username_long");
+    const char *password = h_staff_field(c, "password");
+    if (!*password)
+        h_staff_error(c, ctx, "password", "staff_err_password_missing");
+    else if (strlen(password) > STAFF_PASSWORD_MAX)
+        h_staff_error(c, ctx, "password", "staff_err_password_long");
+    if (json_object_get(ctx, "has_errors")) {
+        h_staff_login_page(c, 422, ctx);
+        return;
+    }
+    char session[TOKEN_LEN + 1];
+    struct store_user user;
+    enum staff_login r = staff_login(c->st, app->cfg, app->login_misses, c->req->client_ip,
+                                     username, password, clock_now(), session, &user);
+    switch (r) {
+    case LOGIN_OK:
+        app_staff_cookie(c, session, app->cfg->staff_session_hours * 3600);
+        memset(session, 0, sizeof session);
+        /* the pre-login token has done its job */
+        http_reply_header(c->rep, "Set-Cookie",
+                          "vejled_login=; Path=/medarbejder; Max-Age=0; HttpOnly; SameSite=Lax");
+        http_reply_redirect(c->rep, 303,
+                            staff_role_from_name(user.role) == ROLE_ADMIN ? "/admin"
+                                                                          : "/medarbejder/borgere");
+        json_decref(ctx);
+        return;
+    case LOGIN_BAD:
+        h_staff_error(c, ctx, "username", "staff_err_login");
+        h_staff_login_page(c, 401, ctx);
+        return;
+    case LOGIN_LOCKED:
+    case LOGIN_THROTTLED:
+        json_decref(ctx);
+        app_page_error(c, 429, r == LOGIN_LOCKED ? "login_locked" : "login_throttled");
+        http_reply_header(c->rep, "Retry-After",
+                          r == LOGIN_LOCKED ? "900" : "60");
+        return;
+    case LOGIN_ERROR:
+        json_decref(ctx);
+        h_staff_fail(c);
+        return;
+    }
+}
+
+void h_staff_logout(struct app_call *c)
+{
+    staff_session_end(c->st, c->session);
+    app_staff_cookie(c, "", 0);
+    http_reply_redirect(c->rep, 303, "/medarbejder/login");
+}
+
+void h_staff_home(struct app_call *c)
+{
+    http_reply_redirect(c->rep, 303, "/medarbejder/borgere");
+}
+
+/* ------------------------------------------------------------------ my citizens */
+
+struct h_staff_list {
+    struct app_call *c;
+    json_t *rows;
+    const char *status; /* "" or a status name to keep */
+    struct content_cache *cache;
+};
+
+static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
+{
+    struct h_staff_list *l = arg;
+    enum model_status status = enrol_status(&r->e, r->any_progress);
+    if (*l->status && strcmp(l->status, model_status_name(status)) != 0)
+        return 0;
+    const struct model_pack *pack = content_cache_get(l->cache, l->c->st, r->e.pack_id);
+    int total = pack ? (int)content_question_count(pack) : 0;
+    char key[48];
+    snprintf(key, sizeof key, "status_%s", model_status_name(status));
+    json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:b, s:b}", "citizen_id",
+                            r->e.citizen_uuid, "name", r->citizen_name, "group", r->group_name,
+                            "status", app_text(l->c, key), "answered", r->answered, "correct",
+                            r->correct, "total", total, "focus", r->answered > r->correct,
+                            "asked", r->asked > 0);
+    json_object_set_new(row, "status_code", json_string(model_status_name(status)));
+    h_staff_time(row, "meeting", r->e.first_meeting_at);
+    json_array_append_new(l->rows, row);
+    return 0;
+}
+
+/* The filter form's choices: groups and statuses, with the current ones selected. */
+static void h_staff_list_choices(struct app_call *c, json_t *ctx, const char *group,
+                                 const char *status)
+{
+    struct model_group *groups = NULL;
+    size_t n = 0;
+    json_t *jg = json_array(), *js = json_array();
+    if (store_group_list(c->st, &groups, &n) == STORE_OK)
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(jg, json_pack("{s:s, s:s, s:b}", "slug", groups[i].slug,
+                                                "name", groups[i].name[LANG_DA], "selected",
+                                                strcmp(groups[i].slug, group) == 0));
+    for (size_t i = 0; i < n; i++)
+        model_group_clear(&groups[i]);
+    free(groups);
+    for (int s = STATUS_NOT_OPENED; s <= STATUS_DECLINED; s++) {
+        char key[48];
+        snprintf(key, sizeof key, "status_%s", model_status_name((enum model_status)s));
+        json_array_append_new(js, json_pack("{s:s, s:s, s:b}", "code",
+                                            model_status_name((enum model_status)s), "name",
+                                            app_text(c, key), "selected",
+                                            strcmp(model_status_name((enum model_status)s),
+                                                   status) == 0));
+    }
+    json_object_set_new(ctx, "groups", jg);
+    json_object_set_new(ctx, "statuses", js);
+}
+
+/* A date filter field: "" (no limit) or YYYY-MM-DD, taken as midnight in Copenhagen. */
+static int h_staff_date(struct app_call *c, json_t *ctx, const char *name, const char *v,
+                        int64_t *out)
+{
+    json_object_set_new(ctx, name, json_string(v ? v : ""));
+    if (!v || !*v)
+        return 0;
+    int64_t t;
+    if (strlen(v) != 10 || clock_parse_date(v, &t) != 0) {
+        h_staff_error(c, ctx, name, "staff_err_date");
+        return -1;
+    }
+    /* midnight in Copenhagen is 22:00 or 23:00 UTC the day before: an hour's slack
+     * either way does not matter for a list filter, so take UTC midnight minus 2 h */
+    *out = t - 2 * 3600;
+    return 0;
+}
+
+void h_staff_citizens(struct app_call *c)
+{
+    const int post = c->req->method == ROUTER_POST;
+    const char *group = post ? "" : http_query(c->req, "gruppe");
+    const char *status = post ? "" : http_query(c->req, "status");
+    const char *from = post ? NULL : http_query(c->req, "fra");
+    const char *to = post ? NULL : http_query(c->req, "til");
+    json_t *ctx = json_object();
+    struct store_caseload_filter f = {h_staff_scope(c), "", 0, INT64_MAX, "", 0,
+                                      c->app->cfg->caseload_limit};
+    group = group && strlen(group) < MODEL_SLUG_MAX ? group : "";
+    status = status && strlen(status) < 20 ? status : "";
+    f.group_slug = group;
+    int bad = h_staff_date(c, ctx, "fra", from, &f.meeting_from);
+    bad |= h_staff_date(c, ctx, "til", to, &f.meeting_to);
+    if (!bad && f.meeting_to != INT64_MAX)
+        f.meeting_to += 86400; /* up to and including that day */
+    if (post) {
+        const char *name = h_staff_text(c, ctx, "navn", 200, 0, NULL, "staff_err_name_long");
+        const char *cpr = h_staff_field(c, "cpr");
+        char norm[11];
+        if (!name)
+            bad = 1;
+        else
+            f.name = name;
+        if (*cpr) {
+            if (cpr_normalise(cpr, norm) != 0) {
+                h_staff_error(c, ctx, "cpr", "staff_err_cpr");
+                bad = 1;
+            } else {
+                char lookup[65];
+                struct model_citizen cz;
+                vault_lookup_hash(c->app->vault, norm, lookup);
+                f.citizen_id = -1; /* matches nobody unless found */
+                if (store_citizen_by_lookup(c->st, lookup, &cz) == STORE_OK) {
+                    f.citizen_id = cz.id;
+                    model_citizen_clear(&cz);
+                }
+            }
+        } else if (!*f.name) {
+            h_staff_error(c, ctx, "navn", "staff_err_search_missing");
+            bad = 1;
+        }
+        json_object_set_new(ctx, "searched", json_true());
+    }
+    h_staff_list_choices(c, ctx, group, status);
+    struct h_staff_list l = {c, json_array(), status, c->app->content};
+    if (!bad && store_caseload_each(c->st, &f, h_staff_list_row, &l) != STORE_OK) {
+        json_decref(l.rows);
+        json_decref(ctx);
+        h_staff_fail(c);
+        return;
+    }
+    json_object_set_new(ctx, "count", json_integer((json_int_t)json_array_size(l.rows)));
+    json_object_set_new(ctx, "has_rows", json_boolean(json_array_size(l.rows) > 0));
+    json_object_set_new(ctx, "rows", l.rows);
+    app_page(c, bad ? 422 : 200, "staff/citizens", ctx);
+}
+
+/* ------------------------------------------------------------------ one citizen */
+
+struct h_staff_letters {
+    struct app_call *c;
+    json_t *list;
+};
+
+/* One scheduled or sent letter (a job that sends or reminds) for the citizen page. */
+static int h_staff_letter(const struct store_job *j, void *arg)
+{
+    struct h_staff_letters *l = arg;
+    char kind[64], state[48];
+    snprintf(kind, sizeof kind, "letter_%s", j->kind);
+    snprintf(state, sizeof state, "letter_state_%s", j->state);
+    if (!*app_text(l->c, kind))
+        return 0; /* not a letter (e.g. a journal delivery) */
+    json_t *row = json_pack("{s:s, s:s}", "kind", app_text(l->c, kind), "state",
+                            *app_text(l->c, state) ? app_text(l->c, state) : j->state);
+    h_staff_time(row, "due", j->due_at);
+    json_array_append_new(l->list, row);
+    return 0;
+}
+
+static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolment *e)
+{
+    struct enrol_env env;
+    struct jobs_policy policy;
+    json_t *d = NULL;
+    app_enrol_env(c, &env, &policy);
+    if (enrol_describe(&env, e->uuid, &d) != ENROL_OK)
+        return NULL;
+    struct model_group g;
+    char key[48];
+    snprintf(key, sizeof key, "status_%s", json_string_value(json_object_get(d, "status")));
+    json_object_set_new(d, "status_name", json_string(app_text(c, key)));
+    if (store_group_by_id(c->st, e->group_id, &g) == STORE_OK) {
+        json_object_set_new(d, "group_name", json_string(g.name[LANG_DA]));
+        model_group_clear(&g);
+    }
+    h_staff_time(d, "meeting", e->first_meeting_at);
+    h_staff_time(d, "oral_guidance", e->oral_guidance_at);
+    json_object_set_new(d, "open", json_boolean(!e->closed_at));
+    struct h_staff_letters letters = {c, json_array()};
+    if (store_jobs_each(c->st, e->id, h_staff_letter, &letters) != STORE_OK) {
+        json_decref(letters.list);
+        json_decref(d);
+        return NULL;
+    }
+    json_object_set_new(d, "has_letters", json_boolean(json_array_size(letters.list) > 0));
+    json_object_set_new(d, "letters", letters.list);
+    json_object_set_new(d, "has_focus",
+                        json_boolean(json_array_size(json_object_get(d, "focus_topics")) > 0));
+    json_object_set_new(d, "has_asked",
+                        json_boolean(json_array_size(json_object_get(d, "asked_topics")) > 0));
+    /* answered / unanswered marks for the template */
+    size_t i, j;
+    json_t *v, *q;
+    json_array_foreach(json_object_get(d, "videos"), i, v)
+    {
+        json_array_foreach(json_object_get(v, "questions"), j, q)
+        {
+            json_t *correct = json_object_get(q, "correct");
+            json_object_set_new(q, "answered", json_boolean(json_is_boolean(correct)));
+            json_object_set_new(q, "right", json_boolean(json_is_true(correct)));
+            json_t *list = json_object_get(q, "answer");
+            json_object_set_new(q, "has_answer", json_boolean(json_array_size(list) > 0));
+        }
+    }
+    return d;
+}
+
+static json_t *h_staff_journal(struct app_call *c, const char *citizen_uuid)
+{
+    json_t *j = journal_citizen_json(c->st, citizen_uuid);
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(j, "entries"), i, e)
+    {
+        const char *kind = json_string_value(json_object_get(e, "kind"));
+        char key[64];
+        int64_t t = 0;
+        snprintf(key, sizeof key, "journal_%s", kind ? kind : "");
+        const char *label = app_text(c, key);
+        json_t *row = json_pack("{s:I, s:s, s:s}", "seq",
+                                json_integer_value(json_object_get(e, "seq")), "kind",
+                                *label ? label : (kind ? kind : ""), "actor",
+                                json_string_value(json_object_get(e, "actor")));
+        if (clock_parse_rfc3339(json_string_value(json_object_get(e, "at")), &t) == 0)
+            h_staff_time(row, "at", t);
+        json_array_append_new(out, row);
+    }
+    json_decref(j);
+    return out;
+}
+
+json_t *h_staff_access_rows(struct app_call *c, int64_t citizen_id, size_t limit)
+{
+    struct store_access_row *rows = NULL;
+    size_t n = 0;
+    json_t *out = json_array();
+    if (store_access_list(c->st, citizen_id, limit, &rows, &n) == STORE_OK)
+        for (size_t i = 0; i < n; i++) {
+            char key[48];
+            snprintf(key, sizeof key, "access_page_%s", rows[i].page);
+            json_t *r = json_pack("{s:s, s:s, s:s}", "username", rows[i].username,
+                                  "display_name", rows[i].display_name, "page",
+                                  app_text(c, key));
+            h_staff_time(r, "at", rows[i].at);
+            json_array_append_new(out, r);
+        }
+    free(rows);
+    return out;
+}
+
+void h_staff_citizen_page(struct app_call *c)
+{
+    struct model_citizen cz;
+    struct model_enrolment *es = NULL;
+    size_t n = 0;
+    if (h_staff_citizen(c, &cz))
+        return;
+    if (h_staff_log_access(c, cz.id, "citizen"))
+        goto out;
+    if (store_citizen_enrolments(c->st, cz.id, &es, &n) != STORE_OK) {
+        h_staff_fail(c);
+        goto out;
+    }
+    json_t *ctx = json_pack("{s:s, s:s}", "citizen_id", cz.uuid, "name", cz.name);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *d = h_staff_enrolment(c, &es[i]);
+        if (!d) {
+            json_decref(list);
+            json_decref(ctx);
+            h_staff_fail(c);
+            goto out;
+        }
+        json_array_append_new(list, d);
+    }
+    json_object_set_new(ctx, "enrolments", list);
+    json_object_set_new(ctx, "journal", h_staff_journal(c, cz.uuid));
+    json_object_set_new(ctx, "access", h_staff_access_rows(c, cz.id, 50));
+    app_page(c, 200, "staff/citizen", ctx);
+out:
+    free(es);
+    model_citizen_clear(&cz);
+}
+
+/* ------------------------------------------------------------------ meeting */
+
+/* The open enrolment of the page's citizen (the newest one). */
+static int h_staff_open_enrolment(struct app_call *c, const struct model_citizen *cz,
+                                  struct model_enrolment *out)
+{
+    struct model_enrolment *es = NULL;
+    size_t n = 0;
+    int found = -1;
+    if (store_citizen_enrolments(c->st, cz->id, &es, &n) != STORE_OK)
+        return -2;
+    for (size_t i = 0; i < n && found < 0; i++)
+        if (!es[i].closed_at) {
+            *out = es[i];
+            found = 0;
+        }
+    free(es);
+    return found;
+}
+
+/* "HH:MM" (00:00–23:59): 0 and *hh, *mm, or -1. */
+static int h_staff_clock_time(const char *time, int *hh, int *mm)
+{
+    if (strlen(time) != 5 || time[2] != ':' || time[0] < '0' || time[0] > '9' ||
+        time[1] < '0' || time[1] > '9' || time[3] < '0' || time[3] > '9' || time[4] < '0' ||
+        time[4] > '9')
+        return -1;
+    *hh = (time[0] - '0') * 10 + (time[1] - '0');
+    *mm = (time[3] - '0') * 10 + (time[4] - '0');
+    return *hh <= 23 && *mm <= 59 ? 0 : -1;
+}
+
+/* The meeting form's held_at from a date (YYYY-MM-DD) and a time (HH:MM) in Copenhagen
+ * wall time (the process's display zone), as RFC 3339 UTC.  0 or -1. */
+static int h_staff_meeting_time(const char *date, const char *time, char out[CLOCK_RFC3339_LEN + 1])
+{
+    int64_t day;
+    int hh, mm;
+    if (strlen(date) != 10 || clock_parse_date(date, &day) != 0)
+        return -1;
+    if (h_staff_clock_time(time, &hh, &mm) != 0)
+        return -1;
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = atoi(date) - 1900;
+    tm.tm_mon = atoi(date + 5) - 1;
+    tm.tm_mday = atoi(date + 8);
+    tm.tm_hour = hh;
+    tm.tm_min = mm;
+    tm.tm_isdst = -1;
+    time_t t = mktime(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    clock_format_rfc3339((int64_t)t, out);
+    return 0;
+}
+
+void h_staff_meeting(struct app_call *c)
+{
+    struct model_citizen cz;
+    struct model_enrolment e;
+    if (h_staff_citizen(c, &cz))
+        return;
+    json_t *ctx = json_pack("{s:s, s:s}", "citizen_id", cz.uuid, "name", cz.name);
+    int r = h_staff_open_enrolment(c, &cz, &e);
+    if (r != 0) {
+        json_decref(ctx);
+        if (r == -1)
+            app_page_error(c, 404, "not_found");
+        else
+            h_staff_fail(c);
+        goto out;
+    }
+    if (c->req->method != ROUTER_POST) {
+        if (h_staff_log_access(c, cz.id, "meeting")) {
+            json_decref(ctx);
+            goto out;
+        }
+        /* the planned meeting in Copenhagen wall time (the display zone is set at start) */
+        char date[16] = "", hm[8] = "";
+        struct tm tm;
+        time_t t = (time_t)e.first_meeting_at;
+        if (localtime_r(&t, &tm)) {
+            strftime(date, sizeof date, "%Y-%m-%d", &tm);
+            strftime(hm, sizeof hm, "%H:%M", &tm);
+        }
+        json_object_set_new(ctx, "dato", json_string(date));
+        json_object_set_new(ctx, "tid", json_string(hm));
+        json_object_set_new(ctx, "mundtlig", json_true());
+        app_page(c, 200, "staff/meeting", ctx);
+        goto out;
+    }
+    const char *date = h_staff_text(c, ctx, "dato", 10, 1, "staff_err_date_missing", "staff_err_date");
+    const char *time = h_staff_text(c, ctx, "tid", 5, 1, "staff_err_time_missing", "staff_err_time");
+    const char *note = h_staff_text(c, ctx, "note", c->app->cfg->max_field_length, 0, NULL,
+                                    "staff_err_note_long");
+    int oral = strcmp(h_staff_field(c, "mundtlig"), "ja") == 0;
+    json_object_set_new(ctx, "mundtlig", json_boolean(oral));
+    char held[CLOCK_RFC3339_LEN + 1];
+    int hh, mm;
+    int64_t day;
+    if (date && (strlen(date) != 10 || clock_parse_date(date, &day) != 0))
+        h_staff_error(c, ctx, "dato", "staff_err_date");
+    if (time && h_staff_clock_time(time, &hh, &mm) != 0)
+        h_staff_error(c, ctx, "tid", "staff_err_time");
+    if (!json_object_get(ctx, "has_errors") && h_staff_meeting_time(date, time, held) != 0)
+        h_staff_error(c, ctx, "dato", "staff_err_date");
+    if (json_object_get(ctx, "has_errors")) {
+        app_page(c, 422, "staff/meeting", ctx);
+        goto out;
+    }
+    struct enrol_env env;
+    struct jobs_policy policy;
+    struct enrol_error err;
+    app_enrol_env(c, &env, &policy);
+    json_t *resp = NULL;
+    json_t *body = json_pack("{s:s, s:b, s:s}", "held_at", held, "oral_guidance", oral, "note",
+                             note ? note : "");
+    enum enrol_result er = enrol_record_meeting(&env, e.uuid, body, c->user.username, &resp, &err);
+    json_decref(body);
+    json_decref(resp);
+    if (er == ENROL_INVALID) {
+        if (strcmp(err.field, "note") == 0)
+            h_staff_error(c, ctx, "note", "staff_err_note_long");
+        else
+            h_staff_error(c, ctx, "dato", "staff_err_meeting_future");
+        app_page(c, 422, "staff/meeting", ctx);
+        goto out;
+    }
+    json_decref(ctx);
+    if (er == ENROL_NOT_FOUND || er == ENROL_CONFLICT) {
+        app_page_error(c, 404, "not_found");
+        goto out;
+    }
+    if (er != ENROL_OK) {
+        h_staff_fail(c);
+        goto out;
+    }
+    char path[128];
+    snprintf(path, sizeof path, "/medarbejder/borger/%s", cz.uuid);
+    http_reply_redirect(c->rep, 303, path);
+out:
+    model_citizen_clear(&cz);
+}
+
+/* ------------------------------------------------------------------ training and preview */
+
+/* The 1-based video number in params[i], or 0. */
+size_t h_staff_video_n(const struct app_call *c, size_t i, const struct model_pack *pack)
+{
+    const char *s = c->req->match->params[i];
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*end || end == s || n < 1 || (size_t)n > pack->n_videos)
+        return 0;
+    return (size_t)n;
+}
+
+static json_t *h_staff_paragraphs(const char *text)
+{
+    json_t *list = json_array();
+    const char *p = text ? text : "";
+    while (*p) {
+        const char *end = strstr(p, "\n\n");
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n)
+            json_array_append_new(list, json_stringn(p, n));
+        if (!end)
+            break;
+        p = end + 2;
+    }
+    return list;
+}
+
+void h_staff_pack_page(struct app_call *c, const struct model_pack *pack, size_t n,
+                       const char *base, json_t *ctx)
+{
+    if (!ctx)
+        ctx = json_object();
+    json_object_set_new(ctx, "base", json_string(base));
+    json_object_set_new(ctx, "guidance", h_staff_paragraphs(pack->guidance[LANG_DA]));
+    json_object_set_new(ctx, "version", json_integer(pack->version));
+    json_object_set_new(ctx, "state", json_string(pack->state));
+    json_t *videos = json_array();
+    for (size_t vi = 0; vi < pack->n_videos; vi++)
+        json_array_append_new(videos, json_pack("{s:i, s:s, s:i}", "n", (int)vi + 1, "title",
+                                                pack->videos[vi].title[LANG_DA], "questions",
+                                                (int)pack->videos[vi].n_questions));
+    json_object_set_new(ctx, "videos", videos);
+    if (n) {
+        const struct model_video *v = &pack->videos[n - 1];
+        json_t *qs = json_array();
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            const struct model_question *q = &v->questions[qi];
+            json_t *opts = json_array();
+            for (size_t oi = 0; oi < q->n_options; oi++)
+                json_array_append_new(opts, json_pack("{s:s, s:b}", "text",
+                                                      q->options[oi].text[LANG_DA], "correct",
+                                                      q->options[oi].correct));
+            json_array_append_new(qs, json_pack("{s:i, s:s, s:s, s:s, s:b, s:o}", "number",
+                                                (int)qi + 1, "text", q->text[LANG_DA], "topic",
+                                                q->topic[LANG_DA], "explanation",
+                                                q->explanation[LANG_DA], "multiple",
+                                                q->multiple, "options", opts));
+        }
+        json_t *jv = json_pack("{s:i, s:s, s:s, s:o, s:o, s:s}", "n", (int)n, "title",
+                               v->title[LANG_DA], "summary", v->summary[LANG_DA], "transcript",
+                               h_staff_paragraphs(v->transcript[LANG_DA]), "questions", qs,
+                               "legal_basis", v->legal_basis ? v->legal_basis : "");
+        if (v->media && *v->media) {
+            char src[320];
+            snprintf(src, sizeof src, "/media/%s", v->media);
+            json_object_set_new(jv, "media", json_string(src));
+        }
+        json_t *caps = json_array();
+        static const char *const codes[LANG_COUNT] = {"da", "en"};
+        for (int l = 0; l < LANG_COUNT; l++)
+            if (v->captions[l] && *v->captions[l])
+                json_array_append_new(caps, json_pack("{s:s, s:b}", "srclang", codes[l],
+                                                      "default", l == LANG_DA));
+        json_object_set_new(jv, "captions", caps);
+        if (n > 1)
+            json_object_set_new(jv, "prev_n", json_integer((json_int_t)n - 1));
+        if (n < pack->n_videos)
+            json_object_set_new(jv, "next_n", json_integer((json_int_t)n + 1));
+        json_object_set_new(ctx, "video", jv);
+    }
+    app_page(c, 200, n ? "staff/pack_video" : "staff/pack", ctx);
+}
+
+void h_staff_pack_captions(struct app_call *c, const struct model_pack *pack, size_t n,
+                           const char *lang)
+{
+    if (!n || (strcmp(lang, "da") != 0 && strcmp(lang, "en") != 0)) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    const char *vtt = pack->videos[n - 1].captions[model_lang_from_code(lang)];
+    if (!vtt || !*vtt) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    http_reply_text(c->rep, 200, "text/vtt; charset=utf-8", vtt, strlen(vtt));
+}
+
+void h_staff_training(struct app_call *c)
+{
+    struct model_group *groups = NULL;
+    size_t n = 0;
+    if (store_group_list(c->st, &groups, &n) != STORE_OK) {
+        h_staff_fail(c);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        int64_t id;
+        if (store_pack_published_id(c->st, groups[i].id, &id) == STORE_OK)
+            json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "slug", groups[i].slug,
+                                                  "name", groups[i].name[LANG_DA], "enabled",
+                                                  groups[i].enabled));
+        model_group_clear(&groups[i]);
+    }
+    free(groups);
+    app_page(c, 200, "staff/training", json_pack("{s:o}", "groups", list));
+}
+
+/* The published pack of the path's group (params[0]); NULL having replied 404. */
+static const struct model_pack *h_staff_training_pack(struct app_call *c, struct model_group *g)
+{
+    int64_t id;
+    if (store_group_by_slug(c->st, c->req->match->params[0], g) != STORE_OK) {
+        app_page_error(c, 404, "not_found");
+        return NULL;
+    }
+    const struct model_pack *p = NULL;
+    if (store_pack_published_id(c->st, g->id, &id) == STORE_OK)
+        p = content_cache_get(c->app->content, c->st, id);
+    if (!p) {
+        model_group_clear(g);
+        app_page_error(c, 404, "not_found");
+    }
+    return p;
+}
+
+void h_staff_training_group(struct app_call *c)
+{
+    struct model_group g;
+    const struct model_pack *p = h_staff_training_pack(c, &g);
+    if (!p)
+        return;
+    size_t n = 0;
+    if (c->req->match->n_params > 1 && !(n = h_staff_video_n(c, 1, p))) {
+        model_group_clear(&g);
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    char base[128];
+    snprintf(base, sizeof base, "/medarbejder/traening/%s", g.slug);
+    json_t *ctx = json_pack("{s:s, s:b}", "group_name", g.name[LANG_DA], "training", 1);
+    model_group_clear(&g);
+    h_staff_pack_page(c, p, n, base, ctx);
+}
+
+void h_staff_training_captions(struct app_call *c)
+{
+    struct model_group g;
+    const struct model_pack *p = h_staff_training_pack(c, &g);
+    if (!p)
+        return;
+    model_group_clear(&g);
+    h_staff_pack_captions(c, p, h_staff_video_n(c, 1, p), c->req->match->params[2]);
+}

@@ -1,0 +1,192 @@
+// The staff web in a real browser (headless Chromium): a caseworker logs in, finds a
+// citizen who answered, sees the focus topics and records the meeting; an administrator
+// edits a draft and publishes it.  Every staff page (also with its error summary showing)
+// is audited with axe-core: WCAG 2.1 A and AA, 0 violations.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { assertAccessible, assertFitsWidth, closeScratch, launch, newContext, sqlite, startServer } from './harness.mjs';
+import { citizenAnswers, enrolCitizen } from '../http/staffkit.mjs';
+
+const PASSWORD = 'demo-vejled-2026';
+const DESKTOP = { width: 1280, height: 900 };
+
+let server;
+let browser;
+let citizen;
+
+before(async () => {
+  server = await startServer({ config: '[content]\nmedia_dir = {dir}/media\n' });
+  fs.mkdirSync(path.join(server.dir, 'media'));
+  citizen = await enrolCitizen(server, { caseworker: 'cw1' }, 'Birgitte Browsertest');
+  await citizenAnswers(server, citizen);
+  browser = await launch();
+});
+
+after(async () => {
+  await closeScratch();
+  if (browser) await browser.close();
+  if (server) {
+    await server.stop();
+    await server.cleanup();
+  }
+});
+
+async function login(view, username) {
+  await view.page.goto(`${server.base}/medarbejder/login`);
+  await view.page.getByLabel('Brugernavn').fill(username);
+  await view.page.getByLabel('Adgangskode').fill(PASSWORD);
+  await view.page.getByRole('button', { name: 'Log ind' }).click();
+}
+
+async function audit(view, what, { fit = true } = {}) {
+  await assertAccessible(view, what);
+  if (fit) await assertFitsWidth(view, what);
+}
+
+for (const js of [false, true]) {
+  describe(`caseworker, JavaScript ${js ? 'on' : 'off'}`, () => {
+    let view;
+    before(async () => {
+      view = await newContext(browser, { js, viewport: DESKTOP });
+    });
+    after(async () => {
+      await view.ctx.close();
+    });
+
+    test('a wrong password shows the error summary on top; the login page is accessible', async () => {
+      await view.page.goto(`${server.base}/medarbejder/login`);
+      await audit(view, 'login');
+      await view.page.getByLabel('Brugernavn').fill('cw1');
+      await view.page.getByLabel('Adgangskode').fill('wrong-password');
+      await view.page.getByRole('button', { name: 'Log ind' }).click();
+      await view.page.locator('#error-summary').waitFor();
+      assert.match(await view.page.locator('#error-summary').innerText(), /Brugernavn eller adgangskode er forkert/);
+      await audit(view, 'login with errors');
+      sqlite(server.db, "UPDATE users SET failed_logins = 0 WHERE username = 'cw1'");
+    });
+
+    test('logs in, finds the citizen by name, sees the focus topics, records the meeting', async () => {
+      await login(view, 'cw1');
+      await view.page.waitForURL('**/medarbejder/borgere');
+      await audit(view, 'my citizens');
+      await view.page.getByLabel('Navn (eller en del af det)').fill('browsertest');
+      await view.page.getByRole('button', { name: 'Søg', exact: true }).click();
+      const link = view.page.getByRole('link', { name: 'Birgitte Browsertest' });
+      await link.waitFor();
+      await audit(view, 'search result');
+      await link.click();
+      await view.page.waitForURL(`**/medarbejder/borger/${citizen.citizen_id}`);
+      const api = (await server.api('GET', `/api/v1/enrolments/${citizen.enrolment_id}`)).json;
+      assert.ok(api.focus_topics.length > 0);
+      const focus = view.page.locator('.vejled-focus-list').first();
+      for (const t of api.focus_topics) assert.ok((await focus.innerText()).includes(t), t);
+      await audit(view, 'citizen page', { fit: false });
+      await view.page.getByRole('link', { name: 'Registrér mødet' }).first().click();
+      await view.page.waitForURL('**/moede');
+      await audit(view, 'meeting form');
+      // a date in the future: error summary, nothing stored
+      await view.page.getByLabel('Dato for mødet').fill('2099-01-01');
+      await view.page.getByRole('button', { name: 'Gem mødet' }).click();
+      await view.page.locator('#error-summary').waitFor();
+      await audit(view, 'meeting form with errors');
+      await view.page.getByLabel('Dato for mødet').fill(new Date().toISOString().slice(0, 10));
+      await view.page.getByLabel('Tidspunkt').fill('00:10');
+      await view.page.getByLabel(/Notat/).fill(`Ekstra vejledning om rådighed (${js ? 'js' : 'nojs'})`);
+      await view.page.getByRole('button', { name: 'Gem mødet' }).click();
+      await view.page.waitForURL(`**/medarbejder/borger/${citizen.citizen_id}`);
+      assert.match(await view.page.locator('main').innerText(), /Møde registreret/);
+      const e = (await server.api('GET', `/api/v1/enrolments/${citizen.enrolment_id}`)).json;
+      assert.equal(e.oral_guidance_recorded, true);
+    });
+
+    test('training mode pages are accessible', async () => {
+      await view.page.goto(`${server.base}/medarbejder/traening`);
+      await audit(view, 'training');
+      await view.page.getByRole('link', { name: /Dagpenge/ }).first().click();
+      await audit(view, 'training group');
+      await view.page.goto(`${server.base}/medarbejder/traening/dagpenge/1`);
+      await audit(view, 'training video');
+    });
+  });
+}
+
+describe('administrator', () => {
+  let view;
+  before(async () => {
+    view = await newContext(browser, { js: true, viewport: DESKTOP });
+  });
+  after(async () => {
+    await view.ctx.close();
+  });
+
+  test('every administration page is accessible, also with its error summary', async () => {
+    await login(view, 'admin');
+    await view.page.waitForURL('**/admin');
+    await audit(view, 'admin home');
+    for (const p of ['/admin/brugere', '/admin/noegler', '/admin/grupper', '/admin/pakker']) {
+      await view.page.goto(server.base + p);
+      await audit(view, p);
+    }
+    await view.page.goto(`${server.base}/admin/brugere`);
+    await view.page.getByRole('button', { name: 'Opret bruger' }).click();
+    await view.page.locator('#error-summary').waitFor();
+    await audit(view, 'users with errors');
+    await view.page.goto(`${server.base}/admin/brugere`);
+    await view.page.getByRole('link', { name: 'cw1' }).click();
+    await audit(view, 'one user');
+    await view.page.goto(`${server.base}/admin/noegler`);
+    await view.page.getByLabel('Navn på nøglen').fill('Browser-test');
+    await view.page.getByRole('button', { name: 'Opret nøgle' }).click();
+    await view.page.locator('.vejled-key').waitFor();
+    await audit(view, 'new API key');
+    await view.page.goto(`${server.base}/admin/grupper`);
+    await view.page.locator('#resend-dagpenge').fill('99');
+    await view.page.locator('form[action="/admin/grupper/dagpenge"] button').click();
+    await view.page.locator('#error-summary').waitFor();
+    await audit(view, 'groups with errors');
+    await view.page.goto(`${server.base}/admin/adgangslog/${citizen.citizen_id}`);
+    await audit(view, 'access log');
+  });
+
+  test('edits a draft and publishes it', async () => {
+    await view.page.goto(`${server.base}/admin/pakker`);
+    await view.page.getByRole('button', { name: /Lav kladde fra udgivet version Dagpenge/ }).click();
+    await view.page.waitForURL(/\/admin\/pakke\/\d+$/);
+    const draft = /\/admin\/pakke\/(\d+)$/.exec(view.page.url())[1];
+    await audit(view, 'draft');
+    await view.page.getByLabel('Skriftlig vejledning (dansk)').fill('');
+    await view.page.getByRole('button', { name: 'Gem', exact: true }).click();
+    await view.page.locator('#error-summary').waitFor();
+    await audit(view, 'draft with errors');
+    await view.page.getByLabel('Skriftlig vejledning (dansk)').fill('Den nye skriftlige vejledning.');
+    await view.page.getByRole('button', { name: 'Gem', exact: true }).click();
+    await view.page.waitForURL(`**/admin/pakke/${draft}`);
+    await view.page.locator('ol a').first().click();
+    await view.page.waitForURL(`**/admin/pakke/${draft}/video/1`);
+    await audit(view, 'video form');
+    await view.page.getByLabel('Titel (dansk)').fill('');
+    await view.page.getByRole('button', { name: 'Gem', exact: true }).click();
+    await view.page.locator('#error-summary').waitFor();
+    await audit(view, 'video form with errors');
+    await view.page.getByLabel('Titel (dansk)').fill('En helt ny titel');
+    await view.page.getByRole('button', { name: 'Gem', exact: true }).click();
+    await view.page.locator('#error-summary').waitFor({ state: 'detached', timeout: 3000 }).catch(async (e) => { throw new Error(await view.page.locator('#error-summary').innerText()); });
+    await view.page.goto(`${server.base}/admin/pakke/${draft}/vis`);
+    assert.match(await view.page.locator('main').innerText(), /En helt ny titel/);
+    await audit(view, 'preview');
+    await view.page.goto(`${server.base}/admin/pakke/${draft}/vis/1`);
+    await audit(view, 'preview video');
+    await view.page.goto(`${server.base}/admin/pakke/${draft}`);
+    await view.page.getByRole('button', { name: 'Udgiv kladden' }).click();
+    await view.page.waitForURL('**/admin/pakker');
+    assert.equal(sqlite(server.db, `SELECT state FROM packs WHERE id = ${draft}`).trim(), 'published');
+    const fresh = await enrolCitizen(server, { caseworker: 'cw1' });
+    const e = (await server.api('GET', `/api/v1/enrolments/${fresh.enrolment_id}`)).json;
+    assert.equal(e.videos[0].title, 'En helt ny titel');
+    const old = (await server.api('GET', `/api/v1/enrolments/${citizen.enrolment_id}`)).json;
+    assert.notEqual(old.videos[0].title, 'En helt ny titel');
+  });
+});

@@ -1,0 +1,392 @@
+// The administrator's web: users, API keys, target groups, guidance packs as versions
+// (draft, edit, upload, preview, publish) and the access log of a citizen.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { Browser, cli, decodeEntities, parseForms, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
+import {
+  DEMO_PASSWORD, assertSummaryOnTop, ini, enrolCitizen, formCsrf, loginAs, sha256, staff,
+} from './staffkit.mjs';
+
+const one = (db, sql) => sqlite(db, sql).trim();
+
+/** The fields of the first form posting to action, as [name, value] pairs (checked boxes only). */
+function formFields(html, action) {
+  const f = parseForms(html).find((x) => x.action === action);
+  assert.ok(f, `a form posting to ${action}`);
+  const out = [];
+  for (const i of f.inputs) {
+    if ((i.type === 'checkbox' || i.type === 'radio') && !i.checked) continue;
+    out.push([i.name, i.value]);
+  }
+  // textareas
+  const re = /<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g;
+  const start = html.indexOf(`action="${action}"`);
+  const end = html.indexOf('</form>', start);
+  const part = html.slice(start, end);
+  let m;
+  while ((m = re.exec(part))) out.push([m[1], decodeEntities(m[2])]);
+  return out;
+}
+
+function setField(fields, name, value) {
+  const i = fields.findIndex(([n]) => n === name);
+  if (i >= 0) fields[i] = [name, value];
+  else fields.push([name, value]);
+  return fields;
+}
+
+/** A multipart/form-data body. parts: [{name, value} | {name, filename, type, data: Buffer}] */
+function multipart(parts) {
+  const boundary = '----vejledtest' + Math.random().toString(16).slice(2);
+  const chunks = [];
+  for (const p of parts) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
+    if (p.filename !== undefined) head += `; filename="${p.filename}"\r\nContent-Type: ${p.type}`;
+    chunks.push(Buffer.from(head + '\r\n\r\n'));
+    chunks.push(Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.value ?? ''));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+function fakeMp4(size) {
+  const b = Buffer.alloc(size, 7);
+  b.writeUInt32BE(24, 0);
+  b.write('ftypisom', 4, 'latin1');
+  return b;
+}
+
+describe('administrator pages', () => {
+  let s;
+  let admin;
+  let mediaDir;
+  before(async () => {
+    // media in the server's own folder; a small upload limit so that "too large" is testable
+    s = await startServer({
+      config: ini({
+        staff: { login_attempts_per_minute: 1000, max_upload: 65536 },
+        content: { media_dir: '{dir}/media' },
+      }),
+    });
+    mediaDir = `${s.dir}/media`;
+    fs.mkdirSync(mediaDir, { recursive: true });
+    admin = await staff(s, 'admin');
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('an administrator lands on /admin; every admin page answers 200', async () => {
+    const { res } = await loginAs(s, 'admin');
+    assert.equal(res.headers.location, '/admin');
+    for (const p of ['/admin', '/admin/brugere', '/admin/noegler', '/admin/grupper', '/admin/pakker']) {
+      const r = await admin.get(p);
+      assert.equal(r.status, 200, p);
+    }
+  });
+
+  it('users: create through the form, then log in as the new user', async () => {
+    const page = await admin.get('/admin/brugere');
+    const csrf = formCsrf(page.text, '/admin/brugere');
+    const r = await admin.post('/admin/brugere', {
+      csrf, username: 'cw9', display_name: 'Ny Sagsbehandler', role: 'caseworker', unit: 'team-nord', password: 'new-user-password-1',
+    });
+    assert.equal(r.status, 303, r.text.slice(0, 500));
+    assert.match(one(s.db, "SELECT role || '|' || unit FROM users WHERE username = 'cw9'"), /^caseworker\|team-nord$/);
+    await staff(s, 'cw9', 'new-user-password-1');
+    const list = await admin.get('/admin/brugere');
+    assert.ok(!list.text.includes('new-user-password-1'), 'passwords are never shown');
+  });
+
+  it('users: bad input gives an error summary and stores nothing', async () => {
+    const page = await admin.get('/admin/brugere');
+    const csrf = formCsrf(page.text, '/admin/brugere');
+    const before = tableCounts(s.db);
+    const cases = [
+      [{ username: '', role: 'caseworker', password: '' }, ['username', 'password']],
+      [{ username: 'Has Space', role: 'caseworker', password: 'long-enough-pw' }, ['username']],
+      [{ username: 'u'.repeat(65), role: 'caseworker', password: 'long-enough-pw' }, ['username']],
+      [{ username: 'okname', role: 'boss', password: 'long-enough-pw' }, ['role']],
+      [{ username: 'okname', role: 'caseworker', unit: 'Not A Unit!', password: 'long-enough-pw' }, ['unit']],
+      [{ username: 'okname', role: 'caseworker', display_name: 'd'.repeat(201), password: 'long-enough-pw' }, ['display_name']],
+      [{ username: 'okname', role: 'caseworker', password: 'short' }, ['password']],
+      [{ username: 'okname', role: 'caseworker', password: 'p'.repeat(129) }, ['password']],
+      [{ username: 'cw1', role: 'caseworker', password: 'long-enough-pw' }, ['username']],
+    ];
+    for (const [fields, bad] of cases) {
+      const r = await admin.post('/admin/brugere', { csrf, ...fields });
+      assert.equal(r.status, 422, JSON.stringify(fields));
+      assertSummaryOnTop(r.text, bad);
+      assert.ok(!fields.password || fields.password.length < 5 || !r.text.includes(fields.password), 'the password is not echoed');
+    }
+    const html = await admin.post('/admin/brugere', { csrf, username: '<b>x</b>', display_name: '<script>alert(1)</script>', role: 'caseworker', password: 'x' });
+    assert.equal(html.status, 422);
+    assert.ok(html.text.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+    assert.ok(!html.text.includes('<script>alert'));
+    assert.deepEqual(tableCounts(s.db), before);
+  });
+
+  it('users: disable ends sessions, reset password, change role; an admin cannot demote themselves', async () => {
+    const cw9 = await staff(s, 'cw9', 'new-user-password-1');
+    const id = one(s.db, "SELECT id FROM users WHERE username = 'cw9'");
+    let page = await admin.get(`/admin/brugere/${id}`);
+    assert.equal(page.status, 200);
+    const csrf = formCsrf(page.text, `/admin/brugere/${id}`);
+    let r = await admin.post(`/admin/brugere/${id}`, { csrf, action: 'save', display_name: 'Ny', role: 'caseworker', unit: 'team-syd', disabled: 'ja' });
+    assert.equal(r.status, 303);
+    assert.equal((await cw9.get('/medarbejder/borgere')).status, 303, 'the session ended');
+    assert.equal((await loginAs(s, 'cw9', 'new-user-password-1')).res.status, 401);
+    r = await admin.post(`/admin/brugere/${id}`, { csrf, action: 'save', display_name: 'Ny', role: 'admin', unit: 'team-syd' });
+    assert.equal(r.status, 303);
+    r = await admin.post(`/admin/brugere/${id}`, { csrf, action: 'password', password: 'short' });
+    assert.equal(r.status, 422);
+    assertSummaryOnTop(r.text, ['password']);
+    r = await admin.post(`/admin/brugere/${id}`, { csrf, action: 'password', password: 'another-password-2' });
+    assert.equal(r.status, 303);
+    assert.equal((await loginAs(s, 'cw9', 'new-user-password-1')).res.status, 401);
+    const { res } = await loginAs(s, 'cw9', 'another-password-2');
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.location, '/admin', 'now an administrator');
+    const self = one(s.db, "SELECT id FROM users WHERE username = 'admin'");
+    page = await admin.get(`/admin/brugere/${self}`);
+    r = await admin.post(`/admin/brugere/${self}`, { csrf: formCsrf(page.text, `/admin/brugere/${self}`), action: 'save', role: 'caseworker', unit: '' });
+    assert.equal(r.status, 422);
+    assertSummaryOnTop(r.text, ['role']);
+    assert.equal(one(s.db, "SELECT role FROM users WHERE username = 'admin'"), 'admin');
+    assert.equal((await admin.get('/admin/brugere/99999')).status, 404);
+  });
+
+  it('API keys: created and shown once, work on the API, can be revoked', async () => {
+    let page = await admin.get('/admin/noegler');
+    const csrf = formCsrf(page.text, '/admin/noegler');
+    const r = await admin.post('/admin/noegler', { csrf, name: 'Sagssystem test' });
+    assert.equal(r.status, 201);
+    const key = /<code class="vejled-key">([^<]+)<\/code>/.exec(r.text)[1];
+    assert.match(key, /^vk_[A-Za-z0-9_-]{24}$/);
+    assert.equal(one(s.db, `SELECT count(*) FROM api_keys WHERE key_hash = '${sha256(key)}'`), '1');
+    assert.equal(one(s.db, `SELECT count(*) FROM api_keys WHERE key_hash = '${key}'`), '0');
+    assert.equal((await s.api('GET', '/api/v1/enrolments/x', { key })).status, 404, 'the key works');
+    page = await admin.get('/admin/noegler');
+    assert.ok(!page.text.includes(key), 'never shown again');
+    const id = one(s.db, `SELECT id FROM api_keys WHERE key_hash = '${sha256(key)}'`);
+    assert.equal((await admin.post(`/admin/noegler/${id}/spaer`, { csrf })).status, 303);
+    assert.equal((await s.api('GET', '/api/v1/enrolments/x', { key })).status, 401, 'revoked');
+    assert.equal((await admin.post(`/admin/noegler/${id}/spaer`, { csrf })).status, 404, 'already revoked');
+    const before = tableCounts(s.db);
+    for (const name of ['', 'n'.repeat(101)]) {
+      const bad = await admin.post('/admin/noegler', { csrf, name });
+      assert.equal(bad.status, 422);
+      assertSummaryOnTop(bad.text, ['name']);
+    }
+    assert.deepEqual(tableCounts(s.db), before);
+  });
+
+  it('target groups: enable/disable and resend months; bad months give an error summary', async () => {
+    const page = await admin.get('/admin/grupper');
+    const csrf = formCsrf(page.text, '/admin/grupper/jobafklaring');
+    assert.equal(one(s.db, "SELECT enabled FROM target_groups WHERE slug = 'dagpenge'"), '1');
+    let r = await admin.post('/admin/grupper/dagpenge', { csrf, resend_months: '9' });
+    assert.equal(r.status, 303);
+    assert.equal(one(s.db, "SELECT enabled || '|' || resend_months FROM target_groups WHERE slug = 'dagpenge'"), '0|9');
+    const refused = await s.api('POST', '/api/v1/enrolments', { body: { citizen: { cpr: '0101711234', name: 'X' }, target_group: 'dagpenge', first_meeting_at: '2031-01-01T09:00:00Z', caseworker: 'cw1' } });
+    assert.equal(refused.status, 422, 'a disabled group takes no enrolments');
+    r = await admin.post('/admin/grupper/dagpenge', { csrf, enabled: 'ja', resend_months: '6' });
+    assert.equal(one(s.db, "SELECT enabled || '|' || resend_months FROM target_groups WHERE slug = 'dagpenge'"), '1|6');
+    const before = tableCounts(s.db);
+    for (const m of ['0', '61', 'x', '', '<b>6</b>']) {
+      r = await admin.post('/admin/grupper/dagpenge', { csrf, enabled: 'ja', resend_months: m });
+      assert.equal(r.status, 422, m);
+      assertSummaryOnTop(r.text, ['resend-dagpenge']);
+      assert.ok(!r.text.includes('<b>6</b>'));
+    }
+    assert.equal((await admin.post('/admin/grupper/nope', { csrf, resend_months: '6' })).status, 404);
+    assert.deepEqual(tableCounts(s.db), before);
+    assert.equal(one(s.db, "SELECT resend_months FROM target_groups WHERE slug = 'dagpenge'"), '6');
+  });
+
+  let draftId;
+  let before1; // enrolled before the new version
+
+  it('packs: a draft is a full copy of the published version under the next number', async () => {
+    before1 = await enrolCitizen(s, { caseworker: 'cw1' });
+    const page = await admin.get('/admin/pakker');
+    const csrf = formCsrf(page.text, '/admin/pakker/dagpenge/kladde');
+    const r = await admin.post('/admin/pakker/dagpenge/kladde', { csrf });
+    assert.equal(r.status, 303);
+    draftId = Number(/^\/admin\/pakke\/(\d+)$/.exec(r.headers.location)[1]);
+    assert.equal(one(s.db, `SELECT version || '|' || state FROM packs WHERE id = ${draftId}`), '2|draft');
+    const pub = one(s.db, "SELECT p.id FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'dagpenge' AND p.state = 'published'");
+    assert.equal(one(s.db, `SELECT count(*) FROM videos WHERE pack_id = ${draftId}`), one(s.db, `SELECT count(*) FROM videos WHERE pack_id = ${pub}`));
+    // asking again gives the same draft
+    const again = await admin.post('/admin/pakker/dagpenge/kladde', { csrf });
+    assert.equal(again.headers.location, `/admin/pakke/${draftId}`);
+  });
+
+  it('packs: bad input on the draft and video forms gives an error summary and changes nothing', async () => {
+    const snapshot = () => sqlite(s.db, `SELECT guidance_da FROM packs WHERE id = ${draftId}; SELECT title_da, captions_da, media FROM videos WHERE pack_id = ${draftId}; SELECT group_concat(correct) FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${draftId};`);
+    const before = snapshot();
+    let page = await admin.get(`/admin/pakke/${draftId}`);
+    const fields = formFields(page.text, `/admin/pakke/${draftId}`);
+    for (const [name, value, field] of [
+      ['guidance_da', '', 'guidance_da'], ['guidance_da', 'g'.repeat(20001), 'guidance_da'],
+      ['valid_from', '2026-13-01', 'valid_from'], ['valid_to', 'tomorrow', 'valid_to'],
+    ]) {
+      const r = await admin.post(`/admin/pakke/${draftId}`, setField([...fields], name, value));
+      assert.equal(r.status, 422, name);
+      assertSummaryOnTop(r.text, [field]);
+    }
+    page = await admin.get(`/admin/pakke/${draftId}/video/1`);
+    assert.equal(page.status, 200);
+    const vf = formFields(page.text, `/admin/pakke/${draftId}/video/1`);
+    const wrongRight = vf.filter(([n]) => n !== 'q1_right');
+    for (const [f, field] of [
+      [setField([...vf], 'title_da', ''), 'title_da'],
+      [setField([...vf], 'title_da', 't'.repeat(201)), 'title_da'],
+      [setField([...vf], 'transcript_da', ''), 'transcript_da'],
+      [setField([...vf], 'captions_da', 'not webvtt'), 'captions_da'],
+      [setField([...vf], 'media', '../../etc/passwd'), 'media'],
+      [setField([...vf], 'media', 'missing.mp4'), 'media'],
+      [setField([...vf], 'q1_text', ''), 'q1_text'],
+      [wrongRight, 'q1_o1'],
+    ]) {
+      const r = await admin.post(`/admin/pakke/${draftId}/video/1`, f);
+      assert.equal(r.status, 422, field);
+      assertSummaryOnTop(r.text, [field]);
+    }
+    const html = await admin.post(`/admin/pakke/${draftId}/video/1`, setField(setField([...vf], 'title_da', '<script>x</script>'), 'transcript_da', ''));
+    assert.equal(html.status, 422);
+    assert.ok(html.text.includes('&lt;script&gt;x&lt;/script&gt;'));
+    assert.ok(!html.text.includes('<script>x</script>'));
+    assert.equal(snapshot(), before);
+  });
+
+  it('packs: upload a video (type and size checked), stored content-addressed and served with Range', async () => {
+    const page = await admin.get(`/admin/pakke/${draftId}/video/1`);
+    const csrf = formCsrf(page.text, `/admin/pakke/${draftId}/video/1/fil`);
+    const upload = (parts) => {
+      const mp = multipart(parts);
+      return admin.server.request('POST', `/admin/pakke/${draftId}/video/1/fil`, {
+        headers: admin.headers({ 'Content-Type': mp.type, Origin: s.origin }), body: mp.body,
+      });
+    };
+    const before = fs.readdirSync(mediaDir).length;
+    let r = await upload([{ name: 'csrf', value: csrf }, { name: 'file', filename: 'x.mp4', type: 'text/plain', data: Buffer.from('hello, not a video') }]);
+    assert.equal(r.status, 422);
+    assertSummaryOnTop(r.text, ['file']);
+    r = await upload([{ name: 'csrf', value: csrf }, { name: 'file', filename: 'x.mp4', type: 'video/mp4', data: Buffer.from('hello, not a video at all') }]);
+    assert.equal(r.status, 422, 'the bytes decide, not the declared type');
+    r = await upload([{ name: 'csrf', value: csrf }, { name: 'file', filename: 'big.mp4', type: 'video/mp4', data: fakeMp4(65537) }]);
+    assert.equal(r.status, 422, 'over max_upload');
+    r = await upload([{ name: 'csrf', value: csrf }]);
+    assert.equal(r.status, 422, 'no file');
+    r = await upload([{ name: 'file', filename: 'x.mp4', type: 'video/mp4', data: fakeMp4(2000) }]);
+    assert.equal(r.status, 403, 'no form token');
+    assert.equal(fs.readdirSync(mediaDir).length, before);
+    const video = fakeMp4(5000);
+    r = await upload([{ name: 'csrf', value: csrf }, { name: 'file', filename: 'film.mp4', type: 'video/mp4', data: video }]);
+    assert.equal(r.status, 303, r.text.slice(0, 400));
+    const name = `${crypto.createHash('sha256').update(video).digest('hex')}.mp4`;
+    assert.ok(fs.existsSync(path.join(mediaDir, name)));
+    assert.equal(one(s.db, `SELECT media FROM videos WHERE pack_id = ${draftId} AND position = 1`), name);
+    const range = await s.request('GET', `/media/${name}`, { headers: { Range: 'bytes=0-99' } });
+    assert.equal(range.status, 206);
+    assert.equal(range.buf.length, 100);
+    assert.ok(range.buf.equals(video.subarray(0, 100)));
+  });
+
+  it('packs: edit the draft, preview it, publish; enrolled citizens keep their version, new ones get the new', async () => {
+    let page = await admin.get(`/admin/pakke/${draftId}`);
+    let r = await admin.post(`/admin/pakke/${draftId}`, setField(formFields(page.text, `/admin/pakke/${draftId}`), 'guidance_da', 'Ny skriftlig vejledning.\n\nAfsnit to.'));
+    assert.equal(r.status, 303);
+    page = await admin.get(`/admin/pakke/${draftId}/video/1`);
+    r = await admin.post(`/admin/pakke/${draftId}/video/1`, setField(formFields(page.text, `/admin/pakke/${draftId}/video/1`), 'title_da', 'Ny titel på video 1'));
+    assert.equal(r.status, 303, r.text.slice(0, 500));
+    const preview = await admin.get(`/admin/pakke/${draftId}/vis`);
+    assert.match(preview.text, /Ny titel på video 1/);
+    assert.match(preview.text, /Ny skriftlig vejledning\./);
+    assert.equal((await admin.get(`/admin/pakke/${draftId}/vis/1`)).status, 200);
+    // the draft is not what citizens see
+    assert.equal((await s.api('GET', `/api/v1/enrolments/${before1.enrolment_id}`)).json.pack_version, 1);
+    page = await admin.get(`/admin/pakke/${draftId}`);
+    r = await admin.post(`/admin/pakke/${draftId}/udgiv`, { csrf: formCsrf(page.text, `/admin/pakke/${draftId}/udgiv`) });
+    assert.equal(r.status, 303);
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${draftId}`), 'published');
+    assert.match(one(s.db, `SELECT content_hash FROM packs WHERE id = ${draftId}`), /^[0-9a-f]{64}$/);
+    assert.equal(one(s.db, "SELECT group_concat(version || state, ',') FROM (SELECT p.version, p.state FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'dagpenge' ORDER BY p.version)"), '1retired,2published');
+    const old = (await s.api('GET', `/api/v1/enrolments/${before1.enrolment_id}`)).json;
+    assert.equal(old.pack_version, 1, 'enrolled before: keeps version 1');
+    assert.notEqual(old.videos[0].title, 'Ny titel på video 1');
+    const fresh = await enrolCitizen(s, { caseworker: 'cw1' });
+    const now = (await s.api('GET', `/api/v1/enrolments/${fresh.enrolment_id}`)).json;
+    assert.equal(now.pack_version, 2, 'enrolled after: version 2');
+    assert.equal(now.videos[0].title, 'Ny titel på video 1');
+    // the citizens' own pages agree
+    const a = new Browser(s);
+    await a.get(before1.path);
+    assert.ok(!(await a.get('/borger')).text.includes('Ny titel på video 1'));
+    const b = new Browser(s);
+    await b.get(fresh.path);
+    assert.ok((await b.get('/borger')).text.includes('Ny titel på video 1'));
+  });
+
+  it('published content is never changed in place', async () => {
+    assert.equal((await admin.get(`/admin/pakke/${draftId}`)).status, 409);
+    assert.equal((await admin.get(`/admin/pakke/${draftId}/video/1`)).status, 409);
+    const page = await admin.get('/admin/pakker');
+    const csrf = formCsrf(page.text, '/admin/pakker/jobafklaring/kladde');
+    assert.equal((await admin.post(`/admin/pakke/${draftId}`, { csrf, guidance_da: 'x' })).status, 409);
+    assert.equal((await admin.post(`/admin/pakke/${draftId}/udgiv`, { csrf })).status, 409);
+    assert.throws(() => sqlite(s.db, `UPDATE videos SET title_da = 'x' WHERE pack_id = ${draftId}`), /never changed in place/);
+    assert.throws(() => sqlite(s.db, `UPDATE packs SET guidance_da = 'x' WHERE id = ${draftId}`), /never changed in place/);
+    assert.throws(() => sqlite(s.db, `UPDATE options SET correct = 1 - correct WHERE question_id IN (SELECT q.id FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${draftId})`), /never changed in place/);
+    assert.throws(() => sqlite(s.db, `UPDATE packs SET state = 'published' WHERE state = 'retired'`), /only retires/);
+  });
+
+  it('running `vejled demo` again leaves the administrator\'s version in force', () => {
+    const r = cli(['demo', '--db', s.db]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(one(s.db, "SELECT group_concat(version || state, ',') FROM (SELECT p.version, p.state FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'dagpenge' ORDER BY p.version)"), '1retired,2published');
+  });
+
+  it('publishing checks the draft by the pack rules', async () => {
+    const page = await admin.get('/admin/pakker');
+    const r = await admin.post('/admin/pakker/jobafklaring/kladde', { csrf: formCsrf(page.text, '/admin/pakker/jobafklaring/kladde') });
+    const id = Number(/(\d+)$/.exec(r.headers.location)[1]);
+    // break the draft behind the forms' back: a question without a right option
+    sqlite(s.db, `UPDATE options SET correct = 0 WHERE question_id = (SELECT q.id FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} ORDER BY v.position, q.position LIMIT 1)`);
+    const d = await admin.get(`/admin/pakke/${id}`);
+    const pub = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf: formCsrf(d.text, `/admin/pakke/${id}/udgiv`) });
+    assert.equal(pub.status, 422);
+    assertSummaryOnTop(pub.text, ['publish']);
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${id}`), 'draft');
+  });
+
+  it('the access log of a citizen: listed for administrators (and that listing is logged too)', async () => {
+    const cw1 = await staff(s, 'cw1');
+    await cw1.get(`/medarbejder/borger/${before1.citizen_id}`);
+    const n0 = Number(one(s.db, 'SELECT count(*) FROM access_log'));
+    const r = await admin.get(`/admin/adgangslog/${before1.citizen_id}`);
+    assert.equal(r.status, 200);
+    assert.match(r.text, /Demo Sagsbehandler Nord \(cw1\)/);
+    assert.match(r.text, /Borgerens side/);
+    assert.equal(Number(one(s.db, 'SELECT count(*) FROM access_log')), n0 + 1);
+    assert.equal((await admin.get('/admin/adgangslog/00000000-0000-4000-8000-000000000000')).status, 404);
+    // an administrator sees every unit's citizens
+    assert.equal((await admin.get(`/medarbejder/borger/${before1.citizen_id}`)).status, 200);
+  });
+
+  it('nothing secret in the log', () => {
+    assert.ok(!s.stderr.includes(DEMO_PASSWORD));
+    assert.ok(!s.stderr.includes('another-password-2'));
+    assert.ok(!/vk_[A-Za-z0-9_-]{24}/.test(s.stderr));
+  });
+});
+

@@ -1,0 +1,534 @@
+// The caseworker's web: login, sessions, CSRF and Origin, lockout, roles and unit scope,
+// the list of citizens, one citizen's page, the access log, training mode, the meeting form.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { Browser, cli, csrfOf, decodeEntities, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
+import {
+  DEMO_PASSWORD, addUser, ini, assertSummaryOnTop, citizenAnswers, enrolCitizen, errorSummary, formCsrf,
+  loginAs, sha256, staff,
+} from './staffkit.mjs';
+
+function count(db, sql) {
+  return Number(sqlite(db, sql).trim());
+}
+
+describe('staff login and sessions', () => {
+  let s;
+  before(async () => {
+    s = await startServer({ config: ini({ staff: { login_attempts_per_minute: 1000, login_max_failures: 3 } }) });
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('the login page sets a pre-login cookie and has a form token', async () => {
+    const b = new Browser(s);
+    const r = await b.get('/medarbejder/login');
+    assert.equal(r.status, 200);
+    const set = [].concat(r.headers['set-cookie'] || []);
+    assert.equal(set.length, 1);
+    assert.match(set[0], /^vejled_login=[A-Za-z0-9_-]{24}; Path=\/medarbejder; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
+    assert.match(csrfOf(r.text), /^[0-9a-f]{64}$/);
+    assert.ok(!r.text.includes('/borger/sprog'), 'no citizen language form on staff pages');
+  });
+
+  it('a right password starts a session: HttpOnly, SameSite=Lax, fresh id, stored hashed', async () => {
+    const before = count(s.db, 'SELECT count(*) FROM staff_sessions');
+    const { browser, res } = await loginAs(s, 'cw1');
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.location, '/medarbejder/borgere');
+    const set = [].concat(res.headers['set-cookie']);
+    const cookie = set.find((c) => c.startsWith('vejled_ansat='));
+    assert.match(cookie, /^vejled_ansat=[A-Za-z0-9_-]{24}; Path=\/; Max-Age=36000; HttpOnly; SameSite=Lax$/);
+    assert.ok(!/Secure/.test(cookie), 'plain http: no Secure flag');
+    const id = browser.cookies.get('vejled_ansat');
+    assert.equal(count(s.db, 'SELECT count(*) FROM staff_sessions'), before + 1);
+    assert.equal(count(s.db, `SELECT count(*) FROM staff_sessions WHERE id_hash = '${sha256(id)}'`), 1);
+    assert.equal(count(s.db, `SELECT count(*) FROM staff_sessions WHERE id_hash = '${id}'`), 0);
+    const page = await browser.get('/medarbejder/borgere');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Demo Sagsbehandler Nord/);
+    // a second login gives another session id
+    const again = await loginAs(s, 'cw1');
+    assert.notEqual(again.browser.cookies.get('vejled_ansat'), id);
+  });
+
+  it('wrong password, unknown user, missing fields: refused, no session, same message', async () => {
+    const before = tableCounts(s.db).staff_sessions;
+    const wrong = await loginAs(s, 'cw2', 'not-the-password');
+    assert.equal(wrong.res.status, 401);
+    const unknown = await loginAs(s, 'nobody', 'not-the-password');
+    assert.equal(unknown.res.status, 401);
+    assert.deepEqual(errorSummary(wrong.res.text), errorSummary(unknown.res.text));
+    assert.equal(errorSummary(wrong.res.text).length, 1);
+    assert.ok(!wrong.res.text.includes('not-the-password'), 'the password is never shown back');
+    assert.equal(wrong.browser.cookies.get('vejled_ansat'), undefined);
+    const missing = await loginAs(s, '', '');
+    assert.equal(missing.res.status, 422);
+    assertSummaryOnTop(missing.res.text, ['username', 'password']);
+    const long = await loginAs(s, 'x'.repeat(65), 'y'.repeat(200));
+    assert.equal(long.res.status, 422);
+    assertSummaryOnTop(long.res.text, ['username', 'password']);
+    assert.equal(tableCounts(s.db).staff_sessions, before);
+    sqlite(s.db, "UPDATE users SET failed_logins = 0 WHERE username = 'cw2'");
+  });
+
+  it('missing or wrong CSRF token and a foreign Origin are 403 and log nobody in', async () => {
+    const before = tableCounts(s.db).staff_sessions;
+    const b = new Browser(s);
+    const page = await b.get('/medarbejder/login');
+    const csrf = csrfOf(page.text);
+    const noToken = await b.post('/medarbejder/login', { username: 'cw1', password: DEMO_PASSWORD });
+    assert.equal(noToken.status, 403);
+    const badToken = await b.post('/medarbejder/login', { csrf: 'f'.repeat(64), username: 'cw1', password: DEMO_PASSWORD });
+    assert.equal(badToken.status, 403);
+    const foreign = await b.post('/medarbejder/login', { csrf, username: 'cw1', password: DEMO_PASSWORD },
+      { headers: { Origin: 'http://evil.example' } });
+    assert.equal(foreign.status, 403);
+    // another browser's token does not fit this browser's pre-login cookie
+    const other = new Browser(s);
+    await other.get('/medarbejder/login');
+    const stolen = await other.post('/medarbejder/login', { csrf, username: 'cw1', password: DEMO_PASSWORD });
+    assert.equal(stolen.status, 403);
+    assert.equal(tableCounts(s.db).staff_sessions, before);
+    // and with everything right it works
+    const ok = await b.post('/medarbejder/login', { csrf, username: 'cw1', password: DEMO_PASSWORD });
+    assert.equal(ok.status, 303);
+  });
+
+  it('CSRF and Origin are checked on every staff form after login', async () => {
+    const b = await staff(s, 'cw1');
+    const list = await b.get('/medarbejder/borgere');
+    const csrf = formCsrf(list.text, '/medarbejder/borgere');
+    assert.equal((await b.post('/medarbejder/borgere', { navn: 'Jens' })).status, 403);
+    assert.equal((await b.post('/medarbejder/borgere', { csrf: csrf.replace(/./, 'x'), navn: 'Jens' })).status, 403);
+    assert.equal((await b.post('/medarbejder/borgere', { csrf, navn: 'Jens' },
+      { headers: { Origin: 'https://evil.example' } })).status, 403);
+    assert.equal((await b.post('/medarbejder/borgere', { csrf, navn: 'Jens' })).status, 200);
+    // the login token is not a session token
+    const loginPage = await new Browser(s).get('/medarbejder/login');
+    assert.equal((await b.post('/medarbejder/borgere', { csrf: csrfOf(loginPage.text), navn: 'Jens' })).status, 403);
+  });
+
+  it('after login_max_failures wrong passwords the account locks (429), even for the right password', async () => {
+    assert.equal(addUser(s, 'locky', 'caseworker', 'team-nord', 'locky-password-1').status, 0);
+    const before = tableCounts(s.db);
+    for (let i = 0; i < 2; i++) assert.equal((await loginAs(s, 'locky', 'wrong-password')).res.status, 401);
+    const third = await loginAs(s, 'locky', 'wrong-password');
+    assert.equal(third.res.status, 429);
+    assert.match(decodeEntities(third.res.text), /låst/);
+    const right = await loginAs(s, 'locky', 'locky-password-1');
+    assert.equal(right.res.status, 429, 'locked: the right password does not help');
+    assert.equal(right.res.headers['retry-after'], '900');
+    assert.equal(right.browser.cookies.get('vejled_ansat'), undefined);
+    assert.equal(tableCounts(s.db).staff_sessions, before.staff_sessions);
+    assert.ok(count(s.db, "SELECT locked_until FROM users WHERE username = 'locky'") > 0);
+    // when the lock has run out, the right password works
+    sqlite(s.db, "UPDATE users SET locked_until = 1 WHERE username = 'locky'");
+    assert.equal((await loginAs(s, 'locky', 'locky-password-1')).res.status, 303);
+  });
+
+  it('a disabled account cannot log in and its sessions end', async () => {
+    assert.equal(addUser(s, 'leaver', 'caseworker', 'team-nord', 'leaver-password-1').status, 0);
+    const b = await staff(s, 'leaver', 'leaver-password-1');
+    sqlite(s.db, "UPDATE users SET disabled = 1 WHERE username = 'leaver'");
+    const r = await b.get('/medarbejder/borgere');
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, '/medarbejder/login');
+    assert.equal((await loginAs(s, 'leaver', 'leaver-password-1')).res.status, 401);
+  });
+
+  it('sessions end after the idle timeout and after the absolute timeout', async () => {
+    const b = await staff(s, 'cw1');
+    const hash = sha256(b.cookies.get('vejled_ansat'));
+    assert.equal((await b.get('/medarbejder/borgere')).status, 200);
+    sqlite(s.db, `UPDATE staff_sessions SET last_seen_at = last_seen_at - 31 * 60 WHERE id_hash = '${hash}'`);
+    assert.equal((await b.get('/medarbejder/borgere')).status, 303, 'idle for 31 minutes: gone');
+    const b2 = await staff(s, 'cw1');
+    const hash2 = sha256(b2.cookies.get('vejled_ansat'));
+    sqlite(s.db, `UPDATE staff_sessions SET expires_at = created_at WHERE id_hash = '${hash2}'`);
+    assert.equal((await b2.get('/medarbejder/borgere')).status, 303, 'past the absolute end: gone');
+  });
+
+  it('without a session: GET redirects to the login page, POST is 403', async () => {
+    const anon = new Browser(s);
+    for (const p of ['/medarbejder', '/medarbejder/borgere', '/medarbejder/traening', '/admin', '/admin/brugere']) {
+      const r = await anon.get(p);
+      assert.equal(r.status, 303, p);
+      assert.equal(r.headers.location, '/medarbejder/login');
+    }
+    assert.equal((await anon.post('/medarbejder/borgere', { csrf: 'x', navn: 'a' })).status, 403);
+    anon.cookies.set('vejled_ansat', 'AAAAAAAAAAAAAAAAAAAAAAAA');
+    assert.equal((await anon.get('/medarbejder/borgere')).status, 303);
+  });
+
+  it('logout ends the session in the database and clears the cookie', async () => {
+    const b = await staff(s, 'cw1');
+    const id = b.cookies.get('vejled_ansat');
+    const page = await b.get('/medarbejder/borgere');
+    const r = await b.post('/medarbejder/logout', { csrf: formCsrf(page.text, '/medarbejder/logout') });
+    assert.equal(r.status, 303);
+    assert.match([].concat(r.headers['set-cookie']).join('\n'), /vejled_ansat=; Path=\/; Max-Age=0/);
+    assert.equal(count(s.db, `SELECT count(*) FROM staff_sessions WHERE id_hash = '${sha256(id)}'`), 0);
+    const replay = new Browser(s);
+    replay.cookies.set('vejled_ansat', id);
+    assert.equal((await replay.get('/medarbejder/borgere')).status, 303);
+  });
+
+  it('no password, session id or form token appears in the log', async () => {
+    const b = await staff(s, 'cw1');
+    const id = b.cookies.get('vejled_ansat');
+    const page = await b.get('/medarbejder/borgere');
+    const csrf = formCsrf(page.text, '/medarbejder/borgere');
+    assert.ok(!s.stderr.includes(DEMO_PASSWORD));
+    assert.ok(!s.stderr.includes(id));
+    assert.ok(!s.stderr.includes(csrf));
+    assert.ok(!s.stderr.includes('locky-password-1'));
+  });
+});
+
+describe('address throttling of failed logins', () => {
+  let s;
+  before(async () => {
+    s = await startServer({ config: ini({ staff: { login_attempts_per_minute: 3 } }) });
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('more failed logins than allowed from one address: 429 with a clear message', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await loginAs(s, `user${i}`, 'wrong-password')).res.status, 401);
+    const r = await loginAs(s, 'cw1');
+    assert.equal(r.res.status, 429);
+    assert.equal(r.res.headers['retry-after'], '60');
+    assert.match(decodeEntities(r.res.text), /for mange mislykkede login-forsøg/);
+    assert.equal(r.browser.cookies.get('vejled_ansat'), undefined);
+  });
+});
+
+describe('caseworker pages, roles and unit scope', () => {
+  let s;
+  let cw1;
+  let cw2;
+  let A; // answered, cw1's unit
+  before(async () => {
+    s = await startServer({ config: ini({ staff: { login_attempts_per_minute: 1000 } }) });
+    cw1 = await staff(s, 'cw1');
+    cw2 = await staff(s, 'cw2');
+    A = await enrolCitizen(s, { caseworker: 'cw1', first_meeting_at: '2031-01-15T09:00:00Z' }, 'Søren <b>Fed</b> & Co');
+    await citizenAnswers(s, A);
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('a caseworker cannot reach an administrator route: 403 on GET and POST, nothing changes', async () => {
+    const before = tableCounts(s.db);
+    for (const p of ['/admin', '/admin/brugere', '/admin/noegler', '/admin/grupper', '/admin/pakker',
+      '/admin/pakke/1', '/admin/pakke/1/vis', `/admin/adgangslog/${A.citizen_id}`]) {
+      assert.equal((await cw1.get(p)).status, 403, p);
+    }
+    const page = await cw1.get('/medarbejder/borgere');
+    const csrf = formCsrf(page.text, '/medarbejder/borgere');
+    for (const [p, f] of [['/admin/brugere', { username: 'evil', role: 'admin', password: 'x'.repeat(12) }],
+      ['/admin/noegler', { name: 'evil' }], ['/admin/grupper/dagpenge', { resend_months: '2' }],
+      ['/admin/pakker/dagpenge/kladde', {}], ['/admin/pakke/1/udgiv', {}]]) {
+      const r = await cw1.post(p, { csrf, ...f });
+      assert.equal(r.status, 403, p);
+    }
+    const after = tableCounts(s.db);
+    delete before.access_log; delete after.access_log;
+    assert.deepEqual(after, before);
+  });
+
+  it('"my citizens": by next meeting, with status, score and a focus marker', async () => {
+    const r = await cw1.get('/medarbejder/borgere');
+    assert.equal(r.status, 200);
+    const links = parseLinks(r.text).filter((l) => l.startsWith('/medarbejder/borger/'));
+    assert.ok(links.includes(`/medarbejder/borger/${A.citizen_id}`));
+    assert.equal(links.length, 4, 'the three demo citizens and A');
+    // the demo citizens meet within days, A in 2031: A is last
+    assert.equal(links[links.length - 1], `/medarbejder/borger/${A.citizen_id}`);
+    const row = r.text.slice(r.text.indexOf(`/medarbejder/borger/${A.citizen_id}`)).split('</tr>')[0];
+    assert.match(row, /I gang/);
+    assert.match(row, /Fokusemner/);
+    assert.match(row, /\d+ \/ 3 besvaret af \d+/);
+    assert.ok(r.text.includes('Søren &lt;b&gt;Fed&lt;/b&gt; &amp; Co'), 'the name is escaped');
+    assert.ok(!r.text.includes('<b>Fed</b>'));
+  });
+
+  it('filters: status, group, meeting dates; an invalid date gives an error summary', async () => {
+    let r = await cw1.get('/medarbejder/borgere?status=in_progress');
+    let links = parseLinks(r.text).filter((l) => l.startsWith('/medarbejder/borger/'));
+    assert.deepEqual(links, [`/medarbejder/borger/${A.citizen_id}`]);
+    r = await cw1.get('/medarbejder/borgere?gruppe=uddannelseshjaelp');
+    links = parseLinks(r.text).filter((l) => l.startsWith('/medarbejder/borger/'));
+    assert.equal(links.length, 1);
+    r = await cw1.get('/medarbejder/borgere?fra=2031-01-15&til=2031-01-15');
+    links = parseLinks(r.text).filter((l) => l.startsWith('/medarbejder/borger/'));
+    assert.deepEqual(links, [`/medarbejder/borger/${A.citizen_id}`]);
+    for (const bad of ['2031-02-30', '15-01-2031', 'x'.repeat(300), '<script>']) {
+      r = await cw1.get(`/medarbejder/borgere?fra=${encodeURIComponent(bad)}`);
+      assert.equal(r.status, 422, bad);
+      assertSummaryOnTop(r.text, ['fra']);
+      assert.ok(!r.text.includes('<script>'));
+    }
+  });
+
+  it('search by name and by CPR goes by POST; the CPR never appears in a URL or the page', async () => {
+    const page = await cw1.get('/medarbejder/borgere');
+    const csrf = formCsrf(page.text, '/medarbejder/borgere');
+    let r = await cw1.post('/medarbejder/borgere', { csrf, navn: 'søren <b>' });
+    assert.equal(r.status, 200);
+    let links = parseLinks(r.text).filter((l) => l.startsWith('/medarbejder/borger/'));
+    assert.deepEqual(links, [`/medarbejder/borger/${A.citizen_id}`]);
+    r = await cw1.post('/medarbejder/borgere', { csrf, navn: '', cpr: A.cpr });
+    links = parseLinks(r.text).filter((l) => l.startsWith('/medarbejder/borger/'));
+    assert.deepEqual(links, [`/medarbejder/borger/${A.citizen_id}`]);
+    assert.ok(!r.text.includes(A.cpr));
+    r = await cw1.post('/medarbejder/borgere', { csrf, navn: '', cpr: '3213991234' });
+    assert.equal(r.status, 422);
+    assertSummaryOnTop(r.text, ['cpr']);
+    r = await cw1.post('/medarbejder/borgere', { csrf, navn: '' });
+    assert.equal(r.status, 422);
+    assertSummaryOnTop(r.text, ['navn']);
+    r = await cw1.post('/medarbejder/borgere', { csrf, navn: 'x'.repeat(201) });
+    assert.equal(r.status, 422);
+    assertSummaryOnTop(r.text, ['navn']);
+    for (const resp of s.responses) assert.ok(!resp.path.includes(A.cpr));
+    assert.ok(!s.stderr.includes(A.cpr));
+  });
+
+  it('another unit\'s citizen is 404, not in the list, and leaves no access-log row', async () => {
+    const before = tableCounts(s.db).access_log;
+    const r = await cw2.get(`/medarbejder/borger/${A.citizen_id}`);
+    assert.equal(r.status, 404);
+    const unknown = await cw2.get('/medarbejder/borger/00000000-0000-4000-8000-000000000000');
+    assert.equal(unknown.status, 404);
+    assert.equal(decodeEntities(r.text).replace(/name="csrf" value="[^"]*"/g, ''),
+      decodeEntities(unknown.text).replace(/name="csrf" value="[^"]*"/g, ''), 'no hint that the citizen exists');
+    assert.equal((await cw2.get(`/medarbejder/borger/${A.citizen_id}/moede`)).status, 404);
+    const list = await cw2.get('/medarbejder/borgere');
+    assert.equal(parseLinks(list.text).filter((l) => l.startsWith('/medarbejder/borger/')).length, 0);
+    const page = await cw2.get('/medarbejder/borgere');
+    const byCpr = await cw2.post('/medarbejder/borgere', { csrf: formCsrf(page.text, '/medarbejder/borgere'), cpr: A.cpr });
+    assert.equal(parseLinks(byCpr.text).filter((l) => l.startsWith('/medarbejder/borger/')).length, 0);
+    assert.equal(tableCounts(s.db).access_log, before);
+  });
+
+  it('the citizen page: focus and asked topics on top, every answer right/wrong, the journal in Copenhagen time', async () => {
+    const api = (await s.api('GET', `/api/v1/enrolments/${A.enrolment_id}`)).json;
+    const r = await cw1.get(`/medarbejder/borger/${A.citizen_id}`);
+    assert.equal(r.status, 200);
+    const text = decodeEntities(r.text);
+    const focusAt = text.indexOf('Fokusemner (misforstået)');
+    const answersAt = text.indexOf('Alle svar');
+    assert.ok(focusAt > 0 && focusAt < answersAt, 'focus topics come before the answers');
+    assert.ok(api.focus_topics.length > 0, 'the first options include a wrong answer');
+    for (const t of api.focus_topics) assert.ok(text.slice(focusAt, answersAt).includes(t), t);
+    for (const t of api.asked_topics) assert.ok(text.slice(focusAt, answersAt).includes(t), t);
+    const answered = api.videos[0].questions;
+    const rights = (text.match(/vejled-right">Rigtigt/g) || []).length;
+    const wrongs = (text.match(/vejled-wrong">Forkert/g) || []).length;
+    assert.equal(rights, answered.filter((q) => q.correct).length);
+    assert.equal(wrongs, answered.filter((q) => q.correct === false).length);
+    assert.match(text, /Svar afgivet/);
+    assert.match(text, /Link åbnet/);
+    assert.match(text, /\d+\. [a-zæøå]+ 20\d\d kl\. \d\d\.\d\d/, 'times for people, Copenhagen');
+    // the scheduled letters (jobs) of the enrolment
+    assert.match(text, /Skriftlig vejledning: (planlagt|sendt) \(\d+\. /);
+    assert.match(text, /Påmindelse før mødet: planlagt/);
+    assert.match(text, /Genudsendelse af skriftlig vejledning: planlagt \(\d+\. [a-zæøå]+ 2031/);
+    assert.ok(!text.includes(A.cpr));
+    assert.ok(r.text.includes('Søren &lt;b&gt;Fed&lt;/b&gt; &amp; Co'));
+  });
+
+  it('every read of a citizen page writes exactly one access-log row, shown on the page', async () => {
+    const n0 = Number(sqlite(s.db, 'SELECT count(*) FROM access_log').trim());
+    await cw1.get(`/medarbejder/borger/${A.citizen_id}`);
+    await cw1.get(`/medarbejder/borger/${A.citizen_id}`);
+    const n1 = Number(sqlite(s.db, 'SELECT count(*) FROM access_log').trim());
+    assert.equal(n1, n0 + 2);
+    const last = sqlite(s.db, 'SELECT username, page, citizen_id FROM access_log ORDER BY id DESC LIMIT 1').trim();
+    assert.match(last, /^cw1\|citizen\|\d+$/);
+    const r = await cw1.get(`/medarbejder/borger/${A.citizen_id}`);
+    const access = r.text.slice(r.text.indexOf('vejled-access'));
+    assert.match(access, /Demo Sagsbehandler Nord \(cw1\)/);
+    // the list page reads no single citizen's data: no row
+    await cw1.get('/medarbejder/borgere');
+    assert.equal(Number(sqlite(s.db, 'SELECT count(*) FROM access_log').trim()), n1 + 1);
+    // append-only
+    assert.throws(() => sqlite(s.db, 'DELETE FROM access_log'), /append-only/);
+    assert.throws(() => sqlite(s.db, "UPDATE access_log SET username = 'x'"), /append-only/);
+  });
+
+  it('training mode shows every group\'s videos and questions with the right answers and records nothing', async () => {
+    const before = tableCounts(s.db);
+    const r = await cw1.get('/medarbejder/traening');
+    assert.equal(r.status, 200);
+    const groups = parseLinks(r.text).filter((l) => /^\/medarbejder\/traening\/[a-z-]+$/.test(l));
+    assert.equal(groups.length, 9, 'every group, enabled or not');
+    for (const g of groups) {
+      const p = await cw1.get(g);
+      assert.equal(p.status, 200, g);
+      const videos = parseLinks(p.text).filter((l) => l.startsWith(`${g}/`));
+      assert.ok(videos.length >= 2, g);
+      const v = await cw1.get(videos[0]);
+      assert.equal(v.status, 200);
+      assert.match(v.text, /rigtigt svar/);
+    }
+    const cap = await cw1.get('/medarbejder/traening/dagpenge/1/tekst/da');
+    assert.equal(cap.status, 200);
+    assert.match(cap.text, /^WEBVTT/);
+    assert.equal((await cw1.get('/medarbejder/traening/dagpenge/99')).status, 404);
+    assert.equal((await cw1.get('/medarbejder/traening/nope')).status, 404);
+    assert.deepEqual(tableCounts(s.db), before, 'nothing recorded');
+  });
+
+  it('the meeting form: bad input gives an error summary and stores nothing', async () => {
+    const page = await cw1.get(`/medarbejder/borger/${A.citizen_id}/moede`);
+    assert.equal(page.status, 200);
+    const csrf = formCsrf(page.text, `/medarbejder/borger/${A.citizen_id}/moede`);
+    const before = tableCounts(s.db);
+    for (const [fields, bad] of [
+      [{ dato: '', tid: '' }, ['dato', 'tid']],
+      [{ dato: '2031-02-30', tid: '09:00' }, ['dato']],
+      [{ dato: '2031-01-15', tid: '25:61' }, ['tid']],
+      [{ dato: '2031-01-15', tid: '09:00', note: 'n'.repeat(4001) }, ['note']],
+    ]) {
+      const r = await cw1.post(`/medarbejder/borger/${A.citizen_id}/moede`, { csrf, mundtlig: 'ja', ...fields });
+      assert.equal(r.status, 422, JSON.stringify(fields));
+      assertSummaryOnTop(r.text, bad);
+    }
+    const html = await cw1.post(`/medarbejder/borger/${A.citizen_id}/moede`,
+      { csrf, dato: 'x<script>', tid: '09:00', note: '<img src=x onerror=alert(1)>' });
+    assert.equal(html.status, 422);
+    assert.ok(html.text.includes('&lt;img src=x onerror=alert(1)&gt;'), 'HTML is shown escaped');
+    assert.ok(!html.text.includes('<img src=x'));
+    const after = tableCounts(s.db);
+    delete before.access_log; delete after.access_log;
+    assert.deepEqual(after, before);
+  });
+
+  it('the meeting form records the meeting in the journal and in GET /api/v1/enrolments/{id}', async () => {
+    const page = await cw1.get(`/medarbejder/borger/${A.citizen_id}/moede`);
+    const csrf = formCsrf(page.text, `/medarbejder/borger/${A.citizen_id}/moede`);
+    const before = tableCounts(s.db);
+    const future = await cw1.post(`/medarbejder/borger/${A.citizen_id}/moede`,
+      { csrf, dato: '2099-01-15', tid: '10:30', mundtlig: 'ja' });
+    assert.equal(future.status, 422, 'a meeting in the future cannot have been held');
+    assertSummaryOnTop(future.text, ['dato']);
+    const after = tableCounts(s.db);
+    delete before.access_log; delete after.access_log;
+    assert.deepEqual(after, before);
+    const today = new Date().toISOString().slice(0, 10);
+    const r = await cw1.post(`/medarbejder/borger/${A.citizen_id}/moede`,
+      { csrf, dato: today, tid: '00:05', mundtlig: 'ja', note: 'Talte om rådighed' });
+    assert.equal(r.status, 303, r.text.slice(0, 400));
+    assert.equal(r.headers.location, `/medarbejder/borger/${A.citizen_id}`);
+    const j = (await s.api('GET', `/api/v1/citizens/${A.citizen_id}/journal`)).json.entries;
+    const m = j.find((e) => e.kind === 'meeting_recorded');
+    assert.ok(m, 'journalised');
+    assert.equal(m.actor, 'cw1');
+    assert.equal(m.enrolment_id, A.enrolment_id);
+    const e = (await s.api('GET', `/api/v1/enrolments/${A.enrolment_id}`)).json;
+    assert.equal(e.oral_guidance_recorded, true);
+    const p = await cw1.get(`/medarbejder/borger/${A.citizen_id}`);
+    assert.match(decodeEntities(p.text), /Møde registreret/);
+    assert.match(decodeEntities(p.text), /Mundtlig vejledning<\/dt><dd>Givet/);
+  });
+});
+
+describe('unit scope can be widened by configuration', () => {
+  let s;
+  before(async () => {
+    s = await startServer({ config: ini({ staff: { see_all_units: 1 } }) });
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('with see_all_units = 1 a caseworker of another unit sees every citizen', async () => {
+    const A = await enrolCitizen(s, { caseworker: 'cw1' });
+    const cw2 = await staff(s, 'cw2');
+    assert.equal((await cw2.get(`/medarbejder/borger/${A.citizen_id}`)).status, 200);
+    const list = await cw2.get('/medarbejder/borgere');
+    assert.ok(parseLinks(list.text).includes(`/medarbejder/borger/${A.citizen_id}`));
+  });
+});
+
+describe('single sign-on through a trusted proxy', () => {
+  let s;
+  let s2;
+  before(async () => {
+    s = await startServer({ config: ini({ staff: { trusted_proxy: '127.0.0.1', sso_header: 'X-Remote-User' } }) });
+    s2 = await startServer({ config: ini({ staff: { trusted_proxy: '10.9.9.9', sso_header: 'X-Remote-User' } }) });
+  });
+  after(async () => {
+    for (const x of [s, s2]) {
+      if (x) {
+        await x.stop();
+        await x.cleanup();
+      }
+    }
+  });
+
+  it('the proxy\'s user header logs an existing user in; Secure when the proxy says https', async () => {
+    const b = new Browser(s);
+    const r = await b.get('/medarbejder/borgere', { headers: { 'X-Remote-User': 'cw1', 'X-Forwarded-Proto': 'https' } });
+    assert.equal(r.status, 200);
+    const cookie = [].concat(r.headers['set-cookie']).find((c) => c.startsWith('vejled_ansat='));
+    assert.match(cookie, /; HttpOnly; SameSite=Lax; Secure$/);
+    const unknown = await new Browser(s).get('/medarbejder/borgere', { headers: { 'X-Remote-User': 'nobody' } });
+    assert.equal(unknown.status, 303);
+  });
+
+  it('the header from any other address is ignored', async () => {
+    const r = await new Browser(s2).get('/medarbejder/borgere', { headers: { 'X-Remote-User': 'admin', 'X-Forwarded-Proto': 'https' } });
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, '/medarbejder/login');
+    const { res } = await loginAs(s2, 'cw1', DEMO_PASSWORD, { headers: { 'X-Forwarded-Proto': 'https' } });
+    const cookie = [].concat(res.headers['set-cookie']).find((c) => c.startsWith('vejled_ansat='));
+    assert.ok(!/Secure/.test(cookie), 'X-Forwarded-Proto from an untrusted address does not count');
+  });
+});
+
+describe('vejled user add', () => {
+  let s;
+  before(async () => {
+    s = await startServer({ start: false, apikey: false });
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('reads the password from stdin, stores only an argon2id hash; refuses bad input with exit 1 or 2', () => {
+    const r = addUser(s, 'newcw', 'caseworker', 'team-x', 'secret-password-9');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.ok(!r.stderr.includes('secret-password-9'));
+    const row = sqlite(s.db, "SELECT role, unit, password_hash FROM users WHERE username = 'newcw'").trim();
+    assert.match(row, /^caseworker\|team-x\|\$argon2id\$/);
+    assert.ok(!row.includes('secret-password-9'));
+    assert.equal(addUser(s, 'newcw', 'caseworker', 'team-x').status, 1, 'taken');
+    assert.equal(addUser(s, 'short', 'caseworker', '', 'short').status, 1, 'too short');
+    assert.equal(addUser(s, 'Bad Name', 'caseworker', '').status, 1);
+    assert.equal(addUser(s, 'x', 'boss', '').status, 1);
+    assert.equal(cli(['user', 'add', '--db', s.db, '--username', 'y']).status, 2, 'no role: usage');
+    assert.equal(cli(['user', 'add', '--db', s.db, '--username', 'z', '--role', 'admin'], { input: '' }).status, 1, 'no password');
+    assert.equal(cli(['user', '--help']).status, 0);
+  });
+});

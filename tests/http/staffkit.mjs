@@ -1,0 +1,112 @@
+// Helpers for the staff and administrator HTTP tests: logging in as demo staff (created by
+// `vejled demo`), reading forms and error summaries, enrolling citizens who answer.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+
+import { Browser, cli, csrfOf, decodeEntities, enrolBody, freshCpr, parseForms } from './harness.mjs';
+
+export const DEMO_PASSWORD = 'demo-vejled-2026';
+
+export function sha256(s) {
+  return crypto.createHash('sha256').update(s).digest('hex');
+}
+
+/** {section: {key: value}} as the INI text startServer({config}) takes. */
+export function ini(config) {
+  return Object.entries(config)
+    .map(([sec, kv]) => `[${sec}]\n` + Object.entries(kv).map(([k, v]) => `${k} = ${v}`).join('\n'))
+    .join('\n\n') + '\n';
+}
+
+/** The login page, then the login form posted; returns {browser, res}. */
+export async function loginAs(s, username, password = DEMO_PASSWORD, { headers } = {}) {
+  const b = new Browser(s);
+  const page = await b.get('/medarbejder/login');
+  assert.equal(page.status, 200, page.text);
+  const csrf = csrfOf(page.text);
+  assert.ok(csrf, 'the login form has a csrf field');
+  const res = await b.post('/medarbejder/login', { csrf, username, password }, { headers });
+  return { browser: b, res };
+}
+
+/** A logged-in Browser for a demo user (asserts the login worked). */
+export async function staff(s, username, password = DEMO_PASSWORD) {
+  const { browser, res } = await loginAs(s, username, password);
+  assert.equal(res.status, 303, `login as ${username}: ${res.status} ${res.text.slice(0, 300)}`);
+  assert.ok(browser.cookies.get('vejled_ansat'), 'a staff session cookie');
+  return browser;
+}
+
+/** The csrf of a page's form posting to action (or the first form with one). */
+export function formCsrf(html, action) {
+  const f = parseForms(html).find((x) => (!action || x.action === action) && x.inputs.some((i) => i.name === 'csrf'));
+  assert.ok(f, `a form posting to ${action}`);
+  const c = f.inputs.find((i) => i.name === 'csrf');
+  assert.ok(c && c.value, `the form for ${action} has a csrf field`);
+  return c.value;
+}
+
+/** The entries of the DKFDS error summary at the top of a page: [{href, text}]. */
+export function errorSummary(html) {
+  const m = /<div class="alert alert-error vejled-error-summary"[\s\S]*?<\/ul>/.exec(html);
+  if (!m) return [];
+  const out = [];
+  const re = /<a class="function-link" href="#([^"]*)">([^<]*)<\/a>/g;
+  let x;
+  while ((x = re.exec(m[0]))) out.push({ field: x[1], text: decodeEntities(x[2]) });
+  return out;
+}
+
+/** The error summary comes before the H1, as the DKFDS pattern says. */
+export function assertSummaryOnTop(html, fields) {
+  const sum = errorSummary(html);
+  assert.ok(sum.length > 0, `an error summary:\n${html.slice(0, 2000)}`);
+  const main = html.slice(html.indexOf('<main'));
+  assert.ok(main.indexOf('vejled-error-summary') < main.indexOf('<h1'), 'the summary is above the H1');
+  for (const f of fields) {
+    assert.ok(sum.some((e) => e.field === f), `the summary names ${f}: ${JSON.stringify(sum)}`);
+    assert.ok(html.includes(`id="${f}"`), `the summary links to an existing field #${f}`);
+  }
+  return sum;
+}
+
+/** Enrols a citizen through the API; returns the API answer plus cpr and link path. */
+export async function enrolCitizen(s, overrides = {}, name) {
+  const cpr = freshCpr();
+  const body = enrolBody(cpr, overrides);
+  if (name) body.citizen.name = name;
+  const r = await s.api('POST', '/api/v1/enrolments', { body });
+  assert.equal(r.status, 201, r.text);
+  return { ...r.json, cpr, path: new URL(r.json.link).pathname };
+}
+
+/** The citizen opens the link and answers every question of video 1 with its first
+ * option (some are wrong: focus topics). Returns the citizen's browser. */
+export async function citizenAnswers(s, enrolment) {
+  const b = new Browser(s);
+  const open = await b.get(enrolment.path);
+  assert.equal(open.status, 303);
+  const page = await b.get('/borger/video/1');
+  assert.equal(page.status, 200);
+  const form = parseForms(page.text).find((f) => f.action === '/borger/video/1');
+  const fields = [['csrf', form.inputs.find((i) => i.name === 'csrf').value]];
+  const seen = new Set();
+  for (const i of form.inputs) {
+    if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
+      seen.add(i.name);
+      fields.push([i.name, i.value]);
+    }
+  }
+  const ask = form.inputs.find((i) => i.name === 'ask');
+  if (ask) fields.push(['ask', ask.value]);
+  const r = await b.post('/borger/video/1', fields);
+  assert.equal(r.status, 303, r.text.slice(0, 300));
+  return b;
+}
+
+/** `vejled user add` with the password on stdin. */
+export function addUser(s, username, role, unit, password = 'a-good-password-1') {
+  const args = ['user', 'add', '--db', s.db, '--username', username, '--role', role];
+  if (unit) args.push('--unit', unit);
+  return cli(args, { input: `${password}\n` });
+}

@@ -1,0 +1,163 @@
+/* Unit tests for staff.c: the pure rules of accounts and sessions (field checks, password
+ * length in characters, session life, scope) and the argon2id hash round trip. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "staff.h"
+
+static int setup(void **state)
+{
+    (void)state;
+    return token_init();
+}
+
+static void test_roles(void **state)
+{
+    (void)state;
+    assert_int_equal(staff_role_from_name("caseworker"), ROLE_CASEWORKER);
+    assert_int_equal(staff_role_from_name("admin"), ROLE_ADMIN);
+    assert_int_equal(staff_role_from_name("Admin"), ROLE_NONE);
+    assert_int_equal(staff_role_from_name(""), ROLE_NONE);
+    assert_int_equal(staff_role_from_name(NULL), ROLE_NONE);
+}
+
+static void test_usernames_and_units(void **state)
+{
+    (void)state;
+    assert_int_equal(staff_check_username("cw1"), STAFF_FIELD_OK);
+    assert_int_equal(staff_check_username("anne.hansen-2_x"), STAFF_FIELD_OK);
+    assert_int_equal(staff_check_username(""), STAFF_USERNAME_BAD);
+    assert_int_equal(staff_check_username(NULL), STAFF_USERNAME_BAD);
+    assert_int_equal(staff_check_username("Anne"), STAFF_USERNAME_BAD);
+    assert_int_equal(staff_check_username("a b"), STAFF_USERNAME_BAD);
+    assert_int_equal(staff_check_username("<b>"), STAFF_USERNAME_BAD);
+    assert_int_equal(staff_check_username("søren"), STAFF_USERNAME_BAD);
+    char name[70];
+    memset(name, 'a', sizeof name);
+    name[64] = '\0';
+    assert_int_equal(staff_check_username(name), STAFF_FIELD_OK);
+    name[64] = 'a';
+    name[65] = '\0';
+    assert_int_equal(staff_check_username(name), STAFF_USERNAME_BAD);
+    assert_int_equal(staff_check_unit(""), STAFF_FIELD_OK);
+    assert_int_equal(staff_check_unit(NULL), STAFF_FIELD_OK);
+    assert_int_equal(staff_check_unit("team-nord"), STAFF_FIELD_OK);
+    assert_int_equal(staff_check_unit("Team Nord"), STAFF_UNIT_BAD);
+}
+
+static void test_display_names(void **state)
+{
+    (void)state;
+    assert_int_equal(staff_check_display_name("Søren <b>Fed</b> & Co"), STAFF_FIELD_OK);
+    assert_int_equal(staff_check_display_name("tab\there"), STAFF_DISPLAY_NAME_BAD);
+    assert_int_equal(staff_check_display_name("line\nbreak"), STAFF_DISPLAY_NAME_BAD);
+    char long_name[202];
+    memset(long_name, 'x', 201);
+    long_name[201] = '\0';
+    assert_int_equal(staff_check_display_name(long_name), STAFF_DISPLAY_NAME_BAD);
+    long_name[200] = '\0';
+    assert_int_equal(staff_check_display_name(long_name), STAFF_FIELD_OK);
+}
+
+static void test_password_length_in_characters(void **state)
+{
+    (void)state;
+    assert_int_equal(staff_check_password("123456789", 10), STAFF_PASSWORD_SHORT);
+    assert_int_equal(staff_check_password("1234567890", 10), STAFF_FIELD_OK);
+    /* "ææææææææææ" is 10 characters in 20 bytes; "æææææ" is 5 in 10 */
+    assert_int_equal(staff_check_password("\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6", 10),
+                     STAFF_PASSWORD_SHORT);
+    assert_int_equal(staff_check_password("\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6"
+                                          "\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6",
+                                          10),
+                     STAFF_FIELD_OK);
+    char big[STAFF_PASSWORD_MAX + 2];
+    memset(big, 'p', sizeof big);
+    big[STAFF_PASSWORD_MAX + 1] = '\0';
+    assert_int_equal(staff_check_password(big, 10), STAFF_PASSWORD_LONG);
+    big[STAFF_PASSWORD_MAX] = '\0';
+    assert_int_equal(staff_check_password(big, 10), STAFF_FIELD_OK);
+    assert_int_equal(staff_check_password(NULL, 10), STAFF_PASSWORD_SHORT);
+}
+
+static void test_password_hash_round_trip(void **state)
+{
+    (void)state;
+    char h1[STORE_PWHASH_MAX + 1], h2[STORE_PWHASH_MAX + 1];
+    assert_int_equal(staff_password_hash("correct horse battery", h1), 0);
+    assert_int_equal(staff_password_hash("correct horse battery", h2), 0);
+    assert_true(strncmp(h1, "$argon2id$", 10) == 0);
+    assert_string_not_equal(h1, h2); /* salted */
+    assert_true(staff_password_verify(h1, "correct horse battery"));
+    assert_true(staff_password_verify(h2, "correct horse battery"));
+    assert_false(staff_password_verify(h1, "correct horse batterY"));
+    assert_false(staff_password_verify(h1, ""));
+    assert_false(staff_password_verify("", "correct horse battery"));
+    assert_false(staff_password_verify(NULL, "x"));
+    assert_null(strstr(h1, "correct"));
+}
+
+static void test_session_life(void **state)
+{
+    (void)state;
+    const int64_t t0 = 1800000000;
+    /* idle 30 minutes, absolute 10 hours */
+    assert_true(staff_session_live(t0, t0, t0, 30, 10));
+    assert_true(staff_session_live(t0, t0, t0 + 30 * 60 - 1, 30, 10));
+    assert_false(staff_session_live(t0, t0, t0 + 30 * 60, 30, 10));
+    /* used a minute ago, but past the absolute end */
+    assert_true(staff_session_live(t0, t0 + 10 * 3600 - 120, t0 + 10 * 3600 - 1, 30, 10));
+    assert_false(staff_session_live(t0, t0 + 10 * 3600 - 60, t0 + 10 * 3600, 30, 10));
+}
+
+static void test_scope(void **state)
+{
+    (void)state;
+    struct store_user u;
+    memset(&u, 0, sizeof u);
+    strcpy(u.role, "caseworker");
+    strcpy(u.unit, "team-nord");
+    assert_string_equal(staff_scope(&u, false), "team-nord");
+    assert_string_equal(staff_scope(&u, true), "");
+    u.unit[0] = '\0';
+    assert_string_equal(staff_scope(&u, false), " "); /* no unit: nobody */
+    strcpy(u.role, "admin");
+    assert_string_equal(staff_scope(&u, false), "");
+}
+
+static void test_csrf_is_per_session(void **state)
+{
+    (void)state;
+    char a[TOKEN_HASH_HEX_LEN + 1], b[TOKEN_HASH_HEX_LEN + 1], a2[TOKEN_HASH_HEX_LEN + 1];
+    staff_csrf("AAAAAAAAAAAAAAAAAAAAAAAA", a);
+    staff_csrf("AAAAAAAAAAAAAAAAAAAAAAAB", b);
+    staff_csrf("AAAAAAAAAAAAAAAAAAAAAAAA", a2);
+    assert_string_equal(a, a2);
+    assert_string_not_equal(a, b);
+    assert_int_equal(strlen(a), TOKEN_HASH_HEX_LEN);
+    /* the token is not the session id's own hash (that is what the database stores) */
+    char h[TOKEN_HASH_HEX_LEN + 1];
+    token_hash("AAAAAAAAAAAAAAAAAAAAAAAA", TOKEN_LEN, h);
+    assert_string_not_equal(a, h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_usernames_and_units),
+        cmocka_unit_test(test_display_names),
+        cmocka_unit_test(test_password_length_in_characters),
+        cmocka_unit_test(test_password_hash_round_trip),
+        cmocka_unit_test(test_session_life),
+        cmocka_unit_test(test_scope),
+        cmocka_unit_test(test_csrf_is_per_session),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}

@@ -166,7 +166,7 @@ enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t
     "  WHERE j.enrolment_id = e.id AND j.kind = 'send_written_guidance'"                    \
     "  AND d.state = 'sent'),"                                                              \
     " (SELECT min(a.at) FROM access_log a WHERE a.citizen_id = e.citizen_id"                 \
-    "  AND a.at >= e.created_at)"                                                           \
+    "  AND a.at >= e.created_at AND a.page <> 'access_log')"                                \
     " FROM enrolments e LEFT JOIN meetings m ON m.enrolment_id = e.id"
 #define STORE_STATS_KEPT                                                                    \
     "SELECT enrolment_id, citizen_id, group_id, created_at, first_meeting_at, opened_at,"   \

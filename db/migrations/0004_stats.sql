@@ -189,8 +189,9 @@ BEGIN
     WHERE enrolment_id = NEW.enrolment_id;
 END;
 
--- The first read of the citizen's data by staff since the enrolment was created.
-CREATE TRIGGER stats_access AFTER INSERT ON access_log BEGIN
+-- The first read of the citizen's data by staff since the enrolment was created (an
+-- administrator listing the access log itself reads no answers).
+CREATE TRIGGER stats_access AFTER INSERT ON access_log WHEN NEW.page <> 'access_log' BEGIN
     UPDATE stats_enrolment SET viewed_at = NEW.at
     WHERE citizen_id = NEW.citizen_id AND created_at <= NEW.at
       AND (viewed_at IS NULL OR viewed_at > NEW.at);
@@ -232,7 +233,8 @@ SELECT e.id, e.citizen_id, e.group_id, coalesce(u.unit, ''), e.created_at, e.fir
        coalesce(m.oral_guidance, 0),
        (SELECT min(d.sent_at) FROM jobs j JOIN deliveries d ON d.job_id = j.id
         WHERE j.enrolment_id = e.id AND j.kind = 'send_written_guidance' AND d.state = 'sent'),
-       (SELECT min(a.at) FROM access_log a WHERE a.citizen_id = e.citizen_id AND a.at >= e.created_at)
+       (SELECT min(a.at) FROM access_log a WHERE a.citizen_id = e.citizen_id AND a.at >= e.created_at
+        AND a.page <> 'access_log')
 FROM enrolments e LEFT JOIN users u ON u.username = e.caseworker
 LEFT JOIN meetings m ON m.enrolment_id = e.id;
 

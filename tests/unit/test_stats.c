@@ -163,12 +163,17 @@ static void job(struct fixture *f, int64_t e, const char *kind, const char *sent
     exec(f, "UPDATE jobs SET state = 'done' WHERE id = %d", n);
 }
 
-static void access_at(struct fixture *f, int64_t citizen, const char *at)
+static void access_page(struct fixture *f, int64_t citizen, const char *at, const char *page)
 {
     exec(f,
          "INSERT INTO access_log(at, user_id, username, citizen_id, page)"
-         " VALUES (%lld, 1, 'cw1', %lld, 'citizen')",
-         (long long)t(at), (long long)citizen);
+         " VALUES (%lld, 1, 'cw1', %lld, '%s')",
+         (long long)t(at), (long long)citizen, page);
+}
+
+static void access_at(struct fixture *f, int64_t citizen, const char *at)
+{
+    access_page(f, citizen, at, "citizen");
 }
 
 static void answer(struct fixture *f, int64_t e, int q, int attempt, int correct, const char *at)
@@ -485,8 +490,9 @@ static void test_caseworker_uptake(void **state)
     access_at(f, 3, "2025-12-01T10:00:00Z");
     int64_t v3 = enrol(f, 1, "cw1", c, "2026-02-03T09:00:00Z");
     meeting(f, v3, "2026-02-03T09:00:00Z", 0);
-    /* v4: never read */
+    /* v4: never read (an administrator listing its access log reads no answers) */
     int64_t v4 = enrol(f, 1, "cw1", c, "2026-02-04T09:00:00Z");
+    access_page(f, v4, "2026-01-20T10:00:00Z", "access_log");
     meeting(f, v4, "2026-02-04T09:00:00Z", 0);
     /* v5: read before and after → viewed */
     int64_t v5 = enrol(f, 2, "cw2", c, "2026-02-05T09:00:00Z");

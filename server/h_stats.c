@@ -297,5 +297,14 @@ void h_stats_question(struct app_call *c)
                             H_STATS_TEXT(q->topic), "version", pack->version, "video",
                             (int)vi + 1, "multiple", q->multiple ? "1" : "");
 #undef H_STATS_TEXT
+    /* the whole video, as caseworkers see it in training mode */
+    struct model_group g;
+    memset(&g, 0, sizeof g);
+    if (store_group_by_id(c->st, pack->group_id, &g) == STORE_OK) {
+        char href[MODEL_SLUG_MAX + 64];
+        snprintf(href, sizeof href, "/medarbejder/traening/%s/%zu", g.slug, vi + 1);
+        json_object_set_new(ctx, "training_href", json_string(href));
+    }
+    model_group_clear(&g);
     app_page(c, 200, "admin/statistik_spoergsmaal", ctx);
 }

@@ -13,6 +13,18 @@ import {
 let server;
 let browser;
 const DESKTOP = { width: 1280, height: 900 };
+const PASSWORD = 'demo-vejled-2026'; // `vejled demo`'s staff
+
+/* Logs in as the demo administrator in view's context (the dashboard is for admins). */
+async function loginAdmin(view) {
+  await view.page.goto(`${server.base}/medarbejder/login`);
+  await view.page.getByLabel('Brugernavn').fill('admin');
+  await view.page.getByLabel('Adgangskode').fill(PASSWORD);
+  await Promise.all([
+    view.page.waitForURL((u) => !u.pathname.endsWith('/login')),
+    view.page.getByRole('button', { name: 'Log ind' }).click(),
+  ]);
+}
 
 before(async () => {
   server = await startServer();
@@ -44,6 +56,7 @@ for (const js of [false, true]) {
 
     before(async () => {
       view = await newContext(browser, { js, viewport: DESKTOP });
+      await loginAdmin(view);
     });
     after(async () => {
       await view.ctx.close();
@@ -96,6 +109,7 @@ describe('dashboard on a phone, JavaScript off', () => {
   let view;
   before(async () => {
     view = await newContext(browser, { js: false, viewport: PHONE });
+    await loginAdmin(view);
   });
   after(async () => {
     await view.ctx.close();

@@ -1,9 +1,9 @@
 // Statistics through the real binary: a small scenario through the case-system API and the
 // citizen flow (enrol, open, answer, decline, decline-then-complete, change group), letters
-// sent by the scheduler's one-pass command, meetings recorded over the API, caseworker reads
-// in the access log — then the dashboard, its CSV extract and GET /api/v1/stats must agree
-// with each other and with the figures worked out by hand below.  Plus the API's errors and
-// the CLI.
+// sent by the scheduler's one-pass command, a caseworker reading citizens' pages before and
+// after their meetings, meetings recorded over the API — then the administrator's
+// dashboard, its CSV extract and GET /api/v1/stats must agree with each other and with the
+// figures worked out by hand below.  Plus who may see them, the API's errors and the CLI.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   Browser, cli, decodeEntities, enrolBody, freshCpr, parseForms, sleep, sqlite, startServer,
 } from './harness.mjs';
+import { staff } from './staffkit.mjs';
 
 let s;
 const cprs = [];
@@ -91,10 +92,10 @@ function sendLetters() {
   return 'simulated';
 }
 
-function viewedAt(e, at) {
-  sqlite(s.db, `INSERT INTO access_log(at, user_id, username, citizen_id, page)
-    SELECT ${at}, u.id, u.username, c.id, 'citizen' FROM users u, citizens c
-    WHERE u.username = 'cw1' AND c.uuid = '${e.citizen_id}';`);
+/* The caseworker opens the citizen's page (answers, focus topics): an access-log row. */
+async function view(cw, e) {
+  const r = await cw.get(`/medarbejder/borger/${e.citizen_id}`);
+  assert.equal(r.status, 200, r.text.slice(0, 200));
 }
 
 async function meeting(e, heldAt, oral) {
@@ -235,16 +236,20 @@ describe('statistics', () => {
   it('letters go out, caseworkers read, meetings are held', async () => {
     await sleep(1100);
     how = sendLetters();
-    const t = nowSec() + 1;
-    // read before the meeting: D0-D4; D5 only after it
-    for (let i = 0; i < 5; i++) viewedAt(D[i], t);
-    viewedAt(D[5], t + 2);
-    // held (after the letters): D0-D8 and S0-S1; oral guidance for the declined D6 and S1
-    for (let i = 0; i < 9; i++) await meeting(D[i], t + 1, i === 6);
-    await meeting(S[0], t + 1, false);
-    await meeting(S[1], t + 1, true);
-    while (nowSec() <= t + 2) await sleep(200);
-    const sent = sqlite(s.db, "SELECT count(DISTINCT job_id) FROM deliveries WHERE state = 'sent';").trim();
+    // cw1 reads D0-D4 before their meetings …
+    const cw = await staff(s, 'cw1');
+    for (let i = 0; i < 5; i++) await view(cw, D[i]);
+    // … which are held (after the letters) a second later: D0-D8 and S0-S1, with oral
+    // guidance for the declined D6 and S1
+    const held = nowSec() + 1;
+    for (let i = 0; i < 9; i++) await meeting(D[i], held, i === 6);
+    await meeting(S[0], held, false);
+    await meeting(S[1], held, true);
+    while (nowSec() <= held + 1) await sleep(200);
+    // … and D5 only after its meeting: does not count
+    await view(cw, D[5]);
+    const sent = sqlite(s.db, `SELECT count(DISTINCT d.job_id) FROM deliveries d JOIN jobs j ON j.id = d.job_id
+      WHERE d.state = 'sent' AND j.kind = 'send_written_guidance';`).trim();
     // D10's letter was cancelled with its enrolment by the group change
     assert.equal(Number(sent), 18, `every open enrolment's letter sent once (${how})`);
   });
@@ -307,8 +312,19 @@ describe('statistics', () => {
     for (const e of [...D, ...S]) assert.ok(!text.includes(e.citizen_id) && !text.includes(e.enrolment_id));
   });
 
+  it('only administrators see the dashboard and the CSV', async () => {
+    const anon = new Browser(s);
+    const cw = await staff(s, 'cw1');
+    for (const p of ['/admin/statistik', `/admin/statistik.csv?kvartal=${q.key}`, '/admin/statistik/spoergsmaal/1']) {
+      const r = await anon.get(p);
+      assert.ok([303, 403].includes(r.status), `${p} without a session: ${r.status}`);
+      assert.ok(!r.text.includes('Statistik over brugen') && !r.text.includes('enrolled'), p);
+      assert.equal((await cw.get(p)).status, 403, `${p} as a caseworker`);
+    }
+  });
+
   it('the dashboard shows the same numbers as the API', async () => {
-    const b = new Browser(s);
+    const b = await staff(s, 'admin');
     const page = await b.get('/admin/statistik');
     assert.equal(page.status, 200);
     const groups = pageTable(page.text, 'stats-groups');
@@ -337,6 +353,9 @@ describe('statistics', () => {
     const qp = await b.get(link[1]);
     assert.equal(qp.status, 200);
     assert.match(qp.text, /rigtigt/);
+    const training = /<a href="(\/medarbejder\/traening\/[a-z-]+\/\d+)">/.exec(qp.text);
+    assert.ok(training, 'the question page links to the video in training mode');
+    assert.equal((await b.get(training[1])).status, 200);
     assert.equal((await b.get('/admin/statistik/spoergsmaal/999999')).status, 404);
     assert.equal((await b.get('/admin/statistik/spoergsmaal/x')).status, 404);
     // an unknown quarter: a clear error, the current quarter shown
@@ -350,7 +369,7 @@ describe('statistics', () => {
   });
 
   it('the CSV extracts parse back to the same numbers, with no CPR and no name', async () => {
-    const b = new Browser(s);
+    const b = await staff(s, 'admin');
     for (const [sep, ch] of [['semicolon', ';'], ['comma', ',']]) {
       const r = await b.get(`/admin/statistik.csv?kvartal=${q.key}&sep=${sep}`);
       assert.equal(r.status, 200);

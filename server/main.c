@@ -115,6 +115,15 @@ static int main_help(const char *command)
     return 0;
 }
 
+/* The help text of a command (for usage errors on stderr). */
+static const char *main_help_of(const char *command)
+{
+    for (size_t i = 0; i < sizeof main_helps / sizeof main_helps[0]; i++)
+        if (strcmp(main_helps[i].command, command) == 0)
+            return main_helps[i].help;
+    return main_usage;
+}
+
 static int main_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int main_fail(const char *fmt, ...)
 {
@@ -489,7 +498,7 @@ static int cmd_stats(const struct config *cfg, const struct main_opts *o)
     int csv = o->format && strcmp(o->format, "csv") == 0;
     if ((o->format && !csv && strcmp(o->format, "json") != 0) || (!o->from != !o->to) ||
         o->repeat < 0 || o->repeat > 10000) {
-        fputs(main_helps[7].help, stderr);
+        fputs(main_help_of("stats"), stderr);
         return EXIT_USAGE;
     }
     if (o->from) {

@@ -45,7 +45,7 @@ FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 
 .PHONY: all deps build static run test test-unit test-http test-browser asan lint clean \
-        fuzz fuzz-bins fuzz-smoke bench soak
+        fuzz fuzz-bins fuzz-smoke bench bench-stats soak
 
 all: build
 
@@ -124,6 +124,17 @@ bench: build
 soak: build
 	@SOAK_ROUNDS=$(SOAK_ROUNDS) VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \
 	  tests/http/crash.test.mjs
+# The statistics at national scale: fills STATS_DB once (1,000,000 enrolments, 10,000,000
+# answers over 8 quarters and 9 groups; a few minutes and about 2 GB), then times the
+# dashboard in process and over HTTP.  Delete the file to make it again.
+STATS_DB         ?= var/bench/stats.db
+STATS_ENROLMENTS ?= 1000000
+STATS_ANSWERS    ?= 10000000
+bench-stats: $(BIN) static
+	@mkdir -p $(dir $(STATS_DB))
+	@[ -f $(STATS_DB) ] || VEJLED_BIN=$(abspath $(BIN)) scripts/bench/stats-gen $(STATS_DB) \
+	  $(STATS_ENROLMENTS) $(STATS_ANSWERS)
+	@VEJLED_BIN=$(abspath $(BIN)) scripts/bench/stats.sh $(STATS_DB)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \

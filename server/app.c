@@ -22,8 +22,13 @@ static const struct route app_routes[] = {
     {ROUTER_POST, "/api/v1/enrolments/{id}/meeting", (void *)h_api_meeting, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_PUT, "/api/v1/citizens/{id}/target-group", (void *)h_api_target_group, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/citizens/{id}/journal", (void *)h_api_journal, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
+    {ROUTER_GET, "/api/v1/stats", (void *)h_api_stats, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/healthz", (void *)h_api_health, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/metrics", (void *)h_ops_metrics, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
+    /* the implementation dashboard and its CSV extract */
+    {ROUTER_GET, "/admin/statistik", (void *)h_stats_page, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
+    {ROUTER_GET, "/admin/statistik.csv", (void *)h_stats_csv, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
+    {ROUTER_GET, "/admin/statistik/spoergsmaal/{id}", (void *)h_stats_question, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     /* citizen pages (CONTRACT §4) */
     {ROUTER_GET, "/", (void *)h_citizen_home, AUTH_NONE, BODY_NONE, 0, 0},
     {ROUTER_GET, "/v/{token}", (void *)h_citizen_link, AUTH_NONE, BODY_NONE, 0, ROUTE_CITIZEN},
@@ -179,7 +184,8 @@ void app_free(struct app *app)
 
 void app_json(struct app_call *c, int status, json_t *body)
 {
-    char *text = json_dumps(body, JSON_COMPACT);
+    /* 15 significant digits: 0.9 prints as 0.9, not 0.90000000000000002 */
+    char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(body);
     if (!text) {
         http_reply_text(c->rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);

@@ -85,6 +85,9 @@ static const struct config_key config_keys[] = {
     STR("webhook", "url", webhook_url),
     STR("webhook", "secret", webhook_secret),
     STR("retention", "purge_after", purge_after),
+    UINT("stats", "minutes_per_send", minutes_per_send, 0, 1440),
+    UINT("stats", "max_range_days", stats_max_range_days, 1, 3660),
+    UINT("stats", "top_questions", stats_top_questions, 1, 1000),
 };
 
 static int config_is_dir(const char *p)
@@ -169,6 +172,9 @@ void config_defaults(struct config *c)
     snprintf(c->media_dir, sizeof c->media_dir, "var/media");
     snprintf(c->smtp_from, sizeof c->smtp_from, "jobcenter@example.dk");
     c->remind_days_before = 3;
+    c->minutes_per_send = 5;
+    c->stats_max_range_days = 1096;
+    c->stats_top_questions = 10;
 }
 
 static char *config_trim(char *s)

@@ -93,6 +93,10 @@ struct config {
     char purge_after[32];           /* "" off; else a period ("5y", "1825d"): the scheduler
                                      * purges personal data this long after the last activity,
                                      * once a day */
+    /* [stats] */
+    unsigned minutes_per_send;      /* caseworker minutes one automatic sending saves */
+    unsigned stats_max_range_days;  /* the longest period one statistics request may ask */
+    unsigned stats_top_questions;   /* questions listed on the dashboard, highest error first */
 };
 
 /* Fills c with the defaults.  root is found from the running binary (the nearest parent

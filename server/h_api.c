@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "enrol.h"
 #include "handlers.h"
 #include "meeting.h"
+#include "stats.h"
 
 static void h_api_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy)
 {
@@ -141,6 +143,39 @@ void h_api_journal(struct app_call *c)
     h_api_env(c, &env, &policy);
     enum enrol_result r = enrol_journal(&env, c->req->match->params[0], &response);
     h_api_result(c, r, 200, response, NULL);
+}
+
+void h_api_stats(struct app_call *c)
+{
+    const struct config *cfg = c->app->cfg;
+    struct stats_period p;
+    struct stats_report r;
+    char msg[160];
+    switch (stats_period_parse(http_query(c->req, "from"), http_query(c->req, "to"),
+                               cfg->stats_max_range_days, &p)) {
+    case STATS_PERIOD_OK:
+        break;
+    case STATS_PERIOD_BAD_FROM:
+        app_api_error(c, 422, "invalid_date", "from must be a date YYYY-MM-DD in 2000-2099.", "from");
+        return;
+    case STATS_PERIOD_BAD_TO:
+        app_api_error(c, 422, "invalid_date", "to must be a date YYYY-MM-DD in 2000-2099.", "to");
+        return;
+    case STATS_PERIOD_REVERSED:
+        app_api_error(c, 422, "invalid_period", "to must not be before from.", "to");
+        return;
+    case STATS_PERIOD_TOO_LONG:
+        snprintf(msg, sizeof msg, "The period from from to to may be at most %u days.",
+                 cfg->stats_max_range_days);
+        app_api_error(c, 422, "invalid_period", msg, "to");
+        return;
+    }
+    if (stats_report_build(c->st, &p, clock_now(), cfg->minutes_per_send, &r) != 0) {
+        app_api_error(c, 500, "internal", NULL, NULL);
+        return;
+    }
+    app_json(c, 200, stats_report_json(&r));
+    stats_report_free(&r);
 }
 
 void h_api_health(struct app_call *c)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -26,6 +27,7 @@
 #include "purge.h"
 #include "staff.h"
 #include "scheduler.h"
+#include "stats.h"
 #include "store.h"
 #include "token.h"
 #include "vault.h"
@@ -46,6 +48,10 @@ struct main_opts {
     const char *citizen;
     const char *out;
     const char *older_than;
+    const char *from;
+    const char *format;
+    int verify;
+    int repeat;
     int help;
 };
 
@@ -65,6 +71,8 @@ static const char *const main_usage =
     "  jobs run --db PATH [--now RFC3339]    one scheduler pass, then exit\n"
     "  evidence --db PATH --citizen UUID --out FILE   the citizen's documentation as PDF\n"
     "  purge   --db PATH --older-than PERIOD  remove personal data after the retention period\n"
+    "  stats   --db PATH [--from DATE --to DATE] [--format json|csv] [--verify]\n"
+    "                                        the implementation statistics (aggregates only)\n"
     "\n"
     "VEJLED_DB, VEJLED_LISTEN and VEJLED_CONFIG may stand for --db, --listen, --config.\n"
     "'vejled COMMAND --help' tells more about one command.\n";
@@ -112,6 +120,15 @@ static const struct {
               "days, Nm months (30 days), Ny years (365 days); default [retention]\n"
               "purge_after.  Statistics and the journal stay; the journal gets a\n"
               "'citizen_purged' entry per citizen.  Safe to run while the server runs.\n"},
+    {"stats", "usage: vejled stats --db PATH [--from YYYY-MM-DD --to YYYY-MM-DD]\n"
+              "                    [--format json|csv] [--repeat N] [--verify]\n"
+              "Prints the implementation statistics for the period (default: the current\n"
+              "quarter, Copenhagen time) as GET /api/v1/stats answers them (json) or as the\n"
+              "dashboard's CSV extract (csv; ';'-separated).  Aggregates only, small counts\n"
+              "suppressed.  --repeat N builds the dashboard's figures (the period and the\n"
+              "trend over 8 quarters) N times and prints the time per build on stderr.\n"
+              "--verify recounts every aggregate from the base tables and exits 1 if any\n"
+              "differs.\n"},
 };
 
 /* The help text of a command ("" if there is none). */
@@ -132,6 +149,15 @@ static int main_help(const char *command)
         }
     fputs(main_usage, stdout);
     return 0;
+}
+
+/* The help text of a command (for usage errors on stderr). */
+static const char *main_help_of(const char *command)
+{
+    for (size_t i = 0; i < sizeof main_helps / sizeof main_helps[0]; i++)
+        if (strcmp(main_helps[i].command, command) == 0)
+            return main_helps[i].help;
+    return main_usage;
 }
 
 static int main_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -156,6 +182,8 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         {"unit", required_argument, NULL, 'U'},   {"display-name", required_argument, NULL, 'D'},
         {"now", required_argument, NULL, 'w'},    {"citizen", required_argument, NULL, 'z'},
         {"out", required_argument, NULL, 'o'},    {"older-than", required_argument, NULL, 'g'},
+        {"from", required_argument, NULL, 'f'},   {"format", required_argument, NULL, 'F'},
+        {"verify", no_argument, NULL, 'V'},       {"repeat", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->db = getenv("VEJLED_DB");
@@ -180,6 +208,10 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         case 'z': o->citizen = optarg; break;
         case 'o': o->out = optarg; break;
         case 'g': o->older_than = optarg; break;
+        case 'f': o->from = optarg; break;
+        case 'F': o->format = optarg; break;
+        case 'V': o->verify = 1; break;
+        case 'R': o->repeat = atoi(optarg); break;
         default:
             fprintf(stderr, "vejled: unknown or incomplete option '%s'\n", argv[optind - 1]);
             return -1;
@@ -611,6 +643,104 @@ out:
     return rc;
 }
 
+static double main_ms_since(const struct timespec *a)
+{
+    struct timespec b;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (double)(b.tv_sec - a->tv_sec) * 1e3 + (double)(b.tv_nsec - a->tv_nsec) / 1e6;
+}
+
+static int main_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmd_stats(const struct config *cfg, const struct main_opts *o)
+{
+    struct store *st = NULL;
+    struct stats_report r;
+    struct stats_period p;
+    int rc = EXIT_FAILURE;
+    int csv = o->format && strcmp(o->format, "csv") == 0;
+    if ((o->format && !csv && strcmp(o->format, "json") != 0) || (!o->from != !o->to) ||
+        o->repeat < 0 || o->repeat > 10000) {
+        fputs(main_help_of("stats"), stderr);
+        return EXIT_USAGE;
+    }
+    if (o->from) {
+        enum stats_period_error pe = stats_period_parse(o->from, o->to, cfg->stats_max_range_days, &p);
+        if (pe == STATS_PERIOD_BAD_FROM || pe == STATS_PERIOD_BAD_TO)
+            return main_fail("--%s must be a date YYYY-MM-DD in 2000-2099",
+                             pe == STATS_PERIOD_BAD_FROM ? "from" : "to");
+        if (pe == STATS_PERIOD_REVERSED)
+            return main_fail("--from must not be after --to");
+        if (pe == STATS_PERIOD_TOO_LONG)
+            return main_fail("the period may be at most %u days ([stats] max_range_days)",
+                             cfg->stats_max_range_days);
+    } else {
+        stats_quarter(stats_local_day(clock_now()), &p);
+    }
+    if (main_open(cfg, &st))
+        return EXIT_FAILURE;
+    if (o->verify) {
+        int64_t diff = 0;
+        if (store_stats_verify(st, &diff) != STORE_OK) {
+            main_fail("%s", "the statistics could not be recounted");
+            goto out;
+        }
+        if (diff) {
+            main_fail("%lld aggregate rows differ from a recount", (long long)diff);
+            goto out;
+        }
+        fprintf(stderr, "vejled: every statistics aggregate agrees with a recount\n");
+        rc = 0;
+        goto out;
+    }
+    if (o->repeat > 0) {
+        double *ms = xcalloc((size_t)o->repeat, sizeof *ms);
+        for (int i = 0; i < o->repeat; i++) {
+            struct timespec t0;
+            struct stats_trend tr;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            int bad = stats_report_build(st, &p, clock_now(), cfg->minutes_per_send, &r) ||
+                      stats_trend_build(st, p.to_day, STATS_TREND_QUARTERS, clock_now(), &tr);
+            ms[i] = main_ms_since(&t0);
+            stats_report_free(&r);
+            stats_trend_free(&tr);
+            if (bad) {
+                free(ms);
+                main_fail("%s", "the statistics could not be read");
+                goto out;
+            }
+        }
+        qsort(ms, (size_t)o->repeat, sizeof *ms, main_cmp_double);
+        fprintf(stderr, "vejled: dashboard figures built %d times: median %.1f ms, max %.1f ms\n",
+                o->repeat, ms[o->repeat / 2], ms[o->repeat - 1]);
+        free(ms);
+    }
+    if (stats_report_build(st, &p, clock_now(), cfg->minutes_per_send, &r) != 0) {
+        main_fail("%s", "the statistics could not be read");
+        goto out;
+    }
+    if (csv) {
+        struct buf out = {0};
+        stats_report_csv(&r, ';', &out);
+        fwrite(out.data, 1, out.len, stdout);
+        buf_free(&out);
+    } else {
+        json_t *j = stats_report_json(&r);
+        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+        fputc('\n', stdout);
+        json_decref(j);
+    }
+    stats_report_free(&r);
+    rc = 0;
+out:
+    store_close(st);
+    return rc;
+}
+
 static int cmd_serve(struct config *cfg, int url_given)
 {
     struct store *st = NULL;
@@ -735,5 +865,7 @@ int main(int argc, char **argv)
         return cmd_evidence(&cfg, o.citizen, o.out);
     if (strcmp(command, "purge") == 0)
         return cmd_purge(&cfg, o.older_than, o.now);
+    if (strcmp(command, "stats") == 0)
+        return cmd_stats(&cfg, &o);
     return EXIT_USAGE;
 }

@@ -450,4 +450,62 @@ enum store_status store_citizen_purge(struct store *st, int64_t citizen_id, int6
 enum store_status store_secure_delete(struct store *st);
 enum store_status store_checkpoint_truncate(struct store *st);
 
+/* ------------------------------------------------------------------ statistics
+ * (store_stats.c): sums over the aggregates of migration 0004, which triggers keep in step
+ * with every write.  Days are Europe/Copenhagen day numbers (days since 1970-01-01 of the
+ * local calendar date); ranges are inclusive.  server/stats.h says what each sum means. */
+
+enum store_stats_by { STORE_STATS_BY_GROUP, STORE_STATS_BY_UNIT };
+
+/* The sums of one target group or one unit over a range of days. */
+struct store_stats_cell {
+    int64_t group_id;                   /* STORE_STATS_BY_GROUP */
+    char unit[STORE_USERNAME_MAX + 1];  /* STORE_STATS_BY_UNIT; "" = no unit */
+    int64_t enrolled, opened, completed, declined; /* enrolments created in the range */
+    int64_t due, guided;                /* first meetings in the range that have passed */
+    int64_t held, viewed;               /* meetings held in the range */
+    int64_t sends, resends;             /* written-guidance jobs first sent in the range */
+};
+typedef int (*store_stats_cell_cb)(const struct store_stats_cell *c, void *arg);
+/* Calls cb with the sums per group (or per unit) over [from_day, to_day]; first meetings
+ * count when on a day before today, or on today at or before now.  A group or unit may come
+ * twice (once more for today's meetings): add them up.  Stops when cb returns non-zero. */
+enum store_status store_stats_cells(struct store *st, enum store_stats_by by, int64_t from_day,
+                                    int64_t to_day, int64_t today, int64_t now,
+                                    store_stats_cell_cb cb, void *arg);
+
+/* First attempts at one question over a range of days, with what the question is. */
+struct store_stats_question {
+    int64_t question_id;
+    char group_slug[MODEL_SLUG_MAX];
+    int pack_version;
+    int video_position;                 /* 1-based */
+    char video_title[LANG_COUNT][256];
+    int position;                       /* of the question in its video, 1-based */
+    char text[LANG_COUNT][512];
+    char topic_key[MODEL_SLUG_MAX];
+    char topic[LANG_COUNT][256];
+    int64_t answered, wrong;
+};
+typedef int (*store_stats_question_cb)(const struct store_stats_question *q, void *arg);
+/* Every question answered (first attempt) in [from_day, to_day], by group, version, video
+ * and position. */
+enum store_status store_stats_questions(struct store *st, int64_t from_day, int64_t to_day,
+                                        store_stats_question_cb cb, void *arg);
+
+/* unit is borrowed: valid during the call only. */
+typedef int (*store_stats_delay_cb)(int64_t group_id, const char *unit, int64_t seconds,
+                                    void *arg);
+/* For each enrolment completed on a day in [from_day, to_day] whose written guidance was
+ * sent before: the seconds from the first sending to completion. */
+enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t to_day,
+                                     store_stats_delay_cb cb, void *arg);
+
+/* The pack a question belongs to. */
+enum store_status store_question_pack(struct store *st, int64_t question_id, int64_t *pack_id);
+
+/* Recounts every aggregate from the base tables and compares: *differences gets how many
+ * rows disagree (0 when the triggers kept everything right). */
+enum store_status store_stats_verify(struct store *st, int64_t *differences);
+
 #endif

@@ -1,0 +1,310 @@
+/* The administrator's implementation dashboard (/admin/statistik), its CSV extract
+ * (/admin/statistik.csv) and the page behind each question on it
+ * (/admin/statistik/spoergsmaal/{id}).  The figures and the small-number rules are the
+ * stats module's; here they become a template context: a table per target group and per
+ * unit, the 90 % goal, a bar chart per group over the last quarters (the geometry is
+ * computed here, the SVG markup is in the template) and the questions with the highest
+ * error rates.  A plain GET form picks the quarter, so it works without JavaScript. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "content.h"
+#include "handlers.h"
+#include "stats.h"
+
+/* The chart: a plot area of H_STATS_PLOT_H px for 0-100 % below a margin, bars side by side. */
+#define H_STATS_CHART_W 320
+#define H_STATS_CHART_H 170
+#define H_STATS_PLOT_TOP 10
+#define H_STATS_PLOT_H 120
+#define H_STATS_PLOT_LEFT 36
+
+static char h_stats_decimal(enum lang l)
+{
+    return l == LANG_DA ? ',' : '.';
+}
+
+/* The quarter asked for (?kvartal=2026-1), else the current one.  -1 when one was asked
+ * for and it is not a quarter. */
+static int h_stats_quarter(struct app_call *c, struct stats_period *p)
+{
+    const char *q = http_query(c->req, "kvartal");
+    if (q && *q)
+        return stats_quarter_parse(q, p);
+    stats_quarter(stats_local_day(clock_now()), p);
+    return 0;
+}
+
+static json_t *h_stats_quarter_json(const struct stats_period *q)
+{
+    char key[8];
+    stats_quarter_key(q, key);
+    return json_pack("{s:s, s:s%, s:s%, s:s%}", "key", key, "year", key, (size_t)4, "yy",
+                     key + 2, (size_t)2, "q", key + 5, (size_t)1);
+}
+
+static json_t *h_stats_cells(const struct stats_report *r, const struct stats_row *row,
+                             enum lang lang)
+{
+    json_t *cells = json_array();
+    for (int col = 0; col < STATS_COL_COUNT; col++) {
+        struct stats_value v;
+        char text[32];
+        stats_value_of(row, r->minutes_per_send, (enum stats_column)col, &v);
+        stats_value_text(&v, h_stats_decimal(lang), 1, text, sizeof text);
+        json_array_append_new(cells, json_pack("{s:s, s:b, s:b}", "text", text, "suppressed",
+                                               v.shown == STATS_SUPPRESSED, "none",
+                                               v.shown == STATS_NONE));
+    }
+    return cells;
+}
+
+static json_t *h_stats_rows(const struct stats_report *r, const struct stats_row *rows, size_t n,
+                            enum lang lang)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:o}", "key", rows[i].key, "name",
+                                           rows[i].name[lang][0] ? rows[i].name[lang]
+                                                                 : rows[i].key,
+                                           "no_unit", rows[i].key[0] == '\0', "cells",
+                                           h_stats_cells(r, &rows[i], lang)));
+    return a;
+}
+
+static void h_stats_text(const struct stats_row *row, enum stats_column col, enum lang lang,
+                         char *out, size_t n)
+{
+    struct stats_value v;
+    stats_value_of(row, 0, col, &v);
+    stats_value_text(&v, h_stats_decimal(lang), 1, out, n);
+}
+
+/* A count and a share (num of den) for people. */
+static void h_stats_share_texts(int64_t num, int64_t den, enum lang lang, char *num_out,
+                                char *den_out, char *share_out, size_t n)
+{
+    struct stats_value v;
+    stats_value_count(num, &v);
+    stats_value_text(&v, h_stats_decimal(lang), 1, num_out, n);
+    stats_value_count(den, &v);
+    stats_value_text(&v, h_stats_decimal(lang), 1, den_out, n);
+    stats_value_share(num, den, &v);
+    stats_value_text(&v, h_stats_decimal(lang), 1, share_out, n);
+}
+
+/* One chart and table per group: correctly guided per quarter against the goal. */
+static json_t *h_stats_trend(const struct stats_trend *tr, enum lang lang)
+{
+    json_t *groups = json_array();
+    int slot = (H_STATS_CHART_W - H_STATS_PLOT_LEFT) / (int)tr->n_quarters;
+    for (size_t g = 0; g < tr->n_groups; g++) {
+        json_t *bars = json_array();
+        const struct stats_row *first = &tr->rows[g * tr->n_quarters];
+        for (size_t q = 0; q < tr->n_quarters; q++) {
+            const struct stats_row *row = &first[q];
+            struct stats_value v;
+            char guided[32], enrolled[32], completed[32];
+            stats_value_of(row, 0, STATS_COL_GUIDED_RATE, &v);
+            h_stats_text(row, STATS_COL_GUIDED_RATE, lang, guided, sizeof guided);
+            h_stats_text(row, STATS_COL_ENROLLED, lang, enrolled, sizeof enrolled);
+            h_stats_text(row, STATS_COL_COMPLETED_RATE, lang, completed, sizeof completed);
+            int h = v.shown == STATS_SHOWN ? (int)(v.x * H_STATS_PLOT_H + 0.5) : 0;
+            int x = H_STATS_PLOT_LEFT + (int)q * slot;
+            json_t *bar = h_stats_quarter_json(&tr->quarters[q]);
+            json_object_update_new(
+                bar, json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:b, s:s, s:s, s:s}", "x", x + 3,
+                               "w", slot - 6, "y", H_STATS_PLOT_TOP + H_STATS_PLOT_H - h, "h", h,
+                               "label_x", x + slot / 2, "label_y",
+                               H_STATS_PLOT_TOP + H_STATS_PLOT_H + 16, "shown",
+                               v.shown == STATS_SHOWN, "guided", guided, "enrolled", enrolled,
+                               "completed", completed));
+            json_array_append_new(bars, bar);
+        }
+        json_array_append_new(
+            groups,
+            json_pack("{s:s, s:s, s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "key", first->key,
+                      "name", first->name[lang][0] ? first->name[lang] : first->key, "bars",
+                      bars, "width", H_STATS_CHART_W, "height", H_STATS_CHART_H, "goal_y",
+                      H_STATS_PLOT_TOP + (int)(H_STATS_PLOT_H * (1.0 - STATS_GOAL_GUIDED) + 0.5),
+                      "axis_x", H_STATS_PLOT_LEFT, "axis_right", H_STATS_CHART_W, "base_y",
+                      H_STATS_PLOT_TOP + H_STATS_PLOT_H, "top_y", H_STATS_PLOT_TOP));
+    }
+    return groups;
+}
+
+static json_t *h_stats_questions(const struct stats_report *r, unsigned top, enum lang lang)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_questions && i < top; i++) {
+        const struct stats_question *q = &r->questions[i];
+        char rate[32], href[64], answered[32], wrong[32];
+        h_stats_share_texts(q->q.wrong, q->q.answered, lang, wrong, answered, rate, sizeof rate);
+        snprintf(href, sizeof href, "/admin/statistik/spoergsmaal/%lld",
+                 (long long)q->q.question_id);
+        json_array_append_new(
+            a, json_pack("{s:i, s:s, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "rank",
+                         (int)i + 1, "group", q->q.group_slug, "video", q->q.video_position,
+                         "question", q->q.position, "video_title",
+                         q->q.video_title[lang][0] ? q->q.video_title[lang]
+                                                   : q->q.video_title[LANG_DA],
+                         "text", q->q.text[lang][0] ? q->q.text[lang] : q->q.text[LANG_DA],
+                         "topic", q->q.topic[lang][0] ? q->q.topic[lang] : q->q.topic[LANG_DA],
+                         "answered", answered, "wrong", wrong, "rate", rate, "href", href));
+    }
+    return a;
+}
+
+static json_t *h_stats_topics(const struct stats_report *r, unsigned top, enum lang lang)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_topics && i < top; i++) {
+        const struct stats_topic *t = &r->topics[i];
+        char rate[32], answered[32], wrong[32];
+        h_stats_share_texts(t->wrong, t->answered, lang, wrong, answered, rate, sizeof rate);
+        json_array_append_new(
+            a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "group", t->group_slug, "topic",
+                         t->topic[lang][0] ? t->topic[lang] : t->topic[LANG_DA], "answered",
+                         answered, "wrong", wrong, "rate", rate));
+    }
+    return a;
+}
+
+void h_stats_page(struct app_call *c)
+{
+    const struct config *cfg = c->app->cfg;
+    struct stats_period p, cur;
+    struct stats_report r;
+    struct stats_trend tr;
+    int64_t now = clock_now();
+    int bad = h_stats_quarter(c, &p) != 0;
+    if (bad)
+        stats_quarter(stats_local_day(now), &p);
+    if (stats_report_build(c->st, &p, now, cfg->minutes_per_send, &r) != 0) {
+        app_page_error(c, 500, "internal");
+        return;
+    }
+    if (stats_trend_build(c->st, p.to_day, STATS_TREND_QUARTERS, now, &tr) != 0) {
+        stats_report_free(&r);
+        app_page_error(c, 500, "internal");
+        return;
+    }
+    enum lang lang = c->lang;
+    const char *code = model_lang_code(lang);
+    char from[64], to[64], key[8], goal[32], total_guided[32];
+    clock_format_human_date(p.from_day * 86400 + 43200, code, from, sizeof from);
+    clock_format_human_date(p.to_day * 86400 + 43200, code, to, sizeof to);
+    stats_quarter_key(&p, key);
+    /* the picker: this quarter and the eleven before it */
+    json_t *quarters = json_array();
+    stats_quarter(stats_local_day(now), &cur);
+    for (int i = 0; i < 12; i++) {
+        json_t *q = h_stats_quarter_json(&cur);
+        json_object_set_new(q, "selected", json_boolean(cur.from_day == p.from_day));
+        json_array_append_new(quarters, q);
+        stats_quarter(cur.from_day - 1, &cur);
+    }
+    json_t *cols = json_array();
+    for (int col = 0; col < STATS_COL_COUNT; col++) {
+        char name[64];
+        snprintf(name, sizeof name, "stats_col_%s", stats_column_key((enum stats_column)col));
+        json_t *label = json_object_get(c->app->strings[lang], name);
+        json_array_append_new(cols, json_pack("{s:O}", "label", label ? label : json_string(name)));
+    }
+    struct stats_value gv;
+    stats_value_of(&r.total, 0, STATS_COL_GUIDED_RATE, &gv);
+    h_stats_text(&r.total, STATS_COL_GUIDED_RATE, lang, total_guided, sizeof total_guided);
+    struct stats_value goal_v = {STATS_KIND_SHARE, STATS_SHOWN, STATS_GOAL_GUIDED};
+    stats_value_text(&goal_v, h_stats_decimal(lang), 1, goal, sizeof goal);
+    json_t *total = json_pack("{s:s, s:o}", "key", "total", "cells",
+                              h_stats_cells(&r, &r.total, lang));
+    json_t *ctx = json_pack(
+        "{s:s, s:s, s:s, s:o, s:b, s:s, s:s, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+        " s:b, s:b, s:i}",
+        "from", from, "to", to, "quarter", key, "quarters", quarters, "bad_quarter", bad,
+        "goal", goal, "total_guided", total_guided, "goal_reached",
+        gv.shown == STATS_SHOWN && gv.x >= STATS_GOAL_GUIDED, "goal_missed",
+        gv.shown == STATS_SHOWN && gv.x < STATS_GOAL_GUIDED, "goal_unknown",
+        gv.shown != STATS_SHOWN, "cols", cols, "groups",
+        h_stats_rows(&r, r.groups, r.n_groups, lang), "total", total, "units",
+        h_stats_rows(&r, r.units, r.n_units, lang), "trend", h_stats_trend(&tr, lang),
+        "questions", h_stats_questions(&r, cfg->stats_top_questions, lang), "topics",
+        h_stats_topics(&r, cfg->stats_top_questions, lang), "any_units", r.n_units > 0,
+        "any_questions", r.n_questions > 0, "minutes_per_send", (int)cfg->minutes_per_send);
+    stats_trend_free(&tr);
+    stats_report_free(&r);
+    app_page(c, bad ? 400 : 200, "admin/statistik", ctx);
+}
+
+void h_stats_csv(struct app_call *c)
+{
+    const struct config *cfg = c->app->cfg;
+    struct stats_period p;
+    struct stats_report r;
+    const char *sep = http_query(c->req, "sep");
+    if (h_stats_quarter(c, &p) != 0 ||
+        (sep && strcmp(sep, "semicolon") != 0 && strcmp(sep, "comma") != 0)) {
+        app_page_error(c, 400, "bad_request");
+        return;
+    }
+    if (stats_report_build(c->st, &p, clock_now(), cfg->minutes_per_send, &r) != 0) {
+        app_page_error(c, 500, "internal");
+        return;
+    }
+    struct buf out = {0};
+    stats_report_csv(&r, sep && strcmp(sep, "semicolon") == 0 ? ';' : ',', &out);
+    stats_report_free(&r);
+    char key[8], disposition[96];
+    stats_quarter_key(&p, key);
+    snprintf(disposition, sizeof disposition,
+             "attachment; filename=\"vejled-statistik-%s.csv\"", key);
+    http_reply_text(c->rep, 200, "text/csv; charset=utf-8", out.data ? out.data : "", out.len);
+    http_reply_header(c->rep, "Content-Disposition", disposition);
+    buf_free(&out);
+}
+
+void h_stats_question(struct app_call *c)
+{
+    const char *s = c->req->match->params[0];
+    char *end;
+    long long id = strtoll(s, &end, 10);
+    int64_t pack_id = 0;
+    if (*end || end == s || id < 1 || store_question_pack(c->st, id, &pack_id) != STORE_OK) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    const struct model_pack *pack = content_cache_get(c->app->content, c->st, pack_id);
+    size_t vi = 0;
+    const struct model_question *q = pack ? content_question_by_id(pack, id, &vi) : NULL;
+    if (!q) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    enum lang l = c->lang;
+    const struct model_video *v = &pack->videos[vi];
+#define H_STATS_TEXT(x) ((x)[l] && *(x)[l] ? (x)[l] : (x)[LANG_DA] ? (x)[LANG_DA] : "")
+    json_t *options = json_array();
+    for (size_t i = 0; i < q->n_options; i++)
+        json_array_append_new(options, json_pack("{s:s, s:b}", "text",
+                                                 H_STATS_TEXT(q->options[i].text), "correct",
+                                                 q->options[i].correct));
+    json_t *ctx = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:i, s:s}", "video_title",
+                            H_STATS_TEXT(v->title), "transcript", H_STATS_TEXT(v->transcript),
+                            "text", H_STATS_TEXT(q->text), "explanation",
+                            H_STATS_TEXT(q->explanation), "options", options, "topic",
+                            H_STATS_TEXT(q->topic), "version", pack->version, "video",
+                            (int)vi + 1, "multiple", q->multiple ? "1" : "");
+#undef H_STATS_TEXT
+    /* the whole video, as caseworkers see it in training mode */
+    struct model_group g;
+    memset(&g, 0, sizeof g);
+    if (store_group_by_id(c->st, pack->group_id, &g) == STORE_OK) {
+        char href[MODEL_SLUG_MAX + 64];
+        snprintf(href, sizeof href, "/medarbejder/traening/%s/%zu", g.slug, vi + 1);
+        json_object_set_new(ctx, "training_href", json_string(href));
+    }
+    model_group_clear(&g);
+    app_page(c, 200, "admin/statistik_spoergsmaal", ctx);
+}

@@ -1,0 +1,430 @@
+// Statistics through the real binary: a small scenario through the case-system API and the
+// citizen flow (enrol, open, answer, decline, decline-then-complete, change group), letters
+// sent by the scheduler's one-pass command, a caseworker reading citizens' pages before and
+// after their meetings, meetings recorded over the API — then the administrator's
+// dashboard, its CSV extract and GET /api/v1/stats must agree with each other and with the
+// figures worked out by hand below.  Plus who may see them, the API's errors and the CLI.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  Browser, cli, decodeEntities, enrolBody, freshCpr, parseForms, sleep, sqlite, startServer,
+} from './harness.mjs';
+import { staff } from './staffkit.mjs';
+
+let s;
+const cprs = [];
+const NAME = 'Statistik Testesen';
+
+async function enrol(overrides = {}) {
+  const cpr = freshCpr();
+  cprs.push(cpr);
+  const body = enrolBody(cpr, overrides);
+  body.citizen.name = NAME;
+  const r = await s.api('POST', '/api/v1/enrolments', { body });
+  assert.equal(r.status, 201, r.text);
+  return { ...r.json, path: new URL(r.json.link).pathname };
+}
+
+/* Opens the link in a JS-free browser. */
+async function open(e) {
+  const b = new Browser(s);
+  assert.equal((await b.get(e.path)).status, 303);
+  return b;
+}
+
+/* Answers every question of every video with the first option. */
+async function answerAll(b) {
+  for (let n = 1; ; n++) {
+    const page = await b.get(`/borger/video/${n}`);
+    if (page.status === 404) break;
+    assert.equal(page.status, 200, `video ${n}`);
+    const form = parseForms(page.text).find((f) => f.action === `/borger/video/${n}` && f.method === 'post');
+    assert.ok(form, `video ${n} has a form`);
+    const fields = [['csrf', form.inputs.find((i) => i.name === 'csrf').value]];
+    const seen = new Set();
+    for (const i of form.inputs) {
+      if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
+        seen.add(i.name);
+        fields.push([i.name, i.value]);
+      }
+    }
+    const r = await b.post(`/borger/video/${n}`, fields);
+    assert.equal(r.status, 303, `video ${n}: ${r.text.slice(0, 200)}`);
+  }
+}
+
+async function decline(b) {
+  const page = await b.get('/borger/fravalg');
+  const form = parseForms(page.text).find((f) => f.action === '/borger/fravalg');
+  const r = await b.post('/borger/fravalg', { csrf: form.inputs.find((i) => i.name === 'csrf').value });
+  assert.equal(r.status, 303);
+}
+
+async function status(e) {
+  const r = await s.api('GET', `/api/v1/enrolments/${e.enrolment_id}`);
+  assert.equal(r.status, 200);
+  return r.json.status;
+}
+
+const iso = (sec) => new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const nowSec = () => Math.floor(Date.now() / 1000);
+
+/* The letters: one scheduler pass (`vejled jobs run`, outbox channel into the temp folder).
+ * Until the scheduler is merged the command does not exist (exit 2): then the deliveries are
+ * written the way the scheduler writes them (intent, then sent), so the triggers count them. */
+function sendLetters() {
+  const r = cli(['jobs', 'run', '--db', s.db, '--now', iso(nowSec())], {
+    env: { VEJLED_CONFIG: path.join(s.dir, 'vejled.ini') },
+  });
+  if (r.status === 0) return 'scheduler';
+  assert.equal(r.status, 2, `jobs run failed: ${r.stderr}`);
+  const t = nowSec();
+  sqlite(s.db, `
+    INSERT INTO deliveries(job_id, channel, message_id, created_at)
+      SELECT id, 'outbox', 'test-' || id, ${t} FROM jobs
+      WHERE kind = 'send_written_guidance' AND state = 'pending';
+    UPDATE deliveries SET state = 'sent', sent_at = ${t} WHERE message_id LIKE 'test-%';
+    UPDATE jobs SET state = 'done', finished_at = ${t}
+      WHERE kind = 'send_written_guidance' AND state = 'pending';`);
+  return 'simulated';
+}
+
+/* The caseworker opens the citizen's page (answers, focus topics): an access-log row. */
+async function view(cw, e) {
+  const r = await cw.get(`/medarbejder/borger/${e.citizen_id}`);
+  assert.equal(r.status, 200, r.text.slice(0, 200));
+}
+
+async function meeting(e, heldAt, oral) {
+  const r = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/meeting`, {
+    body: { held_at: iso(heldAt), oral_guidance: oral, note: '' },
+  });
+  assert.equal(r.status, 200, r.text);
+}
+
+/* The current quarter in Copenhagen, as the dashboard defaults to it. */
+function currentQuarter() {
+  const local = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit' })
+    .formatToParts(new Date());
+  const y = Number(local.find((p) => p.type === 'year').value);
+  const m = Number(local.find((p) => p.type === 'month').value);
+  const q = Math.floor((m - 1) / 3);
+  const from = `${y}-${String(q * 3 + 1).padStart(2, '0')}-01`;
+  const last = new Date(Date.UTC(y, q * 3 + 3, 0)).getUTCDate();
+  const to = `${y}-${String(q * 3 + 3).padStart(2, '0')}-${last}`;
+  return { key: `${y}-${q + 1}`, from, to };
+}
+
+/* The table of the dashboard with id, as {rowKey: [cell texts]} (percent signs dropped). */
+function pageTable(html, id) {
+  const table = new RegExp(`<table[^>]*id="${id}"[^>]*>([\\s\\S]*?)</table>`).exec(html);
+  assert.ok(table, `the page has table ${id}`);
+  const rows = {};
+  const re = /<tr data-key="([^"]*)">([\s\S]*?)<\/tr>/g;
+  let m;
+  while ((m = re.exec(table[1]))) {
+    rows[decodeEntities(m[1])] = [...m[2].matchAll(/<td>([^<]*)<\/td>/g)]
+      .map((c) => decodeEntities(c[1]).replace(/\s*%$/, ''));
+  }
+  return rows;
+}
+
+/* The CSV parsed back: [{column: value}], after checking the BOM and the separator. */
+function parseCsv(buf, sep) {
+  assert.deepEqual([...buf.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte order mark');
+  const text = buf.subarray(3).toString('utf8');
+  assert.ok(text.endsWith('\r\n'), 'CRLF line ends');
+  const lines = text.slice(0, -2).split('\r\n');
+  const split = (l) => {
+    const out = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < l.length; i++) {
+      const ch = l[i];
+      if (quoted) {
+        if (ch === '"' && l[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') quoted = false;
+        else cur += ch;
+      } else if (ch === '"') quoted = true;
+      else if (ch === sep) { out.push(cur); cur = ''; } else cur += ch;
+    }
+    out.push(cur);
+    return out;
+  };
+  const head = split(lines[0]);
+  return lines.slice(1).map((l) => {
+    const cells = split(l);
+    assert.equal(cells.length, head.length, `every row has ${head.length} cells: ${l}`);
+    return Object.fromEntries(head.map((h, i) => [h, cells[i]]));
+  });
+}
+
+const COUNT_COLS = ['enrolled', 'opened', 'not_opened', 'completed', 'declined',
+  'first_meetings_passed', 'correctly_guided', 'meetings_held', 'answers_viewed_before_meeting',
+  'written_guidance_sent', 'resends_sent', 'minutes_saved'];
+const RATE_COLS = { opened_rate: 'opened', completed_rate: 'completed', declined_rate: 'declined',
+  correctly_guided_rate: 'correctly_guided', caseworker_uptake_rate: 'caseworker_uptake' };
+
+/* Checks a row of the CSV or the page (texts by column) against an API row: counts as
+ * written ("<5" for null), shares as percent with one decimal ("" for null; the API gives
+ * four decimals of the share, so the two agree within rounding). */
+function assertSameRow(got, row, comma, what) {
+  for (const c of COUNT_COLS) assert.equal(got[c], row[c] === null ? '<5' : String(row[c]), `${what} ${c}`);
+  for (const [c, k] of Object.entries(RATE_COLS)) {
+    const v = row.rates[k];
+    if (v === null) {
+      assert.equal(got[c], '', `${what} ${c}`);
+      continue;
+    }
+    assert.match(got[c], comma ? /^\d+,\d$/ : /^\d+\.\d$/, `${what} ${c}`);
+    const pct = Number(got[c].replace(',', '.'));
+    assert.ok(Math.abs(pct - v * 100) <= 0.051, `${what} ${c}: ${got[c]} vs ${v}`);
+  }
+}
+
+describe('statistics', () => {
+  const q = currentQuarter();
+  const D = []; // dagpenge, caseworker cw1 (team-nord)
+  const S = []; // sygedagpenge, caseworker cw2 (team-syd)
+  let how;
+  let api;
+
+  before(async () => {
+    s = await startServer({ start: false });
+    fs.writeFileSync(path.join(s.dir, 'vejled.ini'),
+      `[delivery]\nchannels = outbox\noutbox_dir = ${path.join(s.dir, 'outbox')}\n`
+      + '[stats]\nminutes_per_send = 7\ntop_questions = 3\n');
+    s.serveArgs = ['--config', path.join(s.dir, 'vejled.ini')];
+    await s.start();
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      const all = s.allReceived().join('\n') + s.stderr;
+      for (const c of cprs) assert.ok(!all.includes(c), 'a CPR leaked');
+      await s.cleanup();
+    }
+  });
+
+  it('a scenario: 15 citizens in two groups through the API and the citizen flow', async () => {
+    for (let i = 0; i < 12; i++) D.push(await enrol({ caseworker: 'cw1' }));
+    for (let i = 0; i < 3; i++) S.push(await enrol({ target_group: 'sygedagpenge', caseworker: 'cw2' }));
+    // D0-D5 complete; D6 declines; D7 declines, then completes after all; D8, D9 only open;
+    // D10 never opens and changes group before the meeting; D11 never opens
+    for (let i = 0; i < 6; i++) await answerAll(await open(D[i]));
+    await decline(await open(D[6]));
+    const d7 = await open(D[7]);
+    await decline(d7);
+    await answerAll(d7);
+    await open(D[8]);
+    await open(D[9]);
+    await answerAll(await open(S[0]));
+    await decline(await open(S[1]));
+    assert.equal(await status(D[0]), 'completed');
+    assert.equal(await status(D[6]), 'declined');
+    assert.equal(await status(D[7]), 'completed');
+    assert.equal(await status(D[8]), 'opened');
+    const r = await s.api('PUT', `/api/v1/citizens/${D[10].citizen_id}/target-group`, {
+      body: { target_group: 'kontanthjaelp-jobparat', changed_at: iso(nowSec()), next_meeting_at: '2030-05-01T09:00:00Z' },
+    });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(await status(D[10]), 'closed');
+  });
+
+  it('letters go out, caseworkers read, meetings are held', async () => {
+    await sleep(1100);
+    how = sendLetters();
+    // cw1 reads D0-D4 before their meetings …
+    const cw = await staff(s, 'cw1');
+    for (let i = 0; i < 5; i++) await view(cw, D[i]);
+    // … which are held (after the letters) a second later: D0-D8 and S0-S1, with oral
+    // guidance for the declined D6 and S1
+    const held = nowSec() + 1;
+    for (let i = 0; i < 9; i++) await meeting(D[i], held, i === 6);
+    await meeting(S[0], held, false);
+    await meeting(S[1], held, true);
+    while (nowSec() <= held + 1) await sleep(200);
+    // … and D5 only after its meeting: does not count
+    await view(cw, D[5]);
+    const sent = sqlite(s.db, `SELECT count(DISTINCT d.job_id) FROM deliveries d JOIN jobs j ON j.id = d.job_id
+      WHERE d.state = 'sent' AND j.kind = 'send_written_guidance';`).trim();
+    // D10's letter was cancelled with its enrolment by the group change
+    assert.equal(Number(sent), 18, `every open enrolment's letter sent once (${how})`);
+  });
+
+  it('GET /api/v1/stats has the figures worked out by hand', async () => {
+    const r = await s.api('GET', `/api/v1/stats?from=${q.from}&to=${q.to}`);
+    assert.equal(r.status, 200, r.text);
+    api = r.json;
+    assert.equal(api.from, q.from);
+    assert.equal(api.to, q.to);
+    assert.equal(api.small_count_threshold, 5);
+    assert.equal(api.goal_correctly_guided, 0.9);
+    const dp = api.target_groups.find((g) => g.target_group === 'dagpenge');
+    // 13 enrolled (D0-D11 and `vejled demo`'s dagpenge citizen); opened D0-D9 (3 not:
+    // suppressed); completed D0-D5 + D7; declined D6 (1: suppressed); first meetings
+    // passed: held D0-D8 (D9, D11 and the demo citizen meet later; D10 closed before its
+    // meeting); correctly guided: letter before, and completed (7) or oral (D6) = 8 of 9;
+    // read before the meeting D0-D4 = 5 of 9 held; 12 letters (D10's was cancelled by its
+    // group change), no resends, 84 minutes ([stats] minutes_per_send = 7)
+    assert.deepEqual(
+      Object.fromEntries(COUNT_COLS.map((c) => [c, dp[c]])),
+      { enrolled: 13, opened: 10, not_opened: null, completed: 7, declined: null,
+        first_meetings_passed: 9, correctly_guided: 8, meetings_held: 9,
+        answers_viewed_before_meeting: 5, written_guidance_sent: 12, resends_sent: 0,
+        minutes_saved: 84 });
+    assert.equal(dp.rates.opened, 0.7692);
+    assert.equal(dp.rates.completed, 0.5385);
+    assert.equal(dp.rates.declined, null);
+    assert.equal(dp.rates.correctly_guided, 0.8889);
+    assert.equal(dp.rates.caseworker_uptake, 0.5556);
+    const sd = api.target_groups.find((g) => g.target_group === 'sygedagpenge');
+    assert.equal(sd.enrolled, null); // 3
+    assert.equal(sd.rates.opened, null);
+    const kj = api.target_groups.find((g) => g.target_group === 'kontanthjaelp-jobparat');
+    assert.equal(kj.enrolled, null); // the group change's new enrolment and a demo citizen
+    assert.equal(kj.first_meetings_passed, 0);
+    // total: 19 enrolled (3 demo), 12 opened, 8 completed, 11 due, 10 guided (dagpenge's 8,
+    // S0 completed, S1 oral), 18 letters
+    assert.equal(api.total.enrolled, 19);
+    assert.equal(api.total.opened, 12);
+    assert.equal(api.total.completed, 8);
+    assert.equal(api.total.first_meetings_passed, 11);
+    assert.equal(api.total.correctly_guided, 10);
+    assert.equal(api.total.written_guidance_sent, 18);
+    assert.equal(api.total.minutes_saved, 126);
+    assert.equal(api.minutes_per_send, 7);
+    // units: cw1's team-nord has the 12 dagpenge, the new enrolment and the 3 demo
+    // citizens; cw2's team-syd 3
+    const nord = api.units.find((u) => u.unit === 'team-nord');
+    assert.equal(nord.enrolled, 16);
+    assert.equal(api.units.find((u) => u.unit === 'team-syd').enrolled, null);
+    // the questions: first attempts of 8 completers, highest error rate first
+    assert.ok(api.questions.length > 0);
+    const rates = api.questions.map((x) => x.error_rate).filter((x) => x !== null);
+    assert.deepEqual(rates, [...rates].sort((a, b) => b - a));
+    // no person in it
+    const text = r.text;
+    assert.ok(!text.includes(NAME));
+    for (const c of cprs) assert.ok(!text.includes(c));
+    for (const e of [...D, ...S]) assert.ok(!text.includes(e.citizen_id) && !text.includes(e.enrolment_id));
+  });
+
+  it('only administrators see the dashboard and the CSV', async () => {
+    const anon = new Browser(s);
+    const cw = await staff(s, 'cw1');
+    for (const p of ['/admin/statistik', `/admin/statistik.csv?kvartal=${q.key}`, '/admin/statistik/spoergsmaal/1']) {
+      const r = await anon.get(p);
+      assert.ok([303, 403].includes(r.status), `${p} without a session: ${r.status}`);
+      assert.ok(!r.text.includes('Statistik over brugen') && !r.text.includes('enrolled'), p);
+      assert.equal((await cw.get(p)).status, 403, `${p} as a caseworker`);
+    }
+  });
+
+  it('the dashboard shows the same numbers as the API', async () => {
+    const b = await staff(s, 'admin');
+    const page = await b.get('/admin/statistik');
+    assert.equal(page.status, 200);
+    const groups = pageTable(page.text, 'stats-groups');
+    const cols = [...COUNT_COLS.slice(0, 5), 'opened_rate', 'completed_rate', 'declined_rate',
+      ...COUNT_COLS.slice(5, 7), 'correctly_guided_rate', ...COUNT_COLS.slice(7, 9),
+      'caseworker_uptake_rate', ...COUNT_COLS.slice(9)];
+    const byCol = (cells) => Object.fromEntries(cols.map((c, i) => [c, cells[i]]));
+    for (const g of api.target_groups) {
+      assert.ok(groups[g.target_group], `row ${g.target_group}`);
+      assertSameRow(byCol(groups[g.target_group]), g, true, `page ${g.target_group}`);
+    }
+    assertSameRow(byCol(groups.total), api.total, true, 'page total');
+    const units = pageTable(page.text, 'stats-units');
+    for (const u of api.units) assertSameRow(byCol(units[u.unit]), u, true, `page unit ${u.unit}`);
+    // the goal, the picker, the chart
+    assert.match(page.text, /88,9 %/);
+    assert.match(page.text, /90,0 %/);
+    assert.match(page.text, new RegExp(`<option value="${q.key}" selected>`));
+    assert.match(page.text, /<svg class="vejled-chart" role="img"/);
+    // [stats] top_questions = 3: three questions on the page, the API has them all
+    assert.equal((page.text.match(/href="\/admin\/statistik\/spoergsmaal\/\d+"/g) || []).length, 3);
+    assert.ok(api.questions.length > 3);
+    // the questions link to their content
+    const link = /<a href="(\/admin\/statistik\/spoergsmaal\/\d+)">/.exec(page.text);
+    assert.ok(link, 'a question links to its content');
+    const qp = await b.get(link[1]);
+    assert.equal(qp.status, 200);
+    assert.match(qp.text, /rigtigt/);
+    const training = /<a href="(\/medarbejder\/traening\/[a-z-]+\/\d+)">/.exec(qp.text);
+    assert.ok(training, 'the question page links to the video in training mode');
+    assert.equal((await b.get(training[1])).status, 200);
+    assert.equal((await b.get('/admin/statistik/spoergsmaal/999999')).status, 404);
+    assert.equal((await b.get('/admin/statistik/spoergsmaal/x')).status, 404);
+    // an unknown quarter: a clear error, the current quarter shown
+    const bad = await b.get('/admin/statistik?kvartal=2026-7');
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /Der er problemer/);
+    // another quarter: nothing in it
+    const prev = await b.get('/admin/statistik?kvartal=2025-1');
+    assert.equal(prev.status, 200);
+    assert.equal(pageTable(prev.text, 'stats-groups').total[0], '0');
+  });
+
+  it('the CSV extracts parse back to the same numbers, with no CPR and no name', async () => {
+    const b = await staff(s, 'admin');
+    for (const [sep, ch] of [['semicolon', ';'], ['comma', ',']]) {
+      const r = await b.get(`/admin/statistik.csv?kvartal=${q.key}&sep=${sep}`);
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['content-type'], 'text/csv; charset=utf-8');
+      assert.match(r.headers['content-disposition'], /^attachment; filename="vejled-statistik-\d{4}-\d\.csv"$/);
+      const rows = parseCsv(r.buf, ch);
+      const text = r.buf.toString('utf8');
+      assert.ok(!text.includes(NAME), 'no name');
+      for (const c of cprs) assert.ok(!text.includes(c), 'no CPR');
+      assert.ok(!/\d{6}-?\d{4}/.test(text), 'nothing shaped like a CPR number');
+      for (const g of api.target_groups) {
+        const row = rows.find((x) => x.dimension === 'target_group' && x.key === g.target_group);
+        assert.ok(row, `CSV row ${g.target_group}`);
+        assert.equal(row.from, q.from);
+        assert.equal(row.to, q.to);
+        assertSameRow(row, g, ch === ';', `${sep} ${g.target_group}`);
+      }
+      assertSameRow(rows.find((x) => x.dimension === 'total'), api.total, ch === ';', `${sep} total`);
+      for (const u of api.units) {
+        assertSameRow(rows.find((x) => x.dimension === 'unit' && x.key === u.unit), u, ch === ';', `${sep} unit`);
+      }
+      assert.equal(rows.filter((x) => x.dimension === 'unit').length, api.units.length);
+    }
+    assert.equal((await b.get('/admin/statistik.csv?sep=tab')).status, 400);
+    assert.equal((await b.get('/admin/statistik.csv?kvartal=1999-1')).status, 400);
+  });
+
+  it('bad periods are 422 naming the field; no key is 401', async () => {
+    const cases = [
+      ['', 'from'],
+      [`?from=${q.from}`, 'to'],
+      ['?from=2026-02-30&to=2026-03-31', 'from'],
+      ['?from=2026-01-01&to=31-03-2026', 'to'],
+      ['?from=2026-04-01&to=2026-03-31', 'to'],
+      ['?from=2024-01-01&to=2027-01-01', 'to'], // 1097 days: over [stats] max_range_days
+    ];
+    for (const [query, field] of cases) {
+      const r = await s.api('GET', `/api/v1/stats${query}`);
+      assert.equal(r.status, 422, query);
+      assert.equal(r.json.error.field, field, query);
+    }
+    assert.equal((await s.api('GET', '/api/v1/stats?from=2024-01-01&to=2026-12-31')).status, 200);
+    assert.equal((await s.api('GET', `/api/v1/stats?from=${q.from}&to=${q.to}`, { key: 'vk_wrong' })).status, 401);
+  });
+
+  it('vejled stats prints the same, and the aggregates agree with a recount', () => {
+    const r = cli(['stats', '--db', s.db, '--config', path.join(s.dir, 'vejled.ini'), '--from', q.from, '--to', q.to]);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(j.target_groups, api.target_groups);
+    const v = cli(['stats', '--db', s.db, '--verify']);
+    assert.equal(v.status, 0, v.stderr);
+    assert.equal(cli(['stats', '--db', s.db, '--from', '2026-01-01']).status, 2);
+    const bad = cli(['stats', '--db', s.db, '--from', '2026-04-01', '--to', '2026-01-01']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--from must not be after --to/);
+  });
+});

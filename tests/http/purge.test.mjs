@@ -99,6 +99,9 @@ describe('retention purge', () => {
 
   it('purge removes the old citizen\'s name, e-mail, note and letters, and nothing of the other', async () => {
     const enrolledBefore = JSON.parse(JSON.stringify((await s.api('GET', `/api/v1/enrolments/${oldE.enrolment_id}`)).json));
+    const statsUrl = '/api/v1/stats?from=2026-01-01&to=2026-12-31';
+    const statsBefore = (await s.api('GET', statsUrl)).json;
+    assert.ok(statsBefore.total.enrolled >= 2, JSON.stringify(statsBefore.total));
     await s.stop();
     assert.ok(has(dbBytes(), OLD.name), 'the name is in the database before');
     const r = cli(['purge', '--db', s.db, '--config', s.configFile, '--older-than', '365d', '--now', '2028-06-01T00:00:00Z']);
@@ -118,6 +121,7 @@ describe('retention purge', () => {
     assert.match(again.stderr, /purge: 0 citizen\(s\)/);
 
     await s.start();
+    assert.deepEqual((await s.api('GET', statsUrl)).json, statsBefore, 'the statistics are unchanged');
     const j = await s.api('GET', `/api/v1/citizens/${oldE.citizen_id}/journal`);
     const last = j.json.entries.at(-1);
     assert.equal(last.kind, 'citizen_purged');

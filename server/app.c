@@ -47,6 +47,7 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/medarbejder", (void *)h_staff_home, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET | ROUTER_POST, "/medarbejder/borgere", (void *)h_staff_citizens, AUTH_STAFF_CASEWORKER, BODY_FORM, 4 KB, 0},
     {ROUTER_GET, "/medarbejder/borger/{id}", (void *)h_staff_citizen_page, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
+    {ROUTER_GET, "/medarbejder/borger/{id}/dokumentation.pdf", (void *)h_staff_evidence, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET | ROUTER_POST, "/medarbejder/borger/{id}/moede", (void *)h_staff_meeting, AUTH_STAFF_CASEWORKER, BODY_FORM, 0, 0},
     {ROUTER_GET, "/medarbejder/traening", (void *)h_staff_training, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET, "/medarbejder/traening/{group}", (void *)h_staff_training_group, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "cpr.h"
 #include "enrol.h"
+#include "evidence.h"
 #include "handlers.h"
 #include "journal.h"
 #include "mem.h"
@@ -461,6 +462,32 @@ void h_staff_citizen_page(struct app_call *c)
     app_page(c, 200, "staff/citizen", ctx);
 out:
     free(es);
+    model_citizen_clear(&cz);
+}
+
+/* The evidence document: one PDF with the citizen's whole documentation trail, for a
+ * sanction or complaint case.  A read of the citizen's data like the page. */
+void h_staff_evidence(struct app_call *c)
+{
+    struct model_citizen cz;
+    struct buf pdf = {0};
+    char err[256];
+    if (h_staff_citizen(c, &cz))
+        return;
+    if (h_staff_log_access(c, cz.id, "evidence"))
+        goto out;
+    if (evidence_pdf(c->app->cfg, c->st, c->app->vault, cz.uuid, &pdf, err, sizeof err) != 0) {
+        fprintf(stderr, "vejled: evidence: %s\n", err);
+        h_staff_fail(c);
+        goto out;
+    }
+    char disposition[96];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"dokumentation-%.36s.pdf\"",
+             cz.uuid);
+    http_reply_text(c->rep, 200, "application/pdf", (const char *)pdf.data, pdf.len);
+    http_reply_header(c->rep, "Content-Disposition", disposition);
+out:
+    buf_free(&pdf);
     model_citizen_clear(&cz);
 }
 

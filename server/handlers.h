@@ -42,6 +42,7 @@ void h_staff_logout(struct app_call *c);
 void h_staff_home(struct app_call *c);
 void h_staff_citizens(struct app_call *c);
 void h_staff_citizen_page(struct app_call *c);
+void h_staff_evidence(struct app_call *c);
 void h_staff_meeting(struct app_call *c);
 void h_staff_training(struct app_call *c);
 void h_staff_training_group(struct app_call *c);

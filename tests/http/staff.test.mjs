@@ -1,6 +1,9 @@
 // The caseworker's web: login, sessions, CSRF and Origin, lockout, roles and unit scope,
 // the list of citizens, one citizen's page, the access log, training mode, the meeting form.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { Browser, cli, csrfOf, decodeEntities, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
@@ -321,12 +324,32 @@ describe('caseworker pages, roles and unit scope', () => {
     assert.equal(decodeEntities(r.text).replace(/name="csrf" value="[^"]*"/g, ''),
       decodeEntities(unknown.text).replace(/name="csrf" value="[^"]*"/g, ''), 'no hint that the citizen exists');
     assert.equal((await cw2.get(`/medarbejder/borger/${A.citizen_id}/moede`)).status, 404);
+    assert.equal((await cw2.get(`/medarbejder/borger/${A.citizen_id}/dokumentation.pdf`)).status, 404);
     const list = await cw2.get('/medarbejder/borgere');
     assert.equal(parseLinks(list.text).filter((l) => l.startsWith('/medarbejder/borger/')).length, 0);
     const page = await cw2.get('/medarbejder/borgere');
     const byCpr = await cw2.post('/medarbejder/borgere', { csrf: formCsrf(page.text, '/medarbejder/borgere'), cpr: A.cpr });
     assert.equal(parseLinks(byCpr.text).filter((l) => l.startsWith('/medarbejder/borger/')).length, 0);
     assert.equal(tableCounts(s.db).access_log, before);
+  });
+
+  it('the evidence document: a PDF with the citizen\'s trail, linked from the citizen page, logged as a read', async () => {
+    const page = await cw1.get(`/medarbejder/borger/${A.citizen_id}`);
+    const href = `/medarbejder/borger/${A.citizen_id}/dokumentation.pdf`;
+    assert.ok(parseLinks(page.text).includes(href), 'the citizen page links to it');
+    const before = tableCounts(s.db).access_log;
+    const r = await cw1.get(href);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['content-type'], 'application/pdf');
+    assert.match(r.headers['content-disposition'], /^attachment; filename="dokumentation-[0-9a-f-]{36}\.pdf"$/);
+    assert.match(r.headers['cache-control'] || '', /no-store/);
+    assert.equal(r.buf.subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.equal(tableCounts(s.db).access_log, before + 1);
+    const file = path.join(s.dir, 'evidence.pdf');
+    fs.writeFileSync(file, r.buf);
+    const text = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).stdout;
+    assert.match(text, /Dokumentation for vejledning/);
+    assert.ok(!text.includes(A.cpr), 'no CPR in the evidence document');
   });
 
   it('the citizen page: focus and asked topics on top, every answer right/wrong, the journal in Copenhagen time', async () => {

@@ -101,6 +101,11 @@ enum store_status jobs_meeting_held(struct store *st, const struct model_enrolme
     return rc;
 }
 
+enum store_status jobs_citizen_done(struct store *st, int64_t enrolment_id, int64_t now)
+{
+    return store_jobs_cancel(st, enrolment_id, "remind_before_meeting", now, NULL);
+}
+
 enum store_status jobs_cancel_enrolment(struct store *st, int64_t enrolment_id, int64_t now,
                                         int *n)
 {

@@ -58,6 +58,10 @@ enum store_status jobs_meeting_held(struct store *st, const struct model_enrolme
                                     const struct model_group *g, int64_t held_at, int64_t now,
                                     int64_t *resend_at);
 
+/* The citizen completed or declined: the reminder to watch the videos is not needed any
+ * more and is cancelled (inside the transaction that records it). */
+enum store_status jobs_citizen_done(struct store *st, int64_t enrolment_id, int64_t now);
+
 /* Cancels every pending job of an enrolment (closed, group changed).  *n how many. */
 enum store_status jobs_cancel_enrolment(struct store *st, int64_t enrolment_id, int64_t now,
                                         int *n);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobs.h"
 #include "journal.h"
 #include "mem.h"
 
@@ -279,6 +280,8 @@ static enum store_status progress_submit_txn(struct store *st, void *arg)
                     rc = journal_append(st, c->now, "completed", "citizen", c->e->citizen_uuid,
                                         c->e->uuid, data, NULL);
                     json_decref(data);
+                    if (rc == STORE_OK)
+                        rc = jobs_citizen_done(st, c->e->id, c->now);
                 } else if (m != STORE_NOT_FOUND) {
                     rc = m;
                 }
@@ -352,8 +355,10 @@ static enum store_status progress_decline_txn(struct store *st, void *arg)
         return STORE_OK;
     if (rc != STORE_OK)
         return rc;
-    return journal_append(st, d->now, "declined", "citizen", d->e->citizen_uuid, d->e->uuid,
-                          NULL, NULL);
+    rc = journal_append(st, d->now, "declined", "citizen", d->e->citizen_uuid, d->e->uuid,
+                        NULL, NULL);
+    /* the meeting will give the guidance: no reminder to watch the videos */
+    return rc == STORE_OK ? jobs_citizen_done(st, d->e->id, d->now) : rc;
 }
 
 int progress_decline(struct store *st, const struct model_enrolment *e, int64_t now)

@@ -28,6 +28,22 @@ static int h_admin_has_errors(const json_t *ctx)
     return json_object_get(ctx, "has_errors") != NULL;
 }
 
+/* The password hint and "too short" error name the configured [staff] password_min_length. */
+static void h_admin_password_hint(struct app_call *c, json_t *ctx)
+{
+    char *hint = h_staff_fill(c, "admin_password_hint", "min", c->app->cfg->password_min_length);
+    json_object_set_new(ctx, "password_hint", json_string(hint));
+    free(hint);
+}
+
+static void h_admin_password_short(struct app_call *c, json_t *ctx)
+{
+    char *msg = h_staff_fill(c, "admin_err_password_short", "min",
+                             c->app->cfg->password_min_length);
+    h_staff_error_msg(ctx, "password", msg);
+    free(msg);
+}
+
 void h_admin_home(struct app_call *c)
 {
     app_page(c, 200, "admin/home", NULL);
@@ -54,6 +70,7 @@ static void h_admin_users_page(struct app_call *c, int status, json_t *ctx)
             json_array_append_new(list, h_admin_user_json(&users[i]));
     free(users);
     json_object_set_new(ctx, "users", list);
+    h_admin_password_hint(c, ctx);
     if (!json_object_get(ctx, "role"))
         json_object_set_new(ctx, "role", json_string("caseworker"));
     const char *role = json_string_value(json_object_get(ctx, "role"));
@@ -70,7 +87,7 @@ static void h_admin_user_problem(struct app_call *c, json_t *ctx, int r)
     case STAFF_DISPLAY_NAME_BAD: h_staff_error(c, ctx, "display_name", "admin_err_display_name"); break;
     case STAFF_ROLE_BAD: h_staff_error(c, ctx, "role", "admin_err_role"); break;
     case STAFF_UNIT_BAD: h_staff_error(c, ctx, "unit", "admin_err_unit"); break;
-    case STAFF_PASSWORD_SHORT: h_staff_error(c, ctx, "password", "admin_err_password_short"); break;
+    case STAFF_PASSWORD_SHORT: h_admin_password_short(c, ctx); break;
     case STAFF_PASSWORD_LONG: h_staff_error(c, ctx, "password", "admin_err_password_long"); break;
     default: break;
     }
@@ -91,7 +108,7 @@ void h_admin_users(struct app_call *c)
     const char *unit = h_staff_text(c, ctx, "unit", STORE_USERNAME_MAX, 0, NULL, "admin_err_unit");
     const char *password = h_staff_field(c, "password"); /* never echoed back */
     if (!*password)
-        h_staff_error(c, ctx, "password", "admin_err_password_short");
+        h_admin_password_short(c, ctx);
     if (username && staff_check_username(username))
         h_staff_error(c, ctx, "username", "admin_err_username");
     if (display && staff_check_display_name(display))
@@ -132,6 +149,7 @@ void h_admin_user(struct app_call *c)
     json_object_set_new(json_object_get(ctx, "user"), "role_admin",
                         json_boolean(strcmp(u.role, "admin") == 0));
     json_object_set_new(ctx, "self", json_boolean(u.id == c->user.id));
+    h_admin_password_hint(c, ctx);
     if (c->req->method != ROUTER_POST) {
         app_page(c, 200, "admin/user", ctx);
         return;

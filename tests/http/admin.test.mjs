@@ -93,6 +93,19 @@ describe('administrator pages', () => {
     }
   });
 
+  it('the start page and the staff navigation link to the implementation dashboard (admins only)', async () => {
+    const home = await admin.get('/admin');
+    const main = home.text.slice(home.text.indexOf('<main'));
+    assert.ok(parseLinks(main).some((l) => l === '/admin/statistik'), 'the start page links to /admin/statistik');
+    const nav = /<nav class="vejled-staff-nav"[\s\S]*?<\/nav>/.exec(home.text)[0];
+    assert.ok(nav.includes('href="/admin/statistik"'), 'so does the staff navigation');
+    assert.equal((await admin.get('/admin/statistik')).status, 200);
+    const cw = await staff(s, 'cw1');
+    const cwPage = await cw.get('/medarbejder/borgere');
+    assert.ok(!cwPage.text.includes('href="/admin/statistik"'), 'not offered to a caseworker');
+    assert.equal((await cw.get('/admin/statistik')).status, 403);
+  });
+
   it('users: create through the form, then log in as the new user', async () => {
     const page = await admin.get('/admin/brugere');
     const csrf = formCsrf(page.text, '/admin/brugere');

@@ -61,6 +61,12 @@ void h_admin_draft_new(struct app_call *c);
 void h_admin_draft(struct app_call *c);
 void h_admin_draft_video(struct app_call *c);
 void h_admin_draft_upload(struct app_call *c);
+void h_admin_video_new(struct app_call *c);
+void h_admin_video_move(struct app_call *c);
+void h_admin_question_new(struct app_call *c);
+void h_admin_option_new(struct app_call *c);
+/* Removes the video, question or option the path names (one handler for all three). */
+void h_admin_remove(struct app_call *c);
 void h_admin_preview(struct app_call *c);
 void h_admin_preview_captions(struct app_call *c);
 void h_admin_publish(struct app_call *c);

@@ -789,6 +789,10 @@ struct h_admin_add_form {
     const struct h_admin_in_spec *fields;
     size_t n;
     int multipart;
+    /* under a video: sets the form's defaults in ctx and, when post, reads it into the
+     * draft p (adding errors to ctx) */
+    void (*fill)(struct app_call *c, json_t *ctx, struct model_pack *p, const size_t idx[3],
+                 int post);
 };
 
 /* The fields of an add form with what was posted (ctx[name]) and their errors. */
@@ -866,7 +870,7 @@ static const struct h_admin_in_spec h_admin_video_fields[] = {
 };
 static const struct h_admin_add_form h_admin_video_form = {
     "admin_video_new_title", "admin_video_add", h_admin_video_fields,
-    sizeof h_admin_video_fields / sizeof h_admin_video_fields[0], 1};
+    sizeof h_admin_video_fields / sizeof h_admin_video_fields[0], 1, NULL};
 
 void h_admin_video_new(struct app_call *c)
 {
@@ -902,37 +906,39 @@ out:
     model_pack_free(p);
 }
 
-static const struct h_admin_in_spec h_admin_question_fields[] = {
-    {"text_da", "admin_question_text_da", IN_AREA, NULL},
-    {"text_en", "admin_question_text_en", IN_AREA, NULL},
-    {"kind", "admin_question_kind", IN_KIND, NULL},
-    {"topic_da", "admin_question_topic_da", IN_LINE, "admin_topic_hint"},
-    {"topic_en", "admin_question_topic_en", IN_LINE, NULL},
-    {"explanation_da", "admin_question_explanation_da", IN_AREA, NULL},
-    {"explanation_en", "admin_question_explanation_en", IN_AREA, NULL},
-};
-static const struct h_admin_add_form h_admin_question_form = {
-    "admin_question_new_title", "admin_question_add", h_admin_question_fields,
-    sizeof h_admin_question_fields / sizeof h_admin_question_fields[0], 0};
-
-void h_admin_question_new(struct app_call *c)
+/* An add form under video idx[0] (heading number: the last number of the path): shown on
+ * GET; on POST read by form->fill into the draft and, when all is well, written, and back
+ * to the video's page. */
+static void h_admin_add_under_video(struct app_call *c, const struct h_admin_add_form *form)
 {
     struct model_pack *p;
     size_t idx[3], depth;
     if (h_admin_path(c, &p, idx, &depth))
         return;
     json_t *ctx = h_admin_draft_ctx(c, p);
+    int post = c->req->method == ROUTER_POST;
     char back[96];
     snprintf(back, sizeof back, "/admin/pakke/%lld/video/%zu", (long long)p->id, idx[0] + 1);
-    const char *kind = c->req->method == ROUTER_POST ? h_staff_field(c, "kind") : "single";
-    json_object_set_new(ctx, "kind", json_string(kind));
-    if (c->req->method != ROUTER_POST) {
-        h_admin_add_page(c, 200, ctx, &h_admin_question_form, idx[0] + 1, back,
+    form->fill(c, ctx, p, idx, post);
+    if (!post || h_admin_has_errors(ctx)) {
+        h_admin_add_page(c, post ? 422 : 200, ctx, form, idx[depth - 1] + 1, back,
                          "admin_back_to_video");
-        goto out;
+    } else {
+        json_decref(ctx);
+        h_admin_replaced(c, p, idx[0] + 1);
     }
-    struct model_video *v = &p->videos[idx[0]];
-    struct model_question *q = packedit_question_add(p, v, h_staff_field(c, "topic_da"));
+    model_pack_free(p);
+}
+
+static void h_admin_question_fill(struct app_call *c, json_t *ctx, struct model_pack *p,
+                                  const size_t idx[3], int post)
+{
+    const char *kind = post ? h_staff_field(c, "kind") : "single";
+    json_object_set_new(ctx, "kind", json_string(kind));
+    if (!post)
+        return;
+    struct model_question *q =
+        packedit_question_add(p, &p->videos[idx[0]], h_staff_field(c, "topic_da"));
     const struct h_admin_text fields[] = {
         {"text_da", &q->text[LANG_DA], 1000, 1, "admin_err_question_text"},
         {"text_en", &q->text[LANG_EN], 1000, 0, NULL},
@@ -945,42 +951,34 @@ void h_admin_question_new(struct app_call *c)
     if (strcmp(kind, "single") != 0 && strcmp(kind, "multiple") != 0)
         h_staff_error(c, ctx, "kind", "admin_err_kind");
     q->multiple = strcmp(kind, "multiple") == 0;
-    if (h_admin_has_errors(ctx)) {
-        h_admin_add_page(c, 422, ctx, &h_admin_question_form, idx[0] + 1, back,
-                         "admin_back_to_video");
-        goto out;
-    }
-    json_decref(ctx);
-    h_admin_replaced(c, p, idx[0] + 1);
-out:
-    model_pack_free(p);
 }
 
-static const struct h_admin_in_spec h_admin_option_fields[] = {
-    {"text_da", "admin_option_text_da", IN_LINE, NULL},
-    {"text_en", "admin_option_text_en", IN_LINE, NULL},
-    {"right", "admin_option_right", IN_CHECK, NULL},
+static const struct h_admin_in_spec h_admin_question_fields[] = {
+    {"text_da", "admin_question_text_da", IN_AREA, NULL},
+    {"text_en", "admin_question_text_en", IN_AREA, NULL},
+    {"kind", "admin_question_kind", IN_KIND, NULL},
+    {"topic_da", "admin_question_topic_da", IN_LINE, "admin_topic_hint"},
+    {"topic_en", "admin_question_topic_en", IN_LINE, NULL},
+    {"explanation_da", "admin_question_explanation_da", IN_AREA, NULL},
+    {"explanation_en", "admin_question_explanation_en", IN_AREA, NULL},
 };
-static const struct h_admin_add_form h_admin_option_form = {
-    "admin_option_new_title", "admin_option_add", h_admin_option_fields,
-    sizeof h_admin_option_fields / sizeof h_admin_option_fields[0], 0};
+static const struct h_admin_add_form h_admin_question_form = {
+    "admin_question_new_title", "admin_question_add", h_admin_question_fields,
+    sizeof h_admin_question_fields / sizeof h_admin_question_fields[0], 0,
+    h_admin_question_fill};
 
-void h_admin_option_new(struct app_call *c)
+void h_admin_question_new(struct app_call *c)
 {
-    struct model_pack *p;
-    size_t idx[3], depth;
-    if (h_admin_path(c, &p, idx, &depth))
-        return;
-    json_t *ctx = h_admin_draft_ctx(c, p);
-    char back[96];
-    snprintf(back, sizeof back, "/admin/pakke/%lld/video/%zu", (long long)p->id, idx[0] + 1);
+    h_admin_add_under_video(c, &h_admin_question_form);
+}
+
+static void h_admin_option_fill(struct app_call *c, json_t *ctx, struct model_pack *p,
+                                const size_t idx[3], int post)
+{
     struct model_question *q = &p->videos[idx[0]].questions[idx[1]];
     json_object_set_new(ctx, "lead", json_string(q->text[LANG_DA]));
-    if (c->req->method != ROUTER_POST) {
-        h_admin_add_page(c, 200, ctx, &h_admin_option_form, idx[1] + 1, back,
-                         "admin_back_to_video");
-        goto out;
-    }
+    if (!post)
+        return;
     size_t right = 0;
     for (size_t oi = 0; oi < q->n_options; oi++)
         right += q->options[oi].correct;
@@ -994,15 +992,20 @@ void h_admin_option_new(struct app_call *c)
     json_object_set_new(ctx, "right", json_string(o->correct ? "ja" : ""));
     if (o->correct && !q->multiple && right > 0)
         h_staff_error(c, ctx, "right", "admin_err_right_taken");
-    if (h_admin_has_errors(ctx)) {
-        h_admin_add_page(c, 422, ctx, &h_admin_option_form, idx[1] + 1, back,
-                         "admin_back_to_video");
-        goto out;
-    }
-    json_decref(ctx);
-    h_admin_replaced(c, p, idx[0] + 1);
-out:
-    model_pack_free(p);
+}
+
+static const struct h_admin_in_spec h_admin_option_fields[] = {
+    {"text_da", "admin_option_text_da", IN_LINE, NULL},
+    {"text_en", "admin_option_text_en", IN_LINE, NULL},
+    {"right", "admin_option_right", IN_CHECK, NULL},
+};
+static const struct h_admin_add_form h_admin_option_form = {
+    "admin_option_new_title", "admin_option_add", h_admin_option_fields,
+    sizeof h_admin_option_fields / sizeof h_admin_option_fields[0], 0, h_admin_option_fill};
+
+void h_admin_option_new(struct app_call *c)
+{
+    h_admin_add_under_video(c, &h_admin_option_form);
 }
 
 void h_admin_remove(struct app_call *c)

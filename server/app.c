@@ -64,7 +64,15 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/admin/pakker", (void *)h_admin_packs, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     {ROUTER_POST, "/admin/pakker/{group}/kladde", (void *)h_admin_draft_new, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}", (void *)h_admin_draft, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
+    /* "ny" rows before the {n} rows: the first matching row wins */
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/ny", (void *)h_admin_video_new, AUTH_STAFF_ADMIN, BODY_UPLOAD, 0, 0},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}", (void *)h_admin_draft_video, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
+    {ROUTER_POST, "/admin/pakke/{id}/video/{n}/fjern", (void *)h_admin_remove, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_POST, "/admin/pakke/{id}/video/{n}/flyt", (void *)h_admin_video_move, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/ny", (void *)h_admin_question_new, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
+    {ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/{q}/fjern", (void *)h_admin_remove, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/{q}/svar/ny", (void *)h_admin_option_new, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
+    {ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/{q}/svar/{o}/fjern", (void *)h_admin_remove, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/fil", (void *)h_admin_draft_upload, AUTH_STAFF_ADMIN, BODY_UPLOAD, 0, 0},
     {ROUTER_POST, "/admin/pakke/{id}/udgiv", (void *)h_admin_publish, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET, "/admin/pakke/{id}/vis", (void *)h_admin_preview, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
@@ -431,6 +439,14 @@ static int app_staff_form(struct app_call *c)
                             &c->upload)) {
             app_page_error(c, 400, "bad_request");
             return -1;
+        }
+        /* the text fields are read like any form's (c->form); the files stay in c->upload */
+        for (size_t i = 0; i < c->upload.n; i++) {
+            const struct multipart_part *t = &c->upload.parts[i];
+            if (!t->filename[0] && form_add(&c->form, t->name, t->data, t->len) != FORM_OK) {
+                app_page_error(c, 400, "bad_request");
+                return -1;
+            }
         }
         const struct multipart_part *p = multipart_get(&c->upload, "csrf");
         ok = p && !p->filename[0] && *c->csrf && p->len == TOKEN_HASH_HEX_LEN &&

@@ -185,6 +185,19 @@ out:
     return st;
 }
 
+enum form_status form_add(struct form *f, const char *name, const char *value, size_t len)
+{
+    if (!*name || memchr(value, '\0', len) ||
+        !form_is_utf8((const unsigned char *)name, strlen(name)) ||
+        !form_is_utf8((const unsigned char *)value, len))
+        return FORM_MALFORMED;
+    f->fields = xrealloc(f->fields, (f->n + 1) * sizeof *f->fields);
+    f->fields[f->n].name = xstrdup(name);
+    f->fields[f->n].value = xstrndup(value, len);
+    f->n++;
+    return FORM_OK;
+}
+
 const char *form_get(const struct form *f, const char *name)
 {
     if (!f || !name)

@@ -36,6 +36,11 @@ enum form_status {
 enum form_status form_parse(const char *body, size_t len, size_t max_fields, size_t max_len,
                             struct form *out);
 
+/* Appends one field (value: len bytes, copied), held to the same rules as form_parse: a
+ * value with a NUL or invalid UTF-8, or an empty name, is FORM_MALFORMED and adds nothing.
+ * For the text fields of a multipart form. */
+enum form_status form_add(struct form *f, const char *name, const char *value, size_t len);
+
 /* The first value of name, or NULL.  Borrowed from f. */
 const char *form_get(const struct form *f, const char *name);
 

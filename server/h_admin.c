@@ -28,6 +28,22 @@ static int h_admin_has_errors(const json_t *ctx)
     return json_object_get(ctx, "has_errors") != NULL;
 }
 
+/* The password hint and "too short" error name the configured [staff] password_min_length. */
+static void h_admin_password_hint(struct app_call *c, json_t *ctx)
+{
+    char *hint = h_staff_fill(c, "admin_password_hint", "min", c->app->cfg->password_min_length);
+    json_object_set_new(ctx, "password_hint", json_string(hint));
+    free(hint);
+}
+
+static void h_admin_password_short(struct app_call *c, json_t *ctx)
+{
+    char *msg = h_staff_fill(c, "admin_err_password_short", "min",
+                             c->app->cfg->password_min_length);
+    h_staff_error_msg(ctx, "password", msg);
+    free(msg);
+}
+
 void h_admin_home(struct app_call *c)
 {
     app_page(c, 200, "admin/home", NULL);
@@ -54,6 +70,7 @@ static void h_admin_users_page(struct app_call *c, int status, json_t *ctx)
             json_array_append_new(list, h_admin_user_json(&users[i]));
     free(users);
     json_object_set_new(ctx, "users", list);
+    h_admin_password_hint(c, ctx);
     if (!json_object_get(ctx, "role"))
         json_object_set_new(ctx, "role", json_string("caseworker"));
     const char *role = json_string_value(json_object_get(ctx, "role"));
@@ -70,7 +87,7 @@ static void h_admin_user_problem(struct app_call *c, json_t *ctx, int r)
     case STAFF_DISPLAY_NAME_BAD: h_staff_error(c, ctx, "display_name", "admin_err_display_name"); break;
     case STAFF_ROLE_BAD: h_staff_error(c, ctx, "role", "admin_err_role"); break;
     case STAFF_UNIT_BAD: h_staff_error(c, ctx, "unit", "admin_err_unit"); break;
-    case STAFF_PASSWORD_SHORT: h_staff_error(c, ctx, "password", "admin_err_password_short"); break;
+    case STAFF_PASSWORD_SHORT: h_admin_password_short(c, ctx); break;
     case STAFF_PASSWORD_LONG: h_staff_error(c, ctx, "password", "admin_err_password_long"); break;
     default: break;
     }
@@ -91,7 +108,7 @@ void h_admin_users(struct app_call *c)
     const char *unit = h_staff_text(c, ctx, "unit", STORE_USERNAME_MAX, 0, NULL, "admin_err_unit");
     const char *password = h_staff_field(c, "password"); /* never echoed back */
     if (!*password)
-        h_staff_error(c, ctx, "password", "admin_err_password_short");
+        h_admin_password_short(c, ctx);
     if (username && staff_check_username(username))
         h_staff_error(c, ctx, "username", "admin_err_username");
     if (display && staff_check_display_name(display))
@@ -132,6 +149,7 @@ void h_admin_user(struct app_call *c)
     json_object_set_new(json_object_get(ctx, "user"), "role_admin",
                         json_boolean(strcmp(u.role, "admin") == 0));
     json_object_set_new(ctx, "self", json_boolean(u.id == c->user.id));
+    h_admin_password_hint(c, ctx);
     if (c->req->method != ROUTER_POST) {
         app_page(c, 200, "admin/user", ctx);
         return;
@@ -408,11 +426,22 @@ static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
     }
     json_t *videos = json_array();
     for (size_t vi = 0; vi < p->n_videos; vi++)
-        json_array_append_new(videos, json_pack("{s:i, s:s, s:i}", "n", (int)vi + 1, "title",
-                                                p->videos[vi].title[LANG_DA], "questions",
-                                                (int)p->videos[vi].n_questions));
+        json_array_append_new(videos, json_pack("{s:i, s:s, s:i, s:b, s:b}", "n", (int)vi + 1,
+                                                "title", p->videos[vi].title[LANG_DA],
+                                                "questions", (int)p->videos[vi].n_questions,
+                                                "first", vi == 0, "last", vi + 1 == p->n_videos));
     json_object_set_new(ctx, "videos", videos);
     return ctx;
+}
+
+/* The draft's own texts for its form. */
+static void h_admin_draft_texts(json_t *ctx, const struct model_pack *p)
+{
+    json_object_set_new(ctx, "guidance_da", json_string(p->guidance[LANG_DA]));
+    json_object_set_new(ctx, "guidance_en", json_string(p->guidance[LANG_EN]));
+    json_object_set_new(ctx, "legal_basis", json_string(p->legal_basis));
+    json_object_set_new(ctx, "valid_from", json_string(p->valid_from));
+    json_object_set_new(ctx, "valid_to", json_string(p->valid_to));
 }
 
 /* Replaces *dst with a copy of src. */
@@ -436,11 +465,7 @@ void h_admin_draft(struct app_call *c)
     json_t *ctx = h_admin_draft_ctx(c, p);
     size_t max = c->app->cfg->max_content_text;
     if (c->req->method != ROUTER_POST) {
-        json_object_set_new(ctx, "guidance_da", json_string(p->guidance[LANG_DA]));
-        json_object_set_new(ctx, "guidance_en", json_string(p->guidance[LANG_EN]));
-        json_object_set_new(ctx, "legal_basis", json_string(p->legal_basis));
-        json_object_set_new(ctx, "valid_from", json_string(p->valid_from));
-        json_object_set_new(ctx, "valid_to", json_string(p->valid_to));
+        h_admin_draft_texts(ctx, p);
         app_page(c, 200, "admin/draft", ctx);
         goto out;
     }
@@ -498,7 +523,8 @@ static json_t *h_admin_video_json(const struct model_video *v, size_t n)
                           "text", q->text[LANG_DA], "topic", q->topic[LANG_DA], "explanation",
                           q->explanation[LANG_DA], "multiple", q->multiple, "options", opts));
     }
-    return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "n", (int)n,
+    return json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "n", (int)n,
+                     "video_n", (int)n,
                      "title_da", v->title[LANG_DA], "title_en", v->title[LANG_EN], "summary_da",
                      v->summary[LANG_DA], "media", v->media ? v->media : "", "captions_da",
                      v->captions[LANG_DA], "captions_en", v->captions[LANG_EN], "transcript_da",
@@ -506,17 +532,32 @@ static json_t *h_admin_video_json(const struct model_video *v, size_t n)
                      "questions", qs);
 }
 
+/* A posted text field and where it goes. */
+struct h_admin_text {
+    const char *name;
+    char **dst;
+    size_t max;
+    int required;
+    const char *missing; /* UI string key when required and empty */
+};
+
+/* Reads the posted fields into their places (as posted, for the form to show again); adds
+ * errors to ctx. */
+static void h_admin_read_texts(struct app_call *c, json_t *ctx, const struct h_admin_text *f,
+                               size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h_staff_text(c, ctx, f[i].name, f[i].max, f[i].required, f[i].missing,
+                     "admin_err_text_long");
+        h_admin_set(f[i].dst, h_staff_field(c, f[i].name));
+    }
+}
+
 /* Reads the posted video form into v (a copy of the draft's video); adds errors to ctx. */
 static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_video *v)
 {
     size_t max = c->app->cfg->max_content_text;
-    struct {
-        const char *name;
-        char **dst;
-        size_t max;
-        int required;
-        const char *missing;
-    } fields[] = {
+    const struct h_admin_text fields[] = {
         {"title_da", &v->title[LANG_DA], 200, 1, "admin_err_title_missing"},
         {"title_en", &v->title[LANG_EN], 200, 0, NULL},
         {"summary_da", &v->summary[LANG_DA], 1000, 0, NULL},
@@ -529,11 +570,7 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
     /* a file name is checked when it changes: the draft may name a file that this
      * installation's media folder lacks (the text version is shown then) */
     char *old_media = xstrdup(v->media ? v->media : "");
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        h_staff_text(c, ctx, fields[i].name, fields[i].max, fields[i].required,
-                     fields[i].missing, "admin_err_text_long");
-        h_admin_set(fields[i].dst, h_staff_field(c, fields[i].name));
-    }
+    h_admin_read_texts(c, ctx, fields, sizeof fields / sizeof fields[0]);
     for (int l = 0; l < LANG_COUNT; l++)
         if (*v->captions[l] && strncmp(v->captions[l], "WEBVTT", 6) != 0)
             h_staff_error(c, ctx, l == LANG_DA ? "captions_da" : "captions_en",
@@ -582,7 +619,8 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
             right += q->options[oi].correct;
         }
         snprintf(field, sizeof field, "q%zu_o1", qi + 1);
-        if (right == 0 || (!q->multiple && right != 1))
+        /* a question added without options yet has nothing to mark (publishing says so) */
+        if (q->n_options && (right == 0 || (!q->multiple && right != 1)))
             h_staff_error(c, ctx, field, "admin_err_right");
     }
 }
@@ -639,6 +677,21 @@ void h_admin_draft_video(struct app_call *c)
     model_pack_free(p);
 }
 
+/* The extension of the uploaded file f when it is a video within [staff] max_upload;
+ * NULL with an error in ctx otherwise. */
+static const char *h_admin_upload_check(struct app_call *c, json_t *ctx,
+                                        const struct multipart_part *f)
+{
+    const char *ext = NULL;
+    if (!f || !f->filename[0] || f->len == 0)
+        h_staff_error(c, ctx, "file", "admin_err_file_missing");
+    else if (f->len > c->app->cfg->max_upload)
+        h_staff_error(c, ctx, "file", "admin_err_file_large");
+    else if (!(ext = packedit_media_type(f->data, f->len, f->content_type)))
+        h_staff_error(c, ctx, "file", "admin_err_file_type");
+    return ext;
+}
+
 void h_admin_draft_upload(struct app_call *c)
 {
     struct model_pack *p;
@@ -647,14 +700,8 @@ void h_admin_draft_upload(struct app_call *c)
         return;
     json_t *ctx = h_admin_draft_ctx(c, p);
     const struct multipart_part *f = multipart_get(&c->upload, "file");
-    const char *ext = NULL;
+    const char *ext = h_admin_upload_check(c, ctx, f);
     char name[MODEL_HASH_HEX + 8];
-    if (!f || !f->filename[0] || f->len == 0)
-        h_staff_error(c, ctx, "file", "admin_err_file_missing");
-    else if (f->len > c->app->cfg->max_upload)
-        h_staff_error(c, ctx, "file", "admin_err_file_large");
-    else if (!(ext = packedit_media_type(f->data, f->len, f->content_type)))
-        h_staff_error(c, ctx, "file", "admin_err_file_type");
     if (h_admin_has_errors(ctx)) {
         h_admin_video_page(c, 422, p, n, ctx);
     } else if (packedit_store_media(c->app->cfg->media_dir, f->data, f->len, ext, name) != 0) {
@@ -664,6 +711,335 @@ void h_admin_draft_upload(struct app_call *c)
         json_decref(ctx);
         h_admin_set(&p->videos[n - 1].media, name);
         h_admin_video_saved(c, p, n);
+    }
+    model_pack_free(p);
+}
+
+/* ------------------------------------------------------------------ adding and removing */
+
+/* A number of the path (1-based) when within count: the 0-based index, or -1. */
+static long h_admin_index(const char *s, size_t count)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+    return (*end || end == s || n < 1 || (size_t)n > count) ? -1 : n - 1;
+}
+
+/* The draft of the path and the video, question and option its further numbers name (as
+ * many as the route has: *depth), each checked against the draft: 0, or -1 having replied
+ * 404 (*p is then NULL). */
+static int h_admin_path(struct app_call *c, struct model_pack **p, size_t idx[3], size_t *depth)
+{
+    const struct router_match *m = c->req->match;
+    *p = h_admin_draft_of(c);
+    if (!*p)
+        return -1;
+    *depth = m->n_params - 1;
+    const struct model_video *v = NULL;
+    const struct model_question *q = NULL;
+    for (size_t d = 0; d < *depth && d < 3; d++) {
+        size_t count = d == 0 ? (*p)->n_videos : d == 1 ? v->n_questions : q->n_options;
+        long i = h_admin_index(m->params[d + 1], count);
+        if (i < 0) {
+            app_page_error(c, 404, "not_found");
+            model_pack_free(*p);
+            *p = NULL;
+            return -1;
+        }
+        idx[d] = (size_t)i;
+        if (d == 0)
+            v = &(*p)->videos[i];
+        else if (d == 1)
+            q = &v->questions[i];
+    }
+    return 0;
+}
+
+/* Writes the draft's changed structure and goes back to the draft (video 0) or to video's
+ * form. */
+static void h_admin_replaced(struct app_call *c, struct model_pack *p, size_t video)
+{
+    enum packedit_result r = packedit_replace(c->st, p);
+    if (r == PACKEDIT_NOT_DRAFT) {
+        app_page_error(c, 409, "pack_not_draft");
+    } else if (r != PACKEDIT_OK) {
+        h_staff_fail(c);
+    } else {
+        char path[128];
+        int n = snprintf(path, sizeof path, "/admin/pakke/%lld", (long long)p->id);
+        if (video)
+            snprintf(path + n, sizeof path - (size_t)n, "/video/%zu", video);
+        http_reply_redirect(c->rep, 303, path);
+    }
+}
+
+enum h_admin_in { IN_LINE, IN_AREA, IN_FILE, IN_CHECK, IN_KIND };
+
+/* One field of an "add" form (admin/add): its name, label and hint (UI string keys). */
+struct h_admin_in_spec {
+    const char *name;
+    const char *label;
+    enum h_admin_in in;
+    const char *hint;
+};
+
+struct h_admin_add_form {
+    const char *heading;  /* UI string key, followed by the number in heading_n if any */
+    const char *submit;
+    const struct h_admin_in_spec *fields;
+    size_t n;
+    int multipart;
+    /* under a video: sets the form's defaults in ctx and, when post, reads it into the
+     * draft p (adding errors to ctx) */
+    void (*fill)(struct app_call *c, json_t *ctx, struct model_pack *p, const size_t idx[3],
+                 int post);
+};
+
+/* The fields of an add form with what was posted (ctx[name]) and their errors. */
+static json_t *h_admin_fields(const struct app_call *c, const json_t *ctx,
+                              const struct h_admin_add_form *form)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < form->n; i++) {
+        const struct h_admin_in_spec *s = &form->fields[i];
+        char ek[96], described[160];
+        snprintf(ek, sizeof ek, "err_%s", s->name);
+        const char *value = json_string_value(json_object_get(ctx, s->name));
+        const char *err = json_string_value(json_object_get(ctx, ek));
+        /* aria-describedby: the hint and the error message, as either is there */
+        snprintf(described, sizeof described, "%s%s%s%s%s", s->hint ? s->name : "",
+                 s->hint ? "-hint" : "", s->hint && err ? " " : "", err ? s->name : "",
+                 err ? "-error" : "");
+        value = value ? value : "";
+        json_t *f = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:i, s:b}", "name",
+            s->name, "label", app_text(c, s->label), "value", value, "err", err ? err : "",
+            "hint", s->hint ? app_text(c, s->hint) : "", "described", described, "is_field",
+            s->in <= IN_FILE, "is_line", s->in == IN_LINE, "is_area", s->in == IN_AREA,
+            "is_file", s->in == IN_FILE, "is_check", s->in == IN_CHECK, "is_kind",
+            s->in == IN_KIND, "rows", 4, "checked", *value != 0);
+        if (s->in == IN_KIND) {
+            json_t *choices = json_array();
+            static const char *const kinds[] = {"single", "multiple"};
+            for (size_t k = 0; k < 2; k++) {
+                char id[64], key[48];
+                snprintf(id, sizeof id, k ? "%s_%s" : "%s", s->name, kinds[k]);
+                snprintf(key, sizeof key, "admin_kind_%s", kinds[k]);
+                json_array_append_new(choices,
+                                      json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", id, "name",
+                                                s->name, "value", kinds[k], "label",
+                                                app_text(c, key), "checked",
+                                                strcmp(value, kinds[k]) == 0));
+            }
+            json_object_set_new(f, "choices", choices);
+        }
+        json_array_append_new(out, f);
+    }
+    return out;
+}
+
+/* Renders an add form posting to its own path, with a link back to back. */
+static void h_admin_add_page(struct app_call *c, int status, json_t *ctx,
+                             const struct h_admin_add_form *form, size_t heading_n,
+                             const char *back, const char *back_key)
+{
+    char heading[256];
+    int hn = snprintf(heading, sizeof heading, "%s", app_text(c, form->heading));
+    if (heading_n && hn > 0 && (size_t)hn < sizeof heading)
+        snprintf(heading + hn, sizeof heading - (size_t)hn, " %zu", heading_n);
+    json_object_set_new(ctx, "heading", json_string(heading));
+    json_object_set_new(ctx, "submit", json_string(app_text(c, form->submit)));
+    json_object_set_new(ctx, "back", json_string(back));
+    json_object_set_new(ctx, "back_text", json_string(app_text(c, back_key)));
+    json_object_set_new(ctx, "action", json_string(c->req->path));
+    json_object_set_new(ctx, "multipart", json_boolean(form->multipart));
+    json_object_set_new(ctx, "fields", h_admin_fields(c, ctx, form));
+    app_page(c, status, "admin/add", ctx);
+}
+
+static const struct h_admin_in_spec h_admin_video_fields[] = {
+    {"title_da", "admin_title_da", IN_LINE, NULL},
+    {"title_en", "admin_title_en", IN_LINE, NULL},
+    {"summary_da", "admin_summary_da", IN_AREA, NULL},
+    {"media", "admin_media", IN_LINE, "admin_media_hint"},
+    {"file", "admin_upload_file", IN_FILE, "admin_upload_hint"},
+    {"captions_da", "admin_captions_da", IN_AREA, "admin_captions_hint"},
+    {"captions_en", "admin_captions_en", IN_AREA, NULL},
+    {"transcript_da", "admin_transcript_da", IN_AREA, NULL},
+    {"transcript_en", "admin_transcript_en", IN_AREA, NULL},
+};
+static const struct h_admin_add_form h_admin_video_form = {
+    "admin_video_new_title", "admin_video_add", h_admin_video_fields,
+    sizeof h_admin_video_fields / sizeof h_admin_video_fields[0], 1, NULL};
+
+void h_admin_video_new(struct app_call *c)
+{
+    struct model_pack *p = h_admin_draft_of(c);
+    if (!p)
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    char back[64];
+    snprintf(back, sizeof back, "/admin/pakke/%lld", (long long)p->id);
+    if (c->req->method != ROUTER_POST) {
+        h_admin_add_page(c, 200, ctx, &h_admin_video_form, 0, back, "admin_back_to_draft");
+        goto out;
+    }
+    struct model_video *v = packedit_video_add(p);
+    h_admin_video_read(c, ctx, v);
+    /* a file is optional here: a chosen one is checked, and stored only when all is well */
+    const struct multipart_part *f = multipart_get(&c->upload, "file");
+    const char *ext = f && f->filename[0] ? h_admin_upload_check(c, ctx, f) : NULL;
+    char name[MODEL_HASH_HEX + 8];
+    if (h_admin_has_errors(ctx)) {
+        h_admin_add_page(c, 422, ctx, &h_admin_video_form, 0, back, "admin_back_to_draft");
+        goto out;
+    }
+    json_decref(ctx);
+    if (ext && packedit_store_media(c->app->cfg->media_dir, f->data, f->len, ext, name) != 0) {
+        h_staff_fail(c);
+        goto out;
+    }
+    if (ext)
+        h_admin_set(&v->media, name);
+    h_admin_replaced(c, p, p->n_videos);
+out:
+    model_pack_free(p);
+}
+
+/* An add form under video idx[0] (heading number: the last number of the path): shown on
+ * GET; on POST read by form->fill into the draft and, when all is well, written, and back
+ * to the video's page. */
+static void h_admin_add_under_video(struct app_call *c, const struct h_admin_add_form *form)
+{
+    struct model_pack *p;
+    size_t idx[3], depth;
+    if (h_admin_path(c, &p, idx, &depth))
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    int post = c->req->method == ROUTER_POST;
+    char back[96];
+    snprintf(back, sizeof back, "/admin/pakke/%lld/video/%zu", (long long)p->id, idx[0] + 1);
+    form->fill(c, ctx, p, idx, post);
+    if (!post || h_admin_has_errors(ctx)) {
+        h_admin_add_page(c, post ? 422 : 200, ctx, form, idx[depth - 1] + 1, back,
+                         "admin_back_to_video");
+    } else {
+        json_decref(ctx);
+        h_admin_replaced(c, p, idx[0] + 1);
+    }
+    model_pack_free(p);
+}
+
+static void h_admin_question_fill(struct app_call *c, json_t *ctx, struct model_pack *p,
+                                  const size_t idx[3], int post)
+{
+    const char *kind = post ? h_staff_field(c, "kind") : "single";
+    json_object_set_new(ctx, "kind", json_string(kind));
+    if (!post)
+        return;
+    struct model_question *q =
+        packedit_question_add(p, &p->videos[idx[0]], h_staff_field(c, "topic_da"));
+    const struct h_admin_text fields[] = {
+        {"text_da", &q->text[LANG_DA], 1000, 1, "admin_err_question_text"},
+        {"text_en", &q->text[LANG_EN], 1000, 0, NULL},
+        {"topic_da", &q->topic[LANG_DA], 200, 1, "admin_err_topic"},
+        {"topic_en", &q->topic[LANG_EN], 200, 0, NULL},
+        {"explanation_da", &q->explanation[LANG_DA], 2000, 0, NULL},
+        {"explanation_en", &q->explanation[LANG_EN], 2000, 0, NULL},
+    };
+    h_admin_read_texts(c, ctx, fields, sizeof fields / sizeof fields[0]);
+    if (strcmp(kind, "single") != 0 && strcmp(kind, "multiple") != 0)
+        h_staff_error(c, ctx, "kind", "admin_err_kind");
+    q->multiple = strcmp(kind, "multiple") == 0;
+}
+
+static const struct h_admin_in_spec h_admin_question_fields[] = {
+    {"text_da", "admin_question_text_da", IN_AREA, NULL},
+    {"text_en", "admin_question_text_en", IN_AREA, NULL},
+    {"kind", "admin_question_kind", IN_KIND, NULL},
+    {"topic_da", "admin_question_topic_da", IN_LINE, "admin_topic_hint"},
+    {"topic_en", "admin_question_topic_en", IN_LINE, NULL},
+    {"explanation_da", "admin_question_explanation_da", IN_AREA, NULL},
+    {"explanation_en", "admin_question_explanation_en", IN_AREA, NULL},
+};
+static const struct h_admin_add_form h_admin_question_form = {
+    "admin_question_new_title", "admin_question_add", h_admin_question_fields,
+    sizeof h_admin_question_fields / sizeof h_admin_question_fields[0], 0,
+    h_admin_question_fill};
+
+void h_admin_question_new(struct app_call *c)
+{
+    h_admin_add_under_video(c, &h_admin_question_form);
+}
+
+static void h_admin_option_fill(struct app_call *c, json_t *ctx, struct model_pack *p,
+                                const size_t idx[3], int post)
+{
+    struct model_question *q = &p->videos[idx[0]].questions[idx[1]];
+    json_object_set_new(ctx, "lead", json_string(q->text[LANG_DA]));
+    if (!post)
+        return;
+    size_t right = 0;
+    for (size_t oi = 0; oi < q->n_options; oi++)
+        right += q->options[oi].correct;
+    struct model_option *o = packedit_option_add(q);
+    const struct h_admin_text fields[] = {
+        {"text_da", &o->text[LANG_DA], 500, 1, "admin_err_option"},
+        {"text_en", &o->text[LANG_EN], 500, 0, NULL},
+    };
+    h_admin_read_texts(c, ctx, fields, sizeof fields / sizeof fields[0]);
+    o->correct = *h_staff_field(c, "right") != 0;
+    json_object_set_new(ctx, "right", json_string(o->correct ? "ja" : ""));
+    if (o->correct && !q->multiple && right > 0)
+        h_staff_error(c, ctx, "right", "admin_err_right_taken");
+}
+
+static const struct h_admin_in_spec h_admin_option_fields[] = {
+    {"text_da", "admin_option_text_da", IN_LINE, NULL},
+    {"text_en", "admin_option_text_en", IN_LINE, NULL},
+    {"right", "admin_option_right", IN_CHECK, NULL},
+};
+static const struct h_admin_add_form h_admin_option_form = {
+    "admin_option_new_title", "admin_option_add", h_admin_option_fields,
+    sizeof h_admin_option_fields / sizeof h_admin_option_fields[0], 0, h_admin_option_fill};
+
+void h_admin_option_new(struct app_call *c)
+{
+    h_admin_add_under_video(c, &h_admin_option_form);
+}
+
+void h_admin_remove(struct app_call *c)
+{
+    struct model_pack *p;
+    size_t idx[3], depth;
+    if (h_admin_path(c, &p, idx, &depth))
+        return;
+    struct model_video *v = &p->videos[idx[0]];
+    if (depth == 1)
+        packedit_video_remove(p, idx[0]);
+    else if (depth == 2)
+        packedit_question_remove(v, idx[1]);
+    else
+        packedit_option_remove(&v->questions[idx[1]], idx[2]);
+    h_admin_replaced(c, p, depth == 1 ? 0 : idx[0] + 1);
+    model_pack_free(p);
+}
+
+void h_admin_video_move(struct app_call *c)
+{
+    struct model_pack *p;
+    size_t idx[3], depth;
+    if (h_admin_path(c, &p, idx, &depth))
+        return;
+    const char *dir = h_staff_field(c, "retning");
+    int up = strcmp(dir, "op") == 0;
+    if ((!up && strcmp(dir, "ned") != 0) || packedit_video_move(p, idx[0], up) != 0) {
+        json_t *ctx = h_admin_draft_ctx(c, p);
+        h_admin_draft_texts(ctx, p);
+        h_staff_error(c, ctx, "video-list", "admin_err_move");
+        app_page(c, 422, "admin/draft", ctx);
+    } else {
+        h_admin_replaced(c, p, 0);
     }
     model_pack_free(p);
 }
@@ -726,11 +1102,7 @@ void h_admin_publish(struct app_call *c)
         json_t *ctx = h_admin_draft_ctx(c, p);
         char key[64];
         snprintf(key, sizeof key, "pack_err_%s", problem.code);
-        json_object_set_new(ctx, "guidance_da", json_string(p->guidance[LANG_DA]));
-        json_object_set_new(ctx, "guidance_en", json_string(p->guidance[LANG_EN]));
-        json_object_set_new(ctx, "legal_basis", json_string(p->legal_basis));
-        json_object_set_new(ctx, "valid_from", json_string(p->valid_from));
-        json_object_set_new(ctx, "valid_to", json_string(p->valid_to));
+        h_admin_draft_texts(ctx, p);
         h_staff_error(c, ctx, "publish", key);
         if (problem.video)
             json_object_set_new(ctx, "problem_video", json_integer((json_int_t)problem.video));

@@ -27,13 +27,18 @@ const char *h_staff_field(const struct app_call *c, const char *name)
 
 void h_staff_error(struct app_call *c, json_t *ctx, const char *field_id, const char *key)
 {
+    h_staff_error_msg(ctx, field_id, app_text(c, key));
+}
+
+void h_staff_error_msg(json_t *ctx, const char *field_id, const char *message)
+{
     json_t *errors = json_object_get(ctx, "errors");
     if (!errors) {
         errors = json_array();
         json_object_set_new(ctx, "errors", errors);
     }
-    json_array_append_new(errors, json_pack("{s:s, s:s}", "field_id", field_id, "message",
-                                            app_text(c, key)));
+    json_array_append_new(errors,
+                          json_pack("{s:s, s:s}", "field_id", field_id, "message", message));
     json_object_set_new(ctx, "has_errors", json_true());
     char k[96];
     snprintf(k, sizeof k, "err_%s", field_id);
@@ -41,7 +46,24 @@ void h_staff_error(struct app_call *c, json_t *ctx, const char *field_id, const 
         if (*p == '-')
             *p = '_';
     if (!json_object_get(ctx, k))
-        json_object_set_new(ctx, k, json_string(app_text(c, key)));
+        json_object_set_new(ctx, k, json_string(message));
+}
+
+char *h_staff_fill(const struct app_call *c, const char *key, const char *name, unsigned n)
+{
+    const char *text = app_text(c, key);
+    char tag[48], num[16];
+    snprintf(tag, sizeof tag, "{{%s}}", name);
+    snprintf(num, sizeof num, "%u", n);
+    struct buf b = {0};
+    const char *at;
+    while ((at = strstr(text, tag))) {
+        buf_append(&b, text, (size_t)(at - text));
+        buf_append(&b, num, strlen(num));
+        text = at + strlen(tag);
+    }
+    buf_append(&b, text, strlen(text));
+    return buf_detach(&b);
 }
 
 void h_staff_time(json_t *obj, const char *key, int64_t t)
@@ -155,12 +177,24 @@ void h_staff_login(struct app_call *c)
         h_staff_error(c, ctx, "username", "staff_err_login");
         h_staff_login_page(c, 401, ctx);
         return;
-    case LOGIN_LOCKED:
+    case LOGIN_LOCKED: {
+        /* the error page, with the configured lockout in its text */
+        unsigned minutes = app->cfg->login_lockout_minutes;
+        char *msg = h_staff_fill(c, "staff_err_locked", "minutes", minutes), after[24];
+        json_object_set_new(ctx, "status", json_integer(429));
+        json_object_set_new(ctx, "login_locked", json_true());
+        json_object_set_new(ctx, "kind", json_string("login_locked"));
+        json_object_set_new(ctx, "locked_message", json_string(msg));
+        free(msg);
+        app_page(c, 429, "error", ctx);
+        snprintf(after, sizeof after, "%u", minutes * 60);
+        http_reply_header(c->rep, "Retry-After", after);
+        return;
+    }
     case LOGIN_THROTTLED:
         json_decref(ctx);
-        app_page_error(c, 429, r == LOGIN_LOCKED ? "login_locked" : "login_throttled");
-        http_reply_header(c->rep, "Retry-After",
-                          r == LOGIN_LOCKED ? "900" : "60");
+        app_page_error(c, 429, "login_throttled");
+        http_reply_header(c->rep, "Retry-After", "60");
         return;
     case LOGIN_ERROR:
         json_decref(ctx);

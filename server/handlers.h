@@ -61,6 +61,12 @@ void h_admin_draft_new(struct app_call *c);
 void h_admin_draft(struct app_call *c);
 void h_admin_draft_video(struct app_call *c);
 void h_admin_draft_upload(struct app_call *c);
+void h_admin_video_new(struct app_call *c);
+void h_admin_video_move(struct app_call *c);
+void h_admin_question_new(struct app_call *c);
+void h_admin_option_new(struct app_call *c);
+/* Removes the video, question or option the path names (one handler for all three). */
+void h_admin_remove(struct app_call *c);
 void h_admin_preview(struct app_call *c);
 void h_admin_preview_captions(struct app_call *c);
 void h_admin_publish(struct app_call *c);
@@ -72,6 +78,11 @@ const char *h_staff_field(const struct app_call *c, const char *name);
 /* Adds an error-summary entry for field_id with the UI string key to ctx ("errors",
  * "has_errors", and "err_<field_id>" for the field's own message). */
 void h_staff_error(struct app_call *c, json_t *ctx, const char *field_id, const char *key);
+/* The same with a message already in the reader's language (copied). */
+void h_staff_error_msg(json_t *ctx, const char *field_id, const char *message);
+/* The UI string key with every "{{name}}" replaced by n: a configured number in a text
+ * (caller frees). */
+char *h_staff_fill(const struct app_call *c, const char *key, const char *name, unsigned n);
 /* The form field name, echoed into ctx; NULL (with an error added) when required and
  * empty, or longer than max bytes. */
 const char *h_staff_text(struct app_call *c, json_t *ctx, const char *name, size_t max,

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mem.h"
+
 struct packedit_new {
     int64_t group_id;
     int64_t now;
@@ -82,6 +84,203 @@ enum packedit_result packedit_save(struct store *st, const struct model_pack *dr
     if (rc == STORE_NOT_FOUND || rc == STORE_CONFLICT)
         return PACKEDIT_NOT_DRAFT;
     return rc == STORE_OK ? PACKEDIT_OK : PACKEDIT_ERROR;
+}
+
+static enum store_status packedit_replace_txn(struct store *st, void *arg)
+{
+    return store_draft_replace(st, arg);
+}
+
+enum packedit_result packedit_replace(struct store *st, struct model_pack *p)
+{
+    enum store_status rc = store_txn(st, packedit_replace_txn, p);
+    if (rc == STORE_NOT_FOUND)
+        return PACKEDIT_NOT_DRAFT;
+    return rc == STORE_OK ? PACKEDIT_OK : PACKEDIT_ERROR;
+}
+
+/* ------------------------------------------------------------------ structure */
+
+static void packedit_empty(char *t[LANG_COUNT])
+{
+    for (int l = 0; l < LANG_COUNT; l++)
+        t[l] = xstrdup("");
+}
+
+/* arr (n elements of size bytes) grown by one zeroed element at the end (*n counts it). */
+static void *packedit_grow(void *arr, size_t *n, size_t size)
+{
+    char *a = xrealloc(arr, (*n + 1) * size);
+    memset(a + *n * size, 0, size);
+    (*n)++;
+    return a;
+}
+
+/* Closes the gap of element i (whose contents the caller freed). */
+static void packedit_cut(void *arr, size_t *n, size_t size, size_t i)
+{
+    char *a = arr;
+    memmove(a + i * size, a + (i + 1) * size, (*n - i - 1) * size);
+    (*n)--;
+}
+
+static int packedit_video_slug_used(const struct model_pack *p, const char *slug)
+{
+    for (size_t i = 0; i < p->n_videos; i++)
+        if (strcmp(p->videos[i].slug, slug) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 when a question of p has that slug (key 0) or topic key (key 1) with another topic
+ * than topic_da (NULL: any topic). */
+static int packedit_question_used(const struct model_pack *p, const char *s, int key,
+                                  const char *topic_da)
+{
+    for (size_t vi = 0; vi < p->n_videos; vi++)
+        for (size_t qi = 0; qi < p->videos[vi].n_questions; qi++) {
+            const struct model_question *q = &p->videos[vi].questions[qi];
+            if (strcmp(key ? q->topic_key : q->slug, s) == 0 &&
+                (!topic_da || strcmp(q->topic[LANG_DA] ? q->topic[LANG_DA] : "", topic_da)))
+                return 1;
+        }
+    return 0;
+}
+
+struct model_video *packedit_video_add(struct model_pack *p)
+{
+    char slug[MODEL_SLUG_MAX];
+    for (size_t k = p->n_videos + 1;; k++) {
+        snprintf(slug, sizeof slug, "video-%zu", k);
+        if (!packedit_video_slug_used(p, slug))
+            break;
+    }
+    p->videos = packedit_grow(p->videos, &p->n_videos, sizeof *p->videos);
+    struct model_video *v = &p->videos[p->n_videos - 1];
+    snprintf(v->slug, sizeof v->slug, "%s", slug);
+    packedit_empty(v->title);
+    packedit_empty(v->summary);
+    packedit_empty(v->captions);
+    packedit_empty(v->transcript);
+    v->media = xstrdup("");
+    v->legal_basis = xstrdup("");
+    return v;
+}
+
+int packedit_video_remove(struct model_pack *p, size_t i)
+{
+    if (i >= p->n_videos)
+        return -1;
+    model_video_free(&p->videos[i]);
+    packedit_cut(p->videos, &p->n_videos, sizeof *p->videos, i);
+    return 0;
+}
+
+int packedit_video_move(struct model_pack *p, size_t i, int up)
+{
+    if (i >= p->n_videos || (up && i == 0) || (!up && i + 1 >= p->n_videos))
+        return -1;
+    size_t j = up ? i - 1 : i + 1;
+    struct model_video t = p->videos[i];
+    p->videos[i] = p->videos[j];
+    p->videos[j] = t;
+    return 0;
+}
+
+void packedit_topic_slug(const char *topic, char out[MODEL_SLUG_MAX])
+{
+    static const struct {
+        const char *utf8, *ascii;
+    } danish[] = {{"\xc3\xa6", "ae"}, {"\xc3\x86", "ae"}, {"\xc3\xb8", "oe"},
+                  {"\xc3\x98", "oe"}, {"\xc3\xa5", "aa"}, {"\xc3\x85", "aa"}};
+    size_t n = 0, max = MODEL_SLUG_MAX - 8; /* room for a "-N" to tell topics apart */
+    for (const char *s = topic; *s && n < max;) {
+        unsigned char ch = (unsigned char)*s;
+        const char *add = NULL;
+        char one[2] = {0, 0};
+        size_t step = 1;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+            one[0] = (char)ch;
+            add = one;
+        } else if (ch >= 'A' && ch <= 'Z') {
+            one[0] = (char)(ch - 'A' + 'a');
+            add = one;
+        } else {
+            for (size_t i = 0; i < sizeof danish / sizeof danish[0]; i++)
+                if (strncmp(s, danish[i].utf8, 2) == 0) {
+                    add = danish[i].ascii;
+                    step = 2;
+                }
+        }
+        if (add) {
+            for (; *add && n < max; add++)
+                out[n++] = *add;
+        } else if (n > 0 && out[n - 1] != '-') {
+            out[n++] = '-';
+        }
+        s += step;
+    }
+    while (n > 0 && out[n - 1] == '-')
+        n--;
+    out[n] = '\0';
+    if (n == 0)
+        snprintf(out, MODEL_SLUG_MAX, "emne");
+}
+
+struct model_question *packedit_question_add(const struct model_pack *p, struct model_video *v,
+                                             const char *topic_da)
+{
+    char slug[MODEL_SLUG_MAX], base[MODEL_SLUG_MAX], key[MODEL_SLUG_MAX] = "";
+    for (size_t k = 1;; k++) {
+        snprintf(slug, sizeof slug, "spoergsmaal-%zu", k);
+        if (!packedit_question_used(p, slug, 0, NULL))
+            break;
+    }
+    /* the key of the same topic elsewhere in the pack */
+    for (size_t vi = 0; vi < p->n_videos && !*key; vi++)
+        for (size_t qi = 0; qi < p->videos[vi].n_questions && !*key; qi++)
+            if (strcmp(p->videos[vi].questions[qi].topic[LANG_DA], topic_da) == 0)
+                snprintf(key, sizeof key, "%s", p->videos[vi].questions[qi].topic_key);
+    if (!*key) {
+        packedit_topic_slug(topic_da, base);
+        snprintf(key, sizeof key, "%s", base);
+        for (size_t k = 2; packedit_question_used(p, key, 1, topic_da); k++)
+            snprintf(key, sizeof key, "%.40s-%zu", base, k);
+    }
+    v->questions = packedit_grow(v->questions, &v->n_questions, sizeof *v->questions);
+    struct model_question *q = &v->questions[v->n_questions - 1];
+    snprintf(q->slug, sizeof q->slug, "%s", slug);
+    snprintf(q->topic_key, sizeof q->topic_key, "%s", key);
+    packedit_empty(q->topic);
+    packedit_empty(q->text);
+    packedit_empty(q->explanation);
+    return q;
+}
+
+int packedit_question_remove(struct model_video *v, size_t i)
+{
+    if (i >= v->n_questions)
+        return -1;
+    model_question_free(&v->questions[i]);
+    packedit_cut(v->questions, &v->n_questions, sizeof *v->questions, i);
+    return 0;
+}
+
+struct model_option *packedit_option_add(struct model_question *q)
+{
+    q->options = packedit_grow(q->options, &q->n_options, sizeof *q->options);
+    struct model_option *o = &q->options[q->n_options - 1];
+    packedit_empty(o->text);
+    return o;
+}
+
+int packedit_option_remove(struct model_question *q, size_t i)
+{
+    if (i >= q->n_options)
+        return -1;
+    model_option_free(&q->options[i]);
+    packedit_cut(q->options, &q->n_options, sizeof *q->options, i);
+    return 0;
 }
 
 struct packedit_pub {

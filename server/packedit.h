@@ -37,6 +37,33 @@ enum packedit_result packedit_load_draft(struct store *st, int64_t pack_id,
 /* Writes an edited draft (every text, matched by id). */
 enum packedit_result packedit_save(struct store *st, const struct model_pack *draft);
 
+/* Structural edits of a loaded draft, in memory; packedit_replace() writes them.  An added
+ * video, question or option has every text "" (for the caller to fill) and goes last; a
+ * draft may be incomplete (a video without questions, a question without options) until
+ * it is published, when content_pack_check() holds it to the pack rules.  Indexes are
+ * 0-based; a remove or move with an index out of range returns -1 and changes nothing. */
+/* Appends a video with a slug no other video of p has ("video-N"). */
+struct model_video *packedit_video_add(struct model_pack *p);
+int packedit_video_remove(struct model_pack *p, size_t i);
+/* Swaps video i with the one before it (up) or after it (!up). */
+int packedit_video_move(struct model_pack *p, size_t i, int up);
+/* Appends a question to v (a video of p) about the Danish topic: its slug is new in p, its
+ * topic key that of a question of p with the same topic, else made from the topic's
+ * words and new in p (so the statistics count the topic as one). */
+struct model_question *packedit_question_add(const struct model_pack *p, struct model_video *v,
+                                             const char *topic_da);
+int packedit_question_remove(struct model_video *v, size_t i);
+struct model_option *packedit_option_add(struct model_question *q);
+int packedit_option_remove(struct model_question *q, size_t i);
+/* The topic key made from a topic's words: a–z, 0–9 and '-' (æ ø å as ae oe aa), "emne"
+ * when none is left. */
+void packedit_topic_slug(const char *topic, char out[MODEL_SLUG_MAX]);
+
+/* Writes the draft's whole tree (after structural edits): every video, question and
+ * option of the stored draft is replaced by p's, which get new ids.  PACKEDIT_NOT_DRAFT
+ * when p is no longer a draft. */
+enum packedit_result packedit_replace(struct store *st, struct model_pack *p);
+
 /* Publishes the draft as described at the top; *problem says why not on PACKEDIT_INVALID.
  * *version gets the published version number. */
 enum packedit_result packedit_publish(struct store *st, int64_t pack_id, int64_t now,

@@ -441,22 +441,11 @@ enum store_status store_group_list(struct store *st, struct model_group **out, s
     return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
 }
 
-enum store_status store_pack_insert(struct store *st, struct model_pack *p, int64_t now)
+/* Inserts p's videos, questions and options under pack p->id; fills their ids. */
+static enum store_status store_pack_insert_videos(struct store *st, struct model_pack *p)
 {
-    sqlite3_stmt *s = store_stmt(
-        st,
-        "INSERT INTO packs(group_id, version, state, example_content, legal_basis, valid_from,"
-        " valid_to, guidance_da, guidance_en, created_at) VALUES (?,?,'draft',?,?,?,?,?,?,?)"
-        " RETURNING id",
-        "iiittttti", p->group_id, (int64_t)p->version, (int64_t)p->example_content,
-        p->legal_basis, p->valid_from, p->valid_to, p->guidance[LANG_DA], p->guidance[LANG_EN],
-        now);
-    enum store_status rc = store_row(st, s);
-    if (rc != STORE_OK)
-        return rc;
-    p->id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    snprintf(p->state, sizeof p->state, "draft");
+    sqlite3_stmt *s;
+    enum store_status rc;
     for (size_t vi = 0; vi < p->n_videos; vi++) {
         struct model_video *v = &p->videos[vi];
         s = store_stmt(
@@ -504,6 +493,44 @@ enum store_status store_pack_insert(struct store *st, struct model_pack *p, int6
         }
     }
     return STORE_OK;
+}
+
+enum store_status store_pack_insert(struct store *st, struct model_pack *p, int64_t now)
+{
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "INSERT INTO packs(group_id, version, state, example_content, legal_basis, valid_from,"
+        " valid_to, guidance_da, guidance_en, created_at) VALUES (?,?,'draft',?,?,?,?,?,?,?)"
+        " RETURNING id",
+        "iiittttti", p->group_id, (int64_t)p->version, (int64_t)p->example_content,
+        p->legal_basis, p->valid_from, p->valid_to, p->guidance[LANG_DA], p->guidance[LANG_EN],
+        now);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    p->id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    snprintf(p->state, sizeof p->state, "draft");
+    return store_pack_insert_videos(st, p);
+}
+
+enum store_status store_draft_replace(struct store *st, struct model_pack *p)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT 1 FROM packs WHERE id = ? AND state = 'draft'", "i", p->id);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_reset(s);
+    static const char *const del[] = {
+        "DELETE FROM options WHERE question_id IN (SELECT q.id FROM questions q"
+        " JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ?)",
+        "DELETE FROM questions WHERE video_id IN (SELECT id FROM videos WHERE pack_id = ?)",
+        "DELETE FROM videos WHERE pack_id = ?",
+    };
+    for (size_t i = 0; rc == STORE_OK && i < sizeof del / sizeof del[0]; i++)
+        rc = store_done(st, store_stmt(st, del[i], "i", p->id));
+    return rc == STORE_OK ? store_pack_insert_videos(st, p) : rc;
 }
 
 enum store_status store_pack_publish(struct store *st, int64_t pack_id, const char *hash,

@@ -412,6 +412,10 @@ enum store_status store_pack_max_version(struct store *st, int64_t group_id, int
  * by id.  STORE_NOT_FOUND when p is not a draft (the database refuses changes to
  * published content in any case). */
 enum store_status store_draft_save(struct store *st, const struct model_pack *p);
+/* Replaces every video, question and option of the draft p->id by p's own (added, removed
+ * or moved ones too) and fills in their new ids.  STORE_NOT_FOUND when p->id is not a
+ * draft.  Run it in a transaction. */
+enum store_status store_draft_replace(struct store *st, struct model_pack *p);
 /* ------------------------------------------------------------------ operations: retention
  * purge and counters for /metrics (store_ops.c) */
 

@@ -164,7 +164,7 @@ describe('administrator', () => {
     await view.page.getByLabel('Skriftlig vejledning (dansk)').fill('Den nye skriftlige vejledning.');
     await view.page.getByRole('button', { name: 'Gem', exact: true }).click();
     await view.page.waitForURL(`**/admin/pakke/${draft}`);
-    await view.page.locator('ol a').first().click();
+    await view.page.locator('#video-list a').first().click();
     await view.page.waitForURL(`**/admin/pakke/${draft}/video/1`);
     await audit(view, 'video form');
     await view.page.getByLabel('Titel (dansk)').fill('');
@@ -174,6 +174,40 @@ describe('administrator', () => {
     await view.page.getByLabel('Titel (dansk)').fill('En helt ny titel');
     await view.page.getByRole('button', { name: 'Gem', exact: true }).click();
     await view.page.locator('#error-summary').waitFor({ state: 'detached', timeout: 3000 }).catch(async (e) => { throw new Error(await view.page.locator('#error-summary').innerText()); });
+    // a new question with two options, through the add forms
+    await view.page.goto(`${server.base}/admin/pakke/${draft}/video/1`);
+    await view.page.getByRole('link', { name: 'Tilføj et spørgsmål' }).click();
+    await view.page.waitForURL(`**/admin/pakke/${draft}/video/1/spoergsmaal/ny`);
+    await audit(view, 'add a question');
+    await view.page.getByRole('button', { name: 'Tilføj et spørgsmål' }).click();
+    await view.page.locator('#error-summary').waitFor();
+    await audit(view, 'add a question with errors');
+    await view.page.getByLabel('Spørgsmål (dansk)').fill('Browser-spørgsmål: hvad gælder?');
+    await view.page.getByLabel('Emne (dansk)').fill('Browser-emne');
+    await view.page.getByLabel('Flere rigtige svar').check();
+    await view.page.getByRole('button', { name: 'Tilføj et spørgsmål' }).click();
+    await view.page.waitForURL(`**/admin/pakke/${draft}/video/1`);
+    await audit(view, 'video form with a new question');
+    for (const [text, right] of [['Det første svar', true], ['Det andet svar', false]]) {
+      await view.page.getByRole('link', { name: /Tilføj en svarmulighed/ }).last().click();
+      await view.page.waitForURL(/\/svar\/ny$/);
+      if (right) {
+        await audit(view, 'add an option');
+        await view.page.getByRole('button', { name: 'Tilføj en svarmulighed' }).click();
+        await view.page.locator('#error-summary').waitFor();
+        await audit(view, 'add an option with errors');
+      }
+      await view.page.getByLabel('Svarmulighed (dansk)').fill(text);
+      if (right) await view.page.getByLabel('Rigtigt svar').check();
+      await view.page.getByRole('button', { name: 'Tilføj en svarmulighed' }).click();
+      await view.page.waitForURL(`**/admin/pakke/${draft}/video/1`);
+    }
+    assert.match(await view.page.locator('main').innerText(), /Det andet svar/);
+    await view.page.goto(`${server.base}/admin/pakke/${draft}/video/ny`);
+    await audit(view, 'add a video');
+    await view.page.getByRole('button', { name: 'Tilføj en video' }).click();
+    await view.page.locator('#error-summary').waitFor();
+    await audit(view, 'add a video with errors');
     await view.page.goto(`${server.base}/admin/pakke/${draft}/vis`);
     assert.match(await view.page.locator('main').innerText(), /En helt ny titel/);
     await audit(view, 'preview');
@@ -186,6 +220,8 @@ describe('administrator', () => {
     const fresh = await enrolCitizen(server, { caseworker: 'cw1' });
     const e = (await server.api('GET', `/api/v1/enrolments/${fresh.enrolment_id}`)).json;
     assert.equal(e.videos[0].title, 'En helt ny titel');
+    assert.equal(sqlite(server.db, `SELECT q.kind || ':' || group_concat(o.text_da || '=' || o.correct, ',') FROM questions q JOIN videos v ON v.id = q.video_id JOIN options o ON o.question_id = q.id WHERE v.pack_id = ${draft} AND v.position = 1 AND q.text_da LIKE 'Browser-spørgsmål%' GROUP BY q.id`).trim(),
+      'multiple:Det første svar=1,Det andet svar=0', 'the added question and its options are published');
     const old = (await server.api('GET', `/api/v1/enrolments/${citizen.enrolment_id}`)).json;
     assert.notEqual(old.videos[0].title, 'En helt ny titel');
   });

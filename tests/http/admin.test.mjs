@@ -93,6 +93,19 @@ describe('administrator pages', () => {
     }
   });
 
+  it('the start page and the staff navigation link to the implementation dashboard (admins only)', async () => {
+    const home = await admin.get('/admin');
+    const main = home.text.slice(home.text.indexOf('<main'));
+    assert.ok(parseLinks(main).some((l) => l === '/admin/statistik'), 'the start page links to /admin/statistik');
+    const nav = /<nav class="vejled-staff-nav"[\s\S]*?<\/nav>/.exec(home.text)[0];
+    assert.ok(nav.includes('href="/admin/statistik"'), 'so does the staff navigation');
+    assert.equal((await admin.get('/admin/statistik')).status, 200);
+    const cw = await staff(s, 'cw1');
+    const cwPage = await cw.get('/medarbejder/borgere');
+    assert.ok(!cwPage.text.includes('href="/admin/statistik"'), 'not offered to a caseworker');
+    assert.equal((await cw.get('/admin/statistik')).status, 403);
+  });
+
   it('users: create through the form, then log in as the new user', async () => {
     const page = await admin.get('/admin/brugere');
     const csrf = formCsrf(page.text, '/admin/brugere');
@@ -392,3 +405,257 @@ describe('administrator pages', () => {
   });
 });
 
+
+describe('administrator: adding, removing and moving the content of a draft', () => {
+  let s;
+  let admin;
+  let mediaDir;
+  const VTT = 'WEBVTT\n\n00:00.000 --> 00:02.000\nHej\n';
+  const groupDraft = async (slug) => {
+    const page = await admin.get('/admin/pakker');
+    const r = await admin.post(`/admin/pakker/${slug}/kladde`, { csrf: formCsrf(page.text, `/admin/pakker/${slug}/kladde`) });
+    assert.equal(r.status, 303);
+    return Number(/(\d+)$/.exec(r.headers.location)[1]);
+  };
+  const csrfOn = async (p) => {
+    const page = await admin.get(p);
+    assert.equal(page.status, 200, p);
+    return formCsrf(page.text, p);
+  };
+  const postMultipart = (p, parts, origin = s.origin) => {
+    const mp = multipart(parts);
+    return admin.server.request('POST', p, { headers: admin.headers({ 'Content-Type': mp.type, Origin: origin }), body: mp.body });
+  };
+  const tree = (id) => sqlite(s.db, `SELECT v.position, v.slug, v.title_da, v.media FROM videos v WHERE v.pack_id = ${id} ORDER BY v.position;
+    SELECT v.position, q.position, q.kind, q.topic_key, q.text_da, q.text_en FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} ORDER BY 1, 2;
+    SELECT v.position, q.position, o.position, o.text_da, o.text_en, o.correct FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} ORDER BY 1, 2, 3;`);
+  const nVideos = (id) => Number(one(s.db, `SELECT count(*) FROM videos WHERE pack_id = ${id}`));
+
+  before(async () => {
+    s = await startServer({
+      config: ini({ staff: { login_attempts_per_minute: 1000, max_upload: 65536 }, content: { media_dir: '{dir}/media' } }),
+    });
+    mediaDir = `${s.dir}/media`;
+    fs.mkdirSync(mediaDir, { recursive: true });
+    admin = await staff(s, 'admin');
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('add a video (with a file), a question and its options; publishing checks them; new enrolments get them', async () => {
+    const id = await groupDraft('dagpenge');
+    const n0 = nVideos(id);
+    const draft = await admin.get(`/admin/pakke/${id}`);
+    assert.ok(parseLinks(draft.text).includes(`/admin/pakke/${id}/video/ny`), 'the draft links to "add a video"');
+    const csrf = await csrfOn(`/admin/pakke/${id}/video/ny`);
+    const film = fakeMp4(3000);
+    let r = await postMultipart(`/admin/pakke/${id}/video/ny`, [
+      { name: 'csrf', value: csrf }, { name: 'title_da', value: 'Ny video om rådighed' }, { name: 'title_en', value: 'New video' },
+      { name: 'summary_da', value: 'Kort' }, { name: 'media', value: '' }, { name: 'captions_da', value: VTT },
+      { name: 'captions_en', value: '' }, { name: 'transcript_da', value: 'Hele teksten' }, { name: 'transcript_en', value: '' },
+      { name: 'file', filename: 'film.mp4', type: 'video/mp4', data: film },
+    ]);
+    assert.equal(r.status, 303, r.text.slice(0, 600));
+    assert.equal(r.headers.location, `/admin/pakke/${id}/video/${n0 + 1}`);
+    const name = `${crypto.createHash('sha256').update(film).digest('hex')}.mp4`;
+    assert.ok(fs.existsSync(path.join(mediaDir, name)));
+    assert.equal(one(s.db, `SELECT title_da || '|' || media || '|' || captions_da FROM videos WHERE pack_id = ${id} AND position = ${n0 + 1}`), `Ny video om rådighed|${name}|${VTT.trim()}`);
+
+    const vpath = `/admin/pakke/${id}/video/${n0 + 1}`;
+    const vpage = await admin.get(vpath);
+    assert.ok(parseLinks(vpage.text).includes(`${vpath}/spoergsmaal/ny`));
+    const qcsrf = await csrfOn(`${vpath}/spoergsmaal/ny`);
+    r = await admin.post(`${vpath}/spoergsmaal/ny`, {
+      csrf: qcsrf, text_da: 'Hvornår skal du være til rådighed?', text_en: 'When must you be available?', kind: 'single',
+      topic_da: 'Rådighed og ferie', topic_en: 'Availability', explanation_da: 'Fra dag ét.', explanation_en: 'From day one.',
+    });
+    assert.equal(r.status, 303, r.text.slice(0, 600));
+    assert.equal(r.headers.location, vpath);
+    assert.equal(one(s.db, `SELECT q.kind || '|' || q.topic_key || '|' || q.text_en FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} AND v.position = ${n0 + 1}`),
+      'single|raadighed-og-ferie|When must you be available?');
+
+    // a question without options cannot be published: the summary names it, nothing changes
+    const pubCsrf = formCsrf((await admin.get(`/admin/pakke/${id}`)).text, `/admin/pakke/${id}/udgiv`);
+    r = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf: pubCsrf });
+    assert.equal(r.status, 422);
+    const sum = assertSummaryOnTop(r.text, ['publish']);
+    assert.match(sum[0].text, /færre end to svarmuligheder/);
+    assert.match(decodeEntities(r.text), new RegExp(`video ${n0 + 1}, spørgsmål 1`, 'i'));
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${id}`), 'draft');
+
+    const opath = `${vpath}/spoergsmaal/1/svar/ny`;
+    const ocsrf = await csrfOn(opath);
+    r = await admin.post(opath, { csrf: ocsrf, text_da: 'Fra første dag', text_en: 'From the first day', right: 'ja' });
+    assert.equal(r.status, 303, r.text.slice(0, 600));
+    r = await admin.post(opath, { csrf: ocsrf, text_da: 'Efter en måned', text_en: 'After a month' });
+    assert.equal(r.status, 303);
+    // a single-choice question has one right answer: a second one is refused
+    const before = tree(id);
+    r = await admin.post(opath, { csrf: ocsrf, text_da: 'Også rigtig?', right: 'ja' });
+    assert.equal(r.status, 422);
+    assertSummaryOnTop(r.text, ['right']);
+    assert.equal(tree(id), before);
+    assert.equal(one(s.db, `SELECT group_concat(o.text_da || ':' || o.correct, ',') FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} AND v.position = ${n0 + 1}`),
+      'Fra første dag:1,Efter en måned:0');
+    // the video form still saves (the new question's right answer is marked)
+    r = await admin.post(vpath, formFields((await admin.get(vpath)).text, vpath));
+    assert.equal(r.status, 303, r.text.slice(0, 600));
+
+    r = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf: pubCsrf });
+    assert.equal(r.status, 303, r.text.slice(0, 600));
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${id}`), 'published');
+    const fresh = await enrolCitizen(s, { caseworker: 'cw1' });
+    const e = (await s.api('GET', `/api/v1/enrolments/${fresh.enrolment_id}`)).json;
+    assert.equal(e.videos.length, n0 + 1);
+    assert.equal(e.videos[n0].title, 'Ny video om rådighed');
+  });
+
+  it('move a video up and down, remove an option, a question and a video; numbers out of range are 404', async () => {
+    const id = await groupDraft('jobafklaring');
+    const n0 = nVideos(id);
+    assert.ok(n0 >= 2, 'the demo pack has two videos or more');
+    const slugs = () => sqlite(s.db, `SELECT slug FROM videos WHERE pack_id = ${id} ORDER BY position`).trim().split('\n');
+    const order = slugs();
+    const csrf = formCsrf((await admin.get(`/admin/pakke/${id}`)).text, `/admin/pakke/${id}/video/1/flyt`);
+    let r = await admin.post(`/admin/pakke/${id}/video/1/flyt`, { csrf, retning: 'ned' });
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, `/admin/pakke/${id}`);
+    assert.deepEqual(slugs(), [order[1], order[0], ...order.slice(2)]);
+    r = await admin.post(`/admin/pakke/${id}/video/2/flyt`, { csrf, retning: 'op' });
+    assert.equal(r.status, 303);
+    assert.deepEqual(slugs(), order);
+    // the first cannot go up, the last not down, and only "op"/"ned" are directions
+    const before = tree(id);
+    for (const [n, dir] of [[1, 'op'], [n0, 'ned'], [1, 'sideways']]) {
+      r = await admin.post(`/admin/pakke/${id}/video/${n}/flyt`, { csrf, retning: dir });
+      assert.equal(r.status, 422, `${n} ${dir}`);
+      assertSummaryOnTop(r.text, ['video-list']);
+    }
+    for (const p of ['video/99/fjern', 'video/0/fjern', 'video/x/flyt', 'video/1/spoergsmaal/99/fjern', 'video/1/spoergsmaal/1/svar/99/fjern', 'video/99/spoergsmaal/ny']) {
+      assert.equal((await admin.post(`/admin/pakke/${id}/${p}`, { csrf, retning: 'op', text_da: 'x', topic_da: 'y', kind: 'single' })).status, 404, p);
+    }
+    assert.equal((await admin.get(`/admin/pakke/${id}/video/1/spoergsmaal/99/svar/ny`)).status, 404);
+    assert.equal(tree(id), before);
+
+    const count = (sql) => Number(one(s.db, sql));
+    const opts = () => count(`SELECT count(*) FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} AND v.position = 1 AND q.position = 1`);
+    const qs = () => count(`SELECT count(*) FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} AND v.position = 1`);
+    const o0 = opts();
+    const secondText = one(s.db, `SELECT o.text_da FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} AND v.position = 1 AND q.position = 1 AND o.position = 2`);
+    const vpage = await admin.get(`/admin/pakke/${id}/video/1`);
+    r = await admin.post(`/admin/pakke/${id}/video/1/spoergsmaal/1/svar/1/fjern`, { csrf: formCsrf(vpage.text, `/admin/pakke/${id}/video/1/spoergsmaal/1/svar/1/fjern`) });
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, `/admin/pakke/${id}/video/1`);
+    assert.equal(opts(), o0 - 1);
+    assert.equal(one(s.db, `SELECT o.text_da FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} AND v.position = 1 AND q.position = 1 AND o.position = 1`), secondText, 'the others move up');
+    const q0 = qs();
+    r = await admin.post(`/admin/pakke/${id}/video/1/spoergsmaal/1/fjern`, { csrf });
+    assert.equal(r.status, 303);
+    assert.equal(qs(), q0 - 1);
+    r = await admin.post(`/admin/pakke/${id}/video/${n0}/fjern`, { csrf });
+    assert.equal(r.status, 303);
+    assert.equal(nVideos(id), n0 - 1);
+    assert.deepEqual(slugs(), order.slice(0, n0 - 1));
+    // the published version is untouched by all this
+    const pub = one(s.db, "SELECT p.id FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'jobafklaring' AND p.state = 'published'");
+    assert.equal(nVideos(pub), n0);
+  });
+
+  it('bad input on the add forms: error summary on top, HTML escaped, nothing stored; CSRF and Origin checked', async () => {
+    const id = Number(one(s.db, "SELECT p.id FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'jobafklaring' AND p.state = 'draft'"));
+    const before = tree(id);
+    const files = fs.readdirSync(mediaDir).length;
+    const csrf = await csrfOn(`/admin/pakke/${id}/video/ny`);
+    const good = { title_da: 'Titel', transcript_da: 'Tekst', captions_da: '', media: '' };
+    const video = (over, file) => postMultipart(`/admin/pakke/${id}/video/ny`, [
+      { name: 'csrf', value: csrf }, ...Object.entries({ ...good, ...over }).map(([n, v]) => ({ name: n, value: v })), ...(file ? [file] : []),
+    ]);
+    for (const [over, file, field] of [
+      [{ title_da: '' }, null, 'title_da'],
+      [{ title_da: 't'.repeat(201) }, null, 'title_da'],
+      [{ transcript_da: '' }, null, 'transcript_da'],
+      [{ captions_da: 'not webvtt' }, null, 'captions_da'],
+      [{ media: '../../etc/passwd' }, null, 'media'],
+      [{ media: 'missing.mp4' }, null, 'media'],
+      [{}, { name: 'file', filename: 'x.mp4', type: 'video/mp4', data: Buffer.from('not a video at all, no') }, 'file'],
+      [{}, { name: 'file', filename: 'big.mp4', type: 'video/mp4', data: fakeMp4(65537) }, 'file'],
+      [{ title_da: '' }, { name: 'file', filename: 'ok.mp4', type: 'video/mp4', data: fakeMp4(4000) }, 'title_da'],
+    ]) {
+      const r = await video(over, file);
+      assert.equal(r.status, 422, field);
+      assertSummaryOnTop(r.text, [field]);
+    }
+    let r = await video({ title_da: '<script>alert(1)</script>', transcript_da: '' });
+    assert.equal(r.status, 422);
+    assert.ok(r.text.includes('&lt;script&gt;alert(1)&lt;/script&gt;') && !r.text.includes('<script>alert'));
+    assert.equal((await postMultipart(`/admin/pakke/${id}/video/ny`, [{ name: 'title_da', value: 'x' }, { name: 'transcript_da', value: 'y' }])).status, 403, 'no form token');
+    assert.equal((await postMultipart(`/admin/pakke/${id}/video/ny`, [{ name: 'csrf', value: csrf }, ...Object.entries(good).map(([n, v]) => ({ name: n, value: v }))], 'https://evil.example')).status, 403, 'foreign Origin');
+
+    const qp = `/admin/pakke/${id}/video/1/spoergsmaal/ny`;
+    const qcsrf = await csrfOn(qp);
+    const q = { text_da: 'Spørgsmål?', kind: 'single', topic_da: 'Emne' };
+    for (const [over, field] of [
+      [{ text_da: '' }, 'text_da'], [{ text_da: 'x'.repeat(1001) }, 'text_da'], [{ topic_da: '' }, 'topic_da'],
+      [{ topic_da: 'x'.repeat(201) }, 'topic_da'], [{ kind: 'some' }, 'kind'], [{ kind: '' }, 'kind'],
+      [{ explanation_da: 'x'.repeat(2001) }, 'explanation_da'], [{ text_en: 'x'.repeat(1001) }, 'text_en'],
+    ]) {
+      r = await admin.post(qp, { csrf: qcsrf, ...q, ...over });
+      assert.equal(r.status, 422, field);
+      assertSummaryOnTop(r.text, [field]);
+    }
+    r = await admin.post(qp, { csrf: qcsrf, ...q, topic_da: '', text_da: '<b>fed</b>' });
+    assert.ok(r.text.includes('&lt;b&gt;fed&lt;/b&gt;'));
+    assert.equal((await admin.post(qp, q)).status, 403, 'no form token');
+
+    const op = `/admin/pakke/${id}/video/1/spoergsmaal/1/svar/ny`;
+    const ocsrf = await csrfOn(op);
+    for (const [over, field] of [[{ text_da: '' }, 'text_da'], [{ text_da: 'x'.repeat(501) }, 'text_da'], [{ text_en: 'x'.repeat(501) }, 'text_en']]) {
+      r = await admin.post(op, { csrf: ocsrf, text_da: 'Svar', ...over });
+      assert.equal(r.status, 422, field);
+      assertSummaryOnTop(r.text, [field]);
+    }
+    assert.equal((await admin.post(`/admin/pakke/${id}/video/1/fjern`, {})).status, 403, 'remove without a form token');
+    assert.equal(tree(id), before);
+    assert.equal(fs.readdirSync(mediaDir).length, files, 'no file stored');
+  });
+
+  it('publishing validates the whole draft: no videos, a video without questions', async () => {
+    const id = Number(one(s.db, "SELECT p.id FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'jobafklaring' AND p.state = 'draft'"));
+    const csrf = formCsrf((await admin.get(`/admin/pakke/${id}`)).text, `/admin/pakke/${id}/udgiv`);
+    // a video without questions
+    let r = await postMultipart(`/admin/pakke/${id}/video/ny`, [{ name: 'csrf', value: csrf }, { name: 'title_da', value: 'Tom video' }, { name: 'transcript_da', value: 'Tekst' }]);
+    assert.equal(r.status, 303, r.text.slice(0, 400));
+    // (the question removed earlier leaves the draft's first video possibly fine; publish names the first problem)
+    while (Number(one(s.db, `SELECT count(*) FROM videos WHERE pack_id = ${id}`)) > 1) {
+      assert.equal((await admin.post(`/admin/pakke/${id}/video/1/fjern`, { csrf })).status, 303);
+    }
+    r = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf });
+    assert.equal(r.status, 422);
+    assert.match(assertSummaryOnTop(r.text, ['publish'])[0].text, /En video har ingen spørgsmål/);
+    assert.equal((await admin.post(`/admin/pakke/${id}/video/1/fjern`, { csrf })).status, 303);
+    r = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf });
+    assert.equal(r.status, 422);
+    assert.match(assertSummaryOnTop(r.text, ['publish'])[0].text, /Kladden har ingen videoer/);
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${id}`), 'draft');
+  });
+
+  it('a published version takes no new videos, questions or options (by the forms or in the database)', async () => {
+    const pub = Number(one(s.db, "SELECT p.id FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'dagpenge' AND p.state = 'published'"));
+    const before = tree(pub);
+    const csrf = formCsrf((await admin.get('/admin/pakker')).text, '/admin/pakker/dagpenge/kladde');
+    assert.equal((await admin.get(`/admin/pakke/${pub}/video/ny`)).status, 409);
+    assert.equal((await admin.post(`/admin/pakke/${pub}/video/1/fjern`, { csrf })).status, 409);
+    assert.equal((await admin.post(`/admin/pakke/${pub}/video/1/flyt`, { csrf, retning: 'ned' })).status, 409);
+    assert.equal((await admin.post(`/admin/pakke/${pub}/video/1/spoergsmaal/ny`, { csrf, text_da: 'x', topic_da: 'y', kind: 'single' })).status, 409);
+    assert.equal((await admin.post(`/admin/pakke/${pub}/video/1/spoergsmaal/1/svar/ny`, { csrf, text_da: 'x' })).status, 409);
+    assert.equal((await admin.post(`/admin/pakke/${pub}/video/1/spoergsmaal/1/fjern`, { csrf })).status, 409);
+    assert.throws(() => sqlite(s.db, `INSERT INTO videos(pack_id, position, slug, title_da) VALUES (${pub}, 99, 'sneaky', 'x')`), /never changed in place/);
+    assert.throws(() => sqlite(s.db, `INSERT INTO questions(video_id, position, slug, kind, topic_key, topic_da, text_da) SELECT id, 99, 'sneaky', 'single', 'x', 'x', 'x' FROM videos WHERE pack_id = ${pub} LIMIT 1`), /never changed in place/);
+    assert.throws(() => sqlite(s.db, `INSERT INTO options(question_id, position, text_da, correct) SELECT q.id, 99, 'x', 0 FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${pub} LIMIT 1`), /never changed in place/);
+    assert.equal(tree(pub), before);
+  });
+});

@@ -124,6 +124,7 @@ describe('staff login and sessions', () => {
     const third = await loginAs(s, 'locky', 'wrong-password');
     assert.equal(third.res.status, 429);
     assert.match(decodeEntities(third.res.text), /låst/);
+    assert.match(decodeEntities(third.res.text), /Vent 15 minutter/, 'the default [staff] login_lockout_minutes');
     const right = await loginAs(s, 'locky', 'locky-password-1');
     assert.equal(right.res.status, 429, 'locked: the right password does not help');
     assert.equal(right.res.headers['retry-after'], '900');
@@ -216,6 +217,48 @@ describe('address throttling of failed logins', () => {
     assert.equal(r.res.headers['retry-after'], '60');
     assert.match(decodeEntities(r.res.text), /for mange mislykkede login-forsøg/);
     assert.equal(r.browser.cookies.get('vejled_ansat'), undefined);
+  });
+});
+
+describe('the configured lockout and password length are the numbers in the texts', () => {
+  let s;
+  before(async () => {
+    s = await startServer({
+      config: ini({ staff: { login_attempts_per_minute: 1000, login_max_failures: 2, login_lockout_minutes: 7, password_min_length: 14 } }),
+    });
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('a locked account is told to wait login_lockout_minutes (and Retry-After agrees)', async () => {
+    assert.equal(addUser(s, 'locky7', 'caseworker', 'team-nord', 'locky-password-long-1').status, 0);
+    assert.equal((await loginAs(s, 'locky7', 'wrong-password')).res.status, 401);
+    const r = await loginAs(s, 'locky7', 'wrong-password');
+    assert.equal(r.res.status, 429);
+    const text = decodeEntities(r.res.text);
+    assert.match(text, /Vent 7 minutter/);
+    assert.ok(!text.includes('15 minutter') && !text.includes('{{'), 'no fixed number, no placeholder left');
+    assert.equal(r.res.headers['retry-after'], '420');
+  });
+
+  it('the password hint and the "too short" error name password_min_length', async () => {
+    const admin = await staff(s, 'admin');
+    const page = await admin.get('/admin/brugere');
+    assert.match(decodeEntities(page.text), /Mindst 14 tegn/);
+    assert.ok(!decodeEntities(page.text).includes('{{'));
+    const before = tableCounts(s.db);
+    const r = await admin.post('/admin/brugere', { csrf: formCsrf(page.text, '/admin/brugere'), username: 'short14', role: 'caseworker', password: 'twelve-chars' });
+    assert.equal(r.status, 422);
+    assertSummaryOnTop(r.text, ['password']);
+    assert.match(decodeEntities(r.text), /Adgangskoden skal være mindst 14 tegn/);
+    assert.deepEqual(tableCounts(s.db), before);
+    const id = count(s.db, "SELECT id FROM users WHERE username = 'admin'");
+    const user = await admin.get(`/admin/brugere/${id}`);
+    assert.match(decodeEntities(user.text), /Mindst 14 tegn/);
   });
 });
 

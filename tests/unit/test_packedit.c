@@ -116,11 +116,110 @@ static void test_pack_check(void **state)
     expect(p, "too_few_options", 1, 1);
 }
 
+static void test_topic_slug(void **state)
+{
+    (void)state;
+    char out[MODEL_SLUG_MAX];
+    packedit_topic_slug("  Æbler og ØL på Ærø! ", out);
+    assert_string_equal(out, "aebler-og-oel-paa-aeroe");
+    packedit_topic_slug("Rådighed & ferie", out);
+    assert_string_equal(out, "raadighed-ferie");
+    packedit_topic_slug("!!! ???", out);
+    assert_string_equal(out, "emne");
+    packedit_topic_slug("", out);
+    assert_string_equal(out, "emne");
+    char longer[300];
+    memset(longer, 'a', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    packedit_topic_slug(longer, out);
+    assert_true(strlen(out) > 0 && strlen(out) <= MODEL_SLUG_MAX - 8);
+}
+
+static void test_structure(void **state)
+{
+    (void)state;
+    struct content_problem pr;
+    struct model_pack *p = pack_new();
+    snprintf(p->videos[0].slug, sizeof p->videos[0].slug, "video-2");
+    snprintf(p->videos[0].questions[0].slug, MODEL_SLUG_MAX, "spoergsmaal-1");
+    snprintf(p->videos[0].questions[0].topic_key, MODEL_SLUG_MAX, "emne-fra-fil");
+
+    /* a new video: a slug of its own, every text "" (not NULL), last */
+    struct model_video *v = packedit_video_add(p);
+    assert_int_equal(p->n_videos, 2);
+    assert_string_equal(v->slug, "video-3");
+    assert_non_null(v->title[LANG_EN]);
+    assert_string_equal(v->media, "");
+    assert_int_equal(content_pack_check(p, &pr), -1);
+    assert_string_equal(pr.code, "title_missing");
+    assert_int_equal(pr.video, 2);
+    replace(&v->title[LANG_DA], "Ny");
+    replace(&v->transcript[LANG_DA], "Tekst");
+    assert_int_equal(content_pack_check(p, &pr), -1);
+    assert_string_equal(pr.code, "no_questions");
+
+    /* a question on a topic the pack has: the same key; a new topic: a key of its words */
+    struct model_question *q = packedit_question_add(p, v, "Emne");
+    assert_string_equal(q->slug, "spoergsmaal-2");
+    assert_string_equal(q->topic_key, "emne-fra-fil");
+    replace(&q->topic[LANG_DA], "Emne");
+    replace(&q->text[LANG_DA], "Hvad?");
+    assert_int_equal(content_pack_check(p, &pr), -1);
+    assert_string_equal(pr.code, "too_few_options");
+    q = packedit_question_add(p, v, "Rådighed & ferie");
+    assert_string_equal(q->topic_key, "raadighed-ferie");
+    replace(&q->topic[LANG_DA], "Rådighed og ferie?"); /* the same key, another topic */
+    struct model_question *q3 = packedit_question_add(p, v, "Rådighed & ferie");
+    assert_string_equal(q3->topic_key, "raadighed-ferie-2");
+    assert_string_equal(q3->slug, "spoergsmaal-4");
+    assert_int_equal(packedit_question_remove(v, 2), 0);
+    assert_int_equal(packedit_question_remove(v, 2), -1);
+    assert_int_equal(packedit_question_remove(v, 1), 0);
+    assert_int_equal(v->n_questions, 1);
+
+    /* options: two, one right, and the pack passes */
+    q = &v->questions[0];
+    struct model_option *o = packedit_option_add(q);
+    replace(&o->text[LANG_DA], "Ja");
+    o->correct = true;
+    o = packedit_option_add(q);
+    replace(&o->text[LANG_DA], "Nej");
+    o = packedit_option_add(q);
+    replace(&o->text[LANG_DA], "Måske");
+    assert_int_equal(content_pack_check(p, &pr), 0);
+    assert_int_equal(packedit_option_remove(q, 3), -1);
+    assert_int_equal(packedit_option_remove(q, 1), 0);
+    assert_string_equal(q->options[1].text[LANG_DA], "Måske");
+    assert_int_equal(packedit_option_remove(q, 0), 0);
+    assert_int_equal(content_pack_check(p, &pr), -1);
+    assert_string_equal(pr.code, "too_few_options");
+
+    /* moving and removing videos */
+    assert_int_equal(packedit_video_move(p, 0, 1), -1); /* the first cannot go up */
+    assert_int_equal(packedit_video_move(p, 1, 0), -1); /* the last cannot go down */
+    assert_int_equal(packedit_video_move(p, 5, 0), -1);
+    assert_int_equal(packedit_video_move(p, 0, 0), 0);
+    assert_string_equal(p->videos[0].slug, "video-3");
+    assert_string_equal(p->videos[1].slug, "video-2");
+    assert_int_equal(packedit_video_move(p, 1, 1), 0);
+    assert_string_equal(p->videos[0].slug, "video-2");
+    assert_int_equal(packedit_video_remove(p, 2), -1);
+    assert_int_equal(packedit_video_remove(p, 0), 0);
+    assert_int_equal(p->n_videos, 1);
+    assert_string_equal(p->videos[0].slug, "video-3");
+    assert_int_equal(packedit_video_remove(p, 0), 0);
+    assert_int_equal(content_pack_check(p, &pr), -1);
+    assert_string_equal(pr.code, "no_videos");
+    model_pack_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_media_type),
         cmocka_unit_test(test_pack_check),
+        cmocka_unit_test(test_topic_slug),
+        cmocka_unit_test(test_structure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,14 +74,16 @@ static int setup(void **state)
     exec(f, "INSERT INTO target_groups(id, slug, name_da, name_en, created_at) VALUES"
             " (1, 'dagpenge', 'Dagpenge', 'Unemployment benefit', 0),"
             " (2, 'sygedagpenge', 'Sygedagpenge', 'Sickness benefit', 0);"
+            /* content goes into drafts, which are then published (0006) */
             "INSERT INTO packs(id, group_id, version, state, created_at) VALUES"
-            " (1, 1, 1, 'published', 0), (2, 2, 1, 'published', 0);"
+            " (1, 1, 1, 'draft', 0), (2, 2, 1, 'draft', 0);"
             "INSERT INTO videos(id, pack_id, position, slug, title_da) VALUES"
             " (1, 1, 1, 'raadighed', 'Rådighed'), (2, 2, 1, 'medvirken', 'Medvirken');"
             "INSERT INTO questions(id, video_id, position, slug, kind, topic_key, topic_da,"
             " text_da) VALUES (1, 1, 1, 'q1', 'single', 'raadighed', 'Rådighed', 'Skal du søge job?'),"
             " (2, 1, 2, 'q2', 'single', 'raadighed', 'Rådighed', 'Må du holde ferie?'),"
             " (3, 2, 1, 'q3', 'single', 'medvirken', 'Medvirken', 'Skal du møde op?');"
+            "UPDATE packs SET state = 'published';"
             "INSERT INTO users(username, role, unit, password_hash, created_at) VALUES"
             " ('cw1', 'caseworker', 'team-nord', '', 0), ('cw2', 'caseworker', 'team-syd', '', 0);");
     f->next_id = 1;

@@ -32,14 +32,14 @@ static const struct route app_routes[] = {
     /* citizen pages (CONTRACT §4) */
     {ROUTER_GET, "/", (void *)h_citizen_home, AUTH_NONE, BODY_NONE, 0, 0},
     {ROUTER_GET, "/v/{token}", (void *)h_citizen_link, AUTH_NONE, BODY_NONE, 0, ROUTE_CITIZEN},
-    {ROUTER_GET, "/borger", (void *)h_citizen_overview, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN},
-    {ROUTER_GET, "/borger/video/{n}", (void *)h_citizen_video, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN},
+    {ROUTER_GET, "/borger", (void *)h_citizen_overview, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
+    {ROUTER_GET, "/borger/video/{n}", (void *)h_citizen_video, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_POST, "/borger/video/{n}", (void *)h_citizen_answer, AUTH_CITIZEN, BODY_FORM, 0, ROUTE_CITIZEN},
-    {ROUTER_GET, "/borger/video/{n}/svar", (void *)h_citizen_feedback, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN},
+    {ROUTER_GET, "/borger/video/{n}/svar", (void *)h_citizen_feedback, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_POST, "/borger/video/{n}/set", (void *)h_citizen_finished, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN},
-    {ROUTER_GET, "/borger/video/{n}/tekst/{lang}", (void *)h_citizen_captions, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN},
-    {ROUTER_GET | ROUTER_POST, "/borger/fravalg", (void *)h_citizen_decline, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN},
-    {ROUTER_GET, "/borger/kvittering", (void *)h_citizen_receipt, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN},
+    {ROUTER_GET, "/borger/video/{n}/tekst/{lang}", (void *)h_citizen_captions, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
+    {ROUTER_GET | ROUTER_POST, "/borger/fravalg", (void *)h_citizen_decline, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
+    {ROUTER_GET, "/borger/kvittering", (void *)h_citizen_receipt, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_POST, "/borger/sprog", (void *)h_citizen_language, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN},
     /* caseworker pages (README: staff web) */
     {ROUTER_GET | ROUTER_POST, "/medarbejder/login", (void *)h_staff_login, AUTH_STAFF_LOGIN, BODY_FORM, 4 KB, 0},
@@ -227,7 +227,8 @@ static void app_render(struct app *app, enum lang lang, const char *csrf, struct
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
         goto out;
     }
-    json_object_set_new(ctx, "body", json_string(body.data ? body.data : ""));
+    /* the body is template text and escaped values, all UTF-8 already: no second check */
+    json_object_set_new(ctx, "body", json_stringn_nocheck(body.data ? body.data : "", body.len));
     buf_reset(&rep->body);
     if (tmpl_render(app->templates, "layout", ctx, &rep->body) != 0) {
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
@@ -500,16 +501,19 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
             app_page_error(&c, 503, "unavailable");
         return;
     }
+    if ((r->flags & ROUTE_READ_SNAPSHOT) &&
+        (req->method == ROUTER_GET || req->method == ROUTER_HEAD))
+        store_read_begin(c.st); /* ended below, or by the handler before it writes */
     if (r->auth == AUTH_API_KEY && app_auth_api(&c) != 0) {
         app_api_error(&c, 401, "unauthorized", NULL, NULL);
         http_reply_header(rep, "WWW-Authenticate", "Bearer realm=\"vejled\"");
-        return;
+        goto out;
     }
     if (r->auth == AUTH_CITIZEN) {
         const char *session = http_cookie(req, APP_CITIZEN_COOKIE);
         if (progress_session(c.st, session, clock_now(), &c.enrolment) != 0) {
             app_page_error(&c, 403, "session_required");
-            return;
+            goto out;
         }
         c.lang = model_lang_from_code(c.enrolment.language);
         app_session_csrf(session, c.csrf);
@@ -519,7 +523,7 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
              * Origin, which browsers send on every POST */
             if (!app_origin_ok(&c)) {
                 app_page_error(&c, 403, "forbidden");
-                return;
+                goto out;
             }
             (void)sent;
         }
@@ -528,6 +532,7 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
         goto out;
     ((app_handler)r->handler)(&c);
 out:
+    store_read_end(c.st);
     form_free(&c.form);
     multipart_free(&c.upload);
     memset(c.session, 0, sizeof c.session);

@@ -199,6 +199,26 @@ int store_ping(struct store *st)
     return rc == STORE_OK ? 0 : -1;
 }
 
+int store_read_begin(struct store *st)
+{
+    if (st->reading)
+        return 0;
+    if (store_done(st, store_stmt(st, "BEGIN", "")) != STORE_OK)
+        return -1;
+    st->reading = 1;
+    return 0;
+}
+
+void store_read_end(struct store *st)
+{
+    if (!st->reading)
+        return;
+    st->reading = 0;
+    /* a read-only transaction: COMMIT only lets go of the snapshot */
+    if (store_done(st, store_stmt(st, "COMMIT", "")) != STORE_OK)
+        store_done(st, store_stmt(st, "ROLLBACK", ""));
+}
+
 static void store_sleep_ms(unsigned ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -208,6 +228,7 @@ static void store_sleep_ms(unsigned ms)
 enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
 {
     unsigned waited = 0, pause = 2;
+    store_read_end(st); /* a write starts from the newest state, never a read snapshot */
     for (;;) {
         enum store_status rc = store_done(st, store_stmt(st, "BEGIN IMMEDIATE", ""));
         if (rc == STORE_OK) {

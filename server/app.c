@@ -97,6 +97,46 @@ struct store *app_store(struct app *app)
     return st;
 }
 
+/* ------------------------------------------------------------------ per-thread buffers */
+
+/* A worker thread's render buffers: a page renders into memory that the previous page on
+ * the same thread already grew, instead of growing fresh buffers from 64 bytes each time
+ * (every growth past a kilobyte also makes malloc consolidate its free lists). */
+struct app_scratch {
+    struct buf body;
+    struct buf page;
+};
+
+/* Larger buffers are given back after use, so one big page does not stay resident. */
+#define APP_SCRATCH_KEEP (256 * 1024)
+
+static void app_scratch_free(void *p)
+{
+    struct app_scratch *sc = p;
+    buf_free(&sc->body);
+    buf_free(&sc->page);
+    free(sc);
+}
+
+/* The calling thread's buffers (created on first use; freed when the thread ends). */
+static struct app_scratch *app_scratch(struct app *app)
+{
+    struct app_scratch *sc = pthread_getspecific(app->scratch_key);
+    if (!sc) {
+        sc = xcalloc(1, sizeof *sc);
+        pthread_setspecific(app->scratch_key, sc);
+    }
+    return sc;
+}
+
+static void app_scratch_trim(struct app_scratch *sc)
+{
+    if (sc->body.cap > APP_SCRATCH_KEEP)
+        buf_free(&sc->body);
+    if (sc->page.cap > APP_SCRATCH_KEEP)
+        buf_free(&sc->page);
+}
+
 /* ------------------------------------------------------------------ init */
 
 static json_t *app_load_strings(const char *dir, const char *code, char *err, size_t errlen)
@@ -118,6 +158,11 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     memset(app, 0, sizeof *app);
     app->cfg = cfg;
     if (pthread_key_create(&app->store_key, app_store_close) != 0) {
+        snprintf(err, errlen, "cannot create thread key");
+        return -1;
+    }
+    if (pthread_key_create(&app->scratch_key, app_scratch_free) != 0) {
+        pthread_key_delete(app->store_key);
         snprintf(err, errlen, "cannot create thread key");
         return -1;
     }
@@ -171,6 +216,12 @@ void app_free(struct app *app)
         pthread_setspecific(app->store_key, NULL);
     }
     pthread_key_delete(app->store_key);
+    struct app_scratch *sc = pthread_getspecific(app->scratch_key);
+    if (sc) {
+        app_scratch_free(sc);
+        pthread_setspecific(app->scratch_key, NULL);
+    }
+    pthread_key_delete(app->scratch_key);
     vault_close(app->vault);
     tmpl_set_free(app->templates);
     for (int l = 0; l < LANG_COUNT; l++)
@@ -205,7 +256,7 @@ void app_api_error(struct app_call *c, int status, const char *code, const char 
 static void app_render(struct app *app, enum lang lang, const char *csrf, struct http_reply *rep,
                        int status, const char *page, json_t *ctx)
 {
-    struct buf body = {0};
+    struct app_scratch *sc = app_scratch(app);
     if (!ctx)
         ctx = json_object();
     json_object_set(ctx, "t", app->strings[lang]);
@@ -222,22 +273,24 @@ static void app_render(struct app *app, enum lang lang, const char *csrf, struct
     json_t *title = json_object_get(app->strings[lang], key);
     if (title && !json_object_get(ctx, "page_title"))
         json_object_set(ctx, "page_title", title);
-    if (tmpl_render(app->templates, page, ctx, &body) != 0) {
+    buf_reset(&sc->body);
+    if (tmpl_render(app->templates, page, ctx, &sc->body) != 0) {
         fprintf(stderr, "vejled: cannot render template %s\n", page);
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
         goto out;
     }
     /* the body is template text and escaped values, all UTF-8 already: no second check */
-    json_object_set_new(ctx, "body", json_stringn_nocheck(body.data ? body.data : "", body.len));
-    buf_reset(&rep->body);
-    if (tmpl_render(app->templates, "layout", ctx, &rep->body) != 0) {
+    json_object_set_new(ctx, "body", json_stringn_nocheck(sc->body.data ? sc->body.data : "",
+                                                          sc->body.len));
+    buf_reset(&sc->page);
+    if (tmpl_render(app->templates, "layout", ctx, &sc->page) != 0) {
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
         goto out;
     }
-    rep->status = status;
-    rep->content_type = "text/html; charset=utf-8";
+    /* the reply gets its own copy, allocated once at its size (libmicrohttpd frees it) */
+    http_reply_text(rep, status, "text/html; charset=utf-8", sc->page.data, sc->page.len);
 out:
-    buf_free(&body);
+    app_scratch_trim(sc);
     json_decref(ctx);
 }
 

@@ -141,6 +141,8 @@ enum store_status store_answer_insert(struct store *st, int64_t enrolment_id,
 /* Sets (on) or clears the asked-about mark; STORE_NOT_FOUND when nothing changed. */
 enum store_status store_asked_set(struct store *st, int64_t enrolment_id, int64_t question_id,
                                   int on, int64_t now);
+/* How many questions of the enrolment have an answer (a first attempt) into *n. */
+enum store_status store_answered_count(struct store *st, int64_t enrolment_id, size_t *n);
 /* Loads everything the citizen did in the enrolment (clear with model_progress_clear). */
 enum store_status store_progress_load(struct store *st, int64_t enrolment_id,
                                       struct model_progress *out);

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "errors.h"
 #include "handlers.h"
+#include "jsonmem.h"
 #include "mem.h"
 #include "progress.h"
 
@@ -554,9 +555,12 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
             app_page_error(&c, 503, "unavailable");
         return;
     }
-    if ((r->flags & ROUTE_READ_SNAPSHOT) &&
-        (req->method == ROUTER_GET || req->method == ROUTER_HEAD))
+    int reading = (r->flags & ROUTE_READ_SNAPSHOT) &&
+                  (req->method == ROUTER_GET || req->method == ROUTER_HEAD);
+    if (reading) {
         store_read_begin(c.st); /* ended below, or by the handler before it writes */
+        jsonmem_begin();        /* the page's JSON lives in this thread's arena until out: */
+    }
     if (r->auth == AUTH_API_KEY && app_auth_api(&c) != 0) {
         app_api_error(&c, 401, "unauthorized", NULL, NULL);
         http_reply_header(rep, "WWW-Authenticate", "Bearer realm=\"vejled\"");
@@ -585,6 +589,8 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
         goto out;
     ((app_handler)r->handler)(&c);
 out:
+    if (reading)
+        jsonmem_end(); /* the page is rendered into rep (malloc'd): no JSON outlives this */
     store_read_end(c.st);
     form_free(&c.form);
     multipart_free(&c.upload);

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "errors.h"
 #include "handlers.h"
+#include "jsonmem.h"
 #include "mem.h"
 #include "progress.h"
 
@@ -32,14 +33,14 @@ static const struct route app_routes[] = {
     /* citizen pages (CONTRACT §4) */
     {ROUTER_GET, "/", (void *)h_citizen_home, AUTH_NONE, BODY_NONE, 0, 0},
     {ROUTER_GET, "/v/{token}", (void *)h_citizen_link, AUTH_NONE, BODY_NONE, 0, ROUTE_CITIZEN},
-    {ROUTER_GET, "/borger", (void *)h_citizen_overview, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN},
-    {ROUTER_GET, "/borger/video/{n}", (void *)h_citizen_video, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN},
+    {ROUTER_GET, "/borger", (void *)h_citizen_overview, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
+    {ROUTER_GET, "/borger/video/{n}", (void *)h_citizen_video, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_POST, "/borger/video/{n}", (void *)h_citizen_answer, AUTH_CITIZEN, BODY_FORM, 0, ROUTE_CITIZEN},
-    {ROUTER_GET, "/borger/video/{n}/svar", (void *)h_citizen_feedback, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN},
+    {ROUTER_GET, "/borger/video/{n}/svar", (void *)h_citizen_feedback, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_POST, "/borger/video/{n}/set", (void *)h_citizen_finished, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN},
-    {ROUTER_GET, "/borger/video/{n}/tekst/{lang}", (void *)h_citizen_captions, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN},
-    {ROUTER_GET | ROUTER_POST, "/borger/fravalg", (void *)h_citizen_decline, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN},
-    {ROUTER_GET, "/borger/kvittering", (void *)h_citizen_receipt, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN},
+    {ROUTER_GET, "/borger/video/{n}/tekst/{lang}", (void *)h_citizen_captions, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
+    {ROUTER_GET | ROUTER_POST, "/borger/fravalg", (void *)h_citizen_decline, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
+    {ROUTER_GET, "/borger/kvittering", (void *)h_citizen_receipt, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_POST, "/borger/sprog", (void *)h_citizen_language, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN},
     /* caseworker pages (README: staff web) */
     {ROUTER_GET | ROUTER_POST, "/medarbejder/login", (void *)h_staff_login, AUTH_STAFF_LOGIN, BODY_FORM, 4 KB, 0},
@@ -105,6 +106,46 @@ struct store *app_store(struct app *app)
     return st;
 }
 
+/* ------------------------------------------------------------------ per-thread buffers */
+
+/* A worker thread's render buffers: a page renders into memory that the previous page on
+ * the same thread already grew, instead of growing fresh buffers from 64 bytes each time
+ * (every growth past a kilobyte also makes malloc consolidate its free lists). */
+struct app_scratch {
+    struct buf body;
+    struct buf page;
+};
+
+/* Larger buffers are given back after use, so one big page does not stay resident. */
+#define APP_SCRATCH_KEEP (256 * 1024)
+
+static void app_scratch_free(void *p)
+{
+    struct app_scratch *sc = p;
+    buf_free(&sc->body);
+    buf_free(&sc->page);
+    free(sc);
+}
+
+/* The calling thread's buffers (created on first use; freed when the thread ends). */
+static struct app_scratch *app_scratch(struct app *app)
+{
+    struct app_scratch *sc = pthread_getspecific(app->scratch_key);
+    if (!sc) {
+        sc = xcalloc(1, sizeof *sc);
+        pthread_setspecific(app->scratch_key, sc);
+    }
+    return sc;
+}
+
+static void app_scratch_trim(struct app_scratch *sc)
+{
+    if (sc->body.cap > APP_SCRATCH_KEEP)
+        buf_free(&sc->body);
+    if (sc->page.cap > APP_SCRATCH_KEEP)
+        buf_free(&sc->page);
+}
+
 /* ------------------------------------------------------------------ init */
 
 static json_t *app_load_strings(const char *dir, const char *code, char *err, size_t errlen)
@@ -126,6 +167,11 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     memset(app, 0, sizeof *app);
     app->cfg = cfg;
     if (pthread_key_create(&app->store_key, app_store_close) != 0) {
+        snprintf(err, errlen, "cannot create thread key");
+        return -1;
+    }
+    if (pthread_key_create(&app->scratch_key, app_scratch_free) != 0) {
+        pthread_key_delete(app->store_key);
         snprintf(err, errlen, "cannot create thread key");
         return -1;
     }
@@ -179,6 +225,12 @@ void app_free(struct app *app)
         pthread_setspecific(app->store_key, NULL);
     }
     pthread_key_delete(app->store_key);
+    struct app_scratch *sc = pthread_getspecific(app->scratch_key);
+    if (sc) {
+        app_scratch_free(sc);
+        pthread_setspecific(app->scratch_key, NULL);
+    }
+    pthread_key_delete(app->scratch_key);
     vault_close(app->vault);
     tmpl_set_free(app->templates);
     for (int l = 0; l < LANG_COUNT; l++)
@@ -213,7 +265,7 @@ void app_api_error(struct app_call *c, int status, const char *code, const char 
 static void app_render(struct app *app, enum lang lang, const char *csrf, struct http_reply *rep,
                        int status, const char *page, json_t *ctx)
 {
-    struct buf body = {0};
+    struct app_scratch *sc = app_scratch(app);
     if (!ctx)
         ctx = json_object();
     json_object_set(ctx, "t", app->strings[lang]);
@@ -230,21 +282,24 @@ static void app_render(struct app *app, enum lang lang, const char *csrf, struct
     json_t *title = json_object_get(app->strings[lang], key);
     if (title && !json_object_get(ctx, "page_title"))
         json_object_set(ctx, "page_title", title);
-    if (tmpl_render(app->templates, page, ctx, &body) != 0) {
+    buf_reset(&sc->body);
+    if (tmpl_render(app->templates, page, ctx, &sc->body) != 0) {
         fprintf(stderr, "vejled: cannot render template %s\n", page);
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
         goto out;
     }
-    json_object_set_new(ctx, "body", json_string(body.data ? body.data : ""));
-    buf_reset(&rep->body);
-    if (tmpl_render(app->templates, "layout", ctx, &rep->body) != 0) {
+    /* the body is template text and escaped values, all UTF-8 already: no second check */
+    json_object_set_new(ctx, "body", json_stringn_nocheck(sc->body.data ? sc->body.data : "",
+                                                          sc->body.len));
+    buf_reset(&sc->page);
+    if (tmpl_render(app->templates, "layout", ctx, &sc->page) != 0) {
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
         goto out;
     }
-    rep->status = status;
-    rep->content_type = "text/html; charset=utf-8";
+    /* the reply gets its own copy, allocated once at its size (libmicrohttpd frees it) */
+    http_reply_text(rep, status, "text/html; charset=utf-8", sc->page.data, sc->page.len);
 out:
-    buf_free(&body);
+    app_scratch_trim(sc);
     json_decref(ctx);
 }
 
@@ -516,16 +571,22 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
             app_page_error(&c, 503, "unavailable");
         return;
     }
+    int reading = (r->flags & ROUTE_READ_SNAPSHOT) &&
+                  (req->method == ROUTER_GET || req->method == ROUTER_HEAD);
+    if (reading) {
+        store_read_begin(c.st); /* ended below, or by the handler before it writes */
+        jsonmem_begin();        /* the page's JSON lives in this thread's arena until out: */
+    }
     if (r->auth == AUTH_API_KEY && app_auth_api(&c) != 0) {
         app_api_error(&c, 401, "unauthorized", NULL, NULL);
         http_reply_header(rep, "WWW-Authenticate", "Bearer realm=\"vejled\"");
-        return;
+        goto out;
     }
     if (r->auth == AUTH_CITIZEN) {
         const char *session = http_cookie(req, APP_CITIZEN_COOKIE);
         if (progress_session(c.st, session, clock_now(), &c.enrolment) != 0) {
             app_page_error(&c, 403, "session_required");
-            return;
+            goto out;
         }
         c.lang = model_lang_from_code(c.enrolment.language);
         app_session_csrf(session, c.csrf);
@@ -535,7 +596,7 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
              * Origin, which browsers send on every POST */
             if (!app_origin_ok(&c)) {
                 app_page_error(&c, 403, "forbidden");
-                return;
+                goto out;
             }
             (void)sent;
         }
@@ -544,6 +605,9 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
         goto out;
     ((app_handler)r->handler)(&c);
 out:
+    if (reading)
+        jsonmem_end(); /* the page is rendered into rep (malloc'd): no JSON outlives this */
+    store_read_end(c.st);
     form_free(&c.form);
     multipart_free(&c.upload);
     memset(c.session, 0, sizeof c.session);

@@ -48,6 +48,7 @@ struct app {
     char public_url[256];          /* where citizen links point */
     int secure_cookies;            /* public_url is https */
     pthread_key_t store_key;
+    pthread_key_t scratch_key;     /* per-thread render buffers (app_render), kept warm */
     struct writer *writer;         /* group commit of answer submissions (issue 6) */
     struct metrics *metrics;       /* GET /metrics (issue 6) */
 };

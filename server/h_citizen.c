@@ -52,6 +52,14 @@ static int h_citizen_asked(const struct model_progress *pr, int64_t qid)
     return 0;
 }
 
+static int h_citizen_viewed(const struct model_progress *pr, int64_t vid)
+{
+    for (size_t i = 0; i < pr->n_views; i++)
+        if (pr->views[i].video_id == vid)
+            return 1;
+    return 0;
+}
+
 static int h_citizen_finished_video(const struct model_progress *pr, int64_t vid)
 {
     for (size_t i = 0; i < pr->n_views; i++)
@@ -251,15 +259,12 @@ struct h_citizen_submitted {
     size_t n_asked;
 };
 
+/* The video page with the citizen's progress pr (the caller's; loaded and cleared by it). */
 static void h_citizen_video_page(struct app_call *c, const struct model_pack *pack, size_t n,
+                                 const struct model_progress *pr,
                                  const struct h_citizen_submitted *sub)
 {
     const struct model_video *v = content_video_at(pack, n);
-    struct model_progress pr;
-    if (store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
-        h_citizen_fail(c);
-        return;
-    }
     json_t *ctx = h_citizen_base(c, pack);
     json_t *questions = json_array(), *errors = json_array(), *captions = json_array();
     static const char *const codes[LANG_COUNT] = {"da", "en"};
@@ -273,7 +278,7 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
     }
     for (size_t qi = 0; qi < v->n_questions; qi++) {
         const struct model_question *q = &v->questions[qi];
-        const struct model_answer *prev = h_citizen_answer_of(pr.latest, pr.n_latest, q->id);
+        const struct model_answer *prev = h_citizen_answer_of(pr->latest, pr->n_latest, q->id);
         const struct progress_choice *ch = NULL;
         if (sub)
             for (size_t i = 0; i < sub->n_choices; i++)
@@ -299,7 +304,7 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
             for (size_t i = 0; i < sub->n_asked; i++)
                 asked |= sub->asked[i] == q->id;
         } else {
-            asked = h_citizen_asked(&pr, q->id);
+            asked = h_citizen_asked(pr, q->id);
         }
         char name[32], field_id[40];
         snprintf(name, sizeof name, "q%lld", (long long)q->id);
@@ -346,7 +351,6 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
     json_object_set_new(ctx, "errors", errors);
     if (n > 1)
         json_object_set_new(ctx, "prev_n", json_integer((json_int_t)n - 1));
-    model_progress_clear(&pr);
     app_page(c, sub && sub->problems ? 422 : 200, "citizen/video", ctx);
 }
 
@@ -362,8 +366,20 @@ void h_citizen_video(struct app_call *c)
         app_page_error(c, 404, "not_found");
         return;
     }
-    progress_video_seen(c->st, &c->enrolment, content_video_at(pack, n), clock_now());
-    h_citizen_video_page(c, pack, n, NULL);
+    const struct model_video *v = content_video_at(pack, n);
+    struct model_progress pr;
+    if (store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
+        h_citizen_fail(c);
+        return;
+    }
+    /* the first visit records that the video was started: a write, so the read snapshot
+     * ends first; later visits only read */
+    if (!h_citizen_viewed(&pr, v->id)) {
+        store_read_end(c->st);
+        progress_video_seen(c->st, &c->enrolment, v, clock_now());
+    }
+    h_citizen_video_page(c, pack, n, &pr, NULL);
+    model_progress_clear(&pr);
 }
 
 /* Collects the form's answers for v's questions and the asked-about marks. */
@@ -430,7 +446,13 @@ void h_citizen_answer(struct app_call *c)
                                                      clock_now(), &problems);
     if (r == SUBMIT_INVALID) {
         struct h_citizen_submitted sub = {choices, v->n_questions, &problems, asked, n_asked};
-        h_citizen_video_page(c, pack, n, &sub);
+        struct model_progress pr;
+        if (store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
+            h_citizen_fail(c);
+            goto out;
+        }
+        h_citizen_video_page(c, pack, n, &pr, &sub);
+        model_progress_clear(&pr);
     } else if (r == SUBMIT_OK) {
         char path[64];
         snprintf(path, sizeof path, "/borger/video/%zu/svar", n);

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
-#include <netdb.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,11 +394,14 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         if (ci && ci->client_addr) {
-            socklen_t len = ci->client_addr->sa_family == AF_INET6
-                                ? sizeof(struct sockaddr_in6)
-                                : sizeof(struct sockaddr_in);
-            getnameinfo(ci->client_addr, len, s->client_ip, sizeof s->client_ip, NULL, 0,
-                        NI_NUMERICHOST);
+            /* numeric only (inet_ntop: no resolver, no locale, no allocation) */
+            const struct sockaddr *sa = ci->client_addr;
+            if (sa->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+                          s->client_ip, sizeof s->client_ip);
+            else if (sa->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, s->client_ip,
+                          sizeof s->client_ip);
         }
         http_forwarded_client(s, conn);
         s->found = router_match(server->hooks.routes, server->hooks.n_routes, s->method, url,

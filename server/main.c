@@ -20,6 +20,7 @@
 #include "content.h"
 #include "enrol.h"
 #include "http.h"
+#include "jsonmem.h"
 #include "evidence.h"
 #include "jobs.h"
 #include "journal.h"
@@ -800,6 +801,7 @@ int main(int argc, char **argv)
     struct main_opts o;
     struct config cfg;
     int url_given = 0;
+    jsonmem_install(); /* before any jansson call (jsonmem.h) */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(main_usage, argc < 2 ? stderr : stdout);

@@ -209,7 +209,7 @@ static enum store_status progress_submit_txn(struct store *st, void *arg)
     struct progress_submit_ctx *c = arg;
     const struct model_video *v = c->v;
     json_t *answers = json_array(), *topics = json_array();
-    int asked_changed = 0;
+    int asked_changed = 0, first_answer = 0;
     enum store_status rc = STORE_OK;
 
     for (size_t qi = 0; qi < v->n_questions && rc == STORE_OK; qi++) {
@@ -231,6 +231,7 @@ static enum store_status progress_submit_txn(struct store *st, void *arg)
         int correct = progress_is_correct(q, sorted, ch->n_options);
         int attempt = 0;
         rc = store_answer_insert(st, c->e->id, q->id, chosen, correct, c->now, &attempt);
+        first_answer |= rc == STORE_OK && attempt == 1;
         json_array_append_new(answers,
                               json_pack("{s:s, s:s, s:o, s:b, s:i}", "question", q->slug,
                                         "topic", q->topic_key, "chosen", positions, "correct",
@@ -264,14 +265,14 @@ static enum store_status progress_submit_txn(struct store *st, void *arg)
                             c->e->uuid, data, NULL);
         json_decref(data);
     }
-    if (rc == STORE_OK) {
-        /* completed when every question of the pack has an answer */
-        struct model_progress pr;
-        rc = store_progress_load(st, c->e->id, &pr);
+    if (rc == STORE_OK && first_answer) {
+        /* completed when every question of the pack has an answer: only a first answer
+         * can complete it (a later attempt leaves the set of answered questions as the
+         * submission that completed or did not complete it left it) */
+        size_t answered = 0;
+        rc = store_answered_count(st, c->e->id, &answered);
         if (rc == STORE_OK) {
-            size_t total = content_question_count(c->pack);
-            int done = pr.n_first >= total;
-            model_progress_clear(&pr);
+            int done = answered >= content_question_count(c->pack);
             if (done) {
                 enum store_status m = store_enrolment_mark(st, c->e->id, "completed_at", c->now);
                 if (m == STORE_OK) {

@@ -47,7 +47,10 @@ enum router_body {
 enum router_flags {
     ROUTE_API = 1 << 0,    /* errors as JSON (CONTRACT §3) instead of pages */
     ROUTE_STATIC = 1 << 1, /* cacheable, no Cache-Control: no-store */
-    ROUTE_CITIZEN = 1 << 2 /* a citizen's personal page */
+    ROUTE_CITIZEN = 1 << 2, /* a citizen's personal page */
+    /* a GET (or HEAD) of this route reads the database in one snapshot: the handler only
+     * reads, or ends the snapshot (store_read_end) before it writes */
+    ROUTE_READ_SNAPSHOT = 1 << 3
 };
 
 struct route {

@@ -199,6 +199,26 @@ int store_ping(struct store *st)
     return rc == STORE_OK ? 0 : -1;
 }
 
+int store_read_begin(struct store *st)
+{
+    if (st->reading)
+        return 0;
+    if (store_done(st, store_stmt(st, "BEGIN", "")) != STORE_OK)
+        return -1;
+    st->reading = 1;
+    return 0;
+}
+
+void store_read_end(struct store *st)
+{
+    if (!st->reading)
+        return;
+    st->reading = 0;
+    /* a read-only transaction: COMMIT only lets go of the snapshot */
+    if (store_done(st, store_stmt(st, "COMMIT", "")) != STORE_OK)
+        store_done(st, store_stmt(st, "ROLLBACK", ""));
+}
+
 static void store_sleep_ms(unsigned ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -208,6 +228,7 @@ static void store_sleep_ms(unsigned ms)
 enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
 {
     unsigned waited = 0, pause = 2;
+    store_read_end(st); /* a write starts from the newest state, never a read snapshot */
     for (;;) {
         enum store_status rc = store_done(st, store_stmt(st, "BEGIN IMMEDIATE", ""));
         if (rc == STORE_OK) {
@@ -907,17 +928,26 @@ enum store_status store_answer_insert(struct store *st, int64_t enrolment_id,
                                       int64_t question_id, const char *chosen, int correct,
                                       int64_t now, int *attempt)
 {
-    sqlite3_stmt *s = store_stmt(
-        st,
-        "INSERT INTO answers(enrolment_id, question_id, attempt, chosen, correct, answered_at)"
-        " SELECT ?1, ?2, coalesce(max(attempt), 0) + 1, ?3, ?4, ?5 FROM answers"
-        " WHERE enrolment_id = ?1 AND question_id = ?2 RETURNING attempt",
-        "iitii", enrolment_id, question_id, chosen, (int64_t)correct, now);
+    /* two statements inside the caller's write transaction (BEGIN IMMEDIATE: no other
+     * writer in between): a bare max() over the unique index's prefix is one index seek,
+     * where INSERT … SELECT max() … FROM answers copied the rows read into a temporary
+     * table first (it reads the table it writes) */
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT max(attempt) FROM answers"
+                                 " WHERE enrolment_id = ? AND question_id = ?",
+                                 "ii", enrolment_id, question_id);
     enum store_status rc = store_row(st, s);
-    if (rc == STORE_OK) {
-        *attempt = sqlite3_column_int(s, 0);
-        sqlite3_reset(s);
-    }
+    if (rc != STORE_OK)
+        return rc == STORE_NOT_FOUND ? STORE_ERROR : rc;
+    int next = sqlite3_column_int(s, 0) + 1; /* NULL (no attempt yet) reads as 0 */
+    sqlite3_reset(s);
+    rc = store_done(st, store_stmt(st,
+                                   "INSERT INTO answers(enrolment_id, question_id, attempt,"
+                                   " chosen, correct, answered_at) VALUES (?,?,?,?,?,?)",
+                                   "iiitii", enrolment_id, question_id, (int64_t)next, chosen,
+                                   (int64_t)correct, now));
+    if (rc == STORE_OK)
+        *attempt = next;
     return rc;
 }
 
@@ -962,6 +992,20 @@ static enum store_status store_answers_read(struct store *st, sqlite3_stmt *s,
         return store_status_of(r);
     }
     return STORE_OK;
+}
+
+enum store_status store_answered_count(struct store *st, int64_t enrolment_id, size_t *n)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT count(*) FROM answers WHERE enrolment_id = ?"
+                                 " AND attempt = 1",
+                                 "i", enrolment_id);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *n = (size_t)sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
 }
 
 enum store_status store_progress_load(struct store *st, int64_t enrolment_id,

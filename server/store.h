@@ -57,6 +57,16 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg);
 enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn *fns,
                                   void *const *args, enum store_status *results);
 
+/* A read snapshot: the statements until store_read_end() see one consistent state of the
+ * database and take SQLite's file locks once instead of once per statement.  For reads
+ * only: a write inside could meet a newer snapshot of another connection and fail, so
+ * end the snapshot before writing (store_txn() ends one itself).  Not nested: a second
+ * begin while one is open does nothing.  0, or -1 (logged; the reads then simply run in
+ * autocommit). */
+int store_read_begin(struct store *st);
+/* Ends the read snapshot, if one is open. */
+void store_read_end(struct store *st);
+
 /* 0 when the database answers a trivial query. */
 int store_ping(struct store *st);
 
@@ -131,6 +141,8 @@ enum store_status store_answer_insert(struct store *st, int64_t enrolment_id,
 /* Sets (on) or clears the asked-about mark; STORE_NOT_FOUND when nothing changed. */
 enum store_status store_asked_set(struct store *st, int64_t enrolment_id, int64_t question_id,
                                   int on, int64_t now);
+/* How many questions of the enrolment have an answer (a first attempt) into *n. */
+enum store_status store_answered_count(struct store *st, int64_t enrolment_id, size_t *n);
 /* Loads everything the citizen did in the enrolment (clear with model_progress_clear). */
 enum store_status store_progress_load(struct store *st, int64_t enrolment_id,
                                       struct model_progress *out);

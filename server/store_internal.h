@@ -24,6 +24,7 @@ struct store {
     sqlite3 *db;
     struct store_cached cache[STORE_CACHE_SLOTS];
     unsigned busy_timeout_ms;
+    int reading; /* a store_read_begin() snapshot is open */
 };
 
 /* Logs what failed with SQLite's message for the connection. */

@@ -544,8 +544,8 @@ enum store_status store_draft_replace(struct store *st, struct model_pack *p)
         return rc;
     sqlite3_reset(s);
     static const char *const del[] = {
-        "DELETE FROM options WHERE question_id IN (SELECT q.id FROM questions q"
-        " JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ?)",
+        ("DELETE FROM options WHERE question_id IN (SELECT q.id FROM questions q"
+         " JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ?)"),
         "DELETE FROM questions WHERE video_id IN (SELECT id FROM videos WHERE pack_id = ?)",
         "DELETE FROM videos WHERE pack_id = ?",
     };

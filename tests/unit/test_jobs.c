@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "jobs.h"
 #include "store.h"
+#include "testdb.h"
 
 static int64_t t(const char *s)
 {
@@ -127,42 +128,17 @@ static void test_policy_from_config(void **state)
 /* ------------------------------------------------------------------ against a database */
 
 struct fixture {
-    char dir[64];
-    char path[96];
-    struct store *st;
-    sqlite3 *raw; /* a second connection for arranging rows */
+    struct testdb db;
     int64_t enrolment_id;
 };
 
-static void exec(struct fixture *f, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(f->raw, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-}
-
-static int64_t scalar(struct fixture *f, const char *sql)
-{
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(f->raw, sql, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
+#define exec(f, ...) testdb_exec(&(f)->db, __VA_ARGS__)
+#define scalar(f, sql) testdb_scalar(&(f)->db, sql)
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    char err[256];
-    int applied;
-    snprintf(f->dir, sizeof f->dir, "/tmp/vejled-jobs-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/j.db", f->dir);
-    assert_int_equal(store_open(f->path, 1000, &f->st, err, sizeof err), 0);
-    assert_int_equal(store_migrate(f->st, "db/migrations", &applied, err, sizeof err), 0);
-    assert_int_equal(sqlite3_open(f->path, &f->raw), SQLITE_OK);
-    sqlite3_busy_timeout(f->raw, 1000);
+    testdb_open(&f->db, "jobs", 1000);
     exec(f, "INSERT INTO target_groups(id, slug, name_da, name_en, resend_months, created_at)"
             " VALUES (1, 'dagpenge', 'Dagpenge', 'Benefits', 6, 0);"
             "INSERT INTO packs(id, group_id, version, state, created_at) VALUES (1, 1, 1, 'published', 0);"
@@ -179,11 +155,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[160];
-    sqlite3_close(f->raw);
-    store_close(f->st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    testdb_close(&f->db);
     free(f);
     return 0;
 }
@@ -213,7 +185,7 @@ static void plan(struct fixture *f, int64_t meeting, int64_t now, json_t *jobs)
     jobs_policy_defaults(&pt.p);
     pt.now = now;
     pt.jobs = jobs;
-    assert_int_equal(store_txn(f->st, plan_txn, &pt), STORE_OK);
+    assert_int_equal(store_txn(f->db.st, plan_txn, &pt), STORE_OK);
 }
 
 static void test_plan_once(void **state)
@@ -262,7 +234,7 @@ static size_t claim(struct fixture *f, struct store *st, int64_t now, struct cla
     memset(c, 0, sizeof *c);
     c->now = now;
     c->lease = 600;
-    assert_int_equal(store_txn(st ? st : f->st, claim_txn, c), STORE_OK);
+    assert_int_equal(store_txn(st ? st : f->db.st, claim_txn, c), STORE_OK);
     return c->n;
 }
 
@@ -282,7 +254,7 @@ static void test_claim_due_only_once(void **state)
     assert_int_equal(c.out[0].attempts, 1);
     assert_string_equal(c.out[0].state, "running");
     /* a second connection (another scheduler, or `jobs run`) gets nothing */
-    assert_int_equal(store_open(f->path, 1000, &other, err, sizeof err), 0);
+    assert_int_equal(store_open(f->db.path, 1000, &other, err, sizeof err), 0);
     assert_int_equal(claim(f, other, now + 60, &c), 0);
     /* until the lease has run out (the first one died): then it is claimable again */
     assert_int_equal(claim(f, other, now + 600, &c), 1);
@@ -303,7 +275,7 @@ static void test_claim_batch_limit(void **state)
     char key[32];
     for (int i = 0; i < 40; i++) {
         snprintf(key, sizeof key, "k%d", i);
-        assert_int_equal(store_job_insert_ref(f->st, "send_written_guidance", 0, 0, key, 100 + i, 0),
+        assert_int_equal(store_job_insert_ref(f->db.st, "send_written_guidance", 0, 0, key, 100 + i, 0),
                          STORE_OK);
     }
     struct claim_txn c;
@@ -331,20 +303,20 @@ static void test_retry_then_done(void **state)
     struct fixture *f = *state;
     struct claim_txn c;
     int64_t at;
-    assert_int_equal(store_job_insert_ref(f->st, "send_written_guidance", 1, 0, "k", 100, 0),
+    assert_int_equal(store_job_insert_ref(f->db.st, "send_written_guidance", 1, 0, "k", 100, 0),
                      STORE_OK);
     assert_int_equal(claim(f, NULL, 100, &c), 1);
     struct finish_txn ft = {c.out[0].id, "pending", 100 + jobs_backoff(1, 60, 3600)};
-    assert_int_equal(store_txn(f->st, finish_txn, &ft), STORE_OK);
-    assert_int_equal(store_jobs_next(f->st, 600, &at), STORE_OK);
+    assert_int_equal(store_txn(f->db.st, finish_txn, &ft), STORE_OK);
+    assert_int_equal(store_jobs_next(f->db.st, 600, &at), STORE_OK);
     assert_int_equal(at, 160);
     assert_int_equal(claim(f, NULL, 159, &c), 0);
     assert_int_equal(claim(f, NULL, 160, &c), 1);
     assert_int_equal(c.out[0].attempts, 2);
     ft = (struct finish_txn){c.out[0].id, "done", 0};
-    assert_int_equal(store_txn(f->st, finish_txn, &ft), STORE_OK);
+    assert_int_equal(store_txn(f->db.st, finish_txn, &ft), STORE_OK);
     assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE state = 'done' AND finished_at = 5"), 1);
-    assert_int_equal(store_jobs_next(f->st, 600, &at), STORE_NOT_FOUND);
+    assert_int_equal(store_jobs_next(f->db.st, 600, &at), STORE_NOT_FOUND);
     assert_int_equal(claim(f, NULL, 1000000, &c), 0);
 }
 
@@ -378,12 +350,12 @@ static void test_cancel_and_move(void **state)
     assert_int_equal(claim(f, NULL, now, &c), 1); /* the send is running */
     /* the meeting is held on another day (14:00 CET): the resend moves, the reminder goes */
     struct cancel_txn ct = {now, 0, t("2026-12-03T13:00:00Z"), 0};
-    assert_int_equal(store_txn(f->st, held_txn, &ct), STORE_OK);
+    assert_int_equal(store_txn(f->db.st, held_txn, &ct), STORE_OK);
     assert_time(ct.resend, "2027-06-03T12:00:00Z"); /* 14:00 local, winter → summer */
     assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE kind = 'remind_before_meeting'"
                                " AND state = 'cancelled'"), 1);
     /* closing cancels what is pending, not what is running */
-    assert_int_equal(store_txn(f->st, cancel_txn, &ct), STORE_OK);
+    assert_int_equal(store_txn(f->db.st, cancel_txn, &ct), STORE_OK);
     assert_int_equal(ct.n, 1);
     assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE state = 'pending'"), 0);
     assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE state = 'running'"), 1);
@@ -401,31 +373,31 @@ static void test_journal_jobs_in_order(void **state)
     exec(f, "INSERT INTO journal(seq, at, kind, actor, data, prev_hash, hash) VALUES"
             " (1, 'a', 'k', 'x', '{}', 'p', 'h1'), (2, 'a', 'k', 'x', '{}', 'h1', 'h2'),"
             " (3, 'a', 'k', 'x', '{}', 'h2', 'h3');");
-    assert_int_equal(store_jobs_queue_journal(f->st, 100, &n), STORE_OK);
+    assert_int_equal(store_jobs_queue_journal(f->db.st, 100, &n), STORE_OK);
     assert_int_equal(n, 3);
-    assert_int_equal(store_jobs_queue_journal(f->st, 100, &n), STORE_OK);
+    assert_int_equal(store_jobs_queue_journal(f->db.st, 100, &n), STORE_OK);
     assert_int_equal(n, 0);
     memset(&c, 0, sizeof c);
     c.now = 100;
     c.lease = 600;
     c.kind = "deliver_journal";
-    assert_int_equal(store_txn(f->st, claim_txn, &c), STORE_OK);
+    assert_int_equal(store_txn(f->db.st, claim_txn, &c), STORE_OK);
     assert_int_equal(c.n, 1);
     assert_int_equal(c.out[0].ref, 1);
     /* the head failed and waits: nothing after it may overtake it */
     struct finish_txn ft = {c.out[0].id, "pending", 200};
-    assert_int_equal(store_txn(f->st, finish_txn, &ft), STORE_OK);
+    assert_int_equal(store_txn(f->db.st, finish_txn, &ft), STORE_OK);
     c.now = 150;
-    assert_int_equal(store_txn(f->st, claim_txn, &c), STORE_OK);
+    assert_int_equal(store_txn(f->db.st, claim_txn, &c), STORE_OK);
     assert_int_equal(c.n, 0);
     int64_t at;
-    assert_int_equal(store_jobs_next(f->st, 600, &at), STORE_OK);
+    assert_int_equal(store_jobs_next(f->db.st, 600, &at), STORE_OK);
     assert_int_equal(at, 200);
     /* generic claims never take journal deliveries */
     assert_int_equal(claim(f, NULL, 1000, &c), 0);
     c.now = 200;
     c.kind = "deliver_journal";
-    assert_int_equal(store_txn(f->st, claim_txn, &c), STORE_OK);
+    assert_int_equal(store_txn(f->db.st, claim_txn, &c), STORE_OK);
     assert_int_equal(c.n, 1);
     assert_int_equal(c.out[0].ref, 1);
     assert_int_equal(c.out[0].attempts, 2);

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "stats.h"
 #include "store.h"
+#include "testdb.h"
 
 static int64_t t(const char *s)
 {
@@ -30,47 +31,17 @@ static int64_t t(const char *s)
 }
 
 struct fixture {
-    char dir[64];
-    char path[96];
-    struct store *st;
-    sqlite3 *raw; /* a second connection for arranging rows */
+    struct testdb db;
     int64_t next_id;
 };
 
-static void exec(struct fixture *f, const char *fmt, ...)
-{
-    char sql[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    char *msg = NULL;
-    if (sqlite3_exec(f->raw, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-}
-
-static int64_t scalar(struct fixture *f, const char *sql)
-{
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(f->raw, sql, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
+#define exec(f, ...) testdb_exec(&(f)->db, __VA_ARGS__)
+#define scalar(f, sql) testdb_scalar(&(f)->db, sql)
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    char err[256];
-    int applied;
-    snprintf(f->dir, sizeof f->dir, "/tmp/vejled-stats-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/s.db", f->dir);
-    assert_int_equal(store_open(f->path, 5000, &f->st, err, sizeof err), 0);
-    assert_int_equal(store_migrate(f->st, "db/migrations", &applied, err, sizeof err), 0);
-    assert_int_equal(sqlite3_open(f->path, &f->raw), SQLITE_OK);
-    sqlite3_busy_timeout(f->raw, 5000);
+    testdb_open(&f->db, "stats", 5000);
     exec(f, "INSERT INTO target_groups(id, slug, name_da, name_en, created_at) VALUES"
             " (1, 'dagpenge', 'Dagpenge', 'Unemployment benefit', 0),"
             " (2, 'sygedagpenge', 'Sygedagpenge', 'Sickness benefit', 0);"
@@ -94,12 +65,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[160];
-    sqlite3_close(f->raw);
-    store_close(f->st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (!getenv("KEEP"))
-        assert_int_equal(system(cmd), 0);
+    testdb_close(&f->db);
     free(f);
     return 0;
 }
@@ -195,10 +161,10 @@ static void report(struct fixture *f, const char *now, struct stats_report *r)
 {
     struct stats_period p;
     q1_2026(&p);
-    assert_int_equal(stats_report_build(f->st, &p, t(now), 5, r), 0);
+    assert_int_equal(stats_report_build(f->db.st, &p, t(now), 5, r), 0);
     /* whatever a test did, the triggers agree with a full recount */
     int64_t diff = -1;
-    assert_int_equal(store_stats_verify(f->st, &diff), STORE_OK);
+    assert_int_equal(store_stats_verify(f->db.st, &diff), STORE_OK);
     assert_int_equal(diff, 0);
 }
 
@@ -659,7 +625,7 @@ static void test_trend(void **state)
         enrol(f, 2, "cw1", "2026-02-05T10:00:00Z", m); /* Q1 2026 */
     int64_t day;
     assert_int_equal(stats_day_parse("2026-02-15", &day), 0);
-    assert_int_equal(stats_trend_build(f->st, day, 3, t("2026-05-01T12:00:00Z"), &tr), 0);
+    assert_int_equal(stats_trend_build(f->db.st, day, 3, t("2026-05-01T12:00:00Z"), &tr), 0);
     assert_int_equal(tr.n_quarters, 3);
     assert_int_equal(tr.n_groups, 2);
     char key[8];
@@ -674,7 +640,7 @@ static void test_trend(void **state)
     assert_int_equal(tr.rows[0 * 3 + 2].c.enrolled, 0);
     assert_int_equal(tr.rows[1 * 3 + 2].c.enrolled, 7);
     stats_trend_free(&tr);
-    assert_int_equal(stats_trend_build(f->st, day, 9, 0, &tr), -1);
+    assert_int_equal(stats_trend_build(f->db.st, day, 9, 0, &tr), -1);
 }
 
 static void test_extracts(void **state)
@@ -816,7 +782,7 @@ static void test_concurrent_writers(void **state)
     struct writer ws[WRITERS + 1];
     readers_stop = 0;
     for (int w = 0; w <= WRITERS; w++) {
-        ws[w] = (struct writer){f->path, 1 + w * 10, 0};
+        ws[w] = (struct writer){f->db.path, 1 + w * 10, 0};
         assert_int_equal(
             pthread_create(&threads[w], NULL, w < WRITERS ? writer_main : reader_main, &ws[w]),
             0);
@@ -833,12 +799,12 @@ static void test_concurrent_writers(void **state)
     assert_int_equal(scalar(f, "SELECT sum(wrong) FROM stats_question_day"),
                      scalar(f, "SELECT count(*) FROM answers WHERE attempt = 1 AND correct = 0"));
     int64_t diff = -1;
-    assert_int_equal(store_stats_verify(f->st, &diff), STORE_OK);
+    assert_int_equal(store_stats_verify(f->db.st, &diff), STORE_OK);
     assert_int_equal(diff, 0);
     /* and the recount does notice an aggregate that is off */
     exec(f, "UPDATE stats_question_day SET wrong = wrong + 1 WHERE question_id = 1 AND"
             " day = (SELECT min(day) FROM stats_question_day WHERE question_id = 1)");
-    assert_int_equal(store_stats_verify(f->st, &diff), STORE_OK);
+    assert_int_equal(store_stats_verify(f->db.st, &diff), STORE_OK);
     assert_true(diff > 0);
 }
 

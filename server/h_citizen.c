@@ -35,6 +35,21 @@ static size_t h_citizen_video_n(struct app_call *c, const struct model_pack *pac
     return (size_t)n;
 }
 
+/* The pack of the citizen's enrolment and the number of the path's video in it: the
+ * number, or 0 having replied (500 without a pack, 404 for a video it does not have). */
+static size_t h_citizen_video_of(struct app_call *c, const struct model_pack **pack)
+{
+    *pack = h_citizen_pack(c);
+    if (!*pack) {
+        h_citizen_fail(c);
+        return 0;
+    }
+    size_t n = h_citizen_video_n(c, *pack);
+    if (!n)
+        app_page_error(c, 404, "not_found");
+    return n;
+}
+
 static const struct model_answer *h_citizen_answer_of(const struct model_answer *a, size_t n,
                                                       int64_t qid)
 {
@@ -356,16 +371,10 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
 
 void h_citizen_video(struct app_call *c)
 {
-    const struct model_pack *pack = h_citizen_pack(c);
-    if (!pack) {
-        h_citizen_fail(c);
+    const struct model_pack *pack;
+    size_t n = h_citizen_video_of(c, &pack);
+    if (!n)
         return;
-    }
-    size_t n = h_citizen_video_n(c, pack);
-    if (!n) {
-        app_page_error(c, 404, "not_found");
-        return;
-    }
     const struct model_video *v = content_video_at(pack, n);
     struct model_progress pr;
     if (store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
@@ -418,21 +427,15 @@ static int h_citizen_collect(const struct form *f, const struct model_video *v,
 
 void h_citizen_answer(struct app_call *c)
 {
-    const struct model_pack *pack = h_citizen_pack(c);
+    const struct model_pack *pack;
     struct form f;
     struct progress_choice choices[32];
     int64_t asked[32];
     size_t n_asked = 0;
     struct progress_problems problems;
-    if (!pack) {
-        h_citizen_fail(c);
+    size_t n = h_citizen_video_of(c, &pack);
+    if (!n)
         return;
-    }
-    size_t n = h_citizen_video_n(c, pack);
-    if (!n) {
-        app_page_error(c, 404, "not_found");
-        return;
-    }
     if (h_citizen_form(c, &f))
         return;
     const struct model_video *v = content_video_at(pack, n);
@@ -466,17 +469,11 @@ out:
 
 void h_citizen_feedback(struct app_call *c)
 {
-    const struct model_pack *pack = h_citizen_pack(c);
+    const struct model_pack *pack;
     struct model_progress pr;
-    if (!pack) {
-        h_citizen_fail(c);
+    size_t n = h_citizen_video_of(c, &pack);
+    if (!n)
         return;
-    }
-    size_t n = h_citizen_video_n(c, pack);
-    if (!n) {
-        app_page_error(c, 404, "not_found");
-        return;
-    }
     if (store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
         h_citizen_fail(c);
         return;
@@ -528,17 +525,11 @@ void h_citizen_feedback(struct app_call *c)
 
 void h_citizen_finished(struct app_call *c)
 {
-    const struct model_pack *pack = h_citizen_pack(c);
+    const struct model_pack *pack;
     struct form f;
-    if (!pack) {
-        h_citizen_fail(c);
+    size_t n = h_citizen_video_of(c, &pack);
+    if (!n)
         return;
-    }
-    size_t n = h_citizen_video_n(c, pack);
-    if (!n) {
-        app_page_error(c, 404, "not_found");
-        return;
-    }
     if (h_citizen_form(c, &f))
         return;
     form_free(&f);
@@ -552,14 +543,12 @@ void h_citizen_finished(struct app_call *c)
 
 void h_citizen_captions(struct app_call *c)
 {
-    const struct model_pack *pack = h_citizen_pack(c);
-    if (!pack) {
-        h_citizen_fail(c);
+    const struct model_pack *pack;
+    size_t n = h_citizen_video_of(c, &pack);
+    if (!n)
         return;
-    }
-    size_t n = h_citizen_video_n(c, pack);
     const char *lang = c->req->match->params[1];
-    if (!n || (strcmp(lang, "da") != 0 && strcmp(lang, "en") != 0)) {
+    if (strcmp(lang, "da") != 0 && strcmp(lang, "en") != 0) {
         app_page_error(c, 404, "not_found");
         return;
     }

@@ -590,15 +590,11 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
         }
         c.lang = model_lang_from_code(c.enrolment.language);
         app_session_csrf(session, c.csrf);
-        if (req->method == ROUTER_POST) {
-            const char *sent = NULL;
-            /* the form's csrf field is checked by the handler's form parse; here the
-             * Origin, which browsers send on every POST */
-            if (!app_origin_ok(&c)) {
-                app_page_error(&c, 403, "forbidden");
-                goto out;
-            }
-            (void)sent;
+        /* the form's csrf field is checked by the handler's form parse; here the Origin,
+         * which browsers send on every POST */
+        if (req->method == ROUTER_POST && !app_origin_ok(&c)) {
+            app_page_error(&c, 403, "forbidden");
+            goto out;
         }
     }
     if (r->auth >= AUTH_STAFF_LOGIN && app_auth_staff(&c) != 0)

@@ -17,7 +17,7 @@
 
 /* The route table: every URL the service answers. */
 static const struct route app_routes[] = {
-    /* case-system API (CONTRACT §3) */
+    /* case-system API */
     {ROUTER_POST, "/api/v1/enrolments", (void *)h_api_enrol, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/enrolments/{id}", (void *)h_api_enrolment, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_POST, "/api/v1/enrolments/{id}/meeting", (void *)h_api_meeting, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
@@ -30,7 +30,7 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/admin/statistik", (void *)h_stats_page, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     {ROUTER_GET, "/admin/statistik.csv", (void *)h_stats_csv, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     {ROUTER_GET, "/admin/statistik/spoergsmaal/{id}", (void *)h_stats_question, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
-    /* citizen pages (CONTRACT §4) */
+    /* citizen pages */
     {ROUTER_GET, "/", (void *)h_citizen_home, AUTH_NONE, BODY_NONE, 0, 0},
     {ROUTER_GET, "/v/{token}", (void *)h_citizen_link, AUTH_NONE, BODY_NONE, 0, ROUTE_CITIZEN},
     {ROUTER_GET, "/borger", (void *)h_citizen_overview, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},

@@ -8,7 +8,7 @@
  * handler with a struct app_call.  Staff handlers never check roles or form tokens
  * themselves: a request that reaches them already passed.  Handlers reply through the helpers here, so pages always
  * get the layout and the strings of the citizen's language, and API errors always get the
- * CONTRACT shape.
+ * documented error shape.
  */
 #ifndef VEJLED_APP_H
 #define VEJLED_APP_H
@@ -49,8 +49,8 @@ struct app {
     int secure_cookies;            /* public_url is https */
     pthread_key_t store_key;
     pthread_key_t scratch_key;     /* per-thread render buffers (app_render), kept warm */
-    struct writer *writer;         /* group commit of answer submissions (issue 6) */
-    struct metrics *metrics;       /* GET /metrics (issue 6) */
+    struct writer *writer;         /* group commit of answer submissions */
+    struct metrics *metrics;       /* GET /metrics */
 };
 
 struct app_call {
@@ -87,7 +87,7 @@ struct store *app_store(struct app *app);
 void app_page(struct app_call *c, int status, const char *page, json_t *ctx);
 /* Replies with JSON (body stolen). */
 void app_json(struct app_call *c, int status, json_t *body);
-/* Replies with the CONTRACT error shape; status from the registry unless given (non-0). */
+/* Replies with the API's error shape; status from the registry unless given (non-0). */
 void app_api_error(struct app_call *c, int status, const char *code, const char *message,
                    const char *field);
 /* Replies with the friendly error page for status (404, 410, 403, 429, 500, …). */

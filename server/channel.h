@@ -1,4 +1,4 @@
-/* channel — the ways a message leaves vejled (CONTRACT §5).
+/* channel — the ways a message leaves vejled.
  *
  *   outbox   files for Digital Post: <id>.pdf and <id>.xml (MeMo-style message holding the
  *            PDF as main document and the personal link as a self-service action), each

@@ -80,7 +80,7 @@ enum enrol_result enrol_find_open(const struct enrol_env *env, const char *cpr,
  * differs from the planned first meeting, moves the pending resend job to held_at + the
  * group's resend interval.  *response (new reference on ENROL_OK) is the enrolment as
  * enrol_describe gives it.  ENROL_INVALID with err, ENROL_NOT_FOUND, ENROL_CONFLICT (the
- * enrolment is closed).  Implemented on the scheduler's branch (issue 4). */
+ * enrolment is closed). */
 enum enrol_result enrol_record_meeting(const struct enrol_env *env, const char *enrolment_uuid,
                                        const json_t *body, const char *actor,
                                        json_t **response, struct enrol_error *err);
@@ -89,8 +89,7 @@ enum enrol_result enrol_record_meeting(const struct enrol_env *env, const char *
  * Closes the citizen's open enrolment, cancels its pending jobs, opens a new enrolment in
  * the new group (current published pack, new link) and schedules its jobs (written
  * guidance at once, resend from next_meeting_at); journals "group_changed" by actor.  All
- * or nothing.  *status 201 and *response shaped as enrol_create's.  Implemented on the
- * scheduler's branch (issue 4). */
+ * or nothing.  *status 201 and *response shaped as enrol_create's. */
 enum enrol_result enrol_change_group(const struct enrol_env *env, const char *citizen_uuid,
                                      const json_t *body, const char *actor, int *status,
                                      json_t **response, struct enrol_error *err);

@@ -2,7 +2,7 @@
  *
  * Each machine code maps to an HTTP status and a human message (English, for the API's
  * integrators; citizen and staff pages show Danish text from the templates instead).  Every
- * API error reply is built by errors_json(), so the CONTRACT shape
+ * API error reply is built by errors_json(), so the documented shape
  *   {"error": {"code": "...", "message": "...", "field": "..."}}
  * cannot drift.
  */

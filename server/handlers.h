@@ -1,7 +1,7 @@
 /* handlers — what each route does, one function per row of the route table (app.c).
  *
- * h_api.c: the case-system JSON API (CONTRACT §3).  h_citizen.c: the citizen's pages
- * (CONTRACT §4).  h_staff.c: the caseworker's pages.  h_admin.c: the administrator's
+ * h_api.c: the case-system JSON API (README: API).  h_citizen.c: the citizen's pages
+ * (README: citizen pages).  h_staff.c: the caseworker's pages.  h_admin.c: the administrator's
  * pages.  h_static.c: static files and media.  Handlers parse and check the
  * request's own fields, call the domain (enrol, progress, content, journal) and reply
  * through app_page()/app_json(); they never see SQL or libmicrohttpd, and every word a

@@ -1,4 +1,4 @@
-/* main — the command line: one binary, subcommands (CONTRACT §2), and the wiring of the
+/* main — the command line: one binary, subcommands (README: command line), and the wiring of the
  * server.  Exit status: 0 success, 1 failure with one clear line on stderr, 2 usage. */
 #include <errno.h>
 #include <getopt.h>

@@ -45,7 +45,7 @@ enum router_body {
 };
 
 enum router_flags {
-    ROUTE_API = 1 << 0,    /* errors as JSON (CONTRACT §3) instead of pages */
+    ROUTE_API = 1 << 0,    /* errors as JSON ({"error": {...}}) instead of pages */
     ROUTE_STATIC = 1 << 1, /* cacheable, no Cache-Control: no-store */
     ROUTE_CITIZEN = 1 << 2, /* a citizen's personal page */
     /* a GET (or HEAD) of this route reads the database in one snapshot: the handler only

@@ -207,7 +207,7 @@ bool stats_count_shown(int64_t n);
 
 /* ------------------------------------------------------------------ extracts */
 
-/* The CONTRACT §3 answer: {"from", "to", "generated_at", "small_count_threshold",
+/* The GET /api/v1/stats answer: {"from", "to", "generated_at", "small_count_threshold",
  * "goal_correctly_guided", "minutes_per_send", "target_groups": [...], "total": {...},
  * "units": [...], "questions": [...]} — counts null when suppressed, rates null when not
  * shown.  New reference. */

@@ -20,7 +20,7 @@ function cpr() {
   return c;
 }
 
-/* The CONTRACT's error shape, exactly. */
+/* The documented error shape, exactly. */
 function assertError(res, status, code, field) {
   assert.equal(res.status, status, `status for ${code}: ${res.text}`);
   assert.match(res.headers['content-type'] || '', /^application\/json; charset=utf-8$/);

@@ -1,4 +1,4 @@
-// Automatic delivery of the written guidance (issue 4) against real local receivers: an
+// Automatic delivery of the written guidance against real local receivers: an
 // SMTP sink (Debian's python3-aiosmtpd) and an HTTP webhook receiver, both started here on
 // free loopback ports and stopped by pid.  Time travel with `vejled jobs run --now`; the
 // server's scheduler thread for "sent at once on enrolment".  The passes run in increasing

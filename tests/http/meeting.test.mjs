@@ -1,4 +1,4 @@
-// Recording the first meeting and changing the target group over the API (CONTRACT §3):
+// Recording the first meeting and changing the target group over the API:
 // answers, journal entries, job moves and cancellations, and bad input that changes nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

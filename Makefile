@@ -6,7 +6,7 @@
 #   make lint     cppcheck over server/
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make bench    the performance ratios (scripts/bench/)
-#   make soak     the crash-safety test with many rounds (SOAK_ROUNDS)
+#   make soak     the crash-safety and power-loss tests with many rounds (SOAK_ROUNDS)
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -127,6 +127,9 @@ bench: build
 soak: build
 	@SOAK_ROUNDS=$(SOAK_ROUNDS) VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \
 	  tests/http/crash.test.mjs
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 build/asan/vejled
+	@POWERLOSS_ROUNDS=$(SOAK_ROUNDS) VEJLED_BIN=$(abspath build/asan/vejled) \
+	  VEJLED_PROD_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/http/powerloss.test.mjs
 # The statistics at national scale: fills STATS_DB once (1,000,000 enrolments, 10,000,000
 # answers over 8 quarters and 9 groups; a few minutes and about 2 GB), then times the
 # dashboard in process and over HTTP.  Delete the file to make it again.

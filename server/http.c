@@ -41,6 +41,7 @@ struct http_state {
     int status;
     struct timespec start;
     char client_ip[INET6_ADDRSTRLEN];
+    char peer_ip[INET6_ADDRSTRLEN]; /* the connection's own peer (client_ip before XFF) */
 };
 
 /* ------------------------------------------------------------------ request accessors */
@@ -299,6 +300,7 @@ static void http_fill_request(struct http_state *s, struct MHD_Connection *conn,
     req->body = s->body.data ? s->body.data : "";
     req->body_len = s->body.len;
     req->client_ip = s->client_ip;
+    req->peer_ip = s->peer_ip;
     req->conn = conn;
 }
 
@@ -403,6 +405,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
                 inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, s->client_ip,
                           sizeof s->client_ip);
         }
+        memcpy(s->peer_ip, s->client_ip, sizeof s->peer_ip);
         http_forwarded_client(s, conn);
         s->found = router_match(server->hooks.routes, server->hooks.n_routes, s->method, url,
                                 &s->match, &s->allowed);

@@ -773,9 +773,9 @@ static int cmd_serve(struct config *cfg, int url_given)
         app_free(&app);
         return main_fail("%s", err);
     }
-    if (!url_given)
-        snprintf(app.public_url, sizeof app.public_url, "http://%s:%u", cfg->listen_host,
-                 http_port(server));
+    char url[sizeof app.public_url];
+    snprintf(url, sizeof url, "http://%s:%u", cfg->listen_host, http_port(server));
+    app_publish(&app, url_given ? NULL : url); /* the requests waiting for it go on */
     struct scheduler *sched = NULL;
     if (cfg->scheduler && (scheduler_open(cfg, app.vault, app.public_url, &sched, err,
                                           sizeof err) ||

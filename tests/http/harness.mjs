@@ -36,7 +36,8 @@ export function isTestBuild(bin = BIN) {
 }
 
 /* What a sanitizer prints when it finds something. */
-const SANITIZER_MARKS = ['ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer'];
+const SANITIZER_MARKS = ['ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer',
+  'WARNING: ThreadSanitizer'];
 
 export function assertNoSanitizerReport(text, what) {
   for (const mark of SANITIZER_MARKS) {

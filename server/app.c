@@ -437,23 +437,35 @@ static int app_auth_api(struct app_call *c)
 
 /* ------------------------------------------------------------------ metrics */
 
+/* The only route of the metrics listener ([metrics] listen). */
+static const struct route app_metrics_routes[] = {
+    {ROUTER_GET, "/metrics", (void *)h_ops_metrics, AUTH_METRICS, BODY_NONE, 0, ROUTE_API},
+};
+
 static int app_is_loopback(const char *ip)
 {
     return ip && (strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
                   strncmp(ip, "::ffff:127.", 11) == 0);
 }
 
-/* GET /metrics.  With [metrics] token: that bearer token (constant time), from anywhere.
- * Without: only a direct loopback client, i.e. the connection's peer is a loopback address
+/* GET /metrics.  With [metrics] listen it is served only there (404 on the main
+ * listener).  With [metrics] token: that bearer token (constant time), on either.
+ * Without a token, on the metrics listener: anyone who reaches that address; on the main
+ * listener: only a direct loopback client, i.e. the connection's peer is a loopback address
  * and the request did not pass a proxy (no X-Forwarded-For or Forwarded header: a reverse
  * proxy on the same host would otherwise make every client look local).  0, or -1 having
  * replied. */
 static int app_auth_metrics(struct app_call *c)
 {
     const char *token = c->app->cfg->metrics_token;
+    int own = c->req->match->route == &app_metrics_routes[0]; /* the metrics listener */
+    if (*c->app->cfg->metrics_listen && !own) {
+        app_api_error(c, 404, "not_found", NULL, NULL); /* served on its own address */
+        return -1;
+    }
     if (!*token) {
-        if (app_is_loopback(c->req->peer_ip) && !http_header(c->req, "X-Forwarded-For") &&
-            !http_header(c->req, "Forwarded"))
+        if (own || (app_is_loopback(c->req->peer_ip) && !http_header(c->req, "X-Forwarded-For") &&
+                    !http_header(c->req, "Forwarded")))
             return 0;
         app_api_error(c, 403, "forbidden", "GET /metrics needs [metrics] token from here.", NULL);
         return -1;
@@ -722,4 +734,15 @@ void app_http_hooks(struct app *app, struct http_hooks *out)
     out->dispatch = app_dispatch;
     out->error = app_error;
     out->observe = app_observe;
+}
+
+void app_metrics_hooks(struct app *app, struct http_hooks *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ctx = app;
+    out->routes = app_metrics_routes;
+    out->n_routes = sizeof app_metrics_routes / sizeof app_metrics_routes[0];
+    out->dispatch = app_dispatch;
+    out->error = app_error;
+    out->observe = NULL; /* scrapes are not counted as requests */
 }

@@ -85,6 +85,8 @@ void app_publish(struct app *app, const char *public_url);
 
 /* The hooks (routes, dispatcher, error builder) for http_start(). */
 void app_http_hooks(struct app *app, struct http_hooks *out);
+/* The same for the metrics listener ([metrics] listen): GET /metrics only. */
+void app_metrics_hooks(struct app *app, struct http_hooks *out);
 
 /* The calling thread's database connection (opened on first use, closed at thread exit);
  * NULL if it cannot be opened. */

@@ -98,6 +98,8 @@ struct config {
                                      * once a day */
     /* [metrics] */
     char metrics_token[128];        /* bearer token for GET /metrics; "" → loopback only */
+    char metrics_listen[80];        /* HOST:PORT of a listener serving only /metrics; "" none
+                                     * (then /metrics is on the main listener) */
     /* [stats] */
     unsigned minutes_per_send;      /* caseworker minutes one automatic sending saves */
     unsigned stats_max_range_days;  /* the longest period one statistics request may ask */

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -174,6 +175,50 @@ describe('GET /metrics', () => {
     const ok = await tokened.request('GET', '/metrics', { headers: { Authorization: 'Bearer metrics-token-abcdef0123456789' } });
     assert.equal(ok.status, 200);
     assert.match(ok.text, /vejled_answer_submissions_total/);
+  });
+});
+
+function getFrom(port, p, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: p, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('[metrics] listen: /metrics on its own address', () => {
+  let s;
+  let port;
+  before(async () => {
+    s = await startServer({ config: '[metrics]\nlisten = 127.0.0.1:0\n' });
+    port = Number(/vejled: metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(s.stderr)[1]);
+  });
+  after(async () => { if (s) { await s.stop(); await s.cleanup(); } });
+
+  it('serves /metrics there and nowhere else', async () => {
+    const m = await getFrom(port, '/metrics');
+    assert.equal(m.status, 200);
+    assert.match(m.text, /vejled_answer_submissions_total/);
+    // even through a proxy header: the address itself is the protection
+    assert.equal((await getFrom(port, '/metrics', { 'X-Forwarded-For': '203.0.113.9' })).status, 200);
+    assert.equal((await getFrom(port, '/borger')).status, 404, 'nothing but /metrics on that address');
+    assert.equal((await getFrom(port, '/healthz')).status, 404);
+    const main = await s.request('GET', '/metrics');
+    assert.equal(main.status, 404, 'not on the main listener');
+  });
+
+  it('a malformed address stops serve at start', async () => {
+    const bad = await startServer({ start: false, config: '[metrics]\nlisten = nowhere\n' });
+    try {
+      await assert.rejects(bad.start(), /\[metrics\] listen must be HOST:PORT/);
+    } finally {
+      bad.proc = null;
+      await bad.cleanup();
+    }
   });
 });
 

@@ -123,7 +123,8 @@ TSAN_TESTS ?= tests/http/groupcommit.test.mjs tests/http/citizen.test.mjs \
               tests/http/delivery.test.mjs tests/http/hardening.test.mjs
 tsan: deps
 	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread build/tsan/vejled
-	@TSAN_OPTIONS="second_deadlock_stack=1" VEJLED_BIN=$(abspath build/tsan/vejled) \
+	@TSAN_OPTIONS="second_deadlock_stack=1 suppressions=$(abspath tests/tsan.supp)" \
+	  VEJLED_BIN=$(abspath build/tsan/vejled) \
 	  node --test --test-concurrency=1 $(TSAN_TESTS)
 
 # Fuzzing (tests/fuzz/): clang + libFuzzer; seeds in tests/fuzz/corpus/<name>, what the

@@ -114,6 +114,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-browser
 
 asan: deps
+	@$(MAKE) --no-print-directory $(BIN)
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
 
 # The server's threads under ThreadSanitizer: the HTTP tests that run requests, the

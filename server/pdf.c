@@ -18,6 +18,9 @@ struct pdf {
     cairo_surface_t *surface;
     cairo_t *cr;
     double y;
+    int page;        /* 1-based, the page being drawn */
+    int outline;     /* 1: titles and headings become bookmarks */
+    int title_id;    /* the outline item of the title, 0 (root) before one */
 };
 
 static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int n)
@@ -41,7 +44,23 @@ struct pdf *pdf_new(const char *title, int64_t created)
     cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_MOD_DATE, date);
     p->cr = cairo_create(p->surface);
     p->y = PDF_MARGIN;
+    p->page = 1;
     return p;
+}
+
+void pdf_set_info(struct pdf *p, const char *author, const char *subject, const char *keywords)
+{
+    if (author)
+        cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_AUTHOR, author);
+    if (subject)
+        cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_SUBJECT, subject);
+    if (keywords)
+        cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_KEYWORDS, keywords);
+}
+
+void pdf_outline_headings(struct pdf *p)
+{
+    p->outline = 1;
 }
 
 static const char *pdf_font(enum pdf_style s)
@@ -68,6 +87,7 @@ static void pdf_paragraph(struct pdf *p, enum pdf_style style, const char *utf8,
     pango_layout_set_alignment(layout, right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
     pango_layout_set_text(layout, utf8, -1);
     PangoLayoutIter *it = pango_layout_get_iter(layout);
+    int first = 1;
     do {
         PangoRectangle logical;
         pango_layout_iter_get_line_extents(it, NULL, &logical);
@@ -77,7 +97,18 @@ static void pdf_paragraph(struct pdf *p, enum pdf_style style, const char *utf8,
         if (p->y + h > PDF_HEIGHT - PDF_MARGIN) {
             cairo_show_page(p->cr);
             p->y = PDF_MARGIN;
+            p->page++;
         }
+        if (first && p->outline && (style == PDF_TITLE || style == PDF_HEADING)) {
+            char dest[64];
+            snprintf(dest, sizeof dest, "page=%d pos=[%.1f %.1f]", p->page, PDF_MARGIN, p->y);
+            int id = cairo_pdf_surface_add_outline(
+                p->surface, style == PDF_TITLE ? CAIRO_PDF_OUTLINE_ROOT : p->title_id, utf8,
+                dest, style == PDF_TITLE ? CAIRO_PDF_OUTLINE_FLAG_OPEN : 0);
+            if (style == PDF_TITLE)
+                p->title_id = id;
+        }
+        first = 0;
         cairo_move_to(p->cr, PDF_MARGIN + x, p->y + baseline);
         pango_cairo_show_layout_line(p->cr, pango_layout_iter_get_line_readonly(it));
         p->y += h;

@@ -26,6 +26,14 @@ struct pdf;
 /* A new document (title in the PDF's metadata, created UTC seconds).  Never NULL. */
 struct pdf *pdf_new(const char *title, int64_t created);
 
+/* Document information: author, subject and keywords (any may be NULL).  cairo 1.16 has
+ * no way to set the document language (/Lang) or structure tags; see the README. */
+void pdf_set_info(struct pdf *p, const char *author, const char *subject, const char *keywords);
+
+/* From now on every PDF_TITLE and PDF_HEADING paragraph is also a bookmark (the PDF's
+ * outline): the title at the top level, the headings under it. */
+void pdf_outline_headings(struct pdf *p);
+
 /* One paragraph; right-aligned when right is set. */
 void pdf_text(struct pdf *p, enum pdf_style style, const char *utf8);
 void pdf_text_right(struct pdf *p, enum pdf_style style, const char *utf8);

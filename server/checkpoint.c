@@ -108,7 +108,8 @@ int checkpoint_take(struct store *st, const struct signkey *k, int64_t now, int6
     }
     if (have_last && clock_parse_rfc3339(last.signed_at, &last_at) != 0)
         last_at = 0;
-    if (have_last && (last.journal_seq >= tail || now - last_at < min_age_s)) {
+    if (have_last &&
+        (last.journal_seq >= tail || (min_age_s > 0 && now - last_at < min_age_s))) {
         rc = 0; /* the head did not move, or the newest is recent enough */
         goto out;
     }

@@ -272,8 +272,28 @@ static void ev_journal(struct evidence *ev, const json_t *entries)
     }
 }
 
+/* The signed checkpoint in words: what it covers, when, with which key. */
+static void ev_checkpoint(struct evidence *ev, const struct store_checkpoint *cp)
+{
+    char when[64], seq[24];
+    pdf_space(ev->pdf, 8);
+    pdf_text(ev->pdf, PDF_HEADING, ev_s(ev, "evidence_checkpoint"));
+    ev_at(cp->signed_at, when, sizeof when);
+    snprintf(seq, sizeof seq, "%lld", (long long)cp->signed_seq);
+    const char *vars[] = {"seq", seq, "when", when, "key_id", cp->key_id, NULL};
+    buf_reset(&ev->line);
+    letter_fill(&ev->line, ev_s(ev, "evidence_checkpoint_text"), vars);
+    pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+    const char *hvars[] = {"hash", cp->head_hash, "root", cp->tree_root, "key", cp->public_key,
+                           NULL};
+    buf_reset(&ev->line);
+    letter_fill(&ev->line, ev_s(ev, "evidence_checkpoint_values"), hvars);
+    pdf_text(ev->pdf, PDF_MONO, ev->line.data);
+}
+
 int evidence_pdf(const struct config *cfg, struct store *st, const struct vault *vault,
-                 const char *citizen_uuid, struct buf *out, char *err, size_t errlen)
+                 const char *citizen_uuid, const struct store_checkpoint *cp, struct buf *out,
+                 char *err, size_t errlen)
 {
     struct model_citizen c;
     struct evidence ev;
@@ -320,6 +340,8 @@ int evidence_pdf(const struct config *cfg, struct store *st, const struct vault 
             goto out;
         }
     ev_journal(&ev, entries);
+    if (cp)
+        ev_checkpoint(&ev, cp);
     rc = pdf_finish(ev.pdf, out);
     ev.pdf = NULL;
     if (rc)

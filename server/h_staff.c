@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "checkpoint.h"
 #include "clock.h"
 #include "cpr.h"
 #include "enrol.h"
@@ -524,7 +525,14 @@ void h_staff_evidence(struct app_call *c)
         return;
     if (h_staff_log_access(c, cz.id, "evidence"))
         goto out;
-    if (evidence_pdf(c->app->cfg, c->st, c->app->vault, cz.uuid, &pdf, err, sizeof err) != 0) {
+    /* an export signs the journal's head, so the PDF can name the checkpoint (a failure
+     * to sign is logged; the PDF is still made, without it) */
+    struct store_checkpoint cp;
+    int signed_ok = checkpoint_take(c->st, c->app->signkey, clock_now(), 0, &cp, NULL) == 0;
+    if (!signed_ok)
+        fprintf(stderr, "vejled: evidence: the journal checkpoint could not be taken\n");
+    if (evidence_pdf(c->app->cfg, c->st, c->app->vault, cz.uuid, signed_ok ? &cp : NULL, &pdf,
+                     err, sizeof err) != 0) {
         fprintf(stderr, "vejled: evidence: %s\n", err);
         h_staff_fail(c);
         goto out;

@@ -708,13 +708,22 @@ static int cmd_evidence(const struct config *cfg, const struct main_opts *o)
     }
     if (main_open_all(cfg, &st, &vault))
         return EXIT_FAILURE;
-    int r = evidence_pdf(cfg, st, vault, o->citizen, &pdf, err, sizeof err);
-    if (r != 0) {
-        main_fail("%s", err);
+    struct model_citizen who;
+    enum store_status found = store_citizen_by_uuid(st, o->citizen, &who);
+    if (found == STORE_OK)
+        model_citizen_clear(&who);
+    if (found != STORE_OK) { /* before anything is signed: a wrong id changes nothing */
+        main_fail("%s", found == STORE_NOT_FOUND ? "no citizen with that id"
+                                                 : "cannot read the citizen");
         goto out;
     }
     if (main_evidence_checkpoint(cfg, st, o->checkpoint_seq, &cp))
         goto out;
+    int r = evidence_pdf(cfg, st, vault, o->citizen, &cp, &pdf, err, sizeof err);
+    if (r != 0) {
+        main_fail("%s", err);
+        goto out;
+    }
     r = bundle_build(st, o->citizen, &cp, &bundle);
     if (r != 0) {
         main_fail("%s", r > 0 ? "the journal no longer matches the checkpoint: it was changed "

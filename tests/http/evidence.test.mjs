@@ -147,6 +147,25 @@ describe('checkpoints and evidence bundles', () => {
     assert.match(v.stdout, /journal intact: \d+ entries, 1 signed checkpoints/);
   });
 
+  it('[database] checkpoint_minutes: a moved head is signed once the last checkpoint is that old', () => {
+    const count = () => journalRows(s.db).filter((e) => e.kind === 'checkpoint').length;
+    const at = (min) => new Date(Date.now() + min * 60e3).toISOString().replace(/\.\d+Z$/, 'Z');
+    const cfg = path.join(s.dir, 'cp.ini');
+    fs.writeFileSync(cfg, fs.readFileSync(s.configFile, 'utf8') + '\n[database]\ncheckpoint_minutes = 30\n');
+    assert.equal(cli(['demo', '--db', s.db]).status, 0); // a new link: the head moved
+    const before = count();
+    assert.equal(cli(['jobs', 'run', '--db', s.db, '--config', cfg, '--now', at(20)]).status, 0);
+    assert.equal(count(), before, 'not before 30 minutes');
+    assert.equal(cli(['jobs', 'run', '--db', s.db, '--config', cfg, '--now', at(31)]).status, 0);
+    assert.equal(count(), before + 1, 'after 30 minutes');
+    for (const bad of ['0', '61', 'x']) {
+      fs.writeFileSync(cfg, `[database]\ncheckpoint_minutes = ${bad}\n`);
+      const r = cli(['verify', '--db', s.db, '--config', cfg]);
+      assert.equal(r.status, 1, bad);
+      assert.match(r.stderr, /checkpoint_minutes/);
+    }
+  });
+
   it('evidence writes the PDF and a bundle that verifies, here and by the README algorithm', () => {
     pdfFile = path.join(s.dir, 'borger.pdf');
     bundleFile = `${pdfFile}.json`;
@@ -164,6 +183,23 @@ describe('checkpoints and evidence bundles', () => {
     // and the checkpoint is journalled
     const cps = journalRows(s.db).filter((e) => e.kind === 'checkpoint');
     assert.equal(JSON.parse(cps[cps.length - 1].data).signature, b.checkpoint.signature);
+    // the README's openssl recipe verifies the same signature, and its sha256sum an entry
+    const sh = spawnSync('bash', ['-c', `set -e; cd ${s.dir}; b=${bundleFile}
+jq -j '.checkpoint | "vejled-checkpoint-1\\n\\(.signed_seq)\\n\\(.head_hash)\\n\\(.tree_root)\\n\\(.signed_at)\\n\\(.key_id)"' $b > msg
+jq -r .checkpoint.signature $b | base64 -d > sig
+{ printf '\\x30\\x2a\\x30\\x05\\x06\\x03\\x2b\\x65\\x70\\x03\\x21\\x00'; jq -r .checkpoint.public_key $b | base64 -d; } > pub.der
+openssl pkeyutl -verify -pubin -inkey pub.der -keyform DER -rawin -in msg -sigfile sig
+jq -j '.entries[0] | "\\(.prev_hash)\\n\\(.seq)\\n\\(.at)\\n\\(.kind)\\n\\(.actor)\\n\\(.citizen_uuid)\\n\\(.enrolment_uuid)\\n\\(.data)"' $b | sha256sum`], { encoding: 'utf8' });
+    assert.equal(sh.status, 0, sh.stderr);
+    assert.match(sh.stdout, /Signature Verified Successfully/);
+    assert.ok(sh.stdout.includes(b.entries[0].hash), sh.stdout);
+    // a wrong citizen: an error, and nothing signed or written
+    const n = journalRows(s.db).length;
+    const none = cli(['evidence', '--db', s.db, '--citizen', '00000000-0000-4000-8000-000000000000', '--out', path.join(s.dir, 'x.pdf')]);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /no citizen with that id/);
+    assert.equal(journalRows(s.db).length, n);
+    assert.ok(!fs.existsSync(path.join(s.dir, 'x.pdf')));
     // --public-key: another key is refused
     const other = crypto.generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('base64');
     const w = cli(['verify-evidence', bundleFile, '--public-key', other]);
@@ -205,6 +241,10 @@ describe('checkpoints and evidence bundles', () => {
     assert.match(info, /^Title:\s+Dokumentation for vejledning$/m);
     assert.match(info, /^Author:\s+\S+/m);
     assert.match(info, /^Subject:\s+\S+/m);
+    // the checkpoint it was made against, in words
+    const b = JSON.parse(fs.readFileSync(bundleFile, 'utf8'));
+    assert.ok(text.includes(DA.evidence_checkpoint), 'the signature section');
+    assert.ok(text.includes(b.checkpoint.key_id) && text.includes(b.checkpoint.tree_root));
     const xml = spawnSync('pdftohtml', ['-xml', '-i', '-stdout', pdfFile], { encoding: 'utf8' }).stdout;
     assert.match(xml, /<outline>\s*<item page="1">Dokumentation for vejledning<\/item>/);
     assert.match(xml, /<item page="\d+">Hele journalen<\/item>/);
@@ -218,6 +258,14 @@ describe('checkpoints and evidence bundles', () => {
     assert.ok(table.includes(DA.journal_written_guidance_sent));
     assert.ok(table.includes(DA.actor_scheduler), 'the scheduler named in words');
     assert.ok(!/>(written_guidance_sent|scheduler|api|enrolled)</.test(table), 'no raw code in the journal table');
+    // the staff export signs the head too, and the PDF names that checkpoint
+    assert.equal(cli(['demo', '--db', s.db]).status, 0); // the head moved
+    const n = journalRows(s.db).filter((e) => e.kind === 'checkpoint').length;
+    const pdf = await b.get(`/medarbejder/borger/${citizen}/dokumentation.pdf`);
+    assert.equal(pdf.status, 200);
+    const cps = journalRows(s.db).filter((e) => e.kind === 'checkpoint');
+    assert.equal(cps.length, n + 1, s.stderr.split("\n").filter((l) => !/ http /.test(l)).join("\n"));
+    assert.equal(JSON.parse(cps[n].data).signed_seq, cps[n].seq - 1);
   });
 
   it('a chain rewritten consistently in the database no longer matches the checkpoint held elsewhere', () => {

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { startServer, cli, ROOT } from './harness.mjs';
+import http from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { startServer, cli, ROOT, BIN, assertNoSanitizerReport } from './harness.mjs';
 import { staff } from './staffkit.mjs';
 
 const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest();
@@ -268,10 +269,43 @@ jq -j '.entries[0] | "\\(.prev_hash)\\n\\(.seq)\\n\\(.at)\\n\\(.kind)\\n\\(.acto
     assert.equal(JSON.parse(cps[n].data).signed_seq, cps[n].seq - 1);
   });
 
+  let heldFile;
+  it('the webhook delivers the checkpoints to the case system, which thus holds a copy', async () => {
+    const got = [];
+    const hook = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => { body += d; });
+      req.on('end', () => { got.push(body); res.end('ok'); });
+    });
+    await new Promise((r) => hook.listen(0, '127.0.0.1', r));
+    const cfg = path.join(s.dir, 'hook.ini');
+    fs.writeFileSync(cfg, `[delivery]\nscheduler = 0\nchannels = outbox,webhook\noutbox_dir = ${s.dir}/outbox\n[webhook]\nurl = http://127.0.0.1:${hook.address().port}/journal\nsecret = s3cret\n`);
+    const clean = { ...process.env };
+    for (const k of ['VEJLED_DB', 'VEJLED_LISTEN', 'VEJLED_CONFIG']) delete clean[k];
+    const r = await new Promise((resolve, reject) => {
+      const p = spawn(BIN, ['jobs', 'run', '--db', s.db, '--config', cfg], { cwd: ROOT, env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      p.stderr.on('data', (d) => { stderr += d; });
+      p.on('error', reject);
+      p.on('close', (status) => resolve({ status, stderr }));
+    });
+    await new Promise((r) => hook.close(r));
+    assertNoSanitizerReport(r.stderr, 'vejled jobs run');
+    assert.equal(r.status, 0, r.stderr);
+    const entries = got.map((b) => JSON.parse(b));
+    const cps = entries.filter((e) => e.kind === 'checkpoint');
+    const b = JSON.parse(fs.readFileSync(bundleFile, 'utf8'));
+    const mine = cps.find((e) => e.data.signed_seq === b.checkpoint.signed_seq);
+    assert.ok(mine, `the bundle's checkpoint was delivered (${cps.length} checkpoints)`);
+    assert.ok(signatureValid(mine.data));
+    heldFile = path.join(s.dir, 'held.json');
+    fs.writeFileSync(heldFile, got[entries.indexOf(mine)]); // the body exactly as received
+    const v = cli(['verify-evidence', bundleFile, '--checkpoint', heldFile]);
+    assert.equal(v.status, 0, v.stderr);
+  });
+
   it('a chain rewritten consistently in the database no longer matches the checkpoint held elsewhere', () => {
-    const held = JSON.parse(fs.readFileSync(bundleFile, 'utf8')).checkpoint; // as the webhook delivered it
-    const heldFile = path.join(s.dir, 'held.json');
-    fs.writeFileSync(heldFile, JSON.stringify({ kind: 'checkpoint', data: held }));
+    const held = JSON.parse(fs.readFileSync(heldFile, 'utf8')).data; // as the webhook delivered it
     // the attacker: change one of the citizen's entries and re-hash everything after it
     const rows = journalRows(s.db);
     const target = rows.find((e) => e.citizen_uuid === citizen && e.kind === 'written_guidance_sent');

@@ -327,6 +327,7 @@ int evidence_pdf(const struct config *cfg, struct store *st, const struct vault 
     pdf_set_info(ev.pdf, cfg->municipality_name, ev_s(&ev, "evidence_subject"),
                  ev_s(&ev, "evidence_keywords"));
     pdf_outline_headings(ev.pdf);
+    pdf_set_lang(ev.pdf, "da");
     pdf_text(ev.pdf, PDF_TITLE, ev_s(&ev, "evidence_title"));
     pdf_text(ev.pdf, PDF_HEADING, c.name);
     clock_format_human(clock_now(), "da", now, sizeof now);

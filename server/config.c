@@ -43,6 +43,7 @@ static const struct config_key config_keys[] = {
     STR("database", "key_file", key_file),
     STR("database", "sign_key_file", sign_key_file),
     UINT("database", "checkpoint_minutes", checkpoint_minutes, 1, 60),
+    SIZE("database", "max_bundle_bytes", max_bundle_bytes, 1024, (size_t)1 << 30),
     UINT("database", "busy_timeout_ms", busy_timeout_ms, 0, 600000),
     SIZE("database", "batch_max", batch_max, 1, 4096),
     UINT("database", "batch_wait_us", batch_wait_us, 0, 1000000),
@@ -141,6 +142,7 @@ void config_defaults(struct config *c)
     snprintf(c->db_path, sizeof c->db_path, "var/vejled.db");
     c->busy_timeout_ms = 5000;
     c->checkpoint_minutes = 60;
+    c->max_bundle_bytes = (size_t)64 << 20;
     c->batch_max = 256;
     c->batch_wait_us = 0;
     c->token_days = 180;

@@ -119,11 +119,13 @@ static const struct {
              "Ed25519 key) and its key id (first 16 hex digits of its SHA-256), one per line\n"
              "as 'public_key BASE64' and 'key_id HEX'.  The secret is never printed.\n"},
     {"verify-evidence", "usage: vejled verify-evidence FILE [--checkpoint FILE] [--public-key BASE64]\n"
+                        "                              [--config FILE]\n"
                         "Checks an evidence bundle without the database: every entry's hash, the\n"
                         "links between entries, their Merkle proofs up to the signed checkpoint and\n"
                         "its Ed25519 signature.  --checkpoint: a checkpoint held elsewhere (the data\n"
                         "of a 'checkpoint' journal entry as the webhook delivered it), which the\n"
                         "bundle's must equal; --public-key: the key it must be signed with.\n"
+                        "Files above [database] max_bundle_bytes are refused.\n"
                         "Exit 0 intact, 1 with the first failure on stderr.\n"},
     {"backup", "usage: vejled backup --db PATH --to FILE\n"
                "Copies the database consistently while the server runs (SQLite backup API).\n"
@@ -783,9 +785,7 @@ static json_t *main_read_json(const char *path, size_t limit)
     return j;
 }
 
-#define MAIN_BUNDLE_MAX ((size_t)1 << 30)
-
-static int cmd_verify_evidence(const struct main_opts *o)
+static int cmd_verify_evidence(const struct config *cfg, const struct main_opts *o)
 {
     struct bundle_check check;
     struct store_checkpoint held;
@@ -795,12 +795,12 @@ static int cmd_verify_evidence(const struct main_opts *o)
         fputs(main_help_of("verify-evidence"), stderr);
         return EXIT_USAGE;
     }
-    bundle = main_read_json(o->file, MAIN_BUNDLE_MAX);
+    bundle = main_read_json(o->file, cfg->max_bundle_bytes);
     if (!bundle)
         goto out;
     if (o->checkpoint) {
         char reason[256];
-        cp = main_read_json(o->checkpoint, 1 << 20);
+        cp = main_read_json(o->checkpoint, cfg->max_bundle_bytes);
         if (!cp)
             goto out;
         /* a journal entry as the webhook delivers it holds the checkpoint in its data */
@@ -1045,8 +1045,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "vejled: unknown command '%s'\n%s", command, main_usage);
         return EXIT_USAGE;
     }
-    if (strcmp(command, "verify-evidence") == 0)
-        return cmd_verify_evidence(&o);
+    if (strcmp(command, "verify-evidence") == 0) { /* no database, only the config */
+        if (main_config(&o, &cfg, &url_given))
+            return EXIT_FAILURE;
+        return cmd_verify_evidence(&cfg, &o);
+    }
     if (main_need_db(&o, command))
         return EXIT_USAGE;
     if (main_config(&o, &cfg, &url_given))

@@ -228,6 +228,16 @@ jq -j '.entries[0] | "\\(.prev_hash)\\n\\(.seq)\\n\\(.at)\\n\\(.kind)\\n\\(.acto
     }
     const none = cli(['verify-evidence', path.join(s.dir, 'missing.json')]);
     assert.equal(none.status, 1);
+    // [database] max_bundle_bytes: a larger file is refused before it is read
+    const small = path.join(s.dir, 'small.ini');
+    const size = fs.statSync(bundleFile).size;
+    fs.writeFileSync(small, `[database]\nmax_bundle_bytes = ${size - 1}\n`);
+    const big = cli(['verify-evidence', bundleFile, '--config', small]);
+    assert.equal(big.status, 1);
+    assert.match(big.stderr, new RegExp(`larger than ${size - 1} bytes`));
+    fs.writeFileSync(small, `[database]\nmax_bundle_bytes = ${size}\n`);
+    assert.equal(cli(['verify-evidence', bundleFile, '--config', small]).status, 0);
+    assert.equal(cli(['verify-evidence']).status, 2, 'no file: usage');
   });
 
   it('the evidence PDF: Danish labels, no raw codes, legal basis, language, metadata and bookmarks', () => {

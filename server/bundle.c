@@ -68,6 +68,7 @@ struct bundle_entries {
     json_t *entries;
     const struct merkle_tree *tree;
     int64_t upto;
+    int bad; /* an entry could not be put in the bundle */
 };
 
 static int bundle_entry(const struct store_journal_row *r, void *arg)
@@ -75,13 +76,15 @@ static int bundle_entry(const struct store_journal_row *r, void *arg)
     struct bundle_entries *b = arg;
     if (r->seq > b->upto)
         return 1;
-    json_array_append_new(
-        b->entries,
-        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "seq",
-                  (json_int_t)r->seq, "at", r->at, "kind", r->kind, "actor", r->actor,
-                  "citizen_uuid", r->citizen_uuid, "enrolment_uuid", r->enrolment_uuid, "data",
-                  r->data, "prev_hash", r->prev_hash, "hash", r->hash, "proof",
-                  bundle_proof(b->tree, (size_t)(r->seq - 1))));
+    json_t *e = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "seq",
+                          (json_int_t)r->seq, "at", r->at, "kind", r->kind, "actor", r->actor,
+                          "citizen_uuid", r->citizen_uuid, "enrolment_uuid", r->enrolment_uuid,
+                          "data", r->data, "prev_hash", r->prev_hash, "hash", r->hash, "proof",
+                          bundle_proof(b->tree, (size_t)(r->seq - 1)));
+    if (!e || json_array_append_new(b->entries, e) != 0) {
+        b->bad = 1; /* never a bundle with an entry silently left out */
+        return 1;
+    }
     return 0;
 }
 
@@ -110,11 +113,11 @@ int bundle_build(struct store *st, const char *citizen_uuid, const struct store_
         rc = 1;
         goto out;
     }
-    struct bundle_entries e = {json_array(), &t, c->signed_seq};
+    struct bundle_entries e = {json_array(), &t, c->signed_seq, 0};
     b = json_pack("{s:s, s:s, s:o, s:o, s:o}", "format", BUNDLE_FORMAT, "citizen_uuid",
                   citizen_uuid, "checkpoint", checkpoint_json(c), "head_proof",
                   bundle_proof(&t, l.n - 1), "entries", e.entries);
-    if (!b || store_journal_each(st, citizen_uuid, bundle_entry, &e) != STORE_OK)
+    if (!b || store_journal_each(st, citizen_uuid, bundle_entry, &e) != STORE_OK || e.bad)
         goto out;
     *out = b;
     b = NULL;

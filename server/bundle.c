@@ -211,8 +211,8 @@ int bundle_verify(const json_t *bundle, const struct store_checkpoint *held,
                                 "prev_hash", "hash"};
         char *dest[] = {r.at, r.kind, r.actor, r.citizen_uuid, r.enrolment_uuid, r.prev_hash,
                         r.hash};
-        size_t sizes[] = {sizeof r.at, sizeof r.kind, sizeof r.actor, sizeof r.citizen_uuid,
-                          sizeof r.enrolment_uuid, sizeof r.prev_hash, sizeof r.hash};
+        const size_t sizes[] = {sizeof r.at, sizeof r.kind, sizeof r.actor, sizeof r.citizen_uuid,
+                                sizeof r.enrolment_uuid, sizeof r.prev_hash, sizeof r.hash};
         for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
             const char *v = bundle_str(e, fields[f]);
             if (!v || strlen(v) >= sizes[f])

@@ -760,7 +760,7 @@ static int cmd_keys(const struct config *cfg)
     struct signkey *key = NULL;
     char err[512];
     if (signkey_open(cfg->sign_key_file, 0, &key, err, sizeof err))
-        return main_fail("%s", err);
+        return main_fail("%s (the server makes the key on its first start)", err);
     printf("public_key %s\nkey_id %s\n", signkey_public_b64(key), signkey_id(key));
     signkey_close(key);
     return 0;

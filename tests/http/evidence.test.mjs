@@ -325,6 +325,27 @@ jq -j '.entries[0] | "\\(.prev_hash)\\n\\(.seq)\\n\\(.at)\\n\\(.kind)\\n\\(.acto
     assert.equal(v.status, 0, v.stderr);
   });
 
+  it('key rotation: a new key file signs from then on; checkpoints of the old key still verify', () => {
+    const keyFile = `${s.db}.sign.key`;
+    const old = cli(['keys', 'show', '--db', s.db]).stdout;
+    fs.renameSync(keyFile, `${keyFile}.old`);
+    assert.equal(cli(['demo', '--db', s.db]).status, 0); // the head moved
+    const out = path.join(s.dir, 'rotated.pdf');
+    const r = cli(['evidence', '--db', s.db, '--citizen', citizen, '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    const now = cli(['keys', 'show', '--db', s.db]).stdout;
+    const oldId = /key_id (\S+)/.exec(old)[1];
+    const newId = /key_id (\S+)/.exec(now)[1];
+    assert.notEqual(newId, oldId);
+    assert.equal(JSON.parse(fs.readFileSync(`${out}.json`, 'utf8')).checkpoint.key_id, newId);
+    const keys = spawnSync('sqlite3', [s.db, 'SELECT key_id FROM signing_keys ORDER BY first_used_at, key_id;'], { encoding: 'utf8' }).stdout.trim().split('\n');
+    assert.deepEqual(keys.sort(), [oldId, newId].sort());
+    const v = cli(['verify', '--db', s.db]);
+    assert.equal(v.status, 0, v.stderr);
+    assert.equal(cli(['verify-evidence', bundleFile, '--public-key', /public_key (\S+)/.exec(old)[1]]).status, 0);
+    assert.equal(cli(['verify-evidence', `${out}.json`]).status, 0);
+  });
+
   it('a chain rewritten consistently in the database no longer matches the checkpoint held elsewhere', () => {
     const held = JSON.parse(fs.readFileSync(heldFile, 'utf8')).data; // as the webhook delivered it
     // the attacker: change one of the citizen's entries and re-hash everything after it

@@ -184,15 +184,24 @@ describe('checkpoints and evidence bundles', () => {
     // and the checkpoint is journalled
     const cps = journalRows(s.db).filter((e) => e.kind === 'checkpoint');
     assert.equal(JSON.parse(cps[cps.length - 1].data).signature, b.checkpoint.signature);
-    // the README's openssl recipe verifies the same signature, and its sha256sum an entry
-    const sh = spawnSync('bash', ['-c', `set -e; cd ${s.dir}; b=${bundleFile}
-jq -j '.checkpoint | "vejled-checkpoint-1\\n\\(.signed_seq)\\n\\(.head_hash)\\n\\(.tree_root)\\n\\(.signed_at)\\n\\(.key_id)"' $b > msg
-jq -r .checkpoint.signature $b | base64 -d > sig
-{ printf '\\x30\\x2a\\x30\\x05\\x06\\x03\\x2b\\x65\\x70\\x03\\x21\\x00'; jq -r .checkpoint.public_key $b | base64 -d; } > pub.der
-openssl pkeyutl -verify -pubin -inkey pub.der -keyform DER -rawin -in msg -sigfile sig
-jq -j '.entries[0] | "\\(.prev_hash)\\n\\(.seq)\\n\\(.at)\\n\\(.kind)\\n\\(.actor)\\n\\(.citizen_uuid)\\n\\(.enrolment_uuid)\\n\\(.data)"' $b | sha256sum`], { encoding: 'utf8' });
+    // the README's openssl recipe verifies the same signature, its sha256sum an entry, and
+    // its Python block the hashes and proofs (the blocks are taken from the README itself)
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = (lang, marker) => [...readme.matchAll(new RegExp('```' + lang + '\\n([^]*?)```', 'g'))]
+      .map((m) => m[1]).find((t) => t.includes(marker));
+    const recipe = block('sh', 'openssl pkeyutl').replace('b=FILE.json', `b=${bundleFile}`);
+    const entryLine = /and an entry's hash: `([^`]+)`/.exec(readme)[1].replace('FILE.json', bundleFile);
+    const sh = spawnSync('bash', ['-c', `set -e; cd ${s.dir}\n${recipe}\n${entryLine}`], { encoding: 'utf8' });
     assert.equal(sh.status, 0, sh.stderr);
     assert.match(sh.stdout, /Signature Verified Successfully/);
+    fs.writeFileSync(path.join(s.dir, 'check.py'), block('python', 'RFC 9162'));
+    const py = spawnSync('python3', [path.join(s.dir, 'check.py'), bundleFile], { encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr + py.stdout);
+    assert.match(py.stdout, /intact/);
+    const broken = structuredClone(b);
+    broken.entries[0].seq += 1;
+    fs.writeFileSync(path.join(s.dir, 'broken.json'), JSON.stringify(broken));
+    assert.equal(spawnSync('python3', [path.join(s.dir, 'check.py'), path.join(s.dir, 'broken.json')]).status, 1);
     assert.ok(sh.stdout.includes(b.entries[0].hash), sh.stdout);
     // a wrong citizen: an error, and nothing signed or written
     const n = journalRows(s.db).length;

@@ -175,7 +175,8 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
         snprintf(err, errlen, "cannot create thread key");
         return -1;
     }
-    if (token_init() || vault_open(cfg->key_file, &app->vault, err, errlen))
+    if (token_init() || vault_open(cfg->key_file, &app->vault, err, errlen) ||
+        signkey_open(cfg->sign_key_file, 1, &app->signkey, err, errlen))
         goto fail;
     app->templates = tmpl_set_new();
     if (tmpl_set_load_dir(app->templates, cfg->template_dir, err, errlen))
@@ -232,6 +233,7 @@ void app_free(struct app *app)
     }
     pthread_key_delete(app->scratch_key);
     vault_close(app->vault);
+    signkey_close(app->signkey);
     tmpl_set_free(app->templates);
     for (int l = 0; l < LANG_COUNT; l++)
         json_decref(app->strings[l]);

@@ -30,6 +30,7 @@
 #include "store.h"
 #include "tmpl.h"
 #include "token.h"
+#include "signkey.h"
 #include "vault.h"
 #include "writer.h"
 
@@ -40,6 +41,7 @@
 struct app {
     const struct config *cfg;
     struct vault *vault;
+    struct signkey *signkey;       /* signs the checkpoint an evidence export takes */
     tmpl_set *templates;
     json_t *strings[LANG_COUNT];   /* templates/lang/da.json, en.json */
     struct content_cache *content;

@@ -41,6 +41,9 @@ static const struct config_key config_keys[] = {
     UINT("server", "log_requests", log_requests, 0, 1),
     STR("database", "path", db_path),
     STR("database", "key_file", key_file),
+    STR("database", "sign_key_file", sign_key_file),
+    UINT("database", "checkpoint_minutes", checkpoint_minutes, 1, 60),
+    SIZE("database", "max_bundle_bytes", max_bundle_bytes, 1024, (size_t)1 << 30),
     UINT("database", "busy_timeout_ms", busy_timeout_ms, 0, 600000),
     SIZE("database", "batch_max", batch_max, 1, 4096),
     UINT("database", "batch_wait_us", batch_wait_us, 0, 1000000),
@@ -138,6 +141,8 @@ void config_defaults(struct config *c)
     c->log_requests = 1;
     snprintf(c->db_path, sizeof c->db_path, "var/vejled.db");
     c->busy_timeout_ms = 5000;
+    c->checkpoint_minutes = 60;
+    c->max_bundle_bytes = (size_t)64 << 20;
     c->batch_max = 256;
     c->batch_wait_us = 0;
     c->token_days = 180;
@@ -310,6 +315,9 @@ void config_finish(struct config *c)
     if (!*c->key_file)
         snprintf(c->key_file, sizeof c->key_file, "%.*s.key", (int)(sizeof c->key_file - 5),
                  c->db_path);
+    if (!*c->sign_key_file)
+        snprintf(c->sign_key_file, sizeof c->sign_key_file, "%.*s.sign.key",
+                 (int)(sizeof c->sign_key_file - 10), c->db_path);
     if (!*c->public_url)
         snprintf(c->public_url, sizeof c->public_url, "http://%s:%u", c->listen_host,
                  c->listen_port);

@@ -35,6 +35,9 @@ struct config {
     /* [database] */
     char db_path[CONFIG_PATH_MAX];
     char key_file[CONFIG_PATH_MAX]; /* secret key protecting CPR numbers; "" → <db>.key */
+    char sign_key_file[CONFIG_PATH_MAX]; /* Ed25519 key signing checkpoints; "" → <db>.sign.key */
+    unsigned checkpoint_minutes;    /* the scheduler signs the moved journal head this often */
+    size_t max_bundle_bytes;        /* verify-evidence reads bundles up to this size */
     unsigned busy_timeout_ms;
     size_t batch_max;               /* group commit: answer submissions per transaction */
     unsigned batch_wait_us;         /* group commit: how long a non-full batch waits */

@@ -14,8 +14,11 @@
 #include "store.h"
 #include "vault.h"
 
-/* Appends the PDF to out.  0; 1 when there is no such citizen; -1 with err. */
+/* Appends the PDF to out; cp (borrowed, may be NULL) is the signed checkpoint the PDF
+ * names (the one its evidence bundle is checked against).  0; 1 when there is no such
+ * citizen; -1 with err. */
 int evidence_pdf(const struct config *cfg, struct store *st, const struct vault *vault,
-                 const char *citizen_uuid, struct buf *out, char *err, size_t errlen);
+                 const char *citizen_uuid, const struct store_checkpoint *cp, struct buf *out,
+                 char *err, size_t errlen);
 
 #endif

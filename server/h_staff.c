@@ -9,12 +9,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "checkpoint.h"
 #include "clock.h"
 #include "cpr.h"
 #include "enrol.h"
 #include "evidence.h"
 #include "handlers.h"
 #include "journal.h"
+#include "letter.h"
 #include "mem.h"
 
 /* ------------------------------------------------------------------ shared helpers */
@@ -434,10 +436,23 @@ static json_t *h_staff_journal(struct app_call *c, const char *citizen_uuid)
         int64_t t = 0;
         snprintf(key, sizeof key, "journal_%s", kind ? kind : "");
         const char *label = app_text(c, key);
+        const char *actor = json_string_value(json_object_get(e, "actor"));
+        char who[160];
+        if (!actor)
+            actor = "";
+        if (journal_actor_is_staff(actor)) {
+            const char *vars[] = {"name", actor, NULL};
+            struct buf b = {0};
+            letter_fill(&b, app_text(c, "actor_staff"), vars);
+            snprintf(who, sizeof who, "%s", b.data ? b.data : actor);
+            buf_free(&b);
+        } else {
+            snprintf(key, sizeof key, "actor_%s", actor);
+            snprintf(who, sizeof who, "%s", *app_text(c, key) ? app_text(c, key) : actor);
+        }
         json_t *row = json_pack("{s:I, s:s, s:s}", "seq",
                                 json_integer_value(json_object_get(e, "seq")), "kind",
-                                *label ? label : (kind ? kind : ""), "actor",
-                                json_string_value(json_object_get(e, "actor")));
+                                *label ? label : (kind ? kind : ""), "actor", who);
         if (clock_parse_rfc3339(json_string_value(json_object_get(e, "at")), &t) == 0)
             h_staff_time(row, "at", t);
         json_array_append_new(out, row);
@@ -510,7 +525,14 @@ void h_staff_evidence(struct app_call *c)
         return;
     if (h_staff_log_access(c, cz.id, "evidence"))
         goto out;
-    if (evidence_pdf(c->app->cfg, c->st, c->app->vault, cz.uuid, &pdf, err, sizeof err) != 0) {
+    /* an export signs the journal's head, so the PDF can name the checkpoint (a failure
+     * to sign is logged; the PDF is still made, without it) */
+    struct store_checkpoint cp;
+    int signed_ok = checkpoint_take(c->st, c->app->signkey, clock_now(), 0, &cp, NULL) == 0;
+    if (!signed_ok)
+        fprintf(stderr, "vejled: evidence: the journal checkpoint could not be taken\n");
+    if (evidence_pdf(c->app->cfg, c->st, c->app->vault, cz.uuid, signed_ok ? &cp : NULL, &pdf,
+                     err, sizeof err) != 0) {
         fprintf(stderr, "vejled: evidence: %s\n", err);
         h_staff_fail(c);
         goto out;

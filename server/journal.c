@@ -7,6 +7,30 @@
 
 #include "clock.h"
 
+const char *const journal_kinds[] = {
+    "enrolled", "link_issued", "link_opened", "video_finished", "answers_submitted",
+    "asked_topics", "declined", "completed", "meeting_recorded", "group_changed",
+    "written_guidance_sent", "written_guidance_resent", "reminder_sent", "citizen_purged",
+    "checkpoint", NULL};
+
+static int journal_kind_known(const char *kind)
+{
+    for (size_t i = 0; journal_kinds[i]; i++)
+        if (strcmp(journal_kinds[i], kind) == 0)
+            return 1;
+    return 0;
+}
+
+int journal_actor_is_staff(const char *actor)
+{
+    static const char *const system_actors[] = {"api",    "citizen", "scheduler", "retention",
+                                                "system", "demo",    NULL};
+    for (size_t i = 0; system_actors[i]; i++)
+        if (strcmp(system_actors[i], actor) == 0)
+            return 0;
+    return 1;
+}
+
 void journal_hash(const struct store_journal_row *r, char out[MODEL_HASH_HEX + 1])
 {
     crypto_hash_sha256_state h;
@@ -34,6 +58,10 @@ enum store_status journal_append(struct store *st, int64_t now, const char *kind
     char *text = NULL;
     enum store_status rc;
     memset(&r, 0, sizeof r);
+    if (!journal_kind_known(kind)) {
+        fprintf(stderr, "vejled: journal kind '%s' is not in journal_kinds\n", kind);
+        return STORE_ERROR;
+    }
     rc = store_journal_tail(st, &r.seq, r.prev_hash);
     if (rc != STORE_OK)
         goto out;

@@ -13,6 +13,8 @@
 #include "enrol.h"
 #include "jobs.h"
 #include "purge.h"
+#include "checkpoint.h"
+#include "signkey.h"
 #include "journal.h"
 #include "letter.h"
 #include "mem.h"
@@ -34,6 +36,7 @@ struct scheduler {
     pthread_t thread;
     int started;
     int64_t purged_at;     /* the last retention purge by this thread */
+    struct signkey *key;   /* signs the journal checkpoints */
 };
 
 int scheduler_open(const struct config *cfg, const struct vault *vault, const char *public_url,
@@ -57,6 +60,8 @@ int scheduler_open(const struct config *cfg, const struct vault *vault, const ch
             goto fail;
         }
     }
+    if (signkey_open(cfg->sign_key_file, 1, &s->key, err, errlen))
+        goto fail;
     s->cache = content_cache_new();
     *out = s;
     return 0;
@@ -70,6 +75,7 @@ void scheduler_close(struct scheduler *s)
     if (!s)
         return;
     store_close(s->st);
+    signkey_close(s->key);
     content_cache_free(s->cache);
     for (int l = 0; l < LANG_COUNT; l++)
         json_decref(s->strings[l]);
@@ -490,6 +496,11 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
         if (c.n < max || jobs_stopping())
             break;
     }
+    /* a signed checkpoint when the head moved and the last one is old enough; journalled
+     * before the webhook queue below, so the case system receives its copy in this pass */
+    if (checkpoint_take(s->st, s->key, now, (int64_t)s->cfg->checkpoint_minutes * 60, NULL,
+                        NULL) < 0)
+        fprintf(stderr, "vejled: checkpoint failed; trying again on the next pass\n");
     /* the journal to the case system, in order: stop at the first that fails */
     if (channel_enabled(s->cfg->channels, "webhook")) {
         if (store_txn(s->st, sched_queue_txn, &now) != STORE_OK)

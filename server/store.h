@@ -169,6 +169,34 @@ typedef int (*store_journal_cb)(const struct store_journal_row *r, void *arg);
 enum store_status store_journal_each(struct store *st, const char *citizen_uuid,
                                      store_journal_cb cb, void *arg);
 
+/* ---- checkpoints (store_checkpoint.c) ---- */
+struct store_checkpoint {
+    int64_t signed_seq;   /* the last journal entry it covers */
+    char head_hash[MODEL_HASH_HEX + 1];
+    char tree_root[MODEL_HASH_HEX + 1];
+    char signed_at[24];
+    char key_id[17];
+    char public_key[45];  /* base64 */
+    char signature[89];   /* base64 */
+    int64_t journal_seq;  /* its own 'checkpoint' journal entry */
+};
+/* Stores a checkpoint and (once) its public key. */
+enum store_status store_checkpoint_insert(struct store *st, const struct store_checkpoint *c,
+                                          int64_t now);
+/* The newest checkpoint (STORE_NOT_FOUND when there is none), or the one covering exactly
+ * signed_seq. */
+enum store_status store_checkpoint_latest(struct store *st, struct store_checkpoint *c);
+enum store_status store_checkpoint_get(struct store *st, int64_t signed_seq,
+                                       struct store_checkpoint *c);
+typedef int (*store_checkpoint_cb)(const struct store_checkpoint *c, void *arg);
+/* Every checkpoint, oldest first; stops when cb returns non-zero. */
+enum store_status store_checkpoint_each(struct store *st, store_checkpoint_cb cb, void *arg);
+typedef int (*store_hash_cb)(int64_t seq, const char *hash, void *arg);
+/* The seq and hash of every journal entry up to seq upto, in order; stops when cb returns
+ * non-zero. */
+enum store_status store_journal_hashes(struct store *st, int64_t upto, store_hash_cb cb,
+                                       void *arg);
+
 /* ---- jobs ---- */
 enum store_status store_job_insert(struct store *st, const char *kind, int64_t enrolment_id,
                                    const char *unique_key, int64_t due_at, int64_t now);

@@ -447,7 +447,8 @@ timeout_s = 5
     for (const x of sent(entries, 'written_guidance_sent')) {
       assert.ok(text.includes(x.data.message_id.slice(0, 8)), `message id ${x.data.message_id}`);
     }
-    assert.ok(text.includes('reminder_sent') && text.includes('written_guidance_resent'));
+    assert.ok(text.includes('Påmindelse sendt') && text.includes('Skriftlig vejledning sendt igen'), 'the letters in words');
+    assert.ok(!text.includes('reminder_sent') && !text.includes('written_guidance_resent'), 'not as codes');
     assert.ok(text.includes('Borgeren spurgte til ferie og rådighed.'), 'the note');
     assert.ok(text.includes('mundtlig vejledning givet: ja'));
     assert.ok(!text.includes(reminded.cpr), 'no CPR');

@@ -198,6 +198,7 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
                      &app->writer, err, errlen))
         goto fail;
     app->login_misses = ratelimit_new(cfg->login_attempts_per_minute);
+    app->watch_reports = ratelimit_new(cfg->watch_reports_per_minute);
     snprintf(app->public_url, sizeof app->public_url, "%s", cfg->public_url);
     app->secure_cookies = strncmp(cfg->public_url, "https:", 6) == 0;
     return 0;
@@ -238,6 +239,7 @@ void app_free(struct app *app)
     content_cache_free(app->content);
     ratelimit_free(app->link_misses);
     ratelimit_free(app->login_misses);
+    ratelimit_free(app->watch_reports);
     memset(app, 0, sizeof *app);
 }
 

@@ -37,7 +37,7 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/borger/video/{n}", (void *)h_citizen_video, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_POST, "/borger/video/{n}", (void *)h_citizen_answer, AUTH_CITIZEN, BODY_FORM, 0, ROUTE_CITIZEN},
     {ROUTER_GET, "/borger/video/{n}/svar", (void *)h_citizen_feedback, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
-    {ROUTER_POST, "/borger/video/{n}/set", (void *)h_citizen_finished, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN},
+    {ROUTER_POST, "/borger/video/{n}/afspilning", (void *)h_citizen_playback, AUTH_CITIZEN, BODY_FORM, 0, ROUTE_CITIZEN},
     {ROUTER_GET, "/borger/video/{n}/tekst/{lang}", (void *)h_citizen_captions, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_GET | ROUTER_POST, "/borger/fravalg", (void *)h_citizen_decline, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_GET, "/borger/kvittering", (void *)h_citizen_receipt, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
@@ -334,6 +334,7 @@ void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy
     env->max_field_length = cfg->max_field_length;
     jobs_policy_from_config(cfg, policy);
     env->jobs = policy;
+    env->strings = c->app->strings[LANG_DA];
 }
 
 const char *app_text(const struct app_call *c, const char *key)
@@ -586,9 +587,20 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
     }
     if (r->auth == AUTH_CITIZEN) {
         const char *session = http_cookie(req, APP_CITIZEN_COOKIE);
-        if (progress_session(c.st, session, clock_now(), &c.enrolment) != 0) {
+        bool first = false;
+        if (progress_session(c.st, session, clock_now(), &c.enrolment, &first) != 0) {
             app_page_error(&c, 403, "session_required");
             goto out;
+        }
+        /* the link's session came back: the citizen (not a link scanner) opened the link */
+        if (first) {
+            store_read_end(c.st);
+            if (progress_session_used(c.st, session, &c.enrolment, clock_now()) != 0) {
+                app_page_error(&c, 500, "internal");
+                goto out;
+            }
+            if (reading)
+                store_read_begin(c.st);
         }
         c.lang = model_lang_from_code(c.enrolment.language);
         app_session_csrf(session, c.csrf);

@@ -11,6 +11,7 @@
 #include "meeting.h"
 #include "pdf.h"
 #include "progress.h"
+#include "watch.h"
 
 #define EVIDENCE_ENROLMENTS_MAX 64
 
@@ -87,16 +88,18 @@ static void ev_progress(struct evidence *ev, const struct model_pack *pack,
 {
     char when[64];
     int any = 0;
+    /* per video what is known of its playback, in the words every place uses (watch.h);
+     * answering is listed apart below and never counts as watching */
     pdf_text(ev->pdf, PDF_BOLD, ev_s(ev, "evidence_videos"));
-    for (size_t vi = 0; vi < pack->n_videos; vi++)
-        for (size_t i = 0; i < pr->n_views; i++)
-            if (pr->views[i].video_id == pack->videos[vi].id && pr->views[i].finished_at) {
-                ev_time(pr->views[i].finished_at, when, sizeof when);
-                buf_reset(&ev->line);
-                buf_printf(&ev->line, "%s — %s", when, pack->videos[vi].title[LANG_DA]);
-                pdf_text(ev->pdf, PDF_BODY, ev->line.data);
-                any = 1;
-            }
+    for (size_t vi = 0; vi < pack->n_videos; vi++) {
+        struct watch_facts wf;
+        progress_watch_facts(pr, &pack->videos[vi], &wf);
+        buf_reset(&ev->line);
+        buf_printf(&ev->line, "%s: ", pack->videos[vi].title[LANG_DA]);
+        watch_sentence(&wf, ev->strings, &ev->line);
+        pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+        any = 1;
+    }
     if (!any)
         pdf_text(ev->pdf, PDF_BODY, ev_s(ev, "evidence_none"));
     any = 0;
@@ -204,14 +207,17 @@ static void ev_journal(struct evidence *ev, const json_t *entries)
     pdf_text(ev->pdf, PDF_HEADING, ev_s(ev, "evidence_journal"));
     json_array_foreach(entries, i, e)
     {
-        char when[64];
+        char when[64], key[64];
         char *data = json_dumps(json_object_get(e, "data"), JSON_COMPACT | JSON_SORT_KEYS);
+        const char *kind = json_string_value(json_object_get(e, "kind"));
         ev_at(json_string_value(json_object_get(e, "at")), when, sizeof when);
+        /* the kind's label; an older video_finished says whether answering set it */
+        watch_journal_key(kind, json_object_get(e, "data"), key, sizeof key);
+        const char *label = ev_s(ev, key);
         buf_reset(&ev->line);
         buf_printf(&ev->line, "#%lld  %s  %s  (%s)",
                    (long long)json_integer_value(json_object_get(e, "seq")), when,
-                   json_string_value(json_object_get(e, "kind")),
-                   json_string_value(json_object_get(e, "actor")));
+                   *label ? label : kind, json_string_value(json_object_get(e, "actor")));
         pdf_text(ev->pdf, PDF_BOLD, ev->line.data);
         buf_reset(&ev->line);
         buf_printf(&ev->line, "%s\nhash %s", data ? data : "{}",

@@ -15,6 +15,7 @@
 #include "evidence.h"
 #include "handlers.h"
 #include "journal.h"
+#include "watch.h"
 #include "mem.h"
 
 /* ------------------------------------------------------------------ shared helpers */
@@ -432,7 +433,8 @@ static json_t *h_staff_journal(struct app_call *c, const char *citizen_uuid)
         const char *kind = json_string_value(json_object_get(e, "kind"));
         char key[64];
         int64_t t = 0;
-        snprintf(key, sizeof key, "journal_%s", kind ? kind : "");
+        /* an older video_finished says whether answering set it (watch.h) */
+        watch_journal_key(kind, json_object_get(e, "data"), key, sizeof key);
         const char *label = app_text(c, key);
         json_t *row = json_pack("{s:I, s:s, s:s}", "seq",
                                 json_integer_value(json_object_get(e, "seq")), "kind",

@@ -594,13 +594,20 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
         }
         /* the link's session came back: the citizen (not a link scanner) opened the link */
         if (first) {
-            store_read_end(c.st);
-            if (progress_session_used(c.st, session, &c.enrolment, clock_now()) != 0) {
+            /* a write with the process's allocator: out of the page's snapshot and arena */
+            if (reading) {
+                jsonmem_end();
+                store_read_end(c.st);
+            }
+            int used = progress_session_used(c.st, session, &c.enrolment, clock_now());
+            if (reading) {
+                store_read_begin(c.st);
+                jsonmem_begin();
+            }
+            if (used != 0) {
                 app_page_error(&c, 500, "internal");
                 goto out;
             }
-            if (reading)
-                store_read_begin(c.st);
         }
         c.lang = model_lang_from_code(c.enrolment.language);
         app_session_csrf(session, c.csrf);

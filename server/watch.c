@@ -56,7 +56,7 @@ int watch_parse_ranges(const char *text, bool seeks, struct model_range *out, si
         if (!seeks && r.b < r.a)
             return -1;
         out[(*n)++] = r;
-        if (*p == ',')
+        if (*p == ',' && p[1])
             p++;
         else if (*p)
             return -1;

@@ -367,6 +367,10 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
         snprintf(src, sizeof src, "/media/%s", v->media);
         json_object_set_new(video, "media", json_string(src));
     }
+    /* without a player the page's script still reports that it ran (nothing can be
+     * played), so the record can say "answered without playing" rather than "unknown" */
+    if (!json_object_get(video, "media"))
+        json_object_set_new(video, "no_player", json_true());
     json_object_set_new(ctx, "video", video);
     json_object_set_new(ctx, "questions", questions);
     json_object_set_new(ctx, "total_videos", json_integer((json_int_t)pack->n_videos));

@@ -19,9 +19,11 @@
     return String(Math.round(Math.max(0, x) * 1000) / 1000);
   }
 
-  function trackVideo(video) {
-    var url = video.getAttribute('data-report');
-    var csrf = video.getAttribute('data-csrf') || '';
+  /* el: the <video>, or (a page without a player) the text version's <details> */
+  function track(el) {
+    var video = el.tagName === 'VIDEO' ? el : null;
+    var url = el.getAttribute('data-report');
+    var csrf = el.getAttribute('data-csrf') || '';
     var transcript = document.getElementById('transcript');
     var state = { seeks: [], ended: false, captions: false, transcript: false };
     var dirty = true; /* the first report says the script runs */
@@ -30,7 +32,7 @@
     var helloTimer = null;
 
     function playedText() {
-      var r = video.played, out = [];
+      var r = video ? video.played : { length: 0 }, out = [];
       for (var i = 0; i < r.length && out.length < MAX_RANGES; i++) {
         out.push(secs(r.start(i)) + '-' + secs(r.end(i)));
       }
@@ -48,7 +50,7 @@
     function body() {
       var p = new URLSearchParams();
       p.set('csrf', csrf);
-      if (isFinite(video.duration) && video.duration > 0) { p.set('d', secs(video.duration)); }
+      if (video && isFinite(video.duration) && video.duration > 0) { p.set('d', secs(video.duration)); }
       var played = playedText();
       if (played) { p.set('p', played); }
       if (state.seeks.length) { p.set('s', state.seeks.join(',')); }
@@ -85,6 +87,25 @@
 
     function changed() { dirty = true; }
 
+    /* a text version open from the start (no player) was not opened by the citizen */
+    if (transcript && !transcript.open) {
+      transcript.addEventListener('toggle', function () {
+        if (transcript.open && !state.transcript) {
+          state.transcript = true;
+          changed();
+          send(false);
+        }
+      });
+    }
+    window.addEventListener('pagehide', function () { send(true); });
+    document.addEventListener('visibilitychange', function () {
+      if (document.visibilityState === 'hidden') { send(true); }
+    });
+    if (!video) {
+      send(false);
+      return;
+    }
+
     video.addEventListener('timeupdate', function () {
       if (!video.seeking) { lastTime = video.currentTime; }
       if (!video.paused && captionsShowing()) { state.captions = true; }
@@ -109,19 +130,6 @@
       changed();
       send(false);
     });
-    if (transcript) {
-      transcript.addEventListener('toggle', function () {
-        if (transcript.open && !state.transcript) {
-          state.transcript = true;
-          changed();
-          send(false);
-        }
-      });
-    }
-    window.addEventListener('pagehide', function () { send(true); });
-    document.addEventListener('visibilitychange', function () {
-      if (document.visibilityState === 'hidden') { send(true); }
-    });
     /* the first report, with the duration once the player knows it */
     if (video.readyState >= 1) {
       send(false);
@@ -137,7 +145,7 @@
     }
     var summary = document.getElementById('error-summary');
     if (summary) { summary.focus(); }
-    var videos = document.querySelectorAll('video[data-report]');
-    Array.prototype.forEach.call(videos, trackVideo);
+    var reporters = document.querySelectorAll('[data-report]');
+    Array.prototype.forEach.call(reporters, track);
   });
 }());

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  Browser, cli, csrfOf, decodeEntities, enrolBody, freshCpr, parseForms, sleep, sqlite, startServer,
+  Browser, ROOT, cli, csrfOf, decodeEntities, enrolBody, freshCpr, parseForms, sleep, sqlite, startServer,
 } from './harness.mjs';
 import { ini, staff } from './staffkit.mjs';
 
@@ -338,5 +338,105 @@ describe('watching and opening as observed', () => {
     const r = cli(['verify', '--db', s.db]);
     assert.equal(r.status, 0, r.stderr);
     statsVerify();
+  });
+});
+
+// A database made before migration 0007, with what the earlier version wrote: a link
+// "opened" when it was fetched, a session, a video the player reported ended, and a video
+// "finished" by answering.  Serving it applies 0007; the record then tells the two apart.
+describe('a database from before 0007', () => {
+  let o;
+  let cw;
+  const facts = {};
+
+  before(async () => {
+    o = await startServer({ demo: false, apikey: false, start: false });
+    const mig = path.join(o.dir, 'migrations-0006');
+    fs.mkdirSync(mig);
+    for (const f of fs.readdirSync(path.join(ROOT, 'db', 'migrations'))) {
+      if (/^000[1-6]_.*\.sql$/.test(f)) fs.copyFileSync(path.join(ROOT, 'db', 'migrations', f), path.join(mig, f));
+    }
+    const conf = path.join(o.dir, 'old.ini');
+    fs.writeFileSync(conf, `[content]\nmigrations_dir = ${mig}\n\n[delivery]\nscheduler = 0\n`);
+    const env = { VEJLED_CONFIG: conf };
+    for (const args of [['migrate', '--db', o.db], ['demo', '--db', o.db]]) {
+      const r = cli(args, { env });
+      assert.equal(r.status, 0, `${args[0]}: ${r.stderr}`);
+    }
+    assert.equal(sqlite(o.db, 'SELECT max(version) FROM schema_migrations;').trim(), '6');
+    const key = cli(['apikey', 'add', '--db', o.db, '--name', 'test'], { env });
+    o.key = key.stdout.trim();
+    const [eid, euuid, cuuid, packId] = sqlite(o.db, `SELECT e.id, e.uuid, c.uuid, e.pack_id FROM enrolments e
+      JOIN citizens c ON c.id = e.citizen_id JOIN target_groups g ON g.id = e.group_id
+      WHERE g.slug = 'dagpenge' AND e.caseworker = 'cw1' AND e.closed_at IS NULL LIMIT 1;`).trim().split('|');
+    const vids = sqlite(o.db, `SELECT id, slug FROM videos WHERE pack_id = ${packId} ORDER BY position;`)
+      .trim().split('\n').map((l) => l.split('|'));
+    const [version, contentHash] = sqlite(o.db, `SELECT version, content_hash FROM packs WHERE id = ${packId};`).trim().split('|');
+    const qs = sqlite(o.db, `SELECT q.id, min(o.id) FROM questions q JOIN options o ON o.question_id = q.id
+      WHERE q.video_id = ${vids[1][0]} GROUP BY q.id;`).trim().split('\n').map((l) => l.split('|'));
+    const now = Math.floor(Date.now() / 1000) - 600;
+    const token = crypto.randomBytes(18).toString('base64url');
+    Object.assign(facts, { euuid, cuuid, token });
+    let sql = `UPDATE enrolments SET opened_at = ${now} WHERE id = ${eid};
+      INSERT INTO citizen_sessions(id_hash, enrolment_id, created_at, expires_at) VALUES ('${sha256(token)}', ${eid}, ${now}, ${now + 7200});
+      INSERT INTO video_views(enrolment_id, video_id, started_at, finished_at) VALUES (${eid}, ${vids[0][0]}, ${now}, ${now + 60}), (${eid}, ${vids[1][0]}, ${now + 70}, ${now + 80});`;
+    for (const [q, opt] of qs) {
+      sql += `INSERT INTO answers(enrolment_id, question_id, attempt, chosen, correct, answered_at) VALUES (${eid}, ${q}, 1, '${opt}', 0, ${now + 80});`;
+    }
+    let [seq, prev] = sqlite(o.db, 'SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1;').trim().split('|');
+    seq = Number(seq);
+    const base = (slug) => ({ content_hash: contentHash, pack_version: Number(version), video: slug });
+    const entries = [
+      ['link_opened', null, now],
+      ['video_finished', { ...base(vids[0][1]), reported_by: 'player' }, now + 60],
+      ['video_finished', { ...base(vids[1][1]), reported_by: 'answers' }, now + 80],
+    ];
+    for (const [kind, data, t] of entries) {
+      seq += 1;
+      const at = new Date(t * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      const text = data ? JSON.stringify(Object.fromEntries(Object.entries(data).sort())) : '{}';
+      const hash = sha256([prev, seq, at, kind, 'citizen', cuuid, euuid, text].join('\n'));
+      sql += `INSERT INTO journal(seq, at, kind, actor, citizen_uuid, enrolment_uuid, data, prev_hash, hash)
+        VALUES (${seq}, '${at}', '${kind}', 'citizen', '${cuuid}', '${euuid}', '${text}', '${prev}', '${hash}');`;
+      prev = hash;
+    }
+    sqlite(o.db, sql);
+    assert.equal(cli(['verify', '--db', o.db]).status, 0);
+    await o.start(); // applies 0007
+    cw = await staff(o, 'cw1');
+  });
+  after(async () => {
+    if (o) await o.cleanup();
+  });
+
+  it('migrates: the player-ended video and the answered one are told apart, neither is "watched"', async () => {
+    assert.equal(sqlite(o.db, 'SELECT max(version) FROM schema_migrations;').trim(), '7');
+    const r = await o.api('GET', `/api/v1/enrolments/${facts.euuid}`);
+    assert.equal(r.status, 200, r.text);
+    const [v1, v2] = r.json.videos;
+    assert.equal(v1.watched.observed, 'legacy');
+    assert.equal(v1.watched.to_end, false, 'an end without ranges is not watched to the end');
+    assert.equal(v1.finished, false);
+    assert.equal(v1.watched.text, 'afspilleren meldte slutningen (ældre registrering uden afspillede tidsrum)');
+    assert.equal(v2.watched.observed, 'legacy');
+    assert.equal(v2.answered, true);
+    assert.equal(v2.finished, false, 'answered is not watched');
+    assert.equal(v2.watched.text, 'svarede; siden blev vist (før afspilning blev registreret)');
+    const page = await cw.get(`/medarbejder/borger/${facts.cuuid}`);
+    const text = decodeEntities(page.text);
+    assert.ok(text.includes('Svarede (ældre registrering'), 'the answers entry says "svarede"');
+    assert.ok(text.includes('Afspilleren meldte videoens slutning'), 'the player entry says what it was');
+    assert.ok(!text.includes('Video set til ende'));
+  });
+
+  it('a session from before counts as used: its next request journals no second opening', async () => {
+    const before = (await o.api('GET', `/api/v1/citizens/${facts.cuuid}/journal`)).json.entries.length;
+    const b = new Browser(o);
+    b.cookies.set('vejled_borger', facts.token);
+    assert.equal((await b.get('/borger')).status, 200);
+    const after = (await o.api('GET', `/api/v1/citizens/${facts.cuuid}/journal`)).json.entries;
+    assert.equal(after.length, before);
+    assert.equal(cli(['verify', '--db', o.db]).status, 0);
+    assert.equal(cli(['stats', '--db', o.db, '--verify']).status, 0);
   });
 });

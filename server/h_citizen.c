@@ -75,7 +75,6 @@ static int h_citizen_viewed(const struct model_progress *pr, int64_t vid)
     return 0;
 }
 
-
 /* How many of v's questions have an answer. */
 static size_t h_citizen_answered_in(const struct model_video *v, const struct model_progress *pr)
 {
@@ -208,9 +207,10 @@ void h_citizen_link(struct app_call *c)
 /* ------------------------------------------------------------------ overview */
 
 /* Adds what the overview and the receipt both show: the videos with their state, the
- * answered/total counts, the next video to do, and the topics marked to ask about. */
+ * answered/total counts, the next video to do, and the topics marked to ask about; with
+ * watching (the receipt), what is known of each video's playback and all_watched. */
 static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
-                              const struct model_progress *pr, json_t *ctx)
+                              const struct model_progress *pr, int watching, json_t *ctx)
 {
     json_t *videos = json_array(), *topics = json_array();
     size_t answered = 0, total = 0, next = 0;
@@ -223,26 +223,30 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
         total += v->n_questions;
         if (!done && !next)
             next = vi + 1;
-        struct watch_facts wf;
-        struct buf said = {0};
-        progress_watch_facts(pr, v, &wf);
-        watch_sentence(&wf, c->app->strings[c->lang], &said);
-        all_watched &= wf.to_end;
-        json_array_append_new(
-            videos, json_pack("{s:i, s:s, s:s, s:i, s:b, s:b, s:s, s:i, s:i}", "n", (int)vi + 1,
-                              "title", h_citizen_text(c, v->title), "summary",
-                              h_citizen_text(c, v->summary), "minutes",
-                              v->duration_s ? (v->duration_s + 59) / 60 : 1, "done", done,
-                              "watched", wf.to_end, "watch_text", said.data ? said.data : "",
-                              "answered", (int)a, "questions", (int)v->n_questions));
-        buf_free(&said);
+        json_t *item = json_pack("{s:i, s:s, s:s, s:i, s:b, s:i, s:i}", "n", (int)vi + 1,
+                                 "title", h_citizen_text(c, v->title), "summary",
+                                 h_citizen_text(c, v->summary), "minutes",
+                                 v->duration_s ? (v->duration_s + 59) / 60 : 1, "done", done,
+                                 "answered", (int)a, "questions", (int)v->n_questions);
+        if (watching) {
+            struct watch_facts wf;
+            struct buf said = {0};
+            progress_watch_facts(pr, v, &wf);
+            watch_sentence(&wf, c->app->strings[c->lang], &said);
+            all_watched &= wf.to_end;
+            json_object_set_new(item, "watched", json_boolean(wf.to_end));
+            json_object_set_new(item, "watch_text", json_string(said.data ? said.data : ""));
+            buf_free(&said);
+        }
+        json_array_append_new(videos, item);
         for (size_t qi = 0; qi < v->n_questions; qi++)
             if (h_citizen_asked(pr, v->questions[qi].id))
                 json_array_append_new(topics,
                                       json_string(h_citizen_text(c, v->questions[qi].topic)));
     }
     json_object_set_new(ctx, "videos", videos);
-    json_object_set_new(ctx, "all_watched", json_boolean(all_watched));
+    if (watching)
+        json_object_set_new(ctx, "all_watched", json_boolean(all_watched));
     json_object_set_new(ctx, "has_asked", json_boolean(json_array_size(topics) > 0));
     json_object_set_new(ctx, "asked_topics", topics);
     json_object_set_new(ctx, "answered", json_integer((json_int_t)answered));
@@ -264,7 +268,7 @@ void h_citizen_overview(struct app_call *c)
         return;
     }
     json_t *ctx = h_citizen_base(c, pack);
-    h_citizen_summary(c, pack, &pr, ctx);
+    h_citizen_summary(c, pack, &pr, 0, ctx);
     json_object_set_new(ctx, "completed",
                         json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
                                      json_integer_value(json_object_get(ctx, "total"))));
@@ -655,7 +659,7 @@ void h_citizen_receipt(struct app_call *c)
         return;
     }
     json_t *ctx = h_citizen_base(c, pack);
-    h_citizen_summary(c, pack, &pr, ctx);
+    h_citizen_summary(c, pack, &pr, 1, ctx);
     json_object_set_new(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
     h_citizen_when(ctx, "completed_at", c->enrolment.completed_at, c->lang);
     h_citizen_when(ctx, "declined_at", c->enrolment.declined_at, c->lang);

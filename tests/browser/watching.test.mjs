@@ -73,9 +73,10 @@ async function until(id, ok, what) {
   assert.fail(`${what}: ${JSON.stringify(v && v.watched)}`);
 }
 
-/* Plays until currentTime reaches t (then pauses) or the end; resolves with currentTime. */
-function play(page, t) {
-  return page.evaluate((stopAt) => new Promise((resolve, reject) => {
+/* Plays until currentTime reaches t (then pauses, unless pause is false) or the end;
+ * resolves with currentTime. */
+function play(page, t, pause = true) {
+  return page.evaluate(([stopAt, pausing]) => new Promise((resolve, reject) => {
     const v = document.querySelector('video');
     v.muted = true;
     v.playbackRate = 2;
@@ -86,14 +87,14 @@ function play(page, t) {
     };
     const onTime = () => {
       if (stopAt !== null && v.currentTime >= stopAt) {
-        v.pause();
+        if (pausing) v.pause();
         done();
       }
     };
     v.addEventListener('timeupdate', onTime);
     v.addEventListener('ended', done);
     v.play().catch(reject);
-  }), t);
+  }), [t, pause]);
 }
 
 function seek(page, t) {
@@ -197,6 +198,32 @@ describe('watching, in Chromium', () => {
       await cw.ctx.close();
     }
     assert.deepEqual(view.problems, []);
+  });
+});
+
+describe('leaving the page while it plays, in Chromium', () => {
+  test('the report sent with sendBeacon on pagehide carries what was played', async () => {
+    const view = await newContext(browser, { js: true });
+    try {
+      const C = await enrol();
+      await view.page.goto(server.base + C.path);
+      await Promise.all([
+        view.page.waitForResponse((r) => r.url().endsWith('/borger/video/1/afspilning')),
+        view.page.goto(`${server.base}/borger/video/1`),
+      ]);
+      // playing, not paused: no report is due before the 10 s batch
+      assert.ok((await play(view.page, 1.5, false)) >= 1.5);
+      const player = await playedRanges(view.page);
+      assert.equal((await video1(C.enrolment_id)).watched.seconds, 0, 'nothing reported while playing');
+      await view.page.goto(`${server.base}/borger`); // pagehide: the beacon
+      const v = await until(C.enrolment_id, (x) => x.watched.seconds > 0, 'the beacon arrived');
+      assert.equal(v.watched.ranges.length, 1);
+      assert.ok(v.watched.ranges[0][0] <= 0.3 && v.watched.ranges[0][1] >= player[0][1] - 0.3,
+        `${JSON.stringify(v.watched.ranges)} vs ${JSON.stringify(player)}`);
+      assert.deepEqual(view.problems, []);
+    } finally {
+      await view.ctx.close();
+    }
   });
 });
 

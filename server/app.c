@@ -37,7 +37,7 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/borger/video/{n}", (void *)h_citizen_video, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_POST, "/borger/video/{n}", (void *)h_citizen_answer, AUTH_CITIZEN, BODY_FORM, 0, ROUTE_CITIZEN},
     {ROUTER_GET, "/borger/video/{n}/svar", (void *)h_citizen_feedback, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
-    {ROUTER_POST, "/borger/video/{n}/set", (void *)h_citizen_finished, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN},
+    {ROUTER_POST, "/borger/video/{n}/afspilning", (void *)h_citizen_playback, AUTH_CITIZEN, BODY_FORM, 0, ROUTE_CITIZEN},
     {ROUTER_GET, "/borger/video/{n}/tekst/{lang}", (void *)h_citizen_captions, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_GET | ROUTER_POST, "/borger/fravalg", (void *)h_citizen_decline, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_GET, "/borger/kvittering", (void *)h_citizen_receipt, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
@@ -199,6 +199,7 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
                      &app->writer, err, errlen))
         goto fail;
     app->login_misses = ratelimit_new(cfg->login_attempts_per_minute);
+    app->watch_reports = ratelimit_new(cfg->watch_reports_per_minute);
     snprintf(app->public_url, sizeof app->public_url, "%s", cfg->public_url);
     app->secure_cookies = strncmp(cfg->public_url, "https:", 6) == 0;
     return 0;
@@ -240,6 +241,7 @@ void app_free(struct app *app)
     content_cache_free(app->content);
     ratelimit_free(app->link_misses);
     ratelimit_free(app->login_misses);
+    ratelimit_free(app->watch_reports);
     memset(app, 0, sizeof *app);
 }
 
@@ -334,6 +336,7 @@ void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy
     env->max_field_length = cfg->max_field_length;
     jobs_policy_from_config(cfg, policy);
     env->jobs = policy;
+    env->strings = c->app->strings[LANG_DA];
 }
 
 const char *app_text(const struct app_call *c, const char *key)
@@ -586,9 +589,27 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
     }
     if (r->auth == AUTH_CITIZEN) {
         const char *session = http_cookie(req, APP_CITIZEN_COOKIE);
-        if (progress_session(c.st, session, clock_now(), &c.enrolment) != 0) {
+        bool first = false;
+        if (progress_session(c.st, session, clock_now(), &c.enrolment, &first) != 0) {
             app_page_error(&c, 403, "session_required");
             goto out;
+        }
+        /* the link's session came back: the citizen (not a link scanner) opened the link */
+        if (first) {
+            /* a write with the process's allocator: out of the page's snapshot and arena */
+            if (reading) {
+                jsonmem_end();
+                store_read_end(c.st);
+            }
+            int used = progress_session_used(c.st, session, &c.enrolment, clock_now());
+            if (reading) {
+                store_read_begin(c.st);
+                jsonmem_begin();
+            }
+            if (used != 0) {
+                app_page_error(&c, 500, "internal");
+                goto out;
+            }
         }
         c.lang = model_lang_from_code(c.enrolment.language);
         app_session_csrf(session, c.csrf);

@@ -47,6 +47,7 @@ struct app {
     struct content_cache *content;
     struct ratelimit *link_misses;
     struct ratelimit *login_misses; /* failed staff logins per address */
+    struct ratelimit *watch_reports; /* player reports per citizen session */
     char public_url[256];          /* where citizen links point */
     int secure_cookies;            /* public_url is https */
     pthread_key_t store_key;

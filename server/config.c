@@ -50,6 +50,9 @@ static const struct config_key config_keys[] = {
     UINT("citizen", "token_days", token_days, 1, 3650),
     UINT("citizen", "session_hours", session_hours, 1, 24 * 30),
     UINT("citizen", "token_misses_per_minute", token_misses_per_minute, 1, 100000),
+    SIZE("citizen", "watch_max_body", watch_max_body, 256, 32 * 1024),
+    SIZE("citizen", "watch_max_ranges", watch_max_ranges, 1, 256),
+    UINT("citizen", "watch_reports_per_minute", watch_reports_per_minute, 1, 100000),
     UINT("staff", "session_idle_minutes", staff_session_idle_minutes, 1, 24 * 60),
     UINT("staff", "session_hours", staff_session_hours, 1, 24 * 7),
     UINT("staff", "login_max_failures", login_max_failures, 1, 1000),
@@ -148,6 +151,9 @@ void config_defaults(struct config *c)
     c->token_days = 180;
     c->session_hours = 12;
     c->token_misses_per_minute = 30;
+    c->watch_max_body = 2048;
+    c->watch_max_ranges = 64;
+    c->watch_reports_per_minute = 30;
     c->idempotency_hours = 24;
     c->staff_session_idle_minutes = 30;
     c->staff_session_hours = 10;

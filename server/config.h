@@ -46,6 +46,9 @@ struct config {
     unsigned token_days;            /* a letter's link is valid this long */
     unsigned session_hours;         /* a citizen browser session */
     unsigned token_misses_per_minute; /* unknown-link attempts per address before 429 */
+    size_t watch_max_body;          /* bytes of one player report (413 above) */
+    size_t watch_max_ranges;        /* separate played ranges kept per video (422 above) */
+    unsigned watch_reports_per_minute; /* player reports per session per minute (429 above) */
 
     /* [staff] */
     unsigned staff_session_idle_minutes; /* a staff session ends after this long unused */

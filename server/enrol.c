@@ -409,10 +409,8 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
     int correct = 0, answered = 0;
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
-        int finished = 0;
-        for (size_t i = 0; i < pr.n_views; i++)
-            if (pr.views[i].video_id == v->id && pr.views[i].finished_at)
-                finished = 1;
+        struct watch_facts wf;
+        progress_watch_facts(&pr, v, &wf);
         json_t *qs = json_array();
         for (size_t qi = 0; qi < v->n_questions; qi++) {
             const struct model_question *q = &v->questions[qi];
@@ -440,9 +438,11 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
                     enrol_add_topic(asked, q->topic[LANG_DA]);
             json_array_append_new(qs, jq);
         }
-        json_array_append_new(videos, json_pack("{s:s, s:s, s:b, s:o}", "id", v->slug, "title",
-                                                v->title[LANG_DA], "finished", finished,
-                                                "questions", qs));
+        /* "finished" is the older name of watched.to_end (answering never sets it) */
+        json_array_append_new(videos, json_pack("{s:s, s:s, s:b, s:b, s:o, s:o}", "id", v->slug,
+                                                "title", v->title[LANG_DA], "finished",
+                                                wf.to_end, "answered", wf.answered, "watched",
+                                                watch_json(&wf, env->strings), "questions", qs));
     }
     int any = pr.n_views > 0 || pr.n_first > 0;
     json_t *r = json_pack(

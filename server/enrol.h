@@ -31,6 +31,8 @@ struct enrol_env {
     unsigned remind_days_before;
     size_t max_field_length;
     const struct jobs_policy *jobs; /* NULL: jobs_policy_defaults() with remind_days_before */
+    const json_t *strings;          /* Danish language strings for the words of watching
+                                     * (watch.h) in enrol_describe; NULL: no "text" */
 };
 
 /* A rejected request: machine code, JSON path of the field (or ""), and human text. */

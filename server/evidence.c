@@ -11,6 +11,7 @@
 #include "meeting.h"
 #include "pdf.h"
 #include "progress.h"
+#include "watch.h"
 
 #define EVIDENCE_ENROLMENTS_MAX 64
 
@@ -114,21 +115,23 @@ static void ev_progress(struct evidence *ev, const struct model_pack *pack,
 {
     char when[64];
     int any = 0;
+    /* per video what is known of its playback, in the words every place uses (watch.h);
+     * answering is listed apart below and never counts as watching */
     pdf_text(ev->pdf, PDF_BOLD, ev_s(ev, "evidence_videos"));
-    for (size_t vi = 0; vi < pack->n_videos; vi++)
-        for (size_t i = 0; i < pr->n_views; i++)
-            if (pr->views[i].video_id == pack->videos[vi].id && pr->views[i].finished_at) {
-                ev_time(pr->views[i].finished_at, when, sizeof when);
-                buf_reset(&ev->line);
-                buf_printf(&ev->line, "%s — %s", when, pack->videos[vi].title[LANG_DA]);
-                if (pack->videos[vi].legal_basis && *pack->videos[vi].legal_basis) {
-                    const char *vars[] = {"basis", pack->videos[vi].legal_basis, NULL};
-                    buf_puts(&ev->line, "\n");
-                    letter_fill(&ev->line, ev_s(ev, "evidence_legal_basis"), vars);
-                }
-                pdf_text(ev->pdf, PDF_BODY, ev->line.data);
-                any = 1;
-            }
+    for (size_t vi = 0; vi < pack->n_videos; vi++) {
+        struct watch_facts wf;
+        progress_watch_facts(pr, &pack->videos[vi], &wf);
+        buf_reset(&ev->line);
+        buf_printf(&ev->line, "%s: ", pack->videos[vi].title[LANG_DA]);
+        watch_sentence(&wf, ev->strings, &ev->line);
+        if (pack->videos[vi].legal_basis && *pack->videos[vi].legal_basis) {
+            const char *vars[] = {"basis", pack->videos[vi].legal_basis, NULL};
+            buf_puts(&ev->line, "\n");
+            letter_fill(&ev->line, ev_s(ev, "evidence_legal_basis"), vars);
+        }
+        pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+        any = 1;
+    }
     if (!any)
         pdf_text(ev->pdf, PDF_BODY, ev_s(ev, "evidence_none"));
     any = 0;
@@ -258,12 +261,16 @@ static void ev_journal(struct evidence *ev, const json_t *entries)
     pdf_text(ev->pdf, PDF_SMALL, ev_s(ev, "evidence_journal_intro"));
     json_array_foreach(entries, i, e)
     {
-        char when[64];
+        char when[64], key[64];
+        const char *kind = json_string_value(json_object_get(e, "kind"));
         ev_at(json_string_value(json_object_get(e, "at")), when, sizeof when);
+        /* the kind's label; an older video_finished says whether answering set it */
+        watch_journal_key(kind, json_object_get(e, "data"), key, sizeof key);
+        const char *label = ev_s(ev, key);
         buf_reset(&ev->line);
         buf_printf(&ev->line, "#%lld  %s  %s — ",
                    (long long)json_integer_value(json_object_get(e, "seq")), when,
-                   ev_label(ev, "journal", json_string_value(json_object_get(e, "kind"))));
+                   *label ? label : (kind ? kind : ""));
         ev_actor(ev, json_string_value(json_object_get(e, "actor")), &ev->line);
         pdf_text(ev->pdf, PDF_BOLD, ev->line.data);
         buf_reset(&ev->line);

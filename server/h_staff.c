@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "journal.h"
 #include "letter.h"
+#include "watch.h"
 #include "mem.h"
 
 /* ------------------------------------------------------------------ shared helpers */
@@ -434,7 +435,8 @@ static json_t *h_staff_journal(struct app_call *c, const char *citizen_uuid)
         const char *kind = json_string_value(json_object_get(e, "kind"));
         char key[64];
         int64_t t = 0;
-        snprintf(key, sizeof key, "journal_%s", kind ? kind : "");
+        /* an older video_finished says whether answering set it (watch.h) */
+        watch_journal_key(kind, json_object_get(e, "data"), key, sizeof key);
         const char *label = app_text(c, key);
         const char *actor = json_string_value(json_object_get(e, "actor"));
         char who[160];

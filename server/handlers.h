@@ -30,7 +30,7 @@ void h_citizen_overview(struct app_call *c);
 void h_citizen_video(struct app_call *c);
 void h_citizen_answer(struct app_call *c);
 void h_citizen_feedback(struct app_call *c);
-void h_citizen_finished(struct app_call *c);
+void h_citizen_playback(struct app_call *c);
 void h_citizen_captions(struct app_call *c);
 void h_citizen_decline(struct app_call *c);
 void h_citizen_receipt(struct app_call *c);

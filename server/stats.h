@@ -8,7 +8,9 @@
  *   enrolled        enrolments created in the period (the cohort); a group change makes a
  *                   new enrolment in the new group, so it counts there too
  *   opened, completed, declined, not opened
- *                   of the cohort, as of now: link opened; every video and question done;
+ *                   of the cohort, as of now: link opened (the citizen's browser came back
+ *                   with the session the link set, never a link scanner's fetch); every
+ *                   question answered;
  *                   said "I'd rather hear it at the meeting" and not completed after all
  *                   (declined then completed counts as completed); enrolled − opened
  *   first meetings passed

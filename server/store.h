@@ -124,16 +124,25 @@ enum store_status store_enrolment_set_language(struct store *st, int64_t id, con
 
 enum store_status store_session_insert(struct store *st, const char *id_hash,
                                        int64_t enrolment_id, int64_t now, int64_t expires);
-/* The enrolment of a live session (expires_at > now). */
+/* The enrolment of a live session (expires_at > now), and whether a request has carried
+ * the session back yet (*used). */
 enum store_status store_session_get(struct store *st, const char *id_hash, int64_t now,
-                                    int64_t *enrolment_id);
+                                    int64_t *enrolment_id, bool *used);
+/* Marks the session used (its first request back); STORE_NOT_FOUND when it was already. */
+enum store_status store_session_use(struct store *st, const char *id_hash, int64_t now);
 
 /* ---- progress ---- */
+/* The video's page was shown: makes its view row (observed playback) the first time. */
 enum store_status store_view_start(struct store *st, int64_t enrolment_id, int64_t video_id,
                                    int64_t now);
-/* STORE_NOT_FOUND when the video was already finished (nothing changes). */
-enum store_status store_view_finish(struct store *st, int64_t enrolment_id, int64_t video_id,
-                                    int64_t now);
+/* One view row with its observed playback (clear with model_view_clear); STORE_NOT_FOUND
+ * when the page was never shown. */
+enum store_status store_view_get(struct store *st, int64_t enrolment_id, int64_t video_id,
+                                 struct model_view *out);
+/* Writes the observed playback of v (v->video_id) and marks the row observed;
+ * STORE_NOT_FOUND when there is no row. */
+enum store_status store_view_save(struct store *st, int64_t enrolment_id,
+                                  const struct model_view *v);
 /* Adds the next attempt; *attempt gets its number. */
 enum store_status store_answer_insert(struct store *st, int64_t enrolment_id,
                                       int64_t question_id, const char *chosen, int correct,

@@ -32,6 +32,8 @@ async function enrol(overrides = {}) {
 async function open(e) {
   const b = new Browser(s);
   assert.equal((await b.get(e.path)).status, 303);
+  // the link counts as opened when the browser comes back with the link's session
+  assert.equal((await b.get('/borger')).status, 200);
   return b;
 }
 

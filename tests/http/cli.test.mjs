@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { BIN, ROOT, cli } from './harness.mjs';
+import { BIN, ROOT, cli, sqlite } from './harness.mjs';
 
 let dir;
 
@@ -61,6 +61,35 @@ describe('command line', () => {
       assert.match(r.stdout, /^Demo citizen link \(dagpenge\): http:\/\/127\.0\.0\.1:8080\/v\/[A-Za-z0-9_-]{24}$/m);
     }
     assert.equal(cli(['verify', '--db', db]).status, 0);
+  });
+
+  it('no documentation example CPR number is a demo citizen', () => {
+    const demo = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'citizens.json'), 'utf8'))
+      .citizens.map((c) => c.cpr);
+    assert.ok(demo.length >= 3);
+    for (const c of demo) {
+      assert.match(c, /^\d{10}$/);
+      const [dd, mm] = [Number(c.slice(0, 2)), Number(c.slice(2, 4))];
+      assert.ok(dd >= 1 && dd <= 28 && mm >= 1 && mm <= 12, `${c.slice(0, 6)} is a real date`);
+    }
+    // every CPR-shaped number in the documentation (README, any OpenAPI document) and the
+    // number the API tests use as their example
+    const docs = [path.join(ROOT, 'README.md')];
+    for (const d of ['', 'docs']) {
+      const folder = path.join(ROOT, d);
+      if (!fs.existsSync(folder)) continue;
+      for (const f of fs.readdirSync(folder)) if (/openapi|\.ya?ml$/i.test(f)) docs.push(path.join(folder, f));
+    }
+    const examples = new Set(['0101901234']);
+    for (const f of docs) {
+      const text = fs.readFileSync(f, 'utf8');
+      for (const m of text.matchAll(/(?<![\d-])(\d{6})-?(\d{4})(?![\d-])/g)) examples.add(m[1] + m[2]);
+    }
+    for (const c of demo) assert.ok(!examples.has(c), `demo CPR ${c.slice(0, 6)}-**** appears as a documentation example`);
+    // and the demo really enrols with these numbers
+    const db = path.join(dir, 'cprdemo.db');
+    assert.equal(cli(['demo', '--db', db]).status, 0);
+    assert.equal(sqlite(db, 'SELECT count(*) FROM citizens').trim(), String(demo.length));
   });
 
   it('apikey add prints only the key on stdout, a new one each time', () => {

@@ -192,12 +192,12 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     json_object_update(app->strings[LANG_EN], en);
     json_decref(en);
     app->content = content_cache_new();
-    app->link_misses = ratelimit_new(cfg->token_misses_per_minute);
+    app->link_misses = ratelimit_new(cfg->token_misses_per_minute, 60);
     app->metrics = metrics_new(app_routes, sizeof app_routes / sizeof app_routes[0]);
     if (writer_start(cfg->db_path, cfg->busy_timeout_ms, cfg->batch_max, cfg->batch_wait_us,
                      &app->writer, err, errlen))
         goto fail;
-    app->login_misses = ratelimit_new(cfg->login_attempts_per_minute);
+    app->login_misses = ratelimit_new(cfg->login_attempts_per_minute, 60);
     snprintf(app->public_url, sizeof app->public_url, "%s", cfg->public_url);
     app->secure_cookies = strncmp(cfg->public_url, "https:", 6) == 0;
     return 0;

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mem.h"
 
@@ -9,13 +10,15 @@
 
 struct ratelimit_bucket {
     uint64_t key;
-    int64_t minute;
-    unsigned count;
+    int64_t slot;                     /* the newest slot number counted in (time / slot_s) */
+    int64_t last;                     /* time of the latest event */
+    unsigned count[RATELIMIT_SLOTS];  /* events per slot, index slot % RATELIMIT_SLOTS */
 };
 
 struct ratelimit {
     pthread_mutex_t lock;
     unsigned limit;
+    int64_t slot_s;
     struct ratelimit_bucket buckets[RATELIMIT_BUCKETS];
 };
 
@@ -29,11 +32,14 @@ static uint64_t ratelimit_key(const char *s)
     return h;
 }
 
-struct ratelimit *ratelimit_new(unsigned limit)
+struct ratelimit *ratelimit_new(unsigned limit, unsigned window_s)
 {
     struct ratelimit *r = xcalloc(1, sizeof *r);
     pthread_mutex_init(&r->lock, NULL);
     r->limit = limit;
+    if (window_s < 1)
+        window_s = 1;
+    r->slot_s = ((int64_t)window_s + RATELIMIT_SLOTS - 2) / (RATELIMIT_SLOTS - 1);
     return r;
 }
 
@@ -45,18 +51,34 @@ void ratelimit_free(struct ratelimit *r)
     free(r);
 }
 
+static unsigned ratelimit_sum(const struct ratelimit_bucket *b)
+{
+    unsigned n = 0;
+    for (int i = 0; i < RATELIMIT_SLOTS; i++)
+        n += b->count[i];
+    return n;
+}
+
+/* The address's bucket with the slots that fell out of the window cleared.  Under lock. */
 static struct ratelimit_bucket *ratelimit_bucket(struct ratelimit *r, const char *addr,
                                                  int64_t now)
 {
     uint64_t key = ratelimit_key(addr ? addr : "");
     struct ratelimit_bucket *b = &r->buckets[key % RATELIMIT_BUCKETS];
-    int64_t minute = now / 60;
-    if (b->minute != minute || b->key != key) {
-        if (b->minute != minute || b->count == 0) {
-            b->key = key;
-            b->minute = minute;
-            b->count = 0;
-        }
+    int64_t slot = now / r->slot_s;
+    if (slot < b->slot) /* a thread that read the clock a moment before another: count it
+                         * as now, never forget events because of it */
+        slot = b->slot;
+    if (slot - b->slot >= RATELIMIT_SLOTS) {
+        memset(b->count, 0, sizeof b->count);
+    } else {
+        for (int64_t s = b->slot + 1; s <= slot; s++)
+            b->count[s % RATELIMIT_SLOTS] = 0;
+    }
+    b->slot = slot;
+    if (b->key != key && ratelimit_sum(b) == 0) { /* a free bucket: take it over */
+        b->key = key;
+        b->last = 0;
     }
     return b;
 }
@@ -64,7 +86,7 @@ static struct ratelimit_bucket *ratelimit_bucket(struct ratelimit *r, const char
 bool ratelimit_blocked(struct ratelimit *r, const char *addr, int64_t now)
 {
     pthread_mutex_lock(&r->lock);
-    bool blocked = ratelimit_bucket(r, addr, now)->count >= r->limit;
+    bool blocked = ratelimit_sum(ratelimit_bucket(r, addr, now)) >= r->limit;
     pthread_mutex_unlock(&r->lock);
     return blocked;
 }
@@ -72,6 +94,36 @@ bool ratelimit_blocked(struct ratelimit *r, const char *addr, int64_t now)
 void ratelimit_hit(struct ratelimit *r, const char *addr, int64_t now)
 {
     pthread_mutex_lock(&r->lock);
-    ratelimit_bucket(r, addr, now)->count++;
+    struct ratelimit_bucket *b = ratelimit_bucket(r, addr, now);
+    b->count[b->slot % RATELIMIT_SLOTS]++;
+    if (now > b->last)
+        b->last = now;
     pthread_mutex_unlock(&r->lock);
+}
+
+unsigned ratelimit_count(struct ratelimit *r, const char *addr, int64_t now, int64_t *last)
+{
+    pthread_mutex_lock(&r->lock);
+    struct ratelimit_bucket *b = ratelimit_bucket(r, addr, now);
+    unsigned n = ratelimit_sum(b);
+    if (last)
+        *last = n ? b->last : 0;
+    pthread_mutex_unlock(&r->lock);
+    return n;
+}
+
+unsigned ratelimit_wait(struct ratelimit *r, const char *addr, int64_t now)
+{
+    pthread_mutex_lock(&r->lock);
+    struct ratelimit_bucket *b = ratelimit_bucket(r, addr, now);
+    unsigned n = ratelimit_sum(b);
+    int64_t wait = 0;
+    /* drop the oldest slots until fewer than limit remain: the wait ends when the last
+     * of them leaves the window */
+    for (int64_t s = b->slot - (RATELIMIT_SLOTS - 1); n >= r->limit && s <= b->slot; s++) {
+        n -= b->count[((s % RATELIMIT_SLOTS) + RATELIMIT_SLOTS) % RATELIMIT_SLOTS];
+        wait = (s + RATELIMIT_SLOTS) * r->slot_s - now;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return wait > 0 ? (unsigned)wait : 0;
 }

@@ -197,7 +197,7 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     if (writer_start(cfg->db_path, cfg->busy_timeout_ms, cfg->batch_max, cfg->batch_wait_us,
                      &app->writer, err, errlen))
         goto fail;
-    app->login_misses = ratelimit_new(cfg->login_attempts_per_minute, 60);
+    app->login_guard = staff_guard_new(cfg);
     snprintf(app->public_url, sizeof app->public_url, "%s", cfg->public_url);
     app->secure_cookies = strncmp(cfg->public_url, "https:", 6) == 0;
     return 0;
@@ -237,7 +237,7 @@ void app_free(struct app *app)
         json_decref(app->strings[l]);
     content_cache_free(app->content);
     ratelimit_free(app->link_misses);
-    ratelimit_free(app->login_misses);
+    staff_guard_free(app->login_guard);
     memset(app, 0, sizeof *app);
 }
 

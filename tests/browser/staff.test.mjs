@@ -65,7 +65,7 @@ for (const js of [false, true]) {
       await view.page.locator('#error-summary').waitFor();
       assert.match(await view.page.locator('#error-summary').innerText(), /Brugernavn eller adgangskode er forkert/);
       await audit(view, 'login with errors');
-      sqlite(server.db, "UPDATE users SET failed_logins = 0 WHERE username = 'cw1'");
+      sqlite(server.db, "DELETE FROM login_failures WHERE user_id = (SELECT id FROM users WHERE username = 'cw1')");
     });
 
     test('logs in, finds the citizen by name, sees the focus topics, records the meeting', async () => {

@@ -330,6 +330,7 @@ void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy
     env->idempotency_hours = cfg->idempotency_hours;
     env->remind_days_before = cfg->remind_days_before;
     env->max_field_length = cfg->max_field_length;
+    env->max_clock_skew_s = cfg->max_clock_skew_s;
     jobs_policy_from_config(cfg, policy);
     env->jobs = policy;
 }

@@ -65,6 +65,7 @@ static const struct config_key config_keys[] = {
     SIZE("staff", "max_content_text", max_content_text, 256, 16 * 1024 * 1024),
     UINT("staff", "caseload_limit", caseload_limit, 10, 100000),
     UINT("api", "idempotency_hours", idempotency_hours, 1, 24 * 365),
+    UINT("api", "max_clock_skew_s", max_clock_skew_s, 0, 86400),
     STR("content", "media_dir", media_dir),
     STR("content", "static_dir", static_dir),
     STR("content", "template_dir", template_dir),
@@ -150,6 +151,7 @@ void config_defaults(struct config *c)
     c->session_hours = 12;
     c->token_misses_per_minute = 30;
     c->idempotency_hours = 24;
+    c->max_clock_skew_s = 300;
     c->staff_session_idle_minutes = 30;
     c->staff_session_hours = 10;
     c->login_max_failures = 5;

@@ -67,6 +67,7 @@ struct config {
 
     /* [api] */
     unsigned idempotency_hours;     /* how long an Idempotency-Key answer is kept */
+    unsigned max_clock_skew_s;      /* a group change's changed_at may lie this far ahead */
 
     /* [content] */
     char media_dir[CONFIG_PATH_MAX];

@@ -305,7 +305,7 @@ static int main_demo_citizens(const struct config *cfg, struct store *st, struct
     jobs_policy_from_config(cfg, &policy);
     struct enrol_env env = {st, vault, cache, cfg->public_url, cfg->token_days,
                             cfg->idempotency_hours, cfg->remind_days_before,
-                            cfg->max_field_length, &policy};
+                            cfg->max_field_length, &policy, cfg->max_clock_skew_s};
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(doc, "citizens"), i, c)

@@ -7,6 +7,7 @@
 #include "mem.h"
 
 #define RATELIMIT_BUCKETS 4096
+#define RATELIMIT_WAYS 8
 
 struct ratelimit_bucket {
     uint64_t key;
@@ -59,12 +60,9 @@ static unsigned ratelimit_sum(const struct ratelimit_bucket *b)
     return n;
 }
 
-/* The address's bucket with the slots that fell out of the window cleared.  Under lock. */
-static struct ratelimit_bucket *ratelimit_bucket(struct ratelimit *r, const char *addr,
-                                                 int64_t now)
+/* Clears the slots of b that fell out of the window at now.  Under lock. */
+static void ratelimit_advance(const struct ratelimit *r, struct ratelimit_bucket *b, int64_t now)
 {
-    uint64_t key = ratelimit_key(addr ? addr : "");
-    struct ratelimit_bucket *b = &r->buckets[key % RATELIMIT_BUCKETS];
     int64_t slot = now / r->slot_s;
     if (slot < b->slot) /* a thread that read the clock a moment before another: count it
                          * as now, never forget events because of it */
@@ -76,11 +74,31 @@ static struct ratelimit_bucket *ratelimit_bucket(struct ratelimit *r, const char
             b->count[s % RATELIMIT_SLOTS] = 0;
     }
     b->slot = slot;
-    if (b->key != key && ratelimit_sum(b) == 0) { /* a free bucket: take it over */
-        b->key = key;
-        b->last = 0;
+}
+
+/* The address's bucket, its old slots cleared.  The table is set-associative: an address
+ * may sit in any of RATELIMIT_WAYS buckets of its set, so that addresses rarely share one
+ * (a shared bucket makes an address that did nothing look like one that failed); only when
+ * every bucket of the set is busy with other addresses does it share one.  Under lock. */
+static struct ratelimit_bucket *ratelimit_bucket(struct ratelimit *r, const char *addr,
+                                                 int64_t now)
+{
+    uint64_t key = ratelimit_key(addr ? addr : "");
+    struct ratelimit_bucket *set =
+        &r->buckets[(key % (RATELIMIT_BUCKETS / RATELIMIT_WAYS)) * RATELIMIT_WAYS];
+    struct ratelimit_bucket *idle = NULL;
+    for (int i = 0; i < RATELIMIT_WAYS; i++) {
+        ratelimit_advance(r, &set[i], now);
+        if (set[i].key == key)
+            return &set[i];
+        if (!idle && ratelimit_sum(&set[i]) == 0)
+            idle = &set[i];
     }
-    return b;
+    if (!idle)
+        return &set[(key >> 32) % RATELIMIT_WAYS];
+    idle->key = key;
+    idle->last = 0;
+    return idle;
 }
 
 bool ratelimit_blocked(struct ratelimit *r, const char *addr, int64_t now)

@@ -2,7 +2,8 @@
  *
  * Used where guessing must be slow: unknown citizen links and failed staff logins.  A
  * fixed table of buckets keyed by a hash of the address keeps memory bounded whatever the
- * traffic; two addresses sharing a bucket only make the limit stricter for both.
+ * traffic; each address has a set of buckets to choose from, so addresses share one only
+ * when the table is crowded, and sharing only makes the limit stricter for both.
  *
  * The window slides: each bucket keeps its events in RATELIMIT_SLOTS slots of
  * window/(RATELIMIT_SLOTS − 1) seconds (rounded up), and a count covers the slot of `now`

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cmocka.h>
 
 #include "ratelimit.h"
@@ -78,12 +79,39 @@ static void test_addresses_apart_and_wait(void **state)
     ratelimit_free(NULL);
 }
 
+static void test_many_addresses_rarely_share(void **state)
+{
+    (void)state;
+    /* a thousand guessing addresses: an address that did nothing still counts nothing,
+     * nearly always (a table where each address has one bucket would mix about a fifth of
+     * them with a guesser's) */
+    struct ratelimit *r = ratelimit_new(5, 3600);
+    char addr[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(addr, sizeof addr, "198.51.%d.%d", i / 250, i % 250);
+        ratelimit_hit(r, addr, MINUTE_START);
+    }
+    int shared = 0;
+    for (int i = 0; i < 200; i++) {
+        snprintf(addr, sizeof addr, "203.0.%d.%d", i / 100, i % 100);
+        shared += ratelimit_count(r, addr, MINUTE_START + 1, NULL) > 0;
+    }
+    assert_true(shared <= 4);
+    /* and every guesser is still counted */
+    for (int i = 0; i < 1000; i++) {
+        snprintf(addr, sizeof addr, "198.51.%d.%d", i / 250, i % 250);
+        assert_true(ratelimit_count(r, addr, MINUTE_START + 2, NULL) >= 1);
+    }
+    ratelimit_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_minute_boundary),
         cmocka_unit_test(test_no_span_holds_more_than_the_limit),
         cmocka_unit_test(test_addresses_apart_and_wait),
+        cmocka_unit_test(test_many_addresses_rarely_share),
     };
     return cmocka_run_group_tests_name("ratelimit", tests, NULL, NULL);
 }

@@ -242,9 +242,11 @@ static enum store_status staff_fail_txn(struct store *st, void *arg)
     struct staff_fail *f = arg;
     unsigned count = 0;
     f->locked_until = 0;
+    /* beyond max + 64 failures the lock is at its longest whatever the settings: more rows
+     * would change nothing */
     enum store_status rc = store_login_failure_add(
         st, f->user->id, f->now, f->now - (int64_t)f->cfg->login_account_window_hours * 3600,
-        &count);
+        f->cfg->login_max_failures + 64, &count);
     int64_t lock = staff_account_lock(f->cfg, count);
     if (rc != STORE_OK || lock == 0)
         return rc;

@@ -325,9 +325,11 @@ enum store_status store_user_update(struct store *st, const struct store_user *u
 /* Sets a new password hash (a lock stays: only an unlock or its end lifts it). */
 enum store_status store_user_set_password(struct store *st, int64_t id, const char *hash);
 /* A wrong password for account id at now: forgets the account's failures at or before
- * window_start, records this one, and gives the failures now in the window in *count. */
+ * window_start, records this one unless `cap` are already in the window (so a flood of
+ * guesses cannot grow the table without bound), and gives the failures now in the window
+ * in *count. */
 enum store_status store_login_failure_add(struct store *st, int64_t id, int64_t now,
-                                          int64_t window_start, unsigned *count);
+                                          int64_t window_start, unsigned cap, unsigned *count);
 /* Sets the account's lock: refused logins until `until` (UTC seconds; 0 none). */
 enum store_status store_user_set_lock(struct store *st, int64_t id, int64_t until);
 /* Forgets the account's failures and lifts its lock (NOT_FOUND if no such account). */

@@ -116,15 +116,12 @@ enum store_status store_user_set_password(struct store *st, int64_t id, const ch
 }
 
 enum store_status store_login_failure_add(struct store *st, int64_t id, int64_t now,
-                                          int64_t window_start, unsigned *count)
+                                          int64_t window_start, unsigned cap, unsigned *count)
 {
     *count = 0;
     enum store_status rc = store_done(
         st, store_stmt(st, "DELETE FROM login_failures WHERE user_id = ? AND at <= ?", "ii", id,
                        window_start));
-    if (rc == STORE_OK)
-        rc = store_done(st, store_stmt(st, "INSERT INTO login_failures(user_id, at) VALUES (?,?)",
-                                       "ii", id, now));
     if (rc != STORE_OK)
         return rc;
     sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM login_failures WHERE user_id = ?", "i",
@@ -135,7 +132,13 @@ enum store_status store_login_failure_add(struct store *st, int64_t id, int64_t 
     if (step == SQLITE_ROW)
         *count = (unsigned)sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
-    return step == SQLITE_ROW ? STORE_OK : store_status_of(step);
+    if (step != SQLITE_ROW)
+        return store_status_of(step);
+    if (*count >= cap)
+        return STORE_OK;
+    (*count)++;
+    return store_done(st, store_stmt(st, "INSERT INTO login_failures(user_id, at) VALUES (?,?)",
+                                     "ii", id, now));
 }
 
 enum store_status store_user_set_lock(struct store *st, int64_t id, int64_t until)

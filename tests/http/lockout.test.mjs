@@ -148,6 +148,18 @@ describe('staff lockout', () => {
     assert.equal((await login('victim', 'victim-password-1', '192.0.2.11')).res.status, 303);
   });
 
+  it('a flood of guesses at one account stores a bounded number of failures', async () => {
+    const id = count("SELECT id FROM users WHERE username = 'other'");
+    const cap = 3 + 64; // login_max_failures + 64: the lock is at its longest long before
+    sqlite(s.db, `DELETE FROM login_failures WHERE user_id = ${id}; ` +
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${cap}) ` +
+      `INSERT INTO login_failures(user_id, at) SELECT ${id}, strftime('%s') FROM n`);
+    assert.equal((await login('other', 'wrong-password', '192.0.2.77')).res.status, 401);
+    assert.equal(count(`SELECT count(*) FROM login_failures WHERE user_id = ${id}`), cap);
+    assert.ok(count("SELECT locked_until FROM users WHERE username = 'other'") - Date.now() / 1000 > 23 * 3600,
+      'locked for the longest time ([staff] login_lockout_max_minutes)');
+  });
+
   it('every [staff] login limit is checked at start', async () => {
     for (const [key, bad] of [['login_address_free_failures', '-1'], ['login_address_delay_seconds', '0'],
       ['login_address_delay_max_seconds', '0'], ['login_address_window_minutes', '0'],

@@ -193,13 +193,13 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     json_object_update(app->strings[LANG_EN], en);
     json_decref(en);
     app->content = content_cache_new();
-    app->link_misses = ratelimit_new(cfg->token_misses_per_minute);
+    app->link_misses = ratelimit_new(cfg->token_misses_per_minute, 60);
     app->metrics = metrics_new(app_routes, sizeof app_routes / sizeof app_routes[0]);
     if (writer_start(cfg->db_path, cfg->busy_timeout_ms, cfg->batch_max, cfg->batch_wait_us,
                      &app->writer, err, errlen))
         goto fail;
-    app->login_misses = ratelimit_new(cfg->login_attempts_per_minute);
-    app->watch_reports = ratelimit_new(cfg->watch_reports_per_minute);
+    app->watch_reports = ratelimit_new(cfg->watch_reports_per_minute, 60);
+    app->login_guard = staff_guard_new(cfg);
     snprintf(app->public_url, sizeof app->public_url, "%s", cfg->public_url);
     app->secure_cookies = strncmp(cfg->public_url, "https:", 6) == 0;
     return 0;
@@ -240,8 +240,8 @@ void app_free(struct app *app)
         json_decref(app->strings[l]);
     content_cache_free(app->content);
     ratelimit_free(app->link_misses);
-    ratelimit_free(app->login_misses);
     ratelimit_free(app->watch_reports);
+    staff_guard_free(app->login_guard);
     memset(app, 0, sizeof *app);
 }
 
@@ -334,6 +334,7 @@ void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy
     env->idempotency_hours = cfg->idempotency_hours;
     env->remind_days_before = cfg->remind_days_before;
     env->max_field_length = cfg->max_field_length;
+    env->max_clock_skew_s = cfg->max_clock_skew_s;
     jobs_policy_from_config(cfg, policy);
     env->jobs = policy;
     env->strings = c->app->strings[LANG_DA];

@@ -46,8 +46,8 @@ struct app {
     json_t *strings[LANG_COUNT];   /* templates/lang/da.json, en.json */
     struct content_cache *content;
     struct ratelimit *link_misses;
-    struct ratelimit *login_misses; /* failed staff logins per address */
     struct ratelimit *watch_reports; /* player reports per citizen session */
+    struct staff_guard *login_guard; /* failed staff logins per address */
     char public_url[256];          /* where citizen links point */
     int secure_cookies;            /* public_url is https */
     pthread_key_t store_key;

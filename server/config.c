@@ -57,7 +57,13 @@ static const struct config_key config_keys[] = {
     UINT("staff", "session_hours", staff_session_hours, 1, 24 * 7),
     UINT("staff", "login_max_failures", login_max_failures, 1, 1000),
     UINT("staff", "login_lockout_minutes", login_lockout_minutes, 1, 24 * 60),
+    UINT("staff", "login_lockout_max_minutes", login_lockout_max_minutes, 1, 7 * 24 * 60),
+    UINT("staff", "login_account_window_hours", login_account_window_hours, 1, 24 * 30),
     UINT("staff", "login_attempts_per_minute", login_attempts_per_minute, 1, 100000),
+    UINT("staff", "login_address_free_failures", login_address_free_failures, 0, 100000),
+    UINT("staff", "login_address_delay_seconds", login_address_delay_seconds, 1, 3600),
+    UINT("staff", "login_address_delay_max_seconds", login_address_delay_max_seconds, 1, 86400),
+    UINT("staff", "login_address_window_minutes", login_address_window_minutes, 1, 24 * 60),
     UINT("staff", "password_min_length", password_min_length, 8, 128),
     UINT("staff", "see_all_units", see_all_units, 0, 1),
     STR("staff", "sso_header", sso_header),
@@ -65,6 +71,7 @@ static const struct config_key config_keys[] = {
     SIZE("staff", "max_content_text", max_content_text, 256, 16 * 1024 * 1024),
     UINT("staff", "caseload_limit", caseload_limit, 10, 100000),
     UINT("api", "idempotency_hours", idempotency_hours, 1, 24 * 365),
+    UINT("api", "max_clock_skew_s", max_clock_skew_s, 0, 86400),
     STR("content", "media_dir", media_dir),
     STR("content", "static_dir", static_dir),
     STR("content", "template_dir", template_dir),
@@ -155,11 +162,18 @@ void config_defaults(struct config *c)
     c->watch_max_ranges = 64;
     c->watch_reports_per_minute = 30;
     c->idempotency_hours = 24;
+    c->max_clock_skew_s = 300;
     c->staff_session_idle_minutes = 30;
     c->staff_session_hours = 10;
     c->login_max_failures = 5;
     c->login_lockout_minutes = 15;
+    c->login_lockout_max_minutes = 24 * 60;
+    c->login_account_window_hours = 24;
     c->login_attempts_per_minute = 20;
+    c->login_address_free_failures = 10;
+    c->login_address_delay_seconds = 1;
+    c->login_address_delay_max_seconds = 900;
+    c->login_address_window_minutes = 60;
     c->password_min_length = 10;
     c->max_upload = 64 * 1024 * 1024;
     c->caseload_limit = 500;

@@ -53,9 +53,17 @@ struct config {
     /* [staff] */
     unsigned staff_session_idle_minutes; /* a staff session ends after this long unused */
     unsigned staff_session_hours;       /* … and this long after login, whatever happens */
-    unsigned login_max_failures;        /* wrong passwords in a row before the account locks */
-    unsigned login_lockout_minutes;     /* how long a locked account stays locked */
-    unsigned login_attempts_per_minute; /* failed logins per client address per minute */
+    unsigned login_max_failures;        /* wrong passwords for one account in its window
+                                         * before it locks (for addresses that failed) */
+    unsigned login_lockout_minutes;     /* the first lock; each further failure doubles it */
+    unsigned login_lockout_max_minutes; /* … up to this */
+    unsigned login_account_window_hours; /* how long an account's failures count */
+    unsigned login_attempts_per_minute; /* failed logins per client address in any 60 s */
+    unsigned login_address_free_failures; /* failed logins from one address in its window
+                                           * before it must wait between attempts */
+    unsigned login_address_delay_seconds; /* the first wait; doubles with each failure … */
+    unsigned login_address_delay_max_seconds; /* … up to this */
+    unsigned login_address_window_minutes; /* how long an address's failures count */
     unsigned password_min_length;       /* characters */
     unsigned see_all_units;             /* 1: caseworkers see every unit's citizens */
     char sso_header[64];                /* header naming the user, from trusted_proxy only */
@@ -65,6 +73,7 @@ struct config {
 
     /* [api] */
     unsigned idempotency_hours;     /* how long an Idempotency-Key answer is kept */
+    unsigned max_clock_skew_s;      /* a group change's changed_at may lie this far ahead */
 
     /* [content] */
     char media_dir[CONFIG_PATH_MAX];

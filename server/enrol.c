@@ -732,6 +732,17 @@ static enum store_status enrol_close_for_change(struct store *st, struct enrol_g
             t->result = ENROL_CONFLICT;
             return STORE_CONFLICT;
         }
+        /* the change happened while this enrolment was open: closing it before it began
+         * would give it a negative life and move its figures */
+        if (t->changed_at < e.created_at) {
+            char began[CLOCK_RFC3339_LEN + 1], msg[160];
+            clock_format_rfc3339(e.created_at, began);
+            snprintf(msg, sizeof msg,
+                     "changed_at must not be before the current enrolment began (%s).", began);
+            enrol_reject(t->err, "invalid_time", "changed_at", msg);
+            t->result = ENROL_INVALID;
+            return STORE_CONFLICT;
+        }
         if (i == 0)
             *old = e;
         rc = store_group_by_id(st, e.group_id, &from);
@@ -741,7 +752,7 @@ static enum store_status enrol_close_for_change(struct store *st, struct enrol_g
                                  "new_enrolment_id", new_uuid);
         model_group_clear(&from);
         enrol_time(data, "changed_at", t->changed_at);
-        rc = store_enrolment_close(st, e.id, t->now);
+        rc = store_enrolment_close(st, e.id, t->changed_at);
         if (rc == STORE_OK)
             rc = jobs_cancel_enrolment(st, e.id, t->now, &cancelled);
         json_object_set_new(data, "jobs_cancelled", json_integer(cancelled));
@@ -782,7 +793,8 @@ static enum store_status enrol_group_txn(struct store *st, void *arg)
     memcpy(e.caseworker, old.caseworker, sizeof e.caseworker);
     memcpy(e.language, old.language, sizeof e.language);
     e.first_meeting_at = t->next_meeting_at;
-    e.created_at = t->now;
+    e.created_at = t->changed_at; /* the new group counts from the change, as the old one
+                                   * stops counting then; the link is issued now */
     e.token_expires_at = t->now + (int64_t)env->token_days * 86400;
     rc = store_enrolment_insert(st, &e, digest);
     if (rc != STORE_OK)
@@ -855,9 +867,10 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
         goto out;
     r = ENROL_INVALID;
     t.changed_at = t.now;
-    if (enrol_time_member(body, "changed_at", 0, &t.changed_at) != 0) {
+    if (enrol_time_member(body, "changed_at", 0, &t.changed_at) != 0 ||
+        t.changed_at > t.now + (int64_t)env->max_clock_skew_s) {
         enrol_reject(err, "invalid_time", "changed_at",
-                     "changed_at must be an RFC 3339 time in 2000-2099.");
+                     "changed_at must be an RFC 3339 time in 2000-2099, not in the future.");
         goto out;
     }
     if (enrol_time_member(body, "next_meeting_at", 1, &t.next_meeting_at) != 0) {

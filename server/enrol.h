@@ -33,6 +33,7 @@ struct enrol_env {
     const struct jobs_policy *jobs; /* NULL: jobs_policy_defaults() with remind_days_before */
     const json_t *strings;          /* Danish language strings for the words of watching
                                      * (watch.h) in enrol_describe; NULL: no "text" */
+    unsigned max_clock_skew_s;     /* how far a group change's changed_at may lie ahead */
 };
 
 /* A rejected request: machine code, JSON path of the field (or ""), and human text. */
@@ -91,7 +92,11 @@ enum enrol_result enrol_record_meeting(const struct enrol_env *env, const char *
  * Closes the citizen's open enrolment, cancels its pending jobs, opens a new enrolment in
  * the new group (current published pack, new link) and schedules its jobs (written
  * guidance at once, resend from next_meeting_at); journals "group_changed" by actor.  All
- * or nothing.  *status 201 and *response shaped as enrol_create's. */
+ * or nothing.  *status 201 and *response shaped as enrol_create's.
+ * The time that counts is changed_at (default now): the old enrolment is closed and the new
+ * one made at that time, so a meeting after it is not the old group's; it may not lie more
+ * than env->max_clock_skew_s ahead, nor before the old enrolment began (422 invalid_time,
+ * field changed_at).  The link's validity, the jobs and the journal entries run from now. */
 enum enrol_result enrol_change_group(const struct enrol_env *env, const char *citizen_uuid,
                                      const json_t *body, const char *actor, int *status,
                                      json_t **response, struct enrol_error *err);

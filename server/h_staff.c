@@ -162,8 +162,10 @@ void h_staff_login(struct app_call *c)
     }
     char session[TOKEN_LEN + 1];
     struct store_user user;
-    enum staff_login r = staff_login(c->st, app->cfg, app->login_misses, c->req->client_ip,
-                                     username, password, clock_now(), session, &user);
+    unsigned retry_after = 0;
+    enum staff_login r = staff_login(c->st, app->cfg, app->login_guard, c->req->client_ip,
+                                     username, password, clock_now(), session, &user,
+                                     &retry_after);
     switch (r) {
     case LOGIN_OK:
         app_staff_cookie(c, session, app->cfg->staff_session_hours * 3600);
@@ -177,28 +179,21 @@ void h_staff_login(struct app_call *c)
         json_decref(ctx);
         return;
     case LOGIN_BAD:
+        /* one page for an unknown user, a wrong password, a disabled and a locked account:
+         * the username is not shown back either, so the pages are the same byte for byte
+         * (but for the form token) and tell nobody which accounts exist or are locked */
+        json_object_del(ctx, "username");
         h_staff_error(c, ctx, "username", "staff_err_login");
         h_staff_login_page(c, 401, ctx);
         return;
-    case LOGIN_LOCKED: {
-        /* the error page, with the configured lockout in its text */
-        unsigned minutes = app->cfg->login_lockout_minutes;
-        char *msg = h_staff_fill(c, "staff_err_locked", "minutes", minutes), after[24];
-        json_object_set_new(ctx, "status", json_integer(429));
-        json_object_set_new(ctx, "login_locked", json_true());
-        json_object_set_new(ctx, "kind", json_string("login_locked"));
-        json_object_set_new(ctx, "locked_message", json_string(msg));
-        free(msg);
-        app_page(c, 429, "error", ctx);
-        snprintf(after, sizeof after, "%u", minutes * 60);
+    case LOGIN_THROTTLED: {
+        char after[24];
+        json_decref(ctx);
+        app_page_error(c, 429, "login_throttled");
+        snprintf(after, sizeof after, "%u", retry_after ? retry_after : 1);
         http_reply_header(c->rep, "Retry-After", after);
         return;
     }
-    case LOGIN_THROTTLED:
-        json_decref(ctx);
-        app_page_error(c, 429, "login_throttled");
-        http_reply_header(c->rep, "Retry-After", "60");
-        return;
     case LOGIN_ERROR:
         json_decref(ctx);
         h_staff_fail(c);

@@ -85,6 +85,8 @@ static const char *const main_usage =
     "  stats   --db PATH [--from DATE --to DATE] [--format json|csv] [--verify]\n"
     "                                        the implementation statistics (aggregates only)\n"
     "\n"
+    "Every command also takes --config FILE (the INI file 'serve' reads); its [database]\n"
+    "path stands for --db.  --db and VEJLED_DB win over the file.\n"
     "VEJLED_DB, VEJLED_LISTEN and VEJLED_CONFIG may stand for --db, --listen, --config.\n"
     "'vejled COMMAND --help' tells more about one command.\n";
 
@@ -96,21 +98,21 @@ static const struct {
               "Runs the HTTP server until SIGTERM or SIGINT, then stops cleanly.\n"
               "Applies pending migrations first.  --listen with port 0 picks a free port;\n"
               "the address is printed on stderr as 'vejled: listening on URL'.\n"},
-    {"migrate", "usage: vejled migrate --db PATH\n"
+    {"migrate", "usage: vejled migrate --db PATH [--config FILE]\n"
                 "Creates the database or applies the migrations it lacks.  Safe to run twice.\n"},
-    {"demo", "usage: vejled demo --db PATH\n"
+    {"demo", "usage: vejled demo --db PATH [--config FILE]\n"
              "Migrates, loads the demo guidance packs (a new version only where content\n"
              "changed) and the demo citizens, and prints a fresh link for the first demo\n"
              "citizen.  Safe to run twice.\n"},
-    {"apikey", "usage: vejled apikey add --db PATH --name NAME\n"
+    {"apikey", "usage: vejled apikey add --db PATH --name NAME [--config FILE]\n"
                "Creates an API key for the case system and prints it, alone, on stdout.\n"
                "It cannot be shown again: only its hash is stored.\n"},
     {"user", "usage: vejled user add --db PATH --username U --role caseworker|admin [--unit UNIT]\n"
-             "                       [--display-name NAME]\n"
+             "                       [--display-name NAME] [--config FILE]\n"
              "Creates a caseworker or administrator account.  The password is read from the\n"
              "first line of stdin (at least [staff] password_min_length characters) and\n"
              "stored only as an argon2id hash.  Caseworkers see the citizens of their unit.\n"},
-    {"verify", "usage: vejled verify --db PATH\n"
+    {"verify", "usage: vejled verify --db PATH [--config FILE]\n"
                "Recomputes the journal's hash chain and checks every stored checkpoint (its\n"
                "signature, and that the chain still has the signed head and Merkle root).\n"
                "Exit 0 if intact; 1 and the first entry or checkpoint that does not verify.\n"},
@@ -127,37 +129,38 @@ static const struct {
                         "bundle's must equal; --public-key: the key it must be signed with.\n"
                         "Files above [database] max_bundle_bytes are refused.\n"
                         "Exit 0 intact, 1 with the first failure on stderr.\n"},
-    {"backup", "usage: vejled backup --db PATH --to FILE\n"
+    {"backup", "usage: vejled backup --db PATH --to FILE [--config FILE]\n"
                "Copies the database consistently while the server runs (SQLite backup API).\n"
                "The key file (PATH.key) is not part of it: back it up once, separately.\n"},
-    {"jobs", "usage: vejled jobs list --db PATH\n"
+    {"jobs", "usage: vejled jobs list --db PATH [--config FILE]\n"
              "       vejled jobs run --db PATH [--now RFC3339] [--config FILE]\n"
              "list: every scheduled job (id, kind, enrolment, due time, state, attempts,\n"
              "next attempt, last error), tab-separated with a header line.\n"
              "run: one scheduler pass, exactly what the server's scheduler thread does:\n"
              "every job due at --now (default: now) runs through the configured channels.\n"},
     {"evidence", "usage: vejled evidence --db PATH --citizen UUID --out FILE\n"
-                 "                [--checkpoint-seq N]\n"
+                 "                [--checkpoint-seq N] [--config FILE]\n"
                  "Writes one PDF with the citizen's whole documentation trail: letters sent,\n"
                  "videos finished, answers with content version, meeting and notes, journal;\n"
                  "and beside it FILE.json, the evidence bundle: the citizen's journal entries\n"
                  "with Merkle proofs up to a checkpoint signed now (or the stored checkpoint\n"
                  "of --checkpoint-seq N), for 'vejled verify-evidence'.\n"},
-    {"purge", "usage: vejled purge --db PATH [--older-than PERIOD] [--now RFC3339]\n"
+    {"purge", "usage: vejled purge --db PATH [--older-than PERIOD] [--now RFC3339] [--config FILE]\n"
               "Removes the personal data (name, e-mail, CPR, meeting notes, links, outbox\n"
               "letters) of every citizen whose last activity is older than PERIOD: N or Nd\n"
               "days, Nm months (30 days), Ny years (365 days); default [retention]\n"
               "purge_after.  Statistics and the journal stay; the journal gets a\n"
               "'citizen_purged' entry per citizen.  Safe to run while the server runs.\n"},
     {"stats", "usage: vejled stats --db PATH [--from YYYY-MM-DD --to YYYY-MM-DD]\n"
-              "                    [--format json|csv] [--repeat N] [--verify]\n"
+              "                    [--format json|csv] [--repeat N] [--verify] [--config FILE]\n"
               "Prints the implementation statistics for the period (default: the current\n"
               "quarter, Copenhagen time) as GET /api/v1/stats answers them (json) or as the\n"
               "dashboard's CSV extract (csv; ';'-separated).  Aggregates only, small counts\n"
               "suppressed.  --repeat N builds the dashboard's figures (the period and the\n"
               "trend over 8 quarters) N times and prints the time per build on stderr.\n"
               "--verify recounts every aggregate from the base tables and exits 1 if any\n"
-              "differs.\n"},
+              "differs.  From --config FILE it reads [stats] minutes_per_send (minutes saved\n"
+              "per automatic sending, default 5) and max_range_days.\n"},
 };
 
 /* The help text of a command ("" if there is none). */
@@ -259,15 +262,30 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
     return 0;
 }
 
-/* Builds the configuration from defaults, the file and the flags. */
-static int main_config(const struct main_opts *o, struct config *cfg, int *url_given)
+/* Builds the configuration from defaults, the file and the flags (--db and VEJLED_DB win
+ * over the file's [database] path).  need_db: the command works on a database the operator
+ * must name, by --db, VEJLED_DB or the file's [database] path; without any of them it is a
+ * usage error (EXIT_USAGE), never the default database by accident.  Returns 0, or an exit
+ * status. */
+static int main_config(const struct main_opts *o, const char *command, int need_db,
+                       struct config *cfg, int *url_given)
 {
-    char err[512];
+    char err[512], fallback[CONFIG_PATH_MAX];
     config_defaults(cfg);
+    memcpy(fallback, cfg->db_path, sizeof fallback);
+    cfg->db_path[0] = '\0'; /* tells whether the file names a database */
     if (o->config && config_load_file(cfg, o->config, err, sizeof err))
         return main_fail("%s", err);
     if (o->db && config_set(cfg, "database", "path", o->db, err, sizeof err))
         return main_fail("%s", err);
+    if (!cfg->db_path[0]) {
+        if (need_db) {
+            fprintf(stderr, "vejled: %s needs --db PATH (or VEJLED_DB, or [database] path in "
+                            "--config FILE)\n", command);
+            return EXIT_USAGE;
+        }
+        memcpy(cfg->db_path, fallback, sizeof cfg->db_path);
+    }
     if (o->listen && config_set_listen(cfg, o->listen))
         return main_fail("--listen must be HOST:PORT, not '%s'", o->listen);
     *url_given = cfg->public_url[0] != '\0';
@@ -296,14 +314,6 @@ static int main_open(const struct config *cfg, struct store **st)
     return 0;
 }
 
-static int main_need_db(const struct main_opts *o, const char *command)
-{
-    if (o->db)
-        return 0;
-    fprintf(stderr, "vejled: %s needs --db PATH (or VEJLED_DB)\n", command);
-    return -1;
-}
-
 /* ------------------------------------------------------------------ commands */
 
 static int cmd_migrate(const struct config *cfg)
@@ -329,7 +339,7 @@ static int main_demo_citizens(const struct config *cfg, struct store *st, struct
     jobs_policy_from_config(cfg, &policy);
     struct enrol_env env = {st, vault, cache, cfg->public_url, cfg->token_days,
                             cfg->idempotency_hours, cfg->remind_days_before,
-                            cfg->max_field_length, &policy, NULL};
+                            cfg->max_field_length, &policy, NULL, cfg->max_clock_skew_s};
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(doc, "citizens"), i, c)
@@ -1034,9 +1044,8 @@ int main(int argc, char **argv)
         return main_help(command);
     clock_init_display_zone();
     if (strcmp(command, "serve") == 0) {
-        if (main_config(&o, &cfg, &url_given))
-            return EXIT_FAILURE;
-        return cmd_serve(&cfg, url_given);
+        int rc = main_config(&o, command, 0, &cfg, &url_given);
+        return rc ? rc : cmd_serve(&cfg, url_given);
     }
     int known = 0;
     for (size_t i = 0; i < sizeof main_helps / sizeof main_helps[0]; i++)
@@ -1046,14 +1055,14 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (strcmp(command, "verify-evidence") == 0) { /* no database, only the config */
-        if (main_config(&o, &cfg, &url_given))
-            return EXIT_FAILURE;
+        int rc = main_config(&o, command, 0, &cfg, &url_given);
+        if (rc)
+            return rc;
         return cmd_verify_evidence(&cfg, &o);
     }
-    if (main_need_db(&o, command))
-        return EXIT_USAGE;
-    if (main_config(&o, &cfg, &url_given))
-        return EXIT_FAILURE;
+    int rc = main_config(&o, command, 1, &cfg, &url_given);
+    if (rc)
+        return rc;
     if (strcmp(command, "migrate") == 0)
         return cmd_migrate(&cfg);
     if (strcmp(command, "demo") == 0)

@@ -359,14 +359,34 @@ enum store_status store_user_by_id(struct store *st, int64_t id, struct store_us
 enum store_status store_user_list(struct store *st, struct store_user **out, size_t *n);
 /* Sets display name, role, unit and disabled of user id (NOT_FOUND if none). */
 enum store_status store_user_update(struct store *st, const struct store_user *u);
-/* Sets a new password hash and clears failures and lock. */
+/* Sets a new password hash (a lock stays: only an unlock or its end lifts it). */
 enum store_status store_user_set_password(struct store *st, int64_t id, const char *hash);
-/* Counts a wrong password; at max_failures in a row the account locks until lock_until
- * and the count starts again. */
-enum store_status store_user_login_failed(struct store *st, int64_t id, unsigned max_failures,
-                                          int64_t lock_until);
-/* A right password: clears the count of failures. */
-enum store_status store_user_login_ok(struct store *st, int64_t id);
+/* A wrong password for account id at now: forgets the account's failures at or before
+ * window_start, records this one unless `cap` are already in the window (so a flood of
+ * guesses cannot grow the table without bound), and gives the failures now in the window
+ * in *count. */
+enum store_status store_login_failure_add(struct store *st, int64_t id, int64_t now,
+                                          int64_t window_start, unsigned cap, unsigned *count);
+/* Sets the account's lock: refused logins until `until` (UTC seconds; 0 none). */
+enum store_status store_user_set_lock(struct store *st, int64_t id, int64_t until);
+/* Forgets the account's failures and lifts its lock (NOT_FOUND if no such account). */
+enum store_status store_user_unlock(struct store *st, int64_t id);
+
+/* The account log: every lock and unlock of a staff account (append-only).  event
+ * "locked" | "unlocked"; actor "system" or the administrator's username; until the end of
+ * the lock (0 for an unlock). */
+enum store_status store_account_log_insert(struct store *st, int64_t now, int64_t user_id,
+                                           const char *username, const char *event,
+                                           const char *actor, int64_t until);
+struct store_account_log_row {
+    int64_t at;
+    char event[16];
+    char actor[STORE_USERNAME_MAX + 1];
+    int64_t until;
+};
+/* The newest `limit` rows for an account, newest first; *out an array of *n (free()). */
+enum store_status store_account_log_list(struct store *st, int64_t user_id, size_t limit,
+                                         struct store_account_log_row **out, size_t *n);
 
 enum store_status store_staff_session_insert(struct store *st, const char *id_hash,
                                              int64_t user_id, int64_t now, int64_t expires);

@@ -111,30 +111,89 @@ enum store_status store_user_update(struct store *st, const struct store_user *u
 enum store_status store_user_set_password(struct store *st, int64_t id, const char *hash)
 {
     return store_changed(
-        st, store_done(st, store_stmt(st,
-                                      "UPDATE users SET password_hash = ?, failed_logins = 0,"
-                                      " locked_until = 0 WHERE id = ?",
+        st, store_done(st, store_stmt(st, "UPDATE users SET password_hash = ? WHERE id = ?",
                                       "ti", hash, id)));
 }
 
-enum store_status store_user_login_failed(struct store *st, int64_t id, unsigned max_failures,
-                                          int64_t lock_until)
+enum store_status store_login_failure_add(struct store *st, int64_t id, int64_t now,
+                                          int64_t window_start, unsigned cap, unsigned *count)
 {
-    return store_done(
-        st, store_stmt(st,
-                       "UPDATE users SET"
-                       " locked_until = CASE WHEN failed_logins + 1 >= ?1 THEN ?2"
-                       "  ELSE locked_until END,"
-                       " failed_logins = CASE WHEN failed_logins + 1 >= ?1 THEN 0"
-                       "  ELSE failed_logins + 1 END"
-                       " WHERE id = ?3",
-                       "iii", (int64_t)max_failures, lock_until, id));
+    *count = 0;
+    enum store_status rc = store_done(
+        st, store_stmt(st, "DELETE FROM login_failures WHERE user_id = ? AND at <= ?", "ii", id,
+                       window_start));
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM login_failures WHERE user_id = ?", "i",
+                                 id);
+    if (!s)
+        return STORE_ERROR;
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        *count = (unsigned)sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (step != SQLITE_ROW)
+        return store_status_of(step);
+    if (*count >= cap)
+        return STORE_OK;
+    (*count)++;
+    return store_done(st, store_stmt(st, "INSERT INTO login_failures(user_id, at) VALUES (?,?)",
+                                     "ii", id, now));
 }
 
-enum store_status store_user_login_ok(struct store *st, int64_t id)
+enum store_status store_user_set_lock(struct store *st, int64_t id, int64_t until)
 {
-    return store_done(st, store_stmt(st, "UPDATE users SET failed_logins = 0 WHERE id = ?", "i",
-                                     id));
+    return store_changed(st, store_done(st, store_stmt(st,
+                                                       "UPDATE users SET locked_until = ?"
+                                                       " WHERE id = ?",
+                                                       "ii", until, id)));
+}
+
+enum store_status store_user_unlock(struct store *st, int64_t id)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st, "DELETE FROM login_failures WHERE user_id = ?", "i", id));
+    if (rc != STORE_OK)
+        return rc;
+    return store_changed(
+        st, store_done(st, store_stmt(st,
+                                      "UPDATE users SET locked_until = 0, failed_logins = 0"
+                                      " WHERE id = ?",
+                                      "i", id)));
+}
+
+enum store_status store_account_log_insert(struct store *st, int64_t now, int64_t user_id,
+                                           const char *username, const char *event,
+                                           const char *actor, int64_t until)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO account_log(at, user_id, username, event, actor,"
+                                     " until) VALUES (?,?,?,?,?,?)",
+                                     "iittti", now, user_id, username, event, actor, until));
+}
+
+enum store_status store_account_log_list(struct store *st, int64_t user_id, size_t limit,
+                                         struct store_account_log_row **out, size_t *n)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT at, event, actor, until FROM account_log"
+                                 " WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+                                 "ii", user_id, (int64_t)limit);
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        struct store_account_log_row *r = &(*out)[(*n)++];
+        r->at = sqlite3_column_int64(s, 0);
+        store_col_copy(s, 1, r->event, sizeof r->event);
+        store_col_copy(s, 2, r->actor, sizeof r->actor);
+        r->until = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
 }
 
 /* ------------------------------------------------------------------ sessions */

@@ -65,7 +65,7 @@ for (const js of [false, true]) {
       await view.page.locator('#error-summary').waitFor();
       assert.match(await view.page.locator('#error-summary').innerText(), /Brugernavn eller adgangskode er forkert/);
       await audit(view, 'login with errors');
-      sqlite(server.db, "UPDATE users SET failed_logins = 0 WHERE username = 'cw1'");
+      sqlite(server.db, "DELETE FROM login_failures WHERE user_id = (SELECT id FROM users WHERE username = 'cw1')");
     });
 
     test('logs in, finds the citizen by name, sees the focus topics, records the meeting', async () => {
@@ -149,6 +149,20 @@ describe('administrator', () => {
     await audit(view, 'groups with errors');
     await view.page.goto(`${server.base}/admin/adgangslog/${citizen.citizen_id}`);
     await audit(view, 'access log');
+  });
+
+  test('a locked account\'s page (lock, unlock button, account log) is accessible; unlocking shows', async () => {
+    const id = sqlite(server.db, "SELECT id FROM users WHERE username = 'cw2'").trim();
+    sqlite(server.db, "UPDATE users SET locked_until = strftime('%s') + 900 WHERE username = 'cw2'; " +
+      `INSERT INTO account_log(at, user_id, username, event, actor, until) VALUES (strftime('%s'), ${id}, 'cw2', 'locked', 'system', strftime('%s') + 900)`);
+    await view.page.goto(`${server.base}/admin/brugere/${id}`);
+    await view.page.getByText('Kontoen er låst').waitFor();
+    await audit(view, 'locked user');
+    await view.page.getByRole('button', { name: 'Lås kontoen op' }).click();
+    await view.page.getByText('Kontoen er ikke låst.').waitFor();
+    await view.page.locator('.vejled-account-log').getByText('Låst op').waitFor();
+    await audit(view, 'unlocked user with its account log');
+    assert.equal(sqlite(server.db, "SELECT locked_until FROM users WHERE username = 'cw2'").trim(), '0');
   });
 
   test('edits a draft and publishes it', async () => {

@@ -118,6 +118,14 @@ describe('the meeting form attests nothing by default', () => {
     const api = (await s.api('GET', `/api/v1/enrolments/${A.enrolment_id}`)).json;
     assert.equal(api.meeting, null);
     assert.equal(api.oral_guidance_recorded, false);
+    // the API has no default either: oral_guidance is a required boolean
+    for (const body of [{ held_at: '2026-01-05T09:00:00Z' }, { held_at: '2026-01-05T09:00:00Z', oral_guidance: null },
+      { held_at: '2026-01-05T09:00:00Z', oral_guidance: 'ja' }, { held_at: '2026-01-05T09:00:00Z', oral_guidance: 1 }]) {
+      const r = await s.api('POST', `/api/v1/enrolments/${A.enrolment_id}/meeting`, { body });
+      assert.equal(r.status, 422, r.text);
+      assert.equal(r.json.error.field, 'oral_guidance');
+    }
+    assert.deepEqual(counts(s.db), before, 'nothing written by the API either');
   });
 
   it('"no" is recorded as no: not correctly guided by the oral route; the page shows what was recorded', async () => {
@@ -180,18 +188,6 @@ describe('the meeting form attests nothing by default', () => {
     assert.match(shown, /Mundtlig vejledning givet<\/dt><dd>Ja<\/dd>/);
     assert.match(shown, /Notat<\/dt><dd class="vejled-note">Intet notat/);
     assert.match(shown, /Mundtlig vejledning<\/dt><dd>Givet /);
-  });
-
-  it('the API keeps oral_guidance a required boolean: 422 naming the field, nothing written', async () => {
-    const e = await enrolCitizen(s, { caseworker: 'cw1' });
-    const before = counts(s.db);
-    for (const body of [{ held_at: '2026-01-05T09:00:00Z' }, { held_at: '2026-01-05T09:00:00Z', oral_guidance: null },
-      { held_at: '2026-01-05T09:00:00Z', oral_guidance: 'ja' }, { held_at: '2026-01-05T09:00:00Z', oral_guidance: 1 }]) {
-      const r = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/meeting`, { body });
-      assert.equal(r.status, 422, r.text);
-      assert.equal(r.json.error.field, 'oral_guidance');
-    }
-    assert.deepEqual(counts(s.db), before);
   });
 
   it('a form without the enrolment it writes to, or naming an unknown one, is 404 and writes nothing', async () => {
@@ -353,8 +349,9 @@ describe('scope per enrolment with see_all_units = 1', () => {
     }
   });
 
-  it('every caseworker sees both enrolments of a citizen who moved', async () => {
+  it('every caseworker sees both enrolments of a citizen who moved, and may record on the open one', async () => {
     const M = await movedCitizen(s, 'Alle Enheder');
+    assert.equal((await s.api('GET', `/api/v1/enrolments/${M.now.enrolment_id}`)).json.caseworker, 'cw2');
     for (const who of ['cw1', 'cw2']) {
       const b = await staff(s, who);
       const r = await b.get(`/medarbejder/borger/${M.old.citizen_id}`);
@@ -365,6 +362,15 @@ describe('scope per enrolment with see_all_units = 1', () => {
         .replace(/[\s-]+/g, '');
       for (const id of [M.old.enrolment_id, M.now.enrolment_id]) assert.ok(pdf.includes(id.replace(/-/g, '')), who);
     }
+    // cw1 (not the new enrolment's unit) records on the new enrolment, which the form names
+    const cw1 = await staff(s, 'cw1');
+    const url = `/medarbejder/borger/${M.old.citizen_id}/moede`;
+    const hidden = hiddenFields((await cw1.get(url)).text, url);
+    assert.equal(hidden.forloeb, M.now.enrolment_id);
+    const r = await cw1.post(url, { ...hidden, dato: new Date().toISOString().slice(0, 10), tid: '00:05', mundtlig: 'nej' });
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, `/medarbejder/borger/${M.old.citizen_id}?gemt=moede&forloeb=${M.now.enrolment_id}`);
+    assert.equal((await s.api('GET', `/api/v1/enrolments/${M.now.enrolment_id}`)).json.meeting.recorded_by, 'cw1');
   });
 });
 

@@ -413,9 +413,9 @@ static int h_staff_letter(const struct store_job *j, void *arg)
     return 0;
 }
 
-/* The recorded meeting of an enrolment as the caseworker reads it back: {"held", "oral",
- * "note", "has_note", "by", "by_name", "recorded"}; json null when none is recorded, NULL on
- * a read error.  New reference. */
+/* The recorded meeting of an enrolment as the caseworker reads it back: {"held_at" (RFC
+ * 3339), "held", "oral", "note", "has_note", "by", "by_name", "recorded"}; json null when
+ * none is recorded, NULL on a read error.  New reference. */
 static json_t *h_staff_meeting_record(struct app_call *c, const struct model_enrolment *e)
 {
     json_t *m = meeting_json(c->st, c->app->vault, e->id);
@@ -428,6 +428,7 @@ static json_t *h_staff_meeting_record(struct app_call *c, const struct model_enr
                           json_is_true(json_object_get(m, "oral_guidance")), "note",
                           note ? note : "", "has_note", note && *note, "by", by ? by : "",
                           "by_name", by ? by : "");
+    json_object_set(r, "held_at", json_object_get(m, "held_at"));
     if (clock_parse_rfc3339(json_string_value(json_object_get(m, "held_at")), &t) == 0)
         h_staff_time(r, "held", t);
     if (clock_parse_rfc3339(json_string_value(json_object_get(m, "recorded_at")), &t) == 0)
@@ -739,10 +740,24 @@ void h_staff_meeting(struct app_call *c)
     if (!post) {
         if (h_staff_log_access(c, cz.id, "meeting"))
             goto out;
-        /* the planned meeting in Copenhagen wall time (the display zone is set at start) */
+        /* a correction starts from what is recorded (shown above the form; the note kept
+         * unless it is changed), a first record from the planned meeting; the answer about
+         * oral guidance is given anew either way */
+        json_t *current = h_staff_meeting_record(c, &e);
+        if (!current) {
+            h_staff_fail(c);
+            goto out;
+        }
+        int64_t when = e.first_meeting_at;
+        if (json_is_object(current)) {
+            clock_parse_rfc3339(json_string_value(json_object_get(current, "held_at")), &when);
+            json_object_set(ctx, "note", json_object_get(current, "note"));
+        }
+        json_object_set_new(ctx, "current", current);
+        /* in Copenhagen wall time (the display zone is set at start) */
         char date[16] = "", hm[8] = "";
         struct tm tm;
-        time_t t = (time_t)e.first_meeting_at;
+        time_t t = (time_t)when;
         if (localtime_r(&t, &tm)) {
             strftime(date, sizeof date, "%Y-%m-%d", &tm);
             strftime(hm, sizeof hm, "%H:%M", &tm);

@@ -176,6 +176,14 @@ describe('the meeting form attests nothing by default', () => {
     const page = await cw1.get(`${url()}?forloeb=${A.enrolment_id}`);
     const hidden = hiddenFields(page.text, url());
     const today = new Date().toISOString().slice(0, 10);
+    // a correction starts from what is recorded, shown above the form; oral guidance is
+    // answered anew
+    const form = parseForms(page.text).find((f) => f.action === url());
+    assert.equal(form.inputs.find((i) => i.name === 'dato').value, today);
+    assert.equal(form.inputs.find((i) => i.name === 'tid').value, '00:05');
+    assert.ok(form.inputs.filter((i) => i.name === 'mundtlig').every((i) => !i.checked), 'no answer carried over');
+    assert.ok(page.text.includes('>Borgeren &amp; jeg &lt;talte&gt; om jobsøgning</textarea>'), 'the note is kept unless changed');
+    assert.match(decodeEntities(page.text), /Allerede registreret[\s\S]*Mundtlig vejledning givet<\/dt><dd>Nej/);
     const r = await cw1.post(url(), { ...hidden, dato: today, tid: '00:10', mundtlig: 'ja' });
     assert.equal(r.status, 303);
     const api = (await s.api('GET', `/api/v1/enrolments/${A.enrolment_id}`)).json;

@@ -485,6 +485,7 @@ struct enrol_link_txn {
     const struct enrol_env *env;
     const char *uuid;
     const char *actor;
+    int letter; /* 1: a letter carries the new link to the citizen */
     json_t *response;
     enum enrol_result result;
 };
@@ -517,23 +518,31 @@ static enum store_status enrol_link_txn(struct store *st, void *arg)
     if (rc != STORE_OK)
         return rc;
     json_t *data = json_object();
+    int64_t seq = 0;
     enrol_time(data, "link_expires_at", expires);
-    rc = journal_append(st, now, "link_issued", t->actor, e.citizen_uuid, e.uuid, data, NULL);
+    if (t->letter)
+        json_object_set_new(data, "reason", json_string("new_link_letter"));
+    rc = journal_append(st, now, "link_issued", t->actor, e.citizen_uuid, e.uuid, data, &seq);
     json_decref(data);
     if (rc != STORE_OK)
         return rc;
+    json_t *jobs = json_array();
+    if (t->letter && (rc = jobs_new_link(st, &e, seq, now, jobs)) != STORE_OK) {
+        json_decref(jobs);
+        return rc;
+    }
     char link[512];
     snprintf(link, sizeof link, "%s/v/%s", t->env->public_url, token);
-    t->response = json_pack("{s:s}", "link", link);
+    t->response = json_pack("{s:s, s:o}", "link", link, "jobs", jobs);
     enrol_time(t->response, "expires_at", expires);
     t->result = ENROL_OK;
     return STORE_OK;
 }
 
-enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolment_uuid,
-                                 const char *actor, json_t **response)
+static enum enrol_result enrol_link(const struct enrol_env *env, const char *enrolment_uuid,
+                                    const char *actor, int letter, json_t **response)
 {
-    struct enrol_link_txn t = {env, enrolment_uuid, actor, NULL, ENROL_ERROR};
+    struct enrol_link_txn t = {env, enrolment_uuid, actor, letter, NULL, ENROL_ERROR};
     enum store_status rc = store_txn(env->st, enrol_link_txn, &t);
     if (rc != STORE_OK && t.result == ENROL_OK) {
         json_decref(t.response);
@@ -542,6 +551,18 @@ enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolm
     }
     *response = t.response;
     return t.result;
+}
+
+enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolment_uuid,
+                                 const char *actor, json_t **response)
+{
+    return enrol_link(env, enrolment_uuid, actor, 0, response);
+}
+
+enum enrol_result enrol_new_link_letter(const struct enrol_env *env, const char *enrolment_uuid,
+                                        const char *actor, json_t **response)
+{
+    return enrol_link(env, enrolment_uuid, actor, 1, response);
 }
 
 enum enrol_result enrol_find_open(const struct enrol_env *env, const char *cpr,
@@ -692,6 +713,7 @@ struct enrol_group_txn {
     const char *citizen_uuid;
     const char *actor;
     const struct model_group *group;
+    const char *caseworker; /* NULL: the old enrolment's */
     int64_t pack_id;
     int64_t changed_at;
     int64_t next_meeting_at;
@@ -790,7 +812,10 @@ static enum store_status enrol_group_txn(struct store *st, void *arg)
     e.citizen_id = c.id;
     e.group_id = t->group->id;
     e.pack_id = t->pack_id;
-    memcpy(e.caseworker, old.caseworker, sizeof e.caseworker);
+    if (t->caseworker)
+        snprintf(e.caseworker, sizeof e.caseworker, "%s", t->caseworker);
+    else
+        memcpy(e.caseworker, old.caseworker, sizeof e.caseworker);
     memcpy(e.language, old.language, sizeof e.language);
     e.first_meeting_at = t->next_meeting_at;
     e.created_at = t->changed_at; /* the new group counts from the change, as the old one
@@ -837,8 +862,8 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
     memset(&g, 0, sizeof g);
     memset(err, 0, sizeof *err);
     *response = NULL;
-    struct enrol_group_txn t = {env, citizen_uuid, actor, &g, 0, 0, 0, clock_now(), NULL,
-                                ENROL_ERROR, err};
+    struct enrol_group_txn t = {env, citizen_uuid, actor, &g, NULL, 0, 0, 0, clock_now(),
+                                NULL, ENROL_ERROR, err};
     enum enrol_result r = ENROL_INVALID;
     if (!json_is_object(body)) {
         enrol_reject(err, "invalid_body", "", "The body must be a JSON object.");
@@ -866,6 +891,12 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
     if (s != STORE_OK)
         goto out;
     r = ENROL_INVALID;
+    t.caseworker = enrol_string(body, "caseworker", MODEL_SLUG_MAX - 1, &bad);
+    if (bad) {
+        enrol_reject(err, "invalid_caseworker", "caseworker",
+                     "caseworker must be a user name of at most 63 characters.");
+        goto out;
+    }
     t.changed_at = t.now;
     if (enrol_time_member(body, "changed_at", 0, &t.changed_at) != 0 ||
         t.changed_at > t.now + (int64_t)env->max_clock_skew_s) {

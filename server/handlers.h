@@ -44,6 +44,7 @@ void h_staff_citizens(struct app_call *c);
 void h_staff_citizen_page(struct app_call *c);
 void h_staff_evidence(struct app_call *c);
 void h_staff_meeting(struct app_call *c);
+void h_staff_new_link(struct app_call *c);
 void h_staff_training(struct app_call *c);
 void h_staff_training_group(struct app_call *c);
 void h_staff_training_captions(struct app_call *c);

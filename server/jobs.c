@@ -101,6 +101,22 @@ enum store_status jobs_meeting_held(struct store *st, const struct model_enrolme
     return rc;
 }
 
+enum store_status jobs_new_link(struct store *st, const struct model_enrolment *e,
+                                int64_t link_seq, int64_t now, json_t *jobs)
+{
+    char key[128], when[CLOCK_RFC3339_LEN + 1];
+    snprintf(key, sizeof key, "send_new_link:%s:%lld", e->uuid, (long long)link_seq);
+    enum store_status rc = store_job_insert_ref(st, "send_new_link", e->id, link_seq, key, now,
+                                                now);
+    if (rc == STORE_OK && jobs) {
+        clock_format_rfc3339(now, when);
+        json_array_append_new(jobs,
+                              json_pack("{s:s, s:s}", "kind", "send_new_link", "due_at", when));
+    }
+    jobs_wake();
+    return rc;
+}
+
 enum store_status jobs_citizen_done(struct store *st, int64_t enrolment_id, int64_t now)
 {
     return store_jobs_cancel(st, enrolment_id, "remind_before_meeting", now, NULL);

@@ -227,6 +227,8 @@ static const char *sched_journal_kind(const char *job_kind)
         return "written_guidance_sent";
     if (strcmp(job_kind, "resend_written_guidance") == 0)
         return "written_guidance_resent";
+    if (strcmp(job_kind, "send_new_link") == 0)
+        return "new_link_sent";
     return "reminder_sent";
 }
 

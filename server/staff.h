@@ -27,8 +27,8 @@
  * login, whichever comes first.  The CSRF token of a form is derived from the session id,
  * so it is valid exactly as long as the session.
  *
- * Scope: a caseworker sees the citizens whose enrolment names a caseworker of their own
- * unit, unless see_all_units is set; administrators see every unit.
+ * Scope is per enrolment: a caseworker sees (and records on) the enrolments that name a
+ * caseworker of their own unit, unless see_all_units is set; administrators see every unit.
  *
  * This module knows no HTTP: the web layer passes the client address as a string.
  */

@@ -409,9 +409,10 @@ struct store_access_row {
     char display_name[256];
     char page[32];
 };
-/* The newest `limit` rows for a citizen, newest first; *out an array of *n (free()). */
-enum store_status store_access_list(struct store *st, int64_t citizen_id, size_t limit,
-                                    struct store_access_row **out, size_t *n);
+/* The newest `limit` rows for a citizen, newest first, made by staff of unit ("" = by
+ * anyone); *out an array of *n (free()). */
+enum store_status store_access_list(struct store *st, int64_t citizen_id, const char *unit,
+                                    size_t limit, struct store_access_row **out, size_t *n);
 
 /* The caseworker's list: open enrolments with their citizen, group and counts. */
 struct store_caseload_filter {
@@ -440,9 +441,11 @@ enum store_status store_caseload_each(struct store *st, const struct store_casel
 /* STORE_OK when the citizen has an enrolment whose caseworker belongs to unit ("" = any
  * unit: the citizen exists), else STORE_NOT_FOUND. */
 enum store_status store_citizen_in_unit(struct store *st, int64_t citizen_id, const char *unit);
-/* A citizen's enrolments, newest first; *out an array of *n (free()). */
+/* A citizen's enrolments whose caseworker belongs to unit ("" = every unit), newest
+ * first; *out an array of *n (free()). */
 enum store_status store_citizen_enrolments(struct store *st, int64_t citizen_id,
-                                           struct model_enrolment **out, size_t *n);
+                                           const char *unit, struct model_enrolment **out,
+                                           size_t *n);
 
 /* API keys for the administrator's page. */
 struct store_apikey_row {

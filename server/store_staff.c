@@ -257,14 +257,15 @@ enum store_status store_access_insert(struct store *st, int64_t user_id, const c
                                      "iitit", now, user_id, username, citizen_id, page));
 }
 
-enum store_status store_access_list(struct store *st, int64_t citizen_id, size_t limit,
-                                    struct store_access_row **out, size_t *n)
+enum store_status store_access_list(struct store *st, int64_t citizen_id, const char *unit,
+                                    size_t limit, struct store_access_row **out, size_t *n)
 {
     sqlite3_stmt *s = store_stmt(st,
                                  "SELECT a.at, a.username, coalesce(u.display_name, ''), a.page"
                                  " FROM access_log a LEFT JOIN users u ON u.id = a.user_id"
-                                 " WHERE a.citizen_id = ? ORDER BY a.id DESC LIMIT ?",
-                                 "ii", citizen_id, (int64_t)limit);
+                                 " WHERE a.citizen_id = ?1 AND (?2 = '' OR u.unit = ?2)"
+                                 " ORDER BY a.id DESC LIMIT ?3",
+                                 "iti", citizen_id, unit, (int64_t)limit);
     *out = NULL;
     *n = 0;
     if (!s)
@@ -284,6 +285,12 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, size_t
 
 /* ------------------------------------------------------------------ caseload */
 
+/* An enrolment e is in the unit of parameter ?N ('' = every unit) when its caseworker's
+ * account belongs to that unit. */
+#define STORE_IN_UNIT(n)                                                                      \
+    "(?" #n " = '' OR EXISTS (SELECT 1 FROM users u WHERE u.username = e.caseworker"          \
+    " AND u.unit = ?" #n "))"
+
 enum store_status store_caseload_each(struct store *st, const struct store_caseload_filter *f,
                                       store_caseload_cb cb, void *arg)
 {
@@ -300,9 +307,7 @@ enum store_status store_caseload_each(struct store *st, const struct store_casel
         " EXISTS (SELECT 1 FROM video_views v WHERE v.enrolment_id = e.id)"
         " FROM enrolments e JOIN citizens c ON c.id = e.citizen_id"
         " JOIN packs p ON p.id = e.pack_id JOIN target_groups g ON g.id = e.group_id"
-        " WHERE e.closed_at IS NULL"
-        " AND (?1 = '' OR EXISTS (SELECT 1 FROM users u WHERE u.username = e.caseworker"
-        "      AND u.unit = ?1))"
+        " WHERE e.closed_at IS NULL AND " STORE_IN_UNIT(1)
         " AND (?2 = '' OR g.slug = ?2)"
         " AND e.first_meeting_at >= ?3 AND e.first_meeting_at < ?4"
         " AND (?5 = '' OR instr(lower(c.name), lower(?5)) > 0)"
@@ -337,8 +342,7 @@ enum store_status store_citizen_in_unit(struct store *st, int64_t citizen_id, co
 {
     sqlite3_stmt *s = store_stmt(
         st,
-        "SELECT 1 FROM enrolments e WHERE e.citizen_id = ?1 AND (?2 = '' OR EXISTS"
-        " (SELECT 1 FROM users u WHERE u.username = e.caseworker AND u.unit = ?2)) LIMIT 1",
+        "SELECT 1 FROM enrolments e WHERE e.citizen_id = ?1 AND " STORE_IN_UNIT(2) " LIMIT 1",
         "it", citizen_id, unit);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK)
@@ -347,11 +351,13 @@ enum store_status store_citizen_in_unit(struct store *st, int64_t citizen_id, co
 }
 
 enum store_status store_citizen_enrolments(struct store *st, int64_t citizen_id,
-                                           struct model_enrolment **out, size_t *n)
+                                           const char *unit, struct model_enrolment **out,
+                                           size_t *n)
 {
     sqlite3_stmt *s = store_stmt(st, STORE_ENROLMENT_SELECT
-                                 " WHERE e.citizen_id = ? ORDER BY e.created_at DESC, e.id DESC",
-                                 "i", citizen_id);
+                                 " WHERE e.citizen_id = ?1 AND " STORE_IN_UNIT(2)
+                                 " ORDER BY e.created_at DESC, e.id DESC",
+                                 "it", citizen_id, unit);
     *out = NULL;
     *n = 0;
     if (!s)

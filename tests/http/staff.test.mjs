@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { Browser, cli, csrfOf, decodeEntities, parseLinks, sqlite, startServer, tableCounts, withoutCsrf } from './harness.mjs';
 import {
   DEMO_PASSWORD, addUser, ini, assertSummaryOnTop, citizenAnswers, enrolCitizen, errorSummary, formCsrf,
-  loginAs, sha256, staff,
+  hiddenFields, loginAs, sha256, staff,
 } from './staffkit.mjs';
 
 function count(db, sql) {
@@ -473,7 +473,8 @@ describe('caseworker pages, roles and unit scope', () => {
   it('the meeting form: bad input gives an error summary and stores nothing', async () => {
     const page = await cw1.get(`/medarbejder/borger/${A.citizen_id}/moede`);
     assert.equal(page.status, 200);
-    const csrf = formCsrf(page.text, `/medarbejder/borger/${A.citizen_id}/moede`);
+    const { csrf, forloeb } = hiddenFields(page.text, `/medarbejder/borger/${A.citizen_id}/moede`);
+    assert.equal(forloeb, A.enrolment_id, 'the form names the enrolment it writes to');
     const before = tableCounts(s.db);
     for (const [fields, bad] of [
       [{ dato: '', tid: '' }, ['dato', 'tid']],
@@ -481,12 +482,12 @@ describe('caseworker pages, roles and unit scope', () => {
       [{ dato: '2031-01-15', tid: '25:61' }, ['tid']],
       [{ dato: '2031-01-15', tid: '09:00', note: 'n'.repeat(4001) }, ['note']],
     ]) {
-      const r = await cw1.post(`/medarbejder/borger/${A.citizen_id}/moede`, { csrf, mundtlig: 'ja', ...fields });
+      const r = await cw1.post(`/medarbejder/borger/${A.citizen_id}/moede`, { csrf, forloeb, mundtlig: 'ja', ...fields });
       assert.equal(r.status, 422, JSON.stringify(fields));
       assertSummaryOnTop(r.text, bad);
     }
     const html = await cw1.post(`/medarbejder/borger/${A.citizen_id}/moede`,
-      { csrf, dato: 'x<script>', tid: '09:00', note: '<img src=x onerror=alert(1)>' });
+      { csrf, forloeb, dato: 'x<script>', tid: '09:00', note: '<img src=x onerror=alert(1)>' });
     assert.equal(html.status, 422);
     assert.ok(html.text.includes('&lt;img src=x onerror=alert(1)&gt;'), 'HTML is shown escaped');
     assert.ok(!html.text.includes('<img src=x'));
@@ -497,10 +498,10 @@ describe('caseworker pages, roles and unit scope', () => {
 
   it('the meeting form records the meeting in the journal and in GET /api/v1/enrolments/{id}', async () => {
     const page = await cw1.get(`/medarbejder/borger/${A.citizen_id}/moede`);
-    const csrf = formCsrf(page.text, `/medarbejder/borger/${A.citizen_id}/moede`);
+    const { csrf, forloeb } = hiddenFields(page.text, `/medarbejder/borger/${A.citizen_id}/moede`);
     const before = tableCounts(s.db);
     const future = await cw1.post(`/medarbejder/borger/${A.citizen_id}/moede`,
-      { csrf, dato: '2099-01-15', tid: '10:30', mundtlig: 'ja' });
+      { csrf, forloeb, dato: '2099-01-15', tid: '10:30', mundtlig: 'ja' });
     assert.equal(future.status, 422, 'a meeting in the future cannot have been held');
     assertSummaryOnTop(future.text, ['dato']);
     const after = tableCounts(s.db);
@@ -508,9 +509,9 @@ describe('caseworker pages, roles and unit scope', () => {
     assert.deepEqual(after, before);
     const today = new Date().toISOString().slice(0, 10);
     const r = await cw1.post(`/medarbejder/borger/${A.citizen_id}/moede`,
-      { csrf, dato: today, tid: '00:05', mundtlig: 'ja', note: 'Talte om rådighed' });
+      { csrf, forloeb, dato: today, tid: '00:05', mundtlig: 'ja', note: 'Talte om rådighed' });
     assert.equal(r.status, 303, r.text.slice(0, 400));
-    assert.equal(r.headers.location, `/medarbejder/borger/${A.citizen_id}`);
+    assert.equal(r.headers.location, `/medarbejder/borger/${A.citizen_id}?gemt=moede&forloeb=${A.enrolment_id}`);
     const j = (await s.api('GET', `/api/v1/citizens/${A.citizen_id}/journal`)).json.entries;
     const m = j.find((e) => e.kind === 'meeting_recorded');
     assert.ok(m, 'journalised');

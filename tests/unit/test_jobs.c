@@ -403,6 +403,49 @@ static void test_journal_jobs_in_order(void **state)
     assert_int_equal(c.out[0].attempts, 2);
 }
 
+struct new_link_txn {
+    int64_t enrolment_id;
+    int64_t seq;
+    int64_t now;
+    json_t *jobs;
+};
+
+static enum store_status new_link_txn(struct store *st, void *arg)
+{
+    struct new_link_txn *t = arg;
+    struct model_enrolment e;
+    memset(&e, 0, sizeof e);
+    e.id = t->enrolment_id;
+    snprintf(e.uuid, sizeof e.uuid, "e1");
+    return jobs_new_link(st, &e, t->seq, t->now, t->jobs);
+}
+
+/* Each new link a caseworker issues gets its own letter, due at once, keyed by the journal
+ * entry that issued it: issuing twice is two letters, the same entry never twice. */
+static void test_new_link_letter(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = t("2026-11-23T12:00:00Z");
+    json_t *jobs = json_array();
+    struct new_link_txn a = {f->enrolment_id, 7, now, jobs};
+    assert_int_equal(store_txn(f->db.st, new_link_txn, &a), STORE_OK);
+    assert_int_equal(json_array_size(jobs), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(jobs, 0), "kind")),
+                        "send_new_link");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(jobs, 0), "due_at")),
+                        "2026-11-23T12:00:00Z");
+    assert_int_equal(store_txn(f->db.st, new_link_txn, &a), STORE_OK); /* the same entry */
+    struct new_link_txn b = {f->enrolment_id, 9, now, NULL};
+    assert_int_equal(store_txn(f->db.st, new_link_txn, &b), STORE_OK);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE kind = 'send_new_link'"), 2);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE kind = 'send_new_link' AND ref = 7"
+                               " AND unique_key = 'send_new_link:e1:7' AND state = 'pending'"),
+                     1);
+    struct claim_txn c;
+    assert_int_equal(claim(f, NULL, now, &c), 2);
+    json_decref(jobs);
+}
+
 int main(void)
 {
     clock_init_display_zone();
@@ -419,6 +462,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retry_then_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_and_move, setup, teardown),
         cmocka_unit_test_setup_teardown(test_journal_jobs_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_link_letter, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

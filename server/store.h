@@ -253,7 +253,8 @@ enum store_status store_jobs_claim(struct store *st, int64_t now, int64_t lease_
                                    const char *kind, struct store_job *out, size_t max,
                                    size_t *n);
 /* Ends a claimed job: state done | failed | cancelled, or pending again at next_attempt_at
- * (a retry).  error may be "" or NULL. */
+ * (a retry).  error may be "" or NULL.  done and cancelled also drop the sealed letters of
+ * the job's deliveries (failed keeps them, so that a job set pending again sends the same). */
 enum store_status store_job_finish(struct store *st, int64_t id, const char *state,
                                    const char *error, int64_t next_attempt_at, int64_t now);
 /* Cancels the pending (and not-yet-finished running) jobs of an enrolment, of one kind or
@@ -281,15 +282,27 @@ struct store_delivery {
     char message_id[MODEL_UUID_LEN + 1];
     char state[8];
     char sha256[MODEL_HASH_HEX + 1];
+    int64_t created_at;           /* when the intent was recorded: the letter's time */
     int64_t sent_at;
+    char *data;                   /* journal data fixed at the intent, JSON (owned) */
+    unsigned char *payload_box;   /* sealed bytes to send, NULL when none (owned) */
+    size_t payload_boxlen;
+    unsigned char *pdf_box;       /* sealed letter PDF, NULL when none (owned) */
+    size_t pdf_boxlen;
 };
-/* The delivery of a job through a channel: STORE_NOT_FOUND when not attempted yet. */
+/* Frees what a store_delivery owns (NULL is fine); the struct can be reused. */
+void store_delivery_clear(struct store_delivery *d);
+/* The delivery of a job through a channel: STORE_NOT_FOUND when not attempted yet.  out
+ * owns its buffers: store_delivery_clear(). */
 enum store_status store_delivery_get(struct store *st, int64_t job_id, const char *channel,
                                      struct store_delivery *out);
-/* Records the intent to send message_id (committed before the channel write). */
+/* Records the intent to send d->message_id through channel (committed before the channel
+ * write) with what is fixed then: sha256, data, the sealed payload and PDF (webhook: the
+ * body is the immutable journal entry, so all of these may be empty/NULL).  An intent of
+ * that job and channel still in state 'intent' gets these (its message id stays). */
 enum store_status store_delivery_intent(struct store *st, int64_t job_id, const char *channel,
-                                        const char *message_id, int64_t now);
-/* Marks it sent with the SHA-256 of what went out. */
+                                        const struct store_delivery *d, int64_t now);
+/* Marks it sent and drops its sealed payload; sha256 NULL keeps the one of the intent. */
 enum store_status store_delivery_sent(struct store *st, const char *message_id,
                                       const char *sha256, int64_t now);
 

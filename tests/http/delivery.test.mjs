@@ -155,6 +155,13 @@ function sha256(buf) {
   return crypto.createHash('sha256').update(buf).digest('hex');
 }
 
+/* The PDF attached to an e-mail, decoded. */
+function attachment(mail) {
+  const m = /Content-Type: application\/pdf[^]*?\r?\n\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n--/.exec(mail);
+  assert.ok(m, 'a PDF attachment');
+  return Buffer.from(m[1].replace(/\s/g, ''), 'base64');
+}
+
 describe('delivery', () => {
   before(async () => {
     const hookPort = await freePort();
@@ -333,26 +340,82 @@ timeout_s = 5
     assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
   });
 
-  it('crash between the channel write and its record (SIGKILL): after a restart exactly one letter per job', async () => {
+  /** The hashes of what a letter's channels delivered: the outbox files and the e-mails. */
+  function delivered(e) {
+    const [letter] = lettersFor(e.cpr);
+    const pdfFile = letter.file.replace(/\.xml$/, '.pdf');
+    const inXml = Buffer.from(/<memo:content>([^<]+)<\/memo:content>/.exec(letter.xml)[1], 'base64');
+    return {
+      letter,
+      xml: sha256(fs.readFileSync(letter.file)),
+      pdf: sha256(fs.readFileSync(pdfFile)),
+      pdfInXml: sha256(inXml),
+      mails: mailsTo(e.email).map((m) => ({ sha: sha256(Buffer.from(m, 'utf8')), pdf: sha256(attachment(m)), text: m })),
+    };
+  }
+
+  it('crash between the outbox write and its record (SIGKILL): after a restart exactly one letter per job, and the journal hashes are those of the delivered files', async () => {
     const e = await enrol();
     const T = t0 + 3 * 3600e3;
     const r = await jobsRun(at(T), { VEJLED_FAULT: 'after_channel_write' });
     assert.equal(r.signal, 'SIGKILL', `the pass was killed: ${r.stderr}`);
     assert.equal(lettersFor(e.cpr).length, 1, 'the letter was written before the crash');
-    assert.equal(sqlite(s.db, `SELECT count(*) FROM deliveries WHERE state = 'intent' AND channel <> 'webhook';`).trim(), '1');
+    const job = jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance');
+    // the letter was rendered once, and both channels' intents (with its bytes) recorded before any write
+    assert.equal(sqlite(s.db, `SELECT count(*) FROM deliveries WHERE state = 'intent' AND job_id = ${job.id};`).trim(), '2');
     assert.equal(sent(await journalOf(e.citizen_id), 'written_guidance_sent').length, 0, 'not recorded yet');
+    const before = delivered(e);
     // the job is still claimed: a pass within the lease leaves it alone
     await jobsRun(at(T + 60e3));
     assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'running');
-    // after the lease it runs again: same message id, so no second letter
+    // after the lease it runs again (a later time, so a letter rendered anew would differ):
+    // same message id, the very same bytes, so no second, different letter
     for (const k of [601e3, 700e3, 800e3]) assert.equal((await jobsRun(at(T + k))).status, 0);
     assert.equal(lettersFor(e.cpr).length, 1, 'exactly one outbox letter');
     assert.equal(mailsTo(e.email).length, 1, 'exactly one e-mail');
     const entries = sent(await journalOf(e.citizen_id), 'written_guidance_sent');
     assert.deepEqual(entries.map((x) => x.data.channel).sort(), ['outbox', 'smtp']);
-    assert.equal(entries.find((x) => x.data.channel === 'outbox').data.message_id, lettersFor(e.cpr)[0].id);
+    const ob = entries.find((x) => x.data.channel === 'outbox');
+    const sm = entries.find((x) => x.data.channel === 'smtp');
+    const now = delivered(e);
+    assert.equal(ob.data.message_id, now.letter.id);
+    assert.equal(now.xml, before.xml, 'the outbox files were not touched by the retry');
+    assert.equal(ob.data.sha256, now.xml, 'the journal has the hash of the XML in the outbox');
+    assert.equal(ob.data.pdf_sha256, now.pdf, 'the journal has the hash of the PDF in the outbox');
+    assert.equal(now.pdfInXml, now.pdf, 'the XML carries that very PDF');
+    assert.equal(sm.data.sha256, now.mails[0].sha, 'the journal has the hash of the e-mail as received');
+    assert.equal(sm.data.pdf_sha256, now.pdf, 'the e-mail carries the same letter as the outbox');
+    assert.equal(now.mails[0].pdf, now.pdf);
+    assert.match(now.letter.xml, new RegExp(`<memo:createdDateTime>${at(T)}</memo:createdDateTime>`), 'the letter has the time of its intent');
     assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
+    // the sealed copies are gone once the job is done
+    assert.equal(sqlite(s.db, `SELECT count(*) FROM deliveries WHERE job_id = ${job.id} AND (payload_box IS NOT NULL OR pdf_box IS NOT NULL);`).trim(), '0');
     // and the chain is intact
+    assert.equal(cli(['verify', '--db', s.db]).status, 0);
+  });
+
+  it('crash between the SMTP send and its record (SIGKILL): the repeat is the same message, byte for byte, and the journal hash is its hash', async () => {
+    const e = await enrol();
+    const T = t0 + 3.5 * 3600e3;
+    const r = await jobsRun(at(T), { VEJLED_FAULT: 'after_channel_write:smtp' });
+    assert.equal(r.signal, 'SIGKILL', `the pass was killed after the e-mail: ${r.stderr}`);
+    assert.equal(mailsTo(e.email).length, 1, 'the e-mail went out before the crash');
+    const outboxDone = sent(await journalOf(e.citizen_id), 'written_guidance_sent');
+    assert.deepEqual(outboxDone.map((x) => x.data.channel), ['outbox'], 'the outbox letter was recorded, the e-mail not');
+    for (const k of [601e3, 700e3]) assert.equal((await jobsRun(at(T + k))).status, 0);
+    const got = delivered(e);
+    // SMTP cannot be made idempotent from here: the repeat is the same message (same
+    // Message-ID, same bytes), which the receiving side can drop
+    assert.equal(got.mails.length, 2, 'sent again after the crash');
+    assert.equal(got.mails[0].text, got.mails[1].text, 'the very same message, not a second letter');
+    const entries = sent(await journalOf(e.citizen_id), 'written_guidance_sent');
+    assert.deepEqual(entries.map((x) => x.data.channel).sort(), ['outbox', 'smtp']);
+    const sm = entries.find((x) => x.data.channel === 'smtp');
+    assert.equal(sm.data.sha256, got.mails[0].sha, 'the journal has the hash of the e-mail as received');
+    assert.equal(sm.data.pdf_sha256, got.mails[0].pdf);
+    assert.equal(sm.data.pdf_sha256, got.pdf, 'the same letter as in the outbox');
+    assert.equal(entries.find((x) => x.data.channel === 'outbox').data.sha256, got.xml);
+    assert.equal(lettersFor(e.cpr).length, 1);
     assert.equal(cli(['verify', '--db', s.db]).status, 0);
   });
 

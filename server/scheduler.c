@@ -44,6 +44,17 @@ int scheduler_open(const struct config *cfg, const struct vault *vault, const ch
     s->vault = vault;
     s->public_url = public_url;
     jobs_policy_from_config(cfg, &s->policy);
+    if (channel_enabled(cfg->channels, "webhook")) {
+        unsigned char key[CHANNEL_WEBHOOK_KEY_MAX];
+        size_t keylen = 0;
+        int bad = channel_webhook_key(cfg->webhook_secret, key, &keylen) != 0;
+        sodium_memzero(key, sizeof key);
+        if (bad) {
+            snprintf(err, errlen, "[webhook] secret must be set: whsec_<base64 of random "
+                                  "bytes>, or a plain secret used as it stands");
+            goto fail;
+        }
+    }
     if (store_open(cfg->db_path, cfg->busy_timeout_ms, &s->st, err, errlen))
         goto fail;
     for (int l = 0; l < LANG_COUNT; l++) {
@@ -668,6 +679,11 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
                 break;
         }
     }
+    /* the Idempotency-Key answers nobody can replay any more: their keyed request hashes
+     * and sealed answers go (every pass, so `vejled jobs run` from cron does it too) */
+    if (store_idem_expire(s->st, now - (int64_t)s->cfg->idempotency_hours * 3600, NULL) !=
+        STORE_OK)
+        goto out;
     rc = 0;
 out:
     free(jobs);

@@ -187,9 +187,11 @@ struct store_idem {
 };
 enum store_status store_idem_get(struct store *st, int64_t api_key_id, const char *key,
                                  int64_t not_before, struct store_idem *out);
+/* request_hash: the keyed hash of the request (vault_request_mac), never a plain digest
+ * of personal data; citizen_id: whose answer it is (0: none), so that a purge deletes it. */
 enum store_status store_idem_put(struct store *st, int64_t api_key_id, const char *key,
                                  const char *request_hash, int status, const void *box,
-                                 size_t boxlen, int64_t now);
+                                 size_t boxlen, int64_t citizen_id, int64_t now);
 
 /* ------------------------------------------------------------------ jobs and deliveries
  * (store_jobs.c) */
@@ -470,9 +472,12 @@ enum store_status store_citizen_outbox_messages(struct store *st, int64_t citize
                                                 store_message_cb cb, void *arg);
 
 /* Removes a citizen's personal data (name, e-mail, sealed CPR and its look-up hash, sealed
- * meeting notes and links, sessions; links stop working) and sets purged_at.  Inside a
- * txn.  STORE_NOT_FOUND when already purged. */
+ * meeting notes and links, sessions, stored Idempotency-Key answers, the sealed letters of
+ * deliveries; links stop working) and sets purged_at.  Inside a txn.  STORE_NOT_FOUND when already purged. */
 enum store_status store_citizen_purge(struct store *st, int64_t citizen_id, int64_t now);
+/* Deletes the stored Idempotency-Key answers made before `before` (they are no longer
+ * replayed); *n (may be NULL) how many. */
+enum store_status store_idem_expire(struct store *st, int64_t before, int *n);
 
 /* Overwrites freed space from now on (PRAGMA secure_delete) and, after a purge, moves the
  * WAL into the database file and truncates it, so that removed data leaves the files. */

@@ -12,9 +12,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { Webhook } from 'standardwebhooks';
+
 import { BIN, ROOT, assertNoSanitizerReport, cli, enrolBody, freshCpr, sleep, sqlite, startServer } from './harness.mjs';
 
-const SECRET = 'webhook-secret-æøå-123';
+// the case system's secret in the Standard Webhooks form: whsec_ + base64 of random bytes
+const SECRET = `whsec_${crypto.randomBytes(32).toString('base64')}`;
+// the case system's check, by an independent implementation of the specification
+const verifier = new Webhook(SECRET);
 const PUBLIC = 'http://vejled.test';
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const NAME = 'Søren Ærbø Åberg';
@@ -165,17 +170,26 @@ function attachment(mail) {
 describe('delivery', () => {
   before(async () => {
     const hookPort = await freePort();
-    hook = { up: true, got: [], port: hookPort };
+    hook = { up: true, got: [], tries: [], unverified: [], port: hookPort };
     hook.server = http.createServer((req, res) => {
       const chunks = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
         if (!hook.up) {
           hook.refused = (hook.refused || 0) + 1;
+          hook.tries.push({ headers: req.headers, body });
           res.writeHead(503).end();
           return;
         }
-        hook.got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        try {
+          verifier.verify(body, req.headers);
+        } catch (err) {
+          hook.unverified.push(String(err));
+          res.writeHead(400).end();
+          return;
+        }
+        hook.got.push({ headers: req.headers, body });
         res.writeHead(204).end();
       });
     });
@@ -302,12 +316,41 @@ timeout_s = 5
     assert.equal(new Set(seqs).size, seqs.length, 'each once');
     const maxSeq = Number(sqlite(s.db, 'SELECT max(seq) FROM journal;').trim());
     assert.deepEqual(seqs, Array.from({ length: maxSeq }, (_, i) => i + 1), 'every entry, from the first');
+    assert.deepEqual(hook.unverified, [], 'every delivery passed the Standard Webhooks check');
     for (const g of hook.got) {
+      // Standard Webhooks: id, timestamp of the attempt, v1 signature of id.timestamp.body
+      assert.match(g.headers['webhook-id'], UUID4);
+      assert.ok(Math.abs(Number(g.headers['webhook-timestamp']) - Date.now() / 1000) < 60,
+        'the timestamp is the real time of the attempt, not the pass\'s --now');
+      assert.match(g.headers['webhook-signature'], /^v1,[A-Za-z0-9+/]{43}=$/);
+      // the deprecated header, for one release: HMAC of the body with the secret string
       const mac = crypto.createHmac('sha256', SECRET).update(g.body).digest('hex');
       assert.equal(g.headers['x-vejled-signature'], `sha256=${mac}`);
+      assert.equal(g.headers['x-vejled-delivery'], g.headers['webhook-id']);
       assert.match(g.headers['content-type'], /^application\/json/);
-      assert.match(g.headers['x-vejled-delivery'], UUID4);
+      // the hash recorded for the delivery is that of the body received
+      const rec = sqlite(s.db, `SELECT sha256 FROM deliveries WHERE message_id = '${g.headers['webhook-id']}';`).trim();
+      assert.equal(rec, sha256(Buffer.from(g.body, 'utf8')));
     }
+    // webhook-id is the same on every attempt of one entry
+    for (const t of hook.tries) {
+      const ok = hook.got.find((g) => JSON.parse(g.body).seq === JSON.parse(t.body).seq);
+      assert.equal(t.headers['webhook-id'], ok.headers['webhook-id'], 'the retry kept its webhook-id');
+    }
+    // a captured delivery replayed later is refused: its timestamp is stale
+    const captured = hook.got[0];
+    assert.doesNotThrow(() => verifier.verify(captured.body, captured.headers));
+    const realNow = Date.now;
+    try {
+      Date.now = () => realNow() + 10 * 60e3; // the replay, ten minutes later
+      assert.throws(() => verifier.verify(captured.body, captured.headers), /timestamp too old/);
+    } finally {
+      Date.now = realNow;
+    }
+    // nor can the timestamp be freshened, or the body changed, without the secret
+    const fresh = { ...captured.headers, 'webhook-timestamp': String(Math.floor(Date.now() / 1000) + 1) };
+    assert.throws(() => verifier.verify(captured.body, fresh), /No matching signature/);
+    assert.throws(() => verifier.verify(captured.body.replace('"seq":', '"seq": '), captured.headers), /No matching signature/);
     const mine = hook.got.map((g) => JSON.parse(g.body)).filter((x) => x.citizen_id === e.citizen_id);
     assert.ok(mine.some((x) => x.kind === 'enrolled') && mine.some((x) => x.kind === 'written_guidance_sent'));
     assert.ok(jobsOf().filter((j) => j.kind === 'deliver_journal').every((j) => j.state === 'done'));
@@ -517,5 +560,16 @@ timeout_s = 5
     const missing = cli(['evidence', '--db', s.db, '--citizen', '00000000-0000-4000-8000-000000000000', '--out', file]);
     assert.equal(missing.status, 1);
     assert.equal(cli(['evidence', '--db', s.db]).status, 2);
+  });
+
+  it('a [webhook] secret that says whsec_ but is not base64 stops the scheduler with a clear line', () => {
+    const ini = path.join(s.dir, 'bad-secret.ini');
+    for (const secret of ['whsec_not base64!', 'whsec_']) {
+      fs.writeFileSync(ini, fs.readFileSync(s.configFile, 'utf8').replace(/^secret = .*$/m, `secret = ${secret}`));
+      const r = cli(['jobs', 'run', '--db', s.db, '--config', ini]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /\[webhook\] secret must be set: whsec_<base64/);
+      assert.ok(!r.stderr.includes(secret.slice(6) || 'whsec_ '), 'the secret is not echoed');
+    }
   });
 });

@@ -44,6 +44,8 @@ int scheduler_open(const struct config *cfg, const struct vault *vault, const ch
     s->vault = vault;
     s->public_url = public_url;
     jobs_policy_from_config(cfg, &s->policy);
+    if (jobs_check_timeouts(cfg, err, errlen) != 0)
+        goto fail;
     if (channel_enabled(cfg->channels, "webhook")) {
         unsigned char key[CHANNEL_WEBHOOK_KEY_MAX];
         size_t keylen = 0;
@@ -164,7 +166,7 @@ static enum store_status sched_link_txn(struct store *st, void *arg)
 static const char *const sched_letter_channels[SCHED_LETTER_CHANNELS] = {"outbox", "smtp"};
 
 struct sched_intents {
-    int64_t job_id;
+    const struct store_job *j;
     const char *channel[SCHED_LETTER_CHANNELS];
     struct store_delivery *d[SCHED_LETTER_CHANNELS];
     size_t n;
@@ -174,13 +176,15 @@ struct sched_intents {
 static enum store_status sched_intents_txn(struct store *st, void *arg)
 {
     struct sched_intents *t = arg;
-    enum store_status rc = STORE_OK;
+    /* only while the job is ours (renewing its lease) */
+    enum store_status rc = store_job_renew(st, t->j->id, t->j->claim, clock_now());
     for (size_t i = 0; i < t->n && rc == STORE_OK; i++)
-        rc = store_delivery_intent(st, t->job_id, t->channel[i], t->d[i], t->now);
+        rc = store_delivery_intent(st, t->j->id, t->channel[i], t->d[i], t->now);
     return rc;
 }
 
 struct sched_record {
+    const struct store_job *j;
     const char *message_id;
     const char *sha256;
     int64_t now;
@@ -192,7 +196,9 @@ struct sched_record {
 static enum store_status sched_record_txn(struct store *st, void *arg)
 {
     struct sched_record *r = arg;
-    enum store_status rc = store_delivery_sent(st, r->message_id, r->sha256, r->now);
+    enum store_status rc = store_job_renew(st, r->j->id, r->j->claim, clock_now());
+    if (rc == STORE_OK)
+        rc = store_delivery_sent(st, r->message_id, r->sha256, r->now);
     if (rc == STORE_OK && r->kind)
         rc = journal_append(st, r->now, r->kind, "scheduler", r->e->citizen_uuid, r->e->uuid,
                             r->data, NULL);
@@ -215,7 +221,28 @@ static void sched_fault_point(const char *channel)
 
 /* ------------------------------------------------------------------ letters */
 
-enum sched_outcome { SCHED_DONE, SCHED_CANCEL, SCHED_RETRY };
+/* SCHED_LOST: the claim was lost (the lease ran out and another scheduler claimed the job):
+ * nothing more may be sent or recorded for it, and its end is the other one's. */
+enum sched_outcome { SCHED_DONE, SCHED_CANCEL, SCHED_RETRY, SCHED_LOST };
+
+static enum store_status sched_renew_txn(struct store *st, void *arg)
+{
+    const struct store_job *j = arg;
+    return store_job_renew(st, j->id, j->claim, clock_now());
+}
+
+/* Renews the job's lease right before a channel is written, so that it outlasts the write
+ * (every channel's timeout is shorter than the lease).  SCHED_DONE to go on, SCHED_LOST,
+ * or SCHED_RETRY when the database failed. */
+static enum sched_outcome sched_renew(struct scheduler *s, const struct store_job *j, char *err,
+                                      size_t errlen)
+{
+    enum store_status rc = store_txn(s->st, sched_renew_txn, (void *)j);
+    if (rc == STORE_OK)
+        return SCHED_DONE;
+    snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost" : "cannot renew the lease");
+    return rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+}
 
 struct sched_letter_job {
     struct model_enrolment e;
@@ -330,7 +357,7 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
         goto out;
     }
     dumped = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-    struct sched_intents t = {j->id, {NULL}, {NULL}, 0, now};
+    struct sched_intents t = {j, {NULL}, {NULL}, 0, now};
     for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
         struct store_delivery *d = &w->d[i];
         if (!w->want[i] || w->have[i])
@@ -365,8 +392,11 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
         t.channel[t.n] = sched_letter_channels[i];
         t.d[t.n++] = d;
     }
-    if (store_txn(s->st, sched_intents_txn, &t) != STORE_OK) {
-        snprintf(err, errlen, "cannot record the delivery");
+    rc = store_txn(s->st, sched_intents_txn, &t);
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost"
+                                                    : "cannot record the delivery");
+        o = rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
         goto out;
     }
     for (int i = 0; i < SCHED_LETTER_CHANNELS; i++)
@@ -385,8 +415,9 @@ out:
 }
 
 /* Sends the bytes recorded with the intent through channel i, then records it sent and
- * journals it with the hashes of exactly those bytes.  0 or -1 (err says why). */
-static int sched_letter_send(struct scheduler *s, const struct store_job *j,
+ * journals it with the hashes of exactly those bytes.  SCHED_DONE, SCHED_RETRY or
+ * SCHED_LOST (err says why). */
+static enum sched_outcome sched_letter_send(struct scheduler *s, const struct store_job *j,
                              struct sched_letter_job *w, int i, int64_t now, char *err,
                              size_t errlen)
 {
@@ -397,6 +428,10 @@ static int sched_letter_send(struct scheduler *s, const struct store_job *j,
     json_t *data = NULL;
     json_error_t je;
     int rc = -1;
+    enum sched_outcome o = sched_renew(s, j, err, errlen);
+    if (o != SCHED_DONE)
+        return o;
+    o = SCHED_RETRY;
     if (vault_unseal(s->vault, d->payload_box, d->payload_boxlen, &msg, &msg_len) != 0 ||
         (i == 0 && vault_unseal(s->vault, d->pdf_box, d->pdf_boxlen, &pdf, &pdf_len) != 0)) {
         snprintf(err, errlen, "cannot open the sealed letter of %s", channel);
@@ -421,12 +456,16 @@ static int sched_letter_send(struct scheduler *s, const struct store_job *j,
     json_object_set_new(data, "channel", json_string(channel));
     json_object_set_new(data, "message_id", json_string(d->message_id));
     json_object_set_new(data, "sha256", json_string(sha));
-    struct sched_record r = {d->message_id, sha, now, sched_journal_kind(j->kind), &w->e, data};
-    if (store_txn(s->st, sched_record_txn, &r) != STORE_OK) {
-        snprintf(err, errlen, "cannot record the delivery");
+    struct sched_record r = {j, d->message_id, sha, now, sched_journal_kind(j->kind), &w->e,
+                             data};
+    enum store_status st = store_txn(s->st, sched_record_txn, &r);
+    if (st != STORE_OK) {
+        snprintf(err, errlen, st == STORE_CONFLICT ? "the claim was lost after sending"
+                                                    : "cannot record the delivery");
+        o = st == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
         goto out;
     }
-    rc = 0;
+    o = SCHED_DONE;
 out:
     if (msg)
         sodium_memzero(msg, msg_len);
@@ -435,7 +474,7 @@ out:
     free(msg);
     free(pdf);
     json_decref(data);
-    return rc;
+    return o;
 }
 
 static enum sched_outcome sched_letter(struct scheduler *s, const struct store_job *j,
@@ -480,8 +519,9 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
     for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
         if (!w->want[i] || !w->have[i] || strcmp(w->d[i].state, "sent") == 0)
             continue;
-        if (sched_letter_send(s, j, w, i, now, err, errlen) != 0)
-            return SCHED_RETRY;
+        enum sched_outcome o = sched_letter_send(s, j, w, i, now, err, errlen);
+        if (o != SCHED_DONE)
+            return o;
     }
     return SCHED_DONE;
 }
@@ -549,19 +589,27 @@ static enum sched_outcome sched_run_webhook(struct scheduler *s, const struct st
     if (rc == STORE_NOT_FOUND) {
         enrol_new_uuid(d.message_id);
         channel_sha256(body, strlen(body), d.sha256);
-        struct sched_intents t = {j->id, {"webhook"}, {&d}, 1, now};
+        struct sched_intents t = {j, {"webhook"}, {&d}, 1, now};
         rc = store_txn(s->st, sched_intents_txn, &t);
     }
     if (rc != STORE_OK) {
-        snprintf(err, errlen, "cannot record the delivery");
+        snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost"
+                                                    : "cannot record the delivery");
+        o = rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
         goto out;
     }
+    if ((o = sched_renew(s, j, err, errlen)) != SCHED_DONE)
+        goto out;
+    o = SCHED_RETRY;
     if (channel_webhook_post(s->cfg, d.message_id, clock_system(), body, sha, err, errlen) != 0)
         goto out;
     sched_fault_point("webhook");
-    struct sched_record rec = {d.message_id, sha, now, NULL, NULL, NULL};
-    if (store_txn(s->st, sched_record_txn, &rec) == STORE_OK)
+    struct sched_record rec = {j, d.message_id, sha, now, NULL, NULL, NULL};
+    rc = store_txn(s->st, sched_record_txn, &rec);
+    if (rc == STORE_OK)
         o = SCHED_DONE;
+    else if (rc == STORE_CONFLICT)
+        o = SCHED_LOST;
     else
         snprintf(err, errlen, "cannot record the delivery");
 out:
@@ -583,7 +631,7 @@ struct sched_finish {
 static enum store_status sched_finish_txn(struct store *st, void *arg)
 {
     struct sched_finish *f = arg;
-    return store_job_finish(st, f->j->id, f->state, f->error, f->next, f->now);
+    return store_job_finish(st, f->j->id, f->j->claim, f->state, f->error, f->next, f->now);
 }
 
 /* Runs one claimed job and ends it.  0 when it succeeded, 1 when it will be retried or
@@ -592,10 +640,18 @@ static int sched_run(struct scheduler *s, const struct store_job *j, int64_t now
                      struct scheduler_stats *stats)
 {
     char err[200] = "";
-    enum sched_outcome o = strcmp(j->kind, "deliver_journal") == 0
-                               ? sched_run_webhook(s, j, now, err, sizeof err)
-                               : sched_run_letter(s, j, now, err, sizeof err);
+    enum sched_outcome o = sched_renew(s, j, err, sizeof err);
+    if (o == SCHED_DONE)
+        o = strcmp(j->kind, "deliver_journal") == 0 ? sched_run_webhook(s, j, now, err, sizeof err)
+                                                    : sched_run_letter(s, j, now, err, sizeof err);
     struct sched_finish f = {j, "done", "", 0, now};
+    if (o == SCHED_LOST) {
+        stats->lost++;
+        fprintf(stderr, "vejled: job %lld (%s): %s: its lease ran out and another scheduler "
+                        "claimed it; this run's result is refused\n",
+                (long long)j->id, j->kind, err);
+        return 1;
+    }
     if (o == SCHED_CANCEL) {
         f.state = "cancelled";
         f.error = err;
@@ -617,7 +673,16 @@ static int sched_run(struct scheduler *s, const struct store_job *j, int64_t now
     } else {
         stats->done++;
     }
-    if (store_txn(s->st, sched_finish_txn, &f) != STORE_OK)
+    enum store_status rc = store_txn(s->st, sched_finish_txn, &f);
+    if (rc == STORE_CONFLICT) {
+        stats->lost++;
+        fprintf(stderr, "vejled: job %lld (%s): the claim was lost before the job ended: its "
+                        "lease ran out and another scheduler claimed it; this run's result (%s) "
+                        "is refused\n",
+                (long long)j->id, j->kind, f.state);
+        return 1;
+    }
+    if (rc != STORE_OK)
         return -1;
     return o == SCHED_DONE || o == SCHED_CANCEL ? 0 : 1;
 }
@@ -626,6 +691,7 @@ struct sched_claim {
     int64_t now;
     int64_t lease;
     const char *kind;
+    char claim[TOKEN_LEN + 1]; /* fresh per claim: fences out a holder whose lease ran out */
     struct store_job *out;
     size_t max;
     size_t n;
@@ -634,7 +700,8 @@ struct sched_claim {
 static enum store_status sched_claim_txn(struct store *st, void *arg)
 {
     struct sched_claim *c = arg;
-    return store_jobs_claim(st, c->now, c->lease, c->kind, c->out, c->max, &c->n);
+    token_new(c->claim);
+    return store_jobs_claim(st, c->now, c->lease, c->kind, c->claim, c->out, c->max, &c->n);
 }
 
 static enum store_status sched_queue_txn(struct store *st, void *arg)
@@ -651,7 +718,7 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
     memset(stats, 0, sizeof *stats);
     /* letters: every due job once, a batch at a time */
     for (;;) {
-        struct sched_claim c = {now, s->policy.lease_s, NULL, jobs, max, 0};
+        struct sched_claim c = {now, s->policy.lease_s, NULL, "", jobs, max, 0};
         if (store_txn(s->st, sched_claim_txn, &c) != STORE_OK)
             goto out;
         stats->claimed += (int)c.n;
@@ -666,7 +733,7 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
         if (store_txn(s->st, sched_queue_txn, &now) != STORE_OK)
             goto out;
         while (!jobs_stopping()) {
-            struct sched_claim c = {now, s->policy.lease_s, "deliver_journal", jobs, 1, 0};
+            struct sched_claim c = {now, s->policy.lease_s, "deliver_journal", "", jobs, 1, 0};
             if (store_txn(s->st, sched_claim_txn, &c) != STORE_OK)
                 goto out;
             if (c.n == 0)

@@ -34,6 +34,7 @@ struct scheduler_stats {
     int cancelled;
     int retried;
     int failed;
+    int lost;      /* claims lost to another scheduler (lease ran out): result refused */
 };
 
 /* Opens the scheduler's connection and loads the strings.  public_url is borrowed (it may

@@ -231,6 +231,8 @@ enum store_status store_link_get(struct store *st, int64_t enrolment_id,
                                  char token_hash[MODEL_HASH_HEX + 1], unsigned char **box,
                                  size_t *boxlen);
 
+#define STORE_CLAIM_MAX 32
+
 struct store_job {
     int64_t id;
     char kind[32];
@@ -242,6 +244,7 @@ struct store_job {
     int attempts;
     int64_t next_attempt_at;
     char last_error[200];
+    char claim[STORE_CLAIM_MAX + 1]; /* the claim token it was claimed with ("" when listed) */
 };
 /* Inserts a job with a reference (see 0003); nothing when the unique key exists. */
 enum store_status store_job_insert_ref(struct store *st, const char *kind, int64_t enrolment_id,
@@ -249,16 +252,23 @@ enum store_status store_job_insert_ref(struct store *st, const char *kind, int64
                                        int64_t now);
 /* Claims up to max jobs due at now (pending with next_attempt_at <= now, or running with a
  * lease older than lease_s) in one UPDATE … RETURNING: state 'running', locked_at now,
- * attempts + 1.  kind NULL: every kind but deliver_journal; else only that kind, in ref
- * order.  out[] gets *n jobs. */
+ * attempts + 1, claim_token claim (a fresh random string of at most STORE_CLAIM_MAX
+ * characters: whoever claims a job next gets another).  kind NULL: every kind but
+ * deliver_journal; else only that kind, in ref order.  out[] gets *n jobs. */
 enum store_status store_jobs_claim(struct store *st, int64_t now, int64_t lease_s,
-                                   const char *kind, struct store_job *out, size_t max,
-                                   size_t *n);
-/* Ends a claimed job: state done | failed | cancelled, or pending again at next_attempt_at
+                                   const char *kind, const char *claim, struct store_job *out,
+                                   size_t max, size_t *n);
+/* Renews the lease of a job still held with claim (locked_at now).  STORE_CONFLICT when
+ * the claim was lost: the lease ran out and another scheduler claimed the job (or ended
+ * it); the caller must then not send or record anything for it. */
+enum store_status store_job_renew(struct store *st, int64_t id, const char *claim, int64_t now);
+/* Ends a job held with claim (STORE_CONFLICT, nothing changed, when the claim was lost):
+ * state done | failed | cancelled, or pending again at next_attempt_at
  * (a retry).  error may be "" or NULL.  done and cancelled also drop the sealed letters of
  * the job's deliveries (failed keeps them, so that a job set pending again sends the same). */
-enum store_status store_job_finish(struct store *st, int64_t id, const char *state,
-                                   const char *error, int64_t next_attempt_at, int64_t now);
+enum store_status store_job_finish(struct store *st, int64_t id, const char *claim,
+                                   const char *state, const char *error,
+                                   int64_t next_attempt_at, int64_t now);
 /* Cancels the pending (and not-yet-finished running) jobs of an enrolment, of one kind or
  * all (kind NULL).  *n (may be NULL) how many. */
 enum store_status store_jobs_cancel(struct store *st, int64_t enrolment_id, const char *kind,

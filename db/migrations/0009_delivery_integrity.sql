@@ -1,5 +1,5 @@
--- 0009: the letter that was sent is the letter that is hashed, and no personal data in
--- the idempotency cache.
+-- 0009: the letter that was sent is the letter that is hashed, no personal data in the
+-- idempotency cache, and fenced job claims.
 
 -- A letter is rendered once, when its intent is recorded: the exact bytes each channel
 -- sends are stored with the intent, sealed with the vault key (they hold the name, the link
@@ -25,3 +25,8 @@ DELETE FROM idempotency;
 ALTER TABLE idempotency ADD COLUMN citizen_id INTEGER REFERENCES citizens(id);
 CREATE INDEX idempotency_created ON idempotency(created_at);
 CREATE INDEX idempotency_citizen ON idempotency(citizen_id);
+
+-- Fenced claims: every claim writes a fresh random claim_token, and renewing the lease,
+-- recording a sending and ending the job all require it, so a scheduler whose lease ran
+-- out (a slow pass) and whose job another one claimed can neither send, record nor end it.
+ALTER TABLE jobs ADD COLUMN claim_token TEXT;

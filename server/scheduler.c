@@ -783,8 +783,10 @@ static void *scheduler_main(void *arg)
         if (scheduler_pass(s, now, &stats) != 0)
             fprintf(stderr, "vejled: scheduler pass failed; trying again shortly\n");
         else if (stats.claimed)
-            fprintf(stderr, "vejled: scheduler: %d job(s): %d done, %d retried, %d failed, %d cancelled\n",
-                    stats.claimed, stats.done, stats.retried, stats.failed, stats.cancelled);
+            fprintf(stderr, "vejled: scheduler: %d job(s): %d done, %d retried, %d failed, "
+                            "%d cancelled, %d lost to another scheduler\n",
+                    stats.claimed, stats.done, stats.retried, stats.failed, stats.cancelled,
+                    stats.lost);
         sched_purge(s, now);
         int64_t next = 0, until = now + SCHEDULER_POLL_S;
         if (store_jobs_next(s->st, s->policy.lease_s, &next) == STORE_OK && next < until)

@@ -279,6 +279,7 @@ static int sched_letter_pdf(struct scheduler *s, const struct store_job *j,
             vault_unseal(s->vault, w->d[i].pdf_box, w->d[i].pdf_boxlen, &plain, &n) != 0)
             continue;
         buf_append(&w->pdf, plain, n);
+        sodium_memzero(plain, n);
         free(plain);
         *data = json_loads(w->d[i].data ? w->d[i].data : "{}", 0, &je);
         return *data ? 0 : -1;
@@ -418,8 +419,8 @@ out:
  * journals it with the hashes of exactly those bytes.  SCHED_DONE, SCHED_RETRY or
  * SCHED_LOST (err says why). */
 static enum sched_outcome sched_letter_send(struct scheduler *s, const struct store_job *j,
-                             struct sched_letter_job *w, int i, int64_t now, char *err,
-                             size_t errlen)
+                                            struct sched_letter_job *w, int i, int64_t now,
+                                            char *err, size_t errlen)
 {
     struct store_delivery *d = &w->d[i];
     const char *channel = sched_letter_channels[i];
@@ -446,7 +447,6 @@ static enum sched_outcome sched_letter_send(struct scheduler *s, const struct st
         rc = channel_smtp_send(s->cfg, w->c.email, msg, msg_len, err, errlen);
     if (rc != 0)
         goto out;
-    rc = -1;
     sched_fault_point(channel);
     data = json_loads(d->data ? d->data : "{}", 0, &je);
     if (!data)
@@ -586,11 +586,13 @@ static enum sched_outcome sched_run_webhook(struct scheduler *s, const struct st
         o = SCHED_DONE;
         goto out;
     }
-    if (rc == STORE_NOT_FOUND) {
+    if (rc == STORE_NOT_FOUND) { /* recording the intent renews the lease too */
         enrol_new_uuid(d.message_id);
         channel_sha256(body, strlen(body), d.sha256);
         struct sched_intents t = {j, {"webhook"}, {&d}, 1, now};
         rc = store_txn(s->st, sched_intents_txn, &t);
+    } else if (rc == STORE_OK) { /* a repeat: renew the lease before the post */
+        rc = store_txn(s->st, sched_renew_txn, (void *)j);
     }
     if (rc != STORE_OK) {
         snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost"
@@ -598,9 +600,6 @@ static enum sched_outcome sched_run_webhook(struct scheduler *s, const struct st
         o = rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
         goto out;
     }
-    if ((o = sched_renew(s, j, err, errlen)) != SCHED_DONE)
-        goto out;
-    o = SCHED_RETRY;
     if (channel_webhook_post(s->cfg, d.message_id, clock_system(), body, sha, err, errlen) != 0)
         goto out;
     sched_fault_point("webhook");
@@ -610,8 +609,9 @@ static enum sched_outcome sched_run_webhook(struct scheduler *s, const struct st
         o = SCHED_DONE;
     else if (rc == STORE_CONFLICT)
         o = SCHED_LOST;
-    else
-        snprintf(err, errlen, "cannot record the delivery");
+    if (rc != STORE_OK)
+        snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost after sending"
+                                                    : "cannot record the delivery");
 out:
     store_delivery_clear(&d);
     free(body);
@@ -640,10 +640,10 @@ static int sched_run(struct scheduler *s, const struct store_job *j, int64_t now
                      struct scheduler_stats *stats)
 {
     char err[200] = "";
-    enum sched_outcome o = sched_renew(s, j, err, sizeof err);
-    if (o == SCHED_DONE)
-        o = strcmp(j->kind, "deliver_journal") == 0 ? sched_run_webhook(s, j, now, err, sizeof err)
-                                                    : sched_run_letter(s, j, now, err, sizeof err);
+    /* every write for the job (intent, sending, record, end) renews or checks its claim */
+    enum sched_outcome o = strcmp(j->kind, "deliver_journal") == 0
+                               ? sched_run_webhook(s, j, now, err, sizeof err)
+                               : sched_run_letter(s, j, now, err, sizeof err);
     struct sched_finish f = {j, "done", "", 0, now};
     if (o == SCHED_LOST) {
         stats->lost++;

@@ -462,6 +462,35 @@ timeout_s = 5
     assert.equal(cli(['verify', '--db', s.db]).status, 0);
   });
 
+  it('an intent recorded without its letter (by the version before stored letters) keeps its message id, and the journal hashes the files in the outbox', async () => {
+    const e = await enrol();
+    const T = t0 + 3.75 * 3600e3;
+    const r = await jobsRun(at(T), { VEJLED_FAULT: 'after_channel_write:outbox' });
+    assert.equal(r.signal, 'SIGKILL', r.stderr);
+    const job = jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance');
+    // what an upgraded database holds: the intents with their message ids, nothing more
+    sqlite(s.db, `UPDATE deliveries SET payload_box = NULL, pdf_box = NULL, sha256 = '', data = '{}' WHERE job_id = ${job.id};`);
+    // and the letter would come out differently now (a new name), so only hashing the
+    // files themselves gives the right journal
+    sqlite(s.db, `UPDATE citizens SET name = 'Søren Ny Åberg' WHERE uuid = '${e.citizen_id}';`);
+    const ids = sqlite(s.db, `SELECT channel || ' ' || message_id FROM deliveries WHERE job_id = ${job.id} ORDER BY channel;`).trim();
+    const before = delivered(e);
+    assert.equal((await jobsRun(at(T + 601e3))).status, 0);
+    assert.equal(sqlite(s.db, `SELECT channel || ' ' || message_id FROM deliveries WHERE job_id = ${job.id} ORDER BY channel;`).trim(), ids, 'the same message ids');
+    const got = delivered(e);
+    assert.equal(lettersFor(e.cpr).length, 1, 'one outbox letter');
+    assert.equal(got.xml, before.xml, 'the outbox file from before is kept');
+    assert.equal(got.mails.length, 1, 'one e-mail');
+    const entries = sent(await journalOf(e.citizen_id), 'written_guidance_sent');
+    const ob = entries.find((x) => x.data.channel === 'outbox');
+    const sm = entries.find((x) => x.data.channel === 'smtp');
+    assert.equal(ob.data.sha256, got.xml, 'the hash of the XML that lies in the outbox, not of a new rendering');
+    assert.equal(ob.data.pdf_sha256, got.pdf);
+    assert.equal(sm.data.sha256, got.mails[0].sha);
+    assert.equal(sm.data.pdf_sha256, got.mails[0].pdf);
+    assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
+  });
+
   let changed; // {old, new} for the resend test
   it('group change: the new group’s guidance goes out at once; the resend moves', async () => {
     const e = await enrol({ first_meeting_at: '2030-03-01T09:00:00Z' });

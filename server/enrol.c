@@ -315,7 +315,7 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
         box = NULL;
         vault_seal(env->vault, text, strlen(text), &box, &boxlen);
         rc = store_idem_put(st, t->api_key_id, t->idem_key, t->request_hash, 201, box, boxlen,
-                            t->now);
+                            citizen.id, t->now);
         if (rc != STORE_OK)
             goto out;
     }
@@ -344,10 +344,10 @@ enum enrol_result enrol_create(const struct enrol_env *env, const json_t *body,
     enum enrol_result r = enrol_validate(env, body, &rq, err);
     if (r != ENROL_OK)
         goto out;
-    char request_hash[TOKEN_HASH_HEX_LEN + 1] = "";
-    if (idem_key) {
+    char request_hash[65] = "";
+    if (idem_key) { /* keyed: the body holds the CPR, which a plain digest would give away */
         char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-        token_hash(canon, strlen(canon), request_hash);
+        vault_request_mac(env->vault, canon, strlen(canon), request_hash);
         free(canon);
     }
     struct enrol_txn t = {env, &rq, api_key_id, idem_key, request_hash, clock_now(),

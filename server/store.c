@@ -1152,12 +1152,12 @@ enum store_status store_idem_get(struct store *st, int64_t api_key_id, const cha
 
 enum store_status store_idem_put(struct store *st, int64_t api_key_id, const char *key,
                                  const char *request_hash, int status, const void *box,
-                                 size_t boxlen, int64_t now)
+                                 size_t boxlen, int64_t citizen_id, int64_t now)
 {
     return store_done(st, store_stmt(st,
                                      "INSERT OR REPLACE INTO idempotency(api_key_id, key,"
-                                     " request_hash, status, response_box, created_at)"
-                                     " VALUES (?,?,?,?,?,?)",
-                                     "ittibi", api_key_id, key, request_hash, (int64_t)status,
-                                     box, boxlen, now));
+                                     " request_hash, status, response_box, citizen_id,"
+                                     " created_at) VALUES (?,?,?,?,?,?,?)",
+                                     "ittibIi", api_key_id, key, request_hash, (int64_t)status,
+                                     box, boxlen, citizen_id, now));
 }

@@ -37,7 +37,7 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/borger/video/{n}", (void *)h_citizen_video, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_POST, "/borger/video/{n}", (void *)h_citizen_answer, AUTH_CITIZEN, BODY_FORM, 0, ROUTE_CITIZEN},
     {ROUTER_GET, "/borger/video/{n}/svar", (void *)h_citizen_feedback, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
-    {ROUTER_POST, "/borger/video/{n}/set", (void *)h_citizen_finished, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN},
+    {ROUTER_POST, "/borger/video/{n}/afspilning", (void *)h_citizen_playback, AUTH_CITIZEN, BODY_FORM, 0, ROUTE_CITIZEN},
     {ROUTER_GET, "/borger/video/{n}/tekst/{lang}", (void *)h_citizen_captions, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_GET | ROUTER_POST, "/borger/fravalg", (void *)h_citizen_decline, AUTH_CITIZEN, BODY_FORM, 1 KB, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
     {ROUTER_GET, "/borger/kvittering", (void *)h_citizen_receipt, AUTH_CITIZEN, BODY_NONE, 0, ROUTE_CITIZEN | ROUTE_READ_SNAPSHOT},
@@ -50,6 +50,7 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/medarbejder/borger/{id}", (void *)h_staff_citizen_page, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET, "/medarbejder/borger/{id}/dokumentation.pdf", (void *)h_staff_evidence, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET | ROUTER_POST, "/medarbejder/borger/{id}/moede", (void *)h_staff_meeting, AUTH_STAFF_CASEWORKER, BODY_FORM, 0, 0},
+    {ROUTER_POST, "/medarbejder/borger/{id}/nyt-link", (void *)h_staff_new_link, AUTH_STAFF_CASEWORKER, BODY_FORM, 1 KB, 0},
     {ROUTER_GET, "/medarbejder/traening", (void *)h_staff_training, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET, "/medarbejder/traening/{group}", (void *)h_staff_training_group, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET, "/medarbejder/traening/{group}/{n}", (void *)h_staff_training_group, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
@@ -177,7 +178,8 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
         snprintf(err, errlen, "cannot create thread key");
         return -1;
     }
-    if (token_init() || vault_open(cfg->key_file, &app->vault, err, errlen))
+    if (token_init() || vault_open(cfg->key_file, &app->vault, err, errlen) ||
+        signkey_open(cfg->sign_key_file, 1, &app->signkey, err, errlen))
         goto fail;
     app->templates = tmpl_set_new();
     if (tmpl_set_load_dir(app->templates, cfg->template_dir, err, errlen))
@@ -194,12 +196,13 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     json_object_update(app->strings[LANG_EN], en);
     json_decref(en);
     app->content = content_cache_new();
-    app->link_misses = ratelimit_new(cfg->token_misses_per_minute);
+    app->link_misses = ratelimit_new(cfg->token_misses_per_minute, 60);
     app->metrics = metrics_new(app_routes, sizeof app_routes / sizeof app_routes[0]);
     if (writer_start(cfg->db_path, cfg->busy_timeout_ms, cfg->batch_max, cfg->batch_wait_us,
                      &app->writer, err, errlen))
         goto fail;
-    app->login_misses = ratelimit_new(cfg->login_attempts_per_minute);
+    app->watch_reports = ratelimit_new(cfg->watch_reports_per_minute, 60);
+    app->login_guard = staff_guard_new(cfg);
     if (!*cfg->sso_secret_header != !*cfg->sso_secret) {
         snprintf(err, errlen, "[staff] sso_secret_header and sso_secret are set together");
         goto fail;
@@ -238,12 +241,14 @@ void app_free(struct app *app)
     }
     pthread_key_delete(app->scratch_key);
     vault_close(app->vault);
+    signkey_close(app->signkey);
     tmpl_set_free(app->templates);
     for (int l = 0; l < LANG_COUNT; l++)
         json_decref(app->strings[l]);
     content_cache_free(app->content);
     ratelimit_free(app->link_misses);
-    ratelimit_free(app->login_misses);
+    ratelimit_free(app->watch_reports);
+    staff_guard_free(app->login_guard);
     pthread_cond_destroy(&app->gate_cond);
     pthread_mutex_destroy(&app->gate_lock);
     memset(app, 0, sizeof *app);
@@ -359,8 +364,10 @@ void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy
     env->idempotency_hours = cfg->idempotency_hours;
     env->remind_days_before = cfg->remind_days_before;
     env->max_field_length = cfg->max_field_length;
+    env->max_clock_skew_s = cfg->max_clock_skew_s;
     jobs_policy_from_config(cfg, policy);
     env->jobs = policy;
+    env->strings = c->app->strings[LANG_DA];
 }
 
 const char *app_text(const struct app_call *c, const char *key)
@@ -675,9 +682,27 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
         goto out;
     if (r->auth == AUTH_CITIZEN) {
         const char *session = http_cookie(req, APP_CITIZEN_COOKIE);
-        if (progress_session(c.st, session, clock_now(), &c.enrolment) != 0) {
+        bool first = false;
+        if (progress_session(c.st, session, clock_now(), &c.enrolment, &first) != 0) {
             app_page_error(&c, 403, "session_required");
             goto out;
+        }
+        /* the link's session came back: the citizen (not a link scanner) opened the link */
+        if (first) {
+            /* a write with the process's allocator: out of the page's snapshot and arena */
+            if (reading) {
+                jsonmem_end();
+                store_read_end(c.st);
+            }
+            int used = progress_session_used(c.st, session, &c.enrolment, clock_now());
+            if (reading) {
+                store_read_begin(c.st);
+                jsonmem_begin();
+            }
+            if (used != 0) {
+                app_page_error(&c, 500, "internal");
+                goto out;
+            }
         }
         c.lang = model_lang_from_code(c.enrolment.language);
         app_session_csrf(session, c.csrf);

@@ -30,6 +30,7 @@
 #include "store.h"
 #include "tmpl.h"
 #include "token.h"
+#include "signkey.h"
 #include "vault.h"
 #include "writer.h"
 
@@ -40,11 +41,13 @@
 struct app {
     const struct config *cfg;
     struct vault *vault;
+    struct signkey *signkey;       /* signs the checkpoint an evidence export takes */
     tmpl_set *templates;
     json_t *strings[LANG_COUNT];   /* templates/lang/da.json, en.json */
     struct content_cache *content;
     struct ratelimit *link_misses;
-    struct ratelimit *login_misses; /* failed staff logins per address */
+    struct ratelimit *watch_reports; /* player reports per citizen session */
+    struct staff_guard *login_guard; /* failed staff logins per address */
     char public_url[256];          /* where citizen links point; final once app_publish()
                                       opened the gate (requests wait for it) */
     pthread_mutex_t gate_lock;     /* the start gate: requests wait until public_url is */

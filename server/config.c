@@ -41,17 +41,29 @@ static const struct config_key config_keys[] = {
     UINT("server", "log_requests", log_requests, 0, 1),
     STR("database", "path", db_path),
     STR("database", "key_file", key_file),
+    STR("database", "sign_key_file", sign_key_file),
+    UINT("database", "checkpoint_minutes", checkpoint_minutes, 1, 60),
+    SIZE("database", "max_bundle_bytes", max_bundle_bytes, 1024, (size_t)1 << 30),
     UINT("database", "busy_timeout_ms", busy_timeout_ms, 0, 600000),
     SIZE("database", "batch_max", batch_max, 1, 4096),
     UINT("database", "batch_wait_us", batch_wait_us, 0, 1000000),
     UINT("citizen", "token_days", token_days, 1, 3650),
     UINT("citizen", "session_hours", session_hours, 1, 24 * 30),
     UINT("citizen", "token_misses_per_minute", token_misses_per_minute, 1, 100000),
+    SIZE("citizen", "watch_max_body", watch_max_body, 256, 32 * 1024),
+    SIZE("citizen", "watch_max_ranges", watch_max_ranges, 1, 256),
+    UINT("citizen", "watch_reports_per_minute", watch_reports_per_minute, 1, 100000),
     UINT("staff", "session_idle_minutes", staff_session_idle_minutes, 1, 24 * 60),
     UINT("staff", "session_hours", staff_session_hours, 1, 24 * 7),
     UINT("staff", "login_max_failures", login_max_failures, 1, 1000),
     UINT("staff", "login_lockout_minutes", login_lockout_minutes, 1, 24 * 60),
+    UINT("staff", "login_lockout_max_minutes", login_lockout_max_minutes, 1, 7 * 24 * 60),
+    UINT("staff", "login_account_window_hours", login_account_window_hours, 1, 24 * 30),
     UINT("staff", "login_attempts_per_minute", login_attempts_per_minute, 1, 100000),
+    UINT("staff", "login_address_free_failures", login_address_free_failures, 0, 100000),
+    UINT("staff", "login_address_delay_seconds", login_address_delay_seconds, 1, 3600),
+    UINT("staff", "login_address_delay_max_seconds", login_address_delay_max_seconds, 1, 86400),
+    UINT("staff", "login_address_window_minutes", login_address_window_minutes, 1, 24 * 60),
     UINT("staff", "password_min_length", password_min_length, 8, 128),
     UINT("staff", "see_all_units", see_all_units, 0, 1),
     STR("staff", "sso_header", sso_header),
@@ -61,6 +73,7 @@ static const struct config_key config_keys[] = {
     SIZE("staff", "max_content_text", max_content_text, 256, 16 * 1024 * 1024),
     UINT("staff", "caseload_limit", caseload_limit, 10, 100000),
     UINT("api", "idempotency_hours", idempotency_hours, 1, 24 * 365),
+    UINT("api", "max_clock_skew_s", max_clock_skew_s, 0, 86400),
     STR("content", "media_dir", media_dir),
     STR("content", "static_dir", static_dir),
     STR("content", "template_dir", template_dir),
@@ -143,17 +156,29 @@ void config_defaults(struct config *c)
     c->log_requests = 1;
     snprintf(c->db_path, sizeof c->db_path, "var/vejled.db");
     c->busy_timeout_ms = 5000;
+    c->checkpoint_minutes = 60;
+    c->max_bundle_bytes = (size_t)64 << 20;
     c->batch_max = 256;
     c->batch_wait_us = 0;
     c->token_days = 180;
     c->session_hours = 12;
     c->token_misses_per_minute = 30;
+    c->watch_max_body = 2048;
+    c->watch_max_ranges = 64;
+    c->watch_reports_per_minute = 30;
     c->idempotency_hours = 24;
+    c->max_clock_skew_s = 300;
     c->staff_session_idle_minutes = 30;
     c->staff_session_hours = 10;
     c->login_max_failures = 5;
     c->login_lockout_minutes = 15;
+    c->login_lockout_max_minutes = 24 * 60;
+    c->login_account_window_hours = 24;
     c->login_attempts_per_minute = 20;
+    c->login_address_free_failures = 10;
+    c->login_address_delay_seconds = 1;
+    c->login_address_delay_max_seconds = 900;
+    c->login_address_window_minutes = 60;
     c->password_min_length = 10;
     c->max_upload = 64 * 1024 * 1024;
     c->caseload_limit = 500;
@@ -329,6 +354,9 @@ void config_finish(struct config *c)
     if (!*c->key_file)
         snprintf(c->key_file, sizeof c->key_file, "%.*s.key", (int)(sizeof c->key_file - 5),
                  c->db_path);
+    if (!*c->sign_key_file)
+        snprintf(c->sign_key_file, sizeof c->sign_key_file, "%.*s.sign.key",
+                 (int)(sizeof c->sign_key_file - 10), c->db_path);
     if (!*c->public_url)
         snprintf(c->public_url, sizeof c->public_url, "http://%s:%u", c->listen_host,
                  c->listen_port);

@@ -35,6 +35,9 @@ struct config {
     /* [database] */
     char db_path[CONFIG_PATH_MAX];
     char key_file[CONFIG_PATH_MAX]; /* secret key protecting CPR numbers; "" → <db>.key */
+    char sign_key_file[CONFIG_PATH_MAX]; /* Ed25519 key signing checkpoints; "" → <db>.sign.key */
+    unsigned checkpoint_minutes;    /* the scheduler signs the moved journal head this often */
+    size_t max_bundle_bytes;        /* verify-evidence reads bundles up to this size */
     unsigned busy_timeout_ms;
     size_t batch_max;               /* group commit: answer submissions per transaction */
     unsigned batch_wait_us;         /* group commit: how long a non-full batch waits */
@@ -43,13 +46,24 @@ struct config {
     unsigned token_days;            /* a letter's link is valid this long */
     unsigned session_hours;         /* a citizen browser session */
     unsigned token_misses_per_minute; /* unknown-link attempts per address before 429 */
+    size_t watch_max_body;          /* bytes of one player report (413 above) */
+    size_t watch_max_ranges;        /* separate played ranges kept per video (422 above) */
+    unsigned watch_reports_per_minute; /* player reports per session per minute (429 above) */
 
     /* [staff] */
     unsigned staff_session_idle_minutes; /* a staff session ends after this long unused */
     unsigned staff_session_hours;       /* … and this long after login, whatever happens */
-    unsigned login_max_failures;        /* wrong passwords in a row before the account locks */
-    unsigned login_lockout_minutes;     /* how long a locked account stays locked */
-    unsigned login_attempts_per_minute; /* failed logins per client address per minute */
+    unsigned login_max_failures;        /* wrong passwords for one account in its window
+                                         * before it locks (for addresses that failed) */
+    unsigned login_lockout_minutes;     /* the first lock; each further failure doubles it */
+    unsigned login_lockout_max_minutes; /* … up to this */
+    unsigned login_account_window_hours; /* how long an account's failures count */
+    unsigned login_attempts_per_minute; /* failed logins per client address in any 60 s */
+    unsigned login_address_free_failures; /* failed logins from one address in its window
+                                           * before it must wait between attempts */
+    unsigned login_address_delay_seconds; /* the first wait; doubles with each failure … */
+    unsigned login_address_delay_max_seconds; /* … up to this */
+    unsigned login_address_window_minutes; /* how long an address's failures count */
     unsigned password_min_length;       /* characters */
     unsigned see_all_units;             /* 1: caseworkers see every unit's citizens */
     char sso_header[64];                /* header naming the user, from trusted_proxy only */
@@ -61,6 +75,7 @@ struct config {
 
     /* [api] */
     unsigned idempotency_hours;     /* how long an Idempotency-Key answer is kept */
+    unsigned max_clock_skew_s;      /* a group change's changed_at may lie this far ahead */
 
     /* [content] */
     char media_dir[CONFIG_PATH_MAX];

@@ -315,7 +315,7 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
         box = NULL;
         vault_seal(env->vault, text, strlen(text), &box, &boxlen);
         rc = store_idem_put(st, t->api_key_id, t->idem_key, t->request_hash, 201, box, boxlen,
-                            t->now);
+                            citizen.id, t->now);
         if (rc != STORE_OK)
             goto out;
     }
@@ -344,10 +344,10 @@ enum enrol_result enrol_create(const struct enrol_env *env, const json_t *body,
     enum enrol_result r = enrol_validate(env, body, &rq, err);
     if (r != ENROL_OK)
         goto out;
-    char request_hash[TOKEN_HASH_HEX_LEN + 1] = "";
-    if (idem_key) {
+    char request_hash[65] = "";
+    if (idem_key) { /* keyed: the body holds the CPR, which a plain digest would give away */
         char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-        token_hash(canon, strlen(canon), request_hash);
+        vault_request_mac(env->vault, canon, strlen(canon), request_hash);
         free(canon);
     }
     struct enrol_txn t = {env, &rq, api_key_id, idem_key, request_hash, clock_now(),
@@ -409,10 +409,8 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
     int correct = 0, answered = 0;
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
-        int finished = 0;
-        for (size_t i = 0; i < pr.n_views; i++)
-            if (pr.views[i].video_id == v->id && pr.views[i].finished_at)
-                finished = 1;
+        struct watch_facts wf;
+        progress_watch_facts(&pr, v, &wf);
         json_t *qs = json_array();
         for (size_t qi = 0; qi < v->n_questions; qi++) {
             const struct model_question *q = &v->questions[qi];
@@ -440,9 +438,11 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
                     enrol_add_topic(asked, q->topic[LANG_DA]);
             json_array_append_new(qs, jq);
         }
-        json_array_append_new(videos, json_pack("{s:s, s:s, s:b, s:o}", "id", v->slug, "title",
-                                                v->title[LANG_DA], "finished", finished,
-                                                "questions", qs));
+        /* "finished" is the older name of watched.to_end (answering never sets it) */
+        json_array_append_new(videos, json_pack("{s:s, s:s, s:b, s:b, s:o, s:o}", "id", v->slug,
+                                                "title", v->title[LANG_DA], "finished",
+                                                wf.to_end, "answered", wf.answered, "watched",
+                                                watch_json(&wf, env->strings), "questions", qs));
     }
     int any = pr.n_views > 0 || pr.n_first > 0;
     json_t *r = json_pack(
@@ -485,6 +485,7 @@ struct enrol_link_txn {
     const struct enrol_env *env;
     const char *uuid;
     const char *actor;
+    int letter; /* 1: a letter carries the new link to the citizen */
     json_t *response;
     enum enrol_result result;
 };
@@ -517,23 +518,31 @@ static enum store_status enrol_link_txn(struct store *st, void *arg)
     if (rc != STORE_OK)
         return rc;
     json_t *data = json_object();
+    int64_t seq = 0;
     enrol_time(data, "link_expires_at", expires);
-    rc = journal_append(st, now, "link_issued", t->actor, e.citizen_uuid, e.uuid, data, NULL);
+    if (t->letter)
+        json_object_set_new(data, "reason", json_string("new_link_letter"));
+    rc = journal_append(st, now, "link_issued", t->actor, e.citizen_uuid, e.uuid, data, &seq);
     json_decref(data);
     if (rc != STORE_OK)
         return rc;
+    json_t *jobs = json_array();
+    if (t->letter && (rc = jobs_new_link(st, &e, seq, now, jobs)) != STORE_OK) {
+        json_decref(jobs);
+        return rc;
+    }
     char link[512];
     snprintf(link, sizeof link, "%s/v/%s", t->env->public_url, token);
-    t->response = json_pack("{s:s}", "link", link);
+    t->response = json_pack("{s:s, s:o}", "link", link, "jobs", jobs);
     enrol_time(t->response, "expires_at", expires);
     t->result = ENROL_OK;
     return STORE_OK;
 }
 
-enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolment_uuid,
-                                 const char *actor, json_t **response)
+static enum enrol_result enrol_link(const struct enrol_env *env, const char *enrolment_uuid,
+                                    const char *actor, int letter, json_t **response)
 {
-    struct enrol_link_txn t = {env, enrolment_uuid, actor, NULL, ENROL_ERROR};
+    struct enrol_link_txn t = {env, enrolment_uuid, actor, letter, NULL, ENROL_ERROR};
     enum store_status rc = store_txn(env->st, enrol_link_txn, &t);
     if (rc != STORE_OK && t.result == ENROL_OK) {
         json_decref(t.response);
@@ -542,6 +551,18 @@ enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolm
     }
     *response = t.response;
     return t.result;
+}
+
+enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolment_uuid,
+                                 const char *actor, json_t **response)
+{
+    return enrol_link(env, enrolment_uuid, actor, 0, response);
+}
+
+enum enrol_result enrol_new_link_letter(const struct enrol_env *env, const char *enrolment_uuid,
+                                        const char *actor, json_t **response)
+{
+    return enrol_link(env, enrolment_uuid, actor, 1, response);
 }
 
 enum enrol_result enrol_find_open(const struct enrol_env *env, const char *cpr,
@@ -692,6 +713,7 @@ struct enrol_group_txn {
     const char *citizen_uuid;
     const char *actor;
     const struct model_group *group;
+    const char *caseworker; /* NULL: the old enrolment's */
     int64_t pack_id;
     int64_t changed_at;
     int64_t next_meeting_at;
@@ -732,6 +754,17 @@ static enum store_status enrol_close_for_change(struct store *st, struct enrol_g
             t->result = ENROL_CONFLICT;
             return STORE_CONFLICT;
         }
+        /* the change happened while this enrolment was open: closing it before it began
+         * would give it a negative life and move its figures */
+        if (t->changed_at < e.created_at) {
+            char began[CLOCK_RFC3339_LEN + 1], msg[160];
+            clock_format_rfc3339(e.created_at, began);
+            snprintf(msg, sizeof msg,
+                     "changed_at must not be before the current enrolment began (%s).", began);
+            enrol_reject(t->err, "invalid_time", "changed_at", msg);
+            t->result = ENROL_INVALID;
+            return STORE_CONFLICT;
+        }
         if (i == 0)
             *old = e;
         rc = store_group_by_id(st, e.group_id, &from);
@@ -741,7 +774,7 @@ static enum store_status enrol_close_for_change(struct store *st, struct enrol_g
                                  "new_enrolment_id", new_uuid);
         model_group_clear(&from);
         enrol_time(data, "changed_at", t->changed_at);
-        rc = store_enrolment_close(st, e.id, t->now);
+        rc = store_enrolment_close(st, e.id, t->changed_at);
         if (rc == STORE_OK)
             rc = jobs_cancel_enrolment(st, e.id, t->now, &cancelled);
         json_object_set_new(data, "jobs_cancelled", json_integer(cancelled));
@@ -779,10 +812,14 @@ static enum store_status enrol_group_txn(struct store *st, void *arg)
     e.citizen_id = c.id;
     e.group_id = t->group->id;
     e.pack_id = t->pack_id;
-    memcpy(e.caseworker, old.caseworker, sizeof e.caseworker);
+    if (t->caseworker)
+        snprintf(e.caseworker, sizeof e.caseworker, "%s", t->caseworker);
+    else
+        memcpy(e.caseworker, old.caseworker, sizeof e.caseworker);
     memcpy(e.language, old.language, sizeof e.language);
     e.first_meeting_at = t->next_meeting_at;
-    e.created_at = t->now;
+    e.created_at = t->changed_at; /* the new group counts from the change, as the old one
+                                   * stops counting then; the link is issued now */
     e.token_expires_at = t->now + (int64_t)env->token_days * 86400;
     rc = store_enrolment_insert(st, &e, digest);
     if (rc != STORE_OK)
@@ -825,8 +862,8 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
     memset(&g, 0, sizeof g);
     memset(err, 0, sizeof *err);
     *response = NULL;
-    struct enrol_group_txn t = {env, citizen_uuid, actor, &g, 0, 0, 0, clock_now(), NULL,
-                                ENROL_ERROR, err};
+    struct enrol_group_txn t = {env, citizen_uuid, actor, &g, NULL, 0, 0, 0, clock_now(),
+                                NULL, ENROL_ERROR, err};
     enum enrol_result r = ENROL_INVALID;
     if (!json_is_object(body)) {
         enrol_reject(err, "invalid_body", "", "The body must be a JSON object.");
@@ -854,10 +891,17 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
     if (s != STORE_OK)
         goto out;
     r = ENROL_INVALID;
+    t.caseworker = enrol_string(body, "caseworker", MODEL_SLUG_MAX - 1, &bad);
+    if (bad) {
+        enrol_reject(err, "invalid_caseworker", "caseworker",
+                     "caseworker must be a user name of at most 63 characters.");
+        goto out;
+    }
     t.changed_at = t.now;
-    if (enrol_time_member(body, "changed_at", 0, &t.changed_at) != 0) {
+    if (enrol_time_member(body, "changed_at", 0, &t.changed_at) != 0 ||
+        t.changed_at > t.now + (int64_t)env->max_clock_skew_s) {
         enrol_reject(err, "invalid_time", "changed_at",
-                     "changed_at must be an RFC 3339 time in 2000-2099.");
+                     "changed_at must be an RFC 3339 time in 2000-2099, not in the future.");
         goto out;
     }
     if (enrol_time_member(body, "next_meeting_at", 1, &t.next_meeting_at) != 0) {

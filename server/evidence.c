@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -11,8 +12,7 @@
 #include "meeting.h"
 #include "pdf.h"
 #include "progress.h"
-
-#define EVIDENCE_ENROLMENTS_MAX 64
+#include "watch.h"
 
 struct evidence {
     struct pdf *pdf;
@@ -23,6 +23,29 @@ struct evidence {
 static const char *ev_s(struct evidence *ev, const char *key)
 {
     return letter_string(ev->strings, key);
+}
+
+/* The label "<prefix>_<code>" from the strings, or the code itself when there is none. */
+static const char *ev_label(struct evidence *ev, const char *prefix, const char *code)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s_%s", prefix, code ? code : "");
+    const char *v = json_string_value(json_object_get(ev->strings, key));
+    return v ? v : (code ? code : "");
+}
+
+/* Who wrote an entry, for people: a label for the program's own actors, "Medarbejder
+ * NAME" for staff (appended to out). */
+static void ev_actor(struct evidence *ev, const char *actor, struct buf *out)
+{
+    if (!actor)
+        actor = "";
+    if (journal_actor_is_staff(actor)) {
+        const char *vars[] = {"name", actor, NULL};
+        letter_fill(out, ev_s(ev, "actor_staff"), vars);
+    } else {
+        buf_puts(out, ev_label(ev, "actor", actor));
+    }
 }
 
 static void ev_time(int64_t t, char *out, size_t n)
@@ -61,15 +84,19 @@ static void ev_letters(struct evidence *ev, const json_t *entries, const char *e
         const char *enr = json_string_value(json_object_get(e, "enrolment_id"));
         if (!kind || !enr || strcmp(enr, enrolment_uuid) != 0 ||
             (strcmp(kind, "written_guidance_sent") && strcmp(kind, "written_guidance_resent") &&
-             strcmp(kind, "reminder_sent")))
+             strcmp(kind, "reminder_sent") && strcmp(kind, "new_link_sent")))
             continue;
         char when[64];
         ev_at(json_string_value(json_object_get(e, "at")), when, sizeof when);
         buf_reset(&ev->line);
-        buf_printf(&ev->line, "%s — %s via %s (indholdsversion %lld)", when, kind,
-                   ev_data_str(e, "channel"),
-                   (long long)json_integer_value(
-                       json_object_get(json_object_get(e, "data"), "pack_version")));
+        char version[24];
+        snprintf(version, sizeof version, "%lld",
+                 (long long)json_integer_value(
+                     json_object_get(json_object_get(e, "data"), "pack_version")));
+        const char *vars[] = {"when", when, "what", ev_label(ev, "journal", kind), "channel",
+                              ev_label(ev, "channel", ev_data_str(e, "channel")), "version",
+                              version, NULL};
+        letter_fill(&ev->line, ev_s(ev, "evidence_letter_line"), vars);
         pdf_text(ev->pdf, PDF_BODY, ev->line.data);
         buf_reset(&ev->line);
         buf_printf(&ev->line, "besked-id %s  sha256 %s  journalpost %lld",
@@ -87,16 +114,23 @@ static void ev_progress(struct evidence *ev, const struct model_pack *pack,
 {
     char when[64];
     int any = 0;
+    /* per video what is known of its playback, in the words every place uses (watch.h);
+     * answering is listed apart below and never counts as watching */
     pdf_text(ev->pdf, PDF_BOLD, ev_s(ev, "evidence_videos"));
-    for (size_t vi = 0; vi < pack->n_videos; vi++)
-        for (size_t i = 0; i < pr->n_views; i++)
-            if (pr->views[i].video_id == pack->videos[vi].id && pr->views[i].finished_at) {
-                ev_time(pr->views[i].finished_at, when, sizeof when);
-                buf_reset(&ev->line);
-                buf_printf(&ev->line, "%s — %s", when, pack->videos[vi].title[LANG_DA]);
-                pdf_text(ev->pdf, PDF_BODY, ev->line.data);
-                any = 1;
-            }
+    for (size_t vi = 0; vi < pack->n_videos; vi++) {
+        struct watch_facts wf;
+        progress_watch_facts(pr, &pack->videos[vi], &wf);
+        buf_reset(&ev->line);
+        buf_printf(&ev->line, "%s: ", pack->videos[vi].title[LANG_DA]);
+        watch_sentence(&wf, ev->strings, &ev->line);
+        if (pack->videos[vi].legal_basis && *pack->videos[vi].legal_basis) {
+            const char *vars[] = {"basis", pack->videos[vi].legal_basis, NULL};
+            buf_puts(&ev->line, "\n");
+            letter_fill(&ev->line, ev_s(ev, "evidence_legal_basis"), vars);
+        }
+        pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+        any = 1;
+    }
     if (!any)
         pdf_text(ev->pdf, PDF_BODY, ev_s(ev, "evidence_none"));
     any = 0;
@@ -136,9 +170,15 @@ static void ev_meeting(struct evidence *ev, const json_t *m)
     char when[64];
     ev_at(json_string_value(json_object_get(m, "held_at")), when, sizeof when);
     buf_reset(&ev->line);
-    buf_printf(&ev->line, "Afholdt %s; mundtlig vejledning givet: %s; registreret af %s", when,
-               json_is_true(json_object_get(m, "oral_guidance")) ? "ja" : "nej",
-               json_string_value(json_object_get(m, "recorded_by")));
+    struct buf who = {0};
+    ev_actor(ev, json_string_value(json_object_get(m, "recorded_by")), &who);
+    const char *vars[] = {"when", when, "oral",
+                          ev_s(ev, json_is_true(json_object_get(m, "oral_guidance"))
+                                       ? "evidence_yes"
+                                       : "evidence_no"),
+                          "by", who.data ? who.data : "", NULL};
+    letter_fill(&ev->line, ev_s(ev, "evidence_meeting_line"), vars);
+    buf_free(&who);
     pdf_text(ev->pdf, PDF_BODY, ev->line.data);
     const char *note = json_string_value(json_object_get(m, "note"));
     if (note) {
@@ -175,8 +215,23 @@ static int ev_enrolment(struct evidence *ev, struct store *st, const struct vaul
     ev_time(e.first_meeting_at, planned, sizeof planned);
     ev_time(e.closed_at, closed, sizeof closed);
     buf_reset(&ev->line);
-    buf_printf(&ev->line, "Oprettet %s; første møde planlagt %s; status %s; lukket %s",
-               created, planned, model_status_name(enrol_status(&e, pr.n_views > 0 || pr.n_first > 0)), closed);
+    const char *svars[] = {"created", created, "planned", planned, "status",
+                           ev_label(ev, "status",
+                                    model_status_name(enrol_status(&e, pr.n_views > 0 ||
+                                                                           pr.n_first > 0))),
+                           "closed", closed, NULL};
+    letter_fill(&ev->line, ev_s(ev, "evidence_enrolment_line"), svars);
+    pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+    /* the content version's legal basis and validity, as the citizen was shown it */
+    const char *lvars[] = {"basis", pack->legal_basis && *pack->legal_basis ? pack->legal_basis
+                                                                          : ev_s(ev, "evidence_legal_basis_none"),
+                           "from", *pack->valid_from ? pack->valid_from : "-", "to",
+                           *pack->valid_to ? pack->valid_to : ev_s(ev, "evidence_valid_open"),
+                           NULL};
+    buf_reset(&ev->line);
+    letter_fill(&ev->line, ev_s(ev, "evidence_legal_basis"), lvars);
+    buf_puts(&ev->line, "\n");
+    letter_fill(&ev->line, ev_s(ev, "evidence_validity"), lvars);
     pdf_text(ev->pdf, PDF_BODY, ev->line.data);
     buf_reset(&ev->line);
     buf_printf(&ev->line, "indholdets hash %s", pack->content_hash);
@@ -202,34 +257,64 @@ static void ev_journal(struct evidence *ev, const json_t *entries)
     json_t *e;
     pdf_space(ev->pdf, 8);
     pdf_text(ev->pdf, PDF_HEADING, ev_s(ev, "evidence_journal"));
+    pdf_text(ev->pdf, PDF_SMALL, ev_s(ev, "evidence_journal_intro"));
     json_array_foreach(entries, i, e)
     {
-        char when[64];
-        char *data = json_dumps(json_object_get(e, "data"), JSON_COMPACT | JSON_SORT_KEYS);
+        char when[64], key[64];
+        const char *kind = json_string_value(json_object_get(e, "kind"));
         ev_at(json_string_value(json_object_get(e, "at")), when, sizeof when);
+        /* the kind's label; an older video_finished says whether answering set it */
+        watch_journal_key(kind, json_object_get(e, "data"), key, sizeof key);
+        const char *label = ev_s(ev, key);
         buf_reset(&ev->line);
-        buf_printf(&ev->line, "#%lld  %s  %s  (%s)",
+        buf_printf(&ev->line, "#%lld  %s  %s — ",
                    (long long)json_integer_value(json_object_get(e, "seq")), when,
-                   json_string_value(json_object_get(e, "kind")),
-                   json_string_value(json_object_get(e, "actor")));
+                   *label ? label : (kind ? kind : ""));
+        ev_actor(ev, json_string_value(json_object_get(e, "actor")), &ev->line);
         pdf_text(ev->pdf, PDF_BOLD, ev->line.data);
         buf_reset(&ev->line);
-        buf_printf(&ev->line, "%s\nhash %s", data ? data : "{}",
-                   json_string_value(json_object_get(e, "hash")));
+        buf_printf(&ev->line, "hash %s", json_string_value(json_object_get(e, "hash")));
         pdf_text(ev->pdf, PDF_MONO, ev->line.data);
-        free(data);
     }
 }
 
+/* The signed checkpoint in words: what it covers, when, with which key. */
+static void ev_checkpoint(struct evidence *ev, const struct store_checkpoint *cp)
+{
+    char when[64], seq[24];
+    pdf_space(ev->pdf, 8);
+    pdf_text(ev->pdf, PDF_HEADING, ev_s(ev, "evidence_checkpoint"));
+    ev_at(cp->signed_at, when, sizeof when);
+    snprintf(seq, sizeof seq, "%lld", (long long)cp->signed_seq);
+    const char *vars[] = {"seq", seq, "when", when, "key_id", cp->key_id, NULL};
+    buf_reset(&ev->line);
+    letter_fill(&ev->line, ev_s(ev, "evidence_checkpoint_text"), vars);
+    pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+    const char *hvars[] = {"hash", cp->head_hash, "root", cp->tree_root, "key", cp->public_key,
+                           NULL};
+    buf_reset(&ev->line);
+    letter_fill(&ev->line, ev_s(ev, "evidence_checkpoint_values"), hvars);
+    pdf_text(ev->pdf, PDF_MONO, ev->line.data);
+}
+
 int evidence_pdf(const struct config *cfg, struct store *st, const struct vault *vault,
-                 const char *citizen_uuid, struct buf *out, char *err, size_t errlen)
+                 const char *citizen_uuid, const struct store_checkpoint *cp, struct buf *out,
+                 char *err, size_t errlen)
+{
+    return evidence_pdf_unit(cfg, st, vault, citizen_uuid, "", cp, out, err, errlen);
+}
+
+int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct vault *vault,
+                      const char *citizen_uuid, const char *unit,
+                      const struct store_checkpoint *cp, struct buf *out, char *err,
+                      size_t errlen)
 {
     struct model_citizen c;
     struct evidence ev;
     char path[CONFIG_PATH_MAX + 32], now[64];
     json_error_t je;
     json_t *strings = NULL, *journal = NULL;
-    int64_t ids[EVIDENCE_ENROLMENTS_MAX];
+    struct model_enrolment *es = NULL;
     size_t n = 0;
     int rc = -1;
     memset(&ev, 0, sizeof ev);
@@ -246,13 +331,17 @@ int evidence_pdf(const struct config *cfg, struct store *st, const struct vault 
     strings = json_load_file(path, 0, &je);
     journal = journal_citizen_json(st, citizen_uuid);
     const json_t *entries = json_object_get(journal, "entries");
-    if (!strings || !entries ||
-        store_enrolment_all_ids(st, c.id, ids, EVIDENCE_ENROLMENTS_MAX, &n) != STORE_OK) {
+    if (!strings || !entries || store_citizen_enrolments(st, c.id, unit, &es, &n) != STORE_OK) {
         snprintf(err, errlen, "cannot read the strings, the journal or the enrolments");
         goto out;
     }
+    journal_keep_enrolments(journal, es, n);
     ev.strings = strings;
     ev.pdf = pdf_new(ev_s(&ev, "evidence_title"), clock_now());
+    pdf_set_info(ev.pdf, cfg->municipality_name, ev_s(&ev, "evidence_subject"),
+                 ev_s(&ev, "evidence_keywords"));
+    pdf_outline_headings(ev.pdf);
+    pdf_set_lang(ev.pdf, "da");
     pdf_text(ev.pdf, PDF_TITLE, ev_s(&ev, "evidence_title"));
     pdf_text(ev.pdf, PDF_HEADING, c.name);
     clock_format_human(clock_now(), "da", now, sizeof now);
@@ -260,12 +349,14 @@ int evidence_pdf(const struct config *cfg, struct store *st, const struct vault 
     letter_fill(&ev.line, ev_s(&ev, "evidence_intro"), vars);
     pdf_text(ev.pdf, PDF_SMALL, ev.line.data);
     pdf_text(ev.pdf, PDF_SMALL, cfg->municipality_name);
-    for (size_t i = 0; i < n; i++)
-        if (ev_enrolment(&ev, st, vault, ids[i], entries) != 0) {
+    for (size_t i = 0; i < n; i++) /* oldest first */
+        if (ev_enrolment(&ev, st, vault, es[n - 1 - i].id, entries) != 0) {
             snprintf(err, errlen, "cannot read enrolment %zu of the citizen", i + 1);
             goto out;
         }
     ev_journal(&ev, entries);
+    if (cp)
+        ev_checkpoint(&ev, cp);
     rc = pdf_finish(ev.pdf, out);
     ev.pdf = NULL;
     if (rc)
@@ -277,6 +368,7 @@ out:
         buf_free(&discard);
     }
     buf_free(&ev.line);
+    free(es);
     json_decref(strings);
     json_decref(journal);
     model_citizen_clear(&c);

@@ -1,7 +1,7 @@
 /* The citizen's pages: the personal link, the overview of the group's videos, a video with
  * its questions, feedback on the answers, declining, and the receipt.  Plain links and
  * forms: everything works without JavaScript; the little script in static/ only reports
- * that a video was played to the end. */
+ * what the video player did (played ranges, seeks, the end, captions, the text version). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,14 +71,6 @@ static int h_citizen_viewed(const struct model_progress *pr, int64_t vid)
 {
     for (size_t i = 0; i < pr->n_views; i++)
         if (pr->views[i].video_id == vid)
-            return 1;
-    return 0;
-}
-
-static int h_citizen_finished_video(const struct model_progress *pr, int64_t vid)
-{
-    for (size_t i = 0; i < pr->n_views; i++)
-        if (pr->views[i].video_id == vid && pr->views[i].finished_at)
             return 1;
     return 0;
 }
@@ -185,8 +177,11 @@ void h_citizen_link(struct app_call *c)
         http_reply_header(c->rep, "Retry-After", "60");
         return;
     }
+    /* a HEAD (link scanners) only learns whether the link is good: no session */
+    int head = c->req->method == ROUTER_HEAD;
     enum progress_link r = progress_open_link(c->st, c->req->match->params[0], now,
-                                              app->cfg->session_hours, session, &c->enrolment);
+                                              app->cfg->session_hours, head ? NULL : session,
+                                              &c->enrolment);
     if (r == LINK_UNKNOWN || r == LINK_EXPIRED) {
         ratelimit_hit(app->link_misses, ip, now);
         app_page_error(c, r == LINK_UNKNOWN ? 404 : 410, r == LINK_UNKNOWN ? "link_unknown"
@@ -195,6 +190,10 @@ void h_citizen_link(struct app_call *c)
     }
     if (r != LINK_OK) {
         h_citizen_fail(c);
+        return;
+    }
+    if (head) {
+        h_citizen_redirect(c, "/borger");
         return;
     }
     char cookie[256];
@@ -208,12 +207,14 @@ void h_citizen_link(struct app_call *c)
 /* ------------------------------------------------------------------ overview */
 
 /* Adds what the overview and the receipt both show: the videos with their state, the
- * answered/total counts, the next video to do, and the topics marked to ask about. */
+ * answered/total counts, the next video to do, and the topics marked to ask about; with
+ * watching (the receipt), what is known of each video's playback and all_watched. */
 static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
-                              const struct model_progress *pr, json_t *ctx)
+                              const struct model_progress *pr, int watching, json_t *ctx)
 {
     json_t *videos = json_array(), *topics = json_array();
     size_t answered = 0, total = 0, next = 0;
+    int all_watched = pack->n_videos > 0;
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
         size_t a = h_citizen_answered_in(v, pr);
@@ -222,19 +223,30 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
         total += v->n_questions;
         if (!done && !next)
             next = vi + 1;
-        json_array_append_new(
-            videos, json_pack("{s:i, s:s, s:s, s:i, s:b, s:b, s:i, s:i}", "n", (int)vi + 1,
-                              "title", h_citizen_text(c, v->title), "summary",
-                              h_citizen_text(c, v->summary), "minutes",
-                              v->duration_s ? (v->duration_s + 59) / 60 : 1, "done", done,
-                              "watched", h_citizen_finished_video(pr, v->id), "answered",
-                              (int)a, "questions", (int)v->n_questions));
+        json_t *item = json_pack("{s:i, s:s, s:s, s:i, s:b, s:i, s:i}", "n", (int)vi + 1,
+                                 "title", h_citizen_text(c, v->title), "summary",
+                                 h_citizen_text(c, v->summary), "minutes",
+                                 v->duration_s ? (v->duration_s + 59) / 60 : 1, "done", done,
+                                 "answered", (int)a, "questions", (int)v->n_questions);
+        if (watching) {
+            struct watch_facts wf;
+            struct buf said = {0};
+            progress_watch_facts(pr, v, &wf);
+            watch_sentence(&wf, c->app->strings[c->lang], &said);
+            all_watched &= wf.to_end;
+            json_object_set_new(item, "watched", json_boolean(wf.to_end));
+            json_object_set_new(item, "watch_text", json_string(said.data ? said.data : ""));
+            buf_free(&said);
+        }
+        json_array_append_new(videos, item);
         for (size_t qi = 0; qi < v->n_questions; qi++)
             if (h_citizen_asked(pr, v->questions[qi].id))
                 json_array_append_new(topics,
                                       json_string(h_citizen_text(c, v->questions[qi].topic)));
     }
     json_object_set_new(ctx, "videos", videos);
+    if (watching)
+        json_object_set_new(ctx, "all_watched", json_boolean(all_watched));
     json_object_set_new(ctx, "has_asked", json_boolean(json_array_size(topics) > 0));
     json_object_set_new(ctx, "asked_topics", topics);
     json_object_set_new(ctx, "answered", json_integer((json_int_t)answered));
@@ -256,7 +268,7 @@ void h_citizen_overview(struct app_call *c)
         return;
     }
     json_t *ctx = h_citizen_base(c, pack);
-    h_citizen_summary(c, pack, &pr, ctx);
+    h_citizen_summary(c, pack, &pr, 0, ctx);
     json_object_set_new(ctx, "completed",
                         json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
                                      json_integer_value(json_object_get(ctx, "total"))));
@@ -359,6 +371,10 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
         snprintf(src, sizeof src, "/media/%s", v->media);
         json_object_set_new(video, "media", json_string(src));
     }
+    /* without a player the page's script still reports that it ran (nothing can be
+     * played), so the record can say "answered without playing" rather than "unknown" */
+    if (!json_object_get(video, "media"))
+        json_object_set_new(video, "no_player", json_true());
     json_object_set_new(ctx, "video", video);
     json_object_set_new(ctx, "questions", questions);
     json_object_set_new(ctx, "total_videos", json_integer((json_int_t)pack->n_videos));
@@ -523,22 +539,70 @@ void h_citizen_feedback(struct app_call *c)
     app_page(c, 200, "citizen/feedback", ctx);
 }
 
-void h_citizen_finished(struct app_call *c)
+/* A flag field of a player report: "1" on, absent or "0" off; -1 for anything else. */
+static int h_citizen_flag(const struct form *f, const char *name, bool *out)
 {
+    const char *v = form_get(f, name);
+    *out = v && strcmp(v, "1") == 0;
+    return !v || strcmp(v, "0") == 0 || *out ? 0 : -1;
+}
+
+/* POST /borger/video/{n}/afspilning: a report from the video page's script (form body:
+ * csrf, d duration in seconds, p played ranges "a-b,a-b", s seeks "from-to,…", e ended,
+ * c captions on, t text version opened; every field but csrf optional).  204, or 400
+ * bogus, 413 over [citizen] watch_max_body, 422 over watch_max_ranges, 429 over
+ * watch_reports_per_minute per session; a refused report changes nothing. */
+void h_citizen_playback(struct app_call *c)
+{
+    const struct config *cfg = c->app->cfg;
     const struct model_pack *pack;
     struct form f;
+    struct watch_report rep;
+    int64_t now = clock_now();
+    if (c->req->body_len > cfg->watch_max_body) {
+        app_page_error(c, 413, "body_too_large");
+        return;
+    }
+    /* the limit is per session: the CSRF token is derived from it (and says nothing of it) */
+    if (ratelimit_blocked(c->app->watch_reports, c->csrf, now)) {
+        app_page_error(c, 429, "too_many_requests");
+        http_reply_header(c->rep, "Retry-After", "60");
+        return;
+    }
+    ratelimit_hit(c->app->watch_reports, c->csrf, now);
     size_t n = h_citizen_video_of(c, &pack);
     if (!n)
         return;
     if (h_citizen_form(c, &f))
         return;
-    form_free(&f);
-    if (progress_video_finished(c->st, &c->enrolment, pack, content_video_at(pack, n),
-                                "player", clock_now()) != 0) {
-        h_citizen_fail(c);
-        return;
+    memset(&rep, 0, sizeof rep);
+    const char *d = form_get(&f, "d");
+    if ((d && watch_parse_duration(d, &rep.duration_ms)) ||
+        watch_parse_ranges(form_get(&f, "p"), false, rep.played, WATCH_REPORT_MAX,
+                           &rep.n_played) ||
+        watch_parse_ranges(form_get(&f, "s"), true, rep.seeks, WATCH_REPORT_MAX, &rep.n_seeks) ||
+        h_citizen_flag(&f, "e", &rep.ended) || h_citizen_flag(&f, "c", &rep.captions_on) ||
+        h_citizen_flag(&f, "t", &rep.transcript_opened)) {
+        app_page_error(c, 400, "bad_request");
+        goto out;
     }
-    http_reply_text(c->rep, 204, NULL, "", 0);
+    switch (progress_watch_report(c->st, &c->enrolment, pack, content_video_at(pack, n), &rep,
+                                  cfg->watch_max_ranges, now)) {
+    case WATCH_REPORT_OK:
+        http_reply_text(c->rep, 204, NULL, "", 0);
+        break;
+    case WATCH_REPORT_INVALID:
+        app_page_error(c, 400, "bad_request");
+        break;
+    case WATCH_REPORT_TOO_MANY:
+        app_page_error(c, 422, "bad_request");
+        break;
+    case WATCH_REPORT_ERROR:
+        h_citizen_fail(c);
+        break;
+    }
+out:
+    form_free(&f);
 }
 
 void h_citizen_captions(struct app_call *c)
@@ -595,7 +659,7 @@ void h_citizen_receipt(struct app_call *c)
         return;
     }
     json_t *ctx = h_citizen_base(c, pack);
-    h_citizen_summary(c, pack, &pr, ctx);
+    h_citizen_summary(c, pack, &pr, 1, ctx);
     json_object_set_new(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
     h_citizen_when(ctx, "completed_at", c->enrolment.completed_at, c->lang);
     h_citizen_when(ctx, "declined_at", c->enrolment.declined_at, c->lang);

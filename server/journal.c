@@ -7,6 +7,32 @@
 
 #include "clock.h"
 
+const char *const journal_kinds[] = {
+    "enrolled", "link_issued", "link_opened", "video_finished", "video_played", "video_watched",
+    "transcript_opened", "answers_submitted",
+    "asked_topics", "declined", "completed", "meeting_recorded", "group_changed",
+    "written_guidance_sent", "written_guidance_resent", "reminder_sent", "new_link_sent",
+    "citizen_purged",
+    "checkpoint", NULL};
+
+static int journal_kind_known(const char *kind)
+{
+    for (size_t i = 0; journal_kinds[i]; i++)
+        if (strcmp(journal_kinds[i], kind) == 0)
+            return 1;
+    return 0;
+}
+
+int journal_actor_is_staff(const char *actor)
+{
+    static const char *const system_actors[] = {"api",    "citizen", "scheduler", "retention",
+                                                "system", "demo",    NULL};
+    for (size_t i = 0; system_actors[i]; i++)
+        if (strcmp(system_actors[i], actor) == 0)
+            return 0;
+    return 1;
+}
+
 void journal_hash(const struct store_journal_row *r, char out[MODEL_HASH_HEX + 1])
 {
     crypto_hash_sha256_state h;
@@ -34,6 +60,10 @@ enum store_status journal_append(struct store *st, int64_t now, const char *kind
     char *text = NULL;
     enum store_status rc;
     memset(&r, 0, sizeof r);
+    if (!journal_kind_known(kind)) {
+        fprintf(stderr, "vejled: journal kind '%s' is not in journal_kinds\n", kind);
+        return STORE_ERROR;
+    }
     rc = store_journal_tail(st, &r.seq, r.prev_hash);
     if (rc != STORE_OK)
         goto out;
@@ -131,4 +161,21 @@ json_t *journal_citizen_json(struct store *st, const char *citizen_uuid)
         return NULL;
     }
     return json_pack("{s:o}", "entries", entries);
+}
+
+void journal_keep_enrolments(json_t *journal, const struct model_enrolment *es, size_t n)
+{
+    json_t *entries = json_object_get(journal, "entries");
+    size_t i = 0;
+    while (i < json_array_size(entries)) {
+        const char *enr =
+            json_string_value(json_object_get(json_array_get(entries, i), "enrolment_id"));
+        int keep = !enr;
+        for (size_t k = 0; k < n && !keep; k++)
+            keep = strcmp(es[k].uuid, enr) == 0;
+        if (keep)
+            i++;
+        else
+            json_array_remove(entries, i);
+    }
 }

@@ -21,9 +21,19 @@
 
 #include "store.h"
 
+/* Every kind of entry the program writes, NULL-terminated.  journal_append() refuses any
+ * other, so this table is complete; each kind has a label "journal_<kind>" in
+ * templates/lang/{da,en}.json (tests/http/labels.test.mjs checks both). */
+extern const char *const journal_kinds[];
+
+/* The actors the program itself writes ("api", "citizen", "scheduler", "retention",
+ * "system", "demo"); any other actor is a staff member's username.  Each has a label
+ * "actor_<actor>", staff members "actor_staff" with {{name}}. */
+int journal_actor_is_staff(const char *actor);
+
 #define JOURNAL_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
-/* Appends one entry; data (borrowed, may be NULL for {}) is serialised compactly with
+/* Appends one entry (STORE_ERROR, logged, for a kind not in journal_kinds); data (borrowed, may be NULL for {}) is serialised compactly with
  * sorted keys.  *seq (may be NULL) gets the new entry's number. */
 enum store_status journal_append(struct store *st, int64_t now, const char *kind,
                                  const char *actor, const char *citizen_uuid,
@@ -43,5 +53,10 @@ int journal_verify(struct store *st, struct journal_check *out);
 
 /* The entries of one citizen as the API's {"entries": [...]} object (new reference). */
 json_t *journal_citizen_json(struct store *st, const char *citizen_uuid);
+
+/* Removes from such an object (NULL is fine) every entry of an enrolment that is not one
+ * of es[0..n-1]; entries of no enrolment stay.  For a reader who may see only some of a
+ * citizen's enrolments: the entries kept are whole, so each still verifies by its hash. */
+void journal_keep_enrolments(json_t *journal, const struct model_enrolment *es, size_t n);
 
 #endif

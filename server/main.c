@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "bundle.h"
+#include "checkpoint.h"
 #include "clock.h"
 #include "config.h"
 #include "content.h"
@@ -28,6 +30,7 @@
 #include "purge.h"
 #include "staff.h"
 #include "scheduler.h"
+#include "signkey.h"
 #include "stats.h"
 #include "store.h"
 #include "store_testvfs.h"
@@ -52,6 +55,10 @@ struct main_opts {
     const char *older_than;
     const char *from;
     const char *format;
+    const char *checkpoint;      /* verify-evidence: a checkpoint held elsewhere (file) */
+    const char *checkpoint_seq;  /* evidence: build against this stored checkpoint */
+    const char *public_key;      /* verify-evidence: the key the checkpoint must carry */
+    const char *file;            /* verify-evidence: the bundle */
     int verify;
     int repeat;
     int help;
@@ -72,10 +79,15 @@ static const char *const main_usage =
     "  jobs list --db PATH                   scheduled jobs and their state\n"
     "  jobs run --db PATH [--now RFC3339]    one scheduler pass, then exit\n"
     "  evidence --db PATH --citizen UUID --out FILE   the citizen's documentation as PDF\n"
+    "                                        and a signed evidence bundle (FILE.json)\n"
+    "  verify-evidence FILE                  check an evidence bundle without the database\n"
+    "  keys show --db PATH                   the public key that signs checkpoints\n"
     "  purge   --db PATH --older-than PERIOD  remove personal data after the retention period\n"
     "  stats   --db PATH [--from DATE --to DATE] [--format json|csv] [--verify]\n"
     "                                        the implementation statistics (aggregates only)\n"
     "\n"
+    "Every command also takes --config FILE (the INI file 'serve' reads); its [database]\n"
+    "path stands for --db.  --db and VEJLED_DB win over the file.\n"
     "VEJLED_DB, VEJLED_LISTEN and VEJLED_CONFIG may stand for --db, --listen, --config.\n"
     "'vejled COMMAND --help' tells more about one command.\n";
 
@@ -87,50 +99,69 @@ static const struct {
               "Runs the HTTP server until SIGTERM or SIGINT, then stops cleanly.\n"
               "Applies pending migrations first.  --listen with port 0 picks a free port;\n"
               "the address is printed on stderr as 'vejled: listening on URL'.\n"},
-    {"migrate", "usage: vejled migrate --db PATH\n"
+    {"migrate", "usage: vejled migrate --db PATH [--config FILE]\n"
                 "Creates the database or applies the migrations it lacks.  Safe to run twice.\n"},
-    {"demo", "usage: vejled demo --db PATH\n"
+    {"demo", "usage: vejled demo --db PATH [--config FILE]\n"
              "Migrates, loads the demo guidance packs (a new version only where content\n"
              "changed) and the demo citizens, and prints a fresh link for the first demo\n"
              "citizen.  Safe to run twice.\n"},
-    {"apikey", "usage: vejled apikey add --db PATH --name NAME\n"
+    {"apikey", "usage: vejled apikey add --db PATH --name NAME [--config FILE]\n"
                "Creates an API key for the case system and prints it, alone, on stdout.\n"
                "It cannot be shown again: only its hash is stored.\n"},
     {"user", "usage: vejled user add --db PATH --username U --role caseworker|admin [--unit UNIT]\n"
-             "                       [--display-name NAME]\n"
+             "                       [--display-name NAME] [--config FILE]\n"
              "Creates a caseworker or administrator account.  The password is read from the\n"
              "first line of stdin (at least [staff] password_min_length characters) and\n"
              "stored only as an argon2id hash.  Caseworkers see the citizens of their unit.\n"},
-    {"verify", "usage: vejled verify --db PATH\n"
-               "Recomputes the journal's hash chain.  Exit 0 if intact; 1 and the first\n"
-               "entry that does not verify otherwise.\n"},
-    {"backup", "usage: vejled backup --db PATH --to FILE\n"
+    {"verify", "usage: vejled verify --db PATH [--config FILE]\n"
+               "Recomputes the journal's hash chain and checks every stored checkpoint (its\n"
+               "signature, and that the chain still has the signed head and Merkle root).\n"
+               "Exit 0 if intact; 1 and the first entry or checkpoint that does not verify.\n"},
+    {"keys", "usage: vejled keys show --db PATH [--config FILE]\n"
+             "Prints the public key that signs the journal checkpoints (base64 of the 32-byte\n"
+             "Ed25519 key) and its key id (first 16 hex digits of its SHA-256), one per line\n"
+             "as 'public_key BASE64' and 'key_id HEX'.  The secret is never printed.\n"},
+    {"verify-evidence", "usage: vejled verify-evidence FILE [--checkpoint FILE] [--public-key BASE64]\n"
+                        "                              [--config FILE]\n"
+                        "Checks an evidence bundle without the database: every entry's hash, the\n"
+                        "links between entries, their Merkle proofs up to the signed checkpoint and\n"
+                        "its Ed25519 signature.  --checkpoint: a checkpoint held elsewhere (the data\n"
+                        "of a 'checkpoint' journal entry as the webhook delivered it), which the\n"
+                        "bundle's must equal; --public-key: the key it must be signed with.\n"
+                        "Files above [database] max_bundle_bytes are refused.\n"
+                        "Exit 0 intact, 1 with the first failure on stderr.\n"},
+    {"backup", "usage: vejled backup --db PATH --to FILE [--config FILE]\n"
                "Copies the database consistently while the server runs (SQLite backup API).\n"
                "The key file (PATH.key) is not part of it: back it up once, separately.\n"},
-    {"jobs", "usage: vejled jobs list --db PATH\n"
+    {"jobs", "usage: vejled jobs list --db PATH [--config FILE]\n"
              "       vejled jobs run --db PATH [--now RFC3339] [--config FILE]\n"
              "list: every scheduled job (id, kind, enrolment, due time, state, attempts,\n"
              "next attempt, last error), tab-separated with a header line.\n"
              "run: one scheduler pass, exactly what the server's scheduler thread does:\n"
              "every job due at --now (default: now) runs through the configured channels.\n"},
     {"evidence", "usage: vejled evidence --db PATH --citizen UUID --out FILE\n"
+                 "                [--checkpoint-seq N] [--config FILE]\n"
                  "Writes one PDF with the citizen's whole documentation trail: letters sent,\n"
-                 "videos finished, answers with content version, meeting and notes, journal.\n"},
-    {"purge", "usage: vejled purge --db PATH [--older-than PERIOD] [--now RFC3339]\n"
+                 "videos finished, answers with content version, meeting and notes, journal;\n"
+                 "and beside it FILE.json, the evidence bundle: the citizen's journal entries\n"
+                 "with Merkle proofs up to a checkpoint signed now (or the stored checkpoint\n"
+                 "of --checkpoint-seq N), for 'vejled verify-evidence'.\n"},
+    {"purge", "usage: vejled purge --db PATH [--older-than PERIOD] [--now RFC3339] [--config FILE]\n"
               "Removes the personal data (name, e-mail, CPR, meeting notes, links, outbox\n"
               "letters) of every citizen whose last activity is older than PERIOD: N or Nd\n"
               "days, Nm months (30 days), Ny years (365 days); default [retention]\n"
               "purge_after.  Statistics and the journal stay; the journal gets a\n"
               "'citizen_purged' entry per citizen.  Safe to run while the server runs.\n"},
     {"stats", "usage: vejled stats --db PATH [--from YYYY-MM-DD --to YYYY-MM-DD]\n"
-              "                    [--format json|csv] [--repeat N] [--verify]\n"
+              "                    [--format json|csv] [--repeat N] [--verify] [--config FILE]\n"
               "Prints the implementation statistics for the period (default: the current\n"
               "quarter, Copenhagen time) as GET /api/v1/stats answers them (json) or as the\n"
               "dashboard's CSV extract (csv; ';'-separated).  Aggregates only, small counts\n"
               "suppressed.  --repeat N builds the dashboard's figures (the period and the\n"
               "trend over 8 quarters) N times and prints the time per build on stderr.\n"
               "--verify recounts every aggregate from the base tables and exits 1 if any\n"
-              "differs.\n"},
+              "differs.  From --config FILE it reads [stats] minutes_per_send (minutes saved\n"
+              "per automatic sending, default 5) and max_range_days.\n"},
 };
 
 /* The help text of a command ("" if there is none). */
@@ -186,6 +217,9 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         {"out", required_argument, NULL, 'o'},    {"older-than", required_argument, NULL, 'g'},
         {"from", required_argument, NULL, 'f'},   {"format", required_argument, NULL, 'F'},
         {"verify", no_argument, NULL, 'V'},       {"repeat", required_argument, NULL, 'R'},
+        {"checkpoint", required_argument, NULL, 'K'},
+        {"checkpoint-seq", required_argument, NULL, 'S'},
+        {"public-key", required_argument, NULL, 'P'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->db = getenv("VEJLED_DB");
@@ -214,6 +248,9 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         case 'F': o->format = optarg; break;
         case 'V': o->verify = 1; break;
         case 'R': o->repeat = atoi(optarg); break;
+        case 'K': o->checkpoint = optarg; break;
+        case 'S': o->checkpoint_seq = optarg; break;
+        case 'P': o->public_key = optarg; break;
         default:
             fprintf(stderr, "vejled: unknown or incomplete option '%s'\n", argv[optind - 1]);
             return -1;
@@ -226,15 +263,30 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
     return 0;
 }
 
-/* Builds the configuration from defaults, the file and the flags. */
-static int main_config(const struct main_opts *o, struct config *cfg, int *url_given)
+/* Builds the configuration from defaults, the file and the flags (--db and VEJLED_DB win
+ * over the file's [database] path).  need_db: the command works on a database the operator
+ * must name, by --db, VEJLED_DB or the file's [database] path; without any of them it is a
+ * usage error (EXIT_USAGE), never the default database by accident.  Returns 0, or an exit
+ * status. */
+static int main_config(const struct main_opts *o, const char *command, int need_db,
+                       struct config *cfg, int *url_given)
 {
-    char err[512];
+    char err[512], fallback[CONFIG_PATH_MAX];
     config_defaults(cfg);
+    memcpy(fallback, cfg->db_path, sizeof fallback);
+    cfg->db_path[0] = '\0'; /* tells whether the file names a database */
     if (o->config && config_load_file(cfg, o->config, err, sizeof err))
         return main_fail("%s", err);
     if (o->db && config_set(cfg, "database", "path", o->db, err, sizeof err))
         return main_fail("%s", err);
+    if (!cfg->db_path[0]) {
+        if (need_db) {
+            fprintf(stderr, "vejled: %s needs --db PATH (or VEJLED_DB, or [database] path in "
+                            "--config FILE)\n", command);
+            return EXIT_USAGE;
+        }
+        memcpy(cfg->db_path, fallback, sizeof cfg->db_path);
+    }
     if (o->listen && config_set_listen(cfg, o->listen))
         return main_fail("--listen must be HOST:PORT, not '%s'", o->listen);
     *url_given = cfg->public_url[0] != '\0';
@@ -263,14 +315,6 @@ static int main_open(const struct config *cfg, struct store **st)
     return 0;
 }
 
-static int main_need_db(const struct main_opts *o, const char *command)
-{
-    if (o->db)
-        return 0;
-    fprintf(stderr, "vejled: %s needs --db PATH (or VEJLED_DB)\n", command);
-    return -1;
-}
-
 /* ------------------------------------------------------------------ commands */
 
 static int cmd_migrate(const struct config *cfg)
@@ -296,7 +340,7 @@ static int main_demo_citizens(const struct config *cfg, struct store *st, struct
     jobs_policy_from_config(cfg, &policy);
     struct enrol_env env = {st, vault, cache, cfg->public_url, cfg->token_days,
                             cfg->idempotency_hours, cfg->remind_days_before,
-                            cfg->max_field_length, &policy};
+                            cfg->max_field_length, &policy, NULL, cfg->max_clock_skew_s};
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(doc, "citizens"), i, c)
@@ -487,8 +531,12 @@ static int cmd_verify(const struct config *cfg)
     if (store_open(cfg->db_path, cfg->busy_timeout_ms, &st, err, sizeof err))
         return main_fail("%s", err);
     int r = journal_verify(st, &check);
+    int64_t checkpoints = 0, bad_cp = 0;
+    char reason[256];
+    int rc_cp = r == 0 ? checkpoint_verify_all(st, &checkpoints, &bad_cp, reason, sizeof reason)
+                       : 0;
     store_close(st);
-    if (r < 0)
+    if (r < 0 || rc_cp < 0)
         return main_fail("%s", "the journal could not be read");
     if (r > 0) {
         fprintf(stderr, "vejled: journal broken at entry %lld: %s\n", (long long)check.bad_seq,
@@ -496,7 +544,14 @@ static int cmd_verify(const struct config *cfg)
         printf("broken %lld\n", (long long)check.bad_seq);
         return EXIT_FAILURE;
     }
-    printf("journal intact: %lld entries\n", (long long)check.entries);
+    if (rc_cp > 0) {
+        fprintf(stderr, "vejled: checkpoint of entry %lld does not verify: %s\n",
+                (long long)bad_cp, reason);
+        printf("broken checkpoint %lld\n", (long long)bad_cp);
+        return EXIT_FAILURE;
+    }
+    printf("journal intact: %lld entries, %lld signed checkpoints\n", (long long)check.entries,
+           (long long)checkpoints);
     return 0;
 }
 
@@ -613,35 +668,178 @@ static int cmd_purge(const struct config *cfg, const char *older_than, const cha
     return 0;
 }
 
-static int cmd_evidence(const struct config *cfg, const char *citizen, const char *out_path)
+/* Writes n bytes to a new or replaced file.  0 or -1. */
+static int main_write_file(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int bad = fwrite(data, 1, n, f) != n;
+    bad |= fclose(f) != 0;
+    return bad ? -1 : 0;
+}
+
+/* The checkpoint a bundle is made against: a new one now (unless the head did not move),
+ * or the stored one covering --checkpoint-seq.  0, or 1 after a message. */
+static int main_evidence_checkpoint(const struct config *cfg, struct store *st,
+                                    const char *seq_text, struct store_checkpoint *cp)
+{
+    char err[512];
+    struct signkey *key = NULL;
+    if (seq_text) {
+        char *end = NULL;
+        long long seq = strtoll(seq_text, &end, 10);
+        if (!*seq_text || *end || seq < 1)
+            return main_fail("--checkpoint-seq must be a journal seq (a positive number)");
+        enum store_status s = store_checkpoint_get(st, seq, cp);
+        if (s == STORE_NOT_FOUND)
+            return main_fail("no stored checkpoint covers exactly entry %lld", seq);
+        return s == STORE_OK ? 0 : main_fail("%s", "the checkpoints could not be read");
+    }
+    if (signkey_open(cfg->sign_key_file, 1, &key, err, sizeof err))
+        return main_fail("%s", err);
+    int r = checkpoint_take(st, key, clock_now(), 0, cp, NULL);
+    signkey_close(key);
+    if (r == 1)
+        return main_fail("%s", "the journal is empty: nothing to sign");
+    return r == 0 ? 0 : main_fail("%s", "the checkpoint could not be taken");
+}
+
+static int cmd_evidence(const struct config *cfg, const struct main_opts *o)
 {
     struct store *st = NULL;
     struct vault *vault = NULL;
-    struct buf pdf = {0};
+    struct buf pdf = {0}, path = {0};
+    struct store_checkpoint cp;
+    json_t *bundle = NULL;
+    char *text = NULL;
     char err[512];
     int rc = EXIT_FAILURE;
-    if (!citizen || !out_path) {
+    if (!o->citizen || !o->out) {
         fprintf(stderr, "vejled: evidence needs --citizen UUID and --out FILE\n");
         return EXIT_USAGE;
     }
     if (main_open_all(cfg, &st, &vault))
         return EXIT_FAILURE;
-    int r = evidence_pdf(cfg, st, vault, citizen, &pdf, err, sizeof err);
+    struct model_citizen who;
+    enum store_status found = store_citizen_by_uuid(st, o->citizen, &who);
+    if (found == STORE_OK)
+        model_citizen_clear(&who);
+    if (found != STORE_OK) { /* before anything is signed: a wrong id changes nothing */
+        main_fail("%s", found == STORE_NOT_FOUND ? "no citizen with that id"
+                                                 : "cannot read the citizen");
+        goto out;
+    }
+    if (main_evidence_checkpoint(cfg, st, o->checkpoint_seq, &cp))
+        goto out;
+    int r = evidence_pdf(cfg, st, vault, o->citizen, &cp, &pdf, err, sizeof err);
     if (r != 0) {
         main_fail("%s", err);
         goto out;
     }
-    FILE *f = fopen(out_path, "wb");
-    if (!f || fwrite(pdf.data, 1, pdf.len, f) != pdf.len || fclose(f) != 0) {
-        main_fail("cannot write %s", out_path);
+    r = bundle_build(st, o->citizen, &cp, &bundle);
+    if (r != 0) {
+        main_fail("%s", r > 0 ? "the journal no longer matches the checkpoint: it was changed "
+                                "after the checkpoint was signed"
+                              : "the journal could not be read");
         goto out;
     }
-    fprintf(stderr, "vejled: evidence written to %s (%zu bytes)\n", out_path, pdf.len);
+    text = json_dumps(bundle, JSON_INDENT(1) | JSON_SORT_KEYS);
+    buf_printf(&path, "%s.json", o->out);
+    if (main_write_file(o->out, pdf.data, pdf.len) != 0 || !text ||
+        main_write_file(path.data, text, strlen(text)) != 0) {
+        main_fail("cannot write %s or %s", o->out, path.data);
+        goto out;
+    }
+    fprintf(stderr,
+            "vejled: evidence written to %s (%zu bytes) and %s (checkpoint of entry %lld, "
+            "key %s)\n",
+            o->out, pdf.len, path.data, (long long)cp.signed_seq, cp.key_id);
     rc = 0;
 out:
+    free(text);
+    json_decref(bundle);
     buf_free(&pdf);
+    buf_free(&path);
     vault_close(vault);
     store_close(st);
+    return rc;
+}
+
+static int cmd_keys(const struct config *cfg)
+{
+    struct signkey *key = NULL;
+    char err[512];
+    if (signkey_open(cfg->sign_key_file, 0, &key, err, sizeof err))
+        return main_fail("%s (the server makes the key on its first start)", err);
+    printf("public_key %s\nkey_id %s\n", signkey_public_b64(key), signkey_id(key));
+    signkey_close(key);
+    return 0;
+}
+
+/* Reads a JSON file (at most limit bytes): a new reference, or NULL after a message. */
+static json_t *main_read_json(const char *path, size_t limit)
+{
+    json_error_t je;
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        main_fail("cannot read %s", path);
+        return NULL;
+    }
+    if ((size_t)sb.st_size > limit) {
+        main_fail("%s is larger than %zu bytes", path, limit);
+        return NULL;
+    }
+    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!j)
+        main_fail("%s is not JSON (line %d: %s)", path, je.line, je.text);
+    return j;
+}
+
+static int cmd_verify_evidence(const struct config *cfg, const struct main_opts *o)
+{
+    struct bundle_check check;
+    struct store_checkpoint held;
+    json_t *bundle = NULL, *cp = NULL;
+    int rc = EXIT_FAILURE;
+    if (!o->file) {
+        fputs(main_help_of("verify-evidence"), stderr);
+        return EXIT_USAGE;
+    }
+    bundle = main_read_json(o->file, cfg->max_bundle_bytes);
+    if (!bundle)
+        goto out;
+    if (o->checkpoint) {
+        char reason[256];
+        cp = main_read_json(o->checkpoint, cfg->max_bundle_bytes);
+        if (!cp)
+            goto out;
+        /* a journal entry as the webhook delivers it holds the checkpoint in its data */
+        const json_t *data = json_object_get(cp, "data");
+        if (checkpoint_from_json(json_is_object(data) ? data : cp, &held) != 0) {
+            main_fail("%s is not a checkpoint", o->checkpoint);
+            goto out;
+        }
+        if (checkpoint_check(&held, reason, sizeof reason) != 0) {
+            main_fail("the checkpoint in %s: %s", o->checkpoint, reason);
+            goto out;
+        }
+    }
+    if (bundle_verify(bundle, o->checkpoint ? &held : NULL, &check) != 0) {
+        main_fail("%s", check.reason);
+        goto out;
+    }
+    if (o->public_key && strcmp(o->public_key, check.public_key) != 0) {
+        main_fail("the bundle is signed with key %s, not with the key given", check.key_id);
+        goto out;
+    }
+    printf("evidence intact: %lld entries, checkpoint of entry %lld signed by key %s (%s)\n",
+           (long long)check.entries, (long long)check.signed_seq, check.key_id,
+           check.public_key);
+    rc = 0;
+out:
+    json_decref(bundle);
+    json_decref(cp);
     return rc;
 }
 
@@ -760,6 +958,10 @@ static int cmd_serve(struct config *cfg, int url_given)
     if (main_open(cfg, &st))
         return EXIT_FAILURE;
     store_close(st);
+    struct signkey *key = NULL; /* made on first start; a key others may read stops here */
+    if (signkey_open(cfg->sign_key_file, 1, &key, err, sizeof err))
+        return main_fail("%s", err);
+    signkey_close(key);
     if (app_init(&app, cfg, err, sizeof err))
         return main_fail("%s", err);
     /* block the stop signals in every thread; main waits for them below */
@@ -839,7 +1041,8 @@ int main(int argc, char **argv)
     static const struct {
         const char *command;
         const char *verbs[3];
-    } with_verb[] = {{"user", {"add"}}, {"apikey", {"add"}}, {"jobs", {"list", "run"}}};
+    } with_verb[] = {{"user", {"add"}}, {"apikey", {"add"}}, {"jobs", {"list", "run"}},
+                     {"keys", {"show"}}};
     for (size_t i = 0; i < sizeof with_verb / sizeof with_verb[0]; i++) {
         if (strcmp(command, with_verb[i].command) != 0)
             continue;
@@ -854,15 +1057,21 @@ int main(int argc, char **argv)
         }
         shift = 2;
     }
+    /* verify-evidence FILE: the bundle is the one positional argument */
+    const char *file = NULL;
+    if (strcmp(command, "verify-evidence") == 0 && argc >= 3 && argv[2][0] != '-') {
+        file = argv[2];
+        shift = 2;
+    }
     if (main_parse(argc - shift, argv + shift, &o))
         return EXIT_USAGE;
+    o.file = file;
     if (o.help)
         return main_help(command);
     clock_init_display_zone();
     if (strcmp(command, "serve") == 0) {
-        if (main_config(&o, &cfg, &url_given))
-            return EXIT_FAILURE;
-        return cmd_serve(&cfg, url_given);
+        int rc = main_config(&o, command, 0, &cfg, &url_given);
+        return rc ? rc : cmd_serve(&cfg, url_given);
     }
     int known = 0;
     for (size_t i = 0; i < sizeof main_helps / sizeof main_helps[0]; i++)
@@ -871,10 +1080,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "vejled: unknown command '%s'\n%s", command, main_usage);
         return EXIT_USAGE;
     }
-    if (main_need_db(&o, command))
-        return EXIT_USAGE;
-    if (main_config(&o, &cfg, &url_given))
-        return EXIT_FAILURE;
+    if (strcmp(command, "verify-evidence") == 0) { /* no database, only the config */
+        int rc = main_config(&o, command, 0, &cfg, &url_given);
+        if (rc)
+            return rc;
+        return cmd_verify_evidence(&cfg, &o);
+    }
+    int rc = main_config(&o, command, 1, &cfg, &url_given);
+    if (rc)
+        return rc;
     if (strcmp(command, "migrate") == 0)
         return cmd_migrate(&cfg);
     if (strcmp(command, "demo") == 0)
@@ -890,7 +1104,9 @@ int main(int argc, char **argv)
     if (strcmp(command, "jobs") == 0)
         return cmd_jobs(&cfg, argv[2], o.now);
     if (strcmp(command, "evidence") == 0)
-        return cmd_evidence(&cfg, o.citizen, o.out);
+        return cmd_evidence(&cfg, &o);
+    if (strcmp(command, "keys") == 0)
+        return cmd_keys(&cfg);
     if (strcmp(command, "purge") == 0)
         return cmd_purge(&cfg, o.older_than, o.now);
     if (strcmp(command, "stats") == 0)

@@ -78,10 +78,21 @@ void model_citizen_clear(struct model_citizen *c)
     c->name = c->email = NULL;
 }
 
+void model_view_clear(struct model_view *v)
+{
+    if (!v)
+        return;
+    free(v->ranges);
+    v->ranges = NULL;
+    v->n_ranges = 0;
+}
+
 void model_progress_clear(struct model_progress *p)
 {
     if (!p)
         return;
+    for (size_t i = 0; i < p->n_views; i++)
+        model_view_clear(&p->views[i]);
     free(p->views);
     free(p->first);
     free(p->latest);

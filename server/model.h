@@ -117,10 +117,25 @@ struct model_enrolment {
 };
 
 /* What a citizen did in one enrolment, loaded in one go for a page. */
+/* A played part of a video, in milliseconds from its start: [a, b). */
+struct model_range {
+    int64_t a, b;
+};
+
+/* One video's page and player as observed (see db/migrations/0007_watching.sql). */
 struct model_view {
     int64_t video_id;
-    int64_t started_at;
-    int64_t finished_at;
+    int64_t started_at;   /* the page was first shown */
+    int64_t finished_at;  /* older rows only: "finished" (by the player or by answering) */
+    bool observed;        /* made since playback is observed (false: an older row) */
+    int64_t reported_at;  /* first player report; 0: the page's script never reported */
+    int64_t duration_ms;  /* the media's duration as the player gave it; 0: unknown */
+    struct model_range *ranges; /* played, merged, sorted; owned (model_progress_clear) */
+    size_t n_ranges;
+    int64_t played_ms;
+    bool ended, skipped, captions_on, transcript_opened, legacy_ended;
+    int journal_level;    /* video_played entries journalled so far (0–4) */
+    int64_t to_end_at;    /* when it became watched to the end; 0: not (yet) */
 };
 
 struct model_answer {
@@ -156,6 +171,8 @@ void model_pack_free(struct model_pack *p);
 void model_group_clear(struct model_group *g);
 void model_citizen_clear(struct model_citizen *c);
 void model_progress_clear(struct model_progress *p);
+/* Frees the view's ranges (not the struct itself).  NULL is fine. */
+void model_view_clear(struct model_view *v);
 
 /* "da" → LANG_DA, "en" → LANG_EN, anything else → LANG_DA. */
 enum lang model_lang_from_code(const char *code);

@@ -3,8 +3,10 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <pango/pangocairo.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "mem.h"
@@ -18,6 +20,10 @@ struct pdf {
     cairo_surface_t *surface;
     cairo_t *cr;
     double y;
+    int page;        /* 1-based, the page being drawn */
+    int outline;     /* 1: titles and headings become bookmarks */
+    int title_id;    /* the outline item of the title, 0 (root) before one */
+    char lang[16];   /* "" or the document language for the catalog */
 };
 
 static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int n)
@@ -41,7 +47,101 @@ struct pdf *pdf_new(const char *title, int64_t created)
     cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_MOD_DATE, date);
     p->cr = cairo_create(p->surface);
     p->y = PDF_MARGIN;
+    p->page = 1;
     return p;
+}
+
+void pdf_set_info(struct pdf *p, const char *author, const char *subject, const char *keywords)
+{
+    if (author)
+        cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_AUTHOR, author);
+    if (subject)
+        cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_SUBJECT, subject);
+    if (keywords)
+        cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_KEYWORDS, keywords);
+}
+
+void pdf_set_lang(struct pdf *p, const char *tag)
+{
+    size_t n = strlen(tag);
+    if (n == 0 || n >= sizeof p->lang)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)tag[i]) && tag[i] != '-')
+            return;
+    memcpy(p->lang, tag, n + 1);
+}
+
+/* The last occurrence of needle in the n bytes at hay, or NULL. */
+static const char *pdf_last(const char *hay, size_t n, const char *needle)
+{
+    const char *found = NULL, *at = hay;
+    size_t len = strlen(needle);
+    while ((at = memmem(at, n - (size_t)(at - hay), needle, len)) != NULL) {
+        found = at;
+        at++;
+    }
+    return found;
+}
+
+/* A number after key in the text [from, end), e.g. "/Size 38"; -1 when absent. */
+static long pdf_number_after(const char *from, const char *end, const char *key)
+{
+    const char *k = memmem(from, (size_t)(end - from), key, strlen(key));
+    if (!k)
+        return -1;
+    k += strlen(key);
+    while (k < end && (*k == ' ' || *k == '\n' || *k == '\r'))
+        k++;
+    if (k >= end || !isdigit((unsigned char)*k))
+        return -1;
+    return strtol(k, NULL, 10);
+}
+
+/* Appends the incremental update with the language to the finished document in b.
+ * Leaves b as it is when cairo's trailer or catalog is not as expected. */
+static void pdf_add_catalog_entries(struct buf *b, const char *lang, int outline)
+{
+    const char *d = b->data, *end = b->data + b->len;
+    const char *trailer = pdf_last(d, b->len, "\ntrailer");
+    const char *startxref = pdf_last(d, b->len, "\nstartxref");
+    if (!trailer || !startxref || startxref < trailer)
+        return;
+    long size = pdf_number_after(trailer, startxref, "/Size");
+    long root = pdf_number_after(trailer, startxref, "/Root");
+    long info = pdf_number_after(trailer, startxref, "/Info");
+    long prev = pdf_number_after(startxref, end, "startxref");
+    char head[32];
+    snprintf(head, sizeof head, "\n%ld 0 obj", root);
+    const char *obj = root > 0 ? pdf_last(d, (size_t)(trailer - d), head) : NULL;
+    if (size <= 0 || prev < 0 || !obj)
+        return;
+    const char *open = memmem(obj, (size_t)(trailer - obj), "<<", 2);
+    const char *endobj = memmem(obj, (size_t)(trailer - obj), "endobj", 6);
+    const char *close = open && endobj ? pdf_last(open, (size_t)(endobj - open), ">>") : NULL;
+    if (!close || memmem(open, (size_t)(close - open), "/Lang", 5))
+        return;
+    int page_mode = outline && !memmem(open, (size_t)(close - open), "/PageMode", 9);
+    struct buf add = {0};
+    size_t offset = b->len + 1; /* the object starts after the newline below */
+    buf_printf(&add, "\n%ld 0 obj\n", root);
+    buf_append(&add, open, (size_t)(close - open));
+    buf_printf(&add, "   /Lang (%s)\n   /ViewerPreferences << /DisplayDocTitle true >>\n%s>>\n"
+                     "endobj\n",
+               lang, page_mode ? "   /PageMode /UseOutlines\n" : "");
+    size_t xref = b->len + add.len;
+    buf_printf(&add, "xref\n%ld 1\n%010zu 00000 n \ntrailer\n<< /Size %ld\n   /Root %ld 0 R\n",
+               root, offset, size, root);
+    if (info > 0)
+        buf_printf(&add, "   /Info %ld 0 R\n", info);
+    buf_printf(&add, "   /Prev %ld\n>>\nstartxref\n%zu\n%%%%EOF\n", prev, xref);
+    buf_append(b, add.data, add.len);
+    buf_free(&add);
+}
+
+void pdf_outline_headings(struct pdf *p)
+{
+    p->outline = 1;
 }
 
 static const char *pdf_font(enum pdf_style s)
@@ -68,6 +168,7 @@ static void pdf_paragraph(struct pdf *p, enum pdf_style style, const char *utf8,
     pango_layout_set_alignment(layout, right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
     pango_layout_set_text(layout, utf8, -1);
     PangoLayoutIter *it = pango_layout_get_iter(layout);
+    int first = 1;
     do {
         PangoRectangle logical;
         pango_layout_iter_get_line_extents(it, NULL, &logical);
@@ -77,7 +178,18 @@ static void pdf_paragraph(struct pdf *p, enum pdf_style style, const char *utf8,
         if (p->y + h > PDF_HEIGHT - PDF_MARGIN) {
             cairo_show_page(p->cr);
             p->y = PDF_MARGIN;
+            p->page++;
         }
+        if (first && p->outline && (style == PDF_TITLE || style == PDF_HEADING)) {
+            char dest[64];
+            snprintf(dest, sizeof dest, "page=%d pos=[%.1f %.1f]", p->page, PDF_MARGIN, p->y);
+            int id = cairo_pdf_surface_add_outline(
+                p->surface, style == PDF_TITLE ? CAIRO_PDF_OUTLINE_ROOT : p->title_id, utf8,
+                dest, style == PDF_TITLE ? CAIRO_PDF_OUTLINE_FLAG_OPEN : 0);
+            if (style == PDF_TITLE)
+                p->title_id = id;
+        }
+        first = 0;
         cairo_move_to(p->cr, PDF_MARGIN + x, p->y + baseline);
         pango_cairo_show_layout_line(p->cr, pango_layout_iter_get_line_readonly(it));
         p->y += h;
@@ -108,6 +220,8 @@ int pdf_finish(struct pdf *p, struct buf *out)
     cairo_surface_finish(p->surface);
     int ok = cairo_surface_status(p->surface) == CAIRO_STATUS_SUCCESS;
     cairo_surface_destroy(p->surface);
+    if (ok && p->lang[0])
+        pdf_add_catalog_entries(&p->bytes, p->lang, p->title_id != 0);
     if (ok)
         buf_append(out, p->bytes.data, p->bytes.len);
     buf_free(&p->bytes);

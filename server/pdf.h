@@ -26,6 +26,22 @@ struct pdf;
 /* A new document (title in the PDF's metadata, created UTC seconds).  Never NULL. */
 struct pdf *pdf_new(const char *title, int64_t created);
 
+/* Document information: author, subject and keywords (any may be NULL).  cairo 1.16 has
+ * no way to write structure tags; see the README. */
+void pdf_set_info(struct pdf *p, const char *author, const char *subject, const char *keywords);
+
+/* The document's language (a BCP 47 tag such as "da": letters, digits and '-', at most 15),
+ * for screen readers.  cairo 1.16 cannot write it, so pdf_finish() adds it to the document
+ * catalog in an incremental update (a standard PDF appendix: the new catalog, a one-entry
+ * cross-reference section and a trailer pointing back to cairo's), together with
+ * /PageMode /UseOutlines when there are bookmarks and /DisplayDocTitle.  Ignored when tag
+ * is not such a tag. */
+void pdf_set_lang(struct pdf *p, const char *tag);
+
+/* From now on every PDF_TITLE and PDF_HEADING paragraph is also a bookmark (the PDF's
+ * outline): the title at the top level, the headings under it. */
+void pdf_outline_headings(struct pdf *p);
+
 /* One paragraph; right-aligned when right is set. */
 void pdf_text(struct pdf *p, enum pdf_style style, const char *utf8);
 void pdf_text_right(struct pdf *p, enum pdf_style style, const char *utf8);

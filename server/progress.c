@@ -34,20 +34,13 @@ static enum store_status progress_open_txn(struct store *st, void *arg)
         o->result = LINK_EXPIRED;
         return STORE_NOT_FOUND;
     }
-    rc = store_enrolment_mark(st, o->e->id, "opened_at", o->now);
-    if (rc == STORE_OK)
-        o->e->opened_at = o->now;
-    else if (rc != STORE_NOT_FOUND)
-        return rc;
-    char hash[TOKEN_HASH_HEX_LEN + 1];
-    token_new(o->session);
-    token_hash(o->session, TOKEN_LEN, hash);
-    rc = store_session_insert(st, hash, o->e->id, o->now,
-                              o->now + (int64_t)o->session_hours * 3600);
-    if (rc != STORE_OK)
-        return rc;
-    rc = journal_append(st, o->now, "link_opened", "citizen", o->e->citizen_uuid, o->e->uuid,
-                        NULL, NULL);
+    if (o->session) {
+        char hash[TOKEN_HASH_HEX_LEN + 1];
+        token_new(o->session);
+        token_hash(o->session, TOKEN_LEN, hash);
+        rc = store_session_insert(st, hash, o->e->id, o->now,
+                                  o->now + (int64_t)o->session_hours * 3600);
+    }
     if (rc == STORE_OK)
         o->result = LINK_OK;
     return rc;
@@ -62,25 +55,63 @@ enum progress_link progress_open_link(struct store *st, const char *token, int64
     char hash[TOKEN_HASH_HEX_LEN + 1];
     token_hash(token, TOKEN_LEN, hash);
     struct progress_open o = {hash, now, session_hours, session, e, LINK_ERROR};
-    enum store_status rc = store_txn(st, progress_open_txn, &o);
+    enum store_status rc = session ? store_txn(st, progress_open_txn, &o)
+                                   : progress_open_txn(st, &o);
     if (rc != STORE_OK && o.result == LINK_OK)
         return LINK_ERROR;
     return o.result;
 }
 
 int progress_session(struct store *st, const char *cookie, int64_t now,
-                     struct model_enrolment *e)
+                     struct model_enrolment *e, bool *first)
 {
     int64_t id;
+    bool used = true;
     char hash[TOKEN_HASH_HEX_LEN + 1];
     if (!cookie || !token_is_well_formed(cookie))
         return -1;
     token_hash(cookie, TOKEN_LEN, hash);
-    if (store_session_get(st, hash, now, &id) != STORE_OK)
+    if (store_session_get(st, hash, now, &id, &used) != STORE_OK)
         return -1;
     if (store_enrolment_by_id(st, id, e) != STORE_OK || e->closed_at)
         return -1;
+    *first = !used;
     return 0;
+}
+
+struct progress_used {
+    const char *session_hash;
+    const struct model_enrolment *e;
+    int64_t now;
+};
+
+static enum store_status progress_used_txn(struct store *st, void *arg)
+{
+    struct progress_used *u = arg;
+    enum store_status rc = store_session_use(st, u->session_hash, u->now);
+    if (rc == STORE_NOT_FOUND)
+        return STORE_OK; /* another request of the same session came first */
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_enrolment_mark(st, u->e->id, "opened_at", u->now);
+    if (rc != STORE_OK && rc != STORE_NOT_FOUND)
+        return rc;
+    json_t *data = json_pack("{s:s}", "by", "session");
+    rc = journal_append(st, u->now, "link_opened", "citizen", u->e->citizen_uuid, u->e->uuid,
+                        data, NULL);
+    json_decref(data);
+    return rc;
+}
+
+int progress_session_used(struct store *st, const char *cookie,
+                          const struct model_enrolment *e, int64_t now)
+{
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    if (!cookie || !token_is_well_formed(cookie))
+        return -1;
+    token_hash(cookie, TOKEN_LEN, hash);
+    struct progress_used u = {hash, e, now};
+    return store_txn(st, progress_used_txn, &u) == STORE_OK ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ videos */
@@ -97,45 +128,131 @@ static json_t *progress_base_data(const struct model_pack *pack, const struct mo
                      "content_hash", pack->content_hash);
 }
 
-/* Marks v finished and journals it the first time.  Inside a transaction. */
-static enum store_status progress_finish_in(struct store *st, const struct model_enrolment *e,
-                                            const struct model_pack *pack,
-                                            const struct model_video *v, const char *source,
-                                            int64_t now)
+/* The journal data of a playback entry: the video and the facts known now. */
+static json_t *progress_watch_data(const struct model_pack *pack, const struct model_video *v,
+                                   const struct model_view *view, bool answered)
 {
-    enum store_status rc = store_view_finish(st, e->id, v->id, now);
-    if (rc == STORE_NOT_FOUND)
-        return STORE_OK;
-    if (rc != STORE_OK)
-        return rc;
+    struct watch_facts f;
+    watch_facts_of(view, answered, &f);
     json_t *data = progress_base_data(pack, v);
-    json_object_set_new(data, "reported_by", json_string(source));
-    rc = journal_append(st, now, "video_finished", "citizen", e->citizen_uuid, e->uuid, data,
-                        NULL);
+    json_t *w = watch_json(&f, NULL);
+    json_object_update(data, w);
+    json_decref(w);
+    json_object_del(data, "page_viewed");
+    return data;
+}
+
+struct progress_watch_ctx {
+    const struct model_enrolment *e;
+    const struct model_pack *pack;
+    const struct model_video *v;
+    const struct watch_report *r;
+    size_t max_ranges;
+    int64_t now;
+    enum progress_watch result;
+};
+
+static enum store_status progress_watch_journal(struct store *st, struct progress_watch_ctx *c,
+                                                const char *kind, const struct model_view *view)
+{
+    json_t *data = progress_watch_data(c->pack, c->v, view, false);
+    json_object_del(data, "observed");
+    enum store_status rc = journal_append(st, c->now, kind, "citizen", c->e->citizen_uuid,
+                                          c->e->uuid, data, NULL);
     json_decref(data);
     return rc;
 }
 
-struct progress_finish {
-    const struct model_enrolment *e;
-    const struct model_pack *pack;
-    const struct model_video *v;
-    const char *source;
-    int64_t now;
-};
-
-static enum store_status progress_finish_txn(struct store *st, void *arg)
+static enum store_status progress_watch_txn(struct store *st, void *arg)
 {
-    struct progress_finish *f = arg;
-    return progress_finish_in(st, f->e, f->pack, f->v, f->source, f->now);
+    struct progress_watch_ctx *c = arg;
+    const struct watch_report *r = c->r;
+    struct model_view view;
+    enum store_status rc = store_view_start(st, c->e->id, c->v->id, c->now);
+    if (rc == STORE_OK)
+        rc = store_view_get(st, c->e->id, c->v->id, &view);
+    if (rc != STORE_OK)
+        return rc;
+    bool transcript_before = view.transcript_opened;
+    int64_t duration = view.duration_ms > r->duration_ms ? view.duration_ms : r->duration_ms;
+    /* room for the merge: the stored ranges, the new ones, and the cap */
+    view.ranges = xrealloc(view.ranges, (view.n_ranges + r->n_played + 1) * sizeof *view.ranges);
+    enum watch_merge m = watch_merge(view.ranges, &view.n_ranges, c->max_ranges, r->played,
+                                     r->n_played, duration);
+    if (m != WATCH_MERGED) {
+        c->result = m == WATCH_TOO_MANY ? WATCH_REPORT_TOO_MANY : WATCH_REPORT_INVALID;
+        rc = STORE_NOT_FOUND; /* rolls back: nothing stored */
+        goto out;
+    }
+    for (size_t i = 0; i < r->n_seeks; i++)
+        if (watch_seek_skips(view.ranges, view.n_ranges, r->seeks[i].a, r->seeks[i].b))
+            view.skipped = true;
+    view.duration_ms = duration;
+    view.played_ms = watch_covered_ms(view.ranges, view.n_ranges);
+    view.ended |= r->ended;
+    view.captions_on |= r->captions_on && r->n_played > 0;
+    view.transcript_opened |= r->transcript_opened;
+    if (!view.reported_at)
+        view.reported_at = c->now;
+    bool to_end_now = !view.to_end_at &&
+                      watch_is_to_end(view.played_ms, view.duration_ms, view.ended, view.skipped);
+    if (to_end_now)
+        view.to_end_at = c->now;
+    int level = watch_level(view.played_ms, view.duration_ms);
+    int journal_played = level > view.journal_level && !to_end_now && !view.to_end_at;
+    if (level > view.journal_level || to_end_now)
+        view.journal_level = to_end_now ? 4 : level;
+    rc = store_view_save(st, c->e->id, &view);
+    if (rc == STORE_OK && journal_played)
+        rc = progress_watch_journal(st, c, "video_played", &view);
+    if (rc == STORE_OK && to_end_now)
+        rc = progress_watch_journal(st, c, "video_watched", &view);
+    if (rc == STORE_OK && view.transcript_opened && !transcript_before) {
+        json_t *data = progress_base_data(c->pack, c->v);
+        rc = journal_append(st, c->now, "transcript_opened", "citizen", c->e->citizen_uuid,
+                            c->e->uuid, data, NULL);
+        json_decref(data);
+    }
+    if (rc == STORE_OK)
+        c->result = WATCH_REPORT_OK;
+out:
+    model_view_clear(&view);
+    return rc;
 }
 
-int progress_video_finished(struct store *st, const struct model_enrolment *e,
-                            const struct model_pack *pack, const struct model_video *v,
-                            const char *source, int64_t now)
+enum progress_watch progress_watch_report(struct store *st, const struct model_enrolment *e,
+                                          const struct model_pack *pack,
+                                          const struct model_video *v,
+                                          const struct watch_report *r, size_t max_ranges,
+                                          int64_t now)
 {
-    struct progress_finish f = {e, pack, v, source, now};
-    return store_txn(st, progress_finish_txn, &f) == STORE_OK ? 0 : -1;
+    struct progress_watch_ctx c = {e, pack, v, r, max_ranges, now, WATCH_REPORT_ERROR};
+    enum store_status rc = store_txn(st, progress_watch_txn, &c);
+    if (rc != STORE_OK && c.result == WATCH_REPORT_OK)
+        return WATCH_REPORT_ERROR;
+    return c.result;
+}
+
+static bool progress_all_answered(const struct model_progress *pr, const struct model_video *v)
+{
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        bool found = false;
+        for (size_t a = 0; a < pr->n_first && !found; a++)
+            found = pr->first[a].question_id == v->questions[qi].id;
+        if (!found)
+            return false;
+    }
+    return v->n_questions > 0;
+}
+
+void progress_watch_facts(const struct model_progress *pr, const struct model_video *v,
+                          struct watch_facts *f)
+{
+    const struct model_view *view = NULL;
+    for (size_t i = 0; i < pr->n_views; i++)
+        if (pr->views[i].video_id == v->id)
+            view = &pr->views[i];
+    watch_facts_of(view, progress_all_answered(pr, v), f);
 }
 
 /* ------------------------------------------------------------------ answers */
@@ -267,12 +384,26 @@ static enum store_status progress_submit_txn(struct store *st, void *arg)
         if (on)
             json_array_append_new(topics, json_string(q->topic_key));
     }
-    if (rc == STORE_OK)
-        rc = progress_finish_in(st, c->e, c->pack, v, "answers", c->now);
     if (rc == STORE_OK) {
+        /* what was known of the playback when the citizen answered */
+        struct model_view view;
+        enum store_status g = store_view_get(st, c->e->id, v->id, &view);
+        if (g != STORE_OK && g != STORE_NOT_FOUND)
+            rc = g;
         json_t *data = progress_base_data(c->pack, v);
+        json_t *watched = progress_watch_data(c->pack, v, g == STORE_OK ? &view : NULL, true);
+        json_t *w = json_pack("{s:O, s:O, s:O, s:O}", "observed",
+                              json_object_get(watched, "observed"), "seconds",
+                              json_object_get(watched, "seconds"), "share",
+                              json_object_get(watched, "share"), "to_end",
+                              json_object_get(watched, "to_end"));
+        json_object_set_new(data, "watched", w);
+        json_decref(watched);
+        if (g == STORE_OK)
+            model_view_clear(&view);
         json_object_set(data, "answers", answers);
-        rc = journal_append(st, c->now, "answers_submitted", "citizen", c->e->citizen_uuid,
+        if (rc == STORE_OK)
+            rc = journal_append(st, c->now, "answers_submitted", "citizen", c->e->citizen_uuid,
                             c->e->uuid, data, NULL);
         json_decref(data);
     }

@@ -1,8 +1,9 @@
 /* progress — what a citizen does with their guidance, and its documentation.
  *
  * The citizen side of an enrolment: opening the personal link (which starts a browser
- * session), watching videos, answering questions, marking topics to ask about at the
- * meeting, declining ("I'd rather hear it at the meeting") and finishing.  Every step that
+ * session; the link counts as opened when that session comes back), watching videos (as
+ * the player reports it, see watch.h), answering questions, marking topics to ask about at
+ * the meeting, declining ("I'd rather hear it at the meeting") and finishing.  Every step that
  * matters for documentation is written to the journal in the same transaction as the
  * change itself, with the pack version and content hash the citizen was shown.
  *
@@ -20,6 +21,7 @@
 #include "model.h"
 #include "store.h"
 #include "token.h"
+#include "watch.h"
 #include "writer.h"
 
 enum progress_link {
@@ -29,25 +31,49 @@ enum progress_link {
     LINK_ERROR
 };
 
-/* Exchanges a citizen link token for a new session of session_hours, marks the enrolment
- * opened (the first time) and journals "link_opened". */
+/* Exchanges a citizen link token for a new session of session_hours (session == NULL:
+ * only checks the link).  Nothing else: fetching a link is not opening it (mail and
+ * Digital Post scanners fetch links before the citizen does), see progress_session_used. */
 enum progress_link progress_open_link(struct store *st, const char *token, int64_t now,
                                       unsigned session_hours, char session[TOKEN_LEN + 1],
                                       struct model_enrolment *e);
 
-/* The open enrolment of a live session cookie: 0 and *e, or -1. */
+/* The open enrolment of a live session cookie: 0 and *e, or -1.  *first: no request has
+ * carried this session back before (call progress_session_used). */
 int progress_session(struct store *st, const char *cookie, int64_t now,
-                     struct model_enrolment *e);
+                     struct model_enrolment *e, bool *first);
+
+/* The session's first request back: the citizen has opened the link.  Marks the session
+ * used, the enrolment opened (the first time; the statistics count it) and journals
+ * "link_opened" — once per session, whatever requests race.  0 or -1. */
+int progress_session_used(struct store *st, const char *cookie,
+                          const struct model_enrolment *e, int64_t now);
 
 /* Notes that the citizen opened a video's page (not journalled). */
 int progress_video_seen(struct store *st, const struct model_enrolment *e,
                         const struct model_video *v, int64_t now);
 
-/* Records that a video was played to the end (reported by the player); journals
- * "video_finished" the first time.  0 or -1. */
-int progress_video_finished(struct store *st, const struct model_enrolment *e,
-                            const struct model_pack *pack, const struct model_video *v,
-                            const char *source, int64_t now);
+enum progress_watch {
+    WATCH_REPORT_OK,
+    WATCH_REPORT_INVALID,  /* bogus values (no duration, ranges outside it); nothing stored */
+    WATCH_REPORT_TOO_MANY, /* the merged ranges would exceed max_ranges; nothing stored */
+    WATCH_REPORT_ERROR
+};
+
+/* Merges a player report into the video's observed playback (the view row is made if the
+ * page's first visit did not make it).  Journals without flooding: "video_played" when the
+ * played share first rises to a new level (some, 25 %, 50 %, 75 %), "video_watched" once
+ * when it becomes watched to the end, "transcript_opened" the first time; each with the
+ * ranges known then.  One transaction. */
+enum progress_watch progress_watch_report(struct store *st, const struct model_enrolment *e,
+                                          const struct model_pack *pack,
+                                          const struct model_video *v,
+                                          const struct watch_report *r, size_t max_ranges,
+                                          int64_t now);
+
+/* The facts of video v in pr (see watch.h): answered = every question of v answered. */
+void progress_watch_facts(const struct model_progress *pr, const struct model_video *v,
+                          struct watch_facts *f);
 
 /* One question's answer as submitted: the chosen option ids. */
 struct progress_choice {

@@ -893,46 +893,8 @@ enum store_status store_session_insert(struct store *st, const char *id_hash,
                                      "tiii", id_hash, enrolment_id, now, expires));
 }
 
-enum store_status store_session_get(struct store *st, const char *id_hash, int64_t now,
-                                    int64_t *enrolment_id)
-{
-    sqlite3_stmt *s = store_stmt(st,
-                                 "SELECT enrolment_id FROM citizen_sessions"
-                                 " WHERE id_hash = ? AND expires_at > ?",
-                                 "ti", id_hash, now);
-    enum store_status rc = store_row(st, s);
-    if (rc == STORE_OK) {
-        *enrolment_id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
-    }
-    return rc;
-}
-
-/* ------------------------------------------------------------------ progress */
-
-enum store_status store_view_start(struct store *st, int64_t enrolment_id, int64_t video_id,
-                                   int64_t now)
-{
-    return store_done(st, store_stmt(st,
-                                     "INSERT INTO video_views(enrolment_id, video_id, started_at)"
-                                     " VALUES (?,?,?) ON CONFLICT DO NOTHING",
-                                     "iii", enrolment_id, video_id, now));
-}
-
-enum store_status store_view_finish(struct store *st, int64_t enrolment_id, int64_t video_id,
-                                    int64_t now)
-{
-    enum store_status rc = store_view_start(st, enrolment_id, video_id, now);
-    if (rc != STORE_OK)
-        return rc;
-    rc = store_done(st, store_stmt(st,
-                                   "UPDATE video_views SET finished_at = ? WHERE enrolment_id = ?"
-                                   " AND video_id = ? AND finished_at IS NULL",
-                                   "iii", now, enrolment_id, video_id));
-    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
-        return STORE_NOT_FOUND;
-    return rc;
-}
+/* ------------------------------------------------------------------ progress
+ * (sessions' first use and the video views are in store_watch.c) */
 
 enum store_status store_answer_insert(struct store *st, int64_t enrolment_id,
                                       int64_t question_id, const char *chosen, int correct,
@@ -1023,22 +985,10 @@ enum store_status store_progress_load(struct store *st, int64_t enrolment_id,
 {
     memset(out, 0, sizeof *out);
     enum store_status rc = STORE_ERROR;
-    sqlite3_stmt *s = store_stmt(st,
-                                 "SELECT video_id, started_at, finished_at FROM video_views"
-                                 " WHERE enrolment_id = ?",
-                                 "i", enrolment_id);
-    if (!s)
-        goto fail;
+    sqlite3_stmt *s;
     int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        out->views = xrealloc(out->views, (out->n_views + 1) * sizeof *out->views);
-        struct model_view *v = &out->views[out->n_views++];
-        v->video_id = sqlite3_column_int64(s, 0);
-        v->started_at = sqlite3_column_int64(s, 1);
-        v->finished_at = sqlite3_column_int64(s, 2);
-    }
-    sqlite3_reset(s);
-    if (r != SQLITE_DONE)
+    rc = store_views_read(st, enrolment_id, &out->views, &out->n_views);
+    if (rc != STORE_OK)
         goto fail;
     rc = store_answers_read(st,
                             store_stmt(st,
@@ -1212,12 +1162,12 @@ enum store_status store_idem_get(struct store *st, int64_t api_key_id, const cha
 
 enum store_status store_idem_put(struct store *st, int64_t api_key_id, const char *key,
                                  const char *request_hash, int status, const void *box,
-                                 size_t boxlen, int64_t now)
+                                 size_t boxlen, int64_t citizen_id, int64_t now)
 {
     return store_done(st, store_stmt(st,
                                      "INSERT OR REPLACE INTO idempotency(api_key_id, key,"
-                                     " request_hash, status, response_box, created_at)"
-                                     " VALUES (?,?,?,?,?,?)",
-                                     "ittibi", api_key_id, key, request_hash, (int64_t)status,
-                                     box, boxlen, now));
+                                     " request_hash, status, response_box, citizen_id,"
+                                     " created_at) VALUES (?,?,?,?,?,?,?)",
+                                     "ittibIi", api_key_id, key, request_hash, (int64_t)status,
+                                     box, boxlen, citizen_id, now));
 }

@@ -63,4 +63,9 @@ void store_col_copy(sqlite3_stmt *stmt, int col, char *out, size_t n);
 /* Reads a row of STORE_ENROLMENT_SELECT into e. */
 void store_enrolment_read(sqlite3_stmt *s, struct model_enrolment *e);
 
+/* Appends the enrolment's video views to *views (store_watch.c; freed with
+ * model_progress_clear). */
+enum store_status store_views_read(struct store *st, int64_t enrolment_id,
+                                   struct model_view **views, size_t *n);
+
 #endif

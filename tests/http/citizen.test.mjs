@@ -97,7 +97,7 @@ describe('citizen pages', () => {
       assertHtml(r, 403, p);
       assert.equal(r.headers['set-cookie'], undefined);
     }
-    for (const p of ['/borger/video/1', '/borger/video/1/set', '/borger/fravalg', '/borger/sprog']) {
+    for (const p of ['/borger/video/1', '/borger/video/1/afspilning', '/borger/fravalg', '/borger/sprog']) {
       assertHtml(await anon.post(p, { csrf: 'x', lang: 'en' }), 403, `POST ${p}`);
     }
     anon.cookies.set('vejled_borger', 'AAAAAAAAAAAAAAAAAAAAAAAA');
@@ -114,7 +114,7 @@ describe('citizen pages', () => {
     assert.ok(videos.length >= 2, 'the dagpenge pack has several videos');
   });
 
-  it('opening the link: 303 to /borger with a session cookie and the security headers', async () => {
+  it('opening the link: 303 to /borger with a session cookie; opened when the session comes back', async () => {
     browserA = new Browser(s);
     const r = await browserA.get(A.path);
     assert.equal(r.status, 303, r.text);
@@ -129,11 +129,18 @@ describe('citizen pages', () => {
     assert.match(cookie, /; Path=\//);
     assert.ok(!cookie.includes(A.path.slice(3)), 'the session is not the link token');
     assert.ok(browserA.cookies.get('vejled_borger'));
+    // fetching the link is not opening it (a link scanner does that too)
+    const before = await describeEnrolment(A.enrolment_id);
+    assert.equal(before.status, 'not_opened');
+    assert.deepEqual((await journal(A.citizen_id)).map((j) => j.kind), ['enrolled']);
+    // the browser follows the redirect with the session: now it is opened
+    assertHtml(await browserA.get('/borger'), 200, 'overview after the link');
     const e = await describeEnrolment(A.enrolment_id);
     assert.equal(e.status, 'opened');
     assert.ok(e.opened_at);
-    const kinds = (await journal(A.citizen_id)).map((j) => j.kind);
-    assert.deepEqual(kinds, ['enrolled', 'link_opened']);
+    const entries = await journal(A.citizen_id);
+    assert.deepEqual(entries.map((j) => j.kind), ['enrolled', 'link_opened']);
+    assert.deepEqual(entries[1].data, { by: 'session' });
   });
 
   it('the overview lists every video; HEAD works on it', async () => {
@@ -185,7 +192,7 @@ describe('citizen pages', () => {
       assertHtml(await browserA.post('/borger/video/1', [['csrf', ''], ...answers]), 403, 'empty csrf');
       assertHtml(await browserA.post('/borger/video/1', [['csrf', 'f'.repeat(64)], ...answers]), 403, 'wrong csrf');
       assertHtml(await browserA.post('/borger/video/1', [['csrf', vf.csrf.slice(0, -1)], ...answers]), 403, 'short csrf');
-      assertHtml(await browserA.post('/borger/video/1/set', {}), 403, 'set without csrf');
+      assertHtml(await browserA.post('/borger/video/1/afspilning', {}), 403, 'player report without csrf');
       assertHtml(await browserA.post('/borger/fravalg', {}), 403, 'decline without csrf');
       assertHtml(await browserA.post('/borger/sprog', { lang: 'en', back: '/borger' }), 403, 'language without csrf');
     });
@@ -205,11 +212,11 @@ describe('citizen pages', () => {
         const r = await browserA.post('/borger/video/1', firstAnswers(vf), { headers: { Origin: origin } });
         assertHtml(r, 403, `Origin ${origin}`);
       }
-      const r = await browserA.post('/borger/video/1/set', { csrf: vf.csrf }, { headers: { Origin: 'http://evil.example' } });
-      assertHtml(r, 403, 'set with a foreign Origin');
+      const r = await browserA.post('/borger/video/1/afspilning', { csrf: vf.csrf }, { headers: { Origin: 'http://evil.example' } });
+      assertHtml(r, 403, 'player report with a foreign Origin');
       const d = await browserA.post('/borger/fravalg', { csrf: vf.csrf }, { headers: { Origin: 'http://evil.example' } });
       assertHtml(d, 403, 'decline with a foreign Origin');
-      const n = await browserA.post('/borger/video/1/set', { csrf: vf.csrf },
+      const n = await browserA.post('/borger/video/1/afspilning', { csrf: vf.csrf },
         { headers: { Origin: 'null', 'Sec-Fetch-Site': 'cross-site' } });
       assertHtml(n, 403, 'Origin null from another site');
     });
@@ -249,7 +256,7 @@ describe('citizen pages', () => {
     });
 
     it('Origin "null" from a page of its own (Chromium under Referrer-Policy: no-referrer) is accepted', async () => {
-      const r = await browserA.post('/borger/video/1/set', { csrf: vf.csrf },
+      const r = await browserA.post('/borger/video/1/afspilning', { csrf: vf.csrf },
         { headers: { Origin: 'null', 'Sec-Fetch-Site': 'same-origin' } });
       assert.equal(r.status, 204, r.text);
     });
@@ -259,7 +266,7 @@ describe('citizen pages', () => {
     const journalBefore = await journal(A.citizen_id);
     const csrf = csrfOf((await browserA.get('/borger/video/1')).text);
     assertHtml(await browserA.post('/borger/video/1', [['csrf', csrf], ['pad', 'x'.repeat(33_000)]]), 413, 'form over 32768 bytes');
-    assertHtml(await browserA.post('/borger/video/1/set', [['csrf', csrf], ['pad', 'x'.repeat(2000)]]), 413, '/set over its 1 KB');
+    assertHtml(await browserA.post('/borger/video/1/afspilning', [['csrf', csrf], ['pad', 'x'.repeat(2100)]]), 413, 'a player report over watch_max_body');
     assertHtml(await browserA.post('/borger/video/1', [['csrf', csrf], ...Array.from({ length: 300 }, (_, i) => [`f${i}`, '1'])]), 400, '300 fields');
     assertHtml(await browserA.post('/borger/video/1', [['csrf', csrf], ...Array.from({ length: 40 }, () => ['ask', '1'])]), 400, '40 ask marks');
     const multipart = await s.request('POST', '/borger/video/1', {
@@ -276,18 +283,20 @@ describe('citizen pages', () => {
     assert.deepEqual(await journal(A.citizen_id), journalBefore);
   });
 
-  it('the player reports video 1 finished: POST /set is 204', async () => {
+  it('the player reports video 1 played to the end: 204, journalled once as video_watched', async () => {
     const csrf = csrfOf((await browserA.get('/borger/video/1')).text);
-    const r = await browserA.post('/borger/video/1/set', { csrf });
-    assert.equal(r.status, 204);
+    const r = await browserA.post('/borger/video/1/afspilning', { csrf, d: '40', p: '0-40', e: '1' });
+    assert.equal(r.status, 204, r.text);
     assert.equal(r.buf.length, 0);
     const e = await describeEnrolment(A.enrolment_id);
     assert.equal(e.videos[0].finished, true);
+    assert.equal(e.videos[0].watched.to_end, true);
     assert.ok(e.videos.slice(1).every((v) => !v.finished));
     // twice is once
-    assert.equal((await browserA.post('/borger/video/1/set', { csrf })).status, 204);
+    assert.equal((await browserA.post('/borger/video/1/afspilning', { csrf, d: '40', p: '0-40', e: '1' })).status, 204);
     const kinds = (await journal(A.citizen_id)).map((j) => j.kind);
-    assert.equal(kinds.filter((k) => k === 'video_finished').length, 1);
+    assert.equal(kinds.filter((k) => k === 'video_watched').length, 1);
+    assert.equal(kinds.filter((k) => k === 'video_played').length, 0, 'watched at once: no partial entry');
   });
 
   let askedTopic;
@@ -355,8 +364,9 @@ describe('citizen pages', () => {
     assert.ok(e.score.correct >= 0 && e.score.correct <= e.score.total);
     let correct = 0;
     const wrongTopics = new Set();
-    for (const v of e.videos) {
-      assert.equal(v.finished, true, `video ${v.id} finished`);
+    for (const [i, v] of e.videos.entries()) {
+      // answering is not watching: only video 1's player reported playback
+      assert.equal(v.finished, i === 0, `video ${v.id} watched to the end: only video 1`);
       for (const q of v.questions) {
         assert.equal(q.answer.length, 1, `question ${q.id} has one answer`);
         assert.equal(typeof q.answer[0], 'string');
@@ -380,10 +390,11 @@ describe('citizen pages', () => {
     assert.equal(count('enrolled'), 1);
     assert.equal(count('link_opened'), 3, 'device A, the csrf test device, device B');
     assert.equal(count('answers_submitted'), videos.length, 'one per video');
-    assert.equal(count('video_finished'), videos.length, 'one per video');
+    assert.equal(count('video_finished'), 0, 'answering never says a video was watched');
+    assert.equal(count('video_watched'), 1, 'video 1, played by its player');
     assert.equal(count('asked_topics'), 1);
     assert.equal(count('completed'), 1);
-    assert.equal(entries.length, 1 + 3 + 2 * videos.length + 1 + 1);
+    assert.equal(entries.length, 1 + 3 + videos.length + 1 + 1 + 1);
     const submitted = entries.filter((j) => j.kind === 'answers_submitted').map((j) => j.data.video);
     assert.deepEqual(submitted, videos.map((v) => v.id), 'answers per video, in order');
     for (const [i, j] of entries.entries()) {

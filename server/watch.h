@@ -1,0 +1,138 @@
+/* watch — what is known about a citizen's watching of one video, and the words for it.
+ *
+ * The video page's script reports what the player did: the played ranges (the media
+ * element's `played` TimeRanges), forward and backward seeks, reaching the end, captions
+ * on, the text version opened.  This module merges such reports into the ranges kept per
+ * video, decides whether the video was watched to the end (on the player's evidence
+ * only), and builds the one sentence every place shows for it (caseworker page, citizen
+ * receipt, evidence PDF, API), from the language strings:
+ *
+ *   played        "afspillet 0:00–0:40 af 0:40 (100 %)"
+ *   not played    "svarede uden at afspille videoen" (the script ran, nothing was played)
+ *   no script     "siden blev vist; afspilning kan ikke ses uden JavaScript"
+ *   older rows    "svarede" (before playback was observed, answering marked a video
+ *                 "finished"; that is never shown as watched)
+ *
+ * Completion (every question answered) is another fact, kept apart by the callers.
+ * Pure functions: no database, no HTTP.
+ */
+#ifndef VEJLED_WATCH_H
+#define VEJLED_WATCH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "model.h"
+
+/* Ranges closer than this are one range (the player's time updates are a few hundred
+ * milliseconds apart; two reports of one continuous playback meet within it). */
+#define WATCH_JOIN_MS 250
+/* Watched to the end: played ranges cover at least this share of the duration (‰). */
+#define WATCH_TO_END_PERMILLE 950
+/* The longest media duration accepted in a report. */
+#define WATCH_MAX_DURATION_MS ((int64_t)6 * 3600 * 1000)
+/* Played ranges or seeks in one report at most. */
+#define WATCH_REPORT_MAX 64
+
+/* One player report, as sent by the page's script. */
+struct watch_report {
+    int64_t duration_ms; /* 0: not given */
+    struct model_range played[WATCH_REPORT_MAX];
+    size_t n_played;
+    struct model_range seeks[WATCH_REPORT_MAX]; /* a: from, b: to */
+    size_t n_seeks;
+    bool ended, captions_on, transcript_opened;
+};
+
+/* Parses "a-b,a-b" (seconds, decimals allowed, e.g. "0-10.25,12-20") into ranges in
+ * milliseconds.  "" is no ranges.  Every range must have 0 <= a, and for played ranges
+ * (seeks == false) a <= b; at most max.  0, or -1 for anything else (nothing stored). */
+int watch_parse_ranges(const char *text, bool seeks, struct model_range *out, size_t max,
+                       size_t *n);
+
+/* Parses a duration in seconds ("40", "39.96") into milliseconds: 0 < d <=
+ * WATCH_MAX_DURATION_MS.  0, or -1. */
+int watch_parse_duration(const char *text, int64_t *ms);
+
+enum watch_merge {
+    WATCH_MERGED = 0,
+    WATCH_BOGUS = -1,    /* a range outside 0..duration+1 s, or b < a, or no duration */
+    WATCH_TOO_MANY = -2, /* the result would hold more than cap ranges */
+};
+
+/* Merges add[] into the sorted, disjoint ranges r[0..*n) (capacity cap), clamping to the
+ * duration: overlapping ranges and ranges less than WATCH_JOIN_MS apart become one.  On any
+ * refusal r and *n are unchanged. */
+enum watch_merge watch_merge(struct model_range *r, size_t *n, size_t cap,
+                             const struct model_range *add, size_t n_add, int64_t duration_ms);
+
+/* Total length of sorted, disjoint ranges. */
+int64_t watch_covered_ms(const struct model_range *r, size_t n);
+
+/* Share of the duration covered, in per mille (0..1000); 0 without a duration. */
+int watch_share_permille(int64_t covered_ms, int64_t duration_ms);
+
+/* Whether a seek from `from` to `to` jumped forward over a part not in the ranges. */
+bool watch_seek_skips(const struct model_range *r, size_t n, int64_t from, int64_t to);
+
+/* Watched to the end: covered >= 95 % of the duration, or the end reached without having
+ * skipped an unplayed part. */
+bool watch_is_to_end(int64_t covered_ms, int64_t duration_ms, bool ended, bool skipped);
+
+/* The journal level of a playback: 0 nothing played, 1 some, 2 ≥ 25 %, 3 ≥ 50 %,
+ * 4 ≥ 75 %.  A video_played entry is journalled each time the level rises. */
+int watch_level(int64_t covered_ms, int64_t duration_ms);
+
+/* "m:ss" of a time in milliseconds, rounded to the nearest second. */
+void watch_format_time(int64_t ms, char *out, size_t n);
+
+/* "0:00–0:40" or "0:00–0:10, 0:20–0:40" (en dash, U+2013) into out (appended). */
+void watch_format_ranges(const struct model_range *r, size_t n, struct buf *out);
+
+/* What is known of one video. */
+enum watch_observed {
+    WATCH_NOT_VIEWED,  /* the video's page was never shown */
+    WATCH_NO_SCRIPT,   /* shown, but the player never reported (no JavaScript) */
+    WATCH_NOT_PLAYED,  /* the player reported, nothing was played */
+    WATCH_PLAYED,      /* the player reported played ranges */
+    WATCH_LEGACY       /* a row from before playback was observed */
+};
+
+struct watch_facts {
+    enum watch_observed observed;
+    bool answered;    /* every question of the video has an answer (given by the caller) */
+    bool page_viewed;
+    int64_t played_ms, duration_ms;
+    int share_permille;
+    bool to_end, ended, skipped, captions_on, transcript_opened, legacy_ended;
+    const struct model_range *ranges; /* borrowed from the view */
+    size_t n_ranges;
+};
+
+/* The facts of view v (NULL: the page was never shown); answered as above. */
+void watch_facts_of(const struct model_view *v, bool answered, struct watch_facts *f);
+
+/* "played", "not_played", "no_script", "not_viewed", "legacy". */
+const char *watch_observed_name(enum watch_observed o);
+
+/* The sentence for the facts, in the language of strings (the templates' lang JSON;
+ * keys watch_*), appended to out. */
+void watch_sentence(const struct watch_facts *f, const json_t *strings, struct buf *out);
+
+/* The facts as JSON (new reference; the caller owns it):
+ * {"observed", "page_viewed", "seconds", "duration", "share", "ranges": [[a, b]],
+ *  "to_end", "ended", "skipped", "captions_on", "transcript_opened", "text"}
+ * (seconds with one decimal; share 0–1 with three; text: watch_sentence with strings,
+ * left out when strings is NULL). */
+json_t *watch_json(const struct watch_facts *f, const json_t *strings);
+
+/* The language key that labels a journal entry of kind with data: "journal_<kind>",
+ * except older video_finished entries, which say who reported them
+ * ("journal_video_finished_answers": the citizen answered; "journal_video_finished": the
+ * player reported the end).  Written into key (at least 64 bytes). */
+void watch_journal_key(const char *kind, const json_t *data, char *key, size_t n);
+
+#endif

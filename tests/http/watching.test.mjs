@@ -1,0 +1,442 @@
+// Watching and opening as observed: the player's reports merged per video, their limits,
+// the words every place uses ("afspillet …", "svarede uden at afspille videoen", no
+// JavaScript, older "video_finished" rows shown as "svarede"), and a link scanner's GET and
+// HEAD counting as nothing while the citizen's own return with the session counts once.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  Browser, ROOT, cli, csrfOf, decodeEntities, enrolBody, freshCpr, parseForms, sleep, sqlite, startServer,
+} from './harness.mjs';
+import { ini, staff } from './staffkit.mjs';
+
+const MAX_RANGES = 4;
+const PER_MINUTE = 12;
+const MAX_BODY = 600;
+
+let s;
+let cw1;
+
+async function enrol(overrides = {}) {
+  const r = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), overrides) });
+  assert.equal(r.status, 201, r.text);
+  return { ...r.json, path: new URL(r.json.link).pathname };
+}
+
+async function describeEnrolment(id) {
+  const r = await s.api('GET', `/api/v1/enrolments/${id}`);
+  assert.equal(r.status, 200, r.text);
+  return r.json;
+}
+
+async function journal(citizenId) {
+  const r = await s.api('GET', `/api/v1/citizens/${citizenId}/journal`);
+  assert.equal(r.status, 200, r.text);
+  return r.json.entries;
+}
+
+/* The citizen opens the link and follows the redirect, as a browser does. */
+async function citizen(e) {
+  const b = new Browser(s);
+  assert.equal((await b.get(e.path)).status, 303);
+  assert.equal((await b.get('/borger')).status, 200);
+  return b;
+}
+
+async function report(b, n, fields, opts) {
+  const csrf = csrfOf((await b.get(`/borger/video/${n}`)).text);
+  return b.post(`/borger/video/${n}/afspilning`, { csrf, ...fields }, opts);
+}
+
+/* Answers every question of video n with its first option. */
+async function answer(b, n) {
+  const page = await b.get(`/borger/video/${n}`);
+  const form = parseForms(page.text).find((f) => f.action === `/borger/video/${n}`);
+  const fields = [['csrf', form.inputs.find((i) => i.name === 'csrf').value]];
+  const seen = new Set();
+  for (const i of form.inputs) {
+    if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
+      seen.add(i.name);
+      fields.push([i.name, i.value]);
+    }
+  }
+  const r = await b.post(`/borger/video/${n}`, fields);
+  assert.equal(r.status, 303, r.text.slice(0, 300));
+}
+
+function openedInStats() {
+  return Number(sqlite(s.db, 'SELECT coalesce(sum(opened), 0) FROM stats_group_day;').trim());
+}
+
+function statsVerify() {
+  const r = cli(['stats', '--db', s.db, '--verify']);
+  assert.equal(r.status, 0, `stats --verify: ${r.stdout}${r.stderr}`);
+}
+
+async function staffPage(citizenId) {
+  const r = await cw1.get(`/medarbejder/borger/${citizenId}`);
+  assert.equal(r.status, 200, r.text.slice(0, 300));
+  return decodeEntities(r.text);
+}
+
+async function evidenceText(citizenId) {
+  const r = await cw1.get(`/medarbejder/borger/${citizenId}/dokumentation.pdf`);
+  assert.equal(r.status, 200);
+  const file = path.join(s.dir, `evidence-${citizenId}.pdf`);
+  fs.writeFileSync(file, r.buf);
+  const out = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  assert.equal(out.status, 0, out.stderr);
+  return out.stdout.replace(/\s+/g, ' ');
+}
+
+const sha256 = (x) => crypto.createHash('sha256').update(x).digest('hex');
+
+describe('watching and opening as observed', () => {
+  before(async () => {
+    s = await startServer({
+      config: ini({ citizen: { watch_max_ranges: MAX_RANGES, watch_reports_per_minute: PER_MINUTE, watch_max_body: MAX_BODY } }),
+    });
+    cw1 = await staff(s, 'cw1');
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('a link scanner\'s GET and HEAD change no statistic and journal nothing; the citizen\'s return counts once', async () => {
+    const A = await enrol();
+    const openedBefore = openedInStats();
+    // a scanner: no cookies kept, GET and HEAD of the link, then the redirect target
+    const head = await s.request('HEAD', A.path);
+    assert.equal(head.status, 303);
+    assert.equal(head.headers['set-cookie'], undefined, 'HEAD starts no session');
+    const get = await s.request('GET', A.path);
+    assert.equal(get.status, 303);
+    assert.equal((await s.request('GET', '/borger')).status, 403, 'no cookie: no page');
+    assert.equal((await describeEnrolment(A.enrolment_id)).status, 'not_opened');
+    assert.deepEqual((await journal(A.citizen_id)).map((j) => j.kind), ['enrolled']);
+    assert.equal(openedInStats(), openedBefore, 'the statistics did not count the scanner');
+    statsVerify();
+    // the citizen: the link, then the page with the session it set
+    const b = new Browser(s);
+    assert.equal((await b.get(A.path)).status, 303);
+    assert.equal((await describeEnrolment(A.enrolment_id)).status, 'not_opened');
+    assert.equal((await b.get('/borger')).status, 200);
+    assert.equal((await b.get('/borger/video/1')).status, 200);
+    const e = await describeEnrolment(A.enrolment_id);
+    assert.notEqual(e.status, 'not_opened');
+    assert.ok(e.opened_at);
+    const kinds = (await journal(A.citizen_id)).map((j) => j.kind);
+    assert.deepEqual(kinds, ['enrolled', 'link_opened'], 'once, however many pages follow');
+    assert.equal(openedInStats(), openedBefore + 1);
+    statsVerify();
+  });
+
+  let B;
+  let bB;
+
+  it('player reports merge into the video\'s ranges; the journal gets levels, not beacons', async () => {
+    B = await enrol();
+    bB = await citizen(B);
+    // the page's first report: the script runs, nothing played yet
+    assert.equal((await report(bB, 1, { d: '40' })).status, 204);
+    let v = (await describeEnrolment(B.enrolment_id)).videos[0];
+    assert.equal(v.watched.observed, 'not_played');
+    assert.equal(v.watched.page_viewed, true);
+    assert.equal(v.watched.seconds, 0);
+    assert.equal((await report(bB, 1, { d: '40', p: '0-10' })).status, 204);
+    assert.equal((await report(bB, 1, { d: '40', p: '0-10,12-20' })).status, 204);
+    v = (await describeEnrolment(B.enrolment_id)).videos[0];
+    assert.deepEqual(v.watched.ranges, [[0, 10], [12, 20]]);
+    assert.equal(v.watched.seconds, 18);
+    assert.equal((await report(bB, 1, { d: '40', p: '9-12.1' })).status, 204);
+    v = (await describeEnrolment(B.enrolment_id)).videos[0];
+    assert.deepEqual(v.watched.ranges, [[0, 20]]);
+    assert.equal(v.watched.share, 0.5);
+    assert.equal(v.watched.to_end, false);
+    assert.equal(v.finished, false);
+    assert.equal(v.watched.text, 'afspillet 0:00–0:20 af 0:40 (50 %)');
+    let entries = await journal(B.citizen_id);
+    const played = entries.filter((j) => j.kind === 'video_played');
+    assert.equal(played.length, 2, 'first play at 25 %, then 50 %: not one entry per report');
+    assert.deepEqual(played[1].data.ranges, [[0, 20]]);
+    assert.equal(played[1].data.video, v.id);
+    // to the end: one video_watched, and the same words everywhere
+    assert.equal((await report(bB, 1, { d: '40', p: '20-40', e: '1', c: '1' })).status, 204);
+    assert.equal((await report(bB, 1, { d: '40', p: '0-40', e: '1' })).status, 204);
+    v = (await describeEnrolment(B.enrolment_id)).videos[0];
+    assert.deepEqual(v.watched.ranges, [[0, 40]]);
+    assert.equal(v.watched.to_end, true);
+    assert.equal(v.watched.captions_on, true);
+    assert.equal(v.finished, true);
+    assert.equal(v.answered, false, 'watched is not answered');
+    const words = 'afspillet 0:00–0:40 af 0:40 (100 %)';
+    assert.ok(v.watched.text.startsWith(words), v.watched.text);
+    entries = await journal(B.citizen_id);
+    assert.equal(entries.filter((j) => j.kind === 'video_watched').length, 1);
+    assert.equal(entries.filter((j) => j.kind === 'video_played').length, 2);
+    assert.equal(entries.filter((j) => j.kind === 'video_finished').length, 0);
+    assert.ok((await staffPage(B.citizen_id)).includes(words), 'the caseworker page');
+    assert.ok((await evidenceText(B.citizen_id)).includes(words), 'the evidence PDF');
+    assert.ok(decodeEntities((await bB.get('/borger/kvittering')).text).includes(words), 'the receipt');
+  });
+
+  it('the transcript opened is recorded once', async () => {
+    assert.equal((await report(bB, 2, { t: '1' })).status, 204);
+    assert.equal((await report(bB, 2, { t: '1' })).status, 204);
+    const v = (await describeEnrolment(B.enrolment_id)).videos[1];
+    assert.equal(v.watched.transcript_opened, true);
+    assert.ok(v.watched.text.includes('tekstversionen blev åbnet'), v.watched.text);
+    assert.equal((await journal(B.citizen_id)).filter((j) => j.kind === 'transcript_opened').length, 1);
+  });
+
+  it('the end reached after seeking past unplayed parts is not watched to the end', async () => {
+    const C = await enrol();
+    const b = await citizen(C);
+    assert.equal((await report(b, 1, { d: '30', p: '0-5', s: '5-28' })).status, 204);
+    assert.equal((await report(b, 1, { d: '30', p: '0-5,28-30', e: '1' })).status, 204);
+    const v = (await describeEnrolment(C.enrolment_id)).videos[0];
+    assert.equal(v.watched.ended, true);
+    assert.equal(v.watched.skipped, true);
+    assert.equal(v.watched.to_end, false);
+    assert.equal(v.watched.text, 'afspillet 0:00–0:05, 0:28–0:30 af 0:30 (23 %)');
+    // backwards seeks and seeks within what was played are no skip; the end then counts
+    const D = await enrol();
+    const d = await citizen(D);
+    assert.equal((await report(d, 1, { d: '30', p: '0-20', s: '20-3,3-20' })).status, 204);
+    assert.equal((await report(d, 1, { d: '30', p: '0-26', e: '1' })).status, 204);
+    const w = (await describeEnrolment(D.enrolment_id)).videos[0];
+    assert.equal(w.watched.skipped, false);
+    assert.equal(w.watched.to_end, true, 'ended without skipping');
+  });
+
+  it('limits: too big 413, too many ranges 422, bogus 400, too many reports 429; nothing changed', async () => {
+    const E = await enrol();
+    const b = await citizen(E);
+    assert.equal((await report(b, 1, { d: '60', p: '0-1,10-11,20-21' })).status, 204);
+    const c2 = csrfOf((await b.get('/borger/video/2')).text);
+    const before = await describeEnrolment(E.enrolment_id);
+    const journalBefore = await journal(E.citizen_id);
+    const csrf = csrfOf((await b.get('/borger/video/1')).text);
+    const post = (fields) => b.post('/borger/video/1/afspilning', { csrf, ...fields });
+    assert.equal((await post({ d: '60', p: '0-1', pad: 'x'.repeat(MAX_BODY) })).status, 413, 'over watch_max_body');
+    // the fourth range is allowed, a fifth is not (merged result over watch_max_ranges)
+    assert.equal((await post({ d: '60', p: '30-31,40-41' })).status, 422);
+    for (const bad of [{ d: '60', p: '0-999' }, { d: '60', p: 'x' }, { d: '-1' }, { d: '60', e: '2' },
+      { d: '60', p: '5-1' }, { d: 'NaN' }, { d: '60', s: '1-x' }]) {
+      assert.equal((await post(bad)).status, 400, JSON.stringify(bad));
+    }
+    // played ranges on a video whose duration the player never gave
+    assert.equal((await b.post('/borger/video/2/afspilning', { csrf: c2, p: '0-1' })).status, 400, 'no duration');
+    assert.deepEqual(await describeEnrolment(E.enrolment_id), before, 'nothing stored');
+    assert.deepEqual(await journal(E.citizen_id), journalBefore, 'nothing journalled');
+    // per-session rate: within one clock minute, watch_reports_per_minute then 429
+    const F = await enrol();
+    const f = await citizen(F);
+    const csrfF = csrfOf((await f.get('/borger/video/1')).text);
+    if (new Date().getSeconds() > 45) await sleep((61 - new Date().getSeconds()) * 1000);
+    const minute = Math.floor(Date.now() / 60000);
+    for (let i = 0; i < PER_MINUTE; i++) {
+      const r = await f.post('/borger/video/1/afspilning', { csrf: csrfF, d: '60', p: `0-${i + 1}` });
+      assert.equal(r.status, 204, `report ${i + 1}`);
+    }
+    const fBefore = await describeEnrolment(F.enrolment_id);
+    const r = await f.post('/borger/video/1/afspilning', { csrf: csrfF, d: '60', p: '0-59' });
+    assert.equal(r.status, 429);
+    assert.match(r.headers['retry-after'] || '', /^\d+$/);
+    assert.equal(Math.floor(Date.now() / 60000), minute, 'the test ran within one clock minute');
+    assert.deepEqual(await describeEnrolment(F.enrolment_id), fBefore, 'the refused report changed nothing');
+    // another session is not limited by it
+    assert.equal((await report(b, 2, { d: '60' })).status, 204);
+  });
+
+  it('answers without playing: to_end false, "svarede uden at afspille videoen" on the API, the caseworker page and the receipt', async () => {
+    const G = await enrol();
+    const b = await citizen(G);
+    // the page's script reported (the player loaded), nothing was played
+    assert.equal((await report(b, 1, { d: '40' })).status, 204);
+    await answer(b, 1);
+    const e = await describeEnrolment(G.enrolment_id);
+    const v = e.videos[0];
+    assert.equal(v.answered, true);
+    assert.equal(v.finished, false);
+    assert.equal(v.watched.to_end, false);
+    assert.equal(v.watched.observed, 'not_played');
+    const words = 'svarede uden at afspille videoen';
+    assert.equal(v.watched.text, words);
+    const entries = await journal(G.citizen_id);
+    const submitted = entries.find((j) => j.kind === 'answers_submitted');
+    assert.deepEqual(submitted.data.watched, { observed: 'not_played', seconds: 0, share: 0, to_end: false });
+    assert.equal(entries.filter((j) => /^video_/.test(j.kind)).length, 0, 'no video entry at all');
+    assert.ok((await staffPage(G.citizen_id)).includes(words), 'the caseworker page');
+    assert.ok((await evidenceText(G.citizen_id)).includes(words), 'the evidence PDF');
+    const receipt = decodeEntities((await b.get('/borger/kvittering')).text);
+    assert.ok(receipt.includes(words), 'the receipt');
+    // a completed pack without playing: answered everything, never "watched all videos"
+    for (let n = 2; n <= e.videos.length; n++) await answer(b, n);
+    assert.equal((await describeEnrolment(G.enrolment_id)).status, 'completed');
+    const done = decodeEntities((await b.get('/borger/kvittering')).text);
+    assert.ok(done.includes('Du har svaret på alle spørgsmål'), 'completed');
+    assert.ok(!done.includes('set alle videoer'), 'no "watched all videos" on the receipt');
+    assert.ok(!decodeEntities((await b.get('/borger')).text).includes('set alle videoer'), 'nor on the overview');
+  });
+
+  it('without JavaScript: "siden blev vist; afspilning kan ikke ses uden JavaScript"', async () => {
+    const H = await enrol();
+    const b = await citizen(H);
+    await answer(b, 1);
+    const v = (await describeEnrolment(H.enrolment_id)).videos[0];
+    assert.equal(v.watched.observed, 'no_script');
+    assert.equal(v.watched.to_end, false);
+    const words = 'siden blev vist; afspilning kan ikke ses uden JavaScript';
+    assert.equal(v.watched.text, words);
+    assert.ok((await staffPage(H.citizen_id)).includes(words));
+    assert.ok(decodeEntities((await b.get('/borger/kvittering')).text).includes(words));
+  });
+
+  it('an older "video_finished" reported_by "answers" shows as "svarede", never as watched', async () => {
+    const K = await enrol();
+    const b = await citizen(K);
+    await answer(b, 1);
+    const slug = (await describeEnrolment(K.enrolment_id)).videos[0].id;
+    // what the earlier version left: the view marked finished by the answers, and its
+    // journal entry (appended with the hash chain intact)
+    sqlite(s.db, `UPDATE video_views SET observed = 0, finished_at = started_at
+      WHERE enrolment_id = (SELECT id FROM enrolments WHERE uuid = '${K.enrolment_id}');`);
+    const [seq, prev] = sqlite(s.db, 'SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1;').trim().split('|');
+    const pack = sqlite(s.db, `SELECT p.version || '|' || p.content_hash FROM enrolments e JOIN packs p ON p.id = e.pack_id
+      WHERE e.uuid = '${K.enrolment_id}';`).trim().split('|');
+    const row = {
+      seq: Number(seq) + 1, at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), kind: 'video_finished', actor: 'citizen',
+      data: JSON.stringify({ content_hash: pack[1], pack_version: Number(pack[0]), reported_by: 'answers', video: slug }),
+    };
+    const hash = sha256([prev, row.seq, row.at, row.kind, row.actor, K.citizen_id, K.enrolment_id, row.data].join('\n'));
+    sqlite(s.db, `INSERT INTO journal(seq, at, kind, actor, citizen_uuid, enrolment_uuid, data, prev_hash, hash)
+      VALUES (${row.seq}, '${row.at}', 'video_finished', 'citizen', '${K.citizen_id}', '${K.enrolment_id}',
+              '${row.data}', '${prev}', '${hash}');`);
+    const verify = cli(['verify', '--db', s.db]);
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+    const v = (await describeEnrolment(K.enrolment_id)).videos[0];
+    assert.equal(v.finished, false, 'API: not watched');
+    assert.equal(v.watched.to_end, false);
+    assert.equal(v.watched.observed, 'legacy');
+    assert.match(v.watched.text, /^svarede(;|$)/);
+    const page = await staffPage(K.citizen_id);
+    assert.ok(page.includes('Svarede (ældre registrering'), 'the journal row says "svarede"');
+    assert.ok(!page.includes('Video set til ende'), 'and nothing says watched');
+    assert.ok(page.includes(`Afspilning: ${v.watched.text}`));
+    const pdf = await evidenceText(K.citizen_id);
+    assert.ok(pdf.includes('Svarede (ældre registrering'), 'the PDF journal says "svarede"');
+    assert.ok(pdf.includes(v.watched.text));
+    assert.ok(!/set til ende/.test(pdf), 'the PDF never says watched');
+  });
+
+  it('the journal verifies and the statistics agree with a recount', () => {
+    const r = cli(['verify', '--db', s.db]);
+    assert.equal(r.status, 0, r.stderr);
+    statsVerify();
+  });
+});
+
+// A database made before migration 0007, with what the earlier version wrote: a link
+// "opened" when it was fetched, a session, a video the player reported ended, and a video
+// "finished" by answering.  Serving it applies 0007; the record then tells the two apart.
+describe('a database from before 0007', () => {
+  let o;
+  let cw;
+  const facts = {};
+
+  before(async () => {
+    o = await startServer({ demo: false, apikey: false, start: false });
+    const mig = path.join(o.dir, 'migrations-0006');
+    fs.mkdirSync(mig);
+    for (const f of fs.readdirSync(path.join(ROOT, 'db', 'migrations'))) {
+      if (/^000[1-6]_.*\.sql$/.test(f)) fs.copyFileSync(path.join(ROOT, 'db', 'migrations', f), path.join(mig, f));
+    }
+    const conf = path.join(o.dir, 'old.ini');
+    fs.writeFileSync(conf, `[content]\nmigrations_dir = ${mig}\n\n[delivery]\nscheduler = 0\n`);
+    const env = { VEJLED_CONFIG: conf };
+    for (const args of [['migrate', '--db', o.db], ['demo', '--db', o.db]]) {
+      const r = cli(args, { env });
+      assert.equal(r.status, 0, `${args[0]}: ${r.stderr}`);
+    }
+    assert.equal(sqlite(o.db, 'SELECT max(version) FROM schema_migrations;').trim(), '6');
+    const key = cli(['apikey', 'add', '--db', o.db, '--name', 'test'], { env });
+    o.key = key.stdout.trim();
+    const [eid, euuid, cuuid, packId] = sqlite(o.db, `SELECT e.id, e.uuid, c.uuid, e.pack_id FROM enrolments e
+      JOIN citizens c ON c.id = e.citizen_id JOIN target_groups g ON g.id = e.group_id
+      WHERE g.slug = 'dagpenge' AND e.caseworker = 'cw1' AND e.closed_at IS NULL LIMIT 1;`).trim().split('|');
+    const vids = sqlite(o.db, `SELECT id, slug FROM videos WHERE pack_id = ${packId} ORDER BY position;`)
+      .trim().split('\n').map((l) => l.split('|'));
+    const [version, contentHash] = sqlite(o.db, `SELECT version, content_hash FROM packs WHERE id = ${packId};`).trim().split('|');
+    const qs = sqlite(o.db, `SELECT q.id, min(o.id) FROM questions q JOIN options o ON o.question_id = q.id
+      WHERE q.video_id = ${vids[1][0]} GROUP BY q.id;`).trim().split('\n').map((l) => l.split('|'));
+    const now = Math.floor(Date.now() / 1000) - 600;
+    const token = crypto.randomBytes(18).toString('base64url');
+    Object.assign(facts, { euuid, cuuid, token });
+    let sql = `UPDATE enrolments SET opened_at = ${now} WHERE id = ${eid};
+      INSERT INTO citizen_sessions(id_hash, enrolment_id, created_at, expires_at) VALUES ('${sha256(token)}', ${eid}, ${now}, ${now + 7200});
+      INSERT INTO video_views(enrolment_id, video_id, started_at, finished_at) VALUES (${eid}, ${vids[0][0]}, ${now}, ${now + 60}), (${eid}, ${vids[1][0]}, ${now + 70}, ${now + 80});`;
+    for (const [q, opt] of qs) {
+      sql += `INSERT INTO answers(enrolment_id, question_id, attempt, chosen, correct, answered_at) VALUES (${eid}, ${q}, 1, '${opt}', 0, ${now + 80});`;
+    }
+    let [seq, prev] = sqlite(o.db, 'SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1;').trim().split('|');
+    seq = Number(seq);
+    const base = (slug) => ({ content_hash: contentHash, pack_version: Number(version), video: slug });
+    const entries = [
+      ['link_opened', null, now],
+      ['video_finished', { ...base(vids[0][1]), reported_by: 'player' }, now + 60],
+      ['video_finished', { ...base(vids[1][1]), reported_by: 'answers' }, now + 80],
+    ];
+    for (const [kind, data, t] of entries) {
+      seq += 1;
+      const at = new Date(t * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      const text = data ? JSON.stringify(Object.fromEntries(Object.entries(data).sort())) : '{}';
+      const hash = sha256([prev, seq, at, kind, 'citizen', cuuid, euuid, text].join('\n'));
+      sql += `INSERT INTO journal(seq, at, kind, actor, citizen_uuid, enrolment_uuid, data, prev_hash, hash)
+        VALUES (${seq}, '${at}', '${kind}', 'citizen', '${cuuid}', '${euuid}', '${text}', '${prev}', '${hash}');`;
+      prev = hash;
+    }
+    sqlite(o.db, sql);
+    assert.equal(cli(['verify', '--db', o.db]).status, 0);
+    await o.start(); // applies 0007
+    cw = await staff(o, 'cw1');
+  });
+  after(async () => {
+    if (o) await o.cleanup();
+  });
+
+  it('migrates: the player-ended video and the answered one are told apart, neither is "watched"', async () => {
+    assert.equal(sqlite(o.db, 'SELECT max(version) FROM schema_migrations;').trim(), '7');
+    const r = await o.api('GET', `/api/v1/enrolments/${facts.euuid}`);
+    assert.equal(r.status, 200, r.text);
+    const [v1, v2] = r.json.videos;
+    assert.equal(v1.watched.observed, 'legacy');
+    assert.equal(v1.watched.to_end, false, 'an end without ranges is not watched to the end');
+    assert.equal(v1.finished, false);
+    assert.equal(v1.watched.text, 'afspilleren meldte slutningen (ældre registrering uden afspillede tidsrum)');
+    assert.equal(v2.watched.observed, 'legacy');
+    assert.equal(v2.answered, true);
+    assert.equal(v2.finished, false, 'answered is not watched');
+    assert.equal(v2.watched.text, 'svarede; siden blev vist (før afspilning blev registreret)');
+    const page = await cw.get(`/medarbejder/borger/${facts.cuuid}`);
+    const text = decodeEntities(page.text);
+    assert.ok(text.includes('Svarede (ældre registrering'), 'the answers entry says "svarede"');
+    assert.ok(text.includes('Afspilleren meldte videoens slutning'), 'the player entry says what it was');
+    assert.ok(!text.includes('Video set til ende'));
+  });
+
+  it('a session from before counts as used: its next request journals no second opening', async () => {
+    const before = (await o.api('GET', `/api/v1/citizens/${facts.cuuid}/journal`)).json.entries.length;
+    const b = new Browser(o);
+    b.cookies.set('vejled_borger', facts.token);
+    assert.equal((await b.get('/borger')).status, 200);
+    const after = (await o.api('GET', `/api/v1/citizens/${facts.cuuid}/journal`)).json.entries;
+    assert.equal(after.length, before);
+    assert.equal(cli(['verify', '--db', o.db]).status, 0);
+    assert.equal(cli(['stats', '--db', o.db, '--verify']).status, 0);
+  });
+});

@@ -1,0 +1,271 @@
+/* Unit tests for watch.c: merging the player's played ranges (overlaps, adjacency, order,
+ * bounds, the cap, bogus values), the 95 % and seek-past rules for "watched to the end",
+ * the m:ss wording and the sentence every place shows. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "watch.h"
+
+#define R(x, y) ((struct model_range){(x), (y)})
+
+static void assert_ranges(const struct model_range *r, size_t n, const struct model_range *want,
+                          size_t n_want)
+{
+    assert_int_equal(n, n_want);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(r[i].a, want[i].a);
+        assert_int_equal(r[i].b, want[i].b);
+    }
+}
+
+static void test_merge_overlap_adjacent_order(void **state)
+{
+    (void)state;
+    struct model_range r[16];
+    size_t n = 0;
+    /* out of order, overlapping, touching, and one 200 ms gap (within the join margin) */
+    struct model_range add[] = {R(20000, 30000), R(0, 5000), R(4000, 10000), R(10000, 12000),
+                                R(12200, 15000)};
+    assert_int_equal(watch_merge(r, &n, 16, add, 5, 40000), WATCH_MERGED);
+    struct model_range want[] = {R(0, 15000), R(20000, 30000)};
+    assert_ranges(r, n, want, 2);
+    /* a later report fills the gap: one range */
+    struct model_range gap[] = {R(14000, 21000)};
+    assert_int_equal(watch_merge(r, &n, 16, gap, 1, 40000), WATCH_MERGED);
+    struct model_range one[] = {R(0, 30000)};
+    assert_ranges(r, n, one, 1);
+    assert_int_equal(watch_covered_ms(r, n), 30000);
+    /* a gap wider than the margin stays a gap */
+    struct model_range apart[] = {R(30300, 31000)};
+    assert_int_equal(watch_merge(r, &n, 16, apart, 1, 40000), WATCH_MERGED);
+    assert_int_equal(n, 2);
+    /* the same report twice changes nothing */
+    assert_int_equal(watch_merge(r, &n, 16, apart, 1, 40000), WATCH_MERGED);
+    assert_int_equal(n, 2);
+    assert_int_equal(watch_covered_ms(r, n), 30700);
+}
+
+static void test_merge_bounds_and_bogus(void **state)
+{
+    (void)state;
+    struct model_range r[8] = {R(0, 1000)};
+    size_t n = 1;
+    /* a little past the duration is clamped to it */
+    struct model_range past[] = {R(39000, 40500)};
+    assert_int_equal(watch_merge(r, &n, 8, past, 1, 40000), WATCH_MERGED);
+    assert_int_equal(r[1].b, 40000);
+    /* far past it, negative, reversed, or without a duration: refused, nothing changed */
+    struct model_range before[8];
+    memcpy(before, r, sizeof r);
+    size_t n_before = n;
+    struct model_range far[] = {R(0, 50000)};
+    struct model_range neg[] = {R(-1, 100)};
+    struct model_range rev[] = {R(5000, 4000)};
+    assert_int_equal(watch_merge(r, &n, 8, far, 1, 40000), WATCH_BOGUS);
+    assert_int_equal(watch_merge(r, &n, 8, neg, 1, 40000), WATCH_BOGUS);
+    assert_int_equal(watch_merge(r, &n, 8, rev, 1, 40000), WATCH_BOGUS);
+    assert_int_equal(watch_merge(r, &n, 8, far, 1, 0), WATCH_BOGUS);
+    assert_int_equal(n, n_before);
+    assert_memory_equal(r, before, sizeof r);
+    /* empty ranges add nothing */
+    struct model_range empty[] = {R(5000, 5000)};
+    assert_int_equal(watch_merge(r, &n, 8, empty, 1, 40000), WATCH_MERGED);
+    assert_int_equal(n, n_before);
+}
+
+static void test_merge_cap(void **state)
+{
+    (void)state;
+    struct model_range r[8];
+    size_t n = 0;
+    struct model_range three[] = {R(0, 1000), R(5000, 6000), R(10000, 11000)};
+    assert_int_equal(watch_merge(r, &n, 3, three, 3, 40000), WATCH_MERGED);
+    struct model_range fourth[] = {R(20000, 21000)};
+    assert_int_equal(watch_merge(r, &n, 3, fourth, 1, 40000), WATCH_TOO_MANY);
+    assert_int_equal(n, 3);
+    assert_int_equal(r[2].a, 10000);
+    /* one that joins two keeps it under the cap */
+    struct model_range join[] = {R(900, 5100)};
+    assert_int_equal(watch_merge(r, &n, 3, join, 1, 40000), WATCH_MERGED);
+    assert_int_equal(n, 2);
+}
+
+static void test_parse(void **state)
+{
+    (void)state;
+    struct model_range r[4];
+    size_t n = 9;
+    assert_int_equal(watch_parse_ranges("0-10.25,12-20", false, r, 4, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(r[0].b, 10250);
+    assert_int_equal(r[1].a, 12000);
+    assert_int_equal(watch_parse_ranges("", false, r, 4, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(watch_parse_ranges(NULL, false, r, 4, &n), 0);
+    /* a seek may go backwards; a played range may not */
+    assert_int_equal(watch_parse_ranges("30-5", true, r, 4, &n), 0);
+    assert_int_equal(watch_parse_ranges("30-5", false, r, 4, &n), -1);
+    const char *bogus[] = {"-1-5", "1-", "a-b", "1-2,", "1-2;3-4", "NaN-1", "1e3-2", "1.-2",
+                           "1-Infinity", "9999999-1", "1-2,3-4,5-6,7-8,9-10", " 1-2"};
+    for (size_t i = 0; i < sizeof bogus / sizeof *bogus; i++)
+        assert_int_equal(watch_parse_ranges(bogus[i], false, r, 4, &n), -1);
+    int64_t d = 0;
+    assert_int_equal(watch_parse_duration("39.96", &d), 0);
+    assert_int_equal(d, 39960);
+    assert_int_equal(watch_parse_duration("0", &d), -1);
+    assert_int_equal(watch_parse_duration("Infinity", &d), -1);
+    assert_int_equal(watch_parse_duration("30000", &d), -1); /* over six hours */
+}
+
+static void test_to_end_rules(void **state)
+{
+    (void)state;
+    /* 95 % of the duration is watched to the end, 94.9 % is not */
+    assert_true(watch_is_to_end(38000, 40000, false, false));
+    assert_false(watch_is_to_end(37960, 40000, false, false));
+    /* the end reached without skipping counts; with a skip it does not */
+    assert_true(watch_is_to_end(30000, 40000, true, false));
+    assert_false(watch_is_to_end(30000, 40000, true, true));
+    assert_false(watch_is_to_end(0, 40000, true, false));
+    assert_false(watch_is_to_end(40000, 0, true, false));
+    /* seeking past a part not played is a skip; within played ranges or backwards not */
+    struct model_range r[] = {R(0, 10000), R(30000, 40000)};
+    assert_true(watch_seek_skips(r, 2, 5000, 35000));
+    assert_true(watch_seek_skips(r, 1, 9000, 39000));
+    assert_false(watch_seek_skips(r, 2, 2000, 9000));
+    assert_false(watch_seek_skips(r, 2, 35000, 1000));
+    assert_false(watch_seek_skips(r, 2, 10000, 10100));
+    /* levels for the journal: some, 25 %, 50 %, 75 % */
+    assert_int_equal(watch_level(0, 40000), 0);
+    assert_int_equal(watch_level(1000, 40000), 1);
+    assert_int_equal(watch_level(10000, 40000), 2);
+    assert_int_equal(watch_level(20000, 40000), 3);
+    assert_int_equal(watch_level(30000, 40000), 4);
+    assert_int_equal(watch_level(40000, 40000), 4);
+}
+
+static void test_format(void **state)
+{
+    (void)state;
+    char t[16];
+    watch_format_time(0, t, sizeof t);
+    assert_string_equal(t, "0:00");
+    watch_format_time(39600, t, sizeof t);
+    assert_string_equal(t, "0:40");
+    watch_format_time(125000, t, sizeof t);
+    assert_string_equal(t, "2:05");
+    struct buf b = {0};
+    struct model_range r[] = {R(0, 10000), R(20000, 40000)};
+    watch_format_ranges(r, 2, &b);
+    assert_string_equal(b.data, "0:00\xE2\x80\x93" "0:10, 0:20\xE2\x80\x93" "0:40");
+    buf_free(&b);
+}
+
+static json_t *strings(void)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "watch_played",
+                     "afspillet {{ranges}} af {{duration}} ({{share}} %)", "watch_to_end",
+                     "set til ende", "watch_answered_not_played",
+                     "svarede uden at afspille videoen", "watch_not_played",
+                     "siden blev vist; videoen blev ikke afspillet", "watch_no_script",
+                     "siden blev vist; afspilning kan ikke ses uden JavaScript",
+                     "watch_legacy_answered", "svarede", "watch_legacy_viewed",
+                     "siden blev vist (før afspilning blev registreret)", "watch_transcript",
+                     "tekstversionen blev åbnet", "watch_captions", "undertekster slået til",
+                     "watch_not_viewed", "videoens side blev ikke åbnet");
+}
+
+static const char *said(const struct model_view *v, bool answered, struct buf *b)
+{
+    struct watch_facts f;
+    json_t *s = strings();
+    buf_reset(b);
+    watch_facts_of(v, answered, &f);
+    watch_sentence(&f, s, b);
+    json_decref(s);
+    return b->data ? b->data : "";
+}
+
+static void test_sentence(void **state)
+{
+    (void)state;
+    struct buf b = {0};
+    struct model_range full[] = {R(0, 40000)};
+    struct model_view v = {.video_id = 1, .started_at = 1, .observed = true, .reported_at = 2,
+                           .duration_ms = 40000, .ranges = full, .n_ranges = 1,
+                           .to_end_at = 3};
+    assert_string_equal(said(&v, true, &b),
+                         "afspillet 0:00\xE2\x80\x93" "0:40 af 0:40 (100 %); set til ende");
+    /* the script ran, nothing played: answered without playing */
+    struct model_view none = {.video_id = 1, .started_at = 1, .observed = true, .reported_at = 2,
+                              .duration_ms = 40000, .transcript_opened = true};
+    assert_string_equal(said(&none, true, &b),
+                        "svarede uden at afspille videoen; tekstversionen blev åbnet");
+    assert_string_equal(said(&none, false, &b),
+                        "siden blev vist; videoen blev ikke afspillet; tekstversionen blev åbnet");
+    /* no report at all: no JavaScript */
+    struct model_view noscript = {.video_id = 1, .started_at = 1, .observed = true};
+    assert_string_equal(said(&noscript, true, &b),
+                        "siden blev vist; afspilning kan ikke ses uden JavaScript");
+    /* an older row "finished" by answering: answered, never watched */
+    struct model_view legacy = {.video_id = 1, .started_at = 1, .finished_at = 5};
+    assert_string_equal(said(&legacy, true, &b),
+                        "svarede; siden blev vist (før afspilning blev registreret)");
+    struct watch_facts f;
+    watch_facts_of(&legacy, true, &f);
+    assert_false(f.to_end);
+    json_t *j = watch_json(&f, NULL);
+    assert_string_equal(json_string_value(json_object_get(j, "observed")), "legacy");
+    assert_true(json_is_false(json_object_get(j, "to_end")));
+    json_decref(j);
+    /* partial playback: share rounded, ranges merged */
+    struct model_range part[] = {R(0, 10000), R(20000, 30000)};
+    struct model_view half = {.video_id = 1, .started_at = 1, .observed = true, .reported_at = 2,
+                              .duration_ms = 40000, .ranges = part, .n_ranges = 2};
+    assert_string_equal(said(&half, false, &b),
+                        "afspillet 0:00\xE2\x80\x93" "0:10, 0:20\xE2\x80\x93" "0:30 af 0:40 (50 %)");
+    watch_facts_of(&half, false, &f);
+    j = watch_json(&f, NULL);
+    assert_true(json_real_value(json_object_get(j, "share")) == 0.5);
+    assert_true(json_real_value(json_object_get(j, "seconds")) == 20.0);
+    assert_int_equal(json_array_size(json_object_get(j, "ranges")), 2);
+    json_decref(j);
+    assert_string_equal(said(NULL, false, &b), "videoens side blev ikke åbnet");
+    buf_free(&b);
+}
+
+static void test_journal_key(void **state)
+{
+    (void)state;
+    char key[64];
+    json_t *answers = json_pack("{s:s}", "reported_by", "answers");
+    json_t *player = json_pack("{s:s}", "reported_by", "player");
+    watch_journal_key("video_finished", answers, key, sizeof key);
+    assert_string_equal(key, "journal_video_finished_answers");
+    watch_journal_key("video_finished", player, key, sizeof key);
+    assert_string_equal(key, "journal_video_finished");
+    watch_journal_key("video_watched", NULL, key, sizeof key);
+    assert_string_equal(key, "journal_video_watched");
+    json_decref(answers);
+    json_decref(player);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_merge_overlap_adjacent_order),
+        cmocka_unit_test(test_merge_bounds_and_bogus),
+        cmocka_unit_test(test_merge_cap),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_to_end_rules),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_sentence),
+        cmocka_unit_test(test_journal_key),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -98,12 +98,14 @@ test-browser: $(BIN) static
 
 # The full suite: sanitizer build for unit + HTTP tests, normal build for the browser.
 test: deps
+	@scripts/check-node.sh
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-browser
 
 asan: deps
+	@scripts/check-node.sh
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
 
 # Fuzzing (tests/fuzz/): clang + libFuzzer; seeds in tests/fuzz/corpus/<name>, what the

@@ -7,6 +7,7 @@
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make bench    the performance ratios (scripts/bench/)
 #   make soak     the crash-safety test with many rounds (SOAK_ROUNDS)
+#   make fresh-check  make test + make run in a new minimal Debian 12 chroot (root; slow)
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -45,7 +46,7 @@ FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 
 .PHONY: all deps build static run test test-unit test-http test-browser asan lint clean \
-        fuzz fuzz-bins fuzz-smoke bench bench-stats soak
+        fuzz fuzz-bins fuzz-smoke bench bench-stats soak fresh-check
 
 all: build
 
@@ -141,6 +142,11 @@ bench-stats: $(BIN) static
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
 	  --suppress=missingIncludeSystem -Iserver server/
+
+# The committed HEAD on a bare Debian 12 (debootstrap): `make test`, then `make run` answers
+# /healthz.  Root; many minutes.  FRESH_KEEP=1 keeps the chroot for debugging.
+fresh-check:
+	@scripts/fresh-check.sh $(if $(FRESH_KEEP),--keep)
 
 clean:
 	rm -rf build

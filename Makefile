@@ -3,7 +3,7 @@
 #   make run      install dependencies, build, create var/vejled.db with the demo, serve :8080
 #   make test     install dependencies, build (normal + ASan/UBSan), run every test
 #   make asan     the unit and HTTP tests against an AddressSanitizer/UBSan build
-#   make lint     cppcheck over server/
+#   make lint     cppcheck over server/; no references outside the repository
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make bench    the performance ratios (scripts/bench/)
 #   make soak     the crash-safety test with many rounds (SOAK_ROUNDS)
@@ -139,9 +139,14 @@ bench-stats: $(BIN) static
 	  $(STATS_ENROLMENTS) $(STATS_ANSWERS)
 	@VEJLED_BIN=$(abspath $(BIN)) scripts/bench/stats.sh $(STATS_DB)
 
+# The repository stands alone: no reference to a folder outside it or to a tracker number
+# (the patterns are spelt so that this file does not match itself).
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
 	  --suppress=missingIncludeSystem -Iserver server/
+	@if grep -rnI --exclude-dir=node_modules --exclude-dir=build --exclude-dir=.git \
+	    --exclude-dir=var -e 'share[d]/' -e 'issue [0-9]' .; then \
+	  echo "lint: the lines above refer to something outside the repository" >&2; exit 1; fi
 
 # The committed HEAD on a bare Debian 12 (debootstrap): `make test`, then `make run` answers
 # /healthz.  Root; many minutes.  FRESH_KEEP=1 keeps the chroot for debugging.

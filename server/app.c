@@ -24,6 +24,7 @@ static const struct route app_routes[] = {
     {ROUTER_PUT, "/api/v1/citizens/{id}/target-group", (void *)h_api_target_group, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/citizens/{id}/journal", (void *)h_api_journal, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/stats", (void *)h_api_stats, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
+    {ROUTER_GET, "/api/v1/openapi.json", (void *)h_api_openapi, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/healthz", (void *)h_api_health, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/metrics", (void *)h_ops_metrics, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     /* the implementation dashboard and its CSV extract */
@@ -163,6 +164,24 @@ static json_t *app_load_strings(const char *dir, const char *code, char *err, si
     return s;
 }
 
+/* The API description (openapi.json), checked to be a JSON object, as compact text (malloc'd). */
+static char *app_load_openapi(const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    char *text = NULL;
+    if (!doc || !json_is_object(doc)) {
+        snprintf(err, errlen, "%s:%d: %s", path, je.line, doc ? "not an object" : je.text);
+        goto out;
+    }
+    text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    if (!text)
+        snprintf(err, errlen, "%s: out of memory", path);
+out:
+    json_decref(doc);
+    return text;
+}
+
 int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
 {
     memset(app, 0, sizeof *app);
@@ -193,6 +212,9 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     app->strings[LANG_EN] = json_deep_copy(da);
     json_object_update(app->strings[LANG_EN], en);
     json_decref(en);
+    app->openapi = app_load_openapi(cfg->openapi_file, err, errlen);
+    if (!app->openapi)
+        goto fail;
     app->content = content_cache_new();
     app->link_misses = ratelimit_new(cfg->token_misses_per_minute, 60);
     app->metrics = metrics_new(app_routes, sizeof app_routes / sizeof app_routes[0]);
@@ -240,6 +262,7 @@ void app_free(struct app *app)
     for (int l = 0; l < LANG_COUNT; l++)
         json_decref(app->strings[l]);
     content_cache_free(app->content);
+    free(app->openapi);
     ratelimit_free(app->link_misses);
     ratelimit_free(app->watch_reports);
     staff_guard_free(app->login_guard);

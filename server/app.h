@@ -54,6 +54,7 @@ struct app {
     pthread_key_t scratch_key;     /* per-thread render buffers (app_render), kept warm */
     struct writer *writer;         /* group commit of answer submissions */
     struct metrics *metrics;       /* GET /metrics */
+    char *openapi;                 /* GET /api/v1/openapi.json: the document, compact (owned) */
 };
 
 struct app_call {

@@ -77,6 +77,7 @@ static const struct config_key config_keys[] = {
     STR("content", "template_dir", template_dir),
     STR("content", "migrations_dir", migrations_dir),
     STR("content", "demo_dir", demo_dir),
+    STR("content", "openapi_file", openapi_file),
     STR("delivery", "channels", channels),
     STR("delivery", "outbox_dir", outbox_dir),
     UINT("delivery", "remind_days_before", remind_days_before, 0, 60),
@@ -354,4 +355,5 @@ void config_finish(struct config *c)
     config_under_root(c, c->template_dir, sizeof c->template_dir, "templates");
     config_under_root(c, c->migrations_dir, sizeof c->migrations_dir, "db/migrations");
     config_under_root(c, c->demo_dir, sizeof c->demo_dir, "db/demo");
+    config_under_root(c, c->openapi_file, sizeof c->openapi_file, "openapi.json");
 }

@@ -81,6 +81,7 @@ struct config {
     char template_dir[CONFIG_PATH_MAX];
     char migrations_dir[CONFIG_PATH_MAX];
     char demo_dir[CONFIG_PATH_MAX];
+    char openapi_file[CONFIG_PATH_MAX]; /* served at GET /api/v1/openapi.json */
 
     /* [delivery] [smtp] [webhook] — used by the scheduler */
     char channels[128];

@@ -1,5 +1,5 @@
 /* The case-system API: enrol, describe an enrolment, record the meeting, change the target
- * group, a citizen's journal, health. */
+ * group, a citizen's journal, statistics, health, and the API's own description. */
 #include <stdio.h>
 #include <string.h>
 
@@ -176,6 +176,13 @@ void h_api_stats(struct app_call *c)
     }
     app_json(c, 200, stats_report_json(&r));
     stats_report_free(&r);
+}
+
+/* The API description, read at start (app_init), no key needed. */
+void h_api_openapi(struct app_call *c)
+{
+    http_reply_text(c->rep, 200, "application/json; charset=utf-8", c->app->openapi,
+                    strlen(c->app->openapi));
 }
 
 void h_api_health(struct app_call *c)

@@ -270,6 +270,12 @@ describe('checkpoints and evidence bundles', () => {
     const [, root, off] = /xref\n(\d+) 1\n(\d{10}) 00000 n \n/.exec(bytes.slice(startxref));
     assert.equal(bytes.slice(Number(off), Number(off) + `${root} 0 obj`.length), `${root} 0 obj`);
     assert.match(info, /^Title:\s+Dokumentation for vejledning$/m);
+    // tagged: a structure tree with the title as H1, the headings as H2, paragraphs as P
+    assert.match(info, /^Tagged:\s+yes$/m);
+    const tree = spawnSync('pdfinfo', ['-struct-text', pdfFile], { encoding: 'utf8' }).stdout;
+    assert.match(tree, /^Document\n\s+H1 \(block\)\n\s+"Dokumentation for vejledning"/);
+    assert.ok((tree.match(/^\s+H2 \(block\)$/gm) || []).length >= 3, 'headings are H2');
+    assert.ok((tree.match(/^\s+P \(block\)$/gm) || []).length >= 10, 'paragraphs are P');
     assert.match(info, /^Author:\s+\S+/m);
     assert.match(info, /^Subject:\s+\S+/m);
     // the checkpoint it was made against, in words

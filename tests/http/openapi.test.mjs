@@ -28,8 +28,8 @@ describe('GET /api/v1/openapi.json', () => {
     const documented = Object.keys(openapi.paths).filter((p) => p.startsWith('/api/v1/'));
     assert.deepEqual(documented.sort(), [
       '/api/v1/citizens/{id}/journal', '/api/v1/citizens/{id}/target-group',
-      '/api/v1/enrolments', '/api/v1/enrolments/{id}', '/api/v1/enrolments/{id}/meeting',
-      '/api/v1/openapi.json', '/api/v1/stats'].sort());
+      '/api/v1/enrolments', '/api/v1/enrolments/{id}', '/api/v1/enrolments/{id}/link',
+      '/api/v1/enrolments/{id}/meeting', '/api/v1/openapi.json', '/api/v1/stats'].sort());
     const e = await s.api('POST', '/api/v1/enrolments', {
       body: enrolBody(freshCpr()), headers: { 'Idempotency-Key': 'openapi-test-1' },
     });
@@ -39,6 +39,7 @@ describe('GET /api/v1/openapi.json', () => {
     assert.equal((await s.api('POST', `/api/v1/enrolments/${eid}/meeting`, {
       body: { held_at: '2026-01-05T09:00:00Z', oral_guidance: true, note: 'x' },
     })).status, 200);
+    assert.equal((await s.api('POST', `/api/v1/enrolments/${eid}/link`)).status, 201);
     assert.equal((await s.api('GET', `/api/v1/citizens/${cid}/journal`)).status, 200);
     assert.equal((await s.api('PUT', `/api/v1/citizens/${cid}/target-group`, {
       body: { target_group: 'sygedagpenge', next_meeting_at: '2026-02-01T09:00:00Z' },

@@ -82,6 +82,18 @@ void app_http_hooks(struct app *app, struct http_hooks *out);
  * NULL if it cannot be opened. */
 struct store *app_store(struct app *app);
 
+/* Finishes a reply deferred by app_write_later: result is the write's status once its
+ * batch is durable (or failed).  c has the app, the request, the reply, the language and
+ * form token of the call that deferred, and no store: it builds the reply only. */
+typedef void (*app_written_fn)(struct app_call *c, enum store_status result, void *arg);
+
+/* Runs fn(st, arg) in the group commit writer's next batch without holding this thread:
+ * the handler returns at once and the connection waits; once the batch is durable,
+ * done(c', result, arg) builds the reply, then free_arg(arg) (may be NULL) releases arg.
+ * arg must own everything fn reads. */
+void app_write_later(struct app_call *c, store_txn_fn fn, void *arg, app_written_fn done,
+                     void (*free_arg)(void *arg));
+
 /* Replies with page (a template name) in the layout; ctx (stolen, may be NULL) gets the
  * strings "t", "lang" and the CSRF token added. */
 void app_page(struct app_call *c, int status, const char *page, json_t *ctx);

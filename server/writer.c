@@ -8,10 +8,14 @@
 
 #include "mem.h"
 
-/* A queued write: owned by the blocked caller (writer_run), which frees it once done. */
+/* A queued write.  A blocking one (writer_run, done == NULL) is owned by its caller, which
+ * frees it once woken; one with a done callback (writer_submit) is owned by the writer,
+ * which frees it after calling done. */
 struct writer_item {
     store_txn_fn fn;
     void *arg;
+    writer_done_fn on_done;
+    void *done_arg;
     enum store_status result;
     int done;
     pthread_cond_t cond; /* signalled when done: each waiter wakes alone, no herd */
@@ -78,8 +82,19 @@ static void *writer_main(void *arg)
         }
         store_txn_batch(w->st, n, w->fns, w->args, w->results);
 
+        /* callbacks first and without the lock: they may queue further writes */
+        for (size_t i = 0; i < n; i++) {
+            struct writer_item *it = w->batch[i];
+            if (it->on_done) {
+                it->on_done(it->done_arg, w->results[i]);
+                free(it);
+                w->batch[i] = NULL;
+            }
+        }
         pthread_mutex_lock(&w->mu);
         for (size_t i = 0; i < n; i++) {
+            if (!w->batch[i])
+                continue;
             w->batch[i]->result = w->results[i];
             w->batch[i]->done = 1;
             pthread_cond_signal(&w->batch[i]->cond);
@@ -154,6 +169,35 @@ enum store_status writer_run(struct writer *w, store_txn_fn fn, void *arg)
     pthread_cond_destroy(&it->cond);
     free(it);
     return result;
+}
+
+int writer_submit(struct writer *w, store_txn_fn fn, void *arg, writer_done_fn done,
+                  void *done_arg)
+{
+    struct writer_item *it = calloc(1, sizeof *it); /* freed by the writer after done */
+    if (!it)
+        return -1;
+    it->fn = fn;
+    it->arg = arg;
+    it->on_done = done;
+    it->done_arg = done_arg;
+    pthread_mutex_lock(&w->mu);
+    int stopping = w->stopping;
+    if (!stopping) {
+        if (w->tail)
+            w->tail->next = it;
+        else
+            w->head = it;
+        w->tail = it;
+        w->queued++;
+        pthread_cond_signal(&w->work);
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (stopping) {
+        free(it);
+        return -1;
+    }
+    return 0;
 }
 
 void writer_stats(struct writer *w, unsigned long long *batches, unsigned long long *items)

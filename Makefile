@@ -22,8 +22,11 @@ CFLAGS  = -std=c11 -D_GNU_SOURCE -g -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-
           -Iserver $(shell pkg-config --cflags $(PKGS))
 LDLIBS  = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 LDFLAGS =
+# The sanitizer build is also the test build: VEJLED_TESTING compiles in the fault points
+# (fault.h) and the slow-sync / power-cut SQLite VFS (store_testvfs.h); build/vejled has neither.
 ifeq ($(SAN),1)
-  CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+             -DVEJLED_TESTING
   LDFLAGS += -fsanitize=address,undefined
 endif
 # libFuzzer build (clang): every module instrumented, each target links -fsanitize=fuzzer.

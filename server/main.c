@@ -30,6 +30,7 @@
 #include "scheduler.h"
 #include "stats.h"
 #include "store.h"
+#include "store_testvfs.h"
 #include "token.h"
 #include "vault.h"
 
@@ -802,6 +803,8 @@ int main(int argc, char **argv)
     struct config cfg;
     int url_given = 0;
     jsonmem_install(); /* before any jansson call (jsonmem.h) */
+    if (store_testvfs_init()) /* test build only; before any database is opened */
+        return EXIT_FAILURE;
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(main_usage, argc < 2 ? stderr : stdout);

@@ -2,7 +2,6 @@
 
 #include <pthread.h>
 #include <sodium.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "clock.h"
 #include "content.h"
 #include "enrol.h"
+#include "fault.h"
 #include "jobs.h"
 #include "purge.h"
 #include "journal.h"
@@ -181,20 +181,11 @@ static int sched_intent(struct scheduler *s, int64_t job_id, const char *channel
     return store_txn(s->st, sched_record_txn, &r) == STORE_OK ? 0 : -1;
 }
 
-static void sched_fault_point(void)
-{
-    const char *f = getenv("VEJLED_FAULT");
-    if (f && strcmp(f, "after_channel_write") == 0) {
-        fprintf(stderr, "vejled: fault injected after a channel write\n");
-        raise(SIGKILL);
-    }
-}
-
 static int sched_sent(struct scheduler *s, const struct store_job *j, const char *channel,
                       const char *message_id, const char *sha, int64_t now, const char *kind,
                       const struct model_enrolment *e, json_t *data)
 {
-    sched_fault_point();
+    fault_point("after_channel_write");
     json_object_set_new(data, "channel", json_string(channel));
     json_object_set_new(data, "message_id", json_string(message_id));
     json_object_set_new(data, "sha256", json_string(sha));
@@ -388,7 +379,7 @@ static enum sched_outcome sched_run_webhook(struct scheduler *s, const struct st
     json_decref(entry);
     free(data);
     if (body && channel_webhook_post(s->cfg, id, body, sha, err, errlen) == 0) {
-        sched_fault_point();
+        fault_point("after_channel_write");
         struct sched_record rec = {j->id, "webhook", id, sha, now, NULL, NULL, NULL, 0};
         if (store_txn(s->st, sched_record_txn, &rec) == STORE_OK)
             o = SCHED_DONE;

@@ -12,8 +12,8 @@
  * 'intent') before the channel is written, and written again with the same id after a
  * crash; the outbox skips a message it already holds, SMTP receivers see the same
  * Message-ID.  The sending is journalled in the transaction that marks it sent.
- * Test hook: VEJLED_FAULT=after_channel_write kills the process (SIGKILL) right after a
- * channel write, before it is recorded.
+ * Fault point (test build only, fault.h): "after_channel_write", right after a channel
+ * write, before it is recorded.
  */
 #ifndef VEJLED_SCHEDULER_H
 #define VEJLED_SCHEDULER_H

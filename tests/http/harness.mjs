@@ -96,6 +96,8 @@ export class Server {
     this.responses = [];
     /** further arguments for `vejled serve` (e.g. ['--config', file]) */
     this.serveArgs = [];
+    /** further environment variables for `vejled serve` (e.g. the test build's VEJLED_TEST_*) */
+    this.env = {};
   }
 
   get base() {
@@ -113,7 +115,7 @@ export class Server {
     const proc = spawn(BIN, ['serve', '--db', this.db, '--listen', '127.0.0.1:0', ...this.serveArgs], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: cleanEnv(),
+      env: { ...cleanEnv(), ...this.env },
     });
     this.proc = proc;
     running.add(proc);

@@ -525,7 +525,7 @@ static int app_auth_staff(struct app_call *c)
             staff_csrf(c->session, c->csrf);
     } else {
         const char *cookie = http_cookie(c->req, APP_STAFF_COOKIE);
-        if (staff_session_user(c->st, cfg, cookie, clock_now(), &c->user) == 0) {
+        if (staff_session_user(c->st, cfg, cookie, clock_now(), &c->user, c->app->writer) == 0) {
             snprintf(c->session, sizeof c->session, "%s", cookie);
         } else if (app_staff_sso(c) != 0) {
             memset(&c->user, 0, sizeof c->user);
@@ -658,7 +658,7 @@ static int app_admit(void *ctx, struct http_request *req, struct http_reply *rep
         }
     } else {
         const char *cookie = http_cookie(req, APP_STAFF_COOKIE);
-        if (staff_session_user(c.st, cfg, cookie, clock_now(), &c.user) == 0) {
+        if (staff_session_user(c.st, cfg, cookie, clock_now(), &c.user, NULL) == 0) {
             if (r->auth == AUTH_STAFF_ADMIN &&
                 staff_role_from_name(c.user.role) != ROLE_ADMIN) {
                 app_page_error(&c, 403, "staff_forbidden");

@@ -560,12 +560,15 @@ struct http_deferred *http_defer(struct http_request *req, http_finish_fn finish
 void http_deferred_done(struct http_deferred *d)
 {
     struct http_state *s = (struct http_state *)d;
-    pthread_mutex_lock(&s->server->defer_mu);
+    struct http_server *srv = s->server;
+    pthread_mutex_lock(&srv->defer_mu);
     enum http_defer_state was = s->defer;
     s->defer = DEFER_DONE;
+    /* once resumed, the request may complete (and s be freed) at any moment: s is not
+     * touched after this */
     if (was == DEFER_SUSPENDED)
         MHD_resume_connection(s->conn);
-    pthread_mutex_unlock(&s->server->defer_mu);
+    pthread_mutex_unlock(&srv->defer_mu);
 }
 
 /* After the handler: suspends the connection when its reply is deferred and not done yet.

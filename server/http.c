@@ -35,6 +35,7 @@ struct http_server {
     atomic_long in_flight; /* requests begun and not completed: graceful stop waits */
     atomic_size_t body_used; /* bytes of [server] body_budget reserved by requests */
     pthread_mutex_t defer_mu; /* http_state.defer of every request */
+    long suspended;           /* connections waiting for deferred work (under defer_mu) */
 };
 
 enum http_defer_state {
@@ -566,8 +567,10 @@ void http_deferred_done(struct http_deferred *d)
     s->defer = DEFER_DONE;
     /* once resumed, the request may complete (and s be freed) at any moment: s is not
      * touched after this */
-    if (was == DEFER_SUSPENDED)
+    if (was == DEFER_SUSPENDED) {
         MHD_resume_connection(s->conn);
+        srv->suspended--;
+    }
     pthread_mutex_unlock(&srv->defer_mu);
 }
 
@@ -580,6 +583,7 @@ static int http_suspend_if_waiting(struct http_state *s, struct MHD_Connection *
     if (s->defer == DEFER_PENDING) {
         MHD_suspend_connection(conn);
         s->defer = DEFER_SUSPENDED;
+        s->server->suspended++;
         suspended = 1;
     }
     pthread_mutex_unlock(&s->server->defer_mu);
@@ -840,6 +844,17 @@ void http_stop(struct http_server *s)
     if (atomic_load(&s->in_flight) > 0)
         fprintf(stderr, "vejled: %ld request(s) still in flight after %u s; closing them\n",
                 (long)atomic_load(&s->in_flight), s->cfg->shutdown_timeout_s);
+    /* a request waiting for its group commit is resumed when its batch is durable (the
+     * writer stops after this); libmicrohttpd cannot close a suspended connection, so
+     * those are waited for however long the disk takes */
+    for (;;) {
+        pthread_mutex_lock(&s->defer_mu);
+        long waiting = s->suspended;
+        pthread_mutex_unlock(&s->defer_mu);
+        if (waiting == 0)
+            break;
+        nanosleep(&pause, NULL);
+    }
     MHD_stop_daemon(s->daemon);
     pthread_mutex_destroy(&s->defer_mu);
     free(s);

@@ -1,7 +1,9 @@
 /* app — wiring: the running service's shared state, the route table and the dispatcher.
  *
  * main builds one struct app at start (config, key vault, templates, UI strings, content
- * cache, rate limiter) and hands it to the HTTP layer.  For every matched request the
+ * cache, rate limiter) and hands it to the HTTP layer.  A request with a body is first
+ * admitted on its headers alone (authentication, role, Origin: the refusal costs no body
+ * byte); for every matched request the
  * dispatcher gets the worker thread's own database connection, authenticates as the route
  * row says (API key, citizen session + CSRF and Origin checks on forms, staff session with
  * its role, the Origin check and the CSRF token of every staff form), and calls the

@@ -66,7 +66,7 @@ struct http_state {
     size_t map_len;
     int too_large;
     int over_budget;  /* no budget or no memory for the body: 503 at its end */
-    int io_error;     /* the temporary file could not be written */
+    int io_error;     /* the temporary file could not be written: 500 at the end */
     int status;
     /* a reply finished later (http_defer) */
     enum http_defer_state defer;
@@ -663,7 +663,7 @@ static enum MHD_Result http_begin(struct http_server *server, struct http_state 
         return http_refuse(s, conn, &req, 0, NULL, rep);
     /* a declared in-memory body takes its whole share of the budget now */
     if (!http_body_on_disk(s) && declared && http_budget_take(s, (size_t)declared + 1))
-        return http_refuse(s, conn, &req, 503, "unavailable", rep);
+        return http_refuse(s, conn, &req, 503, "busy", rep);
     return MHD_YES;
 }
 
@@ -716,9 +716,15 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         http_error(s, &req, 413, "body_too_large", &rep);
         return http_send(conn, s, &rep);
     }
-    if (s->over_budget || s->io_error) {
-        http_error(s, &req, 503, "unavailable", &rep);
+    if (s->over_budget) {
+        http_error(s, &req, 503, "busy", &rep);
         http_reply_header(&rep, "Retry-After", HTTP_RETRY_AFTER);
+        return http_send(conn, s, &rep);
+    }
+    if (s->io_error) {
+        /* the upload's temporary file could not be written (disk full?) */
+        fprintf(stderr, "vejled: cannot keep an upload in %s\n", server->cfg->media_dir);
+        http_error(s, &req, 500, "internal", &rep);
         return http_send(conn, s, &rep);
     }
     server->hooks.dispatch(server->hooks.ctx, &req, &rep);

@@ -607,7 +607,7 @@ out:
     form_free(&c.form);
     multipart_free(&c.upload);
     memset(c.session, 0, sizeof c.session);
-    if (!rep->status) {
+    if (!rep->status && !c.deferred) {
         fprintf(stderr, "vejled: handler for %s set no status\n", r->pattern);
         rep->status = 500;
     }
@@ -744,6 +744,7 @@ void app_write_later(struct app_call *c, store_txn_fn fn, void *arg, app_written
     l->free_arg = free_arg;
     l->result = STORE_ERROR;
     l->deferred = http_defer(c->req, app_later_finish, l);
+    c->deferred = 1;
     if (writer_submit(c->app->writer, fn, arg, app_later_committed, l) != 0)
         app_later_committed(l, STORE_ERROR); /* answered at once, as a failure */
 }

@@ -69,6 +69,7 @@ struct app_call {
                                             token on AUTH_STAFF_LOGIN */
     struct form form;                    /* staff BODY_FORM: parsed, CSRF already checked */
     struct multipart upload;             /* staff BODY_UPLOAD: parsed, CSRF already checked */
+    int deferred;                        /* the reply comes later (app_write_later) */
 };
 
 typedef void (*app_handler)(struct app_call *c);

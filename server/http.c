@@ -728,8 +728,11 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         return http_send(conn, s, &rep);
     }
     server->hooks.dispatch(server->hooks.ctx, &req, &rep);
-    if (s->defer != DEFER_NONE) {
-        http_reply_clear(&rep); /* a deferred reply is built by its finish function */
+    if (s->finish) { /* set by http_defer, on this thread */
+        /* a deferred reply is built by its finish function alone */
+        http_reply_clear(&rep);
+        memset(&rep, 0, sizeof rep);
+        rep.fd = -1;
         if (http_suspend_if_waiting(s, conn))
             return MHD_YES;
         http_finish(s, &req, &rep);

@@ -10,7 +10,7 @@ want=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libjan
       libsodium-dev uuid-dev libcurl4-openssl-dev libcmocka-dev curl ca-certificates
       nodejs npm chromium fonts-dejavu-core tzdata ffmpeg wrk
       libcairo2-dev libpango1.0-dev fonts-dejavu-extra poppler-utils python3-aiosmtpd libxml2-utils
-      nginx slowhttptest sqlmap clang libclang-rt-14-dev)
+      nginx slowhttptest sqlmap clang libclang-rt-14-dev cppcheck)
 
 missing=()
 for p in "${want[@]}"; do

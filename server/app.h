@@ -47,7 +47,11 @@ struct app {
     struct content_cache *content;
     struct ratelimit *link_misses;
     struct ratelimit *login_misses; /* failed staff logins per address */
-    char public_url[256];          /* where citizen links point */
+    char public_url[256];          /* where citizen links point; final once app_publish()
+                                      opened the gate (requests wait for it) */
+    pthread_mutex_t gate_lock;     /* the start gate: requests wait until public_url is */
+    pthread_cond_t gate_cond;      /* final (its port is known only once http listens) */
+    int gate_open;                 /* under gate_lock */
     int secure_cookies;            /* public_url is https */
     pthread_key_t store_key;
     pthread_key_t scratch_key;     /* per-thread render buffers (app_render), kept warm */
@@ -78,8 +82,14 @@ typedef void (*app_handler)(struct app_call *c);
 int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen);
 void app_free(struct app *app);
 
+/* Sets the final public_url (NULL: keep the configured one) and lets the requests that
+ * arrived since http_start() go on.  Call once, right after http_start(). */
+void app_publish(struct app *app, const char *public_url);
+
 /* The hooks (routes, dispatcher, error builder) for http_start(). */
 void app_http_hooks(struct app *app, struct http_hooks *out);
+/* The same for the metrics listener ([metrics] listen): GET /metrics only. */
+void app_metrics_hooks(struct app *app, struct http_hooks *out);
 
 /* The calling thread's database connection (opened on first use, closed at thread exit);
  * NULL if it cannot be opened. */

@@ -200,7 +200,7 @@ void h_citizen_link(struct app_call *c)
     char cookie[256];
     snprintf(cookie, sizeof cookie, "%s=%s; Path=/; Max-Age=%u; HttpOnly; SameSite=Lax%s",
              APP_CITIZEN_COOKIE, session, app->cfg->session_hours * 3600,
-             app->secure_cookies ? "; Secure" : "");
+             app_cookie_secure(c));
     http_reply_header(c->rep, "Set-Cookie", cookie);
     h_citizen_redirect(c, "/borger");
 }

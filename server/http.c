@@ -74,6 +74,7 @@ struct http_state {
     void *finish_arg;
     struct timespec start;
     char client_ip[INET6_ADDRSTRLEN];
+    char peer_ip[INET6_ADDRSTRLEN]; /* the connection's own peer (client_ip before XFF) */
 };
 
 /* ------------------------------------------------------------------ request accessors */
@@ -332,6 +333,7 @@ static void http_fill_request(struct http_state *s, struct MHD_Connection *conn,
     req->body = s->map ? s->map : s->body ? s->body : "";
     req->body_len = s->map ? s->map_len : s->body_len;
     req->client_ip = s->client_ip;
+    req->peer_ip = s->peer_ip;
     req->conn = conn;
     req->state = s;
 }
@@ -638,6 +640,7 @@ static void http_client_address(struct http_state *s, struct MHD_Connection *con
             inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, s->client_ip,
                       sizeof s->client_ip);
     }
+    memcpy(s->peer_ip, s->client_ip, sizeof s->peer_ip);
     http_forwarded_client(s, conn);
 }
 

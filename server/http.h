@@ -46,7 +46,9 @@ struct http_request {
     const struct router_match *match;
     const char *body;               /* NUL-terminated copy, body_len bytes; "" if none */
     size_t body_len;
-    const char *client_ip;          /* textual address of the peer */
+    const char *client_ip;          /* textual address of the client (behind the trusted
+                                       proxy: the X-Forwarded-For entry it added) */
+    const char *peer_ip;            /* textual address of the connection's peer itself */
     void *conn;                     /* opaque: for the accessors below */
     void *state;                    /* opaque: the request's own state (http_defer) */
 };

@@ -140,6 +140,23 @@ int progress_video_finished(struct store *st, const struct model_enrolment *e,
 
 /* ------------------------------------------------------------------ answers */
 
+int progress_format_chosen(const int64_t *ids, size_t n, char *out, size_t outlen)
+{
+    size_t len = 0;
+    if (outlen == 0)
+        return -1;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(out + len, outlen - len, "%s%lld", i ? "," : "", (long long)ids[i]);
+        if (w < 0 || (size_t)w >= outlen - len) {
+            out[0] = '\0';
+            return -1;
+        }
+        len += (size_t)w;
+    }
+    return 0;
+}
+
 int progress_chosen_has(const char *chosen, int64_t id)
 {
     const char *p = chosen;
@@ -218,12 +235,13 @@ static enum store_status progress_submit_txn(struct store *st, void *arg)
         int64_t sorted[16];
         memcpy(sorted, ch->options, ch->n_options * sizeof *sorted);
         qsort(sorted, ch->n_options, sizeof *sorted, progress_id_cmp);
-        char chosen[256] = "";
-        size_t len = 0;
+        char chosen[PROGRESS_CHOSEN_MAX];
+        if (progress_format_chosen(sorted, ch->n_options, chosen, sizeof chosen) != 0) {
+            rc = STORE_ERROR; /* cannot happen: room for every id a choice can hold */
+            break;
+        }
         json_t *positions = json_array();
         for (size_t i = 0; i < ch->n_options; i++) {
-            len += (size_t)snprintf(chosen + len, sizeof chosen - len, "%s%lld", i ? "," : "",
-                                    (long long)sorted[i]);
             for (size_t oi = 0; oi < q->n_options; oi++)
                 if (q->options[oi].id == sorted[i])
                     json_array_append_new(positions, json_integer((json_int_t)oi + 1));

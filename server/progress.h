@@ -115,6 +115,13 @@ int progress_set_language(struct store *st, const struct model_enrolment *e, con
 /* true when the answer's chosen ids equal the question's right options. */
 int progress_is_correct(const struct model_question *q, const int64_t *chosen, size_t n);
 
+/* Room for the comma-separated list of a choice's ids (model.h). */
+#define PROGRESS_CHOSEN_MAX MODEL_CHOSEN_MAX
+
+/* Writes ids[0..n) comma-separated into out (outlen bytes).  0, or -1 (out is "") when
+ * they do not fit: never writes past outlen. */
+int progress_format_chosen(const int64_t *ids, size_t n, char *out, size_t outlen);
+
 /* Whether the comma-separated id list holds id. */
 int progress_chosen_has(const char *chosen, int64_t id);
 

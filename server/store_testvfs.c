@@ -129,8 +129,31 @@ static void tv_write_all(int fd, const unsigned char *p, size_t n, off_t off)
     }
 }
 
+/* A real cut loses the -shm index with the page cache: it is zeroed (not truncated:
+ * this process still has it mapped, and a mapping past the end of a file faults). */
+static void tv_zero_shm(const char *wal_path)
+{
+    size_t n = strlen(wal_path);
+    if (n < 4 || strcmp(wal_path + n - 4, "-wal") != 0)
+        return;
+    char *shm = strdup(wal_path);
+    if (!shm)
+        return;
+    memcpy(shm + n - 4, "-shm", 4);
+    int fd = open(shm, O_RDWR | O_CLOEXEC);
+    free(shm);
+    if (fd < 0)
+        return;
+    static const unsigned char zero[TV_BLOCK];
+    off_t size = lseek(fd, 0, SEEK_END);
+    for (off_t off = 0; off < size; off += TV_BLOCK)
+        tv_write_all(fd, zero, (size_t)(size - off < TV_BLOCK ? size - off : TV_BLOCK), off);
+    fsync(fd);
+    close(fd);
+}
+
 /* The power cut (tv_lock held, never released): every tracked file back to what was
- * synced, then SIGKILL. */
+ * synced, the -shm index zeroed, then SIGKILL. */
 static void tv_cut(void)
 {
     for (struct tv_track *t = tv_tracks; t; t = t->next) {
@@ -145,6 +168,8 @@ static void tv_cut(void)
         fsync(fd);
         close(fd);
     }
+    for (struct tv_track *t = tv_tracks; t; t = t->next)
+        tv_zero_shm(t->path);
     fprintf(stderr, "vejled: test power cut after %" PRIu64 " file events\n", tv_events);
     fflush(stderr);
     raise(SIGKILL);

@@ -24,9 +24,9 @@
  * for the first time since that file's last sync, its synced value is kept in memory
  * (512-byte blocks); xSync drops what was kept once fsync returned.  At the cut, under the
  * lock every tracked write takes, each file gets its kept blocks back and is truncated to
- * its synced size, then fsync, then SIGKILL.  So the files hold what had been synced and
- * nothing else.  The -shm file is left as it is: SQLite's first connection after a crash
- * truncates it and rebuilds the index from the WAL (as after a real cut, which loses it).
+ * its synced size, then fsync; the -shm index (memory-mapped, never synced: a real cut
+ * loses it) is zeroed; then SIGKILL.  So the files hold what had been synced and nothing
+ * else, and SQLite's next connection rebuilds the index from the WAL.
  * A file's size when this process first opens it counts as synced.
  */
 #ifndef VEJLED_STORE_TESTVFS_H

@@ -17,8 +17,27 @@ export const BIN = process.env.VEJLED_BIN
   ? path.resolve(process.env.VEJLED_BIN)
   : path.join(ROOT, 'build', 'vejled');
 
+/** The production build (no fault points, no test VFS): for checks that must use it. */
+export const PROD_BIN = process.env.VEJLED_PROD_BIN
+  ? path.resolve(process.env.VEJLED_PROD_BIN)
+  : path.join(ROOT, 'build', 'vejled');
+
+/**
+ * True when bin is the test build (-DVEJLED_TESTING): only that one reads VEJLED_TEST_*
+ * at start, so a malformed value makes it fail while the production build ignores it.
+ */
+export function isTestBuild(bin = BIN) {
+  const r = spawnSync(bin, ['--help'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, VEJLED_TEST_SYNCHRONOUS: 'sometimes' },
+  });
+  return r.status === 1 && /VEJLED_TEST_SYNCHRONOUS/.test(r.stderr);
+}
+
 /* What a sanitizer prints when it finds something. */
-const SANITIZER_MARKS = ['ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer'];
+const SANITIZER_MARKS = ['ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer',
+  'WARNING: ThreadSanitizer'];
 
 export function assertNoSanitizerReport(text, what) {
   for (const mark of SANITIZER_MARKS) {

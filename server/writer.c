@@ -144,6 +144,18 @@ int writer_start(const char *db_path, unsigned busy_timeout_ms, size_t batch_max
     return 0;
 }
 
+/* Appends it to the queue and wakes the writer (mu held); the queue owns it from here. */
+static void writer_enqueue(struct writer *w, struct writer_item *it)
+{
+    if (w->tail)
+        w->tail->next = it;
+    else
+        w->head = it;
+    w->tail = it;
+    w->queued++;
+    pthread_cond_signal(&w->work);
+}
+
 enum store_status writer_run(struct writer *w, store_txn_fn fn, void *arg)
 {
     struct writer_item *it = xcalloc(1, sizeof *it); /* freed here once the writer is done */
@@ -154,13 +166,7 @@ enum store_status writer_run(struct writer *w, store_txn_fn fn, void *arg)
     pthread_cond_init(&it->cond, NULL);
     pthread_mutex_lock(&w->mu);
     if (!w->stopping) {
-        if (w->tail)
-            w->tail->next = it;
-        else
-            w->head = it;
-        w->tail = it;
-        w->queued++;
-        pthread_cond_signal(&w->work);
+        writer_enqueue(w, it);
         while (!it->done)
             pthread_cond_wait(&it->cond, &w->mu);
         result = it->result;
@@ -182,21 +188,13 @@ int writer_submit(struct writer *w, store_txn_fn fn, void *arg, writer_done_fn d
     it->on_done = done;
     it->done_arg = done_arg;
     pthread_mutex_lock(&w->mu);
-    int stopping = w->stopping;
-    if (!stopping) {
-        if (w->tail)
-            w->tail->next = it;
-        else
-            w->head = it;
-        w->tail = it;
-        w->queued++;
-        pthread_cond_signal(&w->work);
-    }
-    pthread_mutex_unlock(&w->mu);
-    if (stopping) {
+    if (w->stopping) {
+        pthread_mutex_unlock(&w->mu);
         free(it);
         return -1;
     }
+    writer_enqueue(w, it);
+    pthread_mutex_unlock(&w->mu);
     return 0;
 }
 

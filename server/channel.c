@@ -298,6 +298,9 @@ int channel_smtp_send(const struct config *cfg, const char *to_addr, const void 
     curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+    /* letters hold personal data: TLS (STARTTLS, or smtps://) unless a local relay is
+     * explicitly allowed to take them in plain text */
+    curl_easy_setopt(c, CURLOPT_USE_SSL, cfg->smtp_allow_plain ? CURLUSESSL_NONE : CURLUSESSL_ALL);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, channel_read);
     curl_easy_setopt(c, CURLOPT_READDATA, &up);
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
@@ -305,6 +308,11 @@ int channel_smtp_send(const struct config *cfg, const char *to_addr, const void 
     curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->smtp_timeout_s);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cfg->smtp_timeout_s);
     CURLcode res = curl_easy_perform(c);
+    if (res == CURLE_USE_SSL_FAILED) {
+        snprintf(err, errlen, "smtp: the server offers no STARTTLS and TLS is required "
+                              "([smtp] allow_plain = 1 only for a local relay)");
+        goto out;
+    }
     if (res != CURLE_OK) {
         snprintf(err, errlen, "smtp: %s", curl_easy_strerror(res));
         goto out;

@@ -2,7 +2,6 @@
 
 #include <pthread.h>
 #include <sodium.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "clock.h"
 #include "content.h"
 #include "enrol.h"
+#include "fault.h"
 #include "jobs.h"
 #include "purge.h"
 #include "checkpoint.h"
@@ -211,18 +211,14 @@ static enum store_status sched_record_txn(struct store *st, void *arg)
     return rc;
 }
 
+/* Test build only (fault.h): "after_channel_write" stops the process after any channel's
+ * write, "after_channel_write:<channel>" only after that channel's. */
 static void sched_fault_point(const char *channel)
 {
-    const char *f = getenv("VEJLED_FAULT");
-    static const char fault[] = "after_channel_write";
-    /* "after_channel_write": after any channel's write; "after_channel_write:smtp": only
-     * after that channel's */
-    if (f && strncmp(f, fault, sizeof fault - 1) == 0 &&
-        (f[sizeof fault - 1] == '\0' ||
-         (f[sizeof fault - 1] == ':' && strcmp(f + sizeof fault, channel) == 0))) {
-        fprintf(stderr, "vejled: fault injected after a channel write\n");
-        raise(SIGKILL);
-    }
+    char named[64];
+    snprintf(named, sizeof named, "after_channel_write:%s", channel);
+    fault_point("after_channel_write");
+    fault_point(named);
 }
 
 /* ------------------------------------------------------------------ letters */

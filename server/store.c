@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "files.h"
 #include "mem.h"
+#include "store_testvfs.h"
 
 void store_log(struct store *st, const char *what)
 {
@@ -172,6 +173,15 @@ int store_open(const char *path, unsigned busy_timeout_ms, struct store **out, c
         snprintf(err, errlen, "cannot configure database %s: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
         goto fail;
+    }
+    const char *sync = store_testvfs_synchronous(); /* NULL outside the test build */
+    if (sync) {
+        char pragma[48];
+        snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%s", sync);
+        if (sqlite3_exec(st->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "cannot configure database %s", path);
+            goto fail;
+        }
     }
     *out = st;
     return 0;

@@ -207,6 +207,7 @@ max_attempts = 5
 [smtp]
 url = smtp://127.0.0.1:${smtpPort}
 from = jobcenter@example.dk
+allow_plain = 1
 timeout_s = 5
 [webhook]
 url = http://127.0.0.1:${hookPort}/journal

@@ -20,8 +20,27 @@ export const BIN = process.env.VEJLED_BIN
   ? path.resolve(process.env.VEJLED_BIN)
   : path.join(ROOT, 'build', 'vejled');
 
+/** The production build (no fault points, no test VFS): for checks that must use it. */
+export const PROD_BIN = process.env.VEJLED_PROD_BIN
+  ? path.resolve(process.env.VEJLED_PROD_BIN)
+  : path.join(ROOT, 'build', 'vejled');
+
+/**
+ * True when bin is the test build (-DVEJLED_TESTING): only that one reads VEJLED_TEST_*
+ * at start, so a malformed value makes it fail while the production build ignores it.
+ */
+export function isTestBuild(bin = BIN) {
+  const r = spawnSync(bin, ['--help'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, VEJLED_TEST_SYNCHRONOUS: 'sometimes' },
+  });
+  return r.status === 1 && /VEJLED_TEST_SYNCHRONOUS/.test(r.stderr);
+}
+
 /* What a sanitizer prints when it finds something. */
-const SANITIZER_MARKS = ['ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer'];
+const SANITIZER_MARKS = ['ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer',
+  'WARNING: ThreadSanitizer'];
 
 export function assertNoSanitizerReport(text, what) {
   for (const mark of SANITIZER_MARKS) {
@@ -99,6 +118,8 @@ export class Server {
     this.responses = [];
     /** further arguments for `vejled serve` (e.g. ['--config', file]) */
     this.serveArgs = [];
+    /** further environment variables for `vejled serve` (e.g. the test build's VEJLED_TEST_*) */
+    this.env = {};
   }
 
   get base() {
@@ -116,7 +137,7 @@ export class Server {
     const proc = spawn(BIN, ['serve', '--db', this.db, '--listen', '127.0.0.1:0', ...this.serveArgs], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: cleanEnv(),
+      env: { ...cleanEnv(), ...this.env },
     });
     this.proc = proc;
     running.add(proc);

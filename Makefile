@@ -4,10 +4,11 @@
 #   make test     install dependencies, build (normal + ASan/UBSan), run every test
 #   make asan     the unit and HTTP tests against an AddressSanitizer/UBSan build
 #   make tsan     a representative part of the HTTP tests against a ThreadSanitizer build
-#   make lint     cppcheck over server/
+#   make lint     cppcheck over server/; no references outside the repository
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make bench    the performance ratios (scripts/bench/)
 #   make soak     the crash-safety and power-loss tests with many rounds (SOAK_ROUNDS)
+#   make fresh-check  make test + make run in a new minimal Debian 12 chroot (root; slow)
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -54,7 +55,7 @@ FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 
 .PHONY: all deps build static run test test-unit test-http test-browser asan tsan lint clean \
-        fuzz fuzz-bins fuzz-smoke bench bench-stats soak
+        fuzz fuzz-bins fuzz-smoke bench bench-stats soak fresh-check
 
 all: build
 
@@ -107,6 +108,7 @@ test-browser: $(BIN) static
 
 # The full suite: sanitizer build for unit + HTTP tests, normal build for the browser.
 test: deps
+	@scripts/check-node.sh
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
@@ -114,6 +116,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-browser
 
 asan: deps
+	@scripts/check-node.sh
 	@$(MAKE) --no-print-directory $(BIN)
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
 
@@ -161,9 +164,19 @@ bench-stats: $(BIN) static
 	  $(STATS_ENROLMENTS) $(STATS_ANSWERS)
 	@VEJLED_BIN=$(abspath $(BIN)) scripts/bench/stats.sh $(STATS_DB)
 
+# The repository stands alone: no reference to a folder outside it or to a tracker number
+# (the patterns are spelt so that this file does not match itself).
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
 	  --suppress=missingIncludeSystem -Iserver server/
+	@if grep -rnI --exclude-dir=node_modules --exclude-dir=build --exclude-dir=.git \
+	    --exclude-dir=var -e 'share[d]/' -e 'issue [0-9]' .; then \
+	  echo "lint: the lines above refer to something outside the repository" >&2; exit 1; fi
+
+# The committed HEAD on a bare Debian 12 (debootstrap): `make test`, then `make run` answers
+# /healthz.  Root; many minutes.  FRESH_KEEP=1 keeps the chroot for debugging.
+fresh-check:
+	@scripts/fresh-check.sh $(if $(FRESH_KEEP),--keep)
 
 clean:
 	rm -rf build

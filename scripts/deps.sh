@@ -30,7 +30,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages (dkfds for the look, playwright-core + axe-core for browser tests).
+# npm packages (dkfds for the look, playwright-core + axe-core for browser tests, ajv +
+# ajv-formats to check API responses against openapi.json).  Every version in package.json is
+# pinned to one whose "engines" accept Node 18, because Debian 12's own nodejs is 18.20:
+# playwright-core 1.62 and later want Node 20 (1.64 stops every browser test at run time),
+# and 1.61.0 is the last release that runs on 18 and drives Debian's chromium.  Raise the
+# pins together with the Node the project installs; scripts/check-node.sh (run by
+# `make test`) says so in one line when the installed Node is older than a package wants.
 if [ -f package-lock.json ]; then
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "deps: npm ci" >&2

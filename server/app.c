@@ -21,9 +21,11 @@ static const struct route app_routes[] = {
     {ROUTER_POST, "/api/v1/enrolments", (void *)h_api_enrol, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/enrolments/{id}", (void *)h_api_enrolment, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_POST, "/api/v1/enrolments/{id}/meeting", (void *)h_api_meeting, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
+    {ROUTER_POST, "/api/v1/enrolments/{id}/link", (void *)h_api_link, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_PUT, "/api/v1/citizens/{id}/target-group", (void *)h_api_target_group, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/citizens/{id}/journal", (void *)h_api_journal, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/stats", (void *)h_api_stats, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
+    {ROUTER_GET, "/api/v1/openapi.json", (void *)h_api_openapi, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/healthz", (void *)h_api_health, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/metrics", (void *)h_ops_metrics, AUTH_METRICS, BODY_NONE, 0, ROUTE_API},
     /* the implementation dashboard and its CSV extract */
@@ -163,6 +165,24 @@ static json_t *app_load_strings(const char *dir, const char *code, char *err, si
     return s;
 }
 
+/* The API description (openapi.json), checked to be a JSON object, as compact text (malloc'd). */
+static char *app_load_openapi(const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    char *text = NULL;
+    if (!doc || !json_is_object(doc)) {
+        snprintf(err, errlen, "%s:%d: %s", path, je.line, doc ? "not an object" : je.text);
+        goto out;
+    }
+    text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    if (!text)
+        snprintf(err, errlen, "%s: out of memory", path);
+out:
+    json_decref(doc);
+    return text;
+}
+
 int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
 {
     memset(app, 0, sizeof *app);
@@ -195,6 +215,9 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     app->strings[LANG_EN] = json_deep_copy(da);
     json_object_update(app->strings[LANG_EN], en);
     json_decref(en);
+    app->openapi = app_load_openapi(cfg->openapi_file, err, errlen);
+    if (!app->openapi)
+        goto fail;
     app->content = content_cache_new();
     app->link_misses = ratelimit_new(cfg->token_misses_per_minute, 60);
     app->metrics = metrics_new(app_routes, sizeof app_routes / sizeof app_routes[0]);
@@ -246,6 +269,7 @@ void app_free(struct app *app)
     for (int l = 0; l < LANG_COUNT; l++)
         json_decref(app->strings[l]);
     content_cache_free(app->content);
+    free(app->openapi);
     ratelimit_free(app->link_misses);
     ratelimit_free(app->watch_reports);
     staff_guard_free(app->login_guard);
@@ -620,7 +644,7 @@ static int app_auth_staff(struct app_call *c)
             staff_csrf(c->session, c->csrf);
     } else {
         const char *cookie = http_cookie(c->req, APP_STAFF_COOKIE);
-        if (staff_session_user(c->st, cfg, cookie, clock_now(), &c->user) == 0) {
+        if (staff_session_user(c->st, cfg, cookie, clock_now(), &c->user, c->app->writer) == 0) {
             snprintf(c->session, sizeof c->session, "%s", cookie);
         } else if (app_staff_sso(c) != 0) {
             memset(&c->user, 0, sizeof c->user);
@@ -723,10 +747,148 @@ out:
     form_free(&c.form);
     multipart_free(&c.upload);
     memset(c.session, 0, sizeof c.session);
-    if (!rep->status) {
+    if (!rep->status && !c.deferred) {
         fprintf(stderr, "vejled: handler for %s set no status\n", r->pattern);
         rep->status = 500;
     }
+}
+
+/* Checks what can be checked on the headers alone (the route's authentication, the role,
+ * the Origin) before a body is read, so that an unauthorised upload is refused having cost
+ * its headers.  The dispatcher checks it all again with the body; the form token needs the
+ * body and is checked there only.  0 to read the body, or -1 having replied. */
+static int app_admit(void *ctx, struct http_request *req, struct http_reply *rep)
+{
+    struct app *app = ctx;
+    const struct route *r = req->match->route;
+    const struct config *cfg = app->cfg;
+    struct app_call c;
+    int rc = -1;
+    if (r->auth == AUTH_NONE || r->auth == AUTH_STAFF_LOGIN)
+        return 0;
+    app_wait_gate(app);
+    memset(&c, 0, sizeof c);
+    c.app = app;
+    c.req = req;
+    c.rep = rep;
+    c.lang = LANG_DA;
+    c.st = app_store(app);
+    if (!c.st) {
+        if (r->flags & ROUTE_API)
+            app_api_error(&c, 503, "unavailable", NULL, NULL);
+        else
+            app_page_error(&c, 503, "unavailable");
+        return -1;
+    }
+    if (r->auth == AUTH_API_KEY) {
+        if (app_auth_api(&c) != 0) {
+            app_api_error(&c, 401, "unauthorized", NULL, NULL);
+            http_reply_header(rep, "WWW-Authenticate", "Bearer realm=\"vejled\"");
+            goto out;
+        }
+    } else if (r->auth == AUTH_CITIZEN) {
+        bool first; /* the dispatch marks the session's first use, not this check */
+        if (progress_session(c.st, http_cookie(req, APP_CITIZEN_COOKIE), clock_now(),
+                             &c.enrolment, &first) != 0) {
+            app_page_error(&c, 403, "session_required");
+            goto out;
+        }
+        c.lang = model_lang_from_code(c.enrolment.language);
+        if (req->method != ROUTER_GET && req->method != ROUTER_HEAD && !app_origin_ok(&c)) {
+            app_page_error(&c, 403, "forbidden");
+            goto out;
+        }
+    } else if (r->auth == AUTH_STAFF_CASEWORKER || r->auth == AUTH_STAFF_ADMIN) {
+        const char *cookie = http_cookie(req, APP_STAFF_COOKIE);
+        if (staff_session_user(c.st, cfg, cookie, clock_now(), &c.user, NULL) == 0) {
+            if (r->auth == AUTH_STAFF_ADMIN &&
+                staff_role_from_name(c.user.role) != ROLE_ADMIN) {
+                app_page_error(&c, 403, "staff_forbidden");
+                goto out;
+            }
+        } else if (!*cfg->sso_header || !app_from_proxy(&c) ||
+                   !http_header(req, cfg->sso_header)) {
+            /* no session, and no single sign-on that could start one */
+            app_page_error(&c, 403, "staff_session");
+            goto out;
+        }
+        if (!app_origin_ok(&c)) {
+            app_page_error(&c, 403, "csrf_failed");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    memset(&c.user, 0, sizeof c.user);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ deferred writes */
+
+/* A write waiting for its group commit, from app_write_later to its reply. */
+struct app_later {
+    struct app *app;
+    enum lang lang;
+    char csrf[TOKEN_HASH_HEX_LEN + 1];
+    store_txn_fn fn;
+    void *arg;
+    app_written_fn done;
+    void (*free_arg)(void *arg);
+    enum store_status result;
+    struct http_deferred *deferred;
+};
+
+/* On the writer's thread: the batch is durable (or failed); wake the request. */
+static void app_later_committed(void *p, enum store_status result)
+{
+    struct app_later *l = p;
+    l->result = result;
+    http_deferred_done(l->deferred);
+}
+
+/* On a server thread: the reply (req and rep NULL: the request is gone; only free). */
+static void app_later_finish(void *p, struct http_request *req, struct http_reply *rep)
+{
+    struct app_later *l = p;
+    if (req && rep) {
+        struct app_call c;
+        memset(&c, 0, sizeof c);
+        c.app = l->app;
+        c.req = req;
+        c.rep = rep;
+        c.lang = l->lang;
+        memcpy(c.csrf, l->csrf, sizeof c.csrf);
+        l->done(&c, l->result, l->arg);
+        if (!rep->status)
+            rep->status = 500;
+    }
+    if (l->free_arg)
+        l->free_arg(l->arg);
+    free(l);
+}
+
+void app_write_later(struct app_call *c, store_txn_fn fn, void *arg, app_written_fn done,
+                     void (*free_arg)(void *arg))
+{
+    struct app_later *l = calloc(1, sizeof *l);
+    if (!l) {
+        if (free_arg)
+            free_arg(arg);
+        app_page_error(c, 503, "unavailable");
+        return;
+    }
+    l->app = c->app;
+    l->lang = c->lang;
+    memcpy(l->csrf, c->csrf, sizeof l->csrf);
+    l->fn = fn;
+    l->arg = arg;
+    l->done = done;
+    l->free_arg = free_arg;
+    l->result = STORE_ERROR;
+    l->deferred = http_defer(c->req, app_later_finish, l);
+    c->deferred = 1;
+    if (writer_submit(c->app->writer, fn, arg, app_later_committed, l) != 0)
+        app_later_committed(l, STORE_ERROR); /* answered at once, as a failure */
 }
 
 static void app_error(void *ctx, const struct http_request *req, int api, int status,
@@ -757,6 +919,7 @@ void app_http_hooks(struct app *app, struct http_hooks *out)
     out->routes = app_routes;
     out->n_routes = sizeof app_routes / sizeof app_routes[0];
     out->dispatch = app_dispatch;
+    out->admit = app_admit;
     out->error = app_error;
     out->observe = app_observe;
 }

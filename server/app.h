@@ -1,7 +1,9 @@
 /* app — wiring: the running service's shared state, the route table and the dispatcher.
  *
  * main builds one struct app at start (config, key vault, templates, UI strings, content
- * cache, rate limiter) and hands it to the HTTP layer.  For every matched request the
+ * cache, rate limiter) and hands it to the HTTP layer.  A request with a body is first
+ * admitted on its headers alone (authentication, role, Origin: the refusal costs no body
+ * byte); for every matched request the
  * dispatcher gets the worker thread's own database connection, authenticates as the route
  * row says (API key, citizen session + CSRF and Origin checks on forms, staff session with
  * its role, the Origin check and the CSRF token of every staff form), and calls the
@@ -58,6 +60,7 @@ struct app {
     pthread_key_t scratch_key;     /* per-thread render buffers (app_render), kept warm */
     struct writer *writer;         /* group commit of answer submissions */
     struct metrics *metrics;       /* GET /metrics */
+    char *openapi;                 /* GET /api/v1/openapi.json: the document, compact (owned) */
 };
 
 struct app_call {
@@ -74,6 +77,7 @@ struct app_call {
                                             token on AUTH_STAFF_LOGIN */
     struct form form;                    /* staff BODY_FORM: parsed, CSRF already checked */
     struct multipart upload;             /* staff BODY_UPLOAD: parsed, CSRF already checked */
+    int deferred;                        /* the reply comes later (app_write_later) */
 };
 
 typedef void (*app_handler)(struct app_call *c);
@@ -94,6 +98,18 @@ void app_metrics_hooks(struct app *app, struct http_hooks *out);
 /* The calling thread's database connection (opened on first use, closed at thread exit);
  * NULL if it cannot be opened. */
 struct store *app_store(struct app *app);
+
+/* Finishes a reply deferred by app_write_later: result is the write's status once its
+ * batch is durable (or failed).  c has the app, the request, the reply, the language and
+ * form token of the call that deferred, and no store: it builds the reply only. */
+typedef void (*app_written_fn)(struct app_call *c, enum store_status result, void *arg);
+
+/* Runs fn(st, arg) in the group commit writer's next batch without holding this thread:
+ * the handler returns at once and the connection waits; once the batch is durable,
+ * done(c', result, arg) builds the reply, then free_arg(arg) (may be NULL) releases arg.
+ * arg must own everything fn reads. */
+void app_write_later(struct app_call *c, store_txn_fn fn, void *arg, app_written_fn done,
+                     void (*free_arg)(void *arg));
 
 /* Replies with page (a template name) in the layout; ctx (stolen, may be NULL) gets the
  * strings "t", "lang" and the CSRF token added. */

@@ -36,6 +36,7 @@ static const struct config_key config_keys[] = {
     UINT("server", "shutdown_timeout", shutdown_timeout_s, 0, 3600),
     SIZE("server", "max_body_json", max_body_json, 256, 64 * 1024 * 1024),
     SIZE("server", "max_body_form", max_body_form, 256, 64 * 1024 * 1024),
+    SIZE("server", "body_budget", body_budget, 4096, (size_t)4 * 1024 * 1024 * 1024),
     SIZE("server", "max_form_fields", max_form_fields, 1, 100000),
     SIZE("server", "max_field_length", max_field_length, 16, 1024 * 1024),
     UINT("server", "log_requests", log_requests, 0, 1),
@@ -79,6 +80,7 @@ static const struct config_key config_keys[] = {
     STR("content", "template_dir", template_dir),
     STR("content", "migrations_dir", migrations_dir),
     STR("content", "demo_dir", demo_dir),
+    STR("content", "openapi_file", openapi_file),
     STR("delivery", "channels", channels),
     STR("delivery", "outbox_dir", outbox_dir),
     UINT("delivery", "remind_days_before", remind_days_before, 0, 60),
@@ -151,6 +153,7 @@ void config_defaults(struct config *c)
     c->shutdown_timeout_s = 10;
     c->max_body_json = 64 * 1024;
     c->max_body_form = 32 * 1024;
+    c->body_budget = 16 * 1024 * 1024;
     c->max_form_fields = 200;
     c->max_field_length = 4000;
     c->log_requests = 1;
@@ -373,4 +376,5 @@ void config_finish(struct config *c)
     config_under_root(c, c->template_dir, sizeof c->template_dir, "templates");
     config_under_root(c, c->migrations_dir, sizeof c->migrations_dir, "db/migrations");
     config_under_root(c, c->demo_dir, sizeof c->demo_dir, "db/demo");
+    config_under_root(c, c->openapi_file, sizeof c->openapi_file, "openapi.json");
 }

@@ -28,6 +28,7 @@ struct config {
     unsigned shutdown_timeout_s;   /* SIGTERM: how long in-flight requests may finish */
     size_t max_body_json;          /* API request bodies */
     size_t max_body_form;          /* HTML form bodies */
+    size_t body_budget;            /* request body bytes held in memory, all requests */
     size_t max_form_fields;
     size_t max_field_length;       /* any single decoded form field or JSON string */
     unsigned log_requests;         /* 1: one line per request on stderr */
@@ -83,6 +84,7 @@ struct config {
     char template_dir[CONFIG_PATH_MAX];
     char migrations_dir[CONFIG_PATH_MAX];
     char demo_dir[CONFIG_PATH_MAX];
+    char openapi_file[CONFIG_PATH_MAX]; /* served at GET /api/v1/openapi.json */
 
     /* [delivery] [smtp] [webhook] — used by the scheduler */
     char channels[128];

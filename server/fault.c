@@ -8,12 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void fault_point(const char *name, const char *detail)
+void fault_point(const char *name)
 {
     const char *f = getenv("VEJLED_FAULT");
-    size_t n = strlen(name);
-    if (f && strncmp(f, name, n) == 0 &&
-        (f[n] == '\0' || (detail && f[n] == ':' && strcmp(f + n + 1, detail) == 0))) {
+    if (f && strcmp(f, name) == 0) {
         fprintf(stderr, "vejled: fault injected: %s\n", name);
         fflush(stderr);
         raise(SIGKILL);

@@ -366,7 +366,7 @@ static int main_demo_citizens(const struct config *cfg, struct store *st, struct
             if (enrol_find_open(&env, json_string_value(json_object_get(c, "cpr")),
                                 json_string_value(json_object_get(c, "target_group")),
                                 uuid) == ENROL_OK)
-                r = enrol_new_link(&env, uuid, "demo", &resp);
+                r = enrol_new_link(&env, uuid, "demo", &resp, NULL);
         } else if (r == ENROL_CONFLICT) {
             continue;
         }

@@ -112,6 +112,26 @@ enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
                                              size_t n_asked, int64_t now,
                                              struct progress_problems *problems);
 
+/* The same, for a write that does not hold the caller's thread: checks the submission
+ * (SUBMIT_INVALID with problems: nothing to write) and copies it into *out (SUBMIT_OK; free
+ * with progress_submission_free), or SUBMIT_ERROR (no memory, or more than
+ * PROGRESS_MAX_QUESTIONS choices or PROGRESS_MAX_ASKED marks).  The pack must outlive it
+ * (cached packs do).  progress_submission_txn is the transaction to run (through the
+ * writer): all of progress_submit_answers' writes, all-or-nothing. */
+#define PROGRESS_MAX_QUESTIONS 32
+#define PROGRESS_MAX_ASKED 32
+struct progress_submission;
+enum progress_submit progress_submission_new(const struct model_enrolment *e,
+                                             const struct model_pack *pack,
+                                             const struct model_video *v,
+                                             const struct progress_choice *choices,
+                                             size_t n_choices, const int64_t *asked,
+                                             size_t n_asked, int64_t now,
+                                             struct progress_problems *problems,
+                                             struct progress_submission **out);
+enum store_status progress_submission_txn(struct store *st, void *submission);
+void progress_submission_free(void *submission);
+
 /* The citizen would rather hear it at the meeting: journals "declined" the first time. */
 int progress_decline(struct store *st, const struct model_enrolment *e, int64_t now);
 

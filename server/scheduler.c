@@ -211,6 +211,16 @@ static enum store_status sched_record_txn(struct store *st, void *arg)
     return rc;
 }
 
+/* Test build only (fault.h): "after_channel_write" stops the process after any channel's
+ * write, "after_channel_write:<channel>" only after that channel's. */
+static void sched_fault_point(const char *channel)
+{
+    char named[64];
+    snprintf(named, sizeof named, "after_channel_write:%s", channel);
+    fault_point("after_channel_write");
+    fault_point(named);
+}
+
 /* ------------------------------------------------------------------ letters */
 
 /* SCHED_LOST: the claim was lost (the lease ran out and another scheduler claimed the job):
@@ -441,7 +451,7 @@ static enum sched_outcome sched_letter_send(struct scheduler *s, const struct st
         rc = channel_smtp_send(s->cfg, w->c.email, msg, msg_len, err, errlen);
     if (rc != 0)
         goto out;
-    fault_point("after_channel_write", channel);
+    sched_fault_point(channel);
     data = json_loads(d->data ? d->data : "{}", 0, &je);
     if (!data)
         data = json_object();
@@ -596,7 +606,7 @@ static enum sched_outcome sched_run_webhook(struct scheduler *s, const struct st
     }
     if (channel_webhook_post(s->cfg, d.message_id, clock_system(), body, sha, err, errlen) != 0)
         goto out;
-    fault_point("after_channel_write", "webhook");
+    sched_fault_point("webhook");
     struct sched_record rec = {j, d.message_id, sha, now, NULL, NULL, NULL};
     rc = store_txn(s->st, sched_record_txn, &rec);
     if (rc == STORE_OK)

@@ -14,7 +14,7 @@
  * id after a crash; the outbox skips a message it already holds, SMTP receivers see the
  * same Message-ID and the same message.  The sending is journalled, with the hashes of what
  * was delivered, in the transaction that marks it sent.
- * Fault point (test build only, fault.h): "after_channel_write", right after a channel
+ * Fault point (test build only, fault.h): "after_channel_write" right after a channel
  * write, before it is recorded; "after_channel_write:<channel>" only after that channel's
  * (outbox, smtp, webhook).
  */

@@ -415,10 +415,13 @@ enum store_status store_account_log_list(struct store *st, int64_t user_id, size
 
 enum store_status store_staff_session_insert(struct store *st, const char *id_hash,
                                              int64_t user_id, int64_t now, int64_t expires);
-/* The user of a live session (not expired, used within idle_s, user not disabled); marks
- * it used at now. */
+/* The user of a live session (not expired, used within idle_s, user not disabled) and when
+ * it was last marked used.  Reads only. */
 enum store_status store_staff_session_get(struct store *st, const char *id_hash, int64_t now,
-                                          int64_t idle_s, struct store_user *out);
+                                          int64_t idle_s, struct store_user *out,
+                                          int64_t *last_seen);
+/* Marks a session used at now (never back in time). */
+enum store_status store_staff_session_touch(struct store *st, const char *id_hash, int64_t now);
 enum store_status store_staff_session_delete(struct store *st, const char *id_hash);
 /* Deletes the sessions that ended before now (absolute end, or idle_s unused). */
 enum store_status store_staff_sessions_purge(struct store *st, int64_t now, int64_t idle_s);

@@ -1,8 +1,10 @@
 // Test harness for the HTTP integration suite: starts the real vejled binary on a free
 // loopback port with a temporary database, speaks plain HTTP to it (node:http and raw
-// node:net sockets), records every response it receives, and stops the server cleanly.
+// node:net sockets), records every response it receives, checks each response of the API
+// against openapi.json (openapi.mjs: a mismatch fails the request, and so the test), and
+// stops the server cleanly.
 //
-// Only node: built-ins, so it runs on Debian's Node 18 as well as newer ones.
+// node: built-ins and ajv (pinned to releases that run on Debian's Node 18).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkRawResponse, checkResponse, covered } from './openapi.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = process.env.VEJLED_BIN
@@ -216,8 +219,15 @@ export class Server {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** Keeps a response; throws when an API response does not match openapi.json. */
   record(method, p, status, head, body) {
     this.responses.push({ method, path: p, status, head, body });
+    if (method === 'RAW') {
+      checkRawResponse(p, status, head, body.toString('utf8'));
+    } else if (covered(p.split('?')[0])) {
+      const ct = /\r\ncontent-type:\s*([^\r\n]*)/i.exec(head);
+      checkResponse(method, p, status, ct ? ct[1] : '', body.toString('utf8'));
+    }
   }
 
   /* -------------------------------------------------------------- HTTP */
@@ -247,7 +257,12 @@ export class Server {
           const buf = Buffer.concat(chunks);
           const head = `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}\r\n` +
             res.rawHeaders.map((v, i) => (i % 2 ? `${v}\r\n` : `${v}: `)).join('');
-          this.record(method, p, res.statusCode, head, buf);
+          try {
+            this.record(method, p, res.statusCode, head, buf);
+          } catch (e) {
+            reject(e);
+            return;
+          }
           const text = buf.toString('utf8');
           let json;
           if (/application\/json/.test(res.headers['content-type'] || '')) {
@@ -296,7 +311,12 @@ export class Server {
         const body = end < 0 ? Buffer.alloc(0) : got.subarray(end + 4);
         const m = /^HTTP\/1\.[01] (\d{3})/.exec(raw);
         const status = m ? Number(m[1]) : 0;
-        this.record('RAW', data.toString().split('\r\n')[0], status, head, body);
+        try {
+          this.record('RAW', data.toString().split('\r\n')[0], status, head, body);
+        } catch (e) {
+          reject(e);
+          return;
+        }
         resolve({ status, head, body: body.toString('utf8'), raw });
       };
       const timer = setTimeout(() => finish(new Error(`raw request timed out; got:\n${got.toString('latin1')}`)), timeoutMs);

@@ -92,8 +92,8 @@ channels = outbox,smtp
 job_lease_s = ${LEASE_S}
 [smtp]
 url = smtp://127.0.0.1:${port}
-allow_plain = 1
 timeout_s = ${LEASE_S - 1}
+allow_plain = 1
 `,
     });
     smtp = await startSmtp(port, path.join(s.dir, 'mail'), SMTP_DELAY_S);

@@ -152,6 +152,11 @@ bool watch_seek_skips(const struct model_range *r, size_t n, int64_t from, int64
     return true;
 }
 
+bool watch_ranges_gap(const struct model_range *r, size_t n)
+{
+    return n > 1 || (n == 1 && r[0].a > WATCH_JOIN_MS);
+}
+
 bool watch_is_to_end(int64_t covered_ms, int64_t duration_ms, bool ended, bool skipped)
 {
     if (duration_ms <= 0)

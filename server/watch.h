@@ -78,8 +78,14 @@ int watch_share_permille(int64_t covered_ms, int64_t duration_ms);
 /* Whether a seek from `from` to `to` jumped forward over a part not in the ranges. */
 bool watch_seek_skips(const struct model_range *r, size_t n, int64_t from, int64_t to);
 
+/* Whether merged ranges leave a part unplayed before their end: they start later than
+ * WATCH_JOIN_MS, or there is more than one.  Played ranges get such a gap only by a forward
+ * seek, so this is evidence of skipping that does not depend on the seek's report having
+ * arrived (reports can arrive out of order). */
+bool watch_ranges_gap(const struct model_range *r, size_t n);
+
 /* Watched to the end: covered >= 95 % of the duration, or the end reached without having
- * skipped an unplayed part. */
+ * skipped an unplayed part (skipped: a reported seek skipped, or watch_ranges_gap). */
 bool watch_is_to_end(int64_t covered_ms, int64_t duration_ms, bool ended, bool skipped);
 
 /* The journal level of a playback: 0 nothing played, 1 some, 2 ≥ 25 %, 3 ≥ 50 %,

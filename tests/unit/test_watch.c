@@ -138,6 +138,15 @@ static void test_to_end_rules(void **state)
     assert_true(watch_seek_skips(r, 2, 5000, 35000));
     assert_true(watch_seek_skips(r, 1, 9000, 39000));
     assert_false(watch_seek_skips(r, 2, 2000, 9000));
+    /* a gap in the played ranges is a skip whatever the seek reports said (they can arrive
+     * after the report of the end): two ranges, or one that starts late */
+    assert_true(watch_ranges_gap(r, 2));
+    assert_false(watch_ranges_gap(r, 1));
+    struct model_range late[] = {R(4500, 6000)};
+    assert_true(watch_ranges_gap(late, 1));
+    struct model_range early[] = {R(200, 6000)};
+    assert_false(watch_ranges_gap(early, 1));
+    assert_false(watch_ranges_gap(r, 0));
     assert_false(watch_seek_skips(r, 2, 35000, 1000));
     assert_false(watch_seek_skips(r, 2, 10000, 10100));
     /* levels for the journal: some, 25 %, 50 %, 75 % */

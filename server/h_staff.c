@@ -278,6 +278,27 @@ static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
                             r->correct, "total", total, "focus", r->answered > r->correct,
                             "asked", r->asked > 0);
     json_object_set_new(row, "status_code", json_string(model_status_name(status)));
+    json_object_set_new(row, "has_focus", json_boolean(r->answered > r->correct || r->asked > 0));
+    if (total > r->answered) {
+        char *un = h_staff_fill(l->c, "staff_unanswered", "n", (unsigned)(total - r->answered));
+        json_object_set_new(row, "unanswered", json_string(un));
+        free(un);
+    }
+    char score[64];
+    snprintf(score, sizeof score, "%d %s %d %s", r->correct, app_text(l->c, "staff_score_of"),
+             total, app_text(l->c, "staff_score_right"));
+    json_object_set_new(row, "score", json_string(score));
+    /* the two things a caseworker must act on before the meeting */
+    const int64_t now = clock_now();
+    const int64_t soon = (int64_t)l->c->app->cfg->meeting_soon_days * 86400;
+    const bool live = !r->e.completed_at && !r->e.declined_at && !r->e.closed_at;
+    json_object_set_new(row, "flag_soon",
+                        json_boolean(live && soon > 0 && !r->e.opened_at &&
+                                     r->e.first_meeting_at > now &&
+                                     r->e.first_meeting_at - now <= soon));
+    json_object_set_new(row, "flag_expired",
+                        json_boolean(live && r->e.token_expires_at &&
+                                     r->e.token_expires_at <= now));
     h_staff_time(row, "meeting", r->e.first_meeting_at);
     json_array_append_new(l->rows, row);
     return 0;
@@ -382,6 +403,10 @@ void h_staff_citizens(struct app_call *c)
         h_staff_fail(c);
         return;
     }
+    /* the filters stay open while one is in use, or when the search needs correcting */
+    json_object_set_new(ctx, "filter_active",
+                        json_boolean(post || bad || *group || *status || (from && *from) ||
+                                     (to && *to)));
     json_object_set_new(ctx, "count", json_integer((json_int_t)json_array_size(l.rows)));
     json_object_set_new(ctx, "has_rows", json_boolean(json_array_size(l.rows) > 0));
     json_object_set_new(ctx, "rows", l.rows);

@@ -286,7 +286,7 @@ static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
     }
     char score[64];
     snprintf(score, sizeof score, "%d %s %d %s", r->correct, app_text(l->c, "staff_score_of"),
-             total, app_text(l->c, "staff_score_right"));
+             total, app_text(l->c, "staff_score_correct"));
     json_object_set_new(row, "score", json_string(score));
     /* the two things a caseworker must act on before the meeting */
     const int64_t now = clock_now();

@@ -49,6 +49,155 @@ void h_admin_home(struct app_call *c)
     app_page(c, 200, "admin/home", NULL);
 }
 
+/* ------------------------------------------------------------------ units */
+
+/* Whether an account may be given unit: none, a unit on the list that is not disabled, or
+ * the unit it already has (keep; a disabled unit stays until changed). */
+static bool h_admin_unit_allowed(struct app_call *c, const char *unit, const char *keep)
+{
+    if (!*unit || (keep && strcmp(unit, keep) == 0))
+        return true;
+    return store_unit_usable(c->st, unit) == STORE_OK;
+}
+
+/* The unit choices of a user form into ctx "unit_options": the usable units and keep;
+ * selected marked.  0 or -1. */
+static int h_admin_unit_choices(struct app_call *c, json_t *ctx, const char *selected,
+                                const char *keep)
+{
+    struct store_unit *units = NULL;
+    size_t n = 0;
+    if (store_unit_list(c->st, &units, &n) != STORE_OK)
+        return -1;
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const bool kept = keep && strcmp(units[i].name, keep) == 0;
+        if (units[i].disabled && !kept)
+            continue;
+        json_array_append_new(list, json_pack("{s:s, s:b, s:b}", "name", units[i].name,
+                                              "selected",
+                                              selected && strcmp(units[i].name, selected) == 0,
+                                              "disabled", units[i].disabled));
+    }
+    free(units);
+    json_object_set_new(ctx, "unit_options", list);
+    return 0;
+}
+
+static void h_admin_units_page(struct app_call *c, int status, json_t *ctx)
+{
+    struct store_unit *units = NULL;
+    size_t n = 0;
+    if (store_unit_list(c->st, &units, &n) != STORE_OK) {
+        json_decref(ctx);
+        h_staff_fail(c);
+        return;
+    }
+    json_int_t bad = json_integer_value(json_object_get(ctx, "bad_unit"));
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *u = json_pack("{s:I, s:s, s:b, s:I}", "id", (json_int_t)units[i].id, "name",
+                              units[i].name, "disabled", units[i].disabled, "users",
+                              (json_int_t)units[i].users);
+        if (bad == units[i].id) {
+            json_object_set(u, "name_value", json_object_get(ctx, "rename_value"));
+            json_object_set(u, "error", json_object_get(ctx, "rename_error"));
+        } else {
+            json_object_set_new(u, "name_value", json_string(units[i].name));
+        }
+        json_array_append_new(list, u);
+    }
+    free(units);
+    json_object_set_new(ctx, "units", list);
+    json_object_set_new(ctx, "has_units", json_boolean(n > 0));
+    app_page(c, status, "admin/units", ctx);
+}
+
+/* A unit name from the form: well formed (as the command line's --unit), else the error
+ * key. */
+static const char *h_admin_unit_name_problem(const char *name)
+{
+    if (!*name)
+        return "admin_err_unit_missing";
+    if (staff_check_unit(name))
+        return "admin_err_unit";
+    return NULL;
+}
+
+/* GET /admin/enheder: the units; POST: adds one. */
+void h_admin_units(struct app_call *c)
+{
+    json_t *ctx = json_object();
+    if (c->req->method != ROUTER_POST) {
+        h_admin_units_page(c, 200, ctx);
+        return;
+    }
+    const char *name = h_staff_text(c, ctx, "name", STORE_USERNAME_MAX, 1,
+                                    "admin_err_unit_missing", "admin_err_unit");
+    const char *problem = name ? h_admin_unit_name_problem(name) : NULL;
+    if (problem)
+        h_staff_error(c, ctx, "name", problem);
+    if (!h_admin_has_errors(ctx)) {
+        enum store_status rc = store_unit_insert(c->st, name, clock_now());
+        if (rc == STORE_OK) {
+            json_decref(ctx);
+            http_reply_redirect(c->rep, 303, "/admin/enheder");
+            return;
+        }
+        if (rc != STORE_CONFLICT) {
+            json_decref(ctx);
+            h_staff_fail(c);
+            return;
+        }
+        h_staff_error(c, ctx, "name", "admin_err_unit_taken");
+    }
+    h_admin_units_page(c, 422, ctx);
+}
+
+/* POST /admin/enheder/{id}: action rename (name), disable or enable. */
+void h_admin_unit(struct app_call *c)
+{
+    int64_t id = h_admin_id(c, 0);
+    const char *action = h_staff_field(c, "action");
+    enum store_status rc;
+    if (!id) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    if (strcmp(action, "rename") == 0) {
+        const char *name = h_staff_field(c, "name");
+        const char *problem = strlen(name) > STORE_USERNAME_MAX ? "admin_err_unit"
+                                                                 : h_admin_unit_name_problem(name);
+        rc = problem ? STORE_OK : store_unit_rename(c->st, id, name);
+        if (problem || rc == STORE_CONFLICT) {
+            char field[32];
+            const char *key = problem ? problem : "admin_err_unit_taken";
+            json_t *ctx = json_object();
+            snprintf(field, sizeof field, "unit-%lld", (long long)id);
+            h_staff_error(c, ctx, field, key);
+            json_object_set_new(ctx, "bad_unit", json_integer((json_int_t)id));
+            json_object_set_new(ctx, "rename_value", json_string(name));
+            json_object_set_new(ctx, "rename_error", json_string(app_text(c, key)));
+            h_admin_units_page(c, 422, ctx);
+            return;
+        }
+    } else if (strcmp(action, "disable") == 0 || strcmp(action, "enable") == 0) {
+        rc = store_unit_set_disabled(c->st, id, strcmp(action, "disable") == 0);
+    } else {
+        app_page_error(c, 400, "bad_request");
+        return;
+    }
+    if (rc == STORE_NOT_FOUND) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    if (rc != STORE_OK) {
+        h_staff_fail(c);
+        return;
+    }
+    http_reply_redirect(c->rep, 303, "/admin/enheder");
+}
+
 /* ------------------------------------------------------------------ users */
 
 static json_t *h_admin_user_json(const struct store_user *u)
@@ -71,6 +220,11 @@ static void h_admin_users_page(struct app_call *c, int status, json_t *ctx)
     free(users);
     json_object_set_new(ctx, "users", list);
     h_admin_password_hint(c, ctx);
+    if (h_admin_unit_choices(c, ctx, json_string_value(json_object_get(ctx, "unit")), NULL)) {
+        json_decref(ctx);
+        h_staff_fail(c);
+        return;
+    }
     if (!json_object_get(ctx, "role"))
         json_object_set_new(ctx, "role", json_string("caseworker"));
     const char *role = json_string_value(json_object_get(ctx, "role"));
@@ -117,6 +271,8 @@ void h_admin_users(struct app_call *c)
         h_staff_error(c, ctx, "role", "admin_err_role");
     if (unit && staff_check_unit(unit))
         h_staff_error(c, ctx, "unit", "admin_err_unit");
+    else if (unit && !h_admin_unit_allowed(c, unit, NULL))
+        h_staff_error(c, ctx, "unit", "admin_err_unit_unknown");
     if (!h_admin_has_errors(ctx)) {
         int64_t id;
         int r = staff_user_create(c->st, c->app->cfg, username, display, role, unit, password,
@@ -144,15 +300,15 @@ static int h_admin_account_log(struct app_call *c, const struct store_user *u, j
     if (store_account_log_list(c->st, u->id, 50, &rows, &n) != STORE_OK)
         return -1;
     if (u->locked_until > clock_now())
-        h_staff_time(ctx, "locked_until", u->locked_until);
+        h_staff_time(c, ctx, "locked_until", u->locked_until);
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         int locked = strcmp(rows[i].event, "locked") == 0;
         json_t *row = json_pack("{s:b, s:b, s:s}", "locked", locked, "system",
                                 strcmp(rows[i].actor, "system") == 0, "actor", rows[i].actor);
-        h_staff_time(row, "at", rows[i].at);
+        h_staff_time(c, row, "at", rows[i].at);
         if (locked)
-            h_staff_time(row, "until", rows[i].until);
+            h_staff_time(c, row, "until", rows[i].until);
         json_array_append_new(list, row);
     }
     free(rows);
@@ -175,7 +331,12 @@ void h_admin_user(struct app_call *c)
                         json_boolean(strcmp(u.role, "admin") == 0));
     json_object_set_new(ctx, "self", json_boolean(u.id == c->user.id));
     h_admin_password_hint(c, ctx);
-    if (h_admin_account_log(c, &u, ctx) != 0) {
+    const char *chosen = c->req->method == ROUTER_POST &&
+                                 strcmp(h_staff_field(c, "action"), "save") == 0
+                             ? h_staff_field(c, "unit")
+                             : u.unit;
+    if (h_admin_account_log(c, &u, ctx) != 0 ||
+        h_admin_unit_choices(c, ctx, chosen, u.unit) != 0) {
         json_decref(ctx);
         h_staff_fail(c);
         return;
@@ -221,6 +382,8 @@ void h_admin_user(struct app_call *c)
             h_staff_error(c, ctx, "role", "admin_err_role");
         if (unit && staff_check_unit(unit))
             h_staff_error(c, ctx, "unit", "admin_err_unit");
+        else if (unit && !h_admin_unit_allowed(c, unit, u.unit))
+            h_staff_error(c, ctx, "unit", "admin_err_unit_unknown");
         /* an administrator cannot lock themselves out */
         if (u.id == c->user.id && (disabled || strcmp(role, "admin") != 0))
             h_staff_error(c, ctx, "role", "admin_err_self");
@@ -258,8 +421,8 @@ static void h_admin_keys_page(struct app_call *c, int status, json_t *ctx)
         for (size_t i = 0; i < n; i++) {
             json_t *r = json_pack("{s:I, s:s, s:b}", "id", (json_int_t)rows[i].id, "name",
                                   rows[i].name, "revoked", rows[i].revoked_at != 0);
-            h_staff_time(r, "created", rows[i].created_at);
-            h_staff_time(r, "revoked_at", rows[i].revoked_at);
+            h_staff_time(c, r, "created", rows[i].created_at);
+            h_staff_time(c, r, "revoked_at", rows[i].revoked_at);
             json_array_append_new(list, r);
         }
     free(rows);
@@ -401,8 +564,8 @@ void h_admin_packs(struct app_call *c)
                                       "version", rows[r].version, "state", app_text(c, key),
                                       "draft", strcmp(rows[r].state, "draft") == 0,
                                       "enrolments", rows[r].enrolments);
-                h_staff_time(v, "published", rows[r].published_at);
-                h_staff_time(v, "retired", rows[r].retired_at);
+                h_staff_time(c, v, "published", rows[r].published_at);
+                h_staff_time(c, v, "retired", rows[r].retired_at);
                 if (strcmp(rows[r].state, "draft") == 0)
                     draft = rows[r].id;
                 json_array_append_new(versions, v);

@@ -107,7 +107,10 @@ struct staff_new_user {
 static enum store_status staff_insert_txn(struct store *st, void *arg)
 {
     struct staff_new_user *n = arg;
-    return store_user_insert(st, &n->u, n->now, &n->id);
+    /* the command line and the demo name units freely: a unit named is a unit listed (the
+     * administrator's form offers only listed units) */
+    enum store_status rc = n->u.unit[0] ? store_unit_ensure(st, n->u.unit, n->now) : STORE_OK;
+    return rc == STORE_OK ? store_user_insert(st, &n->u, n->now, &n->id) : rc;
 }
 
 int staff_user_create(struct store *st, const struct config *cfg, const char *username,
@@ -393,6 +396,16 @@ int staff_session_user(struct store *st, const struct config *cfg, const char *c
         return -1;
     sodium_memzero(user->password_hash, sizeof user->password_hash);
     return 0;
+}
+
+int staff_session_set_lang(struct store *st, const char *cookie, const char *lang)
+{
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    if (!cookie || !token_is_well_formed(cookie) || !lang ||
+        (strcmp(lang, "da") != 0 && strcmp(lang, "en") != 0))
+        return -1;
+    token_hash(cookie, TOKEN_LEN, hash);
+    return store_staff_session_set_lang(st, hash, lang) == STORE_OK ? 0 : -1;
 }
 
 void staff_session_end(struct store *st, const char *cookie)

@@ -1,10 +1,13 @@
 // The staff pages as a caseworker reads them: the list's flags and score, the filters
 // folded away until used.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { decodeEntities, sqlite, startServer } from './harness.mjs';
-import { citizenAnswers, enrolCitizen, ini, staff } from './staffkit.mjs';
+import { ROOT, decodeEntities, sqlite, startServer } from './harness.mjs';
+import { citizenAnswers, enrolCitizen, formCsrf, hiddenFields, ini, staff } from './staffkit.mjs';
 
 /** The table row of a citizen on the list, as text. */
 function rowOf(html, citizenId) {
@@ -81,5 +84,153 @@ describe('the caseworker list', () => {
     r = await cw1.get('/medarbejder/borgere?fra=2026-13-01');
     assert.equal(r.status, 422);
     assert.match(r.text, /<details class="vejled-filters" open>/);
+  });
+});
+
+describe('units as a list', () => {
+  let s, admin;
+  before(async () => {
+    s = await startServer();
+    admin = await staff(s, 'admin');
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  const unitsOf = () => sqlite(s.db, 'SELECT name || ":" || disabled FROM units ORDER BY name').trim().split('\n');
+
+  it('the units named by accounts are on the list', () => {
+    assert.deepEqual(unitsOf(), ['jobcenter:0', 'team-nord:0', 'team-syd:0']);
+  });
+
+  it('migration 0015 turns the free-text units of an existing database into the list', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-0015-'));
+    try {
+      const db = path.join(dir, 'old.db');
+      const migrations = path.join(ROOT, 'db', 'migrations');
+      const files = fs.readdirSync(migrations).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+      for (const f of files.filter((x) => x < '0015')) sqlite(db, `\n${fs.readFileSync(path.join(migrations, f), 'utf8')}`);
+      sqlite(db, `INSERT INTO users(username, role, unit, password_hash, created_at) VALUES
+        ('a', 'caseworker', 'team-b', '', 1), ('b', 'caseworker', 'team-a', '', 1),
+        ('c', 'caseworker', 'team-a', '', 1), ('d', 'admin', '', '', 1);
+        INSERT INTO staff_sessions(id_hash, user_id, created_at, last_seen_at, expires_at) VALUES ('h', 1, 1, 1, 2);`);
+      sqlite(db, `\n${fs.readFileSync(path.join(migrations, files.find((f) => f.startsWith('0015_'))), 'utf8')}`);
+      assert.deepEqual(sqlite(db, 'SELECT name FROM units ORDER BY name').trim().split('\n'), ['team-a', 'team-b']);
+      assert.equal(sqlite(db, "SELECT lang FROM staff_sessions WHERE id_hash = 'h'").trim(), 'da');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the user form's unit is a select of the units; an unknown unit is refused with nothing changed", async () => {
+    const page = await admin.get('/admin/brugere');
+    assert.match(page.text, /<select class="form-select" id="unit" name="unit"/);
+    assert.match(page.text, /<option value="team-nord">team-nord<\/option>/);
+    assert.doesNotMatch(page.text, /<input[^>]*id="unit"/);
+    const csrf = formCsrf(page.text, '/admin/brugere');
+    const before = sqlite(s.db, 'SELECT count(*) FROM users').trim();
+    const r = await admin.post('/admin/brugere', {
+      csrf, username: 'cw7', display_name: 'Syv', role: 'caseworker', unit: 'team-nrod', password: 'new-user-password-1',
+    });
+    assert.equal(r.status, 422);
+    assert.match(decodeEntities(r.text), /Vælg en enhed fra listen/);
+    assert.equal(sqlite(s.db, 'SELECT count(*) FROM users').trim(), before);
+    // editing an account: the same
+    const cw1 = sqlite(s.db, "SELECT id FROM users WHERE username = 'cw1'").trim();
+    const up = await admin.get(`/admin/brugere/${cw1}`);
+    assert.match(up.text, /<option value="team-nord" selected>team-nord<\/option>/);
+    const e = await admin.post(`/admin/brugere/${cw1}`, {
+      csrf: formCsrf(up.text, `/admin/brugere/${cw1}`), action: 'save', display_name: 'X', role: 'caseworker', unit: 'nowhere',
+    });
+    assert.equal(e.status, 422);
+    assert.equal(sqlite(s.db, `SELECT unit || '/' || display_name FROM users WHERE id = ${cw1}`).trim(), 'team-nord/Demo Sagsbehandler Nord');
+  });
+
+  it('an administrator adds, renames (accounts follow) and disables a unit', async () => {
+    let page = await admin.get('/admin/enheder');
+    assert.equal(page.status, 200);
+    let csrf = formCsrf(page.text, '/admin/enheder');
+    let r = await admin.post('/admin/enheder', { csrf, name: 'team-vest' });
+    assert.equal(r.status, 303);
+    assert.deepEqual(unitsOf(), ['jobcenter:0', 'team-nord:0', 'team-syd:0', 'team-vest:0']);
+    // a taken or malformed name: an error, nothing changed
+    r = await admin.post('/admin/enheder', { csrf, name: 'team-vest' });
+    assert.equal(r.status, 422);
+    assert.match(decodeEntities(r.text), /Der er allerede en enhed med det navn/);
+    r = await admin.post('/admin/enheder', { csrf, name: 'Team Vest!' });
+    assert.equal(r.status, 422);
+    assert.deepEqual(unitsOf(), ['jobcenter:0', 'team-nord:0', 'team-syd:0', 'team-vest:0']);
+    // rename: the accounts in it move with it, so nobody loses their citizens
+    const nord = sqlite(s.db, "SELECT id FROM units WHERE name = 'team-nord'").trim();
+    r = await admin.post(`/admin/enheder/${nord}`, { csrf, action: 'rename', name: 'team-nordjylland' });
+    assert.equal(r.status, 303);
+    assert.equal(sqlite(s.db, "SELECT unit FROM users WHERE username = 'cw1'").trim(), 'team-nordjylland');
+    r = await admin.post(`/admin/enheder/${nord}`, { csrf, action: 'rename', name: 'team-syd' });
+    assert.equal(r.status, 422);
+    assert.equal(sqlite(s.db, "SELECT unit FROM users WHERE username = 'cw1'").trim(), 'team-nordjylland');
+    // a disabled unit is no longer offered for new accounts, nor accepted
+    const vest = sqlite(s.db, "SELECT id FROM units WHERE name = 'team-vest'").trim();
+    r = await admin.post(`/admin/enheder/${vest}`, { csrf, action: 'disable' });
+    assert.equal(r.status, 303);
+    page = await admin.get('/admin/brugere');
+    assert.doesNotMatch(page.text, /<option value="team-vest"/);
+    csrf = formCsrf(page.text, '/admin/brugere');
+    r = await admin.post('/admin/brugere', {
+      csrf, username: 'cw8', role: 'caseworker', unit: 'team-vest', password: 'new-user-password-1',
+    });
+    assert.equal(r.status, 422);
+    assert.equal(sqlite(s.db, "SELECT count(*) FROM users WHERE username = 'cw8'").trim(), '0');
+    r = await admin.post('/admin/brugere', {
+      csrf, username: 'cw8', role: 'caseworker', unit: 'team-syd', password: 'new-user-password-1',
+    });
+    assert.equal(r.status, 303);
+    assert.equal(sqlite(s.db, "SELECT unit FROM users WHERE username = 'cw8'").trim(), 'team-syd');
+  });
+
+  it('a caseworker cannot reach the units page', async () => {
+    const cw = await staff(s, 'cw2');
+    assert.equal((await cw.get('/admin/enheder')).status, 403);
+  });
+});
+
+describe('the staff pages in English', () => {
+  let s;
+  before(async () => {
+    s = await startServer();
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('the switch sets the language for the rest of the session, and back', async () => {
+    const cw = await staff(s, 'cw1');
+    let page = await cw.get('/medarbejder/borgere?status=not_opened');
+    assert.match(page.text, /<html lang="da">/);
+    assert.match(page.text, /Mine borgere/);
+    const f = hiddenFields(page.text, '/medarbejder/sprog');
+    assert.deepEqual([f.lang, f.back], ['en', '/medarbejder/borgere']);
+    let r = await cw.post('/medarbejder/sprog', f);
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, '/medarbejder/borgere');
+    page = await cw.get('/medarbejder/borgere');
+    assert.match(page.text, /<html lang="en">/);
+    assert.match(page.text, /My citizens/);
+    assert.match(page.text, /\d+ of \d+ right/);
+    assert.doesNotMatch(page.text, /Mine borgere|rigtige/);
+    // another session of the same user is still Danish: the choice is the session's
+    const other = await staff(s, 'cw1');
+    assert.match((await other.get('/medarbejder/borgere')).text, /<html lang="da">/);
+    // a foreign back address is not followed; an unknown language is refused
+    r = await cw.post('/medarbejder/sprog', { ...hiddenFields(page.text, '/medarbejder/sprog'), back: '//evil.example/x' });
+    assert.equal(r.headers.location, '/medarbejder');
+    r = await cw.post('/medarbejder/sprog', { ...hiddenFields(page.text, '/medarbejder/sprog'), lang: 'xx' });
+    assert.equal(r.status, 400);
+    assert.match((await cw.get('/medarbejder/borgere')).text, /<html lang="da">/, 'the first switch went back to Danish');
   });
 });

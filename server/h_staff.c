@@ -1015,8 +1015,13 @@ void h_staff_pack_page(struct app_call *c, const struct model_pack *pack, size_t
         static const char *const codes[LANG_COUNT] = {"da", "en"};
         for (int l = 0; l < LANG_COUNT; l++)
             if (v->captions[l] && *v->captions[l])
-                json_array_append_new(caps, json_pack("{s:s, s:b}", "srclang", codes[l],
-                                                      "default", l == LANG_DA));
+            {
+                char key[32];
+                snprintf(key, sizeof key, "staff_captions_%s", codes[l]);
+                json_array_append_new(caps, json_pack("{s:s, s:b, s:s}", "srclang", codes[l],
+                                                      "default", l == LANG_DA, "label",
+                                                      app_text(c, key)));
+            }
         json_object_set_new(jv, "captions", caps);
         if (n > 1)
             json_object_set_new(jv, "prev_n", json_integer((json_int_t)n - 1));

@@ -234,3 +234,115 @@ describe('the staff pages in English', () => {
     assert.match((await cw.get('/medarbejder/borgere')).text, /<html lang="da">/, 'the first switch went back to Danish');
   });
 });
+
+/** The fields of the form posting to action as [name, value] pairs (checked boxes only). */
+function formFields(html, action) {
+  const start = html.indexOf(`action="${action}"`);
+  assert.ok(start > 0, `a form posting to ${action}`);
+  const part = html.slice(start, html.indexOf('</form>', start));
+  const out = [];
+  for (const m of part.matchAll(/<input\b[^>]*>/g)) {
+    const tag = m[0];
+    const name = /\bname="([^"]*)"/.exec(tag);
+    if (!name) continue;
+    const type = (/\btype="([^"]*)"/.exec(tag) || [])[1] || 'text';
+    if ((type === 'checkbox' || type === 'radio') && !/\bchecked\b/.test(tag)) continue;
+    if (type === 'file') continue;
+    out.push([name[1], decodeEntities((/\bvalue="([^"]*)"/.exec(tag) || [])[1] || '')]);
+  }
+  for (const m of part.matchAll(/<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g)) {
+    out.push([m[1], decodeEntities(m[2])]);
+  }
+  return out;
+}
+
+function setField(fields, name, value) {
+  const i = fields.findIndex(([n]) => n === name);
+  assert.ok(i >= 0, `the form has a field ${name}`);
+  fields[i] = [name, value];
+  return fields;
+}
+
+describe('content editing: every language, LIX, publishing with a confirmation', () => {
+  let s, admin, draftId;
+  const one = (sql) => sqlite(s.db, sql).trim();
+  before(async () => {
+    s = await startServer();
+    admin = await staff(s, 'admin');
+    const page = await admin.get('/admin/pakker');
+    const r = await admin.post('/admin/pakker/dagpenge/kladde', { csrf: formCsrf(page.text, '/admin/pakker/dagpenge/kladde') });
+    assert.equal(r.status, 303);
+    draftId = Number(/^\/admin\/pakke\/(\d+)$/.exec(r.headers.location)[1]);
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  const q1 = () => `SELECT q.id FROM questions q JOIN videos v ON v.id = q.video_id
+    WHERE v.pack_id = ${draftId} AND v.position = 1 AND q.position = 1`;
+
+  it("an existing question's English texts can be edited and are kept", async () => {
+    const action = `/admin/pakke/${draftId}/video/1`;
+    const page = await admin.get(action);
+    assert.equal(page.status, 200);
+    for (const f of ['summary_en', 'q1_text_en', 'q1_topic_en', 'q1_explanation_en', 'q1_o1_en']) {
+      assert.match(page.text, new RegExp(`name="${f}"`), f);
+    }
+    const fields = formFields(page.text, action);
+    setField(fields, 'q1_text_en', 'What does being available mean?');
+    setField(fields, 'q1_explanation_en', 'Being available means you can start a job from one day to the next.');
+    setField(fields, 'q1_o1_en', 'Only looking for work in your own trade');
+    setField(fields, 'summary_en', 'What being available means when you get dagpenge.');
+    const r = await admin.post(action, fields);
+    assert.equal(r.status, 303, r.text.slice(0, 400));
+    assert.equal(one(`SELECT text_en FROM questions WHERE id = (${q1()})`), 'What does being available mean?');
+    assert.equal(one(`SELECT explanation_en FROM questions WHERE id = (${q1()})`), 'Being available means you can start a job from one day to the next.');
+    assert.equal(one(`SELECT text_en FROM options WHERE question_id = (${q1()}) AND position = 1`), 'Only looking for work in your own trade');
+    assert.equal(one(`SELECT summary_en FROM videos WHERE pack_id = ${draftId} AND position = 1`), 'What being available means when you get dagpenge.');
+    // the form shows them again
+    const again = await admin.get(action);
+    assert.match(again.text, /value="Only looking for work in your own trade"/);
+    assert.match(again.text, />What does being available mean\?<\/textarea>/);
+  });
+
+  it("shows each Danish text's LIX, and warns above 40", async () => {
+    const action = `/admin/pakke/${draftId}/video/1`;
+    let page = await admin.get(action);
+    assert.match(page.text, /<p class="vejled-lix" id="transcript_da-lix">LIX \d+: let at læse\.<\/p>/);
+    assert.doesNotMatch(page.text, /vejled-lix-warn/);
+    const hard = 'Arbejdsløshedsforsikringen administreres af arbejdsløshedskasserne under betydelig '
+      + 'myndighedskontrol. Ansøgningen behandles individuelt efter gældende lovgivning.';
+    const fields = setField(formFields(page.text, action), 'q1_explanation', hard);
+    const r = await admin.post(action, fields);
+    assert.equal(r.status, 303);
+    page = await admin.get(action);
+    assert.match(page.text, /<p class="vejled-lix vejled-lix-warn" id="q1_explanation-lix">LIX 83: svær at læse \(over 40\)\./);
+    assert.match(page.text, /aria-describedby="q1_explanation-lix"/);
+    // the written guidance on the draft page too
+    const draft = await admin.get(`/admin/pakke/${draftId}`);
+    assert.match(draft.text, /id="guidance_da-lix">LIX \d+/);
+  });
+
+  it('publishing asks for confirmation and shows the difference from the published version, field by field', async () => {
+    const page = await admin.get(`/admin/pakke/${draftId}`);
+    const csrf = formCsrf(page.text, `/admin/pakke/${draftId}/udgiv`);
+    const r = await admin.post(`/admin/pakke/${draftId}/udgiv`, { csrf });
+    assert.equal(r.status, 200);
+    assert.equal(one(`SELECT state FROM packs WHERE id = ${draftId}`), 'draft', 'nothing is published yet');
+    const text = decodeEntities(r.text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' '));
+    assert.match(text, /Udgiv – tjek ændringerne/);
+    assert.match(text, /Video 1, spørgsmål 1: Spørgsmål \(engelsk\) Før What does it mean to be available for work\? Nu What does being available mean\?/);
+    assert.match(text, /Video 1, spørgsmål 1: Forklaring \(dansk\) Før At stå til rådighed betyder[^]*? Nu Arbejdsløshedsforsikringen administreres/);
+    assert.match(text, /Video 1, spørgsmål 1, svarmulighed 1: Svarmulighed \(engelsk\)/);
+    assert.doesNotMatch(text, /Video 2/, 'video 2 is unchanged');
+    // the confirmation form publishes
+    const f = Object.fromEntries(formFields(r.text, `/admin/pakke/${draftId}/udgiv`));
+    assert.equal(f.confirm, 'ja');
+    const pub = await admin.post(`/admin/pakke/${draftId}/udgiv`, f);
+    assert.equal(pub.status, 303);
+    assert.equal(one(`SELECT state FROM packs WHERE id = ${draftId}`), 'published');
+  });
+});

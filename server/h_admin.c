@@ -652,10 +652,17 @@ static void h_admin_draft_texts(json_t *ctx, const struct model_pack *p)
 }
 
 /* Replaces *dst with a copy of src. */
+/* Sets a text from a form: a browser sends a textarea's line breaks as CRLF, stored as
+ * LF so that saving a form unchanged changes nothing. */
 static void h_admin_set(char **dst, const char *src)
 {
     free(*dst);
     *dst = xstrdup(src);
+    char *w = *dst;
+    for (const char *r = *dst; *r; r++)
+        if (!(r[0] == '\r' && r[1] == '\n'))
+            *w++ = *r;
+    *w = '\0';
 }
 
 static int h_admin_date_ok(const char *s)

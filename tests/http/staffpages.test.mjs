@@ -296,6 +296,11 @@ describe('content editing: every language, LIX, publishing with a confirmation',
     setField(fields, 'q1_explanation_en', 'Being available means you can start a job from one day to the next.');
     setField(fields, 'q1_o1_en', 'Only looking for work in your own trade');
     setField(fields, 'summary_en', 'What being available means when you get dagpenge.');
+    // a browser sends a textarea's line breaks as CRLF: stored as they were (LF), so an
+    // unchanged transcript is no change
+    const transcript = one(`SELECT transcript_da FROM videos WHERE pack_id = ${draftId} AND position = 1`);
+    assert.ok(transcript.includes('\n'));
+    setField(fields, 'transcript_da', transcript.replace(/\n/g, '\r\n'));
     const r = await admin.post(action, fields);
     assert.equal(r.status, 303, r.text.slice(0, 400));
     assert.equal(one(`SELECT text_en FROM questions WHERE id = (${q1()})`), 'What does being available mean?');
@@ -338,6 +343,7 @@ describe('content editing: every language, LIX, publishing with a confirmation',
     assert.match(text, /Video 1, spørgsmål 1: Forklaring \(dansk\) Før At stå til rådighed betyder[^]*? Nu Arbejdsløshedsforsikringen administreres/);
     assert.match(text, /Video 1, spørgsmål 1, svarmulighed 1: Svarmulighed \(engelsk\)/);
     assert.doesNotMatch(text, /Video 2/, 'video 2 is unchanged');
+    assert.doesNotMatch(text, /Tekstversion \(dansk\)/, 'the transcript sent back with CRLF is unchanged');
     // the confirmation form publishes
     const f = Object.fromEntries(formFields(r.text, `/admin/pakke/${draftId}/udgiv`));
     assert.equal(f.confirm, 'ja');

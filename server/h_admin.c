@@ -490,7 +490,7 @@ static void h_admin_groups_page(struct app_call *c, int status, json_t *ctx)
     const char *bad = json_string_value(json_object_get(ctx, "bad_group"));
     for (size_t i = 0; i < n; i++) {
         json_t *g = json_pack("{s:s, s:s, s:b, s:i}", "slug", groups[i].slug, "name",
-                              groups[i].name[LANG_DA], "enabled", groups[i].enabled,
+                              h_staff_name(c, groups[i].name), "enabled", groups[i].enabled,
                               "resend_months", groups[i].resend_months);
         if (bad && strcmp(bad, groups[i].slug) == 0) {
             json_object_set(g, "resend_value", json_object_get(ctx, "resend_months"));
@@ -575,7 +575,7 @@ void h_admin_packs(struct app_call *c)
             }
         free(rows);
         json_t *g = json_pack("{s:s, s:s, s:o}", "slug", groups[i].slug, "name",
-                              groups[i].name[LANG_DA], "versions", versions);
+                              h_staff_name(c, groups[i].name), "versions", versions);
         if (draft)
             json_object_set_new(g, "draft_id", json_integer((json_int_t)draft));
         json_array_append_new(list, g);
@@ -628,7 +628,7 @@ static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
     struct model_group g;
     json_t *ctx = json_pack("{s:I, s:i}", "pack_id", (json_int_t)p->id, "version", p->version);
     if (store_group_by_id(c->st, p->group_id, &g) == STORE_OK) {
-        json_object_set_new(ctx, "group_name", json_string(g.name[LANG_DA]));
+        json_object_set_new(ctx, "group_name", json_string(h_staff_name(c, g.name)));
         model_group_clear(&g);
     }
     json_t *videos = json_array();

@@ -75,6 +75,12 @@ char *h_staff_fill(const struct app_call *c, const char *key, const char *name, 
     return buf_detach(&b);
 }
 
+const char *h_staff_name(const struct app_call *c, char *const names[LANG_COUNT])
+{
+    const char *n = names[c->lang];
+    return n && *n ? n : names[LANG_DA] ? names[LANG_DA] : "";
+}
+
 void h_staff_time(const struct app_call *c, json_t *obj, const char *key, int64_t t)
 {
     char buf[64];
@@ -342,7 +348,7 @@ static void h_staff_list_choices(struct app_call *c, json_t *ctx, const char *gr
     if (store_group_list(c->st, &groups, &n) == STORE_OK)
         for (size_t i = 0; i < n; i++)
             json_array_append_new(jg, json_pack("{s:s, s:s, s:b}", "slug", groups[i].slug,
-                                                "name", groups[i].name[LANG_DA], "selected",
+                                                "name", h_staff_name(c, groups[i].name), "selected",
                                                 strcmp(groups[i].slug, group) == 0));
     for (size_t i = 0; i < n; i++)
         model_group_clear(&groups[i]);
@@ -522,7 +528,7 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
     snprintf(key, sizeof key, "status_%s", json_string_value(json_object_get(d, "status")));
     json_object_set_new(d, "status_name", json_string(app_text(c, key)));
     if (store_group_by_id(c->st, e->group_id, &g) == STORE_OK) {
-        json_object_set_new(d, "group_name", json_string(g.name[LANG_DA]));
+        json_object_set_new(d, "group_name", json_string(h_staff_name(c, g.name)));
         model_group_clear(&g);
     }
     h_staff_time(c, d, "meeting", e->first_meeting_at);
@@ -782,7 +788,7 @@ static json_t *h_staff_meeting_ctx(struct app_call *c, const struct model_citize
                             "enrolment_id", e->uuid);
     h_staff_time(c, ctx, "planned", e->first_meeting_at);
     if (store_group_by_id(c->st, e->group_id, &g) == STORE_OK) {
-        json_object_set_new(ctx, "group_name", json_string(g.name[LANG_DA]));
+        json_object_set_new(ctx, "group_name", json_string(h_staff_name(c, g.name)));
         model_group_clear(&g);
     }
     return ctx;
@@ -1060,7 +1066,7 @@ void h_staff_training(struct app_call *c)
         int64_t id;
         if (store_pack_published_id(c->st, groups[i].id, &id) == STORE_OK)
             json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "slug", groups[i].slug,
-                                                  "name", groups[i].name[LANG_DA], "enabled",
+                                                  "name", h_staff_name(c, groups[i].name), "enabled",
                                                   groups[i].enabled));
         model_group_clear(&groups[i]);
     }
@@ -1100,7 +1106,7 @@ void h_staff_training_group(struct app_call *c)
     }
     char base[128];
     snprintf(base, sizeof base, "/medarbejder/traening/%s", g.slug);
-    json_t *ctx = json_pack("{s:s, s:b}", "group_name", g.name[LANG_DA], "training", 1);
+    json_t *ctx = json_pack("{s:s, s:b}", "group_name", h_staff_name(c, g.name), "training", 1);
     model_group_clear(&g);
     h_staff_pack_page(c, p, n, base, ctx);
 }

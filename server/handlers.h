@@ -91,7 +91,10 @@ char *h_staff_fill(const struct app_call *c, const char *key, const char *name, 
  * empty, or longer than max bytes. */
 const char *h_staff_text(struct app_call *c, json_t *ctx, const char *name, size_t max,
                          int required, const char *missing_key, const char *long_key);
-/* Copenhagen time for people under key (nothing when t is 0). */
+/* A name in the page's language (a group's, …), the Danish one when it has none. Borrowed
+ * from names. */
+const char *h_staff_name(const struct app_call *c, char *const names[LANG_COUNT]);
+/* Copenhagen time for people under key (nothing when t is 0), in the page's language. */
 void h_staff_time(const struct app_call *c, json_t *obj, const char *key, int64_t t);
 void h_staff_fail(struct app_call *c);
 /* The path's citizen (params[0]) when in the user's scope: 0, or -1 having replied 404. */

@@ -36,6 +36,7 @@ static const struct config_key config_keys[] = {
     UINT("server", "shutdown_timeout", shutdown_timeout_s, 0, 3600),
     SIZE("server", "max_body_json", max_body_json, 256, 64 * 1024 * 1024),
     SIZE("server", "max_body_form", max_body_form, 256, 64 * 1024 * 1024),
+    SIZE("server", "body_budget", body_budget, 4096, (size_t)4 * 1024 * 1024 * 1024),
     SIZE("server", "max_form_fields", max_form_fields, 1, 100000),
     SIZE("server", "max_field_length", max_field_length, 16, 1024 * 1024),
     UINT("server", "log_requests", log_requests, 0, 1),
@@ -67,6 +68,8 @@ static const struct config_key config_keys[] = {
     UINT("staff", "password_min_length", password_min_length, 8, 128),
     UINT("staff", "see_all_units", see_all_units, 0, 1),
     STR("staff", "sso_header", sso_header),
+    STR("staff", "sso_secret_header", sso_secret_header),
+    STR("staff", "sso_secret", sso_secret),
     SIZE("staff", "max_upload", max_upload, 1024, (size_t)4 * 1024 * 1024 * 1024),
     SIZE("staff", "max_content_text", max_content_text, 256, 16 * 1024 * 1024),
     UINT("staff", "caseload_limit", caseload_limit, 10, 100000),
@@ -78,6 +81,7 @@ static const struct config_key config_keys[] = {
     STR("content", "template_dir", template_dir),
     STR("content", "migrations_dir", migrations_dir),
     STR("content", "demo_dir", demo_dir),
+    STR("content", "openapi_file", openapi_file),
     STR("delivery", "channels", channels),
     STR("delivery", "outbox_dir", outbox_dir),
     UINT("delivery", "remind_days_before", remind_days_before, 0, 60),
@@ -96,9 +100,12 @@ static const struct config_key config_keys[] = {
     UINT("webhook", "timeout_s", webhook_timeout_s, 1, 600),
     STR("smtp", "url", smtp_url),
     STR("smtp", "from", smtp_from),
+    UINT("smtp", "allow_plain", smtp_allow_plain, 0, 1),
     STR("webhook", "url", webhook_url),
     STR("webhook", "secret", webhook_secret),
     STR("retention", "purge_after", purge_after),
+    STR("metrics", "token", metrics_token),
+    STR("metrics", "listen", metrics_listen),
     UINT("stats", "minutes_per_send", minutes_per_send, 0, 1440),
     UINT("stats", "max_range_days", stats_max_range_days, 1, 3660),
     UINT("stats", "top_questions", stats_top_questions, 1, 1000),
@@ -147,6 +154,7 @@ void config_defaults(struct config *c)
     c->shutdown_timeout_s = 10;
     c->max_body_json = 64 * 1024;
     c->max_body_form = 32 * 1024;
+    c->body_budget = 16 * 1024 * 1024;
     c->max_form_fields = 200;
     c->max_field_length = 4000;
     c->log_requests = 1;
@@ -214,20 +222,26 @@ static char *config_trim(char *s)
     return s;
 }
 
-int config_set_listen(struct config *c, const char *hostport)
+/* "HOST:PORT" into host (n bytes) and *port.  0 or -1. */
+static int config_hostport(const char *hostport, char *host, size_t n, unsigned *port)
 {
     const char *colon = strrchr(hostport, ':');
-    if (!colon || colon == hostport || (size_t)(colon - hostport) >= sizeof c->listen_host)
+    if (!colon || colon == hostport || (size_t)(colon - hostport) >= n)
         return -1;
     char *end;
     errno = 0;
-    unsigned long port = strtoul(colon + 1, &end, 10);
-    if (errno || *end || end == colon + 1 || port > 65535)
+    unsigned long p = strtoul(colon + 1, &end, 10);
+    if (errno || *end || end == colon + 1 || p > 65535)
         return -1;
-    memcpy(c->listen_host, hostport, (size_t)(colon - hostport));
-    c->listen_host[colon - hostport] = '\0';
-    c->listen_port = (unsigned)port;
+    memcpy(host, hostport, (size_t)(colon - hostport));
+    host[colon - hostport] = '\0';
+    *port = (unsigned)p;
     return 0;
+}
+
+int config_set_listen(struct config *c, const char *hostport)
+{
+    return config_hostport(hostport, c->listen_host, sizeof c->listen_host, &c->listen_port);
 }
 
 int config_set(struct config *c, const char *section, const char *key, const char *value,
@@ -238,6 +252,14 @@ int config_set(struct config *c, const char *section, const char *key, const cha
             return 0;
         snprintf(err, errlen, "[server] listen must be HOST:PORT");
         return -1;
+    }
+    if (strcmp(section, "metrics") == 0 && strcmp(key, "listen") == 0 && *value) {
+        char host[sizeof c->listen_host];
+        unsigned port;
+        if (config_hostport(value, host, sizeof host, &port) != 0) {
+            snprintf(err, errlen, "[metrics] listen must be HOST:PORT");
+            return -1;
+        }
     }
     for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
         const struct config_key *k = &config_keys[i];
@@ -356,4 +378,5 @@ void config_finish(struct config *c)
     config_under_root(c, c->template_dir, sizeof c->template_dir, "templates");
     config_under_root(c, c->migrations_dir, sizeof c->migrations_dir, "db/migrations");
     config_under_root(c, c->demo_dir, sizeof c->demo_dir, "db/demo");
+    config_under_root(c, c->openapi_file, sizeof c->openapi_file, "openapi.json");
 }

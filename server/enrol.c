@@ -315,7 +315,7 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
         box = NULL;
         vault_seal(env->vault, text, strlen(text), &box, &boxlen);
         rc = store_idem_put(st, t->api_key_id, t->idem_key, t->request_hash, 201, box, boxlen,
-                            t->now);
+                            citizen.id, t->now);
         if (rc != STORE_OK)
             goto out;
     }
@@ -344,10 +344,10 @@ enum enrol_result enrol_create(const struct enrol_env *env, const json_t *body,
     enum enrol_result r = enrol_validate(env, body, &rq, err);
     if (r != ENROL_OK)
         goto out;
-    char request_hash[TOKEN_HASH_HEX_LEN + 1] = "";
-    if (idem_key) {
+    char request_hash[65] = "";
+    if (idem_key) { /* keyed: the body holds the CPR, which a plain digest would give away */
         char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-        token_hash(canon, strlen(canon), request_hash);
+        vault_request_mac(env->vault, canon, strlen(canon), request_hash);
         free(canon);
     }
     struct enrol_txn t = {env, &rq, api_key_id, idem_key, request_hash, clock_now(),
@@ -488,6 +488,7 @@ struct enrol_link_txn {
     int letter; /* 1: a letter carries the new link to the citizen */
     json_t *response;
     enum enrol_result result;
+    struct enrol_error *err; /* may be NULL */
 };
 
 static enum store_status enrol_link_txn(struct store *st, void *arg)
@@ -496,12 +497,20 @@ static enum store_status enrol_link_txn(struct store *st, void *arg)
     struct model_enrolment e;
     int64_t now = clock_now();
     enum store_status rc = store_enrolment_by_uuid(st, t->uuid, &e);
-    if (rc == STORE_NOT_FOUND || (rc == STORE_OK && e.closed_at)) {
+    if (rc == STORE_NOT_FOUND) {
         t->result = ENROL_NOT_FOUND;
         return STORE_NOT_FOUND;
     }
     if (rc != STORE_OK)
         return rc;
+    if (e.closed_at) { /* a closed enrolment's link stays dead: the open one gets links */
+        if (t->err)
+            enrol_reject(t->err, "enrolment_closed", "",
+                         "The enrolment is closed (the citizen changed target group); "
+                         "ask for a new link on the open enrolment.");
+        t->result = ENROL_CONFLICT;
+        return STORE_NOT_FOUND;
+    }
     char token[TOKEN_LEN + 1], digest[TOKEN_HASH_HEX_LEN + 1];
     token_new(token);
     token_hash(token, TOKEN_LEN, digest);
@@ -540,9 +549,10 @@ static enum store_status enrol_link_txn(struct store *st, void *arg)
 }
 
 static enum enrol_result enrol_link(const struct enrol_env *env, const char *enrolment_uuid,
-                                    const char *actor, int letter, json_t **response)
+                                    const char *actor, int letter, json_t **response,
+                                    struct enrol_error *err)
 {
-    struct enrol_link_txn t = {env, enrolment_uuid, actor, letter, NULL, ENROL_ERROR};
+    struct enrol_link_txn t = {env, enrolment_uuid, actor, letter, NULL, ENROL_ERROR, err};
     enum store_status rc = store_txn(env->st, enrol_link_txn, &t);
     if (rc != STORE_OK && t.result == ENROL_OK) {
         json_decref(t.response);
@@ -554,15 +564,16 @@ static enum enrol_result enrol_link(const struct enrol_env *env, const char *enr
 }
 
 enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolment_uuid,
-                                 const char *actor, json_t **response)
+                                 const char *actor, json_t **response, struct enrol_error *err)
 {
-    return enrol_link(env, enrolment_uuid, actor, 0, response);
+    return enrol_link(env, enrolment_uuid, actor, 0, response, err);
 }
 
 enum enrol_result enrol_new_link_letter(const struct enrol_env *env, const char *enrolment_uuid,
-                                        const char *actor, json_t **response)
+                                        const char *actor, json_t **response,
+                                        struct enrol_error *err)
 {
-    return enrol_link(env, enrolment_uuid, actor, 1, response);
+    return enrol_link(env, enrolment_uuid, actor, 1, response, err);
 }
 
 enum enrol_result enrol_find_open(const struct enrol_env *env, const char *cpr,

@@ -68,16 +68,18 @@ enum enrol_result enrol_journal(const struct enrol_env *env, const char *citizen
 
 /* Issues a new personal link for an open enrolment (the old link stops working) and
  * journals "link_issued" by actor.  *response (new reference on ENROL_OK): {"link",
- * "expires_at", "jobs": []}.  ENROL_NOT_FOUND for an unknown or closed enrolment. */
+ * "expires_at", "jobs": []}.  ENROL_NOT_FOUND for an unknown enrolment; ENROL_CONFLICT
+ * (err filled when not NULL: "enrolment_closed") for a closed one. */
 enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolment_uuid,
-                                 const char *actor, json_t **response);
+                                 const char *actor, json_t **response, struct enrol_error *err);
 
 /* The same, and in the same transaction the letter that carries the new link to the
  * citizen through the configured channels (job send_new_link, due at once; "jobs" lists
  * it): for a citizen whose link expired or was lost.  The link is for the letter only;
  * a caller that acts for a caseworker does not show it. */
 enum enrol_result enrol_new_link_letter(const struct enrol_env *env, const char *enrolment_uuid,
-                                        const char *actor, json_t **response);
+                                        const char *actor, json_t **response,
+                                        struct enrol_error *err);
 
 /* The uuid of the open enrolment of the citizen with that CPR in that group: ENROL_OK,
  * ENROL_NOT_FOUND or ENROL_ERROR. */

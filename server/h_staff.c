@@ -931,9 +931,9 @@ void h_staff_new_link(struct app_call *c)
     struct jobs_policy policy;
     app_enrol_env(c, &env, &policy);
     json_t *resp = NULL;
-    enum enrol_result er = enrol_new_link_letter(&env, e.uuid, c->user.username, &resp);
+    enum enrol_result er = enrol_new_link_letter(&env, e.uuid, c->user.username, &resp, NULL);
     json_decref(resp);
-    if (er == ENROL_NOT_FOUND) {
+    if (er == ENROL_NOT_FOUND || er == ENROL_CONFLICT) {
         app_page_error(c, 404, "not_found");
         goto out;
     }

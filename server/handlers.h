@@ -15,9 +15,11 @@
 void h_api_enrol(struct app_call *c);
 void h_api_enrolment(struct app_call *c);
 void h_api_journal(struct app_call *c);
+void h_api_link(struct app_call *c);
 void h_api_meeting(struct app_call *c);
 void h_api_target_group(struct app_call *c);
 void h_api_health(struct app_call *c);
+void h_api_openapi(struct app_call *c);
 void h_api_stats(struct app_call *c);
 
 void h_stats_page(struct app_call *c);

@@ -1,10 +1,12 @@
 #include "jobs.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "channel.h"
 #include "clock.h"
 
 void jobs_policy_defaults(struct jobs_policy *p)
@@ -25,6 +27,26 @@ void jobs_policy_from_config(const struct config *c, struct jobs_policy *p)
     p->backoff_base_s = c->backoff_base_s;
     p->backoff_max_s = c->backoff_max_s < c->backoff_base_s ? c->backoff_base_s : c->backoff_max_s;
     p->lease_s = c->job_lease_s;
+}
+
+int jobs_check_timeouts(const struct config *c, char *err, size_t errlen)
+{
+    static const struct {
+        const char *channel;
+        size_t offset;
+    } t[] = {{"smtp", offsetof(struct config, smtp_timeout_s)},
+             {"webhook", offsetof(struct config, webhook_timeout_s)}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        unsigned timeout = *(const unsigned *)((const char *)c + t[i].offset);
+        if (channel_enabled(c->channels, t[i].channel) && timeout >= c->job_lease_s) {
+            snprintf(err, errlen,
+                     "[%s] timeout_s (%u) must be shorter than [delivery] job_lease_s (%u): a "
+                     "job's lease must outlast any one sending",
+                     t[i].channel, timeout, c->job_lease_s);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int64_t jobs_remind_at(int64_t meeting, unsigned days_before, unsigned remind_hour)

@@ -37,6 +37,11 @@ void jobs_policy_defaults(struct jobs_policy *p);
 /* The policy the configuration sets. */
 void jobs_policy_from_config(const struct config *c, struct jobs_policy *p);
 
+/* A claimed job's lease must outlast any single channel call, since the lease is renewed
+ * right before each: every enabled channel's timeout_s (smtp, webhook) must be shorter than
+ * [delivery] job_lease_s.  0, or -1 with err naming the keys. */
+int jobs_check_timeouts(const struct config *c, char *err, size_t errlen);
+
 /* remind_hour:00 Copenhagen time on the local day days_before days before meeting. */
 int64_t jobs_remind_at(int64_t meeting, unsigned days_before, unsigned remind_hour);
 

@@ -33,6 +33,7 @@
 #include "signkey.h"
 #include "stats.h"
 #include "store.h"
+#include "store_testvfs.h"
 #include "token.h"
 #include "vault.h"
 
@@ -365,7 +366,7 @@ static int main_demo_citizens(const struct config *cfg, struct store *st, struct
             if (enrol_find_open(&env, json_string_value(json_object_get(c, "cpr")),
                                 json_string_value(json_object_get(c, "target_group")),
                                 uuid) == ENROL_OK)
-                r = enrol_new_link(&env, uuid, "demo", &resp);
+                r = enrol_new_link(&env, uuid, "demo", &resp, NULL);
         } else if (r == ENROL_CONFLICT) {
             continue;
         }
@@ -974,26 +975,49 @@ static int cmd_serve(struct config *cfg, int url_given)
         app_free(&app);
         return main_fail("%s", err);
     }
-    if (!url_given)
-        snprintf(app.public_url, sizeof app.public_url, "http://%s:%u", cfg->listen_host,
-                 http_port(server));
+    char url[sizeof app.public_url];
+    snprintf(url, sizeof url, "http://%s:%u", cfg->listen_host, http_port(server));
+    app_publish(&app, url_given ? NULL : url); /* the requests waiting for it go on */
+    /* [metrics] listen: GET /metrics on its own address, one thread, the same limits */
+    struct config *mcfg = NULL;
+    struct http_server *mserver = NULL;
+    if (*cfg->metrics_listen) {
+        struct http_hooks mhooks;
+        mcfg = xmalloc(sizeof *mcfg);
+        *mcfg = *cfg;
+        mcfg->threads = 1;
+        app_metrics_hooks(&app, &mhooks);
+        if (config_set_listen(mcfg, cfg->metrics_listen) ||
+            http_start(mcfg, &mhooks, &mserver, err, sizeof err)) {
+            http_stop(server);
+            app_free(&app);
+            free(mcfg);
+            return main_fail("[metrics] listen: %s", err);
+        }
+        fprintf(stderr, "vejled: metrics on http://%s:%u/metrics\n", mcfg->listen_host,
+                http_port(mserver));
+    }
     struct scheduler *sched = NULL;
     if (cfg->scheduler && (scheduler_open(cfg, app.vault, app.public_url, &sched, err,
                                           sizeof err) ||
                            scheduler_start(sched))) {
+        http_stop(mserver);
         http_stop(server);
         scheduler_close(sched);
         app_free(&app);
+        free(mcfg);
         return main_fail("cannot start the scheduler: %s", err);
     }
     fprintf(stderr, "vejled: listening on http://%s:%u\n", cfg->listen_host, http_port(server));
     while (sigwait(&sigs, &sig) == 0 && sig != SIGINT && sig != SIGTERM)
         ;
     fprintf(stderr, "vejled: stopping (signal %d)\n", sig);
+    http_stop(mserver);
     http_stop(server);
     scheduler_stop(sched); /* lets a running job finish */
     scheduler_close(sched);
     app_free(&app);
+    free(mcfg);
     fprintf(stderr, "vejled: stopped\n");
     return 0;
 }
@@ -1004,6 +1028,8 @@ int main(int argc, char **argv)
     struct config cfg;
     int url_given = 0;
     jsonmem_install(); /* before any jansson call (jsonmem.h) */
+    if (store_testvfs_init()) /* test build only; before any database is opened */
+        return EXIT_FAILURE;
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(main_usage, argc < 2 ? stderr : stdout);

@@ -384,17 +384,46 @@ enum staff_login staff_login(struct store *st, const struct config *cfg, struct 
     return LOGIN_BAD;
 }
 
+/* A session's "used at" mark, queued to the writer: owned by the writer's callback. */
+struct staff_seen {
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    int64_t now;
+};
+
+static enum store_status staff_seen_txn(struct store *st, void *arg)
+{
+    const struct staff_seen *m = arg;
+    enum store_status rc = store_staff_session_touch(st, m->hash, m->now);
+    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+static void staff_seen_done(void *arg, enum store_status result)
+{
+    (void)result; /* a lost mark costs at most STAFF_SEEN_EVERY_S of idle time */
+    free(arg);
+}
+
 int staff_session_user(struct store *st, const struct config *cfg, const char *cookie,
-                       int64_t now, struct store_user *user)
+                       int64_t now, struct store_user *user, struct writer *w)
 {
     char hash[TOKEN_HASH_HEX_LEN + 1];
+    int64_t last_seen = 0;
     if (!cookie || !token_is_well_formed(cookie))
         return -1;
     token_hash(cookie, TOKEN_LEN, hash);
     if (store_staff_session_get(st, hash, now, (int64_t)cfg->staff_session_idle_minutes * 60,
-                                user) != STORE_OK)
+                                user, &last_seen) != STORE_OK)
         return -1;
     sodium_memzero(user->password_hash, sizeof user->password_hash);
+    if (w && now - last_seen >= STAFF_SEEN_EVERY_S) {
+        struct staff_seen *m = malloc(sizeof *m);
+        if (m) {
+            memcpy(m->hash, hash, sizeof m->hash);
+            m->now = now;
+            if (writer_submit(w, staff_seen_txn, m, staff_seen_done, m) != 0)
+                free(m);
+        }
+    }
     return 0;
 }
 

@@ -42,6 +42,7 @@
 #include "ratelimit.h"
 #include "store.h"
 #include "token.h"
+#include "writer.h"
 
 #define STAFF_PASSWORD_MAX 128 /* bytes */
 
@@ -118,9 +119,15 @@ int staff_user_unlock(struct store *st, int64_t id, const char *admin_name, int6
 int staff_session_start(struct store *st, const struct config *cfg, int64_t user_id,
                         int64_t now, char session[TOKEN_LEN + 1]);
 
-/* The user of a live session cookie: 0 and *user, or -1. */
+/* A session's "last used" mark is renewed at most this often (seconds): the idle timeout
+ * counts from the last mark, so it may end a session up to this much early. */
+#define STAFF_SEEN_EVERY_S 60
+
+/* The user of a live session cookie: 0 and *user, or -1.  Only reads: with w, a mark older
+ * than STAFF_SEEN_EVERY_S is renewed through the group commit writer in the background
+ * (the request never waits for it); without w, nothing is marked. */
 int staff_session_user(struct store *st, const struct config *cfg, const char *cookie,
-                       int64_t now, struct store_user *user);
+                       int64_t now, struct store_user *user, struct writer *w);
 
 /* Sets the staff pages' language ("da" | "en") for the rest of a session.  0, or -1 for
  * another language or no such session. */

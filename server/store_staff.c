@@ -208,24 +208,33 @@ enum store_status store_staff_session_insert(struct store *st, const char *id_ha
 }
 
 enum store_status store_staff_session_get(struct store *st, const char *id_hash, int64_t now,
-                                          int64_t idle_s, struct store_user *out)
+                                          int64_t idle_s, struct store_user *out,
+                                          int64_t *last_seen)
 {
     sqlite3_stmt *s = store_stmt(
         st,
         "SELECT u.id, u.username, u.display_name, u.role, u.unit, u.password_hash, u.disabled,"
-        " u.failed_logins, u.locked_until, u.created_at, x.lang FROM staff_sessions x"
+        " u.failed_logins, u.locked_until, u.created_at, x.last_seen_at, x.lang"
+        " FROM staff_sessions x"
         " JOIN users u ON u.id = x.user_id"
         " WHERE x.id_hash = ?1 AND x.expires_at > ?2 AND x.last_seen_at + ?3 > ?2"
         " AND u.disabled = 0",
         "tii", id_hash, now, idle_s);
     enum store_status rc = store_row(st, s);
-    if (rc != STORE_OK)
-        return rc;
-    store_user_read(s, 0, out);
-    store_col_copy(s, 10, out->lang, sizeof out->lang);
-    sqlite3_reset(s);
+    if (rc == STORE_OK) {
+        store_user_read(s, 0, out);
+        *last_seen = sqlite3_column_int64(s, 10);
+        store_col_copy(s, 11, out->lang, sizeof out->lang);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_staff_session_touch(struct store *st, const char *id_hash, int64_t now)
+{
     return store_done(st, store_stmt(st,
-                                     "UPDATE staff_sessions SET last_seen_at = ? WHERE id_hash = ?",
+                                     "UPDATE staff_sessions SET last_seen_at = ?1"
+                                     " WHERE id_hash = ?2 AND last_seen_at < ?1",
                                      "it", now, id_hash));
 }
 

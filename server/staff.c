@@ -107,10 +107,7 @@ struct staff_new_user {
 static enum store_status staff_insert_txn(struct store *st, void *arg)
 {
     struct staff_new_user *n = arg;
-    /* the command line and the demo name units freely: a unit named is a unit listed (the
-     * administrator's form offers only listed units) */
-    enum store_status rc = n->u.unit[0] ? store_unit_ensure(st, n->u.unit, n->now) : STORE_OK;
-    return rc == STORE_OK ? store_user_insert(st, &n->u, n->now, &n->id) : rc;
+    return store_user_insert(st, &n->u, n->now, &n->id);
 }
 
 int staff_user_create(struct store *st, const struct config *cfg, const char *username,
@@ -140,6 +137,11 @@ int staff_user_create(struct store *st, const struct config *cfg, const char *us
         return -1;
     if (rc != STORE_OK)
         return -2;
+    /* the command line and the demo name units freely: a unit named is a unit listed (the
+     * administrator's form offers only listed units).  Best effort, after the account: a
+     * database not yet migrated to 0015 has no list to add to. */
+    if (n.u.unit[0])
+        (void)store_unit_ensure(st, n.u.unit, now);
     *id = n.id;
     return STAFF_FIELD_OK;
 }

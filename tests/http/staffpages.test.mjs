@@ -75,6 +75,12 @@ describe('the caseworker list', () => {
     assert.match(cell, /<ul class="vejled-focus-list"><li class="vejled-focus">Fokusemner<\/li><li class="vejled-asked">Har spørgsmål<\/li><\/ul>/);
   });
 
+  it("the citizen page says the score the same way", async () => {
+    const r = await cw1.get(`/medarbejder/borger/${done.citizen_id}`);
+    const text = decodeEntities(r.text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' '));
+    assert.match(text, /Svar \d+ af \d+ rigtige \(\d+ besvaret\)/);
+  });
+
   it('the filters are folded away until one is used', async () => {
     let r = await cw1.get('/medarbejder/borgere');
     assert.match(r.text, /<details class="vejled-filters">/);

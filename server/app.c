@@ -48,6 +48,7 @@ static const struct route app_routes[] = {
     {ROUTER_GET | ROUTER_POST, "/medarbejder/login", (void *)h_staff_login, AUTH_STAFF_LOGIN, BODY_FORM, 4 KB, 0},
     {ROUTER_POST, "/medarbejder/logout", (void *)h_staff_logout, AUTH_STAFF_CASEWORKER, BODY_FORM, 1 KB, 0},
     {ROUTER_GET, "/medarbejder", (void *)h_staff_home, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
+    {ROUTER_POST, "/medarbejder/sprog", (void *)h_staff_language, AUTH_STAFF_CASEWORKER, BODY_FORM, 1 KB, 0},
     {ROUTER_GET | ROUTER_POST, "/medarbejder/borgere", (void *)h_staff_citizens, AUTH_STAFF_CASEWORKER, BODY_FORM, 4 KB, 0},
     {ROUTER_GET, "/medarbejder/borger/{id}", (void *)h_staff_citizen_page, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET, "/medarbejder/borger/{id}/dokumentation.pdf", (void *)h_staff_evidence, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
@@ -64,6 +65,8 @@ static const struct route app_routes[] = {
     {ROUTER_GET | ROUTER_POST, "/admin/noegler", (void *)h_admin_keys, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_POST, "/admin/noegler/{id}/spaer", (void *)h_admin_key_revoke, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET, "/admin/grupper", (void *)h_admin_groups, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/enheder", (void *)h_admin_units, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_POST, "/admin/enheder/{id}", (void *)h_admin_unit, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_POST, "/admin/grupper/{group}", (void *)h_admin_group, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET, "/admin/pakker", (void *)h_admin_packs, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     {ROUTER_POST, "/admin/pakker/{group}/kladde", (void *)h_admin_draft_new, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
@@ -372,6 +375,9 @@ void app_page(struct app_call *c, int status, const char *page, json_t *ctx)
                             json_pack("{s:s, s:s, s:b}", "username", c->user.username,
                                       "display_name", c->user.display_name, "admin",
                                       staff_role_from_name(c->user.role) == ROLE_ADMIN));
+        /* the language switch returns to this page (a form's POST answer: to the list) */
+        if (c->req && c->req->method == ROUTER_GET && c->req->path)
+            json_object_set_new(ctx, "back_path", json_string(c->req->path));
     }
     app_render(c->app, c->lang, c->csrf, c->rep, status, page, ctx);
 }
@@ -646,6 +652,7 @@ static int app_auth_staff(struct app_call *c)
         const char *cookie = http_cookie(c->req, APP_STAFF_COOKIE);
         if (staff_session_user(c->st, cfg, cookie, clock_now(), &c->user, c->app->writer) == 0) {
             snprintf(c->session, sizeof c->session, "%s", cookie);
+            c->lang = model_lang_from_code(c->user.lang); /* the session's chosen language */
         } else if (app_staff_sso(c) != 0) {
             memset(&c->user, 0, sizeof c->user);
             if (c->req->method == ROUTER_GET || c->req->method == ROUTER_HEAD) {

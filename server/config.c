@@ -73,6 +73,7 @@ static const struct config_key config_keys[] = {
     SIZE("staff", "max_upload", max_upload, 1024, (size_t)4 * 1024 * 1024 * 1024),
     SIZE("staff", "max_content_text", max_content_text, 256, 16 * 1024 * 1024),
     UINT("staff", "caseload_limit", caseload_limit, 10, 100000),
+    UINT("staff", "meeting_soon_days", meeting_soon_days, 0, 60),
     UINT("api", "idempotency_hours", idempotency_hours, 1, 24 * 365),
     UINT("api", "max_clock_skew_s", max_clock_skew_s, 0, 86400),
     STR("content", "media_dir", media_dir),
@@ -185,6 +186,7 @@ void config_defaults(struct config *c)
     c->password_min_length = 10;
     c->max_upload = 64 * 1024 * 1024;
     c->caseload_limit = 500;
+    c->meeting_soon_days = 3;
     c->max_content_text = 20000;
     snprintf(c->channels, sizeof c->channels, "outbox");
     c->scheduler = 1;

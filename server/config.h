@@ -73,6 +73,7 @@ struct config {
     size_t max_upload;                  /* bytes of one uploaded video */
     size_t max_content_text;            /* bytes of a guidance text, transcript or captions */
     unsigned caseload_limit;            /* rows on the caseworker's list at most */
+    unsigned meeting_soon_days;         /* list flag: meeting within this many days, link not opened */
 
     /* [api] */
     unsigned idempotency_hours;     /* how long an Idempotency-Key answer is kept */

@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "handlers.h"
+#include "lix.h"
 #include "mem.h"
 #include "packedit.h"
 
@@ -22,6 +23,8 @@ static int64_t h_admin_id(const struct app_call *c, size_t i)
     long long v = strtoll(s, &end, 10);
     return (*end || end == s || v <= 0) ? 0 : (int64_t)v;
 }
+
+static json_t *h_admin_lix(struct app_call *c, const char *text);
 
 static int h_admin_has_errors(const json_t *ctx)
 {
@@ -49,6 +52,155 @@ void h_admin_home(struct app_call *c)
     app_page(c, 200, "admin/home", NULL);
 }
 
+/* ------------------------------------------------------------------ units */
+
+/* Whether an account may be given unit: none, a unit on the list that is not disabled, or
+ * the unit it already has (keep; a disabled unit stays until changed). */
+static bool h_admin_unit_allowed(struct app_call *c, const char *unit, const char *keep)
+{
+    if (!*unit || (keep && strcmp(unit, keep) == 0))
+        return true;
+    return store_unit_usable(c->st, unit) == STORE_OK;
+}
+
+/* The unit choices of a user form into ctx "unit_options": the usable units and keep;
+ * selected marked.  0 or -1. */
+static int h_admin_unit_choices(struct app_call *c, json_t *ctx, const char *selected,
+                                const char *keep)
+{
+    struct store_unit *units = NULL;
+    size_t n = 0;
+    if (store_unit_list(c->st, &units, &n) != STORE_OK)
+        return -1;
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const bool kept = keep && strcmp(units[i].name, keep) == 0;
+        if (units[i].disabled && !kept)
+            continue;
+        json_array_append_new(list, json_pack("{s:s, s:b, s:b}", "name", units[i].name,
+                                              "selected",
+                                              selected && strcmp(units[i].name, selected) == 0,
+                                              "disabled", units[i].disabled));
+    }
+    free(units);
+    json_object_set_new(ctx, "unit_options", list);
+    return 0;
+}
+
+static void h_admin_units_page(struct app_call *c, int status, json_t *ctx)
+{
+    struct store_unit *units = NULL;
+    size_t n = 0;
+    if (store_unit_list(c->st, &units, &n) != STORE_OK) {
+        json_decref(ctx);
+        h_staff_fail(c);
+        return;
+    }
+    json_int_t bad = json_integer_value(json_object_get(ctx, "bad_unit"));
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *u = json_pack("{s:I, s:s, s:b, s:I}", "id", (json_int_t)units[i].id, "name",
+                              units[i].name, "disabled", units[i].disabled, "users",
+                              (json_int_t)units[i].users);
+        if (bad == units[i].id) {
+            json_object_set(u, "name_value", json_object_get(ctx, "rename_value"));
+            json_object_set(u, "error", json_object_get(ctx, "rename_error"));
+        } else {
+            json_object_set_new(u, "name_value", json_string(units[i].name));
+        }
+        json_array_append_new(list, u);
+    }
+    free(units);
+    json_object_set_new(ctx, "units", list);
+    json_object_set_new(ctx, "has_units", json_boolean(n > 0));
+    app_page(c, status, "admin/units", ctx);
+}
+
+/* A unit name from the form: well formed (as the command line's --unit), else the error
+ * key. */
+static const char *h_admin_unit_name_problem(const char *name)
+{
+    if (!*name)
+        return "admin_err_unit_missing";
+    if (staff_check_unit(name))
+        return "admin_err_unit";
+    return NULL;
+}
+
+/* GET /admin/enheder: the units; POST: adds one. */
+void h_admin_units(struct app_call *c)
+{
+    json_t *ctx = json_object();
+    if (c->req->method != ROUTER_POST) {
+        h_admin_units_page(c, 200, ctx);
+        return;
+    }
+    const char *name = h_staff_text(c, ctx, "name", STORE_USERNAME_MAX, 1,
+                                    "admin_err_unit_missing", "admin_err_unit");
+    const char *problem = name ? h_admin_unit_name_problem(name) : NULL;
+    if (problem)
+        h_staff_error(c, ctx, "name", problem);
+    if (!h_admin_has_errors(ctx)) {
+        enum store_status rc = store_unit_insert(c->st, name, clock_now());
+        if (rc == STORE_OK) {
+            json_decref(ctx);
+            http_reply_redirect(c->rep, 303, "/admin/enheder");
+            return;
+        }
+        if (rc != STORE_CONFLICT) {
+            json_decref(ctx);
+            h_staff_fail(c);
+            return;
+        }
+        h_staff_error(c, ctx, "name", "admin_err_unit_taken");
+    }
+    h_admin_units_page(c, 422, ctx);
+}
+
+/* POST /admin/enheder/{id}: action rename (name), disable or enable. */
+void h_admin_unit(struct app_call *c)
+{
+    int64_t id = h_admin_id(c, 0);
+    const char *action = h_staff_field(c, "action");
+    enum store_status rc;
+    if (!id) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    if (strcmp(action, "rename") == 0) {
+        const char *name = h_staff_field(c, "name");
+        const char *problem = strlen(name) > STORE_USERNAME_MAX ? "admin_err_unit"
+                                                                 : h_admin_unit_name_problem(name);
+        rc = problem ? STORE_OK : store_unit_rename(c->st, id, name);
+        if (problem || rc == STORE_CONFLICT) {
+            char field[32];
+            const char *key = problem ? problem : "admin_err_unit_taken";
+            json_t *ctx = json_object();
+            snprintf(field, sizeof field, "unit-%lld", (long long)id);
+            h_staff_error(c, ctx, field, key);
+            json_object_set_new(ctx, "bad_unit", json_integer((json_int_t)id));
+            json_object_set_new(ctx, "rename_value", json_string(name));
+            json_object_set_new(ctx, "rename_error", json_string(app_text(c, key)));
+            h_admin_units_page(c, 422, ctx);
+            return;
+        }
+    } else if (strcmp(action, "disable") == 0 || strcmp(action, "enable") == 0) {
+        rc = store_unit_set_disabled(c->st, id, strcmp(action, "disable") == 0);
+    } else {
+        app_page_error(c, 400, "bad_request");
+        return;
+    }
+    if (rc == STORE_NOT_FOUND) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    if (rc != STORE_OK) {
+        h_staff_fail(c);
+        return;
+    }
+    http_reply_redirect(c->rep, 303, "/admin/enheder");
+}
+
 /* ------------------------------------------------------------------ users */
 
 static json_t *h_admin_user_json(const struct store_user *u)
@@ -71,6 +223,11 @@ static void h_admin_users_page(struct app_call *c, int status, json_t *ctx)
     free(users);
     json_object_set_new(ctx, "users", list);
     h_admin_password_hint(c, ctx);
+    if (h_admin_unit_choices(c, ctx, json_string_value(json_object_get(ctx, "unit")), NULL)) {
+        json_decref(ctx);
+        h_staff_fail(c);
+        return;
+    }
     if (!json_object_get(ctx, "role"))
         json_object_set_new(ctx, "role", json_string("caseworker"));
     const char *role = json_string_value(json_object_get(ctx, "role"));
@@ -117,6 +274,8 @@ void h_admin_users(struct app_call *c)
         h_staff_error(c, ctx, "role", "admin_err_role");
     if (unit && staff_check_unit(unit))
         h_staff_error(c, ctx, "unit", "admin_err_unit");
+    else if (unit && !h_admin_unit_allowed(c, unit, NULL))
+        h_staff_error(c, ctx, "unit", "admin_err_unit_unknown");
     if (!h_admin_has_errors(ctx)) {
         int64_t id;
         int r = staff_user_create(c->st, c->app->cfg, username, display, role, unit, password,
@@ -144,15 +303,15 @@ static int h_admin_account_log(struct app_call *c, const struct store_user *u, j
     if (store_account_log_list(c->st, u->id, 50, &rows, &n) != STORE_OK)
         return -1;
     if (u->locked_until > clock_now())
-        h_staff_time(ctx, "locked_until", u->locked_until);
+        h_staff_time(c, ctx, "locked_until", u->locked_until);
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         int locked = strcmp(rows[i].event, "locked") == 0;
         json_t *row = json_pack("{s:b, s:b, s:s}", "locked", locked, "system",
                                 strcmp(rows[i].actor, "system") == 0, "actor", rows[i].actor);
-        h_staff_time(row, "at", rows[i].at);
+        h_staff_time(c, row, "at", rows[i].at);
         if (locked)
-            h_staff_time(row, "until", rows[i].until);
+            h_staff_time(c, row, "until", rows[i].until);
         json_array_append_new(list, row);
     }
     free(rows);
@@ -175,7 +334,12 @@ void h_admin_user(struct app_call *c)
                         json_boolean(strcmp(u.role, "admin") == 0));
     json_object_set_new(ctx, "self", json_boolean(u.id == c->user.id));
     h_admin_password_hint(c, ctx);
-    if (h_admin_account_log(c, &u, ctx) != 0) {
+    const char *chosen = c->req->method == ROUTER_POST &&
+                                 strcmp(h_staff_field(c, "action"), "save") == 0
+                             ? h_staff_field(c, "unit")
+                             : u.unit;
+    if (h_admin_account_log(c, &u, ctx) != 0 ||
+        h_admin_unit_choices(c, ctx, chosen, u.unit) != 0) {
         json_decref(ctx);
         h_staff_fail(c);
         return;
@@ -221,6 +385,8 @@ void h_admin_user(struct app_call *c)
             h_staff_error(c, ctx, "role", "admin_err_role");
         if (unit && staff_check_unit(unit))
             h_staff_error(c, ctx, "unit", "admin_err_unit");
+        else if (unit && !h_admin_unit_allowed(c, unit, u.unit))
+            h_staff_error(c, ctx, "unit", "admin_err_unit_unknown");
         /* an administrator cannot lock themselves out */
         if (u.id == c->user.id && (disabled || strcmp(role, "admin") != 0))
             h_staff_error(c, ctx, "role", "admin_err_self");
@@ -258,8 +424,8 @@ static void h_admin_keys_page(struct app_call *c, int status, json_t *ctx)
         for (size_t i = 0; i < n; i++) {
             json_t *r = json_pack("{s:I, s:s, s:b}", "id", (json_int_t)rows[i].id, "name",
                                   rows[i].name, "revoked", rows[i].revoked_at != 0);
-            h_staff_time(r, "created", rows[i].created_at);
-            h_staff_time(r, "revoked_at", rows[i].revoked_at);
+            h_staff_time(c, r, "created", rows[i].created_at);
+            h_staff_time(c, r, "revoked_at", rows[i].revoked_at);
             json_array_append_new(list, r);
         }
     free(rows);
@@ -324,7 +490,7 @@ static void h_admin_groups_page(struct app_call *c, int status, json_t *ctx)
     const char *bad = json_string_value(json_object_get(ctx, "bad_group"));
     for (size_t i = 0; i < n; i++) {
         json_t *g = json_pack("{s:s, s:s, s:b, s:i}", "slug", groups[i].slug, "name",
-                              groups[i].name[LANG_DA], "enabled", groups[i].enabled,
+                              h_staff_name(c, groups[i].name), "enabled", groups[i].enabled,
                               "resend_months", groups[i].resend_months);
         if (bad && strcmp(bad, groups[i].slug) == 0) {
             json_object_set(g, "resend_value", json_object_get(ctx, "resend_months"));
@@ -401,15 +567,15 @@ void h_admin_packs(struct app_call *c)
                                       "version", rows[r].version, "state", app_text(c, key),
                                       "draft", strcmp(rows[r].state, "draft") == 0,
                                       "enrolments", rows[r].enrolments);
-                h_staff_time(v, "published", rows[r].published_at);
-                h_staff_time(v, "retired", rows[r].retired_at);
+                h_staff_time(c, v, "published", rows[r].published_at);
+                h_staff_time(c, v, "retired", rows[r].retired_at);
                 if (strcmp(rows[r].state, "draft") == 0)
                     draft = rows[r].id;
                 json_array_append_new(versions, v);
             }
         free(rows);
         json_t *g = json_pack("{s:s, s:s, s:o}", "slug", groups[i].slug, "name",
-                              groups[i].name[LANG_DA], "versions", versions);
+                              h_staff_name(c, groups[i].name), "versions", versions);
         if (draft)
             json_object_set_new(g, "draft_id", json_integer((json_int_t)draft));
         json_array_append_new(list, g);
@@ -462,7 +628,7 @@ static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
     struct model_group g;
     json_t *ctx = json_pack("{s:I, s:i}", "pack_id", (json_int_t)p->id, "version", p->version);
     if (store_group_by_id(c->st, p->group_id, &g) == STORE_OK) {
-        json_object_set_new(ctx, "group_name", json_string(g.name[LANG_DA]));
+        json_object_set_new(ctx, "group_name", json_string(h_staff_name(c, g.name)));
         model_group_clear(&g);
     }
     json_t *videos = json_array();
@@ -486,10 +652,17 @@ static void h_admin_draft_texts(json_t *ctx, const struct model_pack *p)
 }
 
 /* Replaces *dst with a copy of src. */
+/* Sets a text from a form: a browser sends a textarea's line breaks as CRLF, stored as
+ * LF so that saving a form unchanged changes nothing. */
 static void h_admin_set(char **dst, const char *src)
 {
     free(*dst);
     *dst = xstrdup(src);
+    char *w = *dst;
+    for (const char *r = *dst; *r; r++)
+        if (!(r[0] == '\r' && r[1] == '\n'))
+            *w++ = *r;
+    *w = '\0';
 }
 
 static int h_admin_date_ok(const char *s)
@@ -507,6 +680,7 @@ void h_admin_draft(struct app_call *c)
     size_t max = c->app->cfg->max_content_text;
     if (c->req->method != ROUTER_POST) {
         h_admin_draft_texts(ctx, p);
+        json_object_set_new(ctx, "guidance_da_lix", h_admin_lix(c, p->guidance[LANG_DA]));
         app_page(c, 200, "admin/draft", ctx);
         goto out;
     }
@@ -521,6 +695,7 @@ void h_admin_draft(struct app_call *c)
     if (to && !h_admin_date_ok(to))
         h_staff_error(c, ctx, "valid_to", "admin_err_date");
     if (h_admin_has_errors(ctx)) {
+        json_object_set_new(ctx, "guidance_da_lix", h_admin_lix(c, h_staff_field(c, "guidance_da")));
         app_page(c, 422, "admin/draft", ctx);
         goto out;
     }
@@ -543,7 +718,26 @@ out:
 }
 
 /* The video form's context: every field of video v (from the draft or as posted). */
-static json_t *h_admin_video_json(const struct model_video *v, size_t n)
+/* The readability of a Danish text for the editor: {text, warn} (warn above
+ * LIX_PLAIN_MAX, the plain-language limit for citizens). */
+static json_t *h_admin_lix(struct app_call *c, const char *text)
+{
+    int x = lix_of(text);
+    char *msg = x < 0 ? xstrdup(app_text(c, "admin_lix_short"))
+                      : h_staff_fill(c, x > LIX_PLAIN_MAX ? "admin_lix_warn" : "admin_lix_ok",
+                                     "lix", (unsigned)x);
+    json_t *j = json_pack("{s:s, s:b}", "text", msg, "warn", x > LIX_PLAIN_MAX);
+    free(msg);
+    return j;
+}
+
+static const char *h_admin_str(const char *s)
+{
+    return s ? s : "";
+}
+
+/* The video form: every field in Danish and English, with the LIX of the Danish texts. */
+static json_t *h_admin_video_json(struct app_call *c, const struct model_video *v, size_t n)
 {
     json_t *qs = json_array();
     for (size_t qi = 0; qi < v->n_questions; qi++) {
@@ -552,25 +746,37 @@ static json_t *h_admin_video_json(const struct model_video *v, size_t n)
         for (size_t oi = 0; oi < q->n_options; oi++) {
             char name[48];
             snprintf(name, sizeof name, "q%zu_o%zu", qi + 1, oi + 1);
-            json_array_append_new(opts, json_pack("{s:s, s:s, s:i, s:b, s:s}", "name", name,
-                                                  "text", q->options[oi].text[LANG_DA], "n",
-                                                  (int)oi + 1, "correct", q->options[oi].correct,
-                                                  "q", ""));
+            json_array_append_new(
+                opts, json_pack("{s:s, s:s, s:s, s:i, s:b, s:s}", "name", name, "text",
+                                h_admin_str(q->options[oi].text[LANG_DA]), "text_en",
+                                h_admin_str(q->options[oi].text[LANG_EN]), "n", (int)oi + 1,
+                                "correct", q->options[oi].correct, "q", ""));
         }
         char p[24];
         snprintf(p, sizeof p, "q%zu", qi + 1);
         json_array_append_new(
-            qs, json_pack("{s:s, s:i, s:s, s:s, s:s, s:b, s:o}", "p", p, "number", (int)qi + 1,
-                          "text", q->text[LANG_DA], "topic", q->topic[LANG_DA], "explanation",
-                          q->explanation[LANG_DA], "multiple", q->multiple, "options", opts));
+            qs, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "p", p,
+                          "number", (int)qi + 1, "text", h_admin_str(q->text[LANG_DA]),
+                          "text_en", h_admin_str(q->text[LANG_EN]), "topic",
+                          h_admin_str(q->topic[LANG_DA]), "topic_en",
+                          h_admin_str(q->topic[LANG_EN]), "explanation",
+                          h_admin_str(q->explanation[LANG_DA]), "explanation_en",
+                          h_admin_str(q->explanation[LANG_EN]), "multiple", q->multiple,
+                          "options", opts, "text_lix", h_admin_lix(c, q->text[LANG_DA]),
+                          "explanation_lix", h_admin_lix(c, q->explanation[LANG_DA])));
     }
-    return json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "n", (int)n,
-                     "video_n", (int)n,
-                     "title_da", v->title[LANG_DA], "title_en", v->title[LANG_EN], "summary_da",
-                     v->summary[LANG_DA], "media", v->media ? v->media : "", "captions_da",
-                     v->captions[LANG_DA], "captions_en", v->captions[LANG_EN], "transcript_da",
-                     v->transcript[LANG_DA], "transcript_en", v->transcript[LANG_EN],
-                     "questions", qs);
+    json_t *j = json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "n",
+                          (int)n, "video_n", (int)n, "title_da", h_admin_str(v->title[LANG_DA]),
+                          "title_en", h_admin_str(v->title[LANG_EN]), "summary_da",
+                          h_admin_str(v->summary[LANG_DA]), "summary_en",
+                          h_admin_str(v->summary[LANG_EN]), "media", h_admin_str(v->media),
+                          "captions_da", h_admin_str(v->captions[LANG_DA]), "captions_en",
+                          h_admin_str(v->captions[LANG_EN]), "transcript_da",
+                          h_admin_str(v->transcript[LANG_DA]), "transcript_en",
+                          h_admin_str(v->transcript[LANG_EN]), "questions", qs);
+    json_object_set_new(j, "summary_da_lix", h_admin_lix(c, v->summary[LANG_DA]));
+    json_object_set_new(j, "transcript_da_lix", h_admin_lix(c, v->transcript[LANG_DA]));
+    return j;
 }
 
 /* A posted text field and where it goes. */
@@ -602,6 +808,7 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
         {"title_da", &v->title[LANG_DA], 200, 1, "admin_err_title_missing"},
         {"title_en", &v->title[LANG_EN], 200, 0, NULL},
         {"summary_da", &v->summary[LANG_DA], 1000, 0, NULL},
+        {"summary_en", &v->summary[LANG_EN], 1000, 0, NULL},
         {"captions_da", &v->captions[LANG_DA], max, 0, NULL},
         {"captions_en", &v->captions[LANG_EN], max, 0, NULL},
         {"transcript_da", &v->transcript[LANG_DA], max, 1, "admin_err_transcript_missing"},
@@ -641,6 +848,23 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
         h_admin_set(&q->explanation[LANG_DA], h_staff_field(c, name));
         if (strlen(q->explanation[LANG_DA]) > 2000)
             h_staff_error(c, ctx, name, "admin_err_text_long");
+        /* the English texts: optional; a form without them leaves them as they are */
+        struct {
+            const char *suffix;
+            char **dst;
+            size_t max;
+        } en[] = {{"text_en", &q->text[LANG_EN], 1000},
+                  {"topic_en", &q->topic[LANG_EN], 200},
+                  {"explanation_en", &q->explanation[LANG_EN], 2000}};
+        for (size_t k = 0; k < sizeof en / sizeof en[0]; k++) {
+            snprintf(name, sizeof name, "q%zu_%s", qi + 1, en[k].suffix);
+            const char *val = form_get(&c->form, name);
+            if (!val)
+                continue;
+            h_admin_set(en[k].dst, val);
+            if (strlen(val) > en[k].max)
+                h_staff_error(c, ctx, name, "admin_err_text_long");
+        }
         snprintf(name, sizeof name, "q%zu_right", qi + 1);
         const char *rights[16];
         size_t nr = form_get_all(&c->form, name, rights, 16);
@@ -651,6 +875,14 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
             h_admin_set(&q->options[oi].text[LANG_DA], h_staff_field(c, oname));
             if (!*q->options[oi].text[LANG_DA] || strlen(q->options[oi].text[LANG_DA]) > 500)
                 h_staff_error(c, ctx, oname, "admin_err_option");
+            char ename[56];
+            snprintf(ename, sizeof ename, "q%zu_o%zu_en", qi + 1, oi + 1);
+            const char *oen = form_get(&c->form, ename);
+            if (oen) {
+                h_admin_set(&q->options[oi].text[LANG_EN], oen);
+                if (strlen(oen) > 500)
+                    h_staff_error(c, ctx, ename, "admin_err_text_long");
+            }
             char want[24];
             snprintf(want, sizeof want, "%zu", oi + 1);
             q->options[oi].correct = false;
@@ -669,7 +901,7 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
 static void h_admin_video_page(struct app_call *c, int status, const struct model_pack *p,
                                size_t n, json_t *ctx)
 {
-    json_object_set_new(ctx, "video", h_admin_video_json(&p->videos[n - 1], n));
+    json_object_set_new(ctx, "video", h_admin_video_json(c, &p->videos[n - 1], n));
     app_page(c, status, "admin/video", ctx);
 }
 
@@ -1125,11 +1357,120 @@ void h_admin_preview_captions(struct app_call *c)
     model_pack_free(p);
 }
 
+/* The draft page again with the first problem that stops publishing. */
+static void h_admin_publish_invalid(struct app_call *c, const struct content_problem *problem)
+{
+    struct model_pack *p = h_admin_draft_of(c);
+    if (!p)
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    char key[64];
+    snprintf(key, sizeof key, "pack_err_%s", problem->code);
+    h_admin_draft_texts(ctx, p);
+    json_object_set_new(ctx, "guidance_da_lix", h_admin_lix(c, p->guidance[LANG_DA]));
+    h_staff_error(c, ctx, "publish", key);
+    if (problem->video)
+        json_object_set_new(ctx, "problem_video", json_integer((json_int_t)problem->video));
+    if (problem->question)
+        json_object_set_new(ctx, "problem_question", json_integer((json_int_t)problem->question));
+    app_page(c, 422, "admin/draft", ctx);
+    model_pack_free(p);
+}
+
+struct h_admin_changes {
+    struct app_call *c;
+    json_t *list;
+};
+
+/* One difference for the confirmation page: where, which field, old → new. */
+static void h_admin_change(const struct packedit_change *ch, void *arg)
+{
+    struct h_admin_changes *d = arg;
+    struct app_call *c = d->c;
+    struct buf where = {0};
+    char part[160], key[64];
+    if (!ch->video) {
+        snprintf(part, sizeof part, "%s", app_text(c, "admin_diff_pack"));
+        buf_append(&where, part, strlen(part));
+    } else {
+        snprintf(part, sizeof part, "%s %zu", app_text(c, "admin_video_title"), ch->video);
+        buf_append(&where, part, strlen(part));
+        if (ch->question) {
+            snprintf(part, sizeof part, ", %s %zu", app_text(c, "admin_diff_question"),
+                     ch->question);
+            buf_append(&where, part, strlen(part));
+        }
+        if (ch->option) {
+            snprintf(part, sizeof part, ", %s %zu", app_text(c, "admin_diff_option"), ch->option);
+            buf_append(&where, part, strlen(part));
+        }
+    }
+    buf_append(&where, "", 1);
+    snprintf(key, sizeof key, "admin_diff_field_%s", ch->field);
+    char field[160];
+    if (*ch->lang) {
+        char lang_key[32];
+        snprintf(lang_key, sizeof lang_key, "admin_diff_lang_%s", ch->lang);
+        snprintf(field, sizeof field, "%s (%s)", app_text(c, key), app_text(c, lang_key));
+    } else {
+        snprintf(field, sizeof field, "%s", app_text(c, key));
+    }
+    json_t *row = json_pack("{s:s, s:s, s:b, s:b, s:b}", "where", where.data, "field", field,
+                            "added", ch->before == NULL, "removed", ch->after == NULL, "changed",
+                            ch->before && ch->after);
+    buf_free(&where);
+    if (ch->before) {
+        json_object_set_new(row, "before", json_string(ch->before));
+        json_object_set_new(row, "before_empty", json_boolean(!*ch->before));
+    }
+    if (ch->after) {
+        json_object_set_new(row, "after", json_string(ch->after));
+        json_object_set_new(row, "after_empty", json_boolean(!*ch->after));
+    }
+    json_array_append_new(d->list, row);
+}
+
+/* The confirmation step: the draft's differences from the published version, field by
+ * field, and a form that publishes (confirm=ja). */
+static void h_admin_publish_confirm(struct app_call *c, const struct model_pack *p)
+{
+    int64_t published_id = 0;
+    const struct model_pack *old = NULL;
+    if (store_pack_published_id(c->st, p->group_id, &published_id) == STORE_OK)
+        old = content_cache_get(c->app->content, c->st, published_id);
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    struct h_admin_changes d = {c, json_array()};
+    size_t n = packedit_diff(old, p, h_admin_change, &d);
+    json_object_set_new(ctx, "changes", d.list);
+    json_object_set_new(ctx, "n_changes", json_integer((json_int_t)n));
+    json_object_set_new(ctx, "has_changes", json_boolean(n > 0));
+    json_object_set_new(ctx, "first_version", json_boolean(old == NULL));
+    if (old)
+        json_object_set_new(ctx, "published_version", json_integer(old->version));
+    app_page(c, 200, "admin/publish", ctx);
+}
+
+/* POST /admin/pakke/{id}/udgiv: without confirm=ja the confirmation page (after the same
+ * checks as publishing, so a draft that cannot be published says so at once); with it,
+ * publishes. */
 void h_admin_publish(struct app_call *c)
 {
     struct content_problem problem = {"", 0, 0};
     int version = 0;
     int64_t id = h_admin_id(c, 0);
+    if (strcmp(h_staff_field(c, "confirm"), "ja") != 0) {
+        struct model_pack *p = h_admin_draft_of(c); /* replies 404 or 409 itself */
+        if (!p)
+            return;
+        if (content_pack_check(p, &problem) != 0) {
+            model_pack_free(p);
+            h_admin_publish_invalid(c, &problem);
+            return;
+        }
+        h_admin_publish_confirm(c, p);
+        model_pack_free(p);
+        return;
+    }
     enum packedit_result r =
         id ? packedit_publish(c->st, id, clock_now(), &problem, &version) : PACKEDIT_NOT_FOUND;
     if (r == PACKEDIT_NOT_FOUND) {
@@ -1137,21 +1478,7 @@ void h_admin_publish(struct app_call *c)
     } else if (r == PACKEDIT_NOT_DRAFT) {
         app_page_error(c, 409, "pack_not_draft");
     } else if (r == PACKEDIT_INVALID) {
-        struct model_pack *p = h_admin_draft_of(c);
-        if (!p)
-            return;
-        json_t *ctx = h_admin_draft_ctx(c, p);
-        char key[64];
-        snprintf(key, sizeof key, "pack_err_%s", problem.code);
-        h_admin_draft_texts(ctx, p);
-        h_staff_error(c, ctx, "publish", key);
-        if (problem.video)
-            json_object_set_new(ctx, "problem_video", json_integer((json_int_t)problem.video));
-        if (problem.question)
-            json_object_set_new(ctx, "problem_question",
-                                json_integer((json_int_t)problem.question));
-        app_page(c, 422, "admin/draft", ctx);
-        model_pack_free(p);
+        h_admin_publish_invalid(c, &problem);
     } else if (r != PACKEDIT_OK) {
         h_staff_fail(c);
     } else {

@@ -75,12 +75,18 @@ char *h_staff_fill(const struct app_call *c, const char *key, const char *name, 
     return buf_detach(&b);
 }
 
-void h_staff_time(json_t *obj, const char *key, int64_t t)
+const char *h_staff_name(const struct app_call *c, char *const names[LANG_COUNT])
+{
+    const char *n = names[c->lang];
+    return n && *n ? n : names[LANG_DA] ? names[LANG_DA] : "";
+}
+
+void h_staff_time(const struct app_call *c, json_t *obj, const char *key, int64_t t)
 {
     char buf[64];
     if (!t)
         return;
-    clock_format_human(t, "da", buf, sizeof buf);
+    clock_format_human(t, model_lang_code(c->lang), buf, sizeof buf);
     json_object_set_new(obj, key, json_string(buf));
 }
 
@@ -253,6 +259,34 @@ void h_staff_home(struct app_call *c)
     http_reply_redirect(c->rep, 303, "/medarbejder/borgere");
 }
 
+/* Whether back is a staff page of this site to return to: a path under /medarbejder or
+ * /admin, printable ASCII, never "//" (another host) or a backslash. */
+static bool h_staff_back_ok(const char *back)
+{
+    size_t n = strlen(back);
+    if (n == 0 || n > 512 || strstr(back, "//") || strchr(back, '\\'))
+        return false;
+    if (strncmp(back, "/medarbejder", 12) != 0 && strncmp(back, "/admin", 6) != 0)
+        return false;
+    for (const char *p = back; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+            return false;
+    return true;
+}
+
+/* POST /medarbejder/sprog: the staff pages in Danish or English for the rest of the
+ * session; back to the page the switch was on. */
+void h_staff_language(struct app_call *c)
+{
+    const char *lang = h_staff_field(c, "lang");
+    const char *back = h_staff_field(c, "back");
+    if (staff_session_set_lang(c->st, c->session, lang) != 0) {
+        app_page_error(c, 400, "bad_request");
+        return;
+    }
+    http_reply_redirect(c->rep, 303, h_staff_back_ok(back) ? back : "/medarbejder");
+}
+
 /* ------------------------------------------------------------------ my citizens */
 
 struct h_staff_list {
@@ -278,7 +312,28 @@ static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
                             r->correct, "total", total, "focus", r->answered > r->correct,
                             "asked", r->asked > 0);
     json_object_set_new(row, "status_code", json_string(model_status_name(status)));
-    h_staff_time(row, "meeting", r->e.first_meeting_at);
+    json_object_set_new(row, "has_focus", json_boolean(r->answered > r->correct || r->asked > 0));
+    if (total > r->answered) {
+        char *un = h_staff_fill(l->c, "staff_unanswered", "n", (unsigned)(total - r->answered));
+        json_object_set_new(row, "unanswered", json_string(un));
+        free(un);
+    }
+    char score[64];
+    snprintf(score, sizeof score, "%d %s %d %s", r->correct, app_text(l->c, "staff_score_of"),
+             total, app_text(l->c, "staff_score_correct"));
+    json_object_set_new(row, "score", json_string(score));
+    /* the two things a caseworker must act on before the meeting */
+    const int64_t now = clock_now();
+    const int64_t soon = (int64_t)l->c->app->cfg->meeting_soon_days * 86400;
+    const bool live = !r->e.completed_at && !r->e.declined_at && !r->e.closed_at;
+    json_object_set_new(row, "flag_soon",
+                        json_boolean(live && soon > 0 && !r->e.opened_at &&
+                                     r->e.first_meeting_at > now &&
+                                     r->e.first_meeting_at - now <= soon));
+    json_object_set_new(row, "flag_expired",
+                        json_boolean(live && r->e.token_expires_at &&
+                                     r->e.token_expires_at <= now));
+    h_staff_time(l->c, row, "meeting", r->e.first_meeting_at);
     json_array_append_new(l->rows, row);
     return 0;
 }
@@ -293,7 +348,7 @@ static void h_staff_list_choices(struct app_call *c, json_t *ctx, const char *gr
     if (store_group_list(c->st, &groups, &n) == STORE_OK)
         for (size_t i = 0; i < n; i++)
             json_array_append_new(jg, json_pack("{s:s, s:s, s:b}", "slug", groups[i].slug,
-                                                "name", groups[i].name[LANG_DA], "selected",
+                                                "name", h_staff_name(c, groups[i].name), "selected",
                                                 strcmp(groups[i].slug, group) == 0));
     for (size_t i = 0; i < n; i++)
         model_group_clear(&groups[i]);
@@ -382,6 +437,10 @@ void h_staff_citizens(struct app_call *c)
         h_staff_fail(c);
         return;
     }
+    /* the filters stay open while one is in use, or when the search needs correcting */
+    json_object_set_new(ctx, "filter_active",
+                        json_boolean(post || bad || *group || *status || (from && *from) ||
+                                     (to && *to)));
     json_object_set_new(ctx, "count", json_integer((json_int_t)json_array_size(l.rows)));
     json_object_set_new(ctx, "has_rows", json_boolean(json_array_size(l.rows) > 0));
     json_object_set_new(ctx, "rows", l.rows);
@@ -406,7 +465,7 @@ static int h_staff_letter(const struct store_job *j, void *arg)
         return 0; /* not a letter (e.g. a journal delivery) */
     json_t *row = json_pack("{s:s, s:s}", "kind", app_text(l->c, kind), "state",
                             *app_text(l->c, state) ? app_text(l->c, state) : j->state);
-    h_staff_time(row, "due", j->due_at);
+    h_staff_time(l->c, row, "due", j->due_at);
     json_array_append_new(l->list, row);
     return 0;
 }
@@ -428,9 +487,9 @@ static json_t *h_staff_meeting_record(struct app_call *c, const struct model_enr
                           "by_name", by ? by : "");
     json_object_set(r, "held_at", json_object_get(m, "held_at"));
     if (clock_parse_rfc3339(json_string_value(json_object_get(m, "held_at")), &t) == 0)
-        h_staff_time(r, "held", t);
+        h_staff_time(c, r, "held", t);
     if (clock_parse_rfc3339(json_string_value(json_object_get(m, "recorded_at")), &t) == 0)
-        h_staff_time(r, "recorded", t);
+        h_staff_time(c, r, "recorded", t);
     struct store_user u;
     if (by && store_user_by_name(c->st, by, &u) == STORE_OK) {
         json_object_set_new(r, "by_name", json_string(u.display_name));
@@ -451,8 +510,8 @@ static json_t *h_staff_link_state(struct app_call *c, const struct model_enrolme
     snprintf(key, sizeof key, "staff_link_%s", code);
     json_t *l = json_pack("{s:s, s:s, s:b}", "code", code, "text", app_text(c, key), "expired",
                           expired);
-    h_staff_time(l, "expires", e->token_expires_at);
-    h_staff_time(l, "opened", e->opened_at);
+    h_staff_time(c, l, "expires", e->token_expires_at);
+    h_staff_time(c, l, "opened", e->opened_at);
     return l;
 }
 
@@ -469,11 +528,11 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
     snprintf(key, sizeof key, "status_%s", json_string_value(json_object_get(d, "status")));
     json_object_set_new(d, "status_name", json_string(app_text(c, key)));
     if (store_group_by_id(c->st, e->group_id, &g) == STORE_OK) {
-        json_object_set_new(d, "group_name", json_string(g.name[LANG_DA]));
+        json_object_set_new(d, "group_name", json_string(h_staff_name(c, g.name)));
         model_group_clear(&g);
     }
-    h_staff_time(d, "meeting", e->first_meeting_at);
-    h_staff_time(d, "oral_guidance", e->oral_guidance_at);
+    h_staff_time(c, d, "meeting", e->first_meeting_at);
+    h_staff_time(c, d, "oral_guidance", e->oral_guidance_at);
     json_object_set_new(d, "open", json_boolean(!e->closed_at));
     json_t *record = h_staff_meeting_record(c, e);
     if (!record) {
@@ -544,7 +603,7 @@ static json_t *h_staff_journal(struct app_call *c, const json_t *j)
                                 json_integer_value(json_object_get(e, "seq")), "kind",
                                 *label ? label : (kind ? kind : ""), "actor", who);
         if (clock_parse_rfc3339(json_string_value(json_object_get(e, "at")), &t) == 0)
-            h_staff_time(row, "at", t);
+            h_staff_time(c, row, "at", t);
         json_array_append_new(out, row);
     }
     return out;
@@ -564,7 +623,7 @@ json_t *h_staff_access_rows(struct app_call *c, int64_t citizen_id, size_t limit
             json_t *r = json_pack("{s:s, s:s, s:s}", "username", rows[i].username,
                                   "display_name", rows[i].display_name, "page",
                                   app_text(c, key));
-            h_staff_time(r, "at", rows[i].at);
+            h_staff_time(c, r, "at", rows[i].at);
             json_array_append_new(out, r);
         }
     free(rows);
@@ -602,11 +661,11 @@ static void h_staff_saved(struct app_call *c, json_t *ctx, const char *saved, co
     json_t *l = json_object();
     int64_t t;
     if (clock_parse_rfc3339(json_string_value(json_object_get(last, "at")), &t) == 0)
-        h_staff_time(l, "at", t);
+        h_staff_time(c, l, "at", t);
     if (clock_parse_rfc3339(json_string_value(json_object_get(json_object_get(last, "data"),
                                                               "link_expires_at")),
                             &t) == 0)
-        h_staff_time(l, "expires", t);
+        h_staff_time(c, l, "expires", t);
     json_object_set_new(ctx, "saved_link", l);
 }
 
@@ -727,9 +786,9 @@ static json_t *h_staff_meeting_ctx(struct app_call *c, const struct model_citize
     struct model_group g;
     json_t *ctx = json_pack("{s:s, s:s, s:s}", "citizen_id", cz->uuid, "name", cz->name,
                             "enrolment_id", e->uuid);
-    h_staff_time(ctx, "planned", e->first_meeting_at);
+    h_staff_time(c, ctx, "planned", e->first_meeting_at);
     if (store_group_by_id(c->st, e->group_id, &g) == STORE_OK) {
-        json_object_set_new(ctx, "group_name", json_string(g.name[LANG_DA]));
+        json_object_set_new(ctx, "group_name", json_string(h_staff_name(c, g.name)));
         model_group_clear(&g);
     }
     return ctx;
@@ -962,8 +1021,13 @@ void h_staff_pack_page(struct app_call *c, const struct model_pack *pack, size_t
         static const char *const codes[LANG_COUNT] = {"da", "en"};
         for (int l = 0; l < LANG_COUNT; l++)
             if (v->captions[l] && *v->captions[l])
-                json_array_append_new(caps, json_pack("{s:s, s:b}", "srclang", codes[l],
-                                                      "default", l == LANG_DA));
+            {
+                char key[32];
+                snprintf(key, sizeof key, "staff_captions_%s", codes[l]);
+                json_array_append_new(caps, json_pack("{s:s, s:b, s:s}", "srclang", codes[l],
+                                                      "default", l == LANG_DA, "label",
+                                                      app_text(c, key)));
+            }
         json_object_set_new(jv, "captions", caps);
         if (n > 1)
             json_object_set_new(jv, "prev_n", json_integer((json_int_t)n - 1));
@@ -1002,7 +1066,7 @@ void h_staff_training(struct app_call *c)
         int64_t id;
         if (store_pack_published_id(c->st, groups[i].id, &id) == STORE_OK)
             json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "slug", groups[i].slug,
-                                                  "name", groups[i].name[LANG_DA], "enabled",
+                                                  "name", h_staff_name(c, groups[i].name), "enabled",
                                                   groups[i].enabled));
         model_group_clear(&groups[i]);
     }
@@ -1042,7 +1106,7 @@ void h_staff_training_group(struct app_call *c)
     }
     char base[128];
     snprintf(base, sizeof base, "/medarbejder/traening/%s", g.slug);
-    json_t *ctx = json_pack("{s:s, s:b}", "group_name", g.name[LANG_DA], "training", 1);
+    json_t *ctx = json_pack("{s:s, s:b}", "group_name", h_staff_name(c, g.name), "training", 1);
     model_group_clear(&g);
     h_staff_pack_page(c, p, n, base, ctx);
 }

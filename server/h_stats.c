@@ -1,10 +1,12 @@
 /* The administrator's implementation dashboard (/admin/statistik), its CSV extract
  * (/admin/statistik.csv) and the page behind each question on it
  * (/admin/statistik/spoergsmaal/{id}).  The figures and the small-number rules are the
- * stats module's; here they become a template context: a table per target group and per
- * unit, the 90 % goal, a bar chart per group over the last quarters (the geometry is
- * computed here, the SVG markup is in the template) and the questions with the highest
- * error rates.  A plain GET form picks the quarter, so it works without JavaScript. */
+ * stats module's; here they become a template context: headline cards for the period, a
+ * short table per target group and per unit (every figure in a full table behind a
+ * details), a bar chart of correctly guided per group against the 90 % goal, one line
+ * chart of the last quarters (the geometry is computed here, the SVG markup is in the
+ * template) and the questions with the highest error rates.  A plain GET form picks the
+ * quarter, so it works without JavaScript. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +15,6 @@
 #include "content.h"
 #include "handlers.h"
 #include "stats.h"
-
-/* The chart: a plot area of H_STATS_PLOT_H px for 0-100 % below a margin, bars side by side. */
-#define H_STATS_CHART_W 320
-#define H_STATS_CHART_H 170
-#define H_STATS_PLOT_TOP 10
-#define H_STATS_PLOT_H 120
-#define H_STATS_PLOT_LEFT 36
 
 static char h_stats_decimal(enum lang l)
 {
@@ -61,17 +56,120 @@ static json_t *h_stats_cells(const struct stats_report *r, const struct stats_ro
     return cells;
 }
 
+
+/* The few figures a reader looks for first: the headline cards and the columns of the
+ * per-group table; every other figure is in the full table behind a details. */
+static const enum stats_column h_stats_headline[] = {
+    STATS_COL_ENROLLED, STATS_COL_OPENED_RATE, STATS_COL_COMPLETED_RATE, STATS_COL_GUIDED_RATE,
+    STATS_COL_MINUTES_SAVED,
+};
+#define H_STATS_N_HEADLINE (sizeof h_stats_headline / sizeof h_stats_headline[0])
+
+static json_t *h_stats_col_label(struct app_call *c, enum stats_column col)
+{
+    char name[64];
+    snprintf(name, sizeof name, "stats_col_%s", stats_column_key(col));
+    json_t *label = json_object_get(c->app->strings[c->lang], name);
+    return label ? json_incref(label) : json_string(name);
+}
+
+static json_t *h_stats_short_cells(const struct stats_report *r, const struct stats_row *row,
+                                   enum lang lang)
+{
+    json_t *cells = json_array();
+    for (size_t i = 0; i < H_STATS_N_HEADLINE; i++) {
+        struct stats_value v;
+        char text[32];
+        stats_value_of(row, r->minutes_per_send, h_stats_headline[i], &v);
+        stats_value_text(&v, h_stats_decimal(lang), 1, text, sizeof text);
+        json_array_append_new(cells, json_pack("{s:s, s:b}", "text", text, "none",
+                                               v.shown == STATS_NONE));
+    }
+    return cells;
+}
+
 static json_t *h_stats_rows(const struct stats_report *r, const struct stats_row *rows, size_t n,
                             enum lang lang)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:o}", "key", rows[i].key, "name",
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:o, s:o}", "key", rows[i].key,
+                                           "name",
                                            rows[i].name[lang][0] ? rows[i].name[lang]
                                                                  : rows[i].key,
                                            "no_unit", rows[i].key[0] == '\0', "cells",
-                                           h_stats_cells(r, &rows[i], lang)));
+                                           h_stats_cells(r, &rows[i], lang), "short",
+                                           h_stats_short_cells(r, &rows[i], lang)));
     return a;
+}
+
+/* The headline cards: the period's totals; a figure that cannot be shown says why. */
+static json_t *h_stats_cards(struct app_call *c, const struct stats_report *r)
+{
+    json_t *cards = json_array();
+    for (size_t i = 0; i < H_STATS_N_HEADLINE; i++) {
+        struct stats_value v;
+        char text[32];
+        stats_value_of(&r->total, r->minutes_per_send, h_stats_headline[i], &v);
+        stats_value_text(&v, h_stats_decimal(c->lang), 1, text, sizeof text);
+        const bool goal = h_stats_headline[i] == STATS_COL_GUIDED_RATE;
+        json_array_append_new(
+            cards, json_pack("{s:o, s:s, s:b, s:b, s:b, s:b, s:b}", "label",
+                             h_stats_col_label(c, h_stats_headline[i]), "value", text, "none",
+                             v.shown == STATS_NONE, "suppressed", v.shown == STATS_SUPPRESSED,
+                             "goal_card", goal, "reached",
+                             goal && v.shown == STATS_SHOWN && v.x >= STATS_GOAL_GUIDED, "missed",
+                             goal && v.shown == STATS_SHOWN && v.x < STATS_GOAL_GUIDED));
+    }
+    return cards;
+}
+
+/* A group's name in the page's language from its slug (the slug itself only for a group
+ * that is no longer in the report). */
+static const char *h_stats_group_name(const struct stats_report *r, const char *slug,
+                                      enum lang lang)
+{
+    for (size_t i = 0; i < r->n_groups; i++)
+        if (strcmp(r->groups[i].key, slug) == 0)
+            return r->groups[i].name[lang][0]   ? r->groups[i].name[lang]
+                   : r->groups[i].name[LANG_DA][0] ? r->groups[i].name[LANG_DA]
+                                                   : slug;
+    return slug;
+}
+
+/* The chart of correctly guided per target group in the period: a horizontal bar per
+ * group against the goal line.  Geometry here, markup in the template. */
+#define H_STATS_BAR_LABEL_W 410
+#define H_STATS_BAR_PLOT_W 300
+#define H_STATS_BAR_ROW_H 30
+#define H_STATS_BAR_TOP 24
+
+static json_t *h_stats_guided_chart(const struct stats_report *r, enum lang lang)
+{
+    json_t *bars = json_array();
+    for (size_t i = 0; i < r->n_groups; i++) {
+        const struct stats_row *row = &r->groups[i];
+        struct stats_value v;
+        char text[32];
+        stats_value_of(row, 0, STATS_COL_GUIDED_RATE, &v);
+        stats_value_text(&v, h_stats_decimal(lang), 1, text, sizeof text);
+        int w = v.shown == STATS_SHOWN ? (int)(v.x * H_STATS_BAR_PLOT_W + 0.5) : 0;
+        int y = H_STATS_BAR_TOP + (int)i * H_STATS_BAR_ROW_H;
+        json_array_append_new(
+            bars, json_pack("{s:s, s:s, s:b, s:b, s:i, s:i, s:i, s:i, s:i}", "name",
+                            row->name[lang][0] ? row->name[lang] : row->key, "value", text,
+                            "shown", v.shown == STATS_SHOWN, "none", v.shown == STATS_NONE,
+                            "y", y + 4, "h", H_STATS_BAR_ROW_H - 8, "w", w, "text_y",
+                            y + H_STATS_BAR_ROW_H / 2 + 5, "value_x",
+                            H_STATS_BAR_LABEL_W + w + 6));
+    }
+    int bottom = H_STATS_BAR_TOP + (int)r->n_groups * H_STATS_BAR_ROW_H;
+    return json_pack("{s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "bars", bars, "width",
+                     H_STATS_BAR_LABEL_W + H_STATS_BAR_PLOT_W + 70, "height", bottom + 24,
+                     "x0", H_STATS_BAR_LABEL_W, "x100", H_STATS_BAR_LABEL_W + H_STATS_BAR_PLOT_W,
+                     "goal_x",
+                     H_STATS_BAR_LABEL_W + (int)(STATS_GOAL_GUIDED * H_STATS_BAR_PLOT_W + 0.5),
+                     "bottom", bottom, "axis_y", bottom + 16);
 }
 
 static void h_stats_text(const struct stats_row *row, enum stats_column col, enum lang lang,
@@ -95,44 +193,71 @@ static void h_stats_share_texts(int64_t num, int64_t den, enum lang lang, char *
     stats_value_text(&v, h_stats_decimal(lang), 1, share_out, n);
 }
 
-/* One chart and table per group: correctly guided per quarter against the goal. */
+/* The trend: one line chart of correctly guided per quarter, a line per target group,
+ * against the goal line; the same figures as a table (groups × quarters) in the template.
+ * A quarter whose share cannot be shown breaks the line. */
+#define H_STATS_TREND_W 720
+#define H_STATS_TREND_H 260
+#define H_STATS_TREND_LEFT 56
+#define H_STATS_TREND_RIGHT 700
+#define H_STATS_TREND_TOP 16
+#define H_STATS_TREND_BOTTOM 216
+#define H_STATS_SERIES 9 /* colours (vejled-series-0…8 in the CSS and the template) */
+
+static int h_stats_trend_y(double share)
+{
+    return H_STATS_TREND_BOTTOM -
+           (int)(share * (H_STATS_TREND_BOTTOM - H_STATS_TREND_TOP) + 0.5);
+}
+
 static json_t *h_stats_trend(const struct stats_trend *tr, enum lang lang)
 {
-    json_t *groups = json_array();
-    int slot = (H_STATS_CHART_W - H_STATS_PLOT_LEFT) / (int)tr->n_quarters;
-    for (size_t g = 0; g < tr->n_groups; g++) {
-        json_t *bars = json_array();
-        const struct stats_row *first = &tr->rows[g * tr->n_quarters];
-        for (size_t q = 0; q < tr->n_quarters; q++) {
-            const struct stats_row *row = &first[q];
-            struct stats_value v;
-            char guided[32], enrolled[32], completed[32];
-            stats_value_of(row, 0, STATS_COL_GUIDED_RATE, &v);
-            h_stats_text(row, STATS_COL_GUIDED_RATE, lang, guided, sizeof guided);
-            h_stats_text(row, STATS_COL_ENROLLED, lang, enrolled, sizeof enrolled);
-            h_stats_text(row, STATS_COL_COMPLETED_RATE, lang, completed, sizeof completed);
-            int h = v.shown == STATS_SHOWN ? (int)(v.x * H_STATS_PLOT_H + 0.5) : 0;
-            int x = H_STATS_PLOT_LEFT + (int)q * slot;
-            json_t *bar = h_stats_quarter_json(&tr->quarters[q]);
-            json_object_update_new(
-                bar, json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:b, s:s, s:s, s:s}", "x", x + 3,
-                               "w", slot - 6, "y", H_STATS_PLOT_TOP + H_STATS_PLOT_H - h, "h", h,
-                               "label_x", x + slot / 2, "label_y",
-                               H_STATS_PLOT_TOP + H_STATS_PLOT_H + 16, "shown",
-                               v.shown == STATS_SHOWN, "guided", guided, "enrolled", enrolled,
-                               "completed", completed));
-            json_array_append_new(bars, bar);
-        }
-        json_array_append_new(
-            groups,
-            json_pack("{s:s, s:s, s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "key", first->key,
-                      "name", first->name[lang][0] ? first->name[lang] : first->key, "bars",
-                      bars, "width", H_STATS_CHART_W, "height", H_STATS_CHART_H, "goal_y",
-                      H_STATS_PLOT_TOP + (int)(H_STATS_PLOT_H * (1.0 - STATS_GOAL_GUIDED) + 0.5),
-                      "axis_x", H_STATS_PLOT_LEFT, "axis_right", H_STATS_CHART_W, "base_y",
-                      H_STATS_PLOT_TOP + H_STATS_PLOT_H, "top_y", H_STATS_PLOT_TOP));
+    json_t *series = json_array(), *quarters = json_array();
+    const size_t nq = tr->n_quarters;
+    const int step = nq > 1 ? (H_STATS_TREND_RIGHT - H_STATS_TREND_LEFT) / (int)(nq - 1) : 0;
+    for (size_t q = 0; q < nq; q++) {
+        json_t *jq = h_stats_quarter_json(&tr->quarters[q]);
+        json_object_set_new(jq, "x", json_integer(H_STATS_TREND_LEFT + (int)q * step));
+        json_object_set_new(jq, "label_y", json_integer(H_STATS_TREND_BOTTOM + 20));
+        json_array_append_new(quarters, jq);
     }
-    return groups;
+    for (size_t g = 0; g < tr->n_groups; g++) {
+        const struct stats_row *first = &tr->rows[g * nq];
+        json_t *cells = json_array(), *segments = json_array(), *points = json_array();
+        struct buf line = {0};
+        for (size_t q = 0; q <= nq; q++) {
+            struct stats_value v = {0};
+            if (q < nq) {
+                char guided[32];
+                stats_value_of(&first[q], 0, STATS_COL_GUIDED_RATE, &v);
+                h_stats_text(&first[q], STATS_COL_GUIDED_RATE, lang, guided, sizeof guided);
+                json_array_append_new(cells, json_pack("{s:s, s:b}", "text", guided, "none",
+                                                       v.shown == STATS_NONE));
+            }
+            if (q < nq && v.shown == STATS_SHOWN) {
+                char pt[32];
+                int x = H_STATS_TREND_LEFT + (int)q * step, y = h_stats_trend_y(v.x);
+                snprintf(pt, sizeof pt, "%s%d,%d", line.len ? " " : "", x, y);
+                buf_append(&line, pt, strlen(pt));
+                json_array_append_new(points, json_pack("{s:i, s:i}", "cx", x, "cy", y));
+            } else if (line.len) {
+                json_array_append_new(segments,
+                                      json_pack("{s:s%}", "points", line.data, line.len));
+                buf_reset(&line);
+            }
+        }
+        buf_free(&line);
+        json_array_append_new(
+            series, json_pack("{s:s, s:s, s:i, s:o, s:o, s:o}", "key", first->key, "name",
+                              first->name[lang][0] ? first->name[lang] : first->key, "colour",
+                              (int)(g % H_STATS_SERIES), "cells", cells, "segments", segments,
+                              "points", points));
+    }
+    return json_pack("{s:o, s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "series", series,
+                     "quarters", quarters, "width", H_STATS_TREND_W, "height", H_STATS_TREND_H,
+                     "left", H_STATS_TREND_LEFT, "right", H_STATS_TREND_RIGHT, "top_y",
+                     H_STATS_TREND_TOP, "base_y", H_STATS_TREND_BOTTOM, "mid_y",
+                     h_stats_trend_y(0.5), "goal_y", h_stats_trend_y(STATS_GOAL_GUIDED));
 }
 
 static json_t *h_stats_questions(const struct stats_report *r, unsigned top, enum lang lang)
@@ -146,7 +271,7 @@ static json_t *h_stats_questions(const struct stats_report *r, unsigned top, enu
                  (long long)q->q.question_id);
         json_array_append_new(
             a, json_pack("{s:i, s:s, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "rank",
-                         (int)i + 1, "group", q->q.group_slug, "video", q->q.video_position,
+                         (int)i + 1, "group", h_stats_group_name(r, q->q.group_slug, lang), "video", q->q.video_position,
                          "question", q->q.position, "video_title",
                          q->q.video_title[lang][0] ? q->q.video_title[lang]
                                                    : q->q.video_title[LANG_DA],
@@ -165,7 +290,8 @@ static json_t *h_stats_topics(const struct stats_report *r, unsigned top, enum l
         char rate[32], answered[32], wrong[32];
         h_stats_share_texts(t->wrong, t->answered, lang, wrong, answered, rate, sizeof rate);
         json_array_append_new(
-            a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "group", t->group_slug, "topic",
+            a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "group",
+                         h_stats_group_name(r, t->group_slug, lang), "topic",
                          t->topic[lang][0] ? t->topic[lang] : t->topic[LANG_DA], "answered",
                          answered, "wrong", wrong, "rate", rate));
     }
@@ -233,6 +359,21 @@ void h_stats_page(struct app_call *c)
         "questions", h_stats_questions(&r, cfg->stats_top_questions, lang), "topics",
         h_stats_topics(&r, cfg->stats_top_questions, lang), "any_units", r.n_units > 0,
         "any_questions", r.n_questions > 0, "minutes_per_send", (int)cfg->minutes_per_send);
+    json_t *short_cols = json_array(), *short_groups = json_array();
+    for (size_t i = 0; i < H_STATS_N_HEADLINE; i++)
+        json_array_append_new(short_cols,
+                              json_pack("{s:o}", "label", h_stats_col_label(c, h_stats_headline[i])));
+    for (size_t i = 0; i < r.n_groups; i++)
+        json_array_append_new(
+            short_groups,
+            json_pack("{s:s, s:s, s:o}", "key", r.groups[i].key, "name",
+                      r.groups[i].name[lang][0] ? r.groups[i].name[lang] : r.groups[i].key,
+                      "cells", h_stats_short_cells(&r, &r.groups[i], lang)));
+    json_object_set_new(ctx, "short_cols", short_cols);
+    json_object_set_new(ctx, "short_groups", short_groups);
+    json_object_set_new(ctx, "short_total", h_stats_short_cells(&r, &r.total, lang));
+    json_object_set_new(ctx, "cards", h_stats_cards(c, &r));
+    json_object_set_new(ctx, "guided_chart", h_stats_guided_chart(&r, lang));
     stats_trend_free(&tr);
     stats_report_free(&r);
     app_page(c, bad ? 400 : 200, "admin/statistik", ctx);

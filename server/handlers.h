@@ -42,6 +42,7 @@ void h_citizen_language(struct app_call *c);
 void h_staff_login(struct app_call *c);
 void h_staff_logout(struct app_call *c);
 void h_staff_home(struct app_call *c);
+void h_staff_language(struct app_call *c);
 void h_staff_citizens(struct app_call *c);
 void h_staff_citizen_page(struct app_call *c);
 void h_staff_evidence(struct app_call *c);
@@ -58,6 +59,8 @@ void h_admin_user(struct app_call *c);
 void h_admin_keys(struct app_call *c);
 void h_admin_key_revoke(struct app_call *c);
 void h_admin_groups(struct app_call *c);
+void h_admin_units(struct app_call *c);
+void h_admin_unit(struct app_call *c);
 void h_admin_group(struct app_call *c);
 void h_admin_packs(struct app_call *c);
 void h_admin_draft_new(struct app_call *c);
@@ -90,8 +93,11 @@ char *h_staff_fill(const struct app_call *c, const char *key, const char *name, 
  * empty, or longer than max bytes. */
 const char *h_staff_text(struct app_call *c, json_t *ctx, const char *name, size_t max,
                          int required, const char *missing_key, const char *long_key);
-/* Copenhagen time for people under key (nothing when t is 0). */
-void h_staff_time(json_t *obj, const char *key, int64_t t);
+/* A name in the page's language (a group's, …), the Danish one when it has none. Borrowed
+ * from names. */
+const char *h_staff_name(const struct app_call *c, char *const names[LANG_COUNT]);
+/* Copenhagen time for people under key (nothing when t is 0), in the page's language. */
+void h_staff_time(const struct app_call *c, json_t *obj, const char *key, int64_t t);
 void h_staff_fail(struct app_call *c);
 /* The path's citizen (params[0]) when in the user's scope: 0, or -1 having replied 404. */
 int h_staff_citizen(struct app_call *c, struct model_citizen *out);

@@ -374,3 +374,114 @@ int packedit_store_media(const char *dir, const char *data, size_t len, const ch
     }
     return 0;
 }
+
+/* ------------------------------------------------------------------ differences */
+
+struct packedit_differ {
+    packedit_change_cb cb;
+    void *arg;
+    size_t n;
+};
+
+static const char *const packedit_langs[LANG_COUNT] = {"da", "en"};
+
+static void packedit_emit(struct packedit_differ *d, size_t v, size_t q, size_t o,
+                          const char *field, const char *lang, const char *before,
+                          const char *after)
+{
+    struct packedit_change ch = {v, q, o, field, lang, before, after};
+    d->cb(&ch, d->arg);
+    d->n++;
+}
+
+static void packedit_text(struct packedit_differ *d, size_t v, size_t q, size_t o,
+                          const char *field, const char *lang, const char *a, const char *b)
+{
+    a = a ? a : "";
+    b = b ? b : "";
+    if (strcmp(a, b) != 0)
+        packedit_emit(d, v, q, o, field, lang, a, b);
+}
+
+static void packedit_texts(struct packedit_differ *d, size_t v, size_t q, size_t o,
+                           const char *field, char *const *a, char *const *b)
+{
+    for (int l = 0; l < LANG_COUNT; l++)
+        packedit_text(d, v, q, o, field, packedit_langs[l], a[l], b[l]);
+}
+
+static const char *packedit_yes(bool b)
+{
+    return b ? "ja" : "nej";
+}
+
+static void packedit_diff_question(struct packedit_differ *d, size_t v, size_t q,
+                                   const struct model_question *a,
+                                   const struct model_question *b)
+{
+    packedit_texts(d, v, q, 0, "text", a->text, b->text);
+    packedit_texts(d, v, q, 0, "topic", a->topic, b->topic);
+    packedit_texts(d, v, q, 0, "explanation", a->explanation, b->explanation);
+    if (a->multiple != b->multiple)
+        packedit_emit(d, v, q, 0, "multiple", "", packedit_yes(a->multiple),
+                      packedit_yes(b->multiple));
+    size_t n = a->n_options > b->n_options ? a->n_options : b->n_options;
+    for (size_t o = 0; o < n; o++) {
+        const struct model_option *x = o < a->n_options ? &a->options[o] : NULL;
+        const struct model_option *y = o < b->n_options ? &b->options[o] : NULL;
+        if (!x || !y) {
+            const struct model_option *z = x ? x : y;
+            packedit_emit(d, v, q, o + 1, "option", "da", x ? z->text[LANG_DA] : NULL,
+                          y ? z->text[LANG_DA] : NULL);
+            continue;
+        }
+        packedit_texts(d, v, q, o + 1, "option", x->text, y->text);
+        if (x->correct != y->correct)
+            packedit_emit(d, v, q, o + 1, "correct", "", packedit_yes(x->correct),
+                          packedit_yes(y->correct));
+    }
+}
+
+static void packedit_diff_video(struct packedit_differ *d, size_t v, const struct model_video *a,
+                                const struct model_video *b)
+{
+    packedit_texts(d, v, 0, 0, "title", a->title, b->title);
+    packedit_texts(d, v, 0, 0, "summary", a->summary, b->summary);
+    packedit_text(d, v, 0, 0, "media", "", a->media, b->media);
+    packedit_texts(d, v, 0, 0, "captions", a->captions, b->captions);
+    packedit_texts(d, v, 0, 0, "transcript", a->transcript, b->transcript);
+    size_t n = a->n_questions > b->n_questions ? a->n_questions : b->n_questions;
+    for (size_t q = 0; q < n; q++) {
+        const struct model_question *x = q < a->n_questions ? &a->questions[q] : NULL;
+        const struct model_question *y = q < b->n_questions ? &b->questions[q] : NULL;
+        if (x && y)
+            packedit_diff_question(d, v, q + 1, x, y);
+        else
+            packedit_emit(d, v, q + 1, 0, "question", "da", x ? x->text[LANG_DA] : NULL,
+                          y ? y->text[LANG_DA] : NULL);
+    }
+}
+
+size_t packedit_diff(const struct model_pack *old, const struct model_pack *draft,
+                     packedit_change_cb cb, void *arg)
+{
+    struct packedit_differ d = {cb, arg, 0};
+    static const struct model_pack none;
+    if (!old)
+        old = &none;
+    packedit_texts(&d, 0, 0, 0, "guidance", old->guidance, draft->guidance);
+    packedit_text(&d, 0, 0, 0, "legal_basis", "", old->legal_basis, draft->legal_basis);
+    packedit_text(&d, 0, 0, 0, "valid_from", "", old->valid_from, draft->valid_from);
+    packedit_text(&d, 0, 0, 0, "valid_to", "", old->valid_to, draft->valid_to);
+    size_t n = old->n_videos > draft->n_videos ? old->n_videos : draft->n_videos;
+    for (size_t v = 0; v < n; v++) {
+        const struct model_video *x = v < old->n_videos ? &old->videos[v] : NULL;
+        const struct model_video *y = v < draft->n_videos ? &draft->videos[v] : NULL;
+        if (x && y)
+            packedit_diff_video(&d, v + 1, x, y);
+        else
+            packedit_emit(&d, v + 1, 0, 0, "video", "da", x ? x->title[LANG_DA] : NULL,
+                          y ? y->title[LANG_DA] : NULL);
+    }
+    return d.n;
+}

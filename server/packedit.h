@@ -81,4 +81,24 @@ const char *packedit_media_type(const char *data, size_t len, const char *conten
 int packedit_store_media(const char *dir, const char *data, size_t len, const char *ext,
                          char name[MODEL_HASH_HEX + 8]);
 
+/* One difference between a published pack and a draft of it, field by field; positions
+ * are 1-based and 0 where they do not apply (video 0: the pack itself).  field names the
+ * field ("guidance", "legal_basis", "valid_from", "valid_to", "video", "title", "summary",
+ * "media", "captions", "transcript", "question", "topic", "text", "explanation",
+ * "multiple", "option", "correct"); lang is "da", "en" or "" for a field without one.
+ * "video", "question" and "option" are a whole part added (before NULL) or removed (after
+ * NULL); otherwise before and after are the two texts ("ja"/"nej" for yes/no fields). */
+struct packedit_change {
+    size_t video, question, option;
+    const char *field;
+    const char *lang;
+    const char *before; /* NULL: not in the published version */
+    const char *after;  /* NULL: not in the draft */
+};
+typedef void (*packedit_change_cb)(const struct packedit_change *ch, void *arg);
+/* Calls cb for every difference from old (NULL: nothing published) to draft, in reading
+ * order, matching videos, questions and options by position.  Returns how many. */
+size_t packedit_diff(const struct model_pack *old, const struct model_pack *draft,
+                     packedit_change_cb cb, void *arg);
+
 #endif

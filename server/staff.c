@@ -137,6 +137,11 @@ int staff_user_create(struct store *st, const struct config *cfg, const char *us
         return -1;
     if (rc != STORE_OK)
         return -2;
+    /* the command line and the demo name units freely: a unit named is a unit listed (the
+     * administrator's form offers only listed units).  Best effort, after the account: a
+     * database not yet migrated to 0015 has no list to add to. */
+    if (n.u.unit[0])
+        (void)store_unit_ensure(st, n.u.unit, now);
     *id = n.id;
     return STAFF_FIELD_OK;
 }
@@ -422,6 +427,16 @@ int staff_session_user(struct store *st, const struct config *cfg, const char *c
         }
     }
     return 0;
+}
+
+int staff_session_set_lang(struct store *st, const char *cookie, const char *lang)
+{
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    if (!cookie || !token_is_well_formed(cookie) || !lang ||
+        (strcmp(lang, "da") != 0 && strcmp(lang, "en") != 0))
+        return -1;
+    token_hash(cookie, TOKEN_LEN, hash);
+    return store_staff_session_set_lang(st, hash, lang) == STORE_OK ? 0 : -1;
 }
 
 void staff_session_end(struct store *st, const char *cookie)

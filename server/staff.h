@@ -129,6 +129,10 @@ int staff_session_start(struct store *st, const struct config *cfg, int64_t user
 int staff_session_user(struct store *st, const struct config *cfg, const char *cookie,
                        int64_t now, struct store_user *user, struct writer *w);
 
+/* Sets the staff pages' language ("da" | "en") for the rest of a session.  0, or -1 for
+ * another language or no such session. */
+int staff_session_set_lang(struct store *st, const char *cookie, const char *lang);
+
 /* Ends a session (logout).  NULL or unknown cookies are fine. */
 void staff_session_end(struct store *st, const char *cookie);
 

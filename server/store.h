@@ -372,6 +372,7 @@ struct store_user {
     int failed_logins;
     int64_t locked_until;
     int64_t created_at;
+    char lang[8];                   /* session reads only: the session's language, else "" */
 };
 
 /* STORE_CONFLICT when the username is taken; *id gets the new row's id. */
@@ -423,10 +424,35 @@ enum store_status store_staff_session_get(struct store *st, const char *id_hash,
 /* Marks a session used at now (never back in time). */
 enum store_status store_staff_session_touch(struct store *st, const char *id_hash, int64_t now);
 enum store_status store_staff_session_delete(struct store *st, const char *id_hash);
+/* Sets the language ("da" | "en") of a session for the rest of it (NOT_FOUND if none). */
+enum store_status store_staff_session_set_lang(struct store *st, const char *id_hash,
+                                               const char *lang);
 /* Deletes the sessions that ended before now (absolute end, or idle_s unused). */
 enum store_status store_staff_sessions_purge(struct store *st, int64_t now, int64_t idle_s);
 /* Ends every session of a user (disabled, password reset). */
 enum store_status store_staff_sessions_end_user(struct store *st, int64_t user_id);
+
+/* Units: the units a staff account can belong to (db/migrations/0015).  users.unit holds
+ * a unit's name. */
+struct store_unit {
+    int64_t id;
+    char name[STORE_USERNAME_MAX + 1];
+    bool disabled;
+    int64_t users; /* accounts in the unit */
+};
+/* Every unit by name; *out an array of *n (free()). */
+enum store_status store_unit_list(struct store *st, struct store_unit **out, size_t *n);
+/* STORE_CONFLICT when the name is taken. */
+enum store_status store_unit_insert(struct store *st, const char *name, int64_t now);
+/* Adds the unit unless it exists (the command line's user add). */
+enum store_status store_unit_ensure(struct store *st, const char *name, int64_t now);
+/* OK when a unit of that name exists and is not disabled, else NOT_FOUND. */
+enum store_status store_unit_usable(struct store *st, const char *name);
+/* Renames unit id and moves its accounts with it, in one transaction (CONFLICT when the
+ * new name is taken, NOT_FOUND when there is no such unit). */
+enum store_status store_unit_rename(struct store *st, int64_t id, const char *name);
+/* Disables or enables unit id (its accounts keep it; it is not offered for new ones). */
+enum store_status store_unit_set_disabled(struct store *st, int64_t id, bool disabled);
 
 /* The access log: one row per staff read of a citizen's data. */
 enum store_status store_access_insert(struct store *st, int64_t user_id, const char *username,

@@ -214,7 +214,8 @@ enum store_status store_staff_session_get(struct store *st, const char *id_hash,
     sqlite3_stmt *s = store_stmt(
         st,
         "SELECT u.id, u.username, u.display_name, u.role, u.unit, u.password_hash, u.disabled,"
-        " u.failed_logins, u.locked_until, u.created_at, x.last_seen_at FROM staff_sessions x"
+        " u.failed_logins, u.locked_until, u.created_at, x.last_seen_at, x.lang"
+        " FROM staff_sessions x"
         " JOIN users u ON u.id = x.user_id"
         " WHERE x.id_hash = ?1 AND x.expires_at > ?2 AND x.last_seen_at + ?3 > ?2"
         " AND u.disabled = 0",
@@ -223,6 +224,7 @@ enum store_status store_staff_session_get(struct store *st, const char *id_hash,
     if (rc == STORE_OK) {
         store_user_read(s, 0, out);
         *last_seen = sqlite3_column_int64(s, 10);
+        store_col_copy(s, 11, out->lang, sizeof out->lang);
         sqlite3_reset(s);
     }
     return rc;
@@ -234,6 +236,96 @@ enum store_status store_staff_session_touch(struct store *st, const char *id_has
                                      "UPDATE staff_sessions SET last_seen_at = ?1"
                                      " WHERE id_hash = ?2 AND last_seen_at < ?1",
                                      "it", now, id_hash));
+}
+
+enum store_status store_staff_session_set_lang(struct store *st, const char *id_hash,
+                                               const char *lang)
+{
+    return store_changed(
+        st, store_done(st, store_stmt(st, "UPDATE staff_sessions SET lang = ? WHERE id_hash = ?",
+                                      "tt", lang, id_hash)));
+}
+
+/* ------------------------------------------------------------------ units */
+
+enum store_status store_unit_list(struct store *st, struct store_unit **out, size_t *n)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT n.id, n.name, n.disabled,"
+                                 " (SELECT count(*) FROM users u WHERE u.unit = n.name)"
+                                 " FROM units n ORDER BY n.name",
+                                 "");
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        struct store_unit *u = &(*out)[(*n)++];
+        memset(u, 0, sizeof *u);
+        u->id = sqlite3_column_int64(s, 0);
+        store_col_copy(s, 1, u->name, sizeof u->name);
+        u->disabled = sqlite3_column_int(s, 2) != 0;
+        u->users = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+}
+
+enum store_status store_unit_insert(struct store *st, const char *name, int64_t now)
+{
+    return store_done(st, store_stmt(st, "INSERT INTO units(name, created_at) VALUES (?, ?)",
+                                     "ti", name, now));
+}
+
+enum store_status store_unit_ensure(struct store *st, const char *name, int64_t now)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO units(name, created_at) VALUES (?, ?)"
+                                     " ON CONFLICT(name) DO NOTHING",
+                                     "ti", name, now));
+}
+
+enum store_status store_unit_usable(struct store *st, const char *name)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM units WHERE name = ? AND disabled = 0", "t",
+                                 name);
+    enum store_status rc = store_row(st, s);
+    if (s)
+        sqlite3_reset(s);
+    return rc;
+}
+
+struct store_unit_rename_arg {
+    int64_t id;
+    const char *name;
+};
+
+static enum store_status store_unit_rename_txn(struct store *st, void *arg)
+{
+    const struct store_unit_rename_arg *a = arg;
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "UPDATE users SET unit = ?1 WHERE unit = (SELECT name FROM units WHERE id = ?2)",
+                       "ti", a->name, a->id));
+    if (rc == STORE_OK)
+        rc = store_changed(st, store_done(st, store_stmt(st, "UPDATE units SET name = ? WHERE id = ?",
+                                                         "ti", a->name, a->id)));
+    return rc;
+}
+
+enum store_status store_unit_rename(struct store *st, int64_t id, const char *name)
+{
+    struct store_unit_rename_arg a = {id, name};
+    return store_txn(st, store_unit_rename_txn, &a);
+}
+
+enum store_status store_unit_set_disabled(struct store *st, int64_t id, bool disabled)
+{
+    return store_changed(
+        st, store_done(st, store_stmt(st, "UPDATE units SET disabled = ? WHERE id = ?", "ii",
+                                      (int64_t)disabled, id)));
 }
 
 enum store_status store_staff_session_delete(struct store *st, const char *id_hash)

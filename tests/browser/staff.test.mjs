@@ -72,6 +72,9 @@ for (const js of [false, true]) {
       await login(view, 'cw1');
       await view.page.waitForURL('**/medarbejder/borgere');
       await audit(view, 'my citizens');
+      // the search is folded away under the list until it is opened
+      assert.equal(await view.page.getByLabel('Navn (eller en del af det)').isVisible(), false);
+      await view.page.locator('details.vejled-filters > summary').click();
       await view.page.getByLabel('Navn (eller en del af det)').fill('browsertest');
       await view.page.getByRole('button', { name: 'Søg', exact: true }).click();
       const link = view.page.getByRole('link', { name: 'Birgitte Browsertest' });
@@ -275,6 +278,12 @@ describe('administrator', () => {
     await audit(view, 'preview video');
     await view.page.goto(`${server.base}/admin/pakke/${draft}`);
     await view.page.getByRole('button', { name: 'Udgiv kladden' }).click();
+    // a confirmation step with the changes, before anything is published
+    await view.page.getByRole('heading', { level: 1, name: 'Udgiv – tjek ændringerne' }).waitFor();
+    assert.match(await view.page.locator('main').innerText(), /En helt ny titel/);
+    assert.equal(sqlite(server.db, `SELECT state FROM packs WHERE id = ${draft}`).trim(), 'draft');
+    await audit(view, 'publish confirmation');
+    await view.page.getByRole('button', { name: 'Ja, udgiv nu' }).click();
     await view.page.waitForURL('**/admin/pakker');
     assert.equal(sqlite(server.db, `SELECT state FROM packs WHERE id = ${draft}`).trim(), 'published');
     const fresh = await enrolCitizen(server, { caseworker: 'cw1' });

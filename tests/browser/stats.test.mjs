@@ -66,18 +66,25 @@ for (const js of [false, true]) {
       const res = await view.page.goto(`${server.base}/admin/statistik`);
       assert.equal(res.status(), 200);
       await assert.doesNotReject(view.page.getByRole('heading', { level: 1, name: 'Statistik over brugen' }).waitFor());
-      const row = view.page.locator('#stats-groups tr[data-key="dagpenge"]');
+      const row = view.page.locator('#stats-summary tr[data-key="dagpenge"]');
       assert.equal(await row.locator('th').innerText(), 'Dagpenge');
       // 6 + the demo citizen in dagpenge
       assert.equal(await row.locator('td').first().innerText(), '7');
-      // a chart per target group, each an image with a name and a description
+      // one trend chart (an image with a name and a description), its numbers in a table
+      // behind a details: a row per target group, a column per quarter
       const charts = view.page.getByRole('img', { name: /Andel korrekt vejledt pr\. kvartal/ });
-      assert.equal(await charts.count(), 9);
-      const desc = await view.page.locator('svg.vejled-chart desc').first().textContent();
+      assert.equal(await charts.count(), 1);
+      const desc = await view.page.locator('svg.vejled-trend-chart desc').textContent();
       assert.match(desc, /Korrekt vejledte: 90,0 %/);
-      // and the same numbers in a table next to it
-      assert.equal(await view.page.locator('.vejled-trend-table').count(), 9);
-      assert.equal(await view.page.locator('.vejled-trend-table').first().locator('tbody tr').count(), 8);
+      assert.equal(await view.page.locator('#stats-trend').count(), 1);
+      assert.equal(await view.page.locator('#stats-trend tbody tr').count(), 9);
+      assert.equal(await view.page.locator('#stats-trend thead th').count(), 9, 'the group column and eight quarters');
+      // the chart of correctly guided per target group names every group, never a slug
+      const guided = view.page.getByRole('img', { name: 'Andel korrekt vejledt pr. målgruppe' });
+      assert.equal(await guided.count(), 1);
+      const gdesc = await view.page.locator('svg.vejled-guided-chart desc').textContent();
+      assert.match(gdesc, /Dagpenge: /);
+      assert.doesNotMatch(gdesc, /kontanthjaelp-|[a-z]+-[a-z]+:/);
       await assertAccessible(view, 'dashboard');
     });
 
@@ -93,7 +100,7 @@ for (const js of [false, true]) {
       ]);
       assert.equal(await selectedQuarter(view.page), earlier);
       // nothing happened a year ago
-      assert.equal(await view.page.locator('#stats-groups tr[data-key="total"] td').first().innerText(), '0');
+      assert.equal(await view.page.locator('#stats-summary tr[data-key="total"] td').first().innerText(), '0');
       await assertAccessible(view, 'dashboard, earlier quarter');
     });
 

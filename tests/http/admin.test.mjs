@@ -329,7 +329,7 @@ describe('administrator pages', () => {
     // the draft is not what citizens see
     assert.equal((await s.api('GET', `/api/v1/enrolments/${before1.enrolment_id}`)).json.pack_version, 1);
     page = await admin.get(`/admin/pakke/${draftId}`);
-    r = await admin.post(`/admin/pakke/${draftId}/udgiv`, { csrf: formCsrf(page.text, `/admin/pakke/${draftId}/udgiv`) });
+    r = await admin.post(`/admin/pakke/${draftId}/udgiv`, { csrf: formCsrf(page.text, `/admin/pakke/${draftId}/udgiv`), confirm: 'ja' });
     assert.equal(r.status, 303);
     assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${draftId}`), 'published');
     assert.match(one(s.db, `SELECT content_hash FROM packs WHERE id = ${draftId}`), /^[0-9a-f]{64}$/);
@@ -505,7 +505,7 @@ describe('administrator: adding, removing and moving the content of a draft', ()
     r = await admin.post(vpath, formFields((await admin.get(vpath)).text, vpath));
     assert.equal(r.status, 303, r.text.slice(0, 600));
 
-    r = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf: pubCsrf });
+    r = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf: pubCsrf, confirm: 'ja' });
     assert.equal(r.status, 303, r.text.slice(0, 600));
     assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${id}`), 'published');
     const fresh = await enrolCitizen(s, { caseworker: 'cw1' });

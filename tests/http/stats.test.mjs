@@ -114,7 +114,7 @@ function pageTable(html, id) {
   const table = new RegExp(`<table[^>]*id="${id}"[^>]*>([\\s\\S]*?)</table>`).exec(html);
   assert.ok(table, `the page has table ${id}`);
   const rows = {};
-  const re = /<tr data-key="([^"]*)">([\s\S]*?)<\/tr>/g;
+  const re = /<tr data-key="([^"]*)"[^>]*>([\s\S]*?)<\/tr>/g;
   let m;
   while ((m = re.exec(table[1]))) {
     rows[decodeEntities(m[1])] = [...m[2].matchAll(/<td>([^<]*)<\/td>/g)]
@@ -336,7 +336,23 @@ describe('statistics', () => {
     assert.match(page.text, /88,9 %/);
     assert.match(page.text, /90,0 %/);
     assert.match(page.text, new RegExp(`<option value="${q.key}" selected>`));
-    assert.match(page.text, /<svg class="vejled-chart" role="img"/);
+    assert.match(page.text, /<svg class="vejled-chart vejled-guided-chart" role="img"/);
+    assert.match(page.text, /<svg class="vejled-chart vejled-trend-chart" role="img"/);
+    // the short table per target group has the same headline figures as the full one
+    // (a figure that cannot be shown reads "ingen data", not a bare dash or an empty cell)
+    const table = /<table[^>]*id="stats-summary"[^>]*>([\s\S]*?)<\/table>/.exec(page.text)[1];
+    const summary = {};
+    for (const m of table.matchAll(/<tr data-key="([^"]*)"[^>]*>([\s\S]*?)<\/tr>/g)) {
+      summary[m[1]] = [...m[2].matchAll(/<td>([\s\S]*?)<\/td>/g)]
+        .map((c) => decodeEntities(c[1].replace(/<[^>]*>/g, '')).replace(/\s*%$/, ''));
+    }
+    const shown = (v) => (v === '' ? 'ingen data' : v);
+    for (const g of api.target_groups) {
+      const full = byCol(groups[g.target_group]);
+      assert.deepEqual(summary[g.target_group].slice(0, 4),
+        [full.enrolled, full.opened_rate, full.completed_rate, full.correctly_guided_rate].map(shown), g.target_group);
+    }
+    assert.match(page.text, /<tr data-key="total" class="vejled-total">/, '"I alt" is set apart');
     // [stats] top_questions = 3: three questions on the page, the API has them all
     assert.equal((page.text.match(/href="\/admin\/statistik\/spoergsmaal\/\d+"/g) || []).length, 3);
     assert.ok(api.questions.length > 3);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,6 +214,56 @@ static void test_structure(void **state)
     model_pack_free(p);
 }
 
+/* The publish diff: what changed, where, field by field. */
+struct seen {
+    char lines[16][256];
+    size_t n;
+};
+
+static void collect(const struct packedit_change *ch, void *arg)
+{
+    struct seen *s = arg;
+    assert_true(s->n < 16);
+    snprintf(s->lines[s->n++], sizeof s->lines[0], "%zu.%zu.%zu %s %s: %s -> %s", ch->video,
+             ch->question, ch->option, ch->field, ch->lang, ch->before ? ch->before : "(none)",
+             ch->after ? ch->after : "(none)");
+}
+
+static void test_diff(void **state)
+{
+    (void)state;
+    struct model_pack *old = pack_new(), *draft = pack_new();
+    struct seen s = {0};
+    /* the same: nothing */
+    assert_int_equal(packedit_diff(old, draft, collect, &s), 0);
+    /* a Danish title, an English question text, a right answer and a new option */
+    replace(&draft->videos[0].title[LANG_DA], "Ny titel");
+    replace(&draft->videos[0].questions[0].text[LANG_EN], "Question?");
+    draft->videos[0].questions[0].options[0].correct = false;
+    draft->videos[0].questions[0].options[1].correct = true;
+    struct model_question *q = &draft->videos[0].questions[0];
+    q->options = xrealloc(q->options, 3 * sizeof *q->options);
+    memset(&q->options[2], 0, sizeof q->options[2]);
+    q->options[2].text[LANG_DA] = xstrdup("Måske");
+    q->n_options = 3;
+    assert_int_equal(packedit_diff(old, draft, collect, &s), 5);
+    assert_string_equal(s.lines[0], "1.0.0 title da: Titel -> Ny titel");
+    assert_string_equal(s.lines[1], "1.1.0 text en:  -> Question?");
+    assert_string_equal(s.lines[2], "1.1.1 correct : ja -> nej");
+    assert_string_equal(s.lines[3], "1.1.2 correct : nej -> ja");
+    assert_string_equal(s.lines[4], "1.1.3 option da: (none) -> Måske");
+    /* nothing published: every part is new */
+    s.n = 0;
+    assert_true(packedit_diff(NULL, old, collect, &s) > 0);
+    assert_string_equal(s.lines[s.n - 1], "1.0.0 video da: (none) -> Titel");
+    /* a removed video */
+    s.n = 0;
+    assert_int_equal(packedit_diff(old, &(struct model_pack){0}, collect, &s), 1);
+    assert_string_equal(s.lines[0], "1.0.0 video da: Titel -> (none)");
+    model_pack_free(old);
+    model_pack_free(draft);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_pack_check),
         cmocka_unit_test(test_topic_slug),
         cmocka_unit_test(test_structure),
+        cmocka_unit_test(test_diff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

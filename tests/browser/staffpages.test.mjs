@@ -1,0 +1,257 @@
+// The staff pages as a person sees them (headless Chromium): type large enough to read,
+// no sideways scrolling on a phone, the dashboard's headline figures on the first screen
+// and its table within the page, the English switch, and axe-core's WCAG 2.1 A/AA audit
+// of every staff and administrator page — in Danish and in English, JavaScript off and on.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  assertAccessible, assertFitsWidth, closeScratch, enrolBody, freshCpr, launch, newContext, PHONE,
+  sqlite, startServer,
+} from './harness.mjs';
+import { citizenAnswers, enrolCitizen } from '../http/staffkit.mjs';
+
+const PASSWORD = 'demo-vejled-2026';
+const DESKTOP = { width: 1280, height: 800 };
+
+let server;
+let browser;
+let citizen;
+let draftId;
+
+before(async () => {
+  server = await startServer();
+  for (let i = 0; i < 6; i++) {
+    const r = await server.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr()) });
+    assert.equal(r.status, 201, r.text);
+  }
+  citizen = await enrolCitizen(server, { caseworker: 'cw1' }, 'Vera Visningsen');
+  await citizenAnswers(server, citizen);
+  browser = await launch();
+});
+
+after(async () => {
+  await closeScratch();
+  if (browser) await browser.close();
+  if (server) {
+    await server.stop();
+    await server.cleanup();
+  }
+});
+
+async function login(view, username) {
+  await view.page.goto(`${server.base}/medarbejder/login`);
+  await view.page.locator('#username').fill(username);
+  await view.page.locator('#password').fill(PASSWORD);
+  await Promise.all([
+    view.page.waitForURL((u) => !u.pathname.endsWith('/login')),
+    view.page.locator('form[action="/medarbejder/login"] button[type=submit]').click(),
+  ]);
+}
+
+/** The computed font size in px of the first element matching selector. */
+async function fontSize(page, selector) {
+  const loc = page.locator(selector).first();
+  assert.ok(await loc.count(), `the page has ${selector}`);
+  return loc.evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+}
+
+describe('type and layout', () => {
+  test('body text and the links of lists are at least 16 px on staff pages', async () => {
+    const view = await newContext(browser, { js: true, viewport: DESKTOP });
+    try {
+      await login(view, 'admin');
+      const checks = [
+        ['/medarbejder/borgere', ['body', 'main p', '.vejled-caseload td', '.vejled-caseload a', '.vejled-staff-links a', '.vejled-site', '.vejled-filters > summary']],
+        [`/medarbejder/borger/${citizen.citizen_id}`, ['body', 'main p', 'main dd']],
+        ['/admin', ['body', '.vejled-admin-menu a']],
+        ['/admin/brugere', ['body', 'main table td a']],
+        ['/admin/statistik', ['body', '.vejled-card-label', '.vejled-card-note', '#stats-summary td', '#stats-summary th', '.vejled-stats-details > summary']],
+      ];
+      for (const [path, selectors] of checks) {
+        await view.page.goto(server.base + path);
+        for (const sel of selectors) {
+          const px = await fontSize(view.page, sel);
+          assert.ok(px >= 16, `${path} ${sel}: ${px}px`);
+        }
+      }
+      // the dashboard's figures are large, not 20 px
+      assert.ok(await fontSize(view.page, '.vejled-card-value') >= 28);
+    } finally {
+      await view.ctx.close();
+    }
+  });
+
+  test('the staff menu is one line at 1280 px', async () => {
+    const view = await newContext(browser, { js: true, viewport: DESKTOP });
+    try {
+      await login(view, 'admin');
+      const box = await view.page.locator('.vejled-header').boundingBox();
+      assert.ok(box.height <= 90, `the header is ${box.height}px high`);
+      const tops = await view.page.locator('.vejled-staff-links a').evaluateAll((as) => as.map((a) => Math.round(a.getBoundingClientRect().top)));
+      assert.equal(new Set(tops).size, 1, `the menu links share one line: ${tops}`);
+    } finally {
+      await view.ctx.close();
+    }
+  });
+
+  test('no sideways scrolling at 360 px: the list (as cards, status and score visible), a citizen, the dashboard', async () => {
+    const view = await newContext(browser, { js: false, viewport: PHONE });
+    try {
+      await login(view, 'admin');
+      await view.page.goto(`${server.base}/medarbejder/borgere`);
+      await assertFitsWidth(view, 'the list on a phone');
+      const row = view.page.locator('.vejled-caseload tbody tr').filter({ hasText: 'Vera Visningsen' });
+      for (const label of ['Status', 'Rigtige svar']) {
+        const cell = row.locator(`td[data-label="${label}"]`);
+        const b = await cell.boundingBox();
+        assert.ok(b && b.x >= 0 && b.x + b.width <= PHONE.width, `${label} is on the screen: ${JSON.stringify(b)}`);
+        assert.ok((await cell.innerText()).length > 0);
+      }
+      assert.match(await row.innerText(), /\d+ af \d+ rigtige/);
+      await view.page.goto(`${server.base}/medarbejder/borger/${citizen.citizen_id}`);
+      await assertFitsWidth(view, 'a citizen on a phone');
+      await view.page.goto(`${server.base}/admin/statistik`);
+      await assertFitsWidth(view, 'the dashboard on a phone');
+    } finally {
+      await view.ctx.close();
+    }
+  });
+
+  test("the dashboard at 1280 × 800: the headline cards on the first screen, the group table within the page", async () => {
+    const view = await newContext(browser, { js: true, viewport: DESKTOP });
+    try {
+      await login(view, 'admin');
+      await view.page.goto(`${server.base}/admin/statistik`);
+      const cards = view.page.locator('#stats-cards > li');
+      assert.equal(await cards.count(), 5);
+      const box = await view.page.locator('#stats-cards').boundingBox();
+      assert.ok(box.y + box.height <= 800, `the cards end at ${box.y + box.height}px`);
+      const labels = await cards.locator('.vejled-card-label').allInnerTexts();
+      assert.deepEqual(labels, ['Tilmeldt', 'Andel åbnet', 'Andel gennemført', 'Andel korrekt vejledt', 'Minutter sparet']);
+      // no bare dash: a figure without data says so
+      const values = await cards.locator('.vejled-card-value').allInnerTexts();
+      for (const v of values) assert.ok(v.trim() !== '–' && v.trim() !== '', `a card value: "${v}"`);
+      assert.match(await cards.nth(3).innerText(), /Ingen data i perioden|%/);
+      const table = view.page.locator('#stats-summary');
+      const t = await table.boundingBox();
+      assert.ok(t.x >= 0 && t.x + t.width <= DESKTOP.width, `the table is ${t.width}px wide at x ${t.x}`);
+      const region = await table.evaluate((e) => { const r = e.parentElement; return [r.scrollWidth, r.clientWidth]; });
+      assert.ok(region[0] <= region[1], `the table does not scroll sideways: ${region}`);
+      await assertFitsWidth(view, 'the dashboard at 1280');
+      // names, never slugs
+      const main = await view.page.locator('main').innerText();
+      assert.doesNotMatch(main, /kontanthjaelp-|uddannelseshjaelp|jobafklaring\b/);
+      // "I alt" set apart
+      const weight = await view.page.locator('#stats-summary tr[data-key="total"] th').evaluate((e) => getComputedStyle(e).fontWeight);
+      assert.ok(Number(weight) >= 700);
+    } finally {
+      await view.ctx.close();
+    }
+  });
+});
+
+for (const js of [false, true]) {
+  describe(`the English switch, JavaScript ${js ? 'on' : 'off'}`, () => {
+    test('switches the staff pages to English for the session, and back', async () => {
+      const view = await newContext(browser, { js, viewport: DESKTOP });
+      try {
+        await login(view, 'cw1');
+        await view.page.getByRole('button', { name: 'English' }).click();
+        await view.page.getByRole('heading', { level: 1, name: 'My citizens' }).waitFor();
+        assert.equal(await view.page.locator('html').getAttribute('lang'), 'en');
+        await view.page.goto(`${server.base}/medarbejder/traening`);
+        assert.equal(await view.page.locator('html').getAttribute('lang'), 'en', 'the choice holds on the next page');
+        await view.page.getByRole('button', { name: 'Dansk' }).click();
+        await view.page.waitForURL('**/medarbejder/traening');
+        assert.equal(await view.page.locator('html').getAttribute('lang'), 'da');
+      } finally {
+        await view.ctx.close();
+      }
+    });
+  });
+}
+
+/* Every staff and administrator page, as the given user. */
+function pages() {
+  return [
+    ['cw1', '/medarbejder/borgere'],
+    ['cw1', '/medarbejder/borgere?status=in_progress'],
+    ['cw1', `/medarbejder/borger/${citizen.citizen_id}`],
+    ['cw1', `/medarbejder/borger/${citizen.citizen_id}/moede?forloeb=${citizen.enrolment_id}`],
+    ['cw1', '/medarbejder/traening'],
+    ['cw1', '/medarbejder/traening/dagpenge'],
+    ['cw1', '/medarbejder/traening/dagpenge/1'],
+    ['admin', '/admin'],
+    ['admin', '/admin/brugere'],
+    ['admin', '/admin/brugere/1'],
+    ['admin', '/admin/enheder'],
+    ['admin', '/admin/noegler'],
+    ['admin', '/admin/grupper'],
+    ['admin', '/admin/pakker'],
+    ['admin', '/admin/statistik'],
+    ['admin', '/admin/statistik/spoergsmaal/1'],
+    ['admin', `/admin/adgangslog/${citizen.citizen_id}`],
+    ['admin', () => `/admin/pakke/${draftId}`],
+    ['admin', () => `/admin/pakke/${draftId}/video/1`],
+    ['admin', () => `/admin/pakke/${draftId}/vis/1`],
+  ];
+}
+
+for (const js of [false, true]) {
+  for (const lang of ['da', 'en']) {
+    describe(`axe on every staff page, ${lang}, JavaScript ${js ? 'on' : 'off'}`, () => {
+      const views = {};
+      before(async () => {
+        for (const user of ['cw1', 'admin']) {
+          views[user] = await newContext(browser, { js, viewport: DESKTOP });
+          await login(views[user], user);
+          if (lang === 'en') {
+            await views[user].page.getByRole('button', { name: 'English' }).click();
+            await views[user].page.waitForLoadState();
+          }
+        }
+        if (!draftId) {
+          const r = sqlite(server.db, "SELECT p.id FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'dagpenge' AND p.state = 'draft'").trim();
+          if (r) {
+            draftId = Number(r);
+          } else {
+            await views.admin.page.goto(`${server.base}/admin/pakker`);
+            await views.admin.page.locator('form[action="/admin/pakker/dagpenge/kladde"] button').click();
+            await views.admin.page.waitForURL(/\/admin\/pakke\/\d+$/);
+            draftId = Number(/\/admin\/pakke\/(\d+)$/.exec(views.admin.page.url())[1]);
+          }
+        }
+      });
+      after(async () => {
+        for (const v of Object.values(views)) await v.ctx.close();
+      });
+
+      test('0 violations', async () => {
+        for (const [user, p] of pages()) {
+          const path = typeof p === 'function' ? p() : p;
+          const view = views[user];
+          const res = await view.page.goto(server.base + path);
+          assert.equal(res.status(), 200, path);
+          assert.equal(await view.page.locator('html').getAttribute('lang'), lang, path);
+          await assertAccessible(view, `${path} (${lang})`);
+        }
+        // the filters open, the publish confirmation and the units form with an error
+        const cw = views.cw1;
+        await cw.page.goto(`${server.base}/medarbejder/borgere?fra=2026-13-40`);
+        await assertAccessible(cw, `list with a filter error (${lang})`);
+        const admin = views.admin;
+        await admin.page.goto(`${server.base}/admin/pakke/${draftId}`);
+        await admin.page.locator('#publish button[type=submit]').click();
+        await admin.page.locator('form input[name=confirm]').first().waitFor({ state: 'attached' });
+        await assertAccessible(admin, `publish confirmation (${lang})`);
+        await admin.page.goto(`${server.base}/admin/enheder`);
+        await admin.page.locator('#name').fill('Ikke Gyldig!');
+        await admin.page.locator('form[action="/admin/enheder"] button[type=submit]').click();
+        await admin.page.locator('#error-summary').waitFor();
+        await assertAccessible(admin, `units with an error (${lang})`);
+        for (const v of Object.values(views)) v.problems.length = 0; // the 422s were asked for
+      });
+    });
+  }
+}

@@ -7,6 +7,7 @@
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make bench    the performance ratios (scripts/bench/)
 #   make soak     the crash-safety test with many rounds (SOAK_ROUNDS)
+#   make shots    screenshots of every page into build/shots/ (index.html)
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -45,7 +46,7 @@ FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 
 .PHONY: all deps build static run test test-unit test-http test-browser asan lint clean \
-        fuzz fuzz-bins fuzz-smoke bench bench-stats soak
+        fuzz fuzz-bins fuzz-smoke bench bench-stats soak shots
 
 all: build
 
@@ -102,6 +103,11 @@ test: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-browser
+
+# Screenshots of every page (citizen in every language, caseworker, admin) at 360 and
+# 1280 px, JavaScript on and off: build/shots/index.html.  Starts and stops its own server.
+shots: $(BIN) static
+	@VEJLED_BIN=$(abspath $(BIN)) node scripts/shots.mjs
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http

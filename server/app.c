@@ -148,20 +148,6 @@ static void app_scratch_trim(struct app_scratch *sc)
 
 /* ------------------------------------------------------------------ init */
 
-static json_t *app_load_strings(const char *dir, const char *code, char *err, size_t errlen)
-{
-    char path[CONFIG_PATH_MAX + 32];
-    json_error_t je;
-    snprintf(path, sizeof path, "%s/lang/%s.json", dir, code);
-    json_t *s = json_load_file(path, 0, &je);
-    if (!s || !json_is_object(s)) {
-        snprintf(err, errlen, "%s:%d: %s", path, je.line, s ? "not an object" : je.text);
-        json_decref(s);
-        return NULL;
-    }
-    return s;
-}
-
 int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
 {
     memset(app, 0, sizeof *app);
@@ -181,17 +167,11 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     app->templates = tmpl_set_new();
     if (tmpl_set_load_dir(app->templates, cfg->template_dir, err, errlen))
         goto fail;
-    json_t *da = app_load_strings(cfg->template_dir, "da", err, errlen);
-    if (!da)
+    /* every language falls back to Danish for any string not translated yet */
+    if (lang_list_load(&app->langs, cfg->template_dir, err, errlen))
         goto fail;
-    app->strings[LANG_DA] = da;
-    json_t *en = app_load_strings(cfg->template_dir, "en", err, errlen);
-    if (!en)
-        goto fail;
-    /* English falls back to Danish for any string not translated yet */
-    app->strings[LANG_EN] = json_deep_copy(da);
-    json_object_update(app->strings[LANG_EN], en);
-    json_decref(en);
+    app->strings[LANG_DA] = json_incref(lang_find(&app->langs, "da")->strings);
+    app->strings[LANG_EN] = json_incref(lang_find(&app->langs, "en")->strings);
     app->content = content_cache_new();
     app->link_misses = ratelimit_new(cfg->token_misses_per_minute);
     app->metrics = metrics_new(app_routes, sizeof app_routes / sizeof app_routes[0]);
@@ -238,6 +218,7 @@ void app_free(struct app *app)
     tmpl_set_free(app->templates);
     for (int l = 0; l < LANG_COUNT; l++)
         json_decref(app->strings[l]);
+    lang_list_free(&app->langs);
     content_cache_free(app->content);
     ratelimit_free(app->link_misses);
     ratelimit_free(app->login_misses);
@@ -266,15 +247,24 @@ void app_api_error(struct app_call *c, int status, const char *code, const char 
     app_json(c, status ? status : errors_status(code), errors_json(code, message, field));
 }
 
-static void app_render(struct app *app, enum lang lang, const char *csrf, struct http_reply *rep,
-                       int status, const char *page, json_t *ctx)
+/* The page language of a call: its own, else Danish. */
+static const struct lang_info *app_ui(const struct app_call *c)
+{
+    return c->ui ? c->ui : lang_find(&c->app->langs, "da");
+}
+
+static void app_render(struct app *app, const struct lang_info *ui, const char *csrf,
+                       struct http_reply *rep, int status, const char *page, json_t *ctx)
 {
     struct app_scratch *sc = app_scratch(app);
     if (!ctx)
         ctx = json_object();
-    json_object_set(ctx, "t", app->strings[lang]);
-    json_object_set_new(ctx, "lang", json_string(model_lang_code(lang)));
-    json_object_set_new(ctx, "lang_da", json_boolean(lang == LANG_DA));
+    json_object_set(ctx, "t", ui->strings);
+    json_object_set_new(ctx, "lang", json_string(ui->code));
+    json_object_set_new(ctx, "dir", json_string(ui->rtl ? "rtl" : "ltr"));
+    json_object_set_new(ctx, "lang_da", json_boolean(strcmp(ui->code, "da") == 0));
+    if (app->langs.n > 1)
+        json_object_set_new(ctx, "languages", lang_list_json(&app->langs, ui->code));
     if (csrf && *csrf)
         json_object_set_new(ctx, "csrf", json_string(csrf));
     /* the page's <title> comes from the strings: "title_" + page name, '/' as '_' */
@@ -283,7 +273,7 @@ static void app_render(struct app *app, enum lang lang, const char *csrf, struct
     for (char *p = key; *p; p++)
         if (*p == '/')
             *p = '_';
-    json_t *title = json_object_get(app->strings[lang], key);
+    json_t *title = json_object_get(ui->strings, key);
     if (title && !json_object_get(ctx, "page_title"))
         json_object_set(ctx, "page_title", title);
     buf_reset(&sc->body);
@@ -319,7 +309,11 @@ void app_page(struct app_call *c, int status, const char *page, json_t *ctx)
                                       "display_name", c->user.display_name, "admin",
                                       staff_role_from_name(c->user.role) == ROLE_ADMIN));
     }
-    app_render(c->app, c->lang, c->csrf, c->rep, status, page, ctx);
+    /* the language switch brings the citizen back to this page */
+    if (c->req && c->req->path && strncmp(c->req->path, "/borger", 7) == 0 &&
+        strlen(c->req->path) <= 64 && !json_object_get(ctx, "back"))
+        json_object_set_new(ctx, "back", json_string(c->req->path));
+    app_render(c->app, app_ui(c), c->csrf, c->rep, status, page, ctx);
 }
 
 void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy)
@@ -337,11 +331,12 @@ void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy
     jobs_policy_from_config(cfg, policy);
     env->jobs = policy;
     env->strings = c->app->strings[LANG_DA];
+    env->langs = &c->app->langs;
 }
 
 const char *app_text(const struct app_call *c, const char *key)
 {
-    const char *s = json_string_value(json_object_get(c->app->strings[c->lang], key));
+    const char *s = json_string_value(json_object_get(app_ui(c)->strings, key));
     return s ? s : "";
 }
 
@@ -351,7 +346,28 @@ void app_page_error(struct app_call *c, int status, const char *kind)
     json_object_set_new(ctx, "kind", json_string(kind));
     if (c->req && c->req->match && c->req->match->route->auth >= AUTH_STAFF_LOGIN)
         json_object_set_new(ctx, "staff_page", json_true());
-    app_render(c->app, c->lang, NULL, c->rep, status, "error", ctx);
+    /* a page for the citizen: in the session's language (set by the dispatcher), else the
+     * one the error page's switch asked for, else the browser's */
+    if (!c->ui && c->req && !json_object_get(ctx, "staff_page")) {
+        const char *asked = http_query(c->req, "sprog");
+        c->ui = lang_find(&c->app->langs, asked);
+        if (!c->ui)
+            c->ui = lang_from_accept(&c->app->langs, http_header(c->req, "Accept-Language"));
+        if (c->ui)
+            c->lang = c->ui->base;
+    }
+    if (!json_object_get(ctx, "staff_page")) {
+        json_object_set_new(ctx, "citizen_error", json_true());
+        if (c->req && c->req->path && strlen(c->req->path) <= 200)
+            json_object_set_new(ctx, "self", json_string(c->req->path));
+    }
+    /* the title says which error, not just "error" */
+    char title_key[32];
+    snprintf(title_key, sizeof title_key, "error_title_%d", status);
+    json_t *title = json_object_get(app_ui(c)->strings, title_key);
+    if (title)
+        json_object_set(ctx, "page_title", title);
+    app_render(c->app, app_ui(c), NULL, c->rep, status, "error", ctx);
 }
 
 /* ------------------------------------------------------------------ dispatch */
@@ -611,7 +627,8 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
                 goto out;
             }
         }
-        c.lang = model_lang_from_code(c.enrolment.language);
+        c.ui = lang_find(&app->langs, c.enrolment.language);
+        c.lang = c.ui ? c.ui->base : LANG_DA;
         app_session_csrf(session, c.csrf);
         /* the form's csrf field is checked by the handler's form parse; here the Origin,
          * which browsers send on every POST */
@@ -645,6 +662,14 @@ static void app_error(void *ctx, const struct http_request *req, int api, int st
     c.req = (struct http_request *)req;
     c.rep = rep;
     c.lang = LANG_DA;
+    /* a citizen with a session gets the error page in the session's language */
+    const char *session = api ? NULL : http_cookie(req, APP_CITIZEN_COOKIE);
+    struct store *st = session ? app_store(c.app) : NULL;
+    bool first = false;
+    if (st && progress_session(st, session, clock_now(), &c.enrolment, &first) == 0) {
+        c.ui = lang_find(&c.app->langs, c.enrolment.language);
+        c.lang = c.ui ? c.ui->base : LANG_DA;
+    }
     if (api)
         app_api_error(&c, status, code, NULL, NULL);
     else

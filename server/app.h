@@ -22,6 +22,7 @@
 #include "jobs.h"
 #include "form.h"
 #include "http.h"
+#include "lang.h"
 #include "metrics.h"
 #include "model.h"
 #include "multipart.h"
@@ -43,7 +44,8 @@ struct app {
     struct vault *vault;
     struct signkey *signkey;       /* signs the checkpoint an evidence export takes */
     tmpl_set *templates;
-    json_t *strings[LANG_COUNT];   /* templates/lang/da.json, en.json */
+    json_t *strings[LANG_COUNT];   /* Danish and English UI strings (borrowed from langs) */
+    struct lang_list langs;        /* every language of the citizen pages (templates/lang/) */
     struct content_cache *content;
     struct ratelimit *link_misses;
     struct ratelimit *login_misses; /* failed staff logins per address */
@@ -64,7 +66,8 @@ struct app_call {
     int64_t api_key_id;                  /* AUTH_API_KEY */
     struct model_enrolment enrolment;    /* AUTH_CITIZEN */
     char csrf[TOKEN_HASH_HEX_LEN + 1];   /* AUTH_CITIZEN: the form token of this session */
-    enum lang lang;
+    enum lang lang;                      /* the built-in content column for ui */
+    const struct lang_info *ui;          /* the page language (NULL: Danish) */
     struct store_user user;              /* AUTH_STAFF_*: the logged-in user (no hash) */
     char session[TOKEN_LEN + 1];         /* AUTH_STAFF_*: the session id, or the pre-login
                                             token on AUTH_STAFF_LOGIN */

@@ -18,6 +18,7 @@
 
 #include "content.h"
 #include "jobs.h"
+#include "lang.h"
 #include "store.h"
 #include "vault.h"
 
@@ -33,6 +34,7 @@ struct enrol_env {
     const struct jobs_policy *jobs; /* NULL: jobs_policy_defaults() with remind_days_before */
     const json_t *strings;          /* Danish language strings for the words of watching
                                      * (watch.h) in enrol_describe; NULL: no "text" */
+    const struct lang_list *langs;  /* the languages an enrolment may have; NULL: da, en */
 };
 
 /* A rejected request: machine code, JSON path of the field (or ""), and human text. */

@@ -334,6 +334,11 @@ void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy
     env->langs = &c->app->langs;
 }
 
+const json_t *app_strings(const struct app_call *c)
+{
+    return app_ui(c)->strings;
+}
+
 const char *app_text(const struct app_call *c, const char *key)
 {
     const char *s = json_string_value(json_object_get(app_ui(c)->strings, key));
@@ -357,9 +362,9 @@ void app_page_error(struct app_call *c, int status, const char *kind)
             c->lang = c->ui->base;
     }
     if (!json_object_get(ctx, "staff_page")) {
+        /* the switch links "?sprog=<code>": the same address (never echoed: it may hold a
+         * link's token) in another language */
         json_object_set_new(ctx, "citizen_error", json_true());
-        if (c->req && c->req->path && strlen(c->req->path) <= 200)
-            json_object_set_new(ctx, "self", json_string(c->req->path));
     }
     /* the title says which error, not just "error" */
     char title_key[32];

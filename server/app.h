@@ -102,6 +102,9 @@ void app_page_error(struct app_call *c, int status, const char *kind);
 /* The enrolment domain's environment for this call (policy is filled and pointed to). */
 void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy);
 
+/* The UI strings of the call's page language (Danish for the keys it lacks).  Borrowed. */
+const json_t *app_strings(const struct app_call *c);
+
 /* A UI string of the call's language by key ("" if there is none).  Borrowed. */
 const char *app_text(const struct app_call *c, const char *key);
 

@@ -105,12 +105,12 @@ static json_t *h_citizen_paragraphs(const char *text)
     return list;
 }
 
-static void h_citizen_when(json_t *ctx, const char *key, int64_t t, enum lang lang)
+static void h_citizen_when(struct app_call *c, json_t *ctx, const char *key, int64_t t)
 {
     char buf[64];
     if (!t)
         return;
-    clock_format_human(t, model_lang_code(lang), buf, sizeof buf);
+    clock_format_human(t, c->ui ? c->ui->code : "da", buf, sizeof buf);
     json_object_set_new(ctx, key, json_string(buf));
 }
 
@@ -226,7 +226,7 @@ static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
     json_object_set_new(ctx, "contact", json_string(c->app->cfg->municipality_contact));
     json_object_set_new(ctx, "example_content", json_boolean(pack->example_content));
     json_object_set_new(ctx, "citizen", json_true());
-    h_citizen_when(ctx, "meeting", c->enrolment.first_meeting_at, c->lang);
+    h_citizen_when(c, ctx, "meeting", c->enrolment.first_meeting_at);
     return ctx;
 }
 
@@ -338,7 +338,7 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
             struct watch_facts wf;
             struct buf said = {0};
             progress_watch_facts(pr, v, &wf);
-            watch_sentence(&wf, c->app->strings[c->lang], &said);
+            watch_sentence(&wf, app_strings(c), &said);
             all_watched &= wf.to_end;
             json_object_set_new(item, "watched", json_boolean(wf.to_end));
             json_object_set_new(item, "watch_text", json_string(said.data ? said.data : ""));
@@ -361,6 +361,8 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
     json_object_set_new(ctx, "percent",
                         json_integer(total ? (json_int_t)(answered * 100 / total) : 0));
     json_object_set_new(ctx, "started", json_boolean(answered > 0));
+    /* something to show on the receipt: an answer, or a video's page opened */
+    json_object_set_new(ctx, "documented", json_boolean(answered > 0 || pr->n_views > 0));
     json_object_set_new(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
     if (next)
         json_object_set_new(ctx, "next_n", json_integer((json_int_t)next));
@@ -779,7 +781,7 @@ void h_citizen_decline(struct app_call *c)
         }
         json_t *ctx = h_citizen_base(c, pack);
         json_object_set_new(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
-        h_citizen_when(ctx, "declined_at", c->enrolment.declined_at, c->lang);
+        h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
         h_citizen_progress(pack, &pr, 0, ctx);
         model_progress_clear(&pr);
         app_page(c, 200, "citizen/decline", ctx);
@@ -808,9 +810,9 @@ void h_citizen_receipt(struct app_call *c)
     h_citizen_summary(c, pack, &pr, 1, ctx);
     h_citizen_progress(pack, &pr, 0, ctx);
     json_object_set_new(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
-    h_citizen_when(ctx, "completed_at", c->enrolment.completed_at, c->lang);
-    h_citizen_when(ctx, "declined_at", c->enrolment.declined_at, c->lang);
-    h_citizen_when(ctx, "now", clock_now(), c->lang);
+    h_citizen_when(c, ctx, "completed_at", c->enrolment.completed_at);
+    h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
+    h_citizen_when(c, ctx, "now", clock_now());
     char ref[RECEIPT_REF_LEN + 1];
     receipt_reference(c->enrolment.uuid, ref);
     json_object_set_new(ctx, "reference", json_string(ref));

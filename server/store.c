@@ -524,17 +524,26 @@ enum store_status store_pack_insert(struct store *st, struct model_pack *p, int6
     sqlite3_stmt *s = store_stmt(
         st,
         "INSERT INTO packs(group_id, version, state, example_content, legal_basis, valid_from,"
-        " valid_to, guidance_da, guidance_en, created_at, translations)"
-        " VALUES (?,?,'draft',?,?,?,?,?,?,?,?) RETURNING id",
-        "iiitttttit", p->group_id, (int64_t)p->version, (int64_t)p->example_content,
+        " valid_to, guidance_da, guidance_en, created_at) VALUES (?,?,'draft',?,?,?,?,?,?,?)"
+        " RETURNING id",
+        "iiittttti", p->group_id, (int64_t)p->version, (int64_t)p->example_content,
         p->legal_basis, p->valid_from, p->valid_to, p->guidance[LANG_DA], p->guidance[LANG_EN],
-        now, tr ? tr : "{}");
-    free(tr);
+        now);
     enum store_status rc = store_row(st, s);
-    if (rc != STORE_OK)
+    if (rc != STORE_OK) {
+        free(tr);
         return rc;
+    }
     p->id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
+    /* only a pack with translations names the column (added by migration 0014) */
+    if (tr) {
+        rc = store_done(st, store_stmt(st, "UPDATE packs SET translations = ? WHERE id = ?", "ti",
+                                       tr, p->id));
+        free(tr);
+        if (rc != STORE_OK)
+            return rc;
+    }
     snprintf(p->state, sizeof p->state, "draft");
     return store_pack_insert_videos(st, p);
 }

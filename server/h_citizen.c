@@ -210,8 +210,8 @@ static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
                             json_string(h_citizen_tr(c, pack, "group.name", g.name)));
         model_group_clear(&g);
     }
-    /* a language whose pack texts are example translations says so */
-    if (h_citizen_other_lang(c))
+    /* a language whose texts are example translations (languages.json) says so */
+    if (c->ui && c->ui->example)
         json_object_set_new(ctx, "example_translation", json_true());
     json_object_set_new(ctx, "place", json_string(c->app->cfg->municipality_name));
     json_t *address = json_array();

@@ -77,6 +77,7 @@ int lang_list_load(struct lang_list *l, const char *dir, char *err, size_t errle
         snprintf(li->code, sizeof li->code, "%s", code);
         snprintf(li->name, sizeof li->name, "%s", name);
         li->rtl = d && strcmp(d, "rtl") == 0;
+        li->example = json_is_true(json_object_get(item, "example"));
         li->base = strcmp(code, "en") == 0 ? LANG_EN : LANG_DA;
         li->strings = json_deep_copy(da);
         l->n++;

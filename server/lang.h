@@ -26,6 +26,8 @@ struct lang_info {
     char code[LANG_CODE_MAX];
     char name[64];       /* in the language itself: "Dansk", "العربية" */
     bool rtl;            /* written right to left */
+    bool example;        /* "example": true — its texts are example translations (the
+                          * pages say so) */
     enum lang base;      /* built-in content column: LANG_EN for "en", else LANG_DA */
     json_t *strings;     /* the UI strings, Danish for every key it lacks (owned) */
 };
@@ -35,7 +37,7 @@ struct lang_list {
     size_t n;
 };
 
-/* Loads dir/lang/languages.json and every language's dir/lang/<code>.json into *l.
+/* Loads dir/lang/languages.json ([{"code", "name", "dir", "example"}]) and every language's dir/lang/<code>.json into *l.
  * 0, or -1 with a message (bad list, duplicate or malformed code, da or en missing, a
  * strings file that is not a JSON object, more than LANG_MAX languages).  On error *l is
  * left empty.  Free with lang_list_free(). */

@@ -82,9 +82,11 @@ static void test_load_and_fallback(void **state)
     char err[256];
     put_list("[{\"code\": \"da\", \"name\": \"Dansk\", \"dir\": \"ltr\"},"
              " {\"code\": \"en\", \"name\": \"English\"},"
-             " {\"code\": \"ar\", \"name\": \"العربية\", \"dir\": \"rtl\"}]");
+             " {\"code\": \"ar\", \"name\": \"العربية\", \"dir\": \"rtl\", \"example\": true}]");
     assert_int_equal(lang_list_load(&l, dir, err, sizeof err), 0);
     assert_int_equal(l.n, 3);
+    assert_true(lang_find(&l, "ar")->example);
+    assert_false(lang_find(&l, "da")->example);
     const struct lang_info *ar = lang_find(&l, "ar");
     assert_non_null(ar);
     assert_true(ar->rtl);

@@ -103,6 +103,8 @@ async function citizen(server, browser, lang, width, js) {
   });
   try {
     const p = await anon.newPage();
+    await p.goto(`${server.base}/`);
+    await shoot(p, { ...meta, page: '00-home' });
     await p.goto(`${server.base}/v/denne-side-findes-ikke-1234`);
     await shoot(p, { ...meta, page: '13-error-404-link' });
     await p.goto(`${server.base}/borger`);

@@ -345,6 +345,20 @@ const char *app_text(const struct app_call *c, const char *key)
     return s ? s : "";
 }
 
+void app_sessionless_language(struct app_call *c, json_t *ctx)
+{
+    if (!c->ui && c->req) {
+        c->ui = lang_find(&c->app->langs, http_query(c->req, "sprog"));
+        if (!c->ui)
+            c->ui = lang_from_accept(&c->app->langs, http_header(c->req, "Accept-Language"));
+        if (c->ui)
+            c->lang = c->ui->base;
+    }
+    /* the switch links "?sprog=<code>": the same address (never echoed: it may hold a
+     * link's token) in another language */
+    json_object_set_new(ctx, "link_switch", json_true());
+}
+
 void app_page_error(struct app_call *c, int status, const char *kind)
 {
     json_t *ctx = json_pack("{s:i, s:b}", "status", status, kind, 1);
@@ -353,19 +367,8 @@ void app_page_error(struct app_call *c, int status, const char *kind)
         json_object_set_new(ctx, "staff_page", json_true());
     /* a page for the citizen: in the session's language (set by the dispatcher), else the
      * one the error page's switch asked for, else the browser's */
-    if (!c->ui && c->req && !json_object_get(ctx, "staff_page")) {
-        const char *asked = http_query(c->req, "sprog");
-        c->ui = lang_find(&c->app->langs, asked);
-        if (!c->ui)
-            c->ui = lang_from_accept(&c->app->langs, http_header(c->req, "Accept-Language"));
-        if (c->ui)
-            c->lang = c->ui->base;
-    }
-    if (!json_object_get(ctx, "staff_page")) {
-        /* the switch links "?sprog=<code>": the same address (never echoed: it may hold a
-         * link's token) in another language */
-        json_object_set_new(ctx, "citizen_error", json_true());
-    }
+    if (!json_object_get(ctx, "staff_page"))
+        app_sessionless_language(c, ctx);
     /* the title says which error, not just "error" */
     char title_key[32];
     snprintf(title_key, sizeof title_key, "error_title_%d", status);

@@ -96,7 +96,13 @@ void app_json(struct app_call *c, int status, json_t *body);
 /* Replies with the API's error shape; status from the registry unless given (non-0). */
 void app_api_error(struct app_call *c, int status, const char *code, const char *message,
                    const char *field);
-/* Replies with the friendly error page for status (404, 410, 403, 429, 500, …). */
+/* For a citizen page without a session (the home page, error pages): the page language
+ * from ?sprog=, else Accept-Language, else Danish (unless the call has one already), and a
+ * language switch by links in ctx (borrowed). */
+void app_sessionless_language(struct app_call *c, json_t *ctx);
+
+/* Replies with the friendly error page for status (404, 410, 403, 429, 500, …); a
+ * citizen's is in the session's language, else as app_sessionless_language() says. */
 void app_page_error(struct app_call *c, int status, const char *kind);
 
 /* The enrolment domain's environment for this call (policy is filled and pointed to). */

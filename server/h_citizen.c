@@ -269,7 +269,9 @@ static void h_citizen_redirect(struct app_call *c, const char *path)
 
 void h_citizen_home(struct app_call *c)
 {
-    app_page(c, 200, "home", NULL);
+    json_t *ctx = json_object();
+    app_sessionless_language(c, ctx);
+    app_page(c, 200, "home", ctx);
 }
 
 void h_citizen_link(struct app_call *c)

@@ -225,6 +225,9 @@ describe('languages, titles, receipt', () => {
     assert.equal(link.status, 404);
     assert.equal(htmlTag(link.text).lang, 'uk');
     assert.ok(!link.text.includes('this-link-is-not-real'), 'the link is not echoed');
+    const home = await anon.get('/', { headers: { 'Accept-Language': 'ar-EG' } });
+    assert.deepEqual(htmlTag(home.text), { lang: 'ar', dir: 'rtl' }, 'the home page too');
+    assert.ok(home.text.includes('href="?sprog=en"'));
     // 429 after [citizen] token_misses_per_minute unknown links, in the browser's language
     let last;
     for (let i = 0; i < 5; i++) last = await anon.get(`/v/unknown-${i}-xxxxxxxxxxxxxxxx`, { headers: { 'Accept-Language': 'ar' } });

@@ -10,7 +10,7 @@ want=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libjan
       libsodium-dev uuid-dev libcurl4-openssl-dev libcmocka-dev curl ca-certificates
       nodejs npm chromium fonts-dejavu-core tzdata ffmpeg wrk
       libcairo2-dev libpango1.0-dev fonts-dejavu-extra poppler-utils python3-aiosmtpd libxml2-utils jq openssl
-      nginx slowhttptest sqlmap clang libclang-rt-14-dev)
+      nginx slowhttptest sqlmap clang libclang-rt-14-dev cppcheck)
 
 missing=()
 for p in "${want[@]}"; do
@@ -30,7 +30,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages (dkfds for the look, playwright-core + axe-core for browser tests).
+# npm packages (dkfds for the look, playwright-core + axe-core for browser tests, ajv +
+# ajv-formats to check API responses against openapi.json).  Every version in package.json is
+# pinned to one whose "engines" accept Node 18, because Debian 12's own nodejs is 18.20:
+# playwright-core 1.62 and later want Node 20 (1.64 stops every browser test at run time),
+# and 1.61.0 is the last release that runs on 18 and drives Debian's chromium.  Raise the
+# pins together with the Node the project installs; scripts/check-node.sh (run by
+# `make test`) says so in one line when the installed Node is older than a package wants.
 if [ -f package-lock.json ]; then
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "deps: npm ci" >&2

@@ -21,11 +21,13 @@ static const struct route app_routes[] = {
     {ROUTER_POST, "/api/v1/enrolments", (void *)h_api_enrol, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/enrolments/{id}", (void *)h_api_enrolment, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_POST, "/api/v1/enrolments/{id}/meeting", (void *)h_api_meeting, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
+    {ROUTER_POST, "/api/v1/enrolments/{id}/link", (void *)h_api_link, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_PUT, "/api/v1/citizens/{id}/target-group", (void *)h_api_target_group, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/citizens/{id}/journal", (void *)h_api_journal, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/stats", (void *)h_api_stats, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
+    {ROUTER_GET, "/api/v1/openapi.json", (void *)h_api_openapi, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/healthz", (void *)h_api_health, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
-    {ROUTER_GET, "/metrics", (void *)h_ops_metrics, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
+    {ROUTER_GET, "/metrics", (void *)h_ops_metrics, AUTH_METRICS, BODY_NONE, 0, ROUTE_API},
     /* the implementation dashboard and its CSV extract */
     {ROUTER_GET, "/admin/statistik", (void *)h_stats_page, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     {ROUTER_GET, "/admin/statistik.csv", (void *)h_stats_csv, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
@@ -50,6 +52,7 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/medarbejder/borger/{id}", (void *)h_staff_citizen_page, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET, "/medarbejder/borger/{id}/dokumentation.pdf", (void *)h_staff_evidence, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET | ROUTER_POST, "/medarbejder/borger/{id}/moede", (void *)h_staff_meeting, AUTH_STAFF_CASEWORKER, BODY_FORM, 0, 0},
+    {ROUTER_POST, "/medarbejder/borger/{id}/nyt-link", (void *)h_staff_new_link, AUTH_STAFF_CASEWORKER, BODY_FORM, 1 KB, 0},
     {ROUTER_GET, "/medarbejder/traening", (void *)h_staff_training, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET, "/medarbejder/traening/{group}", (void *)h_staff_training_group, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET, "/medarbejder/traening/{group}/{n}", (void *)h_staff_training_group, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
@@ -148,10 +151,30 @@ static void app_scratch_trim(struct app_scratch *sc)
 
 /* ------------------------------------------------------------------ init */
 
+/* The API description (openapi.json), checked to be a JSON object, as compact text (malloc'd). */
+static char *app_load_openapi(const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    char *text = NULL;
+    if (!doc || !json_is_object(doc)) {
+        snprintf(err, errlen, "%s:%d: %s", path, je.line, doc ? "not an object" : je.text);
+        goto out;
+    }
+    text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    if (!text)
+        snprintf(err, errlen, "%s: out of memory", path);
+out:
+    json_decref(doc);
+    return text;
+}
+
 int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
 {
     memset(app, 0, sizeof *app);
     app->cfg = cfg;
+    pthread_mutex_init(&app->gate_lock, NULL);
+    pthread_cond_init(&app->gate_cond, NULL);
     if (pthread_key_create(&app->store_key, app_store_close) != 0) {
         snprintf(err, errlen, "cannot create thread key");
         return -1;
@@ -172,14 +195,21 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
         goto fail;
     app->strings[LANG_DA] = json_incref(lang_find(&app->langs, "da")->strings);
     app->strings[LANG_EN] = json_incref(lang_find(&app->langs, "en")->strings);
+    app->openapi = app_load_openapi(cfg->openapi_file, err, errlen);
+    if (!app->openapi)
+        goto fail;
     app->content = content_cache_new();
-    app->link_misses = ratelimit_new(cfg->token_misses_per_minute);
+    app->link_misses = ratelimit_new(cfg->token_misses_per_minute, 60);
     app->metrics = metrics_new(app_routes, sizeof app_routes / sizeof app_routes[0]);
     if (writer_start(cfg->db_path, cfg->busy_timeout_ms, cfg->batch_max, cfg->batch_wait_us,
                      &app->writer, err, errlen))
         goto fail;
-    app->login_misses = ratelimit_new(cfg->login_attempts_per_minute);
-    app->watch_reports = ratelimit_new(cfg->watch_reports_per_minute);
+    app->watch_reports = ratelimit_new(cfg->watch_reports_per_minute, 60);
+    app->login_guard = staff_guard_new(cfg);
+    if (!*cfg->sso_secret_header != !*cfg->sso_secret) {
+        snprintf(err, errlen, "[staff] sso_secret_header and sso_secret are set together");
+        goto fail;
+    }
     snprintf(app->public_url, sizeof app->public_url, "%s", cfg->public_url);
     app->secure_cookies = strncmp(cfg->public_url, "https:", 6) == 0;
     return 0;
@@ -220,10 +250,34 @@ void app_free(struct app *app)
         json_decref(app->strings[l]);
     lang_list_free(&app->langs);
     content_cache_free(app->content);
+    free(app->openapi);
     ratelimit_free(app->link_misses);
-    ratelimit_free(app->login_misses);
     ratelimit_free(app->watch_reports);
+    staff_guard_free(app->login_guard);
+    pthread_cond_destroy(&app->gate_cond);
+    pthread_mutex_destroy(&app->gate_lock);
     memset(app, 0, sizeof *app);
+}
+
+void app_publish(struct app *app, const char *public_url)
+{
+    pthread_mutex_lock(&app->gate_lock);
+    if (public_url)
+        snprintf(app->public_url, sizeof app->public_url, "%s", public_url);
+    app->gate_open = 1;
+    pthread_cond_broadcast(&app->gate_cond);
+    pthread_mutex_unlock(&app->gate_lock);
+}
+
+/* Waits for app_publish(): a request never sees public_url while it is being written.
+ * The lock is uncontended once the gate is open (each worker thread takes it per request;
+ * a mutex there costs tens of nanoseconds). */
+static void app_wait_gate(struct app *app)
+{
+    pthread_mutex_lock(&app->gate_lock);
+    while (!app->gate_open)
+        pthread_cond_wait(&app->gate_cond, &app->gate_lock);
+    pthread_mutex_unlock(&app->gate_lock);
 }
 
 /* ------------------------------------------------------------------ replies */
@@ -328,6 +382,7 @@ void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy
     env->idempotency_hours = cfg->idempotency_hours;
     env->remind_days_before = cfg->remind_days_before;
     env->max_field_length = cfg->max_field_length;
+    env->max_clock_skew_s = cfg->max_clock_skew_s;
     jobs_policy_from_config(cfg, policy);
     env->jobs = policy;
     env->strings = c->app->strings[LANG_DA];
@@ -390,15 +445,17 @@ static size_t app_origin_len(const char *url)
     return (size_t)(p - url) + strcspn(p, "/");
 }
 
+/* A state-changing browser request must prove where it comes from: an Origin of this
+ * service, or Sec-Fetch-Site: same-origin.  With neither (no Origin at all, or "null") it
+ * is refused: every browser in use sends one of them on a form POST. */
 static int app_origin_ok(struct app_call *c)
 {
     const char *origin = http_header(c->req, "Origin");
-    if (!origin)
-        return 1; /* old browsers send none; the CSRF token still protects */
-    if (strcmp(origin, "null") == 0) {
-        /* what Chromium sends on a form POST from a page with Referrer-Policy: no-referrer
-         * (every page here).  Sec-Fetch-Site, which the policy does not touch, still tells
-         * a same-origin form from a foreign one (a sandboxed frame also sends "null"). */
+    if (!origin || strcmp(origin, "null") == 0) {
+        /* "null" is what Chromium sends on a form POST from a page with Referrer-Policy:
+         * no-referrer (every page here).  Sec-Fetch-Site, which the policy does not touch,
+         * still tells a same-origin form from a foreign one (a sandboxed frame also sends
+         * "null"). */
         const char *site = http_header(c->req, "Sec-Fetch-Site");
         return site && strcmp(site, "same-origin") == 0;
     }
@@ -433,12 +490,62 @@ static int app_auth_api(struct app_call *c)
     return store_apikey_find(c->st, hash, &c->api_key_id) == STORE_OK ? 0 : -1;
 }
 
+/* ------------------------------------------------------------------ metrics */
+
+/* The only route of the metrics listener ([metrics] listen). */
+static const struct route app_metrics_routes[] = {
+    {ROUTER_GET, "/metrics", (void *)h_ops_metrics, AUTH_METRICS, BODY_NONE, 0, ROUTE_API},
+};
+
+static int app_is_loopback(const char *ip)
+{
+    return ip && (strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
+                  strncmp(ip, "::ffff:127.", 11) == 0);
+}
+
+/* GET /metrics.  With [metrics] listen it is served only there (404 on the main
+ * listener).  With [metrics] token: that bearer token (constant time), on either.
+ * Without a token, on the metrics listener: anyone who reaches that address; on the main
+ * listener: only a direct loopback client, i.e. the connection's peer is a loopback address
+ * and the request did not pass a proxy (no X-Forwarded-For or Forwarded header: a reverse
+ * proxy on the same host would otherwise make every client look local).  0, or -1 having
+ * replied. */
+static int app_auth_metrics(struct app_call *c)
+{
+    const char *token = c->app->cfg->metrics_token;
+    int own = c->req->match->route == &app_metrics_routes[0]; /* the metrics listener */
+    if (*c->app->cfg->metrics_listen && !own) {
+        app_api_error(c, 404, "not_found", NULL, NULL); /* served on its own address */
+        return -1;
+    }
+    if (!*token) {
+        if (own || (app_is_loopback(c->req->peer_ip) && !http_header(c->req, "X-Forwarded-For") &&
+                    !http_header(c->req, "Forwarded")))
+            return 0;
+        app_api_error(c, 403, "forbidden", "GET /metrics needs [metrics] token from here.", NULL);
+        return -1;
+    }
+    const char *h = http_header(c->req, "Authorization");
+    size_t n = strlen(token);
+    if (h && strncasecmp(h, "Bearer ", 7) == 0) {
+        h += 7;
+        while (*h == ' ')
+            h++;
+        if (strlen(h) == n && sodium_memcmp(h, token, n) == 0)
+            return 0;
+    }
+    app_api_error(c, 401, "unauthorized", "GET /metrics needs the [metrics] token as bearer.",
+                  NULL);
+    http_reply_header(c->rep, "WWW-Authenticate", "Bearer realm=\"vejled-metrics\"");
+    return -1;
+}
+
 /* ------------------------------------------------------------------ staff */
 
 static int app_from_proxy(const struct app_call *c)
 {
     const char *proxy = c->app->cfg->trusted_proxy;
-    return *proxy && c->req->client_ip && strcmp(c->req->client_ip, proxy) == 0;
+    return *proxy && c->req->peer_ip && strcmp(c->req->peer_ip, proxy) == 0;
 }
 
 const char *app_cookie_secure(const struct app_call *c)
@@ -466,6 +573,13 @@ static int app_staff_sso(struct app_call *c)
     const struct config *cfg = c->app->cfg;
     if (!*cfg->sso_header || !app_from_proxy(c))
         return -1;
+    if (*cfg->sso_secret_header) {
+        /* the proxy proves itself with the shared secret (constant time) */
+        const char *secret = http_header(c->req, cfg->sso_secret_header);
+        size_t n = strlen(cfg->sso_secret);
+        if (!secret || strlen(secret) != n || sodium_memcmp(secret, cfg->sso_secret, n) != 0)
+            return -1;
+    }
     const char *name = http_header(c->req, cfg->sso_header);
     if (!name || staff_check_username(name))
         return -1;
@@ -554,7 +668,7 @@ static int app_auth_staff(struct app_call *c)
             staff_csrf(c->session, c->csrf);
     } else {
         const char *cookie = http_cookie(c->req, APP_STAFF_COOKIE);
-        if (staff_session_user(c->st, cfg, cookie, clock_now(), &c->user) == 0) {
+        if (staff_session_user(c->st, cfg, cookie, clock_now(), &c->user, c->app->writer) == 0) {
             snprintf(c->session, sizeof c->session, "%s", cookie);
         } else if (app_staff_sso(c) != 0) {
             memset(&c->user, 0, sizeof c->user);
@@ -587,6 +701,7 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
     struct app *app = ctx;
     const struct route *r = req->match->route;
     struct app_call c;
+    app_wait_gate(app);
     memset(&c, 0, sizeof c);
     c.app = app;
     c.req = req;
@@ -611,6 +726,8 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
         http_reply_header(rep, "WWW-Authenticate", "Bearer realm=\"vejled\"");
         goto out;
     }
+    if (r->auth == AUTH_METRICS && app_auth_metrics(&c) != 0)
+        goto out;
     if (r->auth == AUTH_CITIZEN) {
         const char *session = http_cookie(req, APP_CITIZEN_COOKIE);
         bool first = false;
@@ -638,9 +755,9 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
         c.ui = lang_find(&app->langs, c.enrolment.language);
         c.lang = c.ui ? c.ui->base : LANG_DA;
         app_session_csrf(session, c.csrf);
-        /* the form's csrf field is checked by the handler's form parse; here the Origin,
-         * which browsers send on every POST */
-        if (req->method == ROUTER_POST && !app_origin_ok(&c)) {
+        /* the form's csrf field is checked by the handler's form parse; here the Origin
+         * (or Sec-Fetch-Site), which browsers send on every state-changing request */
+        if (req->method != ROUTER_GET && req->method != ROUTER_HEAD && !app_origin_ok(&c)) {
             app_page_error(&c, 403, "forbidden");
             goto out;
         }
@@ -655,10 +772,148 @@ out:
     form_free(&c.form);
     multipart_free(&c.upload);
     memset(c.session, 0, sizeof c.session);
-    if (!rep->status) {
+    if (!rep->status && !c.deferred) {
         fprintf(stderr, "vejled: handler for %s set no status\n", r->pattern);
         rep->status = 500;
     }
+}
+
+/* Checks what can be checked on the headers alone (the route's authentication, the role,
+ * the Origin) before a body is read, so that an unauthorised upload is refused having cost
+ * its headers.  The dispatcher checks it all again with the body; the form token needs the
+ * body and is checked there only.  0 to read the body, or -1 having replied. */
+static int app_admit(void *ctx, struct http_request *req, struct http_reply *rep)
+{
+    struct app *app = ctx;
+    const struct route *r = req->match->route;
+    const struct config *cfg = app->cfg;
+    struct app_call c;
+    int rc = -1;
+    if (r->auth == AUTH_NONE || r->auth == AUTH_STAFF_LOGIN)
+        return 0;
+    app_wait_gate(app);
+    memset(&c, 0, sizeof c);
+    c.app = app;
+    c.req = req;
+    c.rep = rep;
+    c.lang = LANG_DA;
+    c.st = app_store(app);
+    if (!c.st) {
+        if (r->flags & ROUTE_API)
+            app_api_error(&c, 503, "unavailable", NULL, NULL);
+        else
+            app_page_error(&c, 503, "unavailable");
+        return -1;
+    }
+    if (r->auth == AUTH_API_KEY) {
+        if (app_auth_api(&c) != 0) {
+            app_api_error(&c, 401, "unauthorized", NULL, NULL);
+            http_reply_header(rep, "WWW-Authenticate", "Bearer realm=\"vejled\"");
+            goto out;
+        }
+    } else if (r->auth == AUTH_CITIZEN) {
+        bool first; /* the dispatch marks the session's first use, not this check */
+        if (progress_session(c.st, http_cookie(req, APP_CITIZEN_COOKIE), clock_now(),
+                             &c.enrolment, &first) != 0) {
+            app_page_error(&c, 403, "session_required");
+            goto out;
+        }
+        c.lang = model_lang_from_code(c.enrolment.language);
+        if (req->method != ROUTER_GET && req->method != ROUTER_HEAD && !app_origin_ok(&c)) {
+            app_page_error(&c, 403, "forbidden");
+            goto out;
+        }
+    } else if (r->auth == AUTH_STAFF_CASEWORKER || r->auth == AUTH_STAFF_ADMIN) {
+        const char *cookie = http_cookie(req, APP_STAFF_COOKIE);
+        if (staff_session_user(c.st, cfg, cookie, clock_now(), &c.user, NULL) == 0) {
+            if (r->auth == AUTH_STAFF_ADMIN &&
+                staff_role_from_name(c.user.role) != ROLE_ADMIN) {
+                app_page_error(&c, 403, "staff_forbidden");
+                goto out;
+            }
+        } else if (!*cfg->sso_header || !app_from_proxy(&c) ||
+                   !http_header(req, cfg->sso_header)) {
+            /* no session, and no single sign-on that could start one */
+            app_page_error(&c, 403, "staff_session");
+            goto out;
+        }
+        if (!app_origin_ok(&c)) {
+            app_page_error(&c, 403, "csrf_failed");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    memset(&c.user, 0, sizeof c.user);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ deferred writes */
+
+/* A write waiting for its group commit, from app_write_later to its reply. */
+struct app_later {
+    struct app *app;
+    enum lang lang;
+    char csrf[TOKEN_HASH_HEX_LEN + 1];
+    store_txn_fn fn;
+    void *arg;
+    app_written_fn done;
+    void (*free_arg)(void *arg);
+    enum store_status result;
+    struct http_deferred *deferred;
+};
+
+/* On the writer's thread: the batch is durable (or failed); wake the request. */
+static void app_later_committed(void *p, enum store_status result)
+{
+    struct app_later *l = p;
+    l->result = result;
+    http_deferred_done(l->deferred);
+}
+
+/* On a server thread: the reply (req and rep NULL: the request is gone; only free). */
+static void app_later_finish(void *p, struct http_request *req, struct http_reply *rep)
+{
+    struct app_later *l = p;
+    if (req && rep) {
+        struct app_call c;
+        memset(&c, 0, sizeof c);
+        c.app = l->app;
+        c.req = req;
+        c.rep = rep;
+        c.lang = l->lang;
+        memcpy(c.csrf, l->csrf, sizeof c.csrf);
+        l->done(&c, l->result, l->arg);
+        if (!rep->status)
+            rep->status = 500;
+    }
+    if (l->free_arg)
+        l->free_arg(l->arg);
+    free(l);
+}
+
+void app_write_later(struct app_call *c, store_txn_fn fn, void *arg, app_written_fn done,
+                     void (*free_arg)(void *arg))
+{
+    struct app_later *l = calloc(1, sizeof *l);
+    if (!l) {
+        if (free_arg)
+            free_arg(arg);
+        app_page_error(c, 503, "unavailable");
+        return;
+    }
+    l->app = c->app;
+    l->lang = c->lang;
+    memcpy(l->csrf, c->csrf, sizeof l->csrf);
+    l->fn = fn;
+    l->arg = arg;
+    l->done = done;
+    l->free_arg = free_arg;
+    l->result = STORE_ERROR;
+    l->deferred = http_defer(c->req, app_later_finish, l);
+    c->deferred = 1;
+    if (writer_submit(c->app->writer, fn, arg, app_later_committed, l) != 0)
+        app_later_committed(l, STORE_ERROR); /* answered at once, as a failure */
 }
 
 static void app_error(void *ctx, const struct http_request *req, int api, int status,
@@ -697,6 +952,18 @@ void app_http_hooks(struct app *app, struct http_hooks *out)
     out->routes = app_routes;
     out->n_routes = sizeof app_routes / sizeof app_routes[0];
     out->dispatch = app_dispatch;
+    out->admit = app_admit;
     out->error = app_error;
     out->observe = app_observe;
+}
+
+void app_metrics_hooks(struct app *app, struct http_hooks *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ctx = app;
+    out->routes = app_metrics_routes;
+    out->n_routes = sizeof app_metrics_routes / sizeof app_metrics_routes[0];
+    out->dispatch = app_dispatch;
+    out->error = app_error;
+    out->observe = NULL; /* scrapes are not counted as requests */
 }

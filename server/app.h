@@ -1,7 +1,9 @@
 /* app — wiring: the running service's shared state, the route table and the dispatcher.
  *
  * main builds one struct app at start (config, key vault, templates, UI strings, content
- * cache, rate limiter) and hands it to the HTTP layer.  For every matched request the
+ * cache, rate limiter) and hands it to the HTTP layer.  A request with a body is first
+ * admitted on its headers alone (authentication, role, Origin: the refusal costs no body
+ * byte); for every matched request the
  * dispatcher gets the worker thread's own database connection, authenticates as the route
  * row says (API key, citizen session + CSRF and Origin checks on forms, staff session with
  * its role, the Origin check and the CSRF token of every staff form), and calls the
@@ -48,14 +50,19 @@ struct app {
     struct lang_list langs;        /* every language of the citizen pages (templates/lang/) */
     struct content_cache *content;
     struct ratelimit *link_misses;
-    struct ratelimit *login_misses; /* failed staff logins per address */
     struct ratelimit *watch_reports; /* player reports per citizen session */
-    char public_url[256];          /* where citizen links point */
+    struct staff_guard *login_guard; /* failed staff logins per address */
+    char public_url[256];          /* where citizen links point; final once app_publish()
+                                      opened the gate (requests wait for it) */
+    pthread_mutex_t gate_lock;     /* the start gate: requests wait until public_url is */
+    pthread_cond_t gate_cond;      /* final (its port is known only once http listens) */
+    int gate_open;                 /* under gate_lock */
     int secure_cookies;            /* public_url is https */
     pthread_key_t store_key;
     pthread_key_t scratch_key;     /* per-thread render buffers (app_render), kept warm */
     struct writer *writer;         /* group commit of answer submissions */
     struct metrics *metrics;       /* GET /metrics */
+    char *openapi;                 /* GET /api/v1/openapi.json: the document, compact (owned) */
 };
 
 struct app_call {
@@ -73,6 +80,7 @@ struct app_call {
                                             token on AUTH_STAFF_LOGIN */
     struct form form;                    /* staff BODY_FORM: parsed, CSRF already checked */
     struct multipart upload;             /* staff BODY_UPLOAD: parsed, CSRF already checked */
+    int deferred;                        /* the reply comes later (app_write_later) */
 };
 
 typedef void (*app_handler)(struct app_call *c);
@@ -81,12 +89,30 @@ typedef void (*app_handler)(struct app_call *c);
 int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen);
 void app_free(struct app *app);
 
+/* Sets the final public_url (NULL: keep the configured one) and lets the requests that
+ * arrived since http_start() go on.  Call once, right after http_start(). */
+void app_publish(struct app *app, const char *public_url);
+
 /* The hooks (routes, dispatcher, error builder) for http_start(). */
 void app_http_hooks(struct app *app, struct http_hooks *out);
+/* The same for the metrics listener ([metrics] listen): GET /metrics only. */
+void app_metrics_hooks(struct app *app, struct http_hooks *out);
 
 /* The calling thread's database connection (opened on first use, closed at thread exit);
  * NULL if it cannot be opened. */
 struct store *app_store(struct app *app);
+
+/* Finishes a reply deferred by app_write_later: result is the write's status once its
+ * batch is durable (or failed).  c has the app, the request, the reply, the language and
+ * form token of the call that deferred, and no store: it builds the reply only. */
+typedef void (*app_written_fn)(struct app_call *c, enum store_status result, void *arg);
+
+/* Runs fn(st, arg) in the group commit writer's next batch without holding this thread:
+ * the handler returns at once and the connection waits; once the batch is durable,
+ * done(c', result, arg) builds the reply, then free_arg(arg) (may be NULL) releases arg.
+ * arg must own everything fn reads. */
+void app_write_later(struct app_call *c, store_txn_fn fn, void *arg, app_written_fn done,
+                     void (*free_arg)(void *arg));
 
 /* Replies with page (a template name) in the layout; ctx (stolen, may be NULL) gets the
  * strings "t", "lang" and the CSRF token added. */

@@ -149,31 +149,56 @@ fail:
     return -1;
 }
 
-int channel_outbox_write(const char *dir, const struct channel_memo *m,
-                         char sha256[CHANNEL_SHA256_HEX + 1], char *err, size_t errlen)
+/* The SHA-256 of a file's bytes into out; 0 or -1. */
+static int channel_file_sha256(const char *path, char out[CHANNEL_SHA256_HEX + 1])
 {
-    char name[64], probe[CONFIG_PATH_MAX + 96];
-    struct buf xml = {0};
-    int rc = -1;
+    unsigned char d[crypto_hash_sha256_BYTES], chunk[16384];
+    crypto_hash_sha256_state st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    crypto_hash_sha256_init(&st);
+    ssize_t r;
+    while ((r = read(fd, chunk, sizeof chunk)) > 0 || (r < 0 && errno == EINTR))
+        if (r > 0)
+            crypto_hash_sha256_update(&st, chunk, (size_t)r);
+    close(fd);
+    if (r < 0)
+        return -1;
+    crypto_hash_sha256_final(&st, d);
+    sodium_bin2hex(out, CHANNEL_SHA256_HEX + 1, d, sizeof d);
+    return 0;
+}
+
+int channel_outbox_write(const char *dir, const char *message_id, const void *pdf,
+                         size_t pdf_len, const void *xml, size_t xml_len,
+                         char *xml_sha256, char *pdf_sha256, char *err, size_t errlen)
+{
+    char name[64], path[CONFIG_PATH_MAX + 96];
     if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "outbox: cannot create the folder: %s", strerror(errno));
         return -1;
     }
-    channel_memo_xml(m, &xml);
-    channel_sha256(xml.data, xml.len, sha256);
-    snprintf(probe, sizeof probe, "%s/%s.xml", dir, m->message_id);
-    if (access(probe, F_OK) == 0) { /* written before (a repeat after a crash): done */
-        rc = 0;
-        goto out;
+    snprintf(path, sizeof path, "%s/%s.xml", dir, message_id);
+    if (access(path, F_OK) != 0) { /* else written before (a repeat after a crash) */
+        snprintf(name, sizeof name, "%s.pdf", message_id);
+        if (channel_write_atomic(dir, name, pdf, pdf_len, err, errlen))
+            return -1;
+        snprintf(name, sizeof name, "%s.xml", message_id);
+        if (channel_write_atomic(dir, name, xml, xml_len, err, errlen))
+            return -1;
     }
-    snprintf(name, sizeof name, "%s.pdf", m->message_id);
-    if (channel_write_atomic(dir, name, m->pdf, m->pdf_len, err, errlen))
-        goto out;
-    snprintf(name, sizeof name, "%s.xml", m->message_id);
-    rc = channel_write_atomic(dir, name, xml.data, xml.len, err, errlen);
-out:
-    buf_free(&xml);
-    return rc;
+    /* what lies there now: the bytes just written, or those of the earlier attempt */
+    if (xml_sha256 && channel_file_sha256(path, xml_sha256) != 0) {
+        snprintf(err, errlen, "outbox: cannot read back %s.xml: %s", message_id, strerror(errno));
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/%s.pdf", dir, message_id);
+    if (pdf_sha256 && channel_file_sha256(path, pdf_sha256) != 0) {
+        snprintf(err, errlen, "outbox: cannot read back %s.pdf: %s", message_id, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ libcurl */
@@ -214,7 +239,8 @@ static void channel_header_utf8(struct buf *out, const char *s)
     free(b64);
 }
 
-static void channel_mime(const struct config *cfg, const struct channel_mail *m, struct buf *out)
+void channel_mail_message(const struct config *cfg, const struct channel_mail *m,
+                          struct buf *out)
 {
     char date[64];
     time_t tt = (time_t)m->date;
@@ -248,10 +274,9 @@ static void channel_mime(const struct config *cfg, const struct channel_mail *m,
     buf_printf(out, "--vejled-%s--\r\n", m->message_id);
 }
 
-int channel_smtp_send(const struct config *cfg, const struct channel_mail *m,
-                      char sha256[CHANNEL_SHA256_HEX + 1], char *err, size_t errlen)
+int channel_smtp_send(const struct config *cfg, const char *to_addr, const void *msg,
+                      size_t len, char *err, size_t errlen)
 {
-    struct buf msg = {0};
     struct curl_slist *rcpt = NULL;
     char to[300];
     int rc = -1;
@@ -260,21 +285,22 @@ int channel_smtp_send(const struct config *cfg, const struct channel_mail *m,
         return -1;
     }
     pthread_once(&channel_curl_once, channel_curl_init);
-    channel_mime(cfg, m, &msg);
-    channel_sha256(msg.data, msg.len, sha256);
     CURL *c = curl_easy_init();
     if (!c) {
         snprintf(err, errlen, "smtp: cannot start libcurl");
         goto out;
     }
-    snprintf(to, sizeof to, "<%s>", m->to);
+    snprintf(to, sizeof to, "<%s>", to_addr);
     rcpt = curl_slist_append(rcpt, to);
     char from[300];
     snprintf(from, sizeof from, "<%s>", cfg->smtp_from);
-    struct channel_upload up = {msg.data, msg.len};
+    struct channel_upload up = {msg, len};
     curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+    /* letters hold personal data: TLS (STARTTLS, or smtps://) unless a local relay is
+     * explicitly allowed to take them in plain text */
+    curl_easy_setopt(c, CURLOPT_USE_SSL, cfg->smtp_allow_plain ? CURLUSESSL_NONE : CURLUSESSL_ALL);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, channel_read);
     curl_easy_setopt(c, CURLOPT_READDATA, &up);
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
@@ -282,6 +308,11 @@ int channel_smtp_send(const struct config *cfg, const struct channel_mail *m,
     curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->smtp_timeout_s);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cfg->smtp_timeout_s);
     CURLcode res = curl_easy_perform(c);
+    if (res == CURLE_USE_SSL_FAILED) {
+        snprintf(err, errlen, "smtp: the server offers no STARTTLS and TLS is required "
+                              "([smtp] allow_plain = 1 only for a local relay)");
+        goto out;
+    }
     if (res != CURLE_OK) {
         snprintf(err, errlen, "smtp: %s", curl_easy_strerror(res));
         goto out;
@@ -291,42 +322,104 @@ out:
     curl_slist_free_all(rcpt);
     if (c)
         curl_easy_cleanup(c);
-    buf_free(&msg);
     return rc;
 }
 
-int channel_webhook_post(const struct config *cfg, const char *delivery_id, const char *body,
-                         char sha256[CHANNEL_SHA256_HEX + 1], char *err, size_t errlen)
+int channel_webhook_key(const char *secret, unsigned char key[CHANNEL_WEBHOOK_KEY_MAX],
+                        size_t *len)
+{
+    static const char prefix[] = "whsec_";
+    size_t n = strlen(secret);
+    *len = 0;
+    if (strncmp(secret, prefix, sizeof prefix - 1) != 0) {
+        if (n == 0 || n > CHANNEL_WEBHOOK_KEY_MAX)
+            return -1;
+        memcpy(key, secret, n);
+        *len = n;
+        return 0;
+    }
+    const char *b64 = secret + sizeof prefix - 1, *end = NULL;
+    size_t b64len = strlen(b64);
+    if (b64len == 0 ||
+        sodium_base642bin(key, CHANNEL_WEBHOOK_KEY_MAX, b64, b64len, NULL, len, &end,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        end != b64 + b64len || *len == 0) {
+        *len = 0;
+        return -1;
+    }
+    return 0;
+}
+
+void channel_webhook_signature(const unsigned char *key, size_t keylen, const char *id,
+                               int64_t timestamp, const char *body, size_t n,
+                               char out[CHANNEL_WEBHOOK_SIG_MAX])
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    char hex[2 * sizeof mac + 1], header[128], id[160];
+    char ts[24];
+    int tslen = snprintf(ts, sizeof ts, "%lld", (long long)timestamp);
+    /* HMAC-SHA256 (a key longer than a block is hashed first, as RFC 2104 says; libsodium's
+     * _init does exactly that) of id "." timestamp "." body */
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, keylen);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, (size_t)tslen);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, n);
+    crypto_auth_hmacsha256_final(&st, mac);
+    memcpy(out, "v1,", 3);
+    sodium_bin2base64(out + 3, CHANNEL_WEBHOOK_SIG_MAX - 3, mac, sizeof mac,
+                      sodium_base64_VARIANT_ORIGINAL);
+    sodium_memzero(&st, sizeof st);
+}
+
+int channel_webhook_post(const struct config *cfg, const char *id, int64_t timestamp,
+                         const char *body, char sha256[CHANNEL_SHA256_HEX + 1], char *err,
+                         size_t errlen)
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES], key[CHANNEL_WEBHOOK_KEY_MAX];
+    char hex[2 * sizeof mac + 1], legacy[128], sig[CHANNEL_WEBHOOK_SIG_MAX];
+    char h_id[160], h_ts[64], h_sig[CHANNEL_WEBHOOK_SIG_MAX + 32], h_legacy_id[160];
     struct curl_slist *headers = NULL;
+    size_t keylen = 0;
     int rc = -1;
     if (!*cfg->webhook_url) {
         snprintf(err, errlen, "webhook: no [webhook] url configured");
         return -1;
     }
+    if (channel_webhook_key(cfg->webhook_secret, key, &keylen) != 0) {
+        snprintf(err, errlen, "webhook: [webhook] secret is missing or not whsec_<base64>");
+        return -1;
+    }
     pthread_once(&channel_curl_once, channel_curl_init);
     size_t n = strlen(body);
     channel_sha256(body, n, sha256);
-    /* HMAC-SHA256 with the secret as key (hashed first when longer than a block, as RFC
-     * 2104 says; libsodium's _init does exactly that) */
+    channel_webhook_signature(key, keylen, id, timestamp, body, n, sig);
+    sodium_memzero(key, sizeof key);
+    /* deprecated, for one release: HMAC of the body alone, keyed with the secret string */
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, (const unsigned char *)cfg->webhook_secret,
                                 strlen(cfg->webhook_secret));
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, n);
     crypto_auth_hmacsha256_final(&st, mac);
+    sodium_memzero(&st, sizeof st);
     sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
     CURL *c = curl_easy_init();
     if (!c) {
         snprintf(err, errlen, "webhook: cannot start libcurl");
         return -1;
     }
-    snprintf(header, sizeof header, "X-Vejled-Signature: sha256=%s", hex);
-    snprintf(id, sizeof id, "X-Vejled-Delivery: %s", delivery_id);
+    snprintf(h_id, sizeof h_id, "webhook-id: %s", id);
+    snprintf(h_ts, sizeof h_ts, "webhook-timestamp: %lld", (long long)timestamp);
+    snprintf(h_sig, sizeof h_sig, "webhook-signature: %s", sig);
+    snprintf(legacy, sizeof legacy, "X-Vejled-Signature: sha256=%s", hex);
+    snprintf(h_legacy_id, sizeof h_legacy_id, "X-Vejled-Delivery: %s", id);
     headers = curl_slist_append(headers, "Content-Type: application/json; charset=utf-8");
-    headers = curl_slist_append(headers, header);
-    headers = curl_slist_append(headers, id);
+    headers = curl_slist_append(headers, h_id);
+    headers = curl_slist_append(headers, h_ts);
+    headers = curl_slist_append(headers, h_sig);
+    headers = curl_slist_append(headers, legacy);
+    headers = curl_slist_append(headers, h_legacy_id);
     headers = curl_slist_append(headers, "Expect:");
     curl_easy_setopt(c, CURLOPT_URL, cfg->webhook_url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);

@@ -7,8 +7,18 @@
  *            same message again changes nothing.  The one place a CPR is written.
  *   smtp     an e-mail with the letter attached, through libcurl to [smtp] url.  The
  *            Message-ID is the message id, so a receiver can drop a repeat.
- *   webhook  one journal entry as JSON POSTed to [webhook] url with
- *            X-Vejled-Signature: sha256=<hex HMAC-SHA256 of the body with [webhook] secret>.
+ *   webhook  one journal entry as JSON POSTed to [webhook] url, signed as the Standard
+ *            Webhooks specification says: webhook-id (the delivery's message id, the same on
+ *            every retry), webhook-timestamp (unix seconds of this attempt, from the system
+ *            clock: the receiver compares it with its own) and webhook-signature
+ *            "v1,<base64 HMAC-SHA256 of id.timestamp.body>".  The key is the [webhook] secret:
+ *            "whsec_<base64>" is the base64-decoded bytes, any other secret its own bytes.
+ *            X-Vejled-Signature: sha256=<hex HMAC-SHA256 of the body with the secret string
+ *            as it stands> is still sent, for one release (deprecated).
+ *
+ * The outbox and SMTP functions send bytes made beforehand (channel_memo_xml,
+ * channel_mail_message), so that what the scheduler recorded and hashed at the intent is
+ * exactly what goes out, on every attempt.
  *
  * Every function returns 0 or -1 with a short reason in err (never personal data) and
  * gives the lower-case hex SHA-256 of exactly what was sent in sha256.
@@ -45,8 +55,13 @@ int channel_enabled(const char *list, const char *channel);
 /* The MeMo-style XML of a message (appended to out). */
 void channel_memo_xml(const struct channel_memo *m, struct buf *out);
 
-int channel_outbox_write(const char *dir, const struct channel_memo *m,
-                         char sha256[CHANNEL_SHA256_HEX + 1], char *err, size_t errlen);
+/* Writes <message_id>.pdf and <message_id>.xml with exactly these bytes into dir (created
+ * when missing).  When the XML is there already (a repeat after a crash) writes nothing.
+ * xml_sha256 and pdf_sha256 (each may be NULL) get the SHA-256 of the files as they lie in
+ * the outbox afterwards, whoever wrote them. */
+int channel_outbox_write(const char *dir, const char *message_id, const void *pdf,
+                         size_t pdf_len, const void *xml, size_t xml_len,
+                         char *xml_sha256, char *pdf_sha256, char *err, size_t errlen);
 
 struct channel_mail {
     const char *message_id;
@@ -59,11 +74,34 @@ struct channel_mail {
     int64_t date;
 };
 
-int channel_smtp_send(const struct config *cfg, const struct channel_mail *m,
-                      char sha256[CHANNEL_SHA256_HEX + 1], char *err, size_t errlen);
+/* The whole e-mail (headers, text and the PDF attached, MIME) appended to out: the bytes
+ * channel_smtp_send() sends. */
+void channel_mail_message(const struct config *cfg, const struct channel_mail *m,
+                          struct buf *out);
 
-int channel_webhook_post(const struct config *cfg, const char *delivery_id, const char *body,
-                         char sha256[CHANNEL_SHA256_HEX + 1], char *err, size_t errlen);
+/* Sends msg (from channel_mail_message) to the address `to` through [smtp] url. */
+int channel_smtp_send(const struct config *cfg, const char *to, const void *msg, size_t len,
+                      char *err, size_t errlen);
+
+#define CHANNEL_WEBHOOK_KEY_MAX 256
+#define CHANNEL_WEBHOOK_SIG_MAX 64 /* "v1," + base64 of 32 bytes + NUL */
+
+/* The signing key of a [webhook] secret: "whsec_<base64>" decoded, any other secret its own
+ * bytes.  0 with key[*len], or -1 when the secret is empty or "whsec_" is not followed by
+ * valid base64 (standard alphabet, padded). */
+int channel_webhook_key(const char *secret, unsigned char key[CHANNEL_WEBHOOK_KEY_MAX],
+                        size_t *len);
+
+/* The webhook-signature header value for a message: "v1," and the base64 HMAC-SHA256 of
+ * "<id>.<timestamp>.<body>" with key. */
+void channel_webhook_signature(const unsigned char *key, size_t keylen, const char *id,
+                               int64_t timestamp, const char *body, size_t n,
+                               char out[CHANNEL_WEBHOOK_SIG_MAX]);
+
+/* POSTs body, signed (see above) with id as webhook-id and timestamp as webhook-timestamp. */
+int channel_webhook_post(const struct config *cfg, const char *id, int64_t timestamp,
+                         const char *body, char sha256[CHANNEL_SHA256_HEX + 1], char *err,
+                         size_t errlen);
 
 /* lower-case hex SHA-256 of n bytes. */
 void channel_sha256(const void *p, size_t n, char out[CHANNEL_SHA256_HEX + 1]);

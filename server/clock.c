@@ -18,6 +18,13 @@ int64_t clock_now(void)
     return (int64_t)ts.tv_sec;
 }
 
+int64_t clock_system(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
 void clock_set_fixed(int64_t t)
 {
     atomic_store(&clock_fixed, t);

@@ -16,6 +16,10 @@
 /* Now, in UTC seconds: the fixed time if one is set, else the system clock. */
 int64_t clock_now(void);
 
+/* The system clock, whatever time is fixed: only for a time another system checks against
+ * its own clock (the webhook's signed timestamp), never for what vejled stores or plans. */
+int64_t clock_system(void);
+
 /* Fixes the clock at t (UTC seconds); 0 returns to the system clock.  Thread-safe. */
 void clock_set_fixed(int64_t t);
 

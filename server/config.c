@@ -36,6 +36,7 @@ static const struct config_key config_keys[] = {
     UINT("server", "shutdown_timeout", shutdown_timeout_s, 0, 3600),
     SIZE("server", "max_body_json", max_body_json, 256, 64 * 1024 * 1024),
     SIZE("server", "max_body_form", max_body_form, 256, 64 * 1024 * 1024),
+    SIZE("server", "body_budget", body_budget, 4096, (size_t)4 * 1024 * 1024 * 1024),
     SIZE("server", "max_form_fields", max_form_fields, 1, 100000),
     SIZE("server", "max_field_length", max_field_length, 16, 1024 * 1024),
     UINT("server", "log_requests", log_requests, 0, 1),
@@ -57,19 +58,29 @@ static const struct config_key config_keys[] = {
     UINT("staff", "session_hours", staff_session_hours, 1, 24 * 7),
     UINT("staff", "login_max_failures", login_max_failures, 1, 1000),
     UINT("staff", "login_lockout_minutes", login_lockout_minutes, 1, 24 * 60),
+    UINT("staff", "login_lockout_max_minutes", login_lockout_max_minutes, 1, 7 * 24 * 60),
+    UINT("staff", "login_account_window_hours", login_account_window_hours, 1, 24 * 30),
     UINT("staff", "login_attempts_per_minute", login_attempts_per_minute, 1, 100000),
+    UINT("staff", "login_address_free_failures", login_address_free_failures, 0, 100000),
+    UINT("staff", "login_address_delay_seconds", login_address_delay_seconds, 1, 3600),
+    UINT("staff", "login_address_delay_max_seconds", login_address_delay_max_seconds, 1, 86400),
+    UINT("staff", "login_address_window_minutes", login_address_window_minutes, 1, 24 * 60),
     UINT("staff", "password_min_length", password_min_length, 8, 128),
     UINT("staff", "see_all_units", see_all_units, 0, 1),
     STR("staff", "sso_header", sso_header),
+    STR("staff", "sso_secret_header", sso_secret_header),
+    STR("staff", "sso_secret", sso_secret),
     SIZE("staff", "max_upload", max_upload, 1024, (size_t)4 * 1024 * 1024 * 1024),
     SIZE("staff", "max_content_text", max_content_text, 256, 16 * 1024 * 1024),
     UINT("staff", "caseload_limit", caseload_limit, 10, 100000),
     UINT("api", "idempotency_hours", idempotency_hours, 1, 24 * 365),
+    UINT("api", "max_clock_skew_s", max_clock_skew_s, 0, 86400),
     STR("content", "media_dir", media_dir),
     STR("content", "static_dir", static_dir),
     STR("content", "template_dir", template_dir),
     STR("content", "migrations_dir", migrations_dir),
     STR("content", "demo_dir", demo_dir),
+    STR("content", "openapi_file", openapi_file),
     STR("delivery", "channels", channels),
     STR("delivery", "outbox_dir", outbox_dir),
     UINT("delivery", "remind_days_before", remind_days_before, 0, 60),
@@ -88,9 +99,12 @@ static const struct config_key config_keys[] = {
     UINT("webhook", "timeout_s", webhook_timeout_s, 1, 600),
     STR("smtp", "url", smtp_url),
     STR("smtp", "from", smtp_from),
+    UINT("smtp", "allow_plain", smtp_allow_plain, 0, 1),
     STR("webhook", "url", webhook_url),
     STR("webhook", "secret", webhook_secret),
     STR("retention", "purge_after", purge_after),
+    STR("metrics", "token", metrics_token),
+    STR("metrics", "listen", metrics_listen),
     UINT("stats", "minutes_per_send", minutes_per_send, 0, 1440),
     UINT("stats", "max_range_days", stats_max_range_days, 1, 3660),
     UINT("stats", "top_questions", stats_top_questions, 1, 1000),
@@ -139,6 +153,7 @@ void config_defaults(struct config *c)
     c->shutdown_timeout_s = 10;
     c->max_body_json = 64 * 1024;
     c->max_body_form = 32 * 1024;
+    c->body_budget = 16 * 1024 * 1024;
     c->max_form_fields = 200;
     c->max_field_length = 4000;
     c->log_requests = 1;
@@ -155,11 +170,18 @@ void config_defaults(struct config *c)
     c->watch_max_ranges = 64;
     c->watch_reports_per_minute = 30;
     c->idempotency_hours = 24;
+    c->max_clock_skew_s = 300;
     c->staff_session_idle_minutes = 30;
     c->staff_session_hours = 10;
     c->login_max_failures = 5;
     c->login_lockout_minutes = 15;
+    c->login_lockout_max_minutes = 24 * 60;
+    c->login_account_window_hours = 24;
     c->login_attempts_per_minute = 20;
+    c->login_address_free_failures = 10;
+    c->login_address_delay_seconds = 1;
+    c->login_address_delay_max_seconds = 900;
+    c->login_address_window_minutes = 60;
     c->password_min_length = 10;
     c->max_upload = 64 * 1024 * 1024;
     c->caseload_limit = 500;
@@ -198,20 +220,26 @@ static char *config_trim(char *s)
     return s;
 }
 
-int config_set_listen(struct config *c, const char *hostport)
+/* "HOST:PORT" into host (n bytes) and *port.  0 or -1. */
+static int config_hostport(const char *hostport, char *host, size_t n, unsigned *port)
 {
     const char *colon = strrchr(hostport, ':');
-    if (!colon || colon == hostport || (size_t)(colon - hostport) >= sizeof c->listen_host)
+    if (!colon || colon == hostport || (size_t)(colon - hostport) >= n)
         return -1;
     char *end;
     errno = 0;
-    unsigned long port = strtoul(colon + 1, &end, 10);
-    if (errno || *end || end == colon + 1 || port > 65535)
+    unsigned long p = strtoul(colon + 1, &end, 10);
+    if (errno || *end || end == colon + 1 || p > 65535)
         return -1;
-    memcpy(c->listen_host, hostport, (size_t)(colon - hostport));
-    c->listen_host[colon - hostport] = '\0';
-    c->listen_port = (unsigned)port;
+    memcpy(host, hostport, (size_t)(colon - hostport));
+    host[colon - hostport] = '\0';
+    *port = (unsigned)p;
     return 0;
+}
+
+int config_set_listen(struct config *c, const char *hostport)
+{
+    return config_hostport(hostport, c->listen_host, sizeof c->listen_host, &c->listen_port);
 }
 
 int config_set(struct config *c, const char *section, const char *key, const char *value,
@@ -222,6 +250,14 @@ int config_set(struct config *c, const char *section, const char *key, const cha
             return 0;
         snprintf(err, errlen, "[server] listen must be HOST:PORT");
         return -1;
+    }
+    if (strcmp(section, "metrics") == 0 && strcmp(key, "listen") == 0 && *value) {
+        char host[sizeof c->listen_host];
+        unsigned port;
+        if (config_hostport(value, host, sizeof host, &port) != 0) {
+            snprintf(err, errlen, "[metrics] listen must be HOST:PORT");
+            return -1;
+        }
     }
     for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
         const struct config_key *k = &config_keys[i];
@@ -340,4 +376,5 @@ void config_finish(struct config *c)
     config_under_root(c, c->template_dir, sizeof c->template_dir, "templates");
     config_under_root(c, c->migrations_dir, sizeof c->migrations_dir, "db/migrations");
     config_under_root(c, c->demo_dir, sizeof c->demo_dir, "db/demo");
+    config_under_root(c, c->openapi_file, sizeof c->openapi_file, "openapi.json");
 }

@@ -28,6 +28,7 @@ struct config {
     unsigned shutdown_timeout_s;   /* SIGTERM: how long in-flight requests may finish */
     size_t max_body_json;          /* API request bodies */
     size_t max_body_form;          /* HTML form bodies */
+    size_t body_budget;            /* request body bytes held in memory, all requests */
     size_t max_form_fields;
     size_t max_field_length;       /* any single decoded form field or JSON string */
     unsigned log_requests;         /* 1: one line per request on stderr */
@@ -53,18 +54,29 @@ struct config {
     /* [staff] */
     unsigned staff_session_idle_minutes; /* a staff session ends after this long unused */
     unsigned staff_session_hours;       /* … and this long after login, whatever happens */
-    unsigned login_max_failures;        /* wrong passwords in a row before the account locks */
-    unsigned login_lockout_minutes;     /* how long a locked account stays locked */
-    unsigned login_attempts_per_minute; /* failed logins per client address per minute */
+    unsigned login_max_failures;        /* wrong passwords for one account in its window
+                                         * before it locks (for addresses that failed) */
+    unsigned login_lockout_minutes;     /* the first lock; each further failure doubles it */
+    unsigned login_lockout_max_minutes; /* … up to this */
+    unsigned login_account_window_hours; /* how long an account's failures count */
+    unsigned login_attempts_per_minute; /* failed logins per client address in any 60 s */
+    unsigned login_address_free_failures; /* failed logins from one address in its window
+                                           * before it must wait between attempts */
+    unsigned login_address_delay_seconds; /* the first wait; doubles with each failure … */
+    unsigned login_address_delay_max_seconds; /* … up to this */
+    unsigned login_address_window_minutes; /* how long an address's failures count */
     unsigned password_min_length;       /* characters */
     unsigned see_all_units;             /* 1: caseworkers see every unit's citizens */
     char sso_header[64];                /* header naming the user, from trusted_proxy only */
+    char sso_secret_header[64];         /* header carrying the proxy's shared secret; "" none */
+    char sso_secret[128];               /* its value; the SSO header counts only with it */
     size_t max_upload;                  /* bytes of one uploaded video */
     size_t max_content_text;            /* bytes of a guidance text, transcript or captions */
     unsigned caseload_limit;            /* rows on the caseworker's list at most */
 
     /* [api] */
     unsigned idempotency_hours;     /* how long an Idempotency-Key answer is kept */
+    unsigned max_clock_skew_s;      /* a group change's changed_at may lie this far ahead */
 
     /* [content] */
     char media_dir[CONFIG_PATH_MAX];
@@ -72,6 +84,7 @@ struct config {
     char template_dir[CONFIG_PATH_MAX];
     char migrations_dir[CONFIG_PATH_MAX];
     char demo_dir[CONFIG_PATH_MAX];
+    char openapi_file[CONFIG_PATH_MAX]; /* served at GET /api/v1/openapi.json */
 
     /* [delivery] [smtp] [webhook] — used by the scheduler */
     char channels[128];
@@ -93,12 +106,17 @@ struct config {
     char municipality_address[256]; /* letter header; '|' separates lines */
     char municipality_contact[256]; /* letter footer: phone, hours, e-mail */
     unsigned smtp_timeout_s;
+    unsigned smtp_allow_plain;      /* 1: SMTP without STARTTLS (a local relay only) */
     unsigned webhook_timeout_s;
 
     /* [retention] */
     char purge_after[32];           /* "" off; else a period ("5y", "1825d"): the scheduler
                                      * purges personal data this long after the last activity,
                                      * once a day */
+    /* [metrics] */
+    char metrics_token[128];        /* bearer token for GET /metrics; "" → loopback only */
+    char metrics_listen[80];        /* HOST:PORT of a listener serving only /metrics; "" none
+                                     * (then /metrics is on the main listener) */
     /* [stats] */
     unsigned minutes_per_send;      /* caseworker minutes one automatic sending saves */
     unsigned stats_max_range_days;  /* the longest period one statistics request may ask */

@@ -319,7 +319,7 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
         box = NULL;
         vault_seal(env->vault, text, strlen(text), &box, &boxlen);
         rc = store_idem_put(st, t->api_key_id, t->idem_key, t->request_hash, 201, box, boxlen,
-                            t->now);
+                            citizen.id, t->now);
         if (rc != STORE_OK)
             goto out;
     }
@@ -348,10 +348,10 @@ enum enrol_result enrol_create(const struct enrol_env *env, const json_t *body,
     enum enrol_result r = enrol_validate(env, body, &rq, err);
     if (r != ENROL_OK)
         goto out;
-    char request_hash[TOKEN_HASH_HEX_LEN + 1] = "";
-    if (idem_key) {
+    char request_hash[65] = "";
+    if (idem_key) { /* keyed: the body holds the CPR, which a plain digest would give away */
         char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-        token_hash(canon, strlen(canon), request_hash);
+        vault_request_mac(env->vault, canon, strlen(canon), request_hash);
         free(canon);
     }
     struct enrol_txn t = {env, &rq, api_key_id, idem_key, request_hash, clock_now(),
@@ -492,8 +492,10 @@ struct enrol_link_txn {
     const struct enrol_env *env;
     const char *uuid;
     const char *actor;
+    int letter; /* 1: a letter carries the new link to the citizen */
     json_t *response;
     enum enrol_result result;
+    struct enrol_error *err; /* may be NULL */
 };
 
 static enum store_status enrol_link_txn(struct store *st, void *arg)
@@ -502,12 +504,20 @@ static enum store_status enrol_link_txn(struct store *st, void *arg)
     struct model_enrolment e;
     int64_t now = clock_now();
     enum store_status rc = store_enrolment_by_uuid(st, t->uuid, &e);
-    if (rc == STORE_NOT_FOUND || (rc == STORE_OK && e.closed_at)) {
+    if (rc == STORE_NOT_FOUND) {
         t->result = ENROL_NOT_FOUND;
         return STORE_NOT_FOUND;
     }
     if (rc != STORE_OK)
         return rc;
+    if (e.closed_at) { /* a closed enrolment's link stays dead: the open one gets links */
+        if (t->err)
+            enrol_reject(t->err, "enrolment_closed", "",
+                         "The enrolment is closed (the citizen changed target group); "
+                         "ask for a new link on the open enrolment.");
+        t->result = ENROL_CONFLICT;
+        return STORE_NOT_FOUND;
+    }
     char token[TOKEN_LEN + 1], digest[TOKEN_HASH_HEX_LEN + 1];
     token_new(token);
     token_hash(token, TOKEN_LEN, digest);
@@ -524,23 +534,32 @@ static enum store_status enrol_link_txn(struct store *st, void *arg)
     if (rc != STORE_OK)
         return rc;
     json_t *data = json_object();
+    int64_t seq = 0;
     enrol_time(data, "link_expires_at", expires);
-    rc = journal_append(st, now, "link_issued", t->actor, e.citizen_uuid, e.uuid, data, NULL);
+    if (t->letter)
+        json_object_set_new(data, "reason", json_string("new_link_letter"));
+    rc = journal_append(st, now, "link_issued", t->actor, e.citizen_uuid, e.uuid, data, &seq);
     json_decref(data);
     if (rc != STORE_OK)
         return rc;
+    json_t *jobs = json_array();
+    if (t->letter && (rc = jobs_new_link(st, &e, seq, now, jobs)) != STORE_OK) {
+        json_decref(jobs);
+        return rc;
+    }
     char link[512];
     snprintf(link, sizeof link, "%s/v/%s", t->env->public_url, token);
-    t->response = json_pack("{s:s}", "link", link);
+    t->response = json_pack("{s:s, s:o}", "link", link, "jobs", jobs);
     enrol_time(t->response, "expires_at", expires);
     t->result = ENROL_OK;
     return STORE_OK;
 }
 
-enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolment_uuid,
-                                 const char *actor, json_t **response)
+static enum enrol_result enrol_link(const struct enrol_env *env, const char *enrolment_uuid,
+                                    const char *actor, int letter, json_t **response,
+                                    struct enrol_error *err)
 {
-    struct enrol_link_txn t = {env, enrolment_uuid, actor, NULL, ENROL_ERROR};
+    struct enrol_link_txn t = {env, enrolment_uuid, actor, letter, NULL, ENROL_ERROR, err};
     enum store_status rc = store_txn(env->st, enrol_link_txn, &t);
     if (rc != STORE_OK && t.result == ENROL_OK) {
         json_decref(t.response);
@@ -549,6 +568,19 @@ enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolm
     }
     *response = t.response;
     return t.result;
+}
+
+enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolment_uuid,
+                                 const char *actor, json_t **response, struct enrol_error *err)
+{
+    return enrol_link(env, enrolment_uuid, actor, 0, response, err);
+}
+
+enum enrol_result enrol_new_link_letter(const struct enrol_env *env, const char *enrolment_uuid,
+                                        const char *actor, json_t **response,
+                                        struct enrol_error *err)
+{
+    return enrol_link(env, enrolment_uuid, actor, 1, response, err);
 }
 
 enum enrol_result enrol_find_open(const struct enrol_env *env, const char *cpr,
@@ -699,6 +731,7 @@ struct enrol_group_txn {
     const char *citizen_uuid;
     const char *actor;
     const struct model_group *group;
+    const char *caseworker; /* NULL: the old enrolment's */
     int64_t pack_id;
     int64_t changed_at;
     int64_t next_meeting_at;
@@ -739,6 +772,17 @@ static enum store_status enrol_close_for_change(struct store *st, struct enrol_g
             t->result = ENROL_CONFLICT;
             return STORE_CONFLICT;
         }
+        /* the change happened while this enrolment was open: closing it before it began
+         * would give it a negative life and move its figures */
+        if (t->changed_at < e.created_at) {
+            char began[CLOCK_RFC3339_LEN + 1], msg[160];
+            clock_format_rfc3339(e.created_at, began);
+            snprintf(msg, sizeof msg,
+                     "changed_at must not be before the current enrolment began (%s).", began);
+            enrol_reject(t->err, "invalid_time", "changed_at", msg);
+            t->result = ENROL_INVALID;
+            return STORE_CONFLICT;
+        }
         if (i == 0)
             *old = e;
         rc = store_group_by_id(st, e.group_id, &from);
@@ -748,7 +792,7 @@ static enum store_status enrol_close_for_change(struct store *st, struct enrol_g
                                  "new_enrolment_id", new_uuid);
         model_group_clear(&from);
         enrol_time(data, "changed_at", t->changed_at);
-        rc = store_enrolment_close(st, e.id, t->now);
+        rc = store_enrolment_close(st, e.id, t->changed_at);
         if (rc == STORE_OK)
             rc = jobs_cancel_enrolment(st, e.id, t->now, &cancelled);
         json_object_set_new(data, "jobs_cancelled", json_integer(cancelled));
@@ -786,10 +830,14 @@ static enum store_status enrol_group_txn(struct store *st, void *arg)
     e.citizen_id = c.id;
     e.group_id = t->group->id;
     e.pack_id = t->pack_id;
-    memcpy(e.caseworker, old.caseworker, sizeof e.caseworker);
+    if (t->caseworker)
+        snprintf(e.caseworker, sizeof e.caseworker, "%s", t->caseworker);
+    else
+        memcpy(e.caseworker, old.caseworker, sizeof e.caseworker);
     memcpy(e.language, old.language, sizeof e.language);
     e.first_meeting_at = t->next_meeting_at;
-    e.created_at = t->now;
+    e.created_at = t->changed_at; /* the new group counts from the change, as the old one
+                                   * stops counting then; the link is issued now */
     e.token_expires_at = t->now + (int64_t)env->token_days * 86400;
     rc = store_enrolment_insert(st, &e, digest);
     if (rc != STORE_OK)
@@ -832,8 +880,8 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
     memset(&g, 0, sizeof g);
     memset(err, 0, sizeof *err);
     *response = NULL;
-    struct enrol_group_txn t = {env, citizen_uuid, actor, &g, 0, 0, 0, clock_now(), NULL,
-                                ENROL_ERROR, err};
+    struct enrol_group_txn t = {env, citizen_uuid, actor, &g, NULL, 0, 0, 0, clock_now(),
+                                NULL, ENROL_ERROR, err};
     enum enrol_result r = ENROL_INVALID;
     if (!json_is_object(body)) {
         enrol_reject(err, "invalid_body", "", "The body must be a JSON object.");
@@ -861,10 +909,17 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
     if (s != STORE_OK)
         goto out;
     r = ENROL_INVALID;
+    t.caseworker = enrol_string(body, "caseworker", MODEL_SLUG_MAX - 1, &bad);
+    if (bad) {
+        enrol_reject(err, "invalid_caseworker", "caseworker",
+                     "caseworker must be a user name of at most 63 characters.");
+        goto out;
+    }
     t.changed_at = t.now;
-    if (enrol_time_member(body, "changed_at", 0, &t.changed_at) != 0) {
+    if (enrol_time_member(body, "changed_at", 0, &t.changed_at) != 0 ||
+        t.changed_at > t.now + (int64_t)env->max_clock_skew_s) {
         enrol_reject(err, "invalid_time", "changed_at",
-                     "changed_at must be an RFC 3339 time in 2000-2099.");
+                     "changed_at must be an RFC 3339 time in 2000-2099, not in the future.");
         goto out;
     }
     if (enrol_time_member(body, "next_meeting_at", 1, &t.next_meeting_at) != 0) {

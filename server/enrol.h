@@ -34,6 +34,7 @@ struct enrol_env {
     const struct jobs_policy *jobs; /* NULL: jobs_policy_defaults() with remind_days_before */
     const json_t *strings;          /* Danish language strings for the words of watching
                                      * (watch.h) in enrol_describe; NULL: no "text" */
+    unsigned max_clock_skew_s;     /* how far a group change's changed_at may lie ahead */
     const struct lang_list *langs;  /* the languages an enrolment may have; NULL: da, en */
 };
 
@@ -68,9 +69,19 @@ enum enrol_result enrol_journal(const struct enrol_env *env, const char *citizen
                                 json_t **response);
 
 /* Issues a new personal link for an open enrolment (the old link stops working) and
- * journals "link_issued" by actor.  *response: {"link": ..., "expires_at": ...}. */
+ * journals "link_issued" by actor.  *response (new reference on ENROL_OK): {"link",
+ * "expires_at", "jobs": []}.  ENROL_NOT_FOUND for an unknown enrolment; ENROL_CONFLICT
+ * (err filled when not NULL: "enrolment_closed") for a closed one. */
 enum enrol_result enrol_new_link(const struct enrol_env *env, const char *enrolment_uuid,
-                                 const char *actor, json_t **response);
+                                 const char *actor, json_t **response, struct enrol_error *err);
+
+/* The same, and in the same transaction the letter that carries the new link to the
+ * citizen through the configured channels (job send_new_link, due at once; "jobs" lists
+ * it): for a citizen whose link expired or was lost.  The link is for the letter only;
+ * a caller that acts for a caseworker does not show it. */
+enum enrol_result enrol_new_link_letter(const struct enrol_env *env, const char *enrolment_uuid,
+                                        const char *actor, json_t **response,
+                                        struct enrol_error *err);
 
 /* The uuid of the open enrolment of the citizen with that CPR in that group: ENROL_OK,
  * ENROL_NOT_FOUND or ENROL_ERROR. */
@@ -89,11 +100,17 @@ enum enrol_result enrol_record_meeting(const struct enrol_env *env, const char *
                                        const json_t *body, const char *actor,
                                        json_t **response, struct enrol_error *err);
 
-/* PUT /api/v1/citizens/{uuid}/target-group: {"target_group", "changed_at", "next_meeting_at"}.
+/* PUT /api/v1/citizens/{uuid}/target-group: {"target_group", "changed_at", "next_meeting_at",
+ * "caseworker" (optional: the new enrolment's caseworker, when another one takes over;
+ * default the old enrolment's)}.
  * Closes the citizen's open enrolment, cancels its pending jobs, opens a new enrolment in
  * the new group (current published pack, new link) and schedules its jobs (written
  * guidance at once, resend from next_meeting_at); journals "group_changed" by actor.  All
- * or nothing.  *status 201 and *response shaped as enrol_create's. */
+ * or nothing.  *status 201 and *response shaped as enrol_create's.
+ * The time that counts is changed_at (default now): the old enrolment is closed and the new
+ * one made at that time, so a meeting after it is not the old group's; it may not lie more
+ * than env->max_clock_skew_s ahead, nor before the old enrolment began (422 invalid_time,
+ * field changed_at).  The link's validity, the jobs and the journal entries run from now. */
 enum enrol_result enrol_change_group(const struct enrol_env *env, const char *citizen_uuid,
                                      const json_t *body, const char *actor, int *status,
                                      json_t **response, struct enrol_error *err);

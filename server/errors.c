@@ -25,6 +25,7 @@ static const struct {
     {"too_many_requests", 429, "Too many attempts; wait a minute and try again."},
     {"internal", 500, "Something went wrong on our side; nothing was changed."},
     {"unavailable", 503, "The database does not answer."},
+    {"busy", 503, "The server has no room for this request body now; try again shortly."},
 };
 
 static int errors_find(const char *code)

@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -12,8 +13,6 @@
 #include "pdf.h"
 #include "progress.h"
 #include "watch.h"
-
-#define EVIDENCE_ENROLMENTS_MAX 64
 
 struct evidence {
     struct pdf *pdf;
@@ -85,7 +84,7 @@ static void ev_letters(struct evidence *ev, const json_t *entries, const char *e
         const char *enr = json_string_value(json_object_get(e, "enrolment_id"));
         if (!kind || !enr || strcmp(enr, enrolment_uuid) != 0 ||
             (strcmp(kind, "written_guidance_sent") && strcmp(kind, "written_guidance_resent") &&
-             strcmp(kind, "reminder_sent")))
+             strcmp(kind, "reminder_sent") && strcmp(kind, "new_link_sent")))
             continue;
         char when[64];
         ev_at(json_string_value(json_object_get(e, "at")), when, sizeof when);
@@ -302,12 +301,20 @@ int evidence_pdf(const struct config *cfg, struct store *st, const struct vault 
                  const char *citizen_uuid, const struct store_checkpoint *cp, struct buf *out,
                  char *err, size_t errlen)
 {
+    return evidence_pdf_unit(cfg, st, vault, citizen_uuid, "", cp, out, err, errlen);
+}
+
+int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct vault *vault,
+                      const char *citizen_uuid, const char *unit,
+                      const struct store_checkpoint *cp, struct buf *out, char *err,
+                      size_t errlen)
+{
     struct model_citizen c;
     struct evidence ev;
     char path[CONFIG_PATH_MAX + 32], now[64];
     json_error_t je;
     json_t *strings = NULL, *journal = NULL;
-    int64_t ids[EVIDENCE_ENROLMENTS_MAX];
+    struct model_enrolment *es = NULL;
     size_t n = 0;
     int rc = -1;
     memset(&ev, 0, sizeof ev);
@@ -324,11 +331,11 @@ int evidence_pdf(const struct config *cfg, struct store *st, const struct vault 
     strings = json_load_file(path, 0, &je);
     journal = journal_citizen_json(st, citizen_uuid);
     const json_t *entries = json_object_get(journal, "entries");
-    if (!strings || !entries ||
-        store_enrolment_all_ids(st, c.id, ids, EVIDENCE_ENROLMENTS_MAX, &n) != STORE_OK) {
+    if (!strings || !entries || store_citizen_enrolments(st, c.id, unit, &es, &n) != STORE_OK) {
         snprintf(err, errlen, "cannot read the strings, the journal or the enrolments");
         goto out;
     }
+    journal_keep_enrolments(journal, es, n);
     ev.strings = strings;
     ev.pdf = pdf_new(ev_s(&ev, "evidence_title"), clock_now());
     pdf_set_info(ev.pdf, cfg->municipality_name, ev_s(&ev, "evidence_subject"),
@@ -342,8 +349,8 @@ int evidence_pdf(const struct config *cfg, struct store *st, const struct vault 
     letter_fill(&ev.line, ev_s(&ev, "evidence_intro"), vars);
     pdf_text(ev.pdf, PDF_SMALL, ev.line.data);
     pdf_text(ev.pdf, PDF_SMALL, cfg->municipality_name);
-    for (size_t i = 0; i < n; i++)
-        if (ev_enrolment(&ev, st, vault, ids[i], entries) != 0) {
+    for (size_t i = 0; i < n; i++) /* oldest first */
+        if (ev_enrolment(&ev, st, vault, es[n - 1 - i].id, entries) != 0) {
             snprintf(err, errlen, "cannot read enrolment %zu of the citizen", i + 1);
             goto out;
         }
@@ -361,6 +368,7 @@ out:
         buf_free(&discard);
     }
     buf_free(&ev.line);
+    free(es);
     json_decref(strings);
     json_decref(journal);
     model_citizen_clear(&c);

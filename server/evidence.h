@@ -21,4 +21,12 @@ int evidence_pdf(const struct config *cfg, struct store *st, const struct vault 
                  const char *citizen_uuid, const struct store_checkpoint *cp, struct buf *out,
                  char *err, size_t errlen);
 
+/* The same for a reader who may see only the enrolments whose caseworker belongs to unit
+ * ("" = every enrolment, as evidence_pdf): the other enrolments and their journal entries
+ * are left out; cp as for evidence_pdf. */
+int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct vault *vault,
+                      const char *citizen_uuid, const char *unit,
+                      const struct store_checkpoint *cp, struct buf *out, char *err,
+                      size_t errlen);
+
 #endif

@@ -136,6 +136,31 @@ void h_admin_users(struct app_call *c)
     h_admin_users_page(c, 422, ctx);
 }
 
+/* The account's lock and its account log (locks and unlocks) into ctx.  0 or -1. */
+static int h_admin_account_log(struct app_call *c, const struct store_user *u, json_t *ctx)
+{
+    struct store_account_log_row *rows = NULL;
+    size_t n = 0;
+    if (store_account_log_list(c->st, u->id, 50, &rows, &n) != STORE_OK)
+        return -1;
+    if (u->locked_until > clock_now())
+        h_staff_time(ctx, "locked_until", u->locked_until);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        int locked = strcmp(rows[i].event, "locked") == 0;
+        json_t *row = json_pack("{s:b, s:b, s:s}", "locked", locked, "system",
+                                strcmp(rows[i].actor, "system") == 0, "actor", rows[i].actor);
+        h_staff_time(row, "at", rows[i].at);
+        if (locked)
+            h_staff_time(row, "until", rows[i].until);
+        json_array_append_new(list, row);
+    }
+    free(rows);
+    json_object_set_new(ctx, "has_account_log", json_boolean(n > 0));
+    json_object_set_new(ctx, "account_log", list);
+    return 0;
+}
+
 void h_admin_user(struct app_call *c)
 {
     struct store_user u;
@@ -150,12 +175,28 @@ void h_admin_user(struct app_call *c)
                         json_boolean(strcmp(u.role, "admin") == 0));
     json_object_set_new(ctx, "self", json_boolean(u.id == c->user.id));
     h_admin_password_hint(c, ctx);
+    if (h_admin_account_log(c, &u, ctx) != 0) {
+        json_decref(ctx);
+        h_staff_fail(c);
+        return;
+    }
     if (c->req->method != ROUTER_POST) {
         app_page(c, 200, "admin/user", ctx);
         return;
     }
     const char *action = h_staff_field(c, "action");
-    if (strcmp(action, "password") == 0) {
+    if (strcmp(action, "unlock") == 0) {
+        if (staff_user_unlock(c->st, u.id, c->user.username, clock_now()) != 0) {
+            json_decref(ctx);
+            h_staff_fail(c);
+            return;
+        }
+        json_decref(ctx);
+        char back[64];
+        snprintf(back, sizeof back, "/admin/brugere/%lld", (long long)u.id);
+        http_reply_redirect(c->rep, 303, back);
+        return;
+    } else if (strcmp(action, "password") == 0) {
         int r = staff_user_set_password(c->st, c->app->cfg, u.id, h_staff_field(c, "password"));
         if (r == -2) {
             json_decref(ctx);

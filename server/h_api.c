@@ -1,5 +1,5 @@
 /* The case-system API: enrol, describe an enrolment, record the meeting, change the target
- * group, a citizen's journal, health. */
+ * group, a citizen's journal, statistics, health, and the API's own description. */
 #include <stdio.h>
 #include <string.h>
 
@@ -118,6 +118,21 @@ void h_api_meeting(struct app_call *c)
     json_decref(body);
 }
 
+/* POST /api/v1/enrolments/{id}/link: a new link, sent to the citizen by letter; the reply
+ * carries it too (the case system may give it by another way), 201. */
+void h_api_link(struct app_call *c)
+{
+    struct enrol_env env;
+    struct jobs_policy policy;
+    struct enrol_error err;
+    json_t *response = NULL;
+    memset(&err, 0, sizeof err);
+    h_api_env(c, &env, &policy);
+    enum enrol_result r =
+        enrol_new_link_letter(&env, c->req->match->params[0], "api", &response, &err);
+    h_api_result(c, r, 201, response, &err);
+}
+
 void h_api_target_group(struct app_call *c)
 {
     struct enrol_env env;
@@ -176,6 +191,13 @@ void h_api_stats(struct app_call *c)
     }
     app_json(c, 200, stats_report_json(&r));
     stats_report_free(&r);
+}
+
+/* The API description, read at start (app_init), no key needed. */
+void h_api_openapi(struct app_call *c)
+{
+    http_reply_text(c->rep, 200, "application/json; charset=utf-8", c->app->openapi,
+                    strlen(c->app->openapi));
 }
 
 void h_api_health(struct app_call *c)

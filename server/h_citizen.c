@@ -307,7 +307,7 @@ void h_citizen_link(struct app_call *c)
     char cookie[256];
     snprintf(cookie, sizeof cookie, "%s=%s; Path=/; Max-Age=%u; HttpOnly; SameSite=Lax%s",
              APP_CITIZEN_COOKIE, session, app->cfg->session_hours * 3600,
-             app->secure_cookies ? "; Secure" : "");
+             app_cookie_secure(c));
     http_reply_header(c->rep, "Set-Cookie", cookie);
     h_citizen_redirect(c, "/borger");
 }
@@ -577,6 +577,20 @@ static int h_citizen_collect(const struct form *f, const struct model_video *v,
     return 0;
 }
 
+/* The answers are durable (or failed): on to the feedback of the same video. */
+static void h_citizen_answered(struct app_call *c, enum store_status result, void *arg)
+{
+    (void)arg;
+    if (result != STORE_OK) {
+        h_citizen_fail(c);
+        return;
+    }
+    char path[64];
+    unsigned long n = strtoul(c->req->match->params[0], NULL, 10);
+    snprintf(path, sizeof path, "/borger/video/%lu/svar", n);
+    h_citizen_redirect(c, path);
+}
+
 void h_citizen_answer(struct app_call *c)
 {
     const struct model_pack *pack;
@@ -595,10 +609,10 @@ void h_citizen_answer(struct app_call *c)
         app_page_error(c, 400, "bad_request");
         goto out;
     }
-    enum progress_submit r = progress_submit_answers(c->st, c->app->writer, &c->enrolment, pack,
-                                                     v, choices,
+    struct progress_submission *pending = NULL;
+    enum progress_submit r = progress_submission_new(&c->enrolment, pack, v, choices,
                                                      v->n_questions, asked, n_asked,
-                                                     clock_now(), &problems);
+                                                     clock_now(), &problems, &pending);
     if (r == SUBMIT_INVALID) {
         struct h_citizen_submitted sub = {choices, v->n_questions, &problems, asked, n_asked};
         struct model_progress pr;
@@ -609,9 +623,9 @@ void h_citizen_answer(struct app_call *c)
         h_citizen_video_page(c, pack, n, &pr, &sub);
         model_progress_clear(&pr);
     } else if (r == SUBMIT_OK) {
-        char path[64];
-        snprintf(path, sizeof path, "/borger/video/%zu/svar", n);
-        h_citizen_redirect(c, path);
+        /* the reply waits for the group commit without holding this thread */
+        app_write_later(c, progress_submission_txn, pending, h_citizen_answered,
+                        progress_submission_free);
     } else {
         h_citizen_fail(c);
     }

@@ -1,9 +1,14 @@
 /* The caseworker's pages: login and logout, the list of citizens ("my citizens", by next
  * meeting, with filters and a name or CPR search by POST), one citizen's page (answers,
- * focus and asked topics, the journal, who looked), the meeting form, and training mode
- * (every group's published videos and questions, nothing recorded).  The dispatcher has
- * already checked the session, the role, the Origin and the form token (app.c); every read
- * of a citizen's data here writes one access-log row. */
+ * focus and asked topics, the recorded meeting, the link's state and a new link by letter,
+ * the journal, who looked), the meeting form, and training mode (every group's published
+ * videos and questions, nothing recorded).  The dispatcher has already checked the
+ * session, the role, the Origin and the form token (app.c); every read of a citizen's data
+ * here writes one access-log row.
+ *
+ * Scope is per enrolment: a caseworker sees, and records on, only the enrolments whose
+ * caseworker belongs to their own unit (staff_scope); the others are left out of every
+ * page, the journal and the PDF as if they did not exist. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +24,7 @@
 #include "letter.h"
 #include "watch.h"
 #include "mem.h"
+#include "meeting.h"
 
 /* ------------------------------------------------------------------ shared helpers */
 
@@ -116,8 +122,9 @@ static int h_staff_log_access(struct app_call *c, int64_t citizen_id, const char
     return 0;
 }
 
-/* The citizen of the path's {id} when the user may see them: 0, or -1 having replied 404
- * (also for another unit's citizen: never a hint that they exist). */
+/* The citizen of the path's {id} when the user may see them (one of their enrolments is in
+ * the user's scope): 0, or -1 having replied 404 (also for another unit's citizen: never a
+ * hint that they exist). */
 int h_staff_citizen(struct app_call *c, struct model_citizen *out)
 {
     memset(out, 0, sizeof *out);
@@ -132,6 +139,39 @@ int h_staff_citizen(struct app_call *c, struct model_citizen *out)
     else
         h_staff_fail(c);
     return -1;
+}
+
+/* The citizen's enrolments in the user's scope, newest first: 0 and *es (free()) of *n,
+ * or -1 having replied 500. */
+static int h_staff_enrolments(struct app_call *c, const struct model_citizen *cz,
+                              struct model_enrolment **es, size_t *n)
+{
+    if (store_citizen_enrolments(c->st, cz->id, h_staff_scope(c), es, n) == STORE_OK)
+        return 0;
+    h_staff_fail(c);
+    return -1;
+}
+
+/* The open enrolment uuid (NULL or "": the newest open one) among the citizen's
+ * enrolments in the user's scope: 0 and *out, or -1 having replied (404 when there is no
+ * such enrolment, exactly like an unknown citizen). */
+static int h_staff_open_enrolment(struct app_call *c, const struct model_citizen *cz,
+                                  const char *uuid, struct model_enrolment *out)
+{
+    struct model_enrolment *es = NULL;
+    size_t n = 0;
+    int found = -1;
+    if (h_staff_enrolments(c, cz, &es, &n))
+        return -1;
+    for (size_t i = 0; i < n && found < 0; i++)
+        if (!es[i].closed_at && (!uuid || !*uuid || strcmp(es[i].uuid, uuid) == 0)) {
+            *out = es[i];
+            found = 0;
+        }
+    free(es);
+    if (found < 0)
+        app_page_error(c, 404, "not_found");
+    return found;
 }
 
 /* ------------------------------------------------------------------ login, logout */
@@ -162,8 +202,10 @@ void h_staff_login(struct app_call *c)
     }
     char session[TOKEN_LEN + 1];
     struct store_user user;
-    enum staff_login r = staff_login(c->st, app->cfg, app->login_misses, c->req->client_ip,
-                                     username, password, clock_now(), session, &user);
+    unsigned retry_after = 0;
+    enum staff_login r = staff_login(c->st, app->cfg, app->login_guard, c->req->client_ip,
+                                     username, password, clock_now(), session, &user,
+                                     &retry_after);
     switch (r) {
     case LOGIN_OK:
         app_staff_cookie(c, session, app->cfg->staff_session_hours * 3600);
@@ -177,28 +219,21 @@ void h_staff_login(struct app_call *c)
         json_decref(ctx);
         return;
     case LOGIN_BAD:
+        /* one page for an unknown user, a wrong password, a disabled and a locked account:
+         * the username is not shown back either, so the pages are the same byte for byte
+         * (but for the form token) and tell nobody which accounts exist or are locked */
+        json_object_del(ctx, "username");
         h_staff_error(c, ctx, "username", "staff_err_login");
         h_staff_login_page(c, 401, ctx);
         return;
-    case LOGIN_LOCKED: {
-        /* the error page, with the configured lockout in its text */
-        unsigned minutes = app->cfg->login_lockout_minutes;
-        char *msg = h_staff_fill(c, "staff_err_locked", "minutes", minutes), after[24];
-        json_object_set_new(ctx, "status", json_integer(429));
-        json_object_set_new(ctx, "login_locked", json_true());
-        json_object_set_new(ctx, "kind", json_string("login_locked"));
-        json_object_set_new(ctx, "locked_message", json_string(msg));
-        free(msg);
-        app_page(c, 429, "error", ctx);
-        snprintf(after, sizeof after, "%u", minutes * 60);
+    case LOGIN_THROTTLED: {
+        char after[24];
+        json_decref(ctx);
+        app_page_error(c, 429, "login_throttled");
+        snprintf(after, sizeof after, "%u", retry_after ? retry_after : 1);
         http_reply_header(c->rep, "Retry-After", after);
         return;
     }
-    case LOGIN_THROTTLED:
-        json_decref(ctx);
-        app_page_error(c, 429, "login_throttled");
-        http_reply_header(c->rep, "Retry-After", "60");
-        return;
     case LOGIN_ERROR:
         json_decref(ctx);
         h_staff_fail(c);
@@ -376,6 +411,51 @@ static int h_staff_letter(const struct store_job *j, void *arg)
     return 0;
 }
 
+/* The recorded meeting of an enrolment as the caseworker reads it back: {"held_at" (RFC
+ * 3339), "held", "oral", "note", "has_note", "by", "by_name", "recorded"}; json null when
+ * none is recorded, NULL on a read error.  New reference. */
+static json_t *h_staff_meeting_record(struct app_call *c, const struct model_enrolment *e)
+{
+    json_t *m = meeting_json(c->st, c->app->vault, e->id);
+    if (!json_is_object(m))
+        return m;
+    const char *by = json_string_value(json_object_get(m, "recorded_by"));
+    const char *note = json_string_value(json_object_get(m, "note"));
+    int64_t t;
+    json_t *r = json_pack("{s:b, s:s, s:b, s:s, s:s}", "oral",
+                          json_is_true(json_object_get(m, "oral_guidance")), "note",
+                          note ? note : "", "has_note", note && *note, "by", by ? by : "",
+                          "by_name", by ? by : "");
+    json_object_set(r, "held_at", json_object_get(m, "held_at"));
+    if (clock_parse_rfc3339(json_string_value(json_object_get(m, "held_at")), &t) == 0)
+        h_staff_time(r, "held", t);
+    if (clock_parse_rfc3339(json_string_value(json_object_get(m, "recorded_at")), &t) == 0)
+        h_staff_time(r, "recorded", t);
+    struct store_user u;
+    if (by && store_user_by_name(c->st, by, &u) == STORE_OK) {
+        json_object_set_new(r, "by_name", json_string(u.display_name));
+        memset(&u, 0, sizeof u); /* it held the password hash */
+    }
+    json_decref(m);
+    return r;
+}
+
+/* The state of an enrolment's current link: {"code": "expired" | "opened" | "not_opened",
+ * "text", "expired", "expires", "opened"} with the times for people. */
+static json_t *h_staff_link_state(struct app_call *c, const struct model_enrolment *e,
+                                  int64_t now)
+{
+    int expired = e->token_expires_at <= now;
+    const char *code = expired ? "expired" : e->opened_at ? "opened" : "not_opened";
+    char key[48];
+    snprintf(key, sizeof key, "staff_link_%s", code);
+    json_t *l = json_pack("{s:s, s:s, s:b}", "code", code, "text", app_text(c, key), "expired",
+                          expired);
+    h_staff_time(l, "expires", e->token_expires_at);
+    h_staff_time(l, "opened", e->opened_at);
+    return l;
+}
+
 static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolment *e)
 {
     struct enrol_env env;
@@ -395,6 +475,14 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
     h_staff_time(d, "meeting", e->first_meeting_at);
     h_staff_time(d, "oral_guidance", e->oral_guidance_at);
     json_object_set_new(d, "open", json_boolean(!e->closed_at));
+    json_t *record = h_staff_meeting_record(c, e);
+    if (!record) {
+        json_decref(d);
+        return NULL;
+    }
+    json_object_set_new(d, "meeting_record", record);
+    if (!e->closed_at)
+        json_object_set_new(d, "link", h_staff_link_state(c, e, clock_now()));
     struct h_staff_letters letters = {c, json_array()};
     if (store_jobs_each(c->st, e->id, h_staff_letter, &letters) != STORE_OK) {
         json_decref(letters.list);
@@ -424,9 +512,9 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
     return d;
 }
 
-static json_t *h_staff_journal(struct app_call *c, const char *citizen_uuid)
+/* The rows of the journal table from a journal object (borrowed, NULL is fine). */
+static json_t *h_staff_journal(struct app_call *c, const json_t *j)
 {
-    json_t *j = journal_citizen_json(c->st, citizen_uuid);
     json_t *out = json_array();
     size_t i;
     json_t *e;
@@ -459,7 +547,6 @@ static json_t *h_staff_journal(struct app_call *c, const char *citizen_uuid)
             h_staff_time(row, "at", t);
         json_array_append_new(out, row);
     }
-    json_decref(j);
     return out;
 }
 
@@ -468,7 +555,9 @@ json_t *h_staff_access_rows(struct app_call *c, int64_t citizen_id, size_t limit
     struct store_access_row *rows = NULL;
     size_t n = 0;
     json_t *out = json_array();
-    if (store_access_list(c->st, citizen_id, limit, &rows, &n) == STORE_OK)
+    /* a caseworker sees who of their own unit looked: another unit's reads would hint at
+     * an enrolment that is not theirs (administrators see every row) */
+    if (store_access_list(c->st, citizen_id, h_staff_scope(c), limit, &rows, &n) == STORE_OK)
         for (size_t i = 0; i < n; i++) {
             char key[48];
             snprintf(key, sizeof key, "access_page_%s", rows[i].page);
@@ -482,42 +571,85 @@ json_t *h_staff_access_rows(struct app_call *c, int64_t citizen_id, size_t limit
     return out;
 }
 
+/* The confirmation after a save (?gemt=moede|link&forloeb=<enrolment uuid>), read back from
+ * the store and the journal, never from the request: the meeting as recorded, or the new
+ * link this user issued (its time and expiry; the link itself went to the citizen). */
+static void h_staff_saved(struct app_call *c, json_t *ctx, const char *saved, const json_t *d,
+                          const json_t *journal)
+{
+    const char *uuid = json_string_value(json_object_get(d, "enrolment_id"));
+    if (strcmp(saved, "moede") == 0) {
+        json_t *m = json_object_get(d, "meeting_record");
+        if (json_is_object(m))
+            json_object_set(ctx, "saved_meeting", m);
+        return;
+    }
+    if (strcmp(saved, "link") != 0)
+        return;
+    const json_t *last = NULL, *e;
+    size_t i;
+    json_array_foreach(json_object_get(journal, "entries"), i, e)
+    {
+        const char *kind = json_string_value(json_object_get(e, "kind"));
+        const char *enr = json_string_value(json_object_get(e, "enrolment_id"));
+        const char *actor = json_string_value(json_object_get(e, "actor"));
+        if (kind && enr && actor && strcmp(kind, "link_issued") == 0 &&
+            strcmp(enr, uuid) == 0 && strcmp(actor, c->user.username) == 0)
+            last = e;
+    }
+    if (!last)
+        return;
+    json_t *l = json_object();
+    int64_t t;
+    if (clock_parse_rfc3339(json_string_value(json_object_get(last, "at")), &t) == 0)
+        h_staff_time(l, "at", t);
+    if (clock_parse_rfc3339(json_string_value(json_object_get(json_object_get(last, "data"),
+                                                              "link_expires_at")),
+                            &t) == 0)
+        h_staff_time(l, "expires", t);
+    json_object_set_new(ctx, "saved_link", l);
+}
+
 void h_staff_citizen_page(struct app_call *c)
 {
     struct model_citizen cz;
     struct model_enrolment *es = NULL;
     size_t n = 0;
+    json_t *ctx = NULL, *journal = NULL;
     if (h_staff_citizen(c, &cz))
         return;
-    if (h_staff_log_access(c, cz.id, "citizen"))
+    if (h_staff_log_access(c, cz.id, "citizen") || h_staff_enrolments(c, &cz, &es, &n))
         goto out;
-    if (store_citizen_enrolments(c->st, cz.id, &es, &n) != STORE_OK) {
-        h_staff_fail(c);
-        goto out;
-    }
-    json_t *ctx = json_pack("{s:s, s:s}", "citizen_id", cz.uuid, "name", cz.name);
+    journal = journal_citizen_json(c->st, cz.uuid);
+    journal_keep_enrolments(journal, es, n);
+    const char *saved = http_query(c->req, "gemt"), *which = http_query(c->req, "forloeb");
+    ctx = json_pack("{s:s, s:s}", "citizen_id", cz.uuid, "name", cz.name);
     json_t *list = json_array();
+    json_object_set_new(ctx, "enrolments", list);
     for (size_t i = 0; i < n; i++) {
         json_t *d = h_staff_enrolment(c, &es[i]);
         if (!d) {
-            json_decref(list);
-            json_decref(ctx);
             h_staff_fail(c);
             goto out;
         }
         json_array_append_new(list, d);
+        if (saved && which && strcmp(which, es[i].uuid) == 0)
+            h_staff_saved(c, ctx, saved, d, journal);
     }
-    json_object_set_new(ctx, "enrolments", list);
-    json_object_set_new(ctx, "journal", h_staff_journal(c, cz.uuid));
+    json_object_set_new(ctx, "journal", h_staff_journal(c, journal));
     json_object_set_new(ctx, "access", h_staff_access_rows(c, cz.id, 50));
     app_page(c, 200, "staff/citizen", ctx);
+    ctx = NULL;
 out:
+    json_decref(ctx);
+    json_decref(journal);
     free(es);
     model_citizen_clear(&cz);
 }
 
-/* The evidence document: one PDF with the citizen's whole documentation trail, for a
- * sanction or complaint case.  A read of the citizen's data like the page. */
+/* The evidence document: one PDF with the citizen's documentation trail (the enrolments in
+ * the user's scope), for a sanction or complaint case.  A read of the citizen's data like
+ * the page. */
 void h_staff_evidence(struct app_call *c)
 {
     struct model_citizen cz;
@@ -533,8 +665,8 @@ void h_staff_evidence(struct app_call *c)
     int signed_ok = checkpoint_take(c->st, c->app->signkey, clock_now(), 0, &cp, NULL) == 0;
     if (!signed_ok)
         fprintf(stderr, "vejled: evidence: the journal checkpoint could not be taken\n");
-    if (evidence_pdf(c->app->cfg, c->st, c->app->vault, cz.uuid, signed_ok ? &cp : NULL, &pdf,
-                     err, sizeof err) != 0) {
+    if (evidence_pdf_unit(c->app->cfg, c->st, c->app->vault, cz.uuid, h_staff_scope(c),
+                          signed_ok ? &cp : NULL, &pdf, err, sizeof err) != 0) {
         fprintf(stderr, "vejled: evidence: %s\n", err);
         h_staff_fail(c);
         goto out;
@@ -550,24 +682,6 @@ out:
 }
 
 /* ------------------------------------------------------------------ meeting */
-
-/* The open enrolment of the page's citizen (the newest one). */
-static int h_staff_open_enrolment(struct app_call *c, const struct model_citizen *cz,
-                                  struct model_enrolment *out)
-{
-    struct model_enrolment *es = NULL;
-    size_t n = 0;
-    int found = -1;
-    if (store_citizen_enrolments(c->st, cz->id, &es, &n) != STORE_OK)
-        return -2;
-    for (size_t i = 0; i < n && found < 0; i++)
-        if (!es[i].closed_at) {
-            *out = es[i];
-            found = 0;
-        }
-    free(es);
-    return found;
-}
 
 /* "HH:MM" (00:00–23:59): 0 and *hh, *mm, or -1. */
 static int h_staff_clock_time(const char *time, int *hh, int *mm)
@@ -606,58 +720,98 @@ static int h_staff_meeting_time(const char *date, const char *time, char out[CLO
     return 0;
 }
 
+/* The form's description of the enrolment it writes to: its id, group and planned meeting. */
+static json_t *h_staff_meeting_ctx(struct app_call *c, const struct model_citizen *cz,
+                                   const struct model_enrolment *e)
+{
+    struct model_group g;
+    json_t *ctx = json_pack("{s:s, s:s, s:s}", "citizen_id", cz->uuid, "name", cz->name,
+                            "enrolment_id", e->uuid);
+    h_staff_time(ctx, "planned", e->first_meeting_at);
+    if (store_group_by_id(c->st, e->group_id, &g) == STORE_OK) {
+        json_object_set_new(ctx, "group_name", json_string(g.name[LANG_DA]));
+        model_group_clear(&g);
+    }
+    return ctx;
+}
+
+/* GET: the form for the enrolment ?forloeb= (or the newest open one in scope), with neither
+ * answer about oral guidance chosen.  POST: records exactly what the form says on exactly
+ * the enrolment it names (hidden field forloeb), which must be an open enrolment of the
+ * user's scope (else 404 and nothing written); oral guidance must be answered yes or no. */
 void h_staff_meeting(struct app_call *c)
 {
     struct model_citizen cz;
     struct model_enrolment e;
+    json_t *ctx = NULL;
+    const int post = c->req->method == ROUTER_POST;
     if (h_staff_citizen(c, &cz))
         return;
-    json_t *ctx = json_pack("{s:s, s:s}", "citizen_id", cz.uuid, "name", cz.name);
-    int r = h_staff_open_enrolment(c, &cz, &e);
-    if (r != 0) {
-        json_decref(ctx);
-        if (r == -1)
-            app_page_error(c, 404, "not_found");
-        else
-            h_staff_fail(c);
+    const char *uuid = post ? h_staff_field(c, "forloeb") : http_query(c->req, "forloeb");
+    if (post && !*uuid) {
+        app_page_error(c, 404, "not_found");
         goto out;
     }
-    if (c->req->method != ROUTER_POST) {
-        if (h_staff_log_access(c, cz.id, "meeting")) {
-            json_decref(ctx);
+    if (h_staff_open_enrolment(c, &cz, uuid, &e))
+        goto out;
+    ctx = h_staff_meeting_ctx(c, &cz, &e);
+    if (!post) {
+        if (h_staff_log_access(c, cz.id, "meeting"))
+            goto out;
+        /* a correction starts from what is recorded (shown above the form; the note kept
+         * unless it is changed), a first record from the planned meeting; the answer about
+         * oral guidance is given anew either way */
+        json_t *current = h_staff_meeting_record(c, &e);
+        if (!current) {
+            h_staff_fail(c);
             goto out;
         }
-        /* the planned meeting in Copenhagen wall time (the display zone is set at start) */
+        int64_t when = e.first_meeting_at;
+        if (json_is_object(current)) {
+            clock_parse_rfc3339(json_string_value(json_object_get(current, "held_at")), &when);
+            json_object_set(ctx, "note", json_object_get(current, "note"));
+        }
+        json_object_set_new(ctx, "current", current);
+        /* in Copenhagen wall time (the display zone is set at start) */
         char date[16] = "", hm[8] = "";
         struct tm tm;
-        time_t t = (time_t)e.first_meeting_at;
+        time_t t = (time_t)when;
         if (localtime_r(&t, &tm)) {
             strftime(date, sizeof date, "%Y-%m-%d", &tm);
             strftime(hm, sizeof hm, "%H:%M", &tm);
         }
         json_object_set_new(ctx, "dato", json_string(date));
         json_object_set_new(ctx, "tid", json_string(hm));
-        json_object_set_new(ctx, "mundtlig", json_true());
         app_page(c, 200, "staff/meeting", ctx);
+        ctx = NULL;
         goto out;
     }
-    const char *date = h_staff_text(c, ctx, "dato", 10, 1, "staff_err_date_missing", "staff_err_date");
-    const char *time = h_staff_text(c, ctx, "tid", 5, 1, "staff_err_time_missing", "staff_err_time");
-    const char *note = h_staff_text(c, ctx, "note", c->app->cfg->max_field_length, 0, NULL,
-                                    "staff_err_note_long");
-    int oral = strcmp(h_staff_field(c, "mundtlig"), "ja") == 0;
-    json_object_set_new(ctx, "mundtlig", json_boolean(oral));
     char held[CLOCK_RFC3339_LEN + 1];
-    int hh, mm;
+    int hh, mm, oral = -1;
     int64_t day;
+    const char *date = h_staff_text(c, ctx, "dato", 10, 1, "staff_err_date_missing", "staff_err_date");
     if (date && (strlen(date) != 10 || clock_parse_date(date, &day) != 0))
         h_staff_error(c, ctx, "dato", "staff_err_date");
+    const char *time = h_staff_text(c, ctx, "tid", 5, 1, "staff_err_time_missing", "staff_err_time");
     if (time && h_staff_clock_time(time, &hh, &mm) != 0)
         h_staff_error(c, ctx, "tid", "staff_err_time");
+    /* an explicit answer: a legal fact is never attested by a default */
+    const char *answer = h_staff_field(c, "mundtlig");
+    if (strcmp(answer, "ja") == 0)
+        oral = 1;
+    else if (strcmp(answer, "nej") == 0)
+        oral = 0;
+    else
+        h_staff_error(c, ctx, "mundtlig-ja", "staff_err_oral_missing");
+    json_object_set_new(ctx, "mundtlig_ja", json_boolean(oral == 1));
+    json_object_set_new(ctx, "mundtlig_nej", json_boolean(oral == 0));
+    const char *note = h_staff_text(c, ctx, "note", c->app->cfg->max_field_length, 0, NULL,
+                                    "staff_err_note_long");
     if (!json_object_get(ctx, "has_errors") && h_staff_meeting_time(date, time, held) != 0)
         h_staff_error(c, ctx, "dato", "staff_err_date");
     if (json_object_get(ctx, "has_errors")) {
         app_page(c, 422, "staff/meeting", ctx);
+        ctx = NULL;
         goto out;
     }
     struct enrol_env env;
@@ -676,9 +830,9 @@ void h_staff_meeting(struct app_call *c)
         else
             h_staff_error(c, ctx, "dato", "staff_err_meeting_future");
         app_page(c, 422, "staff/meeting", ctx);
+        ctx = NULL;
         goto out;
     }
-    json_decref(ctx);
     if (er == ENROL_NOT_FOUND || er == ENROL_CONFLICT) {
         app_page_error(c, 404, "not_found");
         goto out;
@@ -687,8 +841,49 @@ void h_staff_meeting(struct app_call *c)
         h_staff_fail(c);
         goto out;
     }
-    char path[128];
-    snprintf(path, sizeof path, "/medarbejder/borger/%s", cz.uuid);
+    char path[192];
+    snprintf(path, sizeof path, "/medarbejder/borger/%s?gemt=moede&forloeb=%s", cz.uuid, e.uuid);
+    http_reply_redirect(c->rep, 303, path);
+out:
+    json_decref(ctx);
+    model_citizen_clear(&cz);
+}
+
+/* ------------------------------------------------------------------ a new link */
+
+/* POST: a new personal link for the open enrolment the form names (forloeb, in the user's
+ * scope, else 404 and nothing written), sent to the citizen by letter through the
+ * configured channels; the old link stops working.  Journalled "link_issued" with the
+ * caseworker as actor.  The link is never shown here: it is the citizen's key. */
+void h_staff_new_link(struct app_call *c)
+{
+    struct model_citizen cz;
+    struct model_enrolment e;
+    if (h_staff_citizen(c, &cz))
+        return;
+    const char *uuid = h_staff_field(c, "forloeb");
+    if (!*uuid) {
+        app_page_error(c, 404, "not_found");
+        goto out;
+    }
+    if (h_staff_open_enrolment(c, &cz, uuid, &e))
+        goto out;
+    struct enrol_env env;
+    struct jobs_policy policy;
+    app_enrol_env(c, &env, &policy);
+    json_t *resp = NULL;
+    enum enrol_result er = enrol_new_link_letter(&env, e.uuid, c->user.username, &resp, NULL);
+    json_decref(resp);
+    if (er == ENROL_NOT_FOUND || er == ENROL_CONFLICT) {
+        app_page_error(c, 404, "not_found");
+        goto out;
+    }
+    if (er != ENROL_OK) {
+        h_staff_fail(c);
+        goto out;
+    }
+    char path[192];
+    snprintf(path, sizeof path, "/medarbejder/borger/%s?gemt=link&forloeb=%s", cz.uuid, e.uuid);
     http_reply_redirect(c->rep, 303, path);
 out:
     model_citizen_clear(&cz);

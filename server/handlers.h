@@ -15,9 +15,11 @@
 void h_api_enrol(struct app_call *c);
 void h_api_enrolment(struct app_call *c);
 void h_api_journal(struct app_call *c);
+void h_api_link(struct app_call *c);
 void h_api_meeting(struct app_call *c);
 void h_api_target_group(struct app_call *c);
 void h_api_health(struct app_call *c);
+void h_api_openapi(struct app_call *c);
 void h_api_stats(struct app_call *c);
 
 void h_stats_page(struct app_call *c);
@@ -44,6 +46,7 @@ void h_staff_citizens(struct app_call *c);
 void h_staff_citizen_page(struct app_call *c);
 void h_staff_evidence(struct app_call *c);
 void h_staff_meeting(struct app_call *c);
+void h_staff_new_link(struct app_call *c);
 void h_staff_training(struct app_call *c);
 void h_staff_training_group(struct app_call *c);
 void h_staff_training_captions(struct app_call *c);

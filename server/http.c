@@ -1,12 +1,17 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,28 +24,57 @@
     "font-src 'self'; media-src 'self'; connect-src 'self'; form-action 'self'; "       \
     "frame-ancestors 'none'; base-uri 'none'"
 
+/* How long a client refused for want of body memory is asked to wait (seconds). */
+#define HTTP_RETRY_AFTER "2"
+
 struct http_server {
     struct MHD_Daemon *daemon;
     struct http_hooks hooks;
     const struct config *cfg;
     unsigned port;
     atomic_long in_flight; /* requests begun and not completed: graceful stop waits */
+    atomic_size_t body_used; /* bytes of [server] body_budget reserved by requests */
+    pthread_mutex_t defer_mu; /* http_state.defer of every request */
+    long suspended;           /* connections waiting for deferred work (under defer_mu) */
+};
+
+enum http_defer_state {
+    DEFER_NONE,
+    DEFER_PENDING,   /* http_defer called; the handler has not returned yet */
+    DEFER_SUSPENDED, /* the connection waits, holding no thread */
+    DEFER_DONE       /* http_deferred_done called: finish and reply */
 };
 
 /* Per-request state, from the first call of the access handler to completion. */
 struct http_state {
     struct http_server *server;
+    struct MHD_Connection *conn;
     struct router_match match;
     enum router_result found;
     unsigned allowed;
     enum router_method method;
     const char *method_name;
     size_t max_body;
-    struct buf body;
+    int has_body;
+    /* the body: in memory (body, within the budget), or for an upload route in an
+     * unlinked temporary file of the media folder (fd), mapped read-only at the end */
+    char *body;
+    size_t body_len, body_cap;
+    size_t reserved;  /* bytes of the server's body budget held */
+    int fd;
+    char *map;
+    size_t map_len;
     int too_large;
+    int over_budget;  /* no budget or no memory for the body: 503 at its end */
+    int io_error;     /* the temporary file could not be written: 500 at the end */
     int status;
+    /* a reply finished later (http_defer) */
+    enum http_defer_state defer;
+    http_finish_fn finish;
+    void *finish_arg;
     struct timespec start;
     char client_ip[INET6_ADDRSTRLEN];
+    char peer_ip[INET6_ADDRSTRLEN]; /* the connection's own peer (client_ip before XFF) */
 };
 
 /* ------------------------------------------------------------------ request accessors */
@@ -296,19 +330,22 @@ static void http_fill_request(struct http_state *s, struct MHD_Connection *conn,
     req->method = s->method;
     req->path = url;
     req->match = s->found == ROUTER_FOUND ? &s->match : NULL;
-    req->body = s->body.data ? s->body.data : "";
-    req->body_len = s->body.len;
+    req->body = s->map ? s->map : s->body ? s->body : "";
+    req->body_len = s->map ? s->map_len : s->body_len;
     req->client_ip = s->client_ip;
+    req->peer_ip = s->peer_ip;
     req->conn = conn;
+    req->state = s;
 }
 
 /* First call: match, check framing and declared size.  Returns a status to reply at once,
- * or 0 to go on reading the body. */
+ * or 0 to go on; *declared gets the Content-Length (0 when none). */
 static int http_first_checks(struct http_state *s, struct MHD_Connection *conn,
-                             const char **code)
+                             const char **code, unsigned long long *declared)
 {
     struct http_cl_scan sc;
     memset(&sc, 0, sizeof sc);
+    *declared = 0;
     MHD_get_connection_values(conn, MHD_HEADER_KIND, http_scan_header, &sc);
     if (sc.differ) {
         *code = "conflicting_content_length";
@@ -325,6 +362,7 @@ static int http_first_checks(struct http_state *s, struct MHD_Connection *conn,
         *code = "bad_request";
         return 400;
     }
+    s->has_body = sc.count ? strcmp(sc.first, "0") != 0 : sc.transfer_encoding;
     if (s->found == ROUTER_NOT_FOUND) {
         *code = "not_found";
         return 404;
@@ -351,9 +389,9 @@ static int http_first_checks(struct http_state *s, struct MHD_Connection *conn,
             *code = "body_too_large";
             return 413;
         }
+        *declared = cl;
     }
-    int has_body = sc.count ? strcmp(sc.first, "0") != 0 : sc.transfer_encoding;
-    if (r->body != BODY_NONE && has_body) {
+    if (r->body != BODY_NONE && s->has_body) {
         const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
         const char *want = r->body == BODY_JSON     ? "application/json"
                            : r->body == BODY_UPLOAD ? "multipart/form-data"
@@ -363,11 +401,273 @@ static int http_first_checks(struct http_state *s, struct MHD_Connection *conn,
             return 415;
         }
     }
-    if (r->body == BODY_NONE && has_body) {
+    if (r->body == BODY_NONE && s->has_body) {
         *code = "body_too_large";
         return 413;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------ bodies */
+
+/* Reserves n more bytes of the server's body budget for s.  0, or -1 when that would
+ * exceed it. */
+static int http_budget_take(struct http_state *s, size_t n)
+{
+    struct http_server *srv = s->server;
+    size_t budget = srv->cfg->body_budget;
+    size_t used = atomic_load(&srv->body_used);
+    do {
+        if (n > budget || used > budget - n)
+            return -1;
+    } while (!atomic_compare_exchange_weak(&srv->body_used, &used, used + n));
+    s->reserved += n;
+    return 0;
+}
+
+static void http_budget_return(struct http_state *s)
+{
+    if (s->reserved)
+        atomic_fetch_sub(&s->server->body_used, s->reserved);
+    s->reserved = 0;
+}
+
+/* Whether the route's body goes to a temporary file rather than memory. */
+static int http_body_on_disk(const struct http_state *s)
+{
+    return s->found == ROUTER_FOUND && s->match.route->body == BODY_UPLOAD;
+}
+
+/* Appends to the in-memory body, growing it within the budget and with an allocation that
+ * may fail (a failure refuses the request, it does not stop the service).  0 or -1. */
+static int http_body_append(struct http_state *s, const char *data, size_t n)
+{
+    size_t need = s->body_len + n + 1; /* callers keep body_len + n <= max_body */
+    if (need > s->body_cap) {
+        size_t cap = s->reserved >= need ? s->reserved : s->body_cap ? s->body_cap : 1024;
+        while (cap < need)
+            cap *= 2;
+        if (cap > s->max_body + 1)
+            cap = s->max_body + 1;
+        if (cap > s->reserved && http_budget_take(s, cap - s->reserved))
+            return -1;
+        char *p = realloc(s->body, cap);
+        if (!p)
+            return -1;
+        s->body = p;
+        s->body_cap = cap;
+    }
+    memcpy(s->body + s->body_len, data, n);
+    s->body_len += n;
+    s->body[s->body_len] = '\0';
+    return 0;
+}
+
+/* Opens the upload's temporary file in the media folder, unlinked at once: it lives only
+ * as long as the request, and nothing is left on disk however the request ends.  0 or -1. */
+static int http_upload_open(struct http_state *s)
+{
+    const char *dir = s->server->cfg->media_dir;
+    char path[CONFIG_PATH_MAX + 32];
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        return -1;
+    if (snprintf(path, sizeof path, "%s/.upload-XXXXXX", dir) >= (int)sizeof path)
+        return -1;
+    int fd = mkostemp(path, O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    unlink(path);
+    s->fd = fd;
+    return 0;
+}
+
+static int http_write_all(int fd, const char *data, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, data, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        data += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Keeps a piece of the body as it arrives (called once per piece). */
+static void http_body_piece(struct http_state *s, const char *data, size_t n)
+{
+    size_t so_far = http_body_on_disk(s) ? s->map_len : s->body_len;
+    if (s->status || s->too_large || s->over_budget || s->io_error)
+        return; /* the reply is decided (or sent): the rest is read and dropped */
+    if (so_far + n > s->max_body) {
+        s->too_large = 1;
+        return;
+    }
+    if (!http_body_on_disk(s)) {
+        if (http_body_append(s, data, n))
+            s->over_budget = 1;
+        return;
+    }
+    if (s->fd < 0 && http_upload_open(s)) {
+        s->io_error = 1;
+        return;
+    }
+    if (http_write_all(s->fd, data, n))
+        s->io_error = 1;
+    s->map_len += n; /* the file's length so far; mapped at the end */
+}
+
+/* Maps the uploaded file (with a NUL after it, as every body has) for reading.  0 or -1. */
+static int http_upload_map(struct http_state *s)
+{
+    if (s->fd < 0)
+        return 0; /* no body */
+    if (http_write_all(s->fd, "", 1))
+        return -1;
+    void *m = mmap(NULL, s->map_len + 1, PROT_READ, MAP_PRIVATE, s->fd, 0);
+    if (m == MAP_FAILED)
+        return -1;
+    s->map = m;
+    return 0;
+}
+
+static void http_body_free(struct http_state *s)
+{
+    free(s->body);
+    s->body = NULL;
+    s->body_len = s->body_cap = 0;
+    if (s->map)
+        munmap(s->map, s->map_len + 1);
+    s->map = NULL;
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    http_budget_return(s);
+}
+
+/* ------------------------------------------------------------------ deferred replies */
+
+struct http_deferred *http_defer(struct http_request *req, http_finish_fn finish, void *arg)
+{
+    struct http_state *s = req->state;
+    pthread_mutex_lock(&s->server->defer_mu);
+    s->defer = DEFER_PENDING;
+    s->finish = finish;
+    s->finish_arg = arg;
+    pthread_mutex_unlock(&s->server->defer_mu);
+    return (struct http_deferred *)s;
+}
+
+void http_deferred_done(struct http_deferred *d)
+{
+    struct http_state *s = (struct http_state *)d;
+    struct http_server *srv = s->server;
+    pthread_mutex_lock(&srv->defer_mu);
+    enum http_defer_state was = s->defer;
+    s->defer = DEFER_DONE;
+    /* once resumed, the request may complete (and s be freed) at any moment: s is not
+     * touched after this */
+    if (was == DEFER_SUSPENDED) {
+        MHD_resume_connection(s->conn);
+        srv->suspended--;
+    }
+    pthread_mutex_unlock(&srv->defer_mu);
+}
+
+/* After the handler: suspends the connection when its reply is deferred and not done yet.
+ * 1 when suspended (the access handler returns), 0 to finish and reply now. */
+static int http_suspend_if_waiting(struct http_state *s, struct MHD_Connection *conn)
+{
+    int suspended = 0;
+    pthread_mutex_lock(&s->server->defer_mu);
+    if (s->defer == DEFER_PENDING) {
+        MHD_suspend_connection(conn);
+        s->defer = DEFER_SUSPENDED;
+        s->server->suspended++;
+        suspended = 1;
+    }
+    pthread_mutex_unlock(&s->server->defer_mu);
+    return suspended;
+}
+
+/* Lets the deferred reply's owner build it (rep) or, with rep NULL, release it. */
+static void http_finish(struct http_state *s, struct http_request *req, struct http_reply *rep)
+{
+    http_finish_fn finish = s->finish;
+    void *arg = s->finish_arg;
+    s->finish = NULL;
+    s->finish_arg = NULL;
+    s->defer = DEFER_NONE;
+    if (finish)
+        finish(arg, req, rep);
+}
+
+/* ------------------------------------------------------------------ the access handler */
+
+/* An answer given before the body was read: the connection closes after it, so the rest
+ * of the body is never read, let alone kept. */
+static enum MHD_Result http_refuse(struct http_state *s, struct MHD_Connection *conn,
+                                   struct http_request *req, int status, const char *code,
+                                   struct http_reply *rep)
+{
+    if (status)
+        http_error(s, req, status, code, rep);
+    if (rep->status == 405) {
+        char allow[96];
+        router_allow_header(s->allowed, allow, sizeof allow);
+        http_reply_header(rep, "Allow", allow);
+    }
+    if (rep->status == 503)
+        http_reply_header(rep, "Retry-After", HTTP_RETRY_AFTER);
+    if (s->has_body)
+        http_reply_header(rep, "Connection", "close");
+    return http_send(conn, s, rep);
+}
+
+static void http_client_address(struct http_state *s, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        /* numeric only (inet_ntop: no resolver, no locale, no allocation) */
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, s->client_ip,
+                      sizeof s->client_ip);
+        else if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, s->client_ip,
+                      sizeof s->client_ip);
+    }
+    memcpy(s->peer_ip, s->client_ip, sizeof s->peer_ip);
+    http_forwarded_client(s, conn);
+}
+
+/* The first call, on the headers alone: everything that can refuse the request is decided
+ * here (route, method, framing, declared size, type, authentication and role, the body
+ * budget), so a refused request costs its headers, never its body. */
+static enum MHD_Result http_begin(struct http_server *server, struct http_state *s,
+                                  struct MHD_Connection *conn, const char *url,
+                                  struct http_reply *rep)
+{
+    struct http_request req;
+    const char *code = NULL;
+    unsigned long long declared = 0;
+    s->found = router_match(server->hooks.routes, server->hooks.n_routes, s->method, url,
+                            &s->match, &s->allowed);
+    int status = http_first_checks(s, conn, &code, &declared);
+    http_fill_request(s, conn, url, &req);
+    if (status)
+        return http_refuse(s, conn, &req, status, code, rep);
+    if (!s->has_body)
+        return MHD_YES;
+    if (server->hooks.admit && server->hooks.admit(server->hooks.ctx, &req, rep) != 0)
+        return http_refuse(s, conn, &req, 0, NULL, rep);
+    /* a declared in-memory body takes its whole share of the budget now */
+    if (!http_body_on_disk(s) && declared && http_budget_take(s, (size_t)declared + 1))
+        return http_refuse(s, conn, &req, 503, "busy", rep);
+    return MHD_YES;
 }
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -384,58 +684,62 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     rep.fd = -1;
 
     if (!s) {
-        s = xcalloc(1, sizeof *s);
+        s = calloc(1, sizeof *s); /* freed in http_completed */
+        if (!s)
+            return MHD_NO; /* no memory: drop this connection, keep serving the others */
         *con_cls = s;
         s->server = server;
+        s->conn = conn;
+        s->fd = -1;
         atomic_fetch_add(&server->in_flight, 1);
         clock_gettime(CLOCK_MONOTONIC, &s->start);
         s->method = router_method_from_name(method);
         s->method_name = method;
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        if (ci && ci->client_addr) {
-            /* numeric only (inet_ntop: no resolver, no locale, no allocation) */
-            const struct sockaddr *sa = ci->client_addr;
-            if (sa->sa_family == AF_INET6)
-                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
-                          s->client_ip, sizeof s->client_ip);
-            else if (sa->sa_family == AF_INET)
-                inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, s->client_ip,
-                          sizeof s->client_ip);
-        }
-        http_forwarded_client(s, conn);
-        s->found = router_match(server->hooks.routes, server->hooks.n_routes, s->method, url,
-                                &s->match, &s->allowed);
-        const char *code = NULL;
-        int status = http_first_checks(s, conn, &code);
-        if (status) {
-            http_fill_request(s, conn, url, &req);
-            http_error(s, &req, status, code, &rep);
-            if (status == 405) {
-                char allow[96];
-                router_allow_header(s->allowed, allow, sizeof allow);
-                http_reply_header(&rep, "Allow", allow);
-            }
-            return http_send(conn, s, &rep);
-        }
-        return MHD_YES;
+        http_client_address(s, conn);
+        return http_begin(server, s, conn, url, &rep);
+    }
+
+    if (s->defer == DEFER_DONE) {
+        /* resumed: the deferred work is done; its owner builds the reply */
+        http_fill_request(s, conn, url, &req);
+        http_finish(s, &req, &rep);
+        return http_send(conn, s, &rep);
     }
 
     if (*upload_data_size) {
-        if (!s->too_large && s->body.len + *upload_data_size <= s->max_body)
-            buf_append(&s->body, upload_data, *upload_data_size);
-        else
-            s->too_large = 1;
+        http_body_piece(s, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
 
+    if (!s->too_large && !s->over_budget && !s->io_error && http_upload_map(s))
+        s->io_error = 1;
     http_fill_request(s, conn, url, &req);
     if (s->too_large) {
         http_error(s, &req, 413, "body_too_large", &rep);
         return http_send(conn, s, &rep);
     }
+    if (s->over_budget) {
+        http_error(s, &req, 503, "busy", &rep);
+        http_reply_header(&rep, "Retry-After", HTTP_RETRY_AFTER);
+        return http_send(conn, s, &rep);
+    }
+    if (s->io_error) {
+        /* the upload's temporary file could not be written (disk full?) */
+        fprintf(stderr, "vejled: cannot keep an upload in %s\n", server->cfg->media_dir);
+        http_error(s, &req, 500, "internal", &rep);
+        return http_send(conn, s, &rep);
+    }
     server->hooks.dispatch(server->hooks.ctx, &req, &rep);
+    if (s->finish) { /* set by http_defer, on this thread */
+        /* a deferred reply is built by its finish function alone */
+        http_reply_clear(&rep);
+        memset(&rep, 0, sizeof rep);
+        rep.fd = -1;
+        if (http_suspend_if_waiting(s, conn))
+            return MHD_YES;
+        http_finish(s, &req, &rep);
+    }
     return http_send(conn, s, &rep);
 }
 
@@ -448,6 +752,7 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     struct http_state *s = *con_cls;
     if (!s)
         return;
+    http_finish(s, NULL, NULL); /* a deferred reply never sent: released */
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
     double ms = (double)(end.tv_sec - s->start.tv_sec) * 1e3 +
@@ -465,7 +770,7 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
         fprintf(stderr, "%s http method=%s route=%s status=%d duration_ms=%.1f\n", at,
                 s->method_name ? s->method_name : "?", route, s->status, ms);
     }
-    buf_free(&s->body);
+    http_body_free(s);
     free(s);
     *con_cls = NULL;
     atomic_fetch_sub(&server->in_flight, 1);
@@ -486,7 +791,9 @@ int http_start(const struct config *cfg, const struct http_hooks *hooks,
     memset(&addr, 0, sizeof addr);
     struct sockaddr_in *a4 = (struct sockaddr_in *)&addr;
     struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&addr;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    /* suspend/resume: a request waiting for its group commit holds no thread */
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (inet_pton(AF_INET, cfg->listen_host, &a4->sin_addr) == 1) {
         a4->sin_family = AF_INET;
         a4->sin_port = htons((uint16_t)cfg->listen_port);
@@ -501,6 +808,7 @@ int http_start(const struct config *cfg, const struct http_hooks *hooks,
     }
     s->hooks = *hooks;
     s->cfg = cfg;
+    pthread_mutex_init(&s->defer_mu, NULL);
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->listen_port, NULL, NULL, http_access, s,
         MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, NULL,
@@ -517,6 +825,7 @@ int http_start(const struct config *cfg, const struct http_hooks *hooks,
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s:%u (in use, or no permission)",
                  cfg->listen_host, cfg->listen_port);
+        pthread_mutex_destroy(&s->defer_mu);
         free(s);
         return -1;
     }
@@ -547,6 +856,18 @@ void http_stop(struct http_server *s)
     if (atomic_load(&s->in_flight) > 0)
         fprintf(stderr, "vejled: %ld request(s) still in flight after %u s; closing them\n",
                 (long)atomic_load(&s->in_flight), s->cfg->shutdown_timeout_s);
+    /* a request waiting for its group commit is resumed when its batch is durable (the
+     * writer stops after this); libmicrohttpd cannot close a suspended connection, so
+     * those are waited for however long the disk takes */
+    for (;;) {
+        pthread_mutex_lock(&s->defer_mu);
+        long waiting = s->suspended;
+        pthread_mutex_unlock(&s->defer_mu);
+        if (waiting == 0)
+            break;
+        nanosleep(&pause, NULL);
+    }
     MHD_stop_daemon(s->daemon);
+    pthread_mutex_destroy(&s->defer_mu);
     free(s);
 }

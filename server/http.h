@@ -9,6 +9,15 @@
  *     Content-Length together with Transfer-Encoding (400);
  *   - caps the body: a Content-Length over the route's limit is 413 before a byte is read,
  *     and a body that grows past it while arriving is 413 too (libmicrohttpd caps nothing);
+ *   - decides before reading: a request with a body is first shown, headers only, to the
+ *     admit hook (authentication and role), so a refused request costs its headers, never
+ *     its body; an early answer closes the connection, so the rest is not read at all;
+ *   - bounds the memory of bodies: in-memory bodies (forms, JSON) share one budget,
+ *     [server] body_budget, and get fallible allocations: over the budget, or out of
+ *     memory, the answer is 503 with Retry-After, never an abort; upload bodies
+ *     (multipart) go to an unlinked temporary file in the media folder, not to memory;
+ *   - lets a handler defer its reply (http_defer): the connection is suspended and holds
+ *     no thread until the work it waits for (a group commit) is done;
  *   - adds the security headers to every reply (CSP without inline script,
  *     frame-ancestors 'none', nosniff, Referrer-Policy no-referrer) and Cache-Control:
  *     no-store on everything that is not a static file;
@@ -37,8 +46,11 @@ struct http_request {
     const struct router_match *match;
     const char *body;               /* NUL-terminated copy, body_len bytes; "" if none */
     size_t body_len;
-    const char *client_ip;          /* textual address of the peer */
+    const char *client_ip;          /* textual address of the client (behind the trusted
+                                       proxy: the X-Forwarded-For entry it added) */
+    const char *peer_ip;            /* textual address of the connection's peer itself */
     void *conn;                     /* opaque: for the accessors below */
+    void *state;                    /* opaque: the request's own state (http_defer) */
 };
 
 /* A request header, query argument or cookie by name; NULL if absent.  Borrowed. */
@@ -68,12 +80,27 @@ void http_reply_redirect(struct http_reply *rep, int status, const char *locatio
 void http_reply_file(struct http_reply *rep, int fd, uint64_t size, int64_t mtime,
                      const char *content_type);
 
+/* A deferred reply.  A handler that has started work finishing on another thread calls
+ * http_defer(req, finish, arg) and returns without a status; the connection then waits,
+ * suspended (it holds no server thread), until http_deferred_done(d) is called once, from
+ * any thread.  Then finish(arg, req, rep) fills the reply on a server thread.  When the
+ * request ends without a reply (the client went away, the server stops), finish(arg, NULL,
+ * NULL) is called instead.  finish is called exactly once and owns arg. */
+typedef void (*http_finish_fn)(void *arg, struct http_request *req, struct http_reply *rep);
+struct http_deferred;
+struct http_deferred *http_defer(struct http_request *req, http_finish_fn finish, void *arg);
+void http_deferred_done(struct http_deferred *d);
+
 struct http_hooks {
     void *ctx;
     const struct route *routes;
     size_t n_routes;
     /* Runs a matched request; fills rep. */
     void (*dispatch)(void *ctx, struct http_request *req, struct http_reply *rep);
+    /* Optional: runs on the headers of a matched request that has a body, before any body
+     * byte is read (req->body is empty).  0 to read the body, or non-0 having filled rep
+     * with the refusal. */
+    int (*admit)(void *ctx, struct http_request *req, struct http_reply *rep);
     /* Fills rep with an error reply (status, machine code, and whether the route is API). */
     void (*error)(void *ctx, const struct http_request *req, int api, int status,
                   const char *code, struct http_reply *rep);

@@ -1,10 +1,12 @@
 #include "jobs.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "channel.h"
 #include "clock.h"
 
 void jobs_policy_defaults(struct jobs_policy *p)
@@ -25,6 +27,26 @@ void jobs_policy_from_config(const struct config *c, struct jobs_policy *p)
     p->backoff_base_s = c->backoff_base_s;
     p->backoff_max_s = c->backoff_max_s < c->backoff_base_s ? c->backoff_base_s : c->backoff_max_s;
     p->lease_s = c->job_lease_s;
+}
+
+int jobs_check_timeouts(const struct config *c, char *err, size_t errlen)
+{
+    static const struct {
+        const char *channel;
+        size_t offset;
+    } t[] = {{"smtp", offsetof(struct config, smtp_timeout_s)},
+             {"webhook", offsetof(struct config, webhook_timeout_s)}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        unsigned timeout = *(const unsigned *)((const char *)c + t[i].offset);
+        if (channel_enabled(c->channels, t[i].channel) && timeout >= c->job_lease_s) {
+            snprintf(err, errlen,
+                     "[%s] timeout_s (%u) must be shorter than [delivery] job_lease_s (%u): a "
+                     "job's lease must outlast any one sending",
+                     t[i].channel, timeout, c->job_lease_s);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int64_t jobs_remind_at(int64_t meeting, unsigned days_before, unsigned remind_hour)
@@ -97,6 +119,22 @@ enum store_status jobs_meeting_held(struct store *st, const struct model_enrolme
     else if (rc != STORE_NOT_FOUND)
         return rc;
     rc = store_jobs_cancel(st, e->id, "remind_before_meeting", now, NULL);
+    jobs_wake();
+    return rc;
+}
+
+enum store_status jobs_new_link(struct store *st, const struct model_enrolment *e,
+                                int64_t link_seq, int64_t now, json_t *jobs)
+{
+    char key[128], when[CLOCK_RFC3339_LEN + 1];
+    snprintf(key, sizeof key, "send_new_link:%s:%lld", e->uuid, (long long)link_seq);
+    enum store_status rc = store_job_insert_ref(st, "send_new_link", e->id, link_seq, key, now,
+                                                now);
+    if (rc == STORE_OK && jobs) {
+        clock_format_rfc3339(now, when);
+        json_array_append_new(jobs,
+                              json_pack("{s:s, s:s}", "kind", "send_new_link", "due_at", when));
+    }
     jobs_wake();
     return rc;
 }

@@ -4,9 +4,11 @@
  * Kinds: send_written_guidance (at enrolment), remind_before_meeting (remind_days_before
  * days before the first meeting, at remind_hour Copenhagen time; only while the citizen has
  * not completed), resend_written_guidance (the first meeting + the group's resend_months, in
- * Copenhagen wall time so that DST and month ends come out right), deliver_journal (each
- * journal entry to the case system's webhook, in order).  Every job has a unique key
- * ("kind:enrolment uuid", "deliver_journal:seq"), so the same job can never exist twice.
+ * Copenhagen wall time so that DST and month ends come out right), send_new_link (the
+ * written guidance again with a new link a caseworker issued, at once), deliver_journal
+ * (each journal entry to the case system's webhook, in order).  Every job has a unique key
+ * ("kind:enrolment uuid", "send_new_link:enrolment uuid:seq", "deliver_journal:seq"), so
+ * the same job can never exist twice.
  * All of these run inside the caller's store_txn().
  */
 #ifndef VEJLED_JOBS_H
@@ -35,6 +37,11 @@ void jobs_policy_defaults(struct jobs_policy *p);
 /* The policy the configuration sets. */
 void jobs_policy_from_config(const struct config *c, struct jobs_policy *p);
 
+/* A claimed job's lease must outlast any single channel call, since the lease is renewed
+ * right before each: every enabled channel's timeout_s (smtp, webhook) must be shorter than
+ * [delivery] job_lease_s.  0, or -1 with err naming the keys. */
+int jobs_check_timeouts(const struct config *c, char *err, size_t errlen);
+
 /* remind_hour:00 Copenhagen time on the local day days_before days before meeting. */
 int64_t jobs_remind_at(int64_t meeting, unsigned days_before, unsigned remind_hour);
 
@@ -57,6 +64,12 @@ enum store_status jobs_plan_enrolment(struct store *st, const struct model_enrol
 enum store_status jobs_meeting_held(struct store *st, const struct model_enrolment *e,
                                     const struct model_group *g, int64_t held_at, int64_t now,
                                     int64_t *resend_at);
+
+/* A new link was issued to the citizen (journal entry link_seq): the letter that carries it
+ * goes out at once (job send_new_link, ref link_seq); appended to jobs (may be NULL) as in
+ * jobs_plan_enrolment. */
+enum store_status jobs_new_link(struct store *st, const struct model_enrolment *e,
+                                int64_t link_seq, int64_t now, json_t *jobs);
 
 /* The citizen completed or declined: the reminder to watch the videos is not needed any
  * more and is cancelled (inside the transaction that records it). */

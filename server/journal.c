@@ -11,7 +11,8 @@ const char *const journal_kinds[] = {
     "enrolled", "link_issued", "link_opened", "video_finished", "video_played", "video_watched",
     "transcript_opened", "answers_submitted",
     "asked_topics", "declined", "completed", "meeting_recorded", "group_changed",
-    "written_guidance_sent", "written_guidance_resent", "reminder_sent", "citizen_purged",
+    "written_guidance_sent", "written_guidance_resent", "reminder_sent", "new_link_sent",
+    "citizen_purged",
     "checkpoint", NULL};
 
 static int journal_kind_known(const char *kind)
@@ -160,4 +161,21 @@ json_t *journal_citizen_json(struct store *st, const char *citizen_uuid)
         return NULL;
     }
     return json_pack("{s:o}", "entries", entries);
+}
+
+void journal_keep_enrolments(json_t *journal, const struct model_enrolment *es, size_t n)
+{
+    json_t *entries = json_object_get(journal, "entries");
+    size_t i = 0;
+    while (i < json_array_size(entries)) {
+        const char *enr =
+            json_string_value(json_object_get(json_array_get(entries, i), "enrolment_id"));
+        int keep = !enr;
+        for (size_t k = 0; k < n && !keep; k++)
+            keep = strcmp(es[k].uuid, enr) == 0;
+        if (keep)
+            i++;
+        else
+            json_array_remove(entries, i);
+    }
 }

@@ -54,4 +54,9 @@ int journal_verify(struct store *st, struct journal_check *out);
 /* The entries of one citizen as the API's {"entries": [...]} object (new reference). */
 json_t *journal_citizen_json(struct store *st, const char *citizen_uuid);
 
+/* Removes from such an object (NULL is fine) every entry of an enrolment that is not one
+ * of es[0..n-1]; entries of no enrolment stay.  For a reader who may see only some of a
+ * citizen's enrolments: the entries kept are whole, so each still verifies by its hash. */
+void journal_keep_enrolments(json_t *journal, const struct model_enrolment *es, size_t n);
+
 #endif

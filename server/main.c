@@ -33,6 +33,7 @@
 #include "signkey.h"
 #include "stats.h"
 #include "store.h"
+#include "store_testvfs.h"
 #include "token.h"
 #include "vault.h"
 
@@ -85,6 +86,8 @@ static const char *const main_usage =
     "  stats   --db PATH [--from DATE --to DATE] [--format json|csv] [--verify]\n"
     "                                        the implementation statistics (aggregates only)\n"
     "\n"
+    "Every command also takes --config FILE (the INI file 'serve' reads); its [database]\n"
+    "path stands for --db.  --db and VEJLED_DB win over the file.\n"
     "VEJLED_DB, VEJLED_LISTEN and VEJLED_CONFIG may stand for --db, --listen, --config.\n"
     "'vejled COMMAND --help' tells more about one command.\n";
 
@@ -96,21 +99,21 @@ static const struct {
               "Runs the HTTP server until SIGTERM or SIGINT, then stops cleanly.\n"
               "Applies pending migrations first.  --listen with port 0 picks a free port;\n"
               "the address is printed on stderr as 'vejled: listening on URL'.\n"},
-    {"migrate", "usage: vejled migrate --db PATH\n"
+    {"migrate", "usage: vejled migrate --db PATH [--config FILE]\n"
                 "Creates the database or applies the migrations it lacks.  Safe to run twice.\n"},
-    {"demo", "usage: vejled demo --db PATH\n"
+    {"demo", "usage: vejled demo --db PATH [--config FILE]\n"
              "Migrates, loads the demo guidance packs (a new version only where content\n"
              "changed) and the demo citizens, and prints a fresh link for the first demo\n"
              "citizen.  Safe to run twice.\n"},
-    {"apikey", "usage: vejled apikey add --db PATH --name NAME\n"
+    {"apikey", "usage: vejled apikey add --db PATH --name NAME [--config FILE]\n"
                "Creates an API key for the case system and prints it, alone, on stdout.\n"
                "It cannot be shown again: only its hash is stored.\n"},
     {"user", "usage: vejled user add --db PATH --username U --role caseworker|admin [--unit UNIT]\n"
-             "                       [--display-name NAME]\n"
+             "                       [--display-name NAME] [--config FILE]\n"
              "Creates a caseworker or administrator account.  The password is read from the\n"
              "first line of stdin (at least [staff] password_min_length characters) and\n"
              "stored only as an argon2id hash.  Caseworkers see the citizens of their unit.\n"},
-    {"verify", "usage: vejled verify --db PATH\n"
+    {"verify", "usage: vejled verify --db PATH [--config FILE]\n"
                "Recomputes the journal's hash chain and checks every stored checkpoint (its\n"
                "signature, and that the chain still has the signed head and Merkle root).\n"
                "Exit 0 if intact; 1 and the first entry or checkpoint that does not verify.\n"},
@@ -127,37 +130,38 @@ static const struct {
                         "bundle's must equal; --public-key: the key it must be signed with.\n"
                         "Files above [database] max_bundle_bytes are refused.\n"
                         "Exit 0 intact, 1 with the first failure on stderr.\n"},
-    {"backup", "usage: vejled backup --db PATH --to FILE\n"
+    {"backup", "usage: vejled backup --db PATH --to FILE [--config FILE]\n"
                "Copies the database consistently while the server runs (SQLite backup API).\n"
                "The key file (PATH.key) is not part of it: back it up once, separately.\n"},
-    {"jobs", "usage: vejled jobs list --db PATH\n"
+    {"jobs", "usage: vejled jobs list --db PATH [--config FILE]\n"
              "       vejled jobs run --db PATH [--now RFC3339] [--config FILE]\n"
              "list: every scheduled job (id, kind, enrolment, due time, state, attempts,\n"
              "next attempt, last error), tab-separated with a header line.\n"
              "run: one scheduler pass, exactly what the server's scheduler thread does:\n"
              "every job due at --now (default: now) runs through the configured channels.\n"},
     {"evidence", "usage: vejled evidence --db PATH --citizen UUID --out FILE\n"
-                 "                [--checkpoint-seq N]\n"
+                 "                [--checkpoint-seq N] [--config FILE]\n"
                  "Writes one PDF with the citizen's whole documentation trail: letters sent,\n"
                  "videos finished, answers with content version, meeting and notes, journal;\n"
                  "and beside it FILE.json, the evidence bundle: the citizen's journal entries\n"
                  "with Merkle proofs up to a checkpoint signed now (or the stored checkpoint\n"
                  "of --checkpoint-seq N), for 'vejled verify-evidence'.\n"},
-    {"purge", "usage: vejled purge --db PATH [--older-than PERIOD] [--now RFC3339]\n"
+    {"purge", "usage: vejled purge --db PATH [--older-than PERIOD] [--now RFC3339] [--config FILE]\n"
               "Removes the personal data (name, e-mail, CPR, meeting notes, links, outbox\n"
               "letters) of every citizen whose last activity is older than PERIOD: N or Nd\n"
               "days, Nm months (30 days), Ny years (365 days); default [retention]\n"
               "purge_after.  Statistics and the journal stay; the journal gets a\n"
               "'citizen_purged' entry per citizen.  Safe to run while the server runs.\n"},
     {"stats", "usage: vejled stats --db PATH [--from YYYY-MM-DD --to YYYY-MM-DD]\n"
-              "                    [--format json|csv] [--repeat N] [--verify]\n"
+              "                    [--format json|csv] [--repeat N] [--verify] [--config FILE]\n"
               "Prints the implementation statistics for the period (default: the current\n"
               "quarter, Copenhagen time) as GET /api/v1/stats answers them (json) or as the\n"
               "dashboard's CSV extract (csv; ';'-separated).  Aggregates only, small counts\n"
               "suppressed.  --repeat N builds the dashboard's figures (the period and the\n"
               "trend over 8 quarters) N times and prints the time per build on stderr.\n"
               "--verify recounts every aggregate from the base tables and exits 1 if any\n"
-              "differs.\n"},
+              "differs.  From --config FILE it reads [stats] minutes_per_send (minutes saved\n"
+              "per automatic sending, default 5) and max_range_days.\n"},
 };
 
 /* The help text of a command ("" if there is none). */
@@ -259,15 +263,30 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
     return 0;
 }
 
-/* Builds the configuration from defaults, the file and the flags. */
-static int main_config(const struct main_opts *o, struct config *cfg, int *url_given)
+/* Builds the configuration from defaults, the file and the flags (--db and VEJLED_DB win
+ * over the file's [database] path).  need_db: the command works on a database the operator
+ * must name, by --db, VEJLED_DB or the file's [database] path; without any of them it is a
+ * usage error (EXIT_USAGE), never the default database by accident.  Returns 0, or an exit
+ * status. */
+static int main_config(const struct main_opts *o, const char *command, int need_db,
+                       struct config *cfg, int *url_given)
 {
-    char err[512];
+    char err[512], fallback[CONFIG_PATH_MAX];
     config_defaults(cfg);
+    memcpy(fallback, cfg->db_path, sizeof fallback);
+    cfg->db_path[0] = '\0'; /* tells whether the file names a database */
     if (o->config && config_load_file(cfg, o->config, err, sizeof err))
         return main_fail("%s", err);
     if (o->db && config_set(cfg, "database", "path", o->db, err, sizeof err))
         return main_fail("%s", err);
+    if (!cfg->db_path[0]) {
+        if (need_db) {
+            fprintf(stderr, "vejled: %s needs --db PATH (or VEJLED_DB, or [database] path in "
+                            "--config FILE)\n", command);
+            return EXIT_USAGE;
+        }
+        memcpy(cfg->db_path, fallback, sizeof cfg->db_path);
+    }
     if (o->listen && config_set_listen(cfg, o->listen))
         return main_fail("--listen must be HOST:PORT, not '%s'", o->listen);
     *url_given = cfg->public_url[0] != '\0';
@@ -294,14 +313,6 @@ static int main_open(const struct config *cfg, struct store **st)
     if (applied)
         fprintf(stderr, "vejled: applied %d migration(s) to %s\n", applied, cfg->db_path);
     return 0;
-}
-
-static int main_need_db(const struct main_opts *o, const char *command)
-{
-    if (o->db)
-        return 0;
-    fprintf(stderr, "vejled: %s needs --db PATH (or VEJLED_DB)\n", command);
-    return -1;
 }
 
 /* ------------------------------------------------------------------ commands */
@@ -336,7 +347,7 @@ static int main_demo_citizens(const struct config *cfg, struct store *st, struct
     }
     struct enrol_env env = {st, vault, cache, cfg->public_url, cfg->token_days,
                             cfg->idempotency_hours, cfg->remind_days_before,
-                            cfg->max_field_length, &policy, NULL, &langs};
+                            cfg->max_field_length, &policy, NULL, cfg->max_clock_skew_s, &langs};
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(doc, "citizens"), i, c)
@@ -362,7 +373,7 @@ static int main_demo_citizens(const struct config *cfg, struct store *st, struct
             if (enrol_find_open(&env, json_string_value(json_object_get(c, "cpr")),
                                 json_string_value(json_object_get(c, "target_group")),
                                 uuid) == ENROL_OK)
-                r = enrol_new_link(&env, uuid, "demo", &resp);
+                r = enrol_new_link(&env, uuid, "demo", &resp, NULL);
         } else if (r == ENROL_CONFLICT) {
             continue;
         }
@@ -972,26 +983,49 @@ static int cmd_serve(struct config *cfg, int url_given)
         app_free(&app);
         return main_fail("%s", err);
     }
-    if (!url_given)
-        snprintf(app.public_url, sizeof app.public_url, "http://%s:%u", cfg->listen_host,
-                 http_port(server));
+    char url[sizeof app.public_url];
+    snprintf(url, sizeof url, "http://%s:%u", cfg->listen_host, http_port(server));
+    app_publish(&app, url_given ? NULL : url); /* the requests waiting for it go on */
+    /* [metrics] listen: GET /metrics on its own address, one thread, the same limits */
+    struct config *mcfg = NULL;
+    struct http_server *mserver = NULL;
+    if (*cfg->metrics_listen) {
+        struct http_hooks mhooks;
+        mcfg = xmalloc(sizeof *mcfg);
+        *mcfg = *cfg;
+        mcfg->threads = 1;
+        app_metrics_hooks(&app, &mhooks);
+        if (config_set_listen(mcfg, cfg->metrics_listen) ||
+            http_start(mcfg, &mhooks, &mserver, err, sizeof err)) {
+            http_stop(server);
+            app_free(&app);
+            free(mcfg);
+            return main_fail("[metrics] listen: %s", err);
+        }
+        fprintf(stderr, "vejled: metrics on http://%s:%u/metrics\n", mcfg->listen_host,
+                http_port(mserver));
+    }
     struct scheduler *sched = NULL;
     if (cfg->scheduler && (scheduler_open(cfg, app.vault, app.public_url, &sched, err,
                                           sizeof err) ||
                            scheduler_start(sched))) {
+        http_stop(mserver);
         http_stop(server);
         scheduler_close(sched);
         app_free(&app);
+        free(mcfg);
         return main_fail("cannot start the scheduler: %s", err);
     }
     fprintf(stderr, "vejled: listening on http://%s:%u\n", cfg->listen_host, http_port(server));
     while (sigwait(&sigs, &sig) == 0 && sig != SIGINT && sig != SIGTERM)
         ;
     fprintf(stderr, "vejled: stopping (signal %d)\n", sig);
+    http_stop(mserver);
     http_stop(server);
     scheduler_stop(sched); /* lets a running job finish */
     scheduler_close(sched);
     app_free(&app);
+    free(mcfg);
     fprintf(stderr, "vejled: stopped\n");
     return 0;
 }
@@ -1002,6 +1036,8 @@ int main(int argc, char **argv)
     struct config cfg;
     int url_given = 0;
     jsonmem_install(); /* before any jansson call (jsonmem.h) */
+    if (store_testvfs_init()) /* test build only; before any database is opened */
+        return EXIT_FAILURE;
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(main_usage, argc < 2 ? stderr : stdout);
@@ -1042,9 +1078,8 @@ int main(int argc, char **argv)
         return main_help(command);
     clock_init_display_zone();
     if (strcmp(command, "serve") == 0) {
-        if (main_config(&o, &cfg, &url_given))
-            return EXIT_FAILURE;
-        return cmd_serve(&cfg, url_given);
+        int rc = main_config(&o, command, 0, &cfg, &url_given);
+        return rc ? rc : cmd_serve(&cfg, url_given);
     }
     int known = 0;
     for (size_t i = 0; i < sizeof main_helps / sizeof main_helps[0]; i++)
@@ -1054,14 +1089,14 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (strcmp(command, "verify-evidence") == 0) { /* no database, only the config */
-        if (main_config(&o, &cfg, &url_given))
-            return EXIT_FAILURE;
+        int rc = main_config(&o, command, 0, &cfg, &url_given);
+        if (rc)
+            return rc;
         return cmd_verify_evidence(&cfg, &o);
     }
-    if (main_need_db(&o, command))
-        return EXIT_USAGE;
-    if (main_config(&o, &cfg, &url_given))
-        return EXIT_FAILURE;
+    int rc = main_config(&o, command, 1, &cfg, &url_given);
+    if (rc)
+        return rc;
     if (strcmp(command, "migrate") == 0)
         return cmd_migrate(&cfg);
     if (strcmp(command, "demo") == 0)

@@ -22,6 +22,10 @@ struct json_t; /* jansson's */
 #define MODEL_UUID_LEN 36
 #define MODEL_HASH_HEX 64
 
+/* Room for a comma-separated list of option ids: 16 ids of at most 20 characters
+ * ("-9223372036854775808"), 15 commas and the NUL. */
+#define MODEL_CHOSEN_MAX (16 * 21 + 1)
+
 struct model_option {
     int64_t id;
     char *text[LANG_COUNT];
@@ -144,7 +148,7 @@ struct model_view {
 struct model_answer {
     int64_t question_id;
     int attempt;
-    char chosen[256]; /* option ids, comma-separated, ascending */
+    char chosen[MODEL_CHOSEN_MAX]; /* option ids, comma-separated, ascending */
     bool correct;
     int64_t answered_at;
 };

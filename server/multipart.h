@@ -1,8 +1,8 @@
 /* multipart — multipart/form-data bodies (RFC 7578), for the administrator's video upload.
  *
  * A plain HTML form with a file input must work without JavaScript, and such a form posts
- * multipart/form-data.  The body is already in memory (the HTTP layer caps its size), so
- * parsing only finds the parts: each part's name, file name and content type are copied
+ * multipart/form-data.  The body is already readable as one piece (the HTTP layer caps its
+ * size and keeps an upload in a temporary file mapped into memory), so parsing only finds the parts: each part's name, file name and content type are copied
  * out, its data points into the body.  Anything malformed (no boundary, a part without
  * Content-Disposition form-data and a name, no closing boundary, too many parts, a name
  * or file name too long) rejects the whole body.

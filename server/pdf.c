@@ -46,6 +46,9 @@ struct pdf *pdf_new(const char *title, int64_t created)
     cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
     cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_MOD_DATE, date);
     p->cr = cairo_create(p->surface);
+    /* a tagged PDF: the structure tree (Document > H1/H2/P, in drawing order) tells screen
+     * readers the headings and the reading order */
+    cairo_tag_begin(p->cr, "Document", NULL);
     p->y = PDF_MARGIN;
     p->page = 1;
     return p;
@@ -169,6 +172,8 @@ static void pdf_paragraph(struct pdf *p, enum pdf_style style, const char *utf8,
     pango_layout_set_text(layout, utf8, -1);
     PangoLayoutIter *it = pango_layout_get_iter(layout);
     int first = 1;
+    const char *tag = style == PDF_TITLE ? "H1" : style == PDF_HEADING ? "H2" : "P";
+    cairo_tag_begin(p->cr, tag, NULL);
     do {
         PangoRectangle logical;
         pango_layout_iter_get_line_extents(it, NULL, &logical);
@@ -194,6 +199,7 @@ static void pdf_paragraph(struct pdf *p, enum pdf_style style, const char *utf8,
         pango_cairo_show_layout_line(p->cr, pango_layout_iter_get_line_readonly(it));
         p->y += h;
     } while (pango_layout_iter_next_line(it));
+    cairo_tag_end(p->cr, tag);
     pango_layout_iter_free(it);
     g_object_unref(layout);
     p->y += style == PDF_HEADING || style == PDF_TITLE ? 8 : 5;
@@ -216,6 +222,7 @@ void pdf_space(struct pdf *p, double points)
 
 int pdf_finish(struct pdf *p, struct buf *out)
 {
+    cairo_tag_end(p->cr, "Document");
     cairo_destroy(p->cr);
     cairo_surface_finish(p->surface);
     int ok = cairo_surface_status(p->surface) == CAIRO_STATUS_SUCCESS;

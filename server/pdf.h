@@ -3,7 +3,9 @@
  * A document is A4 with fixed margins; each call adds one paragraph, wrapped to the page
  * width and continued on a new page when it does not fit.  Text is plain UTF-8 (never
  * markup), so whatever a name or a guidance text holds is shown as it is.  The creation
- * date is set from the caller's time, so the same input gives the same bytes.
+ * date is set from the caller's time, so the same input gives the same bytes.  The PDF is
+ * tagged: a structure tree Document > H1 (PDF_TITLE) / H2 (PDF_HEADING) / P (every other
+ * paragraph) in reading order, for screen readers.
  */
 #ifndef VEJLED_PDF_H
 #define VEJLED_PDF_H
@@ -26,8 +28,7 @@ struct pdf;
 /* A new document (title in the PDF's metadata, created UTC seconds).  Never NULL. */
 struct pdf *pdf_new(const char *title, int64_t created);
 
-/* Document information: author, subject and keywords (any may be NULL).  cairo 1.16 has
- * no way to write structure tags; see the README. */
+/* Document information: author, subject and keywords (any may be NULL). */
 void pdf_set_info(struct pdf *p, const char *author, const char *subject, const char *keywords);
 
 /* The document's language (a BCP 47 tag such as "da": letters, digits and '-', at most 15),

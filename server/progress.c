@@ -258,6 +258,23 @@ void progress_watch_facts(const struct model_progress *pr, const struct model_vi
 
 /* ------------------------------------------------------------------ answers */
 
+int progress_format_chosen(const int64_t *ids, size_t n, char *out, size_t outlen)
+{
+    size_t len = 0;
+    if (outlen == 0)
+        return -1;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(out + len, outlen - len, "%s%lld", i ? "," : "", (long long)ids[i]);
+        if (w < 0 || (size_t)w >= outlen - len) {
+            out[0] = '\0';
+            return -1;
+        }
+        len += (size_t)w;
+    }
+    return 0;
+}
+
 int progress_chosen_has(const char *chosen, int64_t id)
 {
     const char *p = chosen;
@@ -336,12 +353,13 @@ static enum store_status progress_submit_txn(struct store *st, void *arg)
         int64_t sorted[16];
         memcpy(sorted, ch->options, ch->n_options * sizeof *sorted);
         qsort(sorted, ch->n_options, sizeof *sorted, progress_id_cmp);
-        char chosen[256] = "";
-        size_t len = 0;
+        char chosen[PROGRESS_CHOSEN_MAX];
+        if (progress_format_chosen(sorted, ch->n_options, chosen, sizeof chosen) != 0) {
+            rc = STORE_ERROR; /* cannot happen: room for every id a choice can hold */
+            break;
+        }
         json_t *positions = json_array();
         for (size_t i = 0; i < ch->n_options; i++) {
-            len += (size_t)snprintf(chosen + len, sizeof chosen - len, "%s%lld", i ? "," : "",
-                                    (long long)sorted[i]);
             for (size_t oi = 0; oi < q->n_options; oi++)
                 if (q->options[oi].id == sorted[i])
                     json_array_append_new(positions, json_integer((json_int_t)oi + 1));
@@ -426,14 +444,11 @@ static enum store_status progress_submit_txn(struct store *st, void *arg)
     return rc;
 }
 
-enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
-                                             const struct model_enrolment *e,
-                                             const struct model_pack *pack,
-                                             const struct model_video *v,
-                                             const struct progress_choice *choices,
-                                             size_t n_choices, const int64_t *asked,
-                                             size_t n_asked, int64_t now,
-                                             struct progress_problems *problems)
+/* The problems with a submission (problems->n 0: none). */
+static void progress_submit_check(const struct model_pack *pack, const struct model_video *v,
+                                  const struct progress_choice *choices, size_t n_choices,
+                                  const int64_t *asked, size_t n_asked,
+                                  struct progress_problems *problems)
 {
     memset(problems, 0, sizeof *problems);
     for (size_t qi = 0; qi < v->n_questions; qi++) {
@@ -465,12 +480,71 @@ enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
         if (!q || &pack->videos[vi] != v)
             progress_problem(problems, 0, PROBLEM_INVALID);
     }
+}
+
+enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
+                                             const struct model_enrolment *e,
+                                             const struct model_pack *pack,
+                                             const struct model_video *v,
+                                             const struct progress_choice *choices,
+                                             size_t n_choices, const int64_t *asked,
+                                             size_t n_asked, int64_t now,
+                                             struct progress_problems *problems)
+{
+    progress_submit_check(pack, v, choices, n_choices, asked, n_asked, problems);
     if (problems->n)
         return SUBMIT_INVALID;
     struct progress_submit_ctx c = {e, pack, v, choices, n_choices, asked, n_asked, now};
     enum store_status rc = w ? writer_run(w, progress_submit_txn, &c)
                              : store_txn(st, progress_submit_txn, &c);
     return rc == STORE_OK ? SUBMIT_OK : SUBMIT_ERROR;
+}
+
+/* A checked submission with its own copies, for a write that outlives the request's call. */
+struct progress_submission {
+    struct model_enrolment e;
+    struct progress_choice choices[PROGRESS_MAX_QUESTIONS];
+    int64_t asked[PROGRESS_MAX_ASKED];
+    struct progress_submit_ctx ctx; /* points into the copies above */
+};
+
+enum progress_submit progress_submission_new(const struct model_enrolment *e,
+                                             const struct model_pack *pack,
+                                             const struct model_video *v,
+                                             const struct progress_choice *choices,
+                                             size_t n_choices, const int64_t *asked,
+                                             size_t n_asked, int64_t now,
+                                             struct progress_problems *problems,
+                                             struct progress_submission **out)
+{
+    *out = NULL;
+    progress_submit_check(pack, v, choices, n_choices, asked, n_asked, problems);
+    if (problems->n)
+        return SUBMIT_INVALID;
+    if (n_choices > PROGRESS_MAX_QUESTIONS || n_asked > PROGRESS_MAX_ASKED)
+        return SUBMIT_ERROR;
+    struct progress_submission *s = calloc(1, sizeof *s);
+    if (!s)
+        return SUBMIT_ERROR;
+    s->e = *e;
+    memcpy(s->choices, choices, n_choices * sizeof *choices);
+    memcpy(s->asked, asked, n_asked * sizeof *asked);
+    struct progress_submit_ctx c = {&s->e, pack, v, s->choices, n_choices, s->asked,
+                                    n_asked, now};
+    s->ctx = c;
+    *out = s;
+    return SUBMIT_OK;
+}
+
+enum store_status progress_submission_txn(struct store *st, void *submission)
+{
+    struct progress_submission *s = submission;
+    return progress_submit_txn(st, &s->ctx);
+}
+
+void progress_submission_free(void *submission)
+{
+    free(submission);
 }
 
 /* ------------------------------------------------------------------ decline, language */

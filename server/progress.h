@@ -112,6 +112,26 @@ enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
                                              size_t n_asked, int64_t now,
                                              struct progress_problems *problems);
 
+/* The same, for a write that does not hold the caller's thread: checks the submission
+ * (SUBMIT_INVALID with problems: nothing to write) and copies it into *out (SUBMIT_OK; free
+ * with progress_submission_free), or SUBMIT_ERROR (no memory, or more than
+ * PROGRESS_MAX_QUESTIONS choices or PROGRESS_MAX_ASKED marks).  The pack must outlive it
+ * (cached packs do).  progress_submission_txn is the transaction to run (through the
+ * writer): all of progress_submit_answers' writes, all-or-nothing. */
+#define PROGRESS_MAX_QUESTIONS 32
+#define PROGRESS_MAX_ASKED 32
+struct progress_submission;
+enum progress_submit progress_submission_new(const struct model_enrolment *e,
+                                             const struct model_pack *pack,
+                                             const struct model_video *v,
+                                             const struct progress_choice *choices,
+                                             size_t n_choices, const int64_t *asked,
+                                             size_t n_asked, int64_t now,
+                                             struct progress_problems *problems,
+                                             struct progress_submission **out);
+enum store_status progress_submission_txn(struct store *st, void *submission);
+void progress_submission_free(void *submission);
+
 /* The citizen would rather hear it at the meeting: journals "declined" the first time. */
 int progress_decline(struct store *st, const struct model_enrolment *e, int64_t now);
 
@@ -121,6 +141,13 @@ int progress_set_language(struct store *st, const struct model_enrolment *e, con
 
 /* true when the answer's chosen ids equal the question's right options. */
 int progress_is_correct(const struct model_question *q, const int64_t *chosen, size_t n);
+
+/* Room for the comma-separated list of a choice's ids (model.h). */
+#define PROGRESS_CHOSEN_MAX MODEL_CHOSEN_MAX
+
+/* Writes ids[0..n) comma-separated into out (outlen bytes).  0, or -1 (out is "") when
+ * they do not fit: never writes past outlen. */
+int progress_format_chosen(const int64_t *ids, size_t n, char *out, size_t outlen);
 
 /* Whether the comma-separated id list holds id. */
 int progress_chosen_has(const char *chosen, int64_t id);

@@ -2,7 +2,9 @@
  * retention period after their last activity has passed.
  *
  * What goes: name, e-mail, the sealed CPR and its look-up hash, sealed meeting notes and
- * sealed links, sessions, and the outbox files of their letters (which hold the CPR).
+ * sealed links, sessions, the Idempotency-Key answers of their enrolments (with the keyed
+ * request hash), the sealed copies of letters not yet sent, and the outbox files of their
+ * letters (which hold the CPR).
  * What stays: the anonymous rows (enrolments, answers, deliveries), so that the statistics
  * do not change, and the journal, which never held a name or CPR and still verifies; a
  * "citizen_purged" entry is appended to it as the tombstone.  Freed space is overwritten

@@ -32,6 +32,7 @@ enum router_auth {
     AUTH_NONE,    /* public */
     AUTH_API_KEY, /* Authorization: Bearer <api key> */
     AUTH_CITIZEN, /* a citizen session cookie */
+    AUTH_METRICS, /* GET /metrics: [metrics] token as bearer, or (no token) a loopback client */
     AUTH_STAFF_LOGIN,      /* the staff login page: public, with a pre-login form token */
     AUTH_STAFF_CASEWORKER, /* a staff session of a caseworker or an administrator */
     AUTH_STAFF_ADMIN       /* a staff session of an administrator (others: 403) */

@@ -2,7 +2,6 @@
 
 #include <pthread.h>
 #include <sodium.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "clock.h"
 #include "content.h"
 #include "enrol.h"
+#include "fault.h"
 #include "jobs.h"
 #include "purge.h"
 #include "checkpoint.h"
@@ -47,6 +47,19 @@ int scheduler_open(const struct config *cfg, const struct vault *vault, const ch
     s->vault = vault;
     s->public_url = public_url;
     jobs_policy_from_config(cfg, &s->policy);
+    if (jobs_check_timeouts(cfg, err, errlen) != 0)
+        goto fail;
+    if (channel_enabled(cfg->channels, "webhook")) {
+        unsigned char key[CHANNEL_WEBHOOK_KEY_MAX];
+        size_t keylen = 0;
+        int bad = channel_webhook_key(cfg->webhook_secret, key, &keylen) != 0;
+        sodium_memzero(key, sizeof key);
+        if (bad) {
+            snprintf(err, errlen, "[webhook] secret must be set: whsec_<base64 of random "
+                                  "bytes>, or a plain secret used as it stands");
+            goto fail;
+        }
+    }
     if (store_open(cfg->db_path, cfg->busy_timeout_ms, &s->st, err, errlen))
         goto fail;
     for (int l = 0; l < LANG_COUNT; l++) {
@@ -145,72 +158,93 @@ static enum store_status sched_link_txn(struct store *st, void *arg)
 
 /* ------------------------------------------------------------------ deliveries */
 
+/* The letter that was sent is the letter that is hashed.  A letter is rendered once, when
+ * the intent to send it is recorded, and the exact bytes of every channel (outbox XML and
+ * PDF, the e-mail message) are committed with that intent, sealed with the vault key; an
+ * attempt after a crash sends those stored bytes, and the journal's sha256 and pdf_sha256
+ * are hashes of them.  Rendering again as a pure function of data fixed in the intent was
+ * the alternative, but too much of a letter can change between two attempts: the published
+ * guidance, the citizen's link (a caseworker's new link, the renewal before expiry), the
+ * municipality's settings, the strings and even the fonts after an upgrade.  The sealed
+ * copies are dropped when the job ends (done or cancelled) and by the retention purge. */
+
+#define SCHED_LETTER_CHANNELS 2
+static const char *const sched_letter_channels[SCHED_LETTER_CHANNELS] = {"outbox", "smtp"};
+
+struct sched_intents {
+    const struct store_job *j;
+    const char *channel[SCHED_LETTER_CHANNELS];
+    struct store_delivery *d[SCHED_LETTER_CHANNELS];
+    size_t n;
+    int64_t now;
+};
+
+static enum store_status sched_intents_txn(struct store *st, void *arg)
+{
+    struct sched_intents *t = arg;
+    /* only while the job is ours (renewing its lease) */
+    enum store_status rc = store_job_renew(st, t->j->id, t->j->claim, clock_now());
+    for (size_t i = 0; i < t->n && rc == STORE_OK; i++)
+        rc = store_delivery_intent(st, t->j->id, t->channel[i], t->d[i], t->now);
+    return rc;
+}
+
 struct sched_record {
-    int64_t job_id;
-    const char *channel;
+    const struct store_job *j;
     const char *message_id;
     const char *sha256;
     int64_t now;
     const char *kind; /* journal kind, NULL: none */
     const struct model_enrolment *e;
     json_t *data;
-    int intent; /* 1: record the intent, 0: record it sent */
 };
 
 static enum store_status sched_record_txn(struct store *st, void *arg)
 {
     struct sched_record *r = arg;
-    if (r->intent)
-        return store_delivery_intent(st, r->job_id, r->channel, r->message_id, r->now);
-    enum store_status rc = store_delivery_sent(st, r->message_id, r->sha256, r->now);
+    enum store_status rc = store_job_renew(st, r->j->id, r->j->claim, clock_now());
+    if (rc == STORE_OK)
+        rc = store_delivery_sent(st, r->message_id, r->sha256, r->now);
     if (rc == STORE_OK && r->kind)
         rc = journal_append(st, r->now, r->kind, "scheduler", r->e->citizen_uuid, r->e->uuid,
                             r->data, NULL);
     return rc;
 }
 
-/* The message id for the job's delivery through channel: the recorded one, or a new one
- * recorded now.  1 when it was sent already, 0 to send, -1 on error. */
-static int sched_intent(struct scheduler *s, int64_t job_id, const char *channel, int64_t now,
-                        char id[MODEL_UUID_LEN + 1])
+/* Test build only (fault.h): "after_channel_write" stops the process after any channel's
+ * write, "after_channel_write:<channel>" only after that channel's. */
+static void sched_fault_point(const char *channel)
 {
-    struct store_delivery d;
-    enum store_status rc = store_delivery_get(s->st, job_id, channel, &d);
-    if (rc == STORE_OK) {
-        memcpy(id, d.message_id, MODEL_UUID_LEN + 1);
-        return strcmp(d.state, "sent") == 0;
-    }
-    if (rc != STORE_NOT_FOUND)
-        return -1;
-    enrol_new_uuid(id);
-    struct sched_record r = {job_id, channel, id, "", now, NULL, NULL, NULL, 1};
-    return store_txn(s->st, sched_record_txn, &r) == STORE_OK ? 0 : -1;
-}
-
-static void sched_fault_point(void)
-{
-    const char *f = getenv("VEJLED_FAULT");
-    if (f && strcmp(f, "after_channel_write") == 0) {
-        fprintf(stderr, "vejled: fault injected after a channel write\n");
-        raise(SIGKILL);
-    }
-}
-
-static int sched_sent(struct scheduler *s, const struct store_job *j, const char *channel,
-                      const char *message_id, const char *sha, int64_t now, const char *kind,
-                      const struct model_enrolment *e, json_t *data)
-{
-    sched_fault_point();
-    json_object_set_new(data, "channel", json_string(channel));
-    json_object_set_new(data, "message_id", json_string(message_id));
-    json_object_set_new(data, "sha256", json_string(sha));
-    struct sched_record r = {j->id, channel, message_id, sha, now, kind, e, data, 0};
-    return store_txn(s->st, sched_record_txn, &r) == STORE_OK ? 0 : -1;
+    char named[64];
+    snprintf(named, sizeof named, "after_channel_write:%s", channel);
+    fault_point("after_channel_write");
+    fault_point(named);
 }
 
 /* ------------------------------------------------------------------ letters */
 
-enum sched_outcome { SCHED_DONE, SCHED_CANCEL, SCHED_RETRY };
+/* SCHED_LOST: the claim was lost (the lease ran out and another scheduler claimed the job):
+ * nothing more may be sent or recorded for it, and its end is the other one's. */
+enum sched_outcome { SCHED_DONE, SCHED_CANCEL, SCHED_RETRY, SCHED_LOST };
+
+static enum store_status sched_renew_txn(struct store *st, void *arg)
+{
+    const struct store_job *j = arg;
+    return store_job_renew(st, j->id, j->claim, clock_now());
+}
+
+/* Renews the job's lease right before a channel is written, so that it outlasts the write
+ * (every channel's timeout is shorter than the lease).  SCHED_DONE to go on, SCHED_LOST,
+ * or SCHED_RETRY when the database failed. */
+static enum sched_outcome sched_renew(struct scheduler *s, const struct store_job *j, char *err,
+                                      size_t errlen)
+{
+    enum store_status rc = store_txn(s->st, sched_renew_txn, (void *)j);
+    if (rc == STORE_OK)
+        return SCHED_DONE;
+    snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost" : "cannot renew the lease");
+    return rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+}
 
 struct sched_letter_job {
     struct model_enrolment e;
@@ -218,7 +252,9 @@ struct sched_letter_job {
     struct model_group g;
     char cpr[16];
     struct buf pdf;
-    struct letter letter;
+    int want[SCHED_LETTER_CHANNELS];  /* the channel carries this letter */
+    int have[SCHED_LETTER_CHANNELS];  /* an intent with its payload is recorded */
+    struct store_delivery d[SCHED_LETTER_CHANNELS];
 };
 
 static const char *sched_journal_kind(const char *job_kind)
@@ -227,28 +263,58 @@ static const char *sched_journal_kind(const char *job_kind)
         return "written_guidance_sent";
     if (strcmp(job_kind, "resend_written_guidance") == 0)
         return "written_guidance_resent";
+    if (strcmp(job_kind, "send_new_link") == 0)
+        return "new_link_sent";
     return "reminder_sent";
 }
 
-static enum sched_outcome sched_letter(struct scheduler *s, const struct store_job *j,
-                                       int64_t now, struct sched_letter_job *w, char *err,
-                                       size_t errlen)
+/* The letter's PDF in w->pdf: the one an earlier intent of this job holds (every channel of
+ * a job carries the same letter), else rendered now for the time `at`.  *data gets the
+ * journal data that belongs to that PDF. */
+static int sched_letter_pdf(struct scheduler *s, const struct store_job *j,
+                            struct sched_letter_job *w, const struct model_pack *pack,
+                            const struct letter *l, json_t **data)
+{
+    for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
+        char *plain = NULL;
+        size_t n = 0;
+        json_error_t je;
+        if (!w->have[i] || !w->d[i].pdf_box ||
+            vault_unseal(s->vault, w->d[i].pdf_box, w->d[i].pdf_boxlen, &plain, &n) != 0)
+            continue;
+        buf_append(&w->pdf, plain, n);
+        sodium_memzero(plain, n);
+        free(plain);
+        *data = json_loads(w->d[i].data ? w->d[i].data : "{}", 0, &je);
+        return *data ? 0 : -1;
+    }
+    if (letter_pdf(l, &w->pdf) != 0)
+        return -1;
+    char pdf_sha[CHANNEL_SHA256_HEX + 1];
+    channel_sha256(w->pdf.data, w->pdf.len, pdf_sha);
+    *data = json_pack("{s:s, s:s, s:i, s:s, s:s}", "job", j->kind, "pdf_sha256", pdf_sha,
+                      "pack_version", pack->version, "content_hash", pack->content_hash,
+                      "target_group", w->g.slug);
+    return *data ? 0 : -1;
+}
+
+/* Renders the letter once for every channel that has no intent yet and records those
+ * intents, each with the exact bytes it will send, in one transaction.  The letter's time
+ * is that of the job's first intent (now when there is none). */
+static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct store_job *j,
+                                               int64_t now, struct sched_letter_job *w,
+                                               char *err, size_t errlen)
 {
     int reminder = strcmp(j->kind, "remind_before_meeting") == 0;
-    enum store_status rc = store_enrolment_by_id(s->st, j->enrolment_id, &w->e);
-    if (rc == STORE_NOT_FOUND || (rc == STORE_OK && w->e.closed_at)) {
-        snprintf(err, errlen, "the enrolment is closed");
-        return SCHED_CANCEL;
-    }
-    if (rc == STORE_OK && reminder && (w->e.completed_at || w->e.declined_at)) {
-        snprintf(err, errlen, "the citizen has completed or declined");
-        return SCHED_CANCEL;
-    }
-    int64_t pack_id = 0;
-    if (rc == STORE_OK)
-        rc = store_citizen_by_uuid(s->st, w->e.citizen_uuid, &w->c);
-    if (rc == STORE_OK)
-        rc = store_group_by_id(s->st, w->e.group_id, &w->g);
+    int64_t pack_id = 0, at = now;
+    enum sched_outcome o = SCHED_RETRY;
+    json_t *data = NULL;
+    char *dumped = NULL;
+    struct buf payload[SCHED_LETTER_CHANNELS] = {{0}};
+    for (int i = 0; i < SCHED_LETTER_CHANNELS; i++)
+        if (w->d[i].message_id[0] && w->d[i].created_at < at)
+            at = w->d[i].created_at;
+    enum store_status rc = store_group_by_id(s->st, w->e.group_id, &w->g);
     if (rc == STORE_OK) /* the current published version of the group's guidance */
         rc = store_pack_published_id(s->st, w->e.group_id, &pack_id);
     const struct model_pack *pack = rc == STORE_OK ? content_cache_get(s->cache, s->st, pack_id)
@@ -283,63 +349,183 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
     }
     char url[512];
     snprintf(url, sizeof url, "%s/v/%s", s->public_url, link.token);
+    sodium_memzero(link.token, sizeof link.token);
     enum lang lang = model_lang_from_code(w->e.language);
     const char *guidance = pack->guidance[lang] && *pack->guidance[lang] ? pack->guidance[lang]
                                                                          : pack->guidance[LANG_DA];
-    w->letter = (struct letter){s->cfg, s->strings[lang], model_lang_code(lang),
-                                reminder ? LETTER_REMINDER : LETTER_GUIDANCE, w->c.name,
-                                w->g.name[lang] && *w->g.name[lang] ? w->g.name[lang]
-                                                                   : w->g.name[LANG_DA],
-                                guidance, url, link.expires, w->e.first_meeting_at, now};
-    if (letter_pdf(&w->letter, &w->pdf) != 0) {
+    struct letter l = {s->cfg, s->strings[lang], model_lang_code(lang),
+                       reminder ? LETTER_REMINDER : LETTER_GUIDANCE, w->c.name,
+                       w->g.name[lang] && *w->g.name[lang] ? w->g.name[lang] : w->g.name[LANG_DA],
+                       guidance, url, link.expires, w->e.first_meeting_at, at};
+    if (sched_letter_pdf(s, j, w, pack, &l, &data) != 0) {
         snprintf(err, errlen, "cannot render the letter");
-        return SCHED_RETRY;
+        goto out;
     }
-    char pdf_sha[CHANNEL_SHA256_HEX + 1];
-    channel_sha256(w->pdf.data, w->pdf.len, pdf_sha);
-    const char *kind = sched_journal_kind(j->kind);
-    static const char *const channels[] = {"outbox", "smtp"};
-    for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++) {
-        const char *ch = channels[i];
-        char id[MODEL_UUID_LEN + 1], sha[CHANNEL_SHA256_HEX + 1];
-        if (!channel_enabled(s->cfg->channels, ch) || (i == 1 && !w->c.email))
+    dumped = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+    struct sched_intents t = {j, {NULL}, {NULL}, 0, now};
+    for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
+        struct store_delivery *d = &w->d[i];
+        if (!w->want[i] || w->have[i])
             continue;
-        int state = sched_intent(s, j->id, ch, now, id);
-        if (state < 0) {
-            snprintf(err, errlen, "cannot record the delivery");
-            return SCHED_RETRY;
-        }
-        if (state == 1)
-            continue;
-        int wrote;
+        if (!d->message_id[0]) /* else an intent recorded without its bytes: keep its id */
+            enrol_new_uuid(d->message_id);
         if (i == 0) {
-            struct channel_memo m = {id, letter_string(w->letter.strings,
-                                                       reminder ? "letter_title_reminder"
-                                                                : "letter_title_guidance"),
+            struct channel_memo m = {d->message_id,
+                                     letter_string(l.strings, reminder ? "letter_title_reminder"
+                                                                       : "letter_title_guidance"),
                                      s->cfg->sender_cvr, s->cfg->municipality_name, w->cpr,
-                                     w->c.name, w->letter.lang, url,
-                                     letter_string(w->letter.strings, "letter_link_intro"), now,
+                                     w->c.name, l.lang, url,
+                                     letter_string(l.strings, "letter_link_intro"), at,
                                      w->pdf.data, w->pdf.len};
-            wrote = channel_outbox_write(s->cfg->outbox_dir, &m, sha, err, errlen);
+            channel_memo_xml(&m, &payload[i]);
         } else {
             struct buf text = {0};
-            letter_text(&w->letter, &text);
-            struct channel_mail m = {id, w->c.email, letter_subject(&w->letter), text.data,
-                                     w->pdf.data, w->pdf.len, "brev.pdf", now};
-            wrote = channel_smtp_send(s->cfg, &m, sha, err, errlen);
+            letter_text(&l, &text);
+            struct channel_mail m = {d->message_id, w->c.email, letter_subject(&l), text.data,
+                                     w->pdf.data, w->pdf.len, "brev.pdf", at};
+            channel_mail_message(s->cfg, &m, &payload[i]);
             buf_free(&text);
         }
-        if (wrote != 0)
-            return SCHED_RETRY;
-        json_t *data = json_pack("{s:s, s:s, s:i, s:s, s:s}", "job", j->kind, "pdf_sha256",
-                                 pdf_sha, "pack_version", pack->version, "content_hash",
-                                 pack->content_hash, "target_group", w->g.slug);
-        int r = sched_sent(s, j, ch, id, sha, now, kind, &w->e, data);
-        json_decref(data);
-        if (r != 0) {
-            snprintf(err, errlen, "cannot record the delivery");
+        channel_sha256(payload[i].data, payload[i].len, d->sha256);
+        store_delivery_clear(d);
+        d->data = xstrdup(dumped);
+        vault_seal(s->vault, payload[i].data, payload[i].len, &d->payload_box,
+                   &d->payload_boxlen);
+        vault_seal(s->vault, w->pdf.data, w->pdf.len, &d->pdf_box, &d->pdf_boxlen);
+        snprintf(d->state, sizeof d->state, "intent");
+        d->created_at = at;
+        t.channel[t.n] = sched_letter_channels[i];
+        t.d[t.n++] = d;
+    }
+    rc = store_txn(s->st, sched_intents_txn, &t);
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost"
+                                                    : "cannot record the delivery");
+        o = rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+        goto out;
+    }
+    for (int i = 0; i < SCHED_LETTER_CHANNELS; i++)
+        w->have[i] |= w->want[i];
+    o = SCHED_DONE;
+out:
+    for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
+        if (payload[i].data)
+            sodium_memzero(payload[i].data, payload[i].len);
+        buf_free(&payload[i]);
+    }
+    sodium_memzero(url, sizeof url);
+    json_decref(data);
+    free(dumped);
+    return o;
+}
+
+/* Sends the bytes recorded with the intent through channel i, then records it sent and
+ * journals it with the hashes of exactly those bytes.  SCHED_DONE, SCHED_RETRY or
+ * SCHED_LOST (err says why). */
+static enum sched_outcome sched_letter_send(struct scheduler *s, const struct store_job *j,
+                                            struct sched_letter_job *w, int i, int64_t now,
+                                            char *err, size_t errlen)
+{
+    struct store_delivery *d = &w->d[i];
+    const char *channel = sched_letter_channels[i];
+    char *msg = NULL, *pdf = NULL, sha[CHANNEL_SHA256_HEX + 1], pdf_sha[CHANNEL_SHA256_HEX + 1];
+    size_t msg_len = 0, pdf_len = 0;
+    json_t *data = NULL;
+    json_error_t je;
+    int rc = -1;
+    enum sched_outcome o = sched_renew(s, j, err, errlen);
+    if (o != SCHED_DONE)
+        return o;
+    o = SCHED_RETRY;
+    if (vault_unseal(s->vault, d->payload_box, d->payload_boxlen, &msg, &msg_len) != 0 ||
+        (i == 0 && vault_unseal(s->vault, d->pdf_box, d->pdf_boxlen, &pdf, &pdf_len) != 0)) {
+        snprintf(err, errlen, "cannot open the sealed letter of %s", channel);
+        goto out;
+    }
+    memcpy(sha, d->sha256, sizeof sha);
+    sha[CHANNEL_SHA256_HEX] = 0;
+    if (i == 0) /* the outbox: the hashes of the files as they lie there */
+        rc = channel_outbox_write(s->cfg->outbox_dir, d->message_id, pdf, pdf_len, msg, msg_len,
+                                  sha, pdf_sha, err, errlen);
+    else
+        rc = channel_smtp_send(s->cfg, w->c.email, msg, msg_len, err, errlen);
+    if (rc != 0)
+        goto out;
+    sched_fault_point(channel);
+    data = json_loads(d->data ? d->data : "{}", 0, &je);
+    if (!data)
+        data = json_object();
+    if (i == 0)
+        json_object_set_new(data, "pdf_sha256", json_string(pdf_sha));
+    json_object_set_new(data, "channel", json_string(channel));
+    json_object_set_new(data, "message_id", json_string(d->message_id));
+    json_object_set_new(data, "sha256", json_string(sha));
+    struct sched_record r = {j, d->message_id, sha, now, sched_journal_kind(j->kind), &w->e,
+                             data};
+    enum store_status st = store_txn(s->st, sched_record_txn, &r);
+    if (st != STORE_OK) {
+        snprintf(err, errlen, st == STORE_CONFLICT ? "the claim was lost after sending"
+                                                    : "cannot record the delivery");
+        o = st == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+        goto out;
+    }
+    o = SCHED_DONE;
+out:
+    if (msg)
+        sodium_memzero(msg, msg_len);
+    if (pdf)
+        sodium_memzero(pdf, pdf_len);
+    free(msg);
+    free(pdf);
+    json_decref(data);
+    return o;
+}
+
+static enum sched_outcome sched_letter(struct scheduler *s, const struct store_job *j,
+                                       int64_t now, struct sched_letter_job *w, char *err,
+                                       size_t errlen)
+{
+    int reminder = strcmp(j->kind, "remind_before_meeting") == 0, missing = 0;
+    enum store_status rc = store_enrolment_by_id(s->st, j->enrolment_id, &w->e);
+    if (rc == STORE_NOT_FOUND || (rc == STORE_OK && w->e.closed_at)) {
+        snprintf(err, errlen, "the enrolment is closed");
+        return SCHED_CANCEL;
+    }
+    if (rc == STORE_OK && reminder && (w->e.completed_at || w->e.declined_at)) {
+        snprintf(err, errlen, "the citizen has completed or declined");
+        return SCHED_CANCEL;
+    }
+    if (rc == STORE_OK)
+        rc = store_citizen_by_uuid(s->st, w->e.citizen_uuid, &w->c);
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, "cannot read the enrolment");
+        return SCHED_RETRY;
+    }
+    w->want[0] = channel_enabled(s->cfg->channels, "outbox");
+    w->want[1] = channel_enabled(s->cfg->channels, "smtp") && w->c.email && *w->c.email;
+    for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
+        rc = store_delivery_get(s->st, j->id, sched_letter_channels[i], &w->d[i]);
+        if (rc != STORE_OK && rc != STORE_NOT_FOUND) {
+            snprintf(err, errlen, "cannot read the deliveries");
             return SCHED_RETRY;
         }
+        /* sent, or an intent with its bytes; an intent without them (recorded before
+         * letters were stored) gets them now, under its message id */
+        w->have[i] = rc == STORE_OK && (strcmp(w->d[i].state, "sent") == 0 ||
+                                        w->d[i].payload_box);
+        missing |= w->want[i] && !w->have[i];
+    }
+    if (missing) {
+        enum sched_outcome o = sched_letter_prepare(s, j, now, w, err, errlen);
+        if (o != SCHED_DONE)
+            return o;
+    }
+    for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
+        if (!w->want[i] || !w->have[i] || strcmp(w->d[i].state, "sent") == 0)
+            continue;
+        enum sched_outcome o = sched_letter_send(s, j, w, i, now, err, errlen);
+        if (o != SCHED_DONE)
+            return o;
     }
     return SCHED_DONE;
 }
@@ -351,7 +537,11 @@ static enum sched_outcome sched_run_letter(struct scheduler *s, const struct sto
     memset(&w, 0, sizeof w);
     enum sched_outcome o = sched_letter(s, j, now, &w, err, errlen);
     sodium_memzero(w.cpr, sizeof w.cpr);
+    if (w.pdf.data)
+        sodium_memzero(w.pdf.data, w.pdf.len);
     buf_free(&w.pdf);
+    for (int i = 0; i < SCHED_LETTER_CHANNELS; i++)
+        store_delivery_clear(&w.d[i]);
     model_citizen_clear(&w.c);
     model_group_clear(&w.g);
     return o;
@@ -359,12 +549,17 @@ static enum sched_outcome sched_run_letter(struct scheduler *s, const struct sto
 
 /* ------------------------------------------------------------------ webhook */
 
+/* The webhook's body is the journal entry, which the database never changes: built again
+ * on a retry it is the same bytes, so only its hash is kept with the intent.  webhook-id is
+ * the delivery's message id (the same on every attempt), webhook-timestamp this attempt's. */
 static enum sched_outcome sched_run_webhook(struct scheduler *s, const struct store_job *j,
                                             int64_t now, char *err, size_t errlen)
 {
     struct store_journal_row r;
-    char *data = NULL, id[MODEL_UUID_LEN + 1], sha[CHANNEL_SHA256_HEX + 1];
+    struct store_delivery d;
+    char *data = NULL, *body = NULL, sha[CHANNEL_SHA256_HEX + 1];
     enum sched_outcome o = SCHED_RETRY;
+    memset(&d, 0, sizeof d);
     if (!channel_enabled(s->cfg->channels, "webhook")) {
         snprintf(err, errlen, "the webhook channel is not configured");
         return SCHED_CANCEL;
@@ -374,33 +569,55 @@ static enum sched_outcome sched_run_webhook(struct scheduler *s, const struct st
         snprintf(err, errlen, "cannot read journal entry %lld", (long long)j->ref);
         return rc == STORE_NOT_FOUND ? SCHED_CANCEL : SCHED_RETRY;
     }
-    int state = sched_intent(s, j->id, "webhook", now, id);
-    if (state != 0) {
-        free(data);
-        if (state < 0)
-            snprintf(err, errlen, "cannot record the delivery");
-        return state > 0 ? SCHED_DONE : SCHED_RETRY;
-    }
     json_error_t je;
-    json_t *d = json_loads(data, 0, &je);
+    json_t *jd = json_loads(data, 0, &je);
     /* the entry exactly as GET /api/v1/citizens/{id}/journal gives it, with its citizen */
     json_t *entry = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:o, s:s, s:s}", "seq",
                               (json_int_t)r.seq, "at", r.at, "kind", r.kind, "actor", r.actor,
                               "citizen_id", r.citizen_uuid[0] ? r.citizen_uuid : NULL,
                               "enrolment_id", r.enrolment_uuid[0] ? r.enrolment_uuid : NULL,
-                              "data", d ? d : json_object(), "prev_hash", r.prev_hash, "hash",
+                              "data", jd ? jd : json_object(), "prev_hash", r.prev_hash, "hash",
                               r.hash);
-    char *body = json_dumps(entry, JSON_COMPACT);
+    body = entry ? json_dumps(entry, JSON_COMPACT) : NULL;
     json_decref(entry);
     free(data);
-    if (body && channel_webhook_post(s->cfg, id, body, sha, err, errlen) == 0) {
-        sched_fault_point();
-        struct sched_record rec = {j->id, "webhook", id, sha, now, NULL, NULL, NULL, 0};
-        if (store_txn(s->st, sched_record_txn, &rec) == STORE_OK)
-            o = SCHED_DONE;
-        else
-            snprintf(err, errlen, "cannot record the delivery");
+    if (!body) {
+        snprintf(err, errlen, "cannot build journal entry %lld", (long long)j->ref);
+        goto out;
     }
+    rc = store_delivery_get(s->st, j->id, "webhook", &d);
+    if (rc == STORE_OK && strcmp(d.state, "sent") == 0) {
+        o = SCHED_DONE;
+        goto out;
+    }
+    if (rc == STORE_NOT_FOUND) { /* recording the intent renews the lease too */
+        enrol_new_uuid(d.message_id);
+        channel_sha256(body, strlen(body), d.sha256);
+        struct sched_intents t = {j, {"webhook"}, {&d}, 1, now};
+        rc = store_txn(s->st, sched_intents_txn, &t);
+    } else if (rc == STORE_OK) { /* a repeat: renew the lease before the post */
+        rc = store_txn(s->st, sched_renew_txn, (void *)j);
+    }
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost"
+                                                    : "cannot record the delivery");
+        o = rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+        goto out;
+    }
+    if (channel_webhook_post(s->cfg, d.message_id, clock_system(), body, sha, err, errlen) != 0)
+        goto out;
+    sched_fault_point("webhook");
+    struct sched_record rec = {j, d.message_id, sha, now, NULL, NULL, NULL};
+    rc = store_txn(s->st, sched_record_txn, &rec);
+    if (rc == STORE_OK)
+        o = SCHED_DONE;
+    else if (rc == STORE_CONFLICT)
+        o = SCHED_LOST;
+    if (rc != STORE_OK)
+        snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost after sending"
+                                                    : "cannot record the delivery");
+out:
+    store_delivery_clear(&d);
     free(body);
     return o;
 }
@@ -418,7 +635,7 @@ struct sched_finish {
 static enum store_status sched_finish_txn(struct store *st, void *arg)
 {
     struct sched_finish *f = arg;
-    return store_job_finish(st, f->j->id, f->state, f->error, f->next, f->now);
+    return store_job_finish(st, f->j->id, f->j->claim, f->state, f->error, f->next, f->now);
 }
 
 /* Runs one claimed job and ends it.  0 when it succeeded, 1 when it will be retried or
@@ -427,10 +644,18 @@ static int sched_run(struct scheduler *s, const struct store_job *j, int64_t now
                      struct scheduler_stats *stats)
 {
     char err[200] = "";
+    /* every write for the job (intent, sending, record, end) renews or checks its claim */
     enum sched_outcome o = strcmp(j->kind, "deliver_journal") == 0
                                ? sched_run_webhook(s, j, now, err, sizeof err)
                                : sched_run_letter(s, j, now, err, sizeof err);
     struct sched_finish f = {j, "done", "", 0, now};
+    if (o == SCHED_LOST) {
+        stats->lost++;
+        fprintf(stderr, "vejled: job %lld (%s): %s: its lease ran out and another scheduler "
+                        "claimed it; this run's result is refused\n",
+                (long long)j->id, j->kind, err);
+        return 1;
+    }
     if (o == SCHED_CANCEL) {
         f.state = "cancelled";
         f.error = err;
@@ -452,7 +677,16 @@ static int sched_run(struct scheduler *s, const struct store_job *j, int64_t now
     } else {
         stats->done++;
     }
-    if (store_txn(s->st, sched_finish_txn, &f) != STORE_OK)
+    enum store_status rc = store_txn(s->st, sched_finish_txn, &f);
+    if (rc == STORE_CONFLICT) {
+        stats->lost++;
+        fprintf(stderr, "vejled: job %lld (%s): the claim was lost before the job ended: its "
+                        "lease ran out and another scheduler claimed it; this run's result (%s) "
+                        "is refused\n",
+                (long long)j->id, j->kind, f.state);
+        return 1;
+    }
+    if (rc != STORE_OK)
         return -1;
     return o == SCHED_DONE || o == SCHED_CANCEL ? 0 : 1;
 }
@@ -461,6 +695,7 @@ struct sched_claim {
     int64_t now;
     int64_t lease;
     const char *kind;
+    char claim[TOKEN_LEN + 1]; /* fresh per claim: fences out a holder whose lease ran out */
     struct store_job *out;
     size_t max;
     size_t n;
@@ -469,7 +704,8 @@ struct sched_claim {
 static enum store_status sched_claim_txn(struct store *st, void *arg)
 {
     struct sched_claim *c = arg;
-    return store_jobs_claim(st, c->now, c->lease, c->kind, c->out, c->max, &c->n);
+    token_new(c->claim);
+    return store_jobs_claim(st, c->now, c->lease, c->kind, c->claim, c->out, c->max, &c->n);
 }
 
 static enum store_status sched_queue_txn(struct store *st, void *arg)
@@ -486,7 +722,7 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
     memset(stats, 0, sizeof *stats);
     /* letters: every due job once, a batch at a time */
     for (;;) {
-        struct sched_claim c = {now, s->policy.lease_s, NULL, jobs, max, 0};
+        struct sched_claim c = {now, s->policy.lease_s, NULL, "", jobs, max, 0};
         if (store_txn(s->st, sched_claim_txn, &c) != STORE_OK)
             goto out;
         stats->claimed += (int)c.n;
@@ -506,7 +742,7 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
         if (store_txn(s->st, sched_queue_txn, &now) != STORE_OK)
             goto out;
         while (!jobs_stopping()) {
-            struct sched_claim c = {now, s->policy.lease_s, "deliver_journal", jobs, 1, 0};
+            struct sched_claim c = {now, s->policy.lease_s, "deliver_journal", "", jobs, 1, 0};
             if (store_txn(s->st, sched_claim_txn, &c) != STORE_OK)
                 goto out;
             if (c.n == 0)
@@ -519,6 +755,11 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
                 break;
         }
     }
+    /* the Idempotency-Key answers nobody can replay any more: their keyed request hashes
+     * and sealed answers go (every pass, so `vejled jobs run` from cron does it too) */
+    if (store_idem_expire(s->st, now - (int64_t)s->cfg->idempotency_hours * 3600, NULL) !=
+        STORE_OK)
+        goto out;
     rc = 0;
 out:
     free(jobs);
@@ -551,8 +792,10 @@ static void *scheduler_main(void *arg)
         if (scheduler_pass(s, now, &stats) != 0)
             fprintf(stderr, "vejled: scheduler pass failed; trying again shortly\n");
         else if (stats.claimed)
-            fprintf(stderr, "vejled: scheduler: %d job(s): %d done, %d retried, %d failed, %d cancelled\n",
-                    stats.claimed, stats.done, stats.retried, stats.failed, stats.cancelled);
+            fprintf(stderr, "vejled: scheduler: %d job(s): %d done, %d retried, %d failed, "
+                            "%d cancelled, %d lost to another scheduler\n",
+                    stats.claimed, stats.done, stats.retried, stats.failed, stats.cancelled,
+                    stats.lost);
         sched_purge(s, now);
         int64_t next = 0, until = now + SCHEDULER_POLL_S;
         if (store_jobs_next(s->st, s->policy.lease_s, &next) == STORE_OK && next < until)

@@ -9,11 +9,14 @@
  * jobs_wake().
  *
  * Exactly once per job and channel: the message id is committed (deliveries, state
- * 'intent') before the channel is written, and written again with the same id after a
- * crash; the outbox skips a message it already holds, SMTP receivers see the same
- * Message-ID.  The sending is journalled in the transaction that marks it sent.
- * Test hook: VEJLED_FAULT=after_channel_write kills the process (SIGKILL) right after a
- * channel write, before it is recorded.
+ * 'intent') before the channel is written, together with the letter rendered once and the
+ * exact bytes each channel sends (sealed), and those bytes are written again with the same
+ * id after a crash; the outbox skips a message it already holds, SMTP receivers see the
+ * same Message-ID and the same message.  The sending is journalled, with the hashes of what
+ * was delivered, in the transaction that marks it sent.
+ * Fault point (test build only, fault.h): "after_channel_write" right after a channel
+ * write, before it is recorded; "after_channel_write:<channel>" only after that channel's
+ * (outbox, smtp, webhook).
  */
 #ifndef VEJLED_SCHEDULER_H
 #define VEJLED_SCHEDULER_H
@@ -31,6 +34,7 @@ struct scheduler_stats {
     int cancelled;
     int retried;
     int failed;
+    int lost;      /* claims lost to another scheduler (lease ran out): result refused */
 };
 
 /* Opens the scheduler's connection and loads the strings.  public_url is borrowed (it may
@@ -39,7 +43,9 @@ int scheduler_open(const struct config *cfg, const struct vault *vault, const ch
                    struct scheduler **out, char *err, size_t errlen);
 void scheduler_close(struct scheduler *s);
 
-/* One pass at now.  0, or -1 when the database failed (jobs already ended stay ended). */
+/* One pass at now: every due job, then the expired Idempotency-Key answers are deleted
+ * ([api] idempotency_hours).  0, or -1 when the database failed (jobs already ended stay
+ * ended). */
 int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *stats);
 
 /* Starts the thread; scheduler_stop() lets the running job finish, then joins. */

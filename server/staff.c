@@ -1,8 +1,13 @@
 #include "staff.h"
 
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "clock.h"
+#include "mem.h"
 
 /* ------------------------------------------------------------------ fields */
 
@@ -170,16 +175,123 @@ bool staff_session_live(int64_t created, int64_t last_seen, int64_t now, unsigne
     return now < created + (int64_t)hours * 3600 && now < last_seen + (int64_t)idle_minutes * 60;
 }
 
-struct staff_fail {
-    int64_t id;
-    unsigned max;
-    int64_t lock_until;
+/* ------------------------------------------------------------------ failed logins */
+
+struct staff_guard {
+    struct ratelimit *per_minute; /* failures per address in any 60 s */
+    struct ratelimit *window;     /* failures per address in login_address_window_minutes */
 };
 
+struct staff_guard *staff_guard_new(const struct config *cfg)
+{
+    struct staff_guard *g = xcalloc(1, sizeof *g);
+    g->per_minute = ratelimit_new(cfg->login_attempts_per_minute, 60);
+    /* the window's own limit is never the test: the delay below is */
+    g->window = ratelimit_new(UINT_MAX, cfg->login_address_window_minutes * 60);
+    return g;
+}
+
+void staff_guard_free(struct staff_guard *g)
+{
+    if (!g)
+        return;
+    ratelimit_free(g->per_minute);
+    ratelimit_free(g->window);
+    free(g);
+}
+
+/* base · 2^steps, at most max (all in seconds). */
+static int64_t staff_doubling(int64_t base, unsigned steps, int64_t max)
+{
+    int64_t v = base;
+    for (unsigned i = 0; i < steps && v < max; i++)
+        v *= 2;
+    return v < max ? v : max;
+}
+
+int64_t staff_address_delay(const struct config *cfg, unsigned failures)
+{
+    if (failures <= cfg->login_address_free_failures)
+        return 0;
+    return staff_doubling(cfg->login_address_delay_seconds,
+                          failures - cfg->login_address_free_failures - 1,
+                          cfg->login_address_delay_max_seconds);
+}
+
+int64_t staff_account_lock(const struct config *cfg, unsigned failures)
+{
+    if (failures < cfg->login_max_failures)
+        return 0;
+    int64_t max = (int64_t)cfg->login_lockout_max_minutes * 60;
+    int64_t base = (int64_t)cfg->login_lockout_minutes * 60;
+    return staff_doubling(base < max ? base : max, failures - cfg->login_max_failures, max);
+}
+
+struct staff_fail {
+    const struct config *cfg;
+    const struct store_user *user;
+    int64_t now;
+    int64_t locked_until; /* out: the new lock, 0 when the account did not lock now */
+};
+
+/* Records a wrong password for the account; locks it (and logs the lock) when that makes
+ * login_max_failures in the window.  A lock that grows while it holds is not logged again:
+ * the log shows when an account locked, not every guess after. */
 static enum store_status staff_fail_txn(struct store *st, void *arg)
 {
     struct staff_fail *f = arg;
-    return store_user_login_failed(st, f->id, f->max, f->lock_until);
+    unsigned count = 0;
+    f->locked_until = 0;
+    /* beyond max + 64 failures the lock is at its longest whatever the settings: more rows
+     * would change nothing */
+    enum store_status rc = store_login_failure_add(
+        st, f->user->id, f->now, f->now - (int64_t)f->cfg->login_account_window_hours * 3600,
+        f->cfg->login_max_failures + 64, &count);
+    int64_t lock = staff_account_lock(f->cfg, count);
+    if (rc != STORE_OK || lock == 0)
+        return rc;
+    int64_t until = f->now + lock;
+    if (until <= f->user->locked_until)
+        return STORE_OK;
+    rc = store_user_set_lock(st, f->user->id, until);
+    if (rc == STORE_OK && f->user->locked_until <= f->now) {
+        rc = store_account_log_insert(st, f->now, f->user->id, f->user->username, "locked",
+                                      "system", until);
+        f->locked_until = until;
+    }
+    return rc;
+}
+
+struct staff_unlock {
+    int64_t id;
+    const char *admin;
+    int64_t now;
+};
+
+static enum store_status staff_unlock_txn(struct store *st, void *arg)
+{
+    struct staff_unlock *u = arg;
+    struct store_user user;
+    enum store_status rc = store_user_by_id(st, u->id, &user);
+    sodium_memzero(user.password_hash, sizeof user.password_hash);
+    if (rc == STORE_OK)
+        rc = store_user_unlock(st, u->id);
+    if (rc == STORE_OK)
+        rc = store_account_log_insert(st, u->now, u->id, user.username, "unlocked", u->admin,
+                                      0);
+    return rc;
+}
+
+int staff_user_unlock(struct store *st, int64_t id, const char *admin_name, int64_t now)
+{
+    struct staff_unlock u = {id, admin_name, now};
+    enum store_status rc = store_txn(st, staff_unlock_txn, &u);
+    if (rc == STORE_NOT_FOUND)
+        return -1;
+    if (rc != STORE_OK)
+        return -2;
+    fprintf(stderr, "vejled: account %lld unlocked by %s\n", (long long)id, admin_name);
+    return 0;
 }
 
 struct staff_start {
@@ -195,8 +307,6 @@ static enum store_status staff_start_txn(struct store *st, void *arg)
     struct staff_start *s = arg;
     /* every login clears away the sessions that have ended, so the table stays small */
     enum store_status rc = store_staff_sessions_purge(st, s->now, s->idle_s);
-    if (rc == STORE_OK)
-        rc = store_user_login_ok(st, s->user_id);
     if (rc != STORE_OK)
         return rc;
     return store_staff_session_insert(st, s->hash, s->user_id, s->now, s->expires);
@@ -213,16 +323,32 @@ int staff_session_start(struct store *st, const struct config *cfg, int64_t user
     return store_txn(st, staff_start_txn, &s) == STORE_OK ? 0 : -1;
 }
 
-enum staff_login staff_login(struct store *st, const struct config *cfg,
-                             struct ratelimit *misses, const char *addr, const char *username,
-                             const char *password, int64_t now, char session[TOKEN_LEN + 1],
-                             struct store_user *user)
+/* Counts a failed login for the address. */
+static void staff_guard_fail(struct staff_guard *g, const char *addr, int64_t now)
 {
-    if (ratelimit_blocked(misses, addr, now))
+    ratelimit_hit(g->per_minute, addr, now);
+    ratelimit_hit(g->window, addr, now);
+}
+
+enum staff_login staff_login(struct store *st, const struct config *cfg, struct staff_guard *g,
+                             const char *addr, const char *username, const char *password,
+                             int64_t now, char session[TOKEN_LEN + 1], struct store_user *user,
+                             unsigned *retry_after)
+{
+    int64_t last = 0;
+    unsigned failures = ratelimit_count(g->window, addr, now, &last);
+    int64_t wait = last + staff_address_delay(cfg, failures) - now;
+    unsigned minute_wait = ratelimit_wait(g->per_minute, addr, now);
+    *retry_after = 0;
+    if (failures && (wait > 0 || minute_wait > 0)) {
+        *retry_after = (unsigned)(wait > (int64_t)minute_wait ? wait : (int64_t)minute_wait);
         return LOGIN_THROTTLED;
+    }
+    memset(user, 0, sizeof *user);
     if (!username || !password || staff_check_username(username) ||
         strlen(password) > STAFF_PASSWORD_MAX) {
-        ratelimit_hit(misses, addr, now);
+        staff_password_burn(password ? password : "");
+        staff_guard_fail(g, addr, now);
         return LOGIN_BAD;
     }
     enum store_status rc = store_user_by_name(st, username, user);
@@ -230,42 +356,71 @@ enum staff_login staff_login(struct store *st, const struct config *cfg,
         return LOGIN_ERROR;
     if (rc == STORE_NOT_FOUND) {
         staff_password_burn(password);
-        ratelimit_hit(misses, addr, now);
+        staff_guard_fail(g, addr, now);
         return LOGIN_BAD;
     }
-    if (user->locked_until > now) {
-        ratelimit_hit(misses, addr, now);
-        return LOGIN_LOCKED;
-    }
+    /* the hash runs whatever the account's state, so time tells nothing either */
     bool ok = staff_password_verify(user->password_hash, password);
     sodium_memzero(user->password_hash, sizeof user->password_hash);
-    if (!ok || user->disabled) {
-        ratelimit_hit(misses, addr, now);
-        if (!ok) {
-            struct staff_fail f = {user->id, cfg->login_max_failures,
-                                   now + (int64_t)cfg->login_lockout_minutes * 60};
-            if (store_txn(st, staff_fail_txn, &f) != STORE_OK)
-                return LOGIN_ERROR;
-            /* the failure that locked it says so at once */
-            if (user->failed_logins + 1 >= (int)cfg->login_max_failures)
-                return LOGIN_LOCKED;
+    bool locked = user->locked_until > now && failures > 0;
+    if (ok && !user->disabled && !locked)
+        return staff_session_start(st, cfg, user->id, now, session) == 0 ? LOGIN_OK
+                                                                         : LOGIN_ERROR;
+    staff_guard_fail(g, addr, now);
+    if (!ok) {
+        struct staff_fail f = {cfg, user, now, 0};
+        if (store_txn(st, staff_fail_txn, &f) != STORE_OK)
+            return LOGIN_ERROR;
+        if (f.locked_until) {
+            char until[CLOCK_RFC3339_LEN + 1];
+            clock_format_rfc3339(f.locked_until, until);
+            fprintf(stderr, "vejled: account %lld locked until %s after failed logins\n",
+                    (long long)user->id, until);
         }
-        return LOGIN_BAD;
     }
-    return staff_session_start(st, cfg, user->id, now, session) == 0 ? LOGIN_OK : LOGIN_ERROR;
+    return LOGIN_BAD;
+}
+
+/* A session's "used at" mark, queued to the writer: owned by the writer's callback. */
+struct staff_seen {
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    int64_t now;
+};
+
+static enum store_status staff_seen_txn(struct store *st, void *arg)
+{
+    const struct staff_seen *m = arg;
+    enum store_status rc = store_staff_session_touch(st, m->hash, m->now);
+    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+static void staff_seen_done(void *arg, enum store_status result)
+{
+    (void)result; /* a lost mark costs at most STAFF_SEEN_EVERY_S of idle time */
+    free(arg);
 }
 
 int staff_session_user(struct store *st, const struct config *cfg, const char *cookie,
-                       int64_t now, struct store_user *user)
+                       int64_t now, struct store_user *user, struct writer *w)
 {
     char hash[TOKEN_HASH_HEX_LEN + 1];
+    int64_t last_seen = 0;
     if (!cookie || !token_is_well_formed(cookie))
         return -1;
     token_hash(cookie, TOKEN_LEN, hash);
     if (store_staff_session_get(st, hash, now, (int64_t)cfg->staff_session_idle_minutes * 60,
-                                user) != STORE_OK)
+                                user, &last_seen) != STORE_OK)
         return -1;
     sodium_memzero(user->password_hash, sizeof user->password_hash);
+    if (w && now - last_seen >= STAFF_SEEN_EVERY_S) {
+        struct staff_seen *m = malloc(sizeof *m);
+        if (m) {
+            memcpy(m->hash, hash, sizeof m->hash);
+            m->now = now;
+            if (writer_submit(w, staff_seen_txn, m, staff_seen_done, m) != 0)
+                free(m);
+        }
+    }
     return 0;
 }
 

@@ -2,19 +2,33 @@
  *
  * Accounts have a username, a display name, a role (caseworker or admin), a unit and a
  * password hashed with argon2id (libsodium crypto_pwhash_str); a disabled account cannot
- * log in and its sessions end.  A login checks, in this order: the client address's rate of
- * failed logins (in memory, per minute), the account's lock (after login_max_failures wrong
- * passwords in a row it locks for login_lockout_minutes, stored, so it holds across
- * restarts and servers), then the password.  An unknown user, a wrong password and a
- * disabled account give the same answer and cost the same time.
+ * log in and its sessions end.
+ *
+ * Failed logins are counted per client address (in memory, sliding windows) and per
+ * account (stored, so it holds across restarts and servers), and slow guessing down
+ * without letting a guesser lock the owner out:
+ *   - an address that failed more than login_address_free_failures times within
+ *     login_address_window_minutes waits login_address_delay_seconds after its latest
+ *     failure, doubling with each further failure up to login_address_delay_max_seconds,
+ *     and at most login_attempts_per_minute failures fit in any 60 seconds; meanwhile its
+ *     logins are not even checked (LOGIN_THROTTLED, with the wait);
+ *   - an account with login_max_failures wrong passwords within login_account_window_hours
+ *     is locked for login_lockout_minutes, doubling with each further one up to
+ *     login_lockout_max_minutes; the lock refuses logins only from addresses that have
+ *     failed themselves within their window: from an address with no failures the right
+ *     password still works, so a guesser on one address cannot keep the caseworker out on
+ *     another.  Each lock and each unlock (an administrator's) is written to the account
+ *     log.
+ * An unknown user, a wrong password, a disabled account and a locked account give the same
+ * answer (LOGIN_BAD) and cost the same time (the password hash runs for each).
  *
  * A session is a random token in a cookie; only its SHA-256 is stored, a fresh one is made
  * at every login, and it ends after session_idle_minutes unused or session_hours after
  * login, whichever comes first.  The CSRF token of a form is derived from the session id,
  * so it is valid exactly as long as the session.
  *
- * Scope: a caseworker sees the citizens whose enrolment names a caseworker of their own
- * unit, unless see_all_units is set; administrators see every unit.
+ * Scope is per enrolment: a caseworker sees (and records on) the enrolments that name a
+ * caseworker of their own unit, unless see_all_units is set; administrators see every unit.
  *
  * This module knows no HTTP: the web layer passes the client address as a string.
  */
@@ -28,6 +42,7 @@
 #include "ratelimit.h"
 #include "store.h"
 #include "token.h"
+#include "writer.h"
 
 #define STAFF_PASSWORD_MAX 128 /* bytes */
 
@@ -70,25 +85,49 @@ int staff_user_set_password(struct store *st, const struct config *cfg, int64_t 
 
 enum staff_login {
     LOGIN_OK,        /* *session holds the new session id, *user the account */
-    LOGIN_BAD,       /* unknown user, wrong password or disabled account */
-    LOGIN_LOCKED,    /* the account is locked for now */
-    LOGIN_THROTTLED, /* too many failed logins from this address */
+    LOGIN_BAD,       /* unknown user, wrong password, disabled or locked account */
+    LOGIN_THROTTLED, /* this address must wait *retry_after seconds */
     LOGIN_ERROR
 };
 
-/* Checks a login as described at the top and, when it succeeds, starts a session. */
-enum staff_login staff_login(struct store *st, const struct config *cfg,
-                             struct ratelimit *misses, const char *addr, const char *username,
-                             const char *password, int64_t now, char session[TOKEN_LEN + 1],
-                             struct store_user *user);
+/* The in-memory counters of failed logins per client address.  Made from the [staff]
+ * settings; owned by the caller, free with staff_guard_free (NULL is fine). */
+struct staff_guard;
+struct staff_guard *staff_guard_new(const struct config *cfg);
+void staff_guard_free(struct staff_guard *g);
+
+/* Seconds an address with `failures` failed logins in its window must wait after the
+ * latest (0 while failures ≤ login_address_free_failures).  Pure. */
+int64_t staff_address_delay(const struct config *cfg, unsigned failures);
+/* Seconds an account with `failures` wrong passwords in its window is locked (0 while
+ * failures < login_max_failures).  Pure. */
+int64_t staff_account_lock(const struct config *cfg, unsigned failures);
+
+/* Checks a login as described at the top and, when it succeeds, starts a session.  addr is
+ * the client address; *retry_after is set for LOGIN_THROTTLED. */
+enum staff_login staff_login(struct store *st, const struct config *cfg, struct staff_guard *g,
+                             const char *addr, const char *username, const char *password,
+                             int64_t now, char session[TOKEN_LEN + 1], struct store_user *user,
+                             unsigned *retry_after);
+
+/* An administrator (admin_name) unlocks account id: its failures are forgotten, its lock
+ * lifted, and the account log says so.  0, -1 when there is no such account, -2 store
+ * error. */
+int staff_user_unlock(struct store *st, int64_t id, const char *admin_name, int64_t now);
 
 /* Starts a session for a known user (single sign-on).  0 or -1. */
 int staff_session_start(struct store *st, const struct config *cfg, int64_t user_id,
                         int64_t now, char session[TOKEN_LEN + 1]);
 
-/* The user of a live session cookie: 0 and *user, or -1. */
+/* A session's "last used" mark is renewed at most this often (seconds): the idle timeout
+ * counts from the last mark, so it may end a session up to this much early. */
+#define STAFF_SEEN_EVERY_S 60
+
+/* The user of a live session cookie: 0 and *user, or -1.  Only reads: with w, a mark older
+ * than STAFF_SEEN_EVERY_S is renewed through the group commit writer in the background
+ * (the request never waits for it); without w, nothing is marked. */
 int staff_session_user(struct store *st, const struct config *cfg, const char *cookie,
-                       int64_t now, struct store_user *user);
+                       int64_t now, struct store_user *user, struct writer *w);
 
 /* Ends a session (logout).  NULL or unknown cookies are fine. */
 void staff_session_end(struct store *st, const char *cookie);

@@ -304,9 +304,13 @@ static int stats_group_rows(struct store *st, size_t stride, struct stats_row **
     return 0;
 }
 
+/* By name; the no-unit row ("") last. */
 static int stats_cmp_units(const void *a, const void *b)
 {
-    return strcmp(((const struct stats_row *)a)->key, ((const struct stats_row *)b)->key);
+    const char *x = ((const struct stats_row *)a)->key, *y = ((const struct stats_row *)b)->key;
+    if (!*x || !*y)
+        return (!*x) - (!*y);
+    return strcmp(x, y);
 }
 
 /* Shown rates first, highest first; then by more answers. */
@@ -623,7 +627,8 @@ json_t *stats_report_json(const struct stats_report *r)
         json_array_append_new(groups, stats_row_json(g, &r->groups[i], r->minutes_per_send));
     }
     for (size_t i = 0; i < r->n_units; i++) {
-        json_t *u = json_pack("{s:s}", "unit", r->units[i].key);
+        const char *key = r->units[i].key;
+        json_t *u = json_pack("{s:o}", "unit", *key ? json_string(key) : json_null());
         json_array_append_new(units, stats_row_json(u, &r->units[i], r->minutes_per_send));
     }
     for (size_t i = 0; i < r->n_questions; i++) {
@@ -674,10 +679,11 @@ static void stats_csv_row(struct buf *out, const struct stats_report *r, const c
                           const char *to)
 {
     char decimal = sep == ';' ? ',' : '.';
+    int no_unit = strcmp(dimension, "unit") == 0 && !row->key[0];
     buf_printf(out, "%s%c%s%c%s%c", from, sep, to, sep, dimension, sep);
-    stats_csv_field(out, row->key, sep);
+    stats_csv_field(out, no_unit ? STATS_NO_UNIT_CSV : row->key, sep);
     buf_putc(out, sep);
-    stats_csv_field(out, row->name[LANG_DA], sep);
+    stats_csv_field(out, no_unit ? STATS_NO_UNIT_CSV : row->name[LANG_DA], sep);
     for (int col = 0; col < STATS_COL_COUNT; col++) {
         struct stats_value v;
         char text[32];

@@ -3,7 +3,10 @@
  *
  * Every figure is for a period of whole Europe/Copenhagen days (from and to inclusive) and
  * comes per target group, per unit (the unit of the enrolment's caseworker when the
- * enrolment was made; "" when the caseworker has no account or no unit) and in total:
+ * enrolment was made; the "no unit" row when the caseworker has no account or no unit) and
+ * in total.  Units with no figure in the period are not listed.  The no-unit row comes last;
+ * it is "unit": null in JSON and STATS_NO_UNIT_CSV in the CSV's key and name columns (no
+ * unit name can look like it: unit names are a-z 0-9 . _ -):
  *
  *   enrolled        enrolments created in the period (the cohort); a group change makes a
  *                   new enrolment in the new group, so it counts there too
@@ -131,7 +134,7 @@ struct stats_report {
     struct stats_row total;
     struct stats_row *groups;          /* every target group, by slug */
     size_t n_groups;
-    struct stats_row *units;           /* units with any figure, by name ("" first) */
+    struct stats_row *units;           /* units with any figure, by name; "" (no unit) last */
     size_t n_units;
     struct stats_question *questions;  /* highest shown error rate first */
     size_t n_questions;
@@ -204,6 +207,9 @@ void stats_value_share(int64_t num, int64_t den, struct stats_value *out);
  * decimal (',' or '.') and appending " %" to shares when percent_sign is set. */
 void stats_value_text(const struct stats_value *v, char decimal, int percent_sign, char *out,
                       size_t n);
+/* The no-unit row's key and name in the CSV extract: a stable value, never a unit name. */
+#define STATS_NO_UNIT_CSV "(ingen enhed)"
+
 /* Whether a count is shown (0 or at least STATS_SMALL). */
 bool stats_count_shown(int64_t n);
 

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "files.h"
 #include "mem.h"
+#include "store_testvfs.h"
 
 void store_log(struct store *st, const char *what)
 {
@@ -173,6 +174,15 @@ int store_open(const char *path, unsigned busy_timeout_ms, struct store **out, c
         snprintf(err, errlen, "cannot configure database %s: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
         goto fail;
+    }
+    const char *sync = store_testvfs_synchronous(); /* NULL outside the test build */
+    if (sync) {
+        char pragma[48];
+        snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%s", sync);
+        if (sqlite3_exec(st->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "cannot configure database %s", path);
+            goto fail;
+        }
     }
     *out = st;
     return 0;
@@ -1177,12 +1187,12 @@ enum store_status store_idem_get(struct store *st, int64_t api_key_id, const cha
 
 enum store_status store_idem_put(struct store *st, int64_t api_key_id, const char *key,
                                  const char *request_hash, int status, const void *box,
-                                 size_t boxlen, int64_t now)
+                                 size_t boxlen, int64_t citizen_id, int64_t now)
 {
     return store_done(st, store_stmt(st,
                                      "INSERT OR REPLACE INTO idempotency(api_key_id, key,"
-                                     " request_hash, status, response_box, created_at)"
-                                     " VALUES (?,?,?,?,?,?)",
-                                     "ittibi", api_key_id, key, request_hash, (int64_t)status,
-                                     box, boxlen, now));
+                                     " request_hash, status, response_box, citizen_id,"
+                                     " created_at) VALUES (?,?,?,?,?,?,?)",
+                                     "ittibIi", api_key_id, key, request_hash, (int64_t)status,
+                                     box, boxlen, citizen_id, now));
 }

@@ -224,9 +224,11 @@ struct store_idem {
 };
 enum store_status store_idem_get(struct store *st, int64_t api_key_id, const char *key,
                                  int64_t not_before, struct store_idem *out);
+/* request_hash: the keyed hash of the request (vault_request_mac), never a plain digest
+ * of personal data; citizen_id: whose answer it is (0: none), so that a purge deletes it. */
 enum store_status store_idem_put(struct store *st, int64_t api_key_id, const char *key,
                                  const char *request_hash, int status, const void *box,
-                                 size_t boxlen, int64_t now);
+                                 size_t boxlen, int64_t citizen_id, int64_t now);
 
 /* ------------------------------------------------------------------ jobs and deliveries
  * (store_jobs.c) */
@@ -266,6 +268,8 @@ enum store_status store_link_get(struct store *st, int64_t enrolment_id,
                                  char token_hash[MODEL_HASH_HEX + 1], unsigned char **box,
                                  size_t *boxlen);
 
+#define STORE_CLAIM_MAX 32
+
 struct store_job {
     int64_t id;
     char kind[32];
@@ -277,6 +281,7 @@ struct store_job {
     int attempts;
     int64_t next_attempt_at;
     char last_error[200];
+    char claim[STORE_CLAIM_MAX + 1]; /* the claim token it was claimed with ("" when listed) */
 };
 /* Inserts a job with a reference (see 0003); nothing when the unique key exists. */
 enum store_status store_job_insert_ref(struct store *st, const char *kind, int64_t enrolment_id,
@@ -284,15 +289,23 @@ enum store_status store_job_insert_ref(struct store *st, const char *kind, int64
                                        int64_t now);
 /* Claims up to max jobs due at now (pending with next_attempt_at <= now, or running with a
  * lease older than lease_s) in one UPDATE … RETURNING: state 'running', locked_at now,
- * attempts + 1.  kind NULL: every kind but deliver_journal; else only that kind, in ref
- * order.  out[] gets *n jobs. */
+ * attempts + 1, claim_token claim (a fresh random string of at most STORE_CLAIM_MAX
+ * characters: whoever claims a job next gets another).  kind NULL: every kind but
+ * deliver_journal; else only that kind, in ref order.  out[] gets *n jobs. */
 enum store_status store_jobs_claim(struct store *st, int64_t now, int64_t lease_s,
-                                   const char *kind, struct store_job *out, size_t max,
-                                   size_t *n);
-/* Ends a claimed job: state done | failed | cancelled, or pending again at next_attempt_at
- * (a retry).  error may be "" or NULL. */
-enum store_status store_job_finish(struct store *st, int64_t id, const char *state,
-                                   const char *error, int64_t next_attempt_at, int64_t now);
+                                   const char *kind, const char *claim, struct store_job *out,
+                                   size_t max, size_t *n);
+/* Renews the lease of a job still held with claim (locked_at now).  STORE_CONFLICT when
+ * the claim was lost: the lease ran out and another scheduler claimed the job (or ended
+ * it); the caller must then not send or record anything for it. */
+enum store_status store_job_renew(struct store *st, int64_t id, const char *claim, int64_t now);
+/* Ends a job held with claim (STORE_CONFLICT, nothing changed, when the claim was lost):
+ * state done | failed | cancelled, or pending again at next_attempt_at
+ * (a retry).  error may be "" or NULL.  done and cancelled also drop the sealed letters of
+ * the job's deliveries (failed keeps them, so that a job set pending again sends the same). */
+enum store_status store_job_finish(struct store *st, int64_t id, const char *claim,
+                                   const char *state, const char *error,
+                                   int64_t next_attempt_at, int64_t now);
 /* Cancels the pending (and not-yet-finished running) jobs of an enrolment, of one kind or
  * all (kind NULL).  *n (may be NULL) how many. */
 enum store_status store_jobs_cancel(struct store *st, int64_t enrolment_id, const char *kind,
@@ -318,15 +331,27 @@ struct store_delivery {
     char message_id[MODEL_UUID_LEN + 1];
     char state[8];
     char sha256[MODEL_HASH_HEX + 1];
+    int64_t created_at;           /* when the intent was recorded: the letter's time */
     int64_t sent_at;
+    char *data;                   /* journal data fixed at the intent, JSON (owned) */
+    unsigned char *payload_box;   /* sealed bytes to send, NULL when none (owned) */
+    size_t payload_boxlen;
+    unsigned char *pdf_box;       /* sealed letter PDF, NULL when none (owned) */
+    size_t pdf_boxlen;
 };
-/* The delivery of a job through a channel: STORE_NOT_FOUND when not attempted yet. */
+/* Frees what a store_delivery owns (NULL is fine); the struct can be reused. */
+void store_delivery_clear(struct store_delivery *d);
+/* The delivery of a job through a channel: STORE_NOT_FOUND when not attempted yet.  out
+ * owns its buffers: store_delivery_clear(). */
 enum store_status store_delivery_get(struct store *st, int64_t job_id, const char *channel,
                                      struct store_delivery *out);
-/* Records the intent to send message_id (committed before the channel write). */
+/* Records the intent to send d->message_id through channel (committed before the channel
+ * write) with what is fixed then: sha256, data, the sealed payload and PDF (webhook: the
+ * body is the immutable journal entry, so all of these may be empty/NULL).  An intent of
+ * that job and channel still in state 'intent' gets these (its message id stays). */
 enum store_status store_delivery_intent(struct store *st, int64_t job_id, const char *channel,
-                                        const char *message_id, int64_t now);
-/* Marks it sent with the SHA-256 of what went out. */
+                                        const struct store_delivery *d, int64_t now);
+/* Marks it sent and drops its sealed payload; sha256 NULL keeps the one of the intent. */
 enum store_status store_delivery_sent(struct store *st, const char *message_id,
                                       const char *sha256, int64_t now);
 
@@ -359,21 +384,44 @@ enum store_status store_user_by_id(struct store *st, int64_t id, struct store_us
 enum store_status store_user_list(struct store *st, struct store_user **out, size_t *n);
 /* Sets display name, role, unit and disabled of user id (NOT_FOUND if none). */
 enum store_status store_user_update(struct store *st, const struct store_user *u);
-/* Sets a new password hash and clears failures and lock. */
+/* Sets a new password hash (a lock stays: only an unlock or its end lifts it). */
 enum store_status store_user_set_password(struct store *st, int64_t id, const char *hash);
-/* Counts a wrong password; at max_failures in a row the account locks until lock_until
- * and the count starts again. */
-enum store_status store_user_login_failed(struct store *st, int64_t id, unsigned max_failures,
-                                          int64_t lock_until);
-/* A right password: clears the count of failures. */
-enum store_status store_user_login_ok(struct store *st, int64_t id);
+/* A wrong password for account id at now: forgets the account's failures at or before
+ * window_start, records this one unless `cap` are already in the window (so a flood of
+ * guesses cannot grow the table without bound), and gives the failures now in the window
+ * in *count. */
+enum store_status store_login_failure_add(struct store *st, int64_t id, int64_t now,
+                                          int64_t window_start, unsigned cap, unsigned *count);
+/* Sets the account's lock: refused logins until `until` (UTC seconds; 0 none). */
+enum store_status store_user_set_lock(struct store *st, int64_t id, int64_t until);
+/* Forgets the account's failures and lifts its lock (NOT_FOUND if no such account). */
+enum store_status store_user_unlock(struct store *st, int64_t id);
+
+/* The account log: every lock and unlock of a staff account (append-only).  event
+ * "locked" | "unlocked"; actor "system" or the administrator's username; until the end of
+ * the lock (0 for an unlock). */
+enum store_status store_account_log_insert(struct store *st, int64_t now, int64_t user_id,
+                                           const char *username, const char *event,
+                                           const char *actor, int64_t until);
+struct store_account_log_row {
+    int64_t at;
+    char event[16];
+    char actor[STORE_USERNAME_MAX + 1];
+    int64_t until;
+};
+/* The newest `limit` rows for an account, newest first; *out an array of *n (free()). */
+enum store_status store_account_log_list(struct store *st, int64_t user_id, size_t limit,
+                                         struct store_account_log_row **out, size_t *n);
 
 enum store_status store_staff_session_insert(struct store *st, const char *id_hash,
                                              int64_t user_id, int64_t now, int64_t expires);
-/* The user of a live session (not expired, used within idle_s, user not disabled); marks
- * it used at now. */
+/* The user of a live session (not expired, used within idle_s, user not disabled) and when
+ * it was last marked used.  Reads only. */
 enum store_status store_staff_session_get(struct store *st, const char *id_hash, int64_t now,
-                                          int64_t idle_s, struct store_user *out);
+                                          int64_t idle_s, struct store_user *out,
+                                          int64_t *last_seen);
+/* Marks a session used at now (never back in time). */
+enum store_status store_staff_session_touch(struct store *st, const char *id_hash, int64_t now);
 enum store_status store_staff_session_delete(struct store *st, const char *id_hash);
 /* Deletes the sessions that ended before now (absolute end, or idle_s unused). */
 enum store_status store_staff_sessions_purge(struct store *st, int64_t now, int64_t idle_s);
@@ -389,9 +437,10 @@ struct store_access_row {
     char display_name[256];
     char page[32];
 };
-/* The newest `limit` rows for a citizen, newest first; *out an array of *n (free()). */
-enum store_status store_access_list(struct store *st, int64_t citizen_id, size_t limit,
-                                    struct store_access_row **out, size_t *n);
+/* The newest `limit` rows for a citizen, newest first, made by staff of unit ("" = by
+ * anyone); *out an array of *n (free()). */
+enum store_status store_access_list(struct store *st, int64_t citizen_id, const char *unit,
+                                    size_t limit, struct store_access_row **out, size_t *n);
 
 /* The caseworker's list: open enrolments with their citizen, group and counts. */
 struct store_caseload_filter {
@@ -420,9 +469,11 @@ enum store_status store_caseload_each(struct store *st, const struct store_casel
 /* STORE_OK when the citizen has an enrolment whose caseworker belongs to unit ("" = any
  * unit: the citizen exists), else STORE_NOT_FOUND. */
 enum store_status store_citizen_in_unit(struct store *st, int64_t citizen_id, const char *unit);
-/* A citizen's enrolments, newest first; *out an array of *n (free()). */
+/* A citizen's enrolments whose caseworker belongs to unit ("" = every unit), newest
+ * first; *out an array of *n (free()). */
 enum store_status store_citizen_enrolments(struct store *st, int64_t citizen_id,
-                                           struct model_enrolment **out, size_t *n);
+                                           const char *unit, struct model_enrolment **out,
+                                           size_t *n);
 
 /* API keys for the administrator's page. */
 struct store_apikey_row {
@@ -494,9 +545,12 @@ enum store_status store_citizen_outbox_messages(struct store *st, int64_t citize
                                                 store_message_cb cb, void *arg);
 
 /* Removes a citizen's personal data (name, e-mail, sealed CPR and its look-up hash, sealed
- * meeting notes and links, sessions; links stop working) and sets purged_at.  Inside a
- * txn.  STORE_NOT_FOUND when already purged. */
+ * meeting notes and links, sessions, stored Idempotency-Key answers, the sealed letters of
+ * deliveries; links stop working) and sets purged_at.  Inside a txn.  STORE_NOT_FOUND when already purged. */
 enum store_status store_citizen_purge(struct store *st, int64_t citizen_id, int64_t now);
+/* Deletes the stored Idempotency-Key answers made before `before` (they are no longer
+ * replayed); *n (may be NULL) how many. */
+enum store_status store_idem_expire(struct store *st, int64_t before, int *n);
 
 /* Overwrites freed space from now on (PRAGMA secure_delete) and, after a purge, moves the
  * WAL into the database file and truncates it, so that removed data leaves the files. */

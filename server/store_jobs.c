@@ -3,6 +3,7 @@
 #include "store.h"
 #include "store_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,8 +194,8 @@ static void store_job_read(sqlite3_stmt *s, struct store_job *j, int with_uuid)
     " last_error"
 
 enum store_status store_jobs_claim(struct store *st, int64_t now, int64_t lease_s,
-                                   const char *kind, struct store_job *out, size_t max,
-                                   size_t *n)
+                                   const char *kind, const char *claim, struct store_job *out,
+                                   size_t max, size_t *n)
 {
     *n = 0;
     sqlite3_stmt *s;
@@ -202,40 +203,74 @@ enum store_status store_jobs_claim(struct store *st, int64_t now, int64_t lease_
         /* the pending ones through the partial index on next_attempt_at; the lapsed leases
          * through the partial index on locked_at */
         s = store_stmt(st,
-                       "UPDATE jobs SET state = 'running', locked_at = ?1, attempts = attempts + 1"
+                       "UPDATE jobs SET state = 'running', locked_at = ?1, attempts = attempts + 1,"
+                       " claim_token = ?4"
                        " WHERE id IN (SELECT id FROM (SELECT id, next_attempt_at AS t FROM jobs"
                        "  WHERE state = 'pending' AND next_attempt_at <= ?1"
                        "  AND kind <> 'deliver_journal'"
                        "  UNION ALL SELECT id, locked_at AS t FROM jobs WHERE state = 'running'"
                        "  AND locked_at <= ?1 - ?2 AND kind <> 'deliver_journal')"
                        "  ORDER BY t, id LIMIT ?3)" STORE_JOB_RETURNING,
-                       "iii", now, lease_s, (int64_t)max);
+                       "iiit", now, lease_s, (int64_t)max, claim);
     } else {
         /* in ref order: only the head, and only when it is due */
         s = store_stmt(st,
-                       "UPDATE jobs SET state = 'running', locked_at = ?1, attempts = attempts + 1"
+                       "UPDATE jobs SET state = 'running', locked_at = ?1, attempts = attempts + 1,"
+                       " claim_token = ?4"
                        " WHERE id = (SELECT id FROM jobs WHERE kind = ?3 AND state IN"
                        "  ('pending', 'running') ORDER BY ref, id LIMIT 1)"
                        " AND ((state = 'pending' AND next_attempt_at <= ?1)"
                        "  OR (state = 'running' AND locked_at <= ?1 - ?2))" STORE_JOB_RETURNING,
-                       "iit", now, lease_s, kind);
+                       "iitt", now, lease_s, kind, claim);
     }
     if (!s)
         return STORE_ERROR;
     int r;
     while ((r = sqlite3_step(s)) == SQLITE_ROW)
-        if (*n < max)
-            store_job_read(s, &out[(*n)++], 0);
+        if (*n < max) {
+            store_job_read(s, &out[*n], 0);
+            snprintf(out[*n].claim, sizeof out[*n].claim, "%s", claim);
+            (*n)++;
+        }
     sqlite3_reset(s);
     return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
 }
 
-enum store_status store_job_finish(struct store *st, int64_t id, const char *state,
-                                   const char *error, int64_t next_attempt_at, int64_t now)
+enum store_status store_job_renew(struct store *st, int64_t id, const char *claim, int64_t now)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "UPDATE jobs SET locked_at = max(coalesce(locked_at, 0), ?1)"
+                       " WHERE id = ?2 AND state = 'running' AND claim_token = ?3",
+                       "iit", now, id, claim));
+    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+        return STORE_CONFLICT;
+    return rc;
+}
+
+enum store_status store_job_finish(struct store *st, int64_t id, const char *claim,
+                                   const char *state, const char *error,
+                                   int64_t next_attempt_at, int64_t now)
 {
     int retry = strcmp(state, "pending") == 0;
+    /* only the holder of the claim ends the job: a scheduler whose lease ran out and whose
+     * job another one took over has its result refused */
+    enum store_status held = store_job_renew(st, id, claim, now);
+    if (held != STORE_OK)
+        return held;
+    if (strcmp(state, "done") == 0 || strcmp(state, "cancelled") == 0) {
+        /* the job is over: nothing will send its letter again */
+        enum store_status rc = store_done(
+            st, store_stmt(st,
+                           "UPDATE deliveries SET payload_box = NULL, pdf_box = NULL"
+                           " WHERE job_id = ? AND (payload_box IS NOT NULL OR pdf_box IS NOT NULL)",
+                           "i", id));
+        if (rc != STORE_OK)
+            return rc;
+    }
     return store_done(st, store_stmt(st,
                                      "UPDATE jobs SET state = ?, last_error = ?, locked_at = NULL,"
+                                     " claim_token = NULL,"
                                      " next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,"
                                      " finished_at = ? WHERE id = ?",
                                      "ttiiIi", state, error ? error : "", (int64_t)retry,
@@ -358,12 +393,25 @@ enum store_status store_journal_get(struct store *st, int64_t seq, struct store_
 
 /* ------------------------------------------------------------------ deliveries */
 
+void store_delivery_clear(struct store_delivery *d)
+{
+    if (!d)
+        return;
+    free(d->data);
+    free(d->payload_box);
+    free(d->pdf_box);
+    d->data = NULL;
+    d->payload_box = d->pdf_box = NULL;
+    d->payload_boxlen = d->pdf_boxlen = 0;
+}
+
 enum store_status store_delivery_get(struct store *st, int64_t job_id, const char *channel,
                                      struct store_delivery *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s = store_stmt(st,
-                                 "SELECT message_id, state, sha256, sent_at FROM deliveries"
+                                 "SELECT message_id, state, sha256, sent_at, created_at, data,"
+                                 " payload_box, pdf_box FROM deliveries"
                                  " WHERE job_id = ? AND channel = ?",
                                  "it", job_id, channel);
     enum store_status rc = store_row(st, s);
@@ -373,24 +421,38 @@ enum store_status store_delivery_get(struct store *st, int64_t job_id, const cha
     store_col_copy(s, 1, out->state, sizeof out->state);
     store_col_copy(s, 2, out->sha256, sizeof out->sha256);
     out->sent_at = sqlite3_column_int64(s, 3);
+    out->created_at = sqlite3_column_int64(s, 4);
+    out->data = store_col_dup(s, 5);
+    if (sqlite3_column_bytes(s, 6) > 0)
+        store_blob_dup(s, 6, &out->payload_box, &out->payload_boxlen);
+    if (sqlite3_column_bytes(s, 7) > 0)
+        store_blob_dup(s, 7, &out->pdf_box, &out->pdf_boxlen);
     sqlite3_reset(s);
     return STORE_OK;
 }
 
 enum store_status store_delivery_intent(struct store *st, int64_t job_id, const char *channel,
-                                        const char *message_id, int64_t now)
+                                        const struct store_delivery *d, int64_t now)
 {
     return store_done(st, store_stmt(st,
                                      "INSERT INTO deliveries(job_id, channel, message_id,"
-                                     " created_at) VALUES (?,?,?,?)",
-                                     "itti", job_id, channel, message_id, now));
+                                     " sha256, data, payload_box, pdf_box, created_at)"
+                                     " VALUES (?,?,?,?,?,?,?,?)"
+                                     " ON CONFLICT(job_id, channel) DO UPDATE SET"
+                                     " sha256 = excluded.sha256, data = excluded.data,"
+                                     " payload_box = excluded.payload_box,"
+                                     " pdf_box = excluded.pdf_box WHERE state = 'intent'",
+                                     "ittttbbi", job_id, channel, d->message_id, d->sha256,
+                                     d->data && *d->data ? d->data : "{}", d->payload_box,
+                                     d->payload_boxlen, d->pdf_box, d->pdf_boxlen, now));
 }
 
 enum store_status store_delivery_sent(struct store *st, const char *message_id,
                                       const char *sha256, int64_t now)
 {
     return store_done(st, store_stmt(st,
-                                     "UPDATE deliveries SET state = 'sent', sha256 = ?, sent_at = ?"
-                                     " WHERE message_id = ?",
+                                     "UPDATE deliveries SET state = 'sent',"
+                                     " sha256 = coalesce(?, sha256), sent_at = ?,"
+                                     " payload_box = NULL WHERE message_id = ?",
                                      "tit", sha256, now, message_id));
 }

@@ -140,6 +140,12 @@ enum store_status store_citizen_purge(struct store *st, int64_t citizen_id, int6
         " (SELECT id FROM enrolments WHERE citizen_id = ?)",
         "DELETE FROM citizen_sessions WHERE enrolment_id IN"
         " (SELECT id FROM enrolments WHERE citizen_id = ?)",
+        /* the replayable enrolment answers (sealed link) and their request hashes */
+        "DELETE FROM idempotency WHERE citizen_id = ?",
+        /* letters not sent (or not finished) yet: sealed, but they are the citizen's data */
+        "UPDATE deliveries SET payload_box = NULL, pdf_box = NULL WHERE job_id IN"
+        " (SELECT j.id FROM jobs j JOIN enrolments e ON e.id = j.enrolment_id"
+        "  WHERE e.citizen_id = ?) AND (payload_box IS NOT NULL OR pdf_box IS NOT NULL)",
     };
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
         rc = store_done(st, store_stmt(st, sql[i], "i", citizen_id));
@@ -151,6 +157,15 @@ enum store_status store_citizen_purge(struct store *st, int64_t citizen_id, int6
                                      "UPDATE enrolments SET token_expires_at = 0"
                                      " WHERE citizen_id = ?",
                                      "i", citizen_id));
+}
+
+enum store_status store_idem_expire(struct store *st, int64_t before, int *n)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st, "DELETE FROM idempotency WHERE created_at < ?", "i", before));
+    if (n)
+        *n = rc == STORE_OK ? sqlite3_changes(st->db) : 0;
+    return rc;
 }
 
 enum store_status store_secure_delete(struct store *st)

@@ -111,30 +111,89 @@ enum store_status store_user_update(struct store *st, const struct store_user *u
 enum store_status store_user_set_password(struct store *st, int64_t id, const char *hash)
 {
     return store_changed(
-        st, store_done(st, store_stmt(st,
-                                      "UPDATE users SET password_hash = ?, failed_logins = 0,"
-                                      " locked_until = 0 WHERE id = ?",
+        st, store_done(st, store_stmt(st, "UPDATE users SET password_hash = ? WHERE id = ?",
                                       "ti", hash, id)));
 }
 
-enum store_status store_user_login_failed(struct store *st, int64_t id, unsigned max_failures,
-                                          int64_t lock_until)
+enum store_status store_login_failure_add(struct store *st, int64_t id, int64_t now,
+                                          int64_t window_start, unsigned cap, unsigned *count)
 {
-    return store_done(
-        st, store_stmt(st,
-                       "UPDATE users SET"
-                       " locked_until = CASE WHEN failed_logins + 1 >= ?1 THEN ?2"
-                       "  ELSE locked_until END,"
-                       " failed_logins = CASE WHEN failed_logins + 1 >= ?1 THEN 0"
-                       "  ELSE failed_logins + 1 END"
-                       " WHERE id = ?3",
-                       "iii", (int64_t)max_failures, lock_until, id));
+    *count = 0;
+    enum store_status rc = store_done(
+        st, store_stmt(st, "DELETE FROM login_failures WHERE user_id = ? AND at <= ?", "ii", id,
+                       window_start));
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM login_failures WHERE user_id = ?", "i",
+                                 id);
+    if (!s)
+        return STORE_ERROR;
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        *count = (unsigned)sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (step != SQLITE_ROW)
+        return store_status_of(step);
+    if (*count >= cap)
+        return STORE_OK;
+    (*count)++;
+    return store_done(st, store_stmt(st, "INSERT INTO login_failures(user_id, at) VALUES (?,?)",
+                                     "ii", id, now));
 }
 
-enum store_status store_user_login_ok(struct store *st, int64_t id)
+enum store_status store_user_set_lock(struct store *st, int64_t id, int64_t until)
 {
-    return store_done(st, store_stmt(st, "UPDATE users SET failed_logins = 0 WHERE id = ?", "i",
-                                     id));
+    return store_changed(st, store_done(st, store_stmt(st,
+                                                       "UPDATE users SET locked_until = ?"
+                                                       " WHERE id = ?",
+                                                       "ii", until, id)));
+}
+
+enum store_status store_user_unlock(struct store *st, int64_t id)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st, "DELETE FROM login_failures WHERE user_id = ?", "i", id));
+    if (rc != STORE_OK)
+        return rc;
+    return store_changed(
+        st, store_done(st, store_stmt(st,
+                                      "UPDATE users SET locked_until = 0, failed_logins = 0"
+                                      " WHERE id = ?",
+                                      "i", id)));
+}
+
+enum store_status store_account_log_insert(struct store *st, int64_t now, int64_t user_id,
+                                           const char *username, const char *event,
+                                           const char *actor, int64_t until)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO account_log(at, user_id, username, event, actor,"
+                                     " until) VALUES (?,?,?,?,?,?)",
+                                     "iittti", now, user_id, username, event, actor, until));
+}
+
+enum store_status store_account_log_list(struct store *st, int64_t user_id, size_t limit,
+                                         struct store_account_log_row **out, size_t *n)
+{
+    sqlite3_stmt *s = store_stmt(st,
+                                 "SELECT at, event, actor, until FROM account_log"
+                                 " WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+                                 "ii", user_id, (int64_t)limit);
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        struct store_account_log_row *r = &(*out)[(*n)++];
+        r->at = sqlite3_column_int64(s, 0);
+        store_col_copy(s, 1, r->event, sizeof r->event);
+        store_col_copy(s, 2, r->actor, sizeof r->actor);
+        r->until = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
 }
 
 /* ------------------------------------------------------------------ sessions */
@@ -149,21 +208,31 @@ enum store_status store_staff_session_insert(struct store *st, const char *id_ha
 }
 
 enum store_status store_staff_session_get(struct store *st, const char *id_hash, int64_t now,
-                                          int64_t idle_s, struct store_user *out)
+                                          int64_t idle_s, struct store_user *out,
+                                          int64_t *last_seen)
 {
     sqlite3_stmt *s = store_stmt(
         st,
         "SELECT u.id, u.username, u.display_name, u.role, u.unit, u.password_hash, u.disabled,"
-        " u.failed_logins, u.locked_until, u.created_at FROM staff_sessions x"
+        " u.failed_logins, u.locked_until, u.created_at, x.last_seen_at FROM staff_sessions x"
         " JOIN users u ON u.id = x.user_id"
         " WHERE x.id_hash = ?1 AND x.expires_at > ?2 AND x.last_seen_at + ?3 > ?2"
         " AND u.disabled = 0",
         "tii", id_hash, now, idle_s);
-    enum store_status rc = store_user_one(st, s, out);
-    if (rc != STORE_OK)
-        return rc;
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        store_user_read(s, 0, out);
+        *last_seen = sqlite3_column_int64(s, 10);
+        sqlite3_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_staff_session_touch(struct store *st, const char *id_hash, int64_t now)
+{
     return store_done(st, store_stmt(st,
-                                     "UPDATE staff_sessions SET last_seen_at = ? WHERE id_hash = ?",
+                                     "UPDATE staff_sessions SET last_seen_at = ?1"
+                                     " WHERE id_hash = ?2 AND last_seen_at < ?1",
                                      "it", now, id_hash));
 }
 
@@ -198,14 +267,15 @@ enum store_status store_access_insert(struct store *st, int64_t user_id, const c
                                      "iitit", now, user_id, username, citizen_id, page));
 }
 
-enum store_status store_access_list(struct store *st, int64_t citizen_id, size_t limit,
-                                    struct store_access_row **out, size_t *n)
+enum store_status store_access_list(struct store *st, int64_t citizen_id, const char *unit,
+                                    size_t limit, struct store_access_row **out, size_t *n)
 {
     sqlite3_stmt *s = store_stmt(st,
                                  "SELECT a.at, a.username, coalesce(u.display_name, ''), a.page"
                                  " FROM access_log a LEFT JOIN users u ON u.id = a.user_id"
-                                 " WHERE a.citizen_id = ? ORDER BY a.id DESC LIMIT ?",
-                                 "ii", citizen_id, (int64_t)limit);
+                                 " WHERE a.citizen_id = ?1 AND (?2 = '' OR u.unit = ?2)"
+                                 " ORDER BY a.id DESC LIMIT ?3",
+                                 "iti", citizen_id, unit, (int64_t)limit);
     *out = NULL;
     *n = 0;
     if (!s)
@@ -225,6 +295,12 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, size_t
 
 /* ------------------------------------------------------------------ caseload */
 
+/* An enrolment e is in the unit of parameter ?N ('' = every unit) when its caseworker's
+ * account belongs to that unit. */
+#define STORE_IN_UNIT(n)                                                                      \
+    "(?" #n " = '' OR EXISTS (SELECT 1 FROM users u WHERE u.username = e.caseworker"          \
+    " AND u.unit = ?" #n "))"
+
 enum store_status store_caseload_each(struct store *st, const struct store_caseload_filter *f,
                                       store_caseload_cb cb, void *arg)
 {
@@ -241,9 +317,7 @@ enum store_status store_caseload_each(struct store *st, const struct store_casel
         " EXISTS (SELECT 1 FROM video_views v WHERE v.enrolment_id = e.id)"
         " FROM enrolments e JOIN citizens c ON c.id = e.citizen_id"
         " JOIN packs p ON p.id = e.pack_id JOIN target_groups g ON g.id = e.group_id"
-        " WHERE e.closed_at IS NULL"
-        " AND (?1 = '' OR EXISTS (SELECT 1 FROM users u WHERE u.username = e.caseworker"
-        "      AND u.unit = ?1))"
+        " WHERE e.closed_at IS NULL AND " STORE_IN_UNIT(1)
         " AND (?2 = '' OR g.slug = ?2)"
         " AND e.first_meeting_at >= ?3 AND e.first_meeting_at < ?4"
         " AND (?5 = '' OR instr(lower(c.name), lower(?5)) > 0)"
@@ -278,8 +352,7 @@ enum store_status store_citizen_in_unit(struct store *st, int64_t citizen_id, co
 {
     sqlite3_stmt *s = store_stmt(
         st,
-        "SELECT 1 FROM enrolments e WHERE e.citizen_id = ?1 AND (?2 = '' OR EXISTS"
-        " (SELECT 1 FROM users u WHERE u.username = e.caseworker AND u.unit = ?2)) LIMIT 1",
+        "SELECT 1 FROM enrolments e WHERE e.citizen_id = ?1 AND " STORE_IN_UNIT(2) " LIMIT 1",
         "it", citizen_id, unit);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK)
@@ -288,11 +361,13 @@ enum store_status store_citizen_in_unit(struct store *st, int64_t citizen_id, co
 }
 
 enum store_status store_citizen_enrolments(struct store *st, int64_t citizen_id,
-                                           struct model_enrolment **out, size_t *n)
+                                           const char *unit, struct model_enrolment **out,
+                                           size_t *n)
 {
     sqlite3_stmt *s = store_stmt(st, STORE_ENROLMENT_SELECT
-                                 " WHERE e.citizen_id = ? ORDER BY e.created_at DESC, e.id DESC",
-                                 "i", citizen_id);
+                                 " WHERE e.citizen_id = ?1 AND " STORE_IN_UNIT(2)
+                                 " ORDER BY e.created_at DESC, e.id DESC",
+                                 "it", citizen_id, unit);
     *out = NULL;
     *n = 0;
     if (!s)

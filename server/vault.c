@@ -14,6 +14,7 @@
 struct vault {
     unsigned char seal_key[crypto_secretbox_KEYBYTES];
     unsigned char lookup_key[crypto_generichash_KEYBYTES];
+    unsigned char request_key[crypto_auth_hmacsha256_KEYBYTES];
 };
 
 static int vault_read_key(const char *path, unsigned char key[crypto_kdf_KEYBYTES], char *err,
@@ -63,6 +64,7 @@ int vault_open(const char *key_file, struct vault **out, char *err, size_t errle
     struct vault *v = xcalloc(1, sizeof *v);
     crypto_kdf_derive_from_key(v->seal_key, sizeof v->seal_key, 1, "vejledsl", master);
     crypto_kdf_derive_from_key(v->lookup_key, sizeof v->lookup_key, 2, "vejledlk", master);
+    crypto_kdf_derive_from_key(v->request_key, sizeof v->request_key, 3, "vejledrq", master);
     sodium_memzero(master, sizeof master);
     *out = v;
     return 0;
@@ -82,6 +84,17 @@ void vault_lookup_hash(const struct vault *v, const char *s, char out[65])
     crypto_generichash(h, sizeof h, (const unsigned char *)s, strlen(s), v->lookup_key,
                        sizeof v->lookup_key);
     sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+void vault_request_mac(const struct vault *v, const void *p, size_t n, char out[65])
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, v->request_key, sizeof v->request_key);
+    crypto_auth_hmacsha256_update(&st, p, n);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_memzero(&st, sizeof st);
+    sodium_bin2hex(out, 65, mac, sizeof mac);
 }
 
 void vault_seal(const struct vault *v, const void *plain, size_t n, unsigned char **box,

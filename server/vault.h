@@ -5,7 +5,7 @@
  * are derived from one 32-byte master key kept in a file outside the database (mode 0600,
  * created on first start), so a copied database alone reveals no CPR.  Back the key file up
  * once, separately from the database backups.  Also seals the stored answers to
- * Idempotency-Key requests, which hold citizen links.
+ * Idempotency-Key requests, which hold citizen links, and keys the hash of their bodies.
  */
 #ifndef VEJLED_VAULT_H
 #define VEJLED_VAULT_H
@@ -21,6 +21,11 @@ void vault_close(struct vault *v);
 
 /* Keyed hex hash of s for look-ups: same input, same output, useless without the key. */
 void vault_lookup_hash(const struct vault *v, const char *s, char out[65]);
+
+/* Keyed hex HMAC-SHA256 of n bytes with a key of its own (derived from the master key):
+ * what an Idempotency-Key request is compared by.  Without the key file it cannot be
+ * recomputed, so trying every CPR number against it finds nothing. */
+void vault_request_mac(const struct vault *v, const void *p, size_t n, char out[65]);
 
 /* Seals n bytes; *box (caller frees) gets nonce || ciphertext, *boxlen its size. */
 void vault_seal(const struct vault *v, const void *plain, size_t n, unsigned char **box,

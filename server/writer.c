@@ -8,10 +8,14 @@
 
 #include "mem.h"
 
-/* A queued write: owned by the blocked caller (writer_run), which frees it once done. */
+/* A queued write.  A blocking one (writer_run, done == NULL) is owned by its caller, which
+ * frees it once woken; one with a done callback (writer_submit) is owned by the writer,
+ * which frees it after calling done. */
 struct writer_item {
     store_txn_fn fn;
     void *arg;
+    writer_done_fn on_done;
+    void *done_arg;
     enum store_status result;
     int done;
     pthread_cond_t cond; /* signalled when done: each waiter wakes alone, no herd */
@@ -78,8 +82,19 @@ static void *writer_main(void *arg)
         }
         store_txn_batch(w->st, n, w->fns, w->args, w->results);
 
+        /* callbacks first and without the lock: they may queue further writes */
+        for (size_t i = 0; i < n; i++) {
+            struct writer_item *it = w->batch[i];
+            if (it->on_done) {
+                it->on_done(it->done_arg, w->results[i]);
+                free(it);
+                w->batch[i] = NULL;
+            }
+        }
         pthread_mutex_lock(&w->mu);
         for (size_t i = 0; i < n; i++) {
+            if (!w->batch[i])
+                continue;
             w->batch[i]->result = w->results[i];
             w->batch[i]->done = 1;
             pthread_cond_signal(&w->batch[i]->cond);
@@ -129,6 +144,18 @@ int writer_start(const char *db_path, unsigned busy_timeout_ms, size_t batch_max
     return 0;
 }
 
+/* Appends it to the queue and wakes the writer (mu held); the queue owns it from here. */
+static void writer_enqueue(struct writer *w, struct writer_item *it)
+{
+    if (w->tail)
+        w->tail->next = it;
+    else
+        w->head = it;
+    w->tail = it;
+    w->queued++;
+    pthread_cond_signal(&w->work);
+}
+
 enum store_status writer_run(struct writer *w, store_txn_fn fn, void *arg)
 {
     struct writer_item *it = xcalloc(1, sizeof *it); /* freed here once the writer is done */
@@ -139,13 +166,7 @@ enum store_status writer_run(struct writer *w, store_txn_fn fn, void *arg)
     pthread_cond_init(&it->cond, NULL);
     pthread_mutex_lock(&w->mu);
     if (!w->stopping) {
-        if (w->tail)
-            w->tail->next = it;
-        else
-            w->head = it;
-        w->tail = it;
-        w->queued++;
-        pthread_cond_signal(&w->work);
+        writer_enqueue(w, it);
         while (!it->done)
             pthread_cond_wait(&it->cond, &w->mu);
         result = it->result;
@@ -154,6 +175,27 @@ enum store_status writer_run(struct writer *w, store_txn_fn fn, void *arg)
     pthread_cond_destroy(&it->cond);
     free(it);
     return result;
+}
+
+int writer_submit(struct writer *w, store_txn_fn fn, void *arg, writer_done_fn done,
+                  void *done_arg)
+{
+    struct writer_item *it = calloc(1, sizeof *it); /* freed by the writer after done */
+    if (!it)
+        return -1;
+    it->fn = fn;
+    it->arg = arg;
+    it->on_done = done;
+    it->done_arg = done_arg;
+    pthread_mutex_lock(&w->mu);
+    if (w->stopping) {
+        pthread_mutex_unlock(&w->mu);
+        free(it);
+        return -1;
+    }
+    writer_enqueue(w, it);
+    pthread_mutex_unlock(&w->mu);
+    return 0;
 }
 
 void writer_stats(struct writer *w, unsigned long long *batches, unsigned long long *items)

@@ -3,7 +3,8 @@
  * With synchronous=FULL every commit waits for the disk (an fsync of the WAL).  When many
  * citizens submit answers at once, committing each on its own would cap the service at
  * the disk's fsync rate.  So the submissions that matter for documentation go to this
- * single writer: a request thread queues its transaction function and blocks; the writer
+ * single writer: a request queues its transaction function and waits (writer_run blocks
+ * its thread; writer_submit calls back instead, so a waiting request holds no thread); the writer
  * takes everything queued (up to batch_max, lingering up to batch_wait_us for more when
  * the batch is not full), runs the functions in queue order inside one transaction, each
  * in its own savepoint (store_txn_batch), commits once, and only then wakes every waiting
@@ -34,6 +35,18 @@ int writer_start(const char *db_path, unsigned busy_timeout_ms, size_t batch_max
 /* Runs fn(st, arg) in the next batch and returns once that batch is committed (durable)
  * or failed: fn's status, or the commit's failure.  Safe from any number of threads. */
 enum store_status writer_run(struct writer *w, store_txn_fn fn, void *arg);
+
+/* Told the result of a submitted write once its batch is committed or failed.  Runs on
+ * the writer's thread, outside its lock: it must be quick and must not block on the disk
+ * (waking a waiting request is the intended use); it may call writer_submit. */
+typedef void (*writer_done_fn)(void *done_arg, enum store_status result);
+
+/* Queues fn(st, arg) for the next batch without waiting: done(done_arg, result) is called
+ * once that batch is durable or failed.  arg and done_arg are the caller's and must stay
+ * alive until done has been called.  0, or -1 (the writer is stopping, or no memory) and
+ * done is never called. */
+int writer_submit(struct writer *w, store_txn_fn fn, void *arg, writer_done_fn done,
+                  void *done_arg);
 
 /* Commits what is queued, stops the thread, closes the connection.  NULL is fine.  No
  * writer_run may be in progress or start afterwards. */

@@ -16,7 +16,7 @@ struct claim {
 static enum store_status claim_txn(struct store *st, void *arg)
 {
     struct claim *c = arg;
-    return store_jobs_claim(st, c->now, 600, NULL, c->out, c->max, &c->n);
+    return store_jobs_claim(st, c->now, 600, NULL, "bench", c->out, c->max, &c->n);
 }
 
 int main(int argc, char **argv)

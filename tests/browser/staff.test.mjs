@@ -65,7 +65,7 @@ for (const js of [false, true]) {
       await view.page.locator('#error-summary').waitFor();
       assert.match(await view.page.locator('#error-summary').innerText(), /Brugernavn eller adgangskode er forkert/);
       await audit(view, 'login with errors');
-      sqlite(server.db, "UPDATE users SET failed_logins = 0 WHERE username = 'cw1'");
+      sqlite(server.db, "DELETE FROM login_failures WHERE user_id = (SELECT id FROM users WHERE username = 'cw1')");
     });
 
     test('logs in, finds the citizen by name, sees the focus topics, records the meeting', async () => {
@@ -84,22 +84,68 @@ for (const js of [false, true]) {
       const focus = view.page.locator('.vejled-focus-list').first();
       for (const t of api.focus_topics) assert.ok((await focus.innerText()).includes(t), t);
       await audit(view, 'citizen page', { fit: false });
-      await view.page.getByRole('link', { name: 'Registrér mødet' }).first().click();
-      await view.page.waitForURL('**/moede');
+      await view.page.getByRole('link', { name: /^(Registrér mødet|Ret det registrerede møde)$/ }).first().click();
+      await view.page.waitForURL(`**/moede?forloeb=${citizen.enrolment_id}`);
       await audit(view, 'meeting form');
+      // oral guidance is a choice the caseworker makes: neither answer is chosen on load
+      const yes = view.page.getByLabel('Ja, borgeren har fået mundtlig vejledning');
+      const no = view.page.getByLabel('Nej, borgeren har ikke fået mundtlig vejledning');
+      assert.equal(await yes.isChecked(), false);
+      assert.equal(await no.isChecked(), false);
+      assert.equal(await view.page.locator('input[type=checkbox]').count(), 0);
+      const journalBefore = (await server.api('GET', `/api/v1/citizens/${citizen.citizen_id}/journal`)).json.entries.length;
+      // no choice: the error summary links to the question, nothing is stored
+      await view.page.getByLabel('Dato for mødet').fill(new Date().toISOString().slice(0, 10));
+      await view.page.getByLabel('Tidspunkt').fill('00:10');
+      await view.page.getByRole('button', { name: 'Gem mødet' }).click();
+      await view.page.locator('#error-summary').waitFor();
+      const summary = view.page.locator('#error-summary');
+      assert.match(await summary.innerText(), /Der er problemer/);
+      assert.match(await summary.innerText(), /Vælg, om borgeren har fået mundtlig vejledning/);
+      assert.equal(await summary.locator('a').first().getAttribute('href'), '#mundtlig-ja');
+      assert.equal(await yes.isChecked(), false);
+      assert.equal(await no.isChecked(), false);
+      await audit(view, 'meeting form without a choice');
+      assert.equal((await server.api('GET', `/api/v1/citizens/${citizen.citizen_id}/journal`)).json.entries.length, journalBefore,
+        'nothing recorded');
       // a date in the future: error summary, nothing stored
       await view.page.getByLabel('Dato for mødet').fill('2099-01-01');
+      await yes.check();
       await view.page.getByRole('button', { name: 'Gem mødet' }).click();
       await view.page.locator('#error-summary').waitFor();
       await audit(view, 'meeting form with errors');
       await view.page.getByLabel('Dato for mødet').fill(new Date().toISOString().slice(0, 10));
       await view.page.getByLabel('Tidspunkt').fill('00:10');
       await view.page.getByLabel(/Notat/).fill(`Ekstra vejledning om rådighed (${js ? 'js' : 'nojs'})`);
+      await view.page.getByLabel('Ja, borgeren har fået mundtlig vejledning').check();
       await view.page.getByRole('button', { name: 'Gem mødet' }).click();
-      await view.page.waitForURL(`**/medarbejder/borger/${citizen.citizen_id}`);
+      await view.page.waitForURL(`**/medarbejder/borger/${citizen.citizen_id}?gemt=moede&forloeb=${citizen.enrolment_id}`);
+      const saved = await view.page.locator('#gemt').innerText();
+      assert.match(saved, /Mødet er registreret/);
+      assert.match(saved, /Mundtlig vejledning givet\s+Ja/);
+      assert.match(saved, new RegExp(`Ekstra vejledning om rådighed \\(${js ? 'js' : 'nojs'}\\)`));
+      assert.match(saved, /Demo Sagsbehandler Nord \(cw1\)/);
       assert.match(await view.page.locator('main').innerText(), /Møde registreret/);
+      await audit(view, 'citizen page after the meeting', { fit: false });
       const e = (await server.api('GET', `/api/v1/enrolments/${citizen.enrolment_id}`)).json;
       assert.equal(e.oral_guidance_recorded, true);
+    });
+
+    test('sends the citizen a new link by letter; the page confirms it and never shows the link', async () => {
+      await view.page.goto(`${server.base}/medarbejder/borger/${citizen.citizen_id}`);
+      const state = view.page.locator('.vejled-link').first();
+      assert.match(await state.innerText(), /Åbnet/);
+      const issuedBefore = (await server.api('GET', `/api/v1/citizens/${citizen.citizen_id}/journal`)).json.entries
+        .filter((x) => x.kind === 'link_issued').length;
+      await view.page.getByRole('button', { name: 'Send et nyt link til borgeren' }).first().click();
+      await view.page.waitForURL(`**/medarbejder/borger/${citizen.citizen_id}?gemt=link&forloeb=${citizen.enrolment_id}`);
+      assert.match(await view.page.locator('#gemt').innerText(), /Der er udstedt et nyt link/);
+      assert.ok(!(await view.page.content()).includes('/v/'), 'the link is not on the page');
+      await audit(view, 'citizen page after a new link', { fit: false });
+      const issued = (await server.api('GET', `/api/v1/citizens/${citizen.citizen_id}/journal`)).json.entries
+        .filter((x) => x.kind === 'link_issued');
+      assert.equal(issued.length, issuedBefore + 1);
+      assert.equal(issued.at(-1).actor, 'cw1');
     });
 
     test('training mode pages are accessible', async () => {
@@ -149,6 +195,20 @@ describe('administrator', () => {
     await audit(view, 'groups with errors');
     await view.page.goto(`${server.base}/admin/adgangslog/${citizen.citizen_id}`);
     await audit(view, 'access log');
+  });
+
+  test('a locked account\'s page (lock, unlock button, account log) is accessible; unlocking shows', async () => {
+    const id = sqlite(server.db, "SELECT id FROM users WHERE username = 'cw2'").trim();
+    sqlite(server.db, "UPDATE users SET locked_until = strftime('%s') + 900 WHERE username = 'cw2'; " +
+      `INSERT INTO account_log(at, user_id, username, event, actor, until) VALUES (strftime('%s'), ${id}, 'cw2', 'locked', 'system', strftime('%s') + 900)`);
+    await view.page.goto(`${server.base}/admin/brugere/${id}`);
+    await view.page.getByText('Kontoen er låst').waitFor();
+    await audit(view, 'locked user');
+    await view.page.getByRole('button', { name: 'Lås kontoen op' }).click();
+    await view.page.getByText('Kontoen er ikke låst.').waitFor();
+    await view.page.locator('.vejled-account-log').getByText('Låst op').waitFor();
+    await audit(view, 'unlocked user with its account log');
+    assert.equal(sqlite(server.db, "SELECT locked_until FROM users WHERE username = 'cw2'").trim(), '0');
   });
 
   test('edits a draft and publishes it', async () => {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { BIN, ROOT, cli } from './harness.mjs';
+import { BIN, ROOT, cli, sqlite } from './harness.mjs';
 
 let dir;
 
@@ -63,6 +63,35 @@ describe('command line', () => {
     assert.equal(cli(['verify', '--db', db]).status, 0);
   });
 
+  it('no documentation example CPR number is a demo citizen', () => {
+    const demo = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'citizens.json'), 'utf8'))
+      .citizens.map((c) => c.cpr);
+    assert.ok(demo.length >= 3);
+    for (const c of demo) {
+      assert.match(c, /^\d{10}$/);
+      const [dd, mm] = [Number(c.slice(0, 2)), Number(c.slice(2, 4))];
+      assert.ok(dd >= 1 && dd <= 28 && mm >= 1 && mm <= 12, `${c.slice(0, 6)} is a real date`);
+    }
+    // every CPR-shaped number in the documentation (README, any OpenAPI document) and the
+    // number the API tests use as their example
+    const docs = [path.join(ROOT, 'README.md')];
+    for (const d of ['', 'docs']) {
+      const folder = path.join(ROOT, d);
+      if (!fs.existsSync(folder)) continue;
+      for (const f of fs.readdirSync(folder)) if (/openapi|\.ya?ml$/i.test(f)) docs.push(path.join(folder, f));
+    }
+    const examples = new Set(['0101901234']);
+    for (const f of docs) {
+      const text = fs.readFileSync(f, 'utf8');
+      for (const m of text.matchAll(/(?<![\d-])(\d{6})-?(\d{4})(?![\d-])/g)) examples.add(m[1] + m[2]);
+    }
+    for (const c of demo) assert.ok(!examples.has(c), `demo CPR ${c.slice(0, 6)}-**** appears as a documentation example`);
+    // and the demo really enrols with these numbers
+    const db = path.join(dir, 'cprdemo.db');
+    assert.equal(cli(['demo', '--db', db]).status, 0);
+    assert.equal(sqlite(db, 'SELECT count(*) FROM citizens').trim(), String(demo.length));
+  });
+
   it('apikey add prints only the key on stdout, a new one each time', () => {
     const db = path.join(dir, 'k.db');
     const a = cli(['apikey', 'add', '--db', db, '--name', 'one']);
@@ -80,6 +109,54 @@ describe('command line', () => {
     assert.equal(r.status, 1);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.ok(!fs.existsSync(path.join(dir, 'none.db')), 'verify creates nothing');
+  });
+
+  it('every command lists --config in its --help, and takes the database from the file', () => {
+    for (const c of ['serve', 'migrate', 'demo', 'apikey', 'user', 'verify', 'backup', 'jobs',
+      'evidence', 'purge', 'stats']) {
+      const h = cli([c, '--help']);
+      assert.equal(h.status, 0, `${c} --help`);
+      assert.match(h.stdout, /--config FILE/, `${c} --help lists --config`);
+    }
+    const db = path.join(dir, 'fromfile.db');
+    const ini = path.join(dir, 'fromfile.ini');
+    fs.writeFileSync(ini, `[database]\npath = ${db}\n\n[stats]\nminutes_per_send = 7\n`);
+    // no --db, no VEJLED_DB: the file's [database] path is the database, as for serve
+    for (const args of [['migrate'], ['jobs', 'run'], ['jobs', 'list'], ['verify'],
+      ['purge', '--older-than', '5y'], ['stats', '--verify']]) {
+      const r = cli([...args, '--config', ini]);
+      assert.equal(r.status, 0, `${args.join(' ')} --config: ${r.stderr}`);
+    }
+    assert.ok(fs.existsSync(db), 'the file\'s database was used');
+    assert.match(cli(['jobs', 'list', '--config', ini]).stdout, /^id\tkind/);
+    // VEJLED_CONFIG stands for --config
+    assert.equal(cli(['jobs', 'run'], { env: { VEJLED_CONFIG: ini } }).status, 0);
+    // --db and VEJLED_DB win over the file
+    const other = path.join(dir, 'flag.db');
+    assert.equal(cli(['migrate', '--config', ini, '--db', other]).status, 0);
+    assert.ok(fs.existsSync(other), '--db wins over [database] path');
+    const env = path.join(dir, 'env.db');
+    assert.equal(cli(['migrate', '--config', ini], { env: { VEJLED_DB: env } }).status, 0);
+    assert.ok(fs.existsSync(env), 'VEJLED_DB wins over [database] path');
+    // a file without [database] path still needs --db: exit 2, nothing created
+    const bare = path.join(dir, 'bare.ini');
+    fs.writeFileSync(bare, '[stats]\nminutes_per_send = 7\n');
+    const r = cli(['jobs', 'run', '--config', bare]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /needs --db/);
+  });
+
+  it('stats reads [stats] minutes_per_send from --config (documented in --help)', () => {
+    assert.match(cli(['stats', '--help']).stdout, /minutes_per_send/);
+    const db = path.join(dir, 'mps.db');
+    const ini = path.join(dir, 'mps.ini');
+    fs.writeFileSync(ini, '[stats]\nminutes_per_send = 11\n');
+    assert.equal(cli(['migrate', '--db', db]).status, 0);
+    const plain = JSON.parse(cli(['stats', '--db', db]).stdout);
+    assert.equal(plain.minutes_per_send, 5, 'the default');
+    const r = cli(['stats', '--db', db, '--config', ini]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).minutes_per_send, 11);
   });
 
   it('serve on a port in use exits 1 with a clear line', async () => {

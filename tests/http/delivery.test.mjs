@@ -12,9 +12,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { Webhook } from 'standardwebhooks';
+
 import { BIN, ROOT, assertNoSanitizerReport, cli, enrolBody, freshCpr, sleep, sqlite, startServer } from './harness.mjs';
 
-const SECRET = 'webhook-secret-æøå-123';
+// the case system's secret in the Standard Webhooks form: whsec_ + base64 of random bytes
+const SECRET = `whsec_${crypto.randomBytes(32).toString('base64')}`;
+// the case system's check, by an independent implementation of the specification
+const verifier = new Webhook(SECRET);
 const PUBLIC = 'http://vejled.test';
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const NAME = 'Søren Ærbø Åberg';
@@ -155,20 +160,36 @@ function sha256(buf) {
   return crypto.createHash('sha256').update(buf).digest('hex');
 }
 
+/* The PDF attached to an e-mail, decoded. */
+function attachment(mail) {
+  const m = /Content-Type: application\/pdf[^]*?\r?\n\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n--/.exec(mail);
+  assert.ok(m, 'a PDF attachment');
+  return Buffer.from(m[1].replace(/\s/g, ''), 'base64');
+}
+
 describe('delivery', () => {
   before(async () => {
     const hookPort = await freePort();
-    hook = { up: true, got: [], port: hookPort };
+    hook = { up: true, got: [], tries: [], unverified: [], port: hookPort };
     hook.server = http.createServer((req, res) => {
       const chunks = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
         if (!hook.up) {
           hook.refused = (hook.refused || 0) + 1;
+          hook.tries.push({ headers: req.headers, body });
           res.writeHead(503).end();
           return;
         }
-        hook.got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        try {
+          verifier.verify(body, req.headers);
+        } catch (err) {
+          hook.unverified.push(String(err));
+          res.writeHead(400).end();
+          return;
+        }
+        hook.got.push({ headers: req.headers, body });
         res.writeHead(204).end();
       });
     });
@@ -186,6 +207,7 @@ max_attempts = 5
 [smtp]
 url = smtp://127.0.0.1:${smtpPort}
 from = jobcenter@example.dk
+allow_plain = 1
 timeout_s = 5
 [webhook]
 url = http://127.0.0.1:${hookPort}/journal
@@ -295,12 +317,41 @@ timeout_s = 5
     assert.equal(new Set(seqs).size, seqs.length, 'each once');
     const maxSeq = Number(sqlite(s.db, 'SELECT max(seq) FROM journal;').trim());
     assert.deepEqual(seqs, Array.from({ length: maxSeq }, (_, i) => i + 1), 'every entry, from the first');
+    assert.deepEqual(hook.unverified, [], 'every delivery passed the Standard Webhooks check');
     for (const g of hook.got) {
+      // Standard Webhooks: id, timestamp of the attempt, v1 signature of id.timestamp.body
+      assert.match(g.headers['webhook-id'], UUID4);
+      assert.ok(Math.abs(Number(g.headers['webhook-timestamp']) - Date.now() / 1000) < 60,
+        'the timestamp is the real time of the attempt, not the pass\'s --now');
+      assert.match(g.headers['webhook-signature'], /^v1,[A-Za-z0-9+/]{43}=$/);
+      // the deprecated header, for one release: HMAC of the body with the secret string
       const mac = crypto.createHmac('sha256', SECRET).update(g.body).digest('hex');
       assert.equal(g.headers['x-vejled-signature'], `sha256=${mac}`);
+      assert.equal(g.headers['x-vejled-delivery'], g.headers['webhook-id']);
       assert.match(g.headers['content-type'], /^application\/json/);
-      assert.match(g.headers['x-vejled-delivery'], UUID4);
+      // the hash recorded for the delivery is that of the body received
+      const rec = sqlite(s.db, `SELECT sha256 FROM deliveries WHERE message_id = '${g.headers['webhook-id']}';`).trim();
+      assert.equal(rec, sha256(Buffer.from(g.body, 'utf8')));
     }
+    // webhook-id is the same on every attempt of one entry
+    for (const t of hook.tries) {
+      const ok = hook.got.find((g) => JSON.parse(g.body).seq === JSON.parse(t.body).seq);
+      assert.equal(t.headers['webhook-id'], ok.headers['webhook-id'], 'the retry kept its webhook-id');
+    }
+    // a captured delivery replayed later is refused: its timestamp is stale
+    const captured = hook.got[0];
+    assert.doesNotThrow(() => verifier.verify(captured.body, captured.headers));
+    const realNow = Date.now;
+    try {
+      Date.now = () => realNow() + 10 * 60e3; // the replay, ten minutes later
+      assert.throws(() => verifier.verify(captured.body, captured.headers), /timestamp too old/);
+    } finally {
+      Date.now = realNow;
+    }
+    // nor can the timestamp be freshened, or the body changed, without the secret
+    const fresh = { ...captured.headers, 'webhook-timestamp': String(Math.floor(Date.now() / 1000) + 1) };
+    assert.throws(() => verifier.verify(captured.body, fresh), /No matching signature/);
+    assert.throws(() => verifier.verify(captured.body.replace('"seq":', '"seq": '), captured.headers), /No matching signature/);
     const mine = hook.got.map((g) => JSON.parse(g.body)).filter((x) => x.citizen_id === e.citizen_id);
     assert.ok(mine.some((x) => x.kind === 'enrolled') && mine.some((x) => x.kind === 'written_guidance_sent'));
     assert.ok(jobsOf().filter((j) => j.kind === 'deliver_journal').every((j) => j.state === 'done'));
@@ -333,27 +384,112 @@ timeout_s = 5
     assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
   });
 
-  it('crash between the channel write and its record (SIGKILL): after a restart exactly one letter per job', async () => {
+  /** The hashes of what a letter's channels delivered: the outbox files and the e-mails. */
+  function delivered(e) {
+    const [letter] = lettersFor(e.cpr);
+    const pdfFile = letter.file.replace(/\.xml$/, '.pdf');
+    const inXml = Buffer.from(/<memo:content>([^<]+)<\/memo:content>/.exec(letter.xml)[1], 'base64');
+    return {
+      letter,
+      xml: sha256(fs.readFileSync(letter.file)),
+      pdf: sha256(fs.readFileSync(pdfFile)),
+      pdfInXml: sha256(inXml),
+      mails: mailsTo(e.email).map((m) => ({ sha: sha256(Buffer.from(m, 'utf8')), pdf: sha256(attachment(m)), text: m })),
+    };
+  }
+
+  it('crash between the outbox write and its record (SIGKILL): after a restart exactly one letter per job, and the journal hashes are those of the delivered files', async () => {
     const e = await enrol();
     const T = t0 + 3 * 3600e3;
     const r = await jobsRun(at(T), { VEJLED_FAULT: 'after_channel_write' });
     assert.equal(r.signal, 'SIGKILL', `the pass was killed: ${r.stderr}`);
     assert.equal(lettersFor(e.cpr).length, 1, 'the letter was written before the crash');
-    assert.equal(sqlite(s.db, `SELECT count(*) FROM deliveries WHERE state = 'intent' AND channel <> 'webhook';`).trim(), '1');
+    const job = jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance');
+    // the letter was rendered once, and both channels' intents (with its bytes) recorded before any write
+    assert.equal(sqlite(s.db, `SELECT count(*) FROM deliveries WHERE state = 'intent' AND job_id = ${job.id};`).trim(), '2');
     assert.equal(sent(await journalOf(e.citizen_id), 'written_guidance_sent').length, 0, 'not recorded yet');
+    const before = delivered(e);
     // the job is still claimed: a pass within the lease leaves it alone
     await jobsRun(at(T + 60e3));
     assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'running');
-    // after the lease it runs again: same message id, so no second letter
+    // after the lease it runs again (a later time, so a letter rendered anew would differ):
+    // same message id, the very same bytes, so no second, different letter
     for (const k of [601e3, 700e3, 800e3]) assert.equal((await jobsRun(at(T + k))).status, 0);
     assert.equal(lettersFor(e.cpr).length, 1, 'exactly one outbox letter');
     assert.equal(mailsTo(e.email).length, 1, 'exactly one e-mail');
     const entries = sent(await journalOf(e.citizen_id), 'written_guidance_sent');
     assert.deepEqual(entries.map((x) => x.data.channel).sort(), ['outbox', 'smtp']);
-    assert.equal(entries.find((x) => x.data.channel === 'outbox').data.message_id, lettersFor(e.cpr)[0].id);
+    const ob = entries.find((x) => x.data.channel === 'outbox');
+    const sm = entries.find((x) => x.data.channel === 'smtp');
+    const now = delivered(e);
+    assert.equal(ob.data.message_id, now.letter.id);
+    assert.equal(now.xml, before.xml, 'the outbox files were not touched by the retry');
+    assert.equal(ob.data.sha256, now.xml, 'the journal has the hash of the XML in the outbox');
+    assert.equal(ob.data.pdf_sha256, now.pdf, 'the journal has the hash of the PDF in the outbox');
+    assert.equal(now.pdfInXml, now.pdf, 'the XML carries that very PDF');
+    assert.equal(sm.data.sha256, now.mails[0].sha, 'the journal has the hash of the e-mail as received');
+    assert.equal(sm.data.pdf_sha256, now.pdf, 'the e-mail carries the same letter as the outbox');
+    assert.equal(now.mails[0].pdf, now.pdf);
+    assert.match(now.letter.xml, new RegExp(`<memo:createdDateTime>${at(T)}</memo:createdDateTime>`), 'the letter has the time of its intent');
     assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
+    // the sealed copies are gone once the job is done
+    assert.equal(sqlite(s.db, `SELECT count(*) FROM deliveries WHERE job_id = ${job.id} AND (payload_box IS NOT NULL OR pdf_box IS NOT NULL);`).trim(), '0');
     // and the chain is intact
     assert.equal(cli(['verify', '--db', s.db]).status, 0);
+  });
+
+  it('crash between the SMTP send and its record (SIGKILL): the repeat is the same message, byte for byte, and the journal hash is its hash', async () => {
+    const e = await enrol();
+    const T = t0 + 3.5 * 3600e3;
+    const r = await jobsRun(at(T), { VEJLED_FAULT: 'after_channel_write:smtp' });
+    assert.equal(r.signal, 'SIGKILL', `the pass was killed after the e-mail: ${r.stderr}`);
+    assert.equal(mailsTo(e.email).length, 1, 'the e-mail went out before the crash');
+    const outboxDone = sent(await journalOf(e.citizen_id), 'written_guidance_sent');
+    assert.deepEqual(outboxDone.map((x) => x.data.channel), ['outbox'], 'the outbox letter was recorded, the e-mail not');
+    for (const k of [601e3, 700e3]) assert.equal((await jobsRun(at(T + k))).status, 0);
+    const got = delivered(e);
+    // SMTP cannot be made idempotent from here: the repeat is the same message (same
+    // Message-ID, same bytes), which the receiving side can drop
+    assert.equal(got.mails.length, 2, 'sent again after the crash');
+    assert.equal(got.mails[0].text, got.mails[1].text, 'the very same message, not a second letter');
+    const entries = sent(await journalOf(e.citizen_id), 'written_guidance_sent');
+    assert.deepEqual(entries.map((x) => x.data.channel).sort(), ['outbox', 'smtp']);
+    const sm = entries.find((x) => x.data.channel === 'smtp');
+    assert.equal(sm.data.sha256, got.mails[0].sha, 'the journal has the hash of the e-mail as received');
+    assert.equal(sm.data.pdf_sha256, got.mails[0].pdf);
+    assert.equal(sm.data.pdf_sha256, got.pdf, 'the same letter as in the outbox');
+    assert.equal(entries.find((x) => x.data.channel === 'outbox').data.sha256, got.xml);
+    assert.equal(lettersFor(e.cpr).length, 1);
+    assert.equal(cli(['verify', '--db', s.db]).status, 0);
+  });
+
+  it('an intent recorded without its letter (by the version before stored letters) keeps its message id, and the journal hashes the files in the outbox', async () => {
+    const e = await enrol();
+    const T = t0 + 3.75 * 3600e3;
+    const r = await jobsRun(at(T), { VEJLED_FAULT: 'after_channel_write:outbox' });
+    assert.equal(r.signal, 'SIGKILL', r.stderr);
+    const job = jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance');
+    // what an upgraded database holds: the intents with their message ids, nothing more
+    sqlite(s.db, `UPDATE deliveries SET payload_box = NULL, pdf_box = NULL, sha256 = '', data = '{}' WHERE job_id = ${job.id};`);
+    // and the letter would come out differently now (a new name), so only hashing the
+    // files themselves gives the right journal
+    sqlite(s.db, `UPDATE citizens SET name = 'Søren Ny Åberg' WHERE uuid = '${e.citizen_id}';`);
+    const ids = sqlite(s.db, `SELECT channel || ' ' || message_id FROM deliveries WHERE job_id = ${job.id} ORDER BY channel;`).trim();
+    const before = delivered(e);
+    assert.equal((await jobsRun(at(T + 601e3))).status, 0);
+    assert.equal(sqlite(s.db, `SELECT channel || ' ' || message_id FROM deliveries WHERE job_id = ${job.id} ORDER BY channel;`).trim(), ids, 'the same message ids');
+    const got = delivered(e);
+    assert.equal(lettersFor(e.cpr).length, 1, 'one outbox letter');
+    assert.equal(got.xml, before.xml, 'the outbox file from before is kept');
+    assert.equal(got.mails.length, 1, 'one e-mail');
+    const entries = sent(await journalOf(e.citizen_id), 'written_guidance_sent');
+    const ob = entries.find((x) => x.data.channel === 'outbox');
+    const sm = entries.find((x) => x.data.channel === 'smtp');
+    assert.equal(ob.data.sha256, got.xml, 'the hash of the XML that lies in the outbox, not of a new rendering');
+    assert.equal(ob.data.pdf_sha256, got.pdf);
+    assert.equal(sm.data.sha256, got.mails[0].sha);
+    assert.equal(sm.data.pdf_sha256, got.mails[0].pdf);
+    assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
   });
 
   let changed; // {old, new} for the resend test
@@ -455,5 +591,16 @@ timeout_s = 5
     const missing = cli(['evidence', '--db', s.db, '--citizen', '00000000-0000-4000-8000-000000000000', '--out', file]);
     assert.equal(missing.status, 1);
     assert.equal(cli(['evidence', '--db', s.db]).status, 2);
+  });
+
+  it('a [webhook] secret that says whsec_ but is not base64 stops the scheduler with a clear line', () => {
+    const ini = path.join(s.dir, 'bad-secret.ini');
+    for (const secret of ['whsec_not base64!', 'whsec_']) {
+      fs.writeFileSync(ini, fs.readFileSync(s.configFile, 'utf8').replace(/^secret = .*$/m, `secret = ${secret}`));
+      const r = cli(['jobs', 'run', '--db', s.db, '--config', ini]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /\[webhook\] secret must be set: whsec_<base64/);
+      assert.ok(!r.stderr.includes(secret.slice(6) || 'whsec_ '), 'the secret is not echoed');
+    }
   });
 });

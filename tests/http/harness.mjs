@@ -1,8 +1,10 @@
 // Test harness for the HTTP integration suite: starts the real vejled binary on a free
 // loopback port with a temporary database, speaks plain HTTP to it (node:http and raw
-// node:net sockets), records every response it receives, and stops the server cleanly.
+// node:net sockets), records every response it receives, checks each response of the API
+// against openapi.json (openapi.mjs: a mismatch fails the request, and so the test), and
+// stops the server cleanly.
 //
-// Only node: built-ins, so it runs on Debian's Node 18 as well as newer ones.
+// node: built-ins and ajv (pinned to releases that run on Debian's Node 18).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,14 +13,34 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkRawResponse, checkResponse, covered } from './openapi.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = process.env.VEJLED_BIN
   ? path.resolve(process.env.VEJLED_BIN)
   : path.join(ROOT, 'build', 'vejled');
 
+/** The production build (no fault points, no test VFS): for checks that must use it. */
+export const PROD_BIN = process.env.VEJLED_PROD_BIN
+  ? path.resolve(process.env.VEJLED_PROD_BIN)
+  : path.join(ROOT, 'build', 'vejled');
+
+/**
+ * True when bin is the test build (-DVEJLED_TESTING): only that one reads VEJLED_TEST_*
+ * at start, so a malformed value makes it fail while the production build ignores it.
+ */
+export function isTestBuild(bin = BIN) {
+  const r = spawnSync(bin, ['--help'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, VEJLED_TEST_SYNCHRONOUS: 'sometimes' },
+  });
+  return r.status === 1 && /VEJLED_TEST_SYNCHRONOUS/.test(r.stderr);
+}
+
 /* What a sanitizer prints when it finds something. */
-const SANITIZER_MARKS = ['ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer'];
+const SANITIZER_MARKS = ['ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer',
+  'WARNING: ThreadSanitizer'];
 
 export function assertNoSanitizerReport(text, what) {
   for (const mark of SANITIZER_MARKS) {
@@ -96,6 +118,8 @@ export class Server {
     this.responses = [];
     /** further arguments for `vejled serve` (e.g. ['--config', file]) */
     this.serveArgs = [];
+    /** further environment variables for `vejled serve` (e.g. the test build's VEJLED_TEST_*) */
+    this.env = {};
   }
 
   get base() {
@@ -113,7 +137,7 @@ export class Server {
     const proc = spawn(BIN, ['serve', '--db', this.db, '--listen', '127.0.0.1:0', ...this.serveArgs], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: cleanEnv(),
+      env: { ...cleanEnv(), ...this.env },
     });
     this.proc = proc;
     running.add(proc);
@@ -195,8 +219,15 @@ export class Server {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** Keeps a response; throws when an API response does not match openapi.json. */
   record(method, p, status, head, body) {
     this.responses.push({ method, path: p, status, head, body });
+    if (method === 'RAW') {
+      checkRawResponse(p, status, head, body.toString('utf8'));
+    } else if (covered(p.split('?')[0])) {
+      const ct = /\r\ncontent-type:\s*([^\r\n]*)/i.exec(head);
+      checkResponse(method, p, status, ct ? ct[1] : '', body.toString('utf8'));
+    }
   }
 
   /* -------------------------------------------------------------- HTTP */
@@ -226,7 +257,12 @@ export class Server {
           const buf = Buffer.concat(chunks);
           const head = `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}\r\n` +
             res.rawHeaders.map((v, i) => (i % 2 ? `${v}\r\n` : `${v}: `)).join('');
-          this.record(method, p, res.statusCode, head, buf);
+          try {
+            this.record(method, p, res.statusCode, head, buf);
+          } catch (e) {
+            reject(e);
+            return;
+          }
           const text = buf.toString('utf8');
           let json;
           if (/application\/json/.test(res.headers['content-type'] || '')) {
@@ -275,7 +311,12 @@ export class Server {
         const body = end < 0 ? Buffer.alloc(0) : got.subarray(end + 4);
         const m = /^HTTP\/1\.[01] (\d{3})/.exec(raw);
         const status = m ? Number(m[1]) : 0;
-        this.record('RAW', data.toString().split('\r\n')[0], status, head, body);
+        try {
+          this.record('RAW', data.toString().split('\r\n')[0], status, head, body);
+        } catch (e) {
+          reject(e);
+          return;
+        }
         resolve({ status, head, body: body.toString('utf8'), raw });
       };
       const timer = setTimeout(() => finish(new Error(`raw request timed out; got:\n${got.toString('latin1')}`)), timeoutMs);

@@ -2,10 +2,11 @@
 // journal still verifies (with a tombstone) and the anonymous figures stay the same.
 // Also: the jobs and deliveries counters of /metrics.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Browser, cli, csrfOf, enrolBody, freshCpr, parseForms, startServer } from './harness.mjs';
+import { Browser, cli, csrfOf, enrolBody, freshCpr, parseForms, sqlite, startServer } from './harness.mjs';
 
 let s;
 const OLD = { name: 'Purgeline Æblegrød', email: 'purgeline.old@example.dk', cpr: freshCpr() };
@@ -15,20 +16,60 @@ let newE;
 
 before(async () => {
   s = await startServer({
-    config: '[delivery]\nchannels = outbox\noutbox_dir = {dir}/outbox\n',
+    config: '[api]\nidempotency_hours = 2\n[delivery]\nchannels = outbox\noutbox_dir = {dir}/outbox\n',
   });
 });
 after(async () => {
   if (s) await s.cleanup();
 });
 
+/** JSON with the keys of every object sorted, compact: how the server canonicalises a body. */
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+const sha = (text) => crypto.createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * Every derivative of a citizen's data an unkeyed digest could leave behind: the CPR, name
+ * and e-mail themselves, and the SHA-256 (hex and raw) of the CPR and of the enrolment
+ * request body (as sent and canonicalised), each as [label, bytes].
+ */
+function derivatives(who) {
+  const out = [['cpr', Buffer.from(who.cpr)], ['name', Buffer.from(who.name)], ['email', Buffer.from(who.email)]];
+  const digests = [['sha256(cpr)', who.cpr], ['sha256(body)', JSON.stringify(who.body)], ['sha256(canonical body)', canonical(who.body)]];
+  for (const [label, text] of digests) {
+    out.push([`${label} hex`, Buffer.from(sha(text).toString('hex'))]);
+    out.push([`${label} HEX`, Buffer.from(sha(text).toString('hex').toUpperCase())]);
+    out.push([`${label} raw`, sha(text)]);
+  }
+  return out;
+}
+
 async function enrol(who, meeting) {
   const body = enrolBody(who.cpr, { first_meeting_at: meeting });
   body.citizen = { cpr: who.cpr, name: who.name, email: who.email };
-  const r = await s.api('POST', '/api/v1/enrolments', { body });
+  who.body = body;
+  // with an Idempotency-Key: the replay cache holds a hash of the body (CPR, name, e-mail)
+  const headers = { 'Idempotency-Key': `purge-${who.cpr}` };
+  const r = await s.api('POST', '/api/v1/enrolments', { body, headers });
   assert.equal(r.status, 201, r.text);
+  const again = await s.api('POST', '/api/v1/enrolments', { body, headers });
+  assert.equal(again.text, r.text, 'the replay answers the same');
   return r.json;
 }
+
+/** Every byte of the database's files (the WAL too). */
+function dbBuffer() {
+  return Buffer.concat(['', '-wal'].map((x) => (fs.existsSync(s.db + x) ? fs.readFileSync(s.db + x) : Buffer.alloc(0))));
+}
+
+const idemRows = (citizenId) => Number(sqlite(s.db,
+  `SELECT count(*) FROM idempotency WHERE citizen_id = (SELECT id FROM citizens WHERE uuid = '${citizenId}');`).trim());
 
 /** Every byte of the database's files (the WAL too), as latin1 text for searching. */
 function dbBytes() {
@@ -108,6 +149,11 @@ describe('retention purge', () => {
     assert.ok(statsBefore.total.enrolled >= 2, JSON.stringify(statsBefore.total));
     await s.stop();
     assert.ok(has(dbBytes(), OLD.name), 'the name is in the database before');
+    assert.equal(idemRows(oldE.citizen_id), 1, 'the replay cache holds the old citizen\'s answer');
+    const live = dbBuffer();
+    for (const [label, bytes] of derivatives(OLD).filter(([l]) => l.startsWith('sha256'))) {
+      assert.ok(!live.includes(bytes), `no unkeyed ${label} in the database files, even before the purge`);
+    }
     const r = cli(['purge', '--db', s.db, '--config', s.configFile, '--older-than', '365d', '--now', '2028-06-01T00:00:00Z']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /purge: [1-9]\d* citizen\(s\) older than 365 days purged/); // with the demo citizens
@@ -115,6 +161,12 @@ describe('retention purge', () => {
     for (const secret of [OLD.name, OLD.email, 'Talte om rådighed med Purgeline']) {
       assert.ok(!has(bytes, secret), `"${secret}" is gone from the database files`);
     }
+    const files = dbBuffer();
+    for (const [label, needle] of derivatives(OLD)) {
+      assert.ok(!files.includes(needle), `${label} of the purged citizen is not in the database files`);
+    }
+    assert.equal(idemRows(oldE.citizen_id), 0, 'the replay cache of the purged citizen is gone');
+    assert.equal(idemRows(newE.citizen_id), 1, 'the other citizen\'s stays (until it expires)');
     assert.ok(has(bytes, NEW.name), 'the other citizen is untouched');
     assert.equal(outboxWith(OLD.cpr).length, 0, 'the old letter (which holds the CPR) is gone');
     assert.equal(outboxWith(NEW.cpr).length, 1, 'the other letter stays');
@@ -138,6 +190,17 @@ describe('retention purge', () => {
     // the link from the letter no longer opens anything
     const link = await new Browser(s).get(new URL(oldE.link).pathname);
     assert.ok([404, 410].includes(link.status), `old link: ${link.status}`);
+  });
+
+  it('Idempotency-Key answers are deleted by the scheduler after [api] idempotency_hours', async () => {
+    const created = Number(sqlite(s.db, 'SELECT max(created_at) FROM idempotency;').trim());
+    assert.ok(idemRows(newE.citizen_id) === 1 && created > 0);
+    const pass = (t) => cli(['jobs', 'run', '--db', s.db, '--config', s.configFile, '--now', new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')]);
+    // the config's idempotency_hours = 2: still there just inside the window
+    assert.equal(pass(created + 2 * 3600).status, 0);
+    assert.equal(idemRows(newE.citizen_id), 1, 'kept while it can be replayed');
+    assert.equal(pass(created + 2 * 3600 + 1).status, 0);
+    assert.equal(Number(sqlite(s.db, 'SELECT count(*) FROM idempotency;').trim()), 0, 'gone once it can no longer be replayed');
   });
 
   it('a wrong [retention] purge_after stops the server at start with a clear line', async () => {

@@ -46,6 +46,13 @@ export function formCsrf(html, action) {
   return c.value;
 }
 
+/** The hidden fields (csrf, forloeb, …) of the form posting to action, as an object. */
+export function hiddenFields(html, action) {
+  const f = parseForms(html).find((x) => x.action === action);
+  assert.ok(f, `a form posting to ${action}`);
+  return Object.fromEntries(f.inputs.filter((i) => i.type === 'hidden').map((i) => [i.name, i.value]));
+}
+
 /** The entries of the DKFDS error summary at the top of a page: [{href, text}]. */
 export function errorSummary(html) {
   const m = /<div class="alert alert-error vejled-error-summary"[\s\S]*?<\/ul>/.exec(html);

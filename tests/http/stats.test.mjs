@@ -421,3 +421,44 @@ describe('statistics', () => {
     assert.match(bad.stderr, /--from must not be after --to/);
   });
 });
+
+describe('statistics: the row without a unit', () => {
+  let s;
+  before(async () => {
+    s = await startServer({ demo: true });
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('is "unit": null in the API, "(ingen enhed)" in the CSV, last; the page says idle units are left out', async () => {
+    // a caseworker with no staff account: the enrolment has no unit
+    for (let i = 0; i < 5; i++) {
+      const r = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { caseworker: 'ghost-worker' }) });
+      assert.equal(r.status, 201, r.text);
+    }
+    const today = new Date();
+    const day = (d) => new Date(today.getTime() + d * 86400000).toISOString().slice(0, 10);
+    const api = (await s.api('GET', `/api/v1/stats?from=${day(-1)}&to=${day(1)}`)).json;
+    const none = api.units.filter((u) => u.unit === null);
+    assert.equal(none.length, 1, JSON.stringify(api.units.map((u) => u.unit)));
+    assert.equal(none[0].enrolled, 5);
+    assert.ok(!api.units.some((u) => u.unit === ''), 'never an empty string');
+    assert.equal(api.units[api.units.length - 1].unit, null, 'the no-unit row is last');
+    assert.ok(api.units.some((u) => u.unit === 'team-nord'), 'the demo citizens are team-nord\'s');
+    assert.ok(!api.units.some((u) => u.unit === 'team-syd'), 'a unit without activity is not listed');
+
+    const b = await staff(s, 'admin');
+    const csv = await b.get('/admin/statistik.csv?sep=semicolon');
+    assert.equal(csv.status, 200);
+    const rows = parseCsv(csv.buf, ';').filter((x) => x.dimension === 'unit');
+    assert.deepEqual(rows.map((x) => x.key), [...api.units.slice(0, -1).map((u) => u.unit), '(ingen enhed)']);
+    assert.equal(rows[rows.length - 1].name, '(ingen enhed)');
+    assert.equal(rows[rows.length - 1].enrolled, '5');
+
+    const page = decodeEntities((await b.get('/admin/statistik')).text);
+    assert.match(page, /Enheder uden aktivitet i perioden er ikke med i listen/);
+    assert.match(page, /Også i filen er enheder uden aktivitet i perioden ikke med/);
+    assert.match(page, /<th scope="row">\(ingen enhed\)<\/th>/);
+  });
+});

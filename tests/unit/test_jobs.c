@@ -1,6 +1,8 @@
 /* jobs: due-time arithmetic in Europe/Copenhagen (month ends, leap years, DST), back-off,
  * and against a real temporary SQLite database: planning, atomic claiming (no job twice,
- * lapsed leases claimable again), retry and failure, cancellation and moving. */
+ * lapsed leases claimable again), fenced claims (a stale holder can neither renew nor end a
+ * job) and renewed leases, retry and failure, cancellation and moving; channel timeouts
+ * shorter than the lease. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -219,6 +221,7 @@ static void test_plan_no_reminder_when_too_late(void **state)
 struct claim_txn {
     int64_t now, lease;
     const char *kind;
+    const char *claim; /* NULL: "A" */
     struct store_job out[16];
     size_t n;
 };
@@ -226,7 +229,8 @@ struct claim_txn {
 static enum store_status claim_txn(struct store *st, void *arg)
 {
     struct claim_txn *c = arg;
-    return store_jobs_claim(st, c->now, c->lease, c->kind, c->out, 16, &c->n);
+    return store_jobs_claim(st, c->now, c->lease, c->kind, c->claim ? c->claim : "A", c->out,
+                            16, &c->n);
 }
 
 static size_t claim(struct fixture *f, struct store *st, int64_t now, struct claim_txn *c)
@@ -290,12 +294,117 @@ struct finish_txn {
     int64_t id;
     const char *state;
     int64_t next;
+    const char *claim; /* NULL: "A" */
 };
 
 static enum store_status finish_txn(struct store *st, void *arg)
 {
     struct finish_txn *ft = arg;
-    return store_job_finish(st, ft->id, ft->state, "connection refused", ft->next, 5);
+    return store_job_finish(st, ft->id, ft->claim ? ft->claim : "A", ft->state,
+                            "connection refused", ft->next, 5);
+}
+
+struct renew_txn {
+    int64_t id;
+    const char *claim;
+    int64_t now;
+};
+
+static enum store_status renew_txn(struct store *st, void *arg)
+{
+    struct renew_txn *r = arg;
+    return store_job_renew(st, r->id, r->claim, r->now);
+}
+
+/* A claim whose lease ran out and was taken over is fenced out: it can neither renew nor
+ * end the job; the new holder can. */
+static void test_claim_is_fenced(void **state)
+{
+    struct fixture *f = *state;
+    struct claim_txn c;
+    assert_int_equal(store_job_insert_ref(f->db.st, "send_written_guidance", 1, 0, "k", 100, 0),
+                     STORE_OK);
+    assert_int_equal(claim(f, NULL, 100, &c), 1);
+    assert_string_equal(c.out[0].claim, "A");
+    int64_t id = c.out[0].id;
+    /* the holder renews while it holds the job */
+    struct renew_txn r = {id, "A", 200};
+    assert_int_equal(store_txn(f->db.st, renew_txn, &r), STORE_OK);
+    /* a stranger's token renews nothing */
+    r = (struct renew_txn){id, "B", 250};
+    assert_int_equal(store_txn(f->db.st, renew_txn, &r), STORE_CONFLICT);
+    /* the lease (from the renewal at 200) runs out at 800: another scheduler claims it */
+    memset(&c, 0, sizeof c);
+    c.now = 800;
+    c.lease = 600;
+    c.claim = "B";
+    assert_int_equal(store_txn(f->db.st, claim_txn, &c), STORE_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.out[0].claim, "B");
+    /* the first holder comes back: its renewal and its result are refused, nothing changes */
+    r = (struct renew_txn){id, "A", 900};
+    assert_int_equal(store_txn(f->db.st, renew_txn, &r), STORE_CONFLICT);
+    struct finish_txn ft = {id, "done", 0, "A"};
+    assert_int_equal(store_txn(f->db.st, finish_txn, &ft), STORE_CONFLICT);
+    ft = (struct finish_txn){id, "pending", 5000, "A"};
+    assert_int_equal(store_txn(f->db.st, finish_txn, &ft), STORE_CONFLICT);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE state = 'running'"
+                               " AND claim_token = 'B' AND locked_at = 800 AND attempts = 2"), 1);
+    /* the new holder ends it; then no claim can touch it */
+    ft = (struct finish_txn){id, "done", 0, "B"};
+    assert_int_equal(store_txn(f->db.st, finish_txn, &ft), STORE_OK);
+    assert_int_equal(store_txn(f->db.st, finish_txn, &ft), STORE_CONFLICT);
+    r = (struct renew_txn){id, "B", 1000};
+    assert_int_equal(store_txn(f->db.st, renew_txn, &r), STORE_CONFLICT);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE state = 'done'"
+                               " AND claim_token IS NULL"), 1);
+}
+
+/* A renewed lease is not claimable until it runs out again, counted from the renewal. */
+static void test_renewal_keeps_the_job(void **state)
+{
+    struct fixture *f = *state;
+    struct claim_txn c;
+    assert_int_equal(store_job_insert_ref(f->db.st, "send_written_guidance", 1, 0, "k", 100, 0),
+                     STORE_OK);
+    assert_int_equal(claim(f, NULL, 100, &c), 1);
+    int64_t id = c.out[0].id, at = 0;
+    struct renew_txn r = {id, "A", 650};
+    assert_int_equal(store_txn(f->db.st, renew_txn, &r), STORE_OK);
+    assert_int_equal(store_jobs_next(f->db.st, 600, &at), STORE_OK);
+    assert_int_equal(at, 1250);
+    assert_int_equal(claim(f, NULL, 700, &c), 0);  /* would have lapsed without the renewal */
+    assert_int_equal(claim(f, NULL, 1249, &c), 0);
+    /* a renewal never moves the lease back (a pass with an older --now) */
+    r = (struct renew_txn){id, "A", 300};
+    assert_int_equal(store_txn(f->db.st, renew_txn, &r), STORE_OK);
+    assert_int_equal(claim(f, NULL, 1249, &c), 0);
+    assert_int_equal(claim(f, NULL, 1250, &c), 1);
+}
+
+static void test_timeouts_shorter_than_the_lease(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256] = "";
+    config_defaults(&c);
+    config_finish(&c);
+    assert_int_equal(jobs_check_timeouts(&c, err, sizeof err), 0); /* the defaults fit */
+    assert_int_equal(config_set(&c, "delivery", "channels", "outbox,smtp,webhook", err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "delivery", "job_lease_s", "30", err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "smtp", "timeout_s", "29", err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "webhook", "timeout_s", "15", err, sizeof err), 0);
+    assert_int_equal(jobs_check_timeouts(&c, err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "smtp", "timeout_s", "30", err, sizeof err), 0);
+    assert_int_equal(jobs_check_timeouts(&c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "[smtp] timeout_s (30) must be shorter than [delivery] job_lease_s (30)"));
+    assert_int_equal(config_set(&c, "smtp", "timeout_s", "10", err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "webhook", "timeout_s", "31", err, sizeof err), 0);
+    assert_int_equal(jobs_check_timeouts(&c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "[webhook] timeout_s"));
+    /* a channel that is not used does not count */
+    assert_int_equal(config_set(&c, "delivery", "channels", "outbox,smtp", err, sizeof err), 0);
+    assert_int_equal(jobs_check_timeouts(&c, err, sizeof err), 0);
 }
 
 static void test_retry_then_done(void **state)
@@ -306,14 +415,14 @@ static void test_retry_then_done(void **state)
     assert_int_equal(store_job_insert_ref(f->db.st, "send_written_guidance", 1, 0, "k", 100, 0),
                      STORE_OK);
     assert_int_equal(claim(f, NULL, 100, &c), 1);
-    struct finish_txn ft = {c.out[0].id, "pending", 100 + jobs_backoff(1, 60, 3600)};
+    struct finish_txn ft = {c.out[0].id, "pending", 100 + jobs_backoff(1, 60, 3600), NULL};
     assert_int_equal(store_txn(f->db.st, finish_txn, &ft), STORE_OK);
     assert_int_equal(store_jobs_next(f->db.st, 600, &at), STORE_OK);
     assert_int_equal(at, 160);
     assert_int_equal(claim(f, NULL, 159, &c), 0);
     assert_int_equal(claim(f, NULL, 160, &c), 1);
     assert_int_equal(c.out[0].attempts, 2);
-    ft = (struct finish_txn){c.out[0].id, "done", 0};
+    ft = (struct finish_txn){c.out[0].id, "done", 0, NULL};
     assert_int_equal(store_txn(f->db.st, finish_txn, &ft), STORE_OK);
     assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE state = 'done' AND finished_at = 5"), 1);
     assert_int_equal(store_jobs_next(f->db.st, 600, &at), STORE_NOT_FOUND);
@@ -385,7 +494,7 @@ static void test_journal_jobs_in_order(void **state)
     assert_int_equal(c.n, 1);
     assert_int_equal(c.out[0].ref, 1);
     /* the head failed and waits: nothing after it may overtake it */
-    struct finish_txn ft = {c.out[0].id, "pending", 200};
+    struct finish_txn ft = {c.out[0].id, "pending", 200, NULL};
     assert_int_equal(store_txn(f->db.st, finish_txn, &ft), STORE_OK);
     c.now = 150;
     assert_int_equal(store_txn(f->db.st, claim_txn, &c), STORE_OK);
@@ -401,6 +510,49 @@ static void test_journal_jobs_in_order(void **state)
     assert_int_equal(c.n, 1);
     assert_int_equal(c.out[0].ref, 1);
     assert_int_equal(c.out[0].attempts, 2);
+}
+
+struct new_link_txn {
+    int64_t enrolment_id;
+    int64_t seq;
+    int64_t now;
+    json_t *jobs;
+};
+
+static enum store_status new_link_txn(struct store *st, void *arg)
+{
+    struct new_link_txn *t = arg;
+    struct model_enrolment e;
+    memset(&e, 0, sizeof e);
+    e.id = t->enrolment_id;
+    snprintf(e.uuid, sizeof e.uuid, "e1");
+    return jobs_new_link(st, &e, t->seq, t->now, t->jobs);
+}
+
+/* Each new link a caseworker issues gets its own letter, due at once, keyed by the journal
+ * entry that issued it: issuing twice is two letters, the same entry never twice. */
+static void test_new_link_letter(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = t("2026-11-23T12:00:00Z");
+    json_t *jobs = json_array();
+    struct new_link_txn a = {f->enrolment_id, 7, now, jobs};
+    assert_int_equal(store_txn(f->db.st, new_link_txn, &a), STORE_OK);
+    assert_int_equal(json_array_size(jobs), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(jobs, 0), "kind")),
+                        "send_new_link");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(jobs, 0), "due_at")),
+                        "2026-11-23T12:00:00Z");
+    assert_int_equal(store_txn(f->db.st, new_link_txn, &a), STORE_OK); /* the same entry */
+    struct new_link_txn b = {f->enrolment_id, 9, now, NULL};
+    assert_int_equal(store_txn(f->db.st, new_link_txn, &b), STORE_OK);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE kind = 'send_new_link'"), 2);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE kind = 'send_new_link' AND ref = 7"
+                               " AND unique_key = 'send_new_link:e1:7' AND state = 'pending'"),
+                     1);
+    struct claim_txn c;
+    assert_int_equal(claim(f, NULL, now, &c), 2);
+    json_decref(jobs);
 }
 
 int main(void)
@@ -419,6 +571,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retry_then_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_and_move, setup, teardown),
         cmocka_unit_test_setup_teardown(test_journal_jobs_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_link_letter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claim_is_fenced, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_renewal_keeps_the_job, setup, teardown),
+        cmocka_unit_test(test_timeouts_shorter_than_the_lease),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -187,6 +187,35 @@ static void test_removed_entry_is_detected(void **state)
     assert_int_equal(c.bad_seq, 3);
 }
 
+/* A reader who may see only some enrolments gets their entries and the citizen's own
+ * (no enrolment), each whole, in order. */
+static void test_keep_enrolments(void **state)
+{
+    (void)state;
+    json_t *j = json_pack("{s:[{s:I, s:s}, {s:I}, {s:I, s:s}, {s:I, s:s}, {s:I, s:s}]}", "entries",
+                          "seq", (json_int_t)1, "enrolment_id", "a", "seq", (json_int_t)2,
+                          "seq", (json_int_t)3, "enrolment_id", "b", "seq", (json_int_t)4,
+                          "enrolment_id", "a", "seq", (json_int_t)5, "enrolment_id", "c");
+    assert_non_null(j);
+    struct model_enrolment es[2];
+    memset(es, 0, sizeof es);
+    snprintf(es[0].uuid, sizeof es[0].uuid, "c");
+    snprintf(es[1].uuid, sizeof es[1].uuid, "a");
+    journal_keep_enrolments(j, es, 2);
+    json_t *entries = json_object_get(j, "entries");
+    int64_t want[] = {1, 2, 4, 5};
+    assert_int_equal(json_array_size(entries), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(entries, i), "seq")),
+                         want[i]);
+    /* no enrolment at all: only the citizen's own entries */
+    journal_keep_enrolments(j, NULL, 0);
+    assert_int_equal(json_array_size(entries), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(entries, 0), "seq")), 2);
+    journal_keep_enrolments(NULL, es, 2); /* NULL is fine */
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +226,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_changed_data_is_detected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rehashed_entry_breaks_the_next, setup, teardown),
         cmocka_unit_test_setup_teardown(test_removed_entry_is_detected, setup, teardown),
+        cmocka_unit_test(test_keep_enrolments),
     };
     return cmocka_run_group_tests_name("journal", tests, NULL, NULL);
 }

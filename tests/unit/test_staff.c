@@ -147,6 +147,40 @@ static void test_csrf_is_per_session(void **state)
     assert_string_not_equal(a, h);
 }
 
+static void test_login_delays(void **state)
+{
+    (void)state;
+    struct config cfg;
+    config_defaults(&cfg);
+    cfg.login_address_free_failures = 3;
+    cfg.login_address_delay_seconds = 2;
+    cfg.login_address_delay_max_seconds = 60;
+    /* free failures cost nothing, then the wait doubles up to its maximum */
+    for (unsigned n = 0; n <= 3; n++)
+        assert_int_equal(staff_address_delay(&cfg, n), 0);
+    assert_int_equal(staff_address_delay(&cfg, 4), 2);
+    assert_int_equal(staff_address_delay(&cfg, 5), 4);
+    assert_int_equal(staff_address_delay(&cfg, 8), 32);
+    assert_int_equal(staff_address_delay(&cfg, 9), 60);
+    assert_int_equal(staff_address_delay(&cfg, 4000000000u), 60);
+    cfg.login_address_free_failures = 0;
+    assert_int_equal(staff_address_delay(&cfg, 1), 2);
+
+    cfg.login_max_failures = 5;
+    cfg.login_lockout_minutes = 15;
+    cfg.login_lockout_max_minutes = 100;
+    assert_int_equal(staff_account_lock(&cfg, 0), 0);
+    assert_int_equal(staff_account_lock(&cfg, 4), 0);
+    assert_int_equal(staff_account_lock(&cfg, 5), 15 * 60);
+    assert_int_equal(staff_account_lock(&cfg, 6), 30 * 60);
+    assert_int_equal(staff_account_lock(&cfg, 7), 60 * 60);
+    assert_int_equal(staff_account_lock(&cfg, 8), 100 * 60);
+    assert_int_equal(staff_account_lock(&cfg, 4000000000u), 100 * 60);
+    /* a first lock longer than the maximum is the maximum */
+    cfg.login_lockout_minutes = 200;
+    assert_int_equal(staff_account_lock(&cfg, 5), 100 * 60);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_session_life),
         cmocka_unit_test(test_scope),
         cmocka_unit_test(test_csrf_is_per_session),
+        cmocka_unit_test(test_login_delays),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

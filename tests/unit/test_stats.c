@@ -344,7 +344,8 @@ static void test_cohort(void **state)
     assert_text(sd, STATS_COL_OPENED_RATE, "");          /* denominator 1 */
     /* units: cw1's five in team-nord, cw2's two (e6, e7) in team-syd, the ghost's in "" */
     assert_int_equal(r.n_units, 3);
-    assert_string_equal(r.units[0].key, "");
+    assert_string_equal(r.units[0].key, "team-nord");
+    assert_string_equal(r.units[2].key, ""); /* the no-unit row last */
     assert_int_equal(unit_row(&r, "")->c.enrolled, 1);
     assert_int_equal(unit_row(&r, "team-nord")->c.enrolled, 5);
     assert_int_equal(unit_row(&r, "team-nord")->c.completed, 2);
@@ -653,6 +654,7 @@ static void test_extracts(void **state)
             mark(f, e, "opened_at", "2026-01-06T10:00:00Z");
     }
     enrol(f, 2, "cw2", "2026-01-05T10:00:00Z", "2026-02-01T09:00:00Z");
+    enrol(f, 2, "ghost", "2026-01-05T10:00:00Z", "2026-02-01T09:00:00Z"); /* no account */
     report(f, "2026-05-01T12:00:00Z", &r);
     struct buf csv = {0};
     stats_report_csv(&r, ';', &csv);
@@ -661,8 +663,13 @@ static void test_extracts(void **state)
     assert_memory_equal(csv.data, head, strlen(head));
     assert_non_null(strstr(csv.data, "\r\n2026-01-01;2026-03-31;target_group;dagpenge;Dagpenge;6;5;<5;0;0;83,3;0,0;0,0;"));
     assert_non_null(strstr(csv.data, "\r\n2026-01-01;2026-03-31;target_group;sygedagpenge;Sygedagpenge;<5;0;<5;"));
-    assert_non_null(strstr(csv.data, "\r\n2026-01-01;2026-03-31;total;total;;7;5;<5;"));
+    assert_non_null(strstr(csv.data, "\r\n2026-01-01;2026-03-31;total;total;;8;5;<5;"));
     assert_non_null(strstr(csv.data, "\r\n2026-01-01;2026-03-31;unit;team-nord;;6;5;"));
+    /* the no-unit row: labelled, and the last line */
+    const char *no_unit = strstr(csv.data, "\r\n2026-01-01;2026-03-31;unit;(ingen enhed);(ingen enhed);<5;0;");
+    assert_non_null(no_unit);
+    assert_null(strstr(no_unit + 2, "\r\n2026-01-01"));
+    assert_null(strstr(csv.data, "unit;;")); /* never an empty key */
     assert_null(strstr(csv.data, "Navn")); /* the citizens' name */
     buf_free(&csv);
     stats_report_csv(&r, ',', &csv);
@@ -686,6 +693,13 @@ static void test_extracts(void **state)
     g = json_array_get(json_object_get(j, "target_groups"), 1);
     assert_true(json_is_null(json_object_get(g, "enrolled")));
     assert_int_equal(json_integer_value(json_object_get(j, "small_count_threshold")), 5);
+    json_t *units = json_object_get(j, "units");
+    assert_int_equal(json_array_size(units), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(units, 0), "unit")),
+                        "team-nord");
+    json_t *none = json_object_get(json_array_get(units, 2), "unit");
+    assert_non_null(none);
+    assert_true(json_is_null(none)); /* "unit": null, present, not "" */
     char *text = json_dumps(j, 0);
     assert_null(strstr(text, "Navn"));
     free(text);

@@ -307,8 +307,8 @@ static void test_partials(void **state)
     (void)state;
     tmpl_set *set = tmpl_set_new();
     /* The page is added before its partials: they are resolved at render time. */
-    add(set, "page", "<main>{{> shared/header}}{{#items}}{{> item}}{{/items}}</main>");
-    add(set, "shared/header", "<h1>{{title}}</h1>");
+    add(set, "page", "<main>{{> common/header}}{{#items}}{{> item}}{{/items}}</main>");
+    add(set, "common/header", "<h1>{{title}}</h1>");
     add(set, "item", "<p>{{name}} of {{title}}</p>");
     char *got = render(set, "page",
                        "{\"title\": \"T&C\", \"items\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}");

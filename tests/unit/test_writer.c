@@ -82,6 +82,68 @@ static void test_batches_are_all_or_nothing_per_item(void **state)
     store_close(st);
 }
 
+/* writer_submit: queued without waiting; each done callback comes once, after its batch,
+ * with the item's own result, and may queue more. */
+struct later {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int calls;
+    enum store_status results[THREADS];
+    struct job jobs[THREADS];
+};
+
+struct later_item {
+    struct later *l;
+    int i;
+};
+
+static void later_done(void *arg, enum store_status result)
+{
+    struct later_item *it = arg;
+    pthread_mutex_lock(&it->l->mu);
+    it->l->results[it->i] = result;
+    it->l->calls++;
+    pthread_cond_signal(&it->l->cond);
+    pthread_mutex_unlock(&it->l->mu);
+}
+
+static void test_submit_calls_back_once_with_each_result(void **state)
+{
+    (void)state;
+    struct store *st = NULL;
+    struct writer *w = NULL;
+    char err[256];
+    int64_t id;
+    static struct later l;
+    struct later_item items[THREADS];
+    pthread_mutex_init(&l.mu, NULL);
+    pthread_cond_init(&l.cond, NULL);
+    assert_int_equal(store_open(db, 5000, &st, err, sizeof err), 0);
+    assert_int_equal(writer_start(db, 5000, 4, 0, &w, err, sizeof err), 0);
+    for (int i = 0; i < THREADS; i++) {
+        /* keys 100.. so that they do not meet the first test's */
+        l.jobs[i] = (struct job){w, 100 + i, STORE_ERROR};
+        l.results[i] = STORE_ERROR;
+        items[i] = (struct later_item){&l, i};
+        assert_int_equal(writer_submit(w, job_txn, &l.jobs[i], later_done, &items[i]), 0);
+    }
+    pthread_mutex_lock(&l.mu);
+    while (l.calls < THREADS)
+        pthread_cond_wait(&l.cond, &l.mu);
+    pthread_mutex_unlock(&l.mu);
+    for (int i = 0; i < THREADS; i++) {
+        char hash[32];
+        snprintf(hash, sizeof hash, "k%d", 100 + i);
+        assert_int_equal(l.results[i], (100 + i) % 2 ? STORE_CONFLICT : STORE_OK);
+        assert_int_equal(store_apikey_find(st, hash, &id), (100 + i) % 2 ? STORE_NOT_FOUND : STORE_OK);
+    }
+    writer_stop(w);
+    assert_int_equal(l.calls, THREADS); /* once each, none after the stop */
+    pthread_mutex_destroy(&l.mu);
+    pthread_cond_destroy(&l.cond);
+    store_close(st);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -103,6 +165,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batches_are_all_or_nothing_per_item),
+        cmocka_unit_test(test_submit_calls_back_once_with_each_result),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """A local SMTP sink for the delivery tests: aiosmtpd on 127.0.0.1:PORT writing every
-message it accepts, as received, to DIR/NNNN.eml.  Prints 'ready' once it listens; stops
-on SIGTERM.  Usage: smtp_sink.py PORT DIR"""
+message it accepts, as received, to DIR/NNNN.eml.  With DELAY (seconds) it answers each
+message that much later (a slow mail server).  Prints 'ready' once it listens; stops on
+SIGTERM.  Usage: smtp_sink.py PORT DIR [DELAY]"""
+import asyncio
 import os
 import signal
 import sys
@@ -10,11 +12,14 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, folder):
+    def __init__(self, folder, delay):
         self.folder = folder
+        self.delay = delay
         self.count = 0
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.count += 1
         name = os.path.join(self.folder, f"{self.count:04d}.eml")
         with open(name + ".tmp", "wb") as f:
@@ -25,9 +30,10 @@ class Sink:
 
 def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
+    delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
     os.makedirs(folder, exist_ok=True)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
-    controller = Controller(Sink(folder), hostname="127.0.0.1", port=port)
+    controller = Controller(Sink(folder, delay), hostname="127.0.0.1", port=port)
     controller.start()
     print("ready", flush=True)
     signal.sigwait({signal.SIGTERM, signal.SIGINT})

@@ -1,0 +1,24 @@
+/* fault — test-only fault points (fault.h).  Compiled to nothing without VEJLED_TESTING. */
+#include "fault.h"
+
+#ifdef VEJLED_TESTING
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void fault_point(const char *name)
+{
+    const char *f = getenv("VEJLED_FAULT");
+    if (f && strcmp(f, name) == 0) {
+        fprintf(stderr, "vejled: fault injected: %s\n", name);
+        fflush(stderr);
+        raise(SIGKILL);
+    }
+}
+
+#else
+/* ISO C wants at least one declaration in a translation unit. */
+typedef int fault_unused;
+#endif

@@ -1,0 +1,84 @@
+// A new personal link over the API (POST /api/v1/enrolments/{id}/link): the old link stops
+// working, the new one is journalled and goes to the citizen by letter; a closed or unknown
+// enrolment gets a precise error and nothing changes.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { Browser, cli, enrolBody, freshCpr, sqlite, startServer, tableCounts } from './harness.mjs';
+
+let s;
+
+async function enrol() {
+  const r = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr()) });
+  assert.equal(r.status, 201, r.text);
+  return r.json;
+}
+
+function journal(enrolmentId, kind) {
+  return sqlite(s.db, `SELECT actor, data FROM journal WHERE enrolment_uuid = '${enrolmentId}' AND kind = '${kind}' ORDER BY seq;`)
+    .split('\n').filter(Boolean).map((l) => {
+      const i = l.indexOf('|');
+      return { actor: l.slice(0, i), data: JSON.parse(l.slice(i + 1)) };
+    });
+}
+
+describe('a new link over the API', () => {
+  before(async () => {
+    s = await startServer();
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('201 with the link and its expiry; the old link stops working; a letter carries the new one', async () => {
+    const e = await enrol();
+    const oldPath = new URL(e.link).pathname;
+    assert.equal((await new Browser(s).get(oldPath)).status, 303, 'the first link works');
+
+    const r = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/link`);
+    assert.equal(r.status, 201, r.text);
+    assert.match(r.json.link, /^http:\/\/127\.0\.0\.1:\d+\/v\/[A-Za-z0-9_-]{24}$/);
+    assert.notEqual(r.json.link, e.link);
+    assert.ok(Date.parse(r.json.expires_at) > Date.now() + 100 * 86400_000, 'valid for months');
+    assert.deepEqual(r.json.jobs.map((j) => j.kind), ['send_new_link']);
+
+    assert.ok([404, 410].includes((await new Browser(s).get(oldPath)).status), 'the old link is dead');
+    assert.equal((await new Browser(s).get(new URL(r.json.link).pathname)).status, 303, 'the new link works');
+
+    const issued = journal(e.enrolment_id, 'link_issued');
+    assert.equal(issued.length, 1, 'the new link');
+    assert.equal(issued[0].actor, 'api');
+    assert.equal(issued[0].data.reason, 'new_link_letter');
+
+    const run = cli(['jobs', 'run', '--db', s.db, '--config', s.configFile]);
+    assert.equal(run.status, 0, run.stderr);
+    const sent = journal(e.enrolment_id, 'new_link_sent');
+    assert.equal(sent.length, 1, 'one letter with the new link');
+    assert.equal(sent[0].data.channel, 'outbox');
+    const outbox = path.join(path.dirname(s.db), 'outbox');
+    const xml = fs.readFileSync(path.join(outbox, `${sent[0].data.message_id}.xml`), 'utf8');
+    assert.ok(xml.includes(new URL(r.json.link).pathname), 'the letter carries the very link the API answered');
+  });
+
+  it('a closed enrolment is 409 enrolment_closed; an unknown one 404; no key 401 — nothing changes', async () => {
+    const e = await enrol();
+    const ch = await s.api('PUT', `/api/v1/citizens/${e.citizen_id}/target-group`, {
+      body: { target_group: 'sygedagpenge', next_meeting_at: '2031-05-01T09:00:00Z' },
+    });
+    assert.equal(ch.status, 201, ch.text);
+    const before = tableCounts(s.db);
+    const closed = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/link`);
+    assert.equal(closed.status, 409, closed.text);
+    assert.equal(closed.json.error.code, 'enrolment_closed');
+    const unknown = await s.api('POST', '/api/v1/enrolments/00000000-0000-4000-8000-000000000000/link');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.json.error.code, 'not_found');
+    const nokey = await s.request('POST', `/api/v1/enrolments/${ch.json.enrolment_id}/link`);
+    assert.equal(nokey.status, 401);
+    const body = await s.api('POST', `/api/v1/enrolments/${ch.json.enrolment_id}/link`, { body: { x: 1 } });
+    assert.ok(body.status >= 400 && body.status < 500, `a body is refused: ${body.status}`);
+    assert.deepEqual(tableCounts(s.db), before);
+  });
+});

@@ -317,8 +317,11 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
     json_object_set_new(ctx, "lang", json_string(ui->code));
     json_object_set_new(ctx, "dir", json_string(ui->rtl ? "rtl" : "ltr"));
     json_object_set_new(ctx, "lang_da", json_boolean(strcmp(ui->code, "da") == 0));
+    /* the switch: a citizen page offers its pack's languages, other pages every one */
     if (app->langs.n > 1)
-        json_object_set_new(ctx, "languages", lang_list_json(&app->langs, ui->code));
+        json_object_set_new(ctx, "languages",
+                            lang_list_json(&app->langs, ui->code,
+                                           json_object_get(ctx, "pack_languages")));
     if (csrf && *csrf)
         json_object_set_new(ctx, "csrf", json_string(csrf));
     /* the page's <title> comes from the strings: "title_" + page name, '/' as '_' */
@@ -925,8 +928,11 @@ static void app_error(void *ctx, const struct http_request *req, int api, int st
     c.req = (struct http_request *)req;
     c.rep = rep;
     c.lang = LANG_DA;
-    /* a citizen with a session gets the error page in the session's language */
-    const char *session = api ? NULL : http_cookie(req, APP_CITIZEN_COOKIE);
+    /* a citizen with a session gets a page that does not exist (404, 405) in the
+     * session's language; other errors (busy, too large, …) never cost a database read */
+    const char *session = api || (status != 404 && status != 405)
+                              ? NULL
+                              : http_cookie(req, APP_CITIZEN_COOKIE);
     struct store *st = session ? app_store(c.app) : NULL;
     bool first = false;
     if (st && progress_session(st, session, clock_now(), &c.enrolment, &first) == 0) {

@@ -210,6 +210,16 @@ static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
                             json_string(h_citizen_tr(c, pack, "group.name", g.name)));
         model_group_clear(&g);
     }
+    /* the languages the pack is in: the built-in Danish and English and its translations */
+    json_t *langs = json_pack("[s, s]", "da", "en");
+    const char *code;
+    json_t *texts;
+    if (pack->translations) {
+        json_object_foreach(pack->translations, code, texts) {
+            json_array_append_new(langs, json_string(code));
+        }
+    }
+    json_object_set_new(ctx, "pack_languages", langs);
     /* a language whose texts are example translations (languages.json) says so */
     if (c->ui && c->ui->example)
         json_object_set_new(ctx, "example_translation", json_true());

@@ -181,15 +181,28 @@ const struct lang_info *lang_from_accept(const struct lang_list *l, const char *
     return best;
 }
 
-json_t *lang_list_json(const struct lang_list *l, const char *current)
+static int lang_in(const json_t *codes, const char *code)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(codes, i, c) {
+        if (json_is_string(c) && strcmp(json_string_value(c), code) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+json_t *lang_list_json(const struct lang_list *l, const char *current, const json_t *only)
 {
     json_t *out = json_array();
     for (size_t i = 0; i < l->n; i++) {
         const struct lang_info *li = &l->items[i];
+        int is_current = current && strcmp(current, li->code) == 0;
+        if (only && !is_current && !lang_in(only, li->code))
+            continue;
         json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:b}", "code", li->code, "name",
                                              li->name, "dir", li->rtl ? "rtl" : "ltr",
-                                             "current",
-                                             current && strcmp(current, li->code) == 0));
+                                             "current", is_current));
     }
     return out;
 }

@@ -55,7 +55,9 @@ const struct lang_info *lang_find(const struct lang_list *l, const char *code);
  * to the one listed first in the header.  NULL when none matches or header is NULL. */
 const struct lang_info *lang_from_accept(const struct lang_list *l, const char *header);
 
-/* [{"code", "name", "dir", "current"}] for the language switch (new reference). */
-json_t *lang_list_json(const struct lang_list *l, const char *current);
+/* [{"code", "name", "dir", "current"}] for the language switch (new reference): every
+ * language of l, or (only not NULL) those whose code is in the JSON array only, and the
+ * current one in any case. */
+json_t *lang_list_json(const struct lang_list *l, const char *current, const json_t *only);
 
 #endif

@@ -267,7 +267,19 @@ describe('a language added as data only', () => {
     assert.ok(text.includes('Se de korte videoer'), 'a string it lacks: Danish');
     assert.ok(text.includes(PACK.videos[0].title.da), 'a pack text it lacks: Danish');
     assert.ok(!text.includes('Eksempeloversættelse'), 'not listed as an example: no example-translation notice');
+    // the switch of a citizen page offers the pack's languages (and the current one)
+    assert.ok(page.text.includes('aria-current="true">Türkçe<'), 'its own name, marked current');
     const other = await citizen(s, 'da');
-    assert.ok((await other.get('/borger')).text.includes('value="tr"'), 'the switch offers it');
+    const da = (await other.get('/borger')).text;
+    assert.ok(!da.includes('value="tr"'), 'dagpenge has no Turkish texts: not offered');
+    assert.ok(da.includes('value="ar"') && da.includes('value="uk"'), 'its translations are');
+    const r = await s.api('POST', '/api/v1/enrolments',
+      { body: enrolBody(freshCpr(), { language: 'da', target_group: 'sygedagpenge' }) });
+    const syg = new Browser(s);
+    await syg.get(new URL(r.json.link).pathname);
+    const sygPage = (await syg.get('/borger')).text;
+    assert.ok(sygPage.includes('value="en"') && !sygPage.includes('value="ar"'), 'a pack without translations: da, en');
+    // a page without a session offers every language
+    assert.ok((await new Browser(s).get('/')).text.includes('href="?sprog=tr"'));
   });
 });

@@ -100,11 +100,21 @@ static void test_load_and_fallback(void **state)
                         "to");
     assert_null(lang_find(&l, "xx"));
     assert_null(lang_find(&l, NULL));
-    json_t *j = lang_list_json(&l, "ar");
+    json_t *j = lang_list_json(&l, "ar", NULL);
     assert_int_equal(json_array_size(j), 3);
     assert_true(json_is_true(json_object_get(json_array_get(j, 2), "current")));
     assert_string_equal(json_string_value(json_object_get(json_array_get(j, 2), "dir")), "rtl");
     json_decref(j);
+    /* only the pack's languages, and the current one in any case */
+    json_t *only = json_pack("[s]", "en");
+    j = lang_list_json(&l, "da", only);
+    assert_int_equal(json_array_size(j), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(j, 1), "code")), "en");
+    json_decref(j);
+    j = lang_list_json(&l, "ar", only);
+    assert_int_equal(json_array_size(j), 2);
+    json_decref(j);
+    json_decref(only);
     lang_list_free(&l);
     lang_list_free(NULL);
 }

@@ -9,6 +9,7 @@
 #   make bench    the performance ratios (scripts/bench/)
 #   make soak     the crash-safety and power-loss tests with many rounds (SOAK_ROUNDS)
 #   make fresh-check  make test + make run in a new minimal Debian 12 chroot (root; slow)
+#   make shots    screenshots of every page into build/shots/ (index.html)
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -55,7 +56,7 @@ FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 
 .PHONY: all deps build static run test test-unit test-http test-browser asan tsan lint clean \
-        fuzz fuzz-bins fuzz-smoke bench bench-stats soak fresh-check
+        fuzz fuzz-bins fuzz-smoke bench bench-stats soak fresh-check shots
 
 all: build
 
@@ -114,6 +115,11 @@ test: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-browser
+
+# Screenshots of every page (citizen in every language, caseworker, admin) at 360 and
+# 1280 px, JavaScript on and off: build/shots/index.html.  Starts and stops its own server.
+shots: $(BIN) static
+	@VEJLED_BIN=$(abspath $(BIN)) node scripts/shots.mjs
 
 asan: deps
 	@scripts/check-node.sh

@@ -154,20 +154,6 @@ static void app_scratch_trim(struct app_scratch *sc)
 
 /* ------------------------------------------------------------------ init */
 
-static json_t *app_load_strings(const char *dir, const char *code, char *err, size_t errlen)
-{
-    char path[CONFIG_PATH_MAX + 32];
-    json_error_t je;
-    snprintf(path, sizeof path, "%s/lang/%s.json", dir, code);
-    json_t *s = json_load_file(path, 0, &je);
-    if (!s || !json_is_object(s)) {
-        snprintf(err, errlen, "%s:%d: %s", path, je.line, s ? "not an object" : je.text);
-        json_decref(s);
-        return NULL;
-    }
-    return s;
-}
-
 /* The API description (openapi.json), checked to be a JSON object, as compact text (malloc'd). */
 static char *app_load_openapi(const char *path, char *err, size_t errlen)
 {
@@ -207,17 +193,11 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     app->templates = tmpl_set_new();
     if (tmpl_set_load_dir(app->templates, cfg->template_dir, err, errlen))
         goto fail;
-    json_t *da = app_load_strings(cfg->template_dir, "da", err, errlen);
-    if (!da)
+    /* every language falls back to Danish for any string not translated yet */
+    if (lang_list_load(&app->langs, cfg->template_dir, err, errlen))
         goto fail;
-    app->strings[LANG_DA] = da;
-    json_t *en = app_load_strings(cfg->template_dir, "en", err, errlen);
-    if (!en)
-        goto fail;
-    /* English falls back to Danish for any string not translated yet */
-    app->strings[LANG_EN] = json_deep_copy(da);
-    json_object_update(app->strings[LANG_EN], en);
-    json_decref(en);
+    app->strings[LANG_DA] = json_incref(lang_find(&app->langs, "da")->strings);
+    app->strings[LANG_EN] = json_incref(lang_find(&app->langs, "en")->strings);
     app->openapi = app_load_openapi(cfg->openapi_file, err, errlen);
     if (!app->openapi)
         goto fail;
@@ -271,6 +251,7 @@ void app_free(struct app *app)
     tmpl_set_free(app->templates);
     for (int l = 0; l < LANG_COUNT; l++)
         json_decref(app->strings[l]);
+    lang_list_free(&app->langs);
     content_cache_free(app->content);
     free(app->openapi);
     ratelimit_free(app->link_misses);
@@ -323,15 +304,27 @@ void app_api_error(struct app_call *c, int status, const char *code, const char 
     app_json(c, status ? status : errors_status(code), errors_json(code, message, field));
 }
 
-static void app_render(struct app *app, enum lang lang, const char *csrf, struct http_reply *rep,
-                       int status, const char *page, json_t *ctx)
+/* The page language of a call: its own, else Danish. */
+static const struct lang_info *app_ui(const struct app_call *c)
+{
+    return c->ui ? c->ui : lang_find(&c->app->langs, "da");
+}
+
+static void app_render(struct app *app, const struct lang_info *ui, const char *csrf,
+                       struct http_reply *rep, int status, const char *page, json_t *ctx)
 {
     struct app_scratch *sc = app_scratch(app);
     if (!ctx)
         ctx = json_object();
-    json_object_set(ctx, "t", app->strings[lang]);
-    json_object_set_new(ctx, "lang", json_string(model_lang_code(lang)));
-    json_object_set_new(ctx, "lang_da", json_boolean(lang == LANG_DA));
+    json_object_set(ctx, "t", ui->strings);
+    json_object_set_new(ctx, "lang", json_string(ui->code));
+    json_object_set_new(ctx, "dir", json_string(ui->rtl ? "rtl" : "ltr"));
+    json_object_set_new(ctx, "lang_da", json_boolean(strcmp(ui->code, "da") == 0));
+    /* the switch: a citizen page offers its pack's languages, other pages every one */
+    if (app->langs.n > 1)
+        json_object_set_new(ctx, "languages",
+                            lang_list_json(&app->langs, ui->code,
+                                           json_object_get(ctx, "pack_languages")));
     if (csrf && *csrf)
         json_object_set_new(ctx, "csrf", json_string(csrf));
     /* the page's <title> comes from the strings: "title_" + page name, '/' as '_' */
@@ -340,7 +333,7 @@ static void app_render(struct app *app, enum lang lang, const char *csrf, struct
     for (char *p = key; *p; p++)
         if (*p == '/')
             *p = '_';
-    json_t *title = json_object_get(app->strings[lang], key);
+    json_t *title = json_object_get(ui->strings, key);
     if (title && !json_object_get(ctx, "page_title"))
         json_object_set(ctx, "page_title", title);
     buf_reset(&sc->body);
@@ -379,7 +372,11 @@ void app_page(struct app_call *c, int status, const char *page, json_t *ctx)
         if (c->req && c->req->method == ROUTER_GET && c->req->path)
             json_object_set_new(ctx, "back_path", json_string(c->req->path));
     }
-    app_render(c->app, c->lang, c->csrf, c->rep, status, page, ctx);
+    /* the language switch brings the citizen back to this page */
+    if (c->req && c->req->path && strncmp(c->req->path, "/borger", 7) == 0 &&
+        strlen(c->req->path) <= 64 && !json_object_get(ctx, "back"))
+        json_object_set_new(ctx, "back", json_string(c->req->path));
+    app_render(c->app, app_ui(c), c->csrf, c->rep, status, page, ctx);
 }
 
 void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy)
@@ -398,12 +395,32 @@ void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy
     jobs_policy_from_config(cfg, policy);
     env->jobs = policy;
     env->strings = c->app->strings[LANG_DA];
+    env->langs = &c->app->langs;
+}
+
+const json_t *app_strings(const struct app_call *c)
+{
+    return app_ui(c)->strings;
 }
 
 const char *app_text(const struct app_call *c, const char *key)
 {
-    const char *s = json_string_value(json_object_get(c->app->strings[c->lang], key));
+    const char *s = json_string_value(json_object_get(app_ui(c)->strings, key));
     return s ? s : "";
+}
+
+void app_sessionless_language(struct app_call *c, json_t *ctx)
+{
+    if (!c->ui && c->req) {
+        c->ui = lang_find(&c->app->langs, http_query(c->req, "sprog"));
+        if (!c->ui)
+            c->ui = lang_from_accept(&c->app->langs, http_header(c->req, "Accept-Language"));
+        if (c->ui)
+            c->lang = c->ui->base;
+    }
+    /* the switch links "?sprog=<code>": the same address (never echoed: it may hold a
+     * link's token) in another language */
+    json_object_set_new(ctx, "link_switch", json_true());
 }
 
 void app_page_error(struct app_call *c, int status, const char *kind)
@@ -412,7 +429,17 @@ void app_page_error(struct app_call *c, int status, const char *kind)
     json_object_set_new(ctx, "kind", json_string(kind));
     if (c->req && c->req->match && c->req->match->route->auth >= AUTH_STAFF_LOGIN)
         json_object_set_new(ctx, "staff_page", json_true());
-    app_render(c->app, c->lang, NULL, c->rep, status, "error", ctx);
+    /* a page for the citizen: in the session's language (set by the dispatcher), else the
+     * one the error page's switch asked for, else the browser's */
+    if (!json_object_get(ctx, "staff_page"))
+        app_sessionless_language(c, ctx);
+    /* the title says which error, not just "error" */
+    char title_key[32];
+    snprintf(title_key, sizeof title_key, "error_title_%d", status);
+    json_t *title = json_object_get(app_ui(c)->strings, title_key);
+    if (title)
+        json_object_set(ctx, "page_title", title);
+    app_render(c->app, app_ui(c), NULL, c->rep, status, "error", ctx);
 }
 
 /* ------------------------------------------------------------------ dispatch */
@@ -735,7 +762,8 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
                 goto out;
             }
         }
-        c.lang = model_lang_from_code(c.enrolment.language);
+        c.ui = lang_find(&app->langs, c.enrolment.language);
+        c.lang = c.ui ? c.ui->base : LANG_DA;
         app_session_csrf(session, c.csrf);
         /* the form's csrf field is checked by the handler's form parse; here the Origin
          * (or Sec-Fetch-Site), which browsers send on every state-changing request */
@@ -907,6 +935,17 @@ static void app_error(void *ctx, const struct http_request *req, int api, int st
     c.req = (struct http_request *)req;
     c.rep = rep;
     c.lang = LANG_DA;
+    /* a citizen with a session gets a page that does not exist (404, 405) in the
+     * session's language; other errors (busy, too large, …) never cost a database read */
+    const char *session = api || (status != 404 && status != 405)
+                              ? NULL
+                              : http_cookie(req, APP_CITIZEN_COOKIE);
+    struct store *st = session ? app_store(c.app) : NULL;
+    bool first = false;
+    if (st && progress_session(st, session, clock_now(), &c.enrolment, &first) == 0) {
+        c.ui = lang_find(&c.app->langs, c.enrolment.language);
+        c.lang = c.ui ? c.ui->base : LANG_DA;
+    }
     if (api)
         app_api_error(&c, status, code, NULL, NULL);
     else

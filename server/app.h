@@ -24,6 +24,7 @@
 #include "jobs.h"
 #include "form.h"
 #include "http.h"
+#include "lang.h"
 #include "metrics.h"
 #include "model.h"
 #include "multipart.h"
@@ -45,7 +46,8 @@ struct app {
     struct vault *vault;
     struct signkey *signkey;       /* signs the checkpoint an evidence export takes */
     tmpl_set *templates;
-    json_t *strings[LANG_COUNT];   /* templates/lang/da.json, en.json */
+    json_t *strings[LANG_COUNT];   /* Danish and English UI strings (borrowed from langs) */
+    struct lang_list langs;        /* every language of the citizen pages (templates/lang/) */
     struct content_cache *content;
     struct ratelimit *link_misses;
     struct ratelimit *watch_reports; /* player reports per citizen session */
@@ -71,7 +73,8 @@ struct app_call {
     int64_t api_key_id;                  /* AUTH_API_KEY */
     struct model_enrolment enrolment;    /* AUTH_CITIZEN */
     char csrf[TOKEN_HASH_HEX_LEN + 1];   /* AUTH_CITIZEN: the form token of this session */
-    enum lang lang;
+    enum lang lang;                      /* the built-in content column for ui */
+    const struct lang_info *ui;          /* the page language (NULL: Danish) */
     struct store_user user;              /* AUTH_STAFF_*: the logged-in user (no hash) */
     char session[TOKEN_LEN + 1];         /* AUTH_STAFF_*: the session id, or the pre-login
                                             token on AUTH_STAFF_LOGIN */
@@ -119,11 +122,20 @@ void app_json(struct app_call *c, int status, json_t *body);
 /* Replies with the API's error shape; status from the registry unless given (non-0). */
 void app_api_error(struct app_call *c, int status, const char *code, const char *message,
                    const char *field);
-/* Replies with the friendly error page for status (404, 410, 403, 429, 500, …). */
+/* For a citizen page without a session (the home page, error pages): the page language
+ * from ?sprog=, else Accept-Language, else Danish (unless the call has one already), and a
+ * language switch by links in ctx (borrowed). */
+void app_sessionless_language(struct app_call *c, json_t *ctx);
+
+/* Replies with the friendly error page for status (404, 410, 403, 429, 500, …); a
+ * citizen's is in the session's language, else as app_sessionless_language() says. */
 void app_page_error(struct app_call *c, int status, const char *kind);
 
 /* The enrolment domain's environment for this call (policy is filled and pointed to). */
 void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy);
+
+/* The UI strings of the call's page language (Danish for the keys it lacks).  Borrowed. */
+const json_t *app_strings(const struct app_call *c);
 
 /* A UI string of the call's language by key ("" if there is none).  Borrowed. */
 const char *app_text(const struct app_call *c, const char *key);

@@ -159,6 +159,15 @@ static void clock_format_local(int64_t t, const char *lang, int with_time, char 
     time_t tt = (time_t)t;
     struct tm tm;
     localtime_r(&tt, &tm);
+    /* a language without month names here gets the unambiguous ISO form */
+    if (lang && strcmp(lang, "da") != 0 && strcmp(lang, "en") != 0) {
+        if (with_time)
+            snprintf(out, n, "%d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min);
+        else
+            snprintf(out, n, "%d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+        return;
+    }
     int da = !lang || strcmp(lang, "en") != 0;
     const char *month = (da ? clock_months_da : clock_months_en)[tm.tm_mon];
     if (da && with_time)

@@ -37,8 +37,9 @@ int clock_parse_rfc3339(const char *s, int64_t *out);
 /* Parses "YYYY-MM-DD" as midnight UTC of that day.  0 or -1. */
 int clock_parse_date(const char *s, int64_t *out);
 
-/* Writes t as Copenhagen wall time for people: lang "da" → "1. december 2026 kl. 10.00",
- * otherwise "1 December 2026, 10:00".  out gets at most n bytes. */
+/* Writes t as Copenhagen wall time for people: lang "da" (or NULL) → "1. december 2026
+ * kl. 10.00", "en" → "1 December 2026, 10:00", any other language → "2026-12-01 10:00"
+ * (no month names here for it).  out gets at most n bytes. */
 void clock_format_human(int64_t t, const char *lang, char *out, size_t n);
 
 /* Like clock_format_human() without the time of day. */

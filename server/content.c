@@ -1,4 +1,5 @@
 #include "content.h"
+#include "lang.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -9,6 +10,7 @@
 
 #include "buf.h"
 #include "files.h"
+#include "jsonmem.h"
 #include "mem.h"
 
 /* ------------------------------------------------------------------ parsing */
@@ -175,6 +177,106 @@ static int content_video_parse(const json_t *jv, const char *base_dir, struct mo
     return 0;
 }
 
+/* 1 when path names a translatable text of p (content.h lists the paths). */
+static int content_path_ok(const struct model_pack *p, const char *path)
+{
+    if (strcmp(path, "group.name") == 0 || strcmp(path, "group.description") == 0)
+        return 1;
+    for (size_t vi = 0; vi < p->n_videos; vi++) {
+        const struct model_video *v = &p->videos[vi];
+        char pre[MODEL_SLUG_MAX + 8];
+        int n = snprintf(pre, sizeof pre, "v.%s.", v->slug);
+        if (strncmp(path, pre, (size_t)n) != 0)
+            continue;
+        const char *rest = path + n;
+        if (!strcmp(rest, "title") || !strcmp(rest, "summary") || !strcmp(rest, "transcript") ||
+            !strcmp(rest, "captions"))
+            return 1;
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            const struct model_question *q = &v->questions[qi];
+            char qp[MODEL_SLUG_MAX + 8];
+            int m = snprintf(qp, sizeof qp, "q.%s.", q->slug);
+            if (strncmp(rest, qp, (size_t)m) != 0)
+                continue;
+            const char *f = rest + m;
+            if (!strcmp(f, "text") || !strcmp(f, "topic") || !strcmp(f, "explanation"))
+                return 1;
+            char *end;
+            long o = f[0] == 'o' ? strtol(f + 1, &end, 10) : 0;
+            if (o >= 1 && (size_t)o <= q->n_options && !*end && f[1] != '0')
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The pack file's "translations": {"<code>": {"<path>": "<text>"}}; a "….captions" text is
+ * the path of a WebVTT file (relative to base_dir), read in here.  Absent: none. */
+static int content_translations_parse(const json_t *jt, const char *base_dir,
+                                      struct model_pack *p, char *err, size_t errlen)
+{
+    if (!jt)
+        return 0;
+    if (!json_is_object(jt)) {
+        snprintf(err, errlen, "translations must be an object");
+        return -1;
+    }
+    json_t *out = json_object();
+    const char *code, *path;
+    json_t *texts, *text;
+    json_object_foreach((json_t *)jt, code, texts) {
+        if (!lang_code_ok(code) || !strcmp(code, "da") || !strcmp(code, "en") ||
+            !json_is_object(texts)) {
+            snprintf(err, errlen, "translations.%.16s: a language code other than da and en "
+                     "with an object of texts", code);
+            goto fail;
+        }
+        json_t *mine = json_object();
+        json_object_set_new(out, code, mine);
+        json_object_foreach(texts, path, text) {
+            const char *t = json_string_value(text);
+            if (!t || !*t || !content_path_ok(p, path)) {
+                snprintf(err, errlen, "translations.%s.%.80s: not a text of this pack", code,
+                         path);
+                goto fail;
+            }
+            size_t n = strlen(path);
+            if (n > 9 && strcmp(path + n - 9, ".captions") == 0) {
+                char file[1024];
+                snprintf(file, sizeof file, "%s/%s", base_dir, t);
+                char *vtt = strstr(t, "..") ? NULL : content_read_file(file);
+                if (!vtt || strncmp(vtt, "WEBVTT", 6) != 0) {
+                    free(vtt);
+                    snprintf(err, errlen, "translations.%s.%.80s: %.80s is missing or not "
+                             "WebVTT", code, path, t);
+                    goto fail;
+                }
+                json_object_set_new(mine, path, json_string(vtt));
+                free(vtt);
+            } else {
+                json_object_set(mine, path, text);
+            }
+        }
+    }
+    if (json_object_size(out))
+        p->translations = out;
+    else
+        json_decref(out);
+    return 0;
+fail:
+    json_decref(out);
+    return -1;
+}
+
+const char *content_translation(const struct model_pack *p, const char *code, const char *path)
+{
+    if (!p->translations || !code)
+        return NULL;
+    const char *t = json_string_value(json_object_get(json_object_get(p->translations, code),
+                                                      path));
+    return t && *t ? t : NULL;
+}
+
 int content_pack_parse(const json_t *doc, const char *base_dir, struct model_pack **pack,
                        struct model_group *group, char *err, size_t errlen)
 {
@@ -219,6 +321,9 @@ int content_pack_parse(const json_t *doc, const char *base_dir, struct model_pac
         if (content_video_parse(json_array_get(vs, i), base_dir, &p->videos[i], w, err, errlen))
             goto fail;
     }
+    if (content_translations_parse(json_object_get(doc, "translations"), base_dir, p, err,
+                                   errlen))
+        goto fail;
     *pack = p;
     return 0;
 fail:
@@ -319,10 +424,14 @@ json_t *content_pack_canonical(const struct model_pack *p)
                       "valid_from", v->valid_from, "valid_to", v->valid_to, "questions",
                       questions));
     }
-    return json_pack("{s:b, s:s, s:s, s:s, s:o, s:o}", "example_content", p->example_content,
-                     "legal_basis", p->legal_basis, "valid_from", p->valid_from, "valid_to",
-                     p->valid_to, "written_guidance", content_lang_json(p->guidance), "videos",
-                     videos);
+    json_t *doc = json_pack("{s:b, s:s, s:s, s:s, s:o, s:o}", "example_content",
+                            p->example_content, "legal_basis", p->legal_basis, "valid_from",
+                            p->valid_from, "valid_to", p->valid_to, "written_guidance",
+                            content_lang_json(p->guidance), "videos", videos);
+    /* only when there are any, so a pack without translations keeps the hash it had */
+    if (p->translations && json_object_size(p->translations))
+        json_object_set(doc, "translations", p->translations);
+    return doc;
 }
 
 void content_pack_hash(const struct model_pack *p, char out[MODEL_HASH_HEX + 1])
@@ -476,7 +585,12 @@ const struct model_pack *content_cache_get(struct content_cache *c, struct store
         }
     if (!found) {
         struct model_pack *p = NULL;
-        if (store_pack_load(st, pack_id, &p) == STORE_OK) {
+        /* the cached pack outlives the request: its translations (JSON) from malloc, not
+         * from the request's arena */
+        int paused = jsonmem_pause();
+        enum store_status rc = store_pack_load(st, pack_id, &p);
+        jsonmem_resume(paused);
+        if (rc == STORE_OK) {
             if (strcmp(p->state, "draft") == 0) {
                 model_pack_free(p); /* drafts change: never cached */
             } else {

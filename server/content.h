@@ -61,6 +61,14 @@ void content_cache_free(struct content_cache *c);
 const struct model_pack *content_cache_get(struct content_cache *c, struct store *st,
                                            int64_t pack_id);
 
+/* A text of the pack in a language other than Danish and English, from the pack file's
+ * "translations" ({"<code>": {"<path>": "<text>"}}); NULL when it has none.  Paths:
+ * "group.name", "group.description", "v.<video>.title", "v.<video>.summary",
+ * "v.<video>.transcript", "v.<video>.captions" (WebVTT; the file's path in the pack file),
+ * "v.<video>.q.<question>.text", "….topic", "….explanation", "v.<video>.q.<question>.o<n>"
+ * (the n-th option, from 1).  Borrowed from p. */
+const char *content_translation(const struct model_pack *p, const char *code, const char *path);
+
 /* Finds a video by 1-based position; NULL if out of range. */
 const struct model_video *content_video_at(const struct model_pack *p, size_t position);
 /* Finds a question of the pack by id; *video_index gets its video's 0-based index. */

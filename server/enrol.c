@@ -10,6 +10,7 @@
 #include "journal.h"
 #include "mem.h"
 #include "progress.h"
+#include "receipt.h"
 #include "token.h"
 
 void enrol_new_uuid(char out[MODEL_UUID_LEN + 1])
@@ -148,9 +149,12 @@ static enum enrol_result enrol_validate(const struct enrol_env *env, const json_
     if (bad)
         return enrol_reject(err, "invalid_caseworker", "caseworker",
                             "caseworker must be a user name of at most 63 characters.");
-    rq->language = enrol_string(body, "language", 8, &bad);
-    if (bad || (rq->language && strcmp(rq->language, "da") && strcmp(rq->language, "en")))
-        return enrol_reject(err, "invalid_language", "language", "language must be da or en.");
+    rq->language = enrol_string(body, "language", LANG_CODE_MAX - 1, &bad);
+    if (bad || (rq->language && (env->langs ? !lang_find(env->langs, rq->language)
+                                            : strcmp(rq->language, "da") &&
+                                                  strcmp(rq->language, "en"))))
+        return enrol_reject(err, "invalid_language", "language",
+                            "language must be one of the service's languages (GET /api/v1/languages).");
     (void)max;
     return ENROL_OK;
 }
@@ -460,6 +464,9 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
     enrol_time(r, "closed_at", e.closed_at);
     enrol_time(r, "link_expires_at", e.token_expires_at);
     json_object_set_new(r, "caseworker", json_string(e.caseworker));
+    char ref[RECEIPT_REF_LEN + 1];
+    receipt_reference(e.uuid, ref);
+    json_object_set_new(r, "receipt_reference", json_string(ref));
     *response = r;
     model_group_clear(&g);
     model_progress_clear(&pr);

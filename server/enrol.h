@@ -18,6 +18,7 @@
 
 #include "content.h"
 #include "jobs.h"
+#include "lang.h"
 #include "store.h"
 #include "vault.h"
 
@@ -34,6 +35,7 @@ struct enrol_env {
     const json_t *strings;          /* Danish language strings for the words of watching
                                      * (watch.h) in enrol_describe; NULL: no "text" */
     unsigned max_clock_skew_s;     /* how far a group change's changed_at may lie ahead */
+    const struct lang_list *langs;  /* the languages an enrolment may have; NULL: da, en */
 };
 
 /* A rejected request: machine code, JSON path of the field (or ""), and human text. */

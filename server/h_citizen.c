@@ -11,6 +11,7 @@
 #include "form.h"
 #include "handlers.h"
 #include "progress.h"
+#include "receipt.h"
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -104,13 +105,99 @@ static json_t *h_citizen_paragraphs(const char *text)
     return list;
 }
 
-static void h_citizen_when(json_t *ctx, const char *key, int64_t t, enum lang lang)
+static void h_citizen_when(struct app_call *c, json_t *ctx, const char *key, int64_t t)
 {
     char buf[64];
     if (!t)
         return;
-    clock_format_human(t, model_lang_code(lang), buf, sizeof buf);
+    clock_format_human(t, c->ui ? c->ui->code : "da", buf, sizeof buf);
     json_object_set_new(ctx, key, json_string(buf));
+}
+
+/* Text in the citizen's language, Danish where there is no translation. */
+static const char *h_citizen_text(struct app_call *c, char *const t[LANG_COUNT])
+{
+    return t[c->lang] && t[c->lang][0] ? t[c->lang] : t[LANG_DA];
+}
+
+/* The page language's code when it is not a built-in content column (da, en), else NULL. */
+static const char *h_citizen_other_lang(const struct app_call *c)
+{
+    return c->ui && strcmp(c->ui->code, "da") != 0 && strcmp(c->ui->code, "en") != 0
+               ? c->ui->code
+               : NULL;
+}
+
+/* A pack text in the page language: the pack's translation at path (content.h) for a
+ * language other than Danish and English, else the built-in column, else Danish. */
+static const char *h_citizen_tr(struct app_call *c, const struct model_pack *pack,
+                                const char *path, char *const t[LANG_COUNT])
+{
+    const char *tr = content_translation(pack, h_citizen_other_lang(c), path);
+    return tr ? tr : h_citizen_text(c, t);
+}
+
+static const char *h_citizen_vtr(struct app_call *c, const struct model_pack *pack,
+                                 const struct model_video *v, const char *field,
+                                 char *const t[LANG_COUNT])
+{
+    char path[MODEL_SLUG_MAX + 32];
+    snprintf(path, sizeof path, "v.%s.%s", v->slug, field);
+    return h_citizen_tr(c, pack, path, t);
+}
+
+/* field: "text", "topic", "explanation", or "o<n>" for the n-th option. */
+static const char *h_citizen_qtr(struct app_call *c, const struct model_pack *pack,
+                                 const struct model_video *v, const struct model_question *q,
+                                 const char *field, char *const t[LANG_COUNT])
+{
+    char path[2 * MODEL_SLUG_MAX + 32];
+    snprintf(path, sizeof path, "v.%s.q.%s.%s", v->slug, q->slug, field);
+    return h_citizen_tr(c, pack, path, t);
+}
+
+static const char *h_citizen_otr(struct app_call *c, const struct model_pack *pack,
+                                 const struct model_video *v, const struct model_question *q,
+                                 size_t oi)
+{
+    char field[24];
+    snprintf(field, sizeof field, "o%zu", oi + 1);
+    return h_citizen_qtr(c, pack, v, q, field, q->options[oi].text);
+}
+
+/* Whole minutes, at least 1, of a number of seconds (0 for none). */
+static int h_citizen_minutes(int seconds)
+{
+    return seconds > 0 ? (seconds + 59) / 60 : 0;
+}
+
+/* The progress line every citizen page shows: video n of the pack (0: none), the whole
+ * duration ("ca. 5 min.") and what is left of it (videos whose questions are not all
+ * answered). */
+static void h_citizen_progress(const struct model_pack *pack, const struct model_progress *pr,
+                               size_t n, json_t *ctx)
+{
+    int total = 0, left = 0;
+    size_t done = 0;
+    for (size_t vi = 0; vi < pack->n_videos; vi++) {
+        const struct model_video *v = &pack->videos[vi];
+        int d = v->duration_s > 0 ? v->duration_s : 60;
+        total += d;
+        if (pr && h_citizen_answered_in(v, pr) == v->n_questions)
+            done++;
+        else
+            left += d;
+    }
+    json_t *p = json_pack("{s:i, s:i, s:i, s:i}", "videos", (int)pack->n_videos,
+                          "minutes_total", h_citizen_minutes(total), "minutes_left",
+                          h_citizen_minutes(left), "videos_done", (int)done);
+    if (n)
+        json_object_set_new(p, "video_n", json_integer((json_int_t)n));
+    if (pr && done == pack->n_videos)
+        json_object_set_new(p, "all_done", json_true());
+    else if (pr && done)
+        json_object_set_new(p, "some_left", json_true());
+    json_object_set_new(ctx, "progress", p);
 }
 
 /* What every citizen page shows: the group, the meeting, the example-content notice. */
@@ -119,20 +206,49 @@ static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
     struct model_group g;
     json_t *ctx = json_object();
     if (store_group_by_id(c->st, c->enrolment.group_id, &g) == STORE_OK) {
-        json_object_set_new(ctx, "group_name", json_string(g.name[c->lang][0] ? g.name[c->lang]
-                                                                              : g.name[LANG_DA]));
+        json_object_set_new(ctx, "group_name",
+                            json_string(h_citizen_tr(c, pack, "group.name", g.name)));
         model_group_clear(&g);
     }
+    /* the languages the pack is in: the built-in Danish and English and its translations */
+    json_t *langs = json_pack("[s, s]", "da", "en");
+    const char *code;
+    json_t *texts;
+    if (pack->translations) {
+        json_object_foreach(pack->translations, code, texts) {
+            json_array_append_new(langs, json_string(code));
+        }
+    }
+    json_object_set_new(ctx, "pack_languages", langs);
+    /* a language whose texts are example translations (languages.json) says so */
+    if (c->ui && c->ui->example)
+        json_object_set_new(ctx, "example_translation", json_true());
+    json_object_set_new(ctx, "place", json_string(c->app->cfg->municipality_name));
+    json_t *address = json_array();
+    const char *a = c->app->cfg->municipality_address;
+    while (*a) {
+        size_t len = strcspn(a, "|");
+        if (len)
+            json_array_append_new(address, json_stringn(a, len));
+        a += len + (a[len] == '|');
+    }
+    json_object_set_new(ctx, "place_address", address);
+    json_object_set_new(ctx, "contact", json_string(c->app->cfg->municipality_contact));
     json_object_set_new(ctx, "example_content", json_boolean(pack->example_content));
     json_object_set_new(ctx, "citizen", json_true());
-    h_citizen_when(ctx, "meeting", c->enrolment.first_meeting_at, c->lang);
+    h_citizen_when(c, ctx, "meeting", c->enrolment.first_meeting_at);
     return ctx;
 }
 
-/* Text in the citizen's language, Danish where there is no translation. */
-static const char *h_citizen_text(struct app_call *c, char *const t[LANG_COUNT])
+/* The <title> of a video's pages: "[Fejl: ][<prefix>: ]Video n af m: <title>". */
+static void h_citizen_title(struct app_call *c, json_t *ctx, const char *prefix, size_t n,
+                            size_t of, const char *title, int errors)
 {
-    return t[c->lang] && t[c->lang][0] ? t[c->lang] : t[LANG_DA];
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s%s%s%s%s %zu %s %zu: %s", errors ? app_text(c, "title_error_prefix") : "",
+             errors ? ": " : "", prefix ? prefix : "", prefix ? ": " : "",
+             app_text(c, "video_label"), n, app_text(c, "video_of"), of, title);
+    json_object_set_new(ctx, "page_title", json_string(buf));
 }
 
 /* Parses the form body; on failure replies (400/403) and returns -1. */
@@ -163,7 +279,9 @@ static void h_citizen_redirect(struct app_call *c, const char *path)
 
 void h_citizen_home(struct app_call *c)
 {
-    app_page(c, 200, "home", NULL);
+    json_t *ctx = json_object();
+    app_sessionless_language(c, ctx);
+    app_page(c, 200, "home", ctx);
 }
 
 void h_citizen_link(struct app_call *c)
@@ -224,15 +342,15 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
         if (!done && !next)
             next = vi + 1;
         json_t *item = json_pack("{s:i, s:s, s:s, s:i, s:b, s:i, s:i}", "n", (int)vi + 1,
-                                 "title", h_citizen_text(c, v->title), "summary",
-                                 h_citizen_text(c, v->summary), "minutes",
+                                 "title", h_citizen_vtr(c, pack, v, "title", v->title), "summary",
+                                 h_citizen_vtr(c, pack, v, "summary", v->summary), "minutes",
                                  v->duration_s ? (v->duration_s + 59) / 60 : 1, "done", done,
                                  "answered", (int)a, "questions", (int)v->n_questions);
         if (watching) {
             struct watch_facts wf;
             struct buf said = {0};
             progress_watch_facts(pr, v, &wf);
-            watch_sentence(&wf, c->app->strings[c->lang], &said);
+            watch_sentence(&wf, app_strings(c), &said);
             all_watched &= wf.to_end;
             json_object_set_new(item, "watched", json_boolean(wf.to_end));
             json_object_set_new(item, "watch_text", json_string(said.data ? said.data : ""));
@@ -242,7 +360,8 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
         for (size_t qi = 0; qi < v->n_questions; qi++)
             if (h_citizen_asked(pr, v->questions[qi].id))
                 json_array_append_new(topics,
-                                      json_string(h_citizen_text(c, v->questions[qi].topic)));
+                                      json_string(h_citizen_qtr(c, pack, v, &v->questions[qi], "topic",
+                                                                v->questions[qi].topic)));
     }
     json_object_set_new(ctx, "videos", videos);
     if (watching)
@@ -254,6 +373,8 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
     json_object_set_new(ctx, "percent",
                         json_integer(total ? (json_int_t)(answered * 100 / total) : 0));
     json_object_set_new(ctx, "started", json_boolean(answered > 0));
+    /* something to show on the receipt: an answer, or a video's page opened */
+    json_object_set_new(ctx, "documented", json_boolean(answered > 0 || pr->n_views > 0));
     json_object_set_new(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
     if (next)
         json_object_set_new(ctx, "next_n", json_integer((json_int_t)next));
@@ -269,6 +390,7 @@ void h_citizen_overview(struct app_call *c)
     }
     json_t *ctx = h_citizen_base(c, pack);
     h_citizen_summary(c, pack, &pr, 0, ctx);
+    h_citizen_progress(pack, &pr, 0, ctx);
     json_object_set_new(ctx, "completed",
                         json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
                                      json_integer_value(json_object_get(ctx, "total"))));
@@ -286,6 +408,21 @@ struct h_citizen_submitted {
     size_t n_asked;
 };
 
+/* The captions of v in the language code (WebVTT), or NULL when it has none. */
+static const char *h_citizen_captions_in(const struct model_pack *pack,
+                                         const struct model_video *v, const char *code)
+{
+    const char *vtt = NULL;
+    if (strcmp(code, "da") == 0 || strcmp(code, "en") == 0) {
+        vtt = v->captions[model_lang_from_code(code)];
+    } else {
+        char path[MODEL_SLUG_MAX + 16];
+        snprintf(path, sizeof path, "v.%s.captions", v->slug);
+        vtt = content_translation(pack, code, path);
+    }
+    return vtt && *vtt ? vtt : NULL;
+}
+
 /* The video page with the citizen's progress pr (the caller's; loaded and cleared by it). */
 static void h_citizen_video_page(struct app_call *c, const struct model_pack *pack, size_t n,
                                  const struct model_progress *pr,
@@ -294,14 +431,19 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
     const struct model_video *v = content_video_at(pack, n);
     json_t *ctx = h_citizen_base(c, pack);
     json_t *questions = json_array(), *errors = json_array(), *captions = json_array();
-    static const char *const codes[LANG_COUNT] = {"da", "en"};
-    for (int l = 0; l < LANG_COUNT; l++) {
-        if (!v->captions[l] || !v->captions[l][0])
+    /* a track for every language the video has captions in: the built-in Danish and
+     * English, and the pack's translations; the page language's is the default */
+    for (size_t l = 0; l < c->app->langs.n; l++) {
+        const struct lang_info *li = &c->app->langs.items[l];
+        const char *vtt = h_citizen_captions_in(pack, v, li->code);
+        if (!vtt)
             continue;
         char src[96];
-        snprintf(src, sizeof src, "/borger/video/%zu/tekst/%s", n, codes[l]);
-        json_array_append_new(captions, json_pack("{s:s, s:s, s:b}", "src", src, "srclang",
-                                                  codes[l], "default", l == (int)c->lang));
+        snprintf(src, sizeof src, "/borger/video/%zu/tekst/%s", n, li->code);
+        json_array_append_new(captions,
+                              json_pack("{s:s, s:s, s:s, s:b}", "src", src, "srclang", li->code,
+                                        "label", li->name, "default",
+                                        c->ui ? li == c->ui : strcmp(li->code, "da") == 0));
     }
     for (size_t qi = 0; qi < v->n_questions; qi++) {
         const struct model_question *q = &v->questions[qi];
@@ -323,7 +465,7 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
             json_array_append_new(options,
                                   json_pack("{s:I, s:s, s:s, s:b}", "id",
                                             (json_int_t)q->options[oi].id, "text",
-                                            h_citizen_text(c, q->options[oi].text), "input_id",
+                                            h_citizen_otr(c, pack, v, q, oi), "input_id",
                                             input_id, "checked", checked));
         }
         int asked = 0;
@@ -338,8 +480,8 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
         snprintf(field_id, sizeof field_id, "q%lld-1", (long long)q->id);
         json_t *jq = json_pack("{s:I, s:i, s:s, s:s, s:b, s:s, s:s, s:o, s:b, s:b}", "id",
                                (json_int_t)q->id, "number", (int)qi + 1, "name", name, "text",
-                               h_citizen_text(c, q->text), "multiple", q->multiple, "topic",
-                               h_citizen_text(c, q->topic), "field_id", field_id, "options",
+                               h_citizen_qtr(c, pack, v, q, "text", q->text), "multiple", q->multiple,
+                               "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic), "field_id", field_id, "options",
                                options, "asked", asked, "answered_before", prev != NULL);
         if (sub && sub->problems) {
             for (size_t i = 0; i < sub->problems->n; i++) {
@@ -358,9 +500,10 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
         json_array_append_new(questions, jq);
     }
     json_t *video = json_pack("{s:i, s:s, s:s, s:o, s:o, s:s, s:s}", "n", (int)n, "title",
-                              h_citizen_text(c, v->title), "summary",
-                              h_citizen_text(c, v->summary), "captions", captions,
-                              "transcript", h_citizen_paragraphs(h_citizen_text(c, v->transcript)),
+                              h_citizen_vtr(c, pack, v, "title", v->title), "summary",
+                              h_citizen_vtr(c, pack, v, "summary", v->summary), "captions",
+                              captions, "transcript",
+                              h_citizen_paragraphs(h_citizen_vtr(c, pack, v, "transcript", v->transcript)),
                               "legal_basis", v->legal_basis, "valid_to", v->valid_to);
     /* a video whose file is not (yet) on this server: the page says so and opens the
      * transcript instead of showing a player that cannot play */
@@ -382,6 +525,9 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
     json_object_set_new(ctx, "errors", errors);
     if (n > 1)
         json_object_set_new(ctx, "prev_n", json_integer((json_int_t)n - 1));
+    h_citizen_progress(pack, pr, n, ctx);
+    h_citizen_title(c, ctx, NULL, n, pack->n_videos, h_citizen_vtr(c, pack, v, "title", v->title),
+                    json_array_size(errors) > 0);
     app_page(c, sub && sub->problems ? 422 : 200, "citizen/video", ctx);
 }
 
@@ -511,7 +657,7 @@ void h_citizen_feedback(struct app_call *c)
     const struct model_video *v = content_video_at(pack, n);
     json_t *ctx = h_citizen_base(c, pack);
     json_t *questions = json_array();
-    int all_right = 1, any = 0;
+    int all_right = 1, any = 0, n_right = 0, n_answered = 0;
     for (size_t qi = 0; qi < v->n_questions; qi++) {
         const struct model_question *q = &v->questions[qi];
         const struct model_answer *a = h_citizen_answer_of(pr.latest, pr.n_latest, q->id);
@@ -520,21 +666,24 @@ void h_citizen_feedback(struct app_call *c)
         any = 1;
         json_t *chosen = json_array(), *right = json_array();
         for (size_t oi = 0; oi < q->n_options; oi++) {
-            const char *text = h_citizen_text(c, q->options[oi].text);
+            const char *text = h_citizen_otr(c, pack, v, q, oi);
             if (progress_chosen_has(a->chosen, q->options[oi].id))
                 json_array_append_new(chosen, json_string(text));
             if (q->options[oi].correct)
                 json_array_append_new(right, json_string(text));
         }
         all_right &= a->correct;
+        n_right += a->correct;
+        n_answered++;
         json_array_append_new(questions,
                               json_pack("{s:i, s:s, s:b, s:o, s:o, s:s, s:s, s:b}", "number",
-                                        (int)qi + 1, "text", h_citizen_text(c, q->text),
+                                        (int)qi + 1, "text", h_citizen_qtr(c, pack, v, q, "text", q->text),
                                         "correct", a->correct, "chosen", chosen, "right", right,
-                                        "explanation", h_citizen_text(c, q->explanation),
-                                        "topic", h_citizen_text(c, q->topic), "asked",
+                                        "explanation", h_citizen_qtr(c, pack, v, q, "explanation", q->explanation),
+                                        "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic), "asked",
                                         h_citizen_asked(&pr, q->id)));
     }
+    h_citizen_progress(pack, &pr, n, ctx);
     model_progress_clear(&pr);
     if (!any) {
         json_decref(ctx);
@@ -545,11 +694,15 @@ void h_citizen_feedback(struct app_call *c)
         return;
     }
     json_object_set_new(ctx, "video", json_pack("{s:i, s:s}", "n", (int)n, "title",
-                                                h_citizen_text(c, v->title)));
+                                                h_citizen_vtr(c, pack, v, "title", v->title)));
     json_object_set_new(ctx, "questions", questions);
     json_object_set_new(ctx, "all_right", json_boolean(all_right));
+    json_object_set_new(ctx, "n_right", json_integer(n_right));
+    json_object_set_new(ctx, "n_answered", json_integer(n_answered));
     if (n < pack->n_videos)
         json_object_set_new(ctx, "next_n", json_integer((json_int_t)n + 1));
+    h_citizen_title(c, ctx, app_text(c, "feedback_title"), n, pack->n_videos,
+                    h_citizen_vtr(c, pack, v, "title", v->title), 0);
     app_page(c, 200, "citizen/feedback", ctx);
 }
 
@@ -626,12 +779,10 @@ void h_citizen_captions(struct app_call *c)
     if (!n)
         return;
     const char *lang = c->req->match->params[1];
-    if (strcmp(lang, "da") != 0 && strcmp(lang, "en") != 0) {
-        app_page_error(c, 404, "not_found");
-        return;
-    }
-    const char *vtt = content_video_at(pack, n)->captions[model_lang_from_code(lang)];
-    if (!vtt || !*vtt) {
+    const char *vtt = lang_find(&c->app->langs, lang)
+                          ? h_citizen_captions_in(pack, content_video_at(pack, n), lang)
+                          : NULL;
+    if (!vtt) {
         app_page_error(c, 404, "not_found");
         return;
     }
@@ -649,8 +800,16 @@ void h_citizen_decline(struct app_call *c)
         return;
     }
     if (c->req->method != ROUTER_POST) {
+        struct model_progress pr;
+        if (store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
+            h_citizen_fail(c);
+            return;
+        }
         json_t *ctx = h_citizen_base(c, pack);
         json_object_set_new(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
+        h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
+        h_citizen_progress(pack, &pr, 0, ctx);
+        model_progress_clear(&pr);
         app_page(c, 200, "citizen/decline", ctx);
         return;
     }
@@ -661,6 +820,7 @@ void h_citizen_decline(struct app_call *c)
         h_citizen_fail(c);
         return;
     }
+    /* the receipt confirms the choice (and that it costs nothing) */
     h_citizen_redirect(c, "/borger/kvittering");
 }
 
@@ -674,9 +834,17 @@ void h_citizen_receipt(struct app_call *c)
     }
     json_t *ctx = h_citizen_base(c, pack);
     h_citizen_summary(c, pack, &pr, 1, ctx);
+    h_citizen_progress(pack, &pr, 0, ctx);
     json_object_set_new(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
-    h_citizen_when(ctx, "completed_at", c->enrolment.completed_at, c->lang);
-    h_citizen_when(ctx, "declined_at", c->enrolment.declined_at, c->lang);
+    h_citizen_when(c, ctx, "completed_at", c->enrolment.completed_at);
+    h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
+    h_citizen_when(c, ctx, "now", clock_now());
+    char ref[RECEIPT_REF_LEN + 1];
+    receipt_reference(c->enrolment.uuid, ref);
+    json_object_set_new(ctx, "reference", json_string(ref));
+    /* done: every question answered, or the guidance taken at the meeting instead */
+    json_object_set_new(ctx, "finished", json_boolean(c->enrolment.completed_at != 0 ||
+                                                      c->enrolment.declined_at != 0));
     model_progress_clear(&pr);
     app_page(c, 200, "citizen/receipt", ctx);
 }
@@ -688,7 +856,9 @@ void h_citizen_language(struct app_call *c)
         return;
     const char *lang = form_get(&f, "lang");
     const char *back = form_get(&f, "back");
-    if (!lang || progress_set_language(c->st, &c->enrolment, lang) != 0) {
+    /* only a language the service offers (templates/lang/languages.json) */
+    if (!lang || !lang_find(&c->app->langs, lang) ||
+        progress_set_language(c->st, &c->enrolment, lang) != 0) {
         app_page_error(c, 400, "bad_request");
         goto out;
     }

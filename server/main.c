@@ -338,9 +338,16 @@ static int main_demo_citizens(const struct config *cfg, struct store *st, struct
         return main_fail("cannot read %s", path);
     struct jobs_policy policy;
     jobs_policy_from_config(cfg, &policy);
+    /* demo citizens may have any language the pages offer */
+    struct lang_list langs;
+    char lerr[256];
+    if (lang_list_load(&langs, cfg->template_dir, lerr, sizeof lerr)) {
+        json_decref(doc);
+        return main_fail("%s", lerr);
+    }
     struct enrol_env env = {st, vault, cache, cfg->public_url, cfg->token_days,
                             cfg->idempotency_hours, cfg->remind_days_before,
-                            cfg->max_field_length, &policy, NULL, cfg->max_clock_skew_s};
+                            cfg->max_field_length, &policy, NULL, cfg->max_clock_skew_s, &langs};
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(doc, "citizens"), i, c)
@@ -383,6 +390,7 @@ static int main_demo_citizens(const struct config *cfg, struct store *st, struct
     }
     rc = 0;
 out:
+    lang_list_free(&langs);
     json_decref(doc);
     return rc;
 }

@@ -1,5 +1,6 @@
 #include "model.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,7 @@ void model_pack_free(struct model_pack *p)
     for (size_t i = 0; i < p->n_videos; i++)
         model_video_free(&p->videos[i]);
     free(p->videos);
+    json_decref(p->translations);
     free(p);
 }
 

@@ -12,7 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The built-in content columns: Danish and English.  Any other language of the citizen
+ * pages (lang.h) has its pack texts in model_pack.translations, Danish where one lacks. */
 enum lang { LANG_DA = 0, LANG_EN = 1, LANG_COUNT = 2 };
+
+struct json_t; /* jansson's */
 
 #define MODEL_SLUG_MAX 64
 #define MODEL_UUID_LEN 36
@@ -66,6 +70,9 @@ struct model_pack {
     char valid_from[11];
     char valid_to[11];
     char *guidance[LANG_COUNT];  /* the written guidance text */
+    /* texts in other languages: {"<code>": {"<path>": "<text>"}} (content.h names the
+     * paths); NULL when none.  Owned: model_pack_free releases it. */
+    struct json_t *translations;
     char content_hash[MODEL_HASH_HEX + 1];
     struct model_video *videos;
     size_t n_videos;
@@ -105,7 +112,7 @@ struct model_enrolment {
     int64_t pack_id;
     int pack_version;
     char caseworker[MODEL_SLUG_MAX];
-    char language[8];
+    char language[12];           /* the page language's code (lang.h): "da", "ar", … */
     int64_t first_meeting_at;
     int64_t token_expires_at;
     int64_t created_at;

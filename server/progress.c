@@ -1,4 +1,5 @@
 #include "progress.h"
+#include "lang.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -576,7 +577,7 @@ int progress_decline(struct store *st, const struct model_enrolment *e, int64_t 
 
 int progress_set_language(struct store *st, const struct model_enrolment *e, const char *lang)
 {
-    if (strcmp(lang, "da") != 0 && strcmp(lang, "en") != 0)
+    if (!lang_code_ok(lang))
         return -1;
     return store_enrolment_set_language(st, e->id, lang) == STORE_OK ? 0 : -1;
 }

@@ -135,7 +135,8 @@ void progress_submission_free(void *submission);
 /* The citizen would rather hear it at the meeting: journals "declined" the first time. */
 int progress_decline(struct store *st, const struct model_enrolment *e, int64_t now);
 
-/* Changes the language of the citizen's pages. */
+/* Changes the language of the citizen's pages to lang, a well-formed code (lang.h; the
+ * caller checks that the service offers it).  0, or -1 (malformed code, store error). */
 int progress_set_language(struct store *st, const struct model_enrolment *e, const char *lang);
 
 /* true when the answer's chosen ids equal the question's right options. */

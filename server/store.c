@@ -2,6 +2,7 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -528,6 +529,8 @@ static enum store_status store_pack_insert_videos(struct store *st, struct model
 
 enum store_status store_pack_insert(struct store *st, struct model_pack *p, int64_t now)
 {
+    char *tr = p->translations ? json_dumps(p->translations, JSON_COMPACT | JSON_SORT_KEYS)
+                               : NULL;
     sqlite3_stmt *s = store_stmt(
         st,
         "INSERT INTO packs(group_id, version, state, example_content, legal_basis, valid_from,"
@@ -537,10 +540,20 @@ enum store_status store_pack_insert(struct store *st, struct model_pack *p, int6
         p->legal_basis, p->valid_from, p->valid_to, p->guidance[LANG_DA], p->guidance[LANG_EN],
         now);
     enum store_status rc = store_row(st, s);
-    if (rc != STORE_OK)
+    if (rc != STORE_OK) {
+        free(tr);
         return rc;
+    }
     p->id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
+    /* only a pack with translations names the column (added by migration 0014) */
+    if (tr) {
+        rc = store_done(st, store_stmt(st, "UPDATE packs SET translations = ? WHERE id = ?", "ti",
+                                       tr, p->id));
+        free(tr);
+        if (rc != STORE_OK)
+            return rc;
+    }
     snprintf(p->state, sizeof p->state, "draft");
     return store_pack_insert_videos(st, p);
 }
@@ -600,7 +613,7 @@ enum store_status store_pack_load(struct store *st, int64_t pack_id, struct mode
     sqlite3_stmt *s = store_stmt(
         st,
         "SELECT id, group_id, version, state, example_content, legal_basis, valid_from,"
-        " valid_to, guidance_da, guidance_en, content_hash FROM packs WHERE id = ?",
+        " valid_to, guidance_da, guidance_en, content_hash, translations FROM packs WHERE id = ?",
         "i", pack_id);
     if ((rc = store_row(st, s)) != STORE_OK)
         return rc;
@@ -616,6 +629,13 @@ enum store_status store_pack_load(struct store *st, int64_t pack_id, struct mode
     p->guidance[LANG_DA] = store_col_dup(s, 8);
     p->guidance[LANG_EN] = store_col_dup(s, 9);
     store_col_copy(s, 10, p->content_hash, sizeof p->content_hash);
+    const char *tr = (const char *)sqlite3_column_text(s, 11);
+    p->translations = tr ? json_loads(tr, 0, NULL) : NULL;
+    if (p->translations && (!json_is_object(p->translations) ||
+                            json_object_size(p->translations) == 0)) {
+        json_decref(p->translations);
+        p->translations = NULL;
+    }
     sqlite3_reset(s);
 
     s = store_stmt(st,
@@ -767,8 +787,9 @@ enum store_status store_enrolment_insert(struct store *st, struct model_enrolmen
     sqlite3_stmt *s = store_stmt(
         st,
         "INSERT INTO enrolments(uuid, citizen_id, group_id, pack_id, caseworker, language,"
-        " first_meeting_at, token_hash, token_expires_at, created_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
+        " language_tag, first_meeting_at, token_hash, token_expires_at, created_at)"
+        " VALUES (?,?,?,?,?,CASE WHEN ?6 IN ('da', 'en') THEN ?6 ELSE 'da' END,?6,?,?,?,?)"
+        " RETURNING id",
         "tiiittitii", e->uuid, e->citizen_id, e->group_id, e->pack_id, e->caseworker,
         e->language, e->first_meeting_at, token_hash, e->token_expires_at, e->created_at);
     enum store_status rc = store_row(st, s);
@@ -881,7 +902,11 @@ enum store_status store_enrolment_set_token(struct store *st, int64_t id, const 
 enum store_status store_enrolment_set_language(struct store *st, int64_t id, const char *lang)
 {
     return store_done(
-        st, store_stmt(st, "UPDATE enrolments SET language = ? WHERE id = ?", "ti", lang, id));
+        st, store_stmt(st,
+                       "UPDATE enrolments SET language_tag = ?1,"
+                       " language = CASE WHEN ?1 IN ('da', 'en') THEN ?1 ELSE language END"
+                       " WHERE id = ?2",
+                       "ti", lang, id));
 }
 
 enum store_status store_session_insert(struct store *st, const char *id_hash,

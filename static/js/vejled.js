@@ -7,7 +7,10 @@
       then batched — every 10 seconds while playing, on pause, end and text version, and
       with navigator.sendBeacon when the page is left.  Without JavaScript nothing is
       reported, and the record says playback cannot be seen.
-   3. Moves focus to the error summary when a form came back with problems. */
+   3. Moves focus to the error summary when a form came back with problems.
+   4. Keeps the ticked answers not sent yet across the language switch (sessionStorage,
+      this tab only), and shows the receipt's print button (without JavaScript the
+      page tells how to print with the browser). */
 (function () {
   'use strict';
 
@@ -139,7 +142,40 @@
     }
   }
 
+  /* the answers form of a video page: data-keep names its entry in sessionStorage */
+  function keepAnswers() {
+    var form = document.querySelector('form[data-keep]');
+    var switcher = document.querySelector('form.vejled-cz-lang');
+    if (!form || !window.sessionStorage) { return; }
+    var key = 'vejled-' + form.getAttribute('data-keep');
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(key) || 'null'); } catch (e) { saved = null; }
+    try { sessionStorage.removeItem(key); } catch (e) { /* storage may be off */ }
+    if (saved && saved.length) {
+      Array.prototype.forEach.call(form.querySelectorAll('input[type=checkbox], input[type=radio]'),
+        function (input) { input.checked = saved.indexOf(input.name + '=' + input.value) >= 0; });
+    }
+    if (switcher) {
+      switcher.addEventListener('submit', function () {
+        var ticked = [];
+        Array.prototype.forEach.call(form.querySelectorAll('input:checked'), function (input) {
+          ticked.push(input.name + '=' + input.value);
+        });
+        try { sessionStorage.setItem(key, JSON.stringify(ticked)); } catch (e) { /* off */ }
+      });
+    }
+  }
+
+  function printButton() {
+    Array.prototype.forEach.call(document.querySelectorAll('.vejled-print'), function (b) {
+      b.hidden = false;
+      b.addEventListener('click', function () { window.print(); });
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    keepAnswers();
+    printButton();
     if (window.DKFDS && typeof window.DKFDS.init === 'function') {
       try { window.DKFDS.init(); } catch (e) { /* the page works without it */ }
     }

@@ -148,13 +148,15 @@ for (const js of [false, true]) {
     });
 
     test('the language switch shows the same page in English and back', async () => {
-      await view.page.getByRole('button', { name: 'Read in English' }).click();
+      await view.page.getByRole('button', { name: 'English' }).click();
       assert.equal(await view.page.getAttribute('html', 'lang'), 'en');
-      await assert.doesNotReject(view.page.getByRole('heading', { level: 1, name: 'Your videos' }).waitFor());
+      // the same page (the receipt), now in English
+      await assert.doesNotReject(view.page.getByRole('heading', { level: 1, name: 'What we have saved' }).waitFor());
+      assert.equal(new URL(view.page.url()).pathname, '/borger/kvittering');
       await view.page.goto(`${server.base}/borger/video/1`);
       assert.equal(await view.page.locator('h1').textContent(), PACK.videos[0].title.en);
       await check(view, 'video page in English');
-      await view.page.getByRole('button', { name: 'Læs på dansk' }).click();
+      await view.page.getByRole('button', { name: 'Dansk' }).click();
       assert.equal(await view.page.getAttribute('html', 'lang'), 'da');
     });
 
@@ -166,10 +168,10 @@ for (const js of [false, true]) {
       await check(view, 'decline page');
       await view.page.getByRole('button', { name: 'Ja, jeg vil hellere høre det til mødet' }).click();
       assert.equal(new URL(view.page.url()).pathname, '/borger/kvittering', 'the receipt confirms it');
-      assert.match(await view.page.locator('main').textContent(), /hellere vil høre om dine rettigheder og pligter til mødet/);
+      assert.match(await view.page.locator('main').textContent(), /Du har valgt at få vejledningen til mødet/);
       await check(view, 'receipt after declining');
       await view.page.goto(`${server.base}/borger`);
-      assert.ok(await view.page.locator('.alert-info').first().isVisible(), 'the overview remembers the choice');
+      assert.ok(await view.page.locator('.vejled-calm').first().isVisible(), 'the overview remembers the choice');
       await check(view, 'overview after declining');
     });
 

@@ -68,7 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     struct jobs_policy policy;
     jobs_policy_defaults(&policy);
-    struct enrol_env env = {st, vault, cache, "http://127.0.0.1:1", 30, 24, 2, 1000, &policy, NULL, 300};
+    struct enrol_env env = {st, vault, cache, "http://127.0.0.1:1", 30, 24, 2, 1000, &policy, NULL, 300,
+                            NULL /* languages: da, en */};
     struct enrol_error err;
     json_t *resp = NULL;
     int status = 0;

@@ -75,6 +75,11 @@ static void test_human(void **state)
     assert_string_equal(out, "1 July 2026, 11:30");
     clock_format_human_date(at("2026-12-01T23:30:00Z"), "da", out, sizeof out);
     assert_string_equal(out, "2. december 2026");
+    /* a language without month names here: the ISO form, still Copenhagen time */
+    clock_format_human(at("2026-12-01T23:30:00Z"), "ar", out, sizeof out);
+    assert_string_equal(out, "2026-12-02 00:30");
+    clock_format_human_date(at("2026-07-01T09:30:00Z"), "uk", out, sizeof out);
+    assert_string_equal(out, "2026-07-01");
 }
 
 int main(void)

@@ -153,6 +153,64 @@ static void test_hash_is_stable_and_follows_content(void **state)
     model_pack_free(b);
 }
 
+/* pack_json with a "translations" section (text) inserted before "videos". */
+static struct model_pack *parse_with(const char *dir, const char *translations, char *err,
+                                     size_t n)
+{
+    char text[8192];
+    const char *at = strstr(pack_json, " \"videos\":");
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*s \"translations\": %s,%s", (int)(at - pack_json), pack_json,
+             translations, at);
+    return parse(text, dir, err, n);
+}
+
+static void test_translations(void **state)
+{
+    struct fixture *f = *state;
+    char err[256], plain[65], with[65], p[160];
+    snprintf(p, sizeof p, "%s/c/v1.ar.vtt", f->dir);
+    write_file(p, "WEBVTT\n\n00:00.000 --> 00:05.000\nنص.\n");
+    struct model_pack *a = parse(pack_json, f->dir, err, sizeof err);
+    assert_null(a->translations);
+    json_t *canon = content_pack_canonical(a);
+    assert_null(json_object_get(canon, "translations")); /* old packs keep their hash */
+    json_decref(canon);
+    content_pack_hash(a, plain);
+    struct model_pack *b = parse_with(f->dir,
+        "{\"ar\": {\"group.name\": \"مجموعة\", \"v.v1.title\": \"الإتاحة\","
+        " \"v.v1.q.q2.o3\": \"ج\", \"v.v1.captions\": \"c/v1.ar.vtt\"}}", err, sizeof err);
+    assert_non_null(b);
+    assert_string_equal(content_translation(b, "ar", "v.v1.title"), "الإتاحة");
+    assert_string_equal(content_translation(b, "ar", "v.v1.q.q2.o3"), "ج");
+    assert_true(strncmp(content_translation(b, "ar", "v.v1.captions"), "WEBVTT", 6) == 0);
+    assert_null(content_translation(b, "ar", "v.v1.summary"));
+    assert_null(content_translation(b, "uk", "v.v1.title"));
+    assert_null(content_translation(b, NULL, "v.v1.title"));
+    assert_null(content_translation(a, "ar", "v.v1.title"));
+    content_pack_hash(b, with);
+    assert_string_not_equal(plain, with); /* translations are content */
+    model_pack_free(a);
+    model_pack_free(b);
+    /* what is refused, naming the field */
+    const char *bad[][2] = {
+        {"[]", "translations"},
+        {"{\"da\": {\"v.v1.title\": \"x\"}}", "translations.da"},
+        {"{\"AR\": {\"v.v1.title\": \"x\"}}", "translations.AR"},
+        {"{\"ar\": {\"v.v2.title\": \"x\"}}", "v.v2.title"},
+        {"{\"ar\": {\"v.v1.q.q1.o3\": \"x\"}}", "v.v1.q.q1.o3"},
+        {"{\"ar\": {\"v.v1.q.q1.o0\": \"x\"}}", "v.v1.q.q1.o0"},
+        {"{\"ar\": {\"v.v1.title\": \"\"}}", "v.v1.title"},
+        {"{\"ar\": {\"v.v1.captions\": \"c/none.vtt\"}}", "c/none.vtt"},
+        {"{\"ar\": {\"v.v1.captions\": \"../c/v1.ar.vtt\"}}", "v.v1.captions"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_null(parse_with(f->dir, bad[i][0], err, sizeof err));
+        if (!strstr(err, bad[i][1]))
+            fail_msg("error '%s' does not name '%s'", err, bad[i][1]);
+    }
+}
+
 static void test_load_publishes_only_on_change(void **state)
 {
     struct fixture *f = *state;
@@ -238,6 +296,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_parse_pack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_packs_name_the_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_translations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_is_stable_and_follows_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_publishes_only_on_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_right_answer_rule, setup, teardown),

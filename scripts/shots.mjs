@@ -1,0 +1,208 @@
+// make shots: screenshots of every page, for people to look at.
+//
+// Starts its own server (the real binary, a temporary database with the demo, a free
+// loopback port; stopped by its pid at the end), drives headless Chromium (playwright-core,
+// /usr/bin/chromium, the browser tests' launch flags) through the citizen pages in every
+// language of templates/lang/languages.json and through the caseworker and admin pages, at
+// 360 px and 1280 px wide, with JavaScript on and off, and writes full-page PNGs and an
+// index.html to build/shots/ (or SHOTS_DIR).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { enrolBody, freshCpr, launch, startServer } from '../tests/browser/harness.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.resolve(process.env.SHOTS_DIR || path.join(ROOT, 'build', 'shots'));
+const LANGS = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'lang', 'languages.json'), 'utf8'));
+const PACK = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
+const WIDTHS = [360, 1280];
+const PASSWORD = 'demo-vejled-2026';
+const MEDIA = path.join(ROOT, 'var', 'media');
+
+const shots = [];
+
+async function shoot(page, meta) {
+  const name = [meta.area, meta.page, meta.lang, `${meta.width}`, meta.js ? 'js' : 'nojs'].join('-');
+  const file = `${name}.png`;
+  await page.screenshot({ path: path.join(OUT, file), fullPage: true });
+  shots.push({ ...meta, file, title: await page.title(), url: new URL(page.url()).pathname });
+}
+
+async function enrol(server, language) {
+  const res = await server.api('POST', '/api/v1/enrolments', {
+    body: enrolBody(freshCpr(), { language, target_group: 'dagpenge' }),
+  });
+  if (res.status !== 201) throw new Error(`enrolment failed: ${res.status} ${res.text}`);
+  return new URL(res.json.link).pathname;
+}
+
+/** Ticks answers on the video page n (1-based): right ones, or the first option. */
+async function tick(page, n, { right = true } = {}) {
+  const video = PACK.videos[n - 1];
+  for (const [qi, q] of video.questions.entries()) {
+    const inputs = page.locator('fieldset').nth(qi).locator('input');
+    const pick = right ? q.options.map((o, i) => (o.correct ? i : -1)).filter((i) => i >= 0) : [0];
+    for (const i of pick) await inputs.nth(i).check();
+  }
+}
+
+async function submit(page) {
+  await Promise.all([page.waitForLoadState('load'), page.locator('form.vejled-answers button[type=submit]').click()]);
+}
+
+async function citizen(server, browser, lang, width, js) {
+  const ctx = await browser.newContext({
+    javaScriptEnabled: js, viewport: { width, height: 800 }, locale: lang,
+  });
+  const page = await ctx.newPage();
+  const meta = { area: 'citizen', lang, width, js };
+  try {
+    // a citizen on the way
+    await page.goto(server.base + await enrol(server, lang));
+    await shoot(page, { ...meta, page: '01-overview' });
+    await page.goto(`${server.base}/borger/video/1`);
+    await shoot(page, { ...meta, page: '02-video' });
+    await submit(page);
+    await shoot(page, { ...meta, page: '03-video-errors' });
+    await tick(page, 1, { right: false });
+    await page.locator('.vejled-ask input').first().check();
+    await submit(page);
+    await shoot(page, { ...meta, page: '04-feedback-some-wrong' });
+    await page.goto(`${server.base}/borger`);
+    await shoot(page, { ...meta, page: '05-overview-started' });
+    await page.goto(`${server.base}/borger/fravalg`);
+    await shoot(page, { ...meta, page: '06-decline' });
+    await page.goto(`${server.base}/borger/kvittering`);
+    await shoot(page, { ...meta, page: '07-receipt-in-progress' });
+    await page.goto(`${server.base}/borger/findes-ikke`);
+    await shoot(page, { ...meta, page: '08-error-404-session' });
+    // a citizen who answers everything right
+    await page.goto(server.base + await enrol(server, lang));
+    for (let n = 1; n <= PACK.videos.length; n++) {
+      await page.goto(`${server.base}/borger/video/${n}`);
+      await tick(page, n);
+      await submit(page);
+    }
+    await shoot(page, { ...meta, page: '09-feedback-all-right' });
+    await page.goto(`${server.base}/borger/kvittering`);
+    await shoot(page, { ...meta, page: '10-receipt-completed' });
+    // a citizen who would rather hear it at the meeting
+    await page.goto(server.base + await enrol(server, lang));
+    await page.goto(`${server.base}/borger/fravalg`);
+    await Promise.all([page.waitForLoadState('load'), page.locator('main form button[type=submit]').click()]);
+    await shoot(page, { ...meta, page: '11-receipt-declined' });
+    await page.goto(`${server.base}/borger`);
+    await shoot(page, { ...meta, page: '12-overview-declined' });
+  } finally {
+    await ctx.close();
+  }
+  // no session: the browser's language decides
+  const anon = await browser.newContext({
+    javaScriptEnabled: js, viewport: { width, height: 800 }, locale: lang,
+    extraHTTPHeaders: { 'Accept-Language': `${lang};q=1` },
+  });
+  try {
+    const p = await anon.newPage();
+    await p.goto(`${server.base}/`);
+    await shoot(p, { ...meta, page: '00-home' });
+    await p.goto(`${server.base}/v/denne-side-findes-ikke-1234`);
+    await shoot(p, { ...meta, page: '13-error-404-link' });
+    await p.goto(`${server.base}/borger`);
+    await shoot(p, { ...meta, page: '14-error-403-no-session' });
+  } finally {
+    await anon.close();
+  }
+}
+
+async function staff(server, browser, width, js) {
+  const ctx = await browser.newContext({ javaScriptEnabled: js, viewport: { width, height: 800 } });
+  const page = await ctx.newPage();
+  const meta = { lang: 'da', width, js };
+  try {
+    await page.goto(`${server.base}/medarbejder/login`);
+    await shoot(page, { ...meta, area: 'staff', page: '01-login' });
+    for (const [user, area, pages] of [
+      ['cw1', 'staff', [['02-citizens', '/medarbejder/borgere'], ['04-training', '/medarbejder/traening']]],
+      ['admin', 'admin', [['01-home', '/admin'], ['02-users', '/admin/brugere'], ['03-packs', '/admin/pakker'],
+        ['04-stats', '/admin/statistik']]],
+    ]) {
+      await page.goto(`${server.base}/medarbejder/login`);
+      await page.getByLabel('Brugernavn').fill(user);
+      await page.getByLabel('Adgangskode').fill(PASSWORD);
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Log ind' }).click()]);
+      for (const [name, url] of pages) {
+        await page.goto(server.base + url);
+        await shoot(page, { ...meta, area, page: name });
+        if (name === '02-citizens') {
+          const first = page.locator('main a[href^="/medarbejder/borger/"]').first();
+          if (await first.count()) {
+            await page.goto(server.base + await first.getAttribute('href'));
+            await shoot(page, { ...meta, area, page: '03-citizen' });
+          }
+        }
+      }
+      const logout = page.locator('form.vejled-logout button');
+      if (await logout.count()) {
+        await Promise.all([page.waitForLoadState('load'), logout.click()]);
+      }
+    }
+  } finally {
+    await ctx.close();
+  }
+}
+
+function esc(s) {
+  return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+}
+
+function index() {
+  const groups = new Map();
+  for (const s of shots) {
+    const key = `${s.area} · ${s.page}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(s);
+  }
+  let html = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>vejled screenshots</title>'
+    + '<style>body{font:16px system-ui,sans-serif;margin:1rem}figure{display:inline-block;vertical-align:top;'
+    + 'margin:0 1rem 1rem 0}img{border:1px solid #ccc;display:block}figcaption{font-size:14px}</style></head><body>'
+    + `<h1>vejled screenshots</h1><p>${shots.length} pages, taken ${esc(new Date().toISOString())}.</p>`;
+  for (const [key, list] of groups) {
+    html += `<h2>${esc(key)}</h2><p>${esc(list[0].url)}</p>`;
+    for (const s of list) {
+      const w = s.width === 360 ? 180 : 320;
+      html += `<figure><a href="${esc(s.file)}"><img src="${esc(s.file)}" width="${w}" alt="${esc(s.title)}" loading="lazy"></a>`
+        + `<figcaption>${esc(s.lang)} · ${s.width}px · JS ${s.js ? 'on' : 'off'}<br>${esc(s.title)}</figcaption></figure>`;
+    }
+  }
+  fs.writeFileSync(path.join(OUT, 'index.html'), html + '</body></html>\n');
+}
+
+async function main() {
+  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.mkdirSync(OUT, { recursive: true });
+  const media = fs.existsSync(MEDIA) ? `[content]\nmedia_dir = ${MEDIA}\n` : '';
+  const server = await startServer({ config: media });
+  let browser;
+  try {
+    browser = await launch();
+    for (const { code } of LANGS) {
+      for (const width of WIDTHS) {
+        for (const js of [true, false]) await citizen(server, browser, code, width, js);
+      }
+    }
+    for (const width of WIDTHS) {
+      for (const js of [true, false]) await staff(server, browser, width, js);
+    }
+    index();
+    console.log(`${shots.length} screenshots in ${OUT}/index.html`);
+  } finally {
+    if (browser) await browser.close();
+    await server.stop();
+    await server.cleanup();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,208 @@
+/* lang — the languages of the citizen pages, as data (see lang.h). */
+#include "lang.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int lang_code_ok(const char *code)
+{
+    if (!code)
+        return 0;
+    size_t n = strlen(code);
+    if (n < 2 || n >= LANG_CODE_MAX || code[0] == '-' || code[n - 1] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((code[i] >= 'a' && code[i] <= 'z') || code[i] == '-'))
+            return 0;
+    return 1;
+}
+
+static json_t *lang_load_file(const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *s = json_load_file(path, 0, &je);
+    if (!s) {
+        snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
+        return NULL;
+    }
+    return s;
+}
+
+void lang_list_free(struct lang_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n; i++)
+        json_decref(l->items[i].strings);
+    memset(l, 0, sizeof *l);
+}
+
+int lang_list_load(struct lang_list *l, const char *dir, char *err, size_t errlen)
+{
+    char path[4096];
+    json_t *list = NULL, *da = NULL;
+    int rc = -1;
+    memset(l, 0, sizeof *l);
+    snprintf(path, sizeof path, "%s/lang/languages.json", dir);
+    list = lang_load_file(path, err, errlen);
+    if (!list)
+        goto out;
+    if (!json_is_array(list) || json_array_size(list) > LANG_MAX) {
+        snprintf(err, errlen, "%s: not a list of at most %d languages", path, LANG_MAX);
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/lang/da.json", dir);
+    da = lang_load_file(path, err, errlen);
+    if (!da)
+        goto out;
+    if (!json_is_object(da)) {
+        snprintf(err, errlen, "%s: not an object", path);
+        goto out;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item) {
+        const char *code = json_string_value(json_object_get(item, "code"));
+        const char *name = json_string_value(json_object_get(item, "name"));
+        const char *d = json_string_value(json_object_get(item, "dir"));
+        if (!code || !name || !lang_code_ok(code) || !*name || strlen(name) >= 64 ||
+            (d && strcmp(d, "ltr") != 0 && strcmp(d, "rtl") != 0) || lang_find(l, code)) {
+            snprintf(err, errlen, "lang/languages.json: language %zu: needs a new code "
+                     "(lowercase letters, '-'), a name and dir ltr or rtl", i + 1);
+            goto out;
+        }
+        struct lang_info *li = &l->items[l->n];
+        snprintf(li->code, sizeof li->code, "%s", code);
+        snprintf(li->name, sizeof li->name, "%s", name);
+        li->rtl = d && strcmp(d, "rtl") == 0;
+        li->example = json_is_true(json_object_get(item, "example"));
+        li->base = strcmp(code, "en") == 0 ? LANG_EN : LANG_DA;
+        li->strings = json_deep_copy(da);
+        l->n++;
+        if (strcmp(code, "da") != 0) {
+            snprintf(path, sizeof path, "%s/lang/%s.json", dir, code);
+            json_t *own = lang_load_file(path, err, errlen);
+            if (!own)
+                goto out;
+            if (!json_is_object(own)) {
+                json_decref(own);
+                snprintf(err, errlen, "%s: not an object", path);
+                goto out;
+            }
+            json_object_update(li->strings, own); /* its own strings over the Danish */
+            json_decref(own);
+        }
+    }
+    if (!lang_find(l, "da") || !lang_find(l, "en")) {
+        snprintf(err, errlen, "lang/languages.json: da and en must be listed");
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc)
+        lang_list_free(l);
+    json_decref(list);
+    json_decref(da);
+    return rc;
+}
+
+const struct lang_info *lang_find(const struct lang_list *l, const char *code)
+{
+    if (!code)
+        return NULL;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].code, code) == 0)
+            return &l->items[i];
+    return NULL;
+}
+
+/* The language of one Accept-Language range (len bytes, no q): exact (case-insensitive),
+ * else its primary subtag. */
+static const struct lang_info *lang_match(const struct lang_list *l, const char *tag, size_t len)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const char *code = l->items[i].code;
+        if (strlen(code) == len && strncasecmp(code, tag, len) == 0)
+            return &l->items[i];
+    }
+    size_t primary = 0;
+    while (primary < len && tag[primary] != '-')
+        primary++;
+    for (size_t i = 0; i < l->n; i++) {
+        const char *code = l->items[i].code;
+        if (strlen(code) == primary && strncasecmp(code, tag, primary) == 0)
+            return &l->items[i];
+    }
+    return NULL;
+}
+
+const struct lang_info *lang_from_accept(const struct lang_list *l, const char *header)
+{
+    const struct lang_info *best = NULL;
+    double best_q = 0.0;
+    const char *p = header;
+    if (!p)
+        return NULL;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        const char *tag = p;
+        while (*p && *p != ';' && *p != ',' && *p != ' ')
+            p++;
+        size_t len = (size_t)(p - tag);
+        double q = 1.0;
+        while (*p && *p != ',') {
+            if (*p == ';') {
+                p++;
+                while (*p == ' ')
+                    p++;
+                if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+                    char *end;
+                    q = strtod(p + 2, &end);
+                    if (end == p + 2 || q < 0.0 || q > 1.0)
+                        q = 0.0;
+                    p = end;
+                    continue;
+                }
+            }
+            if (*p)
+                p++;
+        }
+        if (len && len < 40 && q > best_q) {
+            const struct lang_info *m = lang_match(l, tag, len);
+            if (m) {
+                best = m;
+                best_q = q;
+            }
+        }
+    }
+    return best;
+}
+
+static int lang_in(const json_t *codes, const char *code)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(codes, i, c) {
+        if (json_is_string(c) && strcmp(json_string_value(c), code) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+json_t *lang_list_json(const struct lang_list *l, const char *current, const json_t *only)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < l->n; i++) {
+        const struct lang_info *li = &l->items[i];
+        int is_current = current && strcmp(current, li->code) == 0;
+        if (only && !is_current && !lang_in(only, li->code))
+            continue;
+        json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:b}", "code", li->code, "name",
+                                             li->name, "dir", li->rtl ? "rtl" : "ltr",
+                                             "current", is_current));
+    }
+    return out;
+}

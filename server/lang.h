@@ -1,0 +1,63 @@
+/* lang — the languages of the citizen pages, as data.
+ *
+ * templates/lang/languages.json lists the languages ([{"code", "name", "dir"}], name in
+ * the language itself, dir "ltr" or "rtl"); templates/lang/<code>.json holds each one's UI
+ * strings.  A language's strings are the Danish ones with its own laid over them, so a
+ * key it lacks shows in Danish.  Adding a language is adding a line and a file: no code.
+ * Danish ("da") and English ("en") must be in the list: the model's built-in content
+ * columns are Danish and English (enum lang), every other language's pack texts are the
+ * pack's translations (model_pack.translations) with Danish where one is missing.
+ *
+ * The list is built once at start and only read afterwards (any thread).
+ */
+#ifndef VEJLED_LANG_H
+#define VEJLED_LANG_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+
+#define LANG_CODE_MAX 12 /* "da", "ar", "pt-br": lowercase letters and '-', 2–11 chars */
+#define LANG_MAX 32
+
+struct lang_info {
+    char code[LANG_CODE_MAX];
+    char name[64];       /* in the language itself: "Dansk", "العربية" */
+    bool rtl;            /* written right to left */
+    bool example;        /* "example": true — its texts are example translations (the
+                          * pages say so) */
+    enum lang base;      /* built-in content column: LANG_EN for "en", else LANG_DA */
+    json_t *strings;     /* the UI strings, Danish for every key it lacks (owned) */
+};
+
+struct lang_list {
+    struct lang_info items[LANG_MAX];
+    size_t n;
+};
+
+/* Loads dir/lang/languages.json ([{"code", "name", "dir", "example"}]) and every language's dir/lang/<code>.json into *l.
+ * 0, or -1 with a message (bad list, duplicate or malformed code, da or en missing, a
+ * strings file that is not a JSON object, more than LANG_MAX languages).  On error *l is
+ * left empty.  Free with lang_list_free(). */
+int lang_list_load(struct lang_list *l, const char *dir, char *err, size_t errlen);
+void lang_list_free(struct lang_list *l);
+
+/* 1 when code is a well-formed language code (see LANG_CODE_MAX), else 0. */
+int lang_code_ok(const char *code);
+
+/* The language with that code; NULL if none (or code NULL).  Borrowed from l. */
+const struct lang_info *lang_find(const struct lang_list *l, const char *code);
+
+/* The best of l's languages for an Accept-Language header ("ar-SA,ar;q=0.9,en;q=0.5"):
+ * the highest q that names one (exactly, or by its primary subtag); q=0 never; ties go
+ * to the one listed first in the header.  NULL when none matches or header is NULL. */
+const struct lang_info *lang_from_accept(const struct lang_list *l, const char *header);
+
+/* [{"code", "name", "dir", "current"}] for the language switch (new reference): every
+ * language of l, or (only not NULL) those whose code is in the JSON array only, and the
+ * current one in any case. */
+json_t *lang_list_json(const struct lang_list *l, const char *current, const json_t *only);
+
+#endif

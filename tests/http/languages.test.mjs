@@ -1,0 +1,311 @@
+// The citizen pages' languages as data, titles, error pages in the citizen's language, the
+// receipt and the decline confirmation, over plain HTTP (no JavaScript).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  Browser, ROOT, csrfOf, decodeEntities, enrolBody, freshCpr, parseForms, startServer,
+} from './harness.mjs';
+
+const PACK = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
+const SITE = 'Vejledning om rettigheder og pligter';
+
+function title(html) {
+  return decodeEntities(/<title>([^<]*)<\/title>/.exec(html)[1]);
+}
+
+function htmlTag(html) {
+  const m = /<html lang="([^"]+)" dir="([^"]+)">/.exec(html);
+  assert.ok(m, 'the page has <html lang dir>');
+  return { lang: m[1], dir: m[2] };
+}
+
+/** A citizen with a session: enrolled in dagpenge in language, link opened. */
+async function citizen(s, language = 'da') {
+  const r = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { language }) });
+  assert.equal(r.status, 201, r.text);
+  const b = new Browser(s);
+  assert.equal((await b.get(new URL(r.json.link).pathname)).status, 303);
+  b.enrolment = r.json.enrolment_id;
+  return b;
+}
+
+/** Answers video n with the first option of every question (not all right). */
+async function answerFirst(b, n) {
+  const page = await b.get(`/borger/video/${n}`);
+  const form = parseForms(page.text).find((f) => f.action === `/borger/video/${n}`);
+  const fields = [['csrf', csrfOf(page.text)]];
+  const seen = new Set();
+  for (const i of form.inputs) {
+    if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
+      seen.add(i.name);
+      fields.push([i.name, i.value]);
+    }
+  }
+  return b.post(`/borger/video/${n}`, fields);
+}
+
+describe('languages, titles, receipt', () => {
+  let s;
+  before(async () => {
+    s = await startServer({ config: '[citizen]\ntoken_misses_per_minute = 3\n' });
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('every page has its own title; a video page says which video of how many', async () => {
+    const b = await citizen(s);
+    assert.equal(title((await b.get('/borger')).text), `Dine videoer – ${SITE}`);
+    assert.equal(title((await b.get('/borger/video/2')).text),
+      `Video 2 af 4: ${PACK.videos[1].title.da} – ${SITE}`);
+    const v1 = await b.get('/borger/video/1');
+    assert.equal(title(v1.text), `Video 1 af 4: ${PACK.videos[0].title.da} – ${SITE}`);
+    // a form sent with nothing chosen: "Fejl: " first
+    const bad = await b.post('/borger/video/1', { csrf: csrfOf(v1.text) });
+    assert.equal(bad.status, 422);
+    assert.equal(title(bad.text), `Fejl: Video 1 af 4: ${PACK.videos[0].title.da} – ${SITE}`);
+    assert.equal((await answerFirst(b, 1)).status, 303);
+    const fb = await b.get('/borger/video/1/svar');
+    assert.equal(title(fb.text), `Forklaring til dine svar: Video 1 af 4: ${PACK.videos[0].title.da} – ${SITE}`);
+    assert.equal(title((await b.get('/borger/kvittering')).text), `Det har vi gemt – ${SITE}`);
+    assert.equal(title((await b.get('/borger/fravalg')).text), `Hør om det til mødet – ${SITE}`);
+    // an error page says which error
+    const nf = await b.get('/borger/video/99');
+    assert.equal(nf.status, 404);
+    assert.equal(title(nf.text), `Siden findes ikke – ${SITE}`);
+  });
+
+  it('the progress line: video n of m, the whole time from the durations, what is left', async () => {
+    const total = Math.ceil(PACK.videos.reduce((a, v) => a + v.duration_seconds, 0) / 60);
+    const b = await citizen(s);
+    const line = (html) => decodeEntities(/id="vejled-progress">(.*?)<\/p>/s.exec(html)[1]).replace(/<[^>]+>/g, '');
+    assert.equal(line((await b.get('/borger')).text), `4 videoer, ca. ${total} min. i alt`);
+    assert.equal(line((await b.get('/borger/video/3')).text), `Video 3 af 4 · ca. ${total} min. i alt`);
+    const v1 = await b.get('/borger/video/1');
+    const form = parseForms(v1.text).find((f) => f.action === '/borger/video/1');
+    const fields = [['csrf', csrfOf(v1.text)]];
+    for (const [qi, q] of PACK.videos[0].questions.entries()) {
+      const inputs = form.inputs.filter((i) => /^q\d+$/.test(i.name));
+      const names = [...new Set(inputs.map((i) => i.name))];
+      const mine = inputs.filter((i) => i.name === names[qi]);
+      q.options.forEach((o, oi) => { if (o.correct) fields.push([names[qi], mine[oi].value]); });
+    }
+    assert.equal((await b.post('/borger/video/1', fields)).status, 303);
+    const left = Math.ceil(PACK.videos.slice(1).reduce((a, v) => a + v.duration_seconds, 0) / 60);
+    assert.equal(line((await b.get('/borger/video/1/svar')).text),
+      `Video 1 af 4 · Tilbage: ca. ${left} min. (i alt ca. ${total} min.)`);
+    const fb = decodeEntities((await b.get('/borger/video/1/svar')).text);
+    assert.match(fb, /3 af 3 rigtige/, 'the feedback sums up');
+  });
+
+  it('feedback: "n af m rigtige" and each chosen answer on its own line', async () => {
+    const b = await citizen(s);
+    await answerFirst(b, 2);
+    const fb = decodeEntities((await b.get('/borger/video/2/svar')).text);
+    // only the first option chosen: right when it is the one right option
+    const right = PACK.videos[1].questions
+      .filter((q) => q.options[0].correct && q.options.filter((o) => o.correct).length === 1).length;
+    assert.match(fb, new RegExp(`${right} af 3 rigtige`));
+    const chosen = /<ul class="vejled-choices">(.*?)<\/ul>/s.exec(fb);
+    assert.ok(chosen, 'the chosen answers are a list');
+    assert.equal(chosen[1].match(/<li>/g).length, 1);
+  });
+
+  it('the receipt: a stable reference (also in the API), date and time, the meeting and how to move it', async () => {
+    const b = await citizen(s);
+    await answerFirst(b, 1);
+    const r1 = decodeEntities((await b.get('/borger/kvittering')).text);
+    const ref = /class="vejled-reference">([^<]+)</.exec(r1)[1];
+    assert.match(ref, /^VJ-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/);
+    const r2 = decodeEntities((await b.get('/borger/kvittering')).text);
+    assert.ok(r2.includes(ref), 'the same reference on every visit');
+    const api = await s.api('GET', `/api/v1/enrolments/${b.enrolment}`);
+    assert.equal(api.json.receipt_reference, ref, 'the API gives the same reference');
+    const other = await citizen(s);
+    assert.ok(!decodeEntities((await other.get('/borger/kvittering')).text).includes(ref),
+      'another enrolment has another');
+    assert.match(r1, /Dato og tid<\/dt><dd>\d+\. [a-zæø]+ \d{4} kl\. \d\d\.\d\d/);
+    assert.match(r1, /1\. marts 2030 kl\. 10\.00/, 'the meeting time (Copenhagen)');
+    assert.ok(r1.includes('Jobcenter Eksempelby'), 'the meeting place from [delivery]');
+    assert.ok(r1.includes('Kan du ikke komme?'), 'how to move the meeting');
+    assert.ok(r1.includes('Udskriv eller gem som PDF'), 'the print button');
+    assert.ok(!r1.includes('Du er færdig'), 'not finished: no "you are done"');
+  });
+
+  it('declining: a calm confirmation, no zeros, no "not finished"', async () => {
+    const b = await citizen(s);
+    const page = await b.get('/borger/fravalg');
+    assert.ok(decodeEntities(page.text).includes('Det påvirker ikke din ydelse'));
+    assert.equal((await b.post('/borger/fravalg', { csrf: csrfOf(page.text) })).status, 303);
+    const receipt = decodeEntities((await b.get('/borger/kvittering')).text);
+    assert.ok(receipt.includes('Du har valgt at få vejledningen til mødet. Det påvirker ikke din ydelse.'));
+    assert.ok(receipt.includes('Du er færdig – du kan lukke siden'));
+    assert.ok(!receipt.includes('0 af 12'), 'no zeros');
+    assert.ok(!receipt.includes('ikke færdig'), 'not "not finished"');
+    const overview = decodeEntities((await b.get('/borger')).text);
+    assert.ok(overview.includes('Du har valgt at få vejledningen til mødet.'));
+    assert.ok(!overview.includes('Du har svaret på'), 'no answered-count on a declined overview');
+    assert.ok(!overview.includes('Ikke besvaret endnu'), 'no per-video "not answered"');
+    const again = decodeEntities((await b.get('/borger/fravalg')).text);
+    assert.ok(again.includes('Du får vejledningen til mødet'), 'the decline page confirms it too');
+  });
+
+  it('the language switch offers every listed language and returns to the same page', async () => {
+    const langs = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'lang', 'languages.json'), 'utf8'));
+    const b = await citizen(s);
+    const page = await b.get('/borger/video/2');
+    const form = parseForms(page.text).find((f) => f.action === '/borger/sprog');
+    assert.equal(form.inputs.find((i) => i.name === 'back').value, '/borger/video/2');
+    for (const l of langs.filter((x) => x.code !== 'da')) {
+      assert.ok(page.text.includes(`name="lang" value="${l.code}"`), `a button for ${l.code}`);
+    }
+    const r = await b.post('/borger/sprog', { csrf: csrfOf(page.text), lang: 'ar', back: '/borger/video/2' });
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, '/borger/video/2');
+    const ar = await b.get('/borger/video/2');
+    assert.deepEqual(htmlTag(ar.text), { lang: 'ar', dir: 'rtl' });
+    assert.ok(decodeEntities(ar.text).includes(PACK.translations.ar['v.joblog-cv.title']), 'the pack text in Arabic');
+    assert.ok(decodeEntities(ar.text).includes(PACK.translations.ar['v.joblog-cv.q.joblog-cv-1.o1']), 'options too');
+    assert.ok(decodeEntities(ar.text).includes('ترجمة كمثال'), 'marked as an example translation ("example": true)');
+    // a language not offered changes nothing
+    const bad = await b.post('/borger/sprog', { csrf: csrfOf(ar.text), lang: 'xx', back: '/borger' });
+    assert.equal(bad.status, 400);
+    assert.equal(htmlTag((await b.get('/borger')).text).lang, 'ar');
+  });
+
+  it('captions: one track per language the video has, srclang set; others are 404', async () => {
+    const b = await citizen(s, 'uk');
+    const vtt = await b.get('/borger/video/1/tekst/uk');
+    assert.equal(vtt.status, 200);
+    assert.match(vtt.text, /^WEBVTT/);
+    assert.ok(vtt.text.includes('dagpenge'));
+    assert.equal((await b.get('/borger/video/1/tekst/ar')).status, 200);
+    assert.equal((await b.get('/borger/video/1/tekst/xx')).status, 404);
+    assert.equal((await b.get('/borger/video/1/tekst/..')).status, 404);
+  });
+
+  it('the enrolment language comes from the API body; an unknown one is refused', async () => {
+    const ok = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { language: 'uk' }) });
+    assert.equal(ok.status, 201, ok.text);
+    const d = await s.api('GET', `/api/v1/enrolments/${ok.json.enrolment_id}`);
+    assert.equal(d.json.language, 'uk');
+    const b = new Browser(s);
+    await b.get(new URL(ok.json.link).pathname);
+    assert.deepEqual(htmlTag((await b.get('/borger')).text), { lang: 'uk', dir: 'ltr' });
+    const bad = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { language: 'xx' }) });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.json.error.field, 'language');
+  });
+
+  it('error pages: the session\'s language, else ?sprog=, else Accept-Language, with a switch', async () => {
+    const b = await citizen(s, 'ar');
+    const nf = await b.get('/borger/video/99');
+    assert.equal(nf.status, 404);
+    assert.deepEqual(htmlTag(nf.text), { lang: 'ar', dir: 'rtl' });
+    const unrouted = await b.get('/borger/findes/ikke');
+    assert.equal(unrouted.status, 404);
+    assert.equal(htmlTag(unrouted.text).lang, 'ar', 'a path no route has: still the session\'s language');
+    const anon = new Browser(s);
+    const uk = await anon.get('/borger', { headers: { 'Accept-Language': 'uk-UA,uk;q=0.9,en;q=0.5' } });
+    assert.equal(uk.status, 403);
+    assert.equal(htmlTag(uk.text).lang, 'uk');
+    const en = await anon.get('/borger', { headers: { 'Accept-Language': 'fr;q=1, en-GB;q=0.8' } });
+    assert.equal(htmlTag(en.text).lang, 'en');
+    const none = await anon.get('/borger', { headers: { 'Accept-Language': 'fr, de;q=0.5' } });
+    assert.equal(htmlTag(none.text).lang, 'da', 'nothing offered: Danish');
+    const asked = await anon.get('/borger?sprog=ar', { headers: { 'Accept-Language': 'uk' } });
+    assert.equal(htmlTag(asked.text).lang, 'ar', 'the switch wins over the browser');
+    assert.ok(asked.text.includes('href="?sprog=da"'), 'the switch: the same address in another language');
+    const link = await anon.get('/v/this-link-is-not-real-0000', { headers: { 'Accept-Language': 'uk' } });
+    assert.equal(link.status, 404);
+    assert.equal(htmlTag(link.text).lang, 'uk');
+    assert.ok(!link.text.includes('this-link-is-not-real'), 'the link is not echoed');
+    const home = await anon.get('/', { headers: { 'Accept-Language': 'ar-EG' } });
+    assert.deepEqual(htmlTag(home.text), { lang: 'ar', dir: 'rtl' }, 'the home page too');
+    assert.ok(home.text.includes('href="?sprog=en"'));
+    // 429 after [citizen] token_misses_per_minute unknown links, in the browser's language
+    let last;
+    for (let i = 0; i < 5; i++) last = await anon.get(`/v/unknown-${i}-xxxxxxxxxxxxxxxx`, { headers: { 'Accept-Language': 'ar' } });
+    assert.equal(last.status, 429);
+    assert.deepEqual(htmlTag(last.text), { lang: 'ar', dir: 'rtl' });
+    assert.equal(title(last.text), 'محاولات كثيرة جدًا – إرشادات حول حقوقك وواجباتك');
+  });
+});
+
+describe('a pack first loaded by a citizen page', () => {
+  let s;
+  before(async () => {
+    s = await startServer();
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('keeps its translations after that page (the cache is not the request\'s memory)', async () => {
+    // the demo link is the first request that needs the dagpenge pack: it is loaded into
+    // the content cache while a citizen page is built
+    const b = new Browser(s);
+    assert.equal((await b.follow(new URL(s.demoLink).pathname)).status, 200);
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await b.get('/borger')).status, 200);
+      assert.equal((await b.get('/borger/video/1')).status, 200);
+      assert.equal((await b.get('/borger/video/1/tekst/ar')).status, 200);
+    }
+    assert.equal(s.exit, null, 'the server is still running');
+  });
+});
+
+describe('a language added as data only', () => {
+  let s;
+  before(async () => {
+    // a copy of the templates with one more language: a list entry and a strings file
+    s = await startServer({ start: false });
+    const dir = path.join(s.dir, 'templates');
+    fs.cpSync(path.join(ROOT, 'templates'), dir, { recursive: true });
+    const list = JSON.parse(fs.readFileSync(path.join(dir, 'lang', 'languages.json'), 'utf8'));
+    list.push({ code: 'tr', name: 'Türkçe', dir: 'ltr' });
+    fs.writeFileSync(path.join(dir, 'lang', 'languages.json'), JSON.stringify(list));
+    fs.writeFileSync(path.join(dir, 'lang', 'tr.json'), JSON.stringify({ overview_title: 'Videolarınız' }));
+    fs.appendFileSync(s.configFile, `\n[content]\ntemplate_dir = ${dir}\n`);
+    await s.start();
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('is offered, taken by the API, shown, and falls back to Danish per string and per text', async () => {
+    const b = await citizen(s, 'tr');
+    const page = await b.get('/borger');
+    assert.deepEqual(htmlTag(page.text), { lang: 'tr', dir: 'ltr' });
+    const text = decodeEntities(page.text);
+    assert.ok(text.includes('<h1>Videolarınız</h1>'), 'its own string');
+    assert.ok(text.includes('Se de korte videoer'), 'a string it lacks: Danish');
+    assert.ok(text.includes(PACK.videos[0].title.da), 'a pack text it lacks: Danish');
+    assert.ok(!text.includes('Eksempeloversættelse'), 'not listed as an example: no example-translation notice');
+    // the switch of a citizen page offers the pack's languages (and the current one)
+    assert.ok(page.text.includes('aria-current="true">Türkçe<'), 'its own name, marked current');
+    const other = await citizen(s, 'da');
+    const da = (await other.get('/borger')).text;
+    assert.ok(!da.includes('value="tr"'), 'dagpenge has no Turkish texts: not offered');
+    assert.ok(da.includes('value="ar"') && da.includes('value="uk"'), 'its translations are');
+    const r = await s.api('POST', '/api/v1/enrolments',
+      { body: enrolBody(freshCpr(), { language: 'da', target_group: 'sygedagpenge' }) });
+    const syg = new Browser(s);
+    await syg.get(new URL(r.json.link).pathname);
+    const sygPage = (await syg.get('/borger')).text;
+    assert.ok(sygPage.includes('value="en"') && !sygPage.includes('value="ar"'), 'a pack without translations: da, en');
+    // a page without a session offers every language
+    assert.ok((await new Browser(s).get('/')).text.includes('href="?sprog=tr"'));
+  });
+});

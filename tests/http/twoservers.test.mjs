@@ -207,6 +207,7 @@ allow_plain = 1
     assert.ok(reclaimed >= 1, 'at least one job was claimed again after its lease ran out');
     const byServer = [s.stderr, b.stderr].map((e) => [...e.matchAll(/scheduler: (\d+) job\(s\): (\d+) done/g)].reduce((n, m) => n + Number(m[2]), 0));
     const byLoop = [...loop.stderr.matchAll(/jobs run: \d+ claimed, (\d+) done/g)].reduce((n, m) => n + Number(m[1]), 0);
+    assert.equal(byServer[0] + byServer[1] + byLoop, total, 'each letter ended once, by one scheduler, and counted there');
 
     // every letter exactly once per channel: by recipient, by message id, by content
     const mails = readDir(smtp.dir, '.eml');

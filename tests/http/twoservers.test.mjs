@@ -10,8 +10,10 @@
 // `vejled verify` passes.
 //
 // TWOSERVERS_JOBS (default 300; `make soak`: 5000) due letters, TWOSERVERS_SMTP_DELAY
-// (seconds the sink waits before it accepts each message; default 0.05: a claimed batch of
-// 200 then takes at least 10 s, twice the lease, however fast the machine).
+// (seconds the sink waits before it accepts each message; default 0.03).  A scheduler
+// claims up to CLAIM_BATCH jobs at once and sends them one after the other, so the first
+// claim of the run holds 200 jobs x 0.03 s of sink delay alone: longer than the
+// lease however fast the machine.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -23,13 +25,15 @@ import { after, before, describe, it } from 'node:test';
 import { BIN, ROOT, Server, assertNoSanitizerReport, cli, enrolBody, freshCpr, sleep, sqlite, startServer } from './harness.mjs';
 
 const JOBS = Number(process.env.TWOSERVERS_JOBS || 300);
-const SMTP_DELAY_S = Number(process.env.TWOSERVERS_SMTP_DELAY || 0.05);
+const SMTP_DELAY_S = Number(process.env.TWOSERVERS_SMTP_DELAY || 0.03);
 const LEASE_S = 5; // the shortest [delivery] job_lease_s allowed
+const CLAIM_BATCH = 200;
 const ENROL_CONCURRENCY = 8;
 // bounded: enrolling and delivering get a generous budget per job on a loaded machine
 const DEADLINE_MS = 60_000 + JOBS * 400;
 
 assert.ok(Number.isInteger(JOBS) && JOBS > 0, 'TWOSERVERS_JOBS is a positive integer');
+assert.ok(Math.min(JOBS, CLAIM_BATCH) * SMTP_DELAY_S > LEASE_S, 'a first claim outlives the lease (more jobs or a longer delay)');
 assert.ok(SMTP_DELAY_S >= 0 && SMTP_DELAY_S < LEASE_S - 1, 'TWOSERVERS_SMTP_DELAY is shorter than the SMTP timeout');
 
 let s; // the first server (its folder holds the database, the outbox and the mail)
@@ -121,7 +125,7 @@ busy_timeout_ms = 60000
 scheduler = 0
 channels = outbox,smtp
 job_lease_s = ${LEASE_S}
-claim_batch = 200
+claim_batch = ${CLAIM_BATCH}
 max_attempts = 100
 backoff_base_s = 1
 backoff_max_s = 2

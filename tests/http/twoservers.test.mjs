@@ -15,7 +15,7 @@
 // claim of the run holds 200 jobs x 0.03 s of sink delay alone: longer than the
 // lease however fast the machine.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -106,7 +106,14 @@ function readDir(dir, ext) {
 
 const countBy = (xs) => xs.reduce((m, x) => m.set(x, (m.get(x) || 0) + 1), new Map());
 const sha = (x) => crypto.createHash('sha256').update(x).digest('hex');
-const num = (sql) => Number(sqlite(s.db, sql).trim());
+/* A count from the shared database while three processes write it: the sqlite3 CLI with a
+ * busy timeout of its own, so that a read never fails on a lock. */
+function num(sql) {
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 30000', s.db, sql], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, `sqlite3 failed: ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
 
 function assertOnce(counts, what) {
   const twice = [...counts].filter(([, n]) => n !== 1);

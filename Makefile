@@ -7,7 +7,8 @@
 #   make lint     cppcheck over server/; no references outside the repository
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make bench    the performance ratios (scripts/bench/)
-#   make soak     the crash-safety and power-loss tests with many rounds (SOAK_ROUNDS)
+#   make soak     the crash-safety and power-loss tests with many rounds (SOAK_ROUNDS),
+#                 every letter once across servers with TWOSERVERS_JOBS letters
 #   make fresh-check  make test + make run in a new minimal Debian 12 chroot (root; slow)
 #   make shots    screenshots of every page into build/shots/ (index.html)
 
@@ -54,6 +55,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
+TWOSERVERS_JOBS ?= 5000
 
 .PHONY: all deps build static run test test-unit test-http test-browser asan tsan lint clean \
         fuzz fuzz-bins fuzz-smoke bench bench-stats soak fresh-check shots
@@ -155,6 +157,8 @@ bench: build
 soak: build
 	@SOAK_ROUNDS=$(SOAK_ROUNDS) VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \
 	  tests/http/crash.test.mjs
+	@TWOSERVERS_JOBS=$(TWOSERVERS_JOBS) VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \
+	  tests/http/twoservers.test.mjs
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 build/asan/vejled
 	@POWERLOSS_ROUNDS=$(SOAK_ROUNDS) VEJLED_BIN=$(abspath build/asan/vejled) \
 	  VEJLED_PROD_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/http/powerloss.test.mjs

@@ -75,6 +75,11 @@ int64_t jobs_backoff(unsigned attempts, unsigned base_s, unsigned max_s)
     return d > (int64_t)max_s ? (int64_t)max_s : d;
 }
 
+int64_t jobs_claim_time(int64_t now, int64_t started, int64_t clock)
+{
+    return clock > started ? now + (clock - started) : now;
+}
+
 static enum store_status jobs_add(struct store *st, const char *kind,
                                   const struct model_enrolment *e, int64_t due, int64_t now,
                                   json_t *jobs)

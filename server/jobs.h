@@ -52,6 +52,12 @@ int64_t jobs_resend_at(int64_t meeting, int months);
  * at most max. */
 int64_t jobs_backoff(unsigned attempts, unsigned base_s, unsigned max_s);
 
+/* The time a claim made during a pass is stamped with (its lease starts then): the pass's
+ * time now advanced by the wall time the pass has run, clock - started (both clock_now()).
+ * A claim stamped with the pass's start would hold a lease that is already lapsed when
+ * the pass outlives it, so that another scheduler takes the job at once. */
+int64_t jobs_claim_time(int64_t now, int64_t started, int64_t clock);
+
 /* Inserts the jobs of a new enrolment (send now; reminder if still ahead; resend) and
  * appends {"kind", "due_at"} for each to the array jobs (may be NULL). */
 enum store_status jobs_plan_enrolment(struct store *st, const struct model_enrolment *e,

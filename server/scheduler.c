@@ -649,6 +649,7 @@ static int sched_run(struct scheduler *s, const struct store_job *j, int64_t now
                                ? sched_run_webhook(s, j, now, err, sizeof err)
                                : sched_run_letter(s, j, now, err, sizeof err);
     struct sched_finish f = {j, "done", "", 0, now};
+    int *count = &stats->done; /* counted once the end is recorded */
     if (o == SCHED_LOST) {
         stats->lost++;
         fprintf(stderr, "vejled: job %lld (%s): %s: its lease ran out and another scheduler "
@@ -659,11 +660,11 @@ static int sched_run(struct scheduler *s, const struct store_job *j, int64_t now
     if (o == SCHED_CANCEL) {
         f.state = "cancelled";
         f.error = err;
-        stats->cancelled++;
+        count = &stats->cancelled;
     } else if (o == SCHED_RETRY && (unsigned)j->attempts >= s->policy.max_attempts) {
         f.state = "failed";
         f.error = err;
-        stats->failed++;
+        count = &stats->failed;
         fprintf(stderr, "vejled: job %lld (%s) failed after %d attempts: %s\n", (long long)j->id,
                 j->kind, j->attempts, err);
     } else if (o == SCHED_RETRY) {
@@ -671,11 +672,9 @@ static int sched_run(struct scheduler *s, const struct store_job *j, int64_t now
         f.error = err;
         f.next = now + jobs_backoff((unsigned)j->attempts, s->policy.backoff_base_s,
                                     s->policy.backoff_max_s);
-        stats->retried++;
+        count = &stats->retried;
         fprintf(stderr, "vejled: job %lld (%s) attempt %d: %s; retry in %llds\n",
                 (long long)j->id, j->kind, j->attempts, err, (long long)(f.next - now));
-    } else {
-        stats->done++;
     }
     enum store_status rc = store_txn(s->st, sched_finish_txn, &f);
     if (rc == STORE_CONFLICT) {
@@ -688,6 +687,7 @@ static int sched_run(struct scheduler *s, const struct store_job *j, int64_t now
     }
     if (rc != STORE_OK)
         return -1;
+    (*count)++;
     return o == SCHED_DONE || o == SCHED_CANCEL ? 0 : 1;
 }
 
@@ -719,10 +719,13 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
                                                             : SCHEDULER_BATCH_MAX;
     struct store_job *jobs = xcalloc(max, sizeof *jobs);
     int rc = -1;
+    int64_t started = clock_now();
     memset(stats, 0, sizeof *stats);
-    /* letters: every due job once, a batch at a time */
+    /* letters: every due job once, a batch at a time; each batch's lease starts when it is
+     * claimed, not when the pass began */
     for (;;) {
-        struct sched_claim c = {now, s->policy.lease_s, NULL, "", jobs, max, 0};
+        struct sched_claim c = {jobs_claim_time(now, started, clock_now()), s->policy.lease_s,
+                                NULL, "", jobs, max, 0};
         if (store_txn(s->st, sched_claim_txn, &c) != STORE_OK)
             goto out;
         stats->claimed += (int)c.n;
@@ -742,7 +745,8 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
         if (store_txn(s->st, sched_queue_txn, &now) != STORE_OK)
             goto out;
         while (!jobs_stopping()) {
-            struct sched_claim c = {now, s->policy.lease_s, "deliver_journal", "", jobs, 1, 0};
+            struct sched_claim c = {jobs_claim_time(now, started, clock_now()),
+                                    s->policy.lease_s, "deliver_journal", "", jobs, 1, 0};
             if (store_txn(s->st, sched_claim_txn, &c) != STORE_OK)
                 goto out;
             if (c.n == 0)

@@ -1,8 +1,8 @@
 /* jobs: due-time arithmetic in Europe/Copenhagen (month ends, leap years, DST), back-off,
  * and against a real temporary SQLite database: planning, atomic claiming (no job twice,
  * lapsed leases claimable again), fenced claims (a stale holder can neither renew nor end a
- * job) and renewed leases, retry and failure, cancellation and moving; channel timeouts
- * shorter than the lease. */
+ * job) and renewed leases, a late batch of a long pass holding a full lease, retry and
+ * failure, cancellation and moving; channel timeouts shorter than the lease. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -382,6 +382,50 @@ static void test_renewal_keeps_the_job(void **state)
     assert_int_equal(claim(f, NULL, 1250, &c), 1);
 }
 
+/* A pass that outlives the lease: the batch it claims late holds a full lease from that
+ * claim, so another scheduler cannot take those jobs at once (stamped with the pass's start
+ * they were lapsed the moment they were claimed, and were taken over again and again). */
+static void test_late_batch_holds_a_full_lease(void **state)
+{
+    struct fixture *f = *state;
+    struct claim_txn c;
+    for (int i = 0; i < 20; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "k%d", i);
+        assert_int_equal(store_job_insert_ref(f->db.st, "send_written_guidance", 1, 0, key, 100, 0),
+                         STORE_OK);
+    }
+    /* the pass began at 1000 (its --now: 5000); its first batch goes at once */
+    assert_int_equal(jobs_claim_time(5000, 1000, 1000), 5000);
+    assert_int_equal(claim(f, NULL, jobs_claim_time(5000, 1000, 1000), &c), 16);
+    /* 599 s later it claims the rest: stamped 5599, not 5000 */
+    int64_t late = jobs_claim_time(5000, 1000, 1599);
+    assert_int_equal(late, 5599);
+    assert_int_equal(claim(f, NULL, late, &c), 4);
+    int64_t id = c.out[0].id;
+    /* other schedulers, right after the first batch's lease ran out: they take the first
+     * batch, but the late one is not lapsed (stamped 5000 it would be) */
+    memset(&c, 0, sizeof c);
+    c.now = 5601;
+    c.lease = 600;
+    c.claim = "B";
+    assert_int_equal(store_txn(f->db.st, claim_txn, &c), STORE_OK);
+    assert_int_equal(c.n, 16);
+    for (size_t i = 0; i < c.n; i++)
+        assert_true(c.out[i].id != id);
+    c.n = 0;
+    c.now = 5602;
+    c.claim = "C";
+    assert_int_equal(store_txn(f->db.st, claim_txn, &c), STORE_OK);
+    assert_int_equal(c.n, 0);
+    /* so the late batch's holder still holds its jobs and ends them */
+    struct renew_txn r = {id, "A", 5603};
+    assert_int_equal(store_txn(f->db.st, renew_txn, &r), STORE_OK);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE claim_token = 'A' AND attempts = 1"), 4);
+    /* a clock that went back never moves the stamp before the pass's time */
+    assert_int_equal(jobs_claim_time(5000, 1000, 900), 5000);
+}
+
 static void test_timeouts_shorter_than_the_lease(void **state)
 {
     (void)state;
@@ -574,6 +618,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_new_link_letter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_is_fenced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_renewal_keeps_the_job, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_batch_holds_a_full_lease, setup, teardown),
         cmocka_unit_test(test_timeouts_shorter_than_the_lease),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

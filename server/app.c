@@ -679,7 +679,9 @@ static int app_auth_staff(struct app_call *c)
         const char *cookie = http_cookie(c->req, APP_STAFF_COOKIE);
         if (staff_session_user(c->st, cfg, cookie, clock_now(), &c->user, c->app->writer) == 0) {
             snprintf(c->session, sizeof c->session, "%s", cookie);
-            c->lang = model_lang_from_code(c->user.lang); /* the session's chosen language */
+            /* the session's chosen language, for the strings and for the page's lang */
+            c->lang = model_lang_from_code(c->user.lang);
+            c->ui = lang_find(&c->app->langs, c->user.lang);
         } else if (app_staff_sso(c) != 0) {
             memset(&c->user, 0, sizeof c->user);
             if (c->req->method == ROUTER_GET || c->req->method == ROUTER_HEAD) {

@@ -217,7 +217,7 @@ describe('the staff pages in English', () => {
   it('the switch sets the language for the rest of the session, and back', async () => {
     const cw = await staff(s, 'cw1');
     let page = await cw.get('/medarbejder/borgere?status=not_opened');
-    assert.match(page.text, /<html lang="da">/);
+    assert.match(page.text, /<html lang="da" dir="ltr">/);
     assert.match(page.text, /Mine borgere/);
     const f = hiddenFields(page.text, '/medarbejder/sprog');
     assert.deepEqual([f.lang, f.back], ['en', '/medarbejder/borgere']);
@@ -225,19 +225,19 @@ describe('the staff pages in English', () => {
     assert.equal(r.status, 303);
     assert.equal(r.headers.location, '/medarbejder/borgere');
     page = await cw.get('/medarbejder/borgere');
-    assert.match(page.text, /<html lang="en">/);
+    assert.match(page.text, /<html lang="en" dir="ltr">/);
     assert.match(page.text, /My citizens/);
     assert.match(page.text, /\d+ of \d+ right/);
     assert.doesNotMatch(page.text, /Mine borgere|rigtige/);
     // another session of the same user is still Danish: the choice is the session's
     const other = await staff(s, 'cw1');
-    assert.match((await other.get('/medarbejder/borgere')).text, /<html lang="da">/);
+    assert.match((await other.get('/medarbejder/borgere')).text, /<html lang="da" dir="ltr">/);
     // a foreign back address is not followed; an unknown language is refused
     r = await cw.post('/medarbejder/sprog', { ...hiddenFields(page.text, '/medarbejder/sprog'), back: '//evil.example/x' });
     assert.equal(r.headers.location, '/medarbejder');
     r = await cw.post('/medarbejder/sprog', { ...hiddenFields(page.text, '/medarbejder/sprog'), lang: 'xx' });
     assert.equal(r.status, 400);
-    assert.match((await cw.get('/medarbejder/borgere')).text, /<html lang="da">/, 'the first switch went back to Danish');
+    assert.match((await cw.get('/medarbejder/borgere')).text, /<html lang="da" dir="ltr">/, 'the first switch went back to Danish');
   });
 });
 

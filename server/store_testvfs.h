@@ -2,7 +2,7 @@
  *
  * Only in the test build (compiled with -DVEJLED_TESTING: the sanitizer build `SAN=1` that
  * `make test` runs the HTTP suite on).  The production build has none of it: the
- * functions below are empty inline stubs there and no environment variable is read.
+ * functions below are empty inline functions there and no environment variable is read.
  *
  * In the test build store_testvfs_init() reads, once at start (before any database is
  * opened):

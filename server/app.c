@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -25,6 +26,7 @@ static const struct route app_routes[] = {
     {ROUTER_PUT, "/api/v1/citizens/{id}/target-group", (void *)h_api_target_group, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/citizens/{id}/journal", (void *)h_api_journal, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/stats", (void *)h_api_stats, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
+    {ROUTER_GET, "/api/v1/me", (void *)h_api_me, AUTH_CITIZEN_APP, BODY_NONE, 0, ROUTE_API | ROUTE_CORS | ROUTE_READ_SNAPSHOT},
     {ROUTER_GET, "/api/v1/openapi.json", (void *)h_api_openapi, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/healthz", (void *)h_api_health, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/metrics", (void *)h_ops_metrics, AUTH_METRICS, BODY_NONE, 0, ROUTE_API},
@@ -149,6 +151,121 @@ static void app_scratch_trim(struct app_scratch *sc)
         buf_free(&sc->page);
 }
 
+/* ------------------------------------------------------------------ the citizen app */
+
+/* An origin as a browser sends it: "http" or "https", "://", a host in lower case (letters,
+ * digits, '.', '-', or an IPv6 address in brackets), an optional port, nothing more. */
+static int app_origin_well_formed(const char *o, size_t len)
+{
+    const char *end = o + len;
+    if (len > 7 && strncmp(o, "http://", 7) == 0)
+        o += 7;
+    else if (len > 8 && strncmp(o, "https://", 8) == 0)
+        o += 8;
+    else
+        return 0;
+    const char *host = o;
+    if (*o == '[') {
+        const char *close = memchr(o, ']', (size_t)(end - o));
+        if (!close || close == o + 1)
+            return 0;
+        for (o++; o < close; o++)
+            if (!isxdigit((unsigned char)*o) || isupper((unsigned char)*o))
+                if (*o != ':' && *o != '.')
+                    return 0;
+        o = close + 1;
+    } else {
+        while (o < end && (islower((unsigned char)*o) || isdigit((unsigned char)*o) ||
+                           *o == '.' || *o == '-'))
+            o++;
+        if (o == host)
+            return 0;
+    }
+    if (o < end && *o == ':') {
+        const char *digits = ++o;
+        while (o < end && isdigit((unsigned char)*o))
+            o++;
+        if (o == digits || o - digits > 5)
+            return 0;
+    }
+    return o == end;
+}
+
+/* The entries of [citizen] app_origins are separated by commas (and spaces). */
+#define APP_ORIGIN_SEP ", \t"
+
+int app_check_origins(const char *list, char *err, size_t errlen)
+{
+    for (const char *p = list + strspn(list, APP_ORIGIN_SEP); *p; p += strspn(p, APP_ORIGIN_SEP)) {
+        size_t len = strcspn(p, APP_ORIGIN_SEP);
+        if (!app_origin_well_formed(p, len)) {
+            snprintf(err, errlen, "[citizen] app_origins: \"%.*s\" is not an origin like"
+                     " https://app.kommune.dk (scheme, lower-case host, optional port, no path)",
+                     (int)(len > 100 ? 100 : len), p);
+            return -1;
+        }
+        p += len;
+    }
+    return 0;
+}
+
+/* Whether origin is exactly one of [citizen] app_origins. */
+static int app_origin_listed(const struct app *app, const char *origin)
+{
+    size_t n = origin ? strlen(origin) : 0;
+    const char *p = app->cfg->app_origins;
+    if (!n)
+        return 0;
+    for (p += strspn(p, APP_ORIGIN_SEP); *p; p += strspn(p, APP_ORIGIN_SEP)) {
+        size_t len = strcspn(p, APP_ORIGIN_SEP);
+        if (len == n && strncmp(p, origin, n) == 0)
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
+/* A ROUTE_CORS reply: readable by a listed origin's script.  Without credentials: the
+ * app sends the link token as bearer, so no cookie of this service is ever sent, or
+ * needed, cross-origin. */
+static void app_cors(struct app *app, const struct http_request *req, struct http_reply *rep)
+{
+    const char *origin = http_header(req, "Origin");
+    http_reply_header(rep, "Vary", "Origin");
+    if (!app_origin_listed(app, origin))
+        return;
+    http_reply_header(rep, "Access-Control-Allow-Origin", origin);
+    http_reply_header(rep, "Access-Control-Expose-Headers", "Retry-After, WWW-Authenticate");
+}
+
+/* OPTIONS on a ROUTE_CORS path: 204 with Allow, and for a listed origin the preflight's
+ * answer (GET with an Authorization header).  Other paths: 405 as before. */
+static int app_preflight(void *ctx, struct http_request *req, unsigned allowed,
+                         struct http_reply *rep)
+{
+    struct app *app = ctx;
+    struct router_match m;
+    unsigned none = 0;
+    unsigned method = allowed & (~allowed + 1u); /* the lowest allowed method */
+    if (router_match(app_routes, sizeof app_routes / sizeof app_routes[0],
+                     (enum router_method)method, req->path, &m, &none) != ROUTER_FOUND ||
+        !(m.route->flags & ROUTE_CORS))
+        return -1;
+    char allow[96];
+    router_allow_header(allowed | ROUTER_OPTIONS, allow, sizeof allow);
+    http_reply_text(rep, 204, NULL, "", 0);
+    http_reply_header(rep, "Allow", allow);
+    const char *origin = http_header(req, "Origin");
+    http_reply_header(rep, "Vary", "Origin");
+    if (app_origin_listed(app, origin)) {
+        http_reply_header(rep, "Access-Control-Allow-Origin", origin);
+        http_reply_header(rep, "Access-Control-Allow-Methods", "GET");
+        http_reply_header(rep, "Access-Control-Allow-Headers", "Authorization");
+        http_reply_header(rep, "Access-Control-Max-Age", "600");
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------ init */
 
 /* The API description (openapi.json), checked to be a JSON object, as compact text (malloc'd). */
@@ -206,6 +323,8 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
         goto fail;
     app->watch_reports = ratelimit_new(cfg->watch_reports_per_minute, 60);
     app->login_guard = staff_guard_new(cfg);
+    if (app_check_origins(cfg->app_origins, err, errlen))
+        goto fail;
     if (!*cfg->sso_secret_header != !*cfg->sso_secret) {
         snprintf(err, errlen, "[staff] sso_secret_header and sso_secret are set together");
         goto fail;
@@ -699,6 +818,74 @@ static int app_auth_staff(struct app_call *c)
     return 0;
 }
 
+/* The link's session came back: the citizen (not a link scanner) opened the link.  The
+ * write runs with the process's allocator, out of the page's snapshot and arena (reading).
+ * 0 or -1. */
+static int app_session_first_use(struct app_call *c, const char *session, int reading)
+{
+    if (reading) {
+        jsonmem_end();
+        store_read_end(c->st);
+    }
+    int used = progress_session_used(c->st, session, &c->enrolment, clock_now());
+    if (reading) {
+        store_read_begin(c->st);
+        jsonmem_begin();
+    }
+    return used;
+}
+
+/* AUTH_CITIZEN_APP: the citizen's link token as bearer (the app's way: reading with it
+ * is not opening the link, and an unknown or expired token counts against the same limit
+ * as an unknown link), else the session cookie (its first use opens the link, as on the
+ * pages).  Sets c->enrolment and the language.  0, or -1 having replied. */
+static int app_auth_citizen_app(struct app_call *c, int reading)
+{
+    struct app *app = c->app;
+    const char *h = http_header(c->req, "Authorization");
+    const char *ip = c->req->client_ip;
+    int64_t now = clock_now();
+    if (h) {
+        if (ratelimit_blocked(app->link_misses, ip, now)) {
+            app_api_error(c, 429, "too_many_requests", NULL, NULL);
+            http_reply_header(c->rep, "Retry-After", "60");
+            return -1;
+        }
+        const char *token = NULL;
+        if (strncasecmp(h, "Bearer ", 7) == 0)
+            token = h + 7 + strspn(h + 7, " ");
+        enum progress_link r = token ? progress_open_link(c->st, token, now, 0, NULL,
+                                                          &c->enrolment)
+                                     : LINK_UNKNOWN;
+        if (r == LINK_ERROR) {
+            app_api_error(c, 500, "internal", NULL, NULL);
+            return -1;
+        }
+        if (r != LINK_OK) {
+            ratelimit_hit(app->link_misses, ip, now);
+            goto refuse;
+        }
+    } else {
+        const char *session = http_cookie(c->req, APP_CITIZEN_COOKIE);
+        bool first = false;
+        if (progress_session(c->st, session, now, &c->enrolment, &first) != 0)
+            goto refuse;
+        if (first && app_session_first_use(c, session, reading) != 0) {
+            app_api_error(c, 500, "internal", NULL, NULL);
+            return -1;
+        }
+    }
+    c->ui = lang_find(&app->langs, c->enrolment.language);
+    c->lang = c->ui ? c->ui->base : LANG_DA;
+    return 0;
+refuse:
+    memset(&c->enrolment, 0, sizeof c->enrolment);
+    app_api_error(c, 401, "unauthorized",
+                  "The citizen's link token is required: Authorization: Bearer <token>.", NULL);
+    http_reply_header(c->rep, "WWW-Authenticate", "Bearer realm=\"vejled-citizen\"");
+    return -1;
+}
+
 static void app_dispatch(void *ctx, struct http_request *req, struct http_reply *rep)
 {
     struct app *app = ctx;
@@ -731,6 +918,10 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
     }
     if (r->auth == AUTH_METRICS && app_auth_metrics(&c) != 0)
         goto out;
+    if (r->flags & ROUTE_CORS)
+        app_cors(app, req, rep);
+    if (r->auth == AUTH_CITIZEN_APP && app_auth_citizen_app(&c, reading) != 0)
+        goto out;
     if (r->auth == AUTH_CITIZEN) {
         const char *session = http_cookie(req, APP_CITIZEN_COOKIE);
         bool first = false;
@@ -738,22 +929,9 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
             app_page_error(&c, 403, "session_required");
             goto out;
         }
-        /* the link's session came back: the citizen (not a link scanner) opened the link */
-        if (first) {
-            /* a write with the process's allocator: out of the page's snapshot and arena */
-            if (reading) {
-                jsonmem_end();
-                store_read_end(c.st);
-            }
-            int used = progress_session_used(c.st, session, &c.enrolment, clock_now());
-            if (reading) {
-                store_read_begin(c.st);
-                jsonmem_begin();
-            }
-            if (used != 0) {
-                app_page_error(&c, 500, "internal");
-                goto out;
-            }
+        if (first && app_session_first_use(&c, session, reading) != 0) {
+            app_page_error(&c, 500, "internal");
+            goto out;
         }
         c.ui = lang_find(&app->langs, c.enrolment.language);
         c.lang = c.ui ? c.ui->base : LANG_DA;
@@ -959,6 +1137,7 @@ void app_http_hooks(struct app *app, struct http_hooks *out)
     out->n_routes = sizeof app_routes / sizeof app_routes[0];
     out->dispatch = app_dispatch;
     out->admit = app_admit;
+    out->preflight = app_preflight;
     out->error = app_error;
     out->observe = app_observe;
 }

@@ -51,6 +51,7 @@ static const struct config_key config_keys[] = {
     UINT("citizen", "token_days", token_days, 1, 3650),
     UINT("citizen", "session_hours", session_hours, 1, 24 * 30),
     UINT("citizen", "token_misses_per_minute", token_misses_per_minute, 1, 100000),
+    STR("citizen", "app_origins", app_origins),
     SIZE("citizen", "watch_max_body", watch_max_body, 256, 32 * 1024),
     SIZE("citizen", "watch_max_ranges", watch_max_ranges, 1, 256),
     UINT("citizen", "watch_reports_per_minute", watch_reports_per_minute, 1, 100000),

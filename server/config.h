@@ -47,6 +47,8 @@ struct config {
     unsigned token_days;            /* a letter's link is valid this long */
     unsigned session_hours;         /* a citizen browser session */
     unsigned token_misses_per_minute; /* unknown-link attempts per address before 429 */
+    char app_origins[512];          /* origins (comma-separated) the citizen app may call
+                                       GET /api/v1/me from (CORS); "" none */
     size_t watch_max_body;          /* bytes of one player report (413 above) */
     size_t watch_max_ranges;        /* separate played ranges kept per video (422 above) */
     unsigned watch_reports_per_minute; /* player reports per session per minute (429 above) */

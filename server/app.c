@@ -26,7 +26,7 @@ static const struct route app_routes[] = {
     {ROUTER_PUT, "/api/v1/citizens/{id}/target-group", (void *)h_api_target_group, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/citizens/{id}/journal", (void *)h_api_journal, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/stats", (void *)h_api_stats, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
-    {ROUTER_GET, "/api/v1/me", (void *)h_api_me, AUTH_CITIZEN_APP, BODY_NONE, 0, ROUTE_API | ROUTE_CORS | ROUTE_READ_SNAPSHOT},
+    {ROUTER_GET, "/api/v1/me", (void *)h_api_me, AUTH_CITIZEN_APP, BODY_NONE, 0, ROUTE_API | ROUTE_CORS},
     {ROUTER_GET, "/api/v1/openapi.json", (void *)h_api_openapi, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/healthz", (void *)h_api_health, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/metrics", (void *)h_ops_metrics, AUTH_METRICS, BODY_NONE, 0, ROUTE_API},
@@ -870,7 +870,9 @@ static int app_auth_citizen_app(struct app_call *c, int reading)
         bool first = false;
         if (progress_session(c->st, session, now, &c->enrolment, &first) != 0)
             goto refuse;
-        if (first && app_session_first_use(c, session, reading) != 0) {
+        /* once opened, read again: the reply tells what the citizen did, this included */
+        if (first && (app_session_first_use(c, session, reading) != 0 ||
+                      progress_session(c->st, session, now, &c->enrolment, &first) != 0)) {
             app_api_error(c, 500, "internal", NULL, NULL);
             return -1;
         }

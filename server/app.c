@@ -3,7 +3,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -153,78 +152,6 @@ static void app_scratch_trim(struct app_scratch *sc)
 
 /* ------------------------------------------------------------------ the citizen app */
 
-/* An origin as a browser sends it: "http" or "https", "://", a host in lower case (letters,
- * digits, '.', '-', or an IPv6 address in brackets), an optional port, nothing more. */
-static int app_origin_well_formed(const char *o, size_t len)
-{
-    const char *end = o + len;
-    if (len > 7 && strncmp(o, "http://", 7) == 0)
-        o += 7;
-    else if (len > 8 && strncmp(o, "https://", 8) == 0)
-        o += 8;
-    else
-        return 0;
-    const char *host = o;
-    if (*o == '[') {
-        const char *close = memchr(o, ']', (size_t)(end - o));
-        if (!close || close == o + 1)
-            return 0;
-        for (o++; o < close; o++)
-            if (!isxdigit((unsigned char)*o) || isupper((unsigned char)*o))
-                if (*o != ':' && *o != '.')
-                    return 0;
-        o = close + 1;
-    } else {
-        while (o < end && (islower((unsigned char)*o) || isdigit((unsigned char)*o) ||
-                           *o == '.' || *o == '-'))
-            o++;
-        if (o == host)
-            return 0;
-    }
-    if (o < end && *o == ':') {
-        const char *digits = ++o;
-        while (o < end && isdigit((unsigned char)*o))
-            o++;
-        if (o == digits || o - digits > 5)
-            return 0;
-    }
-    return o == end;
-}
-
-/* The entries of [citizen] app_origins are separated by commas (and spaces). */
-#define APP_ORIGIN_SEP ", \t"
-
-int app_check_origins(const char *list, char *err, size_t errlen)
-{
-    for (const char *p = list + strspn(list, APP_ORIGIN_SEP); *p; p += strspn(p, APP_ORIGIN_SEP)) {
-        size_t len = strcspn(p, APP_ORIGIN_SEP);
-        if (!app_origin_well_formed(p, len)) {
-            snprintf(err, errlen, "[citizen] app_origins: \"%.*s\" is not an origin like"
-                     " https://app.kommune.dk (scheme, lower-case host, optional port, no path)",
-                     (int)(len > 100 ? 100 : len), p);
-            return -1;
-        }
-        p += len;
-    }
-    return 0;
-}
-
-/* Whether origin is exactly one of [citizen] app_origins. */
-static int app_origin_listed(const struct app *app, const char *origin)
-{
-    size_t n = origin ? strlen(origin) : 0;
-    const char *p = app->cfg->app_origins;
-    if (!n)
-        return 0;
-    for (p += strspn(p, APP_ORIGIN_SEP); *p; p += strspn(p, APP_ORIGIN_SEP)) {
-        size_t len = strcspn(p, APP_ORIGIN_SEP);
-        if (len == n && strncmp(p, origin, n) == 0)
-            return 1;
-        p += len;
-    }
-    return 0;
-}
-
 /* A ROUTE_CORS reply: readable by a listed origin's script.  Without credentials: the
  * app sends the link token as bearer, so no cookie of this service is ever sent, or
  * needed, cross-origin. */
@@ -232,7 +159,7 @@ static void app_cors(struct app *app, const struct http_request *req, struct htt
 {
     const char *origin = http_header(req, "Origin");
     http_reply_header(rep, "Vary", "Origin");
-    if (!app_origin_listed(app, origin))
+    if (!config_origin_listed(app->cfg->app_origins, origin))
         return;
     http_reply_header(rep, "Access-Control-Allow-Origin", origin);
     http_reply_header(rep, "Access-Control-Expose-Headers", "Retry-After, WWW-Authenticate");
@@ -257,7 +184,7 @@ static int app_preflight(void *ctx, struct http_request *req, unsigned allowed,
     http_reply_header(rep, "Allow", allow);
     const char *origin = http_header(req, "Origin");
     http_reply_header(rep, "Vary", "Origin");
-    if (app_origin_listed(app, origin)) {
+    if (config_origin_listed(app->cfg->app_origins, origin)) {
         http_reply_header(rep, "Access-Control-Allow-Origin", origin);
         http_reply_header(rep, "Access-Control-Allow-Methods", "GET");
         http_reply_header(rep, "Access-Control-Allow-Headers", "Authorization");
@@ -323,8 +250,6 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
         goto fail;
     app->watch_reports = ratelimit_new(cfg->watch_reports_per_minute, 60);
     app->login_guard = staff_guard_new(cfg);
-    if (app_check_origins(cfg->app_origins, err, errlen))
-        goto fail;
     if (!*cfg->sso_secret_header != !*cfg->sso_secret) {
         snprintf(err, errlen, "[staff] sso_secret_header and sso_secret are set together");
         goto fail;

@@ -89,10 +89,6 @@ typedef void (*app_handler)(struct app_call *c);
 int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen);
 void app_free(struct app *app);
 
-/* Checks [citizen] app_origins: each comma-separated entry an origin as browsers send it
- * ("https://app.kommune.dk", "http://localhost:8080").  0, or -1 with err. */
-int app_check_origins(const char *list, char *err, size_t errlen);
-
 /* Sets the final public_url (NULL: keep the configured one) and lets the requests that
  * arrived since http_start() go on.  Call once, right after http_start(). */
 void app_publish(struct app *app, const char *public_url);

@@ -140,6 +140,14 @@ int config_set(struct config *c, const char *section, const char *key, const cha
 /* Parses "HOST:PORT" into c.  0 or -1. */
 int config_set_listen(struct config *c, const char *hostport);
 
+/* Checks an origin list ([citizen] app_origins): comma-separated entries, each an origin as
+ * browsers send it: "http" or "https", a lower-case host (or [IPv6]), an optional port, no
+ * path ("https://app.kommune.dk", "http://localhost:5173").  0, or -1 with err. */
+int config_origins_check(const char *list, char *err, size_t errlen);
+
+/* Whether origin (may be NULL) is exactly one of the list's entries. */
+int config_origin_listed(const char *list, const char *origin);
+
 /* Fills the derived defaults (key file beside the database, public_url from listen) once
  * all sources are read. */
 void config_finish(struct config *c);

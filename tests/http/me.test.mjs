@@ -55,10 +55,17 @@ describe('GET /api/v1/me', () => {
 
   it('with the link token: the citizen\'s own enrolment, and reading it is not opening the link', async () => {
     const e = await enrol(s);
+    const day = new Date().toISOString().slice(0, 10);
+    const stats = async () => {
+      const { generated_at: _, ...figures } = (await s.api('GET', `/api/v1/stats?from=${day}&to=${day}`)).json;
+      return figures;
+    };
     const before = snapshot(s);
+    const statsBefore = await stats();
     const r = await me(s, e.token);
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(snapshot(s), before, 'a read with the token changes nothing');
+    assert.deepEqual(await stats(), statsBefore, 'nor the statistics');
     assert.ok(!journalKinds(s, e.id).includes('link_opened'), 'no link_opened');
     assert.equal(r.json.status, 'not_opened');
     assert.deepEqual(r.json.target_group.slug, 'dagpenge');
@@ -87,10 +94,13 @@ describe('GET /api/v1/me', () => {
     const b = new Browser(s);
     assert.equal((await b.get(e.link)).status, 303);
     assert.ok(!journalKinds(s, e.id).includes('link_opened'), 'fetching the link is not opening it');
+    const opened = () => sqlite(s.db, `SELECT opened_at IS NOT NULL FROM enrolments WHERE uuid = '${e.id}';`).trim();
+    assert.equal(opened(), '0');
     const r = await b.get('/api/v1/me');
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(journalKinds(s, e.id).filter((k) => k === 'link_opened'), ['link_opened']);
     assert.equal(r.json.status, 'opened');
+    assert.equal(opened(), '1', 'opened: the statistics count it');
     const again = await b.get('/api/v1/me');
     assert.equal(again.status, 200);
     assert.deepEqual(journalKinds(s, e.id).filter((k) => k === 'link_opened'), ['link_opened'], 'once');

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "files.h"
+#include "jsonmem.h"
 #include "mem.h"
 
 /* ------------------------------------------------------------------ parsing */
@@ -584,7 +585,12 @@ const struct model_pack *content_cache_get(struct content_cache *c, struct store
         }
     if (!found) {
         struct model_pack *p = NULL;
-        if (store_pack_load(st, pack_id, &p) == STORE_OK) {
+        /* the cached pack outlives the request: its translations (JSON) from malloc, not
+         * from the request's arena */
+        int paused = jsonmem_pause();
+        enum store_status rc = store_pack_load(st, pack_id, &p);
+        jsonmem_resume(paused);
+        if (rc == STORE_OK) {
             if (strcmp(p->state, "draft") == 0) {
                 model_pack_free(p); /* drafts change: never cached */
             } else {

@@ -162,6 +162,22 @@ void jsonmem_begin(void)
     a->active = 1;
 }
 
+int jsonmem_pause(void)
+{
+    struct jsonmem_arena *a = jsonmem_base ? pthread_getspecific(jsonmem_key) : NULL;
+    if (!a || !a->active)
+        return 0;
+    a->active = 0;
+    return 1;
+}
+
+void jsonmem_resume(int paused)
+{
+    struct jsonmem_arena *a = jsonmem_base ? pthread_getspecific(jsonmem_key) : NULL;
+    if (paused && a)
+        a->active = 1;
+}
+
 void jsonmem_end(void)
 {
     if (!jsonmem_base)

@@ -34,4 +34,11 @@ void jsonmem_begin(void);
 /* Ends the span and takes the arena back (every arena value of the span is gone). */
 void jsonmem_end(void);
 
+/* Inside a span, values that must outlive it (a pack loaded into the process-wide content
+ * cache) are made between jsonmem_pause() and jsonmem_resume(paused), from malloc; the
+ * span's arena values made before stay valid.  jsonmem_pause returns whether a span was
+ * active (pass it to jsonmem_resume); outside a span both do nothing. */
+int jsonmem_pause(void);
+void jsonmem_resume(int paused);
+
 #endif

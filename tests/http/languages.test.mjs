@@ -237,6 +237,32 @@ describe('languages, titles, receipt', () => {
   });
 });
 
+describe('a pack first loaded by a citizen page', () => {
+  let s;
+  before(async () => {
+    s = await startServer();
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('keeps its translations after that page (the cache is not the request\'s memory)', async () => {
+    // the demo link is the first request that needs the dagpenge pack: it is loaded into
+    // the content cache while a citizen page is built
+    const b = new Browser(s);
+    assert.equal((await b.follow(new URL(s.demoLink).pathname)).status, 200);
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await b.get('/borger')).status, 200);
+      assert.equal((await b.get('/borger/video/1')).status, 200);
+      assert.equal((await b.get('/borger/video/1/tekst/ar')).status, 200);
+    }
+    assert.equal(s.exit, null, 'the server is still running');
+  });
+});
+
 describe('a language added as data only', () => {
   let s;
   before(async () => {

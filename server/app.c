@@ -25,6 +25,7 @@ static const struct route app_routes[] = {
     {ROUTER_PUT, "/api/v1/citizens/{id}/target-group", (void *)h_api_target_group, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/citizens/{id}/journal", (void *)h_api_journal, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/stats", (void *)h_api_stats, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
+    {ROUTER_GET, "/api/v1/me", (void *)h_api_me, AUTH_CITIZEN_APP, BODY_NONE, 0, ROUTE_API | ROUTE_CORS},
     {ROUTER_GET, "/api/v1/openapi.json", (void *)h_api_openapi, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/healthz", (void *)h_api_health, AUTH_NONE, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/metrics", (void *)h_ops_metrics, AUTH_METRICS, BODY_NONE, 0, ROUTE_API},
@@ -150,6 +151,49 @@ static void app_scratch_trim(struct app_scratch *sc)
         buf_free(&sc->body);
     if (sc->page.cap > APP_SCRATCH_KEEP)
         buf_free(&sc->page);
+}
+
+/* ------------------------------------------------------------------ the citizen app */
+
+/* A ROUTE_CORS reply: readable by a listed origin's script.  Without credentials: the
+ * app sends the link token as bearer, so no cookie of this service is ever sent, or
+ * needed, cross-origin. */
+static void app_cors(struct app *app, const struct http_request *req, struct http_reply *rep)
+{
+    const char *origin = http_header(req, "Origin");
+    http_reply_header(rep, "Vary", "Origin");
+    if (!config_origin_listed(app->cfg->app_origins, origin))
+        return;
+    http_reply_header(rep, "Access-Control-Allow-Origin", origin);
+    http_reply_header(rep, "Access-Control-Expose-Headers", "Retry-After, WWW-Authenticate");
+}
+
+/* OPTIONS on a ROUTE_CORS path: 204 with Allow, and for a listed origin the preflight's
+ * answer (GET with an Authorization header).  Other paths: 405 as before. */
+static int app_preflight(void *ctx, struct http_request *req, unsigned allowed,
+                         struct http_reply *rep)
+{
+    struct app *app = ctx;
+    struct router_match m;
+    unsigned none = 0;
+    unsigned method = allowed & (~allowed + 1u); /* the lowest allowed method */
+    if (router_match(app_routes, sizeof app_routes / sizeof app_routes[0],
+                     (enum router_method)method, req->path, &m, &none) != ROUTER_FOUND ||
+        !(m.route->flags & ROUTE_CORS))
+        return -1;
+    char allow[96];
+    router_allow_header(allowed | ROUTER_OPTIONS, allow, sizeof allow);
+    http_reply_text(rep, 204, NULL, "", 0);
+    http_reply_header(rep, "Allow", allow);
+    const char *origin = http_header(req, "Origin");
+    http_reply_header(rep, "Vary", "Origin");
+    if (config_origin_listed(app->cfg->app_origins, origin)) {
+        http_reply_header(rep, "Access-Control-Allow-Origin", origin);
+        http_reply_header(rep, "Access-Control-Allow-Methods", "GET");
+        http_reply_header(rep, "Access-Control-Allow-Headers", "Authorization");
+        http_reply_header(rep, "Access-Control-Max-Age", "600");
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ init */
@@ -708,6 +752,76 @@ static int app_auth_staff(struct app_call *c)
     return 0;
 }
 
+/* The link's session came back: the citizen (not a link scanner) opened the link.  The
+ * write runs with the process's allocator, out of the page's snapshot and arena (reading).
+ * 0 or -1. */
+static int app_session_first_use(struct app_call *c, const char *session, int reading)
+{
+    if (reading) {
+        jsonmem_end();
+        store_read_end(c->st);
+    }
+    int used = progress_session_used(c->st, session, &c->enrolment, clock_now());
+    if (reading) {
+        store_read_begin(c->st);
+        jsonmem_begin();
+    }
+    return used;
+}
+
+/* AUTH_CITIZEN_APP: the citizen's link token as bearer (the app's way: reading with it
+ * is not opening the link, and an unknown or expired token counts against the same limit
+ * as an unknown link), else the session cookie (its first use opens the link, as on the
+ * pages).  Sets c->enrolment and the language.  0, or -1 having replied. */
+static int app_auth_citizen_app(struct app_call *c, int reading)
+{
+    struct app *app = c->app;
+    const char *h = http_header(c->req, "Authorization");
+    const char *ip = c->req->client_ip;
+    int64_t now = clock_now();
+    if (h) {
+        if (ratelimit_blocked(app->link_misses, ip, now)) {
+            app_api_error(c, 429, "too_many_requests", NULL, NULL);
+            http_reply_header(c->rep, "Retry-After", "60");
+            return -1;
+        }
+        const char *token = NULL;
+        if (strncasecmp(h, "Bearer ", 7) == 0)
+            token = h + 7 + strspn(h + 7, " ");
+        enum progress_link r = token ? progress_open_link(c->st, token, now, 0, NULL,
+                                                          &c->enrolment)
+                                     : LINK_UNKNOWN;
+        if (r == LINK_ERROR) {
+            app_api_error(c, 500, "internal", NULL, NULL);
+            return -1;
+        }
+        if (r != LINK_OK) {
+            ratelimit_hit(app->link_misses, ip, now);
+            goto refuse;
+        }
+    } else {
+        const char *session = http_cookie(c->req, APP_CITIZEN_COOKIE);
+        bool first = false;
+        if (progress_session(c->st, session, now, &c->enrolment, &first) != 0)
+            goto refuse;
+        /* once opened, read again: the reply tells what the citizen did, this included */
+        if (first && (app_session_first_use(c, session, reading) != 0 ||
+                      progress_session(c->st, session, now, &c->enrolment, &first) != 0)) {
+            app_api_error(c, 500, "internal", NULL, NULL);
+            return -1;
+        }
+    }
+    c->ui = lang_find(&app->langs, c->enrolment.language);
+    c->lang = c->ui ? c->ui->base : LANG_DA;
+    return 0;
+refuse:
+    memset(&c->enrolment, 0, sizeof c->enrolment);
+    app_api_error(c, 401, "unauthorized",
+                  "The citizen's link token is required: Authorization: Bearer <token>.", NULL);
+    http_reply_header(c->rep, "WWW-Authenticate", "Bearer realm=\"vejled-citizen\"");
+    return -1;
+}
+
 static void app_dispatch(void *ctx, struct http_request *req, struct http_reply *rep)
 {
     struct app *app = ctx;
@@ -740,6 +854,10 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
     }
     if (r->auth == AUTH_METRICS && app_auth_metrics(&c) != 0)
         goto out;
+    if (r->flags & ROUTE_CORS)
+        app_cors(app, req, rep);
+    if (r->auth == AUTH_CITIZEN_APP && app_auth_citizen_app(&c, reading) != 0)
+        goto out;
     if (r->auth == AUTH_CITIZEN) {
         const char *session = http_cookie(req, APP_CITIZEN_COOKIE);
         bool first = false;
@@ -747,22 +865,9 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
             app_page_error(&c, 403, "session_required");
             goto out;
         }
-        /* the link's session came back: the citizen (not a link scanner) opened the link */
-        if (first) {
-            /* a write with the process's allocator: out of the page's snapshot and arena */
-            if (reading) {
-                jsonmem_end();
-                store_read_end(c.st);
-            }
-            int used = progress_session_used(c.st, session, &c.enrolment, clock_now());
-            if (reading) {
-                store_read_begin(c.st);
-                jsonmem_begin();
-            }
-            if (used != 0) {
-                app_page_error(&c, 500, "internal");
-                goto out;
-            }
+        if (first && app_session_first_use(&c, session, reading) != 0) {
+            app_page_error(&c, 500, "internal");
+            goto out;
         }
         c.ui = lang_find(&app->langs, c.enrolment.language);
         c.lang = c.ui ? c.ui->base : LANG_DA;
@@ -968,6 +1073,7 @@ void app_http_hooks(struct app *app, struct http_hooks *out)
     out->n_routes = sizeof app_routes / sizeof app_routes[0];
     out->dispatch = app_dispatch;
     out->admit = app_admit;
+    out->preflight = app_preflight;
     out->error = app_error;
     out->observe = app_observe;
 }

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -51,6 +52,7 @@ static const struct config_key config_keys[] = {
     UINT("citizen", "token_days", token_days, 1, 3650),
     UINT("citizen", "session_hours", session_hours, 1, 24 * 30),
     UINT("citizen", "token_misses_per_minute", token_misses_per_minute, 1, 100000),
+    STR("citizen", "app_origins", app_origins),
     SIZE("citizen", "watch_max_body", watch_max_body, 256, 32 * 1024),
     SIZE("citizen", "watch_max_ranges", watch_max_ranges, 1, 256),
     UINT("citizen", "watch_reports_per_minute", watch_reports_per_minute, 1, 100000),
@@ -244,6 +246,77 @@ int config_set_listen(struct config *c, const char *hostport)
     return config_hostport(hostport, c->listen_host, sizeof c->listen_host, &c->listen_port);
 }
 
+/* An origin as a browser sends it: "http" or "https", "://", a host in lower case (letters,
+ * digits, '.', '-', or an IPv6 address in brackets), an optional port, nothing more. */
+static int config_origin_well_formed(const char *o, size_t len)
+{
+    const char *end = o + len;
+    if (len > 7 && strncmp(o, "http://", 7) == 0)
+        o += 7;
+    else if (len > 8 && strncmp(o, "https://", 8) == 0)
+        o += 8;
+    else
+        return 0;
+    const char *host = o;
+    if (*o == '[') {
+        const char *close = memchr(o, ']', (size_t)(end - o));
+        if (!close || close == o + 1)
+            return 0;
+        for (o++; o < close; o++)
+            if (!isxdigit((unsigned char)*o) || isupper((unsigned char)*o))
+                if (*o != ':' && *o != '.')
+                    return 0;
+        o = close + 1;
+    } else {
+        while (o < end && (islower((unsigned char)*o) || isdigit((unsigned char)*o) ||
+                           *o == '.' || *o == '-'))
+            o++;
+        if (o == host)
+            return 0;
+    }
+    if (o < end && *o == ':') {
+        const char *digits = ++o;
+        while (o < end && isdigit((unsigned char)*o))
+            o++;
+        if (o == digits || o - digits > 5)
+            return 0;
+    }
+    return o == end;
+}
+
+/* The entries of [citizen] app_origins are separated by commas (and spaces). */
+#define CONFIG_ORIGIN_SEP ", \t"
+
+int config_origins_check(const char *list, char *err, size_t errlen)
+{
+    for (const char *p = list + strspn(list, CONFIG_ORIGIN_SEP); *p; p += strspn(p, CONFIG_ORIGIN_SEP)) {
+        size_t len = strcspn(p, CONFIG_ORIGIN_SEP);
+        if (!config_origin_well_formed(p, len)) {
+            snprintf(err, errlen, "[citizen] app_origins: \"%.*s\" is not an origin like"
+                     " https://app.kommune.dk (scheme, lower-case host, optional port, no path)",
+                     (int)(len > 100 ? 100 : len), p);
+            return -1;
+        }
+        p += len;
+    }
+    return 0;
+}
+
+int config_origin_listed(const char *list, const char *origin)
+{
+    size_t n = origin ? strlen(origin) : 0;
+    const char *p = list;
+    if (!n)
+        return 0;
+    for (p += strspn(p, CONFIG_ORIGIN_SEP); *p; p += strspn(p, CONFIG_ORIGIN_SEP)) {
+        size_t len = strcspn(p, CONFIG_ORIGIN_SEP);
+        if (len == n && strncmp(p, origin, n) == 0)
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
 int config_set(struct config *c, const char *section, const char *key, const char *value,
                char *err, size_t errlen)
 {
@@ -261,6 +334,9 @@ int config_set(struct config *c, const char *section, const char *key, const cha
             return -1;
         }
     }
+    if (strcmp(section, "citizen") == 0 && strcmp(key, "app_origins") == 0 &&
+        config_origins_check(value, err, errlen) != 0)
+        return -1;
     for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
         const struct config_key *k = &config_keys[i];
         if (strcmp(k->section, section) != 0 || strcmp(k->key, key) != 0)

@@ -47,6 +47,8 @@ struct config {
     unsigned token_days;            /* a letter's link is valid this long */
     unsigned session_hours;         /* a citizen browser session */
     unsigned token_misses_per_minute; /* unknown-link attempts per address before 429 */
+    char app_origins[512];          /* origins (comma-separated) the citizen app may call
+                                       GET /api/v1/me from (CORS); "" none */
     size_t watch_max_body;          /* bytes of one player report (413 above) */
     size_t watch_max_ranges;        /* separate played ranges kept per video (422 above) */
     unsigned watch_reports_per_minute; /* player reports per session per minute (429 above) */
@@ -138,6 +140,14 @@ int config_set(struct config *c, const char *section, const char *key, const cha
 
 /* Parses "HOST:PORT" into c.  0 or -1. */
 int config_set_listen(struct config *c, const char *hostport);
+
+/* Checks an origin list ([citizen] app_origins): comma-separated entries, each an origin as
+ * browsers send it: "http" or "https", a lower-case host (or [IPv6]), an optional port, no
+ * path ("https://app.kommune.dk", "http://localhost:5173").  0, or -1 with err. */
+int config_origins_check(const char *list, char *err, size_t errlen);
+
+/* Whether origin (may be NULL) is exactly one of the list's entries. */
+int config_origin_listed(const char *list, const char *origin);
 
 /* Fills the derived defaults (key file beside the database, public_url from listen) once
  * all sources are read. */

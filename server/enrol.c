@@ -389,6 +389,29 @@ static void enrol_add_topic(json_t *list, const char *topic)
     json_array_append_new(list, json_string(topic));
 }
 
+/* The enrolment's pack, group and progress (*g and *pr cleared by the caller, also on
+ * failure).  NULL on a read error. */
+static const struct model_pack *enrol_load(const struct enrol_env *env,
+                                           const struct model_enrolment *e,
+                                           struct model_group *g, struct model_progress *pr)
+{
+    const struct model_pack *pack = content_cache_get(env->cache, env->st, e->pack_id);
+    if (!pack || store_group_by_id(env->st, e->group_id, g) != STORE_OK ||
+        store_progress_load(env->st, e->id, pr) != STORE_OK)
+        return NULL;
+    return pack;
+}
+
+/* A video's "answered" (every question answered) and "watched" (watch_json with strings)
+ * into obj: the same facts for the case system and for the citizen. */
+static void enrol_video_facts(const struct model_progress *pr, const struct model_video *v,
+                              const json_t *strings, json_t *obj, struct watch_facts *wf)
+{
+    progress_watch_facts(pr, v, wf);
+    json_object_set_new(obj, "answered", json_boolean(wf->answered));
+    json_object_set_new(obj, "watched", watch_json(wf, strings));
+}
+
 enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
                                  json_t **response)
 {
@@ -403,10 +426,10 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
         return ENROL_NOT_FOUND;
     if (s != STORE_OK)
         return ENROL_ERROR;
-    const struct model_pack *pack = content_cache_get(env->cache, env->st, e.pack_id);
-    if (!pack || store_group_by_id(env->st, e.group_id, &g) != STORE_OK ||
-        store_progress_load(env->st, e.id, &pr) != STORE_OK) {
+    const struct model_pack *pack = enrol_load(env, &e, &g, &pr);
+    if (!pack) {
         model_group_clear(&g);
+        model_progress_clear(&pr);
         return ENROL_ERROR;
     }
     json_t *videos = json_array(), *focus = json_array(), *asked = json_array();
@@ -414,7 +437,8 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
         struct watch_facts wf;
-        progress_watch_facts(&pr, v, &wf);
+        json_t *jv = json_pack("{s:s, s:s}", "id", v->slug, "title", v->title[LANG_DA]);
+        enrol_video_facts(&pr, v, env->strings, jv, &wf);
         json_t *qs = json_array();
         for (size_t qi = 0; qi < v->n_questions; qi++) {
             const struct model_question *q = &v->questions[qi];
@@ -443,10 +467,9 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
             json_array_append_new(qs, jq);
         }
         /* "finished" is the older name of watched.to_end (answering never sets it) */
-        json_array_append_new(videos, json_pack("{s:s, s:s, s:b, s:b, s:o, s:o}", "id", v->slug,
-                                                "title", v->title[LANG_DA], "finished",
-                                                wf.to_end, "answered", wf.answered, "watched",
-                                                watch_json(&wf, env->strings), "questions", qs));
+        json_object_set_new(jv, "finished", json_boolean(wf.to_end));
+        json_object_set_new(jv, "questions", qs);
+        json_array_append_new(videos, jv);
     }
     int any = pr.n_views > 0 || pr.n_first > 0;
     json_t *r = json_pack(
@@ -471,6 +494,83 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
     model_group_clear(&g);
     model_progress_clear(&pr);
     return ENROL_OK;
+}
+
+/* A pack text in the language ui: the pack's translation at path for a language other
+ * than the built-in Danish and English (content.h), else the built-in column, else Danish. */
+static const char *enrol_pack_text(const struct model_pack *pack, const struct lang_info *ui,
+                                   const char *path, char *const t[LANG_COUNT])
+{
+    enum lang base = ui ? ui->base : LANG_DA;
+    if (ui && strcmp(ui->code, "da") != 0 && strcmp(ui->code, "en") != 0) {
+        const char *tr = content_translation(pack, ui->code, path);
+        if (tr)
+            return tr;
+    }
+    return t[base] && t[base][0] ? t[base] : t[LANG_DA];
+}
+
+enum enrol_result enrol_own_progress(const struct enrol_env *env, const struct model_enrolment *e,
+                                     const struct lang_info *ui, json_t **response)
+{
+    struct model_group g;
+    struct model_progress pr;
+    struct store_meeting m;
+    enum enrol_result result = ENROL_ERROR;
+    json_t *r = NULL;
+    char path[MODEL_SLUG_MAX + 16];
+    memset(&g, 0, sizeof g);
+    memset(&pr, 0, sizeof pr);
+    memset(&m, 0, sizeof m);
+    *response = NULL;
+    const struct model_pack *pack = enrol_load(env, e, &g, &pr);
+    if (!pack)
+        goto out;
+    enum store_status ms = store_meeting_get(env->st, e->id, &m);
+    if (ms != STORE_OK && ms != STORE_NOT_FOUND)
+        goto out;
+    const json_t *strings = ui ? ui->strings : env->strings;
+    json_t *videos = json_array();
+    int correct = 0, answered = 0;
+    for (size_t vi = 0; vi < pack->n_videos; vi++) {
+        const struct model_video *v = &pack->videos[vi];
+        struct watch_facts wf;
+        snprintf(path, sizeof path, "v.%s.title", v->slug);
+        json_t *jv = json_pack("{s:s, s:s}", "id", v->slug, "title",
+                               enrol_pack_text(pack, ui, path, v->title));
+        enrol_video_facts(&pr, v, strings, jv, &wf);
+        json_array_append_new(videos, jv);
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            const struct model_answer *a =
+                enrol_find_answer(pr.first, pr.n_first, v->questions[qi].id);
+            answered += a != NULL;
+            correct += a && a->correct;
+        }
+    }
+    int any = pr.n_views > 0 || pr.n_first > 0;
+    r = json_pack("{s:{s:s, s:s}, s:s, s:s, s:{s:i, s:i, s:i}, s:o, s:b}", "target_group",
+                  "slug", g.slug, "name", enrol_pack_text(pack, ui, "group.name", g.name),
+                  "language", e->language, "status",
+                  model_status_name(enrol_status(e, any)), "score", "correct", correct,
+                  "answered", answered, "total", (int)content_question_count(pack), "videos",
+                  videos, "meeting_recorded", ms == STORE_OK);
+    if (!r)
+        goto out;
+    /* the meeting: the one recorded, else the one planned */
+    enrol_time(r, "meeting_at", ms == STORE_OK ? m.held_at : e->first_meeting_at);
+    enrol_time(r, "first_meeting_at", e->first_meeting_at);
+    enrol_time(r, "completed_at", e->completed_at);
+    enrol_time(r, "declined_at", e->declined_at);
+    char ref[RECEIPT_REF_LEN + 1];
+    receipt_reference(e->uuid, ref);
+    json_object_set_new(r, "receipt_reference", json_string(ref));
+    *response = r;
+    result = ENROL_OK;
+out:
+    free(m.note_box);
+    model_group_clear(&g);
+    model_progress_clear(&pr);
+    return result;
 }
 
 enum enrol_result enrol_journal(const struct enrol_env *env, const char *citizen_uuid,

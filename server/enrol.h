@@ -64,6 +64,17 @@ enum enrol_result enrol_create(const struct enrol_env *env, const json_t *body,
 enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
                                  json_t **response);
 
+/* GET /api/v1/me: the citizen's own view of enrolment e (already authenticated): target
+ * group (slug, name), language, status, score, the videos in order ("id", "title",
+ * "answered", "watched" as in enrol_describe), meeting_at (the recorded meeting, else the
+ * planned one), meeting_recorded, first_meeting_at, completed_at, declined_at and
+ * receipt_reference.  Texts in the language ui (NULL: Danish), pack translations
+ * included.  Never the CPR, the name, the caseworker, the answers themselves or anything of
+ * another enrolment.  Reads only.  *response is a new reference on ENROL_OK, else
+ * ENROL_ERROR. */
+enum enrol_result enrol_own_progress(const struct enrol_env *env, const struct model_enrolment *e,
+                                     const struct lang_info *ui, json_t **response);
+
 /* GET /api/v1/citizens/{uuid}/journal. */
 enum enrol_result enrol_journal(const struct enrol_env *env, const char *citizen_uuid,
                                 json_t **response);

@@ -1,5 +1,6 @@
 /* The case-system API: enrol, describe an enrolment, record the meeting, change the target
- * group, a citizen's journal, statistics, health, and the API's own description. */
+ * group, a citizen's journal, statistics, health, and the API's own description; and the
+ * citizen app's one call, the citizen's own progress. */
 #include <stdio.h>
 #include <string.h>
 
@@ -191,6 +192,18 @@ void h_api_stats(struct app_call *c)
     }
     app_json(c, 200, stats_report_json(&r));
     stats_report_free(&r);
+}
+
+/* GET /api/v1/me: the authenticated citizen's own enrolment (AUTH_CITIZEN_APP), in its
+ * language. */
+void h_api_me(struct app_call *c)
+{
+    struct enrol_env env;
+    struct jobs_policy policy;
+    json_t *response = NULL;
+    h_api_env(c, &env, &policy);
+    enum enrol_result r = enrol_own_progress(&env, &c->enrolment, c->ui, &response);
+    h_api_result(c, r, 200, response, NULL);
 }
 
 /* The API description, read at start (app_init), no key needed. */

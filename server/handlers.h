@@ -19,6 +19,7 @@ void h_api_link(struct app_call *c);
 void h_api_meeting(struct app_call *c);
 void h_api_target_group(struct app_call *c);
 void h_api_health(struct app_call *c);
+void h_api_me(struct app_call *c);
 void h_api_openapi(struct app_call *c);
 void h_api_stats(struct app_call *c);
 

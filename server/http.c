@@ -658,6 +658,10 @@ static enum MHD_Result http_begin(struct http_server *server, struct http_state 
                             &s->match, &s->allowed);
     int status = http_first_checks(s, conn, &code, &declared);
     http_fill_request(s, conn, url, &req);
+    if (status == 405 && s->method == ROUTER_OPTIONS && !s->has_body &&
+        server->hooks.preflight &&
+        server->hooks.preflight(server->hooks.ctx, &req, s->allowed, rep) == 0)
+        return http_send(conn, s, rep);
     if (status)
         return http_refuse(s, conn, &req, status, code, rep);
     if (!s->has_body)

@@ -101,6 +101,11 @@ struct http_hooks {
      * byte is read (req->body is empty).  0 to read the body, or non-0 having filled rep
      * with the refusal. */
     int (*admit)(void *ctx, struct http_request *req, struct http_reply *rep);
+    /* Optional: an OPTIONS request without a body for a path the table has under other
+     * methods (allowed: their bits), e.g. a browser's CORS preflight.  0 having filled rep,
+     * or non-0 to answer it 405 like any other method the path lacks. */
+    int (*preflight)(void *ctx, struct http_request *req, unsigned allowed,
+                     struct http_reply *rep);
     /* Fills rep with an error reply (status, machine code, and whether the route is API). */
     void (*error)(void *ctx, const struct http_request *req, int api, int status,
                   const char *code, struct http_reply *rep);

@@ -32,6 +32,7 @@ enum router_auth {
     AUTH_NONE,    /* public */
     AUTH_API_KEY, /* Authorization: Bearer <api key> */
     AUTH_CITIZEN, /* a citizen session cookie */
+    AUTH_CITIZEN_APP, /* a citizen session cookie, or the citizen's link token as bearer */
     AUTH_METRICS, /* GET /metrics: [metrics] token as bearer, or (no token) a loopback client */
     AUTH_STAFF_LOGIN,      /* the staff login page: public, with a pre-login form token */
     AUTH_STAFF_CASEWORKER, /* a staff session of a caseworker or an administrator */
@@ -51,7 +52,10 @@ enum router_flags {
     ROUTE_CITIZEN = 1 << 2, /* a citizen's personal page */
     /* a GET (or HEAD) of this route reads the database in one snapshot: the handler only
      * reads, or ends the snapshot (store_read_end) before it writes */
-    ROUTE_READ_SNAPSHOT = 1 << 3
+    ROUTE_READ_SNAPSHOT = 1 << 3,
+    /* readable from the origins in [citizen] app_origins (CORS; OPTIONS answers the
+     * preflight) */
+    ROUTE_CORS = 1 << 4
 };
 
 struct route {

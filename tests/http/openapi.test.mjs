@@ -29,7 +29,7 @@ describe('GET /api/v1/openapi.json', () => {
     assert.deepEqual(documented.sort(), [
       '/api/v1/citizens/{id}/journal', '/api/v1/citizens/{id}/target-group',
       '/api/v1/enrolments', '/api/v1/enrolments/{id}', '/api/v1/enrolments/{id}/link',
-      '/api/v1/enrolments/{id}/meeting', '/api/v1/openapi.json', '/api/v1/stats'].sort());
+      '/api/v1/enrolments/{id}/meeting', '/api/v1/me', '/api/v1/openapi.json', '/api/v1/stats'].sort());
     const e = await s.api('POST', '/api/v1/enrolments', {
       body: enrolBody(freshCpr()), headers: { 'Idempotency-Key': 'openapi-test-1' },
     });
@@ -39,7 +39,12 @@ describe('GET /api/v1/openapi.json', () => {
     assert.equal((await s.api('POST', `/api/v1/enrolments/${eid}/meeting`, {
       body: { held_at: '2026-01-05T09:00:00Z', oral_guidance: true, note: 'x' },
     })).status, 200);
-    assert.equal((await s.api('POST', `/api/v1/enrolments/${eid}/link`)).status, 201);
+    const link = await s.api('POST', `/api/v1/enrolments/${eid}/link`);
+    assert.equal(link.status, 201);
+    const token = new URL(link.json.link).pathname.split('/').pop();
+    assert.equal((await s.api('GET', '/api/v1/me', { key: token })).status, 200);
+    assert.equal((await s.api('GET', '/api/v1/me', { key: 'wrong' })).status, 401);
+    assert.equal((await s.request('OPTIONS', '/api/v1/me')).status, 204);
     assert.equal((await s.api('GET', `/api/v1/citizens/${cid}/journal`)).status, 200);
     assert.equal((await s.api('PUT', `/api/v1/citizens/${cid}/target-group`, {
       body: { target_group: 'sygedagpenge', next_meeting_at: '2026-02-01T09:00:00Z' },

@@ -92,6 +92,41 @@ static void test_listen_parsing(void **state)
     assert_int_equal(config_set_listen(&c, "127.0.0.1"), -1);
 }
 
+static void test_app_origins(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256];
+    config_defaults(&c);
+    assert_string_equal(c.app_origins, "");
+    assert_false(config_origin_listed(c.app_origins, "https://app.kommune.dk"));
+    assert_int_equal(config_set(&c, "citizen", "app_origins",
+                                "https://app.kommune.dk, http://localhost:5173,http://[::1]:8080",
+                                err, sizeof err), 0);
+    assert_true(config_origin_listed(c.app_origins, "https://app.kommune.dk"));
+    assert_true(config_origin_listed(c.app_origins, "http://localhost:5173"));
+    assert_true(config_origin_listed(c.app_origins, "http://[::1]:8080"));
+    assert_false(config_origin_listed(c.app_origins, "https://app.kommune.d"));
+    assert_false(config_origin_listed(c.app_origins, "https://app.kommune.dk.evil.dk"));
+    assert_false(config_origin_listed(c.app_origins, "http://localhost"));
+    assert_false(config_origin_listed(c.app_origins, "null"));
+    assert_false(config_origin_listed(c.app_origins, ""));
+    assert_false(config_origin_listed(c.app_origins, NULL));
+    const char *bad[] = {"app.kommune.dk", "https://app.kommune.dk/", "https://x.dk/p", "ftp://x.dk",
+                         "*", "https://App.dk", "https://x.dk:", "https://x.dk:123456", "https://",
+                         "http://[]", "https://x.dk;y"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char value[128];
+        snprintf(value, sizeof value, "https://ok.dk, %s", bad[i]);
+        err[0] = '\0';
+        assert_int_equal(config_set(&c, "citizen", "app_origins", value, err, sizeof err), -1);
+        assert_non_null(strstr(err, "[citizen] app_origins"));
+        assert_non_null(strstr(err, bad[i]));
+    }
+    /* a refused value leaves the one before */
+    assert_true(config_origin_listed(c.app_origins, "http://localhost:5173"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -99,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_file_overrides),
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_listen_parsing),
+        cmocka_unit_test(test_app_origins),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

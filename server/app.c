@@ -822,25 +822,35 @@ refuse:
     return -1;
 }
 
+/* A call for req once the start gate is open: *c zeroed and filled (Danish until the
+ * caller knows better, this thread's database).  0, or -1 after replying 503 when the
+ * database cannot be had. */
+static int app_call_begin(struct app *app, struct http_request *req, struct http_reply *rep,
+                          struct app_call *c)
+{
+    app_wait_gate(app);
+    memset(c, 0, sizeof *c);
+    c->app = app;
+    c->req = req;
+    c->rep = rep;
+    c->lang = LANG_DA;
+    c->st = app_store(app);
+    if (c->st)
+        return 0;
+    if (req->match->route->flags & ROUTE_API)
+        app_api_error(c, 503, "unavailable", NULL, NULL);
+    else
+        app_page_error(c, 503, "unavailable");
+    return -1;
+}
+
 static void app_dispatch(void *ctx, struct http_request *req, struct http_reply *rep)
 {
     struct app *app = ctx;
     const struct route *r = req->match->route;
     struct app_call c;
-    app_wait_gate(app);
-    memset(&c, 0, sizeof c);
-    c.app = app;
-    c.req = req;
-    c.rep = rep;
-    c.lang = LANG_DA;
-    c.st = app_store(app);
-    if (!c.st) {
-        if (r->flags & ROUTE_API)
-            app_api_error(&c, 503, "unavailable", NULL, NULL);
-        else
-            app_page_error(&c, 503, "unavailable");
+    if (app_call_begin(app, req, rep, &c) != 0)
         return;
-    }
     int reading = (r->flags & ROUTE_READ_SNAPSHOT) &&
                   (req->method == ROUTER_GET || req->method == ROUTER_HEAD);
     if (reading) {
@@ -908,20 +918,8 @@ static int app_admit(void *ctx, struct http_request *req, struct http_reply *rep
     int rc = -1;
     if (r->auth == AUTH_NONE || r->auth == AUTH_STAFF_LOGIN)
         return 0;
-    app_wait_gate(app);
-    memset(&c, 0, sizeof c);
-    c.app = app;
-    c.req = req;
-    c.rep = rep;
-    c.lang = LANG_DA;
-    c.st = app_store(app);
-    if (!c.st) {
-        if (r->flags & ROUTE_API)
-            app_api_error(&c, 503, "unavailable", NULL, NULL);
-        else
-            app_page_error(&c, 503, "unavailable");
+    if (app_call_begin(app, req, rep, &c) != 0)
         return -1;
-    }
     if (r->auth == AUTH_API_KEY) {
         if (app_auth_api(&c) != 0) {
             app_api_error(&c, 401, "unauthorized", NULL, NULL);

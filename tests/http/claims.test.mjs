@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { BIN, ROOT, assertNoSanitizerReport, cli, enrolBody, freshCpr, sleep, sqlite, startServer } from './harness.mjs';
+import { freePort, startSmtp, stopSmtp } from './helpers/smtp.mjs';
 
 const LEASE_S = 5;
 const SMTP_DELAY_S = 0.4;
@@ -19,37 +20,6 @@ const CITIZENS = 24; // × 0.4 s of SMTP alone: about twice the lease
 
 let s;
 let smtp;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startSmtp(port, dir, delay) {
-  const proc = spawn('/usr/bin/python3', [path.join(ROOT, 'tests/http/helpers/smtp_sink.py'), String(port), dir, String(delay)],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`smtp sink did not start: ${out}`)), 15000);
-    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready')) { clearTimeout(timer); resolve(); } });
-    proc.stderr.on('data', (d) => { out += d; });
-    proc.on('exit', () => { clearTimeout(timer); reject(new Error(`smtp sink exited: ${out}`)); });
-  });
-  return { proc, port, dir };
-}
-
-async function stopSmtp(m) {
-  if (!m || m.proc.exitCode !== null) return;
-  const exited = new Promise((r) => m.proc.once('exit', r));
-  process.kill(m.proc.pid, 'SIGTERM');
-  await exited;
-}
 
 /* `vejled jobs run` (real time) as a child process; resolves when it exits. */
 function jobsRun(config) {

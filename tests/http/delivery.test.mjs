@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 
 import { BIN, ROOT, assertNoSanitizerReport, cli, enrolBody, freshCpr, sleep, sqlite, startServer } from './harness.mjs';
+import { freePort, startSmtp, stopSmtp } from './helpers/smtp.mjs';
 
 // the case system's secret in the Standard Webhooks form: whsec_ + base64 of random bytes
 const SECRET = `whsec_${crypto.randomBytes(32).toString('base64')}`;
@@ -33,37 +34,6 @@ const cprs = [];
 let mailNo = 0;
 const t0 = Math.ceil(Date.now() / 1000) * 1000;
 const at = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startSmtp(port, dir) {
-  const proc = spawn('/usr/bin/python3', [path.join(ROOT, 'tests/http/helpers/smtp_sink.py'), String(port), dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`smtp sink did not start: ${out}`)), 15000);
-    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready')) { clearTimeout(timer); resolve(); } });
-    proc.stderr.on('data', (d) => { out += d; });
-    proc.on('exit', () => { clearTimeout(timer); reject(new Error(`smtp sink exited: ${out}`)); });
-  });
-  return { proc, port, dir };
-}
-
-async function stopSmtp(m) {
-  if (!m || m.proc.exitCode !== null) return;
-  const exited = new Promise((r) => m.proc.once('exit', r));
-  process.kill(m.proc.pid, 'SIGTERM');
-  await exited;
-}
 
 function mails() {
   if (!fs.existsSync(smtp.dir)) return [];

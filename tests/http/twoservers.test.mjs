@@ -23,6 +23,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { BIN, ROOT, Server, assertNoSanitizerReport, cli, enrolBody, freshCpr, sleep, sqlite, startServer } from './harness.mjs';
+import { freePort, startSmtp } from './helpers/smtp.mjs';
 
 const JOBS = Number(process.env.TWOSERVERS_JOBS || 300);
 const SMTP_DELAY_S = Number(process.env.TWOSERVERS_SMTP_DELAY || 0.03);
@@ -40,30 +41,6 @@ let s; // the first server (its folder holds the database, the outbox and the ma
 const extra = []; // the second server
 let smtp;
 let loop; // the looping `vejled jobs run`
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startSmtp(port, dir, delay) {
-  const proc = spawn('/usr/bin/python3', [path.join(ROOT, 'tests/http/helpers/smtp_sink.py'), String(port), dir, String(delay)],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`smtp sink did not start: ${out}`)), 15000);
-    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready')) { clearTimeout(timer); resolve(); } });
-    proc.stderr.on('data', (d) => { out += d; });
-    proc.on('exit', () => { clearTimeout(timer); reject(new Error(`smtp sink exited: ${out}`)); });
-  });
-  return { proc, port, dir };
-}
 
 async function stopProc(proc) {
   if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;

@@ -1,0 +1,43 @@
+// The tests' SMTP sink (smtp_sink.py beside this file) and a free loopback port for it:
+// started by the test on 127.0.0.1, stopped by its process id.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SINK = path.join(path.dirname(fileURLToPath(import.meta.url)), 'smtp_sink.py');
+
+/** A port on 127.0.0.1 that was free a moment ago. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the sink on port, writing each message into dir; delay: seconds per message. */
+export async function startSmtp(port, dir, delay = 0) {
+  const args = [SINK, String(port), dir];
+  if (delay) args.push(String(delay));
+  const proc = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`smtp sink did not start: ${out}`)), 15000);
+    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready')) { clearTimeout(timer); resolve(); } });
+    proc.stderr.on('data', (d) => { out += d; });
+    proc.on('exit', () => { clearTimeout(timer); reject(new Error(`smtp sink exited: ${out}`)); });
+  });
+  return { proc, port, dir };
+}
+
+/** Stops a sink from startSmtp (nothing when it has already exited). */
+export async function stopSmtp(m) {
+  if (!m || m.proc.exitCode !== null) return;
+  const exited = new Promise((r) => m.proc.once('exit', r));
+  process.kill(m.proc.pid, 'SIGTERM');
+  await exited;
+}

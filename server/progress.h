@@ -99,9 +99,9 @@ enum progress_submit {
 
 /* Records the answers to all questions of video v (one choice per question is required),
  * the asked-about marks for v's questions (asked: question ids that are checked; the
- * others are cleared), and the video as finished.  Journals "answers_submitted" (and
- * "asked_topics" when the marks changed, "video_finished" the first time, "completed"
- * when this finished the pack).  All in one transaction: committed through the group
+ * others are cleared).  Answering never marks the video watched (watch.h).  Journals
+ * "answers_submitted" with what was known of the playback then (and "asked_topics" when
+ * the marks changed, "completed" when this finished the pack).  All in one transaction: committed through the group
  * commit writer w when given (returns once its batch is durable), else on st by itself. */
 enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
                                              const struct model_enrolment *e,

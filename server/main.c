@@ -142,7 +142,7 @@ static const struct {
     {"evidence", "usage: vejled evidence --db PATH --citizen UUID --out FILE\n"
                  "                [--checkpoint-seq N] [--config FILE]\n"
                  "Writes one PDF with the citizen's whole documentation trail: letters sent,\n"
-                 "videos finished, answers with content version, meeting and notes, journal;\n"
+                 "what was observed of each video, answers with content version, meeting and notes, journal;\n"
                  "and beside it FILE.json, the evidence bundle: the citizen's journal entries\n"
                  "with Merkle proofs up to a checkpoint signed now (or the stored checkpoint\n"
                  "of --checkpoint-seq N), for 'vejled verify-evidence'.\n"},

@@ -23,7 +23,7 @@ CC      ?= cc
 # Recursive (=) so that pkg-config runs after scripts/deps.sh has installed the -dev packages.
 CFLAGS  = -std=c11 -D_GNU_SOURCE -g -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith -fno-common -MMD -MP \
-          -Iserver $(shell pkg-config --cflags $(PKGS))
+          $(addprefix -I,$(SRC_DIRS)) $(shell pkg-config --cflags $(PKGS))
 LDLIBS  = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 LDFLAGS =
 # The sanitizer build is also the test build: VEJLED_TESTING compiles in the fault points
@@ -45,7 +45,10 @@ ifeq ($(SAN),fuzz)
   LDFLAGS += -fsanitize=fuzzer,address,undefined
 endif
 
-SRC      := $(wildcard server/*.c)
+# The layers (server/README.md): every folder under server/ holds one, and its headers are
+# included by their plain names.
+SRC_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard server/*.c server/*/*.[ch] server/*/*/*.[ch]))))
+SRC      := $(wildcard $(addsuffix /*.c,$(SRC_DIRS)))
 LIB_OBJ  := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(filter-out server/main.c,$(SRC)))
 MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -67,11 +70,12 @@ deps:
 
 build: $(BIN) $(UNIT_BIN) static
 
-$(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
+$(BUILD)/obj/%.o: server/%.c
 	@echo "  CC      $<"
+	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzzers:
+$(BUILD)/tests $(BUILD)/fuzzers:
 	@mkdir -p $@
 
 $(BIN): $(LIB_OBJ) $(MAIN_OBJ)
@@ -178,7 +182,7 @@ bench-stats: $(BIN) static
 # (the patterns are spelt so that this file does not match itself).
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
-	  --suppress=missingIncludeSystem -Iserver server/
+	  --suppress=missingIncludeSystem $(addprefix -I,$(SRC_DIRS)) server/
 	@if grep -rnI --exclude-dir=node_modules --exclude-dir=build --exclude-dir=.git \
 	    --exclude-dir=var -e 'share[d]/' -e 'issue [0-9]' .; then \
 	  echo "lint: the lines above refer to something outside the repository" >&2; exit 1; fi
@@ -191,4 +195,5 @@ fresh-check:
 clean:
 	rm -rf build
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/fuzzers/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(BUILD)/tests/*.d \
+                   $(BUILD)/fuzzers/*.d)

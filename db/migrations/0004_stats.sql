@@ -10,7 +10,7 @@
 -- with the row that changed them: they are exactly as correct as the data under any
 -- number of concurrent writers (SQLite has one writer at a time).  Deleting base rows
 -- (a retention purge) does not touch the aggregates: anonymous statistics stay.
--- server/stats.h defines the metrics; README "Statistics: definitions" explains them.
+-- server/domain/stats.h defines the metrics; README "Statistics: definitions" explains them.
 --
 -- Days are Europe/Copenhagen calendar days, as whole days since 1970-01-01: the UTC time
 -- plus 2 hours in summer time (EU rule: from the last Sunday of March 01:00 UTC to the

@@ -69,7 +69,7 @@ function journalRows(db) {
   return JSON.parse(r.stdout || '[]');
 }
 
-const KINDS = fs.readFileSync(path.join(ROOT, 'server/journal.c'), 'utf8')
+const KINDS = fs.readFileSync(path.join(ROOT, 'server/domain/journal.c'), 'utf8')
   .match(/journal_kinds\[\] = \{([^}]*)\}/)[1].match(/"([a-z_]+)"/g).map((s) => s.slice(1, -1));
 const DA = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates/lang/da.json'), 'utf8'));
 const EN = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates/lang/en.json'), 'utf8'));
@@ -84,7 +84,7 @@ describe('labels', () => {
     const src = fs.readdirSync(path.join(ROOT, 'server')).filter((f) => f.endsWith('.c'))
       .map((f) => fs.readFileSync(path.join(ROOT, 'server', f), 'utf8')).join('\n');
     const literal = [...src.matchAll(/journal_append\([^,]+,[^,]+,\s*"([a-z_]+)"/g)].map((m) => m[1]);
-    const sched = [...fs.readFileSync(path.join(ROOT, 'server/scheduler.c'), 'utf8').matchAll(/return "([a-z_]+_(?:sent|resent))"/g)].map((m) => m[1]);
+    const sched = [...fs.readFileSync(path.join(ROOT, 'server/delivery/scheduler.c'), 'utf8').matchAll(/return "([a-z_]+_(?:sent|resent))"/g)].map((m) => m[1]);
     assert.ok(literal.length >= 10 && sched.length >= 4 && sched.includes('new_link_sent'), `${literal} ${sched}`);
     for (const k of [...literal, ...sched]) assert.ok(KINDS.includes(k), `${k} is in journal_kinds`);
     const keys = [...KINDS.map((k) => `journal_${k}`), ...ACTORS.map((a) => `actor_${a}`), 'actor_staff',

@@ -1,4 +1,4 @@
-// Group commit (server/writer.c): many answer submissions at once are committed in shared,
+// Group commit (server/store/writer.c): many answer submissions at once are committed in shared,
 // durable transactions — every acknowledged one is stored, each all-or-nothing, and the
 // journal's hash chain still verifies.
 import assert from 'node:assert/strict';

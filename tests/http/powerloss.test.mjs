@@ -1,4 +1,4 @@
-// Power loss: under answer load the test build's VFS (server/store_testvfs.h) cuts the
+// Power loss: under answer load the test build's VFS (server/store/sqlite/store_testvfs.h) cuts the
 // power at a seeded random file event: every write that was not synced is undone on disk
 // and the server SIGKILLs itself.  The database is then reopened with the production
 // binary: every submission that got its 303 must be there whole, `vejled verify` and

@@ -1,4 +1,4 @@
-// The server under pressure (server/http.c): a request is refused on its headers before its
+// The server under pressure (server/http/http.c): a request is refused on its headers before its
 // body is read, bodies held in memory share one budget ([server] body_budget: 503 with
 // Retry-After beyond it), uploads stream to a temporary file that never outlives the
 // request, and a submission waiting for a slow disk holds no server thread.

@@ -1,6 +1,6 @@
 /* store_stats — the store's part for the statistics: sums over the aggregates that
  * migration 0004 keeps by triggers (stats_enrolment, stats_day, stats_question_day), and a
- * full recount to check them.  See store.h ("statistics") and server/stats.h for what the
+ * full recount to check them.  See store.h ("statistics") and server/domain/stats.h for what the
  * numbers mean. */
 #include "store.h"
 #include "store_internal.h"

@@ -586,7 +586,7 @@ enum store_status store_checkpoint_truncate(struct store *st);
 /* ------------------------------------------------------------------ statistics
  * (store_stats.c): sums over the aggregates of migration 0004, which triggers keep in step
  * with every write.  Days are Europe/Copenhagen day numbers (days since 1970-01-01 of the
- * local calendar date); ranges are inclusive.  server/stats.h says what each sum means. */
+ * local calendar date); ranges are inclusive.  server/domain/stats.h says what each sum means. */
 
 enum store_stats_by { STORE_STATS_BY_GROUP, STORE_STATS_BY_UNIT };
 

@@ -129,7 +129,7 @@ struct model_range {
     int64_t a, b;
 };
 
-/* One video's page and player as observed (see db/migrations/0007_watching.sql). */
+/* One video's page and player as observed (see db/migrations/sqlite/0007_watching.sql). */
 struct model_view {
     int64_t video_id;
     int64_t started_at;   /* the page was first shown */

@@ -294,14 +294,16 @@ enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn
     }
 }
 
-int store_migrate(struct store *st, const char *dir, int *applied, char *err, size_t errlen)
+int store_migrate(struct store *st, const char *root, int *applied, char *err, size_t errlen)
 {
     int rc = -1;
     char **names = NULL;
     size_t n = 0;
     struct buf sql = {0};
     char *msg = NULL;
+    char dir[1024];
     *applied = 0;
+    snprintf(dir, sizeof dir, "%s/sqlite", root); /* this backend's dialect */
 
     if (sqlite3_exec(st->db,
                      "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -330,7 +332,7 @@ int store_migrate(struct store *st, const char *dir, int *applied, char *err, si
             snprintf(err, errlen, "cannot read schema_migrations");
             goto out;
         }
-        char path[1024];
+        char path[1280];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         buf_reset(&sql);
         if (files_read(path, &sql)) {

@@ -39,9 +39,10 @@ int store_open(const char *path, unsigned busy_timeout_ms, struct store **out, c
 /* Finalises every statement and closes.  NULL is fine. */
 void store_close(struct store *st);
 
-/* Applies every db/migrations/NNNN_*.sql file in dir not yet applied, each in its own
- * transaction, in order.  *applied gets how many ran.  0 or -1 with err. */
-int store_migrate(struct store *st, const char *dir, int *applied, char *err, size_t errlen);
+/* Applies every NNNN_*.sql file of this backend's dialect (root/sqlite/ for SQLite) not
+ * yet applied, each in its own transaction, in order.  *applied gets how many ran.  0 or
+ * -1 with err. */
+int store_migrate(struct store *st, const char *root, int *applied, char *err, size_t errlen);
 
 typedef enum store_status (*store_txn_fn)(struct store *st, void *arg);
 /* Runs fn inside BEGIN IMMEDIATE … COMMIT (see top).  Returns what fn returned, or
@@ -432,7 +433,7 @@ enum store_status store_staff_sessions_purge(struct store *st, int64_t now, int6
 /* Ends every session of a user (disabled, password reset). */
 enum store_status store_staff_sessions_end_user(struct store *st, int64_t user_id);
 
-/* Units: the units a staff account can belong to (db/migrations/0015).  users.unit holds
+/* Units: the units a staff account can belong to (db/migrations/sqlite/0015).  users.unit holds
  * a unit's name. */
 struct store_unit {
     int64_t id;

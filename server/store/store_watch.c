@@ -1,5 +1,5 @@
 /* store_watch — the citizen sessions' first use and the videos' observed playback
- * (video_views, see db/migrations/0007_watching.sql; declared in store.h). */
+ * (video_views, see db/migrations/sqlite/0007_watching.sql; declared in store.h). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

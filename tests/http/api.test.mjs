@@ -626,8 +626,8 @@ describe('API', () => {
         '/static/.hidden.css',
         '/static/css/vejled.scss',
         '/static/nothing.css',
-        '/media/../db/migrations/0001_init.sql',
-        '/media/%2e%2e/db/migrations/0001_init.sql',
+        '/media/../db/migrations/sqlite/0001_init.sql',
+        '/media/%2e%2e/db/migrations/sqlite/0001_init.sql',
         '/media/..%2fdb%2fmigrations%2f0001_init.sql',
         '/media/%2e%2e/%2e%2e/etc/passwd',
         '/media/nothing.mp4',
@@ -651,7 +651,7 @@ describe('API', () => {
         assert.ok(!r.text.includes('root:x:0'), `${p} leaks /etc/passwd`);
       }
       // the same through a raw socket, where no client library can normalise the path
-      for (const p of ['/static/../Makefile', '/static/css/../../Makefile', '/media/../db/migrations/0001_init.sql']) {
+      for (const p of ['/static/../Makefile', '/static/css/../../Makefile', '/media/../db/migrations/sqlite/0001_init.sql']) {
         const r = await s.raw(`GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
         assert.equal(r.status, 404, p);
         assert.ok(!r.body.includes('.DEFAULT_GOAL') && !r.body.includes('CREATE TABLE'));

@@ -10,7 +10,8 @@ want=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libjan
       libsodium-dev uuid-dev libcurl4-openssl-dev libcmocka-dev curl ca-certificates
       nodejs npm chromium fonts-dejavu-core tzdata ffmpeg wrk
       libcairo2-dev libpango1.0-dev fonts-dejavu-extra poppler-utils python3-aiosmtpd libxml2-utils jq openssl
-      nginx slowhttptest sqlmap clang libclang-rt-14-dev cppcheck)
+      nginx slowhttptest sqlmap clang libclang-rt-14-dev cppcheck
+      libpq-dev postgresql-15 postgresql-client-15)
 
 missing=()
 for p in "${want[@]}"; do
@@ -26,6 +27,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}" >&2
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
+  # PostgreSQL is for the second backend's tests and benchmarks, which start throw-away
+  # clusters of their own (scripts/pgtmp.sh): the package's default cluster is not wanted.
+  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    $SUDO mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
   $SUDO apt-get update -qq >/dev/null
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

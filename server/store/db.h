@@ -1,0 +1,125 @@
+/* db — the two database engines behind one small statement interface; the store's own.
+ *
+ * The store (store.h) writes its queries once, in the SQL both engines understand, and
+ * runs them through this interface; the engine behind a connection is SQLite
+ * (store/sqlite/db_sqlite.c, a file path) or PostgreSQL (store/pg/db_pg.c, a
+ * postgresql:// URL).  Nothing outside server/store/ includes this header, and nothing
+ * outside its own folder includes sqlite3.h or libpq-fe.h.
+ *
+ * Placeholders are SQLite's: `?` (the next number) and `?N` (number N, 1-based; a later
+ * bare `?` takes the highest number used so far plus one).  The PostgreSQL driver rewrites
+ * them to $N outside quoted strings and comments.  Where the dialects really differ the
+ * store passes each engine its own text (db_dialect()).
+ *
+ * A statement belongs to its connection and is used by one thread at a time.  Ownership:
+ * db_open() gives a connection that db_close() frees; db_prepare() a statement that
+ * db_finalize() frees; text and blob pointers read from a row are borrowed from the
+ * statement and valid until its next db_step(), db_reset() or db_finalize().
+ */
+#ifndef VEJLED_DB_H
+#define VEJLED_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum db_dialect { DB_SQLITE, DB_POSTGRES };
+
+/* What a step or an exec came to. */
+enum db_result {
+    DB_ROW = 0,        /* a row is current */
+    DB_DONE = 1,       /* finished (no more rows / no rows) */
+    DB_BUSY = 2,       /* locked, serialization failure or deadlock: run the transaction again */
+    DB_CONSTRAINT = 3, /* a constraint or a guard (trigger) said no */
+    DB_ERROR = 4       /* anything else; db_errmsg() says what */
+};
+
+/* The type of a bound parameter (PostgreSQL needs it for a NULL and to prepare). */
+enum db_type { DB_INT64, DB_TEXT, DB_BLOB };
+
+/* How a transaction begins. */
+enum db_begin {
+    DB_BEGIN_WRITE, /* SQLite BEGIN IMMEDIATE; PostgreSQL BEGIN (read committed) */
+    DB_BEGIN_READ   /* one consistent snapshot for reads: SQLite BEGIN (deferred);
+                     * PostgreSQL BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY */
+};
+
+struct db;
+struct db_stmt;
+
+/* True when target names a PostgreSQL database (postgresql:// or postgres://). */
+bool db_is_postgres_url(const char *target);
+
+/* Opens target: a PostgreSQL URL, else an SQLite file path (created if missing, WAL,
+ * synchronous=FULL, foreign keys on).  busy_ms: how long SQLite waits for a lock, and for
+ * PostgreSQL the lock_timeout of a statement.  0 and *out, or -1 with err (the URL's
+ * password never appears in err). */
+int db_open(const char *target, unsigned busy_ms, struct db **out, char *err, size_t errlen);
+/* Closes; NULL is fine.  Every statement of the connection must be finalized first. */
+void db_close(struct db *db);
+/* A PostgreSQL connection that was lost is opened again by the next db_exec(), db_begin()
+ * or first db_step() outside a transaction (its statements are prepared again); inside a
+ * transaction the loss is DB_ERROR and the transaction is gone. */
+
+enum db_dialect db_dialect(const struct db *db);
+/* The last error of the connection, for the log (never NULL; borrowed). */
+const char *db_errmsg(struct db *db);
+
+/* Runs SQL without parameters: several statements separated by ';' (migrations, BEGIN,
+ * COMMIT, SAVEPOINT …).  DB_DONE or a failure. */
+enum db_result db_exec(struct db *db, const char *sql);
+/* Begins a transaction of the given kind (see enum db_begin). */
+enum db_result db_begin(struct db *db, enum db_begin kind);
+
+/* Serialises the rest of the current write transaction against every other connection's
+ * call with the same key (PostgreSQL: pg_advisory_xact_lock; SQLite: nothing, BEGIN
+ * IMMEDIATE already admits one writer).  Call it before reading what the transaction will
+ * extend (the journal's tail).  DB_DONE or a failure. */
+enum db_result db_serialize(struct db *db, int64_t key);
+
+/* ---- what only one engine can do ----
+ * Copies the database online into a new file at dest (SQLite's backup API).  PostgreSQL:
+ * -1 with err naming pg_dump / pg_basebackup, which are the tools for it. */
+int db_backup(struct db *db, const char *dest, char *err, size_t errlen);
+/* From now on freed space is overwritten (SQLite PRAGMA secure_delete); PostgreSQL:
+ * DB_DONE, nothing to do (dead rows are reclaimed by VACUUM; README). */
+enum db_result db_secure_delete(struct db *db);
+/* Moves the WAL into the database file and truncates it (SQLite); PostgreSQL: DB_DONE. */
+enum db_result db_truncate_wal(struct db *db);
+
+/* Rows changed by the last INSERT, UPDATE or DELETE run on the connection. */
+int64_t db_changes(struct db *db);
+
+/* A prepared statement for sql (see the placeholders above); NULL when it cannot be
+ * prepared (db_errmsg()).  PostgreSQL may prepare on the server only at the first step,
+ * with the parameter types bound then. */
+struct db_stmt *db_prepare(struct db *db, const char *sql);
+void db_finalize(struct db_stmt *s);
+/* How many parameters the statement takes. */
+int db_param_count(struct db_stmt *s);
+/* Forgets the current result and every binding; the statement can run again. */
+void db_reset(struct db_stmt *s);
+
+/* Bind parameter idx (1-based).  Text and blobs are copied.  0, or -1 (db_errmsg()). */
+int db_bind_int64(struct db_stmt *s, int idx, int64_t v);
+int db_bind_text(struct db_stmt *s, int idx, const char *v);
+int db_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n);
+int db_bind_null(struct db_stmt *s, int idx, enum db_type type);
+
+/* Runs the statement (first call) or moves to the next row: DB_ROW, DB_DONE or a
+ * failure.  After DB_DONE or a failure the statement needs db_reset() to run again. */
+enum db_result db_step(struct db_stmt *s);
+
+/* The current row's columns (0-based).  NULL reads as 0, "" (text: see db_col_null), an
+ * empty blob.  A PostgreSQL boolean reads as 1 or 0. */
+bool db_col_null(struct db_stmt *s, int col);
+int64_t db_col_int64(struct db_stmt *s, int col);
+int db_col_int(struct db_stmt *s, int col);
+double db_col_double(struct db_stmt *s, int col);
+/* NULL for SQL NULL, else the text (borrowed, NUL-terminated). */
+const char *db_col_text(struct db_stmt *s, int col);
+/* The bytes of a blob (or of a text); NULL when empty.  Borrowed. */
+const void *db_col_blob(struct db_stmt *s, int col);
+size_t db_col_bytes(struct db_stmt *s, int col);
+
+#endif

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,22 +12,19 @@
 #include "buf.h"
 #include "files.h"
 #include "mem.h"
-#include "store_testvfs.h"
 
 void store_log(struct store *st, const char *what)
 {
-    fprintf(stderr, "vejled: store: %s: %s\n", what, sqlite3_errmsg(st->db));
+    fprintf(stderr, "vejled: store: %s: %s\n", what, db_errmsg(st->db));
 }
 
 enum store_status store_status_of(int rc)
 {
-    switch (rc & 0xff) {
-    case SQLITE_OK:
-    case SQLITE_DONE:
-    case SQLITE_ROW: return STORE_OK;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return STORE_BUSY;
-    case SQLITE_CONSTRAINT: return STORE_CONFLICT;
+    switch (rc) {
+    case DB_ROW:
+    case DB_DONE: return STORE_OK;
+    case DB_BUSY: return STORE_BUSY;
+    case DB_CONSTRAINT: return STORE_CONFLICT;
     default: return STORE_ERROR;
     }
 }
@@ -37,21 +33,20 @@ enum store_status store_status_of(int rc)
  * cleared, then binds the arguments described by fmt:
  *   i int64   I int64, NULL when 0   t text (NULL → NULL)   b blob (pointer, size_t)
  * A count mismatch between fmt and the statement is a programming error: abort. */
-sqlite3_stmt *store_stmt(struct store *st, const char *sql, const char *fmt, ...)
+struct db_stmt *store_stmt(struct store *st, const char *sql, const char *fmt, ...)
 {
     size_t slot = ((uintptr_t)sql >> 3) % STORE_CACHE_SLOTS;
-    sqlite3_stmt *stmt = NULL;
+    struct db_stmt *stmt = NULL;
     for (size_t i = 0; i < STORE_CACHE_SLOTS; i++) {
         struct store_cached *c = &st->cache[(slot + i) % STORE_CACHE_SLOTS];
         if (c->sql == sql) {
             stmt = c->stmt;
-            sqlite3_reset(stmt);
-            sqlite3_clear_bindings(stmt);
+            db_reset(stmt);
             break;
         }
         if (!c->sql) {
-            if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
-                SQLITE_OK) {
+            stmt = db_prepare(st->db, sql);
+            if (!stmt) {
                 store_log(st, "prepare");
                 return NULL;
             }
@@ -64,39 +59,38 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql, const char *fmt, ...
         fprintf(stderr, "vejled: store: statement cache full\n");
         abort();
     }
-    if ((int)strlen(fmt) != sqlite3_bind_parameter_count(stmt)) {
+    if ((int)strlen(fmt) != db_param_count(stmt)) {
         fprintf(stderr, "vejled: store: %d parameters bound to a statement of %d: %s\n",
-                (int)strlen(fmt), sqlite3_bind_parameter_count(stmt), sql);
+                (int)strlen(fmt), db_param_count(stmt), sql);
         abort();
     }
     va_list ap;
     va_start(ap, fmt);
     for (int i = 0; fmt[i]; i++) {
-        int idx = i + 1, rc = SQLITE_OK;
+        int idx = i + 1, rc = 0;
         switch (fmt[i]) {
-        case 'i': rc = sqlite3_bind_int64(stmt, idx, va_arg(ap, int64_t)); break;
+        case 'i': rc = db_bind_int64(stmt, idx, va_arg(ap, int64_t)); break;
         case 'I': {
             int64_t v = va_arg(ap, int64_t);
-            rc = v ? sqlite3_bind_int64(stmt, idx, v) : sqlite3_bind_null(stmt, idx);
+            rc = v ? db_bind_int64(stmt, idx, v) : db_bind_null(stmt, idx, DB_INT64);
             break;
         }
         case 't': {
             const char *s = va_arg(ap, const char *);
-            rc = s ? sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT)
-                   : sqlite3_bind_null(stmt, idx);
+            rc = s ? db_bind_text(stmt, idx, s) : db_bind_null(stmt, idx, DB_TEXT);
             break;
         }
         case 'b': {
             const void *p = va_arg(ap, const void *);
             size_t n = va_arg(ap, size_t);
-            rc = sqlite3_bind_blob64(stmt, idx, p, n, SQLITE_TRANSIENT);
+            rc = db_bind_blob(stmt, idx, p, n);
             break;
         }
         default:
             fprintf(stderr, "vejled: store: bad bind format '%c'\n", fmt[i]);
             abort();
         }
-        if (rc != SQLITE_OK) {
+        if (rc != 0) {
             va_end(ap);
             store_log(st, "bind");
             return NULL;
@@ -107,31 +101,31 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql, const char *fmt, ...
 }
 
 /* Steps a statement that returns no rows. */
-enum store_status store_done(struct store *st, sqlite3_stmt *stmt)
+enum store_status store_done(struct store *st, struct db_stmt *stmt)
 {
     if (!stmt)
         return STORE_ERROR;
-    int rc = sqlite3_step(stmt);
+    int rc = db_step(stmt);
     enum store_status s = store_status_of(rc);
-    if (rc == SQLITE_ROW)
+    if (rc == DB_ROW)
         s = STORE_OK;
     if (s == STORE_ERROR)
         store_log(st, "step");
-    sqlite3_reset(stmt);
+    db_reset(stmt);
     return s;
 }
 
 /* Steps to the first row: STORE_OK with the row current, STORE_NOT_FOUND, or an error.
  * The caller resets the statement after reading the row. */
-enum store_status store_row(struct store *st, sqlite3_stmt *stmt)
+enum store_status store_row(struct store *st, struct db_stmt *stmt)
 {
     if (!stmt)
         return STORE_ERROR;
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
+    int rc = db_step(stmt);
+    if (rc == DB_ROW)
         return STORE_OK;
-    sqlite3_reset(stmt);
-    if (rc == SQLITE_DONE)
+    db_reset(stmt);
+    if (rc == DB_DONE)
         return STORE_NOT_FOUND;
     enum store_status s = store_status_of(rc);
     if (s == STORE_ERROR)
@@ -139,56 +133,31 @@ enum store_status store_row(struct store *st, sqlite3_stmt *stmt)
     return s;
 }
 
-char *store_col_dup(sqlite3_stmt *stmt, int col)
+char *store_col_dup(struct db_stmt *stmt, int col)
 {
-    const unsigned char *t = sqlite3_column_text(stmt, col);
-    return xstrdup(t ? (const char *)t : "");
+    const char *t = db_col_text(stmt, col);
+    return xstrdup(t ? t : "");
 }
 
-void store_col_copy(sqlite3_stmt *stmt, int col, char *out, size_t n)
+void store_col_copy(struct db_stmt *stmt, int col, char *out, size_t n)
 {
-    const unsigned char *t = sqlite3_column_text(stmt, col);
-    snprintf(out, n, "%s", t ? (const char *)t : "");
+    const char *t = db_col_text(stmt, col);
+    snprintf(out, n, "%s", t ? t : "");
 }
 
 /* ------------------------------------------------------------------ connection */
 
-int store_open(const char *path, unsigned busy_timeout_ms, struct store **out, char *err,
+int store_open(const char *target, unsigned busy_timeout_ms, struct store **out, char *err,
                size_t errlen)
 {
     struct store *st = xcalloc(1, sizeof *st);
     st->busy_timeout_ms = busy_timeout_ms;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open database %s: %s", path,
-                 st->db ? sqlite3_errmsg(st->db) : "out of memory");
-        goto fail;
-    }
-    sqlite3_busy_timeout(st->db, (int)busy_timeout_ms);
-    sqlite3_extended_result_codes(st->db, 1);
-    static const char *const pragmas =
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-8000;";
-    char *msg = NULL;
-    if (sqlite3_exec(st->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot configure database %s: %s", path, msg ? msg : "?");
-        sqlite3_free(msg);
-        goto fail;
-    }
-    const char *sync = store_testvfs_synchronous(); /* NULL outside the test build */
-    if (sync) {
-        char pragma[48];
-        snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%s", sync);
-        if (sqlite3_exec(st->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
-            snprintf(err, errlen, "cannot configure database %s", path);
-            goto fail;
-        }
+    if (db_open(target, busy_timeout_ms, &st->db, err, errlen) != 0) {
+        free(st);
+        return -1;
     }
     *out = st;
     return 0;
-fail:
-    store_close(st);
-    return -1;
 }
 
 void store_close(struct store *st)
@@ -196,17 +165,19 @@ void store_close(struct store *st)
     if (!st)
         return;
     for (size_t i = 0; i < STORE_CACHE_SLOTS; i++)
-        sqlite3_finalize(st->cache[i].stmt);
-    sqlite3_close(st->db);
+        db_finalize(st->cache[i].stmt);
+    db_close(st->db);
     free(st);
 }
 
+bool store_is_postgres(const struct store *st) { return db_dialect(st->db) == DB_POSTGRES; }
+
 int store_ping(struct store *st)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT 1", "");
+    struct db_stmt *s = store_stmt(st, "SELECT 1", "");
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK)
-        sqlite3_reset(s);
+        db_reset(s);
     return rc == STORE_OK ? 0 : -1;
 }
 
@@ -214,8 +185,10 @@ int store_read_begin(struct store *st)
 {
     if (st->reading)
         return 0;
-    if (store_done(st, store_stmt(st, "BEGIN", "")) != STORE_OK)
+    if (db_begin(st->db, DB_BEGIN_READ) != DB_DONE) {
+        store_log(st, "begin");
         return -1;
+    }
     st->reading = 1;
     return 0;
 }
@@ -226,8 +199,8 @@ void store_read_end(struct store *st)
         return;
     st->reading = 0;
     /* a read-only transaction: COMMIT only lets go of the snapshot */
-    if (store_done(st, store_stmt(st, "COMMIT", "")) != STORE_OK)
-        store_done(st, store_stmt(st, "ROLLBACK", ""));
+    if (db_exec(st->db, "COMMIT") != DB_DONE)
+        db_exec(st->db, "ROLLBACK");
 }
 
 static void store_sleep_ms(unsigned ms)
@@ -241,15 +214,15 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
     unsigned waited = 0, pause = 2;
     store_read_end(st); /* a write starts from the newest state, never a read snapshot */
     for (;;) {
-        enum store_status rc = store_done(st, store_stmt(st, "BEGIN IMMEDIATE", ""));
+        enum store_status rc = store_status_of(db_begin(st->db, DB_BEGIN_WRITE));
         if (rc == STORE_OK) {
             rc = fn(st, arg);
             if (rc == STORE_OK) {
-                rc = store_done(st, store_stmt(st, "COMMIT", ""));
+                rc = store_status_of(db_exec(st->db, "COMMIT"));
                 if (rc == STORE_OK)
                     return STORE_OK;
             }
-            store_done(st, store_stmt(st, "ROLLBACK", ""));
+            db_exec(st->db, "ROLLBACK");
         }
         if (rc != STORE_BUSY || waited >= st->busy_timeout_ms)
             return rc;
@@ -266,23 +239,23 @@ enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn
 {
     unsigned waited = 0, pause = 2;
     for (;;) {
-        enum store_status rc = store_done(st, store_stmt(st, "BEGIN IMMEDIATE", ""));
+        enum store_status rc = store_status_of(db_begin(st->db, DB_BEGIN_WRITE));
         for (size_t i = 0; i < n && rc == STORE_OK; i++) {
-            rc = store_done(st, store_stmt(st, "SAVEPOINT batch_item", ""));
+            rc = store_status_of(db_exec(st->db, "SAVEPOINT batch_item"));
             if (rc != STORE_OK)
                 break;
             results[i] = fns[i](st, args[i]);
             if (results[i] != STORE_OK)
-                rc = store_done(st, store_stmt(st, "ROLLBACK TO batch_item", ""));
+                rc = store_status_of(db_exec(st->db, "ROLLBACK TO batch_item"));
             if (rc == STORE_OK)
-                rc = store_done(st, store_stmt(st, "RELEASE batch_item", ""));
+                rc = store_status_of(db_exec(st->db, "RELEASE batch_item"));
         }
         if (rc == STORE_OK) {
-            rc = store_done(st, store_stmt(st, "COMMIT", ""));
+            rc = store_status_of(db_exec(st->db, "COMMIT"));
             if (rc == STORE_OK)
                 return STORE_OK;
         }
-        store_done(st, store_stmt(st, "ROLLBACK", ""));
+        db_exec(st->db, "ROLLBACK");
         if (rc != STORE_BUSY || waited >= st->busy_timeout_ms) {
             for (size_t i = 0; i < n; i++)
                 results[i] = rc;
@@ -300,16 +273,14 @@ int store_migrate(struct store *st, const char *root, int *applied, char *err, s
     char **names = NULL;
     size_t n = 0;
     struct buf sql = {0};
-    char *msg = NULL;
     char dir[1024];
     *applied = 0;
-    snprintf(dir, sizeof dir, "%s/sqlite", root); /* this backend's dialect */
+    snprintf(dir, sizeof dir, "%s/%s", root, store_is_postgres(st) ? "postgres" : "sqlite");
 
-    if (sqlite3_exec(st->db,
-                     "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-                     NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot create schema_migrations: %s", msg);
+    if (db_exec(st->db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                        " applied_at BIGINT NOT NULL)") != DB_DONE) {
+        snprintf(err, errlen, "cannot create schema_migrations: %s", db_errmsg(st->db));
         goto out;
     }
     if (files_list(dir, ".sql", &names, &n) != 0) {
@@ -320,12 +291,12 @@ int store_migrate(struct store *st, const char *root, int *applied, char *err, s
         if (strlen(names[i]) < 9 || names[i][4] != '_')
             continue; /* not NNNN_name.sql */
         int version = atoi(names[i]);
-        sqlite3_stmt *q =
+        struct db_stmt *q =
             store_stmt(st, "SELECT 1 FROM schema_migrations WHERE version = ?", "i",
                        (int64_t)version);
         enum store_status have = store_row(st, q);
         if (have == STORE_OK) {
-            sqlite3_reset(q);
+            db_reset(q);
             continue;
         }
         if (have != STORE_NOT_FOUND) {
@@ -339,19 +310,35 @@ int store_migrate(struct store *st, const char *root, int *applied, char *err, s
             snprintf(err, errlen, "cannot read %s", path);
             goto out;
         }
-        buf_printf(&sql,
-                   ";\nINSERT INTO schema_migrations(version, name, applied_at) "
-                   "VALUES (%d, '%s', strftime('%%s','now'));",
-                   version, names[i]);
-        if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
-            sqlite3_exec(st->db, sql.data, NULL, NULL, &msg) != SQLITE_OK) {
-            snprintf(err, errlen, "migration %s failed: %s", names[i], msg ? msg : "?");
-            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        /* Several servers may start at once on one PostgreSQL database: the first one
+         * migrates, the others wait for it and then find the version applied. */
+        if (db_begin(st->db, DB_BEGIN_WRITE) != DB_DONE ||
+            db_serialize(st->db, STORE_LOCK_MIGRATE) != DB_DONE) {
+            snprintf(err, errlen, "migration %s failed: %s", names[i], db_errmsg(st->db));
+            db_exec(st->db, "ROLLBACK");
             goto out;
         }
-        if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-            snprintf(err, errlen, "migration %s: commit failed: %s", names[i], msg);
-            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        q = store_stmt(st, "SELECT 1 FROM schema_migrations WHERE version = ?", "i",
+                       (int64_t)version);
+        have = store_row(st, q);
+        if (have == STORE_OK) {
+            db_reset(q);
+            db_exec(st->db, "ROLLBACK");
+            continue;
+        }
+        if (db_exec(st->db, sql.data) != DB_DONE) {
+            snprintf(err, errlen, "migration %s failed: %s", names[i], db_errmsg(st->db));
+            db_exec(st->db, "ROLLBACK");
+            goto out;
+        }
+        if (store_done(st, store_stmt(st, "INSERT INTO schema_migrations(version, name,"
+                                          " applied_at) VALUES (?, ?, ?)",
+                                      "iti", (int64_t)version, names[i],
+                                      (int64_t)time(NULL))) != STORE_OK ||
+            db_exec(st->db, "COMMIT") != DB_DONE) {
+            snprintf(err, errlen, "migration %s: commit failed: %s", names[i],
+                     db_errmsg(st->db));
+            db_exec(st->db, "ROLLBACK");
             goto out;
         }
         (*applied)++;
@@ -360,39 +347,12 @@ int store_migrate(struct store *st, const char *root, int *applied, char *err, s
 out:
     files_free_names(names, n);
     buf_free(&sql);
-    sqlite3_free(msg);
     return rc;
 }
 
 int store_backup(struct store *st, const char *dest, char *err, size_t errlen)
 {
-    int rc = -1;
-    sqlite3 *to = NULL;
-    sqlite3_backup *b = NULL;
-    if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        snprintf(err, errlen, "cannot create %s", dest);
-        goto out;
-    }
-    b = sqlite3_backup_init(to, "main", st->db, "main");
-    if (!b) {
-        snprintf(err, errlen, "backup failed: %s", sqlite3_errmsg(to));
-        goto out;
-    }
-    int step;
-    while ((step = sqlite3_backup_step(b, 256)) == SQLITE_OK || step == SQLITE_BUSY ||
-           step == SQLITE_LOCKED)
-        store_sleep_ms(step == SQLITE_OK ? 0 : 10);
-    if (step != SQLITE_DONE) {
-        snprintf(err, errlen, "backup failed: %s", sqlite3_errstr(step));
-        goto out;
-    }
-    rc = 0;
-out:
-    if (b)
-        sqlite3_backup_finish(b);
-    sqlite3_close(to);
-    return rc;
+    return db_backup(st->db, dest, err, errlen);
 }
 
 /* ------------------------------------------------------------------ content */
@@ -400,7 +360,7 @@ out:
 enum store_status store_group_upsert(struct store *st, const struct model_group *g,
                                      int64_t now, int64_t *id)
 {
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st,
         "INSERT INTO target_groups(slug, name_da, name_en, description_da, description_en,"
         " resend_months, enabled, created_at) VALUES (?,?,?,?,?,?,?,?)"
@@ -411,8 +371,8 @@ enum store_status store_group_upsert(struct store *st, const struct model_group 
         g->description[LANG_EN], (int64_t)g->resend_months, (int64_t)g->enabled, now);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
-        *id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
+        *id = db_col_int64(s, 0);
+        db_reset(s);
     }
     return rc;
 }
@@ -420,65 +380,65 @@ enum store_status store_group_upsert(struct store *st, const struct model_group 
 #define STORE_GROUP_COLS \
     "id, slug, name_da, name_en, description_da, description_en, resend_months, enabled"
 
-static void store_group_read(sqlite3_stmt *s, struct model_group *g)
+static void store_group_read(struct db_stmt *s, struct model_group *g)
 {
     memset(g, 0, sizeof *g);
-    g->id = sqlite3_column_int64(s, 0);
+    g->id = db_col_int64(s, 0);
     store_col_copy(s, 1, g->slug, sizeof g->slug);
     g->name[LANG_DA] = store_col_dup(s, 2);
     g->name[LANG_EN] = store_col_dup(s, 3);
     g->description[LANG_DA] = store_col_dup(s, 4);
     g->description[LANG_EN] = store_col_dup(s, 5);
-    g->resend_months = sqlite3_column_int(s, 6);
-    g->enabled = sqlite3_column_int(s, 7) != 0;
+    g->resend_months = db_col_int(s, 6);
+    g->enabled = db_col_int(s, 7) != 0;
 }
 
 enum store_status store_group_by_slug(struct store *st, const char *slug,
                                       struct model_group *out)
 {
-    sqlite3_stmt *s =
+    struct db_stmt *s =
         store_stmt(st, "SELECT " STORE_GROUP_COLS " FROM target_groups WHERE slug = ?", "t", slug);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         store_group_read(s, out);
-        sqlite3_reset(s);
+        db_reset(s);
     }
     return rc;
 }
 
 enum store_status store_group_by_id(struct store *st, int64_t id, struct model_group *out)
 {
-    sqlite3_stmt *s =
+    struct db_stmt *s =
         store_stmt(st, "SELECT " STORE_GROUP_COLS " FROM target_groups WHERE id = ?", "i", id);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         store_group_read(s, out);
-        sqlite3_reset(s);
+        db_reset(s);
     }
     return rc;
 }
 
 enum store_status store_group_list(struct store *st, struct model_group **out, size_t *n)
 {
-    sqlite3_stmt *s =
+    struct db_stmt *s =
         store_stmt(st, "SELECT " STORE_GROUP_COLS " FROM target_groups ORDER BY slug", "");
     *out = NULL;
     *n = 0;
     if (!s)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         store_group_read(s, &(*out)[(*n)++]);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+    db_reset(s);
+    return rc == DB_DONE ? STORE_OK : store_status_of(rc);
 }
 
 /* Inserts p's videos, questions and options under pack p->id; fills their ids. */
 static enum store_status store_pack_insert_videos(struct store *st, struct model_pack *p)
 {
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     enum store_status rc;
     for (size_t vi = 0; vi < p->n_videos; vi++) {
         struct model_video *v = &p->videos[vi];
@@ -495,8 +455,8 @@ static enum store_status store_pack_insert_videos(struct store *st, struct model
             v->valid_to);
         if ((rc = store_row(st, s)) != STORE_OK)
             return rc;
-        v->id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
+        v->id = db_col_int64(s, 0);
+        db_reset(s);
         for (size_t qi = 0; qi < v->n_questions; qi++) {
             struct model_question *q = &v->questions[qi];
             s = store_stmt(
@@ -510,8 +470,8 @@ static enum store_status store_pack_insert_videos(struct store *st, struct model
                 q->explanation[LANG_EN]);
             if ((rc = store_row(st, s)) != STORE_OK)
                 return rc;
-            q->id = sqlite3_column_int64(s, 0);
-            sqlite3_reset(s);
+            q->id = db_col_int64(s, 0);
+            db_reset(s);
             for (size_t oi = 0; oi < q->n_options; oi++) {
                 struct model_option *o = &q->options[oi];
                 s = store_stmt(st,
@@ -521,8 +481,8 @@ static enum store_status store_pack_insert_videos(struct store *st, struct model
                                o->text[LANG_EN], (int64_t)o->correct);
                 if ((rc = store_row(st, s)) != STORE_OK)
                     return rc;
-                o->id = sqlite3_column_int64(s, 0);
-                sqlite3_reset(s);
+                o->id = db_col_int64(s, 0);
+                db_reset(s);
             }
         }
     }
@@ -533,7 +493,7 @@ enum store_status store_pack_insert(struct store *st, struct model_pack *p, int6
 {
     char *tr = p->translations ? json_dumps(p->translations, JSON_COMPACT | JSON_SORT_KEYS)
                                : NULL;
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st,
         "INSERT INTO packs(group_id, version, state, example_content, legal_basis, valid_from,"
         " valid_to, guidance_da, guidance_en, created_at) VALUES (?,?,'draft',?,?,?,?,?,?,?)"
@@ -546,8 +506,8 @@ enum store_status store_pack_insert(struct store *st, struct model_pack *p, int6
         free(tr);
         return rc;
     }
-    p->id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    p->id = db_col_int64(s, 0);
+    db_reset(s);
     /* only a pack with translations names the column (added by migration 0014) */
     if (tr) {
         rc = store_done(st, store_stmt(st, "UPDATE packs SET translations = ? WHERE id = ?", "ti",
@@ -562,12 +522,12 @@ enum store_status store_pack_insert(struct store *st, struct model_pack *p, int6
 
 enum store_status store_draft_replace(struct store *st, struct model_pack *p)
 {
-    sqlite3_stmt *s =
+    struct db_stmt *s =
         store_stmt(st, "SELECT 1 FROM packs WHERE id = ? AND state = 'draft'", "i", p->id);
     enum store_status rc = store_row(st, s);
     if (rc != STORE_OK)
         return rc;
-    sqlite3_reset(s);
+    db_reset(s);
     static const char *const del[] = {
         ("DELETE FROM options WHERE question_id IN (SELECT q.id FROM questions q"
          " JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ?)"),
@@ -598,12 +558,12 @@ enum store_status store_pack_publish(struct store *st, int64_t pack_id, const ch
 
 enum store_status store_pack_published_id(struct store *st, int64_t group_id, int64_t *id)
 {
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st, "SELECT id FROM packs WHERE group_id = ? AND state = 'published'", "i", group_id);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
-        *id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
+        *id = db_col_int64(s, 0);
+        db_reset(s);
     }
     return rc;
 }
@@ -612,7 +572,7 @@ enum store_status store_pack_load(struct store *st, int64_t pack_id, struct mode
 {
     struct model_pack *p = NULL;
     enum store_status rc;
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st,
         "SELECT id, group_id, version, state, example_content, legal_basis, valid_from,"
         " valid_to, guidance_da, guidance_en, content_hash, translations FROM packs WHERE id = ?",
@@ -620,25 +580,25 @@ enum store_status store_pack_load(struct store *st, int64_t pack_id, struct mode
     if ((rc = store_row(st, s)) != STORE_OK)
         return rc;
     p = xcalloc(1, sizeof *p);
-    p->id = sqlite3_column_int64(s, 0);
-    p->group_id = sqlite3_column_int64(s, 1);
-    p->version = sqlite3_column_int(s, 2);
+    p->id = db_col_int64(s, 0);
+    p->group_id = db_col_int64(s, 1);
+    p->version = db_col_int(s, 2);
     store_col_copy(s, 3, p->state, sizeof p->state);
-    p->example_content = sqlite3_column_int(s, 4) != 0;
+    p->example_content = db_col_int(s, 4) != 0;
     p->legal_basis = store_col_dup(s, 5);
     store_col_copy(s, 6, p->valid_from, sizeof p->valid_from);
     store_col_copy(s, 7, p->valid_to, sizeof p->valid_to);
     p->guidance[LANG_DA] = store_col_dup(s, 8);
     p->guidance[LANG_EN] = store_col_dup(s, 9);
     store_col_copy(s, 10, p->content_hash, sizeof p->content_hash);
-    const char *tr = (const char *)sqlite3_column_text(s, 11);
+    const char *tr = (const char *)db_col_text(s, 11);
     p->translations = tr ? json_loads(tr, 0, NULL) : NULL;
     if (p->translations && (!json_is_object(p->translations) ||
                             json_object_size(p->translations) == 0)) {
         json_decref(p->translations);
         p->translations = NULL;
     }
-    sqlite3_reset(s);
+    db_reset(s);
 
     s = store_stmt(st,
                    "SELECT id, slug, title_da, title_en, summary_da, summary_en, media,"
@@ -649,18 +609,18 @@ enum store_status store_pack_load(struct store *st, int64_t pack_id, struct mode
     if (!s)
         goto fail;
     int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((r = db_step(s)) == DB_ROW) {
         p->videos = xrealloc(p->videos, (p->n_videos + 1) * sizeof *p->videos);
         struct model_video *v = &p->videos[p->n_videos++];
         memset(v, 0, sizeof *v);
-        v->id = sqlite3_column_int64(s, 0);
+        v->id = db_col_int64(s, 0);
         store_col_copy(s, 1, v->slug, sizeof v->slug);
         v->title[LANG_DA] = store_col_dup(s, 2);
         v->title[LANG_EN] = store_col_dup(s, 3);
         v->summary[LANG_DA] = store_col_dup(s, 4);
         v->summary[LANG_EN] = store_col_dup(s, 5);
         v->media = store_col_dup(s, 6);
-        v->duration_s = sqlite3_column_int(s, 7);
+        v->duration_s = db_col_int(s, 7);
         v->captions[LANG_DA] = store_col_dup(s, 8);
         v->captions[LANG_EN] = store_col_dup(s, 9);
         v->transcript[LANG_DA] = store_col_dup(s, 10);
@@ -669,8 +629,8 @@ enum store_status store_pack_load(struct store *st, int64_t pack_id, struct mode
         store_col_copy(s, 13, v->valid_from, sizeof v->valid_from);
         store_col_copy(s, 14, v->valid_to, sizeof v->valid_to);
     }
-    sqlite3_reset(s);
-    if (r != SQLITE_DONE)
+    db_reset(s);
+    if (r != DB_DONE)
         goto fail;
 
     for (size_t vi = 0; vi < p->n_videos; vi++) {
@@ -682,13 +642,13 @@ enum store_status store_pack_load(struct store *st, int64_t pack_id, struct mode
                        "i", v->id);
         if (!s)
             goto fail;
-        while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        while ((r = db_step(s)) == DB_ROW) {
             v->questions = xrealloc(v->questions, (v->n_questions + 1) * sizeof *v->questions);
             struct model_question *q = &v->questions[v->n_questions++];
             memset(q, 0, sizeof *q);
-            q->id = sqlite3_column_int64(s, 0);
+            q->id = db_col_int64(s, 0);
             store_col_copy(s, 1, q->slug, sizeof q->slug);
-            q->multiple = strcmp((const char *)sqlite3_column_text(s, 2), "multiple") == 0;
+            q->multiple = strcmp((const char *)db_col_text(s, 2), "multiple") == 0;
             store_col_copy(s, 3, q->topic_key, sizeof q->topic_key);
             q->topic[LANG_DA] = store_col_dup(s, 4);
             q->topic[LANG_EN] = store_col_dup(s, 5);
@@ -697,8 +657,8 @@ enum store_status store_pack_load(struct store *st, int64_t pack_id, struct mode
             q->explanation[LANG_DA] = store_col_dup(s, 8);
             q->explanation[LANG_EN] = store_col_dup(s, 9);
         }
-        sqlite3_reset(s);
-        if (r != SQLITE_DONE)
+        db_reset(s);
+        if (r != DB_DONE)
             goto fail;
         for (size_t qi = 0; qi < v->n_questions; qi++) {
             struct model_question *q = &v->questions[qi];
@@ -708,17 +668,17 @@ enum store_status store_pack_load(struct store *st, int64_t pack_id, struct mode
                            "i", q->id);
             if (!s)
                 goto fail;
-            while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+            while ((r = db_step(s)) == DB_ROW) {
                 q->options = xrealloc(q->options, (q->n_options + 1) * sizeof *q->options);
                 struct model_option *o = &q->options[q->n_options++];
                 memset(o, 0, sizeof *o);
-                o->id = sqlite3_column_int64(s, 0);
+                o->id = db_col_int64(s, 0);
                 o->text[LANG_DA] = store_col_dup(s, 1);
                 o->text[LANG_EN] = store_col_dup(s, 2);
-                o->correct = sqlite3_column_int(s, 3) != 0;
+                o->correct = db_col_int(s, 3) != 0;
             }
-            sqlite3_reset(s);
-            if (r != SQLITE_DONE)
+            db_reset(s);
+            if (r != DB_DONE)
                 goto fail;
         }
     }
@@ -732,24 +692,24 @@ fail:
 
 /* ------------------------------------------------------------------ citizens */
 
-static void store_citizen_read(sqlite3_stmt *s, struct model_citizen *c)
+static void store_citizen_read(struct db_stmt *s, struct model_citizen *c)
 {
     memset(c, 0, sizeof *c);
-    c->id = sqlite3_column_int64(s, 0);
+    c->id = db_col_int64(s, 0);
     store_col_copy(s, 1, c->uuid, sizeof c->uuid);
     c->name = store_col_dup(s, 2);
-    c->email = sqlite3_column_type(s, 3) == SQLITE_NULL ? NULL : store_col_dup(s, 3);
+    c->email = db_col_null(s, 3) ? NULL : store_col_dup(s, 3);
 }
 
 enum store_status store_citizen_by_lookup(struct store *st, const char *lookup,
                                           struct model_citizen *out)
 {
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st, "SELECT id, uuid, name, email FROM citizens WHERE cpr_lookup = ?", "t", lookup);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         store_citizen_read(s, out);
-        sqlite3_reset(s);
+        db_reset(s);
     }
     return rc;
 }
@@ -757,12 +717,12 @@ enum store_status store_citizen_by_lookup(struct store *st, const char *lookup,
 enum store_status store_citizen_by_uuid(struct store *st, const char *uuid,
                                         struct model_citizen *out)
 {
-    sqlite3_stmt *s =
+    struct db_stmt *s =
         store_stmt(st, "SELECT id, uuid, name, email FROM citizens WHERE uuid = ?", "t", uuid);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         store_citizen_read(s, out);
-        sqlite3_reset(s);
+        db_reset(s);
     }
     return rc;
 }
@@ -771,14 +731,14 @@ enum store_status store_citizen_insert(struct store *st, const char *uuid, const
                                        const void *box, size_t boxlen, const char *name,
                                        const char *email, int64_t now, int64_t *id)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "INSERT INTO citizens(uuid, cpr_lookup, cpr_box, name, email,"
                                  " created_at) VALUES (?,?,?,?,?,?) RETURNING id",
                                  "ttbtti", uuid, lookup, box, boxlen, name, email, now);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
-        *id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
+        *id = db_col_int64(s, 0);
+        db_reset(s);
     }
     return rc;
 }
@@ -786,7 +746,7 @@ enum store_status store_citizen_insert(struct store *st, const char *uuid, const
 enum store_status store_enrolment_insert(struct store *st, struct model_enrolment *e,
                                          const char *token_hash)
 {
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st,
         "INSERT INTO enrolments(uuid, citizen_id, group_id, pack_id, caseworker, language,"
         " language_tag, first_meeting_at, token_hash, token_expires_at, created_at)"
@@ -796,41 +756,41 @@ enum store_status store_enrolment_insert(struct store *st, struct model_enrolmen
         e->language, e->first_meeting_at, token_hash, e->token_expires_at, e->created_at);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
-        e->id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
+        e->id = db_col_int64(s, 0);
+        db_reset(s);
     }
     return rc;
 }
 
-void store_enrolment_read(sqlite3_stmt *s, struct model_enrolment *e)
+void store_enrolment_read(struct db_stmt *s, struct model_enrolment *e)
 {
     memset(e, 0, sizeof *e);
-    e->id = sqlite3_column_int64(s, 0);
+    e->id = db_col_int64(s, 0);
     store_col_copy(s, 1, e->uuid, sizeof e->uuid);
-    e->citizen_id = sqlite3_column_int64(s, 2);
+    e->citizen_id = db_col_int64(s, 2);
     store_col_copy(s, 3, e->citizen_uuid, sizeof e->citizen_uuid);
-    e->group_id = sqlite3_column_int64(s, 4);
-    e->pack_id = sqlite3_column_int64(s, 5);
-    e->pack_version = sqlite3_column_int(s, 6);
+    e->group_id = db_col_int64(s, 4);
+    e->pack_id = db_col_int64(s, 5);
+    e->pack_version = db_col_int(s, 6);
     store_col_copy(s, 7, e->caseworker, sizeof e->caseworker);
     store_col_copy(s, 8, e->language, sizeof e->language);
-    e->first_meeting_at = sqlite3_column_int64(s, 9);
-    e->token_expires_at = sqlite3_column_int64(s, 10);
-    e->created_at = sqlite3_column_int64(s, 11);
-    e->opened_at = sqlite3_column_int64(s, 12);
-    e->completed_at = sqlite3_column_int64(s, 13);
-    e->declined_at = sqlite3_column_int64(s, 14);
-    e->closed_at = sqlite3_column_int64(s, 15);
-    e->oral_guidance_at = sqlite3_column_int64(s, 16);
+    e->first_meeting_at = db_col_int64(s, 9);
+    e->token_expires_at = db_col_int64(s, 10);
+    e->created_at = db_col_int64(s, 11);
+    e->opened_at = db_col_int64(s, 12);
+    e->completed_at = db_col_int64(s, 13);
+    e->declined_at = db_col_int64(s, 14);
+    e->closed_at = db_col_int64(s, 15);
+    e->oral_guidance_at = db_col_int64(s, 16);
 }
 
-static enum store_status store_enrolment_one(struct store *st, sqlite3_stmt *s,
+static enum store_status store_enrolment_one(struct store *st, struct db_stmt *s,
                                              struct model_enrolment *out)
 {
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         store_enrolment_read(s, out);
-        sqlite3_reset(s);
+        db_reset(s);
     }
     return rc;
 }
@@ -872,7 +832,7 @@ enum store_status store_enrolment_by_token(struct store *st, const char *token_h
 enum store_status store_enrolment_mark(struct store *st, int64_t id, const char *what,
                                        int64_t at)
 {
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     if (strcmp(what, "opened_at") == 0)
         s = store_stmt(st, "UPDATE enrolments SET opened_at = ? WHERE id = ? AND opened_at IS NULL",
                        "ii", at, id);
@@ -887,7 +847,7 @@ enum store_status store_enrolment_mark(struct store *st, int64_t id, const char 
     else
         return STORE_ERROR;
     enum store_status rc = store_done(st, s);
-    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+    if (rc == STORE_OK && db_changes(st->db) == 0)
         return STORE_NOT_FOUND;
     return rc;
 }
@@ -931,15 +891,15 @@ enum store_status store_answer_insert(struct store *st, int64_t enrolment_id,
      * writer in between): a bare max() over the unique index's prefix is one index seek,
      * where INSERT … SELECT max() … FROM answers copied the rows read into a temporary
      * table first (it reads the table it writes) */
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT max(attempt) FROM answers"
                                  " WHERE enrolment_id = ? AND question_id = ?",
                                  "ii", enrolment_id, question_id);
     enum store_status rc = store_row(st, s);
     if (rc != STORE_OK)
         return rc == STORE_NOT_FOUND ? STORE_ERROR : rc;
-    int next = sqlite3_column_int(s, 0) + 1; /* NULL (no attempt yet) reads as 0 */
-    sqlite3_reset(s);
+    int next = db_col_int(s, 0) + 1; /* NULL (no attempt yet) reads as 0 */
+    db_reset(s);
     rc = store_done(st, store_stmt(st,
                                    "INSERT INTO answers(enrolment_id, question_id, attempt,"
                                    " chosen, correct, answered_at) VALUES (?,?,?,?,?,?)",
@@ -964,29 +924,29 @@ enum store_status store_asked_set(struct store *st, int64_t enrolment_id, int64_
                                        "DELETE FROM asked_topics WHERE enrolment_id = ?"
                                        " AND question_id = ?",
                                        "ii", enrolment_id, question_id));
-    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+    if (rc == STORE_OK && db_changes(st->db) == 0)
         return STORE_NOT_FOUND;
     return rc;
 }
 
-static enum store_status store_answers_read(struct store *st, sqlite3_stmt *s,
+static enum store_status store_answers_read(struct store *st, struct db_stmt *s,
                                             struct model_answer **out, size_t *n)
 {
     if (!s)
         return STORE_ERROR;
     int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((r = db_step(s)) == DB_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         struct model_answer *a = &(*out)[(*n)++];
         memset(a, 0, sizeof *a);
-        a->question_id = sqlite3_column_int64(s, 0);
-        a->attempt = sqlite3_column_int(s, 1);
+        a->question_id = db_col_int64(s, 0);
+        a->attempt = db_col_int(s, 1);
         store_col_copy(s, 2, a->chosen, sizeof a->chosen);
-        a->correct = sqlite3_column_int(s, 3) != 0;
-        a->answered_at = sqlite3_column_int64(s, 4);
+        a->correct = db_col_int(s, 3) != 0;
+        a->answered_at = db_col_int64(s, 4);
     }
-    sqlite3_reset(s);
-    if (r != SQLITE_DONE) {
+    db_reset(s);
+    if (r != DB_DONE) {
         store_log(st, "read answers");
         return store_status_of(r);
     }
@@ -995,14 +955,14 @@ static enum store_status store_answers_read(struct store *st, sqlite3_stmt *s,
 
 enum store_status store_answered_count(struct store *st, int64_t enrolment_id, size_t *n)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT count(*) FROM answers WHERE enrolment_id = ?"
                                  " AND attempt = 1",
                                  "i", enrolment_id);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
-        *n = (size_t)sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
+        *n = (size_t)db_col_int64(s, 0);
+        db_reset(s);
     }
     return rc;
 }
@@ -1012,7 +972,7 @@ enum store_status store_progress_load(struct store *st, int64_t enrolment_id,
 {
     memset(out, 0, sizeof *out);
     enum store_status rc = STORE_ERROR;
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     int r;
     rc = store_views_read(st, enrolment_id, &out->views, &out->n_views);
     if (rc != STORE_OK)
@@ -1041,12 +1001,12 @@ enum store_status store_progress_load(struct store *st, int64_t enrolment_id,
     rc = STORE_ERROR;
     if (!s)
         goto fail;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((r = db_step(s)) == DB_ROW) {
         out->asked = xrealloc(out->asked, (out->n_asked + 1) * sizeof *out->asked);
-        out->asked[out->n_asked++] = sqlite3_column_int64(s, 0);
+        out->asked[out->n_asked++] = db_col_int64(s, 0);
     }
-    sqlite3_reset(s);
-    if (r != SQLITE_DONE)
+    db_reset(s);
+    if (r != DB_DONE)
         goto fail;
     return STORE_OK;
 fail:
@@ -1059,7 +1019,7 @@ fail:
 enum store_status store_journal_tail(struct store *st, int64_t *seq,
                                      char hash[MODEL_HASH_HEX + 1])
 {
-    sqlite3_stmt *s =
+    struct db_stmt *s =
         store_stmt(st, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", "");
     enum store_status rc = store_row(st, s);
     if (rc == STORE_NOT_FOUND) {
@@ -1068,9 +1028,9 @@ enum store_status store_journal_tail(struct store *st, int64_t *seq,
         return STORE_OK;
     }
     if (rc == STORE_OK) {
-        *seq = sqlite3_column_int64(s, 0);
+        *seq = db_col_int64(s, 0);
         store_col_copy(s, 1, hash, MODEL_HASH_HEX + 1);
-        sqlite3_reset(s);
+        db_reset(s);
     }
     return rc;
 }
@@ -1089,7 +1049,7 @@ enum store_status store_journal_insert(struct store *st, const struct store_jour
 enum store_status store_journal_each(struct store *st, const char *citizen_uuid,
                                      store_journal_cb cb, void *arg)
 {
-    sqlite3_stmt *s =
+    struct db_stmt *s =
         citizen_uuid
             ? store_stmt(st,
                          "SELECT seq, at, kind, actor, citizen_uuid, enrolment_uuid, data,"
@@ -1103,25 +1063,25 @@ enum store_status store_journal_each(struct store *st, const char *citizen_uuid,
         return STORE_ERROR;
     int r;
     struct store_journal_row row;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((r = db_step(s)) == DB_ROW) {
         memset(&row, 0, sizeof row);
-        row.seq = sqlite3_column_int64(s, 0);
+        row.seq = db_col_int64(s, 0);
         store_col_copy(s, 1, row.at, sizeof row.at);
         store_col_copy(s, 2, row.kind, sizeof row.kind);
         store_col_copy(s, 3, row.actor, sizeof row.actor);
         store_col_copy(s, 4, row.citizen_uuid, sizeof row.citizen_uuid);
         store_col_copy(s, 5, row.enrolment_uuid, sizeof row.enrolment_uuid);
-        const unsigned char *d = sqlite3_column_text(s, 6);
-        row.data = d ? (const char *)d : "";
+        const char *d = db_col_text(s, 6);
+        row.data = d ? d : "";
         store_col_copy(s, 7, row.prev_hash, sizeof row.prev_hash);
         store_col_copy(s, 8, row.hash, sizeof row.hash);
         if (cb(&row, arg)) {
-            sqlite3_reset(s);
+            db_reset(s);
             return STORE_OK;
         }
     }
-    sqlite3_reset(s);
-    return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+    db_reset(s);
+    return r == DB_DONE ? STORE_OK : store_status_of(r);
 }
 
 /* ------------------------------------------------------------------ jobs */
@@ -1142,26 +1102,26 @@ enum store_status store_job_insert(struct store *st, const char *kind, int64_t e
 enum store_status store_apikey_insert(struct store *st, const char *name, const char *key_hash,
                                       int64_t now, int64_t *id)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "INSERT INTO api_keys(name, key_hash, created_at)"
                                  " VALUES (?,?,?) RETURNING id",
                                  "tti", name, key_hash, now);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
-        *id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
+        *id = db_col_int64(s, 0);
+        db_reset(s);
     }
     return rc;
 }
 
 enum store_status store_apikey_find(struct store *st, const char *key_hash, int64_t *id)
 {
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st, "SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", "t", key_hash);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
-        *id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
+        *id = db_col_int64(s, 0);
+        db_reset(s);
     }
     return rc;
 }
@@ -1169,7 +1129,7 @@ enum store_status store_apikey_find(struct store *st, const char *key_hash, int6
 enum store_status store_idem_get(struct store *st, int64_t api_key_id, const char *key,
                                  int64_t not_before, struct store_idem *out)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT request_hash, status, response_box FROM idempotency"
                                  " WHERE api_key_id = ? AND key = ? AND created_at >= ?",
                                  "iti", api_key_id, key, not_before);
@@ -1178,12 +1138,12 @@ enum store_status store_idem_get(struct store *st, int64_t api_key_id, const cha
         return rc;
     memset(out, 0, sizeof *out);
     store_col_copy(s, 0, out->request_hash, sizeof out->request_hash);
-    out->status = sqlite3_column_int(s, 1);
-    out->boxlen = (size_t)sqlite3_column_bytes(s, 2);
+    out->status = db_col_int(s, 1);
+    out->boxlen = (size_t)db_col_bytes(s, 2);
     out->box = xmalloc(out->boxlen);
     if (out->boxlen)
-        memcpy(out->box, sqlite3_column_blob(s, 2), out->boxlen);
-    sqlite3_reset(s);
+        memcpy(out->box, db_col_blob(s, 2), out->boxlen);
+    db_reset(s);
     return STORE_OK;
 }
 

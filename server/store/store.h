@@ -1,18 +1,22 @@
-/* store — everything that touches SQLite.
+/* store — everything that touches the database, SQLite or PostgreSQL.
  *
- * The only module that includes sqlite3.h.  A struct store is one connection with its
- * cache of prepared statements; it belongs to one thread at a time (the HTTP layer keeps
- * one per worker thread).  The database runs in WAL mode with synchronous=FULL, so a
- * commit that returned is on disk: nothing acknowledged is lost.
+ * The only face of the database the rest of the program sees; the engines sit behind
+ * db.h (store/sqlite/, store/pg/).  A struct store is one connection with its cache of
+ * prepared statements; it belongs to one thread at a time (the HTTP layer keeps one per
+ * worker thread).  A commit that returned is durable: SQLite runs in WAL mode with
+ * synchronous=FULL, PostgreSQL with synchronous_commit=on.  Nothing acknowledged is lost.
  *
- * Writes go through store_txn(), the one transaction runner: it opens BEGIN IMMEDIATE,
- * calls the caller's function, commits when it returns STORE_OK and rolls back otherwise,
- * and runs the whole function again when SQLite reports the database busy.  So a caller's
- * function must have no effect outside the database (or be safe to repeat).
+ * Writes go through store_txn(), the one transaction runner: it begins a write
+ * transaction (SQLite BEGIN IMMEDIATE: one writer at a time), calls the caller's
+ * function, commits when it returns STORE_OK and rolls back otherwise, and runs the whole
+ * function again when the engine reports it busy (a lock, a serialization failure or a
+ * deadlock).  So a caller's function must have no effect outside the database (or be
+ * safe to repeat).
  *
  * Every statement is a prepared statement with bound parameters, prepared once per
  * connection and reused; binding a different number of parameters than the statement has
- * is a hard error.  The schema is changed only by the numbered files in db/migrations.
+ * is a hard error.  The schema is changed only by the numbered files in
+ * db/migrations/<dialect>/.
  */
 #ifndef VEJLED_STORE_H
 #define VEJLED_STORE_H
@@ -33,9 +37,12 @@ enum store_status {
 
 struct store;
 
-/* Opens (creating if needed) the database at path.  0 and *out, or -1 with err. */
-int store_open(const char *path, unsigned busy_timeout_ms, struct store **out, char *err,
+/* Opens the database: a postgresql:// URL, else an SQLite file (created if needed).  0
+ * and *out, or -1 with err. */
+int store_open(const char *target, unsigned busy_timeout_ms, struct store **out, char *err,
                size_t errlen);
+/* True when the connection is to PostgreSQL. */
+bool store_is_postgres(const struct store *st);
 /* Finalises every statement and closes.  NULL is fine. */
 void store_close(struct store *st);
 
@@ -71,7 +78,8 @@ void store_read_end(struct store *st);
 /* 0 when the database answers a trivial query. */
 int store_ping(struct store *st);
 
-/* Copies the database online (SQLite backup API) into a new file at dest. */
+/* Copies the database online (SQLite backup API) into a new file at dest; PostgreSQL:
+ * -1 with err naming pg_dump / pg_basebackup. */
 int store_backup(struct store *st, const char *dest, char *err, size_t errlen);
 
 /* ---- content ---- */

@@ -26,26 +26,26 @@ enum store_status store_checkpoint_insert(struct store *st, const struct store_c
     "SELECT c.signed_seq, c.head_hash, c.tree_root, c.signed_at, c.key_id, k.public_key,"  \
     " c.signature, c.journal_seq FROM checkpoints c JOIN signing_keys k ON k.key_id = c.key_id"
 
-static void store_checkpoint_read(sqlite3_stmt *s, struct store_checkpoint *c)
+static void store_checkpoint_read(struct db_stmt *s, struct store_checkpoint *c)
 {
     memset(c, 0, sizeof *c);
-    c->signed_seq = sqlite3_column_int64(s, 0);
+    c->signed_seq = db_col_int64(s, 0);
     store_col_copy(s, 1, c->head_hash, sizeof c->head_hash);
     store_col_copy(s, 2, c->tree_root, sizeof c->tree_root);
     store_col_copy(s, 3, c->signed_at, sizeof c->signed_at);
     store_col_copy(s, 4, c->key_id, sizeof c->key_id);
     store_col_copy(s, 5, c->public_key, sizeof c->public_key);
     store_col_copy(s, 6, c->signature, sizeof c->signature);
-    c->journal_seq = sqlite3_column_int64(s, 7);
+    c->journal_seq = db_col_int64(s, 7);
 }
 
-static enum store_status store_checkpoint_one(struct store *st, sqlite3_stmt *s,
+static enum store_status store_checkpoint_one(struct store *st, struct db_stmt *s,
                                               struct store_checkpoint *c)
 {
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         store_checkpoint_read(s, c);
-        sqlite3_reset(s);
+        db_reset(s);
     }
     return rc;
 }
@@ -69,47 +69,52 @@ enum store_status store_checkpoint_each(struct store *st, store_checkpoint_cb cb
 {
     /* `vejled verify` may read a database that predates checkpoints (not yet migrated):
      * it has none, which is no error */
-    sqlite3_stmt *t = store_stmt(
-        st, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'", "");
+    struct db_stmt *t = store_stmt(
+        st,
+        store_is_postgres(st)
+            ? "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema()"
+              " AND table_name = 'checkpoints'"
+            : "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'",
+        "");
     if (!t)
         return STORE_ERROR;
     enum store_status have = store_row(st, t);
-    sqlite3_reset(t);
+    db_reset(t);
     if (have == STORE_NOT_FOUND)
         return STORE_OK;
     if (have != STORE_OK)
         return have;
-    sqlite3_stmt *s = store_stmt(st, STORE_CHECKPOINT_SELECT " ORDER BY c.signed_seq", "");
+    struct db_stmt *s = store_stmt(st, STORE_CHECKPOINT_SELECT " ORDER BY c.signed_seq", "");
     if (!s)
         return STORE_ERROR;
     int r;
     struct store_checkpoint c;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((r = db_step(s)) == DB_ROW) {
         store_checkpoint_read(s, &c);
         if (cb(&c, arg)) {
-            sqlite3_reset(s);
+            db_reset(s);
             return STORE_OK;
         }
     }
-    sqlite3_reset(s);
-    return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+    db_reset(s);
+    return r == DB_DONE ? STORE_OK : store_status_of(r);
 }
 
 enum store_status store_journal_hashes(struct store *st, int64_t upto, store_hash_cb cb,
                                        void *arg)
 {
-    sqlite3_stmt *s =
+    struct db_stmt *s =
         store_stmt(st, "SELECT seq, hash FROM journal WHERE seq <= ? ORDER BY seq", "i", upto);
     if (!s)
         return STORE_ERROR;
     int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        const unsigned char *h = sqlite3_column_text(s, 1);
-        if (cb(sqlite3_column_int64(s, 0), h ? (const char *)h : "", arg)) {
-            sqlite3_reset(s);
+    while ((r = db_step(s)) == DB_ROW) {
+        const char *h = db_col_text(s, 1);
+        if (cb(db_col_int64(s, 0), h ? h : "", arg)) {
+            db_reset(s);
             return STORE_OK;
         }
     }
-    sqlite3_reset(s);
-    return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+    db_reset(s);
+    return r == DB_DONE ? STORE_OK : store_status_of(r);
 }

@@ -9,19 +9,24 @@
 #ifndef VEJLED_STORE_INTERNAL_H
 #define VEJLED_STORE_INTERNAL_H
 
-#include <sqlite3.h>
 
+#include "db.h"
 #include "store.h"
 
 #define STORE_CACHE_SLOTS 256
 
 struct store_cached {
     const char *sql; /* the string literal's address is the key */
-    sqlite3_stmt *stmt;
+    struct db_stmt *stmt;
 };
 
+/* Keys of db_serialize(): what a write transaction takes before it reads what it will
+ * extend (PostgreSQL advisory locks; nothing on SQLite, which has one writer). */
+#define STORE_LOCK_MIGRATE 0x76656a6c0001LL /* applying migrations */
+#define STORE_LOCK_JOURNAL 0x76656a6c0002LL /* appending to the journal's chain */
+
 struct store {
-    sqlite3 *db;
+    struct db *db;
     struct store_cached cache[STORE_CACHE_SLOTS];
     unsigned busy_timeout_ms;
     int reading; /* a store_read_begin() snapshot is open */
@@ -30,7 +35,7 @@ struct store {
 /* Logs what failed with SQLite's message for the connection. */
 void store_log(struct store *st, const char *what);
 
-/* Maps an SQLite result code to a store status. */
+/* Maps a db_result (db.h) to a store status. */
 enum store_status store_status_of(int rc);
 
 /* Returns the cached statement for sql (a string literal), reset and with bindings
@@ -38,20 +43,20 @@ enum store_status store_status_of(int rc);
  *   i int64   I int64, NULL when 0   t text (NULL → NULL)   b blob (pointer, size_t)
  * A count mismatch between fmt and the statement is a programming error: abort.
  * NULL (logged) when preparing or binding fails.  The statement stays owned by st. */
-sqlite3_stmt *store_stmt(struct store *st, const char *sql, const char *fmt, ...);
+struct db_stmt *store_stmt(struct store *st, const char *sql, const char *fmt, ...);
 
 /* Steps a statement that returns no rows, then resets it. */
-enum store_status store_done(struct store *st, sqlite3_stmt *stmt);
+enum store_status store_done(struct store *st, struct db_stmt *stmt);
 
 /* Steps to the first row: STORE_OK with the row current (the caller resets the statement
  * after reading it), STORE_NOT_FOUND, or an error. */
-enum store_status store_row(struct store *st, sqlite3_stmt *stmt);
+enum store_status store_row(struct store *st, struct db_stmt *stmt);
 
 /* Column text as a new string ("" for NULL); the caller frees it. */
-char *store_col_dup(sqlite3_stmt *stmt, int col);
+char *store_col_dup(struct db_stmt *stmt, int col);
 
 /* Column text copied (truncated) into out[n]. */
-void store_col_copy(sqlite3_stmt *stmt, int col, char *out, size_t n);
+void store_col_copy(struct db_stmt *stmt, int col, char *out, size_t n);
 
 /* The columns store_enrolment_read() reads, with the joins they need; append a WHERE. */
 #define STORE_ENROLMENT_SELECT                                                              \
@@ -62,7 +67,7 @@ void store_col_copy(sqlite3_stmt *stmt, int col, char *out, size_t n);
     " FROM enrolments e JOIN citizens c ON c.id = e.citizen_id JOIN packs p ON p.id = e.pack_id"
 
 /* Reads a row of STORE_ENROLMENT_SELECT into e. */
-void store_enrolment_read(sqlite3_stmt *s, struct model_enrolment *e);
+void store_enrolment_read(struct db_stmt *s, struct model_enrolment *e);
 
 /* Appends the enrolment's video views to *views (store_watch.c; freed with
  * model_progress_clear). */

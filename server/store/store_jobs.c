@@ -12,12 +12,12 @@
 /* ------------------------------------------------------------------ meetings, links */
 
 /* Copies blob column col of the current row into a new allocation. */
-static void store_blob_dup(sqlite3_stmt *s, int col, unsigned char **box, size_t *boxlen)
+static void store_blob_dup(struct db_stmt *s, int col, unsigned char **box, size_t *boxlen)
 {
-    int n = sqlite3_column_bytes(s, col);
+    int n = db_col_bytes(s, col);
     *box = xmalloc(n > 0 ? (size_t)n : 1);
     if (n > 0)
-        memcpy(*box, sqlite3_column_blob(s, col), (size_t)n);
+        memcpy(*box, db_col_blob(s, col), (size_t)n);
     *boxlen = n > 0 ? (size_t)n : 0;
 }
 
@@ -26,7 +26,7 @@ enum store_status store_meeting_put(struct store *st, int64_t enrolment_id, int6
                                     int oral, const void *note_box, size_t note_boxlen,
                                     const char *actor, int64_t now)
 {
-    sqlite3_stmt *s =
+    struct db_stmt *s =
         note_box ? store_stmt(st,
                               "INSERT INTO meetings(enrolment_id, held_at, oral_guidance,"
                               " note_box, recorded_by, recorded_at) VALUES (?,?,?,?,?,?)"
@@ -53,20 +53,20 @@ enum store_status store_meeting_get(struct store *st, int64_t enrolment_id,
                                     struct store_meeting *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT held_at, oral_guidance, note_box, recorded_by,"
                                  " recorded_at FROM meetings WHERE enrolment_id = ?",
                                  "i", enrolment_id);
     enum store_status rc = store_row(st, s);
     if (rc != STORE_OK)
         return rc;
-    out->held_at = sqlite3_column_int64(s, 0);
-    out->oral_guidance = sqlite3_column_int(s, 1);
-    if (sqlite3_column_bytes(s, 2) > 0)
+    out->held_at = db_col_int64(s, 0);
+    out->oral_guidance = db_col_int(s, 1);
+    if (db_col_bytes(s, 2) > 0)
         store_blob_dup(s, 2, &out->note_box, &out->note_boxlen);
     store_col_copy(s, 3, out->recorded_by, sizeof out->recorded_by);
-    out->recorded_at = sqlite3_column_int64(s, 4);
-    sqlite3_reset(s);
+    out->recorded_at = db_col_int64(s, 4);
+    db_reset(s);
     return STORE_OK;
 }
 
@@ -75,22 +75,22 @@ enum store_status store_enrolment_close(struct store *st, int64_t id, int64_t at
     enum store_status rc = store_done(
         st, store_stmt(st, "UPDATE enrolments SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
                        "ii", at, id));
-    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+    if (rc == STORE_OK && db_changes(st->db) == 0)
         return STORE_NOT_FOUND;
     return rc;
 }
 
-static enum store_status store_ids(sqlite3_stmt *s, int64_t *ids, size_t max, size_t *n)
+static enum store_status store_ids(struct db_stmt *s, int64_t *ids, size_t max, size_t *n)
 {
     *n = 0;
     if (!s)
         return STORE_ERROR;
     int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW)
+    while ((r = db_step(s)) == DB_ROW)
         if (*n < max)
-            ids[(*n)++] = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+            ids[(*n)++] = db_col_int64(s, 0);
+    db_reset(s);
+    return r == DB_DONE ? STORE_OK : store_status_of(r);
 }
 
 enum store_status store_enrolment_open_ids(struct store *st, int64_t citizen_id, int64_t *ids,
@@ -128,13 +128,13 @@ enum store_status store_citizen_cpr_box(struct store *st, int64_t citizen_id, un
 {
     *box = NULL;
     *boxlen = 0;
-    sqlite3_stmt *s =
+    struct db_stmt *s =
         store_stmt(st, "SELECT cpr_box FROM citizens WHERE id = ?", "i", citizen_id);
     enum store_status rc = store_row(st, s);
     if (rc != STORE_OK)
         return rc;
     store_blob_dup(s, 0, box, boxlen);
-    sqlite3_reset(s);
+    db_reset(s);
     return STORE_OK;
 }
 
@@ -144,7 +144,7 @@ enum store_status store_link_get(struct store *st, int64_t enrolment_id,
 {
     *box = NULL;
     *boxlen = 0;
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT token_hash, token_box FROM enrolment_links"
                                  " WHERE enrolment_id = ?",
                                  "i", enrolment_id);
@@ -153,7 +153,7 @@ enum store_status store_link_get(struct store *st, int64_t enrolment_id,
         return rc;
     store_col_copy(s, 0, token_hash, MODEL_HASH_HEX + 1);
     store_blob_dup(s, 1, box, boxlen);
-    sqlite3_reset(s);
+    db_reset(s);
     return STORE_OK;
 }
 
@@ -173,17 +173,17 @@ enum store_status store_job_insert_ref(struct store *st, const char *kind, int64
 
 /* Columns: id, kind, enrolment_id, ref, due_at, state, attempts, next_attempt_at,
  * last_error, enrolment uuid (when selected). */
-static void store_job_read(sqlite3_stmt *s, struct store_job *j, int with_uuid)
+static void store_job_read(struct db_stmt *s, struct store_job *j, int with_uuid)
 {
     memset(j, 0, sizeof *j);
-    j->id = sqlite3_column_int64(s, 0);
+    j->id = db_col_int64(s, 0);
     store_col_copy(s, 1, j->kind, sizeof j->kind);
-    j->enrolment_id = sqlite3_column_int64(s, 2);
-    j->ref = sqlite3_column_int64(s, 3);
-    j->due_at = sqlite3_column_int64(s, 4);
+    j->enrolment_id = db_col_int64(s, 2);
+    j->ref = db_col_int64(s, 3);
+    j->due_at = db_col_int64(s, 4);
     store_col_copy(s, 5, j->state, sizeof j->state);
-    j->attempts = sqlite3_column_int(s, 6);
-    j->next_attempt_at = sqlite3_column_int64(s, 7);
+    j->attempts = db_col_int(s, 6);
+    j->next_attempt_at = db_col_int64(s, 7);
     store_col_copy(s, 8, j->last_error, sizeof j->last_error);
     if (with_uuid)
         store_col_copy(s, 9, j->enrolment_uuid, sizeof j->enrolment_uuid);
@@ -198,7 +198,7 @@ enum store_status store_jobs_claim(struct store *st, int64_t now, int64_t lease_
                                    size_t max, size_t *n)
 {
     *n = 0;
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     if (!kind) {
         /* the pending ones through the partial index on next_attempt_at; the lapsed leases
          * through the partial index on locked_at */
@@ -226,14 +226,14 @@ enum store_status store_jobs_claim(struct store *st, int64_t now, int64_t lease_
     if (!s)
         return STORE_ERROR;
     int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW)
+    while ((r = db_step(s)) == DB_ROW)
         if (*n < max) {
             store_job_read(s, &out[*n], 0);
             snprintf(out[*n].claim, sizeof out[*n].claim, "%s", claim);
             (*n)++;
         }
-    sqlite3_reset(s);
-    return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+    db_reset(s);
+    return r == DB_DONE ? STORE_OK : store_status_of(r);
 }
 
 enum store_status store_job_renew(struct store *st, int64_t id, const char *claim, int64_t now)
@@ -243,7 +243,7 @@ enum store_status store_job_renew(struct store *st, int64_t id, const char *clai
                        "UPDATE jobs SET locked_at = max(coalesce(locked_at, 0), ?1)"
                        " WHERE id = ?2 AND state = 'running' AND claim_token = ?3",
                        "iit", now, id, claim));
-    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+    if (rc == STORE_OK && db_changes(st->db) == 0)
         return STORE_CONFLICT;
     return rc;
 }
@@ -286,7 +286,7 @@ enum store_status store_jobs_cancel(struct store *st, int64_t enrolment_id, cons
                        " WHERE enrolment_id = ?2 AND state = 'pending' AND (?3 IS NULL OR kind = ?3)",
                        "iit", now, enrolment_id, kind));
     if (n)
-        *n = rc == STORE_OK ? sqlite3_changes(st->db) : 0;
+        *n = rc == STORE_OK ? db_changes(st->db) : 0;
     return rc;
 }
 
@@ -298,14 +298,14 @@ enum store_status store_jobs_move(struct store *st, int64_t enrolment_id, const 
                        "UPDATE jobs SET due_at = ?1, next_attempt_at = ?1 WHERE enrolment_id = ?2"
                        " AND kind = ?3 AND state = 'pending'",
                        "iit", due_at, enrolment_id, kind));
-    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+    if (rc == STORE_OK && db_changes(st->db) == 0)
         return STORE_NOT_FOUND;
     return rc;
 }
 
 enum store_status store_jobs_next(struct store *st, int64_t lease_s, int64_t *at)
 {
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st,
         "SELECT min(t) FROM ("
         " SELECT min(next_attempt_at) AS t FROM jobs WHERE state = 'pending'"
@@ -318,16 +318,16 @@ enum store_status store_jobs_next(struct store *st, int64_t lease_s, int64_t *at
     enum store_status rc = store_row(st, s);
     if (rc != STORE_OK)
         return rc;
-    int null = sqlite3_column_type(s, 0) == SQLITE_NULL;
-    *at = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    int null = db_col_null(s, 0);
+    *at = db_col_int64(s, 0);
+    db_reset(s);
     return null ? STORE_NOT_FOUND : STORE_OK;
 }
 
 enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_job_cb cb,
                                   void *arg)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT j.id, j.kind, j.enrolment_id, j.ref, j.due_at, j.state,"
                                  " j.attempts, j.next_attempt_at, j.last_error, e.uuid"
                                  " FROM jobs j LEFT JOIN enrolments e ON e.id = j.enrolment_id"
@@ -337,15 +337,15 @@ enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_
         return STORE_ERROR;
     int r;
     struct store_job j;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((r = db_step(s)) == DB_ROW) {
         store_job_read(s, &j, 1);
         if (cb(&j, arg)) {
-            sqlite3_reset(s);
+            db_reset(s);
             return STORE_OK;
         }
     }
-    sqlite3_reset(s);
-    return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+    db_reset(s);
+    return r == DB_DONE ? STORE_OK : store_status_of(r);
 }
 
 enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n)
@@ -361,7 +361,7 @@ enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n
                        " ON CONFLICT(unique_key) DO NOTHING",
                        "i", now));
     if (n)
-        *n = rc == STORE_OK ? sqlite3_changes(st->db) : 0;
+        *n = rc == STORE_OK ? db_changes(st->db) : 0;
     return rc;
 }
 
@@ -370,14 +370,14 @@ enum store_status store_journal_get(struct store *st, int64_t seq, struct store_
 {
     *data = NULL;
     memset(r, 0, sizeof *r);
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT seq, at, kind, actor, citizen_uuid, enrolment_uuid,"
                                  " data, prev_hash, hash FROM journal WHERE seq = ?",
                                  "i", seq);
     enum store_status rc = store_row(st, s);
     if (rc != STORE_OK)
         return rc;
-    r->seq = sqlite3_column_int64(s, 0);
+    r->seq = db_col_int64(s, 0);
     store_col_copy(s, 1, r->at, sizeof r->at);
     store_col_copy(s, 2, r->kind, sizeof r->kind);
     store_col_copy(s, 3, r->actor, sizeof r->actor);
@@ -387,7 +387,7 @@ enum store_status store_journal_get(struct store *st, int64_t seq, struct store_
     r->data = *data;
     store_col_copy(s, 7, r->prev_hash, sizeof r->prev_hash);
     store_col_copy(s, 8, r->hash, sizeof r->hash);
-    sqlite3_reset(s);
+    db_reset(s);
     return STORE_OK;
 }
 
@@ -409,7 +409,7 @@ enum store_status store_delivery_get(struct store *st, int64_t job_id, const cha
                                      struct store_delivery *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT message_id, state, sha256, sent_at, created_at, data,"
                                  " payload_box, pdf_box FROM deliveries"
                                  " WHERE job_id = ? AND channel = ?",
@@ -420,14 +420,14 @@ enum store_status store_delivery_get(struct store *st, int64_t job_id, const cha
     store_col_copy(s, 0, out->message_id, sizeof out->message_id);
     store_col_copy(s, 1, out->state, sizeof out->state);
     store_col_copy(s, 2, out->sha256, sizeof out->sha256);
-    out->sent_at = sqlite3_column_int64(s, 3);
-    out->created_at = sqlite3_column_int64(s, 4);
+    out->sent_at = db_col_int64(s, 3);
+    out->created_at = db_col_int64(s, 4);
     out->data = store_col_dup(s, 5);
-    if (sqlite3_column_bytes(s, 6) > 0)
+    if (db_col_bytes(s, 6) > 0)
         store_blob_dup(s, 6, &out->payload_box, &out->payload_boxlen);
-    if (sqlite3_column_bytes(s, 7) > 0)
+    if (db_col_bytes(s, 7) > 0)
         store_blob_dup(s, 7, &out->pdf_box, &out->pdf_boxlen);
-    sqlite3_reset(s);
+    db_reset(s);
     return STORE_OK;
 }
 

@@ -5,13 +5,13 @@
 #include "store.h"
 #include "store_internal.h"
 
-static int64_t store_ops_count(struct store *st, sqlite3_stmt *s, enum store_status *rc)
+static int64_t store_ops_count(struct store *st, struct db_stmt *s, enum store_status *rc)
 {
     int64_t n = 0;
     enum store_status r = store_row(st, s);
     if (r == STORE_OK) {
-        n = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
+        n = db_col_int64(s, 0);
+        db_reset(s);
     } else if (r != STORE_NOT_FOUND) {
         *rc = r;
     }
@@ -33,16 +33,16 @@ enum store_status store_ops_counts(struct store *st, int64_t now, struct store_o
         st, store_stmt(st, "SELECT count(*) FROM jobs WHERE state = 'running'", ""), &rc);
     out->jobs_failed = store_ops_count(
         st, store_stmt(st, "SELECT count(*) FROM jobs WHERE state = 'failed'", ""), &rc);
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT channel, count(*) FROM deliveries WHERE state = 'sent'"
                                  " GROUP BY channel",
                                  "");
     if (!s)
         return STORE_ERROR;
     int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *ch = (const char *)sqlite3_column_text(s, 0);
-        int64_t n = sqlite3_column_int64(s, 1);
+    while ((r = db_step(s)) == DB_ROW) {
+        const char *ch = (const char *)db_col_text(s, 0);
+        int64_t n = db_col_int64(s, 1);
         if (!ch)
             continue;
         if (strcmp(ch, "outbox") == 0)
@@ -52,8 +52,8 @@ enum store_status store_ops_counts(struct store *st, int64_t now, struct store_o
         else if (strcmp(ch, "webhook") == 0)
             out->sent_webhook = n;
     }
-    sqlite3_reset(s);
-    if (r != SQLITE_DONE)
+    db_reset(s);
+    if (r != DB_DONE)
         rc = store_status_of(r);
     return rc;
 }
@@ -62,7 +62,7 @@ enum store_status store_purge_candidates(struct store *st, int64_t before, int64
                                          size_t max, size_t *n)
 {
     *n = 0;
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st,
         "SELECT c.id FROM citizens c WHERE c.purged_at IS NULL AND c.created_at < ?1"
         " AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.citizen_id = c.id AND"
@@ -75,25 +75,25 @@ enum store_status store_purge_candidates(struct store *st, int64_t before, int64
         "ii", before, (int64_t)max);
     if (!s)
         return STORE_ERROR;
-    int r = SQLITE_DONE;
-    while (*n < max && (r = sqlite3_step(s)) == SQLITE_ROW)
-        ids[(*n)++] = sqlite3_column_int64(s, 0);
-    if (*n < max && r != SQLITE_DONE) {
-        sqlite3_reset(s);
+    int r = DB_DONE;
+    while (*n < max && (r = db_step(s)) == DB_ROW)
+        ids[(*n)++] = db_col_int64(s, 0);
+    if (*n < max && r != DB_DONE) {
+        db_reset(s);
         return store_status_of(r);
     }
-    sqlite3_reset(s);
+    db_reset(s);
     return STORE_OK;
 }
 
 enum store_status store_citizen_uuid(struct store *st, int64_t citizen_id,
                                      char uuid[MODEL_UUID_LEN + 1])
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT uuid FROM citizens WHERE id = ?", "i", citizen_id);
+    struct db_stmt *s = store_stmt(st, "SELECT uuid FROM citizens WHERE id = ?", "i", citizen_id);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         store_col_copy(s, 0, uuid, MODEL_UUID_LEN + 1);
-        sqlite3_reset(s);
+        db_reset(s);
     }
     return rc;
 }
@@ -101,7 +101,7 @@ enum store_status store_citizen_uuid(struct store *st, int64_t citizen_id,
 enum store_status store_citizen_outbox_messages(struct store *st, int64_t citizen_id,
                                                 store_message_cb cb, void *arg)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT d.message_id FROM deliveries d"
                                  " JOIN jobs j ON j.id = d.job_id"
                                  " JOIN enrolments e ON e.id = j.enrolment_id"
@@ -110,13 +110,13 @@ enum store_status store_citizen_outbox_messages(struct store *st, int64_t citize
     if (!s)
         return STORE_ERROR;
     int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(s, 0);
+    while ((r = db_step(s)) == DB_ROW) {
+        const char *id = (const char *)db_col_text(s, 0);
         if (id && cb(id, arg) != 0)
             break;
     }
-    sqlite3_reset(s);
-    return r == SQLITE_ROW || r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+    db_reset(s);
+    return r == DB_ROW || r == DB_DONE ? STORE_OK : store_status_of(r);
 }
 
 enum store_status store_citizen_purge(struct store *st, int64_t citizen_id, int64_t now)
@@ -131,7 +131,7 @@ enum store_status store_citizen_purge(struct store *st, int64_t citizen_id, int6
                        "ii", now, citizen_id));
     if (rc != STORE_OK)
         return rc;
-    if (sqlite3_changes(st->db) == 0)
+    if (db_changes(st->db) == 0)
         return STORE_NOT_FOUND;
     static const char *const sql[] = {
         "UPDATE meetings SET note_box = NULL WHERE enrolment_id IN"
@@ -164,22 +164,16 @@ enum store_status store_idem_expire(struct store *st, int64_t before, int *n)
     enum store_status rc = store_done(
         st, store_stmt(st, "DELETE FROM idempotency WHERE created_at < ?", "i", before));
     if (n)
-        *n = rc == STORE_OK ? sqlite3_changes(st->db) : 0;
+        *n = rc == STORE_OK ? db_changes(st->db) : 0;
     return rc;
 }
 
 enum store_status store_secure_delete(struct store *st)
 {
-    return sqlite3_exec(st->db, "PRAGMA secure_delete = ON", NULL, NULL, NULL) == SQLITE_OK
-               ? STORE_OK
-               : STORE_ERROR;
+    return store_status_of(db_secure_delete(st->db));
 }
 
 enum store_status store_checkpoint_truncate(struct store *st)
 {
-    int logged = 0, done = 0;
-    int r = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &logged, &done);
-    if (r == SQLITE_BUSY)
-        return STORE_BUSY; /* a reader holds old pages: the next purge tries again */
-    return r == SQLITE_OK ? STORE_OK : store_status_of(r);
+    return store_status_of(db_truncate_wal(st->db));
 }

@@ -4,7 +4,6 @@
 #include "store.h"
 #include "store_internal.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,27 +16,27 @@
     "id, username, display_name, role, unit, password_hash, disabled, failed_logins,"        \
     " locked_until, created_at"
 
-static void store_user_read(sqlite3_stmt *s, int col, struct store_user *u)
+static void store_user_read(struct db_stmt *s, int col, struct store_user *u)
 {
     memset(u, 0, sizeof *u);
-    u->id = sqlite3_column_int64(s, col);
+    u->id = db_col_int64(s, col);
     store_col_copy(s, col + 1, u->username, sizeof u->username);
     store_col_copy(s, col + 2, u->display_name, sizeof u->display_name);
     store_col_copy(s, col + 3, u->role, sizeof u->role);
     store_col_copy(s, col + 4, u->unit, sizeof u->unit);
     store_col_copy(s, col + 5, u->password_hash, sizeof u->password_hash);
-    u->disabled = sqlite3_column_int(s, col + 6) != 0;
-    u->failed_logins = sqlite3_column_int(s, col + 7);
-    u->locked_until = sqlite3_column_int64(s, col + 8);
-    u->created_at = sqlite3_column_int64(s, col + 9);
+    u->disabled = db_col_int(s, col + 6) != 0;
+    u->failed_logins = db_col_int(s, col + 7);
+    u->locked_until = db_col_int64(s, col + 8);
+    u->created_at = db_col_int64(s, col + 9);
 }
 
-static enum store_status store_user_one(struct store *st, sqlite3_stmt *s, struct store_user *out)
+static enum store_status store_user_one(struct store *st, struct db_stmt *s, struct store_user *out)
 {
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         store_user_read(s, 0, out);
-        sqlite3_reset(s);
+        db_reset(s);
     }
     return rc;
 }
@@ -45,7 +44,7 @@ static enum store_status store_user_one(struct store *st, sqlite3_stmt *s, struc
 /* STORE_NOT_FOUND when the last statement changed no row. */
 static enum store_status store_changed(struct store *st, enum store_status rc)
 {
-    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+    if (rc == STORE_OK && db_changes(st->db) == 0)
         return STORE_NOT_FOUND;
     return rc;
 }
@@ -53,7 +52,7 @@ static enum store_status store_changed(struct store *st, enum store_status rc)
 enum store_status store_user_insert(struct store *st, const struct store_user *u, int64_t now,
                                     int64_t *id)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "INSERT INTO users(username, display_name, role, unit,"
                                  " password_hash, disabled, created_at) VALUES (?,?,?,?,?,?,?)"
                                  " RETURNING id",
@@ -61,8 +60,8 @@ enum store_status store_user_insert(struct store *st, const struct store_user *u
                                  u->password_hash, (int64_t)u->disabled, now);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
-        *id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
+        *id = db_col_int64(s, 0);
+        db_reset(s);
     }
     return rc;
 }
@@ -84,18 +83,18 @@ enum store_status store_user_by_id(struct store *st, int64_t id, struct store_us
 
 enum store_status store_user_list(struct store *st, struct store_user **out, size_t *n)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT " STORE_USER_COLS " FROM users ORDER BY username", "");
+    struct db_stmt *s = store_stmt(st, "SELECT " STORE_USER_COLS " FROM users ORDER BY username", "");
     *out = NULL;
     *n = 0;
     if (!s)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         store_user_read(s, 0, &(*out)[(*n)++]);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+    db_reset(s);
+    return rc == DB_DONE ? STORE_OK : store_status_of(rc);
 }
 
 enum store_status store_user_update(struct store *st, const struct store_user *u)
@@ -124,15 +123,15 @@ enum store_status store_login_failure_add(struct store *st, int64_t id, int64_t 
                        window_start));
     if (rc != STORE_OK)
         return rc;
-    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM login_failures WHERE user_id = ?", "i",
+    struct db_stmt *s = store_stmt(st, "SELECT count(*) FROM login_failures WHERE user_id = ?", "i",
                                  id);
     if (!s)
         return STORE_ERROR;
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW)
-        *count = (unsigned)sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (step != SQLITE_ROW)
+    int step = db_step(s);
+    if (step == DB_ROW)
+        *count = (unsigned)db_col_int64(s, 0);
+    db_reset(s);
+    if (step != DB_ROW)
         return store_status_of(step);
     if (*count >= cap)
         return STORE_OK;
@@ -175,7 +174,7 @@ enum store_status store_account_log_insert(struct store *st, int64_t now, int64_
 enum store_status store_account_log_list(struct store *st, int64_t user_id, size_t limit,
                                          struct store_account_log_row **out, size_t *n)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT at, event, actor, until FROM account_log"
                                  " WHERE user_id = ? ORDER BY id DESC LIMIT ?",
                                  "ii", user_id, (int64_t)limit);
@@ -184,16 +183,16 @@ enum store_status store_account_log_list(struct store *st, int64_t user_id, size
     if (!s)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         struct store_account_log_row *r = &(*out)[(*n)++];
-        r->at = sqlite3_column_int64(s, 0);
+        r->at = db_col_int64(s, 0);
         store_col_copy(s, 1, r->event, sizeof r->event);
         store_col_copy(s, 2, r->actor, sizeof r->actor);
-        r->until = sqlite3_column_int64(s, 3);
+        r->until = db_col_int64(s, 3);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+    db_reset(s);
+    return rc == DB_DONE ? STORE_OK : store_status_of(rc);
 }
 
 /* ------------------------------------------------------------------ sessions */
@@ -211,7 +210,7 @@ enum store_status store_staff_session_get(struct store *st, const char *id_hash,
                                           int64_t idle_s, struct store_user *out,
                                           int64_t *last_seen)
 {
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st,
         "SELECT u.id, u.username, u.display_name, u.role, u.unit, u.password_hash, u.disabled,"
         " u.failed_logins, u.locked_until, u.created_at, x.last_seen_at, x.lang"
@@ -223,9 +222,9 @@ enum store_status store_staff_session_get(struct store *st, const char *id_hash,
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         store_user_read(s, 0, out);
-        *last_seen = sqlite3_column_int64(s, 10);
+        *last_seen = db_col_int64(s, 10);
         store_col_copy(s, 11, out->lang, sizeof out->lang);
-        sqlite3_reset(s);
+        db_reset(s);
     }
     return rc;
 }
@@ -250,7 +249,7 @@ enum store_status store_staff_session_set_lang(struct store *st, const char *id_
 
 enum store_status store_unit_list(struct store *st, struct store_unit **out, size_t *n)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT n.id, n.name, n.disabled,"
                                  " (SELECT count(*) FROM users u WHERE u.unit = n.name)"
                                  " FROM units n ORDER BY n.name",
@@ -260,17 +259,17 @@ enum store_status store_unit_list(struct store *st, struct store_unit **out, siz
     if (!s)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         struct store_unit *u = &(*out)[(*n)++];
         memset(u, 0, sizeof *u);
-        u->id = sqlite3_column_int64(s, 0);
+        u->id = db_col_int64(s, 0);
         store_col_copy(s, 1, u->name, sizeof u->name);
-        u->disabled = sqlite3_column_int(s, 2) != 0;
-        u->users = sqlite3_column_int64(s, 3);
+        u->disabled = db_col_int(s, 2) != 0;
+        u->users = db_col_int64(s, 3);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+    db_reset(s);
+    return rc == DB_DONE ? STORE_OK : store_status_of(rc);
 }
 
 enum store_status store_unit_insert(struct store *st, const char *name, int64_t now)
@@ -289,11 +288,11 @@ enum store_status store_unit_ensure(struct store *st, const char *name, int64_t 
 
 enum store_status store_unit_usable(struct store *st, const char *name)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM units WHERE name = ? AND disabled = 0", "t",
+    struct db_stmt *s = store_stmt(st, "SELECT 1 FROM units WHERE name = ? AND disabled = 0", "t",
                                  name);
     enum store_status rc = store_row(st, s);
     if (s)
-        sqlite3_reset(s);
+        db_reset(s);
     return rc;
 }
 
@@ -362,7 +361,7 @@ enum store_status store_access_insert(struct store *st, int64_t user_id, const c
 enum store_status store_access_list(struct store *st, int64_t citizen_id, const char *unit,
                                     size_t limit, struct store_access_row **out, size_t *n)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT a.at, a.username, coalesce(u.display_name, ''), a.page"
                                  " FROM access_log a LEFT JOIN users u ON u.id = a.user_id"
                                  " WHERE a.citizen_id = ?1 AND (?2 = '' OR u.unit = ?2)"
@@ -373,16 +372,16 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, const 
     if (!s)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         struct store_access_row *r = &(*out)[(*n)++];
-        r->at = sqlite3_column_int64(s, 0);
+        r->at = db_col_int64(s, 0);
         store_col_copy(s, 1, r->username, sizeof r->username);
         store_col_copy(s, 2, r->display_name, sizeof r->display_name);
         store_col_copy(s, 3, r->page, sizeof r->page);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+    db_reset(s);
+    return rc == DB_DONE ? STORE_OK : store_status_of(rc);
 }
 
 /* ------------------------------------------------------------------ caseload */
@@ -396,7 +395,7 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, const 
 enum store_status store_caseload_each(struct store *st, const struct store_caseload_filter *f,
                                       store_caseload_cb cb, void *arg)
 {
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st,
         "SELECT e.id, e.uuid, e.citizen_id, c.uuid, e.group_id, e.pack_id, p.version,"
         " e.caseworker, e.language, e.first_meeting_at, e.token_expires_at, e.created_at,"
@@ -421,34 +420,34 @@ enum store_status store_caseload_each(struct store *st, const struct store_casel
         return STORE_ERROR;
     int rc;
     struct store_caseload_row row;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         memset(&row, 0, sizeof row);
         store_enrolment_read(s, &row.e);
         store_col_copy(s, 17, row.citizen_name, sizeof row.citizen_name);
         store_col_copy(s, 18, row.group_slug, sizeof row.group_slug);
         store_col_copy(s, 19, row.group_name, sizeof row.group_name);
-        row.answered = sqlite3_column_int(s, 20);
-        row.correct = sqlite3_column_int(s, 21);
-        row.asked = sqlite3_column_int(s, 22);
-        row.any_progress = sqlite3_column_int(s, 23) != 0 || row.answered > 0;
+        row.answered = db_col_int(s, 20);
+        row.correct = db_col_int(s, 21);
+        row.asked = db_col_int(s, 22);
+        row.any_progress = db_col_int(s, 23) != 0 || row.answered > 0;
         if (cb(&row, arg)) {
-            rc = SQLITE_DONE;
+            rc = DB_DONE;
             break;
         }
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+    db_reset(s);
+    return rc == DB_DONE ? STORE_OK : store_status_of(rc);
 }
 
 enum store_status store_citizen_in_unit(struct store *st, int64_t citizen_id, const char *unit)
 {
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st,
         "SELECT 1 FROM enrolments e WHERE e.citizen_id = ?1 AND " STORE_IN_UNIT(2) " LIMIT 1",
         "it", citizen_id, unit);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK)
-        sqlite3_reset(s);
+        db_reset(s);
     return rc;
 }
 
@@ -456,7 +455,7 @@ enum store_status store_citizen_enrolments(struct store *st, int64_t citizen_id,
                                            const char *unit, struct model_enrolment **out,
                                            size_t *n)
 {
-    sqlite3_stmt *s = store_stmt(st, STORE_ENROLMENT_SELECT
+    struct db_stmt *s = store_stmt(st, STORE_ENROLMENT_SELECT
                                  " WHERE e.citizen_id = ?1 AND " STORE_IN_UNIT(2)
                                  " ORDER BY e.created_at DESC, e.id DESC",
                                  "it", citizen_id, unit);
@@ -465,19 +464,19 @@ enum store_status store_citizen_enrolments(struct store *st, int64_t citizen_id,
     if (!s)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         store_enrolment_read(s, &(*out)[(*n)++]);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+    db_reset(s);
+    return rc == DB_DONE ? STORE_OK : store_status_of(rc);
 }
 
 /* ------------------------------------------------------------------ API keys, groups */
 
 enum store_status store_apikey_list(struct store *st, struct store_apikey_row **out, size_t *n)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT id, name, created_at, coalesce(revoked_at, 0)"
                                  " FROM api_keys ORDER BY id",
                                  "");
@@ -486,16 +485,16 @@ enum store_status store_apikey_list(struct store *st, struct store_apikey_row **
     if (!s)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         struct store_apikey_row *r = &(*out)[(*n)++];
-        r->id = sqlite3_column_int64(s, 0);
+        r->id = db_col_int64(s, 0);
         store_col_copy(s, 1, r->name, sizeof r->name);
-        r->created_at = sqlite3_column_int64(s, 2);
-        r->revoked_at = sqlite3_column_int64(s, 3);
+        r->created_at = db_col_int64(s, 2);
+        r->revoked_at = db_col_int64(s, 3);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+    db_reset(s);
+    return rc == DB_DONE ? STORE_OK : store_status_of(rc);
 }
 
 enum store_status store_apikey_revoke(struct store *st, int64_t id, int64_t now)
@@ -522,7 +521,7 @@ enum store_status store_group_settings(struct store *st, int64_t id, bool enable
 enum store_status store_pack_list(struct store *st, int64_t group_id,
                                   struct store_pack_row **out, size_t *n)
 {
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st,
         "SELECT p.id, p.version, p.state, p.created_at, coalesce(p.published_at, 0),"
         " coalesce(p.retired_at, 0),"
@@ -534,55 +533,55 @@ enum store_status store_pack_list(struct store *st, int64_t group_id,
     if (!s)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         struct store_pack_row *r = &(*out)[(*n)++];
-        r->id = sqlite3_column_int64(s, 0);
-        r->version = sqlite3_column_int(s, 1);
+        r->id = db_col_int64(s, 0);
+        r->version = db_col_int(s, 1);
         store_col_copy(s, 2, r->state, sizeof r->state);
-        r->created_at = sqlite3_column_int64(s, 3);
-        r->published_at = sqlite3_column_int64(s, 4);
-        r->retired_at = sqlite3_column_int64(s, 5);
-        r->enrolments = sqlite3_column_int(s, 6);
+        r->created_at = db_col_int64(s, 3);
+        r->published_at = db_col_int64(s, 4);
+        r->retired_at = db_col_int64(s, 5);
+        r->enrolments = db_col_int(s, 6);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc);
+    db_reset(s);
+    return rc == DB_DONE ? STORE_OK : store_status_of(rc);
 }
 
 enum store_status store_pack_draft_id(struct store *st, int64_t group_id, int64_t *id)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT id FROM packs WHERE group_id = ? AND state = 'draft'"
                                  " ORDER BY version DESC LIMIT 1",
                                  "i", group_id);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
-        *id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
+        *id = db_col_int64(s, 0);
+        db_reset(s);
     }
     return rc;
 }
 
 enum store_status store_pack_hash_seen(struct store *st, int64_t group_id, const char *hash)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT 1 FROM packs WHERE group_id = ? AND content_hash = ?"
                                  " AND state <> 'draft' LIMIT 1",
                                  "it", group_id, hash);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK)
-        sqlite3_reset(s);
+        db_reset(s);
     return rc;
 }
 
 enum store_status store_pack_max_version(struct store *st, int64_t group_id, int *version)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT coalesce(max(version), 0) FROM packs WHERE group_id = ?",
+    struct db_stmt *s = store_stmt(st, "SELECT coalesce(max(version), 0) FROM packs WHERE group_id = ?",
                                  "i", group_id);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
-        *version = sqlite3_column_int(s, 0);
-        sqlite3_reset(s);
+        *version = db_col_int(s, 0);
+        db_reset(s);
     }
     return rc;
 }

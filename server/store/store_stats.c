@@ -14,17 +14,17 @@
     " 'unixepoch', 'start of year', '+10 months', '-7 days', 'weekday 0')) + 3600"          \
     " THEN 7200 ELSE 3600 END) / 86400)"
 
-static enum store_status store_stats_steps(struct store *st, sqlite3_stmt *s,
-                                           int (*row)(sqlite3_stmt *s, void *arg), void *arg)
+static enum store_status store_stats_steps(struct store *st, struct db_stmt *s,
+                                           int (*row)(struct db_stmt *s, void *arg), void *arg)
 {
     if (!s)
         return STORE_ERROR;
     int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW)
+    while ((r = db_step(s)) == DB_ROW)
         if (row(s, arg))
             break;
-    sqlite3_reset(s);
-    if (r != SQLITE_ROW && r != SQLITE_DONE) {
+    db_reset(s);
+    if (r != DB_ROW && r != DB_DONE) {
         store_log(st, "statistics");
         return store_status_of(r);
     }
@@ -37,19 +37,19 @@ struct store_stats_cells_ctx {
     enum store_stats_by by;
 };
 
-static int store_stats_cell_row(sqlite3_stmt *s, void *arg)
+static int store_stats_cell_row(struct db_stmt *s, void *arg)
 {
     struct store_stats_cells_ctx *ctx = arg;
     struct store_stats_cell c;
     memset(&c, 0, sizeof c);
     if (ctx->by == STORE_STATS_BY_GROUP)
-        c.group_id = sqlite3_column_int64(s, 0);
+        c.group_id = db_col_int64(s, 0);
     else
         store_col_copy(s, 0, c.unit, sizeof c.unit);
     int64_t *v[] = {&c.enrolled, &c.opened, &c.completed, &c.declined, &c.due, &c.guided,
                     &c.held,     &c.viewed, &c.sends,     &c.resends};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        *v[i] = sqlite3_column_int64(s, (int)i + 1);
+        *v[i] = db_col_int64(s, (int)i + 1);
     return ctx->cb(&c, ctx->arg);
 }
 
@@ -68,7 +68,7 @@ enum store_status store_stats_cells(struct store *st, enum store_stats_by by, in
 {
     struct store_stats_cells_ctx ctx = {cb, arg, by};
     /* first meetings count once they have passed: whole days before today here … */
-    sqlite3_stmt *s =
+    struct db_stmt *s =
         by == STORE_STATS_BY_GROUP
             ? store_stmt(st, STORE_STATS_SUMS("group_id", "stats_group_day"), "iii", from_day,
                          to_day, today)
@@ -89,25 +89,25 @@ struct store_stats_q_ctx {
     void *arg;
 };
 
-static int store_stats_question_row(sqlite3_stmt *s, void *arg)
+static int store_stats_question_row(struct db_stmt *s, void *arg)
 {
     struct store_stats_q_ctx *ctx = arg;
     struct store_stats_question q;
     memset(&q, 0, sizeof q);
-    q.question_id = sqlite3_column_int64(s, 0);
+    q.question_id = db_col_int64(s, 0);
     store_col_copy(s, 1, q.group_slug, sizeof q.group_slug);
-    q.pack_version = sqlite3_column_int(s, 2);
-    q.video_position = sqlite3_column_int(s, 3);
+    q.pack_version = db_col_int(s, 2);
+    q.video_position = db_col_int(s, 3);
     store_col_copy(s, 4, q.video_title[LANG_DA], sizeof q.video_title[LANG_DA]);
     store_col_copy(s, 5, q.video_title[LANG_EN], sizeof q.video_title[LANG_EN]);
-    q.position = sqlite3_column_int(s, 6);
+    q.position = db_col_int(s, 6);
     store_col_copy(s, 7, q.text[LANG_DA], sizeof q.text[LANG_DA]);
     store_col_copy(s, 8, q.text[LANG_EN], sizeof q.text[LANG_EN]);
     store_col_copy(s, 9, q.topic_key, sizeof q.topic_key);
     store_col_copy(s, 10, q.topic[LANG_DA], sizeof q.topic[LANG_DA]);
     store_col_copy(s, 11, q.topic[LANG_EN], sizeof q.topic[LANG_EN]);
-    q.answered = sqlite3_column_int64(s, 12);
-    q.wrong = sqlite3_column_int64(s, 13);
+    q.answered = db_col_int64(s, 12);
+    q.wrong = db_col_int64(s, 13);
     return ctx->cb(&q, ctx->arg);
 }
 
@@ -135,12 +135,12 @@ struct store_stats_d_ctx {
     void *arg;
 };
 
-static int store_stats_delay_row(sqlite3_stmt *s, void *arg)
+static int store_stats_delay_row(struct db_stmt *s, void *arg)
 {
     struct store_stats_d_ctx *ctx = arg;
-    const unsigned char *unit = sqlite3_column_text(s, 1);
-    return ctx->cb(sqlite3_column_int64(s, 0), unit ? (const char *)unit : "",
-                   sqlite3_column_int64(s, 2), ctx->arg);
+    const char *unit = db_col_text(s, 1);
+    return ctx->cb(db_col_int64(s, 0), unit ? unit : "",
+                   db_col_int64(s, 2), ctx->arg);
 }
 
 enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t to_day,
@@ -207,7 +207,7 @@ enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t
 enum store_status store_stats_verify(struct store *st, int64_t *differences)
 {
     *differences = 0;
-    sqlite3_stmt *s = store_stmt(
+    struct db_stmt *s = store_stmt(
         st,
         "SELECT (SELECT count(*) FROM (" STORE_STATS_FACTS " EXCEPT " STORE_STATS_KEPT "))"
         " + (SELECT count(*) FROM (" STORE_STATS_KEPT " EXCEPT " STORE_STATS_FACTS "))"
@@ -223,21 +223,21 @@ enum store_status store_stats_verify(struct store *st, int64_t *differences)
     enum store_status rc = store_row(st, s);
     if (rc != STORE_OK)
         return rc;
-    *differences = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    *differences = db_col_int64(s, 0);
+    db_reset(s);
     return STORE_OK;
 }
 
 enum store_status store_question_pack(struct store *st, int64_t question_id, int64_t *pack_id)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT v.pack_id FROM questions q JOIN videos v"
                                  " ON v.id = q.video_id WHERE q.id = ?",
                                  "i", question_id);
     enum store_status rc = store_row(st, s);
     if (rc != STORE_OK)
         return rc;
-    *pack_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    *pack_id = db_col_int64(s, 0);
+    db_reset(s);
     return STORE_OK;
 }

@@ -14,15 +14,15 @@
 enum store_status store_session_get(struct store *st, const char *id_hash, int64_t now,
                                     int64_t *enrolment_id, bool *used)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    struct db_stmt *s = store_stmt(st,
                                  "SELECT enrolment_id, used_at IS NOT NULL FROM citizen_sessions"
                                  " WHERE id_hash = ? AND expires_at > ?",
                                  "ti", id_hash, now);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
-        *enrolment_id = sqlite3_column_int64(s, 0);
-        *used = sqlite3_column_int(s, 1) != 0;
-        sqlite3_reset(s);
+        *enrolment_id = db_col_int64(s, 0);
+        *used = db_col_int(s, 1) != 0;
+        db_reset(s);
     }
     return rc;
 }
@@ -33,7 +33,7 @@ enum store_status store_session_use(struct store *st, const char *id_hash, int64
                                                      "UPDATE citizen_sessions SET used_at = ?"
                                                      " WHERE id_hash = ? AND used_at IS NULL",
                                                      "it", now, id_hash));
-    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+    if (rc == STORE_OK && db_changes(st->db) == 0)
         return STORE_NOT_FOUND;
     return rc;
 }
@@ -84,41 +84,41 @@ static char *store_watch_ranges_text(const struct model_view *v)
     " played_ms, ended, skipped, captions_on, transcript_opened, legacy_ended,"             \
     " journal_level, to_end_at"
 
-static void store_view_read(sqlite3_stmt *s, struct model_view *v)
+static void store_view_read(struct db_stmt *s, struct model_view *v)
 {
     memset(v, 0, sizeof *v);
-    v->video_id = sqlite3_column_int64(s, 0);
-    v->started_at = sqlite3_column_int64(s, 1);
-    v->finished_at = sqlite3_column_int64(s, 2);
-    v->observed = sqlite3_column_int(s, 3) != 0;
-    v->reported_at = sqlite3_column_int64(s, 4);
-    v->duration_ms = sqlite3_column_int64(s, 5);
-    store_watch_ranges_parse((const char *)sqlite3_column_text(s, 6), v);
-    v->played_ms = sqlite3_column_int64(s, 7);
-    v->ended = sqlite3_column_int(s, 8) != 0;
-    v->skipped = sqlite3_column_int(s, 9) != 0;
-    v->captions_on = sqlite3_column_int(s, 10) != 0;
-    v->transcript_opened = sqlite3_column_int(s, 11) != 0;
-    v->legacy_ended = sqlite3_column_int(s, 12) != 0;
-    v->journal_level = sqlite3_column_int(s, 13);
-    v->to_end_at = sqlite3_column_int64(s, 14);
+    v->video_id = db_col_int64(s, 0);
+    v->started_at = db_col_int64(s, 1);
+    v->finished_at = db_col_int64(s, 2);
+    v->observed = db_col_int(s, 3) != 0;
+    v->reported_at = db_col_int64(s, 4);
+    v->duration_ms = db_col_int64(s, 5);
+    store_watch_ranges_parse((const char *)db_col_text(s, 6), v);
+    v->played_ms = db_col_int64(s, 7);
+    v->ended = db_col_int(s, 8) != 0;
+    v->skipped = db_col_int(s, 9) != 0;
+    v->captions_on = db_col_int(s, 10) != 0;
+    v->transcript_opened = db_col_int(s, 11) != 0;
+    v->legacy_ended = db_col_int(s, 12) != 0;
+    v->journal_level = db_col_int(s, 13);
+    v->to_end_at = db_col_int64(s, 14);
 }
 
 enum store_status store_views_read(struct store *st, int64_t enrolment_id,
                                    struct model_view **views, size_t *n)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT " STORE_VIEW_COLUMNS " FROM video_views"
+    struct db_stmt *s = store_stmt(st, "SELECT " STORE_VIEW_COLUMNS " FROM video_views"
                                      " WHERE enrolment_id = ?",
                                  "i", enrolment_id);
     if (!s)
         return STORE_ERROR;
     int r;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((r = db_step(s)) == DB_ROW) {
         *views = xrealloc(*views, (*n + 1) * sizeof **views);
         store_view_read(s, &(*views)[(*n)++]);
     }
-    sqlite3_reset(s);
-    return r == SQLITE_DONE ? STORE_OK : store_status_of(r);
+    db_reset(s);
+    return r == DB_DONE ? STORE_OK : store_status_of(r);
 }
 
 enum store_status store_view_start(struct store *st, int64_t enrolment_id, int64_t video_id,
@@ -134,13 +134,13 @@ enum store_status store_view_get(struct store *st, int64_t enrolment_id, int64_t
                                  struct model_view *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = store_stmt(st, "SELECT " STORE_VIEW_COLUMNS " FROM video_views"
+    struct db_stmt *s = store_stmt(st, "SELECT " STORE_VIEW_COLUMNS " FROM video_views"
                                      " WHERE enrolment_id = ? AND video_id = ?",
                                  "ii", enrolment_id, video_id);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         store_view_read(s, out);
-        sqlite3_reset(s);
+        db_reset(s);
     }
     return rc;
 }
@@ -160,7 +160,7 @@ enum store_status store_view_save(struct store *st, int64_t enrolment_id,
                        (int64_t)v->transcript_opened, (int64_t)v->journal_level, v->to_end_at,
                        enrolment_id, v->video_id));
     free(ranges);
-    if (rc == STORE_OK && sqlite3_changes(st->db) == 0)
+    if (rc == STORE_OK && db_changes(st->db) == 0)
         return STORE_NOT_FOUND;
     return rc;
 }

@@ -1,0 +1,71 @@
+/* db — the dispatch from db.h to the engine of a connection (db_engine.h). */
+#include "db.h"
+#include "db_engine.h"
+
+#include <string.h>
+
+bool db_is_postgres_url(const char *target)
+{
+    return target && (strncmp(target, "postgresql://", 13) == 0 ||
+                      strncmp(target, "postgres://", 11) == 0);
+}
+
+int db_open(const char *target, unsigned busy_ms, struct db **out, char *err, size_t errlen)
+{
+    if (db_is_postgres_url(target))
+        return db_pg_open(target, busy_ms, out, err, errlen);
+    return db_sqlite_open(target, busy_ms, out, err, errlen);
+}
+
+void db_close(struct db *db)
+{
+    if (db)
+        db->engine->close(db);
+}
+
+enum db_dialect db_dialect(const struct db *db) { return db->engine->dialect; }
+const char *db_errmsg(struct db *db) { return db->engine->errmsg(db); }
+enum db_result db_exec(struct db *db, const char *sql) { return db->engine->exec(db, sql); }
+enum db_result db_begin(struct db *db, enum db_begin kind) { return db->engine->begin(db, kind); }
+enum db_result db_serialize(struct db *db, int64_t key) { return db->engine->serialize(db, key); }
+int64_t db_changes(struct db *db) { return db->engine->changes(db); }
+
+int db_backup(struct db *db, const char *dest, char *err, size_t errlen)
+{
+    return db->engine->backup(db, dest, err, errlen);
+}
+
+enum db_result db_secure_delete(struct db *db) { return db->engine->secure_delete(db); }
+enum db_result db_truncate_wal(struct db *db) { return db->engine->truncate_wal(db); }
+
+struct db_stmt *db_prepare(struct db *db, const char *sql) { return db->engine->prepare(db, sql); }
+
+void db_finalize(struct db_stmt *s)
+{
+    if (s)
+        s->engine->finalize(s);
+}
+
+int db_param_count(struct db_stmt *s) { return s->engine->param_count(s); }
+void db_reset(struct db_stmt *s) { s->engine->reset(s); }
+int db_bind_int64(struct db_stmt *s, int idx, int64_t v) { return s->engine->bind_int64(s, idx, v); }
+int db_bind_text(struct db_stmt *s, int idx, const char *v) { return s->engine->bind_text(s, idx, v); }
+
+int db_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n)
+{
+    return s->engine->bind_blob(s, idx, p, n);
+}
+
+int db_bind_null(struct db_stmt *s, int idx, enum db_type type)
+{
+    return s->engine->bind_null(s, idx, type);
+}
+
+enum db_result db_step(struct db_stmt *s) { return s->engine->step(s); }
+bool db_col_null(struct db_stmt *s, int col) { return s->engine->col_null(s, col); }
+int64_t db_col_int64(struct db_stmt *s, int col) { return s->engine->col_int64(s, col); }
+int db_col_int(struct db_stmt *s, int col) { return (int)s->engine->col_int64(s, col); }
+double db_col_double(struct db_stmt *s, int col) { return s->engine->col_double(s, col); }
+const char *db_col_text(struct db_stmt *s, int col) { return s->engine->col_text(s, col); }
+const void *db_col_blob(struct db_stmt *s, int col) { return s->engine->col_blob(s, col); }
+size_t db_col_bytes(struct db_stmt *s, int col) { return s->engine->col_bytes(s, col); }

@@ -280,7 +280,7 @@ static int main_config(const struct main_opts *o, const char *command, int need_
     if (o->db && config_set(cfg, "database", "path", o->db, err, sizeof err))
         return main_fail("%s", err);
     if (!cfg->db_path[0]) {
-        if (need_db) {
+        if (need_db && !cfg->db_url[0]) {
             fprintf(stderr, "vejled: %s needs --db PATH (or VEJLED_DB, or [database] path in "
                             "--config FILE)\n", command);
             return EXIT_USAGE;
@@ -303,7 +303,7 @@ static int main_open(const struct config *cfg, struct store **st)
     char *d = dirname(dir);
     if (strcmp(d, ".") != 0 && mkdir(d, 0750) != 0 && errno != EEXIST)
         return main_fail("cannot create the folder %s", d);
-    if (store_open(cfg->db_path, cfg->busy_timeout_ms, st, err, sizeof err))
+    if (store_open(config_db_target(cfg), cfg->busy_timeout_ms, st, err, sizeof err))
         return main_fail("%s", err);
     if (store_migrate(*st, cfg->migrations_dir, &applied, err, sizeof err)) {
         store_close(*st);
@@ -311,7 +311,8 @@ static int main_open(const struct config *cfg, struct store **st)
         return main_fail("%s", err);
     }
     if (applied)
-        fprintf(stderr, "vejled: applied %d migration(s) to %s\n", applied, cfg->db_path);
+        fprintf(stderr, "vejled: applied %d migration(s) to %s\n", applied,
+                cfg->db_url[0] ? "the PostgreSQL database" : cfg->db_path);
     return 0;
 }
 
@@ -534,9 +535,9 @@ static int cmd_verify(const struct config *cfg)
     struct store *st = NULL;
     struct journal_check check;
     char err[512];
-    if (access(cfg->db_path, R_OK) != 0)
+    if (!cfg->db_url[0] && access(cfg->db_path, R_OK) != 0)
         return main_fail("no database at %s", cfg->db_path);
-    if (store_open(cfg->db_path, cfg->busy_timeout_ms, &st, err, sizeof err))
+    if (store_open(config_db_target(cfg), cfg->busy_timeout_ms, &st, err, sizeof err))
         return main_fail("%s", err);
     int r = journal_verify(st, &check);
     int64_t checkpoints = 0, bad_cp = 0;
@@ -573,7 +574,7 @@ static int cmd_backup(const struct config *cfg, const char *to)
     }
     if (access(to, F_OK) == 0)
         return main_fail("%s already exists; choose a new file", to);
-    if (store_open(cfg->db_path, cfg->busy_timeout_ms, &st, err, sizeof err))
+    if (store_open(config_db_target(cfg), cfg->busy_timeout_ms, &st, err, sizeof err))
         return main_fail("%s", err);
     int r = store_backup(st, to, err, sizeof err);
     store_close(st);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ static const struct config_key config_keys[] = {
     SIZE("server", "max_field_length", max_field_length, 16, 1024 * 1024),
     UINT("server", "log_requests", log_requests, 0, 1),
     STR("database", "path", db_path),
+    STR("database", "url", db_url),
     STR("database", "key_file", key_file),
     STR("database", "sign_key_file", sign_key_file),
     UINT("database", "checkpoint_minutes", checkpoint_minutes, 1, 60),
@@ -430,8 +432,24 @@ static void config_under_root(const struct config *c, char *field, size_t n, con
         snprintf(field, n, "%s", rel); /* root too long: relative to the current folder */
 }
 
+const char *config_db_target(const struct config *c)
+{
+    return *c->db_url ? c->db_url : c->db_path;
+}
+
+static bool config_is_pg_url(const char *s)
+{
+    return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
+}
+
 void config_finish(struct config *c)
 {
+    /* --db postgresql://… (or path = a URL) means the URL; the key files and the outbox
+     * then default to their places beside the default file */
+    if (config_is_pg_url(c->db_path)) {
+        snprintf(c->db_url, sizeof c->db_url, "%s", c->db_path);
+        snprintf(c->db_path, sizeof c->db_path, "var/vejled.db");
+    }
     if (!*c->key_file)
         snprintf(c->key_file, sizeof c->key_file, "%.*s.key", (int)(sizeof c->key_file - 5),
                  c->db_path);

@@ -34,7 +34,8 @@ struct config {
     unsigned log_requests;         /* 1: one line per request on stderr */
 
     /* [database] */
-    char db_path[CONFIG_PATH_MAX];
+    char db_path[CONFIG_PATH_MAX];  /* the SQLite file (when url is empty) */
+    char db_url[1024];              /* postgresql://… : PostgreSQL instead of the file */
     char key_file[CONFIG_PATH_MAX]; /* secret key protecting CPR numbers; "" → <db>.key */
     char sign_key_file[CONFIG_PATH_MAX]; /* Ed25519 key signing checkpoints; "" → <db>.sign.key */
     unsigned checkpoint_minutes;    /* the scheduler signs the moved journal head this often */
@@ -152,5 +153,8 @@ int config_origin_listed(const char *list, const char *origin);
 /* Fills the derived defaults (key file beside the database, public_url from listen) once
  * all sources are read. */
 void config_finish(struct config *c);
+
+/* What the store opens: [database] url when set, else the SQLite file. */
+const char *config_db_target(const struct config *c);
 
 #endif

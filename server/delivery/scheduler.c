@@ -60,7 +60,7 @@ int scheduler_open(const struct config *cfg, const struct vault *vault, const ch
             goto fail;
         }
     }
-    if (store_open(cfg->db_path, cfg->busy_timeout_ms, &s->st, err, errlen))
+    if (store_open(config_db_target(cfg), cfg->busy_timeout_ms, &s->st, err, errlen))
         goto fail;
     for (int l = 0; l < LANG_COUNT; l++) {
         char path[CONFIG_PATH_MAX + 32];

@@ -1152,9 +1152,15 @@ enum store_status store_idem_put(struct store *st, int64_t api_key_id, const cha
                                  size_t boxlen, int64_t citizen_id, int64_t now)
 {
     return store_done(st, store_stmt(st,
-                                     "INSERT OR REPLACE INTO idempotency(api_key_id, key,"
+                                     "INSERT INTO idempotency(api_key_id, key,"
                                      " request_hash, status, response_box, citizen_id,"
-                                     " created_at) VALUES (?,?,?,?,?,?,?)",
+                                     " created_at) VALUES (?,?,?,?,?,?,?)"
+                                     " ON CONFLICT(api_key_id, key) DO UPDATE SET"
+                                     " request_hash = excluded.request_hash,"
+                                     " status = excluded.status,"
+                                     " response_box = excluded.response_box,"
+                                     " citizen_id = excluded.citizen_id,"
+                                     " created_at = excluded.created_at",
                                      "ittibIi", api_key_id, key, request_hash, (int64_t)status,
                                      box, boxlen, citizen_id, now));
 }

@@ -271,7 +271,7 @@ enum store_status store_job_finish(struct store *st, int64_t id, const char *cla
     return store_done(st, store_stmt(st,
                                      "UPDATE jobs SET state = ?, last_error = ?, locked_at = NULL,"
                                      " claim_token = NULL,"
-                                     " next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,"
+                                     " next_attempt_at = CASE WHEN ? <> 0 THEN ? ELSE next_attempt_at END,"
                                      " finished_at = ? WHERE id = ?",
                                      "ttiiIi", state, error ? error : "", (int64_t)retry,
                                      next_attempt_at, retry ? 0 : now, id));

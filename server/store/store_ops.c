@@ -66,9 +66,8 @@ enum store_status store_purge_candidates(struct store *st, int64_t before, int64
         st,
         "SELECT c.id FROM citizens c WHERE c.purged_at IS NULL AND c.created_at < ?1"
         " AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.citizen_id = c.id AND"
-        "   max(e.created_at, e.first_meeting_at, coalesce(e.opened_at, 0),"
-        "       coalesce(e.completed_at, 0), coalesce(e.declined_at, 0),"
-        "       coalesce(e.closed_at, 0)) >= ?1)"
+        "   (e.created_at >= ?1 OR e.first_meeting_at >= ?1 OR e.opened_at >= ?1"
+        "    OR e.completed_at >= ?1 OR e.declined_at >= ?1 OR e.closed_at >= ?1))"
         " AND NOT EXISTS (SELECT 1 FROM meetings m JOIN enrolments e ON e.id = m.enrolment_id"
         "   WHERE e.citizen_id = c.id AND m.held_at >= ?1)"
         " ORDER BY c.created_at LIMIT ?2",

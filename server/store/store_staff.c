@@ -392,28 +392,32 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, const 
     "(?" #n " = '' OR EXISTS (SELECT 1 FROM users u WHERE u.username = e.caseworker"          \
     " AND u.unit = ?" #n "))"
 
+/* The caseworker's list; POS: the dialect's substring position function. */
+#define STORE_CASELOAD_SQL(POS)                                                             \
+    "SELECT e.id, e.uuid, e.citizen_id, c.uuid, e.group_id, e.pack_id, p.version,"          \
+    " e.caseworker, e.language, e.first_meeting_at, e.token_expires_at, e.created_at,"      \
+    " e.opened_at, e.completed_at, e.declined_at, e.closed_at, e.oral_guidance_at,"         \
+    " c.name, g.slug, g.name_da,"                                                           \
+    " (SELECT count(*) FROM answers a WHERE a.enrolment_id = e.id AND a.attempt = 1),"      \
+    " (SELECT count(*) FROM answers a WHERE a.enrolment_id = e.id AND a.attempt = 1"        \
+    "   AND a.correct = 1),"                                                                \
+    " (SELECT count(*) FROM asked_topics t WHERE t.enrolment_id = e.id),"                   \
+    " EXISTS (SELECT 1 FROM video_views v WHERE v.enrolment_id = e.id)"                     \
+    " FROM enrolments e JOIN citizens c ON c.id = e.citizen_id"                             \
+    " JOIN packs p ON p.id = e.pack_id JOIN target_groups g ON g.id = e.group_id"           \
+    " WHERE e.closed_at IS NULL AND " STORE_IN_UNIT(1)                                      \
+    " AND (?2 = '' OR g.slug = ?2)"                                                         \
+    " AND e.first_meeting_at >= ?3 AND e.first_meeting_at < ?4"                             \
+    " AND (?5 = '' OR " POS "(lower(c.name), lower(?5)) > 0)"                               \
+    " AND (?6 = 0 OR e.citizen_id = ?6)"                                                    \
+    " ORDER BY e.first_meeting_at, e.id LIMIT ?7"
+
 enum store_status store_caseload_each(struct store *st, const struct store_caseload_filter *f,
                                       store_caseload_cb cb, void *arg)
 {
     struct db_stmt *s = store_stmt(
         st,
-        "SELECT e.id, e.uuid, e.citizen_id, c.uuid, e.group_id, e.pack_id, p.version,"
-        " e.caseworker, e.language, e.first_meeting_at, e.token_expires_at, e.created_at,"
-        " e.opened_at, e.completed_at, e.declined_at, e.closed_at, e.oral_guidance_at,"
-        " c.name, g.slug, g.name_da,"
-        " (SELECT count(*) FROM answers a WHERE a.enrolment_id = e.id AND a.attempt = 1),"
-        " (SELECT count(*) FROM answers a WHERE a.enrolment_id = e.id AND a.attempt = 1"
-        "   AND a.correct = 1),"
-        " (SELECT count(*) FROM asked_topics t WHERE t.enrolment_id = e.id),"
-        " EXISTS (SELECT 1 FROM video_views v WHERE v.enrolment_id = e.id)"
-        " FROM enrolments e JOIN citizens c ON c.id = e.citizen_id"
-        " JOIN packs p ON p.id = e.pack_id JOIN target_groups g ON g.id = e.group_id"
-        " WHERE e.closed_at IS NULL AND " STORE_IN_UNIT(1)
-        " AND (?2 = '' OR g.slug = ?2)"
-        " AND e.first_meeting_at >= ?3 AND e.first_meeting_at < ?4"
-        " AND (?5 = '' OR instr(lower(c.name), lower(?5)) > 0)"
-        " AND (?6 = 0 OR e.citizen_id = ?6)"
-        " ORDER BY e.first_meeting_at, e.id LIMIT ?7",
+        store_is_postgres(st) ? STORE_CASELOAD_SQL("strpos") : STORE_CASELOAD_SQL("instr"),
         "ttiitii", f->unit, f->group_slug, f->meeting_from, f->meeting_to, f->name,
         f->citizen_id, (int64_t)f->limit);
     if (!s)

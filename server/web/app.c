@@ -105,7 +105,7 @@ struct store *app_store(struct app *app)
     if (st)
         return st;
     char err[256];
-    if (store_open(app->cfg->db_path, app->cfg->busy_timeout_ms, &st, err, sizeof err)) {
+    if (store_open(config_db_target(app->cfg), app->cfg->busy_timeout_ms, &st, err, sizeof err)) {
         fprintf(stderr, "vejled: %s\n", err);
         return NULL;
     }
@@ -248,8 +248,8 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     app->content = content_cache_new();
     app->link_misses = ratelimit_new(cfg->token_misses_per_minute, 60);
     app->metrics = metrics_new(app_routes, sizeof app_routes / sizeof app_routes[0]);
-    if (writer_start(cfg->db_path, cfg->busy_timeout_ms, cfg->batch_max, cfg->batch_wait_us,
-                     &app->writer, err, errlen))
+    if (writer_start(config_db_target(cfg), cfg->busy_timeout_ms, cfg->batch_max,
+                     cfg->batch_wait_us, &app->writer, err, errlen))
         goto fail;
     app->watch_reports = ratelimit_new(cfg->watch_reports_per_minute, 60);
     app->login_guard = staff_guard_new(cfg);

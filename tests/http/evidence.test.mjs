@@ -81,7 +81,7 @@ describe('labels', () => {
   it('every journal kind the code can write, every actor, channel and status has a Danish and an English label', () => {
     assert.ok(KINDS.length >= 15 && KINDS.includes('checkpoint') && KINDS.includes('written_guidance_sent'));
     // every literal kind passed to journal_append and every kind the scheduler journals is in the table
-    const src = fs.readdirSync(path.join(ROOT, 'server')).filter((f) => f.endsWith('.c'))
+    const src = fs.readdirSync(path.join(ROOT, 'server'), { recursive: true }).filter((f) => f.endsWith('.c'))
       .map((f) => fs.readFileSync(path.join(ROOT, 'server', f), 'utf8')).join('\n');
     const literal = [...src.matchAll(/journal_append\([^,]+,[^,]+,\s*"([a-z_]+)"/g)].map((m) => m[1]);
     const sched = [...fs.readFileSync(path.join(ROOT, 'server/delivery/scheduler.c'), 'utf8').matchAll(/return "([a-z_]+_(?:sent|resent))"/g)].map((m) => m[1]);

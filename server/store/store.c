@@ -216,7 +216,9 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
     for (;;) {
         enum store_status rc = store_status_of(db_begin(st->db, DB_BEGIN_WRITE));
         if (rc == STORE_OK) {
+            st->writing = 1;
             rc = fn(st, arg);
+            st->writing = 0;
             if (rc == STORE_OK) {
                 rc = store_status_of(db_exec(st->db, "COMMIT"));
                 if (rc == STORE_OK)
@@ -240,16 +242,22 @@ enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn
     unsigned waited = 0, pause = 2;
     for (;;) {
         enum store_status rc = store_status_of(db_begin(st->db, DB_BEGIN_WRITE));
+        st->writing = rc == STORE_OK;
         for (size_t i = 0; i < n && rc == STORE_OK; i++) {
             rc = store_status_of(db_exec(st->db, "SAVEPOINT batch_item"));
             if (rc != STORE_OK)
                 break;
             results[i] = fns[i](st, args[i]);
+            if (results[i] == STORE_BUSY) { /* a lock timed out: the whole batch again */
+                rc = STORE_BUSY;
+                break;
+            }
             if (results[i] != STORE_OK)
                 rc = store_status_of(db_exec(st->db, "ROLLBACK TO batch_item"));
             if (rc == STORE_OK)
                 rc = store_status_of(db_exec(st->db, "RELEASE batch_item"));
         }
+        st->writing = 0;
         if (rc == STORE_OK) {
             rc = store_status_of(db_exec(st->db, "COMMIT"));
             if (rc == STORE_OK)
@@ -1019,6 +1027,13 @@ fail:
 enum store_status store_journal_tail(struct store *st, int64_t *seq,
                                      char hash[MODEL_HASH_HEX + 1])
 {
+    /* In a write transaction the tail is read to be extended: every other server's append
+     * waits here until this transaction ends, so the chain never forks (PostgreSQL; with
+     * SQLite the transaction is the only writer already). */
+    if (st->writing && db_serialize(st->db, STORE_LOCK_JOURNAL) != DB_DONE) {
+        store_log(st, "journal lock");
+        return STORE_BUSY;
+    }
     struct db_stmt *s =
         store_stmt(st, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", "");
     enum store_status rc = store_row(st, s);

@@ -203,24 +203,46 @@ enum store_status store_jobs_claim(struct store *st, int64_t now, int64_t lease_
         /* the pending ones through the partial index on next_attempt_at; the lapsed leases
          * through the partial index on locked_at */
         s = store_stmt(st,
-                       "UPDATE jobs SET state = 'running', locked_at = ?1, attempts = attempts + 1,"
-                       " claim_token = ?4"
-                       " WHERE id IN (SELECT id FROM (SELECT id, next_attempt_at AS t FROM jobs"
-                       "  WHERE state = 'pending' AND next_attempt_at <= ?1"
-                       "  AND kind <> 'deliver_journal'"
-                       "  UNION ALL SELECT id, locked_at AS t FROM jobs WHERE state = 'running'"
-                       "  AND locked_at <= ?1 - ?2 AND kind <> 'deliver_journal')"
-                       "  ORDER BY t, id LIMIT ?3)" STORE_JOB_RETURNING,
+                       store_is_postgres(st)
+                           /* several servers claim at once: each skips the rows another
+                            * has locked, none waits, none claims a job twice */
+                           ? "UPDATE jobs SET state = 'running', locked_at = ?1,"
+                             " attempts = attempts + 1, claim_token = ?4"
+                             " WHERE id IN (SELECT id FROM jobs WHERE kind <> 'deliver_journal'"
+                             "  AND ((state = 'pending' AND next_attempt_at <= ?1)"
+                             "   OR (state = 'running' AND locked_at <= ?1 - ?2))"
+                             "  ORDER BY CASE WHEN state = 'pending' THEN next_attempt_at"
+                             "  ELSE locked_at END, id LIMIT ?3 FOR UPDATE SKIP LOCKED)"
+                             STORE_JOB_RETURNING
+                           : "UPDATE jobs SET state = 'running', locked_at = ?1,"
+                             " attempts = attempts + 1, claim_token = ?4"
+                             " WHERE id IN (SELECT id FROM (SELECT id, next_attempt_at AS t"
+                             "  FROM jobs WHERE state = 'pending' AND next_attempt_at <= ?1"
+                             "  AND kind <> 'deliver_journal'"
+                             "  UNION ALL SELECT id, locked_at AS t FROM jobs"
+                             "  WHERE state = 'running' AND locked_at <= ?1 - ?2"
+                             "  AND kind <> 'deliver_journal')"
+                             "  ORDER BY t, id LIMIT ?3)" STORE_JOB_RETURNING,
                        "iiit", now, lease_s, (int64_t)max, claim);
     } else {
         /* in ref order: only the head, and only when it is due */
         s = store_stmt(st,
-                       "UPDATE jobs SET state = 'running', locked_at = ?1, attempts = attempts + 1,"
-                       " claim_token = ?4"
-                       " WHERE id = (SELECT id FROM jobs WHERE kind = ?3 AND state IN"
-                       "  ('pending', 'running') ORDER BY ref, id LIMIT 1)"
-                       " AND ((state = 'pending' AND next_attempt_at <= ?1)"
-                       "  OR (state = 'running' AND locked_at <= ?1 - ?2))" STORE_JOB_RETURNING,
+                       store_is_postgres(st)
+                           /* the head only: wait for a server that holds it, then look again */
+                           ? "UPDATE jobs SET state = 'running', locked_at = ?1,"
+                             " attempts = attempts + 1, claim_token = ?4"
+                             " WHERE id = (SELECT id FROM jobs WHERE kind = ?3 AND state IN"
+                             "  ('pending', 'running') ORDER BY ref, id LIMIT 1 FOR UPDATE)"
+                             " AND ((state = 'pending' AND next_attempt_at <= ?1)"
+                             "  OR (state = 'running' AND locked_at <= ?1 - ?2))"
+                             STORE_JOB_RETURNING
+                           : "UPDATE jobs SET state = 'running', locked_at = ?1,"
+                             " attempts = attempts + 1, claim_token = ?4"
+                             " WHERE id = (SELECT id FROM jobs WHERE kind = ?3 AND state IN"
+                             "  ('pending', 'running') ORDER BY ref, id LIMIT 1)"
+                             " AND ((state = 'pending' AND next_attempt_at <= ?1)"
+                             "  OR (state = 'running' AND locked_at <= ?1 - ?2))"
+                             STORE_JOB_RETURNING,
                        "iitt", now, lease_s, kind, claim);
     }
     if (!s)

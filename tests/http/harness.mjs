@@ -20,6 +20,34 @@ export const BIN = process.env.VEJLED_BIN
   ? path.resolve(process.env.VEJLED_BIN)
   : path.join(ROOT, 'build', 'vejled');
 
+/**
+ * The PostgreSQL cluster the suite runs against, when it does (scripts/with-pg.sh starts
+ * a throw-away one and sets VEJLED_TEST_PG_URL); '' for SQLite files.  Each server then
+ * gets a database of its own in that cluster, and its key files and outbox in its folder.
+ */
+export const PG_URL = process.env.VEJLED_TEST_PG_URL || '';
+export const PG = PG_URL !== '';
+
+/* Config file of each PostgreSQL test database, by URL: cli() adds it to a command that
+ * names the database but no configuration, as the SQLite file's own folder would. */
+const pgConfigs = new Map();
+
+/** psql on a PostgreSQL URL; rows as lines, columns separated by '|' (as sqlite3 prints). */
+export function psql(url, sql) {
+  const r = spawnSync('psql', ['-X', '-q', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', url],
+    { input: sql, encoding: 'utf8', timeout: 30_000 });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, `psql failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The URL of database name in the suite's cluster. */
+export function pgDatabaseUrl(name) {
+  const u = new URL(PG_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 /** The production build (no fault points, no test VFS): for checks that must use it. */
 export const PROD_BIN = process.env.VEJLED_PROD_BIN
   ? path.resolve(process.env.VEJLED_PROD_BIN)
@@ -61,6 +89,10 @@ function cleanEnv() {
 
 /** Runs `vejled ARGS...` synchronously from the repository root. */
 export function cli(args, { input, env } = {}) {
+  const i = args.indexOf('--db');
+  if (i >= 0 && pgConfigs.has(args[i + 1]) && !args.includes('--config') && !env?.VEJLED_CONFIG) {
+    args = [...args, '--config', pgConfigs.get(args[i + 1])];
+  }
   const r = spawnSync(BIN, args, {
     cwd: ROOT,
     input,
@@ -73,8 +105,9 @@ export function cli(args, { input, env } = {}) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** sqlite3 CLI on a database file; throws on failure. */
+/** sqlite3 CLI on a database file (psql when db is a PostgreSQL URL); throws on failure. */
 export function sqlite(db, sql) {
+  if (db.startsWith('postgresql://')) return psql(db, sql);
   const r = spawnSync('sqlite3', [db, sql], { encoding: 'utf8', timeout: 30_000 });
   if (r.error) throw r.error;
   assert.equal(r.status, 0, `sqlite3 failed: ${r.stderr}`);
@@ -83,7 +116,9 @@ export function sqlite(db, sql) {
 
 /** Row counts of every table: a fingerprint of "what is written". */
 export function tableCounts(db) {
-  const tables = sqlite(db, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name;")
+  const tables = sqlite(db, db.startsWith('postgresql://')
+    ? "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1;"
+    : "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name;")
     .split('\n').filter(Boolean);
   const sql = tables.map((t) => `SELECT '${t}', count(*) FROM "${t}";`).join('');
   const out = {};
@@ -216,6 +251,12 @@ export class Server {
       await this.exited;
     }
     this.proc = null;
+    if (PG && this.db.startsWith('postgresql://')) {
+      pgConfigs.delete(this.db);
+      const name = new URL(this.db).pathname.slice(1);
+      spawnSync('psql', ['-X', '-q', PG_URL, '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`],
+        { encoding: 'utf8', timeout: 30_000 });
+    }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -363,7 +404,16 @@ export async function startServer({ demo = true, apikey = true, start = true, co
   try {
     // an INI text; "{dir}" stands for the server's temporary folder
     const file = path.join(dir, 'vejled.ini');
-    const ini = config.replaceAll('{dir}', dir);
+    let ini = config.replaceAll('{dir}', dir);
+    if (PG) {
+      // a database of its own; key files and outbox where the SQLite file's would be
+      const name = `v_${path.basename(dir).replace(/[^a-zA-Z0-9]/g, '').toLowerCase()}`;
+      psql(PG_URL, `CREATE DATABASE ${name};`);
+      s.db = pgDatabaseUrl(name);
+      pgConfigs.set(s.db, file);
+      ini = `[database]\nkey_file = ${dir}/v.db.key\nsign_key_file = ${dir}/v.db.sign.key\n` +
+        `[delivery]\noutbox_dir = ${dir}/outbox\n\n${ini}`;
+    }
     fs.writeFileSync(file, /^\s*scheduler\s*=/m.test(ini) ? ini : ini + SCHEDULER_OFF);
     s.serveArgs = ['--config', file];
     s.configFile = file;

@@ -76,6 +76,7 @@ static const char *const main_usage =
     "                                        create a staff account (password on stdin)\n"
     "  verify  --db PATH                     check the journal's hash chain\n"
     "  backup  --db PATH --to FILE           consistent online copy of the database\n"
+    "  copy    --from FILE --to postgresql://…  move an SQLite installation to PostgreSQL\n"
     "  jobs list --db PATH                   scheduled jobs and their state\n"
     "  jobs run --db PATH [--now RFC3339]    one scheduler pass, then exit\n"
     "  evidence --db PATH --citizen UUID --out FILE   the citizen's documentation as PDF\n"
@@ -87,7 +88,8 @@ static const char *const main_usage =
     "                                        the implementation statistics (aggregates only)\n"
     "\n"
     "Every command also takes --config FILE (the INI file 'serve' reads); its [database]\n"
-    "path stands for --db.  --db and VEJLED_DB win over the file.\n"
+    "path (or url) stands for --db.  --db and VEJLED_DB win over the file.  --db takes a\n"
+    "postgresql:// URL as well as an SQLite file.\n"
     "VEJLED_DB, VEJLED_LISTEN and VEJLED_CONFIG may stand for --db, --listen, --config.\n"
     "'vejled COMMAND --help' tells more about one command.\n";
 
@@ -133,6 +135,14 @@ static const struct {
     {"backup", "usage: vejled backup --db PATH --to FILE [--config FILE]\n"
                "Copies the database consistently while the server runs (SQLite backup API).\n"
                "The key file (PATH.key) is not part of it: back it up once, separately.\n"},
+    {"copy", "usage: vejled copy --from FILE.db --to postgresql://… [--config FILE]\n"
+             "Copies every row of an SQLite installation into an empty PostgreSQL database:\n"
+             "both are migrated first, the source is read in one snapshot, the target written\n"
+             "in one transaction (nothing is kept on failure).  Then the row counts of every\n"
+             "table are compared on both sides and the journal is verified on the target.\n"
+             "Stop the servers on the file before the final copy: what they write after the\n"
+             "snapshot is not copied.  The key files are not in the database: give the new\n"
+             "servers the same ones ([database] key_file, sign_key_file).\n"},
     {"jobs", "usage: vejled jobs list --db PATH [--config FILE]\n"
              "       vejled jobs run --db PATH [--now RFC3339] [--config FILE]\n"
              "list: every scheduled job (id, kind, enrolment, due time, state, attempts,\n"
@@ -582,6 +592,92 @@ static int cmd_backup(const struct config *cfg, const char *to)
         return main_fail("%s", err);
     fprintf(stderr, "vejled: backup written to %s\n", to);
     return 0;
+}
+
+/* ------------------------------------------------------------------ copy */
+
+struct main_counts {
+    int n;
+    char table[64][64];
+    int64_t rows[64];
+};
+
+static void main_copied(const char *table, int64_t rows, void *arg)
+{
+    (void)arg;
+    printf("%-28s %lld\n", table, (long long)rows);
+}
+
+static void main_count(const char *table, int64_t rows, void *arg)
+{
+    struct main_counts *c = arg;
+    if (c->n < 64) {
+        snprintf(c->table[c->n], sizeof c->table[c->n], "%s", table);
+        c->rows[c->n++] = rows;
+    }
+}
+
+static int cmd_copy(const struct config *cfg, const char *from, const char *to)
+{
+    struct store *src = NULL, *dst = NULL;
+    struct main_counts a, b;
+    struct journal_check check;
+    char err[512];
+    int rc = EXIT_FAILURE, applied = 0;
+    if (!from || !to || !store_target_is_postgres(to) || store_target_is_postgres(from)) {
+        fprintf(stderr, "vejled: copy needs --from FILE.db --to postgresql://…\n");
+        return EXIT_USAGE;
+    }
+    if (access(from, R_OK) != 0)
+        return main_fail("no database at %s", from);
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    if (store_open(from, cfg->busy_timeout_ms, &src, err, sizeof err) ||
+        store_migrate(src, cfg->migrations_dir, &applied, err, sizeof err) ||
+        store_open(to, cfg->busy_timeout_ms, &dst, err, sizeof err) ||
+        store_migrate(dst, cfg->migrations_dir, &applied, err, sizeof err)) {
+        main_fail("%s", err);
+        goto out;
+    }
+    if (store_copy(src, dst, main_copied, NULL, err, sizeof err)) {
+        main_fail("copy failed, nothing kept: %s", err);
+        goto out;
+    }
+    if (store_table_counts(src, main_count, &a) != STORE_OK ||
+        store_table_counts(dst, main_count, &b) != STORE_OK) {
+        main_fail("cannot count the rows");
+        goto out;
+    }
+    int64_t total = 0;
+    for (int i = 0; i < a.n; i++) {
+        int64_t other = -1;
+        for (int j = 0; j < b.n; j++)
+            if (strcmp(a.table[i], b.table[j]) == 0)
+                other = b.rows[j];
+        if (other != a.rows[i]) {
+            main_fail("table %s: %lld rows in the file, %lld in PostgreSQL", a.table[i],
+                      (long long)a.rows[i], (long long)other);
+            goto out;
+        }
+        total += a.rows[i];
+    }
+    if (a.n != b.n) {
+        main_fail("the file has %d tables, PostgreSQL %d", a.n, b.n);
+        goto out;
+    }
+    if (journal_verify(dst, &check) != 0) {
+        main_fail("the copied journal does not verify at entry %lld: %s",
+                  (long long)check.bad_seq, check.reason);
+        goto out;
+    }
+    printf("copied: %d tables, %lld rows, the same counts on both sides; journal intact "
+           "(%lld entries)\n",
+           a.n, (long long)total, (long long)check.entries);
+    rc = 0;
+out:
+    store_close(src);
+    store_close(dst);
+    return rc;
 }
 
 /* The database (migrated), token and vault for the commands that deliver. */
@@ -1088,6 +1184,10 @@ int main(int argc, char **argv)
     if (!known) {
         fprintf(stderr, "vejled: unknown command '%s'\n%s", command, main_usage);
         return EXIT_USAGE;
+    }
+    if (strcmp(command, "copy") == 0) { /* two databases, named by --from and --to */
+        int rc = main_config(&o, command, 0, &cfg, &url_given);
+        return rc ? rc : cmd_copy(&cfg, o.from, o.to);
     }
     if (strcmp(command, "verify-evidence") == 0) { /* no database, only the config */
         int rc = main_config(&o, command, 0, &cfg, &url_given);

@@ -172,6 +172,8 @@ void store_close(struct store *st)
 
 bool store_is_postgres(const struct store *st) { return db_dialect(st->db) == DB_POSTGRES; }
 
+bool store_target_is_postgres(const char *target) { return db_is_postgres_url(target); }
+
 int store_ping(struct store *st)
 {
     struct db_stmt *s = store_stmt(st, "SELECT 1", "");

@@ -41,6 +41,8 @@ struct store;
  * and *out, or -1 with err. */
 int store_open(const char *target, unsigned busy_timeout_ms, struct store **out, char *err,
                size_t errlen);
+/* True when target (as for store_open) names a PostgreSQL database. */
+bool store_target_is_postgres(const char *target);
 /* True when the connection is to PostgreSQL. */
 bool store_is_postgres(const struct store *st);
 /* Finalises every statement and closes.  NULL is fine. */
@@ -81,6 +83,18 @@ int store_ping(struct store *st);
 /* Copies the database online (SQLite backup API) into a new file at dest; PostgreSQL:
  * -1 with err naming pg_dump / pg_basebackup. */
 int store_backup(struct store *st, const char *dest, char *err, size_t errlen);
+
+/* ---- moving an installation (store_copy.c) ---- */
+typedef void (*store_copy_cb)(const char *table, int64_t rows, void *arg);
+/* Copies every row of the SQLite database `from` into the PostgreSQL database `to`, which
+ * must be migrated to the same versions and empty: one snapshot of the source, one
+ * transaction on the target, the target's triggers set aside meanwhile (the aggregates
+ * arrive as they are), identity columns continued after the copied ids.  cb (may be NULL)
+ * hears each table and its row count.  0, or -1 with err (nothing is kept on the target). */
+int store_copy(struct store *from, struct store *to, store_copy_cb cb, void *arg, char *err,
+               size_t errlen);
+/* Calls cb with every table and its row count, by table name. */
+enum store_status store_table_counts(struct store *st, store_copy_cb cb, void *arg);
 
 /* ---- content ---- */
 enum store_status store_group_upsert(struct store *st, const struct model_group *g,

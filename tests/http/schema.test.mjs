@@ -353,6 +353,141 @@ INSERT INTO users(id, username, role, unit, password_hash, created_at)
          (3, 'admin', 'admin', '', '', 1000);
 `;
 
+// Citizens, enrolments, meetings, reads, letters and answers around the daylight-saving
+// changes of 2024 (31 March and 27 October, 01:00 UTC) and local midnights; then changes
+// of every moment the statistics follow.  Written in the SQL both engines run, using only
+// columns that exist by 0003.
+const SPRING = at(2024, 3, 31, 1);          // CET → CEST
+const FALL = at(2024, 10, 27, 1);           // CEST → CET
+const MID_MAR31 = at(2024, 3, 30, 23);      // 00:00 CET, 31 March
+const MID_OCT27 = at(2024, 10, 26, 22);     // 00:00 CEST, 27 October
+const MID_OCT28 = at(2024, 10, 27, 23);     // 00:00 CET, 28 October
+const MID_JUL2 = at(2024, 7, 1, 22);        // 00:00 CEST, 2 July
+function activity() {
+  const cit = [];
+  const enr = [];
+  const created = [SPRING - 1, SPRING, MID_MAR31 - 1, MID_MAR31, FALL - 1, FALL, MID_OCT27 - 1,
+    MID_OCT27, MID_OCT28 - 1, MID_OCT28, MID_JUL2 - 1, MID_JUL2];
+  const meeting = [MID_JUL2, MID_JUL2 - 1, FALL, FALL - 1, MID_OCT28, MID_OCT28 - 1, SPRING + 86400,
+    MID_MAR31 + 7 * 86400, MID_OCT27 + 86400, FALL + 3600, MID_OCT27, MID_OCT28 + 10];
+  const workers = ['anna', 'bo', '', 'nobody', 'anna', 'bo', 'anna', '', 'bo', 'anna', 'bo', 'anna'];
+  created.forEach((c, i) => {
+    const n = i + 1;
+    cit.push(`(${n}, 'c-${n}', 'l-${n}', {{x'0${n % 10}'}}, 'Person ${n}', ${c - 100})`);
+    const opened = n % 3 === 0 ? c + 50 : 'NULL';
+    enr.push(`(${n}, 'e-${n}', ${n}, ${1 + (n % 2)}, ${1 + (n % 2)}, '${workers[i]}', ${meeting[i]},
+      't-${n}', ${c + 1e6}, ${c}, ${opened})`);
+  });
+  return `${CONTENT}
+UPDATE packs SET state = 'published', published_at = 5000 WHERE id = 2 AND state = 'draft';
+INSERT INTO citizens(id, uuid, cpr_lookup, cpr_box, name, created_at) VALUES ${cit.join(',\n  ')};
+INSERT INTO enrolments(id, uuid, citizen_id, group_id, pack_id, caseworker, first_meeting_at,
+    token_hash, token_expires_at, created_at, opened_at) VALUES ${enr.join(',\n  ')};
+-- opening, completing, declining (and completing after all), a group change before the
+-- meeting (closed, enrolled again in the other group), a moved meeting
+UPDATE enrolments SET opened_at = created_at + 60 WHERE id IN (1, 2, 4, 5, 7);
+UPDATE enrolments SET completed_at = ${SPRING - 1} WHERE id = 1;
+UPDATE enrolments SET completed_at = ${FALL} WHERE id = 2;
+UPDATE enrolments SET completed_at = ${MID_OCT28 - 1} WHERE id = 4;
+UPDATE enrolments SET declined_at = ${FALL - 10} WHERE id IN (5, 6);
+UPDATE enrolments SET completed_at = ${FALL + 10} WHERE id = 6;
+UPDATE enrolments SET closed_at = ${MID_OCT27} WHERE id = 8;
+INSERT INTO enrolments(id, uuid, citizen_id, group_id, pack_id, caseworker, first_meeting_at,
+    token_hash, token_expires_at, created_at) VALUES (13, 'e-13', 8, 2, 2, 'bo', ${MID_OCT28 + 86400},
+    't-13', ${MID_OCT27 + 1e6}, ${MID_OCT27});
+UPDATE enrolments SET first_meeting_at = ${FALL + 86400} WHERE id = 9;
+UPDATE enrolments SET first_meeting_at = first_meeting_at WHERE id = 10;
+UPDATE enrolments SET closed_at = ${MID_JUL2 + 86400 * 30} WHERE id = 11;
+-- meetings (oral guidance on some), one recorded again with another time
+INSERT INTO meetings(enrolment_id, held_at, oral_guidance, recorded_by, recorded_at)
+  VALUES (1, ${MID_JUL2 - 1}, 0, 'anna', ${MID_JUL2}), (2, ${FALL - 1}, 1, 'bo', ${FALL}),
+         (3, ${FALL}, 0, 'anna', ${FALL}), (7, ${MID_OCT28}, 1, 'anna', ${MID_OCT28}),
+         (12, ${MID_OCT28 + 5}, 0, 'anna', ${MID_OCT28 + 5});
+INSERT INTO meetings(enrolment_id, held_at, oral_guidance, recorded_by, recorded_at)
+  VALUES (3, ${FALL - 1}, 1, 'anna', ${FALL + 5})
+  ON CONFLICT(enrolment_id) DO UPDATE SET held_at = excluded.held_at,
+    oral_guidance = excluded.oral_guidance;
+INSERT INTO meetings(enrolment_id, held_at, oral_guidance, recorded_by, recorded_at)
+  VALUES (7, ${MID_OCT28}, 1, 'anna', ${MID_OCT28 + 9})
+  ON CONFLICT(enrolment_id) DO UPDATE SET held_at = excluded.held_at,
+    oral_guidance = excluded.oral_guidance;
+-- staff reads: before the meeting, after it, of the access log itself, before enrolment
+INSERT INTO access_log(at, user_id, username, citizen_id, page) VALUES
+  (${MID_JUL2 - 100}, 1, 'anna', 1, 'record'), (${MID_JUL2 - 200}, 1, 'anna', 1, 'record'),
+  (${FALL + 100}, 2, 'bo', 2, 'record'), (${FALL - 500}, 3, 'admin', 3, 'access_log'),
+  (${MID_OCT28 - 100}, 1, 'anna', 7, 'answers'), (1000, 1, 'anna', 12, 'record'),
+  (${MID_OCT27 + 5}, 2, 'bo', 8, 'record');
+-- letters: a job's first delivery counts, a second channel of the same job does not
+INSERT INTO jobs(id, kind, enrolment_id, unique_key, due_at, next_attempt_at, created_at) VALUES
+  (1, 'send_written_guidance', 1, 'k1', 1000, 1000, 1000),
+  (2, 'resend_written_guidance', 1, 'k2', 1000, 1000, 1000),
+  (3, 'send_written_guidance', 2, 'k3', 1000, 1000, 1000),
+  (4, 'send_written_guidance', 7, 'k4', 1000, 1000, 1000),
+  (5, 'deliver_journal', NULL, 'k5', 1000, 1000, 1000),
+  (6, 'send_written_guidance', 13, 'k6', 1000, 1000, 1000);
+INSERT INTO deliveries(id, job_id, channel, message_id, created_at) VALUES
+  (1, 1, 'outbox', 'm1', 1000), (2, 1, 'smtp', 'm2', 1000), (3, 2, 'webhook', 'm3', 1000),
+  (4, 3, 'outbox', 'm4', 1000), (5, 4, 'smtp', 'm5', 1000), (6, 5, 'webhook', 'm6', 1000),
+  (7, 6, 'outbox', 'm7', 1000);
+UPDATE deliveries SET state = 'sent', sent_at = ${MID_JUL2 - 5000} WHERE id = 1;
+UPDATE deliveries SET state = 'sent', sent_at = ${MID_JUL2 + 5000} WHERE id = 2;
+UPDATE deliveries SET state = 'sent', sent_at = ${FALL - 1} WHERE id = 3;
+UPDATE deliveries SET state = 'sent', sent_at = ${FALL} WHERE id = 4;
+UPDATE deliveries SET state = 'sent', sent_at = ${MID_OCT28 - 1} WHERE id IN (5, 6);
+UPDATE deliveries SET sha256 = 'x' WHERE id = 7;
+-- answers: first attempts count (right or wrong), later ones do not
+INSERT INTO answers(enrolment_id, question_id, attempt, chosen, correct, answered_at) VALUES
+  (1, 3, 1, '1', 1, ${SPRING - 1}), (1, 3, 2, '1', 1, ${SPRING}),
+  (2, 1, 1, '2', 0, ${SPRING}), (2, 2, 1, '1', 1, ${SPRING}), (4, 1, 1, '1', 1, ${MID_MAR31 - 1}),
+  (4, 2, 1, '2', 0, ${MID_MAR31}), (5, 3, 1, '1', 0, ${FALL - 1}), (6, 1, 1, '1', 1, ${FALL}),
+  (6, 1, 2, '2', 0, ${FALL + 1}), (7, 3, 1, '1', 1, ${MID_OCT28}), (8, 1, 1, '2', 0, ${MID_OCT28 - 1});
+-- what 0007 and 0009 change when they run on existing rows
+INSERT INTO video_views(enrolment_id, video_id, started_at, finished_at) VALUES
+  (1, 2, 2000, 2100), (2, 1, 2000, 2100), (4, 1, 2000, NULL);
+INSERT INTO journal(seq, at, kind, actor, enrolment_uuid, data, prev_hash, hash) VALUES
+  (1, '2024-01-01T00:00:00Z', 'video_finished', 'citizen', 'e-1', '{"video":"v1","reported_by":"player"}', '', 'h1'),
+  (2, '2024-01-01T00:00:01Z', 'video_finished', 'citizen', 'e-2', '{"video":"v1","reported_by":"answers"}', 'h1', 'h2');
+INSERT INTO citizen_sessions(id_hash, enrolment_id, created_at, expires_at) VALUES ('s1', 1, 2000, 9000);
+INSERT INTO api_keys(id, name, key_hash, created_at) VALUES (1, 'case', 'kh', 1000);
+INSERT INTO idempotency(api_key_id, key, request_hash, status, response_box, created_at)
+  VALUES (1, 'i1', 'rh', 201, {{x'00'}}, 1000);
+`;
+}
+
+/** Every aggregate row and the rows the data migrations change, on both engines. */
+function aggregates(sdb, pdb) {
+  const out = {};
+  for (const [name, q] of [
+    ['stats_enrolment', 'SELECT * FROM stats_enrolment ORDER BY enrolment_id'],
+    ['stats_group_day', 'SELECT * FROM stats_group_day ORDER BY day, group_id'],
+    ['stats_unit_day', 'SELECT * FROM stats_unit_day ORDER BY day, unit'],
+    ['stats_question_day', 'SELECT * FROM stats_question_day ORDER BY day, question_id'],
+  ]) {
+    out[name] = rowsOf(sdb, pdb, q);
+  }
+  return out;
+}
+
+function assertSameAggregates(agg) {
+  for (const [name, { sqlite, postgres }] of Object.entries(agg)) {
+    assert.ok(sqlite.length > 0, `${name} has rows`);
+    assert.equal(postgres.length, sqlite.length, `${name}: as many rows on both`);
+    sqlite.forEach((row, i) => assert.deepEqual(postgres[i], row, `${name} row ${i + 1}`));
+  }
+  // Every sum is exercised (not all zero), so an arithmetic slip shows.
+  for (const col of ['enrolled', 'opened', 'completed', 'declined', 'due', 'guided', 'held', 'viewed',
+    'sends', 'resends']) {
+    assert.ok(agg.stats_group_day.sqlite.some((r) => r[col] > 0), `stats_group_day.${col} exercised`);
+    assert.ok(agg.stats_unit_day.sqlite.some((r) => r[col] > 0), `stats_unit_day.${col} exercised`);
+  }
+  assert.ok(agg.stats_question_day.sqlite.some((r) => r.wrong > 0));
+  // The day numbers are Copenhagen's calendar days.
+  for (const r of agg.stats_enrolment.sqlite) {
+    assert.equal(r.created_day, cphDay(r.created_at), `enrolment ${r.enrolment_id} created_day`);
+    assert.equal(r.meeting_day, cphDay(r.meeting_at), `enrolment ${r.enrolment_id} meeting_day`);
+  }
+}
+
 /* ------------------------------------------------------------------ the tests */
 
 describe('PostgreSQL schema', { skip: !havePg() && 'PostgreSQL not installed' }, () => {
@@ -510,5 +645,101 @@ describe('PostgreSQL schema', { skip: !havePg() && 'PostgreSQL not installed' },
       (SELECT count(*) FROM videos) AS v, (SELECT ${x} FROM (SELECT state FROM packs ORDER BY id) AS p) AS s`;
     assert.deepEqual(sqliteRows(sdb, q("group_concat(state, ',')")), [{ j: 2, a: 1, v: 3, s: 'retired,retired,published' }]);
     assert.deepEqual(psqlRows(pg, q("string_agg(state, ',')"), { db: pdb }), [{ j: 2, a: 1, v: 3, s: 'retired,retired,published' }]);
+  });
+  test('the statistics triggers build the same aggregates on both engines', () => {
+    const sdb = sqliteMigrated();
+    const pdb = pgMigrated();
+    both(sdb, pdb, activity());
+    assertSameAggregates(aggregates(sdb, pdb));
+  });
+
+  test('the data-changing migrations do the same on rows that exist before them', () => {
+    // SQLite: 0001-0003 as the store runs them, the rows, then `vejled migrate` for the rest.
+    const sdb = path.join(tmp, `s${++dbCount}.db`);
+    const early = migrations(SQLITE_DIR).filter((f) => f < '0004');
+    sqliteExec(sdb, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL, applied_at INTEGER NOT NULL);
+      ${early.map((f) => `BEGIN IMMEDIATE;\n${fs.readFileSync(path.join(SQLITE_DIR, f), 'utf8')};
+        INSERT INTO schema_migrations VALUES (${Number(f.slice(0, 4))}, '${f}', 0);\nCOMMIT;`).join('\n')}`);
+    const pdb = pgMigrated(early);
+    both(sdb, pdb, activity());
+    const r = cli(['migrate', '--db', sdb]);
+    assert.equal(r.status, 0, `vejled migrate failed: ${r.stderr}`);
+    assert.match(r.stderr + r.stdout, /applied 9 migration/);
+    for (const f of migrations(PG_DIR).filter((x) => x >= '0004')) {
+      const p = psqlRun(pg, '', { db: pdb, single: true, args: ['-f', path.join(PG_DIR, f)] });
+      assert.equal(p.status, 0, `${f} failed on PostgreSQL with rows: ${p.stderr}`);
+    }
+    const agg = aggregates(sdb, pdb);
+    assertSameAggregates(agg);
+    // The backfill is what the triggers would have built.
+    const live = sqliteMigrated();
+    sqliteExec(live, forEngine(activity(), 'sqlite'));
+    // (the live sums keep rows that went back to zero; the backfill writes none)
+    const nonZero = (rows) => rows.filter((r) => Object.entries(r).some(([k, v]) =>
+      !['day', 'group_id', 'unit', 'question_id'].includes(k) && v !== 0));
+    for (const name of ['stats_group_day', 'stats_unit_day', 'stats_question_day']) {
+      assert.deepEqual(nonZero(agg[name].sqlite), nonZero(sqliteRows(live, `SELECT * FROM ${name} ORDER BY 1, 2`)), name);
+    }
+    for (const [what, q] of [
+      ['0007 legacy_ended', 'SELECT enrolment_id, video_id, observed, legacy_ended FROM video_views ORDER BY 1, 2'],
+      ['0007 used_at', 'SELECT id_hash, used_at FROM citizen_sessions'],
+      ['0009 idempotency emptied', 'SELECT count(*) AS n FROM idempotency'],
+      ['0015 units', 'SELECT id, name, disabled FROM units ORDER BY id'],
+    ]) {
+      const { sqlite, postgres } = rowsOf(sdb, pdb, q);
+      assert.deepEqual(postgres, sqlite, what);
+    }
+    assert.deepEqual(sqliteRows(sdb, 'SELECT enrolment_id FROM video_views WHERE legacy_ended = 1'),
+      [{ enrolment_id: 1 }]);
+    assert.deepEqual(sqliteRows(sdb, 'SELECT name FROM units ORDER BY id'), [{ name: 'Nord' }, { name: 'Syd' }]);
+  });
+
+  test('Copenhagen day numbers agree on every daylight-saving change 1996-2037', () => {
+    const ts = new Set();
+    for (let y = 1996; y <= 2037; y++) {
+      for (const month of [3, 10]) {
+        // the last Sunday of the month, 01:00 UTC
+        const last = new Date(Date.UTC(y, month, 0));
+        const change = at(y, month, last.getUTCDate() - last.getUTCDay(), 1);
+        for (const d of [-3601, -3600, -1, 0, 1, 3599, 3600]) ts.add(change + d);
+        for (const day of [-2, -1, 0, 1]) {
+          for (const h of [21, 22, 23]) {
+            const m = change - 3600 + day * 86400 + h * 3600;
+            ts.add(m - 1);
+            ts.add(m);
+          }
+        }
+      }
+    }
+    for (let t = at(2024, 1, 1); t < at(2026, 1, 1); t += 3600) ts.add(t);
+    let seed = 12345;
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      ts.add(at(1996, 1, 1) + (seed % (at(2038, 1, 1) - at(1996, 1, 1))));
+    }
+    const list = [...ts].sort((a, b) => a - b);
+    const sdb = sqliteMigrated();
+    const pdb = pgMigrated();
+    const rows = [];
+    for (let i = 0; i < list.length; i += 500) {
+      rows.push(`INSERT INTO stats_enrolment(enrolment_id, citizen_id, group_id, unit, created_at,
+        first_meeting_at, held_at, completed_at) VALUES ${list.slice(i, i + 500)
+        .map((t, j) => `(${i + j + 1}, 0, 0, '', ${t}, ${t}, ${t}, ${t})`).join(',')};`);
+    }
+    both(sdb, pdb, rows.join('\n'));
+    const q = 'SELECT enrolment_id, created_at, created_day, meeting_day, held_day, completed_day FROM stats_enrolment ORDER BY enrolment_id';
+    const { sqlite, postgres } = rowsOf(sdb, pdb, q);
+    assert.equal(sqlite.length, list.length);
+    const wrong = [];
+    sqlite.forEach((r, i) => {
+      const p = postgres[i];
+      const want = cphDay(r.created_at);
+      if (r.created_day !== want || p.created_day !== want || p.meeting_day !== want ||
+          p.held_day !== want || p.completed_day !== want || r.held_day !== want) {
+        wrong.push(`${new Date(r.created_at * 1000).toISOString()}: sqlite ${r.created_day} postgres ${p.created_day} ICU ${want}`);
+      }
+    });
+    assert.deepEqual(wrong.slice(0, 20), [], `${wrong.length} instants disagree`);
   });
 });

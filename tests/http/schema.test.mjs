@@ -8,13 +8,13 @@
 // SQLite is migrated by the real binary (vejled migrate); PostgreSQL by psql, one
 // transaction per file, on a cluster of its own (helpers/pg.mjs) that is stopped at the end.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN, ROOT, cli } from './harness.mjs';
-import { createDb, havePg, pgRunning, psql, psqlRows, psqlRun, startPg, stopPg } from './helpers/pg.mjs';
+import { createDb, dbUrl, havePg, pgRunning, psql, psqlRows, psqlRun, startPg, stopPg } from './helpers/pg.mjs';
 
 const SQLITE_DIR = path.join(ROOT, 'db', 'migrations', 'sqlite');
 const PG_DIR = path.join(ROOT, 'db', 'migrations', 'postgres');
@@ -613,6 +613,15 @@ describe('PostgreSQL schema', { skip: !havePg() && 'PostgreSQL not installed' },
       assert.notEqual(p.status, 0, `${name}: PostgreSQL refuses ${sql}`);
       assert.match(p.stderr, new RegExp(`ERROR:\\s+23000: ${message}\\n`), `${name}: PostgreSQL says ${p.stderr}`);
     }
+    // A change that two guards refuse is refused on both; which message comes first differs
+    // (SQLite runs the newest trigger first, PostgreSQL in the order of the names).
+    for (const sql of ["UPDATE packs SET state = 'draft', guidance_da = 'x', translations = '{}' WHERE id = 1",
+      "UPDATE packs SET state = 'draft', translations = '{}' WHERE id = 1"]) {
+      const s = sqliteRun(sdb, `${sql};`);
+      assert.ok(s.status !== 0 && /\(19\)/.test(s.stderr), `SQLite refuses ${sql}: ${s.stderr}`);
+      const p = psqlRun(pg, `${sql};`, { db: pdb });
+      assert.match(p.stderr, /ERROR:\s+23000:/, `PostgreSQL refuses ${sql}`);
+    }
     // CHECK constraints refuse alike (0014's GLOB is a regular expression in PostgreSQL).
     for (const sql of ["UPDATE enrolments SET language_tag = 'DE' WHERE id = 1",
       "UPDATE enrolments SET language_tag = 'd' WHERE id = 1",
@@ -741,5 +750,37 @@ describe('PostgreSQL schema', { skip: !havePg() && 'PostgreSQL not installed' },
       }
     });
     assert.deepEqual(wrong.slice(0, 20), [], `${wrong.length} instants disagree`);
+  });
+  test('concurrent writers keep the sums exact on PostgreSQL', async () => {
+    const pdb = pgMigrated();
+    psql(pg, `${CONTENT}
+      INSERT INTO citizens(id, uuid, cpr_lookup, cpr_box, name, created_at)
+        SELECT n, 'c-' || n, 'l-' || n, '\\x00'::bytea, 'P', ${MID_JUL2} FROM generate_series(1, 200) AS n;`, { db: pdb });
+    // 4 sessions, 50 transactions each, every one adding to the same day rows.
+    const session = (k) => new Promise((resolve, reject) => {
+      const sql = Array.from({ length: 50 }, (_, i) => {
+        const n = k * 50 + i + 1;
+        return `INSERT INTO enrolments(id, uuid, citizen_id, group_id, pack_id, caseworker,
+          first_meeting_at, token_hash, token_expires_at, created_at, opened_at)
+          VALUES (${n}, 'e-${n}', ${n}, 1, 1, 'anna', ${MID_JUL2 + 86400}, 't-${n}', ${MID_JUL2 + 1e6},
+          ${MID_JUL2 + n}, ${n % 2 ? MID_JUL2 + 500 : 'NULL'});
+          UPDATE enrolments SET completed_at = ${MID_JUL2 + 1000} WHERE id = ${n} AND ${n % 4} = 0;`;
+      }).join('\n');
+      const p = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', dbUrl(pg, pdb)], { stdio: ['pipe', 'ignore', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (d) => { err += d; });
+      p.on('error', reject);
+      p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`session ${k}: ${err}`))));
+      p.stdin.end(sql);
+    });
+    await Promise.all([0, 1, 2, 3].map(session));
+    const [g] = psqlRows(pg, `SELECT enrolled, opened, completed, due FROM stats_group_day
+      WHERE day = ${cphDay(MID_JUL2)} AND group_id = 1`, { db: pdb });
+    assert.deepEqual(g, { enrolled: 200, opened: 100, completed: 50, due: 0 });
+    const [u] = psqlRows(pg, `SELECT enrolled, opened, completed FROM stats_unit_day
+      WHERE day = ${cphDay(MID_JUL2)} AND unit = 'Nord'`, { db: pdb });
+    assert.deepEqual(u, { enrolled: 200, opened: 100, completed: 50 });
+    const [d] = psqlRows(pg, `SELECT due FROM stats_group_day WHERE day = ${cphDay(MID_JUL2 + 86400)} AND group_id = 1`, { db: pdb });
+    assert.deepEqual(d, { due: 200 });
   });
 });

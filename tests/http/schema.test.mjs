@@ -302,7 +302,7 @@ function pgMigrated(files = migrations(PG_DIR)) {
   const db = `p${++dbCount}`;
   createDb(pg, db);
   for (const f of files) {
-    const r = psqlRun(pg, '', { db, single: true, args: ['-f', path.join(PG_DIR, f)] });
+    const r = psqlRun(pg, null, { db, single: true, file: path.join(PG_DIR, f) });
     assert.equal(r.status, 0, `${f} failed on PostgreSQL: ${r.stderr}`);
   }
   return db;
@@ -555,7 +555,7 @@ describe('PostgreSQL schema', { skip: !havePg() && 'PostgreSQL not installed' },
     createDb(pg, db);
     for (const f of migrations(PG_DIR)) {
       const text = fs.readFileSync(path.join(PG_DIR, f), 'utf8');
-      const r = psqlRun(pg, '', { db, args: ['-c', text] });
+      const r = psqlRun(pg, null, { db, args: ['-c', text] });
       assert.equal(r.status, 0, `${f} as one simple query: ${r.stderr}`);
     }
     assert.deepEqual(schemaDiff(pgSchema(pg, db), sqliteSchema(sqliteMigrated()), 'postgres', 'sqlite'), []);
@@ -676,7 +676,7 @@ describe('PostgreSQL schema', { skip: !havePg() && 'PostgreSQL not installed' },
     assert.equal(r.status, 0, `vejled migrate failed: ${r.stderr}`);
     assert.match(r.stderr + r.stdout, /applied 9 migration/);
     for (const f of migrations(PG_DIR).filter((x) => x >= '0004')) {
-      const p = psqlRun(pg, '', { db: pdb, single: true, args: ['-f', path.join(PG_DIR, f)] });
+      const p = psqlRun(pg, null, { db: pdb, single: true, file: path.join(PG_DIR, f) });
       assert.equal(p.status, 0, `${f} failed on PostgreSQL with rows: ${p.stderr}`);
     }
     const agg = aggregates(sdb, pdb);

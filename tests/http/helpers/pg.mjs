@@ -77,15 +77,18 @@ export function dbUrl(pg, db = 'postgres') {
 }
 
 /**
- * psql on database db (default postgres) with sql given on standard input (any length,
- * several statements), ON_ERROR_STOP, unaligned tuples-only output, verbose errors (the
- * SQLSTATE is in the message): { status, stdout, stderr }.  Never throws for SQL errors.
+ * psql on database db (default postgres), ON_ERROR_STOP, unaligned tuples-only output,
+ * verbose errors (the SQLSTATE is in the message): { status, stdout, stderr }.  Runs sql
+ * given on standard input (any length, several statements), or the file opts.file (-f), or
+ * only what opts.args say (sql null, e.g. ['-c', text]: one simple query).  single: one
+ * transaction (-1).  Never throws for SQL errors.
  */
-export function psqlRun(pg, sql, { db = 'postgres', single = false, args = [] } = {}) {
+export function psqlRun(pg, sql, { db = 'postgres', single = false, file = null, args = [] } = {}) {
+  const source = file ? ['-f', file] : sql != null ? ['-f', '-'] : [];
   const argv = ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=verbose',
-    ...(single ? ['-1'] : []), ...args, '-f', '-', dbUrl(pg, db)];
-  const r = spawnSync('psql', argv, { input: sql, encoding: 'utf8', timeout: 120_000,
-    maxBuffer: 64 << 20 });
+    ...(single ? ['-1'] : []), ...args, ...source, dbUrl(pg, db)];
+  const r = spawnSync('psql', argv, { input: file || sql == null ? '' : sql, encoding: 'utf8',
+    timeout: 120_000, maxBuffer: 64 << 20 });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -262,7 +262,8 @@ enum store_status store_job_renew(struct store *st, int64_t id, const char *clai
 {
     enum store_status rc = store_done(
         st, store_stmt(st,
-                       "UPDATE jobs SET locked_at = max(coalesce(locked_at, 0), ?1)"
+                       "UPDATE jobs SET locked_at = CASE WHEN coalesce(locked_at, 0) > ?1 THEN locked_at"
+                       " ELSE ?1 END"
                        " WHERE id = ?2 AND state = 'running' AND claim_token = ?3",
                        "iit", now, id, claim));
     if (rc == STORE_OK && db_changes(st->db) == 0)
@@ -463,7 +464,7 @@ enum store_status store_delivery_intent(struct store *st, int64_t job_id, const 
                                      " ON CONFLICT(job_id, channel) DO UPDATE SET"
                                      " sha256 = excluded.sha256, data = excluded.data,"
                                      " payload_box = excluded.payload_box,"
-                                     " pdf_box = excluded.pdf_box WHERE state = 'intent'",
+                                     " pdf_box = excluded.pdf_box WHERE deliveries.state = 'intent'",
                                      "ittttbbi", job_id, channel, d->message_id, d->sha256,
                                      d->data && *d->data ? d->data : "{}", d->payload_box,
                                      d->payload_boxlen, d->pdf_box, d->pdf_boxlen, now));

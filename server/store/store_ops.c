@@ -124,10 +124,10 @@ enum store_status store_citizen_purge(struct store *st, int64_t citizen_id, int6
      * later enrolment of the same person starts a new, unconnected citizen */
     enum store_status rc = store_done(
         st, store_stmt(st,
-                       "UPDATE citizens SET name = '', email = NULL, cpr_box = X'',"
+                       "UPDATE citizens SET name = '', email = NULL, cpr_box = ?,"
                        " cpr_lookup = 'purged:' || uuid, purged_at = ?"
                        " WHERE id = ? AND purged_at IS NULL",
-                       "ii", now, citizen_id));
+                       "bii", "", (size_t)0, now, citizen_id));
     if (rc != STORE_OK)
         return rc;
     if (db_changes(st->db) == 0)

@@ -577,7 +577,7 @@ struct deadlock_arg {
 static void *deadlock_second(void *p)
 {
     struct deadlock_arg *a = p;
-    a->r = db_exec(a->db, "UPDATE t_dl SET n = n + 1 WHERE id = 1");
+    a->r = db_exec(a->db, "UPDATE t_dl SET n = n + 1 WHERE id = 2");
     return NULL;
 }
 
@@ -766,10 +766,23 @@ static void test_pg_misc(void **state)
     assert_int_equal(db_exec(db, "COMMIT"), DB_ERROR);
     assert_int_equal(query_int(db, "SELECT ?", 5), 5); /* and the session is usable */
 
-    /* a read transaction is read-only */
+    /* a read transaction is one snapshot and read-only */
     assert_int_equal(db_begin(db, DB_BEGIN_READ), DB_DONE);
+    struct db_stmt *iso = prep(db, "SELECT current_setting('transaction_isolation')");
+    step_is(db, iso, DB_ROW);
+    assert_string_equal(db_col_text(iso, 0), "repeatable read");
+    db_finalize(iso);
     assert_int_equal(db_exec(db, "CREATE TABLE t_ro (x BIGINT)"), DB_ERROR);
     exec_ok(db, "ROLLBACK");
+    assert_int_equal(db_begin(db, DB_BEGIN_WRITE), DB_DONE);
+    iso = prep(db, "SELECT current_setting('transaction_isolation')");
+    step_is(db, iso, DB_ROW);
+    assert_string_equal(db_col_text(iso, 0), "read committed");
+    exec_ok(db, "ROLLBACK");
+    /* a statement prepared in a transaction that rolled back still runs */
+    db_reset(iso);
+    step_is(db, iso, DB_ROW);
+    db_finalize(iso);
 
     /* one statement bound with other types prepares again */
     struct db_stmt *any = prep(db, "SELECT CAST(? AS TEXT)");
@@ -839,7 +852,7 @@ static int start_guard(struct target *t)
         while (read(fds[0], &b, 1) > 0)
             ;
         char cmd[256];
-        snprintf(cmd, sizeof cmd, "scripts/pgtmp.sh stop '%s' >/dev/null 2>&1; rm -rf '%s'",
+        snprintf(cmd, sizeof cmd, "scripts/pgtmp.sh stop '%s' >/dev/null 2>&1; [ -n \"$KEEP\" ] || rm -rf '%s'",
                  t->dir, t->dir);
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);

@@ -759,6 +759,17 @@ static void test_pg_misc(void **state)
     assert_int_equal(db_step(bad), DB_ERROR);
     assert_non_null(strstr(db_errmsg(db), "syntax"));
     db_finalize(bad);
+    /* a value the server could not take stays out of the message */
+    struct db_stmt *cast = prep(db, "SELECT CAST(? AS BIGINT)");
+    assert_int_equal(db_bind_text(cast, 1, "0101701234"), 0);
+    step_is(db, cast, DB_ROW);
+    assert_int_equal(db_col_int64(cast, 0), 101701234);
+    db_reset(cast);
+    assert_int_equal(db_bind_text(cast, 1, "x0101701234"), 0);
+    assert_int_equal(db_step(cast), DB_ERROR);
+    assert_non_null(strstr(db_errmsg(db), "invalid input syntax"));
+    assert_null(strstr(db_errmsg(db), "0101701234"));
+    db_finalize(cast);
 
     /* a failed transaction does not commit */
     assert_int_equal(db_begin(db, DB_BEGIN_WRITE), DB_DONE);

@@ -142,11 +142,17 @@ static enum db_result result_of(struct pg_db *c, const PGresult *res)
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY)
         return DB_DONE;
     const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     if (primary)
         set_err(c, "", primary);
     else
         set_conn_err(c);
-    return result_of_sqlstate(PQresultErrorField(res, PG_DIAG_SQLSTATE));
+    /* a data exception quotes the value it could not take (invalid input syntax for type
+     * bigint: "…"): the value may be personal, the message keeps the part before it */
+    char *quoted;
+    if (state && strncmp(state, "22", 2) == 0 && (quoted = strstr(c->err, ": \"")) != NULL)
+        *quoted = '\0';
+    return result_of_sqlstate(state);
 }
 
 /* Session settings, after every (re)connect. */

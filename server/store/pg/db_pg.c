@@ -1,11 +1,12 @@
 /* db_pg — the PostgreSQL engine behind db.h (libpq).
  *
  * A connection is one PGconn in autocommit mode with synchronous_commit on (a COMMIT that
- * returned is durable), lock_timeout = busy_ms, UTF8, TimeZone UTC.  Statements are
- * rewritten from SQLite's placeholders (pg_placeholders.h) at db_prepare() and prepared on
- * the server (PQprepare, "s<counter>") at their first db_step(), with the parameter types
- * the bindings recorded: int8 and text go as text, bytea in binary format.  Results come
- * in text format and are read whole (PQexecPrepared).
+ * returned is durable), lock_timeout = busy_ms (0: 1 ms, as PostgreSQL's 0 would wait for
+ * ever), UTF8, TimeZone UTC.  Statements are rewritten from SQLite's placeholders
+ * (pg_placeholders.h) at db_prepare() and prepared on the server (PQprepare, "s<counter>")
+ * at their first db_step(), with the parameter types the bindings recorded: int8 and text
+ * go as text, bytea in binary format.  Results come in text format and are read whole
+ * (PQexecPrepared).
  *
  * A lost connection (PQstatus CONNECTION_BAD, or the server's goodbye already waiting on
  * the socket) is reset by the next db_exec(), db_begin() or first db_step() outside a
@@ -21,6 +22,7 @@
 #include "db_engine.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <stdio.h>
@@ -44,6 +46,7 @@ struct pg_db {
     unsigned long next_name; /* the counter behind the statements' names */
     bool in_tx;              /* a transaction is open on the server */
     bool tx_lost;            /* the connection was lost inside a transaction not yet ended */
+    bool configured;         /* the session settings hold on this session */
     int64_t changes;
     char **pending;          /* names of statements to DEALLOCATE once no transaction is open */
     size_t npending;
@@ -159,15 +162,17 @@ static enum db_result result_of(struct pg_db *c, const PGresult *res)
 static int configure(struct pg_db *c)
 {
     char sql[320];
+    unsigned lock_ms = c->busy_ms == 0 ? 1 : c->busy_ms > INT_MAX ? INT_MAX : c->busy_ms;
     snprintf(sql, sizeof sql,
              "SET synchronous_commit = on; SET lock_timeout = %u; SET client_encoding = 'UTF8';"
              " SET application_name = 'vejled'; SET TimeZone = 'UTC';"
              " SET bytea_output = 'hex'",
-             c->busy_ms ? c->busy_ms : 1);
+             lock_ms);
     PGresult *res = PQexec(c->h, sql);
     enum db_result r = result_of(c, res);
     PQclear(res);
-    return r == DB_DONE ? 0 : -1;
+    c->configured = r == DB_DONE;
+    return c->configured ? 0 : -1;
 }
 
 /* Reads what the server sent while the connection was idle: after a terminated backend
@@ -237,6 +242,8 @@ static int ready(struct pg_db *c, bool begin)
     if (!c->in_tx)
         probe(c);
     if (PQstatus(c->h) == CONNECTION_OK) {
+        if (!c->configured && !c->in_tx)
+            return configure(c);
         flush_pending(c);
         return 0;
     }

@@ -8,12 +8,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -821,6 +825,201 @@ static void test_pg_misc(void **state)
     db_close(db);
 }
 
+/* ---- a FATAL that arrives before the socket closes ----
+ * A server that is terminating a session sends FATAL and then exits; a client can see the
+ * FATAL before the end of the stream.  A fake server (just enough of the protocol) sends
+ * the FATAL and keeps the socket open: the driver's next statement outside a transaction
+ * must open a new session rather than send the statement into the dying one. */
+
+struct fake_pg {
+    int listen_fd;
+    int port;
+    volatile int fatal_sent;
+    int connections;
+    int queries_after_fatal; /* statements sent into the dying session (must stay 0) */
+    int statements_served;   /* on the second session */
+};
+
+static int wait_readable(int fd)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    return poll(&pfd, 1, 10000) == 1 ? 0 : -1;
+}
+
+static int read_full(int fd, void *p, size_t n)
+{
+    unsigned char *b = p;
+    while (n > 0) {
+        if (wait_readable(fd) != 0)
+            return -1;
+        ssize_t r = read(fd, b, n);
+        if (r <= 0)
+            return -1;
+        b += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+static uint32_t be32(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* Appends a message of type t with payload p (n bytes) to out at *len. */
+static void msg(unsigned char *out, size_t *len, char t, const void *p, size_t n)
+{
+    uint32_t l = (uint32_t)n + 4;
+    out[(*len)++] = (unsigned char)t;
+    out[(*len)++] = (unsigned char)(l >> 24);
+    out[(*len)++] = (unsigned char)(l >> 16);
+    out[(*len)++] = (unsigned char)(l >> 8);
+    out[(*len)++] = (unsigned char)l;
+    memcpy(out + *len, p, n);
+    *len += n;
+}
+
+static int send_all(int fd, const unsigned char *p, size_t n)
+{
+    return write(fd, p, n) == (ssize_t)n ? 0 : -1;
+}
+
+/* Startup (refusing SSL and GSS encryption), authentication ok, ready. */
+static int fake_handshake(int fd)
+{
+    for (;;) {
+        unsigned char h[8];
+        if (read_full(fd, h, 8) != 0)
+            return -1;
+        uint32_t len = be32(h), code = be32(h + 4);
+        if (code == 80877103 || code == 80877104) { /* SSLRequest, GSSENCRequest */
+            if (send_all(fd, (const unsigned char *)"N", 1) != 0)
+                return -1;
+            continue;
+        }
+        if (len < 8 || len > 10000)
+            return -1;
+        unsigned char rest[10000];
+        if (read_full(fd, rest, len - 8) != 0)
+            return -1;
+        break;
+    }
+    unsigned char out[512];
+    size_t n = 0;
+    msg(out, &n, 'R', "\0\0\0\0", 4);
+    msg(out, &n, 'S', "server_version\0" "15.0\0", 20);
+    msg(out, &n, 'S', "client_encoding\0" "UTF8\0", 21);
+    msg(out, &n, 'S', "standard_conforming_strings\0" "on\0", 31);
+    msg(out, &n, 'K', "\0\0\0\1\0\0\0\2", 8);
+    msg(out, &n, 'Z', "I", 1);
+    return send_all(fd, out, n);
+}
+
+/* Reads one message: its type, or -1 at the end of the stream. */
+static int fake_read(int fd)
+{
+    unsigned char h[5];
+    if (read_full(fd, h, 5) != 0)
+        return -1;
+    uint32_t len = be32(h + 1);
+    if (len < 4 || len > 100000)
+        return -1;
+    unsigned char *body = malloc(len);
+    int rc = read_full(fd, body, len - 4);
+    free(body);
+    return rc == 0 ? h[0] : -1;
+}
+
+static int fake_answer(int fd, const char *tag)
+{
+    unsigned char out[128];
+    size_t n = 0;
+    msg(out, &n, 'C', tag, strlen(tag) + 1);
+    msg(out, &n, 'Z', "I", 1);
+    return send_all(fd, out, n);
+}
+
+static int fake_accept(struct fake_pg *f)
+{
+    if (wait_readable(f->listen_fd) != 0)
+        return -1;
+    int fd = accept(f->listen_fd, NULL, NULL);
+    if (fd >= 0)
+        f->connections++;
+    return fd;
+}
+
+static void *fake_server(void *p)
+{
+    struct fake_pg *f = p;
+    /* the first session: set up, then the goodbye, with the socket left open */
+    int fd = fake_accept(f);
+    if (fd < 0)
+        return NULL;
+    if (fake_handshake(fd) == 0 && fake_read(fd) == 'Q' && fake_answer(fd, "SET") == 0) {
+        static const char fatal[] = "SFATAL\0VFATAL\0C57P01\0"
+                                    "Mterminating connection due to administrator command\0";
+        unsigned char out[160];
+        size_t n = 0;
+        msg(out, &n, 'E', fatal, sizeof fatal); /* the final NUL ends the fields */
+        if (send_all(fd, out, n) == 0)
+            __atomic_store_n(&f->fatal_sent, 1, __ATOMIC_SEQ_CST);
+        int t;
+        while ((t = fake_read(fd)) == 'P' || t == 'Q' || t == 'B' || t == 'E' || t == 'S' ||
+               t == 'D')
+            f->queries_after_fatal++;
+    }
+    close(fd);
+    /* the second session serves statements */
+    fd = fake_accept(f);
+    if (fd < 0)
+        return NULL;
+    if (fake_handshake(fd) == 0 && fake_read(fd) == 'Q' && fake_answer(fd, "SET") == 0) {
+        while (fake_read(fd) == 'Q') {
+            f->statements_served++;
+            if (fake_answer(fd, "SELECT 0") != 0)
+                break;
+        }
+    }
+    close(fd);
+    return NULL;
+}
+
+static void test_pg_fatal_before_close(void **state)
+{
+    (void)state;
+    struct fake_pg f = {0};
+    f.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(f.listen_fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(f.listen_fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    socklen_t sl = sizeof sa;
+    assert_int_equal(getsockname(f.listen_fd, (struct sockaddr *)&sa, &sl), 0);
+    assert_int_equal(listen(f.listen_fd, 4), 0);
+    f.port = ntohs(sa.sin_port);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, fake_server, &f), 0);
+
+    char url[160], err[256];
+    snprintf(url, sizeof url,
+             "postgresql://fake@127.0.0.1:%d/fake?sslmode=disable&gssencmode=disable", f.port);
+    struct db *db = NULL;
+    int rc = db_open(url, 1000, &db, err, sizeof err);
+    if (rc != 0)
+        fail_msg("db_open: %s", err);
+    for (int i = 0; i < 1000 && !__atomic_load_n(&f.fatal_sent, __ATOMIC_SEQ_CST); i++)
+        sleep_ms(10);
+    sleep_ms(50);
+    exec_ok(db, "SELECT 1"); /* on a new session */
+    exec_ok(db, "SELECT 2");
+    db_close(db);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    close(f.listen_fd);
+    assert_int_equal(f.connections, 2);
+    assert_int_equal(f.queries_after_fatal, 0);
+    assert_int_equal(f.statements_served, 2);
+}
+
 /* ---- the two targets ---- */
 
 static int sqlite_setup(void **state)
@@ -937,6 +1136,7 @@ int main(void)
         cmocka_unit_test(test_placeholders_numbering),
         cmocka_unit_test(test_placeholders_quotes_and_comments),
         cmocka_unit_test(test_placeholders_dollar_bodies),
+        cmocka_unit_test(test_pg_fatal_before_close),
     };
     const struct CMUnitTest sqlite[] = {DRIVER_CASES(sqlite_target)};
     const struct CMUnitTest postgres[] = {
@@ -947,7 +1147,7 @@ int main(void)
         cmocka_unit_test_prestate(test_pg_misc, &pg_target),
     };
     signal(SIGPIPE, SIG_IGN);
-    int failed = cmocka_run_group_tests_name("db placeholders", rewriter, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("db placeholders and protocol", rewriter, NULL, NULL);
     failed += cmocka_run_group_tests_name("db sqlite", sqlite, sqlite_setup, sqlite_teardown);
     failed += cmocka_run_group_tests_name("db postgres", postgres, pg_setup, pg_teardown);
     return failed ? 1 : 0;

@@ -8,8 +8,8 @@
  * go as text, bytea in binary format.  Results come in text format and are read whole
  * (PQexecPrepared).
  *
- * A lost connection (PQstatus CONNECTION_BAD, or the server's goodbye already waiting on
- * the socket) is reset by the next db_exec(), db_begin() or first db_step() outside a
+ * A lost connection (PQstatus CONNECTION_BAD, or the server's FATAL goodbye already waiting
+ * on the socket) is reset by the next db_exec(), db_begin() or first db_step() outside a
  * transaction; the connection's generation goes up and every statement prepares again.
  * Inside a transaction the loss is DB_ERROR, and so is every later statement until the
  * store ends that transaction (ROLLBACK: DB_DONE; COMMIT: DB_ERROR) or begins a new one.
@@ -47,6 +47,7 @@ struct pg_db {
     bool in_tx;              /* a transaction is open on the server */
     bool tx_lost;            /* the connection was lost inside a transaction not yet ended */
     bool configured;         /* the session settings hold on this session */
+    bool doomed;             /* the server said FATAL: this session is over */
     int64_t changes;
     char **pending;          /* names of statements to DEALLOCATE once no transaction is open */
     size_t npending;
@@ -81,12 +82,16 @@ struct pg_stmt {
 static struct pg_db *conn(struct db *db) { return (struct pg_db *)db; }
 static struct pg_stmt *stm(struct db_stmt *s) { return (struct pg_stmt *)s; }
 
-/* Notices (a WARNING that no transaction is in progress, a NOTICE from a migration, the
- * FATAL that a terminated connection leaves behind) may quote data; they go nowhere. */
-static void pg_notice_drop(void *arg, const char *message)
+/* Notices (a WARNING that no transaction is in progress, a NOTICE from a migration) may
+ * quote data; they go nowhere.  One kind is noted: the FATAL a server sends before it
+ * closes the session (pg_terminate_backend, a shutdown), which libpq hands here when it
+ * arrives while no command runs — the session is finished even if the socket is not yet. */
+static void pg_notice(void *arg, const PGresult *res)
 {
-    (void)arg;
-    (void)message;
+    struct pg_db *c = arg;
+    const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (sev && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0))
+        c->doomed = true;
 }
 
 /* Copies a libpq message into the connection's error text, one line. */
@@ -176,15 +181,17 @@ static int configure(struct pg_db *c)
 }
 
 /* Reads what the server sent while the connection was idle: after a terminated backend
- * that is a FATAL and the end of the stream, which libpq turns into CONNECTION_BAD. */
+ * that is a FATAL (pg_notice() marks the session doomed) and the end of the stream, which
+ * libpq turns into CONNECTION_BAD. */
 static void probe(struct pg_db *c)
 {
-    for (int i = 0; i < 8 && PQstatus(c->h) == CONNECTION_OK; i++) {
+    for (int i = 0; i < 8 && PQstatus(c->h) == CONNECTION_OK && !c->doomed; i++) {
         struct pollfd pfd = {.fd = PQsocket(c->h), .events = POLLIN};
         if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0)
             return;
         if (!PQconsumeInput(c->h))
             return;
+        (void)PQisBusy(c->h); /* parses what came: a FATAL reaches pg_notice() */
         PGnotify *n;
         while ((n = PQnotifies(c->h)) != NULL)
             PQfreemem(n);
@@ -239,9 +246,8 @@ static int ready(struct pg_db *c, bool begin)
         return -1;
     }
     c->tx_lost = false;
-    if (!c->in_tx)
-        probe(c);
-    if (PQstatus(c->h) == CONNECTION_OK) {
+    probe(c);
+    if (PQstatus(c->h) == CONNECTION_OK && !c->doomed) {
         if (!c->configured && !c->in_tx)
             return configure(c);
         flush_pending(c);
@@ -256,6 +262,7 @@ static int ready(struct pg_db *c, bool begin)
     c->in_tx = false;
     c->tx_lost = false;
     drop_pending(c); /* they went with the old session */
+    c->doomed = false;
     PQreset(c->h);
     if (PQstatus(c->h) != CONNECTION_OK) {
         set_err(c, "cannot connect again: ", PQerrorMessage(c->h));
@@ -807,7 +814,7 @@ int db_pg_open(const char *url, unsigned busy_ms, struct db **out, char *err, si
         free(c);
         return -1;
     }
-    PQsetNoticeProcessor(c->h, pg_notice_drop, NULL);
+    PQsetNoticeReceiver(c->h, pg_notice, c);
     const char *what = "cannot connect to";
     if (PQstatus(c->h) != CONNECTION_OK)
         set_conn_err(c);

@@ -17,7 +17,7 @@
 
 BUILD   ?= build
 SAN     ?=
-PKGS    := libmicrohttpd sqlite3 jansson libsodium uuid libcurl pangocairo
+PKGS    := libmicrohttpd sqlite3 jansson libsodium uuid libcurl pangocairo libpq
 CC      ?= cc
 
 # Recursive (=) so that pkg-config runs after scripts/deps.sh has installed the -dev packages.

@@ -28,8 +28,9 @@ export const BIN = process.env.VEJLED_BIN
 export const PG_URL = process.env.VEJLED_TEST_PG_URL || '';
 export const PG = PG_URL !== '';
 
-/* Config file of each PostgreSQL test database, by URL: cli() adds it to a command that
- * names the database but no configuration, as the SQLite file's own folder would. */
+/* For each PostgreSQL test database, by URL: a config file that names only where its key
+ * files and outbox are.  cli() adds it to a command that names the database but no
+ * configuration, as the SQLite file's own folder would. */
 const pgConfigs = new Map();
 
 /** psql on a PostgreSQL URL; rows as lines, columns separated by '|' (as sqlite3 prints). */
@@ -159,6 +160,20 @@ export class Server {
 
   get base() {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Where the server's CPR key, signing key and outbox are (beside an SQLite file; in its
+   * folder for a PostgreSQL database, see startServer). */
+  get keyFile() {
+    return this.db.startsWith('postgresql://') || PG ? path.join(this.dir, 'v.db.key') : `${this.db}.key`;
+  }
+
+  get signKeyFile() {
+    return this.db.startsWith('postgresql://') || PG ? path.join(this.dir, 'v.db.sign.key') : `${this.db}.sign.key`;
+  }
+
+  get outboxDir() {
+    return this.db.startsWith('postgresql://') || PG ? path.join(this.dir, 'outbox') : path.join(path.dirname(this.db), 'outbox');
   }
 
   get origin() {
@@ -410,9 +425,12 @@ export async function startServer({ demo = true, apikey = true, start = true, co
       const name = `v_${path.basename(dir).replace(/[^a-zA-Z0-9]/g, '').toLowerCase()}`;
       psql(PG_URL, `CREATE DATABASE ${name};`);
       s.db = pgDatabaseUrl(name);
-      pgConfigs.set(s.db, file);
-      ini = `[database]\nkey_file = ${dir}/v.db.key\nsign_key_file = ${dir}/v.db.sign.key\n` +
-        `[delivery]\noutbox_dir = ${dir}/outbox\n\n${ini}`;
+      const places = `[database]\nkey_file = ${s.keyFile}\nsign_key_file = ${s.signKeyFile}\n` +
+        `[delivery]\noutbox_dir = ${s.outboxDir}\n`;
+      const placesFile = path.join(dir, 'places.ini');
+      fs.writeFileSync(placesFile, places);
+      pgConfigs.set(s.db, placesFile);
+      ini = `${places}\n${ini}`;
     }
     fs.writeFileSync(file, /^\s*scheduler\s*=/m.test(ini) ? ini : ini + SCHEDULER_OFF);
     s.serveArgs = ['--config', file];

@@ -26,6 +26,7 @@ describe('two servers on one PostgreSQL database', { skip: !PG && 'runs on Postg
     // the second server: the same database, key files and outbox, its own folder and port
     b = new Server(fs.mkdtempSync(path.join(path.dirname(a.dir), 'vejled-http-b-')));
     b.db = a.db;
+    b.key = a.key;
     b.serveArgs = ['--config', a.configFile];
     await b.start();
   });

@@ -3,6 +3,7 @@
 #   make run      install dependencies, build, create var/vejled.db with the demo, serve :8080
 #   make test     install dependencies, build (normal + ASan/UBSan), run every test
 #   make asan     the unit and HTTP tests against an AddressSanitizer/UBSan build
+#   make test-http-pg  the HTTP tests against PostgreSQL (a throw-away cluster)
 #   make tsan     a representative part of the HTTP tests against a ThreadSanitizer build
 #   make lint     cppcheck over server/; no references outside the repository
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each
@@ -60,7 +61,7 @@ FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 TWOSERVERS_JOBS ?= 5000
 
-.PHONY: all deps build static run test test-unit test-http test-browser asan tsan lint clean \
+.PHONY: all deps build static run test test-unit test-http test-http-pg test-browser asan tsan lint clean \
         fuzz fuzz-bins fuzz-smoke bench bench-stats soak fresh-check shots
 
 all: build
@@ -110,6 +111,11 @@ test-unit: $(UNIT_BIN)
 test-http: $(BIN)
 	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/http/
 
+# The same HTTP suite against PostgreSQL: a throw-away cluster (scripts/with-pg.sh), a
+# database of its own for every server the tests start.
+test-http-pg: $(BIN)
+	@scripts/with-pg.sh env VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/http/
+
 test-browser: $(BIN) static
 	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/browser/
 
@@ -119,6 +125,7 @@ test: deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
+	@$(MAKE) --no-print-directory test-http-pg
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-browser
 

@@ -225,6 +225,16 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
     memset(&e, 0, sizeof e);
     t->result = ENROL_ERROR;
 
+    /* one enrolment of a citizen at a time, on every server: a retry with the same key
+     * then finds the first one's answer, a second request finds the citizen (and the open
+     * enrolment) the first one made */
+    char lookup[65], lock[80];
+    vault_lookup_hash(env->vault, rq->cpr, lookup);
+    snprintf(lock, sizeof lock, "citizen:%s", lookup);
+    rc = store_lock(st, lock);
+    if (rc != STORE_OK)
+        return rc;
+
     if (t->idem_key) {
         struct store_idem prior;
         rc = store_idem_get(st, t->api_key_id, t->idem_key,
@@ -254,8 +264,6 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
             return rc;
     }
 
-    char lookup[65];
-    vault_lookup_hash(env->vault, rq->cpr, lookup);
     rc = store_citizen_by_lookup(st, lookup, &citizen);
     if (rc == STORE_NOT_FOUND) {
         enrol_new_uuid(citizen.uuid);
@@ -914,7 +922,13 @@ static enum store_status enrol_group_txn(struct store *st, void *arg)
     struct model_enrolment old, e;
     memset(&e, 0, sizeof e);
     t->result = ENROL_ERROR;
-    enum store_status rc = store_citizen_by_uuid(st, t->citizen_uuid, &c);
+    /* one change of a citizen's group at a time, on every server */
+    char lock[80];
+    snprintf(lock, sizeof lock, "citizen-uuid:%s", t->citizen_uuid);
+    enum store_status rc = store_lock(st, lock);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_citizen_by_uuid(st, t->citizen_uuid, &c);
     if (rc == STORE_NOT_FOUND)
         t->result = ENROL_NOT_FOUND;
     if (rc != STORE_OK)

@@ -236,6 +236,20 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
     }
 }
 
+enum store_status store_lock(struct store *st, const char *name)
+{
+    /* FNV-1a of the name, its top bit cleared: the key space of STORE_LOCK_* stays apart
+     * in practice, and a collision costs only a wait */
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    if (db_serialize(st->db, (int64_t)(h >> 1)) != DB_DONE) {
+        store_log(st, "lock");
+        return STORE_BUSY;
+    }
+    return STORE_OK;
+}
+
 /* ---- group commit (used by writer.c) ---- */
 
 enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn *fns,

@@ -53,6 +53,13 @@ void store_close(struct store *st);
  * -1 with err. */
 int store_migrate(struct store *st, const char *root, int *applied, char *err, size_t errlen);
 
+/* Inside a write transaction: every other transaction that locks the same name (on any
+ * server) waits here until this one ends, and what this one reads afterwards includes
+ * what they committed.  For a rule that reads before it writes, e.g. "enrol this citizen
+ * unless already enrolled".  PostgreSQL: an advisory transaction lock; SQLite: nothing,
+ * the write transaction is the only writer already.  STORE_OK or a failure. */
+enum store_status store_lock(struct store *st, const char *name);
+
 typedef enum store_status (*store_txn_fn)(struct store *st, void *arg);
 /* Runs fn inside BEGIN IMMEDIATE … COMMIT (see top).  Returns what fn returned, or
  * STORE_ERROR/STORE_BUSY when the transaction itself failed. */

@@ -124,8 +124,7 @@ test: deps
 	@scripts/check-node.sh
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http
-	@$(MAKE) --no-print-directory test-http-pg
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http test-http-pg
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-browser
 

@@ -7,7 +7,8 @@
 #   make tsan     a representative part of the HTTP tests against a ThreadSanitizer build
 #   make lint     cppcheck over server/; no references outside the repository
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each
-#   make bench    the performance ratios (scripts/bench/)
+#   make bench    the performance ratios (scripts/bench/), PostgreSQL against SQLite too
+#   make bench-pg only PostgreSQL against SQLite (scripts/bench/pg.sh)
 #   make soak     the crash-safety and power-loss tests with many rounds (SOAK_ROUNDS),
 #                 every letter once across servers with TWOSERVERS_JOBS letters
 #   make fresh-check  make test + make run in a new minimal Debian 12 chroot (root; slow)
@@ -62,7 +63,7 @@ SOAK_ROUNDS  ?= 40
 TWOSERVERS_JOBS ?= 5000
 
 .PHONY: all deps build static run test test-unit test-http test-http-pg test-browser asan tsan lint clean \
-        fuzz fuzz-bins fuzz-smoke bench bench-stats soak fresh-check shots
+        fuzz fuzz-bins fuzz-smoke bench bench-pg bench-stats soak fresh-check shots
 
 all: build
 
@@ -163,6 +164,11 @@ fuzz-smoke:
 
 bench: build
 	@scripts/bench/run.sh $(abspath $(BIN))
+	@scripts/bench/pg.sh $(abspath $(BIN))
+
+# PostgreSQL against SQLite: submissions/s and citizen page req/s, one and two servers.
+bench-pg: build
+	@scripts/bench/pg.sh $(abspath $(BIN))
 
 soak: build
 	@SOAK_ROUNDS=$(SOAK_ROUNDS) VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \

@@ -211,12 +211,29 @@ static void store_sleep_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
+/* Begins a write transaction.  On PostgreSQL it first takes the journal lock, before any
+ * row lock: nearly every write appends to the journal, and a transaction that took row
+ * locks (an aggregate's row, say) before waiting for the journal lock could deadlock with
+ * one that holds the journal lock and wants those rows.  So writers take their turns, one
+ * transaction at a time across all servers, as on SQLite; readers never wait. */
+static enum store_status store_write_begin(struct store *st)
+{
+    enum store_status rc = store_status_of(db_begin(st->db, DB_BEGIN_WRITE));
+    if (rc == STORE_OK && store_is_postgres(st) &&
+        db_serialize(st->db, STORE_LOCK_JOURNAL) != DB_DONE) {
+        store_log(st, "journal lock");
+        db_exec(st->db, "ROLLBACK");
+        rc = STORE_BUSY;
+    }
+    return rc;
+}
+
 enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
 {
     unsigned waited = 0, pause = 2;
     store_read_end(st); /* a write starts from the newest state, never a read snapshot */
     for (;;) {
-        enum store_status rc = store_status_of(db_begin(st->db, DB_BEGIN_WRITE));
+        enum store_status rc = store_write_begin(st);
         if (rc == STORE_OK) {
             st->writing = 1;
             rc = fn(st, arg);
@@ -257,7 +274,7 @@ enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn
 {
     unsigned waited = 0, pause = 2;
     for (;;) {
-        enum store_status rc = store_status_of(db_begin(st->db, DB_BEGIN_WRITE));
+        enum store_status rc = store_write_begin(st);
         st->writing = rc == STORE_OK;
         for (size_t i = 0; i < n && rc == STORE_OK; i++) {
             rc = store_status_of(db_exec(st->db, "SAVEPOINT batch_item"));
@@ -1044,8 +1061,9 @@ enum store_status store_journal_tail(struct store *st, int64_t *seq,
                                      char hash[MODEL_HASH_HEX + 1])
 {
     /* In a write transaction the tail is read to be extended: every other server's append
-     * waits here until this transaction ends, so the chain never forks (PostgreSQL; with
-     * SQLite the transaction is the only writer already). */
+     * waits until this transaction ends, so the chain never forks (PostgreSQL: the lock is
+     * taken when the transaction begins, see store_write_begin(); asking again here keeps
+     * the rule where it is used.  SQLite: the transaction is the only writer already). */
     if (st->writing && db_serialize(st->db, STORE_LOCK_JOURNAL) != DB_DONE) {
         store_log(st, "journal lock");
         return STORE_BUSY;

@@ -1,6 +1,7 @@
 # vejled — build, run and test.  See README.md.
 #
 #   make run      install dependencies, build, create var/vejled.db with the demo, serve :8080
+#   make run-pg   the same on PostgreSQL (a cluster of its own in var/pg)
 #   make test     install dependencies, build (normal + ASan/UBSan), run every test
 #   make asan     the unit and HTTP tests against an AddressSanitizer/UBSan build
 #   make test-http-pg  the HTTP tests against PostgreSQL (a throw-away cluster)
@@ -62,7 +63,7 @@ FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 TWOSERVERS_JOBS ?= 5000
 
-.PHONY: all deps build static run test test-unit test-http test-http-pg test-browser asan tsan lint clean \
+.PHONY: all deps build static run run-pg test test-unit test-http test-http-pg test-browser asan tsan lint clean \
         fuzz fuzz-bins fuzz-smoke bench bench-pg bench-stats soak fresh-check shots
 
 all: build
@@ -105,6 +106,12 @@ run: deps
 	@scripts/demo-media.sh var/media
 	@$(BIN) demo --db var/vejled.db
 	@$(BIN) serve --db var/vejled.db --listen 127.0.0.1:8080
+
+# The same on PostgreSQL: a cluster of its own in var/pg, stopped with the server.
+run-pg: deps
+	@$(MAKE) --no-print-directory build
+	@scripts/demo-media.sh var/media
+	@scripts/run-pg.sh $(BIN)
 
 test-unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail

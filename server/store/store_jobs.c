@@ -336,7 +336,7 @@ enum store_status store_jobs_next(struct store *st, int64_t lease_s, int64_t *at
         " UNION ALL SELECT min(locked_at) + ?1 FROM jobs WHERE state = 'running'"
         " UNION ALL SELECT t FROM (SELECT CASE state WHEN 'pending' THEN next_attempt_at"
         "  ELSE locked_at + ?1 END AS t FROM jobs WHERE kind = 'deliver_journal'"
-        "  AND state IN ('pending', 'running') ORDER BY ref, id LIMIT 1))",
+        "  AND state IN ('pending', 'running') ORDER BY ref, id LIMIT 1) head) due",
         "i", lease_s);
     enum store_status rc = store_row(st, s);
     if (rc != STORE_OK)

@@ -318,7 +318,10 @@ int store_migrate(struct store *st, const char *root, int *applied, char *err, s
     *applied = 0;
     snprintf(dir, sizeof dir, "%s/%s", root, store_is_postgres(st) ? "postgres" : "sqlite");
 
-    if (db_exec(st->db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    /* created only when missing: a service role without the right to create tables
+     * (PostgreSQL, README "Roles") starts on a database its owner has migrated */
+    if (db_exec(st->db, "SELECT 1 FROM schema_migrations LIMIT 1") != DB_DONE &&
+        db_exec(st->db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                         " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                         " applied_at BIGINT NOT NULL)") != DB_DONE) {
         snprintf(err, errlen, "cannot create schema_migrations: %s", db_errmsg(st->db));

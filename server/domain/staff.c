@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "guard.h"
 #include "mem.h"
 
 /* ------------------------------------------------------------------ fields */
@@ -183,25 +184,27 @@ bool staff_session_live(int64_t created, int64_t last_seen, int64_t now, unsigne
 /* ------------------------------------------------------------------ failed logins */
 
 struct staff_guard {
-    struct ratelimit *per_minute; /* failures per address in any 60 s */
-    struct ratelimit *window;     /* failures per address in login_address_window_minutes */
+    const struct vault *vault;    /* the address is counted only as a keyed hash */
+    struct guard_limit per_minute; /* failures per address in any 60 s */
+    struct guard_limit window;     /* failures per address in login_address_window_minutes */
 };
 
-struct staff_guard *staff_guard_new(const struct config *cfg)
+struct staff_guard *staff_guard_new(const struct config *cfg, const struct vault *vault)
 {
     struct staff_guard *g = xcalloc(1, sizeof *g);
-    g->per_minute = ratelimit_new(cfg->login_attempts_per_minute, 60);
+    unsigned window_s = cfg->login_address_window_minutes * 60;
+    unsigned keep_s = window_s > 60 ? window_s : 60;
+    g->vault = vault;
+    /* one scope, two windows over the same events (rows in the database: every server
+     * counts them) */
+    g->per_minute = (struct guard_limit){"login", cfg->login_attempts_per_minute, 60, keep_s};
     /* the window's own limit is never the test: the delay below is */
-    g->window = ratelimit_new(UINT_MAX, cfg->login_address_window_minutes * 60);
+    g->window = (struct guard_limit){"login", UINT_MAX, window_s, keep_s};
     return g;
 }
 
 void staff_guard_free(struct staff_guard *g)
 {
-    if (!g)
-        return;
-    ratelimit_free(g->per_minute);
-    ratelimit_free(g->window);
     free(g);
 }
 
@@ -328,11 +331,12 @@ int staff_session_start(struct store *st, const struct config *cfg, int64_t user
     return store_txn(st, staff_start_txn, &s) == STORE_OK ? 0 : -1;
 }
 
-/* Counts a failed login for the address. */
-static void staff_guard_fail(struct staff_guard *g, const char *addr, int64_t now)
+/* Counts a failed login for the address (one event: both windows count it). */
+static void staff_guard_fail(struct store *st, struct staff_guard *g, const char *addr,
+                             int64_t now)
 {
-    ratelimit_hit(g->per_minute, addr, now);
-    ratelimit_hit(g->window, addr, now);
+    if (guard_hit(st, g->vault, &g->window, addr, now) != 0)
+        fprintf(stderr, "vejled: staff: a failed login could not be counted\n");
 }
 
 enum staff_login staff_login(struct store *st, const struct config *cfg, struct staff_guard *g,
@@ -341,9 +345,11 @@ enum staff_login staff_login(struct store *st, const struct config *cfg, struct 
                              unsigned *retry_after)
 {
     int64_t last = 0;
-    unsigned failures = ratelimit_count(g->window, addr, now, &last);
+    unsigned failures = 0;
+    if (guard_count(st, g->vault, &g->window, addr, now, &failures, &last) != 0)
+        return LOGIN_ERROR;
     int64_t wait = last + staff_address_delay(cfg, failures) - now;
-    unsigned minute_wait = ratelimit_wait(g->per_minute, addr, now);
+    unsigned minute_wait = guard_wait(st, g->vault, &g->per_minute, addr, now);
     *retry_after = 0;
     if (failures && (wait > 0 || minute_wait > 0)) {
         *retry_after = (unsigned)(wait > (int64_t)minute_wait ? wait : (int64_t)minute_wait);
@@ -353,7 +359,7 @@ enum staff_login staff_login(struct store *st, const struct config *cfg, struct 
     if (!username || !password || staff_check_username(username) ||
         strlen(password) > STAFF_PASSWORD_MAX) {
         staff_password_burn(password ? password : "");
-        staff_guard_fail(g, addr, now);
+        staff_guard_fail(st, g, addr, now);
         return LOGIN_BAD;
     }
     enum store_status rc = store_user_by_name(st, username, user);
@@ -361,7 +367,7 @@ enum staff_login staff_login(struct store *st, const struct config *cfg, struct 
         return LOGIN_ERROR;
     if (rc == STORE_NOT_FOUND) {
         staff_password_burn(password);
-        staff_guard_fail(g, addr, now);
+        staff_guard_fail(st, g, addr, now);
         return LOGIN_BAD;
     }
     /* the hash runs whatever the account's state, so time tells nothing either */
@@ -371,7 +377,7 @@ enum staff_login staff_login(struct store *st, const struct config *cfg, struct 
     if (ok && !user->disabled && !locked)
         return staff_session_start(st, cfg, user->id, now, session) == 0 ? LOGIN_OK
                                                                          : LOGIN_ERROR;
-    staff_guard_fail(g, addr, now);
+    staff_guard_fail(st, g, addr, now);
     if (!ok) {
         struct staff_fail f = {cfg, user, now, 0};
         if (store_txn(st, staff_fail_txn, &f) != STORE_OK)

@@ -90,10 +90,12 @@ enum staff_login {
     LOGIN_ERROR
 };
 
-/* The in-memory counters of failed logins per client address.  Made from the [staff]
- * settings; owned by the caller, free with staff_guard_free (NULL is fine). */
+/* The counters of failed logins per client address: rows in the database (guard.h), so
+ * that every server counts them; the address only as a hash keyed by vault.  Made from the
+ * [staff] settings; owned by the caller, free with staff_guard_free (NULL is fine). */
+struct vault;
 struct staff_guard;
-struct staff_guard *staff_guard_new(const struct config *cfg);
+struct staff_guard *staff_guard_new(const struct config *cfg, const struct vault *vault);
 void staff_guard_free(struct staff_guard *g);
 
 /* Seconds an address with `failures` failed logins in its window must wait after the

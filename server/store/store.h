@@ -236,6 +236,19 @@ typedef int (*store_hash_cb)(int64_t seq, const char *hash, void *arg);
 enum store_status store_journal_hashes(struct store *st, int64_t upto, store_hash_cb cb,
                                        void *arg);
 
+/* ---- limits per client address, shared by all servers (store_ops.c) ---- */
+/* The events of (scope, subject) after `since`: how many, and the newest one's time (0
+ * when none; last may be NULL). */
+enum store_status store_rate_count(struct store *st, const char *scope, const char *subject,
+                                   int64_t since, unsigned *count, int64_t *last);
+/* The time of the k-th newest event (k from 1) of (scope, subject) after since;
+ * STORE_NOT_FOUND when there are fewer. */
+enum store_status store_rate_nth(struct store *st, const char *scope, const char *subject,
+                                 int64_t since, unsigned k, int64_t *at);
+/* Records one event at now and forgets the scope's events at or before forget_before. */
+enum store_status store_rate_add(struct store *st, const char *scope, const char *subject,
+                                 int64_t now, int64_t forget_before);
+
 /* ---- jobs ---- */
 enum store_status store_job_insert(struct store *st, const char *kind, int64_t enrolment_id,
                                    const char *unique_key, int64_t due_at, int64_t now);

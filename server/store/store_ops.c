@@ -176,3 +176,51 @@ enum store_status store_checkpoint_truncate(struct store *st)
 {
     return store_status_of(db_truncate_wal(st->db));
 }
+
+/* ------------------------------------------------------------------ shared limits */
+
+enum store_status store_rate_count(struct store *st, const char *scope, const char *subject,
+                                   int64_t since, unsigned *count, int64_t *last)
+{
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT count(*), coalesce(max(at), 0) FROM rate_events"
+                                   " WHERE scope = ? AND subject = ? AND at > ?",
+                                   "tti", scope, subject, since);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    *count = (unsigned)db_col_int64(s, 0);
+    if (last)
+        *last = db_col_int64(s, 1);
+    db_reset(s);
+    return STORE_OK;
+}
+
+enum store_status store_rate_nth(struct store *st, const char *scope, const char *subject,
+                                 int64_t since, unsigned k, int64_t *at)
+{
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT at FROM rate_events WHERE scope = ? AND subject = ?"
+                                   " AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+                                   "ttii", scope, subject, since, (int64_t)(k ? k - 1 : 0));
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    *at = db_col_int64(s, 0);
+    db_reset(s);
+    return STORE_OK;
+}
+
+enum store_status store_rate_add(struct store *st, const char *scope, const char *subject,
+                                 int64_t now, int64_t forget_before)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st, "DELETE FROM rate_events WHERE scope = ? AND at <= ?", "ti", scope,
+                       forget_before));
+    if (rc != STORE_OK)
+        return rc;
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO rate_events(scope, subject, at)"
+                                     " VALUES (?, ?, ?)",
+                                     "tti", scope, subject, now));
+}

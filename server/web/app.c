@@ -246,13 +246,14 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     if (!app->openapi)
         goto fail;
     app->content = content_cache_new();
-    app->link_misses = ratelimit_new(cfg->token_misses_per_minute, 60);
+    /* links that do not open, per address, counted in the database by every server */
+    app->link_guard = (struct guard_limit){"link", cfg->token_misses_per_minute, 60, 60};
     app->metrics = metrics_new(app_routes, sizeof app_routes / sizeof app_routes[0]);
     if (writer_start(config_db_target(cfg), cfg->busy_timeout_ms, cfg->batch_max,
                      cfg->batch_wait_us, &app->writer, err, errlen))
         goto fail;
     app->watch_reports = ratelimit_new(cfg->watch_reports_per_minute, 60);
-    app->login_guard = staff_guard_new(cfg);
+    app->login_guard = staff_guard_new(cfg, app->vault);
     if (!*cfg->sso_secret_header != !*cfg->sso_secret) {
         snprintf(err, errlen, "[staff] sso_secret_header and sso_secret are set together");
         goto fail;
@@ -298,7 +299,6 @@ void app_free(struct app *app)
     lang_list_free(&app->langs);
     content_cache_free(app->content);
     free(app->openapi);
-    ratelimit_free(app->link_misses);
     ratelimit_free(app->watch_reports);
     staff_guard_free(app->login_guard);
     pthread_cond_destroy(&app->gate_cond);
@@ -780,7 +780,7 @@ static int app_auth_citizen_app(struct app_call *c, int reading)
     const char *ip = c->req->client_ip;
     int64_t now = clock_now();
     if (h) {
-        if (ratelimit_blocked(app->link_misses, ip, now)) {
+        if (guard_blocked(c->st, app->vault, &app->link_guard, ip, now)) {
             app_api_error(c, 429, "too_many_requests", NULL, NULL);
             http_reply_header(c->rep, "Retry-After", "60");
             return -1;
@@ -796,7 +796,7 @@ static int app_auth_citizen_app(struct app_call *c, int reading)
             return -1;
         }
         if (r != LINK_OK) {
-            ratelimit_hit(app->link_misses, ip, now);
+            guard_hit(c->st, app->vault, &app->link_guard, ip, now);
             goto refuse;
         }
     } else {

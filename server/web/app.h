@@ -34,6 +34,7 @@
 #include "tmpl.h"
 #include "token.h"
 #include "signkey.h"
+#include "guard.h"
 #include "vault.h"
 #include "writer.h"
 
@@ -49,7 +50,7 @@ struct app {
     json_t *strings[LANG_COUNT];   /* Danish and English UI strings (borrowed from langs) */
     struct lang_list langs;        /* every language of the citizen pages (templates/lang/) */
     struct content_cache *content;
-    struct ratelimit *link_misses;
+    struct guard_limit link_guard; /* citizen links that did not open, per address (shared) */
     struct ratelimit *watch_reports; /* player reports per citizen session */
     struct staff_guard *login_guard; /* failed staff logins per address */
     char public_url[256];          /* where citizen links point; final once app_publish()

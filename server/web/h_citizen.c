@@ -290,7 +290,7 @@ void h_citizen_link(struct app_call *c)
     const char *ip = c->req->client_ip;
     int64_t now = clock_now();
     char session[TOKEN_LEN + 1];
-    if (ratelimit_blocked(app->link_misses, ip, now)) {
+    if (guard_blocked(c->st, app->vault, &app->link_guard, ip, now)) {
         app_page_error(c, 429, "too_many_requests");
         http_reply_header(c->rep, "Retry-After", "60");
         return;
@@ -301,7 +301,7 @@ void h_citizen_link(struct app_call *c)
                                               app->cfg->session_hours, head ? NULL : session,
                                               &c->enrolment);
     if (r == LINK_UNKNOWN || r == LINK_EXPIRED) {
-        ratelimit_hit(app->link_misses, ip, now);
+        guard_hit(c->st, app->vault, &app->link_guard, ip, now);
         app_page_error(c, r == LINK_UNKNOWN ? 404 : 410, r == LINK_UNKNOWN ? "link_unknown"
                                                                            : "link_expired");
         return;

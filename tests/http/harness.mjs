@@ -115,12 +115,16 @@ export function sqlite(db, sql) {
   return r.stdout;
 }
 
-/** Row counts of every table: a fingerprint of "what is written". */
+/**
+ * Row counts of every table: a fingerprint of "what is written".  Without rate_events:
+ * counting a refused guess (a link that did not open, a failed login) is the limit at
+ * work, which the tests of those limits check themselves.
+ */
 export function tableCounts(db) {
   const tables = sqlite(db, db.startsWith('postgresql://')
     ? "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1;"
     : "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name;")
-    .split('\n').filter(Boolean);
+    .split('\n').filter((t) => t && t !== 'rate_events');
   const sql = tables.map((t) => `SELECT '${t}', count(*) FROM "${t}";`).join('');
   const out = {};
   for (const line of sqlite(db, sql).split('\n').filter(Boolean)) {

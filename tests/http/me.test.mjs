@@ -175,6 +175,8 @@ describe('GET /api/v1/me', () => {
     assert.equal(badCookie.status, 401);
     assert.deepEqual(snapshot(s), before, 'nothing changed');
     assert.ok(!journalKinds(s, e.id).includes('link_opened'));
+    // but every bearer token that did not open counted against the address's guess limit
+    assert.equal(Number(sqlite(s.db, "SELECT count(*) FROM rate_events WHERE scope = 'link';").trim()), 4);
   });
 
   it('CORS: a listed origin may read it (also its 401), and the preflight answers', async () => {

@@ -104,9 +104,10 @@ static int copy_tables(struct db *to, struct copy_table *t, int *n, char *err, s
     }
     db_finalize(s);
 
+    /* generated columns (the statistics' day numbers) are computed again by the target */
     s = db_prepare(to, "SELECT column_name, data_type, is_identity FROM information_schema.columns"
                        " WHERE table_schema = current_schema() AND table_name = ?"
-                       " ORDER BY ordinal_position");
+                       " AND is_generated <> 'ALWAYS' ORDER BY ordinal_position");
     if (!s)
         goto fail;
     for (int i = 0; i < *n; i++) {

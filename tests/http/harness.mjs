@@ -122,7 +122,7 @@ export function sqlite(db, sql) {
  */
 export function tableCounts(db) {
   const tables = sqlite(db, db.startsWith('postgresql://')
-    ? "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1;"
+    ? "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1;"
     : "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name;")
     .split('\n').filter((t) => t && t !== 'rate_events');
   const sql = tables.map((t) => `SELECT '${t}', count(*) FROM "${t}";`).join('');

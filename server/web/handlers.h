@@ -67,6 +67,7 @@ void h_admin_packs(struct app_call *c);
 void h_admin_draft_new(struct app_call *c);
 void h_admin_draft(struct app_call *c);
 void h_admin_draft_video(struct app_call *c);
+void h_admin_lang(struct app_call *c);
 void h_admin_draft_upload(struct app_call *c);
 void h_admin_video_new(struct app_call *c);
 void h_admin_video_move(struct app_call *c);

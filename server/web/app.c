@@ -473,8 +473,14 @@ void app_page_error(struct app_call *c, int status, const char *kind)
 {
     json_t *ctx = json_pack("{s:i, s:b}", "status", status, kind, 1);
     json_object_set_new(ctx, "kind", json_string(kind));
-    if (c->req && c->req->match && c->req->match->route->auth >= AUTH_STAFF_LOGIN)
+    /* a staff route's, or an address under the staff pages that no route has */
+    if (c->req && (c->req->match ? c->req->match->route->auth >= AUTH_STAFF_LOGIN
+                                 : c->req->path && (!strncmp(c->req->path, "/medarbejder", 12) ||
+                                                    !strncmp(c->req->path, "/admin", 6)))) {
         json_object_set_new(ctx, "staff_page", json_true());
+        if (!c->user.id)
+            h_staff_sessionless_language(c, ctx); /* before login: Danish or English */
+    }
     /* a page for the citizen: in the session's language (set by the dispatcher), else the
      * one the error page's switch asked for, else the browser's */
     if (!json_object_get(ctx, "staff_page"))

@@ -702,24 +702,44 @@ static int h_admin_tongue_of(struct app_call *c, const struct model_pack *p,
     return 0;
 }
 
-/* How many texts of p may be given in another language (those the editor shows). */
-static size_t h_admin_tr_total(const struct model_pack *p)
+static const char *const h_admin_tr_video_fields[] = {"title", "summary", "transcript",
+                                                     "captions"};
+static const char *const h_admin_tr_question_fields[] = {"text", "topic", "explanation"};
+
+/* How many texts of p the editor offers in another language (*total), and how many of
+ * them p has in code (*done). */
+static void h_admin_tr_counts(const struct model_pack *p, const char *code, size_t *done,
+                              size_t *total)
 {
-    size_t n = 1; /* the written guidance */
+    char path[PACKEDIT_TR_PATH_MAX];
+    *total = 1; /* the written guidance */
+    *done = content_translation(p, code, "guidance") != NULL;
     for (size_t vi = 0; vi < p->n_videos; vi++) {
-        n += 4;
-        for (size_t qi = 0; qi < p->videos[vi].n_questions; qi++)
-            n += 3 + p->videos[vi].questions[qi].n_options;
+        const struct model_video *v = &p->videos[vi];
+        for (size_t f = 0; f < 4; f++) {
+            packedit_tr_path(path, v, NULL, 0, h_admin_tr_video_fields[f]);
+            *done += content_translation(p, code, path) != NULL;
+            (*total)++;
+        }
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            const struct model_question *q = &v->questions[qi];
+            for (size_t f = 0; f < 3 + q->n_options; f++) {
+                packedit_tr_path(path, v, q, f < 3 ? 0 : f - 2,
+                                 f < 3 ? h_admin_tr_question_fields[f] : "");
+                *done += content_translation(p, code, path) != NULL;
+                (*total)++;
+            }
+        }
     }
-    return n;
 }
 
 static json_t *h_admin_tongue_json(const struct model_pack *p, const char *code,
-                                   const char *name, bool rtl, size_t total)
+                                   const char *name, bool rtl)
 {
+    size_t done, total;
+    h_admin_tr_counts(p, code, &done, &total);
     return json_pack("{s:s, s:s, s:s, s:I, s:I}", "code", code, "name", name, "dir",
-                     rtl ? "rtl" : "ltr", "texts", (json_int_t)packedit_tr_count(p, code),
-                     "total", (json_int_t)total);
+                     rtl ? "rtl" : "ltr", "texts", (json_int_t)done, "total", (json_int_t)total);
 }
 
 /* The draft's other languages for its page: the service's languages other than Danish
@@ -728,18 +748,17 @@ static json_t *h_admin_tongues(struct app_call *c, const struct model_pack *p)
 {
     json_t *list = json_array();
     const struct lang_list *l = &c->app->langs;
-    size_t total = h_admin_tr_total(p);
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->items[i].code, "da") && strcmp(l->items[i].code, "en"))
             json_array_append_new(list, h_admin_tongue_json(p, l->items[i].code,
                                                             l->items[i].name,
-                                                            l->items[i].rtl, total));
+                                                            l->items[i].rtl));
     const char *code;
     json_t *texts;
     if (p->translations)
         json_object_foreach(p->translations, code, texts)
             if (!lang_find(l, code))
-                json_array_append_new(list, h_admin_tongue_json(p, code, code, false, total));
+                json_array_append_new(list, h_admin_tongue_json(p, code, code, false));
     return list;
 }
 
@@ -885,11 +904,10 @@ void h_admin_lang(struct app_call *c)
         goto out;
     }
     char back[96];
-    snprintf(back, sizeof back, "/admin/pakke/%lld%s%s", (long long)p->id, n ? "/sprog/" : "",
-             n ? tg.code : "");
+    snprintf(back, sizeof back, "/admin/pakke/%lld%s%.16s", (long long)p->id,
+             n ? "/sprog/" : "", n ? tg.code : "");
     json_object_set_new(ctx, "sections", sections);
-    json_object_set_new(ctx, "tongue", h_admin_tongue_json(p, tg.code, tg.name, tg.rtl,
-                                                           h_admin_tr_total(p)));
+    json_object_set_new(ctx, "tongue", h_admin_tongue_json(p, tg.code, tg.name, tg.rtl));
     json_object_set_new(ctx, "action", json_string(c->req->path));
     json_object_set_new(ctx, "back", json_string(back));
     json_object_set_new(ctx, "back_text",

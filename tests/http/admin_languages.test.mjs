@@ -76,7 +76,8 @@ describe('administrator: the draft in every language of the pack', () => {
 
   it('the draft page links every other language with how many texts it has', async () => {
     const page = decodeEntities((await admin.get(`/admin/pakke/${draftId}`)).text);
-    const arTexts = Object.keys(PACK.translations.ar).length;
+    // the editor's texts (the group's name is not one of the draft's)
+    const arTexts = Object.keys(PACK.translations.ar).filter((k) => !k.startsWith('group.')).length;
     assert.match(page, new RegExp(`href="/admin/pakke/${draftId}/sprog/ar">[^<]*<span lang="ar" dir="rtl">العربية</span></a> – ${arTexts} `));
     assert.match(page, new RegExp(`href="/admin/pakke/${draftId}/sprog/uk"`));
     assert.ok(!page.includes(`/sprog/en"`) && !page.includes(`/sprog/da"`), 'Danish and English are edited on the forms themselves');

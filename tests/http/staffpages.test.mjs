@@ -116,7 +116,7 @@ describe('units as a list', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-0015-'));
     try {
       const db = path.join(dir, 'old.db');
-      const migrations = path.join(ROOT, 'db', 'migrations');
+      const migrations = path.join(ROOT, 'db', 'migrations', 'sqlite');
       const files = fs.readdirSync(migrations).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
       for (const f of files.filter((x) => x < '0015')) sqlite(db, `\n${fs.readFileSync(path.join(migrations, f), 'utf8')}`);
       sqlite(db, `INSERT INTO users(username, role, unit, password_hash, created_at) VALUES

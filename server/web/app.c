@@ -485,10 +485,17 @@ void app_page_error(struct app_call *c, int status, const char *kind)
      * one the error page's switch asked for, else the browser's */
     if (!json_object_get(ctx, "staff_page"))
         app_sessionless_language(c, ctx);
-    /* the title says which error, not just "error" */
-    char title_key[32];
+    /* the title says which error, not just "error" (a staff page's own where it has one:
+     * the citizen's 403 speaks of the letter's link) */
+    char title_key[40];
+    json_t *title = NULL;
+    if (json_object_get(ctx, "staff_page")) {
+        snprintf(title_key, sizeof title_key, "staff_error_title_%d", status);
+        title = json_object_get(app_ui(c)->strings, title_key);
+    }
     snprintf(title_key, sizeof title_key, "error_title_%d", status);
-    json_t *title = json_object_get(app_ui(c)->strings, title_key);
+    if (!title)
+        title = json_object_get(app_ui(c)->strings, title_key);
     if (title)
         json_object_set(ctx, "page_title", title);
     app_render(c->app, app_ui(c), NULL, c->rep, status, "error", ctx);

@@ -210,6 +210,9 @@ async function staff(server, browser, width, js, lang) {
     await at('admin', '08-video', `/admin/pakke/${id}/video/1`);
     await at('admin', '09-lang-ar', `/admin/pakke/${id}/sprog/ar`);
     await at('admin', '09-lang-ar-video', `/admin/pakke/${id}/sprog/ar/video/1`);
+    // an edit in Arabic, so that the publish confirmation has a change to show
+    await page.locator('#title').fill('يجب أن تكون متاحًا للعمل (مراجعة)');
+    await Promise.all([page.waitForLoadState('load'), page.locator('form.vejled-tr-form button[type=submit]').click()]);
     await at('admin', '09-lang-uk-video', `/admin/pakke/${id}/sprog/uk/video/2`);
     await at('admin', '10-add-video', `/admin/pakke/${id}/video/ny`);
     await at('admin', '10-add-question', `/admin/pakke/${id}/video/1/spoergsmaal/ny`);

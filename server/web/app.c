@@ -75,8 +75,9 @@ static const struct route app_routes[] = {
     /* "ny" rows before the {n} rows: the first matching row wins */
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/ny", (void *)h_admin_video_new, AUTH_STAFF_ADMIN, BODY_UPLOAD, 0, 0},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}", (void *)h_admin_draft_video, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}/video/{n}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
+    /* a text in another script is up to six times its letters once form-encoded (%D8%A7) */
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 256 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}/video/{n}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 256 KB, 0},
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/fjern", (void *)h_admin_remove, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/flyt", (void *)h_admin_video_move, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/ny", (void *)h_admin_question_new, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},

@@ -702,9 +702,30 @@ static int h_admin_tongue_of(struct app_call *c, const struct model_pack *p,
     return 0;
 }
 
-static const char *const h_admin_tr_video_fields[] = {"title", "summary", "transcript",
-                                                     "captions"};
-static const char *const h_admin_tr_question_fields[] = {"text", "topic", "explanation"};
+/* One text field of a language form: spec and where its Danish source is. */
+struct h_admin_tr_spec {
+    const char *field; /* the translation path's last part (packedit_tr_path) */
+    const char *label; /* UI string key */
+    size_t max;        /* bytes; 0: [staff] max_content_text */
+    int rows;          /* 0: one line */
+};
+
+static const struct h_admin_tr_spec h_admin_tr_guidance = {"guidance", "staff_written_guidance",
+                                                           0, 12};
+static const struct h_admin_tr_spec h_admin_tr_video_specs[] = {
+    {"title", "admin_tr_title", 200, 0},
+    {"summary", "admin_tr_summary", 1000, 3},
+    {"transcript", "admin_tr_transcript", 0, 8},
+    {"captions", "admin_tr_captions", 0, 8},
+};
+static const struct h_admin_tr_spec h_admin_tr_question[] = {
+    {"text", "admin_question_text", 1000, 2},
+    {"topic", "admin_question_topic", 200, 0},
+    {"explanation", "admin_question_explanation", 2000, 3},
+};
+static const struct h_admin_tr_spec h_admin_tr_option = {"", "admin_option", 500, 0};
+#define H_ADMIN_TR_VIDEO_N (sizeof h_admin_tr_video_specs / sizeof h_admin_tr_video_specs[0])
+#define H_ADMIN_TR_QUESTION_N (sizeof h_admin_tr_question / sizeof h_admin_tr_question[0])
 
 /* How many texts of p the editor offers in another language (*total), and how many of
  * them p has in code (*done). */
@@ -716,16 +737,17 @@ static void h_admin_tr_counts(const struct model_pack *p, const char *code, size
     *done = content_translation(p, code, "guidance") != NULL;
     for (size_t vi = 0; vi < p->n_videos; vi++) {
         const struct model_video *v = &p->videos[vi];
-        for (size_t f = 0; f < 4; f++) {
-            packedit_tr_path(path, v, NULL, 0, h_admin_tr_video_fields[f]);
+        for (size_t f = 0; f < H_ADMIN_TR_VIDEO_N; f++) {
+            packedit_tr_path(path, v, NULL, 0, h_admin_tr_video_specs[f].field);
             *done += content_translation(p, code, path) != NULL;
             (*total)++;
         }
         for (size_t qi = 0; qi < v->n_questions; qi++) {
             const struct model_question *q = &v->questions[qi];
-            for (size_t f = 0; f < 3 + q->n_options; f++) {
-                packedit_tr_path(path, v, q, f < 3 ? 0 : f - 2,
-                                 f < 3 ? h_admin_tr_question_fields[f] : "");
+            for (size_t f = 0; f < H_ADMIN_TR_QUESTION_N + q->n_options; f++) {
+                int own = f < H_ADMIN_TR_QUESTION_N; /* the question's own, else an option */
+                packedit_tr_path(path, v, q, own ? 0 : f - H_ADMIN_TR_QUESTION_N + 1,
+                                 own ? h_admin_tr_question[f].field : "");
                 *done += content_translation(p, code, path) != NULL;
                 (*total)++;
             }
@@ -761,29 +783,6 @@ static json_t *h_admin_tongues(struct app_call *c, const struct model_pack *p)
                 json_array_append_new(list, h_admin_tongue_json(p, code, code, false));
     return list;
 }
-
-/* One text field of a language form: spec and where its Danish source is. */
-struct h_admin_tr_spec {
-    const char *field; /* the translation path's last part (packedit_tr_path) */
-    const char *label; /* UI string key */
-    size_t max;        /* bytes; 0: [staff] max_content_text */
-    int rows;          /* 0: one line */
-};
-
-static const struct h_admin_tr_spec h_admin_tr_guidance = {"guidance", "staff_written_guidance",
-                                                           0, 12};
-static const struct h_admin_tr_spec h_admin_tr_video_specs[] = {
-    {"title", "admin_tr_title", 200, 0},
-    {"summary", "admin_tr_summary", 1000, 3},
-    {"transcript", "admin_tr_transcript", 0, 8},
-    {"captions", "admin_tr_captions", 0, 8},
-};
-static const struct h_admin_tr_spec h_admin_tr_question[] = {
-    {"text", "admin_question_text", 1000, 2},
-    {"topic", "admin_question_topic", 200, 0},
-    {"explanation", "admin_question_explanation", 2000, 3},
-};
-static const struct h_admin_tr_spec h_admin_tr_option = {"", "admin_option", 500, 0};
 
 /* Reads (when post) and shows one field: name is the form field, path its translation,
  * danish the text to translate, number a number after the label (0: none).  A posted
@@ -830,7 +829,7 @@ static json_t *h_admin_tr_video(struct app_call *c, json_t *ctx, struct model_pa
     char path[PACKEDIT_TR_PATH_MAX], name[64];
     json_t *sections = json_array(), *fields = json_array();
     char *const *da[] = {v->title, v->summary, v->transcript, v->captions};
-    for (size_t i = 0; i < sizeof h_admin_tr_video_specs / sizeof h_admin_tr_video_specs[0]; i++) {
+    for (size_t i = 0; i < H_ADMIN_TR_VIDEO_N; i++) {
         const struct h_admin_tr_spec *s = &h_admin_tr_video_specs[i];
         packedit_tr_path(path, v, NULL, 0, s->field);
         json_array_append_new(fields, h_admin_tr_field(c, ctx, p, code, s, s->field, path,
@@ -841,8 +840,7 @@ static json_t *h_admin_tr_video(struct app_call *c, json_t *ctx, struct model_pa
         const struct model_question *q = &v->questions[qi];
         char *const *qda[] = {q->text, q->topic, q->explanation};
         fields = json_array();
-        for (size_t i = 0; i < sizeof h_admin_tr_question / sizeof h_admin_tr_question[0];
-             i++) {
+        for (size_t i = 0; i < H_ADMIN_TR_QUESTION_N; i++) {
             const struct h_admin_tr_spec *s = &h_admin_tr_question[i];
             snprintf(name, sizeof name, "q%zu_%s", qi + 1, s->field);
             packedit_tr_path(path, v, q, 0, s->field);

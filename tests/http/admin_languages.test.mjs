@@ -176,6 +176,19 @@ describe('administrator: the draft in every language of the pack', () => {
     assert.ok(!enVideo.includes(newTitle));
   });
 
+  it('a long text in Arabic script saves (its form is many times its letters once encoded)', async () => {
+    const id = await draftOf(s, admin, 'dagpenge');
+    const action = `/admin/pakke/${id}/sprog/ar/video/2`;
+    const page = (await admin.get(action)).text;
+    const long = 'هذا نص طويل عن الحقوق والواجبات. '.repeat(180); // about 11 KB, 60 KB encoded
+    const body = new URLSearchParams(set(formFields(page, action), 'transcript', long)).toString();
+    assert.ok(body.length > 40000, `the form is ${body.length} bytes`);
+    const r = await admin.post(action, set(formFields(page, action), 'transcript', long));
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    const tr = JSON.parse(one(s.db, `SELECT translations FROM packs WHERE id = ${id}`));
+    assert.equal(tr.ar[`v.${PACK.videos[1].slug}.transcript`], long.replace(/\r\n/g, '\n'));
+  });
+
   it('removing an option takes its Arabic text along; the later options keep theirs', async () => {
     const id = await draftOf(s, admin, 'dagpenge');
     let r;

@@ -1662,7 +1662,7 @@ static void h_admin_change(const struct packedit_change *ch, void *arg)
     if (*ch->lang && strcmp(ch->lang, "da") && strcmp(ch->lang, "en")) {
         /* another language: named in itself (its texts are marked with it below) */
         other = lang_find(&c->app->langs, ch->lang);
-        snprintf(field, sizeof field, "%s (%s)", app_text(c, key), other ? other->name : ch->lang);
+        snprintf(field, sizeof field, "%s", app_text(c, key));
     } else if (*ch->lang) {
         char lang_key[32];
         snprintf(lang_key, sizeof lang_key, "admin_diff_lang_%s", ch->lang);
@@ -1674,6 +1674,8 @@ static void h_admin_change(const struct packedit_change *ch, void *arg)
                             "added", ch->before == NULL, "removed", ch->after == NULL, "changed",
                             ch->before && ch->after);
     buf_free(&where);
+    if (*ch->lang && strcmp(ch->lang, "da") && strcmp(ch->lang, "en"))
+        json_object_set_new(row, "lang_name", json_string(other ? other->name : ch->lang));
     if (*ch->lang) {
         json_object_set_new(row, "text_lang", json_string(ch->lang));
         json_object_set_new(row, "text_dir", json_string(other && other->rtl ? "rtl" : "ltr"));

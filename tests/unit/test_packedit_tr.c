@@ -149,6 +149,44 @@ static void test_diff(void **state)
     model_pack_free(draft);
 }
 
+/* A pack file with one text in Arabic at path (new reference). */
+static json_t *doc_with(const char *path)
+{
+    json_t *doc = json_loads(
+        "{\"group\": {\"slug\": \"g\", \"name\": {\"da\": \"G\"}},"
+        " \"written_guidance\": {\"da\": \"Tekst\"},"
+        " \"videos\": [{\"slug\": \"v1\", \"title\": {\"da\": \"T\"},"
+        " \"transcript\": {\"da\": \"X\"}, \"questions\": [{\"slug\": \"q1\","
+        " \"kind\": \"single\", \"topic\": {\"key\": \"emne\", \"da\": \"Emne\"},"
+        " \"text\": {\"da\": \"?\"}, \"explanation\": {\"da\": \"!\"},"
+        " \"options\": [{\"text\": {\"da\": \"Ja\"}, \"correct\": true},"
+        " {\"text\": {\"da\": \"Nej\"}}]}]}]}",
+        0, NULL);
+    assert_non_null(doc);
+    json_object_set_new(doc, "translations",
+                        json_pack("{s:{s:s}}", "ar", path, "\xd8\xa5\xd8\xb1\xd8\xb4\xd8\xa7\xd8\xaf"));
+    return doc;
+}
+
+/* A pack file may carry the written guidance in another language ("guidance"). */
+static void test_parse_guidance(void **state)
+{
+    (void)state;
+    char err[200];
+    struct model_pack *p = NULL;
+    struct model_group g;
+    json_t *doc = doc_with("guidance");
+    assert_int_equal(content_pack_parse(doc, ".", &p, &g, err, sizeof err), 0);
+    assert_string_equal(content_translation(p, "ar", "guidance"), "إرشاد");
+    model_pack_free(p);
+    model_group_clear(&g);
+    json_decref(doc);
+    doc = doc_with("guidanc");
+    assert_int_equal(content_pack_parse(doc, ".", &p, &g, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not a text of this pack"));
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_set_clear),
         cmocka_unit_test(test_drop),
         cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_parse_guidance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

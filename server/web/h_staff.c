@@ -585,6 +585,7 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
     struct jobs_policy policy;
     json_t *d = NULL;
     app_enrol_env(c, &env, &policy);
+    env.strings = app_strings(c); /* the playback sentences in the page's language */
     if (enrol_describe(&env, e->uuid, &d) != ENROL_OK)
         return NULL;
     struct model_group g;

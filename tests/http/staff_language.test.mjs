@@ -141,4 +141,16 @@ describe('target groups by their English names on English staff pages', () => {
     page = await cw.get('/medarbejder/borgere?gruppe=sygedagpenge');
     assert.match(rowOf(page.text, 'Sigurd Syg'), /Sickness benefit \(sygedagpenge\)/);
   });
+
+  it('the English citizen page: the group by its English name, what is known of playback in English', async () => {
+    const cw = await staff(s, 'cw1');
+    let page = await cw.get('/medarbejder/borgere');
+    await cw.post('/medarbejder/sprog', { csrf: csrfOf(page.text), lang: 'en', back: '/medarbejder/borgere' });
+    page = await cw.get('/medarbejder/borgere');
+    const href = new RegExp('href="(/medarbejder/borger/[^"]+)">Sigurd Syg').exec(page.text)[1];
+    const one = decodeEntities((await cw.get(href)).text);
+    assert.match(one, /Sickness benefit \(sygedagpenge\)/);
+    assert.ok(one.includes("the video's page was not opened"), 'the playback sentence in English');
+    assert.ok(!one.includes('videoens side blev ikke åbnet'), 'not in Danish');
+  });
 });

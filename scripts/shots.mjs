@@ -3,9 +3,11 @@
 // Starts its own server (the real binary, a temporary database with the demo, a free
 // loopback port; stopped by its pid at the end), drives headless Chromium (playwright-core,
 // /usr/bin/chromium, the browser tests' launch flags) through the citizen pages in every
-// language of templates/lang/languages.json and through the caseworker and admin pages, at
-// 360 px and 1280 px wide, with JavaScript on and off, and writes full-page PNGs and an
-// index.html to build/shots/ (or SHOTS_DIR).
+// language of templates/lang/languages.json and through every caseworker and admin page
+// (the draft editor in every content language, the forms with their errors, the staff
+// error pages before and after login) in Danish and English, at 360 px and 1280 px wide,
+// with JavaScript on and off, and writes full-page PNGs and an index.html to build/shots/
+// (or SHOTS_DIR).  SHOTS_ONLY=staff or SHOTS_ONLY=citizen takes one part only.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,38 +116,116 @@ async function citizen(server, browser, lang, width, js) {
   }
 }
 
-async function staff(server, browser, width, js) {
-  const ctx = await browser.newContext({ javaScriptEnabled: js, viewport: { width, height: 800 } });
+const STAFF_LANGS = ['da', 'en'];
+
+/** Logs in on the login page (in whatever language it is); leaves the page where it lands. */
+async function staffLogin(page, server, user, lang) {
+  await page.goto(`${server.base}/medarbejder/login?sprog=${lang}`);
+  await page.locator('#username').fill(user);
+  await page.locator('#password').fill(PASSWORD);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.endsWith('/login')),
+    page.locator('form[action="/medarbejder/login"] button[type=submit]').click(),
+  ]);
+}
+
+async function staffLogout(page) {
+  const logout = page.locator('form.vejled-logout button');
+  if (await logout.count()) await Promise.all([page.waitForLoadState('load'), logout.click()]);
+}
+
+/** The group's draft (made from its published version when it has none). */
+async function draftOf(page, server, slug) {
+  await page.goto(`${server.base}/admin/pakker`);
+  const edit = page.locator(`section[aria-labelledby="g-${slug}"] a[href^="/admin/pakke/"]:not([href$="/vis"])`);
+  if (await edit.count()) return (await edit.first().getAttribute('href')).split('/').pop();
+  await Promise.all([
+    page.waitForURL(/\/admin\/pakke\/\d+$/),
+    page.locator(`form[action="/admin/pakker/${slug}/kladde"] button`).click(),
+  ]);
+  return new URL(page.url()).pathname.split('/').pop();
+}
+
+/** Every caseworker and administrator page, and the staff error pages, in lang. */
+async function staff(server, browser, width, js, lang) {
+  const ctx = await browser.newContext({
+    javaScriptEnabled: js, viewport: { width, height: 800 }, locale: lang,
+    extraHTTPHeaders: { 'Accept-Language': `${lang};q=1` },
+  });
   const page = await ctx.newPage();
-  const meta = { lang: 'da', width, js };
+  const meta = { lang, width, js };
+  const at = async (area, name, url) => {
+    if (url) await page.goto(server.base + url);
+    await shoot(page, { ...meta, area, page: name });
+  };
   try {
+    // before login: the login page (by the browser's language), its errors, error pages
+    await at('staff', '01-login', '/medarbejder/login');
+    await Promise.all([page.waitForLoadState('load'), page.locator('form[action="/medarbejder/login"] button[type=submit]').click()]);
+    await at('staff', '01-login-errors');
+    await at('staff', '20-error-404-no-session', '/medarbejder/findes-ikke');
+    // a form whose token no longer holds (the login token cookie is gone)
     await page.goto(`${server.base}/medarbejder/login`);
-    await shoot(page, { ...meta, area: 'staff', page: '01-login' });
-    for (const [user, area, pages] of [
-      ['cw1', 'staff', [['02-citizens', '/medarbejder/borgere'], ['04-training', '/medarbejder/traening']]],
-      ['admin', 'admin', [['01-home', '/admin'], ['02-users', '/admin/brugere'], ['03-packs', '/admin/pakker'],
-        ['04-stats', '/admin/statistik']]],
-    ]) {
-      await page.goto(`${server.base}/medarbejder/login`);
-      await page.getByLabel('Brugernavn').fill(user);
-      await page.getByLabel('Adgangskode').fill(PASSWORD);
-      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Log ind' }).click()]);
-      for (const [name, url] of pages) {
-        await page.goto(server.base + url);
-        await shoot(page, { ...meta, area, page: name });
-        if (name === '02-citizens') {
-          const first = page.locator('main a[href^="/medarbejder/borger/"]').first();
-          if (await first.count()) {
-            await page.goto(server.base + await first.getAttribute('href'));
-            await shoot(page, { ...meta, area, page: '03-citizen' });
-          }
-        }
-      }
-      const logout = page.locator('form.vejled-logout button');
-      if (await logout.count()) {
-        await Promise.all([page.waitForLoadState('load'), logout.click()]);
+    await ctx.clearCookies();
+    await page.locator('#username').fill('cw1');
+    await page.locator('#password').fill(PASSWORD);
+    await Promise.all([page.waitForLoadState('load'), page.locator('form[action="/medarbejder/login"] button[type=submit]').click()]);
+    await at('staff', '21-error-403-form');
+
+    // the caseworker
+    await staffLogin(page, server, 'cw1', lang);
+    await at('staff', '02-citizens', '/medarbejder/borgere');
+    await at('staff', '02-citizens-filtered', '/medarbejder/borgere?status=not_opened&fra=2026-13-40');
+    await page.goto(`${server.base}/medarbejder/borgere`);
+    const first = page.locator('main a[href^="/medarbejder/borger/"]').first();
+    let citizenUrl = null;
+    if (await first.count()) {
+      citizenUrl = await first.getAttribute('href');
+      await at('staff', '03-citizen', citizenUrl);
+      const meeting = page.locator('main a[href*="/moede?forloeb="]').first();
+      if (await meeting.count()) {
+        await at('staff', '05-meeting', await meeting.getAttribute('href'));
+        await Promise.all([page.waitForLoadState('load'), page.locator('main form.vejled-form button[type=submit]').first().click()]);
+        await at('staff', '05-meeting-errors');
       }
     }
+    await at('staff', '04-training', '/medarbejder/traening');
+    await at('staff', '04-training-group', '/medarbejder/traening/dagpenge');
+    await at('staff', '04-training-video', '/medarbejder/traening/dagpenge/1');
+    await at('staff', '22-error-404', '/medarbejder/borger/00000000-0000-4000-8000-000000000000');
+    await at('staff', '23-error-403-admin-only', '/admin');
+    await staffLogout(page);
+
+    // the administrator
+    await staffLogin(page, server, 'admin', lang);
+    await at('admin', '01-home', '/admin');
+    await at('admin', '02-users', '/admin/brugere');
+    await at('admin', '02-user-edit', '/admin/brugere/2');
+    await at('admin', '03-units', '/admin/enheder');
+    await at('admin', '04-groups', '/admin/grupper');
+    await at('admin', '05-keys', '/admin/noegler');
+    await at('admin', '06-packs', '/admin/pakker');
+    const id = await draftOf(page, server, 'dagpenge');
+    await at('admin', '07-draft', `/admin/pakke/${id}`);
+    await at('admin', '08-video', `/admin/pakke/${id}/video/1`);
+    await at('admin', '09-lang-ar', `/admin/pakke/${id}/sprog/ar`);
+    await at('admin', '09-lang-ar-video', `/admin/pakke/${id}/sprog/ar/video/1`);
+    // an edit in Arabic, so that the publish confirmation has a change to show
+    await page.locator('#title').fill('يجب أن تكون متاحًا للعمل (مراجعة)');
+    await Promise.all([page.waitForLoadState('load'), page.locator('form.vejled-tr-form button[type=submit]').click()]);
+    await at('admin', '09-lang-uk-video', `/admin/pakke/${id}/sprog/uk/video/2`);
+    await at('admin', '10-add-video', `/admin/pakke/${id}/video/ny`);
+    await at('admin', '10-add-question', `/admin/pakke/${id}/video/1/spoergsmaal/ny`);
+    await at('admin', '10-add-option', `/admin/pakke/${id}/video/1/spoergsmaal/1/svar/ny`);
+    await at('admin', '11-preview', `/admin/pakke/${id}/vis/1`);
+    await page.goto(`${server.base}/admin/pakke/${id}`);
+    await Promise.all([page.waitForLoadState('load'), page.locator('#publish button[type=submit]').click()]);
+    await at('admin', '12-publish-confirm');
+    await at('admin', '13-stats', '/admin/statistik');
+    await at('admin', '13-stats-question', '/admin/statistik/spoergsmaal/1');
+    if (citizenUrl) await at('admin', '14-access-log', citizenUrl.replace('/medarbejder/borger/', '/admin/adgangslog/'));
+    await at('admin', '15-error-404', '/admin/pakke/999999');
+    await staffLogout(page);
   } finally {
     await ctx.close();
   }
@@ -185,13 +265,15 @@ async function main() {
   let browser;
   try {
     browser = await launch();
-    for (const { code } of LANGS) {
+    for (const { code } of process.env.SHOTS_ONLY === 'staff' ? [] : LANGS) {
       for (const width of WIDTHS) {
         for (const js of [true, false]) await citizen(server, browser, code, width, js);
       }
     }
-    for (const width of WIDTHS) {
-      for (const js of [true, false]) await staff(server, browser, width, js);
+    for (const lang of process.env.SHOTS_ONLY === 'citizen' ? [] : STAFF_LANGS) {
+      for (const width of WIDTHS) {
+        for (const js of [true, false]) await staff(server, browser, width, js, lang);
+      }
     }
     index();
     console.log(`${shots.length} screenshots in ${OUT}/index.html`);

@@ -16,6 +16,7 @@
 #include "checkpoint.h"
 #include "signkey.h"
 #include "journal.h"
+#include "lang.h"
 #include "letter.h"
 #include "mem.h"
 #include "store.h"
@@ -32,6 +33,7 @@ struct scheduler {
     struct store *st;
     struct content_cache *cache;
     json_t *strings[LANG_COUNT];
+    struct lang_list langs; /* every language's strings: a letter's translated part */
     struct jobs_policy policy;
     pthread_t thread;
     int started;
@@ -73,6 +75,8 @@ int scheduler_open(const struct config *cfg, const struct vault *vault, const ch
             goto fail;
         }
     }
+    if (lang_list_load(&s->langs, cfg->template_dir, err, errlen))
+        goto fail;
     if (signkey_open(cfg->sign_key_file, 1, &s->key, err, errlen))
         goto fail;
     s->cache = content_cache_new();
@@ -92,6 +96,7 @@ void scheduler_close(struct scheduler *s)
     content_cache_free(s->cache);
     for (int l = 0; l < LANG_COUNT; l++)
         json_decref(s->strings[l]);
+    lang_list_free(&s->langs);
     free(s);
 }
 
@@ -295,6 +300,9 @@ static int sched_letter_pdf(struct scheduler *s, const struct store_job *j,
     *data = json_pack("{s:s, s:s, s:i, s:s, s:s}", "job", j->kind, "pdf_sha256", pdf_sha,
                       "pack_version", pack->version, "content_hash", pack->content_hash,
                       "target_group", w->g.slug);
+    /* the language the guidance was given in after the Danish text, when it was */
+    if (*data && l->tr_lang)
+        json_object_set_new(*data, "language", json_string(l->tr_lang));
     return *data ? 0 : -1;
 }
 
@@ -356,7 +364,16 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
     struct letter l = {s->cfg, s->strings[lang], model_lang_code(lang),
                        reminder ? LETTER_REMINDER : LETTER_GUIDANCE, w->c.name,
                        w->g.name[lang] && *w->g.name[lang] ? w->g.name[lang] : w->g.name[LANG_DA],
-                       guidance, url, link.expires, w->e.first_meeting_at, at};
+                       guidance, url, link.expires, w->e.first_meeting_at, at,
+                       NULL, NULL, NULL};
+    /* a citizen in another language than Danish and English: the Danish letter, then the
+     * guidance in their language when the pack has it */
+    const struct lang_info *other = lang_find(&s->langs, w->e.language);
+    if (!reminder && other && other->base == LANG_DA && strcmp(other->code, "da") != 0 &&
+        (l.tr_guidance = content_translation(pack, other->code, "guidance"))) {
+        l.tr_strings = other->strings;
+        l.tr_lang = other->code;
+    }
     if (sched_letter_pdf(s, j, w, pack, &l, &data) != 0) {
         snprintf(err, errlen, "cannot render the letter");
         goto out;

@@ -180,7 +180,8 @@ static int content_video_parse(const json_t *jv, const char *base_dir, struct mo
 /* 1 when path names a translatable text of p (content.h lists the paths). */
 static int content_path_ok(const struct model_pack *p, const char *path)
 {
-    if (strcmp(path, "group.name") == 0 || strcmp(path, "group.description") == 0)
+    if (strcmp(path, "group.name") == 0 || strcmp(path, "group.description") == 0 ||
+        strcmp(path, "guidance") == 0)
         return 1;
     for (size_t vi = 0; vi < p->n_videos; vi++) {
         const struct model_video *v = &p->videos[vi];

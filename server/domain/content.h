@@ -63,7 +63,7 @@ const struct model_pack *content_cache_get(struct content_cache *c, struct store
 
 /* A text of the pack in a language other than Danish and English, from the pack file's
  * "translations" ({"<code>": {"<path>": "<text>"}}); NULL when it has none.  Paths:
- * "group.name", "group.description", "v.<video>.title", "v.<video>.summary",
+ * "group.name", "group.description", "guidance" (the written guidance), "v.<video>.title", "v.<video>.summary",
  * "v.<video>.transcript", "v.<video>.captions" (WebVTT; the file's path in the pack file),
  * "v.<video>.q.<question>.text", "….topic", "….explanation", "v.<video>.q.<question>.o<n>"
  * (the n-th option, from 1).  Borrowed from p. */

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,9 +75,22 @@ enum packedit_result packedit_load_draft(struct store *st, int64_t pack_id,
     return PACKEDIT_OK;
 }
 
+/* The draft's translations as stored: "{}" for none. */
+static enum store_status packedit_save_translations(struct store *st,
+                                                    const struct model_pack *p)
+{
+    char *text = p->translations && json_object_size(p->translations)
+                     ? json_dumps(p->translations, JSON_COMPACT | JSON_SORT_KEYS)
+                     : NULL;
+    enum store_status rc = store_draft_translations(st, p->id, text ? text : "{}");
+    free(text);
+    return rc;
+}
+
 static enum store_status packedit_save_txn(struct store *st, void *arg)
 {
-    return store_draft_save(st, arg);
+    enum store_status rc = store_draft_save(st, arg);
+    return rc == STORE_OK ? packedit_save_translations(st, arg) : rc;
 }
 
 enum packedit_result packedit_save(struct store *st, const struct model_pack *draft)
@@ -88,7 +103,8 @@ enum packedit_result packedit_save(struct store *st, const struct model_pack *dr
 
 static enum store_status packedit_replace_txn(struct store *st, void *arg)
 {
-    return store_draft_replace(st, arg);
+    enum store_status rc = store_draft_replace(st, arg);
+    return rc == STORE_OK ? packedit_save_translations(st, arg) : rc;
 }
 
 enum packedit_result packedit_replace(struct store *st, struct model_pack *p)
@@ -325,6 +341,109 @@ enum packedit_result packedit_publish(struct store *st, int64_t pack_id, int64_t
     return pb.result;
 }
 
+/* ------------------------------------------------------------------ other languages */
+
+void packedit_tr_path(char out[PACKEDIT_TR_PATH_MAX], const struct model_video *v,
+                      const struct model_question *q, size_t option, const char *field)
+{
+    if (!v)
+        snprintf(out, PACKEDIT_TR_PATH_MAX, "%s", field);
+    else if (!q)
+        snprintf(out, PACKEDIT_TR_PATH_MAX, "v.%s.%s", v->slug, field);
+    else if (option)
+        snprintf(out, PACKEDIT_TR_PATH_MAX, "v.%s.q.%s.o%zu", v->slug, q->slug, option);
+    else
+        snprintf(out, PACKEDIT_TR_PATH_MAX, "v.%s.q.%s.%s", v->slug, q->slug, field);
+}
+
+/* Drops the language code when it has no texts left, and the translations when no
+ * language is left. */
+static void packedit_tr_tidy(struct model_pack *p, const char *code)
+{
+    json_t *mine = json_object_get(p->translations, code);
+    if (mine && json_object_size(mine) == 0)
+        json_object_del(p->translations, code);
+    if (p->translations && json_object_size(p->translations) == 0) {
+        json_decref(p->translations);
+        p->translations = NULL;
+    }
+}
+
+void packedit_tr_set(struct model_pack *p, const char *code, const char *path, const char *text)
+{
+    if (!text || !*text) {
+        if (p->translations) {
+            json_object_del(json_object_get(p->translations, code), path);
+            packedit_tr_tidy(p, code);
+        }
+        return;
+    }
+    if (!p->translations)
+        p->translations = json_object();
+    json_t *mine = json_object_get(p->translations, code);
+    if (!mine) {
+        mine = json_object();
+        json_object_set_new(p->translations, code, mine);
+    }
+    json_object_set_new(mine, path, json_string(text));
+    packedit_tr_tidy(p, code);
+}
+
+size_t packedit_tr_count(const struct model_pack *p, const char *code)
+{
+    return p->translations ? json_object_size(json_object_get(p->translations, code)) : 0;
+}
+
+void packedit_tr_drop(struct model_pack *p, size_t video, size_t question, size_t option)
+{
+    if (!p->translations || video < 1 || video > p->n_videos)
+        return;
+    const struct model_video *v = &p->videos[video - 1];
+    const struct model_question *q = NULL;
+    if (question) {
+        if (question > v->n_questions)
+            return;
+        q = &v->questions[question - 1];
+        if (option > q->n_options)
+            return;
+    }
+    char prefix[PACKEDIT_TR_PATH_MAX];
+    packedit_tr_path(prefix, v, q, 0, "");
+    size_t plen = strlen(prefix);
+    const char *code, *path;
+    json_t *texts, *text;
+    void *tmp;
+    json_object_foreach_safe(p->translations, tmp, code, texts) {
+        json_t *kept = json_object();
+        json_object_foreach(texts, path, text) {
+            if (strncmp(path, prefix, plen) != 0) {
+                json_object_set(kept, path, text);
+                continue;
+            }
+            /* a question's option: the removed one goes, later ones move up */
+            const char *f = path + plen;
+            char *end = (char *)f;
+            long o = option && f[0] == 'o' ? strtol(f + 1, &end, 10) : 0;
+            if (o > 0 && !*end && (size_t)o != option) {
+                char moved[PACKEDIT_TR_PATH_MAX];
+                packedit_tr_path(moved, v, q, (size_t)o > option ? (size_t)o - 1 : (size_t)o,
+                                 "");
+                json_object_set(kept, moved, text);
+            } else if (option && o <= 0) {
+                json_object_set(kept, path, text); /* the question's own texts stay */
+            }
+        }
+        json_object_set_new(p->translations, code, kept);
+    }
+    json_object_foreach_safe(p->translations, tmp, code, texts)
+        if (json_object_size(texts) == 0)
+            json_object_del(p->translations, code);
+    if (json_object_size(p->translations) == 0) {
+        json_decref(p->translations);
+        p->translations = NULL;
+    }
+}
+
 /* ------------------------------------------------------------------ media */
 
 const char *packedit_media_type(const char *data, size_t len, const char *content_type)
@@ -381,6 +500,10 @@ struct packedit_differ {
     packedit_change_cb cb;
     void *arg;
     size_t n;
+    const struct model_pack *old, *draft;
+    const char **codes; /* the other languages of either pack, sorted */
+    size_t n_codes;
+    const struct model_video *va, *vb; /* the videos being compared, NULL: the pack */
 };
 
 static const char *const packedit_langs[LANG_COUNT] = {"da", "en"};
@@ -403,6 +526,20 @@ static void packedit_text(struct packedit_differ *d, size_t v, size_t q, size_t 
         packedit_emit(d, v, q, o, field, lang, a, b);
 }
 
+/* The field in every other language: qa, qb the questions compared (NULL: a video's or
+ * the pack's field), o the option (1-based, 0: none). */
+static void packedit_others(struct packedit_differ *d, size_t v, size_t q, size_t o,
+                            const char *field, const struct model_question *qa,
+                            const struct model_question *qb)
+{
+    char pa[PACKEDIT_TR_PATH_MAX], pb[PACKEDIT_TR_PATH_MAX];
+    packedit_tr_path(pa, d->va, qa, o, field);
+    packedit_tr_path(pb, d->vb, qb, o, field);
+    for (size_t i = 0; i < d->n_codes; i++)
+        packedit_text(d, v, q, o, field, d->codes[i], content_translation(d->old, d->codes[i], pa),
+                      content_translation(d->draft, d->codes[i], pb));
+}
+
 static void packedit_texts(struct packedit_differ *d, size_t v, size_t q, size_t o,
                            const char *field, char *const *a, char *const *b)
 {
@@ -420,8 +557,11 @@ static void packedit_diff_question(struct packedit_differ *d, size_t v, size_t q
                                    const struct model_question *b)
 {
     packedit_texts(d, v, q, 0, "text", a->text, b->text);
+    packedit_others(d, v, q, 0, "text", a, b);
     packedit_texts(d, v, q, 0, "topic", a->topic, b->topic);
+    packedit_others(d, v, q, 0, "topic", a, b);
     packedit_texts(d, v, q, 0, "explanation", a->explanation, b->explanation);
+    packedit_others(d, v, q, 0, "explanation", a, b);
     if (a->multiple != b->multiple)
         packedit_emit(d, v, q, 0, "multiple", "", packedit_yes(a->multiple),
                       packedit_yes(b->multiple));
@@ -436,6 +576,7 @@ static void packedit_diff_question(struct packedit_differ *d, size_t v, size_t q
             continue;
         }
         packedit_texts(d, v, q, o + 1, "option", x->text, y->text);
+        packedit_others(d, v, q, o + 1, "option", a, b);
         if (x->correct != y->correct)
             packedit_emit(d, v, q, o + 1, "correct", "", packedit_yes(x->correct),
                           packedit_yes(y->correct));
@@ -445,11 +586,17 @@ static void packedit_diff_question(struct packedit_differ *d, size_t v, size_t q
 static void packedit_diff_video(struct packedit_differ *d, size_t v, const struct model_video *a,
                                 const struct model_video *b)
 {
+    d->va = a;
+    d->vb = b;
     packedit_texts(d, v, 0, 0, "title", a->title, b->title);
+    packedit_others(d, v, 0, 0, "title", NULL, NULL);
     packedit_texts(d, v, 0, 0, "summary", a->summary, b->summary);
+    packedit_others(d, v, 0, 0, "summary", NULL, NULL);
     packedit_text(d, v, 0, 0, "media", "", a->media, b->media);
     packedit_texts(d, v, 0, 0, "captions", a->captions, b->captions);
+    packedit_others(d, v, 0, 0, "captions", NULL, NULL);
     packedit_texts(d, v, 0, 0, "transcript", a->transcript, b->transcript);
+    packedit_others(d, v, 0, 0, "transcript", NULL, NULL);
     size_t n = a->n_questions > b->n_questions ? a->n_questions : b->n_questions;
     for (size_t q = 0; q < n; q++) {
         const struct model_question *x = q < a->n_questions ? &a->questions[q] : NULL;
@@ -462,14 +609,48 @@ static void packedit_diff_video(struct packedit_differ *d, size_t v, const struc
     }
 }
 
+static int packedit_code_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The other languages either pack has texts in, sorted (borrowed from the packs; free()
+ * the array). */
+static const char **packedit_codes(const struct model_pack *a, const struct model_pack *b,
+                                   size_t *n)
+{
+    size_t max = (a->translations ? json_object_size(a->translations) : 0) +
+                 (b->translations ? json_object_size(b->translations) : 0);
+    const char **codes = xcalloc(max ? max : 1, sizeof *codes);
+    const struct model_pack *both[2] = {a, b};
+    *n = 0;
+    for (int k = 0; k < 2; k++) {
+        const char *code;
+        json_t *texts;
+        if (!both[k]->translations)
+            continue;
+        json_object_foreach(both[k]->translations, code, texts) {
+            size_t i = 0;
+            while (i < *n && strcmp(codes[i], code) != 0)
+                i++;
+            if (i == *n)
+                codes[(*n)++] = code;
+        }
+    }
+    qsort(codes, *n, sizeof *codes, packedit_code_cmp);
+    return codes;
+}
+
 size_t packedit_diff(const struct model_pack *old, const struct model_pack *draft,
                      packedit_change_cb cb, void *arg)
 {
-    struct packedit_differ d = {cb, arg, 0};
     static const struct model_pack none;
     if (!old)
         old = &none;
+    struct packedit_differ d = {cb, arg, 0, old, draft, NULL, 0, NULL, NULL};
+    d.codes = packedit_codes(old, draft, &d.n_codes);
     packedit_texts(&d, 0, 0, 0, "guidance", old->guidance, draft->guidance);
+    packedit_others(&d, 0, 0, 0, "guidance", NULL, NULL);
     packedit_text(&d, 0, 0, 0, "legal_basis", "", old->legal_basis, draft->legal_basis);
     packedit_text(&d, 0, 0, 0, "valid_from", "", old->valid_from, draft->valid_from);
     packedit_text(&d, 0, 0, 0, "valid_to", "", old->valid_to, draft->valid_to);
@@ -483,5 +664,6 @@ size_t packedit_diff(const struct model_pack *old, const struct model_pack *draf
             packedit_emit(&d, v + 1, 0, 0, "video", "da", x ? x->title[LANG_DA] : NULL,
                           y ? y->title[LANG_DA] : NULL);
     }
+    free(d.codes);
     return d.n;
 }

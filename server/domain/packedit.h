@@ -81,11 +81,41 @@ const char *packedit_media_type(const char *data, size_t len, const char *conten
 int packedit_store_media(const char *dir, const char *data, size_t len, const char *ext,
                          char name[MODEL_HASH_HEX + 8]);
 
+/* ------------------------------------------------------------------ other languages
+ *
+ * A draft's texts in languages other than Danish and English are its translations
+ * (model_pack.translations, the paths content.h lists): the editor sets them one by one,
+ * and a removed video, question or option takes its texts along (the later options'
+ * texts move up with them), so that publishing keeps exactly what the editor shows. */
+
+#define PACKEDIT_TR_PATH_MAX 192
+
+/* The translation path of a field into out (PACKEDIT_TR_PATH_MAX bytes): the pack's
+ * "guidance" (v NULL), a video's "v.<video>.<field>" (q NULL), a question's
+ * "v.<video>.q.<question>.<field>", or its option's "v.<video>.q.<question>.o<option>"
+ * (option 1-based; 0 for a question's own field). */
+void packedit_tr_path(char out[PACKEDIT_TR_PATH_MAX], const struct model_video *v,
+                      const struct model_question *q, size_t option, const char *field);
+
+/* Sets p's text of path in language code; "" (or NULL) removes it, and a language left
+ * without texts goes (the translations too when none is left). */
+void packedit_tr_set(struct model_pack *p, const char *code, const char *path, const char *text);
+
+/* How many texts p has in language code. */
+size_t packedit_tr_count(const struct model_pack *p, const char *code);
+
+/* Forgets the texts of what is about to be removed (1-based positions): video (question
+ * 0), one question of it (option 0), or one option, whose later options' texts are
+ * renumbered to stay with them.  Call it before the matching packedit_*_remove(). */
+void packedit_tr_drop(struct model_pack *p, size_t video, size_t question, size_t option);
+
 /* One difference between a published pack and a draft of it, field by field; positions
  * are 1-based and 0 where they do not apply (video 0: the pack itself).  field names the
  * field ("guidance", "legal_basis", "valid_from", "valid_to", "video", "title", "summary",
  * "media", "captions", "transcript", "question", "topic", "text", "explanation",
- * "multiple", "option", "correct"); lang is "da", "en" or "" for a field without one.
+ * "multiple", "option", "correct"); lang is "da", "en", another language's code (its
+ * text from the packs' translations, after Danish and English, languages in code order)
+ * or "" for a field without one.
  * "video", "question" and "option" are a whole part added (before NULL) or removed (after
  * NULL); otherwise before and after are the two texts ("ja"/"nej" for yes/no fields). */
 struct packedit_change {

@@ -34,6 +34,28 @@ void letter_fill(struct buf *out, const char *s, const char *const *vars)
     }
 }
 
+static int letter_has_translation(const struct letter *l)
+{
+    return l->kind == LETTER_GUIDANCE && l->tr_guidance && *l->tr_guidance && l->tr_strings;
+}
+
+/* A text into the PDF, one paragraph per blank-line separated block (tmp: scratch). */
+static void letter_paragraphs(struct pdf *p, struct buf *tmp, const char *text)
+{
+    const char *s = text ? text : "";
+    while (*s) {
+        const char *end = strstr(s, "\n\n");
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        buf_reset(tmp);
+        buf_append(tmp, s, n);
+        if (n)
+            pdf_text(p, PDF_BODY, tmp->data);
+        s += n;
+        while (*s == '\n')
+            s++;
+    }
+}
+
 /* One string with variables filled, as a new C string in tmp (reset first). */
 static const char *letter_str(const struct letter *l, struct buf *tmp, const char *key)
 {
@@ -81,19 +103,7 @@ int letter_pdf(const struct letter *l, struct buf *out)
     pdf_space(p, 6);
     pdf_text(p, PDF_BODY, letter_str(l, &tmp, "letter_greeting"));
     if (l->kind == LETTER_GUIDANCE) {
-        /* the guidance text, one paragraph per blank-line separated block */
-        const char *s = l->guidance ? l->guidance : "";
-        while (*s) {
-            const char *end = strstr(s, "\n\n");
-            size_t n = end ? (size_t)(end - s) : strlen(s);
-            buf_reset(&tmp);
-            buf_append(&tmp, s, n);
-            if (n)
-                pdf_text(p, PDF_BODY, tmp.data);
-            s += n;
-            while (*s == '\n')
-                s++;
-        }
+        letter_paragraphs(p, &tmp, l->guidance);
     } else {
         pdf_text(p, PDF_BODY, letter_str(l, &tmp, "letter_reminder_text"));
     }
@@ -108,6 +118,16 @@ int letter_pdf(const struct letter *l, struct buf *out)
     pdf_text(p, PDF_BOLD, letter_str(l, &tmp, "letter_contact"));
     pdf_text(p, PDF_SMALL, l->cfg->municipality_contact);
     pdf_text(p, PDF_SMALL, letter_str(l, &tmp, "letter_auto"));
+    if (letter_has_translation(l)) {
+        /* after the whole Danish letter: the guidance in the citizen's language (a
+         * right-to-left text is set right to left: Pango takes each paragraph's direction
+         * from its letters) */
+        pdf_space(p, 18);
+        pdf_text(p, PDF_HEADING, letter_string(l->tr_strings, "letter_translation_heading"));
+        pdf_text(p, PDF_SMALL, letter_string(l->tr_strings, "letter_translation_note"));
+        pdf_space(p, 4);
+        letter_paragraphs(p, &tmp, l->tr_guidance);
+    }
     buf_free(&tmp);
     return pdf_finish(p, out);
 }
@@ -128,5 +148,9 @@ void letter_text(const struct letter *l, struct buf *out)
                l->cfg->municipality_name);
     buf_printf(out, "%s: %s\n", letter_string(l->strings, "letter_contact"),
                l->cfg->municipality_contact);
+    if (letter_has_translation(l))
+        buf_printf(out, "\n\n%s\n%s\n\n%s\n",
+                   letter_string(l->tr_strings, "letter_translation_heading"),
+                   letter_string(l->tr_strings, "letter_translation_note"), l->tr_guidance);
     buf_free(&tmp);
 }

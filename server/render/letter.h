@@ -29,6 +29,12 @@ struct letter {
     int64_t link_expires;
     int64_t meeting_at;
     int64_t date;              /* the letter's date (UTC seconds) */
+    /* LETTER_GUIDANCE in a language other than Danish and English: the guidance once more
+     * in that language, after the Danish text (the Danish text is the one that applies);
+     * NULL for none. */
+    const char *tr_guidance;
+    const json_t *tr_strings;  /* that language's strings (its heading and note) */
+    const char *tr_lang;       /* its code */
 };
 
 /* The PDF, appended to out.  0 or -1. */

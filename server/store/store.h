@@ -585,6 +585,9 @@ enum store_status store_draft_save(struct store *st, const struct model_pack *p)
  * or moved ones too) and fills in their new ids.  STORE_NOT_FOUND when p->id is not a
  * draft.  Run it in a transaction. */
 enum store_status store_draft_replace(struct store *st, struct model_pack *p);
+/* Writes the draft's texts in other languages: json is the translations object as text
+ * ("{}" for none).  STORE_NOT_FOUND when pack_id is not a draft. */
+enum store_status store_draft_translations(struct store *st, int64_t pack_id, const char *json);
 /* ------------------------------------------------------------------ operations: retention
  * purge and counters for /metrics (store_ops.c) */
 

@@ -640,3 +640,12 @@ enum store_status store_draft_save(struct store *st, const struct model_pack *p)
         rc = store_draft_save_video(st, &p->videos[vi]);
     return rc;
 }
+
+enum store_status store_draft_translations(struct store *st, int64_t pack_id, const char *json)
+{
+    return store_changed(
+        st, store_done(st, store_stmt(st,
+                                      "UPDATE packs SET translations = ? WHERE id = ?"
+                                      " AND state = 'draft'",
+                                      "ti", json, pack_id)));
+}

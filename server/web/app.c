@@ -75,6 +75,9 @@ static const struct route app_routes[] = {
     /* "ny" rows before the {n} rows: the first matching row wins */
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/ny", (void *)h_admin_video_new, AUTH_STAFF_ADMIN, BODY_UPLOAD, 0, 0},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}", (void *)h_admin_draft_video, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
+    /* a text in another script is up to six times its letters once form-encoded (%D8%A7) */
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 256 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}/video/{n}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 256 KB, 0},
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/fjern", (void *)h_admin_remove, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/flyt", (void *)h_admin_video_move, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/ny", (void *)h_admin_question_new, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
@@ -471,16 +474,29 @@ void app_page_error(struct app_call *c, int status, const char *kind)
 {
     json_t *ctx = json_pack("{s:i, s:b}", "status", status, kind, 1);
     json_object_set_new(ctx, "kind", json_string(kind));
-    if (c->req && c->req->match && c->req->match->route->auth >= AUTH_STAFF_LOGIN)
+    /* a staff route's, or an address under the staff pages that no route has */
+    if (c->req && (c->req->match ? c->req->match->route->auth >= AUTH_STAFF_LOGIN
+                                 : c->req->path && (!strncmp(c->req->path, "/medarbejder", 12) ||
+                                                    !strncmp(c->req->path, "/admin", 6)))) {
         json_object_set_new(ctx, "staff_page", json_true());
+        if (!c->user.id)
+            h_staff_sessionless_language(c, ctx); /* before login: Danish or English */
+    }
     /* a page for the citizen: in the session's language (set by the dispatcher), else the
      * one the error page's switch asked for, else the browser's */
     if (!json_object_get(ctx, "staff_page"))
         app_sessionless_language(c, ctx);
-    /* the title says which error, not just "error" */
-    char title_key[32];
+    /* the title says which error, not just "error" (a staff page's own where it has one:
+     * the citizen's 403 speaks of the letter's link) */
+    char title_key[40];
+    json_t *title = NULL;
+    if (json_object_get(ctx, "staff_page")) {
+        snprintf(title_key, sizeof title_key, "staff_error_title_%d", status);
+        title = json_object_get(app_ui(c)->strings, title_key);
+    }
     snprintf(title_key, sizeof title_key, "error_title_%d", status);
-    json_t *title = json_object_get(app_ui(c)->strings, title_key);
+    if (!title)
+        title = json_object_get(app_ui(c)->strings, title_key);
     if (title)
         json_object_set(ctx, "page_title", title);
     app_render(c->app, app_ui(c), NULL, c->rep, status, "error", ctx);

@@ -25,6 +25,7 @@ static int64_t h_admin_id(const struct app_call *c, size_t i)
 }
 
 static json_t *h_admin_lix(struct app_call *c, const char *text);
+static json_t *h_admin_tongues(struct app_call *c, const struct model_pack *p);
 
 static int h_admin_has_errors(const json_t *ctx)
 {
@@ -638,6 +639,9 @@ static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
                                                 "questions", (int)p->videos[vi].n_questions,
                                                 "first", vi == 0, "last", vi + 1 == p->n_videos));
     json_object_set_new(ctx, "videos", videos);
+    json_t *tongues = h_admin_tongues(c, p);
+    json_object_set_new(ctx, "has_tongues", json_boolean(json_array_size(tongues) > 0));
+    json_object_set_new(ctx, "tongues", tongues);
     return ctx;
 }
 
@@ -669,6 +673,250 @@ static int h_admin_date_ok(const char *s)
 {
     int64_t t;
     return !*s || (strlen(s) == 10 && clock_parse_date(s, &t) == 0);
+}
+
+/* ------------------------------------------------------------------ other languages */
+
+/* A content language of a draft other than Danish and English. */
+struct h_admin_tongue {
+    const char *code;
+    const char *name; /* in the language itself; the code when the service lacks it */
+    bool rtl;
+};
+
+/* The language of the path's {lang} (params[1]): one of the service's languages other
+ * than Danish and English, or one the draft has texts in.  0, or -1 having replied 404. */
+static int h_admin_tongue_of(struct app_call *c, const struct model_pack *p,
+                             struct h_admin_tongue *out)
+{
+    const char *code = c->req->match->params[1];
+    const struct lang_info *li = lang_find(&c->app->langs, code);
+    if (!lang_code_ok(code) || !strcmp(code, "da") || !strcmp(code, "en") ||
+        (!li && !packedit_tr_count(p, code))) {
+        app_page_error(c, 404, "not_found");
+        return -1;
+    }
+    out->code = code;
+    out->name = li ? li->name : code;
+    out->rtl = li && li->rtl;
+    return 0;
+}
+
+/* One text field of a language form: spec and where its Danish source is. */
+struct h_admin_tr_spec {
+    const char *field; /* the translation path's last part (packedit_tr_path) */
+    const char *label; /* UI string key */
+    size_t max;        /* bytes; 0: [staff] max_content_text */
+    int rows;          /* 0: one line */
+};
+
+static const struct h_admin_tr_spec h_admin_tr_guidance = {"guidance", "staff_written_guidance",
+                                                           0, 12};
+static const struct h_admin_tr_spec h_admin_tr_video_specs[] = {
+    {"title", "admin_tr_title", 200, 0},
+    {"summary", "admin_tr_summary", 1000, 3},
+    {"transcript", "admin_tr_transcript", 0, 8},
+    {"captions", "admin_tr_captions", 0, 8},
+};
+static const struct h_admin_tr_spec h_admin_tr_question[] = {
+    {"text", "admin_question_text", 1000, 2},
+    {"topic", "admin_question_topic", 200, 0},
+    {"explanation", "admin_question_explanation", 2000, 3},
+};
+static const struct h_admin_tr_spec h_admin_tr_option = {"", "admin_option", 500, 0};
+#define H_ADMIN_TR_VIDEO_N (sizeof h_admin_tr_video_specs / sizeof h_admin_tr_video_specs[0])
+#define H_ADMIN_TR_QUESTION_N (sizeof h_admin_tr_question / sizeof h_admin_tr_question[0])
+
+/* How many texts of p the editor offers in another language (*total), and how many of
+ * them p has in code (*done). */
+static void h_admin_tr_counts(const struct model_pack *p, const char *code, size_t *done,
+                              size_t *total)
+{
+    char path[PACKEDIT_TR_PATH_MAX];
+    *total = 1; /* the written guidance */
+    *done = content_translation(p, code, "guidance") != NULL;
+    for (size_t vi = 0; vi < p->n_videos; vi++) {
+        const struct model_video *v = &p->videos[vi];
+        for (size_t f = 0; f < H_ADMIN_TR_VIDEO_N; f++) {
+            packedit_tr_path(path, v, NULL, 0, h_admin_tr_video_specs[f].field);
+            *done += content_translation(p, code, path) != NULL;
+            (*total)++;
+        }
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            const struct model_question *q = &v->questions[qi];
+            for (size_t f = 0; f < H_ADMIN_TR_QUESTION_N + q->n_options; f++) {
+                int own = f < H_ADMIN_TR_QUESTION_N; /* the question's own, else an option */
+                packedit_tr_path(path, v, q, own ? 0 : f - H_ADMIN_TR_QUESTION_N + 1,
+                                 own ? h_admin_tr_question[f].field : "");
+                *done += content_translation(p, code, path) != NULL;
+                (*total)++;
+            }
+        }
+    }
+}
+
+static json_t *h_admin_tongue_json(const struct model_pack *p, const char *code,
+                                   const char *name, bool rtl)
+{
+    size_t done, total;
+    h_admin_tr_counts(p, code, &done, &total);
+    return json_pack("{s:s, s:s, s:s, s:I, s:I}", "code", code, "name", name, "dir",
+                     rtl ? "rtl" : "ltr", "texts", (json_int_t)done, "total", (json_int_t)total);
+}
+
+/* The draft's other languages for its page: the service's languages other than Danish
+ * and English, then any other the draft has texts in. */
+static json_t *h_admin_tongues(struct app_call *c, const struct model_pack *p)
+{
+    json_t *list = json_array();
+    const struct lang_list *l = &c->app->langs;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].code, "da") && strcmp(l->items[i].code, "en"))
+            json_array_append_new(list, h_admin_tongue_json(p, l->items[i].code,
+                                                            l->items[i].name,
+                                                            l->items[i].rtl));
+    const char *code;
+    json_t *texts;
+    if (p->translations)
+        json_object_foreach(p->translations, code, texts)
+            if (!lang_find(l, code))
+                json_array_append_new(list, h_admin_tongue_json(p, code, code, false));
+    return list;
+}
+
+/* Reads (when post) and shows one field: name is the form field, path its translation,
+ * danish the text to translate, number a number after the label (0: none).  A posted
+ * text goes into p (saved only when the whole form has no errors). */
+static json_t *h_admin_tr_field(struct app_call *c, json_t *ctx, struct model_pack *p,
+                                const char *code, const struct h_admin_tr_spec *s,
+                                const char *name, const char *path, const char *danish,
+                                size_t number, int post)
+{
+    size_t max = s->max ? s->max : c->app->cfg->max_content_text;
+    if (post) {
+        char *text = NULL;
+        h_admin_set(&text, h_staff_field(c, name)); /* CRLF as LF, as da and en */
+        if (strlen(text) > max)
+            h_staff_error(c, ctx, name, "admin_err_text_long");
+        else if (!strcmp(s->field, "captions") && *text && strncmp(text, "WEBVTT", 6) != 0)
+            h_staff_error(c, ctx, name, "admin_err_captions");
+        packedit_tr_set(p, code, path, text);
+        free(text);
+    }
+    char label[160], ek[96];
+    const char *l = app_text(c, s->label);
+    if (number)
+        snprintf(label, sizeof label, "%s %zu", l, number);
+    else
+        snprintf(label, sizeof label, "%s", l);
+    snprintf(ek, sizeof ek, "err_%s", name);
+    const char *value = content_translation(p, code, path);
+    const char *err = json_string_value(json_object_get(ctx, ek));
+    json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:b}", "name", name, "label", label,
+                          "danish", danish ? danish : "", "value", value ? value : "", "area",
+                          s->rows > 0, "rows", s->rows, "long_danish", s->rows >= 8);
+    if (err)
+        json_object_set_new(f, "err", json_string(err));
+    return f;
+}
+
+/* The language form of video n (1-based) of p: its fields and its questions' (read from
+ * the form first when post), as sections for admin/lang. */
+static json_t *h_admin_tr_video(struct app_call *c, json_t *ctx, struct model_pack *p,
+                                const char *code, size_t n, int post)
+{
+    struct model_video *v = &p->videos[n - 1];
+    char path[PACKEDIT_TR_PATH_MAX], name[64];
+    json_t *sections = json_array(), *fields = json_array();
+    char *const *da[] = {v->title, v->summary, v->transcript, v->captions};
+    for (size_t i = 0; i < H_ADMIN_TR_VIDEO_N; i++) {
+        const struct h_admin_tr_spec *s = &h_admin_tr_video_specs[i];
+        packedit_tr_path(path, v, NULL, 0, s->field);
+        json_array_append_new(fields, h_admin_tr_field(c, ctx, p, code, s, s->field, path,
+                                                       da[i][LANG_DA], 0, post));
+    }
+    json_array_append_new(sections, json_pack("{s:o}", "fields", fields));
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        const struct model_question *q = &v->questions[qi];
+        char *const *qda[] = {q->text, q->topic, q->explanation};
+        fields = json_array();
+        for (size_t i = 0; i < H_ADMIN_TR_QUESTION_N; i++) {
+            const struct h_admin_tr_spec *s = &h_admin_tr_question[i];
+            snprintf(name, sizeof name, "q%zu_%s", qi + 1, s->field);
+            packedit_tr_path(path, v, q, 0, s->field);
+            json_array_append_new(fields, h_admin_tr_field(c, ctx, p, code, s, name, path,
+                                                           qda[i][LANG_DA], 0, post));
+        }
+        for (size_t oi = 0; oi < q->n_options; oi++) {
+            snprintf(name, sizeof name, "q%zu_o%zu", qi + 1, oi + 1);
+            packedit_tr_path(path, v, q, oi + 1, "");
+            json_array_append_new(fields, h_admin_tr_field(c, ctx, p, code, &h_admin_tr_option,
+                                                           name, path,
+                                                           q->options[oi].text[LANG_DA],
+                                                           oi + 1, post));
+        }
+        char legend[96];
+        snprintf(legend, sizeof legend, "%s %zu", app_text(c, "video_question"), qi + 1);
+        json_array_append_new(sections,
+                              json_pack("{s:s, s:o}", "legend", legend, "fields", fields));
+    }
+    return sections;
+}
+
+/* GET/POST /admin/pakke/{id}/sprog/{lang} and …/sprog/{lang}/video/{n}: the draft's texts
+ * in one other language, beside the Danish ones; "" clears a text (the citizen then sees
+ * the Danish one).  Saved into the draft's translations, which publishing keeps. */
+void h_admin_lang(struct app_call *c)
+{
+    struct model_pack *p = h_admin_draft_of(c);
+    struct h_admin_tongue tg;
+    if (!p)
+        return;
+    if (h_admin_tongue_of(c, p, &tg))
+        goto out;
+    size_t n = 0;
+    if (c->req->match->n_params > 2 && !(n = h_staff_video_n(c, 2, p))) {
+        app_page_error(c, 404, "not_found");
+        goto out;
+    }
+    int post = c->req->method == ROUTER_POST;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    json_t *sections;
+    if (n) {
+        sections = h_admin_tr_video(c, ctx, p, tg.code, n, post);
+    } else {
+        json_t *fields = json_array();
+        json_array_append_new(fields, h_admin_tr_field(c, ctx, p, tg.code, &h_admin_tr_guidance,
+                                                       "guidance", "guidance",
+                                                       p->guidance[LANG_DA], 0, post));
+        sections = json_pack("[{s:o}]", "fields", fields);
+    }
+    if (post && !h_admin_has_errors(ctx)) {
+        json_decref(sections);
+        json_decref(ctx);
+        if (packedit_save(c->st, p) != PACKEDIT_OK) {
+            h_staff_fail(c);
+            goto out;
+        }
+        http_reply_redirect(c->rep, 303, c->req->path);
+        goto out;
+    }
+    char back[96];
+    snprintf(back, sizeof back, "/admin/pakke/%lld%s%.16s", (long long)p->id,
+             n ? "/sprog/" : "", n ? tg.code : "");
+    json_object_set_new(ctx, "sections", sections);
+    json_object_set_new(ctx, "tongue", h_admin_tongue_json(p, tg.code, tg.name, tg.rtl));
+    json_object_set_new(ctx, "action", json_string(c->req->path));
+    json_object_set_new(ctx, "back", json_string(back));
+    json_object_set_new(ctx, "back_text",
+                        json_string(app_text(c, n ? "admin_tr_back" : "admin_back_to_draft")));
+    if (n) {
+        json_object_set_new(ctx, "video_n", json_integer((json_int_t)n));
+        json_object_set_new(ctx, "video_title", json_string(p->videos[n - 1].title[LANG_DA]));
+    }
+    app_page(c, post ? 422 : 200, "admin/lang", ctx);
+out:
+    model_pack_free(p);
 }
 
 void h_admin_draft(struct app_call *c)
@@ -1288,6 +1536,8 @@ void h_admin_remove(struct app_call *c)
     if (h_admin_path(c, &p, idx, &depth))
         return;
     struct model_video *v = &p->videos[idx[0]];
+    /* the texts in other languages go with what is removed */
+    packedit_tr_drop(p, idx[0] + 1, depth > 1 ? idx[1] + 1 : 0, depth > 2 ? idx[2] + 1 : 0);
     if (depth == 1)
         packedit_video_remove(p, idx[0]);
     else if (depth == 2)
@@ -1408,7 +1658,12 @@ static void h_admin_change(const struct packedit_change *ch, void *arg)
     buf_append(&where, "", 1);
     snprintf(key, sizeof key, "admin_diff_field_%s", ch->field);
     char field[160];
-    if (*ch->lang) {
+    const struct lang_info *other = NULL;
+    if (*ch->lang && strcmp(ch->lang, "da") && strcmp(ch->lang, "en")) {
+        /* another language: named in itself (its texts are marked with it below) */
+        other = lang_find(&c->app->langs, ch->lang);
+        snprintf(field, sizeof field, "%s", app_text(c, key));
+    } else if (*ch->lang) {
         char lang_key[32];
         snprintf(lang_key, sizeof lang_key, "admin_diff_lang_%s", ch->lang);
         snprintf(field, sizeof field, "%s (%s)", app_text(c, key), app_text(c, lang_key));
@@ -1419,6 +1674,12 @@ static void h_admin_change(const struct packedit_change *ch, void *arg)
                             "added", ch->before == NULL, "removed", ch->after == NULL, "changed",
                             ch->before && ch->after);
     buf_free(&where);
+    if (*ch->lang && strcmp(ch->lang, "da") && strcmp(ch->lang, "en"))
+        json_object_set_new(row, "lang_name", json_string(other ? other->name : ch->lang));
+    if (*ch->lang) {
+        json_object_set_new(row, "text_lang", json_string(ch->lang));
+        json_object_set_new(row, "text_dir", json_string(other && other->rtl ? "rtl" : "ltr"));
+    }
     if (ch->before) {
         json_object_set_new(row, "before", json_string(ch->before));
         json_object_set_new(row, "before_empty", json_boolean(!*ch->before));

@@ -182,6 +182,47 @@ static int h_staff_open_enrolment(struct app_call *c, const struct model_citizen
 
 /* ------------------------------------------------------------------ login, logout */
 
+/* A staff code: "da" or "en" (the staff pages' languages), else NULL. */
+static const char *h_staff_code(const char *code)
+{
+    return code && (!strcmp(code, "da") || !strcmp(code, "en")) ? code : NULL;
+}
+
+void h_staff_sessionless_language(struct app_call *c, json_t *ctx)
+{
+    const struct lang_list *all = &c->app->langs;
+    if (!c->ui && c->req) {
+        const char *code = h_staff_code(http_query(c->req, "sprog"));
+        if (!code)
+            code = h_staff_code(form_get(&c->form, "sprog"));
+        c->ui = code ? lang_find(all, code) : NULL;
+        if (!c->ui) {
+            /* the browser's choice between the two (not a third it prefers) */
+            struct lang_list mine;
+            memset(&mine, 0, sizeof mine);
+            const struct lang_info *da = lang_find(all, "da"), *en = lang_find(all, "en");
+            if (da && en) {
+                mine.items[0] = *da;
+                mine.items[1] = *en;
+                mine.n = 2;
+                const struct lang_info *best =
+                    lang_from_accept(&mine, http_header(c->req, "Accept-Language"));
+                c->ui = best ? lang_find(all, best->code) : NULL;
+            }
+        }
+        if (c->ui)
+            c->lang = c->ui->base;
+    }
+    const char *current = c->ui ? c->ui->code : "da";
+    const char *other = strcmp(current, "en") == 0 ? "da" : "en";
+    /* the switch: this page again when it can be asked for again, else the login */
+    char href[64];
+    snprintf(href, sizeof href, "%s?sprog=%s",
+             c->req && c->req->method == ROUTER_GET ? "" : "/medarbejder/login", other);
+    json_object_set_new(ctx, "staff_switch", json_pack("{s:s, s:s}", "href", href, "code", other));
+    json_object_set_new(ctx, "login_lang", json_string(current));
+}
+
 static void h_staff_login_page(struct app_call *c, int status, json_t *ctx)
 {
     app_page(c, status, "staff/login", ctx);
@@ -191,6 +232,7 @@ void h_staff_login(struct app_call *c)
 {
     struct app *app = c->app;
     json_t *ctx = json_object();
+    h_staff_sessionless_language(c, ctx); /* before the form's messages */
     if (c->req->method != ROUTER_POST) {
         h_staff_login_page(c, 200, ctx);
         return;
@@ -214,6 +256,12 @@ void h_staff_login(struct app_call *c)
                                      &retry_after);
     switch (r) {
     case LOGIN_OK:
+        /* the language the login page was in carries on into the session */
+        if (c->ui && staff_session_set_lang(c->st, session, c->ui->code) != 0) {
+            json_decref(ctx);
+            h_staff_fail(c);
+            return;
+        }
         app_staff_cookie(c, session, app->cfg->staff_session_hours * 3600);
         memset(session, 0, sizeof session);
         /* the pre-login token has done its job */
@@ -294,7 +342,21 @@ struct h_staff_list {
     json_t *rows;
     const char *status; /* "" or a status name to keep */
     struct content_cache *cache;
+    const json_t *groups; /* the filter's groups: [{slug, name}] in the page's language */
 };
+
+/* A group's name in the page's language (the filter's list has it), else the row's own
+ * (Danish) name. */
+static const char *h_staff_group_name(const struct h_staff_list *l,
+                                      const struct store_caseload_row *r)
+{
+    size_t i;
+    json_t *g;
+    json_array_foreach(l->groups, i, g)
+        if (strcmp(json_string_value(json_object_get(g, "slug")), r->group_slug) == 0)
+            return json_string_value(json_object_get(g, "name"));
+    return r->group_name;
+}
 
 static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
 {
@@ -307,7 +369,8 @@ static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
     char key[48];
     snprintf(key, sizeof key, "status_%s", model_status_name(status));
     json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:b, s:b}", "citizen_id",
-                            r->e.citizen_uuid, "name", r->citizen_name, "group", r->group_name,
+                            r->e.citizen_uuid, "name", r->citizen_name, "group",
+                            h_staff_group_name(l, r),
                             "status", app_text(l->c, key), "answered", r->answered, "correct",
                             r->correct, "total", total, "focus", r->answered > r->correct,
                             "asked", r->asked > 0);
@@ -430,7 +493,8 @@ void h_staff_citizens(struct app_call *c)
         json_object_set_new(ctx, "searched", json_true());
     }
     h_staff_list_choices(c, ctx, group, status);
-    struct h_staff_list l = {c, json_array(), status, c->app->content};
+    struct h_staff_list l = {c, json_array(), status, c->app->content,
+                             json_object_get(ctx, "groups")};
     if (!bad && store_caseload_each(c->st, &f, h_staff_list_row, &l) != STORE_OK) {
         json_decref(l.rows);
         json_decref(ctx);
@@ -521,6 +585,7 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
     struct jobs_policy policy;
     json_t *d = NULL;
     app_enrol_env(c, &env, &policy);
+    env.strings = app_strings(c); /* the playback sentences in the page's language */
     if (enrol_describe(&env, e->uuid, &d) != ENROL_OK)
         return NULL;
     struct model_group g;

@@ -41,6 +41,11 @@ void h_citizen_language(struct app_call *c);
 
 /* h_staff.c: the caseworker's pages (routes under /medarbejder). */
 void h_staff_login(struct app_call *c);
+/* A staff page without a session (the login page, an error before login): Danish or
+ * English by the switch (?sprog=), the login form's sprog field, else the browser's
+ * Accept-Language between the two; sets c->ui and c->lang, and puts the switch
+ * (staff_switch: {href, code}) and login_lang into ctx. */
+void h_staff_sessionless_language(struct app_call *c, json_t *ctx);
 void h_staff_logout(struct app_call *c);
 void h_staff_home(struct app_call *c);
 void h_staff_language(struct app_call *c);
@@ -67,6 +72,7 @@ void h_admin_packs(struct app_call *c);
 void h_admin_draft_new(struct app_call *c);
 void h_admin_draft(struct app_call *c);
 void h_admin_draft_video(struct app_call *c);
+void h_admin_lang(struct app_call *c);
 void h_admin_draft_upload(struct app_call *c);
 void h_admin_video_new(struct app_call *c);
 void h_admin_video_move(struct app_call *c);

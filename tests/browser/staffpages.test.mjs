@@ -195,8 +195,127 @@ function pages() {
     ['admin', () => `/admin/pakke/${draftId}`],
     ['admin', () => `/admin/pakke/${draftId}/video/1`],
     ['admin', () => `/admin/pakke/${draftId}/vis/1`],
+    ['admin', () => `/admin/pakke/${draftId}/sprog/ar`],
+    ['admin', () => `/admin/pakke/${draftId}/sprog/ar/video/1`],
+    ['admin', () => `/admin/pakke/${draftId}/sprog/uk/video/2`],
+    ['admin', () => `/admin/pakke/${draftId}/video/ny`],
+    ['admin', () => `/admin/pakke/${draftId}/video/1/spoergsmaal/ny`],
+    ['admin', () => `/admin/pakke/${draftId}/video/1/spoergsmaal/1/svar/ny`],
   ];
 }
+
+/* The staff pages before login and the staff error pages: [path, status]. */
+const SESSIONLESS = [
+  ['/medarbejder/login', 200],
+  ['/medarbejder/findes-ikke', 404],
+  ['/admin/findes/ikke', 404],
+];
+/* Error pages after login: [user, path, status]. */
+const STAFF_ERRORS = [
+  ['cw1', '/admin', 403],
+  ['cw1', '/medarbejder/borger/00000000-0000-4000-8000-000000000000', 404],
+  ['admin', '/admin/pakke/999999', 404],
+];
+
+/** The group's draft (made by the admin view when there is none). */
+async function ensureDraft(view) {
+  if (draftId) return;
+  const r = sqlite(server.db, "SELECT p.id FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'dagpenge' AND p.state = 'draft'").trim();
+  if (r) {
+    draftId = Number(r);
+    return;
+  }
+  await view.page.goto(`${server.base}/admin/pakker`);
+  await view.page.locator('form[action="/admin/pakker/dagpenge/kladde"] button').click();
+  await view.page.waitForURL(/\/admin\/pakke\/\d+$/);
+  draftId = Number(/\/admin\/pakke\/(\d+)$/.exec(view.page.url())[1]);
+}
+
+for (const lang of ['da', 'en']) {
+  describe(`every staff page at 360 px, ${lang}: no sideways scrolling`, () => {
+    test('logged in, before login, and the error pages', async () => {
+      const views = {};
+      try {
+        for (const user of ['cw1', 'admin']) {
+          views[user] = await newContext(browser, { js: false, viewport: PHONE, locale: lang === 'en' ? 'en-GB' : 'da-DK' });
+          await login(views[user], user);
+          if (lang === 'en' && await views[user].page.locator('html').getAttribute('lang') !== 'en') {
+            await views[user].page.getByRole('button', { name: 'English' }).click();
+            await views[user].page.waitForLoadState();
+          }
+        }
+        await ensureDraft(views.admin);
+        for (const [user, p] of pages()) {
+          const path = typeof p === 'function' ? p() : p;
+          const res = await views[user].page.goto(server.base + path);
+          assert.equal(res.status(), 200, path);
+          assert.equal(await views[user].page.locator('html').getAttribute('lang'), lang, path);
+          await assertFitsWidth(views[user], `${path} (${lang}) at 360 px`);
+        }
+        for (const [user, path, status] of STAFF_ERRORS) {
+          const res = await views[user].page.goto(server.base + path);
+          assert.equal(res.status(), status, path);
+          assert.equal(await views[user].page.locator('html').getAttribute('lang'), lang, path);
+          await assertFitsWidth(views[user], `${path} (${lang}) at 360 px`);
+          await assertAccessible(views[user], `${path} (${lang})`);
+        }
+        // before login: the browser's language decides
+        const anon = await newContext(browser, { js: false, viewport: PHONE, locale: lang === 'en' ? 'en-GB' : 'da-DK' });
+        try {
+          for (const [path, status] of SESSIONLESS) {
+            const res = await anon.page.goto(server.base + path);
+            assert.equal(res.status(), status, path);
+            assert.equal(await anon.page.locator('html').getAttribute('lang'), lang, path);
+            await assertFitsWidth(anon, `${path} (${lang}, no session) at 360 px`);
+            await assertAccessible(anon, `${path} (${lang}, no session)`);
+          }
+          // the login form with errors, in the same language
+          await anon.page.goto(`${server.base}/medarbejder/login`);
+          await anon.page.locator('form[action="/medarbejder/login"] button[type=submit]').click();
+          await anon.page.locator('#error-summary').waitFor();
+          assert.equal(await anon.page.locator('html').getAttribute('lang'), lang);
+          await assertFitsWidth(anon, `login with errors (${lang}) at 360 px`);
+          await assertAccessible(anon, `login with errors (${lang})`);
+          anon.problems.length = 0; // the 404s and the 422 were asked for
+        } finally {
+          await anon.ctx.close();
+        }
+        for (const v of Object.values(views)) v.problems.length = 0; // the 403/404s were asked for
+      } finally {
+        for (const v of Object.values(views)) await v.ctx.close();
+      }
+    });
+  });
+}
+
+describe('the draft editor in a right-to-left language', () => {
+  test('every Arabic field is right-to-left and marked Arabic; the Danish text beside it is left-to-right', async () => {
+    const view = await newContext(browser, { js: true, viewport: DESKTOP });
+    try {
+      await login(view, 'admin');
+      await ensureDraft(view);
+      await view.page.goto(`${server.base}/admin/pakke/${draftId}/sprog/ar/video/1`);
+      const controls = view.page.locator('form.vejled-tr-form :is(input[type=text], textarea)');
+      const n = await controls.count();
+      assert.ok(n >= 10, `${n} fields`);
+      const seen = await controls.evaluateAll((els) => els.map((e) => [e.name, e.lang, getComputedStyle(e).direction]));
+      for (const [name, l, dir] of seen) {
+        assert.equal(l, 'ar', `${name} lang`);
+        assert.equal(dir, 'rtl', `${name} direction`);
+      }
+      const danish = await view.page.locator('.vejled-tr-danish [lang=da], .vejled-tr-danish[lang=da]').evaluateAll((els) => els.map((e) => getComputedStyle(e).direction));
+      assert.ok(danish.length > 0 && danish.every((d) => d === 'ltr'), `the Danish texts: ${danish}`);
+      // typing Arabic and saving keeps it (without JavaScript-only help)
+      await view.page.locator('#title').fill('عنوان تجريبي');
+      await Promise.all([view.page.waitForLoadState('load'), view.page.locator('form.vejled-tr-form button[type=submit]').click()]);
+      assert.equal(await view.page.locator('#title').inputValue(), 'عنوان تجريبي');
+      await assertAccessible(view, 'the Arabic editor after saving');
+      await assertFitsWidth(view, 'the Arabic editor at 1280 px');
+    } finally {
+      await view.ctx.close();
+    }
+  });
+});
 
 for (const js of [false, true]) {
   for (const lang of ['da', 'en']) {
@@ -211,17 +330,7 @@ for (const js of [false, true]) {
             await views[user].page.waitForLoadState();
           }
         }
-        if (!draftId) {
-          const r = sqlite(server.db, "SELECT p.id FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'dagpenge' AND p.state = 'draft'").trim();
-          if (r) {
-            draftId = Number(r);
-          } else {
-            await views.admin.page.goto(`${server.base}/admin/pakker`);
-            await views.admin.page.locator('form[action="/admin/pakker/dagpenge/kladde"] button').click();
-            await views.admin.page.waitForURL(/\/admin\/pakke\/\d+$/);
-            draftId = Number(/\/admin\/pakke\/(\d+)$/.exec(views.admin.page.url())[1]);
-          }
-        }
+        await ensureDraft(views.admin);
       });
       after(async () => {
         for (const v of Object.values(views)) await v.ctx.close();

@@ -6,7 +6,8 @@
 #   make asan     the unit and HTTP tests against an AddressSanitizer/UBSan build
 #   make test-http-pg  the HTTP tests against PostgreSQL (a throw-away cluster)
 #   make tsan     a representative part of the HTTP tests against a ThreadSanitizer build
-#   make lint     cppcheck over server/; no references outside the repository
+#   make lint     cppcheck over server/; the layers (scripts/check-layers.sh); no references
+#                 outside the repository
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make bench    the performance ratios (scripts/bench/), PostgreSQL against SQLite too
 #   make bench-pg only PostgreSQL against SQLite (scripts/bench/pg.sh)
@@ -202,6 +203,7 @@ bench-stats: $(BIN) static
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
 	  --suppress=missingIncludeSystem $(addprefix -I,$(SRC_DIRS)) server/
+	@scripts/check-layers.sh
 	@if grep -rnI --exclude-dir=node_modules --exclude-dir=build --exclude-dir=.git \
 	    --exclude-dir=var -e 'share[d]/' -e 'issue [0-9]' .; then \
 	  echo "lint: the lines above refer to something outside the repository" >&2; exit 1; fi

@@ -630,3 +630,9 @@ size_t content_question_count(const struct model_pack *p)
         n += p->videos[vi].n_questions;
     return n;
 }
+
+enum store_status content_group_settings(struct store *st, int64_t id, bool enabled,
+                                         int resend_months)
+{
+    return store_group_settings(st, id, enabled, resend_months);
+}

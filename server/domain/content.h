@@ -76,4 +76,9 @@ const struct model_question *content_question_by_id(const struct model_pack *p, 
                                                     size_t *video_index);
 size_t content_question_count(const struct model_pack *p);
 
+/* Sets whether group id takes new enrolments and how many months after the first meeting
+ * the written guidance is sent again. */
+enum store_status content_group_settings(struct store *st, int64_t id, bool enabled,
+                                         int resend_months);
+
 #endif

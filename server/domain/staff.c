@@ -497,3 +497,45 @@ int staff_apikey_create(struct store *st, const char *name, int64_t now,
     *id = k.id;
     return 0;
 }
+
+/* ------------------------------------------------------------------ administration */
+
+enum store_status staff_unit_add(struct store *st, const char *name, int64_t now)
+{
+    return store_unit_insert(st, name, now);
+}
+
+enum store_status staff_unit_rename(struct store *st, int64_t id, const char *name)
+{
+    return store_unit_rename(st, id, name); /* one transaction of its own */
+}
+
+enum store_status staff_unit_set_disabled(struct store *st, int64_t id, bool disabled)
+{
+    return store_unit_set_disabled(st, id, disabled);
+}
+
+static enum store_status staff_user_save_txn(struct store *st, void *arg)
+{
+    const struct store_user *u = arg;
+    enum store_status rc = store_user_update(st, u);
+    if (rc == STORE_OK && u->disabled)
+        rc = store_staff_sessions_end_user(st, u->id);
+    return rc;
+}
+
+enum store_status staff_user_save(struct store *st, const struct store_user *u)
+{
+    return store_txn(st, staff_user_save_txn, (void *)u);
+}
+
+enum store_status staff_access_record(struct store *st, const struct store_user *by,
+                                      int64_t citizen_id, const char *page, int64_t now)
+{
+    return store_access_insert(st, by->id, by->username, citizen_id, page, now);
+}
+
+enum store_status staff_apikey_revoke(struct store *st, int64_t id, int64_t now)
+{
+    return store_apikey_revoke(st, id, now);
+}

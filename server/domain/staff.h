@@ -156,4 +156,23 @@ const char *staff_scope(const struct store_user *user, bool see_all);
 int staff_apikey_create(struct store *st, const char *name, int64_t now,
                         char key[STAFF_APIKEY_LEN + 1], int64_t *id);
 
+/* ------------------------------------------------------------------ administration
+ * What the administrator's and caseworker's pages change, so that each rule lives here and
+ * the handlers only ask. */
+
+/* Adds a unit (STORE_CONFLICT when the name is taken). */
+enum store_status staff_unit_add(struct store *st, const char *name, int64_t now);
+/* Renames unit id; its accounts move with it (CONFLICT: name taken, NOT_FOUND: no unit). */
+enum store_status staff_unit_rename(struct store *st, int64_t id, const char *name);
+/* Disables or enables unit id (its accounts keep it; it is not offered for new ones). */
+enum store_status staff_unit_set_disabled(struct store *st, int64_t id, bool disabled);
+/* Saves an account's display name, role, unit and disabled flag; a disabled account's
+ * sessions end in the same transaction. */
+enum store_status staff_user_save(struct store *st, const struct store_user *u);
+/* Records that `by` read citizen_id's data on `page` (the access log; append-only). */
+enum store_status staff_access_record(struct store *st, const struct store_user *by,
+                                      int64_t citizen_id, const char *page, int64_t now);
+/* Revokes API key id (NOT_FOUND: no such key, or revoked already). */
+enum store_status staff_apikey_revoke(struct store *st, int64_t id, int64_t now);
+
 #endif

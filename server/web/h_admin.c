@@ -142,7 +142,7 @@ void h_admin_units(struct app_call *c)
     if (problem)
         h_staff_error(c, ctx, "name", problem);
     if (!h_admin_has_errors(ctx)) {
-        enum store_status rc = store_unit_insert(c->st, name, clock_now());
+        enum store_status rc = staff_unit_add(c->st, name, clock_now());
         if (rc == STORE_OK) {
             json_decref(ctx);
             http_reply_redirect(c->rep, 303, "/admin/enheder");
@@ -172,7 +172,7 @@ void h_admin_unit(struct app_call *c)
         const char *name = h_staff_field(c, "name");
         const char *problem = strlen(name) > STORE_USERNAME_MAX ? "admin_err_unit"
                                                                  : h_admin_unit_name_problem(name);
-        rc = problem ? STORE_OK : store_unit_rename(c->st, id, name);
+        rc = problem ? STORE_OK : staff_unit_rename(c->st, id, name);
         if (problem || rc == STORE_CONFLICT) {
             char field[32];
             const char *key = problem ? problem : "admin_err_unit_taken";
@@ -186,7 +186,7 @@ void h_admin_unit(struct app_call *c)
             return;
         }
     } else if (strcmp(action, "disable") == 0 || strcmp(action, "enable") == 0) {
-        rc = store_unit_set_disabled(c->st, id, strcmp(action, "disable") == 0);
+        rc = staff_unit_set_disabled(c->st, id, strcmp(action, "disable") == 0);
     } else {
         app_page_error(c, 400, "bad_request");
         return;
@@ -399,8 +399,7 @@ void h_admin_user(struct app_call *c)
         snprintf(u.role, sizeof u.role, "%s", role);
         snprintf(u.unit, sizeof u.unit, "%s", unit);
         u.disabled = disabled;
-        if (store_user_update(c->st, &u) != STORE_OK ||
-            (disabled && store_staff_sessions_end_user(c->st, u.id) != STORE_OK)) {
+        if (staff_user_save(c->st, &u) != STORE_OK) {
             json_decref(ctx);
             h_staff_fail(c);
             return;
@@ -463,7 +462,7 @@ void h_admin_keys(struct app_call *c)
 void h_admin_key_revoke(struct app_call *c)
 {
     int64_t id = h_admin_id(c, 0);
-    enum store_status rc = id ? store_apikey_revoke(c->st, id, clock_now()) : STORE_NOT_FOUND;
+    enum store_status rc = id ? staff_apikey_revoke(c->st, id, clock_now()) : STORE_NOT_FOUND;
     if (rc == STORE_NOT_FOUND) {
         app_page_error(c, 404, "not_found");
         return;
@@ -534,7 +533,7 @@ void h_admin_group(struct app_call *c)
         return;
     }
     int enabled = strcmp(h_staff_field(c, "enabled"), "ja") == 0;
-    enum store_status rc = store_group_settings(c->st, g.id, enabled, (int)m);
+    enum store_status rc = content_group_settings(c->st, g.id, enabled, (int)m);
     model_group_clear(&g);
     json_decref(ctx);
     if (rc != STORE_OK) {
@@ -1755,8 +1754,7 @@ void h_admin_access(struct app_call *c)
     if (h_staff_citizen(c, &cz))
         return;
     /* listing who looked is itself a look */
-    if (store_access_insert(c->st, c->user.id, c->user.username, cz.id, "access_log",
-                            clock_now()) != STORE_OK) {
+    if (staff_access_record(c->st, &c->user, cz.id, "access_log", clock_now()) != STORE_OK) {
         model_citizen_clear(&cz);
         h_staff_fail(c);
         return;

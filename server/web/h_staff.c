@@ -120,8 +120,7 @@ static const char *h_staff_scope(const struct app_call *c)
 /* Writes the access-log row for a read of a citizen's data. */
 static int h_staff_log_access(struct app_call *c, int64_t citizen_id, const char *page)
 {
-    if (store_access_insert(c->st, c->user.id, c->user.username, citizen_id, page,
-                            clock_now()) != STORE_OK) {
+    if (staff_access_record(c->st, &c->user, citizen_id, page, clock_now()) != STORE_OK) {
         h_staff_fail(c);
         return -1;
     }

@@ -2,8 +2,9 @@
  * elsewhere.
  *
  * The store is one module in several files, one per area of the schema (store.c: the
- * connection, migrations, content, citizens, enrolments, progress, journal; the others
- * name their area).  They share the connection struct and the statement helpers below;
+ * connection, statements, transactions, locks, migrations; store_content.c,
+ * store_citizens.c, store_progress.c, store_journal.c, store_api.c and the others name
+ * their area; store_copy.c moves an installation between engines).  They share the connection struct and the statement helpers below;
  * everything they offer the rest of the program is declared in store.h.
  */
 #ifndef VEJLED_STORE_INTERNAL_H

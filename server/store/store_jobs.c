@@ -479,3 +479,16 @@ enum store_status store_delivery_sent(struct store *st, const char *message_id,
                                      " payload_box = NULL WHERE message_id = ?",
                                      "tit", sha256, now, message_id));
 }
+
+/* ------------------------------------------------------------------ a new job */
+
+enum store_status store_job_insert(struct store *st, const char *kind, int64_t enrolment_id,
+                                   const char *unique_key, int64_t due_at, int64_t now)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO jobs(kind, enrolment_id, unique_key, due_at,"
+                                     " next_attempt_at, created_at) VALUES (?,?,?,?,?,?)"
+                                     " ON CONFLICT(unique_key) DO NOTHING",
+                                     "titiii", kind, enrolment_id, unique_key, due_at, due_at,
+                                     now));
+}

@@ -1,0 +1,15 @@
+/* h_admin — what the administrator's page files (h_admin.c, h_admin_packs.c) share. */
+#ifndef VEJLED_H_ADMIN_H
+#define VEJLED_H_ADMIN_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "app.h"
+
+/* The positive number in path parameter i, or 0 when it is not one. */
+int64_t h_admin_id(const struct app_call *c, size_t i);
+/* Whether a page context carries form errors. */
+int h_admin_has_errors(const json_t *ctx);
+
+#endif

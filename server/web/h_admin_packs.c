@@ -1,0 +1,1222 @@
+/* The administrator's pages for guidance packs as versions: the draft, its texts in every
+ * language, videos with their questions and options (added, removed, moved), uploads,
+ * preview, the difference from the published version and publishing.  Only administrators
+ * reach them (AUTH_STAFF_ADMIN in the route table).  Every form answers bad input with an
+ * error summary at the top and stores nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clock.h"
+#include "h_admin.h"
+#include "handlers.h"
+#include "lix.h"
+#include "mem.h"
+#include "packedit.h"
+
+static json_t *h_admin_lix(struct app_call *c, const char *text);
+static json_t *h_admin_tongues(struct app_call *c, const struct model_pack *p);
+
+/* ------------------------------------------------------------------ packs */
+
+void h_admin_packs(struct app_call *c)
+{
+    struct model_group *groups = NULL;
+    size_t n = 0;
+    if (store_group_list(c->st, &groups, &n) != STORE_OK) {
+        h_staff_fail(c);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        struct store_pack_row *rows = NULL;
+        size_t nr = 0;
+        json_t *versions = json_array();
+        int64_t draft = 0;
+        if (store_pack_list(c->st, groups[i].id, &rows, &nr) == STORE_OK)
+            for (size_t r = 0; r < nr; r++) {
+                char key[32];
+                snprintf(key, sizeof key, "pack_state_%s", rows[r].state);
+                json_t *v = json_pack("{s:I, s:i, s:s, s:b, s:i}", "id", (json_int_t)rows[r].id,
+                                      "version", rows[r].version, "state", app_text(c, key),
+                                      "draft", strcmp(rows[r].state, "draft") == 0,
+                                      "enrolments", rows[r].enrolments);
+                h_staff_time(c, v, "published", rows[r].published_at);
+                h_staff_time(c, v, "retired", rows[r].retired_at);
+                if (strcmp(rows[r].state, "draft") == 0)
+                    draft = rows[r].id;
+                json_array_append_new(versions, v);
+            }
+        free(rows);
+        json_t *g = json_pack("{s:s, s:s, s:o}", "slug", groups[i].slug, "name",
+                              h_staff_name(c, groups[i].name), "versions", versions);
+        if (draft)
+            json_object_set_new(g, "draft_id", json_integer((json_int_t)draft));
+        json_array_append_new(list, g);
+        model_group_clear(&groups[i]);
+    }
+    free(groups);
+    app_page(c, 200, "admin/packs", json_pack("{s:o}", "groups", list));
+}
+
+void h_admin_draft_new(struct app_call *c)
+{
+    struct model_group g;
+    int64_t id;
+    if (store_group_by_slug(c->st, c->req->match->params[0], &g) != STORE_OK) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    enum packedit_result r = packedit_draft(c->st, g.id, clock_now(), &id);
+    model_group_clear(&g);
+    if (r == PACKEDIT_NOT_FOUND) {
+        app_page_error(c, 404, "not_found");
+        return;
+    }
+    if (r != PACKEDIT_OK) {
+        h_staff_fail(c);
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/admin/pakke/%lld", (long long)id);
+    http_reply_redirect(c->rep, 303, path);
+}
+
+/* The draft of the path's {id}; NULL having replied (404, or 409 when not a draft). */
+static struct model_pack *h_admin_draft_of(struct app_call *c)
+{
+    struct model_pack *p = NULL;
+    int64_t id = h_admin_id(c, 0);
+    enum packedit_result r = id ? packedit_load_draft(c->st, id, &p) : PACKEDIT_NOT_FOUND;
+    if (r == PACKEDIT_NOT_FOUND)
+        app_page_error(c, 404, "not_found");
+    else if (r == PACKEDIT_NOT_DRAFT)
+        app_page_error(c, 409, "pack_not_draft");
+    else if (r != PACKEDIT_OK)
+        h_staff_fail(c);
+    return r == PACKEDIT_OK ? p : NULL;
+}
+
+static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
+{
+    struct model_group g;
+    json_t *ctx = json_pack("{s:I, s:i}", "pack_id", (json_int_t)p->id, "version", p->version);
+    if (store_group_by_id(c->st, p->group_id, &g) == STORE_OK) {
+        json_object_set_new(ctx, "group_name", json_string(h_staff_name(c, g.name)));
+        model_group_clear(&g);
+    }
+    json_t *videos = json_array();
+    for (size_t vi = 0; vi < p->n_videos; vi++)
+        json_array_append_new(videos, json_pack("{s:i, s:s, s:i, s:b, s:b}", "n", (int)vi + 1,
+                                                "title", p->videos[vi].title[LANG_DA],
+                                                "questions", (int)p->videos[vi].n_questions,
+                                                "first", vi == 0, "last", vi + 1 == p->n_videos));
+    json_object_set_new(ctx, "videos", videos);
+    json_t *tongues = h_admin_tongues(c, p);
+    json_object_set_new(ctx, "has_tongues", json_boolean(json_array_size(tongues) > 0));
+    json_object_set_new(ctx, "tongues", tongues);
+    return ctx;
+}
+
+/* The draft's own texts for its form. */
+static void h_admin_draft_texts(json_t *ctx, const struct model_pack *p)
+{
+    json_object_set_new(ctx, "guidance_da", json_string(p->guidance[LANG_DA]));
+    json_object_set_new(ctx, "guidance_en", json_string(p->guidance[LANG_EN]));
+    json_object_set_new(ctx, "legal_basis", json_string(p->legal_basis));
+    json_object_set_new(ctx, "valid_from", json_string(p->valid_from));
+    json_object_set_new(ctx, "valid_to", json_string(p->valid_to));
+}
+
+/* Replaces *dst with a copy of src. */
+/* Sets a text from a form: a browser sends a textarea's line breaks as CRLF, stored as
+ * LF so that saving a form unchanged changes nothing. */
+static void h_admin_set(char **dst, const char *src)
+{
+    free(*dst);
+    *dst = xstrdup(src);
+    char *w = *dst;
+    for (const char *r = *dst; *r; r++)
+        if (!(r[0] == '\r' && r[1] == '\n'))
+            *w++ = *r;
+    *w = '\0';
+}
+
+static int h_admin_date_ok(const char *s)
+{
+    int64_t t;
+    return !*s || (strlen(s) == 10 && clock_parse_date(s, &t) == 0);
+}
+
+/* ------------------------------------------------------------------ other languages */
+
+/* A content language of a draft other than Danish and English. */
+struct h_admin_tongue {
+    const char *code;
+    const char *name; /* in the language itself; the code when the service lacks it */
+    bool rtl;
+};
+
+/* The language of the path's {lang} (params[1]): one of the service's languages other
+ * than Danish and English, or one the draft has texts in.  0, or -1 having replied 404. */
+static int h_admin_tongue_of(struct app_call *c, const struct model_pack *p,
+                             struct h_admin_tongue *out)
+{
+    const char *code = c->req->match->params[1];
+    const struct lang_info *li = lang_find(&c->app->langs, code);
+    if (!lang_code_ok(code) || !strcmp(code, "da") || !strcmp(code, "en") ||
+        (!li && !packedit_tr_count(p, code))) {
+        app_page_error(c, 404, "not_found");
+        return -1;
+    }
+    out->code = code;
+    out->name = li ? li->name : code;
+    out->rtl = li && li->rtl;
+    return 0;
+}
+
+/* One text field of a language form: spec and where its Danish source is. */
+struct h_admin_tr_spec {
+    const char *field; /* the translation path's last part (packedit_tr_path) */
+    const char *label; /* UI string key */
+    size_t max;        /* bytes; 0: [staff] max_content_text */
+    int rows;          /* 0: one line */
+};
+
+static const struct h_admin_tr_spec h_admin_tr_guidance = {"guidance", "staff_written_guidance",
+                                                           0, 12};
+static const struct h_admin_tr_spec h_admin_tr_video_specs[] = {
+    {"title", "admin_tr_title", 200, 0},
+    {"summary", "admin_tr_summary", 1000, 3},
+    {"transcript", "admin_tr_transcript", 0, 8},
+    {"captions", "admin_tr_captions", 0, 8},
+};
+static const struct h_admin_tr_spec h_admin_tr_question[] = {
+    {"text", "admin_question_text", 1000, 2},
+    {"topic", "admin_question_topic", 200, 0},
+    {"explanation", "admin_question_explanation", 2000, 3},
+};
+static const struct h_admin_tr_spec h_admin_tr_option = {"", "admin_option", 500, 0};
+#define H_ADMIN_TR_VIDEO_N (sizeof h_admin_tr_video_specs / sizeof h_admin_tr_video_specs[0])
+#define H_ADMIN_TR_QUESTION_N (sizeof h_admin_tr_question / sizeof h_admin_tr_question[0])
+
+/* How many texts of p the editor offers in another language (*total), and how many of
+ * them p has in code (*done). */
+static void h_admin_tr_counts(const struct model_pack *p, const char *code, size_t *done,
+                              size_t *total)
+{
+    char path[PACKEDIT_TR_PATH_MAX];
+    *total = 1; /* the written guidance */
+    *done = content_translation(p, code, "guidance") != NULL;
+    for (size_t vi = 0; vi < p->n_videos; vi++) {
+        const struct model_video *v = &p->videos[vi];
+        for (size_t f = 0; f < H_ADMIN_TR_VIDEO_N; f++) {
+            packedit_tr_path(path, v, NULL, 0, h_admin_tr_video_specs[f].field);
+            *done += content_translation(p, code, path) != NULL;
+            (*total)++;
+        }
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            const struct model_question *q = &v->questions[qi];
+            for (size_t f = 0; f < H_ADMIN_TR_QUESTION_N + q->n_options; f++) {
+                int own = f < H_ADMIN_TR_QUESTION_N; /* the question's own, else an option */
+                packedit_tr_path(path, v, q, own ? 0 : f - H_ADMIN_TR_QUESTION_N + 1,
+                                 own ? h_admin_tr_question[f].field : "");
+                *done += content_translation(p, code, path) != NULL;
+                (*total)++;
+            }
+        }
+    }
+}
+
+static json_t *h_admin_tongue_json(const struct model_pack *p, const char *code,
+                                   const char *name, bool rtl)
+{
+    size_t done, total;
+    h_admin_tr_counts(p, code, &done, &total);
+    return json_pack("{s:s, s:s, s:s, s:I, s:I}", "code", code, "name", name, "dir",
+                     rtl ? "rtl" : "ltr", "texts", (json_int_t)done, "total", (json_int_t)total);
+}
+
+/* The draft's other languages for its page: the service's languages other than Danish
+ * and English, then any other the draft has texts in. */
+static json_t *h_admin_tongues(struct app_call *c, const struct model_pack *p)
+{
+    json_t *list = json_array();
+    const struct lang_list *l = &c->app->langs;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].code, "da") && strcmp(l->items[i].code, "en"))
+            json_array_append_new(list, h_admin_tongue_json(p, l->items[i].code,
+                                                            l->items[i].name,
+                                                            l->items[i].rtl));
+    const char *code;
+    json_t *texts;
+    if (p->translations)
+        json_object_foreach(p->translations, code, texts)
+            if (!lang_find(l, code))
+                json_array_append_new(list, h_admin_tongue_json(p, code, code, false));
+    return list;
+}
+
+/* Reads (when post) and shows one field: name is the form field, path its translation,
+ * danish the text to translate, number a number after the label (0: none).  A posted
+ * text goes into p (saved only when the whole form has no errors). */
+static json_t *h_admin_tr_field(struct app_call *c, json_t *ctx, struct model_pack *p,
+                                const char *code, const struct h_admin_tr_spec *s,
+                                const char *name, const char *path, const char *danish,
+                                size_t number, int post)
+{
+    size_t max = s->max ? s->max : c->app->cfg->max_content_text;
+    if (post) {
+        char *text = NULL;
+        h_admin_set(&text, h_staff_field(c, name)); /* CRLF as LF, as da and en */
+        if (strlen(text) > max)
+            h_staff_error(c, ctx, name, "admin_err_text_long");
+        else if (!strcmp(s->field, "captions") && *text && strncmp(text, "WEBVTT", 6) != 0)
+            h_staff_error(c, ctx, name, "admin_err_captions");
+        packedit_tr_set(p, code, path, text);
+        free(text);
+    }
+    char label[160], ek[96];
+    const char *l = app_text(c, s->label);
+    if (number)
+        snprintf(label, sizeof label, "%s %zu", l, number);
+    else
+        snprintf(label, sizeof label, "%s", l);
+    snprintf(ek, sizeof ek, "err_%s", name);
+    const char *value = content_translation(p, code, path);
+    const char *err = json_string_value(json_object_get(ctx, ek));
+    json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:b}", "name", name, "label", label,
+                          "danish", danish ? danish : "", "value", value ? value : "", "area",
+                          s->rows > 0, "rows", s->rows, "long_danish", s->rows >= 8);
+    if (err)
+        json_object_set_new(f, "err", json_string(err));
+    return f;
+}
+
+/* The language form of video n (1-based) of p: its fields and its questions' (read from
+ * the form first when post), as sections for admin/lang. */
+static json_t *h_admin_tr_video(struct app_call *c, json_t *ctx, struct model_pack *p,
+                                const char *code, size_t n, int post)
+{
+    struct model_video *v = &p->videos[n - 1];
+    char path[PACKEDIT_TR_PATH_MAX], name[64];
+    json_t *sections = json_array(), *fields = json_array();
+    char *const *da[] = {v->title, v->summary, v->transcript, v->captions};
+    for (size_t i = 0; i < H_ADMIN_TR_VIDEO_N; i++) {
+        const struct h_admin_tr_spec *s = &h_admin_tr_video_specs[i];
+        packedit_tr_path(path, v, NULL, 0, s->field);
+        json_array_append_new(fields, h_admin_tr_field(c, ctx, p, code, s, s->field, path,
+                                                       da[i][LANG_DA], 0, post));
+    }
+    json_array_append_new(sections, json_pack("{s:o}", "fields", fields));
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        const struct model_question *q = &v->questions[qi];
+        char *const *qda[] = {q->text, q->topic, q->explanation};
+        fields = json_array();
+        for (size_t i = 0; i < H_ADMIN_TR_QUESTION_N; i++) {
+            const struct h_admin_tr_spec *s = &h_admin_tr_question[i];
+            snprintf(name, sizeof name, "q%zu_%s", qi + 1, s->field);
+            packedit_tr_path(path, v, q, 0, s->field);
+            json_array_append_new(fields, h_admin_tr_field(c, ctx, p, code, s, name, path,
+                                                           qda[i][LANG_DA], 0, post));
+        }
+        for (size_t oi = 0; oi < q->n_options; oi++) {
+            snprintf(name, sizeof name, "q%zu_o%zu", qi + 1, oi + 1);
+            packedit_tr_path(path, v, q, oi + 1, "");
+            json_array_append_new(fields, h_admin_tr_field(c, ctx, p, code, &h_admin_tr_option,
+                                                           name, path,
+                                                           q->options[oi].text[LANG_DA],
+                                                           oi + 1, post));
+        }
+        char legend[96];
+        snprintf(legend, sizeof legend, "%s %zu", app_text(c, "video_question"), qi + 1);
+        json_array_append_new(sections,
+                              json_pack("{s:s, s:o}", "legend", legend, "fields", fields));
+    }
+    return sections;
+}
+
+/* GET/POST /admin/pakke/{id}/sprog/{lang} and …/sprog/{lang}/video/{n}: the draft's texts
+ * in one other language, beside the Danish ones; "" clears a text (the citizen then sees
+ * the Danish one).  Saved into the draft's translations, which publishing keeps. */
+void h_admin_lang(struct app_call *c)
+{
+    struct model_pack *p = h_admin_draft_of(c);
+    struct h_admin_tongue tg;
+    if (!p)
+        return;
+    if (h_admin_tongue_of(c, p, &tg))
+        goto out;
+    size_t n = 0;
+    if (c->req->match->n_params > 2 && !(n = h_staff_video_n(c, 2, p))) {
+        app_page_error(c, 404, "not_found");
+        goto out;
+    }
+    int post = c->req->method == ROUTER_POST;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    json_t *sections;
+    if (n) {
+        sections = h_admin_tr_video(c, ctx, p, tg.code, n, post);
+    } else {
+        json_t *fields = json_array();
+        json_array_append_new(fields, h_admin_tr_field(c, ctx, p, tg.code, &h_admin_tr_guidance,
+                                                       "guidance", "guidance",
+                                                       p->guidance[LANG_DA], 0, post));
+        sections = json_pack("[{s:o}]", "fields", fields);
+    }
+    if (post && !h_admin_has_errors(ctx)) {
+        json_decref(sections);
+        json_decref(ctx);
+        if (packedit_save(c->st, p) != PACKEDIT_OK) {
+            h_staff_fail(c);
+            goto out;
+        }
+        http_reply_redirect(c->rep, 303, c->req->path);
+        goto out;
+    }
+    char back[96];
+    snprintf(back, sizeof back, "/admin/pakke/%lld%s%.16s", (long long)p->id,
+             n ? "/sprog/" : "", n ? tg.code : "");
+    json_object_set_new(ctx, "sections", sections);
+    json_object_set_new(ctx, "tongue", h_admin_tongue_json(p, tg.code, tg.name, tg.rtl));
+    json_object_set_new(ctx, "action", json_string(c->req->path));
+    json_object_set_new(ctx, "back", json_string(back));
+    json_object_set_new(ctx, "back_text",
+                        json_string(app_text(c, n ? "admin_tr_back" : "admin_back_to_draft")));
+    if (n) {
+        json_object_set_new(ctx, "video_n", json_integer((json_int_t)n));
+        json_object_set_new(ctx, "video_title", json_string(p->videos[n - 1].title[LANG_DA]));
+    }
+    app_page(c, post ? 422 : 200, "admin/lang", ctx);
+out:
+    model_pack_free(p);
+}
+
+void h_admin_draft(struct app_call *c)
+{
+    struct model_pack *p = h_admin_draft_of(c);
+    if (!p)
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    size_t max = c->app->cfg->max_content_text;
+    if (c->req->method != ROUTER_POST) {
+        h_admin_draft_texts(ctx, p);
+        json_object_set_new(ctx, "guidance_da_lix", h_admin_lix(c, p->guidance[LANG_DA]));
+        app_page(c, 200, "admin/draft", ctx);
+        goto out;
+    }
+    const char *gda = h_staff_text(c, ctx, "guidance_da", max, 1, "admin_err_guidance_missing",
+                                   "admin_err_text_long");
+    const char *gen = h_staff_text(c, ctx, "guidance_en", max, 0, NULL, "admin_err_text_long");
+    const char *legal = h_staff_text(c, ctx, "legal_basis", 500, 0, NULL, "admin_err_text_long");
+    const char *from = h_staff_text(c, ctx, "valid_from", 10, 0, NULL, "admin_err_date");
+    const char *to = h_staff_text(c, ctx, "valid_to", 10, 0, NULL, "admin_err_date");
+    if (from && !h_admin_date_ok(from))
+        h_staff_error(c, ctx, "valid_from", "admin_err_date");
+    if (to && !h_admin_date_ok(to))
+        h_staff_error(c, ctx, "valid_to", "admin_err_date");
+    if (h_admin_has_errors(ctx)) {
+        json_object_set_new(ctx, "guidance_da_lix", h_admin_lix(c, h_staff_field(c, "guidance_da")));
+        app_page(c, 422, "admin/draft", ctx);
+        goto out;
+    }
+    h_admin_set(&p->guidance[LANG_DA], gda);
+    h_admin_set(&p->guidance[LANG_EN], gen);
+    h_admin_set(&p->legal_basis, legal);
+    snprintf(p->valid_from, sizeof p->valid_from, "%s", from);
+    snprintf(p->valid_to, sizeof p->valid_to, "%s", to);
+    enum packedit_result r = packedit_save(c->st, p);
+    json_decref(ctx);
+    if (r != PACKEDIT_OK) {
+        h_staff_fail(c);
+        goto out;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/admin/pakke/%lld", (long long)p->id);
+    http_reply_redirect(c->rep, 303, path);
+out:
+    model_pack_free(p);
+}
+
+/* The video form's context: every field of video v (from the draft or as posted). */
+/* The readability of a Danish text for the editor: {text, warn} (warn above
+ * LIX_PLAIN_MAX, the plain-language limit for citizens). */
+static json_t *h_admin_lix(struct app_call *c, const char *text)
+{
+    int x = lix_of(text);
+    char *msg = x < 0 ? xstrdup(app_text(c, "admin_lix_short"))
+                      : h_staff_fill(c, x > LIX_PLAIN_MAX ? "admin_lix_warn" : "admin_lix_ok",
+                                     "lix", (unsigned)x);
+    json_t *j = json_pack("{s:s, s:b}", "text", msg, "warn", x > LIX_PLAIN_MAX);
+    free(msg);
+    return j;
+}
+
+static const char *h_admin_str(const char *s)
+{
+    return s ? s : "";
+}
+
+/* The video form: every field in Danish and English, with the LIX of the Danish texts. */
+static json_t *h_admin_video_json(struct app_call *c, const struct model_video *v, size_t n)
+{
+    json_t *qs = json_array();
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        const struct model_question *q = &v->questions[qi];
+        json_t *opts = json_array();
+        for (size_t oi = 0; oi < q->n_options; oi++) {
+            char name[48];
+            snprintf(name, sizeof name, "q%zu_o%zu", qi + 1, oi + 1);
+            json_array_append_new(
+                opts, json_pack("{s:s, s:s, s:s, s:i, s:b, s:s}", "name", name, "text",
+                                h_admin_str(q->options[oi].text[LANG_DA]), "text_en",
+                                h_admin_str(q->options[oi].text[LANG_EN]), "n", (int)oi + 1,
+                                "correct", q->options[oi].correct, "q", ""));
+        }
+        char p[24];
+        snprintf(p, sizeof p, "q%zu", qi + 1);
+        json_array_append_new(
+            qs, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "p", p,
+                          "number", (int)qi + 1, "text", h_admin_str(q->text[LANG_DA]),
+                          "text_en", h_admin_str(q->text[LANG_EN]), "topic",
+                          h_admin_str(q->topic[LANG_DA]), "topic_en",
+                          h_admin_str(q->topic[LANG_EN]), "explanation",
+                          h_admin_str(q->explanation[LANG_DA]), "explanation_en",
+                          h_admin_str(q->explanation[LANG_EN]), "multiple", q->multiple,
+                          "options", opts, "text_lix", h_admin_lix(c, q->text[LANG_DA]),
+                          "explanation_lix", h_admin_lix(c, q->explanation[LANG_DA])));
+    }
+    json_t *j = json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "n",
+                          (int)n, "video_n", (int)n, "title_da", h_admin_str(v->title[LANG_DA]),
+                          "title_en", h_admin_str(v->title[LANG_EN]), "summary_da",
+                          h_admin_str(v->summary[LANG_DA]), "summary_en",
+                          h_admin_str(v->summary[LANG_EN]), "media", h_admin_str(v->media),
+                          "captions_da", h_admin_str(v->captions[LANG_DA]), "captions_en",
+                          h_admin_str(v->captions[LANG_EN]), "transcript_da",
+                          h_admin_str(v->transcript[LANG_DA]), "transcript_en",
+                          h_admin_str(v->transcript[LANG_EN]), "questions", qs);
+    json_object_set_new(j, "summary_da_lix", h_admin_lix(c, v->summary[LANG_DA]));
+    json_object_set_new(j, "transcript_da_lix", h_admin_lix(c, v->transcript[LANG_DA]));
+    return j;
+}
+
+/* A posted text field and where it goes. */
+struct h_admin_text {
+    const char *name;
+    char **dst;
+    size_t max;
+    int required;
+    const char *missing; /* UI string key when required and empty */
+};
+
+/* Reads the posted fields into their places (as posted, for the form to show again); adds
+ * errors to ctx. */
+static void h_admin_read_texts(struct app_call *c, json_t *ctx, const struct h_admin_text *f,
+                               size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h_staff_text(c, ctx, f[i].name, f[i].max, f[i].required, f[i].missing,
+                     "admin_err_text_long");
+        h_admin_set(f[i].dst, h_staff_field(c, f[i].name));
+    }
+}
+
+/* Reads the posted video form into v (a copy of the draft's video); adds errors to ctx. */
+static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_video *v)
+{
+    size_t max = c->app->cfg->max_content_text;
+    const struct h_admin_text fields[] = {
+        {"title_da", &v->title[LANG_DA], 200, 1, "admin_err_title_missing"},
+        {"title_en", &v->title[LANG_EN], 200, 0, NULL},
+        {"summary_da", &v->summary[LANG_DA], 1000, 0, NULL},
+        {"summary_en", &v->summary[LANG_EN], 1000, 0, NULL},
+        {"captions_da", &v->captions[LANG_DA], max, 0, NULL},
+        {"captions_en", &v->captions[LANG_EN], max, 0, NULL},
+        {"transcript_da", &v->transcript[LANG_DA], max, 1, "admin_err_transcript_missing"},
+        {"transcript_en", &v->transcript[LANG_EN], max, 0, NULL},
+        {"media", &v->media, 200, 0, NULL},
+    };
+    /* a file name is checked when it changes: the draft may name a file that this
+     * installation's media folder lacks (the text version is shown then) */
+    char *old_media = xstrdup(v->media ? v->media : "");
+    h_admin_read_texts(c, ctx, fields, sizeof fields / sizeof fields[0]);
+    for (int l = 0; l < LANG_COUNT; l++)
+        if (*v->captions[l] && strncmp(v->captions[l], "WEBVTT", 6) != 0)
+            h_staff_error(c, ctx, l == LANG_DA ? "captions_da" : "captions_en",
+                          "admin_err_captions");
+    int media_changed = strcmp(old_media, v->media) != 0;
+    free(old_media);
+    if (*v->media && media_changed) {
+        struct stat sb;
+        char path[CONFIG_PATH_MAX + 256];
+        snprintf(path, sizeof path, "%s/%s", c->app->cfg->media_dir, v->media);
+        if (strchr(v->media, '/') || strstr(v->media, "..") || stat(path, &sb) != 0 ||
+            !S_ISREG(sb.st_mode))
+            h_staff_error(c, ctx, "media", "admin_err_media");
+    }
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        struct model_question *q = &v->questions[qi];
+        char name[48], field[48];
+        snprintf(name, sizeof name, "q%zu_text", qi + 1);
+        h_admin_set(&q->text[LANG_DA], h_staff_field(c, name));
+        if (!*q->text[LANG_DA] || strlen(q->text[LANG_DA]) > 1000)
+            h_staff_error(c, ctx, name, "admin_err_question_text");
+        snprintf(name, sizeof name, "q%zu_topic", qi + 1);
+        h_admin_set(&q->topic[LANG_DA], h_staff_field(c, name));
+        if (!*q->topic[LANG_DA] || strlen(q->topic[LANG_DA]) > 200)
+            h_staff_error(c, ctx, name, "admin_err_topic");
+        snprintf(name, sizeof name, "q%zu_explanation", qi + 1);
+        h_admin_set(&q->explanation[LANG_DA], h_staff_field(c, name));
+        if (strlen(q->explanation[LANG_DA]) > 2000)
+            h_staff_error(c, ctx, name, "admin_err_text_long");
+        /* the English texts: optional; a form without them leaves them as they are */
+        struct {
+            const char *suffix;
+            char **dst;
+            size_t max;
+        } en[] = {{"text_en", &q->text[LANG_EN], 1000},
+                  {"topic_en", &q->topic[LANG_EN], 200},
+                  {"explanation_en", &q->explanation[LANG_EN], 2000}};
+        for (size_t k = 0; k < sizeof en / sizeof en[0]; k++) {
+            snprintf(name, sizeof name, "q%zu_%s", qi + 1, en[k].suffix);
+            const char *val = form_get(&c->form, name);
+            if (!val)
+                continue;
+            h_admin_set(en[k].dst, val);
+            if (strlen(val) > en[k].max)
+                h_staff_error(c, ctx, name, "admin_err_text_long");
+        }
+        snprintf(name, sizeof name, "q%zu_right", qi + 1);
+        const char *rights[16];
+        size_t nr = form_get_all(&c->form, name, rights, 16);
+        size_t right = 0;
+        for (size_t oi = 0; oi < q->n_options; oi++) {
+            char oname[48];
+            snprintf(oname, sizeof oname, "q%zu_o%zu", qi + 1, oi + 1);
+            h_admin_set(&q->options[oi].text[LANG_DA], h_staff_field(c, oname));
+            if (!*q->options[oi].text[LANG_DA] || strlen(q->options[oi].text[LANG_DA]) > 500)
+                h_staff_error(c, ctx, oname, "admin_err_option");
+            char ename[56];
+            snprintf(ename, sizeof ename, "q%zu_o%zu_en", qi + 1, oi + 1);
+            const char *oen = form_get(&c->form, ename);
+            if (oen) {
+                h_admin_set(&q->options[oi].text[LANG_EN], oen);
+                if (strlen(oen) > 500)
+                    h_staff_error(c, ctx, ename, "admin_err_text_long");
+            }
+            char want[24];
+            snprintf(want, sizeof want, "%zu", oi + 1);
+            q->options[oi].correct = false;
+            for (size_t i = 0; i < nr && i < 16; i++)
+                if (strcmp(rights[i], want) == 0)
+                    q->options[oi].correct = true;
+            right += q->options[oi].correct;
+        }
+        snprintf(field, sizeof field, "q%zu_o1", qi + 1);
+        /* a question added without options yet has nothing to mark (publishing says so) */
+        if (q->n_options && (right == 0 || (!q->multiple && right != 1)))
+            h_staff_error(c, ctx, field, "admin_err_right");
+    }
+}
+
+static void h_admin_video_page(struct app_call *c, int status, const struct model_pack *p,
+                               size_t n, json_t *ctx)
+{
+    json_object_set_new(ctx, "video", h_admin_video_json(c, &p->videos[n - 1], n));
+    app_page(c, status, "admin/video", ctx);
+}
+
+/* The draft and video number of the path: 0, or -1 having replied (*p is then NULL). */
+static int h_admin_video_of(struct app_call *c, struct model_pack **p, size_t *n)
+{
+    *p = h_admin_draft_of(c);
+    if (!*p)
+        return -1;
+    *n = h_staff_video_n(c, 1, *p);
+    if (*n)
+        return 0;
+    app_page_error(c, 404, "not_found");
+    model_pack_free(*p);
+    *p = NULL;
+    return -1;
+}
+
+/* Saves the edited draft and goes back to video n's form. */
+static void h_admin_video_saved(struct app_call *c, const struct model_pack *p, size_t n)
+{
+    if (packedit_save(c->st, p) != PACKEDIT_OK) {
+        h_staff_fail(c);
+        return;
+    }
+    char path[96];
+    snprintf(path, sizeof path, "/admin/pakke/%lld/video/%zu", (long long)p->id, n);
+    http_reply_redirect(c->rep, 303, path);
+}
+
+void h_admin_draft_video(struct app_call *c)
+{
+    struct model_pack *p;
+    size_t n;
+    if (h_admin_video_of(c, &p, &n))
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    if (c->req->method == ROUTER_POST)
+        h_admin_video_read(c, ctx, &p->videos[n - 1]);
+    if (c->req->method != ROUTER_POST || h_admin_has_errors(ctx)) {
+        h_admin_video_page(c, c->req->method == ROUTER_POST ? 422 : 200, p, n, ctx);
+    } else {
+        json_decref(ctx);
+        h_admin_video_saved(c, p, n);
+    }
+    model_pack_free(p);
+}
+
+/* The extension of the uploaded file f when it is a video within [staff] max_upload;
+ * NULL with an error in ctx otherwise. */
+static const char *h_admin_upload_check(struct app_call *c, json_t *ctx,
+                                        const struct multipart_part *f)
+{
+    const char *ext = NULL;
+    if (!f || !f->filename[0] || f->len == 0)
+        h_staff_error(c, ctx, "file", "admin_err_file_missing");
+    else if (f->len > c->app->cfg->max_upload)
+        h_staff_error(c, ctx, "file", "admin_err_file_large");
+    else if (!(ext = packedit_media_type(f->data, f->len, f->content_type)))
+        h_staff_error(c, ctx, "file", "admin_err_file_type");
+    return ext;
+}
+
+void h_admin_draft_upload(struct app_call *c)
+{
+    struct model_pack *p;
+    size_t n;
+    if (h_admin_video_of(c, &p, &n))
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    const struct multipart_part *f = multipart_get(&c->upload, "file");
+    const char *ext = h_admin_upload_check(c, ctx, f);
+    char name[MODEL_HASH_HEX + 8];
+    if (h_admin_has_errors(ctx)) {
+        h_admin_video_page(c, 422, p, n, ctx);
+    } else if (packedit_store_media(c->app->cfg->media_dir, f->data, f->len, ext, name) != 0) {
+        json_decref(ctx);
+        h_staff_fail(c);
+    } else {
+        json_decref(ctx);
+        h_admin_set(&p->videos[n - 1].media, name);
+        h_admin_video_saved(c, p, n);
+    }
+    model_pack_free(p);
+}
+
+/* ------------------------------------------------------------------ adding and removing */
+
+/* A number of the path (1-based) when within count: the 0-based index, or -1. */
+static long h_admin_index(const char *s, size_t count)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+    return (*end || end == s || n < 1 || (size_t)n > count) ? -1 : n - 1;
+}
+
+/* The draft of the path and the video, question and option its further numbers name (as
+ * many as the route has: *depth), each checked against the draft: 0, or -1 having replied
+ * 404 (*p is then NULL). */
+static int h_admin_path(struct app_call *c, struct model_pack **p, size_t idx[3], size_t *depth)
+{
+    const struct router_match *m = c->req->match;
+    *p = h_admin_draft_of(c);
+    if (!*p)
+        return -1;
+    *depth = m->n_params - 1;
+    const struct model_video *v = NULL;
+    const struct model_question *q = NULL;
+    for (size_t d = 0; d < *depth && d < 3; d++) {
+        size_t count = d == 0 ? (*p)->n_videos : d == 1 ? v->n_questions : q->n_options;
+        long i = h_admin_index(m->params[d + 1], count);
+        if (i < 0) {
+            app_page_error(c, 404, "not_found");
+            model_pack_free(*p);
+            *p = NULL;
+            return -1;
+        }
+        idx[d] = (size_t)i;
+        if (d == 0)
+            v = &(*p)->videos[i];
+        else if (d == 1)
+            q = &v->questions[i];
+    }
+    return 0;
+}
+
+/* Writes the draft's changed structure and goes back to the draft (video 0) or to video's
+ * form. */
+static void h_admin_replaced(struct app_call *c, struct model_pack *p, size_t video)
+{
+    enum packedit_result r = packedit_replace(c->st, p);
+    if (r == PACKEDIT_NOT_DRAFT) {
+        app_page_error(c, 409, "pack_not_draft");
+    } else if (r != PACKEDIT_OK) {
+        h_staff_fail(c);
+    } else {
+        char path[128];
+        int n = snprintf(path, sizeof path, "/admin/pakke/%lld", (long long)p->id);
+        if (video)
+            snprintf(path + n, sizeof path - (size_t)n, "/video/%zu", video);
+        http_reply_redirect(c->rep, 303, path);
+    }
+}
+
+enum h_admin_in { IN_LINE, IN_AREA, IN_FILE, IN_CHECK, IN_KIND };
+
+/* One field of an "add" form (admin/add): its name, label and hint (UI string keys). */
+struct h_admin_in_spec {
+    const char *name;
+    const char *label;
+    enum h_admin_in in;
+    const char *hint;
+};
+
+struct h_admin_add_form {
+    const char *heading;  /* UI string key, followed by the number in heading_n if any */
+    const char *submit;
+    const struct h_admin_in_spec *fields;
+    size_t n;
+    int multipart;
+    /* under a video: sets the form's defaults in ctx and, when post, reads it into the
+     * draft p (adding errors to ctx) */
+    void (*fill)(struct app_call *c, json_t *ctx, struct model_pack *p, const size_t idx[3],
+                 int post);
+};
+
+/* The fields of an add form with what was posted (ctx[name]) and their errors. */
+static json_t *h_admin_fields(const struct app_call *c, const json_t *ctx,
+                              const struct h_admin_add_form *form)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < form->n; i++) {
+        const struct h_admin_in_spec *s = &form->fields[i];
+        char ek[96], described[160];
+        snprintf(ek, sizeof ek, "err_%s", s->name);
+        const char *value = json_string_value(json_object_get(ctx, s->name));
+        const char *err = json_string_value(json_object_get(ctx, ek));
+        /* aria-describedby: the hint and the error message, as either is there */
+        snprintf(described, sizeof described, "%s%s%s%s%s", s->hint ? s->name : "",
+                 s->hint ? "-hint" : "", s->hint && err ? " " : "", err ? s->name : "",
+                 err ? "-error" : "");
+        value = value ? value : "";
+        json_t *f = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:i, s:b}", "name",
+            s->name, "label", app_text(c, s->label), "value", value, "err", err ? err : "",
+            "hint", s->hint ? app_text(c, s->hint) : "", "described", described, "is_field",
+            s->in <= IN_FILE, "is_line", s->in == IN_LINE, "is_area", s->in == IN_AREA,
+            "is_file", s->in == IN_FILE, "is_check", s->in == IN_CHECK, "is_kind",
+            s->in == IN_KIND, "rows", 4, "checked", *value != 0);
+        if (s->in == IN_KIND) {
+            json_t *choices = json_array();
+            static const char *const kinds[] = {"single", "multiple"};
+            for (size_t k = 0; k < 2; k++) {
+                char id[64], key[48];
+                snprintf(id, sizeof id, k ? "%s_%s" : "%s", s->name, kinds[k]);
+                snprintf(key, sizeof key, "admin_kind_%s", kinds[k]);
+                json_array_append_new(choices,
+                                      json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", id, "name",
+                                                s->name, "value", kinds[k], "label",
+                                                app_text(c, key), "checked",
+                                                strcmp(value, kinds[k]) == 0));
+            }
+            json_object_set_new(f, "choices", choices);
+        }
+        json_array_append_new(out, f);
+    }
+    return out;
+}
+
+/* Renders an add form posting to its own path, with a link back to back. */
+static void h_admin_add_page(struct app_call *c, int status, json_t *ctx,
+                             const struct h_admin_add_form *form, size_t heading_n,
+                             const char *back, const char *back_key)
+{
+    char heading[256];
+    int hn = snprintf(heading, sizeof heading, "%s", app_text(c, form->heading));
+    if (heading_n && hn > 0 && (size_t)hn < sizeof heading)
+        snprintf(heading + hn, sizeof heading - (size_t)hn, " %zu", heading_n);
+    json_object_set_new(ctx, "heading", json_string(heading));
+    json_object_set_new(ctx, "submit", json_string(app_text(c, form->submit)));
+    json_object_set_new(ctx, "back", json_string(back));
+    json_object_set_new(ctx, "back_text", json_string(app_text(c, back_key)));
+    json_object_set_new(ctx, "action", json_string(c->req->path));
+    json_object_set_new(ctx, "multipart", json_boolean(form->multipart));
+    json_object_set_new(ctx, "fields", h_admin_fields(c, ctx, form));
+    app_page(c, status, "admin/add", ctx);
+}
+
+static const struct h_admin_in_spec h_admin_video_fields[] = {
+    {"title_da", "admin_title_da", IN_LINE, NULL},
+    {"title_en", "admin_title_en", IN_LINE, NULL},
+    {"summary_da", "admin_summary_da", IN_AREA, NULL},
+    {"media", "admin_media", IN_LINE, "admin_media_hint"},
+    {"file", "admin_upload_file", IN_FILE, "admin_upload_hint"},
+    {"captions_da", "admin_captions_da", IN_AREA, "admin_captions_hint"},
+    {"captions_en", "admin_captions_en", IN_AREA, NULL},
+    {"transcript_da", "admin_transcript_da", IN_AREA, NULL},
+    {"transcript_en", "admin_transcript_en", IN_AREA, NULL},
+};
+static const struct h_admin_add_form h_admin_video_form = {
+    "admin_video_new_title", "admin_video_add", h_admin_video_fields,
+    sizeof h_admin_video_fields / sizeof h_admin_video_fields[0], 1, NULL};
+
+void h_admin_video_new(struct app_call *c)
+{
+    struct model_pack *p = h_admin_draft_of(c);
+    if (!p)
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    char back[64];
+    snprintf(back, sizeof back, "/admin/pakke/%lld", (long long)p->id);
+    if (c->req->method != ROUTER_POST) {
+        h_admin_add_page(c, 200, ctx, &h_admin_video_form, 0, back, "admin_back_to_draft");
+        goto out;
+    }
+    struct model_video *v = packedit_video_add(p);
+    h_admin_video_read(c, ctx, v);
+    /* a file is optional here: a chosen one is checked, and stored only when all is well */
+    const struct multipart_part *f = multipart_get(&c->upload, "file");
+    const char *ext = f && f->filename[0] ? h_admin_upload_check(c, ctx, f) : NULL;
+    char name[MODEL_HASH_HEX + 8];
+    if (h_admin_has_errors(ctx)) {
+        h_admin_add_page(c, 422, ctx, &h_admin_video_form, 0, back, "admin_back_to_draft");
+        goto out;
+    }
+    json_decref(ctx);
+    if (ext && packedit_store_media(c->app->cfg->media_dir, f->data, f->len, ext, name) != 0) {
+        h_staff_fail(c);
+        goto out;
+    }
+    if (ext)
+        h_admin_set(&v->media, name);
+    h_admin_replaced(c, p, p->n_videos);
+out:
+    model_pack_free(p);
+}
+
+/* An add form under video idx[0] (heading number: the last number of the path): shown on
+ * GET; on POST read by form->fill into the draft and, when all is well, written, and back
+ * to the video's page. */
+static void h_admin_add_under_video(struct app_call *c, const struct h_admin_add_form *form)
+{
+    struct model_pack *p;
+    size_t idx[3], depth;
+    if (h_admin_path(c, &p, idx, &depth))
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    int post = c->req->method == ROUTER_POST;
+    char back[96];
+    snprintf(back, sizeof back, "/admin/pakke/%lld/video/%zu", (long long)p->id, idx[0] + 1);
+    form->fill(c, ctx, p, idx, post);
+    if (!post || h_admin_has_errors(ctx)) {
+        h_admin_add_page(c, post ? 422 : 200, ctx, form, idx[depth - 1] + 1, back,
+                         "admin_back_to_video");
+    } else {
+        json_decref(ctx);
+        h_admin_replaced(c, p, idx[0] + 1);
+    }
+    model_pack_free(p);
+}
+
+static void h_admin_question_fill(struct app_call *c, json_t *ctx, struct model_pack *p,
+                                  const size_t idx[3], int post)
+{
+    const char *kind = post ? h_staff_field(c, "kind") : "single";
+    json_object_set_new(ctx, "kind", json_string(kind));
+    if (!post)
+        return;
+    struct model_question *q =
+        packedit_question_add(p, &p->videos[idx[0]], h_staff_field(c, "topic_da"));
+    const struct h_admin_text fields[] = {
+        {"text_da", &q->text[LANG_DA], 1000, 1, "admin_err_question_text"},
+        {"text_en", &q->text[LANG_EN], 1000, 0, NULL},
+        {"topic_da", &q->topic[LANG_DA], 200, 1, "admin_err_topic"},
+        {"topic_en", &q->topic[LANG_EN], 200, 0, NULL},
+        {"explanation_da", &q->explanation[LANG_DA], 2000, 0, NULL},
+        {"explanation_en", &q->explanation[LANG_EN], 2000, 0, NULL},
+    };
+    h_admin_read_texts(c, ctx, fields, sizeof fields / sizeof fields[0]);
+    if (strcmp(kind, "single") != 0 && strcmp(kind, "multiple") != 0)
+        h_staff_error(c, ctx, "kind", "admin_err_kind");
+    q->multiple = strcmp(kind, "multiple") == 0;
+}
+
+static const struct h_admin_in_spec h_admin_question_fields[] = {
+    {"text_da", "admin_question_text_da", IN_AREA, NULL},
+    {"text_en", "admin_question_text_en", IN_AREA, NULL},
+    {"kind", "admin_question_kind", IN_KIND, NULL},
+    {"topic_da", "admin_question_topic_da", IN_LINE, "admin_topic_hint"},
+    {"topic_en", "admin_question_topic_en", IN_LINE, NULL},
+    {"explanation_da", "admin_question_explanation_da", IN_AREA, NULL},
+    {"explanation_en", "admin_question_explanation_en", IN_AREA, NULL},
+};
+static const struct h_admin_add_form h_admin_question_form = {
+    "admin_question_new_title", "admin_question_add", h_admin_question_fields,
+    sizeof h_admin_question_fields / sizeof h_admin_question_fields[0], 0,
+    h_admin_question_fill};
+
+void h_admin_question_new(struct app_call *c)
+{
+    h_admin_add_under_video(c, &h_admin_question_form);
+}
+
+static void h_admin_option_fill(struct app_call *c, json_t *ctx, struct model_pack *p,
+                                const size_t idx[3], int post)
+{
+    struct model_question *q = &p->videos[idx[0]].questions[idx[1]];
+    json_object_set_new(ctx, "lead", json_string(q->text[LANG_DA]));
+    if (!post)
+        return;
+    size_t right = 0;
+    for (size_t oi = 0; oi < q->n_options; oi++)
+        right += q->options[oi].correct;
+    struct model_option *o = packedit_option_add(q);
+    const struct h_admin_text fields[] = {
+        {"text_da", &o->text[LANG_DA], 500, 1, "admin_err_option"},
+        {"text_en", &o->text[LANG_EN], 500, 0, NULL},
+    };
+    h_admin_read_texts(c, ctx, fields, sizeof fields / sizeof fields[0]);
+    o->correct = *h_staff_field(c, "right") != 0;
+    json_object_set_new(ctx, "right", json_string(o->correct ? "ja" : ""));
+    if (o->correct && !q->multiple && right > 0)
+        h_staff_error(c, ctx, "right", "admin_err_right_taken");
+}
+
+static const struct h_admin_in_spec h_admin_option_fields[] = {
+    {"text_da", "admin_option_text_da", IN_LINE, NULL},
+    {"text_en", "admin_option_text_en", IN_LINE, NULL},
+    {"right", "admin_option_right", IN_CHECK, NULL},
+};
+static const struct h_admin_add_form h_admin_option_form = {
+    "admin_option_new_title", "admin_option_add", h_admin_option_fields,
+    sizeof h_admin_option_fields / sizeof h_admin_option_fields[0], 0, h_admin_option_fill};
+
+void h_admin_option_new(struct app_call *c)
+{
+    h_admin_add_under_video(c, &h_admin_option_form);
+}
+
+void h_admin_remove(struct app_call *c)
+{
+    struct model_pack *p;
+    size_t idx[3], depth;
+    if (h_admin_path(c, &p, idx, &depth))
+        return;
+    struct model_video *v = &p->videos[idx[0]];
+    /* the texts in other languages go with what is removed */
+    packedit_tr_drop(p, idx[0] + 1, depth > 1 ? idx[1] + 1 : 0, depth > 2 ? idx[2] + 1 : 0);
+    if (depth == 1)
+        packedit_video_remove(p, idx[0]);
+    else if (depth == 2)
+        packedit_question_remove(v, idx[1]);
+    else
+        packedit_option_remove(&v->questions[idx[1]], idx[2]);
+    h_admin_replaced(c, p, depth == 1 ? 0 : idx[0] + 1);
+    model_pack_free(p);
+}
+
+void h_admin_video_move(struct app_call *c)
+{
+    struct model_pack *p;
+    size_t idx[3], depth;
+    if (h_admin_path(c, &p, idx, &depth))
+        return;
+    const char *dir = h_staff_field(c, "retning");
+    int up = strcmp(dir, "op") == 0;
+    if ((!up && strcmp(dir, "ned") != 0) || packedit_video_move(p, idx[0], up) != 0) {
+        json_t *ctx = h_admin_draft_ctx(c, p);
+        h_admin_draft_texts(ctx, p);
+        h_staff_error(c, ctx, "video-list", "admin_err_move");
+        app_page(c, 422, "admin/draft", ctx);
+    } else {
+        h_admin_replaced(c, p, 0);
+    }
+    model_pack_free(p);
+}
+
+/* Any version of a pack, for the read-only preview; NULL having replied 404. */
+static struct model_pack *h_admin_any_pack(struct app_call *c)
+{
+    struct model_pack *p = NULL;
+    int64_t id = h_admin_id(c, 0);
+    if (!id || store_pack_load(c->st, id, &p) != STORE_OK) {
+        app_page_error(c, 404, "not_found");
+        return NULL;
+    }
+    return p;
+}
+
+void h_admin_preview(struct app_call *c)
+{
+    struct model_pack *p = h_admin_any_pack(c);
+    if (!p)
+        return;
+    size_t n = 0;
+    if (c->req->match->n_params > 1 && !(n = h_staff_video_n(c, 1, p))) {
+        app_page_error(c, 404, "not_found");
+        model_pack_free(p);
+        return;
+    }
+    char base[64];
+    snprintf(base, sizeof base, "/admin/pakke/%lld/vis", (long long)p->id);
+    json_t *ctx = json_pack("{s:b, s:I, s:b}", "preview", 1, "pack_id", (json_int_t)p->id,
+                            "is_draft", strcmp(p->state, "draft") == 0);
+    h_staff_pack_page(c, p, n, base, ctx);
+    model_pack_free(p);
+}
+
+void h_admin_preview_captions(struct app_call *c)
+{
+    struct model_pack *p = h_admin_any_pack(c);
+    if (!p)
+        return;
+    h_staff_pack_captions(c, p, h_staff_video_n(c, 1, p), c->req->match->params[2]);
+    model_pack_free(p);
+}
+
+/* The draft page again with the first problem that stops publishing. */
+static void h_admin_publish_invalid(struct app_call *c, const struct content_problem *problem)
+{
+    struct model_pack *p = h_admin_draft_of(c);
+    if (!p)
+        return;
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    char key[64];
+    snprintf(key, sizeof key, "pack_err_%s", problem->code);
+    h_admin_draft_texts(ctx, p);
+    json_object_set_new(ctx, "guidance_da_lix", h_admin_lix(c, p->guidance[LANG_DA]));
+    h_staff_error(c, ctx, "publish", key);
+    if (problem->video)
+        json_object_set_new(ctx, "problem_video", json_integer((json_int_t)problem->video));
+    if (problem->question)
+        json_object_set_new(ctx, "problem_question", json_integer((json_int_t)problem->question));
+    app_page(c, 422, "admin/draft", ctx);
+    model_pack_free(p);
+}
+
+struct h_admin_changes {
+    struct app_call *c;
+    json_t *list;
+};
+
+/* One difference for the confirmation page: where, which field, old → new. */
+static void h_admin_change(const struct packedit_change *ch, void *arg)
+{
+    struct h_admin_changes *d = arg;
+    struct app_call *c = d->c;
+    struct buf where = {0};
+    char part[160], key[64];
+    if (!ch->video) {
+        snprintf(part, sizeof part, "%s", app_text(c, "admin_diff_pack"));
+        buf_append(&where, part, strlen(part));
+    } else {
+        snprintf(part, sizeof part, "%s %zu", app_text(c, "admin_video_title"), ch->video);
+        buf_append(&where, part, strlen(part));
+        if (ch->question) {
+            snprintf(part, sizeof part, ", %s %zu", app_text(c, "admin_diff_question"),
+                     ch->question);
+            buf_append(&where, part, strlen(part));
+        }
+        if (ch->option) {
+            snprintf(part, sizeof part, ", %s %zu", app_text(c, "admin_diff_option"), ch->option);
+            buf_append(&where, part, strlen(part));
+        }
+    }
+    buf_append(&where, "", 1);
+    snprintf(key, sizeof key, "admin_diff_field_%s", ch->field);
+    char field[160];
+    const struct lang_info *other = NULL;
+    if (*ch->lang && strcmp(ch->lang, "da") && strcmp(ch->lang, "en")) {
+        /* another language: named in itself (its texts are marked with it below) */
+        other = lang_find(&c->app->langs, ch->lang);
+        snprintf(field, sizeof field, "%s", app_text(c, key));
+    } else if (*ch->lang) {
+        char lang_key[32];
+        snprintf(lang_key, sizeof lang_key, "admin_diff_lang_%s", ch->lang);
+        snprintf(field, sizeof field, "%s (%s)", app_text(c, key), app_text(c, lang_key));
+    } else {
+        snprintf(field, sizeof field, "%s", app_text(c, key));
+    }
+    json_t *row = json_pack("{s:s, s:s, s:b, s:b, s:b}", "where", where.data, "field", field,
+                            "added", ch->before == NULL, "removed", ch->after == NULL, "changed",
+                            ch->before && ch->after);
+    buf_free(&where);
+    if (*ch->lang && strcmp(ch->lang, "da") && strcmp(ch->lang, "en"))
+        json_object_set_new(row, "lang_name", json_string(other ? other->name : ch->lang));
+    if (*ch->lang) {
+        json_object_set_new(row, "text_lang", json_string(ch->lang));
+        json_object_set_new(row, "text_dir", json_string(other && other->rtl ? "rtl" : "ltr"));
+    }
+    if (ch->before) {
+        json_object_set_new(row, "before", json_string(ch->before));
+        json_object_set_new(row, "before_empty", json_boolean(!*ch->before));
+    }
+    if (ch->after) {
+        json_object_set_new(row, "after", json_string(ch->after));
+        json_object_set_new(row, "after_empty", json_boolean(!*ch->after));
+    }
+    json_array_append_new(d->list, row);
+}
+
+/* The confirmation step: the draft's differences from the published version, field by
+ * field, and a form that publishes (confirm=ja). */
+static void h_admin_publish_confirm(struct app_call *c, const struct model_pack *p)
+{
+    int64_t published_id = 0;
+    const struct model_pack *old = NULL;
+    if (store_pack_published_id(c->st, p->group_id, &published_id) == STORE_OK)
+        old = content_cache_get(c->app->content, c->st, published_id);
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    struct h_admin_changes d = {c, json_array()};
+    size_t n = packedit_diff(old, p, h_admin_change, &d);
+    json_object_set_new(ctx, "changes", d.list);
+    json_object_set_new(ctx, "n_changes", json_integer((json_int_t)n));
+    json_object_set_new(ctx, "has_changes", json_boolean(n > 0));
+    json_object_set_new(ctx, "first_version", json_boolean(old == NULL));
+    if (old)
+        json_object_set_new(ctx, "published_version", json_integer(old->version));
+    app_page(c, 200, "admin/publish", ctx);
+}
+
+/* POST /admin/pakke/{id}/udgiv: without confirm=ja the confirmation page (after the same
+ * checks as publishing, so a draft that cannot be published says so at once); with it,
+ * publishes. */
+void h_admin_publish(struct app_call *c)
+{
+    struct content_problem problem = {"", 0, 0};
+    int version = 0;
+    int64_t id = h_admin_id(c, 0);
+    if (strcmp(h_staff_field(c, "confirm"), "ja") != 0) {
+        struct model_pack *p = h_admin_draft_of(c); /* replies 404 or 409 itself */
+        if (!p)
+            return;
+        if (content_pack_check(p, &problem) != 0) {
+            model_pack_free(p);
+            h_admin_publish_invalid(c, &problem);
+            return;
+        }
+        h_admin_publish_confirm(c, p);
+        model_pack_free(p);
+        return;
+    }
+    enum packedit_result r =
+        id ? packedit_publish(c->st, id, clock_now(), &problem, &version) : PACKEDIT_NOT_FOUND;
+    if (r == PACKEDIT_NOT_FOUND) {
+        app_page_error(c, 404, "not_found");
+    } else if (r == PACKEDIT_NOT_DRAFT) {
+        app_page_error(c, 409, "pack_not_draft");
+    } else if (r == PACKEDIT_INVALID) {
+        h_admin_publish_invalid(c, &problem);
+    } else if (r != PACKEDIT_OK) {
+        h_staff_fail(c);
+    } else {
+        http_reply_redirect(c->rep, 303, "/admin/pakker");
+    }
+}

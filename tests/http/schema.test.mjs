@@ -674,7 +674,8 @@ describe('PostgreSQL schema', { skip: !havePg() && 'PostgreSQL not installed' },
     both(sdb, pdb, activity());
     const r = cli(['migrate', '--db', sdb]);
     assert.equal(r.status, 0, `vejled migrate failed: ${r.stderr}`);
-    assert.match(r.stderr + r.stdout, /applied 9 migration/);
+    const later = migrations(SQLITE_DIR).filter((f) => f >= '0004').length;
+    assert.match(r.stderr + r.stdout, new RegExp(`applied ${later} migration`));
     for (const f of migrations(PG_DIR).filter((x) => x >= '0004')) {
       const p = psqlRun(pg, null, { db: pdb, single: true, file: path.join(PG_DIR, f) });
       assert.equal(p.status, 0, `${f} failed on PostgreSQL with rows: ${p.stderr}`);

@@ -24,9 +24,10 @@ CC      ?= cc
 CFLAGS  = -std=c11 -D_GNU_SOURCE -g -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith -fno-common -MMD -MP \
           $(addprefix -I,$(SRC_DIRS)) $(shell pkg-config --cflags $(PKGS))
-# pangocairo is not linked: render/pdf_cairo.c opens it with dlopen() when a PDF is drawn
-# (in a short-lived `vejled pdf-render` child), so the server never maps it.
-LDLIBS  = $(shell pkg-config --libs $(filter-out pangocairo,$(PKGS))) -ldl -lpthread -lm
+# pangocairo and libcurl are not linked: render/pdf_cairo.c opens the first with dlopen()
+# when a PDF is drawn (in a short-lived `vejled pdf-render` child), delivery/channel.c the
+# second when a letter first goes out by SMTP or webhook; an idle server maps neither.
+LDLIBS  = $(shell pkg-config --libs $(filter-out pangocairo libcurl,$(PKGS))) -ldl -lpthread -lm
 LDFLAGS =
 # The sanitizer build is also the test build: VEJLED_TESTING compiles in the fault points
 # (fault.h) and the slow-sync / power-cut SQLite VFS (store_testvfs.h); build/vejled has neither.

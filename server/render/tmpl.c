@@ -52,10 +52,21 @@ struct tmpl {
     size_t cap;
 };
 
+struct tmpl_variant;
+
 struct tmpl_set {
     struct tmpl **slots;      /* open addressing, linear probing; cap is a power of two */
     size_t cap;
     size_t count;
+    char *bind_key;           /* tmpl_set_bind(): the root member the variants are for */
+    struct tmpl_variant *variants;
+    size_t n_variants;
+};
+
+/* The set pre-rendered for one bound value (tmpl_set_bind). */
+struct tmpl_variant {
+    const json_t *value;
+    tmpl_set *set;
 };
 
 /* A section opened and not yet closed, while compiling. */
@@ -385,6 +396,10 @@ void tmpl_set_free(tmpl_set *set)
 {
     if (!set)
         return;
+    for (size_t i = 0; i < set->n_variants; i++)
+        tmpl_set_free(set->variants[i].set);
+    free(set->variants);
+    free(set->bind_key);
     for (size_t i = 0; i < set->cap; i++)
         tmpl_free_one(set->slots[i]);
     free(set->slots);
@@ -533,9 +548,19 @@ static void tmpl_put_value(struct buf *out, const json_t *v, int escape)
         else
             buf_append(out, json_string_value(v), json_string_length(v));
         return;
-    case JSON_INTEGER:
-        n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        break;
+    case JSON_INTEGER: {
+        /* decimal by hand: snprintf was a tenth of a page */
+        json_int_t x = json_integer_value(v);
+        unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+        char *e = num + sizeof num, *d = e;
+        do
+            *--d = (char)('0' + u % 10);
+        while (u /= 10);
+        if (x < 0)
+            *--d = '-';
+        buf_append(out, d, (size_t)(e - d));
+        return;
+    }
     case JSON_REAL:
         n = snprintf(num, sizeof num, "%g", json_real_value(v));
         break;
@@ -653,10 +678,151 @@ static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t,
     return 0;
 }
 
+/* ---- pre-rendering bound values ------------------------------------------------------- */
+
+/* While specialising one template: the nodes so far, their literal text (the TEXT nodes'
+ * bytes, as offsets until the end, since the buffer moves as it grows), and whether the
+ * last node is a TEXT node that more text may be appended to. */
+struct tmpl_spec {
+    struct tmpl *t;
+    struct buf lits;
+    int open_text;
+    const char *key;
+    const json_t *value;
+};
+
+static void tmpl_spec_text(struct tmpl_spec *sp, const char *s, size_t n)
+{
+    if (!n)
+        return;
+    if (!sp->open_text) {
+        struct tmpl_node *node = tmpl_push_node(sp->t, TMPL_TEXT);
+        node->hash = sp->lits.len; /* the offset, made a pointer at the end */
+        sp->open_text = 1;
+    }
+    buf_append(&sp->lits, s, n);
+    sp->t->nodes[sp->t->count - 1].len += n;
+}
+
+/* The bound value's member a node names, when the name starts with the bound key: 1 and
+ * *v (NULL for a missing member); 0 for any other name. */
+static int tmpl_spec_lookup(const struct tmpl_spec *sp, const struct tmpl_node *n,
+                            const json_t **v)
+{
+    if (n->nparts == 0 || strcmp(n->str, sp->key) != 0)
+        return 0;
+    const char *part = n->str;
+    const json_t *x = sp->value;
+    for (unsigned k = 1; x && k < n->nparts; k++) {
+        part += strlen(part) + 1;
+        x = json_is_object(x) ? json_object_get(x, part) : NULL;
+    }
+    *v = x;
+    return 1;
+}
+
+/* Copies the nodes [i, end) of src into sp with every value of the bound key rendered. */
+static void tmpl_spec_nodes(struct tmpl_spec *sp, const struct tmpl *src, size_t i, size_t end)
+{
+    while (i < end) {
+        const struct tmpl_node *n = &src->nodes[i];
+        const json_t *v = NULL;
+        int bound = n->op != TMPL_TEXT && n->op != TMPL_PARTIAL && tmpl_spec_lookup(sp, n, &v);
+        if (n->op == TMPL_TEXT) {
+            tmpl_spec_text(sp, n->str, n->len);
+            i++;
+        } else if (bound && (n->op == TMPL_VAR || n->op == TMPL_RAW)) {
+            struct buf text = {0};
+            tmpl_put_value(&text, v, n->op == TMPL_VAR);
+            tmpl_spec_text(sp, text.data, text.len);
+            buf_free(&text);
+            i++;
+        } else if (bound && n->op == TMPL_SECTION && !json_is_array(v) && !tmpl_is_truthy(v)) {
+            i = n->end; /* never rendered */
+        } else if (bound && n->op == TMPL_INVERTED) {
+            if (!tmpl_is_truthy(v)) /* always rendered, in the same context */
+                tmpl_spec_nodes(sp, src, i + 1, n->end);
+            i = n->end;
+        } else {
+            /* a section (or one over a bound value that renders: it pushes that value, a
+             * lookup inside may name it as "."), a partial, any other value: kept */
+            size_t at = sp->t->count;
+            struct tmpl_node copy = *n;
+            *tmpl_push_node(sp->t, n->op) = copy;
+            sp->open_text = 0;
+            if (n->op == TMPL_SECTION || n->op == TMPL_INVERTED) {
+                tmpl_spec_nodes(sp, src, i + 1, n->end);
+                sp->t->nodes[at].end = sp->t->count;
+                sp->open_text = 0;
+                i = n->end;
+            } else {
+                i++;
+            }
+        }
+    }
+}
+
+/* A copy of src with the bound value rendered in; its TEXT nodes point into its own src,
+ * its names into the original's. */
+static struct tmpl *tmpl_specialise(const struct tmpl *src, const char *key, const json_t *value)
+{
+    struct tmpl_spec sp = {.t = xcalloc(1, sizeof *sp.t), .key = key, .value = value};
+    sp.t->name = xstrdup(src->name);
+    sp.t->hash = src->hash;
+    tmpl_spec_nodes(&sp, src, 0, src->count);
+    buf_putc(&sp.lits, '\0');
+    sp.t->src = buf_detach(&sp.lits);
+    for (size_t i = 0; i < sp.t->count; i++) {
+        struct tmpl_node *n = &sp.t->nodes[i];
+        if (n->op == TMPL_TEXT) {
+            n->str = sp.t->src + n->hash;
+            n->hash = 0;
+        }
+    }
+    return sp.t;
+}
+
+int tmpl_set_bind(tmpl_set *set, const char *key, const json_t *value)
+{
+    if (!set || !key || !*key || strchr(key, '.') || !value)
+        return -1;
+    if (set->bind_key && strcmp(set->bind_key, key) != 0)
+        return -1;
+    for (size_t i = 0; i < set->n_variants; i++)
+        if (set->variants[i].value == value)
+            return 0;
+    tmpl_set *v = tmpl_set_new();
+    for (size_t i = 0; i < set->cap; i++) {
+        if (!set->slots[i])
+            continue;
+        struct tmpl *t = tmpl_specialise(set->slots[i], key, value);
+        v->slots[tmpl_find_slot(v, t->name, t->hash)] = t;
+        v->count++;
+        if (v->count * 4 >= v->cap * 3)
+            tmpl_grow_set(v);
+    }
+    if (!set->bind_key)
+        set->bind_key = xstrdup(key);
+    set->variants = xrealloc(set->variants, (set->n_variants + 1) * sizeof *set->variants);
+    set->variants[set->n_variants].value = value;
+    set->variants[set->n_variants].set = v;
+    set->n_variants++;
+    return 0;
+}
+
 int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct buf *out)
 {
     if (!set || !name)
         return -1;
+    /* a root whose bound member is a bound value: that value's pre-rendered set */
+    if (set->n_variants && json_is_object(ctx)) {
+        const json_t *v = json_object_get(ctx, set->bind_key);
+        for (size_t i = 0; v && i < set->n_variants; i++)
+            if (set->variants[i].value == v) {
+                set = set->variants[i].set;
+                break;
+            }
+    }
     const struct tmpl *t = tmpl_find(set, name, tmpl_hash_name(name));
     if (!t)
         return -1;

@@ -63,6 +63,18 @@ int tmpl_set_has(const tmpl_set *set, const char *name);
  * (out may then hold a partial rendering). */
 int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct buf *out);
 
+/* Pre-renders the set for a value that the root context's member key will hold, as the
+ * same pointer, in many renders (a language's strings under "t"): every {{key.a.b}} and
+ * {{{key.a.b}}} becomes its text, and sections over key.a.b that never or always render
+ * are decided, once, here.  tmpl_render() with a root whose member key IS value (pointer
+ * equality) then renders the pre-rendered copy: the same bytes, fewer lookups.  This relies
+ * on key being a member of the root only: no object pushed by a section may have a member
+ * named key (a lookup would find that one first).  value must not change and must outlive
+ * the set; all templates must have been added before (later additions are not seen by the
+ * copies).  One key per set, any number of values.  Not thread-safe: at start-up.
+ * 0, or -1 (no set, an empty or dotted key, another key than before). */
+int tmpl_set_bind(tmpl_set *set, const char *key, const json_t *value);
+
 /* Appends s (len bytes) to out with & < > " ' escaped. */
 void tmpl_escape_html(struct buf *out, const char *s, size_t len);
 

@@ -240,6 +240,10 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     /* every language falls back to Danish for any string not translated yet */
     if (lang_list_load(&app->langs, cfg->template_dir, err, errlen))
         goto fail;
+    if (lang_list_bind(&app->langs, app->templates)) {
+        snprintf(err, errlen, "cannot pre-render the templates");
+        goto fail;
+    }
     app->strings[LANG_DA] = json_incref(lang_find(&app->langs, "da")->strings);
     app->strings[LANG_EN] = json_incref(lang_find(&app->langs, "en")->strings);
     app->openapi = app_load_openapi(cfg->openapi_file, err, errlen);

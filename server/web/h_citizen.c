@@ -15,6 +15,23 @@
 
 /* ------------------------------------------------------------------ helpers */
 
+/* Members of a page's JSON, without json_pack's format parsing and without a second UTF-8
+ * check of texts that were checked when they were loaded (pack, strings, database). */
+static void h_citizen_str(json_t *o, const char *key, const char *v)
+{
+    json_object_set_new_nocheck(o, key, json_string_nocheck(v ? v : ""));
+}
+
+static void h_citizen_int(json_t *o, const char *key, json_int_t v)
+{
+    json_object_set_new_nocheck(o, key, json_integer(v));
+}
+
+static void h_citizen_bool(json_t *o, const char *key, int v)
+{
+    json_object_set_new_nocheck(o, key, json_boolean(v));
+}
+
 static const struct model_pack *h_citizen_pack(struct app_call *c)
 {
     return content_cache_get(c->app->content, c->st, c->enrolment.pack_id);
@@ -95,7 +112,7 @@ static json_t *h_citizen_paragraphs(const char *text)
         while (n && (p[n - 1] == '\n' || p[n - 1] == ' '))
             n--;
         if (n)
-            json_array_append_new(list, json_stringn(p, n));
+            json_array_append_new(list, json_stringn_nocheck(p, n));
         if (!end)
             break;
         p = end + 2;
@@ -141,6 +158,8 @@ static const char *h_citizen_vtr(struct app_call *c, const struct model_pack *pa
                                  const struct model_video *v, const char *field,
                                  char *const t[LANG_COUNT])
 {
+    if (!h_citizen_other_lang(c)) /* Danish or English: the built-in columns */
+        return h_citizen_text(c, t);
     char path[MODEL_SLUG_MAX + 32];
     snprintf(path, sizeof path, "v.%s.%s", v->slug, field);
     return h_citizen_tr(c, pack, path, t);
@@ -151,6 +170,8 @@ static const char *h_citizen_qtr(struct app_call *c, const struct model_pack *pa
                                  const struct model_video *v, const struct model_question *q,
                                  const char *field, char *const t[LANG_COUNT])
 {
+    if (!h_citizen_other_lang(c))
+        return h_citizen_text(c, t);
     char path[2 * MODEL_SLUG_MAX + 32];
     snprintf(path, sizeof path, "v.%s.q.%s.%s", v->slug, q->slug, field);
     return h_citizen_tr(c, pack, path, t);
@@ -160,6 +181,8 @@ static const char *h_citizen_otr(struct app_call *c, const struct model_pack *pa
                                  const struct model_video *v, const struct model_question *q,
                                  size_t oi)
 {
+    if (!h_citizen_other_lang(c))
+        return h_citizen_text(c, q->options[oi].text);
     char field[24];
     snprintf(field, sizeof field, "o%zu", oi + 1);
     return h_citizen_qtr(c, pack, v, q, field, q->options[oi].text);
@@ -188,9 +211,11 @@ static void h_citizen_progress(const struct model_pack *pack, const struct model
         else
             left += d;
     }
-    json_t *p = json_pack("{s:i, s:i, s:i, s:i}", "videos", (int)pack->n_videos,
-                          "minutes_total", h_citizen_minutes(total), "minutes_left",
-                          h_citizen_minutes(left), "videos_done", (int)done);
+    json_t *p = json_object();
+    h_citizen_int(p, "videos", (int)pack->n_videos);
+    h_citizen_int(p, "minutes_total", h_citizen_minutes(total));
+    h_citizen_int(p, "minutes_left", h_citizen_minutes(left));
+    h_citizen_int(p, "videos_done", (int)done);
     if (n)
         json_object_set_new(p, "video_n", json_integer((json_int_t)n));
     if (pr && done == pack->n_videos)
@@ -211,7 +236,9 @@ static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
         model_group_clear(&g);
     }
     /* the languages the pack is in: the built-in Danish and English and its translations */
-    json_t *langs = json_pack("[s, s]", "da", "en");
+    json_t *langs = json_array();
+    json_array_append_new(langs, json_string_nocheck("da"));
+    json_array_append_new(langs, json_string_nocheck("en"));
     const char *code;
     json_t *texts;
     if (pack->translations) {
@@ -341,11 +368,14 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
         total += v->n_questions;
         if (!done && !next)
             next = vi + 1;
-        json_t *item = json_pack("{s:i, s:s, s:s, s:i, s:b, s:i, s:i}", "n", (int)vi + 1,
-                                 "title", h_citizen_vtr(c, pack, v, "title", v->title), "summary",
-                                 h_citizen_vtr(c, pack, v, "summary", v->summary), "minutes",
-                                 v->duration_s ? (v->duration_s + 59) / 60 : 1, "done", done,
-                                 "answered", (int)a, "questions", (int)v->n_questions);
+        json_t *item = json_object();
+        h_citizen_int(item, "n", (int)vi + 1);
+        h_citizen_str(item, "title", h_citizen_vtr(c, pack, v, "title", v->title));
+        h_citizen_str(item, "summary", h_citizen_vtr(c, pack, v, "summary", v->summary));
+        h_citizen_int(item, "minutes", v->duration_s ? (v->duration_s + 59) / 60 : 1);
+        h_citizen_bool(item, "done", done);
+        h_citizen_int(item, "answered", (int)a);
+        h_citizen_int(item, "questions", (int)v->n_questions);
         if (watching) {
             struct watch_facts wf;
             struct buf said = {0};
@@ -440,10 +470,12 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
             continue;
         char src[96];
         snprintf(src, sizeof src, "/borger/video/%zu/tekst/%s", n, li->code);
-        json_array_append_new(captions,
-                              json_pack("{s:s, s:s, s:s, s:b}", "src", src, "srclang", li->code,
-                                        "label", li->name, "default",
-                                        c->ui ? li == c->ui : strcmp(li->code, "da") == 0));
+        json_t *track = json_object();
+        h_citizen_str(track, "src", src);
+        h_citizen_str(track, "srclang", li->code);
+        h_citizen_str(track, "label", li->name);
+        h_citizen_bool(track, "default", c->ui ? li == c->ui : strcmp(li->code, "da") == 0);
+        json_array_append_new(captions, track);
     }
     for (size_t qi = 0; qi < v->n_questions; qi++) {
         const struct model_question *q = &v->questions[qi];
@@ -462,11 +494,12 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
             }
             char input_id[48];
             snprintf(input_id, sizeof input_id, "q%lld-%zu", (long long)q->id, oi + 1);
-            json_array_append_new(options,
-                                  json_pack("{s:I, s:s, s:s, s:b}", "id",
-                                            (json_int_t)q->options[oi].id, "text",
-                                            h_citizen_otr(c, pack, v, q, oi), "input_id",
-                                            input_id, "checked", checked));
+            json_t *opt = json_object();
+            h_citizen_int(opt, "id", (json_int_t)q->options[oi].id);
+            h_citizen_str(opt, "text", h_citizen_otr(c, pack, v, q, oi));
+            h_citizen_str(opt, "input_id", input_id);
+            h_citizen_bool(opt, "checked", checked);
+            json_array_append_new(options, opt);
         }
         int asked = 0;
         if (sub) {
@@ -478,11 +511,17 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
         char name[32], field_id[40];
         snprintf(name, sizeof name, "q%lld", (long long)q->id);
         snprintf(field_id, sizeof field_id, "q%lld-1", (long long)q->id);
-        json_t *jq = json_pack("{s:I, s:i, s:s, s:s, s:b, s:s, s:s, s:o, s:b, s:b}", "id",
-                               (json_int_t)q->id, "number", (int)qi + 1, "name", name, "text",
-                               h_citizen_qtr(c, pack, v, q, "text", q->text), "multiple", q->multiple,
-                               "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic), "field_id", field_id, "options",
-                               options, "asked", asked, "answered_before", prev != NULL);
+        json_t *jq = json_object();
+        h_citizen_int(jq, "id", (json_int_t)q->id);
+        h_citizen_int(jq, "number", (int)qi + 1);
+        h_citizen_str(jq, "name", name);
+        h_citizen_str(jq, "text", h_citizen_qtr(c, pack, v, q, "text", q->text));
+        h_citizen_bool(jq, "multiple", q->multiple);
+        h_citizen_str(jq, "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic));
+        h_citizen_str(jq, "field_id", field_id);
+        json_object_set_new_nocheck(jq, "options", options);
+        h_citizen_bool(jq, "asked", asked);
+        h_citizen_bool(jq, "answered_before", prev != NULL);
         if (sub && sub->problems) {
             for (size_t i = 0; i < sub->problems->n; i++) {
                 if (sub->problems->items[i].question_index != qi)
@@ -493,18 +532,25 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
                                        : "invalid";
                 json_object_set_new(jq, "error", json_true());
                 json_object_set_new(jq, kind, json_true());
-                json_array_append_new(errors, json_pack("{s:s, s:i, s:b}", "field_id", field_id,
-                                                        "number", (int)qi + 1, kind, 1));
+                json_t *e = json_object();
+                h_citizen_str(e, "field_id", field_id);
+                h_citizen_int(e, "number", (int)qi + 1);
+                h_citizen_bool(e, kind, 1);
+                json_array_append_new(errors, e);
             }
         }
         json_array_append_new(questions, jq);
     }
-    json_t *video = json_pack("{s:i, s:s, s:s, s:o, s:o, s:s, s:s}", "n", (int)n, "title",
-                              h_citizen_vtr(c, pack, v, "title", v->title), "summary",
-                              h_citizen_vtr(c, pack, v, "summary", v->summary), "captions",
-                              captions, "transcript",
-                              h_citizen_paragraphs(h_citizen_vtr(c, pack, v, "transcript", v->transcript)),
-                              "legal_basis", v->legal_basis, "valid_to", v->valid_to);
+    json_t *video = json_object();
+    h_citizen_int(video, "n", (int)n);
+    h_citizen_str(video, "title", h_citizen_vtr(c, pack, v, "title", v->title));
+    h_citizen_str(video, "summary", h_citizen_vtr(c, pack, v, "summary", v->summary));
+    json_object_set_new_nocheck(video, "captions", captions);
+    json_object_set_new_nocheck(
+        video, "transcript",
+        h_citizen_paragraphs(h_citizen_vtr(c, pack, v, "transcript", v->transcript)));
+    h_citizen_str(video, "legal_basis", v->legal_basis);
+    h_citizen_str(video, "valid_to", v->valid_to);
     /* a video whose file is not (yet) on this server: the page says so and opens the
      * transcript instead of showing a player that cannot play */
     if (v->media && v->media[0] && !files_readable(c->app->cfg->media_dir, v->media))
@@ -675,13 +721,17 @@ void h_citizen_feedback(struct app_call *c)
         all_right &= a->correct;
         n_right += a->correct;
         n_answered++;
-        json_array_append_new(questions,
-                              json_pack("{s:i, s:s, s:b, s:o, s:o, s:s, s:s, s:b}", "number",
-                                        (int)qi + 1, "text", h_citizen_qtr(c, pack, v, q, "text", q->text),
-                                        "correct", a->correct, "chosen", chosen, "right", right,
-                                        "explanation", h_citizen_qtr(c, pack, v, q, "explanation", q->explanation),
-                                        "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic), "asked",
-                                        h_citizen_asked(&pr, q->id)));
+        json_t *jq = json_object();
+        h_citizen_int(jq, "number", (int)qi + 1);
+        h_citizen_str(jq, "text", h_citizen_qtr(c, pack, v, q, "text", q->text));
+        h_citizen_bool(jq, "correct", a->correct);
+        json_object_set_new_nocheck(jq, "chosen", chosen);
+        json_object_set_new_nocheck(jq, "right", right);
+        h_citizen_str(jq, "explanation",
+                      h_citizen_qtr(c, pack, v, q, "explanation", q->explanation));
+        h_citizen_str(jq, "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic));
+        h_citizen_bool(jq, "asked", h_citizen_asked(&pr, q->id));
+        json_array_append_new(questions, jq);
     }
     h_citizen_progress(pack, &pr, n, ctx);
     model_progress_clear(&pr);
@@ -693,8 +743,10 @@ void h_citizen_feedback(struct app_call *c)
         h_citizen_redirect(c, path);
         return;
     }
-    json_object_set_new(ctx, "video", json_pack("{s:i, s:s}", "n", (int)n, "title",
-                                                h_citizen_vtr(c, pack, v, "title", v->title)));
+    json_t *video = json_object();
+    h_citizen_int(video, "n", (int)n);
+    h_citizen_str(video, "title", h_citizen_vtr(c, pack, v, "title", v->title));
+    json_object_set_new(ctx, "video", video);
     json_object_set_new(ctx, "questions", questions);
     json_object_set_new(ctx, "all_right", json_boolean(all_right));
     json_object_set_new(ctx, "n_right", json_integer(n_right));

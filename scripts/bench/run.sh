@@ -85,13 +85,14 @@ wrk_rps() {
     if grep -q "Non-2xx" <<<"$out"; then echo "bench: errors from $url:" >&2; echo "$out" >&2; exit 1; fi
     awk '/^Requests\/sec:/ {print $2}' <<<"$out"
 }
-# submissions/s of the answer load against the server on PORT (citizens.lua of the demo db)
+# submissions/s of the answer load against the server on port $1 (citizens.lua of the demo
+# db); the count sent goes to $WORK/sent
 submit_rps() {
-    local out
-    { cat "$WORK/citizens.lua"; echo "origin = \"http://127.0.0.1:$PORT\""; cat "$HERE/submit.lua"; } >"$WORK/submit-$PORT.lua"
-    out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$WORK/submit-$PORT.lua" "http://127.0.0.1:$PORT/")
-    if grep -q "Non-2xx" <<<"$out"; then echo "bench: failed submissions:" >&2; echo "$out" >&2; exit 1; fi
-    SUBMIT_SENT=$(awk '/requests in/ {print $1}' <<<"$out")
+    local port=$1 out
+    { cat "$WORK/citizens.lua"; echo "origin = \"http://127.0.0.1:$port\""; cat "$HERE/submit.lua"; } >"$WORK/submit-$port.lua"
+    out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$WORK/submit-$port.lua" "http://127.0.0.1:$port/")
+    if grep -q "Non-2xx\|Socket errors" <<<"$out"; then echo "bench: failed submissions:" >&2; echo "$out" >&2; exit 1; fi
+    awk '/requests in/ {print $1}' <<<"$out" >"$WORK/sent"
     awk '/^Requests\/sec:/ {print $2}' <<<"$out"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
@@ -226,8 +227,8 @@ row "(f) video page p99 latency at half the saturating rate (ms)" "$P99" "<= 5" 
 # ------------------------------------------------------------------ submissions
 FSYNC=$(cc -O2 -o "$WORK/fsync_probe" "$HERE/fsync_probe.c" && "$WORK/fsync_probe" "$WORK" 2 | awk '{print $2}')
 before=$(sqlite3 "$DB" "SELECT count(*) FROM journal WHERE kind='answers_submitted'")
-SUBMIT_RPS=$(submit_rps)
-SENT=$SUBMIT_SENT
+SUBMIT_RPS=$(submit_rps "$VPORT")
+SENT=$(cat "$WORK/sent")
 after=$(sqlite3 "$DB" "SELECT count(*) FROM journal WHERE kind='answers_submitted'")
 STORED=$((after - before))
 FSYNC2=$("$WORK/fsync_probe" "$WORK" 2 | awk '{print $2}')
@@ -240,7 +241,7 @@ BATCHES=$(sed -n 's/.*group commit: \([0-9]*\) answer submissions in \([0-9]*\) 
 cp "$WORK/vejled.ini" "$WORK/single.ini"
 printf '[database]\nbatch_max = 1\n' >>"$WORK/single.ini"
 start_server single "$BIN" "$DB" "$WORK/single.ini"
-SINGLE_RPS=$(submit_rps)
+SINGLE_RPS=$(submit_rps "$PORT")
 stop_server "$SPID"
 
 if [ -n "$TBIN" ]; then
@@ -248,9 +249,9 @@ if [ -n "$TBIN" ]; then
     d_sum=0; o_sum=0
     for r in $(seq 1 "$ROUNDS"); do
         start_server durable "$TBIN" "$DB" "$WORK/vejled.ini"
-        d=$(submit_rps); stop_server "$SPID"
+        d=$(submit_rps "$PORT"); stop_server "$SPID"
         start_server off "$TBIN" "$DB" "$WORK/vejled.ini" VEJLED_TEST_SYNCHRONOUS=OFF
-        o=$(submit_rps); stop_server "$SPID"
+        o=$(submit_rps "$PORT"); stop_server "$SPID"
         d_sum=$(add "$d_sum" "$d"); o_sum=$(add "$o_sum" "$o")
         printf "  submit   round %d: durable %8.0f/s   synchronous=OFF %8.0f/s\n" "$r" "$d" "$o"
     done
@@ -258,7 +259,7 @@ if [ -n "$TBIN" ]; then
     row "(b) durable submissions/s ÷ synchronous=OFF, same load" "$DUR" ">= 0.9" "$(goal "$DUR" 0.9 '>=')"
     # (c) a disk whose sync costs milliseconds: every sync sleeps SYNC_MS first
     start_server slow "$TBIN" "$DB" "$WORK/vejled.ini" VEJLED_TEST_SYNC_DELAY_MS="$SYNC_MS"
-    SLOW=$(submit_rps); stop_server "$SPID"
+    SLOW=$(submit_rps "$PORT"); stop_server "$SPID"
     SLOW_FSYNC=$(awk -v ms="$SYNC_MS" -v f="$FSYNC" 'BEGIN { printf "%.0f", 1000 / (ms + 1000 / f) }')
     SLOW_BATCH=$(sed -n 's/.*group commit: \([0-9]*\) answer submissions in \([0-9]*\) transactions.*/\1 \2/p' "$WORK/slow.log" | awk '$2 > 0 { printf "%.1f", $1 / $2 }')
     R=$(ratio "$SLOW" "$SLOW_FSYNC")

@@ -1,6 +1,8 @@
 #include "tmpl.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -61,12 +63,15 @@ struct tmpl_set {
     char *bind_key;           /* tmpl_set_bind(): the root member the variants are for */
     struct tmpl_variant *variants;
     size_t n_variants;
+    pthread_mutex_t spec_lock; /* taken to make a variant's template */
 };
 
-/* The set pre-rendered for one bound value (tmpl_set_bind). */
+/* The set pre-rendered for one bound value (tmpl_set_bind): spec[i] is the template of
+ * slots[i] with the value rendered in, made when first rendered (so a language's copy
+ * holds only the pages shown in it). */
 struct tmpl_variant {
     const json_t *value;
-    tmpl_set *set;
+    _Atomic(struct tmpl *) *spec; /* cap entries */
 };
 
 /* A section opened and not yet closed, while compiling. */
@@ -79,6 +84,7 @@ struct tmpl_open {
 
 struct tmpl_render_state {
     const tmpl_set *set;
+    struct tmpl_variant *var; /* NULL: the templates as compiled */
     struct buf *out;
     size_t depth;
     int partials;
@@ -354,6 +360,7 @@ static void tmpl_grow_set(tmpl_set *set)
 tmpl_set *tmpl_set_new(void)
 {
     tmpl_set *set = xcalloc(1, sizeof *set);
+    pthread_mutex_init(&set->spec_lock, NULL);
     set->cap = 64;
     set->slots = xcalloc(set->cap, sizeof *set->slots);
     return set;
@@ -368,6 +375,10 @@ int tmpl_set_add(tmpl_set *set, const char *name, const char *src, size_t len, c
     }
     if (!src && len > 0) {
         tmpl_set_error(err, errlen, "%s: no source", name);
+        return -1;
+    }
+    if (set->n_variants) {
+        tmpl_set_error(err, errlen, "%s: the set is bound already", name);
         return -1;
     }
     struct tmpl *t = tmpl_compile(name, src ? src : "", len, err, errlen);
@@ -396,9 +407,13 @@ void tmpl_set_free(tmpl_set *set)
 {
     if (!set)
         return;
-    for (size_t i = 0; i < set->n_variants; i++)
-        tmpl_set_free(set->variants[i].set);
+    for (size_t i = 0; i < set->n_variants; i++) {
+        for (size_t k = 0; k < set->cap; k++)
+            tmpl_free_one(atomic_load(&set->variants[i].spec[k]));
+        free(set->variants[i].spec);
+    }
     free(set->variants);
+    pthread_mutex_destroy(&set->spec_lock);
     free(set->bind_key);
     for (size_t i = 0; i < set->cap; i++)
         tmpl_free_one(set->slots[i]);
@@ -612,6 +627,8 @@ static const json_t *tmpl_lookup(const struct tmpl_render_state *rs, const struc
 
 static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t, size_t i,
                              size_t end);
+static const struct tmpl *tmpl_get(const tmpl_set *set, struct tmpl_variant *var,
+                                   const char *name, uint64_t hash);
 
 /* Renders the body of section node n once with v pushed as the context. */
 static int tmpl_render_with(struct tmpl_render_state *rs, const struct tmpl *t,
@@ -662,7 +679,7 @@ static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t,
         case TMPL_PARTIAL: {
             if (rs->partials >= TMPL_MAX_PARTIALS)
                 return -1;
-            const struct tmpl *p = tmpl_find(rs->set, n->str, n->hash);
+            const struct tmpl *p = tmpl_get(rs->set, rs->var, n->str, n->hash);
             if (!p)
                 return -1;
             rs->partials++;
@@ -791,42 +808,58 @@ int tmpl_set_bind(tmpl_set *set, const char *key, const json_t *value)
     for (size_t i = 0; i < set->n_variants; i++)
         if (set->variants[i].value == value)
             return 0;
-    tmpl_set *v = tmpl_set_new();
-    for (size_t i = 0; i < set->cap; i++) {
-        if (!set->slots[i])
-            continue;
-        struct tmpl *t = tmpl_specialise(set->slots[i], key, value);
-        v->slots[tmpl_find_slot(v, t->name, t->hash)] = t;
-        v->count++;
-        if (v->count * 4 >= v->cap * 3)
-            tmpl_grow_set(v);
-    }
     if (!set->bind_key)
         set->bind_key = xstrdup(key);
     set->variants = xrealloc(set->variants, (set->n_variants + 1) * sizeof *set->variants);
-    set->variants[set->n_variants].value = value;
-    set->variants[set->n_variants].set = v;
-    set->n_variants++;
+    struct tmpl_variant *v = &set->variants[set->n_variants++];
+    v->value = value;
+    v->spec = xcalloc(set->cap, sizeof *v->spec);
+    for (size_t i = 0; i < set->cap; i++)
+        atomic_init(&v->spec[i], NULL);
     return 0;
+}
+
+/* The template name of set, or with var its pre-rendered copy (made now if it is the first
+ * render of it); NULL when there is none. */
+static const struct tmpl *tmpl_get(const tmpl_set *set, struct tmpl_variant *var,
+                                   const char *name, uint64_t hash)
+{
+    size_t i = tmpl_find_slot(set, name, hash);
+    const struct tmpl *t = set->slots[i];
+    if (!t || !var)
+        return t;
+    struct tmpl *made = atomic_load_explicit(&var->spec[i], memory_order_acquire);
+    if (made)
+        return made;
+    pthread_mutex_t *lock = (pthread_mutex_t *)&set->spec_lock;
+    pthread_mutex_lock(lock);
+    made = atomic_load_explicit(&var->spec[i], memory_order_relaxed);
+    if (!made) {
+        made = tmpl_specialise(t, set->bind_key, var->value);
+        atomic_store_explicit(&var->spec[i], made, memory_order_release);
+    }
+    pthread_mutex_unlock(lock);
+    return made;
 }
 
 int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct buf *out)
 {
     if (!set || !name)
         return -1;
-    /* a root whose bound member is a bound value: that value's pre-rendered set */
+    struct tmpl_render_state rs;
+    rs.var = NULL;
+    /* a root whose bound member is a bound value: that value's pre-rendered templates */
     if (set->n_variants && json_is_object(ctx)) {
         const json_t *v = json_object_get(ctx, set->bind_key);
         for (size_t i = 0; v && i < set->n_variants; i++)
             if (set->variants[i].value == v) {
-                set = set->variants[i].set;
+                rs.var = &set->variants[i];
                 break;
             }
     }
-    const struct tmpl *t = tmpl_find(set, name, tmpl_hash_name(name));
+    const struct tmpl *t = tmpl_get(set, rs.var, name, tmpl_hash_name(name));
     if (!t)
         return -1;
-    struct tmpl_render_state rs;
     rs.set = set;
     rs.out = out;
     rs.depth = 1;

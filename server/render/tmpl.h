@@ -63,16 +63,17 @@ int tmpl_set_has(const tmpl_set *set, const char *name);
  * (out may then hold a partial rendering). */
 int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct buf *out);
 
-/* Pre-renders the set for a value that the root context's member key will hold, as the
- * same pointer, in many renders (a language's strings under "t"): every {{key.a.b}} and
- * {{{key.a.b}}} becomes its text, and sections over key.a.b that never or always render
- * are decided, once, here.  tmpl_render() with a root whose member key IS value (pointer
- * equality) then renders the pre-rendered copy: the same bytes, fewer lookups.  This relies
- * on key being a member of the root only: no object pushed by a section may have a member
- * named key (a lookup would find that one first).  value must not change and must outlive
- * the set; all templates must have been added before (later additions are not seen by the
- * copies).  One key per set, any number of values.  Not thread-safe: at start-up.
- * 0, or -1 (no set, an empty or dotted key, another key than before). */
+/* Binds a value that the root context's member key will hold, as the same pointer, in
+ * many renders (a language's strings under "t").  A template rendered with such a root is
+ * rendered from a copy in which every {{key.a.b}} and {{{key.a.b}}} is already its text and
+ * sections over key.a.b that never or always render are decided: the same bytes, fewer
+ * lookups.  The copy of a template is made the first time it is rendered for that value
+ * (under a lock; afterwards read without one), so memory goes to the pages actually shown
+ * in each language.  This relies on key being a member of the root only: no object pushed
+ * by a section may have a member named key (a lookup would find that one first).  value
+ * must not change and must outlive the set; after the first bind the set takes no more
+ * templates (tmpl_set_add fails).  One key per set, any number of values.  Bind at
+ * start-up, before rendering.  0, or -1 (no set, an empty or dotted key, another key). */
 int tmpl_set_bind(tmpl_set *set, const char *key, const json_t *value);
 
 /* Appends s (len bytes) to out with & < > " ' escaped. */

@@ -640,6 +640,97 @@ static void test_load_dir_missing(void **state)
     tmpl_set_free(set);
 }
 
+/* ---- bound values (tmpl_set_bind) ----------------------------------------------------- */
+
+/* Renders every template of srcs (name, source pairs) with ctx_json + "t": strings, once in
+ * a plain set and once in a set with the strings bound (twice: the copy is made on the
+ * first render); all three outputs are equal and equal to want[i]. */
+static void check_bound(const char *const *srcs, size_t n, const char *strings,
+                        const char *ctx_json, const char *const *want)
+{
+    json_error_t jerr;
+    json_t *t = json_loads(strings, 0, &jerr);
+    json_t *ctx = json_loads(ctx_json, 0, &jerr);
+    assert_non_null(t);
+    assert_non_null(ctx);
+    json_object_set(ctx, "t", t);
+    tmpl_set *plain = tmpl_set_new(), *bound = tmpl_set_new();
+    for (size_t i = 0; i < n; i++) {
+        add(plain, srcs[2 * i], srcs[2 * i + 1]);
+        add(bound, srcs[2 * i], srcs[2 * i + 1]);
+    }
+    assert_int_equal(tmpl_set_bind(bound, "t", t), 0);
+    assert_int_equal(tmpl_set_bind(bound, "t", t), 0); /* again: nothing new */
+    for (size_t i = 0; i < n; i++) {
+        struct buf a = {0}, b = {0}, c = {0};
+        assert_int_equal(tmpl_render(plain, srcs[2 * i], ctx, &a), 0);
+        assert_int_equal(tmpl_render(bound, srcs[2 * i], ctx, &b), 0);
+        assert_int_equal(tmpl_render(bound, srcs[2 * i], ctx, &c), 0);
+        buf_putc(&a, '\0');
+        buf_putc(&b, '\0');
+        buf_putc(&c, '\0');
+        assert_string_equal(a.data, want[i]);
+        assert_string_equal(b.data, want[i]);
+        assert_string_equal(c.data, want[i]);
+        buf_free(&a);
+        buf_free(&b);
+        buf_free(&c);
+    }
+    tmpl_set_free(plain);
+    tmpl_set_free(bound);
+    json_decref(ctx);
+    json_decref(t);
+}
+
+static void test_bind_same_bytes(void **state)
+{
+    (void)state;
+    static const char *const srcs[] = {
+        "page",
+        "<h1>{{t.title}}</h1>{{#items}}<p>{{t.item}} {{n}}: {{name}}</p>{{/items}}"
+        "{{#t.empty}}never{{/t.empty}}{{^t.empty}}[{{t.raw_html}}|{{{t.raw_html}}}]{{/t.empty}}"
+        "{{^t.title}}never{{/t.title}}{{#t.title}}<{{.}}>{{/t.title}}{{t.missing}}{{t.n}}"
+        "{{t.deep.er}}{{#t.list}}({{.}}){{/t.list}}{{t}}{{> part}}{{dyn}}",
+        "part",
+        "{{#flag}}{{t.item}}{{/flag}}{{^flag}}-{{t.title}}-{{/flag}}",
+    };
+    static const char *const want[] = {
+        "<h1>A &amp; B</h1><p>Item 1: x</p><p>Item 2: &lt;y&gt;</p>"
+        "[&lt;b&gt;|<b>]<A &amp; B>42deep(1)(2)-A &amp; B-dynamic",
+        "-A &amp; B-",
+    };
+    check_bound(srcs, 2,
+                "{\"title\": \"A & B\", \"item\": \"Item\", \"empty\": \"\", \"raw_html\": \"<b>\","
+                " \"n\": 42, \"deep\": {\"er\": \"deep\"}, \"list\": [1, 2]}",
+                "{\"items\": [{\"n\": 1, \"name\": \"x\"}, {\"n\": 2, \"name\": \"<y>\"}],"
+                " \"dyn\": \"dynamic\"}",
+                want);
+}
+
+static void test_bind_other_value_is_plain(void **state)
+{
+    (void)state;
+    tmpl_set *set = tmpl_set_new();
+    add(set, "p", "{{t.a}}");
+    json_t *bound = json_pack("{s:s}", "a", "bound"), *other = json_pack("{s:s}", "a", "other");
+    assert_int_equal(tmpl_set_bind(set, "t", bound), 0);
+    assert_int_equal(tmpl_set_bind(set, "u", bound), -1); /* one key per set */
+    assert_int_equal(tmpl_set_bind(set, "t.x", bound), -1);
+    json_t *ctx = json_pack("{s:O}", "t", other);
+    struct buf out = {0};
+    assert_int_equal(tmpl_render(set, "p", ctx, &out), 0);
+    buf_putc(&out, '\0');
+    assert_string_equal(out.data, "other");
+    /* bound: no more templates */
+    char err[128] = "";
+    assert_int_equal(tmpl_set_add(set, "q", "x", 1, err, sizeof err), -1);
+    buf_free(&out);
+    json_decref(ctx);
+    json_decref(bound);
+    json_decref(other);
+    tmpl_set_free(set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -676,6 +767,8 @@ int main(void)
         cmocka_unit_test(test_many_templates),
         cmocka_unit_test(test_load_dir),
         cmocka_unit_test(test_load_dir_missing),
+        cmocka_unit_test(test_bind_same_bytes),
+        cmocka_unit_test(test_bind_other_value_is_plain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,6 +43,8 @@ struct tmpl_node {
     const char *str;   /* TEXT: the bytes; others: the name, parts NUL-separated */
     size_t len;        /* TEXT: byte count */
     uint64_t hash;     /* PARTIAL: tmpl_hash_name() of the name */
+    int root;          /* VAR, RAW, SECTION, INVERTED: looked up in the root context only
+                          (a hole of a pre-rendered template, tmpl_prerender) */
 };
 
 struct tmpl {
@@ -615,7 +617,9 @@ static const json_t *tmpl_lookup(const struct tmpl_render_state *rs, const struc
         return rs->stack[rs->depth - 1];
     const char *part = n->str;
     const json_t *v = NULL;
-    for (size_t i = rs->depth; i-- > 0 && !v;)
+    if (n->root)
+        v = json_is_object(rs->stack[0]) ? json_object_get(rs->stack[0], part) : NULL;
+    for (size_t i = rs->depth; !n->root && i-- > 0 && !v;)
         if (json_is_object(rs->stack[i]))
             v = json_object_get(rs->stack[i], part);
     for (unsigned k = 1; v && k < n->nparts; k++) {
@@ -840,6 +844,283 @@ static const struct tmpl *tmpl_get(const tmpl_set *set, struct tmpl_variant *var
     }
     pthread_mutex_unlock(lock);
     return made;
+}
+
+/* ---- pre-rendering against fixed values ----------------------------------------------- */
+
+/* A hole: {"\001hole": "name"}. */
+#define TMPL_HOLE_KEY "\001hole"
+
+json_t *tmpl_hole(const char *name)
+{
+    json_t *h = json_object();
+    json_object_set_new_nocheck(h, TMPL_HOLE_KEY, json_string_nocheck(name));
+    return h;
+}
+
+/* The name of hole v, or NULL when v is not a hole. */
+static const char *tmpl_hole_name(const json_t *v)
+{
+    return json_is_object(v) && json_object_size(v) == 1
+               ? json_string_value(json_object_get(v, TMPL_HOLE_KEY))
+               : NULL;
+}
+
+struct tmpl_pre {
+    struct tmpl *t; /* TEXT nodes into t->src; the others' names into the set's templates or
+                       into fixed (holes) */
+    json_t *fixed;  /* kept for the holes' names */
+};
+
+/* A frame while pre-rendering: a fixed value, or a value only known when rendering. */
+enum tmpl_frame_kind { TMPL_FRAME_FIXED, TMPL_FRAME_SCALAR, TMPL_FRAME_OPAQUE };
+
+struct tmpl_frame {
+    enum tmpl_frame_kind kind;
+    const json_t *value; /* FIXED */
+};
+
+struct tmpl_pre_state {
+    struct tmpl_spec sp;
+    const tmpl_set *set;
+    struct tmpl_variant *var;
+    struct tmpl_frame stack[TMPL_STACK_MAX];
+    size_t depth;
+    int partials;
+    int failed;
+};
+
+enum tmpl_res { TMPL_RES_FIXED, TMPL_RES_HOLE, TMPL_RES_LATER, TMPL_RES_FAIL };
+
+/* Where node n's value comes from: fixed (*v), a hole (*hole), a lookup when rendering
+ * (the same name: nothing fixed can answer it, or only what is known then), or neither
+ * safely (a fixed value that a value known only later might hide). */
+static enum tmpl_res tmpl_pre_resolve(const struct tmpl_pre_state *ps, const struct tmpl_node *n,
+                                      const json_t **v, const char **hole)
+{
+    if (n->root)
+        return TMPL_RES_LATER; /* a hole already (a pre-rendered partial): kept */
+    if (n->nparts == 0) {
+        const struct tmpl_frame *top = &ps->stack[ps->depth - 1];
+        if (top->kind != TMPL_FRAME_FIXED)
+            return TMPL_RES_LATER;
+        *v = top->value;
+        return (*hole = tmpl_hole_name(*v)) ? TMPL_RES_HOLE : TMPL_RES_FIXED;
+    }
+    const char *part = n->str;
+    size_t i = ps->depth;
+    const json_t *x = NULL;
+    while (i-- > 0) {
+        const struct tmpl_frame *f = &ps->stack[i];
+        if (f->kind == TMPL_FRAME_SCALAR)
+            continue; /* no members */
+        if (f->kind == TMPL_FRAME_OPAQUE) {
+            /* answered when rendering, unless a fixed frame below also has the name */
+            for (size_t k = i; k-- > 0;)
+                if (ps->stack[k].kind == TMPL_FRAME_FIXED && json_is_object(ps->stack[k].value) &&
+                    json_object_get(ps->stack[k].value, part))
+                    return TMPL_RES_FAIL;
+            return TMPL_RES_LATER;
+        }
+        if (json_is_object(f->value) && !tmpl_hole_name(f->value) &&
+            (x = json_object_get(f->value, part)) != NULL)
+            break;
+    }
+    if (!x)
+        return TMPL_RES_LATER; /* not fixed: a member of the context given when rendering */
+    for (unsigned k = 1; k < n->nparts; k++) {
+        if (tmpl_hole_name(x))
+            return TMPL_RES_FAIL; /* a member of a hole */
+        part += strlen(part) + 1;
+        x = json_is_object(x) ? json_object_get(x, part) : NULL;
+        if (!x)
+            break;
+    }
+    *v = x;
+    return x && (*hole = tmpl_hole_name(x)) ? TMPL_RES_HOLE : TMPL_RES_FIXED;
+}
+
+static void tmpl_pre_nodes(struct tmpl_pre_state *ps, const struct tmpl *src, size_t i,
+                           size_t end);
+
+/* Pre-renders the body of section n with a frame pushed. */
+static void tmpl_pre_with(struct tmpl_pre_state *ps, const struct tmpl *src,
+                          const struct tmpl_node *n, enum tmpl_frame_kind kind, const json_t *v)
+{
+    if (ps->depth == TMPL_STACK_MAX) {
+        ps->failed = 1;
+        return;
+    }
+    ps->stack[ps->depth].kind = kind;
+    ps->stack[ps->depth].value = v;
+    ps->depth++;
+    tmpl_pre_nodes(ps, src, (size_t)(n - src->nodes) + 1, n->end);
+    ps->depth--;
+}
+
+/* Keeps node n (a lookup when rendering); a hole's node looks its name up in the root. */
+static size_t tmpl_pre_keep(struct tmpl_pre_state *ps, const struct tmpl_node *n, const char *hole)
+{
+    size_t at = ps->sp.t->count;
+    struct tmpl_node copy = *n;
+    if (hole) {
+        copy.str = hole;
+        copy.nparts = 1;
+        copy.root = 1;
+    }
+    *tmpl_push_node(ps->sp.t, n->op) = copy;
+    ps->sp.open_text = 0;
+    return at;
+}
+
+static void tmpl_pre_nodes(struct tmpl_pre_state *ps, const struct tmpl *src, size_t i,
+                           size_t end)
+{
+    while (i < end && !ps->failed) {
+        const struct tmpl_node *n = &src->nodes[i];
+        const json_t *v = NULL;
+        const char *hole = NULL;
+        enum tmpl_res r = TMPL_RES_LATER;
+        if (n->op != TMPL_TEXT && n->op != TMPL_PARTIAL)
+            r = tmpl_pre_resolve(ps, n, &v, &hole);
+        if (r == TMPL_RES_FAIL) {
+            ps->failed = 1;
+            return;
+        }
+        switch (n->op) {
+        case TMPL_TEXT:
+            tmpl_spec_text(&ps->sp, n->str, n->len);
+            i++;
+            break;
+        case TMPL_VAR:
+        case TMPL_RAW:
+            if (r == TMPL_RES_FIXED) {
+                struct buf text = {0};
+                tmpl_put_value(&text, v, n->op == TMPL_VAR);
+                tmpl_spec_text(&ps->sp, text.data, text.len);
+                buf_free(&text);
+            } else {
+                tmpl_pre_keep(ps, n, hole);
+            }
+            i++;
+            break;
+        case TMPL_SECTION:
+            if (r == TMPL_RES_FIXED && json_is_array(v)) {
+                for (size_t k = 0; k < json_array_size(v) && !ps->failed; k++) {
+                    if (tmpl_hole_name(json_array_get(v, k)))
+                        ps->failed = 1; /* an element that is a hole: not supported */
+                    else
+                        tmpl_pre_with(ps, src, n, TMPL_FRAME_FIXED, json_array_get(v, k));
+                }
+            } else if (r == TMPL_RES_FIXED) {
+                if (tmpl_is_truthy(v))
+                    tmpl_pre_with(ps, src, n, TMPL_FRAME_FIXED, v);
+            } else {
+                /* known when rendering: kept, its body pre-rendered under a frame that
+                 * has no members (a hole is a scalar) or unknown ones */
+                size_t at = tmpl_pre_keep(ps, n, hole);
+                tmpl_pre_with(ps, src, n, r == TMPL_RES_HOLE ? TMPL_FRAME_SCALAR : TMPL_FRAME_OPAQUE,
+                              NULL);
+                ps->sp.t->nodes[at].end = ps->sp.t->count;
+                ps->sp.open_text = 0;
+            }
+            i = n->end;
+            break;
+        case TMPL_INVERTED:
+            if (r == TMPL_RES_FIXED) {
+                if (!tmpl_is_truthy(v))
+                    tmpl_pre_nodes(ps, src, i + 1, n->end);
+            } else {
+                size_t at = tmpl_pre_keep(ps, n, hole);
+                tmpl_pre_nodes(ps, src, i + 1, n->end);
+                ps->sp.t->nodes[at].end = ps->sp.t->count;
+                ps->sp.open_text = 0;
+            }
+            i = n->end;
+            break;
+        case TMPL_PARTIAL: {
+            /* pre-rendered in place, in the same frames */
+            const struct tmpl *p = ps->partials < TMPL_MAX_PARTIALS
+                                       ? tmpl_get(ps->set, ps->var, n->str, n->hash)
+                                       : NULL;
+            if (!p) {
+                ps->failed = 1;
+                return;
+            }
+            ps->partials++;
+            tmpl_pre_nodes(ps, p, 0, p->count);
+            ps->partials--;
+            i++;
+            break;
+        }
+        }
+    }
+}
+
+tmpl_pre *tmpl_prerender(const tmpl_set *set, const char *name, const json_t *bound,
+                         json_t *fixed)
+{
+    if (!set || !name || !json_is_object(fixed))
+        return NULL;
+    struct tmpl_variant *var = NULL;
+    for (size_t i = 0; bound && i < set->n_variants; i++)
+        if (set->variants[i].value == bound)
+            var = &set->variants[i];
+    const struct tmpl *src = tmpl_get(set, var, name, tmpl_hash_name(name));
+    if (!src)
+        return NULL;
+    struct tmpl_pre_state *ps = xcalloc(1, sizeof *ps);
+    ps->set = set;
+    ps->var = var;
+    ps->sp.t = xcalloc(1, sizeof *ps->sp.t);
+    ps->sp.t->name = xstrdup(src->name);
+    ps->sp.t->hash = src->hash;
+    ps->stack[0].kind = TMPL_FRAME_FIXED;
+    ps->stack[0].value = fixed;
+    ps->depth = 1;
+    tmpl_pre_nodes(ps, src, 0, src->count);
+    buf_putc(&ps->sp.lits, '\0');
+    ps->sp.t->src = buf_detach(&ps->sp.lits);
+    for (size_t i = 0; i < ps->sp.t->count; i++) {
+        struct tmpl_node *n = &ps->sp.t->nodes[i];
+        if (n->op == TMPL_TEXT) {
+            n->str = ps->sp.t->src + n->hash;
+            n->hash = 0;
+        }
+    }
+    tmpl_pre *pre = NULL;
+    if (ps->failed) {
+        tmpl_free_one(ps->sp.t);
+    } else {
+        pre = xmalloc(sizeof *pre);
+        pre->t = ps->sp.t;
+        pre->fixed = json_incref(fixed);
+    }
+    free(ps);
+    return pre;
+}
+
+int tmpl_pre_render(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx, struct buf *out)
+{
+    if (!set || !pre)
+        return -1;
+    struct tmpl_render_state rs;
+    rs.set = set;
+    rs.var = NULL;
+    rs.out = out;
+    rs.depth = 1;
+    rs.partials = 0;
+    rs.stack[0] = ctx;
+    return tmpl_render_nodes(&rs, pre->t, 0, pre->t->count);
+}
+
+void tmpl_pre_free(tmpl_pre *pre)
+{
+    if (!pre)
+        return;
+    tmpl_free_one(pre->t);
+    json_decref(pre->fixed);
+    free(pre);
 }
 
 int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct buf *out)

@@ -359,7 +359,8 @@ static const struct lang_info *app_ui(const struct app_call *c)
 }
 
 static void app_render(struct app *app, const struct lang_info *ui, const char *csrf,
-                       struct http_reply *rep, int status, const char *page, json_t *ctx)
+                       struct http_reply *rep, int status, const char *page,
+                       const tmpl_pre *pre, json_t *ctx)
 {
     struct app_scratch *sc = app_scratch(app);
     if (!ctx)
@@ -385,7 +386,8 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
     if (title && !json_object_get(ctx, "page_title"))
         json_object_set(ctx, "page_title", title);
     buf_reset(&sc->body);
-    if (tmpl_render(app->templates, page, ctx, &sc->body) != 0) {
+    if ((pre ? tmpl_pre_render(app->templates, pre, ctx, &sc->body)
+             : tmpl_render(app->templates, page, ctx, &sc->body)) != 0) {
         fprintf(stderr, "vejled: cannot render template %s\n", page);
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
         goto out;
@@ -407,6 +409,12 @@ out:
 
 void app_page(struct app_call *c, int status, const char *page, json_t *ctx)
 {
+    app_page_pre(c, status, page, NULL, ctx);
+}
+
+void app_page_pre(struct app_call *c, int status, const char *page, const tmpl_pre *pre,
+                  json_t *ctx)
+{
     if (!ctx)
         ctx = json_object();
     if (c->req && c->req->match && c->req->match->route->auth >= AUTH_STAFF_LOGIN)
@@ -424,7 +432,7 @@ void app_page(struct app_call *c, int status, const char *page, json_t *ctx)
     if (c->req && c->req->path && strncmp(c->req->path, "/borger", 7) == 0 &&
         strlen(c->req->path) <= 64 && !json_object_get(ctx, "back"))
         json_object_set_new(ctx, "back", json_string(c->req->path));
-    app_render(c->app, app_ui(c), c->csrf, c->rep, status, page, ctx);
+    app_render(c->app, app_ui(c), c->csrf, c->rep, status, page, pre, ctx);
 }
 
 void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy)
@@ -487,7 +495,7 @@ void app_page_error(struct app_call *c, int status, const char *kind)
     json_t *title = json_object_get(app_ui(c)->strings, title_key);
     if (title)
         json_object_set(ctx, "page_title", title);
-    app_render(c->app, app_ui(c), NULL, c->rep, status, "error", ctx);
+    app_render(c->app, app_ui(c), NULL, c->rep, status, "error", NULL, ctx);
 }
 
 /* ------------------------------------------------------------------ dispatch */

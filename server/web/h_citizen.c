@@ -2,6 +2,8 @@
  * its questions, feedback on the answers, declining, and the receipt.  Plain links and
  * forms: everything works without JavaScript; the little script in static/ only reports
  * what the video player did (played ranges, seeks, the end, captions, the text version). */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,8 @@
 #include "files.h"
 #include "form.h"
 #include "handlers.h"
+#include "jsonmem.h"
+#include "prerender.h"
 #include "progress.h"
 #include "receipt.h"
 
@@ -453,14 +457,92 @@ static const char *h_citizen_captions_in(const struct model_pack *pack,
     return vtt && *vtt ? vtt : NULL;
 }
 
-/* The video page with the citizen's progress pr (the caller's; loaded and cleared by it). */
-static void h_citizen_video_page(struct app_call *c, const struct model_pack *pack, size_t n,
-                                 const struct model_progress *pr,
-                                 const struct h_citizen_submitted *sub)
+/* What of a video page is the citizen's, the same for both ways of making it. */
+
+/* Whether question q is marked to ask about: as submitted, else as stored. */
+static int h_citizen_q_asked(const struct model_progress *pr, const struct h_citizen_submitted *sub,
+                             const struct model_question *q)
+{
+    int asked = 0;
+    if (!sub)
+        return h_citizen_asked(pr, q->id);
+    for (size_t i = 0; i < sub->n_asked; i++)
+        asked |= sub->asked[i] == q->id;
+    return asked;
+}
+
+/* Whether option oi of q was chosen in the submitted form (nothing is, without one). */
+static int h_citizen_o_checked(const struct h_citizen_submitted *sub,
+                               const struct model_question *q, size_t oi)
+{
+    const struct progress_choice *ch = NULL;
+    int checked = 0;
+    for (size_t i = 0; sub && i < sub->n_choices; i++)
+        if (sub->choices[i].question_id == q->id)
+            ch = &sub->choices[i];
+    for (size_t i = 0; ch && i < ch->n_options; i++)
+        checked |= ch->options[i] == q->options[oi].id;
+    return checked;
+}
+
+static const char *const h_citizen_problem_names[] = {"missing", "one_only", "invalid"};
+
+static size_t h_citizen_problem_index(int kind)
+{
+    return kind == PROBLEM_MISSING ? 0 : kind == PROBLEM_ONE_ONLY ? 1 : 2;
+}
+
+/* The kinds of the form's problems with question qi, one bit each (problem_index). */
+static unsigned h_citizen_q_problems(const struct h_citizen_submitted *sub, size_t qi)
+{
+    unsigned bits = 0;
+    for (size_t i = 0; sub && sub->problems && i < sub->problems->n; i++)
+        if (sub->problems->items[i].question_index == qi)
+            bits |= 1u << h_citizen_problem_index(sub->problems->items[i].kind);
+    return bits;
+}
+
+/* The video's file: 0 none, 1 named but not (yet) on this server, 2 there. */
+static int h_citizen_media_state(struct app_call *c, const struct model_video *v)
+{
+    if (!v->media || !v->media[0])
+        return 0;
+    return files_readable(c->app->cfg->media_dir, v->media) ? 2 : 1;
+}
+
+/* The names of the holes of a pre-rendered video page (tmpl_prerender): per question qi
+ * "a<qi>" asked, "b<qi>" answered before, "e<qi>" error, "p<k>.<qi>" problem k, per option
+ * "c<qi>.<oi>" checked; the video's "vm" media, "vmm" media missing, "vnp" no player. */
+static void h_citizen_hole_name(char *out, size_t len, const char *kind, size_t a, size_t b,
+                                int two)
+{
+    if (two)
+        snprintf(out, len, "%s%zu.%zu", kind, a, b);
+    else
+        snprintf(out, len, "%s%zu", kind, a);
+}
+
+/* Sets o[key] to true when on (holes NULL); with holes, o[key] is the hole name. */
+static void h_citizen_flag_or_hole(json_t *o, const char *key, int on, int holes,
+                                   const char *name)
+{
+    if (holes)
+        json_object_set_new_nocheck(o, key, tmpl_hole(name));
+    else if (on)
+        json_object_set_new_nocheck(o, key, json_true());
+}
+
+/* The video page's values {video, questions, total_videos, prev_n}: with holes, the
+ * citizen's values are holes (pr and sub unused) and the rest is the same for every
+ * citizen on this pack version, video and language (pre-rendered once). */
+static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack *pack, size_t n,
+                                    const struct model_progress *pr,
+                                    const struct h_citizen_submitted *sub, int holes)
 {
     const struct model_video *v = content_video_at(pack, n);
-    json_t *ctx = h_citizen_base(c, pack);
-    json_t *questions = json_array(), *errors = json_array(), *captions = json_array();
+    json_t *data = json_object();
+    json_t *questions = json_array(), *captions = json_array();
+    char hole[48];
     /* a track for every language the video has captions in: the built-in Danish and
      * English, and the pack's translations; the page language's is the default */
     for (size_t l = 0; l < c->app->langs.n; l++) {
@@ -479,34 +561,20 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
     }
     for (size_t qi = 0; qi < v->n_questions; qi++) {
         const struct model_question *q = &v->questions[qi];
-        const struct model_answer *prev = h_citizen_answer_of(pr->latest, pr->n_latest, q->id);
-        const struct progress_choice *ch = NULL;
-        if (sub)
-            for (size_t i = 0; i < sub->n_choices; i++)
-                if (sub->choices[i].question_id == q->id)
-                    ch = &sub->choices[i];
         json_t *options = json_array();
         for (size_t oi = 0; oi < q->n_options; oi++) {
-            int checked = 0;
-            if (ch) {
-                for (size_t i = 0; i < ch->n_options; i++)
-                    checked |= ch->options[i] == q->options[oi].id;
-            }
             char input_id[48];
             snprintf(input_id, sizeof input_id, "q%lld-%zu", (long long)q->id, oi + 1);
             json_t *opt = json_object();
             h_citizen_int(opt, "id", (json_int_t)q->options[oi].id);
             h_citizen_str(opt, "text", h_citizen_otr(c, pack, v, q, oi));
             h_citizen_str(opt, "input_id", input_id);
-            h_citizen_bool(opt, "checked", checked);
+            h_citizen_hole_name(hole, sizeof hole, "c", qi, oi, 1);
+            if (holes)
+                json_object_set_new_nocheck(opt, "checked", tmpl_hole(hole));
+            else
+                h_citizen_bool(opt, "checked", h_citizen_o_checked(sub, q, oi));
             json_array_append_new(options, opt);
-        }
-        int asked = 0;
-        if (sub) {
-            for (size_t i = 0; i < sub->n_asked; i++)
-                asked |= sub->asked[i] == q->id;
-        } else {
-            asked = h_citizen_asked(pr, q->id);
         }
         char name[32], field_id[40];
         snprintf(name, sizeof name, "q%lld", (long long)q->id);
@@ -520,24 +588,24 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
         h_citizen_str(jq, "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic));
         h_citizen_str(jq, "field_id", field_id);
         json_object_set_new_nocheck(jq, "options", options);
-        h_citizen_bool(jq, "asked", asked);
-        h_citizen_bool(jq, "answered_before", prev != NULL);
-        if (sub && sub->problems) {
-            for (size_t i = 0; i < sub->problems->n; i++) {
-                if (sub->problems->items[i].question_index != qi)
-                    continue;
-                const char *kind = sub->problems->items[i].kind == PROBLEM_MISSING ? "missing"
-                                   : sub->problems->items[i].kind == PROBLEM_ONE_ONLY
-                                       ? "one_only"
-                                       : "invalid";
-                json_object_set_new(jq, "error", json_true());
-                json_object_set_new(jq, kind, json_true());
-                json_t *e = json_object();
-                h_citizen_str(e, "field_id", field_id);
-                h_citizen_int(e, "number", (int)qi + 1);
-                h_citizen_bool(e, kind, 1);
-                json_array_append_new(errors, e);
-            }
+        h_citizen_hole_name(hole, sizeof hole, "a", qi, 0, 0);
+        if (holes)
+            json_object_set_new_nocheck(jq, "asked", tmpl_hole(hole));
+        else
+            h_citizen_bool(jq, "asked", h_citizen_q_asked(pr, sub, q));
+        h_citizen_hole_name(hole, sizeof hole, "b", qi, 0, 0);
+        if (holes)
+            json_object_set_new_nocheck(jq, "answered_before", tmpl_hole(hole));
+        else
+            h_citizen_bool(jq, "answered_before",
+                           h_citizen_answer_of(pr->latest, pr->n_latest, q->id) != NULL);
+        unsigned problems = holes ? 0 : h_citizen_q_problems(sub, qi);
+        h_citizen_hole_name(hole, sizeof hole, "e", qi, 0, 0);
+        h_citizen_flag_or_hole(jq, "error", problems != 0, holes, hole);
+        for (size_t k = 0; k < 3; k++) {
+            h_citizen_hole_name(hole, sizeof hole, "p", k, qi, 1);
+            h_citizen_flag_or_hole(jq, h_citizen_problem_names[k], problems & (1u << k), holes,
+                                   hole);
         }
         json_array_append_new(questions, jq);
     }
@@ -552,29 +620,167 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
     h_citizen_str(video, "legal_basis", v->legal_basis);
     h_citizen_str(video, "valid_to", v->valid_to);
     /* a video whose file is not (yet) on this server: the page says so and opens the
-     * transcript instead of showing a player that cannot play */
-    if (v->media && v->media[0] && !files_readable(c->app->cfg->media_dir, v->media))
-        json_object_set_new(video, "media_missing", json_true());
-    else if (v->media && v->media[0]) {
+     * transcript instead of showing a player that cannot play; without a player the
+     * page's script still reports that it ran (nothing can be played), so the record can
+     * say "answered without playing" rather than "unknown" */
+    int media = holes ? 0 : h_citizen_media_state(c, v);
+    h_citizen_flag_or_hole(video, "media_missing", media == 1, holes, "vmm");
+    if (holes) {
+        json_object_set_new_nocheck(video, "media", tmpl_hole("vm"));
+    } else if (media == 2) {
         char src[320];
         snprintf(src, sizeof src, "/media/%s", v->media);
         json_object_set_new(video, "media", json_string(src));
     }
-    /* without a player the page's script still reports that it ran (nothing can be
-     * played), so the record can say "answered without playing" rather than "unknown" */
-    if (!json_object_get(video, "media"))
-        json_object_set_new(video, "no_player", json_true());
-    json_object_set_new(ctx, "video", video);
-    json_object_set_new(ctx, "questions", questions);
-    json_object_set_new(ctx, "total_videos", json_integer((json_int_t)pack->n_videos));
+    h_citizen_flag_or_hole(video, "no_player", media != 2, holes, "vnp");
+    json_object_set_new_nocheck(data, "video", video);
+    json_object_set_new_nocheck(data, "questions", questions);
+    h_citizen_int(data, "total_videos", (json_int_t)pack->n_videos);
+    if (n > 1)
+        h_citizen_int(data, "prev_n", (json_int_t)n - 1);
+    return data;
+}
+
+/* The values of the holes of h_citizen_video_data (only the true ones: a missing hole is
+ * false) into ctx. */
+static void h_citizen_video_holes(struct app_call *c, const struct model_pack *pack, size_t n,
+                                  const struct model_progress *pr,
+                                  const struct h_citizen_submitted *sub, json_t *ctx)
+{
+    const struct model_video *v = content_video_at(pack, n);
+    char hole[48];
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        const struct model_question *q = &v->questions[qi];
+        for (size_t oi = 0; sub && oi < q->n_options; oi++)
+            if (h_citizen_o_checked(sub, q, oi)) {
+                h_citizen_hole_name(hole, sizeof hole, "c", qi, oi, 1);
+                json_object_set_new(ctx, hole, json_true());
+            }
+        if (h_citizen_q_asked(pr, sub, q)) {
+            h_citizen_hole_name(hole, sizeof hole, "a", qi, 0, 0);
+            json_object_set_new(ctx, hole, json_true());
+        }
+        if (h_citizen_answer_of(pr->latest, pr->n_latest, q->id)) {
+            h_citizen_hole_name(hole, sizeof hole, "b", qi, 0, 0);
+            json_object_set_new(ctx, hole, json_true());
+        }
+        unsigned problems = h_citizen_q_problems(sub, qi);
+        if (problems) {
+            h_citizen_hole_name(hole, sizeof hole, "e", qi, 0, 0);
+            json_object_set_new(ctx, hole, json_true());
+        }
+        for (size_t k = 0; k < 3; k++)
+            if (problems & (1u << k)) {
+                h_citizen_hole_name(hole, sizeof hole, "p", k, qi, 1);
+                json_object_set_new(ctx, hole, json_true());
+            }
+    }
+    int media = h_citizen_media_state(c, v);
+    if (media == 1)
+        json_object_set_new(ctx, "vmm", json_true());
+    if (media == 2) {
+        char src[320];
+        snprintf(src, sizeof src, "/media/%s", v->media);
+        json_object_set_new(ctx, "vm", json_string(src));
+    }
+    if (media != 2)
+        json_object_set_new(ctx, "vnp", json_true());
+}
+
+/* The video pages' bodies pre-rendered per published pack version, video and language
+ * (h_citizen_video_data with holes, tmpl_prerender), made when first asked for and kept
+ * for the process's life: a published version never changes (a new one has a new pack
+ * id, and is pre-rendered when a citizen on it first opens a page).  Readers scan without
+ * a lock (entries are complete before the count that shows them); makers take the lock. */
+#define H_CITIZEN_PRE_MAX 4096
+struct h_citizen_pre {
+    int64_t pack_id;
+    int version;
+    const struct lang_info *ui;
+    size_t n;
+    tmpl_pre *pre; /* NULL: this one cannot be pre-rendered; made as usual */
+};
+static struct h_citizen_pre h_citizen_pres[H_CITIZEN_PRE_MAX];
+static _Atomic size_t h_citizen_n_pres;
+static pthread_mutex_t h_citizen_pre_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const struct h_citizen_pre *h_citizen_pre_find(const struct model_pack *pack,
+                                                      const struct lang_info *ui, size_t n,
+                                                      size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const struct h_citizen_pre *e = &h_citizen_pres[i];
+        if (e->pack_id == pack->id && e->version == pack->version && e->ui == ui && e->n == n)
+            return e;
+    }
+    return NULL;
+}
+
+/* The pre-rendered body of video n of pack in the call's language, or NULL (pre-rendering
+ * off, not possible, or no room): then the page is made as usual. */
+static const tmpl_pre *h_citizen_video_pre(struct app_call *c, const struct model_pack *pack,
+                                           size_t n)
+{
+    if (!prerender_enabled() || strcmp(pack->state, "draft") == 0)
+        return NULL;
+    const struct h_citizen_pre *e =
+        h_citizen_pre_find(pack, c->ui, n, atomic_load_explicit(&h_citizen_n_pres, memory_order_acquire));
+    if (e)
+        return e->pre;
+    pthread_mutex_lock(&h_citizen_pre_lock);
+    size_t count = atomic_load_explicit(&h_citizen_n_pres, memory_order_relaxed);
+    e = h_citizen_pre_find(pack, c->ui, n, count);
+    if (!e && count < H_CITIZEN_PRE_MAX) {
+        struct h_citizen_pre *made = &h_citizen_pres[count];
+        /* kept for the process's life: from malloc, not from the request's arena */
+        int paused = jsonmem_pause();
+        json_t *fixed = h_citizen_video_data(c, pack, n, NULL, NULL, 1);
+        made->pre = tmpl_prerender(c->app->templates, "citizen/video", app_strings(c), fixed);
+        json_decref(fixed);
+        jsonmem_resume(paused);
+        made->pack_id = pack->id;
+        made->version = pack->version;
+        made->ui = c->ui;
+        made->n = n;
+        atomic_store_explicit(&h_citizen_n_pres, count + 1, memory_order_release);
+        e = made;
+    }
+    pthread_mutex_unlock(&h_citizen_pre_lock);
+    return e ? e->pre : NULL;
+}
+
+/* The video page with the citizen's progress pr (the caller's; loaded and cleared by it). */
+static void h_citizen_video_page(struct app_call *c, const struct model_pack *pack, size_t n,
+                                 const struct model_progress *pr,
+                                 const struct h_citizen_submitted *sub)
+{
+    const struct model_video *v = content_video_at(pack, n);
+    const tmpl_pre *pre = h_citizen_video_pre(c, pack, n);
+    json_t *ctx = h_citizen_base(c, pack);
+    json_t *errors = json_array();
+    if (pre) {
+        h_citizen_video_holes(c, pack, n, pr, sub, ctx);
+    } else {
+        json_t *data = h_citizen_video_data(c, pack, n, pr, sub, 0);
+        json_object_update(ctx, data);
+        json_decref(data);
+    }
+    for (size_t i = 0; sub && sub->problems && i < sub->problems->n; i++) {
+        size_t qi = sub->problems->items[i].question_index;
+        char field_id[40];
+        snprintf(field_id, sizeof field_id, "q%lld-1", (long long)v->questions[qi].id);
+        json_t *e = json_object();
+        h_citizen_str(e, "field_id", field_id);
+        h_citizen_int(e, "number", (int)qi + 1);
+        h_citizen_bool(e, h_citizen_problem_names[h_citizen_problem_index(sub->problems->items[i].kind)], 1);
+        json_array_append_new(errors, e);
+    }
     json_object_set_new(ctx, "has_errors", json_boolean(json_array_size(errors) > 0));
     json_object_set_new(ctx, "errors", errors);
-    if (n > 1)
-        json_object_set_new(ctx, "prev_n", json_integer((json_int_t)n - 1));
     h_citizen_progress(pack, pr, n, ctx);
     h_citizen_title(c, ctx, NULL, n, pack->n_videos, h_citizen_vtr(c, pack, v, "title", v->title),
                     json_array_size(errors) > 0);
-    app_page(c, sub && sub->problems ? 422 : 200, "citizen/video", ctx);
+    app_page_pre(c, sub && sub->problems ? 422 : 200, "citizen/video", pre, ctx);
 }
 
 void h_citizen_video(struct app_call *c)

@@ -36,6 +36,12 @@ static void h_citizen_bool(json_t *o, const char *key, int v)
     json_object_set_new_nocheck(o, key, json_boolean(v));
 }
 
+/* Pre-rendered page bodies (defined with the video page below). */
+static const tmpl_pre *h_citizen_pre_get(struct app_call *c, const struct model_pack *pack,
+                                         char kind, size_t n);
+static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack *pack,
+                                     const struct model_progress *pr, int watching, int holes);
+
 static const struct model_pack *h_citizen_pack(struct app_call *c)
 {
     return content_cache_get(c->app->content, c->st, c->enrolment.pack_id);
@@ -358,12 +364,87 @@ void h_citizen_link(struct app_call *c)
 /* Adds what the overview and the receipt both show: the videos with their state, the
  * answered/total counts, the next video to do, and the topics marked to ask about; with
  * watching (the receipt), what is known of each video's playback and all_watched. */
-static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
-                              const struct model_progress *pr, int watching, json_t *ctx)
+/* The names of the holes of a pre-rendered video page (tmpl_prerender): per question qi
+ * "a<qi>" asked, "b<qi>" answered before, "e<qi>" error, "p<k>.<qi>" problem k, per option
+ * "c<qi>.<oi>" checked; the video's "vm" media, "vmm" media missing, "vnp" no player. */
+static void h_citizen_hole_name(char *out, size_t len, const char *kind, size_t a, size_t b,
+                                int two)
 {
-    json_t *videos = json_array(), *topics = json_array();
+    if (two)
+        snprintf(out, len, "%s%zu.%zu", kind, a, b);
+    else
+        snprintf(out, len, "%s%zu", kind, a);
+}
+
+/* Sets o[key] to true when on (holes NULL); with holes, o[key] is the hole name. */
+static void h_citizen_flag_or_hole(json_t *o, const char *key, int on, int holes,
+                                   const char *name)
+{
+    if (holes)
+        json_object_set_new_nocheck(o, key, tmpl_hole(name));
+    else if (on)
+        json_object_set_new_nocheck(o, key, json_true());
+}
+
+/* The overview's and the receipt's list of videos, {"videos": [...]}: with holes, the
+ * citizen's values are holes ("d<vi>" done, "n<vi>" answered; watching: "w<vi>" watched,
+ * "t<vi>" what is known of the playback) and pr is unused. */
+static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack *pack,
+                                     const struct model_progress *pr, int watching, int holes)
+{
+    json_t *data = json_object(), *videos = json_array();
+    char hole[32];
+    for (size_t vi = 0; vi < pack->n_videos; vi++) {
+        const struct model_video *v = &pack->videos[vi];
+        size_t a = holes ? 0 : h_citizen_answered_in(v, pr);
+        json_t *item = json_object();
+        h_citizen_int(item, "n", (int)vi + 1);
+        h_citizen_str(item, "title", h_citizen_vtr(c, pack, v, "title", v->title));
+        h_citizen_str(item, "summary", h_citizen_vtr(c, pack, v, "summary", v->summary));
+        h_citizen_int(item, "minutes", v->duration_s ? (v->duration_s + 59) / 60 : 1);
+        h_citizen_hole_name(hole, sizeof hole, "d", vi, 0, 0);
+        if (holes)
+            json_object_set_new_nocheck(item, "done", tmpl_hole(hole));
+        else
+            h_citizen_bool(item, "done", a == v->n_questions);
+        h_citizen_hole_name(hole, sizeof hole, "n", vi, 0, 0);
+        if (holes)
+            json_object_set_new_nocheck(item, "answered", tmpl_hole(hole));
+        else
+            h_citizen_int(item, "answered", (int)a);
+        h_citizen_int(item, "questions", (int)v->n_questions);
+        if (watching && holes) {
+            h_citizen_hole_name(hole, sizeof hole, "w", vi, 0, 0);
+            json_object_set_new_nocheck(item, "watched", tmpl_hole(hole));
+            h_citizen_hole_name(hole, sizeof hole, "t", vi, 0, 0);
+            json_object_set_new_nocheck(item, "watch_text", tmpl_hole(hole));
+        } else if (watching) {
+            struct watch_facts wf;
+            struct buf said = {0};
+            progress_watch_facts(pr, v, &wf);
+            watch_sentence(&wf, app_strings(c), &said);
+            json_object_set_new(item, "watched", json_boolean(wf.to_end));
+            json_object_set_new(item, "watch_text", json_string(said.data ? said.data : ""));
+            buf_free(&said);
+        }
+        json_array_append_new(videos, item);
+    }
+    json_object_set_new_nocheck(data, "videos", videos);
+    return data;
+}
+
+/* Adds what the overview and the receipt both show: the videos with their state (with pre,
+ * only the values of h_citizen_videos_data's holes: the list is pre-rendered), the
+ * answered/total counts, the next video to do, and the topics marked to ask about; with
+ * watching (the receipt), what is known of each video's playback and all_watched. */
+static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
+                              const struct model_progress *pr, int watching, int pre,
+                              json_t *ctx)
+{
+    json_t *topics = json_array();
     size_t answered = 0, total = 0, next = 0;
     int all_watched = pack->n_videos > 0;
+    char hole[32];
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
         size_t a = h_citizen_answered_in(v, pr);
@@ -372,32 +453,39 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
         total += v->n_questions;
         if (!done && !next)
             next = vi + 1;
-        json_t *item = json_object();
-        h_citizen_int(item, "n", (int)vi + 1);
-        h_citizen_str(item, "title", h_citizen_vtr(c, pack, v, "title", v->title));
-        h_citizen_str(item, "summary", h_citizen_vtr(c, pack, v, "summary", v->summary));
-        h_citizen_int(item, "minutes", v->duration_s ? (v->duration_s + 59) / 60 : 1);
-        h_citizen_bool(item, "done", done);
-        h_citizen_int(item, "answered", (int)a);
-        h_citizen_int(item, "questions", (int)v->n_questions);
+        if (pre) {
+            h_citizen_hole_name(hole, sizeof hole, "d", vi, 0, 0);
+            if (done)
+                json_object_set_new(ctx, hole, json_true());
+            h_citizen_hole_name(hole, sizeof hole, "n", vi, 0, 0);
+            json_object_set_new(ctx, hole, json_integer((json_int_t)a));
+        }
         if (watching) {
             struct watch_facts wf;
-            struct buf said = {0};
             progress_watch_facts(pr, v, &wf);
-            watch_sentence(&wf, app_strings(c), &said);
             all_watched &= wf.to_end;
-            json_object_set_new(item, "watched", json_boolean(wf.to_end));
-            json_object_set_new(item, "watch_text", json_string(said.data ? said.data : ""));
-            buf_free(&said);
+            if (pre) {
+                struct buf said = {0};
+                watch_sentence(&wf, app_strings(c), &said);
+                h_citizen_hole_name(hole, sizeof hole, "w", vi, 0, 0);
+                if (wf.to_end)
+                    json_object_set_new(ctx, hole, json_true());
+                h_citizen_hole_name(hole, sizeof hole, "t", vi, 0, 0);
+                json_object_set_new(ctx, hole, json_string(said.data ? said.data : ""));
+                buf_free(&said);
+            }
         }
-        json_array_append_new(videos, item);
         for (size_t qi = 0; qi < v->n_questions; qi++)
             if (h_citizen_asked(pr, v->questions[qi].id))
                 json_array_append_new(topics,
                                       json_string(h_citizen_qtr(c, pack, v, &v->questions[qi], "topic",
                                                                 v->questions[qi].topic)));
     }
-    json_object_set_new(ctx, "videos", videos);
+    if (!pre) {
+        json_t *data = h_citizen_videos_data(c, pack, pr, watching, 0);
+        json_object_update(ctx, data);
+        json_decref(data);
+    }
     if (watching)
         json_object_set_new(ctx, "all_watched", json_boolean(all_watched));
     json_object_set_new(ctx, "has_asked", json_boolean(json_array_size(topics) > 0));
@@ -422,14 +510,15 @@ void h_citizen_overview(struct app_call *c)
         h_citizen_fail(c);
         return;
     }
+    const tmpl_pre *pre = h_citizen_pre_get(c, pack, 'o', 0);
     json_t *ctx = h_citizen_base(c, pack);
-    h_citizen_summary(c, pack, &pr, 0, ctx);
+    h_citizen_summary(c, pack, &pr, 0, pre != NULL, ctx);
     h_citizen_progress(pack, &pr, 0, ctx);
     json_object_set_new(ctx, "completed",
                         json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
                                      json_integer_value(json_object_get(ctx, "total"))));
     model_progress_clear(&pr);
-    app_page(c, 200, "citizen/overview", ctx);
+    app_page_pre(c, 200, "citizen/overview", pre, ctx);
 }
 
 /* ------------------------------------------------------------------ video and answers */
@@ -508,28 +597,6 @@ static int h_citizen_media_state(struct app_call *c, const struct model_video *v
     if (!v->media || !v->media[0])
         return 0;
     return files_readable(c->app->cfg->media_dir, v->media) ? 2 : 1;
-}
-
-/* The names of the holes of a pre-rendered video page (tmpl_prerender): per question qi
- * "a<qi>" asked, "b<qi>" answered before, "e<qi>" error, "p<k>.<qi>" problem k, per option
- * "c<qi>.<oi>" checked; the video's "vm" media, "vmm" media missing, "vnp" no player. */
-static void h_citizen_hole_name(char *out, size_t len, const char *kind, size_t a, size_t b,
-                                int two)
-{
-    if (two)
-        snprintf(out, len, "%s%zu.%zu", kind, a, b);
-    else
-        snprintf(out, len, "%s%zu", kind, a);
-}
-
-/* Sets o[key] to true when on (holes NULL); with holes, o[key] is the hole name. */
-static void h_citizen_flag_or_hole(json_t *o, const char *key, int on, int holes,
-                                   const char *name)
-{
-    if (holes)
-        json_object_set_new_nocheck(o, key, tmpl_hole(name));
-    else if (on)
-        json_object_set_new_nocheck(o, key, json_true());
 }
 
 /* The video page's values {video, questions, total_videos, prev_n}: with holes, the
@@ -687,16 +754,18 @@ static void h_citizen_video_holes(struct app_call *c, const struct model_pack *p
         json_object_set_new(ctx, "vnp", json_true());
 }
 
-/* The video pages' bodies pre-rendered per published pack version, video and language
- * (h_citizen_video_data with holes, tmpl_prerender), made when first asked for and kept
- * for the process's life: a published version never changes (a new one has a new pack
- * id, and is pre-rendered when a citizen on it first opens a page).  Readers scan without
- * a lock (entries are complete before the count that shows them); makers take the lock. */
+/* The bodies of the video pages, the overview and the receipt pre-rendered per published
+ * pack version (and video) and language (h_citizen_video_data or h_citizen_videos_data
+ * with holes, tmpl_prerender), made when first asked for and kept for the process's life:
+ * a published version never changes (a new one has a new pack id, and is pre-rendered
+ * when a citizen on it first opens a page).  Readers scan without a lock (an entry is
+ * complete before the count that shows it); makers take the lock. */
 #define H_CITIZEN_PRE_MAX 4096
 struct h_citizen_pre {
     int64_t pack_id;
     int version;
     const struct lang_info *ui;
+    char kind; /* 'v' video page n, 'o' overview, 'r' receipt */
     size_t n;
     tmpl_pre *pre; /* NULL: this one cannot be pre-rendered; made as usual */
 };
@@ -705,42 +774,47 @@ static _Atomic size_t h_citizen_n_pres;
 static pthread_mutex_t h_citizen_pre_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const struct h_citizen_pre *h_citizen_pre_find(const struct model_pack *pack,
-                                                      const struct lang_info *ui, size_t n,
-                                                      size_t count)
+                                                      const struct lang_info *ui, char kind,
+                                                      size_t n, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         const struct h_citizen_pre *e = &h_citizen_pres[i];
-        if (e->pack_id == pack->id && e->version == pack->version && e->ui == ui && e->n == n)
+        if (e->pack_id == pack->id && e->version == pack->version && e->ui == ui &&
+            e->kind == kind && e->n == n)
             return e;
     }
     return NULL;
 }
 
-/* The pre-rendered body of video n of pack in the call's language, or NULL (pre-rendering
- * off, not possible, or no room): then the page is made as usual. */
-static const tmpl_pre *h_citizen_video_pre(struct app_call *c, const struct model_pack *pack,
-                                           size_t n)
+static const tmpl_pre *h_citizen_pre_get(struct app_call *c, const struct model_pack *pack,
+                                         char kind, size_t n)
 {
     if (!prerender_enabled() || strcmp(pack->state, "draft") == 0)
         return NULL;
-    const struct h_citizen_pre *e =
-        h_citizen_pre_find(pack, c->ui, n, atomic_load_explicit(&h_citizen_n_pres, memory_order_acquire));
+    const struct h_citizen_pre *e = h_citizen_pre_find(
+        pack, c->ui, kind, n, atomic_load_explicit(&h_citizen_n_pres, memory_order_acquire));
     if (e)
         return e->pre;
     pthread_mutex_lock(&h_citizen_pre_lock);
     size_t count = atomic_load_explicit(&h_citizen_n_pres, memory_order_relaxed);
-    e = h_citizen_pre_find(pack, c->ui, n, count);
+    e = h_citizen_pre_find(pack, c->ui, kind, n, count);
     if (!e && count < H_CITIZEN_PRE_MAX) {
         struct h_citizen_pre *made = &h_citizen_pres[count];
         /* kept for the process's life: from malloc, not from the request's arena */
         int paused = jsonmem_pause();
-        json_t *fixed = h_citizen_video_data(c, pack, n, NULL, NULL, 1);
-        made->pre = tmpl_prerender(c->app->templates, "citizen/video", app_strings(c), fixed);
+        json_t *fixed = kind == 'v' ? h_citizen_video_data(c, pack, n, NULL, NULL, 1)
+                                    : h_citizen_videos_data(c, pack, NULL, kind == 'r', 1);
+        made->pre = tmpl_prerender(c->app->templates,
+                                   kind == 'v'   ? "citizen/video"
+                                   : kind == 'o' ? "citizen/overview"
+                                                 : "citizen/receipt",
+                                   app_strings(c), fixed);
         json_decref(fixed);
         jsonmem_resume(paused);
         made->pack_id = pack->id;
         made->version = pack->version;
         made->ui = c->ui;
+        made->kind = kind;
         made->n = n;
         atomic_store_explicit(&h_citizen_n_pres, count + 1, memory_order_release);
         e = made;
@@ -755,7 +829,7 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
                                  const struct h_citizen_submitted *sub)
 {
     const struct model_video *v = content_video_at(pack, n);
-    const tmpl_pre *pre = h_citizen_video_pre(c, pack, n);
+    const tmpl_pre *pre = h_citizen_pre_get(c, pack, 'v', n);
     json_t *ctx = h_citizen_base(c, pack);
     json_t *errors = json_array();
     if (pre) {
@@ -1090,8 +1164,9 @@ void h_citizen_receipt(struct app_call *c)
         h_citizen_fail(c);
         return;
     }
+    const tmpl_pre *pre = h_citizen_pre_get(c, pack, 'r', 0);
     json_t *ctx = h_citizen_base(c, pack);
-    h_citizen_summary(c, pack, &pr, 1, ctx);
+    h_citizen_summary(c, pack, &pr, 1, pre != NULL, ctx);
     h_citizen_progress(pack, &pr, 0, ctx);
     json_object_set_new(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
     h_citizen_when(c, ctx, "completed_at", c->enrolment.completed_at);
@@ -1104,7 +1179,7 @@ void h_citizen_receipt(struct app_call *c)
     json_object_set_new(ctx, "finished", json_boolean(c->enrolment.completed_at != 0 ||
                                                       c->enrolment.declined_at != 0));
     model_progress_clear(&pr);
-    app_page(c, 200, "citizen/receipt", ctx);
+    app_page_pre(c, 200, "citizen/receipt", pre, ctx);
 }
 
 void h_citizen_language(struct app_call *c)

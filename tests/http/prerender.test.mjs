@@ -5,10 +5,12 @@
 // (also with errors), feedback, receipt, decline, error — in Danish, English and a
 // right-to-left language, before and after declining.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { readyCitizen } from './answers.mjs';
-import { Browser, Server, csrfOf, startServer } from './harness.mjs';
+import { Browser, ROOT, Server, cli, csrfOf, startServer } from './harness.mjs';
 
 describe('pre-rendered pages are the pages made from scratch', () => {
   let s; // pre-rendering on
@@ -111,5 +113,36 @@ describe('pre-rendered pages are the pages made from scratch', () => {
       assert.equal(b.status, a.status, p);
       assert.ok(a.buf.equals(b.buf), `${p} (${lang}) differs`);
     }
+  });
+
+  it('a pack version published while the server runs is shown to the citizens on it, pre-rendered; the older one stays for its citizens', async () => {
+    const before = await c.browser.get('/borger/video/1');
+    assert.match(before.text, /Du skal stå til rådighed|You must be available for work|<html lang="da"/);
+    // publish a new version of the dagpenge pack: `vejled demo` with a changed copy
+    const demo = path.join(s.dir, 'demo2');
+    fs.cpSync(path.join(ROOT, 'db', 'demo'), demo, { recursive: true });
+    const file = path.join(demo, 'packs', 'dagpenge.json');
+    const pack = JSON.parse(fs.readFileSync(file, 'utf8'));
+    pack.videos[0].title = { da: 'Ny udgave: du skal stå til rådighed', en: 'New version: be available' };
+    fs.writeFileSync(file, JSON.stringify(pack, null, 2));
+    const ini = path.join(s.dir, 'demo2.ini');
+    fs.writeFileSync(ini, `[content]\ndemo_dir = ${demo}\n`);
+    const r = cli(['demo', '--db', s.db, '--config', ini]);
+    assert.equal(r.status, 0, r.stderr);
+    // a citizen enrolled now is on the new version, on both servers the same bytes
+    const fresh = await readyCitizen(s);
+    const twin2 = new Browser(plain);
+    twin2.cookies = new Map(fresh.browser.cookies);
+    const a = await fresh.browser.get('/borger/video/1');
+    const b = await twin2.get('/borger/video/1');
+    assert.match(a.text, /Ny udgave: du skal stå til rådighed/);
+    assert.ok(a.buf.equals(b.buf), 'the new version pre-rendered is the new version made from scratch');
+    const o = await fresh.browser.get('/borger');
+    assert.ok(o.buf.equals((await twin2.get('/borger')).buf), 'overview of the new version');
+    assert.match(o.text, /Ny udgave: du skal stå til rådighed/);
+    // the earlier citizen keeps the version of their enrolment
+    const again = await c.browser.get('/borger/video/1');
+    assert.doesNotMatch(again.text, /Ny udgave/);
+    assert.ok(again.buf.equals((await twin.get('/borger/video/1')).buf));
   });
 });

@@ -731,6 +731,124 @@ static void test_bind_other_value_is_plain(void **state)
     tmpl_set_free(set);
 }
 
+/* ---- pre-rendering against fixed values (tmpl_prerender) ------------------------------ */
+
+/* Renders src with fixed_json's values where fixed has holes filled from dyn_json, and
+ * pre-rendered with dyn_json: both equal want (unless want is NULL: pre-rendering must
+ * refuse). */
+static void check_pre(const char *src, const char *fixed_json, const char *dyn_json,
+                      const char *want)
+{
+    json_error_t jerr;
+    tmpl_set *set = tmpl_set_new();
+    add(set, "t", src);
+    add(set, "part", "[{{label}}:{{#on}}on{{/on}}]");
+    json_t *dyn = json_loads(dyn_json, 0, &jerr);
+    assert_non_null(dyn);
+    /* "?name" strings in fixed_json are holes: one fixed with holes, one with the values */
+    json_t *fixed = json_loads(fixed_json, 0, &jerr), *full = json_loads(fixed_json, 0, &jerr);
+    assert_non_null(fixed);
+    struct {
+        json_t *obj;
+        int holes;
+    } walk[2] = {{fixed, 1}, {full, 0}};
+    for (int w = 0; w < 2; w++) {
+        json_t *stack[64];
+        size_t depth = 0;
+        stack[depth++] = walk[w].obj;
+        while (depth) {
+            json_t *o = stack[--depth];
+            if (json_is_array(o)) {
+                for (size_t i = 0; i < json_array_size(o); i++) {
+                    const char *sv = json_string_value(json_array_get(o, i));
+                    json_t *val = sv && sv[0] == '?' ? json_object_get(dyn, sv + 1) : NULL;
+                    if (sv && sv[0] == '?')
+                        json_array_set_new(o, i, walk[w].holes ? tmpl_hole(sv + 1)
+                                                               : (val ? json_incref(val) : json_false()));
+                    else
+                        stack[depth++] = json_array_get(o, i);
+                }
+                continue;
+            }
+            if (!json_is_object(o))
+                continue;
+            const char *k;
+            json_t *v;
+            void *tmp;
+            json_object_foreach_safe(o, tmp, k, v) {
+                const char *sv = json_string_value(v);
+                if (sv && sv[0] == '?') {
+                    json_t *val = json_object_get(dyn, sv + 1);
+                    json_object_set_new(o, k, walk[w].holes ? tmpl_hole(sv + 1)
+                                                            : (val ? json_incref(val) : json_false()));
+                } else {
+                    stack[depth++] = v;
+                }
+            }
+        }
+    }
+    /* the plain render: fixed's values with the holes filled, and dyn's other members */
+    json_t *root = json_deep_copy(full);
+    const char *k;
+    json_t *v;
+    json_object_foreach(dyn, k, v) {
+        if (!json_object_get(root, k))
+            json_object_set(root, k, v);
+    }
+    tmpl_pre *pre = tmpl_prerender(set, "t", NULL, fixed);
+    if (!want) {
+        assert_null(pre);
+    } else {
+        struct buf a = {0}, b = {0};
+        assert_non_null(pre);
+        assert_int_equal(tmpl_render(set, "t", root, &a), 0);
+        assert_int_equal(tmpl_pre_render(set, pre, dyn, &b), 0);
+        buf_putc(&a, '\0');
+        buf_putc(&b, '\0');
+        assert_string_equal(a.data, want);
+        assert_string_equal(b.data, want);
+        buf_free(&a);
+        buf_free(&b);
+    }
+    tmpl_pre_free(pre);
+    json_decref(root);
+    json_decref(full);
+    json_decref(fixed);
+    json_decref(dyn);
+    tmpl_set_free(set);
+}
+
+static void test_prerender_same_bytes(void **state)
+{
+    (void)state;
+    /* fixed texts, an unrolled list with a hole per element, a hole as a section, an
+     * inverted hole, dynamic root values inside fixed sections, a scalar hole pushed as "." */
+    check_pre("<h1>{{title}}</h1>{{#items}}<li>{{name}}{{#picked}} *{{name}}*{{/picked}}"
+              "{{^picked}}-{{/picked}}{{csrf}}{{/items}}{{#media}}<v src=\"{{.}}\" n={{n}}>{{/media}}"
+              "{{^media}}none{{/media}}{{#errors}}<e>{{field}}</e>{{/errors}}{{count}}{{> part}}",
+              "{\"title\": \"A & B\", \"n\": 3, \"label\": \"L\", \"on\": \"?on\","
+              " \"items\": [{\"name\": \"x\", \"picked\": \"?p0\"}, {\"name\": \"<y>\", \"picked\": \"?p1\"}],"
+              " \"media\": \"?m\"}",
+              "{\"csrf\": \"tok\", \"p1\": true, \"m\": \"/media/a&b.mp4\", \"count\": 0,"
+              " \"errors\": [{\"field\": \"f1\"}, {\"field\": \"f2\"}], \"on\": true}",
+              "<h1>A &amp; B</h1><li>x-tok<li>&lt;y&gt; *&lt;y&gt;*tok"
+              "<v src=\"/media/a&amp;b.mp4\" n=3><e>f1</e><e>f2</e>0[L:on]");
+    /* missing holes are false */
+    check_pre("{{#items}}{{#on}}1{{/on}}{{^on}}0{{/on}}{{on}}{{/items}}",
+              "{\"items\": [{\"on\": \"?a\"}, {\"on\": \"?b\"}]}", "{\"b\": true}", "01true");
+}
+
+static void test_prerender_refuses_when_unsure(void **state)
+{
+    (void)state;
+    /* inside a dynamic list, a name a fixed section frame also has: the list element
+     * might hide it or not, so no pre-rendering */
+    check_pre("{{#items}}{{#rows}}{{name}}{{/rows}}{{/items}}",
+              "{\"items\": [{\"name\": \"fixed\"}]}", "{\"rows\": [{\"name\": \"row\"}]}", NULL);
+    /* an array element that is a hole */
+    check_pre("{{#items}}{{.}}{{/items}}", "{\"items\": [\"?a\"]}", "{\"a\": 1}", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -769,6 +887,8 @@ int main(void)
         cmocka_unit_test(test_load_dir_missing),
         cmocka_unit_test(test_bind_same_bytes),
         cmocka_unit_test(test_bind_other_value_is_plain),
+        cmocka_unit_test(test_prerender_same_bytes),
+        cmocka_unit_test(test_prerender_refuses_when_unsure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -235,16 +235,11 @@ static void h_citizen_progress(const struct model_pack *pack, const struct model
     json_object_set_new(ctx, "progress", p);
 }
 
-/* What every citizen page shows: the group, the meeting, the example-content notice. */
-static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
+/* What every citizen page shows that is the same for the pack and the language: the
+ * pack's languages, the example notices, the municipality, "citizen". */
+static json_t *h_citizen_base_fixed(struct app_call *c, const struct model_pack *pack)
 {
-    struct model_group g;
     json_t *ctx = json_object();
-    if (store_group_by_id(c->st, c->enrolment.group_id, &g) == STORE_OK) {
-        json_object_set_new(ctx, "group_name",
-                            json_string(h_citizen_tr(c, pack, "group.name", g.name)));
-        model_group_clear(&g);
-    }
     /* the languages the pack is in: the built-in Danish and English and its translations */
     json_t *langs = json_array();
     json_array_append_new(langs, json_string_nocheck("da"));
@@ -273,6 +268,19 @@ static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
     json_object_set_new(ctx, "contact", json_string(c->app->cfg->municipality_contact));
     json_object_set_new(ctx, "example_content", json_boolean(pack->example_content));
     json_object_set_new(ctx, "citizen", json_true());
+    return ctx;
+}
+
+/* What every citizen page shows: the above, the group, the meeting. */
+static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
+{
+    struct model_group g;
+    json_t *ctx = h_citizen_base_fixed(c, pack);
+    if (store_group_by_id(c->st, c->enrolment.group_id, &g) == STORE_OK) {
+        json_object_set_new(ctx, "group_name",
+                            json_string(h_citizen_tr(c, pack, "group.name", g.name)));
+        model_group_clear(&g);
+    }
     h_citizen_when(c, ctx, "meeting", c->enrolment.first_meeting_at);
     return ctx;
 }
@@ -518,7 +526,7 @@ void h_citizen_overview(struct app_call *c)
                         json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
                                      json_integer_value(json_object_get(ctx, "total"))));
     model_progress_clear(&pr);
-    app_page_pre(c, 200, "citizen/overview", pre, ctx);
+    app_page_pre(c, 200, "citizen/overview", pre, h_citizen_pre_get(c, pack, 'l', 0), ctx);
 }
 
 /* ------------------------------------------------------------------ video and answers */
@@ -754,6 +762,37 @@ static void h_citizen_video_holes(struct app_call *c, const struct model_pack *p
         json_object_set_new(ctx, "vnp", json_true());
 }
 
+/* The layout's values on a citizen page of pack in the call's language, as app_page adds
+ * them (the language, the switch's list of the pack's languages) and as h_citizen_base
+ * does (example content and translation notices, "citizen"), with holes for the values of
+ * each page and request. */
+static json_t *h_citizen_layout_data(struct app_call *c, const struct model_pack *pack)
+{
+    const struct lang_info *ui = c->ui ? c->ui : lang_find(&c->app->langs, "da");
+    json_t *data = json_object(), *base = h_citizen_base_fixed(c, pack);
+    json_object_set(data, "t", ui->strings);
+    h_citizen_str(data, "lang", ui->code);
+    h_citizen_str(data, "dir", ui->rtl ? "rtl" : "ltr");
+    h_citizen_bool(data, "lang_da", strcmp(ui->code, "da") == 0);
+    if (c->app->langs.n > 1)
+        json_object_set_new_nocheck(data, "languages",
+                                    lang_list_json(&c->app->langs, ui->code,
+                                                   json_object_get(base, "pack_languages")));
+    json_object_update(data, base);
+    json_decref(base);
+    json_object_del(data, "pack_languages");
+    /* never on a citizen page (a staff page's, a page without a session's) */
+    h_citizen_bool(data, "staff_page", 0);
+    h_citizen_bool(data, "staff", 0);
+    h_citizen_bool(data, "link_switch", 0);
+    if (!json_object_get(data, "example_translation"))
+        h_citizen_bool(data, "example_translation", 0);
+    static const char *const holes[] = {"csrf", "back", "page_title", "body"};
+    for (size_t i = 0; i < sizeof holes / sizeof holes[0]; i++)
+        json_object_set_new_nocheck(data, holes[i], tmpl_hole(holes[i]));
+    return data;
+}
+
 /* The bodies of the video pages, the overview and the receipt pre-rendered per published
  * pack version (and video) and language (h_citizen_video_data or h_citizen_videos_data
  * with holes, tmpl_prerender), made when first asked for and kept for the process's life:
@@ -765,7 +804,7 @@ struct h_citizen_pre {
     int64_t pack_id;
     int version;
     const struct lang_info *ui;
-    char kind; /* 'v' video page n, 'o' overview, 'r' receipt */
+    char kind; /* 'v' video page n, 'o' overview, 'r' receipt, 'l' the layout */
     size_t n;
     tmpl_pre *pre; /* NULL: this one cannot be pre-rendered; made as usual */
 };
@@ -802,12 +841,14 @@ static const tmpl_pre *h_citizen_pre_get(struct app_call *c, const struct model_
         struct h_citizen_pre *made = &h_citizen_pres[count];
         /* kept for the process's life: from malloc, not from the request's arena */
         int paused = jsonmem_pause();
-        json_t *fixed = kind == 'v' ? h_citizen_video_data(c, pack, n, NULL, NULL, 1)
-                                    : h_citizen_videos_data(c, pack, NULL, kind == 'r', 1);
+        json_t *fixed = kind == 'v'   ? h_citizen_video_data(c, pack, n, NULL, NULL, 1)
+                        : kind == 'l' ? h_citizen_layout_data(c, pack)
+                                      : h_citizen_videos_data(c, pack, NULL, kind == 'r', 1);
         made->pre = tmpl_prerender(c->app->templates,
                                    kind == 'v'   ? "citizen/video"
                                    : kind == 'o' ? "citizen/overview"
-                                                 : "citizen/receipt",
+                                   : kind == 'r' ? "citizen/receipt"
+                                                 : "layout",
                                    app_strings(c), fixed);
         json_decref(fixed);
         jsonmem_resume(paused);
@@ -854,7 +895,8 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
     h_citizen_progress(pack, pr, n, ctx);
     h_citizen_title(c, ctx, NULL, n, pack->n_videos, h_citizen_vtr(c, pack, v, "title", v->title),
                     json_array_size(errors) > 0);
-    app_page_pre(c, sub && sub->problems ? 422 : 200, "citizen/video", pre, ctx);
+    app_page_pre(c, sub && sub->problems ? 422 : 200, "citizen/video", pre,
+                 h_citizen_pre_get(c, pack, 'l', 0), ctx);
 }
 
 void h_citizen_video(struct app_call *c)
@@ -1179,7 +1221,7 @@ void h_citizen_receipt(struct app_call *c)
     json_object_set_new(ctx, "finished", json_boolean(c->enrolment.completed_at != 0 ||
                                                       c->enrolment.declined_at != 0));
     model_progress_clear(&pr);
-    app_page_pre(c, 200, "citizen/receipt", pre, ctx);
+    app_page_pre(c, 200, "citizen/receipt", pre, h_citizen_pre_get(c, pack, 'l', 0), ctx);
 }
 
 void h_citizen_language(struct app_call *c)

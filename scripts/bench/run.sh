@@ -116,18 +116,28 @@ KEY=$("$BIN" apikey add --db "$DB" --name bench 2>/dev/null)
     [ -n "${BENCH_THREADS:-}" ] && printf 'threads = %s\n' "$BENCH_THREADS"
 } >"$WORK/vejled.ini"
 
-# (d) idle RSS: the default configuration (no file), one citizen page, then idle
+# (d) idle RSS: the default configuration (no file); the demo's letters that are due at
+# once are sent first (`vejled jobs run`), so the server starts with nothing to do; one
+# page (the start page), then idle.  For scale, the same on the demo's first start (its
+# scheduler sends those letters then).
 cp "$DB" "$WORK/idle.db"; [ -f "$DB.key" ] && cp "$DB.key" "$WORK/idle.db.key"
+cp "$DB" "$WORK/first.db"; [ -f "$DB.key" ] && cp "$DB.key" "$WORK/first.db.key"
+(cd "$WORK" && "$BIN" jobs run --db "$WORK/idle.db" >/dev/null 2>&1)
 T0=$(now_ms)
 start_server idle "$BIN" "$WORK/idle.db" ""
 STARTUP_MS=$(($(now_ms) - T0))
 IDLE_PID=$SPID
-mkdir -p "$WORK/idle"
-node "$HERE/prepare.mjs" "$PORT" "$KEY" "$WORK/idle.db" 1 "$WORK/idle"
-curl -fs -o /dev/null -H "Cookie: $(cat "$WORK/idle/cookie.txt")" "http://127.0.0.1:$PORT/borger"
+sleep 1
+curl -fs -o /dev/null "http://127.0.0.1:$PORT/"
 sleep 1
 RSS_IDLE=$(rss_kb "$IDLE_PID")
 stop_server "$IDLE_PID"
+start_server first "$BIN" "$WORK/first.db" ""
+sleep 1.5
+curl -fs -o /dev/null "http://127.0.0.1:$PORT/"
+sleep 1
+RSS_FIRST=$(rss_kb "$SPID")
+stop_server "$SPID"
 
 start_server main "$BIN" "$DB" "$WORK/vejled.ini"
 VPID=$SPID
@@ -179,22 +189,28 @@ for page in video overview; do
     RATIO[$page]=$(ratio "$v_sum" "$n_sum")
     VRPS[$page]=$(awk -v s="$v_sum" -v n="$ROUNDS" 'BEGIN { printf "%.0f", s / n }')
 done
-kill "$NPID"; wait "$NPID" 2>/dev/null || true; NPID=""
 row "(a) video page req/s ÷ nginx static, same bytes" "${RATIO[video]}" ">= 1.0" \
     "$(goal "${RATIO[video]}" 1.0 '>=') (>= 0.8: $(goal "${RATIO[video]}" 0.8 '>='))"
 row "(a) overview req/s ÷ nginx static, same bytes" "${RATIO[overview]}" ">= 1.0" \
     "$(goal "${RATIO[overview]}" 1.0 '>=') (>= 0.8: $(goal "${RATIO[overview]}" 0.8 '>='))"
 
 # ------------------------------------------------------------------ (f) p99 at half rate
-# 16 connections, each pausing so that together they offer half the saturating rate
-LCONNS=16
+# LCONNS connections, each pausing so that together they offer half the saturating rate;
+# nginx serving the same bytes at the same pace is the yardstick (the machine's own delays)
+LCONNS=32
 PAUSE=$(awk -v c="$LCONNS" -v r="${VRPS[video]}" 'BEGIN { p = int(c * 1000 / (r / 2) + 0.5); print (p < 1 ? 1 : p) }')
-{ echo "path = \"/borger/video/1\""; echo "cookie = \"$COOKIE\""; echo "pause = $PAUSE"; cat "$HERE/latency.lua"; } >"$WORK/latency.lua"
-out=$(wrk -t2 -c"$LCONNS" -d"${SECS}s" --timeout 5s --latency -s "$WORK/latency.lua" "http://127.0.0.1:$VPORT/")
-if grep -q "Non-2xx" <<<"$out"; then echo "bench: errors in the latency run:"; echo "$out"; exit 1; fi
-P99=$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }' <<<"$out")
-P50=$(awk '$1 == "50%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }' <<<"$out")
-LRATE=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+ms() { awk -v q="$1" '$1 == q { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'; }
+latency_run() { # URL COOKIE -> sets OUT
+    { echo "path = \"$2\""; echo "cookie = \"$3\""; echo "pause = $PAUSE"; cat "$HERE/latency.lua"; } >"$WORK/latency.lua"
+    OUT=$(wrk -t2 -c"$LCONNS" -d"${SECS}s" --timeout 5s --latency -s "$WORK/latency.lua" "$1")
+    if grep -q "Non-2xx" <<<"$OUT"; then echo "bench: errors in the latency run:"; echo "$OUT"; exit 1; fi
+}
+latency_run "http://127.0.0.1:$VPORT/" /borger/video/1 "$COOKIE"
+P99=$(ms 99% <<<"$OUT"); P50=$(ms 50% <<<"$OUT")
+LRATE=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$OUT")
+latency_run "http://127.0.0.1:$NPORT/" /video.html ""
+NP99=$(ms 99% <<<"$OUT")
+kill "$NPID"; wait "$NPID" 2>/dev/null || true; NPID=""
 
 # ------------------------------------------------------------------ (e) the big database
 BIG=""
@@ -222,7 +238,7 @@ if [ -f "$STATS_DB" ]; then
 else
     row "(e) video page req/s, big database ÷ demo db" "-" ">= 0.9" "not measured: no $STATS_DB (make bench makes it)"
 fi
-row "(f) video page p99 latency at half the saturating rate (ms)" "$P99" "<= 5" "$(goal "$P99" 5 '<=') (p50 $P50 ms at $LRATE req/s)"
+row "(f) video page p99 latency at half the saturating rate (ms)" "$P99" "<= 5" "$(goal "$P99" 5 '<=') (p50 $P50 ms at $LRATE req/s; nginx p99 $NP99 ms)"
 
 # ------------------------------------------------------------------ submissions
 FSYNC=$(cc -O2 -o "$WORK/fsync_probe" "$HERE/fsync_probe.c" && "$WORK/fsync_probe" "$WORK" 2 | awk '{print $2}')
@@ -272,7 +288,7 @@ fi
 "$BIN" verify --db "$DB" >/dev/null 2>&1 || { echo "bench: the journal does not verify"; exit 1; }
 [ "$STORED" -ge "$SENT" ] || { echo "bench: fewer submissions stored than sent"; exit 1; }
 
-row "(d) idle RSS, default configuration, after a page (MB)" "$(mb "$RSS_IDLE")" "<= 10" "$(goal "$RSS_IDLE" 10240 '<=')"
+row "(d) idle RSS, default configuration, after a page (MB)" "$(mb "$RSS_IDLE")" "<= 10" "$(goal "$RSS_IDLE" 10240 '<=') (first start of the demo, sending its letters: $(mb "$RSS_FIRST") MB)"
 row "(d) peak RSS over pages and submissions (MB)" "$(mb "$RSS_PEAK")" "<= 50" "$(goal "$RSS_PEAK" 51200 '<=')"
 
 # ------------------------------------------------------------------ report

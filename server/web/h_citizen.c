@@ -1077,7 +1077,7 @@ void h_citizen_feedback(struct app_call *c)
         json_object_set_new(ctx, "next_n", json_integer((json_int_t)n + 1));
     h_citizen_title(c, ctx, app_text(c, "feedback_title"), n, pack->n_videos,
                     h_citizen_vtr(c, pack, v, "title", v->title), 0);
-    app_page(c, 200, "citizen/feedback", ctx);
+    app_page_pre(c, 200, "citizen/feedback", NULL, h_citizen_pre_get(c, pack, 'l', 0), ctx);
 }
 
 /* A flag field of a player report: "1" on, absent or "0" off; -1 for anything else. */
@@ -1184,7 +1184,7 @@ void h_citizen_decline(struct app_call *c)
         h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
         h_citizen_progress(pack, &pr, 0, ctx);
         model_progress_clear(&pr);
-        app_page(c, 200, "citizen/decline", ctx);
+        app_page_pre(c, 200, "citizen/decline", NULL, h_citizen_pre_get(c, pack, 'l', 0), ctx);
         return;
     }
     if (h_citizen_form(c, &f))

@@ -19,7 +19,9 @@
 # usage: scripts/bench/run.sh [VEJLED_BIN [TEST_BIN]]
 #   TEST_BIN: a build with -DVEJLED_TESTING and no sanitizer (make bench builds
 #   build/bench/vejled); rows (b) and (c) need it and are skipped without it.
-# Environment: BENCH_SECONDS (wrk run length, default 5), BENCH_ROUNDS (alternations, 3),
+# Environment: BENCH_BEFORE (an older vejled binary: its pages, latency and idle RSS are
+#   measured in the same rounds, side by side, for a "before" column),
+#   BENCH_SECONDS (wrk run length, default 5), BENCH_ROUNDS (alternations, 3),
 #   BENCH_THREADS ([server] threads; default: the configuration's default), STATS_DB
 #   (default var/bench/stats.db; row (e) is skipped when it does not exist, `make bench`
 #   makes it first), BENCH_SYNC_MS (2).
@@ -28,6 +30,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BIN=${1:-$ROOT/build/vejled}
 TBIN=${2:-${BENCH_TEST_BIN:-}}
+BEFORE=${BENCH_BEFORE:-}
 SECS=${BENCH_SECONDS:-5}
 ROUNDS=${BENCH_ROUNDS:-3}
 SYNC_MS=${BENCH_SYNC_MS:-2}
@@ -132,6 +135,15 @@ curl -fs -o /dev/null "http://127.0.0.1:$PORT/"
 sleep 1
 RSS_IDLE=$(rss_kb "$IDLE_PID")
 stop_server "$IDLE_PID"
+RSS_IDLE_B=""
+if [ -n "$BEFORE" ]; then
+    start_server idle-before "$BEFORE" "$WORK/idle.db" ""
+    sleep 1
+    curl -fs -o /dev/null "http://127.0.0.1:$PORT/"
+    sleep 1
+    RSS_IDLE_B=$(rss_kb "$SPID")
+    stop_server "$SPID"
+fi
 start_server first "$BIN" "$WORK/first.db" ""
 sleep 1.5
 curl -fs -o /dev/null "http://127.0.0.1:$PORT/"
@@ -144,6 +156,13 @@ VPID=$SPID
 VPORT=$PORT
 node "$HERE/prepare.mjs" "$VPORT" "$KEY" "$DB" "$CONNS" "$WORK"
 COOKIE=$(cat "$WORK/cookie.txt")
+if [ -n "$BEFORE" ]; then
+    start_server before "$BEFORE" "$DB" "$WORK/vejled.ini"
+    BPID_OLD=$SPID; OPORT=$PORT
+    cmp -s <(curl -fs -H "Cookie: $COOKIE" "http://127.0.0.1:$OPORT/borger/video/1") \
+        <(curl -fs -H "Cookie: $COOKIE" "http://127.0.0.1:$VPORT/borger/video/1") \
+        || echo "bench: note: the before binary's video page differs from this one's"
+fi
 
 # ------------------------------------------------------------------ (a) pages vs nginx
 mkdir -p "$WORK/www" "$WORK/nginx"
@@ -176,23 +195,29 @@ for _ in $(seq 1 400); do curl -fs -o /dev/null "http://127.0.0.1:$NPORT/video.h
 cmp -s <(curl -fs "http://127.0.0.1:$NPORT/video.html") "$WORK/www/video.html" \
     || { echo "bench: nginx does not serve the page"; exit 1; }
 
-declare -A RATIO VRPS
+declare -A RATIO VRPS OLDRATIO
 for page in video overview; do
     path=/borger/video/1; [ "$page" = overview ] && path=/borger
-    v_sum=0; n_sum=0
+    v_sum=0; n_sum=0; o_sum=0
     for r in $(seq 1 "$ROUNDS"); do
         v=$(wrk_rps "http://127.0.0.1:$VPORT$path" "$COOKIE")
         n=$(wrk_rps "http://127.0.0.1:$NPORT/$page.html")
-        v_sum=$(add "$v_sum" "$v"); n_sum=$(add "$n_sum" "$n")
-        printf "  %-8s round %d: vejled %8.0f req/s   nginx %8.0f req/s\n" "$page" "$r" "$v" "$n"
+        o=0
+        [ -n "$BEFORE" ] && o=$(wrk_rps "http://127.0.0.1:$OPORT$path" "$COOKIE")
+        v_sum=$(add "$v_sum" "$v"); n_sum=$(add "$n_sum" "$n"); o_sum=$(add "$o_sum" "$o")
+        printf "  %-8s round %d: vejled %8.0f req/s   nginx %8.0f req/s" "$page" "$r" "$v" "$n"
+        [ -n "$BEFORE" ] && printf "   before %8.0f req/s" "$o"
+        echo
     done
     RATIO[$page]=$(ratio "$v_sum" "$n_sum")
+    OLDRATIO[$page]=$(ratio "$o_sum" "$n_sum")
     VRPS[$page]=$(awk -v s="$v_sum" -v n="$ROUNDS" 'BEGIN { printf "%.0f", s / n }')
 done
+before() { if [ -n "$BEFORE" ]; then printf "; before: %s" "$1"; fi; }
 row "(a) video page req/s ÷ nginx static, same bytes" "${RATIO[video]}" ">= 1.0" \
-    "$(goal "${RATIO[video]}" 1.0 '>=') (>= 0.8: $(goal "${RATIO[video]}" 0.8 '>='))"
+    "$(goal "${RATIO[video]}" 1.0 '>=') (>= 0.8: $(goal "${RATIO[video]}" 0.8 '>='))$(before "${OLDRATIO[video]}")"
 row "(a) overview req/s ÷ nginx static, same bytes" "${RATIO[overview]}" ">= 1.0" \
-    "$(goal "${RATIO[overview]}" 1.0 '>=') (>= 0.8: $(goal "${RATIO[overview]}" 0.8 '>='))"
+    "$(goal "${RATIO[overview]}" 1.0 '>=') (>= 0.8: $(goal "${RATIO[overview]}" 0.8 '>='))$(before "${OLDRATIO[overview]}")"
 
 # ------------------------------------------------------------------ (f) p99 at half rate
 # LCONNS connections, each pausing so that together they offer half the saturating rate;
@@ -210,6 +235,12 @@ P99=$(ms 99% <<<"$OUT"); P50=$(ms 50% <<<"$OUT")
 LRATE=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$OUT")
 latency_run "http://127.0.0.1:$NPORT/" /video.html ""
 NP99=$(ms 99% <<<"$OUT")
+OP99=""
+if [ -n "$BEFORE" ]; then
+    latency_run "http://127.0.0.1:$OPORT/" /borger/video/1 "$COOKIE"
+    OP99=$(ms 99% <<<"$OUT")
+    stop_server "$BPID_OLD"
+fi
 kill "$NPID"; wait "$NPID" 2>/dev/null || true; NPID=""
 
 # ------------------------------------------------------------------ (e) the big database
@@ -238,7 +269,7 @@ if [ -f "$STATS_DB" ]; then
 else
     row "(e) video page req/s, big database ÷ demo db" "-" ">= 0.9" "not measured: no $STATS_DB (make bench makes it)"
 fi
-row "(f) video page p99 latency at half the saturating rate (ms)" "$P99" "<= 5" "$(goal "$P99" 5 '<=') (p50 $P50 ms at $LRATE req/s; nginx p99 $NP99 ms)"
+row "(f) video page p99 latency at half the saturating rate (ms)" "$P99" "<= 5" "$(goal "$P99" 5 '<=') (p50 $P50 ms at $LRATE req/s; nginx p99 $NP99 ms$(before "$OP99 ms"))"
 
 # ------------------------------------------------------------------ submissions
 FSYNC=$(cc -O2 -o "$WORK/fsync_probe" "$HERE/fsync_probe.c" && "$WORK/fsync_probe" "$WORK" 2 | awk '{print $2}')
@@ -288,7 +319,7 @@ fi
 "$BIN" verify --db "$DB" >/dev/null 2>&1 || { echo "bench: the journal does not verify"; exit 1; }
 [ "$STORED" -ge "$SENT" ] || { echo "bench: fewer submissions stored than sent"; exit 1; }
 
-row "(d) idle RSS, default configuration, after a page (MB)" "$(mb "$RSS_IDLE")" "<= 10" "$(goal "$RSS_IDLE" 10240 '<=') (first start of the demo, sending its letters: $(mb "$RSS_FIRST") MB)"
+row "(d) idle RSS, default configuration, after a page (MB)" "$(mb "$RSS_IDLE")" "<= 10" "$(goal "$RSS_IDLE" 10240 '<=') (first start of the demo, sending its letters: $(mb "$RSS_FIRST") MB$([ -n "$BEFORE" ] && printf "; before: %s MB" "$(mb "$RSS_IDLE_B")"))"
 row "(d) peak RSS over pages and submissions (MB)" "$(mb "$RSS_PEAK")" "<= 50" "$(goal "$RSS_PEAK" 51200 '<=')"
 
 # ------------------------------------------------------------------ report

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -106,8 +107,9 @@ void pdf_space(struct pdf *p, double points)
 }
 
 /* Writes n bytes to fd; 0, or -1 (EPIPE when the reader is gone). */
-static int pdf_write_all(int fd, const char *p, size_t n)
+static int pdf_write_all(int fd, const void *data, size_t n)
 {
+    const char *p = data;
     while (n) {
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
@@ -120,78 +122,173 @@ static int pdf_write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* Reads fd to its end, appended to out; 0 or -1. */
-static int pdf_read_all(int fd, struct buf *out)
+/* Reads exactly n bytes from fd into dst; 0, or -1 (end of file or error first). */
+static int pdf_read_exact(int fd, void *dst, size_t n)
 {
-    char chunk[65536];
-    for (;;) {
-        ssize_t r = read(fd, chunk, sizeof chunk);
+    char *p = dst;
+    while (n) {
+        ssize_t r = read(fd, p, n);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0)
+        if (r <= 0)
             return -1;
-        if (r == 0)
-            return 0;
-        buf_append(out, chunk, (size_t)r);
+        p += r;
+        n -= (size_t)r;
     }
+    return 0;
 }
 
-/* Draws the operations in a `pdf_renderer pdf-render` child: operations on its standard
- * input, the PDF from its standard output, its errors on ours.  0, or -1. */
-static int pdf_render_child(const struct buf *ops, struct buf *out)
+/* A frame on the pipes: a uint64_t length, then the bytes (operations to the renderer; a
+ * status byte, 0 for a document, then the PDF, from it). */
+static int pdf_read_frame(int fd, struct buf *out)
 {
-    int in[2] = {-1, -1}, from[2] = {-1, -1}, rc = -1, status = 0;
+    uint64_t len;
+    if (pdf_read_exact(fd, &len, sizeof len) || len > ((uint64_t)1 << 34))
+        return -1;
+    buf_reserve(out, (size_t)len);
+    if (pdf_read_exact(fd, out->data + out->len, (size_t)len))
+        return -1;
+    out->len += (size_t)len;
+    out->data[out->len] = '\0';
+    return 0;
+}
+
+static int pdf_write_frame(int fd, const void *data, size_t n)
+{
+    uint64_t len = n;
+    return pdf_write_all(fd, &len, sizeof len) || pdf_write_all(fd, data, n) ? -1 : 0;
+}
+
+/* The renderer child of this process: started for the first document, kept for the next
+ * ones (starting one and its font set-up cost more than a letter), gone by itself after
+ * PDF_IDLE_S seconds without one (it waits with a timeout), so a quiet server has no
+ * PDF process.  One document at a time: the lock is held over a round trip. */
+#define PDF_IDLE_S 10
+static pthread_mutex_t pdf_child_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t pdf_child_pid = -1;
+static int pdf_child_in = -1, pdf_child_out = -1; /* our ends: its stdin, its stdout */
+
+/* The reaper of one child (a detached thread): waits for its end.  Whoever reaps first
+ * wins; the other's waitpid fails with ECHILD, which is fine. */
+static void *pdf_child_reap(void *arg)
+{
+    pid_t pid = (pid_t)(intptr_t)arg;
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return NULL;
+}
+
+/* Ends the child (closing its input ends it) and reaps it. */
+static void pdf_child_end(void)
+{
+    int status;
+    if (pdf_child_in >= 0)
+        close(pdf_child_in);
+    if (pdf_child_out >= 0)
+        close(pdf_child_out);
+    pdf_child_in = pdf_child_out = -1;
+    if (pdf_child_pid > 0)
+        while (waitpid(pdf_child_pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    pdf_child_pid = -1;
+}
+
+/* Starts `pdf_renderer pdf-render` on two pipes; 0 or -1. */
+static int pdf_child_start(void)
+{
+    int in[2] = {-1, -1}, from[2] = {-1, -1};
     posix_spawn_file_actions_t fa;
-    pid_t pid = -1;
-    struct buf got = {0};
-    sigset_t pipe_sig, old;
-    if (pipe2(in, O_CLOEXEC) || pipe2(from, O_CLOEXEC))
-        goto out;
+    if (pipe2(in, O_CLOEXEC) || pipe2(from, O_CLOEXEC)) {
+        for (int i = 0; i < 2; i++) {
+            if (in[i] >= 0)
+                close(in[i]);
+            if (from[i] >= 0)
+                close(from[i]);
+        }
+        return -1;
+    }
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
     posix_spawn_file_actions_adddup2(&fa, from[1], 1);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3); /* nothing else of ours */
     char *argv[] = {pdf_renderer, (char *)"pdf-render", NULL};
+    pid_t pid;
     int err = posix_spawn(&pid, pdf_renderer, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     close(in[0]);
     close(from[1]);
-    in[0] = from[1] = -1;
     if (err) {
         fprintf(stderr, "vejled: cannot start the PDF renderer %s: %s\n", pdf_renderer,
                 strerror(err));
-        pid = -1;
-        goto out;
+        close(in[1]);
+        close(from[0]);
+        return -1;
     }
-    /* a child that died early must not take this process with SIGPIPE */
+    pdf_child_pid = pid;
+    pdf_child_in = in[1];
+    pdf_child_out = from[0];
+    /* when it ends by itself, it is reaped at once (no zombie until the next document) */
+    pthread_t reaper;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&reaper, &attr, pdf_child_reap, (void *)(intptr_t)pid) != 0)
+        fprintf(stderr, "vejled: no thread to reap the PDF renderer; it is reaped later\n");
+    pthread_attr_destroy(&attr);
+    return 0;
+}
+
+/* One round trip with the child (started if needed): the operations out, the document
+ * back.  1 when the child was gone before answering (it may have timed out: try again
+ * with a new one), 0 done, -1 failed. */
+static int pdf_child_round(const struct buf *ops, struct buf *out)
+{
+    int status, rc = -1;
+    sigset_t pipe_sig, old;
+    struct buf got = {0};
+    /* a child that ended by itself is reaped here */
+    if (pdf_child_pid > 0 && waitpid(pdf_child_pid, &status, WNOHANG) == pdf_child_pid) {
+        pdf_child_pid = -1;
+        pdf_child_end();
+    }
+    if (pdf_child_pid < 0 && pdf_child_start())
+        return -1;
+    /* a child gone early must not take this process with SIGPIPE */
     sigemptyset(&pipe_sig);
     sigaddset(&pipe_sig, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_sig, &old);
-    int wrote = pdf_write_all(in[1], ops->data, ops->len);
+    int wrote = pdf_write_frame(pdf_child_in, ops->data, ops->len);
     if (wrote && errno == EPIPE) {
         struct timespec none = {0, 0};
         sigtimedwait(&pipe_sig, NULL, &none);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    close(in[1]);
-    in[1] = -1;
-    int read_ok = pdf_read_all(from[0], &got) == 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    pid = -1;
-    if (!wrote && read_ok && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        buf_append(out, got.data, got.len);
-        rc = 0;
+    if (wrote || pdf_read_frame(pdf_child_out, &got) || got.len < 1) {
+        rc = 1; /* gone (timed out, or crashed: the next try tells) */
+        pdf_child_end();
+    } else if (got.data[0] != 0) {
+        fprintf(stderr, "vejled: the PDF renderer could not draw a document\n");
     } else {
-        fprintf(stderr, "vejled: the PDF renderer failed\n");
-    }
-out:
-    for (int i = 0; i < 2; i++) {
-        if (in[i] >= 0)
-            close(in[i]);
-        if (from[i] >= 0)
-            close(from[i]);
+        buf_append(out, got.data + 1, got.len - 1);
+        rc = 0;
     }
     buf_free(&got);
+    return rc;
+}
+
+/* Draws the operations in the renderer child.  0, or -1. */
+static int pdf_render_child(const struct buf *ops, struct buf *out)
+{
+    pthread_mutex_lock(&pdf_child_lock);
+    int rc = pdf_child_round(ops, out);
+    if (rc == 1)
+        rc = pdf_child_round(ops, out);
+    if (rc == 1) {
+        fprintf(stderr, "vejled: the PDF renderer ended without a document\n");
+        rc = -1;
+    }
+    pthread_mutex_unlock(&pdf_child_lock);
     return rc;
 }
 
@@ -207,10 +304,30 @@ int pdf_finish(struct pdf *p, struct buf *out)
 int pdf_render_main(void)
 {
     struct buf ops = {0}, doc = {0};
-    int rc = pdf_read_all(0, &ops) == 0 && pdf_cairo_render(ops.data, ops.len, &doc) == 0 &&
-                     pdf_write_all(1, doc.data, doc.len) == 0
-                 ? 0
-                 : 1;
+    int rc = 0;
+    signal(SIGPIPE, SIG_IGN); /* a parent gone: write fails, the loop ends */
+    for (;;) {
+        /* wait for the next document at most PDF_IDLE_S seconds */
+        struct pollfd pfd = {.fd = 0, .events = POLLIN};
+        int ready = poll(&pfd, 1, PDF_IDLE_S * 1000);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            break; /* idle (or an error): done */
+        buf_reset(&ops);
+        if (pdf_read_frame(0, &ops))
+            break; /* the parent closed: done */
+        buf_reset(&doc);
+        buf_putc(&doc, 0);
+        if (pdf_cairo_render(ops.data, ops.len, &doc) != 0) {
+            buf_reset(&doc);
+            buf_putc(&doc, 1);
+        }
+        if (pdf_write_frame(1, doc.data, doc.len)) {
+            rc = 1;
+            break;
+        }
+    }
     buf_free(&ops);
     buf_free(&doc);
     return rc;

@@ -2,10 +2,11 @@
  *
  * The calls below record the document; pdf_finish() has it drawn by pdf_cairo.c, which
  * opens the PDF libraries only then.  With a renderer set (pdf_set_renderer: every
- * `vejled` command sets its own executable) the drawing happens in a short-lived child,
- * `vejled pdf-render`, that reads the operations on its standard input and writes the PDF
- * to its standard output, so the long-running server never maps cairo, pango or
- * fontconfig.  The bytes are the same either way.
+ * `vejled` command sets its own executable) the drawing happens in a child, `vejled
+ * pdf-render`, that reads the operations on its standard input and writes the PDF to its
+ * standard output; it is kept for the next documents and ends by itself after 10 seconds
+ * without one, so the long-running server never maps cairo, pango or fontconfig and a
+ * quiet server has no PDF process.  The bytes are the same either way.
  *
  * A document is A4 with fixed margins; each call adds one paragraph, wrapped to the page
  * width and continued on a new page when it does not fit.  Text is plain UTF-8 (never
@@ -65,8 +66,11 @@ int pdf_finish(struct pdf *p, struct buf *out);
  * thread makes a document); NULL or "": in this process (the default). */
 void pdf_set_renderer(const char *exe);
 
-/* The `vejled pdf-render` command: the operations from standard input, the PDF to
- * standard output.  The exit status: 0, or 1. */
+/* The `vejled pdf-render` command: documents, one after the other, as frames (a uint64_t
+ * length and the bytes) of operations on standard input, each answered by a frame on
+ * standard output (a status byte, 0 or 1 for failed, then the PDF); it ends when its input
+ * closes or after 10 seconds without a document (the parent starts a new one when it
+ * needs one).  The exit status: 0, or 1. */
 int pdf_render_main(void);
 
 #endif

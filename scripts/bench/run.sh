@@ -230,9 +230,17 @@ latency_run() { # URL COOKIE -> sets OUT
     OUT=$(wrk -t2 -c"$LCONNS" -d"${SECS}s" --timeout 5s --latency -s "$WORK/latency.lua" "$1")
     if grep -q "Non-2xx" <<<"$OUT"; then echo "bench: errors in the latency run:"; echo "$OUT"; exit 1; fi
 }
-latency_run "http://127.0.0.1:$VPORT/" /borger/video/1 "$COOKIE"
+# wrk's pauses overshoot (timer granularity): at most two more tries with more
+# connections until the rate reached is at least 80% of the half
+HALF=$(awk -v r="${VRPS[video]}" 'BEGIN { printf "%.0f", r / 2 }')
+for try in 1 2 3; do
+    latency_run "http://127.0.0.1:$VPORT/" /borger/video/1 "$COOKIE"
+    LRATE=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$OUT")
+    awk -v a="$LRATE" -v h="$HALF" 'BEGIN { exit !(a >= 0.8 * h) }' && break
+    [ "$try" = 3 ] && break
+    LCONNS=$(awk -v c="$LCONNS" -v a="$LRATE" -v h="$HALF" 'BEGIN { n = int(c * h / (a > 0 ? a : 1) + 0.5); print (n > 256 ? 256 : n) }')
+done
 P99=$(ms 99% <<<"$OUT"); P50=$(ms 50% <<<"$OUT")
-LRATE=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$OUT")
 latency_run "http://127.0.0.1:$NPORT/" /video.html ""
 NP99=$(ms 99% <<<"$OUT")
 OP99=""
@@ -269,7 +277,7 @@ if [ -f "$STATS_DB" ]; then
 else
     row "(e) video page req/s, big database ÷ demo db" "-" ">= 0.9" "not measured: no $STATS_DB (make bench makes it)"
 fi
-row "(f) video page p99 latency at half the saturating rate (ms)" "$P99" "<= 5" "$(goal "$P99" 5 '<=') (p50 $P50 ms at $LRATE req/s; nginx p99 $NP99 ms$(before "$OP99 ms"))"
+row "(f) video page p99 latency at half the saturating rate (ms)" "$P99" "<= 5" "$(goal "$P99" 5 '<=') (p50 $P50 ms at $LRATE req/s, half of saturation $HALF; nginx p99 $NP99 ms$(before "$OP99 ms"))"
 
 # ------------------------------------------------------------------ submissions
 FSYNC=$(cc -O2 -o "$WORK/fsync_probe" "$HERE/fsync_probe.c" && "$WORK/fsync_probe" "$WORK" 2 | awk '{print $2}')

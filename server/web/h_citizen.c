@@ -271,17 +271,23 @@ static json_t *h_citizen_base_fixed(struct app_call *c, const struct model_pack 
     return ctx;
 }
 
-/* What every citizen page shows: the above, the group, the meeting. */
-static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
+/* The group's name and the meeting into ctx. */
+static void h_citizen_base_own(struct app_call *c, const struct model_pack *pack, json_t *ctx)
 {
     struct model_group g;
-    json_t *ctx = h_citizen_base_fixed(c, pack);
     if (store_group_by_id(c->st, c->enrolment.group_id, &g) == STORE_OK) {
         json_object_set_new(ctx, "group_name",
                             json_string(h_citizen_tr(c, pack, "group.name", g.name)));
         model_group_clear(&g);
     }
     h_citizen_when(c, ctx, "meeting", c->enrolment.first_meeting_at);
+}
+
+/* What every citizen page shows: the above, the group, the meeting. */
+static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
+{
+    json_t *ctx = h_citizen_base_fixed(c, pack);
+    h_citizen_base_own(c, pack, ctx);
     return ctx;
 }
 
@@ -519,14 +525,19 @@ void h_citizen_overview(struct app_call *c)
         return;
     }
     const tmpl_pre *pre = h_citizen_pre_get(c, pack, 'o', 0);
-    json_t *ctx = h_citizen_base(c, pack);
+    const tmpl_pre *layout = h_citizen_pre_get(c, pack, 'l', 0);
+    /* pre-rendered body and layout have the pack's and the municipality's values already:
+     * only the group and the meeting (the body's) are needed */
+    json_t *ctx = pre && layout ? json_object() : h_citizen_base(c, pack);
+    if (pre && layout)
+        h_citizen_base_own(c, pack, ctx);
     h_citizen_summary(c, pack, &pr, 0, pre != NULL, ctx);
     h_citizen_progress(pack, &pr, 0, ctx);
     json_object_set_new(ctx, "completed",
                         json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
                                      json_integer_value(json_object_get(ctx, "total"))));
     model_progress_clear(&pr);
-    app_page_pre(c, 200, "citizen/overview", pre, h_citizen_pre_get(c, pack, 'l', 0), ctx);
+    app_page_pre(c, 200, "citizen/overview", pre, layout, ctx);
 }
 
 /* ------------------------------------------------------------------ video and answers */
@@ -871,7 +882,10 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
 {
     const struct model_video *v = content_video_at(pack, n);
     const tmpl_pre *pre = h_citizen_pre_get(c, pack, 'v', n);
-    json_t *ctx = h_citizen_base(c, pack);
+    const tmpl_pre *layout = h_citizen_pre_get(c, pack, 'l', 0);
+    /* pre-rendered body and layout need nothing of h_citizen_base: the body shows neither
+     * group nor meeting, the layout has the pack's and the municipality's values */
+    json_t *ctx = pre && layout ? json_object() : h_citizen_base(c, pack);
     json_t *errors = json_array();
     if (pre) {
         h_citizen_video_holes(c, pack, n, pr, sub, ctx);
@@ -895,8 +909,7 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
     h_citizen_progress(pack, pr, n, ctx);
     h_citizen_title(c, ctx, NULL, n, pack->n_videos, h_citizen_vtr(c, pack, v, "title", v->title),
                     json_array_size(errors) > 0);
-    app_page_pre(c, sub && sub->problems ? 422 : 200, "citizen/video", pre,
-                 h_citizen_pre_get(c, pack, 'l', 0), ctx);
+    app_page_pre(c, sub && sub->problems ? 422 : 200, "citizen/video", pre, layout, ctx);
 }
 
 void h_citizen_video(struct app_call *c)

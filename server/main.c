@@ -27,6 +27,7 @@
 #include "jobs.h"
 #include "journal.h"
 #include "mem.h"
+#include "pdf.h"
 #include "purge.h"
 #include "staff.h"
 #include "scheduler.h"
@@ -1135,6 +1136,13 @@ int main(int argc, char **argv)
     jsonmem_install(); /* before any jansson call (jsonmem.h) */
     if (store_testvfs_init()) /* test build only; before any database is opened */
         return EXIT_FAILURE;
+    /* internal: draws one PDF for a vejled process (pdf.h); not for people */
+    if (argc == 2 && strcmp(argv[1], "pdf-render") == 0)
+        return pdf_render_main();
+    /* every document is drawn in a child, so no vejled process maps the PDF libraries for
+     * longer than one document */
+    if (access("/proc/self/exe", X_OK) == 0)
+        pdf_set_renderer("/proc/self/exe");
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(main_usage, argc < 2 ? stderr : stdout);

@@ -1,6 +1,9 @@
 #include "channel.h"
 
+/* the type-checking macros would hide the function names the table below uses */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -225,10 +228,37 @@ static size_t channel_discard(char *p, size_t size, size_t nmemb, void *arg)
     return size * nmemb;
 }
 
+/* libcurl (and the TLS, SSH, LDAP and Kerberos libraries under it: about 3 MB resident)
+ * is not linked: it is opened with dlopen() the first time a letter goes out by SMTP or
+ * webhook, so a server that has not sent one does not map it. */
+#define CHANNEL_CURL_FUNCTIONS(X)                                                             \
+    X(curl_easy_cleanup) X(curl_easy_getinfo) X(curl_easy_init) X(curl_easy_perform)         \
+    X(curl_easy_setopt) X(curl_easy_strerror) X(curl_global_init) X(curl_slist_append)        \
+    X(curl_slist_free_all)
+#define CHANNEL_CURL_FIELD(name) __typeof__(&name) name;
+static struct {
+    CHANNEL_CURL_FUNCTIONS(CHANNEL_CURL_FIELD)
+} F;
+static int channel_curl_ok; /* 1 when F is filled; set once under channel_curl_once */
+
 static pthread_once_t channel_curl_once = PTHREAD_ONCE_INIT;
 static void channel_curl_init(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        fprintf(stderr, "vejled: cannot load libcurl: %s\n", dlerror());
+        return;
+    }
+    channel_curl_ok = 1;
+#define CHANNEL_CURL_RESOLVE(name)                                                            \
+    if (!(F.name = (__typeof__(&name))dlsym(h, #name)))                                      \
+        channel_curl_ok = 0;
+    CHANNEL_CURL_FUNCTIONS(CHANNEL_CURL_RESOLVE)
+#undef CHANNEL_CURL_RESOLVE
+    if (channel_curl_ok)
+        F.curl_global_init(CURL_GLOBAL_DEFAULT);
+    else
+        fprintf(stderr, "vejled: libcurl lacks a function vejled uses\n");
 }
 
 /* RFC 2047 encoded word for a header with non-ASCII text. */
@@ -285,43 +315,43 @@ int channel_smtp_send(const struct config *cfg, const char *to_addr, const void 
         return -1;
     }
     pthread_once(&channel_curl_once, channel_curl_init);
-    CURL *c = curl_easy_init();
+    CURL *c = channel_curl_ok ? F.curl_easy_init() : NULL;
     if (!c) {
         snprintf(err, errlen, "smtp: cannot start libcurl");
         goto out;
     }
     snprintf(to, sizeof to, "<%s>", to_addr);
-    rcpt = curl_slist_append(rcpt, to);
+    rcpt = F.curl_slist_append(rcpt, to);
     char from[300];
     snprintf(from, sizeof from, "<%s>", cfg->smtp_from);
     struct channel_upload up = {msg, len};
-    curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
-    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
-    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+    F.curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
+    F.curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+    F.curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
     /* letters hold personal data: TLS (STARTTLS, or smtps://) unless a local relay is
      * explicitly allowed to take them in plain text */
-    curl_easy_setopt(c, CURLOPT_USE_SSL, cfg->smtp_allow_plain ? CURLUSESSL_NONE : CURLUSESSL_ALL);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, channel_read);
-    curl_easy_setopt(c, CURLOPT_READDATA, &up);
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->smtp_timeout_s);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cfg->smtp_timeout_s);
-    CURLcode res = curl_easy_perform(c);
+    F.curl_easy_setopt(c, CURLOPT_USE_SSL, cfg->smtp_allow_plain ? CURLUSESSL_NONE : CURLUSESSL_ALL);
+    F.curl_easy_setopt(c, CURLOPT_READFUNCTION, channel_read);
+    F.curl_easy_setopt(c, CURLOPT_READDATA, &up);
+    F.curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    F.curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    F.curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->smtp_timeout_s);
+    F.curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cfg->smtp_timeout_s);
+    CURLcode res = F.curl_easy_perform(c);
     if (res == CURLE_USE_SSL_FAILED) {
         snprintf(err, errlen, "smtp: the server offers no STARTTLS and TLS is required "
                               "([smtp] allow_plain = 1 only for a local relay)");
         goto out;
     }
     if (res != CURLE_OK) {
-        snprintf(err, errlen, "smtp: %s", curl_easy_strerror(res));
+        snprintf(err, errlen, "smtp: %s", F.curl_easy_strerror(res));
         goto out;
     }
     rc = 0;
 out:
-    curl_slist_free_all(rcpt);
+    F.curl_slist_free_all(rcpt);
     if (c)
-        curl_easy_cleanup(c);
+        F.curl_easy_cleanup(c);
     return rc;
 }
 
@@ -404,7 +434,7 @@ int channel_webhook_post(const struct config *cfg, const char *id, int64_t times
     crypto_auth_hmacsha256_final(&st, mac);
     sodium_memzero(&st, sizeof st);
     sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
-    CURL *c = curl_easy_init();
+    CURL *c = channel_curl_ok ? F.curl_easy_init() : NULL;
     if (!c) {
         snprintf(err, errlen, "webhook: cannot start libcurl");
         return -1;
@@ -414,31 +444,31 @@ int channel_webhook_post(const struct config *cfg, const char *id, int64_t times
     snprintf(h_sig, sizeof h_sig, "webhook-signature: %s", sig);
     snprintf(legacy, sizeof legacy, "X-Vejled-Signature: sha256=%s", hex);
     snprintf(h_legacy_id, sizeof h_legacy_id, "X-Vejled-Delivery: %s", id);
-    headers = curl_slist_append(headers, "Content-Type: application/json; charset=utf-8");
-    headers = curl_slist_append(headers, h_id);
-    headers = curl_slist_append(headers, h_ts);
-    headers = curl_slist_append(headers, h_sig);
-    headers = curl_slist_append(headers, legacy);
-    headers = curl_slist_append(headers, h_legacy_id);
-    headers = curl_slist_append(headers, "Expect:");
-    curl_easy_setopt(c, CURLOPT_URL, cfg->webhook_url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)n);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, channel_discard);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->webhook_timeout_s);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cfg->webhook_timeout_s);
-    CURLcode res = curl_easy_perform(c);
+    headers = F.curl_slist_append(headers, "Content-Type: application/json; charset=utf-8");
+    headers = F.curl_slist_append(headers, h_id);
+    headers = F.curl_slist_append(headers, h_ts);
+    headers = F.curl_slist_append(headers, h_sig);
+    headers = F.curl_slist_append(headers, legacy);
+    headers = F.curl_slist_append(headers, h_legacy_id);
+    headers = F.curl_slist_append(headers, "Expect:");
+    F.curl_easy_setopt(c, CURLOPT_URL, cfg->webhook_url);
+    F.curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    F.curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    F.curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)n);
+    F.curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, channel_discard);
+    F.curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    F.curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->webhook_timeout_s);
+    F.curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cfg->webhook_timeout_s);
+    CURLcode res = F.curl_easy_perform(c);
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    F.curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (res != CURLE_OK)
-        snprintf(err, errlen, "webhook: %s", curl_easy_strerror(res));
+        snprintf(err, errlen, "webhook: %s", F.curl_easy_strerror(res));
     else if (status < 200 || status > 299)
         snprintf(err, errlen, "webhook: HTTP %ld", status);
     else
         rc = 0;
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(c);
+    F.curl_slist_free_all(headers);
+    F.curl_easy_cleanup(c);
     return rc;
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "prerender.h"
+
 int lang_code_ok(const char *code)
 {
     if (!code)
@@ -192,6 +194,16 @@ static int lang_in(const json_t *codes, const char *code)
     return 0;
 }
 
+int lang_list_bind(const struct lang_list *l, tmpl_set *set)
+{
+    if (!prerender_enabled())
+        return 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (tmpl_set_bind(set, "t", l->items[i].strings))
+            return -1;
+    return 0;
+}
+
 json_t *lang_list_json(const struct lang_list *l, const char *current, const json_t *only)
 {
     json_t *out = json_array();
@@ -200,9 +212,12 @@ json_t *lang_list_json(const struct lang_list *l, const char *current, const jso
         int is_current = current && strcmp(current, li->code) == 0;
         if (only && !is_current && !lang_in(only, li->code))
             continue;
-        json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:b}", "code", li->code, "name",
-                                             li->name, "dir", li->rtl ? "rtl" : "ltr",
-                                             "current", is_current));
+        json_t *item = json_object();
+        json_object_set_new_nocheck(item, "code", json_string_nocheck(li->code));
+        json_object_set_new_nocheck(item, "name", json_string_nocheck(li->name));
+        json_object_set_new_nocheck(item, "dir", json_string_nocheck(li->rtl ? "rtl" : "ltr"));
+        json_object_set_new_nocheck(item, "current", json_boolean(is_current));
+        json_array_append_new(out, item);
     }
     return out;
 }

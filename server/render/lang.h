@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "model.h"
+#include "tmpl.h"
 
 #define LANG_CODE_MAX 12 /* "da", "ar", "pt-br": lowercase letters and '-', 2–11 chars */
 #define LANG_MAX 32
@@ -43,6 +44,10 @@ struct lang_list {
  * left empty.  Free with lang_list_free(). */
 int lang_list_load(struct lang_list *l, const char *dir, char *err, size_t errlen);
 void lang_list_free(struct lang_list *l);
+
+/* Pre-renders set for every language's strings under "t" (tmpl_set_bind), unless
+ * pre-rendering is off (prerender.h).  l must outlive set.  0 or -1. */
+int lang_list_bind(const struct lang_list *l, tmpl_set *set);
 
 /* 1 when code is a well-formed language code (see LANG_CODE_MAX), else 0. */
 int lang_code_ok(const char *code);

@@ -1,208 +1,93 @@
+/* pdf — records a document's operations; pdf_cairo.c draws them, in a child process
+ * (`vejled pdf-render`, bytes over pipes) when a renderer is set, else in this process. */
 #include "pdf.h"
 
-#include <cairo-pdf.h>
-#include <cairo.h>
-#include <pango/pangocairo.h>
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "mem.h"
+#include "pdf_cairo.h"
 
-#define PDF_WIDTH 595.28  /* A4 in points */
-#define PDF_HEIGHT 841.89
-#define PDF_MARGIN 62.0
+extern char **environ;
 
 struct pdf {
-    struct buf bytes;
-    cairo_surface_t *surface;
-    cairo_t *cr;
-    double y;
-    int page;        /* 1-based, the page being drawn */
-    int outline;     /* 1: titles and headings become bookmarks */
-    int title_id;    /* the outline item of the title, 0 (root) before one */
-    char lang[16];   /* "" or the document language for the catalog */
+    struct buf ops; /* the operations so far (pdf_cairo.h) */
 };
 
-static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int n)
+/* The executable that draws documents, or "" for this process; set once at start. */
+static char pdf_renderer[4096];
+
+void pdf_set_renderer(const char *exe)
 {
-    buf_append(closure, data, n);
-    return CAIRO_STATUS_SUCCESS;
+    snprintf(pdf_renderer, sizeof pdf_renderer, "%s", exe ? exe : "");
+}
+
+static void pdf_op(struct pdf *p, enum pdf_op op)
+{
+    buf_putc(&p->ops, (char)op);
+}
+
+static void pdf_op_string(struct pdf *p, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    uint32_t len = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    buf_append(&p->ops, &len, sizeof len);
+    buf_append(&p->ops, s ? s : "", len);
 }
 
 struct pdf *pdf_new(const char *title, int64_t created)
 {
     struct pdf *p = xcalloc(1, sizeof *p);
-    p->surface = cairo_pdf_surface_create_for_stream(pdf_write, &p->bytes, PDF_WIDTH, PDF_HEIGHT);
-    char date[32];
-    time_t tt = (time_t)created;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_TITLE, title);
-    cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATOR, "vejled");
-    cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
-    cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_MOD_DATE, date);
-    p->cr = cairo_create(p->surface);
-    /* a tagged PDF: the structure tree (Document > H1/H2/P, in drawing order) tells screen
-     * readers the headings and the reading order */
-    cairo_tag_begin(p->cr, "Document", NULL);
-    p->y = PDF_MARGIN;
-    p->page = 1;
+    pdf_op(p, PDF_OP_NEW);
+    buf_append(&p->ops, &created, sizeof created);
+    pdf_op_string(p, title);
     return p;
 }
 
 void pdf_set_info(struct pdf *p, const char *author, const char *subject, const char *keywords)
 {
-    if (author)
-        cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_AUTHOR, author);
-    if (subject)
-        cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_SUBJECT, subject);
-    if (keywords)
-        cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_KEYWORDS, keywords);
+    uint8_t which = (uint8_t)((author ? 1 : 0) | (subject ? 2 : 0) | (keywords ? 4 : 0));
+    pdf_op(p, PDF_OP_INFO);
+    buf_append(&p->ops, &which, 1);
+    pdf_op_string(p, author);
+    pdf_op_string(p, subject);
+    pdf_op_string(p, keywords);
 }
 
 void pdf_set_lang(struct pdf *p, const char *tag)
 {
     size_t n = strlen(tag);
-    if (n == 0 || n >= sizeof p->lang)
+    if (n == 0 || n >= 16)
         return;
     for (size_t i = 0; i < n; i++)
         if (!isalnum((unsigned char)tag[i]) && tag[i] != '-')
             return;
-    memcpy(p->lang, tag, n + 1);
-}
-
-/* The last occurrence of needle in the n bytes at hay, or NULL. */
-static const char *pdf_last(const char *hay, size_t n, const char *needle)
-{
-    const char *found = NULL, *at = hay;
-    size_t len = strlen(needle);
-    while ((at = memmem(at, n - (size_t)(at - hay), needle, len)) != NULL) {
-        found = at;
-        at++;
-    }
-    return found;
-}
-
-/* A number after key in the text [from, end), e.g. "/Size 38"; -1 when absent. */
-static long pdf_number_after(const char *from, const char *end, const char *key)
-{
-    const char *k = memmem(from, (size_t)(end - from), key, strlen(key));
-    if (!k)
-        return -1;
-    k += strlen(key);
-    while (k < end && (*k == ' ' || *k == '\n' || *k == '\r'))
-        k++;
-    if (k >= end || !isdigit((unsigned char)*k))
-        return -1;
-    return strtol(k, NULL, 10);
-}
-
-/* Appends the incremental update with the language to the finished document in b.
- * Leaves b as it is when cairo's trailer or catalog is not as expected. */
-static void pdf_add_catalog_entries(struct buf *b, const char *lang, int outline)
-{
-    const char *d = b->data, *end = b->data + b->len;
-    const char *trailer = pdf_last(d, b->len, "\ntrailer");
-    const char *startxref = pdf_last(d, b->len, "\nstartxref");
-    if (!trailer || !startxref || startxref < trailer)
-        return;
-    long size = pdf_number_after(trailer, startxref, "/Size");
-    long root = pdf_number_after(trailer, startxref, "/Root");
-    long info = pdf_number_after(trailer, startxref, "/Info");
-    long prev = pdf_number_after(startxref, end, "startxref");
-    char head[32];
-    snprintf(head, sizeof head, "\n%ld 0 obj", root);
-    const char *obj = root > 0 ? pdf_last(d, (size_t)(trailer - d), head) : NULL;
-    if (size <= 0 || prev < 0 || !obj)
-        return;
-    const char *open = memmem(obj, (size_t)(trailer - obj), "<<", 2);
-    const char *endobj = memmem(obj, (size_t)(trailer - obj), "endobj", 6);
-    const char *close = open && endobj ? pdf_last(open, (size_t)(endobj - open), ">>") : NULL;
-    if (!close || memmem(open, (size_t)(close - open), "/Lang", 5))
-        return;
-    int page_mode = outline && !memmem(open, (size_t)(close - open), "/PageMode", 9);
-    struct buf add = {0};
-    size_t offset = b->len + 1; /* the object starts after the newline below */
-    buf_printf(&add, "\n%ld 0 obj\n", root);
-    buf_append(&add, open, (size_t)(close - open));
-    buf_printf(&add, "   /Lang (%s)\n   /ViewerPreferences << /DisplayDocTitle true >>\n%s>>\n"
-                     "endobj\n",
-               lang, page_mode ? "   /PageMode /UseOutlines\n" : "");
-    size_t xref = b->len + add.len;
-    buf_printf(&add, "xref\n%ld 1\n%010zu 00000 n \ntrailer\n<< /Size %ld\n   /Root %ld 0 R\n",
-               root, offset, size, root);
-    if (info > 0)
-        buf_printf(&add, "   /Info %ld 0 R\n", info);
-    buf_printf(&add, "   /Prev %ld\n>>\nstartxref\n%zu\n%%%%EOF\n", prev, xref);
-    buf_append(b, add.data, add.len);
-    buf_free(&add);
+    pdf_op(p, PDF_OP_LANG);
+    pdf_op_string(p, tag);
 }
 
 void pdf_outline_headings(struct pdf *p)
 {
-    p->outline = 1;
-}
-
-static const char *pdf_font(enum pdf_style s)
-{
-    switch (s) {
-    case PDF_SMALL: return "DejaVu Sans 8.5";
-    case PDF_BOLD: return "DejaVu Sans Bold 10.5";
-    case PDF_HEADING: return "DejaVu Sans Bold 14";
-    case PDF_TITLE: return "DejaVu Sans Bold 18";
-    case PDF_MONO: return "DejaVu Sans Mono 8";
-    case PDF_BODY: break;
-    }
-    return "DejaVu Sans 10.5";
+    pdf_op(p, PDF_OP_OUTLINE);
 }
 
 static void pdf_paragraph(struct pdf *p, enum pdf_style style, const char *utf8, int right)
 {
-    PangoLayout *layout = pango_cairo_create_layout(p->cr);
-    PangoFontDescription *font = pango_font_description_from_string(pdf_font(style));
-    pango_layout_set_font_description(layout, font);
-    pango_font_description_free(font);
-    pango_layout_set_width(layout, (int)((PDF_WIDTH - 2 * PDF_MARGIN) * PANGO_SCALE));
-    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_alignment(layout, right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
-    pango_layout_set_text(layout, utf8, -1);
-    PangoLayoutIter *it = pango_layout_get_iter(layout);
-    int first = 1;
-    const char *tag = style == PDF_TITLE ? "H1" : style == PDF_HEADING ? "H2" : "P";
-    cairo_tag_begin(p->cr, tag, NULL);
-    do {
-        PangoRectangle logical;
-        pango_layout_iter_get_line_extents(it, NULL, &logical);
-        double h = (double)logical.height / PANGO_SCALE;
-        double x = (double)logical.x / PANGO_SCALE;
-        double baseline = (double)(pango_layout_iter_get_baseline(it) - logical.y) / PANGO_SCALE;
-        if (p->y + h > PDF_HEIGHT - PDF_MARGIN) {
-            cairo_show_page(p->cr);
-            p->y = PDF_MARGIN;
-            p->page++;
-        }
-        if (first && p->outline && (style == PDF_TITLE || style == PDF_HEADING)) {
-            char dest[64];
-            snprintf(dest, sizeof dest, "page=%d pos=[%.1f %.1f]", p->page, PDF_MARGIN, p->y);
-            int id = cairo_pdf_surface_add_outline(
-                p->surface, style == PDF_TITLE ? CAIRO_PDF_OUTLINE_ROOT : p->title_id, utf8,
-                dest, style == PDF_TITLE ? CAIRO_PDF_OUTLINE_FLAG_OPEN : 0);
-            if (style == PDF_TITLE)
-                p->title_id = id;
-        }
-        first = 0;
-        cairo_move_to(p->cr, PDF_MARGIN + x, p->y + baseline);
-        pango_cairo_show_layout_line(p->cr, pango_layout_iter_get_line_readonly(it));
-        p->y += h;
-    } while (pango_layout_iter_next_line(it));
-    cairo_tag_end(p->cr, tag);
-    pango_layout_iter_free(it);
-    g_object_unref(layout);
-    p->y += style == PDF_HEADING || style == PDF_TITLE ? 8 : 5;
+    uint8_t a[2] = {(uint8_t)style, (uint8_t)(right != 0)};
+    pdf_op(p, PDF_OP_TEXT);
+    buf_append(&p->ops, a, 2);
+    pdf_op_string(p, utf8);
 }
 
 void pdf_text(struct pdf *p, enum pdf_style style, const char *utf8)
@@ -217,37 +102,233 @@ void pdf_text_right(struct pdf *p, enum pdf_style style, const char *utf8)
 
 void pdf_space(struct pdf *p, double points)
 {
-    p->y += points;
+    pdf_op(p, PDF_OP_SPACE);
+    buf_append(&p->ops, &points, sizeof points);
+}
+
+/* Writes n bytes to fd; 0, or -1 (EPIPE when the reader is gone). */
+static int pdf_write_all(int fd, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Reads exactly n bytes from fd into dst; 0, or -1 (end of file or error first). */
+static int pdf_read_exact(int fd, void *dst, size_t n)
+{
+    char *p = dst;
+    while (n) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* A frame on the pipes: a uint64_t length, then the bytes (operations to the renderer; a
+ * status byte, 0 for a document, then the PDF, from it). */
+static int pdf_read_frame(int fd, struct buf *out)
+{
+    uint64_t len;
+    if (pdf_read_exact(fd, &len, sizeof len) || len > ((uint64_t)1 << 34))
+        return -1;
+    buf_reserve(out, (size_t)len);
+    if (pdf_read_exact(fd, out->data + out->len, (size_t)len))
+        return -1;
+    out->len += (size_t)len;
+    out->data[out->len] = '\0';
+    return 0;
+}
+
+static int pdf_write_frame(int fd, const void *data, size_t n)
+{
+    uint64_t len = n;
+    return pdf_write_all(fd, &len, sizeof len) || pdf_write_all(fd, data, n) ? -1 : 0;
+}
+
+/* The renderer child of this process: started for the first document, kept for the next
+ * ones (starting one and its font set-up cost more than a letter), gone by itself after
+ * PDF_IDLE_S seconds without one (it waits with a timeout), so a quiet server has no
+ * PDF process.  One document at a time: the lock is held over a round trip. */
+#define PDF_IDLE_S 10
+static pthread_mutex_t pdf_child_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t pdf_child_pid = -1;
+static int pdf_child_in = -1, pdf_child_out = -1; /* our ends: its stdin, its stdout */
+
+/* The reaper of one child (a detached thread): waits for its end.  Whoever reaps first
+ * wins; the other's waitpid fails with ECHILD, which is fine. */
+static void *pdf_child_reap(void *arg)
+{
+    pid_t pid = (pid_t)(intptr_t)arg;
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return NULL;
+}
+
+/* Ends the child (closing its input ends it) and reaps it. */
+static void pdf_child_end(void)
+{
+    int status;
+    if (pdf_child_in >= 0)
+        close(pdf_child_in);
+    if (pdf_child_out >= 0)
+        close(pdf_child_out);
+    pdf_child_in = pdf_child_out = -1;
+    if (pdf_child_pid > 0)
+        while (waitpid(pdf_child_pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    pdf_child_pid = -1;
+}
+
+/* Starts `pdf_renderer pdf-render` on two pipes; 0 or -1. */
+static int pdf_child_start(void)
+{
+    int in[2] = {-1, -1}, from[2] = {-1, -1};
+    posix_spawn_file_actions_t fa;
+    if (pipe2(in, O_CLOEXEC) || pipe2(from, O_CLOEXEC)) {
+        for (int i = 0; i < 2; i++) {
+            if (in[i] >= 0)
+                close(in[i]);
+            if (from[i] >= 0)
+                close(from[i]);
+        }
+        return -1;
+    }
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, from[1], 1);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3); /* nothing else of ours */
+    char *argv[] = {pdf_renderer, (char *)"pdf-render", NULL};
+    pid_t pid;
+    int err = posix_spawn(&pid, pdf_renderer, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(in[0]);
+    close(from[1]);
+    if (err) {
+        fprintf(stderr, "vejled: cannot start the PDF renderer %s: %s\n", pdf_renderer,
+                strerror(err));
+        close(in[1]);
+        close(from[0]);
+        return -1;
+    }
+    pdf_child_pid = pid;
+    pdf_child_in = in[1];
+    pdf_child_out = from[0];
+    /* when it ends by itself, it is reaped at once (no zombie until the next document) */
+    pthread_t reaper;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&reaper, &attr, pdf_child_reap, (void *)(intptr_t)pid) != 0)
+        fprintf(stderr, "vejled: no thread to reap the PDF renderer; it is reaped later\n");
+    pthread_attr_destroy(&attr);
+    return 0;
+}
+
+/* One round trip with the child (started if needed): the operations out, the document
+ * back.  1 when the child was gone before answering (it may have timed out: try again
+ * with a new one), 0 done, -1 failed. */
+static int pdf_child_round(const struct buf *ops, struct buf *out)
+{
+    int status, rc = -1;
+    sigset_t pipe_sig, old;
+    struct buf got = {0};
+    /* a child that ended by itself is reaped here */
+    if (pdf_child_pid > 0 && waitpid(pdf_child_pid, &status, WNOHANG) == pdf_child_pid) {
+        pdf_child_pid = -1;
+        pdf_child_end();
+    }
+    if (pdf_child_pid < 0 && pdf_child_start())
+        return -1;
+    /* a child gone early must not take this process with SIGPIPE */
+    sigemptyset(&pipe_sig);
+    sigaddset(&pipe_sig, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_sig, &old);
+    int wrote = pdf_write_frame(pdf_child_in, ops->data, ops->len);
+    if (wrote && errno == EPIPE) {
+        struct timespec none = {0, 0};
+        sigtimedwait(&pipe_sig, NULL, &none);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (wrote || pdf_read_frame(pdf_child_out, &got) || got.len < 1) {
+        rc = 1; /* gone (timed out, or crashed: the next try tells) */
+        pdf_child_end();
+    } else if (got.data[0] != 0) {
+        fprintf(stderr, "vejled: the PDF renderer could not draw a document\n");
+    } else {
+        buf_append(out, got.data + 1, got.len - 1);
+        rc = 0;
+    }
+    buf_free(&got);
+    return rc;
+}
+
+/* Draws the operations in the renderer child.  0, or -1. */
+static int pdf_render_child(const struct buf *ops, struct buf *out)
+{
+    pthread_mutex_lock(&pdf_child_lock);
+    int rc = pdf_child_round(ops, out);
+    if (rc == 1)
+        rc = pdf_child_round(ops, out);
+    if (rc == 1) {
+        fprintf(stderr, "vejled: the PDF renderer ended without a document\n");
+        rc = -1;
+    }
+    pthread_mutex_unlock(&pdf_child_lock);
+    return rc;
 }
 
 int pdf_finish(struct pdf *p, struct buf *out)
 {
-    cairo_tag_end(p->cr, "Document");
-    cairo_destroy(p->cr);
-    cairo_surface_finish(p->surface);
-    int ok = cairo_surface_status(p->surface) == CAIRO_STATUS_SUCCESS;
-    cairo_surface_destroy(p->surface);
-    if (ok && p->lang[0])
-        pdf_add_catalog_entries(&p->bytes, p->lang, p->title_id != 0);
-    if (ok)
-        buf_append(out, p->bytes.data, p->bytes.len);
-    buf_free(&p->bytes);
+    int rc = pdf_renderer[0] ? pdf_render_child(&p->ops, out)
+                             : pdf_cairo_render(p->ops.data, p->ops.len, out);
+    buf_free(&p->ops);
     free(p);
-    return ok ? 0 : -1;
+    return rc;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-/* fontconfig (under pango) keeps its font cache for the life of the process and never
- * frees it; that is not ours to fix, so the sanitizer build does not report it.  Any
- * other leak is still reported. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
+int pdf_render_main(void)
 {
-    return "leak:libfontconfig.so\n";
+    struct buf ops = {0}, doc = {0};
+    int rc = 0;
+    signal(SIGPIPE, SIG_IGN); /* a parent gone: write fails, the loop ends */
+    for (;;) {
+        /* wait for the next document at most PDF_IDLE_S seconds */
+        struct pollfd pfd = {.fd = 0, .events = POLLIN};
+        int ready = poll(&pfd, 1, PDF_IDLE_S * 1000);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            break; /* idle (or an error): done */
+        buf_reset(&ops);
+        if (pdf_read_frame(0, &ops))
+            break; /* the parent closed: done */
+        buf_reset(&doc);
+        buf_putc(&doc, 0);
+        if (pdf_cairo_render(ops.data, ops.len, &doc) != 0) {
+            buf_reset(&doc);
+            buf_putc(&doc, 1);
+        }
+        if (pdf_write_frame(1, doc.data, doc.len)) {
+            rc = 1;
+            break;
+        }
+    }
+    buf_free(&ops);
+    buf_free(&doc);
+    return rc;
 }
-const char *__lsan_default_options(void);
-const char *__lsan_default_options(void)
-{
-    return "print_suppressions=0";
-}
-#endif

@@ -1,5 +1,13 @@
 /* pdf — flowing text documents as PDF (cairo + pango): letters and evidence documents.
  *
+ * The calls below record the document; pdf_finish() has it drawn by pdf_cairo.c, which
+ * opens the PDF libraries only then.  With a renderer set (pdf_set_renderer: every
+ * `vejled` command sets its own executable) the drawing happens in a child, `vejled
+ * pdf-render`, that reads the operations on its standard input and writes the PDF to its
+ * standard output; it is kept for the next documents and ends by itself after 10 seconds
+ * without one, so the long-running server never maps cairo, pango or fontconfig and a
+ * quiet server has no PDF process.  The bytes are the same either way.
+ *
  * A document is A4 with fixed margins; each call adds one paragraph, wrapped to the page
  * width and continued on a new page when it does not fit.  Text is plain UTF-8 (never
  * markup), so whatever a name or a guidance text holds is shown as it is.  The creation
@@ -50,7 +58,19 @@ void pdf_text_right(struct pdf *p, enum pdf_style style, const char *utf8);
 /* Vertical space in points. */
 void pdf_space(struct pdf *p, double points);
 
-/* Ends the document into out (appended) and frees p.  0, or -1 when cairo failed. */
+/* Ends the document into out (appended) and frees p.  0, or -1 when cairo failed (or the
+ * renderer could not be started or failed; a message is on stderr). */
 int pdf_finish(struct pdf *p, struct buf *out);
+
+/* Documents are drawn by `exe pdf-render` (a copy of the path is kept; call before any
+ * thread makes a document); NULL or "": in this process (the default). */
+void pdf_set_renderer(const char *exe);
+
+/* The `vejled pdf-render` command: documents, one after the other, as frames (a uint64_t
+ * length and the bytes) of operations on standard input, each answered by a frame on
+ * standard output (a status byte, 0 or 1 for failed, then the PDF); it ends when its input
+ * closes or after 10 seconds without a document (the parent starts a new one when it
+ * needs one).  The exit status: 0, or 1. */
+int pdf_render_main(void);
 
 #endif

@@ -1,6 +1,8 @@
 #include "tmpl.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -41,6 +43,8 @@ struct tmpl_node {
     const char *str;   /* TEXT: the bytes; others: the name, parts NUL-separated */
     size_t len;        /* TEXT: byte count */
     uint64_t hash;     /* PARTIAL: tmpl_hash_name() of the name */
+    int root;          /* VAR, RAW, SECTION, INVERTED: looked up in the root context only
+                          (a hole of a pre-rendered template, tmpl_prerender) */
 };
 
 struct tmpl {
@@ -52,10 +56,24 @@ struct tmpl {
     size_t cap;
 };
 
+struct tmpl_variant;
+
 struct tmpl_set {
     struct tmpl **slots;      /* open addressing, linear probing; cap is a power of two */
     size_t cap;
     size_t count;
+    char *bind_key;           /* tmpl_set_bind(): the root member the variants are for */
+    struct tmpl_variant *variants;
+    size_t n_variants;
+    pthread_mutex_t spec_lock; /* taken to make a variant's template */
+};
+
+/* The set pre-rendered for one bound value (tmpl_set_bind): spec[i] is the template of
+ * slots[i] with the value rendered in, made when first rendered (so a language's copy
+ * holds only the pages shown in it). */
+struct tmpl_variant {
+    const json_t *value;
+    _Atomic(struct tmpl *) *spec; /* cap entries */
 };
 
 /* A section opened and not yet closed, while compiling. */
@@ -68,6 +86,7 @@ struct tmpl_open {
 
 struct tmpl_render_state {
     const tmpl_set *set;
+    struct tmpl_variant *var; /* NULL: the templates as compiled */
     struct buf *out;
     size_t depth;
     int partials;
@@ -343,6 +362,7 @@ static void tmpl_grow_set(tmpl_set *set)
 tmpl_set *tmpl_set_new(void)
 {
     tmpl_set *set = xcalloc(1, sizeof *set);
+    pthread_mutex_init(&set->spec_lock, NULL);
     set->cap = 64;
     set->slots = xcalloc(set->cap, sizeof *set->slots);
     return set;
@@ -357,6 +377,10 @@ int tmpl_set_add(tmpl_set *set, const char *name, const char *src, size_t len, c
     }
     if (!src && len > 0) {
         tmpl_set_error(err, errlen, "%s: no source", name);
+        return -1;
+    }
+    if (set->n_variants) {
+        tmpl_set_error(err, errlen, "%s: the set is bound already", name);
         return -1;
     }
     struct tmpl *t = tmpl_compile(name, src ? src : "", len, err, errlen);
@@ -385,6 +409,14 @@ void tmpl_set_free(tmpl_set *set)
 {
     if (!set)
         return;
+    for (size_t i = 0; i < set->n_variants; i++) {
+        for (size_t k = 0; k < set->cap; k++)
+            tmpl_free_one(atomic_load(&set->variants[i].spec[k]));
+        free(set->variants[i].spec);
+    }
+    free(set->variants);
+    pthread_mutex_destroy(&set->spec_lock);
+    free(set->bind_key);
     for (size_t i = 0; i < set->cap; i++)
         tmpl_free_one(set->slots[i]);
     free(set->slots);
@@ -533,9 +565,19 @@ static void tmpl_put_value(struct buf *out, const json_t *v, int escape)
         else
             buf_append(out, json_string_value(v), json_string_length(v));
         return;
-    case JSON_INTEGER:
-        n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        break;
+    case JSON_INTEGER: {
+        /* decimal by hand: snprintf was a tenth of a page */
+        json_int_t x = json_integer_value(v);
+        unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+        char *e = num + sizeof num, *d = e;
+        do
+            *--d = (char)('0' + u % 10);
+        while (u /= 10);
+        if (x < 0)
+            *--d = '-';
+        buf_append(out, d, (size_t)(e - d));
+        return;
+    }
     case JSON_REAL:
         n = snprintf(num, sizeof num, "%g", json_real_value(v));
         break;
@@ -575,7 +617,9 @@ static const json_t *tmpl_lookup(const struct tmpl_render_state *rs, const struc
         return rs->stack[rs->depth - 1];
     const char *part = n->str;
     const json_t *v = NULL;
-    for (size_t i = rs->depth; i-- > 0 && !v;)
+    if (n->root)
+        v = json_is_object(rs->stack[0]) ? json_object_get(rs->stack[0], part) : NULL;
+    for (size_t i = rs->depth; !n->root && i-- > 0 && !v;)
         if (json_is_object(rs->stack[i]))
             v = json_object_get(rs->stack[i], part);
     for (unsigned k = 1; v && k < n->nparts; k++) {
@@ -587,6 +631,8 @@ static const json_t *tmpl_lookup(const struct tmpl_render_state *rs, const struc
 
 static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t, size_t i,
                              size_t end);
+static const struct tmpl *tmpl_get(const tmpl_set *set, struct tmpl_variant *var,
+                                   const char *name, uint64_t hash);
 
 /* Renders the body of section node n once with v pushed as the context. */
 static int tmpl_render_with(struct tmpl_render_state *rs, const struct tmpl *t,
@@ -637,7 +683,7 @@ static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t,
         case TMPL_PARTIAL: {
             if (rs->partials >= TMPL_MAX_PARTIALS)
                 return -1;
-            const struct tmpl *p = tmpl_find(rs->set, n->str, n->hash);
+            const struct tmpl *p = tmpl_get(rs->set, rs->var, n->str, n->hash);
             if (!p)
                 return -1;
             rs->partials++;
@@ -653,14 +699,448 @@ static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t,
     return 0;
 }
 
+/* ---- pre-rendering bound values ------------------------------------------------------- */
+
+/* While specialising one template: the nodes so far, their literal text (the TEXT nodes'
+ * bytes, as offsets until the end, since the buffer moves as it grows), and whether the
+ * last node is a TEXT node that more text may be appended to. */
+struct tmpl_spec {
+    struct tmpl *t;
+    struct buf lits;
+    int open_text;
+    const char *key;
+    const json_t *value;
+};
+
+static void tmpl_spec_text(struct tmpl_spec *sp, const char *s, size_t n)
+{
+    if (!n)
+        return;
+    if (!sp->open_text) {
+        struct tmpl_node *node = tmpl_push_node(sp->t, TMPL_TEXT);
+        node->hash = sp->lits.len; /* the offset, made a pointer at the end */
+        sp->open_text = 1;
+    }
+    buf_append(&sp->lits, s, n);
+    sp->t->nodes[sp->t->count - 1].len += n;
+}
+
+/* The bound value's member a node names, when the name starts with the bound key: 1 and
+ * *v (NULL for a missing member); 0 for any other name. */
+static int tmpl_spec_lookup(const struct tmpl_spec *sp, const struct tmpl_node *n,
+                            const json_t **v)
+{
+    if (n->nparts == 0 || strcmp(n->str, sp->key) != 0)
+        return 0;
+    const char *part = n->str;
+    const json_t *x = sp->value;
+    for (unsigned k = 1; x && k < n->nparts; k++) {
+        part += strlen(part) + 1;
+        x = json_is_object(x) ? json_object_get(x, part) : NULL;
+    }
+    *v = x;
+    return 1;
+}
+
+/* Copies the nodes [i, end) of src into sp with every value of the bound key rendered. */
+static void tmpl_spec_nodes(struct tmpl_spec *sp, const struct tmpl *src, size_t i, size_t end)
+{
+    while (i < end) {
+        const struct tmpl_node *n = &src->nodes[i];
+        const json_t *v = NULL;
+        int bound = n->op != TMPL_TEXT && n->op != TMPL_PARTIAL && tmpl_spec_lookup(sp, n, &v);
+        if (n->op == TMPL_TEXT) {
+            tmpl_spec_text(sp, n->str, n->len);
+            i++;
+        } else if (bound && (n->op == TMPL_VAR || n->op == TMPL_RAW)) {
+            struct buf text = {0};
+            tmpl_put_value(&text, v, n->op == TMPL_VAR);
+            tmpl_spec_text(sp, text.data, text.len);
+            buf_free(&text);
+            i++;
+        } else if (bound && n->op == TMPL_SECTION && !json_is_array(v) && !tmpl_is_truthy(v)) {
+            i = n->end; /* never rendered */
+        } else if (bound && n->op == TMPL_INVERTED) {
+            if (!tmpl_is_truthy(v)) /* always rendered, in the same context */
+                tmpl_spec_nodes(sp, src, i + 1, n->end);
+            i = n->end;
+        } else {
+            /* a section (or one over a bound value that renders: it pushes that value, a
+             * lookup inside may name it as "."), a partial, any other value: kept */
+            size_t at = sp->t->count;
+            struct tmpl_node copy = *n;
+            *tmpl_push_node(sp->t, n->op) = copy;
+            sp->open_text = 0;
+            if (n->op == TMPL_SECTION || n->op == TMPL_INVERTED) {
+                tmpl_spec_nodes(sp, src, i + 1, n->end);
+                sp->t->nodes[at].end = sp->t->count;
+                sp->open_text = 0;
+                i = n->end;
+            } else {
+                i++;
+            }
+        }
+    }
+}
+
+/* A copy of src with the bound value rendered in; its TEXT nodes point into its own src,
+ * its names into the original's. */
+static struct tmpl *tmpl_specialise(const struct tmpl *src, const char *key, const json_t *value)
+{
+    struct tmpl_spec sp = {.t = xcalloc(1, sizeof *sp.t), .key = key, .value = value};
+    sp.t->name = xstrdup(src->name);
+    sp.t->hash = src->hash;
+    tmpl_spec_nodes(&sp, src, 0, src->count);
+    buf_putc(&sp.lits, '\0');
+    sp.t->src = buf_detach(&sp.lits);
+    for (size_t i = 0; i < sp.t->count; i++) {
+        struct tmpl_node *n = &sp.t->nodes[i];
+        if (n->op == TMPL_TEXT) {
+            n->str = sp.t->src + n->hash;
+            n->hash = 0;
+        }
+    }
+    return sp.t;
+}
+
+int tmpl_set_bind(tmpl_set *set, const char *key, const json_t *value)
+{
+    if (!set || !key || !*key || strchr(key, '.') || !value)
+        return -1;
+    if (set->bind_key && strcmp(set->bind_key, key) != 0)
+        return -1;
+    for (size_t i = 0; i < set->n_variants; i++)
+        if (set->variants[i].value == value)
+            return 0;
+    if (!set->bind_key)
+        set->bind_key = xstrdup(key);
+    set->variants = xrealloc(set->variants, (set->n_variants + 1) * sizeof *set->variants);
+    struct tmpl_variant *v = &set->variants[set->n_variants++];
+    v->value = value;
+    v->spec = xcalloc(set->cap, sizeof *v->spec);
+    for (size_t i = 0; i < set->cap; i++)
+        atomic_init(&v->spec[i], NULL);
+    return 0;
+}
+
+/* The template name of set, or with var its pre-rendered copy (made now if it is the first
+ * render of it); NULL when there is none. */
+static const struct tmpl *tmpl_get(const tmpl_set *set, struct tmpl_variant *var,
+                                   const char *name, uint64_t hash)
+{
+    size_t i = tmpl_find_slot(set, name, hash);
+    const struct tmpl *t = set->slots[i];
+    if (!t || !var)
+        return t;
+    struct tmpl *made = atomic_load_explicit(&var->spec[i], memory_order_acquire);
+    if (made)
+        return made;
+    pthread_mutex_t *lock = (pthread_mutex_t *)&set->spec_lock;
+    pthread_mutex_lock(lock);
+    made = atomic_load_explicit(&var->spec[i], memory_order_relaxed);
+    if (!made) {
+        made = tmpl_specialise(t, set->bind_key, var->value);
+        atomic_store_explicit(&var->spec[i], made, memory_order_release);
+    }
+    pthread_mutex_unlock(lock);
+    return made;
+}
+
+/* ---- pre-rendering against fixed values ----------------------------------------------- */
+
+/* A hole: {"\001hole": "name"}. */
+#define TMPL_HOLE_KEY "\001hole"
+
+json_t *tmpl_hole(const char *name)
+{
+    json_t *h = json_object();
+    json_object_set_new_nocheck(h, TMPL_HOLE_KEY, json_string_nocheck(name));
+    return h;
+}
+
+/* The name of hole v, or NULL when v is not a hole. */
+static const char *tmpl_hole_name(const json_t *v)
+{
+    return json_is_object(v) && json_object_size(v) == 1
+               ? json_string_value(json_object_get(v, TMPL_HOLE_KEY))
+               : NULL;
+}
+
+struct tmpl_pre {
+    struct tmpl *t; /* TEXT nodes into t->src; the others' names into the set's templates or
+                       into fixed (holes) */
+    json_t *fixed;  /* kept for the holes' names */
+};
+
+/* A frame while pre-rendering: a fixed value, or a value only known when rendering. */
+enum tmpl_frame_kind { TMPL_FRAME_FIXED, TMPL_FRAME_SCALAR, TMPL_FRAME_OPAQUE };
+
+struct tmpl_frame {
+    enum tmpl_frame_kind kind;
+    const json_t *value; /* FIXED */
+};
+
+struct tmpl_pre_state {
+    struct tmpl_spec sp;
+    const tmpl_set *set;
+    struct tmpl_variant *var;
+    struct tmpl_frame stack[TMPL_STACK_MAX];
+    size_t depth;
+    int partials;
+    int failed;
+};
+
+enum tmpl_res { TMPL_RES_FIXED, TMPL_RES_HOLE, TMPL_RES_LATER, TMPL_RES_FAIL };
+
+/* Where node n's value comes from: fixed (*v), a hole (*hole), a lookup when rendering
+ * (the same name: nothing fixed can answer it, or only what is known then), or neither
+ * safely (a fixed value that a value known only later might hide). */
+static enum tmpl_res tmpl_pre_resolve(const struct tmpl_pre_state *ps, const struct tmpl_node *n,
+                                      const json_t **v, const char **hole)
+{
+    if (n->root)
+        return TMPL_RES_LATER; /* a hole already (a pre-rendered partial): kept */
+    if (n->nparts == 0) {
+        const struct tmpl_frame *top = &ps->stack[ps->depth - 1];
+        if (top->kind != TMPL_FRAME_FIXED)
+            return TMPL_RES_LATER;
+        *v = top->value;
+        return (*hole = tmpl_hole_name(*v)) ? TMPL_RES_HOLE : TMPL_RES_FIXED;
+    }
+    const char *part = n->str;
+    size_t i = ps->depth;
+    const json_t *x = NULL;
+    while (i-- > 0) {
+        const struct tmpl_frame *f = &ps->stack[i];
+        if (f->kind == TMPL_FRAME_SCALAR)
+            continue; /* no members */
+        if (f->kind == TMPL_FRAME_OPAQUE) {
+            /* answered when rendering, unless a fixed frame below also has the name */
+            for (size_t k = i; k-- > 0;)
+                if (ps->stack[k].kind == TMPL_FRAME_FIXED && json_is_object(ps->stack[k].value) &&
+                    json_object_get(ps->stack[k].value, part))
+                    return TMPL_RES_FAIL;
+            return TMPL_RES_LATER;
+        }
+        if (json_is_object(f->value) && !tmpl_hole_name(f->value) &&
+            (x = json_object_get(f->value, part)) != NULL)
+            break;
+    }
+    if (!x)
+        return TMPL_RES_LATER; /* not fixed: a member of the context given when rendering */
+    for (unsigned k = 1; k < n->nparts; k++) {
+        if (tmpl_hole_name(x))
+            return TMPL_RES_FAIL; /* a member of a hole */
+        part += strlen(part) + 1;
+        x = json_is_object(x) ? json_object_get(x, part) : NULL;
+        if (!x)
+            break;
+    }
+    *v = x;
+    return x && (*hole = tmpl_hole_name(x)) ? TMPL_RES_HOLE : TMPL_RES_FIXED;
+}
+
+static void tmpl_pre_nodes(struct tmpl_pre_state *ps, const struct tmpl *src, size_t i,
+                           size_t end);
+
+/* Pre-renders the body of section n with a frame pushed. */
+static void tmpl_pre_with(struct tmpl_pre_state *ps, const struct tmpl *src,
+                          const struct tmpl_node *n, enum tmpl_frame_kind kind, const json_t *v)
+{
+    if (ps->depth == TMPL_STACK_MAX) {
+        ps->failed = 1;
+        return;
+    }
+    ps->stack[ps->depth].kind = kind;
+    ps->stack[ps->depth].value = v;
+    ps->depth++;
+    tmpl_pre_nodes(ps, src, (size_t)(n - src->nodes) + 1, n->end);
+    ps->depth--;
+}
+
+/* Keeps node n (a lookup when rendering); a hole's node looks its name up in the root. */
+static size_t tmpl_pre_keep(struct tmpl_pre_state *ps, const struct tmpl_node *n, const char *hole)
+{
+    size_t at = ps->sp.t->count;
+    struct tmpl_node copy = *n;
+    if (hole) {
+        copy.str = hole;
+        copy.nparts = 1;
+        copy.root = 1;
+    }
+    *tmpl_push_node(ps->sp.t, n->op) = copy;
+    ps->sp.open_text = 0;
+    return at;
+}
+
+static void tmpl_pre_nodes(struct tmpl_pre_state *ps, const struct tmpl *src, size_t i,
+                           size_t end)
+{
+    while (i < end && !ps->failed) {
+        const struct tmpl_node *n = &src->nodes[i];
+        const json_t *v = NULL;
+        const char *hole = NULL;
+        enum tmpl_res r = TMPL_RES_LATER;
+        if (n->op != TMPL_TEXT && n->op != TMPL_PARTIAL)
+            r = tmpl_pre_resolve(ps, n, &v, &hole);
+        if (r == TMPL_RES_FAIL) {
+            ps->failed = 1;
+            return;
+        }
+        switch (n->op) {
+        case TMPL_TEXT:
+            tmpl_spec_text(&ps->sp, n->str, n->len);
+            i++;
+            break;
+        case TMPL_VAR:
+        case TMPL_RAW:
+            if (r == TMPL_RES_FIXED) {
+                struct buf text = {0};
+                tmpl_put_value(&text, v, n->op == TMPL_VAR);
+                tmpl_spec_text(&ps->sp, text.data, text.len);
+                buf_free(&text);
+            } else {
+                tmpl_pre_keep(ps, n, hole);
+            }
+            i++;
+            break;
+        case TMPL_SECTION:
+            if (r == TMPL_RES_FIXED && json_is_array(v)) {
+                for (size_t k = 0; k < json_array_size(v) && !ps->failed; k++) {
+                    if (tmpl_hole_name(json_array_get(v, k)))
+                        ps->failed = 1; /* an element that is a hole: not supported */
+                    else
+                        tmpl_pre_with(ps, src, n, TMPL_FRAME_FIXED, json_array_get(v, k));
+                }
+            } else if (r == TMPL_RES_FIXED) {
+                if (tmpl_is_truthy(v))
+                    tmpl_pre_with(ps, src, n, TMPL_FRAME_FIXED, v);
+            } else {
+                /* known when rendering: kept, its body pre-rendered under a frame that
+                 * has no members (a hole is a scalar) or unknown ones */
+                size_t at = tmpl_pre_keep(ps, n, hole);
+                tmpl_pre_with(ps, src, n, r == TMPL_RES_HOLE ? TMPL_FRAME_SCALAR : TMPL_FRAME_OPAQUE,
+                              NULL);
+                ps->sp.t->nodes[at].end = ps->sp.t->count;
+                ps->sp.open_text = 0;
+            }
+            i = n->end;
+            break;
+        case TMPL_INVERTED:
+            if (r == TMPL_RES_FIXED) {
+                if (!tmpl_is_truthy(v))
+                    tmpl_pre_nodes(ps, src, i + 1, n->end);
+            } else {
+                size_t at = tmpl_pre_keep(ps, n, hole);
+                tmpl_pre_nodes(ps, src, i + 1, n->end);
+                ps->sp.t->nodes[at].end = ps->sp.t->count;
+                ps->sp.open_text = 0;
+            }
+            i = n->end;
+            break;
+        case TMPL_PARTIAL: {
+            /* pre-rendered in place, in the same frames */
+            const struct tmpl *p = ps->partials < TMPL_MAX_PARTIALS
+                                       ? tmpl_get(ps->set, ps->var, n->str, n->hash)
+                                       : NULL;
+            if (!p) {
+                ps->failed = 1;
+                return;
+            }
+            ps->partials++;
+            tmpl_pre_nodes(ps, p, 0, p->count);
+            ps->partials--;
+            i++;
+            break;
+        }
+        }
+    }
+}
+
+tmpl_pre *tmpl_prerender(const tmpl_set *set, const char *name, const json_t *bound,
+                         json_t *fixed)
+{
+    if (!set || !name || !json_is_object(fixed))
+        return NULL;
+    struct tmpl_variant *var = NULL;
+    for (size_t i = 0; bound && i < set->n_variants; i++)
+        if (set->variants[i].value == bound)
+            var = &set->variants[i];
+    const struct tmpl *src = tmpl_get(set, var, name, tmpl_hash_name(name));
+    if (!src)
+        return NULL;
+    struct tmpl_pre_state *ps = xcalloc(1, sizeof *ps);
+    ps->set = set;
+    ps->var = var;
+    ps->sp.t = xcalloc(1, sizeof *ps->sp.t);
+    ps->sp.t->name = xstrdup(src->name);
+    ps->sp.t->hash = src->hash;
+    ps->stack[0].kind = TMPL_FRAME_FIXED;
+    ps->stack[0].value = fixed;
+    ps->depth = 1;
+    tmpl_pre_nodes(ps, src, 0, src->count);
+    buf_putc(&ps->sp.lits, '\0');
+    ps->sp.t->src = buf_detach(&ps->sp.lits);
+    for (size_t i = 0; i < ps->sp.t->count; i++) {
+        struct tmpl_node *n = &ps->sp.t->nodes[i];
+        if (n->op == TMPL_TEXT) {
+            n->str = ps->sp.t->src + n->hash;
+            n->hash = 0;
+        }
+    }
+    tmpl_pre *pre = NULL;
+    if (ps->failed) {
+        tmpl_free_one(ps->sp.t);
+    } else {
+        pre = xmalloc(sizeof *pre);
+        pre->t = ps->sp.t;
+        pre->fixed = json_incref(fixed);
+    }
+    free(ps);
+    return pre;
+}
+
+int tmpl_pre_render(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx, struct buf *out)
+{
+    if (!set || !pre)
+        return -1;
+    struct tmpl_render_state rs;
+    rs.set = set;
+    rs.var = NULL;
+    rs.out = out;
+    rs.depth = 1;
+    rs.partials = 0;
+    rs.stack[0] = ctx;
+    return tmpl_render_nodes(&rs, pre->t, 0, pre->t->count);
+}
+
+void tmpl_pre_free(tmpl_pre *pre)
+{
+    if (!pre)
+        return;
+    tmpl_free_one(pre->t);
+    json_decref(pre->fixed);
+    free(pre);
+}
+
 int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct buf *out)
 {
     if (!set || !name)
         return -1;
-    const struct tmpl *t = tmpl_find(set, name, tmpl_hash_name(name));
+    struct tmpl_render_state rs;
+    rs.var = NULL;
+    /* a root whose bound member is a bound value: that value's pre-rendered templates */
+    if (set->n_variants && json_is_object(ctx)) {
+        const json_t *v = json_object_get(ctx, set->bind_key);
+        for (size_t i = 0; v && i < set->n_variants; i++)
+            if (set->variants[i].value == v) {
+                rs.var = &set->variants[i];
+                break;
+            }
+    }
+    const struct tmpl *t = tmpl_get(set, rs.var, name, tmpl_hash_name(name));
     if (!t)
         return -1;
-    struct tmpl_render_state rs;
     rs.set = set;
     rs.out = out;
     rs.depth = 1;

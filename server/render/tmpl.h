@@ -63,6 +63,48 @@ int tmpl_set_has(const tmpl_set *set, const char *name);
  * (out may then hold a partial rendering). */
 int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct buf *out);
 
+/* Binds a value that the root context's member key will hold, as the same pointer, in
+ * many renders (a language's strings under "t").  A template rendered with such a root is
+ * rendered from a copy in which every {{key.a.b}} and {{{key.a.b}}} is already its text and
+ * sections over key.a.b that never or always render are decided: the same bytes, fewer
+ * lookups.  The copy of a template is made the first time it is rendered for that value
+ * (under a lock; afterwards read without one), so memory goes to the pages actually shown
+ * in each language.  This relies on key being a member of the root only: no object pushed
+ * by a section may have a member named key (a lookup would find that one first).  value
+ * must not change and must outlive the set; after the first bind the set takes no more
+ * templates (tmpl_set_add fails).  One key per set, any number of values.  Bind at
+ * start-up, before rendering.  0, or -1 (no set, an empty or dotted key, another key). */
+int tmpl_set_bind(tmpl_set *set, const char *key, const json_t *value);
+
+/* A template pre-rendered against the part of its context that is the same for many
+ * renders (tmpl_prerender). */
+typedef struct tmpl_pre tmpl_pre;
+
+/* A hole in a fixed context (tmpl_prerender): a value known only when rendering, as the
+ * member name of the root context then.  A hole's value must be a scalar (a string, a
+ * number, true, false or null; missing is false).  A new reference. */
+json_t *tmpl_hole(const char *name);
+
+/* Pre-renders template name of set (the copy bound to bound, tmpl_set_bind, or NULL)
+ * against fixed, an object whose values are the same for many renders, with holes for the
+ * values that are not.  Every lookup that fixed answers becomes text (sections over fixed
+ * arrays are unrolled); lookups of holes and of names fixed does not have stay.
+ * tmpl_pre_render(pre, ctx) then gives exactly what tmpl_render gives for the root
+ * context fixed + ctx (ctx's members beside fixed's, every hole's value as ctx's member of
+ * the hole's name), provided fixed's root and ctx have no member name in common.  NULL when
+ * the template cannot be pre-rendered so that this holds (a name that a value known only
+ * when rendering might answer before a fixed one, an array element that is a hole, an
+ * unknown partial): render it as usual then.  fixed is kept (a reference is taken); it and
+ * the set must outlive the result, which any number of threads may render at once. */
+tmpl_pre *tmpl_prerender(const tmpl_set *set, const char *name, const json_t *bound,
+                         json_t *fixed);
+
+/* Renders pre with ctx (the values of the holes and the members fixed has not) appended to
+ * out; set is the one pre was made from.  0 or -1 as tmpl_render. */
+int tmpl_pre_render(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx, struct buf *out);
+
+void tmpl_pre_free(tmpl_pre *pre);
+
 /* Appends s (len bytes) to out with & < > " ' escaped. */
 void tmpl_escape_html(struct buf *out, const char *s, size_t len);
 

@@ -243,6 +243,10 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     /* every language falls back to Danish for any string not translated yet */
     if (lang_list_load(&app->langs, cfg->template_dir, err, errlen))
         goto fail;
+    if (lang_list_bind(&app->langs, app->templates)) {
+        snprintf(err, errlen, "cannot pre-render the templates");
+        goto fail;
+    }
     app->strings[LANG_DA] = json_incref(lang_find(&app->langs, "da")->strings);
     app->strings[LANG_EN] = json_incref(lang_find(&app->langs, "en")->strings);
     app->openapi = app_load_openapi(cfg->openapi_file, err, errlen);
@@ -358,7 +362,8 @@ static const struct lang_info *app_ui(const struct app_call *c)
 }
 
 static void app_render(struct app *app, const struct lang_info *ui, const char *csrf,
-                       struct http_reply *rep, int status, const char *page, json_t *ctx)
+                       struct http_reply *rep, int status, const char *page,
+                       const tmpl_pre *pre, const tmpl_pre *layout_pre, json_t *ctx)
 {
     struct app_scratch *sc = app_scratch(app);
     if (!ctx)
@@ -367,8 +372,9 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
     json_object_set_new(ctx, "lang", json_string(ui->code));
     json_object_set_new(ctx, "dir", json_string(ui->rtl ? "rtl" : "ltr"));
     json_object_set_new(ctx, "lang_da", json_boolean(strcmp(ui->code, "da") == 0));
-    /* the switch: a citizen page offers its pack's languages, other pages every one */
-    if (app->langs.n > 1)
+    /* the switch: a citizen page offers its pack's languages, other pages every one (a
+     * pre-rendered layout has its list already) */
+    if (app->langs.n > 1 && !layout_pre)
         json_object_set_new(ctx, "languages",
                             lang_list_json(&app->langs, ui->code,
                                            json_object_get(ctx, "pack_languages")));
@@ -384,7 +390,8 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
     if (title && !json_object_get(ctx, "page_title"))
         json_object_set(ctx, "page_title", title);
     buf_reset(&sc->body);
-    if (tmpl_render(app->templates, page, ctx, &sc->body) != 0) {
+    if ((pre ? tmpl_pre_render(app->templates, pre, ctx, &sc->body)
+             : tmpl_render(app->templates, page, ctx, &sc->body)) != 0) {
         fprintf(stderr, "vejled: cannot render template %s\n", page);
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
         goto out;
@@ -393,7 +400,8 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
     json_object_set_new(ctx, "body", json_stringn_nocheck(sc->body.data ? sc->body.data : "",
                                                           sc->body.len));
     buf_reset(&sc->page);
-    if (tmpl_render(app->templates, "layout", ctx, &sc->page) != 0) {
+    if ((layout_pre ? tmpl_pre_render(app->templates, layout_pre, ctx, &sc->page)
+                    : tmpl_render(app->templates, "layout", ctx, &sc->page)) != 0) {
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
         goto out;
     }
@@ -405,6 +413,12 @@ out:
 }
 
 void app_page(struct app_call *c, int status, const char *page, json_t *ctx)
+{
+    app_page_pre(c, status, page, NULL, NULL, ctx);
+}
+
+void app_page_pre(struct app_call *c, int status, const char *page, const tmpl_pre *pre,
+                  const tmpl_pre *layout_pre, json_t *ctx)
 {
     if (!ctx)
         ctx = json_object();
@@ -423,7 +437,7 @@ void app_page(struct app_call *c, int status, const char *page, json_t *ctx)
     if (c->req && c->req->path && strncmp(c->req->path, "/borger", 7) == 0 &&
         strlen(c->req->path) <= 64 && !json_object_get(ctx, "back"))
         json_object_set_new(ctx, "back", json_string(c->req->path));
-    app_render(c->app, app_ui(c), c->csrf, c->rep, status, page, ctx);
+    app_render(c->app, app_ui(c), c->csrf, c->rep, status, page, pre, layout_pre, ctx);
 }
 
 void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy)
@@ -499,7 +513,7 @@ void app_page_error(struct app_call *c, int status, const char *kind)
         title = json_object_get(app_ui(c)->strings, title_key);
     if (title)
         json_object_set(ctx, "page_title", title);
-    app_render(c->app, app_ui(c), NULL, c->rep, status, "error", ctx);
+    app_render(c->app, app_ui(c), NULL, c->rep, status, "error", NULL, NULL, ctx);
 }
 
 /* ------------------------------------------------------------------ dispatch */

@@ -118,6 +118,12 @@ void app_write_later(struct app_call *c, store_txn_fn fn, void *arg, app_written
 /* Replies with page (a template name) in the layout; ctx (stolen, may be NULL) gets the
  * strings "t", "lang" and the CSRF token added. */
 void app_page(struct app_call *c, int status, const char *page, json_t *ctx);
+/* The same with the page's body rendered from pre (tmpl_prerender of page against its
+ * fixed values) and the layout from layout_pre (of "layout" against the values app_page
+ * adds: lang, dir, lang_da, languages, with holes for csrf, back, page_title and body);
+ * NULL: rendered as app_page does.  ctx holds the other values, the holes' among them. */
+void app_page_pre(struct app_call *c, int status, const char *page, const tmpl_pre *pre,
+                  const tmpl_pre *layout_pre, json_t *ctx);
 /* Replies with JSON (body stolen). */
 void app_json(struct app_call *c, int status, json_t *body);
 /* Replies with the API's error shape; status from the registry unless given (non-0). */

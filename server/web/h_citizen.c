@@ -2,6 +2,8 @@
  * its questions, feedback on the answers, declining, and the receipt.  Plain links and
  * forms: everything works without JavaScript; the little script in static/ only reports
  * what the video player did (played ranges, seeks, the end, captions, the text version). */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +12,35 @@
 #include "files.h"
 #include "form.h"
 #include "handlers.h"
+#include "jsonmem.h"
+#include "prerender.h"
 #include "progress.h"
 #include "receipt.h"
 
 /* ------------------------------------------------------------------ helpers */
+
+/* Members of a page's JSON, without json_pack's format parsing and without a second UTF-8
+ * check of texts that were checked when they were loaded (pack, strings, database). */
+static void h_citizen_str(json_t *o, const char *key, const char *v)
+{
+    json_object_set_new_nocheck(o, key, json_string_nocheck(v ? v : ""));
+}
+
+static void h_citizen_int(json_t *o, const char *key, json_int_t v)
+{
+    json_object_set_new_nocheck(o, key, json_integer(v));
+}
+
+static void h_citizen_bool(json_t *o, const char *key, int v)
+{
+    json_object_set_new_nocheck(o, key, json_boolean(v));
+}
+
+/* Pre-rendered page bodies (defined with the video page below). */
+static const tmpl_pre *h_citizen_pre_get(struct app_call *c, const struct model_pack *pack,
+                                         char kind, size_t n);
+static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack *pack,
+                                     const struct model_progress *pr, int watching, int holes);
 
 static const struct model_pack *h_citizen_pack(struct app_call *c)
 {
@@ -95,7 +122,7 @@ static json_t *h_citizen_paragraphs(const char *text)
         while (n && (p[n - 1] == '\n' || p[n - 1] == ' '))
             n--;
         if (n)
-            json_array_append_new(list, json_stringn(p, n));
+            json_array_append_new(list, json_stringn_nocheck(p, n));
         if (!end)
             break;
         p = end + 2;
@@ -141,6 +168,8 @@ static const char *h_citizen_vtr(struct app_call *c, const struct model_pack *pa
                                  const struct model_video *v, const char *field,
                                  char *const t[LANG_COUNT])
 {
+    if (!h_citizen_other_lang(c)) /* Danish or English: the built-in columns */
+        return h_citizen_text(c, t);
     char path[MODEL_SLUG_MAX + 32];
     snprintf(path, sizeof path, "v.%s.%s", v->slug, field);
     return h_citizen_tr(c, pack, path, t);
@@ -151,6 +180,8 @@ static const char *h_citizen_qtr(struct app_call *c, const struct model_pack *pa
                                  const struct model_video *v, const struct model_question *q,
                                  const char *field, char *const t[LANG_COUNT])
 {
+    if (!h_citizen_other_lang(c))
+        return h_citizen_text(c, t);
     char path[2 * MODEL_SLUG_MAX + 32];
     snprintf(path, sizeof path, "v.%s.q.%s.%s", v->slug, q->slug, field);
     return h_citizen_tr(c, pack, path, t);
@@ -160,6 +191,8 @@ static const char *h_citizen_otr(struct app_call *c, const struct model_pack *pa
                                  const struct model_video *v, const struct model_question *q,
                                  size_t oi)
 {
+    if (!h_citizen_other_lang(c))
+        return h_citizen_text(c, q->options[oi].text);
     char field[24];
     snprintf(field, sizeof field, "o%zu", oi + 1);
     return h_citizen_qtr(c, pack, v, q, field, q->options[oi].text);
@@ -188,9 +221,11 @@ static void h_citizen_progress(const struct model_pack *pack, const struct model
         else
             left += d;
     }
-    json_t *p = json_pack("{s:i, s:i, s:i, s:i}", "videos", (int)pack->n_videos,
-                          "minutes_total", h_citizen_minutes(total), "minutes_left",
-                          h_citizen_minutes(left), "videos_done", (int)done);
+    json_t *p = json_object();
+    h_citizen_int(p, "videos", (int)pack->n_videos);
+    h_citizen_int(p, "minutes_total", h_citizen_minutes(total));
+    h_citizen_int(p, "minutes_left", h_citizen_minutes(left));
+    h_citizen_int(p, "videos_done", (int)done);
     if (n)
         json_object_set_new(p, "video_n", json_integer((json_int_t)n));
     if (pr && done == pack->n_videos)
@@ -200,18 +235,15 @@ static void h_citizen_progress(const struct model_pack *pack, const struct model
     json_object_set_new(ctx, "progress", p);
 }
 
-/* What every citizen page shows: the group, the meeting, the example-content notice. */
-static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
+/* What every citizen page shows that is the same for the pack and the language: the
+ * pack's languages, the example notices, the municipality, "citizen". */
+static json_t *h_citizen_base_fixed(struct app_call *c, const struct model_pack *pack)
 {
-    struct model_group g;
     json_t *ctx = json_object();
-    if (store_group_by_id(c->st, c->enrolment.group_id, &g) == STORE_OK) {
-        json_object_set_new(ctx, "group_name",
-                            json_string(h_citizen_tr(c, pack, "group.name", g.name)));
-        model_group_clear(&g);
-    }
     /* the languages the pack is in: the built-in Danish and English and its translations */
-    json_t *langs = json_pack("[s, s]", "da", "en");
+    json_t *langs = json_array();
+    json_array_append_new(langs, json_string_nocheck("da"));
+    json_array_append_new(langs, json_string_nocheck("en"));
     const char *code;
     json_t *texts;
     if (pack->translations) {
@@ -236,7 +268,26 @@ static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
     json_object_set_new(ctx, "contact", json_string(c->app->cfg->municipality_contact));
     json_object_set_new(ctx, "example_content", json_boolean(pack->example_content));
     json_object_set_new(ctx, "citizen", json_true());
+    return ctx;
+}
+
+/* The group's name and the meeting into ctx. */
+static void h_citizen_base_own(struct app_call *c, const struct model_pack *pack, json_t *ctx)
+{
+    struct model_group g;
+    if (store_group_by_id(c->st, c->enrolment.group_id, &g) == STORE_OK) {
+        json_object_set_new(ctx, "group_name",
+                            json_string(h_citizen_tr(c, pack, "group.name", g.name)));
+        model_group_clear(&g);
+    }
     h_citizen_when(c, ctx, "meeting", c->enrolment.first_meeting_at);
+}
+
+/* What every citizen page shows: the above, the group, the meeting. */
+static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
+{
+    json_t *ctx = h_citizen_base_fixed(c, pack);
+    h_citizen_base_own(c, pack, ctx);
     return ctx;
 }
 
@@ -327,12 +378,87 @@ void h_citizen_link(struct app_call *c)
 /* Adds what the overview and the receipt both show: the videos with their state, the
  * answered/total counts, the next video to do, and the topics marked to ask about; with
  * watching (the receipt), what is known of each video's playback and all_watched. */
-static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
-                              const struct model_progress *pr, int watching, json_t *ctx)
+/* The names of the holes of a pre-rendered video page (tmpl_prerender): per question qi
+ * "a<qi>" asked, "b<qi>" answered before, "e<qi>" error, "p<k>.<qi>" problem k, per option
+ * "c<qi>.<oi>" checked; the video's "vm" media, "vmm" media missing, "vnp" no player. */
+static void h_citizen_hole_name(char *out, size_t len, const char *kind, size_t a, size_t b,
+                                int two)
 {
-    json_t *videos = json_array(), *topics = json_array();
+    if (two)
+        snprintf(out, len, "%s%zu.%zu", kind, a, b);
+    else
+        snprintf(out, len, "%s%zu", kind, a);
+}
+
+/* Sets o[key] to true when on (holes NULL); with holes, o[key] is the hole name. */
+static void h_citizen_flag_or_hole(json_t *o, const char *key, int on, int holes,
+                                   const char *name)
+{
+    if (holes)
+        json_object_set_new_nocheck(o, key, tmpl_hole(name));
+    else if (on)
+        json_object_set_new_nocheck(o, key, json_true());
+}
+
+/* The overview's and the receipt's list of videos, {"videos": [...]}: with holes, the
+ * citizen's values are holes ("d<vi>" done, "n<vi>" answered; watching: "w<vi>" watched,
+ * "t<vi>" what is known of the playback) and pr is unused. */
+static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack *pack,
+                                     const struct model_progress *pr, int watching, int holes)
+{
+    json_t *data = json_object(), *videos = json_array();
+    char hole[32];
+    for (size_t vi = 0; vi < pack->n_videos; vi++) {
+        const struct model_video *v = &pack->videos[vi];
+        size_t a = holes ? 0 : h_citizen_answered_in(v, pr);
+        json_t *item = json_object();
+        h_citizen_int(item, "n", (int)vi + 1);
+        h_citizen_str(item, "title", h_citizen_vtr(c, pack, v, "title", v->title));
+        h_citizen_str(item, "summary", h_citizen_vtr(c, pack, v, "summary", v->summary));
+        h_citizen_int(item, "minutes", v->duration_s ? (v->duration_s + 59) / 60 : 1);
+        h_citizen_hole_name(hole, sizeof hole, "d", vi, 0, 0);
+        if (holes)
+            json_object_set_new_nocheck(item, "done", tmpl_hole(hole));
+        else
+            h_citizen_bool(item, "done", a == v->n_questions);
+        h_citizen_hole_name(hole, sizeof hole, "n", vi, 0, 0);
+        if (holes)
+            json_object_set_new_nocheck(item, "answered", tmpl_hole(hole));
+        else
+            h_citizen_int(item, "answered", (int)a);
+        h_citizen_int(item, "questions", (int)v->n_questions);
+        if (watching && holes) {
+            h_citizen_hole_name(hole, sizeof hole, "w", vi, 0, 0);
+            json_object_set_new_nocheck(item, "watched", tmpl_hole(hole));
+            h_citizen_hole_name(hole, sizeof hole, "t", vi, 0, 0);
+            json_object_set_new_nocheck(item, "watch_text", tmpl_hole(hole));
+        } else if (watching) {
+            struct watch_facts wf;
+            struct buf said = {0};
+            progress_watch_facts(pr, v, &wf);
+            watch_sentence(&wf, app_strings(c), &said);
+            json_object_set_new(item, "watched", json_boolean(wf.to_end));
+            json_object_set_new(item, "watch_text", json_string(said.data ? said.data : ""));
+            buf_free(&said);
+        }
+        json_array_append_new(videos, item);
+    }
+    json_object_set_new_nocheck(data, "videos", videos);
+    return data;
+}
+
+/* Adds what the overview and the receipt both show: the videos with their state (with pre,
+ * only the values of h_citizen_videos_data's holes: the list is pre-rendered), the
+ * answered/total counts, the next video to do, and the topics marked to ask about; with
+ * watching (the receipt), what is known of each video's playback and all_watched. */
+static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
+                              const struct model_progress *pr, int watching, int pre,
+                              json_t *ctx)
+{
+    json_t *topics = json_array();
     size_t answered = 0, total = 0, next = 0;
     int all_watched = pack->n_videos > 0;
+    char hole[32];
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
         size_t a = h_citizen_answered_in(v, pr);
@@ -341,29 +467,39 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
         total += v->n_questions;
         if (!done && !next)
             next = vi + 1;
-        json_t *item = json_pack("{s:i, s:s, s:s, s:i, s:b, s:i, s:i}", "n", (int)vi + 1,
-                                 "title", h_citizen_vtr(c, pack, v, "title", v->title), "summary",
-                                 h_citizen_vtr(c, pack, v, "summary", v->summary), "minutes",
-                                 v->duration_s ? (v->duration_s + 59) / 60 : 1, "done", done,
-                                 "answered", (int)a, "questions", (int)v->n_questions);
+        if (pre) {
+            h_citizen_hole_name(hole, sizeof hole, "d", vi, 0, 0);
+            if (done)
+                json_object_set_new(ctx, hole, json_true());
+            h_citizen_hole_name(hole, sizeof hole, "n", vi, 0, 0);
+            json_object_set_new(ctx, hole, json_integer((json_int_t)a));
+        }
         if (watching) {
             struct watch_facts wf;
-            struct buf said = {0};
             progress_watch_facts(pr, v, &wf);
-            watch_sentence(&wf, app_strings(c), &said);
             all_watched &= wf.to_end;
-            json_object_set_new(item, "watched", json_boolean(wf.to_end));
-            json_object_set_new(item, "watch_text", json_string(said.data ? said.data : ""));
-            buf_free(&said);
+            if (pre) {
+                struct buf said = {0};
+                watch_sentence(&wf, app_strings(c), &said);
+                h_citizen_hole_name(hole, sizeof hole, "w", vi, 0, 0);
+                if (wf.to_end)
+                    json_object_set_new(ctx, hole, json_true());
+                h_citizen_hole_name(hole, sizeof hole, "t", vi, 0, 0);
+                json_object_set_new(ctx, hole, json_string(said.data ? said.data : ""));
+                buf_free(&said);
+            }
         }
-        json_array_append_new(videos, item);
         for (size_t qi = 0; qi < v->n_questions; qi++)
             if (h_citizen_asked(pr, v->questions[qi].id))
                 json_array_append_new(topics,
                                       json_string(h_citizen_qtr(c, pack, v, &v->questions[qi], "topic",
                                                                 v->questions[qi].topic)));
     }
-    json_object_set_new(ctx, "videos", videos);
+    if (!pre) {
+        json_t *data = h_citizen_videos_data(c, pack, pr, watching, 0);
+        json_object_update(ctx, data);
+        json_decref(data);
+    }
     if (watching)
         json_object_set_new(ctx, "all_watched", json_boolean(all_watched));
     json_object_set_new(ctx, "has_asked", json_boolean(json_array_size(topics) > 0));
@@ -388,14 +524,20 @@ void h_citizen_overview(struct app_call *c)
         h_citizen_fail(c);
         return;
     }
-    json_t *ctx = h_citizen_base(c, pack);
-    h_citizen_summary(c, pack, &pr, 0, ctx);
+    const tmpl_pre *pre = h_citizen_pre_get(c, pack, 'o', 0);
+    const tmpl_pre *layout = h_citizen_pre_get(c, pack, 'l', 0);
+    /* pre-rendered body and layout have the pack's and the municipality's values already:
+     * only the group and the meeting (the body's) are needed */
+    json_t *ctx = pre && layout ? json_object() : h_citizen_base(c, pack);
+    if (pre && layout)
+        h_citizen_base_own(c, pack, ctx);
+    h_citizen_summary(c, pack, &pr, 0, pre != NULL, ctx);
     h_citizen_progress(pack, &pr, 0, ctx);
     json_object_set_new(ctx, "completed",
                         json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
                                      json_integer_value(json_object_get(ctx, "total"))));
     model_progress_clear(&pr);
-    app_page(c, 200, "citizen/overview", ctx);
+    app_page_pre(c, 200, "citizen/overview", pre, layout, ctx);
 }
 
 /* ------------------------------------------------------------------ video and answers */
@@ -423,14 +565,70 @@ static const char *h_citizen_captions_in(const struct model_pack *pack,
     return vtt && *vtt ? vtt : NULL;
 }
 
-/* The video page with the citizen's progress pr (the caller's; loaded and cleared by it). */
-static void h_citizen_video_page(struct app_call *c, const struct model_pack *pack, size_t n,
-                                 const struct model_progress *pr,
-                                 const struct h_citizen_submitted *sub)
+/* What of a video page is the citizen's, the same for both ways of making it. */
+
+/* Whether question q is marked to ask about: as submitted, else as stored. */
+static int h_citizen_q_asked(const struct model_progress *pr, const struct h_citizen_submitted *sub,
+                             const struct model_question *q)
+{
+    int asked = 0;
+    if (!sub)
+        return h_citizen_asked(pr, q->id);
+    for (size_t i = 0; i < sub->n_asked; i++)
+        asked |= sub->asked[i] == q->id;
+    return asked;
+}
+
+/* Whether option oi of q was chosen in the submitted form (nothing is, without one). */
+static int h_citizen_o_checked(const struct h_citizen_submitted *sub,
+                               const struct model_question *q, size_t oi)
+{
+    const struct progress_choice *ch = NULL;
+    int checked = 0;
+    for (size_t i = 0; sub && i < sub->n_choices; i++)
+        if (sub->choices[i].question_id == q->id)
+            ch = &sub->choices[i];
+    for (size_t i = 0; ch && i < ch->n_options; i++)
+        checked |= ch->options[i] == q->options[oi].id;
+    return checked;
+}
+
+static const char *const h_citizen_problem_names[] = {"missing", "one_only", "invalid"};
+
+static size_t h_citizen_problem_index(int kind)
+{
+    return kind == PROBLEM_MISSING ? 0 : kind == PROBLEM_ONE_ONLY ? 1 : 2;
+}
+
+/* The kinds of the form's problems with question qi, one bit each (problem_index). */
+static unsigned h_citizen_q_problems(const struct h_citizen_submitted *sub, size_t qi)
+{
+    unsigned bits = 0;
+    for (size_t i = 0; sub && sub->problems && i < sub->problems->n; i++)
+        if (sub->problems->items[i].question_index == qi)
+            bits |= 1u << h_citizen_problem_index(sub->problems->items[i].kind);
+    return bits;
+}
+
+/* The video's file: 0 none, 1 named but not (yet) on this server, 2 there. */
+static int h_citizen_media_state(struct app_call *c, const struct model_video *v)
+{
+    if (!v->media || !v->media[0])
+        return 0;
+    return files_readable(c->app->cfg->media_dir, v->media) ? 2 : 1;
+}
+
+/* The video page's values {video, questions, total_videos, prev_n}: with holes, the
+ * citizen's values are holes (pr and sub unused) and the rest is the same for every
+ * citizen on this pack version, video and language (pre-rendered once). */
+static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack *pack, size_t n,
+                                    const struct model_progress *pr,
+                                    const struct h_citizen_submitted *sub, int holes)
 {
     const struct model_video *v = content_video_at(pack, n);
-    json_t *ctx = h_citizen_base(c, pack);
-    json_t *questions = json_array(), *errors = json_array(), *captions = json_array();
+    json_t *data = json_object();
+    json_t *questions = json_array(), *captions = json_array();
+    char hole[48];
     /* a track for every language the video has captions in: the built-in Danish and
      * English, and the pack's translations; the page language's is the default */
     for (size_t l = 0; l < c->app->langs.n; l++) {
@@ -440,95 +638,278 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
             continue;
         char src[96];
         snprintf(src, sizeof src, "/borger/video/%zu/tekst/%s", n, li->code);
-        json_array_append_new(captions,
-                              json_pack("{s:s, s:s, s:s, s:b}", "src", src, "srclang", li->code,
-                                        "label", li->name, "default",
-                                        c->ui ? li == c->ui : strcmp(li->code, "da") == 0));
+        json_t *track = json_object();
+        h_citizen_str(track, "src", src);
+        h_citizen_str(track, "srclang", li->code);
+        h_citizen_str(track, "label", li->name);
+        h_citizen_bool(track, "default", c->ui ? li == c->ui : strcmp(li->code, "da") == 0);
+        json_array_append_new(captions, track);
     }
     for (size_t qi = 0; qi < v->n_questions; qi++) {
         const struct model_question *q = &v->questions[qi];
-        const struct model_answer *prev = h_citizen_answer_of(pr->latest, pr->n_latest, q->id);
-        const struct progress_choice *ch = NULL;
-        if (sub)
-            for (size_t i = 0; i < sub->n_choices; i++)
-                if (sub->choices[i].question_id == q->id)
-                    ch = &sub->choices[i];
         json_t *options = json_array();
         for (size_t oi = 0; oi < q->n_options; oi++) {
-            int checked = 0;
-            if (ch) {
-                for (size_t i = 0; i < ch->n_options; i++)
-                    checked |= ch->options[i] == q->options[oi].id;
-            }
             char input_id[48];
             snprintf(input_id, sizeof input_id, "q%lld-%zu", (long long)q->id, oi + 1);
-            json_array_append_new(options,
-                                  json_pack("{s:I, s:s, s:s, s:b}", "id",
-                                            (json_int_t)q->options[oi].id, "text",
-                                            h_citizen_otr(c, pack, v, q, oi), "input_id",
-                                            input_id, "checked", checked));
-        }
-        int asked = 0;
-        if (sub) {
-            for (size_t i = 0; i < sub->n_asked; i++)
-                asked |= sub->asked[i] == q->id;
-        } else {
-            asked = h_citizen_asked(pr, q->id);
+            json_t *opt = json_object();
+            h_citizen_int(opt, "id", (json_int_t)q->options[oi].id);
+            h_citizen_str(opt, "text", h_citizen_otr(c, pack, v, q, oi));
+            h_citizen_str(opt, "input_id", input_id);
+            h_citizen_hole_name(hole, sizeof hole, "c", qi, oi, 1);
+            if (holes)
+                json_object_set_new_nocheck(opt, "checked", tmpl_hole(hole));
+            else
+                h_citizen_bool(opt, "checked", h_citizen_o_checked(sub, q, oi));
+            json_array_append_new(options, opt);
         }
         char name[32], field_id[40];
         snprintf(name, sizeof name, "q%lld", (long long)q->id);
         snprintf(field_id, sizeof field_id, "q%lld-1", (long long)q->id);
-        json_t *jq = json_pack("{s:I, s:i, s:s, s:s, s:b, s:s, s:s, s:o, s:b, s:b}", "id",
-                               (json_int_t)q->id, "number", (int)qi + 1, "name", name, "text",
-                               h_citizen_qtr(c, pack, v, q, "text", q->text), "multiple", q->multiple,
-                               "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic), "field_id", field_id, "options",
-                               options, "asked", asked, "answered_before", prev != NULL);
-        if (sub && sub->problems) {
-            for (size_t i = 0; i < sub->problems->n; i++) {
-                if (sub->problems->items[i].question_index != qi)
-                    continue;
-                const char *kind = sub->problems->items[i].kind == PROBLEM_MISSING ? "missing"
-                                   : sub->problems->items[i].kind == PROBLEM_ONE_ONLY
-                                       ? "one_only"
-                                       : "invalid";
-                json_object_set_new(jq, "error", json_true());
-                json_object_set_new(jq, kind, json_true());
-                json_array_append_new(errors, json_pack("{s:s, s:i, s:b}", "field_id", field_id,
-                                                        "number", (int)qi + 1, kind, 1));
-            }
+        json_t *jq = json_object();
+        h_citizen_int(jq, "id", (json_int_t)q->id);
+        h_citizen_int(jq, "number", (int)qi + 1);
+        h_citizen_str(jq, "name", name);
+        h_citizen_str(jq, "text", h_citizen_qtr(c, pack, v, q, "text", q->text));
+        h_citizen_bool(jq, "multiple", q->multiple);
+        h_citizen_str(jq, "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic));
+        h_citizen_str(jq, "field_id", field_id);
+        json_object_set_new_nocheck(jq, "options", options);
+        h_citizen_hole_name(hole, sizeof hole, "a", qi, 0, 0);
+        if (holes)
+            json_object_set_new_nocheck(jq, "asked", tmpl_hole(hole));
+        else
+            h_citizen_bool(jq, "asked", h_citizen_q_asked(pr, sub, q));
+        h_citizen_hole_name(hole, sizeof hole, "b", qi, 0, 0);
+        if (holes)
+            json_object_set_new_nocheck(jq, "answered_before", tmpl_hole(hole));
+        else
+            h_citizen_bool(jq, "answered_before",
+                           h_citizen_answer_of(pr->latest, pr->n_latest, q->id) != NULL);
+        unsigned problems = holes ? 0 : h_citizen_q_problems(sub, qi);
+        h_citizen_hole_name(hole, sizeof hole, "e", qi, 0, 0);
+        h_citizen_flag_or_hole(jq, "error", problems != 0, holes, hole);
+        for (size_t k = 0; k < 3; k++) {
+            h_citizen_hole_name(hole, sizeof hole, "p", k, qi, 1);
+            h_citizen_flag_or_hole(jq, h_citizen_problem_names[k], problems & (1u << k), holes,
+                                   hole);
         }
         json_array_append_new(questions, jq);
     }
-    json_t *video = json_pack("{s:i, s:s, s:s, s:o, s:o, s:s, s:s}", "n", (int)n, "title",
-                              h_citizen_vtr(c, pack, v, "title", v->title), "summary",
-                              h_citizen_vtr(c, pack, v, "summary", v->summary), "captions",
-                              captions, "transcript",
-                              h_citizen_paragraphs(h_citizen_vtr(c, pack, v, "transcript", v->transcript)),
-                              "legal_basis", v->legal_basis, "valid_to", v->valid_to);
+    json_t *video = json_object();
+    h_citizen_int(video, "n", (int)n);
+    h_citizen_str(video, "title", h_citizen_vtr(c, pack, v, "title", v->title));
+    h_citizen_str(video, "summary", h_citizen_vtr(c, pack, v, "summary", v->summary));
+    json_object_set_new_nocheck(video, "captions", captions);
+    json_object_set_new_nocheck(
+        video, "transcript",
+        h_citizen_paragraphs(h_citizen_vtr(c, pack, v, "transcript", v->transcript)));
+    h_citizen_str(video, "legal_basis", v->legal_basis);
+    h_citizen_str(video, "valid_to", v->valid_to);
     /* a video whose file is not (yet) on this server: the page says so and opens the
-     * transcript instead of showing a player that cannot play */
-    if (v->media && v->media[0] && !files_readable(c->app->cfg->media_dir, v->media))
-        json_object_set_new(video, "media_missing", json_true());
-    else if (v->media && v->media[0]) {
+     * transcript instead of showing a player that cannot play; without a player the
+     * page's script still reports that it ran (nothing can be played), so the record can
+     * say "answered without playing" rather than "unknown" */
+    int media = holes ? 0 : h_citizen_media_state(c, v);
+    h_citizen_flag_or_hole(video, "media_missing", media == 1, holes, "vmm");
+    if (holes) {
+        json_object_set_new_nocheck(video, "media", tmpl_hole("vm"));
+    } else if (media == 2) {
         char src[320];
         snprintf(src, sizeof src, "/media/%s", v->media);
         json_object_set_new(video, "media", json_string(src));
     }
-    /* without a player the page's script still reports that it ran (nothing can be
-     * played), so the record can say "answered without playing" rather than "unknown" */
-    if (!json_object_get(video, "media"))
-        json_object_set_new(video, "no_player", json_true());
-    json_object_set_new(ctx, "video", video);
-    json_object_set_new(ctx, "questions", questions);
-    json_object_set_new(ctx, "total_videos", json_integer((json_int_t)pack->n_videos));
+    h_citizen_flag_or_hole(video, "no_player", media != 2, holes, "vnp");
+    json_object_set_new_nocheck(data, "video", video);
+    json_object_set_new_nocheck(data, "questions", questions);
+    h_citizen_int(data, "total_videos", (json_int_t)pack->n_videos);
+    if (n > 1)
+        h_citizen_int(data, "prev_n", (json_int_t)n - 1);
+    return data;
+}
+
+/* The values of the holes of h_citizen_video_data (only the true ones: a missing hole is
+ * false) into ctx. */
+static void h_citizen_video_holes(struct app_call *c, const struct model_pack *pack, size_t n,
+                                  const struct model_progress *pr,
+                                  const struct h_citizen_submitted *sub, json_t *ctx)
+{
+    const struct model_video *v = content_video_at(pack, n);
+    char hole[48];
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        const struct model_question *q = &v->questions[qi];
+        for (size_t oi = 0; sub && oi < q->n_options; oi++)
+            if (h_citizen_o_checked(sub, q, oi)) {
+                h_citizen_hole_name(hole, sizeof hole, "c", qi, oi, 1);
+                json_object_set_new(ctx, hole, json_true());
+            }
+        if (h_citizen_q_asked(pr, sub, q)) {
+            h_citizen_hole_name(hole, sizeof hole, "a", qi, 0, 0);
+            json_object_set_new(ctx, hole, json_true());
+        }
+        if (h_citizen_answer_of(pr->latest, pr->n_latest, q->id)) {
+            h_citizen_hole_name(hole, sizeof hole, "b", qi, 0, 0);
+            json_object_set_new(ctx, hole, json_true());
+        }
+        unsigned problems = h_citizen_q_problems(sub, qi);
+        if (problems) {
+            h_citizen_hole_name(hole, sizeof hole, "e", qi, 0, 0);
+            json_object_set_new(ctx, hole, json_true());
+        }
+        for (size_t k = 0; k < 3; k++)
+            if (problems & (1u << k)) {
+                h_citizen_hole_name(hole, sizeof hole, "p", k, qi, 1);
+                json_object_set_new(ctx, hole, json_true());
+            }
+    }
+    int media = h_citizen_media_state(c, v);
+    if (media == 1)
+        json_object_set_new(ctx, "vmm", json_true());
+    if (media == 2) {
+        char src[320];
+        snprintf(src, sizeof src, "/media/%s", v->media);
+        json_object_set_new(ctx, "vm", json_string(src));
+    }
+    if (media != 2)
+        json_object_set_new(ctx, "vnp", json_true());
+}
+
+/* The layout's values on a citizen page of pack in the call's language, as app_page adds
+ * them (the language, the switch's list of the pack's languages) and as h_citizen_base
+ * does (example content and translation notices, "citizen"), with holes for the values of
+ * each page and request. */
+static json_t *h_citizen_layout_data(struct app_call *c, const struct model_pack *pack)
+{
+    const struct lang_info *ui = c->ui ? c->ui : lang_find(&c->app->langs, "da");
+    json_t *data = json_object(), *base = h_citizen_base_fixed(c, pack);
+    json_object_set(data, "t", ui->strings);
+    h_citizen_str(data, "lang", ui->code);
+    h_citizen_str(data, "dir", ui->rtl ? "rtl" : "ltr");
+    h_citizen_bool(data, "lang_da", strcmp(ui->code, "da") == 0);
+    if (c->app->langs.n > 1)
+        json_object_set_new_nocheck(data, "languages",
+                                    lang_list_json(&c->app->langs, ui->code,
+                                                   json_object_get(base, "pack_languages")));
+    json_object_update(data, base);
+    json_decref(base);
+    json_object_del(data, "pack_languages");
+    /* never on a citizen page (a staff page's, a page without a session's) */
+    h_citizen_bool(data, "staff_page", 0);
+    h_citizen_bool(data, "staff", 0);
+    h_citizen_bool(data, "link_switch", 0);
+    if (!json_object_get(data, "example_translation"))
+        h_citizen_bool(data, "example_translation", 0);
+    static const char *const holes[] = {"csrf", "back", "page_title", "body"};
+    for (size_t i = 0; i < sizeof holes / sizeof holes[0]; i++)
+        json_object_set_new_nocheck(data, holes[i], tmpl_hole(holes[i]));
+    return data;
+}
+
+/* The bodies of the video pages, the overview and the receipt pre-rendered per published
+ * pack version (and video) and language (h_citizen_video_data or h_citizen_videos_data
+ * with holes, tmpl_prerender), made when first asked for and kept for the process's life:
+ * a published version never changes (a new one has a new pack id, and is pre-rendered
+ * when a citizen on it first opens a page).  Readers scan without a lock (an entry is
+ * complete before the count that shows it); makers take the lock. */
+#define H_CITIZEN_PRE_MAX 4096
+struct h_citizen_pre {
+    int64_t pack_id;
+    int version;
+    const struct lang_info *ui;
+    char kind; /* 'v' video page n, 'o' overview, 'r' receipt, 'l' the layout */
+    size_t n;
+    tmpl_pre *pre; /* NULL: this one cannot be pre-rendered; made as usual */
+};
+static struct h_citizen_pre h_citizen_pres[H_CITIZEN_PRE_MAX];
+static _Atomic size_t h_citizen_n_pres;
+static pthread_mutex_t h_citizen_pre_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const struct h_citizen_pre *h_citizen_pre_find(const struct model_pack *pack,
+                                                      const struct lang_info *ui, char kind,
+                                                      size_t n, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const struct h_citizen_pre *e = &h_citizen_pres[i];
+        if (e->pack_id == pack->id && e->version == pack->version && e->ui == ui &&
+            e->kind == kind && e->n == n)
+            return e;
+    }
+    return NULL;
+}
+
+static const tmpl_pre *h_citizen_pre_get(struct app_call *c, const struct model_pack *pack,
+                                         char kind, size_t n)
+{
+    if (!prerender_enabled() || strcmp(pack->state, "draft") == 0)
+        return NULL;
+    const struct h_citizen_pre *e = h_citizen_pre_find(
+        pack, c->ui, kind, n, atomic_load_explicit(&h_citizen_n_pres, memory_order_acquire));
+    if (e)
+        return e->pre;
+    pthread_mutex_lock(&h_citizen_pre_lock);
+    size_t count = atomic_load_explicit(&h_citizen_n_pres, memory_order_relaxed);
+    e = h_citizen_pre_find(pack, c->ui, kind, n, count);
+    if (!e && count < H_CITIZEN_PRE_MAX) {
+        struct h_citizen_pre *made = &h_citizen_pres[count];
+        /* kept for the process's life: from malloc, not from the request's arena */
+        int paused = jsonmem_pause();
+        json_t *fixed = kind == 'v'   ? h_citizen_video_data(c, pack, n, NULL, NULL, 1)
+                        : kind == 'l' ? h_citizen_layout_data(c, pack)
+                                      : h_citizen_videos_data(c, pack, NULL, kind == 'r', 1);
+        made->pre = tmpl_prerender(c->app->templates,
+                                   kind == 'v'   ? "citizen/video"
+                                   : kind == 'o' ? "citizen/overview"
+                                   : kind == 'r' ? "citizen/receipt"
+                                                 : "layout",
+                                   app_strings(c), fixed);
+        json_decref(fixed);
+        jsonmem_resume(paused);
+        made->pack_id = pack->id;
+        made->version = pack->version;
+        made->ui = c->ui;
+        made->kind = kind;
+        made->n = n;
+        atomic_store_explicit(&h_citizen_n_pres, count + 1, memory_order_release);
+        e = made;
+    }
+    pthread_mutex_unlock(&h_citizen_pre_lock);
+    return e ? e->pre : NULL;
+}
+
+/* The video page with the citizen's progress pr (the caller's; loaded and cleared by it). */
+static void h_citizen_video_page(struct app_call *c, const struct model_pack *pack, size_t n,
+                                 const struct model_progress *pr,
+                                 const struct h_citizen_submitted *sub)
+{
+    const struct model_video *v = content_video_at(pack, n);
+    const tmpl_pre *pre = h_citizen_pre_get(c, pack, 'v', n);
+    const tmpl_pre *layout = h_citizen_pre_get(c, pack, 'l', 0);
+    /* pre-rendered body and layout need nothing of h_citizen_base: the body shows neither
+     * group nor meeting, the layout has the pack's and the municipality's values */
+    json_t *ctx = pre && layout ? json_object() : h_citizen_base(c, pack);
+    json_t *errors = json_array();
+    if (pre) {
+        h_citizen_video_holes(c, pack, n, pr, sub, ctx);
+    } else {
+        json_t *data = h_citizen_video_data(c, pack, n, pr, sub, 0);
+        json_object_update(ctx, data);
+        json_decref(data);
+    }
+    for (size_t i = 0; sub && sub->problems && i < sub->problems->n; i++) {
+        size_t qi = sub->problems->items[i].question_index;
+        char field_id[40];
+        snprintf(field_id, sizeof field_id, "q%lld-1", (long long)v->questions[qi].id);
+        json_t *e = json_object();
+        h_citizen_str(e, "field_id", field_id);
+        h_citizen_int(e, "number", (int)qi + 1);
+        h_citizen_bool(e, h_citizen_problem_names[h_citizen_problem_index(sub->problems->items[i].kind)], 1);
+        json_array_append_new(errors, e);
+    }
     json_object_set_new(ctx, "has_errors", json_boolean(json_array_size(errors) > 0));
     json_object_set_new(ctx, "errors", errors);
-    if (n > 1)
-        json_object_set_new(ctx, "prev_n", json_integer((json_int_t)n - 1));
     h_citizen_progress(pack, pr, n, ctx);
     h_citizen_title(c, ctx, NULL, n, pack->n_videos, h_citizen_vtr(c, pack, v, "title", v->title),
                     json_array_size(errors) > 0);
-    app_page(c, sub && sub->problems ? 422 : 200, "citizen/video", ctx);
+    app_page_pre(c, sub && sub->problems ? 422 : 200, "citizen/video", pre, layout, ctx);
 }
 
 void h_citizen_video(struct app_call *c)
@@ -675,13 +1056,17 @@ void h_citizen_feedback(struct app_call *c)
         all_right &= a->correct;
         n_right += a->correct;
         n_answered++;
-        json_array_append_new(questions,
-                              json_pack("{s:i, s:s, s:b, s:o, s:o, s:s, s:s, s:b}", "number",
-                                        (int)qi + 1, "text", h_citizen_qtr(c, pack, v, q, "text", q->text),
-                                        "correct", a->correct, "chosen", chosen, "right", right,
-                                        "explanation", h_citizen_qtr(c, pack, v, q, "explanation", q->explanation),
-                                        "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic), "asked",
-                                        h_citizen_asked(&pr, q->id)));
+        json_t *jq = json_object();
+        h_citizen_int(jq, "number", (int)qi + 1);
+        h_citizen_str(jq, "text", h_citizen_qtr(c, pack, v, q, "text", q->text));
+        h_citizen_bool(jq, "correct", a->correct);
+        json_object_set_new_nocheck(jq, "chosen", chosen);
+        json_object_set_new_nocheck(jq, "right", right);
+        h_citizen_str(jq, "explanation",
+                      h_citizen_qtr(c, pack, v, q, "explanation", q->explanation));
+        h_citizen_str(jq, "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic));
+        h_citizen_bool(jq, "asked", h_citizen_asked(&pr, q->id));
+        json_array_append_new(questions, jq);
     }
     h_citizen_progress(pack, &pr, n, ctx);
     model_progress_clear(&pr);
@@ -693,8 +1078,10 @@ void h_citizen_feedback(struct app_call *c)
         h_citizen_redirect(c, path);
         return;
     }
-    json_object_set_new(ctx, "video", json_pack("{s:i, s:s}", "n", (int)n, "title",
-                                                h_citizen_vtr(c, pack, v, "title", v->title)));
+    json_t *video = json_object();
+    h_citizen_int(video, "n", (int)n);
+    h_citizen_str(video, "title", h_citizen_vtr(c, pack, v, "title", v->title));
+    json_object_set_new(ctx, "video", video);
     json_object_set_new(ctx, "questions", questions);
     json_object_set_new(ctx, "all_right", json_boolean(all_right));
     json_object_set_new(ctx, "n_right", json_integer(n_right));
@@ -703,7 +1090,7 @@ void h_citizen_feedback(struct app_call *c)
         json_object_set_new(ctx, "next_n", json_integer((json_int_t)n + 1));
     h_citizen_title(c, ctx, app_text(c, "feedback_title"), n, pack->n_videos,
                     h_citizen_vtr(c, pack, v, "title", v->title), 0);
-    app_page(c, 200, "citizen/feedback", ctx);
+    app_page_pre(c, 200, "citizen/feedback", NULL, h_citizen_pre_get(c, pack, 'l', 0), ctx);
 }
 
 /* A flag field of a player report: "1" on, absent or "0" off; -1 for anything else. */
@@ -810,7 +1197,7 @@ void h_citizen_decline(struct app_call *c)
         h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
         h_citizen_progress(pack, &pr, 0, ctx);
         model_progress_clear(&pr);
-        app_page(c, 200, "citizen/decline", ctx);
+        app_page_pre(c, 200, "citizen/decline", NULL, h_citizen_pre_get(c, pack, 'l', 0), ctx);
         return;
     }
     if (h_citizen_form(c, &f))
@@ -832,8 +1219,9 @@ void h_citizen_receipt(struct app_call *c)
         h_citizen_fail(c);
         return;
     }
+    const tmpl_pre *pre = h_citizen_pre_get(c, pack, 'r', 0);
     json_t *ctx = h_citizen_base(c, pack);
-    h_citizen_summary(c, pack, &pr, 1, ctx);
+    h_citizen_summary(c, pack, &pr, 1, pre != NULL, ctx);
     h_citizen_progress(pack, &pr, 0, ctx);
     json_object_set_new(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
     h_citizen_when(c, ctx, "completed_at", c->enrolment.completed_at);
@@ -846,7 +1234,7 @@ void h_citizen_receipt(struct app_call *c)
     json_object_set_new(ctx, "finished", json_boolean(c->enrolment.completed_at != 0 ||
                                                       c->enrolment.declined_at != 0));
     model_progress_clear(&pr);
-    app_page(c, 200, "citizen/receipt", ctx);
+    app_page_pre(c, 200, "citizen/receipt", pre, h_citizen_pre_get(c, pack, 'l', 0), ctx);
 }
 
 void h_citizen_language(struct app_call *c)

@@ -640,6 +640,215 @@ static void test_load_dir_missing(void **state)
     tmpl_set_free(set);
 }
 
+/* ---- bound values (tmpl_set_bind) ----------------------------------------------------- */
+
+/* Renders every template of srcs (name, source pairs) with ctx_json + "t": strings, once in
+ * a plain set and once in a set with the strings bound (twice: the copy is made on the
+ * first render); all three outputs are equal and equal to want[i]. */
+static void check_bound(const char *const *srcs, size_t n, const char *strings,
+                        const char *ctx_json, const char *const *want)
+{
+    json_error_t jerr;
+    json_t *t = json_loads(strings, 0, &jerr);
+    json_t *ctx = json_loads(ctx_json, 0, &jerr);
+    assert_non_null(t);
+    assert_non_null(ctx);
+    json_object_set(ctx, "t", t);
+    tmpl_set *plain = tmpl_set_new(), *bound = tmpl_set_new();
+    for (size_t i = 0; i < n; i++) {
+        add(plain, srcs[2 * i], srcs[2 * i + 1]);
+        add(bound, srcs[2 * i], srcs[2 * i + 1]);
+    }
+    assert_int_equal(tmpl_set_bind(bound, "t", t), 0);
+    assert_int_equal(tmpl_set_bind(bound, "t", t), 0); /* again: nothing new */
+    for (size_t i = 0; i < n; i++) {
+        struct buf a = {0}, b = {0}, c = {0};
+        assert_int_equal(tmpl_render(plain, srcs[2 * i], ctx, &a), 0);
+        assert_int_equal(tmpl_render(bound, srcs[2 * i], ctx, &b), 0);
+        assert_int_equal(tmpl_render(bound, srcs[2 * i], ctx, &c), 0);
+        buf_putc(&a, '\0');
+        buf_putc(&b, '\0');
+        buf_putc(&c, '\0');
+        assert_string_equal(a.data, want[i]);
+        assert_string_equal(b.data, want[i]);
+        assert_string_equal(c.data, want[i]);
+        buf_free(&a);
+        buf_free(&b);
+        buf_free(&c);
+    }
+    tmpl_set_free(plain);
+    tmpl_set_free(bound);
+    json_decref(ctx);
+    json_decref(t);
+}
+
+static void test_bind_same_bytes(void **state)
+{
+    (void)state;
+    static const char *const srcs[] = {
+        "page",
+        "<h1>{{t.title}}</h1>{{#items}}<p>{{t.item}} {{n}}: {{name}}</p>{{/items}}"
+        "{{#t.empty}}never{{/t.empty}}{{^t.empty}}[{{t.raw_html}}|{{{t.raw_html}}}]{{/t.empty}}"
+        "{{^t.title}}never{{/t.title}}{{#t.title}}<{{.}}>{{/t.title}}{{t.missing}}{{t.n}}"
+        "{{t.deep.er}}{{#t.list}}({{.}}){{/t.list}}{{t}}{{> part}}{{dyn}}",
+        "part",
+        "{{#flag}}{{t.item}}{{/flag}}{{^flag}}-{{t.title}}-{{/flag}}",
+    };
+    static const char *const want[] = {
+        "<h1>A &amp; B</h1><p>Item 1: x</p><p>Item 2: &lt;y&gt;</p>"
+        "[&lt;b&gt;|<b>]<A &amp; B>42deep(1)(2)-A &amp; B-dynamic",
+        "-A &amp; B-",
+    };
+    check_bound(srcs, 2,
+                "{\"title\": \"A & B\", \"item\": \"Item\", \"empty\": \"\", \"raw_html\": \"<b>\","
+                " \"n\": 42, \"deep\": {\"er\": \"deep\"}, \"list\": [1, 2]}",
+                "{\"items\": [{\"n\": 1, \"name\": \"x\"}, {\"n\": 2, \"name\": \"<y>\"}],"
+                " \"dyn\": \"dynamic\"}",
+                want);
+}
+
+static void test_bind_other_value_is_plain(void **state)
+{
+    (void)state;
+    tmpl_set *set = tmpl_set_new();
+    add(set, "p", "{{t.a}}");
+    json_t *bound = json_pack("{s:s}", "a", "bound"), *other = json_pack("{s:s}", "a", "other");
+    assert_int_equal(tmpl_set_bind(set, "t", bound), 0);
+    assert_int_equal(tmpl_set_bind(set, "u", bound), -1); /* one key per set */
+    assert_int_equal(tmpl_set_bind(set, "t.x", bound), -1);
+    json_t *ctx = json_pack("{s:O}", "t", other);
+    struct buf out = {0};
+    assert_int_equal(tmpl_render(set, "p", ctx, &out), 0);
+    buf_putc(&out, '\0');
+    assert_string_equal(out.data, "other");
+    /* bound: no more templates */
+    char err[128] = "";
+    assert_int_equal(tmpl_set_add(set, "q", "x", 1, err, sizeof err), -1);
+    buf_free(&out);
+    json_decref(ctx);
+    json_decref(bound);
+    json_decref(other);
+    tmpl_set_free(set);
+}
+
+/* ---- pre-rendering against fixed values (tmpl_prerender) ------------------------------ */
+
+/* Renders src with fixed_json's values where fixed has holes filled from dyn_json, and
+ * pre-rendered with dyn_json: both equal want (unless want is NULL: pre-rendering must
+ * refuse). */
+static void check_pre(const char *src, const char *fixed_json, const char *dyn_json,
+                      const char *want)
+{
+    json_error_t jerr;
+    tmpl_set *set = tmpl_set_new();
+    add(set, "t", src);
+    add(set, "part", "[{{label}}:{{#on}}on{{/on}}]");
+    json_t *dyn = json_loads(dyn_json, 0, &jerr);
+    assert_non_null(dyn);
+    /* "?name" strings in fixed_json are holes: one fixed with holes, one with the values */
+    json_t *fixed = json_loads(fixed_json, 0, &jerr), *full = json_loads(fixed_json, 0, &jerr);
+    assert_non_null(fixed);
+    struct {
+        json_t *obj;
+        int holes;
+    } walk[2] = {{fixed, 1}, {full, 0}};
+    for (int w = 0; w < 2; w++) {
+        json_t *stack[64];
+        size_t depth = 0;
+        stack[depth++] = walk[w].obj;
+        while (depth) {
+            json_t *o = stack[--depth];
+            if (json_is_array(o)) {
+                for (size_t i = 0; i < json_array_size(o); i++) {
+                    const char *sv = json_string_value(json_array_get(o, i));
+                    json_t *val = sv && sv[0] == '?' ? json_object_get(dyn, sv + 1) : NULL;
+                    if (sv && sv[0] == '?')
+                        json_array_set_new(o, i, walk[w].holes ? tmpl_hole(sv + 1)
+                                                               : (val ? json_incref(val) : json_false()));
+                    else
+                        stack[depth++] = json_array_get(o, i);
+                }
+                continue;
+            }
+            if (!json_is_object(o))
+                continue;
+            const char *k;
+            json_t *v;
+            void *tmp;
+            json_object_foreach_safe(o, tmp, k, v) {
+                const char *sv = json_string_value(v);
+                if (sv && sv[0] == '?') {
+                    json_t *val = json_object_get(dyn, sv + 1);
+                    json_object_set_new(o, k, walk[w].holes ? tmpl_hole(sv + 1)
+                                                            : (val ? json_incref(val) : json_false()));
+                } else {
+                    stack[depth++] = v;
+                }
+            }
+        }
+    }
+    /* the plain render: fixed's values with the holes filled, and dyn's other members */
+    json_t *root = json_deep_copy(full);
+    const char *k;
+    json_t *v;
+    json_object_foreach(dyn, k, v) {
+        if (!json_object_get(root, k))
+            json_object_set(root, k, v);
+    }
+    tmpl_pre *pre = tmpl_prerender(set, "t", NULL, fixed);
+    if (!want) {
+        assert_null(pre);
+    } else {
+        struct buf a = {0}, b = {0};
+        assert_non_null(pre);
+        assert_int_equal(tmpl_render(set, "t", root, &a), 0);
+        assert_int_equal(tmpl_pre_render(set, pre, dyn, &b), 0);
+        buf_putc(&a, '\0');
+        buf_putc(&b, '\0');
+        assert_string_equal(a.data, want);
+        assert_string_equal(b.data, want);
+        buf_free(&a);
+        buf_free(&b);
+    }
+    tmpl_pre_free(pre);
+    json_decref(root);
+    json_decref(full);
+    json_decref(fixed);
+    json_decref(dyn);
+    tmpl_set_free(set);
+}
+
+static void test_prerender_same_bytes(void **state)
+{
+    (void)state;
+    /* fixed texts, an unrolled list with a hole per element, a hole as a section, an
+     * inverted hole, dynamic root values inside fixed sections, a scalar hole pushed as "." */
+    check_pre("<h1>{{title}}</h1>{{#items}}<li>{{name}}{{#picked}} *{{name}}*{{/picked}}"
+              "{{^picked}}-{{/picked}}{{csrf}}{{/items}}{{#media}}<v src=\"{{.}}\" n={{n}}>{{/media}}"
+              "{{^media}}none{{/media}}{{#errors}}<e>{{field}}</e>{{/errors}}{{count}}{{> part}}",
+              "{\"title\": \"A & B\", \"n\": 3, \"label\": \"L\", \"on\": \"?on\","
+              " \"items\": [{\"name\": \"x\", \"picked\": \"?p0\"}, {\"name\": \"<y>\", \"picked\": \"?p1\"}],"
+              " \"media\": \"?m\"}",
+              "{\"csrf\": \"tok\", \"p1\": true, \"m\": \"/media/a&b.mp4\", \"count\": 0,"
+              " \"errors\": [{\"field\": \"f1\"}, {\"field\": \"f2\"}], \"on\": true}",
+              "<h1>A &amp; B</h1><li>x-tok<li>&lt;y&gt; *&lt;y&gt;*tok"
+              "<v src=\"/media/a&amp;b.mp4\" n=3><e>f1</e><e>f2</e>0[L:on]");
+    /* missing holes are false */
+    check_pre("{{#items}}{{#on}}1{{/on}}{{^on}}0{{/on}}{{on}}{{/items}}",
+              "{\"items\": [{\"on\": \"?a\"}, {\"on\": \"?b\"}]}", "{\"b\": true}", "01true");
+}
+
+static void test_prerender_refuses_when_unsure(void **state)
+{
+    (void)state;
+    /* inside a dynamic list, a name a fixed section frame also has: the list element
+     * might hide it or not, so no pre-rendering */
+    check_pre("{{#items}}{{#rows}}{{name}}{{/rows}}{{/items}}",
+              "{\"items\": [{\"name\": \"fixed\"}]}", "{\"rows\": [{\"name\": \"row\"}]}", NULL);
+    /* an array element that is a hole */
+    check_pre("{{#items}}{{.}}{{/items}}", "{\"items\": [\"?a\"]}", "{\"a\": 1}", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -676,6 +885,10 @@ int main(void)
         cmocka_unit_test(test_many_templates),
         cmocka_unit_test(test_load_dir),
         cmocka_unit_test(test_load_dir_missing),
+        cmocka_unit_test(test_bind_same_bytes),
+        cmocka_unit_test(test_bind_other_value_is_plain),
+        cmocka_unit_test(test_prerender_same_bytes),
+        cmocka_unit_test(test_prerender_refuses_when_unsure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

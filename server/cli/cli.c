@@ -1,0 +1,88 @@
+/* cli — the helpers every command uses (cli.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "bundle.h"
+#include "checkpoint.h"
+#include "clock.h"
+#include "config.h"
+#include "content.h"
+#include "enrol.h"
+#include "http.h"
+#include "jsonmem.h"
+#include "evidence.h"
+#include "jobs.h"
+#include "journal.h"
+#include "mem.h"
+#include "pdf.h"
+#include "purge.h"
+#include "staff.h"
+#include "scheduler.h"
+#include "signkey.h"
+#include "stats.h"
+#include "store.h"
+#include "store_testvfs.h"
+#include "token.h"
+#include "vault.h"
+
+#include "cli.h"
+
+int main_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "vejled: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return EXIT_FAILURE;
+}
+
+/* Opens the database (creating its folder) and applies migrations. */
+int main_open(const struct config *cfg, struct store **st)
+{
+    char err[512], dir[CONFIG_PATH_MAX];
+    int applied = 0;
+    snprintf(dir, sizeof dir, "%s", cfg->db_path);
+    char *d = dirname(dir);
+    if (strcmp(d, ".") != 0 && mkdir(d, 0750) != 0 && errno != EEXIST)
+        return main_fail("cannot create the folder %s", d);
+    if (store_open(config_db_target(cfg), cfg->busy_timeout_ms, st, err, sizeof err))
+        return main_fail("%s", err);
+    if (store_migrate(*st, cfg->migrations_dir, &applied, err, sizeof err)) {
+        store_close(*st);
+        *st = NULL;
+        return main_fail("%s", err);
+    }
+    if (applied)
+        fprintf(stderr, "vejled: applied %d migration(s) to %s\n", applied,
+                cfg->db_url[0] ? "the PostgreSQL database" : cfg->db_path);
+    return 0;
+}
+
+/* The database (migrated), token and vault for the commands that deliver. */
+int main_open_all(const struct config *cfg, struct store **st, struct vault **vault)
+{
+    char err[512];
+    if (main_open(cfg, st))
+        return -1;
+    if (token_init() || vault_open(cfg->key_file, vault, err, sizeof err)) {
+        store_close(*st);
+        *st = NULL;
+        main_fail("%s", err);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,73 @@
+/* cli — what the command line's files share (server/main.c parses and dispatches;
+ * server/cli/cmd_*.c carry out one group of commands each).  Exit status: 0 success, 1
+ * failure with one clear line on stderr, 2 usage. */
+#ifndef VEJLED_CLI_H
+#define VEJLED_CLI_H
+
+#include "config.h"
+#include "store.h"
+#include "vault.h"
+
+#define EXIT_USAGE 2
+
+struct main_opts {
+    const char *db;
+    const char *listen;
+    const char *config;
+    const char *name;
+    const char *to;
+    const char *username;
+    const char *role;
+    const char *unit;
+    const char *display_name;
+    const char *now;
+    const char *citizen;
+    const char *out;
+    const char *older_than;
+    const char *from;
+    const char *format;
+    const char *checkpoint;      /* verify-evidence: a checkpoint held elsewhere (file) */
+    const char *checkpoint_seq;  /* evidence: build against this stored checkpoint */
+    const char *public_key;      /* verify-evidence: the key the checkpoint must carry */
+    const char *file;            /* verify-evidence: the bundle */
+    int verify;
+    int repeat;
+    int help;
+};
+
+/* help.c: the usage text, and the help of a command ("" if there is none; main_help_of:
+ * the usage text then), main_help prints it on stdout and returns 0. */
+extern const char *const main_usage;
+const char *main_help_text(const char *command);
+const char *main_help_of(const char *command);
+int main_help(const char *command);
+/* Lists every command that has a help text: 1 when command is one. */
+int main_known(const char *command);
+
+/* Prints "vejled: " and the message on stderr; returns EXIT_FAILURE. */
+int main_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Opens the database (creating its folder) and applies migrations.  0, or -1 having said why. */
+int main_open(const struct config *cfg, struct store **st);
+/* The database (migrated), token and vault for the commands that deliver.  0 or -1. */
+int main_open_all(const struct config *cfg, struct store **st, struct vault **vault);
+
+/* cmd_db.c: the database and its accounts */
+int cmd_migrate(const struct config *cfg);
+int cmd_demo(const struct config *cfg);
+int cmd_apikey(const struct config *cfg, const char *name);
+int cmd_user(const struct config *cfg, const struct main_opts *o);
+int cmd_verify(const struct config *cfg);
+int cmd_backup(const struct config *cfg, const char *to);
+int cmd_copy(const struct config *cfg, const char *from, const char *to);
+/* cmd_ops.c: jobs, retention, statistics */
+int cmd_jobs(const struct config *cfg, const char *what, const char *now_text);
+int cmd_purge(const struct config *cfg, const char *older_than, const char *now_text);
+int cmd_stats(const struct config *cfg, const struct main_opts *o);
+/* cmd_evidence.c: evidence documents, signing keys, bundles */
+int cmd_evidence(const struct config *cfg, const struct main_opts *o);
+int cmd_keys(const struct config *cfg);
+int cmd_verify_evidence(const struct config *cfg, const struct main_opts *o);
+/* cmd_serve.c: the server */
+int cmd_serve(struct config *cfg, int url_given);
+
+#endif

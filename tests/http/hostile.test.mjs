@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { readyCitizen } from './answers.mjs';
-import { enrolBody, freshCpr, sleep, startServer, tableCounts } from './harness.mjs';
+import { SAME_ON_BOTH, enrolBody, freshCpr, sleep, startServer, tableCounts } from './harness.mjs';
 
 /** GET from another loopback address; resolves {status, ms} (status 0 on error). */
 function probe(port, p) {
@@ -38,7 +38,7 @@ function run(cmd, args, limitMs) {
   });
 }
 
-describe('slow clients (slowhttptest)', () => {
+describe('slow clients (slowhttptest)', { skip: SAME_ON_BOTH }, () => {
   // 300 slow connections from one address against a server that takes 200 in all and 50
   // per address: without the per-address limit the attacker holds every slot.
   let s;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { cli, enrolBody, freshCpr, startServer } from './harness.mjs';
+import { SAME_ON_BOTH, cli, enrolBody, freshCpr, startServer } from './harness.mjs';
 import { OPENAPI_FILE, checkRawResponse, checkResponse, openapi } from './openapi.mjs';
 
 const JSON_CT = 'application/json; charset=utf-8';
@@ -83,7 +83,7 @@ describe('GET /api/v1/openapi.json', () => {
   });
 });
 
-describe('the contract check refuses what openapi.json does not allow', () => {
+describe('the contract check refuses what openapi.json does not allow', { skip: SAME_ON_BOTH }, () => {
   const enrolment = {
     enrolment_id: '0b6f8a3e-2f7c-4d3a-9e57-1c2d3e4f5a6b',
     citizen_id: '1b6f8a3e-2f7c-4d3a-9e57-1c2d3e4f5a6b',

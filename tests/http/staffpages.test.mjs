@@ -106,7 +106,7 @@ describe('units as a list', () => {
     }
   });
 
-  const unitsOf = () => sqlite(s.db, 'SELECT name || ":" || disabled FROM units ORDER BY name').trim().split('\n');
+  const unitsOf = () => sqlite(s.db, "SELECT name || ':' || disabled FROM units ORDER BY name").trim().split('\n');
 
   it('the units named by accounts are on the list', () => {
     assert.deepEqual(unitsOf(), ['jobcenter:0', 'team-nord:0', 'team-syd:0']);

@@ -165,7 +165,7 @@ describe('checkpoints and evidence bundles', () => {
     assert.equal(cli(['jobs', 'run', '--db', s.db, '--config', cfg, '--now', at(31)]).status, 0);
     assert.equal(count(), before + 1, 'after 30 minutes');
     for (const bad of ['0', '61', 'x']) {
-      fs.writeFileSync(cfg, `[database]\ncheckpoint_minutes = ${bad}\n`);
+      fs.writeFileSync(cfg, `${s.placesIni}[database]\ncheckpoint_minutes = ${bad}\n`);
       const r = cli(['verify', '--db', s.db, '--config', cfg]);
       assert.equal(r.status, 1, bad);
       assert.match(r.stderr, /checkpoint_minutes/);
@@ -320,7 +320,7 @@ describe('checkpoints and evidence bundles', () => {
     });
     await new Promise((r) => hook.listen(0, '127.0.0.1', r));
     const cfg = path.join(s.dir, 'hook.ini');
-    fs.writeFileSync(cfg, `[delivery]\nscheduler = 0\nchannels = outbox,webhook\noutbox_dir = ${s.dir}/outbox\n[webhook]\nurl = http://127.0.0.1:${hook.address().port}/journal\nsecret = s3cret\n`);
+    fs.writeFileSync(cfg, `${s.placesIni}[delivery]\nscheduler = 0\nchannels = outbox,webhook\noutbox_dir = ${s.dir}/outbox\n[webhook]\nurl = http://127.0.0.1:${hook.address().port}/journal\nsecret = s3cret\n`);
     const clean = { ...process.env };
     for (const k of ['VEJLED_DB', 'VEJLED_LISTEN', 'VEJLED_CONFIG']) delete clean[k];
     const r = await new Promise((resolve, reject) => {

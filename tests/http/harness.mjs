@@ -208,6 +208,9 @@ export class Server {
     this.serveArgs = [];
     /** further environment variables for `vejled serve` (e.g. the test build's VEJLED_TEST_*) */
     this.env = {};
+    /** the INI lines that name the key files and the outbox of a PostgreSQL database ('' on
+     * SQLite): a test that writes a config of its own starts it with them */
+    this.placesIni = '';
   }
 
   get base() {
@@ -505,6 +508,7 @@ export async function startServer({ demo = true, apikey = true, start = true, co
       const placesFile = path.join(dir, 'places.ini');
       fs.writeFileSync(placesFile, places);
       pgConfigs.set(s.db, placesFile);
+      s.placesIni = places;
       ini = `${places}\n${ini}`;
     }
     fs.writeFileSync(file, /^\s*scheduler\s*=/m.test(ini) ? ini : ini + SCHEDULER_OFF);

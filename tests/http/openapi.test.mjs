@@ -72,7 +72,7 @@ describe('GET /api/v1/openapi.json', () => {
       for (const [name, text] of [['missing.json', null], ['broken.json', '{"openapi":'], ['list.json', '[]']]) {
         const f = path.join(o.dir, name);
         if (text !== null) fs.writeFileSync(f, text);
-        fs.writeFileSync(o.configFile, `[content]\nopenapi_file = ${f}\n[delivery]\nscheduler = 0\n`);
+        fs.writeFileSync(o.configFile, `${o.placesIni}[content]\nopenapi_file = ${f}\n[delivery]\nscheduler = 0\n`);
         const r2 = cli(['serve', '--db', o.db, '--listen', '127.0.0.1:0', '--config', o.configFile]);
         assert.notEqual(r2.status, 0, `${name}: serve must refuse to start`);
         assert.ok(r2.stderr.includes(f), `${name}: the error names the file:\n${r2.stderr}`);

@@ -211,7 +211,7 @@ describe('retention purge', () => {
 
   it('a wrong [retention] purge_after stops the server at start with a clear line', async () => {
     const ini = path.join(s.dir, 'bad.ini');
-    fs.writeFileSync(ini, '[retention]\npurge_after = soon\n');
+    fs.writeFileSync(ini, `${s.placesIni}[retention]\npurge_after = soon\n`);
     const r = cli(['serve', '--db', s.db, '--listen', '127.0.0.1:0', '--config', ini]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /purge_after must be a period/);

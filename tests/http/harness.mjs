@@ -33,6 +33,22 @@ export const PG = PG_URL !== '';
  * pass.  { skip: SAME_ON_BOTH } */
 export const SAME_ON_BOTH = PG && 'the same on both engines; run in the SQLite pass';
 
+/* The key files a command makes in the repository's var/ when its configuration names no
+ * key_file for a PostgreSQL URL (the places beside the default file): a test's config that
+ * lost the database's places (Server.placesIni) would then run with keys of its own.  In
+ * the PostgreSQL pass, a test file that leaves them behind fails. */
+const STRAY_KEYS = ['var/vejled.db.key', 'var/vejled.db.sign.key'].map((f) => path.join(ROOT, f));
+if (PG) {
+  const before = STRAY_KEYS.filter((f) => fs.existsSync(f));
+  process.on('exit', () => {
+    const made = STRAY_KEYS.filter((f) => !before.includes(f) && fs.existsSync(f));
+    if (made.length) {
+      process.stderr.write(`a command made ${made.join(', ')}: a config without the database's key files\n`);
+      process.exitCode = 1;
+    }
+  });
+}
+
 /* For each PostgreSQL test database, by URL: a config file that names only where its key
  * files and outbox are.  cli() adds it to a command that names the database but no
  * configuration, as the SQLite file's own folder would. */

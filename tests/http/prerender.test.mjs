@@ -20,6 +20,7 @@ describe('pre-rendered pages are the pages made from scratch', () => {
   before(async () => {
     s = await startServer();
     plain = new Server(s.dir);
+    plain.db = s.db; // the same database (on PostgreSQL a URL, not the folder's file)
     plain.serveArgs = s.serveArgs;
     plain.env = { VEJLED_NO_PRERENDER: '1' };
     await plain.start();

@@ -127,7 +127,7 @@ describe('pre-rendered pages are the pages made from scratch', () => {
     pack.videos[0].title = { da: 'Ny udgave: du skal stå til rådighed', en: 'New version: be available' };
     fs.writeFileSync(file, JSON.stringify(pack, null, 2));
     const ini = path.join(s.dir, 'demo2.ini');
-    fs.writeFileSync(ini, `[content]\ndemo_dir = ${demo}\n`);
+    fs.writeFileSync(ini, `${s.placesIni}[content]\ndemo_dir = ${demo}\n`);
     const r = cli(['demo', '--db', s.db, '--config', ini]);
     assert.equal(r.status, 0, r.stderr);
     // a citizen enrolled now is on the new version, on both servers the same bytes

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, cli, decodeEntities, parseForms, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
+import { Browser, cli, decodeEntities, groupConcat, parseForms, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
 import {
   DEMO_PASSWORD, assertSummaryOnTop, ini, enrolCitizen, formCsrf, loginAs, sha256, staff,
 } from './staffkit.mjs';
@@ -244,7 +244,7 @@ describe('administrator pages', () => {
   });
 
   it('packs: bad input on the draft and video forms gives an error summary and changes nothing', async () => {
-    const snapshot = () => sqlite(s.db, `SELECT guidance_da FROM packs WHERE id = ${draftId}; SELECT title_da, captions_da, media FROM videos WHERE pack_id = ${draftId}; SELECT group_concat(correct) FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${draftId};`);
+    const snapshot = () => sqlite(s.db, `SELECT guidance_da FROM packs WHERE id = ${draftId}; SELECT title_da, captions_da, media FROM videos WHERE pack_id = ${draftId}; SELECT ${groupConcat(s.db, 'o.correct', { orderBy: 'o.id' })} FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${draftId};`);
     const before = snapshot();
     let page = await admin.get(`/admin/pakke/${draftId}`);
     const fields = formFields(page.text, `/admin/pakke/${draftId}`);
@@ -333,7 +333,7 @@ describe('administrator pages', () => {
     assert.equal(r.status, 303);
     assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${draftId}`), 'published');
     assert.match(one(s.db, `SELECT content_hash FROM packs WHERE id = ${draftId}`), /^[0-9a-f]{64}$/);
-    assert.equal(one(s.db, "SELECT group_concat(version || state, ',') FROM (SELECT p.version, p.state FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'dagpenge' ORDER BY p.version)"), '1retired,2published');
+    assert.equal(one(s.db, `SELECT ${groupConcat(s.db, 'version || state', { orderBy: 'version' })} FROM (SELECT p.version, p.state FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'dagpenge' ORDER BY p.version) AS t`), '1retired,2published');
     const old = (await s.api('GET', `/api/v1/enrolments/${before1.enrolment_id}`)).json;
     assert.equal(old.pack_version, 1, 'enrolled before: keeps version 1');
     assert.notEqual(old.videos[0].title, 'Ny titel på video 1');
@@ -368,7 +368,7 @@ describe('administrator pages', () => {
   it('running `vejled demo` again leaves the administrator\'s version in force', () => {
     const r = cli(['demo', '--db', s.db]);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(one(s.db, "SELECT group_concat(version || state, ',') FROM (SELECT p.version, p.state FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'dagpenge' ORDER BY p.version)"), '1retired,2published');
+    assert.equal(one(s.db, `SELECT ${groupConcat(s.db, 'version || state', { orderBy: 'version' })} FROM (SELECT p.version, p.state FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'dagpenge' ORDER BY p.version) AS t`), '1retired,2published');
   });
 
   it('publishing checks the draft by the pack rules', async () => {
@@ -499,7 +499,7 @@ describe('administrator: adding, removing and moving the content of a draft', ()
     assert.equal(r.status, 422);
     assertSummaryOnTop(r.text, ['right']);
     assert.equal(tree(id), before);
-    assert.equal(one(s.db, `SELECT group_concat(o.text_da || ':' || o.correct, ',') FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} AND v.position = ${n0 + 1}`),
+    assert.equal(one(s.db, `SELECT ${groupConcat(s.db, "o.text_da || ':' || o.correct", { orderBy: 'o.id' })} FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} AND v.position = ${n0 + 1}`),
       'Fra første dag:1,Efter en måned:0');
     // the video form still saves (the new question's right answer is marked)
     r = await admin.post(vpath, formFields((await admin.get(vpath)).text, vpath));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { readyCitizen, submit } from './answers.mjs';
-import { Server, cli, sqlite, startServer } from './harness.mjs';
+import { PG, Server, cli, sqlite, startServer } from './harness.mjs';
 
 describe('backup and restore', () => {
   let s;
@@ -18,7 +18,8 @@ describe('backup and restore', () => {
     if (s) await s.cleanup();
   });
 
-  it('an online backup taken under load restores and verifies', { timeout: 60_000 }, async () => {
+  it('an online backup taken under load restores and verifies',
+    { timeout: 60_000, skip: PG && 'the SQLite file itself (SQLite online backup)' }, async () => {
     const citizens = [];
     for (let i = 0; i < 4; i++) citizens.push(await readyCitizen(s));
     for (const c of citizens) assert.ok(await submit(c));
@@ -52,6 +53,15 @@ describe('backup and restore', () => {
     assert.equal(r.status, 200, r.text);
     assert.ok(r.json.score.answered > 0, 'the restored enrolment has its answers');
     await restored.stop();
+    await s.stop();
+  });
+
+  it('on PostgreSQL `vejled backup` refuses, names pg_dump, and writes no file', { skip: !PG && 'PostgreSQL only' }, async () => {
+    const copy = path.join(s.dir, 'backup.db');
+    const b = cli(['backup', '--db', s.db, '--to', copy]);
+    assert.notEqual(b.status, 0, 'backup of a PostgreSQL database fails');
+    assert.match(b.stderr, /pg_dump/);
+    assert.ok(!fs.existsSync(copy), 'no file written');
     await s.stop();
   });
 });

@@ -11,7 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { BIN, ROOT, assertNoSanitizerReport, cli, enrolBody, freshCpr, sleep, sqlite, startServer } from './harness.mjs';
+import { BIN, ROOT, assertNoSanitizerReport, cli, enrolBody, freshCpr, nowSeconds, sleep, sqlite, startServer } from './harness.mjs';
 import { freePort, startSmtp, stopSmtp } from './helpers/smtp.mjs';
 
 const LEASE_S = 5;
@@ -86,7 +86,7 @@ allow_plain = 1
       people.push({ cpr, email, citizen: r.json.citizen_id });
     }
     await s.stop(); // the two passes below are the only schedulers
-    const due = Number(sqlite(s.db, "SELECT count(*) FROM jobs WHERE state = 'pending' AND next_attempt_at <= strftime('%s');").trim());
+    const due = Number(sqlite(s.db, `SELECT count(*) FROM jobs WHERE state = 'pending' AND next_attempt_at <= ${nowSeconds()};`).trim());
     assert.ok(due >= CITIZENS, `at least ${CITIZENS} letters due (${due})`);
     const started = Date.now();
     const first = jobsRun(s.configFile);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { readyCitizen, submit } from './answers.mjs';
-import { cli, sleep, sqlite, startServer } from './harness.mjs';
+import { PG, cli, sleep, sqlite, startServer } from './harness.mjs';
 
 const ROUNDS = Number(process.env.SOAK_ROUNDS || 3);
 const CITIZENS = 8;
@@ -73,6 +73,7 @@ describe('crash safety', () => {
     await s.stop();
     const v = cli(['verify', '--db', s.db]);
     assert.equal(v.status, 0, `verify: ${v.stdout}${v.stderr}`);
-    assert.equal(sqlite(s.db, 'PRAGMA integrity_check;').trim(), 'ok');
+    // the SQLite file's own consistency (on PostgreSQL the killed process is only a client)
+    if (!PG) assert.equal(sqlite(s.db, 'PRAGMA integrity_check;').trim(), 'ok');
   });
 });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
-import { startServer, cli, ROOT, BIN, assertNoSanitizerReport } from './harness.mjs';
+import { startServer, cli, sqlite, isPgDb, ROOT, BIN, assertNoSanitizerReport } from './harness.mjs';
 import { staff } from './staffkit.mjs';
 
 const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest();
@@ -63,8 +63,13 @@ function verifyBundle(b) {
   }
 }
 
+const JOURNAL_COLUMNS = 'seq, at, kind, actor, citizen_uuid, enrolment_uuid, data, prev_hash, hash';
+
 function journalRows(db) {
-  const r = spawnSync('sqlite3', ['-json', db, 'SELECT seq, at, kind, actor, citizen_uuid, enrolment_uuid, data, prev_hash, hash FROM journal ORDER BY seq;'], { encoding: 'utf8' });
+  if (isPgDb(db)) {
+    return JSON.parse(sqlite(db, `SELECT coalesce(json_agg(t ORDER BY t.seq), '[]') FROM (SELECT ${JOURNAL_COLUMNS} FROM journal) t;`));
+  }
+  const r = spawnSync('sqlite3', ['-json', db, `SELECT ${JOURNAL_COLUMNS} FROM journal ORDER BY seq;`], { encoding: 'utf8', maxBuffer: 1 << 28 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout || '[]');
 }
@@ -104,7 +109,7 @@ describe('checkpoints and evidence bundles', () => {
   after(async () => { await s?.cleanup(); });
 
   it('the signing key is made 0600 on start; keys show prints only the public key and its id', () => {
-    const keyFile = `${s.db}.sign.key`;
+    const keyFile = s.signKeyFile;
     const st = fs.statSync(keyFile);
     assert.equal(st.mode & 0o777, 0o600);
     assert.equal(st.size, 32);
@@ -160,7 +165,7 @@ describe('checkpoints and evidence bundles', () => {
     assert.equal(cli(['jobs', 'run', '--db', s.db, '--config', cfg, '--now', at(31)]).status, 0);
     assert.equal(count(), before + 1, 'after 30 minutes');
     for (const bad of ['0', '61', 'x']) {
-      fs.writeFileSync(cfg, `[database]\ncheckpoint_minutes = ${bad}\n`);
+      fs.writeFileSync(cfg, `${s.placesIni}[database]\ncheckpoint_minutes = ${bad}\n`);
       const r = cli(['verify', '--db', s.db, '--config', cfg]);
       assert.equal(r.status, 1, bad);
       assert.match(r.stderr, /checkpoint_minutes/);
@@ -315,7 +320,7 @@ describe('checkpoints and evidence bundles', () => {
     });
     await new Promise((r) => hook.listen(0, '127.0.0.1', r));
     const cfg = path.join(s.dir, 'hook.ini');
-    fs.writeFileSync(cfg, `[delivery]\nscheduler = 0\nchannels = outbox,webhook\noutbox_dir = ${s.dir}/outbox\n[webhook]\nurl = http://127.0.0.1:${hook.address().port}/journal\nsecret = s3cret\n`);
+    fs.writeFileSync(cfg, `${s.placesIni}[delivery]\nscheduler = 0\nchannels = outbox,webhook\noutbox_dir = ${s.dir}/outbox\n[webhook]\nurl = http://127.0.0.1:${hook.address().port}/journal\nsecret = s3cret\n`);
     const clean = { ...process.env };
     for (const k of ['VEJLED_DB', 'VEJLED_LISTEN', 'VEJLED_CONFIG']) delete clean[k];
     const r = await new Promise((resolve, reject) => {
@@ -341,7 +346,7 @@ describe('checkpoints and evidence bundles', () => {
   });
 
   it('key rotation: a new key file signs from then on; checkpoints of the old key still verify', () => {
-    const keyFile = `${s.db}.sign.key`;
+    const keyFile = s.signKeyFile;
     const old = cli(['keys', 'show', '--db', s.db]).stdout;
     fs.renameSync(keyFile, `${keyFile}.old`);
     assert.equal(cli(['demo', '--db', s.db]).status, 0); // the head moved
@@ -353,7 +358,7 @@ describe('checkpoints and evidence bundles', () => {
     const newId = /key_id (\S+)/.exec(now)[1];
     assert.notEqual(newId, oldId);
     assert.equal(JSON.parse(fs.readFileSync(`${out}.json`, 'utf8')).checkpoint.key_id, newId);
-    const keys = spawnSync('sqlite3', [s.db, 'SELECT key_id FROM signing_keys ORDER BY first_used_at, key_id;'], { encoding: 'utf8' }).stdout.trim().split('\n');
+    const keys = sqlite(s.db, 'SELECT key_id FROM signing_keys ORDER BY first_used_at, key_id;').trim().split('\n');
     assert.deepEqual(keys.sort(), [oldId, newId].sort());
     const v = cli(['verify', '--db', s.db]);
     assert.equal(v.status, 0, v.stderr);
@@ -368,7 +373,7 @@ describe('checkpoints and evidence bundles', () => {
     const target = rows.find((e) => e.citizen_uuid === citizen && e.kind === 'written_guidance_sent');
     target.data = target.data.replace(/"channel":"[a-z]+"/, '"channel":"smtp"');
     let prev = rows[target.seq - 2].hash;
-    const sql = ['DROP TRIGGER journal_no_update;'];
+    const sql = [`DROP TRIGGER journal_no_update${isPgDb(s.db) ? ' ON journal' : ''};`];
     for (const e of rows.slice(target.seq - 1)) {
       e.prev_hash = prev;
       e.hash = entryHash(e);
@@ -376,9 +381,7 @@ describe('checkpoints and evidence bundles', () => {
       sql.push(`UPDATE journal SET data = '${e.data.replaceAll("'", "''")}', prev_hash = '${e.prev_hash}', hash = 'tmp${e.seq}' WHERE seq = ${e.seq};`);
       sql.push(`UPDATE journal SET hash = '${e.hash}' WHERE seq = ${e.seq};`);
     }
-    fs.writeFileSync(path.join(s.dir, 'rewrite.sql'), sql.join('\n'));
-    const w = spawnSync('sqlite3', [s.db, `.read ${path.join(s.dir, 'rewrite.sql')}`], { encoding: 'utf8' });
-    assert.equal(w.status, 0, w.stderr);
+    sqlite(s.db, sql.join('\n'));
     // the chain alone is consistent again, but its head at the signed seq is not the signed one
     const forged = journalRows(s.db);
     assert.notEqual(forged[held.signed_seq - 1].hash, held.head_hash);

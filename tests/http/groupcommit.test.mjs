@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { readyCitizen, submit } from './answers.mjs';
-import { cli, sqlite, startServer } from './harness.mjs';
+import { PG, cli, groupConcat, sqlite, startServer } from './harness.mjs';
 
 const CITIZENS = 32;
 const ROUNDS = 3; // submissions per citizen, all in flight at once
@@ -25,7 +25,7 @@ describe('group commit of answer submissions', () => {
 
     for (const c of citizens) {
       // attempts 1..ROUNDS for each question of video 1, nothing more, nothing less
-      const rows = sqlite(s.db, `SELECT a.question_id, group_concat(a.attempt, ',')
+      const rows = sqlite(s.db, `SELECT a.question_id, ${groupConcat(s.db, 'a.attempt')}
         FROM answers a JOIN enrolments e ON e.id = a.enrolment_id
         WHERE e.uuid = '${c.enrolment}' GROUP BY a.question_id ORDER BY a.question_id;`)
         .split('\n').filter(Boolean);
@@ -42,7 +42,8 @@ describe('group commit of answer submissions', () => {
     await s.stop();
     const v = cli(['verify', '--db', s.db]);
     assert.equal(v.status, 0, `verify: ${v.stdout}${v.stderr}`);
-    assert.equal(sqlite(s.db, 'PRAGMA integrity_check;').trim(), 'ok');
+    // the SQLite file's own consistency check (no such thing for a PostgreSQL client)
+    if (!PG) assert.equal(sqlite(s.db, 'PRAGMA integrity_check;').trim(), 'ok');
     // the submissions really shared transactions
     const m = /group commit: (\d+) answer submissions in (\d+) transactions/.exec(s.stderr.slice(stderrBefore));
     assert.ok(m, `the server reports its group commits:\n${s.stderr.slice(-400)}`);

@@ -28,6 +28,27 @@ export const BIN = process.env.VEJLED_BIN
 export const PG_URL = process.env.VEJLED_TEST_PG_URL || '';
 export const PG = PG_URL !== '';
 
+/** The skip reason, in the PostgreSQL pass, of a test whose subject never reaches the
+ * database differently on the two engines (the HTTP layer alone): it runs in the SQLite
+ * pass.  { skip: SAME_ON_BOTH } */
+export const SAME_ON_BOTH = PG && 'the same on both engines; run in the SQLite pass';
+
+/* The key files a command makes in the repository's var/ when its configuration names no
+ * key_file for a PostgreSQL URL (the places beside the default file): a test's config that
+ * lost the database's places (Server.placesIni) would then run with keys of its own.  In
+ * the PostgreSQL pass, a test file that leaves them behind fails. */
+const STRAY_KEYS = ['var/vejled.db.key', 'var/vejled.db.sign.key'].map((f) => path.join(ROOT, f));
+if (PG) {
+  const before = STRAY_KEYS.filter((f) => fs.existsSync(f));
+  process.on('exit', () => {
+    const made = STRAY_KEYS.filter((f) => !before.includes(f) && fs.existsSync(f));
+    if (made.length) {
+      process.stderr.write(`a command made ${made.join(', ')}: a config without the database's key files\n`);
+      process.exitCode = 1;
+    }
+  });
+}
+
 /* For each PostgreSQL test database, by URL: a config file that names only where its key
  * files and outbox are.  cli() adds it to a command that names the database but no
  * configuration, as the SQLite file's own folder would. */
@@ -36,7 +57,7 @@ const pgConfigs = new Map();
 /** psql on a PostgreSQL URL; rows as lines, columns separated by '|' (as sqlite3 prints). */
 export function psql(url, sql) {
   const r = spawnSync('psql', ['-X', '-q', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', url],
-    { input: sql, encoding: 'utf8', timeout: 30_000 });
+    { input: sql, encoding: 'utf8', timeout: 30_000, maxBuffer: 1 << 28 });
   if (r.error) throw r.error;
   assert.equal(r.status, 0, `psql failed: ${r.stderr}`);
   return r.stdout;
@@ -115,6 +136,32 @@ export function sqlite(db, sql) {
   return r.stdout;
 }
 
+/** True when db names a PostgreSQL database (a URL) rather than an SQLite file. */
+export function isPgDb(db) {
+  return String(db).startsWith('postgresql://');
+}
+
+/**
+ * The dialect's string aggregate of expr for a query on db: group_concat on SQLite,
+ * string_agg on PostgreSQL (SQLite 3.40 has no string_agg, PostgreSQL no group_concat).
+ * orderBy orders the values on PostgreSQL; on SQLite they come in the order of the rows
+ * (order them in a subquery, which both keep).
+ */
+export function groupConcat(db, expr, { sep = ',', orderBy = '' } = {}) {
+  if (isPgDb(db)) return `string_agg((${expr})::text, '${sep}'${orderBy ? ` ORDER BY ${orderBy}` : ''})`;
+  return `group_concat(${expr}, '${sep}')`;
+}
+
+/** The dialect's upper-case hex text of a blob expression (SQLite's hex()). */
+export function hexOf(db, expr) {
+  return isPgDb(db) ? `upper(encode(${expr}, 'hex'))` : `hex(${expr})`;
+}
+
+/** The current time in whole seconds (as the database's timestamps are). */
+export function nowSeconds() {
+  return Math.floor(Date.now() / 1000);
+}
+
 /**
  * Row counts of every table: a fingerprint of "what is written".  Without rate_events:
  * counting a refused guess (a link that did not open, a failed login) is the limit at
@@ -132,6 +179,23 @@ export function tableCounts(db) {
     out[t] = Number(n);
   }
   return out;
+}
+
+/**
+ * Every row of every table as text, one line a row ("table|row"): what a search for data
+ * that must be gone looks through on PostgreSQL, where there is no file of one's own to
+ * read (a bytea value shows as \x and lowercase hex).  On SQLite the text of `.dump`.
+ */
+export function allRows(db) {
+  if (!isPgDb(db)) {
+    const r = spawnSync('sqlite3', [db, '.dump'], { encoding: 'utf8', timeout: 30_000, maxBuffer: 1 << 28 });
+    if (r.error) throw r.error;
+    assert.equal(r.status, 0, `sqlite3 failed: ${r.stderr}`);
+    return r.stdout;
+  }
+  const tables = sqlite(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1;")
+    .split('\n').filter(Boolean);
+  return sqlite(db, tables.map((t) => `SELECT '${t}', t::text FROM "${t}" t ORDER BY 2;`).join(''));
 }
 
 /* ------------------------------------------------------------------ the server */
@@ -160,6 +224,9 @@ export class Server {
     this.serveArgs = [];
     /** further environment variables for `vejled serve` (e.g. the test build's VEJLED_TEST_*) */
     this.env = {};
+    /** the INI lines that name the key files and the outbox of a PostgreSQL database ('' on
+     * SQLite): a test that writes a config of its own starts it with them */
+    this.placesIni = '';
   }
 
   get base() {
@@ -263,6 +330,27 @@ export class Server {
     return exit;
   }
 
+  /**
+   * A copy of the (stopped) server's database under the name label: the file and its WAL
+   * beside it on SQLite, a database of the cluster made with this one as its template on
+   * PostgreSQL (cli() gives it the same key files; cleanup() drops it).  Returns its --db.
+   */
+  copyDatabase(label) {
+    if (!isPgDb(this.db)) {
+      const copy = path.join(this.dir, `${label}.db`);
+      for (const ext of ['', '-wal', '-shm']) {
+        if (fs.existsSync(this.db + ext)) fs.copyFileSync(this.db + ext, copy + ext);
+      }
+      return copy;
+    }
+    const name = `${new URL(this.db).pathname.slice(1)}_${label}`;
+    psql(PG_URL, `CREATE DATABASE ${name} TEMPLATE ${new URL(this.db).pathname.slice(1)};`);
+    const url = pgDatabaseUrl(name);
+    pgConfigs.set(url, pgConfigs.get(this.db));
+    this.copies = [...(this.copies || []), url];
+    return url;
+  }
+
   /** Last resort for after() hooks: kill a still running server, remove the folder. */
   async cleanup() {
     if (this.proc && !this.exit) {
@@ -271,10 +359,12 @@ export class Server {
     }
     this.proc = null;
     if (PG && this.db.startsWith('postgresql://')) {
-      pgConfigs.delete(this.db);
-      const name = new URL(this.db).pathname.slice(1);
-      spawnSync('psql', ['-X', '-q', PG_URL, '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`],
-        { encoding: 'utf8', timeout: 30_000 });
+      for (const db of [this.db, ...(this.copies || [])]) {
+        pgConfigs.delete(db);
+        const name = new URL(db).pathname.slice(1);
+        spawnSync('psql', ['-X', '-q', PG_URL, '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`],
+          { encoding: 'utf8', timeout: 30_000 });
+      }
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
@@ -434,6 +524,7 @@ export async function startServer({ demo = true, apikey = true, start = true, co
       const placesFile = path.join(dir, 'places.ini');
       fs.writeFileSync(placesFile, places);
       pgConfigs.set(s.db, placesFile);
+      s.placesIni = places;
       ini = `${places}\n${ini}`;
     }
     fs.writeFileSync(file, /^\s*scheduler\s*=/m.test(ini) ? ini : ini + SCHEDULER_OFF);

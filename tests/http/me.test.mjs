@@ -35,7 +35,7 @@ function snapshot(s) {
     counts: tableCounts(s.db),
     journal: sqlite(s.db, 'SELECT seq, kind, hash FROM journal ORDER BY seq;'),
     enrolments: sqlite(s.db, 'SELECT id, opened_at, completed_at, declined_at FROM enrolments ORDER BY id;'),
-    sessions: sqlite(s.db, 'SELECT count(*), sum(used_at IS NOT NULL) FROM citizen_sessions;'),
+    sessions: sqlite(s.db, 'SELECT count(*), sum(CASE WHEN used_at IS NOT NULL THEN 1 ELSE 0 END) FROM citizen_sessions;'),
   };
 }
 
@@ -94,7 +94,7 @@ describe('GET /api/v1/me', () => {
     const b = new Browser(s);
     assert.equal((await b.get(e.link)).status, 303);
     assert.ok(!journalKinds(s, e.id).includes('link_opened'), 'fetching the link is not opening it');
-    const opened = () => sqlite(s.db, `SELECT opened_at IS NOT NULL FROM enrolments WHERE uuid = '${e.id}';`).trim();
+    const opened = () => sqlite(s.db, `SELECT CASE WHEN opened_at IS NOT NULL THEN 1 ELSE 0 END FROM enrolments WHERE uuid = '${e.id}';`).trim();
     assert.equal(opened(), '0');
     const r = await b.get('/api/v1/me');
     assert.equal(r.status, 200, r.text);

@@ -57,7 +57,7 @@ describe('a new link over the API', () => {
     const sent = journal(e.enrolment_id, 'new_link_sent');
     assert.equal(sent.length, 1, 'one letter with the new link');
     assert.equal(sent[0].data.channel, 'outbox');
-    const outbox = path.join(path.dirname(s.db), 'outbox');
+    const outbox = s.outboxDir;
     const xml = fs.readFileSync(path.join(outbox, `${sent[0].data.message_id}.xml`), 'utf8');
     assert.ok(xml.includes(new URL(r.json.link).pathname), 'the letter carries the very link the API answered');
   });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { cli, enrolBody, freshCpr, startServer } from './harness.mjs';
+import { SAME_ON_BOTH, cli, enrolBody, freshCpr, startServer } from './harness.mjs';
 import { OPENAPI_FILE, checkRawResponse, checkResponse, openapi } from './openapi.mjs';
 
 const JSON_CT = 'application/json; charset=utf-8';
@@ -72,7 +72,7 @@ describe('GET /api/v1/openapi.json', () => {
       for (const [name, text] of [['missing.json', null], ['broken.json', '{"openapi":'], ['list.json', '[]']]) {
         const f = path.join(o.dir, name);
         if (text !== null) fs.writeFileSync(f, text);
-        fs.writeFileSync(o.configFile, `[content]\nopenapi_file = ${f}\n[delivery]\nscheduler = 0\n`);
+        fs.writeFileSync(o.configFile, `${o.placesIni}[content]\nopenapi_file = ${f}\n[delivery]\nscheduler = 0\n`);
         const r2 = cli(['serve', '--db', o.db, '--listen', '127.0.0.1:0', '--config', o.configFile]);
         assert.notEqual(r2.status, 0, `${name}: serve must refuse to start`);
         assert.ok(r2.stderr.includes(f), `${name}: the error names the file:\n${r2.stderr}`);
@@ -83,7 +83,7 @@ describe('GET /api/v1/openapi.json', () => {
   });
 });
 
-describe('the contract check refuses what openapi.json does not allow', () => {
+describe('the contract check refuses what openapi.json does not allow', { skip: SAME_ON_BOTH }, () => {
   const enrolment = {
     enrolment_id: '0b6f8a3e-2f7c-4d3a-9e57-1c2d3e4f5a6b',
     citizen_id: '1b6f8a3e-2f7c-4d3a-9e57-1c2d3e4f5a6b',

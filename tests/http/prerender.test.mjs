@@ -20,6 +20,7 @@ describe('pre-rendered pages are the pages made from scratch', () => {
   before(async () => {
     s = await startServer();
     plain = new Server(s.dir);
+    plain.db = s.db; // the same database (on PostgreSQL a URL, not the folder's file)
     plain.serveArgs = s.serveArgs;
     plain.env = { VEJLED_NO_PRERENDER: '1' };
     await plain.start();
@@ -126,7 +127,7 @@ describe('pre-rendered pages are the pages made from scratch', () => {
     pack.videos[0].title = { da: 'Ny udgave: du skal stå til rådighed', en: 'New version: be available' };
     fs.writeFileSync(file, JSON.stringify(pack, null, 2));
     const ini = path.join(s.dir, 'demo2.ini');
-    fs.writeFileSync(ini, `[content]\ndemo_dir = ${demo}\n`);
+    fs.writeFileSync(ini, `${s.placesIni}[content]\ndemo_dir = ${demo}\n`);
     const r = cli(['demo', '--db', s.db, '--config', ini]);
     assert.equal(r.status, 0, r.stderr);
     // a citizen enrolled now is on the new version, on both servers the same bytes

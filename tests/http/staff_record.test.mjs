@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, cli, decodeEntities, parseForms, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
+import { Browser, cli, decodeEntities, parseForms, nowSeconds, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
 import { assertSummaryOnTop, citizenAnswers, enrolCitizen, errorSummary, formCsrf, hiddenFields, ini, staff } from './staffkit.mjs';
 
 const HUMAN_TIME = String.raw`\d{1,2}\. [a-zæøå]+ 20\d\d kl\. \d\d\.\d\d`;
@@ -146,7 +146,7 @@ describe('the meeting form attests nothing by default', () => {
     assert.equal(m[0].actor, 'cw1');
     assert.equal(m[0].enrolment_id, A.enrolment_id);
     const id = `(SELECT id FROM enrolments WHERE uuid = '${A.enrolment_id}')`;
-    assert.equal(sqlite(s.db, `SELECT oral_guidance_at IS NULL FROM enrolments WHERE id = ${id}`).trim(), '1');
+    assert.equal(sqlite(s.db, `SELECT CASE WHEN oral_guidance_at IS NULL THEN 1 ELSE 0 END FROM enrolments WHERE id = ${id}`).trim(), '1');
     assert.equal(sqlite(s.db, `SELECT oral, guided FROM stats_enrolment WHERE enrolment_id = ${id}`).trim(), '0|0',
       'not correctly guided: no oral guidance and not completed');
     // the confirmation: exactly what is stored, and by whom
@@ -417,7 +417,7 @@ describe('a new link by letter from the citizen page', () => {
     facts = linkFacts((await page()).text);
     assert.match(facts, /vejled-link-opened">Åbnet</);
     assert.match(facts, new RegExp(`Åbnet første gang</dt><dd>${HUMAN_TIME}`));
-    sqlite(s.db, `UPDATE enrolments SET token_expires_at = strftime('%s', 'now') - 86400 WHERE uuid = '${L.enrolment_id}'`);
+    sqlite(s.db, `UPDATE enrolments SET token_expires_at = ${nowSeconds() - 86400} WHERE uuid = '${L.enrolment_id}'`);
     facts = linkFacts((await page()).text);
     assert.match(facts, /vejled-link-expired">Link udløbet/);
     assert.match(facts, new RegExp(`Udløb</dt><dd>${HUMAN_TIME}`));
@@ -456,7 +456,7 @@ describe('a new link by letter from the citizen page', () => {
     assert.equal(issued[0].actor, 'cw1');
     assert.equal(issued[0].enrolment_id, L.enrolment_id);
     assert.equal(issued[0].data.reason, 'new_link_letter');
-    const job = sqlite(s.db, `SELECT j.state, j.ref, j.due_at <= strftime('%s', 'now') FROM jobs j JOIN enrolments e ON e.id = j.enrolment_id
+    const job = sqlite(s.db, `SELECT j.state, j.ref, CASE WHEN j.due_at <= ${nowSeconds()} THEN 1 ELSE 0 END FROM jobs j JOIN enrolments e ON e.id = j.enrolment_id
       WHERE j.kind = 'send_new_link' AND e.uuid = '${L.enrolment_id}'`).trim();
     assert.equal(job, `pending|${issued[0].seq}|1`, 'one letter job, due at once, for that journal entry');
     assert.equal(Number(sqlite(s.db, "SELECT count(*) FROM jobs WHERE kind = 'send_new_link'").trim()), jobsBefore + 1);

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { ROOT, decodeEntities, sqlite, startServer } from './harness.mjs';
+import { PG, PG_URL, ROOT, decodeEntities, pgDatabaseUrl, psql, sqlite, startServer } from './harness.mjs';
 import { citizenAnswers, enrolCitizen, formCsrf, hiddenFields, ini, staff } from './staffkit.mjs';
 
 /** The table row of a citizen on the list, as text. */
@@ -106,7 +106,7 @@ describe('units as a list', () => {
     }
   });
 
-  const unitsOf = () => sqlite(s.db, 'SELECT name || ":" || disabled FROM units ORDER BY name').trim().split('\n');
+  const unitsOf = () => sqlite(s.db, "SELECT name || ':' || disabled FROM units ORDER BY name").trim().split('\n');
 
   it('the units named by accounts are on the list', () => {
     assert.deepEqual(unitsOf(), ['jobcenter:0', 'team-nord:0', 'team-syd:0']);
@@ -114,9 +114,15 @@ describe('units as a list', () => {
 
   it('migration 0015 turns the free-text units of an existing database into the list', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-0015-'));
+    // on PostgreSQL a database of the cluster and the postgres twins of the migrations
+    const pgName = `v_0015_${process.pid}`;
     try {
-      const db = path.join(dir, 'old.db');
-      const migrations = path.join(ROOT, 'db', 'migrations', 'sqlite');
+      let db = path.join(dir, 'old.db');
+      if (PG) {
+        psql(PG_URL, `CREATE DATABASE ${pgName};`);
+        db = pgDatabaseUrl(pgName);
+      }
+      const migrations = path.join(ROOT, 'db', 'migrations', PG ? 'postgres' : 'sqlite');
       const files = fs.readdirSync(migrations).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
       for (const f of files.filter((x) => x < '0015')) sqlite(db, `\n${fs.readFileSync(path.join(migrations, f), 'utf8')}`);
       sqlite(db, `INSERT INTO users(username, role, unit, password_hash, created_at) VALUES
@@ -127,6 +133,7 @@ describe('units as a list', () => {
       assert.deepEqual(sqlite(db, 'SELECT name FROM units ORDER BY name').trim().split('\n'), ['team-a', 'team-b']);
       assert.equal(sqlite(db, "SELECT lang FROM staff_sessions WHERE id_hash = 'h'").trim(), 'da');
     } finally {
+      if (PG) psql(PG_URL, `DROP DATABASE IF EXISTS ${pgName} WITH (FORCE);`);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

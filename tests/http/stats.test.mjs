@@ -186,8 +186,8 @@ describe('statistics', () => {
     s = await startServer({ start: false });
     fs.writeFileSync(path.join(s.dir, 'vejled.ini'),
       // the scheduler thread off: the letters go out in the one pass below, after D10's
-      // group change has cancelled its letter
-      `[delivery]\nscheduler = 0\nchannels = outbox\noutbox_dir = ${path.join(s.dir, 'outbox')}\n`
+      // group change has cancelled its letter (on PostgreSQL: the key files of `demo`)
+      `${s.placesIni}[delivery]\nscheduler = 0\nchannels = outbox\noutbox_dir = ${path.join(s.dir, 'outbox')}\n`
       + '[stats]\nminutes_per_send = 7\ntop_questions = 3\n');
     s.serveArgs = ['--config', path.join(s.dir, 'vejled.ini')];
     await s.start();

@@ -362,16 +362,18 @@ describe('a database from before 0007', () => {
   before(async () => {
     o = await startServer({ demo: false, apikey: false, start: false });
     const mig = path.join(o.dir, 'migrations-0006');
-    fs.mkdirSync(path.join(mig, 'sqlite'), { recursive: true });
-    for (const f of fs.readdirSync(path.join(ROOT, 'db', 'migrations', 'sqlite'))) {
-      // 0001–0006, plus the later tables and columns that the current binary's `demo` and
-      // `verify` use and 0007 does not touch: 0010 (checkpoints) and 0014 (languages)
-      if (/^(000[1-6]|0010|0014)_.*\.sql$/.test(f)) {
-        fs.copyFileSync(path.join(ROOT, 'db', 'migrations', 'sqlite', f), path.join(mig, 'sqlite', f));
+    for (const engine of ['sqlite', 'postgres']) {
+      fs.mkdirSync(path.join(mig, engine), { recursive: true });
+      for (const f of fs.readdirSync(path.join(ROOT, 'db', 'migrations', engine))) {
+        // 0001–0006, plus the later tables and columns that the current binary's `demo` and
+        // `verify` use and 0007 does not touch: 0010 (checkpoints) and 0014 (languages)
+        if (/^(000[1-6]|0010|0014)_.*\.sql$/.test(f)) {
+          fs.copyFileSync(path.join(ROOT, 'db', 'migrations', engine, f), path.join(mig, engine, f));
+        }
       }
     }
     const conf = path.join(o.dir, 'old.ini');
-    fs.writeFileSync(conf, `[content]\nmigrations_dir = ${mig}\n\n[delivery]\nscheduler = 0\n`);
+    fs.writeFileSync(conf, `${o.placesIni}[content]\nmigrations_dir = ${mig}\n\n[delivery]\nscheduler = 0\n`);
     const env = { VEJLED_CONFIG: conf };
     for (const args of [['migrate', '--db', o.db], ['demo', '--db', o.db]]) {
       const r = cli(args, { env });

@@ -199,3 +199,13 @@ enum store_status store_session_insert(struct store *st, const char *id_hash,
                                      " created_at, expires_at) VALUES (?,?,?,?)",
                                      "tiii", id_hash, enrolment_id, now, expires));
 }
+
+enum store_status store_sealed_any(struct store *st)
+{
+    struct db_stmt *s =
+        store_stmt(st, "SELECT 1 FROM citizens WHERE length(cpr_box) > 0 LIMIT 1", "");
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK)
+        db_reset(s);
+    return rc;
+}

@@ -69,17 +69,19 @@ int main_open(const struct config *cfg, struct store **st)
     if (applied)
         fprintf(stderr, "vejled: applied %d migration(s) to %s\n", applied,
                 cfg->db_url[0] ? "the PostgreSQL database" : cfg->db_path);
+    return 0;
+}
+
+int main_check_key(const struct config *cfg, struct store *st)
+{
     /* a missing CPR key is made anew only for a database that has sealed nothing with the
      * old one: a lost key_file line (or a new server without the key) must not start a
      * second key that cannot read the citizens already there */
-    if (access(cfg->key_file, F_OK) != 0 && store_sealed_any(*st) != STORE_NOT_FOUND) {
-        store_close(*st);
-        *st = NULL;
+    if (access(cfg->key_file, F_OK) != 0 && store_sealed_any(st) != STORE_NOT_FOUND)
         return main_fail("the key file %s is missing, but the database holds CPR numbers "
                          "sealed with a key: give this server the installation's key file "
                          "([database] key_file; it is not in the database)",
                          cfg->key_file);
-    }
     return 0;
 }
 
@@ -89,6 +91,11 @@ int main_open_all(const struct config *cfg, struct store **st, struct vault **va
     char err[512];
     if (main_open(cfg, st))
         return -1;
+    if (main_check_key(cfg, *st)) {
+        store_close(*st);
+        *st = NULL;
+        return -1;
+    }
     if (token_init() || vault_open(cfg->key_file, vault, err, sizeof err)) {
         store_close(*st);
         *st = NULL;

@@ -154,7 +154,7 @@ int cmd_demo(const struct config *cfg)
     struct content_cache *cache = NULL;
     char err[512];
     int published = 0, rc = EXIT_FAILURE;
-    if (main_open(cfg, &st))
+    if (main_open(cfg, &st) || main_check_key(cfg, st))
         goto out;
     if (token_init() || vault_open(cfg->key_file, &vault, err, sizeof err)) {
         main_fail("%s", err);

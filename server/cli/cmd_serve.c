@@ -55,6 +55,10 @@ int cmd_serve(struct config *cfg, int url_given)
                          "not '%s'", cfg->purge_after);
     if (main_open(cfg, &st))
         return EXIT_FAILURE;
+    if (main_check_key(cfg, st)) {
+        store_close(st);
+        return EXIT_FAILURE;
+    }
     store_close(st);
     struct signkey *key = NULL; /* made on first start; a key others may read stops here */
     if (signkey_open(cfg->sign_key_file, 1, &key, err, sizeof err))

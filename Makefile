@@ -28,10 +28,11 @@ CC      ?= cc
 CFLAGS  = -std=c11 -D_GNU_SOURCE -g -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith -fno-common -MMD -MP \
           $(addprefix -I,$(SRC_DIRS)) $(shell pkg-config --cflags $(PKGS))
-# pangocairo and libcurl are not linked: render/pdf_cairo.c opens the first with dlopen()
-# when a PDF is drawn (in a short-lived `vejled pdf-render` child), delivery/channel.c the
-# second when a letter first goes out by SMTP or webhook; an idle server maps neither.
-LDLIBS  = $(shell pkg-config --libs $(filter-out pangocairo libcurl,$(PKGS))) -ldl -lpthread -lm
+# pangocairo, libcurl and libpq are not linked: render/pdf_cairo.c opens the first with
+# dlopen() when a PDF is drawn (in a short-lived `vejled pdf-render` child), delivery/channel.c
+# the second when a letter first goes out by SMTP or webhook, store/pg/db_pg.c the third
+# when a PostgreSQL database is opened; an idle server on an SQLite file maps none of them.
+LDLIBS  = $(shell pkg-config --libs $(filter-out pangocairo libcurl libpq,$(PKGS))) -ldl -lpthread -lm
 LDFLAGS =
 # The sanitizer build is also the test build: VEJLED_TESTING compiles in the fault points
 # (fault.h) and the slow-sync / power-cut SQLite VFS (store_testvfs.h); build/vejled has neither.

@@ -23,7 +23,9 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <dlfcn.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,68 @@
 
 #include "mem.h"
 #include "pg_placeholders.h"
+
+/* libpq (and OpenSSL, Kerberos and LDAP under it: about 3 MB resident) is not linked: it
+ * is opened with dlopen() by the first db_pg_open(), so a server on an SQLite file never
+ * maps it.  Every PQ… name below is the function found then. */
+#define DB_PG_FUNCTIONS(X)                                                                  \
+    X(PQclear) X(PQstatus) X(PQexec) X(PQtransactionStatus) X(PQresultErrorField)           \
+    X(PQntuples) X(PQprepare) X(PQfinish) X(PQexecPrepared) X(PQerrorMessage)               \
+    X(PQcmdStatus) X(PQsocket) X(PQsetNoticeReceiver) X(PQresultStatus) X(PQreset)          \
+    X(PQnotifies) X(PQnfields) X(PQisBusy) X(PQgetvalue) X(PQgetlength) X(PQgetisnull)      \
+    X(PQftype) X(PQfreemem) X(PQexecParams) X(PQconsumeInput) X(PQconnectdb)                \
+    X(PQcmdTuples)                                                                          
+#define DB_PG_FIELD(name) __typeof__(&name) name;
+static struct {
+    DB_PG_FUNCTIONS(DB_PG_FIELD)
+} db_pg_api;
+static int db_pg_api_ok; /* 1 when db_pg_api is filled; set once under db_pg_api_once */
+static pthread_once_t db_pg_api_once = PTHREAD_ONCE_INIT;
+static char db_pg_api_err[256];
+
+static void db_pg_api_load(void)
+{
+    void *h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(db_pg_api_err, sizeof db_pg_api_err, "cannot load libpq: %s", dlerror());
+        return;
+    }
+    db_pg_api_ok = 1;
+#define DB_PG_RESOLVE(name)                                                                 \
+    if (!(db_pg_api.name = (__typeof__(&name))dlsym(h, #name))) {                           \
+        snprintf(db_pg_api_err, sizeof db_pg_api_err, "libpq lacks %s", #name);             \
+        db_pg_api_ok = 0;                                                                   \
+    }
+    DB_PG_FUNCTIONS(DB_PG_RESOLVE)
+#undef DB_PG_RESOLVE
+}
+#define PQclear db_pg_api.PQclear
+#define PQstatus db_pg_api.PQstatus
+#define PQexec db_pg_api.PQexec
+#define PQtransactionStatus db_pg_api.PQtransactionStatus
+#define PQresultErrorField db_pg_api.PQresultErrorField
+#define PQntuples db_pg_api.PQntuples
+#define PQprepare db_pg_api.PQprepare
+#define PQfinish db_pg_api.PQfinish
+#define PQexecPrepared db_pg_api.PQexecPrepared
+#define PQerrorMessage db_pg_api.PQerrorMessage
+#define PQcmdStatus db_pg_api.PQcmdStatus
+#define PQsocket db_pg_api.PQsocket
+#define PQsetNoticeReceiver db_pg_api.PQsetNoticeReceiver
+#define PQresultStatus db_pg_api.PQresultStatus
+#define PQreset db_pg_api.PQreset
+#define PQnotifies db_pg_api.PQnotifies
+#define PQnfields db_pg_api.PQnfields
+#define PQisBusy db_pg_api.PQisBusy
+#define PQgetvalue db_pg_api.PQgetvalue
+#define PQgetlength db_pg_api.PQgetlength
+#define PQgetisnull db_pg_api.PQgetisnull
+#define PQftype db_pg_api.PQftype
+#define PQfreemem db_pg_api.PQfreemem
+#define PQexecParams db_pg_api.PQexecParams
+#define PQconsumeInput db_pg_api.PQconsumeInput
+#define PQconnectdb db_pg_api.PQconnectdb
+#define PQcmdTuples db_pg_api.PQcmdTuples
 
 /* The type OIDs of pg_type that the bindings send. */
 #define OID_BYTEA 17
@@ -804,6 +868,11 @@ static void scrub_passwords(char *msg, const char *url)
 int db_pg_open(const char *url, unsigned busy_ms, struct db **out, char *err, size_t errlen)
 {
     *out = NULL;
+    pthread_once(&db_pg_api_once, db_pg_api_load);
+    if (!db_pg_api_ok) {
+        snprintf(err, errlen, "%s", db_pg_api_err);
+        return -1;
+    }
     struct pg_db *c = xcalloc(1, sizeof *c);
     c->base.engine = &pg_engine;
     c->busy_ms = busy_ms;

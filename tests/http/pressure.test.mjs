@@ -129,6 +129,10 @@ describe('refused on the headers, before the body', () => {
         headers: { 'Content-Type': 'multipart/form-data; boundary=x' },
         size: SIZE,
         limitMs: 10_000,
+        // one of them waits for the answer before it sends the body, as a polite client
+        // does (Expect-like): the others may see their connection reset before the answer
+        // arrives, which is a race of the network, not of the server
+        waitMs: i === 0 ? 300 : undefined,
         control,
       }));
     }
@@ -153,7 +157,7 @@ describe('refused on the headers, before the body', () => {
       assert.ok(r.sent < SIZE, `the body was not read to its end (${r.sent} bytes sent)`);
       if (r.reply) assert.match(r.reply, /^HTTP\/1\.1 403 /);
     }
-    assert.ok(results.some((r) => r.reply), 'the refusal reaches at least some clients');
+    assert.match(results[0].reply || '', /^HTTP\/1\.1 403 /, 'the refusal reaches a client that listens for it');
     assert.deepEqual(served, Array(20).fill(200), 'healthz and the citizen page answered during the attack');
     assert.equal((await s.request('GET', '/healthz')).status, 200);
   });

@@ -97,6 +97,7 @@ fi
 
 parent=${FRESH_DIR:-/var/tmp}
 root=$(mktemp -d "$parent/vejled-fresh.XXXXXX")
+chmod 755 "$root" # the new system's "/": every account (postgres too) must be able to enter it
 run_pid=""
 mounted=()
 

@@ -1,7 +1,7 @@
 // Citizens ready to submit answers: shared by the group-commit, crash and benchmark code.
 import assert from 'node:assert/strict';
 
-import { Browser, enrolBody, freshCpr, parseForms } from './harness.mjs';
+import { Browser, enrolBody, freshCpr, parseForms, sqlite } from './harness.mjs';
 
 /**
  * Enrols a new citizen through the API, opens the link in a JS-free browser and reads the
@@ -36,4 +36,25 @@ export async function readyCitizen(s) {
 export async function submit(c) {
   const res = await c.browser.post('/borger/video/1', c.fields);
   return res.status === 303 && /\/borger\/video\/1\/svar$/.test(res.headers.location || '');
+}
+
+/**
+ * Asserts that every acknowledged submission of citizen c is stored, each whole: every
+ * question has as many attempts as any other, numbered 1..n without gaps, n at least the
+ * acknowledged count, and one 'answers_submitted' journal entry per stored submission.
+ */
+export function assertStoredWhole(db, c, acknowledged) {
+  const rows = sqlite(db, `SELECT a.question_id, count(*), max(a.attempt)
+    FROM answers a JOIN enrolments e ON e.id = a.enrolment_id
+    WHERE e.uuid = '${c.enrolment}' GROUP BY a.question_id;`).split('\n').filter(Boolean)
+    .map((l) => l.split('|').map(Number));
+  if (acknowledged > 0) assert.equal(rows.length, c.questions, 'every question has answers');
+  assert.ok(new Set(rows.map((r) => r[1])).size <= 1, `each submission whole or not at all: ${JSON.stringify(rows)}`);
+  for (const [, n, max] of rows) {
+    assert.equal(n, max, 'attempts are 1..n without gaps');
+    assert.ok(n >= acknowledged, `stored ${n} submissions, ${acknowledged} were acknowledged`);
+  }
+  const journalled = Number(sqlite(db, `SELECT count(*) FROM journal
+    WHERE kind = 'answers_submitted' AND enrolment_uuid = '${c.enrolment}';`).trim());
+  assert.equal(journalled, rows.length ? rows[0][1] : 0, 'one journal entry per stored submission');
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { readyCitizen, submit } from './answers.mjs';
+import { assertStoredWhole, readyCitizen, submit } from './answers.mjs';
 import { PG, cli, sleep, sqlite, startServer } from './harness.mjs';
 
 const ROUNDS = Number(process.env.SOAK_ROUNDS || 3);
@@ -53,23 +53,7 @@ describe('crash safety', () => {
     const total = [...acked.values()].reduce((a, b) => a + b, 0);
     assert.ok(total > 0, 'some submissions were acknowledged before the kills');
 
-    for (const c of citizens) {
-      const rows = sqlite(s.db, `SELECT a.question_id, count(*), max(a.attempt)
-        FROM answers a JOIN enrolments e ON e.id = a.enrolment_id
-        WHERE e.uuid = '${c.enrolment}' GROUP BY a.question_id;`).split('\n').filter(Boolean)
-        .map((l) => l.split('|').map(Number));
-      const want = acked.get(c.enrolment);
-      const counts = new Set(rows.map((r) => r[1]));
-      if (want > 0) assert.equal(rows.length, c.questions, 'every question has answers');
-      assert.ok(counts.size <= 1, `each submission whole or not at all: ${JSON.stringify(rows)}`);
-      for (const [, n, max] of rows) {
-        assert.equal(n, max, 'attempts are 1..n without gaps');
-        assert.ok(n >= want, `stored ${n} submissions, ${want} were acknowledged`);
-      }
-      const journalled = Number(sqlite(s.db, `SELECT count(*) FROM journal
-        WHERE kind = 'answers_submitted' AND enrolment_uuid = '${c.enrolment}';`).trim());
-      assert.equal(journalled, rows.length ? rows[0][1] : 0, 'one journal entry per stored submission');
-    }
+    for (const c of citizens) assertStoredWhole(s.db, c, acked.get(c.enrolment));
     await s.stop();
     const v = cli(['verify', '--db', s.db]);
     assert.equal(v.status, 0, `verify: ${v.stdout}${v.stderr}`);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { readyCitizen, submit } from './answers.mjs';
+import { assertStoredWhole, readyCitizen, submit } from './answers.mjs';
 import { Browser, PG, Server, cli, enrolBody, freshCpr, sleep, sqlite, startServer } from './harness.mjs';
 
 const CITIZENS = 8;
@@ -94,19 +94,7 @@ describe('two servers on one PostgreSQL database', { skip: !PG && 'runs on Postg
 
       const total = [...acked.values()].reduce((x, y) => x + y, 0);
       assert.ok(total > 0, 'answers were acknowledged');
-      for (const c of citizens) {
-        const rows = sqlite(a.db, `SELECT a.question_id, count(*), max(a.attempt)
-          FROM answers a JOIN enrolments e ON e.id = a.enrolment_id
-          WHERE e.uuid = '${c.enrolment}' GROUP BY a.question_id;`).split('\n').filter(Boolean)
-          .map((l) => l.split('|').map(Number));
-        const want = acked.get(c.enrolment);
-        if (want > 0) assert.equal(rows.length, c.questions, 'every question has answers');
-        assert.ok(new Set(rows.map((r) => r[1])).size <= 1, `each submission whole: ${JSON.stringify(rows)}`);
-        for (const [, n, max] of rows) {
-          assert.equal(n, max, 'attempts 1..n without gaps');
-          assert.ok(n >= want, `stored ${n}, acknowledged ${want}`);
-        }
-      }
+      for (const c of citizens) assertStoredWhole(a.db, c, acked.get(c.enrolment));
       // every letter exactly once: one sent delivery per job and channel, one journal entry per job
       const twice = sqlite(a.db, `SELECT job_id, channel, count(*) FROM deliveries WHERE state = 'sent'
         GROUP BY job_id, channel HAVING count(*) > 1;`).trim();

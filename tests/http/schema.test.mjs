@@ -321,12 +321,15 @@ function rowsOf(sdb, pdb, query) {
 
 const at = (y, mo, d, h = 0, mi = 0, s = 0) => Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
 
-/** The Copenhagen calendar day of t (days since 1970-01-01) by the JavaScript runtime's ICU. */
-const cphFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen',
-  year: 'numeric', month: '2-digit', day: '2-digit' });
+/** The Copenhagen calendar day of t (days since 1970-01-01) by the JavaScript runtime's
+ * ICU.  From the parts, not the formatted string: how a locale writes a date differs
+ * between ICU versions (Debian 12's Node 18 writes en-CA as 1/8/1996). */
+const cphFormat = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Copenhagen',
+  year: 'numeric', month: 'numeric', day: 'numeric' });
 function cphDay(t) {
-  const [y, m, d] = cphFormat.format(new Date(t * 1000)).split('-').map(Number);
-  return Date.UTC(y, m - 1, d) / 86_400_000;
+  const part = {};
+  for (const p of cphFormat.formatToParts(new Date(t * 1000))) part[p.type] = Number(p.value);
+  return Date.UTC(part.year, part.month - 1, part.day) / 86_400_000;
 }
 
 /* ------------------------------------------------------------------ content and people */

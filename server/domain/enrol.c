@@ -225,15 +225,11 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
     memset(&e, 0, sizeof e);
     t->result = ENROL_ERROR;
 
-    /* one enrolment of a citizen at a time, on every server: a retry with the same key
-     * then finds the first one's answer, a second request finds the citizen (and the open
-     * enrolment) the first one made */
-    char lookup[65], lock[80];
+    /* store_txn admits one write transaction at a time on every server (store.h), so a
+     * retry with the same key finds the first one's answer, and a second request finds
+     * the citizen (and the open enrolment) the first one made */
+    char lookup[65];
     vault_lookup_hash(env->vault, rq->cpr, lookup);
-    snprintf(lock, sizeof lock, "citizen:%s", lookup);
-    rc = store_lock(st, lock);
-    if (rc != STORE_OK)
-        return rc;
 
     if (t->idem_key) {
         struct store_idem prior;
@@ -922,13 +918,7 @@ static enum store_status enrol_group_txn(struct store *st, void *arg)
     struct model_enrolment old, e;
     memset(&e, 0, sizeof e);
     t->result = ENROL_ERROR;
-    /* one change of a citizen's group at a time, on every server */
-    char lock[80];
-    snprintf(lock, sizeof lock, "citizen-uuid:%s", t->citizen_uuid);
-    enum store_status rc = store_lock(st, lock);
-    if (rc != STORE_OK)
-        return rc;
-    rc = store_citizen_by_uuid(st, t->citizen_uuid, &c);
+    enum store_status rc = store_citizen_by_uuid(st, t->citizen_uuid, &c);
     if (rc == STORE_NOT_FOUND)
         t->result = ENROL_NOT_FOUND;
     if (rc != STORE_OK)

@@ -238,9 +238,7 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
     for (;;) {
         enum store_status rc = store_write_begin(st);
         if (rc == STORE_OK) {
-            st->writing = 1;
             rc = fn(st, arg);
-            st->writing = 0;
             if (rc == STORE_OK) {
                 rc = store_status_of(db_exec(st->db, "COMMIT"));
                 if (rc == STORE_OK)
@@ -256,20 +254,6 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
     }
 }
 
-enum store_status store_lock(struct store *st, const char *name)
-{
-    /* FNV-1a of the name, its top bit cleared: the key space of STORE_LOCK_* stays apart
-     * in practice, and a collision costs only a wait */
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    if (db_serialize(st->db, (int64_t)(h >> 1)) != DB_DONE) {
-        store_log(st, "lock");
-        return STORE_BUSY;
-    }
-    return STORE_OK;
-}
-
 /* ---- group commit (used by writer.c) ---- */
 
 enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn *fns,
@@ -278,7 +262,6 @@ enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn
     unsigned waited = 0, pause = 2;
     for (;;) {
         enum store_status rc = store_write_begin(st);
-        st->writing = rc == STORE_OK;
         for (size_t i = 0; i < n && rc == STORE_OK; i++) {
             rc = store_status_of(db_exec(st->db, "SAVEPOINT batch_item"));
             if (rc != STORE_OK)
@@ -293,7 +276,6 @@ enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn
             if (rc == STORE_OK)
                 rc = store_status_of(db_exec(st->db, "RELEASE batch_item"));
         }
-        st->writing = 0;
         if (rc == STORE_OK) {
             rc = store_status_of(db_exec(st->db, "COMMIT"));
             if (rc == STORE_OK)

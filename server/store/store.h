@@ -7,7 +7,8 @@
  * synchronous=FULL, PostgreSQL with synchronous_commit=on.  Nothing acknowledged is lost.
  *
  * Writes go through store_txn(), the one transaction runner: it begins a write
- * transaction (SQLite BEGIN IMMEDIATE: one writer at a time), calls the caller's
+ * transaction (one at a time across every server on the database: SQLite's BEGIN
+ * IMMEDIATE, PostgreSQL's journal lock taken first), calls the caller's
  * function, commits when it returns STORE_OK and rolls back otherwise, and runs the whole
  * function again when the engine reports it busy (a lock, a serialization failure or a
  * deadlock).  So a caller's function must have no effect outside the database (or be
@@ -52,13 +53,6 @@ void store_close(struct store *st);
  * yet applied, each in its own transaction, in order.  *applied gets how many ran.  0 or
  * -1 with err. */
 int store_migrate(struct store *st, const char *root, int *applied, char *err, size_t errlen);
-
-/* Inside a write transaction: every other transaction that locks the same name (on any
- * server) waits here until this one ends, and what this one reads afterwards includes
- * what they committed.  For a rule that reads before it writes, e.g. "enrol this citizen
- * unless already enrolled".  PostgreSQL: an advisory transaction lock; SQLite: nothing,
- * the write transaction is the only writer already.  STORE_OK or a failure. */
-enum store_status store_lock(struct store *st, const char *name);
 
 typedef enum store_status (*store_txn_fn)(struct store *st, void *arg);
 /* Runs fn inside BEGIN IMMEDIATE … COMMIT (see top).  Returns what fn returned, or

@@ -31,7 +31,6 @@ struct store {
     struct store_cached cache[STORE_CACHE_SLOTS];
     unsigned busy_timeout_ms;
     int reading; /* a store_read_begin() snapshot is open */
-    int writing; /* inside store_txn() / store_txn_batch() */
 };
 
 /* Logs what failed with SQLite's message for the connection. */

@@ -15,14 +15,9 @@
 enum store_status store_journal_tail(struct store *st, int64_t *seq,
                                      char hash[MODEL_HASH_HEX + 1])
 {
-    /* In a write transaction the tail is read to be extended: every other server's append
-     * waits until this transaction ends, so the chain never forks (PostgreSQL: the lock is
-     * taken when the transaction begins, see store_write_begin(); asking again here keeps
-     * the rule where it is used.  SQLite: the transaction is the only writer already). */
-    if (st->writing && db_serialize(st->db, STORE_LOCK_JOURNAL) != DB_DONE) {
-        store_log(st, "journal lock");
-        return STORE_BUSY;
-    }
+    /* Read to be extended inside a write transaction: no other server's append can come
+     * between this read and the commit, because a write transaction holds the journal
+     * lock from its start (store_write_begin() in store.c), so the chain never forks. */
     struct db_stmt *s =
         store_stmt(st, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", "");
     enum store_status rc = store_row(st, s);

@@ -72,6 +72,11 @@ int main_open(const struct config *cfg, struct store **st)
     return 0;
 }
 
+int main_durable(struct store *st)
+{
+    return store_sync(st) == 0 ? 0 : main_fail("%s", "cannot sync the database log to disk");
+}
+
 int main_check_key(const struct config *cfg, struct store *st)
 {
     /* a missing CPR key is made anew only for a database that has sealed nothing with the

@@ -48,6 +48,11 @@ int main_known(const char *command);
 int main_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Opens the database (creating its folder) and applies migrations.  0, or -1 having said why. */
 int main_open(const struct config *cfg, struct store **st);
+/* Before a command writes out what it read: a running server's newest commits may not be
+ * on disk yet (its writer syncs them a moment later, store/writer.h), so the log is synced
+ * here, after the reads; what the output states is then on disk.  0, or 1 having said
+ * why. */
+int main_durable(struct store *st);
 /* Refuses (EXIT_FAILURE, one line) when the CPR key file is missing but the database holds
  * CPR numbers sealed with a key: a second key would not read them.  0 when all is well. */
 int main_check_key(const struct config *cfg, struct store *st);

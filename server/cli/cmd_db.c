@@ -267,7 +267,10 @@ int cmd_verify(const struct config *cfg)
     char reason[256];
     int rc_cp = r == 0 ? checkpoint_verify_all(st, &checkpoints, &bad_cp, reason, sizeof reason)
                        : 0;
+    int unsynced = r == 0 && rc_cp == 0 && main_durable(st);
     store_close(st);
+    if (unsynced)
+        return EXIT_FAILURE;
     if (r < 0 || rc_cp < 0)
         return main_fail("%s", "the journal could not be read");
     if (r > 0) {
@@ -300,9 +303,12 @@ int cmd_backup(const struct config *cfg, const char *to)
     if (store_open(config_db_target(cfg), cfg->busy_timeout_ms, &st, err, sizeof err))
         return main_fail("%s", err);
     int r = store_backup(st, to, err, sizeof err);
+    int unsynced = r == 0 && main_durable(st); /* the copy holds nothing the disk may lose */
     store_close(st);
     if (r)
         return main_fail("%s", err);
+    if (unsynced)
+        return EXIT_FAILURE;
     fprintf(stderr, "vejled: backup written to %s\n", to);
     return 0;
 }

@@ -115,6 +115,8 @@ int cmd_evidence(const struct config *cfg, const struct main_opts *o)
                               : "the journal could not be read");
         goto out;
     }
+    if (main_durable(st))
+        goto out;
     text = json_dumps(bundle, JSON_INDENT(1) | JSON_SORT_KEYS);
     buf_printf(&path, "%s.json", o->out);
     if (main_write_file(o->out, pdf.data, pdf.len) != 0 || !text ||

@@ -197,6 +197,10 @@ int cmd_stats(const struct config *cfg, const struct main_opts *o)
         main_fail("%s", "the statistics could not be read");
         goto out;
     }
+    if (main_durable(st)) {
+        stats_report_free(&r);
+        goto out;
+    }
     if (csv) {
         struct buf out = {0};
         stats_report_csv(&r, ';', &out);

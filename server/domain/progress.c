@@ -496,7 +496,7 @@ enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
     if (problems->n)
         return SUBMIT_INVALID;
     struct progress_submit_ctx c = {e, pack, v, choices, n_choices, asked, n_asked, now};
-    enum store_status rc = w ? writer_run(w, progress_submit_txn, &c)
+    enum store_status rc = w ? writer_run(w, e->id, progress_submit_txn, &c)
                              : store_txn(st, progress_submit_txn, &c);
     return rc == STORE_OK ? SUBMIT_OK : SUBMIT_ERROR;
 }

@@ -428,7 +428,7 @@ int staff_session_user(struct store *st, const struct config *cfg, const char *c
         if (m) {
             memcpy(m->hash, hash, sizeof m->hash);
             m->now = now;
-            if (writer_submit(w, staff_seen_txn, m, staff_seen_done, m) != 0)
+            if (writer_submit(w, WRITER_UNSEEN, staff_seen_txn, m, staff_seen_done, m) != 0)
                 free(m);
         }
     }

@@ -87,6 +87,23 @@ enum db_result db_secure_delete(struct db *db);
 /* Moves the WAL into the database file and truncates it (SQLite); PostgreSQL: DB_DONE. */
 enum db_result db_truncate_wal(struct db *db);
 
+/* ---- commits whose sync comes later (group commit's pipeline, store/writer.c) ----
+ * From now on a COMMIT on this connection returns once the transaction is written to the
+ * database's log, before the log is on disk (SQLite: WAL with synchronous=NORMAL), so
+ * that the next transaction can run while db_log_sync() waits for the disk.  Such a
+ * commit is visible to other connections at once but survives a power cut only once a
+ * db_log_sync() that began after it has returned.  Call on the connection's own thread.
+ * 0, or -1 when the engine has no such mode and its commits stay durable when they
+ * return (PostgreSQL, synchronous_commit = on). */
+int db_log_defer(struct db *db);
+/* Makes every commit in the database's log so far durable: SQLite syncs the WAL file
+ * (through the VFS, so the test build's slow-sync and power-cut VFS see it), which holds
+ * every connection's commits in order; PostgreSQL has nothing to do.  Unlike the rest of
+ * this interface it may run on another thread while the connection's own thread goes on
+ * using the connection, once db_log_defer() has succeeded; otherwise on the connection's
+ * own thread.  0, or -1 when the sync failed (what the log holds may then be lost). */
+int db_log_sync(struct db *db);
+
 /* Rows changed by the last INSERT, UPDATE or DELETE run on the connection. */
 int64_t db_changes(struct db *db);
 

@@ -17,6 +17,8 @@ struct db_engine {
     int (*backup)(struct db *db, const char *dest, char *err, size_t errlen);
     enum db_result (*secure_delete)(struct db *db);
     enum db_result (*truncate_wal)(struct db *db);
+    int (*log_defer)(struct db *db);
+    int (*log_sync)(struct db *db);
 
     struct db_stmt *(*prepare)(struct db *db, const char *sql);
     void (*finalize)(struct db_stmt *s);

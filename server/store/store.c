@@ -256,6 +256,10 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
 
 /* ---- group commit (used by writer.c) ---- */
 
+int store_defer_syncs(struct store *st) { return db_log_defer(st->db); }
+
+int store_sync(struct store *st) { return db_log_sync(st->db); }
+
 enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn *fns,
                                   void *const *args, enum store_status *results)
 {

@@ -68,6 +68,16 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg);
 enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn *fns,
                                   void *const *args, enum store_status *results);
 
+/* Commits on this store return before they are on disk (db_log_defer(): SQLite's WAL
+ * with synchronous=NORMAL) until store_sync() makes them durable; for the group
+ * commit's writer, which syncs one batch while it runs the next.  0, or -1 when the engine
+ * commits durably anyway (PostgreSQL) and nothing changed. */
+int store_defer_syncs(struct store *st);
+/* Makes every commit in the database's log so far durable (db_log_sync(): may run on
+ * another thread than the store's own once store_defer_syncs() succeeded).  0, or -1 when the
+ * sync failed. */
+int store_sync(struct store *st);
+
 /* A read snapshot: the statements until store_read_end() see one consistent state of the
  * database and take SQLite's file locks once instead of once per statement.  For reads
  * only: a write inside could meet a newer snapshot of another connection and fail, so

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -10,12 +11,15 @@
 
 /* A queued write.  A blocking one (writer_run, done == NULL) is owned by its caller, which
  * frees it once woken; one with a done callback (writer_submit) is owned by the writer,
- * which frees it after calling done. */
+ * which frees it after calling done.  From the queue it moves to the in-flight list when a
+ * batch takes it, and leaves that when its batch is durable (or failed). */
 struct writer_item {
     store_txn_fn fn;
     void *arg;
+    int64_t key;
     writer_done_fn on_done;
     void *done_arg;
+    unsigned long long batch; /* the number of the batch that took it */
     enum store_status result;
     int done;
     pthread_cond_t cond; /* signalled when done: each waiter wakes alone, no herd */
@@ -24,12 +28,22 @@ struct writer_item {
 
 struct writer {
     pthread_mutex_t mu;
-    pthread_cond_t work;   /* an item was queued, or stop */
-    struct writer_item *head, *tail;
+    pthread_cond_t work;    /* an item was queued, or stop */
+    pthread_cond_t commit;  /* a batch was committed, or the writer thread ended (syncer) */
+    pthread_cond_t durable; /* durable_batch grew (writer_wait_visible) */
+    struct writer_item *head, *tail; /* the queue */
     size_t queued;
+    /* taken by a batch and not yet ended, oldest first; batches end in the order taken */
+    struct writer_item *flight_head, *flight_tail;
+    atomic_size_t in_flight; /* the list's length, read without the lock */
+    unsigned long long taken_batch;     /* the last batch taken */
+    unsigned long long committed_batch; /* the last batch committed (or failed) */
+    unsigned long long durable_batch;   /* the last batch ended: durable, requests woken */
     int stopping;
-    pthread_t thread;
-    int started;
+    int writer_ended; /* the writer thread is gone: the syncer ends the rest, then stops */
+    pthread_t thread, syncer;
+    int started, syncer_started;
+    int pipelined; /* commits return before the sync (store_defer_syncs): the syncer ends them */
     struct store *st;
     size_t batch_max;
     unsigned wait_us;
@@ -38,7 +52,7 @@ struct writer {
     store_txn_fn *fns;
     void **args;
     enum store_status *results;
-    unsigned long long n_batches, n_items;
+    unsigned long long n_batches, n_items, n_syncs;
 };
 
 /* Waits (mu held) up to wait_us for the queue to reach batch_max. */
@@ -54,6 +68,51 @@ static void writer_linger(struct writer *w)
             break;
 }
 
+/* Ends every in-flight item of a batch up to and including `upto` (mu held on entry and on
+ * return; dropped meanwhile): they leave the in-flight list, durable_batch moves on, then
+ * their requests learn their results. */
+static void writer_end_batches(struct writer *w, unsigned long long upto)
+{
+    struct writer_item *first = w->flight_head, *last = NULL;
+    size_t n = 0;
+    for (struct writer_item *it = first; it && it->batch <= upto; it = it->next) {
+        last = it;
+        n++;
+    }
+    if (last) {
+        w->flight_head = last->next;
+        if (!w->flight_head)
+            w->flight_tail = NULL;
+        last->next = NULL;
+        atomic_fetch_sub(&w->in_flight, n);
+    } else {
+        first = NULL;
+    }
+    w->durable_batch = upto;
+    pthread_cond_broadcast(&w->durable);
+    pthread_mutex_unlock(&w->mu);
+
+    /* callbacks first and without the lock: they may queue further writes */
+    struct writer_item **link = &first;
+    while (*link) {
+        struct writer_item *it = *link;
+        if (it->on_done) {
+            *link = it->next;
+            it->on_done(it->done_arg, it->result);
+            free(it);
+        } else {
+            link = &it->next;
+        }
+    }
+    pthread_mutex_lock(&w->mu);
+    while (first) {
+        struct writer_item *it = first;
+        first = it->next;
+        it->done = 1; /* its caller may free it from here on */
+        pthread_cond_signal(&it->cond);
+    }
+}
+
 static void *writer_main(void *arg)
 {
     struct writer *w = arg;
@@ -65,15 +124,24 @@ static void *writer_main(void *arg)
             break; /* stopping, and nothing left */
         if (w->wait_us)
             writer_linger(w);
+        unsigned long long number = ++w->taken_batch;
         size_t n = 0;
         while (w->head && n < w->batch_max) {
-            w->batch[n] = w->head;
-            w->head = w->head->next;
+            struct writer_item *it = w->head;
+            w->head = it->next;
             w->queued--;
-            n++;
+            it->next = NULL;
+            it->batch = number;
+            if (w->flight_tail)
+                w->flight_tail->next = it;
+            else
+                w->flight_head = it;
+            w->flight_tail = it;
+            w->batch[n++] = it;
         }
         if (!w->head)
             w->tail = NULL;
+        atomic_fetch_add(&w->in_flight, n);
         pthread_mutex_unlock(&w->mu);
 
         for (size_t i = 0; i < n; i++) {
@@ -81,29 +149,61 @@ static void *writer_main(void *arg)
             w->args[i] = w->batch[i]->arg;
         }
         store_txn_batch(w->st, n, w->fns, w->args, w->results);
-
-        /* callbacks first and without the lock: they may queue further writes */
-        for (size_t i = 0; i < n; i++) {
-            struct writer_item *it = w->batch[i];
-            if (it->on_done) {
-                it->on_done(it->done_arg, w->results[i]);
-                free(it);
-                w->batch[i] = NULL;
-            }
-        }
-        pthread_mutex_lock(&w->mu);
-        for (size_t i = 0; i < n; i++) {
-            if (!w->batch[i])
-                continue;
+        for (size_t i = 0; i < n; i++)
             w->batch[i]->result = w->results[i];
-            w->batch[i]->done = 1;
-            pthread_cond_signal(&w->batch[i]->cond);
-        }
+
+        pthread_mutex_lock(&w->mu);
         w->n_batches++;
         w->n_items += n;
+        w->committed_batch = number;
+        if (w->pipelined)
+            pthread_cond_signal(&w->commit); /* the syncer makes it durable and ends it */
+        else
+            writer_end_batches(w, number); /* the commit was durable when it returned */
+    }
+    w->writer_ended = 1;
+    pthread_cond_signal(&w->commit);
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* The syncer: syncs the log once a batch is committed, then ends every batch committed
+ * before the sync began (one sync covers them all), while the writer runs the next. */
+static void *writer_syncer(void *arg)
+{
+    struct writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (w->committed_batch == w->durable_batch && !w->writer_ended)
+            pthread_cond_wait(&w->commit, &w->mu);
+        if (w->committed_batch == w->durable_batch)
+            break; /* the writer has ended and everything it committed is ended */
+        unsigned long long upto = w->committed_batch;
+        pthread_mutex_unlock(&w->mu);
+        if (store_sync(w->st) != 0) {
+            /* the commits are visible but perhaps not on disk: nothing may acknowledge
+             * them, and nothing can take them back; a restart recovers what is on disk */
+            fprintf(stderr, "vejled: the database log could not be synced to disk; stopping\n");
+            abort();
+        }
+        pthread_mutex_lock(&w->mu);
+        w->n_syncs++;
+        writer_end_batches(w, upto);
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
+}
+
+/* Starts fn on a thread that takes no signals: the process's stop signals are for main's
+ * sigwait.  0, or -1. */
+static int writer_thread(pthread_t *t, void *(*fn)(void *), struct writer *w)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int failed = pthread_create(t, NULL, fn, w) != 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return failed ? -1 : 0;
 }
 
 int writer_start(const char *db_path, unsigned busy_timeout_ms, size_t batch_max,
@@ -119,22 +219,28 @@ int writer_start(const char *db_path, unsigned busy_timeout_ms, size_t batch_max
         free(w);
         return -1;
     }
+    w->pipelined = store_defer_syncs(w->st) == 0;
     w->batch = xcalloc(batch_max, sizeof *w->batch);
     w->fns = xcalloc(batch_max, sizeof *w->fns);
     w->args = xcalloc(batch_max, sizeof *w->args);
     w->results = xcalloc(batch_max, sizeof *w->results);
+    atomic_init(&w->in_flight, 0);
     pthread_mutex_init(&w->mu, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&w->work, &ca);
     pthread_condattr_destroy(&ca);
-    /* the thread takes no signals: the process's stop signals are for main's sigwait */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int failed = pthread_create(&w->thread, NULL, writer_main, w) != 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (failed) {
+    pthread_cond_init(&w->commit, NULL);
+    pthread_cond_init(&w->durable, NULL);
+    if (w->pipelined) {
+        if (writer_thread(&w->syncer, writer_syncer, w) != 0) {
+            snprintf(err, errlen, "cannot start the writer's sync thread");
+            writer_stop(w);
+            return -1;
+        }
+        w->syncer_started = 1;
+    }
+    if (writer_thread(&w->thread, writer_main, w) != 0) {
         snprintf(err, errlen, "cannot start the writer thread");
         writer_stop(w);
         return -1;
@@ -156,12 +262,13 @@ static void writer_enqueue(struct writer *w, struct writer_item *it)
     pthread_cond_signal(&w->work);
 }
 
-enum store_status writer_run(struct writer *w, store_txn_fn fn, void *arg)
+enum store_status writer_run(struct writer *w, int64_t key, store_txn_fn fn, void *arg)
 {
     struct writer_item *it = xcalloc(1, sizeof *it); /* freed here once the writer is done */
     enum store_status result = STORE_ERROR;
     it->fn = fn;
     it->arg = arg;
+    it->key = key;
     it->result = STORE_ERROR;
     pthread_cond_init(&it->cond, NULL);
     pthread_mutex_lock(&w->mu);
@@ -177,14 +284,15 @@ enum store_status writer_run(struct writer *w, store_txn_fn fn, void *arg)
     return result;
 }
 
-int writer_submit(struct writer *w, store_txn_fn fn, void *arg, writer_done_fn done,
-                  void *done_arg)
+int writer_submit(struct writer *w, int64_t key, store_txn_fn fn, void *arg,
+                  writer_done_fn done, void *done_arg)
 {
     struct writer_item *it = calloc(1, sizeof *it); /* freed by the writer after done */
     if (!it)
         return -1;
     it->fn = fn;
     it->arg = arg;
+    it->key = key;
     it->on_done = done;
     it->done_arg = done_arg;
     pthread_mutex_lock(&w->mu);
@@ -198,11 +306,27 @@ int writer_submit(struct writer *w, store_txn_fn fn, void *arg, writer_done_fn d
     return 0;
 }
 
-void writer_stats(struct writer *w, unsigned long long *batches, unsigned long long *items)
+void writer_wait_visible(struct writer *w, int64_t key)
+{
+    if (!w || !w->pipelined || atomic_load(&w->in_flight) == 0)
+        return;
+    pthread_mutex_lock(&w->mu);
+    unsigned long long need = 0;
+    for (const struct writer_item *it = w->flight_head; it; it = it->next)
+        if (it->key != WRITER_UNSEEN && (key == WRITER_ANY || it->key == key))
+            need = it->batch; /* the list is in batch order: the last match is the newest */
+    while (w->durable_batch < need)
+        pthread_cond_wait(&w->durable, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+void writer_stats(struct writer *w, unsigned long long *batches, unsigned long long *items,
+                  unsigned long long *syncs)
 {
     pthread_mutex_lock(&w->mu);
     *batches = w->n_batches;
     *items = w->n_items;
+    *syncs = w->n_syncs;
     pthread_mutex_unlock(&w->mu);
 }
 
@@ -212,11 +336,18 @@ void writer_stop(struct writer *w)
         return;
     pthread_mutex_lock(&w->mu);
     w->stopping = 1;
+    if (!w->started)
+        w->writer_ended = 1; /* no writer thread: the syncer has nothing to wait for */
     pthread_cond_signal(&w->work);
+    pthread_cond_signal(&w->commit);
     pthread_mutex_unlock(&w->mu);
     if (w->started)
         pthread_join(w->thread, NULL);
+    if (w->syncer_started)
+        pthread_join(w->syncer, NULL); /* after it has ended what the writer committed */
     pthread_cond_destroy(&w->work);
+    pthread_cond_destroy(&w->commit);
+    pthread_cond_destroy(&w->durable);
     pthread_mutex_destroy(&w->mu);
     store_close(w->st);
     free(w->batch);

@@ -278,10 +278,12 @@ void app_free(struct app *app)
     if (!app)
         return;
     if (app->writer) {
-        unsigned long long batches, items;
-        writer_stats(app->writer, &batches, &items);
-        fprintf(stderr, "vejled: group commit: %llu answer submissions in %llu transactions\n",
-                items, batches);
+        unsigned long long batches, items, syncs;
+        writer_stats(app->writer, &batches, &items, &syncs);
+        fprintf(stderr,
+                "vejled: group commit: %llu answer submissions in %llu transactions, "
+                "%llu syncs while the next ran\n",
+                items, batches, syncs);
     }
     writer_stop(app->writer); /* commits what is queued */
     metrics_free(app->metrics);
@@ -874,6 +876,24 @@ static int app_call_begin(struct app *app, struct http_request *req, struct http
     return -1;
 }
 
+/* Before a reply leaves: what it may show must be on disk (writer.h, "What others see
+ * before it is durable").  A citizen's page shows that citizen's enrolment only, so it
+ * waits only for writes about it (the same citizen answering in another tab), never for
+ * other citizens' batches; the pages and answers for staff and the case system wait for
+ * every write in flight.  Public pages, files, /healthz and /metrics show none. */
+static void app_wait_durable(const struct app_call *c, const struct route *r)
+{
+    if (c->deferred || r->auth == AUTH_METRICS || (r->flags & ROUTE_STATIC) ||
+        (r->auth == AUTH_NONE && !(r->flags & ROUTE_CITIZEN)))
+        return;
+    if (r->flags & ROUTE_CITIZEN || r->auth == AUTH_CITIZEN_APP) {
+        if (c->enrolment.id > 0)
+            writer_wait_visible(c->app->writer, c->enrolment.id);
+        return;
+    }
+    writer_wait_visible(c->app->writer, WRITER_ANY);
+}
+
 static void app_dispatch(void *ctx, struct http_request *req, struct http_reply *rep)
 {
     struct app *app = ctx;
@@ -926,6 +946,7 @@ out:
     if (reading)
         jsonmem_end(); /* the page is rendered into rep (malloc'd): no JSON outlives this */
     store_read_end(c.st);
+    app_wait_durable(&c, r);
     form_free(&c.form);
     multipart_free(&c.upload);
     memset(c.session, 0, sizeof c.session);
@@ -1037,8 +1058,8 @@ static void app_later_finish(void *p, struct http_request *req, struct http_repl
     free(l);
 }
 
-void app_write_later(struct app_call *c, store_txn_fn fn, void *arg, app_written_fn done,
-                     void (*free_arg)(void *arg))
+void app_write_later(struct app_call *c, int64_t key, store_txn_fn fn, void *arg,
+                     app_written_fn done, void (*free_arg)(void *arg))
 {
     struct app_later *l = calloc(1, sizeof *l);
     if (!l) {
@@ -1057,7 +1078,7 @@ void app_write_later(struct app_call *c, store_txn_fn fn, void *arg, app_written
     l->result = STORE_ERROR;
     l->deferred = http_defer(c->req, app_later_finish, l);
     c->deferred = 1;
-    if (writer_submit(c->app->writer, fn, arg, app_later_committed, l) != 0)
+    if (writer_submit(c->app->writer, key, fn, arg, app_later_committed, l) != 0)
         app_later_committed(l, STORE_ERROR); /* answered at once, as a failure */
 }
 

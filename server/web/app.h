@@ -111,9 +111,10 @@ typedef void (*app_written_fn)(struct app_call *c, enum store_status result, voi
 /* Runs fn(st, arg) in the group commit writer's next batch without holding this thread:
  * the handler returns at once and the connection waits; once the batch is durable,
  * done(c', result, arg) builds the reply, then free_arg(arg) (may be NULL) releases arg.
- * arg must own everything fn reads. */
-void app_write_later(struct app_call *c, store_txn_fn fn, void *arg, app_written_fn done,
-                     void (*free_arg)(void *arg));
+ * arg must own everything fn reads.  key: what the write is about (writer.h: the
+ * enrolment's id, or WRITER_UNSEEN). */
+void app_write_later(struct app_call *c, int64_t key, store_txn_fn fn, void *arg,
+                     app_written_fn done, void (*free_arg)(void *arg));
 
 /* Replies with page (a template name) in the layout; ctx (stolen, may be NULL) gets the
  * strings "t", "lang" and the CSRF token added. */

@@ -1015,8 +1015,8 @@ void h_citizen_answer(struct app_call *c)
         model_progress_clear(&pr);
     } else if (r == SUBMIT_OK) {
         /* the reply waits for the group commit without holding this thread */
-        app_write_later(c, progress_submission_txn, pending, h_citizen_answered,
-                        progress_submission_free);
+        app_write_later(c, c->enrolment.id, progress_submission_txn, pending,
+                        h_citizen_answered, progress_submission_free);
     } else {
         h_citizen_fail(c);
     }

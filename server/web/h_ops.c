@@ -9,19 +9,24 @@
 void h_ops_metrics(struct app_call *c)
 {
     struct buf out = {0};
-    unsigned long long batches = 0, items = 0;
+    unsigned long long batches = 0, items = 0, syncs = 0;
     metrics_render(c->app->metrics, &out);
-    writer_stats(c->app->writer, &batches, &items);
+    writer_stats(c->app->writer, &batches, &items, &syncs);
     buf_printf(&out,
                "# HELP vejled_answer_submissions_total Answer submissions committed by the "
                "group commit writer.\n"
                "# TYPE vejled_answer_submissions_total counter\n"
                "vejled_answer_submissions_total %llu\n"
-               "# HELP vejled_answer_transactions_total Durable transactions (one sync each) "
-               "those submissions took.\n"
+               "# HELP vejled_answer_transactions_total Transactions those submissions took "
+               "(each acknowledged only once on disk).\n"
                "# TYPE vejled_answer_transactions_total counter\n"
-               "vejled_answer_transactions_total %llu\n",
-               items, batches);
+               "vejled_answer_transactions_total %llu\n"
+               "# HELP vejled_answer_syncs_total Syncs of the database log by the writer's "
+               "sync thread, each while the next transaction ran (SQLite; one sync may "
+               "cover several transactions).\n"
+               "# TYPE vejled_answer_syncs_total counter\n"
+               "vejled_answer_syncs_total %llu\n",
+               items, batches, syncs);
     struct store_ops_counts k;
     if (store_ops_counts(c->st, clock_now(), &k) == STORE_OK)
         buf_printf(&out,

@@ -353,6 +353,47 @@ describe('a slow disk does not stall the pages (test build: syncs take 500 ms)',
     assert.ok(p99 < 50, `p99 ${p99.toFixed(1)} ms`);
   });
 
+  it('answers committed but not yet on disk are shown to no one; other citizens are not held up', async (t) => {
+    if (!testBuild) {
+      t.skip('not the test build');
+      return;
+    }
+    const a = await readyCitizen(s);
+    const other = await readyCitizen(s);
+    const cw = await staff(s, 'cw1');
+    const stored = () => Number(sqlite(s.db, `SELECT count(*) FROM journal
+      WHERE kind = 'answers_submitted' AND citizen_uuid = '${a.citizen}'`));
+    let ackAt = 0;
+    const posting = submit(a).then((ok) => { ackAt = Date.now(); return ok; });
+    // the writer commits and goes on while the syncer waits 500 ms for the disk: the
+    // answers are in the database file (another process sees them) before they are durable
+    const t0 = Date.now();
+    while (stored() === 0 && Date.now() - t0 < 5000) await sleep(2);
+    const seenAt = Date.now();
+    assert.equal(stored(), 1, 'the answers were committed');
+    assert.equal(ackAt, 0, 'committed before acknowledged: the sync comes after the commit');
+    // another citizen's page does not wait for that sync
+    const o = Date.now();
+    assert.equal((await other.browser.get('/borger')).status, 200);
+    assert.ok(Date.now() - o < 300, `another citizen's page took ${Date.now() - o} ms`);
+    // the caseworker's page, the case system's journal and the citizen's own second tab
+    // show the answers only once they are on disk
+    const times = {};
+    const timed = (name, p) => p.then((r) => { times[name] = Date.now(); return r; });
+    const [page, journal, own] = await Promise.all([
+      timed('caseworker', cw.get(`/medarbejder/borger/${a.citizen}`)),
+      timed('api', s.api('GET', `/api/v1/citizens/${a.citizen}/journal`)),
+      timed('own', a.browser.get('/borger')),
+    ]);
+    assert.ok(await posting, 'acknowledged');
+    assert.equal(page.status, 200);
+    assert.equal(journal.status, 200);
+    assert.equal(own.status, 200);
+    assert.ok(journal.json.entries.some((e) => e.kind === 'answers_submitted'), 'the API shows them');
+    for (const [name, at] of Object.entries(times))
+      assert.ok(at - seenAt >= 300, `${name} answered ${at - seenAt} ms after the commit, before its sync`);
+  });
+
   it('a staff page does not wait for its "last seen" mark; the mark follows in the background', async (t) => {
     if (!testBuild) {
       t.skip('not the test build');

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store_testvfs.h"
 #include "writer.h"
 
 #define THREADS 16
@@ -41,7 +42,7 @@ static enum store_status job_txn(struct store *st, void *arg)
 static void *job_thread(void *arg)
 {
     struct job *j = arg;
-    j->result = writer_run(j->w, job_txn, j);
+    j->result = writer_run(j->w, 1 + j->n, job_txn, j);
     return NULL;
 }
 
@@ -73,8 +74,8 @@ static void test_batches_are_all_or_nothing_per_item(void **state)
         /* the failed ones left nothing behind, the others are committed */
         assert_int_equal(store_apikey_find(st, hash, &id), i % 2 ? STORE_NOT_FOUND : STORE_OK);
     }
-    unsigned long long batches, items;
-    writer_stats(w, &batches, &items);
+    unsigned long long batches, items, syncs;
+    writer_stats(w, &batches, &items, &syncs);
     assert_int_equal(items, THREADS);
     assert_true(batches >= THREADS / 4); /* batch_max 4 */
     assert_true(batches < THREADS);      /* and they did share transactions */
@@ -125,7 +126,7 @@ static void test_submit_calls_back_once_with_each_result(void **state)
         l.jobs[i] = (struct job){w, 100 + i, STORE_ERROR};
         l.results[i] = STORE_ERROR;
         items[i] = (struct later_item){&l, i};
-        assert_int_equal(writer_submit(w, job_txn, &l.jobs[i], later_done, &items[i]), 0);
+        assert_int_equal(writer_submit(w, 1 + i, job_txn, &l.jobs[i], later_done, &items[i]), 0);
     }
     pthread_mutex_lock(&l.mu);
     while (l.calls < THREADS)
@@ -142,6 +143,105 @@ static void test_submit_calls_back_once_with_each_result(void **state)
     pthread_mutex_destroy(&l.mu);
     pthread_cond_destroy(&l.cond);
     store_close(st);
+}
+
+/* Pipelined: a commit is visible at once, its request is told only once the log is synced,
+ * the next batch runs during that sync, and writer_wait_visible() waits for exactly the
+ * writes it is asked about.  Syncs are made slow (600 ms) by the test build's VFS. */
+#ifdef VEJLED_TESTING
+struct flight {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int a_done, b_done;
+    int a_done_when_b_ran;
+    struct job a, b;
+};
+
+static struct flight fl;
+
+static enum store_status flight_b_txn(struct store *st, void *arg)
+{
+    pthread_mutex_lock(&fl.mu);
+    fl.a_done_when_b_ran = fl.a_done;
+    pthread_mutex_unlock(&fl.mu);
+    return job_txn(st, arg);
+}
+
+static void flight_done(void *arg, enum store_status result)
+{
+    int *flag = arg;
+    assert_int_equal(result, STORE_OK);
+    pthread_mutex_lock(&fl.mu);
+    *flag = 1;
+    pthread_cond_broadcast(&fl.cond);
+    pthread_mutex_unlock(&fl.mu);
+}
+
+static int flight_flag(int *flag)
+{
+    pthread_mutex_lock(&fl.mu);
+    int v = *flag;
+    pthread_mutex_unlock(&fl.mu);
+    return v;
+}
+
+#endif
+
+static void test_the_next_batch_runs_while_the_last_one_syncs(void **state)
+{
+    (void)state;
+#ifndef VEJLED_TESTING
+    skip(); /* the slow-sync VFS is in the test build only */
+#else
+    struct store *st = NULL;
+    struct writer *w = NULL;
+    char err[256];
+    int64_t id;
+    setenv("VEJLED_TEST_SYNC_DELAY_MS", "600", 1);
+    assert_int_equal(store_testvfs_init(), 0);
+    pthread_mutex_init(&fl.mu, NULL);
+    pthread_cond_init(&fl.cond, NULL);
+    fl.a = (struct job){NULL, 200, STORE_ERROR};  /* even: succeeds */
+    fl.b = (struct job){NULL, 202, STORE_ERROR};
+    struct job warm = {NULL, 204, STORE_ERROR};
+    assert_int_equal(store_open(db, 5000, &st, err, sizeof err), 0);
+    assert_int_equal(writer_start(db, 5000, 4, 0, &w, err, sizeof err), 0);
+    /* the first commit into a new WAL syncs its header inside the commit: past that */
+    assert_int_equal(writer_run(w, 6, job_txn, &warm), STORE_OK);
+    unsigned long long batches, items, syncs, synced_before;
+    writer_stats(w, &batches, &items, &synced_before);
+    assert_int_equal(writer_submit(w, 7, job_txn, &fl.a, flight_done, &fl.a_done), 0);
+    /* A is committed and visible to another connection before it is durable */
+    int seen = 0;
+    for (int i = 0; i < 400 && !seen; i++) {
+        seen = store_apikey_find(st, "k200", &id) == STORE_OK;
+        if (!seen)
+            usleep(2000);
+    }
+    assert_true(seen);
+    assert_false(flight_flag(&fl.a_done));
+    /* a page about another enrolment does not wait for A; B runs during A's sync */
+    writer_wait_visible(w, 8);
+    assert_false(flight_flag(&fl.a_done));
+    assert_int_equal(writer_submit(w, 8, flight_b_txn, &fl.b, flight_done, &fl.b_done), 0);
+    /* a page that may show A waits until A is on disk */
+    writer_wait_visible(w, 7);
+    writer_stats(w, &batches, &items, &syncs);
+    assert_true(syncs > synced_before);
+    pthread_mutex_lock(&fl.mu);
+    while (!fl.a_done || !fl.b_done)
+        pthread_cond_wait(&fl.cond, &fl.mu);
+    pthread_mutex_unlock(&fl.mu);
+    assert_false(fl.a_done_when_b_ran); /* B's batch ran while A's sync was under way */
+    writer_wait_visible(w, WRITER_ANY); /* nothing in flight: at once */
+    writer_stats(w, &batches, &items, &syncs);
+    assert_int_equal(batches, 3);
+    assert_int_equal(syncs, 3);
+    writer_stop(w);
+    store_close(st);
+    pthread_mutex_destroy(&fl.mu);
+    pthread_cond_destroy(&fl.cond);
+#endif
 }
 
 static int setup(void **state)
@@ -166,6 +266,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batches_are_all_or_nothing_per_item),
         cmocka_unit_test(test_submit_calls_back_once_with_each_result),
+        cmocka_unit_test(test_the_next_batch_runs_while_the_last_one_syncs), /* last: slow VFS */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -430,6 +430,20 @@ static enum db_result pg_nothing(struct db *db)
     return DB_DONE;
 }
 
+/* Every connection sets synchronous_commit = on: a COMMIT returns once it is on disk (and
+ * only then do other transactions see it), so there is no later sync to defer to. */
+static int pg_log_defer(struct db *db)
+{
+    (void)db;
+    return -1;
+}
+
+static int pg_log_sync(struct db *db)
+{
+    (void)db;
+    return 0;
+}
+
 /* ---- statements ---- */
 
 static void clear_row(struct pg_stmt *s)
@@ -747,6 +761,8 @@ static const struct db_engine pg_engine = {
     .backup = pg_backup,
     .secure_delete = pg_nothing,
     .truncate_wal = pg_nothing,
+    .log_defer = pg_log_defer,
+    .log_sync = pg_log_sync,
     .prepare = pg_prepare,
     .finalize = pg_finalize,
     .param_count = pg_param_count,

@@ -7,6 +7,8 @@
 #include "db.h"
 #include "db_engine.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +18,30 @@
 #include "mem.h"
 #include "store_testvfs.h"
 
+/* After db_log_defer(): the connection's checkpoints run on a thread of their own. */
+struct sq_checkpointer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t due_cv;
+    int due, stop;
+    int copied; /* the checkpointer has copied the WAL since the last hook */
+    char *path;
+    unsigned busy_ms;
+    const char *forced; /* the test build's synchronous level, or NULL */
+};
+
 struct db_sqlite {
     struct db base;
     sqlite3 *h;
+    /* after db_log_defer(): the WAL file, synced by db_log_sync() from another thread */
+    sqlite3_file *wal;
+    bool nosync; /* the test build's VEJLED_TEST_SYNCHRONOUS=OFF: a sync syncs nothing */
+    struct sq_checkpointer *ckpt;
+    unsigned busy_ms;
 };
+
+/* SQLite's own default: a checkpoint once the WAL holds this many pages. */
+#define SQ_CHECKPOINT_FRAMES 1000
 
 struct db_sqlite_stmt {
     struct db_stmt base;
@@ -43,8 +65,11 @@ static enum db_result result_of(int rc)
     }
 }
 
+static void sq_checkpointer_stop(struct sq_checkpointer *k);
+
 static void sq_close(struct db *db)
 {
+    sq_checkpointer_stop(conn(db)->ckpt); /* before the connection its hook points from */
     sqlite3_close(conn(db)->h);
     free(db);
 }
@@ -118,6 +143,171 @@ static enum db_result sq_truncate_wal(struct db *db)
     int r = sqlite3_wal_checkpoint_v2(conn(db)->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, &logged,
                                       &done);
     return r == SQLITE_OK ? DB_DONE : result_of(r); /* BUSY: a reader holds old pages */
+}
+
+/* The WAL file's handle (opened by SQLite with the connection's first read and kept until
+ * it closes), or NULL when the connection is not in WAL mode. */
+static sqlite3_file *sq_wal_file(struct db_sqlite *d)
+{
+    sqlite3_file *f = NULL;
+    if (sqlite3_exec(d->h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
+        return NULL;
+    if (sqlite3_file_control(d->h, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f) != SQLITE_OK ||
+        !f || !f->pMethods)
+        return NULL;
+    const char *mode = NULL;
+    sqlite3_stmt *q = NULL;
+    int wal = sqlite3_prepare_v2(d->h, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK &&
+              sqlite3_step(q) == SQLITE_ROW &&
+              (mode = (const char *)sqlite3_column_text(q, 0)) && strcmp(mode, "wal") == 0;
+    sqlite3_finalize(q);
+    return wal ? f : NULL;
+}
+
+/* The checkpointer: its own connection (opened at the first checkpoint), woken by the
+ * deferring connection's WAL hook once the WAL holds SQ_CHECKPOINT_FRAMES pages.  A
+ * PASSIVE checkpoint syncs the WAL, copies what no reader still needs into the database
+ * file and syncs that (synchronous=FULL on this connection); it never waits for the
+ * writer, and the writer never waits for it (in WAL mode the two do not block each other). */
+static void *sq_checkpointer_main(void *arg)
+{
+    struct sq_checkpointer *k = arg;
+    sqlite3 *h = NULL;
+    pthread_mutex_lock(&k->mu);
+    for (;;) {
+        while (!k->due && !k->stop)
+            pthread_cond_wait(&k->due_cv, &k->mu);
+        if (k->stop)
+            break;
+        k->due = 0;
+        pthread_mutex_unlock(&k->mu);
+        if (!h) {
+            char pragma[48];
+            snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%s", k->forced ? k->forced : "FULL");
+            if (sqlite3_open_v2(k->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+                    SQLITE_OK ||
+                sqlite3_exec(h, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+                fprintf(stderr, "vejled: cannot open the database for checkpoints: %s\n",
+                        h ? sqlite3_errmsg(h) : "out of memory");
+                sqlite3_close(h);
+                h = NULL;
+            } else {
+                sqlite3_busy_timeout(h, (int)k->busy_ms);
+            }
+        }
+        /* PASSIVE: copies the WAL into the database file and syncs both while the writer
+         * goes on; BUSY (another checkpoint is running) is fine: the next commit asks
+         * again.  Frames committed meanwhile are left for the writer (sq_wal_hook). */
+        int logged = 0, copied = 0;
+        if (h && sqlite3_wal_checkpoint_v2(h, "main", SQLITE_CHECKPOINT_PASSIVE, &logged,
+                                           &copied) == SQLITE_OK) {
+            pthread_mutex_lock(&k->mu);
+            k->copied = 1;
+            pthread_mutex_unlock(&k->mu);
+        }
+        pthread_mutex_lock(&k->mu);
+    }
+    pthread_mutex_unlock(&k->mu);
+    sqlite3_close(h);
+    return NULL;
+}
+
+/* On the deferring connection's thread, after each of its commits: past
+ * SQ_CHECKPOINT_FRAMES the checkpointer is woken; once it has copied the WAL, this
+ * connection checkpoints what was committed meanwhile (a few frames: a short pause
+ * between two commits), so that the checkpoint is complete and the next commit can start
+ * the WAL from the top again; a checkpoint on another connection could not finish while
+ * this one keeps committing.  Should the checkpointer fall far behind, this connection
+ * checkpoints alone, as SQLite's own autocheckpoint would. */
+static int sq_wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
+{
+    struct sq_checkpointer *k = arg;
+    if (frames < SQ_CHECKPOINT_FRAMES)
+        return SQLITE_OK;
+    pthread_mutex_lock(&k->mu);
+    int finish = k->copied || frames >= 8 * SQ_CHECKPOINT_FRAMES;
+    k->copied = 0;
+    k->due = !finish;
+    if (k->due)
+        pthread_cond_signal(&k->due_cv);
+    pthread_mutex_unlock(&k->mu);
+    if (finish)
+        sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
+static struct sq_checkpointer *sq_checkpointer_start(struct db_sqlite *d, const char *forced)
+{
+    const char *path = sqlite3_db_filename(d->h, "main");
+    if (!path || !*path)
+        return NULL;
+    struct sq_checkpointer *k = xcalloc(1, sizeof *k);
+    k->path = xstrdup(path);
+    k->busy_ms = d->busy_ms;
+    k->forced = forced;
+    pthread_mutex_init(&k->mu, NULL);
+    pthread_cond_init(&k->due_cv, NULL);
+    sigset_t all, old; /* the process's stop signals are for main's sigwait */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int failed = pthread_create(&k->thread, NULL, sq_checkpointer_main, k) != 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (failed) {
+        pthread_mutex_destroy(&k->mu);
+        pthread_cond_destroy(&k->due_cv);
+        free(k->path);
+        free(k);
+        return NULL;
+    }
+    return k;
+}
+
+static void sq_checkpointer_stop(struct sq_checkpointer *k)
+{
+    if (!k)
+        return;
+    pthread_mutex_lock(&k->mu);
+    k->stop = 1;
+    pthread_cond_signal(&k->due_cv);
+    pthread_mutex_unlock(&k->mu);
+    pthread_join(k->thread, NULL);
+    pthread_mutex_destroy(&k->mu);
+    pthread_cond_destroy(&k->due_cv);
+    free(k->path);
+    free(k);
+}
+
+/* synchronous=NORMAL in WAL mode: a commit writes its frames and returns.  A commit is made
+ * durable by syncing the WAL file, which is what synchronous=FULL would have done inside
+ * the commit (fdatasync of the whole file: every earlier commit with it).  The checkpoints
+ * move to a thread of their own, so that copying the WAL into the database file and
+ * syncing both never holds up the next commit. */
+static int sq_log_defer(struct db *db)
+{
+    struct db_sqlite *d = conn(db);
+    const char *forced = store_testvfs_synchronous(); /* NULL outside the test build */
+    sqlite3_file *wal = sq_wal_file(d);
+    if (!wal)
+        return -1;
+    if (!forced && sqlite3_exec(d->h, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+        return -1;
+    d->nosync = forced && strcmp(forced, "OFF") == 0;
+    d->wal = wal;
+    d->ckpt = sq_checkpointer_start(d, forced);
+    if (d->ckpt)
+        sqlite3_wal_hook(d->h, sq_wal_hook, d->ckpt); /* in place of wal_autocheckpoint */
+    return 0;
+}
+
+static int sq_log_sync(struct db *db)
+{
+    struct db_sqlite *d = conn(db);
+    if (d->nosync)
+        return 0;
+    sqlite3_file *f = d->wal ? d->wal : sq_wal_file(d);
+    if (!f)
+        return 0; /* not in WAL mode: every commit synced itself (synchronous=FULL) */
+    return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 : -1;
 }
 
 /* ---- statements ---- */
@@ -213,6 +403,8 @@ static const struct db_engine sqlite_engine = {
     .backup = sq_backup,
     .secure_delete = sq_secure_delete,
     .truncate_wal = sq_truncate_wal,
+    .log_defer = sq_log_defer,
+    .log_sync = sq_log_sync,
     .prepare = sq_prepare,
     .finalize = sq_finalize,
     .param_count = sq_param_count,
@@ -242,6 +434,7 @@ int db_sqlite_open(const char *path, unsigned busy_ms, struct db **out, char *er
         goto fail;
     }
     sqlite3_busy_timeout(d->h, (int)busy_ms);
+    d->busy_ms = busy_ms;
     sqlite3_extended_result_codes(d->h, 1);
     static const char *const pragmas =
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"

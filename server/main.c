@@ -136,6 +136,7 @@ int main(int argc, char **argv)
     struct config cfg;
     int url_given = 0;
     jsonmem_install(); /* before any jansson call (jsonmem.h) */
+    store_process_init();
     if (store_testvfs_init()) /* test build only; before any database is opened */
         return EXIT_FAILURE;
     /* internal: draws one PDF for a vejled process (pdf.h); not for people */

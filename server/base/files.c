@@ -1,10 +1,12 @@
 #include "files.h"
 
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -65,4 +67,46 @@ int files_readable(const char *dir, const char *name)
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
         return 0;
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, R_OK) == 0;
+}
+
+#define FILES_RECENT 8
+#define FILES_RECENT_NAME 128
+
+/* One thread's last answers (names longer than FILES_RECENT_NAME are not kept). */
+struct files_recent {
+    char dir[FILES_RECENT_NAME], name[FILES_RECENT_NAME];
+    int64_t checked_ms;
+    int readable;
+};
+
+static int64_t files_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int files_readable_recent(const char *dir, const char *name, unsigned max_age_ms)
+{
+    static _Thread_local struct files_recent recent[FILES_RECENT];
+    static _Thread_local unsigned next;
+    int64_t now = files_now_ms();
+    if (strlen(dir) >= FILES_RECENT_NAME || strlen(name) >= FILES_RECENT_NAME)
+        return files_readable(dir, name);
+    for (size_t i = 0; i < FILES_RECENT; i++) {
+        struct files_recent *r = &recent[i];
+        if (r->checked_ms && strcmp(r->name, name) == 0 && strcmp(r->dir, dir) == 0) {
+            if (now - r->checked_ms >= (int64_t)max_age_ms) {
+                r->readable = files_readable(dir, name);
+                r->checked_ms = now;
+            }
+            return r->readable;
+        }
+    }
+    struct files_recent *r = &recent[next++ % FILES_RECENT];
+    snprintf(r->dir, sizeof r->dir, "%s", dir);
+    snprintf(r->name, sizeof r->name, "%s", name);
+    r->readable = files_readable(dir, name);
+    r->checked_ms = now > 0 ? now : 1;
+    return r->readable;
 }

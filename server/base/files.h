@@ -18,5 +18,10 @@ int files_read(const char *path, struct buf *out);
 
 /* 1 when dir/name is a regular file that can be read, else 0. */
 int files_readable(const char *dir, const char *name);
+/* files_readable() as it was at most max_age_ms ago: the answers are kept per thread for
+ * the last few names asked about, so that a page asked for thousands of times a second
+ * does not cost a file-system call each time.  A file that appears or goes is noticed
+ * within max_age_ms. */
+int files_readable_recent(const char *dir, const char *name, unsigned max_age_ms);
 
 #endif

@@ -66,15 +66,12 @@ enum progress_link progress_open_link(struct store *st, const char *token, int64
 int progress_session(struct store *st, const char *cookie, int64_t now,
                      struct model_enrolment *e, bool *first)
 {
-    int64_t id;
     bool used = true;
     char hash[TOKEN_HASH_HEX_LEN + 1];
     if (!cookie || !token_is_well_formed(cookie))
         return -1;
     token_hash(cookie, TOKEN_LEN, hash);
-    if (store_session_get(st, hash, now, &id, &used) != STORE_OK)
-        return -1;
-    if (store_enrolment_by_id(st, id, e) != STORE_OK || e->closed_at)
+    if (store_session_enrolment(st, hash, now, e, &used) != STORE_OK || e->closed_at)
         return -1;
     *first = !used;
     return 0;

@@ -37,6 +37,7 @@ int db_backup(struct db *db, const char *dest, char *err, size_t errlen)
 
 enum db_result db_secure_delete(struct db *db) { return db->engine->secure_delete(db); }
 enum db_result db_truncate_wal(struct db *db) { return db->engine->truncate_wal(db); }
+void db_process_init(void) { db_sqlite_process_init(); }
 int db_log_defer(struct db *db) { return db->engine->log_defer(db); }
 int db_log_sync(struct db *db) { return db->engine->log_sync(db); }
 

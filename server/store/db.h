@@ -47,6 +47,10 @@ enum db_begin {
 struct db;
 struct db_stmt;
 
+/* Once per process, before anything opens a database (or registers an SQLite VFS): the
+ * engines' process-wide settings. */
+void db_process_init(void);
+
 /* True when target names a PostgreSQL database (postgresql:// or postgres://). */
 bool db_is_postgres_url(const char *target);
 

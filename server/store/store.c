@@ -258,6 +258,8 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
 
 int store_defer_syncs(struct store *st) { return db_log_defer(st->db); }
 
+void store_process_init(void) { db_process_init(); }
+
 int store_sync(struct store *st) { return db_log_sync(st->db); }
 
 enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn *fns,

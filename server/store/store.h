@@ -73,6 +73,9 @@ enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn
  * commit's writer, which syncs one batch while it runs the next.  0, or -1 when the engine
  * commits durably anyway (PostgreSQL) and nothing changed. */
 int store_defer_syncs(struct store *st);
+/* Once per process, first thing (before store_testvfs_init and any store_open): the
+ * database engines' process-wide settings (db_process_init). */
+void store_process_init(void);
 /* Makes every commit in the database's log so far durable (db_log_sync(): may run on
  * another thread than the store's own once store_defer_syncs() succeeded).  0, or -1 when the
  * sync failed. */
@@ -159,9 +162,9 @@ enum store_status store_enrolment_set_language(struct store *st, int64_t id, con
 enum store_status store_session_insert(struct store *st, const char *id_hash,
                                        int64_t enrolment_id, int64_t now, int64_t expires);
 /* The enrolment of a live session (expires_at > now), and whether a request has carried
- * the session back yet (*used). */
-enum store_status store_session_get(struct store *st, const char *id_hash, int64_t now,
-                                    int64_t *enrolment_id, bool *used);
+ * the session back yet (*used); one statement (a citizen's every request starts with it). */
+enum store_status store_session_enrolment(struct store *st, const char *id_hash, int64_t now,
+                                          struct model_enrolment *out, bool *used);
 /* Marks the session used (its first request back); STORE_NOT_FOUND when it was already. */
 enum store_status store_session_use(struct store *st, const char *id_hash, int64_t now);
 

@@ -122,6 +122,24 @@ enum store_status store_enrolment_by_uuid(struct store *st, const char *uuid,
         st, store_stmt(st, STORE_ENROLMENT_SELECT " WHERE e.uuid = ?", "t", uuid), out);
 }
 
+enum store_status store_session_enrolment(struct store *st, const char *id_hash, int64_t now,
+                                          struct model_enrolment *out, bool *used)
+{
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT " STORE_ENROLMENT_COLUMNS ", x.used_at IS NOT NULL"
+                                   STORE_ENROLMENT_FROM
+                                   " JOIN citizen_sessions x ON x.enrolment_id = e.id"
+                                   " WHERE x.id_hash = ? AND x.expires_at > ?",
+                                   "ti", id_hash, now);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        store_enrolment_read(s, out);
+        *used = db_col_int(s, 17) != 0;
+        db_reset(s);
+    }
+    return rc;
+}
+
 enum store_status store_enrolment_by_id(struct store *st, int64_t id,
                                         struct model_enrolment *out)
 {

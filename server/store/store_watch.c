@@ -11,22 +11,6 @@
 
 /* ------------------------------------------------------------------ sessions */
 
-enum store_status store_session_get(struct store *st, const char *id_hash, int64_t now,
-                                    int64_t *enrolment_id, bool *used)
-{
-    struct db_stmt *s = store_stmt(st,
-                                 "SELECT enrolment_id, used_at IS NOT NULL FROM citizen_sessions"
-                                 " WHERE id_hash = ? AND expires_at > ?",
-                                 "ti", id_hash, now);
-    enum store_status rc = store_row(st, s);
-    if (rc == STORE_OK) {
-        *enrolment_id = db_col_int64(s, 0);
-        *used = db_col_int(s, 1) != 0;
-        db_reset(s);
-    }
-    return rc;
-}
-
 enum store_status store_session_use(struct store *st, const char *id_hash, int64_t now)
 {
     enum store_status rc = store_done(st, store_stmt(st,

@@ -615,7 +615,7 @@ static int h_citizen_media_state(struct app_call *c, const struct model_video *v
 {
     if (!v->media || !v->media[0])
         return 0;
-    return files_readable(c->app->cfg->media_dir, v->media) ? 2 : 1;
+    return files_readable_recent(c->app->cfg->media_dir, v->media, 1000) ? 2 : 1;
 }
 
 /* The video page's values {video, questions, total_videos, prev_n}: with holes, the

@@ -38,7 +38,17 @@ struct db_sqlite {
     bool nosync; /* the test build's VEJLED_TEST_SYNCHRONOUS=OFF: a sync syncs nothing */
     struct sq_checkpointer *ckpt;
     unsigned busy_ms;
+    sqlite3_stmt *fixed[7]; /* sq_fixed's statements, prepared on first use */
 };
+
+/* The statements run on every transaction: kept prepared instead of parsed each time. */
+static const char *const sq_fixed[7] = {"BEGIN",
+                                        "BEGIN IMMEDIATE",
+                                        "COMMIT",
+                                        "ROLLBACK",
+                                        "SAVEPOINT batch_item",
+                                        "RELEASE batch_item",
+                                        "ROLLBACK TO batch_item"};
 
 /* SQLite's own default: a checkpoint once the WAL holds this many pages. */
 #define SQ_CHECKPOINT_FRAMES 1000
@@ -69,8 +79,11 @@ static void sq_checkpointer_stop(struct sq_checkpointer *k);
 
 static void sq_close(struct db *db)
 {
-    sq_checkpointer_stop(conn(db)->ckpt); /* before the connection its hook points from */
-    sqlite3_close(conn(db)->h);
+    struct db_sqlite *d = conn(db);
+    sq_checkpointer_stop(d->ckpt); /* before the connection its hook points from */
+    for (size_t i = 0; i < sizeof d->fixed / sizeof d->fixed[0]; i++)
+        sqlite3_finalize(d->fixed[i]);
+    sqlite3_close(d->h);
     free(db);
 }
 
@@ -78,7 +91,18 @@ static const char *sq_errmsg(struct db *db) { return sqlite3_errmsg(conn(db)->h)
 
 static enum db_result sq_exec(struct db *db, const char *sql)
 {
-    return result_of(sqlite3_exec(conn(db)->h, sql, NULL, NULL, NULL));
+    struct db_sqlite *d = conn(db);
+    for (size_t i = 0; i < sizeof sq_fixed / sizeof sq_fixed[0]; i++) {
+        if (strcmp(sql, sq_fixed[i]) != 0)
+            continue;
+        if (!d->fixed[i] && sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                               &d->fixed[i], NULL) != SQLITE_OK)
+            break;
+        int rc = sqlite3_step(d->fixed[i]);
+        sqlite3_reset(d->fixed[i]);
+        return result_of(rc);
+    }
+    return result_of(sqlite3_exec(d->h, sql, NULL, NULL, NULL));
 }
 
 static enum db_result sq_begin(struct db *db, enum db_begin kind)
@@ -421,6 +445,13 @@ static const struct db_engine sqlite_engine = {
     .col_blob = sq_col_blob,
     .col_bytes = sq_col_bytes,
 };
+
+void db_sqlite_process_init(void)
+{
+    /* no memory statistics: keeping them takes one process-wide lock around every
+     * allocation SQLite makes, which the server's threads then queue for */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 
 int db_sqlite_open(const char *path, unsigned busy_ms, struct db **out, char *err,
                    size_t errlen)

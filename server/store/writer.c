@@ -43,7 +43,11 @@ struct writer {
     int writer_ended; /* the writer thread is gone: the syncer ends the rest, then stops */
     pthread_t thread, syncer;
     int started, syncer_started;
-    int pipelined; /* commits return before the sync (store_defer_syncs): the syncer ends them */
+    /* commits return before the sync (store_defer_syncs): the syncer ends them; set by the
+     * writer thread before its first batch (a writer never used never reads the schema) */
+    atomic_int pipelined;
+    int set_up;
+    int sync_inline; /* deferred syncs without a syncer: the writer syncs after each commit */
     struct store *st;
     size_t batch_max;
     unsigned wait_us;
@@ -113,6 +117,32 @@ static void writer_end_batches(struct writer *w, unsigned long long upto)
     }
 }
 
+/* The commits are visible but perhaps not on disk: nothing may acknowledge them, and
+ * nothing can take them back; a restart recovers what is on disk. */
+static void writer_sync_failed(void)
+{
+    fprintf(stderr, "vejled: the database log could not be synced to disk; stopping\n");
+    abort();
+}
+
+static void *writer_syncer(void *arg);
+static int writer_thread(pthread_t *t, void *(*fn)(void *), struct writer *w);
+
+/* Before the first batch, on the writer thread: the deferred syncs and the syncer (should
+ * the thread not start, the writer syncs each commit itself). */
+static void writer_set_up(struct writer *w)
+{
+    w->set_up = 1;
+    if (store_defer_syncs(w->st) != 0)
+        return; /* PostgreSQL: every commit is durable when it returns */
+    if (writer_thread(&w->syncer, writer_syncer, w) != 0) {
+        w->sync_inline = 1;
+        return;
+    }
+    w->syncer_started = 1;
+    atomic_store(&w->pipelined, 1);
+}
+
 static void *writer_main(void *arg)
 {
     struct writer *w = arg;
@@ -122,6 +152,11 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&w->work, &w->mu);
         if (!w->head)
             break; /* stopping, and nothing left */
+        if (!w->set_up) {
+            pthread_mutex_unlock(&w->mu);
+            writer_set_up(w);
+            pthread_mutex_lock(&w->mu);
+        }
         if (w->wait_us)
             writer_linger(w);
         unsigned long long number = ++w->taken_batch;
@@ -156,10 +191,12 @@ static void *writer_main(void *arg)
         w->n_batches++;
         w->n_items += n;
         w->committed_batch = number;
-        if (w->pipelined)
+        if (atomic_load(&w->pipelined))
             pthread_cond_signal(&w->commit); /* the syncer makes it durable and ends it */
+        else if (!w->sync_inline || store_sync(w->st) == 0)
+            writer_end_batches(w, number); /* the commit is durable */
         else
-            writer_end_batches(w, number); /* the commit was durable when it returned */
+            writer_sync_failed();
     }
     w->writer_ended = 1;
     pthread_cond_signal(&w->commit);
@@ -180,12 +217,8 @@ static void *writer_syncer(void *arg)
             break; /* the writer has ended and everything it committed is ended */
         unsigned long long upto = w->committed_batch;
         pthread_mutex_unlock(&w->mu);
-        if (store_sync(w->st) != 0) {
-            /* the commits are visible but perhaps not on disk: nothing may acknowledge
-             * them, and nothing can take them back; a restart recovers what is on disk */
-            fprintf(stderr, "vejled: the database log could not be synced to disk; stopping\n");
-            abort();
-        }
+        if (store_sync(w->st) != 0)
+            writer_sync_failed();
         pthread_mutex_lock(&w->mu);
         w->n_syncs++;
         writer_end_batches(w, upto);
@@ -219,12 +252,12 @@ int writer_start(const char *db_path, unsigned busy_timeout_ms, size_t batch_max
         free(w);
         return -1;
     }
-    w->pipelined = store_defer_syncs(w->st) == 0;
     w->batch = xcalloc(batch_max, sizeof *w->batch);
     w->fns = xcalloc(batch_max, sizeof *w->fns);
     w->args = xcalloc(batch_max, sizeof *w->args);
     w->results = xcalloc(batch_max, sizeof *w->results);
     atomic_init(&w->in_flight, 0);
+    atomic_init(&w->pipelined, 0);
     pthread_mutex_init(&w->mu, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -232,14 +265,6 @@ int writer_start(const char *db_path, unsigned busy_timeout_ms, size_t batch_max
     pthread_condattr_destroy(&ca);
     pthread_cond_init(&w->commit, NULL);
     pthread_cond_init(&w->durable, NULL);
-    if (w->pipelined) {
-        if (writer_thread(&w->syncer, writer_syncer, w) != 0) {
-            snprintf(err, errlen, "cannot start the writer's sync thread");
-            writer_stop(w);
-            return -1;
-        }
-        w->syncer_started = 1;
-    }
     if (writer_thread(&w->thread, writer_main, w) != 0) {
         snprintf(err, errlen, "cannot start the writer thread");
         writer_stop(w);
@@ -308,7 +333,7 @@ int writer_submit(struct writer *w, int64_t key, store_txn_fn fn, void *arg,
 
 void writer_wait_visible(struct writer *w, int64_t key)
 {
-    if (!w || !w->pipelined || atomic_load(&w->in_flight) == 0)
+    if (!w || atomic_load(&w->in_flight) == 0 || !atomic_load(&w->pipelined))
         return;
     pthread_mutex_lock(&w->mu);
     unsigned long long need = 0;

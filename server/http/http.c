@@ -116,6 +116,16 @@ void http_reply_text(struct http_reply *rep, int status, const char *content_typ
     buf_append(&rep->body, body, len);
 }
 
+void http_reply_take(struct http_reply *rep, int status, const char *content_type,
+                     struct buf *b)
+{
+    rep->status = status;
+    rep->content_type = content_type;
+    buf_free(&rep->body);
+    rep->body = *b;
+    memset(b, 0, sizeof *b);
+}
+
 void http_reply_redirect(struct http_reply *rep, int status, const char *location)
 {
     rep->status = status;

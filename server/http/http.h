@@ -74,6 +74,9 @@ void http_reply_header(struct http_reply *rep, const char *name, const char *val
 /* Sets status, content type and body (copied). */
 void http_reply_text(struct http_reply *rep, int status, const char *content_type,
                      const char *body, size_t len);
+/* The same with the bytes of b, taken over without a copy (b is left empty). */
+void http_reply_take(struct http_reply *rep, int status, const char *content_type,
+                     struct buf *b);
 /* Sends a redirect (Location: location) with the given 3xx status. */
 void http_reply_redirect(struct http_reply *rep, int status, const char *location);
 /* Sends the open file fd (ownership passes to http) with the given type. */

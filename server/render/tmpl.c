@@ -91,6 +91,9 @@ struct tmpl_render_state {
     size_t depth;
     int partials;
     const json_t *stack[TMPL_STACK_MAX];
+    /* tmpl_pre_render_raw: a root member given as bytes instead of a JSON string */
+    const char *raw_name, *raw;
+    size_t raw_len;
 };
 
 struct tmpl_walk {
@@ -659,7 +662,12 @@ static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t,
             break;
         case TMPL_VAR:
         case TMPL_RAW:
-            tmpl_put_value(rs->out, tmpl_lookup(rs, n), n->op == TMPL_VAR);
+            v = tmpl_lookup(rs, n);
+            if (!v && n->op == TMPL_RAW && rs->raw_name && n->nparts == 1 &&
+                strcmp(n->str, rs->raw_name) == 0)
+                buf_append(rs->out, rs->raw, rs->raw_len); /* what the root member would be */
+            else
+                tmpl_put_value(rs->out, v, n->op == TMPL_VAR);
             i++;
             break;
         case TMPL_SECTION:
@@ -1102,6 +1110,12 @@ tmpl_pre *tmpl_prerender(const tmpl_set *set, const char *name, const json_t *bo
 
 int tmpl_pre_render(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx, struct buf *out)
 {
+    return tmpl_pre_render_raw(set, pre, ctx, NULL, NULL, 0, out);
+}
+
+int tmpl_pre_render_raw(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx,
+                        const char *name, const char *raw, size_t raw_len, struct buf *out)
+{
     if (!set || !pre)
         return -1;
     struct tmpl_render_state rs;
@@ -1111,6 +1125,9 @@ int tmpl_pre_render(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx,
     rs.depth = 1;
     rs.partials = 0;
     rs.stack[0] = ctx;
+    rs.raw_name = name;
+    rs.raw = raw;
+    rs.raw_len = raw_len;
     return tmpl_render_nodes(&rs, pre->t, 0, pre->t->count);
 }
 
@@ -1129,6 +1146,8 @@ int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct
         return -1;
     struct tmpl_render_state rs;
     rs.var = NULL;
+    rs.raw_name = rs.raw = NULL;
+    rs.raw_len = 0;
     /* a root whose bound member is a bound value: that value's pre-rendered templates */
     if (set->n_variants && json_is_object(ctx)) {
         const json_t *v = json_object_get(ctx, set->bind_key);

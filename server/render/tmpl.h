@@ -102,6 +102,12 @@ tmpl_pre *tmpl_prerender(const tmpl_set *set, const char *name, const json_t *bo
 /* Renders pre with ctx (the values of the holes and the members fixed has not) appended to
  * out; set is the one pre was made from.  0 or -1 as tmpl_render. */
 int tmpl_pre_render(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx, struct buf *out);
+/* The same with the root member `name` given as raw_len bytes at raw instead of a string
+ * in ctx (which must not have that member): a {{{name}}} that would have found the root's
+ * member gets the bytes unescaped, without copying them into a JSON string first (a page's
+ * body into its layout).  Only for names the template uses as {{{name}}} alone. */
+int tmpl_pre_render_raw(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx,
+                        const char *name, const char *raw, size_t raw_len, struct buf *out);
 
 void tmpl_pre_free(tmpl_pre *pre);
 

@@ -59,21 +59,41 @@ enum store_status store_asked_set(struct store *st, int64_t enrolment_id, int64_
     return rc;
 }
 
-static enum store_status store_answers_read(struct store *st, struct db_stmt *s,
-                                            struct model_answer **out, size_t *n)
+/* Appends the answer of the current row of s (columns question_id, attempt, chosen,
+ * correct, answered_at) to *out. */
+static void store_answer_push(struct db_stmt *s, struct model_answer **out, size_t *n)
 {
+    *out = xrealloc(*out, (*n + 1) * sizeof **out);
+    struct model_answer *a = &(*out)[(*n)++];
+    memset(a, 0, sizeof *a);
+    a->question_id = db_col_int64(s, 0);
+    a->attempt = db_col_int(s, 1);
+    store_col_copy(s, 2, a->chosen, sizeof a->chosen);
+    a->correct = db_col_int(s, 3) != 0;
+    a->answered_at = db_col_int64(s, 4);
+}
+
+/* The enrolment's first answers (attempt 1) and latest answers (each question's highest
+ * attempt) in one pass over its rows (in the order of its unique index), each list by
+ * question. */
+static enum store_status store_answers_first_latest(struct store *st, int64_t enrolment_id,
+                                                    struct model_progress *out)
+{
+    struct db_stmt *s = store_stmt(
+        st,
+        "SELECT a.question_id, a.attempt, a.chosen, a.correct, a.answered_at, a.attempt ="
+        " (SELECT max(b.attempt) FROM answers b WHERE b.enrolment_id = a.enrolment_id"
+        "  AND b.question_id = a.question_id)"
+        " FROM answers a WHERE a.enrolment_id = ? ORDER BY a.question_id, a.attempt",
+        "i", enrolment_id);
     if (!s)
         return STORE_ERROR;
     int r;
     while ((r = db_step(s)) == DB_ROW) {
-        *out = xrealloc(*out, (*n + 1) * sizeof **out);
-        struct model_answer *a = &(*out)[(*n)++];
-        memset(a, 0, sizeof *a);
-        a->question_id = db_col_int64(s, 0);
-        a->attempt = db_col_int(s, 1);
-        store_col_copy(s, 2, a->chosen, sizeof a->chosen);
-        a->correct = db_col_int(s, 3) != 0;
-        a->answered_at = db_col_int64(s, 4);
+        if (db_col_int(s, 1) == 1)
+            store_answer_push(s, &out->first, &out->n_first);
+        if (db_col_int(s, 5) != 0)
+            store_answer_push(s, &out->latest, &out->n_latest);
     }
     db_reset(s);
     if (r != DB_DONE) {
@@ -107,23 +127,7 @@ enum store_status store_progress_load(struct store *st, int64_t enrolment_id,
     rc = store_views_read(st, enrolment_id, &out->views, &out->n_views);
     if (rc != STORE_OK)
         goto fail;
-    rc = store_answers_read(st,
-                            store_stmt(st,
-                                       "SELECT question_id, attempt, chosen, correct, answered_at"
-                                       " FROM answers WHERE enrolment_id = ? AND attempt = 1",
-                                       "i", enrolment_id),
-                            &out->first, &out->n_first);
-    if (rc != STORE_OK)
-        goto fail;
-    rc = store_answers_read(
-        st,
-        store_stmt(st,
-                   "SELECT a.question_id, a.attempt, a.chosen, a.correct, a.answered_at"
-                   " FROM answers a WHERE a.enrolment_id = ?1 AND a.attempt ="
-                   " (SELECT max(attempt) FROM answers b WHERE b.enrolment_id = ?1"
-                   "  AND b.question_id = a.question_id)",
-                   "i", enrolment_id),
-        &out->latest, &out->n_latest);
+    rc = store_answers_first_latest(st, enrolment_id, out);
     if (rc != STORE_OK)
         goto fail;
     s = store_stmt(st, "SELECT question_id FROM asked_topics WHERE enrolment_id = ?", "i",

@@ -124,6 +124,7 @@ struct store *app_store(struct app *app)
 struct app_scratch {
     struct buf body;
     struct buf page;
+    size_t page_size; /* the last page's size: the next page's buffer starts at it */
 };
 
 /* Larger buffers are given back after use, so one big page does not stay resident. */
@@ -398,17 +399,28 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
         goto out;
     }
-    /* the body is template text and escaped values, all UTF-8 already: no second check */
-    json_object_set_new(ctx, "body", json_stringn_nocheck(sc->body.data ? sc->body.data : "",
-                                                          sc->body.len));
+    /* the page: the pre-rendered layout takes the body's bytes as they are; the layout made
+     * from scratch takes it as a string (template text and escaped values, all UTF-8
+     * already: no second check) */
     buf_reset(&sc->page);
-    if ((layout_pre ? tmpl_pre_render(app->templates, layout_pre, ctx, &sc->page)
-                    : tmpl_render(app->templates, "layout", ctx, &sc->page)) != 0) {
+    buf_reserve(&sc->page, sc->page_size);
+    int bad;
+    if (layout_pre) {
+        bad = tmpl_pre_render_raw(app->templates, layout_pre, ctx, "body",
+                                  sc->body.data ? sc->body.data : "", sc->body.len, &sc->page);
+    } else {
+        json_object_set_new(ctx, "body", json_stringn_nocheck(sc->body.data ? sc->body.data : "",
+                                                              sc->body.len));
+        bad = tmpl_render(app->templates, "layout", ctx, &sc->page);
+    }
+    if (bad) {
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
         goto out;
     }
-    /* the reply gets its own copy, allocated once at its size (libmicrohttpd frees it) */
-    http_reply_text(rep, status, "text/html; charset=utf-8", sc->page.data, sc->page.len);
+    /* the reply takes the page's buffer (libmicrohttpd frees it); the next page starts a new
+     * one at this one's size */
+    sc->page_size = sc->page.len < APP_SCRATCH_KEEP ? sc->page.len : APP_SCRATCH_KEEP;
+    http_reply_take(rep, status, "text/html; charset=utf-8", &sc->page);
 out:
     app_scratch_trim(sc);
     json_decref(ctx);

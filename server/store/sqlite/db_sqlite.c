@@ -446,20 +446,6 @@ static const struct db_engine sqlite_engine = {
     .col_bytes = sq_col_bytes,
 };
 
-/* True when the database file at path exists and its header says WAL mode (bytes 18 and
- * 19, the file format's write and read versions, are 2). */
-static bool sq_file_is_wal(const char *path)
-{
-    unsigned char h[20];
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    bool wal = fread(h, 1, sizeof h, f) == sizeof h &&
-               memcmp(h, "SQLite format 3", 16) == 0 && h[18] == 2 && h[19] == 2;
-    fclose(f);
-    return wal;
-}
-
 void db_sqlite_process_init(void)
 {
     /* no memory statistics: keeping them takes one process-wide lock around every
@@ -484,12 +470,8 @@ int db_sqlite_open(const char *path, unsigned busy_ms, struct db **out, char *er
     static const char *const pragmas =
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-8000;";
-    /* journal_mode reads the whole schema; a file already in WAL mode (which is kept in
-     * the file) skips it, so that a connection parses the schema only once it is used */
-    const char *todo = sq_file_is_wal(path) ? pragmas + strlen("PRAGMA journal_mode=WAL; ")
-                                            : pragmas;
     char *msg = NULL;
-    if (sqlite3_exec(d->h, todo, NULL, NULL, &msg) != SQLITE_OK) {
+    if (sqlite3_exec(d->h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, errlen, "cannot configure database %s: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
         goto fail;

@@ -182,14 +182,41 @@ static void clock_format_local(int64_t t, const char *lang, int with_time, char 
         snprintf(out, n, "%d %s %d", tm.tm_mday, month, tm.tm_year + 1900);
 }
 
+/* clock_format_local() remembering its last answer per thread: a page asked for many times
+ * a second shows the same meeting time each time (the zone's rules do not change while
+ * the process runs). */
+static void clock_format_remembered(int64_t t, const char *lang, int with_time, char *out,
+                                    size_t n)
+{
+    static _Thread_local struct {
+        int valid, with_time;
+        int64_t t;
+        char lang[16];
+        char text[256];
+    } last;
+    if (!(last.valid && last.t == t && last.with_time == with_time &&
+          strcmp(last.lang, lang) == 0)) {
+        if (strlen(lang) >= sizeof last.lang) {
+            clock_format_local(t, lang, with_time, out, n);
+            return;
+        }
+        clock_format_local(t, lang, with_time, last.text, sizeof last.text);
+        last.t = t;
+        last.with_time = with_time;
+        snprintf(last.lang, sizeof last.lang, "%s", lang);
+        last.valid = 1;
+    }
+    snprintf(out, n, "%s", last.text);
+}
+
 void clock_format_human(int64_t t, const char *lang, char *out, size_t n)
 {
-    clock_format_local(t, lang, 1, out, n);
+    clock_format_remembered(t, lang, 1, out, n);
 }
 
 void clock_format_human_date(int64_t t, const char *lang, char *out, size_t n)
 {
-    clock_format_local(t, lang, 0, out, n);
+    clock_format_remembered(t, lang, 0, out, n);
 }
 
 int64_t clock_add_months(int64_t t, int months)

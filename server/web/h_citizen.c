@@ -381,10 +381,39 @@ void h_citizen_link(struct app_call *c)
 /* The names of the holes of a pre-rendered video page (tmpl_prerender): per question qi
  * "a<qi>" asked, "b<qi>" answered before, "e<qi>" error, "p<k>.<qi>" problem k, per option
  * "c<qi>.<oi>" checked; the video's "vm" media, "vmm" media missing, "vnp" no player. */
+/* Appends n in decimal at p (room for 20 digits); returns the end. */
+static char *h_citizen_put_size(char *p, size_t n)
+{
+    char digits[20];
+    size_t k = 0;
+    do
+        digits[k++] = (char)('0' + n % 10);
+    while ((n /= 10) && k < sizeof digits);
+    while (k)
+        *p++ = digits[--k];
+    return p;
+}
+
+/* "<kind><a>" or "<kind><a>.<b>" (without snprintf: a page names dozens of holes). */
 static void h_citizen_hole_name(char *out, size_t len, const char *kind, size_t a, size_t b,
                                 int two)
 {
-    if (two)
+    char tmp[96];
+    size_t k = strlen(kind);
+    if (k <= sizeof tmp - 2 * 20 - 2) {
+        memcpy(tmp, kind, k);
+        char *p = h_citizen_put_size(tmp + k, a);
+        if (two) {
+            *p++ = '.';
+            p = h_citizen_put_size(p, b);
+        }
+        if ((size_t)(p - tmp) < len) {
+            memcpy(out, tmp, (size_t)(p - tmp));
+            out[p - tmp] = '\0';
+            return;
+        }
+    }
+    if (two) /* does not fit (not with the callers' buffers): cut as snprintf cuts */
         snprintf(out, len, "%s%zu.%zu", kind, a, b);
     else
         snprintf(out, len, "%s%zu", kind, a);

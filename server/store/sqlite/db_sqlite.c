@@ -446,11 +446,83 @@ static const struct db_engine sqlite_engine = {
     .col_bytes = sq_col_bytes,
 };
 
+/* SQLite's mutexes as adaptive pthread mutexes: a thread that finds one taken spins a
+ * little before it sleeps.  Every read transaction takes the WAL index's mutex, shared by
+ * all connections to the file, twice; with the default mutexes the server's threads went
+ * to sleep and woke each other (a futex system call each way) on almost every page. */
+struct sqlite3_mutex {
+    pthread_mutex_t m;
+};
+
+static struct sqlite3_mutex sq_mutex_static[16]; /* SQLITE_MUTEX_STATIC_* (2 … 13 today) */
+
+static void sq_mutex_make(pthread_mutex_t *m, int type)
+{
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_settype(&a, type);
+    pthread_mutex_init(m, &a);
+    pthread_mutexattr_destroy(&a);
+}
+
+static int sq_mutex_init(void)
+{
+    static int done;
+    if (!done) {
+        for (size_t i = 0; i < sizeof sq_mutex_static / sizeof sq_mutex_static[0]; i++)
+            sq_mutex_make(&sq_mutex_static[i].m, PTHREAD_MUTEX_ADAPTIVE_NP);
+        done = 1;
+    }
+    return SQLITE_OK;
+}
+
+static int sq_mutex_end(void) { return SQLITE_OK; }
+
+static sqlite3_mutex *sq_mutex_alloc(int id)
+{
+    if (id == SQLITE_MUTEX_FAST || id == SQLITE_MUTEX_RECURSIVE) {
+        sqlite3_mutex *p = malloc(sizeof *p); /* not sqlite3_malloc: it may take a mutex */
+        if (p)
+            sq_mutex_make(&p->m, id == SQLITE_MUTEX_RECURSIVE ? PTHREAD_MUTEX_RECURSIVE
+                                                              : PTHREAD_MUTEX_ADAPTIVE_NP);
+        return p;
+    }
+    if (id >= 2 && (size_t)(id - 2) < sizeof sq_mutex_static / sizeof sq_mutex_static[0])
+        return &sq_mutex_static[id - 2];
+    return NULL;
+}
+
+static void sq_mutex_free(sqlite3_mutex *p)
+{
+    pthread_mutex_destroy(&p->m);
+    free(p);
+}
+
+static void sq_mutex_enter(sqlite3_mutex *p) { pthread_mutex_lock(&p->m); }
+
+static int sq_mutex_try(sqlite3_mutex *p)
+{
+    return pthread_mutex_trylock(&p->m) == 0 ? SQLITE_OK : SQLITE_BUSY;
+}
+
+static void sq_mutex_leave(sqlite3_mutex *p) { pthread_mutex_unlock(&p->m); }
+
+/* Only SQLite's debug builds ask (in assertions). */
+static int sq_mutex_held(sqlite3_mutex *p)
+{
+    (void)p;
+    return 1;
+}
+
 void db_sqlite_process_init(void)
 {
+    static const sqlite3_mutex_methods mutexes = {
+        sq_mutex_init, sq_mutex_end,   sq_mutex_alloc, sq_mutex_free, sq_mutex_enter,
+        sq_mutex_try,  sq_mutex_leave, sq_mutex_held,  sq_mutex_held};
     /* no memory statistics: keeping them takes one process-wide lock around every
      * allocation SQLite makes, which the server's threads then queue for */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_MUTEX, &mutexes);
 }
 
 int db_sqlite_open(const char *path, unsigned busy_ms, struct db **out, char *err,

@@ -96,7 +96,8 @@ enum db_result db_truncate_wal(struct db *db);
  * database's log, before the log is on disk (SQLite: WAL with synchronous=NORMAL), so
  * that the next transaction can run while db_log_sync() waits for the disk.  Such a
  * commit is visible to other connections at once but survives a power cut only once a
- * db_log_sync() that began after it has returned.  Call on the connection's own thread.
+ * db_log_sync() that began after it has returned.  SQLite also moves the connection's
+ * checkpoints to a thread of its own (db_sqlite.c).  Call on the connection's own thread.
  * 0, or -1 when the engine has no such mode and its commits stay durable when they
  * return (PostgreSQL, synchronous_commit = on). */
 int db_log_defer(struct db *db);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store_internal.h"
 #include "store_testvfs.h"
 #include "writer.h"
 
@@ -244,6 +245,62 @@ static void test_the_next_batch_runs_while_the_last_one_syncs(void **state)
 #endif
 }
 
+/* Checkpoints keep up with a writer that never stops: the WAL is copied into the database
+ * file and written again from the top, so its file stays near the checkpoint size
+ * (4000 pages) instead of holding every commit.  Each commit here writes a 20 KB row (about
+ * six pages), 2000 commits one after the other: about 12 000 pages in all. */
+#define FILL_COMMITS 2000
+#define FILL_PAGE_LIMIT 8000 /* twice the checkpoint size: the WAL's bound */
+
+static enum store_status fill_txn(struct store *st, void *arg)
+{
+    (void)arg;
+    return store_done(st, store_stmt(st, "INSERT INTO fill(x) VALUES (zeroblob(20000))", ""));
+}
+
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+static void test_checkpoints_keep_the_wal_small_under_constant_writes(void **state)
+{
+    (void)state;
+    struct store *st = NULL;
+    struct writer *w = NULL;
+    char err[256], wal[300];
+    int64_t rows = 0;
+    assert_int_equal(store_open(db, 5000, &st, err, sizeof err), 0);
+    assert_int_equal(store_done(st, store_stmt(st, "CREATE TABLE fill(x BLOB)", "")), STORE_OK);
+    assert_int_equal(writer_start(db, 5000, 4, 0, &w, err, sizeof err), 0);
+    snprintf(wal, sizeof wal, "%s-wal", db);
+    long most = 0;
+    for (int i = 0; i < FILL_COMMITS; i++) {
+        assert_int_equal(writer_run(w, 1, fill_txn, NULL), STORE_OK);
+        long n = file_size(wal);
+        most = n > most ? n : most;
+    }
+    writer_stop(w);
+    struct db_stmt *s = store_stmt(st, "SELECT count(*) FROM fill", "");
+    assert_int_equal(store_row(st, s), STORE_OK);
+    rows = db_col_int64(s, 0);
+    db_reset(s);
+    assert_int_equal(rows, FILL_COMMITS);
+    /* every commit went through the WAL (about 12 000 pages), yet it never held more than
+     * the bound: it was copied and started from the top again, more than once */
+    assert_true(most > 0);
+    assert_true(most < (long)FILL_PAGE_LIMIT * (4096 + 24));
+    /* and most rows are in the database file (the last commits may still be in the WAL) */
+    assert_true(file_size(db) > (long)FILL_COMMITS * 20000 / 2);
+    store_close(st);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -266,6 +323,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batches_are_all_or_nothing_per_item),
         cmocka_unit_test(test_submit_calls_back_once_with_each_result),
+        cmocka_unit_test(test_checkpoints_keep_the_wal_small_under_constant_writes),
         cmocka_unit_test(test_the_next_batch_runs_while_the_last_one_syncs), /* last: slow VFS */
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -73,7 +73,7 @@ int cmd_jobs(const struct config *cfg, const char *what, const char *now_text)
     }
     if (now)
         clock_set_fixed(now);
-    if (scheduler_open(cfg, vault, cfg->public_url, &sched, err, sizeof err)) {
+    if (scheduler_open(cfg, vault, cfg->public_url, NULL, &sched, err, sizeof err)) {
         main_fail("%s", err);
         goto out;
     }

@@ -100,8 +100,8 @@ int cmd_serve(struct config *cfg, int url_given)
                 http_port(mserver));
     }
     struct scheduler *sched = NULL;
-    if (cfg->scheduler && (scheduler_open(cfg, app.vault, app.public_url, &sched, err,
-                                          sizeof err) ||
+    if (cfg->scheduler && (scheduler_open(cfg, app.vault, app.public_url, &app.langs,
+                                          &sched, err, sizeof err) ||
                            scheduler_start(sched))) {
         http_stop(mserver);
         http_stop(server);

@@ -32,8 +32,11 @@ struct scheduler {
     const char *public_url;
     struct store *st;
     struct content_cache *cache;
-    json_t *strings[LANG_COUNT];
-    struct lang_list langs; /* every language's strings: a letter's translated part */
+    /* every language's strings (a letter's own and its translated part): the server's,
+     * borrowed, or own_langs, loaded by scheduler_open */
+    const struct lang_list *langs;
+    struct lang_list own_langs;
+    const json_t *strings[LANG_COUNT]; /* Danish and English, within *langs */
     struct jobs_policy policy;
     pthread_t thread;
     int started;
@@ -42,7 +45,8 @@ struct scheduler {
 };
 
 int scheduler_open(const struct config *cfg, const struct vault *vault, const char *public_url,
-                   struct scheduler **out, char *err, size_t errlen)
+                   const struct lang_list *langs, struct scheduler **out, char *err,
+                   size_t errlen)
 {
     struct scheduler *s = xcalloc(1, sizeof *s);
     s->cfg = cfg;
@@ -64,19 +68,21 @@ int scheduler_open(const struct config *cfg, const struct vault *vault, const ch
     }
     if (store_open(config_db_target(cfg), cfg->busy_timeout_ms, &s->st, err, errlen))
         goto fail;
+    if (!langs) {
+        if (lang_list_load(&s->own_langs, cfg->template_dir, err, errlen))
+            goto fail;
+        langs = &s->own_langs;
+    }
+    s->langs = langs;
     for (int l = 0; l < LANG_COUNT; l++) {
-        char path[CONFIG_PATH_MAX + 32];
-        json_error_t je;
-        snprintf(path, sizeof path, "%s/lang/%s.json", cfg->template_dir,
-                 model_lang_code((enum lang)l));
-        s->strings[l] = json_load_file(path, 0, &je);
-        if (!json_is_object(s->strings[l])) {
-            snprintf(err, errlen, "%s:%d: cannot read the strings", path, je.line);
+        const struct lang_info *li = lang_find(langs, model_lang_code((enum lang)l));
+        if (!li) {
+            snprintf(err, errlen, "%s/lang: no strings for '%s'", cfg->template_dir,
+                     model_lang_code((enum lang)l));
             goto fail;
         }
+        s->strings[l] = li->strings;
     }
-    if (lang_list_load(&s->langs, cfg->template_dir, err, errlen))
-        goto fail;
     if (signkey_open(cfg->sign_key_file, 1, &s->key, err, errlen))
         goto fail;
     s->cache = content_cache_new();
@@ -94,9 +100,7 @@ void scheduler_close(struct scheduler *s)
     store_close(s->st);
     signkey_close(s->key);
     content_cache_free(s->cache);
-    for (int l = 0; l < LANG_COUNT; l++)
-        json_decref(s->strings[l]);
-    lang_list_free(&s->langs);
+    lang_list_free(&s->own_langs);
     free(s);
 }
 
@@ -368,7 +372,7 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
                        NULL, NULL, NULL};
     /* a citizen in another language than Danish and English: the Danish letter, then the
      * guidance in their language when the pack has it */
-    const struct lang_info *other = lang_find(&s->langs, w->e.language);
+    const struct lang_info *other = lang_find(s->langs, w->e.language);
     if (!reminder && other && other->base == LANG_DA && strcmp(other->code, "da") != 0 &&
         (l.tr_guidance = content_translation(pack, other->code, "guidance"))) {
         l.tr_strings = other->strings;

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "lang.h"
 #include "vault.h"
 
 struct scheduler;
@@ -37,10 +38,13 @@ struct scheduler_stats {
     int lost;      /* claims lost to another scheduler (lease ran out): result refused */
 };
 
-/* Opens the scheduler's connection and loads the strings.  public_url is borrowed (it may
- * change until the first pass: serve learns its port late).  0, or -1 with err. */
+/* Opens the scheduler's connection.  public_url is borrowed (it may change until the first
+ * pass: serve learns its port late).  langs: the languages' strings, borrowed from the
+ * caller for the scheduler's life (the server's pages and letters share one copy), or NULL
+ * to load them from cfg->template_dir.  0, or -1 with err. */
 int scheduler_open(const struct config *cfg, const struct vault *vault, const char *public_url,
-                   struct scheduler **out, char *err, size_t errlen);
+                   const struct lang_list *langs, struct scheduler **out, char *err,
+                   size_t errlen);
 void scheduler_close(struct scheduler *s);
 
 /* One pass at now: every due job, then the expired Idempotency-Key answers are deleted

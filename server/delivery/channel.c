@@ -3,7 +3,6 @@
 /* the type-checking macros would hide the function names the table below uses */
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "dynlib.h"
 #include "mem.h"
 
 void channel_sha256(const void *p, size_t n, char out[CHANNEL_SHA256_HEX + 1])
@@ -236,29 +236,24 @@ static size_t channel_discard(char *p, size_t size, size_t nmemb, void *arg)
     X(curl_easy_setopt) X(curl_easy_strerror) X(curl_global_init) X(curl_slist_append)        \
     X(curl_slist_free_all)
 #define CHANNEL_CURL_FIELD(name) __typeof__(&name) name;
+#define CHANNEL_CURL_ENTRY(name) DYNLIB_FN(F, name)
 static struct {
     CHANNEL_CURL_FUNCTIONS(CHANNEL_CURL_FIELD)
 } F;
+static const struct dynlib_fn channel_curl_fns[] = {CHANNEL_CURL_FUNCTIONS(CHANNEL_CURL_ENTRY)};
 static int channel_curl_ok; /* 1 when F is filled; set once under channel_curl_once */
 
 static pthread_once_t channel_curl_once = PTHREAD_ONCE_INIT;
 static void channel_curl_init(void)
 {
-    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        fprintf(stderr, "vejled: cannot load libcurl: %s\n", dlerror());
+    char err[256];
+    if (dynlib_load("libcurl.so.4", channel_curl_fns,
+                    sizeof channel_curl_fns / sizeof channel_curl_fns[0], err, sizeof err) != 0) {
+        fprintf(stderr, "vejled: %s\n", err);
         return;
     }
     channel_curl_ok = 1;
-#define CHANNEL_CURL_RESOLVE(name)                                                            \
-    if (!(F.name = (__typeof__(&name))dlsym(h, #name)))                                      \
-        channel_curl_ok = 0;
-    CHANNEL_CURL_FUNCTIONS(CHANNEL_CURL_RESOLVE)
-#undef CHANNEL_CURL_RESOLVE
-    if (channel_curl_ok)
-        F.curl_global_init(CURL_GLOBAL_DEFAULT);
-    else
-        fprintf(stderr, "vejled: libcurl lacks a function vejled uses\n");
+    F.curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 /* RFC 2047 encoded word for a header with non-ASCII text. */

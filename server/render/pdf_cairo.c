@@ -3,7 +3,6 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <ctype.h>
-#include <dlfcn.h>
 #include <pango/pangocairo.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dynlib.h"
 #include "mem.h"
 #include "pdf.h"
 
@@ -35,29 +35,25 @@
     X(pango_layout_set_wrap)
 
 #define PDF_CAIRO_FIELD(name) __typeof__(&name) name;
+#define PDF_CAIRO_ENTRY(name) DYNLIB_FN(F, name)
 static struct {
     PDF_CAIRO_FUNCTIONS(PDF_CAIRO_FIELD)
 } F;
+static const struct dynlib_fn pdf_cairo_fns[] = {PDF_CAIRO_FUNCTIONS(PDF_CAIRO_ENTRY)};
 static int pdf_cairo_loaded; /* 1 loaded, -1 failed; set once under pdf_cairo_once */
 static pthread_once_t pdf_cairo_once = PTHREAD_ONCE_INIT;
 
 /* Opens the library (never closed: fontconfig keeps its cache for the process's life). */
 static void pdf_cairo_load(void)
 {
-    void *h = dlopen("libpangocairo-1.0.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        fprintf(stderr, "vejled: cannot load the PDF library: %s\n", dlerror());
-        pdf_cairo_loaded = -1;
-        return;
-    }
-    pdf_cairo_loaded = 1;
-#define PDF_CAIRO_RESOLVE(name)                                                               \
-    if (pdf_cairo_loaded == 1 && !(F.name = (__typeof__(&name))dlsym(h, #name))) {           \
-        fprintf(stderr, "vejled: the PDF library has no %s\n", #name);                        \
-        pdf_cairo_loaded = -1;                                                                \
-    }
-    PDF_CAIRO_FUNCTIONS(PDF_CAIRO_RESOLVE)
-#undef PDF_CAIRO_RESOLVE
+    char err[256];
+    pdf_cairo_loaded = dynlib_load("libpangocairo-1.0.so.0", pdf_cairo_fns,
+                                   sizeof pdf_cairo_fns / sizeof pdf_cairo_fns[0], err,
+                                   sizeof err) == 0
+                           ? 1
+                           : -1;
+    if (pdf_cairo_loaded < 0)
+        fprintf(stderr, "vejled: the PDF library: %s\n", err);
 }
 
 struct pdf_doc {

@@ -23,7 +23,6 @@
 
 #include <ctype.h>
 #include <limits.h>
-#include <dlfcn.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <poll.h>
@@ -32,6 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dynlib.h"
 #include "mem.h"
 #include "pg_placeholders.h"
 
@@ -46,28 +46,19 @@
     X(PQftype) X(PQfreemem) X(PQexecParams) X(PQconsumeInput) X(PQconnectdb)                \
     X(PQcmdTuples)                                                                          
 #define DB_PG_FIELD(name) __typeof__(&name) name;
+#define DB_PG_ENTRY(name) DYNLIB_FN(db_pg_api, name)
 static struct {
     DB_PG_FUNCTIONS(DB_PG_FIELD)
 } db_pg_api;
+static const struct dynlib_fn db_pg_fns[] = {DB_PG_FUNCTIONS(DB_PG_ENTRY)};
 static int db_pg_api_ok; /* 1 when db_pg_api is filled; set once under db_pg_api_once */
 static pthread_once_t db_pg_api_once = PTHREAD_ONCE_INIT;
 static char db_pg_api_err[256];
 
 static void db_pg_api_load(void)
 {
-    void *h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(db_pg_api_err, sizeof db_pg_api_err, "cannot load libpq: %s", dlerror());
-        return;
-    }
-    db_pg_api_ok = 1;
-#define DB_PG_RESOLVE(name)                                                                 \
-    if (!(db_pg_api.name = (__typeof__(&name))dlsym(h, #name))) {                           \
-        snprintf(db_pg_api_err, sizeof db_pg_api_err, "libpq lacks %s", #name);             \
-        db_pg_api_ok = 0;                                                                   \
-    }
-    DB_PG_FUNCTIONS(DB_PG_RESOLVE)
-#undef DB_PG_RESOLVE
+    db_pg_api_ok = dynlib_load("libpq.so.5", db_pg_fns, sizeof db_pg_fns / sizeof db_pg_fns[0],
+                               db_pg_api_err, sizeof db_pg_api_err) == 0;
 }
 #define PQclear db_pg_api.PQclear
 #define PQstatus db_pg_api.PQstatus

@@ -87,25 +87,27 @@ export async function assertAccessible(view, what) {
   } else {
     const browser = view.ctx.browser();
     if (!scratch || scratch.browser !== browser) {
+      // one page, kept: a new page per audit cost a renderer each time
       const ctx = await browser.newContext({ javaScriptEnabled: true, viewport: PHONE });
-      scratch = { browser, ctx };
-    }
-    const html = await view.page.content();
-    const url = view.page.url();
-    const page = await scratch.ctx.newPage();
-    try {
+      const page = await ctx.newPage();
+      scratch = { browser, ctx, page, audited: null };
       await page.route('**/*', async (route) => {
         const req = route.request();
-        if (req.url() === url && req.resourceType() === 'document') {
-          return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+        const a = scratch && scratch.audited;
+        if (a && req.url() === a.url && req.resourceType() === 'document') {
+          return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: a.html });
         }
         if (req.resourceType() === 'script') return route.abort();
         return route.continue();
       });
-      await page.goto(url, { waitUntil: 'load' });
-      violations = await axeIn(page);
+    }
+    scratch.audited = { url: view.page.url(), html: await view.page.content() };
+    try {
+      await scratch.page.goto('about:blank'); // a new document even when only a #fragment differs
+      await scratch.page.goto(scratch.audited.url, { waitUntil: 'load' });
+      violations = await axeIn(scratch.page);
     } finally {
-      await page.close();
+      scratch.audited = null;
     }
   }
   assert.equal(violations.length, 0, `${what}: axe WCAG 2.1 AA violations:\n${describe(violations)}`);

@@ -74,15 +74,9 @@ int scheduler_open(const struct config *cfg, const struct vault *vault, const ch
         langs = &s->own_langs;
     }
     s->langs = langs;
-    for (int l = 0; l < LANG_COUNT; l++) {
-        const struct lang_info *li = lang_find(langs, model_lang_code((enum lang)l));
-        if (!li) {
-            snprintf(err, errlen, "%s/lang: no strings for '%s'", cfg->template_dir,
-                     model_lang_code((enum lang)l));
-            goto fail;
-        }
-        s->strings[l] = li->strings;
-    }
+    /* a loaded list always has Danish and English (lang_list_load refuses one without) */
+    for (int l = 0; l < LANG_COUNT; l++)
+        s->strings[l] = lang_find(langs, model_lang_code((enum lang)l))->strings;
     if (signkey_open(cfg->sign_key_file, 1, &s->key, err, errlen))
         goto fail;
     s->cache = content_cache_new();

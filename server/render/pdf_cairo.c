@@ -47,13 +47,12 @@ static pthread_once_t pdf_cairo_once = PTHREAD_ONCE_INIT;
 static void pdf_cairo_load(void)
 {
     char err[256];
-    pdf_cairo_loaded = dynlib_load("libpangocairo-1.0.so.0", pdf_cairo_fns,
-                                   sizeof pdf_cairo_fns / sizeof pdf_cairo_fns[0], err,
-                                   sizeof err) == 0
-                           ? 1
-                           : -1;
-    if (pdf_cairo_loaded < 0)
+    pdf_cairo_loaded = 1;
+    if (dynlib_load("libpangocairo-1.0.so.0", pdf_cairo_fns,
+                    sizeof pdf_cairo_fns / sizeof pdf_cairo_fns[0], err, sizeof err) != 0) {
         fprintf(stderr, "vejled: the PDF library: %s\n", err);
+        pdf_cairo_loaded = -1;
+    }
 }
 
 struct pdf_doc {

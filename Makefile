@@ -72,8 +72,11 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 TWOSERVERS_JOBS ?= 5000
+# HTTP test files run at once (make test-http, test-http-pg, test)
+TEST_JOBS ?= 2
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build static run run-pg test test-unit test-http test-http-pg test-browser asan tsan lint clean \
+.PHONY: all deps build static run run-pg test test-lane-server test-lane-browser test-unit test-http test-http-pg test-browser asan tsan lint clean \
         fuzz fuzz-bins fuzz-smoke bench bench-pg bench-stats soak fresh-check shots
 
 all: build
@@ -127,22 +130,34 @@ test-unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
 
 test-http: $(BIN)
-	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/http/
+	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=$(TEST_JOBS) tests/http/
 
 # The same HTTP suite against PostgreSQL: a throw-away cluster (scripts/with-pg.sh), a
 # database of its own for every server the tests start.
 test-http-pg: $(BIN)
-	@scripts/with-pg.sh env VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/http/
+	@scripts/with-pg.sh env VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=$(TEST_JOBS) tests/http/
 
 test-browser: $(BIN) static
 	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/browser/
 
 # The full suite: sanitizer build for unit + HTTP tests, normal build for the browser.
+# The three builds first, each on every core; then two lanes at once (each lane's output
+# is printed whole when it ends): the unit and HTTP tests (SQLite, then PostgreSQL) on the
+# sanitizer build, and the fuzz smoke run then the browser tests.  Most of a test waits
+# on a server, a timer or a browser, so the lanes and TEST_JOBS HTTP test files at a
+# time share two cores without either waiting long.
 test: deps
 	@scripts/check-node.sh
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory -j$(NPROC) build
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/asan SAN=1 build
+	@$(MAKE) --no-print-directory -j$(NPROC) CC=clang SAN=fuzz BUILD=build/fuzz fuzz-bins
+	@$(MAKE) --no-print-directory -j2 --output-sync=recurse test-lane-server test-lane-browser
+
+test-lane-server:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http test-http-pg
+
+test-lane-browser:
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-browser
 

@@ -24,8 +24,9 @@ function rss(s) {
  * Sends the request head, then streams `size` body bytes as fast as the server takes them,
  * until the server answers and closes, the body is sent, or `limitMs` passes (then the
  * socket is destroyed).  With waitMs, the body starts only after that pause, and not at all
- * when the server has answered meanwhile (an answer that comes while the body is being sent
- * may be lost to the connection reset a close with unread data causes).
+ * when the server has answered meanwhile (then the server's close, or limitMs, ends it; an
+ * answer that comes while the body is being sent may be lost to the connection reset a
+ * close with unread data causes).
  * Resolves {sent, reply (the first line received, or ''), received, closedByServer}.
  */
 function streamUpload(s, { path: p, headers, size, chunked = false, limitMs = 15_000, control = {}, waitMs = 0 }) {
@@ -56,10 +57,7 @@ function streamUpload(s, { path: p, headers, size, chunked = false, limitMs = 15
         ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
       sock.write(head);
       const pump = () => {
-        if (received) {
-          finish(); // answered on the headers: no body is sent at all
-          return;
-        }
+        if (received) return; // answered on the headers: no body is sent; the close ends it
         while (!done && sent < size) {
           const n = Math.min(chunk.length, size - sent);
           const piece = chunk.subarray(0, n);

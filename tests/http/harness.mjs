@@ -267,9 +267,14 @@ export class Server {
     proc.stderr.setEncoding('utf8');
     proc.stdout.on('data', (d) => { this.stdout = (this.stdout || '') + d; });
     proc.stderr.on('data', (d) => { this.stderr += d; });
+    // settled on 'close', not 'exit': only then has everything the server wrote to its
+    // pipes been read (its last line comes in after the exit on a busy machine)
     const exited = new Promise((resolve) => {
       proc.on('exit', (code, signal) => {
         running.delete(proc);
+        this.exit = { code, signal };
+      });
+      proc.on('close', (code, signal) => {
         this.exit = { code, signal };
         resolve(this.exit);
       });
@@ -321,8 +326,6 @@ export class Server {
       this.proc = null;
       assert.fail(`server did not stop within 20 s of SIGTERM:\n${this.stderr}`);
     }
-    // let the pipes drain
-    await new Promise((r) => setImmediate(r));
     this.proc = null;
     assertNoSanitizerReport(this.stderr, 'server stderr');
     assert.deepEqual(exit, { code: 0, signal: null }, `server exit:\n${this.stderr}`);

@@ -20,6 +20,11 @@ function rss(s) {
   return Number(m[1]) * 1024;
 }
 
+/** How long a client that listens before it sends a body gives the server to answer on the
+ * headers alone: generous, because the tests run beside others on a busy machine; a
+ * server that answers sooner ends the wait with its close. */
+const HEAD_ANSWER_MS = 3000;
+
 /**
  * Sends the request head, then streams `size` body bytes as fast as the server takes them,
  * until the server answers and closes, the body is sent, or `limitMs` passes (then the
@@ -130,7 +135,7 @@ describe('refused on the headers, before the body', () => {
         // one of them waits for the answer before it sends the body, as a polite client
         // does (Expect-like): the others may see their connection reset before the answer
         // arrives, which is a race of the network, not of the server
-        waitMs: i === 0 ? 300 : undefined,
+        waitMs: i === 0 ? HEAD_ANSWER_MS : undefined,
         control,
       }));
     }
@@ -167,7 +172,7 @@ describe('refused on the headers, before the body', () => {
       headers: { 'Content-Type': 'multipart/form-data; boundary=x', Cookie: `vejled_ansat=${cw.cookies.get('vejled_ansat')}`, Origin: s.origin },
       size: 40 * MB,
       limitMs: 10_000,
-      waitMs: 300,
+      waitMs: HEAD_ANSWER_MS,
     });
     assert.match(r.reply, /^HTTP\/1\.1 403 /);
     assert.equal(r.sent, 0, 'answered before a byte of the body was sent');
@@ -175,7 +180,7 @@ describe('refused on the headers, before the body', () => {
 
   it('an API request without a key is refused before its body; with the key it is read', async () => {
     const bad = await streamUpload(s, {
-      path: '/api/v1/enrolments', headers: { 'Content-Type': 'application/json' }, size: 60 * 1024, limitMs: 5000, waitMs: 300,
+      path: '/api/v1/enrolments', headers: { 'Content-Type': 'application/json' }, size: 60 * 1024, limitMs: 10_000, waitMs: HEAD_ANSWER_MS,
     });
     assert.equal(bad.sent, 0, 'answered before a byte of the body was sent');
     assert.match(bad.reply, /^HTTP\/1\.1 401 /);
@@ -258,7 +263,7 @@ describe('uploads stream to a temporary file that never outlives the request', {
 
   it('an authorised upload over the limit is refused, declared (at once) or chunked; nothing on disk', async () => {
     const before = entries(mediaDir);
-    const declared = await streamUpload(s, { path: `/admin/pakke/${draftId}/video/1/fil`, headers: uploadHeaders(), size: 4 * MB, waitMs: 300 });
+    const declared = await streamUpload(s, { path: `/admin/pakke/${draftId}/video/1/fil`, headers: uploadHeaders(), size: 4 * MB, waitMs: HEAD_ANSWER_MS });
     assert.match(declared.reply, /^HTTP\/1\.1 413 /);
     assert.equal(declared.sent, 0, 'refused on its Content-Length');
     const chunked = await streamUpload(s, { path: `/admin/pakke/${draftId}/video/1/fil`, headers: uploadHeaders(), size: 1 * MB, chunked: true });

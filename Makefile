@@ -143,9 +143,9 @@ test-browser: $(BIN) static
 # The full suite: sanitizer build for unit + HTTP tests, normal build for the browser.
 # The three builds first, each on every core; then two lanes at once (each lane's output
 # is printed whole when it ends): the unit and HTTP tests (SQLite, then PostgreSQL) on the
-# sanitizer build, and the fuzz smoke run then the browser tests.  Most of a test waits
-# on a server, a timer or a browser, so the lanes and TEST_JOBS HTTP test files at a
-# time share two cores without either waiting long.
+# sanitizer build, and the fuzz smoke run then the browser tests.  Much of a test waits
+# on a server, a timer or a browser, so the lanes overlap well, though not fully: on two
+# cores the whole takes about four fifths of the time it takes one step after another.
 test: deps
 	@scripts/check-node.sh
 	@$(MAKE) --no-print-directory -j$(NPROC) build

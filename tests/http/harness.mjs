@@ -274,10 +274,9 @@ export class Server {
         running.delete(proc);
         this.exit = { code, signal };
       });
-      proc.on('close', (code, signal) => {
-        this.exit = { code, signal };
-        resolve(this.exit);
-      });
+      // (this.exit is left to 'exit': a process that ended before listening may close its
+      // pipes after the next start() has begun)
+      proc.on('close', (code, signal) => resolve({ code, signal }));
     });
     this.exited = exited;
     const port = await new Promise((resolve, reject) => {

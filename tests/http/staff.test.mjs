@@ -240,15 +240,24 @@ describe('the configured lockout and password length are the numbers in force', 
 
   it('an account locks for login_lockout_minutes, doubling with each further failure', async () => {
     assert.equal(addUser(s, 'locky7', 'caseworker', 'team-nord', 'locky-password-long-1').status, 0);
-    const lockLeft = () => count(s.db, "SELECT locked_until FROM users WHERE username = 'locky7'") - Date.now() / 1000;
+    const lockedUntil = () => count(s.db, "SELECT locked_until FROM users WHERE username = 'locky7'");
+    // a failure at some moment within [from, to] (the request's own time, however slow the
+    // machine) locks until that moment plus `seconds`, to the second
+    const assertLockedFor = (seconds, from, to, what) => {
+      const until = lockedUntil();
+      assert.ok(until >= Math.floor(from / 1000) + seconds - 1 && until <= Math.ceil(to / 1000) + seconds + 1,
+        `${what}: locked until ${until}, the failure came between ${from / 1000} and ${to / 1000}`);
+    };
     assert.equal((await loginAs(s, 'locky7', 'wrong-password')).res.status, 401);
-    assert.ok(lockLeft() < 0, 'one failure does not lock');
+    assert.ok(lockedUntil() < Date.now() / 1000, 'one failure does not lock');
+    let from = Date.now();
     const r = await loginAs(s, 'locky7', 'wrong-password');
+    assertLockedFor(7 * 60, from, Date.now(), 'locked for 7 minutes');
     assert.equal(r.res.status, 401, 'the lock is not announced: no one learns which accounts exist');
     assert.ok(!decodeEntities(r.res.text).includes('{{'), 'no placeholder left');
-    assert.ok(Math.abs(lockLeft() - 7 * 60) <= 2, `locked for 7 minutes, not ${lockLeft()} s`);
+    from = Date.now();
     assert.equal((await loginAs(s, 'locky7', 'wrong-password')).res.status, 401);
-    assert.ok(Math.abs(lockLeft() - 14 * 60) <= 2, `a further failure doubles the lock, not ${lockLeft()} s`);
+    assertLockedFor(14 * 60, from, Date.now(), 'a further failure doubles the lock');
   });
 
   it('the password hint and the "too short" error name password_min_length', async () => {

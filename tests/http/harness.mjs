@@ -267,15 +267,15 @@ export class Server {
     proc.stderr.setEncoding('utf8');
     proc.stdout.on('data', (d) => { this.stdout = (this.stdout || '') + d; });
     proc.stderr.on('data', (d) => { this.stderr += d; });
-    // settled on 'close', not 'exit': only then has everything the server wrote to its
-    // pipes been read (its last line comes in after the exit on a busy machine)
+    // this.exit is set on 'exit'; exited settles on 'close', once everything the server
+    // wrote to its pipes has been read (on a busy machine its last line comes after the
+    // exit; and a process that ended before listening may close its pipes after the next
+    // start() has begun, so 'close' must not touch this.exit)
     const exited = new Promise((resolve) => {
       proc.on('exit', (code, signal) => {
         running.delete(proc);
         this.exit = { code, signal };
       });
-      // (this.exit is left to 'exit': a process that ended before listening may close its
-      // pipes after the next start() has begun)
       proc.on('close', (code, signal) => resolve({ code, signal }));
     });
     this.exited = exited;

@@ -22,7 +22,7 @@ hits=$(grep -rnE '\bPQ[a-zA-Z]+\(|#include <libpq-fe\.h>|PGconn|PGresult' server
          | grep -v '^server/store/pg/')
 [ -n "$hits" ] && { say "libpq outside server/store/pg/:"; echo "$hits" >&2; }
 
-reads='store[a-z_]*(_get|_list|_by_[a-z_]+|_find|_each|_load|_counts?|_ping|_published_id|_in_unit|_enrolments|_usable|_pack|_open|_close|read_begin|read_end)\('
+reads='store[a-z_]*(_get|_list|_by_[a-z_]+|_find|_each|_load|_counts?|_ping|_published_id|_in_unit|_enrolments|_usable|_pack|_open|_close|read_begin|read_end|remember)\('
 hits=$(grep -noE '\bstore_[a-z_]+\(' server/web/*.c | grep -vE ":$reads\$")
 [ -n "$hits" ] && { say "a store write (or unknown call) in server/web/; write through the domain:"; echo "$hits" >&2; }
 

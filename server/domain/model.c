@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
+
 static void model_free_lang(char *t[LANG_COUNT])
 {
     for (int i = 0; i < LANG_COUNT; i++) {
@@ -71,6 +73,15 @@ void model_group_clear(struct model_group *g)
     model_free_lang(g->description);
 }
 
+void model_group_copy(struct model_group *dst, const struct model_group *src)
+{
+    *dst = *src;
+    for (int i = 0; i < LANG_COUNT; i++) {
+        dst->name[i] = src->name[i] ? xstrdup(src->name[i]) : NULL;
+        dst->description[i] = src->description[i] ? xstrdup(src->description[i]) : NULL;
+    }
+}
+
 void model_citizen_clear(struct model_citizen *c)
 {
     if (!c)
@@ -100,6 +111,28 @@ void model_progress_clear(struct model_progress *p)
     free(p->latest);
     free(p->asked);
     memset(p, 0, sizeof *p);
+}
+
+/* A new array holding a copy of n elements of size each from src; NULL when n is 0. */
+static void *model_dup_array(const void *src, size_t n, size_t size)
+{
+    if (!n)
+        return NULL;
+    void *p = xmalloc(n * size);
+    memcpy(p, src, n * size);
+    return p;
+}
+
+void model_progress_copy(struct model_progress *dst, const struct model_progress *src)
+{
+    *dst = *src;
+    dst->views = model_dup_array(src->views, src->n_views, sizeof *src->views);
+    for (size_t i = 0; i < src->n_views; i++)
+        dst->views[i].ranges = model_dup_array(src->views[i].ranges, src->views[i].n_ranges,
+                                               sizeof *src->views[i].ranges);
+    dst->first = model_dup_array(src->first, src->n_first, sizeof *src->first);
+    dst->latest = model_dup_array(src->latest, src->n_latest, sizeof *src->latest);
+    dst->asked = model_dup_array(src->asked, src->n_asked, sizeof *src->asked);
 }
 
 enum lang model_lang_from_code(const char *code)

@@ -176,8 +176,13 @@ void model_video_free(struct model_video *v);
 void model_pack_free(struct model_pack *p);
 /* Free the contents (not the struct itself). */
 void model_group_clear(struct model_group *g);
+/* A deep copy of src into *dst (overwritten); clear it with model_group_clear. */
+void model_group_copy(struct model_group *dst, const struct model_group *src);
 void model_citizen_clear(struct model_citizen *c);
 void model_progress_clear(struct model_progress *p);
+/* A deep copy of src into *dst (overwritten, not cleared first); clear it with
+ * model_progress_clear. */
+void model_progress_copy(struct model_progress *dst, const struct model_progress *src);
 /* Frees the view's ranges (not the struct itself).  NULL is fine. */
 void model_view_clear(struct model_view *v);
 

@@ -40,6 +40,7 @@ enum db_result db_truncate_wal(struct db *db) { return db->engine->truncate_wal(
 void db_process_init(void) { db_sqlite_process_init(); }
 int db_log_defer(struct db *db) { return db->engine->log_defer(db); }
 int db_log_sync(struct db *db) { return db->engine->log_sync(db); }
+int db_change_mark(struct db *db, struct db_mark *out) { return db->engine->change_mark(db, out); }
 
 struct db_stmt *db_prepare(struct db *db, const char *sql) { return db->engine->prepare(db, sql); }
 

@@ -109,6 +109,23 @@ int db_log_defer(struct db *db);
  * own thread.  0, or -1 when the sync failed (what the log holds may then be lost). */
 int db_log_sync(struct db *db);
 
+/* ---- knowing without a query that nothing has changed ----
+ * A mark of the database's committed state: two equal marks read on one connection mean
+ * that no transaction committed in between, on any connection of any process.  SQLite:
+ * the WAL index header in the shared memory all connections to the file map (a copy of
+ * 48 bytes, no lock and no system call; its layout is part of SQLite's documented WAL
+ * format, and connections of different versions share it).  What the connection reads
+ * after taking a mark, outside a transaction or in one begun after it, is at least as new
+ * as the mark.  0 with *out set, or -1 when it cannot tell: PostgreSQL (only the server
+ * knows), the connection is inside a transaction (what it reads may be older than now,
+ * or its own uncommitted writes), not in WAL mode, or a commit was writing the header at
+ * that moment. */
+#define DB_MARK_LEN 48
+struct db_mark {
+    unsigned char b[DB_MARK_LEN];
+};
+int db_change_mark(struct db *db, struct db_mark *out);
+
 /* Rows changed by the last INSERT, UPDATE or DELETE run on the connection. */
 int64_t db_changes(struct db *db);
 

@@ -19,6 +19,7 @@ struct db_engine {
     enum db_result (*truncate_wal)(struct db *db);
     int (*log_defer)(struct db *db);
     int (*log_sync)(struct db *db);
+    int (*change_mark)(struct db *db, struct db_mark *out);
 
     struct db_stmt *(*prepare)(struct db *db, const char *sql);
     void (*finalize)(struct db_stmt *s);

@@ -38,6 +38,13 @@ enum store_status store_status_of(int rc)
  * A count mismatch between fmt and the statement is a programming error: abort. */
 struct db_stmt *store_stmt(struct store *st, const char *sql, const char *fmt, ...)
 {
+    if (st->reading && !st->began) { /* the read snapshot begins with its first statement */
+        if (db_begin(st->db, DB_BEGIN_READ) != DB_DONE) {
+            store_log(st, "begin");
+            return NULL;
+        }
+        st->began = 1;
+    }
     size_t slot = ((uintptr_t)sql >> 3) % STORE_CACHE_SLOTS;
     struct db_stmt *stmt = NULL;
     for (size_t i = 0; i < STORE_CACHE_SLOTS; i++) {
@@ -169,6 +176,7 @@ void store_close(struct store *st)
         return;
     for (size_t i = 0; i < STORE_CACHE_SLOTS; i++)
         db_finalize(st->cache[i].stmt);
+    store_memo_free(st->memo);
     db_close(st->db);
     free(st);
 }
@@ -190,11 +198,9 @@ int store_read_begin(struct store *st)
 {
     if (st->reading)
         return 0;
-    if (db_begin(st->db, DB_BEGIN_READ) != DB_DONE) {
-        store_log(st, "begin");
-        return -1;
-    }
+    store_memo_read_begin(st); /* the mark before the snapshot */
     st->reading = 1;
+    st->began = 0;
     return 0;
 }
 
@@ -204,8 +210,10 @@ void store_read_end(struct store *st)
         return;
     st->reading = 0;
     /* a read-only transaction: COMMIT only lets go of the snapshot */
-    if (db_exec(st->db, "COMMIT") != DB_DONE)
+    if (st->began && db_exec(st->db, "COMMIT") != DB_DONE)
         db_exec(st->db, "ROLLBACK");
+    st->began = 0;
+    store_memo_read_end(st); /* what the snapshot read is remembered if nothing changed */
 }
 
 static void store_sleep_ms(unsigned ms)

@@ -48,6 +48,15 @@ bool store_target_is_postgres(const char *target);
 bool store_is_postgres(const struct store *st);
 /* Finalises every statement and closes.  NULL is fine. */
 void store_close(struct store *st);
+/* From now on (on), or no longer, the store remembers the reads a citizen's page repeats
+ * (a session's enrolment, an enrolment's progress, a target group) and answers them
+ * again without a query as long as nothing has been committed to the database since, by
+ * any connection of any process (store_internal.h, "remembered reads").  For the
+ * server's page threads; SQLite only (PostgreSQL connections always query).  Off when
+ * opened. */
+void store_remember(struct store *st, bool on);
+/* How many reads the store has answered from what it remembers (tests). */
+uint64_t store_remembered(const struct store *st);
 
 /* Applies every NNNN_*.sql file of this backend's dialect (root/sqlite/ for SQLite) not
  * yet applied, each in its own transaction, in order.  *applied gets how many ran.  0 or
@@ -82,11 +91,12 @@ void store_process_init(void);
 int store_sync(struct store *st);
 
 /* A read snapshot: the statements until store_read_end() see one consistent state of the
- * database and take SQLite's file locks once instead of once per statement.  For reads
- * only: a write inside could meet a newer snapshot of another connection and fail, so
- * end the snapshot before writing (store_txn() ends one itself).  Not nested: a second
- * begin while one is open does nothing.  0, or -1 (logged; the reads then simply run in
- * autocommit). */
+ * database and take SQLite's file locks once instead of once per statement; it begins
+ * with the first statement (a read answered from what the store remembers needs none).
+ * For reads only: a write inside could meet a newer snapshot of another connection and
+ * fail, so end the snapshot before writing (store_txn() ends one itself).  Not nested: a
+ * second begin while one is open does nothing.  0 (a BEGIN that then fails is logged and
+ * fails that statement). */
 int store_read_begin(struct store *st);
 /* Ends the read snapshot, if one is open. */
 void store_read_end(struct store *st);

@@ -125,8 +125,13 @@ enum store_status store_enrolment_by_uuid(struct store *st, const char *uuid,
 enum store_status store_session_enrolment(struct store *st, const char *id_hash, int64_t now,
                                           struct model_enrolment *out, bool *used)
 {
+    struct db_mark mark;
+    int remember = store_memo_mark(st, &mark) == 0;
+    if (remember && store_memo_session(st, &mark, id_hash, now, out, used))
+        return STORE_OK;
     struct db_stmt *s = store_stmt(st,
-                                   "SELECT " STORE_ENROLMENT_COLUMNS ", x.used_at IS NOT NULL"
+                                   "SELECT " STORE_ENROLMENT_COLUMNS ", x.used_at IS NOT NULL,"
+                                   " x.expires_at"
                                    STORE_ENROLMENT_FROM
                                    " JOIN citizen_sessions x ON x.enrolment_id = e.id"
                                    " WHERE x.id_hash = ? AND x.expires_at > ?",
@@ -135,7 +140,10 @@ enum store_status store_session_enrolment(struct store *st, const char *id_hash,
     if (rc == STORE_OK) {
         store_enrolment_read(s, out);
         *used = db_col_int(s, 17) != 0;
+        int64_t expires_at = db_col_int64(s, 18);
         db_reset(s);
+        if (remember)
+            store_memo_put_session(st, &mark, id_hash, expires_at, out, *used);
     }
     return rc;
 }

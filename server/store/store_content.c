@@ -63,12 +63,18 @@ enum store_status store_group_by_slug(struct store *st, const char *slug,
 
 enum store_status store_group_by_id(struct store *st, int64_t id, struct model_group *out)
 {
+    struct db_mark mark;
+    int remember = store_memo_mark(st, &mark) == 0;
+    if (remember && store_memo_group(st, &mark, id, out))
+        return STORE_OK;
     struct db_stmt *s =
         store_stmt(st, "SELECT " STORE_GROUP_COLS " FROM target_groups WHERE id = ?", "i", id);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         store_group_read(s, out);
         db_reset(s);
+        if (remember)
+            store_memo_put_group(st, &mark, id, out);
     }
     return rc;
 }

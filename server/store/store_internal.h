@@ -26,11 +26,16 @@ struct store_cached {
 #define STORE_LOCK_MIGRATE 0x76656a6c0001LL /* applying migrations */
 #define STORE_LOCK_JOURNAL 0x76656a6c0002LL /* appending to the journal's chain */
 
+struct store_memo;
+
 struct store {
     struct db *db;
     struct store_cached cache[STORE_CACHE_SLOTS];
     unsigned busy_timeout_ms;
-    int reading; /* a store_read_begin() snapshot is open */
+    int reading; /* a store_read_begin() snapshot is wanted: its BEGIN runs before the first
+                  * statement (store_stmt), so a read that needs none takes no lock */
+    int began;   /* ... and has begun */
+    struct store_memo *memo; /* store_remember(): what was read, while nothing changes */
 };
 
 /* Logs what failed with SQLite's message for the connection. */
@@ -71,6 +76,46 @@ void store_col_copy(struct db_stmt *stmt, int col, char *out, size_t n);
 
 /* Reads a row of STORE_ENROLMENT_SELECT into e. */
 void store_enrolment_read(struct db_stmt *s, struct model_enrolment *e);
+
+/* ---- remembered reads (store_memo.c) ----
+ * A store that remembers (store_remember()) keeps the last few sessions' enrolments,
+ * enrolments' progress and target groups it read, each tagged with the database's change
+ * mark (db_change_mark()) taken before it was read, and gives them again without a query
+ * while the mark is the same: a commit on any connection of any process forgets them all.
+ * Why a remembered answer is as true as a query's: what was read after mark T shows a
+ * state D no older than T, and no newer than the state when it is given again; given
+ * again only while the mark is still T, nothing committed in between, so D is T's state,
+ * which is still the newest.  In a read snapshot (store_read_begin) the mark is the one
+ * taken before it began (its statements see no older state), and remembered answers are
+ * given only before its first statement (after it the snapshot may be newer than the
+ * mark).  A page that finds part of what it reads remembered and reads the rest from the
+ * database sees the part as of its read's start and the rest as of its first statement,
+ * microseconds later.  Never inside a write transaction (db_change_mark refuses: its
+ * reads may be its own uncommitted writes).
+ * Each getter: 1 with *out filled (the caller's, freed as a fresh read is), or 0.  Each
+ * putter copies what it is given. */
+struct model_group;
+struct model_progress;
+/* The mark a read is tagged with now; 0, or -1 when nothing is remembered (SQLite only,
+ * store_remember() on, outside a write transaction). */
+int store_memo_mark(struct store *st, struct db_mark *m);
+int store_memo_session(struct store *st, const struct db_mark *m, const char *id_hash,
+                       int64_t now, struct model_enrolment *out, bool *used);
+void store_memo_put_session(struct store *st, const struct db_mark *m, const char *id_hash,
+                            int64_t expires_at, const struct model_enrolment *e, bool used);
+int store_memo_progress(struct store *st, const struct db_mark *m, int64_t enrolment_id,
+                        struct model_progress *out);
+void store_memo_put_progress(struct store *st, const struct db_mark *m, int64_t enrolment_id,
+                             const struct model_progress *pr);
+int store_memo_group(struct store *st, const struct db_mark *m, int64_t id,
+                     struct model_group *out);
+void store_memo_put_group(struct store *st, const struct db_mark *m, int64_t id,
+                          const struct model_group *g);
+/* Called by store_read_begin (before the snapshot) and store_read_end (after it). */
+void store_memo_read_begin(struct store *st);
+void store_memo_read_end(struct store *st);
+/* Frees the memo; NULL memo is fine. */
+void store_memo_free(struct store_memo *memo);
 
 /* Appends the enrolment's video views to *views (store_watch.c; freed with
  * model_progress_clear). */

@@ -124,6 +124,10 @@ enum store_status store_progress_load(struct store *st, int64_t enrolment_id,
     enum store_status rc = STORE_ERROR;
     struct db_stmt *s;
     int r;
+    struct db_mark mark;
+    int remember = store_memo_mark(st, &mark) == 0;
+    if (remember && store_memo_progress(st, &mark, enrolment_id, out))
+        return STORE_OK;
     rc = store_views_read(st, enrolment_id, &out->views, &out->n_views);
     if (rc != STORE_OK)
         goto fail;
@@ -142,6 +146,8 @@ enum store_status store_progress_load(struct store *st, int64_t enrolment_id,
     db_reset(s);
     if (r != DB_DONE)
         goto fail;
+    if (remember)
+        store_memo_put_progress(st, &mark, enrolment_id, out);
     return STORE_OK;
 fail:
     model_progress_clear(out);

@@ -11,6 +11,7 @@
 #include "handlers.h"
 #include "jsonmem.h"
 #include "mem.h"
+#include "prerender.h"
 #include "progress.h"
 
 #define KB *1024
@@ -112,6 +113,9 @@ struct store *app_store(struct app *app)
         fprintf(stderr, "vejled: %s\n", err);
         return NULL;
     }
+    /* a page thread's connection: what pages read again is answered from memory while
+     * nothing was committed (off with the pre-rendering: every page then from scratch) */
+    store_remember(st, prerender_enabled());
     pthread_setspecific(app->store_key, st);
     return st;
 }

@@ -237,6 +237,53 @@ static void test_insert_select(void **state)
     db_close(db);
 }
 
+/* db_change_mark: equal while nothing commits, different after a commit of another
+ * connection or of another process, refused inside a transaction; a rolled-back write
+ * leaves it as it was.  PostgreSQL has none. */
+static void test_change_mark(void **state)
+{
+    struct target *t = *state;
+    struct db *a = open_db(t, 5000), *b = open_db(t, 5000);
+    struct db_mark m1, m2, m3;
+    exec_ok(a, "DROP TABLE IF EXISTS t_mark; CREATE TABLE t_mark (id BIGINT PRIMARY KEY)");
+    if (is_pg(t)) {
+        assert_int_equal(db_change_mark(a, &m1), -1);
+        goto out;
+    }
+    assert_int_equal(query_int(a, "SELECT count(*) FROM t_mark", 0), 0);
+    assert_int_equal(db_change_mark(a, &m1), 0);
+    assert_int_equal(db_change_mark(a, &m2), 0);
+    assert_memory_equal(&m1, &m2, sizeof m1);
+
+    exec_ok(b, "INSERT INTO t_mark VALUES (1)"); /* another connection commits */
+    assert_int_equal(db_change_mark(a, &m2), 0);
+    assert_memory_not_equal(&m1, &m2, sizeof m1);
+    assert_int_equal(db_change_mark(b, &m3), 0); /* one state, one mark on both */
+    assert_memory_equal(&m2, &m3, sizeof m2);
+
+    exec_ok(a, "BEGIN"); /* inside a transaction: no mark */
+    assert_int_equal(query_int(a, "SELECT count(*) FROM t_mark", 0), 1);
+    assert_int_equal(db_change_mark(a, &m3), -1);
+    exec_ok(a, "COMMIT");
+    exec_ok(b, "BEGIN IMMEDIATE");
+    exec_ok(b, "INSERT INTO t_mark VALUES (2)");
+    assert_int_equal(db_change_mark(b, &m3), -1);
+    exec_ok(b, "ROLLBACK"); /* nothing committed: the mark stays */
+    assert_int_equal(db_change_mark(a, &m3), 0);
+    assert_memory_equal(&m2, &m3, sizeof m2);
+
+    char cmd[600]; /* another process commits (a fresh one: SQLite does not survive fork) */
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'INSERT INTO t_mark VALUES (3)'", t->url);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(db_change_mark(a, &m3), 0);
+    assert_memory_not_equal(&m2, &m3, sizeof m2);
+    assert_int_equal(query_int(a, "SELECT count(*) FROM t_mark", 0), 2);
+out:
+    exec_ok(a, "DROP TABLE t_mark");
+    db_close(b);
+    db_close(a);
+}
+
 static void test_nulls(void **state)
 {
     struct target *t = *state;
@@ -1128,7 +1175,8 @@ static int pg_teardown(void **state)
         cmocka_unit_test_prestate(test_trigger_guard, &(target)),                              \
         cmocka_unit_test_prestate(test_savepoint_rollback, &(target)),                         \
         cmocka_unit_test_prestate(test_serialize_blocks, &(target)),                           \
-        cmocka_unit_test_prestate(test_busy, &(target))
+        cmocka_unit_test_prestate(test_busy, &(target)),                                       \
+        cmocka_unit_test_prestate(test_change_mark, &(target))
 
 int main(void)
 {

@@ -435,6 +435,14 @@ static int pg_log_sync(struct db *db)
     return 0;
 }
 
+/* Only the server knows whether anything committed: no mark (db.h). */
+static int pg_change_mark(struct db *db, struct db_mark *out)
+{
+    (void)db;
+    (void)out;
+    return -1;
+}
+
 /* ---- statements ---- */
 
 static void clear_row(struct pg_stmt *s)
@@ -754,6 +762,7 @@ static const struct db_engine pg_engine = {
     .truncate_wal = pg_nothing,
     .log_defer = pg_log_defer,
     .log_sync = pg_log_sync,
+    .change_mark = pg_change_mark,
     .prepare = pg_prepare,
     .finalize = pg_finalize,
     .param_count = pg_param_count,

@@ -39,6 +39,10 @@ struct db_sqlite {
     struct sq_checkpointer *ckpt;
     unsigned busy_ms;
     sqlite3_stmt *fixed[7]; /* sq_fixed's statements, prepared on first use */
+    /* the WAL index's first region in shared memory (SQLite's own mapping, valid while
+     * the connection is open), found by the first db_change_mark(); shm_tried: looked */
+    const volatile uint32_t *shm;
+    bool shm_tried;
 };
 
 /* The statements run on every transaction: kept prepared instead of parsed each time. */
@@ -339,6 +343,53 @@ static int sq_log_sync(struct db *db)
     return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 : -1;
 }
 
+/* The WAL index (https://www.sqlite.org/walformat.html, "The WAL-Index Header"): its
+ * first 32 KB region begins with two copies of a 48-byte header.  A commit writes the
+ * second copy, then (after a memory barrier) the first; a reader reads the first, then
+ * the second, and trusts them only when they are equal, as SQLite's own readers do.  The
+ * header changes with every commit: its change counter, last frame, frame checksum and
+ * (when the WAL starts again from the top) salts. */
+#define SQ_SHM_REGION 32768
+#define SQ_SHM_HDR_WORDS (DB_MARK_LEN / 4)
+#define SQ_SHM_ISINIT_BYTE 12 /* u8 isInit after iVersion, unused, iChange */
+
+static const volatile uint32_t *sq_shm(struct db_sqlite *d)
+{
+    if (d->shm_tried)
+        return d->shm;
+    d->shm_tried = true;
+    sqlite3_file *f = NULL;
+    volatile void *p = NULL;
+    /* the shared memory is attached by the connection's first read in WAL mode */
+    if (sq_wal_file(d) &&
+        sqlite3_file_control(d->h, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f &&
+        f->pMethods && f->pMethods->iVersion >= 2 && f->pMethods->xShmMap &&
+        f->pMethods->xShmMap(f, 0, SQ_SHM_REGION, 0, &p) == SQLITE_OK)
+        d->shm = (const volatile uint32_t *)p;
+    return d->shm;
+}
+
+static int sq_change_mark(struct db *db, struct db_mark *out)
+{
+    struct db_sqlite *d = conn(db);
+    if (sqlite3_txn_state(d->h, "main") != SQLITE_TXN_NONE)
+        return -1;
+    const volatile uint32_t *h = sq_shm(d);
+    if (!h)
+        return -1;
+    uint32_t first[SQ_SHM_HDR_WORDS], second[SQ_SHM_HDR_WORDS];
+    for (size_t i = 0; i < SQ_SHM_HDR_WORDS; i++)
+        first[i] = __atomic_load_n(&h[i], __ATOMIC_ACQUIRE);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    for (size_t i = 0; i < SQ_SHM_HDR_WORDS; i++)
+        second[i] = __atomic_load_n(&h[SQ_SHM_HDR_WORDS + i], __ATOMIC_ACQUIRE);
+    if (memcmp(first, second, sizeof first) != 0 ||
+        ((const unsigned char *)first)[SQ_SHM_ISINIT_BYTE] != 1)
+        return -1;
+    memcpy(out->b, first, sizeof out->b);
+    return 0;
+}
+
 /* ---- statements ---- */
 
 static struct db_stmt *sq_prepare(struct db *db, const char *sql)
@@ -434,6 +485,7 @@ static const struct db_engine sqlite_engine = {
     .truncate_wal = sq_truncate_wal,
     .log_defer = sq_log_defer,
     .log_sync = sq_log_sync,
+    .change_mark = sq_change_mark,
     .prepare = sq_prepare,
     .finalize = sq_finalize,
     .param_count = sq_param_count,

@@ -51,6 +51,37 @@ void token_hash(const char *s, size_t len, char out[TOKEN_HASH_HEX_LEN + 1])
     sodium_bin2hex(out, TOKEN_HASH_HEX_LEN + 1, digest, sizeof digest);
 }
 
+#define TOKEN_RECENT_SLOTS 4
+
+struct token_recent {
+    size_t len; /* 0: empty */
+    char in[TOKEN_RECENT_MAX];
+    char out[TOKEN_HASH_HEX_LEN + 1];
+};
+
+static _Thread_local struct token_recent token_recent[TOKEN_RECENT_SLOTS];
+static _Thread_local unsigned token_recent_next;
+
+void token_hash_recent(const char *s, size_t len, char out[TOKEN_HASH_HEX_LEN + 1])
+{
+    if (!s || !len || len > TOKEN_RECENT_MAX) {
+        token_hash(s, len, out);
+        return;
+    }
+    for (size_t i = 0; i < TOKEN_RECENT_SLOTS; i++) {
+        const struct token_recent *r = &token_recent[i];
+        if (r->len == len && sodium_memcmp(r->in, s, len) == 0) {
+            memcpy(out, r->out, TOKEN_HASH_HEX_LEN + 1);
+            return;
+        }
+    }
+    token_hash(s, len, out);
+    struct token_recent *r = &token_recent[token_recent_next++ % TOKEN_RECENT_SLOTS];
+    r->len = len;
+    memcpy(r->in, s, len);
+    memcpy(r->out, out, TOKEN_HASH_HEX_LEN + 1);
+}
+
 bool token_equal(const char *a, const char *b)
 {
     if (!a || !b)

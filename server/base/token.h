@@ -28,6 +28,13 @@ bool token_is_well_formed(const char *s);
 /* Lower-case hex SHA-256 of the len bytes at s, NUL-terminated (s NULL hashes ""). */
 void token_hash(const char *s, size_t len, char out[TOKEN_HASH_HEX_LEN + 1]);
 
+/* token_hash for a token that comes again and again (a citizen's session cookie, on every
+ * page of a visit): the last few values of up to TOKEN_RECENT_MAX bytes hashed this way on
+ * the calling thread are kept with their hash and found again by a constant-time
+ * comparison.  Only for tokens, never for personal data; longer values are simply hashed. */
+#define TOKEN_RECENT_MAX 40
+void token_hash_recent(const char *s, size_t len, char out[TOKEN_HASH_HEX_LEN + 1]);
+
 /* Constant-time comparison of two equal-length strings; false if lengths differ or either
  * is NULL.  Only the lengths are compared in variable time. */
 bool token_equal(const char *a, const char *b);

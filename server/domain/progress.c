@@ -70,7 +70,7 @@ int progress_session(struct store *st, const char *cookie, int64_t now,
     char hash[TOKEN_HASH_HEX_LEN + 1];
     if (!cookie || !token_is_well_formed(cookie))
         return -1;
-    token_hash(cookie, TOKEN_LEN, hash);
+    token_hash_recent(cookie, TOKEN_LEN, hash); /* the same cookie on every page */
     if (store_session_enrolment(st, hash, now, e, &used) != STORE_OK || e->closed_at)
         return -1;
     *first = !used;

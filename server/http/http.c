@@ -636,6 +636,23 @@ static enum MHD_Result http_refuse(struct http_state *s, struct MHD_Connection *
     return http_send(conn, s, rep);
 }
 
+/* An IPv4 address as inet_ntop writes it ("192.0.2.1"), without its sprintf (every
+ * request); out has room for INET_ADDRSTRLEN. */
+static void http_ipv4_text(const struct in_addr *a, char *out)
+{
+    const unsigned char *b = (const unsigned char *)&a->s_addr;
+    char *p = out;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        *p++ = i < 3 ? '.' : '\0';
+    }
+}
+
 static void http_client_address(struct http_state *s, struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci =
@@ -647,8 +664,7 @@ static void http_client_address(struct http_state *s, struct MHD_Connection *con
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, s->client_ip,
                       sizeof s->client_ip);
         else if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, s->client_ip,
-                      sizeof s->client_ip);
+            http_ipv4_text(&((const struct sockaddr_in *)sa)->sin_addr, s->client_ip);
     }
     memcpy(s->peer_ip, s->client_ip, sizeof s->peer_ip);
     http_forwarded_client(s, conn);

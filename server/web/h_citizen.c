@@ -291,15 +291,45 @@ static json_t *h_citizen_base(struct app_call *c, const struct model_pack *pack)
     return ctx;
 }
 
-/* The <title> of a video's pages: "[Fejl: ][<prefix>: ]Video n af m: <title>". */
+/* Appends n in decimal at p (room for 20 digits); returns the end. */
+static char *h_citizen_put_size(char *p, size_t n)
+{
+    char digits[20];
+    size_t k = 0;
+    do
+        digits[k++] = (char)('0' + n % 10);
+    while ((n /= 10) && k < sizeof digits);
+    while (k)
+        *p++ = digits[--k];
+    return p;
+}
+
+/* The <title> of a video's pages: "[Fejl: ][<prefix>: ]Video n af m: <title>" (every
+ * part a checked string: the strings' and the pack's texts are checked when loaded). */
 static void h_citizen_title(struct app_call *c, json_t *ctx, const char *prefix, size_t n,
                             size_t of, const char *title, int errors)
 {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s%s%s%s%s %zu %s %zu: %s", errors ? app_text(c, "title_error_prefix") : "",
-             errors ? ": " : "", prefix ? prefix : "", prefix ? ": " : "",
-             app_text(c, "video_label"), n, app_text(c, "video_of"), of, title);
-    json_object_set_new(ctx, "page_title", json_string(buf));
+    struct buf b = {0};
+    char num[24];
+    if (errors) {
+        buf_puts(&b, app_text(c, "title_error_prefix"));
+        buf_puts(&b, ": ");
+    }
+    if (prefix) {
+        buf_puts(&b, prefix);
+        buf_puts(&b, ": ");
+    }
+    buf_puts(&b, app_text(c, "video_label"));
+    buf_putc(&b, ' ');
+    buf_append(&b, num, (size_t)(h_citizen_put_size(num, n) - num));
+    buf_putc(&b, ' ');
+    buf_puts(&b, app_text(c, "video_of"));
+    buf_putc(&b, ' ');
+    buf_append(&b, num, (size_t)(h_citizen_put_size(num, of) - num));
+    buf_puts(&b, ": ");
+    buf_puts(&b, title ? title : "");
+    json_object_set_new(ctx, "page_title", json_stringn_nocheck(b.data, b.len));
+    buf_free(&b);
 }
 
 /* Parses the form body; on failure replies (400/403) and returns -1. */
@@ -381,19 +411,6 @@ void h_citizen_link(struct app_call *c)
 /* The names of the holes of a pre-rendered video page (tmpl_prerender): per question qi
  * "a<qi>" asked, "b<qi>" answered before, "e<qi>" error, "p<k>.<qi>" problem k, per option
  * "c<qi>.<oi>" checked; the video's "vm" media, "vmm" media missing, "vnp" no player. */
-/* Appends n in decimal at p (room for 20 digits); returns the end. */
-static char *h_citizen_put_size(char *p, size_t n)
-{
-    char digits[20];
-    size_t k = 0;
-    do
-        digits[k++] = (char)('0' + n % 10);
-    while ((n /= 10) && k < sizeof digits);
-    while (k)
-        *p++ = digits[--k];
-    return p;
-}
-
 /* "<kind><a>" or "<kind><a>.<b>" (without snprintf: a page names dozens of holes). */
 static void h_citizen_hole_name(char *out, size_t len, const char *kind, size_t a, size_t b,
                                 int two)

@@ -119,6 +119,40 @@ static void test_hash_is_lower_hex(void **state)
     assert_null(strstr(h, t));
 }
 
+/* token_hash_recent gives token_hash's answer every time: for values seen before (found
+ * again), after more values than it keeps, for values of the same length that differ in
+ * one byte, and for values too long to keep. */
+static void test_hash_recent_is_token_hash(void **state)
+{
+    (void)state;
+    char tokens[9][TOKEN_LEN + 1];
+    for (size_t i = 0; i < 9; i++)
+        token_new(tokens[i]);
+    memcpy(tokens[8], tokens[0], TOKEN_LEN);
+    tokens[8][TOKEN_LEN - 1] = tokens[0][TOKEN_LEN - 1] == 'A' ? 'B' : 'A';
+    char want[TOKEN_HASH_HEX_LEN + 1], got[TOKEN_HASH_HEX_LEN + 1];
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < 9; i++) {
+            size_t k = (i * 5 + (size_t)round) % 9; /* 0 and 8 differ in the last byte */
+            token_hash(tokens[k], TOKEN_LEN, want);
+            token_hash_recent(tokens[k], TOKEN_LEN, got);
+            assert_string_equal(got, want);
+            token_hash_recent(tokens[k], TOKEN_LEN, got); /* now certainly kept */
+            assert_string_equal(got, want);
+            token_hash_recent(tokens[k], TOKEN_LEN - 1, got); /* a prefix is another value */
+            token_hash(tokens[k], TOKEN_LEN - 1, want);
+            assert_string_equal(got, want);
+        }
+    char longer[TOKEN_RECENT_MAX + 8];
+    memset(longer, 'x', sizeof longer);
+    token_hash(longer, sizeof longer, want);
+    token_hash_recent(longer, sizeof longer, got);
+    assert_string_equal(got, want);
+    token_hash("", 0, want);
+    token_hash_recent(NULL, 0, got);
+    assert_string_equal(got, want);
+}
+
 static void test_equal(void **state)
 {
     (void)state;
@@ -145,6 +179,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_twice),
+        cmocka_unit_test(test_hash_recent_is_token_hash),
         cmocka_unit_test(test_new_is_well_formed),
         cmocka_unit_test(test_new_differs),
         cmocka_unit_test(test_well_formed),

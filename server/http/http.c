@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -105,6 +106,73 @@ void http_reply_header(struct http_reply *rep, const char *name, const char *val
     rep->headers[rep->n_headers][0] = xstrdup(name);
     rep->headers[rep->n_headers][1] = xstrdup(value);
     rep->n_headers++;
+}
+
+/* ------------------------------------------------------------------ per-thread spares */
+
+/* A worker thread keeps the state of its last finished request and the buffer of its last
+ * sent reply for the next request on it: both are larger than malloc's per-thread cache
+ * holds, so a fresh allocation and release of each per request went through malloc's slow
+ * path (and its consolidation of the small free lists) every time.  A thread has spares
+ * once it has begun a request (http_access); what finishes on any other thread (the
+ * main thread stopping the server) is freed.  Freed when the thread ends. */
+struct http_spare {
+    struct http_state *state;
+    char *reply; /* a malloc'd buffer of malloc_usable_size(reply) bytes */
+};
+
+static pthread_key_t http_spare_key;
+static pthread_once_t http_spare_once = PTHREAD_ONCE_INIT;
+static int http_spare_ok;
+
+static void http_spare_free(void *p)
+{
+    struct http_spare *sp = p;
+    free(sp->state);
+    free(sp->reply);
+    free(sp);
+}
+
+static void http_spare_init(void)
+{
+    http_spare_ok = pthread_key_create(&http_spare_key, http_spare_free) == 0;
+}
+
+/* The calling thread's spares, made when make is set; NULL otherwise (or out of memory). */
+static struct http_spare *http_spare(int make)
+{
+    pthread_once(&http_spare_once, http_spare_init);
+    if (!http_spare_ok)
+        return NULL;
+    struct http_spare *sp = pthread_getspecific(http_spare_key);
+    if (!sp && make && (sp = calloc(1, sizeof *sp)) && pthread_setspecific(http_spare_key, sp)) {
+        free(sp);
+        sp = NULL;
+    }
+    return sp;
+}
+
+/* libmicrohttpd's release of a sent reply's buffer: kept as the thread's spare. */
+static void http_reply_release(void *data)
+{
+    struct http_spare *sp = http_spare(0);
+    if (sp && !sp->reply && malloc_usable_size(data) <= HTTP_SPARE_MAX) {
+        sp->reply = data;
+        return;
+    }
+    free(data);
+}
+
+void http_buf_reuse(struct buf *b)
+{
+    struct http_spare *sp = b->data ? NULL : http_spare(0);
+    if (!sp || !sp->reply)
+        return;
+    b->data = sp->reply;
+    b->cap = malloc_usable_size(sp->reply);
+    b->len = 0;
+    b->data[0] = '\0';
+    sp->reply = NULL;
 }
 
 void http_reply_text(struct http_reply *rep, int status, const char *content_type,
@@ -232,7 +300,9 @@ static enum MHD_Result http_send(struct MHD_Connection *conn, struct http_state 
     } else {
         size_t len = rep->body.len;
         char *data = buf_detach(&rep->body);
-        resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+        resp = data ? MHD_create_response_from_buffer_with_free_callback(len, data,
+                                                                         http_reply_release)
+                    : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
         if (!resp)
             free(data);
     }
@@ -714,7 +784,14 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     rep.fd = -1;
 
     if (!s) {
-        s = calloc(1, sizeof *s); /* freed in http_completed */
+        struct http_spare *sp = http_spare(1);
+        if (sp && sp->state) { /* the last request's, on this thread */
+            s = sp->state;
+            sp->state = NULL;
+            memset(s, 0, sizeof *s);
+        } else {
+            s = calloc(1, sizeof *s); /* freed (or kept as a spare) in http_completed */
+        }
         if (!s)
             return MHD_NO; /* no memory: drop this connection, keep serving the others */
         *con_cls = s;
@@ -801,7 +878,11 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
                 s->method_name ? s->method_name : "?", route, s->status, ms);
     }
     http_body_free(s);
-    free(s);
+    struct http_spare *sp = http_spare(0);
+    if (sp && !sp->state)
+        sp->state = s;
+    else
+        free(s);
     *con_cls = NULL;
     atomic_fetch_sub(&server->in_flight, 1);
 }

@@ -74,6 +74,11 @@ void http_reply_header(struct http_reply *rep, const char *name, const char *val
 /* Sets status, content type and body (copied). */
 void http_reply_text(struct http_reply *rep, int status, const char *content_type,
                      const char *body, size_t len);
+/* Gives the empty buffer b (data NULL) the buffer of a reply this thread sent before, if
+ * one is kept, so that the next reply renders into memory already there; else nothing.
+ * Buffers up to HTTP_SPARE_MAX bytes are kept, one per thread. */
+#define HTTP_SPARE_MAX (256 * 1024)
+void http_buf_reuse(struct buf *b);
 /* The same with the bytes of b, taken over without a copy (b is left empty). */
 void http_reply_take(struct http_reply *rep, int status, const char *content_type,
                      struct buf *b);

@@ -407,6 +407,7 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
      * from scratch takes it as a string (template text and escaped values, all UTF-8
      * already: no second check) */
     buf_reset(&sc->page);
+    http_buf_reuse(&sc->page); /* the last page's buffer, once sent */
     buf_reserve(&sc->page, sc->page_size);
     int bad;
     if (layout_pre) {

@@ -380,7 +380,7 @@ static int sq_change_mark(struct db *db, struct db_mark *out)
     uint32_t first[SQ_SHM_HDR_WORDS], second[SQ_SHM_HDR_WORDS];
     for (size_t i = 0; i < SQ_SHM_HDR_WORDS; i++)
         first[i] = __atomic_load_n(&h[i], __ATOMIC_ACQUIRE);
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    /* acquire loads: none of the second copy's is read before the first copy's */
     for (size_t i = 0; i < SQ_SHM_HDR_WORDS; i++)
         second[i] = __atomic_load_n(&h[SQ_SHM_HDR_WORDS + i], __ATOMIC_ACQUIRE);
     if (memcmp(first, second, sizeof first) != 0 ||

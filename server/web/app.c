@@ -375,18 +375,18 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
     struct app_scratch *sc = app_scratch(app);
     if (!ctx)
         ctx = json_object();
-    json_object_set(ctx, "t", ui->strings);
-    json_object_set_new(ctx, "lang", json_string(ui->code));
-    json_object_set_new(ctx, "dir", json_string(ui->rtl ? "rtl" : "ltr"));
-    json_object_set_new(ctx, "lang_da", json_boolean(strcmp(ui->code, "da") == 0));
+    json_object_set_nocheck(ctx, "t", ui->strings);
+    json_object_set_new_nocheck(ctx, "lang", json_string(ui->code));
+    json_object_set_new_nocheck(ctx, "dir", json_string(ui->rtl ? "rtl" : "ltr"));
+    json_object_set_new_nocheck(ctx, "lang_da", json_boolean(strcmp(ui->code, "da") == 0));
     /* the switch: a citizen page offers its pack's languages, other pages every one (a
      * pre-rendered layout has its list already) */
     if (app->langs.n > 1 && !layout_pre)
-        json_object_set_new(ctx, "languages",
+        json_object_set_new_nocheck(ctx, "languages",
                             lang_list_json(&app->langs, ui->code,
                                            json_object_get(ctx, "pack_languages")));
     if (csrf && *csrf)
-        json_object_set_new(ctx, "csrf", json_string(csrf));
+        json_object_set_new_nocheck(ctx, "csrf", json_string(csrf));
     /* the page's <title> comes from the strings: "title_" + page name, '/' as '_' */
     char key[96];
     snprintf(key, sizeof key, "title_%s", page);
@@ -395,7 +395,7 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
             *p = '_';
     json_t *title = json_object_get(ui->strings, key);
     if (title && !json_object_get(ctx, "page_title"))
-        json_object_set(ctx, "page_title", title);
+        json_object_set_nocheck(ctx, "page_title", title);
     buf_reset(&sc->body);
     if ((pre ? tmpl_pre_render(app->templates, pre, ctx, &sc->body)
              : tmpl_render(app->templates, page, ctx, &sc->body)) != 0) {
@@ -414,7 +414,7 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
         bad = tmpl_pre_render_raw(app->templates, layout_pre, ctx, "body",
                                   sc->body.data ? sc->body.data : "", sc->body.len, &sc->page);
     } else {
-        json_object_set_new(ctx, "body", json_stringn_nocheck(sc->body.data ? sc->body.data : "",
+        json_object_set_new_nocheck(ctx, "body", json_stringn_nocheck(sc->body.data ? sc->body.data : "",
                                                               sc->body.len));
         bad = tmpl_render(app->templates, "layout", ctx, &sc->page);
     }

@@ -138,7 +138,7 @@ static void h_citizen_when(struct app_call *c, json_t *ctx, const char *key, int
     if (!t)
         return;
     clock_format_human(t, c->ui ? c->ui->code : "da", buf, sizeof buf);
-    json_object_set_new(ctx, key, json_string(buf));
+    json_object_set_new_nocheck(ctx, key, json_string(buf));
 }
 
 /* Text in the citizen's language, Danish where there is no translation. */
@@ -227,12 +227,12 @@ static void h_citizen_progress(const struct model_pack *pack, const struct model
     h_citizen_int(p, "minutes_left", h_citizen_minutes(left));
     h_citizen_int(p, "videos_done", (int)done);
     if (n)
-        json_object_set_new(p, "video_n", json_integer((json_int_t)n));
+        json_object_set_new_nocheck(p, "video_n", json_integer((json_int_t)n));
     if (pr && done == pack->n_videos)
-        json_object_set_new(p, "all_done", json_true());
+        json_object_set_new_nocheck(p, "all_done", json_true());
     else if (pr && done)
-        json_object_set_new(p, "some_left", json_true());
-    json_object_set_new(ctx, "progress", p);
+        json_object_set_new_nocheck(p, "some_left", json_true());
+    json_object_set_new_nocheck(ctx, "progress", p);
 }
 
 /* What every citizen page shows that is the same for the pack and the language: the
@@ -251,11 +251,11 @@ static json_t *h_citizen_base_fixed(struct app_call *c, const struct model_pack 
             json_array_append_new(langs, json_string(code));
         }
     }
-    json_object_set_new(ctx, "pack_languages", langs);
+    json_object_set_new_nocheck(ctx, "pack_languages", langs);
     /* a language whose texts are example translations (languages.json) says so */
     if (c->ui && c->ui->example)
-        json_object_set_new(ctx, "example_translation", json_true());
-    json_object_set_new(ctx, "place", json_string(c->app->cfg->municipality_name));
+        json_object_set_new_nocheck(ctx, "example_translation", json_true());
+    json_object_set_new_nocheck(ctx, "place", json_string(c->app->cfg->municipality_name));
     json_t *address = json_array();
     const char *a = c->app->cfg->municipality_address;
     while (*a) {
@@ -264,10 +264,10 @@ static json_t *h_citizen_base_fixed(struct app_call *c, const struct model_pack 
             json_array_append_new(address, json_stringn(a, len));
         a += len + (a[len] == '|');
     }
-    json_object_set_new(ctx, "place_address", address);
-    json_object_set_new(ctx, "contact", json_string(c->app->cfg->municipality_contact));
-    json_object_set_new(ctx, "example_content", json_boolean(pack->example_content));
-    json_object_set_new(ctx, "citizen", json_true());
+    json_object_set_new_nocheck(ctx, "place_address", address);
+    json_object_set_new_nocheck(ctx, "contact", json_string(c->app->cfg->municipality_contact));
+    json_object_set_new_nocheck(ctx, "example_content", json_boolean(pack->example_content));
+    json_object_set_new_nocheck(ctx, "citizen", json_true());
     return ctx;
 }
 
@@ -276,7 +276,7 @@ static void h_citizen_base_own(struct app_call *c, const struct model_pack *pack
 {
     struct model_group g;
     if (store_group_by_id(c->st, c->enrolment.group_id, &g) == STORE_OK) {
-        json_object_set_new(ctx, "group_name",
+        json_object_set_new_nocheck(ctx, "group_name",
                             json_string(h_citizen_tr(c, pack, "group.name", g.name)));
         model_group_clear(&g);
     }
@@ -328,7 +328,7 @@ static void h_citizen_title(struct app_call *c, json_t *ctx, const char *prefix,
     buf_append(&b, num, (size_t)(h_citizen_put_size(num, of) - num));
     buf_puts(&b, ": ");
     buf_puts(&b, title ? title : "");
-    json_object_set_new(ctx, "page_title", json_stringn_nocheck(b.data, b.len));
+    json_object_set_new_nocheck(ctx, "page_title", json_stringn_nocheck(b.data, b.len));
     buf_free(&b);
 }
 
@@ -483,8 +483,9 @@ static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack
             struct buf said = {0};
             progress_watch_facts(pr, v, &wf);
             watch_sentence(&wf, app_strings(c), &said);
-            json_object_set_new(item, "watched", json_boolean(wf.to_end));
-            json_object_set_new(item, "watch_text", json_string(said.data ? said.data : ""));
+            json_object_set_new_nocheck(item, "watched", json_boolean(wf.to_end));
+            json_object_set_new_nocheck(item, "watch_text",
+                                        json_string(said.data ? said.data : ""));
             buf_free(&said);
         }
         json_array_append_new(videos, item);
@@ -516,9 +517,9 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
         if (pre) {
             h_citizen_hole_name(hole, sizeof hole, "d", vi, 0, 0);
             if (done)
-                json_object_set_new(ctx, hole, json_true());
+                json_object_set_new_nocheck(ctx, hole, json_true());
             h_citizen_hole_name(hole, sizeof hole, "n", vi, 0, 0);
-            json_object_set_new(ctx, hole, json_integer((json_int_t)a));
+            json_object_set_new_nocheck(ctx, hole, json_integer((json_int_t)a));
         }
         if (watching) {
             struct watch_facts wf;
@@ -529,9 +530,9 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
                 watch_sentence(&wf, app_strings(c), &said);
                 h_citizen_hole_name(hole, sizeof hole, "w", vi, 0, 0);
                 if (wf.to_end)
-                    json_object_set_new(ctx, hole, json_true());
+                    json_object_set_new_nocheck(ctx, hole, json_true());
                 h_citizen_hole_name(hole, sizeof hole, "t", vi, 0, 0);
-                json_object_set_new(ctx, hole, json_string(said.data ? said.data : ""));
+                json_object_set_new_nocheck(ctx, hole, json_string(said.data ? said.data : ""));
                 buf_free(&said);
             }
         }
@@ -547,19 +548,19 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
         json_decref(data);
     }
     if (watching)
-        json_object_set_new(ctx, "all_watched", json_boolean(all_watched));
-    json_object_set_new(ctx, "has_asked", json_boolean(json_array_size(topics) > 0));
-    json_object_set_new(ctx, "asked_topics", topics);
-    json_object_set_new(ctx, "answered", json_integer((json_int_t)answered));
-    json_object_set_new(ctx, "total", json_integer((json_int_t)total));
-    json_object_set_new(ctx, "percent",
+        json_object_set_new_nocheck(ctx, "all_watched", json_boolean(all_watched));
+    json_object_set_new_nocheck(ctx, "has_asked", json_boolean(json_array_size(topics) > 0));
+    json_object_set_new_nocheck(ctx, "asked_topics", topics);
+    json_object_set_new_nocheck(ctx, "answered", json_integer((json_int_t)answered));
+    json_object_set_new_nocheck(ctx, "total", json_integer((json_int_t)total));
+    json_object_set_new_nocheck(ctx, "percent",
                         json_integer(total ? (json_int_t)(answered * 100 / total) : 0));
-    json_object_set_new(ctx, "started", json_boolean(answered > 0));
+    json_object_set_new_nocheck(ctx, "started", json_boolean(answered > 0));
     /* something to show on the receipt: an answer, or a video's page opened */
-    json_object_set_new(ctx, "documented", json_boolean(answered > 0 || pr->n_views > 0));
-    json_object_set_new(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
+    json_object_set_new_nocheck(ctx, "documented", json_boolean(answered > 0 || pr->n_views > 0));
+    json_object_set_new_nocheck(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
     if (next)
-        json_object_set_new(ctx, "next_n", json_integer((json_int_t)next));
+        json_object_set_new_nocheck(ctx, "next_n", json_integer((json_int_t)next));
 }
 
 void h_citizen_overview(struct app_call *c)
@@ -579,7 +580,7 @@ void h_citizen_overview(struct app_call *c)
         h_citizen_base_own(c, pack, ctx);
     h_citizen_summary(c, pack, &pr, 0, pre != NULL, ctx);
     h_citizen_progress(pack, &pr, 0, ctx);
-    json_object_set_new(ctx, "completed",
+    json_object_set_new_nocheck(ctx, "completed",
                         json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
                                      json_integer_value(json_object_get(ctx, "total"))));
     model_progress_clear(&pr);
@@ -762,7 +763,7 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     } else if (media == 2) {
         char src[320];
         snprintf(src, sizeof src, "/media/%s", v->media);
-        json_object_set_new(video, "media", json_string(src));
+        json_object_set_new_nocheck(video, "media", json_string(src));
     }
     h_citizen_flag_or_hole(video, "no_player", media != 2, holes, "vnp");
     json_object_set_new_nocheck(data, "video", video);
@@ -786,37 +787,37 @@ static void h_citizen_video_holes(struct app_call *c, const struct model_pack *p
         for (size_t oi = 0; sub && oi < q->n_options; oi++)
             if (h_citizen_o_checked(sub, q, oi)) {
                 h_citizen_hole_name(hole, sizeof hole, "c", qi, oi, 1);
-                json_object_set_new(ctx, hole, json_true());
+                json_object_set_new_nocheck(ctx, hole, json_true());
             }
         if (h_citizen_q_asked(pr, sub, q)) {
             h_citizen_hole_name(hole, sizeof hole, "a", qi, 0, 0);
-            json_object_set_new(ctx, hole, json_true());
+            json_object_set_new_nocheck(ctx, hole, json_true());
         }
         if (h_citizen_answer_of(pr->latest, pr->n_latest, q->id)) {
             h_citizen_hole_name(hole, sizeof hole, "b", qi, 0, 0);
-            json_object_set_new(ctx, hole, json_true());
+            json_object_set_new_nocheck(ctx, hole, json_true());
         }
         unsigned problems = h_citizen_q_problems(sub, qi);
         if (problems) {
             h_citizen_hole_name(hole, sizeof hole, "e", qi, 0, 0);
-            json_object_set_new(ctx, hole, json_true());
+            json_object_set_new_nocheck(ctx, hole, json_true());
         }
         for (size_t k = 0; k < 3; k++)
             if (problems & (1u << k)) {
                 h_citizen_hole_name(hole, sizeof hole, "p", k, qi, 1);
-                json_object_set_new(ctx, hole, json_true());
+                json_object_set_new_nocheck(ctx, hole, json_true());
             }
     }
     int media = h_citizen_media_state(c, v);
     if (media == 1)
-        json_object_set_new(ctx, "vmm", json_true());
+        json_object_set_new_nocheck(ctx, "vmm", json_true());
     if (media == 2) {
         char src[320];
         snprintf(src, sizeof src, "/media/%s", v->media);
-        json_object_set_new(ctx, "vm", json_string(src));
+        json_object_set_new_nocheck(ctx, "vm", json_string(src));
     }
     if (media != 2)
-        json_object_set_new(ctx, "vnp", json_true());
+        json_object_set_new_nocheck(ctx, "vnp", json_true());
 }
 
 /* The layout's values on a citizen page of pack in the call's language, as app_page adds
@@ -950,8 +951,8 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
         h_citizen_bool(e, h_citizen_problem_names[h_citizen_problem_index(sub->problems->items[i].kind)], 1);
         json_array_append_new(errors, e);
     }
-    json_object_set_new(ctx, "has_errors", json_boolean(json_array_size(errors) > 0));
-    json_object_set_new(ctx, "errors", errors);
+    json_object_set_new_nocheck(ctx, "has_errors", json_boolean(json_array_size(errors) > 0));
+    json_object_set_new_nocheck(ctx, "errors", errors);
     h_citizen_progress(pack, pr, n, ctx);
     h_citizen_title(c, ctx, NULL, n, pack->n_videos, h_citizen_vtr(c, pack, v, "title", v->title),
                     json_array_size(errors) > 0);
@@ -1127,13 +1128,13 @@ void h_citizen_feedback(struct app_call *c)
     json_t *video = json_object();
     h_citizen_int(video, "n", (int)n);
     h_citizen_str(video, "title", h_citizen_vtr(c, pack, v, "title", v->title));
-    json_object_set_new(ctx, "video", video);
-    json_object_set_new(ctx, "questions", questions);
-    json_object_set_new(ctx, "all_right", json_boolean(all_right));
-    json_object_set_new(ctx, "n_right", json_integer(n_right));
-    json_object_set_new(ctx, "n_answered", json_integer(n_answered));
+    json_object_set_new_nocheck(ctx, "video", video);
+    json_object_set_new_nocheck(ctx, "questions", questions);
+    json_object_set_new_nocheck(ctx, "all_right", json_boolean(all_right));
+    json_object_set_new_nocheck(ctx, "n_right", json_integer(n_right));
+    json_object_set_new_nocheck(ctx, "n_answered", json_integer(n_answered));
     if (n < pack->n_videos)
-        json_object_set_new(ctx, "next_n", json_integer((json_int_t)n + 1));
+        json_object_set_new_nocheck(ctx, "next_n", json_integer((json_int_t)n + 1));
     h_citizen_title(c, ctx, app_text(c, "feedback_title"), n, pack->n_videos,
                     h_citizen_vtr(c, pack, v, "title", v->title), 0);
     app_page_pre(c, 200, "citizen/feedback", NULL, h_citizen_pre_get(c, pack, 'l', 0), ctx);
@@ -1239,7 +1240,7 @@ void h_citizen_decline(struct app_call *c)
             return;
         }
         json_t *ctx = h_citizen_base(c, pack);
-        json_object_set_new(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
+        json_object_set_new_nocheck(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
         h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
         h_citizen_progress(pack, &pr, 0, ctx);
         model_progress_clear(&pr);
@@ -1269,15 +1270,15 @@ void h_citizen_receipt(struct app_call *c)
     json_t *ctx = h_citizen_base(c, pack);
     h_citizen_summary(c, pack, &pr, 1, pre != NULL, ctx);
     h_citizen_progress(pack, &pr, 0, ctx);
-    json_object_set_new(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
+    json_object_set_new_nocheck(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
     h_citizen_when(c, ctx, "completed_at", c->enrolment.completed_at);
     h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
     h_citizen_when(c, ctx, "now", clock_now());
     char ref[RECEIPT_REF_LEN + 1];
     receipt_reference(c->enrolment.uuid, ref);
-    json_object_set_new(ctx, "reference", json_string(ref));
+    json_object_set_new_nocheck(ctx, "reference", json_string(ref));
     /* done: every question answered, or the guidance taken at the meeting instead */
-    json_object_set_new(ctx, "finished", json_boolean(c->enrolment.completed_at != 0 ||
+    json_object_set_new_nocheck(ctx, "finished", json_boolean(c->enrolment.completed_at != 0 ||
                                                       c->enrolment.declined_at != 0));
     model_progress_clear(&pr);
     app_page_pre(c, 200, "citizen/receipt", pre, h_citizen_pre_get(c, pack, 'l', 0), ctx);

@@ -41,6 +41,9 @@ struct jsonmem_arena {
 };
 
 static pthread_key_t jsonmem_key;
+/* the calling thread's arena (the key's value, read on every allocation without
+ * pthread_getspecific); set by jsonmem_begin, the key's destructor frees it */
+static _Thread_local struct jsonmem_arena *jsonmem_self;
 static unsigned char *jsonmem_base; /* the reserved range; NULL: no arena at all */
 static pthread_mutex_t jsonmem_lock = PTHREAD_MUTEX_INITIALIZER;
 static size_t jsonmem_carved;               /* chunks carved from the range so far */
@@ -87,6 +90,7 @@ static void jsonmem_chunk_put(struct jsonmem_chunk *c)
 static void jsonmem_arena_free(void *p)
 {
     struct jsonmem_arena *a = p;
+    jsonmem_self = NULL; /* on the exiting thread itself: later JSON comes from malloc */
     for (struct jsonmem_chunk *c = a->first, *next; c; c = next) {
         next = c->next;
         jsonmem_chunk_put(c);
@@ -96,7 +100,7 @@ static void jsonmem_arena_free(void *p)
 
 static void *jsonmem_malloc(size_t size)
 {
-    struct jsonmem_arena *a = jsonmem_base ? pthread_getspecific(jsonmem_key) : NULL;
+    struct jsonmem_arena *a = jsonmem_self;
     if (!a || !a->active || size > JSONMEM_BIG)
         return malloc(size);
     size_t need = (size + 15) & ~(size_t)15;
@@ -157,14 +161,18 @@ void jsonmem_begin(void)
         a = calloc(1, sizeof *a);
         if (!a)
             return; /* everything simply comes from malloc */
-        pthread_setspecific(jsonmem_key, a);
+        if (pthread_setspecific(jsonmem_key, a) != 0) {
+            free(a);
+            return;
+        }
     }
+    jsonmem_self = a;
     a->active = 1;
 }
 
 int jsonmem_pause(void)
 {
-    struct jsonmem_arena *a = jsonmem_base ? pthread_getspecific(jsonmem_key) : NULL;
+    struct jsonmem_arena *a = jsonmem_self;
     if (!a || !a->active)
         return 0;
     a->active = 0;
@@ -173,7 +181,7 @@ int jsonmem_pause(void)
 
 void jsonmem_resume(int paused)
 {
-    struct jsonmem_arena *a = jsonmem_base ? pthread_getspecific(jsonmem_key) : NULL;
+    struct jsonmem_arena *a = jsonmem_self;
     if (paused && a)
         a->active = 1;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -550,16 +551,24 @@ out:
 
 /* ------------------------------------------------------------------ cache */
 
+/* Published pack versions never change, so the cache only grows: a list, newest first,
+ * that pages walk without a lock (the head is published with release after the entry is
+ * whole); a miss loads under the lock, one loader at a time. */
+struct content_cache_entry {
+    struct model_pack *pack;
+    struct content_cache_entry *next;
+};
+
 struct content_cache {
-    pthread_mutex_t lock;
-    struct model_pack **packs;
-    size_t n;
+    pthread_mutex_t lock; /* held while a pack is loaded and added */
+    _Atomic(struct content_cache_entry *) head;
 };
 
 struct content_cache *content_cache_new(void)
 {
     struct content_cache *c = xcalloc(1, sizeof *c);
     pthread_mutex_init(&c->lock, NULL);
+    atomic_init(&c->head, NULL);
     return c;
 }
 
@@ -567,23 +576,35 @@ void content_cache_free(struct content_cache *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->n; i++)
-        model_pack_free(c->packs[i]);
-    free(c->packs);
+    struct content_cache_entry *e = atomic_load_explicit(&c->head, memory_order_acquire);
+    while (e) {
+        struct content_cache_entry *next = e->next;
+        model_pack_free(e->pack);
+        free(e);
+        e = next;
+    }
     pthread_mutex_destroy(&c->lock);
     free(c);
+}
+
+static const struct model_pack *content_cache_find(struct content_cache *c, int64_t pack_id)
+{
+    for (const struct content_cache_entry *e =
+             atomic_load_explicit(&c->head, memory_order_acquire);
+         e; e = e->next)
+        if (e->pack->id == pack_id)
+            return e->pack;
+    return NULL;
 }
 
 const struct model_pack *content_cache_get(struct content_cache *c, struct store *st,
                                            int64_t pack_id)
 {
-    const struct model_pack *found = NULL;
+    const struct model_pack *found = content_cache_find(c, pack_id);
+    if (found)
+        return found;
     pthread_mutex_lock(&c->lock);
-    for (size_t i = 0; i < c->n; i++)
-        if (c->packs[i]->id == pack_id) {
-            found = c->packs[i];
-            break;
-        }
+    found = content_cache_find(c, pack_id); /* another thread may have loaded it meanwhile */
     if (!found) {
         struct model_pack *p = NULL;
         /* the cached pack outlives the request: its translations (JSON) from malloc, not
@@ -595,8 +616,10 @@ const struct model_pack *content_cache_get(struct content_cache *c, struct store
             if (strcmp(p->state, "draft") == 0) {
                 model_pack_free(p); /* drafts change: never cached */
             } else {
-                c->packs = xrealloc(c->packs, (c->n + 1) * sizeof *c->packs);
-                c->packs[c->n++] = p;
+                struct content_cache_entry *e = xmalloc(sizeof *e);
+                e->pack = p;
+                e->next = atomic_load_explicit(&c->head, memory_order_relaxed);
+                atomic_store_explicit(&c->head, e, memory_order_release);
                 found = p;
             }
         }

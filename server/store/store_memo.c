@@ -3,10 +3,11 @@
  * store_remember()).
  *
  * Every entry belongs to one change mark, the memo's: an entry read in another state is
- * never kept beside them (the memo is emptied first).  Each kind has a few slots, reused
- * round-robin. */
+ * never kept beside them (the memo is emptied first).  The entries of all three kinds
+ * share a few slots, reused round-robin. */
 #include "store_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,26 +15,25 @@
 #include "model.h"
 #include "token.h"
 
-#define STORE_MEMO_SLOTS 16
+#define STORE_MEMO_SLOTS 48
 
-struct store_memo_session {
-    bool set;
-    char id_hash[TOKEN_HASH_HEX_LEN + 1];
-    int64_t expires_at;
-    struct model_enrolment e;
-    bool used;
-};
+enum store_memo_kind { MEMO_FREE, MEMO_SESSION, MEMO_PROGRESS, MEMO_GROUP };
 
-struct store_memo_progress {
-    bool set;
-    int64_t enrolment_id;
-    struct model_progress pr;
-};
-
-struct store_memo_group {
-    bool set;
-    int64_t id;
-    struct model_group g;
+/* One remembered read: a session's enrolment (by the session's hash), an enrolment's
+ * progress or a group (by id). */
+struct store_memo_entry {
+    enum store_memo_kind kind;
+    int64_t id;                           /* MEMO_PROGRESS, MEMO_GROUP */
+    char id_hash[TOKEN_HASH_HEX_LEN + 1]; /* MEMO_SESSION */
+    union {
+        struct {
+            int64_t expires_at;
+            struct model_enrolment e;
+            bool used;
+        } session;
+        struct model_progress progress;
+        struct model_group group;
+    } v;
 };
 
 struct store_memo {
@@ -42,10 +42,8 @@ struct store_memo {
     struct db_mark read;   /* the mark taken before the open read snapshot */
     bool read_marked;      /* ... when there was one */
     uint64_t hits;         /* reads answered from here (store_remembered) */
-    struct store_memo_session s[STORE_MEMO_SLOTS];
-    struct store_memo_progress p[STORE_MEMO_SLOTS];
-    struct store_memo_group g[STORE_MEMO_SLOTS];
-    unsigned next_s, next_p, next_g;
+    struct store_memo_entry slot[STORE_MEMO_SLOTS];
+    unsigned next;         /* the slot a new entry takes when its key has none */
 };
 
 void store_remember(struct store *st, bool on)
@@ -58,18 +56,20 @@ void store_remember(struct store *st, bool on)
     }
 }
 
+static void store_memo_entry_clear(struct store_memo_entry *e)
+{
+    if (e->kind == MEMO_PROGRESS)
+        model_progress_clear(&e->v.progress);
+    else if (e->kind == MEMO_GROUP)
+        model_group_clear(&e->v.group);
+    e->kind = MEMO_FREE;
+}
+
 /* Empties every slot. */
 static void store_memo_clear(struct store_memo *m)
 {
-    for (size_t i = 0; i < STORE_MEMO_SLOTS; i++) {
-        m->s[i].set = false;
-        if (m->p[i].set)
-            model_progress_clear(&m->p[i].pr);
-        m->p[i].set = false;
-        if (m->g[i].set)
-            model_group_clear(&m->g[i].g);
-        m->g[i].set = false;
-    }
+    for (size_t i = 0; i < STORE_MEMO_SLOTS; i++)
+        store_memo_entry_clear(&m->slot[i]);
 }
 
 void store_memo_free(struct store_memo *memo)
@@ -110,130 +110,114 @@ uint64_t store_remembered(const struct store *st)
     return st->memo ? st->memo->hits : 0;
 }
 
-/* Whether entries of mark may be given now: the memo holds that state, and in a read
- * snapshot none of its statements has run yet. */
-static bool store_memo_usable(const struct store *st, const struct db_mark *mark)
+/* The entry of that kind and key (id_hash for a session, else id), or NULL. */
+static struct store_memo_entry *store_memo_find(struct store_memo *m, enum store_memo_kind kind,
+                                                int64_t id, const char *id_hash)
 {
-    const struct store_memo *m = st->memo;
-    return m && m->marked && !(st->reading && st->began) &&
-           memcmp(mark, &m->mark, sizeof *mark) == 0;
+    for (size_t i = 0; i < STORE_MEMO_SLOTS; i++) {
+        struct store_memo_entry *e = &m->slot[i];
+        if (e->kind == kind &&
+            (kind == MEMO_SESSION ? strcmp(e->id_hash, id_hash) == 0 : e->id == id))
+            return e;
+    }
+    return NULL;
 }
 
-/* Before an entry read in mark's state is put: the memo holds mark's state from now on. */
-static bool store_memo_admit(struct store *st, const struct db_mark *mark)
+/* The entry that may be given for a read of mark's state now, or NULL: the memo holds
+ * that state, and in a read snapshot none of its statements has run yet. */
+static struct store_memo_entry *store_memo_get(struct store *st, const struct db_mark *mark,
+                                               enum store_memo_kind kind, int64_t id,
+                                               const char *id_hash)
 {
     struct store_memo *m = st->memo;
-    if (!m)
-        return false;
+    if (!m || !m->marked || (st->reading && st->began) ||
+        memcmp(mark, &m->mark, sizeof *mark) != 0)
+        return NULL;
+    return store_memo_find(m, kind, id, id_hash);
+}
+
+/* The emptied slot for an entry of that kind and key read in mark's state (the memo
+ * holds mark's state from now on), or NULL when nothing is remembered. */
+static struct store_memo_entry *store_memo_put(struct store *st, const struct db_mark *mark,
+                                               enum store_memo_kind kind, int64_t id,
+                                               const char *id_hash)
+{
+    struct store_memo *m = st->memo;
+    if (!m || (id_hash && strlen(id_hash) > TOKEN_HASH_HEX_LEN))
+        return NULL;
     if (!m->marked || memcmp(mark, &m->mark, sizeof *mark) != 0) {
         store_memo_clear(m);
         m->mark = *mark;
         m->marked = true;
     }
-    return true;
+    struct store_memo_entry *e = store_memo_find(m, kind, id, id_hash);
+    if (!e)
+        e = &m->slot[m->next++ % STORE_MEMO_SLOTS];
+    store_memo_entry_clear(e);
+    e->kind = kind;
+    e->id = id;
+    snprintf(e->id_hash, sizeof e->id_hash, "%s", id_hash ? id_hash : "");
+    return e;
 }
 
 int store_memo_session(struct store *st, const struct db_mark *mark, const char *id_hash,
                        int64_t now, struct model_enrolment *out, bool *used)
 {
-    if (!store_memo_usable(st, mark))
+    const struct store_memo_entry *e = store_memo_get(st, mark, MEMO_SESSION, 0, id_hash);
+    if (!e || e->v.session.expires_at <= now) /* expired since: the query says so */
         return 0;
-    for (size_t i = 0; i < STORE_MEMO_SLOTS; i++) {
-        const struct store_memo_session *e = &st->memo->s[i];
-        if (e->set && strcmp(e->id_hash, id_hash) == 0) {
-            if (e->expires_at <= now)
-                return 0; /* expired since: the query says so */
-            *out = e->e;
-            *used = e->used;
-            st->memo->hits++;
-            return 1;
-        }
-    }
-    return 0;
+    *out = e->v.session.e;
+    *used = e->v.session.used;
+    st->memo->hits++;
+    return 1;
 }
 
 void store_memo_put_session(struct store *st, const struct db_mark *mark, const char *id_hash,
                             int64_t expires_at, const struct model_enrolment *en, bool used)
 {
-    if (strlen(id_hash) > TOKEN_HASH_HEX_LEN || !store_memo_admit(st, mark))
-        return;
-    struct store_memo_session *e = NULL;
-    for (size_t i = 0; i < STORE_MEMO_SLOTS && !e; i++)
-        if (st->memo->s[i].set && strcmp(st->memo->s[i].id_hash, id_hash) == 0)
-            e = &st->memo->s[i]; /* the same session again: its slot */
+    struct store_memo_entry *e = store_memo_put(st, mark, MEMO_SESSION, 0, id_hash);
     if (!e)
-        e = &st->memo->s[st->memo->next_s++ % STORE_MEMO_SLOTS];
-    e->set = true;
-    memcpy(e->id_hash, id_hash, strlen(id_hash) + 1);
-    e->expires_at = expires_at;
-    e->e = *en;
-    e->used = used;
+        return;
+    e->v.session.expires_at = expires_at;
+    e->v.session.e = *en;
+    e->v.session.used = used;
 }
 
 int store_memo_progress(struct store *st, const struct db_mark *mark, int64_t enrolment_id,
                         struct model_progress *out)
 {
-    if (!store_memo_usable(st, mark))
+    const struct store_memo_entry *e = store_memo_get(st, mark, MEMO_PROGRESS, enrolment_id,
+                                                      NULL);
+    if (!e)
         return 0;
-    for (size_t i = 0; i < STORE_MEMO_SLOTS; i++) {
-        const struct store_memo_progress *e = &st->memo->p[i];
-        if (e->set && e->enrolment_id == enrolment_id) {
-            model_progress_copy(out, &e->pr);
-            st->memo->hits++;
-            return 1;
-        }
-    }
-    return 0;
+    model_progress_copy(out, &e->v.progress);
+    st->memo->hits++;
+    return 1;
 }
 
 void store_memo_put_progress(struct store *st, const struct db_mark *mark, int64_t enrolment_id,
                              const struct model_progress *pr)
 {
-    if (!store_memo_admit(st, mark))
-        return;
-    struct store_memo_progress *e = NULL;
-    for (size_t i = 0; i < STORE_MEMO_SLOTS && !e; i++)
-        if (st->memo->p[i].set && st->memo->p[i].enrolment_id == enrolment_id)
-            e = &st->memo->p[i];
-    if (!e)
-        e = &st->memo->p[st->memo->next_p++ % STORE_MEMO_SLOTS];
-    if (e->set)
-        model_progress_clear(&e->pr);
-    e->set = true;
-    e->enrolment_id = enrolment_id;
-    model_progress_copy(&e->pr, pr);
+    struct store_memo_entry *e = store_memo_put(st, mark, MEMO_PROGRESS, enrolment_id, NULL);
+    if (e)
+        model_progress_copy(&e->v.progress, pr);
 }
 
 int store_memo_group(struct store *st, const struct db_mark *mark, int64_t id,
                      struct model_group *out)
 {
-    if (!store_memo_usable(st, mark))
+    const struct store_memo_entry *e = store_memo_get(st, mark, MEMO_GROUP, id, NULL);
+    if (!e)
         return 0;
-    for (size_t i = 0; i < STORE_MEMO_SLOTS; i++) {
-        const struct store_memo_group *e = &st->memo->g[i];
-        if (e->set && e->id == id) {
-            model_group_copy(out, &e->g);
-            st->memo->hits++;
-            return 1;
-        }
-    }
-    return 0;
+    model_group_copy(out, &e->v.group);
+    st->memo->hits++;
+    return 1;
 }
 
 void store_memo_put_group(struct store *st, const struct db_mark *mark, int64_t id,
                           const struct model_group *g)
 {
-    if (!store_memo_admit(st, mark))
-        return;
-    struct store_memo_group *e = NULL;
-    for (size_t i = 0; i < STORE_MEMO_SLOTS && !e; i++)
-        if (st->memo->g[i].set && st->memo->g[i].id == id)
-            e = &st->memo->g[i];
-    if (!e)
-        e = &st->memo->g[st->memo->next_g++ % STORE_MEMO_SLOTS];
-    if (e->set)
-        model_group_clear(&e->g);
-    e->set = true;
-    e->id = id;
-    model_group_copy(&e->g, g);
+    struct store_memo_entry *e = store_memo_put(st, mark, MEMO_GROUP, id, NULL);
+    if (e)
+        model_group_copy(&e->v.group, g);
 }

@@ -414,8 +414,8 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
         bad = tmpl_pre_render_raw(app->templates, layout_pre, ctx, "body",
                                   sc->body.data ? sc->body.data : "", sc->body.len, &sc->page);
     } else {
-        json_object_set_new_nocheck(ctx, "body", json_stringn_nocheck(sc->body.data ? sc->body.data : "",
-                                                              sc->body.len));
+        json_object_set_new_nocheck(
+            ctx, "body", json_stringn_nocheck(sc->body.data ? sc->body.data : "", sc->body.len));
         bad = tmpl_render(app->templates, "layout", ctx, &sc->page);
     }
     if (bad) {

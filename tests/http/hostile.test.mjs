@@ -114,10 +114,19 @@ describe('hostile requests', () => {
     }
   });
 
+  it('headers up to about half of connection_memory are served, larger ones refused', async () => {
+    // the default 16 KiB: a 6 KiB cookie (a proxy's or a portal's) fits, 12 KiB does not
+    let r = await s.raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: big=${'c'.repeat(6 * 1024)}\r\nConnection: close\r\n\r\n`);
+    assert.equal(r.status, 200, '6 KiB of headers');
+    r = await s.raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: big=${'c'.repeat(12 * 1024)}\r\nConnection: close\r\n\r\n`);
+    assert.ok([400, 413, 431].includes(r.status) || r.status === 0, `12 KiB of headers: ${r.status}`);
+    assert.equal((await s.request('GET', '/healthz')).status, 200, 'still serving');
+  });
+
   it('oversized headers and bodies are refused and change nothing', async () => {
     const before = tableCounts(s.db);
     const auth = `Authorization: Bearer ${s.key}\r\nContent-Type: application/json\r\n`;
-    // one 64 KiB header: more than the connection's memory (connection_memory, 32 KiB)
+    // one 64 KiB header: more than the connection's memory (connection_memory, 16 KiB)
     let r = await s.raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(65536)}\r\nConnection: close\r\n\r\n`);
     assert.ok([400, 413, 431].includes(r.status) || r.status === 0, `big header: ${r.status}`);
     assert.notEqual(r.status, 200);

@@ -33,6 +33,8 @@
 #define TMPL_MAX_PARTIALS 16
 #define TMPL_MAX_DIR_DEPTH 16
 #define TMPL_STACK_MAX (1 + (TMPL_MAX_PARTIALS + 1) * TMPL_MAX_SECTIONS)
+/* names of a pre-rendered template whose root lookups are remembered per render */
+#define TMPL_MEMO_MAX 255
 
 enum tmpl_op { TMPL_TEXT, TMPL_VAR, TMPL_RAW, TMPL_SECTION, TMPL_INVERTED, TMPL_PARTIAL };
 
@@ -45,6 +47,8 @@ struct tmpl_node {
     uint64_t hash;     /* PARTIAL: tmpl_hash_name() of the name */
     int root;          /* VAR, RAW, SECTION, INVERTED: looked up in the root context only
                           (a hole of a pre-rendered template, tmpl_prerender) */
+    unsigned slot;     /* a pre-rendered template's lookups of a name it looks up more than
+                          once: that name's number, 1 to TMPL_MEMO_MAX; 0: none */
 };
 
 struct tmpl {
@@ -94,6 +98,12 @@ struct tmpl_render_state {
     /* tmpl_pre_render_raw: a root member given as bytes instead of a JSON string */
     const char *raw_name, *raw;
     size_t raw_len;
+    /* a pre-rendered template's lookups that only the root answers, by slot: the root does
+     * not change while rendering, so a name found (or not) once is the same answer for the
+     * rest of the render (the overview asks for one member eleven times) */
+    int memo_on;
+    uint64_t memo_have[(TMPL_MEMO_MAX + 64) / 64]; /* a bit per slot */
+    const json_t *memo[TMPL_MEMO_MAX + 1];
 };
 
 struct tmpl_walk {
@@ -614,10 +624,9 @@ static int tmpl_is_truthy(const json_t *v)
 }
 
 /* The first part from the innermost object that has it, outward; the rest inside it. */
-static const json_t *tmpl_lookup(const struct tmpl_render_state *rs, const struct tmpl_node *n)
+static const json_t *tmpl_lookup_in(const struct tmpl_render_state *rs,
+                                    const struct tmpl_node *n)
 {
-    if (n->nparts == 0)
-        return rs->stack[rs->depth - 1];
     const char *part = n->str;
     const json_t *v = NULL;
     if (n->root)
@@ -630,6 +639,22 @@ static const json_t *tmpl_lookup(const struct tmpl_render_state *rs, const struc
         v = json_is_object(v) ? json_object_get(v, part) : NULL;
     }
     return v;
+}
+
+/* tmpl_lookup_in, remembered per render where only the root can answer: a hole, or any
+ * name while no section has pushed a context. */
+static const json_t *tmpl_lookup(struct tmpl_render_state *rs, const struct tmpl_node *n)
+{
+    if (n->nparts == 0)
+        return rs->stack[rs->depth - 1];
+    if (!rs->memo_on || !n->slot || (!n->root && rs->depth != 1))
+        return tmpl_lookup_in(rs, n);
+    uint64_t bit = 1ULL << (n->slot % 64);
+    if (!(rs->memo_have[n->slot / 64] & bit)) {
+        rs->memo[n->slot] = tmpl_lookup_in(rs, n);
+        rs->memo_have[n->slot / 64] |= bit;
+    }
+    return rs->memo[n->slot];
 }
 
 static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t, size_t i,
@@ -1065,6 +1090,49 @@ static void tmpl_pre_nodes(struct tmpl_pre_state *ps, const struct tmpl *src, si
     }
 }
 
+/* 1 when lookup nodes a and b name the same thing (parts NUL-separated). */
+static int tmpl_same_name(const struct tmpl_node *a, const struct tmpl_node *b)
+{
+    if (a->nparts != b->nparts)
+        return 0;
+    const char *p = a->str, *q = b->str;
+    for (unsigned k = 0; k < a->nparts; k++) {
+        if (strcmp(p, q) != 0)
+            return 0;
+        p += strlen(p) + 1;
+        q += strlen(q) + 1;
+    }
+    return 1;
+}
+
+static int tmpl_is_lookup(const struct tmpl_node *n)
+{
+    return n->op != TMPL_TEXT && n->op != TMPL_PARTIAL && n->nparts > 0;
+}
+
+/* Numbers the names t looks up more than once (slot), for tmpl_lookup's memory; a name
+ * looked up once, or past TMPL_MEMO_MAX, is looked up as it comes. */
+static void tmpl_pre_slots(struct tmpl *t)
+{
+    unsigned used = 0;
+    for (size_t i = 0; i < t->count; i++) {
+        struct tmpl_node *n = &t->nodes[i];
+        if (!tmpl_is_lookup(n) || n->slot)
+            continue;
+        unsigned slot = 0;
+        for (size_t j = i + 1; j < t->count; j++) {
+            struct tmpl_node *m = &t->nodes[j];
+            if (!tmpl_is_lookup(m) || m->slot || !tmpl_same_name(n, m))
+                continue;
+            if (!slot && used == TMPL_MEMO_MAX)
+                return;
+            if (!slot)
+                slot = ++used;
+            n->slot = m->slot = slot;
+        }
+    }
+}
+
 tmpl_pre *tmpl_prerender(const tmpl_set *set, const char *name, const json_t *bound,
                          json_t *fixed)
 {
@@ -1096,6 +1164,7 @@ tmpl_pre *tmpl_prerender(const tmpl_set *set, const char *name, const json_t *bo
             n->hash = 0;
         }
     }
+    tmpl_pre_slots(ps->sp.t);
     tmpl_pre *pre = NULL;
     if (ps->failed) {
         tmpl_free_one(ps->sp.t);
@@ -1128,6 +1197,8 @@ int tmpl_pre_render_raw(const tmpl_set *set, const tmpl_pre *pre, const json_t *
     rs.raw_name = name;
     rs.raw = raw;
     rs.raw_len = raw_len;
+    rs.memo_on = 1;
+    memset(rs.memo_have, 0, sizeof rs.memo_have);
     return tmpl_render_nodes(&rs, pre->t, 0, pre->t->count);
 }
 
@@ -1148,6 +1219,7 @@ int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct
     rs.var = NULL;
     rs.raw_name = rs.raw = NULL;
     rs.raw_len = 0;
+    rs.memo_on = 0; /* the compiled templates' nodes have no slots */
     /* a root whose bound member is a bound value: that value's pre-rendered templates */
     if (set->n_variants && json_is_object(ctx)) {
         const json_t *v = json_object_get(ctx, set->bind_key);

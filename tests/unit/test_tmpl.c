@@ -838,6 +838,22 @@ static void test_prerender_same_bytes(void **state)
               "{\"items\": [{\"on\": \"?a\"}, {\"on\": \"?b\"}]}", "{\"b\": true}", "01true");
 }
 
+static void test_prerender_repeated_names(void **state)
+{
+    (void)state;
+    /* a name looked up many times: at the root the same answer each time (a hole, a
+     * dynamic value, a missing one, a dotted one), inside a section that pushes an element
+     * the element's own member first, and the root's again after the section */
+    check_pre("{{x}}{{#list}}{{x}}{{/list}}{{x}}{{^x}}no{{/x}}{{#x}}yes{{/x}}"
+              "{{h}}{{#list}}[{{p.a}}]{{/list}}{{h}}{{^h}}-{{/h}}"
+              "{{gone}}{{^gone}}none{{/gone}}{{^gone}}none{{/gone}}"
+              "{{p.a}}{{#list}}{{p.a}}{{/list}}{{p.a}}{{#hs}}<{{.}}>{{/hs}}{{#hs}}<{{.}}>{{/hs}}",
+              "{\"h\": \"?h\", \"hs\": \"?h\"}",
+              "{\"x\": \"root\", \"h\": \"H\", \"p\": {\"a\": \"pa\"},"
+              " \"list\": [{\"x\": \"inner\", \"p\": {\"a\": \"ipa\"}}, {}]}",
+              "rootinnerrootrootyesH[ipa][pa]Hnonenonepaipapapa<H><H>");
+}
+
 static void test_prerender_refuses_when_unsure(void **state)
 {
     (void)state;
@@ -888,6 +904,7 @@ int main(void)
         cmocka_unit_test(test_bind_same_bytes),
         cmocka_unit_test(test_bind_other_value_is_plain),
         cmocka_unit_test(test_prerender_same_bytes),
+        cmocka_unit_test(test_prerender_repeated_names),
         cmocka_unit_test(test_prerender_refuses_when_unsure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,7 +43,7 @@ struct tmpl_node {
     unsigned nparts;   /* VAR, RAW, SECTION, INVERTED: parts of a dotted name; 0 is "." */
     size_t end;        /* SECTION, INVERTED: index of the first node after the body */
     const char *str;   /* TEXT: the bytes; others: the name, parts NUL-separated */
-    size_t len;        /* TEXT: byte count */
+    size_t len;        /* TEXT: byte count; VAR, RAW, SECTION, INVERTED: the first part's */
     uint64_t hash;     /* PARTIAL: tmpl_hash_name() of the name */
     int root;          /* VAR, RAW, SECTION, INVERTED: looked up in the root context only
                           (a hole of a pre-rendered template, tmpl_prerender) */
@@ -327,6 +327,8 @@ static struct tmpl *tmpl_compile(const char *name, const char *src, size_t len, 
             for (size_t i = a; i < b; i++)
                 if (t->src[i] == '.')
                     t->src[i] = '\0';
+        if (op != TMPL_PARTIAL)
+            n->len = strlen(n->str);
     }
 
     if (depth > 0) {
@@ -630,10 +632,10 @@ static const json_t *tmpl_lookup_in(const struct tmpl_render_state *rs,
     const char *part = n->str;
     const json_t *v = NULL;
     if (n->root)
-        v = json_is_object(rs->stack[0]) ? json_object_get(rs->stack[0], part) : NULL;
+        v = json_is_object(rs->stack[0]) ? json_object_getn(rs->stack[0], part, n->len) : NULL;
     for (size_t i = rs->depth; !n->root && i-- > 0 && !v;)
         if (json_is_object(rs->stack[i]))
-            v = json_object_get(rs->stack[i], part);
+            v = json_object_getn(rs->stack[i], part, n->len);
     for (unsigned k = 1; v && k < n->nparts; k++) {
         part += strlen(part) + 1;
         v = json_is_object(v) ? json_object_get(v, part) : NULL;
@@ -999,6 +1001,7 @@ static size_t tmpl_pre_keep(struct tmpl_pre_state *ps, const struct tmpl_node *n
     if (hole) {
         copy.str = hole;
         copy.nparts = 1;
+        copy.len = strlen(hole);
         copy.root = 1;
     }
     *tmpl_push_node(ps->sp.t, n->op) = copy;

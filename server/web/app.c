@@ -376,8 +376,10 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
     if (!ctx)
         ctx = json_object();
     json_object_set_nocheck(ctx, "t", ui->strings);
-    json_object_set_new_nocheck(ctx, "lang", json_string(ui->code));
-    json_object_set_new_nocheck(ctx, "dir", json_string(ui->rtl ? "rtl" : "ltr"));
+    /* a language code is lower-case ASCII (lang_code_ok), as the CSRF token is hex: no
+     * UTF-8 check needed */
+    json_object_set_new_nocheck(ctx, "lang", json_string_nocheck(ui->code));
+    json_object_set_new_nocheck(ctx, "dir", json_string_nocheck(ui->rtl ? "rtl" : "ltr"));
     json_object_set_new_nocheck(ctx, "lang_da", json_boolean(strcmp(ui->code, "da") == 0));
     /* the switch: a citizen page offers its pack's languages, other pages every one (a
      * pre-rendered layout has its list already) */
@@ -386,13 +388,14 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
                             lang_list_json(&app->langs, ui->code,
                                            json_object_get(ctx, "pack_languages")));
     if (csrf && *csrf)
-        json_object_set_new_nocheck(ctx, "csrf", json_string(csrf));
-    /* the page's <title> comes from the strings: "title_" + page name, '/' as '_' */
-    char key[96];
-    snprintf(key, sizeof key, "title_%s", page);
-    for (char *p = key; *p; p++)
-        if (*p == '/')
-            *p = '_';
+        json_object_set_new_nocheck(ctx, "csrf", json_string_nocheck(csrf));
+    /* the page's <title> comes from the strings: "title_" + page name, '/' as '_' (a
+     * name longer than the key is cut) */
+    char key[96] = "title_";
+    size_t at = 6;
+    for (const char *p = page; *p && at < sizeof key - 1; p++)
+        key[at++] = *p == '/' ? '_' : *p;
+    key[at] = '\0';
     json_t *title = json_object_get(ui->strings, key);
     if (title && !json_object_get(ctx, "page_title"))
         json_object_set_nocheck(ctx, "page_title", title);

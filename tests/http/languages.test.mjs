@@ -78,6 +78,8 @@ describe('languages, titles, receipt', () => {
     const nf = await b.get('/borger/video/99');
     assert.equal(nf.status, 404);
     assert.equal(title(nf.text), `Siden findes ikke – ${SITE}`);
+    // the front page is the site itself: its name once, not "name – name"
+    assert.equal(title((await b.get('/')).text), SITE);
   });
 
   it('the progress line: video n of m, the whole time from the durations, what is left', async () => {

@@ -154,7 +154,7 @@ void config_defaults(struct config *c)
     c->max_connections = 512;
     c->max_connections_per_ip = 128;
     /* libmicrohttpd clears all of it before every request of a kept-alive connection:
-     * request headers up to about half of it fit (7 KB at 16 KB) */
+     * request headers up to about half of it fit (7.5 KB at 16 KB) */
     c->connection_memory = 16 * 1024;
     c->connection_timeout_s = 30;
     c->shutdown_timeout_s = 10;

@@ -100,8 +100,8 @@ struct tmpl_render_state {
     size_t raw_len;
     /* a pre-rendered template's lookups that only the root answers, by slot: the root does
      * not change while rendering, so a name found (or not) once is the same answer for the
-     * rest of the render (the overview asks for one member eleven times) */
-    int memo_on;
+     * rest of the render (the overview asks for one member eleven times); the compiled
+     * templates' nodes have no slots, so a plain render never reads these */
     uint64_t memo_have[(TMPL_MEMO_MAX + 64) / 64]; /* a bit per slot */
     const json_t *memo[TMPL_MEMO_MAX + 1];
 };
@@ -649,7 +649,7 @@ static const json_t *tmpl_lookup(struct tmpl_render_state *rs, const struct tmpl
 {
     if (n->nparts == 0)
         return rs->stack[rs->depth - 1];
-    if (!rs->memo_on || !n->slot || (!n->root && rs->depth != 1))
+    if (!n->slot || (!n->root && rs->depth != 1))
         return tmpl_lookup_in(rs, n);
     uint64_t bit = 1ULL << (n->slot % 64);
     if (!(rs->memo_have[n->slot / 64] & bit)) {
@@ -1200,7 +1200,6 @@ int tmpl_pre_render_raw(const tmpl_set *set, const tmpl_pre *pre, const json_t *
     rs.raw_name = name;
     rs.raw = raw;
     rs.raw_len = raw_len;
-    rs.memo_on = 1;
     memset(rs.memo_have, 0, sizeof rs.memo_have);
     return tmpl_render_nodes(&rs, pre->t, 0, pre->t->count);
 }
@@ -1222,7 +1221,6 @@ int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct
     rs.var = NULL;
     rs.raw_name = rs.raw = NULL;
     rs.raw_len = 0;
-    rs.memo_on = 0; /* the compiled templates' nodes have no slots */
     /* a root whose bound member is a bound value: that value's pre-rendered templates */
     if (set->n_variants && json_is_object(ctx)) {
         const json_t *v = json_object_get(ctx, set->bind_key);

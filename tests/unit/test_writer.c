@@ -252,10 +252,10 @@ static void test_the_next_batch_runs_while_the_last_one_syncs(void **state)
 
 /* Checkpoints keep up with a writer that never stops: the WAL is copied into the database
  * file and written again from the top, so its file stays near the checkpoint size
- * (4000 pages) instead of holding every commit.  Each commit here writes a 20 KB row (about
- * six pages), 2000 commits one after the other: about 12 000 pages in all. */
-#define FILL_COMMITS 2000
-#define FILL_PAGE_LIMIT 8000 /* twice the checkpoint size: the WAL's bound */
+ * (16 000 pages) instead of holding every commit.  Each commit here writes a 20 KB row (about
+ * six pages), 8000 commits one after the other: about 48 000 pages in all. */
+#define FILL_COMMITS 8000
+#define FILL_PAGE_LIMIT 32000 /* twice the checkpoint size: the WAL's bound */
 
 static enum store_status fill_txn(struct store *st, void *arg)
 {
@@ -297,7 +297,7 @@ static void test_checkpoints_keep_the_wal_small_under_constant_writes(void **sta
     rows = db_col_int64(s, 0);
     db_reset(s);
     assert_int_equal(rows, FILL_COMMITS);
-    /* every commit went through the WAL (about 12 000 pages), yet it never held more than
+    /* every commit went through the WAL (about 48 000 pages), yet it never held more than
      * the bound: it was copied and started from the top again, more than once */
     assert_true(most > 0);
     assert_true(most < (long)FILL_PAGE_LIMIT * (4096 + 24));

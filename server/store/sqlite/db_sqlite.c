@@ -54,13 +54,14 @@ static const char *const sq_fixed[7] = {"BEGIN",
                                         "RELEASE batch_item",
                                         "ROLLBACK TO batch_item"};
 
-/* The checkpointer is woken once the WAL holds this many pages (16 MB of 4 KB pages; SQLite's
+/* The checkpointer is woken once the WAL holds this many pages (64 MB of 4 KB pages; SQLite's
  * own autocheckpoint default is 1000).  Each checkpoint ends with a short one on the writer's
- * connection, which syncs the WAL and the database file: four times fewer of those, and a
- * page changed by many commits is copied once, not once per 1000 frames.  Should the
- * checkpointer fall behind by SQ_CHECKPOINT_ALONE_FRAMES, the writer checkpoints alone. */
-#define SQ_CHECKPOINT_FRAMES 4000
-#define SQ_CHECKPOINT_ALONE_FRAMES 16000
+ * connection, which syncs the WAL and the database file while the writer waits, and then
+ * the next commit syncs the WAL's new header: sixteen times fewer of those than at 1000, and
+ * a page changed by many commits is copied once per checkpoint.  Should the checkpointer
+ * fall behind by SQ_CHECKPOINT_ALONE_FRAMES, the writer checkpoints alone. */
+#define SQ_CHECKPOINT_FRAMES 16000
+#define SQ_CHECKPOINT_ALONE_FRAMES 64000
 
 struct db_sqlite_stmt {
     struct db_stmt base;

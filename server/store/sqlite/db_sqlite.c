@@ -599,7 +599,7 @@ int db_sqlite_open(const char *path, unsigned busy_ms, struct db **out, char *er
     sqlite3_extended_result_codes(d->h, 1);
     /* cache_size: 2 MB of pages per connection (SQLite's own default).  The file's pages
      * are in the kernel's cache anyway; with 8 MB a server's six or more connections grew
-     * to 40 MB RSS as the working set grew, for no speed on the pages or the dashboard. */
+     * to 40 MB of RSS as the working set grew, for no speed on the pages or the dashboard. */
     static const char *const pragmas =
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-2000;";

@@ -49,6 +49,8 @@ struct tmpl_node {
                           (a hole of a pre-rendered template, tmpl_prerender) */
     unsigned slot;     /* a pre-rendered template's lookups of a name it looks up more than
                           once: that name's number, 1 to TMPL_MEMO_MAX; 0: none */
+    unsigned hole;     /* a pre-rendered template's hole: its number + 1, the index of its
+                          value given by position (tmpl_pre_render_at); 0: none */
 };
 
 struct tmpl {
@@ -104,6 +106,10 @@ struct tmpl_render_state {
      * templates' nodes have no slots, so a plain render never reads these */
     uint64_t memo_have[(TMPL_MEMO_MAX + 64) / 64]; /* a bit per slot */
     const json_t *memo[TMPL_MEMO_MAX + 1];
+    /* tmpl_pre_render_at: the holes' values by number (NULL: holes are looked up by name);
+     * a section over one pushes tmpl_scalar_mark, and its value at the same depth here */
+    const struct tmpl_val *vals;
+    const struct tmpl_val *vstack[TMPL_STACK_MAX];
 };
 
 struct tmpl_walk {
@@ -569,6 +575,20 @@ void tmpl_escape_html(struct buf *out, const char *s, size_t len)
     buf_append(out, s + run, len - run);
 }
 
+/* What tmpl_put_value prints for an integer, without snprintf (a tenth of a page). */
+static void tmpl_put_int(struct buf *out, long long x)
+{
+    char num[24];
+    unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+    char *e = num + sizeof num, *d = e;
+    do
+        *--d = (char)('0' + u % 10);
+    while (u /= 10);
+    if (x < 0)
+        *--d = '-';
+    buf_append(out, d, (size_t)(e - d));
+}
+
 static void tmpl_put_value(struct buf *out, const json_t *v, int escape)
 {
     char num[64];
@@ -580,19 +600,9 @@ static void tmpl_put_value(struct buf *out, const json_t *v, int escape)
         else
             buf_append(out, json_string_value(v), json_string_length(v));
         return;
-    case JSON_INTEGER: {
-        /* decimal by hand: snprintf was a tenth of a page */
-        json_int_t x = json_integer_value(v);
-        unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
-        char *e = num + sizeof num, *d = e;
-        do
-            *--d = (char)('0' + u % 10);
-        while (u /= 10);
-        if (x < 0)
-            *--d = '-';
-        buf_append(out, d, (size_t)(e - d));
+    case JSON_INTEGER:
+        tmpl_put_int(out, (long long)json_integer_value(v));
         return;
-    }
     case JSON_REAL:
         n = snprintf(num, sizeof num, "%g", json_real_value(v));
         break;
@@ -604,6 +614,33 @@ static void tmpl_put_value(struct buf *out, const json_t *v, int escape)
     }
     if (n > 0)
         buf_append(out, num, (size_t)n < sizeof num ? (size_t)n : sizeof num - 1);
+}
+
+/* tmpl_put_value for a value given by position: the same text as the JSON value. */
+static void tmpl_put_val(struct buf *out, const struct tmpl_val *v, int escape)
+{
+    switch (v->kind) {
+    case TMPL_VAL_STR:
+        if (escape)
+            tmpl_escape_html(out, v->s, v->len);
+        else
+            buf_append(out, v->s, v->len);
+        return;
+    case TMPL_VAL_INT:
+        tmpl_put_int(out, v->i);
+        return;
+    case TMPL_VAL_TRUE:
+        buf_append(out, "true", 4);
+        return;
+    case TMPL_VAL_MISSING:
+        return;
+    }
+}
+
+static int tmpl_val_truthy(const struct tmpl_val *v)
+{
+    return v->kind == TMPL_VAL_TRUE || (v->kind == TMPL_VAL_INT && v->i != 0) ||
+           (v->kind == TMPL_VAL_STR && v->len > 0);
 }
 
 static int tmpl_is_truthy(const json_t *v)
@@ -659,6 +696,22 @@ static const json_t *tmpl_lookup(struct tmpl_render_state *rs, const struct tmpl
     return rs->memo[n->slot];
 }
 
+/* A section over a value given by position pushes this: a scalar, so lookups pass it by
+ * as they pass any scalar, and "." finds the value in the render state's vstack. */
+static json_t tmpl_scalar_mark = {JSON_NULL, (size_t)-1};
+
+/* Node n's value when it is given by position: a hole's with vals, or "." where a section
+ * over such a value pushed it; NULL when n is looked up in the contexts. */
+static const struct tmpl_val *tmpl_val_of(const struct tmpl_render_state *rs,
+                                          const struct tmpl_node *n)
+{
+    if (n->hole && rs->vals)
+        return &rs->vals[n->hole - 1];
+    if (n->nparts == 0 && rs->stack[rs->depth - 1] == &tmpl_scalar_mark)
+        return rs->vstack[rs->depth - 1];
+    return NULL;
+}
+
 static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t, size_t i,
                              size_t end);
 static const struct tmpl *tmpl_get(const tmpl_set *set, struct tmpl_variant *var,
@@ -676,12 +729,23 @@ static int tmpl_render_with(struct tmpl_render_state *rs, const struct tmpl *t,
     return rc;
 }
 
+/* Renders the body of section node n once with the value tv (given by position) pushed. */
+static int tmpl_render_with_val(struct tmpl_render_state *rs, const struct tmpl *t,
+                                const struct tmpl_node *n, const struct tmpl_val *tv)
+{
+    if (rs->depth == TMPL_STACK_MAX)
+        return -1;
+    rs->vstack[rs->depth] = tv;
+    return tmpl_render_with(rs, t, n, &tmpl_scalar_mark);
+}
+
 static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t, size_t i,
                              size_t end)
 {
     while (i < end) {
         const struct tmpl_node *n = &t->nodes[i];
         const json_t *v;
+        const struct tmpl_val *tv = n->op == TMPL_TEXT ? NULL : tmpl_val_of(rs, n);
         switch (n->op) {
         case TMPL_TEXT:
             buf_append(rs->out, n->str, n->len);
@@ -689,15 +753,23 @@ static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t,
             break;
         case TMPL_VAR:
         case TMPL_RAW:
-            v = tmpl_lookup(rs, n);
-            if (!v && n->op == TMPL_RAW && rs->raw_name && n->nparts == 1 &&
-                strcmp(n->str, rs->raw_name) == 0)
+            v = tv ? NULL : tmpl_lookup(rs, n);
+            if (!v && (!tv || tv->kind == TMPL_VAL_MISSING) && n->op == TMPL_RAW &&
+                rs->raw_name && n->nparts == 1 && strcmp(n->str, rs->raw_name) == 0)
                 buf_append(rs->out, rs->raw, rs->raw_len); /* what the root member would be */
+            else if (tv)
+                tmpl_put_val(rs->out, tv, n->op == TMPL_VAR);
             else
                 tmpl_put_value(rs->out, v, n->op == TMPL_VAR);
             i++;
             break;
         case TMPL_SECTION:
+            if (tv) {
+                if (tmpl_val_truthy(tv) && tmpl_render_with_val(rs, t, n, tv) < 0)
+                    return -1;
+                i = n->end;
+                break;
+            }
             v = tmpl_lookup(rs, n);
             if (json_is_array(v)) {
                 for (size_t k = 0; k < json_array_size(v); k++)
@@ -710,7 +782,7 @@ static int tmpl_render_nodes(struct tmpl_render_state *rs, const struct tmpl *t,
             i = n->end;
             break;
         case TMPL_INVERTED:
-            if (!tmpl_is_truthy(tmpl_lookup(rs, n)) &&
+            if (!(tv ? tmpl_val_truthy(tv) : tmpl_is_truthy(tmpl_lookup(rs, n))) &&
                 tmpl_render_nodes(rs, t, i + 1, n->end) < 0)
                 return -1;
             i = n->end;
@@ -905,6 +977,8 @@ struct tmpl_pre {
     struct tmpl *t; /* TEXT nodes into t->src; the others' names into the set's templates or
                        into fixed (holes) */
     json_t *fixed;  /* kept for the holes' names */
+    const char **holes; /* hole number → name (into fixed) */
+    size_t n_holes;
 };
 
 /* A frame while pre-rendering: a fixed value, or a value only known when rendering. */
@@ -923,6 +997,8 @@ struct tmpl_pre_state {
     size_t depth;
     int partials;
     int failed;
+    const char **holes; /* the holes' names in the order they first occur */
+    size_t n_holes, cap_holes;
 };
 
 enum tmpl_res { TMPL_RES_FIXED, TMPL_RES_HOLE, TMPL_RES_LATER, TMPL_RES_FAIL };
@@ -998,11 +1074,23 @@ static size_t tmpl_pre_keep(struct tmpl_pre_state *ps, const struct tmpl_node *n
 {
     size_t at = ps->sp.t->count;
     struct tmpl_node copy = *n;
+    copy.hole = 0;
     if (hole) {
         copy.str = hole;
         copy.nparts = 1;
         copy.len = strlen(hole);
         copy.root = 1;
+        size_t k = 0;
+        while (k < ps->n_holes && strcmp(ps->holes[k], hole) != 0)
+            k++;
+        if (k == ps->n_holes) {
+            if (ps->n_holes == ps->cap_holes) {
+                ps->cap_holes = ps->cap_holes ? 2 * ps->cap_holes : 16;
+                ps->holes = xrealloc(ps->holes, ps->cap_holes * sizeof *ps->holes);
+            }
+            ps->holes[ps->n_holes++] = hole;
+        }
+        copy.hole = (unsigned)k + 1;
     }
     *tmpl_push_node(ps->sp.t, n->op) = copy;
     ps->sp.open_text = 0;
@@ -1171,10 +1259,13 @@ tmpl_pre *tmpl_prerender(const tmpl_set *set, const char *name, const json_t *bo
     tmpl_pre *pre = NULL;
     if (ps->failed) {
         tmpl_free_one(ps->sp.t);
+        free(ps->holes);
     } else {
         pre = xmalloc(sizeof *pre);
         pre->t = ps->sp.t;
         pre->fixed = json_incref(fixed);
+        pre->holes = ps->holes;
+        pre->n_holes = ps->n_holes;
     }
     free(ps);
     return pre;
@@ -1188,6 +1279,23 @@ int tmpl_pre_render(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx,
 int tmpl_pre_render_raw(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx,
                         const char *name, const char *raw, size_t raw_len, struct buf *out)
 {
+    return tmpl_pre_render_at(set, pre, ctx, NULL, name, raw, raw_len, out);
+}
+
+size_t tmpl_pre_holes(const tmpl_pre *pre)
+{
+    return pre ? pre->n_holes : 0;
+}
+
+const char *tmpl_pre_hole_name(const tmpl_pre *pre, size_t i)
+{
+    return pre && i < pre->n_holes ? pre->holes[i] : NULL;
+}
+
+int tmpl_pre_render_at(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx,
+                       const struct tmpl_val *vals, const char *name, const char *raw,
+                       size_t raw_len, struct buf *out)
+{
     if (!set || !pre)
         return -1;
     struct tmpl_render_state rs;
@@ -1200,6 +1308,7 @@ int tmpl_pre_render_raw(const tmpl_set *set, const tmpl_pre *pre, const json_t *
     rs.raw_name = name;
     rs.raw = raw;
     rs.raw_len = raw_len;
+    rs.vals = vals;
     memset(rs.memo_have, 0, sizeof rs.memo_have);
     return tmpl_render_nodes(&rs, pre->t, 0, pre->t->count);
 }
@@ -1210,6 +1319,7 @@ void tmpl_pre_free(tmpl_pre *pre)
         return;
     tmpl_free_one(pre->t);
     json_decref(pre->fixed);
+    free(pre->holes);
     free(pre);
 }
 
@@ -1221,6 +1331,7 @@ int tmpl_render(const tmpl_set *set, const char *name, const json_t *ctx, struct
     rs.var = NULL;
     rs.raw_name = rs.raw = NULL;
     rs.raw_len = 0;
+    rs.vals = NULL;
     /* a root whose bound member is a bound value: that value's pre-rendered templates */
     if (set->n_variants && json_is_object(ctx)) {
         const json_t *v = json_object_get(ctx, set->bind_key);

@@ -109,6 +109,31 @@ int tmpl_pre_render(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx,
 int tmpl_pre_render_raw(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx,
                         const char *name, const char *raw, size_t raw_len, struct buf *out);
 
+/* Holes filled by position: a pre-rendered template numbers its holes 0, 1, … in the order
+ * they first occur, and a render may give their values as an array in that order instead
+ * of as members of a JSON object (no object to build, no name to look up per hole). */
+size_t tmpl_pre_holes(const tmpl_pre *pre);
+/* The name of hole i (i < tmpl_pre_holes(pre)), as given to tmpl_hole; owned by pre. */
+const char *tmpl_pre_hole_name(const tmpl_pre *pre, size_t i);
+
+/* A hole's value given by position: what the root member of the hole's name would hold.
+ * Zeroed is missing (false). */
+enum tmpl_val_kind { TMPL_VAL_MISSING = 0, TMPL_VAL_TRUE, TMPL_VAL_INT, TMPL_VAL_STR };
+struct tmpl_val {
+    enum tmpl_val_kind kind;
+    long long i;   /* TMPL_VAL_INT */
+    const char *s; /* TMPL_VAL_STR: len bytes of UTF-8, borrowed for the render */
+    size_t len;
+};
+
+/* tmpl_pre_render_raw with the holes' values by position: vals[i] is the value of hole i
+ * (tmpl_pre_hole_name), tmpl_pre_holes(pre) of them; the root members that are not holes
+ * come from ctx (borrowed; NULL: none).  The same bytes as tmpl_pre_render_raw with a ctx
+ * that has every hole's value as the member of its name.  raw_name may be NULL. */
+int tmpl_pre_render_at(const tmpl_set *set, const tmpl_pre *pre, const json_t *ctx,
+                       const struct tmpl_val *vals, const char *raw_name, const char *raw,
+                       size_t raw_len, struct buf *out);
+
 void tmpl_pre_free(tmpl_pre *pre);
 
 /* Appends s (len bytes) to out with & < > " ' escaped. */

@@ -733,6 +733,25 @@ static void test_bind_other_value_is_plain(void **state)
 
 /* ---- pre-rendering against fixed values (tmpl_prerender) ------------------------------ */
 
+/* A JSON scalar as a value given by position (false and null are missing). */
+static struct tmpl_val val_of(const json_t *v)
+{
+    struct tmpl_val tv = {0};
+    if (json_is_true(v)) {
+        tv.kind = TMPL_VAL_TRUE;
+    } else if (json_is_integer(v)) {
+        tv.kind = TMPL_VAL_INT;
+        tv.i = json_integer_value(v);
+    } else if (json_is_string(v)) {
+        tv.kind = TMPL_VAL_STR;
+        tv.s = json_string_value(v);
+        tv.len = json_string_length(v);
+    } else {
+        assert_true(!v || json_is_false(v) || json_is_null(v));
+    }
+    return tv;
+}
+
 /* Renders src with fixed_json's values where fixed has holes filled from dyn_json, and
  * pre-rendered with dyn_json: both equal want (unless want is NULL: pre-rendering must
  * refuse). */
@@ -807,8 +826,19 @@ static void check_pre(const char *src, const char *fixed_json, const char *dyn_j
         buf_putc(&b, '\0');
         assert_string_equal(a.data, want);
         assert_string_equal(b.data, want);
+        /* the holes by position: their values in an array, the rest by name as before */
+        struct buf c = {0};
+        struct tmpl_val vals[32];
+        assert_true(tmpl_pre_holes(pre) <= 32);
+        assert_null(tmpl_pre_hole_name(pre, tmpl_pre_holes(pre)));
+        for (size_t i = 0; i < tmpl_pre_holes(pre); i++)
+            vals[i] = val_of(json_object_get(dyn, tmpl_pre_hole_name(pre, i)));
+        assert_int_equal(tmpl_pre_render_at(set, pre, dyn, vals, NULL, NULL, 0, &c), 0);
+        buf_putc(&c, '\0');
+        assert_string_equal(c.data, want);
         buf_free(&a);
         buf_free(&b);
+        buf_free(&c);
     }
     tmpl_pre_free(pre);
     json_decref(root);
@@ -836,6 +866,43 @@ static void test_prerender_same_bytes(void **state)
     /* missing holes are false */
     check_pre("{{#items}}{{#on}}1{{/on}}{{^on}}0{{/on}}{{on}}{{/items}}",
               "{\"items\": [{\"on\": \"?a\"}, {\"on\": \"?b\"}]}", "{\"b\": true}", "01true");
+}
+
+static void test_prerender_holes_by_position(void **state)
+{
+    (void)state;
+    /* numbers and strings as sections (pushed, shown as "."), zero and "" skipped, a hole
+     * nested in another's section, one hole used in several places */
+    check_pre("{{#n}}({{.}}){{/n}}{{#z}}no{{/z}}{{^z}}zero{{/z}}{{#s}}[{{.}}|{{{.}}}]{{/s}}"
+              "{{#e}}no{{/e}}{{^e}}empty{{/e}}{{#n}}{{#s}}<{{.}}>{{/s}}{{n}}{{/n}}{{neg}}{{t}}",
+              "{\"n\": \"?n\", \"z\": \"?z\", \"s\": \"?s\", \"e\": \"?e\", \"neg\": \"?neg\","
+              " \"t\": \"?t\"}",
+              "{\"n\": 42, \"z\": 0, \"s\": \"a<b\", \"e\": \"\", \"neg\": -7, \"t\": true}",
+              "(42)zero[a&lt;b|a<b]empty<a&lt;b>42-7true");
+    /* the holes' numbers: in the order they first occur, each name once */
+    tmpl_set *set = tmpl_set_new();
+    add(set, "t", "{{b}}{{a}}{{b}}<main>{{{body}}}</main>{{x}}");
+    json_t *fixed = json_pack("{s:o, s:o, s:o}", "a", tmpl_hole("ha"), "b", tmpl_hole("hb"),
+                              "body", tmpl_hole("body"));
+    tmpl_pre *pre = tmpl_prerender(set, "t", NULL, fixed);
+    assert_non_null(pre);
+    assert_int_equal(tmpl_pre_holes(pre), 3);
+    assert_string_equal(tmpl_pre_hole_name(pre, 0), "hb");
+    assert_string_equal(tmpl_pre_hole_name(pre, 1), "ha");
+    assert_string_equal(tmpl_pre_hole_name(pre, 2), "body");
+    /* a hole left missing that the render gives as bytes (the layout's body), and a name
+     * that is no hole from ctx */
+    struct tmpl_val vals[3] = {{.kind = TMPL_VAL_INT, .i = 2}, {.kind = TMPL_VAL_STR, .s = "&", .len = 1}, {0}};
+    json_t *ctx = json_pack("{s:s}", "x", "X");
+    struct buf b = {0};
+    assert_int_equal(tmpl_pre_render_at(set, pre, ctx, vals, "body", "<p>raw</p>", 10, &b), 0);
+    buf_putc(&b, '\0');
+    assert_string_equal(b.data, "2&amp;2<main><p>raw</p></main>X");
+    buf_free(&b);
+    json_decref(ctx);
+    tmpl_pre_free(pre);
+    json_decref(fixed);
+    tmpl_set_free(set);
 }
 
 static void test_prerender_repeated_names(void **state)
@@ -905,6 +972,7 @@ int main(void)
         cmocka_unit_test(test_bind_other_value_is_plain),
         cmocka_unit_test(test_prerender_same_bytes),
         cmocka_unit_test(test_prerender_repeated_names),
+        cmocka_unit_test(test_prerender_holes_by_position),
         cmocka_unit_test(test_prerender_refuses_when_unsure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -368,6 +368,51 @@ static const struct lang_info *app_ui(const struct app_call *c)
     return c->ui ? c->ui : lang_find(&c->app->langs, "da");
 }
 
+/* The strings' title key of page: "title_" + page name, '/' as '_' (cut to the key). */
+static const json_t *app_title_json(const struct lang_info *ui, const char *page)
+{
+    char key[96] = "title_";
+    size_t at = 6;
+    for (const char *p = page; *p && at < sizeof key - 1; p++)
+        key[at++] = *p == '/' ? '_' : *p;
+    key[at] = '\0';
+    return json_object_get(ui->strings, key);
+}
+
+const char *app_page_title(const struct app_call *c, const char *page)
+{
+    return json_string_value(app_title_json(app_ui(c), page));
+}
+
+/* The page in the layout, the body's bytes in sc->body: the pre-rendered layout (its holes
+ * by name from ctx, or by position from layout_vals) takes them as they are; the layout
+ * made from scratch takes them as a string in ctx (template text and escaped values, all
+ * UTF-8 already: no second check).  Replies; 0, or -1 (nothing sent). */
+static int app_layout_reply(struct app *app, struct app_scratch *sc, struct http_reply *rep,
+                            int status, const tmpl_pre *layout_pre,
+                            const struct tmpl_val *layout_vals, json_t *ctx)
+{
+    buf_reset(&sc->page);
+    http_buf_reuse(&sc->page); /* the last page's buffer, once sent */
+    buf_reserve(&sc->page, sc->page_size);
+    int bad;
+    if (layout_pre) {
+        bad = tmpl_pre_render_at(app->templates, layout_pre, ctx, layout_vals, "body",
+                                 sc->body.data ? sc->body.data : "", sc->body.len, &sc->page);
+    } else {
+        json_object_set_new_nocheck(
+            ctx, "body", json_stringn_nocheck(sc->body.data ? sc->body.data : "", sc->body.len));
+        bad = tmpl_render(app->templates, "layout", ctx, &sc->page);
+    }
+    if (bad)
+        return -1;
+    /* the reply takes the page's buffer (libmicrohttpd frees it); the next page starts a new
+     * one at this one's size */
+    sc->page_size = sc->page.len < APP_SCRATCH_KEEP ? sc->page.len : APP_SCRATCH_KEEP;
+    http_reply_take(rep, status, "text/html; charset=utf-8", &sc->page);
+    return 0;
+}
+
 static void app_render(struct app *app, const struct lang_info *ui, const char *csrf,
                        struct http_reply *rep, int status, const char *page,
                        const tmpl_pre *pre, const tmpl_pre *layout_pre, json_t *ctx)
@@ -389,14 +434,8 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
                                            json_object_get(ctx, "pack_languages")));
     if (csrf && *csrf)
         json_object_set_new_nocheck(ctx, "csrf", json_string_nocheck(csrf));
-    /* the page's <title> comes from the strings: "title_" + page name, '/' as '_' (a
-     * name longer than the key is cut) */
-    char key[96] = "title_";
-    size_t at = 6;
-    for (const char *p = page; *p && at < sizeof key - 1; p++)
-        key[at++] = *p == '/' ? '_' : *p;
-    key[at] = '\0';
-    json_t *title = json_object_get(ui->strings, key);
+    /* the page's <title> comes from the strings */
+    json_t *title = (json_t *)app_title_json(ui, page);
     if (title && !json_object_get(ctx, "page_title"))
         json_object_set_nocheck(ctx, "page_title", title);
     buf_reset(&sc->body);
@@ -406,32 +445,34 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
         goto out;
     }
-    /* the page: the pre-rendered layout takes the body's bytes as they are; the layout made
-     * from scratch takes it as a string (template text and escaped values, all UTF-8
-     * already: no second check) */
-    buf_reset(&sc->page);
-    http_buf_reuse(&sc->page); /* the last page's buffer, once sent */
-    buf_reserve(&sc->page, sc->page_size);
-    int bad;
-    if (layout_pre) {
-        bad = tmpl_pre_render_raw(app->templates, layout_pre, ctx, "body",
-                                  sc->body.data ? sc->body.data : "", sc->body.len, &sc->page);
-    } else {
-        json_object_set_new_nocheck(
-            ctx, "body", json_stringn_nocheck(sc->body.data ? sc->body.data : "", sc->body.len));
-        bad = tmpl_render(app->templates, "layout", ctx, &sc->page);
-    }
-    if (bad) {
+    if (app_layout_reply(app, sc, rep, status, layout_pre, NULL, ctx) != 0)
         http_reply_text(rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
-        goto out;
-    }
-    /* the reply takes the page's buffer (libmicrohttpd frees it); the next page starts a new
-     * one at this one's size */
-    sc->page_size = sc->page.len < APP_SCRATCH_KEEP ? sc->page.len : APP_SCRATCH_KEEP;
-    http_reply_take(rep, status, "text/html; charset=utf-8", &sc->page);
 out:
     app_scratch_trim(sc);
     json_decref(ctx);
+}
+
+void app_page_at(struct app_call *c, int status, const tmpl_pre *pre, const struct tmpl_val *vals,
+                 const json_t *ctx, const tmpl_pre *layout_pre, const struct tmpl_val *layout_vals)
+{
+    struct app *app = c->app;
+    struct app_scratch *sc = app_scratch(app);
+    buf_reset(&sc->body);
+    if (tmpl_pre_render_at(app->templates, pre, ctx, vals, NULL, NULL, 0, &sc->body) != 0 ||
+        app_layout_reply(app, sc, c->rep, status, layout_pre, layout_vals, NULL) != 0) {
+        fprintf(stderr, "vejled: cannot render a pre-rendered page\n");
+        http_reply_text(c->rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
+    }
+    app_scratch_trim(sc);
+}
+
+const char *app_back(const struct app_call *c)
+{
+    /* the language switch brings the citizen back to this page */
+    if (c->req && c->req->path && strncmp(c->req->path, "/borger", 7) == 0 &&
+        strlen(c->req->path) <= 64)
+        return c->req->path;
+    return NULL;
 }
 
 void app_page(struct app_call *c, int status, const char *page, json_t *ctx)
@@ -455,10 +496,9 @@ void app_page_pre(struct app_call *c, int status, const char *page, const tmpl_p
         if (c->req && c->req->method == ROUTER_GET && c->req->path)
             json_object_set_new(ctx, "back_path", json_string(c->req->path));
     }
-    /* the language switch brings the citizen back to this page */
-    if (c->req && c->req->path && strncmp(c->req->path, "/borger", 7) == 0 &&
-        strlen(c->req->path) <= 64 && !json_object_get(ctx, "back"))
-        json_object_set_new(ctx, "back", json_string(c->req->path));
+    const char *back = app_back(c);
+    if (back && !json_object_get(ctx, "back"))
+        json_object_set_new(ctx, "back", json_string(back));
     app_render(c->app, app_ui(c), c->csrf, c->rep, status, page, pre, layout_pre, ctx);
 }
 

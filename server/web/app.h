@@ -125,6 +125,19 @@ void app_page(struct app_call *c, int status, const char *page, json_t *ctx);
  * NULL: rendered as app_page does.  ctx holds the other values, the holes' among them. */
 void app_page_pre(struct app_call *c, int status, const char *page, const tmpl_pre *pre,
                   const tmpl_pre *layout_pre, json_t *ctx);
+/* The same with the holes by position (tmpl_pre_render_at): the body from pre with vals
+ * (one per tmpl_pre_holes(pre)) and ctx (borrowed, may be NULL: the body's other values),
+ * the layout from layout_pre with layout_vals alone, its body hole given as the body's
+ * bytes.  The caller fills every hole, the layout's csrf, back and page_title among them
+ * (app_back, app_page_title). */
+void app_page_at(struct app_call *c, int status, const tmpl_pre *pre, const struct tmpl_val *vals,
+                 const json_t *ctx, const tmpl_pre *layout_pre, const struct tmpl_val *layout_vals);
+/* What app_page gives the layout as "back" (the language switch returns there): the
+ * request's path on a citizen page, else NULL. */
+const char *app_back(const struct app_call *c);
+/* The <title> app_page gives page (the strings' "title_" + page name, '/' as '_'), or
+ * NULL when the strings have none. */
+const char *app_page_title(const struct app_call *c, const char *page);
 /* Replies with JSON (body stolen). */
 void app_json(struct app_call *c, int status, json_t *body);
 /* Replies with the API's error shape; status from the registry unless given (non-0). */

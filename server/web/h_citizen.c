@@ -13,6 +13,7 @@
 #include "form.h"
 #include "handlers.h"
 #include "jsonmem.h"
+#include "mem.h"
 #include "prerender.h"
 #include "progress.h"
 #include "receipt.h"
@@ -36,9 +37,45 @@ static void h_citizen_bool(json_t *o, const char *key, int v)
     json_object_set_new_nocheck(o, key, json_boolean(v));
 }
 
-/* Pre-rendered page bodies (defined with the video page below). */
-static const tmpl_pre *h_citizen_pre_get(struct app_call *c, const struct model_pack *pack,
-                                         char kind, size_t n);
+/* Pre-rendered pages and their holes by position (defined with the video page below). */
+struct h_citizen_pre;
+struct h_citizen_submitted;
+
+/* A request's values for the holes of a pre-rendered page filled by position
+ * (h_citizen_fill): what the page shows of this citizen, worked out once. */
+struct h_citizen_now {
+    struct app_call *c;
+    const struct model_pack *pack;
+    const struct model_progress *pr;
+    const struct h_citizen_submitted *sub; /* the video page's refused form, or NULL */
+    const struct model_video *v;           /* the video page's video, or NULL */
+    size_t n;                              /* the page's video number; 0: none */
+    int media;                             /* the video's file (h_citizen_media_state) */
+    char media_src[320];
+    struct buf title;                      /* the page's <title>, when it is its own */
+    const char *title_text;                /* else the strings' one (may be NULL) */
+    /* the overview's */
+    size_t answered, total, next;
+    struct model_group group;
+    int have_group;
+    const char *group_name;
+    char meeting[64];                      /* "": none */
+    /* the progress line's */
+    int minutes_left, all_done, some_left;
+    size_t videos_done;
+};
+static void h_citizen_now_clear(struct h_citizen_now *w);
+static const struct h_citizen_pre *h_citizen_pre_get(struct app_call *c,
+                                                     const struct model_pack *pack, char kind,
+                                                     size_t n);
+static const tmpl_pre *h_citizen_pre_of(struct app_call *c, const struct model_pack *pack,
+                                        char kind, size_t n);
+static void h_citizen_now_init(struct h_citizen_now *w, struct app_call *c,
+                               const struct model_pack *pack, const struct model_progress *pr,
+                               size_t n);
+static void h_citizen_page_at(struct app_call *c, int status, const struct h_citizen_now *w,
+                              const struct h_citizen_pre *body, const json_t *ctx,
+                              const struct h_citizen_pre *layout);
 static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack *pack,
                                      const struct model_progress *pr, int watching, int holes);
 
@@ -207,20 +244,31 @@ static int h_citizen_minutes(int seconds)
 /* The progress line every citizen page shows: video n of the pack (0: none), the whole
  * duration ("ca. 5 min.") and what is left of it (videos whose questions are not all
  * answered). */
-static void h_citizen_progress(const struct model_pack *pack, const struct model_progress *pr,
-                               size_t n, json_t *ctx)
+/* The progress line's numbers: the whole duration and what is left of it in seconds, and
+ * the videos done (pr NULL: none done). */
+static void h_citizen_progress_counts(const struct model_pack *pack,
+                                      const struct model_progress *pr, int *total, int *left,
+                                      size_t *done)
 {
-    int total = 0, left = 0;
-    size_t done = 0;
+    *total = *left = 0;
+    *done = 0;
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
         int d = v->duration_s > 0 ? v->duration_s : 60;
-        total += d;
+        *total += d;
         if (pr && h_citizen_answered_in(v, pr) == v->n_questions)
-            done++;
+            (*done)++;
         else
-            left += d;
+            *left += d;
     }
+}
+
+static void h_citizen_progress(const struct model_pack *pack, const struct model_progress *pr,
+                               size_t n, json_t *ctx)
+{
+    int total, left;
+    size_t done;
+    h_citizen_progress_counts(pack, pr, &total, &left, &done);
     json_t *p = json_object();
     h_citizen_int(p, "videos", (int)pack->n_videos);
     h_citizen_int(p, "minutes_total", h_citizen_minutes(total));
@@ -306,8 +354,8 @@ static char *h_citizen_put_size(char *p, size_t n)
 
 /* The <title> of a video's pages: "[Fejl: ][<prefix>: ]Video n af m: <title>" (every
  * part a checked string: the strings' and the pack's texts are checked when loaded). */
-static void h_citizen_title(struct app_call *c, json_t *ctx, const char *prefix, size_t n,
-                            size_t of, const char *title, int errors)
+static void h_citizen_title_buf(struct app_call *c, struct buf *b_out, const char *prefix,
+                                size_t n, size_t of, const char *title, int errors)
 {
     struct buf b = {0};
     char num[24];
@@ -328,6 +376,15 @@ static void h_citizen_title(struct app_call *c, json_t *ctx, const char *prefix,
     buf_append(&b, num, (size_t)(h_citizen_put_size(num, of) - num));
     buf_puts(&b, ": ");
     buf_puts(&b, title ? title : "");
+    *b_out = b;
+}
+
+/* The same as the page's "page_title" in ctx. */
+static void h_citizen_title(struct app_call *c, json_t *ctx, const char *prefix, size_t n,
+                            size_t of, const char *title, int errors)
+{
+    struct buf b;
+    h_citizen_title_buf(c, &b, prefix, n, of, title, errors);
     json_object_set_new_nocheck(ctx, "page_title", json_stringn_nocheck(b.data, b.len));
     buf_free(&b);
 }
@@ -571,20 +628,25 @@ void h_citizen_overview(struct app_call *c)
         h_citizen_fail(c);
         return;
     }
-    const tmpl_pre *pre = h_citizen_pre_get(c, pack, 'o', 0);
-    const tmpl_pre *layout = h_citizen_pre_get(c, pack, 'l', 0);
-    /* pre-rendered body and layout have the pack's and the municipality's values already:
-     * only the group and the meeting (the body's) are needed */
-    json_t *ctx = pre && layout ? json_object() : h_citizen_base(c, pack);
-    if (pre && layout)
-        h_citizen_base_own(c, pack, ctx);
-    h_citizen_summary(c, pack, &pr, 0, pre != NULL, ctx);
-    h_citizen_progress(pack, &pr, 0, ctx);
-    json_object_set_new_nocheck(ctx, "completed",
-                        json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
-                                     json_integer_value(json_object_get(ctx, "total"))));
+    const struct h_citizen_pre *body = h_citizen_pre_get(c, pack, 'o', 0);
+    const struct h_citizen_pre *layout = h_citizen_pre_get(c, pack, 'L', 0);
+    if (body && layout) {
+        /* pre-rendered body and layout: only the holes' values, no JSON */
+        struct h_citizen_now w;
+        h_citizen_now_init(&w, c, pack, &pr, 0);
+        h_citizen_page_at(c, 200, &w, body, NULL, layout);
+        h_citizen_now_clear(&w);
+    } else {
+        json_t *ctx = h_citizen_base(c, pack);
+        h_citizen_summary(c, pack, &pr, 0, 0, ctx);
+        h_citizen_progress(pack, &pr, 0, ctx);
+        json_object_set_new_nocheck(
+            ctx, "completed",
+            json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
+                         json_integer_value(json_object_get(ctx, "total"))));
+        app_page(c, 200, "citizen/overview", ctx);
+    }
     model_progress_clear(&pr);
-    app_page_pre(c, 200, "citizen/overview", pre, layout, ctx);
 }
 
 /* ------------------------------------------------------------------ video and answers */
@@ -774,52 +836,6 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     return data;
 }
 
-/* The values of the holes of h_citizen_video_data (only the true ones: a missing hole is
- * false) into ctx. */
-static void h_citizen_video_holes(struct app_call *c, const struct model_pack *pack, size_t n,
-                                  const struct model_progress *pr,
-                                  const struct h_citizen_submitted *sub, json_t *ctx)
-{
-    const struct model_video *v = content_video_at(pack, n);
-    char hole[48];
-    for (size_t qi = 0; qi < v->n_questions; qi++) {
-        const struct model_question *q = &v->questions[qi];
-        for (size_t oi = 0; sub && oi < q->n_options; oi++)
-            if (h_citizen_o_checked(sub, q, oi)) {
-                h_citizen_hole_name(hole, sizeof hole, "c", qi, oi, 1);
-                json_object_set_new_nocheck(ctx, hole, json_true());
-            }
-        if (h_citizen_q_asked(pr, sub, q)) {
-            h_citizen_hole_name(hole, sizeof hole, "a", qi, 0, 0);
-            json_object_set_new_nocheck(ctx, hole, json_true());
-        }
-        if (h_citizen_answer_of(pr->latest, pr->n_latest, q->id)) {
-            h_citizen_hole_name(hole, sizeof hole, "b", qi, 0, 0);
-            json_object_set_new_nocheck(ctx, hole, json_true());
-        }
-        unsigned problems = h_citizen_q_problems(sub, qi);
-        if (problems) {
-            h_citizen_hole_name(hole, sizeof hole, "e", qi, 0, 0);
-            json_object_set_new_nocheck(ctx, hole, json_true());
-        }
-        for (size_t k = 0; k < 3; k++)
-            if (problems & (1u << k)) {
-                h_citizen_hole_name(hole, sizeof hole, "p", k, qi, 1);
-                json_object_set_new_nocheck(ctx, hole, json_true());
-            }
-    }
-    int media = h_citizen_media_state(c, v);
-    if (media == 1)
-        json_object_set_new_nocheck(ctx, "vmm", json_true());
-    if (media == 2) {
-        char src[320];
-        snprintf(src, sizeof src, "/media/%s", v->media);
-        json_object_set_new_nocheck(ctx, "vm", json_string(src));
-    }
-    if (media != 2)
-        json_object_set_new_nocheck(ctx, "vnp", json_true());
-}
-
 /* The layout's values on a citizen page of pack in the call's language, as app_page adds
  * them (the language, the switch's list of the pack's languages) and as h_citizen_base
  * does (example content and translation notices, "citizen"), with holes for the values of
@@ -858,13 +874,87 @@ static json_t *h_citizen_layout_data(struct app_call *c, const struct model_pack
  * when a citizen on it first opens a page).  Readers scan without a lock (an entry is
  * complete before the count that shows it); makers take the lock. */
 #define H_CITIZEN_PRE_MAX 4096
+
+/* The most holes a page filled by position has (a video page: about ten per question);
+ * a page with more is made as usual. */
+#define H_CITIZEN_HOLES_MAX 512
+
+/* What a hole of a page filled by position holds.  Its name (tmpl_hole) is the kind's
+ * prefix and its numbers (h_citizen_hole_name): the video page's per question qi
+ * "c<qi>.<oi>" option oi checked, "a<qi>" asked about, "b<qi>" answered before, "e<qi>"
+ * an error, "p<k>.<qi>" problem k, and the video's "vm" media, "vmm" media missing, "vnp"
+ * no player; the overview's per video vi "d<vi>" done and "n<vi>" answered, and
+ * h_citizen_overview_holes'; the layout's csrf, back, page_title and body, and the
+ * progress line's (h_citizen_layout_data_at). */
+enum h_citizen_hk {
+    HK_CHECKED, HK_ASKED, HK_BEFORE, HK_ERROR, HK_PROBLEM, HK_MEDIA, HK_MEDIA_MISSING,
+    HK_NO_PLAYER, HK_DONE, HK_N_ANSWERED, HK_ANSWERED, HK_TOTAL, HK_PERCENT, HK_GROUP,
+    HK_MEETING, HK_NEXT, HK_DECLINED, HK_COMPLETED, HK_STARTED, HK_CSRF, HK_BACK, HK_TITLE,
+    HK_BODY, HK_P_LEFT, HK_P_DONE, HK_P_VIDEO, HK_P_ALL, HK_P_SOME
+};
+
+static const struct {
+    const char *prefix;
+    enum h_citizen_hk kind;
+    unsigned nums; /* numbers after the prefix, '.' between two */
+} h_citizen_hks[] = {
+    {"c", HK_CHECKED, 2},      {"a", HK_ASKED, 1},         {"b", HK_BEFORE, 1},
+    {"e", HK_ERROR, 1},        {"p", HK_PROBLEM, 2},       {"vm", HK_MEDIA, 0},
+    {"vmm", HK_MEDIA_MISSING, 0}, {"vnp", HK_NO_PLAYER, 0}, {"d", HK_DONE, 1},
+    {"n", HK_N_ANSWERED, 1},   {"sa", HK_ANSWERED, 0},     {"st", HK_TOTAL, 0},
+    {"sp", HK_PERCENT, 0},     {"sg", HK_GROUP, 0},        {"sm", HK_MEETING, 0},
+    {"sn", HK_NEXT, 0},        {"sd", HK_DECLINED, 0},     {"sc", HK_COMPLETED, 0},
+    {"ss", HK_STARTED, 0},     {"csrf", HK_CSRF, 0},       {"back", HK_BACK, 0},
+    {"page_title", HK_TITLE, 0}, {"body", HK_BODY, 0},     {"Pl", HK_P_LEFT, 0},
+    {"Pd", HK_P_DONE, 0},      {"Pn", HK_P_VIDEO, 0},      {"Pa", HK_P_ALL, 0},
+    {"Ps", HK_P_SOME, 0},
+};
+
+struct h_citizen_hole {
+    enum h_citizen_hk kind;
+    unsigned a, b; /* the name's numbers */
+};
+
+/* Reads hole name s into h; 0, or -1 for a name that is none of h_citizen_hks'. */
+static int h_citizen_hole_parse(const char *s, struct h_citizen_hole *h)
+{
+    size_t k = strcspn(s, "0123456789");
+    for (size_t i = 0; i < sizeof h_citizen_hks / sizeof h_citizen_hks[0]; i++) {
+        if (strlen(h_citizen_hks[i].prefix) != k || memcmp(s, h_citizen_hks[i].prefix, k) != 0)
+            continue;
+        const char *p = s + k;
+        unsigned num[2] = {0, 0};
+        for (unsigned j = 0; j < h_citizen_hks[i].nums; j++) {
+            if (j && *p++ != '.')
+                return -1;
+            if (*p < '0' || *p > '9')
+                return -1;
+            char *end;
+            unsigned long x = strtoul(p, &end, 10);
+            if (x > 65535)
+                return -1;
+            num[j] = (unsigned)x;
+            p = end;
+        }
+        if (*p)
+            return -1;
+        h->kind = h_citizen_hks[i].kind;
+        h->a = num[0];
+        h->b = num[1];
+        return 0;
+    }
+    return -1;
+}
 struct h_citizen_pre {
     int64_t pack_id;
     int version;
     const struct lang_info *ui;
-    char kind; /* 'v' video page n, 'o' overview, 'r' receipt, 'l' the layout */
+    char kind; /* 'v' video page n, 'o' overview, 'L' the layout for these two (holes by
+                  position); 'r' receipt, 'l' the layout for the others (holes by name) */
     size_t n;
     tmpl_pre *pre; /* NULL: this one cannot be pre-rendered; made as usual */
+    struct h_citizen_hole *holes; /* 'v', 'o', 'L': what each hole holds, by its number */
+    size_t n_holes;
 };
 static struct h_citizen_pre h_citizen_pres[H_CITIZEN_PRE_MAX];
 static _Atomic size_t h_citizen_n_pres;
@@ -883,15 +973,66 @@ static const struct h_citizen_pre *h_citizen_pre_find(const struct model_pack *p
     return NULL;
 }
 
-static const tmpl_pre *h_citizen_pre_get(struct app_call *c, const struct model_pack *pack,
-                                         char kind, size_t n)
+/* The overview's own values as holes, beside h_citizen_videos_data's (its by-name
+ * counterparts: h_citizen_summary, h_citizen_base_own). */
+static void h_citizen_overview_holes(json_t *fixed)
+{
+    static const char *const names[][2] = {
+        {"answered", "sa"}, {"total", "st"},     {"percent", "sp"},
+        {"group_name", "sg"}, {"meeting", "sm"}, {"next_n", "sn"},
+        {"declined", "sd"}, {"completed", "sc"}, {"started", "ss"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        json_object_set_new_nocheck(fixed, names[i][0], tmpl_hole(names[i][1]));
+}
+
+/* The layout of the pages with holes by position: h_citizen_layout_data with the progress
+ * line's values, the pack's fixed and the citizen's as holes (h_citizen_progress). */
+static json_t *h_citizen_layout_data_at(struct app_call *c, const struct model_pack *pack)
+{
+    json_t *data = h_citizen_layout_data(c, pack), *p = json_object();
+    int total, left;
+    size_t done;
+    h_citizen_progress_counts(pack, NULL, &total, &left, &done);
+    h_citizen_int(p, "videos", (int)pack->n_videos);
+    h_citizen_int(p, "minutes_total", h_citizen_minutes(total));
+    static const char *const names[][2] = {{"minutes_left", "Pl"}, {"videos_done", "Pd"},
+                                           {"video_n", "Pn"},      {"all_done", "Pa"},
+                                           {"some_left", "Ps"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        json_object_set_new_nocheck(p, names[i][0], tmpl_hole(names[i][1]));
+    json_object_set_new_nocheck(data, "progress", p);
+    return data;
+}
+
+/* What pre's holes hold (h_citizen_hole_parse), into e; -1 when one is none of those or
+ * there are more than a page's render takes. */
+static int h_citizen_pre_holes(struct h_citizen_pre *e)
+{
+    size_t n = tmpl_pre_holes(e->pre);
+    if (n > H_CITIZEN_HOLES_MAX)
+        return -1;
+    e->holes = xcalloc(n ? n : 1, sizeof *e->holes);
+    e->n_holes = n;
+    for (size_t i = 0; i < n; i++)
+        if (h_citizen_hole_parse(tmpl_pre_hole_name(e->pre, i), &e->holes[i]) != 0) {
+            free(e->holes);
+            e->holes = NULL;
+            e->n_holes = 0;
+            return -1;
+        }
+    return 0;
+}
+
+static const struct h_citizen_pre *h_citizen_pre_get(struct app_call *c,
+                                                     const struct model_pack *pack, char kind,
+                                                     size_t n)
 {
     if (!prerender_enabled() || strcmp(pack->state, "draft") == 0)
         return NULL;
     const struct h_citizen_pre *e = h_citizen_pre_find(
         pack, c->ui, kind, n, atomic_load_explicit(&h_citizen_n_pres, memory_order_acquire));
     if (e)
-        return e->pre;
+        return e->pre ? e : NULL;
     pthread_mutex_lock(&h_citizen_pre_lock);
     size_t count = atomic_load_explicit(&h_citizen_n_pres, memory_order_relaxed);
     e = h_citizen_pre_find(pack, c->ui, kind, n, count);
@@ -901,7 +1042,12 @@ static const tmpl_pre *h_citizen_pre_get(struct app_call *c, const struct model_
         int paused = jsonmem_pause();
         json_t *fixed = kind == 'v'   ? h_citizen_video_data(c, pack, n, NULL, NULL, 1)
                         : kind == 'l' ? h_citizen_layout_data(c, pack)
+                        : kind == 'L' ? h_citizen_layout_data_at(c, pack)
                                       : h_citizen_videos_data(c, pack, NULL, kind == 'r', 1);
+        if (kind == 'v') /* the form's token: in the layout's holes too */
+            json_object_set_new_nocheck(fixed, "csrf", tmpl_hole("csrf"));
+        if (kind == 'o')
+            h_citizen_overview_holes(fixed);
         made->pre = tmpl_prerender(c->app->templates,
                                    kind == 'v'   ? "citizen/video"
                                    : kind == 'o' ? "citizen/overview"
@@ -909,6 +1055,15 @@ static const tmpl_pre *h_citizen_pre_get(struct app_call *c, const struct model_
                                                  : "layout",
                                    app_strings(c), fixed);
         json_decref(fixed);
+        made->holes = NULL;
+        made->n_holes = 0;
+        if (made->pre && (kind == 'v' || kind == 'o' || kind == 'L') &&
+            h_citizen_pre_holes(made) != 0) {
+            fprintf(stderr, "vejled: a pre-rendered citizen page has a hole this server does "
+                            "not fill; made as usual\n");
+            tmpl_pre_free(made->pre);
+            made->pre = NULL;
+        }
         jsonmem_resume(paused);
         made->pack_id = pack->id;
         made->version = pack->version;
@@ -919,28 +1074,206 @@ static const tmpl_pre *h_citizen_pre_get(struct app_call *c, const struct model_
         e = made;
     }
     pthread_mutex_unlock(&h_citizen_pre_lock);
+    return e && e->pre ? e : NULL;
+}
+
+static const tmpl_pre *h_citizen_pre_of(struct app_call *c, const struct model_pack *pack,
+                                        char kind, size_t n)
+{
+    const struct h_citizen_pre *e = h_citizen_pre_get(c, pack, kind, n);
     return e ? e->pre : NULL;
 }
 
-/* The video page with the citizen's progress pr (the caller's; loaded and cleared by it). */
-static void h_citizen_video_page(struct app_call *c, const struct model_pack *pack, size_t n,
-                                 const struct model_progress *pr,
-                                 const struct h_citizen_submitted *sub)
+/* A string value (NULL: missing). */
+static void h_citizen_val_str(struct tmpl_val *tv, const char *s, size_t len)
 {
-    const struct model_video *v = content_video_at(pack, n);
-    const tmpl_pre *pre = h_citizen_pre_get(c, pack, 'v', n);
-    const tmpl_pre *layout = h_citizen_pre_get(c, pack, 'l', 0);
-    /* pre-rendered body and layout need nothing of h_citizen_base: the body shows neither
-     * group nor meeting, the layout has the pack's and the municipality's values */
-    json_t *ctx = pre && layout ? json_object() : h_citizen_base(c, pack);
-    json_t *errors = json_array();
-    if (pre) {
-        h_citizen_video_holes(c, pack, n, pr, sub, ctx);
-    } else {
-        json_t *data = h_citizen_video_data(c, pack, n, pr, sub, 0);
-        json_object_update(ctx, data);
-        json_decref(data);
+    if (!s)
+        return;
+    tv->kind = TMPL_VAL_STR;
+    tv->s = s;
+    tv->len = len;
+}
+
+static void h_citizen_val_int(struct tmpl_val *tv, long long i)
+{
+    tv->kind = TMPL_VAL_INT;
+    tv->i = i;
+}
+
+/* The values of e's holes for this request into vals (e->n_holes of them). */
+static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen_pre *e,
+                           struct tmpl_val *vals)
+{
+    const struct model_video *v = w->v;
+    for (size_t i = 0; i < e->n_holes; i++) {
+        const struct h_citizen_hole *h = &e->holes[i];
+        struct tmpl_val *tv = &vals[i];
+        const struct model_question *q = v && h->a < v->n_questions ? &v->questions[h->a] : NULL;
+        const struct model_video *vi = h->a < w->pack->n_videos ? &w->pack->videos[h->a] : NULL;
+        int on = 0;
+        memset(tv, 0, sizeof *tv);
+        switch ((enum h_citizen_hk)h->kind) {
+        case HK_CHECKED:
+            on = q && h->b < q->n_options && h_citizen_o_checked(w->sub, q, h->b);
+            break;
+        case HK_ASKED:
+            on = q && h_citizen_q_asked(w->pr, w->sub, q);
+            break;
+        case HK_BEFORE:
+            on = q && h_citizen_answer_of(w->pr->latest, w->pr->n_latest, q->id) != NULL;
+            break;
+        case HK_ERROR:
+            on = q && h_citizen_q_problems(w->sub, h->a) != 0;
+            break;
+        case HK_PROBLEM: /* "p<k>.<qi>" */
+            on = v && h->b < v->n_questions && h->a < 3 &&
+                 (h_citizen_q_problems(w->sub, h->b) & (1u << h->a));
+            break;
+        case HK_MEDIA:
+            if (w->media == 2)
+                h_citizen_val_str(tv, w->media_src, strlen(w->media_src));
+            break;
+        case HK_MEDIA_MISSING:
+            on = w->media == 1;
+            break;
+        case HK_NO_PLAYER:
+            on = w->media != 2;
+            break;
+        case HK_DONE:
+            on = vi && h_citizen_answered_in(vi, w->pr) == vi->n_questions;
+            break;
+        case HK_N_ANSWERED:
+            if (vi)
+                h_citizen_val_int(tv, (long long)h_citizen_answered_in(vi, w->pr));
+            break;
+        case HK_ANSWERED:
+            h_citizen_val_int(tv, (long long)w->answered);
+            break;
+        case HK_TOTAL:
+            h_citizen_val_int(tv, (long long)w->total);
+            break;
+        case HK_PERCENT:
+            h_citizen_val_int(tv, w->total ? (long long)(w->answered * 100 / w->total) : 0);
+            break;
+        case HK_GROUP:
+            if (w->group_name)
+                h_citizen_val_str(tv, w->group_name, strlen(w->group_name));
+            break;
+        case HK_MEETING:
+            if (w->meeting[0])
+                h_citizen_val_str(tv, w->meeting, strlen(w->meeting));
+            break;
+        case HK_NEXT:
+            if (w->next)
+                h_citizen_val_int(tv, (long long)w->next);
+            break;
+        case HK_DECLINED:
+            on = w->c->enrolment.declined_at != 0;
+            break;
+        case HK_COMPLETED:
+            on = w->answered == w->total;
+            break;
+        case HK_STARTED:
+            on = w->answered > 0;
+            break;
+        case HK_CSRF:
+            if (w->c->csrf[0])
+                h_citizen_val_str(tv, w->c->csrf, strlen(w->c->csrf));
+            break;
+        case HK_BACK: {
+            const char *back = app_back(w->c);
+            if (back)
+                h_citizen_val_str(tv, back, strlen(back));
+            break;
+        }
+        case HK_TITLE:
+            if (w->title.data)
+                h_citizen_val_str(tv, w->title.data, w->title.len);
+            else if (w->title_text)
+                h_citizen_val_str(tv, w->title_text, strlen(w->title_text));
+            break;
+        case HK_BODY: /* the layout's body: given as bytes */
+            break;
+        case HK_P_LEFT:
+            h_citizen_val_int(tv, h_citizen_minutes(w->minutes_left));
+            break;
+        case HK_P_DONE:
+            h_citizen_val_int(tv, (long long)w->videos_done);
+            break;
+        case HK_P_VIDEO:
+            if (w->n)
+                h_citizen_val_int(tv, (long long)w->n);
+            break;
+        case HK_P_ALL:
+            on = w->all_done;
+            break;
+        case HK_P_SOME:
+            on = w->some_left;
+            break;
+        }
+        if (on)
+            tv->kind = TMPL_VAL_TRUE;
     }
+}
+
+/* What every page with holes by position needs: the progress line's values and, on the
+ * overview (n 0), the overview's own. */
+static void h_citizen_now_init(struct h_citizen_now *w, struct app_call *c,
+                               const struct model_pack *pack, const struct model_progress *pr,
+                               size_t n)
+{
+    memset(w, 0, sizeof *w);
+    w->c = c;
+    w->pack = pack;
+    w->pr = pr;
+    w->n = n;
+    int total;
+    h_citizen_progress_counts(pack, pr, &total, &w->minutes_left, &w->videos_done);
+    w->all_done = w->videos_done == pack->n_videos;
+    w->some_left = !w->all_done && w->videos_done > 0;
+    if (n)
+        return;
+    for (size_t vi = 0; vi < pack->n_videos; vi++) {
+        const struct model_video *v = &pack->videos[vi];
+        size_t a = h_citizen_answered_in(v, pr);
+        w->answered += a;
+        w->total += v->n_questions;
+        if (a != v->n_questions && !w->next)
+            w->next = vi + 1;
+    }
+    if (store_group_by_id(c->st, c->enrolment.group_id, &w->group) == STORE_OK) {
+        w->have_group = 1;
+        w->group_name = h_citizen_tr(c, pack, "group.name", w->group.name);
+    }
+    if (c->enrolment.first_meeting_at)
+        clock_format_human(c->enrolment.first_meeting_at, c->ui ? c->ui->code : "da", w->meeting,
+                           sizeof w->meeting);
+    w->title_text = app_page_title(c, "citizen/overview");
+}
+
+static void h_citizen_now_clear(struct h_citizen_now *w)
+{
+    if (w->have_group)
+        model_group_clear(&w->group);
+    buf_free(&w->title);
+}
+
+/* Replies with the page made from body and layout, their holes filled from w; ctx (borrowed,
+ * may be NULL) has the body's other values. */
+static void h_citizen_page_at(struct app_call *c, int status, const struct h_citizen_now *w,
+                              const struct h_citizen_pre *body, const json_t *ctx,
+                              const struct h_citizen_pre *layout)
+{
+    struct tmpl_val vals[H_CITIZEN_HOLES_MAX], layout_vals[H_CITIZEN_HOLES_MAX];
+    h_citizen_fill(w, body, vals);
+    h_citizen_fill(w, layout, layout_vals);
+    app_page_at(c, status, body->pre, vals, ctx, layout->pre, layout_vals);
+}
+
+/* The list of the form's problems, for the summary at the top of the page. */
+static json_t *h_citizen_errors(const struct model_video *v, const struct h_citizen_submitted *sub)
+{
+    json_t *errors = json_array();
     for (size_t i = 0; sub && sub->problems && i < sub->problems->n; i++) {
         size_t qi = sub->problems->items[i].question_index;
         char field_id[40];
@@ -951,12 +1284,52 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
         h_citizen_bool(e, h_citizen_problem_names[h_citizen_problem_index(sub->problems->items[i].kind)], 1);
         json_array_append_new(errors, e);
     }
-    json_object_set_new_nocheck(ctx, "has_errors", json_boolean(json_array_size(errors) > 0));
-    json_object_set_new_nocheck(ctx, "errors", errors);
+    return errors;
+}
+
+/* The video page with the citizen's progress pr (the caller's; loaded and cleared by it). */
+static void h_citizen_video_page(struct app_call *c, const struct model_pack *pack, size_t n,
+                                 const struct model_progress *pr,
+                                 const struct h_citizen_submitted *sub)
+{
+    const struct model_video *v = content_video_at(pack, n);
+    const struct h_citizen_pre *body = h_citizen_pre_get(c, pack, 'v', n);
+    const struct h_citizen_pre *layout = h_citizen_pre_get(c, pack, 'L', 0);
+    int status = sub && sub->problems ? 422 : 200;
+    int has_errors = sub && sub->problems && sub->problems->n > 0;
+    if (body && layout) {
+        /* pre-rendered body and layout: the holes' values, and the list of the form's
+         * problems when there are any */
+        struct h_citizen_now w;
+        h_citizen_now_init(&w, c, pack, pr, n);
+        w.sub = sub;
+        w.v = v;
+        w.media = h_citizen_media_state(c, v);
+        if (w.media == 2)
+            snprintf(w.media_src, sizeof w.media_src, "/media/%s", v->media);
+        h_citizen_title_buf(c, &w.title, NULL, n, pack->n_videos,
+                            h_citizen_vtr(c, pack, v, "title", v->title), has_errors);
+        json_t *ctx = NULL;
+        if (has_errors) {
+            ctx = json_object();
+            json_object_set_new_nocheck(ctx, "has_errors", json_true());
+            json_object_set_new_nocheck(ctx, "errors", h_citizen_errors(v, sub));
+        }
+        h_citizen_page_at(c, status, &w, body, ctx, layout);
+        json_decref(ctx);
+        h_citizen_now_clear(&w);
+        return;
+    }
+    json_t *ctx = h_citizen_base(c, pack);
+    json_t *data = h_citizen_video_data(c, pack, n, pr, sub, 0);
+    json_object_update(ctx, data);
+    json_decref(data);
+    json_object_set_new_nocheck(ctx, "has_errors", json_boolean(has_errors));
+    json_object_set_new_nocheck(ctx, "errors", h_citizen_errors(v, sub));
     h_citizen_progress(pack, pr, n, ctx);
     h_citizen_title(c, ctx, NULL, n, pack->n_videos, h_citizen_vtr(c, pack, v, "title", v->title),
-                    json_array_size(errors) > 0);
-    app_page_pre(c, sub && sub->problems ? 422 : 200, "citizen/video", pre, layout, ctx);
+                    has_errors);
+    app_page(c, status, "citizen/video", ctx);
 }
 
 void h_citizen_video(struct app_call *c)
@@ -1137,7 +1510,7 @@ void h_citizen_feedback(struct app_call *c)
         json_object_set_new_nocheck(ctx, "next_n", json_integer((json_int_t)n + 1));
     h_citizen_title(c, ctx, app_text(c, "feedback_title"), n, pack->n_videos,
                     h_citizen_vtr(c, pack, v, "title", v->title), 0);
-    app_page_pre(c, 200, "citizen/feedback", NULL, h_citizen_pre_get(c, pack, 'l', 0), ctx);
+    app_page_pre(c, 200, "citizen/feedback", NULL, h_citizen_pre_of(c, pack, 'l', 0), ctx);
 }
 
 /* A flag field of a player report: "1" on, absent or "0" off; -1 for anything else. */
@@ -1244,7 +1617,7 @@ void h_citizen_decline(struct app_call *c)
         h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
         h_citizen_progress(pack, &pr, 0, ctx);
         model_progress_clear(&pr);
-        app_page_pre(c, 200, "citizen/decline", NULL, h_citizen_pre_get(c, pack, 'l', 0), ctx);
+        app_page_pre(c, 200, "citizen/decline", NULL, h_citizen_pre_of(c, pack, 'l', 0), ctx);
         return;
     }
     if (h_citizen_form(c, &f))
@@ -1266,7 +1639,7 @@ void h_citizen_receipt(struct app_call *c)
         h_citizen_fail(c);
         return;
     }
-    const tmpl_pre *pre = h_citizen_pre_get(c, pack, 'r', 0);
+    const tmpl_pre *pre = h_citizen_pre_of(c, pack, 'r', 0);
     json_t *ctx = h_citizen_base(c, pack);
     h_citizen_summary(c, pack, &pr, 1, pre != NULL, ctx);
     h_citizen_progress(pack, &pr, 0, ctx);
@@ -1281,7 +1654,7 @@ void h_citizen_receipt(struct app_call *c)
     json_object_set_new_nocheck(ctx, "finished", json_boolean(c->enrolment.completed_at != 0 ||
                                                       c->enrolment.declined_at != 0));
     model_progress_clear(&pr);
-    app_page_pre(c, 200, "citizen/receipt", pre, h_citizen_pre_get(c, pack, 'l', 0), ctx);
+    app_page_pre(c, 200, "citizen/receipt", pre, h_citizen_pre_of(c, pack, 'l', 0), ctx);
 }
 
 void h_citizen_language(struct app_call *c)

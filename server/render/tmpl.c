@@ -560,11 +560,26 @@ static const char *const tmpl_escapes[256] = {
     ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
 };
 
+/* Where the first of the five characters tmpl_escapes has lies in s (len bytes), or len:
+ * five memchr scans (many bytes per instruction) where the byte loop takes several
+ * instructions per byte; worth it from a few dozen bytes on (a form token, a title). */
+static size_t tmpl_first_special(const char *s, size_t len)
+{
+    static const char specials[] = "&<>\"'";
+    size_t first = len;
+    for (size_t k = 0; k < sizeof specials - 1 && first; k++) {
+        const char *p = memchr(s, specials[k], first);
+        if (p)
+            first = (size_t)(p - s);
+    }
+    return first;
+}
+
 void tmpl_escape_html(struct buf *out, const char *s, size_t len)
 {
-    size_t run = 0;
+    size_t run = 0, from = len >= 32 ? tmpl_first_special(s, len) : 0;
     buf_reserve(out, len);
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = from; i < len; i++) {
         const char *e = tmpl_escapes[(unsigned char)s[i]];
         if (!e)
             continue;

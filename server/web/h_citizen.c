@@ -955,6 +955,7 @@ struct h_citizen_pre {
     tmpl_pre *pre; /* NULL: this one cannot be pre-rendered; made as usual */
     struct h_citizen_hole *holes; /* 'v', 'o', 'L': what each hole holds, by its number */
     size_t n_holes;
+    char *title; /* 'v': the page's <title> when the form has no errors */
 };
 static struct h_citizen_pre h_citizen_pres[H_CITIZEN_PRE_MAX];
 static _Atomic size_t h_citizen_n_pres;
@@ -1057,6 +1058,15 @@ static const struct h_citizen_pre *h_citizen_pre_get(struct app_call *c,
         json_decref(fixed);
         made->holes = NULL;
         made->n_holes = 0;
+        made->title = NULL;
+        if (kind == 'v') {
+            const struct model_video *v = content_video_at(pack, n);
+            struct buf title;
+            h_citizen_title_buf(c, &title, NULL, n, pack->n_videos,
+                                h_citizen_vtr(c, pack, v, "title", v->title), 0);
+            buf_putc(&title, '\0');
+            made->title = buf_detach(&title);
+        }
         if (made->pre && (kind == 'v' || kind == 'o' || kind == 'L') &&
             h_citizen_pre_holes(made) != 0) {
             fprintf(stderr, "vejled: a pre-rendered citizen page has a hole this server does "
@@ -1114,7 +1124,7 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
         memset(tv, 0, sizeof *tv);
         switch ((enum h_citizen_hk)h->kind) {
         case HK_CHECKED:
-            on = q && h->b < q->n_options && h_citizen_o_checked(w->sub, q, h->b);
+            on = w->sub && q && h->b < q->n_options && h_citizen_o_checked(w->sub, q, h->b);
             break;
         case HK_ASKED:
             on = q && h_citizen_q_asked(w->pr, w->sub, q);
@@ -1123,10 +1133,10 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
             on = q && h_citizen_answer_of(w->pr->latest, w->pr->n_latest, q->id) != NULL;
             break;
         case HK_ERROR:
-            on = q && h_citizen_q_problems(w->sub, h->a) != 0;
+            on = w->sub && q && h_citizen_q_problems(w->sub, h->a) != 0;
             break;
         case HK_PROBLEM: /* "p<k>.<qi>" */
-            on = v && h->b < v->n_questions && h->a < 3 &&
+            on = w->sub && v && h->b < v->n_questions && h->a < 3 &&
                  (h_citizen_q_problems(w->sub, h->b) & (1u << h->a));
             break;
         case HK_MEDIA:
@@ -1307,8 +1317,11 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
         w.media = h_citizen_media_state(c, v);
         if (w.media == 2)
             snprintf(w.media_src, sizeof w.media_src, "/media/%s", v->media);
-        h_citizen_title_buf(c, &w.title, NULL, n, pack->n_videos,
-                            h_citizen_vtr(c, pack, v, "title", v->title), has_errors);
+        if (has_errors)
+            h_citizen_title_buf(c, &w.title, NULL, n, pack->n_videos,
+                                h_citizen_vtr(c, pack, v, "title", v->title), 1);
+        else
+            w.title_text = body->title; /* the same for every citizen */
         json_t *ctx = NULL;
         if (has_errors) {
             ctx = json_object();

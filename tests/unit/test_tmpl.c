@@ -85,6 +85,48 @@ static void test_escape_all_five(void **state)
     buf_free(&out);
 }
 
+/* Long strings take another way through the escaper: every special character at the
+ * start, in the middle and at the end of 32 to 70 bytes, none at all, and a NUL before
+ * one, against the escaping done byte by byte here. */
+static void test_escape_long(void **state)
+{
+    (void)state;
+    static const char *const esc[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
+    static const char specials[] = "&<>\"'";
+    for (size_t len = 32; len <= 70; len += 19) {
+        for (size_t k = 0; k <= 5; k++) {
+            for (size_t at = 0; at < len; at += len / 2 - 1) {
+                char s[80];
+                memset(s, 'a', len);
+                if (k < 5)
+                    s[at] = specials[k];
+                if (k == 5 && at)
+                    s[at - 1] = '\0'; /* an embedded NUL, nothing to escape */
+                struct buf want = {0}, got = {0};
+                for (size_t i = 0; i < len; i++) {
+                    const char *p = strchr(specials, s[i]);
+                    if (s[i] && p)
+                        buf_puts(&want, esc[p - specials]);
+                    else
+                        buf_append(&want, &s[i], 1);
+                }
+                buf_putc(&got, '[');
+                tmpl_escape_html(&got, s, len);
+                assert_int_equal(got.len, want.len + 1);
+                assert_memory_equal(got.data + 1, want.data, want.len);
+                buf_free(&want);
+                buf_free(&got);
+            }
+        }
+    }
+    /* several of them, one of each in reverse order after a long plain run */
+    struct buf out = {0};
+    tmpl_escape_html(&out, "plain plain plain plain plain plain '\"><&", 41);
+    buf_putc(&out, '\0');
+    assert_string_equal(out.data, "plain plain plain plain plain plain &#39;&quot;&gt;&lt;&amp;");
+    buf_free(&out);
+}
+
 static void test_escape_xss_payload(void **state)
 {
     (void)state;
@@ -937,6 +979,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escape_all_five),
         cmocka_unit_test(test_escape_xss_payload),
+        cmocka_unit_test(test_escape_long),
         cmocka_unit_test(test_escape_embedded_nul),
         cmocka_unit_test(test_raw_not_escaped),
         cmocka_unit_test(test_values),

@@ -331,10 +331,12 @@ void app_publish(struct app *app, const char *public_url)
 }
 
 /* Waits for app_publish(): a request never sees public_url while it is being written.
- * The lock is uncontended once the gate is open (each worker thread takes it per request;
- * a mutex there costs tens of nanoseconds). */
+ * Once the gate is open a request only reads the flag (acquire: public_url as written
+ * before it was set); the lock is for the wait before. */
 static void app_wait_gate(struct app *app)
 {
+    if (atomic_load_explicit(&app->gate_open, memory_order_acquire))
+        return;
     pthread_mutex_lock(&app->gate_lock);
     while (!app->gate_open)
         pthread_cond_wait(&app->gate_cond, &app->gate_lock);

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "config.h"
 #include "content.h"
@@ -57,7 +58,7 @@ struct app {
                                       opened the gate (requests wait for it) */
     pthread_mutex_t gate_lock;     /* the start gate: requests wait until public_url is */
     pthread_cond_t gate_cond;      /* final (its port is known only once http listens) */
-    int gate_open;                 /* under gate_lock */
+    _Atomic int gate_open;         /* set under gate_lock; read without it once set */
     int secure_cookies;            /* public_url is https */
     pthread_key_t store_key;
     pthread_key_t scratch_key;     /* per-thread render buffers (app_render), kept warm */

@@ -41,6 +41,8 @@ static void h_citizen_bool(json_t *o, const char *key, int v)
 struct h_citizen_pre;
 struct h_citizen_submitted;
 
+#define H_CITIZEN_NOW_VIDEOS 64
+
 /* A request's values for the holes of a pre-rendered page filled by position
  * (h_citizen_fill): what the page shows of this citizen, worked out once. */
 struct h_citizen_now {
@@ -54,7 +56,9 @@ struct h_citizen_now {
     char media_src[320];
     struct buf title;                      /* the page's <title>, when it is its own */
     const char *title_text;                /* else the strings' one (may be NULL) */
-    /* the overview's */
+    /* the overview's: per video the questions answered (the first H_CITIZEN_NOW_VIDEOS),
+     * and the sums */
+    size_t answered_in[H_CITIZEN_NOW_VIDEOS];
     size_t answered, total, next;
     struct model_group group;
     int have_group;
@@ -1110,6 +1114,14 @@ static void h_citizen_val_int(struct tmpl_val *tv, long long i)
     tv->i = i;
 }
 
+/* The questions of video vi (an index of w's pack) answered: counted once per request. */
+static size_t h_citizen_now_answered(const struct h_citizen_now *w, size_t vi)
+{
+    if (!w->n && vi < H_CITIZEN_NOW_VIDEOS)
+        return w->answered_in[vi];
+    return h_citizen_answered_in(&w->pack->videos[vi], w->pr);
+}
+
 /* The values of e's holes for this request into vals (e->n_holes of them). */
 static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen_pre *e,
                            struct tmpl_val *vals)
@@ -1150,11 +1162,11 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
             on = w->media != 2;
             break;
         case HK_DONE:
-            on = vi && h_citizen_answered_in(vi, w->pr) == vi->n_questions;
+            on = vi && h_citizen_now_answered(w, h->a) == vi->n_questions;
             break;
         case HK_N_ANSWERED:
             if (vi)
-                h_citizen_val_int(tv, (long long)h_citizen_answered_in(vi, w->pr));
+                h_citizen_val_int(tv, (long long)h_citizen_now_answered(w, h->a));
             break;
         case HK_ANSWERED:
             h_citizen_val_int(tv, (long long)w->answered);
@@ -1246,6 +1258,8 @@ static void h_citizen_now_init(struct h_citizen_now *w, struct app_call *c,
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
         size_t a = h_citizen_answered_in(v, pr);
+        if (vi < H_CITIZEN_NOW_VIDEOS)
+            w->answered_in[vi] = a;
         w->answered += a;
         w->total += v->n_questions;
         if (a != v->n_questions && !w->next)

@@ -245,9 +245,6 @@ static int h_citizen_minutes(int seconds)
     return seconds > 0 ? (seconds + 59) / 60 : 0;
 }
 
-/* The progress line every citizen page shows: video n of the pack (0: none), the whole
- * duration ("ca. 5 min.") and what is left of it (videos whose questions are not all
- * answered). */
 /* The progress line's numbers: the whole duration and what is left of it in seconds, and
  * the videos done (pr NULL: none done). */
 static void h_citizen_progress_counts(const struct model_pack *pack,
@@ -267,6 +264,9 @@ static void h_citizen_progress_counts(const struct model_pack *pack,
     }
 }
 
+/* The progress line every citizen page shows: video n of the pack (0: none), the whole
+ * duration ("ca. 5 min.") and what is left of it (videos whose questions are not all
+ * answered). */
 static void h_citizen_progress(const struct model_pack *pack, const struct model_progress *pr,
                                size_t n, json_t *ctx)
 {
@@ -949,6 +949,7 @@ static int h_citizen_hole_parse(const char *s, struct h_citizen_hole *h)
     }
     return -1;
 }
+
 struct h_citizen_pre {
     int64_t pack_id;
     int version;
@@ -1134,7 +1135,7 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
         const struct model_video *vi = h->a < w->pack->n_videos ? &w->pack->videos[h->a] : NULL;
         int on = 0;
         memset(tv, 0, sizeof *tv);
-        switch ((enum h_citizen_hk)h->kind) {
+        switch (h->kind) {
         case HK_CHECKED:
             on = w->sub && q && h->b < q->n_options && h_citizen_o_checked(w->sub, q, h->b);
             break;

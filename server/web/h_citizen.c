@@ -362,7 +362,7 @@ static void h_citizen_title_buf(struct app_call *c, struct buf *b_out, const cha
                                 size_t n, size_t of, const char *title, int errors)
 {
     struct buf b = {0};
-    char num[24];
+    char num[24], *end;
     if (errors) {
         buf_puts(&b, app_text(c, "title_error_prefix"));
         buf_puts(&b, ": ");
@@ -373,11 +373,13 @@ static void h_citizen_title_buf(struct app_call *c, struct buf *b_out, const cha
     }
     buf_puts(&b, app_text(c, "video_label"));
     buf_putc(&b, ' ');
-    buf_append(&b, num, (size_t)(h_citizen_put_size(num, n) - num));
+    end = h_citizen_put_size(num, n);
+    buf_append(&b, num, (size_t)(end - num));
     buf_putc(&b, ' ');
     buf_puts(&b, app_text(c, "video_of"));
     buf_putc(&b, ' ');
-    buf_append(&b, num, (size_t)(h_citizen_put_size(num, of) - num));
+    end = h_citizen_put_size(num, of);
+    buf_append(&b, num, (size_t)(end - num));
     buf_puts(&b, ": ");
     buf_puts(&b, title ? title : "");
     *b_out = b;

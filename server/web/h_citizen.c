@@ -56,8 +56,8 @@ struct h_citizen_now {
     char media_src[320];
     struct buf title;                      /* the page's <title>, when it is its own */
     const char *title_text;                /* else the strings' one (may be NULL) */
-    /* the overview's: per video the questions answered (the first H_CITIZEN_NOW_VIDEOS),
-     * and the sums */
+    /* per video the questions answered (the first H_CITIZEN_NOW_VIDEOS); the overview's
+     * sums */
     size_t answered_in[H_CITIZEN_NOW_VIDEOS];
     size_t answered, total, next;
     struct model_group group;
@@ -246,18 +246,22 @@ static int h_citizen_minutes(int seconds)
 }
 
 /* The progress line's numbers: the whole duration and what is left of it in seconds, and
- * the videos done (pr NULL: none done). */
+ * the videos done (pr NULL: none done); with answered, each of the first n_answered
+ * videos' questions answered there too. */
 static void h_citizen_progress_counts(const struct model_pack *pack,
                                       const struct model_progress *pr, int *total, int *left,
-                                      size_t *done)
+                                      size_t *done, size_t *answered, size_t n_answered)
 {
     *total = *left = 0;
     *done = 0;
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
         int d = v->duration_s > 0 ? v->duration_s : 60;
+        size_t a = pr ? h_citizen_answered_in(v, pr) : 0;
+        if (answered && vi < n_answered)
+            answered[vi] = a;
         *total += d;
-        if (pr && h_citizen_answered_in(v, pr) == v->n_questions)
+        if (pr && a == v->n_questions)
             (*done)++;
         else
             *left += d;
@@ -272,7 +276,7 @@ static void h_citizen_progress(const struct model_pack *pack, const struct model
 {
     int total, left;
     size_t done;
-    h_citizen_progress_counts(pack, pr, &total, &left, &done);
+    h_citizen_progress_counts(pack, pr, &total, &left, &done, NULL, 0);
     json_t *p = json_object();
     h_citizen_int(p, "videos", (int)pack->n_videos);
     h_citizen_int(p, "minutes_total", h_citizen_minutes(total));
@@ -358,38 +362,36 @@ static char *h_citizen_put_size(char *p, size_t n)
 
 /* The <title> of a video's pages: "[Fejl: ][<prefix>: ]Video n af m: <title>" (every
  * part a checked string: the strings' and the pack's texts are checked when loaded). */
-static void h_citizen_title_buf(struct app_call *c, struct buf *b_out, const char *prefix,
+static void h_citizen_title_buf(struct app_call *c, struct buf *b, const char *prefix,
                                 size_t n, size_t of, const char *title, int errors)
 {
-    struct buf b = {0};
     char num[24], *end;
     if (errors) {
-        buf_puts(&b, app_text(c, "title_error_prefix"));
-        buf_puts(&b, ": ");
+        buf_puts(b, app_text(c, "title_error_prefix"));
+        buf_puts(b, ": ");
     }
     if (prefix) {
-        buf_puts(&b, prefix);
-        buf_puts(&b, ": ");
+        buf_puts(b, prefix);
+        buf_puts(b, ": ");
     }
-    buf_puts(&b, app_text(c, "video_label"));
-    buf_putc(&b, ' ');
+    buf_puts(b, app_text(c, "video_label"));
+    buf_putc(b, ' ');
     end = h_citizen_put_size(num, n);
-    buf_append(&b, num, (size_t)(end - num));
-    buf_putc(&b, ' ');
-    buf_puts(&b, app_text(c, "video_of"));
-    buf_putc(&b, ' ');
+    buf_append(b, num, (size_t)(end - num));
+    buf_putc(b, ' ');
+    buf_puts(b, app_text(c, "video_of"));
+    buf_putc(b, ' ');
     end = h_citizen_put_size(num, of);
-    buf_append(&b, num, (size_t)(end - num));
-    buf_puts(&b, ": ");
-    buf_puts(&b, title ? title : "");
-    *b_out = b;
+    buf_append(b, num, (size_t)(end - num));
+    buf_puts(b, ": ");
+    buf_puts(b, title ? title : "");
 }
 
 /* The same as the page's "page_title" in ctx. */
 static void h_citizen_title(struct app_call *c, json_t *ctx, const char *prefix, size_t n,
                             size_t of, const char *title, int errors)
 {
-    struct buf b;
+    struct buf b = {0};
     h_citizen_title_buf(c, &b, prefix, n, of, title, errors);
     json_object_set_new_nocheck(ctx, "page_title", json_stringn_nocheck(b.data, b.len));
     buf_free(&b);
@@ -1000,7 +1002,7 @@ static json_t *h_citizen_layout_data_at(struct app_call *c, const struct model_p
     json_t *data = h_citizen_layout_data(c, pack), *p = json_object();
     int total, left;
     size_t done;
-    h_citizen_progress_counts(pack, NULL, &total, &left, &done);
+    h_citizen_progress_counts(pack, NULL, &total, &left, &done, NULL, 0);
     h_citizen_int(p, "videos", (int)pack->n_videos);
     h_citizen_int(p, "minutes_total", h_citizen_minutes(total));
     static const char *const names[][2] = {{"minutes_left", "Pl"}, {"videos_done", "Pd"},
@@ -1068,7 +1070,7 @@ static const struct h_citizen_pre *h_citizen_pre_get(struct app_call *c,
         made->title = NULL;
         if (kind == 'v') {
             const struct model_video *v = content_video_at(pack, n);
-            struct buf title;
+            struct buf title = {0};
             h_citizen_title_buf(c, &title, NULL, n, pack->n_videos,
                                 h_citizen_vtr(c, pack, v, "title", v->title), 0);
             buf_putc(&title, '\0');
@@ -1120,7 +1122,7 @@ static void h_citizen_val_int(struct tmpl_val *tv, long long i)
 /* The questions of video vi (an index of w's pack) answered: counted once per request. */
 static size_t h_citizen_now_answered(const struct h_citizen_now *w, size_t vi)
 {
-    if (!w->n && vi < H_CITIZEN_NOW_VIDEOS)
+    if (vi < H_CITIZEN_NOW_VIDEOS)
         return w->answered_in[vi];
     return h_citizen_answered_in(&w->pack->videos[vi], w->pr);
 }
@@ -1253,16 +1255,15 @@ static void h_citizen_now_init(struct h_citizen_now *w, struct app_call *c,
     w->pr = pr;
     w->n = n;
     int total;
-    h_citizen_progress_counts(pack, pr, &total, &w->minutes_left, &w->videos_done);
+    h_citizen_progress_counts(pack, pr, &total, &w->minutes_left, &w->videos_done,
+                              w->answered_in, H_CITIZEN_NOW_VIDEOS);
     w->all_done = w->videos_done == pack->n_videos;
     w->some_left = !w->all_done && w->videos_done > 0;
     if (n)
         return;
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
-        size_t a = h_citizen_answered_in(v, pr);
-        if (vi < H_CITIZEN_NOW_VIDEOS)
-            w->answered_in[vi] = a;
+        size_t a = h_citizen_now_answered(w, vi);
         w->answered += a;
         w->total += v->n_questions;
         if (a != v->n_questions && !w->next)

@@ -1113,6 +1113,13 @@ static void h_citizen_val_str(struct tmpl_val *tv, const char *s, size_t len)
     tv->len = len;
 }
 
+/* A NUL-terminated string value; NULL and "" are missing. */
+static void h_citizen_val_cstr(struct tmpl_val *tv, const char *s)
+{
+    if (s && *s)
+        h_citizen_val_str(tv, s, strlen(s));
+}
+
 static void h_citizen_val_int(struct tmpl_val *tv, long long i)
 {
     tv->kind = TMPL_VAL_INT;
@@ -1158,7 +1165,7 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
             break;
         case HK_MEDIA:
             if (w->media == 2)
-                h_citizen_val_str(tv, w->media_src, strlen(w->media_src));
+                h_citizen_val_cstr(tv, w->media_src);
             break;
         case HK_MEDIA_MISSING:
             on = w->media == 1;
@@ -1183,12 +1190,10 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
             h_citizen_val_int(tv, w->total ? (long long)(w->answered * 100 / w->total) : 0);
             break;
         case HK_GROUP:
-            if (w->group_name)
-                h_citizen_val_str(tv, w->group_name, strlen(w->group_name));
+            h_citizen_val_cstr(tv, w->group_name);
             break;
         case HK_MEETING:
-            if (w->meeting[0])
-                h_citizen_val_str(tv, w->meeting, strlen(w->meeting));
+            h_citizen_val_cstr(tv, w->meeting);
             break;
         case HK_NEXT:
             if (w->next)
@@ -1204,20 +1209,16 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
             on = w->answered > 0;
             break;
         case HK_CSRF:
-            if (w->c->csrf[0])
-                h_citizen_val_str(tv, w->c->csrf, strlen(w->c->csrf));
+            h_citizen_val_cstr(tv, w->c->csrf);
             break;
-        case HK_BACK: {
-            const char *back = app_back(w->c);
-            if (back)
-                h_citizen_val_str(tv, back, strlen(back));
+        case HK_BACK:
+            h_citizen_val_cstr(tv, app_back(w->c));
             break;
-        }
         case HK_TITLE:
             if (w->title.data)
                 h_citizen_val_str(tv, w->title.data, w->title.len);
-            else if (w->title_text)
-                h_citizen_val_str(tv, w->title_text, strlen(w->title_text));
+            else
+                h_citizen_val_cstr(tv, w->title_text);
             break;
         case HK_BODY: /* the layout's body: given as bytes */
             break;

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,11 +252,13 @@ static void test_the_next_batch_runs_while_the_last_one_syncs(void **state)
 }
 
 /* Checkpoints keep up with a writer that never stops: the WAL is copied into the database
- * file and written again from the top, so its file stays near the checkpoint size
- * (16 000 pages) instead of holding every commit.  Each commit here writes a 20 KB row (about
- * six pages), 8000 commits one after the other: about 48 000 pages in all. */
+ * file and written again from the top, so its file stays near the checkpoint size (64 MB of
+ * pages, db_sqlite.c's SQ_CHECKPOINT_BYTES) instead of holding every commit.  Each commit
+ * here writes a 20 KB row, 8000 commits one after the other: about 160 MB in all.  The size
+ * is in bytes whatever the database's page size: a new database (1 KB pages) and one made
+ * with SQLite's 4 KB pages by an older version both checkpoint at the same WAL size. */
 #define FILL_COMMITS 8000
-#define FILL_PAGE_LIMIT 32000 /* twice the checkpoint size: the WAL's bound */
+#define CHECKPOINT_BYTES (64L << 20)
 
 static enum store_status fill_txn(struct store *st, void *arg)
 {
@@ -274,36 +277,66 @@ static long file_size(const char *path)
     return n;
 }
 
-static void test_checkpoints_keep_the_wal_small_under_constant_writes(void **state)
+/* Fills the database at path through a writer; the WAL's largest size seen in *most. */
+static void fill(const char *path, long page, long *most)
 {
-    (void)state;
     struct store *st = NULL;
     struct writer *w = NULL;
     char err[256], wal[300];
-    int64_t rows = 0;
-    assert_int_equal(store_open(db, 5000, &st, err, sizeof err), 0);
+    assert_int_equal(store_open(path, 5000, &st, err, sizeof err), 0);
+    struct db_stmt *s = store_stmt(st, "PRAGMA page_size", "");
+    assert_int_equal(store_row(st, s), STORE_OK);
+    assert_int_equal(db_col_int64(s, 0), page);
+    db_reset(s);
     assert_int_equal(store_done(st, store_stmt(st, "CREATE TABLE fill(x BLOB)", "")), STORE_OK);
-    assert_int_equal(writer_start(db, 5000, 4, 0, &w, err, sizeof err), 0);
-    snprintf(wal, sizeof wal, "%s-wal", db);
-    long most = 0;
+    assert_int_equal(writer_start(path, 5000, 4, 0, &w, err, sizeof err), 0);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    *most = 0;
     for (int i = 0; i < FILL_COMMITS; i++) {
         assert_int_equal(writer_run(w, 1, fill_txn, NULL), STORE_OK);
         long n = file_size(wal);
-        most = n > most ? n : most;
+        *most = n > *most ? n : *most;
     }
     writer_stop(w);
-    struct db_stmt *s = store_stmt(st, "SELECT count(*) FROM fill", "");
+    s = store_stmt(st, "SELECT count(*) FROM fill", "");
     assert_int_equal(store_row(st, s), STORE_OK);
-    rows = db_col_int64(s, 0);
+    assert_int_equal(db_col_int64(s, 0), FILL_COMMITS);
     db_reset(s);
-    assert_int_equal(rows, FILL_COMMITS);
-    /* every commit went through the WAL (about 48 000 pages), yet it never held more than
-     * the bound: it was copied and started from the top again, more than once */
-    assert_true(most > 0);
-    assert_true(most < (long)FILL_PAGE_LIMIT * (4096 + 24));
-    /* and most rows are in the database file (the last commits may still be in the WAL) */
-    assert_true(file_size(db) > (long)FILL_COMMITS * 20000 / 2);
+    /* most rows are in the database file (the last commits may still be in the WAL) */
+    assert_true(file_size(path) > (long)FILL_COMMITS * 20000 / 2);
     store_close(st);
+}
+
+/* Every commit went through the WAL (about 160 MB), yet it never held more than twice the
+ * checkpoint size (each page with its 24-byte frame header): it was copied and started
+ * from the top again, more than once; and it did reach half of it, so the checkpoints were
+ * not woken by a count of pages meant for larger ones. */
+static void assert_wal_bounded(long most, long page)
+{
+    long frames = CHECKPOINT_BYTES / page;
+    assert_true(most > frames / 2 * (page + 24));
+    assert_true(most < 2 * frames * (page + 24));
+}
+
+static void test_checkpoints_keep_the_wal_small_under_constant_writes(void **state)
+{
+    (void)state;
+    char path[300];
+    long most = 0;
+    snprintf(path, sizeof path, "%s/fill-new.db", dir);
+    fill(path, 1024, &most); /* a database made now */
+    assert_wal_bounded(most, 1024);
+
+    /* a database made with 4 KB pages keeps them, and its checkpoints the same WAL size */
+    snprintf(path, sizeof path, "%s/fill-4k.db", dir);
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "PRAGMA page_size=4096; PRAGMA journal_mode=WAL;"
+                                     "CREATE TABLE made_before(x)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    fill(path, 4096, &most);
+    assert_wal_bounded(most, 4096);
 }
 
 static int setup(void **state)

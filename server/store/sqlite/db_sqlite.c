@@ -67,11 +67,12 @@ static const char *const sq_fixed[7] = {"BEGIN",
 #define SQ_CHECKPOINT_BYTES (64L << 20)
 #define SQ_CHECKPOINT_ALONE_BYTES (256L << 20)
 
-/* The page size of a database made here (a database keeps the size it was made with).  An answer changes a few index pages far apart (a citizen's answers, the
- * citizen's journal entries), each written whole into the WAL at every commit and synced:
- * with 1 KB pages instead of SQLite's 4 KB a durable answer writes less than half the
- * bytes (9.5 against 21 KB measured), and the same load commits 1.18 times as many
- * durable answers; the pages read as fast (README, "Performance"). */
+/* The page size of a database made here (a database keeps the size it was made with).
+ * An answer changes a few index pages far apart (a citizen's answers, the citizen's
+ * journal entries), each written whole into the WAL at every commit and synced: with 1 KB
+ * pages instead of SQLite's 4 KB a durable answer writes less than half the bytes (9.5
+ * against 21 KB measured), and the same load commits 1.14 times as many durable answers;
+ * the pages read as fast (README, "Performance"). */
 #define SQ_NEW_PAGE_SIZE "PRAGMA page_size=1024;"
 
 struct db_sqlite_stmt {

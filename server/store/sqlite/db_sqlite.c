@@ -67,14 +67,6 @@ static const char *const sq_fixed[7] = {"BEGIN",
 #define SQ_CHECKPOINT_BYTES (64L << 20)
 #define SQ_CHECKPOINT_ALONE_BYTES (256L << 20)
 
-/* The page size of a database made here (a database keeps the size it was made with).
- * An answer changes a few index pages far apart (a citizen's answers, the citizen's
- * journal entries), each written whole into the WAL at every commit and synced: with 1 KB
- * pages instead of SQLite's 4 KB a durable answer writes less than half the bytes (9.5
- * against 21 KB measured), and the same load commits 1.14 times as many durable answers;
- * the pages read as fast (README, "Performance"). */
-#define SQ_NEW_PAGE_SIZE "PRAGMA page_size=1024;"
-
 struct db_sqlite_stmt {
     struct db_stmt base;
     struct db_sqlite *db;
@@ -627,9 +619,15 @@ int db_sqlite_open(const char *path, unsigned busy_ms, struct db **out, char *er
     /* cache_size: 2 MB of pages per connection (SQLite's own default).  The file's pages
      * are in the kernel's cache anyway; with 8 MB a server's six or more connections grew
      * to 40 MB of RSS as the working set grew, for no speed on the pages or the dashboard. */
-    /* page_size: takes effect only while the file is still empty (a new database) */
+    /* page_size: a database made here gets 1 KB pages (it keeps the size it was made with;
+     * the pragma does nothing once the file holds one).  An answer changes a few index
+     * pages far apart (a citizen's answers, the citizen's journal entries), each written
+     * whole into the WAL at every commit and synced: with 1 KB pages instead of SQLite's
+     * 4 KB a durable answer writes less than half the bytes (9.5 against 21 KB measured)
+     * and the same load commits 1.14 times as many durable answers; the pages read as
+     * fast (README, "Performance"). */
     static const char *const pragmas =
-        SQ_NEW_PAGE_SIZE
+        "PRAGMA page_size=1024;"
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-2000;";
     char *msg = NULL;

@@ -72,13 +72,13 @@ describe('command line', () => {
       const [dd, mm] = [Number(c.slice(0, 2)), Number(c.slice(2, 4))];
       assert.ok(dd >= 1 && dd <= 28 && mm >= 1 && mm <= 12, `${c.slice(0, 6)} is a real date`);
     }
-    // every CPR-shaped number in the documentation (README, any OpenAPI document) and the
-    // number the API tests use as their example
+    // every CPR-shaped number in the documentation (README, docs/*.md, any OpenAPI
+    // document) and the number the API tests use as their example
     const docs = [path.join(ROOT, 'README.md')];
     for (const d of ['', 'docs']) {
       const folder = path.join(ROOT, d);
       if (!fs.existsSync(folder)) continue;
-      for (const f of fs.readdirSync(folder)) if (/openapi|\.ya?ml$/i.test(f)) docs.push(path.join(folder, f));
+      for (const f of fs.readdirSync(folder)) if (/openapi|\.ya?ml$|\.md$/i.test(f)) docs.push(path.join(folder, f));
     }
     const examples = new Set(['0101901234']);
     for (const f of docs) {

@@ -625,7 +625,7 @@ int db_sqlite_open(const char *path, unsigned busy_ms, struct db **out, char *er
      * whole into the WAL at every commit and synced: with 1 KB pages instead of SQLite's
      * 4 KB a durable answer writes less than half the bytes (9.5 against 21 KB measured)
      * and the same load commits 1.14 times as many durable answers; the pages read as
-     * fast (README, "Performance"). */
+     * fast (docs/performance.md, the eighth round). */
     static const char *const pragmas =
         "PRAGMA page_size=1024;"
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"

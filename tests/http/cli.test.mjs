@@ -74,7 +74,7 @@ describe('command line', () => {
     }
     // every CPR-shaped number in the documentation (README, docs/*.md, any OpenAPI
     // document) and the number the API tests use as their example
-    const docs = [path.join(ROOT, 'README.md')];
+    const docs = []; // README.md is among the root's .md files
     for (const d of ['', 'docs']) {
       const folder = path.join(ROOT, d);
       if (!fs.existsSync(folder)) continue;

@@ -72,8 +72,9 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 TWOSERVERS_JOBS ?= 5000
-# HTTP test files run at once (make test-http, test-http-pg, test)
-TEST_JOBS ?= 1
+# Test files run at once (make test-http, test-http-pg, test-browser, test); TEST_JOBS=1 runs
+# them one after another
+TEST_JOBS ?= 2
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all deps build static run run-pg test test-unit test-http test-http-pg test-browser asan tsan lint clean \
@@ -138,13 +139,12 @@ test-http-pg: $(BIN)
 	@scripts/with-pg.sh env VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=$(TEST_JOBS) tests/http/
 
 test-browser: $(BIN) static
-	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/browser/
+	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=$(TEST_JOBS) tests/browser/
 
 # The full suite: sanitizer build for unit + HTTP tests, normal build for the browser.
-# The three builds first, each on every core; then the tests one suite after another.
-# (TEST_JOBS=2 runs two HTTP test files at a time: 390 s -> 235 s for the SQLite suite
-# here; not the default until the whole suite has run that way many times without a
-# timing failure.)
+# The three builds first, each on every core; then the tests one suite after another,
+# two test files at a time (TEST_JOBS): every file starts its own servers on free ports
+# with databases of their own, and the browser files a Chromium of their own.
 test: deps
 	@scripts/check-node.sh
 	@$(MAKE) --no-print-directory -j$(NPROC) build

@@ -72,8 +72,9 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 TWOSERVERS_JOBS ?= 5000
-# Test files run at once (make test-http, test-http-pg, test-browser, test); TEST_JOBS=1 runs
-# them one after another
+# Test files run at once (make test-http, test-http-pg, test-browser, test): every file starts
+# its own servers on free ports with databases of their own, every browser file its own
+# Chromium; TEST_JOBS=1 runs them one after another
 TEST_JOBS ?= 2
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 
@@ -143,8 +144,7 @@ test-browser: $(BIN) static
 
 # The full suite: sanitizer build for unit + HTTP tests, normal build for the browser.
 # The three builds first, each on every core; then the tests one suite after another,
-# two test files at a time (TEST_JOBS): every file starts its own servers on free ports
-# with databases of their own, and the browser files a Chromium of their own.
+# TEST_JOBS files at a time.
 test: deps
 	@scripts/check-node.sh
 	@$(MAKE) --no-print-directory -j$(NPROC) build

@@ -4,7 +4,8 @@
 # alternating in every round, so that the places can be compared in one run:
 #   disk     a directory under build/, on the repository's own disk (what make bench uses)
 #   tmpfs    a directory in /dev/shm: a sync does nothing, nothing is written back
-#   ram      ext4 on a loop device whose backing file lies in /dev/shm: the block layer,
+#   ram      ext4 without a journal (as the disk's ext4 on the machines this was written
+#            on) on a loop device whose backing file lies in /dev/shm: the block layer,
 #            the file system's write-back and every cache flush happen as on a disk, but
 #            the "device" keeps the bytes in memory, so a flush has nothing to make durable
 #   ram-nb   the same, mounted with nobarrier: write-back and its wait, no cache flushes
@@ -54,7 +55,7 @@ ram_fs() {
     truncate -s 4G "$img"
     dev=$(losetup -f --show "$img")
     LOOPS+=("$dev")
-    mkfs.ext4 -q "$dev"
+    mkfs.ext4 -q -O ^has_journal "$dev"
     mkdir -p "$mnt"
     mount -o "$2" "$dev" "$mnt"
     MOUNTS+=("$mnt")

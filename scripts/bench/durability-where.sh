@@ -16,7 +16,7 @@
 # usage: scripts/bench/durability-where.sh [VEJLED_BIN [TEST_BIN]]
 #   TEST_BIN: a build with -DVEJLED_TESTING and no sanitizer (make bench builds
 #   build/bench/vejled).  Environment: BENCH_ROUNDS (10), BENCH_SECONDS (5), PLACES (the
-#   places to measure, default "disk tmpfs ram ram-nb").
+#   places to measure, default "disk tmpfs ram ram-nb"), BENCH_THREADS ([server] threads).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -64,10 +64,7 @@ ram_fs() {
 echo "durability-where — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, wrk ${SECS}s x $ROUNDS rounds, $CONNS connections"
 
 # one prepared database (the demo, 64 citizens with open sessions), copied to each place
-DB="$WORK/v.db"
-"$BIN" demo --db "$DB" >/dev/null 2>&1
-KEY=$("$BIN" apikey add --db "$DB" --name bench 2>/dev/null)
-printf '[server]\nlog_requests = 0\nmax_connections_per_ip = 256\n' >"$WORK/vejled.ini"
+bench_db "$BIN"
 start_server prepare "$BIN" "$DB" "$WORK/vejled.ini"
 node "$HERE/prepare.mjs" "$PORT" "$KEY" "$DB" "$CONNS" "$WORK"
 stop_server "$SPID"

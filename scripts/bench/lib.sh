@@ -88,5 +88,16 @@ disk_per() {
     awk -v s="$1" -v n="$2" 'BEGIN { split(s, S); if (S[1] == "-" || n <= 0) { print "not measured"; exit }
         printf "%.3f write requests, %.1f KB, %.4f flushes", S[1] / n, S[2] * 512 / 1024 / n, S[3] / n }'
 }
+# bench_db BIN: the demo database $WORK/v.db with an API key (sets DB and KEY) and the
+# benchmark's configuration $WORK/vejled.ini (BENCH_THREADS: [server] threads)
+bench_db() {
+    DB="$WORK/v.db"
+    "$1" demo --db "$DB" >/dev/null 2>&1
+    KEY=$("$1" apikey add --db "$DB" --name bench 2>/dev/null)
+    {
+        printf '[server]\nlog_requests = 0\nmax_connections_per_ip = 256\n'
+        if [ -n "${BENCH_THREADS:-}" ]; then printf 'threads = %s\n' "$BENCH_THREADS"; fi
+    } >"$WORK/vejled.ini"
+}
 ROWS=()
 row() { ROWS+=("$(printf "%-58s %10s   goal %-7s %s" "$1" "$2" "$3" "$4")"); }

@@ -43,13 +43,7 @@ CONNS=64
 echo "vejled bench — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, wrk ${SECS}s x $ROUNDS rounds, $CONNS connections"
 
 # ------------------------------------------------------------------ set-up
-DB="$WORK/v.db"
-"$BIN" demo --db "$DB" >/dev/null 2>&1
-KEY=$("$BIN" apikey add --db "$DB" --name bench 2>/dev/null)
-{
-    printf '[server]\nlog_requests = 0\nmax_connections_per_ip = 256\n'
-    [ -n "${BENCH_THREADS:-}" ] && printf 'threads = %s\n' "$BENCH_THREADS"
-} >"$WORK/vejled.ini"
+bench_db "$BIN"
 
 # (d) idle RSS: the default configuration (no file); the demo's letters that are due at
 # once are sent first (`vejled jobs run`), so the server starts with nothing to do; one

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 want=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
       libsodium-dev uuid-dev libcurl4-openssl-dev libcmocka-dev curl ca-certificates
-      nodejs npm chromium fonts-dejavu-core tzdata ffmpeg wrk
+      nodejs npm chromium chromium-headless-shell fonts-dejavu-core tzdata ffmpeg wrk
       libcairo2-dev libpango1.0-dev fonts-dejavu-extra poppler-utils python3-aiosmtpd libxml2-utils jq openssl
       nginx slowhttptest sqlmap clang libclang-rt-14-dev cppcheck
       libpq-dev postgresql-15 postgresql-client-15)

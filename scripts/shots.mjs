@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { enrolBody, freshCpr, launch, startServer } from '../tests/browser/harness.mjs';
+import { enrolBody, freshCpr, FULL_CHROMIUM, launch, startServer } from '../tests/browser/harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.resolve(process.env.SHOTS_DIR || path.join(ROOT, 'build', 'shots'));
@@ -264,7 +264,7 @@ async function main() {
   const server = await startServer({ config: media });
   let browser;
   try {
-    browser = await launch();
+    browser = await launch(process.env.CHROMIUM || FULL_CHROMIUM);
     for (const { code } of process.env.SHOTS_ONLY === 'staff' ? [] : LANGS) {
       for (const width of WIDTHS) {
         for (const js of [true, false]) await citizen(server, browser, code, width, js);

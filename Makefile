@@ -69,6 +69,9 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BIN      := $(BUILD)/vejled
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
+# One target per unit test binary and per fuzzer run, so that make -j runs them side by side
+UNIT_RUN   := $(addsuffix .run,$(UNIT_BIN))
+FUZZ_SMOKE := $(patsubst tests/fuzz/fuzz_%.c,fuzz-smoke-%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 TWOSERVERS_JOBS ?= 5000
@@ -79,7 +82,7 @@ TEST_JOBS ?= 2
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all deps build static run run-pg test test-unit test-http test-http-pg test-browser asan tsan lint clean \
-        fuzz fuzz-bins fuzz-smoke bench bench-pg bench-stats soak fresh-check shots
+        fuzz fuzz-bins fuzz-smoke fuzz-smoke-run $(UNIT_RUN) $(FUZZ_SMOKE) bench bench-pg bench-stats soak fresh-check shots
 
 all: build
 
@@ -128,8 +131,12 @@ run-pg: deps
 	@scripts/demo-media.sh var/media
 	@scripts/run-pg.sh $(BIN)
 
-test-unit: $(UNIT_BIN)
-	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
+# Every binary runs (make -k) even when one fails; with -j -O they run side by side and
+# each one's output comes out whole.
+test-unit: $(UNIT_RUN)
+
+$(UNIT_RUN): %.run: %
+	@$<
 
 test-http: $(BIN)
 	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=$(TEST_JOBS) tests/http/
@@ -143,7 +150,8 @@ test-browser: $(BIN) static
 	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=$(TEST_JOBS) tests/browser/
 
 # The full suite: sanitizer build for unit + HTTP tests, normal build for the browser.
-# The three builds first, each on every core; then the tests one suite after another,
+# The three builds first, each on every core; then the unit tests and the fuzzers' smoke
+# runs side by side on every core; then the HTTP and browser suites one after another,
 # TEST_JOBS files at a time.
 test: deps
 	@scripts/check-node.sh
@@ -151,8 +159,8 @@ test: deps
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/asan SAN=1 build
 	@$(MAKE) --no-print-directory -j$(NPROC) CC=clang SAN=fuzz BUILD=build/fuzz fuzz-bins
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-unit test-http test-http-pg
-	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory -j$(NPROC) -O -k BUILD=build/asan SAN=1 test-unit fuzz-smoke-run
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-http test-http-pg
 	@$(MAKE) --no-print-directory test-browser
 
 # Screenshots of every page (citizen in every language, caseworker, admin) at 360 and
@@ -184,9 +192,15 @@ fuzz:
 	@$(MAKE) --no-print-directory CC=clang SAN=fuzz BUILD=build/fuzz fuzz-bins
 	@tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
 
+# Every fuzzer for 5 s, on every core.
 fuzz-smoke:
-	@$(MAKE) --no-print-directory CC=clang SAN=fuzz BUILD=build/fuzz fuzz-bins
-	@tests/fuzz/run.sh build/fuzz 5
+	@$(MAKE) --no-print-directory -j$(NPROC) CC=clang SAN=fuzz BUILD=build/fuzz fuzz-bins
+	@$(MAKE) --no-print-directory -j$(NPROC) -O -k fuzz-smoke-run
+
+fuzz-smoke-run: $(FUZZ_SMOKE)
+
+$(FUZZ_SMOKE): fuzz-smoke-%:
+	@tests/fuzz/run.sh build/fuzz 5 $*
 
 # make bench: the production build, a no-sanitizer test build (build/bench) for the
 # durability rows, and the national-scale database (STATS_DB, made once, bounded by

@@ -1,14 +1,20 @@
 #!/bin/sh
-# Runs every libFuzzer target in BUILD/fuzzers for SECONDS each (bounded: -max_total_time,
-# -timeout per input, -rss_limit_mb).  Exit 1 if any target finds a crash, leak or timeout.
-# usage: tests/fuzz/run.sh BUILD SECONDS      (from the repository root)
+# Runs the libFuzzer targets NAME... (every one in BUILD/fuzzers without names) for SECONDS
+# each (bounded: -max_total_time, -timeout per input, -rss_limit_mb).  Exit 1 if any target
+# finds a crash, leak or timeout.
+# usage: tests/fuzz/run.sh BUILD SECONDS [NAME...]      (from the repository root)
 set -u
 build=$1
 seconds=$2
+shift 2
+if [ $# -eq 0 ]; then
+    for bin in "$build"/fuzzers/fuzz_*; do
+        case $bin in *.d) ;; *) set -- "$@" "${bin##*/fuzz_}" ;; esac
+    done
+fi
 fail=0
-for bin in "$build"/fuzzers/fuzz_*; do
-    case $bin in *.d) continue ;; esac
-    name=${bin##*/fuzz_}
+for name in "$@"; do
+    bin="$build/fuzzers/fuzz_$name"
     work="$build/corpus/$name"
     mkdir -p "$work"
     log="$build/fuzz_$name.log"

@@ -20,6 +20,12 @@ export const BIN = process.env.VEJLED_BIN
   ? path.resolve(process.env.VEJLED_BIN)
   : path.join(ROOT, 'build', 'vejled');
 
+/* Every command and server of the suite hashes staff passwords at argon2id's minimum cost
+ * (the test build's VEJLED_TEST_PWHASH=fast; the production binary ignores it): hundreds
+ * of demo accounts and logins would otherwise each fill 64 MB.  The cost a real server
+ * pays is asserted where it is the subject (testbuild.test.mjs), with the variable unset. */
+if (process.env.VEJLED_TEST_PWHASH === undefined) process.env.VEJLED_TEST_PWHASH = 'fast';
+
 /**
  * The PostgreSQL cluster the suite runs against, when it does (scripts/with-pg.sh starts
  * a throw-away one and sets VEJLED_TEST_PG_URL); '' for SQLite files.  Each server then

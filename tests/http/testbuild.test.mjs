@@ -1,6 +1,7 @@
 // The test build and the production build: only the test build (-DVEJLED_TESTING, the
-// sanitizer build the HTTP suite runs on) has fault points and the slow-sync / power-cut
-// VFS; the production binary (build/vejled) neither contains nor obeys them.
+// sanitizer build the HTTP suite runs on) has fault points, the slow-sync / power-cut VFS
+// and the cheapest password hash on request; the production binary (build/vejled) neither
+// contains nor obeys them.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,12 +13,25 @@ import { BIN, PROD_BIN, SAME_ON_BOTH, isTestBuild } from './harness.mjs';
 
 const HOOKS = ['VEJLED_FAULT', 'VEJLED_TEST_'];
 
-function run(bin, args, env = {}) {
+function run(bin, args, env = {}, input = undefined) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+  const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 60_000, input, env: { ...process.env, ...env } });
   if (r.error) throw r.error;
   return { ...r, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
+
+/* `vejled user add` of a fresh caseworker with VEJLED_TEST_PWHASH as given; its stored hash. */
+function addUser(bin, db, name, pwhash) {
+  const r = run(bin, ['user', 'add', '--db', db, '--username', name, '--role', 'caseworker'],
+    { VEJLED_TEST_PWHASH: pwhash }, 'a long enough password');
+  const q = spawnSync('sqlite3', [db, `SELECT password_hash FROM users WHERE username = '${name}';`], { encoding: 'utf8' });
+  assert.equal(q.status, 0, q.stderr);
+  return { ...r, hash: q.stdout.trim() };
+}
+
+/* argon2id at libsodium's interactive cost (64 MB, 2 passes) and at its minimum. */
+const FULL_COST = /^\$argon2id\$v=19\$m=65536,t=2,p=1\$/;
+const MIN_COST = /^\$argon2id\$v=19\$m=8,t=1,p=1\$/;
 
 function keys(db) {
   const r = spawnSync('sqlite3', [db, 'SELECT count(*) FROM api_keys;'], { encoding: 'utf8' });
@@ -52,6 +66,25 @@ describe('test build and production build', { skip: SAME_ON_BOTH }, () => {
     assert.equal(r.status, 0, r.stderr);
     assert.ok(r.ms < 1500, `no sync delay (${r.ms} ms)`);
     assert.equal(keys(db), before + 1);
+  });
+
+  it('the production binary hashes passwords at full cost whatever VEJLED_TEST_PWHASH says', () => {
+    const u = addUser(PROD_BIN, db, 'prodfast', 'fast');
+    assert.equal(u.status, 0, u.stderr);
+    assert.match(u.hash, FULL_COST);
+  });
+
+  it('the test build hashes at full cost unless VEJLED_TEST_PWHASH is "fast", and refuses any other value', { skip: !isTestBuild(BIN) && 'not the test build' }, () => {
+    const full = addUser(BIN, db, 'testfull', '');
+    assert.equal(full.status, 0, full.stderr);
+    assert.match(full.hash, FULL_COST);
+    const fast = addUser(BIN, db, 'testfast', 'fast');
+    assert.equal(fast.status, 0, fast.stderr);
+    assert.match(fast.hash, MIN_COST);
+    const bad = addUser(BIN, db, 'testbad', 'sometimes');
+    assert.equal(bad.status, 1, bad.stderr);
+    assert.match(bad.stderr, /VEJLED_TEST_PWHASH/);
+    assert.equal(bad.hash, '', 'no account made');
   });
 
   it('the test build cuts the power: nothing unsynced survives', { skip: !isTestBuild(BIN) && 'not the test build' }, () => {

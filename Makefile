@@ -75,10 +75,12 @@ FUZZ_SMOKE := $(patsubst tests/fuzz/fuzz_%.c,fuzz-smoke-%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 TWOSERVERS_JOBS ?= 5000
-# Test files run at once (make test-http, test-http-pg, test-browser, test): every file starts
-# its own servers on free ports with databases of their own, every browser file its own
-# Chromium; TEST_JOBS=1 runs them one after another
+# Test files run at once: every file starts its own servers on free ports with databases of
+# their own, every browser file its own Chromium.  HTTP_JOBS for the HTTP suites (their
+# servers wait on disk and sockets as much as they compute: three at a time keep two cores
+# busy), TEST_JOBS for the browser suite; 1 runs the files one after another.
 TEST_JOBS ?= 2
+HTTP_JOBS ?= 3
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all deps build static run run-pg test test-unit test-http test-http-pg test-browser asan tsan lint clean \
@@ -139,12 +141,12 @@ $(UNIT_RUN): %.run: %
 	@$<
 
 test-http: $(BIN)
-	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=$(TEST_JOBS) tests/http/
+	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=$(HTTP_JOBS) tests/http/
 
 # The same HTTP suite against PostgreSQL: a throw-away cluster (scripts/with-pg.sh), a
 # database of its own for every server the tests start.
 test-http-pg: $(BIN)
-	@scripts/with-pg.sh env VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=$(TEST_JOBS) tests/http/
+	@scripts/with-pg.sh env VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=$(HTTP_JOBS) tests/http/
 
 test-browser: $(BIN) static
 	@VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=$(TEST_JOBS) tests/browser/
@@ -152,7 +154,7 @@ test-browser: $(BIN) static
 # The full suite: sanitizer build for unit + HTTP tests, normal build for the browser.
 # The three builds first, each on every core; then the unit tests and the fuzzers' smoke
 # runs side by side on every core; then the HTTP and browser suites one after another,
-# TEST_JOBS files at a time.
+# HTTP_JOBS and TEST_JOBS files at a time.
 test: deps
 	@scripts/check-node.sh
 	@$(MAKE) --no-print-directory -j$(NPROC) build

@@ -9,10 +9,10 @@
 // e-mail (none twice by message id, none twice by content), every job done, and
 // `vejled verify` passes.
 //
-// TWOSERVERS_JOBS (default 300; `make soak`: 5000) due letters, TWOSERVERS_SMTP_DELAY
-// (seconds the sink waits before it accepts each message; default 0.03).  A scheduler
+// TWOSERVERS_JOBS (default 150; `make soak`: 5000) due letters, TWOSERVERS_SMTP_DELAY
+// (seconds the sink waits before it accepts each message; default 0.05).  A scheduler
 // claims up to CLAIM_BATCH jobs at once and sends them one after the other, so the first
-// claim of the run holds 200 jobs x 0.03 s of sink delay alone: longer than the
+// claim of the run holds 150 jobs x 0.05 s of sink delay alone: longer than the
 // lease however fast the machine.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,8 +25,8 @@ import { after, before, describe, it } from 'node:test';
 import { BIN, ROOT, Server, assertNoSanitizerReport, cli, enrolBody, freshCpr, isPgDb, nowSeconds, sleep, sqlite, startServer } from './harness.mjs';
 import { freePort, startSmtp } from './helpers/smtp.mjs';
 
-const JOBS = Number(process.env.TWOSERVERS_JOBS || 300);
-const SMTP_DELAY_S = Number(process.env.TWOSERVERS_SMTP_DELAY || 0.03);
+const JOBS = Number(process.env.TWOSERVERS_JOBS || 150);
+const SMTP_DELAY_S = Number(process.env.TWOSERVERS_SMTP_DELAY || 0.05);
 const LEASE_S = 5; // the shortest [delivery] job_lease_s allowed
 const CLAIM_BATCH = 200;
 const ENROL_CONCURRENCY = 8;

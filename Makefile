@@ -12,7 +12,7 @@
 #   make bench    the performance ratios (scripts/bench/), PostgreSQL against SQLite too
 #   make bench-pg only PostgreSQL against SQLite (scripts/bench/pg.sh)
 #   make soak     the crash-safety and power-loss tests with many rounds (SOAK_ROUNDS),
-#                 every letter once across servers with TWOSERVERS_JOBS letters
+#                 every letter once across servers with TWOSERVERS_JOBS letters (sink delay TWOSERVERS_SMTP_DELAY)
 #   make fresh-check  make test + make run in a new minimal Debian 12 chroot (root; slow)
 #   make shots    screenshots of every page into build/shots/ (index.html)
 
@@ -75,6 +75,7 @@ FUZZ_SMOKE := $(patsubst tests/fuzz/fuzz_%.c,fuzz-smoke-%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 SOAK_ROUNDS  ?= 40
 TWOSERVERS_JOBS ?= 5000
+TWOSERVERS_SMTP_DELAY ?= 0.03
 # Test files run at once: every file starts its own servers on free ports with databases of
 # their own, every browser file its own Chromium.  HTTP_JOBS for the HTTP suites (their
 # servers wait on disk and sockets as much as they compute: three at a time keep two cores
@@ -222,7 +223,7 @@ bench-pg: build
 soak: build
 	@SOAK_ROUNDS=$(SOAK_ROUNDS) VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \
 	  tests/http/crash.test.mjs
-	@TWOSERVERS_JOBS=$(TWOSERVERS_JOBS) VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \
+	@TWOSERVERS_JOBS=$(TWOSERVERS_JOBS) TWOSERVERS_SMTP_DELAY=$(TWOSERVERS_SMTP_DELAY) VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \
 	  tests/http/twoservers.test.mjs
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 build/asan/vejled
 	@POWERLOSS_ROUNDS=$(SOAK_ROUNDS) VEJLED_BIN=$(abspath build/asan/vejled) \

@@ -10,7 +10,7 @@
 // `vejled verify` passes.
 //
 // TWOSERVERS_JOBS (default 150; `make soak`: 5000) due letters, TWOSERVERS_SMTP_DELAY
-// (seconds the sink waits before it accepts each message; default 0.05).  A scheduler
+// (seconds the sink waits before it accepts each message; default 0.05; `make soak`: 0.03).  A scheduler
 // claims up to CLAIM_BATCH jobs at once and sends them one after the other, so the first
 // claim of the run holds 150 jobs x 0.05 s of sink delay alone: longer than the
 // lease however fast the machine.

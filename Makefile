@@ -12,7 +12,8 @@
 #   make bench    the performance ratios (scripts/bench/), PostgreSQL against SQLite too
 #   make bench-pg only PostgreSQL against SQLite (scripts/bench/pg.sh)
 #   make soak     the crash-safety and power-loss tests with many rounds (SOAK_ROUNDS),
-#                 every letter once across servers with TWOSERVERS_JOBS letters (sink delay TWOSERVERS_SMTP_DELAY)
+#                 every letter once across servers with TWOSERVERS_JOBS letters at a sink
+#                 delay of TWOSERVERS_SMTP_DELAY seconds
 #   make fresh-check  make test + make run in a new minimal Debian 12 chroot (root; slow)
 #   make shots    screenshots of every page into build/shots/ (index.html)
 

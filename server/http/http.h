@@ -19,7 +19,7 @@
  *   - lets a handler defer its reply (http_defer): the connection is suspended and holds
  *     no thread until the work it waits for (a group commit) is done;
  *   - adds the security headers to every reply (CSP without inline script,
- *     frame-ancestors 'none', nosniff, Referrer-Policy no-referrer) and Cache-Control:
+ *     frame-ancestors 'none', nosniff, Referrer-Policy same-origin) and Cache-Control:
  *     no-store on everything that is not a static file;
  *   - serves file replies with a strong ETag, 304 on If-None-Match, and one byte range
  *     (206/416), which libmicrohttpd lacks and Safari needs to play video;

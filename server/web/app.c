@@ -594,15 +594,17 @@ static size_t app_origin_len(const char *url)
 
 /* A state-changing browser request must prove where it comes from: an Origin of this
  * service, or Sec-Fetch-Site: same-origin.  With neither (no Origin at all, or "null") it
- * is refused: every browser in use sends one of them on a form POST. */
+ * is refused.  The pages' Referrer-Policy is same-origin, under which a browser sends this
+ * service's own origin on a form POST of its own (under no-referrer it would send "null",
+ * and a browser without Sec-Fetch-Site, such as Safari before 16.4, would be refused). */
 static int app_origin_ok(struct app_call *c)
 {
     const char *origin = http_header(c->req, "Origin");
     if (!origin || strcmp(origin, "null") == 0) {
-        /* "null" is what Chromium sends on a form POST from a page with Referrer-Policy:
-         * no-referrer (every page here).  Sec-Fetch-Site, which the policy does not touch,
-         * still tells a same-origin form from a foreign one (a sandboxed frame also sends
-         * "null"). */
+        /* "null" is what a browser sends on a form POST from a page with Referrer-Policy:
+         * no-referrer (a page saved under an older policy, or a user's own setting).
+         * Sec-Fetch-Site, which the policy does not touch, still tells a same-origin form
+         * from a foreign one (a sandboxed frame also sends "null"). */
         const char *site = http_header(c->req, "Sec-Fetch-Site");
         return site && strcmp(site, "same-origin") == 0;
     }

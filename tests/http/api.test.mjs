@@ -524,7 +524,7 @@ describe('API', () => {
     const r = await s.api('GET', `/api/v1/enrolments/${first.enrolment_id}`);
     assert.match(r.headers['content-security-policy'], /frame-ancestors 'none'/);
     assert.equal(r.headers['x-content-type-options'], 'nosniff');
-    assert.equal(r.headers['referrer-policy'], 'no-referrer');
+    assert.equal(r.headers['referrer-policy'], 'same-origin');
     assert.equal(r.headers['cache-control'], 'no-store');
   });
 

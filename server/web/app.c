@@ -428,6 +428,10 @@ static void app_render(struct app *app, const struct lang_info *ui, const char *
     json_object_set_new_nocheck(ctx, "lang", json_string_nocheck(ui->code));
     json_object_set_new_nocheck(ctx, "dir", json_string_nocheck(ui->rtl ? "rtl" : "ltr"));
     json_object_set_new_nocheck(ctx, "lang_da", json_boolean(strcmp(ui->code, "da") == 0));
+    /* the job centre's own contact line (configured, so never an example number) */
+    if (!json_object_get(ctx, "contact"))
+        json_object_set_new_nocheck(ctx, "contact",
+                                    json_string(app->cfg->municipality_contact));
     /* the switch: a citizen page offers its pack's languages, other pages every one (a
      * pre-rendered layout has its list already) */
     if (app->langs.n > 1 && !layout_pre)

@@ -856,6 +856,7 @@ static json_t *h_citizen_layout_data(struct app_call *c, const struct model_pack
     h_citizen_str(data, "lang", ui->code);
     h_citizen_str(data, "dir", ui->rtl ? "rtl" : "ltr");
     h_citizen_bool(data, "lang_da", strcmp(ui->code, "da") == 0);
+    h_citizen_str(data, "contact", c->app->cfg->municipality_contact);
     if (c->app->langs.n > 1)
         json_object_set_new_nocheck(data, "languages",
                                     lang_list_json(&c->app->langs, ui->code,

@@ -49,6 +49,11 @@ function assertHtml(res, status, what) {
   assert.equal(res.status, status, `${what}: ${res.status}\n${res.text.slice(0, 500)}`);
   assert.equal(res.headers['content-type'], 'text/html; charset=utf-8', what);
   assert.match(res.text, /^<!DOCTYPE html>/i, what);
+  // the contact line is the installation's own ([delivery] municipality_contact), never an
+  // example number written into the language files
+  assert.ok(res.text.includes('<bdi lang="da">Ring 70 10 20 30 (man-fre 9-15) eller skriv til jobcenter@example.dk</bdi>'),
+    `${what}: the configured contact line`);
+  assert.ok(!res.text.includes('70 00 00 00'), `${what}: no example number`);
 }
 
 /* The answer form of video n on its page. */

@@ -470,6 +470,23 @@ describe('citizen pages', () => {
     assert.match((await b.get('/borger')).text, /<html lang="da"/);
   });
 
+  it('after declining, the overview still shows which videos the citizen has answered', async () => {
+    const C = await enrol({ target_group: 'sygedagpenge' });
+    const b = new Browser(s);
+    assert.equal((await b.get(C.path)).status, 303);
+    const vf = videoForm((await b.get('/borger/video/1')).text, 1);
+    assert.equal((await b.post('/borger/video/1', firstAnswers(vf))).status, 303);
+    assert.equal((await b.post('/borger/fravalg', { csrf: vf.csrf })).status, 303);
+    const overview = await b.get('/borger');
+    assertHtml(overview, 200, 'overview after declining');
+    const items = overview.text.split('<li class="vejled-video-item">').slice(1);
+    assert.ok(items.length > 1);
+    assert.match(items[0], /vejled-state-done">Færdig</, 'the answered video is shown as done');
+    assert.ok(items.slice(1).every((li) => li.includes('<span class="vejled-state">Ikke besvaret endnu</span>')),
+      'the others show that they are not answered yet');
+    assert.ok(!items[1].includes('vejled-state-done'), 'an unanswered video is not done');
+  });
+
   it('an unknown or garbage token is 404, with the same page for both', async () => {
     const anon = new Browser(s);
     const unknown = await anon.get('/v/AAAAAAAAAAAAAAAAAAAAAAAA');

@@ -144,7 +144,7 @@ static enum store_status sched_link_txn(struct store *st, void *arg)
     token_hash(l->token, TOKEN_LEN, digest);
     l->expires = l->now + (int64_t)cfg->token_days * 86400;
     vault_seal(l->s->vault, l->token, TOKEN_LEN, &box, &boxlen);
-    rc = store_enrolment_set_token(st, l->e->id, digest, l->expires);
+    rc = store_enrolment_set_token(st, l->e->id, digest, l->expires, l->now);
     if (rc == STORE_OK)
         rc = store_link_put(st, l->e->id, digest, box, boxlen);
     free(box);

@@ -626,7 +626,7 @@ static enum store_status enrol_link_txn(struct store *st, void *arg)
     token_new(token);
     token_hash(token, TOKEN_LEN, digest);
     int64_t expires = now + (int64_t)t->env->token_days * 86400;
-    rc = store_enrolment_set_token(st, e.id, digest, expires);
+    rc = store_enrolment_set_token(st, e.id, digest, expires, now);
     if (rc != STORE_OK)
         return rc;
     /* the letters carry the current link (see enrol_schedule) */

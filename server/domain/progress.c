@@ -26,7 +26,11 @@ static enum store_status progress_open_txn(struct store *st, void *arg)
     struct progress_open *o = arg;
     enum store_status rc = store_enrolment_by_token(st, o->token_hash, o->e);
     if (rc == STORE_NOT_FOUND) {
-        o->result = LINK_UNKNOWN;
+        /* a link that a newer one replaced is no longer in use, not unknown */
+        rc = store_link_replaced(st, o->token_hash);
+        if (rc != STORE_OK && rc != STORE_NOT_FOUND)
+            return rc;
+        o->result = rc == STORE_OK ? LINK_EXPIRED : LINK_UNKNOWN;
         return STORE_NOT_FOUND;
     }
     if (rc != STORE_OK)

@@ -27,7 +27,8 @@
 enum progress_link {
     LINK_OK,      /* a session was started: *session holds its cookie value */
     LINK_UNKNOWN, /* no such link (404) */
-    LINK_EXPIRED, /* the link's time ran out, or its enrolment was closed (410) */
+    LINK_EXPIRED, /* the link's time ran out, its enrolment was closed, or a newer link
+                   * replaced it (410) */
     LINK_ERROR
 };
 

@@ -164,9 +164,12 @@ enum store_status store_enrolment_by_token(struct store *st, const char *token_h
  * STORE_NOT_FOUND when it already was. */
 enum store_status store_enrolment_mark(struct store *st, int64_t id, const char *what,
                                        int64_t at);
-/* Gives the enrolment a new link token (the old one stops working). */
+/* Gives the enrolment a new link token (the old one stops working, and its hash is kept
+ * as replaced at `now`: store_link_replaced). */
 enum store_status store_enrolment_set_token(struct store *st, int64_t id, const char *token_hash,
-                                            int64_t expires_at);
+                                            int64_t expires_at, int64_t now);
+/* Whether token_hash is a link that a newer one replaced: STORE_OK, or STORE_NOT_FOUND. */
+enum store_status store_link_replaced(struct store *st, const char *token_hash);
 enum store_status store_enrolment_set_language(struct store *st, int64_t id, const char *lang);
 
 enum store_status store_session_insert(struct store *st, const char *id_hash,

@@ -199,12 +199,31 @@ enum store_status store_enrolment_mark(struct store *st, int64_t id, const char 
 }
 
 enum store_status store_enrolment_set_token(struct store *st, int64_t id, const char *token_hash,
-                                            int64_t expires_at)
+                                            int64_t expires_at, int64_t now)
 {
+    /* the WHERE also keeps SQLite from reading ON CONFLICT as part of the SELECT */
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "INSERT INTO replaced_links(token_hash, enrolment_id, replaced_at)"
+                       " SELECT token_hash, id, ? FROM enrolments WHERE id = ?"
+                       " ON CONFLICT (token_hash) DO NOTHING",
+                       "ii", now, id));
+    if (rc != STORE_OK)
+        return rc;
     return store_done(st, store_stmt(st,
                                      "UPDATE enrolments SET token_hash = ?, token_expires_at = ?"
                                      " WHERE id = ?",
                                      "tii", token_hash, expires_at, id));
+}
+
+enum store_status store_link_replaced(struct store *st, const char *token_hash)
+{
+    struct db_stmt *s =
+        store_stmt(st, "SELECT 1 FROM replaced_links WHERE token_hash = ?", "t", token_hash);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK)
+        db_reset(s);
+    return rc;
 }
 
 enum store_status store_enrolment_set_language(struct store *st, int64_t id, const char *lang)

@@ -137,6 +137,8 @@ enum store_status store_citizen_purge(struct store *st, int64_t citizen_id, int6
         " (SELECT id FROM enrolments WHERE citizen_id = ?)",
         "DELETE FROM enrolment_links WHERE enrolment_id IN"
         " (SELECT id FROM enrolments WHERE citizen_id = ?)",
+        "DELETE FROM replaced_links WHERE enrolment_id IN"
+        " (SELECT id FROM enrolments WHERE citizen_id = ?)",
         "DELETE FROM citizen_sessions WHERE enrolment_id IN"
         " (SELECT id FROM enrolments WHERE citizen_id = ?)",
         /* the replayable enrolment answers (sealed link) and their request hashes */

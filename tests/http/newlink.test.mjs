@@ -44,7 +44,12 @@ describe('a new link over the API', () => {
     assert.ok(Date.parse(r.json.expires_at) > Date.now() + 100 * 86400_000, 'valid for months');
     assert.deepEqual(r.json.jobs.map((j) => j.kind), ['send_new_link']);
 
-    assert.ok([404, 410].includes((await new Browser(s).get(oldPath)).status), 'the old link is dead');
+    // the old letter's link is no longer in use (410, "you can get a new link"), not
+    // unknown (404, "check that you typed all of it"), and it starts no session
+    const old = await new Browser(s).get(oldPath);
+    assert.equal(old.status, 410, 'the old link is dead, as replaced');
+    assert.match(old.text, /ikke længere i brug/);
+    assert.equal(old.headers['set-cookie'], undefined);
     assert.equal((await new Browser(s).get(new URL(r.json.link).pathname)).status, 303, 'the new link works');
 
     const issued = journal(e.enrolment_id, 'link_issued');
@@ -60,6 +65,13 @@ describe('a new link over the API', () => {
     const outbox = s.outboxDir;
     const xml = fs.readFileSync(path.join(outbox, `${sent[0].data.message_id}.xml`), 'utf8');
     assert.ok(xml.includes(new URL(r.json.link).pathname), 'the letter carries the very link the API answered');
+
+    // replaced again: both older links say so
+    const again = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/link`);
+    assert.equal(again.status, 201, again.text);
+    assert.equal((await new Browser(s).get(oldPath)).status, 410, 'the first link, twice replaced');
+    assert.equal((await new Browser(s).get(new URL(r.json.link).pathname)).status, 410, 'the second link');
+    assert.equal((await new Browser(s).get(new URL(again.json.link).pathname)).status, 303, 'the third works');
   });
 
   it('a closed enrolment is 409 enrolment_closed; an unknown one 404; no key 401 — nothing changes', async () => {

@@ -153,7 +153,13 @@ describe('retention purge', () => {
     };
     const statsBefore = await figures();
     assert.ok(statsBefore.total.enrolled >= 2, JSON.stringify(statsBefore.total));
+    // a replaced link leaves its token's hash behind (so that it answers 410): purged too
+    const relink = await s.api('POST', `/api/v1/enrolments/${oldE.enrolment_id}/link`);
+    assert.equal(relink.status, 201, relink.text);
+    const replacedRows = () => Number(sqlite(s.db,
+      `SELECT count(*) FROM replaced_links WHERE enrolment_id = (SELECT id FROM enrolments WHERE uuid = '${oldE.enrolment_id}');`).trim());
     await s.stop();
+    assert.equal(replacedRows(), 1, 'the replaced link is kept as a hash before the purge');
     assert.ok(has(dbBytes(), OLD.name), 'the name is in the database before');
     assert.equal(idemRows(oldE.citizen_id), 1, 'the replay cache holds the old citizen\'s answer');
     const live = dbBuffer();
@@ -172,6 +178,7 @@ describe('retention purge', () => {
       assert.ok(!files.includes(needle), `${label} of the purged citizen is not in the database files`);
     }
     assert.equal(idemRows(oldE.citizen_id), 0, 'the replay cache of the purged citizen is gone');
+    assert.equal(replacedRows(), 0, 'the replaced link\'s hash of the purged citizen is gone');
     assert.equal(idemRows(newE.citizen_id), 1, 'the other citizen\'s stays (until it expires)');
     assert.ok(has(bytes, NEW.name), 'the other citizen is untouched');
     assert.equal(outboxWith(OLD.cpr).length, 0, 'the old letter (which holds the CPR) is gone');

@@ -291,6 +291,16 @@ static void h_citizen_progress(const struct model_pack *pack, const struct model
     json_object_set_new_nocheck(ctx, "progress", p);
 }
 
+/* A page language the pack has no texts in (neither built in nor translated): its texts
+ * show in Danish, and the pages mark them so ("content_da": lang="da", left to right), for
+ * screen readers and for the layout of a right-to-left page. */
+static void h_citizen_content_lang(struct app_call *c, const struct model_pack *pack, json_t *ctx)
+{
+    const char *other = h_citizen_other_lang(c);
+    if (other && !(pack->translations && json_object_get(pack->translations, other)))
+        json_object_set_new_nocheck(ctx, "content_da", json_true());
+}
+
 /* What every citizen page shows that is the same for the pack and the language: the
  * pack's languages, the example notices, the municipality, "citizen". */
 static json_t *h_citizen_base_fixed(struct app_call *c, const struct model_pack *pack)
@@ -323,6 +333,7 @@ static json_t *h_citizen_base_fixed(struct app_call *c, const struct model_pack 
     json_object_set_new_nocheck(ctx, "place_address", address);
     json_object_set_new_nocheck(ctx, "contact", json_string(c->app->cfg->municipality_contact));
     json_object_set_new_nocheck(ctx, "example_content", json_boolean(pack->example_content));
+    h_citizen_content_lang(c, pack, ctx);
     json_object_set_new_nocheck(ctx, "citizen", json_true());
     return ctx;
 }
@@ -519,6 +530,7 @@ static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack
 {
     json_t *data = json_object(), *videos = json_array();
     char hole[32];
+    h_citizen_content_lang(c, pack, data);
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
         size_t a = holes ? 0 : h_citizen_answered_in(v, pr);
@@ -746,6 +758,7 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     json_t *data = json_object();
     json_t *questions = json_array(), *captions = json_array();
     char hole[48];
+    h_citizen_content_lang(c, pack, data);
     /* a track for every language the video has captions in: the built-in Danish and
      * English, and the pack's translations; the page language's is the default */
     for (size_t l = 0; l < c->app->langs.n; l++) {
@@ -856,7 +869,6 @@ static json_t *h_citizen_layout_data(struct app_call *c, const struct model_pack
     h_citizen_str(data, "lang", ui->code);
     h_citizen_str(data, "dir", ui->rtl ? "rtl" : "ltr");
     h_citizen_bool(data, "lang_da", strcmp(ui->code, "da") == 0);
-    h_citizen_str(data, "contact", c->app->cfg->municipality_contact);
     if (c->app->langs.n > 1)
         json_object_set_new_nocheck(data, "languages",
                                     lang_list_json(&c->app->langs, ui->code,

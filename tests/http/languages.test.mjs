@@ -294,6 +294,16 @@ describe('a language added as data only', () => {
     assert.ok(text.includes('<h1>Videolarınız</h1>'), 'its own string');
     assert.ok(text.includes('Se de korte videoer'), 'a string it lacks: Danish');
     assert.ok(text.includes(PACK.videos[0].title.da), 'a pack text it lacks: Danish');
+    // the pack has no Turkish texts at all: its Danish texts are marked as Danish, so that a
+    // screen reader reads them as Danish and a right-to-left page lays them out left to right
+    assert.ok(text.includes(`class="vejled-video-link" lang="da" dir="ltr">${PACK.videos[0].title.da}<`), 'marked Danish');
+    const video = decodeEntities((await b.get('/borger/video/1')).text);
+    assert.ok(video.includes(`<h1 lang="da" dir="ltr">${PACK.videos[0].title.da}</h1>`), 'the video page\'s title marked Danish');
+    assert.match(video, /<label class="form-label" for="[^"]+" lang="da" dir="ltr">/, 'the answers marked Danish');
+    // a pack that has the page's language: its texts are not marked
+    const ar = decodeEntities((await (await citizen(s, 'ar')).get('/borger')).text);
+    assert.ok(ar.includes('class="vejled-video-link">'), 'Arabic texts on an Arabic page');
+    assert.ok(!ar.includes('class="vejled-video-link" lang='), 'not marked');
     assert.ok(!text.includes('Eksempeloversættelse'), 'not listed as an example: no example-translation notice');
     // the switch of a citizen page offers the pack's languages (and the current one)
     assert.ok(page.text.includes('aria-current="true">Türkçe<'), 'its own name, marked current');

@@ -834,7 +834,15 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
         video, "transcript",
         h_citizen_paragraphs(h_citizen_vtr(c, pack, v, "transcript", v->transcript)));
     h_citizen_str(video, "legal_basis", v->legal_basis);
-    h_citizen_str(video, "valid_to", v->valid_to);
+    /* the last day the content is valid, written as the page's other dates are */
+    int64_t valid_to;
+    if (clock_parse_date(v->valid_to, &valid_to) == 0) {
+        char day[64];
+        clock_format_human_date(valid_to, c->ui ? c->ui->code : "da", day, sizeof day);
+        h_citizen_str(video, "valid_to", day);
+    } else {
+        h_citizen_str(video, "valid_to", v->valid_to);
+    }
     /* a video whose file is not (yet) on this server: the page says so and opens the
      * transcript instead of showing a player that cannot play; without a player the
      * page's script still reports that it ran (nothing can be played), so the record can

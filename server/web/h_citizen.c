@@ -270,9 +270,9 @@ static void h_citizen_progress_counts(const struct model_pack *pack,
 
 /* The progress line every citizen page shows: video n of the pack (0: none), the whole
  * duration ("ca. 5 min.") and what is left of it (videos whose questions are not all
- * answered). */
+ * answered; not for a citizen who declined, who has nothing left to do). */
 static void h_citizen_progress(const struct model_pack *pack, const struct model_progress *pr,
-                               size_t n, json_t *ctx)
+                               size_t n, bool declined, json_t *ctx)
 {
     int total, left;
     size_t done;
@@ -286,7 +286,7 @@ static void h_citizen_progress(const struct model_pack *pack, const struct model
         json_object_set_new_nocheck(p, "video_n", json_integer((json_int_t)n));
     if (pr && done == pack->n_videos)
         json_object_set_new_nocheck(p, "all_done", json_true());
-    else if (pr && done)
+    else if (pr && done && !declined) /* declined: nothing is "left" to do */
         json_object_set_new_nocheck(p, "some_left", json_true());
     json_object_set_new_nocheck(ctx, "progress", p);
 }
@@ -659,7 +659,7 @@ void h_citizen_overview(struct app_call *c)
     } else {
         json_t *ctx = h_citizen_base(c, pack);
         h_citizen_summary(c, pack, &pr, 0, 0, ctx);
-        h_citizen_progress(pack, &pr, 0, ctx);
+        h_citizen_progress(pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
         json_object_set_new_nocheck(
             ctx, "completed",
             json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
@@ -1280,7 +1280,8 @@ static void h_citizen_now_init(struct h_citizen_now *w, struct app_call *c,
     h_citizen_progress_counts(pack, pr, &total, &w->minutes_left, &w->videos_done,
                               w->answered_in, H_CITIZEN_NOW_VIDEOS);
     w->all_done = w->videos_done == pack->n_videos;
-    w->some_left = !w->all_done && w->videos_done > 0;
+    /* declined: nothing is "left" to do (the line gives the whole time instead) */
+    w->some_left = !w->all_done && w->videos_done > 0 && !c->enrolment.declined_at;
     if (n)
         return;
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
@@ -1379,7 +1380,7 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
     json_decref(data);
     json_object_set_new_nocheck(ctx, "has_errors", json_boolean(has_errors));
     json_object_set_new_nocheck(ctx, "errors", h_citizen_errors(v, sub));
-    h_citizen_progress(pack, pr, n, ctx);
+    h_citizen_progress(pack, pr, n, c->enrolment.declined_at != 0, ctx);
     h_citizen_title(c, ctx, NULL, n, pack->n_videos, h_citizen_vtr(c, pack, v, "title", v->title),
                     has_errors);
     app_page(c, status, "citizen/video", ctx);
@@ -1541,7 +1542,7 @@ void h_citizen_feedback(struct app_call *c)
         h_citizen_bool(jq, "asked", h_citizen_asked(&pr, q->id));
         json_array_append_new(questions, jq);
     }
-    h_citizen_progress(pack, &pr, n, ctx);
+    h_citizen_progress(pack, &pr, n, c->enrolment.declined_at != 0, ctx);
     model_progress_clear(&pr);
     if (!any) {
         json_decref(ctx);
@@ -1668,7 +1669,7 @@ void h_citizen_decline(struct app_call *c)
         json_t *ctx = h_citizen_base(c, pack);
         json_object_set_new_nocheck(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
         h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
-        h_citizen_progress(pack, &pr, 0, ctx);
+        h_citizen_progress(pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
         model_progress_clear(&pr);
         app_page_pre(c, 200, "citizen/decline", NULL, h_citizen_pre_of(c, pack, 'l', 0), ctx);
         return;
@@ -1695,7 +1696,7 @@ void h_citizen_receipt(struct app_call *c)
     const tmpl_pre *pre = h_citizen_pre_of(c, pack, 'r', 0);
     json_t *ctx = h_citizen_base(c, pack);
     h_citizen_summary(c, pack, &pr, 1, pre != NULL, ctx);
-    h_citizen_progress(pack, &pr, 0, ctx);
+    h_citizen_progress(pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
     json_object_set_new_nocheck(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
     h_citizen_when(c, ctx, "completed_at", c->enrolment.completed_at);
     h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);

@@ -156,6 +156,13 @@ describe('languages, titles, receipt', () => {
     assert.ok(overview.includes('Du har valgt at få vejledningen til mødet.'));
     assert.ok(!overview.includes('Du har svaret på'), 'no answered-count on a declined overview');
     assert.ok(!overview.includes('Ikke besvaret endnu'), 'no per-video "not answered"');
+    // nothing is "left" for a citizen who chose the meeting, even with a video answered
+    assert.equal((await answerFirst(b, 1)).status, 303);
+    for (const p of ['/borger', '/borger/kvittering', '/borger/video/2']) {
+      const t = decodeEntities((await b.get(p)).text);
+      assert.ok(!t.includes('Tilbage:'), `${p}: no time left`);
+      assert.match(t, /ca\. \d+ min\. i alt/, `${p}: the whole time`);
+    }
     const again = decodeEntities((await b.get('/borger/fravalg')).text);
     assert.ok(again.includes('Du får vejledningen til mødet'), 'the decline page confirms it too');
   });

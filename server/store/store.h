@@ -345,6 +345,11 @@ struct store_job {
     int64_t next_attempt_at;
     char last_error[200];
     char claim[STORE_CLAIM_MAX + 1]; /* the claim token it was claimed with ("" when listed) */
+    /* listed only (store_jobs_each), 0 when none: when it ended (done, failed, cancelled),
+     * and when its letter was sent through the outbox and by e-mail */
+    int64_t finished_at;
+    int64_t outbox_sent_at;
+    int64_t smtp_sent_at;
 };
 /* Inserts a job with a reference (see 0003); nothing when the unique key exists. */
 enum store_status store_job_insert_ref(struct store *st, const char *kind, int64_t enrolment_id,

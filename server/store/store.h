@@ -389,6 +389,10 @@ typedef int (*store_job_cb)(const struct store_job *j, void *arg);
 /* Every job (enrolment_id 0) or one enrolment's, by due time then id. */
 enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_job_cb cb,
                                   void *arg);
+/* Whether journal entry seq was delivered to the case system: STORE_OK with *sent_at the
+ * time its webhook delivery was recorded sent, STORE_NOT_FOUND when it was not (no webhook,
+ * not yet, or every attempt failed). */
+enum store_status store_journal_delivered(struct store *st, int64_t seq, int64_t *sent_at);
 /* Queues a deliver_journal job for every journal entry after the last one queued. */
 enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n);
 /* One journal entry by seq (data owned by the caller: free()). */

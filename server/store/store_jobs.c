@@ -379,6 +379,21 @@ enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_
     return r == DB_DONE ? STORE_OK : store_status_of(r);
 }
 
+enum store_status store_journal_delivered(struct store *st, int64_t seq, int64_t *sent_at)
+{
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT d.sent_at FROM jobs j JOIN deliveries d ON d.job_id = j.id"
+                                   " WHERE j.kind = 'deliver_journal' AND j.ref = ?"
+                                   " AND d.channel = 'webhook' AND d.state = 'sent'",
+                                   "i", seq);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    *sent_at = db_col_int64(s, 0);
+    db_reset(s);
+    return STORE_OK;
+}
+
 enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n)
 {
     enum store_status rc = store_done(

@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { cli, decodeEntities, enrolBody, freshCpr, sqlite, startServer } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+
+import { ROOT, cli, decodeEntities, enrolBody, freshCpr, sqlite, startServer } from './harness.mjs';
 import { staff } from './staffkit.mjs';
 
 let s;
@@ -59,9 +61,20 @@ const outboxLabels = () => {
     .map((f) => /<memo:label>([^<]*)<\/memo:label>/.exec(fs.readFileSync(path.join(dir, f), 'utf8'))[1]);
 };
 
+const DA = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'lang', 'da.json'), 'utf8'));
+
+/* The evidence PDF of a citizen as text, on one line. */
+function evidenceText(citizenId) {
+  const file = path.join(s.dir, `evidence-${citizenId}.pdf`);
+  const r = cli(['evidence', '--db', s.db, '--citizen', citizenId, '--out', file]);
+  assert.equal(r.status, 0, r.stderr);
+  return spawnSync('pdftotext', [file, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+}
+
 describe('letters: the states say what happened', () => {
   let smtpOnly;
   let later;
+  let unreached;
 
   before(async () => {
     s = await startServer(); // channels = outbox (the default), the scheduler thread off
@@ -97,6 +110,7 @@ describe('letters: the states say what happened', () => {
     assert.equal(st.status, 200, st.text);
     assert.equal(st.json.total.written_guidance_sent, 0);
     assert.equal(st.json.total.minutes_saved, 0);
+    unreached = e;
   });
 
   it('the citizen page: a sent letter shows when it was placed in the outbox, a planned one what it is planned for', async () => {
@@ -118,5 +132,29 @@ describe('letters: the states say what happened', () => {
     assert.ok(!outboxLabels().includes('Husk at se videoerne før dit møde'), 'no reminder in the outbox');
     const lines = await lettersOnPage(later.citizen_id);
     assert.ok(lines.includes('Påmindelse før mødet: annulleret den 11. marts 2030 kl. 11.00'), lines.join('\n'));
+  });
+
+  it('the evidence PDF: the outbox is not called sent, a failed channel and an unreachable citizen are said, the checkpoint is not claimed delivered', async () => {
+    // outbox and SMTP, the SMTP server down, one attempt: the outbox has the letter, the e-mail failed
+    const both = path.join(s.dir, 'both.ini');
+    fs.writeFileSync(both, fs.readFileSync(s.configFile, 'utf8')
+      + '\n[delivery]\nchannels = outbox,smtp\nmax_attempts = 1\n[smtp]\nurl = smtp://127.0.0.1:9\nfrom = jobcenter@example.dk\nallow_plain = 1\n');
+    const p = await enrol();
+    jobsRun('2030-04-01T10:00:00Z', both);
+    const job = jobsOf(p.enrolment_id).find((j) => j.kind === 'send_written_guidance');
+    assert.equal(job.state, 'failed');
+    const lines = await lettersOnPage(p.citizen_id);
+    assert.ok(lines.includes('Skriftlig vejledning: lagt i udbakken til Digital Post den 1. april 2030 kl. 12.00; de øvrige kanaler fejlede den 1. april 2030 kl. 12.00'), lines.join('\n'));
+    const text = evidenceText(p.citizen_id);
+    assert.ok(text.includes(`${DA.journal_written_guidance_sent_outbox} (indholdsversion`), text);
+    assert.ok(text.includes('Skriftlig vejledning: ikke sendt via e-mail; det sidste forsøg fejlede'), text);
+    assert.ok(!text.includes('via Digital Post') && !text.includes('Breve sendt'), 'the outbox is not sending');
+    // no webhook: the checkpoint's entry reached no case system, and the PDF does not say it did
+    assert.ok(!text.includes('sendt til sagssystemet'), text);
+    assert.ok(text.includes(DA.evidence_checkpoint_not_delivered), text);
+    // the citizen no channel could reach
+    const none = evidenceText(unreached.citizen_id);
+    assert.ok(none.includes('Skriftlig vejledning: ikke sendt; ingen konfigureret kanal kunne nå borgeren'), none);
+    assert.ok(!none.includes(DA.journal_written_guidance_sent_outbox), none);
   });
 });

@@ -226,9 +226,11 @@ static void sched_fault_point(const char *channel)
 
 /* ------------------------------------------------------------------ letters */
 
-/* SCHED_LOST: the claim was lost (the lease ran out and another scheduler claimed the job):
- * nothing more may be sent or recorded for it, and its end is the other one's. */
-enum sched_outcome { SCHED_DONE, SCHED_CANCEL, SCHED_RETRY, SCHED_LOST };
+/* SCHED_FAIL: the job cannot succeed however often it is tried (no configured channel
+ * reaches the citizen): it ends failed at once.  SCHED_LOST: the claim was lost (the lease
+ * ran out and another scheduler claimed the job): nothing more may be sent or recorded for
+ * it, and its end is the other one's. */
+enum sched_outcome { SCHED_DONE, SCHED_CANCEL, SCHED_RETRY, SCHED_FAIL, SCHED_LOST };
 
 static enum store_status sched_renew_txn(struct store *st, void *arg)
 {
@@ -510,6 +512,13 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
         snprintf(err, errlen, "the citizen has completed or declined");
         return SCHED_CANCEL;
     }
+    /* a reminder of a meeting that has begun would arrive too late to be of use, and would
+     * document a reminder the citizen never had in time (the scheduler was down, or ran
+     * late) */
+    if (rc == STORE_OK && reminder && w->e.first_meeting_at && now >= w->e.first_meeting_at) {
+        snprintf(err, errlen, "the meeting time has passed: a reminder is not sent afterwards");
+        return SCHED_CANCEL;
+    }
     if (rc == STORE_OK)
         rc = store_citizen_by_uuid(s->st, w->e.citizen_uuid, &w->c);
     if (rc != STORE_OK) {
@@ -518,6 +527,7 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
     }
     w->want[0] = channel_enabled(s->cfg->channels, "outbox");
     w->want[1] = channel_enabled(s->cfg->channels, "smtp") && w->c.email && *w->c.email;
+    int wanted = 0, sent = 0;
     for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
         rc = store_delivery_get(s->st, j->id, sched_letter_channels[i], &w->d[i]);
         if (rc != STORE_OK && rc != STORE_NOT_FOUND) {
@@ -529,6 +539,17 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
         w->have[i] = rc == STORE_OK && (strcmp(w->d[i].state, "sent") == 0 ||
                                         w->d[i].payload_box);
         missing |= w->want[i] && !w->have[i];
+        wanted |= w->want[i];
+        sent |= rc == STORE_OK && strcmp(w->d[i].state, "sent") == 0;
+    }
+    /* no channel carries the letter (only smtp or webhook configured, and no e-mail
+     * address): nothing was sent, and trying again changes nothing until a caseworker or
+     * the configuration does */
+    if (!wanted && !sent) {
+        snprintf(err, errlen, "not sent: no configured channel can reach this citizen "
+                              "(channels = %.40s; smtp needs an e-mail address)",
+                 s->cfg->channels);
+        return SCHED_FAIL;
     }
     if (missing) {
         enum sched_outcome o = sched_letter_prepare(s, j, now, w, err, errlen);
@@ -676,12 +697,13 @@ static int sched_run(struct scheduler *s, const struct store_job *j, int64_t now
         f.state = "cancelled";
         f.error = err;
         count = &stats->cancelled;
-    } else if (o == SCHED_RETRY && (unsigned)j->attempts >= s->policy.max_attempts) {
+    } else if (o == SCHED_FAIL ||
+               (o == SCHED_RETRY && (unsigned)j->attempts >= s->policy.max_attempts)) {
         f.state = "failed";
         f.error = err;
         count = &stats->failed;
-        fprintf(stderr, "vejled: job %lld (%s) failed after %d attempts: %s\n", (long long)j->id,
-                j->kind, j->attempts, err);
+        fprintf(stderr, "vejled: job %lld (%s) failed after %d attempt(s): %s\n",
+                (long long)j->id, j->kind, j->attempts, err);
     } else if (o == SCHED_RETRY) {
         f.state = "pending";
         f.error = err;

@@ -2,9 +2,11 @@
  *
  * A scheduler has its own database connection, content cache and UI strings; one pass
  * claims every job due at `now` (atomically, so a second scheduler or `vejled jobs run`
- * never gets the same job), runs each outside any request, and ends it: done, cancelled
- * (the enrolment is closed, or the citizen completed before a reminder), pending again
- * after an exponential back-off, or failed after max_attempts.  `vejled jobs run` is one
+ * never gets the same job), runs each outside any request, and ends it: done (sent through
+ * at least one channel), cancelled (the enrolment is closed, the citizen completed before a
+ * reminder, or the meeting a reminder is for has begun), pending again after an exponential
+ * back-off, or failed after max_attempts, or at once when no configured channel reaches the
+ * citizen (last_error says so).  `vejled jobs run` is one
  * pass; `vejled serve` runs passes on a thread that sleeps until the next due time or until
  * jobs_wake().
  *

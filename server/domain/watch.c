@@ -316,8 +316,14 @@ json_t *watch_json(const struct watch_facts *f, const json_t *strings)
 void watch_journal_key(const char *kind, const json_t *data, char *key, size_t n)
 {
     const char *by = json_string_value(json_object_get(data, "reported_by"));
+    const char *channel = json_string_value(json_object_get(data, "channel"));
+    int letter = kind && (strcmp(kind, "written_guidance_sent") == 0 ||
+                          strcmp(kind, "written_guidance_resent") == 0 ||
+                          strcmp(kind, "reminder_sent") == 0 || strcmp(kind, "new_link_sent") == 0);
     if (kind && strcmp(kind, "video_finished") == 0 && (!by || strcmp(by, "player") != 0))
         snprintf(key, n, "journal_video_finished_answers");
+    else if (letter && channel && (strcmp(channel, "outbox") == 0 || strcmp(channel, "smtp") == 0))
+        snprintf(key, n, "journal_%s_%s", kind, channel);
     else
         snprintf(key, n, "journal_%s", kind ? kind : "");
 }

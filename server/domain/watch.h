@@ -138,7 +138,9 @@ json_t *watch_json(const struct watch_facts *f, const json_t *strings);
 /* The language key that labels a journal entry of kind with data: "journal_<kind>",
  * except older video_finished entries, which say who reported them
  * ("journal_video_finished_answers": the citizen answered; "journal_video_finished": the
- * player reported the end).  Written into key (at least 64 bytes). */
+ * player reported the end), and a letter's sending, which says what its channel did
+ * ("journal_<kind>_outbox": placed in the outbox for Digital Post, "journal_<kind>_smtp":
+ * sent by e-mail).  Written into key (at least 64 bytes). */
 void watch_journal_key(const char *kind, const json_t *data, char *key, size_t n);
 
 #endif

@@ -72,7 +72,55 @@ static const char *ev_data_str(const json_t *entry, const char *key)
     return v ? v : "";
 }
 
-static void ev_letters(struct evidence *ev, const json_t *entries, const char *enrolment_uuid)
+/* The letters of an enrolment that did not go out: a channel whose last attempt failed
+ * (the job failed with that channel's delivery still an intent), or no channel at all
+ * (a job that ended without any delivery: no configured channel reached the citizen). */
+struct ev_unsent {
+    struct evidence *ev;
+    struct store *st;
+    int any;
+};
+
+static int ev_unsent_job(const struct store_job *j, void *arg)
+{
+    static const char *const channels[] = {"outbox", "smtp"};
+    struct ev_unsent *u = arg;
+    struct evidence *ev = u->ev;
+    char when[64];
+    int sent = j->outbox_sent_at || j->smtp_sent_at, tried = 0;
+    const char *what = ev_label(ev, "letter", j->kind);
+    if (strcmp(j->kind, "deliver_journal") == 0 ||
+        (strcmp(j->state, "failed") != 0 && strcmp(j->state, "done") != 0))
+        return 0;
+    ev_time(j->finished_at, when, sizeof when);
+    for (size_t i = 0; i < sizeof channels / sizeof *channels; i++) {
+        struct store_delivery d;
+        memset(&d, 0, sizeof d);
+        if (store_delivery_get(u->st, j->id, channels[i], &d) == STORE_OK) {
+            tried = 1;
+            if (strcmp(j->state, "failed") == 0 && strcmp(d.state, "sent") != 0) {
+                const char *vars[] = {"when", when, "what", what, "channel",
+                                      ev_label(ev, "channel", channels[i]), NULL};
+                buf_reset(&ev->line);
+                letter_fill(&ev->line, ev_s(ev, "evidence_letter_not_sent"), vars);
+                pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+                u->any = 1;
+            }
+        }
+        store_delivery_clear(&d);
+    }
+    if (!tried && !sent) {
+        const char *vars[] = {"when", when, "what", what, NULL};
+        buf_reset(&ev->line);
+        letter_fill(&ev->line, ev_s(ev, "evidence_letter_no_channel"), vars);
+        pdf_text(ev->pdf, PDF_BODY, ev->line.data);
+        u->any = 1;
+    }
+    return 0;
+}
+
+static void ev_letters(struct evidence *ev, struct store *st, int64_t enrolment_id,
+                       const json_t *entries, const char *enrolment_uuid)
 {
     size_t i;
     json_t *e;
@@ -86,16 +134,19 @@ static void ev_letters(struct evidence *ev, const json_t *entries, const char *e
             (strcmp(kind, "written_guidance_sent") && strcmp(kind, "written_guidance_resent") &&
              strcmp(kind, "reminder_sent") && strcmp(kind, "new_link_sent")))
             continue;
-        char when[64];
+        char when[64], key[64];
         ev_at(json_string_value(json_object_get(e, "at")), when, sizeof when);
         buf_reset(&ev->line);
         char version[24];
         snprintf(version, sizeof version, "%lld",
                  (long long)json_integer_value(
                      json_object_get(json_object_get(e, "data"), "pack_version")));
-        const char *vars[] = {"when", when, "what", ev_label(ev, "journal", kind), "channel",
-                              ev_label(ev, "channel", ev_data_str(e, "channel")), "version",
-                              version, NULL};
+        /* what the channel did: placed in the outbox for Digital Post, or sent by e-mail */
+        watch_journal_key(kind, json_object_get(e, "data"), key, sizeof key);
+        const char *vars[] = {"when", when, "what", *ev_s(ev, key) ? ev_s(ev, key)
+                                                                   : ev_label(ev, "journal", kind),
+                              "channel", ev_label(ev, "channel", ev_data_str(e, "channel")),
+                              "version", version, NULL};
         letter_fill(&ev->line, ev_s(ev, "evidence_letter_line"), vars);
         pdf_text(ev->pdf, PDF_BODY, ev->line.data);
         buf_reset(&ev->line);
@@ -105,6 +156,9 @@ static void ev_letters(struct evidence *ev, const json_t *entries, const char *e
         pdf_text(ev->pdf, PDF_MONO, ev->line.data);
         any = 1;
     }
+    struct ev_unsent u = {ev, st, 0};
+    if (store_jobs_each(st, enrolment_id, ev_unsent_job, &u) == STORE_OK && u.any)
+        any = 1;
     if (!any)
         pdf_text(ev->pdf, PDF_BODY, ev_s(ev, "evidence_none"));
 }
@@ -236,7 +290,7 @@ static int ev_enrolment(struct evidence *ev, struct store *st, const struct vaul
     buf_reset(&ev->line);
     buf_printf(&ev->line, "indholdets hash %s", pack->content_hash);
     pdf_text(ev->pdf, PDF_MONO, ev->line.data);
-    ev_letters(ev, entries, e.uuid);
+    ev_letters(ev, st, e.id, entries, e.uuid);
     ev_progress(ev, pack, &pr);
     json_t *m = meeting_json(st, vault, e.id);
     if (!m)
@@ -278,17 +332,32 @@ static void ev_journal(struct evidence *ev, const json_t *entries)
     }
 }
 
-/* The signed checkpoint in words: what it covers, when, with which key. */
-static void ev_checkpoint(struct evidence *ev, const struct store_checkpoint *cp)
+/* The signed checkpoint in words: what it covers, when, with which key, and whether its
+ * journal entry has reached the case system (a webhook delivery recorded sent) — said
+ * only as it stands in the deliveries. */
+static void ev_checkpoint(struct evidence *ev, struct store *st,
+                          const struct store_checkpoint *cp)
 {
-    char when[64], seq[24];
+    char when[64], seq[24], entry[24], delivered[64];
+    int64_t sent_at = 0;
+    struct buf delivery = {0};
     pdf_space(ev->pdf, 8);
     pdf_text(ev->pdf, PDF_HEADING, ev_s(ev, "evidence_checkpoint"));
     ev_at(cp->signed_at, when, sizeof when);
     snprintf(seq, sizeof seq, "%lld", (long long)cp->signed_seq);
-    const char *vars[] = {"seq", seq, "when", when, "key_id", cp->key_id, NULL};
+    snprintf(entry, sizeof entry, "%lld", (long long)cp->journal_seq);
+    int sent = cp->journal_seq > 0 &&
+               store_journal_delivered(st, cp->journal_seq, &sent_at) == STORE_OK;
+    ev_time(sent_at, delivered, sizeof delivered);
+    const char *dvars[] = {"entry", entry, "delivered", delivered, NULL};
+    letter_fill(&delivery, ev_s(ev, sent ? "evidence_checkpoint_delivered"
+                                         : "evidence_checkpoint_not_delivered"),
+                dvars);
+    const char *vars[] = {"seq", seq, "when", when, "key_id", cp->key_id, "delivery",
+                          delivery.data ? delivery.data : "", NULL};
     buf_reset(&ev->line);
     letter_fill(&ev->line, ev_s(ev, "evidence_checkpoint_text"), vars);
+    buf_free(&delivery);
     pdf_text(ev->pdf, PDF_BODY, ev->line.data);
     const char *hvars[] = {"hash", cp->head_hash, "root", cp->tree_root, "key", cp->public_key,
                            NULL};
@@ -356,7 +425,7 @@ int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct v
         }
     ev_journal(&ev, entries);
     if (cp)
-        ev_checkpoint(&ev, cp);
+        ev_checkpoint(&ev, st, cp);
     rc = pdf_finish(ev.pdf, out);
     ev.pdf = NULL;
     if (rc)

@@ -348,6 +348,11 @@ struct store_job {
     int64_t next_attempt_at;
     char last_error[200];
     char claim[STORE_CLAIM_MAX + 1]; /* the claim token it was claimed with ("" when listed) */
+    /* listed only (store_jobs_each), 0 when none: when it ended (done, failed, cancelled),
+     * and when its letter was sent through the outbox and by e-mail */
+    int64_t finished_at;
+    int64_t outbox_sent_at;
+    int64_t smtp_sent_at;
 };
 /* Inserts a job with a reference (see 0003); nothing when the unique key exists. */
 enum store_status store_job_insert_ref(struct store *st, const char *kind, int64_t enrolment_id,
@@ -387,6 +392,10 @@ typedef int (*store_job_cb)(const struct store_job *j, void *arg);
 /* Every job (enrolment_id 0) or one enrolment's, by due time then id. */
 enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_job_cb cb,
                                   void *arg);
+/* Whether journal entry seq was delivered to the case system: STORE_OK with *sent_at the
+ * time its webhook delivery was recorded sent, STORE_NOT_FOUND when it was not (no webhook,
+ * not yet, or every attempt failed). */
+enum store_status store_journal_delivered(struct store *st, int64_t seq, int64_t *sent_at);
 /* Queues a deliver_journal job for every journal entry after the last one queued. */
 enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n);
 /* One journal entry by seq (data owned by the caller: free()). */

@@ -352,7 +352,12 @@ enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_
 {
     struct db_stmt *s = store_stmt(st,
                                  "SELECT j.id, j.kind, j.enrolment_id, j.ref, j.due_at, j.state,"
-                                 " j.attempts, j.next_attempt_at, j.last_error, e.uuid"
+                                 " j.attempts, j.next_attempt_at, j.last_error, e.uuid,"
+                                 " j.finished_at,"
+                                 " (SELECT d.sent_at FROM deliveries d WHERE d.job_id = j.id"
+                                 "  AND d.channel = 'outbox' AND d.state = 'sent'),"
+                                 " (SELECT d.sent_at FROM deliveries d WHERE d.job_id = j.id"
+                                 "  AND d.channel = 'smtp' AND d.state = 'sent')"
                                  " FROM jobs j LEFT JOIN enrolments e ON e.id = j.enrolment_id"
                                  " WHERE ?1 = 0 OR j.enrolment_id = ?1 ORDER BY j.due_at, j.id",
                                  "i", enrolment_id);
@@ -362,6 +367,9 @@ enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_
     struct store_job j;
     while ((r = db_step(s)) == DB_ROW) {
         store_job_read(s, &j, 1);
+        j.finished_at = db_col_int64(s, 10);
+        j.outbox_sent_at = db_col_int64(s, 11);
+        j.smtp_sent_at = db_col_int64(s, 12);
         if (cb(&j, arg)) {
             db_reset(s);
             return STORE_OK;
@@ -369,6 +377,21 @@ enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_
     }
     db_reset(s);
     return r == DB_DONE ? STORE_OK : store_status_of(r);
+}
+
+enum store_status store_journal_delivered(struct store *st, int64_t seq, int64_t *sent_at)
+{
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT d.sent_at FROM jobs j JOIN deliveries d ON d.job_id = j.id"
+                                   " WHERE j.kind = 'deliver_journal' AND j.ref = ?"
+                                   " AND d.channel = 'webhook' AND d.state = 'sent'",
+                                   "i", seq);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    *sent_at = db_col_int64(s, 0);
+    db_reset(s);
+    return STORE_OK;
 }
 
 enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n)

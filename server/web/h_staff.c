@@ -517,18 +517,55 @@ struct h_staff_letters {
     json_t *list;
 };
 
-/* One scheduled or sent letter (a job that sends or reminds) for the citizen page. */
+/* Appends one part of a letter's status to parts: the string key with {{when}} as the time
+ * t in the page's language (no time when t is 0). */
+static void h_staff_letter_part(const struct app_call *c, json_t *parts, const char *key,
+                                int64_t t)
+{
+    char when[64] = "";
+    struct buf b = {0};
+    if (t)
+        clock_format_human(t, model_lang_code(c->lang), when, sizeof when);
+    const char *vars[] = {"when", when, NULL};
+    letter_fill(&b, app_text(c, key), vars);
+    json_array_append_new(parts, json_pack("{s:s, s:b}", "text", b.data ? b.data : "", "more",
+                                           0));
+    buf_free(&b);
+}
+
+/* One scheduled or sent letter (a job that sends or reminds) for the citizen page, each
+ * time saying what it is: when a letter was placed in the outbox or sent by e-mail (each
+ * channel's own time), when it failed or was cancelled, and the due time only while it is
+ * planned.  A job that ended "done" without any channel sending it (as could happen before
+ * such a job ended failed) says that it was not sent. */
 static int h_staff_letter(const struct store_job *j, void *arg)
 {
     struct h_staff_letters *l = arg;
-    char kind[64], state[48];
+    char kind[64];
     snprintf(kind, sizeof kind, "letter_%s", j->kind);
-    snprintf(state, sizeof state, "letter_state_%s", j->state);
     if (!*app_text(l->c, kind))
         return 0; /* not a letter (e.g. a journal delivery) */
-    json_t *row = json_pack("{s:s, s:s}", "kind", app_text(l->c, kind), "state",
-                            *app_text(l->c, state) ? app_text(l->c, state) : j->state);
-    h_staff_time(l->c, row, "due", j->due_at);
+    json_t *parts = json_array();
+    int sent = j->outbox_sent_at || j->smtp_sent_at;
+    if (j->outbox_sent_at)
+        h_staff_letter_part(l->c, parts, "letter_status_sent_outbox", j->outbox_sent_at);
+    if (j->smtp_sent_at)
+        h_staff_letter_part(l->c, parts, "letter_status_sent_smtp", j->smtp_sent_at);
+    if (strcmp(j->state, "pending") == 0)
+        h_staff_letter_part(l->c, parts, "letter_status_pending", j->next_attempt_at);
+    else if (strcmp(j->state, "running") == 0)
+        h_staff_letter_part(l->c, parts, "letter_status_running", 0);
+    else if (strcmp(j->state, "failed") == 0)
+        h_staff_letter_part(l->c, parts, sent ? "letter_status_failed_rest"
+                                               : "letter_status_failed", j->finished_at);
+    else if (strcmp(j->state, "cancelled") == 0)
+        h_staff_letter_part(l->c, parts, "letter_status_cancelled", j->finished_at);
+    else if (!sent)
+        h_staff_letter_part(l->c, parts, "letter_status_not_sent", j->finished_at);
+    for (size_t i = 0; i + 1 < json_array_size(parts); i++)
+        json_object_set_new(json_array_get(parts, i), "more", json_true());
+    json_t *row = json_pack("{s:s, s:s, s:o}", "kind", app_text(l->c, kind), "state", j->state,
+                            "parts", parts);
     json_array_append_new(l->list, row);
     return 0;
 }

@@ -558,6 +558,21 @@ timeout_s = 5
     assert.ok(text.includes('Borgeren spurgte til ferie og rådighed.'), 'the note');
     assert.ok(text.includes('mundtlig vejledning givet: ja'));
     assert.ok(!text.includes(reminded.cpr), 'no CPR');
+    // what each channel did: the outbox holds the letter for Digital Post, SMTP sent it
+    assert.ok(text.includes('Påmindelse lagt i udbakken til Digital Post') && text.includes('Påmindelse sendt som e-mail'), text);
+    assert.ok(!text.includes('via Digital Post'), 'the outbox is not called sending');
+    // the checkpoint was just signed: the case system does not have it yet, and the PDF says so
+    const signed = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')).checkpoint.signed_seq;
+    assert.ok(text.includes('Kontrolpunktets journalpost var ikke afleveret til sagssystemet'), text);
+    assert.ok(!text.includes('Kontrolpunktet er afleveret til sagssystemet'));
+    // once the webhook has delivered its entry, the same checkpoint's PDF says when
+    await jobsRun('2031-02-01T00:00:00Z');
+    const cp = sqlite(s.db, `SELECT journal_seq FROM checkpoints WHERE signed_seq = ${signed}`).trim();
+    assert.ok(hook.got.some((g) => JSON.parse(g.body).seq === Number(cp)), 'the checkpoint entry went to the case system');
+    const again = cli(['evidence', '--db', s.db, '--citizen', reminded.citizen_id, '--out', file, '--checkpoint-seq', String(signed)]);
+    assert.equal(again.status, 0, again.stderr);
+    const delivered = pdfText(file).replace(/\s+/g, ' ');
+    assert.ok(delivered.includes(`Kontrolpunktet er afleveret til sagssystemet som journalpost ${cp} den 1. februar 2031 kl. 01.00.`), delivered);
     const missing = cli(['evidence', '--db', s.db, '--citizen', '00000000-0000-4000-8000-000000000000', '--out', file]);
     assert.equal(missing.status, 1);
     assert.equal(cli(['evidence', '--db', s.db]).status, 2);

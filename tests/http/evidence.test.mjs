@@ -256,7 +256,9 @@ describe('checkpoints and evidence bundles', () => {
 
   it('the evidence PDF: Danish labels, no raw codes, legal basis, language, metadata and bookmarks', () => {
     const text = spawnSync('pdftotext', [pdfFile, '-'], { encoding: 'utf8' }).stdout;
-    for (const want of [DA.journal_written_guidance_sent, DA.journal_enrolled, DA.actor_api, DA.actor_scheduler, 'Digital Post', 'Retsgrundlag:', 'Indholdsversionen gælder fra']) {
+    // the letter went to the outbox for Digital Post, and the PDF says that, not "sent"
+    assert.ok(!text.replace(/\s+/g, ' ').includes('sendt via Digital Post'), 'the outbox is not called sending');
+    for (const want of [DA.journal_written_guidance_sent_outbox, DA.journal_enrolled, DA.actor_api, DA.actor_scheduler, 'Digital Post', 'Retsgrundlag:', 'Indholdsversionen gælder fra']) {
       assert.ok(text.replace(/\s+/g, ' ').includes(want.replace(/\s+/g, ' ')), `PDF has "${want}"`);
     }
     // ('demo' is left out: the demo citizens' names say "(demo)")
@@ -286,6 +288,10 @@ describe('checkpoints and evidence bundles', () => {
     // the checkpoint it was made against, in words
     const b = JSON.parse(fs.readFileSync(bundleFile, 'utf8'));
     assert.ok(text.includes(DA.evidence_checkpoint), 'the signature section');
+    // the outbox channel only: no case system has the checkpoint, and the PDF does not claim it
+    const flat = text.replace(/\s+/g, ' ');
+    assert.ok(!flat.includes('sendt til sagssystemet'), 'no claim of a delivery that did not happen');
+    assert.ok(flat.includes(DA.evidence_checkpoint_not_delivered), 'the checkpoint not delivered, said so');
     assert.ok(text.includes(b.checkpoint.key_id) && text.includes(b.checkpoint.tree_root));
     const xml = spawnSync('pdftohtml', ['-xml', '-i', '-stdout', pdfFile], { encoding: 'utf8' }).stdout;
     assert.match(xml, /<outline>\s*<item page="1">Dokumentation for vejledning<\/item>/);
@@ -297,7 +303,7 @@ describe('checkpoints and evidence bundles', () => {
     const r = await b.get(`/medarbejder/borger/${citizen}`);
     assert.equal(r.status, 200);
     const table = r.text.slice(r.text.indexOf(DA.staff_journal_title));
-    assert.ok(table.includes(DA.journal_written_guidance_sent));
+    assert.ok(table.includes(DA.journal_written_guidance_sent_outbox));
     assert.ok(table.includes(DA.actor_scheduler), 'the scheduler named in words');
     assert.ok(!/>(written_guidance_sent|scheduler|api|enrolled)</.test(table), 'no raw code in the journal table');
     // the staff export signs the head too, and the PDF names that checkpoint

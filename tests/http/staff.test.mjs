@@ -431,9 +431,9 @@ describe('caseworker pages, roles and unit scope', () => {
     assert.match(text, /Link åbnet/);
     assert.match(text, /\d+\. [a-zæøå]+ 20\d\d kl\. \d\d\.\d\d/, 'times for people, Copenhagen');
     // the scheduled letters (jobs) of the enrolment
-    assert.match(text, /Skriftlig vejledning: (planlagt|sendt) \(\d+\. /);
-    assert.match(text, /Påmindelse før mødet: planlagt/);
-    assert.match(text, /Genudsendelse af skriftlig vejledning: planlagt \(\d+\. [a-zæøå]+ 2031/);
+    assert.match(text, /Skriftlig vejledning: (planlagt til|lagt i udbakken til Digital Post den) \d+\. /);
+    assert.match(text, /Påmindelse før mødet: planlagt til \d+\. /);
+    assert.match(text, /Genudsendelse af skriftlig vejledning: planlagt til \d+\. [a-zæøå]+ 2031/);
     assert.ok(!text.includes(A.cpr));
     assert.ok(r.text.includes('Søren &lt;b&gt;Fed&lt;/b&gt; &amp; Co'));
   });

@@ -264,6 +264,34 @@ static void test_journal_key(void **state)
     json_decref(player);
 }
 
+/* A letter's sending is labelled by what its channel did: the outbox only holds it for
+ * Digital Post, which is not the same as sending it. */
+static void test_journal_key_letter_channel(void **state)
+{
+    (void)state;
+    char key[64];
+    json_t *outbox = json_pack("{s:s}", "channel", "outbox");
+    json_t *smtp = json_pack("{s:s}", "channel", "smtp");
+    json_t *other = json_pack("{s:s}", "channel", "fax");
+    watch_journal_key("written_guidance_sent", outbox, key, sizeof key);
+    assert_string_equal(key, "journal_written_guidance_sent_outbox");
+    watch_journal_key("written_guidance_resent", smtp, key, sizeof key);
+    assert_string_equal(key, "journal_written_guidance_resent_smtp");
+    watch_journal_key("reminder_sent", outbox, key, sizeof key);
+    assert_string_equal(key, "journal_reminder_sent_outbox");
+    watch_journal_key("new_link_sent", smtp, key, sizeof key);
+    assert_string_equal(key, "journal_new_link_sent_smtp");
+    watch_journal_key("new_link_sent", other, key, sizeof key);
+    assert_string_equal(key, "journal_new_link_sent");
+    watch_journal_key("written_guidance_sent", NULL, key, sizeof key);
+    assert_string_equal(key, "journal_written_guidance_sent");
+    watch_journal_key("meeting_recorded", outbox, key, sizeof key);
+    assert_string_equal(key, "journal_meeting_recorded");
+    json_decref(outbox);
+    json_decref(smtp);
+    json_decref(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_sentence),
         cmocka_unit_test(test_journal_key),
+        cmocka_unit_test(test_journal_key_letter_channel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,160 @@
+// What the letters' states say is what happened: a letter that no configured channel can
+// carry is not "sent" anywhere, a reminder that would arrive after its meeting is not sent,
+// and the caseworker's citizen page gives each letter the time that belongs to its state
+// (when it was placed in the outbox, when it failed, when it is planned for).  The passes
+// run with `vejled jobs run --now`, in increasing order, as time does.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { spawnSync } from 'node:child_process';
+
+import { ROOT, cli, decodeEntities, enrolBody, freshCpr, sqlite, startServer } from './harness.mjs';
+import { staff } from './staffkit.mjs';
+
+let s;
+let cw1;
+
+function jobsRun(now, config) {
+  const r = cli(['jobs', 'run', '--db', s.db, '--config', config || s.configFile,
+    ...(now ? ['--now', now] : [])]);
+  assert.equal(r.status, 0, r.stderr);
+  return r;
+}
+
+function jobsOf(enrolmentId) {
+  const r = cli(['jobs', 'list', '--db', s.db]);
+  assert.equal(r.status, 0, r.stderr);
+  const [head, ...rows] = r.stdout.trim().split('\n');
+  const keys = head.split('\t');
+  return rows.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [keys[i], v])))
+    .filter((j) => j.enrolment === enrolmentId);
+}
+
+async function enrol({ email = true } = {}) {
+  const cpr = freshCpr();
+  const body = enrolBody(cpr, { first_meeting_at: '2030-03-10T09:00:00Z' });
+  if (!email) delete body.citizen.email;
+  const r = await s.api('POST', '/api/v1/enrolments', { body });
+  assert.equal(r.status, 201, r.text);
+  return { ...r.json, cpr };
+}
+
+async function journalOf(citizenId) {
+  const r = await s.api('GET', `/api/v1/citizens/${citizenId}/journal`);
+  assert.equal(r.status, 200, r.text);
+  return r.json.entries;
+}
+
+/* The lines of the citizen page's list of letters. */
+async function lettersOnPage(citizenId) {
+  const r = await cw1.get(`/medarbejder/borger/${citizenId}`);
+  assert.equal(r.status, 200);
+  return [...r.text.matchAll(/<li class="vejled-letter[^"]*">([^<]*)<\/li>/g)].map((m) => decodeEntities(m[1]));
+}
+
+const outboxLabels = () => {
+  const dir = path.join(s.dir, 'outbox');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.xml'))
+    .map((f) => /<memo:label>([^<]*)<\/memo:label>/.exec(fs.readFileSync(path.join(dir, f), 'utf8'))[1]);
+};
+
+const DA = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'lang', 'da.json'), 'utf8'));
+
+/* The evidence PDF of a citizen as text, on one line. */
+function evidenceText(citizenId) {
+  const file = path.join(s.dir, `evidence-${citizenId}.pdf`);
+  const r = cli(['evidence', '--db', s.db, '--citizen', citizenId, '--out', file]);
+  assert.equal(r.status, 0, r.stderr);
+  return spawnSync('pdftotext', [file, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+}
+
+describe('letters: the states say what happened', () => {
+  let smtpOnly;
+  let later;
+  let unreached;
+
+  before(async () => {
+    s = await startServer(); // channels = outbox (the default), the scheduler thread off
+    smtpOnly = path.join(s.dir, 'smtp-only.ini');
+    fs.writeFileSync(smtpOnly, fs.readFileSync(s.configFile, 'utf8')
+      + '\n[delivery]\nchannels = smtp\n[smtp]\nurl = smtp://127.0.0.1:9\nfrom = jobcenter@example.dk\nallow_plain = 1\n');
+    cw1 = await staff(s, 'cw1');
+  });
+
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('no configured channel reaches the citizen: the letter job fails at once, says why, and counts nowhere as sent', async () => {
+    const e = await enrol({ email: false });
+    const r = jobsRun(null, smtpOnly);
+    const job = jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance');
+    assert.match(r.stderr, new RegExp(`job ${job.id} \\(send_written_guidance\\) failed after 1 attempt`));
+    assert.equal(job.state, 'failed');
+    assert.equal(job.attempts, '1', 'not retried: trying again changes nothing');
+    assert.match(job.last_error, /not sent: no configured channel can reach this citizen/);
+    assert.ok(!job.last_error.includes(e.cpr) && !r.stderr.includes(e.cpr), 'no CPR');
+    assert.equal(sqlite(s.db, `SELECT count(*) FROM deliveries WHERE job_id = ${job.id}`).trim(), '0');
+    assert.ok(!(await journalOf(e.citizen_id)).some((x) => x.kind.endsWith('_sent')), 'nothing journalled as sent');
+    const lines = await lettersOnPage(e.citizen_id);
+    const letter = lines.find((l) => l.startsWith('Skriftlig vejledning:'));
+    assert.match(letter, /^Skriftlig vejledning: ikke sendt – fejlede den \d+\. [a-zæøå]+ 20\d\d kl\. \d\d\.\d\d$/);
+    const day = (d) => new Date(d).toISOString().slice(0, 10);
+    const st = await s.api('GET', `/api/v1/stats?from=${day(Date.now() - 10 * 864e5)}&to=${day(Date.now() + 10 * 864e5)}`);
+    assert.equal(st.status, 200, st.text);
+    assert.equal(st.json.total.written_guidance_sent, 0);
+    assert.equal(st.json.total.minutes_saved, 0);
+    unreached = e;
+  });
+
+  it('the citizen page: a sent letter shows when it was placed in the outbox, a planned one what it is planned for', async () => {
+    later = await enrol();
+    jobsRun('2029-01-05T12:00:00Z'); // the welcome letter, long after it became due
+    const lines = await lettersOnPage(later.citizen_id);
+    assert.ok(lines.includes('Skriftlig vejledning: lagt i udbakken til Digital Post den 5. januar 2029 kl. 13.00'), lines.join('\n'));
+    assert.ok(lines.includes('Påmindelse før mødet: planlagt til 7. marts 2030 kl. 09.00'), lines.join('\n'));
+    assert.ok(lines.includes('Genudsendelse af skriftlig vejledning: planlagt til 10. september 2030 kl. 10.00'), lines.join('\n'));
+    assert.ok(!lines.some((l) => /\bsendt\b/.test(l)), 'the outbox is not called sent');
+  });
+
+  it('a reminder whose meeting has begun is not sent: cancelled with the reason, nothing journalled', async () => {
+    jobsRun('2030-03-11T10:00:00Z'); // the scheduler was down from before the reminder until after the meeting
+    const job = jobsOf(later.enrolment_id).find((j) => j.kind === 'remind_before_meeting');
+    assert.equal(job.state, 'cancelled');
+    assert.match(job.last_error, /the meeting time has passed/);
+    assert.equal((await journalOf(later.citizen_id)).filter((x) => x.kind === 'reminder_sent').length, 0);
+    assert.ok(!outboxLabels().includes('Husk at se videoerne før dit møde'), 'no reminder in the outbox');
+    const lines = await lettersOnPage(later.citizen_id);
+    assert.ok(lines.includes('Påmindelse før mødet: annulleret den 11. marts 2030 kl. 11.00'), lines.join('\n'));
+  });
+
+  it('the evidence PDF: the outbox is not called sent, a failed channel and an unreachable citizen are said, the checkpoint is not claimed delivered', async () => {
+    // outbox and SMTP, the SMTP server down, one attempt: the outbox has the letter, the e-mail failed
+    const both = path.join(s.dir, 'both.ini');
+    fs.writeFileSync(both, fs.readFileSync(s.configFile, 'utf8')
+      + '\n[delivery]\nchannels = outbox,smtp\nmax_attempts = 1\n[smtp]\nurl = smtp://127.0.0.1:9\nfrom = jobcenter@example.dk\nallow_plain = 1\n');
+    const p = await enrol();
+    jobsRun('2030-04-01T10:00:00Z', both);
+    const job = jobsOf(p.enrolment_id).find((j) => j.kind === 'send_written_guidance');
+    assert.equal(job.state, 'failed');
+    const lines = await lettersOnPage(p.citizen_id);
+    assert.ok(lines.includes('Skriftlig vejledning: lagt i udbakken til Digital Post den 1. april 2030 kl. 12.00; de øvrige kanaler fejlede den 1. april 2030 kl. 12.00'), lines.join('\n'));
+    const text = evidenceText(p.citizen_id);
+    assert.ok(text.includes(`${DA.journal_written_guidance_sent_outbox} (indholdsversion`), text);
+    assert.ok(text.includes('Skriftlig vejledning: ikke sendt via e-mail; det sidste forsøg fejlede'), text);
+    assert.ok(!text.includes('via Digital Post') && !text.includes('Breve sendt'), 'the outbox is not sending');
+    // no webhook: the checkpoint's entry reached no case system, and the PDF does not say it did
+    assert.ok(!text.includes('sendt til sagssystemet'), text);
+    assert.ok(text.includes(DA.evidence_checkpoint_not_delivered), text);
+    // the citizen no channel could reach
+    const none = evidenceText(unreached.citizen_id);
+    assert.ok(none.includes('Skriftlig vejledning: ikke sendt; ingen konfigureret kanal kunne nå borgeren'), none);
+    assert.ok(!none.includes(DA.journal_written_guidance_sent_outbox), none);
+  });
+});

@@ -763,6 +763,18 @@ static enum store_status enrol_meeting_txn(struct store *st, void *arg)
         rc = STORE_CONFLICT;
         goto out;
     }
+    /* a meeting before the enrolment began would date the evidence and the statistics
+     * before the citizen was enrolled, and make the resend fall due at once */
+    if (t->held_at < e.created_at) {
+        char began[CLOCK_RFC3339_LEN + 1], msg[160];
+        clock_format_rfc3339(e.created_at, began);
+        snprintf(msg, sizeof msg, "held_at must not be before the enrolment began (%s).",
+                 began);
+        enrol_reject(t->err, "invalid_time", "held_at", msg);
+        t->result = ENROL_INVALID;
+        rc = STORE_CONFLICT;
+        goto out;
+    }
     rc = store_group_by_id(st, e.group_id, &g);
     if (rc != STORE_OK)
         goto out;
@@ -809,7 +821,8 @@ enum enrol_result enrol_record_meeting(const struct enrol_env *env, const char *
     if (enrol_time_member(body, "held_at", 1, &t.held_at) != 0 ||
         t.held_at > t.now + 86400)
         return enrol_reject(err, "invalid_time", "held_at",
-                            "held_at must be an RFC 3339 time in 2000-2099, not in the future.");
+                            "held_at must be an RFC 3339 time in 2000-2099, at most a day "
+                            "ahead of now.");
     json_t *oral = json_object_get(body, "oral_guidance");
     if (!json_is_boolean(oral))
         return enrol_reject(err, "invalid_oral_guidance", "oral_guidance",

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, cli, decodeEntities, parseForms, nowSeconds, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
+import { Browser, backdateEnrolment, cli, decodeEntities, parseForms, nowSeconds, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
 import { assertSummaryOnTop, citizenAnswers, enrolCitizen, errorSummary, formCsrf, hiddenFields, ini, meetingNow, staff } from './staffkit.mjs';
 
 const HUMAN_TIME = String.raw`\d{1,2}\. [a-zæøå]+ 20\d\d kl\. \d\d\.\d\d`;
@@ -127,6 +127,40 @@ describe('the meeting form attests nothing by default', () => {
       assert.equal(r.json.error.field, 'oral_guidance');
     }
     assert.deepEqual(counts(s.db), before, 'nothing written by the API either');
+  });
+
+  it('a time that does not exist, both answers at once, or a date before the enrolment began: a form error, nothing recorded', async () => {
+    // a citizen of its own: A's meeting is recorded by the tests below
+    const B = await enrolCitizen(s, { caseworker: 'cw1', first_meeting_at: '2031-01-15T09:00:00Z' }, 'Bo Sommertid');
+    const bUrl = `/medarbejder/borger/${B.citizen_id}/moede`;
+    const page = await cw1.get(bUrl);
+    const hidden = hiddenFields(page.text, bUrl);
+    // the enrolment began in 2026 before summer time: 29 March 2026 02:30 is in the hour
+    // Copenhagen's clocks skip (it would be stored as 03:30)
+    backdateEnrolment(s.db, B.enrolment_id, '2026-03-01T08:00:00Z');
+    const before = counts(s.db);
+    const gap = await cw1.post(bUrl, { ...hidden, dato: '2026-03-29', tid: '02:30', mundtlig: 'ja' });
+    assert.equal(gap.status, 422, gap.text.slice(0, 300));
+    let sum = assertSummaryOnTop(gap.text, ['tid']);
+    assert.match(sum[0].text, /findes ikke den dag/);
+    const both = [['csrf', hidden.csrf], ['forloeb', hidden.forloeb], ['dato', meetingNow().dato],
+      ['tid', meetingNow().tid], ['mundtlig', 'ja'], ['mundtlig', 'nej']];
+    for (const fields of [both, [...both.slice(0, 4), ['mundtlig', 'nej'], ['mundtlig', 'ja']]]) {
+      const r = await cw1.post(bUrl, fields);
+      assert.equal(r.status, 422, r.text.slice(0, 300));
+      sum = assertSummaryOnTop(r.text, ['mundtlig-ja']);
+      assert.match(sum[0].text, /enten ja eller nej/);
+    }
+    const early = await cw1.post(bUrl, { ...hidden, dato: '2026-02-27', tid: '10:00', mundtlig: 'ja' });
+    assert.equal(early.status, 422, early.text.slice(0, 300));
+    sum = assertSummaryOnTop(early.text, ['dato']);
+    assert.match(decodeEntities(sum[0].text), new RegExp(`før forløbet begyndte \\(1\\. marts 2026 kl\\. 09\\.00\\)`));
+    assert.deepEqual(counts(s.db), before, 'nothing written');
+    assert.equal((await s.api('GET', `/api/v1/enrolments/${B.enrolment_id}`)).json.meeting, null);
+    // 03:30 that day exists, and is after the enrolment began
+    const ok = await cw1.post(bUrl, { ...hidden, dato: '2026-03-29', tid: '03:30', mundtlig: 'ja' });
+    assert.equal(ok.status, 303, ok.text.slice(0, 300));
+    assert.equal((await s.api('GET', `/api/v1/enrolments/${B.enrolment_id}`)).json.meeting.held_at, '2026-03-29T01:30:00Z');
   });
 
   it('"no" is recorded as no: not correctly guided by the oral route; the page shows what was recorded', async () => {

@@ -50,25 +50,51 @@ int main_fail(const char *fmt, ...)
     return EXIT_FAILURE;
 }
 
-/* Opens the database (creating its folder) and applies migrations. */
-int main_open(const struct config *cfg, struct store **st)
+static const char *main_db_name(const struct config *cfg)
+{
+    return cfg->db_url[0] ? "the PostgreSQL database" : cfg->db_path;
+}
+
+int main_need_db(const struct config *cfg)
+{
+    if (!cfg->db_url[0] && access(cfg->db_path, F_OK) != 0)
+        return main_fail("no database at %s (vejled migrate creates one)", cfg->db_path);
+    return 0;
+}
+
+int main_check_schema(const struct config *cfg, struct store *st)
+{
+    if (!store_has_schema(st))
+        return main_fail("%s is not a vejled database", main_db_name(cfg));
+    return 0;
+}
+
+/* Opens the database (creating its folder when asked to) and applies migrations. */
+int main_open(const struct config *cfg, enum main_db how, struct store **st)
 {
     char err[512], dir[CONFIG_PATH_MAX];
     int applied = 0;
+    if (how == MAIN_DB_EXISTING && main_need_db(cfg))
+        return -1;
     snprintf(dir, sizeof dir, "%s", cfg->db_path);
     char *d = dirname(dir);
-    if (strcmp(d, ".") != 0 && mkdir(d, 0750) != 0 && errno != EEXIST)
+    if (how == MAIN_DB_CREATE && strcmp(d, ".") != 0 && mkdir(d, 0750) != 0 &&
+        errno != EEXIST)
         return main_fail("cannot create the folder %s", d);
     if (store_open(config_db_target(cfg), cfg->busy_timeout_ms, st, err, sizeof err))
         return main_fail("%s", err);
+    if (how == MAIN_DB_EXISTING && main_check_schema(cfg, *st)) {
+        store_close(*st);
+        *st = NULL;
+        return -1;
+    }
     if (store_migrate(*st, cfg->migrations_dir, &applied, err, sizeof err)) {
         store_close(*st);
         *st = NULL;
         return main_fail("%s", err);
     }
     if (applied)
-        fprintf(stderr, "vejled: applied %d migration(s) to %s\n", applied,
-                cfg->db_url[0] ? "the PostgreSQL database" : cfg->db_path);
+        fprintf(stderr, "vejled: applied %d migration(s) to %s\n", applied, main_db_name(cfg));
     return 0;
 }
 
@@ -94,7 +120,7 @@ int main_check_key(const struct config *cfg, struct store *st)
 int main_open_all(const struct config *cfg, struct store **st, struct vault **vault)
 {
     char err[512];
-    if (main_open(cfg, st))
+    if (main_open(cfg, MAIN_DB_EXISTING, st))
         return -1;
     if (main_check_key(cfg, *st)) {
         store_close(*st);

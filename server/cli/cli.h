@@ -46,8 +46,21 @@ int main_known(const char *command);
 
 /* Prints "vejled: " and the message on stderr; returns EXIT_FAILURE. */
 int main_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Opens the database (creating its folder) and applies migrations.  0, or -1 having said why. */
-int main_open(const struct config *cfg, struct store **st);
+/* Refuses (EXIT_FAILURE, one line) when the database is an SQLite file that does not
+ * exist, before anything is opened or created: only the commands whose job is to make a
+ * database (migrate, demo, serve's first start, copy's target) may make one, so that a
+ * mistyped --db fails instead of working on a new, empty database.  0 when it exists (or
+ * is a PostgreSQL URL, which names a database its owner created). */
+int main_need_db(const struct config *cfg);
+/* Refuses (EXIT_FAILURE, one line) a database vejled has never migrated (an empty file, a
+ * foreign SQLite file, an empty PostgreSQL database).  0 when it holds vejled's schema. */
+int main_check_schema(const struct config *cfg, struct store *st);
+/* Whether main_open may make a new database or only opens an existing one. */
+enum main_db { MAIN_DB_CREATE, MAIN_DB_EXISTING };
+/* Opens the database and applies migrations; MAIN_DB_CREATE creates the file and its
+ * folder when missing, MAIN_DB_EXISTING refuses a missing or non-vejled database first
+ * (main_need_db, main_check_schema).  0, or -1 having said why. */
+int main_open(const struct config *cfg, enum main_db how, struct store **st);
 /* Before a command writes out what it read: a running server's newest commits may not be
  * on disk yet (its writer syncs them a moment later, store/writer.h), so the log is synced
  * here, after the reads; what the output states is then on disk.  0, or 1 having said
@@ -56,7 +69,8 @@ int main_durable(struct store *st);
 /* Refuses (EXIT_FAILURE, one line) when the CPR key file is missing but the database holds
  * CPR numbers sealed with a key: a second key would not read them.  0 when all is well. */
 int main_check_key(const struct config *cfg, struct store *st);
-/* The database (migrated), token and vault for the commands that deliver.  0 or -1. */
+/* The existing database (migrated, MAIN_DB_EXISTING), token and vault for the commands
+ * that deliver.  0 or -1. */
 int main_open_all(const struct config *cfg, struct store **st, struct vault **vault);
 
 /* cmd_db.c: the database and its accounts */

@@ -44,7 +44,7 @@
 int cmd_migrate(const struct config *cfg)
 {
     struct store *st = NULL;
-    if (main_open(cfg, &st))
+    if (main_open(cfg, MAIN_DB_CREATE, &st))
         return EXIT_FAILURE;
     store_close(st);
     return 0;
@@ -154,7 +154,7 @@ int cmd_demo(const struct config *cfg)
     struct content_cache *cache = NULL;
     char err[512];
     int published = 0, rc = EXIT_FAILURE;
-    if (main_open(cfg, &st) || main_check_key(cfg, st))
+    if (main_open(cfg, MAIN_DB_CREATE, &st) || main_check_key(cfg, st))
         goto out;
     if (token_init() || vault_open(cfg->key_file, &vault, err, sizeof err)) {
         main_fail("%s", err);
@@ -188,7 +188,7 @@ int cmd_apikey(const struct config *cfg, const char *name)
     }
     if (token_init())
         return main_fail("%s", "libsodium failed to initialise");
-    if (main_open(cfg, &st))
+    if (main_open(cfg, MAIN_DB_EXISTING, &st))
         return EXIT_FAILURE;
     int rc = staff_apikey_create(st, name, clock_now(), key, &id);
     store_close(st);
@@ -227,12 +227,14 @@ int cmd_user(const struct config *cfg, const struct main_opts *o)
         return main_fail("--role must be caseworker or admin");
     if (staff_check_unit(o->unit))
         return main_fail("--unit must be up to 64 of a-z, 0-9, '.', '_' and '-'");
+    if (main_need_db(cfg)) /* before the password is asked for */
+        return EXIT_FAILURE;
     if (main_read_password(pw, sizeof pw))
         return main_fail("give the password on the first line of stdin (at most %d bytes)",
                          STAFF_PASSWORD_MAX);
     if (token_init())
         return main_fail("%s", "libsodium failed to initialise");
-    if (main_open(cfg, &st))
+    if (main_open(cfg, MAIN_DB_EXISTING, &st))
         return EXIT_FAILURE;
     int r = staff_user_create(st, cfg, o->username, o->display_name, o->role, o->unit, pw,
                               clock_now(), &id);
@@ -258,10 +260,14 @@ int cmd_verify(const struct config *cfg)
     struct store *st = NULL;
     struct journal_check check;
     char err[512];
-    if (!cfg->db_url[0] && access(cfg->db_path, R_OK) != 0)
-        return main_fail("no database at %s", cfg->db_path);
+    if (main_need_db(cfg))
+        return EXIT_FAILURE;
     if (store_open(config_db_target(cfg), cfg->busy_timeout_ms, &st, err, sizeof err))
         return main_fail("%s", err);
+    if (main_check_schema(cfg, st)) {
+        store_close(st);
+        return EXIT_FAILURE;
+    }
     int r = journal_verify(st, &check);
     int64_t checkpoints = 0, bad_cp = 0;
     char reason[256];
@@ -300,8 +306,14 @@ int cmd_backup(const struct config *cfg, const char *to)
     }
     if (access(to, F_OK) == 0)
         return main_fail("%s already exists; choose a new file", to);
+    if (main_need_db(cfg))
+        return EXIT_FAILURE;
     if (store_open(config_db_target(cfg), cfg->busy_timeout_ms, &st, err, sizeof err))
         return main_fail("%s", err);
+    if (main_check_schema(cfg, st)) {
+        store_close(st);
+        return EXIT_FAILURE;
+    }
     int r = store_backup(st, to, err, sizeof err);
     int unsynced = r == 0 && main_durable(st); /* the copy holds nothing the disk may lose */
     store_close(st);

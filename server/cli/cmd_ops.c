@@ -106,7 +106,7 @@ int cmd_purge(const struct config *cfg, const char *older_than, const char *now_
         fprintf(stderr, "vejled: --now must be an RFC 3339 time\n");
         return EXIT_USAGE;
     }
-    if (main_open(cfg, &st))
+    if (main_open(cfg, MAIN_DB_EXISTING, &st))
         return EXIT_FAILURE;
     int rc = purge_run(st, days, now, cfg->outbox_dir, &purged);
     store_close(st);
@@ -155,7 +155,7 @@ int cmd_stats(const struct config *cfg, const struct main_opts *o)
     } else {
         stats_quarter(stats_local_day(clock_now()), &p);
     }
-    if (main_open(cfg, &st))
+    if (main_open(cfg, MAIN_DB_EXISTING, &st))
         return EXIT_FAILURE;
     if (o->verify) {
         int64_t diff = 0;

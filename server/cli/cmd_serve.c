@@ -53,7 +53,7 @@ int cmd_serve(struct config *cfg, int url_given)
     if (cfg->purge_after[0] && purge_parse_period(cfg->purge_after, &purge_days) != 0)
         return main_fail("[retention] purge_after must be a period such as 5y, 60m or 1825d, "
                          "not '%s'", cfg->purge_after);
-    if (main_open(cfg, &st))
+    if (main_open(cfg, MAIN_DB_CREATE, &st))
         return EXIT_FAILURE;
     if (main_check_key(cfg, st)) {
         store_close(st);
@@ -118,6 +118,7 @@ int cmd_serve(struct config *cfg, int url_given)
     http_stop(server);
     scheduler_stop(sched); /* lets a running job finish */
     scheduler_close(sched);
+    app_log_writer(&app);
     app_free(&app);
     free(mcfg);
     fprintf(stderr, "vejled: stopped\n");

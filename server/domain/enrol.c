@@ -95,6 +95,28 @@ struct enrol_request {
     const char *language;
 };
 
+/* The message of 422 invalid_language: it lists the codes the service accepts, so that the
+ * caller can correct the request from the answer alone; a list too long for the message
+ * ends in "…". */
+static void enrol_language_message(const struct enrol_env *env, char *out, size_t n)
+{
+    static const char *const fallback[] = {"da", "en"};
+    size_t count = env->langs ? env->langs->n : 2, len;
+    snprintf(out, n, "language must be one of the service's languages:");
+    for (size_t i = 0; i < count; i++) {
+        const char *code = env->langs ? env->langs->items[i].code : fallback[i];
+        len = strlen(out);
+        /* room for this code, its separator and the closing "." or ", …" */
+        if (len + strlen(code) + 2 + 6 >= n) {
+            snprintf(out + len, n - len, " …");
+            return;
+        }
+        snprintf(out + len, n - len, "%s %s", i ? "," : "", code);
+    }
+    len = strlen(out);
+    snprintf(out + len, n - len, ".");
+}
+
 static enum enrol_result enrol_validate(const struct enrol_env *env, const json_t *body,
                                         struct enrol_request *rq, struct enrol_error *err)
 {
@@ -152,9 +174,11 @@ static enum enrol_result enrol_validate(const struct enrol_env *env, const json_
     rq->language = enrol_string(body, "language", LANG_CODE_MAX - 1, &bad);
     if (bad || (rq->language && (env->langs ? !lang_find(env->langs, rq->language)
                                             : strcmp(rq->language, "da") &&
-                                                  strcmp(rq->language, "en"))))
-        return enrol_reject(err, "invalid_language", "language",
-                            "language must be one of the service's languages (GET /api/v1/languages).");
+                                                  strcmp(rq->language, "en")))) {
+        enrol_reject(err, "invalid_language", "language", "");
+        enrol_language_message(env, err->message, sizeof err->message);
+        return ENROL_INVALID;
+    }
     (void)max;
     return ENROL_OK;
 }
@@ -763,6 +787,18 @@ static enum store_status enrol_meeting_txn(struct store *st, void *arg)
         rc = STORE_CONFLICT;
         goto out;
     }
+    /* a meeting before the enrolment began would date the evidence and the statistics
+     * before the citizen was enrolled, and make the resend fall due at once */
+    if (t->held_at < e.created_at) {
+        char began[CLOCK_RFC3339_LEN + 1], msg[160];
+        clock_format_rfc3339(e.created_at, began);
+        snprintf(msg, sizeof msg, "held_at must not be before the enrolment began (%s).",
+                 began);
+        enrol_reject(t->err, "invalid_time", "held_at", msg);
+        t->result = ENROL_INVALID;
+        rc = STORE_CONFLICT;
+        goto out;
+    }
     rc = store_group_by_id(st, e.group_id, &g);
     if (rc != STORE_OK)
         goto out;
@@ -809,7 +845,8 @@ enum enrol_result enrol_record_meeting(const struct enrol_env *env, const char *
     if (enrol_time_member(body, "held_at", 1, &t.held_at) != 0 ||
         t.held_at > t.now + 86400)
         return enrol_reject(err, "invalid_time", "held_at",
-                            "held_at must be an RFC 3339 time in 2000-2099, not in the future.");
+                            "held_at must be an RFC 3339 time in 2000-2099, at most a day "
+                            "ahead of now.");
     json_t *oral = json_object_get(body, "oral_guidance");
     if (!json_is_boolean(oral))
         return enrol_reject(err, "invalid_oral_guidance", "oral_guidance",

@@ -37,6 +37,9 @@ struct http_server {
     atomic_size_t body_used; /* bytes of [server] body_budget reserved by requests */
     pthread_mutex_t defer_mu; /* http_state.defer of every request */
     long suspended;           /* connections waiting for deferred work (under defer_mu) */
+    pthread_mutex_t log_mu;   /* starting and start_log */
+    int starting;             /* in MHD_start_daemon: its messages are kept, not printed */
+    char start_log[256];      /* the first of them, for http_start's one line of error */
 };
 
 enum http_defer_state {
@@ -887,11 +890,20 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     atomic_fetch_sub(&server->in_flight, 1);
 }
 
+/* libmicrohttpd's messages: on stderr while the server runs; while it starts, the first
+ * is kept for http_start's error, so that a server that cannot start says why in one line. */
 static void http_log_mhd(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
-    fputs("vejled: libmicrohttpd: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    struct http_server *s = cls;
+    pthread_mutex_lock(&s->log_mu);
+    if (!s->starting) {
+        fputs("vejled: libmicrohttpd: ", stderr);
+        vfprintf(stderr, fmt, ap);
+    } else if (!s->start_log[0]) {
+        vsnprintf(s->start_log, sizeof s->start_log, fmt, ap);
+        s->start_log[strcspn(s->start_log, "\r\n")] = '\0';
+    }
+    pthread_mutex_unlock(&s->log_mu);
 }
 
 int http_start(const struct config *cfg, const struct http_hooks *hooks,
@@ -920,9 +932,11 @@ int http_start(const struct config *cfg, const struct http_hooks *hooks,
     s->hooks = *hooks;
     s->cfg = cfg;
     pthread_mutex_init(&s->defer_mu, NULL);
+    pthread_mutex_init(&s->log_mu, NULL);
+    s->starting = 1;
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->listen_port, NULL, NULL, http_access, s,
-        MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
@@ -933,10 +947,18 @@ int http_start(const struct config *cfg, const struct http_hooks *hooks,
         MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
         MHD_OPTION_NOTIFY_COMPLETED, http_completed, s,
         MHD_OPTION_END);
+    pthread_mutex_lock(&s->log_mu);
+    s->starting = 0;
+    pthread_mutex_unlock(&s->log_mu);
     if (!s->daemon) {
-        snprintf(err, errlen, "cannot listen on %s:%u (in use, or no permission)",
-                 cfg->listen_host, cfg->listen_port);
+        if (s->start_log[0])
+            snprintf(err, errlen, "cannot listen on %s:%u (libmicrohttpd: %s)",
+                     cfg->listen_host, cfg->listen_port, s->start_log);
+        else
+            snprintf(err, errlen, "cannot listen on %s:%u (in use, or no permission)",
+                     cfg->listen_host, cfg->listen_port);
         pthread_mutex_destroy(&s->defer_mu);
+        pthread_mutex_destroy(&s->log_mu);
         free(s);
         return -1;
     }
@@ -980,5 +1002,6 @@ void http_stop(struct http_server *s)
     }
     MHD_stop_daemon(s->daemon);
     pthread_mutex_destroy(&s->defer_mu);
+    pthread_mutex_destroy(&s->log_mu);
     free(s);
 }

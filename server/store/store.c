@@ -185,6 +185,11 @@ bool store_is_postgres(const struct store *st) { return db_dialect(st->db) == DB
 
 bool store_target_is_postgres(const char *target) { return db_is_postgres_url(target); }
 
+bool store_has_schema(struct store *st)
+{
+    return db_exec(st->db, "SELECT 1 FROM schema_migrations LIMIT 1") == DB_DONE;
+}
+
 int store_ping(struct store *st)
 {
     struct db_stmt *s = store_stmt(st, "SELECT 1", "");

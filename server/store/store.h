@@ -101,6 +101,9 @@ int store_read_begin(struct store *st);
 /* Ends the read snapshot, if one is open. */
 void store_read_end(struct store *st);
 
+/* True when the database has been migrated by vejled (it holds schema_migrations); false
+ * for a new, empty or foreign database.  Logs nothing. */
+bool store_has_schema(struct store *st);
 /* 0 when the database answers a trivial query. */
 int store_ping(struct store *st);
 

@@ -162,7 +162,9 @@ enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t
 
 /* ------------------------------------------------------------------ recount */
 
-/* The per-enrolment facts as the base tables say them now. */
+/* The per-enrolment facts as the base tables say them now.  "Viewed": the first read by
+ * staff of a page that shows the citizen's answers (the citizen page, the evidence
+ * document; migration 0021's trigger names the same pages). */
 #define STORE_STATS_FACTS                                                                   \
     "SELECT e.id, e.citizen_id, e.group_id, e.created_at, e.first_meeting_at, e.opened_at," \
     " e.completed_at, e.declined_at, e.closed_at, m.held_at, coalesce(m.oral_guidance, 0),"  \
@@ -170,7 +172,7 @@ enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t
     "  WHERE j.enrolment_id = e.id AND j.kind = 'send_written_guidance'"                    \
     "  AND d.state = 'sent'),"                                                              \
     " (SELECT min(a.at) FROM access_log a WHERE a.citizen_id = e.citizen_id"                 \
-    "  AND a.at >= e.created_at AND a.page <> 'access_log')"                                \
+    "  AND a.at >= e.created_at AND a.page IN ('citizen', 'evidence'))"                     \
     " FROM enrolments e LEFT JOIN meetings m ON m.enrolment_id = e.id"
 #define STORE_STATS_KEPT                                                                    \
     "SELECT enrolment_id, citizen_id, group_id, created_at, first_meeting_at, opened_at,"   \

@@ -278,18 +278,22 @@ fail:
     return -1;
 }
 
+void app_log_writer(const struct app *app)
+{
+    if (!app->writer)
+        return;
+    unsigned long long batches, items, syncs;
+    writer_stats(app->writer, &batches, &items, &syncs);
+    fprintf(stderr,
+            "vejled: group commit: %llu answer submissions in %llu transactions, "
+            "%llu syncs while the next ran\n",
+            items, batches, syncs);
+}
+
 void app_free(struct app *app)
 {
     if (!app)
         return;
-    if (app->writer) {
-        unsigned long long batches, items, syncs;
-        writer_stats(app->writer, &batches, &items, &syncs);
-        fprintf(stderr,
-                "vejled: group commit: %llu answer submissions in %llu transactions, "
-                "%llu syncs while the next ran\n",
-                items, batches, syncs);
-    }
     writer_stop(app->writer); /* commits what is queued */
     metrics_free(app->metrics);
     /* the main thread's connection, if it used one */

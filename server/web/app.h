@@ -89,7 +89,11 @@ typedef void (*app_handler)(struct app_call *c);
 
 /* Loads templates and strings and prepares the shared state.  0, or -1 with err. */
 int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen);
+/* Stops the group commit (committing what is queued) and frees; says nothing, so that a
+ * server that fails to start prints only why. */
 void app_free(struct app *app);
+/* The group commit's counts on stderr, for the log of a server that served and stopped. */
+void app_log_writer(const struct app *app);
 
 /* Sets the final public_url (NULL: keep the configured one) and lets the requests that
  * arrived since http_start() go on.  Call once, right after http_start(). */

@@ -58,21 +58,28 @@ void h_staff_error_msg(json_t *ctx, const char *field_id, const char *message)
         json_object_set_new(ctx, k, json_string(message));
 }
 
-char *h_staff_fill(const struct app_call *c, const char *key, const char *name, unsigned n)
+char *h_staff_fill_text(const struct app_call *c, const char *key, const char *name,
+                        const char *value)
 {
     const char *text = app_text(c, key);
-    char tag[48], num[16];
+    char tag[48];
     snprintf(tag, sizeof tag, "{{%s}}", name);
-    snprintf(num, sizeof num, "%u", n);
     struct buf b = {0};
     const char *at;
     while ((at = strstr(text, tag))) {
         buf_append(&b, text, (size_t)(at - text));
-        buf_append(&b, num, strlen(num));
+        buf_append(&b, value, strlen(value));
         text = at + strlen(tag);
     }
     buf_append(&b, text, strlen(text));
     return buf_detach(&b);
+}
+
+char *h_staff_fill(const struct app_call *c, const char *key, const char *name, unsigned n)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%u", n);
+    return h_staff_fill_text(c, key, name, num);
 }
 
 const char *h_staff_name(const struct app_call *c, char *const names[LANG_COUNT])
@@ -117,7 +124,9 @@ static const char *h_staff_scope(const struct app_call *c)
     return staff_scope(&c->user, c->app->cfg->see_all_units != 0);
 }
 
-/* Writes the access-log row for a read of a citizen's data. */
+/* Writes the access-log row for a read of a citizen's data.  page names what was read; a
+ * read of "citizen" or "evidence", the pages that show the citizen's answers, is also what
+ * the statistics count as answers viewed before the meeting (migration 0021). */
 static int h_staff_log_access(struct app_call *c, int64_t citizen_id, const char *page)
 {
     if (staff_access_record(c->st, &c->user, citizen_id, page, clock_now()) != STORE_OK) {
@@ -856,8 +865,11 @@ static int h_staff_clock_time(const char *time, int *hh, int *mm)
 }
 
 /* The meeting form's held_at from a date (YYYY-MM-DD) and a time (HH:MM) in Copenhagen
- * wall time (the process's display zone), as RFC 3339 UTC.  0 or -1. */
-static int h_staff_meeting_time(const char *date, const char *time, char out[CLOCK_RFC3339_LEN + 1])
+ * wall time (the process's display zone), as RFC 3339 UTC and *t.  0, -1 when malformed,
+ * -2 when that wall time does not exist (the hour skipped when summer time begins:
+ * mktime would quietly move it an hour on). */
+static int h_staff_meeting_time(const char *date, const char *time,
+                                char out[CLOCK_RFC3339_LEN + 1], int64_t *held)
 {
     int64_t day;
     int hh, mm;
@@ -876,7 +888,13 @@ static int h_staff_meeting_time(const char *date, const char *time, char out[CLO
     time_t t = mktime(&tm);
     if (t == (time_t)-1)
         return -1;
+    struct tm back;
+    if (!localtime_r(&t, &back))
+        return -1;
+    if (back.tm_hour != hh || back.tm_min != mm || back.tm_mday != atoi(date + 8))
+        return -2;
     clock_format_rfc3339((int64_t)t, out);
+    *held = (int64_t)t;
     return 0;
 }
 
@@ -948,16 +966,21 @@ void h_staff_meeting(struct app_call *c)
     }
     char held[CLOCK_RFC3339_LEN + 1];
     int hh, mm, oral = -1;
-    int64_t day;
+    int64_t day, held_t = 0;
     const char *date = h_staff_text(c, ctx, "dato", 10, 1, "staff_err_date_missing", "staff_err_date");
     if (date && (strlen(date) != 10 || clock_parse_date(date, &day) != 0))
         h_staff_error(c, ctx, "dato", "staff_err_date");
     const char *time = h_staff_text(c, ctx, "tid", 5, 1, "staff_err_time_missing", "staff_err_time");
     if (time && h_staff_clock_time(time, &hh, &mm) != 0)
         h_staff_error(c, ctx, "tid", "staff_err_time");
-    /* an explicit answer: a legal fact is never attested by a default */
+    /* an explicit answer: a legal fact is never attested by a default, nor by the first of
+     * two answers that contradict each other */
+    const char *answers[2] = {NULL, NULL};
+    size_t n_answers = form_get_all(&c->form, "mundtlig", answers, 2);
     const char *answer = h_staff_field(c, "mundtlig");
-    if (strcmp(answer, "ja") == 0)
+    if (n_answers > 1 && (n_answers > 2 || strcmp(answers[0], answers[1]) != 0))
+        h_staff_error(c, ctx, "mundtlig-ja", "staff_err_oral_conflict");
+    else if (strcmp(answer, "ja") == 0)
         oral = 1;
     else if (strcmp(answer, "nej") == 0)
         oral = 0;
@@ -967,8 +990,13 @@ void h_staff_meeting(struct app_call *c)
     json_object_set_new(ctx, "mundtlig_nej", json_boolean(oral == 0));
     const char *note = h_staff_text(c, ctx, "note", c->app->cfg->max_field_length, 0, NULL,
                                     "staff_err_note_long");
-    if (!json_object_get(ctx, "has_errors") && h_staff_meeting_time(date, time, held) != 0)
-        h_staff_error(c, ctx, "dato", "staff_err_date");
+    if (!json_object_get(ctx, "has_errors")) {
+        int r = h_staff_meeting_time(date, time, held, &held_t);
+        if (r == -2)
+            h_staff_error(c, ctx, "tid", "staff_err_time_gap");
+        else if (r != 0)
+            h_staff_error(c, ctx, "dato", "staff_err_date");
+    }
     if (json_object_get(ctx, "has_errors")) {
         app_page(c, 422, "staff/meeting", ctx);
         ctx = NULL;
@@ -985,10 +1013,17 @@ void h_staff_meeting(struct app_call *c)
     json_decref(body);
     json_decref(resp);
     if (er == ENROL_INVALID) {
-        if (strcmp(err.field, "note") == 0)
+        if (strcmp(err.field, "note") == 0) {
             h_staff_error(c, ctx, "note", "staff_err_note_long");
-        else
+        } else if (held_t < e.created_at) { /* the domain's rule, said in the page's words */
+            char began[64];
+            clock_format_human(e.created_at, model_lang_code(c->lang), began, sizeof began);
+            char *msg = h_staff_fill_text(c, "staff_err_meeting_before", "began", began);
+            h_staff_error_msg(ctx, "dato", msg);
+            free(msg);
+        } else {
             h_staff_error(c, ctx, "dato", "staff_err_meeting_future");
+        }
         app_page(c, 422, "staff/meeting", ctx);
         ctx = NULL;
         goto out;

@@ -96,6 +96,9 @@ void h_staff_error_msg(json_t *ctx, const char *field_id, const char *message);
 /* The UI string key with every "{{name}}" replaced by n: a configured number in a text
  * (caller frees). */
 char *h_staff_fill(const struct app_call *c, const char *key, const char *name, unsigned n);
+/* The same with a text (a date, …) for "{{name}}" (caller frees). */
+char *h_staff_fill_text(const struct app_call *c, const char *key, const char *name,
+                        const char *value);
 /* The form field name, echoed into ctx; NULL (with an error added) when required and
  * empty, or longer than max bytes. */
 const char *h_staff_text(struct app_call *c, json_t *ctx, const char *name, size_t max,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { assertAccessible, assertFitsWidth, closeScratch, launch, newContext, sqlite, startServer } from './harness.mjs';
-import { citizenAnswers, enrolCitizen } from '../http/staffkit.mjs';
+import { citizenAnswers, enrolCitizen, meetingNow } from '../http/staffkit.mjs';
 
 const PASSWORD = 'demo-vejled-2026';
 const DESKTOP = { width: 1280, height: 900 };
@@ -98,8 +98,9 @@ for (const js of [false, true]) {
       assert.equal(await view.page.locator('input[type=checkbox]').count(), 0);
       const journalBefore = (await server.api('GET', `/api/v1/citizens/${citizen.citizen_id}/journal`)).json.entries.length;
       // no choice: the error summary links to the question, nothing is stored
-      await view.page.getByLabel('Dato for mødet').fill(new Date().toISOString().slice(0, 10));
-      await view.page.getByLabel('Tidspunkt').fill('00:10');
+      const when = meetingNow();
+      await view.page.getByLabel('Dato for mødet').fill(when.dato);
+      await view.page.getByLabel('Tidspunkt').fill(when.tid);
       await view.page.getByRole('button', { name: 'Gem mødet' }).click();
       await view.page.locator('#error-summary').waitFor();
       const summary = view.page.locator('#error-summary');
@@ -117,8 +118,8 @@ for (const js of [false, true]) {
       await view.page.getByRole('button', { name: 'Gem mødet' }).click();
       await view.page.locator('#error-summary').waitFor();
       await audit(view, 'meeting form with errors');
-      await view.page.getByLabel('Dato for mødet').fill(new Date().toISOString().slice(0, 10));
-      await view.page.getByLabel('Tidspunkt').fill('00:10');
+      await view.page.getByLabel('Dato for mødet').fill(when.dato);
+      await view.page.getByLabel('Tidspunkt').fill(when.tid);
       await view.page.getByLabel(/Notat/).fill(`Ekstra vejledning om rådighed (${js ? 'js' : 'nojs'})`);
       await view.page.getByLabel('Ja, borgeren har fået mundtlig vejledning').check();
       await view.page.getByRole('button', { name: 'Gem mødet' }).click();

@@ -357,7 +357,12 @@ describe('API', () => {
       assertError(await post(enrolBody(c, { citizen: { cpr: c, name: 7 } })), 422, 'invalid_name', 'citizen.name');
       assertError(await post(enrolBody(c, { citizen: { cpr: c, name: 'N', email: 'not-an-address' } })),
         422, 'invalid_email', 'citizen.email');
-      assertError(await post(enrolBody(c, { language: 'fr' })), 422, 'invalid_language', 'language');
+      const lang = await post(enrolBody(c, { language: 'fr' }));
+      assertError(lang, 422, 'invalid_language', 'language');
+      // the answer itself says which codes are accepted: those of templates/lang/languages.json
+      const codes = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'lang', 'languages.json'), 'utf8')).map((l) => l.code);
+      assert.equal(lang.json.error.message, `language must be one of the service's languages: ${codes.join(', ')}.`);
+      assert.doesNotMatch(lang.json.error.message, /GET \//, 'no endpoint that does not exist');
       assertError(await post(enrolBody(c, { caseworker: 7 })), 422, 'invalid_caseworker', 'caseworker');
     });
 

@@ -94,6 +94,7 @@ describe('command line', () => {
 
   it('apikey add prints only the key on stdout, a new one each time', () => {
     const db = path.join(dir, 'k.db');
+    assert.equal(cli(['migrate', '--db', db]).status, 0);
     const a = cli(['apikey', 'add', '--db', db, '--name', 'one']);
     const b = cli(['apikey', 'add', '--db', db, '--name', 'two']);
     assert.equal(a.status, 0, a.stderr);
@@ -109,6 +110,46 @@ describe('command line', () => {
     assert.equal(r.status, 1);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.ok(!fs.existsSync(path.join(dir, 'none.db')), 'verify creates nothing');
+  });
+
+  it('a command that works on a database refuses a missing one: exit 1, one line, nothing created', () => {
+    const folder = path.join(dir, 'typo');
+    const db = path.join(folder, 'typo.db');
+    const out = path.join(dir, 'typo-backup.db');
+    const commands = [
+      ['backup', '--to', out], ['jobs', 'list'], ['jobs', 'run'], ['stats'], ['stats', '--verify'],
+      ['purge', '--older-than', '5y'], ['apikey', 'add', '--name', 'x'],
+      ['user', 'add', '--username', 'x', '--role', 'admin'], ['evidence', '--citizen', 'x', '--out', path.join(dir, 'typo.pdf')],
+      ['verify'],
+    ];
+    for (const args of commands) {
+      // the same beside an existing folder: no file appears there either
+      for (const where of [db, path.join(dir, 'typo-here.db')]) {
+        const r = cli([...args, '--db', where], { input: 'a long enough password\n' });
+        assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+        const lines = r.stderr.trim().split('\n');
+        assert.equal(lines.length, 1, `${args.join(' ')} prints one line: ${r.stderr}`);
+        assert.match(lines[0], /^vejled: no database at .*typo(-here)?\.db/);
+        assert.equal(r.stdout, '');
+      }
+    }
+    assert.ok(!fs.existsSync(folder), 'no folder was created');
+    for (const f of fs.readdirSync(dir)) assert.ok(!f.startsWith('typo'), `${f} was created`);
+  });
+
+  it('a file that is not a vejled database is refused in one line, and not migrated', () => {
+    const empty = path.join(dir, 'empty.db');
+    fs.writeFileSync(empty, '');
+    for (const args of [['verify'], ['backup', '--to', path.join(dir, 'empty-backup.db')], ['stats'],
+      ['apikey', 'add', '--name', 'x'], ['jobs', 'list']]) {
+      const r = cli([...args, '--db', empty]);
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')} prints one line: ${r.stderr}`);
+      assert.match(r.stderr, /empty\.db is not a vejled database/);
+    }
+    assert.ok(!fs.existsSync(path.join(dir, 'empty-backup.db')), 'no backup was written');
+    assert.ok(!fs.existsSync(`${empty}.key`), 'no key file was made');
+    assert.equal(sqlite(empty, "SELECT count(*) FROM sqlite_schema;").trim(), '0', 'no table was made');
   });
 
   it('every command lists --config in its --help, and takes the database from the file', () => {
@@ -165,9 +206,12 @@ describe('command line', () => {
     await new Promise((r) => blocker.listen(0, '127.0.0.1', r));
     try {
       const { port } = blocker.address();
+      assert.equal(cli(['migrate', '--db', db]).status, 0);
       const r = cli(['serve', '--db', db, '--listen', `127.0.0.1:${port}`]);
       assert.equal(r.status, 1, r.stderr);
-      assert.match(r.stderr, new RegExp(`${port}`));
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `one line: ${r.stderr}`);
+      assert.match(lines[0], new RegExp(`^vejled: cannot listen on 127\\.0\\.0\\.1:${port}\\b`));
     } finally {
       await new Promise((r) => blocker.close(r));
     }

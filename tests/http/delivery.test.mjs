@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { Webhook } from 'standardwebhooks';
 
-import { BIN, ROOT, assertNoSanitizerReport, cli, enrolBody, freshCpr, sleep, sqlite, startServer } from './harness.mjs';
+import { BIN, ROOT, assertNoSanitizerReport, cli, enrolBody, freshCpr, nowIso, sleep, sqlite, startServer } from './harness.mjs';
 import { freePort, startSmtp, stopSmtp } from './helpers/smtp.mjs';
 
 // the case system's secret in the Standard Webhooks form: whsec_ + base64 of random bytes
@@ -540,7 +540,7 @@ timeout_s = 5
 
   it('vejled evidence: one PDF with letters, meeting and note, and the journal; no CPR', async () => {
     const m = await s.api('POST', `/api/v1/enrolments/${reminded.enrolment_id}/meeting`, {
-      body: { held_at: '2026-11-20T09:00:00Z', oral_guidance: true, note: 'Borgeren spurgte til ferie og rådighed.' },
+      body: { held_at: nowIso(), oral_guidance: true, note: 'Borgeren spurgte til ferie og rådighed.' },
     });
     assert.equal(m.status, 200, m.text);
     const file = path.join(s.dir, 'evidence.pdf');

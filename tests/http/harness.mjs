@@ -168,6 +168,11 @@ export function nowSeconds() {
   return Math.floor(Date.now() / 1000);
 }
 
+/** The current time as RFC 3339 in whole seconds (2026-12-06T04:12:09Z). */
+export function nowIso() {
+  return new Date(nowSeconds() * 1000).toISOString().replace('.000Z', 'Z');
+}
+
 /**
  * Row counts of every table: a fingerprint of "what is written".  Without rate_events:
  * counting a refused guess (a link that did not open, a failed login) is the limit at
@@ -718,6 +723,19 @@ export function enrolBody(cpr, overrides = {}) {
     language: 'da',
     ...overrides,
   };
+}
+
+/**
+ * Moves the beginning of an enrolment (its created_at, and the statistics row made from it)
+ * back to `at` (a Date or RFC 3339 text), as if it had been enrolled then: a meeting is
+ * accepted only once its enrolment existed, so a test that records a meeting on a fixed past
+ * date (to pin a month end or a change of daylight saving time) begins the enrolment earlier.
+ */
+export function backdateEnrolment(db, enrolmentId, at) {
+  const t = Math.floor(new Date(at).getTime() / 1000);
+  assert.ok(Number.isFinite(t), `not a time: ${at}`);
+  sqlite(db, `UPDATE enrolments SET created_at = ${t} WHERE uuid = '${enrolmentId}';
+    UPDATE stats_enrolment SET created_at = ${t} WHERE enrolment_id = (SELECT id FROM enrolments WHERE uuid = '${enrolmentId}');`);
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { enrolBody, freshCpr, hexOf, sqlite, startServer, tableCounts } from './harness.mjs';
+import { backdateEnrolment, enrolBody, freshCpr, hexOf, nowIso, sqlite, startServer, tableCounts } from './harness.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const NOTE = 'Talte om rådighed og jobsøgning; borgeren forstod pligterne. Æble, Øl, Ål.';
@@ -63,6 +63,7 @@ describe('meeting and group change', () => {
     const e = await enrol({ first_meeting_at: '2030-03-01T09:00:00Z' });
     const before = jobs(e.enrolment_id);
     assert.deepEqual(before.map((j) => j.kind), ['send_written_guidance', 'remind_before_meeting', 'resend_written_guidance']);
+    backdateEnrolment(s.db, e.enrolment_id, '2026-01-02T08:00:00Z');
     const r = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/meeting`, {
       body: { held_at: '2026-01-31T09:30:00Z', oral_guidance: true, note: NOTE },
     });
@@ -96,6 +97,7 @@ describe('meeting and group change', () => {
 
   it('a meeting without oral guidance and without a note; recording again corrects it', async () => {
     const e = await enrol();
+    backdateEnrolment(s.db, e.enrolment_id, '2026-02-02T08:00:00Z');
     let r = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/meeting`, {
       body: { held_at: '2026-02-02T10:00:00+01:00', oral_guidance: false },
     });
@@ -137,7 +139,33 @@ describe('meeting and group change', () => {
     assert.equal((await s.api('POST', url, { body: {}, key: 'nope' })).status, 401);
     assert.deepEqual(tableCounts(s.db), counts, 'nothing written');
     // at the limit it is fine: 4000 characters of two bytes each
-    const ok = await s.api('POST', url, { body: { held_at: '2026-01-05T09:00:00Z', oral_guidance: true, note: 'æ'.repeat(4000) } });
+    const ok = await s.api('POST', url, { body: { held_at: nowIso(), oral_guidance: true, note: 'æ'.repeat(4000) } });
+    assert.equal(ok.status, 200, ok.text);
+  });
+
+  it('a meeting before the enrolment began, or more than a day ahead, is 422 invalid_time saying the rule, and changes nothing', async () => {
+    const e = await enrol();
+    const url = `/api/v1/enrolments/${e.enrolment_id}/meeting`;
+    const began = sqlite(s.db, `SELECT created_at FROM enrolments WHERE uuid = '${e.enrolment_id}';`).trim();
+    const beganIso = new Date(Number(began) * 1000).toISOString().replace('.000Z', 'Z');
+    const counts = tableCounts(s.db);
+    const journalBefore = journal('meeting_recorded').length;
+    for (const ago of [330 * 86400, 60]) {
+      const held = new Date((Number(began) - ago) * 1000).toISOString().replace('.000Z', 'Z');
+      const r = await s.api('POST', url, { body: { held_at: held, oral_guidance: true, note: 'før' } });
+      assertError(r, 422, 'invalid_time', 'held_at');
+      assert.equal(r.json.error.message, `held_at must not be before the enrolment began (${beganIso}).`);
+    }
+    const ahead = new Date(Date.now() + 2 * 86400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const r = await s.api('POST', url, { body: { held_at: ahead, oral_guidance: true } });
+    assertError(r, 422, 'invalid_time', 'held_at');
+    assert.match(r.json.error.message, /at most a day ahead/);
+    assert.doesNotMatch(r.json.error.message, /not in the future/);
+    assert.deepEqual(tableCounts(s.db), counts, 'nothing written');
+    assert.equal(journal('meeting_recorded').length, journalBefore);
+    assert.equal(jobs(e.enrolment_id).filter((j) => j.state === 'cancelled').length, 0, 'no job moved');
+    // the moment it began is fine
+    const ok = await s.api('POST', url, { body: { held_at: beganIso, oral_guidance: true } });
     assert.equal(ok.status, 200, ok.text);
   });
 

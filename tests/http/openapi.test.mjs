@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { SAME_ON_BOTH, cli, enrolBody, freshCpr, startServer } from './harness.mjs';
+import { SAME_ON_BOTH, cli, enrolBody, freshCpr, nowIso, startServer } from './harness.mjs';
 import { OPENAPI_FILE, checkRawResponse, checkResponse, openapi } from './openapi.mjs';
 
 const JSON_CT = 'application/json; charset=utf-8';
@@ -37,7 +37,7 @@ describe('GET /api/v1/openapi.json', () => {
     const { enrolment_id: eid, citizen_id: cid } = e.json;
     assert.equal((await s.api('GET', `/api/v1/enrolments/${eid}`)).status, 200);
     assert.equal((await s.api('POST', `/api/v1/enrolments/${eid}/meeting`, {
-      body: { held_at: '2026-01-05T09:00:00Z', oral_guidance: true, note: 'x' },
+      body: { held_at: nowIso(), oral_guidance: true, note: 'x' },
     })).status, 200);
     const link = await s.api('POST', `/api/v1/enrolments/${eid}/link`);
     assert.equal(link.status, 201);

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Browser, PG, allRows, cli, csrfOf, enrolBody, freshCpr, parseForms, sqlite, startServer } from './harness.mjs';
+import { Browser, PG, allRows, cli, csrfOf, enrolBody, freshCpr, nowIso, parseForms, sqlite, startServer } from './harness.mjs';
 
 let s;
 const OLD = { name: 'Purgeline Æblegrød', email: 'purgeline.old@example.dk', cpr: freshCpr() };
@@ -116,7 +116,7 @@ describe('retention purge', () => {
     }
     assert.equal((await b.post('/borger/video/1', fields)).status, 303);
     const m = await s.api('POST', `/api/v1/enrolments/${oldE.enrolment_id}/meeting`, {
-      body: { held_at: '2026-11-20T09:30:00Z', oral_guidance: true, note: 'Talte om rådighed med Purgeline' },
+      body: { held_at: nowIso(), oral_guidance: true, note: 'Talte om rådighed med Purgeline' },
     });
     assert.equal(m.status, 200, m.text);
     assert.equal(outboxSent(await metrics()), 0, 'nothing sent yet');

@@ -414,12 +414,14 @@ INSERT INTO meetings(enrolment_id, held_at, oral_guidance, recorded_by, recorded
   VALUES (7, ${MID_OCT28}, 1, 'anna', ${MID_OCT28 + 9})
   ON CONFLICT(enrolment_id) DO UPDATE SET held_at = excluded.held_at,
     oral_guidance = excluded.oral_guidance;
--- staff reads: before the meeting, after it, of the access log itself, before enrolment
+-- staff reads: before the meeting, after it, of the access log itself and of the meeting
+-- form (neither shows the answers), before enrolment
 INSERT INTO access_log(at, user_id, username, citizen_id, page) VALUES
-  (${MID_JUL2 - 100}, 1, 'anna', 1, 'record'), (${MID_JUL2 - 200}, 1, 'anna', 1, 'record'),
-  (${FALL + 100}, 2, 'bo', 2, 'record'), (${FALL - 500}, 3, 'admin', 3, 'access_log'),
-  (${MID_OCT28 - 100}, 1, 'anna', 7, 'answers'), (1000, 1, 'anna', 12, 'record'),
-  (${MID_OCT27 + 5}, 2, 'bo', 8, 'record');
+  (${MID_JUL2 - 100}, 1, 'anna', 1, 'citizen'), (${MID_JUL2 - 200}, 1, 'anna', 1, 'citizen'),
+  (${FALL + 100}, 2, 'bo', 2, 'citizen'), (${FALL - 500}, 3, 'admin', 3, 'access_log'),
+  (${FALL - 600}, 1, 'anna', 3, 'meeting'),
+  (${MID_OCT28 - 100}, 1, 'anna', 7, 'evidence'), (1000, 1, 'anna', 12, 'citizen'),
+  (${MID_OCT27 + 5}, 2, 'bo', 8, 'citizen');
 -- letters: a job's first delivery counts, a second channel of the same job does not
 INSERT INTO jobs(id, kind, enrolment_id, unique_key, due_at, next_attempt_at, created_at) VALUES
   (1, 'send_written_guidance', 1, 'k1', 1000, 1000, 1000),

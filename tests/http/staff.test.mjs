@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { Browser, cli, csrfOf, decodeEntities, parseLinks, sqlite, startServer, tableCounts, withoutCsrf } from './harness.mjs';
 import {
   DEMO_PASSWORD, addUser, ini, assertSummaryOnTop, citizenAnswers, enrolCitizen, errorSummary, formCsrf,
-  hiddenFields, loginAs, sha256, staff,
+  hiddenFields, loginAs, meetingNow, sha256, staff,
 } from './staffkit.mjs';
 
 function count(db, sql) {
@@ -517,9 +517,8 @@ describe('caseworker pages, roles and unit scope', () => {
     const after = tableCounts(s.db);
     delete before.access_log; delete after.access_log;
     assert.deepEqual(after, before);
-    const today = new Date().toISOString().slice(0, 10);
     const r = await cw1.post(`/medarbejder/borger/${A.citizen_id}/moede`,
-      { csrf, forloeb, dato: today, tid: '00:05', mundtlig: 'ja', note: 'Talte om rådighed' });
+      { csrf, forloeb, ...meetingNow(), mundtlig: 'ja', note: 'Talte om rådighed' });
     assert.equal(r.status, 303, r.text.slice(0, 400));
     assert.equal(r.headers.location, `/medarbejder/borger/${A.citizen_id}?gemt=moede&forloeb=${A.enrolment_id}`);
     const j = (await s.api('GET', `/api/v1/citizens/${A.citizen_id}/journal`)).json.entries;

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, cli, decodeEntities, parseForms, nowSeconds, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
-import { assertSummaryOnTop, citizenAnswers, enrolCitizen, errorSummary, formCsrf, hiddenFields, ini, staff } from './staffkit.mjs';
+import { Browser, backdateEnrolment, cli, decodeEntities, parseForms, nowSeconds, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
+import { assertSummaryOnTop, citizenAnswers, enrolCitizen, errorSummary, formCsrf, hiddenFields, ini, meetingNow, staff } from './staffkit.mjs';
 
 const HUMAN_TIME = String.raw`\d{1,2}\. [a-zæøå]+ 20\d\d kl\. \d\d\.\d\d`;
 
@@ -66,6 +66,7 @@ describe('the meeting form attests nothing by default', () => {
   let s;
   let cw1;
   let A;
+  let recordedNo; // the meeting time "no" was recorded with, which the correction starts from
   const url = () => `/medarbejder/borger/${A.citizen_id}/moede`;
   before(async () => {
     s = await startServer();
@@ -99,9 +100,9 @@ describe('the meeting form attests nothing by default', () => {
     const page = await cw1.get(url());
     const hidden = hiddenFields(page.text, url());
     const before = counts(s.db);
-    const today = new Date().toISOString().slice(0, 10);
+    const when = meetingNow();
     for (const mundtlig of [undefined, '', 'on', 'JA', 'yes']) {
-      const fields = { ...hidden, dato: today, tid: '00:05', note: 'Ingen valgt' };
+      const fields = { ...hidden, ...when, note: 'Ingen valgt' };
       if (mundtlig !== undefined) fields.mundtlig = mundtlig;
       const r = await cw1.post(url(), fields);
       assert.equal(r.status, 422, `mundtlig=${mundtlig}`);
@@ -128,11 +129,46 @@ describe('the meeting form attests nothing by default', () => {
     assert.deepEqual(counts(s.db), before, 'nothing written by the API either');
   });
 
+  it('a time that does not exist, both answers at once, or a date before the enrolment began: a form error, nothing recorded', async () => {
+    // a citizen of its own: A's meeting is recorded by the tests below
+    const B = await enrolCitizen(s, { caseworker: 'cw1', first_meeting_at: '2031-01-15T09:00:00Z' }, 'Bo Sommertid');
+    const bUrl = `/medarbejder/borger/${B.citizen_id}/moede`;
+    const page = await cw1.get(bUrl);
+    const hidden = hiddenFields(page.text, bUrl);
+    // the enrolment began in 2026 before summer time: 29 March 2026 02:30 is in the hour
+    // Copenhagen's clocks skip (it would be stored as 03:30)
+    backdateEnrolment(s.db, B.enrolment_id, '2026-03-01T08:00:00Z');
+    const before = counts(s.db);
+    const gap = await cw1.post(bUrl, { ...hidden, dato: '2026-03-29', tid: '02:30', mundtlig: 'ja' });
+    assert.equal(gap.status, 422, gap.text.slice(0, 300));
+    let sum = assertSummaryOnTop(gap.text, ['tid']);
+    assert.match(sum[0].text, /findes ikke den dag/);
+    const both = [['csrf', hidden.csrf], ['forloeb', hidden.forloeb], ['dato', meetingNow().dato],
+      ['tid', meetingNow().tid], ['mundtlig', 'ja'], ['mundtlig', 'nej']];
+    for (const fields of [both, [...both.slice(0, 4), ['mundtlig', 'nej'], ['mundtlig', 'ja']]]) {
+      const r = await cw1.post(bUrl, fields);
+      assert.equal(r.status, 422, r.text.slice(0, 300));
+      sum = assertSummaryOnTop(r.text, ['mundtlig-ja']);
+      assert.match(sum[0].text, /enten ja eller nej/);
+    }
+    const early = await cw1.post(bUrl, { ...hidden, dato: '2026-02-27', tid: '10:00', mundtlig: 'ja' });
+    assert.equal(early.status, 422, early.text.slice(0, 300));
+    sum = assertSummaryOnTop(early.text, ['dato']);
+    assert.match(decodeEntities(sum[0].text), new RegExp(`før forløbet begyndte \\(1\\. marts 2026 kl\\. 09\\.00\\)`));
+    assert.deepEqual(counts(s.db), before, 'nothing written');
+    assert.equal((await s.api('GET', `/api/v1/enrolments/${B.enrolment_id}`)).json.meeting, null);
+    // 03:30 that day exists, and is after the enrolment began
+    const ok = await cw1.post(bUrl, { ...hidden, dato: '2026-03-29', tid: '03:30', mundtlig: 'ja' });
+    assert.equal(ok.status, 303, ok.text.slice(0, 300));
+    assert.equal((await s.api('GET', `/api/v1/enrolments/${B.enrolment_id}`)).json.meeting.held_at, '2026-03-29T01:30:00Z');
+  });
+
   it('"no" is recorded as no: not correctly guided by the oral route; the page shows what was recorded', async () => {
     const page = await cw1.get(url());
     const hidden = hiddenFields(page.text, url());
-    const today = new Date().toISOString().slice(0, 10);
-    const r = await cw1.post(url(), { ...hidden, dato: today, tid: '00:05', mundtlig: 'nej', note: 'Borgeren & jeg <talte> om jobsøgning' });
+    const when = meetingNow();
+    const r = await cw1.post(url(), { ...hidden, ...when, mundtlig: 'nej', note: 'Borgeren & jeg <talte> om jobsøgning' });
+    recordedNo = when;
     assert.equal(r.status, 303, r.text.slice(0, 400));
     assert.equal(r.headers.location, `/medarbejder/borger/${A.citizen_id}?gemt=moede&forloeb=${A.enrolment_id}`);
     const api = (await s.api('GET', `/api/v1/enrolments/${A.enrolment_id}`)).json;
@@ -155,7 +191,7 @@ describe('the meeting form attests nothing by default', () => {
     const html = shown.text;
     const alert = decodeEntities(html.slice(html.indexOf('id="gemt"'), html.indexOf('</div></div>', html.indexOf('id="gemt"'))));
     assert.match(alert, /Mødet er registreret/);
-    assert.match(alert, new RegExp(`Afholdt</dt><dd>${HUMAN_TIME.replace(String.raw`\d\d\.\d\d`, '00\\.05')}</dd>`));
+    assert.match(alert, new RegExp(`Afholdt</dt><dd>${HUMAN_TIME.replace(String.raw`\d\d\.\d\d`, when.tid.replace(':', '\\.'))}</dd>`));
     assert.match(alert, /Mundtlig vejledning givet<\/dt><dd>Nej<\/dd>/);
     assert.match(alert, /Notat<\/dt><dd class="vejled-note">Borgeren & jeg <talte> om jobsøgning<\/dd>/);
     assert.ok(html.includes('Borgeren &amp; jeg &lt;talte&gt;'), 'the note is escaped');
@@ -175,16 +211,16 @@ describe('the meeting form attests nothing by default', () => {
   it('"yes" corrects it: oral guidance recorded, and shown as given', async () => {
     const page = await cw1.get(`${url()}?forloeb=${A.enrolment_id}`);
     const hidden = hiddenFields(page.text, url());
-    const today = new Date().toISOString().slice(0, 10);
+    const when = meetingNow();
     // a correction starts from what is recorded, shown above the form; oral guidance is
     // answered anew
     const form = parseForms(page.text).find((f) => f.action === url());
-    assert.equal(form.inputs.find((i) => i.name === 'dato').value, today);
-    assert.equal(form.inputs.find((i) => i.name === 'tid').value, '00:05');
+    assert.equal(form.inputs.find((i) => i.name === 'dato').value, recordedNo.dato);
+    assert.equal(form.inputs.find((i) => i.name === 'tid').value, recordedNo.tid);
     assert.ok(form.inputs.filter((i) => i.name === 'mundtlig').every((i) => !i.checked), 'no answer carried over');
     assert.ok(page.text.includes('>Borgeren &amp; jeg &lt;talte&gt; om jobsøgning</textarea>'), 'the note is kept unless changed');
     assert.match(decodeEntities(page.text), /Allerede registreret[\s\S]*Mundtlig vejledning givet<\/dt><dd>Nej/);
-    const r = await cw1.post(url(), { ...hidden, dato: today, tid: '00:10', mundtlig: 'ja' });
+    const r = await cw1.post(url(), { ...hidden, ...meetingNow(3), mundtlig: 'ja' });
     assert.equal(r.status, 303);
     const api = (await s.api('GET', `/api/v1/enrolments/${A.enrolment_id}`)).json;
     assert.equal(api.oral_guidance_recorded, true);
@@ -202,9 +238,9 @@ describe('the meeting form attests nothing by default', () => {
     const page = await cw1.get(url());
     const { csrf } = hiddenFields(page.text, url());
     const before = counts(s.db);
-    const today = new Date().toISOString().slice(0, 10);
+    const when = meetingNow();
     for (const forloeb of [undefined, '', '00000000-0000-4000-8000-000000000000', 'x'.repeat(500)]) {
-      const fields = { csrf, dato: today, tid: '00:05', mundtlig: 'ja' };
+      const fields = { csrf, ...when, mundtlig: 'ja' };
       if (forloeb !== undefined) fields.forloeb = forloeb;
       assert.equal((await cw1.post(url(), fields)).status, 404, String(forloeb));
     }
@@ -272,9 +308,9 @@ describe('scope per enrolment: a citizen who moved to another unit', () => {
     assert.equal((await cw1.get(`${url}?forloeb=${M.now.enrolment_id}`)).status, 404);
     const csrf = formCsrf((await cw1.get('/medarbejder/borgere')).text, '/medarbejder/borgere');
     const before = counts(s.db);
-    const today = new Date().toISOString().slice(0, 10);
+    const when = meetingNow();
     for (const forloeb of [M.now.enrolment_id, M.old.enrolment_id]) {
-      const r = await cw1.post(url, { csrf, forloeb, dato: today, tid: '00:05', mundtlig: 'ja' });
+      const r = await cw1.post(url, { csrf, forloeb, ...when, mundtlig: 'ja' });
       assert.equal(r.status, 404, forloeb);
       const n = await cw1.post(`/medarbejder/borger/${M.old.citizen_id}/nyt-link`, { csrf, forloeb });
       assert.equal(n.status, 404, forloeb);
@@ -313,10 +349,10 @@ describe('scope per enrolment: a citizen who moved to another unit', () => {
     const hidden = hiddenFields(page.text, url);
     assert.equal(hidden.forloeb, M.now.enrolment_id);
     const before = counts(s.db);
-    const today = new Date().toISOString().slice(0, 10);
-    assert.equal((await cw2.post(url, { ...hidden, forloeb: M.old.enrolment_id, dato: today, tid: '00:05', mundtlig: 'ja' })).status, 404);
+    const when = meetingNow();
+    assert.equal((await cw2.post(url, { ...hidden, forloeb: M.old.enrolment_id, ...when, mundtlig: 'ja' })).status, 404);
     assert.deepEqual(counts(s.db), before);
-    const ok = await cw2.post(url, { ...hidden, dato: today, tid: '00:05', mundtlig: 'ja' });
+    const ok = await cw2.post(url, { ...hidden, ...when, mundtlig: 'ja' });
     assert.equal(ok.status, 303);
     const m = (await journal(s, M.old.citizen_id)).filter((e) => e.kind === 'meeting_recorded');
     assert.deepEqual(m.map((e) => [e.enrolment_id, e.actor]), [[M.now.enrolment_id, 'cw2']]);
@@ -375,7 +411,7 @@ describe('scope per enrolment with see_all_units = 1', () => {
     const url = `/medarbejder/borger/${M.old.citizen_id}/moede`;
     const hidden = hiddenFields((await cw1.get(url)).text, url);
     assert.equal(hidden.forloeb, M.now.enrolment_id);
-    const r = await cw1.post(url, { ...hidden, dato: new Date().toISOString().slice(0, 10), tid: '00:05', mundtlig: 'nej' });
+    const r = await cw1.post(url, { ...hidden, ...meetingNow(), mundtlig: 'nej' });
     assert.equal(r.status, 303);
     assert.equal(r.headers.location, `/medarbejder/borger/${M.old.citizen_id}?gemt=moede&forloeb=${M.now.enrolment_id}`);
     assert.equal((await s.api('GET', `/api/v1/enrolments/${M.now.enrolment_id}`)).json.meeting.recorded_by, 'cw1');

@@ -117,3 +117,16 @@ export function addUser(s, username, role, unit, password = 'a-good-password-1')
   if (unit) args.push('--unit', unit);
   return cli(args, { input: `${password}\n` });
 }
+
+/**
+ * A meeting time the staff form accepts, as its fields {dato, tid}: Copenhagen wall time
+ * `minutes` from now.  Two minutes by default, so that the form's whole minute is never
+ * before an enrolment made a moment ago (a meeting before the enrolment began is refused).
+ */
+export function meetingNow(minutes = 2) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(Date.now() + minutes * 60_000)).map((p) => [p.type, p.value]));
+  return { dato: `${parts.year}-${parts.month}-${parts.day}`, tid: `${parts.hour}:${parts.minute}` };
+}

@@ -89,6 +89,12 @@ async function view(cw, e) {
   assert.equal(r.status, 200, r.text.slice(0, 200));
 }
 
+/* The meeting form only: a staff read of the citizen that shows no answers. */
+async function openMeetingForm(cw, e) {
+  const r = await cw.get(`/medarbejder/borger/${e.citizen_id}/moede?forloeb=${e.enrolment_id}`);
+  assert.equal(r.status, 200, r.text.slice(0, 200));
+}
+
 async function meeting(e, heldAt, oral) {
   const r = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/meeting`, {
     body: { held_at: iso(heldAt), oral_guidance: oral, note: '' },
@@ -232,6 +238,8 @@ describe('statistics', () => {
     // cw1 reads D0-D4 before their meetings …
     const cw = await staff(s, 'cw1');
     for (let i = 0; i < 5; i++) await view(cw, D[i]);
+    // … and opens only the meeting form of D5-D8, which shows no answers: not counted
+    for (let i = 5; i < 9; i++) await openMeetingForm(cw, D[i]);
     // … which are held (after the letters) a second later: D0-D8 and S0-S1, with oral
     // guidance for the declined D6 and S1
     const held = nowSec() + 1;
@@ -260,7 +268,8 @@ describe('statistics', () => {
     // suppressed); completed D0-D5 + D7; declined D6 (1: suppressed); first meetings
     // passed: held D0-D8 (D9, D11 and the demo citizen meet later; D10 closed before its
     // meeting); correctly guided: letter before, and completed (7) or oral (D6) = 8 of 9;
-    // read before the meeting D0-D4 = 5 of 9 held; 12 letters (D10's was cancelled by its
+    // read before the meeting D0-D4 = 5 of 9 held (D5-D8's meeting forms show no answers);
+    // 12 letters (D10's was cancelled by its
     // group change), no resends, 84 minutes ([stats] minutes_per_send = 7)
     assert.deepEqual(
       Object.fromEntries(COUNT_COLS.map((c) => [c, dp[c]])),

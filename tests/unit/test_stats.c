@@ -459,9 +459,11 @@ static void test_caseworker_uptake(void **state)
     access_at(f, 3, "2025-12-01T10:00:00Z");
     int64_t v3 = enrol(f, 1, "cw1", c, "2026-02-03T09:00:00Z");
     meeting(f, v3, "2026-02-03T09:00:00Z", 0);
-    /* v4: never read (an administrator listing its access log reads no answers) */
+    /* v4: answers never read: an administrator listing its access log and a caseworker
+     * opening the meeting form read no answers */
     int64_t v4 = enrol(f, 1, "cw1", c, "2026-02-04T09:00:00Z");
     access_page(f, v4, "2026-01-20T10:00:00Z", "access_log");
+    access_page(f, v4, "2026-01-21T10:00:00Z", "meeting");
     meeting(f, v4, "2026-02-04T09:00:00Z", 0);
     /* v5: read before and after → viewed */
     int64_t v5 = enrol(f, 2, "cw2", c, "2026-02-05T09:00:00Z");
@@ -483,10 +485,11 @@ static void test_caseworker_uptake(void **state)
     assert_text(&r.total, STATS_COL_HELD, "5");
     assert_int_equal(unit_row(&r, "team-syd")->c.viewed, 1);
     stats_report_free(&r);
-    /* three more read before their meetings: 5 of 8 */
+    /* three more read before their meetings (one of them in the evidence document, which
+     * shows the answers too): 5 of 8 */
     for (int i = 0; i < 3; i++) {
         int64_t v = enrol(f, 1, "cw1", c, "2026-03-01T09:00:00Z");
-        access_at(f, v, "2026-02-27T10:00:00Z");
+        access_page(f, v, "2026-02-27T10:00:00Z", i == 0 ? "evidence" : "citizen");
         meeting(f, v, "2026-03-01T09:00:00Z", 0);
     }
     report(f, "2026-05-01T12:00:00Z", &r);

@@ -164,7 +164,7 @@ enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t
 
 /* The per-enrolment facts as the base tables say them now.  "Viewed": the first read by
  * staff of a page that shows the citizen's answers (the citizen page, the evidence
- * document; migration 0021's trigger names the same pages). */
+ * document; migration 0023's trigger names the same pages). */
 #define STORE_STATS_FACTS                                                                   \
     "SELECT e.id, e.citizen_id, e.group_id, e.created_at, e.first_meeting_at, e.opened_at," \
     " e.completed_at, e.declined_at, e.closed_at, m.held_at, coalesce(m.oral_guidance, 0),"  \

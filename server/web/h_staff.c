@@ -126,7 +126,7 @@ static const char *h_staff_scope(const struct app_call *c)
 
 /* Writes the access-log row for a read of a citizen's data.  page names what was read; a
  * read of "citizen" or "evidence", the pages that show the citizen's answers, is also what
- * the statistics count as answers viewed before the meeting (migration 0021). */
+ * the statistics count as answers viewed before the meeting (migration 0023). */
 static int h_staff_log_access(struct app_call *c, int64_t citizen_id, const char *page)
 {
     if (staff_access_record(c->st, &c->user, citizen_id, page, clock_now()) != STORE_OK) {

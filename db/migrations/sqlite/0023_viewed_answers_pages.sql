@@ -1,4 +1,4 @@
--- 0021: "answers viewed before the meeting" (stats_enrolment.viewed_at) counts only the
+-- 0023: "answers viewed before the meeting" (stats_enrolment.viewed_at) counts only the
 -- staff pages that show the citizen's answers: the citizen page ('citizen') and the
 -- evidence document ('evidence').  The meeting form ('meeting') shows no answers and the
 -- access-log list ('access_log') none either; a read of those is still logged, but no

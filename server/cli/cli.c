@@ -50,6 +50,19 @@ int main_fail(const char *fmt, ...)
     return EXIT_FAILURE;
 }
 
+void main_warn_now(int64_t now)
+{
+    int64_t real = (int64_t)time(NULL), off = now > real ? now - real : real - now;
+    if (off <= 60)
+        return;
+    fprintf(stderr,
+            "vejled: warning: --now is %lld %s %s this machine's clock; every time this run "
+            "records (journal, letters, deliveries) will be that time, not the real one\n",
+            (long long)(off >= 86400 ? off / 86400 : off >= 3600 ? off / 3600 : off / 60),
+            off >= 86400 ? "day(s)" : off >= 3600 ? "hour(s)" : "minute(s)",
+            now > real ? "ahead of" : "behind");
+}
+
 static const char *main_db_name(const struct config *cfg)
 {
     return cfg->db_url[0] ? "the PostgreSQL database" : cfg->db_path;

@@ -46,6 +46,10 @@ int main_known(const char *command);
 
 /* Prints "vejled: " and the message on stderr; returns EXIT_FAILURE. */
 int main_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A --now more than a minute away from this machine's clock: says on stderr that every time
+ * the run records (journal entries, letters, deliveries) will be that time, not the real
+ * one.  Such a run is for tests and rehearsals on a copy of the database. */
+void main_warn_now(int64_t now);
 /* Refuses (EXIT_FAILURE, one line) when the database is an SQLite file that does not
  * exist, before anything is opened or created: only the commands whose job is to make a
  * database (migrate, demo, serve's first start, copy's target) may make one, so that a

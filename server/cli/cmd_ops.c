@@ -71,8 +71,10 @@ int cmd_jobs(const struct config *cfg, const char *what, const char *now_text)
         rc = store_jobs_each(st, 0, main_job_row, NULL) == STORE_OK ? 0 : EXIT_FAILURE;
         goto out;
     }
-    if (now)
+    if (now) {
+        main_warn_now(now);
         clock_set_fixed(now);
+    }
     if (scheduler_open(cfg, vault, cfg->public_url, NULL, &sched, err, sizeof err)) {
         main_fail("%s", err);
         goto out;
@@ -108,6 +110,8 @@ int cmd_purge(const struct config *cfg, const char *older_than, const char *now_
     }
     if (main_open(cfg, MAIN_DB_EXISTING, &st))
         return EXIT_FAILURE;
+    if (now_text)
+        main_warn_now(now);
     int rc = purge_run(st, days, now, cfg->outbox_dir, &purged);
     store_close(st);
     if (rc != 0)

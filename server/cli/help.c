@@ -88,7 +88,11 @@ static const struct {
              "list: every scheduled job (id, kind, enrolment, due time, state, attempts,\n"
              "next attempt, last error), tab-separated with a header line.\n"
              "run: one scheduler pass, exactly what the server's scheduler thread does:\n"
-             "every job due at --now (default: now) runs through the configured channels.\n"},
+             "every job due at --now (default: now) runs through the configured channels.\n"
+             "--now sets the clock for the whole run: every time it records (journal,\n"
+             "letters, deliveries) is that time.  For tests and rehearsals on a copy of\n"
+             "the database, never on the live one (a warning says so when it is away from\n"
+             "this machine's clock).\n"},
     {"evidence", "usage: vejled evidence --db PATH --citizen UUID --out FILE\n"
                  "                [--checkpoint-seq N] [--config FILE]\n"
                  "Writes one PDF with the citizen's whole documentation trail: letters sent,\n"
@@ -101,7 +105,8 @@ static const struct {
               "letters) of every citizen whose last activity is older than PERIOD: N or Nd\n"
               "days, Nm months (30 days), Ny years (365 days); default [retention]\n"
               "purge_after.  Statistics and the journal stay; the journal gets a\n"
-              "'citizen_purged' entry per citizen.  Safe to run while the server runs.\n"},
+              "'citizen_purged' entry per citizen.  Safe to run while the server runs.\n"
+              "--now (default: now) is the time the purge counts from and records.\n"},
     {"stats", "usage: vejled stats --db PATH [--from YYYY-MM-DD --to YYYY-MM-DD]\n"
               "                    [--format json|csv] [--repeat N] [--verify] [--config FILE]\n"
               "Prints the implementation statistics for the period (default: the current\n"

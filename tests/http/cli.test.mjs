@@ -53,6 +53,24 @@ describe('command line', () => {
     assert.equal(v.status, 0, v.stderr);
   });
 
+  it('jobs run and purge with a --now away from the clock say that the run records that time', () => {
+    const db = path.join(dir, 'now.db');
+    assert.equal(cli(['migrate', '--db', db]).status, 0);
+    const iso = (t) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const ahead = cli(['jobs', 'run', '--db', db, '--now', iso(Date.now() + 40.5 * 86400_000)]);
+    assert.equal(ahead.status, 0, ahead.stderr);
+    assert.match(ahead.stderr, /warning: --now is 40 day\(s\) ahead of this machine's clock; every time this run records/);
+    const behind = cli(['purge', '--db', db, '--older-than', '365d', '--now', iso(Date.now() - 3.5 * 3600_000)]);
+    assert.equal(behind.status, 0, behind.stderr);
+    assert.match(behind.stderr, /warning: --now is 3 hour\(s\) behind this machine's clock/);
+    // the machine's own time (or none): no warning
+    for (const args of [['--now', iso(Date.now())], []]) {
+      const r = cli(['jobs', 'run', '--db', db, ...args]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /warning/);
+    }
+  });
+
   it('demo twice is fine and prints a working citizen link each time', () => {
     const db = path.join(dir, 'd.db');
     for (let i = 0; i < 2; i++) {

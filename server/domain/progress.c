@@ -192,9 +192,9 @@ static enum store_status progress_watch_txn(struct store *st, void *arg)
     view.transcript_opened |= r->transcript_opened;
     if (!view.reported_at)
         view.reported_at = c->now;
-    bool gap = watch_ranges_gap(view.ranges, view.n_ranges);
-    bool to_end_now = !view.to_end_at && watch_is_to_end(view.played_ms, view.duration_ms,
-                                                         view.ended, view.skipped || gap);
+    bool to_end_now = !view.to_end_at && watch_is_to_end(view.ranges, view.n_ranges,
+                                                         view.duration_ms, view.ended,
+                                                         view.skipped);
     if (to_end_now)
         view.to_end_at = c->now;
     int level = watch_level(view.played_ms, view.duration_ms);

@@ -157,13 +157,15 @@ bool watch_ranges_gap(const struct model_range *r, size_t n)
     return n > 1 || (n == 1 && r[0].a > WATCH_JOIN_MS);
 }
 
-bool watch_is_to_end(int64_t covered_ms, int64_t duration_ms, bool ended, bool skipped)
+bool watch_is_to_end(const struct model_range *r, size_t n, int64_t duration_ms, bool ended,
+                     bool skipped)
 {
-    if (duration_ms <= 0)
+    if (duration_ms <= 0 || n == 0)
         return false;
-    if (watch_share_permille(covered_ms, duration_ms) >= WATCH_TO_END_PERMILLE)
+    if (watch_share_permille(watch_covered_ms(r, n), duration_ms) >= WATCH_TO_END_PERMILLE)
         return true;
-    return ended && !skipped && covered_ms > 0;
+    return ended && !skipped && !watch_ranges_gap(r, n) &&
+           r[n - 1].b + WATCH_END_SLACK_MS >= duration_ms;
 }
 
 int watch_level(int64_t covered_ms, int64_t duration_ms)

@@ -32,6 +32,9 @@
 #define WATCH_JOIN_MS 250
 /* Watched to the end: played ranges cover at least this share of the duration (‰). */
 #define WATCH_TO_END_PERMILLE 950
+/* Played ranges that stop at most this short of the duration reach the end (the last
+ * time update comes a little before the player's end). */
+#define WATCH_END_SLACK_MS 1000
 /* The longest media duration accepted in a report. */
 #define WATCH_MAX_DURATION_MS ((int64_t)6 * 3600 * 1000)
 /* Played ranges or seeks in one report at most. */
@@ -84,9 +87,14 @@ bool watch_seek_skips(const struct model_range *r, size_t n, int64_t from, int64
  * arrived (reports can arrive out of order). */
 bool watch_ranges_gap(const struct model_range *r, size_t n);
 
-/* Watched to the end: covered >= 95 % of the duration, or the end reached without having
- * skipped an unplayed part (skipped: a reported seek skipped, or watch_ranges_gap). */
-bool watch_is_to_end(int64_t covered_ms, int64_t duration_ms, bool ended, bool skipped);
+/* Watched to the end, on merged ranges r[0..n) of a media of duration_ms: they cover at
+ * least 95 % of the duration, or the player reached the end (ended) and the ranges show
+ * it: one range from the start (no watch_ranges_gap) that reaches to within
+ * WATCH_END_SLACK_MS of the duration, and no reported seek skipped an unplayed part
+ * (skipped).  The player's "ended" alone is not enough: ranges that stop short of the end
+ * leave a part unplayed whatever the player said. */
+bool watch_is_to_end(const struct model_range *r, size_t n, int64_t duration_ms, bool ended,
+                     bool skipped);
 
 /* The journal level of a playback: 0 nothing played, 1 some, 2 ≥ 25 %, 3 ≥ 50 %,
  * 4 ≥ 75 %.  A video_played entry is journalled each time the level rises. */

@@ -204,10 +204,11 @@ describe('watching and opening as observed', () => {
     assert.equal(v.watched.to_end, false);
     assert.equal(v.watched.text, 'afspillet 0:00–0:05, 0:28–0:30 af 0:30 (23 %)');
     // backwards seeks and seeks within what was played are no skip; the end then counts
+    // (a short video: 0:00–0:09.2 of 0:10 is 92 %, its last second played to the end)
     const D = await enrol();
     const d = await citizen(D);
-    assert.equal((await report(d, 1, { d: '30', p: '0-20', s: '20-3,3-20' })).status, 204);
-    assert.equal((await report(d, 1, { d: '30', p: '0-26', e: '1' })).status, 204);
+    assert.equal((await report(d, 1, { d: '10', p: '0-6', s: '6-1,1-6' })).status, 204);
+    assert.equal((await report(d, 1, { d: '10', p: '0-9.2', e: '1' })).status, 204);
     const w = (await describeEnrolment(D.enrolment_id)).videos[0];
     assert.equal(w.watched.skipped, false);
     assert.equal(w.watched.to_end, true, 'ended without skipping');
@@ -221,6 +222,30 @@ describe('watching and opening as observed', () => {
     assert.equal(x.watched.to_end, false, 'a gap before the end is no watching to the end');
     assert.equal((await report(e, 1, { d: '30', p: '0-5,28-30', s: '5-28' })).status, 204);
     assert.equal((await describeEnrolment(E.enrolment_id)).videos[0].watched.to_end, false);
+  });
+
+  it('"ended" with played ranges that stop far before the end is not watched to the end', async () => {
+    const F = await enrol();
+    const b = await citizen(F);
+    assert.equal((await report(b, 1, { d: '40', p: '0-20', e: '1' })).status, 204);
+    const v = (await describeEnrolment(F.enrolment_id)).videos[0];
+    assert.equal(v.watched.ended, true);
+    assert.equal(v.watched.skipped, false);
+    assert.equal(v.watched.to_end, false);
+    assert.equal(v.finished, false);
+    assert.equal(v.watched.text, 'afspillet 0:00–0:20 af 0:40 (50 %)');
+    const kinds = (await journal(F.citizen_id)).map((j) => j.kind);
+    assert.ok(!kinds.includes('video_watched'), kinds.join(' '));
+    const page = await staffPage(F.citizen_id);
+    assert.ok(page.includes(`Afspilning: ${v.watched.text}`), 'the caseworker page');
+    assert.ok(!page.includes('Video afspillet til ende') && !page.includes('set til ende'), 'nothing says watched');
+    const pdf = await evidenceText(F.citizen_id);
+    assert.ok(pdf.includes(v.watched.text), 'the evidence PDF');
+    assert.ok(!/afspillet til ende|set til ende/.test(pdf), 'the PDF never says watched');
+    // the rest played: now it is
+    assert.equal((await report(b, 1, { d: '40', p: '0-40', e: '1' })).status, 204);
+    assert.equal((await describeEnrolment(F.enrolment_id)).videos[0].watched.to_end, true);
+    assert.equal((await journal(F.citizen_id)).filter((j) => j.kind === 'video_watched').length, 1);
   });
 
   it('limits: too big 413, too many ranges 422, bogus 400, too many reports 429; nothing changed', async () => {

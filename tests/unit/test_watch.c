@@ -126,13 +126,27 @@ static void test_to_end_rules(void **state)
 {
     (void)state;
     /* 95 % of the duration is watched to the end, 94.9 % is not */
-    assert_true(watch_is_to_end(38000, 40000, false, false));
-    assert_false(watch_is_to_end(37960, 40000, false, false));
-    /* the end reached without skipping counts; with a skip it does not */
-    assert_true(watch_is_to_end(30000, 40000, true, false));
-    assert_false(watch_is_to_end(30000, 40000, true, true));
-    assert_false(watch_is_to_end(0, 40000, true, false));
-    assert_false(watch_is_to_end(40000, 0, true, false));
+    struct model_range p95[] = {R(0, 38000)}, p949[] = {R(0, 37960)};
+    assert_true(watch_is_to_end(p95, 1, 40000, false, false));
+    assert_false(watch_is_to_end(p949, 1, 40000, false, false));
+    /* the end reached without skipping counts when the played range reaches the end (a
+     * short video: 0:00–0:09.2 of 0:10 is 92 %) ... */
+    struct model_range short_end[] = {R(0, 9200)};
+    assert_true(watch_is_to_end(short_end, 1, 10000, true, false));
+    assert_false(watch_is_to_end(short_end, 1, 10000, false, false));
+    assert_false(watch_is_to_end(short_end, 1, 10000, true, true));
+    /* ... and not when the ranges stop short of it, whatever the player said: 0:00–0:20
+     * of 0:40 and "ended" is half of it */
+    struct model_range half[] = {R(0, 20000)};
+    assert_false(watch_is_to_end(half, 1, 40000, true, false));
+    struct model_range almost[] = {R(0, 8900)};
+    assert_false(watch_is_to_end(almost, 1, 10000, true, false));
+    /* nor with a gap before the end (started late, or two ranges) */
+    struct model_range late_end[] = {R(1000, 10000)}, two[] = {R(0, 4000), R(5000, 10000)};
+    assert_false(watch_is_to_end(late_end, 1, 10000, true, false));
+    assert_false(watch_is_to_end(two, 2, 10000, true, false));
+    assert_false(watch_is_to_end(half, 0, 40000, true, false));
+    assert_false(watch_is_to_end(half, 1, 0, true, false));
     /* seeking past a part not played is a skip; within played ranges or backwards not */
     struct model_range r[] = {R(0, 10000), R(30000, 40000)};
     assert_true(watch_seek_skips(r, 2, 5000, 35000));

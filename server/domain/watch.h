@@ -9,7 +9,8 @@
  *
  *   played        "afspillet 0:00–0:40 af 0:40 (100 %)"
  *   not played    "svarede uden at afspille videoen" (the script ran, nothing was played)
- *   no script     "siden blev vist; afspilning kan ikke ses uden JavaScript"
+ *   no script     "siden med videoen blev vist; om videoen blev afspillet, ved vi ikke
+ *                 (browseren sendte ingen oplysning om afspilning)"
  *   older rows    "svarede" (before playback was observed, answering marked a video
  *                 "finished"; that is never shown as watched)
  *

@@ -319,17 +319,24 @@ describe('watching and opening as observed', () => {
     assert.ok(!decodeEntities((await b.get('/borger')).text).includes('set alle videoer'), 'nor on the overview');
   });
 
-  it('without JavaScript: "siden blev vist; afspilning kan ikke ses uden JavaScript"', async () => {
+  it('without JavaScript: "siden med videoen blev vist; om videoen blev afspillet, ved vi ikke (browseren sendte ingen oplysning om afspilning)"', async () => {
     const H = await enrol();
     const b = await citizen(H);
     await answer(b, 1);
     const v = (await describeEnrolment(H.enrolment_id)).videos[0];
     assert.equal(v.watched.observed, 'no_script');
     assert.equal(v.watched.to_end, false);
-    const words = 'siden blev vist; afspilning kan ikke ses uden JavaScript';
+    const words = 'siden med videoen blev vist; om videoen blev afspillet, ved vi ikke (browseren sendte ingen oplysning om afspilning)';
     assert.equal(v.watched.text, words);
     assert.ok((await staffPage(H.citizen_id)).includes(words));
     assert.ok(decodeEntities((await b.get('/borger/kvittering')).text).includes(words));
+    // in English on the citizen's own receipt
+    const He = await enrol({ language: 'en' });
+    const be = await citizen(He);
+    await answer(be, 1);
+    const receipt = decodeEntities((await be.get('/borger/kvittering')).text);
+    assert.ok(receipt.includes('the page with the video was shown; whether the video was played is not known'
+      + ' (the browser sent no playback information)'), receipt.slice(0, 300));
   });
 
   it('an older "video_finished" reported_by "answers" shows as "svarede", never as watched', async () => {

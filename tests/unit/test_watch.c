@@ -196,7 +196,7 @@ static json_t *strings(void)
                      "set til ende", "watch_answered_not_played",
                      "svarede uden at afspille videoen", "watch_not_played",
                      "siden blev vist; videoen blev ikke afspillet", "watch_no_script",
-                     "siden blev vist; afspilning kan ikke ses uden JavaScript",
+                     "siden med videoen blev vist; om videoen blev afspillet, ved vi ikke (browseren sendte ingen oplysning om afspilning)",
                      "watch_legacy_answered", "svarede", "watch_legacy_viewed",
                      "siden blev vist (før afspilning blev registreret)", "watch_transcript",
                      "tekstversionen blev åbnet", "watch_captions", "undertekster slået til",
@@ -234,7 +234,7 @@ static void test_sentence(void **state)
     /* no report at all: no JavaScript */
     struct model_view noscript = {.video_id = 1, .started_at = 1, .observed = true};
     assert_string_equal(said(&noscript, true, &b),
-                        "siden blev vist; afspilning kan ikke ses uden JavaScript");
+                        "siden med videoen blev vist; om videoen blev afspillet, ved vi ikke (browseren sendte ingen oplysning om afspilning)");
     /* an older row "finished" by answering: answered, never watched */
     struct model_view legacy = {.video_id = 1, .started_at = 1, .finished_at = 5};
     assert_string_equal(said(&legacy, true, &b),

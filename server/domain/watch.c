@@ -208,12 +208,17 @@ void watch_facts_of(const struct model_view *v, bool answered, struct watch_fact
         f->observed = WATCH_LEGACY;
         return;
     }
-    if (!v->reported_at) {
+    f->played_ms = v->reported_at ? watch_covered_ms(v->ranges, v->n_ranges) : 0;
+    if (f->played_ms > 0)
+        f->observed = WATCH_PLAYED;
+    else if (v->no_media)
+        f->observed = v->no_media == MODEL_MEDIA_NO_FILE ? WATCH_NO_FILE : WATCH_NO_MEDIA;
+    else if (v->reported_at)
+        f->observed = WATCH_NOT_PLAYED;
+    else
         f->observed = WATCH_NO_SCRIPT;
+    if (!v->reported_at)
         return;
-    }
-    f->played_ms = watch_covered_ms(v->ranges, v->n_ranges);
-    f->observed = f->played_ms > 0 ? WATCH_PLAYED : WATCH_NOT_PLAYED;
     f->duration_ms = v->duration_ms;
     f->share_permille = watch_share_permille(f->played_ms, v->duration_ms);
     f->to_end = v->to_end_at != 0;
@@ -236,6 +241,10 @@ const char *watch_observed_name(enum watch_observed o)
         return "played";
     case WATCH_LEGACY:
         return "legacy";
+    case WATCH_NO_MEDIA:
+        return "no_media";
+    case WATCH_NO_FILE:
+        return "no_file";
     case WATCH_NOT_VIEWED:
         break;
     }
@@ -266,6 +275,12 @@ void watch_sentence(const struct watch_facts *f, const json_t *strings, struct b
         break;
     case WATCH_NOT_PLAYED:
         watch_part(&own, strings, f->answered ? "watch_answered_not_played" : "watch_not_played");
+        break;
+    case WATCH_NO_MEDIA:
+        watch_part(&own, strings, "watch_no_media");
+        break;
+    case WATCH_NO_FILE:
+        watch_part(&own, strings, "watch_no_file");
         break;
     case WATCH_PLAYED: {
         struct buf ranges = {0};

@@ -11,6 +11,10 @@
  *   not played    "svarede uden at afspille videoen" (the script ran, nothing was played)
  *   no script     "siden med videoen blev vist; om videoen blev afspillet, ved vi ikke
  *                 (browseren sendte ingen oplysning om afspilning)"
+ *   no media      "videoen kunne ikke vises; teksten til videoen blev vist i stedet" (the
+ *                 page was shown without a player: the video's file was missing; "der er
+ *                 ingen videofil til denne video; siden tilbød teksten til videoen" when the
+ *                 video names none)
  *   older rows    "svarede" (before playback was observed, answering marked a video
  *                 "finished"; that is never shown as watched)
  *
@@ -113,7 +117,9 @@ enum watch_observed {
     WATCH_NO_SCRIPT,   /* shown, but the player never reported (no JavaScript) */
     WATCH_NOT_PLAYED,  /* the player reported, nothing was played */
     WATCH_PLAYED,      /* the player reported played ranges */
-    WATCH_LEGACY       /* a row from before playback was observed */
+    WATCH_LEGACY,      /* a row from before playback was observed */
+    WATCH_NO_MEDIA,    /* shown without a player, the video's file missing; nothing played */
+    WATCH_NO_FILE      /* shown without a player, the video names no file; nothing played */
 };
 
 struct watch_facts {
@@ -127,10 +133,12 @@ struct watch_facts {
     size_t n_ranges;
 };
 
-/* The facts of view v (NULL: the page was never shown); answered as above. */
+/* The facts of view v (NULL: the page was never shown); answered as above.  A page shown
+ * without a playable video (v->no_media) is WATCH_NO_MEDIA or WATCH_NO_FILE unless played
+ * ranges were reported (the file came later and was played: the played facts win). */
 void watch_facts_of(const struct model_view *v, bool answered, struct watch_facts *f);
 
-/* "played", "not_played", "no_script", "not_viewed", "legacy". */
+/* "played", "not_played", "no_script", "not_viewed", "legacy", "no_media", "no_file". */
 const char *watch_observed_name(enum watch_observed o);
 
 /* The sentence for the facts, in the language of strings (the templates' lang JSON;

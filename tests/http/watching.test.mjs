@@ -15,6 +15,10 @@ import {
 import { ini, staff } from './staffkit.mjs';
 
 const MAX_RANGES = 4;
+/* Every demo video's file is on the server (a stand-in: the pages only look for it) but
+ * this one's, dagpenge's fourth: its page has no player. */
+const MISSING = 'dagpenge-sygdom-ferie.mp4';
+const DEMO_PACKS = path.join(ROOT, 'db', 'demo', 'packs');
 const PER_MINUTE = 12;
 const MAX_BODY = 600;
 
@@ -98,8 +102,17 @@ const sha256 = (x) => crypto.createHash('sha256').update(x).digest('hex');
 describe('watching and opening as observed', () => {
   before(async () => {
     s = await startServer({
-      config: ini({ citizen: { watch_max_ranges: MAX_RANGES, watch_reports_per_minute: PER_MINUTE, watch_max_body: MAX_BODY } }),
+      config: ini({
+        citizen: { watch_max_ranges: MAX_RANGES, watch_reports_per_minute: PER_MINUTE, watch_max_body: MAX_BODY },
+        content: { media_dir: '{dir}/media' },
+      }),
     });
+    fs.mkdirSync(path.join(s.dir, 'media'));
+    for (const f of fs.readdirSync(DEMO_PACKS).filter((x) => x.endsWith('.json'))) {
+      for (const v of JSON.parse(fs.readFileSync(path.join(DEMO_PACKS, f), 'utf8')).videos) {
+        if (v.media && v.media !== MISSING) fs.writeFileSync(path.join(s.dir, 'media', v.media), 'stand-in');
+      }
+    }
     cw1 = await staff(s, 'cw1');
   });
   after(async () => {
@@ -374,6 +387,55 @@ describe('watching and opening as observed', () => {
     assert.ok(pdf.includes('Svarede (ældre registrering'), 'the PDF journal says "svarede"');
     assert.ok(pdf.includes(v.watched.text));
     assert.ok(!/set til ende/.test(pdf), 'the PDF never says watched');
+  });
+
+  it('a page shown without a playable video: "videoen kunne ikke vises", never "without playing"; played later wins', async () => {
+    const words = 'videoen kunne ikke vises; teksten til videoen blev vist i stedet';
+    // the file is missing: the page says so, opens the text version, shows no player
+    const M = await enrol();
+    const b = await citizen(M);
+    const page = decodeEntities((await b.get('/borger/video/4')).text);
+    assert.ok(page.includes('Videoen kan ikke vises lige nu'), 'the page says so');
+    assert.ok(!page.includes('<video'), 'no player');
+    // the page's script reports (it ran; nothing could be played), the citizen answers
+    assert.equal((await report(b, 4, {})).status, 204);
+    await answer(b, 4);
+    const v = (await describeEnrolment(M.enrolment_id)).videos[3];
+    assert.equal(v.answered, true);
+    assert.equal(v.watched.observed, 'no_media');
+    assert.equal(v.watched.to_end, false);
+    assert.equal(v.watched.text, words);
+    const submitted = (await journal(M.citizen_id)).find((j) => j.kind === 'answers_submitted');
+    assert.deepEqual(submitted.data.watched, { observed: 'no_media', seconds: 0, share: 0, to_end: false });
+    const staffText = await staffPage(M.citizen_id);
+    assert.ok(staffText.includes(`Afspilning: ${words}`), 'the caseworker page');
+    assert.ok(!staffText.includes('svarede uden at afspille'), 'never "answered without playing"');
+    const pdf = await evidenceText(M.citizen_id);
+    assert.ok(pdf.includes(words), 'the evidence PDF');
+    assert.ok(!pdf.includes('svarede uden at afspille'));
+    const receipt = decodeEntities((await b.get('/borger/kvittering')).text);
+    assert.ok(receipt.includes(words), 'the receipt');
+    assert.ok(!receipt.includes('svarede uden at afspille'));
+    // in English on an English citizen's receipt; without JavaScript (no report) the same
+    const Me = await enrol({ language: 'en' });
+    const be = await citizen(Me);
+    await answer(be, 4);
+    assert.equal((await describeEnrolment(Me.enrolment_id)).videos[3].watched.observed, 'no_media');
+    assert.ok(decodeEntities((await be.get('/borger/kvittering')).text)
+      .includes('the video could not be shown; its text version was shown instead'));
+    // the file arrives; a page with the player, and nothing played yet: still the fact that
+    // the page was shown without a video (the citizen answered then) ...
+    fs.writeFileSync(path.join(s.dir, 'media', MISSING), 'stand-in');
+    await sleep(1100); // the server looks for the file again after a second
+    assert.ok((await b.get('/borger/video/4')).text.includes('<video'), 'now a player');
+    assert.equal((await report(b, 4, { d: '40' })).status, 204);
+    assert.equal((await describeEnrolment(M.enrolment_id)).videos[3].watched.observed, 'no_media');
+    // ... and once it is played, the played facts win
+    assert.equal((await report(b, 4, { d: '40', p: '0-40', e: '1' })).status, 204);
+    const w = (await describeEnrolment(M.enrolment_id)).videos[3].watched;
+    assert.equal(w.observed, 'played');
+    assert.equal(w.to_end, true);
+    assert.equal(w.text, 'afspillet 0:00–0:40 af 0:40 (100 %); set til ende');
   });
 
   it('the journal verifies and the statistics agree with a recount', () => {

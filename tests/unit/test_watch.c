@@ -191,7 +191,12 @@ static void test_format(void **state)
 
 static json_t *strings(void)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "watch_played",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                     "watch_no_media",
+                     "videoen kunne ikke vises; teksten til videoen blev vist i stedet",
+                     "watch_no_file",
+                     "der er ingen videofil til denne video; siden tilbød teksten til videoen",
+                     "watch_played",
                      "afspillet {{ranges}} af {{duration}} ({{share}} %)", "watch_to_end",
                      "set til ende", "watch_answered_not_played",
                      "svarede uden at afspille videoen", "watch_not_played",
@@ -235,6 +240,37 @@ static void test_sentence(void **state)
     struct model_view noscript = {.video_id = 1, .started_at = 1, .observed = true};
     assert_string_equal(said(&noscript, true, &b),
                         "siden med videoen blev vist; om videoen blev afspillet, ved vi ikke (browseren sendte ingen oplysning om afspilning)");
+    /* shown without a playable video (its file missing): never "without playing", with
+     * or without a report from the page's script, answered or not */
+    struct model_view missing = {.video_id = 1, .started_at = 1, .observed = true,
+                                 .reported_at = 2, .no_media = MODEL_MEDIA_MISSING};
+    const char *could_not = "videoen kunne ikke vises; teksten til videoen blev vist i stedet";
+    assert_string_equal(said(&missing, true, &b), could_not);
+    assert_string_equal(said(&missing, false, &b), could_not);
+    missing.reported_at = 0;
+    assert_string_equal(said(&missing, true, &b), could_not);
+    struct watch_facts nf;
+    watch_facts_of(&missing, true, &nf);
+    json_t *nj = watch_json(&nf, NULL);
+    assert_string_equal(json_string_value(json_object_get(nj, "observed")), "no_media");
+    json_decref(nj);
+    /* the video names no file: the page offered its text; opening it is told */
+    struct model_view nofile = {.video_id = 1, .started_at = 1, .observed = true,
+                                .reported_at = 2, .transcript_opened = true,
+                                .no_media = MODEL_MEDIA_NO_FILE};
+    assert_string_equal(said(&nofile, true, &b),
+                        "der er ingen videofil til denne video; siden tilbød teksten til "
+                        "videoen; tekstversionen blev åbnet");
+    watch_facts_of(&nofile, true, &nf);
+    assert_int_equal(nf.observed, WATCH_NO_FILE);
+    assert_string_equal(watch_observed_name(nf.observed), "no_file");
+    /* the file came later and was played: the played facts win */
+    struct model_range later[] = {R(0, 40000)};
+    struct model_view came = {.video_id = 1, .started_at = 1, .observed = true,
+                              .reported_at = 2, .duration_ms = 40000, .ranges = later,
+                              .n_ranges = 1, .to_end_at = 3, .no_media = MODEL_MEDIA_MISSING};
+    assert_string_equal(said(&came, true, &b),
+                        "afspillet 0:00\xE2\x80\x93" "0:40 af 0:40 (100 %); set til ende");
     /* an older row "finished" by answering: answered, never watched */
     struct model_view legacy = {.video_id = 1, .started_at = 1, .finished_at = 5};
     assert_string_equal(said(&legacy, true, &b),

@@ -129,6 +129,13 @@ struct model_range {
     int64_t a, b;
 };
 
+/* How a video's page was shown (model_view.no_media; db/migrations/sqlite/0021). */
+enum model_no_media {
+    MODEL_MEDIA_PLAYER = 0,  /* with a player (and every row from before it was recorded) */
+    MODEL_MEDIA_MISSING = 1, /* without: the video's file was not on the server */
+    MODEL_MEDIA_NO_FILE = 2  /* without: the video names no file */
+};
+
 /* One video's page and player as observed (see db/migrations/sqlite/0007_watching.sql). */
 struct model_view {
     int64_t video_id;
@@ -143,6 +150,8 @@ struct model_view {
     bool ended, skipped, captions_on, transcript_opened, legacy_ended;
     int journal_level;    /* video_played entries journalled so far (0–4) */
     int64_t to_end_at;    /* when it became watched to the end; 0: not (yet) */
+    int no_media;         /* enum model_no_media: the page was shown without a playable
+                           * video (the latest such showing's reason), or 0 */
 };
 
 struct model_answer {

@@ -118,10 +118,23 @@ int progress_session_used(struct store *st, const char *cookie,
 
 /* ------------------------------------------------------------------ videos */
 
-int progress_video_seen(struct store *st, const struct model_enrolment *e,
-                        const struct model_video *v, int64_t now)
+struct progress_seen {
+    int64_t enrolment_id, video_id;
+    enum model_no_media no_media;
+    int64_t now;
+};
+
+static enum store_status progress_seen_txn(struct store *st, void *arg)
 {
-    return store_view_start(st, e->id, v->id, now) == STORE_OK ? 0 : -1;
+    const struct progress_seen *s = arg;
+    return store_view_start(st, s->enrolment_id, s->video_id, (int)s->no_media, s->now);
+}
+
+int progress_video_seen(struct store *st, const struct model_enrolment *e,
+                        const struct model_video *v, enum model_no_media no_media, int64_t now)
+{
+    struct progress_seen s = {e->id, v->id, no_media, now};
+    return store_txn(st, progress_seen_txn, &s) == STORE_OK ? 0 : -1;
 }
 
 static json_t *progress_base_data(const struct model_pack *pack, const struct model_video *v)
@@ -170,7 +183,7 @@ static enum store_status progress_watch_txn(struct store *st, void *arg)
     struct progress_watch_ctx *c = arg;
     const struct watch_report *r = c->r;
     struct model_view view;
-    enum store_status rc = store_view_start(st, c->e->id, c->v->id, c->now);
+    enum store_status rc = store_view_start(st, c->e->id, c->v->id, MODEL_MEDIA_PLAYER, c->now);
     if (rc == STORE_OK)
         rc = store_view_get(st, c->e->id, c->v->id, &view);
     if (rc != STORE_OK)
@@ -196,9 +209,9 @@ static enum store_status progress_watch_txn(struct store *st, void *arg)
     view.transcript_opened |= r->transcript_opened;
     if (!view.reported_at)
         view.reported_at = c->now;
-    bool gap = watch_ranges_gap(view.ranges, view.n_ranges);
-    bool to_end_now = !view.to_end_at && watch_is_to_end(view.played_ms, view.duration_ms,
-                                                         view.ended, view.skipped || gap);
+    bool to_end_now = !view.to_end_at && watch_is_to_end(view.ranges, view.n_ranges,
+                                                         view.duration_ms, view.ended,
+                                                         view.skipped);
     if (to_end_now)
         view.to_end_at = c->now;
     int level = watch_level(view.played_ms, view.duration_ms);

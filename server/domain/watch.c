@@ -157,13 +157,15 @@ bool watch_ranges_gap(const struct model_range *r, size_t n)
     return n > 1 || (n == 1 && r[0].a > WATCH_JOIN_MS);
 }
 
-bool watch_is_to_end(int64_t covered_ms, int64_t duration_ms, bool ended, bool skipped)
+bool watch_is_to_end(const struct model_range *r, size_t n, int64_t duration_ms, bool ended,
+                     bool skipped)
 {
-    if (duration_ms <= 0)
+    if (duration_ms <= 0 || n == 0)
         return false;
-    if (watch_share_permille(covered_ms, duration_ms) >= WATCH_TO_END_PERMILLE)
+    if (watch_share_permille(watch_covered_ms(r, n), duration_ms) >= WATCH_TO_END_PERMILLE)
         return true;
-    return ended && !skipped && covered_ms > 0;
+    return ended && !skipped && !watch_ranges_gap(r, n) &&
+           r[n - 1].b + WATCH_END_SLACK_MS >= duration_ms;
 }
 
 int watch_level(int64_t covered_ms, int64_t duration_ms)
@@ -206,12 +208,17 @@ void watch_facts_of(const struct model_view *v, bool answered, struct watch_fact
         f->observed = WATCH_LEGACY;
         return;
     }
-    if (!v->reported_at) {
+    f->played_ms = v->reported_at ? watch_covered_ms(v->ranges, v->n_ranges) : 0;
+    if (f->played_ms > 0)
+        f->observed = WATCH_PLAYED;
+    else if (v->no_media)
+        f->observed = v->no_media == MODEL_MEDIA_NO_FILE ? WATCH_NO_FILE : WATCH_NO_MEDIA;
+    else if (v->reported_at)
+        f->observed = WATCH_NOT_PLAYED;
+    else
         f->observed = WATCH_NO_SCRIPT;
+    if (!v->reported_at)
         return;
-    }
-    f->played_ms = watch_covered_ms(v->ranges, v->n_ranges);
-    f->observed = f->played_ms > 0 ? WATCH_PLAYED : WATCH_NOT_PLAYED;
     f->duration_ms = v->duration_ms;
     f->share_permille = watch_share_permille(f->played_ms, v->duration_ms);
     f->to_end = v->to_end_at != 0;
@@ -234,6 +241,10 @@ const char *watch_observed_name(enum watch_observed o)
         return "played";
     case WATCH_LEGACY:
         return "legacy";
+    case WATCH_NO_MEDIA:
+        return "no_media";
+    case WATCH_NO_FILE:
+        return "no_file";
     case WATCH_NOT_VIEWED:
         break;
     }
@@ -264,6 +275,12 @@ void watch_sentence(const struct watch_facts *f, const json_t *strings, struct b
         break;
     case WATCH_NOT_PLAYED:
         watch_part(&own, strings, f->answered ? "watch_answered_not_played" : "watch_not_played");
+        break;
+    case WATCH_NO_MEDIA:
+        watch_part(&own, strings, "watch_no_media");
+        break;
+    case WATCH_NO_FILE:
+        watch_part(&own, strings, "watch_no_file");
         break;
     case WATCH_PLAYED: {
         struct buf ranges = {0};

@@ -9,7 +9,12 @@
  *
  *   played        "afspillet 0:00–0:40 af 0:40 (100 %)"
  *   not played    "svarede uden at afspille videoen" (the script ran, nothing was played)
- *   no script     "siden blev vist; afspilning kan ikke ses uden JavaScript"
+ *   no script     "siden med videoen blev vist; om videoen blev afspillet, ved vi ikke
+ *                 (browseren sendte ingen oplysning om afspilning)"
+ *   no media      "videoen kunne ikke vises; teksten til videoen blev vist i stedet" (the
+ *                 page was shown without a player: the video's file was missing; "der er
+ *                 ingen videofil til denne video; siden tilbød teksten til videoen" when the
+ *                 video names none)
  *   older rows    "svarede" (before playback was observed, answering marked a video
  *                 "finished"; that is never shown as watched)
  *
@@ -32,6 +37,9 @@
 #define WATCH_JOIN_MS 250
 /* Watched to the end: played ranges cover at least this share of the duration (‰). */
 #define WATCH_TO_END_PERMILLE 950
+/* Played ranges that stop at most this short of the duration reach the end (the last
+ * time update comes a little before the player's end). */
+#define WATCH_END_SLACK_MS 1000
 /* The longest media duration accepted in a report. */
 #define WATCH_MAX_DURATION_MS ((int64_t)6 * 3600 * 1000)
 /* Played ranges or seeks in one report at most. */
@@ -84,9 +92,14 @@ bool watch_seek_skips(const struct model_range *r, size_t n, int64_t from, int64
  * arrived (reports can arrive out of order). */
 bool watch_ranges_gap(const struct model_range *r, size_t n);
 
-/* Watched to the end: covered >= 95 % of the duration, or the end reached without having
- * skipped an unplayed part (skipped: a reported seek skipped, or watch_ranges_gap). */
-bool watch_is_to_end(int64_t covered_ms, int64_t duration_ms, bool ended, bool skipped);
+/* Watched to the end, on merged ranges r[0..n) of a media of duration_ms: they cover at
+ * least 95 % of the duration, or the player reached the end (ended) and the ranges show
+ * it: one range from the start (no watch_ranges_gap) that reaches to within
+ * WATCH_END_SLACK_MS of the duration, and no reported seek skipped an unplayed part
+ * (skipped).  The player's "ended" alone is not enough: ranges that stop short of the end
+ * leave a part unplayed whatever the player said. */
+bool watch_is_to_end(const struct model_range *r, size_t n, int64_t duration_ms, bool ended,
+                     bool skipped);
 
 /* The journal level of a playback: 0 nothing played, 1 some, 2 ≥ 25 %, 3 ≥ 50 %,
  * 4 ≥ 75 %.  A video_played entry is journalled each time the level rises. */
@@ -104,7 +117,9 @@ enum watch_observed {
     WATCH_NO_SCRIPT,   /* shown, but the player never reported (no JavaScript) */
     WATCH_NOT_PLAYED,  /* the player reported, nothing was played */
     WATCH_PLAYED,      /* the player reported played ranges */
-    WATCH_LEGACY       /* a row from before playback was observed */
+    WATCH_LEGACY,      /* a row from before playback was observed */
+    WATCH_NO_MEDIA,    /* shown without a player, the video's file missing; nothing played */
+    WATCH_NO_FILE      /* shown without a player, the video names no file; nothing played */
 };
 
 struct watch_facts {
@@ -118,10 +133,12 @@ struct watch_facts {
     size_t n_ranges;
 };
 
-/* The facts of view v (NULL: the page was never shown); answered as above. */
+/* The facts of view v (NULL: the page was never shown); answered as above.  A page shown
+ * without a playable video (v->no_media) is WATCH_NO_MEDIA or WATCH_NO_FILE unless played
+ * ranges were reported (the file came later and was played: the played facts win). */
 void watch_facts_of(const struct model_view *v, bool answered, struct watch_facts *f);
 
-/* "played", "not_played", "no_script", "not_viewed", "legacy". */
+/* "played", "not_played", "no_script", "not_viewed", "legacy", "no_media", "no_file". */
 const char *watch_observed_name(enum watch_observed o);
 
 /* The sentence for the facts, in the language of strings (the templates' lang JSON;

@@ -185,9 +185,11 @@ enum store_status store_session_enrolment(struct store *st, const char *id_hash,
 enum store_status store_session_use(struct store *st, const char *id_hash, int64_t now);
 
 /* ---- progress ---- */
-/* The video's page was shown: makes its view row (observed playback) the first time. */
+/* The video's page was shown: makes its view row (observed playback) the first time.
+ * no_media (enum model_no_media) not 0: the page was shown without a playable video; kept
+ * on the row (made or not), a later showing with a player does not clear it. */
 enum store_status store_view_start(struct store *st, int64_t enrolment_id, int64_t video_id,
-                                   int64_t now);
+                                   int no_media, int64_t now);
 /* One view row with its observed playback (clear with model_view_clear); STORE_NOT_FOUND
  * when the page was never shown. */
 enum store_status store_view_get(struct store *st, int64_t enrolment_id, int64_t video_id,

@@ -66,7 +66,7 @@ static char *store_watch_ranges_text(const struct model_view *v)
 #define STORE_VIEW_COLUMNS                                                                  \
     "video_id, started_at, finished_at, observed, reported_at, duration_ms, ranges,"       \
     " played_ms, ended, skipped, captions_on, transcript_opened, legacy_ended,"             \
-    " journal_level, to_end_at"
+    " journal_level, to_end_at, no_media"
 
 static void store_view_read(struct db_stmt *s, struct model_view *v)
 {
@@ -86,6 +86,7 @@ static void store_view_read(struct db_stmt *s, struct model_view *v)
     v->legacy_ended = db_col_int(s, 12) != 0;
     v->journal_level = db_col_int(s, 13);
     v->to_end_at = db_col_int64(s, 14);
+    v->no_media = db_col_int(s, 15);
 }
 
 enum store_status store_views_read(struct store *st, int64_t enrolment_id,
@@ -106,12 +107,21 @@ enum store_status store_views_read(struct store *st, int64_t enrolment_id,
 }
 
 enum store_status store_view_start(struct store *st, int64_t enrolment_id, int64_t video_id,
-                                   int64_t now)
+                                   int no_media, int64_t now)
 {
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "INSERT INTO video_views(enrolment_id, video_id, started_at, observed,"
+                       " no_media) VALUES (?,?,?,1,?) ON CONFLICT DO NOTHING",
+                       "iiii", enrolment_id, video_id, now, (int64_t)no_media));
+    if (rc != STORE_OK || !no_media)
+        return rc;
+    /* a row made before: the page now shown without a playable video */
     return store_done(st, store_stmt(st,
-                                     "INSERT INTO video_views(enrolment_id, video_id, started_at,"
-                                     " observed) VALUES (?,?,?,1) ON CONFLICT DO NOTHING",
-                                     "iii", enrolment_id, video_id, now));
+                                     "UPDATE video_views SET no_media = ?"
+                                     " WHERE enrolment_id = ? AND video_id = ? AND no_media <> ?",
+                                     "iiii", (int64_t)no_media, enrolment_id, video_id,
+                                     (int64_t)no_media));
 }
 
 enum store_status store_view_get(struct store *st, int64_t enrolment_id, int64_t video_id,

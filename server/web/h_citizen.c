@@ -136,12 +136,12 @@ static int h_citizen_asked(const struct model_progress *pr, int64_t qid)
     return 0;
 }
 
-static int h_citizen_viewed(const struct model_progress *pr, int64_t vid)
+static const struct model_view *h_citizen_view_of(const struct model_progress *pr, int64_t vid)
 {
     for (size_t i = 0; i < pr->n_views; i++)
         if (pr->views[i].video_id == vid)
-            return 1;
-    return 0;
+            return &pr->views[i];
+    return NULL;
 }
 
 /* How many of v's questions have an answer. */
@@ -844,9 +844,9 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
         h_citizen_str(video, "valid_to", v->valid_to);
     }
     /* a video whose file is not (yet) on this server: the page says so and opens the
-     * transcript instead of showing a player that cannot play; without a player the
-     * page's script still reports that it ran (nothing can be played), so the record can
-     * say "answered without playing" rather than "unknown" */
+     * transcript instead of showing a player that cannot play (h_citizen_video records
+     * that the page was shown so, and the record says the video could not be shown);
+     * without a player the page's script still reports a text version opened */
     int media = holes ? 0 : h_citizen_media_state(c, v);
     h_citizen_flag_or_hole(video, "media_missing", media == 1, holes, "vmm");
     if (holes) {
@@ -1338,10 +1338,11 @@ static json_t *h_citizen_errors(const struct model_video *v, const struct h_citi
     return errors;
 }
 
-/* The video page with the citizen's progress pr (the caller's; loaded and cleared by it). */
+/* The video page with the citizen's progress pr (the caller's; loaded and cleared by it);
+ * media: the video's file as h_citizen_media_state found it for this request. */
 static void h_citizen_video_page(struct app_call *c, const struct model_pack *pack, size_t n,
                                  const struct model_progress *pr,
-                                 const struct h_citizen_submitted *sub)
+                                 const struct h_citizen_submitted *sub, int media)
 {
     const struct model_video *v = content_video_at(pack, n);
     const struct h_citizen_pre *body = h_citizen_pre_get(c, pack, 'v', n);
@@ -1355,7 +1356,7 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
         h_citizen_now_init(&w, c, pack, pr, n);
         w.sub = sub;
         w.v = v;
-        w.media = h_citizen_media_state(c, v);
+        w.media = media;
         if (w.media == 2)
             snprintf(w.media_src, sizeof w.media_src, "/media/%s", v->media);
         if (has_errors)
@@ -1398,13 +1399,20 @@ void h_citizen_video(struct app_call *c)
         h_citizen_fail(c);
         return;
     }
-    /* the first visit records that the video was started: a write, so the read snapshot
-     * ends first; later visits only read */
-    if (!h_citizen_viewed(&pr, v->id)) {
+    /* the first visit records that the video was started, and a visit whose page has no
+     * playable video (the file missing, or none named) records that, so the record does
+     * not read as if the citizen chose not to play it: writes, so the read snapshot ends
+     * first; other visits only read */
+    int media = h_citizen_media_state(c, v);
+    enum model_no_media no_media = media == 2   ? MODEL_MEDIA_PLAYER
+                                   : media == 1 ? MODEL_MEDIA_MISSING
+                                                : MODEL_MEDIA_NO_FILE;
+    const struct model_view *seen = h_citizen_view_of(&pr, v->id);
+    if (!seen || (no_media != MODEL_MEDIA_PLAYER && seen->no_media != (int)no_media)) {
         store_read_end(c->st);
-        progress_video_seen(c->st, &c->enrolment, v, clock_now());
+        progress_video_seen(c->st, &c->enrolment, v, no_media, clock_now());
     }
-    h_citizen_video_page(c, pack, n, &pr, NULL);
+    h_citizen_video_page(c, pack, n, &pr, NULL, media);
     model_progress_clear(&pr);
 }
 
@@ -1485,7 +1493,7 @@ void h_citizen_answer(struct app_call *c)
             h_citizen_fail(c);
             goto out;
         }
-        h_citizen_video_page(c, pack, n, &pr, &sub);
+        h_citizen_video_page(c, pack, n, &pr, &sub, h_citizen_media_state(c, v));
         model_progress_clear(&pr);
     } else if (r == SUBMIT_OK) {
         /* the reply waits for the group commit without holding this thread */

@@ -6,7 +6,8 @@
       data-report URL: one when the page is ready (so the record knows the script ran),
       then batched — every 10 seconds while playing, on pause, end and text version, and
       with navigator.sendBeacon when the page is left.  Without JavaScript nothing is
-      reported, and the record says playback cannot be seen.
+      reported, and the record says the page was shown and whether the video was played
+      is not known.
    3. Moves focus to the error summary when a form came back with problems.
    4. Keeps the ticked answers not sent yet across the language switch (sessionStorage,
       this tab only), and shows the receipt's print button (without JavaScript the

@@ -15,6 +15,10 @@ import {
 import { ini, staff } from './staffkit.mjs';
 
 const MAX_RANGES = 4;
+/* Every demo video's file is on the server (a stand-in: the pages only look for it) but
+ * this one's, dagpenge's fourth: its page has no player. */
+const MISSING = 'dagpenge-sygdom-ferie.mp4';
+const DEMO_PACKS = path.join(ROOT, 'db', 'demo', 'packs');
 const PER_MINUTE = 12;
 const MAX_BODY = 600;
 
@@ -98,8 +102,17 @@ const sha256 = (x) => crypto.createHash('sha256').update(x).digest('hex');
 describe('watching and opening as observed', () => {
   before(async () => {
     s = await startServer({
-      config: ini({ citizen: { watch_max_ranges: MAX_RANGES, watch_reports_per_minute: PER_MINUTE, watch_max_body: MAX_BODY } }),
+      config: ini({
+        citizen: { watch_max_ranges: MAX_RANGES, watch_reports_per_minute: PER_MINUTE, watch_max_body: MAX_BODY },
+        content: { media_dir: '{dir}/media' },
+      }),
     });
+    fs.mkdirSync(path.join(s.dir, 'media'));
+    for (const f of fs.readdirSync(DEMO_PACKS).filter((x) => x.endsWith('.json'))) {
+      for (const v of JSON.parse(fs.readFileSync(path.join(DEMO_PACKS, f), 'utf8')).videos) {
+        if (v.media && v.media !== MISSING) fs.writeFileSync(path.join(s.dir, 'media', v.media), 'stand-in');
+      }
+    }
     cw1 = await staff(s, 'cw1');
   });
   after(async () => {
@@ -204,10 +217,11 @@ describe('watching and opening as observed', () => {
     assert.equal(v.watched.to_end, false);
     assert.equal(v.watched.text, 'afspillet 0:00–0:05, 0:28–0:30 af 0:30 (23 %)');
     // backwards seeks and seeks within what was played are no skip; the end then counts
+    // (a short video: 0:00–0:09.2 of 0:10 is 92 %, its last second played to the end)
     const D = await enrol();
     const d = await citizen(D);
-    assert.equal((await report(d, 1, { d: '30', p: '0-20', s: '20-3,3-20' })).status, 204);
-    assert.equal((await report(d, 1, { d: '30', p: '0-26', e: '1' })).status, 204);
+    assert.equal((await report(d, 1, { d: '10', p: '0-6', s: '6-1,1-6' })).status, 204);
+    assert.equal((await report(d, 1, { d: '10', p: '0-9.2', e: '1' })).status, 204);
     const w = (await describeEnrolment(D.enrolment_id)).videos[0];
     assert.equal(w.watched.skipped, false);
     assert.equal(w.watched.to_end, true, 'ended without skipping');
@@ -221,6 +235,30 @@ describe('watching and opening as observed', () => {
     assert.equal(x.watched.to_end, false, 'a gap before the end is no watching to the end');
     assert.equal((await report(e, 1, { d: '30', p: '0-5,28-30', s: '5-28' })).status, 204);
     assert.equal((await describeEnrolment(E.enrolment_id)).videos[0].watched.to_end, false);
+  });
+
+  it('"ended" with played ranges that stop far before the end is not watched to the end', async () => {
+    const F = await enrol();
+    const b = await citizen(F);
+    assert.equal((await report(b, 1, { d: '40', p: '0-20', e: '1' })).status, 204);
+    const v = (await describeEnrolment(F.enrolment_id)).videos[0];
+    assert.equal(v.watched.ended, true);
+    assert.equal(v.watched.skipped, false);
+    assert.equal(v.watched.to_end, false);
+    assert.equal(v.finished, false);
+    assert.equal(v.watched.text, 'afspillet 0:00–0:20 af 0:40 (50 %)');
+    const kinds = (await journal(F.citizen_id)).map((j) => j.kind);
+    assert.ok(!kinds.includes('video_watched'), kinds.join(' '));
+    const page = await staffPage(F.citizen_id);
+    assert.ok(page.includes(`Afspilning: ${v.watched.text}`), 'the caseworker page');
+    assert.ok(!page.includes('Video afspillet til ende') && !page.includes('set til ende'), 'nothing says watched');
+    const pdf = await evidenceText(F.citizen_id);
+    assert.ok(pdf.includes(v.watched.text), 'the evidence PDF');
+    assert.ok(!/afspillet til ende|set til ende/.test(pdf), 'the PDF never says watched');
+    // the rest played: now it is
+    assert.equal((await report(b, 1, { d: '40', p: '0-40', e: '1' })).status, 204);
+    assert.equal((await describeEnrolment(F.enrolment_id)).videos[0].watched.to_end, true);
+    assert.equal((await journal(F.citizen_id)).filter((j) => j.kind === 'video_watched').length, 1);
   });
 
   it('limits: too big 413, too many ranges 422, bogus 400, too many reports 429; nothing changed', async () => {
@@ -294,17 +332,24 @@ describe('watching and opening as observed', () => {
     assert.ok(!decodeEntities((await b.get('/borger')).text).includes('set alle videoer'), 'nor on the overview');
   });
 
-  it('without JavaScript: "siden blev vist; afspilning kan ikke ses uden JavaScript"', async () => {
+  it('without JavaScript: "siden med videoen blev vist; om videoen blev afspillet, ved vi ikke (browseren sendte ingen oplysning om afspilning)"', async () => {
     const H = await enrol();
     const b = await citizen(H);
     await answer(b, 1);
     const v = (await describeEnrolment(H.enrolment_id)).videos[0];
     assert.equal(v.watched.observed, 'no_script');
     assert.equal(v.watched.to_end, false);
-    const words = 'siden blev vist; afspilning kan ikke ses uden JavaScript';
+    const words = 'siden med videoen blev vist; om videoen blev afspillet, ved vi ikke (browseren sendte ingen oplysning om afspilning)';
     assert.equal(v.watched.text, words);
     assert.ok((await staffPage(H.citizen_id)).includes(words));
     assert.ok(decodeEntities((await b.get('/borger/kvittering')).text).includes(words));
+    // in English on the citizen's own receipt
+    const He = await enrol({ language: 'en' });
+    const be = await citizen(He);
+    await answer(be, 1);
+    const receipt = decodeEntities((await be.get('/borger/kvittering')).text);
+    assert.ok(receipt.includes('the page with the video was shown; whether the video was played is not known'
+      + ' (the browser sent no playback information)'), receipt.slice(0, 300));
   });
 
   it('an older "video_finished" reported_by "answers" shows as "svarede", never as watched', async () => {
@@ -342,6 +387,55 @@ describe('watching and opening as observed', () => {
     assert.ok(pdf.includes('Svarede (ældre registrering'), 'the PDF journal says "svarede"');
     assert.ok(pdf.includes(v.watched.text));
     assert.ok(!/set til ende/.test(pdf), 'the PDF never says watched');
+  });
+
+  it('a page shown without a playable video: "videoen kunne ikke vises", never "without playing"; played later wins', async () => {
+    const words = 'videoen kunne ikke vises; teksten til videoen blev vist i stedet';
+    // the file is missing: the page says so, opens the text version, shows no player
+    const M = await enrol();
+    const b = await citizen(M);
+    const page = decodeEntities((await b.get('/borger/video/4')).text);
+    assert.ok(page.includes('Videoen kan ikke vises lige nu'), 'the page says so');
+    assert.ok(!page.includes('<video'), 'no player');
+    // the page's script reports (it ran; nothing could be played), the citizen answers
+    assert.equal((await report(b, 4, {})).status, 204);
+    await answer(b, 4);
+    const v = (await describeEnrolment(M.enrolment_id)).videos[3];
+    assert.equal(v.answered, true);
+    assert.equal(v.watched.observed, 'no_media');
+    assert.equal(v.watched.to_end, false);
+    assert.equal(v.watched.text, words);
+    const submitted = (await journal(M.citizen_id)).find((j) => j.kind === 'answers_submitted');
+    assert.deepEqual(submitted.data.watched, { observed: 'no_media', seconds: 0, share: 0, to_end: false });
+    const staffText = await staffPage(M.citizen_id);
+    assert.ok(staffText.includes(`Afspilning: ${words}`), 'the caseworker page');
+    assert.ok(!staffText.includes('svarede uden at afspille'), 'never "answered without playing"');
+    const pdf = await evidenceText(M.citizen_id);
+    assert.ok(pdf.includes(words), 'the evidence PDF');
+    assert.ok(!pdf.includes('svarede uden at afspille'));
+    const receipt = decodeEntities((await b.get('/borger/kvittering')).text);
+    assert.ok(receipt.includes(words), 'the receipt');
+    assert.ok(!receipt.includes('svarede uden at afspille'));
+    // in English on an English citizen's receipt; without JavaScript (no report) the same
+    const Me = await enrol({ language: 'en' });
+    const be = await citizen(Me);
+    await answer(be, 4);
+    assert.equal((await describeEnrolment(Me.enrolment_id)).videos[3].watched.observed, 'no_media');
+    assert.ok(decodeEntities((await be.get('/borger/kvittering')).text)
+      .includes('the video could not be shown; its text version was shown instead'));
+    // the file arrives; a page with the player, and nothing played yet: still the fact that
+    // the page was shown without a video (the citizen answered then) ...
+    fs.writeFileSync(path.join(s.dir, 'media', MISSING), 'stand-in');
+    await sleep(1100); // the server looks for the file again after a second
+    assert.ok((await b.get('/borger/video/4')).text.includes('<video'), 'now a player');
+    assert.equal((await report(b, 4, { d: '40' })).status, 204);
+    assert.equal((await describeEnrolment(M.enrolment_id)).videos[3].watched.observed, 'no_media');
+    // ... and once it is played, the played facts win
+    assert.equal((await report(b, 4, { d: '40', p: '0-40', e: '1' })).status, 204);
+    const w = (await describeEnrolment(M.enrolment_id)).videos[3].watched;
+    assert.equal(w.observed, 'played');
+    assert.equal(w.to_end, true);
+    assert.equal(w.text, 'afspillet 0:00–0:40 af 0:40 (100 %); set til ende');
   });
 
   it('the journal verifies and the statistics agree with a recount', () => {

@@ -126,13 +126,27 @@ static void test_to_end_rules(void **state)
 {
     (void)state;
     /* 95 % of the duration is watched to the end, 94.9 % is not */
-    assert_true(watch_is_to_end(38000, 40000, false, false));
-    assert_false(watch_is_to_end(37960, 40000, false, false));
-    /* the end reached without skipping counts; with a skip it does not */
-    assert_true(watch_is_to_end(30000, 40000, true, false));
-    assert_false(watch_is_to_end(30000, 40000, true, true));
-    assert_false(watch_is_to_end(0, 40000, true, false));
-    assert_false(watch_is_to_end(40000, 0, true, false));
+    struct model_range p95[] = {R(0, 38000)}, p949[] = {R(0, 37960)};
+    assert_true(watch_is_to_end(p95, 1, 40000, false, false));
+    assert_false(watch_is_to_end(p949, 1, 40000, false, false));
+    /* the end reached without skipping counts when the played range reaches the end (a
+     * short video: 0:00–0:09.2 of 0:10 is 92 %) ... */
+    struct model_range short_end[] = {R(0, 9200)};
+    assert_true(watch_is_to_end(short_end, 1, 10000, true, false));
+    assert_false(watch_is_to_end(short_end, 1, 10000, false, false));
+    assert_false(watch_is_to_end(short_end, 1, 10000, true, true));
+    /* ... and not when the ranges stop short of it, whatever the player said: 0:00–0:20
+     * of 0:40 and "ended" is half of it */
+    struct model_range half[] = {R(0, 20000)};
+    assert_false(watch_is_to_end(half, 1, 40000, true, false));
+    struct model_range almost[] = {R(0, 8900)};
+    assert_false(watch_is_to_end(almost, 1, 10000, true, false));
+    /* nor with a gap before the end (started late, or two ranges) */
+    struct model_range late_end[] = {R(1000, 10000)}, two[] = {R(0, 4000), R(5000, 10000)};
+    assert_false(watch_is_to_end(late_end, 1, 10000, true, false));
+    assert_false(watch_is_to_end(two, 2, 10000, true, false));
+    assert_false(watch_is_to_end(half, 0, 40000, true, false));
+    assert_false(watch_is_to_end(half, 1, 0, true, false));
     /* seeking past a part not played is a skip; within played ranges or backwards not */
     struct model_range r[] = {R(0, 10000), R(30000, 40000)};
     assert_true(watch_seek_skips(r, 2, 5000, 35000));
@@ -177,12 +191,17 @@ static void test_format(void **state)
 
 static json_t *strings(void)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "watch_played",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                     "watch_no_media",
+                     "videoen kunne ikke vises; teksten til videoen blev vist i stedet",
+                     "watch_no_file",
+                     "der er ingen videofil til denne video; siden tilbød teksten til videoen",
+                     "watch_played",
                      "afspillet {{ranges}} af {{duration}} ({{share}} %)", "watch_to_end",
                      "set til ende", "watch_answered_not_played",
                      "svarede uden at afspille videoen", "watch_not_played",
                      "siden blev vist; videoen blev ikke afspillet", "watch_no_script",
-                     "siden blev vist; afspilning kan ikke ses uden JavaScript",
+                     "siden med videoen blev vist; om videoen blev afspillet, ved vi ikke (browseren sendte ingen oplysning om afspilning)",
                      "watch_legacy_answered", "svarede", "watch_legacy_viewed",
                      "siden blev vist (før afspilning blev registreret)", "watch_transcript",
                      "tekstversionen blev åbnet", "watch_captions", "undertekster slået til",
@@ -220,7 +239,38 @@ static void test_sentence(void **state)
     /* no report at all: no JavaScript */
     struct model_view noscript = {.video_id = 1, .started_at = 1, .observed = true};
     assert_string_equal(said(&noscript, true, &b),
-                        "siden blev vist; afspilning kan ikke ses uden JavaScript");
+                        "siden med videoen blev vist; om videoen blev afspillet, ved vi ikke (browseren sendte ingen oplysning om afspilning)");
+    /* shown without a playable video (its file missing): never "without playing", with
+     * or without a report from the page's script, answered or not */
+    struct model_view missing = {.video_id = 1, .started_at = 1, .observed = true,
+                                 .reported_at = 2, .no_media = MODEL_MEDIA_MISSING};
+    const char *could_not = "videoen kunne ikke vises; teksten til videoen blev vist i stedet";
+    assert_string_equal(said(&missing, true, &b), could_not);
+    assert_string_equal(said(&missing, false, &b), could_not);
+    missing.reported_at = 0;
+    assert_string_equal(said(&missing, true, &b), could_not);
+    struct watch_facts nf;
+    watch_facts_of(&missing, true, &nf);
+    json_t *nj = watch_json(&nf, NULL);
+    assert_string_equal(json_string_value(json_object_get(nj, "observed")), "no_media");
+    json_decref(nj);
+    /* the video names no file: the page offered its text; opening it is told */
+    struct model_view nofile = {.video_id = 1, .started_at = 1, .observed = true,
+                                .reported_at = 2, .transcript_opened = true,
+                                .no_media = MODEL_MEDIA_NO_FILE};
+    assert_string_equal(said(&nofile, true, &b),
+                        "der er ingen videofil til denne video; siden tilbød teksten til "
+                        "videoen; tekstversionen blev åbnet");
+    watch_facts_of(&nofile, true, &nf);
+    assert_int_equal(nf.observed, WATCH_NO_FILE);
+    assert_string_equal(watch_observed_name(nf.observed), "no_file");
+    /* the file came later and was played: the played facts win */
+    struct model_range later[] = {R(0, 40000)};
+    struct model_view came = {.video_id = 1, .started_at = 1, .observed = true,
+                              .reported_at = 2, .duration_ms = 40000, .ranges = later,
+                              .n_ranges = 1, .to_end_at = 3, .no_media = MODEL_MEDIA_MISSING};
+    assert_string_equal(said(&came, true, &b),
+                        "afspillet 0:00\xE2\x80\x93" "0:40 af 0:40 (100 %); set til ende");
     /* an older row "finished" by answering: answered, never watched */
     struct model_view legacy = {.video_id = 1, .started_at = 1, .finished_at = 5};
     assert_string_equal(said(&legacy, true, &b),

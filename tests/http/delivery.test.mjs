@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { Webhook } from 'standardwebhooks';
 
-import { BIN, ROOT, assertNoSanitizerReport, cli, enrolBody, freshCpr, nowIso, sleep, sqlite, startServer } from './harness.mjs';
+import { BIN, ROOT, assertNoSanitizerReport, cli, enrolBody, freshCpr, jobsList, nowIso, sleep, sqlite, startServer } from './harness.mjs';
 import { freePort, startSmtp, stopSmtp } from './helpers/smtp.mjs';
 
 // the case system's secret in the Standard Webhooks form: whsec_ + base64 of random bytes
@@ -77,14 +77,7 @@ function jobsRun(now, env = {}) {
   });
 }
 
-function jobsOf(enrolmentId) {
-  const r = cli(['jobs', 'list', '--db', s.db]);
-  assert.equal(r.status, 0, r.stderr);
-  const [head, ...rows] = r.stdout.trim().split('\n');
-  const keys = head.split('\t');
-  return rows.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [keys[i], v])))
-    .filter((j) => !enrolmentId || j.enrolment === enrolmentId);
-}
+const jobsOf = (enrolmentId) => jobsList(s.db, enrolmentId);
 
 async function journalOf(citizenId) {
   const r = await s.api('GET', `/api/v1/citizens/${citizenId}/journal`);

@@ -133,6 +133,17 @@ export function cli(args, { input, env } = {}) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The rows of `vejled jobs list` for db as objects keyed by its header (id, kind,
+ * enrolment, due_at, state, ...), only enrolmentId's when given. */
+export function jobsList(db, enrolmentId) {
+  const r = cli(['jobs', 'list', '--db', db]);
+  if (r.status !== 0) throw new Error(`vejled jobs list: ${r.stderr}`);
+  const [head, ...rows] = r.stdout.trim().split('\n');
+  const keys = head.split('\t');
+  return rows.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [keys[i], v])))
+    .filter((j) => !enrolmentId || j.enrolment === enrolmentId);
+}
+
 /** sqlite3 CLI on a database file (psql when db is a PostgreSQL URL); throws on failure. */
 export function sqlite(db, sql) {
   if (db.startsWith('postgresql://')) return psql(db, sql);

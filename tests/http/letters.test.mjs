@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { spawnSync } from 'node:child_process';
 
-import { ROOT, cli, decodeEntities, enrolBody, freshCpr, sqlite, startServer } from './harness.mjs';
+import { ROOT, cli, decodeEntities, enrolBody, freshCpr, jobsList, sqlite, startServer } from './harness.mjs';
 import { staff } from './staffkit.mjs';
 
 let s;
@@ -23,14 +23,7 @@ function jobsRun(now, config) {
   return r;
 }
 
-function jobsOf(enrolmentId) {
-  const r = cli(['jobs', 'list', '--db', s.db]);
-  assert.equal(r.status, 0, r.stderr);
-  const [head, ...rows] = r.stdout.trim().split('\n');
-  const keys = head.split('\t');
-  return rows.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [keys[i], v])))
-    .filter((j) => j.enrolment === enrolmentId);
-}
+const jobsOf = (enrolmentId) => jobsList(s.db, enrolmentId);
 
 async function enrol({ email = true } = {}) {
   const cpr = freshCpr();

@@ -3,7 +3,7 @@
 // the /metrics gauge for weeks).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Browser, cli, csrfOf, parseForms, startServer } from './harness.mjs';
+import { Browser, cli, csrfOf, jobsList, parseForms, startServer } from './harness.mjs';
 import { readyCitizen } from './answers.mjs';
 
 let s;
@@ -18,12 +18,7 @@ after(async () => {
 });
 
 function reminderOf(enrolmentId) {
-  const r = cli(['jobs', 'list', '--db', s.db]);
-  assert.equal(r.status, 0, r.stderr);
-  const [head, ...rows] = r.stdout.trim().split('\n');
-  const keys = head.split('\t');
-  return rows.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [keys[i], v])))
-    .find((j) => j.enrolment === enrolmentId && j.kind === 'remind_before_meeting');
+  return jobsList(s.db, enrolmentId).find((j) => j.kind === 'remind_before_meeting');
 }
 
 /** Answers every video's questions with the first option of each, in order. */

@@ -259,6 +259,7 @@ struct sched_letter_job {
     struct buf pdf;
     int want[SCHED_LETTER_CHANNELS];  /* the channel carries this letter */
     int have[SCHED_LETTER_CHANNELS];  /* an intent with its payload is recorded */
+    int fresh; /* the recorded letter carried a link no longer in use: written anew, now */
     struct store_delivery d[SCHED_LETTER_CHANNELS];
 };
 
@@ -271,6 +272,19 @@ static const char *sched_journal_kind(const char *job_kind)
     if (strcmp(job_kind, "send_new_link") == 0)
         return "new_link_sent";
     return "reminder_sent";
+}
+
+/* Whether the letter recorded with intent d carries a link that a newer one has replaced
+ * since (its token no longer opens the enrolment).  Letters recorded before intents named
+ * their link: no. */
+static int sched_letter_link_replaced(struct scheduler *s, const struct store_delivery *d,
+                                      const struct model_enrolment *e)
+{
+    struct model_enrolment cur;
+    if (!d->link_hash[0])
+        return 0;
+    enum store_status rc = store_enrolment_by_token(s->st, d->link_hash, &cur);
+    return rc == STORE_NOT_FOUND || (rc == STORE_OK && cur.id != e->id);
 }
 
 /* The letter's PDF in w->pdf: the one an earlier intent of this job holds (every channel of
@@ -297,9 +311,11 @@ static int sched_letter_pdf(struct scheduler *s, const struct store_job *j,
         return -1;
     char pdf_sha[CHANNEL_SHA256_HEX + 1];
     channel_sha256(w->pdf.data, w->pdf.len, pdf_sha);
-    *data = json_pack("{s:s, s:s, s:i, s:s, s:s}", "job", j->kind, "pdf_sha256", pdf_sha,
+    char expires[CLOCK_RFC3339_LEN + 1];
+    clock_format_rfc3339(l->link_expires, expires);
+    *data = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "job", j->kind, "pdf_sha256", pdf_sha,
                       "pack_version", pack->version, "content_hash", pack->content_hash,
-                      "target_group", w->g.slug);
+                      "target_group", w->g.slug, "link_expires_at", expires);
     /* the language the guidance was given in after the Danish text, when it was */
     if (*data && l->tr_lang)
         json_object_set_new(*data, "language", json_string(l->tr_lang));
@@ -320,7 +336,7 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
     char *dumped = NULL;
     struct buf payload[SCHED_LETTER_CHANNELS] = {{0}};
     for (int i = 0; i < SCHED_LETTER_CHANNELS; i++)
-        if (w->d[i].message_id[0] && w->d[i].created_at < at)
+        if (!w->fresh && w->d[i].message_id[0] && w->d[i].created_at < at)
             at = w->d[i].created_at;
     enum store_status rc = store_group_by_id(s->st, w->e.group_id, &w->g);
     if (rc == STORE_OK) /* the current published version of the group's guidance */
@@ -355,8 +371,9 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
         snprintf(err, errlen, "cannot prepare the personal link");
         return SCHED_RETRY;
     }
-    char url[512];
+    char url[512], link_hash[TOKEN_HASH_HEX_LEN + 1];
     snprintf(url, sizeof url, "%s/v/%s", s->public_url, link.token);
+    token_hash(link.token, TOKEN_LEN, link_hash);
     sodium_memzero(link.token, sizeof link.token);
     enum lang lang = model_lang_from_code(w->e.language);
     const char *guidance = pack->guidance[lang] && *pack->guidance[lang] ? pack->guidance[lang]
@@ -410,6 +427,7 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
                    &d->payload_boxlen);
         vault_seal(s->vault, w->pdf.data, w->pdf.len, &d->pdf_box, &d->pdf_boxlen);
         snprintf(d->state, sizeof d->state, "intent");
+        snprintf(d->link_hash, sizeof d->link_hash, "%s", link_hash);
         d->created_at = at;
         t.channel[t.n] = sched_letter_channels[i];
         t.d[t.n++] = d;
@@ -550,6 +568,22 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
                               "(channels = %.40s; smtp needs an e-mail address)",
                  s->cfg->channels);
         return SCHED_FAIL;
+    }
+    /* a letter recorded before a new link was issued carries a link that no longer works.
+     * Not sent anywhere yet: it is written anew with the current link (and dated now).
+     * Already sent through one channel: the other channels do not send the dead link; the
+     * letter that comes with every new link (send_new_link) reaches the citizen there. */
+    for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
+        if (!w->have[i] || strcmp(w->d[i].state, "sent") == 0 ||
+            !sched_letter_link_replaced(s, &w->d[i], &w->e))
+            continue;
+        if (sent) {
+            w->want[i] = 0;
+        } else {
+            w->have[i] = 0;
+            w->fresh = 1;
+            missing |= w->want[i];
+        }
     }
     if (missing) {
         enum sched_outcome o = sched_letter_prepare(s, j, now, w, err, errlen);

@@ -412,6 +412,8 @@ struct store_delivery {
     char state[8];
     char sha256[MODEL_HASH_HEX + 1];
     int64_t created_at;           /* when the intent was recorded: the letter's time */
+    char link_hash[MODEL_HASH_HEX + 1]; /* the hash of the link's token the letter carries;
+                                         * "" for none (webhook, older letters) */
     int64_t sent_at;
     char *data;                   /* journal data fixed at the intent, JSON (owned) */
     unsigned char *payload_box;   /* sealed bytes to send, NULL when none (owned) */

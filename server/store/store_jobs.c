@@ -457,7 +457,7 @@ enum store_status store_delivery_get(struct store *st, int64_t job_id, const cha
     memset(out, 0, sizeof *out);
     struct db_stmt *s = store_stmt(st,
                                  "SELECT message_id, state, sha256, sent_at, created_at, data,"
-                                 " payload_box, pdf_box FROM deliveries"
+                                 " payload_box, pdf_box, link_hash FROM deliveries"
                                  " WHERE job_id = ? AND channel = ?",
                                  "it", job_id, channel);
     enum store_status rc = store_row(st, s);
@@ -473,6 +473,8 @@ enum store_status store_delivery_get(struct store *st, int64_t job_id, const cha
         store_blob_dup(s, 6, &out->payload_box, &out->payload_boxlen);
     if (db_col_bytes(s, 7) > 0)
         store_blob_dup(s, 7, &out->pdf_box, &out->pdf_boxlen);
+    if (!db_col_null(s, 8))
+        store_col_copy(s, 8, out->link_hash, sizeof out->link_hash);
     db_reset(s);
     return STORE_OK;
 }
@@ -482,15 +484,17 @@ enum store_status store_delivery_intent(struct store *st, int64_t job_id, const 
 {
     return store_done(st, store_stmt(st,
                                      "INSERT INTO deliveries(job_id, channel, message_id,"
-                                     " sha256, data, payload_box, pdf_box, created_at)"
-                                     " VALUES (?,?,?,?,?,?,?,?)"
+                                     " sha256, data, payload_box, pdf_box, created_at, link_hash)"
+                                     " VALUES (?,?,?,?,?,?,?,?,?)"
                                      " ON CONFLICT(job_id, channel) DO UPDATE SET"
                                      " sha256 = excluded.sha256, data = excluded.data,"
                                      " payload_box = excluded.payload_box,"
-                                     " pdf_box = excluded.pdf_box WHERE deliveries.state = 'intent'",
-                                     "ittttbbi", job_id, channel, d->message_id, d->sha256,
+                                     " pdf_box = excluded.pdf_box, link_hash = excluded.link_hash"
+                                     " WHERE deliveries.state = 'intent'",
+                                     "ittttbbit", job_id, channel, d->message_id, d->sha256,
                                      d->data && *d->data ? d->data : "{}", d->payload_box,
-                                     d->payload_boxlen, d->pdf_box, d->pdf_boxlen, now));
+                                     d->payload_boxlen, d->pdf_box, d->pdf_boxlen, now,
+                                     d->link_hash[0] ? d->link_hash : NULL));
 }
 
 enum store_status store_delivery_sent(struct store *st, const char *message_id,

@@ -347,6 +347,60 @@ timeout_s = 5
     assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
   });
 
+  /** The text part of an e-mail (base64 in the message). */
+  const mailText = (m) => Buffer.from(/charset=utf-8\r?\nContent-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n--/.exec(m)[1].replace(/\s/g, ''), 'base64').toString('utf8');
+
+  it('a letter not sent before a new link was issued is written anew with the new link', async () => {
+    // e-mail only, with the sink down: the letter is recorded (with its link) but not sent
+    const ini = path.join(s.dir, 'smtp-only.ini');
+    fs.writeFileSync(ini, `${fs.readFileSync(s.configFile, 'utf8')}\n[delivery]\nchannels = smtp\n`);
+    const run = (now) => {
+      const r = cli(['jobs', 'run', '--db', s.db, '--config', ini, '--now', now]);
+      assert.equal(r.status, 0, r.stderr);
+      return r;
+    };
+    const port = smtp.port;
+    await stopSmtp(smtp);
+    const e = await enrol();
+    const T = t0 + 3 * 3600e3;
+    run(at(T));
+    assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'pending');
+    const fresh = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/link`);
+    assert.equal(fresh.status, 201, fresh.text);
+    smtp = await startSmtp(port, smtp.dir);
+    run(at(T + 3600e3));
+    const mine = mailsTo(e.email);
+    assert.ok(mine.length >= 1, 'the letters went out');
+    for (const m of mine) assert.ok(!mailText(m).includes(e.link), 'no e-mail carries the replaced link');
+    const guidance = sent(await journalOf(e.citizen_id), 'written_guidance_sent');
+    assert.equal(guidance.length, 1);
+    assert.equal(guidance[0].data.channel, 'smtp');
+    assert.equal(guidance[0].data.link_expires_at, fresh.json.expires_at, 'the letter names the link it carries');
+    const letter = mine.find((m) => sha256(Buffer.from(m, 'utf8')) === guidance[0].data.sha256);
+    assert.ok(letter, 'the journal hashes the very e-mail sent');
+    assert.ok(mailText(letter).includes(fresh.json.link), 'the written guidance carries the new link');
+  });
+
+  it('a letter sent by one channel before a new link was issued does not send the replaced link by another', async () => {
+    const port = smtp.port;
+    await stopSmtp(smtp);
+    const e = await enrol();
+    const T = t0 + 5 * 3600e3;
+    assert.equal((await jobsRun(at(T))).status, 0);
+    assert.equal(lettersFor(e.cpr).length, 1, 'the outbox got its letter');
+    const fresh = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/link`);
+    assert.equal(fresh.status, 201, fresh.text);
+    smtp = await startSmtp(port, smtp.dir);
+    assert.equal((await jobsRun(at(T + 3600e3))).status, 0);
+    const mine = mailsTo(e.email);
+    for (const m of mine) assert.ok(!mailText(m).includes(e.link), 'no e-mail carries the replaced link');
+    assert.ok(mine.some((m) => mailText(m).includes(fresh.json.link)), 'the new link went by e-mail');
+    const entries = await journalOf(e.citizen_id);
+    assert.deepEqual(sent(entries, 'written_guidance_sent').map((x) => x.data.channel), ['outbox']);
+    assert.deepEqual(sent(entries, 'new_link_sent').map((x) => x.data.channel).sort(), ['outbox', 'smtp']);
+    assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
+  });
+
   /** The hashes of what a letter's channels delivered: the outbox files and the e-mails. */
   function delivered(e) {
     const [letter] = lettersFor(e.cpr);

@@ -1059,8 +1059,12 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
     t.changed_at = t.now;
     if (enrol_time_member(body, "changed_at", 0, &t.changed_at) != 0 ||
         t.changed_at > t.now + (int64_t)env->max_clock_skew_s) {
-        enrol_reject(err, "invalid_time", "changed_at",
-                     "changed_at must be an RFC 3339 time in 2000-2099, not in the future.");
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "changed_at must be an RFC 3339 time in 2000-2099, at most %u seconds ahead "
+                 "of now ([api] max_clock_skew_s).",
+                 env->max_clock_skew_s);
+        enrol_reject(err, "invalid_time", "changed_at", msg);
         goto out;
     }
     if (enrol_time_member(body, "next_meeting_at", 1, &t.next_meeting_at) != 0) {

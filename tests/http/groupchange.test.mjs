@@ -92,6 +92,8 @@ describe('group change: the time that counts', () => {
       assert.equal(r.json.error.field, 'changed_at', what);
     }
     assert.match((await s.api('PUT', url, body(iso(began - 1)))).json.error.message, /before the current enrolment began/);
+    // the message states the rule that is applied: a little ahead is accepted
+    assert.match((await s.api('PUT', url, body(iso(nowSec() + 3600)))).json.error.message, /at most 60 seconds ahead of now/);
     assert.deepEqual(tableCounts(s.db), counts, 'nothing written');
     assert.equal(one(`SELECT CASE WHEN closed_at IS NULL THEN 1 ELSE 0 END FROM enrolments WHERE uuid = '${e.enrolment_id}'`), '1');
     // within the skew is fine (clocks of two systems differ a little)

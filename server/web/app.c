@@ -588,6 +588,20 @@ void app_page_error(struct app_call *c, int status, const char *kind)
     app_render(c->app, app_ui(c), NULL, c->rep, status, "error", NULL, NULL, ctx);
 }
 
+bool app_back_ok(const char *back, const char *const prefixes[], size_t max)
+{
+    size_t n = back ? strlen(back) : 0;
+    if (n == 0 || n > max || strstr(back, "//") || strchr(back, '\\'))
+        return false;
+    for (const char *p = back; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+            return false;
+    for (size_t i = 0; prefixes[i]; i++)
+        if (strncmp(back, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
 /* ------------------------------------------------------------------ dispatch */
 
 /* "scheme://host[:port]" of a URL, for comparing with an Origin header. */

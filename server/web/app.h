@@ -156,6 +156,10 @@ void app_sessionless_language(struct app_call *c, json_t *ctx);
 /* Replies with the friendly error page for status (404, 410, 403, 429, 500, …); a
  * citizen's is in the session's language, else as app_sessionless_language() says. */
 void app_page_error(struct app_call *c, int status, const char *kind);
+/* Whether back is a page of this site under one of prefixes (NULL-terminated) to return to
+ * after a form: at most max bytes of printable ASCII, never "//" (another host) or a
+ * backslash, so that it is safe as a Location. */
+bool app_back_ok(const char *back, const char *const prefixes[], size_t max);
 
 /* The enrolment domain's environment for this call (policy is filled and pointed to). */
 void app_enrol_env(struct app_call *c, struct enrol_env *env, struct jobs_policy *policy);

@@ -1733,8 +1733,8 @@ void h_citizen_language(struct app_call *c)
         goto out;
     }
     /* only back to one of our own citizen pages */
-    if (!back || strncmp(back, "/borger", 7) != 0 || strstr(back, "//") || strchr(back, '\\') ||
-        strlen(back) > 64)
+    static const char *const citizen_pages[] = {"/borger", NULL};
+    if (!app_back_ok(back, citizen_pages, 64))
         back = "/borger";
     h_citizen_redirect(c, back);
 out:

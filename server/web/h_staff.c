@@ -315,19 +315,11 @@ void h_staff_home(struct app_call *c)
     http_reply_redirect(c->rep, 303, "/medarbejder/borgere");
 }
 
-/* Whether back is a staff page of this site to return to: a path under /medarbejder or
- * /admin, printable ASCII, never "//" (another host) or a backslash. */
+/* Whether back is a staff page of this site to return to (app_back_ok). */
 static bool h_staff_back_ok(const char *back)
 {
-    size_t n = strlen(back);
-    if (n == 0 || n > 512 || strstr(back, "//") || strchr(back, '\\'))
-        return false;
-    if (strncmp(back, "/medarbejder", 12) != 0 && strncmp(back, "/admin", 6) != 0)
-        return false;
-    for (const char *p = back; *p; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
-            return false;
-    return true;
+    static const char *const staff_pages[] = {"/medarbejder", "/admin", NULL};
+    return app_back_ok(back, staff_pages, 512);
 }
 
 /* POST /medarbejder/sprog: the staff pages in Danish or English for the rest of the

@@ -465,6 +465,7 @@ describe('citizen pages', () => {
     // a CR LF in back never becomes a header of its own
     l = await b.post('/borger/sprog', { csrf, lang: 'da', back: '/borger\r\nSet-Cookie: injected=1' });
     assert.equal(l.status, 303);
+    assert.equal(l.headers.location, '/borger', 'a back with control characters goes to the overview');
     assert.ok(!JSON.stringify(l.rawHeaders).toLowerCase().includes('injected'), 'no header injection');
     assert.ok(!b.cookies.has('injected'));
     assert.match((await b.get('/borger')).text, /<html lang="da"/);

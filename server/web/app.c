@@ -743,19 +743,27 @@ void app_staff_cookie(struct app_call *c, const char *value, unsigned max_age)
 
 /* Single sign-on: the trusted proxy names an existing, enabled user in the configured
  * header; a session is started for them.  0 or -1. */
-static int app_staff_sso(struct app_call *c)
+/* The user the proxy names in the single sign-on header, when single sign-on is configured
+ * and the request comes from the proxy (with its secret, when one is set); else NULL. */
+static const char *app_sso_name(struct app_call *c)
 {
     const struct config *cfg = c->app->cfg;
     if (!*cfg->sso_header || !app_from_proxy(c))
-        return -1;
+        return NULL;
     if (*cfg->sso_secret_header) {
         /* the proxy proves itself with the shared secret (constant time) */
         const char *secret = http_header(c->req, cfg->sso_secret_header);
         size_t n = strlen(cfg->sso_secret);
         if (!secret || strlen(secret) != n || sodium_memcmp(secret, cfg->sso_secret, n) != 0)
-            return -1;
+            return NULL;
     }
-    const char *name = http_header(c->req, cfg->sso_header);
+    return http_header(c->req, cfg->sso_header);
+}
+
+static int app_staff_sso(struct app_call *c)
+{
+    const struct config *cfg = c->app->cfg;
+    const char *name = app_sso_name(c);
     if (!name || staff_check_username(name))
         return -1;
     if (store_user_by_name(c->st, name, &c->user) != STORE_OK || c->user.disabled) {
@@ -843,7 +851,16 @@ static int app_auth_staff(struct app_call *c)
             staff_csrf(c->session, c->csrf);
     } else {
         const char *cookie = http_cookie(c->req, APP_STAFF_COOKIE);
-        if (staff_session_user(c->st, cfg, cookie, clock_now(), &c->user, c->app->writer) == 0) {
+        int live = staff_session_user(c->st, cfg, cookie, clock_now(), &c->user,
+                                      c->app->writer) == 0;
+        /* the proxy names someone else (the next person at a shared computer, signed in
+         * at the identity provider): the old session ends, the named user's begins */
+        const char *sso = live ? app_sso_name(c) : NULL;
+        if (sso && strcmp(sso, c->user.username) != 0) {
+            staff_session_end(c->st, cookie);
+            live = 0;
+        }
+        if (live) {
             snprintf(c->session, sizeof c->session, "%s", cookie);
             /* the session's chosen language, for the strings and for the page's lang */
             c->lang = model_lang_from_code(c->user.lang);

@@ -581,6 +581,29 @@ describe('single sign-on through a trusted proxy', () => {
     assert.equal(unknown.status, 303);
   });
 
+  it('a session cookie does not outlast the proxy naming another user (a shared computer)', async () => {
+    const b = new Browser(s);
+    const first = await b.get('/medarbejder/borgere', { headers: { 'X-Remote-User': 'cw1' } });
+    assert.equal(first.status, 200);
+    assert.match(first.text, /Demo Sagsbehandler Nord/);
+    const old = b.cookies.get('vejled_ansat');
+    assert.ok(old);
+    // the same browser, the next person signed in at the identity provider
+    const next = await b.get('/medarbejder/borgere', { headers: { 'X-Remote-User': 'admin' } });
+    assert.equal(next.status, 200);
+    assert.doesNotMatch(next.text, /Demo Sagsbehandler Nord/, 'not the previous user\'s pages');
+    assert.notEqual(b.cookies.get('vejled_ansat'), old, 'a new session for the new user');
+    assert.equal((await b.get('/admin', { headers: { 'X-Remote-User': 'admin' } })).status, 200, 'the admin is the admin');
+    // the previous user's session is over, whoever sends its cookie
+    const stale = new Browser(s);
+    stale.cookies.set('vejled_ansat', old);
+    assert.equal((await stale.get('/medarbejder/borgere')).status, 303, 'the old session ended');
+    // the same user named again keeps the session
+    const same = b.cookies.get('vejled_ansat');
+    assert.equal((await b.get('/medarbejder/borgere', { headers: { 'X-Remote-User': 'admin' } })).status, 200);
+    assert.equal(b.cookies.get('vejled_ansat'), same, 'the same user keeps the session');
+  });
+
   it('the header from any other address is ignored', async () => {
     const r = await new Browser(s2).get('/medarbejder/borgere', { headers: { 'X-Remote-User': 'admin', 'X-Forwarded-Proto': 'https' } });
     assert.equal(r.status, 303);

@@ -651,6 +651,10 @@ static enum store_status enrol_link_txn(struct store *st, void *arg)
     token_hash(token, TOKEN_LEN, digest);
     int64_t expires = now + (int64_t)t->env->token_days * 86400;
     rc = store_enrolment_set_token(st, e.id, digest, expires, now);
+    /* a lost link's holder may have opened it: what it opened ends with it (the citizen
+     * opens the new link from the letter) */
+    if (rc == STORE_OK)
+        rc = store_sessions_end(st, e.id);
     if (rc != STORE_OK)
         return rc;
     /* the letters carry the current link (see enrol_schedule) */

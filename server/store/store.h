@@ -171,6 +171,8 @@ enum store_status store_enrolment_mark(struct store *st, int64_t id, const char 
  * as replaced at `now`: store_link_replaced). */
 enum store_status store_enrolment_set_token(struct store *st, int64_t id, const char *token_hash,
                                             int64_t expires_at, int64_t now);
+/* Ends every citizen session of the enrolment (the link that opened them was replaced). */
+enum store_status store_sessions_end(struct store *st, int64_t enrolment_id);
 /* Whether token_hash is a link that a newer one replaced: STORE_OK, or STORE_NOT_FOUND. */
 enum store_status store_link_replaced(struct store *st, const char *token_hash);
 enum store_status store_enrolment_set_language(struct store *st, int64_t id, const char *lang);

@@ -245,6 +245,12 @@ enum store_status store_session_insert(struct store *st, const char *id_hash,
                                      "tiii", id_hash, enrolment_id, now, expires));
 }
 
+enum store_status store_sessions_end(struct store *st, int64_t enrolment_id)
+{
+    return store_done(st, store_stmt(st, "DELETE FROM citizen_sessions WHERE enrolment_id = ?",
+                                     "i", enrolment_id));
+}
+
 enum store_status store_sealed_any(struct store *st)
 {
     struct db_stmt *s =

@@ -35,7 +35,9 @@ describe('a new link over the API', () => {
   it('201 with the link and its expiry; the old link stops working; a letter carries the new one', async () => {
     const e = await enrol();
     const oldPath = new URL(e.link).pathname;
-    assert.equal((await new Browser(s).get(oldPath)).status, 303, 'the first link works');
+    const holder = new Browser(s);
+    assert.equal((await holder.get(oldPath)).status, 303, 'the first link works');
+    assert.equal((await holder.get('/borger')).status, 200, 'and opens a session');
 
     const r = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/link`);
     assert.equal(r.status, 201, r.text);
@@ -50,6 +52,9 @@ describe('a new link over the API', () => {
     assert.equal(old.status, 410, 'the old link is dead, as replaced');
     assert.match(old.text, /ikke længere i brug/);
     assert.equal(old.headers['set-cookie'], undefined);
+    // what the old link opened ends with it: whoever held the lost link reads and writes nothing
+    assert.equal((await holder.get('/borger')).status, 403, 'the old link\'s session ended');
+    assert.equal((await holder.post('/borger/fravalg', { csrf: 'x'.repeat(64) })).status, 403);
     assert.equal((await new Browser(s).get(new URL(r.json.link).pathname)).status, 303, 'the new link works');
 
     const issued = journal(e.enrolment_id, 'link_issued');

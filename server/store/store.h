@@ -561,6 +561,7 @@ struct store_caseload_filter {
     const char *name;       /* "" or a part of the citizen's name */
     int64_t citizen_id;     /* 0 or only this citizen */
     size_t limit;
+    int64_t upcoming_from;  /* meetings not recorded and not before this come first */
 };
 struct store_caseload_row {
     struct model_enrolment e;
@@ -571,9 +572,12 @@ struct store_caseload_row {
     int correct;            /* first attempts that were right */
     int asked;              /* topics marked to ask about */
     bool any_progress;      /* a video opened or a question answered */
+    int64_t held_at;        /* the first meeting as recorded; 0: not recorded */
 };
 typedef int (*store_caseload_cb)(const struct store_caseload_row *r, void *arg);
-/* Calls cb for each row, by first meeting; stops when cb returns non-zero. */
+/* Calls cb for each row: first the meetings still to come (not recorded, planned at or
+ * after f->upcoming_from), soonest first, then the others, latest first; stops when cb
+ * returns non-zero. */
 enum store_status store_caseload_each(struct store *st, const struct store_caseload_filter *f,
                                       store_caseload_cb cb, void *arg);
 /* STORE_OK when the citizen has an enrolment whose caseworker belongs to unit ("" = any

@@ -392,6 +392,11 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, const 
     "(?" #n " = '' OR EXISTS (SELECT 1 FROM users u WHERE u.username = e.caseworker"          \
     " AND u.unit = ?" #n "))"
 
+/* A meeting still to come: not recorded, planned at or after ?8. */
+#define STORE_CASELOAD_UPCOMING                                                             \
+    "(e.first_meeting_at >= ?8 AND NOT EXISTS (SELECT 1 FROM meetings m"                     \
+    " WHERE m.enrolment_id = e.id))"
+
 /* The caseworker's list; POS: the dialect's substring position function. */
 #define STORE_CASELOAD_SQL(POS)                                                             \
     "SELECT e.id, e.uuid, e.citizen_id, c.uuid, e.group_id, e.pack_id, p.version,"          \
@@ -402,7 +407,8 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, const 
     " (SELECT count(*) FROM answers a WHERE a.enrolment_id = e.id AND a.attempt = 1"        \
     "   AND a.correct = 1),"                                                                \
     " (SELECT count(*) FROM asked_topics t WHERE t.enrolment_id = e.id),"                   \
-    " EXISTS (SELECT 1 FROM video_views v WHERE v.enrolment_id = e.id)"                     \
+    " EXISTS (SELECT 1 FROM video_views v WHERE v.enrolment_id = e.id),"                    \
+    " (SELECT m.held_at FROM meetings m WHERE m.enrolment_id = e.id)"                       \
     " FROM enrolments e JOIN citizens c ON c.id = e.citizen_id"                             \
     " JOIN packs p ON p.id = e.pack_id JOIN target_groups g ON g.id = e.group_id"           \
     " WHERE e.closed_at IS NULL AND " STORE_IN_UNIT(1)                                      \
@@ -410,7 +416,9 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, const 
     " AND e.first_meeting_at >= ?3 AND e.first_meeting_at < ?4"                             \
     " AND (?5 = '' OR " POS "(lower(c.name), lower(?5)) > 0)"                               \
     " AND (?6 = 0 OR e.citizen_id = ?6)"                                                    \
-    " ORDER BY e.first_meeting_at, e.id LIMIT ?7"
+    " ORDER BY " STORE_CASELOAD_UPCOMING " DESC,"                                            \
+    " CASE WHEN " STORE_CASELOAD_UPCOMING " THEN e.first_meeting_at"                        \
+    "  ELSE -e.first_meeting_at END, e.id LIMIT ?7"
 
 enum store_status store_caseload_each(struct store *st, const struct store_caseload_filter *f,
                                       store_caseload_cb cb, void *arg)
@@ -418,8 +426,8 @@ enum store_status store_caseload_each(struct store *st, const struct store_casel
     struct db_stmt *s = store_stmt(
         st,
         store_is_postgres(st) ? STORE_CASELOAD_SQL("strpos") : STORE_CASELOAD_SQL("instr"),
-        "ttiitii", f->unit, f->group_slug, f->meeting_from, f->meeting_to, f->name,
-        f->citizen_id, (int64_t)f->limit);
+        "ttiitiii", f->unit, f->group_slug, f->meeting_from, f->meeting_to, f->name,
+        f->citizen_id, (int64_t)f->limit, f->upcoming_from);
     if (!s)
         return STORE_ERROR;
     int rc;
@@ -434,6 +442,7 @@ enum store_status store_caseload_each(struct store *st, const struct store_casel
         row.correct = db_col_int(s, 21);
         row.asked = db_col_int(s, 22);
         row.any_progress = db_col_int(s, 23) != 0 || row.answered > 0;
+        row.held_at = db_col_null(s, 24) ? 0 : db_col_int64(s, 24);
         if (cb(&row, arg)) {
             rc = DB_DONE;
             break;

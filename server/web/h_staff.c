@@ -343,6 +343,8 @@ struct h_staff_list {
     const char *status; /* "" or a status name to keep */
     struct content_cache *cache;
     const json_t *groups; /* the filter's groups: [{slug, name}] in the page's language */
+    size_t seen, limit;   /* rows read, and how many the page shows at most */
+    bool more;            /* there were more rows than the page shows */
 };
 
 /* A group's name in the page's language (the filter's list has it), else the row's own
@@ -361,6 +363,10 @@ static const char *h_staff_group_name(const struct h_staff_list *l,
 static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
 {
     struct h_staff_list *l = arg;
+    if (++l->seen > l->limit) { /* one row more than shown: the list is cut */
+        l->more = true;
+        return 1;
+    }
     enum model_status status = enrol_status(&r->e, r->any_progress);
     if (*l->status && strcmp(l->status, model_status_name(status)) != 0)
         return 0;
@@ -396,7 +402,11 @@ static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
     json_object_set_new(row, "flag_expired",
                         json_boolean(live && r->e.token_expires_at &&
                                      r->e.token_expires_at <= now));
-    h_staff_time(l->c, row, "meeting", r->e.first_meeting_at);
+    /* a recorded meeting by the time it was held, else the planned time */
+    if (r->held_at)
+        h_staff_time(l->c, row, "meeting_held", r->held_at);
+    else
+        h_staff_time(l->c, row, "meeting", r->e.first_meeting_at);
     json_array_append_new(l->rows, row);
     return 0;
 }
@@ -455,8 +465,11 @@ void h_staff_citizens(struct app_call *c)
     const char *from = post ? NULL : http_query(c->req, "fra");
     const char *to = post ? NULL : http_query(c->req, "til");
     json_t *ctx = json_object();
+    /* one row more than the page shows, to tell that the list is cut; the meetings to
+     * come first (from a day back: today's meeting not yet recorded is still to do) */
     struct store_caseload_filter f = {h_staff_scope(c), "", 0, INT64_MAX, "", 0,
-                                      c->app->cfg->caseload_limit};
+                                      (size_t)c->app->cfg->caseload_limit + 1,
+                                      clock_now() - 86400};
     group = group && strlen(group) < MODEL_SLUG_MAX ? group : "";
     status = status && strlen(status) < 20 ? status : "";
     f.group_slug = group;
@@ -494,7 +507,8 @@ void h_staff_citizens(struct app_call *c)
     }
     h_staff_list_choices(c, ctx, group, status);
     struct h_staff_list l = {c, json_array(), status, c->app->content,
-                             json_object_get(ctx, "groups")};
+                             json_object_get(ctx, "groups"), 0, c->app->cfg->caseload_limit,
+                             false};
     if (!bad && store_caseload_each(c->st, &f, h_staff_list_row, &l) != STORE_OK) {
         json_decref(l.rows);
         json_decref(ctx);
@@ -506,6 +520,7 @@ void h_staff_citizens(struct app_call *c)
                         json_boolean(post || bad || *group || *status || (from && *from) ||
                                      (to && *to)));
     json_object_set_new(ctx, "count", json_integer((json_int_t)json_array_size(l.rows)));
+    json_object_set_new(ctx, "more", json_boolean(l.more));
     json_object_set_new(ctx, "has_rows", json_boolean(json_array_size(l.rows) > 0));
     json_object_set_new(ctx, "rows", l.rows);
     app_page(c, bad ? 422 : 200, "staff/citizens", ctx);

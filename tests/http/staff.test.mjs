@@ -555,6 +555,49 @@ describe('unit scope can be widened by configuration', () => {
   });
 });
 
+describe('the caseworker\'s list when it is longer than the page', () => {
+  let s;
+  before(async () => {
+    s = await startServer({ config: ini({ staff: { caseload_limit: 10 } }) });
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('meetings to come first, held ones by the time held, and a note that the list is cut', async () => {
+    const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    // ten meetings a week ago, each recorded as held; one in two days, not yet opened
+    for (let i = 0; i < 10; i++) {
+      const e = await enrolCitizen(s, { caseworker: 'cw1', first_meeting_at: iso(Date.now() - 7 * 86400e3 + i * 60e3) }, `Tidligere ${i}`);
+      const m = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/meeting`,
+        { body: { held_at: iso(Date.now() + 1000), oral_guidance: true } });
+      assert.equal(m.status, 200, m.text);
+    }
+    await enrolCitizen(s, { caseworker: 'cw1', first_meeting_at: iso(Date.now() + 2 * 86400e3) }, 'Snart Mødested');
+    const b = await staff(s, 'cw1');
+    const page = decodeEntities((await b.get('/medarbejder/borgere')).text);
+    const rows = page.split('<tr').slice(2); // the header row first
+    assert.equal(rows.length, 10, 'the page shows caseload_limit rows');
+    assert.match(rows[0], /Snart Mødested/, 'the meeting to come is on top, not cut off');
+    assert.match(page, /vejled-list-cut/, 'the page says the list is cut');
+    assert.match(page, /Der er flere: brug filtrene/);
+    // no meeting recorded as held comes before one still to come
+    const firstHeld = rows.findIndex((r) => /Afholdt /.test(r));
+    const lastToCome = rows.map((r) => !/Afholdt /.test(r)).lastIndexOf(true);
+    assert.ok(firstHeld === -1 || firstHeld > lastToCome, 'the meetings to come first');
+    // last week's meetings: each by the time it was held
+    const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+    const held = decodeEntities((await b.get(`/medarbejder/borgere?fra=${day(Date.now() - 9 * 86400e3)}&til=${day(Date.now() - 5 * 86400e3)}`)).text);
+    const heldRows = held.split('<tr').slice(2);
+    assert.equal(heldRows.length, 10, 'the ten meetings of last week');
+    assert.ok(heldRows.every((r) => /<td data-label="Møde">Afholdt \d+\. \p{L}+ \d{4} kl\. [\d.]+<\/td>/u.test(r)), 'each by the time held');
+    assert.doesNotMatch(held, /vejled-list-cut/, 'not cut');
+  });
+});
+
 describe('single sign-on through a trusted proxy', () => {
   let s;
   let s2;

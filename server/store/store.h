@@ -171,6 +171,11 @@ enum store_status store_enrolment_mark(struct store *st, int64_t id, const char 
  * as replaced at `now`: store_link_replaced). */
 enum store_status store_enrolment_set_token(struct store *st, int64_t id, const char *token_hash,
                                             int64_t expires_at, int64_t now);
+/* When the enrolment's current link was issued to replace another (*issued_at; 0: the link
+ * is the first one), and when it was first opened since (*opened_at: the first use of a
+ * session begun at or after that time; 0: not yet). */
+enum store_status store_link_times(struct store *st, int64_t enrolment_id, int64_t *issued_at,
+                                   int64_t *opened_at);
 /* Ends every citizen session of the enrolment (the link that opened them was replaced). */
 enum store_status store_sessions_end(struct store *st, int64_t enrolment_id);
 /* Whether token_hash is a link that a newer one replaced: STORE_OK, or STORE_NOT_FOUND. */

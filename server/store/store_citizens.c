@@ -245,6 +245,24 @@ enum store_status store_session_insert(struct store *st, const char *id_hash,
                                      "tiii", id_hash, enrolment_id, now, expires));
 }
 
+enum store_status store_link_times(struct store *st, int64_t enrolment_id, int64_t *issued_at,
+                                   int64_t *opened_at)
+{
+    struct db_stmt *s = store_stmt(
+        st,
+        "SELECT r.issued, (SELECT min(x.used_at) FROM citizen_sessions x"
+        "  WHERE x.enrolment_id = ?1 AND x.created_at >= r.issued AND x.used_at IS NOT NULL)"
+        " FROM (SELECT max(replaced_at) AS issued FROM replaced_links WHERE enrolment_id = ?1) r",
+        "i", enrolment_id);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    *issued_at = db_col_null(s, 0) ? 0 : db_col_int64(s, 0);
+    *opened_at = db_col_null(s, 1) ? 0 : db_col_int64(s, 1);
+    db_reset(s);
+    return STORE_OK;
+}
+
 enum store_status store_sessions_end(struct store *st, int64_t enrolment_id)
 {
     return store_done(st, store_stmt(st, "DELETE FROM citizen_sessions WHERE enrolment_id = ?",

@@ -616,18 +616,25 @@ static json_t *h_staff_meeting_record(struct app_call *c, const struct model_enr
 }
 
 /* The state of an enrolment's current link: {"code": "expired" | "opened" | "not_opened",
- * "text", "expired", "expires", "opened"} with the times for people. */
+ * "text", "expired", "expires", "opened", "issued"} with the times for people.  After a
+ * new link ("issued": when), opened means opened since; before, opened at all. */
 static json_t *h_staff_link_state(struct app_call *c, const struct model_enrolment *e,
                                   int64_t now)
 {
+    int64_t issued = 0, opened = e->opened_at;
+    if (store_link_times(c->st, e->id, &issued, &opened) != STORE_OK)
+        issued = 0;
+    if (!issued)
+        opened = e->opened_at;
     int expired = e->token_expires_at <= now;
-    const char *code = expired ? "expired" : e->opened_at ? "opened" : "not_opened";
+    const char *code = expired ? "expired" : opened ? "opened" : "not_opened";
     char key[48];
     snprintf(key, sizeof key, "staff_link_%s", code);
     json_t *l = json_pack("{s:s, s:s, s:b}", "code", code, "text", app_text(c, key), "expired",
                           expired);
     h_staff_time(c, l, "expires", e->token_expires_at);
-    h_staff_time(c, l, "opened", e->opened_at);
+    h_staff_time(c, l, "opened", opened);
+    h_staff_time(c, l, "issued", issued);
     return l;
 }
 

@@ -502,7 +502,11 @@ describe('a new link by letter from the citizen page', () => {
     assert.match(text, /Der er udstedt et nyt link/);
     assert.match(text, new RegExp(`Udstedt</dt><dd>${HUMAN_TIME}`));
     assert.ok(!shown.text.includes('/v/'), 'no link on the page');
-    assert.match(linkFacts(shown.text), /vejled-link-opened">Åbnet/, 'no longer expired');
+    // the new link: not expired, and not opened yet (the earlier opening was of the old one)
+    const fresh = linkFacts(shown.text);
+    assert.match(fresh, /vejled-link-not_opened">Ikke åbnet/, 'the new link is not opened yet');
+    assert.match(fresh, new RegExp(`Nyt link udstedt</dt><dd>${HUMAN_TIME}`));
+    assert.match(fresh, /Åbnet første gang siden<\/dt><dd>Aldrig/);
     assert.match(text, /Brev med nyt link: planlagt/);
     assert.match(text, /Nyt link udstedt/);
     // the scheduler sends the letter through the outbox
@@ -520,8 +524,19 @@ describe('a new link by letter from the citizen page', () => {
     assert.notEqual(token, L.path);
     assert.ok(!(await journal(s, L.citizen_id)).some((e) => e.kind === 'link_issued' && e.actor === 'scheduler'),
       'the letter carries the very link the caseworker issued');
-    // the new link works, the old one does not
-    assert.equal((await new Browser(s).get(token)).status, 303);
+    // the new link works, the old one does not; once the citizen is back, it is opened
+    const back = new Browser(s);
+    const opens = await back.get(token);
+    assert.equal(opens.status, 303);
+    assert.equal((await back.get(opens.headers.location)).status, 200);
+    const afterPage = (await page()).text;
+    const after = linkFacts(afterPage);
+    // before the meeting the caseworker reads what the citizen did not understand first
+    const at = (h) => afterPage.indexOf(`<h3>${h}`);
+    assert.ok(at('Fokusemner') > 0 && at('Fokusemner') < at('Borgerens link') &&
+      at('Emner borgeren vil spørge om') < at('Borgerens link'), 'focus and asked topics before the link');
+    assert.match(after, /vejled-link-opened">Åbnet/);
+    assert.match(after, new RegExp(`Åbnet første gang siden</dt><dd>${HUMAN_TIME}`));
     assert.ok([404, 410].includes((await s.request('GET', L.path)).status));
     // never shown to staff: in no response but the citizen's own
     const staffSeen = s.responses.filter((x) => x.path.startsWith('/medarbejder')).map((x) => x.head + x.body.toString('utf8')).join('\n');

@@ -515,6 +515,14 @@ void h_staff_citizens(struct app_call *c)
         h_staff_fail(c);
         return;
     }
+    /* a search by CPR number that found a citizen in scope is a look-up of that person:
+     * logged, as a read of their page is */
+    if (!bad && f.citizen_id > 0 && json_array_size(l.rows) > 0 &&
+        h_staff_log_access(c, f.citizen_id, "search") != 0) {
+        json_decref(l.rows);
+        json_decref(ctx);
+        return;
+    }
     /* the filters stay open while one is in use, or when the search needs correcting */
     json_object_set_new(ctx, "filter_active",
                         json_boolean(post || bad || *group || *status || (from && *from) ||

@@ -357,10 +357,15 @@ describe('caseworker pages, roles and unit scope', () => {
     assert.equal(r.status, 200);
     let links = parseLinks(r.text).filter((l) => l.startsWith('/medarbejder/borger/'));
     assert.deepEqual(links, [`/medarbejder/borger/${A.citizen_id}`]);
+    const logged = tableCounts(s.db).access_log;
     r = await cw1.post('/medarbejder/borgere', { csrf, navn: '', cpr: A.cpr });
     links = parseLinks(r.text).filter((l) => l.startsWith('/medarbejder/borger/'));
     assert.deepEqual(links, [`/medarbejder/borger/${A.citizen_id}`]);
     assert.ok(!r.text.includes(A.cpr));
+    // looking a person up by CPR number is a read of their data: logged
+    assert.equal(tableCounts(s.db).access_log, logged + 1);
+    assert.equal(sqlite(s.db, `SELECT a.username || ' ' || a.page FROM access_log a JOIN citizens c ON c.id = a.citizen_id
+      WHERE c.uuid = '${A.citizen_id}' ORDER BY a.id DESC LIMIT 1`).trim(), 'cw1 search');
     r = await cw1.post('/medarbejder/borgere', { csrf, navn: '', cpr: '3213991234' });
     assert.equal(r.status, 422);
     assertSummaryOnTop(r.text, ['cpr']);

@@ -1,5 +1,6 @@
 #include "enrol.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,8 @@
 
 #include "clock.h"
 #include "cpr.h"
+
+#include <ctype.h>
 #include "journal.h"
 #include "mem.h"
 #include "progress.h"
@@ -42,6 +45,30 @@ static enum enrol_result enrol_reject(struct enrol_error *err, const char *code,
     snprintf(err->field, sizeof err->field, "%s", field);
     snprintf(err->message, sizeof err->message, "%s", message);
     return ENROL_INVALID;
+}
+
+/* Whether s holds a valid CPR number anywhere (ten digits, or six, a dash and four): a
+ * free-text field that the journal keeps for good must not carry one. */
+static bool enrol_has_cpr(const char *s)
+{
+    for (const char *p = s; p && *p; p++) {
+        if (p > s && isdigit((unsigned char)p[-1]))
+            continue; /* only from the start of a run of digits */
+        char part[12];
+        size_t n = 0;
+        for (const char *q = p; *q && n < 11 && (isdigit((unsigned char)*q) || (*q == '-' && n == 6));
+             q++)
+            part[n++] = *q;
+        part[n] = 0;
+        for (size_t len = 10; len <= 11 && len <= n; len++) {
+            char cand[12];
+            memcpy(cand, part, len);
+            cand[len] = 0;
+            if (!isdigit((unsigned char)p[len]) && cpr_is_valid(cand))
+                return true;
+        }
+    }
+    return false;
 }
 
 /* A string member: NULL when absent or null; *bad when present with another type or
@@ -171,6 +198,10 @@ static enum enrol_result enrol_validate(const struct enrol_env *env, const json_
     if (bad)
         return enrol_reject(err, "invalid_caseworker", "caseworker",
                             "caseworker must be a user name of at most 63 characters.");
+    if (enrol_has_cpr(rq->caseworker))
+        return enrol_reject(err, "invalid_caseworker", "caseworker",
+                            "caseworker must be a user name; this one holds a CPR number, "
+                            "which the journal must never keep.");
     rq->language = enrol_string(body, "language", LANG_CODE_MAX - 1, &bad);
     if (bad || (rq->language && (env->langs ? !lang_find(env->langs, rq->language)
                                             : strcmp(rq->language, "da") &&
@@ -1055,9 +1086,11 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
         goto out;
     r = ENROL_INVALID;
     t.caseworker = enrol_string(body, "caseworker", MODEL_SLUG_MAX - 1, &bad);
-    if (bad) {
+    if (bad || enrol_has_cpr(t.caseworker)) {
         enrol_reject(err, "invalid_caseworker", "caseworker",
-                     "caseworker must be a user name of at most 63 characters.");
+                     bad ? "caseworker must be a user name of at most 63 characters."
+                         : "caseworker must be a user name; this one holds a CPR number, "
+                           "which the journal must never keep.");
         goto out;
     }
     t.changed_at = t.now;

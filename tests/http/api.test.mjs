@@ -364,6 +364,12 @@ describe('API', () => {
       assert.equal(lang.json.error.message, `language must be one of the service's languages: ${codes.join(', ')}.`);
       assert.doesNotMatch(lang.json.error.message, /GET \//, 'no endpoint that does not exist');
       assertError(await post(enrolBody(c, { caseworker: 7 })), 422, 'invalid_caseworker', 'caseworker');
+      // a CPR number where a user name belongs would stay in the append-only journal for good
+      for (const cw of ['0303905555', '030390-5555', 'sb-0303905555']) {
+        const r = await post(enrolBody(c, { caseworker: cw }));
+        assertError(r, 422, 'invalid_caseworker', 'caseworker');
+        assert.ok(!r.text.includes('5555'), 'the answer does not repeat it');
+      }
     });
 
     it('no key or a wrong key is 401 with WWW-Authenticate', async () => {

@@ -632,6 +632,12 @@ out:
     return result;
 }
 
+int64_t enrol_meeting_earliest(const struct model_enrolment *e)
+{
+    return e->first_meeting_at && e->first_meeting_at < e->created_at ? e->first_meeting_at
+                                                                       : e->created_at;
+}
+
 enum enrol_result enrol_journal(const struct enrol_env *env, const char *citizen_uuid,
                                 json_t **response)
 {
@@ -823,11 +829,13 @@ static enum store_status enrol_meeting_txn(struct store *st, void *arg)
         goto out;
     }
     /* a meeting before the enrolment began would date the evidence and the statistics
-     * before the citizen was enrolled, and make the resend fall due at once */
-    if (t->held_at < e.created_at) {
+     * before the citizen was enrolled, and make the resend fall due at once (unless it was
+     * planned before: the case system registered the citizen late) */
+    if (t->held_at < enrol_meeting_earliest(&e)) {
         char began[CLOCK_RFC3339_LEN + 1], msg[160];
-        clock_format_rfc3339(e.created_at, began);
-        snprintf(msg, sizeof msg, "held_at must not be before the enrolment began (%s).",
+        clock_format_rfc3339(enrol_meeting_earliest(&e), began);
+        snprintf(msg, sizeof msg, "held_at must not be before %s (when the enrolment began, or "
+                                  "its first meeting as planned when that was earlier).",
                  began);
         enrol_reject(t->err, "invalid_time", "held_at", msg);
         t->result = ENROL_INVALID;

@@ -99,6 +99,10 @@ enum enrol_result enrol_new_link_letter(const struct enrol_env *env, const char 
 enum enrol_result enrol_find_open(const struct enrol_env *env, const char *cpr,
                                   const char *group_slug, char uuid[MODEL_UUID_LEN + 1]);
 
+/* The earliest time a first meeting may be recorded as held: when the enrolment began, or
+ * the planned first meeting when the case system registered the citizen after it. */
+int64_t enrol_meeting_earliest(const struct model_enrolment *e);
+
 /* POST /api/v1/enrolments/{uuid}/meeting, and the caseworker's meeting form (which builds
  * the same JSON): {"held_at": RFC 3339, "oral_guidance": bool, "note": string (optional,
  * at most max_field_length)}.  Records the meeting on the open enrolment, journals

@@ -1037,9 +1037,10 @@ void h_staff_meeting(struct app_call *c)
     if (er == ENROL_INVALID) {
         if (strcmp(err.field, "note") == 0) {
             h_staff_error(c, ctx, "note", "staff_err_note_long");
-        } else if (held_t < e.created_at) { /* the domain's rule, said in the page's words */
+        } else if (held_t < enrol_meeting_earliest(&e)) { /* the domain's rule, in words */
             char began[64];
-            clock_format_human(e.created_at, model_lang_code(c->lang), began, sizeof began);
+            clock_format_human(enrol_meeting_earliest(&e), model_lang_code(c->lang), began,
+                               sizeof began);
             char *msg = h_staff_fill_text(c, "staff_err_meeting_before", "began", began);
             h_staff_error_msg(ctx, "dato", msg);
             free(msg);

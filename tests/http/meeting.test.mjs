@@ -154,7 +154,7 @@ describe('meeting and group change', () => {
       const held = new Date((Number(began) - ago) * 1000).toISOString().replace('.000Z', 'Z');
       const r = await s.api('POST', url, { body: { held_at: held, oral_guidance: true, note: 'før' } });
       assertError(r, 422, 'invalid_time', 'held_at');
-      assert.equal(r.json.error.message, `held_at must not be before the enrolment began (${beganIso}).`);
+      assert.equal(r.json.error.message, `held_at must not be before ${beganIso} (when the enrolment began, or its first meeting as planned when that was earlier).`);
     }
     const ahead = new Date(Date.now() + 2 * 86400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const r = await s.api('POST', url, { body: { held_at: ahead, oral_guidance: true } });
@@ -166,6 +166,18 @@ describe('meeting and group change', () => {
     assert.equal(jobs(e.enrolment_id).filter((j) => j.state === 'cancelled').length, 0, 'no job moved');
     // the moment it began is fine
     const ok = await s.api('POST', url, { body: { held_at: beganIso, oral_guidance: true } });
+    assert.equal(ok.status, 200, ok.text);
+  });
+
+  it('a citizen registered after the planned first meeting: that meeting can be recorded, nothing before it', async () => {
+    const planned = Math.floor(Date.now() / 1000) - 5 * 86400;
+    const iso = (t) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+    const e = await enrol({ first_meeting_at: iso(planned) });
+    const url = `/api/v1/enrolments/${e.enrolment_id}/meeting`;
+    const before = await s.api('POST', url, { body: { held_at: iso(planned - 86400), oral_guidance: true } });
+    assertError(before, 422, 'invalid_time', 'held_at');
+    assert.equal(before.json.error.message, `held_at must not be before ${iso(planned)} (when the enrolment began, or its first meeting as planned when that was earlier).`);
+    const ok = await s.api('POST', url, { body: { held_at: iso(planned), oral_guidance: true } });
     assert.equal(ok.status, 200, ok.text);
   });
 

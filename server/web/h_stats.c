@@ -260,18 +260,24 @@ static json_t *h_stats_trend(const struct stats_trend *tr, enum lang lang)
                      h_stats_trend_y(0.5), "goal_y", h_stats_trend_y(STATS_GOAL_GUIDED));
 }
 
-static json_t *h_stats_questions(const struct stats_report *r, unsigned top, enum lang lang)
+/* The questions of one tier of the "most wrong" order (enum stats_wrong), at most top:
+ * the shown rates ranked, the hidden ones listed apart and unranked; none without a wrong
+ * answer. */
+static json_t *h_stats_questions(const struct stats_report *r, enum stats_wrong tier,
+                                 unsigned top, enum lang lang)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < r->n_questions && i < top; i++) {
+    for (size_t i = 0; i < r->n_questions && json_array_size(a) < top; i++) {
         const struct stats_question *q = &r->questions[i];
+        if (q->wrong_rank != tier)
+            continue;
         char rate[32], href[64], answered[32], wrong[32];
         h_stats_share_texts(q->q.wrong, q->q.answered, lang, wrong, answered, rate, sizeof rate);
         snprintf(href, sizeof href, "/admin/statistik/spoergsmaal/%lld",
                  (long long)q->q.question_id);
         json_array_append_new(
             a, json_pack("{s:i, s:s, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "rank",
-                         (int)i + 1, "group", h_stats_group_name(r, q->q.group_slug, lang), "video", q->q.video_position,
+                         (int)json_array_size(a) + 1, "group", h_stats_group_name(r, q->q.group_slug, lang), "video", q->q.video_position,
                          "question", q->q.position, "video_title",
                          q->q.video_title[lang][0] ? q->q.video_title[lang]
                                                    : q->q.video_title[LANG_DA],
@@ -282,11 +288,14 @@ static json_t *h_stats_questions(const struct stats_report *r, unsigned top, enu
     return a;
 }
 
-static json_t *h_stats_topics(const struct stats_report *r, unsigned top, enum lang lang)
+static json_t *h_stats_topics(const struct stats_report *r, enum stats_wrong tier, unsigned top,
+                              enum lang lang)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < r->n_topics && i < top; i++) {
+    for (size_t i = 0; i < r->n_topics && json_array_size(a) < top; i++) {
         const struct stats_topic *t = &r->topics[i];
+        if (t->wrong_rank != tier)
+            continue;
         char rate[32], answered[32], wrong[32];
         h_stats_share_texts(t->wrong, t->answered, lang, wrong, answered, rate, sizeof rate);
         json_array_append_new(
@@ -356,9 +365,22 @@ void h_stats_page(struct app_call *c)
         gv.shown != STATS_SHOWN, "cols", cols, "groups",
         h_stats_rows(&r, r.groups, r.n_groups, lang), "total", total, "units",
         h_stats_rows(&r, r.units, r.n_units, lang), "trend", h_stats_trend(&tr, lang),
-        "questions", h_stats_questions(&r, cfg->stats_top_questions, lang), "topics",
-        h_stats_topics(&r, cfg->stats_top_questions, lang), "any_units", r.n_units > 0,
-        "any_questions", r.n_questions > 0, "minutes_per_send", (int)cfg->minutes_per_send);
+        "questions", h_stats_questions(&r, STATS_WRONG_SHOWN, cfg->stats_top_questions, lang),
+        "topics", h_stats_topics(&r, STATS_WRONG_SHOWN, cfg->stats_top_questions, lang),
+        "any_units", r.n_units > 0, "any_questions", r.n_questions > 0, "minutes_per_send",
+        (int)cfg->minutes_per_send);
+    json_object_set_new(ctx, "hidden_questions", h_stats_questions(&r, STATS_WRONG_HIDDEN,
+                                                                   cfg->stats_top_questions, lang));
+    json_object_set_new(ctx, "hidden_topics",
+                        h_stats_topics(&r, STATS_WRONG_HIDDEN, cfg->stats_top_questions, lang));
+    json_object_set_new(ctx, "any_wrong_shown",
+                        json_boolean(json_array_size(json_object_get(ctx, "questions")) > 0));
+    json_object_set_new(ctx, "any_wrong_hidden", json_boolean(json_array_size(
+                                                     json_object_get(ctx, "hidden_questions")) > 0));
+    json_object_set_new(ctx, "any_topics_shown",
+                        json_boolean(json_array_size(json_object_get(ctx, "topics")) > 0));
+    json_object_set_new(ctx, "any_topics_hidden",
+                        json_boolean(json_array_size(json_object_get(ctx, "hidden_topics")) > 0));
     json_t *short_cols = json_array(), *short_groups = json_array();
     for (size_t i = 0; i < H_STATS_N_HEADLINE; i++)
         json_array_append_new(short_cols,

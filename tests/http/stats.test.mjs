@@ -73,6 +73,9 @@ async function status(e) {
 
 const iso = (sec) => new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const nowSec = () => Math.floor(Date.now() / 1000);
+/* A question's place in the "most wrong" order: a shown rate above 0, wrong answers with a
+ * hidden rate, no wrong answer. */
+const tier = (x) => (x.wrong === 0 ? 2 : x.error_rate === null ? 1 : 0);
 
 /* The letters: one scheduler pass (`vejled jobs run`, outbox channel into the temp folder). */
 function sendLetters() {
@@ -307,6 +310,10 @@ describe('statistics', () => {
     assert.ok(api.questions.length > 0);
     const rates = api.questions.map((x) => x.error_rate).filter((x) => x !== null);
     assert.deepEqual(rates, [...rates].sort((a, b) => b - a));
+    // shown rates above 0 first, then wrong answers with a hidden rate, then no wrong
+    // answer: a 0 % never ranks above a question with errors
+    const tiers = api.questions.map(tier);
+    assert.deepEqual(tiers, [...tiers].sort((a, b) => a - b), 'questions in "most wrong" order');
     // no person in it
     const text = r.text;
     assert.ok(!text.includes(NAME));
@@ -362,8 +369,20 @@ describe('statistics', () => {
         [full.enrolled, full.opened_rate, full.completed_rate, full.correctly_guided_rate].map(shown), g.target_group);
     }
     assert.match(page.text, /<tr data-key="total" class="vejled-total">/, '"I alt" is set apart');
-    // [stats] top_questions = 3: three questions on the page, the API has them all
-    assert.equal((page.text.match(/href="\/admin\/statistik\/spoergsmaal\/\d+"/g) || []).length, 3);
+    // [stats] top_questions = 3: at most three questions with a shown rate above 0 on the
+    // page, none at 0 %; the API has them all
+    const wrongShown = api.questions.filter((x) => tier(x) === 0);
+    const listed = /<table[^>]*id="stats-questions"[^>]*>([\s\S]*?)<\/table>/.exec(page.text);
+    assert.equal(Boolean(listed), wrongShown.length > 0);
+    if (listed) {
+      assert.equal((listed[1].match(/href="\/admin\/statistik\/spoergsmaal\/\d+"/g) || []).length,
+        Math.min(3, wrongShown.length));
+      assert.ok(!/<td>0,0 %<\/td>/.test(listed[1]), 'no 0 % question among the most wrong');
+    }
+    // wrong answers with a hidden rate: apart, unranked, the share said to be hidden
+    const hiddenTable = /<table[^>]*id="stats-questions-hidden"[^>]*>([\s\S]*?)<\/table>/.exec(page.text);
+    assert.equal(Boolean(hiddenTable), api.questions.some((x) => tier(x) === 1));
+    if (hiddenTable) assert.match(hiddenTable[1], /skjult \(under 5\)/);
     assert.ok(api.questions.length > 3);
     // the questions link to their content
     const link = /<a href="(\/admin\/statistik\/spoergsmaal\/\d+)">/.exec(page.text);

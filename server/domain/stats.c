@@ -552,6 +552,7 @@ void stats_value_count(int64_t n, struct stats_value *out)
     out->kind = STATS_KIND_COUNT;
     out->shown = stats_count_shown(n) ? STATS_SHOWN : STATS_SUPPRESSED;
     out->x = out->shown == STATS_SHOWN ? (double)n : 0;
+    out->empty = false;
 }
 
 void stats_value_share(int64_t num, int64_t den, struct stats_value *out)
@@ -559,6 +560,7 @@ void stats_value_share(int64_t num, int64_t den, struct stats_value *out)
     out->kind = STATS_KIND_SHARE;
     out->x = 0;
     out->shown = stats_share(num, den, &out->x) ? STATS_SHOWN : STATS_NONE;
+    out->empty = den <= 0;
 }
 
 void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum stats_column col,
@@ -592,10 +594,12 @@ void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum s
         out->kind = STATS_KIND_HOURS;
         out->shown = r->n_delays >= STATS_SMALL ? STATS_SHOWN : STATS_NONE;
         out->x = out->shown == STATS_SHOWN ? r->median_hours : 0;
+        out->empty = r->n_delays == 0;
         return;
     case STATS_COL_COUNT: break;
     }
     out->shown = STATS_NONE;
+    out->empty = true;
 }
 
 void stats_value_text(const struct stats_value *v, char decimal, int percent_sign, char *out,

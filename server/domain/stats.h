@@ -203,6 +203,8 @@ struct stats_value {
     enum stats_kind kind;
     enum stats_shown shown;
     double x;              /* the count, the share (0..1) or the hours */
+    bool empty;            /* STATS_NONE because there is nothing at all (a share of 0, a
+                            * median of no values); else STATS_NONE is hidden as too few */
 };
 /* One figure of a row, with the small-number rules applied. */
 void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum stats_column col,

@@ -40,6 +40,16 @@ static json_t *h_stats_quarter_json(const struct stats_period *q)
                      key + 2, (size_t)2, "q", key + 5, (size_t)1);
 }
 
+/* Sets on o (returned) why a figure is not shown: "none" (not shown at all), "empty" (there
+ * is nothing: "ingen data") or "hidden" (too few to show: "skjult (under 5)"). */
+static json_t *h_stats_not_shown(json_t *o, const struct stats_value *v)
+{
+    json_object_set_new(o, "none", json_boolean(v->shown == STATS_NONE));
+    json_object_set_new(o, "empty", json_boolean(v->shown == STATS_NONE && v->empty));
+    json_object_set_new(o, "hidden", json_boolean(v->shown == STATS_NONE && !v->empty));
+    return o;
+}
+
 static json_t *h_stats_cells(const struct stats_report *r, const struct stats_row *row,
                              enum lang lang)
 {
@@ -49,9 +59,9 @@ static json_t *h_stats_cells(const struct stats_report *r, const struct stats_ro
         char text[32];
         stats_value_of(row, r->minutes_per_send, (enum stats_column)col, &v);
         stats_value_text(&v, h_stats_decimal(lang), 1, text, sizeof text);
-        json_array_append_new(cells, json_pack("{s:s, s:b, s:b}", "text", text, "suppressed",
-                                               v.shown == STATS_SUPPRESSED, "none",
-                                               v.shown == STATS_NONE));
+        json_t *cell = json_pack("{s:s, s:b}", "text", text, "suppressed",
+                                 v.shown == STATS_SUPPRESSED);
+        json_array_append_new(cells, h_stats_not_shown(cell, &v));
     }
     return cells;
 }
@@ -82,8 +92,7 @@ static json_t *h_stats_short_cells(const struct stats_report *r, const struct st
         char text[32];
         stats_value_of(row, r->minutes_per_send, h_stats_headline[i], &v);
         stats_value_text(&v, h_stats_decimal(lang), 1, text, sizeof text);
-        json_array_append_new(cells, json_pack("{s:s, s:b}", "text", text, "none",
-                                               v.shown == STATS_NONE));
+        json_array_append_new(cells, h_stats_not_shown(json_pack("{s:s}", "text", text), &v));
     }
     return cells;
 }
@@ -113,13 +122,12 @@ static json_t *h_stats_cards(struct app_call *c, const struct stats_report *r)
         stats_value_of(&r->total, r->minutes_per_send, h_stats_headline[i], &v);
         stats_value_text(&v, h_stats_decimal(c->lang), 1, text, sizeof text);
         const bool goal = h_stats_headline[i] == STATS_COL_GUIDED_RATE;
-        json_array_append_new(
-            cards, json_pack("{s:o, s:s, s:b, s:b, s:b, s:b, s:b}", "label",
-                             h_stats_col_label(c, h_stats_headline[i]), "value", text, "none",
-                             v.shown == STATS_NONE, "suppressed", v.shown == STATS_SUPPRESSED,
-                             "goal_card", goal, "reached",
-                             goal && v.shown == STATS_SHOWN && v.x >= STATS_GOAL_GUIDED, "missed",
-                             goal && v.shown == STATS_SHOWN && v.x < STATS_GOAL_GUIDED));
+        json_t *card = json_pack(
+            "{s:o, s:s, s:b, s:b, s:b, s:b}", "label", h_stats_col_label(c, h_stats_headline[i]),
+            "value", text, "suppressed", v.shown == STATS_SUPPRESSED, "goal_card", goal,
+            "reached", goal && v.shown == STATS_SHOWN && v.x >= STATS_GOAL_GUIDED, "missed",
+            goal && v.shown == STATS_SHOWN && v.x < STATS_GOAL_GUIDED);
+        json_array_append_new(cards, h_stats_not_shown(card, &v));
     }
     return cards;
 }
@@ -156,12 +164,12 @@ static json_t *h_stats_guided_chart(const struct stats_report *r, enum lang lang
         int w = v.shown == STATS_SHOWN ? (int)(v.x * H_STATS_BAR_PLOT_W + 0.5) : 0;
         int y = H_STATS_BAR_TOP + (int)i * H_STATS_BAR_ROW_H;
         json_array_append_new(
-            bars, json_pack("{s:s, s:s, s:b, s:b, s:i, s:i, s:i, s:i, s:i}", "name",
+            bars, h_stats_not_shown(json_pack("{s:s, s:s, s:b, s:i, s:i, s:i, s:i, s:i}", "name",
                             row->name[lang][0] ? row->name[lang] : row->key, "value", text,
-                            "shown", v.shown == STATS_SHOWN, "none", v.shown == STATS_NONE,
+                            "shown", v.shown == STATS_SHOWN,
                             "y", y + 4, "h", H_STATS_BAR_ROW_H - 8, "w", w, "text_y",
                             y + H_STATS_BAR_ROW_H / 2 + 5, "value_x",
-                            H_STATS_BAR_LABEL_W + w + 6));
+                            H_STATS_BAR_LABEL_W + w + 6), &v));
     }
     int bottom = H_STATS_BAR_TOP + (int)r->n_groups * H_STATS_BAR_ROW_H;
     return json_pack("{s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "bars", bars, "width",
@@ -231,8 +239,8 @@ static json_t *h_stats_trend(const struct stats_trend *tr, enum lang lang)
                 char guided[32];
                 stats_value_of(&first[q], 0, STATS_COL_GUIDED_RATE, &v);
                 h_stats_text(&first[q], STATS_COL_GUIDED_RATE, lang, guided, sizeof guided);
-                json_array_append_new(cells, json_pack("{s:s, s:b}", "text", guided, "none",
-                                                       v.shown == STATS_NONE));
+                json_array_append_new(
+                    cells, h_stats_not_shown(json_pack("{s:s}", "text", guided), &v));
             }
             if (q < nq && v.shown == STATS_SHOWN) {
                 char pt[32];
@@ -351,7 +359,7 @@ void h_stats_page(struct app_call *c)
     struct stats_value gv;
     stats_value_of(&r.total, 0, STATS_COL_GUIDED_RATE, &gv);
     h_stats_text(&r.total, STATS_COL_GUIDED_RATE, lang, total_guided, sizeof total_guided);
-    struct stats_value goal_v = {STATS_KIND_SHARE, STATS_SHOWN, STATS_GOAL_GUIDED};
+    struct stats_value goal_v = {STATS_KIND_SHARE, STATS_SHOWN, STATS_GOAL_GUIDED, false};
     stats_value_text(&goal_v, h_stats_decimal(lang), 1, goal, sizeof goal);
     json_t *total = json_pack("{s:s, s:o}", "key", "total", "cells",
                               h_stats_cells(&r, &r.total, lang));

@@ -362,12 +362,17 @@ describe('statistics', () => {
       summary[m[1]] = [...m[2].matchAll(/<td>([\s\S]*?)<\/td>/g)]
         .map((c) => decodeEntities(c[1].replace(/<[^>]*>/g, '')).replace(/\s*%$/, ''));
     }
-    const shown = (v) => (v === '' ? 'ingen data' : v);
+    // a share not shown reads "ingen data" only when there is nothing to count (denominator
+    // 0), else "skjult (under 5)"
+    const shown = (v, den) => (v !== '' ? v : den === 0 ? 'ingen data' : 'skjult (under 5)');
     for (const g of api.target_groups) {
       const full = byCol(groups[g.target_group]);
       assert.deepEqual(summary[g.target_group].slice(0, 4),
-        [full.enrolled, full.opened_rate, full.completed_rate, full.correctly_guided_rate].map(shown), g.target_group);
+        [full.enrolled, shown(full.opened_rate, g.enrolled), shown(full.completed_rate, g.enrolled),
+          shown(full.correctly_guided_rate, g.first_meetings_passed)], g.target_group);
     }
+    assert.equal(summary.sygedagpenge[1], 'skjult (under 5)', '3 enrolled: hidden, not "no data"');
+    assert.equal(summary['kontanthjaelp-jobparat'][3], 'ingen data', 'no first meeting: no data');
     assert.match(page.text, /<tr data-key="total" class="vejled-total">/, '"I alt" is set apart');
     // [stats] top_questions = 3: at most three questions with a shown rate above 0 on the
     // page, none at 0 %; the API has them all
@@ -504,5 +509,42 @@ describe('statistics: the row without a unit', () => {
     assert.match(page, /Enheder uden aktivitet i perioden er ikke med i listen/);
     assert.match(page, /Også i filen er enheder uden aktivitet i perioden ikke med/);
     assert.match(page, /<th scope="row">\(ingen enhed\)<\/th>/);
+  });
+});
+
+describe('statistics: hidden is not "no data"', () => {
+  let s;
+  before(async () => {
+    s = await startServer();
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('1-4 first meetings: the goal card says hidden (under 5); a quarter with none says no data', async () => {
+    const held = Math.floor(Date.now() / 1000) + 1;
+    for (let i = 0; i < 2; i++) {
+      const r = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr()) });
+      assert.equal(r.status, 201, r.text);
+      const m = await s.api('POST', `/api/v1/enrolments/${r.json.enrolment_id}/meeting`, {
+        body: { held_at: new Date(held * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'), oral_guidance: true, note: '' },
+      });
+      assert.equal(m.status, 200, m.text);
+    }
+    while (Date.now() / 1000 <= held + 1) await sleep(200);
+    const b = await staff(s, 'admin');
+    const card = (html) => /<li class="vejled-card vejled-card-goal[^"]*">([\s\S]*?)<\/li>/.exec(html)[1];
+    const page = decodeEntities((await b.get('/admin/statistik')).text);
+    const goal = card(page);
+    assert.match(goal, /Skjult \(under 5\)/);
+    assert.ok(!/Ingen data/.test(goal), 'two first meetings are not "no data"');
+    const empty = decodeEntities((await b.get('/admin/statistik?kvartal=2025-1')).text);
+    assert.match(card(empty), /Ingen data i perioden/);
+    assert.ok(!/Skjult/.test(card(empty)));
+    const en = await staff(s, 'admin');
+    const sw = await en.get('/admin/statistik');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(sw.text)[1];
+    assert.equal((await en.post('/medarbejder/sprog', { csrf, lang: 'en', back: '/admin/statistik' })).status, 303);
+    assert.match(card(decodeEntities((await en.get('/admin/statistik')).text)), /Hidden \(under 5\)/);
   });
 });

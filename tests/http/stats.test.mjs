@@ -351,6 +351,11 @@ describe('statistics', () => {
     // the goal, the picker, the chart
     assert.match(page.text, /88,9 %/);
     assert.match(page.text, /90,0 %/);
+    // in total 10 of 11 (90.9 %) against 90 %: the goal card is marked as met, in its class
+    // and in words
+    const goalCard = /<li class="(vejled-card vejled-card-goal[^"]*)">([\s\S]*?)<\/li>/.exec(page.text);
+    assert.equal(goalCard[1], 'vejled-card vejled-card-goal vejled-card-goal-met');
+    assert.match(goalCard[2], /90,9 %[\s\S]*Målet er nået i perioden/);
     assert.match(page.text, new RegExp(`<option value="${q.key}" selected>`));
     assert.match(page.text, /<svg class="vejled-chart vejled-guided-chart" role="img"/);
     assert.match(page.text, /<svg class="vejled-chart vejled-trend-chart" role="img"/);
@@ -521,9 +526,9 @@ describe('statistics: hidden is not "no data"', () => {
     if (s) await s.cleanup();
   });
 
-  it('1-4 first meetings: the goal card says hidden (under 5); a quarter with none says no data', async () => {
+  async function meetings(n) {
     const held = Math.floor(Date.now() / 1000) + 1;
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < n; i++) {
       const r = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr()) });
       assert.equal(r.status, 201, r.text);
       const m = await s.api('POST', `/api/v1/enrolments/${r.json.enrolment_id}/meeting`, {
@@ -532,19 +537,35 @@ describe('statistics: hidden is not "no data"', () => {
       assert.equal(m.status, 200, m.text);
     }
     while (Date.now() / 1000 <= held + 1) await sleep(200);
+  }
+  const card = (html) => /<li class="vejled-card vejled-card-goal[^"]*">([\s\S]*?)<\/li>/.exec(html)[1];
+
+  it('1-4 first meetings: the goal card says hidden (under 5); a quarter with none says no data', async () => {
+    await meetings(2);
     const b = await staff(s, 'admin');
-    const card = (html) => /<li class="vejled-card vejled-card-goal[^"]*">([\s\S]*?)<\/li>/.exec(html)[1];
     const page = decodeEntities((await b.get('/admin/statistik')).text);
     const goal = card(page);
     assert.match(goal, /Skjult \(under 5\)/);
     assert.ok(!/Ingen data/.test(goal), 'two first meetings are not "no data"');
     const empty = decodeEntities((await b.get('/admin/statistik?kvartal=2025-1')).text);
     assert.match(card(empty), /Ingen data i perioden/);
+    // no share to judge: neither met nor missed, in class or words
+    assert.match(page, /<li class="vejled-card vejled-card-goal">/);
+    assert.match(empty, /<li class="vejled-card vejled-card-goal">/);
+    assert.ok(!/Målet er (ikke )?nået/.test(card(page)) && !/Målet er (ikke )?nået/.test(card(empty)));
     assert.ok(!/Skjult/.test(card(empty)));
     const en = await staff(s, 'admin');
     const sw = await en.get('/admin/statistik');
     const csrf = /name="csrf" value="([^"]+)"/.exec(sw.text)[1];
     assert.equal((await en.post('/medarbejder/sprog', { csrf, lang: 'en', back: '/admin/statistik' })).status, 303);
     assert.match(card(decodeEntities((await en.get('/admin/statistik')).text)), /Hidden \(under 5\)/);
+  });
+
+  it('5 first meetings without the written guidance sent first: 0 %, the goal card marked as missed', async () => {
+    await meetings(3);
+    const b = await staff(s, 'admin');
+    const page = decodeEntities((await b.get('/admin/statistik')).text);
+    assert.match(page, /<li class="vejled-card vejled-card-goal vejled-card-goal-missed">/);
+    assert.match(card(page), /0,0 %[\s\S]*Målet er ikke nået i perioden/);
   });
 });

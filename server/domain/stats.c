@@ -313,28 +313,57 @@ static int stats_cmp_units(const void *a, const void *b)
     return strcmp(x, y);
 }
 
-/* Shown rates first, highest first; then by more answers. */
-static int stats_cmp_rate(bool sa, double ra, int64_t na, bool sb, double rb, int64_t nb)
+/* The order of a "most wrong" list, truthful under the small-number rules: first the
+ * items with a shown error rate above 0, highest first (then by more answers); then those
+ * with wrong answers whose rate is hidden (1-4 wrong, or fewer than 5 answers), in a
+ * neutral order — never by the hidden rate, so their place says nothing of it; last those
+ * with no wrong answer at all.  Which tier an item is in follows from its shown counts
+ * alone: "wrong" is 0 (shown) or at least 5 when the rate is shown above 0. */
+enum stats_wrong stats_wrong_of(bool rate_shown, int64_t wrong)
 {
-    if (sa != sb)
-        return sa ? -1 : 1;
-    if (sa && ra != rb)
+    if (wrong <= 0)
+        return STATS_WRONG_NONE;
+    return rate_shown ? STATS_WRONG_SHOWN : STATS_WRONG_HIDDEN;
+}
+
+/* Tier, then (shown tier only) the rate, highest first, and more answers; 0 when the
+ * neutral order decides. */
+static int stats_cmp_rate(enum stats_wrong ta, double ra, int64_t na, enum stats_wrong tb,
+                          double rb, int64_t nb)
+{
+    if (ta != tb)
+        return ta < tb ? -1 : 1;
+    if (ta != STATS_WRONG_SHOWN)
+        return 0;
+    if (ra != rb)
         return ra > rb ? -1 : 1;
     return (na < nb) - (na > nb);
 }
 
+/* Within a tier: by group, video and position in the video (the pack's own order). */
 static int stats_cmp_questions(const void *a, const void *b)
 {
     const struct stats_question *x = a, *y = b;
-    int c = stats_cmp_rate(x->rate_shown, x->error_rate, x->q.answered, y->rate_shown,
+    int c = stats_cmp_rate(x->wrong_rank, x->error_rate, x->q.answered, y->wrong_rank,
                            y->error_rate, y->q.answered);
-    return c ? c : (x->q.question_id > y->q.question_id) - (x->q.question_id < y->q.question_id);
+    if (c)
+        return c;
+    c = strcmp(x->q.group_slug, y->q.group_slug);
+    if (c)
+        return c;
+    if (x->q.pack_version != y->q.pack_version)
+        return x->q.pack_version < y->q.pack_version ? -1 : 1;
+    if (x->q.video_position != y->q.video_position)
+        return x->q.video_position < y->q.video_position ? -1 : 1;
+    if (x->q.position != y->q.position)
+        return x->q.position < y->q.position ? -1 : 1;
+    return (x->q.question_id > y->q.question_id) - (x->q.question_id < y->q.question_id);
 }
 
 static int stats_cmp_topics(const void *a, const void *b)
 {
     const struct stats_topic *x = a, *y = b;
-    int c = stats_cmp_rate(x->rate_shown, x->error_rate, x->answered, y->rate_shown,
+    int c = stats_cmp_rate(x->wrong_rank, x->error_rate, x->answered, y->wrong_rank,
                            y->error_rate, y->answered);
     if (c)
         return c;
@@ -359,6 +388,7 @@ static int stats_on_question(const struct store_stats_question *q, void *arg)
     memset(s, 0, sizeof *s);
     s->q = *q;
     s->rate_shown = stats_share(q->wrong, q->answered, &s->error_rate);
+    s->wrong_rank = stats_wrong_of(s->rate_shown, q->wrong);
     struct stats_topic *t = NULL;
     for (size_t i = 0; i < r->n_topics && !t; i++)
         if (strcmp(r->topics[i].group_slug, q->group_slug) == 0 &&
@@ -421,9 +451,11 @@ int stats_report_build(struct store *st, const struct stats_period *p, int64_t n
         stats_row_median(&out->units[i]);
     if (out->n_units)
         qsort(out->units, out->n_units, sizeof *out->units, stats_cmp_units);
-    for (size_t i = 0; i < out->n_topics; i++)
-        out->topics[i].rate_shown =
-            stats_share(out->topics[i].wrong, out->topics[i].answered, &out->topics[i].error_rate);
+    for (size_t i = 0; i < out->n_topics; i++) {
+        struct stats_topic *t = &out->topics[i];
+        t->rate_shown = stats_share(t->wrong, t->answered, &t->error_rate);
+        t->wrong_rank = stats_wrong_of(t->rate_shown, t->wrong);
+    }
     if (out->n_questions)
         qsort(out->questions, out->n_questions, sizeof *out->questions, stats_cmp_questions);
     if (out->n_topics)
@@ -520,6 +552,7 @@ void stats_value_count(int64_t n, struct stats_value *out)
     out->kind = STATS_KIND_COUNT;
     out->shown = stats_count_shown(n) ? STATS_SHOWN : STATS_SUPPRESSED;
     out->x = out->shown == STATS_SHOWN ? (double)n : 0;
+    out->empty = false;
 }
 
 void stats_value_share(int64_t num, int64_t den, struct stats_value *out)
@@ -527,6 +560,7 @@ void stats_value_share(int64_t num, int64_t den, struct stats_value *out)
     out->kind = STATS_KIND_SHARE;
     out->x = 0;
     out->shown = stats_share(num, den, &out->x) ? STATS_SHOWN : STATS_NONE;
+    out->empty = den <= 0;
 }
 
 void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum stats_column col,
@@ -560,10 +594,12 @@ void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum s
         out->kind = STATS_KIND_HOURS;
         out->shown = r->n_delays >= STATS_SMALL ? STATS_SHOWN : STATS_NONE;
         out->x = out->shown == STATS_SHOWN ? r->median_hours : 0;
+        out->empty = r->n_delays == 0;
         return;
     case STATS_COL_COUNT: break;
     }
     out->shown = STATS_NONE;
+    out->empty = true;
 }
 
 void stats_value_text(const struct stats_value *v, char decimal, int percent_sign, char *out,

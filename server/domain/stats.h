@@ -112,10 +112,18 @@ struct stats_row {
     double median_hours;               /* valid when n_delays > 0 */
 };
 
+/* Where an item stands in a "most wrong" list (questions, topics): a shown error rate above
+ * 0; wrong answers whose rate is hidden (1-4 wrong, or fewer than 5 answers); no wrong
+ * answer.  The lists come in this order; only the first is ordered by rate, the others by
+ * group and position, so that an item's place does not reveal a hidden rate. */
+enum stats_wrong { STATS_WRONG_SHOWN, STATS_WRONG_HIDDEN, STATS_WRONG_NONE };
+enum stats_wrong stats_wrong_of(bool rate_shown, int64_t wrong);
+
 struct stats_question {
     struct store_stats_question q;
     bool rate_shown;
     double error_rate;
+    enum stats_wrong wrong_rank;
 };
 
 struct stats_topic {
@@ -125,6 +133,7 @@ struct stats_topic {
     int64_t answered, wrong;
     bool rate_shown;
     double error_rate;
+    enum stats_wrong wrong_rank;
 };
 
 struct stats_report {
@@ -136,9 +145,9 @@ struct stats_report {
     size_t n_groups;
     struct stats_row *units;           /* units with any figure, by name; "" (no unit) last */
     size_t n_units;
-    struct stats_question *questions;  /* highest shown error rate first */
+    struct stats_question *questions;  /* by enum stats_wrong; shown rates highest first */
     size_t n_questions;
-    struct stats_topic *topics;        /* highest shown rate first */
+    struct stats_topic *topics;        /* the same order */
     size_t n_topics;
 };
 
@@ -194,6 +203,8 @@ struct stats_value {
     enum stats_kind kind;
     enum stats_shown shown;
     double x;              /* the count, the share (0..1) or the hours */
+    bool empty;            /* STATS_NONE because there is nothing at all (a share of 0, a
+                            * median of no values); else STATS_NONE is hidden as too few */
 };
 /* One figure of a row, with the small-number rules applied. */
 void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum stats_column col,

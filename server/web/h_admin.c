@@ -413,13 +413,34 @@ void h_admin_user(struct app_call *c)
 
 /* ------------------------------------------------------------------ API keys */
 
+/* The key with this id into *out: 0, or -1 when there is none. */
+static int h_admin_key_find(struct app_call *c, int64_t id, struct store_apikey_row *out)
+{
+    struct store_apikey_row *rows = NULL;
+    size_t n = 0;
+    int rc = -1;
+    if (id && store_apikey_list(c->st, &rows, &n) == STORE_OK)
+        for (size_t i = 0; i < n && rc; i++)
+            if (rows[i].id == id) {
+                *out = rows[i];
+                rc = 0;
+            }
+    free(rows);
+    return rc;
+}
+
 static void h_admin_keys_page(struct app_call *c, int status, json_t *ctx)
 {
     struct store_apikey_row *rows = NULL;
     size_t n = 0;
     json_t *list = json_array();
+    /* after a revocation (?spaerret=<id>): which key, read back from the list */
+    const char *done = c->req->method == ROUTER_POST ? NULL : http_query(c->req, "spaerret");
+    int64_t done_id = done && *done ? strtoll(done, NULL, 10) : 0;
     if (store_apikey_list(c->st, &rows, &n) == STORE_OK)
         for (size_t i = 0; i < n; i++) {
+            if (done_id > 0 && rows[i].id == done_id && rows[i].revoked_at)
+                json_object_set_new(ctx, "revoked_key", json_pack("{s:s}", "name", rows[i].name));
             json_t *r = json_pack("{s:I, s:s, s:b}", "id", (json_int_t)rows[i].id, "name",
                                   rows[i].name, "revoked", rows[i].revoked_at != 0);
             h_staff_time(c, r, "created", rows[i].created_at);
@@ -457,9 +478,22 @@ void h_admin_keys(struct app_call *c)
     h_admin_keys_page(c, 201, ctx);
 }
 
+/* POST /admin/noegler/{id}/spaer: without confirm=ja a page that names the key and asks;
+ * with it, revokes and goes back to the list, which says which key was revoked. */
 void h_admin_key_revoke(struct app_call *c)
 {
     int64_t id = h_admin_id(c, 0);
+    struct store_apikey_row key;
+    if (strcmp(h_staff_field(c, "confirm"), "ja") != 0) {
+        if (h_admin_key_find(c, id, &key) != 0 || key.revoked_at) {
+            app_page_error(c, 404, "not_found");
+            return;
+        }
+        json_t *ctx = json_pack("{s:I, s:s}", "id", (json_int_t)key.id, "name", key.name);
+        h_staff_time(c, ctx, "created", key.created_at);
+        app_page(c, 200, "admin/key_revoke", ctx);
+        return;
+    }
     enum store_status rc = id ? staff_apikey_revoke(c->st, id, clock_now()) : STORE_NOT_FOUND;
     if (rc == STORE_NOT_FOUND) {
         app_page_error(c, 404, "not_found");
@@ -469,7 +503,9 @@ void h_admin_key_revoke(struct app_call *c)
         h_staff_fail(c);
         return;
     }
-    http_reply_redirect(c->rep, 303, "/admin/noegler");
+    char path[64];
+    snprintf(path, sizeof path, "/admin/noegler?spaerret=%lld", (long long)id);
+    http_reply_redirect(c->rep, 303, path);
 }
 
 /* ------------------------------------------------------------------ target groups */

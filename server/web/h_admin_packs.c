@@ -98,6 +98,31 @@ static struct model_pack *h_admin_draft_of(struct app_call *c)
     return r == PACKEDIT_OK ? p : NULL;
 }
 
+/* A positive number of the query (?name=N, at most 999), else 0. */
+static int h_admin_query_n(struct app_call *c, const char *name)
+{
+    const char *s = http_query(c->req, name);
+    char *end;
+    long n = s && *s ? strtol(s, &end, 10) : 0;
+    return n >= 1 && n <= 999 && *end == '\0' ? (int)n : 0;
+}
+
+/* What the page says after a removal, read back from the address it was sent to
+ * (?fjernet=video|spoergsmaal|svar&nr=N[&spm=Q]); nothing for anything else. */
+static void h_admin_removed_notice(struct app_call *c, json_t *ctx)
+{
+    const char *what = http_query(c->req, "fjernet");
+    int nr = h_admin_query_n(c, "nr"), q = h_admin_query_n(c, "spm");
+    if (!what || !nr)
+        return;
+    if (strcmp(what, "video") == 0)
+        json_object_set_new(ctx, "removed_video", json_pack("{s:i}", "n", nr));
+    else if (strcmp(what, "spoergsmaal") == 0)
+        json_object_set_new(ctx, "removed_question", json_pack("{s:i}", "n", nr));
+    else if (strcmp(what, "svar") == 0 && q)
+        json_object_set_new(ctx, "removed_option", json_pack("{s:i, s:i}", "n", nr, "question", q));
+}
+
 static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
 {
     struct model_group g;
@@ -116,6 +141,8 @@ static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
     json_t *tongues = h_admin_tongues(c, p);
     json_object_set_new(ctx, "has_tongues", json_boolean(json_array_size(tongues) > 0));
     json_object_set_new(ctx, "tongues", tongues);
+    if (c->req->method != ROUTER_POST)
+        h_admin_removed_notice(c, ctx);
     return ctx;
 }
 
@@ -752,7 +779,8 @@ static int h_admin_path(struct app_call *c, struct model_pack **p, size_t idx[3]
 
 /* Writes the draft's changed structure and goes back to the draft (video 0) or to video's
  * form. */
-static void h_admin_replaced(struct app_call *c, struct model_pack *p, size_t video)
+static void h_admin_replaced(struct app_call *c, struct model_pack *p, size_t video,
+                             const char *query)
 {
     enum packedit_result r = packedit_replace(c->st, p);
     if (r == PACKEDIT_NOT_DRAFT) {
@@ -760,10 +788,12 @@ static void h_admin_replaced(struct app_call *c, struct model_pack *p, size_t vi
     } else if (r != PACKEDIT_OK) {
         h_staff_fail(c);
     } else {
-        char path[128];
+        char path[192];
         int n = snprintf(path, sizeof path, "/admin/pakke/%lld", (long long)p->id);
         if (video)
-            snprintf(path + n, sizeof path - (size_t)n, "/video/%zu", video);
+            n += snprintf(path + n, sizeof path - (size_t)n, "/video/%zu", video);
+        if (query)
+            snprintf(path + n, sizeof path - (size_t)n, "?%s", query);
         http_reply_redirect(c->rep, 303, path);
     }
 }
@@ -896,7 +926,7 @@ void h_admin_video_new(struct app_call *c)
     }
     if (ext)
         h_admin_set(&v->media, name);
-    h_admin_replaced(c, p, p->n_videos);
+    h_admin_replaced(c, p, p->n_videos, NULL);
 out:
     model_pack_free(p);
 }
@@ -920,7 +950,7 @@ static void h_admin_add_under_video(struct app_call *c, const struct h_admin_add
                          "admin_back_to_video");
     } else {
         json_decref(ctx);
-        h_admin_replaced(c, p, idx[0] + 1);
+        h_admin_replaced(c, p, idx[0] + 1, NULL);
     }
     model_pack_free(p);
 }
@@ -1003,22 +1033,70 @@ void h_admin_option_new(struct app_call *c)
     h_admin_add_under_video(c, &h_admin_option_form);
 }
 
+/* The confirmation step of a removal: what goes (a video with its questions, a question
+ * with its options, an option), and a form that removes it (confirm=ja). */
+static void h_admin_remove_confirm(struct app_call *c, const struct model_pack *p,
+                                   const size_t idx[3], size_t depth)
+{
+    const struct model_video *v = &p->videos[idx[0]];
+    json_t *ctx = h_admin_draft_ctx(c, p);
+    char back[96];
+    int n = snprintf(back, sizeof back, "/admin/pakke/%lld", (long long)p->id);
+    if (depth > 1)
+        snprintf(back + n, sizeof back - (size_t)n, "/video/%zu", idx[0] + 1);
+    json_object_set_new(ctx, "action", json_string(c->req->path));
+    json_object_set_new(ctx, "back", json_string(back));
+    if (depth == 1) {
+        json_object_set_new(ctx, "remove_video",
+                            json_pack("{s:i, s:s, s:i}", "n", (int)idx[0] + 1, "title",
+                                      v->title[LANG_DA] ? v->title[LANG_DA] : "", "questions",
+                                      (int)v->n_questions));
+    } else if (depth == 2) {
+        const struct model_question *q = &v->questions[idx[1]];
+        json_object_set_new(ctx, "remove_question",
+                            json_pack("{s:i, s:i, s:s, s:i}", "n", (int)idx[1] + 1, "video",
+                                      (int)idx[0] + 1, "text",
+                                      q->text[LANG_DA] ? q->text[LANG_DA] : "", "options",
+                                      (int)q->n_options));
+    } else {
+        const struct model_question *q = &v->questions[idx[1]];
+        const struct model_option *o = &q->options[idx[2]];
+        json_object_set_new(ctx, "remove_option",
+                            json_pack("{s:i, s:i, s:i, s:s}", "n", (int)idx[2] + 1, "question",
+                                      (int)idx[1] + 1, "video", (int)idx[0] + 1, "text",
+                                      o->text[LANG_DA] ? o->text[LANG_DA] : ""));
+    }
+    app_page(c, 200, "admin/remove", ctx);
+}
+
+/* POST …/fjern: without confirm=ja the confirmation page; with it, removes and goes back
+ * to the draft or the video, which then says what was removed. */
 void h_admin_remove(struct app_call *c)
 {
     struct model_pack *p;
     size_t idx[3], depth;
     if (h_admin_path(c, &p, idx, &depth))
         return;
+    if (strcmp(h_staff_field(c, "confirm"), "ja") != 0) {
+        h_admin_remove_confirm(c, p, idx, depth);
+        model_pack_free(p);
+        return;
+    }
     struct model_video *v = &p->videos[idx[0]];
+    char notice[64];
     /* the texts in other languages go with what is removed */
     packedit_tr_drop(p, idx[0] + 1, depth > 1 ? idx[1] + 1 : 0, depth > 2 ? idx[2] + 1 : 0);
-    if (depth == 1)
+    if (depth == 1) {
         packedit_video_remove(p, idx[0]);
-    else if (depth == 2)
+        snprintf(notice, sizeof notice, "fjernet=video&nr=%zu", idx[0] + 1);
+    } else if (depth == 2) {
         packedit_question_remove(v, idx[1]);
-    else
+        snprintf(notice, sizeof notice, "fjernet=spoergsmaal&nr=%zu", idx[1] + 1);
+    } else {
         packedit_option_remove(&v->questions[idx[1]], idx[2]);
-    h_admin_replaced(c, p, depth == 1 ? 0 : idx[0] + 1);
+        snprintf(notice, sizeof notice, "fjernet=svar&nr=%zu&spm=%zu", idx[2] + 1, idx[1] + 1);
+    }
+    h_admin_replaced(c, p, depth == 1 ? 0 : idx[0] + 1, notice);
     model_pack_free(p);
 }
 
@@ -1036,7 +1114,7 @@ void h_admin_video_move(struct app_call *c)
         h_staff_error(c, ctx, "video-list", "admin_err_move");
         app_page(c, 422, "admin/draft", ctx);
     } else {
-        h_admin_replaced(c, p, 0);
+        h_admin_replaced(c, p, 0, NULL);
     }
     model_pack_free(p);
 }

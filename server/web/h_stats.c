@@ -40,6 +40,16 @@ static json_t *h_stats_quarter_json(const struct stats_period *q)
                      key + 2, (size_t)2, "q", key + 5, (size_t)1);
 }
 
+/* Sets on o (returned) why a figure is not shown: "none" (not shown at all), "empty" (there
+ * is nothing: "ingen data") or "hidden" (too few to show: "skjult (under 5)"). */
+static json_t *h_stats_not_shown(json_t *o, const struct stats_value *v)
+{
+    json_object_set_new(o, "none", json_boolean(v->shown == STATS_NONE));
+    json_object_set_new(o, "empty", json_boolean(v->shown == STATS_NONE && v->empty));
+    json_object_set_new(o, "hidden", json_boolean(v->shown == STATS_NONE && !v->empty));
+    return o;
+}
+
 static json_t *h_stats_cells(const struct stats_report *r, const struct stats_row *row,
                              enum lang lang)
 {
@@ -49,9 +59,9 @@ static json_t *h_stats_cells(const struct stats_report *r, const struct stats_ro
         char text[32];
         stats_value_of(row, r->minutes_per_send, (enum stats_column)col, &v);
         stats_value_text(&v, h_stats_decimal(lang), 1, text, sizeof text);
-        json_array_append_new(cells, json_pack("{s:s, s:b, s:b}", "text", text, "suppressed",
-                                               v.shown == STATS_SUPPRESSED, "none",
-                                               v.shown == STATS_NONE));
+        json_t *cell = json_pack("{s:s, s:b}", "text", text, "suppressed",
+                                 v.shown == STATS_SUPPRESSED);
+        json_array_append_new(cells, h_stats_not_shown(cell, &v));
     }
     return cells;
 }
@@ -82,8 +92,7 @@ static json_t *h_stats_short_cells(const struct stats_report *r, const struct st
         char text[32];
         stats_value_of(row, r->minutes_per_send, h_stats_headline[i], &v);
         stats_value_text(&v, h_stats_decimal(lang), 1, text, sizeof text);
-        json_array_append_new(cells, json_pack("{s:s, s:b}", "text", text, "none",
-                                               v.shown == STATS_NONE));
+        json_array_append_new(cells, h_stats_not_shown(json_pack("{s:s}", "text", text), &v));
     }
     return cells;
 }
@@ -113,13 +122,12 @@ static json_t *h_stats_cards(struct app_call *c, const struct stats_report *r)
         stats_value_of(&r->total, r->minutes_per_send, h_stats_headline[i], &v);
         stats_value_text(&v, h_stats_decimal(c->lang), 1, text, sizeof text);
         const bool goal = h_stats_headline[i] == STATS_COL_GUIDED_RATE;
-        json_array_append_new(
-            cards, json_pack("{s:o, s:s, s:b, s:b, s:b, s:b, s:b}", "label",
-                             h_stats_col_label(c, h_stats_headline[i]), "value", text, "none",
-                             v.shown == STATS_NONE, "suppressed", v.shown == STATS_SUPPRESSED,
-                             "goal_card", goal, "reached",
-                             goal && v.shown == STATS_SHOWN && v.x >= STATS_GOAL_GUIDED, "missed",
-                             goal && v.shown == STATS_SHOWN && v.x < STATS_GOAL_GUIDED));
+        json_t *card = json_pack(
+            "{s:o, s:s, s:b, s:b, s:b, s:b}", "label", h_stats_col_label(c, h_stats_headline[i]),
+            "value", text, "suppressed", v.shown == STATS_SUPPRESSED, "goal_card", goal,
+            "reached", goal && v.shown == STATS_SHOWN && v.x >= STATS_GOAL_GUIDED, "missed",
+            goal && v.shown == STATS_SHOWN && v.x < STATS_GOAL_GUIDED);
+        json_array_append_new(cards, h_stats_not_shown(card, &v));
     }
     return cards;
 }
@@ -156,12 +164,12 @@ static json_t *h_stats_guided_chart(const struct stats_report *r, enum lang lang
         int w = v.shown == STATS_SHOWN ? (int)(v.x * H_STATS_BAR_PLOT_W + 0.5) : 0;
         int y = H_STATS_BAR_TOP + (int)i * H_STATS_BAR_ROW_H;
         json_array_append_new(
-            bars, json_pack("{s:s, s:s, s:b, s:b, s:i, s:i, s:i, s:i, s:i}", "name",
+            bars, h_stats_not_shown(json_pack("{s:s, s:s, s:b, s:i, s:i, s:i, s:i, s:i}", "name",
                             row->name[lang][0] ? row->name[lang] : row->key, "value", text,
-                            "shown", v.shown == STATS_SHOWN, "none", v.shown == STATS_NONE,
+                            "shown", v.shown == STATS_SHOWN,
                             "y", y + 4, "h", H_STATS_BAR_ROW_H - 8, "w", w, "text_y",
                             y + H_STATS_BAR_ROW_H / 2 + 5, "value_x",
-                            H_STATS_BAR_LABEL_W + w + 6));
+                            H_STATS_BAR_LABEL_W + w + 6), &v));
     }
     int bottom = H_STATS_BAR_TOP + (int)r->n_groups * H_STATS_BAR_ROW_H;
     return json_pack("{s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "bars", bars, "width",
@@ -231,8 +239,8 @@ static json_t *h_stats_trend(const struct stats_trend *tr, enum lang lang)
                 char guided[32];
                 stats_value_of(&first[q], 0, STATS_COL_GUIDED_RATE, &v);
                 h_stats_text(&first[q], STATS_COL_GUIDED_RATE, lang, guided, sizeof guided);
-                json_array_append_new(cells, json_pack("{s:s, s:b}", "text", guided, "none",
-                                                       v.shown == STATS_NONE));
+                json_array_append_new(
+                    cells, h_stats_not_shown(json_pack("{s:s}", "text", guided), &v));
             }
             if (q < nq && v.shown == STATS_SHOWN) {
                 char pt[32];
@@ -260,18 +268,24 @@ static json_t *h_stats_trend(const struct stats_trend *tr, enum lang lang)
                      h_stats_trend_y(0.5), "goal_y", h_stats_trend_y(STATS_GOAL_GUIDED));
 }
 
-static json_t *h_stats_questions(const struct stats_report *r, unsigned top, enum lang lang)
+/* The questions of one tier of the "most wrong" order (enum stats_wrong), at most top:
+ * the shown rates ranked, the hidden ones listed apart and unranked; none without a wrong
+ * answer. */
+static json_t *h_stats_questions(const struct stats_report *r, enum stats_wrong tier,
+                                 unsigned top, enum lang lang)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < r->n_questions && i < top; i++) {
+    for (size_t i = 0; i < r->n_questions && json_array_size(a) < top; i++) {
         const struct stats_question *q = &r->questions[i];
+        if (q->wrong_rank != tier)
+            continue;
         char rate[32], href[64], answered[32], wrong[32];
         h_stats_share_texts(q->q.wrong, q->q.answered, lang, wrong, answered, rate, sizeof rate);
         snprintf(href, sizeof href, "/admin/statistik/spoergsmaal/%lld",
                  (long long)q->q.question_id);
         json_array_append_new(
             a, json_pack("{s:i, s:s, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "rank",
-                         (int)i + 1, "group", h_stats_group_name(r, q->q.group_slug, lang), "video", q->q.video_position,
+                         (int)json_array_size(a) + 1, "group", h_stats_group_name(r, q->q.group_slug, lang), "video", q->q.video_position,
                          "question", q->q.position, "video_title",
                          q->q.video_title[lang][0] ? q->q.video_title[lang]
                                                    : q->q.video_title[LANG_DA],
@@ -282,11 +296,14 @@ static json_t *h_stats_questions(const struct stats_report *r, unsigned top, enu
     return a;
 }
 
-static json_t *h_stats_topics(const struct stats_report *r, unsigned top, enum lang lang)
+static json_t *h_stats_topics(const struct stats_report *r, enum stats_wrong tier, unsigned top,
+                              enum lang lang)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < r->n_topics && i < top; i++) {
+    for (size_t i = 0; i < r->n_topics && json_array_size(a) < top; i++) {
         const struct stats_topic *t = &r->topics[i];
+        if (t->wrong_rank != tier)
+            continue;
         char rate[32], answered[32], wrong[32];
         h_stats_share_texts(t->wrong, t->answered, lang, wrong, answered, rate, sizeof rate);
         json_array_append_new(
@@ -342,7 +359,7 @@ void h_stats_page(struct app_call *c)
     struct stats_value gv;
     stats_value_of(&r.total, 0, STATS_COL_GUIDED_RATE, &gv);
     h_stats_text(&r.total, STATS_COL_GUIDED_RATE, lang, total_guided, sizeof total_guided);
-    struct stats_value goal_v = {STATS_KIND_SHARE, STATS_SHOWN, STATS_GOAL_GUIDED};
+    struct stats_value goal_v = {STATS_KIND_SHARE, STATS_SHOWN, STATS_GOAL_GUIDED, false};
     stats_value_text(&goal_v, h_stats_decimal(lang), 1, goal, sizeof goal);
     json_t *total = json_pack("{s:s, s:o}", "key", "total", "cells",
                               h_stats_cells(&r, &r.total, lang));
@@ -356,9 +373,22 @@ void h_stats_page(struct app_call *c)
         gv.shown != STATS_SHOWN, "cols", cols, "groups",
         h_stats_rows(&r, r.groups, r.n_groups, lang), "total", total, "units",
         h_stats_rows(&r, r.units, r.n_units, lang), "trend", h_stats_trend(&tr, lang),
-        "questions", h_stats_questions(&r, cfg->stats_top_questions, lang), "topics",
-        h_stats_topics(&r, cfg->stats_top_questions, lang), "any_units", r.n_units > 0,
-        "any_questions", r.n_questions > 0, "minutes_per_send", (int)cfg->minutes_per_send);
+        "questions", h_stats_questions(&r, STATS_WRONG_SHOWN, cfg->stats_top_questions, lang),
+        "topics", h_stats_topics(&r, STATS_WRONG_SHOWN, cfg->stats_top_questions, lang),
+        "any_units", r.n_units > 0, "any_questions", r.n_questions > 0, "minutes_per_send",
+        (int)cfg->minutes_per_send);
+    json_object_set_new(ctx, "hidden_questions", h_stats_questions(&r, STATS_WRONG_HIDDEN,
+                                                                   cfg->stats_top_questions, lang));
+    json_object_set_new(ctx, "hidden_topics",
+                        h_stats_topics(&r, STATS_WRONG_HIDDEN, cfg->stats_top_questions, lang));
+    json_object_set_new(ctx, "any_wrong_shown",
+                        json_boolean(json_array_size(json_object_get(ctx, "questions")) > 0));
+    json_object_set_new(ctx, "any_wrong_hidden", json_boolean(json_array_size(
+                                                     json_object_get(ctx, "hidden_questions")) > 0));
+    json_object_set_new(ctx, "any_topics_shown",
+                        json_boolean(json_array_size(json_object_get(ctx, "topics")) > 0));
+    json_object_set_new(ctx, "any_topics_hidden",
+                        json_boolean(json_array_size(json_object_get(ctx, "hidden_topics")) > 0));
     json_t *short_cols = json_array(), *short_groups = json_array();
     for (size_t i = 0; i < H_STATS_N_HEADLINE; i++)
         json_array_append_new(short_cols,

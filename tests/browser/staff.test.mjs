@@ -192,6 +192,14 @@ describe('administrator', () => {
     await view.page.getByRole('button', { name: 'Opret nøgle' }).click();
     await view.page.locator('.vejled-key').waitFor();
     await audit(view, 'new API key');
+    // revoking asks first, then says which key was revoked
+    await view.page.getByRole('button', { name: 'Spær Browser-test' }).click();
+    await view.page.getByRole('heading', { name: 'Spær API-nøglen – er du sikker?' }).waitFor();
+    await audit(view, 'revoke an API key: the confirmation');
+    await view.page.getByRole('button', { name: 'Ja, spær nøglen' }).click();
+    await view.page.locator('#revoked').waitFor();
+    assert.match(await view.page.locator('#revoked').innerText(), /Browser-test/);
+    await audit(view, 'API key revoked');
     await view.page.goto(`${server.base}/admin/grupper`);
     await view.page.locator('#resend-dagpenge').fill('99');
     await view.page.locator('form[action="/admin/grupper/dagpenge"] button').click();

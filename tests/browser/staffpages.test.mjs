@@ -132,7 +132,7 @@ describe('type and layout', () => {
       // no bare dash: a figure without data says so
       const values = await cards.locator('.vejled-card-value').allInnerTexts();
       for (const v of values) assert.ok(v.trim() !== '–' && v.trim() !== '', `a card value: "${v}"`);
-      assert.match(await cards.nth(3).innerText(), /Ingen data i perioden|%/);
+      assert.match(await cards.nth(3).innerText(), /Ingen data i perioden|Skjult \(under 5\)|%/);
       const table = view.page.locator('#stats-summary');
       const t = await table.boundingBox();
       assert.ok(t.x >= 0 && t.x + t.width <= DESKTOP.width, `the table is ${t.width}px wide at x ${t.x}`);

@@ -190,9 +190,24 @@ describe('administrator pages', () => {
     page = await admin.get('/admin/noegler');
     assert.ok(!page.text.includes(key), 'never shown again');
     const id = one(s.db, `SELECT id FROM api_keys WHERE key_hash = '${sha256(key)}'`);
-    assert.equal((await admin.post(`/admin/noegler/${id}/spaer`, { csrf })).status, 303);
+    // "Spær" asks first, naming the key; the key still works until confirmed
+    let rv = await admin.post(`/admin/noegler/${id}/spaer`, { csrf });
+    assert.equal(rv.status, 200);
+    assert.match(decodeEntities(rv.text), /<h1>Spær API-nøglen – er du sikker\?<\/h1>/);
+    assert.match(decodeEntities(rv.text), /<strong>Sagssystem test<\/strong>/);
+    const confirmForm = parseForms(rv.text).find((f) => f.action === `/admin/noegler/${id}/spaer`);
+    assert.ok(confirmForm.inputs.some((i) => i.name === 'confirm' && i.value === 'ja'));
+    assert.equal((await s.api('GET', '/api/v1/enrolments/x', { key })).status, 404, 'not revoked before the confirmation');
+    rv = await admin.post(`/admin/noegler/${id}/spaer`, { csrf, confirm: 'ja' });
+    assert.equal(rv.status, 303);
+    assert.equal(rv.headers.location, `/admin/noegler?spaerret=${id}`);
     assert.equal((await s.api('GET', '/api/v1/enrolments/x', { key })).status, 401, 'revoked');
-    assert.equal((await admin.post(`/admin/noegler/${id}/spaer`, { csrf })).status, 404, 'already revoked');
+    // the list then says which key was revoked
+    assert.match(decodeEntities((await admin.get(rv.headers.location)).text),
+      /role="status" id="revoked"[\s\S]*API-nøglen <strong>Sagssystem test<\/strong> er spærret\./);
+    assert.ok(!(await admin.get('/admin/noegler')).text.includes('id="revoked"'), 'no message without a revocation');
+    assert.equal((await admin.post(`/admin/noegler/${id}/spaer`, { csrf, confirm: 'ja' })).status, 404, 'already revoked');
+    assert.equal((await admin.post(`/admin/noegler/${id}/spaer`, { csrf })).status, 404, 'already revoked: nothing to ask');
     const before = tableCounts(s.db);
     for (const name of ['', 'n'.repeat(101)]) {
       const bad = await admin.post('/admin/noegler', { csrf, name });
@@ -547,17 +562,42 @@ describe('administrator: adding, removing and moving the content of a draft', ()
     const o0 = opts();
     const secondText = one(s.db, `SELECT o.text_da FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} AND v.position = 1 AND q.position = 1 AND o.position = 2`);
     const vpage = await admin.get(`/admin/pakke/${id}/video/1`);
-    r = await admin.post(`/admin/pakke/${id}/video/1/spoergsmaal/1/svar/1/fjern`, { csrf: formCsrf(vpage.text, `/admin/pakke/${id}/video/1/spoergsmaal/1/svar/1/fjern`) });
+    const removeOption = `/admin/pakke/${id}/video/1/spoergsmaal/1/svar/1/fjern`;
+    // the button asks first: a page naming what goes, nothing removed yet
+    r = await admin.post(removeOption, { csrf: formCsrf(vpage.text, removeOption) });
+    assert.equal(r.status, 200);
+    assert.match(decodeEntities(r.text), /<h1>Fjern fra kladden – er du sikker\?<\/h1>/);
+    assert.match(decodeEntities(r.text), /Svarmulighed 1 til spørgsmål 1 i video 1: <strong>/);
+    const confirmForm = parseForms(r.text).find((f) => f.action === removeOption);
+    assert.ok(confirmForm.inputs.some((i) => i.name === 'confirm' && i.value === 'ja'), 'the confirmation posts confirm=ja');
+    assert.equal(opts(), o0, 'nothing removed before the confirmation');
+    r = await admin.post(removeOption, { csrf: confirmForm.inputs.find((i) => i.name === 'csrf').value, confirm: 'ja' });
     assert.equal(r.status, 303);
-    assert.equal(r.headers.location, `/admin/pakke/${id}/video/1`);
+    assert.equal(r.headers.location, `/admin/pakke/${id}/video/1?fjernet=svar&nr=1&spm=1`);
     assert.equal(opts(), o0 - 1);
+    // … and the page then says what was done
+    const removed = decodeEntities((await admin.get(r.headers.location)).text);
+    assert.match(removed, /role="status" id="removed"[\s\S]*Svarmulighed 1 til spørgsmål 1 er fjernet fra videoen i kladden\./);
+    assert.ok(!decodeEntities(vpage.text).includes('er fjernet fra'), 'no such message without a removal');
     assert.equal(one(s.db, `SELECT o.text_da FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} AND v.position = 1 AND q.position = 1 AND o.position = 1`), secondText, 'the others move up');
     const q0 = qs();
     r = await admin.post(`/admin/pakke/${id}/video/1/spoergsmaal/1/fjern`, { csrf });
+    assert.equal(r.status, 200, 'a question: asked first');
+    assert.match(decodeEntities(r.text), /Spørgsmål 1 i video 1: <strong>/);
+    assert.equal(qs(), q0);
+    r = await admin.post(`/admin/pakke/${id}/video/1/spoergsmaal/1/fjern`, { csrf, confirm: 'ja' });
     assert.equal(r.status, 303);
+    assert.equal(r.headers.location, `/admin/pakke/${id}/video/1?fjernet=spoergsmaal&nr=1`);
+    assert.match(decodeEntities((await admin.get(r.headers.location)).text), /Spørgsmål 1 er fjernet fra videoen i kladden\./);
     assert.equal(qs(), q0 - 1);
     r = await admin.post(`/admin/pakke/${id}/video/${n0}/fjern`, { csrf });
+    assert.equal(r.status, 200, 'a video: asked first');
+    assert.match(decodeEntities(r.text), new RegExp(`Du er ved at fjerne video ${n0}: <strong>`));
+    assert.equal(nVideos(id), n0);
+    r = await admin.post(`/admin/pakke/${id}/video/${n0}/fjern`, { csrf, confirm: 'ja' });
     assert.equal(r.status, 303);
+    assert.equal(r.headers.location, `/admin/pakke/${id}?fjernet=video&nr=${n0}`);
+    assert.match(decodeEntities((await admin.get(r.headers.location)).text), new RegExp(`Video ${n0} er fjernet fra kladden\\.`));
     assert.equal(nVideos(id), n0 - 1);
     assert.deepEqual(slugs(), order.slice(0, n0 - 1));
     // the published version is untouched by all this
@@ -631,12 +671,12 @@ describe('administrator: adding, removing and moving the content of a draft', ()
     assert.equal(r.status, 303, r.text.slice(0, 400));
     // (the question removed earlier leaves the draft's first video possibly fine; publish names the first problem)
     while (Number(one(s.db, `SELECT count(*) FROM videos WHERE pack_id = ${id}`)) > 1) {
-      assert.equal((await admin.post(`/admin/pakke/${id}/video/1/fjern`, { csrf })).status, 303);
+      assert.equal((await admin.post(`/admin/pakke/${id}/video/1/fjern`, { csrf, confirm: 'ja' })).status, 303);
     }
     r = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf });
     assert.equal(r.status, 422);
     assert.match(assertSummaryOnTop(r.text, ['publish'])[0].text, /En video har ingen spørgsmål/);
-    assert.equal((await admin.post(`/admin/pakke/${id}/video/1/fjern`, { csrf })).status, 303);
+    assert.equal((await admin.post(`/admin/pakke/${id}/video/1/fjern`, { csrf, confirm: 'ja' })).status, 303);
     r = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf });
     assert.equal(r.status, 422);
     assert.match(assertSummaryOnTop(r.text, ['publish'])[0].text, /Kladden har ingen videoer/);
@@ -648,11 +688,11 @@ describe('administrator: adding, removing and moving the content of a draft', ()
     const before = tree(pub);
     const csrf = formCsrf((await admin.get('/admin/pakker')).text, '/admin/pakker/dagpenge/kladde');
     assert.equal((await admin.get(`/admin/pakke/${pub}/video/ny`)).status, 409);
-    assert.equal((await admin.post(`/admin/pakke/${pub}/video/1/fjern`, { csrf })).status, 409);
+    assert.equal((await admin.post(`/admin/pakke/${pub}/video/1/fjern`, { csrf, confirm: 'ja' })).status, 409);
     assert.equal((await admin.post(`/admin/pakke/${pub}/video/1/flyt`, { csrf, retning: 'ned' })).status, 409);
     assert.equal((await admin.post(`/admin/pakke/${pub}/video/1/spoergsmaal/ny`, { csrf, text_da: 'x', topic_da: 'y', kind: 'single' })).status, 409);
     assert.equal((await admin.post(`/admin/pakke/${pub}/video/1/spoergsmaal/1/svar/ny`, { csrf, text_da: 'x' })).status, 409);
-    assert.equal((await admin.post(`/admin/pakke/${pub}/video/1/spoergsmaal/1/fjern`, { csrf })).status, 409);
+    assert.equal((await admin.post(`/admin/pakke/${pub}/video/1/spoergsmaal/1/fjern`, { csrf, confirm: 'ja' })).status, 409);
     assert.throws(() => sqlite(s.db, `INSERT INTO videos(pack_id, position, slug, title_da) VALUES (${pub}, 99, 'sneaky', 'x')`), /never changed in place/);
     assert.throws(() => sqlite(s.db, `INSERT INTO questions(video_id, position, slug, kind, topic_key, topic_da, text_da) SELECT id, 99, 'sneaky', 'single', 'x', 'x', 'x' FROM videos WHERE pack_id = ${pub} LIMIT 1`), /never changed in place/);
     assert.throws(() => sqlite(s.db, `INSERT INTO options(question_id, position, text_da, correct) SELECT q.id, 99, 'x', 0 FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${pub} LIMIT 1`), /never changed in place/);

@@ -199,7 +199,7 @@ describe('administrator: the draft in every language of the pack', () => {
     const before = JSON.parse(one(s.db, `SELECT translations FROM packs WHERE id = ${id}`)).ar;
     const page = (await admin.get(`/admin/pakke/${id}/video/1`)).text;
     const action = `/admin/pakke/${id}/video/1/spoergsmaal/${qn}/svar/1/fjern`;
-    r = await admin.post(action, { csrf: formCsrf(page, action) });
+    r = await admin.post(action, { csrf: formCsrf(page, action), confirm: 'ja' });
     assert.equal(r.status, 303, r.text.slice(0, 300));
     const after = JSON.parse(one(s.db, `SELECT translations FROM packs WHERE id = ${id}`)).ar;
     assert.equal(after[key(1)], before[key(2)], 'option 2 became option 1, with its text');
@@ -207,7 +207,7 @@ describe('administrator: the draft in every language of the pack', () => {
     assert.ok(!(key(q.options.length) in after), 'no text left for an option that is gone');
     // removing the video takes every text of it
     const dpage = (await admin.get(`/admin/pakke/${id}`)).text;
-    r = await admin.post(`/admin/pakke/${id}/video/1/fjern`, { csrf: formCsrf(dpage, `/admin/pakke/${id}/video/1/fjern`) });
+    r = await admin.post(`/admin/pakke/${id}/video/1/fjern`, { csrf: formCsrf(dpage, `/admin/pakke/${id}/video/1/fjern`), confirm: 'ja' });
     assert.equal(r.status, 303);
     const gone = JSON.parse(one(s.db, `SELECT translations FROM packs WHERE id = ${id}`)).ar;
     assert.ok(!Object.keys(gone).some((k) => k.startsWith(`v.${v.slug}.`)), 'no text of the removed video');

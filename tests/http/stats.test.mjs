@@ -73,6 +73,9 @@ async function status(e) {
 
 const iso = (sec) => new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const nowSec = () => Math.floor(Date.now() / 1000);
+/* A question's place in the "most wrong" order: a shown rate above 0, wrong answers with a
+ * hidden rate, no wrong answer. */
+const tier = (x) => (x.wrong === 0 ? 2 : x.error_rate === null ? 1 : 0);
 
 /* The letters: one scheduler pass (`vejled jobs run`, outbox channel into the temp folder). */
 function sendLetters() {
@@ -307,6 +310,10 @@ describe('statistics', () => {
     assert.ok(api.questions.length > 0);
     const rates = api.questions.map((x) => x.error_rate).filter((x) => x !== null);
     assert.deepEqual(rates, [...rates].sort((a, b) => b - a));
+    // shown rates above 0 first, then wrong answers with a hidden rate, then no wrong
+    // answer: a 0 % never ranks above a question with errors
+    const tiers = api.questions.map(tier);
+    assert.deepEqual(tiers, [...tiers].sort((a, b) => a - b), 'questions in "most wrong" order');
     // no person in it
     const text = r.text;
     assert.ok(!text.includes(NAME));
@@ -344,6 +351,11 @@ describe('statistics', () => {
     // the goal, the picker, the chart
     assert.match(page.text, /88,9 %/);
     assert.match(page.text, /90,0 %/);
+    // in total 10 of 11 (90.9 %) against 90 %: the goal card is marked as met, in its class
+    // and in words
+    const goalCard = /<li class="(vejled-card vejled-card-goal[^"]*)">([\s\S]*?)<\/li>/.exec(page.text);
+    assert.equal(goalCard[1], 'vejled-card vejled-card-goal vejled-card-goal-met');
+    assert.match(goalCard[2], /90,9 %[\s\S]*Målet er nået i perioden/);
     assert.match(page.text, new RegExp(`<option value="${q.key}" selected>`));
     assert.match(page.text, /<svg class="vejled-chart vejled-guided-chart" role="img"/);
     assert.match(page.text, /<svg class="vejled-chart vejled-trend-chart" role="img"/);
@@ -355,15 +367,32 @@ describe('statistics', () => {
       summary[m[1]] = [...m[2].matchAll(/<td>([\s\S]*?)<\/td>/g)]
         .map((c) => decodeEntities(c[1].replace(/<[^>]*>/g, '')).replace(/\s*%$/, ''));
     }
-    const shown = (v) => (v === '' ? 'ingen data' : v);
+    // a share not shown reads "ingen data" only when there is nothing to count (denominator
+    // 0), else "skjult (under 5)"
+    const shown = (v, den) => (v !== '' ? v : den === 0 ? 'ingen data' : 'skjult (under 5)');
     for (const g of api.target_groups) {
       const full = byCol(groups[g.target_group]);
       assert.deepEqual(summary[g.target_group].slice(0, 4),
-        [full.enrolled, full.opened_rate, full.completed_rate, full.correctly_guided_rate].map(shown), g.target_group);
+        [full.enrolled, shown(full.opened_rate, g.enrolled), shown(full.completed_rate, g.enrolled),
+          shown(full.correctly_guided_rate, g.first_meetings_passed)], g.target_group);
     }
+    assert.equal(summary.sygedagpenge[1], 'skjult (under 5)', '3 enrolled: hidden, not "no data"');
+    assert.equal(summary['kontanthjaelp-jobparat'][3], 'ingen data', 'no first meeting: no data');
     assert.match(page.text, /<tr data-key="total" class="vejled-total">/, '"I alt" is set apart');
-    // [stats] top_questions = 3: three questions on the page, the API has them all
-    assert.equal((page.text.match(/href="\/admin\/statistik\/spoergsmaal\/\d+"/g) || []).length, 3);
+    // [stats] top_questions = 3: at most three questions with a shown rate above 0 on the
+    // page, none at 0 %; the API has them all
+    const wrongShown = api.questions.filter((x) => tier(x) === 0);
+    const listed = /<table[^>]*id="stats-questions"[^>]*>([\s\S]*?)<\/table>/.exec(page.text);
+    assert.equal(Boolean(listed), wrongShown.length > 0);
+    if (listed) {
+      assert.equal((listed[1].match(/href="\/admin\/statistik\/spoergsmaal\/\d+"/g) || []).length,
+        Math.min(3, wrongShown.length));
+      assert.ok(!/<td>0,0 %<\/td>/.test(listed[1]), 'no 0 % question among the most wrong');
+    }
+    // wrong answers with a hidden rate: apart, unranked, the share said to be hidden
+    const hiddenTable = /<table[^>]*id="stats-questions-hidden"[^>]*>([\s\S]*?)<\/table>/.exec(page.text);
+    assert.equal(Boolean(hiddenTable), api.questions.some((x) => tier(x) === 1));
+    if (hiddenTable) assert.match(hiddenTable[1], /skjult \(under 5\)/);
     assert.ok(api.questions.length > 3);
     // the questions link to their content
     const link = /<a href="(\/admin\/statistik\/spoergsmaal\/\d+)">/.exec(page.text);
@@ -485,5 +514,58 @@ describe('statistics: the row without a unit', () => {
     assert.match(page, /Enheder uden aktivitet i perioden er ikke med i listen/);
     assert.match(page, /Også i filen er enheder uden aktivitet i perioden ikke med/);
     assert.match(page, /<th scope="row">\(ingen enhed\)<\/th>/);
+  });
+});
+
+describe('statistics: hidden is not "no data"', () => {
+  let s;
+  before(async () => {
+    s = await startServer();
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  async function meetings(n) {
+    const held = Math.floor(Date.now() / 1000) + 1;
+    for (let i = 0; i < n; i++) {
+      const r = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr()) });
+      assert.equal(r.status, 201, r.text);
+      const m = await s.api('POST', `/api/v1/enrolments/${r.json.enrolment_id}/meeting`, {
+        body: { held_at: new Date(held * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'), oral_guidance: true, note: '' },
+      });
+      assert.equal(m.status, 200, m.text);
+    }
+    while (Date.now() / 1000 <= held + 1) await sleep(200);
+  }
+  const card = (html) => /<li class="vejled-card vejled-card-goal[^"]*">([\s\S]*?)<\/li>/.exec(html)[1];
+
+  it('1-4 first meetings: the goal card says hidden (under 5); a quarter with none says no data', async () => {
+    await meetings(2);
+    const b = await staff(s, 'admin');
+    const page = decodeEntities((await b.get('/admin/statistik')).text);
+    const goal = card(page);
+    assert.match(goal, /Skjult \(under 5\)/);
+    assert.ok(!/Ingen data/.test(goal), 'two first meetings are not "no data"');
+    const empty = decodeEntities((await b.get('/admin/statistik?kvartal=2025-1')).text);
+    assert.match(card(empty), /Ingen data i perioden/);
+    // no share to judge: neither met nor missed, in class or words
+    assert.match(page, /<li class="vejled-card vejled-card-goal">/);
+    assert.match(empty, /<li class="vejled-card vejled-card-goal">/);
+    assert.ok(!/Målet er (ikke )?nået/.test(card(page)) && !/Målet er (ikke )?nået/.test(card(empty)));
+    assert.ok(!/Skjult/.test(card(empty)));
+    const en = await staff(s, 'admin');
+    const sw = await en.get('/admin/statistik');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(sw.text)[1];
+    assert.equal((await en.post('/medarbejder/sprog', { csrf, lang: 'en', back: '/admin/statistik' })).status, 303);
+    assert.match(card(decodeEntities((await en.get('/admin/statistik')).text)), /Hidden \(under 5\)/);
+  });
+
+  it('5 first meetings without the written guidance sent first: 0 %, the goal card marked as missed', async () => {
+    await meetings(3);
+    const b = await staff(s, 'admin');
+    const page = decodeEntities((await b.get('/admin/statistik')).text);
+    assert.match(page, /<li class="vejled-card vejled-card-goal vejled-card-goal-missed">/);
+    assert.match(card(page), /0,0 %[\s\S]*Målet er ikke nået i perioden/);
   });
 });

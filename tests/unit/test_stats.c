@@ -549,20 +549,24 @@ static void test_questions(void **state)
     answer(f, late, 3, 1, 0, "2026-04-06T10:00:00Z");
     report(f, "2026-05-01T12:00:00Z", &r);
     assert_int_equal(r.n_questions, 3);
-    /* highest shown error rate first: q1 50 %, q2 0 %, then q3 (3 of 3: hidden) */
+    /* a shown rate above 0 first (q1 50 %), then wrong answers with a hidden rate (q3: 3 of
+     * 3), last no wrong answer (q2 0 %): 0 % never ranks above a question with errors */
     assert_int_equal(r.questions[0].q.question_id, 1);
     assert_int_equal(r.questions[0].q.answered, 10);
     assert_int_equal(r.questions[0].q.wrong, 5);
     assert_true(r.questions[0].rate_shown);
     assert_true(r.questions[0].error_rate == 0.5);
+    assert_int_equal(r.questions[0].wrong_rank, STATS_WRONG_SHOWN);
     assert_string_equal(r.questions[0].q.text[LANG_DA], "Skal du søge job?");
     assert_string_equal(r.questions[0].q.group_slug, "dagpenge");
-    assert_int_equal(r.questions[1].q.question_id, 2);
-    assert_true(r.questions[1].rate_shown);
-    assert_true(r.questions[1].error_rate == 0.0);
-    assert_int_equal(r.questions[2].q.question_id, 3);
-    assert_int_equal(r.questions[2].q.answered, 3);
-    assert_false(r.questions[2].rate_shown);
+    assert_int_equal(r.questions[1].q.question_id, 3);
+    assert_int_equal(r.questions[1].q.answered, 3);
+    assert_false(r.questions[1].rate_shown);
+    assert_int_equal(r.questions[1].wrong_rank, STATS_WRONG_HIDDEN);
+    assert_int_equal(r.questions[2].q.question_id, 2);
+    assert_true(r.questions[2].rate_shown);
+    assert_true(r.questions[2].error_rate == 0.0);
+    assert_int_equal(r.questions[2].wrong_rank, STATS_WRONG_NONE);
     /* topics: dagpenge/raadighed 5 of 15 wrong; sygedagpenge/medvirken hidden */
     assert_int_equal(r.n_topics, 2);
     assert_string_equal(r.topics[0].topic_key, "raadighed");
@@ -570,7 +574,43 @@ static void test_questions(void **state)
     assert_int_equal(r.topics[0].wrong, 5);
     assert_true(r.topics[0].rate_shown);
     assert_false(r.topics[1].rate_shown);
+    assert_int_equal(r.topics[1].wrong_rank, STATS_WRONG_HIDDEN);
     stats_report_free(&r);
+}
+
+/* Hidden rates are ordered by group and position, never by the rate they hide; items
+ * without a wrong answer come last whether their rate is shown or not. */
+static void test_wrong_order(void **state)
+{
+    struct fixture *f = *state;
+    struct stats_report r;
+    const char *m = "2026-05-01T08:00:00Z";
+    /* q1: 4 of 5 wrong (hidden: numerator under 5); q2: 1 of 6 wrong (hidden, more
+     * answers); q3: 0 of 6 (a shown 0 %) */
+    for (int i = 0; i < 6; i++) {
+        int64_t e = enrol(f, 1, "cw1", "2026-01-05T10:00:00Z", m);
+        if (i < 5)
+            answer(f, e, 1, 1, i == 0, "2026-01-06T10:00:00Z");
+        answer(f, e, 2, 1, i != 0, "2026-01-06T10:01:00Z");
+        answer(f, enrol(f, 2, "cw1", "2026-01-05T10:00:00Z", m), 3, 1, 1,
+               "2026-01-06T10:00:00Z");
+    }
+    report(f, "2026-05-01T12:00:00Z", &r);
+    assert_int_equal(r.n_questions, 3);
+    /* by position in the video: not by the hidden rates, nor by q2's more answers; the
+     * shown 0 % last */
+    assert_int_equal(r.questions[0].q.question_id, 1);
+    assert_int_equal(r.questions[1].q.question_id, 2);
+    assert_int_equal(r.questions[0].wrong_rank, STATS_WRONG_HIDDEN);
+    assert_int_equal(r.questions[1].wrong_rank, STATS_WRONG_HIDDEN);
+    assert_int_equal(r.questions[2].q.question_id, 3);
+    assert_true(r.questions[2].rate_shown);
+    assert_int_equal(r.questions[2].wrong_rank, STATS_WRONG_NONE);
+    stats_report_free(&r);
+    assert_int_equal(stats_wrong_of(true, 0), STATS_WRONG_NONE);
+    assert_int_equal(stats_wrong_of(false, 0), STATS_WRONG_NONE);
+    assert_int_equal(stats_wrong_of(false, 4), STATS_WRONG_HIDDEN);
+    assert_int_equal(stats_wrong_of(true, 5), STATS_WRONG_SHOWN);
 }
 
 /* ------------------------------------------------------------------ median */
@@ -836,6 +876,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_caseworker_uptake, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_questions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_median, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_extracts, setup, teardown),

@@ -567,6 +567,8 @@ void app_page_error(struct app_call *c, int status, const char *kind)
         json_object_set_new(ctx, "staff_page", json_true());
         if (!c->user.id)
             h_staff_sessionless_language(c, ctx); /* before login: Danish or English */
+        else /* signed in: the way back is the staff pages, not the login */
+            json_object_set_new(ctx, "signed_in", json_true());
     }
     /* a page for the citizen: in the session's language (set by the dispatcher), else the
      * one the error page's switch asked for, else the browser's */
@@ -585,6 +587,12 @@ void app_page_error(struct app_call *c, int status, const char *kind)
         title = json_object_get(app_ui(c)->strings, title_key);
     if (title)
         json_object_set(ctx, "page_title", title);
+    /* the text of a general error: a citizen's mentions the answers kept, staff's not */
+    json_t *generic = json_object_get(app_ui(c)->strings, json_object_get(ctx, "staff_page")
+                                                              ? "staff_err_generic"
+                                                              : "error_generic");
+    if (generic)
+        json_object_set(ctx, "generic", generic);
     app_render(c->app, app_ui(c), NULL, c->rep, status, "error", NULL, NULL, ctx);
 }
 

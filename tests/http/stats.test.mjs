@@ -441,7 +441,13 @@ describe('statistics', () => {
       assert.equal(rows.filter((x) => x.dimension === 'unit').length, api.units.length);
     }
     assert.equal((await b.get('/admin/statistik.csv?sep=tab')).status, 400);
-    assert.equal((await b.get('/admin/statistik.csv?kvartal=1999-1')).status, 400);
+    const bad = await b.get('/admin/statistik.csv?kvartal=1999-1');
+    assert.equal(bad.status, 400);
+    // a staff page's error speaks to staff, and leads back to the staff pages, not the login
+    assert.match(decodeEntities(bad.text), /Noget gik galt\. Gå tilbage, og prøv igen om lidt\./);
+    assert.doesNotMatch(decodeEntities(bad.text), /Dine tidligere svar er gemt/);
+    assert.match(bad.text, /<a href="\/medarbejder">Til medarbejdersiderne<\/a>/);
+    assert.doesNotMatch(bad.text, /Gå til log ind/);
   });
 
   it('bad periods are 422 naming the field; no key is 401', async () => {

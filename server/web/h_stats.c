@@ -145,13 +145,9 @@ static const char *h_stats_group_name(const struct stats_report *r, const char *
     return slug;
 }
 
-/* The chart of correctly guided per target group in the period: a horizontal bar per
- * group against the goal line.  Geometry here, markup in the template. */
-#define H_STATS_BAR_LABEL_W 410
-#define H_STATS_BAR_PLOT_W 300
-#define H_STATS_BAR_ROW_H 30
-#define H_STATS_BAR_TOP 24
-
+/* The chart of correctly guided per target group in the period: a bar per group against
+ * the goal, as an HTML list whose bars are widths in whole per cent (classes vejled-wN), so
+ * that long names wrap and a phone shows it at the page's text size. */
 static json_t *h_stats_guided_chart(const struct stats_report *r, enum lang lang)
 {
     json_t *bars = json_array();
@@ -161,23 +157,14 @@ static json_t *h_stats_guided_chart(const struct stats_report *r, enum lang lang
         char text[32];
         stats_value_of(row, 0, STATS_COL_GUIDED_RATE, &v);
         stats_value_text(&v, h_stats_decimal(lang), 1, text, sizeof text);
-        int w = v.shown == STATS_SHOWN ? (int)(v.x * H_STATS_BAR_PLOT_W + 0.5) : 0;
-        int y = H_STATS_BAR_TOP + (int)i * H_STATS_BAR_ROW_H;
+        int pct = v.shown == STATS_SHOWN ? (int)(v.x * 100 + 0.5) : 0;
         json_array_append_new(
-            bars, h_stats_not_shown(json_pack("{s:s, s:s, s:b, s:i, s:i, s:i, s:i, s:i}", "name",
+            bars, h_stats_not_shown(json_pack("{s:s, s:s, s:b, s:i, s:b}", "name",
                             row->name[lang][0] ? row->name[lang] : row->key, "value", text,
-                            "shown", v.shown == STATS_SHOWN,
-                            "y", y + 4, "h", H_STATS_BAR_ROW_H - 8, "w", w, "text_y",
-                            y + H_STATS_BAR_ROW_H / 2 + 5, "value_x",
-                            H_STATS_BAR_LABEL_W + w + 6), &v));
+                            "shown", v.shown == STATS_SHOWN, "pct", pct < 0 ? 0 : pct > 100 ? 100 : pct,
+                            "met", v.shown == STATS_SHOWN && v.x >= STATS_GOAL_GUIDED), &v));
     }
-    int bottom = H_STATS_BAR_TOP + (int)r->n_groups * H_STATS_BAR_ROW_H;
-    return json_pack("{s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "bars", bars, "width",
-                     H_STATS_BAR_LABEL_W + H_STATS_BAR_PLOT_W + 70, "height", bottom + 24,
-                     "x0", H_STATS_BAR_LABEL_W, "x100", H_STATS_BAR_LABEL_W + H_STATS_BAR_PLOT_W,
-                     "goal_x",
-                     H_STATS_BAR_LABEL_W + (int)(STATS_GOAL_GUIDED * H_STATS_BAR_PLOT_W + 0.5),
-                     "bottom", bottom, "axis_y", bottom + 16);
+    return json_pack("{s:o}", "bars", bars);
 }
 
 static void h_stats_text(const struct stats_row *row, enum stats_column col, enum lang lang,

@@ -357,7 +357,9 @@ describe('statistics', () => {
     assert.equal(goalCard[1], 'vejled-card vejled-card-goal vejled-card-goal-met');
     assert.match(goalCard[2], /90,9 %[\s\S]*Målet er nået i perioden/);
     assert.match(page.text, new RegExp(`<option value="${q.key}" selected>`));
-    assert.match(page.text, /<svg class="vejled-chart vejled-guided-chart" role="img"/);
+    assert.match(page.text, /<ul class="vejled-bars vejled-guided-chart" aria-labelledby="graf-vejledt">/);
+    // a bar per group: a width in whole per cent, the figure as text beside it
+    assert.match(page.text, /<span class="vejled-bar vejled-w\d{1,3}( vejled-bar-met)?"><\/span>/);
     assert.match(page.text, /<svg class="vejled-chart vejled-trend-chart" role="img"/);
     // the short table per target group has the same headline figures as the full one
     // (a figure that cannot be shown reads "ingen data", not a bare dash or an empty cell)

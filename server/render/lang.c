@@ -24,7 +24,8 @@ int lang_code_ok(const char *code)
 static json_t *lang_load_file(const char *path, char *err, size_t errlen)
 {
     json_error_t je;
-    json_t *s = json_load_file(path, 0, &je);
+    /* a key twice is a mistake someone made while editing: the second would silently win */
+    json_t *s = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!s) {
         snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
         return NULL;

@@ -174,7 +174,7 @@ enum store_status store_enrolment_set_token(struct store *st, int64_t id, const 
 /* When the enrolment's current link was issued to replace another (*issued_at; 0: the link
  * is the first one), and when it was first opened since (*opened_at: the first use of a
  * session begun at or after that time; 0: not yet). */
-enum store_status store_link_times(struct store *st, int64_t enrolment_id, int64_t *issued_at,
+enum store_status store_link_times_get(struct store *st, int64_t enrolment_id, int64_t *issued_at,
                                    int64_t *opened_at);
 /* Ends every citizen session of the enrolment (the link that opened them was replaced). */
 enum store_status store_sessions_end(struct store *st, int64_t enrolment_id);

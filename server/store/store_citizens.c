@@ -245,7 +245,7 @@ enum store_status store_session_insert(struct store *st, const char *id_hash,
                                      "tiii", id_hash, enrolment_id, now, expires));
 }
 
-enum store_status store_link_times(struct store *st, int64_t enrolment_id, int64_t *issued_at,
+enum store_status store_link_times_get(struct store *st, int64_t enrolment_id, int64_t *issued_at,
                                    int64_t *opened_at)
 {
     struct db_stmt *s = store_stmt(

@@ -630,7 +630,7 @@ static json_t *h_staff_link_state(struct app_call *c, const struct model_enrolme
                                   int64_t now)
 {
     int64_t issued = 0, opened = e->opened_at;
-    if (store_link_times(c->st, e->id, &issued, &opened) != STORE_OK)
+    if (store_link_times_get(c->st, e->id, &issued, &opened) != STORE_OK)
         issued = 0;
     if (!issued)
         opened = e->opened_at;

@@ -148,6 +148,11 @@ static void test_bad_lists(void **state)
              " {\"code\": \"xx\", \"name\": \"X\"}]");
     assert_int_equal(lang_list_load(&l, dir, err, sizeof err), -1);
     assert_non_null(strstr(err, "not an object"));
+    /* a string given twice in one file: refused, naming the file and the key */
+    put("xx.json", "{\"a\": \"en\",\n \"a\": \"to\"}");
+    assert_int_equal(lang_list_load(&l, dir, err, sizeof err), -1);
+    assert_non_null(strstr(err, "xx.json:2"));
+    assert_non_null(strstr(err, "duplicate"));
 }
 
 static void test_accept_language(void **state)

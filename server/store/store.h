@@ -578,6 +578,8 @@ struct store_caseload_row {
     int asked;              /* topics marked to ask about */
     bool any_progress;      /* a video opened or a question answered */
     int64_t held_at;        /* the first meeting as recorded; 0: not recorded */
+    char wrong_ids[512];    /* question ids answered wrong at the first attempt, "1,5,9" */
+    char asked_ids[512];    /* question ids marked to ask about */
 };
 typedef int (*store_caseload_cb)(const struct store_caseload_row *r, void *arg);
 /* Calls cb for each row: first the meetings still to come (not recorded, planned at or

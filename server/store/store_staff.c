@@ -392,13 +392,17 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, const 
     "(?" #n " = '' OR EXISTS (SELECT 1 FROM users u WHERE u.username = e.caseworker"          \
     " AND u.unit = ?" #n "))"
 
+#define STORE_IDS_SQLITE(x) "group_concat(" x ")"
+#define STORE_IDS_PG(x) "string_agg(CAST(" x " AS TEXT), ',')"
+
 /* A meeting still to come: not recorded, planned at or after ?8. */
 #define STORE_CASELOAD_UPCOMING                                                             \
     "(e.first_meeting_at >= ?8 AND NOT EXISTS (SELECT 1 FROM meetings m"                     \
     " WHERE m.enrolment_id = e.id))"
 
-/* The caseworker's list; POS: the dialect's substring position function. */
-#define STORE_CASELOAD_SQL(POS)                                                             \
+/* The caseworker's list; POS: the dialect's substring position function, IDS(x): the
+ * dialect's comma-separated list of the integers x of a group. */
+#define STORE_CASELOAD_SQL(POS, IDS)                                                        \
     "SELECT e.id, e.uuid, e.citizen_id, c.uuid, e.group_id, e.pack_id, p.version,"          \
     " e.caseworker, e.language, e.first_meeting_at, e.token_expires_at, e.created_at,"      \
     " e.opened_at, e.completed_at, e.declined_at, e.closed_at, e.oral_guidance_at,"         \
@@ -408,7 +412,10 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, const 
     "   AND a.correct = 1),"                                                                \
     " (SELECT count(*) FROM asked_topics t WHERE t.enrolment_id = e.id),"                   \
     " EXISTS (SELECT 1 FROM video_views v WHERE v.enrolment_id = e.id),"                    \
-    " (SELECT m.held_at FROM meetings m WHERE m.enrolment_id = e.id)"                       \
+    " (SELECT m.held_at FROM meetings m WHERE m.enrolment_id = e.id),"                      \
+    " (SELECT " IDS("a.question_id") " FROM answers a WHERE a.enrolment_id = e.id"           \
+    "   AND a.attempt = 1 AND a.correct = 0),"                                              \
+    " (SELECT " IDS("t.question_id") " FROM asked_topics t WHERE t.enrolment_id = e.id)"     \
     " FROM enrolments e JOIN citizens c ON c.id = e.citizen_id"                             \
     " JOIN packs p ON p.id = e.pack_id JOIN target_groups g ON g.id = e.group_id"           \
     " WHERE e.closed_at IS NULL AND " STORE_IN_UNIT(1)                                      \
@@ -425,7 +432,8 @@ enum store_status store_caseload_each(struct store *st, const struct store_casel
 {
     struct db_stmt *s = store_stmt(
         st,
-        store_is_postgres(st) ? STORE_CASELOAD_SQL("strpos") : STORE_CASELOAD_SQL("instr"),
+        store_is_postgres(st) ? STORE_CASELOAD_SQL("strpos", STORE_IDS_PG)
+                              : STORE_CASELOAD_SQL("instr", STORE_IDS_SQLITE),
         "ttiitiii", f->unit, f->group_slug, f->meeting_from, f->meeting_to, f->name,
         f->citizen_id, (int64_t)f->limit, f->upcoming_from);
     if (!s)
@@ -443,6 +451,10 @@ enum store_status store_caseload_each(struct store *st, const struct store_casel
         row.asked = db_col_int(s, 22);
         row.any_progress = db_col_int(s, 23) != 0 || row.answered > 0;
         row.held_at = db_col_null(s, 24) ? 0 : db_col_int64(s, 24);
+        if (!db_col_null(s, 25))
+            store_col_copy(s, 25, row.wrong_ids, sizeof row.wrong_ids);
+        if (!db_col_null(s, 26))
+            store_col_copy(s, 26, row.asked_ids, sizeof row.asked_ids);
         if (cb(&row, arg)) {
             rc = DB_DONE;
             break;

@@ -360,6 +360,35 @@ static const char *h_staff_group_name(const struct h_staff_list *l,
     return r->group_name;
 }
 
+/* The topics of the questions ids ("1,5,9") in the page's language, each once (a topic is
+ * often shared by several questions), joined by ", " into a new string; NULL for none.  The
+ * caller frees it. */
+static char *h_staff_topics(const struct app_call *c, const struct model_pack *pack,
+                            const char *ids)
+{
+    struct buf out = {0};
+    const char *seen[64];
+    size_t n = 0;
+    for (const char *p = ids; pack && p && *p && n < sizeof seen / sizeof seen[0];) {
+        char *end;
+        long long id = strtoll(p, &end, 10);
+        if (end == p)
+            break;
+        size_t vi;
+        const struct model_question *q = content_question_by_id(pack, (int64_t)id, &vi);
+        const char *topic = q ? h_staff_name(c, q->topic) : NULL;
+        size_t k = 0;
+        while (topic && k < n && strcmp(seen[k], topic) != 0)
+            k++;
+        if (topic && *topic && k == n) {
+            seen[n++] = topic;
+            buf_printf(&out, "%s%s", out.len ? ", " : "", topic);
+        }
+        p = *end == ',' ? end + 1 : end;
+    }
+    return out.data; /* NULL when nothing was appended */
+}
+
 static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
 {
     struct h_staff_list *l = arg;
@@ -381,6 +410,15 @@ static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
                             r->correct, "total", total, "focus", r->answered > r->correct,
                             "asked", r->asked > 0);
     json_object_set_new(row, "status_code", json_string(model_status_name(status)));
+    /* which topics, so that the list shows what the meeting is about, not only that */
+    char *focus = h_staff_topics(l->c, pack, r->wrong_ids), *asked = h_staff_topics(l->c, pack,
+                                                                                     r->asked_ids);
+    if (focus)
+        json_object_set_new(row, "focus_topics", json_string(focus));
+    if (asked)
+        json_object_set_new(row, "asked_topics", json_string(asked));
+    free(focus);
+    free(asked);
     json_object_set_new(row, "has_focus", json_boolean(r->answered > r->correct || r->asked > 0));
     if (total > r->answered) {
         char *un = h_staff_fill(l->c, "staff_unanswered", "n", (unsigned)(total - r->answered));

@@ -72,7 +72,17 @@ describe('the caseworker list', () => {
     assert.match(row, new RegExp(`${right} af ${total} rigtige`));
     const html = r.text.slice(r.text.indexOf(`/medarbejder/borger/${done.citizen_id}`));
     const cell = html.slice(0, html.indexOf('</tr>'));
-    assert.match(cell, /<ul class="vejled-focus-list"><li class="vejled-focus">Fokusemner<\/li><li class="vejled-asked">Har spørgsmål<\/li><\/ul>/);
+    // each label names its topics: what the citizen got wrong at the first attempt, and asked about
+    const topics = (sql) => sqlite(s.db, sql).split('\n').filter(Boolean);
+    const wrong = topics(`SELECT DISTINCT q.topic_da FROM answers a JOIN questions q ON q.id = a.question_id
+      JOIN enrolments e ON e.id = a.enrolment_id WHERE e.uuid = '${done.enrolment_id}' AND a.attempt = 1 AND a.correct = 0`);
+    const asked = topics(`SELECT DISTINCT q.topic_da FROM asked_topics t JOIN questions q ON q.id = t.question_id
+      JOIN enrolments e ON e.id = t.enrolment_id WHERE e.uuid = '${done.enrolment_id}'`);
+    assert.ok(wrong.length > 0 && asked.length > 0);
+    const m = /<ul class="vejled-focus-list"><li class="vejled-focus">Fokusemner: ([^<]+)<\/li><li class="vejled-asked">Har spørgsmål: ([^<]+)<\/li><\/ul>/.exec(cell);
+    assert.ok(m, cell);
+    assert.deepEqual(decodeEntities(m[1]).split(', ').sort(), [...wrong].sort(), 'each wrong topic once');
+    assert.deepEqual(decodeEntities(m[2]).split(', ').sort(), [...asked].sort());
   });
 
   it("the citizen page says the score the same way", async () => {

@@ -106,3 +106,25 @@ void cpr_mask(const char *cpr10, char out[12])
         memcpy(out, "******-****", 12);
     }
 }
+
+bool cpr_within(const char *s)
+{
+    for (const char *p = s; p && *p; p++) {
+        if (p > s && cpr_is_digit(p[-1]))
+            continue; /* only from the start of a run of digits */
+        char part[12];
+        size_t n = 0;
+        for (const char *q = p; *q && n < 11 && (cpr_is_digit(*q) || (*q == '-' && n == 6));
+             q++)
+            part[n++] = *q;
+        part[n] = 0;
+        for (size_t len = 10; len <= 11 && len <= n; len++) {
+            char cand[12];
+            memcpy(cand, part, len);
+            cand[len] = 0;
+            if (!cpr_is_digit(p[len]) && cpr_is_valid(cand))
+                return true;
+        }
+    }
+    return false;
+}

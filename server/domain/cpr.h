@@ -20,6 +20,11 @@ int cpr_normalise(const char *s, char out[11]);
 /* true when cpr_normalise() would accept s. */
 bool cpr_is_valid(const char *s);
 
+/* true when s holds a valid CPR number anywhere in it (ten digits, or six, a dash and four,
+ * not part of a longer run of digits): a free-text field that the journal keeps for good
+ * must not carry one.  NULL is false. */
+bool cpr_within(const char *s);
+
 /* The birth date of a normalised CPR: 0 and *year (4 digits) *month *day, or -1 (outputs
  * untouched) when cpr10 is NULL or not ten digits with a real date. */
 int cpr_birth_date(const char *cpr10, int *year, int *month, int *day);

@@ -1,6 +1,5 @@
 #include "enrol.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,30 +44,6 @@ static enum enrol_result enrol_reject(struct enrol_error *err, const char *code,
     snprintf(err->field, sizeof err->field, "%s", field);
     snprintf(err->message, sizeof err->message, "%s", message);
     return ENROL_INVALID;
-}
-
-/* Whether s holds a valid CPR number anywhere (ten digits, or six, a dash and four): a
- * free-text field that the journal keeps for good must not carry one. */
-static bool enrol_has_cpr(const char *s)
-{
-    for (const char *p = s; p && *p; p++) {
-        if (p > s && isdigit((unsigned char)p[-1]))
-            continue; /* only from the start of a run of digits */
-        char part[12];
-        size_t n = 0;
-        for (const char *q = p; *q && n < 11 && (isdigit((unsigned char)*q) || (*q == '-' && n == 6));
-             q++)
-            part[n++] = *q;
-        part[n] = 0;
-        for (size_t len = 10; len <= 11 && len <= n; len++) {
-            char cand[12];
-            memcpy(cand, part, len);
-            cand[len] = 0;
-            if (!isdigit((unsigned char)p[len]) && cpr_is_valid(cand))
-                return true;
-        }
-    }
-    return false;
 }
 
 /* A string member: NULL when absent or null; *bad when present with another type or
@@ -198,7 +173,7 @@ static enum enrol_result enrol_validate(const struct enrol_env *env, const json_
     if (bad)
         return enrol_reject(err, "invalid_caseworker", "caseworker",
                             "caseworker must be a user name of at most 63 characters.");
-    if (enrol_has_cpr(rq->caseworker))
+    if (cpr_within(rq->caseworker))
         return enrol_reject(err, "invalid_caseworker", "caseworker",
                             "caseworker must be a user name; this one holds a CPR number, "
                             "which the journal must never keep.");
@@ -1094,7 +1069,7 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
         goto out;
     r = ENROL_INVALID;
     t.caseworker = enrol_string(body, "caseworker", MODEL_SLUG_MAX - 1, &bad);
-    if (bad || enrol_has_cpr(t.caseworker)) {
+    if (bad || cpr_within(t.caseworker)) {
         enrol_reject(err, "invalid_caseworker", "caseworker",
                      bad ? "caseworker must be a user name of at most 63 characters."
                          : "caseworker must be a user name; this one holds a CPR number, "

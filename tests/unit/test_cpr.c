@@ -183,6 +183,22 @@ static void test_normalise_then_mask(void **state)
     assert_null(strstr(masked, "9876"));
 }
 
+static void test_within(void **state)
+{
+    (void)state;
+    assert_true(cpr_within("0303905555"));
+    assert_true(cpr_within("030390-5555"));
+    assert_true(cpr_within("sb-0303905555"));
+    assert_true(cpr_within("x 030390-5555 y"));
+    assert_false(cpr_within(NULL));
+    assert_false(cpr_within(""));
+    assert_false(cpr_within("cw1"));
+    assert_false(cpr_within("cw1234567890"));   /* no date in it */
+    assert_false(cpr_within("03039055551"));    /* part of a longer run of digits */
+    assert_false(cpr_within("10303905555"));
+    assert_false(cpr_within("3213991234"));     /* no such date */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_birth_date_needs_normalised),
         cmocka_unit_test(test_mask),
         cmocka_unit_test(test_normalise_then_mask),
+        cmocka_unit_test(test_within),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

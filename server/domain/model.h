@@ -152,6 +152,7 @@ struct model_view {
     int64_t to_end_at;    /* when it became watched to the end; 0: not (yet) */
     int no_media;         /* enum model_no_media: the page was shown without a playable
                            * video (the latest such showing's reason), or 0 */
+    int64_t player_at;    /* the page was first shown with a playable video; 0: never */
 };
 
 struct model_answer {

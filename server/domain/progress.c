@@ -183,7 +183,7 @@ static enum store_status progress_watch_txn(struct store *st, void *arg)
     struct progress_watch_ctx *c = arg;
     const struct watch_report *r = c->r;
     struct model_view view;
-    enum store_status rc = store_view_start(st, c->e->id, c->v->id, MODEL_MEDIA_PLAYER, c->now);
+    enum store_status rc = store_view_ensure(st, c->e->id, c->v->id, c->now);
     if (rc == STORE_OK)
         rc = store_view_get(st, c->e->id, c->v->id, &view);
     if (rc != STORE_OK)

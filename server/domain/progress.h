@@ -50,10 +50,10 @@ int progress_session(struct store *st, const char *cookie, int64_t now,
 int progress_session_used(struct store *st, const char *cookie,
                           const struct model_enrolment *e, int64_t now);
 
-/* Notes that the citizen opened a video's page (not journalled): the first time, and each
+/* Notes that the citizen opened a video's page (not journalled): the first time, each
  * time it is shown without a playable video (no_media, decided when the page is served;
- * the record then says the video could not be shown, not that it was not played).  0 or
- * -1. */
+ * the record then says the video could not be shown, not that it was not played), and the
+ * first time it is shown with one after that.  0 or -1. */
 int progress_video_seen(struct store *st, const struct model_enrolment *e,
                         const struct model_video *v, enum model_no_media no_media, int64_t now);
 

@@ -211,8 +211,10 @@ void watch_facts_of(const struct model_view *v, bool answered, struct watch_fact
     f->played_ms = v->reported_at ? watch_covered_ms(v->ranges, v->n_ranges) : 0;
     if (f->played_ms > 0)
         f->observed = WATCH_PLAYED;
-    else if (v->no_media)
+    else if (v->no_media) {
         f->observed = v->no_media == MODEL_MEDIA_NO_FILE ? WATCH_NO_FILE : WATCH_NO_MEDIA;
+        f->player_shown = v->player_at != 0;
+    }
     else if (v->reported_at)
         f->observed = WATCH_NOT_PLAYED;
     else
@@ -277,10 +279,11 @@ void watch_sentence(const struct watch_facts *f, const json_t *strings, struct b
         watch_part(&own, strings, f->answered ? "watch_answered_not_played" : "watch_not_played");
         break;
     case WATCH_NO_MEDIA:
-        watch_part(&own, strings, "watch_no_media");
-        break;
     case WATCH_NO_FILE:
-        watch_part(&own, strings, "watch_no_file");
+        watch_part(&own, strings,
+                   f->observed == WATCH_NO_FILE ? "watch_no_file" : "watch_no_media");
+        if (f->player_shown)
+            watch_part(&own, strings, "watch_player_shown");
         break;
     case WATCH_PLAYED: {
         struct buf ranges = {0};
@@ -315,12 +318,12 @@ json_t *watch_json(const struct watch_facts *f, const json_t *strings)
         json_array_append_new(ranges, json_pack("[f, f]", round(f->ranges[i].a / 100.0) / 10.0,
                                                 round(f->ranges[i].b / 100.0) / 10.0));
     json_t *j = json_pack(
-        "{s:s, s:b, s:f, s:f, s:f, s:o, s:b, s:b, s:b, s:b, s:b}", "observed",
+        "{s:s, s:b, s:f, s:f, s:f, s:o, s:b, s:b, s:b, s:b, s:b, s:b}", "observed",
         watch_observed_name(f->observed), "page_viewed", f->page_viewed, "seconds",
         round(f->played_ms / 100.0) / 10.0, "duration", round(f->duration_ms / 100.0) / 10.0,
         "share", f->share_permille / 1000.0, "ranges", ranges, "to_end", f->to_end, "ended",
         f->ended, "skipped", f->skipped, "captions_on", f->captions_on, "transcript_opened",
-        f->transcript_opened);
+        f->transcript_opened, "player_shown", f->player_shown);
     if (strings) {
         struct buf text = {0};
         watch_sentence(f, strings, &text);

@@ -129,13 +129,16 @@ struct watch_facts {
     int64_t played_ms, duration_ms;
     int share_permille;
     bool to_end, ended, skipped, captions_on, transcript_opened, legacy_ended;
+    bool player_shown; /* WATCH_NO_MEDIA / WATCH_NO_FILE: at another visit the page was
+                        * shown with a playable video (nothing played was reported) */
     const struct model_range *ranges; /* borrowed from the view */
     size_t n_ranges;
 };
 
 /* The facts of view v (NULL: the page was never shown); answered as above.  A page shown
  * without a playable video (v->no_media) is WATCH_NO_MEDIA or WATCH_NO_FILE unless played
- * ranges were reported (the file came later and was played: the played facts win). */
+ * ranges were reported (the file came later and was played: the played facts win); if it
+ * was also shown with one (v->player_at), player_shown says so. */
 void watch_facts_of(const struct model_view *v, bool answered, struct watch_facts *f);
 
 /* "played", "not_played", "no_script", "not_viewed", "legacy", "no_media", "no_file". */
@@ -147,7 +150,8 @@ void watch_sentence(const struct watch_facts *f, const json_t *strings, struct b
 
 /* The facts as JSON (new reference; the caller owns it):
  * {"observed", "page_viewed", "seconds", "duration", "share", "ranges": [[a, b]],
- *  "to_end", "ended", "skipped", "captions_on", "transcript_opened", "text"}
+ *  "to_end", "ended", "skipped", "captions_on", "transcript_opened", "player_shown",
+ *  "text"}
  * (seconds with one decimal; share 0–1 with three; text: watch_sentence with strings,
  * left out when strings is NULL). */
 json_t *watch_json(const struct watch_facts *f, const json_t *strings);

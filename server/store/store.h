@@ -194,9 +194,14 @@ enum store_status store_session_use(struct store *st, const char *id_hash, int64
 /* ---- progress ---- */
 /* The video's page was shown: makes its view row (observed playback) the first time.
  * no_media (enum model_no_media) not 0: the page was shown without a playable video; kept
- * on the row (made or not), a later showing with a player does not clear it. */
+ * on the row (made or not), a later showing with a player does not clear it.  no_media 0:
+ * shown with a player, whose first time is kept (player_at). */
 enum store_status store_view_start(struct store *st, int64_t enrolment_id, int64_t video_id,
                                    int no_media, int64_t now);
+/* Makes the view row if there is none, saying nothing of how the page was shown (a
+ * player's report: the page's script runs with and without a playable video). */
+enum store_status store_view_ensure(struct store *st, int64_t enrolment_id, int64_t video_id,
+                                    int64_t now);
 /* One view row with its observed playback (clear with model_view_clear); STORE_NOT_FOUND
  * when the page was never shown. */
 enum store_status store_view_get(struct store *st, int64_t enrolment_id, int64_t video_id,

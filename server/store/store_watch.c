@@ -66,7 +66,7 @@ static char *store_watch_ranges_text(const struct model_view *v)
 #define STORE_VIEW_COLUMNS                                                                  \
     "video_id, started_at, finished_at, observed, reported_at, duration_ms, ranges,"       \
     " played_ms, ended, skipped, captions_on, transcript_opened, legacy_ended,"             \
-    " journal_level, to_end_at, no_media"
+    " journal_level, to_end_at, no_media, player_at"
 
 static void store_view_read(struct db_stmt *s, struct model_view *v)
 {
@@ -87,6 +87,7 @@ static void store_view_read(struct db_stmt *s, struct model_view *v)
     v->journal_level = db_col_int(s, 13);
     v->to_end_at = db_col_int64(s, 14);
     v->no_media = db_col_int(s, 15);
+    v->player_at = db_col_int64(s, 16);
 }
 
 enum store_status store_views_read(struct store *st, int64_t enrolment_id,
@@ -112,16 +113,33 @@ enum store_status store_view_start(struct store *st, int64_t enrolment_id, int64
     enum store_status rc = store_done(
         st, store_stmt(st,
                        "INSERT INTO video_views(enrolment_id, video_id, started_at, observed,"
-                       " no_media) VALUES (?,?,?,1,?) ON CONFLICT DO NOTHING",
-                       "iiii", enrolment_id, video_id, now, (int64_t)no_media));
-    if (rc != STORE_OK || !no_media)
+                       " no_media, player_at) VALUES (?,?,?,1,?,?) ON CONFLICT DO NOTHING",
+                       "iiiii", enrolment_id, video_id, now, (int64_t)no_media,
+                       no_media ? (int64_t)0 : now));
+    if (rc != STORE_OK)
         return rc;
-    /* a row made before: the page now shown without a playable video */
+    /* a row made before: the page now shown with a player for the first time, or now
+     * without a playable video */
+    if (!no_media)
+        return store_done(st, store_stmt(st,
+                                         "UPDATE video_views SET player_at = ?"
+                                         " WHERE enrolment_id = ? AND video_id = ?"
+                                         " AND player_at = 0",
+                                         "iii", now, enrolment_id, video_id));
     return store_done(st, store_stmt(st,
                                      "UPDATE video_views SET no_media = ?"
                                      " WHERE enrolment_id = ? AND video_id = ? AND no_media <> ?",
                                      "iiii", (int64_t)no_media, enrolment_id, video_id,
                                      (int64_t)no_media));
+}
+
+enum store_status store_view_ensure(struct store *st, int64_t enrolment_id, int64_t video_id,
+                                    int64_t now)
+{
+    return store_done(st, store_stmt(st,
+                                     "INSERT INTO video_views(enrolment_id, video_id, started_at,"
+                                     " observed) VALUES (?,?,?,1) ON CONFLICT DO NOTHING",
+                                     "iii", enrolment_id, video_id, now));
 }
 
 enum store_status store_view_get(struct store *st, int64_t enrolment_id, int64_t video_id,

@@ -1399,16 +1399,18 @@ void h_citizen_video(struct app_call *c)
         h_citizen_fail(c);
         return;
     }
-    /* the first visit records that the video was started, and a visit whose page has no
+    /* the first visit records that the video was started, a visit whose page has no
      * playable video (the file missing, or none named) records that, so the record does
-     * not read as if the citizen chose not to play it: writes, so the read snapshot ends
-     * first; other visits only read */
+     * not read as if the citizen chose not to play it, and the first visit with a player
+     * after such a one records that too: writes, so the read snapshot ends first; other
+     * visits only read */
     int media = h_citizen_media_state(c, v);
     enum model_no_media no_media = media == 2   ? MODEL_MEDIA_PLAYER
                                    : media == 1 ? MODEL_MEDIA_MISSING
                                                 : MODEL_MEDIA_NO_FILE;
     const struct model_view *seen = h_citizen_view_of(&pr, v->id);
-    if (!seen || (no_media != MODEL_MEDIA_PLAYER && seen->no_media != (int)no_media)) {
+    if (!seen || (no_media != MODEL_MEDIA_PLAYER && seen->no_media != (int)no_media) ||
+        (no_media == MODEL_MEDIA_PLAYER && !seen->player_at)) {
         store_read_end(c->st);
         progress_video_seen(c->st, &c->enrolment, v, no_media, clock_now());
     }

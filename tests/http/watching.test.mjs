@@ -429,13 +429,37 @@ describe('watching and opening as observed', () => {
     await sleep(1100); // the server looks for the file again after a second
     assert.ok((await b.get('/borger/video/4')).text.includes('<video'), 'now a player');
     assert.equal((await report(b, 4, { d: '40' })).status, 204);
-    assert.equal((await describeEnrolment(M.enrolment_id)).videos[3].watched.observed, 'no_media');
+    const both = (await describeEnrolment(M.enrolment_id)).videos[3].watched;
+    assert.equal(both.observed, 'no_media');
+    // ... and that at another visit the page had the video, nothing played
+    const other = 'ved et andet besøg blev siden vist med videoen, men der blev ikke registreret nogen afspilning';
+    assert.equal(both.player_shown, true);
+    assert.equal(both.text, `${words}; ${other}`);
+    assert.ok((await staffPage(M.citizen_id)).includes(`Afspilning: ${words}; ${other}`));
+    assert.equal(v.watched.player_shown, false, 'before, it had not');
     // ... and once it is played, the played facts win
     assert.equal((await report(b, 4, { d: '40', p: '0-40', e: '1' })).status, 204);
     const w = (await describeEnrolment(M.enrolment_id)).videos[3].watched;
     assert.equal(w.observed, 'played');
     assert.equal(w.to_end, true);
     assert.equal(w.text, 'afspillet 0:00–0:40 af 0:40 (100 %); set til ende');
+    assert.equal(w.player_shown, false, 'played: the played facts alone');
+    // the other way round: first with the player, then without it (the file gone again)
+    const P = await enrol();
+    const bp = await citizen(P);
+    assert.ok((await bp.get('/borger/video/4')).text.includes('<video'));
+    const first = (await describeEnrolment(P.enrolment_id)).videos[3].watched;
+    assert.equal(first.observed, 'no_script');
+    assert.equal(first.player_shown, false, 'only said of a page also shown without the video');
+    fs.unlinkSync(path.join(s.dir, 'media', MISSING));
+    await sleep(1100);
+    assert.ok(!(await bp.get('/borger/video/4')).text.includes('<video'), 'no player now');
+    await answer(bp, 4);
+    const later = (await describeEnrolment(P.enrolment_id)).videos[3].watched;
+    assert.equal(later.observed, 'no_media');
+    assert.equal(later.player_shown, true);
+    assert.equal(later.text, `${words}; ${other}`);
+    assert.ok((await evidenceText(P.citizen_id)).includes(other), 'the evidence PDF says both');
   });
 
   it('the journal verifies and the statistics agree with a recount', () => {

@@ -191,7 +191,10 @@ static void test_format(void **state)
 
 static json_t *strings(void)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                     "watch_player_shown",
+                     "ved et andet besøg blev siden vist med videoen, men der blev ikke "
+                     "registreret nogen afspilning",
                      "watch_no_media",
                      "videoen kunne ikke vises; teksten til videoen blev vist i stedet",
                      "watch_no_file",
@@ -264,6 +267,30 @@ static void test_sentence(void **state)
     watch_facts_of(&nofile, true, &nf);
     assert_int_equal(nf.observed, WATCH_NO_FILE);
     assert_string_equal(watch_observed_name(nf.observed), "no_file");
+    /* shown with a player at another visit, nothing played: both are said, the observed
+     * stays no_media (the citizen may have answered without the video) */
+    missing.player_at = 3;
+    assert_string_equal(said(&missing, true, &b),
+                        "videoen kunne ikke vises; teksten til videoen blev vist i stedet; ved et "
+                        "andet besøg blev siden vist med videoen, men der blev ikke registreret "
+                        "nogen afspilning");
+    watch_facts_of(&missing, true, &nf);
+    assert_int_equal(nf.observed, WATCH_NO_MEDIA);
+    nj = watch_json(&nf, NULL);
+    assert_true(json_is_true(json_object_get(nj, "player_shown")));
+    json_decref(nj);
+    nofile.player_at = 3;
+    assert_string_equal(said(&nofile, true, &b),
+                        "der er ingen videofil til denne video; siden tilbød teksten til "
+                        "videoen; ved et andet besøg blev siden vist med videoen, men der blev "
+                        "ikke registreret nogen afspilning; tekstversionen blev åbnet");
+    nofile.player_at = 0;
+    /* a page with a player only: player_shown is for the no-media facts alone */
+    struct model_view withplayer = {.video_id = 1, .started_at = 1, .observed = true,
+                                    .reported_at = 2, .player_at = 1};
+    watch_facts_of(&withplayer, true, &nf);
+    assert_int_equal(nf.observed, WATCH_NOT_PLAYED);
+    assert_false(nf.player_shown);
     /* the file came later and was played: the played facts win */
     struct model_range later[] = {R(0, 40000)};
     struct model_view came = {.video_id = 1, .started_at = 1, .observed = true,

@@ -291,14 +291,32 @@ static void h_citizen_progress(const struct model_pack *pack, const struct model
     json_object_set_new_nocheck(ctx, "progress", p);
 }
 
-/* A page language the pack has no texts in (neither built in nor translated): its texts
- * show in Danish, and the pages mark them so ("content_da": lang="da", left to right), for
- * screen readers and for the layout of a right-to-left page. */
-static void h_citizen_content_lang(struct app_call *c, const struct model_pack *pack, json_t *ctx)
+/* Whether text, a pack text as h_citizen_tr & co. gave it, is the Danish one (da_text) on a
+ * page in another language: the pack has no text in the page's language there. */
+static int h_citizen_is_da(const struct app_call *c, const char *text, const char *da_text)
 {
-    const char *other = h_citizen_other_lang(c);
-    if (other && !(pack->translations && json_object_get(pack->translations, other)))
-        json_object_set_new_nocheck(ctx, "content_da", json_true());
+    return text && *text && text == da_text && c->ui && strcmp(c->ui->code, "da") != 0;
+}
+
+/* Sets key to text in o and, when it is shown in Danish on a page in another language
+ * (h_citizen_is_da), mark: the page marks that text lang="da", left to right, for screen
+ * readers and for the layout of a right-to-left page.  Each mark's name is used at one
+ * level of the context only, so an inner value never finds an outer one's. */
+static void h_citizen_str_tr(const struct app_call *c, json_t *o, const char *key,
+                             const char *mark, const char *text, const char *da_text)
+{
+    h_citizen_str(o, key, text);
+    if (h_citizen_is_da(c, text, da_text))
+        json_object_set_new_nocheck(o, mark, json_true());
+}
+
+/* A list item {text, <mark>} for a pack text (the feedback's options, the asked topics). */
+static json_t *h_citizen_item_tr(const struct app_call *c, const char *mark, const char *text,
+                                 const char *da_text)
+{
+    json_t *o = json_object();
+    h_citizen_str_tr(c, o, "text", mark, text, da_text);
+    return o;
 }
 
 /* What every citizen page shows that is the same for the pack and the language: the
@@ -333,7 +351,6 @@ static json_t *h_citizen_base_fixed(struct app_call *c, const struct model_pack 
     json_object_set_new_nocheck(ctx, "place_address", address);
     json_object_set_new_nocheck(ctx, "contact", json_string(c->app->cfg->municipality_contact));
     json_object_set_new_nocheck(ctx, "example_content", json_boolean(pack->example_content));
-    h_citizen_content_lang(c, pack, ctx);
     json_object_set_new_nocheck(ctx, "citizen", json_true());
     return ctx;
 }
@@ -343,8 +360,8 @@ static void h_citizen_base_own(struct app_call *c, const struct model_pack *pack
 {
     struct model_group g;
     if (store_group_by_id(c->st, c->enrolment.group_id, &g) == STORE_OK) {
-        json_object_set_new_nocheck(ctx, "group_name",
-                            json_string(h_citizen_tr(c, pack, "group.name", g.name)));
+        h_citizen_str_tr(c, ctx, "group_name", "group_da",
+                         h_citizen_tr(c, pack, "group.name", g.name), g.name[LANG_DA]);
         model_group_clear(&g);
     }
     h_citizen_when(c, ctx, "meeting", c->enrolment.first_meeting_at);
@@ -530,14 +547,15 @@ static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack
 {
     json_t *data = json_object(), *videos = json_array();
     char hole[32];
-    h_citizen_content_lang(c, pack, data);
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
         size_t a = holes ? 0 : h_citizen_answered_in(v, pr);
         json_t *item = json_object();
         h_citizen_int(item, "n", (int)vi + 1);
-        h_citizen_str(item, "title", h_citizen_vtr(c, pack, v, "title", v->title));
-        h_citizen_str(item, "summary", h_citizen_vtr(c, pack, v, "summary", v->summary));
+        h_citizen_str_tr(c, item, "title", "title_da", h_citizen_vtr(c, pack, v, "title", v->title),
+                         v->title[LANG_DA]);
+        h_citizen_str_tr(c, item, "summary", "summary_da",
+                         h_citizen_vtr(c, pack, v, "summary", v->summary), v->summary[LANG_DA]);
         h_citizen_int(item, "minutes", v->duration_s ? (v->duration_s + 59) / 60 : 1);
         h_citizen_hole_name(hole, sizeof hole, "d", vi, 0, 0);
         if (holes)
@@ -615,9 +633,11 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
         }
         for (size_t qi = 0; qi < v->n_questions; qi++)
             if (h_citizen_asked(pr, v->questions[qi].id))
-                json_array_append_new(topics,
-                                      json_string(h_citizen_qtr(c, pack, v, &v->questions[qi], "topic",
-                                                                v->questions[qi].topic)));
+                json_array_append_new(
+                    topics, h_citizen_item_tr(c, "topic_da",
+                                              h_citizen_qtr(c, pack, v, &v->questions[qi],
+                                                            "topic", v->questions[qi].topic),
+                                              v->questions[qi].topic[LANG_DA]));
     }
     if (!pre) {
         json_t *data = h_citizen_videos_data(c, pack, pr, watching, 0);
@@ -758,7 +778,6 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     json_t *data = json_object();
     json_t *questions = json_array(), *captions = json_array();
     char hole[48];
-    h_citizen_content_lang(c, pack, data);
     /* a track for every language the video has captions in: the built-in Danish and
      * English, and the pack's translations; the page language's is the default */
     for (size_t l = 0; l < c->app->langs.n; l++) {
@@ -783,7 +802,8 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
             snprintf(input_id, sizeof input_id, "q%lld-%zu", (long long)q->id, oi + 1);
             json_t *opt = json_object();
             h_citizen_int(opt, "id", (json_int_t)q->options[oi].id);
-            h_citizen_str(opt, "text", h_citizen_otr(c, pack, v, q, oi));
+            h_citizen_str_tr(c, opt, "text", "opt_da", h_citizen_otr(c, pack, v, q, oi),
+                             q->options[oi].text[LANG_DA]);
             h_citizen_str(opt, "input_id", input_id);
             h_citizen_hole_name(hole, sizeof hole, "c", qi, oi, 1);
             if (holes)
@@ -799,7 +819,8 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
         h_citizen_int(jq, "id", (json_int_t)q->id);
         h_citizen_int(jq, "number", (int)qi + 1);
         h_citizen_str(jq, "name", name);
-        h_citizen_str(jq, "text", h_citizen_qtr(c, pack, v, q, "text", q->text));
+        h_citizen_str_tr(c, jq, "text", "q_da", h_citizen_qtr(c, pack, v, q, "text", q->text),
+                         q->text[LANG_DA]);
         h_citizen_bool(jq, "multiple", q->multiple);
         h_citizen_str(jq, "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic));
         h_citizen_str(jq, "field_id", field_id);
@@ -827,12 +848,15 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     }
     json_t *video = json_object();
     h_citizen_int(video, "n", (int)n);
-    h_citizen_str(video, "title", h_citizen_vtr(c, pack, v, "title", v->title));
-    h_citizen_str(video, "summary", h_citizen_vtr(c, pack, v, "summary", v->summary));
+    h_citizen_str_tr(c, video, "title", "title_da", h_citizen_vtr(c, pack, v, "title", v->title),
+                     v->title[LANG_DA]);
+    h_citizen_str_tr(c, video, "summary", "summary_da",
+                     h_citizen_vtr(c, pack, v, "summary", v->summary), v->summary[LANG_DA]);
     json_object_set_new_nocheck(video, "captions", captions);
-    json_object_set_new_nocheck(
-        video, "transcript",
-        h_citizen_paragraphs(h_citizen_vtr(c, pack, v, "transcript", v->transcript)));
+    const char *transcript = h_citizen_vtr(c, pack, v, "transcript", v->transcript);
+    json_object_set_new_nocheck(video, "transcript", h_citizen_paragraphs(transcript));
+    if (h_citizen_is_da(c, transcript, v->transcript[LANG_DA]))
+        json_object_set_new_nocheck(video, "transcript_da", json_true());
     h_citizen_str(video, "legal_basis", v->legal_basis);
     /* the last day the content is valid, written as the page's other dates are */
     int64_t valid_to;
@@ -919,7 +943,7 @@ enum h_citizen_hk {
     HK_CHECKED, HK_ASKED, HK_BEFORE, HK_ERROR, HK_PROBLEM, HK_MEDIA, HK_MEDIA_MISSING,
     HK_NO_PLAYER, HK_DONE, HK_N_ANSWERED, HK_ANSWERED, HK_TOTAL, HK_PERCENT, HK_GROUP,
     HK_MEETING, HK_NEXT, HK_DECLINED, HK_COMPLETED, HK_STARTED, HK_CSRF, HK_BACK, HK_TITLE,
-    HK_BODY, HK_P_LEFT, HK_P_DONE, HK_P_VIDEO, HK_P_ALL, HK_P_SOME
+    HK_BODY, HK_P_LEFT, HK_P_DONE, HK_P_VIDEO, HK_P_ALL, HK_P_SOME, HK_GROUP_DA
 };
 
 static const struct {
@@ -936,7 +960,7 @@ static const struct {
     {"ss", HK_STARTED, 0},     {"csrf", HK_CSRF, 0},       {"back", HK_BACK, 0},
     {"page_title", HK_TITLE, 0}, {"body", HK_BODY, 0},     {"Pl", HK_P_LEFT, 0},
     {"Pd", HK_P_DONE, 0},      {"Pn", HK_P_VIDEO, 0},      {"Pa", HK_P_ALL, 0},
-    {"Ps", HK_P_SOME, 0},
+    {"Ps", HK_P_SOME, 0},      {"sG", HK_GROUP_DA, 0},
 };
 
 struct h_citizen_hole {
@@ -1010,7 +1034,7 @@ static void h_citizen_overview_holes(json_t *fixed)
 {
     static const char *const names[][2] = {
         {"answered", "sa"}, {"total", "st"},     {"percent", "sp"},
-        {"group_name", "sg"}, {"meeting", "sm"}, {"next_n", "sn"},
+        {"group_name", "sg"}, {"group_da", "sG"}, {"meeting", "sm"}, {"next_n", "sn"},
         {"declined", "sd"}, {"completed", "sc"}, {"started", "ss"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         json_object_set_new_nocheck(fixed, names[i][0], tmpl_hole(names[i][1]));
@@ -1212,6 +1236,9 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
             break;
         case HK_GROUP:
             h_citizen_val_cstr(tv, w->group_name);
+            break;
+        case HK_GROUP_DA:
+            on = w->have_group && h_citizen_is_da(w->c, w->group_name, w->group.name[LANG_DA]);
             break;
         case HK_MEETING:
             h_citizen_val_cstr(tv, w->meeting);
@@ -1532,22 +1559,25 @@ void h_citizen_feedback(struct app_call *c)
         json_t *chosen = json_array(), *right = json_array();
         for (size_t oi = 0; oi < q->n_options; oi++) {
             const char *text = h_citizen_otr(c, pack, v, q, oi);
+            const char *da_text = q->options[oi].text[LANG_DA];
             if (progress_chosen_has(a->chosen, q->options[oi].id))
-                json_array_append_new(chosen, json_string(text));
+                json_array_append_new(chosen, h_citizen_item_tr(c, "opt_da", text, da_text));
             if (q->options[oi].correct)
-                json_array_append_new(right, json_string(text));
+                json_array_append_new(right, h_citizen_item_tr(c, "opt_da", text, da_text));
         }
         all_right &= a->correct;
         n_right += a->correct;
         n_answered++;
         json_t *jq = json_object();
         h_citizen_int(jq, "number", (int)qi + 1);
-        h_citizen_str(jq, "text", h_citizen_qtr(c, pack, v, q, "text", q->text));
+        h_citizen_str_tr(c, jq, "text", "q_da", h_citizen_qtr(c, pack, v, q, "text", q->text),
+                         q->text[LANG_DA]);
         h_citizen_bool(jq, "correct", a->correct);
         json_object_set_new_nocheck(jq, "chosen", chosen);
         json_object_set_new_nocheck(jq, "right", right);
-        h_citizen_str(jq, "explanation",
-                      h_citizen_qtr(c, pack, v, q, "explanation", q->explanation));
+        h_citizen_str_tr(c, jq, "explanation", "expl_da",
+                         h_citizen_qtr(c, pack, v, q, "explanation", q->explanation),
+                         q->explanation[LANG_DA]);
         h_citizen_str(jq, "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic));
         h_citizen_bool(jq, "asked", h_citizen_asked(&pr, q->id));
         json_array_append_new(questions, jq);
@@ -1564,7 +1594,8 @@ void h_citizen_feedback(struct app_call *c)
     }
     json_t *video = json_object();
     h_citizen_int(video, "n", (int)n);
-    h_citizen_str(video, "title", h_citizen_vtr(c, pack, v, "title", v->title));
+    h_citizen_str_tr(c, video, "title", "title_da", h_citizen_vtr(c, pack, v, "title", v->title),
+                     v->title[LANG_DA]);
     json_object_set_new_nocheck(ctx, "video", video);
     json_object_set_new_nocheck(ctx, "questions", questions);
     json_object_set_new_nocheck(ctx, "all_right", json_boolean(all_right));

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  Browser, ROOT, csrfOf, decodeEntities, enrolBody, freshCpr, parseForms, startServer,
+  Browser, ROOT, cli, csrfOf, decodeEntities, enrolBody, freshCpr, parseForms, startServer,
 } from './harness.mjs';
 
 const PACK = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
@@ -329,5 +329,96 @@ describe('a language added as data only', () => {
     assert.ok(sygPage.includes('value="en"') && !sygPage.includes('value="ar"'), 'a pack without translations: da, en');
     // a page without a session offers every language
     assert.ok((await new Browser(s).get('/')).text.includes('href="?sprog=tr"'));
+  });
+});
+
+describe('a pack translated in part', () => {
+  let s;
+  const V = PACK.videos[0];
+  const [Q1, Q2] = V.questions;
+  const AR = PACK.translations.ar;
+  const left = [`v.${V.slug}.title`, `v.${V.slug}.transcript`, `v.${V.slug}.q.${Q1.slug}.text`,
+    `v.${V.slug}.q.${Q1.slug}.o1`, `v.${V.slug}.q.${Q1.slug}.explanation`,
+    `v.${V.slug}.q.${Q1.slug}.topic`, 'group.name'];
+  before(async () => {
+    // the demo content with some of dagpenge's Arabic texts left out
+    s = await startServer({ demo: false, apikey: false, start: false, config: '[content]\ndemo_dir = {dir}/demo\n' });
+    const demo = path.join(s.dir, 'demo');
+    fs.cpSync(path.join(ROOT, 'db', 'demo'), demo, { recursive: true });
+    const pack = structuredClone(PACK);
+    for (const k of left) {
+      assert.ok(pack.translations.ar[k], `the demo pack translates ${k}`);
+      delete pack.translations.ar[k];
+    }
+    fs.writeFileSync(path.join(demo, 'packs', 'dagpenge.json'), JSON.stringify(pack));
+    const r = cli(['demo', '--db', s.db, '--config', s.configFile]);
+    assert.equal(r.status, 0, r.stderr);
+    const k = cli(['apikey', 'add', '--db', s.db, '--name', 'test', '--config', s.configFile]);
+    assert.equal(k.status, 0, k.stderr);
+    s.key = k.stdout.trim();
+    await s.start();
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('marks each text shown in Danish, and only those, on every page that shows it', async () => {
+    const b = await citizen(s, 'ar');
+    const dl = ' lang="da" dir="ltr"';
+    const ov = decodeEntities((await b.get('/borger')).text);
+    assert.ok(ov.includes(`<p class="font-lead"${dl}>${PACK.group.name.da}</p>`), 'the group name');
+    assert.ok(ov.includes(`class="vejled-video-link"${dl}>${V.title.da}<`), 'the untranslated title');
+    assert.ok(ov.includes(`class="vejled-video-link">${AR[`v.${PACK.videos[1].slug}.title`]}<`),
+      'a translated title: not marked');
+    assert.ok(ov.includes(`<p class="vejled-video-summary">${AR[`v.${V.slug}.summary`]}</p>`),
+      'the translated summary of the same video: not marked');
+
+    const page = await b.get('/borger/video/1');
+    const vp = decodeEntities(page.text);
+    assert.ok(vp.includes(`<h1${dl}>${V.title.da}</h1>`), 'the title');
+    assert.ok(vp.includes(`<p class="font-lead">${AR[`v.${V.slug}.summary`]}</p>`), 'the summary: not marked');
+    assert.ok(vp.includes(`<div class="details-text"${dl}>`), 'the transcript');
+    assert.ok(vp.includes(`<bdi${dl}>${Q1.text.da}</bdi>`), 'question 1');
+    assert.ok(vp.includes(`: ${AR[`v.${V.slug}.q.${Q2.slug}.text`]}</legend>`), 'question 2: not marked');
+    assert.match(vp, new RegExp(`${dl}>${Q1.options[0].text.da}</label>`), 'option 1 of question 1');
+    assert.ok(vp.includes(`">${AR[`v.${V.slug}.q.${Q1.slug}.o2`]}</label>`), 'option 2: not marked');
+    assert.equal((vp.match(/(?<!lang-button") lang="da" dir="ltr"/g) || []).length, 4,
+      'title, transcript, question 1 (bdi) and its first option: nothing else');
+
+    // answers (the first option of each question) and both topics marked to ask about
+    const form = parseForms(page.text).find((f) => f.action === '/borger/video/1');
+    const fields = [['csrf', csrfOf(page.text)]];
+    const seen = new Set();
+    for (const i of form.inputs) {
+      if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
+        seen.add(i.name);
+        fields.push([i.name, i.value]);
+      }
+      if (i.name === 'ask') fields.push(['ask', i.value]);
+    }
+    const posted = await b.post('/borger/video/1', fields);
+    assert.equal(posted.status, 303);
+    const fb = decodeEntities((await b.get(posted.headers.location)).text);
+    assert.ok(fb.includes(`<p class="vejled-cz-video-name"${dl}>${V.title.da}</p>`), 'feedback: the title');
+    assert.ok(fb.includes(`<bdi${dl}>${Q1.text.da}</bdi>`), 'feedback: question 1');
+    assert.ok(fb.includes(`<li${dl}>${Q1.options[0].text.da}</li>`), 'feedback: the chosen option');
+    assert.ok(fb.includes(`<li>${AR[`v.${V.slug}.q.${Q2.slug}.o1`]}</li>`), 'a translated chosen option: not marked');
+    assert.ok(fb.includes(`<bdi${dl}>${Q1.explanation.da}</bdi>`), 'feedback: the explanation');
+    assert.ok(fb.includes(`</strong> ${AR[`v.${V.slug}.q.${Q2.slug}.explanation`]}</p>`), 'a translated explanation: not marked');
+
+    const rc = decodeEntities((await b.get('/borger/kvittering')).text);
+    assert.ok(rc.includes(`<dd${dl}>${PACK.group.name.da}</dd>`), 'receipt: the group');
+    assert.ok(rc.includes(`<span class="vejled-receipt-video"${dl}>${V.title.da}</span>`), 'receipt: the title');
+    assert.ok(rc.includes(`<li${dl}>${Q1.topic.da}</li>`), 'receipt: the untranslated topic');
+    assert.ok(rc.includes(`<li>${AR[`v.${V.slug}.q.${Q2.slug}.topic`]}</li>`), 'receipt: a translated topic: not marked');
+
+    // a Danish page marks nothing
+    const da = decodeEntities((await (await citizen(s, 'da')).get('/borger/video/1')).text);
+    assert.ok(da.includes(`<h1>${V.title.da}</h1>`) && da.includes('<div class="details-text">') &&
+      da.includes(`>${Q1.options[0].text.da}</label>`) && !da.includes(`${dl}>${Q1.options[0].text.da}</label>`),
+      'nothing marked on a Danish page');
   });
 });

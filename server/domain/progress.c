@@ -352,6 +352,7 @@ struct progress_submit_ctx {
     const int64_t *asked;
     size_t n_asked;
     int64_t now;
+    char language[LANG_CODE_MAX]; /* the page language the citizen answered in */
 };
 
 static enum store_status progress_submit_txn(struct store *st, void *arg)
@@ -418,6 +419,7 @@ static enum store_status progress_submit_txn(struct store *st, void *arg)
         if (g == STORE_OK)
             model_view_clear(&view);
         json_object_set(data, "answers", answers);
+        json_object_set_new(data, "language", json_string(c->language));
         if (rc == STORE_OK)
             rc = journal_append(st, c->now, "answers_submitted", "citizen", c->e->citizen_uuid,
                             c->e->uuid, data, NULL);
@@ -503,13 +505,14 @@ enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
                                              const struct model_video *v,
                                              const struct progress_choice *choices,
                                              size_t n_choices, const int64_t *asked,
-                                             size_t n_asked, int64_t now,
-                                             struct progress_problems *problems)
+                                             size_t n_asked, const char *language,
+                                             int64_t now, struct progress_problems *problems)
 {
     progress_submit_check(pack, v, choices, n_choices, asked, n_asked, problems);
     if (problems->n)
         return SUBMIT_INVALID;
-    struct progress_submit_ctx c = {e, pack, v, choices, n_choices, asked, n_asked, now};
+    struct progress_submit_ctx c = {e, pack, v, choices, n_choices, asked, n_asked, now, ""};
+    snprintf(c.language, sizeof c.language, "%s", language);
     enum store_status rc = w ? writer_run(w, e->id, progress_submit_txn, &c)
                              : store_txn(st, progress_submit_txn, &c);
     return rc == STORE_OK ? SUBMIT_OK : SUBMIT_ERROR;
@@ -528,8 +531,8 @@ enum progress_submit progress_submission_new(const struct model_enrolment *e,
                                              const struct model_video *v,
                                              const struct progress_choice *choices,
                                              size_t n_choices, const int64_t *asked,
-                                             size_t n_asked, int64_t now,
-                                             struct progress_problems *problems,
+                                             size_t n_asked, const char *language,
+                                             int64_t now, struct progress_problems *problems,
                                              struct progress_submission **out)
 {
     *out = NULL;
@@ -545,7 +548,8 @@ enum progress_submit progress_submission_new(const struct model_enrolment *e,
     memcpy(s->choices, choices, n_choices * sizeof *choices);
     memcpy(s->asked, asked, n_asked * sizeof *asked);
     struct progress_submit_ctx c = {&s->e, pack, v, s->choices, n_choices, s->asked,
-                                    n_asked, now};
+                                    n_asked, now, ""};
+    snprintf(c.language, sizeof c.language, "%s", language);
     s->ctx = c;
     *out = s;
     return SUBMIT_OK;

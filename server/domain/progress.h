@@ -104,7 +104,8 @@ enum progress_submit {
 /* Records the answers to all questions of video v (one choice per question is required),
  * the asked-about marks for v's questions (asked: question ids that are checked; the
  * others are cleared).  Answering never marks the video watched (watch.h).  Journals
- * "answers_submitted" with what was known of the playback then (and "asked_topics" when
+ * "answers_submitted" with what was known of the playback then and the code of the page
+ * language the citizen answered in (language: "da", "ar", …) (and "asked_topics" when
  * the marks changed, "completed" when this finished the pack).  All in one transaction: committed through the group
  * commit writer w when given (returns once its batch is durable), else on st by itself. */
 enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
@@ -113,8 +114,8 @@ enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
                                              const struct model_video *v,
                                              const struct progress_choice *choices,
                                              size_t n_choices, const int64_t *asked,
-                                             size_t n_asked, int64_t now,
-                                             struct progress_problems *problems);
+                                             size_t n_asked, const char *language,
+                                             int64_t now, struct progress_problems *problems);
 
 /* The same, for a write that does not hold the caller's thread: checks the submission
  * (SUBMIT_INVALID with problems: nothing to write) and copies it into *out (SUBMIT_OK; free
@@ -130,8 +131,8 @@ enum progress_submit progress_submission_new(const struct model_enrolment *e,
                                              const struct model_video *v,
                                              const struct progress_choice *choices,
                                              size_t n_choices, const int64_t *asked,
-                                             size_t n_asked, int64_t now,
-                                             struct progress_problems *problems,
+                                             size_t n_asked, const char *language,
+                                             int64_t now, struct progress_problems *problems,
                                              struct progress_submission **out);
 enum store_status progress_submission_txn(struct store *st, void *submission);
 void progress_submission_free(void *submission);

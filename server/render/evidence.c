@@ -163,8 +163,33 @@ static void ev_letters(struct evidence *ev, struct store *st, int64_t enrolment_
         pdf_text(ev->pdf, PDF_BODY, ev_s(ev, "evidence_none"));
 }
 
+/* The page language of the submission that gave the first answer to the question with
+ * slug in enrolment enr (its answers_submitted entry, attempt 1); NULL when not told. */
+static const char *ev_answer_language(const json_t *entries, const char *enr, const char *slug)
+{
+    size_t i, j;
+    json_t *e, *a;
+    json_array_foreach(entries, i, e)
+    {
+        const char *kind = json_string_value(json_object_get(e, "kind"));
+        const char *id = json_string_value(json_object_get(e, "enrolment_id"));
+        if (!kind || !id || strcmp(kind, "answers_submitted") != 0 || strcmp(id, enr) != 0)
+            continue;
+        const json_t *data = json_object_get(e, "data");
+        json_array_foreach(json_object_get(data, "answers"), j, a)
+        {
+            const char *q = json_string_value(json_object_get(a, "question"));
+            if (q && strcmp(q, slug) == 0 &&
+                json_integer_value(json_object_get(a, "attempt")) == 1)
+                return json_string_value(json_object_get(data, "language"));
+        }
+    }
+    return NULL;
+}
+
 static void ev_progress(struct evidence *ev, const struct model_pack *pack,
-                        const struct model_progress *pr)
+                        const struct model_progress *pr, const json_t *entries,
+                        const char *enr)
 {
     char when[64];
     int any = 0;
@@ -205,6 +230,15 @@ static void ev_progress(struct evidence *ev, const struct model_pack *pack,
                         buf_printf(&ev->line, "%s%s", n++ ? "; " : "", q->options[oi].text[LANG_DA]);
                 buf_printf(&ev->line, " (%s)", ev_s(ev, pr->first[a].correct ? "evidence_correct"
                                                                              : "evidence_wrong"));
+                /* answered on a page in another language: which, and that the texts here
+                 * are the Danish ones */
+                const char *lang = ev_answer_language(entries, enr, q->slug);
+                if (lang && strcmp(lang, "da") != 0) {
+                    const char *vars[] = {"language", lang_name_for(NULL, ev->strings, lang),
+                                          NULL};
+                    buf_puts(&ev->line, "\n");
+                    letter_fill(&ev->line, ev_s(ev, "evidence_answer_language"), vars);
+                }
                 pdf_text(ev->pdf, PDF_BODY, ev->line.data);
                 any = 1;
             }
@@ -275,6 +309,9 @@ static int ev_enrolment(struct evidence *ev, struct store *st, const struct vaul
                                                                            pr.n_first > 0))),
                            "closed", closed, NULL};
     letter_fill(&ev->line, ev_s(ev, "evidence_enrolment_line"), svars);
+    const char *lvars0[] = {"language", lang_name_for(NULL, ev->strings, e.language), NULL};
+    buf_puts(&ev->line, "\n");
+    letter_fill(&ev->line, ev_s(ev, "evidence_enrolment_language"), lvars0);
     pdf_text(ev->pdf, PDF_BODY, ev->line.data);
     /* the content version's legal basis and validity, as the citizen was shown it */
     const char *lvars[] = {"basis", pack->legal_basis && *pack->legal_basis ? pack->legal_basis
@@ -291,7 +328,7 @@ static int ev_enrolment(struct evidence *ev, struct store *st, const struct vaul
     buf_printf(&ev->line, "indholdets hash %s", pack->content_hash);
     pdf_text(ev->pdf, PDF_MONO, ev->line.data);
     ev_letters(ev, st, e.id, entries, e.uuid);
-    ev_progress(ev, pack, &pr);
+    ev_progress(ev, pack, &pr, entries, e.uuid);
     json_t *m = meeting_json(st, vault, e.id);
     if (!m)
         goto out;

@@ -121,6 +121,19 @@ const struct lang_info *lang_find(const struct lang_list *l, const char *code)
     return NULL;
 }
 
+const char *lang_name_for(const struct lang_list *l, const json_t *strings, const char *code)
+{
+    if (!code)
+        return "";
+    char key[16 + LANG_CODE_MAX];
+    snprintf(key, sizeof key, "lang_name_%s", code);
+    const char *s = json_string_value(json_object_get(strings, key));
+    if (s && *s)
+        return s;
+    const struct lang_info *li = l ? lang_find(l, code) : NULL;
+    return li ? li->name : code;
+}
+
 /* The language of one Accept-Language range (len bytes, no q): exact (case-insensitive),
  * else its primary subtag. */
 static const struct lang_info *lang_match(const struct lang_list *l, const char *tag, size_t len)

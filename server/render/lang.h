@@ -55,6 +55,11 @@ int lang_code_ok(const char *code);
 /* The language with that code; NULL if none (or code NULL).  Borrowed from l. */
 const struct lang_info *lang_find(const struct lang_list *l, const char *code);
 
+/* The name of the language code for a reader of strings (a language's UI strings):
+ * strings' "lang_name_<code>" ("arabisk"), else the language's own name in l (l may be
+ * NULL; "العربية"), else the code itself.  Borrowed from strings, l or code. */
+const char *lang_name_for(const struct lang_list *l, const json_t *strings, const char *code);
+
 /* The best of l's languages for an Accept-Language header ("ar-SA,ar;q=0.9,en;q=0.5"):
  * the highest q that names one (exactly, or by its primary subtag); q=0 never; ties go
  * to the one listed first in the header.  NULL when none matches or header is NULL. */

@@ -1514,7 +1514,8 @@ void h_citizen_answer(struct app_call *c)
     struct progress_submission *pending = NULL;
     enum progress_submit r = progress_submission_new(&c->enrolment, pack, v, choices,
                                                      v->n_questions, asked, n_asked,
-                                                     clock_now(), &problems, &pending);
+                                                     c->ui ? c->ui->code : "da", clock_now(),
+                                                     &problems, &pending);
     if (r == SUBMIT_INVALID) {
         struct h_citizen_submitted sub = {choices, v->n_questions, &problems, asked, n_asked};
         struct model_progress pr;

@@ -703,6 +703,10 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
     }
     h_staff_time(c, d, "meeting", e->first_meeting_at);
     h_staff_time(c, d, "oral_guidance", e->oral_guidance_at);
+    /* the language the citizen's pages are in now (the citizen may switch; each
+     * submission's own is in the journal) */
+    json_object_set_new(d, "language_name",
+                        json_string(lang_name_for(&c->app->langs, app_strings(c), e->language)));
     json_object_set_new(d, "open", json_boolean(!e->closed_at));
     json_t *record = h_staff_meeting_record(c, e);
     if (!record) {
@@ -769,9 +773,22 @@ static json_t *h_staff_journal(struct app_call *c, const json_t *j)
             snprintf(key, sizeof key, "actor_%s", actor);
             snprintf(who, sizeof who, "%s", *app_text(c, key) ? app_text(c, key) : actor);
         }
+        /* answers given on a page in another language than Danish say which */
+        const char *lang = json_string_value(json_object_get(json_object_get(e, "data"),
+                                                             "language"));
+        struct buf what = {0};
+        buf_puts(&what, *label ? label : (kind ? kind : ""));
+        if (lang && strcmp(lang, "da") != 0) {
+            const char *vars[] = {"language",
+                                  lang_name_for(&c->app->langs, app_strings(c), lang), NULL};
+            buf_puts(&what, " (");
+            letter_fill(&what, app_text(c, "journal_language"), vars);
+            buf_puts(&what, ")");
+        }
         json_t *row = json_pack("{s:I, s:s, s:s}", "seq",
                                 json_integer_value(json_object_get(e, "seq")), "kind",
-                                *label ? label : (kind ? kind : ""), "actor", who);
+                                what.data ? what.data : "", "actor", who);
+        buf_free(&what);
         if (clock_parse_rfc3339(json_string_value(json_object_get(e, "at")), &t) == 0)
             h_staff_time(c, row, "at", t);
         json_array_append_new(out, row);

@@ -462,6 +462,36 @@ describe('watching and opening as observed', () => {
     assert.ok((await evidenceText(P.citizen_id)).includes(other), 'the evidence PDF says both');
   });
 
+  it('the language the citizen answered in: journalled, on the caseworker page and in the evidence', async () => {
+    const A = await enrol({ language: 'ar' });
+    const ba = await citizen(A);
+    await answer(ba, 1);
+    const D = await enrol();
+    await answer(await citizen(D), 1);
+    const subA = (await journal(A.citizen_id)).find((j) => j.kind === 'answers_submitted');
+    const subD = (await journal(D.citizen_id)).find((j) => j.kind === 'answers_submitted');
+    assert.equal(subA.data.language, 'ar');
+    assert.equal(subD.data.language, 'da');
+    // the citizen switches to English and answers video 2: that submission says English
+    const page = await ba.get('/borger');
+    assert.equal((await ba.post('/borger/sprog', { csrf: csrfOf(page.text), lang: 'en', back: '/borger' })).status, 303);
+    await answer(ba, 2);
+    const subs = (await journal(A.citizen_id)).filter((j) => j.kind === 'answers_submitted');
+    assert.deepEqual(subs.map((j) => j.data.language), ['ar', 'en']);
+    const staff = await staffPage(A.citizen_id);
+    assert.ok(staff.includes('<dt>Sprog på borgersiderne</dt><dd>engelsk</dd>'), 'the pages\' language now');
+    assert.ok(staff.includes('Svar afgivet (på arabisk)') && staff.includes('Svar afgivet (på engelsk)'),
+      'each submission\'s language in the journal');
+    assert.ok(!(await staffPage(D.citizen_id)).includes('Svar afgivet (på'), 'Danish: nothing added');
+    const pdf = await evidenceText(A.citizen_id);
+    assert.ok(pdf.includes('Sprog på borgersiderne nu: engelsk'));
+    assert.ok(pdf.includes('besvaret på arabisk; spørgsmål og svar er gengivet her på dansk'), 'video 1\'s answers');
+    assert.ok(pdf.includes('besvaret på engelsk; spørgsmål og svar er gengivet her på dansk'), 'video 2\'s answers');
+    const pdfD = await evidenceText(D.citizen_id);
+    assert.ok(pdfD.includes('Sprog på borgersiderne nu: dansk'));
+    assert.ok(!pdfD.includes('besvaret på'), 'answered in Danish: nothing added');
+  });
+
   it('the journal verifies and the statistics agree with a recount', () => {
     const r = cli(['verify', '--db', s.db]);
     assert.equal(r.status, 0, r.stderr);

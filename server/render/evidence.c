@@ -342,7 +342,10 @@ out:
     return rc;
 }
 
-static void ev_journal(struct evidence *ev, const json_t *entries)
+/* The journal, entry by entry; one after the checkpoint cp (when given) says it is not in
+ * the evidence bundle. */
+static void ev_journal(struct evidence *ev, const json_t *entries,
+                       const struct store_checkpoint *cp)
 {
     size_t i;
     json_t *e;
@@ -362,6 +365,8 @@ static void ev_journal(struct evidence *ev, const json_t *entries)
                    (long long)json_integer_value(json_object_get(e, "seq")), when,
                    *label ? label : (kind ? kind : ""));
         ev_actor(ev, json_string_value(json_object_get(e, "actor")), &ev->line);
+        if (cp && json_integer_value(json_object_get(e, "seq")) > cp->signed_seq)
+            buf_printf(&ev->line, " (%s)", ev_s(ev, "evidence_journal_after"));
         pdf_text(ev->pdf, PDF_BOLD, ev->line.data);
         buf_reset(&ev->line);
         buf_printf(&ev->line, "hash %s", json_string_value(json_object_get(e, "hash")));
@@ -373,7 +378,7 @@ static void ev_journal(struct evidence *ev, const json_t *entries)
  * journal entry has reached the case system (a webhook delivery recorded sent) — said
  * only as it stands in the deliveries. */
 static void ev_checkpoint(struct evidence *ev, struct store *st,
-                          const struct store_checkpoint *cp)
+                          const struct store_checkpoint *cp, const json_t *entries)
 {
     char when[64], seq[24], entry[24], delivered[64];
     int64_t sent_at = 0;
@@ -395,6 +400,29 @@ static void ev_checkpoint(struct evidence *ev, struct store *st,
     buf_reset(&ev->line);
     letter_fill(&ev->line, ev_s(ev, "evidence_checkpoint_text"), vars);
     buf_free(&delivery);
+    /* what the bundle beside it holds: the citizen's entries up to the signed one */
+    size_t covered = 0, later = 0, i;
+    json_t *e;
+    json_array_foreach(entries, i, e)
+    {
+        if (json_integer_value(json_object_get(e, "seq")) <= cp->signed_seq)
+            covered++;
+        else
+            later++;
+    }
+    char ncovered[24], nlater[24];
+    snprintf(ncovered, sizeof ncovered, "%zu", covered);
+    snprintf(nlater, sizeof nlater, "%zu", later);
+    const char *cvars[] = {"count", ncovered, "seq", seq, NULL};
+    const char *lvars[] = {"count", nlater, "seq", seq, NULL};
+    buf_puts(&ev->line, " ");
+    letter_fill(&ev->line,
+                ev_s(ev, covered ? "evidence_checkpoint_covered" : "evidence_checkpoint_none"),
+                cvars);
+    if (later) {
+        buf_puts(&ev->line, " ");
+        letter_fill(&ev->line, ev_s(ev, "evidence_checkpoint_later"), lvars);
+    }
     pdf_text(ev->pdf, PDF_BODY, ev->line.data);
     const char *hvars[] = {"hash", cp->head_hash, "root", cp->tree_root, "key", cp->public_key,
                            NULL};
@@ -460,9 +488,9 @@ int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct v
             snprintf(err, errlen, "cannot read enrolment %zu of the citizen", i + 1);
             goto out;
         }
-    ev_journal(&ev, entries);
+    ev_journal(&ev, entries, cp);
     if (cp)
-        ev_checkpoint(&ev, st, cp);
+        ev_checkpoint(&ev, st, cp, entries);
     rc = pdf_finish(ev.pdf, out);
     ev.pdf = NULL;
     if (rc)

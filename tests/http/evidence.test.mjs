@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
-import { startServer, cli, sqlite, isPgDb, ROOT, BIN, assertNoSanitizerReport } from './harness.mjs';
+import { startServer, cli, sqlite, isPgDb, ROOT, BIN, assertNoSanitizerReport, enrolBody, freshCpr } from './harness.mjs';
 import { staff } from './staffkit.mjs';
 
 const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest();
@@ -370,6 +370,42 @@ describe('checkpoints and evidence bundles', () => {
     assert.equal(v.status, 0, v.stderr);
     assert.equal(cli(['verify-evidence', bundleFile, '--public-key', /public_key (\S+)/.exec(old)[1]]).status, 0);
     assert.equal(cli(['verify-evidence', `${out}.json`]).status, 0);
+  });
+
+  it('a PDF against an older checkpoint says which of the citizen\'s entries its bundle holds', async () => {
+    const pdfText = (file) => spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+    const signedSeq = (r) => Number(/checkpoint of entry (\d+)/.exec(r.stderr)[1]);
+    // a checkpoint signed before the citizen existed
+    const first = cli(['evidence', '--db', s.db, '--citizen', citizen, '--out', path.join(s.dir, 'c0.pdf')]);
+    assert.equal(first.status, 0, first.stderr);
+    const before = signedSeq(first);
+    const r = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr()) });
+    assert.equal(r.status, 201, r.text);
+    const later = cli(['evidence', '--db', s.db, '--citizen', r.json.citizen_id, '--out', path.join(s.dir, 'c1.pdf'), '--checkpoint-seq', String(before)]);
+    assert.equal(later.status, 0, later.stderr);
+    const bundle = JSON.parse(fs.readFileSync(path.join(s.dir, 'c1.pdf.json'), 'utf8'));
+    assert.equal(bundle.entries.length, 0);
+    const none = pdfText(path.join(s.dir, 'c1.pdf'));
+    assert.ok(none.includes('Ingen af borgerens poster er omfattet af dette kontrolpunkt'), 'says none is covered');
+    assert.ok(!none.includes('viser, at borgerens'), 'never that the bundle shows them');
+    assert.ok(none.includes('(efter kontrolpunktet, ikke i beviset)'), 'each entry marked');
+    // a checkpoint over the citizen's entries, then a new link: two more entries after it
+    const now = cli(['evidence', '--db', s.db, '--citizen', r.json.citizen_id, '--out', path.join(s.dir, 'c2.pdf')]);
+    assert.equal(now.status, 0, now.stderr);
+    const covering = signedSeq(now);
+    const all = pdfText(path.join(s.dir, 'c2.pdf'));
+    assert.ok(!all.includes('efter kontrolpunktet'), 'a fresh checkpoint covers every entry');
+    const n = JSON.parse(fs.readFileSync(path.join(s.dir, 'c2.pdf.json'), 'utf8')).entries.length;
+    assert.ok(all.includes(`viser, at borgerens ${n} poster til og med post ${covering} indgår`), 'the covered count');
+    assert.equal((await s.api('POST', `/api/v1/enrolments/${r.json.enrolment_id}/link`)).status, 201);
+    const old = cli(['evidence', '--db', s.db, '--citizen', r.json.citizen_id, '--out', path.join(s.dir, 'c3.pdf'), '--checkpoint-seq', String(covering)]);
+    assert.equal(old.status, 0, old.stderr);
+    const part = pdfText(path.join(s.dir, 'c3.pdf'));
+    const after = journalRows(s.db).filter((e) => e.citizen_uuid === r.json.citizen_id && e.seq > covering).length;
+    assert.ok(after >= 1);
+    assert.ok(part.includes(`viser, at borgerens ${n} poster til og med post ${covering} indgår`));
+    assert.ok(part.includes(`Borgerens ${after} poster efter post ${covering} er ikke omfattet af kontrolpunktet`), 'the later ones said');
+    assert.equal(part.split('(efter kontrolpunktet, ikke i beviset)').length - 1, after, 'and each marked');
   });
 
   it('a chain rewritten consistently in the database no longer matches the checkpoint held elsewhere', () => {

@@ -348,6 +348,12 @@ describe('statistics', () => {
     assertSameRow(byCol(groups.total), api.total, true, 'page total');
     const units = pageTable(page.text, 'stats-units');
     for (const u of api.units) assertSameRow(byCol(units[u.unit]), u, true, `page unit ${u.unit}`);
+    // first meetings count by their planned time, held or not: the heading and the
+    // definitions say so, not "held"
+    const text = decodeEntities(page.text);
+    assert.ok(text.includes('Første samtaler (tidspunktet passeret)'));
+    assert.ok(text.includes('hvis planlagte tidspunkt er passeret, uanset om samtalen er registreret som holdt'));
+    assert.ok(!text.includes('Første samtaler holdt'));
     // the goal, the picker, the chart
     assert.match(page.text, /88,9 %/);
     assert.match(page.text, /90,0 %/);

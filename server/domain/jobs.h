@@ -81,7 +81,8 @@ enum store_status jobs_new_link(struct store *st, const struct model_enrolment *
  * more and is cancelled (inside the transaction that records it). */
 enum store_status jobs_citizen_done(struct store *st, int64_t enrolment_id, int64_t now);
 
-/* Cancels every pending job of an enrolment (closed, group changed).  *n how many. */
+/* Cancels every pending letter job of an enrolment (closed, group changed); the journal's
+ * delivery to the case system goes on.  *n how many. */
 enum store_status jobs_cancel_enrolment(struct store *st, int64_t enrolment_id, int64_t now,
                                         int *n);
 

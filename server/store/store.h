@@ -394,8 +394,10 @@ enum store_status store_job_renew(struct store *st, int64_t id, const char *clai
 enum store_status store_job_finish(struct store *st, int64_t id, const char *claim,
                                    const char *state, const char *error,
                                    int64_t next_attempt_at, int64_t now);
-/* Cancels the pending (and not-yet-finished running) jobs of an enrolment, of one kind or
- * all (kind NULL).  *n (may be NULL) how many. */
+/* Cancels the pending jobs of an enrolment, of one kind or all letter jobs (kind NULL).
+ * The journal's delivery to the case system (deliver_journal) is never cancelled: the
+ * entries about a closed enrolment are owed to the case system like any other.  *n (may
+ * be NULL) how many. */
 enum store_status store_jobs_cancel(struct store *st, int64_t enrolment_id, const char *kind,
                                     int64_t now, int *n);
 /* Moves the pending job of that kind of an enrolment to due_at.  STORE_NOT_FOUND when there

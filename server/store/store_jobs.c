@@ -306,7 +306,8 @@ enum store_status store_jobs_cancel(struct store *st, int64_t enrolment_id, cons
     enum store_status rc = store_done(
         st, store_stmt(st,
                        "UPDATE jobs SET state = 'cancelled', finished_at = ?1, locked_at = NULL"
-                       " WHERE enrolment_id = ?2 AND state = 'pending' AND (?3 IS NULL OR kind = ?3)",
+                        " WHERE enrolment_id = ?2 AND state = 'pending' AND kind <> 'deliver_journal'"
+                       " AND (?3 IS NULL OR kind = ?3)",
                        "iit", now, enrolment_id, kind));
     if (n)
         *n = rc == STORE_OK ? db_changes(st->db) : 0;

@@ -271,6 +271,19 @@ timeout_s = 5
     assert.equal(hook.refused, refused + 1);
     const again = jobsOf().find((j) => j.kind === 'deliver_journal' && j.attempts === '2');
     assert.equal(Date.parse(again.next_attempt_at), T + 60e3 + 120e3);
+    // the citizen changes target group while the entries about the old enrolment wait:
+    // the change cancels the old enrolment's letters, never the journal's delivery
+    const waiting = jobsOf(e.enrolment_id).filter((j) => j.kind === 'deliver_journal');
+    assert.ok(waiting.length >= 2 && waiting.every((j) => j.state === 'pending'), JSON.stringify(waiting));
+    const letterJobs = jobsOf(e.enrolment_id).filter((j) => j.kind !== 'deliver_journal' && j.state === 'pending').length;
+    const moved = await s.api('PUT', `/api/v1/citizens/${e.citizen_id}/target-group`, {
+      body: { target_group: 'sygedagpenge', next_meeting_at: '2030-05-01T09:00:00Z' },
+    });
+    assert.equal(moved.status, 201, moved.text);
+    assert.ok(jobsOf(e.enrolment_id).filter((j) => j.kind === 'deliver_journal').every((j) => j.state === 'pending'),
+      'the journal\'s delivery of the old enrolment\'s entries is still owed');
+    const changed = (await journalOf(e.citizen_id)).find((x) => x.kind === 'group_changed');
+    assert.equal(changed.data.jobs_cancelled, letterJobs, 'the journal counts the letters cancelled, nothing else');
     // back up: everything delivered, in journal order, each once
     hook.up = true;
     r = await jobsRun(at(T + 180e3));

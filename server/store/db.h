@@ -82,7 +82,8 @@ enum db_result db_begin(struct db *db, enum db_begin kind);
 enum db_result db_serialize(struct db *db, int64_t key);
 
 /* ---- what only one engine can do ----
- * Copies the database online into a new file at dest (SQLite's backup API).  PostgreSQL:
+ * Copies the database online into a new file at dest, mode 0600, as of one moment while
+ * writers go on (SQLite's backup API in one step); on failure no file is left.  PostgreSQL:
  * -1 with err naming pg_dump / pg_basebackup, which are the tools for it. */
 int db_backup(struct db *db, const char *dest, char *err, size_t errlen);
 /* From now on freed space is overwritten (SQLite PRAGMA secure_delete); PostgreSQL:

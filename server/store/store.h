@@ -107,7 +107,8 @@ bool store_has_schema(struct store *st);
 /* 0 when the database answers a trivial query. */
 int store_ping(struct store *st);
 
-/* Copies the database online (SQLite backup API) into a new file at dest; PostgreSQL:
+/* Copies the database online (SQLite backup API, db_backup) into a new file at dest, mode
+ * 0600; PostgreSQL:
  * -1 with err naming pg_dump / pg_basebackup. */
 int store_backup(struct store *st, const char *dest, char *err, size_t errlen);
 

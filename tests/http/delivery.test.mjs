@@ -4,7 +4,7 @@
 // server's scheduler thread for "sent at once on enrolment".  The passes run in increasing
 // --now order, as time does.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { Webhook } from 'standardwebhooks';
 
-import { BIN, ROOT, assertNoSanitizerReport, cli, enrolBody, freshCpr, jobsList, nowIso, sleep, sqlite, startServer } from './harness.mjs';
+import { cli, cliAsync, enrolBody, freshCpr, jobsList, nowIso, sleep, sqlite, startServer } from './harness.mjs';
 import { freePort, startSmtp, stopSmtp } from './helpers/smtp.mjs';
 
 // the case system's secret in the Standard Webhooks form: whsec_ + base64 of random bytes
@@ -58,23 +58,11 @@ function letters() {
 const lettersFor = (cpr) => letters().filter((l) => l.recipient === cpr);
 
 /* `vejled jobs run` without blocking this process (the webhook receiver lives here). */
-function jobsRun(now, env = {}) {
+async function jobsRun(now, env = {}) {
   const args = ['jobs', 'run', '--db', s.db, '--config', s.configFile, ...(now ? ['--now', now] : [])];
-  const clean = { ...process.env };
-  for (const k of ['VEJLED_DB', 'VEJLED_LISTEN', 'VEJLED_CONFIG']) delete clean[k];
-  return new Promise((resolve, reject) => {
-    const p = spawn(BIN, args, { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
-    p.on('error', reject);
-    p.on('close', (status, signal) => {
-      cliLog += stderr;
-      assertNoSanitizerReport(stderr, `vejled ${args.join(' ')}`);
-      resolve({ status, signal, stdout, stderr });
-    });
-  });
+  const r = await cliAsync(args, { env });
+  cliLog += r.stderr;
+  return r;
 }
 
 const jobsOf = (enrolmentId) => jobsList(s.db, enrolmentId);

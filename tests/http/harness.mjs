@@ -133,6 +133,29 @@ export function cli(args, { input, env } = {}) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Runs `vejled ARGS...` without blocking this process (servers and load in it go on);
+ * resolves to {status, signal, stdout, stderr}.  Killed after timeoutMs. */
+export function cliAsync(args, { env, timeoutMs = 60_000 } = {}) {
+  const i = args.indexOf('--db');
+  if (i >= 0 && pgConfigs.has(args[i + 1]) && !args.includes('--config') && !env?.VEJLED_CONFIG) {
+    args = [...args, '--config', pgConfigs.get(args[i + 1])];
+  }
+  return new Promise((resolve, reject) => {
+    const p = spawn(BIN, args, { cwd: ROOT, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('error', (e) => { clearTimeout(timer); reject(e); });
+    p.on('close', (status, signal) => {
+      clearTimeout(timer);
+      assertNoSanitizerReport(stderr, `vejled ${args.join(' ')}`);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
 /** The rows of `vejled jobs list` for db as objects keyed by its header (id, kind,
  * enrolment, due_at, state, ...), only enrolmentId's when given. */
 export function jobsList(db, enrolmentId) {

@@ -7,6 +7,8 @@
 #include "db.h"
 #include "db_engine.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mem.h"
 #include "store_testvfs.h"
@@ -139,14 +142,26 @@ static void sleep_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
+/* The copy is taken in one backup step: one read transaction, so it is the database as of
+ * one moment, and writers go on meanwhile (WAL).  Stepping a few pages at a time would
+ * restart from the first page after every write by another connection, and under steady
+ * answers it never finished.  The file is created here, exclusively and readable by the
+ * owner only (it holds the encrypted CPR numbers and every answer); on failure it is
+ * removed again. */
 static int sq_backup(struct db *db, const char *dest, char *err, size_t errlen)
 {
-    int rc = -1;
+    int rc = -1, created = 0;
     sqlite3 *to = NULL;
     sqlite3_backup *b = NULL;
-    if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        snprintf(err, errlen, "cannot create %s", dest);
+    int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create %s: %s", dest, strerror(errno));
+        goto out;
+    }
+    created = 1;
+    close(fd);
+    if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", dest, to ? sqlite3_errmsg(to) : "no memory");
         goto out;
     }
     b = sqlite3_backup_init(to, "main", conn(db)->h, "main");
@@ -155,18 +170,30 @@ static int sq_backup(struct db *db, const char *dest, char *err, size_t errlen)
         goto out;
     }
     int step;
-    while ((step = sqlite3_backup_step(b, 256)) == SQLITE_OK || step == SQLITE_BUSY ||
-           step == SQLITE_LOCKED)
-        sleep_ms(step == SQLITE_OK ? 0 : 10);
+    for (int tries = 0; (step = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
+                        step == SQLITE_LOCKED;
+         tries++) {
+        if (tries == 500) /* 5 s: a writer holds the destination or the source locked */
+            break;
+        sleep_ms(10);
+    }
     if (step != SQLITE_DONE) {
         snprintf(err, errlen, "backup failed: %s", sqlite3_errstr(step));
         goto out;
     }
     rc = 0;
 out:
-    if (b)
-        sqlite3_backup_finish(b);
+    if (b && sqlite3_backup_finish(b) != SQLITE_OK && rc == 0) {
+        snprintf(err, errlen, "backup failed: %s", sqlite3_errmsg(to));
+        rc = -1;
+    }
     sqlite3_close(to);
+    if (rc != 0 && created) {
+        unlink(dest);
+        char side[4096];
+        snprintf(side, sizeof side, "%s-journal", dest);
+        unlink(side);
+    }
     return rc;
 }
 

@@ -219,7 +219,7 @@ int main(int argc, char **argv)
     if (strcmp(command, "backup") == 0)
         return cmd_backup(&cfg, o.to);
     if (strcmp(command, "jobs") == 0)
-        return cmd_jobs(&cfg, argv[2], o.now);
+        return cmd_jobs(&cfg, o.config != NULL, argv[2], o.now);
     if (strcmp(command, "evidence") == 0)
         return cmd_evidence(&cfg, &o);
     if (strcmp(command, "keys") == 0)

@@ -86,7 +86,7 @@ int cmd_verify(const struct config *cfg);
 int cmd_backup(const struct config *cfg, const char *to);
 int cmd_copy(const struct config *cfg, const char *from, const char *to);
 /* cmd_ops.c: jobs, retention, statistics */
-int cmd_jobs(const struct config *cfg, const char *what, const char *now_text);
+int cmd_jobs(const struct config *cfg, int config_given, const char *what, const char *now_text);
 int cmd_purge(const struct config *cfg, const char *older_than, const char *now_text);
 int cmd_stats(const struct config *cfg, const struct main_opts *o);
 /* cmd_evidence.c: evidence documents, signing keys, bundles */

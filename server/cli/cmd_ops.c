@@ -51,7 +51,7 @@ static int main_job_row(const struct store_job *j, void *arg)
     return 0;
 }
 
-int cmd_jobs(const struct config *cfg, const char *what, const char *now_text)
+int cmd_jobs(const struct config *cfg, int config_given, const char *what, const char *now_text)
 {
     struct store *st = NULL;
     struct vault *vault = NULL;
@@ -71,6 +71,18 @@ int cmd_jobs(const struct config *cfg, const char *what, const char *now_text)
         rc = store_jobs_each(st, 0, main_job_row, NULL) == STORE_OK ? 0 : EXIT_FAILURE;
         goto out;
     }
+    /* without the file serve reads, the letters go by the default channel with links to the
+     * default address (right for `make run`, wrong for a server with a configuration): say so */
+    if (!config_given)
+        fprintf(stderr, "vejled: note: no configuration (--config FILE or VEJLED_CONFIG): letters "
+                        "go by '%s' (outbox %s) with links to %s\n",
+                cfg->channels, cfg->outbox_dir, cfg->public_url);
+    int64_t purge_days;
+    if (cfg->purge_after[0] && purge_parse_period(cfg->purge_after, &purge_days) != 0) {
+        main_fail("[retention] purge_after must be a period such as 5y, 60m or 1825d, not '%s'",
+                  cfg->purge_after);
+        goto out;
+    }
     if (now) {
         main_warn_now(now);
         clock_set_fixed(now);
@@ -85,6 +97,15 @@ int cmd_jobs(const struct config *cfg, const char *what, const char *now_text)
     }
     fprintf(stderr, "vejled: jobs run: %d claimed, %d done, %d retried, %d failed, %d cancelled\n",
             stats.claimed, stats.done, stats.retried, stats.failed, stats.cancelled);
+    size_t purged = 0;
+    if (scheduler_purge(sched, clock_now(), &purged) != 0) {
+        main_fail("%s", "the retention purge failed (see above); citizens purged so far stay "
+                        "purged");
+        goto out;
+    }
+    if (cfg->purge_after[0])
+        fprintf(stderr, "vejled: jobs run: retention purge ([retention] purge_after = %s): "
+                        "%zu citizen(s)\n", cfg->purge_after, purged);
     rc = 0;
 out:
     scheduler_close(sched);

@@ -843,16 +843,27 @@ out:
 
 /* ------------------------------------------------------------------ the thread */
 
-/* The retention purge, once a day when [retention] purge_after is set. */
-static void sched_purge(struct scheduler *s, int64_t now)
+int scheduler_purge(struct scheduler *s, int64_t now, size_t *purged)
 {
     int64_t days = 0;
     size_t n = 0;
-    if (!s->cfg->purge_after[0] || now - s->purged_at < 86400 ||
+    if (purged)
+        *purged = 0;
+    if (!s->cfg->purge_after[0] || (s->purged_at && now - s->purged_at < 86400) ||
         purge_parse_period(s->cfg->purge_after, &days) != 0)
-        return;
+        return 0;
     s->purged_at = now;
-    if (purge_run(s->st, days, now, s->cfg->outbox_dir, &n) != 0)
+    int rc = purge_run(s->st, days, now, s->cfg->outbox_dir, &n);
+    if (purged)
+        *purged = n;
+    return rc;
+}
+
+/* The thread's purge, once a day when [retention] purge_after is set. */
+static void sched_purge(struct scheduler *s, int64_t now)
+{
+    size_t n = 0;
+    if (scheduler_purge(s, now, &n) != 0)
         fprintf(stderr, "vejled: retention purge failed; trying again tomorrow\n");
     else if (n)
         fprintf(stderr, "vejled: retention purge: %zu citizen(s)\n", n);

@@ -54,6 +54,12 @@ void scheduler_close(struct scheduler *s);
  * ended). */
 int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *stats);
 
+/* The retention purge ([retention] purge_after), when it is set and this scheduler has not
+ * purged in the last day (the thread: once a day; `vejled jobs run`, a new scheduler each
+ * time: every pass).  *purged (may be NULL) the citizens purged.  0 (also when off), or -1
+ * when the database failed (citizens purged so far stay purged). */
+int scheduler_purge(struct scheduler *s, int64_t now, size_t *purged);
+
 /* Starts the thread; scheduler_stop() lets the running job finish, then joins. */
 int scheduler_start(struct scheduler *s);
 void scheduler_stop(struct scheduler *s);

@@ -22,13 +22,15 @@ int purge_parse_period(const char *s, int64_t *days)
     long long n = strtoll(s, &end, 10);
     if (errno || n < 1)
         return -1;
-    long long unit = 1;
-    if (*end == 'd')
-        end++;
+    long long unit;
+    if (*end == 'd') /* a bare number is refused: "5" meant as years would purge after days */
+        unit = 1, end++;
     else if (*end == 'm')
         unit = 30, end++;
     else if (*end == 'y')
         unit = 365, end++;
+    else
+        return -1;
     if (*end || n > PURGE_MAX_DAYS / unit)
         return -1;
     *days = n * unit;
@@ -49,10 +51,13 @@ static enum store_status purge_txn(struct store *st, void *arg)
     if (rc != STORE_OK)
         return rc;
     rc = store_citizen_purge(st, p->citizen_id, p->now);
+    int cancelled = 0;
+    if (rc == STORE_OK)
+        rc = store_jobs_cancel_citizen(st, p->citizen_id, p->now, &cancelled);
     if (rc != STORE_OK)
         return rc;
-    json_t *data = json_pack("{s:s, s:I}", "reason", "retention", "retention_days",
-                             (json_int_t)p->days);
+    json_t *data = json_pack("{s:s, s:I, s:i}", "reason", "retention", "retention_days",
+                             (json_int_t)p->days, "letters_cancelled", cancelled);
     rc = journal_append(st, p->now, "citizen_purged", "retention", uuid, "", data, NULL);
     json_decref(data);
     return rc;

@@ -19,8 +19,8 @@
 
 #include "store.h"
 
-/* Parses a retention period: "N" or "Nd" days, "Nm" months (30 days), "Ny" years (365
- * days), N from 1.  0 with *days, or -1. */
+/* Parses a retention period: "Nd" days, "Nm" months (30 days), "Ny" years (365 days), N
+ * from 1; the unit is required.  0 with *days, or -1. */
 int purge_parse_period(const char *s, int64_t *days);
 
 /* Purges every citizen whose last activity is more than `days` days before now.

@@ -401,6 +401,11 @@ enum store_status store_job_finish(struct store *st, int64_t id, const char *cla
  * be NULL) how many. */
 enum store_status store_jobs_cancel(struct store *st, int64_t enrolment_id, const char *kind,
                                     int64_t now, int *n);
+/* Cancels the pending letter jobs of every enrolment of a citizen (the retention purge: the
+ * letters would go to a person whose name and CPR are gone); deliver_journal goes on.  *n
+ * (may be NULL) how many. */
+enum store_status store_jobs_cancel_citizen(struct store *st, int64_t citizen_id, int64_t now,
+                                            int *n);
 /* Moves the pending job of that kind of an enrolment to due_at.  STORE_NOT_FOUND when there
  * is none pending. */
 enum store_status store_jobs_move(struct store *st, int64_t enrolment_id, const char *kind,

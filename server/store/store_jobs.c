@@ -314,6 +314,20 @@ enum store_status store_jobs_cancel(struct store *st, int64_t enrolment_id, cons
     return rc;
 }
 
+enum store_status store_jobs_cancel_citizen(struct store *st, int64_t citizen_id, int64_t now,
+                                            int *n)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "UPDATE jobs SET state = 'cancelled', finished_at = ?1, locked_at = NULL"
+                       " WHERE state = 'pending' AND kind <> 'deliver_journal' AND enrolment_id IN"
+                       " (SELECT id FROM enrolments WHERE citizen_id = ?2)",
+                       "ii", now, citizen_id));
+    if (n)
+        *n = rc == STORE_OK ? db_changes(st->db) : 0;
+    return rc;
+}
+
 enum store_status store_jobs_move(struct store *st, int64_t enrolment_id, const char *kind,
                                   int64_t due_at)
 {

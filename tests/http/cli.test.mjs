@@ -56,8 +56,10 @@ describe('command line', () => {
   it('jobs run and purge with a --now away from the clock say that the run records that time', () => {
     const db = path.join(dir, 'now.db');
     assert.equal(cli(['migrate', '--db', db]).status, 0);
+    const ini = path.join(dir, 'now.ini');
+    fs.writeFileSync(ini, `[server]\npublic_url = https://vejled.example\n[delivery]\noutbox_dir = ${dir}/now-outbox\n`);
     const iso = (t) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const ahead = cli(['jobs', 'run', '--db', db, '--now', iso(Date.now() + 40.5 * 86400_000)]);
+    const ahead = cli(['jobs', 'run', '--db', db, '--config', ini, '--now', iso(Date.now() + 40.5 * 86400_000)]);
     assert.equal(ahead.status, 0, ahead.stderr);
     assert.match(ahead.stderr, /warning: --now is 40 day\(s\) ahead of this machine's clock; every time this run records/);
     const behind = cli(['purge', '--db', db, '--older-than', '365d', '--now', iso(Date.now() - 3.5 * 3600_000)]);
@@ -65,10 +67,23 @@ describe('command line', () => {
     assert.match(behind.stderr, /warning: --now is 3 hour\(s\) behind this machine's clock/);
     // the machine's own time (or none): no warning
     for (const args of [['--now', iso(Date.now())], []]) {
-      const r = cli(['jobs', 'run', '--db', db, ...args]);
+      const r = cli(['jobs', 'run', '--db', db, '--config', ini, ...args]);
       assert.equal(r.status, 0, r.stderr);
       assert.doesNotMatch(r.stderr, /warning/);
     }
+  });
+
+  it('jobs run without a configuration says which channels, outbox and link address it uses; with one it does not', () => {
+    const db = path.join(dir, 'noconf.db');
+    assert.equal(cli(['demo', '--db', db]).status, 0);
+    const r = cli(['jobs', 'run', '--db', db]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^vejled: note: no configuration \(--config FILE or VEJLED_CONFIG\): letters go by 'outbox' \(outbox \S+\/outbox\) with links to http:\/\/127\.0\.0\.1:8080$/m);
+    const ini = path.join(dir, 'noconf.ini');
+    fs.writeFileSync(ini, '[server]\npublic_url = https://vejled.example\n');
+    const c = cli(['jobs', 'run', '--db', db, '--config', ini]);
+    assert.equal(c.status, 0, c.stderr);
+    assert.doesNotMatch(c.stderr, /note: no configuration/);
   });
 
   it('demo twice is fine and prints a working citizen link each time', () => {

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Browser, PG, allRows, cli, csrfOf, enrolBody, freshCpr, nowIso, parseForms, sqlite, startServer } from './harness.mjs';
+import { Browser, PG, allRows, cli, csrfOf, enrolBody, freshCpr, jobsList, nowIso, parseForms, sqlite, startServer } from './harness.mjs';
 
 let s;
 const OLD = { name: 'Purgeline Æblegrød', email: 'purgeline.old@example.dk', cpr: freshCpr() };
@@ -136,7 +136,7 @@ describe('retention purge', () => {
     // nothing written: the file untouched (on PostgreSQL: every row the same)
     const written = () => (PG ? allRows(s.db) : fs.statSync(s.db).mtimeMs);
     const before = written();
-    for (const p of ['', 'x', '0', '-5d', '5w', '99999y', '5d5']) {
+    for (const p of ['', 'x', '0', '5', '1825', '-5d', '5w', '99999y', '5d5']) {
       const r = cli(['purge', '--db', s.db, '--older-than', p]);
       assert.equal(r.status, 2, `--older-than '${p}': ${r.stderr}`);
       assert.match(r.stderr, /older-than PERIOD/);
@@ -166,8 +166,15 @@ describe('retention purge', () => {
     for (const [label, bytes] of derivatives(OLD).filter(([l]) => l.startsWith('sha256'))) {
       assert.ok(!live.includes(bytes), `no unkeyed ${label} in the database files, even before the purge`);
     }
+    // letters still owed to the old citizen (the resend after the meeting, the new link):
+    // cancelled with the purge, since their name and CPR go; the journal's delivery stays
+    const lettersOwed = jobsList(s.db, oldE.enrolment_id).filter((x) => x.state === 'pending' && x.kind !== 'deliver_journal');
+    assert.ok(lettersOwed.length >= 2, JSON.stringify(lettersOwed));
     const r = cli(['purge', '--db', s.db, '--config', s.configFile, '--older-than', '365d', '--now', '2028-06-01T00:00:00Z']);
     assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(jobsList(s.db, oldE.enrolment_id).filter((x) => x.state === 'pending' && x.kind !== 'deliver_journal'), [],
+      'no letter is left to go to the purged citizen');
+    assert.ok(jobsList(s.db, newE.enrolment_id).some((x) => x.state === 'pending'), 'the other citizen\'s letters stay');
     assert.match(r.stderr, /purge: [1-9]\d* citizen\(s\) older than 365 days purged/); // with the demo citizens
     const bytes = dbBytes();
     for (const secret of [OLD.name, OLD.email, 'Talte om rådighed med Purgeline']) {
@@ -195,7 +202,7 @@ describe('retention purge', () => {
     const last = j.json.entries.at(-1);
     assert.equal(last.kind, 'citizen_purged');
     assert.equal(last.actor, 'retention');
-    assert.deepEqual(last.data, { reason: 'retention', retention_days: 365 });
+    assert.deepEqual(last.data, { reason: 'retention', retention_days: 365, letters_cancelled: lettersOwed.length });
     // the anonymous record is unchanged: answers, score, meeting
     const e = (await s.api('GET', `/api/v1/enrolments/${oldE.enrolment_id}`)).json;
     assert.deepEqual(e.score, enrolledBefore.score);
@@ -214,6 +221,31 @@ describe('retention purge', () => {
     assert.equal(idemRows(newE.citizen_id), 1, 'kept while it can be replayed');
     assert.equal(pass(created + 2 * 3600 + 1).status, 0);
     assert.equal(Number(sqlite(s.db, 'SELECT count(*) FROM idempotency;').trim()), 0, 'gone once it can no longer be replayed');
+  });
+
+  it('jobs run purges too when [retention] purge_after is set, after the letters due', () => {
+    const ini = path.join(s.dir, 'retention.ini');
+    fs.writeFileSync(ini, `${fs.readFileSync(s.configFile, 'utf8')}\n[retention]\npurge_after = 365d\n`);
+    const before = jobsList(s.db, newE.enrolment_id);
+    assert.ok(before.some((x) => x.state === 'pending'));
+    const r = cli(['jobs', 'run', '--db', s.db, '--config', ini, '--now', '2040-01-01T00:00:00Z']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /jobs run: retention purge \(\[retention\] purge_after = 365d\): [1-9]\d* citizen\(s\)/);
+    assert.equal(sqlite(s.db, `SELECT purged_at IS NOT NULL FROM citizens WHERE uuid = '${newE.citizen_id}';`).trim(), PG ? 't' : '1');
+    // its letters that were due went out in the pass before the purge; none is left pending
+    assert.deepEqual(jobsList(s.db, newE.enrolment_id).filter((x) => x.state === 'pending' && x.kind !== 'deliver_journal'), []);
+    const v = cli(['verify', '--db', s.db]);
+    assert.equal(v.status, 0, v.stderr);
+  });
+
+  it('a period without its unit is refused (5 could mean years, it would purge after 5 days)', () => {
+    const ini = path.join(s.dir, 'bare.ini');
+    fs.writeFileSync(ini, `${fs.readFileSync(s.configFile, 'utf8')}\n[retention]\npurge_after = 5\n`);
+    const jobsBefore = jobsList(s.db);
+    const r = cli(['jobs', 'run', '--db', s.db, '--config', ini, '--now', '2041-01-01T00:00:00Z']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /purge_after must be a period such as 5y, 60m or 1825d, not '5'/);
+    assert.deepEqual(jobsList(s.db), jobsBefore, 'nothing ran');
   });
 
   it('a wrong [retention] purge_after stops the server at start with a clear line', async () => {

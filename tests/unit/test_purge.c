@@ -16,7 +16,7 @@ static void test_period_units(void **state)
 {
     (void)state;
     int64_t d = 0;
-    assert_int_equal(purge_parse_period("30", &d), 0);
+    assert_int_equal(purge_parse_period("30d", &d), 0);
     assert_int_equal(d, 30);
     assert_int_equal(purge_parse_period("400d", &d), 0);
     assert_int_equal(d, 400);
@@ -31,7 +31,7 @@ static void test_period_units(void **state)
 static void test_period_rejects(void **state)
 {
     (void)state;
-    static const char *const bad[] = {"", "0", "0d", "-5", "+5", " 5", "5 ", "5w", "5dd", "d",
+    static const char *const bad[] = {"", "5", "1825", "0", "0d", "-5", "+5", " 5", "5 ", "5w", "5dd", "d",
                                       "y5", "201y", "99999999999999999999", "5.5y", "1e3"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t d = -1;

@@ -105,9 +105,12 @@ enum store_status jobs_plan_enrolment(struct store *st, const struct model_enrol
         if (remind > now && remind < e->first_meeting_at)
             rc = jobs_add(st, "remind_before_meeting", e, remind, now, jobs);
     }
-    if (rc == STORE_OK)
-        rc = jobs_add(st, "resend_written_guidance", e,
-                      jobs_resend_at(e->first_meeting_at, g->resend_months), now, jobs);
+    /* registered after the resend was due (the first meeting lies more than resend_months
+     * back): the guidance sent now is the one owed, and a resend in the same pass would be
+     * the same letter twice */
+    int64_t resend = jobs_resend_at(e->first_meeting_at, g->resend_months);
+    if (rc == STORE_OK && resend > now)
+        rc = jobs_add(st, "resend_written_guidance", e, resend, now, jobs);
     jobs_wake();
     return rc;
 }
@@ -119,9 +122,23 @@ enum store_status jobs_meeting_held(struct store *st, const struct model_enrolme
     int64_t due = jobs_resend_at(held_at, g->resend_months);
     *resend_at = 0;
     enum store_status rc = store_jobs_move(st, e->id, "resend_written_guidance", due);
-    if (rc == STORE_OK)
+    if (rc == STORE_NOT_FOUND && due > now) {
+        /* none pending: either it went out (or was cancelled) already, and the insert below
+         * finds its key and adds nothing, or it was never planned because the enrolment came
+         * after the planned meeting's resend time, while the meeting actually held makes it
+         * due ahead */
+        char key[128];
+        int exists = 0;
+        snprintf(key, sizeof key, "resend_written_guidance:%s", e->uuid);
+        rc = store_job_exists(st, key, &exists);
+        if (rc == STORE_OK && !exists) {
+            rc = jobs_add(st, "resend_written_guidance", e, due, now, NULL);
+            if (rc == STORE_OK)
+                *resend_at = due;
+        }
+    } else if (rc == STORE_OK)
         *resend_at = due;
-    else if (rc != STORE_NOT_FOUND)
+    if (rc != STORE_OK && rc != STORE_NOT_FOUND)
         return rc;
     rc = store_jobs_cancel(st, e->id, "remind_before_meeting", now, NULL);
     jobs_wake();

@@ -58,15 +58,17 @@ int64_t jobs_backoff(unsigned attempts, unsigned base_s, unsigned max_s);
  * the pass outlives it, so that another scheduler takes the job at once. */
 int64_t jobs_claim_time(int64_t now, int64_t started, int64_t clock);
 
-/* Inserts the jobs of a new enrolment (send now; reminder if still ahead; resend) and
+/* Inserts the jobs of a new enrolment (send now; reminder if still ahead; resend if still
+ * ahead: a late registration gets the guidance once) and
  * appends {"kind", "due_at"} for each to the array jobs (may be NULL). */
 enum store_status jobs_plan_enrolment(struct store *st, const struct model_enrolment *e,
                                       const struct model_group *g, const struct jobs_policy *p,
                                       int64_t now, json_t *jobs);
 
-/* The meeting was held at held_at: the pending resend moves to held_at + resend_months
- * (*resend_at gets it, 0 when there was no pending resend) and a pending reminder is
- * cancelled (the meeting is behind us). */
+/* The meeting was held at held_at: the pending resend moves to held_at + resend_months, or
+ * is planned then when none was ever planned (late registration) and that is still ahead
+ * (*resend_at gets it, 0 when nothing is pending); a pending reminder is cancelled (the
+ * meeting is behind us). */
 enum store_status jobs_meeting_held(struct store *st, const struct model_enrolment *e,
                                     const struct model_group *g, int64_t held_at, int64_t now,
                                     int64_t *resend_at);

@@ -288,6 +288,8 @@ enum store_status store_rate_add(struct store *st, const char *scope, const char
                                  int64_t now, int64_t forget_before);
 
 /* ---- jobs ---- */
+/* *exists: 1 when a job with unique_key was ever planned (whatever its state), else 0. */
+enum store_status store_job_exists(struct store *st, const char *unique_key, int *exists);
 enum store_status store_job_insert(struct store *st, const char *kind, int64_t enrolment_id,
                                    const char *unique_key, int64_t due_at, int64_t now);
 

@@ -127,6 +127,32 @@ describe('letters: the states say what happened', () => {
     assert.ok(lines.includes('Påmindelse før mødet: annulleret den 11. marts 2030 kl. 11.00'), lines.join('\n'));
   });
 
+  it('registered after the six months: one guidance letter, not a resend beside it; a meeting held later plans the resend from it', async () => {
+    const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const cpr = freshCpr();
+    const r = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(cpr, { first_meeting_at: iso(Date.now() - 240 * 864e5) }) });
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual(r.json.jobs.map((j) => j.kind), ['send_written_guidance'], 'only the guidance now');
+    assert.deepEqual(jobsOf(r.json.enrolment_id).map((j) => j.kind), ['send_written_guidance']);
+    jobsRun();
+    const sent = (await journalOf(r.json.citizen_id)).filter((x) => /^written_guidance_(re)?sent$/.test(x.kind));
+    assert.deepEqual(sent.map((x) => x.kind), ['written_guidance_sent'], 'one letter');
+    // the meeting was in fact held 60 days ago: its resend is owed 6 months after that
+    const held = Date.now() - 60 * 864e5;
+    const m = await s.api('POST', `/api/v1/enrolments/${r.json.enrolment_id}/meeting`, { body: { held_at: iso(held), oral_guidance: true } });
+    assert.equal(m.status, 200, m.text);
+    const resend = jobsOf(r.json.enrolment_id).find((j) => j.kind === 'resend_written_guidance');
+    assert.ok(resend && resend.state === 'pending', JSON.stringify(jobsOf(r.json.enrolment_id)));
+    const due = Date.parse(resend.due_at);
+    assert.ok(due > held + 180 * 864e5 && due < held + 186 * 864e5, `due ${resend.due_at}`);
+    const rec = (await journalOf(r.json.citizen_id)).find((x) => x.kind === 'meeting_recorded');
+    assert.equal(rec.data.resend_due_at, resend.due_at);
+    // recorded again: the same job moves, no second one
+    const again = await s.api('POST', `/api/v1/enrolments/${r.json.enrolment_id}/meeting`, { body: { held_at: iso(held + 864e5), oral_guidance: true } });
+    assert.equal(again.status, 200, again.text);
+    assert.equal(jobsOf(r.json.enrolment_id).filter((j) => j.kind === 'resend_written_guidance').length, 1);
+  });
+
   it('the evidence PDF: the outbox is not called sent, a failed channel and an unreachable citizen are said, the checkpoint is not claimed delivered', async () => {
     // outbox and SMTP, the SMTP server down, one attempt: the outbox has the letter, the e-mail failed
     const both = path.join(s.dir, 'both.ini');

@@ -261,6 +261,58 @@ static int checkpoint_verify_one(int64_t seq, const char *hash, void *arg)
     return a->next == a->n; /* past the last checkpoint: done */
 }
 
+/* The journal's own 'checkpoint' entries (what the case system received) against the
+ * stored checkpoints, which were checked against the chain: each entry must be exactly one
+ * stored checkpoint that names it, and each stored checkpoint must have its entry. */
+struct checkpoint_entries {
+    struct checkpoint_all *a;
+    size_t matched;
+};
+
+static int checkpoint_entry_one(const struct store_journal_row *r, void *arg)
+{
+    struct checkpoint_entries *e = arg;
+    struct checkpoint_all *a = e->a;
+    struct store_checkpoint c;
+    json_t *j = json_loads(r->data, 0, NULL);
+    int ok = j && checkpoint_from_json(j, &c) == 0;
+    json_decref(j);
+    if (!ok) {
+        a->bad_seq = r->seq;
+        snprintf(a->reason, a->reason_n, "journal entry %lld (checkpoint) does not hold a "
+                                          "checkpoint", (long long)r->seq);
+        return 1;
+    }
+    /* the stored list is in signed_seq order, and so are the entries (each signs further) */
+    if (e->matched < a->n && a->list[e->matched].signed_seq < c.signed_seq) {
+        const struct store_checkpoint *lost = &a->list[e->matched];
+        a->bad_seq = lost->signed_seq;
+        snprintf(a->reason, a->reason_n, "the checkpoint signed at %s has no journal entry",
+                 lost->signed_at);
+        return 1;
+    }
+    const struct store_checkpoint *s = e->matched < a->n ? &a->list[e->matched] : NULL;
+    if (!s || s->signed_seq != c.signed_seq) {
+        a->bad_seq = c.signed_seq;
+        snprintf(a->reason, a->reason_n,
+                 "journal entry %lld records a checkpoint signed at %s that is not stored",
+                 (long long)r->seq, c.signed_at);
+        return 1;
+    }
+    if (s->journal_seq != r->seq || strcmp(s->head_hash, c.head_hash) != 0 ||
+        strcmp(s->tree_root, c.tree_root) != 0 || strcmp(s->signed_at, c.signed_at) != 0 ||
+        strcmp(s->key_id, c.key_id) != 0 || strcmp(s->public_key, c.public_key) != 0 ||
+        strcmp(s->signature, c.signature) != 0) {
+        a->bad_seq = c.signed_seq;
+        snprintf(a->reason, a->reason_n,
+                 "journal entry %lld differs from the checkpoint signed at %s", (long long)r->seq,
+                 s->signed_at);
+        return 1;
+    }
+    e->matched++;
+    return 0;
+}
+
 int checkpoint_verify_all(struct store *st, int64_t *checked, int64_t *bad_seq, char *reason,
                           size_t n)
 {
@@ -282,6 +334,16 @@ int checkpoint_verify_all(struct store *st, int64_t *checked, int64_t *bad_seq, 
         a.bad_seq = a.list[a.next].signed_seq;
         snprintf(reason, n, "the journal is shorter than the checkpoint signed at %s",
                  a.list[a.next].signed_at);
+    }
+    if (!a.bad_seq) {
+        struct checkpoint_entries e = {&a, 0};
+        if (store_journal_each_kind(st, "checkpoint", checkpoint_entry_one, &e) != STORE_OK)
+            goto out;
+        if (!a.bad_seq && e.matched < a.n) {
+            a.bad_seq = a.list[e.matched].signed_seq;
+            snprintf(reason, n, "the checkpoint signed at %s has no journal entry",
+                     a.list[e.matched].signed_at);
+        }
     }
     *checked = (int64_t)a.next;
     *bad_seq = a.bad_seq;

@@ -45,7 +45,8 @@ int checkpoint_from_json(const json_t *j, struct store_checkpoint *c);
 int checkpoint_check(const struct store_checkpoint *c, char *reason, size_t n);
 
 /* Checks every stored checkpoint against the journal: signature valid, head hash and
- * Merkle root equal to the chain's.  *checked counts them.  0 all hold; 1 when one does
+ * Merkle root equal to the chain's; and the journal's 'checkpoint' entries against them:
+ * each entry is exactly the stored checkpoint that names it, none missing either way.  *checked counts them.  0 all hold; 1 when one does
  * not (*bad_seq its signed seq, reason why); -1 on a read error. */
 int checkpoint_verify_all(struct store *st, int64_t *checked, int64_t *bad_seq, char *reason,
                           size_t n);

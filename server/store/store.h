@@ -245,6 +245,9 @@ typedef int (*store_journal_cb)(const struct store_journal_row *r, void *arg);
  * Stops early when cb returns non-zero (and returns STORE_OK). */
 enum store_status store_journal_each(struct store *st, const char *citizen_uuid,
                                      store_journal_cb cb, void *arg);
+/* The same for the entries of one kind (all citizens), in seq order. */
+enum store_status store_journal_each_kind(struct store *st, const char *kind,
+                                          store_journal_cb cb, void *arg);
 
 /* ---- checkpoints (store_checkpoint.c) ---- */
 struct store_checkpoint {

@@ -45,19 +45,9 @@ enum store_status store_journal_insert(struct store *st, const struct store_jour
                                      r->hash));
 }
 
-enum store_status store_journal_each(struct store *st, const char *citizen_uuid,
-                                     store_journal_cb cb, void *arg)
+/* Calls cb for each row of s (the columns of store_journal_each); s may be NULL. */
+static enum store_status store_journal_rows(struct db_stmt *s, store_journal_cb cb, void *arg)
 {
-    struct db_stmt *s =
-        citizen_uuid
-            ? store_stmt(st,
-                         "SELECT seq, at, kind, actor, citizen_uuid, enrolment_uuid, data,"
-                         " prev_hash, hash FROM journal WHERE citizen_uuid = ? ORDER BY seq",
-                         "t", citizen_uuid)
-            : store_stmt(st,
-                         "SELECT seq, at, kind, actor, citizen_uuid, enrolment_uuid, data,"
-                         " prev_hash, hash FROM journal ORDER BY seq",
-                         "");
     if (!s)
         return STORE_ERROR;
     int r;
@@ -81,4 +71,31 @@ enum store_status store_journal_each(struct store *st, const char *citizen_uuid,
     }
     db_reset(s);
     return r == DB_DONE ? STORE_OK : store_status_of(r);
+}
+
+enum store_status store_journal_each(struct store *st, const char *citizen_uuid,
+                                     store_journal_cb cb, void *arg)
+{
+    struct db_stmt *s =
+        citizen_uuid
+            ? store_stmt(st,
+                         "SELECT seq, at, kind, actor, citizen_uuid, enrolment_uuid, data,"
+                         " prev_hash, hash FROM journal WHERE citizen_uuid = ? ORDER BY seq",
+                         "t", citizen_uuid)
+            : store_stmt(st,
+                         "SELECT seq, at, kind, actor, citizen_uuid, enrolment_uuid, data,"
+                         " prev_hash, hash FROM journal ORDER BY seq",
+                         "");
+    return store_journal_rows(s, cb, arg);
+}
+
+enum store_status store_journal_each_kind(struct store *st, const char *kind,
+                                          store_journal_cb cb, void *arg)
+{
+    return store_journal_rows(store_stmt(st,
+                                         "SELECT seq, at, kind, actor, citizen_uuid,"
+                                         " enrolment_uuid, data, prev_hash, hash FROM journal"
+                                         " WHERE kind = ? ORDER BY seq",
+                                         "t", kind),
+                              cb, arg);
 }

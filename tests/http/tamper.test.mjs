@@ -69,4 +69,34 @@ describe('expired links and journal tampering', () => {
     assert.equal(v.status, 1, `${v.stdout}\n${v.stderr}`);
     assert.match(v.stderr, /\bentry 3\b/);
   });
+
+  it('the journal\'s checkpoint entries and the stored checkpoints must agree: a lost or altered one is named', async () => {
+    const t = await startServer({ start: false });
+    try {
+      // one signed checkpoint, stored and journalled (what the case system received)
+      const run = cli(['jobs', 'run', '--db', t.db, '--config', t.configFile]);
+      assert.equal(run.status, 0, run.stderr);
+      const ok = cli(['verify', '--db', t.db]);
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.match(ok.stdout, /, 1 signed checkpoints/);
+      const trig = (name, table) => `DROP TRIGGER ${name}${PG ? ` ON ${table}` : ''};`;
+
+      // the stored checkpoint deleted: the journal still says one was signed
+      const lost = t.copyDatabase('lost');
+      sqlite(lost, `${trig('checkpoints_no_delete', 'checkpoints')} DELETE FROM checkpoints;`);
+      let v = cli(['verify', '--db', lost]);
+      assert.equal(v.status, 1, `${v.stdout}\n${v.stderr}`);
+      assert.match(v.stderr, /journal entry \d+ records a checkpoint signed at \S+ that is not stored/);
+
+      // the stored checkpoint claims another journal entry as its record
+      const moved = t.copyDatabase('moved');
+      sqlite(moved, `${trig('checkpoints_no_update', 'checkpoints')} UPDATE checkpoints SET journal_seq = journal_seq - 1;`);
+      v = cli(['verify', '--db', moved]);
+      assert.equal(v.status, 1, `${v.stdout}\n${v.stderr}`);
+      assert.match(v.stderr, /journal entry \d+ differs from the checkpoint signed at/);
+
+    } finally {
+      await t.cleanup();
+    }
+  });
 });

@@ -1,8 +1,10 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,7 +97,7 @@ static const struct config_key config_keys[] = {
     UINT("delivery", "backoff_base_s", backoff_base_s, 1, 86400),
     UINT("delivery", "backoff_max_s", backoff_max_s, 1, 7 * 86400),
     UINT("delivery", "job_lease_s", job_lease_s, 5, 86400),
-    UINT("delivery", "claim_batch", claim_batch, 1, 100000),
+    UINT("delivery", "claim_batch", claim_batch, 1, 1024),
     STR("delivery", "municipality_name", municipality_name),
     STR("delivery", "sender_cvr", sender_cvr),
     STR("delivery", "municipality_address", municipality_address),
@@ -306,6 +308,35 @@ int config_origins_check(const char *list, char *err, size_t errlen)
     return 0;
 }
 
+int config_channels_check(const char *list, char *err, size_t errlen)
+{
+    static const char *const known[] = {"outbox", "smtp", "webhook"};
+    int any = 0;
+    for (const char *p = list; *p;) {
+        p += strspn(p, ", ");
+        size_t w = strcspn(p, ", ");
+        if (!w)
+            break;
+        int ok = 0;
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+            ok |= strlen(known[i]) == w && strncmp(p, known[i], w) == 0;
+        if (!ok) {
+            snprintf(err, errlen,
+                     "[delivery] channels: unknown channel '%.*s' (outbox, smtp, webhook)",
+                     (int)(w > 32 ? 32 : w), p);
+            return -1;
+        }
+        any = 1;
+        p += w;
+    }
+    if (!any) {
+        snprintf(err, errlen, "[delivery] channels must name at least one of outbox, smtp, "
+                              "webhook");
+        return -1;
+    }
+    return 0;
+}
+
 int config_origin_listed(const char *list, const char *origin)
 {
     size_t n = origin ? strlen(origin) : 0;
@@ -341,6 +372,19 @@ int config_set(struct config *c, const char *section, const char *key, const cha
     if (strcmp(section, "citizen") == 0 && strcmp(key, "app_origins") == 0 &&
         config_origins_check(value, err, errlen) != 0)
         return -1;
+    if (strcmp(section, "delivery") == 0 && strcmp(key, "channels") == 0 &&
+        config_channels_check(value, err, errlen) != 0)
+        return -1;
+    if (strcmp(section, "server") == 0 && strcmp(key, "trusted_proxy") == 0 && *value) {
+        unsigned char addr[sizeof(struct in6_addr)];
+        if (inet_pton(AF_INET, value, addr) != 1 && inet_pton(AF_INET6, value, addr) != 1) {
+            snprintf(err, errlen,
+                     "[server] trusted_proxy must be the proxy's numeric address (e.g. "
+                     "127.0.0.1 or ::1), not '%.64s'",
+                     value);
+            return -1;
+        }
+    }
     for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
         const struct config_key *k = &config_keys[i];
         if (strcmp(k->section, section) != 0 || strcmp(k->key, key) != 0)

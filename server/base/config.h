@@ -146,6 +146,9 @@ int config_set_listen(struct config *c, const char *hostport);
  * browsers send it: "http" or "https", a lower-case host (or [IPv6]), an optional port, no
  * path ("https://app.kommune.dk", "http://localhost:5173").  0, or -1 with err. */
 int config_origins_check(const char *list, char *err, size_t errlen);
+/* Checks [delivery] channels: comma-separated, each outbox, smtp or webhook, at least one.
+ * 0, or -1 with err. */
+int config_channels_check(const char *list, char *err, size_t errlen);
 
 /* Whether origin (may be NULL) is exactly one of the list's entries. */
 int config_origin_listed(const char *list, const char *origin);

@@ -42,9 +42,24 @@ static int vault_read_key(const char *path, unsigned char key[crypto_kdf_KEYBYTE
         snprintf(err, errlen, "cannot open key file %s: %s", path, strerror(errno));
         return -1;
     }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        snprintf(err, errlen, "key file %s is not a regular file", path);
+        return -1;
+    }
+    /* the key opens every CPR number: readable by others, it is as good as published */
+    if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+        close(fd);
+        snprintf(err, errlen,
+                 "key file %s may be read or written by others (mode %03o); allow only its "
+                 "owner (chmod 600)",
+                 path, (unsigned)(sb.st_mode & 0777));
+        return -1;
+    }
     ssize_t r = read(fd, key, crypto_kdf_KEYBYTES);
     close(fd);
-    if (r != crypto_kdf_KEYBYTES) {
+    if (r != crypto_kdf_KEYBYTES || sb.st_size != crypto_kdf_KEYBYTES) {
         snprintf(err, errlen, "key file %s is damaged (expected %d bytes)", path,
                  crypto_kdf_KEYBYTES);
         return -1;

@@ -121,12 +121,38 @@ int main_check_key(const struct config *cfg, struct store *st)
     /* a missing CPR key is made anew only for a database that has sealed nothing with the
      * old one: a lost key_file line (or a new server without the key) must not start a
      * second key that cannot read the citizens already there */
-    if (access(cfg->key_file, F_OK) != 0 && store_sealed_any(st) != STORE_NOT_FOUND)
-        return main_fail("the key file %s is missing, but the database holds CPR numbers "
-                         "sealed with a key: give this server the installation's key file "
-                         "([database] key_file; it is not in the database)",
-                         cfg->key_file);
-    return 0;
+    unsigned char *box = NULL;
+    size_t len = 0;
+    enum store_status s = store_sealed_sample(st, &box, &len);
+    if (s == STORE_NOT_FOUND)
+        return 0;
+    if (s != STORE_OK)
+        return main_fail("%s", "the database could not be read");
+    int rc = 0;
+    struct vault *v = NULL;
+    char err[512], *plain = NULL;
+    size_t n = 0;
+    if (access(cfg->key_file, F_OK) != 0) {
+        rc = main_fail("the key file %s is missing, but the database holds CPR numbers "
+                       "sealed with a key: give this server the installation's key file "
+                       "([database] key_file; it is not in the database)",
+                       cfg->key_file);
+    } else if (vault_open(cfg->key_file, &v, err, sizeof err) != 0) {
+        rc = main_fail("%s", err);
+    } else if (vault_unseal(v, box, len, &plain, &n) != 0) {
+        /* another installation's key would find no citizen again and enrol them anew */
+        rc = main_fail("the key file %s does not open the CPR numbers in this database: it "
+                       "is not this installation's key (give [database] key_file the one made "
+                       "with this database)",
+                       cfg->key_file);
+    }
+    if (plain) {
+        sodium_memzero(plain, n);
+        free(plain);
+    }
+    vault_close(v);
+    free(box);
+    return rc;
 }
 
 /* The database (migrated), token and vault for the commands that deliver. */

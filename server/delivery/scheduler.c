@@ -55,6 +55,20 @@ int scheduler_open(const struct config *cfg, const struct vault *vault, const ch
     jobs_policy_from_config(cfg, &s->policy);
     if (jobs_check_timeouts(cfg, err, errlen) != 0)
         goto fail;
+    /* a channel without its address would fail every letter, one by one, for days */
+    if (channel_enabled(cfg->channels, "smtp") && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
+        strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
+        snprintf(err, errlen, "[delivery] channels names smtp: [smtp] url must be the mail "
+                              "server, smtp://HOST:PORT or smtps://HOST:PORT");
+        goto fail;
+    }
+    if (channel_enabled(cfg->channels, "webhook") &&
+        strncmp(cfg->webhook_url, "https://", 8) != 0 &&
+        strncmp(cfg->webhook_url, "http://", 7) != 0) {
+        snprintf(err, errlen, "[delivery] channels names webhook: [webhook] url must be the "
+                              "case system's address, https://…");
+        goto fail;
+    }
     if (channel_enabled(cfg->channels, "webhook")) {
         unsigned char key[CHANNEL_WEBHOOK_KEY_MAX];
         size_t keylen = 0;

@@ -343,9 +343,9 @@ enum store_status store_enrolment_open_ids(struct store *st, int64_t citizen_id,
 /* Ids of all the citizen's enrolments, open and closed, oldest first. */
 enum store_status store_enrolment_all_ids(struct store *st, int64_t citizen_id, int64_t *ids,
                                           size_t max, size_t *n);
-/* STORE_OK when some citizen has a sealed CPR number (purged ones have none), else
- * STORE_NOT_FOUND. */
-enum store_status store_sealed_any(struct store *st);
+/* One citizen's sealed CPR number (purged ones have none): STORE_OK with *box (caller
+ * frees) and *len, or STORE_NOT_FOUND when none is sealed. */
+enum store_status store_sealed_sample(struct store *st, unsigned char **box, size_t *len);
 /* The sealed CPR of a citizen (*box owned by the caller: free()). */
 enum store_status store_citizen_cpr_box(struct store *st, int64_t citizen_id, unsigned char **box,
                                         size_t *boxlen);

@@ -269,12 +269,19 @@ enum store_status store_sessions_end(struct store *st, int64_t enrolment_id)
                                      "i", enrolment_id));
 }
 
-enum store_status store_sealed_any(struct store *st)
+enum store_status store_sealed_sample(struct store *st, unsigned char **box, size_t *len)
 {
-    struct db_stmt *s =
-        store_stmt(st, "SELECT 1 FROM citizens WHERE length(cpr_box) > 0 LIMIT 1", "");
+    *box = NULL;
+    *len = 0;
+    struct db_stmt *s = store_stmt(
+        st, "SELECT cpr_box FROM citizens WHERE length(cpr_box) > 0 ORDER BY id LIMIT 1", "");
     enum store_status rc = store_row(st, s);
-    if (rc == STORE_OK)
-        db_reset(s);
-    return rc;
+    if (rc != STORE_OK)
+        return rc;
+    *len = db_col_bytes(s, 0);
+    *box = xmalloc(*len ? *len : 1);
+    if (*len)
+        memcpy(*box, db_col_blob(s, 0), *len);
+    db_reset(s);
+    return STORE_OK;
 }

@@ -73,6 +73,29 @@ describe('command line', () => {
     }
   });
 
+  it('a channel without its address, an unknown channel or a proxy that is no address stops jobs run and serve at start', () => {
+    const db = path.join(dir, 'chan.db');
+    assert.equal(cli(['demo', '--db', db]).status, 0);
+    const pending = () => cli(['jobs', 'list', '--db', db]).stdout.split('\n').filter((l) => l.includes('\tpending\t')).length;
+    const owed = pending();
+    const cases = [
+      ['[delivery]\nchannels = outbox,smtp\n', /\[smtp\] url must be the mail server, smtp:\/\/HOST:PORT/],
+      ['[delivery]\nchannels = webhook\n[webhook]\nsecret = s3cret\n', /\[webhook\] url must be the case system's address/],
+      ['[delivery]\nchannels = outbox,sms\n', /unknown channel 'sms' \(outbox, smtp, webhook\)/],
+      ['[server]\ntrusted_proxy = localhost\n', /trusted_proxy must be the proxy's numeric address/],
+    ];
+    for (const [text, why] of cases) {
+      const ini = path.join(dir, 'chan.ini');
+      fs.writeFileSync(ini, text);
+      for (const args of [['jobs', 'run', '--db', db, '--config', ini], ['serve', '--db', db, '--listen', '127.0.0.1:0', '--config', ini]]) {
+        const r = cli(args);
+        assert.equal(r.status, 1, `${args[0]} with ${JSON.stringify(text)}: ${r.stderr}`);
+        assert.match(r.stderr, why);
+      }
+    }
+    assert.equal(pending(), owed, 'no letter was tried');
+  });
+
   it('jobs run without a configuration says which channels, outbox and link address it uses; with one it does not', () => {
     const db = path.join(dir, 'noconf.db');
     assert.equal(cli(['demo', '--db', db]).status, 0);

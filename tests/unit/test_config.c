@@ -127,6 +127,43 @@ static void test_app_origins(void **state)
     assert_true(config_origin_listed(c.app_origins, "http://localhost:5173"));
 }
 
+/* Values that would fail quietly later are refused when read: an unknown channel (every
+ * letter would fail), a proxy that is not an address (it would never match the peer), a
+ * claim batch above the scheduler's bound. */
+static void test_channels_proxy_batch(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256];
+    config_defaults(&c);
+    assert_int_equal(config_set(&c, "delivery", "channels", "outbox, smtp,webhook", err, sizeof err), 0);
+    assert_string_equal(c.channels, "outbox, smtp,webhook");
+    static const char *const bad_channels[] = {"outbox,sms", "email", "", " , ", "outbox,Smtp"};
+    for (size_t i = 0; i < sizeof bad_channels / sizeof bad_channels[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal(config_set(&c, "delivery", "channels", bad_channels[i], err, sizeof err), -1);
+        assert_non_null(strstr(err, "[delivery] channels"));
+    }
+    assert_non_null(strstr(err, "unknown channel 'Smtp'"));
+    assert_string_equal(c.channels, "outbox, smtp,webhook"); /* unchanged */
+
+    assert_int_equal(config_set(&c, "server", "trusted_proxy", "127.0.0.1", err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "server", "trusted_proxy", "::1", err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "server", "trusted_proxy", "", err, sizeof err), 0);
+    static const char *const bad_proxy[] = {"localhost", "127.0.0.1:8080", "10.0.0.0/8", "1.2.3"};
+    for (size_t i = 0; i < sizeof bad_proxy / sizeof bad_proxy[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal(config_set(&c, "server", "trusted_proxy", bad_proxy[i], err, sizeof err), -1);
+        assert_non_null(strstr(err, "[server] trusted_proxy must be the proxy's numeric address"));
+        assert_non_null(strstr(err, bad_proxy[i]));
+    }
+
+    assert_int_equal(config_set(&c, "delivery", "claim_batch", "1024", err, sizeof err), 0);
+    assert_int_equal(c.claim_batch, 1024);
+    assert_int_equal(config_set(&c, "delivery", "claim_batch", "1025", err, sizeof err), -1);
+    assert_non_null(strstr(err, "from 1 to 1024"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +172,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_listen_parsing),
         cmocka_unit_test(test_app_origins),
+        cmocka_unit_test(test_channels_proxy_batch),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

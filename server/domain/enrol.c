@@ -885,6 +885,119 @@ enum enrol_result enrol_record_meeting(const struct enrol_env *env, const char *
     return enrol_describe(env, enrolment_uuid, response);
 }
 
+/* ------------------------------------------------------------------ meeting planned anew */
+
+struct enrol_replan_txn {
+    const struct enrol_env *env;
+    const char *uuid;
+    const char *actor;
+    int64_t at;
+    int64_t now;
+    enum enrol_result result;
+    struct enrol_error *err;
+};
+
+static enum enrol_result enrol_conflict(struct enrol_error *err, const char *code,
+                                        const char *message)
+{
+    snprintf(err->code, sizeof err->code, "%s", code);
+    snprintf(err->message, sizeof err->message, "%s", message);
+    return ENROL_CONFLICT;
+}
+
+static enum store_status enrol_replan_txn(struct store *st, void *arg)
+{
+    struct enrol_replan_txn *t = arg;
+    struct model_enrolment e;
+    struct model_group g;
+    struct store_meeting m;
+    struct jobs_policy policy;
+    json_t *data = NULL;
+    int64_t remind_at = 0, resend_at = 0;
+    memset(&g, 0, sizeof g);
+    memset(&m, 0, sizeof m);
+    t->result = ENROL_ERROR;
+    enum store_status rc = store_enrolment_by_uuid(st, t->uuid, &e);
+    if (rc == STORE_NOT_FOUND)
+        t->result = ENROL_NOT_FOUND;
+    if (rc != STORE_OK)
+        goto out;
+    if (e.closed_at) {
+        t->result = enrol_conflict(t->err, "enrolment_closed",
+                                   "The enrolment is closed; plan the meeting on the open one.");
+        rc = STORE_CONFLICT;
+        goto out;
+    }
+    rc = store_meeting_get(st, e.id, &m);
+    free(m.note_box);
+    if (rc == STORE_OK) {
+        t->result = enrol_conflict(t->err, "meeting_recorded",
+                                   "The meeting has been recorded as held; to correct when, "
+                                   "record it again (POST .../meeting).");
+        rc = STORE_CONFLICT;
+        goto out;
+    }
+    if (rc != STORE_NOT_FOUND)
+        goto out;
+    if (e.first_meeting_at == t->at) { /* the same time again: nothing changes */
+        t->result = ENROL_OK;
+        rc = STORE_OK;
+        goto out;
+    }
+    rc = store_group_by_id(st, e.group_id, &g);
+    if (rc != STORE_OK)
+        goto out;
+    data = json_object();
+    enrol_time(data, "from", e.first_meeting_at);
+    enrol_time(data, "to", t->at);
+    rc = store_enrolment_set_meeting(st, e.id, t->at);
+    if (rc != STORE_OK)
+        goto out;
+    e.first_meeting_at = t->at;
+    if (t->env->jobs) {
+        policy = *t->env->jobs;
+    } else {
+        jobs_policy_defaults(&policy);
+        policy.remind_days_before = t->env->remind_days_before;
+    }
+    rc = jobs_meeting_replanned(st, &e, &g, &policy, t->now, &remind_at, &resend_at);
+    if (rc != STORE_OK)
+        goto out;
+    if (remind_at)
+        enrol_time(data, "reminder_due_at", remind_at);
+    if (resend_at)
+        enrol_time(data, "resend_due_at", resend_at);
+    rc = journal_append(st, t->now, "meeting_replanned", t->actor, e.citizen_uuid, e.uuid, data,
+                        NULL);
+    if (rc == STORE_OK)
+        t->result = ENROL_OK;
+out:
+    json_decref(data);
+    model_group_clear(&g);
+    return rc;
+}
+
+enum enrol_result enrol_replan_meeting(const struct enrol_env *env, const char *enrolment_uuid,
+                                       const json_t *body, const char *actor,
+                                       json_t **response, struct enrol_error *err)
+{
+    memset(err, 0, sizeof *err);
+    *response = NULL;
+    struct enrol_replan_txn t = {env, enrolment_uuid, actor, 0, clock_now(), ENROL_ERROR, err};
+    if (!json_is_object(body))
+        return enrol_reject(err, "invalid_body", "", "The body must be a JSON object.");
+    if (enrol_time_member(body, "first_meeting_at", 1, &t.at) != 0)
+        return enrol_reject(err, "invalid_time", "first_meeting_at",
+                            "first_meeting_at must be an RFC 3339 time in 2000-2099, e.g. "
+                            "2026-12-01T09:00:00Z.");
+    enum store_status s = store_txn(env->st, enrol_replan_txn, &t);
+    if (t.result == ENROL_OK && s != STORE_OK)
+        t.result = ENROL_ERROR;
+    if (t.result != ENROL_OK)
+        return t.result;
+    return enrol_describe(env, enrolment_uuid, response);
+}
+
 struct enrol_group_txn {
     const struct enrol_env *env;
     const char *citizen_uuid;

@@ -115,6 +115,18 @@ enum enrol_result enrol_record_meeting(const struct enrol_env *env, const char *
                                        const json_t *body, const char *actor,
                                        json_t **response, struct enrol_error *err);
 
+/* PUT /api/v1/enrolments/{uuid}/planned-meeting: {"first_meeting_at": RFC 3339}.  The
+ * case system moved the first meeting before it was held: the enrolment's planned time
+ * changes, the pending reminder is replaced by one for the new time (when still ahead and
+ * the citizen has neither completed nor declined), the pending resend moves with it, and
+ * "meeting_replanned" {from, to, reminder_due_at?, resend_due_at?} is journalled by actor.
+ * The same time again changes nothing.  *response as enrol_describe.  ENROL_INVALID,
+ * ENROL_NOT_FOUND, ENROL_CONFLICT (closed: "enrolment_closed"; recorded as held:
+ * "meeting_recorded"). */
+enum enrol_result enrol_replan_meeting(const struct enrol_env *env, const char *enrolment_uuid,
+                                       const json_t *body, const char *actor,
+                                       json_t **response, struct enrol_error *err);
+
 /* PUT /api/v1/citizens/{uuid}/target-group: {"target_group", "changed_at", "next_meeting_at",
  * "caseworker" (optional: the new enrolment's caseworker, when another one takes over;
  * default the old enrolment's)}.

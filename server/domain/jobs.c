@@ -115,11 +115,14 @@ enum store_status jobs_plan_enrolment(struct store *st, const struct model_enrol
     return rc;
 }
 
-enum store_status jobs_meeting_held(struct store *st, const struct model_enrolment *e,
-                                    const struct model_group *g, int64_t held_at, int64_t now,
-                                    int64_t *resend_at)
+/* The resend counts from the meeting at `from` (held, or planned anew): the pending one
+ * moves there, or one is planned when none ever was (late registration) and it is ahead.
+ * *resend_at gets its time, 0 when none is pending. */
+static enum store_status jobs_resend_from(struct store *st, const struct model_enrolment *e,
+                                          const struct model_group *g, int64_t from,
+                                          int64_t now, int64_t *resend_at)
 {
-    int64_t due = jobs_resend_at(held_at, g->resend_months);
+    int64_t due = jobs_resend_at(from, g->resend_months);
     *resend_at = 0;
     enum store_status rc = store_jobs_move(st, e->id, "resend_written_guidance", due);
     if (rc == STORE_NOT_FOUND && due > now) {
@@ -138,9 +141,43 @@ enum store_status jobs_meeting_held(struct store *st, const struct model_enrolme
         }
     } else if (rc == STORE_OK)
         *resend_at = due;
-    if (rc != STORE_OK && rc != STORE_NOT_FOUND)
-        return rc;
-    rc = store_jobs_cancel(st, e->id, "remind_before_meeting", now, NULL);
+    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+enum store_status jobs_meeting_held(struct store *st, const struct model_enrolment *e,
+                                    const struct model_group *g, int64_t held_at, int64_t now,
+                                    int64_t *resend_at)
+{
+    enum store_status rc = jobs_resend_from(st, e, g, held_at, now, resend_at);
+    if (rc == STORE_OK)
+        rc = store_jobs_cancel(st, e->id, "remind_before_meeting", now, NULL);
+    jobs_wake();
+    return rc;
+}
+
+enum store_status jobs_meeting_replanned(struct store *st, const struct model_enrolment *e,
+                                         const struct model_group *g,
+                                         const struct jobs_policy *p, int64_t now,
+                                         int64_t *remind_at, int64_t *resend_at)
+{
+    *remind_at = 0;
+    /* the pending reminder names the old time (and may hold a letter written with it): it
+     * is cancelled, and a reminder for the new time is a job of its own */
+    enum store_status rc = store_jobs_cancel(st, e->id, "remind_before_meeting", now, NULL);
+    if (rc == STORE_OK && p->remind_days_before && !e->completed_at && !e->declined_at) {
+        int64_t remind = jobs_remind_at(e->first_meeting_at, p->remind_days_before,
+                                        p->remind_hour);
+        if (remind > now && remind < e->first_meeting_at) {
+            char key[160];
+            snprintf(key, sizeof key, "remind_before_meeting:%s:%lld", e->uuid,
+                     (long long)e->first_meeting_at);
+            rc = store_job_insert(st, "remind_before_meeting", e->id, key, remind, now);
+            if (rc == STORE_OK)
+                *remind_at = remind;
+        }
+    }
+    if (rc == STORE_OK)
+        rc = jobs_resend_from(st, e, g, e->first_meeting_at, now, resend_at);
     jobs_wake();
     return rc;
 }

@@ -73,6 +73,15 @@ enum store_status jobs_meeting_held(struct store *st, const struct model_enrolme
                                     const struct model_group *g, int64_t held_at, int64_t now,
                                     int64_t *resend_at);
 
+/* The first meeting was planned anew (e->first_meeting_at is the new time; not held yet):
+ * the pending reminder is cancelled and one planned for the new time when it is still ahead
+ * and the citizen has neither completed nor declined (*remind_at, else 0); the pending
+ * resend moves to the new time + resend_months (*resend_at, else 0). */
+enum store_status jobs_meeting_replanned(struct store *st, const struct model_enrolment *e,
+                                         const struct model_group *g,
+                                         const struct jobs_policy *p, int64_t now,
+                                         int64_t *remind_at, int64_t *resend_at);
+
 /* A new link was issued to the citizen (journal entry link_seq): the letter that carries it
  * goes out at once (job send_new_link, ref link_seq); appended to jobs (may be NULL) as in
  * jobs_plan_enrolment. */

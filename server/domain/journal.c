@@ -10,7 +10,7 @@
 const char *const journal_kinds[] = {
     "enrolled", "link_issued", "link_opened", "video_finished", "video_played", "video_watched",
     "transcript_opened", "answers_submitted",
-    "asked_topics", "declined", "completed", "meeting_recorded", "group_changed",
+    "asked_topics", "declined", "completed", "meeting_recorded", "meeting_replanned", "group_changed",
     "written_guidance_sent", "written_guidance_resent", "reminder_sent", "new_link_sent",
     "citizen_purged",
     "checkpoint", NULL};

@@ -335,6 +335,8 @@ enum store_status store_meeting_put(struct store *st, int64_t enrolment_id, int6
                                     const char *actor, int64_t now);
 enum store_status store_meeting_get(struct store *st, int64_t enrolment_id,
                                     struct store_meeting *out);
+/* The first meeting planned anew at `at` (an open enrolment). */
+enum store_status store_enrolment_set_meeting(struct store *st, int64_t id, int64_t at);
 /* Closes an open enrolment; STORE_NOT_FOUND when it was closed already. */
 enum store_status store_enrolment_close(struct store *st, int64_t id, int64_t at);
 /* Ids of the citizen's open enrolments (at most max; *n how many). */

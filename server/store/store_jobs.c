@@ -70,6 +70,17 @@ enum store_status store_meeting_get(struct store *st, int64_t enrolment_id,
     return STORE_OK;
 }
 
+enum store_status store_enrolment_set_meeting(struct store *st, int64_t id, int64_t at)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "UPDATE enrolments SET first_meeting_at = ? WHERE id = ? AND closed_at IS NULL",
+                       "ii", at, id));
+    if (rc == STORE_OK && db_changes(st->db) == 0)
+        return STORE_NOT_FOUND;
+    return rc;
+}
+
 enum store_status store_enrolment_close(struct store *st, int64_t id, int64_t at)
 {
     enum store_status rc = store_done(

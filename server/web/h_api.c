@@ -119,6 +119,26 @@ void h_api_meeting(struct app_call *c)
     json_decref(body);
 }
 
+/* PUT /api/v1/enrolments/{id}/planned-meeting: the first meeting moved before it was held;
+ * 200 with the enrolment as GET gives it. */
+void h_api_planned_meeting(struct app_call *c)
+{
+    struct enrol_env env;
+    struct jobs_policy policy;
+    struct enrol_error err;
+    json_t *response = NULL;
+    json_t *body = h_api_body(c);
+    if (!body)
+        return;
+    h_api_env(c, &env, &policy);
+    const char *uuid = c->req->match->params[0];
+    enum enrol_result r = enrol_replan_meeting(&env, uuid, body, "api", &response, &err);
+    if (r == ENROL_OK && meeting_describe(c->st, env.vault, uuid, response))
+        r = ENROL_ERROR;
+    h_api_result(c, r, 200, response, &err);
+    json_decref(body);
+}
+
 /* POST /api/v1/enrolments/{id}/link: a new link, sent to the citizen by letter; the reply
  * carries it too (the case system may give it by another way), 201. */
 void h_api_link(struct app_call *c)

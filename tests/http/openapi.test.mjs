@@ -29,13 +29,17 @@ describe('GET /api/v1/openapi.json', () => {
     assert.deepEqual(documented.sort(), [
       '/api/v1/citizens/{id}/journal', '/api/v1/citizens/{id}/target-group',
       '/api/v1/enrolments', '/api/v1/enrolments/{id}', '/api/v1/enrolments/{id}/link',
-      '/api/v1/enrolments/{id}/meeting', '/api/v1/me', '/api/v1/openapi.json', '/api/v1/stats'].sort());
+      '/api/v1/enrolments/{id}/meeting', '/api/v1/enrolments/{id}/planned-meeting', '/api/v1/me',
+      '/api/v1/openapi.json', '/api/v1/stats'].sort());
     const e = await s.api('POST', '/api/v1/enrolments', {
       body: enrolBody(freshCpr()), headers: { 'Idempotency-Key': 'openapi-test-1' },
     });
     assert.equal(e.status, 201);
     const { enrolment_id: eid, citizen_id: cid } = e.json;
     assert.equal((await s.api('GET', `/api/v1/enrolments/${eid}`)).status, 200);
+    assert.equal((await s.api('PUT', `/api/v1/enrolments/${eid}/planned-meeting`, {
+      body: { first_meeting_at: '2030-04-01T09:00:00Z' },
+    })).status, 200);
     assert.equal((await s.api('POST', `/api/v1/enrolments/${eid}/meeting`, {
       body: { held_at: nowIso(), oral_guidance: true, note: 'x' },
     })).status, 200);

@@ -13,6 +13,7 @@
 #include "form.h"
 #include "handlers.h"
 #include "jsonmem.h"
+#include "meeting.h"
 #include "mem.h"
 #include "prerender.h"
 #include "progress.h"
@@ -63,7 +64,10 @@ struct h_citizen_now {
     struct model_group group;
     int have_group;
     const char *group_name;
-    char meeting[64];                      /* "": none */
+    char meeting[64];                      /* the meeting still ahead; "": none */
+    char meeting_held[64];                 /* the meeting as recorded held; "": none */
+    char meeting_passed[64];               /* planned, passed, not recorded; "": none */
+    int meeting_over;                      /* held or passed (h_citizen_meeting) */
     /* the progress line's */
     int minutes_left, all_done, some_left;
     size_t videos_done;
@@ -355,6 +359,47 @@ static json_t *h_citizen_base_fixed(struct app_call *c, const struct model_pack 
     return ctx;
 }
 
+/* The first meeting as the pages tell it, formatted into the three buffers (each n bytes,
+ * "" when it does not apply): ahead, the planned time while it is still to come; held, the
+ * time recorded as held; passed, the planned time once it has passed without a record.
+ * Returns whether the meeting is over (held or passed: no decline, no moving it). */
+static int h_citizen_meeting_texts(struct app_call *c, char *ahead, char *held, char *passed,
+                                   size_t n)
+{
+    struct meeting_state ms;
+    const char *code = c->ui ? c->ui->code : "da";
+    ahead[0] = held[0] = passed[0] = '\0';
+    if (meeting_state(c->st, &c->enrolment, clock_now(), &ms) != 0) {
+        /* unread: say only what the enrolment itself says, the planned time */
+        ms.planned_at = c->enrolment.first_meeting_at;
+        ms.held_at = 0;
+        ms.over = ms.planned_at && clock_now() >= ms.planned_at;
+    }
+    if (ms.held_at)
+        clock_format_human(ms.held_at, code, held, n);
+    else if (ms.over && ms.planned_at)
+        clock_format_human(ms.planned_at, code, passed, n);
+    else if (ms.planned_at)
+        clock_format_human(ms.planned_at, code, ahead, n);
+    return ms.over;
+}
+
+/* The same into ctx: "meeting", "meeting_held", "meeting_passed" (each only when it
+ * applies), "meeting_over", and "meeting_any" when there is one of the three. */
+static void h_citizen_meeting(struct app_call *c, json_t *ctx)
+{
+    char ahead[64], held[64], passed[64];
+    int over = h_citizen_meeting_texts(c, ahead, held, passed, sizeof ahead);
+    if (ahead[0])
+        h_citizen_str(ctx, "meeting", ahead);
+    if (held[0])
+        h_citizen_str(ctx, "meeting_held", held);
+    if (passed[0])
+        h_citizen_str(ctx, "meeting_passed", passed);
+    h_citizen_bool(ctx, "meeting_over", over);
+    h_citizen_bool(ctx, "meeting_any", ahead[0] || held[0] || passed[0]);
+}
+
 /* The group's name and the meeting into ctx. */
 static void h_citizen_base_own(struct app_call *c, const struct model_pack *pack, json_t *ctx)
 {
@@ -364,7 +409,7 @@ static void h_citizen_base_own(struct app_call *c, const struct model_pack *pack
                          h_citizen_tr(c, pack, "group.name", g.name), g.name[LANG_DA]);
         model_group_clear(&g);
     }
-    h_citizen_when(c, ctx, "meeting", c->enrolment.first_meeting_at);
+    h_citizen_meeting(c, ctx);
 }
 
 /* What every citizen page shows: the above, the group, the meeting. */
@@ -943,7 +988,8 @@ enum h_citizen_hk {
     HK_CHECKED, HK_ASKED, HK_BEFORE, HK_ERROR, HK_PROBLEM, HK_MEDIA, HK_MEDIA_MISSING,
     HK_NO_PLAYER, HK_DONE, HK_N_ANSWERED, HK_ANSWERED, HK_TOTAL, HK_PERCENT, HK_GROUP,
     HK_MEETING, HK_NEXT, HK_DECLINED, HK_COMPLETED, HK_STARTED, HK_CSRF, HK_BACK, HK_TITLE,
-    HK_BODY, HK_P_LEFT, HK_P_DONE, HK_P_VIDEO, HK_P_ALL, HK_P_SOME, HK_GROUP_DA
+    HK_BODY, HK_P_LEFT, HK_P_DONE, HK_P_VIDEO, HK_P_ALL, HK_P_SOME, HK_GROUP_DA,
+    HK_MEETING_HELD, HK_MEETING_PASSED, HK_MEETING_OVER
 };
 
 static const struct {
@@ -960,7 +1006,8 @@ static const struct {
     {"ss", HK_STARTED, 0},     {"csrf", HK_CSRF, 0},       {"back", HK_BACK, 0},
     {"page_title", HK_TITLE, 0}, {"body", HK_BODY, 0},     {"Pl", HK_P_LEFT, 0},
     {"Pd", HK_P_DONE, 0},      {"Pn", HK_P_VIDEO, 0},      {"Pa", HK_P_ALL, 0},
-    {"Ps", HK_P_SOME, 0},      {"sG", HK_GROUP_DA, 0},
+    {"Ps", HK_P_SOME, 0},      {"sG", HK_GROUP_DA, 0},     {"sh", HK_MEETING_HELD, 0},
+    {"sq", HK_MEETING_PASSED, 0}, {"so", HK_MEETING_OVER, 0},
 };
 
 struct h_citizen_hole {
@@ -1035,7 +1082,8 @@ static void h_citizen_overview_holes(json_t *fixed)
     static const char *const names[][2] = {
         {"answered", "sa"}, {"total", "st"},     {"percent", "sp"},
         {"group_name", "sg"}, {"group_da", "sG"}, {"meeting", "sm"}, {"next_n", "sn"},
-        {"declined", "sd"}, {"completed", "sc"}, {"started", "ss"}};
+        {"declined", "sd"}, {"completed", "sc"}, {"started", "ss"},
+        {"meeting_held", "sh"}, {"meeting_passed", "sq"}, {"meeting_over", "so"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         json_object_set_new_nocheck(fixed, names[i][0], tmpl_hole(names[i][1]));
 }
@@ -1243,6 +1291,15 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
         case HK_MEETING:
             h_citizen_val_cstr(tv, w->meeting);
             break;
+        case HK_MEETING_HELD:
+            h_citizen_val_cstr(tv, w->meeting_held);
+            break;
+        case HK_MEETING_PASSED:
+            h_citizen_val_cstr(tv, w->meeting_passed);
+            break;
+        case HK_MEETING_OVER:
+            on = w->meeting_over;
+            break;
         case HK_NEXT:
             if (w->next)
                 h_citizen_val_int(tv, (long long)w->next);
@@ -1323,9 +1380,8 @@ static void h_citizen_now_init(struct h_citizen_now *w, struct app_call *c,
         w->have_group = 1;
         w->group_name = h_citizen_tr(c, pack, "group.name", w->group.name);
     }
-    if (c->enrolment.first_meeting_at)
-        clock_format_human(c->enrolment.first_meeting_at, c->ui ? c->ui->code : "da", w->meeting,
-                           sizeof w->meeting);
+    w->meeting_over = h_citizen_meeting_texts(c, w->meeting, w->meeting_held,
+                                              w->meeting_passed, sizeof w->meeting);
     w->title_text = app_page_title(c, "citizen/overview");
 }
 
@@ -1694,6 +1750,27 @@ void h_citizen_captions(struct app_call *c)
 
 /* ------------------------------------------------------------------ decline, receipt, language */
 
+/* The decline page: the offer, the choice made, or (the meeting over and nothing chosen)
+ * that it can no longer be chosen; refused: a POST that came too late (409). */
+static void h_citizen_decline_page(struct app_call *c, const struct model_pack *pack,
+                                   int refused)
+{
+    struct model_progress pr;
+    if (store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
+        h_citizen_fail(c);
+        return;
+    }
+    json_t *ctx = h_citizen_base(c, pack);
+    json_object_set_new_nocheck(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
+    if (refused)
+        json_object_set_new_nocheck(ctx, "refused", json_true());
+    h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
+    h_citizen_progress(pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
+    model_progress_clear(&pr);
+    app_page_pre(c, refused ? 409 : 200, "citizen/decline", NULL,
+                 h_citizen_pre_of(c, pack, 'l', 0), ctx);
+}
+
 void h_citizen_decline(struct app_call *c)
 {
     const struct model_pack *pack = h_citizen_pack(c);
@@ -1703,23 +1780,18 @@ void h_citizen_decline(struct app_call *c)
         return;
     }
     if (c->req->method != ROUTER_POST) {
-        struct model_progress pr;
-        if (store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
-            h_citizen_fail(c);
-            return;
-        }
-        json_t *ctx = h_citizen_base(c, pack);
-        json_object_set_new_nocheck(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
-        h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
-        h_citizen_progress(pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
-        model_progress_clear(&pr);
-        app_page_pre(c, 200, "citizen/decline", NULL, h_citizen_pre_of(c, pack, 'l', 0), ctx);
+        h_citizen_decline_page(c, pack, 0);
         return;
     }
     if (h_citizen_form(c, &f))
         return;
     form_free(&f);
-    if (progress_decline(c->st, &c->enrolment, clock_now()) != 0) {
+    int r = progress_decline(c->st, &c->enrolment, clock_now());
+    if (r == 1) { /* the meeting is over: nothing changed, the page says why */
+        h_citizen_decline_page(c, pack, 1);
+        return;
+    }
+    if (r != 0) {
         h_citizen_fail(c);
         return;
     }

@@ -157,6 +157,21 @@ static size_t h_citizen_answered_in(const struct model_video *v, const struct mo
     return n;
 }
 
+/* When v's answers were last sent: the latest attempt's time of its latest answered question
+ * (0: none answered). */
+static int64_t h_citizen_answered_when(const struct model_video *v,
+                                       const struct model_progress *pr)
+{
+    int64_t when = 0;
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        const struct model_answer *a = h_citizen_answer_of(pr->latest, pr->n_latest,
+                                                           v->questions[qi].id);
+        if (a && a->answered_at > when)
+            when = a->answered_at;
+    }
+    return when;
+}
+
 static json_t *h_citizen_paragraphs(const char *text)
 {
     json_t *list = json_array();
@@ -243,13 +258,16 @@ static const char *h_citizen_otr(struct app_call *c, const struct model_pack *pa
     return h_citizen_qtr(c, pack, v, q, field, q->options[oi].text);
 }
 
-/* Whole minutes, at least 1, of a number of seconds (0 for none). */
-static int h_citizen_minutes(int seconds)
+/* A video's length as every citizen page shows it: whole minutes, rounded up, at least 1
+ * (a video without a known length counts as 1).  The progress line's sums are sums of
+ * these, so the minutes beside each video always add up to the line's. */
+static int h_citizen_video_minutes(const struct model_video *v)
 {
-    return seconds > 0 ? (seconds + 59) / 60 : 0;
+    return v->duration_s > 0 ? (v->duration_s + 59) / 60 : 1;
 }
 
-/* The progress line's numbers: the whole duration and what is left of it in seconds, and
+/* The progress line's numbers: the whole duration and what is left of it in minutes (sums
+ * of h_citizen_video_minutes; left: the videos whose questions are not all answered), and
  * the videos done (pr NULL: none done); with answered, each of the first n_answered
  * videos' questions answered there too. */
 static void h_citizen_progress_counts(const struct model_pack *pack,
@@ -260,7 +278,7 @@ static void h_citizen_progress_counts(const struct model_pack *pack,
     *done = 0;
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
-        int d = v->duration_s > 0 ? v->duration_s : 60;
+        int d = h_citizen_video_minutes(v);
         size_t a = pr ? h_citizen_answered_in(v, pr) : 0;
         if (answered && vi < n_answered)
             answered[vi] = a;
@@ -283,8 +301,8 @@ static void h_citizen_progress(const struct model_pack *pack, const struct model
     h_citizen_progress_counts(pack, pr, &total, &left, &done, NULL, 0);
     json_t *p = json_object();
     h_citizen_int(p, "videos", (int)pack->n_videos);
-    h_citizen_int(p, "minutes_total", h_citizen_minutes(total));
-    h_citizen_int(p, "minutes_left", h_citizen_minutes(left));
+    h_citizen_int(p, "minutes_total", total);
+    h_citizen_int(p, "minutes_left", left);
     h_citizen_int(p, "videos_done", (int)done);
     if (n)
         json_object_set_new_nocheck(p, "video_n", json_integer((json_int_t)n));
@@ -601,7 +619,7 @@ static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack
                          v->title[LANG_DA]);
         h_citizen_str_tr(c, item, "summary", "summary_da",
                          h_citizen_vtr(c, pack, v, "summary", v->summary), v->summary[LANG_DA]);
-        h_citizen_int(item, "minutes", v->duration_s ? (v->duration_s + 59) / 60 : 1);
+        h_citizen_int(item, "minutes", h_citizen_video_minutes(v));
         h_citizen_hole_name(hole, sizeof hole, "d", vi, 0, 0);
         if (holes)
             json_object_set_new_nocheck(item, "done", tmpl_hole(hole));
@@ -618,7 +636,10 @@ static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack
             json_object_set_new_nocheck(item, "watched", tmpl_hole(hole));
             h_citizen_hole_name(hole, sizeof hole, "t", vi, 0, 0);
             json_object_set_new_nocheck(item, "watch_text", tmpl_hole(hole));
+            h_citizen_hole_name(hole, sizeof hole, "u", vi, 0, 0);
+            json_object_set_new_nocheck(item, "answered_at", tmpl_hole(hole));
         } else if (watching) {
+            h_citizen_when(c, item, "answered_at", h_citizen_answered_when(v, pr));
             struct watch_facts wf;
             struct buf said = {0};
             progress_watch_facts(pr, v, &wf);
@@ -674,6 +695,8 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
                 h_citizen_hole_name(hole, sizeof hole, "t", vi, 0, 0);
                 json_object_set_new_nocheck(ctx, hole, json_string(said.data ? said.data : ""));
                 buf_free(&said);
+                h_citizen_hole_name(hole, sizeof hole, "u", vi, 0, 0);
+                h_citizen_when(c, ctx, hole, h_citizen_answered_when(v, pr));
             }
         }
         for (size_t qi = 0; qi < v->n_questions; qi++)
@@ -893,6 +916,7 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     }
     json_t *video = json_object();
     h_citizen_int(video, "n", (int)n);
+    h_citizen_int(video, "minutes", h_citizen_video_minutes(v));
     h_citizen_str_tr(c, video, "title", "title_da", h_citizen_vtr(c, pack, v, "title", v->title),
                      v->title[LANG_DA]);
     h_citizen_str_tr(c, video, "summary", "summary_da",
@@ -1097,7 +1121,7 @@ static json_t *h_citizen_layout_data_at(struct app_call *c, const struct model_p
     size_t done;
     h_citizen_progress_counts(pack, NULL, &total, &left, &done, NULL, 0);
     h_citizen_int(p, "videos", (int)pack->n_videos);
-    h_citizen_int(p, "minutes_total", h_citizen_minutes(total));
+    h_citizen_int(p, "minutes_total", total);
     static const char *const names[][2] = {{"minutes_left", "Pl"}, {"videos_done", "Pd"},
                                            {"video_n", "Pn"},      {"all_done", "Pa"},
                                            {"some_left", "Ps"}};
@@ -1328,7 +1352,7 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
         case HK_BODY: /* the layout's body: given as bytes */
             break;
         case HK_P_LEFT:
-            h_citizen_val_int(tv, h_citizen_minutes(w->minutes_left));
+            h_citizen_val_int(tv, w->minutes_left);
             break;
         case HK_P_DONE:
             h_citizen_val_int(tv, (long long)w->videos_done);

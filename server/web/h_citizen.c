@@ -38,6 +38,34 @@ static void h_citizen_bool(json_t *o, const char *key, int v)
     json_object_set_new_nocheck(o, key, json_boolean(v));
 }
 
+/* The page language's code ("da" without one). */
+static const char *h_citizen_code(const struct app_call *c)
+{
+    return c->ui ? c->ui->code : "da";
+}
+
+/* n of the counted text key ("count_minutes": "{{n}} min.", "دقيقتان") in the page's
+ * language, its plural form by the language's rule (lang_count), as o[field]. */
+static void h_citizen_count(struct app_call *c, json_t *o, const char *field, const char *key,
+                            long long n)
+{
+    struct buf b = {0};
+    lang_count(app_strings(c), h_citizen_code(c), key, n < 0 ? 0 : (unsigned long long)n, &b);
+    json_object_set_new_nocheck(o, field, json_stringn(b.data ? b.data : "", b.len));
+    buf_free(&b);
+}
+
+/* The same into out (n bytes, cut when longer). */
+static void h_citizen_count_buf(struct app_call *c, char *out, size_t n, const char *key,
+                                long long count)
+{
+    struct buf b = {0};
+    lang_count(app_strings(c), h_citizen_code(c), key,
+               count < 0 ? 0 : (unsigned long long)count, &b);
+    snprintf(out, n, "%.*s", (int)b.len, b.data ? b.data : "");
+    buf_free(&b);
+}
+
 /* Pre-rendered pages and their holes by position (defined with the video page below). */
 struct h_citizen_pre;
 struct h_citizen_submitted;
@@ -68,8 +96,10 @@ struct h_citizen_now {
     char meeting_held[64];                 /* the meeting as recorded held; "": none */
     char meeting_passed[64];               /* planned, passed, not recorded; "": none */
     int meeting_over;                      /* held or passed (h_citizen_meeting) */
+    char total_text[96];                   /* "af 12 spørgsmål" (count_of_questions) */
     /* the progress line's */
     int minutes_left, all_done, some_left;
+    char minutes_left_text[64];            /* "3 min." (count_minutes) */
     size_t videos_done;
 };
 static void h_citizen_now_clear(struct h_citizen_now *w);
@@ -293,8 +323,9 @@ static void h_citizen_progress_counts(const struct model_pack *pack,
 /* The progress line every citizen page shows: video n of the pack (0: none), the whole
  * duration ("ca. 5 min.") and what is left of it (videos whose questions are not all
  * answered; not for a citizen who declined, who has nothing left to do). */
-static void h_citizen_progress(const struct model_pack *pack, const struct model_progress *pr,
-                               size_t n, bool declined, json_t *ctx)
+static void h_citizen_progress(struct app_call *c, const struct model_pack *pack,
+                               const struct model_progress *pr, size_t n, bool declined,
+                               json_t *ctx)
 {
     int total, left;
     size_t done;
@@ -303,6 +334,9 @@ static void h_citizen_progress(const struct model_pack *pack, const struct model
     h_citizen_int(p, "videos", (int)pack->n_videos);
     h_citizen_int(p, "minutes_total", total);
     h_citizen_int(p, "minutes_left", left);
+    h_citizen_count(c, p, "minutes_total_text", "count_minutes", total);
+    h_citizen_count(c, p, "minutes_left_text", "count_minutes", left);
+    h_citizen_count(c, p, "videos_text", "count_videos", (long long)pack->n_videos);
     h_citizen_int(p, "videos_done", (int)done);
     if (n)
         json_object_set_new_nocheck(p, "video_n", json_integer((json_int_t)n));
@@ -620,6 +654,8 @@ static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack
         h_citizen_str_tr(c, item, "summary", "summary_da",
                          h_citizen_vtr(c, pack, v, "summary", v->summary), v->summary[LANG_DA]);
         h_citizen_int(item, "minutes", h_citizen_video_minutes(v));
+        h_citizen_count(c, item, "minutes_text", "count_minutes", h_citizen_video_minutes(v));
+        h_citizen_count(c, item, "questions_text", "count_of_questions", (long long)v->n_questions);
         h_citizen_hole_name(hole, sizeof hole, "d", vi, 0, 0);
         if (holes)
             json_object_set_new_nocheck(item, "done", tmpl_hole(hole));
@@ -718,6 +754,7 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
     json_object_set_new_nocheck(ctx, "asked_topics", topics);
     json_object_set_new_nocheck(ctx, "answered", json_integer((json_int_t)answered));
     json_object_set_new_nocheck(ctx, "total", json_integer((json_int_t)total));
+    h_citizen_count(c, ctx, "total_text", "count_of_questions", (long long)total);
     json_object_set_new_nocheck(ctx, "percent",
                         json_integer(total ? (json_int_t)(answered * 100 / total) : 0));
     json_object_set_new_nocheck(ctx, "started", json_boolean(answered > 0));
@@ -747,7 +784,7 @@ void h_citizen_overview(struct app_call *c)
     } else {
         json_t *ctx = h_citizen_base(c, pack);
         h_citizen_summary(c, pack, &pr, 0, 0, ctx);
-        h_citizen_progress(pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
+        h_citizen_progress(c, pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
         json_object_set_new_nocheck(
             ctx, "completed",
             json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
@@ -917,6 +954,7 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     json_t *video = json_object();
     h_citizen_int(video, "n", (int)n);
     h_citizen_int(video, "minutes", h_citizen_video_minutes(v));
+    h_citizen_count(c, video, "minutes_text", "count_minutes", h_citizen_video_minutes(v));
     h_citizen_str_tr(c, video, "title", "title_da", h_citizen_vtr(c, pack, v, "title", v->title),
                      v->title[LANG_DA]);
     h_citizen_str_tr(c, video, "summary", "summary_da",
@@ -1013,7 +1051,7 @@ enum h_citizen_hk {
     HK_NO_PLAYER, HK_DONE, HK_N_ANSWERED, HK_ANSWERED, HK_TOTAL, HK_PERCENT, HK_GROUP,
     HK_MEETING, HK_NEXT, HK_DECLINED, HK_COMPLETED, HK_STARTED, HK_CSRF, HK_BACK, HK_TITLE,
     HK_BODY, HK_P_LEFT, HK_P_DONE, HK_P_VIDEO, HK_P_ALL, HK_P_SOME, HK_GROUP_DA,
-    HK_MEETING_HELD, HK_MEETING_PASSED, HK_MEETING_OVER
+    HK_MEETING_HELD, HK_MEETING_PASSED, HK_MEETING_OVER, HK_TOTAL_TEXT
 };
 
 static const struct {
@@ -1031,7 +1069,7 @@ static const struct {
     {"page_title", HK_TITLE, 0}, {"body", HK_BODY, 0},     {"Pl", HK_P_LEFT, 0},
     {"Pd", HK_P_DONE, 0},      {"Pn", HK_P_VIDEO, 0},      {"Pa", HK_P_ALL, 0},
     {"Ps", HK_P_SOME, 0},      {"sG", HK_GROUP_DA, 0},     {"sh", HK_MEETING_HELD, 0},
-    {"sq", HK_MEETING_PASSED, 0}, {"so", HK_MEETING_OVER, 0},
+    {"sq", HK_MEETING_PASSED, 0}, {"so", HK_MEETING_OVER, 0},  {"sT", HK_TOTAL_TEXT, 0},
 };
 
 struct h_citizen_hole {
@@ -1107,7 +1145,8 @@ static void h_citizen_overview_holes(json_t *fixed)
         {"answered", "sa"}, {"total", "st"},     {"percent", "sp"},
         {"group_name", "sg"}, {"group_da", "sG"}, {"meeting", "sm"}, {"next_n", "sn"},
         {"declined", "sd"}, {"completed", "sc"}, {"started", "ss"},
-        {"meeting_held", "sh"}, {"meeting_passed", "sq"}, {"meeting_over", "so"}};
+        {"meeting_held", "sh"}, {"meeting_passed", "sq"}, {"meeting_over", "so"},
+        {"total_text", "sT"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         json_object_set_new_nocheck(fixed, names[i][0], tmpl_hole(names[i][1]));
 }
@@ -1122,7 +1161,9 @@ static json_t *h_citizen_layout_data_at(struct app_call *c, const struct model_p
     h_citizen_progress_counts(pack, NULL, &total, &left, &done, NULL, 0);
     h_citizen_int(p, "videos", (int)pack->n_videos);
     h_citizen_int(p, "minutes_total", total);
-    static const char *const names[][2] = {{"minutes_left", "Pl"}, {"videos_done", "Pd"},
+    h_citizen_count(c, p, "minutes_total_text", "count_minutes", total);
+    h_citizen_count(c, p, "videos_text", "count_videos", (long long)pack->n_videos);
+    static const char *const names[][2] = {{"minutes_left_text", "Pl"}, {"videos_done", "Pd"},
                                            {"video_n", "Pn"},      {"all_done", "Pa"},
                                            {"some_left", "Ps"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -1352,7 +1393,10 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
         case HK_BODY: /* the layout's body: given as bytes */
             break;
         case HK_P_LEFT:
-            h_citizen_val_int(tv, w->minutes_left);
+            h_citizen_val_cstr(tv, w->minutes_left_text);
+            break;
+        case HK_TOTAL_TEXT:
+            h_citizen_val_cstr(tv, w->total_text);
             break;
         case HK_P_DONE:
             h_citizen_val_int(tv, (long long)w->videos_done);
@@ -1388,6 +1432,8 @@ static void h_citizen_now_init(struct h_citizen_now *w, struct app_call *c,
     h_citizen_progress_counts(pack, pr, &total, &w->minutes_left, &w->videos_done,
                               w->answered_in, H_CITIZEN_NOW_VIDEOS);
     w->all_done = w->videos_done == pack->n_videos;
+    h_citizen_count_buf(c, w->minutes_left_text, sizeof w->minutes_left_text, "count_minutes",
+                        w->minutes_left);
     /* declined: nothing is "left" to do (the line gives the whole time instead) */
     w->some_left = !w->all_done && w->videos_done > 0 && !c->enrolment.declined_at;
     if (n)
@@ -1400,6 +1446,8 @@ static void h_citizen_now_init(struct h_citizen_now *w, struct app_call *c,
         if (a != v->n_questions && !w->next)
             w->next = vi + 1;
     }
+    h_citizen_count_buf(c, w->total_text, sizeof w->total_text, "count_of_questions",
+                        (long long)w->total);
     if (store_group_by_id(c->st, c->enrolment.group_id, &w->group) == STORE_OK) {
         w->have_group = 1;
         w->group_name = h_citizen_tr(c, pack, "group.name", w->group.name);
@@ -1488,7 +1536,7 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
     json_decref(data);
     json_object_set_new_nocheck(ctx, "has_errors", json_boolean(has_errors));
     json_object_set_new_nocheck(ctx, "errors", h_citizen_errors(v, sub));
-    h_citizen_progress(pack, pr, n, c->enrolment.declined_at != 0, ctx);
+    h_citizen_progress(c, pack, pr, n, c->enrolment.declined_at != 0, ctx);
     h_citizen_title(c, ctx, NULL, n, pack->n_videos, h_citizen_vtr(c, pack, v, "title", v->title),
                     has_errors);
     app_page(c, status, "citizen/video", ctx);
@@ -1663,7 +1711,7 @@ void h_citizen_feedback(struct app_call *c)
         h_citizen_bool(jq, "asked", h_citizen_asked(&pr, q->id));
         json_array_append_new(questions, jq);
     }
-    h_citizen_progress(pack, &pr, n, c->enrolment.declined_at != 0, ctx);
+    h_citizen_progress(c, pack, &pr, n, c->enrolment.declined_at != 0, ctx);
     model_progress_clear(&pr);
     if (!any) {
         json_decref(ctx);
@@ -1789,7 +1837,7 @@ static void h_citizen_decline_page(struct app_call *c, const struct model_pack *
     if (refused)
         json_object_set_new_nocheck(ctx, "refused", json_true());
     h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
-    h_citizen_progress(pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
+    h_citizen_progress(c, pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
     model_progress_clear(&pr);
     app_page_pre(c, refused ? 409 : 200, "citizen/decline", NULL,
                  h_citizen_pre_of(c, pack, 'l', 0), ctx);
@@ -1834,7 +1882,7 @@ void h_citizen_receipt(struct app_call *c)
     const tmpl_pre *pre = h_citizen_pre_of(c, pack, 'r', 0);
     json_t *ctx = h_citizen_base(c, pack);
     h_citizen_summary(c, pack, &pr, 1, pre != NULL, ctx);
-    h_citizen_progress(pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
+    h_citizen_progress(c, pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
     json_object_set_new_nocheck(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
     h_citizen_when(c, ctx, "completed_at", c->enrolment.completed_at);
     h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);

@@ -155,6 +155,30 @@ describe('languages, titles, receipt', () => {
     assert.ok(!receipt.includes('Svar gemt:'), 'the old overstating heading is gone');
   });
 
+  it('counts read right in Arabic (zero, one, two, few, many) and Ukrainian (one, few, many)', async () => {
+    const text = (html) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+    const ar = await citizen(s, 'ar');
+    let t = text((await ar.get('/borger')).text);
+    assert.ok(t.includes('4 مقاطع فيديو, حوالي 4 دقائق في المجموع'), t); // 4: few
+    assert.equal((t.match(/دقيقة واحدة/g) || []).length, 4, 'each 1-minute video: "one minute", no numeral');
+    assert.ok(!/\b1 دقيقة/.test(t), 'not "1 دقيقة"');
+    assert.ok(t.includes('لقد أجبت عن 0 من 12 سؤالًا'), t); // 12: many
+    assert.equal((await answerFirst(ar, 1)).status, 303);
+    t = text((await ar.get('/borger/kvittering')).text);
+    assert.ok(t.includes('حوالي 3 دقائق (كل المقاطع: حوالي 4 دقائق)'), t);
+    assert.ok(t.includes('لقد أجبت عن 3 من 3 أسئلة'), t); // 3: few
+    const uk = await citizen(s, 'uk');
+    t = text((await uk.get('/borger')).text);
+    assert.ok(t.includes('Ви відповіли на 0 з 12 запитань'), t); // 12: many
+    assert.equal((await answerFirst(uk, 1)).status, 303);
+    t = text((await uk.get('/borger/kvittering')).text);
+    assert.ok(t.includes('Ви відповіли на 3 з 3 запитань'), t); // 3: few
+    const en = await citizen(s, 'en');
+    t = text((await en.get('/borger')).text);
+    assert.ok(t.includes('4 videos, about 4 min. in all'), t);
+    assert.ok(t.includes('You have answered 0 of 12 questions'), t);
+  });
+
   it('feedback: "n af m rigtige" and each chosen answer on its own line', async () => {
     const b = await citizen(s);
     await answerFirst(b, 2);

@@ -141,7 +141,7 @@ describe('languages, titles, receipt', () => {
     const items = receipt.split(/(?=Du skal stå til rådighed|Jobsøgning, CV og Min joblog|Møder, og hvis|Sygdom og ferie)/).slice(1);
     assert.equal(items.length, 4);
     // the answered video: how many of its questions, and when they were sent (Copenhagen time)
-    const sent = /Du har svaret på 3 af 3 spørgsmål, sendt (\d+)\. ([a-zæø]+) (\d{4}) kl\. (\d\d)\.(\d\d)\./.exec(items[1]);
+    const sent = /Du har svaret på 3 af 3 spørgsmål, sendt (\d+)\. ([a-zæø]+) (\d{4}) kl\. (\d\d)\.(\d\d) ?\./.exec(items[1]);
     assert.ok(sent, items[1]);
     const cph = new Intl.DateTimeFormat('da-DK', { timeZone: 'Europe/Copenhagen', day: 'numeric', hour: '2-digit', minute: '2-digit' });
     const parts = Object.fromEntries(cph.formatToParts(new Date(before)).map((p) => [p.type, p.value]));
@@ -205,7 +205,7 @@ describe('languages, titles, receipt', () => {
     const other = await citizen(s);
     assert.ok(!decodeEntities((await other.get('/borger/kvittering')).text).includes(ref),
       'another enrolment has another');
-    assert.match(r1, /Dato og tid<\/dt><dd>\d+\. [a-zæø]+ \d{4} kl\. \d\d\.\d\d/);
+    assert.match(r1, /Dato og tid<\/dt><dd><bdi>\d+\. [a-zæø]+ \d{4} kl\. \d\d\.\d\d<\/bdi>/);
     assert.match(r1, /1\. marts 2030 kl\. 10\.00/, 'the meeting time (Copenhagen)');
     assert.ok(r1.includes('Jobcenter Eksempelby'), 'the meeting place from [delivery]');
     assert.ok(r1.includes('Kan du ikke komme?'), 'how to move the meeting');

@@ -7,15 +7,18 @@
 // (the draft editor in every content language, the forms with their errors, the staff
 // error pages before and after login) in Danish and English, at 360 px and 1280 px wide,
 // with JavaScript on and off, and writes full-page PNGs and an index.html to build/shots/
-// (or SHOTS_DIR).  SHOTS_ONLY=staff or SHOTS_ONLY=citizen takes one part only.
+// (or SHOTS_DIR).  SHOTS_ONLY=staff or SHOTS_ONLY=citizen takes one part only;
+// SHOTS_LANGS=da,ar the citizen pages in those languages only.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { enrolBody, freshCpr, FULL_CHROMIUM, launch, startServer } from '../tests/browser/harness.mjs';
+import { enrolBody, freshCpr, FULL_CHROMIUM, launch, sqlite, startServer } from '../tests/browser/harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.resolve(process.env.SHOTS_DIR || path.join(ROOT, 'build', 'shots'));
-const LANGS = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'lang', 'languages.json'), 'utf8'));
+// SHOTS_LANGS=da,ar: the citizen pages in those languages only
+const LANGS = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'lang', 'languages.json'), 'utf8'))
+  .filter((l) => !process.env.SHOTS_LANGS || process.env.SHOTS_LANGS.split(',').includes(l.code));
 const PACK = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
 const WIDTHS = [360, 1280];
 const PASSWORD = 'demo-vejled-2026';
@@ -26,16 +29,27 @@ const shots = [];
 async function shoot(page, meta) {
   const name = [meta.area, meta.page, meta.lang, `${meta.width}`, meta.js ? 'js' : 'nojs'].join('-');
   const file = `${name}.png`;
-  await page.screenshot({ path: path.join(OUT, file), fullPage: true });
+  await page.screenshot({ path: path.join(OUT, file), fullPage: !meta.viewport });
   shots.push({ ...meta, file, title: await page.title(), url: new URL(page.url()).pathname });
 }
 
-async function enrol(server, language) {
+async function enrol(server, language, { full = false } = {}) {
   const res = await server.api('POST', '/api/v1/enrolments', {
     body: enrolBody(freshCpr(), { language, target_group: 'dagpenge' }),
   });
   if (res.status !== 201) throw new Error(`enrolment failed: ${res.status} ${res.text}`);
-  return new URL(res.json.link).pathname;
+  return full ? { ...res.json, path: new URL(res.json.link).pathname } : new URL(res.json.link).pathname;
+}
+
+/** Records the enrolment's first meeting as held yesterday (begun the day before). */
+async function meetingHeld(server, id) {
+  const day = 86400_000;
+  const begun = Math.floor((Date.now() - 2 * day) / 1000);
+  sqlite(server.db, `UPDATE enrolments SET created_at = ${begun} WHERE uuid = '${id}';
+    UPDATE stats_enrolment SET created_at = ${begun} WHERE enrolment_id = (SELECT id FROM enrolments WHERE uuid = '${id}');`);
+  const held = new Date(Date.now() - day).toISOString().replace(/\.\d+Z$/, 'Z');
+  const r = await server.api('POST', `/api/v1/enrolments/${id}/meeting`, { body: { held_at: held, oral_guidance: true } });
+  if (r.status !== 200) throw new Error(`meeting: ${r.status} ${r.text}`);
 }
 
 /** Ticks answers on the video page n (1-based): right ones, or the first option. */
@@ -66,6 +80,10 @@ async function citizen(server, browser, lang, width, js) {
     await shoot(page, { ...meta, page: '02-video' });
     await submit(page);
     await shoot(page, { ...meta, page: '03-video-errors' });
+    // the screen as it is when the summary is jumped to from the bottom of the page
+    await page.evaluate(() => { window.scrollTo(0, document.body.scrollHeight); location.hash = '#error-summary'; });
+    await shoot(page, { ...meta, page: '03b-video-errors-summary-in-view', viewport: true });
+    await page.evaluate(() => { history.replaceState(null, '', location.pathname); window.scrollTo(0, 0); });
     await tick(page, 1, { right: false });
     await page.locator('.vejled-ask input').first().check();
     await submit(page);
@@ -95,6 +113,19 @@ async function citizen(server, browser, lang, width, js) {
     await shoot(page, { ...meta, page: '11-receipt-declined' });
     await page.goto(`${server.base}/borger`);
     await shoot(page, { ...meta, page: '12-overview-declined' });
+    // a citizen whose first meeting has been held, one video answered
+    const held = await enrol(server, lang, { full: true });
+    await page.goto(server.base + held.path);
+    await page.goto(`${server.base}/borger/video/1`);
+    await tick(page, 1);
+    await submit(page);
+    await meetingHeld(server, held.enrolment_id);
+    await page.goto(`${server.base}/borger`);
+    await shoot(page, { ...meta, page: '15-overview-after-meeting' });
+    await page.goto(`${server.base}/borger/kvittering`);
+    await shoot(page, { ...meta, page: '16-receipt-after-meeting' });
+    await page.goto(`${server.base}/borger/fravalg`);
+    await shoot(page, { ...meta, page: '17-decline-after-meeting' });
   } finally {
     await ctx.close();
   }
@@ -111,6 +142,12 @@ async function citizen(server, browser, lang, width, js) {
     await shoot(p, { ...meta, page: '13-error-404-link' });
     await p.goto(`${server.base}/borger`);
     await shoot(p, { ...meta, page: '14-error-403-no-session' });
+    // a link replaced by a new one
+    const old = await enrol(server, lang, { full: true });
+    const n = await server.api('POST', `/api/v1/enrolments/${old.enrolment_id}/link`);
+    if (n.status !== 201) throw new Error(`new link: ${n.status} ${n.text}`);
+    await p.goto(`${server.base}${old.path}`);
+    await shoot(p, { ...meta, page: '18-error-410-link' });
   } finally {
     await anon.close();
   }

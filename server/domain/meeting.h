@@ -7,8 +7,21 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "model.h"
 #include "store.h"
 #include "vault.h"
+
+/* Where the first meeting stands, as the citizen's pages tell it: recorded as held (the
+ * recorded time), or its planned time passed without a record, or still to come. */
+struct meeting_state {
+    int64_t planned_at; /* the planned time; 0: none planned */
+    int64_t held_at;    /* the time recorded as held; 0: not recorded */
+    int over;           /* recorded, or the planned time has passed: no longer ahead */
+};
+
+/* The state of e's first meeting at now into out.  0, or -1 on a read error. */
+int meeting_state(struct store *st, const struct model_enrolment *e, int64_t now,
+                  struct meeting_state *out);
 
 /* {"held_at", "oral_guidance", "note" (or null), "recorded_by", "recorded_at"}, json null
  * when no meeting is recorded, NULL on a read error.  New reference. */

@@ -8,6 +8,7 @@
 
 #include "jobs.h"
 #include "journal.h"
+#include "meeting.h"
 #include "mem.h"
 
 /* ------------------------------------------------------------------ link and session */
@@ -571,11 +572,21 @@ void progress_submission_free(void *submission)
 struct progress_decline_ctx {
     const struct model_enrolment *e;
     int64_t now;
+    int refused; /* out: the meeting is over */
 };
 
 static enum store_status progress_decline_txn(struct store *st, void *arg)
 {
     struct progress_decline_ctx *d = arg;
+    struct meeting_state ms;
+    /* after the meeting there is no meeting left to hear it at (a citizen who chose it
+     * before keeps that choice) */
+    if (!d->e->declined_at && meeting_state(st, d->e, d->now, &ms) != 0)
+        return STORE_ERROR;
+    if (!d->e->declined_at && ms.over) {
+        d->refused = 1;
+        return STORE_OK;
+    }
     enum store_status rc = store_enrolment_mark(st, d->e->id, "declined_at", d->now);
     if (rc == STORE_NOT_FOUND)
         return STORE_OK;
@@ -589,8 +600,10 @@ static enum store_status progress_decline_txn(struct store *st, void *arg)
 
 int progress_decline(struct store *st, const struct model_enrolment *e, int64_t now)
 {
-    struct progress_decline_ctx d = {e, now};
-    return store_txn(st, progress_decline_txn, &d) == STORE_OK ? 0 : -1;
+    struct progress_decline_ctx d = {e, now, 0};
+    if (store_txn(st, progress_decline_txn, &d) != STORE_OK)
+        return -1;
+    return d.refused ? 1 : 0;
 }
 
 int progress_set_language(struct store *st, const struct model_enrolment *e, const char *lang)

@@ -137,7 +137,9 @@ enum progress_submit progress_submission_new(const struct model_enrolment *e,
 enum store_status progress_submission_txn(struct store *st, void *submission);
 void progress_submission_free(void *submission);
 
-/* The citizen would rather hear it at the meeting: journals "declined" the first time. */
+/* The citizen would rather hear it at the meeting: journals "declined" the first time.
+ * 0; 1 when the first meeting is over (meeting_state: recorded, or its planned time has
+ * passed), refused and nothing changed; -1 on a store error. */
 int progress_decline(struct store *st, const struct model_enrolment *e, int64_t now);
 
 /* Changes the language of the citizen's pages to lang, a well-formed code (lang.h; the

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "prerender.h"
 
 int lang_code_ok(const char *code)
@@ -234,4 +235,62 @@ json_t *lang_list_json(const struct lang_list *l, const char *current, const jso
         json_array_append_new(out, item);
     }
     return out;
+}
+
+enum lang_plural lang_plural_of(const char *code, unsigned long long n)
+{
+    unsigned long long n10 = n % 10, n100 = n % 100;
+    if (code && strcmp(code, "ar") == 0) {
+        if (n == 0)
+            return LANG_PLURAL_ZERO;
+        if (n == 1)
+            return LANG_PLURAL_ONE;
+        if (n == 2)
+            return LANG_PLURAL_TWO;
+        if (n100 >= 3 && n100 <= 10)
+            return LANG_PLURAL_FEW;
+        if (n100 >= 11)
+            return LANG_PLURAL_MANY;
+        return LANG_PLURAL_OTHER;
+    }
+    if (code && strcmp(code, "uk") == 0) {
+        if (n10 == 1 && n100 != 11)
+            return LANG_PLURAL_ONE;
+        if (n10 >= 2 && n10 <= 4 && !(n100 >= 12 && n100 <= 14))
+            return LANG_PLURAL_FEW;
+        return LANG_PLURAL_MANY;
+    }
+    return n == 1 ? LANG_PLURAL_ONE : LANG_PLURAL_OTHER;
+}
+
+const char *lang_plural_name(enum lang_plural p)
+{
+    static const char *const names[] = {"zero", "one", "two", "few", "many", "other"};
+    return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "other";
+}
+
+void lang_count(const json_t *strings, const char *code, const char *key,
+                unsigned long long n, struct buf *out)
+{
+    char name[128], num[24];
+    snprintf(num, sizeof num, "%llu", n);
+    snprintf(name, sizeof name, "%s_%s", key, lang_plural_name(lang_plural_of(code, n)));
+    const char *text = json_string_value(json_object_get(strings, name));
+    if (!text) {
+        snprintf(name, sizeof name, "%s_other", key);
+        text = json_string_value(json_object_get(strings, name));
+    }
+    if (!text)
+        text = json_string_value(json_object_get(strings, key));
+    if (!text) {
+        buf_puts(out, num);
+        return;
+    }
+    const char *at;
+    while ((at = strstr(text, "{{n}}"))) {
+        buf_append(out, text, (size_t)(at - text));
+        buf_puts(out, num);
+        text = at + 5;
+    }
+    buf_puts(out, text);
 }

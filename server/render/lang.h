@@ -65,6 +65,33 @@ const char *lang_name_for(const struct lang_list *l, const json_t *strings, cons
  * to the one listed first in the header.  NULL when none matches or header is NULL. */
 const struct lang_info *lang_from_accept(const struct lang_list *l, const char *header);
 
+/* Plural categories (CLDR cardinal): which form of a counted word a number takes. */
+enum lang_plural {
+    LANG_PLURAL_ZERO,
+    LANG_PLURAL_ONE,
+    LANG_PLURAL_TWO,
+    LANG_PLURAL_FEW,
+    LANG_PLURAL_MANY,
+    LANG_PLURAL_OTHER
+};
+
+/* The category of the whole number n in the language code, by its CLDR rule: Arabic ("ar")
+ * zero 0, one 1, two 2, few n%100 in 3..10, many n%100 in 11..99, other the rest;
+ * Ukrainian ("uk") one n%10 = 1 but not n%100 = 11, few n%10 in 2..4 but not n%100 in
+ * 12..14, many the rest; Danish, English and every other language one 1, other the rest. */
+enum lang_plural lang_plural_of(const char *code, unsigned long long n);
+
+/* "zero", "one", "two", "few", "many", "other". */
+const char *lang_plural_name(enum lang_plural p);
+
+/* Appends the phrase for n of the counted text key to out: strings' "<key>_<category>"
+ * (lang_plural_of the language code), else "<key>_other", else "<key>", with every "{{n}}"
+ * in it replaced by n in decimal.  Nothing found: n alone.  A language's file may give only
+ * the forms it has (Danish "_one" and "_other"; Arabic all six). */
+struct buf;
+void lang_count(const json_t *strings, const char *code, const char *key,
+                unsigned long long n, struct buf *out);
+
 /* [{"code", "name", "dir", "current"}] for the language switch (new reference): every
  * language of l, or (only not NULL) those whose code is in the JSON array only, and the
  * current one in any case. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "channel.h"
 #include "clock.h"
 #include "errors.h"
 #include "handlers.h"
@@ -575,6 +576,14 @@ void app_page_error(struct app_call *c, int status, const char *kind)
      * one the error page's switch asked for, else the browser's */
     if (!json_object_get(ctx, "staff_page"))
         app_sessionless_language(c, ctx);
+    /* a link that expired or was replaced: the page says how a new one would reach the
+     * citizen, by the channels that carry letters here (none: it promises no letter) */
+    if (strcmp(kind, "link_expired") == 0) {
+        if (channel_enabled(c->app->cfg->channels, "outbox"))
+            json_object_set_new(ctx, "new_link_post", json_true());
+        if (channel_enabled(c->app->cfg->channels, "smtp"))
+            json_object_set_new(ctx, "new_link_email", json_true());
+    }
     /* the title says which error, not just "error" (a staff page's own where it has one:
      * the citizen's 403 speaks of the letter's link) */
     char title_key[40];

@@ -13,6 +13,7 @@
 #include "form.h"
 #include "handlers.h"
 #include "jsonmem.h"
+#include "meeting.h"
 #include "mem.h"
 #include "prerender.h"
 #include "progress.h"
@@ -35,6 +36,34 @@ static void h_citizen_int(json_t *o, const char *key, json_int_t v)
 static void h_citizen_bool(json_t *o, const char *key, int v)
 {
     json_object_set_new_nocheck(o, key, json_boolean(v));
+}
+
+/* The page language's code ("da" without one). */
+static const char *h_citizen_code(const struct app_call *c)
+{
+    return c->ui ? c->ui->code : "da";
+}
+
+/* n of the counted text key ("count_minutes": "{{n}} min.", "دقيقتان") in the page's
+ * language, its plural form by the language's rule (lang_count), as o[field]. */
+static void h_citizen_count(struct app_call *c, json_t *o, const char *field, const char *key,
+                            long long n)
+{
+    struct buf b = {0};
+    lang_count(app_strings(c), h_citizen_code(c), key, n < 0 ? 0 : (unsigned long long)n, &b);
+    json_object_set_new_nocheck(o, field, json_stringn(b.data ? b.data : "", b.len));
+    buf_free(&b);
+}
+
+/* The same into out (n bytes, cut when longer). */
+static void h_citizen_count_buf(struct app_call *c, char *out, size_t n, const char *key,
+                                long long count)
+{
+    struct buf b = {0};
+    lang_count(app_strings(c), h_citizen_code(c), key,
+               count < 0 ? 0 : (unsigned long long)count, &b);
+    snprintf(out, n, "%.*s", (int)b.len, b.data ? b.data : "");
+    buf_free(&b);
 }
 
 /* Pre-rendered pages and their holes by position (defined with the video page below). */
@@ -63,9 +92,14 @@ struct h_citizen_now {
     struct model_group group;
     int have_group;
     const char *group_name;
-    char meeting[64];                      /* "": none */
+    char meeting[64];                      /* the meeting still ahead; "": none */
+    char meeting_held[64];                 /* the meeting as recorded held; "": none */
+    char meeting_passed[64];               /* planned, passed, not recorded; "": none */
+    int meeting_over;                      /* held or passed (h_citizen_meeting) */
+    char total_text[96];                   /* "af 12 spørgsmål" (count_of_questions) */
     /* the progress line's */
     int minutes_left, all_done, some_left;
+    char minutes_left_text[64];            /* "3 min." (count_minutes) */
     size_t videos_done;
 };
 static void h_citizen_now_clear(struct h_citizen_now *w);
@@ -151,6 +185,21 @@ static size_t h_citizen_answered_in(const struct model_video *v, const struct mo
     for (size_t qi = 0; qi < v->n_questions; qi++)
         n += h_citizen_answer_of(pr->first, pr->n_first, v->questions[qi].id) != NULL;
     return n;
+}
+
+/* When v's answers were last sent: the latest attempt's time of its latest answered question
+ * (0: none answered). */
+static int64_t h_citizen_answered_when(const struct model_video *v,
+                                       const struct model_progress *pr)
+{
+    int64_t when = 0;
+    for (size_t qi = 0; qi < v->n_questions; qi++) {
+        const struct model_answer *a = h_citizen_answer_of(pr->latest, pr->n_latest,
+                                                           v->questions[qi].id);
+        if (a && a->answered_at > when)
+            when = a->answered_at;
+    }
+    return when;
 }
 
 static json_t *h_citizen_paragraphs(const char *text)
@@ -239,13 +288,16 @@ static const char *h_citizen_otr(struct app_call *c, const struct model_pack *pa
     return h_citizen_qtr(c, pack, v, q, field, q->options[oi].text);
 }
 
-/* Whole minutes, at least 1, of a number of seconds (0 for none). */
-static int h_citizen_minutes(int seconds)
+/* A video's length as every citizen page shows it: whole minutes, rounded up, at least 1
+ * (a video without a known length counts as 1).  The progress line's sums are sums of
+ * these, so the minutes beside each video always add up to the line's. */
+static int h_citizen_video_minutes(const struct model_video *v)
 {
-    return seconds > 0 ? (seconds + 59) / 60 : 0;
+    return v->duration_s > 0 ? (v->duration_s + 59) / 60 : 1;
 }
 
-/* The progress line's numbers: the whole duration and what is left of it in seconds, and
+/* The progress line's numbers: the whole duration and what is left of it in minutes (sums
+ * of h_citizen_video_minutes; left: the videos whose questions are not all answered), and
  * the videos done (pr NULL: none done); with answered, each of the first n_answered
  * videos' questions answered there too. */
 static void h_citizen_progress_counts(const struct model_pack *pack,
@@ -256,7 +308,7 @@ static void h_citizen_progress_counts(const struct model_pack *pack,
     *done = 0;
     for (size_t vi = 0; vi < pack->n_videos; vi++) {
         const struct model_video *v = &pack->videos[vi];
-        int d = v->duration_s > 0 ? v->duration_s : 60;
+        int d = h_citizen_video_minutes(v);
         size_t a = pr ? h_citizen_answered_in(v, pr) : 0;
         if (answered && vi < n_answered)
             answered[vi] = a;
@@ -271,16 +323,20 @@ static void h_citizen_progress_counts(const struct model_pack *pack,
 /* The progress line every citizen page shows: video n of the pack (0: none), the whole
  * duration ("ca. 5 min.") and what is left of it (videos whose questions are not all
  * answered; not for a citizen who declined, who has nothing left to do). */
-static void h_citizen_progress(const struct model_pack *pack, const struct model_progress *pr,
-                               size_t n, bool declined, json_t *ctx)
+static void h_citizen_progress(struct app_call *c, const struct model_pack *pack,
+                               const struct model_progress *pr, size_t n, bool declined,
+                               json_t *ctx)
 {
     int total, left;
     size_t done;
     h_citizen_progress_counts(pack, pr, &total, &left, &done, NULL, 0);
     json_t *p = json_object();
     h_citizen_int(p, "videos", (int)pack->n_videos);
-    h_citizen_int(p, "minutes_total", h_citizen_minutes(total));
-    h_citizen_int(p, "minutes_left", h_citizen_minutes(left));
+    h_citizen_int(p, "minutes_total", total);
+    h_citizen_int(p, "minutes_left", left);
+    h_citizen_count(c, p, "minutes_total_text", "count_minutes", total);
+    h_citizen_count(c, p, "minutes_left_text", "count_minutes", left);
+    h_citizen_count(c, p, "videos_text", "count_videos", (long long)pack->n_videos);
     h_citizen_int(p, "videos_done", (int)done);
     if (n)
         json_object_set_new_nocheck(p, "video_n", json_integer((json_int_t)n));
@@ -355,6 +411,47 @@ static json_t *h_citizen_base_fixed(struct app_call *c, const struct model_pack 
     return ctx;
 }
 
+/* The first meeting as the pages tell it, formatted into the three buffers (each n bytes,
+ * "" when it does not apply): ahead, the planned time while it is still to come; held, the
+ * time recorded as held; passed, the planned time once it has passed without a record.
+ * Returns whether the meeting is over (held or passed: no decline, no moving it). */
+static int h_citizen_meeting_texts(struct app_call *c, char *ahead, char *held, char *passed,
+                                   size_t n)
+{
+    struct meeting_state ms;
+    const char *code = c->ui ? c->ui->code : "da";
+    ahead[0] = held[0] = passed[0] = '\0';
+    if (meeting_state(c->st, &c->enrolment, clock_now(), &ms) != 0) {
+        /* unread: say only what the enrolment itself says, the planned time */
+        ms.planned_at = c->enrolment.first_meeting_at;
+        ms.held_at = 0;
+        ms.over = ms.planned_at && clock_now() >= ms.planned_at;
+    }
+    if (ms.held_at)
+        clock_format_human(ms.held_at, code, held, n);
+    else if (ms.over && ms.planned_at)
+        clock_format_human(ms.planned_at, code, passed, n);
+    else if (ms.planned_at)
+        clock_format_human(ms.planned_at, code, ahead, n);
+    return ms.over;
+}
+
+/* The same into ctx: "meeting", "meeting_held", "meeting_passed" (each only when it
+ * applies), "meeting_over", and "meeting_any" when there is one of the three. */
+static void h_citizen_meeting(struct app_call *c, json_t *ctx)
+{
+    char ahead[64], held[64], passed[64];
+    int over = h_citizen_meeting_texts(c, ahead, held, passed, sizeof ahead);
+    if (ahead[0])
+        h_citizen_str(ctx, "meeting", ahead);
+    if (held[0])
+        h_citizen_str(ctx, "meeting_held", held);
+    if (passed[0])
+        h_citizen_str(ctx, "meeting_passed", passed);
+    h_citizen_bool(ctx, "meeting_over", over);
+    h_citizen_bool(ctx, "meeting_any", ahead[0] || held[0] || passed[0]);
+}
+
 /* The group's name and the meeting into ctx. */
 static void h_citizen_base_own(struct app_call *c, const struct model_pack *pack, json_t *ctx)
 {
@@ -364,7 +461,7 @@ static void h_citizen_base_own(struct app_call *c, const struct model_pack *pack
                          h_citizen_tr(c, pack, "group.name", g.name), g.name[LANG_DA]);
         model_group_clear(&g);
     }
-    h_citizen_when(c, ctx, "meeting", c->enrolment.first_meeting_at);
+    h_citizen_meeting(c, ctx);
 }
 
 /* What every citizen page shows: the above, the group, the meeting. */
@@ -556,7 +653,9 @@ static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack
                          v->title[LANG_DA]);
         h_citizen_str_tr(c, item, "summary", "summary_da",
                          h_citizen_vtr(c, pack, v, "summary", v->summary), v->summary[LANG_DA]);
-        h_citizen_int(item, "minutes", v->duration_s ? (v->duration_s + 59) / 60 : 1);
+        h_citizen_int(item, "minutes", h_citizen_video_minutes(v));
+        h_citizen_count(c, item, "minutes_text", "count_minutes", h_citizen_video_minutes(v));
+        h_citizen_count(c, item, "questions_text", "count_of_questions", (long long)v->n_questions);
         h_citizen_hole_name(hole, sizeof hole, "d", vi, 0, 0);
         if (holes)
             json_object_set_new_nocheck(item, "done", tmpl_hole(hole));
@@ -573,7 +672,10 @@ static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack
             json_object_set_new_nocheck(item, "watched", tmpl_hole(hole));
             h_citizen_hole_name(hole, sizeof hole, "t", vi, 0, 0);
             json_object_set_new_nocheck(item, "watch_text", tmpl_hole(hole));
+            h_citizen_hole_name(hole, sizeof hole, "u", vi, 0, 0);
+            json_object_set_new_nocheck(item, "answered_at", tmpl_hole(hole));
         } else if (watching) {
+            h_citizen_when(c, item, "answered_at", h_citizen_answered_when(v, pr));
             struct watch_facts wf;
             struct buf said = {0};
             progress_watch_facts(pr, v, &wf);
@@ -629,6 +731,8 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
                 h_citizen_hole_name(hole, sizeof hole, "t", vi, 0, 0);
                 json_object_set_new_nocheck(ctx, hole, json_string(said.data ? said.data : ""));
                 buf_free(&said);
+                h_citizen_hole_name(hole, sizeof hole, "u", vi, 0, 0);
+                h_citizen_when(c, ctx, hole, h_citizen_answered_when(v, pr));
             }
         }
         for (size_t qi = 0; qi < v->n_questions; qi++)
@@ -650,6 +754,7 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
     json_object_set_new_nocheck(ctx, "asked_topics", topics);
     json_object_set_new_nocheck(ctx, "answered", json_integer((json_int_t)answered));
     json_object_set_new_nocheck(ctx, "total", json_integer((json_int_t)total));
+    h_citizen_count(c, ctx, "total_text", "count_of_questions", (long long)total);
     json_object_set_new_nocheck(ctx, "percent",
                         json_integer(total ? (json_int_t)(answered * 100 / total) : 0));
     json_object_set_new_nocheck(ctx, "started", json_boolean(answered > 0));
@@ -679,7 +784,7 @@ void h_citizen_overview(struct app_call *c)
     } else {
         json_t *ctx = h_citizen_base(c, pack);
         h_citizen_summary(c, pack, &pr, 0, 0, ctx);
-        h_citizen_progress(pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
+        h_citizen_progress(c, pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
         json_object_set_new_nocheck(
             ctx, "completed",
             json_boolean(json_integer_value(json_object_get(ctx, "answered")) ==
@@ -848,6 +953,8 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     }
     json_t *video = json_object();
     h_citizen_int(video, "n", (int)n);
+    h_citizen_int(video, "minutes", h_citizen_video_minutes(v));
+    h_citizen_count(c, video, "minutes_text", "count_minutes", h_citizen_video_minutes(v));
     h_citizen_str_tr(c, video, "title", "title_da", h_citizen_vtr(c, pack, v, "title", v->title),
                      v->title[LANG_DA]);
     h_citizen_str_tr(c, video, "summary", "summary_da",
@@ -943,7 +1050,8 @@ enum h_citizen_hk {
     HK_CHECKED, HK_ASKED, HK_BEFORE, HK_ERROR, HK_PROBLEM, HK_MEDIA, HK_MEDIA_MISSING,
     HK_NO_PLAYER, HK_DONE, HK_N_ANSWERED, HK_ANSWERED, HK_TOTAL, HK_PERCENT, HK_GROUP,
     HK_MEETING, HK_NEXT, HK_DECLINED, HK_COMPLETED, HK_STARTED, HK_CSRF, HK_BACK, HK_TITLE,
-    HK_BODY, HK_P_LEFT, HK_P_DONE, HK_P_VIDEO, HK_P_ALL, HK_P_SOME, HK_GROUP_DA
+    HK_BODY, HK_P_LEFT, HK_P_DONE, HK_P_VIDEO, HK_P_ALL, HK_P_SOME, HK_GROUP_DA,
+    HK_MEETING_HELD, HK_MEETING_PASSED, HK_MEETING_OVER, HK_TOTAL_TEXT
 };
 
 static const struct {
@@ -960,7 +1068,8 @@ static const struct {
     {"ss", HK_STARTED, 0},     {"csrf", HK_CSRF, 0},       {"back", HK_BACK, 0},
     {"page_title", HK_TITLE, 0}, {"body", HK_BODY, 0},     {"Pl", HK_P_LEFT, 0},
     {"Pd", HK_P_DONE, 0},      {"Pn", HK_P_VIDEO, 0},      {"Pa", HK_P_ALL, 0},
-    {"Ps", HK_P_SOME, 0},      {"sG", HK_GROUP_DA, 0},
+    {"Ps", HK_P_SOME, 0},      {"sG", HK_GROUP_DA, 0},     {"sh", HK_MEETING_HELD, 0},
+    {"sq", HK_MEETING_PASSED, 0}, {"so", HK_MEETING_OVER, 0},  {"sT", HK_TOTAL_TEXT, 0},
 };
 
 struct h_citizen_hole {
@@ -1035,7 +1144,9 @@ static void h_citizen_overview_holes(json_t *fixed)
     static const char *const names[][2] = {
         {"answered", "sa"}, {"total", "st"},     {"percent", "sp"},
         {"group_name", "sg"}, {"group_da", "sG"}, {"meeting", "sm"}, {"next_n", "sn"},
-        {"declined", "sd"}, {"completed", "sc"}, {"started", "ss"}};
+        {"declined", "sd"}, {"completed", "sc"}, {"started", "ss"},
+        {"meeting_held", "sh"}, {"meeting_passed", "sq"}, {"meeting_over", "so"},
+        {"total_text", "sT"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         json_object_set_new_nocheck(fixed, names[i][0], tmpl_hole(names[i][1]));
 }
@@ -1049,8 +1160,10 @@ static json_t *h_citizen_layout_data_at(struct app_call *c, const struct model_p
     size_t done;
     h_citizen_progress_counts(pack, NULL, &total, &left, &done, NULL, 0);
     h_citizen_int(p, "videos", (int)pack->n_videos);
-    h_citizen_int(p, "minutes_total", h_citizen_minutes(total));
-    static const char *const names[][2] = {{"minutes_left", "Pl"}, {"videos_done", "Pd"},
+    h_citizen_int(p, "minutes_total", total);
+    h_citizen_count(c, p, "minutes_total_text", "count_minutes", total);
+    h_citizen_count(c, p, "videos_text", "count_videos", (long long)pack->n_videos);
+    static const char *const names[][2] = {{"minutes_left_text", "Pl"}, {"videos_done", "Pd"},
                                            {"video_n", "Pn"},      {"all_done", "Pa"},
                                            {"some_left", "Ps"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -1243,6 +1356,15 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
         case HK_MEETING:
             h_citizen_val_cstr(tv, w->meeting);
             break;
+        case HK_MEETING_HELD:
+            h_citizen_val_cstr(tv, w->meeting_held);
+            break;
+        case HK_MEETING_PASSED:
+            h_citizen_val_cstr(tv, w->meeting_passed);
+            break;
+        case HK_MEETING_OVER:
+            on = w->meeting_over;
+            break;
         case HK_NEXT:
             if (w->next)
                 h_citizen_val_int(tv, (long long)w->next);
@@ -1271,7 +1393,10 @@ static void h_citizen_fill(const struct h_citizen_now *w, const struct h_citizen
         case HK_BODY: /* the layout's body: given as bytes */
             break;
         case HK_P_LEFT:
-            h_citizen_val_int(tv, h_citizen_minutes(w->minutes_left));
+            h_citizen_val_cstr(tv, w->minutes_left_text);
+            break;
+        case HK_TOTAL_TEXT:
+            h_citizen_val_cstr(tv, w->total_text);
             break;
         case HK_P_DONE:
             h_citizen_val_int(tv, (long long)w->videos_done);
@@ -1307,6 +1432,8 @@ static void h_citizen_now_init(struct h_citizen_now *w, struct app_call *c,
     h_citizen_progress_counts(pack, pr, &total, &w->minutes_left, &w->videos_done,
                               w->answered_in, H_CITIZEN_NOW_VIDEOS);
     w->all_done = w->videos_done == pack->n_videos;
+    h_citizen_count_buf(c, w->minutes_left_text, sizeof w->minutes_left_text, "count_minutes",
+                        w->minutes_left);
     /* declined: nothing is "left" to do (the line gives the whole time instead) */
     w->some_left = !w->all_done && w->videos_done > 0 && !c->enrolment.declined_at;
     if (n)
@@ -1319,13 +1446,14 @@ static void h_citizen_now_init(struct h_citizen_now *w, struct app_call *c,
         if (a != v->n_questions && !w->next)
             w->next = vi + 1;
     }
+    h_citizen_count_buf(c, w->total_text, sizeof w->total_text, "count_of_questions",
+                        (long long)w->total);
     if (store_group_by_id(c->st, c->enrolment.group_id, &w->group) == STORE_OK) {
         w->have_group = 1;
         w->group_name = h_citizen_tr(c, pack, "group.name", w->group.name);
     }
-    if (c->enrolment.first_meeting_at)
-        clock_format_human(c->enrolment.first_meeting_at, c->ui ? c->ui->code : "da", w->meeting,
-                           sizeof w->meeting);
+    w->meeting_over = h_citizen_meeting_texts(c, w->meeting, w->meeting_held,
+                                              w->meeting_passed, sizeof w->meeting);
     w->title_text = app_page_title(c, "citizen/overview");
 }
 
@@ -1408,7 +1536,7 @@ static void h_citizen_video_page(struct app_call *c, const struct model_pack *pa
     json_decref(data);
     json_object_set_new_nocheck(ctx, "has_errors", json_boolean(has_errors));
     json_object_set_new_nocheck(ctx, "errors", h_citizen_errors(v, sub));
-    h_citizen_progress(pack, pr, n, c->enrolment.declined_at != 0, ctx);
+    h_citizen_progress(c, pack, pr, n, c->enrolment.declined_at != 0, ctx);
     h_citizen_title(c, ctx, NULL, n, pack->n_videos, h_citizen_vtr(c, pack, v, "title", v->title),
                     has_errors);
     app_page(c, status, "citizen/video", ctx);
@@ -1583,7 +1711,7 @@ void h_citizen_feedback(struct app_call *c)
         h_citizen_bool(jq, "asked", h_citizen_asked(&pr, q->id));
         json_array_append_new(questions, jq);
     }
-    h_citizen_progress(pack, &pr, n, c->enrolment.declined_at != 0, ctx);
+    h_citizen_progress(c, pack, &pr, n, c->enrolment.declined_at != 0, ctx);
     model_progress_clear(&pr);
     if (!any) {
         json_decref(ctx);
@@ -1694,6 +1822,27 @@ void h_citizen_captions(struct app_call *c)
 
 /* ------------------------------------------------------------------ decline, receipt, language */
 
+/* The decline page: the offer, the choice made, or (the meeting over and nothing chosen)
+ * that it can no longer be chosen; refused: a POST that came too late (409). */
+static void h_citizen_decline_page(struct app_call *c, const struct model_pack *pack,
+                                   int refused)
+{
+    struct model_progress pr;
+    if (store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
+        h_citizen_fail(c);
+        return;
+    }
+    json_t *ctx = h_citizen_base(c, pack);
+    json_object_set_new_nocheck(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
+    if (refused)
+        json_object_set_new_nocheck(ctx, "refused", json_true());
+    h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
+    h_citizen_progress(c, pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
+    model_progress_clear(&pr);
+    app_page_pre(c, refused ? 409 : 200, "citizen/decline", NULL,
+                 h_citizen_pre_of(c, pack, 'l', 0), ctx);
+}
+
 void h_citizen_decline(struct app_call *c)
 {
     const struct model_pack *pack = h_citizen_pack(c);
@@ -1703,23 +1852,18 @@ void h_citizen_decline(struct app_call *c)
         return;
     }
     if (c->req->method != ROUTER_POST) {
-        struct model_progress pr;
-        if (store_progress_load(c->st, c->enrolment.id, &pr) != STORE_OK) {
-            h_citizen_fail(c);
-            return;
-        }
-        json_t *ctx = h_citizen_base(c, pack);
-        json_object_set_new_nocheck(ctx, "declined", json_boolean(c->enrolment.declined_at != 0));
-        h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);
-        h_citizen_progress(pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
-        model_progress_clear(&pr);
-        app_page_pre(c, 200, "citizen/decline", NULL, h_citizen_pre_of(c, pack, 'l', 0), ctx);
+        h_citizen_decline_page(c, pack, 0);
         return;
     }
     if (h_citizen_form(c, &f))
         return;
     form_free(&f);
-    if (progress_decline(c->st, &c->enrolment, clock_now()) != 0) {
+    int r = progress_decline(c->st, &c->enrolment, clock_now());
+    if (r == 1) { /* the meeting is over: nothing changed, the page says why */
+        h_citizen_decline_page(c, pack, 1);
+        return;
+    }
+    if (r != 0) {
         h_citizen_fail(c);
         return;
     }
@@ -1738,7 +1882,7 @@ void h_citizen_receipt(struct app_call *c)
     const tmpl_pre *pre = h_citizen_pre_of(c, pack, 'r', 0);
     json_t *ctx = h_citizen_base(c, pack);
     h_citizen_summary(c, pack, &pr, 1, pre != NULL, ctx);
-    h_citizen_progress(pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
+    h_citizen_progress(c, pack, &pr, 0, c->enrolment.declined_at != 0, ctx);
     json_object_set_new_nocheck(ctx, "completed", json_boolean(c->enrolment.completed_at != 0));
     h_citizen_when(c, ctx, "completed_at", c->enrolment.completed_at);
     h_citizen_when(c, ctx, "declined_at", c->enrolment.declined_at);

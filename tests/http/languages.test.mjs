@@ -86,7 +86,9 @@ describe('languages, titles, receipt', () => {
   });
 
   it('the progress line: video n of m, the whole time from the durations, what is left', async () => {
-    const total = Math.ceil(PACK.videos.reduce((a, v) => a + v.duration_seconds, 0) / 60);
+    // each video's whole minutes, rounded up, as the overview shows them; the line sums those
+    const mins = PACK.videos.map((v) => Math.ceil(v.duration_seconds / 60));
+    const total = mins.reduce((a, m) => a + m, 0);
     const b = await citizen(s);
     const line = (html) => decodeEntities(/id="vejled-progress">(.*?)<\/p>/s.exec(html)[1]).replace(/<[^>]+>/g, '');
     assert.equal(line((await b.get('/borger')).text), `4 videoer, ca. ${total} min. i alt`);
@@ -101,11 +103,80 @@ describe('languages, titles, receipt', () => {
       q.options.forEach((o, oi) => { if (o.correct) fields.push([names[qi], mine[oi].value]); });
     }
     assert.equal((await b.post('/borger/video/1', fields)).status, 303);
-    const left = Math.ceil(PACK.videos.slice(1).reduce((a, v) => a + v.duration_seconds, 0) / 60);
+    const left = mins.slice(1).reduce((a, m) => a + m, 0);
     assert.equal(line((await b.get('/borger/video/1/svar')).text),
-      `Video 1 af 4 · Tilbage: ca. ${left} min. (i alt ca. ${total} min.)`);
+      `Video 1 af 4 · Videoer, du mangler at svare på: ca. ${left} min. (alle videoer: ca. ${total} min.)`);
     const fb = decodeEntities((await b.get('/borger/video/1/svar')).text);
     assert.match(fb, /3 af 3 rigtige/, 'the feedback sums up');
+  });
+
+  it('minutes: each video\'s the same on the overview, its page and the receipt, and the line adds them up', async () => {
+    const b = await citizen(s);
+    const text = (html) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+    const overview = decodeEntities((await b.get('/borger')).text);
+    const perVideo = [...overview.matchAll(/<span class="vejled-video-meta">(\d+) min\./g)].map((m) => Number(m[1]));
+    assert.equal(perVideo.length, PACK.videos.length);
+    const total = perVideo.reduce((a, m) => a + m, 0);
+    assert.ok(text(overview).includes(`4 videoer, ca. ${total} min. i alt`), 'the line is the sum of the videos\' minutes');
+    for (const [vi, m] of perVideo.entries()) {
+      assert.ok(text((await b.get(`/borger/video/${vi + 1}`)).text).includes(`Videoens længde: ${m} min.`),
+        `video ${vi + 1}: its page gives the overview's minutes`);
+    }
+    assert.equal((await answerFirst(b, 2)).status, 303);
+    const receipt = text((await b.get('/borger/kvittering')).text);
+    for (const [vi, v] of PACK.videos.entries()) {
+      assert.ok(receipt.includes(`${v.title.da} (${perVideo[vi]} min.)`), `receipt: video ${vi + 1}'s minutes`);
+    }
+    const left = total - perVideo[1];
+    assert.ok(receipt.includes(`Videoer, du mangler at svare på: ca. ${left} min. (alle videoer: ca. ${total} min.)`), receipt);
+  });
+
+  it('the receipt says which videos\' questions were answered and when, and no more', async () => {
+    const b = await citizen(s);
+    const text = (html) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+    const before = Date.now();
+    assert.equal((await answerFirst(b, 2)).status, 303);
+    const receipt = text((await b.get('/borger/kvittering')).text);
+    assert.ok(receipt.includes('Dine svar Du har svaret på 3 af 12 spørgsmål.'), receipt);
+    const items = receipt.split(/(?=Du skal stå til rådighed|Jobsøgning, CV og Min joblog|Møder, og hvis|Sygdom og ferie)/).slice(1);
+    assert.equal(items.length, 4);
+    // the answered video: how many of its questions, and when they were sent (Copenhagen time)
+    const sent = /Du har svaret på 3 af 3 spørgsmål, sendt (\d+)\. ([a-zæø]+) (\d{4}) kl\. (\d\d)\.(\d\d) ?\./.exec(items[1]);
+    assert.ok(sent, items[1]);
+    const cph = new Intl.DateTimeFormat('da-DK', { timeZone: 'Europe/Copenhagen', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    const parts = Object.fromEntries(cph.formatToParts(new Date(before)).map((p) => [p.type, p.value]));
+    assert.equal(Number(sent[1]), Number(parts.day), 'sent today');
+    // the others: plainly not answered, no "0 af 3", no "færdig" for a video not watched
+    for (const i of [0, 2, 3]) {
+      assert.ok(items[i].includes('Ingen svar endnu.'), items[i]);
+      assert.ok(!/0 af 3/.test(items[i]), items[i]);
+    }
+    assert.ok(!receipt.includes('færdig Afspilning'), 'no "done" beside the playback');
+    assert.ok(!receipt.includes('Svar gemt:'), 'the old overstating heading is gone');
+  });
+
+  it('counts read right in Arabic (zero, one, two, few, many) and Ukrainian (one, few, many)', async () => {
+    const text = (html) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+    const ar = await citizen(s, 'ar');
+    let t = text((await ar.get('/borger')).text);
+    assert.ok(t.includes('4 مقاطع فيديو, حوالي 4 دقائق في المجموع'), t); // 4: few
+    assert.equal((t.match(/دقيقة واحدة/g) || []).length, 4, 'each 1-minute video: "one minute", no numeral');
+    assert.ok(!/\b1 دقيقة/.test(t), 'not "1 دقيقة"');
+    assert.ok(t.includes('لقد أجبت عن 0 من 12 سؤالًا'), t); // 12: many
+    assert.equal((await answerFirst(ar, 1)).status, 303);
+    t = text((await ar.get('/borger/kvittering')).text);
+    assert.ok(t.includes('حوالي 3 دقائق (كل المقاطع: حوالي 4 دقائق)'), t);
+    assert.ok(t.includes('لقد أجبت عن 3 من 3 أسئلة'), t); // 3: few
+    const uk = await citizen(s, 'uk');
+    t = text((await uk.get('/borger')).text);
+    assert.ok(t.includes('Ви відповіли на 0 з 12 запитань'), t); // 12: many
+    assert.equal((await answerFirst(uk, 1)).status, 303);
+    t = text((await uk.get('/borger/kvittering')).text);
+    assert.ok(t.includes('Ви відповіли на 3 з 3 запитань'), t); // 3: few
+    const en = await citizen(s, 'en');
+    t = text((await en.get('/borger')).text);
+    assert.ok(t.includes('4 videos, about 4 min. in all'), t);
+    assert.ok(t.includes('You have answered 0 of 12 questions'), t);
   });
 
   it('feedback: "n af m rigtige" and each chosen answer on its own line', async () => {
@@ -134,7 +205,7 @@ describe('languages, titles, receipt', () => {
     const other = await citizen(s);
     assert.ok(!decodeEntities((await other.get('/borger/kvittering')).text).includes(ref),
       'another enrolment has another');
-    assert.match(r1, /Dato og tid<\/dt><dd>\d+\. [a-zæø]+ \d{4} kl\. \d\d\.\d\d/);
+    assert.match(r1, /Dato og tid<\/dt><dd><bdi dir="ltr">\d+\. [a-zæø]+ \d{4} kl\. \d\d\.\d\d<\/bdi>/);
     assert.match(r1, /1\. marts 2030 kl\. 10\.00/, 'the meeting time (Copenhagen)');
     assert.ok(r1.includes('Jobcenter Eksempelby'), 'the meeting place from [delivery]');
     assert.ok(r1.includes('Kan du ikke komme?'), 'how to move the meeting');

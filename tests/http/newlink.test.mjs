@@ -50,7 +50,7 @@ describe('a new link over the API', () => {
     // unknown (404, "check that you typed all of it"), and it starts no session
     const old = await new Browser(s).get(oldPath);
     assert.equal(old.status, 410, 'the old link is dead, as replaced');
-    assert.match(old.text, /ikke længere i brug/);
+    assert.match(old.text, /jobcentret har sendt dig et nyt link i stedet/);
     assert.equal(old.headers['set-cookie'], undefined);
     // what the old link opened ends with it: whoever held the lost link reads and writes nothing
     assert.equal((await holder.get('/borger')).status, 403, 'the old link\'s session ended');

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "buf.h"
 #include "lang.h"
 #include "receipt.h"
 
@@ -198,6 +199,139 @@ static void test_receipt_reference(void **state)
     }
 }
 
+/* The plural rule of each language (CLDR cardinal, whole numbers). */
+static void test_plural_rules(void **state)
+{
+    (void)state;
+    /* Danish and English, and a language with no rule of its own: one for 1, else other */
+    static const char *const simple[] = {"da", "en", "so", NULL};
+    for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
+        assert_int_equal(lang_plural_of(simple[i], 0), LANG_PLURAL_OTHER);
+        assert_int_equal(lang_plural_of(simple[i], 1), LANG_PLURAL_ONE);
+        assert_int_equal(lang_plural_of(simple[i], 2), LANG_PLURAL_OTHER);
+        assert_int_equal(lang_plural_of(simple[i], 11), LANG_PLURAL_OTHER);
+        assert_int_equal(lang_plural_of(simple[i], 21), LANG_PLURAL_OTHER);
+        assert_int_equal(lang_plural_of(simple[i], 101), LANG_PLURAL_OTHER);
+    }
+    /* Ukrainian: one 1, 21, 31, 101 (not 11, 111); few 2–4, 22–24 (not 12–14); many the rest */
+    static const unsigned long long uk_one[] = {1, 21, 31, 101, 1001};
+    static const unsigned long long uk_few[] = {2, 3, 4, 22, 23, 24, 102, 1004};
+    static const unsigned long long uk_many[] = {0, 5, 9, 10, 11, 12, 13, 14, 15, 19, 20, 25,
+                                                 100, 111, 112, 114};
+    for (size_t i = 0; i < sizeof uk_one / sizeof uk_one[0]; i++)
+        assert_int_equal(lang_plural_of("uk", uk_one[i]), LANG_PLURAL_ONE);
+    for (size_t i = 0; i < sizeof uk_few / sizeof uk_few[0]; i++)
+        assert_int_equal(lang_plural_of("uk", uk_few[i]), LANG_PLURAL_FEW);
+    for (size_t i = 0; i < sizeof uk_many / sizeof uk_many[0]; i++)
+        assert_int_equal(lang_plural_of("uk", uk_many[i]), LANG_PLURAL_MANY);
+    /* Arabic: zero 0, one 1, two 2, few n%100 3–10, many n%100 11–99, other 100–102, … */
+    assert_int_equal(lang_plural_of("ar", 0), LANG_PLURAL_ZERO);
+    assert_int_equal(lang_plural_of("ar", 1), LANG_PLURAL_ONE);
+    assert_int_equal(lang_plural_of("ar", 2), LANG_PLURAL_TWO);
+    static const unsigned long long ar_few[] = {3, 7, 10, 103, 110, 1003};
+    static const unsigned long long ar_many[] = {11, 12, 26, 99, 111, 199, 1011};
+    static const unsigned long long ar_other[] = {100, 101, 102, 200, 1000, 1002};
+    for (size_t i = 0; i < sizeof ar_few / sizeof ar_few[0]; i++)
+        assert_int_equal(lang_plural_of("ar", ar_few[i]), LANG_PLURAL_FEW);
+    for (size_t i = 0; i < sizeof ar_many / sizeof ar_many[0]; i++)
+        assert_int_equal(lang_plural_of("ar", ar_many[i]), LANG_PLURAL_MANY);
+    for (size_t i = 0; i < sizeof ar_other / sizeof ar_other[0]; i++)
+        assert_int_equal(lang_plural_of("ar", ar_other[i]), LANG_PLURAL_OTHER);
+    assert_string_equal(lang_plural_name(LANG_PLURAL_FEW), "few");
+}
+
+static void count_is(const json_t *strings, const char *code, const char *key,
+                     unsigned long long n, const char *want)
+{
+    struct buf b = {0};
+    lang_count(strings, code, key, n, &b);
+    buf_putc(&b, '\0');
+    assert_string_equal(b.data, want);
+    buf_free(&b);
+}
+
+/* Counted phrases: the category's form, else "_other", else the plain key, else the number;
+ * every "{{n}}" replaced. */
+static void test_count_forms(void **state)
+{
+    (void)state;
+    json_t *s = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                          "m_zero", "{{n}} دقيقة", "m_one", "دقيقة واحدة", "m_two", "دقيقتان",
+                          "m_few", "{{n}} دقائق", "m_many", "{{n}} دقيقة", "m_other",
+                          "{{n}} دقيقة", "plain", "{{n}} x {{n}}", "v_other", "{{n}} videoer");
+    count_is(s, "ar", "m", 0, "0 دقيقة");
+    count_is(s, "ar", "m", 1, "دقيقة واحدة");
+    count_is(s, "ar", "m", 2, "دقيقتان");
+    count_is(s, "ar", "m", 3, "3 دقائق");
+    count_is(s, "ar", "m", 10, "10 دقائق");
+    count_is(s, "ar", "m", 11, "11 دقيقة");
+    count_is(s, "ar", "m", 100, "100 دقيقة");
+    count_is(s, "da", "v", 1, "1 videoer"); /* no "_one": the "_other" form */
+    count_is(s, "da", "plain", 7, "7 x 7");
+    count_is(s, "da", "missing", 42, "42");
+    json_decref(s);
+}
+
+/* The shipped strings: every count reads right in each language of the citizen pages. */
+static void test_count_shipped(void **state)
+{
+    (void)state;
+    struct lang_list l;
+    char err[256] = "";
+    if (lang_list_load(&l, "templates", err, sizeof err) != 0) {
+        fprintf(stderr, "templates/lang: %s (run from the repository's top)\n", err);
+        fail();
+    }
+    const json_t *da = lang_find(&l, "da")->strings, *en = lang_find(&l, "en")->strings;
+    const json_t *uk = lang_find(&l, "uk")->strings, *ar = lang_find(&l, "ar")->strings;
+    count_is(da, "da", "count_videos", 1, "1 video");
+    count_is(da, "da", "count_videos", 4, "4 videoer");
+    count_is(da, "da", "count_minutes", 1, "1 min.");
+    count_is(da, "da", "count_of_questions", 12, "af 12 spørgsmål");
+    count_is(en, "en", "count_videos", 1, "1 video");
+    count_is(en, "en", "count_of_questions", 1, "of 1 question");
+    count_is(en, "en", "count_of_questions", 12, "of 12 questions");
+    count_is(uk, "uk", "count_of_questions", 1, "з 1 запитання");
+    count_is(uk, "uk", "count_of_questions", 3, "з 3 запитань");
+    count_is(uk, "uk", "count_of_questions", 12, "з 12 запитань");
+    count_is(uk, "uk", "count_of_questions", 21, "з 21 запитання");
+    count_is(uk, "uk", "count_minutes", 5, "5 хв.");
+    count_is(ar, "ar", "count_minutes", 1, "دقيقة واحدة");
+    count_is(ar, "ar", "count_minutes", 2, "دقيقتان");
+    count_is(ar, "ar", "count_minutes", 3, "3 دقائق");
+    count_is(ar, "ar", "count_minutes", 11, "11 دقيقة");
+    count_is(ar, "ar", "count_minutes", 100, "100 دقيقة");
+    count_is(ar, "ar", "count_videos", 1, "مقطع فيديو واحد");
+    count_is(ar, "ar", "count_videos", 2, "مقطعا فيديو");
+    count_is(ar, "ar", "count_videos", 4, "4 مقاطع فيديو");
+    count_is(ar, "ar", "count_videos", 12, "12 مقطع فيديو");
+    count_is(ar, "ar", "count_of_questions", 1, "من سؤال واحد");
+    count_is(ar, "ar", "count_of_questions", 2, "من سؤالين");
+    count_is(ar, "ar", "count_of_questions", 3, "من 3 أسئلة");
+    count_is(ar, "ar", "count_of_questions", 12, "من 12 سؤالًا");
+    /* a language with more forms than Danish gives each of them itself: none falls back to
+     * the Danish form of that category (the strings are Danish under each language's own) */
+    static const char *const keys[] = {"count_minutes", "count_videos", "count_of_questions"};
+    static const struct {
+        const char *code;
+        const char *cats[6];
+    } own[] = {{"uk", {"one", "few", "many", "other"}},
+               {"ar", {"zero", "one", "two", "few", "many", "other"}}};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+        const json_t *strings = lang_find(&l, own[i].code)->strings;
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            for (size_t c = 0; c < 6 && own[i].cats[c]; c++) {
+                char name[96];
+                snprintf(name, sizeof name, "%s_%s", keys[k], own[i].cats[c]);
+                const char *mine = json_string_value(json_object_get(strings, name));
+                const char *danish = json_string_value(json_object_get(da, name));
+                assert_non_null(mine);
+                assert_true(!danish || strcmp(mine, danish) != 0);
+            }
+    }
+    lang_list_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +340,9 @@ int main(void)
         cmocka_unit_test(test_bad_lists),
         cmocka_unit_test(test_accept_language),
         cmocka_unit_test(test_receipt_reference),
+        cmocka_unit_test(test_plural_rules),
+        cmocka_unit_test(test_count_forms),
+        cmocka_unit_test(test_count_shipped),
     };
     return cmocka_run_group_tests_name("lang", tests, setup, teardown);
 }

@@ -1,0 +1,89 @@
+// The error summary at the top of a form that came back with problems: when it gets focus
+// from anywhere on the page (the script focuses it on load; a link to #error-summary jumps
+// to it), it lies wholly inside a 360 px phone's screen, clear of the top edge, with its
+// focus ring visible, and nothing lies over it — in Danish and in Arabic (right to left).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { closeScratch, enrolBody, freshCpr, launch, newContext, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await closeScratch();
+  if (browser) await browser.close();
+  if (server) {
+    await server.stop();
+    await server.cleanup();
+  }
+});
+
+/* Where the summary lies in the viewport and whether its corners are its own (not covered). */
+function where(page) {
+  return page.evaluate(() => {
+    const el = document.getElementById('error-summary');
+    const r = el.getBoundingClientRect();
+    const own = (x, y) => {
+      const hit = document.elementFromPoint(x, y);
+      return !!hit && (hit === el || el.contains(hit));
+    };
+    const inset = 8; // inside the rounded corners
+    return {
+      top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+      vh: window.innerHeight, vw: window.innerWidth,
+      focused: document.activeElement === el,
+      corners: [own(r.left + inset, r.top + inset), own(r.right - inset, r.top + inset),
+        own(r.left + inset, r.bottom - inset), own(r.right - inset, r.bottom - inset)],
+      outline: parseFloat(getComputedStyle(el).outlineWidth) + parseFloat(getComputedStyle(el).outlineOffset),
+    };
+  });
+}
+
+function assertSeenWhole(w, what) {
+  assert.ok(w.focused, `${what}: the summary has focus`);
+  // the focus ring is drawn outside the box: it needs that much room above it
+  assert.ok(w.top >= w.outline + 4, `${what}: its top (${w.top}px) clear of the screen's edge (ring ${w.outline}px)`);
+  assert.ok(w.bottom <= w.vh, `${what}: its bottom (${w.bottom}px) on a ${w.vh}px screen`);
+  assert.ok(w.left >= 0 && w.right <= w.vw, `${what}: within the width`);
+  assert.deepEqual(w.corners, [true, true, true, true], `${what}: nothing lies over it`);
+}
+
+for (const lang of ['da', 'ar']) {
+  describe(`the error summary on a phone (${lang})`, () => {
+    let view;
+    before(async () => {
+      view = await newContext(browser, { js: true });
+      const res = await server.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { language: lang }) });
+      assert.equal(res.status, 201, res.text);
+      await view.page.goto(server.base + new URL(res.json.link).pathname);
+      await view.page.goto(`${server.base}/borger/video/1`);
+      await Promise.all([
+        view.page.waitForResponse((r) => r.request().method() === 'POST'),
+        view.page.locator('form.vejled-answers button[type=submit]').click(),
+      ]);
+      await view.page.waitForLoadState('load');
+      await view.page.locator('#error-summary').waitFor();
+    });
+    after(async () => {
+      await view.ctx.close();
+    });
+
+    test('focused from the bottom of the page, it is seen whole', async () => {
+      await view.page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, document.body.scrollHeight); });
+      await view.page.evaluate(() => document.getElementById('error-summary').focus());
+      assertSeenWhole(await where(view.page), `${lang}: focus()`);
+    });
+
+    test('jumped to by its address (#error-summary), it is seen whole', async () => {
+      await view.page.evaluate(() => { window.scrollTo(0, document.body.scrollHeight); });
+      await view.page.evaluate(() => { location.hash = ''; location.hash = '#error-summary'; });
+      await view.page.evaluate(() => document.getElementById('error-summary').focus({ preventScroll: true }));
+      assertSeenWhole(await where(view.page), `${lang}: #error-summary`);
+    });
+  });
+}

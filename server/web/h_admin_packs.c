@@ -1280,6 +1280,17 @@ void h_admin_publish(struct app_call *c)
             h_admin_publish_invalid(c, &problem);
             return;
         }
+        enum packedit_result same = packedit_unchanged(c->st, p);
+        if (same != PACKEDIT_OK) {
+            model_pack_free(p);
+            if (same == PACKEDIT_UNCHANGED) {
+                problem.code = "unchanged";
+                h_admin_publish_invalid(c, &problem);
+            } else {
+                h_staff_fail(c);
+            }
+            return;
+        }
         h_admin_publish_confirm(c, p);
         model_pack_free(p);
         return;
@@ -1291,6 +1302,9 @@ void h_admin_publish(struct app_call *c)
     } else if (r == PACKEDIT_NOT_DRAFT) {
         app_page_error(c, 409, "pack_not_draft");
     } else if (r == PACKEDIT_INVALID) {
+        h_admin_publish_invalid(c, &problem);
+    } else if (r == PACKEDIT_UNCHANGED) {
+        problem.code = "unchanged";
         h_admin_publish_invalid(c, &problem);
     } else if (r != PACKEDIT_OK) {
         h_staff_fail(c);

@@ -699,3 +699,53 @@ describe('administrator: adding, removing and moving the content of a draft', ()
     assert.equal(tree(pub), before);
   });
 });
+
+describe('admin: publishing a draft that is the published version', () => {
+  let s;
+  let admin;
+  const versions = (slug) => one(s.db, `SELECT ${groupConcat(s.db, 'version || state', { orderBy: 'version' })} FROM (SELECT p.version, p.state FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = '${slug}' ORDER BY p.version) AS t`);
+  const journal = () => one(s.db, 'SELECT count(*) FROM journal');
+  before(async () => {
+    s = await startServer();
+    admin = await staff(s, 'admin');
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('is refused with a clear message, at the confirmation and at the publishing, and nothing changes', async () => {
+    const list = await admin.get('/admin/pakker');
+    const r = await admin.post('/admin/pakker/dagpenge/kladde', { csrf: formCsrf(list.text, '/admin/pakker/dagpenge/kladde') });
+    assert.equal(r.status, 303);
+    const id = Number(/(\d+)$/.exec(r.headers.location)[1]);
+    const csrf = formCsrf((await admin.get(`/admin/pakke/${id}`)).text, `/admin/pakke/${id}/udgiv`);
+    const counts = tableCounts(s.db);
+    const entries = journal();
+    for (const confirm of [undefined, 'ja']) {
+      const pub = await admin.post(`/admin/pakke/${id}/udgiv`, confirm ? { csrf, confirm } : { csrf });
+      assert.equal(pub.status, 422, `confirm=${confirm}`);
+      const [first] = assertSummaryOnTop(pub.text, ['publish']);
+      assert.equal(first.text, 'Kladden er magen til den udgivne version. Der er intet nyt at udgive – ret først noget i kladden');
+      assert.doesNotMatch(pub.text, /name="confirm" value="ja"/, 'no button to publish it anyway');
+    }
+    // no new version, the old one still in force, no journal entry, no row anywhere
+    assert.equal(versions('dagpenge'), '1published,2draft');
+    assert.equal(journal(), entries);
+    assert.deepEqual(tableCounts(s.db), counts);
+    // changed and changed back: the same again, still refused
+    let page = await admin.get(`/admin/pakke/${id}`);
+    const fields = formFields(page.text, `/admin/pakke/${id}`);
+    const original = fields.find(([n]) => n === 'guidance_da')[1];
+    assert.equal((await admin.post(`/admin/pakke/${id}`, setField([...fields], 'guidance_da', 'Noget nyt.'))).status, 303);
+    assert.equal((await admin.post(`/admin/pakke/${id}`, setField([...fields], 'guidance_da', original))).status, 303);
+    assert.equal((await admin.post(`/admin/pakke/${id}/udgiv`, { csrf, confirm: 'ja' })).status, 422);
+    assert.equal(versions('dagpenge'), '1published,2draft');
+    // a real change publishes
+    page = await admin.get(`/admin/pakke/${id}`);
+    assert.equal((await admin.post(`/admin/pakke/${id}`, setField(formFields(page.text, `/admin/pakke/${id}`), 'guidance_da', 'Noget nyt.'))).status, 303);
+    const confirmPage = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf });
+    assert.equal(confirmPage.status, 200);
+    assert.equal((await admin.post(`/admin/pakke/${id}/udgiv`, { csrf, confirm: 'ja' })).status, 303);
+    assert.equal(versions('dagpenge'), '1retired,2published');
+  });
+});

@@ -137,7 +137,7 @@ describe('staff lockout', () => {
     assert.ok(count("SELECT locked_until FROM users WHERE username = 'victim'") > 0);
     const r = await admin.post(`/admin/brugere/${id}`, { csrf, action: 'unlock' });
     assert.equal(r.status, 303);
-    assert.equal(r.headers.location, `/admin/brugere/${id}`);
+    assert.equal(r.headers.location, `/admin/brugere/${id}?laast_op=${id}`);
     assert.equal(count("SELECT locked_until FROM users WHERE username = 'victim'"), 0);
     assert.equal(count(`SELECT count(*) FROM login_failures WHERE user_id = ${id}`), 0);
     assert.equal(sqlite(s.db, `SELECT event, actor, until FROM account_log WHERE user_id = ${id} ORDER BY id`).trim()

@@ -38,10 +38,15 @@ void h_admin_packs(struct app_call *c)
             for (size_t r = 0; r < nr; r++) {
                 char key[32];
                 snprintf(key, sizeof key, "pack_state_%s", rows[r].state);
-                json_t *v = json_pack("{s:I, s:i, s:s, s:b, s:i}", "id", (json_int_t)rows[r].id,
-                                      "version", rows[r].version, "state", app_text(c, key),
-                                      "draft", strcmp(rows[r].state, "draft") == 0,
-                                      "enrolments", rows[r].enrolments);
+                /* "Udgivet 1. dec.", "Trukket tilbage 5. dec. (udgivet 1. dec.)": the state
+                 * word once, with its own date */
+                json_t *v = json_pack("{s:I, s:i, s:s, s:b, s:b, s:b, s:i}", "id",
+                                      (json_int_t)rows[r].id, "version", rows[r].version,
+                                      "state", app_text(c, key), "draft",
+                                      strcmp(rows[r].state, "draft") == 0, "is_published",
+                                      strcmp(rows[r].state, "published") == 0, "is_retired",
+                                      strcmp(rows[r].state, "retired") == 0, "enrolments",
+                                      rows[r].enrolments);
                 h_staff_time(c, v, "published", rows[r].published_at);
                 h_staff_time(c, v, "retired", rows[r].retired_at);
                 if (strcmp(rows[r].state, "draft") == 0)

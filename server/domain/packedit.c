@@ -299,6 +299,24 @@ int packedit_option_remove(struct model_question *q, size_t i)
     return 0;
 }
 
+enum packedit_result packedit_unchanged(struct store *st, const struct model_pack *draft)
+{
+    int64_t published_id = 0;
+    enum store_status rc = store_pack_published_id(st, draft->group_id, &published_id);
+    if (rc == STORE_NOT_FOUND)
+        return PACKEDIT_OK; /* the first version: there is nothing to be the same as */
+    if (rc != STORE_OK)
+        return PACKEDIT_ERROR;
+    struct model_pack *old = NULL;
+    if (store_pack_load(st, published_id, &old) != STORE_OK)
+        return PACKEDIT_ERROR;
+    char a[MODEL_HASH_HEX + 1], b[MODEL_HASH_HEX + 1];
+    content_pack_hash(old, a);
+    content_pack_hash(draft, b);
+    model_pack_free(old);
+    return strcmp(a, b) == 0 ? PACKEDIT_UNCHANGED : PACKEDIT_OK;
+}
+
 struct packedit_pub {
     int64_t pack_id;
     int64_t now;
@@ -317,6 +335,8 @@ static enum store_status packedit_publish_txn(struct store *st, void *arg)
     enum store_status rc = STORE_NOT_FOUND;
     if (content_pack_check(p, pb->problem) != 0) {
         pb->result = PACKEDIT_INVALID;
+    } else if ((pb->result = packedit_unchanged(st, p)) != PACKEDIT_OK) {
+        /* the same as the published version: nothing is written (rc rolls back) */
     } else {
         char hash[MODEL_HASH_HEX + 1];
         content_pack_hash(p, hash);

@@ -23,6 +23,7 @@ enum packedit_result {
     PACKEDIT_NOT_FOUND, /* no such group / pack, or it has no published version to copy */
     PACKEDIT_NOT_DRAFT, /* the pack is published or retired: it cannot change */
     PACKEDIT_INVALID,   /* see the problem */
+    PACKEDIT_UNCHANGED, /* the draft's content is the published version's: nothing to publish */
     PACKEDIT_ERROR
 };
 
@@ -64,8 +65,15 @@ void packedit_topic_slug(const char *topic, char out[MODEL_SLUG_MAX]);
  * when p is no longer a draft. */
 enum packedit_result packedit_replace(struct store *st, struct model_pack *p);
 
-/* Publishes the draft as described at the top; *problem says why not on PACKEDIT_INVALID.
- * *version gets the published version number. */
+/* Whether a draft's content (content_pack_hash) is that of its group's published version:
+ * PACKEDIT_UNCHANGED, else PACKEDIT_OK (also when nothing is published yet), or
+ * PACKEDIT_ERROR. */
+enum packedit_result packedit_unchanged(struct store *st, const struct model_pack *draft);
+
+/* Publishes the draft as described at the top; *problem says why not on PACKEDIT_INVALID;
+ * PACKEDIT_UNCHANGED, with nothing written (no new version, the published one stays), when
+ * the draft is the same as the published version.  *version gets the published version
+ * number. */
 enum packedit_result packedit_publish(struct store *st, int64_t pack_id, int64_t now,
                                       struct content_problem *problem, int *version);
 

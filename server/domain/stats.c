@@ -449,6 +449,16 @@ int stats_report_build(struct store *st, const struct stats_period *p, int64_t n
         stats_row_median(&out->groups[i]);
     for (size_t i = 0; i < out->n_units; i++)
         stats_row_median(&out->units[i]);
+    /* a unit whose every figure is 0 (a day row that went back to 0, meetings not passed
+     * yet) has no figure in the period: not listed */
+    size_t kept = 0;
+    for (size_t i = 0; i < out->n_units; i++) {
+        if (stats_row_idle(&out->units[i]))
+            stats_row_clear(&out->units[i]);
+        else
+            out->units[kept++] = out->units[i];
+    }
+    out->n_units = kept;
     if (out->n_units)
         qsort(out->units, out->n_units, sizeof *out->units, stats_cmp_units);
     for (size_t i = 0; i < out->n_topics; i++) {
@@ -542,6 +552,13 @@ enum stats_kind stats_column_kind(enum stats_column col)
     }
 }
 
+bool stats_row_idle(const struct stats_row *r)
+{
+    const struct stats_counts *c = &r->c;
+    return !c->enrolled && !c->opened && !c->completed && !c->declined && !c->due &&
+           !c->guided && !c->held && !c->viewed && !c->sends && !c->resends && !r->n_delays;
+}
+
 bool stats_count_shown(int64_t n)
 {
     return n <= 0 || n >= STATS_SMALL;
@@ -549,18 +566,31 @@ bool stats_count_shown(int64_t n)
 
 void stats_value_count(int64_t n, struct stats_value *out)
 {
+    memset(out, 0, sizeof *out);
     out->kind = STATS_KIND_COUNT;
     out->shown = stats_count_shown(n) ? STATS_SHOWN : STATS_SUPPRESSED;
     out->x = out->shown == STATS_SHOWN ? (double)n : 0;
-    out->empty = false;
 }
 
 void stats_value_share(int64_t num, int64_t den, struct stats_value *out)
 {
+    memset(out, 0, sizeof *out);
     out->kind = STATS_KIND_SHARE;
-    out->x = 0;
     out->shown = stats_share(num, den, &out->x) ? STATS_SHOWN : STATS_NONE;
     out->empty = den <= 0;
+    if (out->shown == STATS_SHOWN) {
+        out->num = num;
+        out->den = den;
+    }
+}
+
+/* A figure worked out from counts of which one is hidden: not shown at all ("–"), never
+ * "<5" (a mark for a count of people) and never a value that gives the hidden count away. */
+static void stats_value_derived_hidden(enum stats_kind kind, struct stats_value *out)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = kind;
+    out->shown = STATS_NONE;
 }
 
 void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum stats_column col,
@@ -571,7 +601,13 @@ void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum s
     switch (col) {
     case STATS_COL_ENROLLED: stats_value_count(c->enrolled, out); return;
     case STATS_COL_OPENED: stats_value_count(c->opened, out); return;
-    case STATS_COL_NOT_OPENED: stats_value_count(c->enrolled - c->opened, out); return;
+    case STATS_COL_NOT_OPENED:
+        /* enrolled − opened: with opened hidden it would give opened away */
+        if (!stats_count_shown(c->opened))
+            stats_value_derived_hidden(STATS_KIND_COUNT, out);
+        else
+            stats_value_count(c->enrolled - c->opened, out);
+        return;
     case STATS_COL_COMPLETED: stats_value_count(c->completed, out); return;
     case STATS_COL_DECLINED: stats_value_count(c->declined, out); return;
     case STATS_COL_OPENED_RATE: stats_value_share(c->opened, c->enrolled, out); return;
@@ -586,7 +622,13 @@ void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum s
     case STATS_COL_SENDS: stats_value_count(c->sends, out); return;
     case STATS_COL_RESENDS: stats_value_count(c->resends, out); return;
     case STATS_COL_MINUTES_SAVED:
-        /* the minutes would give the number of sendings away */
+        /* minutes are no count of people ("<5" minutes would be false) and would give the
+         * number of sendings away, or with the other count shown the hidden one: shown only
+         * when both counts are */
+        if (!stats_count_shown(c->sends) || !stats_count_shown(c->resends)) {
+            stats_value_derived_hidden(STATS_KIND_COUNT, out);
+            return;
+        }
         stats_value_count(c->sends + c->resends, out);
         out->x *= minutes_per_send;
         return;
@@ -602,6 +644,26 @@ void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum s
     out->empty = true;
 }
 
+int64_t stats_share_permille(const struct stats_value *v)
+{
+    if (v->kind != STATS_KIND_SHARE || v->shown != STATS_SHOWN || v->den <= 0)
+        return -1;
+    return v->num * 1000 / v->den; /* rounded down: never shows a goal reached that is not */
+}
+
+bool stats_goal_met(const struct stats_value *v)
+{
+    int64_t pm = stats_share_permille(v);
+    return pm >= 0 && pm >= (int64_t)(STATS_GOAL_GUIDED * 1000.0 + 0.5);
+}
+
+double stats_share_json(const struct stats_value *v)
+{
+    if (v->kind != STATS_KIND_SHARE || v->den <= 0)
+        return v->x;
+    return (double)(v->num * 10000 / v->den) / 10000.0;
+}
+
 void stats_value_text(const struct stats_value *v, char decimal, int percent_sign, char *out,
                       size_t n)
 {
@@ -610,13 +672,18 @@ void stats_value_text(const struct stats_value *v, char decimal, int percent_sig
         return;
     }
     if (v->shown == STATS_NONE) {
-        snprintf(out, n, "%s", "");
+        /* hidden: an en dash; nothing to count: empty */
+        snprintf(out, n, "%s", v->empty ? "" : STATS_HIDDEN_MARK);
         return;
     }
-    if (v->kind != STATS_KIND_COUNT) {
-        double x = v->kind == STATS_KIND_SHARE ? v->x * 100.0 : v->x;
-        snprintf(out, n, "%.1f%s", round(x * 10.0) / 10.0,
-                 percent_sign && v->kind == STATS_KIND_SHARE ? " %" : "");
+    if (v->kind == STATS_KIND_SHARE) {
+        int64_t pm = stats_share_permille(v);
+        snprintf(out, n, "%lld%c%lld%s", (long long)(pm / 10), decimal, (long long)(pm % 10),
+                 percent_sign ? " %" : "");
+        return;
+    }
+    if (v->kind == STATS_KIND_HOURS) {
+        snprintf(out, n, "%.1f", round(v->x * 10.0) / 10.0);
         char *dot = strchr(out, '.');
         if (dot)
             *dot = decimal;
@@ -635,7 +702,8 @@ static json_t *stats_row_json(json_t *o, const struct stats_row *r, unsigned min
         struct stats_value v;
         stats_value_of(r, minutes_per_send, (enum stats_column)col, &v);
         const char *key = stats_keys[col];
-        json_t *val = v.shown != STATS_SHOWN         ? json_null()
+        json_t *val = v.shown != STATS_SHOWN          ? json_null()
+                      : v.kind == STATS_KIND_SHARE ? json_real(stats_share_json(&v))
                       : v.kind != STATS_KIND_COUNT ? json_real(round(v.x * 10000.0) / 10000.0)
                                                    : json_integer((json_int_t)v.x);
         if (v.kind == STATS_KIND_SHARE) {
@@ -682,9 +750,9 @@ json_t *stats_report_json(const struct stats_report *r)
         stats_value_count(q->q.wrong, &v);
         json_object_set_new(a, "wrong",
                             v.shown == STATS_SHOWN ? json_integer((json_int_t)v.x) : json_null());
+        stats_value_share(q->q.wrong, q->q.answered, &v);
         json_object_set_new(a, "error_rate",
-                            q->rate_shown ? json_real(round(q->error_rate * 10000.0) / 10000.0)
-                                          : json_null());
+                            v.shown == STATS_SHOWN ? json_real(stats_share_json(&v)) : json_null());
         json_array_append_new(questions, a);
     }
     return json_pack("{s:s, s:s, s:s, s:i, s:f, s:i, s:o, s:o, s:o, s:o}", "from", from, "to",

@@ -40,8 +40,11 @@
  *                   ÷ first attempts, per question and per target group and topic
  * Rates are the first count ÷ the second.
  *
- * Small numbers: any count from 1 to 4 is shown as "<5" (JSON null), and a rate is not
- * shown when its denominator is below 5 or its numerator is hidden so — in every output.
+ * Small numbers: any count from 1 to 4 is shown as "<5" (JSON null), and a figure worked
+ * out from counts is not shown ("–", JSON null) when it would rest on a hidden count: a rate
+ * whose denominator is below 5 or whose numerator is hidden, "not opened" when opened is
+ * hidden, minutes saved when sendings or resendings are — in every output.  Shares are
+ * rounded down, so a shown 90.0 % always reaches the goal.
  * The sums come from aggregates that triggers keep in the writing transaction (0004), so a
  * page reads a few thousand rows at any scale.  No HTTP here, no SQL.
  */
@@ -204,8 +207,13 @@ struct stats_value {
     enum stats_shown shown;
     double x;              /* the count, the share (0..1) or the hours */
     bool empty;            /* STATS_NONE because there is nothing at all (a share of 0, a
-                            * median of no values); else STATS_NONE is hidden as too few */
+                            * median of no values); else STATS_NONE is hidden: worked out
+                            * from too few, or from a count that is hidden */
+    int64_t num, den;      /* a shown share: its counts (the text and the goal use them) */
 };
+/* What a hidden figure that is no count (a share, minutes, a median, a difference with a
+ * hidden count) reads as: an en dash, explained beside every table — never "<5". */
+#define STATS_HIDDEN_MARK "\xE2\x80\x93"
 /* One figure of a row, with the small-number rules applied. */
 void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum stats_column col,
                     struct stats_value *out);
@@ -213,13 +221,26 @@ void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum s
 void stats_value_count(int64_t n, struct stats_value *out);
 /* A share num ÷ den: shown when den ≥ STATS_SMALL and num is shown itself. */
 void stats_value_share(int64_t num, int64_t den, struct stats_value *out);
-/* Writes a value for people or spreadsheets: counts as integers, "<5" when suppressed, ""
- * when not shown; shares as percent with one decimal, hours with one decimal, using
- * decimal (',' or '.') and appending " %" to shares when percent_sign is set. */
+/* Writes a value for people or spreadsheets: counts as integers, "<5" when suppressed,
+ * STATS_HIDDEN_MARK when hidden otherwise, "" when there is nothing to count; shares as
+ * percent with one decimal ROUNDED DOWN (89.96 % is "89.9", so a shown "90.0" always
+ * reaches the goal), hours with one decimal, using decimal (',' or '.') and appending " %"
+ * to shares when percent_sign is set. */
 void stats_value_text(const struct stats_value *v, char decimal, int percent_sign, char *out,
                       size_t n);
+/* A shown share in tenths of a per cent, rounded down as its text; -1 when not shown. */
+int64_t stats_share_permille(const struct stats_value *v);
+/* Whether a shown share reaches STATS_GOAL_GUIDED, judged on the figure as shown (rounded
+ * down, so the two never disagree). */
+bool stats_goal_met(const struct stats_value *v);
+/* A share for JSON: rounded down to four decimals. */
+double stats_share_json(const struct stats_value *v);
 /* The no-unit row's key and name in the CSV extract: a stable value, never a unit name. */
 #define STATS_NO_UNIT_CSV "(ingen enhed)"
+
+/* Whether every figure of a row is 0: no citizen in the period (the dashboard folds such
+ * target groups into one line; such units are not listed). */
+bool stats_row_idle(const struct stats_row *r);
 
 /* Whether a count is shown (0 or at least STATS_SMALL). */
 bool stats_count_shown(int64_t n);

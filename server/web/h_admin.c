@@ -202,13 +202,51 @@ void h_admin_unit(struct app_call *c)
 
 /* ------------------------------------------------------------------ users */
 
+/* A caseworker without a unit sees no citizens (staff_unit_scope): worth a warning. */
+static bool h_admin_sees_nobody(const struct store_user *u)
+{
+    return strcmp(u->role, "admin") != 0 && !u->unit[0] && !u->disabled;
+}
+
 static json_t *h_admin_user_json(const struct store_user *u)
 {
-    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:b}", "id", (json_int_t)u->id,
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:b, s:b}", "id", (json_int_t)u->id,
                           "username", u->username, "display_name", u->display_name, "role",
                           u->role, "unit", u->unit, "disabled", u->disabled, "admin",
-                          strcmp(u->role, "admin") == 0);
+                          strcmp(u->role, "admin") == 0, "no_unit", h_admin_sees_nobody(u));
     return j;
+}
+
+/* After a change to a user (?oprettet=, ?gemt=, ?adgangskode=, ?laast_op= with the
+ * user's id, read back from the list): what happened, naming the user, and a warning when
+ * a caseworker is left without a unit. */
+static const char *const h_admin_done_keys[][2] = {
+    {"oprettet", "admin_user_done_created"},
+    {"gemt", "admin_user_done_saved"},
+    {"adgangskode", "admin_user_done_password"},
+    {"laast_op", "admin_user_done_unlocked"},
+};
+
+static void h_admin_user_done(struct app_call *c, json_t *ctx, const struct store_user *u)
+{
+    if (c->req->method == ROUTER_POST)
+        return;
+    for (size_t k = 0; k < sizeof h_admin_done_keys / sizeof h_admin_done_keys[0]; k++) {
+        const char *q = http_query(c->req, h_admin_done_keys[k][0]);
+        if (!q || !*q || strtoll(q, NULL, 10) != u->id)
+            continue;
+        char who[STORE_USERNAME_MAX + 256 + 8];
+        if (strcmp(u->display_name, u->username) != 0 && u->display_name[0])
+            snprintf(who, sizeof who, "%s (%s)", u->display_name, u->username);
+        else
+            snprintf(who, sizeof who, "%s", u->username);
+        char *said = h_staff_fill_text(c, h_admin_done_keys[k][1], "who", who);
+        json_t *done = json_pack("{s:s, s:I, s:s, s:b}", "text", said, "id", (json_int_t)u->id,
+                                 "username", u->username, "no_unit", h_admin_sees_nobody(u));
+        free(said);
+        json_object_set_new(ctx, "done", done);
+        return;
+    }
 }
 
 static void h_admin_users_page(struct app_call *c, int status, json_t *ctx)
@@ -217,9 +255,12 @@ static void h_admin_users_page(struct app_call *c, int status, json_t *ctx)
     size_t n = 0;
     json_t *list = json_array();
     if (store_user_list(c->st, &users, &n) == STORE_OK)
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             json_array_append_new(list, h_admin_user_json(&users[i]));
+            h_admin_user_done(c, ctx, &users[i]);
+        }
     free(users);
+    json_object_set_new(ctx, "has_users", json_boolean(json_array_size(list) > 0));
     json_object_set_new(ctx, "users", list);
     h_admin_password_hint(c, ctx);
     if (h_admin_unit_choices(c, ctx, json_string_value(json_object_get(ctx, "unit")), NULL)) {
@@ -285,8 +326,10 @@ void h_admin_users(struct app_call *c)
             return;
         }
         if (r == 0) {
+            char done[64];
             json_decref(ctx);
-            http_reply_redirect(c->rep, 303, "/admin/brugere");
+            snprintf(done, sizeof done, "/admin/brugere?oprettet=%lld", (long long)id);
+            http_reply_redirect(c->rep, 303, done);
             return;
         }
         h_admin_user_problem(c, ctx, r);
@@ -333,6 +376,7 @@ void h_admin_user(struct app_call *c)
                         json_boolean(strcmp(u.role, "admin") == 0));
     json_object_set_new(ctx, "self", json_boolean(u.id == c->user.id));
     h_admin_password_hint(c, ctx);
+    h_admin_user_done(c, ctx, &u);
     const char *chosen = c->req->method == ROUTER_POST &&
                                  strcmp(h_staff_field(c, "action"), "save") == 0
                              ? h_staff_field(c, "unit")
@@ -356,7 +400,8 @@ void h_admin_user(struct app_call *c)
         }
         json_decref(ctx);
         char back[64];
-        snprintf(back, sizeof back, "/admin/brugere/%lld", (long long)u.id);
+        snprintf(back, sizeof back, "/admin/brugere/%lld?laast_op=%lld", (long long)u.id,
+                 (long long)u.id);
         http_reply_redirect(c->rep, 303, back);
         return;
     } else if (strcmp(action, "password") == 0) {
@@ -408,7 +453,10 @@ void h_admin_user(struct app_call *c)
         return;
     }
     json_decref(ctx);
-    http_reply_redirect(c->rep, 303, "/admin/brugere");
+    char done[80];
+    snprintf(done, sizeof done, "/admin/brugere?%s=%lld",
+             strcmp(action, "password") == 0 ? "adgangskode" : "gemt", (long long)u.id);
+    http_reply_redirect(c->rep, 303, done);
 }
 
 /* ------------------------------------------------------------------ API keys */
@@ -448,6 +496,7 @@ static void h_admin_keys_page(struct app_call *c, int status, json_t *ctx)
             json_array_append_new(list, r);
         }
     free(rows);
+    json_object_set_new(ctx, "has_keys", json_boolean(json_array_size(list) > 0));
     json_object_set_new(ctx, "keys", list);
     app_page(c, status, "admin/keys", ctx);
 }
@@ -536,6 +585,7 @@ static void h_admin_groups_page(struct app_call *c, int status, json_t *ctx)
         model_group_clear(&groups[i]);
     }
     free(groups);
+    json_object_set_new(ctx, "has_groups", json_boolean(n > 0));
     json_object_set_new(ctx, "groups", list);
     app_page(c, status, "admin/groups", ctx);
 }

@@ -38,10 +38,15 @@ void h_admin_packs(struct app_call *c)
             for (size_t r = 0; r < nr; r++) {
                 char key[32];
                 snprintf(key, sizeof key, "pack_state_%s", rows[r].state);
-                json_t *v = json_pack("{s:I, s:i, s:s, s:b, s:i}", "id", (json_int_t)rows[r].id,
-                                      "version", rows[r].version, "state", app_text(c, key),
-                                      "draft", strcmp(rows[r].state, "draft") == 0,
-                                      "enrolments", rows[r].enrolments);
+                /* "Udgivet 1. dec.", "Trukket tilbage 5. dec. (udgivet 1. dec.)": the state
+                 * word once, with its own date */
+                json_t *v = json_pack("{s:I, s:i, s:s, s:b, s:b, s:b, s:i}", "id",
+                                      (json_int_t)rows[r].id, "version", rows[r].version,
+                                      "state", app_text(c, key), "draft",
+                                      strcmp(rows[r].state, "draft") == 0, "is_published",
+                                      strcmp(rows[r].state, "published") == 0, "is_retired",
+                                      strcmp(rows[r].state, "retired") == 0, "enrolments",
+                                      rows[r].enrolments);
                 h_staff_time(c, v, "published", rows[r].published_at);
                 h_staff_time(c, v, "retired", rows[r].retired_at);
                 if (strcmp(rows[r].state, "draft") == 0)
@@ -1280,6 +1285,17 @@ void h_admin_publish(struct app_call *c)
             h_admin_publish_invalid(c, &problem);
             return;
         }
+        enum packedit_result same = packedit_unchanged(c->st, p);
+        if (same != PACKEDIT_OK) {
+            model_pack_free(p);
+            if (same == PACKEDIT_UNCHANGED) {
+                problem.code = "unchanged";
+                h_admin_publish_invalid(c, &problem);
+            } else {
+                h_staff_fail(c);
+            }
+            return;
+        }
         h_admin_publish_confirm(c, p);
         model_pack_free(p);
         return;
@@ -1291,6 +1307,9 @@ void h_admin_publish(struct app_call *c)
     } else if (r == PACKEDIT_NOT_DRAFT) {
         app_page_error(c, 409, "pack_not_draft");
     } else if (r == PACKEDIT_INVALID) {
+        h_admin_publish_invalid(c, &problem);
+    } else if (r == PACKEDIT_UNCHANGED) {
+        problem.code = "unchanged";
         h_admin_publish_invalid(c, &problem);
     } else if (r != PACKEDIT_OK) {
         h_staff_fail(c);

@@ -282,9 +282,10 @@ void h_staff_login(struct app_call *c)
         return;
     case LOGIN_BAD:
         /* one page for an unknown user, a wrong password, a disabled and a locked account:
-         * the username is not shown back either, so the pages are the same byte for byte
-         * (but for the form token) and tell nobody which accounts exist or are locked */
-        json_object_del(ctx, "username");
+         * the same byte for byte but for the form token and the username typed, which is
+         * kept in its field in every case (the visitor's own input: it tells nobody which
+         * accounts exist or are locked) so that only the password is typed again; the
+         * password is never shown back */
         h_staff_error(c, ctx, "username", "staff_err_login");
         h_staff_login_page(c, 401, ctx);
         return;
@@ -726,6 +727,15 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
     json_object_set_new(d, "letters", letters.list);
     json_object_set_new(d, "has_focus",
                         json_boolean(json_array_size(json_object_get(d, "focus_topics")) > 0));
+    /* the score as in the list: "3 af 5 rigtige (2 ikke besvaret)" */
+    json_t *score = json_object_get(d, "score");
+    json_int_t total = json_integer_value(json_object_get(score, "total")),
+               answered = json_integer_value(json_object_get(score, "answered"));
+    if (total > answered) {
+        char *un = h_staff_fill(c, "staff_unanswered", "n", (unsigned)(total - answered));
+        json_object_set_new(d, "score_unanswered", json_string(un));
+        free(un);
+    }
     json_object_set_new(d, "has_asked",
                         json_boolean(json_array_size(json_object_get(d, "asked_topics")) > 0));
     /* answered / unanswered marks for the template */

@@ -122,11 +122,14 @@ static json_t *h_stats_cards(struct app_call *c, const struct stats_report *r)
         stats_value_of(&r->total, r->minutes_per_send, h_stats_headline[i], &v);
         stats_value_text(&v, h_stats_decimal(c->lang), 1, text, sizeof text);
         const bool goal = h_stats_headline[i] == STATS_COL_GUIDED_RATE;
+        /* judged on the figure as shown (rounded down): "90,0 %" is always the goal met */
         json_t *card = json_pack(
-            "{s:o, s:s, s:b, s:b, s:b, s:b}", "label", h_stats_col_label(c, h_stats_headline[i]),
-            "value", text, "suppressed", v.shown == STATS_SUPPRESSED, "goal_card", goal,
-            "reached", goal && v.shown == STATS_SHOWN && v.x >= STATS_GOAL_GUIDED, "missed",
-            goal && v.shown == STATS_SHOWN && v.x < STATS_GOAL_GUIDED);
+            "{s:o, s:s, s:b, s:b, s:b, s:b, s:b}", "label",
+            h_stats_col_label(c, h_stats_headline[i]), "value", text, "suppressed",
+            v.shown == STATS_SUPPRESSED, "goal_card", goal, "reached",
+            goal && v.shown == STATS_SHOWN && stats_goal_met(&v), "missed",
+            goal && v.shown == STATS_SHOWN && !stats_goal_met(&v), "share",
+            v.kind == STATS_KIND_SHARE);
         json_array_append_new(cards, h_stats_not_shown(card, &v));
     }
     return cards;
@@ -153,16 +156,18 @@ static json_t *h_stats_guided_chart(const struct stats_report *r, enum lang lang
     json_t *bars = json_array();
     for (size_t i = 0; i < r->n_groups; i++) {
         const struct stats_row *row = &r->groups[i];
+        if (stats_row_idle(row))
+            continue; /* named once under the table, "no citizens in the period" */
         struct stats_value v;
         char text[32];
         stats_value_of(row, 0, STATS_COL_GUIDED_RATE, &v);
         stats_value_text(&v, h_stats_decimal(lang), 1, text, sizeof text);
-        int pct = v.shown == STATS_SHOWN ? (int)(v.x * 100 + 0.5) : 0;
+        int pct = v.shown == STATS_SHOWN ? (int)(stats_share_permille(&v) / 10) : 0;
         json_array_append_new(
             bars, h_stats_not_shown(json_pack("{s:s, s:s, s:b, s:i, s:b}", "name",
                             row->name[lang][0] ? row->name[lang] : row->key, "value", text,
                             "shown", v.shown == STATS_SHOWN, "pct", pct < 0 ? 0 : pct > 100 ? 100 : pct,
-                            "met", v.shown == STATS_SHOWN && v.x >= STATS_GOAL_GUIDED), &v));
+                            "met", v.shown == STATS_SHOWN && stats_goal_met(&v)), &v));
     }
     return json_pack("{s:o}", "bars", bars);
 }
@@ -346,7 +351,8 @@ void h_stats_page(struct app_call *c)
     struct stats_value gv;
     stats_value_of(&r.total, 0, STATS_COL_GUIDED_RATE, &gv);
     h_stats_text(&r.total, STATS_COL_GUIDED_RATE, lang, total_guided, sizeof total_guided);
-    struct stats_value goal_v = {STATS_KIND_SHARE, STATS_SHOWN, STATS_GOAL_GUIDED, false};
+    struct stats_value goal_v = {STATS_KIND_SHARE, STATS_SHOWN, STATS_GOAL_GUIDED, false,
+                                 (int64_t)(STATS_GOAL_GUIDED * 1000.0 + 0.5), 1000};
     stats_value_text(&goal_v, h_stats_decimal(lang), 1, goal, sizeof goal);
     json_t *total = json_pack("{s:s, s:o}", "key", "total", "cells",
                               h_stats_cells(&r, &r.total, lang));
@@ -355,8 +361,8 @@ void h_stats_page(struct app_call *c)
         " s:b, s:b, s:i}",
         "from", from, "to", to, "quarter", key, "quarters", quarters, "bad_quarter", bad,
         "goal", goal, "total_guided", total_guided, "goal_reached",
-        gv.shown == STATS_SHOWN && gv.x >= STATS_GOAL_GUIDED, "goal_missed",
-        gv.shown == STATS_SHOWN && gv.x < STATS_GOAL_GUIDED, "goal_unknown",
+        gv.shown == STATS_SHOWN && stats_goal_met(&gv), "goal_missed",
+        gv.shown == STATS_SHOWN && !stats_goal_met(&gv), "goal_unknown",
         gv.shown != STATS_SHOWN, "cols", cols, "groups",
         h_stats_rows(&r, r.groups, r.n_groups, lang), "total", total, "units",
         h_stats_rows(&r, r.units, r.n_units, lang), "trend", h_stats_trend(&tr, lang),
@@ -376,16 +382,37 @@ void h_stats_page(struct app_call *c)
                         json_boolean(json_array_size(json_object_get(ctx, "topics")) > 0));
     json_object_set_new(ctx, "any_topics_hidden",
                         json_boolean(json_array_size(json_object_get(ctx, "hidden_topics")) > 0));
-    json_t *short_cols = json_array(), *short_groups = json_array();
+    json_t *short_cols = json_array(), *short_groups = json_array(), *idle = json_array();
     for (size_t i = 0; i < H_STATS_N_HEADLINE; i++)
         json_array_append_new(short_cols,
                               json_pack("{s:o}", "label", h_stats_col_label(c, h_stats_headline[i])));
-    for (size_t i = 0; i < r.n_groups; i++)
-        json_array_append_new(
-            short_groups,
-            json_pack("{s:s, s:s, s:o}", "key", r.groups[i].key, "name",
-                      r.groups[i].name[lang][0] ? r.groups[i].name[lang] : r.groups[i].key,
-                      "cells", h_stats_short_cells(&r, &r.groups[i], lang)));
+    /* target groups with no citizen in the period: one line under the table, not a row of
+     * zeros and "ingen data" each */
+    for (size_t i = 0; i < r.n_groups; i++) {
+        const char *name = r.groups[i].name[lang][0] ? r.groups[i].name[lang] : r.groups[i].key;
+        if (stats_row_idle(&r.groups[i])) {
+            json_array_append_new(idle, json_pack("{s:s, s:s}", "key", r.groups[i].key,
+                                                  "name", name));
+            continue;
+        }
+        json_array_append_new(short_groups,
+                              json_pack("{s:s, s:s, s:o}", "key", r.groups[i].key, "name", name,
+                                        "cells", h_stats_short_cells(&r, &r.groups[i], lang)));
+    }
+    struct buf names = {0};
+    size_t ni;
+    json_t *it;
+    json_array_foreach(idle, ni, it) {
+        if (ni)
+            buf_puts(&names, ", ");
+        buf_puts(&names, json_string_value(json_object_get(it, "name")));
+    }
+    json_object_set_new(ctx, "idle_groups", idle);
+    json_object_set_new(ctx, "idle_names", json_stringn(names.data ? names.data : "", names.len));
+    buf_free(&names);
+    json_object_set_new(ctx, "any_idle_groups", json_boolean(json_array_size(idle) > 0));
+    json_object_set_new(ctx, "any_active_groups",
+                        json_boolean(json_array_size(short_groups) > 0));
     json_object_set_new(ctx, "short_cols", short_cols);
     json_object_set_new(ctx, "short_groups", short_groups);
     json_object_set_new(ctx, "short_total", h_stats_short_cells(&r, &r.total, lang));

@@ -184,6 +184,13 @@ describe('administrator', () => {
     await view.page.getByRole('button', { name: 'Opret bruger' }).click();
     await view.page.locator('#error-summary').waitFor();
     await audit(view, 'users with errors');
+    // a caseworker without a unit: what happened, and that they will see no citizens
+    await view.page.getByLabel('Brugernavn').fill('uden-enhed');
+    await view.page.getByLabel('Adgangskode').fill('a-good-password-1');
+    await view.page.getByRole('button', { name: 'Opret bruger' }).click();
+    await view.page.locator('#no-unit').waitFor();
+    assert.equal(await view.page.locator('#done').innerText(), 'Brugeren uden-enhed er oprettet.');
+    await audit(view, 'user created without a unit');
     await view.page.goto(`${server.base}/admin/brugere`);
     await view.page.getByRole('link', { name: 'cw1' }).click();
     await audit(view, 'one user');

@@ -102,7 +102,7 @@ describe('type and layout', () => {
       await view.page.goto(`${server.base}/medarbejder/borgere`);
       await assertFitsWidth(view, 'the list on a phone');
       const row = view.page.locator('.vejled-caseload tbody tr').filter({ hasText: 'Vera Visningsen' });
-      for (const label of ['Status', 'Rigtige svar']) {
+      for (const label of ['Status', 'Svar']) {
         const cell = row.locator(`td[data-label="${label}"]`);
         const b = await cell.boundingBox();
         assert.ok(b && b.x >= 0 && b.x + b.width <= PHONE.width, `${label} is on the screen: ${JSON.stringify(b)}`);

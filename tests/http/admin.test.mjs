@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { Browser, cli, decodeEntities, groupConcat, parseForms, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
 import {
-  DEMO_PASSWORD, assertSummaryOnTop, ini, enrolCitizen, formCsrf, loginAs, sha256, staff,
+  DEMO_PASSWORD, addUser, assertSummaryOnTop, ini, enrolCitizen, formCsrf, loginAs, sha256, staff,
 } from './staffkit.mjs';
 
 const one = (db, sql) => sqlite(db, sql).trim();
@@ -697,5 +697,173 @@ describe('administrator: adding, removing and moving the content of a draft', ()
     assert.throws(() => sqlite(s.db, `INSERT INTO questions(video_id, position, slug, kind, topic_key, topic_da, text_da) SELECT id, 99, 'sneaky', 'single', 'x', 'x', 'x' FROM videos WHERE pack_id = ${pub} LIMIT 1`), /never changed in place/);
     assert.throws(() => sqlite(s.db, `INSERT INTO options(question_id, position, text_da, correct) SELECT q.id, 99, 'x', 0 FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${pub} LIMIT 1`), /never changed in place/);
     assert.equal(tree(pub), before);
+  });
+});
+
+describe('admin: publishing a draft that is the published version', () => {
+  let s;
+  let admin;
+  const versions = (slug) => one(s.db, `SELECT ${groupConcat(s.db, 'version || state', { orderBy: 'version' })} FROM (SELECT p.version, p.state FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = '${slug}' ORDER BY p.version) AS t`);
+  const journal = () => one(s.db, 'SELECT count(*) FROM journal');
+  before(async () => {
+    s = await startServer();
+    admin = await staff(s, 'admin');
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('is refused with a clear message, at the confirmation and at the publishing, and nothing changes', async () => {
+    const list = await admin.get('/admin/pakker');
+    const r = await admin.post('/admin/pakker/dagpenge/kladde', { csrf: formCsrf(list.text, '/admin/pakker/dagpenge/kladde') });
+    assert.equal(r.status, 303);
+    const id = Number(/(\d+)$/.exec(r.headers.location)[1]);
+    const csrf = formCsrf((await admin.get(`/admin/pakke/${id}`)).text, `/admin/pakke/${id}/udgiv`);
+    const counts = tableCounts(s.db);
+    const entries = journal();
+    for (const confirm of [undefined, 'ja']) {
+      const pub = await admin.post(`/admin/pakke/${id}/udgiv`, confirm ? { csrf, confirm } : { csrf });
+      assert.equal(pub.status, 422, `confirm=${confirm}`);
+      const [first] = assertSummaryOnTop(pub.text, ['publish']);
+      assert.equal(first.text, 'Kladden er magen til den udgivne version. Der er intet nyt at udgive – ret først noget i kladden');
+      assert.doesNotMatch(pub.text, /name="confirm" value="ja"/, 'no button to publish it anyway');
+    }
+    // no new version, the old one still in force, no journal entry, no row anywhere
+    assert.equal(versions('dagpenge'), '1published,2draft');
+    assert.equal(journal(), entries);
+    assert.deepEqual(tableCounts(s.db), counts);
+    // changed and changed back: the same again, still refused
+    let page = await admin.get(`/admin/pakke/${id}`);
+    const fields = formFields(page.text, `/admin/pakke/${id}`);
+    const original = fields.find(([n]) => n === 'guidance_da')[1];
+    assert.equal((await admin.post(`/admin/pakke/${id}`, setField([...fields], 'guidance_da', 'Noget nyt.'))).status, 303);
+    assert.equal((await admin.post(`/admin/pakke/${id}`, setField([...fields], 'guidance_da', original))).status, 303);
+    assert.equal((await admin.post(`/admin/pakke/${id}/udgiv`, { csrf, confirm: 'ja' })).status, 422);
+    assert.equal(versions('dagpenge'), '1published,2draft');
+    // a real change publishes
+    page = await admin.get(`/admin/pakke/${id}`);
+    assert.equal((await admin.post(`/admin/pakke/${id}`, setField(formFields(page.text, `/admin/pakke/${id}`), 'guidance_da', 'Noget nyt.'))).status, 303);
+    const confirmPage = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf });
+    assert.equal(confirmPage.status, 200);
+    assert.equal((await admin.post(`/admin/pakke/${id}/udgiv`, { csrf, confirm: 'ja' })).status, 303);
+    assert.equal(versions('dagpenge'), '1retired,2published');
+  });
+});
+
+describe('admin: the user forms say what happened', () => {
+  let s;
+  let admin;
+  before(async () => {
+    s = await startServer();
+    admin = await staff(s, 'admin');
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+  const text = (html, id) => {
+    const m = new RegExp(`<div class="alert[^"]*"[^>]*id="${id}"[^>]*>([\\s\\S]*?)</div></div>`).exec(html);
+    return m && decodeEntities(m[1].replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+  };
+  async function create(fields) {
+    const page = await admin.get('/admin/brugere');
+    const r = await admin.post('/admin/brugere', { csrf: formCsrf(page.text, '/admin/brugere'), password: 'a-good-password-1', ...fields });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    const id = one(s.db, `SELECT id FROM users WHERE username = '${fields.username}'`);
+    assert.equal(r.headers.location, `/admin/brugere?oprettet=${id}`);
+    return { id, page: (await admin.get(r.headers.location)).text };
+  }
+
+  it('creating a caseworker without a unit: a confirmation naming them and a warning that they see no citizens', async () => {
+    const { id, page } = await create({ username: 'uden', display_name: 'Ulla Uden', role: 'caseworker', unit: '' });
+    assert.equal(text(page, 'done'), 'Brugeren Ulla Uden (uden) er oprettet.');
+    assert.equal(text(page, 'no-unit'), 'Brugeren ser ingen borgere endnu En sagsbehandler uden enhed ser ingen borgere, før brugeren får en enhed. Vælg en enhed til brugeren uden');
+    assert.match(page, new RegExp(`<a href="/admin/brugere/${id}#unit">Vælg en enhed til brugeren`));
+    // the list says it too, in the unit column
+    assert.match(page, /<td><a href="\/admin\/brugere\/\d+">uden<\/a><\/td><td>Ulla Uden<\/td><td>Sagsbehandler<\/td><td><span class="vejled-no-unit">Ingen enhed – ser ingen borgere<\/span><\/td>/);
+    // and the user's own page, until a unit is chosen
+    const own = (await admin.get(`/admin/brugere/${id}`)).text;
+    assert.match(text(own, 'no-unit'), /^Brugeren ser ingen borgere endnu/);
+    assert.equal(text(own, 'done'), null, 'nothing happened on a plain visit');
+    // a plain visit of the list says nothing either, nor a stale or strange id
+    for (const q of ['', '?oprettet=99999', '?oprettet=x', '?gemt=']) {
+      const l = (await admin.get(`/admin/brugere${q}`)).text;
+      assert.equal(text(l, 'done'), null, q);
+      assert.equal(text(l, 'no-unit'), null, q);
+    }
+  });
+
+  it('with a unit, or an administrator: the confirmation and no warning', async () => {
+    let { page } = await create({ username: 'med', display_name: '', role: 'caseworker', unit: 'team-nord' });
+    assert.equal(text(page, 'done'), 'Brugeren med er oprettet.');
+    assert.equal(text(page, 'no-unit'), null);
+    ({ page } = await create({ username: 'chef', display_name: 'Chef', role: 'admin', unit: '' }));
+    assert.equal(text(page, 'done'), 'Brugeren Chef (chef) er oprettet.');
+    assert.equal(text(page, 'no-unit'), null, 'administrators see every unit');
+  });
+
+  it('changing a user, a password, a lock: each says what happened', async () => {
+    const id = one(s.db, "SELECT id FROM users WHERE username = 'uden'");
+    const csrf = formCsrf((await admin.get(`/admin/brugere/${id}`)).text, `/admin/brugere/${id}`);
+    let r = await admin.post(`/admin/brugere/${id}`, { csrf, action: 'save', display_name: 'Ulla Ny', role: 'caseworker', unit: '' });
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, `/admin/brugere?gemt=${id}`);
+    let page = (await admin.get(r.headers.location)).text;
+    assert.equal(text(page, 'done'), 'Ændringerne for Ulla Ny (uden) er gemt.');
+    assert.match(text(page, 'no-unit'), /^Brugeren ser ingen borgere endnu/, 'still without a unit');
+    r = await admin.post(`/admin/brugere/${id}`, { csrf, action: 'save', display_name: 'Ulla Ny', role: 'caseworker', unit: 'team-syd' });
+    page = (await admin.get(r.headers.location)).text;
+    assert.equal(text(page, 'done'), 'Ændringerne for Ulla Ny (uden) er gemt.');
+    assert.equal(text(page, 'no-unit'), null, 'a unit now');
+    assert.equal(text((await admin.get(`/admin/brugere/${id}`)).text, 'no-unit'), null);
+    r = await admin.post(`/admin/brugere/${id}`, { csrf, action: 'password', password: 'another-password-2' });
+    assert.equal(r.headers.location, `/admin/brugere?adgangskode=${id}`);
+    page = (await admin.get(r.headers.location)).text;
+    assert.equal(text(page, 'done'), 'Den nye adgangskode for Ulla Ny (uden) er gemt. Giv den til brugeren på en sikker måde.');
+    assert.ok(!page.includes('another-password-2'));
+    r = await admin.post(`/admin/brugere/${id}`, { csrf, action: 'unlock' });
+    page = (await admin.get(r.headers.location)).text;
+    assert.equal(text(page, 'done'), 'Kontoen Ulla Ny (uden) er låst op. Brugeren kan logge ind igen.');
+    // in English too
+    const sw = await admin.get('/admin/brugere');
+    assert.equal((await admin.post('/medarbejder/sprog', { csrf: /name="csrf" value="([^"]+)"/.exec(sw.text)[1], lang: 'en', back: '/admin/brugere' })).status, 303);
+    page = (await admin.get(`/admin/brugere?gemt=${id}`)).text;
+    assert.equal(text(page, 'done'), 'The changes for Ulla Ny (uden) have been saved.');
+  });
+});
+
+describe('admin: an empty list says why and what to do', () => {
+  let s;
+  let admin;
+  before(async () => {
+    // no demo: no units, no target groups, no packs, no API keys; one administrator
+    s = await startServer({ demo: false, apikey: false });
+    const r = addUser(s, 'boss', 'admin', '');
+    assert.equal(r.status, 0, r.stderr);
+    admin = await staff(s, 'boss', 'a-good-password-1');
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('units, API keys, target groups and packs', async () => {
+    const cases = [
+      ['/admin/enheder', 'units-none', /^Der er ingen enheder endnu\. Uden en enhed ser en sagsbehandler ingen borgere\. Tilføj den første enhed herunder/],
+      ['/admin/noegler', 'keys-none', /^Der er ingen API-nøgler endnu\. Sagssystemet skal have en nøgle for at kunne tilmelde borgere\. Opret en nøgle herunder/],
+      ['/admin/grupper', 'groups-none', /^Der er ingen målgrupper endnu\. .*Bed driften om at indlæse pakkerne/],
+      ['/admin/pakker', 'packs-none', /^Der er ingen målgrupper endnu\./],
+    ];
+    for (const [path, id, want] of cases) {
+      const page = await admin.get(path);
+      assert.equal(page.status, 200, path);
+      const m = new RegExp(`<p id="${id}">([^<]*)</p>`).exec(page.text);
+      assert.ok(m, `${path} says why it is empty`);
+      assert.match(decodeEntities(m[1]), want, path);
+      assert.doesNotMatch(page.text, /<tbody>\s*<\/tbody>/, `${path}: no empty table`);
+    }
+    // a list with something in it says nothing of the kind
+    const page = await admin.get('/admin/noegler');
+    const r = await admin.post('/admin/noegler', { csrf: formCsrf(page.text, '/admin/noegler'), name: 'Sagssystem' });
+    assert.equal(r.status, 201);
+    assert.doesNotMatch(r.text, /id="keys-none"/);
   });
 });

@@ -47,13 +47,19 @@ describe('staff lockout', () => {
     const wrong = await login('other', 'wrong-password', '192.0.2.11');
     const locked = await login('victim', 'victim-password-1', '192.0.2.11');
     const lockedWrong = await login('victim', 'wrong-password', '192.0.2.11');
-    for (const [what, r] of [['unknown', unknown], ['wrong', wrong], ['locked, right password', locked],
-      ['locked, wrong password', lockedWrong]]) {
+    for (const [what, r, username] of [['unknown', unknown, 'nobody-here'], ['wrong', wrong, 'other'],
+      ['locked, right password', locked, 'victim'], ['locked, wrong password', lockedWrong, 'victim']]) {
       assert.equal(r.res.status, 401, what);
       assert.equal(r.res.headers['retry-after'], undefined, what);
       assert.equal(r.browser.cookies.get('vejled_ansat'), undefined, what);
-      assert.equal(withoutCsrf(r.res.text), withoutCsrf(unknown.res.text), `${what}: the same page byte for byte`);
-      assert.ok(!r.res.text.includes('victim') && !r.res.text.includes('nobody-here'), 'the username is not shown back');
+      // the username typed stays in its field, in every case alike; nothing else differs
+      const typed = /<input class="form-input" type="text" id="username" name="username" value="([^"]*)"/.exec(r.res.text);
+      assert.ok(typed, what);
+      assert.equal(typed[1], username, `${what}: the username typed is kept`);
+      const same = (t, u) => withoutCsrf(t).replace(`name="username" value="${u}"`, 'name="username" value=""');
+      assert.equal(same(r.res.text, username), same(unknown.res.text, 'nobody-here'), `${what}: the same page byte for byte`);
+      assert.equal(r.res.text.split(username).length - 1, 1, `${what}: the username only in its field`);
+      assert.ok(!/password-1|wrong-password/.test(r.res.text), 'the password is never shown back');
     }
     assert.match(decodeEntities(unknown.res.text), /midlertidigt låst/, 'the one message names both causes');
   });
@@ -137,7 +143,7 @@ describe('staff lockout', () => {
     assert.ok(count("SELECT locked_until FROM users WHERE username = 'victim'") > 0);
     const r = await admin.post(`/admin/brugere/${id}`, { csrf, action: 'unlock' });
     assert.equal(r.status, 303);
-    assert.equal(r.headers.location, `/admin/brugere/${id}`);
+    assert.equal(r.headers.location, `/admin/brugere/${id}?laast_op=${id}`);
     assert.equal(count("SELECT locked_until FROM users WHERE username = 'victim'"), 0);
     assert.equal(count(`SELECT count(*) FROM login_failures WHERE user_id = ${id}`), 0);
     assert.equal(sqlite(s.db, `SELECT event, actor, until FROM account_log WHERE user_id = ${id} ORDER BY id`).trim()

@@ -85,10 +85,30 @@ describe('the caseworker list', () => {
     assert.deepEqual(decodeEntities(m[2]).split(', ').sort(), [...asked].sort());
   });
 
-  it("the citizen page says the score the same way", async () => {
+  it("the citizen page says the score the same way as the list, plainly", async () => {
+    const list = await cw1.get('/medarbejder/borgere');
+    const listed = rowOf(list.text, done.citizen_id);
+    const m = /(\d+) af (\d+) rigtige \((\d+) ikke besvaret\)/.exec(listed);
+    assert.ok(m, listed);
     const r = await cw1.get(`/medarbejder/borger/${done.citizen_id}`);
-    const text = decodeEntities(r.text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' '));
-    assert.match(text, /Svar \d+ af \d+ rigtige \(\d+ besvaret\)/);
+    const dd = /<dt>Svar<\/dt><dd>([^<]*)<\/dd>/.exec(r.text);
+    assert.ok(dd, 'the score has its line');
+    // "3 af 12 rigtige (4 besvaret)" mixed right and answered: now as in the list
+    assert.equal(decodeEntities(dd[1]), `${m[1]} af ${m[2]} rigtige (${m[3]} ikke besvaret)`);
+    // the list's column is "Svar" too, not "Rigtige svar" above "… rigtige"
+    assert.match(list.text, /<th scope="col">Svar<\/th>/);
+    assert.doesNotMatch(decodeEntities(list.text), /Rigtige svar/);
+  });
+
+  it('"Fokus" is said once for the same thing: the column is "Emner til mødet", the label "Fokusemner"', async () => {
+    const list = await cw1.get('/medarbejder/borgere');
+    const html = list.text.slice(list.text.indexOf('<table'), list.text.indexOf('</table>'));
+    assert.match(html, /<th scope="col">Emner til mødet<\/th>/);
+    // the cell of a citizen with focus topics, with its label for a phone's card
+    const cell = /<td data-label="([^"]*)"><ul class="vejled-focus-list">([\s\S]*?)<\/ul><\/td>/.exec(html);
+    assert.ok(cell, html.slice(0, 500));
+    assert.equal(decodeEntities(cell[1]), 'Emner til mødet');
+    assert.equal((decodeEntities(`${cell[1]} ${cell[2]}`).match(/Fokus/g) || []).length, 1, 'one "Fokus" per cell');
   });
 
   it('the filters are folded away until one is used', async () => {
@@ -373,5 +393,72 @@ describe('content editing: every language, LIX, publishing with a confirmation',
     const pub = await admin.post(`/admin/pakke/${draftId}/udgiv`, f);
     assert.equal(pub.status, 303);
     assert.equal(one(`SELECT state FROM packs WHERE id = ${draftId}`), 'published');
+  });
+});
+
+/* The words a person reads on a page (its main), with a bar where one element ends and
+ * another begins, so that a heading and a cell are never taken for one phrase. */
+function readText(html) {
+  const main = html.slice(html.indexOf('<main'), html.indexOf('</main>'));
+  return decodeEntities(main.replace(/<(script|style)[\s\S]*?<\/\1>/g, '')
+    .replace(/<span class="sr-only">[^<]*<\/span>/g, '')
+    .replace(/<\/?(li|td|th|p|h\d|dt|dd|div|option|label|caption|summary|legend|button|a)\b[^>]*>/g, ' | ')
+    .replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ');
+}
+/* "Udgivet, udgivet": a word said twice in a row within one element (not across the end of
+ * a sentence: "… mistet det. Det gamle …"). */
+function doubled(text) {
+  return [...text.matchAll(/(?<!\p{L})(\p{L}{3,})(?:[ ,:;–-]+)\1(?!\p{L})/giu)].map((m) => m[0]);
+}
+
+describe('the staff and admin pages say nothing twice', () => {
+  let s;
+  before(async () => {
+    s = await startServer();
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('the pack versions: "Udgivet <date>", "Trukket tilbage <date> (udgivet <date>)", not "Udgivet, udgivet"', async () => {
+    const admin = await staff(s, 'admin');
+    let page = await admin.get('/admin/pakker');
+    const dp = () => decodeEntities(/<section class="vejled-packs" aria-labelledby="g-dagpenge">([\s\S]*?)<\/section>/.exec(page.text)[1].replace(/<span class="sr-only">[^<]*<\/span>/g, '').replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ');
+    assert.match(dp(), /Version 1: Udgivet \d+\. \p{L}+ \d{4} kl\. \d\d\.\d\d – \d+ forløb/u);
+    assert.deepEqual(doubled(readText(page.text)), []);
+    // a new version published: the old one retired, its dates each said once
+    const r = await admin.post('/admin/pakker/dagpenge/kladde', { csrf: formCsrf(page.text, '/admin/pakker/dagpenge/kladde') });
+    const id = Number(/(\d+)$/.exec(r.headers.location)[1]);
+    const draft = await admin.get(`/admin/pakke/${id}`);
+    const fields = hiddenFields(draft.text, `/admin/pakke/${id}`);
+    const form = /<form method="post" action="\/admin\/pakke\/\d+" [\s\S]*?<\/form>/.exec(draft.text)[0];
+    for (const m of form.matchAll(/<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g)) fields[m[1]] = decodeEntities(m[2]);
+    for (const m of form.matchAll(/<input\b[^>]*\bname="([^"]*)"[^>]*\bvalue="([^"]*)"[^>]*>/g)) if (!(m[1] in fields)) fields[m[1]] = decodeEntities(m[2]);
+    fields.guidance_da = 'En ny skriftlig vejledning.';
+    assert.equal((await admin.post(`/admin/pakke/${id}`, fields)).status, 303);
+    const csrf = formCsrf((await admin.get(`/admin/pakke/${id}`)).text, `/admin/pakke/${id}/udgiv`);
+    assert.equal((await admin.post(`/admin/pakke/${id}/udgiv`, { csrf, confirm: 'ja' })).status, 303);
+    page = await admin.get('/admin/pakker');
+    assert.match(dp(), /Version 1: Trukket tilbage \d+\. \p{L}+ \d{4} kl\. [\d.]+ \(udgivet \d+\. \p{L}+ \d{4} kl\. [\d.]+\) – \d+ forløb/u);
+    assert.match(dp(), /Version 2: Udgivet \d+\. \p{L}+ \d{4} kl\. [\d.]+ – \d+ forløb/u);
+    assert.deepEqual(doubled(readText(page.text)), []);
+  });
+
+  it('no word twice in a row on the caseworker\'s and the administrator\'s pages', async () => {
+    const e = await enrolCitizen(s, { caseworker: 'cw1' }, 'Dobbelt Ordsen');
+    await citizenAnswers(s, e);
+    const cw = await staff(s, 'cw1');
+    const admin = await staff(s, 'admin');
+    const pages = [[cw, '/medarbejder/borgere'], [cw, `/medarbejder/borger/${e.citizen_id}`],
+      [cw, `/medarbejder/borger/${e.citizen_id}/moede?forloeb=${e.enrolment_id}`],
+      [cw, '/medarbejder/traening'], [cw, '/medarbejder/traening/dagpenge'],
+      [admin, '/admin'], [admin, '/admin/brugere'], [admin, '/admin/brugere/2'], [admin, '/admin/enheder'],
+      [admin, '/admin/grupper'], [admin, '/admin/noegler'], [admin, '/admin/pakker'], [admin, '/admin/statistik'],
+      [admin, `/admin/adgangslog/${e.citizen_id}`]];
+    for (const [who, p] of pages) {
+      const r = await who.get(p);
+      assert.equal(r.status, 200, p);
+      assert.deepEqual(doubled(readText(r.text)), [], p);
+    }
   });
 });

@@ -118,7 +118,8 @@ function currentQuarter() {
   return { key: `${y}-${q + 1}`, from, to };
 }
 
-/* The table of the dashboard with id, as {rowKey: [cell texts]} (percent signs dropped). */
+/* The table of the dashboard with id, as {rowKey: [cell texts as seen]} (percent signs
+ * dropped, the words for screen readers left out). */
 function pageTable(html, id) {
   const table = new RegExp(`<table[^>]*id="${id}"[^>]*>([\\s\\S]*?)</table>`).exec(html);
   assert.ok(table, `the page has table ${id}`);
@@ -126,8 +127,9 @@ function pageTable(html, id) {
   const re = /<tr data-key="([^"]*)"[^>]*>([\s\S]*?)<\/tr>/g;
   let m;
   while ((m = re.exec(table[1]))) {
-    rows[decodeEntities(m[1])] = [...m[2].matchAll(/<td>([^<]*)<\/td>/g)]
-      .map((c) => decodeEntities(c[1]).replace(/\s*%$/, ''));
+    rows[decodeEntities(m[1])] = [...m[2].matchAll(/<td>([\s\S]*?)<\/td>/g)]
+      .map((c) => decodeEntities(c[1].replace(/<span class="sr-only">[^<]*<\/span>/g, '')
+        .replace(/<[^>]*>/g, '')).replace(/\s*%$/, ''));
   }
   return rows;
 }
@@ -166,21 +168,28 @@ const COUNT_COLS = ['enrolled', 'opened', 'not_opened', 'completed', 'declined',
   'written_guidance_sent', 'resends_sent', 'minutes_saved'];
 const RATE_COLS = { opened_rate: 'opened', completed_rate: 'completed', declined_rate: 'declined',
   correctly_guided_rate: 'correctly_guided', caseworker_uptake_rate: 'caseworker_uptake' };
+/* The count each share is of. */
+const RATE_OF = { opened_rate: 'enrolled', completed_rate: 'enrolled', declined_rate: 'enrolled',
+  correctly_guided_rate: 'first_meetings_passed', caseworker_uptake_rate: 'meetings_held' };
 
 /* Checks a row of the CSV or the page (texts by column) against an API row: counts as
- * written ("<5" for null), shares as percent with one decimal ("" for null; the API gives
- * four decimals of the share, so the two agree within rounding). */
-function assertSameRow(got, row, comma, what) {
-  for (const c of COUNT_COLS) assert.equal(got[c], row[c] === null ? '<5' : String(row[c]), `${what} ${c}`);
+ * written ("<5" for null, "–" for a figure worked out from a hidden count: "not opened"
+ * when "opened" is hidden, minutes saved); shares as percent with one decimal rounded down,
+ * as the API's four decimals are ("–" for null when hidden, noData when there is nothing
+ * to count: "" in the CSV, "ingen data" on the page). */
+function assertSameRow(got, row, comma, what, noData = '') {
+  for (const c of COUNT_COLS) {
+    const hidden = c === 'minutes_saved' || (c === 'not_opened' && row.opened === null) ? '–' : '<5';
+    assert.equal(got[c], row[c] === null ? hidden : String(row[c]), `${what} ${c}`);
+  }
   for (const [c, k] of Object.entries(RATE_COLS)) {
     const v = row.rates[k];
     if (v === null) {
-      assert.equal(got[c], '', `${what} ${c}`);
+      assert.equal(got[c], row[RATE_OF[c]] === 0 ? noData : '–', `${what} ${c}`);
       continue;
     }
-    assert.match(got[c], comma ? /^\d+,\d$/ : /^\d+\.\d$/, `${what} ${c}`);
-    const pct = Number(got[c].replace(',', '.'));
-    assert.ok(Math.abs(pct - v * 100) <= 0.051, `${what} ${c}: ${got[c]} vs ${v}`);
+    const want = (Math.floor(Math.round(v * 10000) / 10) / 10).toFixed(1);
+    assert.equal(got[c], comma ? want.replace('.', ',') : want, `${what} ${c}: ${v}`);
   }
 }
 
@@ -281,10 +290,10 @@ describe('statistics', () => {
         answers_viewed_before_meeting: 5, written_guidance_sent: 12, resends_sent: 0,
         minutes_saved: 84 });
     assert.equal(dp.rates.opened, 0.7692);
-    assert.equal(dp.rates.completed, 0.5385);
+    assert.equal(dp.rates.completed, 0.5384); // 7 ÷ 13 = 0.53846…, rounded down
     assert.equal(dp.rates.declined, null);
-    assert.equal(dp.rates.correctly_guided, 0.8889);
-    assert.equal(dp.rates.caseworker_uptake, 0.5556);
+    assert.equal(dp.rates.correctly_guided, 0.8888);
+    assert.equal(dp.rates.caseworker_uptake, 0.5555);
     const sd = api.target_groups.find((g) => g.target_group === 'sygedagpenge');
     assert.equal(sd.enrolled, null); // 3
     assert.equal(sd.rates.opened, null);
@@ -343,11 +352,11 @@ describe('statistics', () => {
     const byCol = (cells) => Object.fromEntries(cols.map((c, i) => [c, cells[i]]));
     for (const g of api.target_groups) {
       assert.ok(groups[g.target_group], `row ${g.target_group}`);
-      assertSameRow(byCol(groups[g.target_group]), g, true, `page ${g.target_group}`);
+      assertSameRow(byCol(groups[g.target_group]), g, true, `page ${g.target_group}`, 'ingen data');
     }
-    assertSameRow(byCol(groups.total), api.total, true, 'page total');
+    assertSameRow(byCol(groups.total), api.total, true, 'page total', 'ingen data');
     const units = pageTable(page.text, 'stats-units');
-    for (const u of api.units) assertSameRow(byCol(units[u.unit]), u, true, `page unit ${u.unit}`);
+    for (const u of api.units) assertSameRow(byCol(units[u.unit]), u, true, `page unit ${u.unit}`, 'ingen data');
     // first meetings count by their planned time, held or not: the heading and the
     // definitions say so, not "held"
     const text = decodeEntities(page.text);
@@ -355,7 +364,7 @@ describe('statistics', () => {
     assert.ok(text.includes('hvis planlagte tidspunkt er passeret, uanset om samtalen er registreret som holdt'));
     assert.ok(!text.includes('Første samtaler holdt'));
     // the goal, the picker, the chart
-    assert.match(page.text, /88,9 %/);
+    assert.match(page.text, /88,8 %/); // 8 of 9, rounded down
     assert.match(page.text, /90,0 %/);
     // in total 10 of 11 (90.9 %) against 90 %: the goal card is marked as met, in its class
     // and in words
@@ -373,18 +382,23 @@ describe('statistics', () => {
     const summary = {};
     for (const m of table.matchAll(/<tr data-key="([^"]*)"[^>]*>([\s\S]*?)<\/tr>/g)) {
       summary[m[1]] = [...m[2].matchAll(/<td>([\s\S]*?)<\/td>/g)]
-        .map((c) => decodeEntities(c[1].replace(/<[^>]*>/g, '')).replace(/\s*%$/, ''));
+        .map((c) => decodeEntities(c[1].replace(/<span class="sr-only">[^<]*<\/span>/g, '')
+          .replace(/<[^>]*>/g, '')).replace(/\s*%$/, ''));
     }
     // a share not shown reads "ingen data" only when there is nothing to count (denominator
-    // 0), else "skjult (under 5)"
-    const shown = (v, den) => (v !== '' ? v : den === 0 ? 'ingen data' : 'skjult (under 5)');
+    // 0), else "–" (hidden); a group with no citizen in the period has no row
+    const idle = (g) => COUNT_COLS.every((c) => g[c] === 0);
     for (const g of api.target_groups) {
+      if (idle(g)) {
+        assert.ok(!summary[g.target_group], `${g.target_group}: no citizens, no row`);
+        continue;
+      }
       const full = byCol(groups[g.target_group]);
       assert.deepEqual(summary[g.target_group].slice(0, 4),
-        [full.enrolled, shown(full.opened_rate, g.enrolled), shown(full.completed_rate, g.enrolled),
-          shown(full.correctly_guided_rate, g.first_meetings_passed)], g.target_group);
+        [full.enrolled, full.opened_rate, full.completed_rate, full.correctly_guided_rate], g.target_group);
     }
-    assert.equal(summary.sygedagpenge[1], 'skjult (under 5)', '3 enrolled: hidden, not "no data"');
+    assert.ok(api.target_groups.some(idle), 'the scenario has groups without citizens');
+    assert.equal(summary.sygedagpenge[1], '–', '3 enrolled: hidden, not "no data"');
     assert.equal(summary['kontanthjaelp-jobparat'][3], 'ingen data', 'no first meeting: no data');
     assert.match(page.text, /<tr data-key="total" class="vejled-total">/, '"I alt" is set apart');
     // [stats] top_questions = 3: at most three questions with a shown rate above 0 on the
@@ -400,7 +414,7 @@ describe('statistics', () => {
     // wrong answers with a hidden rate: apart, unranked, the share said to be hidden
     const hiddenTable = /<table[^>]*id="stats-questions-hidden"[^>]*>([\s\S]*?)<\/table>/.exec(page.text);
     assert.equal(Boolean(hiddenTable), api.questions.some((x) => tier(x) === 1));
-    if (hiddenTable) assert.match(hiddenTable[1], /skjult \(under 5\)/);
+    if (hiddenTable) assert.match(hiddenTable[1], /<span aria-hidden="true">–<\/span><span class="sr-only">skjult<\/span>/);
     assert.ok(api.questions.length > 3);
     // the questions link to their content
     const link = /<a href="(\/admin\/statistik\/spoergsmaal\/\d+)">/.exec(page.text);
@@ -559,7 +573,8 @@ describe('statistics: hidden is not "no data"', () => {
     const b = await staff(s, 'admin');
     const page = decodeEntities((await b.get('/admin/statistik')).text);
     const goal = card(page);
-    assert.match(goal, /Skjult \(under 5\)/);
+    assert.match(goal, /Skjult[\s\S]*Tallene bag andelen er under 5/);
+    assert.doesNotMatch(goal, /under 5\)/, 'no "(under 5)" beside a share');
     assert.ok(!/Ingen data/.test(goal), 'two first meetings are not "no data"');
     const empty = decodeEntities((await b.get('/admin/statistik?kvartal=2025-1')).text);
     assert.match(card(empty), /Ingen data i perioden/);
@@ -572,7 +587,7 @@ describe('statistics: hidden is not "no data"', () => {
     const sw = await en.get('/admin/statistik');
     const csrf = /name="csrf" value="([^"]+)"/.exec(sw.text)[1];
     assert.equal((await en.post('/medarbejder/sprog', { csrf, lang: 'en', back: '/admin/statistik' })).status, 303);
-    assert.match(card(decodeEntities((await en.get('/admin/statistik')).text)), /Hidden \(under 5\)/);
+    assert.match(card(decodeEntities((await en.get('/admin/statistik')).text)), /Hidden[\s\S]*The figures behind the share are under 5/);
   });
 
   it('5 first meetings without the written guidance sent first: 0 %, the goal card marked as missed', async () => {
@@ -581,5 +596,160 @@ describe('statistics: hidden is not "no data"', () => {
     const page = decodeEntities((await b.get('/admin/statistik')).text);
     assert.match(page, /<li class="vejled-card vejled-card-goal vejled-card-goal-missed">/);
     assert.match(card(page), /0,0 %[\s\S]*Målet er ikke nået i perioden/);
+  });
+});
+
+describe('statistics: a figure worked out from a hidden count is hidden, never "<5"', () => {
+  // Figures arranged in the day sums of a past quarter (2025 Q1; the rows the triggers keep),
+  // so that they can be large and exact:
+  //   dagpenge:     20 enrolled, 3 opened (so "not opened" would give 3 away as 20 − 17);
+  //                 2500 first meetings, 2249 correctly guided = 89.96 %;
+  //                 10 letters and 2 resends (12 × 5 minutes would give the 2 away)
+  //   sygedagpenge: 3 enrolled, 2 opened (hidden shares); 10 first meetings, 9 guided = 90.0 %;
+  //                 2 letters (10 minutes are no "<5")
+  //   kontanthjaelp-jobparat: nobody enrolled in the period (no share: "no data"), 5 meetings
+  //   every other group: nothing at all; unit team-tom: a day row that went back to 0
+  let s;
+  const DAY = Date.UTC(2025, 0, 15) / 86400000;
+  let api;
+  let page;
+  before(async () => {
+    s = await startServer();
+    const id = (slug) => `(SELECT id FROM target_groups WHERE slug = '${slug}')`;
+    const cols = 'enrolled, opened, completed, declined, due, guided, held, viewed, sends, resends';
+    sqlite(s.db, `
+      INSERT INTO stats_group_day(day, group_id, ${cols}) VALUES
+        (${DAY}, ${id('dagpenge')}, 20, 3, 0, 0, 2500, 2249, 0, 0, 10, 2),
+        (${DAY}, ${id('sygedagpenge')}, 3, 2, 0, 0, 10, 9, 0, 0, 2, 0),
+        (${DAY}, ${id('kontanthjaelp-jobparat')}, 0, 0, 0, 0, 5, 5, 0, 0, 0, 0);
+      INSERT INTO stats_unit_day(day, unit, ${cols}) VALUES
+        (${DAY}, 'team-nord', 23, 5, 0, 0, 2515, 2263, 0, 0, 10, 2),
+        (${DAY}, 'team-tom', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);`);
+    api = (await s.api('GET', '/api/v1/stats?from=2025-01-01&to=2025-03-31')).json;
+    const b = await staff(s, 'admin');
+    page = decodeEntities((await b.get('/admin/statistik?kvartal=2025-1')).text);
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('the API: null for a difference, minutes and a share resting on a hidden count; shares rounded down', () => {
+    const dp = api.target_groups.find((g) => g.target_group === 'dagpenge');
+    assert.equal(dp.enrolled, 20);
+    assert.equal(dp.opened, null);
+    assert.equal(dp.not_opened, null, '20 − 17 would give the hidden 3 away');
+    assert.equal(dp.written_guidance_sent, 10);
+    assert.equal(dp.resends_sent, null);
+    assert.equal(dp.minutes_saved, null, '60 minutes would give the 2 resends away');
+    assert.equal(dp.rates.correctly_guided, 0.8996);
+    assert.equal(api.total.correctly_guided, 2263);
+    assert.equal(api.total.rates.correctly_guided, 0.8998, '2263 ÷ 2515 = 0.89980…, rounded down');
+    // a unit whose every figure is 0 has no figure in the period: not listed
+    assert.deepEqual(api.units.map((u) => u.unit), ['team-nord']);
+  });
+
+  it('the goal card: 89.96 % reads 89,9 % and not met; 90.0 % is met', () => {
+    const card = /<li class="(vejled-card vejled-card-goal[^"]*)">([\s\S]*?)<\/li>/.exec(page);
+    assert.equal(card[1], 'vejled-card vejled-card-goal vejled-card-goal-missed');
+    assert.match(card[2], /89,9 %[\s\S]*Målet er ikke nået i perioden/);
+    // the figure shown (89.96 % rounds to 90,0 %, which read "not reached" before)
+    assert.equal(/<span class="vejled-card-value[^"]*">([^<]*)</.exec(card[2])[1], '89,9 %');
+    // the bars: dagpenge 89.96 % short of the goal, sygedagpenge 9 of 10 on it
+    const bar = (name) => new RegExp(`<span class="vejled-bar-name">${name}<[\\s\\S]*?</li>`).exec(page)[0];
+    assert.match(bar('Dagpenge'), /vejled-w89"[\s\S]*89,9 %/);
+    assert.doesNotMatch(bar('Dagpenge'), /vejled-bar-met/);
+    assert.match(bar('Sygedagpenge'), /vejled-w90 vejled-bar-met"[\s\S]*90,0 %/);
+  });
+
+  it('minutes saved never read "<5": hidden, saying why', () => {
+    const cards = [...page.matchAll(/<li class="vejled-card[^"]*">([\s\S]*?)<\/li>/g)].map((m) => m[1]);
+    const minutes = cards.find((c) => /Minutter sparet/.test(c));
+    assert.doesNotMatch(minutes, /&lt;5|<5/);
+    assert.doesNotMatch(minutes, /\b60\b/);
+    assert.match(minutes, /Skjult[\s\S]*Antallet af afsendelser bag tallet er under 5/);
+  });
+
+  /* The cells of a row of a table, tags dropped: [{text, hidden, empty}]. */
+  function cells(id, key) {
+    const table = new RegExp(`<table[^>]*id="${id}"[^>]*>([\\s\\S]*?)</table>`).exec(page)[1];
+    const row = new RegExp(`<tr data-key="${key}"[^>]*>([\\s\\S]*?)</tr>`).exec(table);
+    assert.ok(row, `${id} has a row ${key}`);
+    return [...row[1].matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => ({
+      text: c[1].replace(/<span class="sr-only">[^<]*<\/span>/g, '').replace(/<[^>]*>/g, ''),
+      hidden: /vejled-hidden-figure/.test(c[1]),
+      empty: /vejled-no-data/.test(c[1]),
+      said: c[1].replace(/<[^>]*>/g, ''),
+    }));
+  }
+  const FULL = ['enrolled', 'opened', 'not_opened', 'completed', 'declined', 'opened_rate',
+    'completed_rate', 'declined_rate', 'first_meetings_passed', 'correctly_guided',
+    'correctly_guided_rate', 'meetings_held', 'answers_viewed_before_meeting',
+    'caseworker_uptake_rate', 'written_guidance_sent', 'resends_sent', 'minutes_saved',
+    'median_hours_to_completion'];
+  const byCol = (row) => Object.fromEntries(FULL.map((c, i) => [c, row[i]]));
+
+  it('"Alle tal": hidden reads – (said "skjult"), nothing to count reads "ingen data", never an empty cell', () => {
+    const dp = byCol(cells('stats-groups', 'dagpenge'));
+    assert.equal(dp.opened.text, '<5');
+    for (const c of ['not_opened', 'opened_rate', 'minutes_saved']) {
+      assert.ok(dp[c].hidden, `dagpenge ${c} is hidden`);
+      assert.equal(dp[c].text, '–', `dagpenge ${c}`);
+      assert.equal(dp[c].said, '–skjult', `dagpenge ${c}: a screen reader hears "skjult"`);
+    }
+    assert.equal(dp.correctly_guided_rate.text, '89,9 %');
+    assert.ok(dp.median_hours_to_completion.empty, 'no completion: no data, not hidden');
+    const kj = byCol(cells('stats-groups', 'kontanthjaelp-jobparat'));
+    assert.ok(kj.opened_rate.empty && !kj.opened_rate.hidden, 'nobody enrolled: no data');
+    assert.equal(kj.opened_rate.text, 'ingen data');
+    assert.equal(kj.correctly_guided_rate.text, '100,0 %');
+    const sd = byCol(cells('stats-groups', 'sygedagpenge'));
+    assert.ok(sd.opened_rate.hidden && !sd.opened_rate.empty, '2 of 3: hidden, not no data');
+    assert.equal(sd.written_guidance_sent.text, '<5');
+    assert.ok(sd.minutes_saved.hidden, '2 letters: the minutes are hidden, not "<5"');
+    for (const id of ['stats-groups', 'stats-units']) {
+      for (const m of page.matchAll(new RegExp(`<table[^>]*id="${id}"[\\s\\S]*?</table>`, 'g'))) {
+        assert.doesNotMatch(m[0], /<td><\/td>/, `${id}: no empty cell`);
+      }
+    }
+    // what the marks mean is said beside the tables and in the definitions
+    assert.match(page, /<5: 1 til 4\. –: skjult, fordi tallet regnes ud fra et tal under 5\. ingen data: intet at tælle i perioden\./);
+    assert.match(page, /Andele rundes ned til én decimal: 89,96 % vises som 89,9 %/);
+    // "<5" is only ever a count: never a share, minutes or hours
+    for (const c of ['opened_rate', 'completed_rate', 'declined_rate', 'correctly_guided_rate',
+      'caseworker_uptake_rate', 'minutes_saved', 'median_hours_to_completion']) {
+      for (const key of ['dagpenge', 'sygedagpenge', 'total']) {
+        assert.notEqual(byCol(cells('stats-groups', key))[c].text, '<5', `${key} ${c}`);
+      }
+    }
+  });
+
+  it('groups with no citizen in the period are one line, not rows of zeros', () => {
+    const summary = /<table[^>]*id="stats-summary"[^>]*>([\s\S]*?)<\/table>/.exec(page)[1];
+    const keys = [...summary.matchAll(/<tr data-key="([^"]*)"/g)].map((m) => m[1]);
+    assert.deepEqual(keys, ['dagpenge', 'kontanthjaelp-jobparat', 'sygedagpenge', 'total']);
+    const idle = /<p id="stats-idle-groups">([^<]*)<\/p>/.exec(page);
+    assert.ok(idle, 'the idle groups are named');
+    assert.match(idle[1], /^Ingen borgere i perioden: .+\.$/);
+    assert.doesNotMatch(idle[1], /Dagpenge|Sygedagpenge/);
+    const bars = [...page.matchAll(/<span class="vejled-bar-name">([^<]*)</g)].map((m) => m[1]);
+    assert.equal(bars.length, 3, `a bar only for the groups with citizens: ${bars}`);
+    // the units: only team-nord, which has figures
+    const units = /<table[^>]*id="stats-units-summary"[^>]*>([\s\S]*?)<\/table>/.exec(page)[1];
+    assert.doesNotMatch(units, /team-tom/);
+  });
+
+  it('the CSV: – for hidden, empty only for nothing to count, shares rounded down', async () => {
+    const b = await staff(s, 'admin');
+    const r = await b.get('/admin/statistik.csv?kvartal=2025-1&sep=semicolon');
+    const rows = parseCsv(r.buf, ';');
+    const dp = rows.find((x) => x.key === 'dagpenge');
+    assert.equal(dp.opened, '<5');
+    assert.equal(dp.not_opened, '–');
+    assert.equal(dp.minutes_saved, '–');
+    assert.equal(dp.opened_rate, '–');
+    assert.equal(dp.correctly_guided_rate, '89,9');
+    assert.equal(rows.find((x) => x.key === 'kontanthjaelp-jobparat').opened_rate, '');
+    assert.equal(rows.find((x) => x.key === 'sygedagpenge').correctly_guided_rate, '90,0');
+    assert.deepEqual(rows.filter((x) => x.dimension === 'unit').map((x) => x.key), ['team-nord']);
   });
 });

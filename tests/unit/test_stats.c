@@ -294,6 +294,49 @@ static void test_config_keys(void **state)
     assert_int_equal(config_set(&c, "stats", "top", "3", err, sizeof err), -1);
 }
 
+/* ------------------------------------------------------------------ shown figures */
+
+static void share_text(int64_t num, int64_t den, const char *want, bool met)
+{
+    struct stats_value v;
+    char text[32];
+    stats_value_share(num, den, &v);
+    stats_value_text(&v, ',', 1, text, sizeof text);
+    assert_string_equal(text, want);
+    assert_int_equal(stats_goal_met(&v), met);
+}
+
+/* A share is rounded down, and the goal judged on the figure as shown: the text never says
+ * 90,0 % of a share that misses the goal, nor less of one that reaches it. */
+static void test_goal_edge(void **state)
+{
+    (void)state;
+    share_text(2249, 2500, "89,9 %", false); /* 89.96 %: rounded it would read 90,0 % */
+    share_text(8999, 10000, "89,9 %", false);
+    share_text(9, 10, "90,0 %", true);
+    share_text(18, 20, "90,0 %", true);
+    share_text(2251, 2500, "90,0 %", true);  /* 90.04 % */
+    share_text(19, 20, "95,0 %", true);
+    share_text(7, 13, "53,8 %", false);      /* 53.846… */
+    share_text(5, 5, "100,0 %", true);
+    share_text(0, 5, "0,0 %", false);
+    /* for every share of up to 400 first meetings the text and the judgement agree */
+    for (int64_t den = 5; den <= 400; den++)
+        for (int64_t num = 0; num <= den; num++) {
+            struct stats_value v;
+            char text[32];
+            stats_value_share(num, den, &v);
+            stats_value_text(&v, '.', 0, text, sizeof text);
+            assert_int_equal(stats_goal_met(&v), strtod(text, NULL) >= 90.0);
+            assert_int_equal(stats_goal_met(&v), num * 10 >= den * 9);
+        }
+    /* not shown: no judgement either way */
+    struct stats_value v;
+    stats_value_share(3, 4, &v);
+    assert_false(stats_goal_met(&v));
+    assert_int_equal(v.shown, STATS_NONE);
+}
+
 /* ------------------------------------------------------------------ citizen uptake */
 
 static void test_cohort(void **state)
@@ -337,11 +380,11 @@ static void test_cohort(void **state)
     assert_text(&r.total, STATS_COL_NOT_OPENED, "<5");
     assert_text(&r.total, STATS_COL_COMPLETED, "<5");
     assert_text(&r.total, STATS_COL_OPENED_RATE, "62,5 %");
-    assert_text(&r.total, STATS_COL_COMPLETED_RATE, ""); /* 2 is hidden, so is 2/8 */
+    assert_text(&r.total, STATS_COL_COMPLETED_RATE, "–"); /* 2 is hidden, so is 2/8 */
     assert_text(dp, STATS_COL_OPENED_RATE, "71,4 %");    /* 5/7 */
     assert_text(sd, STATS_COL_ENROLLED, "<5");
     assert_text(sd, STATS_COL_OPENED, "0");
-    assert_text(sd, STATS_COL_OPENED_RATE, "");          /* denominator 1 */
+    assert_text(sd, STATS_COL_OPENED_RATE, "–");         /* denominator 1 */
     /* units: cw1's five in team-nord, cw2's two (e6, e7) in team-syd, the ghost's in "" */
     assert_int_equal(r.n_units, 3);
     assert_string_equal(r.units[0].key, "team-nord");
@@ -481,7 +524,7 @@ static void test_caseworker_uptake(void **state)
     assert_int_equal(r.total.c.held, 5);   /* v1-v5 */
     assert_int_equal(r.total.c.viewed, 2); /* v1, v5 */
     assert_text(&r.total, STATS_COL_VIEWED, "<5");
-    assert_text(&r.total, STATS_COL_VIEWED_RATE, "");
+    assert_text(&r.total, STATS_COL_VIEWED_RATE, "–");
     assert_text(&r.total, STATS_COL_HELD, "5");
     assert_int_equal(unit_row(&r, "team-syd")->c.viewed, 1);
     stats_report_free(&r);
@@ -513,7 +556,7 @@ static void test_sends(void **state)
     report(f, "2026-05-01T12:00:00Z", &r);
     assert_int_equal(r.total.c.sends, 1);
     assert_int_equal(r.total.c.resends, 1);
-    assert_text(&r.total, STATS_COL_MINUTES_SAVED, "<5"); /* 10 minutes would give 2 away */
+    assert_text(&r.total, STATS_COL_MINUTES_SAVED, "–"); /* minutes are no count: no "<5" */
     stats_report_free(&r);
     for (int i = 0; i < 4; i++)
         job(f, e, "send_written_guidance", "2026-03-05T10:01:00Z", "outbox,smtp,webhook");
@@ -521,7 +564,13 @@ static void test_sends(void **state)
     assert_int_equal(r.total.c.sends, 5);
     assert_text(&r.total, STATS_COL_SENDS, "5");
     assert_text(&r.total, STATS_COL_RESENDS, "<5");
-    assert_text(&r.total, STATS_COL_MINUTES_SAVED, "30"); /* 5 min × 6 */
+    /* 30 minutes (5 × 6) would give the hidden resend away: 30 / 5 − 5 */
+    assert_text(&r.total, STATS_COL_MINUTES_SAVED, "–");
+    for (int i = 0; i < 4; i++)
+        job(f, e, "resend_written_guidance", "2026-03-06T10:01:00Z", "outbox");
+    stats_report_free(&r);
+    report(f, "2026-05-01T12:00:00Z", &r);
+    assert_text(&r.total, STATS_COL_MINUTES_SAVED, "50"); /* 5 min × (5 + 5) */
     stats_report_free(&r);
 }
 
@@ -633,7 +682,7 @@ static void test_median(void **state)
             /* 1, 2, 10 h: median 2 h, but from 3 values: not shown */
             assert_int_equal(r.total.n_delays, 3);
             assert_true(r.total.median_hours == 2.0);
-            assert_text(&r.total, STATS_COL_MEDIAN_HOURS, "");
+            assert_text(&r.total, STATS_COL_MEDIAN_HOURS, "–");
             stats_report_free(&r);
         }
     }
@@ -871,6 +920,7 @@ int main(void)
         cmocka_unit_test(test_days),
         cmocka_unit_test(test_periods),
         cmocka_unit_test(test_config_keys),
+        cmocka_unit_test(test_goal_edge),
         cmocka_unit_test_setup_teardown(test_cohort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_correctly_guided, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caseworker_uptake, setup, teardown),

@@ -214,6 +214,17 @@ struct enrol_txn {
     struct enrol_error *err;
 };
 
+/* The letters' policy: env's, or the defaults with env's reminder days. */
+static void enrol_policy(const struct enrol_env *env, struct jobs_policy *policy)
+{
+    if (env->jobs) {
+        *policy = *env->jobs;
+    } else {
+        jobs_policy_defaults(policy);
+        policy->remind_days_before = env->remind_days_before;
+    }
+}
+
 /* Plans the enrolment's jobs (jobs.h) and keeps its link token sealed for the letters. */
 static enum store_status enrol_schedule(struct store *st, const struct model_enrolment *e,
                                         const struct enrol_env *env,
@@ -221,12 +232,7 @@ static enum store_status enrol_schedule(struct store *st, const struct model_enr
                                         int64_t now, json_t *jobs)
 {
     struct jobs_policy policy;
-    if (env->jobs) {
-        policy = *env->jobs;
-    } else {
-        jobs_policy_defaults(&policy);
-        policy.remind_days_before = env->remind_days_before;
-    }
+    enrol_policy(env, &policy);
     char digest[TOKEN_HASH_HEX_LEN + 1];
     unsigned char *box = NULL;
     size_t boxlen = 0;
@@ -954,12 +960,7 @@ static enum store_status enrol_replan_txn(struct store *st, void *arg)
     if (rc != STORE_OK)
         goto out;
     e.first_meeting_at = t->at;
-    if (t->env->jobs) {
-        policy = *t->env->jobs;
-    } else {
-        jobs_policy_defaults(&policy);
-        policy.remind_days_before = t->env->remind_days_before;
-    }
+    enrol_policy(t->env, &policy);
     rc = jobs_meeting_replanned(st, &e, &g, &policy, t->now, &remind_at, &resend_at);
     if (rc != STORE_OK)
         goto out;

@@ -101,7 +101,13 @@ void h_api_enrolment(struct app_call *c)
     h_api_result(c, r, 200, response, NULL);
 }
 
-void h_api_meeting(struct app_call *c)
+typedef enum enrol_result (*h_api_meeting_fn)(const struct enrol_env *env, const char *uuid,
+                                               const json_t *body, const char *actor,
+                                               json_t **response, struct enrol_error *err);
+
+/* A JSON body that changes the enrolment's meeting (fn); 200 with the enrolment as GET
+ * gives it. */
+static void h_api_meeting_change(struct app_call *c, h_api_meeting_fn fn)
 {
     struct enrol_env env;
     struct jobs_policy policy;
@@ -112,32 +118,18 @@ void h_api_meeting(struct app_call *c)
         return;
     h_api_env(c, &env, &policy);
     const char *uuid = c->req->match->params[0];
-    enum enrol_result r = enrol_record_meeting(&env, uuid, body, "api", &response, &err);
+    enum enrol_result r = fn(&env, uuid, body, "api", &response, &err);
     if (r == ENROL_OK && meeting_describe(c->st, env.vault, uuid, response))
         r = ENROL_ERROR;
     h_api_result(c, r, 200, response, &err);
     json_decref(body);
 }
 
+void h_api_meeting(struct app_call *c) { h_api_meeting_change(c, enrol_record_meeting); }
+
 /* PUT /api/v1/enrolments/{id}/planned-meeting: the first meeting moved before it was held;
  * 200 with the enrolment as GET gives it. */
-void h_api_planned_meeting(struct app_call *c)
-{
-    struct enrol_env env;
-    struct jobs_policy policy;
-    struct enrol_error err;
-    json_t *response = NULL;
-    json_t *body = h_api_body(c);
-    if (!body)
-        return;
-    h_api_env(c, &env, &policy);
-    const char *uuid = c->req->match->params[0];
-    enum enrol_result r = enrol_replan_meeting(&env, uuid, body, "api", &response, &err);
-    if (r == ENROL_OK && meeting_describe(c->st, env.vault, uuid, response))
-        r = ENROL_ERROR;
-    h_api_result(c, r, 200, response, &err);
-    json_decref(body);
-}
+void h_api_planned_meeting(struct app_call *c) { h_api_meeting_change(c, enrol_replan_meeting); }
 
 /* POST /api/v1/enrolments/{id}/link: a new link, sent to the citizen by letter; the reply
  * carries it too (the case system may give it by another way), 201. */

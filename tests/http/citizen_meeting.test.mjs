@@ -47,6 +47,7 @@ function assertNoFutureOffer(html, what) {
   assert.ok(!parseLinks(html).includes('/borger/fravalg'), `${what}: no link to decline`);
   assert.ok(!parseForms(html).some((f) => f.action === '/borger/fravalg'), `${what}: no form to decline`);
   assert.ok(!t.includes('så flytter vi mødet'), `${what}: no offer to move the meeting`);
+  assert.ok(!t.includes('forberede din samtale'), `${what}: the footer does not speak of the meeting as ahead`);
   assert.ok(!t.includes('Vil du hellere høre om det til mødet'), `${what}: no decline heading`);
 }
 

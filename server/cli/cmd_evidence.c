@@ -143,8 +143,12 @@ int cmd_keys(const struct config *cfg)
 {
     struct signkey *key = NULL;
     char err[512];
+    if (access(cfg->sign_key_file, F_OK) != 0 && errno == ENOENT)
+        return main_fail("no signing key at %s: the server makes it on its first start; if it "
+                         "has run, [database] sign_key_file names the key it made",
+                         cfg->sign_key_file);
     if (signkey_open(cfg->sign_key_file, 0, &key, err, sizeof err))
-        return main_fail("%s (the server makes the key on its first start)", err);
+        return main_fail("%s", err);
     printf("public_key %s\nkey_id %s\n", signkey_public_b64(key), signkey_id(key));
     signkey_close(key);
     return 0;

@@ -125,7 +125,12 @@ describe('checkpoints and evidence bundles', () => {
     fs.chmodSync(keyFile, 0o640);
     const bad = cli(['keys', 'show', '--db', s.db]);
     assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /may be read or written by others.*chmod 600/);
+    assert.match(bad.stderr, /may be read or written by others.*chmod 600\)$/m, 'nothing about making a key');
+    const elsewhere = path.join(s.dir, 'elsewhere.ini');
+    fs.writeFileSync(elsewhere, '[database]\nsign_key_file = /nonexistent/sign.key\n');
+    const none = cli(['keys', 'show', '--db', s.db, '--config', elsewhere]);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /^vejled: no signing key at \/nonexistent\/sign\.key: the server makes it on its first start; if it has run, \[database\] sign_key_file names the key it made$/m);
     const serve = cli(['serve', '--db', s.db, '--listen', '127.0.0.1:0']);
     assert.equal(serve.status, 1);
     assert.match(serve.stderr, /chmod 600/);

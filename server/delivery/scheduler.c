@@ -75,8 +75,13 @@ int scheduler_open(const struct config *cfg, const struct vault *vault, const ch
         int bad = channel_webhook_key(cfg->webhook_secret, key, &keylen) != 0;
         sodium_memzero(key, sizeof key);
         if (bad) {
-            snprintf(err, errlen, "[webhook] secret must be set: whsec_<base64 of random "
-                                  "bytes>, or a plain secret used as it stands");
+            snprintf(err, errlen,
+                     *cfg->webhook_secret
+                         ? "[webhook] secret is not whsec_<base64 of random bytes>: what follows "
+                           "the prefix is not base64 of at least one byte (a plain secret must "
+                           "not begin with that prefix)"
+                         : "[webhook] secret must be set: whsec_<base64 of random bytes>, or a "
+                           "plain secret used as it stands");
             goto fail;
         }
     }

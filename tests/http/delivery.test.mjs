@@ -632,8 +632,13 @@ timeout_s = 5
       fs.writeFileSync(ini, fs.readFileSync(s.configFile, 'utf8').replace(/^secret = .*$/m, `secret = ${secret}`));
       const r = cli(['jobs', 'run', '--db', s.db, '--config', ini]);
       assert.equal(r.status, 1, r.stderr);
-      assert.match(r.stderr, /\[webhook\] secret must be set: whsec_<base64/);
+      assert.match(r.stderr, /\[webhook\] secret is not whsec_<base64 of random bytes>: what follows the prefix is not base64 of at least one byte/);
       assert.ok(!r.stderr.includes(secret.slice(6) || 'whsec_ '), 'the secret is not echoed');
     }
+    // none at all: it must be set
+    fs.writeFileSync(ini, fs.readFileSync(s.configFile, 'utf8').replace(/^secret = .*$/m, ''));
+    const r = cli(['jobs', 'run', '--db', s.db, '--config', ini]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /\[webhook\] secret must be set: whsec_<base64/);
   });
 });

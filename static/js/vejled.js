@@ -174,6 +174,22 @@
     });
   }
 
+  /* A link in the error summary goes to the question's first answer; the browser alone would
+   * scroll that answer to the top of the screen and hide the question above it.  The
+   * question (the fieldset's legend) is brought into view instead, and the answer focused. */
+  function summaryLinks(summary) {
+    summary.addEventListener('click', function (ev) {
+      var a = ev.target.closest ? ev.target.closest('a[href^="#"]') : null;
+      var input = a ? document.getElementById(a.getAttribute('href').slice(1)) : null;
+      if (!input) { return; }
+      var fieldset = input.closest('fieldset');
+      var legend = fieldset ? fieldset.querySelector('legend') : null;
+      ev.preventDefault();
+      (legend || input).scrollIntoView();
+      try { input.focus({ preventScroll: true }); } catch (e) { input.focus(); }
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     keepAnswers();
     printButton();
@@ -181,7 +197,7 @@
       try { window.DKFDS.init(); } catch (e) { /* the page works without it */ }
     }
     var summary = document.getElementById('error-summary');
-    if (summary) { summary.focus(); }
+    if (summary) { summaryLinks(summary); summary.focus(); }
     var reporters = document.querySelectorAll('[data-report]');
     Array.prototype.forEach.call(reporters, track);
   });

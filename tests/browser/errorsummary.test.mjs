@@ -79,6 +79,21 @@ for (const lang of ['da', 'ar']) {
       assertSeenWhole(await where(view.page), `${lang}: focus()`);
     });
 
+    test('its link to a question shows the question, not only the answer, and focuses the answer', async () => {
+      await view.page.evaluate(() => window.scrollTo(0, 0));
+      const link = view.page.locator('#error-summary a').last();
+      const target = (await link.getAttribute('href')).slice(1);
+      await link.click();
+      const w = await view.page.evaluate((id) => {
+        const input = document.getElementById(id);
+        const legend = input.closest('fieldset').querySelector('legend');
+        const r = legend.getBoundingClientRect();
+        return { top: r.top, bottom: r.bottom, vh: window.innerHeight, focused: document.activeElement === input };
+      }, target);
+      assert.ok(w.focused, `${lang}: the answer has focus`);
+      assert.ok(w.top >= 0 && w.bottom <= w.vh, `${lang}: the question (${w.top}–${w.bottom}px) is on the ${w.vh}px screen`);
+    });
+
     test('jumped to by its address (#error-summary), it is seen whole', async () => {
       await view.page.evaluate(() => { window.scrollTo(0, document.body.scrollHeight); });
       await view.page.evaluate(() => { location.hash = ''; location.hash = '#error-summary'; });

@@ -1,6 +1,8 @@
 #include "files.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,4 +111,36 @@ int files_readable_recent(const char *dir, const char *name, unsigned max_age_ms
     r->readable = files_readable(dir, name);
     r->checked_ms = now > 0 ? now : 1;
     return r->readable;
+}
+
+int files_read_secret(const char *path, const char *what, unsigned char *out, size_t n,
+                      char *err, size_t errlen)
+{
+    struct stat sb;
+    int rc = -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open the %s %s: %s", what, path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(err, errlen, "the %s %s is not a regular file", what, path);
+        goto out;
+    }
+    /* a key others may read is as good as published */
+    if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+        snprintf(err, errlen,
+                 "the %s %s may be read or written by others (mode %03o); allow only its owner "
+                 "(chmod 600)",
+                 what, path, (unsigned)(sb.st_mode & 0777));
+        goto out;
+    }
+    if (sb.st_size != (off_t)n || read(fd, out, n) != (ssize_t)n) {
+        snprintf(err, errlen, "the %s %s is damaged (expected %zu bytes)", what, path, n);
+        goto out;
+    }
+    rc = 0;
+out:
+    close(fd);
+    return rc;
 }

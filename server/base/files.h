@@ -16,6 +16,12 @@ void files_free_names(char **names, size_t n);
 /* Appends the whole file at path to out.  0 or -1. */
 int files_read(const char *path, struct buf *out);
 
+/* Reads a secret key of exactly n bytes from path into out: a regular file (no symlink)
+ * that neither group nor others may read or write.  what names the file in err ("key
+ * file", "signing key file").  0, or -1 with err. */
+int files_read_secret(const char *path, const char *what, unsigned char *out, size_t n,
+                      char *err, size_t errlen);
+
 /* 1 when dir/name is a regular file that can be read, else 0. */
 int files_readable(const char *dir, const char *name);
 /* files_readable() as it was at most max_age_ms ago: the answers are kept per thread for

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "mem.h"
 
 struct signkey {
@@ -49,9 +50,8 @@ out:
 int signkey_open(const char *path, int create, struct signkey **out, char *err, size_t errlen)
 {
     unsigned char seed[crypto_sign_SEEDBYTES];
-    struct stat sb;
     struct signkey *k = NULL;
-    int fd = -1, rc = -1;
+    int rc = -1;
     *out = NULL;
     if (sodium_init() < 0) {
         snprintf(err, errlen, "libsodium failed to initialise");
@@ -60,27 +60,8 @@ int signkey_open(const char *path, int create, struct signkey **out, char *err, 
     if (create && access(path, F_OK) != 0 && errno == ENOENT &&
         signkey_create(path, err, errlen) != 0)
         goto out;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot open the signing key file %s: %s", path, strerror(errno));
+    if (files_read_secret(path, "signing key file", seed, sizeof seed, err, errlen) != 0)
         goto out;
-    }
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        snprintf(err, errlen, "the signing key file %s is not a regular file", path);
-        goto out;
-    }
-    if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
-        snprintf(err, errlen,
-                 "the signing key file %s may be read or written by others (mode %03o); "
-                 "allow only its owner (chmod 600)",
-                 path, (unsigned)(sb.st_mode & 0777));
-        goto out;
-    }
-    if (read(fd, seed, sizeof seed) != (ssize_t)sizeof seed || sb.st_size != sizeof seed) {
-        snprintf(err, errlen, "the signing key file %s is damaged (expected %d bytes)", path,
-                 crypto_sign_SEEDBYTES);
-        goto out;
-    }
     k = xcalloc(1, sizeof *k);
     crypto_sign_seed_keypair(k->pk, k->sk, seed);
     sodium_bin2base64(k->pk_b64, sizeof k->pk_b64, k->pk, sizeof k->pk,
@@ -91,8 +72,6 @@ int signkey_open(const char *path, int create, struct signkey **out, char *err, 
     k = NULL;
     rc = 0;
 out:
-    if (fd >= 0)
-        close(fd);
     sodium_memzero(seed, sizeof seed);
     signkey_close(k);
     return rc;

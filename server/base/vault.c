@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "mem.h"
 
 struct vault {
@@ -20,11 +21,10 @@ struct vault {
 static int vault_read_key(const char *path, unsigned char key[crypto_kdf_KEYBYTES], char *err,
                           size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
+    if (access(path, F_OK) != 0 && errno == ENOENT) { /* the first start: made here */
         unsigned char fresh[crypto_kdf_KEYBYTES];
         crypto_kdf_keygen(fresh);
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd >= 0) {
             ssize_t w = write(fd, fresh, sizeof fresh);
             int bad = w != (ssize_t)sizeof fresh || fsync(fd) != 0;
@@ -36,35 +36,8 @@ static int vault_read_key(const char *path, unsigned char key[crypto_kdf_KEYBYTE
                 return -1;
             }
         }
-        fd = open(path, O_RDONLY | O_CLOEXEC);
     }
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot open key file %s: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        snprintf(err, errlen, "key file %s is not a regular file", path);
-        return -1;
-    }
-    /* the key opens every CPR number: readable by others, it is as good as published */
-    if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
-        close(fd);
-        snprintf(err, errlen,
-                 "key file %s may be read or written by others (mode %03o); allow only its "
-                 "owner (chmod 600)",
-                 path, (unsigned)(sb.st_mode & 0777));
-        return -1;
-    }
-    ssize_t r = read(fd, key, crypto_kdf_KEYBYTES);
-    close(fd);
-    if (r != crypto_kdf_KEYBYTES || sb.st_size != crypto_kdf_KEYBYTES) {
-        snprintf(err, errlen, "key file %s is damaged (expected %d bytes)", path,
-                 crypto_kdf_KEYBYTES);
-        return -1;
-    }
-    return 0;
+    return files_read_secret(path, "key file", key, crypto_kdf_KEYBYTES, err, errlen);
 }
 
 int vault_open(const char *key_file, struct vault **out, char *err, size_t errlen)

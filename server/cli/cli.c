@@ -116,6 +116,15 @@ int main_durable(struct store *st)
     return store_sync(st) == 0 ? 0 : main_fail("%s", "cannot sync the database log to disk");
 }
 
+int main_check_retention(const struct config *cfg)
+{
+    int64_t days;
+    if (cfg->purge_after[0] && purge_parse_period(cfg->purge_after, &days) != 0)
+        return main_fail("[retention] purge_after must be a period such as 5y, 60m or 1825d, "
+                         "not '%s'", cfg->purge_after);
+    return 0;
+}
+
 int main_check_key(const struct config *cfg, struct store *st)
 {
     /* a missing CPR key is made anew only for a database that has sealed nothing with the

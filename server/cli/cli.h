@@ -70,8 +70,12 @@ int main_open(const struct config *cfg, enum main_db how, struct store **st);
  * here, after the reads; what the output states is then on disk.  0, or 1 having said
  * why. */
 int main_durable(struct store *st);
+/* Refuses (EXIT_FAILURE, one line) a [retention] purge_after that is set but not a period
+ * (what serve and jobs run check at start).  0 when unset or well formed. */
+int main_check_retention(const struct config *cfg);
 /* Refuses (EXIT_FAILURE, one line) when the CPR key file is missing but the database holds
- * CPR numbers sealed with a key: a second key would not read them.  0 when all is well. */
+ * CPR numbers sealed with a key (a second key would not read them), or when it does not
+ * open them (another installation's key).  0 when all is well. */
 int main_check_key(const struct config *cfg, struct store *st);
 /* The existing database (migrated, MAIN_DB_EXISTING), token and vault for the commands
  * that deliver.  0 or -1. */

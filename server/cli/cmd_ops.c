@@ -77,12 +77,8 @@ int cmd_jobs(const struct config *cfg, int config_given, const char *what, const
         fprintf(stderr, "vejled: note: no configuration (--config FILE or VEJLED_CONFIG): letters "
                         "go by '%s' (outbox %s) with links to %s\n",
                 cfg->channels, cfg->outbox_dir, cfg->public_url);
-    int64_t purge_days;
-    if (cfg->purge_after[0] && purge_parse_period(cfg->purge_after, &purge_days) != 0) {
-        main_fail("[retention] purge_after must be a period such as 5y, 60m or 1825d, not '%s'",
-                  cfg->purge_after);
+    if (main_check_retention(cfg))
         goto out;
-    }
     if (now) {
         main_warn_now(now);
         clock_set_fixed(now);

@@ -49,10 +49,8 @@ int cmd_serve(struct config *cfg, int url_given)
     sigset_t sigs;
     int sig = 0;
 
-    int64_t purge_days;
-    if (cfg->purge_after[0] && purge_parse_period(cfg->purge_after, &purge_days) != 0)
-        return main_fail("[retention] purge_after must be a period such as 5y, 60m or 1825d, "
-                         "not '%s'", cfg->purge_after);
+    if (main_check_retention(cfg))
+        return EXIT_FAILURE;
     if (main_open(cfg, MAIN_DB_CREATE, &st))
         return EXIT_FAILURE;
     if (main_check_key(cfg, st)) {

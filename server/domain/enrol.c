@@ -773,6 +773,34 @@ static int enrol_time_member(const json_t *body, const char *key, int required, 
     return 0;
 }
 
+static enum enrol_result enrol_conflict(struct enrol_error *err, const char *code,
+                                        const char *message)
+{
+    snprintf(err->code, sizeof err->code, "%s", code);
+    snprintf(err->message, sizeof err->message, "%s", message);
+    return ENROL_CONFLICT;
+}
+
+/* The enrolment uuid names, open: STORE_OK with *e; else *result (ENROL_NOT_FOUND, or
+ * ENROL_CONFLICT "enrolment_closed" with closed_message in err) and a status to roll back. */
+static enum store_status enrol_open_enrolment(struct store *st, const char *uuid,
+                                              struct model_enrolment *e,
+                                              const char *closed_message,
+                                              struct enrol_error *err,
+                                              enum enrol_result *result)
+{
+    enum store_status rc = store_enrolment_by_uuid(st, uuid, e);
+    if (rc == STORE_NOT_FOUND)
+        *result = ENROL_NOT_FOUND;
+    if (rc != STORE_OK)
+        return rc;
+    if (e->closed_at) {
+        *result = enrol_conflict(err, "enrolment_closed", closed_message);
+        return STORE_CONFLICT;
+    }
+    return STORE_OK;
+}
+
 struct enrol_meeting_txn {
     const struct enrol_env *env;
     const char *uuid;
@@ -796,19 +824,11 @@ static enum store_status enrol_meeting_txn(struct store *st, void *arg)
     int64_t resend_at = 0;
     memset(&g, 0, sizeof g);
     t->result = ENROL_ERROR;
-    enum store_status rc = store_enrolment_by_uuid(st, t->uuid, &e);
-    if (rc == STORE_NOT_FOUND)
-        t->result = ENROL_NOT_FOUND;
+    enum store_status rc = enrol_open_enrolment(
+        st, t->uuid, &e, "The enrolment is closed; record the meeting on the open one.", t->err,
+        &t->result);
     if (rc != STORE_OK)
         goto out;
-    if (e.closed_at) {
-        snprintf(t->err->code, sizeof t->err->code, "enrolment_closed");
-        snprintf(t->err->message, sizeof t->err->message,
-                 "The enrolment is closed; record the meeting on the open one.");
-        t->result = ENROL_CONFLICT;
-        rc = STORE_CONFLICT;
-        goto out;
-    }
     /* a meeting before the enrolment began would date the evidence and the statistics
      * before the citizen was enrolled, and make the resend fall due at once (unless it was
      * planned before: the case system registered the citizen late) */
@@ -903,14 +923,6 @@ struct enrol_replan_txn {
     struct enrol_error *err;
 };
 
-static enum enrol_result enrol_conflict(struct enrol_error *err, const char *code,
-                                        const char *message)
-{
-    snprintf(err->code, sizeof err->code, "%s", code);
-    snprintf(err->message, sizeof err->message, "%s", message);
-    return ENROL_CONFLICT;
-}
-
 static enum store_status enrol_replan_txn(struct store *st, void *arg)
 {
     struct enrol_replan_txn *t = arg;
@@ -923,17 +935,11 @@ static enum store_status enrol_replan_txn(struct store *st, void *arg)
     memset(&g, 0, sizeof g);
     memset(&m, 0, sizeof m);
     t->result = ENROL_ERROR;
-    enum store_status rc = store_enrolment_by_uuid(st, t->uuid, &e);
-    if (rc == STORE_NOT_FOUND)
-        t->result = ENROL_NOT_FOUND;
+    enum store_status rc = enrol_open_enrolment(
+        st, t->uuid, &e, "The enrolment is closed; plan the meeting on the open one.", t->err,
+        &t->result);
     if (rc != STORE_OK)
         goto out;
-    if (e.closed_at) {
-        t->result = enrol_conflict(t->err, "enrolment_closed",
-                                   "The enrolment is closed; plan the meeting on the open one.");
-        rc = STORE_CONFLICT;
-        goto out;
-    }
     rc = store_meeting_get(st, e.id, &m);
     free(m.note_box);
     if (rc == STORE_OK) {

@@ -80,13 +80,15 @@ int64_t jobs_claim_time(int64_t now, int64_t started, int64_t clock)
     return clock > started ? now + (clock - started) : now;
 }
 
+/* The enrolment's one job of kind (key kind:uuid), unless it was ever planned; *inserted
+ * (may be NULL) says whether it is new.  Appended to jobs (may be NULL). */
 static enum store_status jobs_add(struct store *st, const char *kind,
                                   const struct model_enrolment *e, int64_t due, int64_t now,
-                                  json_t *jobs)
+                                  json_t *jobs, int *inserted)
 {
     char key[128], when[CLOCK_RFC3339_LEN + 1];
     snprintf(key, sizeof key, "%s:%s", kind, e->uuid);
-    enum store_status rc = store_job_insert(st, kind, e->id, key, due, now);
+    enum store_status rc = store_job_insert(st, kind, e->id, key, due, now, inserted);
     if (rc == STORE_OK && jobs) {
         clock_format_rfc3339(due, when);
         json_array_append_new(jobs, json_pack("{s:s, s:s}", "kind", kind, "due_at", when));
@@ -98,19 +100,19 @@ enum store_status jobs_plan_enrolment(struct store *st, const struct model_enrol
                                       const struct model_group *g, const struct jobs_policy *p,
                                       int64_t now, json_t *jobs)
 {
-    enum store_status rc = jobs_add(st, "send_written_guidance", e, now, now, jobs);
+    enum store_status rc = jobs_add(st, "send_written_guidance", e, now, now, jobs, NULL);
     if (rc == STORE_OK && p->remind_days_before) {
         int64_t remind = jobs_remind_at(e->first_meeting_at, p->remind_days_before,
                                         p->remind_hour);
         if (remind > now && remind < e->first_meeting_at)
-            rc = jobs_add(st, "remind_before_meeting", e, remind, now, jobs);
+            rc = jobs_add(st, "remind_before_meeting", e, remind, now, jobs, NULL);
     }
     /* registered after the resend was due (the first meeting lies more than resend_months
      * back): the guidance sent now is the one owed, and a resend in the same pass would be
      * the same letter twice */
     int64_t resend = jobs_resend_at(e->first_meeting_at, g->resend_months);
     if (rc == STORE_OK && resend > now)
-        rc = jobs_add(st, "resend_written_guidance", e, resend, now, jobs);
+        rc = jobs_add(st, "resend_written_guidance", e, resend, now, jobs, NULL);
     jobs_wake();
     return rc;
 }
@@ -126,19 +128,13 @@ static enum store_status jobs_resend_from(struct store *st, const struct model_e
     *resend_at = 0;
     enum store_status rc = store_jobs_move(st, e->id, "resend_written_guidance", due);
     if (rc == STORE_NOT_FOUND && due > now) {
-        /* none pending: either it went out (or was cancelled) already, and the insert below
-         * finds its key and adds nothing, or it was never planned because the enrolment came
-         * after the planned meeting's resend time, while the meeting actually held makes it
-         * due ahead */
-        char key[128];
-        int exists = 0;
-        snprintf(key, sizeof key, "resend_written_guidance:%s", e->uuid);
-        rc = store_job_exists(st, key, &exists);
-        if (rc == STORE_OK && !exists) {
-            rc = jobs_add(st, "resend_written_guidance", e, due, now, NULL);
-            if (rc == STORE_OK)
-                *resend_at = due;
-        }
+        /* none pending: either it went out (or was cancelled) already, and the insert finds
+         * its key and adds nothing, or it was never planned because the enrolment came after
+         * the planned meeting's resend time, while the meeting now makes it due ahead */
+        int inserted = 0;
+        rc = jobs_add(st, "resend_written_guidance", e, due, now, NULL, &inserted);
+        if (inserted)
+            *resend_at = due;
     } else if (rc == STORE_OK)
         *resend_at = due;
     return rc == STORE_NOT_FOUND ? STORE_OK : rc;
@@ -171,8 +167,10 @@ enum store_status jobs_meeting_replanned(struct store *st, const struct model_en
             char key[160];
             snprintf(key, sizeof key, "remind_before_meeting:%s:%lld", e->uuid,
                      (long long)e->first_meeting_at);
-            rc = store_job_insert(st, "remind_before_meeting", e->id, key, remind, now);
-            if (rc == STORE_OK)
+            int inserted = 0;
+            rc = store_job_insert(st, "remind_before_meeting", e->id, key, remind, now,
+                                  &inserted);
+            if (inserted)
                 *remind_at = remind;
         }
     }

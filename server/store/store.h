@@ -291,10 +291,11 @@ enum store_status store_rate_add(struct store *st, const char *scope, const char
                                  int64_t now, int64_t forget_before);
 
 /* ---- jobs ---- */
-/* *exists: 1 when a job with unique_key was ever planned (whatever its state), else 0. */
-enum store_status store_job_exists(struct store *st, const char *unique_key, int *exists);
+/* Inserts a job; nothing when its unique key was ever planned (whatever its state).
+ * *inserted (may be NULL): 1 when it was inserted, else 0. */
 enum store_status store_job_insert(struct store *st, const char *kind, int64_t enrolment_id,
-                                   const char *unique_key, int64_t due_at, int64_t now);
+                                   const char *unique_key, int64_t due_at, int64_t now,
+                                   int *inserted);
 
 /* ---- API keys and idempotency ---- */
 enum store_status store_apikey_insert(struct store *st, const char *name, const char *key_hash,

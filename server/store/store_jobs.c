@@ -535,25 +535,17 @@ enum store_status store_delivery_sent(struct store *st, const char *message_id,
 
 /* ------------------------------------------------------------------ a new job */
 
-enum store_status store_job_exists(struct store *st, const char *unique_key, int *exists)
-{
-    *exists = 0;
-    struct db_stmt *s = store_stmt(st, "SELECT 1 FROM jobs WHERE unique_key = ?", "t", unique_key);
-    enum store_status rc = store_row(st, s);
-    if (rc == STORE_OK) {
-        *exists = 1;
-        db_reset(s);
-    }
-    return rc == STORE_NOT_FOUND ? STORE_OK : rc;
-}
-
 enum store_status store_job_insert(struct store *st, const char *kind, int64_t enrolment_id,
-                                   const char *unique_key, int64_t due_at, int64_t now)
+                                   const char *unique_key, int64_t due_at, int64_t now,
+                                   int *inserted)
 {
-    return store_done(st, store_stmt(st,
-                                     "INSERT INTO jobs(kind, enrolment_id, unique_key, due_at,"
-                                     " next_attempt_at, created_at) VALUES (?,?,?,?,?,?)"
-                                     " ON CONFLICT(unique_key) DO NOTHING",
-                                     "titiii", kind, enrolment_id, unique_key, due_at, due_at,
-                                     now));
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "INSERT INTO jobs(kind, enrolment_id, unique_key, due_at,"
+                       " next_attempt_at, created_at) VALUES (?,?,?,?,?,?)"
+                       " ON CONFLICT(unique_key) DO NOTHING",
+                       "titiii", kind, enrolment_id, unique_key, due_at, due_at, now));
+    if (inserted)
+        *inserted = rc == STORE_OK && db_changes(st->db) > 0;
+    return rc;
 }

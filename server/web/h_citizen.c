@@ -917,9 +917,8 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
                 h_citizen_bool(opt, "checked", h_citizen_o_checked(sub, q, oi));
             json_array_append_new(options, opt);
         }
-        char name[32], field_id[40];
+        char name[32];
         snprintf(name, sizeof name, "q%lld", (long long)q->id);
-        snprintf(field_id, sizeof field_id, "q%lld-1", (long long)q->id);
         json_t *jq = json_object();
         h_citizen_int(jq, "id", (json_int_t)q->id);
         h_citizen_int(jq, "number", (int)qi + 1);
@@ -928,7 +927,6 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
                          q->text[LANG_DA]);
         h_citizen_bool(jq, "multiple", q->multiple);
         h_citizen_str(jq, "topic", h_citizen_qtr(c, pack, v, q, "topic", q->topic));
-        h_citizen_str(jq, "field_id", field_id);
         json_object_set_new_nocheck(jq, "options", options);
         h_citizen_hole_name(hole, sizeof hole, "a", qi, 0, 0);
         if (holes)
@@ -1482,8 +1480,10 @@ static json_t *h_citizen_errors(const struct model_video *v, const struct h_citi
     json_t *errors = json_array();
     for (size_t i = 0; sub && sub->problems && i < sub->problems->n; i++) {
         size_t qi = sub->problems->items[i].question_index;
+        /* the question's fieldset (its id is the field's name): a jump there shows the
+         * question itself, where a jump to its first answer would hide it above */
         char field_id[40];
-        snprintf(field_id, sizeof field_id, "q%lld-1", (long long)v->questions[qi].id);
+        snprintf(field_id, sizeof field_id, "q%lld", (long long)v->questions[qi].id);
         json_t *e = json_object();
         h_citizen_str(e, "field_id", field_id);
         h_citizen_int(e, "number", (int)qi + 1);

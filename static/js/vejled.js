@@ -174,19 +174,22 @@
     });
   }
 
-  /* A link in the error summary goes to the question's first answer; the browser alone would
-   * scroll that answer to the top of the screen and hide the question above it.  The
-   * question (the fieldset's legend) is brought into view instead, and the answer focused. */
+  /* A link in the error summary names a question (its fieldset) or a field.  What explains it
+   * (the question's legend, the field's label, hint and message) is brought into view with
+   * the field's group, and its first answer or the field itself is focused. */
   function summaryLinks(summary) {
     summary.addEventListener('click', function (ev) {
       var a = ev.target.closest ? ev.target.closest('a[href^="#"]') : null;
-      var input = a ? document.getElementById(a.getAttribute('href').slice(1)) : null;
-      if (!input) { return; }
-      var fieldset = input.closest('fieldset');
-      var legend = fieldset ? fieldset.querySelector('legend') : null;
+      var target = a ? document.getElementById(a.getAttribute('href').slice(1)) : null;
+      if (!target) { return; }
+      var field = target.matches('input, select, textarea') ? target
+        : target.querySelector('input:not([type=hidden]), select, textarea');
+      var group = target.closest('.form-group') || target;
       ev.preventDefault();
-      (legend || input).scrollIntoView();
-      try { input.focus({ preventScroll: true }); } catch (e) { input.focus(); }
+      group.scrollIntoView();
+      if (field) {
+        try { field.focus({ preventScroll: true }); } catch (e) { field.focus(); }
+      }
     });
   }
 

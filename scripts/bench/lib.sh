@@ -15,6 +15,8 @@ cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
     [ -n "$NPID" ] && kill "$NPID" 2>/dev/null && wait "$NPID" 2>/dev/null || true
     rm -rf "$WORK"
+    [ -n "${SHM_DIR:-}" ] && rm -rf "$SHM_DIR"
+    return 0
 }
 trap cleanup EXIT
 chmod 755 "$WORK" # nginx's workers may run as another user (nobody)

@@ -49,19 +49,9 @@ int meeting_describe(struct store *st, const struct vault *v, const char *enrolm
     return 0;
 }
 
-int meeting_state(struct store *st, const struct model_enrolment *e, int64_t now,
-                  struct meeting_state *out)
+void meeting_state(const struct model_enrolment *e, int64_t now, struct meeting_state *out)
 {
-    struct store_meeting m;
-    memset(out, 0, sizeof *out);
     out->planned_at = e->first_meeting_at;
-    enum store_status rc = store_meeting_get(st, e->id, &m);
-    if (rc == STORE_OK) {
-        out->held_at = m.held_at;
-        free(m.note_box);
-    } else if (rc != STORE_NOT_FOUND) {
-        return -1;
-    }
+    out->held_at = e->held_at;
     out->over = out->held_at != 0 || (out->planned_at != 0 && now >= out->planned_at);
-    return 0;
 }

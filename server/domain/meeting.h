@@ -19,9 +19,9 @@ struct meeting_state {
     int over;           /* recorded, or the planned time has passed: no longer ahead */
 };
 
-/* The state of e's first meeting at now into out.  0, or -1 on a read error. */
-int meeting_state(struct store *st, const struct model_enrolment *e, int64_t now,
-                  struct meeting_state *out);
+/* The state of e's first meeting at now into out, as e was read (its planned time and
+ * the meeting's recorded time come with every read of an enrolment). */
+void meeting_state(const struct model_enrolment *e, int64_t now, struct meeting_state *out);
 
 /* {"held_at", "oral_guidance", "note" (or null), "recorded_by", "recorded_at"}, json null
  * when no meeting is recorded, NULL on a read error.  New reference. */

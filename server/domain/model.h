@@ -121,6 +121,7 @@ struct model_enrolment {
     int64_t declined_at;
     int64_t closed_at;
     int64_t oral_guidance_at;
+    int64_t held_at;             /* the first meeting as recorded held; 0: not recorded */
 };
 
 /* What a citizen did in one enrolment, loaded in one go for a page. */

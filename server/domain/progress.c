@@ -578,14 +578,20 @@ struct progress_decline_ctx {
 static enum store_status progress_decline_txn(struct store *st, void *arg)
 {
     struct progress_decline_ctx *d = arg;
-    struct meeting_state ms;
     /* after the meeting there is no meeting left to hear it at (a citizen who chose it
-     * before keeps that choice) */
-    if (!d->e->declined_at && meeting_state(st, d->e, d->now, &ms) != 0)
-        return STORE_ERROR;
-    if (!d->e->declined_at && ms.over) {
-        d->refused = 1;
-        return STORE_OK;
+     * before keeps that choice); the enrolment as it is now, inside the transaction (a
+     * meeting recorded or moved since the page read it counts) */
+    if (!d->e->declined_at) {
+        struct model_enrolment now_e;
+        struct meeting_state ms;
+        enum store_status rc = store_enrolment_by_id(st, d->e->id, &now_e);
+        if (rc != STORE_OK)
+            return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+        meeting_state(&now_e, d->now, &ms);
+        if (ms.over) {
+            d->refused = 1;
+            return STORE_OK;
+        }
     }
     enum store_status rc = store_enrolment_mark(st, d->e->id, "declined_at", d->now);
     if (rc == STORE_NOT_FOUND)

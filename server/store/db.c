@@ -25,8 +25,26 @@ void db_close(struct db *db)
 
 enum db_dialect db_dialect(const struct db *db) { return db->engine->dialect; }
 const char *db_errmsg(struct db *db) { return db->engine->errmsg(db); }
-enum db_result db_exec(struct db *db, const char *sql) { return db->engine->exec(db, sql); }
-enum db_result db_begin(struct db *db, enum db_begin kind) { return db->engine->begin(db, kind); }
+#ifdef VEJLED_TESTING
+/* the statements this thread ran (db_thread_statements) */
+static _Thread_local uint64_t db_statements_here;
+uint64_t db_thread_statements(void) { return db_statements_here; }
+#define DB_COUNT() (db_statements_here++)
+#else
+#define DB_COUNT() ((void)0)
+#endif
+
+enum db_result db_exec(struct db *db, const char *sql)
+{
+    DB_COUNT();
+    return db->engine->exec(db, sql);
+}
+
+enum db_result db_begin(struct db *db, enum db_begin kind)
+{
+    DB_COUNT();
+    return db->engine->begin(db, kind);
+}
 enum db_result db_serialize(struct db *db, int64_t key) { return db->engine->serialize(db, key); }
 int64_t db_changes(struct db *db) { return db->engine->changes(db); }
 
@@ -65,7 +83,11 @@ int db_bind_null(struct db_stmt *s, int idx, enum db_type type)
     return s->engine->bind_null(s, idx, type);
 }
 
-enum db_result db_step(struct db_stmt *s) { return s->engine->step(s); }
+enum db_result db_step(struct db_stmt *s)
+{
+    DB_COUNT();
+    return s->engine->step(s);
+}
 bool db_col_null(struct db_stmt *s, int col) { return s->engine->col_null(s, col); }
 int64_t db_col_int64(struct db_stmt *s, int col) { return s->engine->col_int64(s, col); }
 int db_col_int(struct db_stmt *s, int col) { return (int)s->engine->col_int64(s, col); }

@@ -47,6 +47,12 @@ enum db_begin {
 struct db;
 struct db_stmt;
 
+#ifdef VEJLED_TESTING
+/* Test builds: how many statements this thread has run so far (every db_step, db_exec and
+ * db_begin), so that a test can see a page ask the database nothing it remembered. */
+uint64_t db_thread_statements(void);
+#endif
+
 /* Once per process, before anything opens a database (or registers an SQLite VFS): the
  * engines' process-wide settings. */
 void db_process_init(void);

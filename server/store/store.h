@@ -57,6 +57,10 @@ void store_close(struct store *st);
 void store_remember(struct store *st, bool on);
 /* How many reads the store has answered from what it remembers (tests). */
 uint64_t store_remembered(const struct store *st);
+#ifdef VEJLED_TESTING
+/* Test builds: how many statements this thread has run on any store so far. */
+uint64_t store_thread_statements(void);
+#endif
 
 /* Applies every NNNN_*.sql file of this backend's dialect (root/sqlite/ for SQLite) not
  * yet applied, each in its own transaction, in order.  *applied gets how many ran.  0 or

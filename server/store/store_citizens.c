@@ -102,6 +102,7 @@ void store_enrolment_read(struct db_stmt *s, struct model_enrolment *e)
     e->declined_at = db_col_int64(s, 14);
     e->closed_at = db_col_int64(s, 15);
     e->oral_guidance_at = db_col_int64(s, 16);
+    e->held_at = db_col_int64(s, 17); /* NULL (no meeting recorded) reads as 0 */
 }
 
 static enum store_status store_enrolment_one(struct store *st, struct db_stmt *s,
@@ -139,8 +140,8 @@ enum store_status store_session_enrolment(struct store *st, const char *id_hash,
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         store_enrolment_read(s, out);
-        *used = db_col_int(s, 17) != 0;
-        int64_t expires_at = db_col_int64(s, 18);
+        *used = db_col_int(s, 18) != 0;
+        int64_t expires_at = db_col_int64(s, 19);
         db_reset(s);
         if (remember)
             store_memo_put_session(st, &mark, id_hash, expires_at, out, *used);

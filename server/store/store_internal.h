@@ -69,7 +69,8 @@ void store_col_copy(struct db_stmt *stmt, int col, char *out, size_t n);
     "e.id, e.uuid, e.citizen_id, c.uuid, e.group_id, e.pack_id, p.version,"                 \
     " e.caseworker, CASE WHEN e.language_tag <> '' THEN e.language_tag ELSE e.language END,"  \
     " e.first_meeting_at, e.token_expires_at, e.created_at,"                                \
-    " e.opened_at, e.completed_at, e.declined_at, e.closed_at, e.oral_guidance_at"
+    " e.opened_at, e.completed_at, e.declined_at, e.closed_at, e.oral_guidance_at,"         \
+    " (SELECT mh.held_at FROM meetings mh WHERE mh.enrolment_id = e.id)"
 #define STORE_ENROLMENT_FROM                                                                \
     " FROM enrolments e JOIN citizens c ON c.id = e.citizen_id JOIN packs p ON p.id = e.pack_id"
 #define STORE_ENROLMENT_SELECT "SELECT " STORE_ENROLMENT_COLUMNS STORE_ENROLMENT_FROM

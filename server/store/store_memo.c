@@ -105,6 +105,10 @@ void store_memo_read_end(struct store *st)
         st->memo->read_marked = false;
 }
 
+#ifdef VEJLED_TESTING
+uint64_t store_thread_statements(void) { return db_thread_statements(); }
+#endif
+
 uint64_t store_remembered(const struct store *st)
 {
     return st->memo ? st->memo->hits : 0;

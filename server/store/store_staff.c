@@ -406,13 +406,13 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, const 
     "SELECT e.id, e.uuid, e.citizen_id, c.uuid, e.group_id, e.pack_id, p.version,"          \
     " e.caseworker, e.language, e.first_meeting_at, e.token_expires_at, e.created_at,"      \
     " e.opened_at, e.completed_at, e.declined_at, e.closed_at, e.oral_guidance_at,"         \
+    " (SELECT m.held_at FROM meetings m WHERE m.enrolment_id = e.id),"                      \
     " c.name, g.slug, g.name_da,"                                                           \
     " (SELECT count(*) FROM answers a WHERE a.enrolment_id = e.id AND a.attempt = 1),"      \
     " (SELECT count(*) FROM answers a WHERE a.enrolment_id = e.id AND a.attempt = 1"        \
     "   AND a.correct = 1),"                                                                \
     " (SELECT count(*) FROM asked_topics t WHERE t.enrolment_id = e.id),"                   \
     " EXISTS (SELECT 1 FROM video_views v WHERE v.enrolment_id = e.id),"                    \
-    " (SELECT m.held_at FROM meetings m WHERE m.enrolment_id = e.id),"                      \
     " (SELECT " IDS("a.question_id") " FROM answers a WHERE a.enrolment_id = e.id"           \
     "   AND a.attempt = 1 AND a.correct = 0),"                                              \
     " (SELECT " IDS("t.question_id") " FROM asked_topics t WHERE t.enrolment_id = e.id)"     \
@@ -443,14 +443,14 @@ enum store_status store_caseload_each(struct store *st, const struct store_casel
     while ((rc = db_step(s)) == DB_ROW) {
         memset(&row, 0, sizeof row);
         store_enrolment_read(s, &row.e);
-        store_col_copy(s, 17, row.citizen_name, sizeof row.citizen_name);
-        store_col_copy(s, 18, row.group_slug, sizeof row.group_slug);
-        store_col_copy(s, 19, row.group_name, sizeof row.group_name);
-        row.answered = db_col_int(s, 20);
-        row.correct = db_col_int(s, 21);
-        row.asked = db_col_int(s, 22);
-        row.any_progress = db_col_int(s, 23) != 0 || row.answered > 0;
-        row.held_at = db_col_null(s, 24) ? 0 : db_col_int64(s, 24);
+        store_col_copy(s, 18, row.citizen_name, sizeof row.citizen_name);
+        store_col_copy(s, 19, row.group_slug, sizeof row.group_slug);
+        store_col_copy(s, 20, row.group_name, sizeof row.group_name);
+        row.answered = db_col_int(s, 21);
+        row.correct = db_col_int(s, 22);
+        row.asked = db_col_int(s, 23);
+        row.any_progress = db_col_int(s, 24) != 0 || row.answered > 0;
+        row.held_at = row.e.held_at;
         if (!db_col_null(s, 25))
             store_col_copy(s, 25, row.wrong_ids, sizeof row.wrong_ids);
         if (!db_col_null(s, 26))

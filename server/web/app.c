@@ -1024,6 +1024,9 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
     struct app *app = ctx;
     const struct route *r = req->match->route;
     struct app_call c;
+#ifdef VEJLED_TESTING
+    uint64_t statements = store_thread_statements();
+#endif
     if (app_call_begin(app, req, rep, &c) != 0)
         return;
     int reading = (r->flags & ROUTE_READ_SNAPSHOT) &&
@@ -1071,6 +1074,14 @@ out:
     if (reading)
         jsonmem_end(); /* the page is rendered into rep (malloc'd): no JSON outlives this */
     store_read_end(c.st);
+#ifdef VEJLED_TESTING
+    if (!c.deferred) { /* the statements this request ran on its thread (tests) */
+        char n[24];
+        snprintf(n, sizeof n, "%llu",
+                 (unsigned long long)(store_thread_statements() - statements));
+        http_reply_header(rep, "X-Vejled-Test-Statements", n);
+    }
+#endif
     app_wait_durable(&c, r);
     form_free(&c.form);
     multipart_free(&c.upload);

@@ -421,12 +421,7 @@ static int h_citizen_meeting_texts(struct app_call *c, char *ahead, char *held, 
     struct meeting_state ms;
     const char *code = c->ui ? c->ui->code : "da";
     ahead[0] = held[0] = passed[0] = '\0';
-    if (meeting_state(c->st, &c->enrolment, clock_now(), &ms) != 0) {
-        /* unread: say only what the enrolment itself says, the planned time */
-        ms.planned_at = c->enrolment.first_meeting_at;
-        ms.held_at = 0;
-        ms.over = ms.planned_at && clock_now() >= ms.planned_at;
-    }
+    meeting_state(&c->enrolment, clock_now(), &ms);
     if (ms.held_at)
         clock_format_human(ms.held_at, code, held, n);
     else if (ms.over && ms.planned_at)

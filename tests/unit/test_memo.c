@@ -108,6 +108,31 @@ static void test_session_expiry_and_removal(void **state)
     assert_int_equal(store_session_enrolment(d->st, "s1", 1000, &e, &used), STORE_NOT_FOUND);
 }
 
+/* The session's enrolment carries the first meeting as recorded: none, then, once another
+ * connection records it, its time; remembered again only while nothing else is committed. */
+static void test_session_meeting_recorded(void **state)
+{
+    struct testdb *d = *state;
+    struct model_enrolment e;
+    bool used;
+    assert_int_equal(store_session_enrolment(d->st, "s1", 1000, &e, &used), STORE_OK);
+    assert_int_equal(e.held_at, 0);
+    assert_int_equal(e.first_meeting_at, 1900000000);
+    testdb_exec(d, "INSERT INTO meetings(enrolment_id, held_at, oral_guidance, recorded_by,"
+                   " recorded_at) VALUES (1, 1899990000, 1, 'cw1', 1899990100)");
+    assert_int_equal(store_session_enrolment(d->st, "s1", 1000, &e, &used), STORE_OK);
+    assert_int_equal(e.held_at, 1899990000);
+    assert_int_equal(store_remembered(d->st), 0);
+    memset(&e, 0, sizeof e);
+    assert_int_equal(store_session_enrolment(d->st, "s1", 1000, &e, &used), STORE_OK);
+    assert_int_equal(store_remembered(d->st), 1);
+    assert_int_equal(e.held_at, 1899990000);
+    /* the same read by id, as the pages after a link and the domain's checks do it */
+    memset(&e, 0, sizeof e);
+    assert_int_equal(store_enrolment_by_id(d->st, 1, &e), STORE_OK);
+    assert_int_equal(e.held_at, 1899990000);
+}
+
 static void asked_are(struct store *st, size_t n, const int64_t *want)
 {
     struct model_progress pr;
@@ -210,6 +235,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_group_until_a_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_expiry_and_removal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_meeting_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_progress_copies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_transaction, setup, teardown),

@@ -59,7 +59,7 @@ void store_remember(struct store *st, bool on);
 uint64_t store_remembered(const struct store *st);
 #ifdef VEJLED_TESTING
 /* Test builds: how many statements this thread has run on any store so far. */
-uint64_t store_thread_statements(void);
+uint64_t store_thread_statements_count(void);
 #endif
 
 /* Applies every NNNN_*.sql file of this backend's dialect (root/sqlite/ for SQLite) not

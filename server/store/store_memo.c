@@ -106,7 +106,7 @@ void store_memo_read_end(struct store *st)
 }
 
 #ifdef VEJLED_TESTING
-uint64_t store_thread_statements(void) { return db_thread_statements(); }
+uint64_t store_thread_statements_count(void) { return db_thread_statements(); }
 #endif
 
 uint64_t store_remembered(const struct store *st)

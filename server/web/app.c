@@ -1025,7 +1025,7 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
     const struct route *r = req->match->route;
     struct app_call c;
 #ifdef VEJLED_TESTING
-    uint64_t statements = store_thread_statements();
+    uint64_t statements = store_thread_statements_count();
 #endif
     if (app_call_begin(app, req, rep, &c) != 0)
         return;
@@ -1078,7 +1078,7 @@ out:
     if (!c.deferred) { /* the statements this request ran on its thread (tests) */
         char n[24];
         snprintf(n, sizeof n, "%llu",
-                 (unsigned long long)(store_thread_statements() - statements));
+                 (unsigned long long)(store_thread_statements_count() - statements));
         http_reply_header(rep, "X-Vejled-Test-Statements", n);
     }
 #endif

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { BIN, PROD_BIN, SAME_ON_BOTH, isTestBuild } from './harness.mjs';
 
-const HOOKS = ['VEJLED_FAULT', 'VEJLED_TEST_'];
+const HOOKS = ['VEJLED_FAULT', 'VEJLED_TEST_', 'X-Vejled-Test-'];
 
 function run(bin, args, env = {}, input = undefined) {
   const t0 = process.hrtime.bigint();

@@ -1066,13 +1066,13 @@ void h_staff_meeting(struct app_call *c)
     size_t n_answers = form_get_all(&c->form, "mundtlig", answers, 2);
     const char *answer = h_staff_field(c, "mundtlig");
     if (n_answers > 1 && (n_answers > 2 || strcmp(answers[0], answers[1]) != 0))
-        h_staff_error(c, ctx, "mundtlig-ja", "staff_err_oral_conflict");
+        h_staff_error(c, ctx, "mundtlig", "staff_err_oral_conflict");
     else if (strcmp(answer, "ja") == 0)
         oral = 1;
     else if (strcmp(answer, "nej") == 0)
         oral = 0;
     else
-        h_staff_error(c, ctx, "mundtlig-ja", "staff_err_oral_missing");
+        h_staff_error(c, ctx, "mundtlig", "staff_err_oral_missing");
     json_object_set_new(ctx, "mundtlig_ja", json_boolean(oral == 1));
     json_object_set_new(ctx, "mundtlig_nej", json_boolean(oral == 0));
     const char *note = h_staff_text(c, ctx, "note", c->app->cfg->max_field_length, 0, NULL,

@@ -106,7 +106,7 @@ for (const js of [false, true]) {
       const summary = view.page.locator('#error-summary');
       assert.match(await summary.innerText(), /Der er problemer/);
       assert.match(await summary.innerText(), /Vælg, om borgeren har fået mundtlig vejledning/);
-      assert.equal(await summary.locator('a').first().getAttribute('href'), '#mundtlig-ja');
+      assert.equal(await summary.locator('a').first().getAttribute('href'), '#mundtlig');
       assert.equal(await yes.isChecked(), false);
       assert.equal(await no.isChecked(), false);
       await audit(view, 'meeting form without a choice');

@@ -269,28 +269,102 @@ const char *lang_plural_name(enum lang_plural p)
     return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "other";
 }
 
+/* n in decimal into num (at least 21 bytes), NUL-terminated; its length.  (Every citizen
+ * page counts a few things: snprintf cost more than the rest of the phrase together.) */
+static size_t lang_decimal(unsigned long long n, char *num)
+{
+    char rev[20];
+    size_t len = 0;
+    do {
+        rev[len++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    for (size_t i = 0; i < len; i++)
+        num[i] = rev[len - 1 - i];
+    num[len] = '\0';
+    return len;
+}
+
+/* The text of lang_count's phrase for n (the category's form, else "_other", else the
+ * plain key), or NULL. */
+static const char *lang_count_text(const json_t *strings, const char *code, const char *key,
+                                   unsigned long long n)
+{
+    char name[128];
+    size_t k = strlen(key);
+    const char *text = NULL;
+    if (k + sizeof "_other" <= sizeof name) { /* every category's name fits where "other" does */
+        const char *cat = lang_plural_name(lang_plural_of(code, n));
+        memcpy(name, key, k);
+        name[k] = '_';
+        memcpy(name + k + 1, cat, strlen(cat) + 1);
+        text = json_string_value(json_object_get(strings, name));
+        if (!text) {
+            memcpy(name + k + 1, "other", sizeof "other");
+            text = json_string_value(json_object_get(strings, name));
+        }
+    }
+    return text ? text : json_string_value(json_object_get(strings, key));
+}
+
 void lang_count(const json_t *strings, const char *code, const char *key,
                 unsigned long long n, struct buf *out)
 {
-    char name[128], num[24];
-    snprintf(num, sizeof num, "%llu", n);
-    snprintf(name, sizeof name, "%s_%s", key, lang_plural_name(lang_plural_of(code, n)));
-    const char *text = json_string_value(json_object_get(strings, name));
+    char num[24];
+    size_t num_len = lang_decimal(n, num);
+    const char *text = lang_count_text(strings, code, key, n);
     if (!text) {
-        snprintf(name, sizeof name, "%s_other", key);
-        text = json_string_value(json_object_get(strings, name));
-    }
-    if (!text)
-        text = json_string_value(json_object_get(strings, key));
-    if (!text) {
-        buf_puts(out, num);
+        buf_append(out, num, num_len);
         return;
     }
     const char *at;
     while ((at = strstr(text, "{{n}}"))) {
         buf_append(out, text, (size_t)(at - text));
-        buf_puts(out, num);
+        buf_append(out, num, num_len);
         text = at + 5;
     }
     buf_puts(out, text);
+}
+
+size_t lang_count_into(const json_t *strings, const char *code, const char *key,
+                       unsigned long long n, char *out, size_t size)
+{
+    char num[24];
+    size_t num_len = lang_decimal(n, num), len = 0;
+    int cut = 0;
+    const char *text = lang_count_text(strings, code, key, n);
+    if (!size)
+        return 0;
+#define LANG_PUT(p, l)                                                                      \
+    do {                                                                                    \
+        size_t take_ = (l) < size - 1 - len ? (l) : size - 1 - len;                         \
+        cut |= take_ < (l);                                                                 \
+        memcpy(out + len, (p), take_);                                                      \
+        len += take_;                                                                       \
+    } while (0)
+    if (!text) {
+        LANG_PUT(num, num_len);
+    } else {
+        const char *at;
+        while ((at = strstr(text, "{{n}}"))) {
+            LANG_PUT(text, (size_t)(at - text));
+            LANG_PUT(num, num_len);
+            text = at + 5;
+        }
+        LANG_PUT(text, strlen(text));
+    }
+#undef LANG_PUT
+    if (cut) { /* a last character cut in two goes whole */
+        size_t start = len;
+        while (start > 0 && ((unsigned char)out[start - 1] & 0xC0) == 0x80)
+            start--;
+        if (start > 0) {
+            unsigned char lead = (unsigned char)out[start - 1];
+            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            if (len - (start - 1) < need)
+                len = start - 1;
+        }
+    }
+    out[len] = '\0';
+    return len;
 }

@@ -91,6 +91,10 @@ const char *lang_plural_name(enum lang_plural p);
 struct buf;
 void lang_count(const json_t *strings, const char *code, const char *key,
                 unsigned long long n, struct buf *out);
+/* The same phrase into out (size bytes, NUL-terminated; where it does not fit, cut short
+ * before the character that does not fit whole); its length. */
+size_t lang_count_into(const json_t *strings, const char *code, const char *key,
+                       unsigned long long n, char *out, size_t size);
 
 /* [{"code", "name", "dir", "current"}] for the language switch (new reference): every
  * language of l, or (only not NULL) those whose code is in the JSON array only, and the

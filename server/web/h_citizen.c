@@ -59,11 +59,8 @@ static void h_citizen_count(struct app_call *c, json_t *o, const char *field, co
 static void h_citizen_count_buf(struct app_call *c, char *out, size_t n, const char *key,
                                 long long count)
 {
-    struct buf b = {0};
-    lang_count(app_strings(c), h_citizen_code(c), key,
-               count < 0 ? 0 : (unsigned long long)count, &b);
-    snprintf(out, n, "%.*s", (int)b.len, b.data ? b.data : "");
-    buf_free(&b);
+    lang_count_into(app_strings(c), h_citizen_code(c), key,
+                    count < 0 ? 0 : (unsigned long long)count, out, n);
 }
 
 /* Pre-rendered pages and their holes by position (defined with the video page below). */

@@ -248,6 +248,34 @@ static void count_is(const json_t *strings, const char *code, const char *key,
     buf_putc(&b, '\0');
     assert_string_equal(b.data, want);
     buf_free(&b);
+    /* the same into a buffer of its own */
+    char out[128];
+    assert_int_equal(lang_count_into(strings, code, key, n, out, sizeof out), strlen(want));
+    assert_string_equal(out, want);
+}
+
+/* lang_count_into where the phrase does not fit: cut before the first character that does
+ * not fit whole, never inside one. */
+static void test_count_into_cut(void **state)
+{
+    (void)state;
+    json_t *s = json_pack("{s:s, s:s}", "m_other", "{{n}} دقيقة", "d_other", "{{n}} minutter");
+    char out[8];
+    /* "12 " is 3 bytes, then two-byte letters: 3 + 2 + 2 = 7 fit, the third does not */
+    assert_int_equal(lang_count_into(s, "ar", "m", 12, out, sizeof out), 7);
+    assert_string_equal(out, "12 دق");
+    assert_int_equal(lang_count_into(s, "ar", "m", 12, out, 7), 5);
+    assert_string_equal(out, "12 د");
+    assert_int_equal(lang_count_into(s, "da", "d", 3, out, sizeof out), 7);
+    assert_string_equal(out, "3 minut");
+    assert_int_equal(lang_count_into(s, "da", "d", 3, out, 1), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(lang_count_into(s, "da", "missing", 18446744073709551615ULL, out, sizeof out), 7);
+    assert_string_equal(out, "1844674");
+    char big[32];
+    assert_int_equal(lang_count_into(s, "da", "missing", 18446744073709551615ULL, big, sizeof big), 20);
+    assert_string_equal(big, "18446744073709551615");
+    json_decref(s);
 }
 
 /* Counted phrases: the category's form, else "_other", else the plain key, else the number;
@@ -342,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_receipt_reference),
         cmocka_unit_test(test_plural_rules),
         cmocka_unit_test(test_count_forms),
+        cmocka_unit_test(test_count_into_cut),
         cmocka_unit_test(test_count_shipped),
     };
     return cmocka_run_group_tests_name("lang", tests, setup, teardown);

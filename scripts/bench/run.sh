@@ -122,6 +122,15 @@ for _ in $(seq 1 400); do curl -fs -o /dev/null "http://127.0.0.1:$NPORT/video.h
 cmp -s <(curl -fs "http://127.0.0.1:$NPORT/video.html") "$WORK/www/video.html" \
     || { echo "bench: nginx does not serve the page"; exit 1; }
 
+# one unmeasured second on each server and page first: the first load after a quiet spell
+# ran slower whichever server met it (the vejled side of round 1, which comes first, was
+# 10-30 % below its later rounds in one run after another), so every side starts warm
+for path in /borger/video/1 /borger; do
+    wrk -t2 -c"$CONNS" -d1s -H "Cookie: $COOKIE" "http://127.0.0.1:$VPORT$path" >/dev/null
+    [ -n "$BEFORE" ] && wrk -t2 -c"$CONNS" -d1s -H "Cookie: $COOKIE" "http://127.0.0.1:$OPORT$path" >/dev/null
+done
+for page in video overview; do wrk -t2 -c"$CONNS" -d1s "http://127.0.0.1:$NPORT/$page.html" >/dev/null; done
+
 declare -A RATIO VRPS OLDRATIO
 for page in video overview; do
     path=/borger/video/1; [ "$page" = overview ] && path=/borger

@@ -124,7 +124,7 @@ static int main_config(const struct main_opts *o, const char *command, int need_
         memcpy(cfg->db_path, fallback, sizeof cfg->db_path);
     }
     if (o->listen && config_set_listen(cfg, o->listen))
-        return main_fail("--listen must be HOST:PORT, not '%s'", o->listen);
+        return main_usage_fail("--listen must be HOST:PORT, not '%s'", o->listen);
     *url_given = cfg->public_url[0] != '\0';
     config_finish(cfg);
     return 0;

@@ -50,6 +50,17 @@ int main_fail(const char *fmt, ...)
     return EXIT_FAILURE;
 }
 
+int main_usage_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "vejled: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
 void main_warn_now(int64_t now)
 {
     int64_t real = (int64_t)time(NULL), off = now > real ? now - real : real - now;

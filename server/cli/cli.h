@@ -46,6 +46,8 @@ int main_known(const char *command);
 
 /* Prints "vejled: " and the message on stderr; returns EXIT_FAILURE. */
 int main_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for a flag's value that is not allowed (a usage error): one line, EXIT_USAGE. */
+int main_usage_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A --now more than a minute away from this machine's clock: says on stderr that every time
  * the run records (journal entries, letters, deliveries) will be that time, not the real
  * one.  Such a run is for tests and rehearsals on a copy of the database. */

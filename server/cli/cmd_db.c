@@ -222,11 +222,11 @@ int cmd_user(const struct config *cfg, const struct main_opts *o)
         return EXIT_USAGE;
     }
     if (staff_check_username(o->username))
-        return main_fail("--username must be 1 to 64 of a-z, 0-9, '.', '_' and '-'");
+        return main_usage_fail("--username must be 1 to 64 of a-z, 0-9, '.', '_' and '-'");
     if (staff_role_from_name(o->role) == ROLE_NONE)
-        return main_fail("--role must be caseworker or admin");
+        return main_usage_fail("--role must be caseworker or admin");
     if (staff_check_unit(o->unit))
-        return main_fail("--unit must be up to 64 of a-z, 0-9, '.', '_' and '-'");
+        return main_usage_fail("--unit must be up to 64 of a-z, 0-9, '.', '_' and '-'");
     if (main_need_db(cfg)) /* before the password is asked for */
         return EXIT_FAILURE;
     if (main_read_password(pw, sizeof pw))
@@ -248,7 +248,7 @@ int cmd_user(const struct config *cfg, const struct main_opts *o)
     if (r == STAFF_PASSWORD_LONG)
         return main_fail("the password must be at most %d bytes", STAFF_PASSWORD_MAX);
     if (r == STAFF_DISPLAY_NAME_BAD)
-        return main_fail("--display-name must be at most 200 bytes without control characters");
+        return main_usage_fail("--display-name must be at most 200 bytes without control characters");
     if (r != 0)
         return main_fail("%s", "the user could not be stored");
     fprintf(stderr, "vejled: %s '%s' created\n", o->role, o->username);

@@ -61,7 +61,7 @@ static int main_evidence_checkpoint(const struct config *cfg, struct store *st,
         char *end = NULL;
         long long seq = strtoll(seq_text, &end, 10);
         if (!*seq_text || *end || seq < 1)
-            return main_fail("--checkpoint-seq must be a journal seq (a positive number)");
+            return main_usage_fail("--checkpoint-seq must be a journal seq (a positive number)");
         enum store_status s = store_checkpoint_get(st, seq, cp);
         if (s == STORE_NOT_FOUND)
             return main_fail("no stored checkpoint covers exactly entry %lld", seq);

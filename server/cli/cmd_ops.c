@@ -166,12 +166,12 @@ int cmd_stats(const struct config *cfg, const struct main_opts *o)
     if (o->from) {
         enum stats_period_error pe = stats_period_parse(o->from, o->to, cfg->stats_max_range_days, &p);
         if (pe == STATS_PERIOD_BAD_FROM || pe == STATS_PERIOD_BAD_TO)
-            return main_fail("--%s must be a date YYYY-MM-DD in 2000-2099",
+            return main_usage_fail("--%s must be a date YYYY-MM-DD in 2000-2099",
                              pe == STATS_PERIOD_BAD_FROM ? "from" : "to");
         if (pe == STATS_PERIOD_REVERSED)
-            return main_fail("--from must not be after --to");
+            return main_usage_fail("--from must not be after --to");
         if (pe == STATS_PERIOD_TOO_LONG)
-            return main_fail("the period may be at most %u days ([stats] max_range_days)",
+            return main_usage_fail("the period may be at most %u days ([stats] max_range_days)",
                              cfg->stats_max_range_days);
     } else {
         stats_quarter(stats_local_day(clock_now()), &p);

@@ -39,6 +39,26 @@ describe('command line', () => {
     assert.equal(cli(['apikey', 'add', '--db', path.join(dir, 'k.db')]).status, 2, 'apikey add without --name');
   });
 
+  it('a value a flag may not have is a usage error too: exit 2, one line naming the flag, nothing changed', () => {
+    const db = path.join(dir, 'flags.db');
+    assert.equal(cli(['migrate', '--db', db]).status, 0);
+    const users = () => sqlite(db, 'SELECT count(*) FROM users;').trim();
+    const before = users();
+    for (const [args, flag] of [
+      [['user', 'add', '--db', db, '--username', 'ok1', '--role', 'chef'], '--role'],
+      [['user', 'add', '--db', db, '--username', 'Not Ok', '--role', 'caseworker'], '--username'],
+      [['user', 'add', '--db', db, '--username', 'ok2', '--role', 'caseworker', '--unit', 'a b'], '--unit'],
+      [['serve', '--db', db, '--listen', 'nowhere'], '--listen'],
+      [['stats', '--db', db, '--from', '2026-13-01', '--to', '2026-12-31'], '--from'],
+    ]) {
+      const r = cli(args, { input: 'a long enough password\n' });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+      assert.ok(r.stderr.includes(flag), `names ${flag}: ${r.stderr}`);
+    }
+    assert.equal(users(), before, 'no user added');
+  });
+
   it('migrate twice is fine (exit 0 both)', () => {
     const db = path.join(dir, 'm.db');
     const a = cli(['migrate', '--db', db]);

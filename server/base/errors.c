@@ -12,6 +12,7 @@ static const struct {
     {"ambiguous_framing", 400, "The request has both Content-Length and Transfer-Encoding."},
     {"bad_content_length", 400, "The Content-Length header is not a number."},
     {"bad_request", 400, "The request is not valid."},
+    {"body_not_allowed", 400, "This request takes no body (an empty one, or {}, is ignored)."},
     {"unauthorized", 401, "A valid API key is required: Authorization: Bearer <key>."},
     {"forbidden", 403, "This request is not allowed."},
     {"session_required", 403, "Open the link from your letter again."},

@@ -460,7 +460,7 @@ static int http_first_checks(struct http_state *s, struct MHD_Connection *conn,
                   : r->body == BODY_JSON ? cfg->max_body_json
                   : r->body == BODY_FORM ? cfg->max_body_form
                   : r->body == BODY_UPLOAD ? cfg->max_upload + cfg->max_body_form
-                                         : 0;
+                                         : HTTP_NO_BODY_MAX;
     if (sc.count) {
         char *end;
         unsigned long long cl = strtoull(sc.first, &end, 10);
@@ -484,10 +484,8 @@ static int http_first_checks(struct http_state *s, struct MHD_Connection *conn,
             return 415;
         }
     }
-    if (r->body == BODY_NONE && s->has_body) {
-        *code = "body_too_large";
-        return 413;
-    }
+    /* a request that takes no body may still carry an empty one or an empty JSON object
+     * (clients that send "{}" with every POST): read, checked in http_no_body_ok */
     return 0;
 }
 
@@ -600,6 +598,23 @@ static void http_body_piece(struct http_state *s, const char *data, size_t n)
     if (http_write_all(s->fd, data, n))
         s->io_error = 1;
     s->map_len += n; /* the file's length so far; mapped at the end */
+}
+
+/* Whether the body of a request that takes none is empty in effect: nothing but white
+ * space, or an empty JSON object. */
+static int http_no_body_ok(const struct http_state *s)
+{
+    const char *p = s->body, *end = s->body ? s->body + s->body_len : NULL;
+    int braces = 0;
+    for (; p && p < end; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+            continue;
+        if ((*p == '{' && braces == 0) || (*p == '}' && braces == 1))
+            braces++;
+        else
+            return 0;
+    }
+    return braces == 0 || braces == 2;
 }
 
 /* Maps the uploaded file (with a NUL after it, as every body has) for reading.  0 or -1. */
@@ -838,6 +853,10 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         /* the upload's temporary file could not be written (disk full?) */
         fprintf(stderr, "vejled: cannot keep an upload in %s\n", server->cfg->media_dir);
         http_error(s, &req, 500, "internal", &rep);
+        return http_send(conn, s, &rep);
+    }
+    if (s->found == ROUTER_FOUND && s->match.route->body == BODY_NONE && !http_no_body_ok(s)) {
+        http_error(s, &req, 400, "body_not_allowed", &rep);
         return http_send(conn, s, &rep);
     }
     server->hooks.dispatch(server->hooks.ctx, &req, &rep);

@@ -78,6 +78,10 @@ void http_reply_text(struct http_reply *rep, int status, const char *content_typ
  * one is kept, so that the next reply renders into memory already there; else nothing.
  * Buffers up to HTTP_SPARE_MAX bytes are kept, one per thread. */
 #define HTTP_SPARE_MAX (256 * 1024)
+
+/* What a request that takes no body may carry all the same: an empty JSON object with some
+ * white space ("{}"); more is 413, anything else 400 body_not_allowed. */
+#define HTTP_NO_BODY_MAX 64
 void http_buf_reuse(struct buf *b);
 /* The same with the bytes of b, taken over without a copy (b is left empty). */
 void http_reply_take(struct http_reply *rep, int status, const char *content_type,

@@ -95,7 +95,28 @@ describe('a new link over the API', () => {
     const nokey = await s.request('POST', `/api/v1/enrolments/${ch.json.enrolment_id}/link`);
     assert.equal(nokey.status, 401);
     const body = await s.api('POST', `/api/v1/enrolments/${ch.json.enrolment_id}/link`, { body: { x: 1 } });
-    assert.ok(body.status >= 400 && body.status < 500, `a body is refused: ${body.status}`);
+    assert.equal(body.status, 400, body.text);
+    assert.equal(body.json.error.code, 'body_not_allowed', 'a body with something in it says the request takes none');
+    const big = await s.api('POST', `/api/v1/enrolments/${ch.json.enrolment_id}/link`, { body: ' '.repeat(100) });
+    assert.equal(big.status, 413, big.text);
     assert.deepEqual(tableCounts(s.db), before);
+  });
+
+  it('an empty body or an empty JSON object, as some clients send with every POST, is no body', async () => {
+    const e = await enrol();
+    for (const b of ['{}', ' { }\r\n', '']) {
+      const r = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/link`, { body: b });
+      assert.equal(r.status, 201, `${JSON.stringify(b)}: ${r.text}`);
+      assert.ok(r.json.link, 'a new link');
+    }
+    const get = await s.api('GET', `/api/v1/enrolments/${e.enrolment_id}`, { body: '{}' });
+    assert.equal(get.status, 200, get.text);
+    for (const b of ['{}{}', '[]', '{"a":1}', '{ ', 'null']) {
+      const before = tableCounts(s.db);
+      const r = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/link`, { body: b });
+      assert.equal(r.status, 400, `${JSON.stringify(b)}: ${r.text}`);
+      assert.equal(r.json.error.code, 'body_not_allowed');
+      assert.deepEqual(tableCounts(s.db), before, `${JSON.stringify(b)}: nothing changed`);
+    }
   });
 });

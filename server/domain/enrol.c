@@ -130,7 +130,8 @@ static enum enrol_result enrol_validate(const struct enrol_env *env, const json_
     if (!json_is_object(citizen))
         return enrol_reject(err, "missing_field", "citizen", "citizen must be an object.");
     const char *cpr = enrol_string(citizen, "cpr", 16, &bad);
-    if (bad || !cpr || cpr_normalise(cpr, rq->cpr) != 0)
+    /* exactly the 10 digits (the staff search also takes DDMMYY-XXXX; the API as documented) */
+    if (bad || !cpr || strlen(cpr) != 10 || cpr_normalise(cpr, rq->cpr) != 0)
         return enrol_reject(err, "invalid_cpr", "citizen.cpr",
                             "citizen.cpr must be 10 digits starting with a valid date (DDMMYY).");
     /* 200 characters, of up to 4 bytes each in UTF-8 (æ, ø and å are two) */

@@ -163,15 +163,15 @@ describe('API', () => {
     assert.ok(!r.text.includes(first.cpr));
   });
 
-  it('a dashed CPR is the same citizen: enrolling again in the same group is 409', async () => {
+  it('a dashed CPR (DDMMYY-SSSS) is refused as the API documents: exactly 10 digits; nothing written', async () => {
     const dashed = `${first.cpr.slice(0, 6)}-${first.cpr.slice(6)}`;
     const counts = tableCounts(s.db);
     const r = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(dashed) });
-    assertError(r, 409, 'already_enrolled', 'target_group');
+    assertError(r, 422, 'invalid_cpr', 'citizen.cpr');
     assert.ok(!r.text.includes(first.cpr) && !r.text.includes(dashed));
     assert.deepEqual(tableCounts(s.db), counts, 'nothing written');
-    // the same citizen in another group is fine, and keeps its citizen id
-    const other = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(dashed, { target_group: 'sygedagpenge' }) });
+    // the same citizen in another group, given as 10 digits, is fine and keeps its citizen id
+    const other = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(first.cpr, { target_group: 'sygedagpenge' }) });
     assert.equal(other.status, 201, other.text);
     assert.equal(other.json.citizen_id, first.citizen_id);
     assert.equal(other.json.target_group, 'sygedagpenge');
@@ -319,7 +319,7 @@ describe('API', () => {
 
     it('an invalid CPR is 422 with field citizen.cpr, never echoed', async () => {
       for (const bad of ['3102901234', '3002901234', '2902011234', '0013901234', '0113901234',
-        '12345', 'abcdefghij', '01019012345', '010190123', '010190-12345', '01019-01234',
+        '12345', 'abcdefghij', '01019012345', '010190123', '010190-12345', '01019-01234', '010190-1234',
         '0101901234 ', ' 0101901234', '０１０１９０１２３４', '', 101901234, null, ['0101901234']]) {
         const r = await post(enrolBody(bad));
         assertError(r, 422, 'invalid_cpr', 'citizen.cpr');

@@ -671,7 +671,7 @@ describe('vejled user add', () => {
     if (s) await s.cleanup();
   });
 
-  it('reads the password from stdin, stores only an argon2id hash; refuses bad input with exit 1 or 2', () => {
+  it('reads the password from stdin, stores only an argon2id hash; refuses bad input with exit 1 (taken, too short, no password) or 2 (a flag missing or with a value it may not have)', () => {
     const r = addUser(s, 'newcw', 'caseworker', 'team-x', 'secret-password-9');
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, '');
@@ -681,8 +681,8 @@ describe('vejled user add', () => {
     assert.ok(!row.includes('secret-password-9'));
     assert.equal(addUser(s, 'newcw', 'caseworker', 'team-x').status, 1, 'taken');
     assert.equal(addUser(s, 'short', 'caseworker', '', 'short').status, 1, 'too short');
-    assert.equal(addUser(s, 'Bad Name', 'caseworker', '').status, 1);
-    assert.equal(addUser(s, 'x', 'boss', '').status, 1);
+    assert.equal(addUser(s, 'Bad Name', 'caseworker', '').status, 2, 'a username that is not allowed: usage');
+    assert.equal(addUser(s, 'x', 'boss', '').status, 2, 'a role that does not exist: usage');
     assert.equal(cli(['user', 'add', '--db', s.db, '--username', 'y']).status, 2, 'no role: usage');
     assert.equal(cli(['user', 'add', '--db', s.db, '--username', 'z', '--role', 'admin'], { input: '' }).status, 1, 'no password');
     assert.equal(cli(['user', '--help']).status, 0);

@@ -39,13 +39,19 @@
 
 #include "cli.h"
 
+/* "vejled: " and the message as one line on stderr. */
+static void main_say(const char *fmt, va_list ap)
+{
+    fprintf(stderr, "vejled: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 int main_fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "vejled: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    main_say(fmt, ap);
     va_end(ap);
     return EXIT_FAILURE;
 }
@@ -54,9 +60,7 @@ int main_usage_fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "vejled: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    main_say(fmt, ap);
     va_end(ap);
     return EXIT_USAGE;
 }

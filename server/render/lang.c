@@ -6,7 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
 #include "prerender.h"
 
 int lang_code_ok(const char *code)
@@ -307,27 +306,8 @@ static const char *lang_count_text(const json_t *strings, const char *code, cons
     return text ? text : json_string_value(json_object_get(strings, key));
 }
 
-void lang_count(const json_t *strings, const char *code, const char *key,
-                unsigned long long n, struct buf *out)
-{
-    char num[24];
-    size_t num_len = lang_decimal(n, num);
-    const char *text = lang_count_text(strings, code, key, n);
-    if (!text) {
-        buf_append(out, num, num_len);
-        return;
-    }
-    const char *at;
-    while ((at = strstr(text, "{{n}}"))) {
-        buf_append(out, text, (size_t)(at - text));
-        buf_append(out, num, num_len);
-        text = at + 5;
-    }
-    buf_puts(out, text);
-}
-
-size_t lang_count_into(const json_t *strings, const char *code, const char *key,
-                       unsigned long long n, char *out, size_t size)
+size_t lang_count(const json_t *strings, const char *code, const char *key,
+                  unsigned long long n, char *out, size_t size)
 {
     char num[24];
     size_t num_len = lang_decimal(n, num), len = 0;

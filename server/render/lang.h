@@ -84,17 +84,14 @@ enum lang_plural lang_plural_of(const char *code, unsigned long long n);
 /* "zero", "one", "two", "few", "many", "other". */
 const char *lang_plural_name(enum lang_plural p);
 
-/* Appends the phrase for n of the counted text key to out: strings' "<key>_<category>"
- * (lang_plural_of the language code), else "<key>_other", else "<key>", with every "{{n}}"
- * in it replaced by n in decimal.  Nothing found: n alone.  A language's file may give only
- * the forms it has (Danish "_one" and "_other"; Arabic all six). */
-struct buf;
-void lang_count(const json_t *strings, const char *code, const char *key,
-                unsigned long long n, struct buf *out);
-/* The same phrase into out (size bytes, NUL-terminated; where it does not fit, cut short
- * before the character that does not fit whole); its length. */
-size_t lang_count_into(const json_t *strings, const char *code, const char *key,
-                       unsigned long long n, char *out, size_t size);
+/* The phrase for n of the counted text key into out (size bytes, NUL-terminated; where it
+ * does not fit, cut short before the character that does not fit whole); its length.  The
+ * phrase is strings' "<key>_<category>" (lang_plural_of the language code), else
+ * "<key>_other", else "<key>", with every "{{n}}" in it replaced by n in decimal; nothing
+ * found: n alone.  A language's file may give only the forms it has (Danish "_one" and
+ * "_other"; Arabic all six). */
+size_t lang_count(const json_t *strings, const char *code, const char *key,
+                  unsigned long long n, char *out, size_t size);
 
 /* [{"code", "name", "dir", "current"}] for the language switch (new reference): every
  * language of l, or (only not NULL) those whose code is in the JSON array only, and the

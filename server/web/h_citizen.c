@@ -45,22 +45,21 @@ static const char *h_citizen_code(const struct app_call *c)
 }
 
 /* n of the counted text key ("count_minutes": "{{n}} min.", "دقيقتان") in the page's
- * language, its plural form by the language's rule (lang_count), as o[field]. */
+ * language, its plural form by the language's rule (lang_count), into out (size bytes). */
+static void h_citizen_count_buf(struct app_call *c, char *out, size_t size, const char *key,
+                                long long n)
+{
+    lang_count(app_strings(c), h_citizen_code(c), key, n < 0 ? 0 : (unsigned long long)n, out,
+               size);
+}
+
+/* The same as o[field]. */
 static void h_citizen_count(struct app_call *c, json_t *o, const char *field, const char *key,
                             long long n)
 {
-    struct buf b = {0};
-    lang_count(app_strings(c), h_citizen_code(c), key, n < 0 ? 0 : (unsigned long long)n, &b);
-    json_object_set_new_nocheck(o, field, json_stringn(b.data ? b.data : "", b.len));
-    buf_free(&b);
-}
-
-/* The same into out (n bytes, cut when longer). */
-static void h_citizen_count_buf(struct app_call *c, char *out, size_t n, const char *key,
-                                long long count)
-{
-    lang_count_into(app_strings(c), h_citizen_code(c), key,
-                    count < 0 ? 0 : (unsigned long long)count, out, n);
+    char text[128];
+    h_citizen_count_buf(c, text, sizeof text, key, n);
+    json_object_set_new_nocheck(o, field, json_string(text));
 }
 
 /* Pre-rendered pages and their holes by position (defined with the video page below). */
@@ -95,7 +94,7 @@ struct h_citizen_now {
     int meeting_over;                      /* held or passed (h_citizen_meeting) */
     char total_text[96];                   /* "af 12 spørgsmål" (count_of_questions) */
     /* the progress line's */
-    int minutes_left, all_done, some_left;
+    int all_done, some_left;
     char minutes_left_text[64];            /* "3 min." (count_minutes) */
     size_t videos_done;
 };
@@ -224,7 +223,7 @@ static void h_citizen_when(struct app_call *c, json_t *ctx, const char *key, int
     char buf[64];
     if (!t)
         return;
-    clock_format_human(t, c->ui ? c->ui->code : "da", buf, sizeof buf);
+    clock_format_human(t, h_citizen_code(c), buf, sizeof buf);
     json_object_set_new_nocheck(ctx, key, json_string(buf));
 }
 
@@ -329,8 +328,6 @@ static void h_citizen_progress(struct app_call *c, const struct model_pack *pack
     h_citizen_progress_counts(pack, pr, &total, &left, &done, NULL, 0);
     json_t *p = json_object();
     h_citizen_int(p, "videos", (int)pack->n_videos);
-    h_citizen_int(p, "minutes_total", total);
-    h_citizen_int(p, "minutes_left", left);
     h_citizen_count(c, p, "minutes_total_text", "count_minutes", total);
     h_citizen_count(c, p, "minutes_left_text", "count_minutes", left);
     h_citizen_count(c, p, "videos_text", "count_videos", (long long)pack->n_videos);
@@ -416,7 +413,7 @@ static int h_citizen_meeting_texts(struct app_call *c, char *ahead, char *held, 
                                    size_t n)
 {
     struct meeting_state ms;
-    const char *code = c->ui ? c->ui->code : "da";
+    const char *code = h_citizen_code(c);
     ahead[0] = held[0] = passed[0] = '\0';
     meeting_state(&c->enrolment, clock_now(), &ms);
     if (ms.held_at)
@@ -645,7 +642,6 @@ static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack
                          v->title[LANG_DA]);
         h_citizen_str_tr(c, item, "summary", "summary_da",
                          h_citizen_vtr(c, pack, v, "summary", v->summary), v->summary[LANG_DA]);
-        h_citizen_int(item, "minutes", h_citizen_video_minutes(v));
         h_citizen_count(c, item, "minutes_text", "count_minutes", h_citizen_video_minutes(v));
         h_citizen_count(c, item, "questions_text", "count_of_questions", (long long)v->n_questions);
         h_citizen_hole_name(hole, sizeof hole, "d", vi, 0, 0);
@@ -943,7 +939,6 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     }
     json_t *video = json_object();
     h_citizen_int(video, "n", (int)n);
-    h_citizen_int(video, "minutes", h_citizen_video_minutes(v));
     h_citizen_count(c, video, "minutes_text", "count_minutes", h_citizen_video_minutes(v));
     h_citizen_str_tr(c, video, "title", "title_da", h_citizen_vtr(c, pack, v, "title", v->title),
                      v->title[LANG_DA]);
@@ -959,7 +954,7 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     int64_t valid_to;
     if (clock_parse_date(v->valid_to, &valid_to) == 0) {
         char day[64];
-        clock_format_human_date(valid_to, c->ui ? c->ui->code : "da", day, sizeof day);
+        clock_format_human_date(valid_to, h_citizen_code(c), day, sizeof day);
         h_citizen_str(video, "valid_to", day);
     } else {
         h_citizen_str(video, "valid_to", v->valid_to);
@@ -1150,7 +1145,6 @@ static json_t *h_citizen_layout_data_at(struct app_call *c, const struct model_p
     size_t done;
     h_citizen_progress_counts(pack, NULL, &total, &left, &done, NULL, 0);
     h_citizen_int(p, "videos", (int)pack->n_videos);
-    h_citizen_int(p, "minutes_total", total);
     h_citizen_count(c, p, "minutes_total_text", "count_minutes", total);
     h_citizen_count(c, p, "videos_text", "count_videos", (long long)pack->n_videos);
     static const char *const names[][2] = {{"minutes_left_text", "Pl"}, {"videos_done", "Pd"},
@@ -1418,12 +1412,12 @@ static void h_citizen_now_init(struct h_citizen_now *w, struct app_call *c,
     w->pack = pack;
     w->pr = pr;
     w->n = n;
-    int total;
-    h_citizen_progress_counts(pack, pr, &total, &w->minutes_left, &w->videos_done,
+    int total, left;
+    h_citizen_progress_counts(pack, pr, &total, &left, &w->videos_done,
                               w->answered_in, H_CITIZEN_NOW_VIDEOS);
     w->all_done = w->videos_done == pack->n_videos;
     h_citizen_count_buf(c, w->minutes_left_text, sizeof w->minutes_left_text, "count_minutes",
-                        w->minutes_left);
+                        left);
     /* declined: nothing is "left" to do (the line gives the whole time instead) */
     w->some_left = !w->all_done && w->videos_done > 0 && !c->enrolment.declined_at;
     if (n)
@@ -1634,7 +1628,7 @@ void h_citizen_answer(struct app_call *c)
     struct progress_submission *pending = NULL;
     enum progress_submit r = progress_submission_new(&c->enrolment, pack, v, choices,
                                                      v->n_questions, asked, n_asked,
-                                                     c->ui ? c->ui->code : "da", clock_now(),
+                                                     h_citizen_code(c), clock_now(),
                                                      &problems, &pending);
     if (r == SUBMIT_INVALID) {
         struct h_citizen_submitted sub = {choices, v->n_questions, &problems, asked, n_asked};

@@ -138,29 +138,39 @@ int journal_verify(struct store *st, struct journal_check *out)
     return out->bad_seq ? 1 : 0;
 }
 
+/* journal_citizen_json's walk: the entries, and whether a stored data failed to parse. */
+struct journal_collect {
+    json_t *entries;
+    int bad;
+};
+
 static int journal_collect(const struct store_journal_row *r, void *arg)
 {
-    json_t *entries = arg;
+    struct journal_collect *w = arg;
     json_error_t e;
     json_t *data = json_loads(r->data, 0, &e);
+    if (!data) { /* never shown as something else: the whole answer fails */
+        fprintf(stderr, "vejled: journal entry %lld: its data is not JSON\n", (long long)r->seq);
+        w->bad = 1;
+        return 1;
+    }
     json_array_append_new(
-        entries,
+        w->entries,
         json_pack("{s:I, s:s, s:s, s:s, s:s?, s:o, s:s, s:s}", "seq", (json_int_t)r->seq, "at",
                   r->at, "kind", r->kind, "actor", r->actor, "enrolment_id",
-                  r->enrolment_uuid[0] ? r->enrolment_uuid : NULL,
-                  "data", data ? data : json_object(), "prev_hash", r->prev_hash, "hash",
-                  r->hash));
+                  r->enrolment_uuid[0] ? r->enrolment_uuid : NULL, "data", data, "prev_hash",
+                  r->prev_hash, "hash", r->hash));
     return 0;
 }
 
 json_t *journal_citizen_json(struct store *st, const char *citizen_uuid)
 {
-    json_t *entries = json_array();
-    if (store_journal_each(st, citizen_uuid, journal_collect, entries) != STORE_OK) {
-        json_decref(entries);
+    struct journal_collect w = {json_array(), 0};
+    if (store_journal_each(st, citizen_uuid, journal_collect, &w) != STORE_OK || w.bad) {
+        json_decref(w.entries);
         return NULL;
     }
-    return json_pack("{s:o}", "entries", entries);
+    return json_pack("{s:o}", "entries", w.entries);
 }
 
 void journal_keep_enrolments(json_t *journal, const struct model_enrolment *es, size_t n)

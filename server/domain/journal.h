@@ -51,7 +51,10 @@ struct journal_check {
 /* Walks the whole chain.  0 if it is intact, 1 if broken (see out), -1 on a read error. */
 int journal_verify(struct store *st, struct journal_check *out);
 
-/* The entries of one citizen as the API's {"entries": [...]} object (new reference). */
+/* The entries of one citizen as the API's {"entries": [...]} object (new reference), or
+ * NULL on a read error or a stored data that is not JSON.  Each data is the hashed text
+ * parsed: dumped compact with jansson's full precision (app_json_exact) it gives that text
+ * again byte for byte. */
 json_t *journal_citizen_json(struct store *st, const char *citizen_uuid);
 
 /* Removes from such an object (NULL is fine) every entry of an enrolment that is not one

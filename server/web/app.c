@@ -351,10 +351,10 @@ static void app_wait_gate(struct app *app)
 
 /* ------------------------------------------------------------------ replies */
 
-void app_json(struct app_call *c, int status, json_t *body)
+/* Replies with body (stolen) dumped with flags. */
+static void app_json_dumped(struct app_call *c, int status, json_t *body, size_t flags)
 {
-    /* 15 significant digits: 0.9 prints as 0.9, not 0.90000000000000002 */
-    char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    char *text = json_dumps(body, flags);
     json_decref(body);
     if (!text) {
         http_reply_text(c->rep, 500, "text/plain; charset=utf-8", "internal error\n", 15);
@@ -362,6 +362,16 @@ void app_json(struct app_call *c, int status, json_t *body)
     }
     http_reply_text(c->rep, status, "application/json; charset=utf-8", text, strlen(text));
     free(text);
+}
+
+void app_json(struct app_call *c, int status, json_t *body)
+{
+    app_json_dumped(c, status, body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+}
+
+void app_json_exact(struct app_call *c, int status, json_t *body)
+{
+    app_json_dumped(c, status, body, JSON_COMPACT);
 }
 
 void app_api_error(struct app_call *c, int status, const char *code, const char *message,

@@ -143,8 +143,12 @@ const char *app_back(const struct app_call *c);
 /* The <title> app_page gives page (the strings' "title_" + page name, '/' as '_'), or
  * NULL when the strings have none. */
 const char *app_page_title(const struct app_call *c, const char *page);
-/* Replies with JSON (body stolen). */
+/* Replies with JSON (body stolen); real numbers with 15 significant digits (0.9, not
+ * 0.90000000000000002). */
 void app_json(struct app_call *c, int status, json_t *body);
+/* The same with real numbers as the journal hashes them (17 digits, jansson's default), so
+ * that a journal entry's data is the hashed text byte for byte. */
+void app_json_exact(struct app_call *c, int status, json_t *body);
 /* Replies with the API's error shape; status from the registry unless given (non-0). */
 void app_api_error(struct app_call *c, int status, const char *code, const char *message,
                    const char *field);

@@ -170,7 +170,10 @@ void h_api_journal(struct app_call *c)
     json_t *response = NULL;
     h_api_env(c, &env, &policy);
     enum enrol_result r = enrol_journal(&env, c->req->match->params[0], &response);
-    h_api_result(c, r, 200, response, NULL);
+    if (r == ENROL_OK) /* each data exactly as hashed */
+        app_json_exact(c, 200, response);
+    else
+        h_api_result(c, r, 200, response, NULL);
 }
 
 void h_api_stats(struct app_call *c)

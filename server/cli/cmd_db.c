@@ -221,8 +221,12 @@ int cmd_user(const struct config *cfg, const struct main_opts *o)
         fputs(main_help_text("user"), stderr);
         return EXIT_USAGE;
     }
-    if (staff_check_username(o->username))
+    if (staff_check_username(o->username) == STAFF_USERNAME_BAD)
         return main_usage_fail("--username must be 1 to 64 of a-z, 0-9, '.', '_' and '-'");
+    if (staff_check_username(o->username) == STAFF_USERNAME_RESERVED)
+        return main_usage_fail("--username '%s' is the journal's name for an actor that is not "
+                               "staff (api, citizen, scheduler, retention, system, demo); "
+                               "choose another", o->username);
     if (staff_role_from_name(o->role) == ROLE_NONE)
         return main_usage_fail("--role must be caseworker or admin");
     if (staff_check_unit(o->unit))

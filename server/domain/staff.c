@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "guard.h"
+#include "journal.h"
 #include "mem.h"
 
 /* ------------------------------------------------------------------ fields */
@@ -37,7 +38,9 @@ static bool staff_ident_ok(const char *s, size_t min, size_t max)
 
 enum staff_field staff_check_username(const char *s)
 {
-    return staff_ident_ok(s, 1, STORE_USERNAME_MAX) ? STAFF_FIELD_OK : STAFF_USERNAME_BAD;
+    if (!staff_ident_ok(s, 1, STORE_USERNAME_MAX))
+        return STAFF_USERNAME_BAD;
+    return journal_actor_is_staff(s) ? STAFF_FIELD_OK : STAFF_USERNAME_RESERVED;
 }
 
 enum staff_field staff_check_unit(const char *s)

@@ -281,6 +281,9 @@ static void h_admin_user_problem(struct app_call *c, json_t *ctx, int r)
     switch (r) {
     case -1: h_staff_error(c, ctx, "username", "admin_err_username_taken"); break;
     case STAFF_USERNAME_BAD: h_staff_error(c, ctx, "username", "admin_err_username"); break;
+    case STAFF_USERNAME_RESERVED:
+        h_staff_error(c, ctx, "username", "admin_err_username_reserved");
+        break;
     case STAFF_DISPLAY_NAME_BAD: h_staff_error(c, ctx, "display_name", "admin_err_display_name"); break;
     case STAFF_ROLE_BAD: h_staff_error(c, ctx, "role", "admin_err_role"); break;
     case STAFF_UNIT_BAD: h_staff_error(c, ctx, "unit", "admin_err_unit"); break;
@@ -306,8 +309,10 @@ void h_admin_users(struct app_call *c)
     const char *password = h_staff_field(c, "password"); /* never echoed back */
     if (!*password)
         h_admin_password_short(c, ctx);
-    if (username && staff_check_username(username))
+    if (username && staff_check_username(username) == STAFF_USERNAME_BAD)
         h_staff_error(c, ctx, "username", "admin_err_username");
+    else if (username && staff_check_username(username) == STAFF_USERNAME_RESERVED)
+        h_staff_error(c, ctx, "username", "admin_err_username_reserved");
     if (display && staff_check_display_name(display))
         h_staff_error(c, ctx, "display_name", "admin_err_display_name");
     if (role && staff_role_from_name(role) == ROLE_NONE)

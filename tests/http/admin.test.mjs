@@ -133,11 +133,16 @@ describe('administrator pages', () => {
       [{ username: 'okname', role: 'caseworker', password: 'short' }, ['password']],
       [{ username: 'okname', role: 'caseworker', password: 'p'.repeat(129) }, ['password']],
       [{ username: 'cw1', role: 'caseworker', password: 'long-enough-pw' }, ['username']],
+      // the journal's names for the citizen and the case system
+      [{ username: 'citizen', role: 'caseworker', password: 'long-enough-pw' }, ['username']],
+      [{ username: 'api', role: 'admin', password: 'long-enough-pw' }, ['username']],
     ];
     for (const [fields, bad] of cases) {
       const r = await admin.post('/admin/brugere', { csrf, ...fields });
       assert.equal(r.status, 422, JSON.stringify(fields));
       assertSummaryOnTop(r.text, bad);
+      if (['citizen', 'api'].includes(fields.username))
+        assert.ok(r.text.includes('journalens navn for en aktør, der ikke er en medarbejder'), r.text);
       assert.ok(!fields.password || fields.password.length < 5 || !r.text.includes(fields.password), 'the password is not echoed');
     }
     const html = await admin.post('/admin/brugere', { csrf, username: '<b>x</b>', display_name: '<script>alert(1)</script>', role: 'caseworker', password: 'x' });

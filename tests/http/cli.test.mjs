@@ -47,6 +47,9 @@ describe('command line', () => {
     for (const [args, flag] of [
       [['user', 'add', '--db', db, '--username', 'ok1', '--role', 'chef'], '--role'],
       [['user', 'add', '--db', db, '--username', 'Not Ok', '--role', 'caseworker'], '--username'],
+      // the journal's name for the citizen: the record would show this user's acts as the citizen's
+      [['user', 'add', '--db', db, '--username', 'citizen', '--role', 'caseworker'], '--username'],
+      [['user', 'add', '--db', db, '--username', 'api', '--role', 'admin'], '--username'],
       [['user', 'add', '--db', db, '--username', 'ok2', '--role', 'caseworker', '--unit', 'a b'], '--unit'],
       [['serve', '--db', db, '--listen', 'nowhere'], '--listen'],
       [['stats', '--db', db, '--from', '2026-13-01', '--to', '2026-12-31'], '--from'],

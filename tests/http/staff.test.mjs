@@ -147,6 +147,16 @@ describe('staff login and sessions', () => {
     assert.equal((await loginAs(s, 'leaver', 'leaver-password-1')).res.status, 401);
   });
 
+  it('an account named as one of the journal\'s own actors (made before such names were refused) cannot log in', async () => {
+    // its acts would be journalled under "citizen" and read as the citizen's own
+    assert.equal(addUser(s, 'renamed', 'caseworker', 'team-nord', 'renamed-password-1').status, 0);
+    await staff(s, 'renamed', 'renamed-password-1');
+    sqlite(s.db, "UPDATE users SET username = 'citizen' WHERE username = 'renamed'");
+    const r = (await loginAs(s, 'citizen', 'renamed-password-1')).res;
+    assert.equal(r.status, 401);
+    assert.ok(![].concat(r.headers['set-cookie'] || []).some((c) => /^vejled_ansat=[^;]/.test(c)), 'no session');
+  });
+
   it('sessions end after the idle timeout and after the absolute timeout', async () => {
     const b = await staff(s, 'cw1');
     const hash = sha256(b.cookies.get('vejled_ansat'));

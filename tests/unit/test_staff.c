@@ -38,6 +38,13 @@ static void test_usernames_and_units(void **state)
     assert_int_equal(staff_check_username("a b"), STAFF_USERNAME_BAD);
     assert_int_equal(staff_check_username("<b>"), STAFF_USERNAME_BAD);
     assert_int_equal(staff_check_username("søren"), STAFF_USERNAME_BAD);
+    /* the journal's names for actors that are not staff */
+    for (const char *const *n = (const char *const[]){"api", "citizen", "scheduler", "retention",
+                                                      "system", "demo", NULL};
+         *n; n++)
+        assert_int_equal(staff_check_username(*n), STAFF_USERNAME_RESERVED);
+    assert_int_equal(staff_check_username("citizens"), STAFF_FIELD_OK);
+    assert_int_equal(staff_check_username("api2"), STAFF_FIELD_OK);
     char name[70];
     memset(name, 'a', sizeof name);
     name[64] = '\0';

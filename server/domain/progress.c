@@ -270,6 +270,7 @@ void progress_watch_facts(const struct model_progress *pr, const struct model_vi
         if (pr->views[i].video_id == v->id)
             view = &pr->views[i];
     watch_facts_of(view, progress_all_answered(pr, v), f);
+    f->stated_ms = (int64_t)v->duration_s * 1000;
 }
 
 /* ------------------------------------------------------------------ answers */

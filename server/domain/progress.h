@@ -75,7 +75,8 @@ enum progress_watch progress_watch_report(struct store *st, const struct model_e
                                           const struct watch_report *r, size_t max_ranges,
                                           int64_t now);
 
-/* The facts of video v in pr (see watch.h): answered = every question of v answered. */
+/* The facts of video v in pr (see watch.h): answered = every question of v answered;
+ * stated_ms = the length v states (the sentence says when the player's differs). */
 void progress_watch_facts(const struct model_progress *pr, const struct model_video *v,
                           struct watch_facts *f);
 

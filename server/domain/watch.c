@@ -253,6 +253,15 @@ const char *watch_observed_name(enum watch_observed o)
     return "not_viewed";
 }
 
+bool watch_length_differs(int64_t reported_ms, int64_t stated_ms)
+{
+    if (stated_ms <= 0 || reported_ms <= 0)
+        return false;
+    int64_t slack = stated_ms / 10 > 2000 ? stated_ms / 10 : 2000;
+    int64_t d = reported_ms > stated_ms ? reported_ms - stated_ms : stated_ms - reported_ms;
+    return d > slack;
+}
+
 static void watch_part(struct buf *out, const json_t *strings, const char *key)
 {
     if (out->len)
@@ -299,6 +308,13 @@ void watch_sentence(const struct watch_facts *f, const json_t *strings, struct b
         buf_free(&ranges);
         if (f->to_end)
             watch_part(&own, strings, "watch_to_end");
+        if (watch_length_differs(f->duration_ms, f->stated_ms)) {
+            char stated[24];
+            watch_format_time(f->stated_ms, stated, sizeof stated);
+            const char *lv[] = {"reported", duration, "stated", stated, NULL};
+            buf_puts(&own, "; ");
+            letter_fill(&own, letter_string(strings, "watch_length_differs"), lv);
+        }
         if (f->captions_on)
             watch_part(&own, strings, "watch_captions");
         break;

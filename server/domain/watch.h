@@ -126,7 +126,8 @@ struct watch_facts {
     enum watch_observed observed;
     bool answered;    /* every question of the video has an answer (given by the caller) */
     bool page_viewed;
-    int64_t played_ms, duration_ms;
+    int64_t played_ms, duration_ms; /* duration_ms: the player's (the file's length) */
+    int64_t stated_ms;              /* the pack's stated length of the video, 0 if none */
     int share_permille;
     bool to_end, ended, skipped, captions_on, transcript_opened, legacy_ended;
     bool player_shown; /* WATCH_NO_MEDIA / WATCH_NO_FILE: at another visit the page was
@@ -144,8 +145,14 @@ void watch_facts_of(const struct model_view *v, bool answered, struct watch_fact
 /* "played", "not_played", "no_script", "not_viewed", "legacy", "no_media", "no_file". */
 const char *watch_observed_name(enum watch_observed o);
 
+/* True when the player's length of a video (reported_ms) and the pack's stated one
+ * (stated_ms, 0: none) disagree by more than a tenth of the stated length, at least 2 s:
+ * the played share and "to the end" rest on the player's length, so a reader is told. */
+bool watch_length_differs(int64_t reported_ms, int64_t stated_ms);
+
 /* The sentence for the facts, in the language of strings (the templates' lang JSON;
- * keys watch_*), appended to out. */
+ * keys watch_*), appended to out.  Played facts whose length differs from the stated one
+ * (watch_length_differs) say both lengths. */
 void watch_sentence(const struct watch_facts *f, const json_t *strings, struct buf *out);
 
 /* The facts as JSON (new reference; the caller owns it):

@@ -209,13 +209,13 @@ describe('watching and opening as observed', () => {
   it('the end reached after seeking past unplayed parts is not watched to the end', async () => {
     const C = await enrol();
     const b = await citizen(C);
-    assert.equal((await report(b, 1, { d: '30', p: '0-5', s: '5-28' })).status, 204);
-    assert.equal((await report(b, 1, { d: '30', p: '0-5,28-30', e: '1' })).status, 204);
+    assert.equal((await report(b, 1, { d: '40', p: '0-5', s: '5-38' })).status, 204);
+    assert.equal((await report(b, 1, { d: '40', p: '0-5,38-40', e: '1' })).status, 204);
     const v = (await describeEnrolment(C.enrolment_id)).videos[0];
     assert.equal(v.watched.ended, true);
     assert.equal(v.watched.skipped, true);
     assert.equal(v.watched.to_end, false);
-    assert.equal(v.watched.text, 'afspillet 0:00–0:05, 0:28–0:30 af 0:30 (23 %)');
+    assert.equal(v.watched.text, 'afspillet 0:00–0:05, 0:38–0:40 af 0:40 (18 %)');
     // backwards seeks and seeks within what was played are no skip; the end then counts
     // (a short video: 0:00–0:09.2 of 0:10 is 92 %, its last second played to the end)
     const D = await enrol();
@@ -235,6 +235,25 @@ describe('watching and opening as observed', () => {
     assert.equal(x.watched.to_end, false, 'a gap before the end is no watching to the end');
     assert.equal((await report(e, 1, { d: '30', p: '0-5,28-30', s: '5-28' })).status, 204);
     assert.equal((await describeEnrolment(E.enrolment_id)).videos[0].watched.to_end, false);
+  });
+
+  it('a player length far from the video\'s stated one is said beside the played facts', async () => {
+    // video 1 is stated to be 0:40: a player that reports a 1 s file "to the end" (a cut
+    // file, or a page made to report so) is recorded as reported, and the record says both
+    const C = await enrol();
+    const b = await citizen(C);
+    assert.equal((await report(b, 1, { d: '1', p: '0-1', e: '1' })).status, 204);
+    const v = (await describeEnrolment(C.enrolment_id)).videos[0];
+    assert.equal(v.watched.to_end, true, 'the player\'s evidence');
+    assert.equal(v.watched.text, 'afspillet 0:00–0:01 af 0:01 (100 %); set til ende; '
+      + 'afspilleren angav videoens længde til 0:01, men videoen er opgivet til 0:40');
+    assert.ok((await evidenceText(C.citizen_id)).includes('men videoen er opgivet til 0:40'), 'the evidence says it too');
+    // within a tenth of the stated length nothing more is said
+    const D = await enrol();
+    const d = await citizen(D);
+    assert.equal((await report(d, 1, { d: '39.6', p: '0-39.6', e: '1' })).status, 204);
+    assert.equal((await describeEnrolment(D.enrolment_id)).videos[0].watched.text,
+      'afspillet 0:00–0:40 af 0:40 (100 %); set til ende');
   });
 
   it('"ended" with played ranges that stop far before the end is not watched to the end', async () => {

@@ -191,7 +191,7 @@ static void test_format(void **state)
 
 static json_t *strings(void)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
                      "watch_player_shown",
                      "ved et andet besøg blev siden vist med videoen, men der blev ikke "
                      "registreret nogen afspilning",
@@ -208,7 +208,10 @@ static json_t *strings(void)
                      "watch_legacy_answered", "svarede", "watch_legacy_viewed",
                      "siden blev vist (før afspilning blev registreret)", "watch_transcript",
                      "tekstversionen blev åbnet", "watch_captions", "undertekster slået til",
-                     "watch_not_viewed", "videoens side blev ikke åbnet");
+                     "watch_not_viewed", "videoens side blev ikke åbnet",
+                     "watch_length_differs",
+                     "afspilleren angav videoens længde til {{reported}}, men videoen er "
+                     "opgivet til {{stated}}");
 }
 
 static const char *said(const struct model_view *v, bool answered, struct buf *b)
@@ -220,6 +223,53 @@ static const char *said(const struct model_view *v, bool answered, struct buf *b
     watch_sentence(&f, s, b);
     json_decref(s);
     return b->data ? b->data : "";
+}
+
+/* The sentence of v with the pack's stated length stated_ms. */
+static const char *said_stated(const struct model_view *v, int64_t stated_ms, struct buf *b)
+{
+    struct watch_facts f;
+    json_t *s = strings();
+    buf_reset(b);
+    watch_facts_of(v, true, &f);
+    f.stated_ms = stated_ms;
+    watch_sentence(&f, s, b);
+    json_decref(s);
+    return b->data ? b->data : "";
+}
+
+static void test_length_differs(void **state)
+{
+    (void)state;
+    /* a tenth of the stated length, at least 2 s, either way */
+    assert_false(watch_length_differs(39600, 40000));
+    assert_false(watch_length_differs(36000, 40000));
+    assert_true(watch_length_differs(35900, 40000));
+    assert_true(watch_length_differs(44100, 40000));
+    assert_false(watch_length_differs(3000, 5000)); /* 2 s at least */
+    assert_true(watch_length_differs(2900, 5000));
+    assert_false(watch_length_differs(600000, 650000));
+    assert_true(watch_length_differs(580000, 650000));
+    assert_false(watch_length_differs(1000, 0)); /* no stated length: nothing to compare */
+    assert_false(watch_length_differs(0, 40000));
+    /* the sentence says both lengths: "to the end" of a 1 s file is not a 40 s video's */
+    struct buf b = {0};
+    struct model_range one[] = {R(0, 1000)};
+    struct model_view v = {.video_id = 1, .started_at = 1, .observed = true, .reported_at = 2,
+                           .duration_ms = 1000, .ranges = one, .n_ranges = 1, .to_end_at = 3};
+    assert_string_equal(said_stated(&v, 40000, &b),
+                        "afspillet 0:00\xE2\x80\x93" "0:01 af 0:01 (100 %); set til ende; "
+                        "afspilleren angav videoens længde til 0:01, men videoen er opgivet "
+                        "til 0:40");
+    struct model_range full[] = {R(0, 39600)};
+    struct model_view ok = {.video_id = 1, .started_at = 1, .observed = true, .reported_at = 2,
+                            .duration_ms = 39600, .ranges = full, .n_ranges = 1,
+                            .to_end_at = 3};
+    assert_string_equal(said_stated(&ok, 40000, &b),
+                        "afspillet 0:00\xE2\x80\x93" "0:40 af 0:40 (100 %); set til ende");
+    assert_string_equal(said_stated(&ok, 0, &b),
+                        "afspillet 0:00\xE2\x80\x93" "0:40 af 0:40 (100 %); set til ende");
+    buf_free(&b);
 }
 
 static void test_sentence(void **state)
@@ -379,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_to_end_rules),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_sentence),
+        cmocka_unit_test(test_length_differs),
         cmocka_unit_test(test_journal_key),
         cmocka_unit_test(test_journal_key_letter_channel),
     };

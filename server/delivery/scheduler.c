@@ -724,7 +724,8 @@ struct sched_finish {
 static enum store_status sched_finish_txn(struct store *st, void *arg)
 {
     struct sched_finish *f = arg;
-    return store_job_finish(st, f->j->id, f->j->claim, f->state, f->error, f->next, f->now);
+    return store_job_finish(st, f->j->id, f->j->claim, f->state, f->error, f->next, f->now,
+                            NULL);
 }
 
 /* Runs one claimed job and ends it.  0 when it succeeded, 1 when it will be retried or

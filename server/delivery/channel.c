@@ -116,42 +116,6 @@ void channel_memo_xml(const struct channel_memo *m, struct buf *out)
                   "    </memo:MainDocument>\n  </memo:MessageBody>\n</memo:Message>\n");
 }
 
-/* Writes path atomically: a temporary file beside it, fsync, rename, fsync of the folder. */
-static int channel_write_atomic(const char *dir, const char *name, const void *data, size_t n,
-                                char *err, size_t errlen)
-{
-    char tmp[CONFIG_PATH_MAX + 96], path[CONFIG_PATH_MAX + 96];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0)
-        goto fail;
-    const char *p = data;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            close(fd);
-            goto fail;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0)
-        goto fail;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return 0;
-fail:
-    snprintf(err, errlen, "outbox: cannot write %s: %s", name, strerror(errno));
-    unlink(tmp);
-    return -1;
-}
-
 /* The SHA-256 of a file's bytes into out; 0 or -1. */
 static int channel_file_sha256(const char *path, char out[CHANNEL_SHA256_HEX + 1])
 {
@@ -173,6 +137,45 @@ static int channel_file_sha256(const char *path, char out[CHANNEL_SHA256_HEX + 1
     return 0;
 }
 
+/* Writes path atomically: a temporary file beside it, fsync, rename, fsync of the folder.
+ * sha256 (may be NULL) gets the SHA-256 of the temporary file as written, read back before
+ * the rename: once renamed the file belongs to the pickup, which may take it at once. */
+static int channel_write_atomic(const char *dir, const char *name, const void *data, size_t n,
+                                char *sha256, char *err, size_t errlen)
+{
+    char tmp[CONFIG_PATH_MAX + 96], path[CONFIG_PATH_MAX + 96];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0)
+        goto fail;
+    const char *p = data;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            close(fd);
+            goto fail;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0 || (sha256 && channel_file_sha256(tmp, sha256) != 0) ||
+        rename(tmp, path) != 0)
+        goto fail;
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+fail:
+    snprintf(err, errlen, "outbox: cannot write %s: %s", name, strerror(errno));
+    unlink(tmp);
+    return -1;
+}
+
 int channel_outbox_write(const char *dir, const char *message_id, const void *pdf,
                          size_t pdf_len, const void *xml, size_t xml_len,
                          char *xml_sha256, char *pdf_sha256, char *err, size_t errlen)
@@ -183,24 +186,25 @@ int channel_outbox_write(const char *dir, const char *message_id, const void *pd
         return -1;
     }
     snprintf(path, sizeof path, "%s/%s.xml", dir, message_id);
-    if (access(path, F_OK) != 0) { /* else written before (a repeat after a crash) */
-        snprintf(name, sizeof name, "%s.pdf", message_id);
-        if (channel_write_atomic(dir, name, pdf, pdf_len, err, errlen))
-            return -1;
-        snprintf(name, sizeof name, "%s.xml", message_id);
-        if (channel_write_atomic(dir, name, xml, xml_len, err, errlen))
-            return -1;
+    if (access(path, F_OK) == 0) {
+        /* placed by an earlier attempt (a repeat after a crash): nothing is written again.
+         * The hashes are those of the files that lie there, or, when the pickup has taken
+         * them meanwhile, of these bytes (the ones kept with the intent, written then) */
+        if (xml_sha256 && channel_file_sha256(path, xml_sha256) != 0)
+            channel_sha256(xml, xml_len, xml_sha256);
+        snprintf(path, sizeof path, "%s/%s.pdf", dir, message_id);
+        if (pdf_sha256 && channel_file_sha256(path, pdf_sha256) != 0)
+            channel_sha256(pdf, pdf_len, pdf_sha256);
+        return 0;
     }
-    /* what lies there now: the bytes just written, or those of the earlier attempt */
-    if (xml_sha256 && channel_file_sha256(path, xml_sha256) != 0) {
-        snprintf(err, errlen, "outbox: cannot read back %s.xml: %s", message_id, strerror(errno));
+    /* placed once both are renamed into place, the XML last: that is the success, whether
+     * or not the files are still there a moment later (the pickup may take them at once) */
+    snprintf(name, sizeof name, "%s.pdf", message_id);
+    if (channel_write_atomic(dir, name, pdf, pdf_len, pdf_sha256, err, errlen))
         return -1;
-    }
-    snprintf(path, sizeof path, "%s/%s.pdf", dir, message_id);
-    if (pdf_sha256 && channel_file_sha256(path, pdf_sha256) != 0) {
-        snprintf(err, errlen, "outbox: cannot read back %s.pdf: %s", message_id, strerror(errno));
+    snprintf(name, sizeof name, "%s.xml", message_id);
+    if (channel_write_atomic(dir, name, xml, xml_len, xml_sha256, err, errlen))
         return -1;
-    }
     return 0;
 }
 

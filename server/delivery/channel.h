@@ -56,9 +56,11 @@ int channel_enabled(const char *list, const char *channel);
 void channel_memo_xml(const struct channel_memo *m, struct buf *out);
 
 /* Writes <message_id>.pdf and <message_id>.xml with exactly these bytes into dir (created
- * when missing).  When the XML is there already (a repeat after a crash) writes nothing.
- * xml_sha256 and pdf_sha256 (each may be NULL) get the SHA-256 of the files as they lie in
- * the outbox afterwards, whoever wrote them. */
+ * when missing), each written, fsynced and renamed into place (the XML last): 0 once both
+ * are placed, whether or not the pickup has taken them since.  When the XML is there
+ * already (a repeat after a crash) writes nothing.  xml_sha256 and pdf_sha256 (each may be
+ * NULL) get the SHA-256 of the files as written (read back before the rename), or of those
+ * an earlier attempt placed; of these bytes when those are gone already. */
 int channel_outbox_write(const char *dir, const char *message_id, const void *pdf,
                          size_t pdf_len, const void *xml, size_t xml_len,
                          char *xml_sha256, char *pdf_sha256, char *err, size_t errlen);

@@ -215,7 +215,7 @@ struct sched_record {
     const struct store_job *j;
     const char *message_id;
     const char *sha256;
-    int64_t now;
+    int64_t at; /* when the channel took it: read right after its write returned */
     const char *kind; /* journal kind, NULL: none */
     const struct model_enrolment *e;
     json_t *data;
@@ -226,9 +226,9 @@ static enum store_status sched_record_txn(struct store *st, void *arg)
     struct sched_record *r = arg;
     enum store_status rc = store_job_renew(st, r->j->id, r->j->claim, clock_now());
     if (rc == STORE_OK)
-        rc = store_delivery_sent(st, r->message_id, r->sha256, r->now);
+        rc = store_delivery_sent(st, r->message_id, r->sha256, r->at);
     if (rc == STORE_OK && r->kind)
-        rc = journal_append(st, r->now, r->kind, "scheduler", r->e->citizen_uuid, r->e->uuid,
+        rc = journal_append(st, r->at, r->kind, "scheduler", r->e->citizen_uuid, r->e->uuid,
                             r->data, NULL);
     return rc;
 }
@@ -280,6 +280,7 @@ struct sched_letter_job {
     int have[SCHED_LETTER_CHANNELS];  /* an intent with its payload is recorded */
     int fresh; /* the recorded letter carried a link no longer in use: written anew, now */
     struct store_delivery d[SCHED_LETTER_CHANNELS];
+    const char *reason; /* why this attempt failed, a fixed category (letter_failed) */
 };
 
 static const char *sched_journal_kind(const char *job_kind)
@@ -338,6 +339,12 @@ static int sched_letter_pdf(struct scheduler *s, const struct store_job *j,
     /* the language the guidance was given in after the Danish text, when it was */
     if (*data && l->tr_lang)
         json_object_set_new(*data, "language", json_string(l->tr_lang));
+    /* a reminder names the meeting it reminds of: checked again before it is sent */
+    if (*data && l->kind == LETTER_REMINDER && l->meeting_at) {
+        char meeting[CLOCK_RFC3339_LEN + 1];
+        clock_format_rfc3339(l->meeting_at, meeting);
+        json_object_set_new(*data, "meeting_at", json_string(meeting));
+    }
     return *data ? 0 : -1;
 }
 
@@ -374,6 +381,7 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
         free(box);
         free(plain);
         snprintf(err, errlen, "cannot open the citizen's sealed identity");
+        w->reason = "identity_unavailable";
         return SCHED_RETRY;
     }
     memcpy(w->cpr, plain, n + 1);
@@ -412,6 +420,7 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
     }
     if (sched_letter_pdf(s, j, w, pack, &l, &data) != 0) {
         snprintf(err, errlen, "cannot render the letter");
+        w->reason = "render_failed";
         goto out;
     }
     dumped = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
@@ -473,12 +482,57 @@ out:
     return o;
 }
 
+/* A reminder goes out only for the meeting it names, and only before that begins: judged
+ * right before each send (a pass, or the other channel, may have taken long), against the
+ * enrolment as it is then (the meeting may have been moved, held or the enrolment closed
+ * since the letter was written).  A letter recorded before reminders named their meeting
+ * is checked for the time only.  SCHED_DONE to send, SCHED_CANCEL, or SCHED_RETRY. */
+static enum sched_outcome sched_reminder_still_due(struct scheduler *s,
+                                                   const struct store_job *j,
+                                                   const struct store_delivery *d, char *err,
+                                                   size_t errlen)
+{
+    struct model_enrolment cur;
+    if (strcmp(j->kind, "remind_before_meeting") != 0)
+        return SCHED_DONE;
+    enum store_status rc = store_enrolment_by_id(s->st, j->enrolment_id, &cur);
+    if (rc == STORE_NOT_FOUND || (rc == STORE_OK && cur.closed_at)) {
+        snprintf(err, errlen, "the enrolment is closed");
+        return SCHED_CANCEL;
+    }
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, "cannot read the enrolment");
+        return SCHED_RETRY;
+    }
+    if (cur.completed_at || cur.declined_at || cur.held_at) {
+        snprintf(err, errlen, "the citizen has completed or declined, or the meeting was held");
+        return SCHED_CANCEL;
+    }
+    json_error_t je;
+    json_t *data = json_loads(d->data ? d->data : "{}", 0, &je);
+    const char *named = json_string_value(json_object_get(data, "meeting_at"));
+    int64_t at = 0;
+    int moved = !cur.first_meeting_at ||
+                (named && (clock_parse_rfc3339(named, &at) != 0 || at != cur.first_meeting_at));
+    json_decref(data);
+    if (moved) {
+        snprintf(err, errlen, "the meeting was moved after the reminder was written: it is not "
+                              "sent with the old time");
+        return SCHED_CANCEL;
+    }
+    if (clock_now() >= cur.first_meeting_at) {
+        snprintf(err, errlen, "the meeting time has passed: a reminder is not sent afterwards");
+        return SCHED_CANCEL;
+    }
+    return SCHED_DONE;
+}
+
 /* Sends the bytes recorded with the intent through channel i, then records it sent and
- * journals it with the hashes of exactly those bytes.  SCHED_DONE, SCHED_RETRY or
- * SCHED_LOST (err says why). */
+ * journals it with the hashes of exactly those bytes, at the time the channel took them.
+ * SCHED_DONE, SCHED_CANCEL, SCHED_RETRY or SCHED_LOST (err says why). */
 static enum sched_outcome sched_letter_send(struct scheduler *s, const struct store_job *j,
-                                            struct sched_letter_job *w, int i, int64_t now,
-                                            char *err, size_t errlen)
+                                            struct sched_letter_job *w, int i, char *err,
+                                            size_t errlen)
 {
     struct store_delivery *d = &w->d[i];
     const char *channel = sched_letter_channels[i];
@@ -488,6 +542,9 @@ static enum sched_outcome sched_letter_send(struct scheduler *s, const struct st
     json_error_t je;
     int rc = -1;
     enum sched_outcome o = sched_renew(s, j, err, errlen);
+    if (o != SCHED_DONE)
+        return o;
+    o = sched_reminder_still_due(s, j, d, err, errlen);
     if (o != SCHED_DONE)
         return o;
     o = SCHED_RETRY;
@@ -503,8 +560,13 @@ static enum sched_outcome sched_letter_send(struct scheduler *s, const struct st
                                   sha, pdf_sha, err, errlen);
     else
         rc = channel_smtp_send(s->cfg, w->c.email, msg, msg_len, err, errlen);
-    if (rc != 0)
+    /* sent when the channel took it, not when the pass or the job began: a slow mail
+     * server can hold a batch for many minutes */
+    int64_t sent_at = clock_now();
+    if (rc != 0) {
+        w->reason = "channel_refused";
         goto out;
+    }
     sched_fault_point(channel);
     data = json_loads(d->data ? d->data : "{}", 0, &je);
     if (!data)
@@ -514,7 +576,7 @@ static enum sched_outcome sched_letter_send(struct scheduler *s, const struct st
     json_object_set_new(data, "channel", json_string(channel));
     json_object_set_new(data, "message_id", json_string(d->message_id));
     json_object_set_new(data, "sha256", json_string(sha));
-    struct sched_record r = {j, d->message_id, sha, now, sched_journal_kind(j->kind), &w->e,
+    struct sched_record r = {j, d->message_id, sha, sent_at, sched_journal_kind(j->kind), &w->e,
                              data};
     enum store_status st = store_txn(s->st, sched_record_txn, &r);
     if (st != STORE_OK) {
@@ -586,6 +648,7 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
         snprintf(err, errlen, "not sent: no configured channel can reach this citizen "
                               "(channels = %.40s; smtp needs an e-mail address)",
                  s->cfg->channels);
+        w->reason = "no_channel_reached";
         return SCHED_FAIL;
     }
     /* a letter recorded before a new link was issued carries a link that no longer works.
@@ -612,19 +675,23 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
     for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
         if (!w->want[i] || !w->have[i] || strcmp(w->d[i].state, "sent") == 0)
             continue;
-        enum sched_outcome o = sched_letter_send(s, j, w, i, now, err, errlen);
+        enum sched_outcome o = sched_letter_send(s, j, w, i, err, errlen);
         if (o != SCHED_DONE)
             return o;
     }
     return SCHED_DONE;
 }
 
+/* *reason gets the category of a failure (letter_failed's reason). */
 static enum sched_outcome sched_run_letter(struct scheduler *s, const struct store_job *j,
-                                           int64_t now, char *err, size_t errlen)
+                                           int64_t now, const char **reason, char *err,
+                                           size_t errlen)
 {
     struct sched_letter_job w;
     memset(&w, 0, sizeof w);
+    w.reason = "internal";
     enum sched_outcome o = sched_letter(s, j, now, &w, err, errlen);
+    *reason = w.reason;
     sodium_memzero(w.cpr, sizeof w.cpr);
     if (w.pdf.data)
         sodium_memzero(w.pdf.data, w.pdf.len);
@@ -695,8 +762,9 @@ static enum sched_outcome sched_run_webhook(struct scheduler *s, const struct st
     }
     if (channel_webhook_post(s->cfg, d.message_id, clock_system(), body, sha, err, errlen) != 0)
         goto out;
+    int64_t sent_at = clock_now(); /* when the case system took it */
     sched_fault_point("webhook");
-    struct sched_record rec = {j, d.message_id, sha, now, NULL, NULL, NULL};
+    struct sched_record rec = {j, d.message_id, sha, sent_at, NULL, NULL, NULL};
     rc = store_txn(s->st, sched_record_txn, &rec);
     if (rc == STORE_OK)
         o = SCHED_DONE;
@@ -717,27 +785,51 @@ struct sched_finish {
     const struct store_job *j;
     const char *state;
     const char *error;
+    const char *reason; /* a letter's failure: letter_failed's reason */
     int64_t next;
     int64_t now;
+    const char *final; /* the state the job was given (cancelled when it was meanwhile) */
 };
 
+/* A letter that failed for good is journalled (letter_failed) in the transaction that ends
+ * its job, so the case system learns of it like of a letter sent.  Only fixed words: the
+ * job kind, the attempts and the reason's category, never a remote server's text. */
 static enum store_status sched_finish_txn(struct store *st, void *arg)
 {
     struct sched_finish *f = arg;
-    return store_job_finish(st, f->j->id, f->j->claim, f->state, f->error, f->next, f->now);
+    struct model_enrolment e;
+    enum store_status rc = store_job_finish(st, f->j->id, f->j->claim, f->state, f->error,
+                                            f->next, f->now, &f->final);
+    if (rc != STORE_OK || strcmp(f->final, "failed") != 0 ||
+        strcmp(f->j->kind, "deliver_journal") == 0)
+        return rc;
+    rc = store_enrolment_by_id(st, f->j->enrolment_id, &e);
+    if (rc != STORE_OK)
+        return rc;
+    json_t *data = json_pack("{s:s, s:i, s:s}", "letter", f->j->kind, "attempts", f->j->attempts,
+                             "reason", f->reason ? f->reason : "internal");
+    rc = data ? journal_append(st, f->now, "letter_failed", "scheduler", e.citizen_uuid, e.uuid,
+                               data, NULL)
+              : STORE_ERROR;
+    json_decref(data);
+    return rc;
 }
 
 /* Runs one claimed job and ends it.  0 when it succeeded, 1 when it will be retried or
- * failed, -1 when its end could not be recorded. */
-static int sched_run(struct scheduler *s, const struct store_job *j, int64_t now,
+ * failed, -1 when its end could not be recorded.  Every time it records is read when the
+ * thing happens (the pass may have begun long before: a batch of slow sends). */
+static int sched_run(struct scheduler *s, const struct store_job *j,
                      struct scheduler_stats *stats)
 {
     char err[200] = "";
+    const char *reason = NULL;
+    int64_t now = clock_now();
     /* every write for the job (intent, sending, record, end) renews or checks its claim */
     enum sched_outcome o = strcmp(j->kind, "deliver_journal") == 0
                                ? sched_run_webhook(s, j, now, err, sizeof err)
-                               : sched_run_letter(s, j, now, err, sizeof err);
-    struct sched_finish f = {j, "done", "", 0, now};
+                               : sched_run_letter(s, j, now, &reason, err, sizeof err);
+    now = clock_now();
+    struct sched_finish f = {j, "done", "", reason, 0, now, NULL};
     int *count = &stats->done; /* counted once the end is recorded */
     if (o == SCHED_LOST) {
         stats->lost++;
@@ -767,6 +859,14 @@ static int sched_run(struct scheduler *s, const struct store_job *j, int64_t now
                 (long long)j->id, j->kind, j->attempts, err, (long long)(f.next - now));
     }
     enum store_status rc = store_txn(s->st, sched_finish_txn, &f);
+    if (rc == STORE_OK && f.final && strcmp(f.final, f.state) != 0 &&
+        strcmp(f.final, "cancelled") == 0) { /* cancelled while it ran */
+        count = &stats->cancelled;
+        o = SCHED_CANCEL;
+        fprintf(stderr, "vejled: job %lld (%s) was cancelled while this attempt ran: it ends "
+                        "cancelled, not %s\n",
+                (long long)j->id, j->kind, f.state);
+    }
     if (rc == STORE_CONFLICT) {
         stats->lost++;
         fprintf(stderr, "vejled: job %lld (%s): the claim was lost before the job ended: its "
@@ -820,19 +920,20 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
             goto out;
         stats->claimed += (int)c.n;
         for (size_t i = 0; i < c.n; i++) /* a claimed job runs even when stopping */
-            if (sched_run(s, &jobs[i], now, stats) < 0)
+            if (sched_run(s, &jobs[i], stats) < 0)
                 goto out;
         if (c.n < max || jobs_stopping())
             break;
     }
     /* a signed checkpoint when the head moved and the last one is old enough; journalled
      * before the webhook queue below, so the case system receives its copy in this pass */
-    if (checkpoint_take(s->st, s->key, now, (int64_t)s->cfg->checkpoint_minutes * 60, NULL,
-                        NULL) < 0)
+    if (checkpoint_take(s->st, s->key, clock_now(), (int64_t)s->cfg->checkpoint_minutes * 60,
+                        NULL, NULL) < 0)
         fprintf(stderr, "vejled: checkpoint failed; trying again on the next pass\n");
     /* the journal to the case system, in order: stop at the first that fails */
     if (channel_enabled(s->cfg->channels, "webhook")) {
-        if (store_txn(s->st, sched_queue_txn, &now) != STORE_OK)
+        int64_t queued = clock_now();
+        if (store_txn(s->st, sched_queue_txn, &queued) != STORE_OK)
             goto out;
         while (!jobs_stopping()) {
             struct sched_claim c = {jobs_claim_time(now, started, clock_now()),
@@ -842,7 +943,7 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
             if (c.n == 0)
                 break;
             stats->claimed++;
-            int r = sched_run(s, &jobs[0], now, stats);
+            int r = sched_run(s, &jobs[0], stats);
             if (r < 0)
                 goto out;
             if (r > 0)
@@ -851,8 +952,8 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
     }
     /* the Idempotency-Key answers nobody can replay any more: their keyed request hashes
      * and sealed answers go (every pass, so `vejled jobs run` from cron does it too) */
-    if (store_idem_expire(s->st, now - (int64_t)s->cfg->idempotency_hours * 3600, NULL) !=
-        STORE_OK)
+    if (store_idem_expire(s->st, clock_now() - (int64_t)s->cfg->idempotency_hours * 3600,
+                          NULL) != STORE_OK)
         goto out;
     rc = 0;
 out:
@@ -901,6 +1002,7 @@ static void *scheduler_main(void *arg)
                             "%d cancelled, %d lost to another scheduler\n",
                     stats.claimed, stats.done, stats.retried, stats.failed, stats.cancelled,
                     stats.lost);
+        now = clock_now(); /* the pass may have taken long */
         sched_purge(s, now);
         int64_t next = 0, until = now + SCHEDULER_POLL_S;
         if (store_jobs_next(s->st, s->policy.lease_s, &next) == STORE_OK && next < until)

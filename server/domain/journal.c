@@ -12,6 +12,7 @@ const char *const journal_kinds[] = {
     "transcript_opened", "answers_submitted",
     "asked_topics", "declined", "completed", "meeting_recorded", "meeting_replanned", "group_changed",
     "written_guidance_sent", "written_guidance_resent", "reminder_sent", "new_link_sent",
+    "letter_failed",
     "citizen_purged",
     "checkpoint", NULL};
 

@@ -403,14 +403,18 @@ enum store_status store_job_renew(struct store *st, int64_t id, const char *clai
 /* Ends a job held with claim (STORE_CONFLICT, nothing changed, when the claim was lost):
  * state done | failed | cancelled, or pending again at next_attempt_at
  * (a retry).  error may be "" or NULL.  done and cancelled also drop the sealed letters of
- * the job's deliveries (failed keeps them, so that a job set pending again sends the same). */
+ * the job's deliveries (failed keeps them, so that a job set pending again sends the same).
+ * A job cancelled while it ran (store_jobs_cancel) ends cancelled whatever state says,
+ * unless state is done.  *final (may be NULL) gets the state the job was given. */
 enum store_status store_job_finish(struct store *st, int64_t id, const char *claim,
                                    const char *state, const char *error,
-                                   int64_t next_attempt_at, int64_t now);
+                                   int64_t next_attempt_at, int64_t now, const char **final);
 /* Cancels the pending jobs of an enrolment, of one kind or all letter jobs (kind NULL).
  * The journal's delivery to the case system (deliver_journal) is never cancelled: the
  * entries about a closed enrolment are owed to the case system like any other.  *n (may
- * be NULL) how many. */
+ * be NULL) how many.  A running job of those is marked cancelled-while-running instead:
+ * its attempt goes on (a letter it sends is recorded as sent), but it is never tried
+ * again (store_job_finish ends it cancelled). */
 enum store_status store_jobs_cancel(struct store *st, int64_t enrolment_id, const char *kind,
                                     int64_t now, int *n);
 /* Cancels the pending letter jobs of every enrolment of a citizen (the retention purge: the

@@ -284,7 +284,7 @@ enum store_status store_job_renew(struct store *st, int64_t id, const char *clai
 
 enum store_status store_job_finish(struct store *st, int64_t id, const char *claim,
                                    const char *state, const char *error,
-                                   int64_t next_attempt_at, int64_t now)
+                                   int64_t next_attempt_at, int64_t now, const char **final)
 {
     int retry = strcmp(state, "pending") == 0;
     /* only the holder of the claim ends the job: a scheduler whose lease ran out and whose
@@ -292,9 +292,24 @@ enum store_status store_job_finish(struct store *st, int64_t id, const char *cla
     enum store_status held = store_job_renew(st, id, claim, now);
     if (held != STORE_OK)
         return held;
+    /* cancelled while this attempt ran: it ends cancelled unless it is done (the renewal
+     * above holds the row, so no cancel comes between this read and the update) */
+    struct db_stmt *q =
+        store_stmt(st, "SELECT cancel_requested_at FROM jobs WHERE id = ?", "i", id);
+    enum store_status rc = store_row(st, q);
+    if (rc != STORE_OK)
+        return rc;
+    int cancel = db_col_int64(q, 0) != 0;
+    db_reset(q);
+    if (cancel && strcmp(state, "done") != 0) {
+        state = "cancelled";
+        retry = 0;
+    }
+    if (final)
+        *final = state;
     if (strcmp(state, "done") == 0 || strcmp(state, "cancelled") == 0) {
         /* the job is over: nothing will send its letter again */
-        enum store_status rc = store_done(
+        rc = store_done(
             st, store_stmt(st,
                            "UPDATE deliveries SET payload_box = NULL, pdf_box = NULL"
                            " WHERE job_id = ? AND (payload_box IS NOT NULL OR pdf_box IS NOT NULL)",
@@ -322,6 +337,15 @@ enum store_status store_jobs_cancel(struct store *st, int64_t enrolment_id, cons
                        "iit", now, enrolment_id, kind));
     if (n)
         *n = rc == STORE_OK ? db_changes(st->db) : 0;
+    /* one running now keeps its claim (what it sends is still recorded), but is not tried
+     * again: store_job_finish ends it cancelled unless it is done */
+    if (rc == STORE_OK)
+        rc = store_done(
+            st, store_stmt(st,
+                           "UPDATE jobs SET cancel_requested_at = ?1 WHERE enrolment_id = ?2"
+                           " AND state = 'running' AND cancel_requested_at = 0"
+                           " AND kind <> 'deliver_journal' AND (?3 IS NULL OR kind = ?3)",
+                           "iit", now, enrolment_id, kind));
     return rc;
 }
 
@@ -336,6 +360,13 @@ enum store_status store_jobs_cancel_citizen(struct store *st, int64_t citizen_id
                        "ii", now, citizen_id));
     if (n)
         *n = rc == STORE_OK ? db_changes(st->db) : 0;
+    if (rc == STORE_OK) /* the running ones: as in store_jobs_cancel */
+        rc = store_done(
+            st, store_stmt(st,
+                           "UPDATE jobs SET cancel_requested_at = ?1 WHERE state = 'running'"
+                           " AND cancel_requested_at = 0 AND kind <> 'deliver_journal'"
+                           " AND enrolment_id IN (SELECT id FROM enrolments WHERE citizen_id = ?2)",
+                           "ii", now, citizen_id));
     return rc;
 }
 

@@ -301,7 +301,7 @@ static enum store_status finish_txn(struct store *st, void *arg)
 {
     struct finish_txn *ft = arg;
     return store_job_finish(st, ft->id, ft->claim ? ft->claim : "A", ft->state,
-                            "connection refused", ft->next, 5);
+                            "connection refused", ft->next, 5, NULL);
 }
 
 struct renew_txn {
@@ -473,6 +473,63 @@ static void test_retry_then_done(void **state)
     assert_int_equal(claim(f, NULL, 1000000, &c), 0);
 }
 
+struct finish_final_txn {
+    int64_t id;
+    const char *state;
+    const char *final;
+};
+
+static enum store_status finish_final_txn(struct store *st, void *arg)
+{
+    struct finish_final_txn *ft = arg;
+    return store_job_finish(st, ft->id, "A", ft->state, "timed out", 0, 7, &ft->final);
+}
+
+struct cancel_kind_txn {
+    const char *kind;
+    int n;
+};
+
+static enum store_status cancel_kind_txn(struct store *st, void *arg)
+{
+    struct cancel_kind_txn *ct = arg;
+    return store_jobs_cancel(st, 1, ct->kind, 6, &ct->n);
+}
+
+/* A job cancelled while an attempt runs keeps its claim (what it sends is still recorded),
+ * but when the attempt fails it ends cancelled instead of pending or failed; one that
+ * succeeds ends done. */
+static void test_cancelled_while_running_is_not_retried(void **state)
+{
+    struct fixture *f = *state;
+    struct claim_txn c;
+    assert_int_equal(store_job_insert_ref(f->db.st, "remind_before_meeting", 1, 0, "r1", 100, 0),
+                     STORE_OK);
+    assert_int_equal(store_job_insert_ref(f->db.st, "remind_before_meeting", 1, 0, "r2", 100, 0),
+                     STORE_OK);
+    assert_int_equal(claim(f, NULL, 100, &c), 2);
+    int64_t a = c.out[0].id, b = c.out[1].id;
+    struct cancel_kind_txn ct = {"remind_before_meeting", 0};
+    assert_int_equal(store_txn(f->db.st, cancel_kind_txn, &ct), STORE_OK);
+    assert_int_equal(ct.n, 0); /* none pending */
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE state = 'running'"
+                               " AND cancel_requested_at = 6"), 2);
+    /* the claim still holds: renewing works */
+    assert_int_equal(store_job_renew(f->db.st, a, "A", 101), STORE_OK);
+    /* the attempt failed: not pending again, not failed, cancelled */
+    struct finish_final_txn fa = {a, "pending", NULL};
+    assert_int_equal(store_txn(f->db.st, finish_final_txn, &fa), STORE_OK);
+    assert_string_equal(fa.final, "cancelled");
+    struct finish_final_txn fb = {b, "done", NULL};
+    assert_int_equal(store_txn(f->db.st, finish_final_txn, &fb), STORE_OK);
+    assert_string_equal(fb.final, "done");
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE state = 'cancelled'"
+                               " AND finished_at = 7"), 1);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM jobs WHERE state = 'done'"), 1);
+    /* nothing comes back */
+    assert_int_equal(claim(f, NULL, 1000000, &c), 0);
+}
+
 struct cancel_txn {
     int64_t now;
     int n;
@@ -619,6 +676,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_claim_is_fenced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_renewal_keeps_the_job, setup, teardown),
         cmocka_unit_test_setup_teardown(test_late_batch_holds_a_full_lease, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancelled_while_running_is_not_retried, setup,
+                                        teardown),
         cmocka_unit_test(test_timeouts_shorter_than_the_lease),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

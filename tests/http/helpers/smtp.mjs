@@ -31,7 +31,8 @@ export async function startSmtp(port, dir, delay = 0) {
     proc.stderr.on('data', (d) => { out += d; });
     proc.on('exit', () => { clearTimeout(timer); reject(new Error(`smtp sink exited: ${out}`)); });
   });
-  return { proc, port, dir };
+  // out: everything the sink has printed so far ('data N' once the Nth message has arrived)
+  return { proc, port, dir, get out() { return out; } };
 }
 
 /** Stops a sink from startSmtp (nothing when it has already exited). */

@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 """A local SMTP sink for the delivery tests: aiosmtpd on 127.0.0.1:PORT writing every
-message it accepts, as received, to DIR/NNNN.eml.  With DELAY (seconds) it answers each
-message that much later (a slow mail server).  Prints 'ready' once it listens; stops on
+message it accepts, as received, to DIR/NNNN.eml, and the moment it accepted it (its
+answer 250, Unix seconds with a fraction) to DIR/NNNN.accepted.  With DELAY (seconds) it
+answers each message that much later (a slow mail server).  Prints 'ready' once it listens
+and 'data N' when the Nth message's content has arrived (before the delay); stops on
 SIGTERM.  Usage: smtp_sink.py PORT DIR [DELAY]"""
 import asyncio
 import os
 import signal
 import sys
+import time
 
 from aiosmtpd.controller import Controller
 
@@ -16,8 +19,11 @@ class Sink:
         self.folder = folder
         self.delay = delay
         self.count = 0
+        self.arrived = 0
 
     async def handle_DATA(self, server, session, envelope):
+        self.arrived += 1
+        print(f"data {self.arrived}", flush=True)
         if self.delay:
             await asyncio.sleep(self.delay)
         self.count += 1
@@ -25,6 +31,9 @@ class Sink:
         with open(name + ".tmp", "wb") as f:
             f.write(envelope.original_content)
         os.rename(name + ".tmp", name)
+        with open(name[:-4] + ".accepted.tmp", "w") as f:
+            f.write(f"{time.time():.6f}\n")
+        os.rename(name[:-4] + ".accepted.tmp", name[:-4] + ".accepted")
         return "250 Message accepted"
 
 

@@ -164,8 +164,11 @@ static void ev_letters(struct evidence *ev, struct store *st, int64_t enrolment_
 }
 
 /* The page language of the submission that gave the first answer to the question with
- * slug in enrolment enr (its answers_submitted entry, attempt 1); NULL when not told. */
-static const char *ev_answer_language(const json_t *entries, const char *enr, const char *slug)
+ * slug in the video with video_slug in enrolment enr (its answers_submitted entry, attempt
+ * 1); NULL when not told.  Matched on the video too: a question's slug need only be unique
+ * within its video. */
+static const char *ev_answer_language(const json_t *entries, const char *enr,
+                                      const char *video_slug, const char *slug)
 {
     size_t i, j;
     json_t *e, *a;
@@ -176,6 +179,9 @@ static const char *ev_answer_language(const json_t *entries, const char *enr, co
         if (!kind || !id || strcmp(kind, "answers_submitted") != 0 || strcmp(id, enr) != 0)
             continue;
         const json_t *data = json_object_get(e, "data");
+        const char *video = json_string_value(json_object_get(data, "video"));
+        if (!video || strcmp(video, video_slug) != 0)
+            continue;
         json_array_foreach(json_object_get(data, "answers"), j, a)
         {
             const char *q = json_string_value(json_object_get(a, "question"));
@@ -232,7 +238,7 @@ static void ev_progress(struct evidence *ev, const struct model_pack *pack,
                                                                              : "evidence_wrong"));
                 /* answered on a page in another language: which, and that the texts here
                  * are the Danish ones */
-                const char *lang = ev_answer_language(entries, enr, q->slug);
+                const char *lang = ev_answer_language(entries, enr, v->slug, q->slug);
                 if (lang && strcmp(lang, "da") != 0) {
                     const char *vars[] = {"language", lang_name_for(NULL, ev->strings, lang),
                                           NULL};

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "enrol.h"
 #include "journal.h"
+#include "lang.h"
 #include "letter.h"
 #include "meeting.h"
 #include "pdf.h"
@@ -18,6 +19,7 @@ struct evidence {
     struct pdf *pdf;
     const json_t *strings;
     struct buf line;
+    int64_t now;                            /* when the PDF is made */
 };
 
 static const char *ev_s(struct evidence *ev, const char *key)
@@ -72,14 +74,88 @@ static const char *ev_data_str(const json_t *entry, const char *key)
     return v ? v : "";
 }
 
-/* The letters of an enrolment that did not go out: a channel whose last attempt failed
- * (the job failed with that channel's delivery still an intent), or no channel at all
- * (a job that ended without any delivery: no configured channel reached the citizen). */
+/* Why a letter job that ended failed without any delivery did not go out, from its
+ * recorded last error: one of a few fixed phrases (strings "evidence_failure_<code>"), never
+ * the error's own text, which may hold a remote server's answer.  "no_channel" only when
+ * that is what the scheduler recorded; NULL when the cause is not one of these (the PDF then
+ * says only that the sending failed). */
+static const char *ev_failure_code(const char *last_error)
+{
+    static const struct {
+        const char *prefix, *code;
+    } causes[] = {
+        {"not sent: no configured channel can reach this citizen", "no_channel"},
+        {"cannot open the citizen's sealed identity", "identity"},
+        {"cannot render the letter", "render"},
+        {"cannot prepare the personal link", "link"},
+        {"cannot read ", "internal"},
+        {"cannot record ", "internal"},
+        {"cannot renew ", "internal"},
+    };
+    for (size_t i = 0; last_error && i < sizeof causes / sizeof *causes; i++)
+        if (strncmp(last_error, causes[i].prefix, strlen(causes[i].prefix)) == 0)
+            return causes[i].code;
+    return NULL;
+}
+
+/* n of the counted phrase key ("count_attempts", "count_attempts_failed"), in Danish. */
+static void ev_count(struct evidence *ev, const char *key, int n, char *out, size_t size)
+{
+    lang_count(ev->strings, "da", key, n > 0 ? (unsigned long long)n : 0, out, size);
+}
+
+/* The letters of an enrolment that are not sent, each as it stands: a channel whose last
+ * attempt failed (the job failed with that channel's delivery still an intent); a job that
+ * failed without any delivery (with the cause when it is one of the known ones: no configured
+ * channel reaching the citizen only when that was recorded); a job that ended done without
+ * any delivery (before such jobs ended failed, what no channel could carry); and a letter not
+ * sent yet: waiting for its next attempt after failed ones, due and not tried yet, under way,
+ * or planned. */
 struct ev_unsent {
     struct evidence *ev;
     struct store *st;
     int any;
 };
+
+static void ev_unsent_line(struct ev_unsent *u, const char *key, const char *const *vars)
+{
+    buf_reset(&u->ev->line);
+    letter_fill(&u->ev->line, ev_s(u->ev, key), vars);
+    pdf_text(u->ev->pdf, PDF_BODY, u->ev->line.data);
+    u->any = 1;
+}
+
+/* A letter job that is pending or running: not sent yet (through the channels that have not
+ * sent it, when one has). */
+static void ev_unsent_waiting(struct ev_unsent *u, const struct store_job *j, const char *what)
+{
+    struct evidence *ev = u->ev;
+    int running = strcmp(j->state, "running") == 0;
+    /* a running job's count includes the attempt under way */
+    int failed = running ? j->attempts - 1 : j->attempts;
+    char next[64], nfailed[96];
+    struct buf detail = {0};
+    ev_time(j->next_attempt_at, next, sizeof next);
+    ev_count(ev, "count_attempts_failed", failed, nfailed, sizeof nfailed);
+    const char *dvars[] = {"next", next, "failed", nfailed, NULL};
+    if (!running && failed <= 0 && j->next_attempt_at > ev->now &&
+        !j->outbox_sent_at && !j->smtp_sent_at) {
+        const char *vars[] = {"what", what, "next", next, NULL};
+        ev_unsent_line(u, "evidence_letter_planned", vars);
+        return;
+    }
+    letter_fill(&detail,
+                ev_s(ev, running ? (failed > 0 ? "evidence_letter_detail_running_retry"
+                                               : "evidence_letter_detail_running")
+                                 : failed > 0 ? "evidence_letter_detail_retry"
+                                              : "evidence_letter_detail_due"),
+                dvars);
+    const char *vars[] = {"what", what, "detail", detail.data ? detail.data : "", NULL};
+    ev_unsent_line(u, j->outbox_sent_at || j->smtp_sent_at ? "evidence_letter_waiting_rest"
+                                                           : "evidence_letter_waiting",
+                   vars);
+    buf_free(&detail);
+}
 
 static int ev_unsent_job(const struct store_job *j, void *arg)
 {
@@ -89,8 +165,13 @@ static int ev_unsent_job(const struct store_job *j, void *arg)
     char when[64];
     int sent = j->outbox_sent_at || j->smtp_sent_at, tried = 0;
     const char *what = ev_label(ev, "letter", j->kind);
-    if (strcmp(j->kind, "deliver_journal") == 0 ||
-        (strcmp(j->state, "failed") != 0 && strcmp(j->state, "done") != 0))
+    if (strcmp(j->kind, "deliver_journal") == 0)
+        return 0;
+    if (strcmp(j->state, "pending") == 0 || strcmp(j->state, "running") == 0) {
+        ev_unsent_waiting(u, j, what);
+        return 0;
+    }
+    if (strcmp(j->state, "failed") != 0 && strcmp(j->state, "done") != 0)
         return 0;
     ev_time(j->finished_at, when, sizeof when);
     for (size_t i = 0; i < sizeof channels / sizeof *channels; i++) {
@@ -101,21 +182,26 @@ static int ev_unsent_job(const struct store_job *j, void *arg)
             if (strcmp(j->state, "failed") == 0 && strcmp(d.state, "sent") != 0) {
                 const char *vars[] = {"when", when, "what", what, "channel",
                                       ev_label(ev, "channel", channels[i]), NULL};
-                buf_reset(&ev->line);
-                letter_fill(&ev->line, ev_s(ev, "evidence_letter_not_sent"), vars);
-                pdf_text(ev->pdf, PDF_BODY, ev->line.data);
-                u->any = 1;
+                ev_unsent_line(u, "evidence_letter_not_sent", vars);
             }
         }
         store_delivery_clear(&d);
     }
-    if (!tried && !sent) {
+    if (tried || sent)
+        return 0;
+    const char *code = strcmp(j->state, "done") == 0 ? "no_channel"
+                                                     : ev_failure_code(j->last_error);
+    if (code && strcmp(code, "no_channel") == 0) {
         const char *vars[] = {"when", when, "what", what, NULL};
-        buf_reset(&ev->line);
-        letter_fill(&ev->line, ev_s(ev, "evidence_letter_no_channel"), vars);
-        pdf_text(ev->pdf, PDF_BODY, ev->line.data);
-        u->any = 1;
+        ev_unsent_line(u, "evidence_letter_no_channel", vars);
+        return 0;
     }
+    char attempts[64], key[64];
+    ev_count(ev, "count_attempts", j->attempts, attempts, sizeof attempts);
+    snprintf(key, sizeof key, "evidence_failure_%s", code ? code : "");
+    const char *vars[] = {"when", when, "what", what, "attempts", attempts, "reason",
+                          ev_s(ev, key), NULL};
+    ev_unsent_line(u, code ? "evidence_letter_failed_reason" : "evidence_letter_failed", vars);
     return 0;
 }
 
@@ -477,7 +563,8 @@ int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct v
     }
     journal_keep_enrolments(journal, es, n);
     ev.strings = strings;
-    ev.pdf = pdf_new(ev_s(&ev, "evidence_title"), clock_now());
+    ev.now = clock_now();
+    ev.pdf = pdf_new(ev_s(&ev, "evidence_title"), ev.now);
     pdf_set_info(ev.pdf, cfg->municipality_name, ev_s(&ev, "evidence_subject"),
                  ev_s(&ev, "evidence_keywords"));
     pdf_outline_headings(ev.pdf);

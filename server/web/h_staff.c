@@ -581,15 +581,18 @@ struct h_staff_letters {
 };
 
 /* Appends one part of a letter's status to parts: the string key with {{when}} as the time
- * t in the page's language (no time when t is 0). */
+ * t in the page's language (no time when t is 0) and {{failed}} as "<failed> attempts
+ * failed" (counted phrase count_attempts_failed). */
 static void h_staff_letter_part(const struct app_call *c, json_t *parts, const char *key,
-                                int64_t t)
+                                int64_t t, int failed)
 {
-    char when[64] = "";
+    char when[64] = "", nfailed[96];
     struct buf b = {0};
     if (t)
         clock_format_human(t, model_lang_code(c->lang), when, sizeof when);
-    const char *vars[] = {"when", when, NULL};
+    lang_count(app_strings(c), model_lang_code(c->lang), "count_attempts_failed",
+               failed > 0 ? (unsigned long long)failed : 0, nfailed, sizeof nfailed);
+    const char *vars[] = {"when", when, "failed", nfailed, NULL};
     letter_fill(&b, app_text(c, key), vars);
     json_array_append_new(parts, json_pack("{s:s, s:b}", "text", b.data ? b.data : "", "more",
                                            0));
@@ -599,8 +602,10 @@ static void h_staff_letter_part(const struct app_call *c, json_t *parts, const c
 /* One scheduled or sent letter (a job that sends or reminds) for the citizen page, each
  * time saying what it is: when a letter was placed in the outbox or sent by e-mail (each
  * channel's own time), when it failed or was cancelled, and the due time only while it is
- * planned.  A job that ended "done" without any channel sending it (as could happen before
- * such a job ended failed) says that it was not sent. */
+ * planned.  A letter whose attempts have failed and that waits for the next one (or has one
+ * under way) says that it is not sent yet, how many attempts failed and when the next one
+ * is.  A job that ended "done" without any channel sending it (as could happen before such
+ * a job ended failed) says that it was not sent. */
 static int h_staff_letter(const struct store_job *j, void *arg)
 {
     struct h_staff_letters *l = arg;
@@ -611,20 +616,27 @@ static int h_staff_letter(const struct store_job *j, void *arg)
     json_t *parts = json_array();
     int sent = j->outbox_sent_at || j->smtp_sent_at;
     if (j->outbox_sent_at)
-        h_staff_letter_part(l->c, parts, "letter_status_sent_outbox", j->outbox_sent_at);
+        h_staff_letter_part(l->c, parts, "letter_status_sent_outbox", j->outbox_sent_at, 0);
     if (j->smtp_sent_at)
-        h_staff_letter_part(l->c, parts, "letter_status_sent_smtp", j->smtp_sent_at);
-    if (strcmp(j->state, "pending") == 0)
-        h_staff_letter_part(l->c, parts, "letter_status_pending", j->next_attempt_at);
+        h_staff_letter_part(l->c, parts, "letter_status_sent_smtp", j->smtp_sent_at, 0);
+    if (strcmp(j->state, "pending") == 0 && j->attempts > 0) /* failed, waiting for the next */
+        h_staff_letter_part(l->c, parts, sent ? "letter_status_retry_rest" : "letter_status_retry",
+                            j->next_attempt_at, j->attempts);
+    else if (strcmp(j->state, "pending") == 0)
+        h_staff_letter_part(l->c, parts, "letter_status_pending", j->next_attempt_at, 0);
+    else if (strcmp(j->state, "running") == 0 && j->attempts > 1) /* counts the one under way */
+        h_staff_letter_part(l->c, parts, sent ? "letter_status_running_retry_rest"
+                                              : "letter_status_running_retry", 0,
+                            j->attempts - 1);
     else if (strcmp(j->state, "running") == 0)
-        h_staff_letter_part(l->c, parts, "letter_status_running", 0);
+        h_staff_letter_part(l->c, parts, "letter_status_running", 0, 0);
     else if (strcmp(j->state, "failed") == 0)
         h_staff_letter_part(l->c, parts, sent ? "letter_status_failed_rest"
-                                               : "letter_status_failed", j->finished_at);
+                                               : "letter_status_failed", j->finished_at, 0);
     else if (strcmp(j->state, "cancelled") == 0)
-        h_staff_letter_part(l->c, parts, "letter_status_cancelled", j->finished_at);
+        h_staff_letter_part(l->c, parts, "letter_status_cancelled", j->finished_at, 0);
     else if (!sent)
-        h_staff_letter_part(l->c, parts, "letter_status_not_sent", j->finished_at);
+        h_staff_letter_part(l->c, parts, "letter_status_not_sent", j->finished_at, 0);
     for (size_t i = 0; i + 1 < json_array_size(parts); i++)
         json_object_set_new(json_array_get(parts, i), "more", json_true());
     json_t *row = json_pack("{s:s, s:s, s:o}", "kind", app_text(l->c, kind), "state", j->state,

@@ -20,6 +20,7 @@ struct evidence {
     const json_t *strings;
     struct buf line;
     int64_t now;                            /* when the PDF is made */
+    const struct evidence_download *copy;   /* NULL: the bundle is written beside it */
 };
 
 static const char *ev_s(struct evidence *ev, const char *key)
@@ -435,7 +436,7 @@ out:
 }
 
 /* The journal, entry by entry; one after the checkpoint cp (when given) says it is not in
- * the evidence bundle. */
+ * the evidence bundle (in a downloaded copy, which has none: that it came after it). */
 static void ev_journal(struct evidence *ev, const json_t *entries,
                        const struct store_checkpoint *cp)
 {
@@ -443,7 +444,8 @@ static void ev_journal(struct evidence *ev, const json_t *entries,
     json_t *e;
     pdf_space(ev->pdf, 8);
     pdf_text(ev->pdf, PDF_HEADING, ev_s(ev, "evidence_journal"));
-    pdf_text(ev->pdf, PDF_SMALL, ev_s(ev, "evidence_journal_intro"));
+    pdf_text(ev->pdf, PDF_SMALL,
+             ev_s(ev, ev->copy ? "evidence_journal_intro_copy" : "evidence_journal_intro"));
     json_array_foreach(entries, i, e)
     {
         char when[64], key[64];
@@ -458,7 +460,8 @@ static void ev_journal(struct evidence *ev, const json_t *entries,
                    *label ? label : (kind ? kind : ""));
         ev_actor(ev, json_string_value(json_object_get(e, "actor")), &ev->line);
         if (cp && json_integer_value(json_object_get(e, "seq")) > cp->signed_seq)
-            buf_printf(&ev->line, " (%s)", ev_s(ev, "evidence_journal_after"));
+            buf_printf(&ev->line, " (%s)", ev_s(ev, ev->copy ? "evidence_journal_after_copy"
+                                                              : "evidence_journal_after"));
         pdf_text(ev->pdf, PDF_BOLD, ev->line.data);
         buf_reset(&ev->line);
         buf_printf(&ev->line, "hash %s", json_string_value(json_object_get(e, "hash")));
@@ -492,7 +495,8 @@ static void ev_checkpoint(struct evidence *ev, struct store *st,
     buf_reset(&ev->line);
     letter_fill(&ev->line, ev_s(ev, "evidence_checkpoint_text"), vars);
     buf_free(&delivery);
-    /* what the bundle beside it holds: the citizen's entries up to the signed one */
+    /* what the bundle beside it holds: the citizen's entries up to the signed one (in a
+     * downloaded copy, which has no bundle: which of the entries it shows are covered) */
     size_t covered = 0, later = 0, i;
     json_t *e;
     json_array_foreach(entries, i, e)
@@ -508,12 +512,14 @@ static void ev_checkpoint(struct evidence *ev, struct store *st,
     const char *cvars[] = {"count", ncovered, "seq", seq, NULL};
     const char *lvars[] = {"count", nlater, "seq", seq, NULL};
     buf_puts(&ev->line, " ");
-    letter_fill(&ev->line,
-                ev_s(ev, covered ? "evidence_checkpoint_covered" : "evidence_checkpoint_none"),
-                cvars);
+    const char *copy = ev->copy ? "_copy" : "";
+    char key[48];
+    snprintf(key, sizeof key, "evidence_checkpoint_%s%s", covered ? "covered" : "none", copy);
+    letter_fill(&ev->line, ev_s(ev, key), cvars);
     if (later) {
         buf_puts(&ev->line, " ");
-        letter_fill(&ev->line, ev_s(ev, "evidence_checkpoint_later"), lvars);
+        snprintf(key, sizeof key, "evidence_checkpoint_later%s", copy);
+        letter_fill(&ev->line, ev_s(ev, key), lvars);
     }
     pdf_text(ev->pdf, PDF_BODY, ev->line.data);
     const char *hvars[] = {"hash", cp->head_hash, "root", cp->tree_root, "key", cp->public_key,
@@ -527,13 +533,13 @@ int evidence_pdf(const struct config *cfg, struct store *st, const struct vault 
                  const char *citizen_uuid, const struct store_checkpoint *cp, struct buf *out,
                  char *err, size_t errlen)
 {
-    return evidence_pdf_unit(cfg, st, vault, citizen_uuid, "", cp, out, err, errlen);
+    return evidence_pdf_unit(cfg, st, vault, citizen_uuid, "", cp, NULL, out, err, errlen);
 }
 
 int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct vault *vault,
                       const char *citizen_uuid, const char *unit,
-                      const struct store_checkpoint *cp, struct buf *out, char *err,
-                      size_t errlen)
+                      const struct store_checkpoint *cp, const struct evidence_download *copy,
+                      struct buf *out, char *err, size_t errlen)
 {
     struct model_citizen c;
     struct evidence ev;
@@ -564,6 +570,7 @@ int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct v
     journal_keep_enrolments(journal, es, n);
     ev.strings = strings;
     ev.now = clock_now();
+    ev.copy = copy;
     ev.pdf = pdf_new(ev_s(&ev, "evidence_title"), ev.now);
     pdf_set_info(ev.pdf, cfg->municipality_name, ev_s(&ev, "evidence_subject"),
                  ev_s(&ev, "evidence_keywords"));
@@ -571,9 +578,20 @@ int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct v
     pdf_set_lang(ev.pdf, "da");
     pdf_text(ev.pdf, PDF_TITLE, ev_s(&ev, "evidence_title"));
     pdf_text(ev.pdf, PDF_HEADING, c.name);
-    clock_format_human(clock_now(), "da", now, sizeof now);
+    clock_format_human(ev.now, "da", now, sizeof now);
     const char *vars[] = {"citizen", c.uuid, "date", now, NULL};
     letter_fill(&ev.line, ev_s(&ev, "evidence_intro"), vars);
+    if (copy) { /* who downloaded this copy, and which entries it shows */
+        char at[64];
+        clock_format_human(copy->at, "da", at, sizeof at);
+        const char *cvars[] = {"by", copy->by ? copy->by : "", "date", at, "unit",
+                               unit ? unit : "", NULL};
+        buf_puts(&ev.line, " ");
+        letter_fill(&ev.line, ev_s(&ev, "evidence_copy_by"), cvars);
+        buf_puts(&ev.line, " ");
+        letter_fill(&ev.line, ev_s(&ev, unit && *unit ? "evidence_copy_unit" : "evidence_copy_all"),
+                    cvars);
+    }
     pdf_text(ev.pdf, PDF_SMALL, ev.line.data);
     pdf_text(ev.pdf, PDF_SMALL, cfg->municipality_name);
     for (size_t i = 0; i < n; i++) /* oldest first */

@@ -916,8 +916,9 @@ out:
 }
 
 /* The evidence document: one PDF with the citizen's documentation trail (the enrolments in
- * the user's scope), for a sanction or complaint case.  A read of the citizen's data like
- * the page. */
+ * the user's scope), for a sanction or complaint case.  A copy: no evidence bundle is made
+ * with it, and its texts say so (the bundle is the CLI's, `vejled evidence`).  A read of the
+ * citizen's data like the page. */
 void h_staff_evidence(struct app_call *c)
 {
     struct model_citizen cz;
@@ -933,8 +934,15 @@ void h_staff_evidence(struct app_call *c)
     int signed_ok = checkpoint_take(c->st, c->app->signkey, clock_now(), 0, &cp, NULL) == 0;
     if (!signed_ok)
         fprintf(stderr, "vejled: evidence: the journal checkpoint could not be taken\n");
+    /* a copy: no bundle is written beside it, and it says who downloaded it */
+    char by[sizeof c->user.display_name + sizeof c->user.username + 4];
+    if (*c->user.display_name)
+        snprintf(by, sizeof by, "%s (%s)", c->user.display_name, c->user.username);
+    else
+        snprintf(by, sizeof by, "%s", c->user.username);
+    struct evidence_download copy = {by, clock_now()};
     if (evidence_pdf_unit(c->app->cfg, c->st, c->app->vault, cz.uuid, h_staff_scope(c),
-                          signed_ok ? &cp : NULL, &pdf, err, sizeof err) != 0) {
+                          signed_ok ? &cp : NULL, &copy, &pdf, err, sizeof err) != 0) {
         fprintf(stderr, "vejled: evidence: %s\n", err);
         h_staff_fail(c);
         goto out;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "channel.h"
 #include "checkpoint.h"
 #include "clock.h"
 #include "cpr.h"
@@ -839,11 +840,25 @@ json_t *h_staff_access_rows(struct app_call *c, int64_t citizen_id, size_t limit
     return out;
 }
 
+/* How a letter with a new link reaches the citizen now, by the scheduler's rule: the outbox
+ * (Digital Post) when it is a channel, e-mail when smtp is a channel and the citizen has an
+ * address.  "post", "email", "both"; or no letter can be sent (the letter job would fail at
+ * once), so the page must not promise one: "no_address" (e-mail is the only channel and the
+ * citizen has no address), "none" (neither is a channel). */
+static const char *h_staff_letter_way(const struct app_call *c, const struct model_citizen *cz)
+{
+    int post = channel_enabled(c->app->cfg->channels, "outbox");
+    int smtp = channel_enabled(c->app->cfg->channels, "smtp");
+    int email = smtp && cz->email && *cz->email;
+    return post && email ? "both" : post ? "post" : email ? "email" : smtp ? "no_address" : "none";
+}
+
 /* The confirmation after a save (?gemt=moede|link&forloeb=<enrolment uuid>), read back from
  * the store and the journal, never from the request: the meeting as recorded, or the new
- * link this user issued (its time and expiry; the link itself went to the citizen). */
+ * link this user issued (its time and expiry, and how the letter with it goes to the
+ * citizen, by way (h_staff_letter_way), or that none can; the link itself is never shown). */
 static void h_staff_saved(struct app_call *c, json_t *ctx, const char *saved, const json_t *d,
-                          const json_t *journal)
+                          const json_t *journal, const char *way)
 {
     const char *uuid = json_string_value(json_object_get(d, "enrolment_id"));
     if (strcmp(saved, "moede") == 0) {
@@ -869,6 +884,11 @@ static void h_staff_saved(struct app_call *c, json_t *ctx, const char *saved, co
         return;
     json_t *l = json_object();
     int64_t t;
+    char key[48];
+    snprintf(key, sizeof key, "staff_saved_link_text_%s", way);
+    json_object_set_new(l, "text", json_string(app_text(c, key)));
+    json_object_set_new(l, "no_letter",
+                        json_boolean(!strcmp(way, "none") || !strcmp(way, "no_address")));
     if (clock_parse_rfc3339(json_string_value(json_object_get(last, "at")), &t) == 0)
         h_staff_time(c, l, "at", t);
     if (clock_parse_rfc3339(json_string_value(json_object_get(json_object_get(last, "data"),
@@ -892,6 +912,11 @@ void h_staff_citizen_page(struct app_call *c)
     journal_keep_enrolments(journal, es, n);
     const char *saved = http_query(c->req, "gemt"), *which = http_query(c->req, "forloeb");
     ctx = json_pack("{s:s, s:s}", "citizen_id", cz.uuid, "name", cz.name);
+    /* what the new-link button does by the letter it can (or cannot) send */
+    const char *way = h_staff_letter_way(c, &cz);
+    char hint[48];
+    snprintf(hint, sizeof hint, "staff_link_new_hint_%s", way);
+    json_object_set_new(ctx, "link_new_hint", json_string(app_text(c, hint)));
     json_t *list = json_array();
     json_object_set_new(ctx, "enrolments", list);
     for (size_t i = 0; i < n; i++) {
@@ -902,7 +927,7 @@ void h_staff_citizen_page(struct app_call *c)
         }
         json_array_append_new(list, d);
         if (saved && which && strcmp(which, es[i].uuid) == 0)
-            h_staff_saved(c, ctx, saved, d, journal);
+            h_staff_saved(c, ctx, saved, d, journal, way);
     }
     json_object_set_new(ctx, "journal", h_staff_journal(c, journal));
     json_object_set_new(ctx, "access", h_staff_access_rows(c, cz.id, 50));

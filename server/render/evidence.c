@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "enrol.h"
 #include "journal.h"
+#include "lang.h"
 #include "letter.h"
 #include "meeting.h"
 #include "pdf.h"
@@ -18,6 +19,8 @@ struct evidence {
     struct pdf *pdf;
     const json_t *strings;
     struct buf line;
+    int64_t now;                            /* when the PDF is made */
+    const struct evidence_download *copy;   /* NULL: the bundle is written beside it */
 };
 
 static const char *ev_s(struct evidence *ev, const char *key)
@@ -72,14 +75,88 @@ static const char *ev_data_str(const json_t *entry, const char *key)
     return v ? v : "";
 }
 
-/* The letters of an enrolment that did not go out: a channel whose last attempt failed
- * (the job failed with that channel's delivery still an intent), or no channel at all
- * (a job that ended without any delivery: no configured channel reached the citizen). */
+/* Why a letter job that ended failed without any delivery did not go out, from its
+ * recorded last error: one of a few fixed phrases (strings "evidence_failure_<code>"), never
+ * the error's own text, which may hold a remote server's answer.  "no_channel" only when
+ * that is what the scheduler recorded; NULL when the cause is not one of these (the PDF then
+ * says only that the sending failed). */
+static const char *ev_failure_code(const char *last_error)
+{
+    static const struct {
+        const char *prefix, *code;
+    } causes[] = {
+        {"not sent: no configured channel can reach this citizen", "no_channel"},
+        {"cannot open the citizen's sealed identity", "identity"},
+        {"cannot render the letter", "render"},
+        {"cannot prepare the personal link", "link"},
+        {"cannot read ", "internal"},
+        {"cannot record ", "internal"},
+        {"cannot renew ", "internal"},
+    };
+    for (size_t i = 0; last_error && i < sizeof causes / sizeof *causes; i++)
+        if (strncmp(last_error, causes[i].prefix, strlen(causes[i].prefix)) == 0)
+            return causes[i].code;
+    return NULL;
+}
+
+/* n of the counted phrase key ("count_attempts", "count_attempts_failed"), in Danish. */
+static void ev_count(struct evidence *ev, const char *key, int n, char *out, size_t size)
+{
+    lang_count(ev->strings, "da", key, n > 0 ? (unsigned long long)n : 0, out, size);
+}
+
+/* The letters of an enrolment that are not sent, each as it stands: a channel whose last
+ * attempt failed (the job failed with that channel's delivery still an intent); a job that
+ * failed without any delivery (with the cause when it is one of the known ones: no configured
+ * channel reaching the citizen only when that was recorded); a job that ended done without
+ * any delivery (before such jobs ended failed, what no channel could carry); and a letter not
+ * sent yet: waiting for its next attempt after failed ones, due and not tried yet, under way,
+ * or planned. */
 struct ev_unsent {
     struct evidence *ev;
     struct store *st;
     int any;
 };
+
+static void ev_unsent_line(struct ev_unsent *u, const char *key, const char *const *vars)
+{
+    buf_reset(&u->ev->line);
+    letter_fill(&u->ev->line, ev_s(u->ev, key), vars);
+    pdf_text(u->ev->pdf, PDF_BODY, u->ev->line.data);
+    u->any = 1;
+}
+
+/* A letter job that is pending or running: not sent yet (through the channels that have not
+ * sent it, when one has). */
+static void ev_unsent_waiting(struct ev_unsent *u, const struct store_job *j, const char *what)
+{
+    struct evidence *ev = u->ev;
+    int running = strcmp(j->state, "running") == 0;
+    /* a running job's count includes the attempt under way */
+    int failed = running ? j->attempts - 1 : j->attempts;
+    char next[64], nfailed[96];
+    struct buf detail = {0};
+    ev_time(j->next_attempt_at, next, sizeof next);
+    ev_count(ev, "count_attempts_failed", failed, nfailed, sizeof nfailed);
+    const char *dvars[] = {"next", next, "failed", nfailed, NULL};
+    if (!running && failed <= 0 && j->next_attempt_at > ev->now &&
+        !j->outbox_sent_at && !j->smtp_sent_at) {
+        const char *vars[] = {"what", what, "next", next, NULL};
+        ev_unsent_line(u, "evidence_letter_planned", vars);
+        return;
+    }
+    letter_fill(&detail,
+                ev_s(ev, running ? (failed > 0 ? "evidence_letter_detail_running_retry"
+                                               : "evidence_letter_detail_running")
+                                 : failed > 0 ? "evidence_letter_detail_retry"
+                                              : "evidence_letter_detail_due"),
+                dvars);
+    const char *vars[] = {"what", what, "detail", detail.data ? detail.data : "", NULL};
+    ev_unsent_line(u, j->outbox_sent_at || j->smtp_sent_at ? "evidence_letter_waiting_rest"
+                                                           : "evidence_letter_waiting",
+                   vars);
+    buf_free(&detail);
+}
 
 static int ev_unsent_job(const struct store_job *j, void *arg)
 {
@@ -89,8 +166,13 @@ static int ev_unsent_job(const struct store_job *j, void *arg)
     char when[64];
     int sent = j->outbox_sent_at || j->smtp_sent_at, tried = 0;
     const char *what = ev_label(ev, "letter", j->kind);
-    if (strcmp(j->kind, "deliver_journal") == 0 ||
-        (strcmp(j->state, "failed") != 0 && strcmp(j->state, "done") != 0))
+    if (strcmp(j->kind, "deliver_journal") == 0)
+        return 0;
+    if (strcmp(j->state, "pending") == 0 || strcmp(j->state, "running") == 0) {
+        ev_unsent_waiting(u, j, what);
+        return 0;
+    }
+    if (strcmp(j->state, "failed") != 0 && strcmp(j->state, "done") != 0)
         return 0;
     ev_time(j->finished_at, when, sizeof when);
     for (size_t i = 0; i < sizeof channels / sizeof *channels; i++) {
@@ -101,21 +183,26 @@ static int ev_unsent_job(const struct store_job *j, void *arg)
             if (strcmp(j->state, "failed") == 0 && strcmp(d.state, "sent") != 0) {
                 const char *vars[] = {"when", when, "what", what, "channel",
                                       ev_label(ev, "channel", channels[i]), NULL};
-                buf_reset(&ev->line);
-                letter_fill(&ev->line, ev_s(ev, "evidence_letter_not_sent"), vars);
-                pdf_text(ev->pdf, PDF_BODY, ev->line.data);
-                u->any = 1;
+                ev_unsent_line(u, "evidence_letter_not_sent", vars);
             }
         }
         store_delivery_clear(&d);
     }
-    if (!tried && !sent) {
+    if (tried || sent)
+        return 0;
+    const char *code = strcmp(j->state, "done") == 0 ? "no_channel"
+                                                     : ev_failure_code(j->last_error);
+    if (code && strcmp(code, "no_channel") == 0) {
         const char *vars[] = {"when", when, "what", what, NULL};
-        buf_reset(&ev->line);
-        letter_fill(&ev->line, ev_s(ev, "evidence_letter_no_channel"), vars);
-        pdf_text(ev->pdf, PDF_BODY, ev->line.data);
-        u->any = 1;
+        ev_unsent_line(u, "evidence_letter_no_channel", vars);
+        return 0;
     }
+    char attempts[64], key[64];
+    ev_count(ev, "count_attempts", j->attempts, attempts, sizeof attempts);
+    snprintf(key, sizeof key, "evidence_failure_%s", code ? code : "");
+    const char *vars[] = {"when", when, "what", what, "attempts", attempts, "reason",
+                          ev_s(ev, key), NULL};
+    ev_unsent_line(u, code ? "evidence_letter_failed_reason" : "evidence_letter_failed", vars);
     return 0;
 }
 
@@ -164,8 +251,11 @@ static void ev_letters(struct evidence *ev, struct store *st, int64_t enrolment_
 }
 
 /* The page language of the submission that gave the first answer to the question with
- * slug in enrolment enr (its answers_submitted entry, attempt 1); NULL when not told. */
-static const char *ev_answer_language(const json_t *entries, const char *enr, const char *slug)
+ * slug in the video with video_slug in enrolment enr (its answers_submitted entry, attempt
+ * 1); NULL when not told.  Matched on the video too: a question's slug need only be unique
+ * within its video. */
+static const char *ev_answer_language(const json_t *entries, const char *enr,
+                                      const char *video_slug, const char *slug)
 {
     size_t i, j;
     json_t *e, *a;
@@ -176,6 +266,9 @@ static const char *ev_answer_language(const json_t *entries, const char *enr, co
         if (!kind || !id || strcmp(kind, "answers_submitted") != 0 || strcmp(id, enr) != 0)
             continue;
         const json_t *data = json_object_get(e, "data");
+        const char *video = json_string_value(json_object_get(data, "video"));
+        if (!video || strcmp(video, video_slug) != 0)
+            continue;
         json_array_foreach(json_object_get(data, "answers"), j, a)
         {
             const char *q = json_string_value(json_object_get(a, "question"));
@@ -232,7 +325,7 @@ static void ev_progress(struct evidence *ev, const struct model_pack *pack,
                                                                              : "evidence_wrong"));
                 /* answered on a page in another language: which, and that the texts here
                  * are the Danish ones */
-                const char *lang = ev_answer_language(entries, enr, q->slug);
+                const char *lang = ev_answer_language(entries, enr, v->slug, q->slug);
                 if (lang && strcmp(lang, "da") != 0) {
                     const char *vars[] = {"language", lang_name_for(NULL, ev->strings, lang),
                                           NULL};
@@ -343,7 +436,7 @@ out:
 }
 
 /* The journal, entry by entry; one after the checkpoint cp (when given) says it is not in
- * the evidence bundle. */
+ * the evidence bundle (in a downloaded copy, which has none: that it came after it). */
 static void ev_journal(struct evidence *ev, const json_t *entries,
                        const struct store_checkpoint *cp)
 {
@@ -351,7 +444,8 @@ static void ev_journal(struct evidence *ev, const json_t *entries,
     json_t *e;
     pdf_space(ev->pdf, 8);
     pdf_text(ev->pdf, PDF_HEADING, ev_s(ev, "evidence_journal"));
-    pdf_text(ev->pdf, PDF_SMALL, ev_s(ev, "evidence_journal_intro"));
+    pdf_text(ev->pdf, PDF_SMALL,
+             ev_s(ev, ev->copy ? "evidence_journal_intro_copy" : "evidence_journal_intro"));
     json_array_foreach(entries, i, e)
     {
         char when[64], key[64];
@@ -366,7 +460,8 @@ static void ev_journal(struct evidence *ev, const json_t *entries,
                    *label ? label : (kind ? kind : ""));
         ev_actor(ev, json_string_value(json_object_get(e, "actor")), &ev->line);
         if (cp && json_integer_value(json_object_get(e, "seq")) > cp->signed_seq)
-            buf_printf(&ev->line, " (%s)", ev_s(ev, "evidence_journal_after"));
+            buf_printf(&ev->line, " (%s)", ev_s(ev, ev->copy ? "evidence_journal_after_copy"
+                                                              : "evidence_journal_after"));
         pdf_text(ev->pdf, PDF_BOLD, ev->line.data);
         buf_reset(&ev->line);
         buf_printf(&ev->line, "hash %s", json_string_value(json_object_get(e, "hash")));
@@ -400,7 +495,8 @@ static void ev_checkpoint(struct evidence *ev, struct store *st,
     buf_reset(&ev->line);
     letter_fill(&ev->line, ev_s(ev, "evidence_checkpoint_text"), vars);
     buf_free(&delivery);
-    /* what the bundle beside it holds: the citizen's entries up to the signed one */
+    /* what the bundle beside it holds: the citizen's entries up to the signed one (in a
+     * downloaded copy, which has no bundle: which of the entries it shows are covered) */
     size_t covered = 0, later = 0, i;
     json_t *e;
     json_array_foreach(entries, i, e)
@@ -416,12 +512,14 @@ static void ev_checkpoint(struct evidence *ev, struct store *st,
     const char *cvars[] = {"count", ncovered, "seq", seq, NULL};
     const char *lvars[] = {"count", nlater, "seq", seq, NULL};
     buf_puts(&ev->line, " ");
-    letter_fill(&ev->line,
-                ev_s(ev, covered ? "evidence_checkpoint_covered" : "evidence_checkpoint_none"),
-                cvars);
+    const char *copy = ev->copy ? "_copy" : "";
+    char key[48];
+    snprintf(key, sizeof key, "evidence_checkpoint_%s%s", covered ? "covered" : "none", copy);
+    letter_fill(&ev->line, ev_s(ev, key), cvars);
     if (later) {
         buf_puts(&ev->line, " ");
-        letter_fill(&ev->line, ev_s(ev, "evidence_checkpoint_later"), lvars);
+        snprintf(key, sizeof key, "evidence_checkpoint_later%s", copy);
+        letter_fill(&ev->line, ev_s(ev, key), lvars);
     }
     pdf_text(ev->pdf, PDF_BODY, ev->line.data);
     const char *hvars[] = {"hash", cp->head_hash, "root", cp->tree_root, "key", cp->public_key,
@@ -435,13 +533,13 @@ int evidence_pdf(const struct config *cfg, struct store *st, const struct vault 
                  const char *citizen_uuid, const struct store_checkpoint *cp, struct buf *out,
                  char *err, size_t errlen)
 {
-    return evidence_pdf_unit(cfg, st, vault, citizen_uuid, "", cp, out, err, errlen);
+    return evidence_pdf_unit(cfg, st, vault, citizen_uuid, "", cp, NULL, out, err, errlen);
 }
 
 int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct vault *vault,
                       const char *citizen_uuid, const char *unit,
-                      const struct store_checkpoint *cp, struct buf *out, char *err,
-                      size_t errlen)
+                      const struct store_checkpoint *cp, const struct evidence_download *copy,
+                      struct buf *out, char *err, size_t errlen)
 {
     struct model_citizen c;
     struct evidence ev;
@@ -471,16 +569,29 @@ int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct v
     }
     journal_keep_enrolments(journal, es, n);
     ev.strings = strings;
-    ev.pdf = pdf_new(ev_s(&ev, "evidence_title"), clock_now());
+    ev.now = clock_now();
+    ev.copy = copy;
+    ev.pdf = pdf_new(ev_s(&ev, "evidence_title"), ev.now);
     pdf_set_info(ev.pdf, cfg->municipality_name, ev_s(&ev, "evidence_subject"),
                  ev_s(&ev, "evidence_keywords"));
     pdf_outline_headings(ev.pdf);
     pdf_set_lang(ev.pdf, "da");
     pdf_text(ev.pdf, PDF_TITLE, ev_s(&ev, "evidence_title"));
     pdf_text(ev.pdf, PDF_HEADING, c.name);
-    clock_format_human(clock_now(), "da", now, sizeof now);
+    clock_format_human(ev.now, "da", now, sizeof now);
     const char *vars[] = {"citizen", c.uuid, "date", now, NULL};
     letter_fill(&ev.line, ev_s(&ev, "evidence_intro"), vars);
+    if (copy) { /* who downloaded this copy, and which entries it shows */
+        char at[64];
+        clock_format_human(copy->at, "da", at, sizeof at);
+        const char *cvars[] = {"by", copy->by ? copy->by : "", "date", at, "unit",
+                               unit ? unit : "", NULL};
+        buf_puts(&ev.line, " ");
+        letter_fill(&ev.line, ev_s(&ev, "evidence_copy_by"), cvars);
+        buf_puts(&ev.line, " ");
+        letter_fill(&ev.line, ev_s(&ev, unit && *unit ? "evidence_copy_unit" : "evidence_copy_all"),
+                    cvars);
+    }
     pdf_text(ev.pdf, PDF_SMALL, ev.line.data);
     pdf_text(ev.pdf, PDF_SMALL, cfg->municipality_name);
     for (size_t i = 0; i < n; i++) /* oldest first */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "channel.h"
 #include "checkpoint.h"
 #include "clock.h"
 #include "cpr.h"
@@ -581,15 +582,18 @@ struct h_staff_letters {
 };
 
 /* Appends one part of a letter's status to parts: the string key with {{when}} as the time
- * t in the page's language (no time when t is 0). */
+ * t in the page's language (no time when t is 0) and {{failed}} as "<failed> attempts
+ * failed" (counted phrase count_attempts_failed). */
 static void h_staff_letter_part(const struct app_call *c, json_t *parts, const char *key,
-                                int64_t t)
+                                int64_t t, int failed)
 {
-    char when[64] = "";
+    char when[64] = "", nfailed[96];
     struct buf b = {0};
     if (t)
         clock_format_human(t, model_lang_code(c->lang), when, sizeof when);
-    const char *vars[] = {"when", when, NULL};
+    lang_count(app_strings(c), model_lang_code(c->lang), "count_attempts_failed",
+               failed > 0 ? (unsigned long long)failed : 0, nfailed, sizeof nfailed);
+    const char *vars[] = {"when", when, "failed", nfailed, NULL};
     letter_fill(&b, app_text(c, key), vars);
     json_array_append_new(parts, json_pack("{s:s, s:b}", "text", b.data ? b.data : "", "more",
                                            0));
@@ -599,8 +603,10 @@ static void h_staff_letter_part(const struct app_call *c, json_t *parts, const c
 /* One scheduled or sent letter (a job that sends or reminds) for the citizen page, each
  * time saying what it is: when a letter was placed in the outbox or sent by e-mail (each
  * channel's own time), when it failed or was cancelled, and the due time only while it is
- * planned.  A job that ended "done" without any channel sending it (as could happen before
- * such a job ended failed) says that it was not sent. */
+ * planned.  A letter whose attempts have failed and that waits for the next one (or has one
+ * under way) says that it is not sent yet, how many attempts failed and when the next one
+ * is.  A job that ended "done" without any channel sending it (as could happen before such
+ * a job ended failed) says that it was not sent. */
 static int h_staff_letter(const struct store_job *j, void *arg)
 {
     struct h_staff_letters *l = arg;
@@ -611,20 +617,27 @@ static int h_staff_letter(const struct store_job *j, void *arg)
     json_t *parts = json_array();
     int sent = j->outbox_sent_at || j->smtp_sent_at;
     if (j->outbox_sent_at)
-        h_staff_letter_part(l->c, parts, "letter_status_sent_outbox", j->outbox_sent_at);
+        h_staff_letter_part(l->c, parts, "letter_status_sent_outbox", j->outbox_sent_at, 0);
     if (j->smtp_sent_at)
-        h_staff_letter_part(l->c, parts, "letter_status_sent_smtp", j->smtp_sent_at);
-    if (strcmp(j->state, "pending") == 0)
-        h_staff_letter_part(l->c, parts, "letter_status_pending", j->next_attempt_at);
+        h_staff_letter_part(l->c, parts, "letter_status_sent_smtp", j->smtp_sent_at, 0);
+    if (strcmp(j->state, "pending") == 0 && j->attempts > 0) /* failed, waiting for the next */
+        h_staff_letter_part(l->c, parts, sent ? "letter_status_retry_rest" : "letter_status_retry",
+                            j->next_attempt_at, j->attempts);
+    else if (strcmp(j->state, "pending") == 0)
+        h_staff_letter_part(l->c, parts, "letter_status_pending", j->next_attempt_at, 0);
+    else if (strcmp(j->state, "running") == 0 && j->attempts > 1) /* counts the one under way */
+        h_staff_letter_part(l->c, parts, sent ? "letter_status_running_retry_rest"
+                                              : "letter_status_running_retry", 0,
+                            j->attempts - 1);
     else if (strcmp(j->state, "running") == 0)
-        h_staff_letter_part(l->c, parts, "letter_status_running", 0);
+        h_staff_letter_part(l->c, parts, "letter_status_running", 0, 0);
     else if (strcmp(j->state, "failed") == 0)
         h_staff_letter_part(l->c, parts, sent ? "letter_status_failed_rest"
-                                               : "letter_status_failed", j->finished_at);
+                                               : "letter_status_failed", j->finished_at, 0);
     else if (strcmp(j->state, "cancelled") == 0)
-        h_staff_letter_part(l->c, parts, "letter_status_cancelled", j->finished_at);
+        h_staff_letter_part(l->c, parts, "letter_status_cancelled", j->finished_at, 0);
     else if (!sent)
-        h_staff_letter_part(l->c, parts, "letter_status_not_sent", j->finished_at);
+        h_staff_letter_part(l->c, parts, "letter_status_not_sent", j->finished_at, 0);
     for (size_t i = 0; i + 1 < json_array_size(parts); i++)
         json_object_set_new(json_array_get(parts, i), "more", json_true());
     json_t *row = json_pack("{s:s, s:s, s:o}", "kind", app_text(l->c, kind), "state", j->state,
@@ -827,11 +840,25 @@ json_t *h_staff_access_rows(struct app_call *c, int64_t citizen_id, size_t limit
     return out;
 }
 
+/* How a letter with a new link reaches the citizen now, by the scheduler's rule: the outbox
+ * (Digital Post) when it is a channel, e-mail when smtp is a channel and the citizen has an
+ * address.  "post", "email", "both"; or no letter can be sent (the letter job would fail at
+ * once), so the page must not promise one: "no_address" (e-mail is the only channel and the
+ * citizen has no address), "none" (neither is a channel). */
+static const char *h_staff_letter_way(const struct app_call *c, const struct model_citizen *cz)
+{
+    int post = channel_enabled(c->app->cfg->channels, "outbox");
+    int smtp = channel_enabled(c->app->cfg->channels, "smtp");
+    int email = smtp && cz->email && *cz->email;
+    return post && email ? "both" : post ? "post" : email ? "email" : smtp ? "no_address" : "none";
+}
+
 /* The confirmation after a save (?gemt=moede|link&forloeb=<enrolment uuid>), read back from
  * the store and the journal, never from the request: the meeting as recorded, or the new
- * link this user issued (its time and expiry; the link itself went to the citizen). */
+ * link this user issued (its time and expiry, and how the letter with it goes to the
+ * citizen, by way (h_staff_letter_way), or that none can; the link itself is never shown). */
 static void h_staff_saved(struct app_call *c, json_t *ctx, const char *saved, const json_t *d,
-                          const json_t *journal)
+                          const json_t *journal, const char *way)
 {
     const char *uuid = json_string_value(json_object_get(d, "enrolment_id"));
     if (strcmp(saved, "moede") == 0) {
@@ -857,6 +884,11 @@ static void h_staff_saved(struct app_call *c, json_t *ctx, const char *saved, co
         return;
     json_t *l = json_object();
     int64_t t;
+    char key[48];
+    snprintf(key, sizeof key, "staff_saved_link_text_%s", way);
+    json_object_set_new(l, "text", json_string(app_text(c, key)));
+    json_object_set_new(l, "no_letter",
+                        json_boolean(!strcmp(way, "none") || !strcmp(way, "no_address")));
     if (clock_parse_rfc3339(json_string_value(json_object_get(last, "at")), &t) == 0)
         h_staff_time(c, l, "at", t);
     if (clock_parse_rfc3339(json_string_value(json_object_get(json_object_get(last, "data"),
@@ -880,6 +912,11 @@ void h_staff_citizen_page(struct app_call *c)
     journal_keep_enrolments(journal, es, n);
     const char *saved = http_query(c->req, "gemt"), *which = http_query(c->req, "forloeb");
     ctx = json_pack("{s:s, s:s}", "citizen_id", cz.uuid, "name", cz.name);
+    /* what the new-link button does by the letter it can (or cannot) send */
+    const char *way = h_staff_letter_way(c, &cz);
+    char hint[48];
+    snprintf(hint, sizeof hint, "staff_link_new_hint_%s", way);
+    json_object_set_new(ctx, "link_new_hint", json_string(app_text(c, hint)));
     json_t *list = json_array();
     json_object_set_new(ctx, "enrolments", list);
     for (size_t i = 0; i < n; i++) {
@@ -890,7 +927,7 @@ void h_staff_citizen_page(struct app_call *c)
         }
         json_array_append_new(list, d);
         if (saved && which && strcmp(which, es[i].uuid) == 0)
-            h_staff_saved(c, ctx, saved, d, journal);
+            h_staff_saved(c, ctx, saved, d, journal, way);
     }
     json_object_set_new(ctx, "journal", h_staff_journal(c, journal));
     json_object_set_new(ctx, "access", h_staff_access_rows(c, cz.id, 50));
@@ -904,8 +941,9 @@ out:
 }
 
 /* The evidence document: one PDF with the citizen's documentation trail (the enrolments in
- * the user's scope), for a sanction or complaint case.  A read of the citizen's data like
- * the page. */
+ * the user's scope), for a sanction or complaint case.  A copy: no evidence bundle is made
+ * with it, and its texts say so (the bundle is the CLI's, `vejled evidence`).  A read of the
+ * citizen's data like the page. */
 void h_staff_evidence(struct app_call *c)
 {
     struct model_citizen cz;
@@ -921,8 +959,15 @@ void h_staff_evidence(struct app_call *c)
     int signed_ok = checkpoint_take(c->st, c->app->signkey, clock_now(), 0, &cp, NULL) == 0;
     if (!signed_ok)
         fprintf(stderr, "vejled: evidence: the journal checkpoint could not be taken\n");
+    /* a copy: no bundle is written beside it, and it says who downloaded it */
+    char by[sizeof c->user.display_name + sizeof c->user.username + 4];
+    if (*c->user.display_name)
+        snprintf(by, sizeof by, "%s (%s)", c->user.display_name, c->user.username);
+    else
+        snprintf(by, sizeof by, "%s", c->user.username);
+    struct evidence_download copy = {by, clock_now()};
     if (evidence_pdf_unit(c->app->cfg, c->st, c->app->vault, cz.uuid, h_staff_scope(c),
-                          signed_ok ? &cp : NULL, &pdf, err, sizeof err) != 0) {
+                          signed_ok ? &cp : NULL, &copy, &pdf, err, sizeof err) != 0) {
         fprintf(stderr, "vejled: evidence: %s\n", err);
         h_staff_fail(c);
         goto out;

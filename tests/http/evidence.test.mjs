@@ -321,6 +321,43 @@ describe('checkpoints and evidence bundles', () => {
     assert.equal(JSON.parse(cps[n].data).signed_seq, cps[n].seq - 1);
   });
 
+  it('the PDF the staff pages give cites no bundle beside it: it says who downloaded it, that it shows what their unit may see, and how an administrator makes the bundle; the CLI\'s PDF still cites its bundle', async () => {
+    // pdftotext may break a line at a hyphen and drop it: compare without spaces and hyphens
+    const flat = (t) => t.replace(/[\s-]+/g, '');
+    const read = (buf, name) => {
+      const f = path.join(s.dir, name);
+      fs.writeFileSync(f, buf);
+      const r = spawnSync('pdftotext', ['-enc', 'UTF-8', f, '-'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return flat(r.stdout);
+    };
+    const beside = flat('ved siden af denne PDF');
+    const cw = await staff(s, 'cw1');
+    const res = await cw.get(`/medarbejder/borger/${citizen}/dokumentation.pdf`);
+    assert.equal(res.status, 200);
+    const mine = read(res.buf, 'staff-cw1.pdf');
+    assert.ok(!mine.includes(beside), 'no bundle beside a downloaded copy');
+    assert.ok(!mine.includes(flat('viser, at borgerens')), 'no bundle said to show anything');
+    assert.ok(!mine.includes(flat('ikke i beviset')), 'no entry said to be left out of a bundle');
+    const unit = sqlite(s.db, "SELECT unit FROM users WHERE username = 'cw1';").trim();
+    assert.ok(unit.length > 0);
+    for (const want of [
+      'Denne kopi er hentet på medarbejdersiderne af Demo Sagsbehandler Nord (cw1) den',
+      `Den viser kun de forløb og journalposter, som enheden ${unit} må se, og tallene i den gælder kun dem.`,
+      'En administrator kan danne beviset med vejled evidence',
+      'Af posterne i denne kopi er',
+    ]) assert.ok(mine.includes(flat(want)), `the downloaded copy says "${want}"`);
+    // an administrator's copy shows every enrolment, and says so
+    const all = read((await (await staff(s, 'admin')).get(`/medarbejder/borger/${citizen}/dokumentation.pdf`)).buf, 'staff-admin.pdf');
+    assert.ok(all.includes(flat('Den viser alle borgerens forløb og journalposter.')));
+    assert.ok(!all.includes(beside));
+    // the CLI writes the bundle beside its PDF, and its PDF says so as before
+    const cliText = flat(spawnSync('pdftotext', ['-enc', 'UTF-8', pdfFile, '-'], { encoding: 'utf8' }).stdout);
+    assert.ok(cliText.includes(beside), 'the CLI\'s PDF cites the bundle beside it');
+    assert.ok(cliText.includes(flat(DA.evidence_journal_intro)));
+    assert.ok(!cliText.includes(flat('Denne kopi er hentet')));
+  });
+
   let heldFile;
   it('the webhook delivers the checkpoints to the case system, which thus holds a copy', async () => {
     const got = [];

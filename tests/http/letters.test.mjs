@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { spawnSync } from 'node:child_process';
 
-import { ROOT, cli, decodeEntities, enrolBody, freshCpr, jobsList, sqlite, startServer } from './harness.mjs';
+import { ROOT, cli, decodeEntities, enrolBody, freshCpr, isPgDb, jobsList, sqlite, startServer } from './harness.mjs';
 import { staff } from './staffkit.mjs';
 
 let s;
@@ -25,9 +25,9 @@ function jobsRun(now, config) {
 
 const jobsOf = (enrolmentId) => jobsList(s.db, enrolmentId);
 
-async function enrol({ email = true } = {}) {
+async function enrol({ email = true, meeting = '2030-03-10T09:00:00Z' } = {}) {
   const cpr = freshCpr();
-  const body = enrolBody(cpr, { first_meeting_at: '2030-03-10T09:00:00Z' });
+  const body = enrolBody(cpr, { first_meeting_at: meeting });
   if (!email) delete body.citizen.email;
   const r = await s.api('POST', '/api/v1/enrolments', { body });
   assert.equal(r.status, 201, r.text);
@@ -175,5 +175,55 @@ describe('letters: the states say what happened', () => {
     const none = evidenceText(unreached.citizen_id);
     assert.ok(none.includes('Skriftlig vejledning: ikke sendt; ingen konfigureret kanal kunne nå borgeren'), none);
     assert.ok(!none.includes(DA.journal_written_guidance_sent_outbox), none);
+  });
+  it('a letter that failed for another reason says that the sending failed, after how many attempts, and never that no channel could reach the citizen', async () => {
+    const once = path.join(s.dir, 'once.ini');
+    fs.writeFileSync(once, fs.readFileSync(s.configFile, 'utf8') + '\n[delivery]\nmax_attempts = 1\n');
+    const e = await enrol({ meeting: '2031-06-02T09:00:00Z' });
+    // the citizen's sealed identity cannot be opened: the letter cannot be made
+    sqlite(s.db, isPgDb(s.db)
+      ? `UPDATE citizens SET cpr_box = '\\x00'::bytea WHERE uuid = '${e.citizen_id}'`
+      : `UPDATE citizens SET cpr_box = x'00' WHERE uuid = '${e.citizen_id}'`);
+    jobsRun('2030-05-01T10:00:00Z', once);
+    const job = jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance');
+    assert.equal(job.state, 'failed');
+    assert.equal(job.attempts, '1');
+    assert.match(job.last_error, /cannot open the citizen's sealed identity/);
+    const text = evidenceText(e.citizen_id);
+    assert.ok(text.includes('1. maj 2030 kl. 12.00 — Skriftlig vejledning: ikke sendt; afsendelsen mislykkedes efter 1 forsøg, fordi borgerens forseglede oplysninger ikke kunne åbnes'), text);
+    assert.ok(!text.includes('ingen konfigureret kanal'), 'no channel was ever tried: the PDF does not say none could reach the citizen');
+    assert.ok(!text.includes('sealed identity'), 'the fixed Danish phrase, not the raw error');
+    const lines = await lettersOnPage(e.citizen_id);
+    assert.ok(lines.includes('Skriftlig vejledning: ikke sendt – fejlede den 1. maj 2030 kl. 12.00'), lines.join('\n'));
+    // the citizen no channel could reach still reads so
+    assert.ok(evidenceText(unreached.citizen_id).includes('Skriftlig vejledning: ikke sendt; ingen konfigureret kanal kunne nå borgeren'));
+  });
+
+  it('a letter in retry is not hidden: the page and the evidence say it is not sent yet, how many attempts failed and when the next is', async () => {
+    const e = await enrol({ meeting: '2031-06-02T09:00:00Z' });
+    // before any pass: due, not tried yet; the reminder is planned
+    let text = evidenceText(e.citizen_id);
+    const letters = (t) => t.slice(t.indexOf(' Breve '), t.indexOf(DA.evidence_videos));
+    assert.match(letters(text), /Skriftlig vejledning: ikke sendt endnu; klar til afsendelse fra \d+\. [a-zæøå]+ 20\d\d kl\. \d\d\.\d\d; intet forsøg endnu/);
+    assert.ok(letters(text).includes('Påmindelse før mødet: planlagt til 30. maj 2031 kl. 09.00'), letters(text));
+    assert.ok(!letters(text).includes(DA.evidence_none), letters(text));
+    // the SMTP server is down: each pass fails, the job waits for the next attempt
+    jobsRun('2030-05-02T10:00:00Z', smtpOnly);
+    jobsRun('2030-05-02T10:01:00Z', smtpOnly);
+    const job = jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance');
+    assert.equal(job.state, 'pending');
+    assert.equal(job.attempts, '2');
+    let lines = await lettersOnPage(e.citizen_id);
+    assert.ok(lines.includes('Skriftlig vejledning: ikke sendt endnu: 2 forsøg mislykkedes, næste forsøg 2. maj 2030 kl. 12.03'), lines.join('\n'));
+    text = evidenceText(e.citizen_id);
+    assert.ok(letters(text).includes('Skriftlig vejledning: ikke sendt endnu; 2 forsøg mislykkedes, næste forsøg 2. maj 2030 kl. 12.03'), letters(text));
+    assert.ok(!letters(text).includes(DA.journal_written_guidance_sent_smtp), 'nothing said sent');
+    // a pass holds it now (claimed: the third attempt under way)
+    sqlite(s.db, `UPDATE jobs SET state = 'running', attempts = 3, locked_at = ${Math.floor(Date.now() / 1000)} WHERE id = ${job.id}`);
+    lines = await lettersOnPage(e.citizen_id);
+    assert.ok(lines.includes('Skriftlig vejledning: ikke sendt endnu: 2 forsøg mislykkedes, et nyt forsøg er i gang'), lines.join('\n'));
+    text = evidenceText(e.citizen_id);
+    assert.ok(letters(text).includes('Skriftlig vejledning: ikke sendt endnu; 2 forsøg mislykkedes, og et nyt forsøg var i gang, da denne PDF blev dannet'), letters(text));
+    sqlite(s.db, `UPDATE jobs SET state = 'pending', attempts = 2 WHERE id = ${job.id}`);
   });
 });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, backdateEnrolment, cli, decodeEntities, parseForms, nowSeconds, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
+import { Browser, backdateEnrolment, cli, decodeEntities, enrolBody, freshCpr, parseForms, nowSeconds, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
 import { assertSummaryOnTop, citizenAnswers, enrolCitizen, errorSummary, formCsrf, hiddenFields, ini, meetingNow, staff } from './staffkit.mjs';
 
 const HUMAN_TIME = String.raw`\d{1,2}\. [a-zæøå]+ 20\d\d kl\. \d\d\.\d\d`;
@@ -500,6 +500,8 @@ describe('a new link by letter from the citizen page', () => {
     const shown = await cw1.get(r.headers.location);
     const text = decodeEntities(shown.text);
     assert.match(text, /Der er udstedt et nyt link/);
+    // channels = outbox: the letter goes to Digital Post, and the page says so
+    assert.ok(text.includes('Et brev med det nye link er sat til afsendelse til borgeren i Digital Post.'), 'the letter promised where it goes');
     assert.match(text, new RegExp(`Udstedt</dt><dd>${HUMAN_TIME}`));
     assert.ok(!shown.text.includes('/v/'), 'no link on the page');
     // the new link: not expired, and not opened yet (the earlier opening was of the old one)
@@ -556,5 +558,69 @@ describe('a new link by letter from the citizen page', () => {
     assert.deepEqual(forms.map((f) => f.inputs.find((i) => i.name === 'forloeb').value), [ch.json.enrolment_id],
       'the button is offered for the open enrolment only');
     assert.equal(errorSummary((await page()).text).length, 0);
+  });
+});
+
+describe('a new link where letters go by e-mail only: the page promises a letter only to a citizen e-mail can reach', () => {
+  let s;
+  let cw1;
+  before(async () => {
+    s = await startServer({
+      config: ini({
+        delivery: { channels: 'smtp' },
+        smtp: { url: 'smtp://127.0.0.1:9', from: 'jobcenter@example.dk', allow_plain: 1 },
+      }),
+    });
+    cw1 = await staff(s, 'cw1');
+  });
+  after(async () => {
+    if (s) {
+      await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  /* Issues a new link for the enrolment on the citizen page; the page the form leads to. */
+  async function newLink(e) {
+    const view = await cw1.get(`/medarbejder/borger/${e.citizen_id}`);
+    assert.equal(view.status, 200);
+    const form = hiddenFields(view.text, `/medarbejder/borger/${e.citizen_id}/nyt-link`);
+    const r = await cw1.post(`/medarbejder/borger/${e.citizen_id}/nyt-link`, form);
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    const shown = await cw1.get(r.headers.location);
+    assert.equal(shown.status, 200);
+    return { before: decodeEntities(view.text), after: decodeEntities(shown.text), html: shown.text };
+  }
+
+  it('a citizen with an e-mail address: the letter goes by e-mail, and the page says so', async () => {
+    const e = await enrolCitizen(s, { caseworker: 'cw1' }, 'Erik Emailsen');
+    const { before: view, after: text } = await newLink(e);
+    assert.ok(view.includes('borgeren får et brev med det nye link på e-mail'), 'the hint names e-mail');
+    assert.ok(!view.includes('Digital Post'), 'not Digital Post: it is not a channel here');
+    assert.ok(text.includes('Et brev med det nye link er sat til afsendelse til borgeren på e-mail.'), text);
+    assert.ok(!text.includes('Der kan ikke sendes et brev'));
+  });
+
+  it('a citizen without an e-mail address: the page says plainly that no letter can be sent, and that the link must reach the citizen another way', async () => {
+    const cpr = freshCpr();
+    const body = enrolBody(cpr, { caseworker: 'cw1' });
+    delete body.citizen.email;
+    const r = await s.api('POST', '/api/v1/enrolments', { body });
+    assert.equal(r.status, 201, r.text);
+    const e = r.json;
+    const { before: view, after: text, html } = await newLink(e);
+    assert.ok(view.includes('Der kan ikke sendes et brev med et nyt link til borgeren'), 'the hint warns before the button');
+    assert.ok(!view.includes('borgeren får et brev med det nye link'), 'and promises no letter');
+    assert.ok(text.includes('Der er udstedt et nyt link'), 'what was done');
+    assert.ok(text.includes('Der kan ikke sendes et brev med det nye link'), 'no letter, said plainly');
+    assert.ok(text.includes('på en anden måde'), 'the link must reach the citizen another way');
+    assert.ok(!text.includes('sat til afsendelse'), 'no letter promised');
+    assert.ok(!html.includes('/v/'), 'the link is still not shown');
+    // and indeed: the scheduler cannot send it
+    const run = cli(['jobs', 'run', '--db', s.db, '--config', s.configFile]);
+    assert.equal(run.status, 0, run.stderr);
+    const state = sqlite(s.db, `SELECT j.state FROM jobs j JOIN enrolments e ON e.id = j.enrolment_id
+      WHERE j.kind = 'send_new_link' AND e.uuid = '${e.enrolment_id}'`).trim();
+    assert.equal(state, 'failed');
   });
 });

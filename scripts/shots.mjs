@@ -237,6 +237,11 @@ async function staff(server, browser, width, js, lang) {
     await staffLogin(page, server, 'admin', lang);
     await at('admin', '01-home', '/admin');
     await at('admin', '02-users', '/admin/brugere');
+    // a new account named as the journal names the citizen: refused with its own message
+    await page.locator('form[action="/admin/brugere"] #username').fill('citizen');
+    await page.locator('form[action="/admin/brugere"] #password').fill('a long enough password');
+    await Promise.all([page.waitForLoadState('load'), page.locator('form[action="/admin/brugere"] button[type=submit]').click()]);
+    await at('admin', '02-users-errors');
     await at('admin', '02-user-edit', '/admin/brugere/2');
     await at('admin', '03-units', '/admin/enheder');
     await at('admin', '04-groups', '/admin/grupper');

@@ -380,7 +380,7 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
         vault_unseal(s->vault, box, boxlen, &plain, &n) != 0 || n >= sizeof w->cpr) {
         free(box);
         free(plain);
-        snprintf(err, errlen, "cannot open the citizen's sealed identity");
+        snprintf(err, errlen, "%s", JOBS_ERR_IDENTITY);
         w->reason = "identity_unavailable";
         return SCHED_RETRY;
     }
@@ -395,7 +395,7 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
     link.e = &w->e;
     link.now = now;
     if (store_txn(s->st, sched_link_txn, &link) != STORE_OK) {
-        snprintf(err, errlen, "cannot prepare the personal link");
+        snprintf(err, errlen, "%s", JOBS_ERR_LINK);
         return SCHED_RETRY;
     }
     char url[512], link_hash[TOKEN_HASH_HEX_LEN + 1];
@@ -419,7 +419,7 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
         l.tr_lang = other->code;
     }
     if (sched_letter_pdf(s, j, w, pack, &l, &data) != 0) {
-        snprintf(err, errlen, "cannot render the letter");
+        snprintf(err, errlen, "%s", JOBS_ERR_RENDER);
         w->reason = "render_failed";
         goto out;
     }
@@ -645,8 +645,8 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
      * address): nothing was sent, and trying again changes nothing until a caseworker or
      * the configuration does */
     if (!wanted && !sent) {
-        snprintf(err, errlen, "not sent: no configured channel can reach this citizen "
-                              "(channels = %.40s; smtp needs an e-mail address)",
+        snprintf(err, errlen,
+                 JOBS_ERR_NO_CHANNEL " (channels = %.40s; smtp needs an e-mail address)",
                  s->cfg->channels);
         w->reason = "no_channel_reached";
         return SCHED_FAIL;

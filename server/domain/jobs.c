@@ -248,3 +248,19 @@ void jobs_wait(int64_t until)
     jobs_bell_rung = 0;
     pthread_mutex_unlock(&jobs_bell_mutex);
 }
+
+const char *jobs_failure_cause(const char *last_error)
+{
+    static const struct {
+        const char *prefix, *cause;
+    } causes[] = {
+        {JOBS_ERR_NO_CHANNEL, "no_channel"}, {JOBS_ERR_IDENTITY, "identity"},
+        {JOBS_ERR_LINK, "link"},             {JOBS_ERR_RENDER, "render"},
+        {"cannot read ", "internal"},        {"cannot record ", "internal"},
+        {"cannot renew ", "internal"},
+    };
+    for (size_t i = 0; last_error && i < sizeof causes / sizeof *causes; i++)
+        if (strncmp(last_error, causes[i].prefix, strlen(causes[i].prefix)) == 0)
+            return causes[i].cause;
+    return NULL;
+}

@@ -97,6 +97,19 @@ enum store_status jobs_citizen_done(struct store *st, int64_t enrolment_id, int6
 enum store_status jobs_cancel_enrolment(struct store *st, int64_t enrolment_id, int64_t now,
                                         int *n);
 
+/* How a letter job's last error begins for each cause of a failure the record names: the
+ * scheduler writes these, jobs_failure_cause reads them back (never the error's own text,
+ * which may hold a remote server's answer). */
+#define JOBS_ERR_NO_CHANNEL "not sent: no configured channel can reach this citizen"
+#define JOBS_ERR_IDENTITY "cannot open the citizen's sealed identity"
+#define JOBS_ERR_LINK "cannot prepare the personal link"
+#define JOBS_ERR_RENDER "cannot render the letter"
+
+/* The cause of a failed letter job by its last error: "no_channel", "identity", "link",
+ * "render", "internal" (vejled could not read or record its own data), or NULL (another
+ * cause, such as a channel's refusal, which the job's deliveries tell). */
+const char *jobs_failure_cause(const char *last_error);
+
 /* The doorbell: jobs_wake() makes a waiting jobs_wait() return early.  jobs_wait() returns
  * when woken, when stop is set (by jobs_stop()), or at the wall-clock time until (UTC s). */
 void jobs_wake(void);

@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "enrol.h"
+#include "jobs.h"
 #include "journal.h"
 #include "lang.h"
 #include "letter.h"
@@ -73,30 +74,6 @@ static const char *ev_data_str(const json_t *entry, const char *key)
 {
     const char *v = json_string_value(json_object_get(json_object_get(entry, "data"), key));
     return v ? v : "";
-}
-
-/* Why a letter job that ended failed without any delivery did not go out, from its
- * recorded last error: one of a few fixed phrases (strings "evidence_failure_<code>"), never
- * the error's own text, which may hold a remote server's answer.  "no_channel" only when
- * that is what the scheduler recorded; NULL when the cause is not one of these (the PDF then
- * says only that the sending failed). */
-static const char *ev_failure_code(const char *last_error)
-{
-    static const struct {
-        const char *prefix, *code;
-    } causes[] = {
-        {"not sent: no configured channel can reach this citizen", "no_channel"},
-        {"cannot open the citizen's sealed identity", "identity"},
-        {"cannot render the letter", "render"},
-        {"cannot prepare the personal link", "link"},
-        {"cannot read ", "internal"},
-        {"cannot record ", "internal"},
-        {"cannot renew ", "internal"},
-    };
-    for (size_t i = 0; last_error && i < sizeof causes / sizeof *causes; i++)
-        if (strncmp(last_error, causes[i].prefix, strlen(causes[i].prefix)) == 0)
-            return causes[i].code;
-    return NULL;
 }
 
 /* n of the counted phrase key ("count_attempts", "count_attempts_failed"), in Danish. */
@@ -191,7 +168,7 @@ static int ev_unsent_job(const struct store_job *j, void *arg)
     if (tried || sent)
         return 0;
     const char *code = strcmp(j->state, "done") == 0 ? "no_channel"
-                                                     : ev_failure_code(j->last_error);
+                                                     : jobs_failure_cause(j->last_error);
     if (code && strcmp(code, "no_channel") == 0) {
         const char *vars[] = {"when", when, "what", what, NULL};
         ev_unsent_line(u, "evidence_letter_no_channel", vars);

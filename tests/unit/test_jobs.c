@@ -93,6 +93,25 @@ static void test_backoff(void **state)
     assert_int_equal(jobs_backoff(40, 1, 4000000000u), 4000000000); // no overflow
 }
 
+/* The causes the record names are read back from the errors the scheduler writes: the
+ * same text on both sides (JOBS_ERR_*), whatever follows it. */
+static void test_failure_cause(void **state)
+{
+    (void)state;
+    assert_string_equal(jobs_failure_cause(JOBS_ERR_NO_CHANNEL " (channels = smtp; smtp needs "
+                                                               "an e-mail address)"),
+                        "no_channel");
+    assert_string_equal(jobs_failure_cause(JOBS_ERR_IDENTITY), "identity");
+    assert_string_equal(jobs_failure_cause(JOBS_ERR_LINK), "link");
+    assert_string_equal(jobs_failure_cause(JOBS_ERR_RENDER), "render");
+    assert_string_equal(jobs_failure_cause("cannot read the deliveries"), "internal");
+    assert_string_equal(jobs_failure_cause("cannot record the sending"), "internal");
+    /* a channel's own answer names no cause of these: the deliveries tell it */
+    assert_null(jobs_failure_cause("smtp: 550 mailbox unavailable"));
+    assert_null(jobs_failure_cause(""));
+    assert_null(jobs_failure_cause(NULL));
+}
+
 static void test_policy_from_config(void **state)
 {
     (void)state;
@@ -660,6 +679,7 @@ int main(void)
 {
     clock_init_display_zone();
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_failure_cause),
         cmocka_unit_test(test_resend_month_ends),
         cmocka_unit_test(test_resend_dst),
         cmocka_unit_test(test_remind_local_hour),

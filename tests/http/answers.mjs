@@ -32,6 +32,24 @@ export async function readyCitizen(s) {
   return { browser: b, enrolment: r.json.enrolment_id, citizen: r.json.citizen_id, fields, questions: seen.size };
 }
 
+/** Answers every question of video n with its first option, as browser b (a citizen with a
+ * session), and asserts the answers were acknowledged. */
+export async function answerVideo(b, n) {
+  const page = await b.get(`/borger/video/${n}`);
+  assert.equal(page.status, 200);
+  const form = parseForms(page.text).find((f) => f.action === `/borger/video/${n}`);
+  const fields = [['csrf', form.inputs.find((i) => i.name === 'csrf').value]];
+  const seen = new Set();
+  for (const i of form.inputs) {
+    if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
+      seen.add(i.name);
+      fields.push([i.name, i.value]);
+    }
+  }
+  const r = await b.post(`/borger/video/${n}`, fields);
+  assert.equal(r.status, 303, r.text.slice(0, 300));
+}
+
 /** Posts the answers; true when the server acknowledged them (303 to the feedback page). */
 export async function submit(c) {
   const res = await c.browser.post('/borger/video/1', c.fields);

@@ -7,27 +7,11 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, ROOT, cli, csrfOf, enrolBody, freshCpr, parseForms, startServer } from './harness.mjs';
+import { Browser, ROOT, cli, csrfOf, enrolBody, freshCpr, startServer } from './harness.mjs';
+import { answerVideo } from './answers.mjs';
 import { ini, staff } from './staffkit.mjs';
 
 let s;
-
-/* Answers every question of video n with its first option. */
-async function answer(b, n) {
-  const page = await b.get(`/borger/video/${n}`);
-  assert.equal(page.status, 200);
-  const form = parseForms(page.text).find((f) => f.action === `/borger/video/${n}`);
-  const fields = [['csrf', form.inputs.find((i) => i.name === 'csrf').value]];
-  const seen = new Set();
-  for (const i of form.inputs) {
-    if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
-      seen.add(i.name);
-      fields.push([i.name, i.value]);
-    }
-  }
-  const r = await b.post(`/borger/video/${n}`, fields);
-  assert.equal(r.status, 303, r.text.slice(0, 300));
-}
 
 describe('the evidence PDF: the language each answer was given in', () => {
   let pack;
@@ -69,9 +53,9 @@ describe('the evidence PDF: the language each answer was given in', () => {
     assert.equal((await b.get(new URL(e.json.link).pathname)).status, 303);
     const home = await b.get('/borger');
     assert.equal(home.status, 200);
-    await answer(b, 1); // on an Arabic page
+    await answerVideo(b, 1); // on an Arabic page
     assert.equal((await b.post('/borger/sprog', { csrf: csrfOf(home.text), lang: 'da', back: '/borger' })).status, 303);
-    await answer(b, 2); // on a Danish page, the same question slugs
+    await answerVideo(b, 2); // on a Danish page, the same question slugs
     const j = await s.api('GET', `/api/v1/citizens/${e.json.citizen_id}/journal`);
     const subs = j.json.entries.filter((x) => x.kind === 'answers_submitted');
     assert.deepEqual(subs.map((x) => [x.data.video, x.data.language]), [[pack.videos[0].slug, 'ar'], [pack.videos[1].slug, 'da']]);

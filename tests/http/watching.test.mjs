@@ -10,8 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  Browser, ROOT, cli, csrfOf, decodeEntities, enrolBody, freshCpr, parseForms, sleep, sqlite, startServer,
+  Browser, ROOT, cli, csrfOf, decodeEntities, enrolBody, freshCpr, sleep, sqlite, startServer,
 } from './harness.mjs';
+import { answerVideo } from './answers.mjs';
 import { ini, staff } from './staffkit.mjs';
 
 const MAX_RANGES = 4;
@@ -54,22 +55,6 @@ async function citizen(e) {
 async function report(b, n, fields, opts) {
   const csrf = csrfOf((await b.get(`/borger/video/${n}`)).text);
   return b.post(`/borger/video/${n}/afspilning`, { csrf, ...fields }, opts);
-}
-
-/* Answers every question of video n with its first option. */
-async function answer(b, n) {
-  const page = await b.get(`/borger/video/${n}`);
-  const form = parseForms(page.text).find((f) => f.action === `/borger/video/${n}`);
-  const fields = [['csrf', form.inputs.find((i) => i.name === 'csrf').value]];
-  const seen = new Set();
-  for (const i of form.inputs) {
-    if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
-      seen.add(i.name);
-      fields.push([i.name, i.value]);
-    }
-  }
-  const r = await b.post(`/borger/video/${n}`, fields);
-  assert.equal(r.status, 303, r.text.slice(0, 300));
 }
 
 function openedInStats() {
@@ -325,7 +310,7 @@ describe('watching and opening as observed', () => {
     const b = await citizen(G);
     // the page's script reported (the player loaded), nothing was played
     assert.equal((await report(b, 1, { d: '40' })).status, 204);
-    await answer(b, 1);
+    await answerVideo(b, 1);
     const e = await describeEnrolment(G.enrolment_id);
     const v = e.videos[0];
     assert.equal(v.answered, true);
@@ -343,7 +328,7 @@ describe('watching and opening as observed', () => {
     const receipt = decodeEntities((await b.get('/borger/kvittering')).text);
     assert.ok(receipt.includes(words), 'the receipt');
     // a completed pack without playing: answered everything, never "watched all videos"
-    for (let n = 2; n <= e.videos.length; n++) await answer(b, n);
+    for (let n = 2; n <= e.videos.length; n++) await answerVideo(b, n);
     assert.equal((await describeEnrolment(G.enrolment_id)).status, 'completed');
     const done = decodeEntities((await b.get('/borger/kvittering')).text);
     assert.ok(done.includes('Du har svaret på alle spørgsmål'), 'completed');
@@ -354,7 +339,7 @@ describe('watching and opening as observed', () => {
   it('without JavaScript: "siden med videoen blev vist; om videoen blev afspillet, ved vi ikke (browseren sendte ingen oplysning om afspilning)"', async () => {
     const H = await enrol();
     const b = await citizen(H);
-    await answer(b, 1);
+    await answerVideo(b, 1);
     const v = (await describeEnrolment(H.enrolment_id)).videos[0];
     assert.equal(v.watched.observed, 'no_script');
     assert.equal(v.watched.to_end, false);
@@ -365,7 +350,7 @@ describe('watching and opening as observed', () => {
     // in English on the citizen's own receipt
     const He = await enrol({ language: 'en' });
     const be = await citizen(He);
-    await answer(be, 1);
+    await answerVideo(be, 1);
     const receipt = decodeEntities((await be.get('/borger/kvittering')).text);
     assert.ok(receipt.includes('the page with the video was shown; whether the video was played is not known'
       + ' (the browser sent no playback information)'), receipt.slice(0, 300));
@@ -374,7 +359,7 @@ describe('watching and opening as observed', () => {
   it('an older "video_finished" reported_by "answers" shows as "svarede", never as watched', async () => {
     const K = await enrol();
     const b = await citizen(K);
-    await answer(b, 1);
+    await answerVideo(b, 1);
     const slug = (await describeEnrolment(K.enrolment_id)).videos[0].id;
     // what the earlier version left: the view marked finished by the answers, and its
     // journal entry (appended with the hash chain intact)
@@ -418,7 +403,7 @@ describe('watching and opening as observed', () => {
     assert.ok(!page.includes('<video'), 'no player');
     // the page's script reports (it ran; nothing could be played), the citizen answers
     assert.equal((await report(b, 4, {})).status, 204);
-    await answer(b, 4);
+    await answerVideo(b, 4);
     const v = (await describeEnrolment(M.enrolment_id)).videos[3];
     assert.equal(v.answered, true);
     assert.equal(v.watched.observed, 'no_media');
@@ -438,7 +423,7 @@ describe('watching and opening as observed', () => {
     // in English on an English citizen's receipt; without JavaScript (no report) the same
     const Me = await enrol({ language: 'en' });
     const be = await citizen(Me);
-    await answer(be, 4);
+    await answerVideo(be, 4);
     assert.equal((await describeEnrolment(Me.enrolment_id)).videos[3].watched.observed, 'no_media');
     assert.ok(decodeEntities((await be.get('/borger/kvittering')).text)
       .includes('the video could not be shown; its text version was shown instead'));
@@ -473,7 +458,7 @@ describe('watching and opening as observed', () => {
     fs.unlinkSync(path.join(s.dir, 'media', MISSING));
     await sleep(1100);
     assert.ok(!(await bp.get('/borger/video/4')).text.includes('<video'), 'no player now');
-    await answer(bp, 4);
+    await answerVideo(bp, 4);
     const later = (await describeEnrolment(P.enrolment_id)).videos[3].watched;
     assert.equal(later.observed, 'no_media');
     assert.equal(later.player_shown, true);
@@ -484,9 +469,9 @@ describe('watching and opening as observed', () => {
   it('the language the citizen answered in: journalled, on the caseworker page and in the evidence', async () => {
     const A = await enrol({ language: 'ar' });
     const ba = await citizen(A);
-    await answer(ba, 1);
+    await answerVideo(ba, 1);
     const D = await enrol();
-    await answer(await citizen(D), 1);
+    await answerVideo(await citizen(D), 1);
     const subA = (await journal(A.citizen_id)).find((j) => j.kind === 'answers_submitted');
     const subD = (await journal(D.citizen_id)).find((j) => j.kind === 'answers_submitted');
     assert.equal(subA.data.language, 'ar');
@@ -494,7 +479,7 @@ describe('watching and opening as observed', () => {
     // the citizen switches to English and answers video 2: that submission says English
     const page = await ba.get('/borger');
     assert.equal((await ba.post('/borger/sprog', { csrf: csrfOf(page.text), lang: 'en', back: '/borger' })).status, 303);
-    await answer(ba, 2);
+    await answerVideo(ba, 2);
     const subs = (await journal(A.citizen_id)).filter((j) => j.kind === 'answers_submitted');
     assert.deepEqual(subs.map((j) => j.data.language), ['ar', 'en']);
     const staff = await staffPage(A.citizen_id);

@@ -223,14 +223,20 @@ int cmd_user(const struct config *cfg, const struct main_opts *o)
     }
     if (staff_check_username(o->username) == STAFF_USERNAME_BAD)
         return main_usage_fail("--username must be 1 to 64 of a-z, 0-9, '.', '_' and '-'");
+    if (staff_check_username(o->username) == STAFF_NAME_CPR) /* not echoed */
+        return main_usage_fail("--username must not hold a CPR number: the journal and the "
+                               "access log keep the username");
     if (staff_check_username(o->username) == STAFF_USERNAME_RESERVED)
         return main_usage_fail("--username '%s' is the journal's name for an actor that is not "
                                "staff (api, citizen, scheduler, retention, system, demo); "
                                "choose another", o->username);
     if (staff_role_from_name(o->role) == ROLE_NONE)
         return main_usage_fail("--role must be caseworker or admin");
-    if (staff_check_unit(o->unit))
+    if (staff_check_unit(o->unit) == STAFF_UNIT_BAD)
         return main_usage_fail("--unit must be up to 64 of a-z, 0-9, '.', '_' and '-'");
+    if (staff_check_unit(o->unit) == STAFF_NAME_CPR) /* not echoed */
+        return main_usage_fail("--unit must not hold a CPR number: the access log and the "
+                               "statistics keep the unit");
     if (main_need_db(cfg)) /* before the password is asked for */
         return EXIT_FAILURE;
     if (main_read_password(pw, sizeof pw))

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "cpr.h"
 #include "guard.h"
 #include "journal.h"
 #include "mem.h"
@@ -40,12 +41,16 @@ enum staff_field staff_check_username(const char *s)
 {
     if (!staff_ident_ok(s, 1, STORE_USERNAME_MAX))
         return STAFF_USERNAME_BAD;
+    if (cpr_within(s))
+        return STAFF_NAME_CPR;
     return journal_actor_is_staff(s) ? STAFF_FIELD_OK : STAFF_USERNAME_RESERVED;
 }
 
 enum staff_field staff_check_unit(const char *s)
 {
-    return staff_ident_ok(s ? s : "", 0, STORE_USERNAME_MAX) ? STAFF_FIELD_OK : STAFF_UNIT_BAD;
+    if (!staff_ident_ok(s ? s : "", 0, STORE_USERNAME_MAX))
+        return STAFF_UNIT_BAD;
+    return s && cpr_within(s) ? STAFF_NAME_CPR : STAFF_FIELD_OK;
 }
 
 enum staff_field staff_check_display_name(const char *s)

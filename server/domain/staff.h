@@ -56,16 +56,20 @@ enum staff_field {
     STAFF_FIELD_OK = 0,
     STAFF_USERNAME_BAD,      /* 1–64 of a-z 0-9 . _ - */
     STAFF_USERNAME_RESERVED, /* a name the journal gives an actor that is not staff */
+    STAFF_NAME_CPR,          /* a username or unit holding a CPR number (cpr_within): the
+                              * journal, the access log and the statistics would keep it */
     STAFF_DISPLAY_NAME_BAD,  /* more than 200 bytes or a control character */
     STAFF_ROLE_BAD,
     STAFF_UNIT_BAD,          /* 0–64 of a-z 0-9 . _ - */
     STAFF_PASSWORD_SHORT,    /* fewer than password_min_length characters */
     STAFF_PASSWORD_LONG      /* more than STAFF_PASSWORD_MAX bytes */
 };
-/* STAFF_USERNAME_RESERVED for the journal's own actors ("api", "citizen", "scheduler", …:
+/* STAFF_NAME_CPR when it holds a CPR number; STAFF_USERNAME_RESERVED for the journal's own
+ * actors ("api", "citizen", "scheduler", …:
  * what a staff account does is journalled under its username, and the record would show
  * it as done by the case system or the citizen); such a name cannot sign in either. */
 enum staff_field staff_check_username(const char *s);
+/* STAFF_UNIT_BAD, or STAFF_NAME_CPR as for a username. */
 enum staff_field staff_check_unit(const char *s);
 enum staff_field staff_check_display_name(const char *s);
 /* min_length in characters (UTF-8 code points). */

@@ -115,15 +115,33 @@ static void h_admin_units_page(struct app_call *c, int status, json_t *ctx)
     app_page(c, status, "admin/units", ctx);
 }
 
+/* The error key of a username or unit check's result f (not STAFF_FIELD_OK); bad: the key
+ * for a malformed name. */
+static const char *h_admin_name_problem(enum staff_field f, const char *bad)
+{
+    return f == STAFF_USERNAME_RESERVED ? "admin_err_username_reserved"
+           : f == STAFF_NAME_CPR        ? "admin_err_name_cpr"
+                                        : bad;
+}
+
+/* Puts the problem f of the username or unit in field (its value) on the page; a CPR number
+ * is not written back into the form. */
+static void h_admin_name_error(struct app_call *c, json_t *ctx, const char *field,
+                               enum staff_field f, const char *bad)
+{
+    h_staff_error(c, ctx, field, h_admin_name_problem(f, bad));
+    if (f == STAFF_NAME_CPR)
+        json_object_set_new(ctx, field, json_string(""));
+}
+
 /* A unit name from the form: well formed (as the command line's --unit), else the error
  * key. */
 static const char *h_admin_unit_name_problem(const char *name)
 {
     if (!*name)
         return "admin_err_unit_missing";
-    if (staff_check_unit(name))
-        return "admin_err_unit";
-    return NULL;
+    enum staff_field f = staff_check_unit(name);
+    return f ? h_admin_name_problem(f, "admin_err_unit") : NULL;
 }
 
 /* GET /admin/enheder: the units; POST: adds one. */
@@ -139,6 +157,8 @@ void h_admin_units(struct app_call *c)
     const char *problem = name ? h_admin_unit_name_problem(name) : NULL;
     if (problem)
         h_staff_error(c, ctx, "name", problem);
+    if (problem && strcmp(problem, "admin_err_name_cpr") == 0) /* not written back */
+        json_object_set_new(ctx, "name", json_string(""));
     if (!h_admin_has_errors(ctx)) {
         enum store_status rc = staff_unit_add(c->st, name, clock_now());
         if (rc == STORE_OK) {
@@ -282,7 +302,8 @@ static void h_admin_user_problem(struct app_call *c, json_t *ctx, int r)
     case -1: h_staff_error(c, ctx, "username", "admin_err_username_taken"); break;
     case STAFF_USERNAME_BAD: h_staff_error(c, ctx, "username", "admin_err_username"); break;
     case STAFF_USERNAME_RESERVED:
-        h_staff_error(c, ctx, "username", "admin_err_username_reserved");
+    case STAFF_NAME_CPR: /* the handler checked the unit first */
+        h_admin_name_error(c, ctx, "username", r, "admin_err_username");
         break;
     case STAFF_DISPLAY_NAME_BAD: h_staff_error(c, ctx, "display_name", "admin_err_display_name"); break;
     case STAFF_ROLE_BAD: h_staff_error(c, ctx, "role", "admin_err_role"); break;
@@ -309,16 +330,15 @@ void h_admin_users(struct app_call *c)
     const char *password = h_staff_field(c, "password"); /* never echoed back */
     if (!*password)
         h_admin_password_short(c, ctx);
-    if (username && staff_check_username(username) == STAFF_USERNAME_BAD)
-        h_staff_error(c, ctx, "username", "admin_err_username");
-    else if (username && staff_check_username(username) == STAFF_USERNAME_RESERVED)
-        h_staff_error(c, ctx, "username", "admin_err_username_reserved");
+    enum staff_field f;
+    if (username && (f = staff_check_username(username)))
+        h_admin_name_error(c, ctx, "username", f, "admin_err_username");
     if (display && staff_check_display_name(display))
         h_staff_error(c, ctx, "display_name", "admin_err_display_name");
     if (role && staff_role_from_name(role) == ROLE_NONE)
         h_staff_error(c, ctx, "role", "admin_err_role");
-    if (unit && staff_check_unit(unit))
-        h_staff_error(c, ctx, "unit", "admin_err_unit");
+    if (unit && (f = staff_check_unit(unit)))
+        h_admin_name_error(c, ctx, "unit", f, "admin_err_unit");
     else if (unit && !h_admin_unit_allowed(c, unit, NULL))
         h_staff_error(c, ctx, "unit", "admin_err_unit_unknown");
     if (!h_admin_has_errors(ctx)) {
@@ -432,8 +452,9 @@ void h_admin_user(struct app_call *c)
             h_staff_error(c, ctx, "display_name", "admin_err_display_name");
         if (staff_role_from_name(role) == ROLE_NONE)
             h_staff_error(c, ctx, "role", "admin_err_role");
-        if (unit && staff_check_unit(unit))
-            h_staff_error(c, ctx, "unit", "admin_err_unit");
+        enum staff_field f;
+        if (unit && (f = staff_check_unit(unit)))
+            h_admin_name_error(c, ctx, "unit", f, "admin_err_unit");
         else if (unit && !h_admin_unit_allowed(c, unit, u.unit))
             h_staff_error(c, ctx, "unit", "admin_err_unit_unknown");
         /* an administrator cannot lock themselves out */

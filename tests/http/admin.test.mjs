@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, cli, decodeEntities, groupConcat, parseForms, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
+import { Browser, cli, decodeEntities, freshCpr, groupConcat, parseForms, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
 import {
   DEMO_PASSWORD, addUser, assertSummaryOnTop, ini, enrolCitizen, formCsrf, loginAs, sha256, staff,
 } from './staffkit.mjs';
@@ -120,6 +120,7 @@ describe('administrator pages', () => {
   });
 
   it('users: bad input gives an error summary and stores nothing', async () => {
+    const cprName = freshCpr();
     const page = await admin.get('/admin/brugere');
     const csrf = formCsrf(page.text, '/admin/brugere');
     const before = tableCounts(s.db);
@@ -136,11 +137,18 @@ describe('administrator pages', () => {
       // the journal's names for the citizen and the case system
       [{ username: 'citizen', role: 'caseworker', password: 'long-enough-pw' }, ['username']],
       [{ username: 'api', role: 'admin', password: 'long-enough-pw' }, ['username']],
+      // a CPR number as a name would stay in the journal and the access log
+      [{ username: cprName, role: 'caseworker', password: 'long-enough-pw' }, ['username']],
+      [{ username: 'okname', role: 'caseworker', unit: `team-${cprName}`, password: 'long-enough-pw' }, ['unit']],
     ];
     for (const [fields, bad] of cases) {
       const r = await admin.post('/admin/brugere', { csrf, ...fields });
       assert.equal(r.status, 422, JSON.stringify(fields));
       assertSummaryOnTop(r.text, bad);
+      if ([cprName, `team-${cprName}`].includes(fields.username) || fields.unit === `team-${cprName}`) {
+        assert.ok(r.text.includes('Navnet må ikke indeholde et CPR-nummer'), r.text);
+        assert.ok(!r.text.includes(cprName), 'the CPR number is not echoed back');
+      }
       if (['citizen', 'api'].includes(fields.username))
         assert.ok(r.text.includes('Navnet er forbeholdt: journalen bruger api, citizen, scheduler, retention, system og demo'), r.text);
       assert.ok(!fields.password || fields.password.length < 5 || !r.text.includes(fields.password), 'the password is not echoed');

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { BIN, ROOT, cli, sqlite } from './harness.mjs';
+import { BIN, ROOT, cli, freshCpr, sqlite } from './harness.mjs';
 
 let dir;
 
@@ -44,12 +44,16 @@ describe('command line', () => {
     assert.equal(cli(['migrate', '--db', db]).status, 0);
     const users = () => sqlite(db, 'SELECT count(*) FROM users;').trim();
     const before = users();
+    const cprName = freshCpr();
     for (const [args, flag] of [
       [['user', 'add', '--db', db, '--username', 'ok1', '--role', 'chef'], '--role'],
       [['user', 'add', '--db', db, '--username', 'Not Ok', '--role', 'caseworker'], '--username'],
       // the journal's name for the citizen: the record would show this user's acts as the citizen's
       [['user', 'add', '--db', db, '--username', 'citizen', '--role', 'caseworker'], '--username'],
       [['user', 'add', '--db', db, '--username', 'api', '--role', 'admin'], '--username'],
+      // a CPR number as a name would stay in the journal and the access log
+      [['user', 'add', '--db', db, '--username', cprName, '--role', 'caseworker'], '--username'],
+      [['user', 'add', '--db', db, '--username', 'ok3', '--role', 'caseworker', '--unit', `team-${cprName}`], '--unit'],
       [['user', 'add', '--db', db, '--username', 'ok2', '--role', 'caseworker', '--unit', 'a b'], '--unit'],
       [['serve', '--db', db, '--listen', 'nowhere'], '--listen'],
       [['stats', '--db', db, '--from', '2026-13-01', '--to', '2026-12-31'], '--from'],
@@ -58,6 +62,7 @@ describe('command line', () => {
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
       assert.ok(r.stderr.includes(flag), `names ${flag}: ${r.stderr}`);
+      assert.ok(!r.stderr.includes(cprName), 'a CPR number is not echoed');
     }
     assert.equal(users(), before, 'no user added');
   });

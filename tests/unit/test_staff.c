@@ -45,6 +45,14 @@ static void test_usernames_and_units(void **state)
         assert_int_equal(staff_check_username(*n), STAFF_USERNAME_RESERVED);
     assert_int_equal(staff_check_username("citizens"), STAFF_FIELD_OK);
     assert_int_equal(staff_check_username("api2"), STAFF_FIELD_OK);
+    /* a CPR number would stay in the journal, the access log and the statistics */
+    assert_int_equal(staff_check_username("0303905555"), STAFF_NAME_CPR);
+    assert_int_equal(staff_check_username("sb-030390-5555"), STAFF_NAME_CPR);
+    assert_int_equal(staff_check_username("sb-12345"), STAFF_FIELD_OK);
+    assert_int_equal(staff_check_unit("0303905555"), STAFF_NAME_CPR);
+    assert_int_equal(staff_check_unit("team-0303905555"), STAFF_NAME_CPR);
+    assert_int_equal(staff_check_unit("team-nord"), STAFF_FIELD_OK);
+    assert_int_equal(staff_check_unit(""), STAFF_FIELD_OK);
     char name[70];
     memset(name, 'a', sizeof name);
     name[64] = '\0';

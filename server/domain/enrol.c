@@ -205,7 +205,9 @@ struct enrol_txn {
     const struct enrol_env *env;
     struct enrol_request *rq;
     int64_t api_key_id;
-    const char *idem_key;
+    const char *idem_key;    /* its keyed hash (enrol_create): what is stored */
+    const char *idem_legacy; /* the key as sent, looked up for rows stored before keys were
+                              * hashed (they expire after idempotency_hours) */
     const char *request_hash;
     int64_t now;
     /* out */
@@ -270,8 +272,10 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
 
     if (t->idem_key) {
         struct store_idem prior;
-        rc = store_idem_get(st, t->api_key_id, t->idem_key,
-                            t->now - (int64_t)env->idempotency_hours * 3600, &prior);
+        int64_t since = t->now - (int64_t)env->idempotency_hours * 3600;
+        rc = store_idem_get(st, t->api_key_id, t->idem_key, since, &prior);
+        if (rc == STORE_NOT_FOUND)
+            rc = store_idem_get(st, t->api_key_id, t->idem_legacy, since, &prior);
         if (rc == STORE_OK) {
             char *plain = NULL;
             size_t n = 0;
@@ -389,14 +393,22 @@ enum enrol_result enrol_create(const struct enrol_env *env, const json_t *body,
     enum enrol_result r = enrol_validate(env, body, &rq, err);
     if (r != ENROL_OK)
         goto out;
-    char request_hash[65] = "";
+    char request_hash[65] = "", key_hash[65] = "";
     if (idem_key) { /* keyed: the body holds the CPR, which a plain digest would give away */
         char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
         vault_request_mac(env->vault, canon, strlen(canon), request_hash);
         free(canon);
+        /* the key itself only hashed too: a case system may build it from the CPR */
+        static const char tag[] = "Idempotency-Key\n";
+        size_t kn = strlen(idem_key);
+        char *k = xmalloc(sizeof tag - 1 + kn);
+        memcpy(k, tag, sizeof tag - 1);
+        memcpy(k + sizeof tag - 1, idem_key, kn);
+        vault_request_mac(env->vault, k, sizeof tag - 1 + kn, key_hash);
+        free(k);
     }
-    struct enrol_txn t = {env, &rq, api_key_id, idem_key, request_hash, clock_now(),
-                          ENROL_ERROR, 0, NULL, err};
+    struct enrol_txn t = {env,          &rq,         api_key_id,  idem_key ? key_hash : NULL,
+                          idem_key,     request_hash, clock_now(), ENROL_ERROR, 0, NULL, err};
     enum store_status s = store_txn(env->st, enrol_create_txn, &t);
     r = t.result;
     if (r == ENROL_OK && s != STORE_OK) {

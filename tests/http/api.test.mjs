@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { ROOT, enrolBody, freshCpr, startServer, tableCounts } from './harness.mjs';
+import { ROOT, enrolBody, freshCpr, sqlite, startServer, tableCounts } from './harness.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const RFC3339Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -224,6 +224,25 @@ describe('API', () => {
     const e = await s.api('GET', `/api/v1/enrolments/${r1.json.enrolment_id}`);
     assert.equal(e.status, 200);
     assert.equal(e.json.first_meeting_at, body.first_meeting_at);
+    // the key holds the CPR here, as a case system may build it: only its keyed hash is kept
+    const keys = sqlite(s.db, 'SELECT key FROM idempotency;');
+    assert.ok(!keys.includes(c) && !keys.includes(key), 'no key as sent, no CPR');
+    assert.match(keys.trim().split('\n').pop(), /^[0-9a-f]{64}$/);
+  });
+
+  it('Idempotency-Key: a row kept before keys were hashed still answers its retry', async () => {
+    const c = cpr();
+    const body = enrolBody(c);
+    const key = `legacy-${Date.now()}`;
+    const r1 = await s.api('POST', '/api/v1/enrolments', { body, headers: { 'Idempotency-Key': key } });
+    assert.equal(r1.status, 201, r1.text);
+    // as an earlier version stored it: the key as sent
+    sqlite(s.db, `UPDATE idempotency SET key = '${key}'
+      WHERE citizen_id = (SELECT id FROM citizens WHERE uuid = '${r1.json.citizen_id}');`);
+    assert.equal(sqlite(s.db, `SELECT count(*) FROM idempotency WHERE key = '${key}';`).trim(), '1');
+    const r2 = await s.api('POST', '/api/v1/enrolments', { body, headers: { 'Idempotency-Key': key } });
+    assert.equal(r2.status, 201, r2.text);
+    assert.equal(r2.text, r1.text, 'the first answer, found under the key as sent');
   });
 
   it('an Idempotency-Key that is not 1-255 visible ASCII characters is 400', async () => {

@@ -819,7 +819,8 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         atomic_fetch_add(&server->in_flight, 1);
         clock_gettime(CLOCK_MONOTONIC, &s->start);
         s->method = router_method_from_name(method);
-        s->method_name = method;
+        /* the log names only a method it knows: an unknown one may be any token at all */
+        s->method_name = s->method == ROUTER_OTHER ? "other" : method;
         http_client_address(s, conn);
         return http_begin(server, s, conn, url, &rep);
     }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { ROOT, cli, startServer } from './harness.mjs';
+import { ROOT, cli, freshCpr, startServer } from './harness.mjs';
 
 describe('operations files', () => {
   let s;
@@ -33,6 +33,9 @@ describe('operations files', () => {
       for (let i = 0; i < 3; i++) assert.equal((await m.request('GET', '/healthz')).status, 200);
       assert.equal((await m.request('GET', `/v/${token}`)).status, 404);
       assert.equal((await m.request('GET', '/no/such/page')).status, 404);
+      // a method it does not know may be any token, even a CPR number: the log says "other"
+      const odd = freshCpr();
+      assert.equal((await m.raw(`X${odd} /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)).status, 405);
       // a request is counted when libmicrohttpd reports it completed, which may be just
       // after the client has its answer: ask again (bounded) until all five are in
       let r;
@@ -54,10 +57,12 @@ describe('operations files', () => {
       // one structured line per request: time, method, route pattern, status, duration
       await m.stop();
       const lines = m.stderr.split('\n').filter((l) => / http /.test(l));
-      assert.equal(lines.filter((l) => !l.includes('route=/metrics ')).length, 5, lines.join('\n'));
+      assert.equal(lines.filter((l) => !l.includes('route=/metrics ')).length, 6, lines.join('\n'));
+      assert.ok(lines.some((l) => l.includes(' http method=other route=(method) status=405 ')), lines.join('\n'));
+      assert.ok(!m.stderr.includes(odd), 'an unknown method is not written to the log');
       assert.ok(lines.some((l) => l.includes('route=/metrics ')), lines.join('\n'));
       for (const l of lines) {
-        assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ http method=[A-Z]+ route=\S+ status=\d{3} duration_ms=\d+\.\d$/, l);
+        assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ http method=(?:[A-Z]+|other) route=\S+ status=\d{3} duration_ms=\d+\.\d$/, l);
         assert.ok(!l.includes(token), 'no token in the log');
       }
     } finally {

@@ -1063,6 +1063,16 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
             app_page_error(&c, 403, "session_required");
             goto out;
         }
+        c.ui = lang_find(&app->langs, c.enrolment.language);
+        c.lang = c.ui ? c.ui->base : LANG_DA;
+        /* the form's csrf field is checked by the handler's form parse; here the Origin
+         * (or Sec-Fetch-Site), which browsers send on every state-changing request.  Before
+         * the session's first use is recorded: a refused request records nothing, not even
+         * that the link was opened. */
+        if (req->method != ROUTER_GET && req->method != ROUTER_HEAD && !app_origin_ok(&c)) {
+            app_page_error(&c, 403, "forbidden");
+            goto out;
+        }
         if (first && app_session_first_use(&c, session, reading) != 0) {
             app_page_error(&c, 500, "internal");
             goto out;
@@ -1070,12 +1080,6 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
         c.ui = lang_find(&app->langs, c.enrolment.language);
         c.lang = c.ui ? c.ui->base : LANG_DA;
         app_session_csrf(session, c.csrf);
-        /* the form's csrf field is checked by the handler's form parse; here the Origin
-         * (or Sec-Fetch-Site), which browsers send on every state-changing request */
-        if (req->method != ROUTER_GET && req->method != ROUTER_HEAD && !app_origin_ok(&c)) {
-            app_page_error(&c, 403, "forbidden");
-            goto out;
-        }
     }
     if (r->auth >= AUTH_STAFF_LOGIN && app_auth_staff(&c) != 0)
         goto out;

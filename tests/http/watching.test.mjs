@@ -122,6 +122,12 @@ describe('watching and opening as observed', () => {
     const b = new Browser(s);
     assert.equal((await b.get(A.path)).status, 303);
     assert.equal((await describeEnrolment(A.enrolment_id)).status, 'not_opened');
+    // a POST with the session from another site is refused and records nothing either
+    const foreign = await b.post('/borger/video/1/afspilning', { csrf: 'x', d: '40', p: '0-1' },
+      { headers: { Origin: 'https://evil.example' } });
+    assert.equal(foreign.status, 403);
+    assert.equal((await describeEnrolment(A.enrolment_id)).status, 'not_opened', 'a refused request opened nothing');
+    assert.deepEqual((await journal(A.citizen_id)).map((j) => j.kind), ['enrolled']);
     assert.equal((await b.get('/borger')).status, 200);
     assert.equal((await b.get('/borger/video/1')).status, 200);
     const e = await describeEnrolment(A.enrolment_id);

@@ -103,6 +103,11 @@ static int content_question_parse(const json_t *jq, struct model_question *q, co
         snprintf(err, errlen, "%s.options needs at least two options", where);
         return -1;
     }
+    if (n > MODEL_MAX_OPTIONS) {
+        snprintf(err, errlen, "%s.options has %zu options; a question has at most %d (the "
+                 "most an answer can choose)", where, n, MODEL_MAX_OPTIONS);
+        return -1;
+    }
     q->options = xcalloc(n, sizeof *q->options);
     for (size_t i = 0; i < n; i++) {
         json_t *jo = json_array_get(opts, i);
@@ -165,6 +170,11 @@ static int content_video_parse(const json_t *jv, const char *base_dir, struct mo
     size_t n = json_array_size(qs);
     if (n == 0) {
         snprintf(err, errlen, "%s.questions is empty", where);
+        return -1;
+    }
+    if (n > MODEL_MAX_QUESTIONS) {
+        snprintf(err, errlen, "%s.questions has %zu questions; a video has at most %d (a "
+                 "citizen answers them in one form)", where, n, MODEL_MAX_QUESTIONS);
         return -1;
     }
     v->questions = xcalloc(n, sizeof *v->questions);
@@ -367,6 +377,8 @@ int content_pack_check(const struct model_pack *p, struct content_problem *out)
                 return content_problem(out, "captions_not_vtt", vi + 1, 0);
         if (v->n_questions == 0)
             return content_problem(out, "no_questions", vi + 1, 0);
+        if (v->n_questions > MODEL_MAX_QUESTIONS)
+            return content_problem(out, "too_many_questions", vi + 1, 0);
         for (size_t qi = 0; qi < v->n_questions; qi++) {
             const struct model_question *q = &v->questions[qi];
             size_t right = 0;
@@ -376,6 +388,8 @@ int content_pack_check(const struct model_pack *p, struct content_problem *out)
                 return content_problem(out, "topic_missing", vi + 1, qi + 1);
             if (q->n_options < 2)
                 return content_problem(out, "too_few_options", vi + 1, qi + 1);
+            if (q->n_options > MODEL_MAX_OPTIONS)
+                return content_problem(out, "too_many_options", vi + 1, qi + 1);
             for (size_t oi = 0; oi < q->n_options; oi++) {
                 if (content_empty(q->options[oi].text[LANG_DA]))
                     return content_problem(out, "option_text_missing", vi + 1, qi + 1);
@@ -507,44 +521,53 @@ int content_load_dir(struct store *st, const char *demo_dir, int64_t now, int *p
     int rc = -1;
     char dir[1024];
     char **names = NULL;
-    size_t n = 0;
+    size_t n = 0, parsed = 0;
+    struct model_pack **packs = NULL;
+    struct model_group *groups = NULL;
     *published = 0;
     snprintf(dir, sizeof dir, "%s/packs", demo_dir);
     if (files_list(dir, ".json", &names, &n) != 0) {
         snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
         goto out;
     }
-    for (size_t i = 0; i < n; i++) {
+    /* every file is read and checked before any is stored: a bad one changes nothing */
+    packs = xcalloc(n ? n : 1, sizeof *packs);
+    groups = xcalloc(n ? n : 1, sizeof *groups);
+    for (; parsed < n; parsed++) {
         char path[1200], msg[256];
         json_error_t je;
-        struct model_pack *pack = NULL;
-        struct model_group group;
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        snprintf(path, sizeof path, "%s/%s", dir, names[parsed]);
         json_t *doc = json_load_file(path, 0, &je);
         if (!doc) {
             snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
             goto out;
         }
-        int bad = content_pack_parse(doc, demo_dir, &pack, &group, msg, sizeof msg);
+        int bad = content_pack_parse(doc, demo_dir, &packs[parsed], &groups[parsed], msg,
+                                     sizeof msg);
         json_decref(doc);
         if (bad) {
             snprintf(err, errlen, "%s: %s", path, msg);
             goto out;
         }
+    }
+    for (size_t i = 0; i < n; i++) {
         char hash[MODEL_HASH_HEX + 1];
-        content_pack_hash(pack, hash);
-        struct content_publish cp = {pack, &group, hash, now, 0};
-        enum store_status s = store_txn(st, content_publish_txn, &cp);
-        model_pack_free(pack);
-        model_group_clear(&group);
-        if (s != STORE_OK) {
-            snprintf(err, errlen, "%s: could not be stored", path);
+        content_pack_hash(packs[i], hash);
+        struct content_publish cp = {packs[i], &groups[i], hash, now, 0};
+        if (store_txn(st, content_publish_txn, &cp) != STORE_OK) {
+            snprintf(err, errlen, "%s/%s: could not be stored", dir, names[i]);
             goto out;
         }
         *published += cp.published;
     }
     rc = 0;
 out:
+    for (size_t i = 0; i < parsed; i++) {
+        model_pack_free(packs[i]);
+        model_group_clear(&groups[i]);
+    }
+    free(packs);
+    free(groups);
     files_free_names(names, n);
     return rc;
 }

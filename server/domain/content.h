@@ -29,9 +29,10 @@ int content_pack_parse(const json_t *doc, const char *base_dir, struct model_pac
 /* What is wrong with a pack that is to be published (an edited draft). */
 struct content_problem {
     const char *code;  /* "no_videos", "title_missing", "transcript_missing", "media_name",
-                          "captions_not_vtt", "no_questions", "question_text_missing",
-                          "topic_missing", "too_few_options", "option_text_missing",
-                          "right_options" */
+                          "captions_not_vtt", "no_questions", "too_many_questions" (more
+                          than MODEL_MAX_QUESTIONS), "question_text_missing",
+                          "topic_missing", "too_few_options", "too_many_options" (more
+                          than MODEL_MAX_OPTIONS), "option_text_missing", "right_options" */
     size_t video;      /* 1-based, 0 when the pack itself */
     size_t question;   /* 1-based, 0 when the video itself */
 };
@@ -49,7 +50,9 @@ void content_pack_hash(const struct model_pack *p, char out[MODEL_HASH_HEX + 1])
 /* Loads every packs/NAME.json under demo_dir: creates missing groups and publishes a new
  * version of a group's pack when its content hash differs from the published one and from
  * every earlier version (so a version an administrator published stays in force).
- * Safe to run twice.  *published gets how many versions were published. */
+ * Every file is read and checked first: one that breaks the pack rules is -1 with a
+ * message naming it and the field, and nothing is stored.  Safe to run twice.
+ * *published gets how many versions were published. */
 int content_load_dir(struct store *st, const char *demo_dir, int64_t now, int *published,
                      char *err, size_t errlen);
 

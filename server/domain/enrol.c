@@ -71,6 +71,11 @@ static size_t enrol_utf8_chars(const char *s)
     return n;
 }
 
+int enrol_note_fits(const char *note, size_t max)
+{
+    return enrol_utf8_chars(note) <= max;
+}
+
 static int enrol_email_ok(const char *s)
 {
     const char *at = strchr(s, '@');
@@ -910,7 +915,7 @@ enum enrol_result enrol_record_meeting(const struct enrol_env *env, const char *
                             "oral_guidance must be true or false.");
     t.oral = json_is_true(oral);
     t.note = enrol_string(body, "note", 4 * env->max_field_length, &bad);
-    if (bad || (t.note && enrol_utf8_chars(t.note) > env->max_field_length)) {
+    if (bad || (t.note && !enrol_note_fits(t.note, env->max_field_length))) {
         char msg[120];
         snprintf(msg, sizeof msg, "note must be a text of at most %zu characters.",
                  env->max_field_length);

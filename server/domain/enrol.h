@@ -103,9 +103,13 @@ enum enrol_result enrol_find_open(const struct enrol_env *env, const char *cpr,
  * the planned first meeting when the case system registered the citizen after it. */
 int64_t enrol_meeting_earliest(const struct model_enrolment *e);
 
+/* Whether a meeting note fits: at most max characters (UTF-8 code points: "æ" is one, not
+ * two).  The one rule of the API's note and of the caseworker's meeting form. */
+int enrol_note_fits(const char *note, size_t max);
+
 /* POST /api/v1/enrolments/{uuid}/meeting, and the caseworker's meeting form (which builds
  * the same JSON): {"held_at": RFC 3339, "oral_guidance": bool, "note": string (optional,
- * at most max_field_length)}.  Records the meeting on the open enrolment, journals
+ * enrol_note_fits max_field_length)}.  Records the meeting on the open enrolment, journals
  * "meeting_recorded" by actor (an API key name or a staff username) and, when held_at
  * differs from the planned first meeting, moves the pending resend job to held_at + the
  * group's resend interval.  *response (new reference on ENROL_OK) is the enrolment as

@@ -22,9 +22,17 @@ struct json_t; /* jansson's */
 #define MODEL_UUID_LEN 36
 #define MODEL_HASH_HEX 64
 
-/* Room for a comma-separated list of option ids: 16 ids of at most 20 characters
- * ("-9223372036854775808"), 15 commas and the NUL. */
-#define MODEL_CHOSEN_MAX (16 * 21 + 1)
+/* A video's questions at most: the citizen answers all of them in one form (progress.h),
+ * so the pack files (content_pack_parse), publishing (content_pack_check) and the editor
+ * (packedit_question_add) hold a video to it. */
+#define MODEL_MAX_QUESTIONS 32
+/* A question's options at most: a multiple-choice answer may choose every one of them,
+ * and an answer holds at most this many (progress.h); held to like MODEL_MAX_QUESTIONS. */
+#define MODEL_MAX_OPTIONS 16
+
+/* Room for a comma-separated list of option ids: MODEL_MAX_OPTIONS ids of at most 20
+ * characters ("-9223372036854775808"), the commas and the NUL. */
+#define MODEL_CHOSEN_MAX (MODEL_MAX_OPTIONS * 21 + 1)
 
 struct model_option {
     int64_t id;

@@ -247,6 +247,8 @@ struct model_question *packedit_question_add(const struct model_pack *p, struct 
                                              const char *topic_da)
 {
     char slug[MODEL_SLUG_MAX], base[MODEL_SLUG_MAX], key[MODEL_SLUG_MAX] = "";
+    if (v->n_questions >= MODEL_MAX_QUESTIONS)
+        return NULL;
     for (size_t k = 1;; k++) {
         snprintf(slug, sizeof slug, "spoergsmaal-%zu", k);
         if (!packedit_question_used(p, slug, 0, NULL))
@@ -284,6 +286,8 @@ int packedit_question_remove(struct model_video *v, size_t i)
 
 struct model_option *packedit_option_add(struct model_question *q)
 {
+    if (q->n_options >= MODEL_MAX_OPTIONS)
+        return NULL;
     q->options = packedit_grow(q->options, &q->n_options, sizeof *q->options);
     struct model_option *o = &q->options[q->n_options - 1];
     packedit_empty(o->text);

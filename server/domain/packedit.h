@@ -50,10 +50,13 @@ int packedit_video_remove(struct model_pack *p, size_t i);
 int packedit_video_move(struct model_pack *p, size_t i, int up);
 /* Appends a question to v (a video of p) about the Danish topic: its slug is new in p, its
  * topic key that of a question of p with the same topic, else made from the topic's
- * words and new in p (so the statistics count the topic as one). */
+ * words and new in p (so the statistics count the topic as one).  NULL, with nothing
+ * changed, when v already has MODEL_MAX_QUESTIONS. */
 struct model_question *packedit_question_add(const struct model_pack *p, struct model_video *v,
                                              const char *topic_da);
 int packedit_question_remove(struct model_video *v, size_t i);
+/* Appends an option to q; NULL, with nothing changed, when q already has
+ * MODEL_MAX_OPTIONS. */
 struct model_option *packedit_option_add(struct model_question *q);
 int packedit_option_remove(struct model_question *q, size_t i);
 /* The topic key made from a topic's words: a–z, 0–9 and '-' (æ ø å as ae oe aa), "emne"

@@ -368,7 +368,7 @@ static enum store_status progress_submit_txn(struct store *st, void *arg)
     for (size_t qi = 0; qi < v->n_questions && rc == STORE_OK; qi++) {
         const struct model_question *q = &v->questions[qi];
         const struct progress_choice *ch = progress_choice_for(c->choices, c->n_choices, q->id);
-        int64_t sorted[16];
+        int64_t sorted[MODEL_MAX_OPTIONS];
         memcpy(sorted, ch->options, ch->n_options * sizeof *sorted);
         qsort(sorted, ch->n_options, sizeof *sorted, progress_id_cmp);
         char chosen[PROGRESS_CHOSEN_MAX];

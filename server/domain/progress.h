@@ -83,7 +83,7 @@ void progress_watch_facts(const struct model_progress *pr, const struct model_vi
 /* One question's answer as submitted: the chosen option ids. */
 struct progress_choice {
     int64_t question_id;
-    int64_t options[16];
+    int64_t options[MODEL_MAX_OPTIONS];
     size_t n_options;
 };
 
@@ -124,8 +124,8 @@ enum progress_submit progress_submit_answers(struct store *st, struct writer *w,
  * PROGRESS_MAX_QUESTIONS choices or PROGRESS_MAX_ASKED marks).  The pack must outlive it
  * (cached packs do).  progress_submission_txn is the transaction to run (through the
  * writer): all of progress_submit_answers' writes, all-or-nothing. */
-#define PROGRESS_MAX_QUESTIONS 32
-#define PROGRESS_MAX_ASKED 32
+#define PROGRESS_MAX_QUESTIONS MODEL_MAX_QUESTIONS
+#define PROGRESS_MAX_ASKED MODEL_MAX_QUESTIONS /* one mark per question at most */
 struct progress_submission;
 enum progress_submit progress_submission_new(const struct model_enrolment *e,
                                              const struct model_pack *pack,

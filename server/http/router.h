@@ -55,7 +55,11 @@ enum router_flags {
     ROUTE_READ_SNAPSHOT = 1 << 3,
     /* readable from the origins in [citizen] app_origins (CORS; OPTIONS answers the
      * preflight) */
-    ROUTE_CORS = 1 << 4
+    ROUTE_CORS = 1 << 4,
+    /* a form whose fields may hold more than [server] max_body_form: its body limit (and
+     * field count) is what they may hold, worked out from the configuration at start
+     * (app.c), and max_body is 0 */
+    ROUTE_SIZED = 1 << 5
 };
 
 struct route {

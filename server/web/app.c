@@ -17,7 +17,10 @@
 
 #define KB *1024
 
-/* The route table: every URL the service answers. */
+/* The route table: every URL the service answers.  A body limit of its own (max_body) is
+ * fixed for that route, README: configuration says which; 0 is the configured one of the
+ * body kind ([server] max_body_form, …), and ROUTE_SIZED rows get theirs at start
+ * (app_sized_body). */
 static const struct route app_routes[] = {
     /* case-system API */
     {ROUTER_POST, "/api/v1/enrolments", (void *)h_api_enrol, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
@@ -56,7 +59,7 @@ static const struct route app_routes[] = {
     {ROUTER_GET | ROUTER_POST, "/medarbejder/borgere", (void *)h_staff_citizens, AUTH_STAFF_CASEWORKER, BODY_FORM, 4 KB, 0},
     {ROUTER_GET, "/medarbejder/borger/{id}", (void *)h_staff_citizen_page, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET, "/medarbejder/borger/{id}/dokumentation.pdf", (void *)h_staff_evidence, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
-    {ROUTER_GET | ROUTER_POST, "/medarbejder/borger/{id}/moede", (void *)h_staff_meeting, AUTH_STAFF_CASEWORKER, BODY_FORM, 0, 0},
+    {ROUTER_GET | ROUTER_POST, "/medarbejder/borger/{id}/moede", (void *)h_staff_meeting, AUTH_STAFF_CASEWORKER, BODY_FORM, 0, ROUTE_SIZED},
     {ROUTER_POST, "/medarbejder/borger/{id}/nyt-link", (void *)h_staff_new_link, AUTH_STAFF_CASEWORKER, BODY_FORM, 1 KB, 0},
     {ROUTER_GET, "/medarbejder/traening", (void *)h_staff_training, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     {ROUTER_GET, "/medarbejder/traening/{group}", (void *)h_staff_training_group, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
@@ -74,13 +77,12 @@ static const struct route app_routes[] = {
     {ROUTER_POST, "/admin/grupper/{group}", (void *)h_admin_group, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET, "/admin/pakker", (void *)h_admin_packs, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     {ROUTER_POST, "/admin/pakker/{group}/kladde", (void *)h_admin_draft_new, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}", (void *)h_admin_draft, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}", (void *)h_admin_draft, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
     /* "ny" rows before the {n} rows: the first matching row wins */
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/ny", (void *)h_admin_video_new, AUTH_STAFF_ADMIN, BODY_UPLOAD, 0, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}", (void *)h_admin_draft_video, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
-    /* a text in another script is up to six times its letters once form-encoded (%D8%A7) */
-    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 256 KB, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}/video/{n}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 256 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}", (void *)h_admin_draft_video, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}/video/{n}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/fjern", (void *)h_admin_remove, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/flyt", (void *)h_admin_video_move, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/ny", (void *)h_admin_question_new, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
@@ -97,6 +99,37 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/static/*", (void *)h_static_file, AUTH_NONE, BODY_NONE, 0, ROUTE_STATIC},
     {ROUTER_GET, "/media/*", (void *)h_static_media, AUTH_NONE, BODY_NONE, 0, ROUTE_STATIC},
 };
+
+/* What a ROUTE_SIZED form's fields may hold, every byte percent-encoded, and never less
+ * than [server] max_body_form: the meeting form's note, else the pack editor's forms. */
+static size_t app_sized_body(const struct route *r, const struct config *cfg)
+{
+    size_t need = r->handler == (void *)h_staff_meeting
+                      ? h_staff_meeting_body(cfg->max_field_length)
+                      : h_admin_editor_body(cfg->max_content_text);
+    return need > cfg->max_body_form ? need : cfg->max_body_form;
+}
+
+/* The fields a form may have: [server] max_form_fields, or as many as a pack editor's form
+ * may legally hold when that is more (a video with every question and option). */
+static size_t app_form_fields(const struct route *r, const struct config *cfg)
+{
+    int editor = (r->flags & ROUTE_SIZED) && r->handler != (void *)h_staff_meeting;
+    size_t need = editor ? h_admin_editor_fields() : 0;
+    return need > cfg->max_form_fields ? need : cfg->max_form_fields;
+}
+
+/* app_routes as served: with the ROUTE_SIZED rows' body limits. */
+static struct route *app_routes_sized(const struct config *cfg, size_t *n)
+{
+    *n = sizeof app_routes / sizeof app_routes[0];
+    struct route *t = xmalloc(sizeof app_routes);
+    memcpy(t, app_routes, sizeof app_routes);
+    for (size_t i = 0; i < *n; i++)
+        if (t[i].flags & ROUTE_SIZED)
+            t[i].max_body = app_sized_body(&t[i], cfg);
+    return t;
+}
 
 /* ------------------------------------------------------------------ per-thread store */
 
@@ -187,8 +220,8 @@ static int app_preflight(void *ctx, struct http_request *req, unsigned allowed,
     struct router_match m;
     unsigned none = 0;
     unsigned method = allowed & (~allowed + 1u); /* the lowest allowed method */
-    if (router_match(app_routes, sizeof app_routes / sizeof app_routes[0],
-                     (enum router_method)method, req->path, &m, &none) != ROUTER_FOUND ||
+    if (router_match(app->routes, app->n_routes, (enum router_method)method, req->path, &m,
+                     &none) != ROUTER_FOUND ||
         !(m.route->flags & ROUTE_CORS))
         return -1;
     char allow[96];
@@ -262,7 +295,8 @@ int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen
     app->content = content_cache_new();
     /* links that do not open, per address, counted in the database by every server */
     app->link_guard = (struct guard_limit){"link", cfg->token_misses_per_minute, 60, 60};
-    app->metrics = metrics_new(app_routes, sizeof app_routes / sizeof app_routes[0]);
+    app->routes = app_routes_sized(cfg, &app->n_routes);
+    app->metrics = metrics_new(app->routes, app->n_routes);
     if (writer_start(config_db_target(cfg), cfg->busy_timeout_ms, cfg->batch_max,
                      cfg->batch_wait_us, &app->writer, err, errlen))
         goto fail;
@@ -298,6 +332,7 @@ void app_free(struct app *app)
         return;
     writer_stop(app->writer); /* commits what is queued */
     metrics_free(app->metrics);
+    free(app->routes);
     /* the main thread's connection, if it used one */
     struct store *st = pthread_getspecific(app->store_key);
     if (st) {
@@ -834,7 +869,7 @@ static int app_staff_form(struct app_call *c)
     if (r->body == BODY_FORM) {
         /* fields are as long as the body allows; handlers check each field's own limit
          * and answer with an error summary */
-        if (form_parse(c->req->body, c->req->body_len, cfg->max_form_fields,
+        if (form_parse(c->req->body, c->req->body_len, app_form_fields(r, cfg),
                        c->req->body_len + 1, &c->form) != FORM_OK) {
             app_page_error(c, 400, "bad_request");
             return -1;
@@ -1268,8 +1303,8 @@ void app_http_hooks(struct app *app, struct http_hooks *out)
 {
     memset(out, 0, sizeof *out);
     out->ctx = app;
-    out->routes = app_routes;
-    out->n_routes = sizeof app_routes / sizeof app_routes[0];
+    out->routes = app->routes;
+    out->n_routes = app->n_routes;
     out->dispatch = app_dispatch;
     out->admit = app_admit;
     out->preflight = app_preflight;

@@ -63,6 +63,9 @@ struct app {
     pthread_key_t store_key;
     pthread_key_t scratch_key;     /* per-thread render buffers (app_render), kept warm */
     struct writer *writer;         /* group commit of answer submissions */
+    struct route *routes;          /* the route table as served (app.c: app_routes with
+                                      the ROUTE_SIZED rows' body limits) */
+    size_t n_routes;
     struct metrics *metrics;       /* GET /metrics */
     char *openapi;                 /* GET /api/v1/openapi.json: the document, compact (owned) */
 };

@@ -219,17 +219,18 @@ struct h_admin_tr_spec {
 static const struct h_admin_tr_spec h_admin_tr_guidance = {"guidance", "staff_written_guidance",
                                                            0, 12};
 static const struct h_admin_tr_spec h_admin_tr_video_specs[] = {
-    {"title", "admin_tr_title", 200, 0},
-    {"summary", "admin_tr_summary", 1000, 3},
+    {"title", "admin_tr_title", H_ADMIN_TITLE_MAX, 0},
+    {"summary", "admin_tr_summary", H_ADMIN_SUMMARY_MAX, 3},
     {"transcript", "admin_tr_transcript", 0, 8},
     {"captions", "admin_tr_captions", 0, 8},
 };
 static const struct h_admin_tr_spec h_admin_tr_question[] = {
-    {"text", "admin_question_text", 1000, 2},
-    {"topic", "admin_question_topic", 200, 0},
-    {"explanation", "admin_question_explanation", 2000, 3},
+    {"text", "admin_question_text", H_ADMIN_QUESTION_MAX, 2},
+    {"topic", "admin_question_topic", H_ADMIN_TOPIC_MAX, 0},
+    {"explanation", "admin_question_explanation", H_ADMIN_EXPLANATION_MAX, 3},
 };
-static const struct h_admin_tr_spec h_admin_tr_option = {"", "admin_option", 500, 0};
+static const struct h_admin_tr_spec h_admin_tr_option = {"", "admin_option",
+                                                         H_ADMIN_OPTION_MAX, 0};
 #define H_ADMIN_TR_VIDEO_N (sizeof h_admin_tr_video_specs / sizeof h_admin_tr_video_specs[0])
 #define H_ADMIN_TR_QUESTION_N (sizeof h_admin_tr_question / sizeof h_admin_tr_question[0])
 
@@ -441,7 +442,8 @@ void h_admin_draft(struct app_call *c)
     const char *gda = h_staff_text(c, ctx, "guidance_da", max, 1, "admin_err_guidance_missing",
                                    "admin_err_text_long");
     const char *gen = h_staff_text(c, ctx, "guidance_en", max, 0, NULL, "admin_err_text_long");
-    const char *legal = h_staff_text(c, ctx, "legal_basis", 500, 0, NULL, "admin_err_text_long");
+    const char *legal = h_staff_text(c, ctx, "legal_basis", H_ADMIN_LEGAL_MAX, 0, NULL,
+                                     "admin_err_text_long");
     const char *from = h_staff_text(c, ctx, "valid_from", 10, 0, NULL, "admin_err_date");
     const char *to = h_staff_text(c, ctx, "valid_to", 10, 0, NULL, "admin_err_date");
     if (from && !h_admin_date_ok(from))
@@ -554,20 +556,50 @@ static void h_admin_read_texts(struct app_call *c, json_t *ctx, const struct h_a
     }
 }
 
+/* What one field of an editor form may take of the body: its name (at most 30 bytes; the
+ * longest, "q32_explanation_en", has 18), '=' and '&', and max bytes of value, each
+ * percent-encoded (%XX). */
+static size_t h_admin_field_body(size_t max)
+{
+    return 32 + 3 * max;
+}
+
+/* The video form (admin/video.html, read by h_admin_video_read): csrf, nine fields of the
+ * video, and per question six texts and per option its two texts and its right mark. */
+size_t h_admin_editor_fields(void)
+{
+    return 1 + 9 + MODEL_MAX_QUESTIONS * (6 + 3 * MODEL_MAX_OPTIONS);
+}
+
+size_t h_admin_editor_body(size_t max_content_text)
+{
+    size_t video = h_admin_field_body(TOKEN_HASH_HEX_LEN) + /* csrf */
+                   2 * h_admin_field_body(H_ADMIN_TITLE_MAX) +
+                   2 * h_admin_field_body(H_ADMIN_SUMMARY_MAX) +
+                   h_admin_field_body(H_ADMIN_MEDIA_MAX) +
+                   4 * h_admin_field_body(max_content_text); /* captions, transcripts */
+    size_t option = 2 * h_admin_field_body(H_ADMIN_OPTION_MAX) + h_admin_field_body(2);
+    size_t question = 2 * h_admin_field_body(H_ADMIN_QUESTION_MAX) +
+                      2 * h_admin_field_body(H_ADMIN_TOPIC_MAX) +
+                      2 * h_admin_field_body(H_ADMIN_EXPLANATION_MAX) +
+                      MODEL_MAX_OPTIONS * option;
+    return video + MODEL_MAX_QUESTIONS * question;
+}
+
 /* Reads the posted video form into v (a copy of the draft's video); adds errors to ctx. */
 static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_video *v)
 {
     size_t max = c->app->cfg->max_content_text;
     const struct h_admin_text fields[] = {
-        {"title_da", &v->title[LANG_DA], 200, 1, "admin_err_title_missing"},
-        {"title_en", &v->title[LANG_EN], 200, 0, NULL},
-        {"summary_da", &v->summary[LANG_DA], 1000, 0, NULL},
-        {"summary_en", &v->summary[LANG_EN], 1000, 0, NULL},
+        {"title_da", &v->title[LANG_DA], H_ADMIN_TITLE_MAX, 1, "admin_err_title_missing"},
+        {"title_en", &v->title[LANG_EN], H_ADMIN_TITLE_MAX, 0, NULL},
+        {"summary_da", &v->summary[LANG_DA], H_ADMIN_SUMMARY_MAX, 0, NULL},
+        {"summary_en", &v->summary[LANG_EN], H_ADMIN_SUMMARY_MAX, 0, NULL},
         {"captions_da", &v->captions[LANG_DA], max, 0, NULL},
         {"captions_en", &v->captions[LANG_EN], max, 0, NULL},
         {"transcript_da", &v->transcript[LANG_DA], max, 1, "admin_err_transcript_missing"},
         {"transcript_en", &v->transcript[LANG_EN], max, 0, NULL},
-        {"media", &v->media, 200, 0, NULL},
+        {"media", &v->media, H_ADMIN_MEDIA_MAX, 0, NULL},
     };
     /* a file name is checked when it changes: the draft may name a file that this
      * installation's media folder lacks (the text version is shown then) */
@@ -592,24 +624,24 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
         char name[48], field[48];
         snprintf(name, sizeof name, "q%zu_text", qi + 1);
         h_admin_set(&q->text[LANG_DA], h_staff_field(c, name));
-        if (!*q->text[LANG_DA] || strlen(q->text[LANG_DA]) > 1000)
+        if (!*q->text[LANG_DA] || strlen(q->text[LANG_DA]) > H_ADMIN_QUESTION_MAX)
             h_staff_error(c, ctx, name, "admin_err_question_text");
         snprintf(name, sizeof name, "q%zu_topic", qi + 1);
         h_admin_set(&q->topic[LANG_DA], h_staff_field(c, name));
-        if (!*q->topic[LANG_DA] || strlen(q->topic[LANG_DA]) > 200)
+        if (!*q->topic[LANG_DA] || strlen(q->topic[LANG_DA]) > H_ADMIN_TOPIC_MAX)
             h_staff_error(c, ctx, name, "admin_err_topic");
         snprintf(name, sizeof name, "q%zu_explanation", qi + 1);
         h_admin_set(&q->explanation[LANG_DA], h_staff_field(c, name));
-        if (strlen(q->explanation[LANG_DA]) > 2000)
+        if (strlen(q->explanation[LANG_DA]) > H_ADMIN_EXPLANATION_MAX)
             h_staff_error(c, ctx, name, "admin_err_text_long");
         /* the English texts: optional; a form without them leaves them as they are */
         struct {
             const char *suffix;
             char **dst;
             size_t max;
-        } en[] = {{"text_en", &q->text[LANG_EN], 1000},
-                  {"topic_en", &q->topic[LANG_EN], 200},
-                  {"explanation_en", &q->explanation[LANG_EN], 2000}};
+        } en[] = {{"text_en", &q->text[LANG_EN], H_ADMIN_QUESTION_MAX},
+                  {"topic_en", &q->topic[LANG_EN], H_ADMIN_TOPIC_MAX},
+                  {"explanation_en", &q->explanation[LANG_EN], H_ADMIN_EXPLANATION_MAX}};
         for (size_t k = 0; k < sizeof en / sizeof en[0]; k++) {
             snprintf(name, sizeof name, "q%zu_%s", qi + 1, en[k].suffix);
             const char *val = form_get(&c->form, name);
@@ -620,27 +652,28 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
                 h_staff_error(c, ctx, name, "admin_err_text_long");
         }
         snprintf(name, sizeof name, "q%zu_right", qi + 1);
-        const char *rights[16];
-        size_t nr = form_get_all(&c->form, name, rights, 16);
+        const char *rights[MODEL_MAX_OPTIONS];
+        size_t nr = form_get_all(&c->form, name, rights, MODEL_MAX_OPTIONS);
         size_t right = 0;
         for (size_t oi = 0; oi < q->n_options; oi++) {
             char oname[48];
             snprintf(oname, sizeof oname, "q%zu_o%zu", qi + 1, oi + 1);
             h_admin_set(&q->options[oi].text[LANG_DA], h_staff_field(c, oname));
-            if (!*q->options[oi].text[LANG_DA] || strlen(q->options[oi].text[LANG_DA]) > 500)
+            if (!*q->options[oi].text[LANG_DA] ||
+                strlen(q->options[oi].text[LANG_DA]) > H_ADMIN_OPTION_MAX)
                 h_staff_error(c, ctx, oname, "admin_err_option");
             char ename[56];
             snprintf(ename, sizeof ename, "q%zu_o%zu_en", qi + 1, oi + 1);
             const char *oen = form_get(&c->form, ename);
             if (oen) {
                 h_admin_set(&q->options[oi].text[LANG_EN], oen);
-                if (strlen(oen) > 500)
+                if (strlen(oen) > H_ADMIN_OPTION_MAX)
                     h_staff_error(c, ctx, ename, "admin_err_text_long");
             }
             char want[24];
             snprintf(want, sizeof want, "%zu", oi + 1);
             q->options[oi].correct = false;
-            for (size_t i = 0; i < nr && i < 16; i++)
+            for (size_t i = 0; i < nr && i < MODEL_MAX_OPTIONS; i++)
                 if (strcmp(rights[i], want) == 0)
                     q->options[oi].correct = true;
             right += q->options[oi].correct;
@@ -960,22 +993,37 @@ static void h_admin_add_under_video(struct app_call *c, const struct h_admin_add
     model_pack_free(p);
 }
 
+/* An error whose text names a limit ({{max}}). */
+static void h_admin_error_max(struct app_call *c, json_t *ctx, const char *field,
+                              const char *key, unsigned max)
+{
+    char *msg = h_staff_fill(c, key, "max", max);
+    h_staff_error_msg(ctx, field, msg);
+    free(msg);
+}
+
 static void h_admin_question_fill(struct app_call *c, json_t *ctx, struct model_pack *p,
                                   const size_t idx[3], int post)
 {
     const char *kind = post ? h_staff_field(c, "kind") : "single";
     json_object_set_new(ctx, "kind", json_string(kind));
+    struct model_video *v = &p->videos[idx[0]];
+    if (v->n_questions >= MODEL_MAX_QUESTIONS) {
+        /* said at once: a citizen could not answer one more (model.h) */
+        h_admin_error_max(c, ctx, "text_da", "admin_err_too_many_questions",
+                          MODEL_MAX_QUESTIONS);
+        return;
+    }
     if (!post)
         return;
-    struct model_question *q =
-        packedit_question_add(p, &p->videos[idx[0]], h_staff_field(c, "topic_da"));
+    struct model_question *q = packedit_question_add(p, v, h_staff_field(c, "topic_da"));
     const struct h_admin_text fields[] = {
-        {"text_da", &q->text[LANG_DA], 1000, 1, "admin_err_question_text"},
-        {"text_en", &q->text[LANG_EN], 1000, 0, NULL},
-        {"topic_da", &q->topic[LANG_DA], 200, 1, "admin_err_topic"},
-        {"topic_en", &q->topic[LANG_EN], 200, 0, NULL},
-        {"explanation_da", &q->explanation[LANG_DA], 2000, 0, NULL},
-        {"explanation_en", &q->explanation[LANG_EN], 2000, 0, NULL},
+        {"text_da", &q->text[LANG_DA], H_ADMIN_QUESTION_MAX, 1, "admin_err_question_text"},
+        {"text_en", &q->text[LANG_EN], H_ADMIN_QUESTION_MAX, 0, NULL},
+        {"topic_da", &q->topic[LANG_DA], H_ADMIN_TOPIC_MAX, 1, "admin_err_topic"},
+        {"topic_en", &q->topic[LANG_EN], H_ADMIN_TOPIC_MAX, 0, NULL},
+        {"explanation_da", &q->explanation[LANG_DA], H_ADMIN_EXPLANATION_MAX, 0, NULL},
+        {"explanation_en", &q->explanation[LANG_EN], H_ADMIN_EXPLANATION_MAX, 0, NULL},
     };
     h_admin_read_texts(c, ctx, fields, sizeof fields / sizeof fields[0]);
     if (strcmp(kind, "single") != 0 && strcmp(kind, "multiple") != 0)
@@ -1007,6 +1055,10 @@ static void h_admin_option_fill(struct app_call *c, json_t *ctx, struct model_pa
 {
     struct model_question *q = &p->videos[idx[0]].questions[idx[1]];
     json_object_set_new(ctx, "lead", json_string(q->text[LANG_DA]));
+    if (q->n_options >= MODEL_MAX_OPTIONS) {
+        h_admin_error_max(c, ctx, "text_da", "admin_err_too_many_options", MODEL_MAX_OPTIONS);
+        return;
+    }
     if (!post)
         return;
     size_t right = 0;
@@ -1014,8 +1066,8 @@ static void h_admin_option_fill(struct app_call *c, json_t *ctx, struct model_pa
         right += q->options[oi].correct;
     struct model_option *o = packedit_option_add(q);
     const struct h_admin_text fields[] = {
-        {"text_da", &o->text[LANG_DA], 500, 1, "admin_err_option"},
-        {"text_en", &o->text[LANG_EN], 500, 0, NULL},
+        {"text_da", &o->text[LANG_DA], H_ADMIN_OPTION_MAX, 1, "admin_err_option"},
+        {"text_en", &o->text[LANG_EN], H_ADMIN_OPTION_MAX, 0, NULL},
     };
     h_admin_read_texts(c, ctx, fields, sizeof fields / sizeof fields[0]);
     o->correct = *h_staff_field(c, "right") != 0;
@@ -1175,7 +1227,10 @@ static void h_admin_publish_invalid(struct app_call *c, const struct content_pro
     snprintf(key, sizeof key, "pack_err_%s", problem->code);
     h_admin_draft_texts(ctx, p);
     json_object_set_new(ctx, "guidance_da_lix", h_admin_lix(c, p->guidance[LANG_DA]));
-    h_staff_error(c, ctx, "publish", key);
+    /* the texts of a limit name it ({{max}}) */
+    h_admin_error_max(c, ctx, "publish", key,
+                      strcmp(problem->code, "too_many_options") == 0 ? MODEL_MAX_OPTIONS
+                                                                     : MODEL_MAX_QUESTIONS);
     if (problem->video)
         json_object_set_new(ctx, "problem_video", json_integer((json_int_t)problem->video));
     if (problem->question)

@@ -511,13 +511,20 @@ static void h_citizen_title(struct app_call *c, json_t *ctx, const char *prefix,
     buf_free(&b);
 }
 
-/* Parses the form body; on failure replies (400/403) and returns -1. */
+/* The most fields an answer form may hold: csrf, every option of every question chosen
+ * and an asked-about mark per question (the pack rules, model.h). */
+#define H_CITIZEN_ANSWER_FIELDS (1 + MODEL_MAX_QUESTIONS * (MODEL_MAX_OPTIONS + 1))
+
+/* Parses the form body; on failure replies (400/403) and returns -1.  It may have [server]
+ * max_form_fields fields, or as many as an answer form may legally hold when that is more. */
 static int h_citizen_form(struct app_call *c, struct form *f)
 {
     const struct config *cfg = c->app->cfg;
+    size_t fields = cfg->max_form_fields > H_CITIZEN_ANSWER_FIELDS ? cfg->max_form_fields
+                                                                   : H_CITIZEN_ANSWER_FIELDS;
     memset(f, 0, sizeof *f);
-    if (form_parse(c->req->body, c->req->body_len, cfg->max_form_fields, cfg->max_field_length,
-                   f) != FORM_OK) {
+    if (form_parse(c->req->body, c->req->body_len, fields, cfg->max_field_length, f) !=
+        FORM_OK) {
         app_page_error(c, 400, "bad_request");
         return -1;
     }
@@ -1565,10 +1572,10 @@ static int h_citizen_collect(const struct form *f, const struct model_video *v,
 {
     for (size_t qi = 0; qi < v->n_questions; qi++) {
         char name[32];
-        const char *vals[16];
+        const char *vals[MODEL_MAX_OPTIONS];
         snprintf(name, sizeof name, "q%lld", (long long)v->questions[qi].id);
-        size_t n = form_get_all(f, name, vals, 16);
-        if (n > 16)
+        size_t n = form_get_all(f, name, vals, MODEL_MAX_OPTIONS);
+        if (n > MODEL_MAX_OPTIONS)
             return -1;
         choices[qi].question_id = v->questions[qi].id;
         choices[qi].n_options = 0;
@@ -1580,9 +1587,9 @@ static int h_citizen_collect(const struct form *f, const struct model_video *v,
             choices[qi].options[choices[qi].n_options++] = id;
         }
     }
-    const char *vals[32];
-    size_t n = form_get_all(f, "ask", vals, 32);
-    if (n > 32)
+    const char *vals[PROGRESS_MAX_ASKED];
+    size_t n = form_get_all(f, "ask", vals, PROGRESS_MAX_ASKED);
+    if (n > PROGRESS_MAX_ASKED)
         return -1;
     *n_asked = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1611,8 +1618,8 @@ void h_citizen_answer(struct app_call *c)
 {
     const struct model_pack *pack;
     struct form f;
-    struct progress_choice choices[32];
-    int64_t asked[32];
+    struct progress_choice choices[PROGRESS_MAX_QUESTIONS];
+    int64_t asked[PROGRESS_MAX_ASKED];
     size_t n_asked = 0;
     struct progress_problems problems;
     size_t n = h_citizen_video_of(c, &pack);
@@ -1621,7 +1628,10 @@ void h_citizen_answer(struct app_call *c)
     if (h_citizen_form(c, &f))
         return;
     const struct model_video *v = content_video_at(pack, n);
-    if (v->n_questions > 32 || h_citizen_collect(&f, v, choices, asked, &n_asked)) {
+    /* the pack rules keep a video within PROGRESS_MAX_QUESTIONS (model.h): only a stored
+     * pack that broke them, or a forged form, is refused here */
+    if (v->n_questions > PROGRESS_MAX_QUESTIONS ||
+        h_citizen_collect(&f, v, choices, asked, &n_asked)) {
         app_page_error(c, 400, "bad_request");
         goto out;
     }

@@ -1045,6 +1045,23 @@ static json_t *h_staff_meeting_ctx(struct app_call *c, const struct model_citize
     return ctx;
 }
 
+/* The meeting note is longer than [server] max_field_length characters: said with the
+ * number. */
+static void h_staff_note_long(struct app_call *c, json_t *ctx)
+{
+    char *msg = h_staff_fill(c, "staff_err_note_long", "max",
+                             (unsigned)c->app->cfg->max_field_length);
+    h_staff_error_msg(ctx, "note", msg);
+    free(msg);
+}
+
+size_t h_staff_meeting_body(size_t max_field_length)
+{
+    /* the note percent-encoded (%XX per byte), and room for csrf, forloeb, dato, tid and
+     * mundtlig with their names */
+    return 3 * 4 * max_field_length + 1024;
+}
+
 /* GET: the form for the enrolment ?forloeb= (or the newest open one in scope), with neither
  * answer about oral guidance chosen.  POST: records exactly what the form says on exactly
  * the enrolment it names (hidden field forloeb), which must be an open enrolment of the
@@ -1054,6 +1071,7 @@ void h_staff_meeting(struct app_call *c)
     struct model_citizen cz;
     struct model_enrolment e;
     json_t *ctx = NULL;
+    char *note = NULL;
     const int post = c->req->method == ROUTER_POST;
     if (h_staff_citizen(c, &cz))
         return;
@@ -1120,8 +1138,17 @@ void h_staff_meeting(struct app_call *c)
         h_staff_error(c, ctx, "mundtlig", "staff_err_oral_missing");
     json_object_set_new(ctx, "mundtlig_ja", json_boolean(oral == 1));
     json_object_set_new(ctx, "mundtlig_nej", json_boolean(oral == 0));
-    const char *note = h_staff_text(c, ctx, "note", c->app->cfg->max_field_length, 0, NULL,
-                                    "staff_err_note_long");
+    /* as the API has it: line breaks as LF (a textarea sends CRLF), counted in characters,
+     * so a note recorded there is saved here unchanged */
+    note = xstrdup(h_staff_field(c, "note"));
+    char *w = note;
+    for (const char *r = note; *r; r++)
+        if (!(r[0] == '\r' && r[1] == '\n'))
+            *w++ = *r;
+    *w = '\0';
+    json_object_set_new(ctx, "note", json_string(note));
+    if (!enrol_note_fits(note, c->app->cfg->max_field_length))
+        h_staff_note_long(c, ctx);
     if (!json_object_get(ctx, "has_errors")) {
         int r = h_staff_meeting_time(date, time, held, &held_t);
         if (r == -2)
@@ -1140,13 +1167,13 @@ void h_staff_meeting(struct app_call *c)
     app_enrol_env(c, &env, &policy);
     json_t *resp = NULL;
     json_t *body = json_pack("{s:s, s:b, s:s}", "held_at", held, "oral_guidance", oral, "note",
-                             note ? note : "");
+                             note);
     enum enrol_result er = enrol_record_meeting(&env, e.uuid, body, c->user.username, &resp, &err);
     json_decref(body);
     json_decref(resp);
     if (er == ENROL_INVALID) {
         if (strcmp(err.field, "note") == 0) {
-            h_staff_error(c, ctx, "note", "staff_err_note_long");
+            h_staff_note_long(c, ctx);
         } else if (held_t < enrol_meeting_earliest(&e)) { /* the domain's rule, in words */
             char began[64];
             clock_format_human(enrol_meeting_earliest(&e), model_lang_code(c->lang), began,
@@ -1173,6 +1200,7 @@ void h_staff_meeting(struct app_call *c)
     snprintf(path, sizeof path, "/medarbejder/borger/%s?gemt=moede&forloeb=%s", cz.uuid, e.uuid);
     http_reply_redirect(c->rep, 303, path);
 out:
+    free(note);
     json_decref(ctx);
     model_citizen_clear(&cz);
 }

@@ -135,6 +135,86 @@ static void test_invalid_packs_name_the_field(void **state)
                    "\"written_guidance\": {\"da\": \"\"", "written_guidance");
 }
 
+/* pack_json with video 1 asking n_questions questions of n_options options each. */
+static char *pack_with(size_t n_questions, size_t n_options)
+{
+    json_error_t je;
+    json_t *doc = json_loads(pack_json, 0, &je);
+    assert_non_null(doc);
+    json_t *qs = json_object_get(json_array_get(json_object_get(doc, "videos"), 0), "questions");
+    json_t *q1 = json_deep_copy(json_array_get(qs, 0));
+    json_t *opts = json_object_get(q1, "options");
+    while (json_array_size(opts) < n_options)
+        json_array_append_new(opts, json_pack("{s:{s:s}, s:b}", "text", "da", "C", "correct", 0));
+    json_array_clear(qs);
+    for (size_t i = 0; i < n_questions; i++) {
+        json_t *q = json_deep_copy(q1);
+        char slug[32];
+        snprintf(slug, sizeof slug, "q%zu", i + 1);
+        json_object_set_new(q, "slug", json_string(slug));
+        json_array_append_new(qs, q);
+    }
+    json_decref(q1);
+    char *text = json_dumps(doc, 0);
+    json_decref(doc);
+    return text;
+}
+
+/* A video asks no more questions than a citizen can answer in one form, a question offers
+ * no more options than an answer can choose. */
+static void test_question_and_option_limits(void **state)
+{
+    struct fixture *f = *state;
+    char err[256];
+    char *text = pack_with(MODEL_MAX_QUESTIONS, MODEL_MAX_OPTIONS);
+    struct model_pack *p = parse(text, f->dir, err, sizeof err);
+    free(text);
+    assert_non_null(p);
+    assert_int_equal(p->videos[0].n_questions, MODEL_MAX_QUESTIONS);
+    model_pack_free(p);
+
+    text = pack_with(MODEL_MAX_QUESTIONS + 1, 2);
+    assert_null(parse(text, f->dir, err, sizeof err));
+    free(text);
+    assert_non_null(strstr(err, "videos[0].questions has 33 questions"));
+    assert_non_null(strstr(err, "at most 32"));
+
+    text = pack_with(1, MODEL_MAX_OPTIONS + 1);
+    assert_null(parse(text, f->dir, err, sizeof err));
+    free(text);
+    assert_non_null(strstr(err, "videos[0].questions[0].options has 17 options"));
+    assert_non_null(strstr(err, "at most 16"));
+}
+
+/* A pack file over a limit stops `vejled demo` before anything is stored: not even the
+ * good files beside it are published. */
+static void test_load_refuses_and_stores_nothing(void **state)
+{
+    struct fixture *f = *state;
+    char db[128], err[256], p[160];
+    struct store *st;
+    int applied, published = -1;
+    struct model_group g;
+    char *text = pack_with(MODEL_MAX_QUESTIONS + 1, 2);
+    char *slug = strstr(text, "testgruppe");
+    assert_non_null(slug);
+    memcpy(slug, "zzzgruppe", 9); /* another group, in a file read after test.json */
+    memmove(slug + 9, slug + 10, strlen(slug + 10) + 1);
+    snprintf(p, sizeof p, "%s/packs/zzz.json", f->dir);
+    write_file(p, text);
+    free(text);
+    snprintf(db, sizeof db, "%s/c.db", f->dir);
+    assert_int_equal(store_open(db, 1000, &st, err, sizeof err), 0);
+    assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, 1000, &published, err, sizeof err), -1);
+    assert_non_null(strstr(err, "zzz.json"));
+    assert_non_null(strstr(err, "questions has 33 questions"));
+    assert_int_equal(published, 0);
+    assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_NOT_FOUND);
+    assert_int_equal(store_group_by_slug(st, "zzzgruppe", &g), STORE_NOT_FOUND);
+    store_close(st);
+}
+
 static void test_hash_is_stable_and_follows_content(void **state)
 {
     struct fixture *f = *state;
@@ -296,6 +376,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_parse_pack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_packs_name_the_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_question_and_option_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_refuses_and_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_translations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_is_stable_and_follows_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_publishes_only_on_change, setup, teardown),

@@ -117,6 +117,62 @@ static void test_pack_check(void **state)
     expect(p, "too_few_options", 1, 1);
 }
 
+/* A video may have no more questions than a citizen can answer in one form, a question no
+ * more options than an answer can choose: publishing refuses more, and the editor adds
+ * none beyond them, changing nothing. */
+static void test_question_and_option_limits(void **state)
+{
+    (void)state;
+    struct content_problem pr;
+    struct model_pack *p = pack_new();
+    struct model_video *v = &p->videos[0];
+    while (v->n_questions < MODEL_MAX_QUESTIONS) {
+        struct model_question *q = packedit_question_add(p, v, "Emne");
+        assert_non_null(q);
+        replace(&q->text[LANG_DA], "Spørgsmål?");
+        replace(&q->topic[LANG_DA], "Emne");
+        for (int i = 0; i < 2; i++) {
+            struct model_option *o = packedit_option_add(q);
+            assert_non_null(o);
+            replace(&o->text[LANG_DA], i ? "Nej" : "Ja");
+            o->correct = i == 0;
+        }
+    }
+    assert_int_equal(content_pack_check(p, &pr), 0); /* the most there may be: publishable */
+    struct model_question *first = v->questions;
+    assert_null(packedit_question_add(p, v, "Emne"));
+    assert_int_equal(v->n_questions, MODEL_MAX_QUESTIONS);
+    assert_ptr_equal(v->questions, first);
+    /* one question more, from a stored draft or a pack file: refused by the pack rules */
+    v->questions = xrealloc(v->questions, (MODEL_MAX_QUESTIONS + 1) * sizeof *v->questions);
+    struct model_question *extra = &v->questions[MODEL_MAX_QUESTIONS];
+    memset(extra, 0, sizeof *extra);
+    v->n_questions++;
+    replace(&extra->text[LANG_DA], "Spørgsmål?");
+    replace(&extra->topic[LANG_DA], "Emne");
+    for (int i = 0; i < 2; i++) {
+        struct model_option *o = packedit_option_add(extra);
+        replace(&o->text[LANG_DA], i ? "Nej" : "Ja");
+        o->correct = i == 0;
+    }
+    expect(p, "too_many_questions", 1, 0);
+
+    p = pack_new();
+    struct model_question *q = &p->videos[0].questions[0];
+    while (q->n_options < MODEL_MAX_OPTIONS)
+        replace(&packedit_option_add(q)->text[LANG_DA], "Måske");
+    assert_int_equal(content_pack_check(p, &pr), 0);
+    struct model_option *opts = q->options;
+    assert_null(packedit_option_add(q));
+    assert_int_equal(q->n_options, MODEL_MAX_OPTIONS);
+    assert_ptr_equal(q->options, opts);
+    q->options = xrealloc(q->options, (MODEL_MAX_OPTIONS + 1) * sizeof *q->options);
+    memset(&q->options[MODEL_MAX_OPTIONS], 0, sizeof *q->options);
+    q->options[MODEL_MAX_OPTIONS].text[LANG_DA] = xstrdup("Aldrig");
+    q->n_options++;
+    expect(p, "too_many_options", 1, 1);
+}
+
 static void test_topic_slug(void **state)
 {
     (void)state;
@@ -269,6 +325,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_media_type),
         cmocka_unit_test(test_pack_check),
+        cmocka_unit_test(test_question_and_option_limits),
         cmocka_unit_test(test_topic_slug),
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_diff),

@@ -1,0 +1,294 @@
+// Limits that must agree with each other: a pack holds a video to the questions a citizen
+// can answer in one form and a question to the options an answer can choose (the pack
+// files and the editor refuse more, changing nothing); the editor's forms take every text
+// at its limit; a meeting note is counted in characters by the API and the staff form alike.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { Browser, ROOT, cli, decodeEntities, parseForms, sqlite, startServer, tableCounts } from './harness.mjs';
+import { assertSummaryOnTop, enrolCitizen, errorSummary, formCsrf, hiddenFields, ini, meetingNow, staff } from './staffkit.mjs';
+
+const one = (db, sql) => sqlite(db, sql).trim();
+const MAX_QUESTIONS = 32;
+const MAX_OPTIONS = 16;
+
+/** The fields of the form posting to action, as [name, value] pairs (checked boxes only). */
+function formFields(html, action) {
+  const f = parseForms(html).find((x) => x.action === action);
+  assert.ok(f, `a form posting to ${action}`);
+  const out = [];
+  for (const i of f.inputs) {
+    if ((i.type === 'checkbox' || i.type === 'radio') && !i.checked) continue;
+    out.push([i.name, i.value]);
+  }
+  const start = html.indexOf(`action="${action}"`);
+  const part = html.slice(start, html.indexOf('</form>', start));
+  const re = /<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g;
+  let m;
+  while ((m = re.exec(part))) out.push([m[1], decodeEntities(m[2])]);
+  return out;
+}
+
+function setField(fields, name, value) {
+  const i = fields.findIndex(([n]) => n === name);
+  if (i >= 0) fields[i] = [name, value];
+  else fields.push([name, value]);
+  return fields;
+}
+
+const encodedLength = (fields) => new URLSearchParams(fields).toString().length;
+
+/** The demo's dagpenge pack with video 1 asking n questions (the added ones multiple-choice)
+ * of at least options options each. */
+function dagpenge(n, options = 3) {
+  const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
+  const v = pack.videos[0];
+  for (let i = v.questions.length; i < n; i++) {
+    v.questions.push({ ...structuredClone(v.questions[1]), slug: `ekstra-${i + 1}` });
+  }
+  v.questions.length = n;
+  for (const q of v.questions) {
+    while (q.options.length < options) q.options.push({ text: { da: `Svar ${q.options.length + 1}` }, correct: false });
+  }
+  return pack;
+}
+
+describe('a video asks no more questions than a citizen can answer, a question offers no more options than can be chosen', () => {
+  let s;
+  let admin;
+  let demo;
+  let draft;
+  const write = (pack) => fs.writeFileSync(path.join(demo, 'packs', 'dagpenge.json'), JSON.stringify(pack));
+  const loadDemo = () => cli(['demo', '--db', s.db, '--config', s.configFile]);
+  const counts = () => {
+    const c = tableCounts(s.db);
+    delete c.access_log;
+    return c;
+  };
+
+  before(async () => {
+    s = await startServer({ config: ini({ content: { demo_dir: '{dir}/demo' } }) });
+    demo = path.join(s.dir, 'demo');
+    fs.cpSync(path.join(ROOT, 'db', 'demo'), demo, { recursive: true });
+    admin = await staff(s, 'admin');
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('a pack file with 33 questions on a video, or 17 options on a question, is refused by `vejled demo`, naming it; nothing is stored', () => {
+    const before = counts();
+    write(dagpenge(MAX_QUESTIONS + 1));
+    let r = loadDemo();
+    assert.notEqual(r.status, 0, r.stderr);
+    assert.match(r.stderr, /dagpenge\.json: videos\[0\]\.questions has 33 questions; a video has at most 32/);
+    assert.deepEqual(counts(), before);
+    write(dagpenge(3, MAX_OPTIONS + 1));
+    r = loadDemo();
+    assert.notEqual(r.status, 0, r.stderr);
+    assert.match(r.stderr, /videos\[0\]\.questions\[0\]\.options has 17 options; a question has at most 16/);
+    assert.deepEqual(counts(), before);
+  });
+
+  it('32 questions and 16 options load, and the whole video form saves them', async () => {
+    write(dagpenge(MAX_QUESTIONS, MAX_OPTIONS));
+    const r = loadDemo();
+    assert.equal(r.status, 0, r.stderr);
+    const page = await admin.get('/admin/pakker');
+    const made = await admin.post('/admin/pakker/dagpenge/kladde', { csrf: formCsrf(page.text, '/admin/pakker/dagpenge/kladde') });
+    assert.equal(made.status, 303);
+    draft = Number(/(\d+)$/.exec(made.headers.location)[1]);
+    const action = `/admin/pakke/${draft}/video/1`;
+    const form = await admin.get(action);
+    assert.equal(form.status, 200);
+    const fields = formFields(form.text, action);
+    assert.ok(fields.length > 200, `more fields than [server] max_form_fields: ${fields.length}`);
+    setField(fields, 'title_da', 'Rådighed, alle spørgsmål');
+    const saved = await admin.post(action, fields);
+    assert.equal(saved.status, 303, saved.text.slice(0, 500));
+    assert.equal(one(s.db, `SELECT title_da FROM videos WHERE pack_id = ${draft} AND position = 1`), 'Rådighed, alle spørgsmål');
+  });
+
+  it('a citizen answers all 32 questions at once, choosing every option of the multiple-choice ones', async () => {
+    const e = await enrolCitizen(s);
+    const b = new Browser(s);
+    assert.equal((await b.get(e.path)).status, 303);
+    const page = await b.get('/borger/video/1');
+    assert.equal(page.status, 200);
+    const form = parseForms(page.text).find((f) => f.action === '/borger/video/1');
+    const fields = [];
+    const seen = new Set();
+    for (const i of form.inputs) {
+      if (i.name === 'csrf') fields.push([i.name, i.value]);
+      else if (i.name === 'ask' || (/^q\d+$/.test(i.name) && (i.type === 'checkbox' || !seen.has(i.name)))) {
+        seen.add(i.name);
+        fields.push([i.name, i.value]);
+      }
+    }
+    assert.equal([...seen].filter((n) => n !== 'ask').length, MAX_QUESTIONS);
+    assert.ok(fields.length > 200, `more fields than [server] max_form_fields: ${fields.length}`);
+    const r = await b.post('/borger/video/1', fields);
+    assert.equal(r.status, 303, r.text.slice(0, 500));
+    const j = await s.api('GET', `/api/v1/citizens/${e.citizen_id}/journal`);
+    const sub = j.json.entries.find((x) => x.kind === 'answers_submitted');
+    assert.equal(sub.data.answers.length, MAX_QUESTIONS);
+  });
+
+  it('the editor refuses a 33rd question, saying why in the error summary; nothing changes', async () => {
+    const action = `/admin/pakke/${draft}/video/1/spoergsmaal/ny`;
+    const page = await admin.get(action);
+    assert.equal(page.status, 200);
+    const said = errorSummary(page.text);
+    assert.equal(said.length, 1, 'said before anything is typed');
+    assert.match(said[0].text, /Videoen har allerede 32 spørgsmål/);
+    const before = counts();
+    const r = await admin.post(action, {
+      csrf: formCsrf(page.text, action), text_da: 'Et spørgsmål mere?', kind: 'single', topic_da: 'Rådighed',
+    });
+    assert.equal(r.status, 422);
+    const sum = assertSummaryOnTop(r.text, ['text_da']);
+    assert.match(sum[0].text, /32 spørgsmål\. Flere kan en borger ikke svare på ad gangen/);
+    assert.deepEqual(counts(), before);
+    assert.equal(one(s.db, `SELECT count(*) FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${draft} AND v.position = 1`), String(MAX_QUESTIONS));
+  });
+
+  it('the editor refuses a 17th option, saying why in the error summary; nothing changes', async () => {
+    const action = `/admin/pakke/${draft}/video/1/spoergsmaal/1/svar/ny`;
+    const page = await admin.get(action);
+    assert.equal(page.status, 200);
+    const before = counts();
+    const r = await admin.post(action, { csrf: formCsrf(page.text, action), text_da: 'Et svar mere' });
+    assert.equal(r.status, 422);
+    const sum = assertSummaryOnTop(r.text, ['text_da']);
+    assert.match(sum[0].text, /allerede 16 svarmuligheder/);
+    assert.deepEqual(counts(), before);
+    // a question with room (on video 2) takes one
+    const room = `/admin/pakke/${draft}/video/2/spoergsmaal/1/svar/ny`;
+    const ok = await admin.post(room, { csrf: formCsrf((await admin.get(room)).text, room), text_da: 'Et svar mere' });
+    assert.equal(ok.status, 303, ok.text.slice(0, 500));
+  });
+
+  it('a stored draft over the limits is not published: the error summary says which', async () => {
+    // the 33rd question behind the editor's back, as an older version could have stored it
+    const v = one(s.db, `SELECT id FROM videos WHERE pack_id = ${draft} AND position = 1`);
+    sqlite(s.db, `INSERT INTO questions (video_id, position, slug, kind, topic_key, topic_da, topic_en, text_da, text_en, explanation_da, explanation_en)
+      SELECT video_id, ${MAX_QUESTIONS + 1}, 'en-for-meget', kind, topic_key, topic_da, topic_en, text_da, text_en, explanation_da, explanation_en
+      FROM questions WHERE video_id = ${v} AND position = 2`);
+    const q = one(s.db, `SELECT id FROM questions WHERE video_id = ${v} AND position = ${MAX_QUESTIONS + 1}`);
+    sqlite(s.db, `INSERT INTO options (question_id, position, text_da, text_en, correct) SELECT ${q}, position, text_da, text_en, correct FROM options WHERE question_id = (SELECT id FROM questions WHERE video_id = ${v} AND position = 2)`);
+    const d = await admin.get(`/admin/pakke/${draft}`);
+    const r = await admin.post(`/admin/pakke/${draft}/udgiv`, { csrf: formCsrf(d.text, `/admin/pakke/${draft}/udgiv`) });
+    assert.equal(r.status, 422);
+    const sum = assertSummaryOnTop(r.text, ['publish']);
+    assert.match(sum[0].text, /En video har flere end 32 spørgsmål/);
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${draft}`), 'draft');
+  });
+});
+
+describe('the video editor takes every text at its limit', () => {
+  let s;
+  let admin;
+  let draft;
+  let action;
+  let fields;
+  before(async () => {
+    s = await startServer();
+    admin = await staff(s, 'admin');
+    const page = await admin.get('/admin/pakker');
+    const made = await admin.post('/admin/pakker/dagpenge/kladde', { csrf: formCsrf(page.text, '/admin/pakker/dagpenge/kladde') });
+    draft = Number(/(\d+)$/.exec(made.headers.location)[1]);
+    action = `/admin/pakke/${draft}/video/1`;
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+  const freshFields = async () => formFields((await admin.get(action)).text, action);
+  const video = (col) => one(s.db, `SELECT ${col} FROM videos WHERE pack_id = ${draft} AND position = 1`);
+
+  it('Danish captions of 18,008 bytes (within max_content_text; each "ø" six bytes form-encoded) are saved', async () => {
+    const captions = `WEBVTT\n${'ø'.repeat(9000)}x`;
+    assert.equal(Buffer.byteLength(captions), 18_008);
+    fields = setField(await freshFields(), 'captions_da', captions);
+    assert.ok(encodedLength(fields) > 32_768, 'more than [server] max_body_form');
+    const r = await admin.post(action, fields);
+    assert.equal(r.status, 303, r.text.slice(0, 500));
+    assert.equal(video('captions_da'), captions);
+  });
+
+  it('two transcripts of 17,000 bytes each are saved', async () => {
+    const da = `${'Rådighed. '.repeat(1545)}xxxxx`;
+    const en = 'You must be available. '.repeat(800).slice(0, 17_000);
+    assert.equal(Buffer.byteLength(da), 17_000);
+    assert.equal(Buffer.byteLength(en), 17_000);
+    fields = setField(setField(await freshFields(), 'transcript_da', da), 'transcript_en', en);
+    const r = await admin.post(action, fields);
+    assert.equal(r.status, 303, r.text.slice(0, 500));
+    assert.equal(video('transcript_da'), da);
+    assert.equal(video('transcript_en'), en);
+  });
+
+  it('a body over what the form may hold is 413 and changes nothing; one at the limit is read', async () => {
+    // README: 4 × (32 + 3 × max_content_text) + the rest of the video + 32 questions of 16
+    // options, every byte percent-encoded: 2,457,080 bytes at the default 20000
+    const limit = 2_457_080;
+    const before = tableCounts(s.db);
+    const title = video('title_da');
+    const head = (len) => `POST ${action} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${admin.headers().Cookie}\r\n` +
+      `Origin: ${s.origin}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${len}\r\n\r\n`;
+    // refused on its declared length, before a byte of the body
+    const r = await s.raw(head(limit + 1), { timeoutMs: 5000 });
+    assert.equal(r.status, 413, r.raw.slice(0, 300));
+    assert.equal(video('title_da'), title);
+    const after = tableCounts(s.db);
+    delete before.access_log; delete after.access_log;
+    assert.deepEqual(after, before);
+    // at the limit it is read (the unknown field ignored) and saved
+    const at = [...setField(await freshFields(), 'title_da', 'Ændret'), ['pad', '']];
+    at[at.length - 1] = ['pad', 'x'.repeat(limit - encodedLength(at))];
+    assert.equal(encodedLength(at), limit);
+    assert.equal((await admin.post(action, at)).status, 303);
+    assert.equal(video('title_da'), 'Ændret');
+  });
+});
+
+describe('a meeting note is counted in characters by the API and the staff form alike', () => {
+  let s;
+  before(async () => {
+    s = await startServer();
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('a note of 2,000 "æ" recorded through the API is saved unchanged by the staff meeting form', async () => {
+    const e = await enrolCitizen(s);
+    const note = 'æ'.repeat(2000);
+    const r = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/meeting`, {
+      body: { held_at: new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, 'Z'), oral_guidance: true, note },
+    });
+    assert.equal(r.status, 200, r.text);
+    const cw = await staff(s, 'cw1');
+    const action = `/medarbejder/borger/${e.citizen_id}/moede`;
+    const page = await cw.get(`${action}?forloeb=${e.enrolment_id}`);
+    assert.equal(page.status, 200);
+    const prefilled = formFields(page.text, action).find(([n]) => n === 'note');
+    assert.equal(prefilled[1], note, 'the form starts from the recorded note');
+    const { csrf, forloeb } = hiddenFields(page.text, action);
+    const saved = await cw.post(action, { csrf, forloeb, ...meetingNow(), mundtlig: 'ja', note: prefilled[1] });
+    assert.equal(saved.status, 303, saved.text.slice(0, 500));
+    const m = (await s.api('GET', `/api/v1/enrolments/${e.enrolment_id}`)).json.meeting;
+    assert.equal(m.note, note);
+    assert.equal(m.recorded_by, 'cw1');
+    // and one character more is refused by both, with the limit in words on the form
+    const more = 'æ'.repeat(4001);
+    const api = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/meeting`, { body: { held_at: m.held_at, oral_guidance: true, note: more } });
+    assert.equal(api.status, 422);
+    const form = await cw.post(action, { csrf, forloeb, ...meetingNow(), mundtlig: 'ja', note: more });
+    assert.equal(form.status, 422);
+    const sum = assertSummaryOnTop(form.text, ['note']);
+    assert.match(sum[0].text, /højst 4000 tegn/);
+    assert.equal((await s.api('GET', `/api/v1/enrolments/${e.enrolment_id}`)).json.meeting.note, note);
+  });
+});

@@ -8,36 +8,11 @@ import { after, before, describe, it } from 'node:test';
 
 import { Browser, cli, decodeEntities, freshCpr, groupConcat, parseForms, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
 import {
-  DEMO_PASSWORD, addUser, assertSummaryOnTop, ini, enrolCitizen, formCsrf, loginAs, sha256, staff,
+  DEMO_PASSWORD, addUser, assertSummaryOnTop, ini, enrolCitizen, formCsrf, formFields, loginAs, setField, sha256,
+  staff,
 } from './staffkit.mjs';
 
 const one = (db, sql) => sqlite(db, sql).trim();
-
-/** The fields of the first form posting to action, as [name, value] pairs (checked boxes only). */
-function formFields(html, action) {
-  const f = parseForms(html).find((x) => x.action === action);
-  assert.ok(f, `a form posting to ${action}`);
-  const out = [];
-  for (const i of f.inputs) {
-    if ((i.type === 'checkbox' || i.type === 'radio') && !i.checked) continue;
-    out.push([i.name, i.value]);
-  }
-  // textareas
-  const re = /<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g;
-  const start = html.indexOf(`action="${action}"`);
-  const end = html.indexOf('</form>', start);
-  const part = html.slice(start, end);
-  let m;
-  while ((m = re.exec(part))) out.push([m[1], decodeEntities(m[2])]);
-  return out;
-}
-
-function setField(fields, name, value) {
-  const i = fields.findIndex(([n]) => n === name);
-  if (i >= 0) fields[i] = [name, value];
-  else fields.push([name, value]);
-  return fields;
-}
 
 /** A multipart/form-data body. parts: [{name, value} | {name, filename, type, data: Buffer}] */
 function multipart(parts) {

@@ -7,36 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, ROOT, cli, decodeEntities, parseForms, sqlite, startServer, tableCounts } from './harness.mjs';
-import { assertSummaryOnTop, enrolCitizen, errorSummary, formCsrf, hiddenFields, ini, meetingNow, staff } from './staffkit.mjs';
+import { Browser, ROOT, cli, parseForms, sqlite, startServer, tableCounts } from './harness.mjs';
+import {
+  assertSummaryOnTop, enrolCitizen, errorSummary, formCsrf, formFields, hiddenFields, ini, meetingNow, setField, staff,
+} from './staffkit.mjs';
 
 const one = (db, sql) => sqlite(db, sql).trim();
 const MAX_QUESTIONS = 32;
 const MAX_OPTIONS = 16;
-
-/** The fields of the form posting to action, as [name, value] pairs (checked boxes only). */
-function formFields(html, action) {
-  const f = parseForms(html).find((x) => x.action === action);
-  assert.ok(f, `a form posting to ${action}`);
-  const out = [];
-  for (const i of f.inputs) {
-    if ((i.type === 'checkbox' || i.type === 'radio') && !i.checked) continue;
-    out.push([i.name, i.value]);
-  }
-  const start = html.indexOf(`action="${action}"`);
-  const part = html.slice(start, html.indexOf('</form>', start));
-  const re = /<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g;
-  let m;
-  while ((m = re.exec(part))) out.push([m[1], decodeEntities(m[2])]);
-  return out;
-}
-
-function setField(fields, name, value) {
-  const i = fields.findIndex(([n]) => n === name);
-  if (i >= 0) fields[i] = [name, value];
-  else fields.push([name, value]);
-  return fields;
-}
 
 const encodedLength = (fields) => new URLSearchParams(fields).toString().length;
 

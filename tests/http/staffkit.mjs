@@ -130,3 +130,29 @@ export function meetingNow(minutes = 2) {
   }).formatToParts(new Date(Date.now() + minutes * 60_000)).map((p) => [p.type, p.value]));
   return { dato: `${parts.year}-${parts.month}-${parts.day}`, tid: `${parts.hour}:${parts.minute}` };
 }
+
+/** The fields of the first form posting to action, as [name, value] pairs: inputs (checked
+ * boxes only) and textareas. */
+export function formFields(html, action) {
+  const f = parseForms(html).find((x) => x.action === action);
+  assert.ok(f, `a form posting to ${action}`);
+  const out = [];
+  for (const i of f.inputs) {
+    if ((i.type === 'checkbox' || i.type === 'radio') && !i.checked) continue;
+    out.push([i.name, i.value]);
+  }
+  const start = html.indexOf(`action="${action}"`);
+  const part = html.slice(start, html.indexOf('</form>', start));
+  const re = /<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g;
+  let m;
+  while ((m = re.exec(part))) out.push([m[1], decodeEntities(m[2])]);
+  return out;
+}
+
+/** fields with name set to value (added when missing); returns fields. */
+export function setField(fields, name, value) {
+  const i = fields.findIndex(([n]) => n === name);
+  if (i >= 0) fields[i] = [name, value];
+  else fields.push([name, value]);
+  return fields;
+}

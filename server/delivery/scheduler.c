@@ -527,6 +527,24 @@ static enum sched_outcome sched_reminder_still_due(struct scheduler *s,
     return SCHED_DONE;
 }
 
+/* SCHED_CANCEL when the job was cancelled after it was claimed (store_jobs_cancel marks a
+ * running job: its meeting moved, its enrolment closed, the citizen was purged), else
+ * SCHED_DONE; SCHED_RETRY when that cannot be read. */
+static enum sched_outcome sched_letter_cancelled(struct scheduler *s, const struct store_job *j,
+                                                 char *err, size_t errlen)
+{
+    bool requested;
+    if (store_job_cancel_requested(s->st, j->id, &requested) != STORE_OK) {
+        snprintf(err, errlen, "cannot read the job");
+        return SCHED_RETRY;
+    }
+    if (!requested)
+        return SCHED_DONE;
+    snprintf(err, errlen, "cancelled after it was claimed (the meeting moved, the enrolment "
+                          "closed or the citizen's data was purged): nothing more is sent");
+    return SCHED_CANCEL;
+}
+
 /* Sends the bytes recorded with the intent through channel i, then records it sent and
  * journals it with the hashes of exactly those bytes, at the time the channel took them.
  * SCHED_DONE, SCHED_CANCEL, SCHED_RETRY or SCHED_LOST (err says why). */
@@ -667,19 +685,19 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
             missing |= w->want[i];
         }
     }
-    if (missing) {
-        enum sched_outcome o = sched_letter_prepare(s, j, now, w, err, errlen);
-        if (o != SCHED_DONE)
-            return o;
-    }
-    for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
+    enum sched_outcome o = sched_letter_cancelled(s, j, err, errlen);
+    if (o == SCHED_DONE && missing)
+        o = sched_letter_prepare(s, j, now, w, err, errlen);
+    for (int i = 0; o == SCHED_DONE && i < SCHED_LETTER_CHANNELS; i++) {
         if (!w->want[i] || !w->have[i] || strcmp(w->d[i].state, "sent") == 0)
             continue;
-        enum sched_outcome o = sched_letter_send(s, j, w, i, err, errlen);
-        if (o != SCHED_DONE)
-            return o;
+        /* cancelled meanwhile (a batch's job waits for the ones before it): what was sent
+         * stays recorded, nothing more is sent */
+        o = sched_letter_cancelled(s, j, err, errlen);
+        if (o == SCHED_DONE)
+            o = sched_letter_send(s, j, w, i, err, errlen);
     }
-    return SCHED_DONE;
+    return o;
 }
 
 /* *reason gets the category of a failure (letter_failed's reason). */

@@ -400,6 +400,9 @@ enum store_status store_jobs_claim(struct store *st, int64_t now, int64_t lease_
  * the claim was lost: the lease ran out and another scheduler claimed the job (or ended
  * it); the caller must then not send or record anything for it. */
 enum store_status store_job_renew(struct store *st, int64_t id, const char *claim, int64_t now);
+/* *requested: the job was cancelled while it was claimed (store_jobs_cancel marks a running
+ * job instead of ending it); its holder then sends nothing more. */
+enum store_status store_job_cancel_requested(struct store *st, int64_t id, bool *requested);
 /* Ends a job held with claim (STORE_CONFLICT, nothing changed, when the claim was lost):
  * state done | failed | cancelled, or pending again at next_attempt_at
  * (a retry).  error may be "" or NULL.  done and cancelled also drop the sealed letters of

@@ -282,6 +282,19 @@ enum store_status store_job_renew(struct store *st, int64_t id, const char *clai
     return rc;
 }
 
+enum store_status store_job_cancel_requested(struct store *st, int64_t id, bool *requested)
+{
+    *requested = false;
+    struct db_stmt *q =
+        store_stmt(st, "SELECT cancel_requested_at FROM jobs WHERE id = ?", "i", id);
+    enum store_status rc = store_row(st, q);
+    if (rc != STORE_OK)
+        return rc;
+    *requested = db_col_int64(q, 0) != 0;
+    db_reset(q);
+    return STORE_OK;
+}
+
 enum store_status store_job_finish(struct store *st, int64_t id, const char *claim,
                                    const char *state, const char *error,
                                    int64_t next_attempt_at, int64_t now, const char **final)
@@ -294,13 +307,10 @@ enum store_status store_job_finish(struct store *st, int64_t id, const char *cla
         return held;
     /* cancelled while this attempt ran: it ends cancelled unless it is done (the renewal
      * above holds the row, so no cancel comes between this read and the update) */
-    struct db_stmt *q =
-        store_stmt(st, "SELECT cancel_requested_at FROM jobs WHERE id = ?", "i", id);
-    enum store_status rc = store_row(st, q);
+    bool cancel;
+    enum store_status rc = store_job_cancel_requested(st, id, &cancel);
     if (rc != STORE_OK)
         return rc;
-    int cancel = db_col_int64(q, 0) != 0;
-    db_reset(q);
     if (cancel && strcmp(state, "done") != 0) {
         state = "cancelled";
         retry = 0;

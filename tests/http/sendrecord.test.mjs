@@ -336,3 +336,62 @@ timeout_s = 5
     assert.equal(v.status, 0, v.stderr);
   });
 });
+
+describe('a reminder claimed in a batch whose meeting moves before its turn', () => {
+  let s;
+  let sink;
+  let port;
+  before(async () => {
+    port = await freePort();
+    s = await startServer({
+      config: `[delivery]
+scheduler = 0
+channels = smtp
+[smtp]
+url = smtp://127.0.0.1:${port}
+from = jobcenter@example.dk
+allow_plain = 1
+timeout_s = 10
+`,
+    });
+  });
+  after(async () => {
+    await stopSmtp(sink);
+    if (s) await s.cleanup();
+  });
+
+  it('is not sent: the job ends cancelled, and the reminder for the new time is planned', async () => {
+    const old = hourAhead(10);
+    const moved = hourAhead(20);
+    const es = [];
+    for (let i = 0; i < 3; i++) es.push(await enrol(s, { first_meeting_at: iso(old) }));
+    // the written guidance goes out first, so that the next pass holds the three reminders
+    sink = await startSmtp(port, path.join(s.dir, 'guidance'));
+    assert.equal((await jobsRun(s)).status, 0);
+    await stopSmtp(sink);
+    const last = es[2];
+    const due = Date.parse(jobOf(s, last, 'remind_before_meeting')[0].due_at);
+    // a slow mail server: the pass claims all three and works through them one by one
+    sink = await startSmtp(port, path.join(s.dir, 'slow'), 3);
+    const run = jobsRun(s, iso(due + 60e3));
+    const end = Date.now() + 20_000;
+    while (!sink.out.includes('data 1')) {
+      assert.ok(Date.now() < end, 'the first reminder reached the mail server');
+      await sleep(20);
+    }
+    assert.equal(jobOf(s, last, 'remind_before_meeting')[0].state, 'running', 'claimed with the batch');
+    const put = await s.api('PUT', `/api/v1/enrolments/${last.enrolment_id}/planned-meeting`,
+      { body: { first_meeting_at: iso(moved) } });
+    assert.equal(put.status, 200, put.text);
+    const r = await run;
+    assert.equal(r.status, 0, r.stderr);
+    const sent = (await journalOf(s, last)).filter((x) => x.kind === 'reminder_sent');
+    assert.equal(sent.length, 0, `the cancelled job sent nothing: ${JSON.stringify(sent)}`);
+    const jobs = jobOf(s, last, 'remind_before_meeting');
+    assert.ok(jobs.some((j) => j.state === 'cancelled'), JSON.stringify(jobs));
+    assert.ok(jobs.some((j) => j.state === 'pending'), 'the reminder for the new time is planned');
+    // the two before it were sent
+    for (const e of es.slice(0, 2))
+      assert.equal((await journalOf(s, e)).filter((x) => x.kind === 'reminder_sent').length, 1);
+  });
+});

@@ -198,7 +198,9 @@ void h_admin_unit(struct app_call *c)
             snprintf(field, sizeof field, "unit-%lld", (long long)id);
             h_staff_error(c, ctx, field, key);
             json_object_set_new(ctx, "bad_unit", json_integer((json_int_t)id));
-            json_object_set_new(ctx, "rename_value", json_string(name));
+            /* a CPR number is not written back into the form */
+            json_object_set_new(ctx, "rename_value",
+                                json_string(strcmp(key, "admin_err_name_cpr") ? name : ""));
             json_object_set_new(ctx, "rename_error", json_string(app_text(c, key)));
             h_admin_units_page(c, 422, ctx);
             return;

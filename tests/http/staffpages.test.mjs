@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { PG, PG_URL, ROOT, decodeEntities, pgDatabaseUrl, psql, sqlite, startServer } from './harness.mjs';
+import { PG, PG_URL, ROOT, decodeEntities, freshCpr, pgDatabaseUrl, psql, sqlite, startServer } from './harness.mjs';
 import { citizenAnswers, enrolCitizen, formCsrf, hiddenFields, ini, staff } from './staffkit.mjs';
 
 /** The table row of a citizen on the list, as text. */
@@ -213,6 +213,16 @@ describe('units as a list', () => {
     assert.equal(sqlite(s.db, "SELECT unit FROM users WHERE username = 'cw1'").trim(), 'team-nordjylland');
     r = await admin.post(`/admin/enheder/${nord}`, { csrf, action: 'rename', name: 'team-syd' });
     assert.equal(r.status, 422);
+    assert.equal(sqlite(s.db, "SELECT unit FROM users WHERE username = 'cw1'").trim(), 'team-nordjylland');
+    // a CPR number as a unit's name: refused on adding and renaming, and not written back
+    const cprName = `team-${freshCpr()}`;
+    for (const [where, fields] of [['/admin/enheder', { csrf, name: cprName }],
+      [`/admin/enheder/${nord}`, { csrf, action: 'rename', name: cprName }]]) {
+      r = await admin.post(where, fields);
+      assert.equal(r.status, 422, where);
+      assert.match(decodeEntities(r.text), /Navnet må ikke indeholde et CPR-nummer/);
+      assert.ok(!r.text.includes(cprName), `${where}: the CPR number is not in the page`);
+    }
     assert.equal(sqlite(s.db, "SELECT unit FROM users WHERE username = 'cw1'").trim(), 'team-nordjylland');
     // a disabled unit is no longer offered for new accounts, nor accepted
     const vest = sqlite(s.db, "SELECT id FROM units WHERE name = 'team-vest'").trim();

@@ -369,8 +369,12 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
         rc = store_pack_published_id(s->st, w->e.group_id, &pack_id);
     const struct model_pack *pack = rc == STORE_OK ? content_cache_get(s->cache, s->st, pack_id)
                                                    : NULL;
-    if (!pack) {
-        snprintf(err, errlen, "cannot read the enrolment or its published guidance");
+    if (!pack) { /* a group with no published guidance is not a fault of the database */
+        snprintf(err, errlen, "%s",
+                 rc == STORE_NOT_FOUND ? JOBS_ERR_NO_GUIDANCE
+                                       : "cannot read the enrolment or its published guidance");
+        if (rc == STORE_NOT_FOUND)
+            w->reason = "no_guidance";
         return SCHED_RETRY;
     }
     unsigned char *box = NULL;
@@ -396,6 +400,7 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
     link.now = now;
     if (store_txn(s->st, sched_link_txn, &link) != STORE_OK) {
         snprintf(err, errlen, "%s", JOBS_ERR_LINK);
+        w->reason = "link_unavailable";
         return SCHED_RETRY;
     }
     char url[512], link_hash[TOKEN_HASH_HEX_LEN + 1];

@@ -256,6 +256,7 @@ const char *jobs_failure_cause(const char *last_error)
     } causes[] = {
         {JOBS_ERR_NO_CHANNEL, "no_channel"}, {JOBS_ERR_IDENTITY, "identity"},
         {JOBS_ERR_LINK, "link"},             {JOBS_ERR_RENDER, "render"},
+        {JOBS_ERR_NO_GUIDANCE, "no_guidance"},
         {"cannot read ", "internal"},        {"cannot record ", "internal"},
         {"cannot renew ", "internal"},
     };

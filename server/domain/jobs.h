@@ -104,9 +104,10 @@ enum store_status jobs_cancel_enrolment(struct store *st, int64_t enrolment_id, 
 #define JOBS_ERR_IDENTITY "cannot open the citizen's sealed identity"
 #define JOBS_ERR_LINK "cannot prepare the personal link"
 #define JOBS_ERR_RENDER "cannot render the letter"
+#define JOBS_ERR_NO_GUIDANCE "the target group has no published guidance"
 
 /* The cause of a failed letter job by its last error: "no_channel", "identity", "link",
- * "render", "internal" (vejled could not read or record its own data), or NULL (another
+ * "render", "no_guidance", "internal" (vejled could not read or record its own data), or NULL (another
  * cause, such as a channel's refusal, which the job's deliveries tell). */
 const char *jobs_failure_cause(const char *last_error);
 

@@ -226,4 +226,23 @@ describe('letters: the states say what happened', () => {
     assert.ok(letters(text).includes('Skriftlig vejledning: ikke sendt endnu; 2 forsøg mislykkedes, og et nyt forsøg var i gang, da denne PDF blev dannet'), letters(text));
     sqlite(s.db, `UPDATE jobs SET state = 'pending', attempts = 2 WHERE id = ${job.id}`);
   });
+
+  it('a letter whose group has no published guidance any more says so, not a fault of vejled\'s data', async () => {
+    const once = path.join(s.dir, 'once.ini');
+    fs.writeFileSync(once, fs.readFileSync(s.configFile, 'utf8') + '\n[delivery]\nmax_attempts = 1\n');
+    // the group's guidance withdrawn before the letter went: that is said, not a fault of vejled's data
+    const g = await enrol({ meeting: '2031-06-02T09:00:00Z' });
+    const pack = sqlite(s.db, `SELECT p.id FROM packs p JOIN enrolments e ON e.group_id = p.group_id
+      WHERE e.uuid = '${g.enrolment_id}' AND p.state = 'published';`).trim();
+    sqlite(s.db, `UPDATE packs SET state = 'retired' WHERE id = ${pack};`); // for good: the last test here
+    jobsRun('2030-05-01T10:00:00Z', once);
+    const gj = jobsOf(g.enrolment_id).find((j) => j.kind === 'send_written_guidance');
+    assert.equal(gj.state, 'failed');
+    assert.match(gj.last_error, /the target group has no published guidance/);
+    const gt = evidenceText(g.citizen_id);
+    assert.ok(gt.includes('afsendelsen mislykkedes efter 1 forsøg, fordi der ikke var udgivet vejledning til borgerens målgruppe'), gt);
+    assert.ok(!gt.includes('egne data'), 'not put down to vejled\'s own data');
+    const failed = (await s.api('GET', `/api/v1/citizens/${g.citizen_id}/journal`)).json.entries.filter((x) => x.kind === 'letter_failed');
+    assert.deepEqual(failed.map((x) => x.data.reason), ['no_guidance']);
+  });
 });

@@ -104,6 +104,7 @@ static void test_failure_cause(void **state)
     assert_string_equal(jobs_failure_cause(JOBS_ERR_IDENTITY), "identity");
     assert_string_equal(jobs_failure_cause(JOBS_ERR_LINK), "link");
     assert_string_equal(jobs_failure_cause(JOBS_ERR_RENDER), "render");
+    assert_string_equal(jobs_failure_cause(JOBS_ERR_NO_GUIDANCE), "no_guidance");
     assert_string_equal(jobs_failure_cause("cannot read the deliveries"), "internal");
     assert_string_equal(jobs_failure_cause("cannot record the sending"), "internal");
     /* a channel's own answer names no cause of these: the deliveries tell it */

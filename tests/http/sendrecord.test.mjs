@@ -24,6 +24,14 @@ const secondsOf = (text) => Date.parse(text) / 1000;
 const hourAhead = (days) => Math.ceil((Date.now() + days * DAY) / 3600e3) * 3600e3;
 const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
 
+/* The configuration of a server whose letters go by e-mail only, through the SMTP server on
+ * port (plain text on loopback), with [delivery] and [smtp] settings from opts. */
+function smtpOnly(port, { timeout_s: timeout, ...delivery }) {
+  const more = Object.entries(delivery).map(([k, v]) => `${k} = ${v}\n`).join('');
+  return `[delivery]\nscheduler = 0\nchannels = smtp\n${more}[smtp]\nurl = smtp://127.0.0.1:${port}\n`
+    + `from = jobcenter@example.dk\nallow_plain = 1\ntimeout_s = ${timeout}\n`;
+}
+
 let mailNo = 0;
 
 async function enrol(s, overrides = {}, { noEmail = false } = {}) {
@@ -65,15 +73,7 @@ describe('a letter is recorded sent when the channel took it', () => {
   before(async () => {
     const port = await freePort();
     s = await startServer({
-      config: `[delivery]
-scheduler = 0
-channels = smtp
-[smtp]
-url = smtp://127.0.0.1:${port}
-from = jobcenter@example.dk
-allow_plain = 1
-timeout_s = 10
-`,
+      config: smtpOnly(port, { timeout_s: 10 }),
     });
     // a slow mail server: every message answered 2 s after it arrived, one at a time
     sink = await startSmtp(port, path.join(s.dir, 'mail'), 2);
@@ -119,17 +119,7 @@ describe('a reminder for a meeting moved while it was being sent', () => {
   before(async () => {
     port = await freePort();
     s = await startServer({
-      config: `[delivery]
-scheduler = 0
-channels = smtp
-max_attempts = 5
-backoff_base_s = 60
-[smtp]
-url = smtp://127.0.0.1:${port}
-from = jobcenter@example.dk
-allow_plain = 1
-timeout_s = 2
-`,
+      config: smtpOnly(port, { timeout_s: 2, max_attempts: 5, backoff_base_s: 60 }),
     });
   });
   after(async () => {
@@ -291,17 +281,7 @@ describe('a letter that fails for good is journalled', () => {
   before(async () => {
     const port = await freePort(); // nothing listens there
     s = await startServer({
-      config: `[delivery]
-scheduler = 0
-channels = smtp
-max_attempts = 2
-backoff_base_s = 60
-[smtp]
-url = smtp://127.0.0.1:${port}
-from = jobcenter@example.dk
-allow_plain = 1
-timeout_s = 5
-`,
+      config: smtpOnly(port, { timeout_s: 5, max_attempts: 2, backoff_base_s: 60 }),
     });
   });
   after(async () => { if (s) await s.cleanup(); });
@@ -344,15 +324,7 @@ describe('a reminder claimed in a batch whose meeting moves before its turn', ()
   before(async () => {
     port = await freePort();
     s = await startServer({
-      config: `[delivery]
-scheduler = 0
-channels = smtp
-[smtp]
-url = smtp://127.0.0.1:${port}
-from = jobcenter@example.dk
-allow_plain = 1
-timeout_s = 10
-`,
+      config: smtpOnly(port, { timeout_s: 10 }),
     });
   });
   after(async () => {

@@ -280,7 +280,8 @@ struct sched_letter_job {
     int have[SCHED_LETTER_CHANNELS];  /* an intent with its payload is recorded */
     int fresh; /* the recorded letter carried a link no longer in use: written anew, now */
     struct store_delivery d[SCHED_LETTER_CHANNELS];
-    const char *reason; /* why this attempt failed, a fixed category (letter_failed) */
+    const char *reason; /* "channel_refused" when a channel did not take it; other causes
+                         * are read from err (jobs_failure_cause) */
 };
 
 static const char *sched_journal_kind(const char *job_kind)
@@ -373,8 +374,6 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
         snprintf(err, errlen, "%s",
                  rc == STORE_NOT_FOUND ? JOBS_ERR_NO_GUIDANCE
                                        : "cannot read the enrolment or its published guidance");
-        if (rc == STORE_NOT_FOUND)
-            w->reason = "no_guidance";
         return SCHED_RETRY;
     }
     unsigned char *box = NULL;
@@ -385,7 +384,6 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
         free(box);
         free(plain);
         snprintf(err, errlen, "%s", JOBS_ERR_IDENTITY);
-        w->reason = "identity_unavailable";
         return SCHED_RETRY;
     }
     memcpy(w->cpr, plain, n + 1);
@@ -400,7 +398,6 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
     link.now = now;
     if (store_txn(s->st, sched_link_txn, &link) != STORE_OK) {
         snprintf(err, errlen, "%s", JOBS_ERR_LINK);
-        w->reason = "link_unavailable";
         return SCHED_RETRY;
     }
     char url[512], link_hash[TOKEN_HASH_HEX_LEN + 1];
@@ -425,7 +422,6 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
     }
     if (sched_letter_pdf(s, j, w, pack, &l, &data) != 0) {
         snprintf(err, errlen, "%s", JOBS_ERR_RENDER);
-        w->reason = "render_failed";
         goto out;
     }
     dumped = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
@@ -487,21 +483,30 @@ out:
     return o;
 }
 
-/* A reminder goes out only for the meeting it names, and only before that begins: judged
- * right before each send (a pass, or the other channel, may have taken long), against the
- * enrolment as it is then (the meeting may have been moved, held or the enrolment closed
- * since the letter was written).  A letter recorded before reminders named their meeting
- * is checked for the time only.  SCHED_DONE to send, SCHED_CANCEL, or SCHED_RETRY. */
-static enum sched_outcome sched_reminder_still_due(struct scheduler *s,
-                                                   const struct store_job *j,
-                                                   const struct store_delivery *d, char *err,
-                                                   size_t errlen)
+/* Whether the letter still goes out, judged before it is made and again right before each
+ * channel's send (a pass, or the other channel, may have taken long), against the job and
+ * the enrolment as they are then; w->e is read anew.  Not when the job was cancelled after
+ * it was claimed (store_jobs_cancel marks a running job) or the enrolment is closed; a
+ * reminder not when the citizen completed or declined, the meeting was held, moved from the
+ * one its letter d names (d NULL: none written yet), or has begun.  SCHED_DONE to go on,
+ * SCHED_CANCEL, or SCHED_RETRY (err says why). */
+static enum sched_outcome sched_letter_due(struct scheduler *s, const struct store_job *j,
+                                           struct sched_letter_job *w,
+                                           const struct store_delivery *d, char *err,
+                                           size_t errlen)
 {
-    struct model_enrolment cur;
-    if (strcmp(j->kind, "remind_before_meeting") != 0)
-        return SCHED_DONE;
-    enum store_status rc = store_enrolment_by_id(s->st, j->enrolment_id, &cur);
-    if (rc == STORE_NOT_FOUND || (rc == STORE_OK && cur.closed_at)) {
+    bool cancelled;
+    if (store_job_cancel_requested(s->st, j->id, &cancelled) != STORE_OK) {
+        snprintf(err, errlen, "cannot read the job");
+        return SCHED_RETRY;
+    }
+    if (cancelled) {
+        snprintf(err, errlen, "cancelled after it was claimed (the meeting moved, the enrolment "
+                              "closed or the citizen's data was purged): nothing more is sent");
+        return SCHED_CANCEL;
+    }
+    enum store_status rc = store_enrolment_by_id(s->st, j->enrolment_id, &w->e);
+    if (rc == STORE_NOT_FOUND || (rc == STORE_OK && w->e.closed_at)) {
         snprintf(err, errlen, "the enrolment is closed");
         return SCHED_CANCEL;
     }
@@ -509,45 +514,31 @@ static enum sched_outcome sched_reminder_still_due(struct scheduler *s,
         snprintf(err, errlen, "cannot read the enrolment");
         return SCHED_RETRY;
     }
-    if (cur.completed_at || cur.declined_at || cur.held_at) {
+    if (strcmp(j->kind, "remind_before_meeting") != 0)
+        return SCHED_DONE;
+    if (w->e.completed_at || w->e.declined_at || w->e.held_at) {
         snprintf(err, errlen, "the citizen has completed or declined, or the meeting was held");
         return SCHED_CANCEL;
     }
     json_error_t je;
-    json_t *data = json_loads(d->data ? d->data : "{}", 0, &je);
+    json_t *data = d ? json_loads(d->data ? d->data : "{}", 0, &je) : NULL;
     const char *named = json_string_value(json_object_get(data, "meeting_at"));
     int64_t at = 0;
-    int moved = !cur.first_meeting_at ||
-                (named && (clock_parse_rfc3339(named, &at) != 0 || at != cur.first_meeting_at));
+    int moved = !w->e.first_meeting_at ||
+                (named && (clock_parse_rfc3339(named, &at) != 0 || at != w->e.first_meeting_at));
     json_decref(data);
     if (moved) {
         snprintf(err, errlen, "the meeting was moved after the reminder was written: it is not "
                               "sent with the old time");
         return SCHED_CANCEL;
     }
-    if (clock_now() >= cur.first_meeting_at) {
+    /* a reminder of a meeting that has begun would arrive too late to be of use, and would
+     * document a reminder the citizen never had in time (the scheduler was down or late) */
+    if (clock_now() >= w->e.first_meeting_at) {
         snprintf(err, errlen, "the meeting time has passed: a reminder is not sent afterwards");
         return SCHED_CANCEL;
     }
     return SCHED_DONE;
-}
-
-/* SCHED_CANCEL when the job was cancelled after it was claimed (store_jobs_cancel marks a
- * running job: its meeting moved, its enrolment closed, the citizen was purged), else
- * SCHED_DONE; SCHED_RETRY when that cannot be read. */
-static enum sched_outcome sched_letter_cancelled(struct scheduler *s, const struct store_job *j,
-                                                 char *err, size_t errlen)
-{
-    bool requested;
-    if (store_job_cancel_requested(s->st, j->id, &requested) != STORE_OK) {
-        snprintf(err, errlen, "cannot read the job");
-        return SCHED_RETRY;
-    }
-    if (!requested)
-        return SCHED_DONE;
-    snprintf(err, errlen, "cancelled after it was claimed (the meeting moved, the enrolment "
-                          "closed or the citizen's data was purged): nothing more is sent");
-    return SCHED_CANCEL;
 }
 
 /* Sends the bytes recorded with the intent through channel i, then records it sent and
@@ -565,9 +556,6 @@ static enum sched_outcome sched_letter_send(struct scheduler *s, const struct st
     json_error_t je;
     int rc = -1;
     enum sched_outcome o = sched_renew(s, j, err, errlen);
-    if (o != SCHED_DONE)
-        return o;
-    o = sched_reminder_still_due(s, j, d, err, errlen);
     if (o != SCHED_DONE)
         return o;
     o = SCHED_RETRY;
@@ -624,27 +612,13 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
                                        int64_t now, struct sched_letter_job *w, char *err,
                                        size_t errlen)
 {
-    int reminder = strcmp(j->kind, "remind_before_meeting") == 0, missing = 0;
-    enum store_status rc = store_enrolment_by_id(s->st, j->enrolment_id, &w->e);
-    if (rc == STORE_NOT_FOUND || (rc == STORE_OK && w->e.closed_at)) {
-        snprintf(err, errlen, "the enrolment is closed");
-        return SCHED_CANCEL;
-    }
-    if (rc == STORE_OK && reminder && (w->e.completed_at || w->e.declined_at)) {
-        snprintf(err, errlen, "the citizen has completed or declined");
-        return SCHED_CANCEL;
-    }
-    /* a reminder of a meeting that has begun would arrive too late to be of use, and would
-     * document a reminder the citizen never had in time (the scheduler was down, or ran
-     * late) */
-    if (rc == STORE_OK && reminder && w->e.first_meeting_at && now >= w->e.first_meeting_at) {
-        snprintf(err, errlen, "the meeting time has passed: a reminder is not sent afterwards");
-        return SCHED_CANCEL;
-    }
-    if (rc == STORE_OK)
-        rc = store_citizen_by_uuid(s->st, w->e.citizen_uuid, &w->c);
+    int missing = 0;
+    enum sched_outcome o = sched_letter_due(s, j, w, NULL, err, errlen);
+    if (o != SCHED_DONE)
+        return o;
+    enum store_status rc = store_citizen_by_uuid(s->st, w->e.citizen_uuid, &w->c);
     if (rc != STORE_OK) {
-        snprintf(err, errlen, "cannot read the enrolment");
+        snprintf(err, errlen, "cannot read the citizen");
         return SCHED_RETRY;
     }
     w->want[0] = channel_enabled(s->cfg->channels, "outbox");
@@ -671,7 +645,6 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
         snprintf(err, errlen,
                  JOBS_ERR_NO_CHANNEL " (channels = %.40s; smtp needs an e-mail address)",
                  s->cfg->channels);
-        w->reason = "no_channel_reached";
         return SCHED_FAIL;
     }
     /* a letter recorded before a new link was issued carries a link that no longer works.
@@ -690,31 +663,29 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
             missing |= w->want[i];
         }
     }
-    enum sched_outcome o = sched_letter_cancelled(s, j, err, errlen);
-    if (o == SCHED_DONE && missing)
+    if (missing)
         o = sched_letter_prepare(s, j, now, w, err, errlen);
     for (int i = 0; o == SCHED_DONE && i < SCHED_LETTER_CHANNELS; i++) {
         if (!w->want[i] || !w->have[i] || strcmp(w->d[i].state, "sent") == 0)
             continue;
-        /* cancelled meanwhile (a batch's job waits for the ones before it): what was sent
-         * stays recorded, nothing more is sent */
-        o = sched_letter_cancelled(s, j, err, errlen);
+        /* judged again right before the send (a batch's job waits for the ones before it):
+         * what was sent before stays recorded, nothing more is sent */
+        o = sched_letter_due(s, j, w, &w->d[i], err, errlen);
         if (o == SCHED_DONE)
             o = sched_letter_send(s, j, w, i, err, errlen);
     }
     return o;
 }
 
-/* *reason gets the category of a failure (letter_failed's reason). */
+/* *reason gets the category of a failure (letter_failed's reason), or NULL (internal). */
 static enum sched_outcome sched_run_letter(struct scheduler *s, const struct store_job *j,
                                            int64_t now, const char **reason, char *err,
                                            size_t errlen)
 {
     struct sched_letter_job w;
     memset(&w, 0, sizeof w);
-    w.reason = "internal";
     enum sched_outcome o = sched_letter(s, j, now, &w, err, errlen);
-    *reason = w.reason;
+    *reason = w.reason ? w.reason : jobs_failure_cause(err);
     sodium_memzero(w.cpr, sizeof w.cpr);
     if (w.pdf.data)
         sodium_memzero(w.pdf.data, w.pdf.len);

@@ -254,8 +254,10 @@ const char *jobs_failure_cause(const char *last_error)
     static const struct {
         const char *prefix, *cause;
     } causes[] = {
-        {JOBS_ERR_NO_CHANNEL, "no_channel"}, {JOBS_ERR_IDENTITY, "identity"},
-        {JOBS_ERR_LINK, "link"},             {JOBS_ERR_RENDER, "render"},
+        {JOBS_ERR_NO_CHANNEL, "no_channel_reached"},
+        {JOBS_ERR_IDENTITY, "identity_unavailable"},
+        {JOBS_ERR_LINK, "link_unavailable"},
+        {JOBS_ERR_RENDER, "render_failed"},
         {JOBS_ERR_NO_GUIDANCE, "no_guidance"},
         {"cannot read ", "internal"},        {"cannot record ", "internal"},
         {"cannot renew ", "internal"},

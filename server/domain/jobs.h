@@ -106,9 +106,10 @@ enum store_status jobs_cancel_enrolment(struct store *st, int64_t enrolment_id, 
 #define JOBS_ERR_RENDER "cannot render the letter"
 #define JOBS_ERR_NO_GUIDANCE "the target group has no published guidance"
 
-/* The cause of a failed letter job by its last error: "no_channel", "identity", "link",
- * "render", "no_guidance", "internal" (vejled could not read or record its own data), or NULL (another
- * cause, such as a channel's refusal, which the job's deliveries tell). */
+/* The cause of a failed letter job by its last error, as letter_failed's reason names it:
+ * "no_channel_reached", "identity_unavailable", "link_unavailable", "render_failed",
+ * "no_guidance", "internal" (vejled could not read or record its own data), or NULL
+ * (another cause, such as a channel's refusal, which the job's deliveries tell). */
 const char *jobs_failure_cause(const char *last_error);
 
 /* The doorbell: jobs_wake() makes a waiting jobs_wait() return early.  jobs_wait() returns

@@ -167,9 +167,9 @@ static int ev_unsent_job(const struct store_job *j, void *arg)
     }
     if (tried || sent)
         return 0;
-    const char *code = strcmp(j->state, "done") == 0 ? "no_channel"
+    const char *code = strcmp(j->state, "done") == 0 ? "no_channel_reached"
                                                      : jobs_failure_cause(j->last_error);
-    if (code && strcmp(code, "no_channel") == 0) {
+    if (code && strcmp(code, "no_channel_reached") == 0) {
         const char *vars[] = {"when", when, "what", what, NULL};
         ev_unsent_line(u, "evidence_letter_no_channel", vars);
         return 0;

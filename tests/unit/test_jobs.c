@@ -100,10 +100,10 @@ static void test_failure_cause(void **state)
     (void)state;
     assert_string_equal(jobs_failure_cause(JOBS_ERR_NO_CHANNEL " (channels = smtp; smtp needs "
                                                                "an e-mail address)"),
-                        "no_channel");
-    assert_string_equal(jobs_failure_cause(JOBS_ERR_IDENTITY), "identity");
-    assert_string_equal(jobs_failure_cause(JOBS_ERR_LINK), "link");
-    assert_string_equal(jobs_failure_cause(JOBS_ERR_RENDER), "render");
+                        "no_channel_reached");
+    assert_string_equal(jobs_failure_cause(JOBS_ERR_IDENTITY), "identity_unavailable");
+    assert_string_equal(jobs_failure_cause(JOBS_ERR_LINK), "link_unavailable");
+    assert_string_equal(jobs_failure_cause(JOBS_ERR_RENDER), "render_failed");
     assert_string_equal(jobs_failure_cause(JOBS_ERR_NO_GUIDANCE), "no_guidance");
     assert_string_equal(jobs_failure_cause("cannot read the deliveries"), "internal");
     assert_string_equal(jobs_failure_cause("cannot record the sending"), "internal");

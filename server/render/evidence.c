@@ -21,7 +21,7 @@ struct evidence {
     const json_t *strings;
     struct buf line;
     int64_t now;                            /* when the PDF is made */
-    const struct evidence_download *copy;   /* NULL: the bundle is written beside it */
+    const char *copy; /* who downloaded this copy; NULL: the bundle is written beside it */
 };
 
 static const char *ev_s(struct evidence *ev, const char *key)
@@ -515,7 +515,7 @@ int evidence_pdf(const struct config *cfg, struct store *st, const struct vault 
 
 int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct vault *vault,
                       const char *citizen_uuid, const char *unit,
-                      const struct store_checkpoint *cp, const struct evidence_download *copy,
+                      const struct store_checkpoint *cp, const char *downloaded_by,
                       struct buf *out, char *err, size_t errlen)
 {
     struct model_citizen c;
@@ -547,7 +547,7 @@ int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct v
     journal_keep_enrolments(journal, es, n);
     ev.strings = strings;
     ev.now = clock_now();
-    ev.copy = copy;
+    ev.copy = downloaded_by;
     ev.pdf = pdf_new(ev_s(&ev, "evidence_title"), ev.now);
     pdf_set_info(ev.pdf, cfg->municipality_name, ev_s(&ev, "evidence_subject"),
                  ev_s(&ev, "evidence_keywords"));
@@ -558,11 +558,8 @@ int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct v
     clock_format_human(ev.now, "da", now, sizeof now);
     const char *vars[] = {"citizen", c.uuid, "date", now, NULL};
     letter_fill(&ev.line, ev_s(&ev, "evidence_intro"), vars);
-    if (copy) { /* who downloaded this copy, and which entries it shows */
-        char at[64];
-        clock_format_human(copy->at, "da", at, sizeof at);
-        const char *cvars[] = {"by", copy->by ? copy->by : "", "date", at, "unit",
-                               unit ? unit : "", NULL};
+    if (downloaded_by) { /* who downloaded this copy, and which entries it shows */
+        const char *cvars[] = {"by", downloaded_by, "date", now, "unit", unit ? unit : "", NULL};
         buf_puts(&ev.line, " ");
         letter_fill(&ev.line, ev_s(&ev, "evidence_copy_by"), cvars);
         buf_puts(&ev.line, " ");

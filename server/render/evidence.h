@@ -22,21 +22,16 @@ int evidence_pdf(const struct config *cfg, struct store *st, const struct vault 
                  const char *citizen_uuid, const struct store_checkpoint *cp, struct buf *out,
                  char *err, size_t errlen);
 
-/* A copy downloaded on the staff pages: no evidence bundle is written beside it, so it cites
- * none; it says who downloaded it and when, and which entries it shows. */
-struct evidence_download {
-    const char *by; /* the staff user, for people: "Name (username)" */
-    int64_t at;     /* when */
-};
-
 /* The same for a reader who may see only the enrolments whose caseworker belongs to unit
  * ("" = every enrolment, as evidence_pdf): the other enrolments and their journal entries
- * are left out; cp as for evidence_pdf.  copy NULL: the PDF of `vejled evidence`, with its
- * bundle beside it (what evidence_pdf makes); else a downloaded copy made without a bundle,
- * whose texts say so (and, with a unit, that it shows only what that unit may see). */
+ * are left out; cp as for evidence_pdf.  downloaded_by NULL: the PDF of `vejled evidence`,
+ * with its bundle beside it (what evidence_pdf makes); else a copy downloaded on the staff
+ * pages by that user ("Name (username)"), made without a bundle: its texts say so, who
+ * downloaded it and when (as it is made), and with a unit that it shows only what that unit
+ * may see. */
 int evidence_pdf_unit(const struct config *cfg, struct store *st, const struct vault *vault,
                       const char *citizen_uuid, const char *unit,
-                      const struct store_checkpoint *cp, const struct evidence_download *copy,
+                      const struct store_checkpoint *cp, const char *downloaded_by,
                       struct buf *out, char *err, size_t errlen);
 
 #endif

@@ -965,9 +965,8 @@ void h_staff_evidence(struct app_call *c)
         snprintf(by, sizeof by, "%s (%s)", c->user.display_name, c->user.username);
     else
         snprintf(by, sizeof by, "%s", c->user.username);
-    struct evidence_download copy = {by, clock_now()};
     if (evidence_pdf_unit(c->app->cfg, c->st, c->app->vault, cz.uuid, h_staff_scope(c),
-                          signed_ok ? &cp : NULL, &copy, &pdf, err, sizeof err) != 0) {
+                          signed_ok ? &cp : NULL, by, &pdf, err, sizeof err) != 0) {
         fprintf(stderr, "vejled: evidence: %s\n", err);
         h_staff_fail(c);
         goto out;

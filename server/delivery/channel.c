@@ -39,6 +39,12 @@ int channel_enabled(const char *list, const char *channel)
     return 0;
 }
 
+void channel_letter_ways(const char *list, const char *email, int *post, int *mail)
+{
+    *post = channel_enabled(list, "outbox");
+    *mail = channel_enabled(list, "smtp") && email && *email;
+}
+
 /* ------------------------------------------------------------------ outbox (MeMo) */
 
 static void channel_xml_text(struct buf *out, const char *s)

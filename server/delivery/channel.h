@@ -51,6 +51,10 @@ struct channel_memo {
 
 /* 1 when channel (outbox, smtp, webhook) is in the comma-separated list. */
 int channel_enabled(const char *list, const char *channel);
+/* Which of the list's channels carry a letter to a citizen with e-mail address email (NULL
+ * or "": none): *post the outbox (Digital Post) when it is listed, *mail smtp when it is
+ * listed and the citizen has an address.  Neither: no letter can reach the citizen. */
+void channel_letter_ways(const char *list, const char *email, int *post, int *mail);
 
 /* The MeMo-style XML of a message (appended to out). */
 void channel_memo_xml(const struct channel_memo *m, struct buf *out);

@@ -621,8 +621,7 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
         snprintf(err, errlen, "cannot read the citizen");
         return SCHED_RETRY;
     }
-    w->want[0] = channel_enabled(s->cfg->channels, "outbox");
-    w->want[1] = channel_enabled(s->cfg->channels, "smtp") && w->c.email && *w->c.email;
+    channel_letter_ways(s->cfg->channels, w->c.email, &w->want[0], &w->want[1]);
     int wanted = 0, sent = 0;
     for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
         rc = store_delivery_get(s->st, j->id, sched_letter_channels[i], &w->d[i]);

@@ -1112,8 +1112,6 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
             app_page_error(&c, 500, "internal");
             goto out;
         }
-        c.ui = lang_find(&app->langs, c.enrolment.language);
-        c.lang = c.ui ? c.ui->base : LANG_DA;
         app_session_csrf(session, c.csrf);
     }
     if (r->auth >= AUTH_STAFF_LOGIN && app_auth_staff(&c) != 0)

@@ -40,10 +40,8 @@ static void h_admin_password_hint(struct app_call *c, json_t *ctx)
 
 static void h_admin_password_short(struct app_call *c, json_t *ctx)
 {
-    char *msg = h_staff_fill(c, "admin_err_password_short", "min",
-                             c->app->cfg->password_min_length);
-    h_staff_error_msg(ctx, "password", msg);
-    free(msg);
+    h_staff_error_n(c, ctx, "password", "admin_err_password_short", "min",
+                    c->app->cfg->password_min_length);
 }
 
 void h_admin_home(struct app_call *c)

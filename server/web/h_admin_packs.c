@@ -161,18 +161,12 @@ static void h_admin_draft_texts(json_t *ctx, const struct model_pack *p)
     json_object_set_new(ctx, "valid_to", json_string(p->valid_to));
 }
 
-/* Replaces *dst with a copy of src. */
 /* Sets a text from a form: a browser sends a textarea's line breaks as CRLF, stored as
  * LF so that saving a form unchanged changes nothing. */
 static void h_admin_set(char **dst, const char *src)
 {
     free(*dst);
-    *dst = xstrdup(src);
-    char *w = *dst;
-    for (const char *r = *dst; *r; r++)
-        if (!(r[0] == '\r' && r[1] == '\n'))
-            *w++ = *r;
-    *w = '\0';
+    *dst = h_staff_text_lf(src);
 }
 
 static int h_admin_date_ok(const char *s)
@@ -993,15 +987,6 @@ static void h_admin_add_under_video(struct app_call *c, const struct h_admin_add
     model_pack_free(p);
 }
 
-/* An error whose text names a limit ({{max}}). */
-static void h_admin_error_max(struct app_call *c, json_t *ctx, const char *field,
-                              const char *key, unsigned max)
-{
-    char *msg = h_staff_fill(c, key, "max", max);
-    h_staff_error_msg(ctx, field, msg);
-    free(msg);
-}
-
 static void h_admin_question_fill(struct app_call *c, json_t *ctx, struct model_pack *p,
                                   const size_t idx[3], int post)
 {
@@ -1010,8 +995,8 @@ static void h_admin_question_fill(struct app_call *c, json_t *ctx, struct model_
     struct model_video *v = &p->videos[idx[0]];
     if (v->n_questions >= MODEL_MAX_QUESTIONS) {
         /* said at once: a citizen could not answer one more (model.h) */
-        h_admin_error_max(c, ctx, "text_da", "admin_err_too_many_questions",
-                          MODEL_MAX_QUESTIONS);
+        h_staff_error_n(c, ctx, "text_da", "admin_err_too_many_questions", "max",
+                        MODEL_MAX_QUESTIONS);
         return;
     }
     if (!post)
@@ -1056,7 +1041,8 @@ static void h_admin_option_fill(struct app_call *c, json_t *ctx, struct model_pa
     struct model_question *q = &p->videos[idx[0]].questions[idx[1]];
     json_object_set_new(ctx, "lead", json_string(q->text[LANG_DA]));
     if (q->n_options >= MODEL_MAX_OPTIONS) {
-        h_admin_error_max(c, ctx, "text_da", "admin_err_too_many_options", MODEL_MAX_OPTIONS);
+        h_staff_error_n(c, ctx, "text_da", "admin_err_too_many_options", "max",
+                        MODEL_MAX_OPTIONS);
         return;
     }
     if (!post)
@@ -1228,9 +1214,9 @@ static void h_admin_publish_invalid(struct app_call *c, const struct content_pro
     h_admin_draft_texts(ctx, p);
     json_object_set_new(ctx, "guidance_da_lix", h_admin_lix(c, p->guidance[LANG_DA]));
     /* the texts of a limit name it ({{max}}) */
-    h_admin_error_max(c, ctx, "publish", key,
-                      strcmp(problem->code, "too_many_options") == 0 ? MODEL_MAX_OPTIONS
-                                                                     : MODEL_MAX_QUESTIONS);
+    h_staff_error_n(c, ctx, "publish", key, "max",
+                    strcmp(problem->code, "too_many_options") == 0 ? MODEL_MAX_OPTIONS
+                                                                   : MODEL_MAX_QUESTIONS);
     if (problem->video)
         json_object_set_new(ctx, "problem_video", json_integer((json_int_t)problem->video));
     if (problem->question)

@@ -83,6 +83,24 @@ char *h_staff_fill(const struct app_call *c, const char *key, const char *name, 
     return h_staff_fill_text(c, key, name, num);
 }
 
+char *h_staff_text_lf(const char *src)
+{
+    char *out = xstrdup(src), *w = out;
+    for (const char *r = out; *r; r++)
+        if (!(r[0] == '\r' && r[1] == '\n'))
+            *w++ = *r;
+    *w = '\0';
+    return out;
+}
+
+void h_staff_error_n(struct app_call *c, json_t *ctx, const char *field_id, const char *key,
+                     const char *name, unsigned n)
+{
+    char *msg = h_staff_fill(c, key, name, n);
+    h_staff_error_msg(ctx, field_id, msg);
+    free(msg);
+}
+
 const char *h_staff_name(const struct app_call *c, char *const names[LANG_COUNT])
 {
     const char *n = names[c->lang];
@@ -840,17 +858,19 @@ json_t *h_staff_access_rows(struct app_call *c, int64_t citizen_id, size_t limit
     return out;
 }
 
-/* How a letter with a new link reaches the citizen now, by the scheduler's rule: the outbox
- * (Digital Post) when it is a channel, e-mail when smtp is a channel and the citizen has an
- * address.  "post", "email", "both"; or no letter can be sent (the letter job would fail at
- * once), so the page must not promise one: "no_address" (e-mail is the only channel and the
- * citizen has no address), "none" (neither is a channel). */
+/* How a letter with a new link reaches the citizen now, by the scheduler's rule
+ * (channel_letter_ways): "post", "email", "both"; or no letter can be sent (the letter job
+ * would fail at once), so the page must not promise one: "no_address" (e-mail is the only
+ * channel and the citizen has no address), "none" (neither is a channel). */
 static const char *h_staff_letter_way(const struct app_call *c, const struct model_citizen *cz)
 {
-    int post = channel_enabled(c->app->cfg->channels, "outbox");
-    int smtp = channel_enabled(c->app->cfg->channels, "smtp");
-    int email = smtp && cz->email && *cz->email;
-    return post && email ? "both" : post ? "post" : email ? "email" : smtp ? "no_address" : "none";
+    int post, email;
+    channel_letter_ways(c->app->cfg->channels, cz->email, &post, &email);
+    return post && email ? "both"
+           : post        ? "post"
+           : email       ? "email"
+           : channel_enabled(c->app->cfg->channels, "smtp") ? "no_address"
+                                                            : "none";
 }
 
 /* The confirmation after a save (?gemt=moede|link&forloeb=<enrolment uuid>), read back from
@@ -1044,16 +1064,6 @@ static json_t *h_staff_meeting_ctx(struct app_call *c, const struct model_citize
     return ctx;
 }
 
-/* The meeting note is longer than [server] max_field_length characters: said with the
- * number. */
-static void h_staff_note_long(struct app_call *c, json_t *ctx)
-{
-    char *msg = h_staff_fill(c, "staff_err_note_long", "max",
-                             (unsigned)c->app->cfg->max_field_length);
-    h_staff_error_msg(ctx, "note", msg);
-    free(msg);
-}
-
 size_t h_staff_meeting_body(size_t max_field_length)
 {
     /* the note percent-encoded (%XX per byte), and room for csrf, forloeb, dato, tid and
@@ -1139,15 +1149,11 @@ void h_staff_meeting(struct app_call *c)
     json_object_set_new(ctx, "mundtlig_nej", json_boolean(oral == 0));
     /* as the API has it: line breaks as LF (a textarea sends CRLF), counted in characters,
      * so a note recorded there is saved here unchanged */
-    note = xstrdup(h_staff_field(c, "note"));
-    char *w = note;
-    for (const char *r = note; *r; r++)
-        if (!(r[0] == '\r' && r[1] == '\n'))
-            *w++ = *r;
-    *w = '\0';
+    note = h_staff_text_lf(h_staff_field(c, "note"));
     json_object_set_new(ctx, "note", json_string(note));
     if (!enrol_note_fits(note, c->app->cfg->max_field_length))
-        h_staff_note_long(c, ctx);
+        h_staff_error_n(c, ctx, "note", "staff_err_note_long", "max",
+                        (unsigned)c->app->cfg->max_field_length);
     if (!json_object_get(ctx, "has_errors")) {
         int r = h_staff_meeting_time(date, time, held, &held_t);
         if (r == -2)
@@ -1172,7 +1178,8 @@ void h_staff_meeting(struct app_call *c)
     json_decref(resp);
     if (er == ENROL_INVALID) {
         if (strcmp(err.field, "note") == 0) {
-            h_staff_note_long(c, ctx);
+            h_staff_error_n(c, ctx, "note", "staff_err_note_long", "max",
+                            (unsigned)c->app->cfg->max_field_length);
         } else if (held_t < enrol_meeting_earliest(&e)) { /* the domain's rule, in words */
             char began[64];
             clock_format_human(enrol_meeting_earliest(&e), model_lang_code(c->lang), began,

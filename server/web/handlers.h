@@ -106,6 +106,13 @@ void h_staff_error_msg(json_t *ctx, const char *field_id, const char *message);
 /* The UI string key with every "{{name}}" replaced by n: a configured number in a text
  * (caller frees). */
 char *h_staff_fill(const struct app_call *c, const char *key, const char *name, unsigned n);
+/* A copy of a form's text with a browser's CRLF line breaks as LF, so that a text saved
+ * unchanged stays the same (caller frees). */
+char *h_staff_text_lf(const char *src);
+/* Adds an error for field_id whose UI string key names a number: "{{name}}" as n (a limit,
+ * a configured minimum). */
+void h_staff_error_n(struct app_call *c, json_t *ctx, const char *field_id, const char *key,
+                     const char *name, unsigned n);
 /* The same with a text (a date, …) for "{{name}}" (caller frees). */
 char *h_staff_fill_text(const struct app_call *c, const char *key, const char *name,
                         const char *value);

@@ -4,6 +4,24 @@ import assert from 'node:assert/strict';
 import { Browser, enrolBody, freshCpr, parseForms, sqlite } from './harness.mjs';
 
 /**
+ * The answer form of video n on its page html, as [name, value] pairs: its csrf and the
+ * first option of every question.
+ */
+export function firstOptions(html, n) {
+  const form = parseForms(html).find((f) => f.action === `/borger/video/${n}` && f.method === 'post');
+  assert.ok(form, `video ${n} has an answer form`);
+  const fields = [['csrf', form.inputs.find((i) => i.name === 'csrf').value]];
+  const seen = new Set();
+  for (const i of form.inputs) {
+    if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
+      seen.add(i.name);
+      fields.push([i.name, i.value]);
+    }
+  }
+  return fields;
+}
+
+/**
  * Enrols a new citizen through the API, opens the link in a JS-free browser and reads the
  * answer form of video 1.  Returns {browser, enrolment, citizen, fields} where fields are
  * the form's entries (csrf + the first option of every question), ready to post.
@@ -17,19 +35,10 @@ export async function readyCitizen(s) {
   assert.equal(open.status, 200, `opening the link: ${open.status}`);
   const page = await b.get('/borger/video/1');
   assert.equal(page.status, 200, 'video page');
-  const form = parseForms(page.text).find((f) => f.action === '/borger/video/1' && f.method === 'post');
-  assert.ok(form, 'answer form');
-  const fields = [];
-  const seen = new Set();
-  for (const i of form.inputs) {
-    if (i.name === 'csrf') fields.push(['csrf', i.value]);
-    else if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
-      seen.add(i.name);
-      fields.push([i.name, i.value]);
-    }
-  }
-  assert.ok(seen.size > 0, 'the video has questions');
-  return { browser: b, enrolment: r.json.enrolment_id, citizen: r.json.citizen_id, fields, questions: seen.size };
+  const fields = firstOptions(page.text, 1);
+  const questions = fields.length - 1;
+  assert.ok(questions > 0, 'the video has questions');
+  return { browser: b, enrolment: r.json.enrolment_id, citizen: r.json.citizen_id, fields, questions };
 }
 
 /** Answers every question of video n with its first option, as browser b (a citizen with a
@@ -37,16 +46,7 @@ export async function readyCitizen(s) {
 export async function answerVideo(b, n) {
   const page = await b.get(`/borger/video/${n}`);
   assert.equal(page.status, 200);
-  const form = parseForms(page.text).find((f) => f.action === `/borger/video/${n}`);
-  const fields = [['csrf', form.inputs.find((i) => i.name === 'csrf').value]];
-  const seen = new Set();
-  for (const i of form.inputs) {
-    if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
-      seen.add(i.name);
-      fields.push([i.name, i.value]);
-    }
-  }
-  const r = await b.post(`/borger/video/${n}`, fields);
+  const r = await b.post(`/borger/video/${n}`, firstOptions(page.text, n));
   assert.equal(r.status, 303, r.text.slice(0, 300));
 }
 

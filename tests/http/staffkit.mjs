@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 
+import { firstOptions } from './answers.mjs';
 import { Browser, cli, csrfOf, decodeEntities, enrolBody, freshCpr, parseForms } from './harness.mjs';
 
 export const DEMO_PASSWORD = 'demo-vejled-2026';
@@ -95,15 +96,8 @@ export async function citizenAnswers(s, enrolment) {
   assert.equal(open.status, 303);
   const page = await b.get('/borger/video/1');
   assert.equal(page.status, 200);
+  const fields = firstOptions(page.text, 1);
   const form = parseForms(page.text).find((f) => f.action === '/borger/video/1');
-  const fields = [['csrf', form.inputs.find((i) => i.name === 'csrf').value]];
-  const seen = new Set();
-  for (const i of form.inputs) {
-    if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
-      seen.add(i.name);
-      fields.push([i.name, i.value]);
-    }
-  }
   const ask = form.inputs.find((i) => i.name === 'ask');
   if (ask) fields.push(['ask', ask.value]);
   const r = await b.post('/borger/video/1', fields);

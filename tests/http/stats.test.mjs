@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   Browser, cli, decodeEntities, enrolBody, freshCpr, parseForms, sleep, sqlite, startServer,
 } from './harness.mjs';
+import { firstOptions } from './answers.mjs';
 import { staff } from './staffkit.mjs';
 
 let s;
@@ -43,17 +44,7 @@ async function answerAll(b) {
     const page = await b.get(`/borger/video/${n}`);
     if (page.status === 404) break;
     assert.equal(page.status, 200, `video ${n}`);
-    const form = parseForms(page.text).find((f) => f.action === `/borger/video/${n}` && f.method === 'post');
-    assert.ok(form, `video ${n} has a form`);
-    const fields = [['csrf', form.inputs.find((i) => i.name === 'csrf').value]];
-    const seen = new Set();
-    for (const i of form.inputs) {
-      if (/^q\d+$/.test(i.name) && !seen.has(i.name)) {
-        seen.add(i.name);
-        fields.push([i.name, i.value]);
-      }
-    }
-    const r = await b.post(`/borger/video/${n}`, fields);
+    const r = await b.post(`/borger/video/${n}`, firstOptions(page.text, n));
     assert.equal(r.status, 303, `video ${n}: ${r.text.slice(0, 200)}`);
   }
 }

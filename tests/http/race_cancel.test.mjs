@@ -1,0 +1,98 @@
+// A letter cancelled on one server while another server's scheduler is about to send it.
+//
+// README (Delivery): a job cancelled while an attempt of it runs is marked
+// (jobs.cancel_requested_at); "the mark is read before the letter is made and before each
+// channel's send, so nothing more goes out".  The mark is read by sched_letter_due()
+// (delivery/scheduler.c) in plain statements outside any transaction; the send then
+// renews the lease in a write transaction of its own (sched_renew) that checks only the
+// claim token, and that transaction waits for the journal lock.  A meeting moved on
+// another server (PUT .../planned-meeting) that holds the journal lock at that moment
+// commits its cancel mark between the read and the renewal; the renewal succeeds and the
+// reminder naming the OLD meeting time goes out and is journalled (`reminder_sent`,
+// meeting_at = the old time) after `meeting_replanned`, although the move (and with it the
+// cancel mark) had committed before the letter was placed.
+//
+// Made certain with two locks the test holds: an ACCESS EXCLUSIVE lock on deliveries stops
+// the scheduler (`vejled jobs run`, the server's pass) before its second look at the job,
+// and a row lock on the enrolment keeps the replanning server inside its transaction,
+// holding the journal lock, until the scheduler has read the job (no mark) and waits for
+// that lock to renew its lease.  The reminder's letter was written by an earlier attempt
+// that could not place it (the outbox share was unavailable), as after any failed or
+// interrupted attempt, so no transaction lies between the read and the renewal.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { PG, cli, cliAsync, enrolBody, freshCpr, sqlite, startServer } from './harness.mjs';
+import { pgSession, waitFor } from './helpers/pgsession.mjs';
+
+const DAY = 86400e3;
+const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const hourAhead = (days) => Math.ceil((Date.now() + days * DAY) / 3600e3) * 3600e3;
+let s;
+
+describe('a letter cancelled on one server while another sends it', { skip: !PG && 'several servers: PostgreSQL only' }, () => {
+  before(async () => {
+    s = await startServer({ config: '[database]\nbusy_timeout_ms = 60000\n[delivery]\nchannels = outbox\n' });
+  });
+  after(async () => { if (s) await s.cleanup(); });
+
+  it('the meeting moved: the reminder naming the old time is not sent after the move was answered', async () => {
+    const old = hourAhead(10);
+    const moved = hourAhead(20);
+    const e = (await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { first_meeting_at: iso(old) }) })).json;
+    assert.ok(e && e.enrolment_id);
+    const jobsRun = (config) => cli(['jobs', 'run', '--db', s.db, '--config', config]);
+    const due = `UPDATE jobs SET next_attempt_at = ${Math.floor(Date.now() / 1000) - 1}
+      WHERE kind = 'remind_before_meeting' AND state = 'pending'
+      AND enrolment_id = (SELECT id FROM enrolments WHERE uuid = '${e.enrolment_id}');`;
+    // the written guidance goes out; the reminder is not due yet
+    let r = jobsRun(s.configFile);
+    assert.equal(r.status, 0, r.stderr);
+    // the reminder's first attempt writes the letter but cannot place it (no outbox)
+    fs.writeFileSync(path.join(s.dir, 'blocked'), '');
+    const broken = path.join(s.dir, 'broken.ini');
+    fs.writeFileSync(broken, `${fs.readFileSync(s.configFile, 'utf8')}\n[delivery]\noutbox_dir = ${path.join(s.dir, 'blocked', 'outbox')}\n`);
+    sqlite(s.db, due);
+    r = jobsRun(broken);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /remind_before_meeting\) attempt 1: outbox: cannot create the folder/);
+    const intent = sqlite(s.db, `SELECT d.state, d.payload_box IS NOT NULL FROM deliveries d JOIN jobs j ON j.id = d.job_id
+      WHERE j.kind = 'remind_before_meeting';`).trim();
+    assert.equal(intent, 'intent|t', 'the reminder is written, not placed');
+    sqlite(s.db, due); // its retry is due now
+
+    const t1 = await pgSession(s.db);
+    const t2 = await pgSession(s.db);
+    try {
+      await t1.run('BEGIN; LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE;');
+      const pass = cliAsync(['jobs', 'run', '--db', s.db, '--config', s.configFile]);
+      // the pass claimed the reminder, found it not cancelled and waits to read its letter
+      await waitFor(s.db, "wait_event = 'relation' AND query LIKE '%FROM deliveries%'");
+      await t2.run(`BEGIN; SELECT id FROM enrolments WHERE uuid = '${e.enrolment_id}' FOR UPDATE;`);
+      // the caseworker moves the meeting, through the other server
+      const replan = s.api('PUT', `/api/v1/enrolments/${e.enrolment_id}/planned-meeting`, { body: { first_meeting_at: iso(moved) } });
+      await waitFor(s.db, "wait_event = 'transactionid'"); // holds the journal lock
+      await t1.run('COMMIT;');
+      // the pass read the job again (no cancel mark yet) and waits for the journal lock
+      await waitFor(s.db, "wait_event = 'advisory'");
+      await t2.run('COMMIT;');
+      const moveAnswer = await replan;
+      assert.equal(moveAnswer.status, 200, moveAnswer.text);
+      const done = await pass;
+      assert.equal(done.status, 0, done.stderr);
+    } finally {
+      t1.kill();
+      t2.kill();
+    }
+
+    const j = await s.api('GET', `/api/v1/citizens/${e.citizen_id}/journal`);
+    assert.equal(j.status, 200, j.text);
+    const replanned = j.json.entries.find((x) => x.kind === 'meeting_replanned');
+    assert.ok(replanned, 'the move is journalled');
+    const late = j.json.entries.filter((x) => x.kind === 'reminder_sent' && x.seq > replanned.seq);
+    assert.deepEqual(late.map((x) => x.data.meeting_at), [],
+      `no reminder is sent after the meeting was moved from ${iso(old)} to ${iso(moved)} (the move had committed, cancelling it, before the letter was placed); journal: ${j.json.entries.map((x) => `${x.seq} ${x.kind}${x.data.meeting_at ? ` meeting_at=${x.data.meeting_at}` : ''}`).join('; ')}`);
+  });
+});

@@ -37,6 +37,16 @@ enum model_status enrol_status(const struct model_enrolment *e, int any_progress
     return STATUS_NOT_OPENED;
 }
 
+/* The outcome of a write transaction whose function set r: a write that found the lock
+ * held past busy_timeout_ms changed nothing and may be asked again (ENROL_BUSY); one that
+ * failed after the function succeeded is ENROL_ERROR. */
+static enum enrol_result enrol_after_txn(enum store_status s, enum enrol_result r)
+{
+    if (s == STORE_BUSY)
+        return ENROL_BUSY;
+    return r == ENROL_OK && s != STORE_OK ? ENROL_ERROR : r;
+}
+
 static enum enrol_result enrol_reject(struct enrol_error *err, const char *code,
                                       const char *field, const char *message)
 {
@@ -415,11 +425,10 @@ enum enrol_result enrol_create(const struct enrol_env *env, const json_t *body,
     struct enrol_txn t = {env,          &rq,         api_key_id,  idem_key ? key_hash : NULL,
                           idem_key,     request_hash, clock_now(), ENROL_ERROR, 0, NULL, err};
     enum store_status s = store_txn(env->st, enrol_create_txn, &t);
-    r = t.result;
-    if (r == ENROL_OK && s != STORE_OK) {
+    r = enrol_after_txn(s, t.result);
+    if (r != ENROL_OK) {
         json_decref(t.response);
         t.response = NULL;
-        r = ENROL_ERROR;
     }
     *response = t.response;
     *status = t.status;
@@ -729,10 +738,10 @@ static enum enrol_result enrol_link(const struct enrol_env *env, const char *enr
 {
     struct enrol_link_txn t = {env, enrolment_uuid, actor, letter, NULL, ENROL_ERROR, err};
     enum store_status rc = store_txn(env->st, enrol_link_txn, &t);
-    if (rc != STORE_OK && t.result == ENROL_OK) {
+    t.result = enrol_after_txn(rc, t.result);
+    if (t.result != ENROL_OK) {
         json_decref(t.response);
         t.response = NULL;
-        t.result = ENROL_ERROR;
     }
     *response = t.response;
     return t.result;
@@ -922,8 +931,7 @@ enum enrol_result enrol_record_meeting(const struct enrol_env *env, const char *
         return enrol_reject(err, "invalid_note", "note", msg);
     }
     enum store_status s = store_txn(env->st, enrol_meeting_txn, &t);
-    if (t.result == ENROL_OK && s != STORE_OK)
-        t.result = ENROL_ERROR;
+    t.result = enrol_after_txn(s, t.result);
     if (t.result != ENROL_OK)
         return t.result;
     return enrol_describe(env, enrolment_uuid, response);
@@ -1016,8 +1024,7 @@ enum enrol_result enrol_replan_meeting(const struct enrol_env *env, const char *
                             "first_meeting_at must be an RFC 3339 time in 2000-2099, e.g. "
                             "2026-12-01T09:00:00Z.");
     enum store_status s = store_txn(env->st, enrol_replan_txn, &t);
-    if (t.result == ENROL_OK && s != STORE_OK)
-        t.result = ENROL_ERROR;
+    t.result = enrol_after_txn(s, t.result);
     if (t.result != ENROL_OK)
         return t.result;
     return enrol_describe(env, enrolment_uuid, response);
@@ -1231,11 +1238,10 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
         goto out;
     }
     s = store_txn(env->st, enrol_group_txn, &t);
-    r = t.result;
-    if (r == ENROL_OK && s != STORE_OK) {
+    r = enrol_after_txn(s, t.result);
+    if (r != ENROL_OK) {
         json_decref(t.response);
         t.response = NULL;
-        r = ENROL_ERROR;
     }
     *response = t.response;
     *status = 201;

@@ -50,6 +50,8 @@ enum enrol_result {
     ENROL_INVALID,   /* 422: err says which field and why */
     ENROL_CONFLICT,  /* 409: err says why */
     ENROL_NOT_FOUND, /* 404 */
+    ENROL_BUSY,      /* 503: another write held the database past busy_timeout_ms; nothing
+                      * was changed, the same request again may go through */
     ENROL_ERROR      /* 500 */
 };
 

@@ -227,6 +227,26 @@ static void store_sleep_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
+/* Milliseconds on the monotonic clock. */
+static int64_t store_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether a write that found the lock busy may try again: busy_timeout_ms counts the time
+ * since the first try, the waits for the lock inside each try included (each may take up
+ * to busy_timeout_ms itself), not only the pauses between tries. */
+static int store_may_retry(const struct store *st, int64_t started, unsigned *pause)
+{
+    if (store_mono_ms() - started >= (int64_t)st->busy_timeout_ms)
+        return 0;
+    store_sleep_ms(*pause);
+    *pause = *pause < 64 ? *pause * 2 : 64;
+    return 1;
+}
+
 /* Begins a write transaction.  On PostgreSQL it first takes the journal lock, before any
  * row lock: nearly every write appends to the journal, and a transaction that took row
  * locks (an aggregate's row, say) before waiting for the journal lock could deadlock with
@@ -246,7 +266,8 @@ static enum store_status store_write_begin(struct store *st)
 
 enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
 {
-    unsigned waited = 0, pause = 2;
+    unsigned pause = 2;
+    int64_t started = store_mono_ms();
     store_read_end(st); /* a write starts from the newest state, never a read snapshot */
     for (;;) {
         enum store_status rc = store_write_begin(st);
@@ -259,11 +280,8 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
             }
             db_exec(st->db, "ROLLBACK");
         }
-        if (rc != STORE_BUSY || waited >= st->busy_timeout_ms)
+        if (rc != STORE_BUSY || !store_may_retry(st, started, &pause))
             return rc;
-        store_sleep_ms(pause);
-        waited += pause;
-        pause = pause < 64 ? pause * 2 : 64;
     }
 }
 
@@ -278,7 +296,8 @@ int store_sync(struct store *st) { return db_log_sync(st->db); }
 enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn *fns,
                                   void *const *args, enum store_status *results)
 {
-    unsigned waited = 0, pause = 2;
+    unsigned pause = 2;
+    int64_t started = store_mono_ms();
     for (;;) {
         enum store_status rc = store_write_begin(st);
         for (size_t i = 0; i < n && rc == STORE_OK; i++) {
@@ -301,15 +320,28 @@ enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn
                 return STORE_OK;
         }
         db_exec(st->db, "ROLLBACK");
-        if (rc != STORE_BUSY || waited >= st->busy_timeout_ms) {
+        if (rc != STORE_BUSY || !store_may_retry(st, started, &pause)) {
             for (size_t i = 0; i < n; i++)
                 results[i] = rc;
             return rc;
         }
-        store_sleep_ms(pause);
-        waited += pause;
-        pause = pause < 64 ? pause * 2 : 64;
     }
+}
+
+/* Begins a transaction that applies migrations.  Several servers may start at once on one
+ * PostgreSQL database: the first one takes the migration lock, the others wait for it as
+ * long as its migrations take (not busy_timeout_ms: an index on a large journal takes
+ * minutes) and then find the versions applied.  0 or -1 (nothing left open). */
+static int store_migrate_begin(struct store *st)
+{
+    if (db_begin(st->db, DB_BEGIN_WRITE) != DB_DONE)
+        return -1;
+    if (store_is_postgres(st) && (db_exec(st->db, "SET LOCAL lock_timeout = 0") != DB_DONE ||
+                                  db_serialize(st->db, STORE_LOCK_MIGRATE) != DB_DONE)) {
+        db_exec(st->db, "ROLLBACK");
+        return -1;
+    }
+    return 0;
 }
 
 int store_migrate(struct store *st, const char *root, int *applied, char *err, size_t errlen)
@@ -323,13 +355,19 @@ int store_migrate(struct store *st, const char *root, int *applied, char *err, s
     snprintf(dir, sizeof dir, "%s/%s", root, store_is_postgres(st) ? "postgres" : "sqlite");
 
     /* created only when missing: a service role without the right to create tables
-     * (PostgreSQL, README "Roles") starts on a database its owner has migrated */
-    if (db_exec(st->db, "SELECT 1 FROM schema_migrations LIMIT 1") != DB_DONE &&
-        db_exec(st->db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                        " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-                        " applied_at BIGINT NOT NULL)") != DB_DONE) {
-        snprintf(err, errlen, "cannot create schema_migrations: %s", db_errmsg(st->db));
-        goto out;
+     * (PostgreSQL, README "Roles") starts on a database its owner has migrated.  Made under
+     * the migration lock: PostgreSQL's IF NOT EXISTS does not keep a second server that
+     * creates it at the same moment from failing. */
+    if (db_exec(st->db, "SELECT 1 FROM schema_migrations LIMIT 1") != DB_DONE) {
+        if (store_migrate_begin(st) != 0 ||
+            db_exec(st->db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                            " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                            " applied_at BIGINT NOT NULL)") != DB_DONE ||
+            db_exec(st->db, "COMMIT") != DB_DONE) {
+            snprintf(err, errlen, "cannot create schema_migrations: %s", db_errmsg(st->db));
+            db_exec(st->db, "ROLLBACK");
+            goto out;
+        }
     }
     if (files_list(dir, ".sql", &names, &n) != 0) {
         snprintf(err, errlen, "cannot read migrations folder %s: %s", dir, strerror(errno));
@@ -358,12 +396,8 @@ int store_migrate(struct store *st, const char *root, int *applied, char *err, s
             snprintf(err, errlen, "cannot read %s", path);
             goto out;
         }
-        /* Several servers may start at once on one PostgreSQL database: the first one
-         * migrates, the others wait for it and then find the version applied. */
-        if (db_begin(st->db, DB_BEGIN_WRITE) != DB_DONE ||
-            db_serialize(st->db, STORE_LOCK_MIGRATE) != DB_DONE) {
+        if (store_migrate_begin(st) != 0) {
             snprintf(err, errlen, "migration %s failed: %s", names[i], db_errmsg(st->db));
-            db_exec(st->db, "ROLLBACK");
             goto out;
         }
         q = store_stmt(st, "SELECT 1 FROM schema_migrations WHERE version = ?", "i",

@@ -31,6 +31,10 @@ static void h_api_result(struct app_call *c, enum enrol_result r, int status, js
     case ENROL_NOT_FOUND:
         app_api_error(c, 404, "not_found", NULL, NULL);
         return;
+    case ENROL_BUSY: /* nothing changed: the same request again may go through */
+        http_reply_header(c->rep, "Retry-After", "2");
+        app_api_error(c, 503, "busy", NULL, NULL);
+        return;
     case ENROL_ERROR:
         break;
     }

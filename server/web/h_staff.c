@@ -121,6 +121,18 @@ void h_staff_fail(struct app_call *c)
     app_page_error(c, 500, "internal");
 }
 
+/* The page for an enrolment's write that failed: busy (another write held the database
+ * too long; nothing changed, the same form again may go through) or internal. */
+static void h_staff_enrol_fail(struct app_call *c, enum enrol_result er)
+{
+    if (er != ENROL_BUSY) {
+        h_staff_fail(c);
+        return;
+    }
+    http_reply_header(c->rep, "Retry-After", "2");
+    app_page_error(c, 503, "busy");
+}
+
 /* A text field: present, at most max bytes.  Adds an error and returns NULL otherwise. */
 const char *h_staff_text(struct app_call *c, json_t *ctx, const char *name, size_t max,
                          int required, const char *missing_key, const char *long_key)
@@ -1199,7 +1211,7 @@ void h_staff_meeting(struct app_call *c)
         goto out;
     }
     if (er != ENROL_OK) {
-        h_staff_fail(c);
+        h_staff_enrol_fail(c, er);
         goto out;
     }
     char path[192];
@@ -1241,7 +1253,7 @@ void h_staff_new_link(struct app_call *c)
         goto out;
     }
     if (er != ENROL_OK) {
-        h_staff_fail(c);
+        h_staff_enrol_fail(c, er);
         goto out;
     }
     char path[192];

@@ -398,10 +398,22 @@ static enum db_result pg_exec(struct db *db, const char *sql)
     return r;
 }
 
+/* A write transaction takes the one write lock of all servers (store.c), so one left open
+ * by a server that lost its power or network, or froze, would stop every writer until its
+ * TCP connection is found dead (hours).  PostgreSQL ends such a transaction once it has
+ * sat idle busy_ms (at least a second): vejled never waits between the statements of a
+ * write, so only a lost server's transaction sits that long, and the writers waiting for
+ * the lock go on.  Read transactions are left alone (an export may read for long). */
 static enum db_result pg_begin(struct db *db, enum db_begin kind)
 {
-    return pg_exec(db, kind == DB_BEGIN_WRITE ? "BEGIN"
-                                              : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    if (kind != DB_BEGIN_WRITE)
+        return pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    struct pg_db *c = conn(db);
+    char sql[96];
+    unsigned idle_ms = c->busy_ms < 1000 ? 1000 : c->busy_ms > INT_MAX ? INT_MAX : c->busy_ms;
+    snprintf(sql, sizeof sql, "BEGIN; SET LOCAL idle_in_transaction_session_timeout = %u",
+             idle_ms);
+    return pg_exec(db, sql);
 }
 
 static int64_t pg_changes(struct db *db) { return conn(db)->changes; }

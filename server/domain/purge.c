@@ -41,13 +41,30 @@ struct purge_one {
     int64_t citizen_id;
     int64_t now;
     int64_t days;
+    const char *outbox_dir; /* NULL or "": no outbox */
 };
 
+struct purge_files {
+    const char *dir;
+};
+
+static int purge_unlink(const char *message_id, void *arg);
+
+/* One citizen, if still a candidate under the write lock: the list was read before, and
+ * another server may have enrolled the citizen again since.  The outbox files first, in
+ * the same transaction (no letter can be recorded for the citizen meanwhile): if the
+ * purge then fails, the files are gone and the next run purges the rest. */
 static enum store_status purge_txn(struct store *st, void *arg)
 {
     struct purge_one *p = arg;
     char uuid[MODEL_UUID_LEN + 1];
-    enum store_status rc = store_citizen_uuid(st, p->citizen_id, uuid);
+    enum store_status rc = store_purge_candidate(st, p->citizen_id, p->now - p->days * 86400);
+    if (rc == STORE_OK && p->outbox_dir && *p->outbox_dir) {
+        struct purge_files f = {p->outbox_dir};
+        rc = store_citizen_outbox_messages(st, p->citizen_id, purge_unlink, &f);
+    }
+    if (rc == STORE_OK)
+        rc = store_citizen_uuid(st, p->citizen_id, uuid);
     if (rc != STORE_OK)
         return rc;
     rc = store_citizen_purge(st, p->citizen_id, p->now);
@@ -62,10 +79,6 @@ static enum store_status purge_txn(struct store *st, void *arg)
     json_decref(data);
     return rc;
 }
-
-struct purge_files {
-    const char *dir;
-};
 
 static int purge_unlink(const char *message_id, void *arg)
 {
@@ -97,20 +110,19 @@ int purge_run(struct store *st, int64_t days, int64_t now, const char *outbox_di
     do {
         if (store_purge_candidates(st, now - days * 86400, ids, PURGE_BATCH, &n) != STORE_OK)
             return -1;
+        size_t skipped = 0;
         for (size_t i = 0; i < n; i++) {
-            /* the files first: a crash after this leaves the citizen to the next run */
-            if (outbox_dir && *outbox_dir) {
-                struct purge_files f = {outbox_dir};
-                if (store_citizen_outbox_messages(st, ids[i], purge_unlink, &f) != STORE_OK)
-                    return -1;
-            }
-            struct purge_one one = {ids[i], now, days};
+            struct purge_one one = {ids[i], now, days, outbox_dir};
             enum store_status rc = store_txn(st, purge_txn, &one);
             if (rc == STORE_OK)
                 (*purged)++;
-            else if (rc != STORE_NOT_FOUND)
+            else if (rc == STORE_NOT_FOUND)
+                skipped++; /* active again: not a candidate any more */
+            else
                 return -1;
         }
+        if (skipped == n)
+            break; /* the same full batch again would be read */
     } while (n == PURGE_BATCH);
     if (*purged && store_checkpoint_truncate(st) == STORE_BUSY)
         fprintf(stderr, "vejled: purge: readers kept the WAL; it is truncated at the next "

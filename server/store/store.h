@@ -300,6 +300,9 @@ enum store_status store_rate_add(struct store *st, const char *scope, const char
 enum store_status store_job_insert(struct store *st, const char *kind, int64_t enrolment_id,
                                    const char *unique_key, int64_t due_at, int64_t now,
                                    int *inserted);
+/* How many jobs of that kind were ever planned for the enrolment (any state). */
+enum store_status store_jobs_planned(struct store *st, int64_t enrolment_id, const char *kind,
+                                     int64_t *n);
 
 /* ---- API keys and idempotency ---- */
 enum store_status store_apikey_insert(struct store *st, const char *name, const char *key_hash,
@@ -689,6 +692,11 @@ enum store_status store_ops_counts(struct store *st, int64_t now, struct store_o
  * lies before `before`; *n gets how many. */
 enum store_status store_purge_candidates(struct store *st, int64_t before, int64_t *ids,
                                          size_t max, size_t *n);
+/* Whether that citizen is still such a candidate: STORE_OK, or STORE_NOT_FOUND when
+ * active again (enrolled anew, opened, met) or purged meanwhile.  Asked inside the purge's
+ * own transaction, since another server may have enrolled the citizen after the list was
+ * read. */
+enum store_status store_purge_candidate(struct store *st, int64_t citizen_id, int64_t before);
 
 /* The public id of citizen id. */
 enum store_status store_citizen_uuid(struct store *st, int64_t citizen_id,

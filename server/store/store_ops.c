@@ -58,20 +58,24 @@ enum store_status store_ops_counts(struct store *st, int64_t now, struct store_o
     return rc;
 }
 
+/* A citizen c not purged yet with no sign of activity at or after ?1: one condition for
+ * finding the candidates and for asking again under the write lock before each purge */
+#define STORE_PURGE_CANDIDATE                                                              \
+    "c.purged_at IS NULL AND c.created_at < ?1"                                           \
+    " AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.citizen_id = c.id AND"           \
+    "   (e.created_at >= ?1 OR e.first_meeting_at >= ?1 OR e.opened_at >= ?1"             \
+    "    OR e.completed_at >= ?1 OR e.declined_at >= ?1 OR e.closed_at >= ?1))"           \
+    " AND NOT EXISTS (SELECT 1 FROM meetings m JOIN enrolments e ON e.id = m.enrolment_id" \
+    "   WHERE e.citizen_id = c.id AND m.held_at >= ?1)"
+
 enum store_status store_purge_candidates(struct store *st, int64_t before, int64_t *ids,
                                          size_t max, size_t *n)
 {
     *n = 0;
-    struct db_stmt *s = store_stmt(
-        st,
-        "SELECT c.id FROM citizens c WHERE c.purged_at IS NULL AND c.created_at < ?1"
-        " AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.citizen_id = c.id AND"
-        "   (e.created_at >= ?1 OR e.first_meeting_at >= ?1 OR e.opened_at >= ?1"
-        "    OR e.completed_at >= ?1 OR e.declined_at >= ?1 OR e.closed_at >= ?1))"
-        " AND NOT EXISTS (SELECT 1 FROM meetings m JOIN enrolments e ON e.id = m.enrolment_id"
-        "   WHERE e.citizen_id = c.id AND m.held_at >= ?1)"
-        " ORDER BY c.created_at LIMIT ?2",
-        "ii", before, (int64_t)max);
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT c.id FROM citizens c WHERE " STORE_PURGE_CANDIDATE
+                                   " ORDER BY c.created_at LIMIT ?2",
+                                   "ii", before, (int64_t)max);
     if (!s)
         return STORE_ERROR;
     int r = DB_DONE;
@@ -83,6 +87,18 @@ enum store_status store_purge_candidates(struct store *st, int64_t before, int64
     }
     db_reset(s);
     return STORE_OK;
+}
+
+enum store_status store_purge_candidate(struct store *st, int64_t citizen_id, int64_t before)
+{
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT 1 FROM citizens c WHERE c.id = ?2 AND "
+                                   STORE_PURGE_CANDIDATE,
+                                   "ii", before, citizen_id);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK)
+        db_reset(s);
+    return rc;
 }
 
 enum store_status store_citizen_uuid(struct store *st, int64_t citizen_id,

@@ -1,18 +1,19 @@
-// The retention purge against a citizen enrolled again meanwhile, on another server.
+// The retention purge against a citizen who becomes active again meanwhile, on another
+// server.
 //
-// purge_run (domain/purge.c) reads its candidates (citizens without activity for the
-// retention period) once, then for each one removes the outbox files and purges it in a
-// write transaction of its own (purge_txn).  That transaction does not ask again whether
-// the citizen is still a candidate.  A server that enrols the same person (found by the CPR
-// look-up, so the same citizen row) between the two has its fresh enrolment purged with the
-// old data: the link it just answered with stops working, the written guidance is cancelled
-// and the journal says `citizen_purged` (reason retention, N days without activity) right
-// after the `enrolled` entry that proves the activity.
+// The purge (any server's scheduler, or `vejled purge`) reads its candidates (citizens
+// without activity for the retention period) once, then purges them one by one, each in a
+// write transaction of its own.  Another server may enrol the same person again (found by
+// the CPR look-up: the same citizen row), or the citizen may open the letter's link, in
+// between.  The purge must ask again inside its transaction, under the write lock: else
+// the fresh enrolment is purged with the old data (the link it just answered with stops
+// working, its written guidance is cancelled) and the journal says `citizen_purged` (N
+// days without activity) right after the entry that proves the activity.
 //
-// The interleaving is made certain with an ACCESS EXCLUSIVE lock on deliveries held by the
-// test: the purge (any server's scheduler thread, or `vejled purge`) then waits between
-// reading its candidates and the citizen's outbox messages; the enrolment on the server
-// does not read deliveries and goes through; then the lock is let go.
+// The interleaving is made certain with the write lock itself: the test's session holds
+// the journal's advisory lock (the one every write on every server takes first), the purge
+// reads its candidates and waits for the lock, and the test's session, as another server
+// would, records that the citizen opened the letter's link, and commits.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
@@ -22,13 +23,13 @@ import { pgSession, waitFor } from './helpers/pgsession.mjs';
 const DAY = 86400;
 let s;
 
-describe('retention purge and an enrolment on another server', { skip: !PG && 'several servers: PostgreSQL only' }, () => {
+describe('retention purge and a citizen active again on another server', { skip: !PG && 'several servers: PostgreSQL only' }, () => {
   before(async () => {
     s = await startServer({ config: '[database]\nbusy_timeout_ms = 60000\n' });
   });
   after(async () => { if (s) await s.cleanup(); });
 
-  it('a citizen enrolled again while the purge runs keeps the new enrolment, its link and its letter', async () => {
+  it('a citizen active again while the purge waits is not purged: the next enrolment keeps its link and its letter', async () => {
     const cpr = freshCpr();
     const first = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(cpr, { first_meeting_at: '2030-03-01T09:00:00Z' }) });
     assert.equal(first.status, 201, first.text);
@@ -38,21 +39,25 @@ describe('retention purge and an enrolment on another server', { skip: !PG && 's
       UPDATE enrolments SET created_at = ${old}, first_meeting_at = ${old + 10 * DAY}
         WHERE uuid = '${first.json.enrolment_id}';`);
 
+    // the citizen opens the link on another server (here the test's own statement, under the lock)
     const t = await pgSession(s.db);
+    const JOURNAL_LOCK = 130177949237250; // the write lock's key (store/store_internal.h)
     try {
-      await t.run('BEGIN; LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE;');
-      // the purge has read its candidates and waits for the citizen's outbox messages
+      await t.run(`BEGIN; SELECT pg_advisory_xact_lock(${JOURNAL_LOCK});`);
+      // the purge has read its candidates and waits for the write lock
       const purge = cliAsync(['purge', '--db', s.db, '--older-than', '365d']);
-      await waitFor(s.db, "wait_event = 'relation'");
-      // meanwhile the case system enrols the same person in another group (another server)
+      await waitFor(s.db, "wait_event = 'advisory'");
+      const now = Math.floor(Date.now() / 1000);
+      await t.run(`UPDATE enrolments SET opened_at = ${now} WHERE uuid = '${first.json.enrolment_id}';
+        COMMIT;`);
+      const r = await purge;
+      assert.equal(r.status, 0, r.stderr);
+      // the citizen is active again: the next enrolment finds the same citizen
       const again = await s.api('POST', '/api/v1/enrolments', {
         body: enrolBody(cpr, { target_group: 'sygedagpenge', first_meeting_at: '2030-03-01T09:00:00Z' }),
       });
       assert.equal(again.status, 201, again.text);
       assert.equal(again.json.citizen_id, first.json.citizen_id, 'the same citizen, found by the CPR');
-      await t.run('COMMIT;');
-      const r = await purge;
-      assert.equal(r.status, 0, r.stderr);
 
       const row = sqlite(s.db, `SELECT c.purged_at IS NOT NULL, e.token_expires_at > ${Math.floor(Date.now() / 1000)},
           (SELECT state FROM jobs j WHERE j.enrolment_id = e.id AND j.kind = 'send_written_guidance')
@@ -62,7 +67,7 @@ describe('retention purge and an enrolment on another server', { skip: !PG && 's
       const [purged, linkWorks, letter] = row.split('|');
       assert.deepEqual({ purged, linkWorks, letter, lastEntry: kinds[kinds.length - 1] },
         { purged: 'f', linkWorks: 't', letter: 'pending', lastEntry: 'enrolled' },
-        `the citizen enrolled during the purge is not purged: its new link works, its written guidance is still to go out, and no citizen_purged (a year without activity) follows the enrolment; journal: ${kinds.join(', ')}`);
+        `the citizen active again during the purge is not purged: its new link works, its written guidance is still to go out, and no citizen_purged (a year without activity) follows the enrolment; journal: ${kinds.join(', ')}`);
     } finally {
       t.kill();
     }

@@ -163,10 +163,15 @@ enum store_status jobs_meeting_replanned(struct store *st, const struct model_en
     if (rc == STORE_OK && p->remind_days_before && !e->completed_at && !e->declined_at) {
         int64_t remind = jobs_remind_at(e->first_meeting_at, p->remind_days_before,
                                         p->remind_hour);
-        if (remind > now && remind < e->first_meeting_at) {
-            char key[160];
-            snprintf(key, sizeof key, "remind_before_meeting:%s:%lld", e->uuid,
-                     (long long)e->first_meeting_at);
+        /* one key per move: a meeting moved back to a time it had before (T1, T2, T1)
+         * gets its reminder again, where a key per time would find the cancelled one */
+        int64_t planned = 0;
+        if (remind > now && remind < e->first_meeting_at)
+            rc = store_jobs_planned(st, e->id, "remind_before_meeting", &planned);
+        if (rc == STORE_OK && remind > now && remind < e->first_meeting_at) {
+            char key[192];
+            snprintf(key, sizeof key, "remind_before_meeting:%s:%lld:%lld", e->uuid,
+                     (long long)e->first_meeting_at, (long long)planned + 1);
             int inserted = 0;
             rc = store_job_insert(st, "remind_before_meeting", e->id, key, remind, now,
                                   &inserted);

@@ -576,6 +576,20 @@ enum store_status store_delivery_sent(struct store *st, const char *message_id,
 
 /* ------------------------------------------------------------------ a new job */
 
+enum store_status store_jobs_planned(struct store *st, int64_t enrolment_id, const char *kind,
+                                     int64_t *n)
+{
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT count(*) FROM jobs WHERE enrolment_id = ? AND kind = ?",
+                                   "it", enrolment_id, kind);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    *n = db_col_int64(s, 0);
+    db_reset(s);
+    return STORE_OK;
+}
+
 enum store_status store_job_insert(struct store *st, const char *kind, int64_t enrolment_id,
                                    const char *unique_key, int64_t due_at, int64_t now,
                                    int *inserted)

@@ -1,11 +1,10 @@
-// The first meeting moved to a time it had been moved to before.
+// The first meeting moved to a time it had been moved to before (T0 -> T1 -> T2 -> T1).
 //
-// jobs_meeting_replanned (domain/jobs.c) plans the new reminder under the unique key
-// "remind_before_meeting:<enrolment>:<meeting time>" with INSERT ... ON CONFLICT DO
-// NOTHING.  When the meeting returns to a time it was once planned for (T1 -> T2 -> T1),
-// the key exists already (that reminder was cancelled by the move to T2), nothing is
-// inserted, and the citizen gets no reminder for the meeting at all; the journal's
-// meeting_replanned has no reminder_due_at and nothing says why.
+// Each move cancels the pending reminder and plans one for the new time.  A reminder keyed
+// by the meeting's time alone would find the one cancelled by the move to T2 and plan
+// nothing: the citizen would get no reminder for the meeting at all, and the journal's
+// meeting_replanned would have no reminder_due_at.  So each move plans a reminder of its
+// own.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 

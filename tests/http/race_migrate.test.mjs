@@ -1,18 +1,16 @@
 // Two servers that start at once on one PostgreSQL database both migrate it (serve runs
-// the migrations at start, main_open in cli/cli.c).  store_migrate (store/store.c) says
-// "the first one migrates, the others wait for it and then find the version applied".
+// the migrations at start).  The first one migrates; the others wait for it and then find
+// the versions applied.
 //
-// 1. On a new database the bookkeeping table is made before the migration lock is taken,
-//    with CREATE TABLE IF NOT EXISTS, which PostgreSQL does not make safe against a second
-//    session creating the same table at the same moment: the later one fails with a
-//    unique violation in the catalog (pg_type_typname_nsp_index) and that server does not
-//    start.  Four `vejled migrate` at once on a new database failed this way in 1 of 5
-//    rounds; here the other server's statement is held open in a transaction so that the
-//    collision is certain.
-// 2. The migration lock is waited for with the connection's lock_timeout, which is
-//    [database] busy_timeout_ms (5 s by default): a server that starts while another one
-//    applies a migration that takes longer (an index on a large journal, a data
-//    migration) fails with "lock timeout" instead of waiting for it.
+// 1. A new database: the bookkeeping table is made under the migration lock.  PostgreSQL's
+//    CREATE TABLE IF NOT EXISTS alone does not keep a second session that creates the same
+//    table at the same moment from failing (a unique violation in the catalog,
+//    pg_type_typname_nsp_index: four `vejled migrate` at once failed so in 1 of 5 rounds
+//    before).  Here the other server's transaction is held open after it made the table,
+//    so that the second server must wait for it.
+// 2. A migration that takes longer than [database] busy_timeout_ms (an index on a large
+//    journal, a data migration): a server starting meanwhile waits for it instead of
+//    failing with "lock timeout".
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +21,7 @@ import { PG, PG_URL, ROOT, cliAsync, pgDatabaseUrl, psql, sleep } from './harnes
 import { pgSession, waitFor } from './helpers/pgsession.mjs';
 
 const made = [];
+const MIGRATE_LOCK = 130177949237249; // the migration lock's key (store/store_internal.h)
 function freshDb() {
   const name = `race_migrate_${process.pid}_${made.length}`;
   psql(PG_URL, `CREATE DATABASE ${name};`);
@@ -41,11 +40,13 @@ describe('migrations run by servers starting at once', { skip: !PG && 'several s
     const db = freshDb();
     const other = await pgSession(db);
     try {
-      // the other server's first statement on the new database (store_migrate's), not yet committed
-      await other.run('BEGIN; CREATE TABLE IF NOT EXISTS schema_migrations ('
+      // the other server's first transaction on the new database, not yet committed: the
+      // migration lock, then the bookkeeping table
+      await other.run(`BEGIN; SELECT pg_advisory_xact_lock(${MIGRATE_LOCK});`
+        + ' CREATE TABLE IF NOT EXISTS schema_migrations ('
         + ' version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);');
       const second = cliAsync(['migrate', '--db', db]);
-      await waitFor(db, "wait_event = 'transactionid'");
+      await waitFor(db, "wait_event = 'advisory'");
       await other.run('COMMIT;');
       const r = await second;
       assert.equal(r.status, 0, `the second server starts: ${r.stderr}`);

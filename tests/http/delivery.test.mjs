@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 
 import { cli, cliAsync, enrolBody, freshCpr, jobsList, nowIso, sleep, sqlite, startServer } from './harness.mjs';
-import { freePort, startSmtp, stopSmtp } from './helpers/smtp.mjs';
+import { freePort, mailText, startSmtp, stopSmtp } from './helpers/smtp.mjs';
 
 // the case system's secret in the Standard Webhooks form: whsec_ + base64 of random bytes
 const SECRET = `whsec_${crypto.randomBytes(32).toString('base64')}`;
@@ -347,9 +347,6 @@ timeout_s = 5
     assert.deepEqual(entries.map((x) => x.data.channel).sort(), ['outbox', 'smtp']);
     assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
   });
-
-  /** The text part of an e-mail (base64 in the message). */
-  const mailText = (m) => Buffer.from(/charset=utf-8\r?\nContent-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n--/.exec(m)[1].replace(/\s/g, ''), 'base64').toString('utf8');
 
   it('a letter not sent before a new link was issued is written anew with the new link', async () => {
     // e-mail only, with the sink down: the letter is recorded (with its link) but not sent

@@ -608,6 +608,40 @@ out:
     return o;
 }
 
+struct sched_skip {
+    const struct store_job *j;
+    const char *message_id;
+    int64_t at;
+};
+
+static enum store_status sched_skip_txn(struct store *st, void *arg)
+{
+    struct sched_skip *k = arg;
+    enum store_status rc = store_job_renew(st, k->j->id, k->j->claim, clock_now());
+    if (rc == STORE_OK)
+        rc = store_delivery_skipped(st, k->message_id, "link_replaced", k->at);
+    return rc;
+}
+
+/* Channel i's copy of a letter that another channel has sent carries a link that a newer
+ * one has replaced: it is not sent, and that is recorded (the delivery 'skipped', its
+ * sealed copy dropped) so that the record says what became of it.  SCHED_DONE, SCHED_LOST
+ * or SCHED_RETRY (err says why). */
+static enum sched_outcome sched_letter_skip(struct scheduler *s, const struct store_job *j,
+                                            struct sched_letter_job *w, int i, char *err,
+                                            size_t errlen)
+{
+    struct sched_skip k = {j, w->d[i].message_id, clock_now()};
+    enum store_status rc = store_txn(s->st, sched_skip_txn, &k);
+    if (rc == STORE_OK) {
+        snprintf(w->d[i].state, sizeof w->d[i].state, "skipped");
+        return SCHED_DONE;
+    }
+    snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost"
+                                                : "cannot record the delivery as skipped");
+    return rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+}
+
 static enum sched_outcome sched_letter(struct scheduler *s, const struct store_job *j,
                                        int64_t now, struct sched_letter_job *w, char *err,
                                        size_t errlen)
@@ -629,6 +663,9 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
             snprintf(err, errlen, "cannot read the deliveries");
             return SCHED_RETRY;
         }
+        /* a copy recorded as skipped is settled: it is never sent */
+        if (rc == STORE_OK && strcmp(w->d[i].state, "skipped") == 0)
+            w->want[i] = 0;
         /* sent, or an intent with its bytes; an intent without them (recorded before
          * letters were stored) gets them now, under its message id */
         w->have[i] = rc == STORE_OK && (strcmp(w->d[i].state, "sent") == 0 ||
@@ -648,13 +685,18 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
     }
     /* a letter recorded before a new link was issued carries a link that no longer works.
      * Not sent anywhere yet: it is written anew with the current link (and dated now).
-     * Already sent through one channel: the other channels do not send the dead link; the
-     * letter that comes with every new link (send_new_link) reaches the citizen there. */
+     * Already sent through one channel: the other channels do not send the dead link, and
+     * their copies are recorded skipped; the letter that comes with every new link
+     * (send_new_link) reaches the citizen there. */
     for (int i = 0; i < SCHED_LETTER_CHANNELS; i++) {
         if (!w->have[i] || strcmp(w->d[i].state, "sent") == 0 ||
             !sched_letter_link_replaced(s, &w->d[i], &w->e))
             continue;
         if (sent) {
+            /* only a copy this channel would have sent is skipped; one it no longer
+             * carries (the configuration or the address changed) stays as it was */
+            if (w->want[i] && (o = sched_letter_skip(s, j, w, i, err, errlen)) != SCHED_DONE)
+                return o;
             w->want[i] = 0;
         } else {
             w->have[i] = 0;

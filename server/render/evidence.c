@@ -82,13 +82,14 @@ static void ev_count(struct evidence *ev, const char *key, int n, char *out, siz
     lang_count(ev->strings, "da", key, n > 0 ? (unsigned long long)n : 0, out, size);
 }
 
-/* The letters of an enrolment that are not sent, each as it stands: a channel whose last
- * attempt failed (the job failed with that channel's delivery still an intent); a job that
- * failed without any delivery (with the cause when it is one of the known ones: no configured
- * channel reaching the citizen only when that was recorded); a job that ended done without
- * any delivery (before such jobs ended failed, what no channel could carry); and a letter not
- * sent yet: waiting for its next attempt after failed ones, due and not tried yet, under way,
- * or planned. */
+/* The letters of an enrolment that are not sent, each as it stands: a channel's copy that
+ * was skipped because its link had been replaced after another channel sent the letter; a
+ * channel whose last attempt failed (the job failed with that channel's delivery still an
+ * intent); a job that failed without any delivery (with the cause when it is one of the
+ * known ones: no configured channel reaching the citizen only when that was recorded); a
+ * job that ended done without any delivery (before such jobs ended failed, what no channel
+ * could carry); and a letter not sent yet: waiting for its next attempt after failed ones,
+ * due and not tried yet, under way, or planned. */
 struct ev_unsent {
     struct evidence *ev;
     struct store *st;
@@ -157,7 +158,14 @@ static int ev_unsent_job(const struct store_job *j, void *arg)
         memset(&d, 0, sizeof d);
         if (store_delivery_get(u->st, j->id, channels[i], &d) == STORE_OK) {
             tried = 1;
-            if (strcmp(j->state, "failed") == 0 && strcmp(d.state, "sent") != 0) {
+            if (strcmp(d.state, "skipped") == 0 &&
+                strcmp(d.skipped_reason, "link_replaced") == 0) {
+                char skipped[64], key[64];
+                ev_time(d.skipped_at, skipped, sizeof skipped);
+                snprintf(key, sizeof key, "evidence_letter_skipped_%s", channels[i]);
+                const char *vars[] = {"when", skipped, "what", what, NULL};
+                ev_unsent_line(u, key, vars);
+            } else if (strcmp(j->state, "failed") == 0 && strcmp(d.state, "intent") == 0) {
                 const char *vars[] = {"when", when, "what", what, "channel",
                                       ev_label(ev, "channel", channels[i]), NULL};
                 ev_unsent_line(u, "evidence_letter_not_sent", vars);

@@ -382,10 +382,13 @@ struct store_job {
     char last_error[200];
     char claim[STORE_CLAIM_MAX + 1]; /* the claim token it was claimed with ("" when listed) */
     /* listed only (store_jobs_each), 0 when none: when it ended (done, failed, cancelled),
-     * and when its letter was sent through the outbox and by e-mail */
+     * when its letter was sent through the outbox and by e-mail, and when the copy of a
+     * channel was skipped because its link had been replaced (store_delivery_skipped) */
     int64_t finished_at;
     int64_t outbox_sent_at;
     int64_t smtp_sent_at;
+    int64_t outbox_link_replaced_at;
+    int64_t smtp_link_replaced_at;
 };
 /* Inserts a job with a reference (see 0003); nothing when the unique key exists. */
 enum store_status store_job_insert_ref(struct store *st, const char *kind, int64_t enrolment_id,
@@ -451,12 +454,14 @@ enum store_status store_journal_get(struct store *st, int64_t seq, struct store_
 
 struct store_delivery {
     char message_id[MODEL_UUID_LEN + 1];
-    char state[8];
+    char state[8];                /* intent | sent | skipped */
     char sha256[MODEL_HASH_HEX + 1];
     int64_t created_at;           /* when the intent was recorded: the letter's time */
     char link_hash[MODEL_HASH_HEX + 1]; /* the hash of the link's token the letter carries;
                                          * "" for none (webhook, older letters) */
     int64_t sent_at;
+    int64_t skipped_at;           /* skipped: when that was decided; else 0 */
+    char skipped_reason[16];      /* skipped: why ("link_replaced"); else "" */
     char *data;                   /* journal data fixed at the intent, JSON (owned) */
     unsigned char *payload_box;   /* sealed bytes to send, NULL when none (owned) */
     size_t payload_boxlen;
@@ -478,6 +483,12 @@ enum store_status store_delivery_intent(struct store *st, int64_t job_id, const 
 /* Marks it sent and drops its sealed payload; sha256 NULL keeps the one of the intent. */
 enum store_status store_delivery_sent(struct store *st, const char *message_id,
                                       const char *sha256, int64_t now);
+/* Marks an intent skipped at now for reason (the schema allows "link_replaced": the letter
+ * went out through another channel and this copy's link had been replaced since): it is
+ * never sent, and its sealed payload and PDF are dropped.  STORE_NOT_FOUND when no intent
+ * has that message id. */
+enum store_status store_delivery_skipped(struct store *st, const char *message_id,
+                                         const char *reason, int64_t now);
 
 /* ------------------------------------------------------------------ staff: users, sessions,
  * access log, content drafts (store_staff.c) */

@@ -424,7 +424,13 @@ enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_
                                  " (SELECT d.sent_at FROM deliveries d WHERE d.job_id = j.id"
                                  "  AND d.channel = 'outbox' AND d.state = 'sent'),"
                                  " (SELECT d.sent_at FROM deliveries d WHERE d.job_id = j.id"
-                                 "  AND d.channel = 'smtp' AND d.state = 'sent')"
+                                 "  AND d.channel = 'smtp' AND d.state = 'sent'),"
+                                 " (SELECT d.skipped_at FROM deliveries d WHERE d.job_id = j.id"
+                                 "  AND d.channel = 'outbox' AND d.state = 'skipped'"
+                                 "  AND d.skipped_reason = 'link_replaced'),"
+                                 " (SELECT d.skipped_at FROM deliveries d WHERE d.job_id = j.id"
+                                 "  AND d.channel = 'smtp' AND d.state = 'skipped'"
+                                 "  AND d.skipped_reason = 'link_replaced')"
                                  " FROM jobs j LEFT JOIN enrolments e ON e.id = j.enrolment_id"
                                  " WHERE ?1 = 0 OR j.enrolment_id = ?1 ORDER BY j.due_at, j.id",
                                  "i", enrolment_id);
@@ -437,6 +443,8 @@ enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_
         j.finished_at = db_col_int64(s, 10);
         j.outbox_sent_at = db_col_int64(s, 11);
         j.smtp_sent_at = db_col_int64(s, 12);
+        j.outbox_link_replaced_at = db_col_int64(s, 13);
+        j.smtp_link_replaced_at = db_col_int64(s, 14);
         if (cb(&j, arg)) {
             db_reset(s);
             return STORE_OK;
@@ -524,7 +532,8 @@ enum store_status store_delivery_get(struct store *st, int64_t job_id, const cha
     memset(out, 0, sizeof *out);
     struct db_stmt *s = store_stmt(st,
                                  "SELECT message_id, state, sha256, sent_at, created_at, data,"
-                                 " payload_box, pdf_box, link_hash FROM deliveries"
+                                 " payload_box, pdf_box, link_hash, skipped_at, skipped_reason"
+                                 " FROM deliveries"
                                  " WHERE job_id = ? AND channel = ?",
                                  "it", job_id, channel);
     enum store_status rc = store_row(st, s);
@@ -542,6 +551,9 @@ enum store_status store_delivery_get(struct store *st, int64_t job_id, const cha
         store_blob_dup(s, 7, &out->pdf_box, &out->pdf_boxlen);
     if (!db_col_null(s, 8))
         store_col_copy(s, 8, out->link_hash, sizeof out->link_hash);
+    out->skipped_at = db_col_int64(s, 9);
+    if (!db_col_null(s, 10))
+        store_col_copy(s, 10, out->skipped_reason, sizeof out->skipped_reason);
     db_reset(s);
     return STORE_OK;
 }
@@ -572,6 +584,20 @@ enum store_status store_delivery_sent(struct store *st, const char *message_id,
                                      " sha256 = coalesce(?, sha256), sent_at = ?,"
                                      " payload_box = NULL WHERE message_id = ?",
                                      "tit", sha256, now, message_id));
+}
+
+enum store_status store_delivery_skipped(struct store *st, const char *message_id,
+                                         const char *reason, int64_t now)
+{
+    enum store_status rc =
+        store_done(st, store_stmt(st,
+                                  "UPDATE deliveries SET state = 'skipped', skipped_reason = ?,"
+                                  " skipped_at = ?, payload_box = NULL, pdf_box = NULL"
+                                  " WHERE message_id = ? AND state = 'intent'",
+                                  "tit", reason, now, message_id));
+    if (rc == STORE_OK && db_changes(st->db) == 0)
+        return STORE_NOT_FOUND;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ a new job */

@@ -632,7 +632,8 @@ static void h_staff_letter_part(const struct app_call *c, json_t *parts, const c
 
 /* One scheduled or sent letter (a job that sends or reminds) for the citizen page, each
  * time saying what it is: when a letter was placed in the outbox or sent by e-mail (each
- * channel's own time), when it failed or was cancelled, and the due time only while it is
+ * channel's own time), that a channel's copy was not sent because its link had been
+ * replaced, when it failed or was cancelled, and the due time only while it is
  * planned.  A letter whose attempts have failed and that waits for the next one (or has one
  * under way) says that it is not sent yet, how many attempts failed and when the next one
  * is.  A job that ended "done" without any channel sending it (as could happen before such
@@ -650,6 +651,13 @@ static int h_staff_letter(const struct store_job *j, void *arg)
         h_staff_letter_part(l->c, parts, "letter_status_sent_outbox", j->outbox_sent_at, 0);
     if (j->smtp_sent_at)
         h_staff_letter_part(l->c, parts, "letter_status_sent_smtp", j->smtp_sent_at, 0);
+    /* a channel's copy not sent because its link had been replaced meanwhile */
+    if (j->outbox_link_replaced_at)
+        h_staff_letter_part(l->c, parts, "letter_status_skipped_outbox",
+                            j->outbox_link_replaced_at, 0);
+    if (j->smtp_link_replaced_at)
+        h_staff_letter_part(l->c, parts, "letter_status_skipped_smtp", j->smtp_link_replaced_at,
+                            0);
     if (strcmp(j->state, "pending") == 0 && j->attempts > 0) /* failed, waiting for the next */
         h_staff_letter_part(l->c, parts, sent ? "letter_status_retry_rest" : "letter_status_retry",
                             j->next_attempt_at, j->attempts);

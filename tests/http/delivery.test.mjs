@@ -15,7 +15,8 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 
 import { cli, cliAsync, enrolBody, freshCpr, jobsList, nowIso, sleep, sqlite, startServer } from './harness.mjs';
-import { freePort, startSmtp, stopSmtp } from './helpers/smtp.mjs';
+import { journalHash, rawData } from './helpers/journal.mjs';
+import { freePort, mailText, startSmtp, stopSmtp } from './helpers/smtp.mjs';
 
 // the case system's secret in the Standard Webhooks form: whsec_ + base64 of random bytes
 const SECRET = `whsec_${crypto.randomBytes(32).toString('base64')}`;
@@ -57,9 +58,10 @@ function letters() {
 
 const lettersFor = (cpr) => letters().filter((l) => l.recipient === cpr);
 
-/* `vejled jobs run` without blocking this process (the webhook receiver lives here). */
-async function jobsRun(now, env = {}) {
-  const args = ['jobs', 'run', '--db', s.db, '--config', s.configFile, ...(now ? ['--now', now] : [])];
+/* `vejled jobs run` without blocking this process (the webhook receiver lives here), with
+ * the server's configuration unless config names another file. */
+async function jobsRun(now, env = {}, config = s.configFile) {
+  const args = ['jobs', 'run', '--db', s.db, '--config', config, ...(now ? ['--now', now] : [])];
   const r = await cliAsync(args, { env });
   cliLog += r.stderr;
   return r;
@@ -348,9 +350,6 @@ timeout_s = 5
     assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
   });
 
-  /** The text part of an e-mail (base64 in the message). */
-  const mailText = (m) => Buffer.from(/charset=utf-8\r?\nContent-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n--/.exec(m)[1].replace(/\s/g, ''), 'base64').toString('utf8');
-
   it('a letter not sent before a new link was issued is written anew with the new link', async () => {
     // e-mail only, with the sink down: the letter is recorded (with its link) but not sent
     const ini = path.join(s.dir, 'smtp-only.ini');
@@ -400,6 +399,42 @@ timeout_s = 5
     assert.deepEqual(sent(entries, 'written_guidance_sent').map((x) => x.data.channel), ['outbox']);
     assert.deepEqual(sent(entries, 'new_link_sent').map((x) => x.data.channel).sort(), ['outbox', 'smtp']);
     assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
+  });
+
+  it('a letter that fails for good reaches the case system: letter_failed over the webhook, with its reason, its hash recomputed from the body', async () => {
+    // e-mail only, one attempt, the mail server down: the letter fails in its first pass
+    const ini = path.join(s.dir, 'smtp-once.ini');
+    fs.writeFileSync(ini, `${fs.readFileSync(s.configFile, 'utf8')}\n[delivery]\nchannels = smtp,webhook\nmax_attempts = 1\n`);
+    const port = smtp.port;
+    await stopSmtp(smtp);
+    const e = await enrol();
+    const T = t0 + 5.5 * 3600e3;
+    const r = await jobsRun(at(T), {}, ini);
+    assert.equal(r.status, 0, r.stderr);
+    smtp = await startSmtp(port, smtp.dir);
+    assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'failed');
+    // the same pass delivered the journal, the new entry with it
+    const got = hook.got.filter((g) => {
+      const x = JSON.parse(g.body);
+      return x.kind === 'letter_failed' && x.citizen_id === e.citizen_id;
+    });
+    assert.equal(got.length, 1, `one letter_failed delivery: ${hook.got.map((g) => g.body).join('\n')}`);
+    assert.deepEqual(hook.unverified, [], 'it passed the Standard Webhooks check');
+    const [g] = got;
+    const entry = JSON.parse(g.body);
+    assert.equal(entry.actor, 'scheduler');
+    assert.equal(entry.enrolment_id, e.enrolment_id);
+    assert.equal(entry.at, at(T), 'when the job failed');
+    assert.deepEqual(entry.data, { letter: 'send_written_guidance', attempts: 1, reason: 'channel_refused' });
+    // the case system recomputes its hash from the body's own text, as from the journal API
+    const raw = rawData(g.body, 1);
+    assert.equal(raw.length, 1, g.body);
+    assert.deepEqual(JSON.parse(raw[0]), entry.data);
+    assert.equal(journalHash(entry, entry.citizen_id, raw[0]), entry.hash, `the hash recomputes: ${g.body}`);
+    const api = (await journalOf(e.citizen_id)).find((x) => x.seq === entry.seq);
+    assert.equal(api.kind, 'letter_failed');
+    assert.equal(api.hash, entry.hash, 'the entry the journal API gives');
+    assert.equal(api.prev_hash, entry.prev_hash);
   });
 
   /** The hashes of what a letter's channels delivered: the outbox files and the e-mails. */

@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 
 import { spawnSync } from 'node:child_process';
 
-import { ROOT, cli, decodeEntities, enrolBody, freshCpr, isPgDb, jobsList, sqlite, startServer } from './harness.mjs';
-import { staff } from './staffkit.mjs';
+import { ROOT, cli, enrolBody, freshCpr, isPgDb, jobsList, sqlite, startServer } from './harness.mjs';
+import { lettersOnPage as staffLetters, staff } from './staffkit.mjs';
 
 let s;
 let cw1;
@@ -40,12 +40,8 @@ async function journalOf(citizenId) {
   return r.json.entries;
 }
 
-/* The lines of the citizen page's list of letters. */
-async function lettersOnPage(citizenId) {
-  const r = await cw1.get(`/medarbejder/borger/${citizenId}`);
-  assert.equal(r.status, 200);
-  return [...r.text.matchAll(/<li class="vejled-letter[^"]*">([^<]*)<\/li>/g)].map((m) => decodeEntities(m[1]));
-}
+/* The lines of the citizen page's list of letters, as cw1 reads them. */
+const lettersOnPage = (citizenId) => staffLetters(cw1, citizenId);
 
 const outboxLabels = () => {
   const dir = path.join(s.dir, 'outbox');

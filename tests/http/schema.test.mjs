@@ -582,7 +582,11 @@ describe('PostgreSQL schema', { skip: SAME_ON_BOTH || (!havePg() && 'PostgreSQL 
         VALUES (1, '2024-01-01T00:00:00Z', 'enrolled', 'api', '{}', '', 'h1');
       INSERT INTO signing_keys(key_id, public_key, first_used_at) VALUES ('k1', 'pk1', 1000);
       INSERT INTO checkpoints(signed_seq, head_hash, tree_root, signed_at, key_id, signature, journal_seq)
-        VALUES (1, 'h1', 'r1', '2024-01-01T00:00:00Z', 'k1', 'sig', 2);`);
+        VALUES (1, 'h1', 'r1', '2024-01-01T00:00:00Z', 'k1', 'sig', 2);
+      INSERT INTO jobs(id, kind, enrolment_id, unique_key, due_at, next_attempt_at, created_at)
+        VALUES (1, 'send_written_guidance', 1, 'k-1', 1000, 1000, 1000);
+      INSERT INTO deliveries(id, job_id, channel, message_id, created_at)
+        VALUES (1, 1, 'outbox', 'm-1', 1000), (2, 1, 'smtp', 'm-2', 1000);`);
     const FROZEN = 'published content is never changed in place';
     const refused = [
       ['journal_no_update', "UPDATE journal SET kind = 'x' WHERE seq = 1", 'the journal is append-only'],
@@ -632,7 +636,13 @@ describe('PostgreSQL schema', { skip: SAME_ON_BOTH || (!havePg() && 'PostgreSQL 
     for (const sql of ["UPDATE enrolments SET language_tag = 'DE' WHERE id = 1",
       "UPDATE enrolments SET language_tag = 'd' WHERE id = 1",
       "UPDATE enrolments SET language_tag = 'de_at' WHERE id = 1",
-      "UPDATE users SET disabled = 2 WHERE id = 1"]) {
+      "UPDATE users SET disabled = 2 WHERE id = 1",
+      // 0027: a delivery is skipped with its reason and time, and only then has them
+      "UPDATE deliveries SET state = 'gone' WHERE id = 2",
+      "UPDATE deliveries SET state = 'skipped' WHERE id = 2",
+      "UPDATE deliveries SET state = 'skipped', skipped_at = 2000, skipped_reason = 'other' WHERE id = 2",
+      "UPDATE deliveries SET state = 'skipped', skipped_reason = 'link_replaced' WHERE id = 2",
+      "UPDATE deliveries SET skipped_at = 2000, skipped_reason = 'link_replaced' WHERE id = 2"]) {
       const s = sqliteRun(sdb, `${sql};`);
       assert.ok(s.status !== 0 && /CHECK constraint failed/.test(s.stderr), `SQLite refuses ${sql}: ${s.stderr}`);
       const p = psqlRun(pg, `${sql};`, { db: pdb });
@@ -641,6 +651,8 @@ describe('PostgreSQL schema', { skip: SAME_ON_BOTH || (!havePg() && 'PostgreSQL 
     // … and what is allowed stays allowed on both.
     both(sdb, pdb, `
       UPDATE enrolments SET language_tag = 'de-at' WHERE id = 1;
+      UPDATE deliveries SET state = 'sent', sent_at = 2000 WHERE id = 1;
+      UPDATE deliveries SET state = 'skipped', skipped_at = 2000, skipped_reason = 'link_replaced' WHERE id = 2;
       UPDATE videos SET title_da = 'y' WHERE id = 3;
       INSERT INTO videos(id, pack_id, position, slug, title_da) VALUES (10, 3, 2, 'v2', 'V2');
       INSERT INTO questions(id, video_id, position, slug, kind, topic_key, topic_da, text_da)
@@ -702,10 +714,15 @@ describe('PostgreSQL schema', { skip: SAME_ON_BOTH || (!havePg() && 'PostgreSQL 
       ['0007 used_at', 'SELECT id_hash, used_at FROM citizen_sessions'],
       ['0009 idempotency emptied', 'SELECT count(*) AS n FROM idempotency'],
       ['0015 units', 'SELECT id, name, disabled FROM units ORDER BY id'],
+      // SQLite made the table again: every row comes through, as PostgreSQL kept it
+      ['0027 deliveries', `SELECT id, job_id, channel, message_id, state, sha256, created_at, sent_at,
+        data, link_hash, skipped_at, skipped_reason FROM deliveries ORDER BY id`],
     ]) {
       const { sqlite, postgres } = rowsOf(sdb, pdb, q);
       assert.deepEqual(postgres, sqlite, what);
     }
+    assert.ok(sqliteRows(sdb, "SELECT count(*) AS n FROM deliveries WHERE state = 'sent'")[0].n > 0,
+      'the deliveries came through 0027');
     assert.deepEqual(sqliteRows(sdb, 'SELECT enrolment_id FROM video_views WHERE legacy_ended = 1'),
       [{ enrolment_id: 1 }]);
     assert.deepEqual(sqliteRows(sdb, 'SELECT name FROM units ORDER BY id'), [{ name: 'Nord' }, { name: 'Syd' }]);

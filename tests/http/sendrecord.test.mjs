@@ -5,7 +5,9 @@
 //    time, and a reminder is never sent for another time than the planned meeting;
 //  - a Digital Post placement is one placement and one entry, even when the pickup takes
 //    the files the moment they are renamed into place;
-//  - a letter that fails for good is journalled (letter_failed), with fixed words only.
+//  - a letter that fails for good is journalled (letter_failed), with fixed words only;
+//  - an e-mail copy whose link a caseworker replaced after the Digital Post letter went out
+//    is not sent, and the delivery, the caseworker's page and the evidence PDF say so.
 // Real SMTP sinks on loopback ports (stopped by pid), `vejled jobs run` at real time or with
 // --now, the journal through the API.
 import assert from 'node:assert/strict';
@@ -15,7 +17,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { cli, cliAsync, enrolBody, freshCpr, isTestBuild, jobsList, sleep, sqlite, startServer } from './harness.mjs';
-import { freePort, startSmtp, stopSmtp } from './helpers/smtp.mjs';
+import { freePort, mailText, startSmtp, stopSmtp } from './helpers/smtp.mjs';
+import { hiddenFields, lettersOnPage, pdfText, staff } from './staffkit.mjs';
 
 const DAY = 86400e3;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -24,11 +27,12 @@ const secondsOf = (text) => Date.parse(text) / 1000;
 const hourAhead = (days) => Math.ceil((Date.now() + days * DAY) / 3600e3) * 3600e3;
 const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
 
-/* The configuration of a server whose letters go by e-mail only, through the SMTP server on
- * port (plain text on loopback), with [delivery] and [smtp] settings from opts. */
-function smtpOnly(port, { timeout_s: timeout, ...delivery }) {
+/* The configuration of a server whose letters go through the SMTP server on port (plain
+ * text on loopback), by e-mail only unless channels says more, with [delivery] and [smtp]
+ * settings from opts. */
+function withSmtp(port, { timeout_s: timeout, channels = 'smtp', ...delivery }) {
   const more = Object.entries(delivery).map(([k, v]) => `${k} = ${v}\n`).join('');
-  return `[delivery]\nscheduler = 0\nchannels = smtp\n${more}[smtp]\nurl = smtp://127.0.0.1:${port}\n`
+  return `[delivery]\nscheduler = 0\nchannels = ${channels}\n${more}[smtp]\nurl = smtp://127.0.0.1:${port}\n`
     + `from = jobcenter@example.dk\nallow_plain = 1\ntimeout_s = ${timeout}\n`;
 }
 
@@ -40,7 +44,7 @@ async function enrol(s, overrides = {}, { noEmail = false } = {}) {
   if (noEmail) delete body.citizen.email;
   const r = await s.api('POST', '/api/v1/enrolments', { body });
   assert.equal(r.status, 201, r.text);
-  return r.json;
+  return { ...r.json, email: body.citizen.email };
 }
 
 async function journalOf(s, e) {
@@ -73,7 +77,7 @@ describe('a letter is recorded sent when the channel took it', () => {
   before(async () => {
     const port = await freePort();
     s = await startServer({
-      config: smtpOnly(port, { timeout_s: 10 }),
+      config: withSmtp(port, { timeout_s: 10 }),
     });
     // a slow mail server: every message answered 2 s after it arrived, one at a time
     sink = await startSmtp(port, path.join(s.dir, 'mail'), 2);
@@ -119,7 +123,7 @@ describe('a reminder for a meeting moved while it was being sent', () => {
   before(async () => {
     port = await freePort();
     s = await startServer({
-      config: smtpOnly(port, { timeout_s: 2, max_attempts: 5, backoff_base_s: 60 }),
+      config: withSmtp(port, { timeout_s: 2, max_attempts: 5, backoff_base_s: 60 }),
     });
   });
   after(async () => {
@@ -281,7 +285,7 @@ describe('a letter that fails for good is journalled', () => {
   before(async () => {
     const port = await freePort(); // nothing listens there
     s = await startServer({
-      config: smtpOnly(port, { timeout_s: 5, max_attempts: 2, backoff_base_s: 60 }),
+      config: withSmtp(port, { timeout_s: 5, max_attempts: 2, backoff_base_s: 60 }),
     });
   });
   after(async () => { if (s) await s.cleanup(); });
@@ -324,7 +328,7 @@ describe('a reminder claimed in a batch whose meeting moves before its turn', ()
   before(async () => {
     port = await freePort();
     s = await startServer({
-      config: smtpOnly(port, { timeout_s: 10 }),
+      config: withSmtp(port, { timeout_s: 10 }),
     });
   });
   after(async () => {
@@ -365,5 +369,99 @@ describe('a reminder claimed in a batch whose meeting moves before its turn', ()
     // the two before it were sent
     for (const e of es.slice(0, 2))
       assert.equal((await journalOf(s, e)).filter((x) => x.kind === 'reminder_sent').length, 1);
+  });
+});
+
+describe('an e-mail copy whose link was replaced after the Digital Post letter went out', () => {
+  let s;
+  let sink;
+  let port;
+  before(async () => {
+    port = await freePort(); // the mail server is down at first: nothing listens there
+    s = await startServer({
+      config: withSmtp(port, { timeout_s: 5, channels: 'outbox,smtp', backoff_base_s: 60 }),
+    });
+  });
+  after(async () => {
+    await stopSmtp(sink);
+    if (s) await s.cleanup();
+  });
+
+  it('is not sent, and is recorded skipped: the delivery, the caseworker\'s page and the evidence PDF say why', async () => {
+    const e = await enrol(s);
+    const t0 = Date.now();
+    // the outbox takes the letter; the e-mail copy (recorded with the first link) fails
+    let r = await jobsRun(s, iso(t0));
+    assert.equal(r.status, 0, r.stderr);
+    const [job] = jobOf(s, e, 'send_written_guidance');
+    assert.equal(job.state, 'pending', JSON.stringify(job));
+    const smtpOf = (cols) => sqlite(s.db, `SELECT ${cols} FROM deliveries WHERE job_id = ${job.id} AND channel = 'smtp'`).trim();
+    const dead = smtpOf('message_id');
+    assert.equal(smtpOf('state'), 'intent', 'the e-mail copy waits for its retry');
+
+    // a caseworker issues a new link before the retry: the e-mail copy's link stops working
+    const cw1 = await staff(s, 'cw1');
+    const page = await cw1.get(`/medarbejder/borger/${e.citizen_id}`);
+    assert.equal(page.status, 200);
+    const action = `/medarbejder/borger/${e.citizen_id}/nyt-link`;
+    const n = await cw1.post(action, hiddenFields(page.text, action));
+    assert.equal(n.status, 303, n.text);
+
+    // the mail server is back: the letter with the new link goes out, the dead copy does not
+    sink = await startSmtp(port, path.join(s.dir, 'mail'));
+    r = await jobsRun(s, iso(t0 + 3600e3));
+    assert.equal(r.status, 0, r.stderr);
+    await stopSmtp(sink);
+    assert.equal(jobOf(s, e, 'send_written_guidance')[0].state, 'done');
+    assert.equal(smtpOf('state'), 'skipped', 'recorded, not left an intent');
+    assert.equal(smtpOf('skipped_reason'), 'link_replaced');
+    assert.equal(Number(smtpOf('skipped_at')), secondsOf(iso(t0 + 3600e3)), 'when the pass decided it');
+    assert.equal(smtpOf('sent_at'), '', 'never sent');
+    assert.equal(sqlite(s.db, `SELECT count(*) FROM deliveries WHERE job_id = ${job.id} AND channel = 'smtp'`
+      + ' AND payload_box IS NULL AND pdf_box IS NULL').trim(), '1', 'its sealed copy (name, link) is gone');
+
+    const entries = await journalOf(s, e);
+    const guidance = entries.filter((x) => x.kind === 'written_guidance_sent');
+    assert.deepEqual(guidance.map((x) => x.data.channel), ['outbox'], 'the written guidance went by Digital Post only');
+    const fresh = entries.filter((x) => x.kind === 'new_link_sent');
+    assert.deepEqual(fresh.map((x) => x.data.channel).sort(), ['outbox', 'smtp']);
+    assert.ok(!accepted(sink).some((m) => m.id === dead), 'the copy with the dead link never reached the mail server');
+    const mails = accepted(sink).filter((m) => m.mail.includes(`To: <${e.email}>`));
+    assert.deepEqual(mails.map((m) => m.id), [fresh.find((x) => x.data.channel === 'smtp').data.message_id],
+      'the only e-mail is the letter with the new link');
+    const text = mailText(mails[0].mail);
+    assert.ok(!text.includes(e.link), 'no e-mail carries the replaced link');
+    assert.match(text, /\/v\/[A-Za-z0-9_-]{24}/, 'the new link');
+
+    // the caseworker's page: the Digital Post letter and the e-mail copy not sent, and why
+    const lines = await lettersOnPage(cw1, e.citizen_id);
+    const line = lines.find((l) => l.startsWith('Skriftlig vejledning:'));
+    assert.match(line, /^Skriftlig vejledning: lagt i udbakken til Digital Post den [^;]+; e-mail-kopien blev ikke sendt, fordi dens link var blevet erstattet af et nyt, som sendes i et brev for sig \(registreret den [^)]+\)$/, lines.join('\n'));
+    assert.ok(!line.includes('sendt som e-mail'), line);
+
+    // the evidence PDF: the same, in its letters section; no e-mail sending of that letter
+    const pdf = await cw1.get(`/medarbejder/borger/${e.citizen_id}/dokumentation.pdf`);
+    assert.equal(pdf.status, 200);
+    // (pdftotext may break a line at a hyphen and drop it: compared without spaces and hyphens)
+    const flat = (t) => t.replace(/[\s-]+/g, '');
+    const evidence = flat(pdfText(s, pdf.buf, 'evidence.pdf'));
+    const says = (t) => evidence.includes(flat(t));
+    assert.ok(says('Skriftlig vejledning lagt i udbakken til Digital Post'), evidence);
+    assert.ok(says('— Skriftlig vejledning: e-mail-kopien blev ikke sendt, fordi brevets link var blevet erstattet af et nyt link; det nye link sendes i et brev for sig'), evidence);
+    assert.ok(!says('Skriftlig vejledning sendt som e-mail'), 'no e-mail sending of the written guidance is claimed');
+    assert.ok(!says('ikke sendt via e-mail; det sidste forsøg fejlede'), 'nor a failure');
+    assert.ok(says('Brev med nyt link sendt som e-mail'), 'the new link\'s own letter');
+
+    // the staff pages in English say the same
+    const sw = await cw1.post('/medarbejder/sprog', hiddenFields(page.text, '/medarbejder/sprog'));
+    assert.equal(sw.status, 303, sw.text);
+    const english = (await lettersOnPage(cw1, e.citizen_id)).find((l) => l.startsWith('Written guidance:'));
+    assert.match(english, /; the e-mail copy was not sent, because its link had been replaced by a new one, which is sent in a letter of its own \(recorded on [^)]+\)$/, english);
+
+    // a later pass leaves it as it is
+    r = await jobsRun(s, iso(t0 + 7200e3));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(smtpOf('state'), 'skipped');
+    assert.equal(cli(['verify', '--db', s.db]).status, 0);
   });
 });

@@ -3,13 +3,12 @@
 // enrolment (a citizen who changed to another unit's caseworker); a new link by letter from
 // the citizen page.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { Browser, backdateEnrolment, cli, decodeEntities, enrolBody, freshCpr, parseForms, nowSeconds, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
-import { assertSummaryOnTop, citizenAnswers, enrolCitizen, errorSummary, formCsrf, hiddenFields, ini, meetingNow, staff } from './staffkit.mjs';
+import { assertSummaryOnTop, citizenAnswers, enrolCitizen, errorSummary, formCsrf, hiddenFields, ini, meetingNow, pdfText, staff } from './staffkit.mjs';
 
 const HUMAN_TIME = String.raw`\d{1,2}\. [a-zæøå]+ 20\d\d kl\. \d\d\.\d\d`;
 
@@ -24,15 +23,6 @@ async function journal(s, citizenId) {
   const r = await s.api('GET', `/api/v1/citizens/${citizenId}/journal`);
   assert.equal(r.status, 200, r.text);
   return r.json.entries;
-}
-
-/** The text of a PDF (pdftotext). */
-function pdfText(s, buf, name) {
-  const file = path.join(s.dir, name);
-  fs.writeFileSync(file, buf);
-  const r = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
 }
 
 /** The citizen links on a caseworker's list. */

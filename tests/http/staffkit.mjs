@@ -1,7 +1,11 @@
 // Helpers for the staff and administrator HTTP tests: logging in as demo staff (created by
-// `vejled demo`), reading forms and error summaries, enrolling citizens who answer.
+// `vejled demo`), reading forms, error summaries, the list of letters and the evidence PDF's
+// text, enrolling citizens who answer.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 
 import { firstOptions } from './answers.mjs';
 import { Browser, cli, csrfOf, decodeEntities, enrolBody, freshCpr, parseForms } from './harness.mjs';
@@ -63,6 +67,22 @@ export function errorSummary(html) {
   let x;
   while ((x = re.exec(m[0]))) out.push({ field: x[1], text: decodeEntities(x[2]) });
   return out;
+}
+
+/** The lines of the list of letters on a citizen's page, as browser (staff) reads it. */
+export async function lettersOnPage(browser, citizenId) {
+  const r = await browser.get(`/medarbejder/borger/${citizenId}`);
+  assert.equal(r.status, 200);
+  return [...r.text.matchAll(/<li class="vejled-letter[^"]*">([^<]*)<\/li>/g)].map((m) => decodeEntities(m[1]));
+}
+
+/** The text of a PDF (pdftotext), written as name in the server's folder first. */
+export function pdfText(s, buf, name) {
+  const file = path.join(s.dir, name);
+  fs.writeFileSync(file, buf);
+  const r = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
 }
 
 /** The error summary comes before the H1, as the DKFDS pattern says. */

@@ -1,5 +1,5 @@
 // The tests' SMTP sink (smtp_sink.py beside this file) and a free loopback port for it:
-// started by the test on 127.0.0.1, stopped by its process id.
+// started by the test on 127.0.0.1, stopped by its process id; the text of a message.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -41,4 +41,11 @@ export async function stopSmtp(m) {
   const exited = new Promise((r) => m.proc.once('exit', r));
   process.kill(m.proc.pid, 'SIGTERM');
   await exited;
+}
+
+/** The text part of an e-mail vejled sent (base64 in the message), decoded. */
+export function mailText(mail) {
+  const m = /charset=utf-8\r?\nContent-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n--/.exec(mail);
+  if (!m) throw new Error('no text part in the message');
+  return Buffer.from(m[1].replace(/\s/g, ''), 'base64').toString('utf8');
 }

@@ -143,11 +143,24 @@ static int channel_file_sha256(const char *path, char out[CHANNEL_SHA256_HEX + 1
     return 0;
 }
 
+/* fsync of a folder, so that what was created or renamed in it lasts a power cut. */
+static int channel_sync_dir(const char *dir)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    int rc = fsync(dfd);
+    close(dfd);
+    return rc;
+}
+
 /* Writes path atomically: a temporary file beside it, fsync, rename, fsync of the folder.
+ * marker (may be NULL): a file made, empty, right before the rename (and removed again
+ * when the write fails).
  * sha256 (may be NULL) gets the SHA-256 of the temporary file as written, read back before
  * the rename: once renamed the file belongs to the pickup, which may take it at once. */
 static int channel_write_atomic(const char *dir, const char *name, const void *data, size_t n,
-                                char *sha256, char *err, size_t errlen)
+                                char *sha256, const char *marker, char *err, size_t errlen)
 {
     char tmp[CONFIG_PATH_MAX + 96], path[CONFIG_PATH_MAX + 96];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -167,35 +180,67 @@ static int channel_write_atomic(const char *dir, const char *name, const void *d
         p += w;
         n -= (size_t)w;
     }
-    if (fsync(fd) != 0 || close(fd) != 0 || (sha256 && channel_file_sha256(tmp, sha256) != 0) ||
-        rename(tmp, path) != 0)
+    if (fsync(fd) != 0 || close(fd) != 0 || (sha256 && channel_file_sha256(tmp, sha256) != 0))
         goto fail;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
+    if (marker) { /* made and synced before the rename: see channel_outbox_write */
+        fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+        if (fd < 0 || close(fd) != 0 || channel_sync_dir(dir) != 0)
+            goto fail;
     }
+    if (rename(tmp, path) != 0)
+        goto fail;
+    channel_sync_dir(dir);
     return 0;
 fail:
     snprintf(err, errlen, "outbox: cannot write %s: %s", name, strerror(errno));
+    if (marker) /* first: a marker without its temporary file means "placed" */
+        unlink(marker);
     unlink(tmp);
     return -1;
 }
 
+/* ".<message_id>.placed" in dir: made right before the XML is renamed into place, removed
+ * once the sending is recorded (channel_outbox_done). */
+static void channel_marker_path(const char *dir, const char *message_id, char *out, size_t n)
+{
+    snprintf(out, n, "%s/.%s.placed", dir, message_id);
+}
+
+/* The modification time of path in seconds, or 0 when it cannot be read. */
+static int64_t channel_mtime(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (int64_t)st.st_mtim.tv_sec : 0;
+}
+
 int channel_outbox_write(const char *dir, const char *message_id, const void *pdf,
                          size_t pdf_len, const void *xml, size_t xml_len,
-                         char *xml_sha256, char *pdf_sha256, char *err, size_t errlen)
+                         char *xml_sha256, char *pdf_sha256, int64_t *placed_at, char *err,
+                         size_t errlen)
 {
-    char name[64], path[CONFIG_PATH_MAX + 96];
+    char name[64], path[CONFIG_PATH_MAX + 96], marker[CONFIG_PATH_MAX + 96];
+    *placed_at = 0;
     if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "outbox: cannot create the folder: %s", strerror(errno));
         return -1;
     }
+    channel_marker_path(dir, message_id, marker, sizeof marker);
     snprintf(path, sizeof path, "%s/%s.xml", dir, message_id);
-    if (access(path, F_OK) == 0) {
-        /* placed by an earlier attempt (a repeat after a crash): nothing is written again.
-         * The hashes are those of the files that lie there, or, when the pickup has taken
-         * them meanwhile, of these bytes (the ones kept with the intent, written then) */
+    int64_t xml_at = channel_mtime(path), marker_at = channel_mtime(marker);
+    if (!xml_at && marker_at) {
+        /* a marker without the XML: renamed and taken by the pickup since, unless the
+         * XML's temporary file is still there (the rename never happened) */
+        snprintf(path, sizeof path, "%s/.%s.xml.tmp", dir, message_id);
+        if (access(path, F_OK) == 0)
+            marker_at = 0;
+        snprintf(path, sizeof path, "%s/%s.xml", dir, message_id);
+    }
+    if (xml_at || marker_at) {
+        /* placed by an earlier attempt (a repeat after a crash): nothing is written again,
+         * and it was placed when the XML (or the marker, made just before its rename) was
+         * written.  The hashes are those of the files that lie there, or, when the pickup
+         * has taken them, of these bytes (the ones kept with the intent, written then) */
+        *placed_at = xml_at ? xml_at : marker_at;
         if (xml_sha256 && channel_file_sha256(path, xml_sha256) != 0)
             channel_sha256(xml, xml_len, xml_sha256);
         snprintf(path, sizeof path, "%s/%s.pdf", dir, message_id);
@@ -204,14 +249,24 @@ int channel_outbox_write(const char *dir, const char *message_id, const void *pd
         return 0;
     }
     /* placed once both are renamed into place, the XML last: that is the success, whether
-     * or not the files are still there a moment later (the pickup may take them at once) */
+     * or not the files are still there a moment later (the pickup may take them at once);
+     * the marker says so to a later attempt even when they are gone */
     snprintf(name, sizeof name, "%s.pdf", message_id);
-    if (channel_write_atomic(dir, name, pdf, pdf_len, pdf_sha256, err, errlen))
+    if (channel_write_atomic(dir, name, pdf, pdf_len, pdf_sha256, NULL, err, errlen))
         return -1;
     snprintf(name, sizeof name, "%s.xml", message_id);
-    if (channel_write_atomic(dir, name, xml, xml_len, xml_sha256, err, errlen))
+    if (channel_write_atomic(dir, name, xml, xml_len, xml_sha256, marker, err, errlen))
         return -1;
     return 0;
+}
+
+void channel_outbox_done(const char *dir, const char *message_id)
+{
+    char marker[CONFIG_PATH_MAX + 96];
+    channel_marker_path(dir, message_id, marker, sizeof marker);
+    if (unlink(marker) != 0 && errno != ENOENT)
+        fprintf(stderr, "vejled: outbox: cannot remove a placement marker: %s\n",
+                strerror(errno));
 }
 
 /* ------------------------------------------------------------------ libcurl */

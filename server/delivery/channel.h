@@ -61,13 +61,21 @@ void channel_memo_xml(const struct channel_memo *m, struct buf *out);
 
 /* Writes <message_id>.pdf and <message_id>.xml with exactly these bytes into dir (created
  * when missing), each written, fsynced and renamed into place (the XML last): 0 once both
- * are placed, whether or not the pickup has taken them since.  When the XML is there
- * already (a repeat after a crash) writes nothing.  xml_sha256 and pdf_sha256 (each may be
- * NULL) get the SHA-256 of the files as written (read back before the rename), or of those
- * an earlier attempt placed; of these bytes when those are gone already. */
+ * are placed, whether or not the pickup has taken them since.  Right before the XML's
+ * rename an empty marker, .<message_id>.placed, is made and synced: when an earlier attempt
+ * placed the letter (a repeat after a crash), the XML or, if the pickup has taken the
+ * files, the marker says so, and nothing is written again; *placed_at then gets the time
+ * it was placed (the file's modification time), else 0 (placed now).  xml_sha256 and
+ * pdf_sha256 (each may be NULL) get the SHA-256 of the files as written (read back before
+ * the rename), or of those an earlier attempt placed; of these bytes when those are gone
+ * already.  The pickup ignores files whose name begins with a dot. */
 int channel_outbox_write(const char *dir, const char *message_id, const void *pdf,
                          size_t pdf_len, const void *xml, size_t xml_len,
-                         char *xml_sha256, char *pdf_sha256, char *err, size_t errlen);
+                         char *xml_sha256, char *pdf_sha256, int64_t *placed_at, char *err,
+                         size_t errlen);
+
+/* Removes the placement marker of message_id once its sending is recorded. */
+void channel_outbox_done(const char *dir, const char *message_id);
 
 struct channel_mail {
     const char *message_id;

@@ -251,23 +251,11 @@ static void sched_fault_point(const char *channel)
  * it, and its end is the other one's. */
 enum sched_outcome { SCHED_DONE, SCHED_CANCEL, SCHED_RETRY, SCHED_FAIL, SCHED_LOST };
 
+/* Renews the job's lease (a webhook's repeat, before its post). */
 static enum store_status sched_renew_txn(struct store *st, void *arg)
 {
     const struct store_job *j = arg;
     return store_job_renew(st, j->id, j->claim, clock_now());
-}
-
-/* Renews the job's lease right before a channel is written, so that it outlasts the write
- * (every channel's timeout is shorter than the lease).  SCHED_DONE to go on, SCHED_LOST,
- * or SCHED_RETRY when the database failed. */
-static enum sched_outcome sched_renew(struct scheduler *s, const struct store_job *j, char *err,
-                                      size_t errlen)
-{
-    enum store_status rc = store_txn(s->st, sched_renew_txn, (void *)j);
-    if (rc == STORE_OK)
-        return SCHED_DONE;
-    snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost" : "cannot renew the lease");
-    return rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
 }
 
 struct sched_letter_job {
@@ -541,6 +529,43 @@ static enum sched_outcome sched_letter_due(struct scheduler *s, const struct sto
     return SCHED_DONE;
 }
 
+struct sched_send_check {
+    struct scheduler *s;
+    const struct store_job *j;
+    struct sched_letter_job *w;
+    const struct store_delivery *d;
+    char *err;
+    size_t errlen;
+    enum sched_outcome o;
+};
+
+static enum store_status sched_send_check_txn(struct store *st, void *arg)
+{
+    struct sched_send_check *k = arg;
+    enum store_status rc = store_job_renew(st, k->j->id, k->j->claim, clock_now());
+    if (rc == STORE_OK)
+        k->o = sched_letter_due(k->s, k->j, k->w, k->d, k->err, k->errlen);
+    return rc;
+}
+
+/* Right before channel i's send: renews the lease, so that it outlasts the write (every
+ * channel's timeout is shorter than the lease), and judges whether the letter still goes
+ * out (sched_letter_due), both in one write transaction.  A meeting moved, a group changed,
+ * a purge or a new link cancel the job under the same write lock, so each of them either
+ * committed before this check, and nothing is sent, or comes after a send already under
+ * way.  SCHED_DONE to send, SCHED_CANCEL, SCHED_LOST or SCHED_RETRY (err says why). */
+static enum sched_outcome sched_send_check(struct scheduler *s, const struct store_job *j,
+                                           struct sched_letter_job *w, int i, char *err,
+                                           size_t errlen)
+{
+    struct sched_send_check k = {s, j, w, &w->d[i], err, errlen, SCHED_RETRY};
+    enum store_status rc = store_txn(s->st, sched_send_check_txn, &k);
+    if (rc == STORE_OK)
+        return k.o;
+    snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost" : "cannot renew the lease");
+    return rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+}
+
 /* Sends the bytes recorded with the intent through channel i, then records it sent and
  * journals it with the hashes of exactly those bytes, at the time the channel took them.
  * SCHED_DONE, SCHED_CANCEL, SCHED_RETRY or SCHED_LOST (err says why). */
@@ -555,7 +580,7 @@ static enum sched_outcome sched_letter_send(struct scheduler *s, const struct st
     json_t *data = NULL;
     json_error_t je;
     int rc = -1;
-    enum sched_outcome o = sched_renew(s, j, err, errlen);
+    enum sched_outcome o = sched_send_check(s, j, w, i, err, errlen);
     if (o != SCHED_DONE)
         return o;
     o = SCHED_RETRY;
@@ -566,14 +591,16 @@ static enum sched_outcome sched_letter_send(struct scheduler *s, const struct st
     }
     memcpy(sha, d->sha256, sizeof sha);
     sha[CHANNEL_SHA256_HEX] = 0;
+    int64_t placed_at = 0;
     if (i == 0) /* the outbox: the hashes of the files as they lie there */
         rc = channel_outbox_write(s->cfg->outbox_dir, d->message_id, pdf, pdf_len, msg, msg_len,
-                                  sha, pdf_sha, err, errlen);
+                                  sha, pdf_sha, &placed_at, err, errlen);
     else
         rc = channel_smtp_send(s->cfg, w->c.email, msg, msg_len, err, errlen);
-    /* sent when the channel took it, not when the pass or the job began: a slow mail
-     * server can hold a batch for many minutes */
-    int64_t sent_at = clock_now();
+    /* sent when the channel took it, not when the pass or the job began (a slow mail server
+     * can hold a batch for many minutes), nor when a repeat after a crash found the letter
+     * placed (up to a lease later) */
+    int64_t sent_at = placed_at ? placed_at : clock_now();
     if (rc != 0) {
         w->reason = "channel_refused";
         goto out;
@@ -596,6 +623,8 @@ static enum sched_outcome sched_letter_send(struct scheduler *s, const struct st
         o = st == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
         goto out;
     }
+    if (i == 0)
+        channel_outbox_done(s->cfg->outbox_dir, d->message_id);
     o = SCHED_DONE;
 out:
     if (msg)
@@ -709,11 +738,10 @@ static enum sched_outcome sched_letter(struct scheduler *s, const struct store_j
     for (int i = 0; o == SCHED_DONE && i < SCHED_LETTER_CHANNELS; i++) {
         if (!w->want[i] || !w->have[i] || strcmp(w->d[i].state, "sent") == 0)
             continue;
-        /* judged again right before the send (a batch's job waits for the ones before it):
-         * what was sent before stays recorded, nothing more is sent */
-        o = sched_letter_due(s, j, w, &w->d[i], err, errlen);
-        if (o == SCHED_DONE)
-            o = sched_letter_send(s, j, w, i, err, errlen);
+        /* judged again right before the send, with the lease's renewal (a batch's job
+         * waits for the ones before it): what was sent before stays recorded, nothing more
+         * is sent */
+        o = sched_letter_send(s, j, w, i, err, errlen);
     }
     return o;
 }

@@ -87,12 +87,16 @@ static int purge_unlink(const char *message_id, void *arg)
     /* a message id is a UUID: nothing in it can leave the folder */
     if (strspn(message_id, "0123456789abcdef-") != strlen(message_id))
         return 0;
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 5; i++) {
         /* the files, and what a pass stopped between writing and renaming left of them
-         * (".<name>.tmp", channel.c): those hold the CPR too */
+         * (".<name>.tmp", channel.c): those hold the CPR too; and the placement marker
+         * (empty, but named by the letter) */
         char path[4096];
-        snprintf(path, sizeof path, i < 2 ? "%s/%s%s" : "%s/.%s%s.tmp", f->dir, message_id,
-                 ext[i % 2]);
+        if (i == 4)
+            snprintf(path, sizeof path, "%s/.%s.placed", f->dir, message_id);
+        else
+            snprintf(path, sizeof path, i < 2 ? "%s/%s%s" : "%s/.%s%s.tmp", f->dir,
+                     message_id, ext[i % 2]);
         if (unlink(path) != 0 && errno != ENOENT)
             fprintf(stderr, "vejled: purge: cannot remove an outbox file: %s\n", strerror(errno));
     }

@@ -1,26 +1,21 @@
 // A letter cancelled on one server while another server's scheduler is about to send it.
 //
-// README (Delivery): a job cancelled while an attempt of it runs is marked
-// (jobs.cancel_requested_at); "the mark is read before the letter is made and before each
-// channel's send, so nothing more goes out".  The mark is read by sched_letter_due()
-// (delivery/scheduler.c) in plain statements outside any transaction; the send then
-// renews the lease in a write transaction of its own (sched_renew) that checks only the
-// claim token, and that transaction waits for the journal lock.  A meeting moved on
-// another server (PUT .../planned-meeting) that holds the journal lock at that moment
-// commits its cancel mark between the read and the renewal; the renewal succeeds and the
-// reminder naming the OLD meeting time goes out and is journalled (`reminder_sent`,
-// meeting_at = the old time) after `meeting_replanned`, although the move (and with it the
-// cancel mark) had committed before the letter was placed.  The same for a target-group
-// change: the closed enrolment's guidance goes out after `group_changed` (and so would a
-// letter, with the CPR in the outbox, after a retention purge).
+// A job cancelled while an attempt of it runs is marked (jobs.cancel_requested_at), and
+// the scheduler reads the mark before each channel's send.  That read must lie in the same
+// write transaction as the lease's renewal: read in plain statements before it, a meeting
+// moved on another server (PUT .../planned-meeting) that holds the write lock at that
+// moment would commit its cancel mark between the read and the renewal, and the reminder
+// naming the OLD meeting time would go out and be journalled (`reminder_sent`, meeting_at =
+// the old time) after `meeting_replanned`.  The same for a target-group change: the closed
+// enrolment's guidance would go out after `group_changed` (and so would a letter, with the
+// CPR in the outbox, after a retention purge).
 //
 // Made certain with two locks the test holds: an ACCESS EXCLUSIVE lock on deliveries stops
 // the scheduler (`vejled jobs run`, the server's pass) before its second look at the job,
 // and a row lock on the enrolment keeps the replanning server inside its transaction,
-// holding the journal lock, until the scheduler has read the job (no mark) and waits for
-// that lock to renew its lease.  The reminder's letter was written by an earlier attempt
-// that could not place it (the outbox share was unavailable), as after any failed or
-// interrupted attempt, so no transaction lies between the read and the renewal.
+// holding the write lock, until the scheduler waits for that lock.  The reminder's letter
+// was written by an earlier attempt that could not place it (the outbox share was
+// unavailable), as after any failed or interrupted attempt.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -260,23 +260,24 @@ job_lease_s = 60
     assert.equal(placed.filter((p) => p.name === `${id}.pdf`)[0].sha, entries[0].data.pdf_sha256);
   });
 
-  it('a crash between placement and record: the retry places the same message (same id, same bytes)', { skip: !isTestBuild() && 'fault points are in the test build only' }, async () => {
+  it('a crash between placement and record: the retry does not place it again, and records the placement', { skip: !isTestBuild() && 'fault points are in the test build only' }, async () => {
     const e = await enrol(s);
     const t0 = Date.now() + 1000;
     const killed = await jobsRun(s, iso(t0), { VEJLED_FAULT: 'after_channel_write:outbox' });
     assert.equal(killed.signal, 'SIGKILL', killed.stderr);
     await sleep(300);
     const first = placed.filter((p) => p.name.endsWith('.xml')).length;
-    // the lease runs out; the retry finds no file (taken) and places the stored letter again
+    // the lease runs out; the retry finds the files taken, and the marker that says so
     await passesUntilSettled(e, t0 + 120e3);
     const entries = (await journalOf(s, e)).filter((x) => x.kind === 'written_guidance_sent');
     assert.equal(entries.length, 1, JSON.stringify(entries));
     const id = entries[0].data.message_id;
     const xml = placed.filter((p) => p.name === `${id}.xml`);
-    assert.equal(placed.filter((p) => p.name.endsWith('.xml')).length, first + 1, 'one more placement');
-    assert.equal(xml.length, 2, 'the pickup saw the message id twice');
-    assert.equal(xml[0].sha, xml[1].sha, 'the same letter both times');
-    assert.equal(xml[1].sha, entries[0].data.sha256);
+    assert.equal(placed.filter((p) => p.name.endsWith('.xml')).length, first, 'no second placement');
+    assert.equal(xml.length, 1, 'the pickup saw the message once');
+    assert.equal(xml[0].sha, entries[0].data.sha256, 'the journal hashes the letter the pickup took');
+    assert.ok(Date.parse(entries[0].at) <= t0 + 5000, `recorded at the placement (${entries[0].at}), not at the retry`);
+    assert.deepEqual(fs.readdirSync(s.outboxDir), [], 'the marker is gone once recorded');
   });
 });
 

@@ -7,7 +7,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -102,19 +105,28 @@ static void test_outbox_repeat_keeps_the_first_files(void **state)
     snprintf(out, sizeof out, "%s/outbox", dir);
     const char *id = "6f1c1f8e-1111-4222-8333-444455556666";
     char xs[CHANNEL_SHA256_HEX + 1], ps[CHANNEL_SHA256_HEX + 1], want[CHANNEL_SHA256_HEX + 1];
-    assert_int_equal(channel_outbox_write(out, id, "PDF-1", 5, "<xml-1/>", 8, xs, ps, err,
-                                          sizeof err),
+    int64_t placed_at = -1;
+    assert_int_equal(channel_outbox_write(out, id, "PDF-1", 5, "<xml-1/>", 8, xs, ps,
+                                          &placed_at, err, sizeof err),
                      0);
+    assert_int_equal(placed_at, 0); /* placed now */
     channel_sha256("<xml-1/>", 8, want);
     assert_string_equal(xs, want);
     channel_sha256("PDF-1", 5, want);
     assert_string_equal(ps, want);
-    /* a repeat with other bytes writes nothing and reports the files that lie there */
-    assert_int_equal(channel_outbox_write(out, id, "PDF-2", 5, "<xml-2/>", 8, xs, ps, err,
-                                          sizeof err),
-                     0);
-    char path[CONFIG_PATH_MAX + 64], disk[CHANNEL_SHA256_HEX + 1];
+    char path[CONFIG_PATH_MAX + 64], disk[CHANNEL_SHA256_HEX + 1], marker[CONFIG_PATH_MAX + 64];
+    snprintf(marker, sizeof marker, "%s/.%s.placed", out, id);
+    assert_int_equal(access(marker, F_OK), 0);
+    /* the files placed an hour ago, as a crashed attempt left them */
+    struct timespec hour_ago[2] = {{time(NULL) - 3600, 0}, {time(NULL) - 3600, 0}};
     snprintf(path, sizeof path, "%s/%s.xml", out, id);
+    assert_int_equal(utimensat(AT_FDCWD, path, hour_ago, 0), 0);
+    /* a repeat with other bytes writes nothing, reports the files that lie there and when
+     * they were placed */
+    assert_int_equal(channel_outbox_write(out, id, "PDF-2", 5, "<xml-2/>", 8, xs, ps,
+                                          &placed_at, err, sizeof err),
+                     0);
+    assert_int_equal(placed_at, hour_ago[1].tv_sec);
     file_sha(path, disk);
     assert_string_equal(xs, disk);
     channel_sha256("<xml-1/>", 8, want);
@@ -122,8 +134,38 @@ static void test_outbox_repeat_keeps_the_first_files(void **state)
     snprintf(path, sizeof path, "%s/%s.pdf", out, id);
     file_sha(path, disk);
     assert_string_equal(ps, disk);
+    /* the pickup takes the files: the marker still says the letter was placed, and when;
+     * a repeat places nothing again and reports the bytes kept with the intent */
     unlink(path);
     snprintf(path, sizeof path, "%s/%s.xml", out, id);
+    unlink(path);
+    assert_int_equal(utimensat(AT_FDCWD, marker, hour_ago, 0), 0);
+    assert_int_equal(channel_outbox_write(out, id, "PDF-1", 5, "<xml-1/>", 8, xs, ps,
+                                          &placed_at, err, sizeof err),
+                     0);
+    assert_int_equal(placed_at, hour_ago[1].tv_sec);
+    assert_int_equal(access(path, F_OK), -1);
+    channel_sha256("<xml-1/>", 8, want);
+    assert_string_equal(xs, want);
+    /* a marker whose XML was never renamed (its temporary file is there): written anew */
+    char tmp[CONFIG_PATH_MAX + 64];
+    snprintf(tmp, sizeof tmp, "%s/.%s.xml.tmp", out, id);
+    FILE *f = fopen(tmp, "w");
+    assert_non_null(f);
+    fputs("<xml-", f); /* cut short */
+    fclose(f);
+    assert_int_equal(channel_outbox_write(out, id, "PDF-1", 5, "<xml-1/>", 8, xs, ps,
+                                          &placed_at, err, sizeof err),
+                     0);
+    assert_int_equal(placed_at, 0);
+    file_sha(path, disk);
+    assert_string_equal(disk, want);
+    assert_int_equal(access(tmp, F_OK), -1);
+    /* recorded: the marker goes */
+    channel_outbox_done(out, id);
+    assert_int_equal(access(marker, F_OK), -1);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/%s.pdf", out, id);
     unlink(path);
     rmdir(out);
     rmdir(dir);

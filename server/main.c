@@ -41,9 +41,7 @@
 #include "cli.h"
 
 
-static int main_parse(int argc, char **argv, struct main_opts *o)
-{
-    static const struct option longopts[] = {
+static const struct option main_longopts[] = {
         {"db", required_argument, NULL, 'd'},     {"listen", required_argument, NULL, 'l'},
         {"config", required_argument, NULL, 'c'}, {"name", required_argument, NULL, 'n'},
         {"to", required_argument, NULL, 't'},     {"help", no_argument, NULL, 'h'},
@@ -57,6 +55,41 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         {"checkpoint-seq", required_argument, NULL, 'S'},
         {"public-key", required_argument, NULL, 'P'},
         {NULL, 0, NULL, 0}};
+
+/* The flags each command takes besides --db, --listen, --config and --help (the letters of
+ * main_longopts): any other is a usage error, not silently ignored. */
+static const struct {
+    const char *command;
+    const char *flags;
+} main_command_flags[] = {
+    {"serve", ""},      {"migrate", ""},         {"demo", ""},     {"apikey", "n"},
+    {"user", "urUD"},   {"verify", ""},          {"keys", ""},     {"verify-evidence", "KP"},
+    {"backup", "t"},    {"copy", "ft"},          {"jobs", "w"},    {"evidence", "zoS"},
+    {"purge", "gw"},    {"stats", "ftFRV"},
+};
+
+/* 0 when every flag given is one the command takes, else EXIT_USAGE after a message. */
+static int main_flags_taken(const char *command, const struct main_opts *o)
+{
+    const char *own = NULL;
+    for (size_t i = 0; i < sizeof main_command_flags / sizeof main_command_flags[0]; i++)
+        if (strcmp(main_command_flags[i].command, command) == 0)
+            own = main_command_flags[i].flags;
+    if (!own)
+        return 0; /* an unknown command is refused by its caller */
+    for (const char *g = o->given; *g; g++) {
+        if (strchr("dlch", *g) || strchr(own, *g))
+            continue;
+        for (const struct option *lo = main_longopts; lo->name; lo++)
+            if (lo->val == *g)
+                return main_usage_fail("%s does not take --%s", command, lo->name);
+    }
+    return 0;
+}
+
+static int main_parse(int argc, char **argv, struct main_opts *o)
+{
+    const struct option *longopts = main_longopts;
     memset(o, 0, sizeof *o);
     o->db = getenv("VEJLED_DB");
     o->listen = getenv("VEJLED_LISTEN");
@@ -64,7 +97,10 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
     int ch;
     opterr = 0;
     optind = 1;
+    size_t ngiven = 0;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (ch > 0 && ch < 128 && !strchr(o->given, ch) && ngiven + 1 < sizeof o->given)
+            o->given[ngiven++] = (char)ch;
         switch (ch) {
         case 'd': o->db = optarg; break;
         case 'l': o->listen = optarg; break;
@@ -83,7 +119,17 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         case 'f': o->from = optarg; break;
         case 'F': o->format = optarg; break;
         case 'V': o->verify = 1; break;
-        case 'R': o->repeat = atoi(optarg); break;
+        case 'R': {
+            char *end = NULL;
+            long n = strtol(optarg, &end, 10);
+            if (!*optarg || *end || n < 0 || n > 10000) {
+                fprintf(stderr, "vejled: --repeat must be a whole number from 0 to 10000, not "
+                                "'%s'\n", optarg);
+                return -1;
+            }
+            o->repeat = (int)n;
+            break;
+        }
         case 'K': o->checkpoint = optarg; break;
         case 'S': o->checkpoint_seq = optarg; break;
         case 'P': o->public_key = optarg; break;
@@ -184,6 +230,8 @@ int main(int argc, char **argv)
     o.file = file;
     if (o.help)
         return main_help(command);
+    if (main_flags_taken(command, &o))
+        return EXIT_USAGE;
     clock_init_display_zone();
     if (strcmp(command, "serve") == 0) {
         int rc = main_config(&o, command, 0, &cfg, &url_given);

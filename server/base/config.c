@@ -416,6 +416,15 @@ int config_set(struct config *c, const char *section, const char *key, const cha
     return -1;
 }
 
+/* Whether any setting lives in that section. */
+static bool config_section_known(const char *section)
+{
+    for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++)
+        if (strcmp(config_keys[i].section, section) == 0)
+            return true;
+    return false;
+}
+
 int config_load_file(struct config *c, const char *path, char *err, size_t errlen)
 {
     int rc = -1;
@@ -440,6 +449,10 @@ int config_load_file(struct config *c, const char *path, char *err, size_t errle
             }
             *close = '\0';
             snprintf(section, sizeof section, "%s", config_trim(s + 1));
+            if (!config_section_known(section)) { /* even with no key in it */
+                snprintf(err, errlen, "%s:%u: unknown section [%s]", path, lineno, section);
+                goto out;
+            }
             continue;
         }
         char *eq = strchr(s, '=');

@@ -87,6 +87,10 @@ int main_need_db(const struct config *cfg)
 {
     if (!cfg->db_url[0] && access(cfg->db_path, F_OK) != 0)
         return main_fail("no database at %s (vejled migrate creates one)", cfg->db_path);
+    /* before it is opened for writing, which would switch another program's SQLite file to
+     * WAL (or write a header into an empty file) */
+    if (store_file_migrated(config_db_target(cfg)) == 0)
+        return main_fail("%s is not a vejled database", main_db_name(cfg));
     return 0;
 }
 

@@ -33,6 +33,7 @@ struct main_opts {
     int verify;
     int repeat;
     int help;
+    char given[32]; /* the letters (main_longopts' values) of the flags given, each once */
 };
 
 /* help.c: the usage text, and the help of a command ("" if there is none; main_help_of:

@@ -58,10 +58,7 @@ static int main_evidence_checkpoint(const struct config *cfg, struct store *st,
     char err[512];
     struct signkey *key = NULL;
     if (seq_text) {
-        char *end = NULL;
-        long long seq = strtoll(seq_text, &end, 10);
-        if (!*seq_text || *end || seq < 1)
-            return main_usage_fail("--checkpoint-seq must be a journal seq (a positive number)");
+        long long seq = strtoll(seq_text, NULL, 10); /* checked by cmd_evidence */
         enum store_status s = store_checkpoint_get(st, seq, cp);
         if (s == STORE_NOT_FOUND)
             return main_fail("no stored checkpoint covers exactly entry %lld", seq);
@@ -89,6 +86,12 @@ int cmd_evidence(const struct config *cfg, const struct main_opts *o)
     if (!o->citizen || !o->out) {
         fprintf(stderr, "vejled: evidence needs --citizen UUID and --out FILE\n");
         return EXIT_USAGE;
+    }
+    if (o->checkpoint_seq) { /* a usage error before anything is opened */
+        char *end = NULL;
+        long long seq = strtoll(o->checkpoint_seq, &end, 10);
+        if (!*o->checkpoint_seq || *end || seq < 1)
+            return main_usage_fail("--checkpoint-seq must be a journal seq (a positive number)");
     }
     if (main_open_all(cfg, &st, &vault))
         return EXIT_FAILURE;

@@ -105,8 +105,9 @@ static const struct {
                  "of --checkpoint-seq N), for 'vejled verify-evidence'.\n"},
     {"purge", "usage: vejled purge --db PATH [--older-than PERIOD] [--now RFC3339] [--config FILE]\n"
               "Removes the personal data (name, e-mail, CPR, meeting notes, links, outbox\n"
-              "letters) of every citizen whose last activity is older than PERIOD: N or Nd\n"
-              "days, Nm months (30 days), Ny years (365 days); default [retention]\n"
+              "letters) of every citizen whose last activity is older than PERIOD: Nd\n"
+              "days, Nm months (30 days), Ny years (365 days), the unit required; default\n"
+              "[retention] "
               "purge_after.  Statistics and the journal stay; the journal gets a\n"
               "'citizen_purged' entry per citizen.  Safe to run while the server runs.\n"
               "--now (default: now) is the time the purge counts from and records.\n"},

@@ -17,6 +17,11 @@ int db_open(const char *target, unsigned busy_ms, struct db **out, char *err, si
     return db_sqlite_open(target, busy_ms, out, err, errlen);
 }
 
+int db_file_migrated(const char *target)
+{
+    return db_is_postgres_url(target) ? -1 : db_sqlite_file_migrated(target);
+}
+
 void db_close(struct db *db)
 {
     if (db)

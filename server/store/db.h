@@ -60,6 +60,12 @@ void db_process_init(void);
 /* True when target names a PostgreSQL database (postgresql:// or postgres://). */
 bool db_is_postgres_url(const char *target);
 
+/* Whether the SQLite file at target holds vejled's bookkeeping table (schema_migrations),
+ * read without changing the file in any way (opened read-only, no pragma): 1, 0 (another
+ * program's database, an empty file, not a database at all), -1 when it cannot be read.
+ * A PostgreSQL URL: -1 (connecting changes nothing there; the schema is checked after). */
+int db_file_migrated(const char *target);
+
 /* Opens target: a PostgreSQL URL, else an SQLite file path (created if missing, WAL,
  * synchronous=FULL, foreign keys on).  busy_ms: how long SQLite waits for a lock, and for
  * PostgreSQL the lock_timeout of a statement.  0 and *out, or -1 with err (the URL's

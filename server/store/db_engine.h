@@ -51,5 +51,6 @@ void db_sqlite_process_init(void);
 int db_sqlite_open(const char *path, unsigned busy_ms, struct db **out, char *err,
                    size_t errlen);
 int db_pg_open(const char *url, unsigned busy_ms, struct db **out, char *err, size_t errlen);
+int db_sqlite_file_migrated(const char *path);
 
 #endif

@@ -157,6 +157,8 @@ void store_col_copy(struct db_stmt *stmt, int col, char *out, size_t n)
 
 /* ------------------------------------------------------------------ connection */
 
+int store_file_migrated(const char *target) { return db_file_migrated(target); }
+
 int store_open(const char *target, unsigned busy_timeout_ms, struct store **out, char *err,
                size_t errlen)
 {

@@ -38,6 +38,10 @@ enum store_status {
 
 struct store;
 
+/* Whether the database at target was made by vejled, asked without changing it: 1, 0, or
+ * -1 when that cannot be told before opening it (db_file_migrated). */
+int store_file_migrated(const char *target);
+
 /* Opens the database: a postgresql:// URL, else an SQLite file (created if needed).  0
  * and *out, or -1 with err. */
 int store_open(const char *target, unsigned busy_timeout_ms, struct store **out, char *err,

@@ -57,6 +57,14 @@ describe('command line', () => {
       [['user', 'add', '--db', db, '--username', 'ok2', '--role', 'caseworker', '--unit', 'a b'], '--unit'],
       [['serve', '--db', db, '--listen', 'nowhere'], '--listen'],
       [['stats', '--db', db, '--from', '2026-13-01', '--to', '2026-12-31'], '--from'],
+      [['stats', '--db', db, '--repeat', 'abc'], '--repeat'],
+      [['stats', '--db', db, '--repeat', '3x'], '--repeat'],
+      // checked before the database is opened: a missing one does not hide the usage error
+      [['evidence', '--db', path.join(dir, 'none.db'), '--citizen', 'c', '--out', path.join(dir, 'e.pdf'), '--checkpoint-seq', 'x'], '--checkpoint-seq'],
+      // a flag the command does not take is not ignored
+      [['verify', '--db', db, '--older-than', '5y'], '--older-than'],
+      [['backup', '--db', db, '--to', path.join(dir, 'flags-backup.db'), '--format', 'csv'], '--format'],
+      [['jobs', 'list', '--db', db, '--citizen', 'x'], '--citizen'],
     ]) {
       const r = cli(args, { input: 'a long enough password\n' });
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -65,6 +73,8 @@ describe('command line', () => {
       assert.ok(!r.stderr.includes(cprName), 'a CPR number is not echoed');
     }
     assert.equal(users(), before, 'no user added');
+    assert.ok(!fs.existsSync(path.join(dir, 'flags-backup.db')), 'no backup written');
+    assert.ok(!fs.existsSync(path.join(dir, 'none.db')), 'no database made');
   });
 
   it('migrate twice is fine (exit 0 both)', () => {
@@ -233,7 +243,29 @@ describe('command line', () => {
     }
     assert.ok(!fs.existsSync(path.join(dir, 'empty-backup.db')), 'no backup was written');
     assert.ok(!fs.existsSync(`${empty}.key`), 'no key file was made');
-    assert.equal(sqlite(empty, "SELECT count(*) FROM sqlite_schema;").trim(), '0', 'no table was made');
+    assert.equal(fs.statSync(empty).size, 0, 'the empty file is still empty: nothing was written into it');
+    // another program's SQLite file (rollback journal): refused, and left exactly as it was
+    const other = path.join(dir, 'other.db');
+    sqlite(other, 'CREATE TABLE t(x); INSERT INTO t VALUES (1);');
+    const bytes = fs.readFileSync(other);
+    for (const args of [['verify'], ['stats'], ['user', 'add', '--username', 'u1', '--role', 'caseworker']]) {
+      const r = cli([...args, '--db', other], { input: 'a long enough password\n' });
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /other\.db is not a vejled database/);
+    }
+    assert.ok(fs.readFileSync(other).equals(bytes), 'not a byte of the file changed');
+    assert.equal(sqlite(other, 'PRAGMA journal_mode;').trim(), 'delete', 'not switched to WAL');
+    assert.ok(!fs.existsSync(`${other}-wal`), 'no WAL beside it');
+  });
+
+  it('an unknown section in the configuration is an error even without a key in it', () => {
+    const db = path.join(dir, 'sections.db');
+    assert.equal(cli(['migrate', '--db', db]).status, 0);
+    const ini = path.join(dir, 'sections.ini');
+    fs.writeFileSync(ini, '[server]\nlog_requests = 0\n[nosuch]\n');
+    const r = cli(['verify', '--db', db, '--config', ini]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /sections\.ini:3: unknown section \[nosuch\]/);
   });
 
   it('every command lists --config in its --help, and takes the database from the file', () => {

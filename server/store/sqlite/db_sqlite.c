@@ -629,6 +629,31 @@ void db_sqlite_process_init(void)
     sqlite3_config(SQLITE_CONFIG_MUTEX, &mutexes);
 }
 
+int db_sqlite_file_migrated(const char *path)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *q = NULL;
+    int r = -1;
+    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        goto out;
+    int rc = sqlite3_prepare_v2(h,
+                                "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                                " AND name = 'schema_migrations'",
+                                -1, &q, NULL);
+    if (rc == SQLITE_NOTADB) {
+        r = 0;
+        goto out;
+    }
+    if (rc != SQLITE_OK)
+        goto out;
+    rc = sqlite3_step(q);
+    r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : rc == SQLITE_NOTADB ? 0 : -1;
+out:
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return r;
+}
+
 int db_sqlite_open(const char *path, unsigned busy_ms, struct db **out, char *err,
                    size_t errlen)
 {

@@ -160,7 +160,8 @@ int cmd_demo(const struct config *cfg)
         main_fail("%s", err);
         goto out;
     }
-    if (content_load_dir(st, cfg->demo_dir, clock_now(), &published, err, sizeof err)) {
+    if (content_load_dir(st, cfg->demo_dir, cfg->max_content_text, clock_now(), &published, err,
+                         sizeof err)) {
         main_fail("%s", err);
         goto out;
     }

@@ -87,8 +87,9 @@ void h_admin_publish(struct app_call *c);
 void h_admin_access(struct app_call *c);
 /* What the pack editor's largest form, a video's (h_admin_draft_video), may hold: a video
  * of MODEL_MAX_QUESTIONS questions with MODEL_MAX_OPTIONS options each, every text at its
- * limit (the long ones at max_content_text bytes) and every byte percent-encoded: its
- * fields, and its body in bytes.  The draft page and the language forms hold less. */
+ * limit in characters (content.h; the long ones max_content_text) of up to four bytes
+ * each, every byte percent-encoded: its fields, and its body in bytes.  The draft page,
+ * the language forms and the forms that add a question or an option hold less. */
 size_t h_admin_editor_fields(void);
 size_t h_admin_editor_body(size_t max_content_text);
 /* What the meeting form (h_staff_meeting) may hold in bytes: its note at max_field_length

@@ -665,14 +665,13 @@ static enum store_status content_publish_txn(struct store *st, void *arg)
     if (rc != STORE_OK)
         return rc;
     int64_t current = 0;
-    int version = 1;
+    int highest = 0;
     rc = store_pack_published_id(st, cp->pack->group_id, &current);
     if (rc == STORE_OK) {
         struct model_pack *old = NULL;
         if ((rc = store_pack_load(st, current, &old)) != STORE_OK)
             return rc;
         int same = strcmp(old->content_hash, cp->hash) == 0;
-        version = old->version + 1;
         model_pack_free(old);
         if (same)
             return STORE_OK;
@@ -686,15 +685,13 @@ static enum store_status content_publish_txn(struct store *st, void *arg)
     } else if (rc != STORE_NOT_FOUND) {
         return rc;
     }
-    cp->pack->version = version;
-    /* a retired or draft version may hold a higher number */
-    for (;;) {
-        rc = store_pack_insert(st, cp->pack, cp->now);
-        if (rc != STORE_CONFLICT)
-            break;
-        cp->pack->version++;
-    }
-    if (rc != STORE_OK)
+    /* the number after every version's: a retired version or a draft may hold a higher
+     * one than the published version (and trying numbers until one is free would end the
+     * transaction at the first conflict on PostgreSQL) */
+    if ((rc = store_pack_max_version(st, cp->pack->group_id, &highest)) != STORE_OK)
+        return rc;
+    cp->pack->version = highest + 1;
+    if ((rc = store_pack_insert(st, cp->pack, cp->now)) != STORE_OK)
         return rc;
     rc = store_pack_publish(st, cp->pack->id, cp->hash, cp->now);
     if (rc == STORE_OK)

@@ -67,9 +67,9 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/medarbejder/traening/{group}/{n}/tekst/{lang}", (void *)h_staff_training_captions, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     /* administrator pages */
     {ROUTER_GET, "/admin", (void *)h_admin_home, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/brugere", (void *)h_admin_users, AUTH_STAFF_ADMIN, BODY_FORM, 4 KB, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/brugere/{id}", (void *)h_admin_user, AUTH_STAFF_ADMIN, BODY_FORM, 4 KB, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/noegler", (void *)h_admin_keys, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/brugere", (void *)h_admin_users, AUTH_STAFF_ADMIN, BODY_FORM, 8 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/brugere/{id}", (void *)h_admin_user, AUTH_STAFF_ADMIN, BODY_FORM, 8 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/noegler", (void *)h_admin_keys, AUTH_STAFF_ADMIN, BODY_FORM, 2 KB, 0},
     {ROUTER_POST, "/admin/noegler/{id}/spaer", (void *)h_admin_key_revoke, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET, "/admin/grupper", (void *)h_admin_groups, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     {ROUTER_GET | ROUTER_POST, "/admin/enheder", (void *)h_admin_units, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},

@@ -118,7 +118,7 @@ void h_staff_error_n(struct app_call *c, json_t *ctx, const char *field_id, cons
 char *h_staff_fill_text(const struct app_call *c, const char *key, const char *name,
                         const char *value);
 /* The form field name, echoed into ctx; NULL (with an error added) when required and
- * empty, or longer than max bytes. */
+ * empty, or longer than max characters (utf8.h). */
 const char *h_staff_text(struct app_call *c, json_t *ctx, const char *name, size_t max,
                          int required, const char *missing_key, const char *long_key);
 /* A name in the page's language (a group's, …), the Danish one when it has none. Borrowed

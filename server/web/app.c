@@ -79,7 +79,7 @@ static const struct route app_routes[] = {
     {ROUTER_POST, "/admin/pakker/{group}/kladde", (void *)h_admin_draft_new, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}", (void *)h_admin_draft, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
     /* "ny" rows before the {n} rows: the first matching row wins */
-    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/ny", (void *)h_admin_video_new, AUTH_STAFF_ADMIN, BODY_UPLOAD, 0, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/ny", (void *)h_admin_video_new, AUTH_STAFF_ADMIN, BODY_UPLOAD, 0, ROUTE_SIZED},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}", (void *)h_admin_draft_video, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}/video/{n}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
@@ -101,13 +101,16 @@ static const struct route app_routes[] = {
 };
 
 /* What a ROUTE_SIZED form's fields may hold, every byte percent-encoded, and never less
- * than [server] max_body_form: the meeting form's note, else the pack editor's forms. */
+ * than [server] max_body_form: the meeting form's note, the form that adds a video (its
+ * texts beside a file of [staff] max_upload), else the pack editor's forms. */
 static size_t app_sized_body(const struct route *r, const struct config *cfg)
 {
     size_t need = r->handler == (void *)h_staff_meeting
                       ? h_staff_meeting_body(cfg->max_field_length)
-                      : h_admin_editor_body(cfg->max_content_text);
-    return need > cfg->max_body_form ? need : cfg->max_body_form;
+                  : r->body == BODY_UPLOAD ? h_admin_video_body(cfg->max_content_text)
+                                           : h_admin_editor_body(cfg->max_content_text);
+    need = need > cfg->max_body_form ? need : cfg->max_body_form;
+    return r->body == BODY_UPLOAD ? cfg->max_upload + need : need;
 }
 
 /* The fields a form may have: [server] max_form_fields, or as many as a pack editor's form

@@ -593,13 +593,17 @@ size_t h_admin_editor_fields(void)
     return 1 + 9 + MODEL_MAX_QUESTIONS * (6 + 3 * MODEL_MAX_OPTIONS);
 }
 
+size_t h_admin_video_body(size_t max_content_text)
+{
+    return h_admin_ascii_body(TOKEN_HASH_HEX_LEN) + /* csrf */
+           2 * h_admin_field_body(CONTENT_TITLE_MAX) +
+           2 * h_admin_field_body(CONTENT_SUMMARY_MAX) + h_admin_field_body(CONTENT_MEDIA_MAX) +
+           4 * h_admin_field_body(max_content_text); /* captions, transcripts */
+}
+
 size_t h_admin_editor_body(size_t max_content_text)
 {
-    size_t video = h_admin_ascii_body(TOKEN_HASH_HEX_LEN) + /* csrf */
-                   2 * h_admin_field_body(CONTENT_TITLE_MAX) +
-                   2 * h_admin_field_body(CONTENT_SUMMARY_MAX) +
-                   h_admin_field_body(CONTENT_MEDIA_MAX) +
-                   4 * h_admin_field_body(max_content_text); /* captions, transcripts */
+    size_t video = h_admin_video_body(max_content_text);
     size_t option = 2 * h_admin_field_body(CONTENT_OPTION_MAX) + h_admin_ascii_body(2);
     size_t question = 2 * h_admin_field_body(CONTENT_QUESTION_MAX) +
                       2 * h_admin_field_body(CONTENT_TOPIC_MAX) +

@@ -92,6 +92,10 @@ void h_admin_access(struct app_call *c);
  * the language forms and the forms that add a question or an option hold less. */
 size_t h_admin_editor_fields(void);
 size_t h_admin_editor_body(size_t max_content_text);
+/* What a video's own fields (without its questions) may hold in bytes, counted as above:
+ * the form that adds a video (h_admin_video_new) sends them beside its file.  Multipart
+ * sends a text's bytes as they are, so this is more than they take there. */
+size_t h_admin_video_body(size_t max_content_text);
 /* What the meeting form (h_staff_meeting) may hold in bytes: its note at max_field_length
  * characters of up to four bytes, percent-encoded, and its short fields. */
 size_t h_staff_meeting_body(size_t max_field_length);

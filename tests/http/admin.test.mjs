@@ -582,6 +582,27 @@ describe('administrator: adding, removing and moving the content of a draft', ()
     assert.equal(e.videos[n0].title, 'Ny video om rådighed');
   });
 
+  it('the form that adds a video takes its texts at their limits in characters of four bytes beside a file of [staff] max_upload', async () => {
+    const id = await groupDraft('ledighedsydelse');
+    const n0 = nVideos(id);
+    const csrf = await csrfOn(`/admin/pakke/${id}/video/ny`);
+    const wide = (n) => '\u{1F600}'.repeat(n);
+    const film = fakeMp4(65536);
+    const parts = [
+      { name: 'csrf', value: csrf }, { name: 'title_da', value: wide(200) }, { name: 'title_en', value: wide(200) },
+      { name: 'summary_da', value: wide(1000) }, { name: 'media', value: '' },
+      { name: 'captions_da', value: `WEBVTT\n${wide(20000 - 7)}` }, { name: 'captions_en', value: `WEBVTT\n${wide(20000 - 7)}` },
+      { name: 'transcript_da', value: wide(20000) }, { name: 'transcript_en', value: wide(20000) },
+      { name: 'file', filename: 'film.mp4', type: 'video/mp4', data: film },
+    ];
+    // more than max_upload + [server] max_body_form, the limit this form once had
+    assert.ok(multipart(parts).body.length > 65536 + 32768);
+    const r = await postMultipart(`/admin/pakke/${id}/video/ny`, parts);
+    assert.equal(r.status, 303, r.text.slice(0, 600));
+    assert.equal(nVideos(id), n0 + 1);
+    assert.equal(one(s.db, `SELECT transcript_en FROM videos WHERE pack_id = ${id} AND position = ${n0 + 1}`), wide(20000));
+  });
+
   it('move a video up and down, remove an option, a question and a video; numbers out of range are 404', async () => {
     const id = await groupDraft('jobafklaring');
     const n0 = nVideos(id);

@@ -74,7 +74,7 @@ struct config {
     char sso_secret_header[64];         /* header carrying the proxy's shared secret; "" none */
     char sso_secret[128];               /* its value; the SSO header counts only with it */
     size_t max_upload;                  /* bytes of one uploaded video */
-    size_t max_content_text;            /* bytes of a guidance text, transcript or captions */
+    size_t max_content_text;            /* characters of a guidance text, transcript or captions */
     unsigned caseload_limit;            /* rows on the caseworker's list at most */
     unsigned meeting_soon_days;         /* list flag: meeting within this many days, link not opened */
 

@@ -35,6 +35,7 @@
 #include "store.h"
 #include "store_testvfs.h"
 #include "token.h"
+#include "utf8.h"
 #include "vault.h"
 
 #include "cli.h"
@@ -160,7 +161,8 @@ int cmd_demo(const struct config *cfg)
         main_fail("%s", err);
         goto out;
     }
-    if (content_load_dir(st, cfg->demo_dir, clock_now(), &published, err, sizeof err)) {
+    if (content_load_dir(st, cfg->demo_dir, cfg->max_content_text, clock_now(), &published, err,
+                         sizeof err)) {
         main_fail("%s", err);
         goto out;
     }
@@ -182,8 +184,9 @@ int cmd_apikey(const struct config *cfg, const char *name)
     struct store *st = NULL;
     char key[STAFF_APIKEY_LEN + 1];
     int64_t id;
-    if (!name || !*name || strlen(name) > 100) {
-        fprintf(stderr, "vejled: apikey add needs --name NAME (1 to 100 characters)\n");
+    if (!name || !*name || !utf8_fits(name, STORE_APIKEY_NAME_MAX)) {
+        fprintf(stderr, "vejled: apikey add needs --name NAME (1 to %d characters)\n",
+                STORE_APIKEY_NAME_MAX);
         return EXIT_USAGE;
     }
     if (token_init())
@@ -215,7 +218,7 @@ static int main_read_password(char *out, size_t n)
 int cmd_user(const struct config *cfg, const struct main_opts *o)
 {
     struct store *st = NULL;
-    char pw[STAFF_PASSWORD_MAX + 4];
+    char pw[STAFF_PASSWORD_MAX * UTF8_CHAR_MAX + 4]; /* its line end and the NUL */
     int64_t id;
     if (!o->username || !o->role) {
         fputs(main_help_text("user"), stderr);
@@ -240,7 +243,7 @@ int cmd_user(const struct config *cfg, const struct main_opts *o)
     if (main_need_db(cfg)) /* before the password is asked for */
         return EXIT_FAILURE;
     if (main_read_password(pw, sizeof pw))
-        return main_fail("give the password on the first line of stdin (at most %d bytes)",
+        return main_fail("give the password on the first line of stdin (at most %d characters)",
                          STAFF_PASSWORD_MAX);
     if (token_init())
         return main_fail("%s", "libsodium failed to initialise");
@@ -256,9 +259,10 @@ int cmd_user(const struct config *cfg, const struct main_opts *o)
         return main_fail("the password must be at least %u characters",
                          cfg->password_min_length);
     if (r == STAFF_PASSWORD_LONG)
-        return main_fail("the password must be at most %d bytes", STAFF_PASSWORD_MAX);
+        return main_fail("the password must be at most %d characters", STAFF_PASSWORD_MAX);
     if (r == STAFF_DISPLAY_NAME_BAD)
-        return main_usage_fail("--display-name must be at most 200 bytes without control characters");
+        return main_usage_fail("--display-name must be at most %d characters without control "
+                               "characters", STORE_DISPLAY_NAME_MAX);
     if (r != 0)
         return main_fail("%s", "the user could not be stored");
     fprintf(stderr, "vejled: %s '%s' created\n", o->role, o->username);

@@ -13,6 +13,7 @@
 #include "files.h"
 #include "jsonmem.h"
 #include "mem.h"
+#include "utf8.h"
 
 /* ------------------------------------------------------------------ parsing */
 
@@ -188,12 +189,25 @@ static int content_video_parse(const json_t *jv, const char *base_dir, struct mo
     return 0;
 }
 
-/* 1 when path names a translatable text of p (content.h lists the paths). */
-static int content_path_ok(const struct model_pack *p, const char *path)
+/* Where a translation's path points in p. */
+struct content_at {
+    const char *field; /* content_problem.field's names; "group" for the group's texts */
+    size_t video, question, option; /* 1-based; 0 when not under one */
+};
+
+/* 1 when path names a translatable text of p (content.h lists the paths), with where it
+ * points in *at; else 0. */
+static int content_path_at(const struct model_pack *p, const char *path, struct content_at *at)
 {
-    if (strcmp(path, "group.name") == 0 || strcmp(path, "group.description") == 0 ||
-        strcmp(path, "guidance") == 0)
+    memset(at, 0, sizeof *at);
+    if (strcmp(path, "group.name") == 0 || strcmp(path, "group.description") == 0) {
+        at->field = "group";
         return 1;
+    }
+    if (strcmp(path, "guidance") == 0) {
+        at->field = "guidance";
+        return 1;
+    }
     for (size_t vi = 0; vi < p->n_videos; vi++) {
         const struct model_video *v = &p->videos[vi];
         char pre[MODEL_SLUG_MAX + 8];
@@ -201,9 +215,13 @@ static int content_path_ok(const struct model_pack *p, const char *path)
         if (strncmp(path, pre, (size_t)n) != 0)
             continue;
         const char *rest = path + n;
-        if (!strcmp(rest, "title") || !strcmp(rest, "summary") || !strcmp(rest, "transcript") ||
-            !strcmp(rest, "captions"))
-            return 1;
+        static const char *const own[] = {"title", "summary", "transcript", "captions"};
+        at->video = vi + 1;
+        for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
+            if (!strcmp(rest, own[k])) {
+                at->field = own[k];
+                return 1;
+            }
         for (size_t qi = 0; qi < v->n_questions; qi++) {
             const struct model_question *q = &v->questions[qi];
             char qp[MODEL_SLUG_MAX + 8];
@@ -211,14 +229,23 @@ static int content_path_ok(const struct model_pack *p, const char *path)
             if (strncmp(rest, qp, (size_t)m) != 0)
                 continue;
             const char *f = rest + m;
-            if (!strcmp(f, "text") || !strcmp(f, "topic") || !strcmp(f, "explanation"))
-                return 1;
+            static const char *const qown[] = {"text", "topic", "explanation"};
+            at->question = qi + 1;
+            for (size_t k = 0; k < sizeof qown / sizeof qown[0]; k++)
+                if (!strcmp(f, qown[k])) {
+                    at->field = qown[k];
+                    return 1;
+                }
             char *end;
             long o = f[0] == 'o' ? strtol(f + 1, &end, 10) : 0;
-            if (o >= 1 && (size_t)o <= q->n_options && !*end && f[1] != '0')
+            if (o >= 1 && (size_t)o <= q->n_options && !*end && f[1] != '0') {
+                at->field = "option";
+                at->option = (size_t)o;
                 return 1;
+            }
         }
     }
+    memset(at, 0, sizeof *at);
     return 0;
 }
 
@@ -247,7 +274,8 @@ static int content_translations_parse(const json_t *jt, const char *base_dir,
         json_object_set_new(out, code, mine);
         json_object_foreach(texts, path, text) {
             const char *t = json_string_value(text);
-            if (!t || !*t || !content_path_ok(p, path)) {
+            struct content_at at;
+            if (!t || !*t || !content_path_at(p, path, &at)) {
                 snprintf(err, errlen, "translations.%s.%.80s: not a text of this pack", code,
                          path);
                 goto fail;
@@ -289,8 +317,171 @@ const char *content_translation(const struct model_pack *p, const char *code, co
     return t && *t ? t : NULL;
 }
 
-int content_pack_parse(const json_t *doc, const char *base_dir, struct model_pack **pack,
-                       struct model_group *group, char *err, size_t errlen)
+/* ------------------------------------------------------------------ text limits */
+
+static int content_problem(struct content_problem *out, const char *code, size_t video,
+                           size_t question, size_t max)
+{
+    memset(out, 0, sizeof *out);
+    out->code = code;
+    out->video = video;
+    out->question = question;
+    out->lang = "";
+    out->max = max;
+    return -1;
+}
+
+/* The limit of a text by its field (content_problem.field): max_text for the long ones,
+ * 0 for the group's texts, which have none. */
+static size_t content_field_max(const char *field, size_t max_text)
+{
+    static const struct {
+        const char *field;
+        size_t max;
+    } limits[] = {
+        {"legal_basis", CONTENT_LEGAL_MAX}, {"title", CONTENT_TITLE_MAX},
+        {"summary", CONTENT_SUMMARY_MAX},   {"media", CONTENT_MEDIA_MAX},
+        {"text", CONTENT_QUESTION_MAX},     {"topic", CONTENT_TOPIC_MAX},
+        {"explanation", CONTENT_EXPLANATION_MAX}, {"option", CONTENT_OPTION_MAX},
+    };
+    if (!strcmp(field, "guidance") || !strcmp(field, "captions") ||
+        !strcmp(field, "transcript"))
+        return max_text;
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+        if (!strcmp(field, limits[i].field))
+            return limits[i].max;
+    return 0;
+}
+
+/* 0 when text (at at, in lang) has at most its field's characters; -1 with the problem in
+ * *out otherwise. */
+static int content_fit(const char *text, const struct content_at *at, const char *lang,
+                       size_t max_text, struct content_problem *out)
+{
+    size_t max = content_field_max(at->field, max_text);
+    if (!max || utf8_fits(text, max))
+        return 0;
+    content_problem(out, "text_too_long", at->video, at->question, max);
+    out->option = at->option;
+    out->field = at->field;
+    out->lang = lang;
+    return -1;
+}
+
+/* The texts of p in languages other than Danish and English, as content_texts_fit. */
+static int content_translations_fit(const struct model_pack *p, size_t max_text,
+                                    struct content_problem *out)
+{
+    const char *code, *path;
+    json_t *texts, *text;
+    struct content_at at;
+    int rc = 0;
+    if (!p->translations)
+        return 0;
+    json_object_foreach(p->translations, code, texts) {
+        json_object_foreach(texts, path, text) {
+            if (!rc && content_path_at(p, path, &at))
+                rc = content_fit(json_string_value(text), &at, code, max_text, out);
+        }
+    }
+    return rc;
+}
+
+/* Every text of p with a limit, in Danish, English and every other language: 0 when all
+ * fit, else -1 and the first that does not in *out. */
+static int content_texts_fit(const struct model_pack *p, size_t max_text,
+                             struct content_problem *out)
+{
+    static const char *const codes[LANG_COUNT] = {"da", "en"};
+    struct content_at at = {"legal_basis", 0, 0, 0};
+    if (content_fit(p->legal_basis, &at, "", max_text, out))
+        return -1;
+    at.field = "guidance";
+    for (int l = 0; l < LANG_COUNT; l++)
+        if (content_fit(p->guidance[l], &at, codes[l], max_text, out))
+            return -1;
+    for (size_t vi = 0; vi < p->n_videos; vi++) {
+        const struct model_video *v = &p->videos[vi];
+        at = (struct content_at){"media", vi + 1, 0, 0};
+        if (content_fit(v->media, &at, "", max_text, out))
+            return -1;
+        for (int l = 0; l < LANG_COUNT; l++) {
+            const struct {
+                const char *field;
+                const char *text;
+            } own[] = {{"title", v->title[l]},
+                       {"summary", v->summary[l]},
+                       {"captions", v->captions[l]},
+                       {"transcript", v->transcript[l]}};
+            for (size_t k = 0; k < sizeof own / sizeof own[0]; k++) {
+                at.field = own[k].field;
+                if (content_fit(own[k].text, &at, codes[l], max_text, out))
+                    return -1;
+            }
+        }
+        for (size_t qi = 0; qi < v->n_questions; qi++) {
+            const struct model_question *q = &v->questions[qi];
+            for (int l = 0; l < LANG_COUNT; l++) {
+                at = (struct content_at){"text", vi + 1, qi + 1, 0};
+                if (content_fit(q->text[l], &at, codes[l], max_text, out))
+                    return -1;
+                at.field = "topic";
+                if (content_fit(q->topic[l], &at, codes[l], max_text, out))
+                    return -1;
+                at.field = "explanation";
+                if (content_fit(q->explanation[l], &at, codes[l], max_text, out))
+                    return -1;
+                at.field = "option";
+                for (size_t oi = 0; oi < q->n_options; oi++) {
+                    at.option = oi + 1;
+                    if (content_fit(q->options[oi].text[l], &at, codes[l], max_text, out))
+                        return -1;
+                }
+            }
+        }
+    }
+    return content_translations_fit(p, max_text, out);
+}
+
+/* Names the text of a text_too_long problem as the pack file does ("videos[0].title.da",
+ * "translations.ar.v.raadighed.q.raadighed-1.o2") and its limit, in err. */
+static void content_too_long_say(const struct model_pack *p, const struct content_problem *pr,
+                                 char *err, size_t errlen)
+{
+    const struct model_video *v = pr->video ? &p->videos[pr->video - 1] : NULL;
+    const struct model_question *q = v && pr->question ? &v->questions[pr->question - 1] : NULL;
+    char at[320];
+    int n = 0;
+    if (*pr->lang && strcmp(pr->lang, "da") && strcmp(pr->lang, "en")) {
+        n = snprintf(at, sizeof at, "translations.%s.", pr->lang);
+        if (v)
+            n += snprintf(at + n, sizeof at - (size_t)n, "v.%s.", v->slug);
+        if (q)
+            n += snprintf(at + n, sizeof at - (size_t)n, "q.%s.", q->slug);
+        if (pr->option)
+            snprintf(at + n, sizeof at - (size_t)n, "o%zu", pr->option);
+        else
+            snprintf(at + n, sizeof at - (size_t)n, "%s", pr->field);
+    } else {
+        if (v)
+            n = snprintf(at, sizeof at, "videos[%zu].", pr->video - 1);
+        if (q)
+            n += snprintf(at + n, sizeof at - (size_t)n, "questions[%zu].", pr->question - 1);
+        if (pr->option)
+            n += snprintf(at + n, sizeof at - (size_t)n, "options[%zu].text",
+                          pr->option - 1);
+        else
+            n += snprintf(at + n, sizeof at - (size_t)n, "%s",
+                          strcmp(pr->field, "guidance") ? pr->field : "written_guidance");
+        if (*pr->lang)
+            snprintf(at + n, sizeof at - (size_t)n, ".%s", pr->lang);
+    }
+    snprintf(err, errlen, "%s is longer than %zu characters", at, pr->max);
+}
+
+int content_pack_parse(const json_t *doc, const char *base_dir, size_t max_text,
+                       struct model_pack **pack, struct model_group *group, char *err,
+                       size_t errlen)
 {
     struct model_pack *p = xcalloc(1, sizeof *p);
     json_t *jg = json_object_get(doc, "group");
@@ -336,6 +527,11 @@ int content_pack_parse(const json_t *doc, const char *base_dir, struct model_pac
     if (content_translations_parse(json_object_get(doc, "translations"), base_dir, p, err,
                                    errlen))
         goto fail;
+    struct content_problem pr;
+    if (content_texts_fit(p, max_text, &pr)) {
+        content_too_long_say(p, &pr, err, errlen);
+        goto fail;
+    }
     *pack = p;
     return 0;
 fail:
@@ -346,60 +542,51 @@ fail:
 
 /* ------------------------------------------------------------------ canonical form */
 
-static int content_problem(struct content_problem *out, const char *code, size_t video,
-                           size_t question)
-{
-    out->code = code;
-    out->video = video;
-    out->question = question;
-    return -1;
-}
-
 static int content_empty(const char *s)
 {
     return !s || !*s;
 }
 
-int content_pack_check(const struct model_pack *p, struct content_problem *out)
+int content_pack_check(const struct model_pack *p, size_t max_text, struct content_problem *out)
 {
     if (p->n_videos == 0)
-        return content_problem(out, "no_videos", 0, 0);
+        return content_problem(out, "no_videos", 0, 0, 0);
     for (size_t vi = 0; vi < p->n_videos; vi++) {
         const struct model_video *v = &p->videos[vi];
         if (content_empty(v->title[LANG_DA]))
-            return content_problem(out, "title_missing", vi + 1, 0);
+            return content_problem(out, "title_missing", vi + 1, 0, 0);
         if (content_empty(v->transcript[LANG_DA]))
-            return content_problem(out, "transcript_missing", vi + 1, 0);
+            return content_problem(out, "transcript_missing", vi + 1, 0, 0);
         if (v->media && (strchr(v->media, '/') || strstr(v->media, "..")))
-            return content_problem(out, "media_name", vi + 1, 0);
+            return content_problem(out, "media_name", vi + 1, 0, 0);
         for (int l = 0; l < LANG_COUNT; l++)
             if (!content_empty(v->captions[l]) && strncmp(v->captions[l], "WEBVTT", 6) != 0)
-                return content_problem(out, "captions_not_vtt", vi + 1, 0);
+                return content_problem(out, "captions_not_vtt", vi + 1, 0, 0);
         if (v->n_questions == 0)
-            return content_problem(out, "no_questions", vi + 1, 0);
+            return content_problem(out, "no_questions", vi + 1, 0, 0);
         if (v->n_questions > MODEL_MAX_QUESTIONS)
-            return content_problem(out, "too_many_questions", vi + 1, 0);
+            return content_problem(out, "too_many_questions", vi + 1, 0, MODEL_MAX_QUESTIONS);
         for (size_t qi = 0; qi < v->n_questions; qi++) {
             const struct model_question *q = &v->questions[qi];
             size_t right = 0;
             if (content_empty(q->text[LANG_DA]))
-                return content_problem(out, "question_text_missing", vi + 1, qi + 1);
+                return content_problem(out, "question_text_missing", vi + 1, qi + 1, 0);
             if (content_empty(q->topic[LANG_DA]))
-                return content_problem(out, "topic_missing", vi + 1, qi + 1);
+                return content_problem(out, "topic_missing", vi + 1, qi + 1, 0);
             if (q->n_options < 2)
-                return content_problem(out, "too_few_options", vi + 1, qi + 1);
+                return content_problem(out, "too_few_options", vi + 1, qi + 1, 0);
             if (q->n_options > MODEL_MAX_OPTIONS)
-                return content_problem(out, "too_many_options", vi + 1, qi + 1);
+                return content_problem(out, "too_many_options", vi + 1, qi + 1, MODEL_MAX_OPTIONS);
             for (size_t oi = 0; oi < q->n_options; oi++) {
                 if (content_empty(q->options[oi].text[LANG_DA]))
-                    return content_problem(out, "option_text_missing", vi + 1, qi + 1);
+                    return content_problem(out, "option_text_missing", vi + 1, qi + 1, 0);
                 right += q->options[oi].correct;
             }
             if (!content_rights_ok(q->multiple, right))
-                return content_problem(out, "right_options", vi + 1, qi + 1);
+                return content_problem(out, "right_options", vi + 1, qi + 1, 0);
         }
     }
-    return 0;
+    return content_texts_fit(p, max_text, out);
 }
 
 static json_t *content_lang_json(char *const t[LANG_COUNT])
@@ -478,14 +665,13 @@ static enum store_status content_publish_txn(struct store *st, void *arg)
     if (rc != STORE_OK)
         return rc;
     int64_t current = 0;
-    int version = 1;
+    int highest = 0;
     rc = store_pack_published_id(st, cp->pack->group_id, &current);
     if (rc == STORE_OK) {
         struct model_pack *old = NULL;
         if ((rc = store_pack_load(st, current, &old)) != STORE_OK)
             return rc;
         int same = strcmp(old->content_hash, cp->hash) == 0;
-        version = old->version + 1;
         model_pack_free(old);
         if (same)
             return STORE_OK;
@@ -499,15 +685,13 @@ static enum store_status content_publish_txn(struct store *st, void *arg)
     } else if (rc != STORE_NOT_FOUND) {
         return rc;
     }
-    cp->pack->version = version;
-    /* a retired or draft version may hold a higher number */
-    for (;;) {
-        rc = store_pack_insert(st, cp->pack, cp->now);
-        if (rc != STORE_CONFLICT)
-            break;
-        cp->pack->version++;
-    }
-    if (rc != STORE_OK)
+    /* the number after every version's: a retired version or a draft may hold a higher
+     * one than the published version (and trying numbers until one is free would end the
+     * transaction at the first conflict on PostgreSQL) */
+    if ((rc = store_pack_max_version(st, cp->pack->group_id, &highest)) != STORE_OK)
+        return rc;
+    cp->pack->version = highest + 1;
+    if ((rc = store_pack_insert(st, cp->pack, cp->now)) != STORE_OK)
         return rc;
     rc = store_pack_publish(st, cp->pack->id, cp->hash, cp->now);
     if (rc == STORE_OK)
@@ -515,8 +699,8 @@ static enum store_status content_publish_txn(struct store *st, void *arg)
     return rc;
 }
 
-int content_load_dir(struct store *st, const char *demo_dir, int64_t now, int *published,
-                     char *err, size_t errlen)
+int content_load_dir(struct store *st, const char *demo_dir, size_t max_text, int64_t now,
+                     int *published, char *err, size_t errlen)
 {
     int rc = -1;
     char dir[1024];
@@ -542,8 +726,8 @@ int content_load_dir(struct store *st, const char *demo_dir, int64_t now, int *p
             snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
             goto out;
         }
-        int bad = content_pack_parse(doc, demo_dir, &packs[parsed], &groups[parsed], msg,
-                                     sizeof msg);
+        int bad = content_pack_parse(doc, demo_dir, max_text, &packs[parsed], &groups[parsed],
+                                     msg, sizeof msg);
         json_decref(doc);
         if (bad) {
             snprintf(err, errlen, "%s: %s", path, msg);

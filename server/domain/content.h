@@ -20,11 +20,28 @@
 #include "model.h"
 #include "store.h"
 
-/* Parses one pack document.  Caption paths are read relative to base_dir.  On success
- * returns 0 with *pack (free with model_pack_free) and *group (clear with
- * model_group_clear); -1 with a message naming the bad field otherwise. */
-int content_pack_parse(const json_t *doc, const char *base_dir, struct model_pack **pack,
-                       struct model_group *group, char *err, size_t errlen);
+/* The texts of a pack at most, in characters (utf8.h: "æ" is one).  The pack files
+ * (content_pack_parse), publishing (content_pack_check) and the editor's forms hold every
+ * text to the same limit, in every language, so that a text one of them takes the others
+ * take too.  The written guidance, text versions and captions have [staff]
+ * max_content_text (max_text below); the names of groups and a video's own legal basis
+ * and dates, which the editor does not change, have none. */
+#define CONTENT_TITLE_MAX 200
+#define CONTENT_SUMMARY_MAX 1000
+#define CONTENT_MEDIA_MAX 200 /* a video's file name */
+#define CONTENT_LEGAL_MAX 500 /* the pack's legal basis */
+#define CONTENT_QUESTION_MAX 1000
+#define CONTENT_TOPIC_MAX 200
+#define CONTENT_EXPLANATION_MAX 2000
+#define CONTENT_OPTION_MAX 500
+
+/* Parses one pack document.  Caption paths are read relative to base_dir; max_text is
+ * [staff] max_content_text.  On success returns 0 with *pack (free with model_pack_free)
+ * and *group (clear with model_group_clear); -1 with a message naming the bad field
+ * otherwise. */
+int content_pack_parse(const json_t *doc, const char *base_dir, size_t max_text,
+                       struct model_pack **pack, struct model_group *group, char *err,
+                       size_t errlen);
 
 /* What is wrong with a pack that is to be published (an edited draft). */
 struct content_problem {
@@ -32,14 +49,22 @@ struct content_problem {
                           "captions_not_vtt", "no_questions", "too_many_questions" (more
                           than MODEL_MAX_QUESTIONS), "question_text_missing",
                           "topic_missing", "too_few_options", "too_many_options" (more
-                          than MODEL_MAX_OPTIONS), "option_text_missing", "right_options" */
+                          than MODEL_MAX_OPTIONS), "option_text_missing", "right_options",
+                          "text_too_long" (more characters than its limit, above) */
     size_t video;      /* 1-based, 0 when the pack itself */
     size_t question;   /* 1-based, 0 when the video itself */
+    size_t option;     /* text_too_long: 1-based, 0 when not an option's text */
+    const char *field; /* text_too_long: "guidance", "legal_basis", "title", "summary",
+                          "media", "captions", "transcript", "text", "topic",
+                          "explanation" or "option" */
+    const char *lang;  /* text_too_long: the text's language, "" for one without */
+    size_t max;        /* the limit that was passed (too_many_*, text_too_long), else 0 */
 };
 
-/* Checks a pack by the same rules the pack files are held to (content_pack_parse): 0, or
- * -1 and the first problem in *out. */
-int content_pack_check(const struct model_pack *p, struct content_problem *out);
+/* Checks a pack by the same rules the pack files are held to (content_pack_parse), its
+ * long texts at most max_text characters ([staff] max_content_text): 0, or -1 and the
+ * first problem in *out. */
+int content_pack_check(const struct model_pack *p, size_t max_text, struct content_problem *out);
 
 /* The canonical JSON of a pack's content (new reference). */
 json_t *content_pack_canonical(const struct model_pack *p);
@@ -50,11 +75,11 @@ void content_pack_hash(const struct model_pack *p, char out[MODEL_HASH_HEX + 1])
 /* Loads every packs/NAME.json under demo_dir: creates missing groups and publishes a new
  * version of a group's pack when its content hash differs from the published one and from
  * every earlier version (so a version an administrator published stays in force).
- * Every file is read and checked first: one that breaks the pack rules is -1 with a
- * message naming it and the field, and nothing is stored.  Safe to run twice.
- * *published gets how many versions were published. */
-int content_load_dir(struct store *st, const char *demo_dir, int64_t now, int *published,
-                     char *err, size_t errlen);
+ * Every file is read and checked first (content_pack_parse, max_text as there): one that
+ * breaks the pack rules is -1 with a message naming it and the field, and nothing is
+ * stored.  Safe to run twice.  *published gets how many versions were published. */
+int content_load_dir(struct store *st, const char *demo_dir, size_t max_text, int64_t now,
+                     int *published, char *err, size_t errlen);
 
 struct content_cache;
 struct content_cache *content_cache_new(void);

@@ -14,6 +14,7 @@
 #include "progress.h"
 #include "receipt.h"
 #include "token.h"
+#include "utf8.h"
 
 void enrol_new_uuid(char out[MODEL_UUID_LEN + 1])
 {
@@ -72,18 +73,9 @@ static const char *enrol_string(const json_t *obj, const char *key, size_t max, 
     return json_string_value(v);
 }
 
-/* Characters (code points) of a valid UTF-8 string: its bytes less continuation bytes. */
-static size_t enrol_utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
-}
-
 int enrol_note_fits(const char *note, size_t max)
 {
-    return enrol_utf8_chars(note) <= max;
+    return utf8_fits(note, max);
 }
 
 static int enrol_email_ok(const char *s)
@@ -151,7 +143,7 @@ static enum enrol_result enrol_validate(const struct enrol_env *env, const json_
                             "citizen.cpr must be 10 digits starting with a valid date (DDMMYY).");
     /* 200 characters, of up to 4 bytes each in UTF-8 (æ, ø and å are two) */
     rq->name = enrol_string(citizen, "name", 4 * 200, &bad);
-    if (bad || !rq->name || !*rq->name || enrol_utf8_chars(rq->name) > 200)
+    if (bad || !rq->name || !*rq->name || !utf8_fits(rq->name, 200))
         return enrol_reject(err, "invalid_name", "citizen.name",
                             "citizen.name is required (at most 200 characters).");
     rq->email = enrol_string(citizen, "email", 254, &bad);

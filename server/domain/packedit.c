@@ -323,6 +323,7 @@ enum packedit_result packedit_unchanged(struct store *st, const struct model_pac
 
 struct packedit_pub {
     int64_t pack_id;
+    size_t max_text;
     int64_t now;
     struct content_problem *problem;
     enum packedit_result result;
@@ -337,7 +338,7 @@ static enum store_status packedit_publish_txn(struct store *st, void *arg)
     if (pb->result != PACKEDIT_OK)
         return pb->result == PACKEDIT_ERROR ? STORE_ERROR : STORE_NOT_FOUND;
     enum store_status rc = STORE_NOT_FOUND;
-    if (content_pack_check(p, pb->problem) != 0) {
+    if (content_pack_check(p, pb->max_text, pb->problem) != 0) {
         pb->result = PACKEDIT_INVALID;
     } else if ((pb->result = packedit_unchanged(st, p)) != PACKEDIT_OK) {
         /* the same as the published version: nothing is written (rc rolls back) */
@@ -352,10 +353,11 @@ static enum store_status packedit_publish_txn(struct store *st, void *arg)
     return rc;
 }
 
-enum packedit_result packedit_publish(struct store *st, int64_t pack_id, int64_t now,
-                                      struct content_problem *problem, int *version)
+enum packedit_result packedit_publish(struct store *st, int64_t pack_id, size_t max_text,
+                                      int64_t now, struct content_problem *problem,
+                                      int *version)
 {
-    struct packedit_pub pb = {pack_id, now, problem, PACKEDIT_ERROR, 0};
+    struct packedit_pub pb = {pack_id, max_text, now, problem, PACKEDIT_ERROR, 0};
     enum store_status rc = store_txn(st, packedit_publish_txn, &pb);
     if (rc != STORE_OK && pb.result == PACKEDIT_OK)
         return PACKEDIT_ERROR;

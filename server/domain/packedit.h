@@ -73,12 +73,13 @@ enum packedit_result packedit_replace(struct store *st, struct model_pack *p);
  * PACKEDIT_ERROR. */
 enum packedit_result packedit_unchanged(struct store *st, const struct model_pack *draft);
 
-/* Publishes the draft as described at the top; *problem says why not on PACKEDIT_INVALID;
- * PACKEDIT_UNCHANGED, with nothing written (no new version, the published one stays), when
- * the draft is the same as the published version.  *version gets the published version
- * number. */
-enum packedit_result packedit_publish(struct store *st, int64_t pack_id, int64_t now,
-                                      struct content_problem *problem, int *version);
+/* Publishes the draft as described at the top (content_pack_check, max_text as there);
+ * *problem says why not on PACKEDIT_INVALID; PACKEDIT_UNCHANGED, with nothing written (no
+ * new version, the published one stays), when the draft is the same as the published
+ * version.  *version gets the published version number. */
+enum packedit_result packedit_publish(struct store *st, int64_t pack_id, size_t max_text,
+                                      int64_t now, struct content_problem *problem,
+                                      int *version);
 
 /* The file extension ("mp4" or "webm") of an uploaded video, judged by its first bytes
  * (an MP4 'ftyp' box, a WebM/Matroska EBML header) and its declared content type

@@ -11,6 +11,7 @@
 #include "guard.h"
 #include "journal.h"
 #include "mem.h"
+#include "utf8.h"
 
 /* ------------------------------------------------------------------ fields */
 
@@ -57,7 +58,7 @@ enum staff_field staff_check_display_name(const char *s)
 {
     if (!s)
         return STAFF_FIELD_OK;
-    if (strlen(s) > 200)
+    if (!utf8_fits(s, STORE_DISPLAY_NAME_MAX))
         return STAFF_DISPLAY_NAME_BAD;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
@@ -69,12 +70,14 @@ enum staff_field staff_check_password(const char *pw, unsigned min_length)
 {
     if (!pw)
         return STAFF_PASSWORD_SHORT;
-    if (strlen(pw) > STAFF_PASSWORD_MAX)
+    if (!staff_password_fits(pw))
         return STAFF_PASSWORD_LONG;
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)pw; *p; p++)
-        chars += (*p & 0xc0) != 0x80;
-    return chars < min_length ? STAFF_PASSWORD_SHORT : STAFF_FIELD_OK;
+    return utf8_chars(pw) < min_length ? STAFF_PASSWORD_SHORT : STAFF_FIELD_OK;
+}
+
+bool staff_password_fits(const char *pw)
+{
+    return utf8_fits(pw, STAFF_PASSWORD_MAX);
 }
 
 /* ------------------------------------------------------------------ passwords */
@@ -389,7 +392,7 @@ enum staff_login staff_login(struct store *st, const struct config *cfg, struct 
     }
     memset(user, 0, sizeof *user);
     if (!username || !password || staff_check_username(username) ||
-        strlen(password) > STAFF_PASSWORD_MAX) {
+        !staff_password_fits(password)) {
         staff_password_burn(password ? password : "");
         staff_guard_fail(st, g, addr, now);
         return LOGIN_BAD;

@@ -44,7 +44,8 @@
 #include "token.h"
 #include "writer.h"
 
-#define STAFF_PASSWORD_MAX 128 /* bytes */
+/* A password's characters at most (utf8.h: "æ" is one), at creation and at login. */
+#define STAFF_PASSWORD_MAX 128
 
 enum staff_role { ROLE_NONE = 0, ROLE_CASEWORKER = 1, ROLE_ADMIN = 2 };
 
@@ -58,11 +59,12 @@ enum staff_field {
     STAFF_USERNAME_RESERVED, /* a name the journal gives an actor that is not staff */
     STAFF_NAME_CPR,          /* a username or unit holding a CPR number (cpr_within): the
                               * journal, the access log and the statistics would keep it */
-    STAFF_DISPLAY_NAME_BAD,  /* more than 200 bytes or a control character */
+    STAFF_DISPLAY_NAME_BAD,  /* more than STORE_DISPLAY_NAME_MAX characters, or a control
+                              * character */
     STAFF_ROLE_BAD,
     STAFF_UNIT_BAD,          /* 0–64 of a-z 0-9 . _ - */
     STAFF_PASSWORD_SHORT,    /* fewer than password_min_length characters */
-    STAFF_PASSWORD_LONG      /* more than STAFF_PASSWORD_MAX bytes */
+    STAFF_PASSWORD_LONG      /* more than STAFF_PASSWORD_MAX characters */
 };
 /* STAFF_NAME_CPR when it holds a CPR number; STAFF_USERNAME_RESERVED for the journal's own
  * actors ("api", "citizen", "scheduler", …:
@@ -74,6 +76,9 @@ enum staff_field staff_check_unit(const char *s);
 enum staff_field staff_check_display_name(const char *s);
 /* min_length in characters (UTF-8 code points). */
 enum staff_field staff_check_password(const char *pw, unsigned min_length);
+/* Whether pw has at most STAFF_PASSWORD_MAX characters: the one rule of creating a
+ * password and of the login form (a longer one is refused unhashed). */
+bool staff_password_fits(const char *pw);
 
 /* argon2id hash of pw into out; 0 or -1 (out of memory). */
 int staff_password_hash(const char *pw, char out[STORE_PWHASH_MAX + 1]);

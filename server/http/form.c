@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "utf8.h"
 
 /* How a body is taken apart.
  *
@@ -30,49 +31,6 @@ static int form_hex_value(unsigned char c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
-}
-
-/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF. */
-static bool form_is_utf8(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-
-    while (i < n) {
-        unsigned char c = s[i];
-        size_t more;
-        unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            more = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            more = 2;
-            if (c == 0xE0)
-                lo = 0xA0; /* overlong */
-            else if (c == 0xED)
-                hi = 0x9F; /* UTF-16 surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            more = 3;
-            if (c == 0xF0)
-                lo = 0x90; /* overlong */
-            else if (c == 0xF4)
-                hi = 0x8F; /* above U+10FFFF */
-        } else {
-            return false; /* continuation byte, C0, C1 or F5..FF */
-        }
-        if (n - i - 1 < more)
-            return false;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return false;
-        for (size_t k = 2; k <= more; k++)
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
-                return false;
-        i += more + 1;
-    }
-    return true;
 }
 
 /* Decodes the n bytes at s ('+' → space, %XX → byte) into a new string in *out. */
@@ -106,7 +64,7 @@ static enum form_status form_decode(const char *s, size_t n, size_t max_len, cha
         d[len++] = (char)c;
     }
     d[len] = '\0';
-    if (!form_is_utf8((const unsigned char *)d, len))
+    if (!utf8_valid(d, len))
         goto out;
     *out = d;
     d = NULL;
@@ -188,8 +146,7 @@ out:
 enum form_status form_add(struct form *f, const char *name, const char *value, size_t len)
 {
     if (!*name || memchr(value, '\0', len) ||
-        !form_is_utf8((const unsigned char *)name, strlen(name)) ||
-        !form_is_utf8((const unsigned char *)value, len))
+        !utf8_valid(name, strlen(name)) || !utf8_valid(value, len))
         return FORM_MALFORMED;
     f->fields = xrealloc(f->fields, (f->n + 1) * sizeof *f->fields);
     f->fields[f->n].name = xstrdup(name);

@@ -499,11 +499,14 @@ enum store_status store_delivery_skipped(struct store *st, const char *message_i
 
 #define STORE_USERNAME_MAX 64
 #define STORE_PWHASH_MAX 128 /* crypto_pwhash_STRBYTES */
+/* A display name's characters at most (of up to four bytes each: the buffers below). */
+#define STORE_DISPLAY_NAME_MAX 200
+#define STORE_DISPLAY_NAME_SIZE (STORE_DISPLAY_NAME_MAX * 4 + 1)
 
 struct store_user {
     int64_t id;
     char username[STORE_USERNAME_MAX + 1];
-    char display_name[256];
+    char display_name[STORE_DISPLAY_NAME_SIZE];
     char role[16];                  /* caseworker | admin */
     char unit[STORE_USERNAME_MAX + 1];
     char password_hash[STORE_PWHASH_MAX + 1];
@@ -599,7 +602,7 @@ enum store_status store_access_insert(struct store *st, int64_t user_id, const c
 struct store_access_row {
     int64_t at;
     char username[STORE_USERNAME_MAX + 1];
-    char display_name[256];
+    char display_name[STORE_DISPLAY_NAME_SIZE];
     char page[32];
 };
 /* The newest `limit` rows for a citizen, newest first, made by staff of unit ("" = by
@@ -646,10 +649,12 @@ enum store_status store_citizen_enrolments(struct store *st, int64_t citizen_id,
                                            const char *unit, struct model_enrolment **out,
                                            size_t *n);
 
-/* API keys for the administrator's page. */
+/* API keys for the administrator's page.  A key's name has at most STORE_APIKEY_NAME_MAX
+ * characters, of up to four bytes each. */
+#define STORE_APIKEY_NAME_MAX 100
 struct store_apikey_row {
     int64_t id;
-    char name[128];
+    char name[STORE_APIKEY_NAME_MAX * 4 + 1];
     int64_t created_at;
     int64_t revoked_at;
 };

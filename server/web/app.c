@@ -67,9 +67,9 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/medarbejder/traening/{group}/{n}/tekst/{lang}", (void *)h_staff_training_captions, AUTH_STAFF_CASEWORKER, BODY_NONE, 0, 0},
     /* administrator pages */
     {ROUTER_GET, "/admin", (void *)h_admin_home, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/brugere", (void *)h_admin_users, AUTH_STAFF_ADMIN, BODY_FORM, 4 KB, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/brugere/{id}", (void *)h_admin_user, AUTH_STAFF_ADMIN, BODY_FORM, 4 KB, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/noegler", (void *)h_admin_keys, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/brugere", (void *)h_admin_users, AUTH_STAFF_ADMIN, BODY_FORM, 8 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/brugere/{id}", (void *)h_admin_user, AUTH_STAFF_ADMIN, BODY_FORM, 8 KB, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/noegler", (void *)h_admin_keys, AUTH_STAFF_ADMIN, BODY_FORM, 2 KB, 0},
     {ROUTER_POST, "/admin/noegler/{id}/spaer", (void *)h_admin_key_revoke, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET, "/admin/grupper", (void *)h_admin_groups, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     {ROUTER_GET | ROUTER_POST, "/admin/enheder", (void *)h_admin_units, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
@@ -79,15 +79,15 @@ static const struct route app_routes[] = {
     {ROUTER_POST, "/admin/pakker/{group}/kladde", (void *)h_admin_draft_new, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}", (void *)h_admin_draft, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
     /* "ny" rows before the {n} rows: the first matching row wins */
-    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/ny", (void *)h_admin_video_new, AUTH_STAFF_ADMIN, BODY_UPLOAD, 0, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/ny", (void *)h_admin_video_new, AUTH_STAFF_ADMIN, BODY_UPLOAD, 0, ROUTE_SIZED},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}", (void *)h_admin_draft_video, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/sprog/{lang}/video/{n}", (void *)h_admin_lang, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/fjern", (void *)h_admin_remove, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/flyt", (void *)h_admin_video_move, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/ny", (void *)h_admin_question_new, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/ny", (void *)h_admin_question_new, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/{q}/fjern", (void *)h_admin_remove, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
-    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/{q}/svar/ny", (void *)h_admin_option_new, AUTH_STAFF_ADMIN, BODY_FORM, 0, 0},
+    {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/{q}/svar/ny", (void *)h_admin_option_new, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/spoergsmaal/{q}/svar/{o}/fjern", (void *)h_admin_remove, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/fil", (void *)h_admin_draft_upload, AUTH_STAFF_ADMIN, BODY_UPLOAD, 0, 0},
     {ROUTER_POST, "/admin/pakke/{id}/udgiv", (void *)h_admin_publish, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
@@ -101,13 +101,16 @@ static const struct route app_routes[] = {
 };
 
 /* What a ROUTE_SIZED form's fields may hold, every byte percent-encoded, and never less
- * than [server] max_body_form: the meeting form's note, else the pack editor's forms. */
+ * than [server] max_body_form: the meeting form's note, the form that adds a video (its
+ * texts beside a file of [staff] max_upload), else the pack editor's forms. */
 static size_t app_sized_body(const struct route *r, const struct config *cfg)
 {
     size_t need = r->handler == (void *)h_staff_meeting
                       ? h_staff_meeting_body(cfg->max_field_length)
-                      : h_admin_editor_body(cfg->max_content_text);
-    return need > cfg->max_body_form ? need : cfg->max_body_form;
+                  : r->body == BODY_UPLOAD ? h_admin_video_body(cfg->max_content_text)
+                                           : h_admin_editor_body(cfg->max_content_text);
+    need = need > cfg->max_body_form ? need : cfg->max_body_form;
+    return r->body == BODY_UPLOAD ? cfg->max_upload + need : need;
 }
 
 /* The fields a form may have: [server] max_form_fields, or as many as a pack editor's form

@@ -255,7 +255,7 @@ static void h_admin_user_done(struct app_call *c, json_t *ctx, const struct stor
         const char *q = http_query(c->req, h_admin_done_keys[k][0]);
         if (!q || !*q || strtoll(q, NULL, 10) != u->id)
             continue;
-        char who[STORE_USERNAME_MAX + 256 + 8];
+        char who[STORE_USERNAME_MAX + STORE_DISPLAY_NAME_SIZE + 8];
         if (strcmp(u->display_name, u->username) != 0 && u->display_name[0])
             snprintf(who, sizeof who, "%s (%s)", u->display_name, u->username);
         else
@@ -323,7 +323,7 @@ void h_admin_users(struct app_call *c)
     }
     const char *username = h_staff_text(c, ctx, "username", STORE_USERNAME_MAX, 1,
                                         "admin_err_username_missing", "admin_err_username");
-    const char *display = h_staff_text(c, ctx, "display_name", 200, 0, NULL,
+    const char *display = h_staff_text(c, ctx, "display_name", STORE_DISPLAY_NAME_MAX, 0, NULL,
                                        "admin_err_display_name");
     const char *role = h_staff_text(c, ctx, "role", 16, 1, "admin_err_role", "admin_err_role");
     const char *unit = h_staff_text(c, ctx, "unit", STORE_USERNAME_MAX, 0, NULL, "admin_err_unit");
@@ -442,8 +442,8 @@ void h_admin_user(struct app_call *c)
             return;
         }
     } else if (strcmp(action, "save") == 0) {
-        const char *display = h_staff_text(c, ctx, "display_name", 200, 0, NULL,
-                                           "admin_err_display_name");
+        const char *display = h_staff_text(c, ctx, "display_name", STORE_DISPLAY_NAME_MAX, 0,
+                                           NULL, "admin_err_display_name");
         const char *role = h_staff_field(c, "role");
         const char *unit = h_staff_text(c, ctx, "unit", STORE_USERNAME_MAX, 0, NULL,
                                         "admin_err_unit");
@@ -534,8 +534,8 @@ void h_admin_keys(struct app_call *c)
         h_admin_keys_page(c, 200, ctx);
         return;
     }
-    const char *name = h_staff_text(c, ctx, "name", 100, 1, "admin_err_key_name_missing",
-                                    "admin_err_key_name_long");
+    const char *name = h_staff_text(c, ctx, "name", STORE_APIKEY_NAME_MAX, 1,
+                                    "admin_err_key_name_missing", "admin_err_key_name_long");
     if (!name) {
         h_admin_keys_page(c, 422, ctx);
         return;

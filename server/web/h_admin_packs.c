@@ -14,6 +14,7 @@
 #include "lix.h"
 #include "mem.h"
 #include "packedit.h"
+#include "utf8.h"
 
 static json_t *h_admin_lix(struct app_call *c, const char *text);
 static json_t *h_admin_tongues(struct app_call *c, const struct model_pack *p);
@@ -169,6 +170,25 @@ static void h_admin_set(char **dst, const char *src)
     *dst = h_staff_text_lf(src);
 }
 
+/* Sets *dst from the posted field name as h_admin_set does and checks it as stored, by
+ * the rules publishing and the pack files hold it to (content.h): not empty when missing
+ * is given (its error otherwise), at most max characters (too_long otherwise).  Both
+ * messages may name the limit ({{max}}).  0, or -1 with the error in ctx. */
+static int h_admin_take(struct app_call *c, json_t *ctx, const char *name, const char *posted,
+                        char **dst, size_t max, const char *missing, const char *too_long)
+{
+    h_admin_set(dst, posted);
+    if (missing && !**dst) {
+        h_staff_error_n(c, ctx, name, missing, "max", (unsigned)max);
+        return -1;
+    }
+    if (!utf8_fits(*dst, max)) {
+        h_staff_error_n(c, ctx, name, too_long, "max", (unsigned)max);
+        return -1;
+    }
+    return 0;
+}
+
 static int h_admin_date_ok(const char *s)
 {
     int64_t t;
@@ -206,25 +226,25 @@ static int h_admin_tongue_of(struct app_call *c, const struct model_pack *p,
 struct h_admin_tr_spec {
     const char *field; /* the translation path's last part (packedit_tr_path) */
     const char *label; /* UI string key */
-    size_t max;        /* bytes; 0: [staff] max_content_text */
+    size_t max;        /* characters; 0: [staff] max_content_text */
     int rows;          /* 0: one line */
 };
 
 static const struct h_admin_tr_spec h_admin_tr_guidance = {"guidance", "staff_written_guidance",
                                                            0, 12};
 static const struct h_admin_tr_spec h_admin_tr_video_specs[] = {
-    {"title", "admin_tr_title", H_ADMIN_TITLE_MAX, 0},
-    {"summary", "admin_tr_summary", H_ADMIN_SUMMARY_MAX, 3},
+    {"title", "admin_tr_title", CONTENT_TITLE_MAX, 0},
+    {"summary", "admin_tr_summary", CONTENT_SUMMARY_MAX, 3},
     {"transcript", "admin_tr_transcript", 0, 8},
     {"captions", "admin_tr_captions", 0, 8},
 };
 static const struct h_admin_tr_spec h_admin_tr_question[] = {
-    {"text", "admin_question_text", H_ADMIN_QUESTION_MAX, 2},
-    {"topic", "admin_question_topic", H_ADMIN_TOPIC_MAX, 0},
-    {"explanation", "admin_question_explanation", H_ADMIN_EXPLANATION_MAX, 3},
+    {"text", "admin_question_text", CONTENT_QUESTION_MAX, 2},
+    {"topic", "admin_question_topic", CONTENT_TOPIC_MAX, 0},
+    {"explanation", "admin_question_explanation", CONTENT_EXPLANATION_MAX, 3},
 };
 static const struct h_admin_tr_spec h_admin_tr_option = {"", "admin_option",
-                                                         H_ADMIN_OPTION_MAX, 0};
+                                                         CONTENT_OPTION_MAX, 0};
 #define H_ADMIN_TR_VIDEO_N (sizeof h_admin_tr_video_specs / sizeof h_admin_tr_video_specs[0])
 #define H_ADMIN_TR_QUESTION_N (sizeof h_admin_tr_question / sizeof h_admin_tr_question[0])
 
@@ -296,10 +316,10 @@ static json_t *h_admin_tr_field(struct app_call *c, json_t *ctx, struct model_pa
     size_t max = s->max ? s->max : c->app->cfg->max_content_text;
     if (post) {
         char *text = NULL;
-        h_admin_set(&text, h_staff_field(c, name)); /* CRLF as LF, as da and en */
-        if (strlen(text) > max)
-            h_staff_error(c, ctx, name, "admin_err_text_long");
-        else if (!strcmp(s->field, "captions") && *text && strncmp(text, "WEBVTT", 6) != 0)
+        /* CRLF as LF, as da and en */
+        if (h_admin_take(c, ctx, name, h_staff_field(c, name), &text, max, NULL,
+                         "admin_err_text_long") == 0 &&
+            !strcmp(s->field, "captions") && *text && strncmp(text, "WEBVTT", 6) != 0)
             h_staff_error(c, ctx, name, "admin_err_captions");
         packedit_tr_set(p, code, path, text);
         free(text);
@@ -420,6 +440,28 @@ out:
     model_pack_free(p);
 }
 
+/* A posted text field and where it goes. */
+struct h_admin_text {
+    const char *name;
+    char **dst;
+    size_t max;
+    int required;
+    const char *missing; /* UI string key when required and empty */
+};
+
+/* Reads the posted fields into their places (as stored: h_admin_take) and into ctx as
+ * posted, for the form to show again; adds errors to ctx. */
+static void h_admin_read_texts(struct app_call *c, json_t *ctx, const struct h_admin_text *f,
+                               size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *posted = h_staff_field(c, f[i].name);
+        json_object_set_new(ctx, f[i].name, json_string(posted));
+        h_admin_take(c, ctx, f[i].name, posted, f[i].dst, f[i].max,
+                     f[i].required ? f[i].missing : NULL, "admin_err_text_long");
+    }
+}
+
 void h_admin_draft(struct app_call *c)
 {
     struct model_pack *p = h_admin_draft_of(c);
@@ -433,11 +475,12 @@ void h_admin_draft(struct app_call *c)
         app_page(c, 200, "admin/draft", ctx);
         goto out;
     }
-    const char *gda = h_staff_text(c, ctx, "guidance_da", max, 1, "admin_err_guidance_missing",
-                                   "admin_err_text_long");
-    const char *gen = h_staff_text(c, ctx, "guidance_en", max, 0, NULL, "admin_err_text_long");
-    const char *legal = h_staff_text(c, ctx, "legal_basis", H_ADMIN_LEGAL_MAX, 0, NULL,
-                                     "admin_err_text_long");
+    const struct h_admin_text texts[] = {
+        {"guidance_da", &p->guidance[LANG_DA], max, 1, "admin_err_guidance_missing"},
+        {"guidance_en", &p->guidance[LANG_EN], max, 0, NULL},
+        {"legal_basis", &p->legal_basis, CONTENT_LEGAL_MAX, 0, NULL},
+    };
+    h_admin_read_texts(c, ctx, texts, sizeof texts / sizeof texts[0]);
     const char *from = h_staff_text(c, ctx, "valid_from", 10, 0, NULL, "admin_err_date");
     const char *to = h_staff_text(c, ctx, "valid_to", 10, 0, NULL, "admin_err_date");
     if (from && !h_admin_date_ok(from))
@@ -449,9 +492,6 @@ void h_admin_draft(struct app_call *c)
         app_page(c, 422, "admin/draft", ctx);
         goto out;
     }
-    h_admin_set(&p->guidance[LANG_DA], gda);
-    h_admin_set(&p->guidance[LANG_EN], gen);
-    h_admin_set(&p->legal_basis, legal);
     snprintf(p->valid_from, sizeof p->valid_from, "%s", from);
     snprintf(p->valid_to, sizeof p->valid_to, "%s", to);
     enum packedit_result r = packedit_save(c->st, p);
@@ -529,31 +569,19 @@ static json_t *h_admin_video_json(struct app_call *c, const struct model_video *
     return j;
 }
 
-/* A posted text field and where it goes. */
-struct h_admin_text {
-    const char *name;
-    char **dst;
-    size_t max;
-    int required;
-    const char *missing; /* UI string key when required and empty */
-};
-
-/* Reads the posted fields into their places (as posted, for the form to show again); adds
- * errors to ctx. */
-static void h_admin_read_texts(struct app_call *c, json_t *ctx, const struct h_admin_text *f,
-                               size_t n)
+/* What one text field of an editor form may take of the body: its name (at most 30
+ * bytes; the longest, "q32_explanation_en", has 18), '=' and '&', and a value of max
+ * characters of up to UTF8_CHAR_MAX bytes each, every byte percent-encoded (%XX): 12
+ * bytes a character.  A line break is counted as stored, LF, and sent as CRLF, "%0D%0A":
+ * 6 bytes, within that. */
+static size_t h_admin_field_body(size_t max_chars)
 {
-    for (size_t i = 0; i < n; i++) {
-        h_staff_text(c, ctx, f[i].name, f[i].max, f[i].required, f[i].missing,
-                     "admin_err_text_long");
-        h_admin_set(f[i].dst, h_staff_field(c, f[i].name));
-    }
+    return 32 + 3 * UTF8_CHAR_MAX * max_chars;
 }
 
-/* What one field of an editor form may take of the body: its name (at most 30 bytes; the
- * longest, "q32_explanation_en", has 18), '=' and '&', and max bytes of value, each
- * percent-encoded (%XX). */
-static size_t h_admin_field_body(size_t max)
+/* … and a field whose legal values are max bytes of ASCII (the form token, a right
+ * mark's option number). */
+static size_t h_admin_ascii_body(size_t max)
 {
     return 32 + 3 * max;
 }
@@ -565,17 +593,21 @@ size_t h_admin_editor_fields(void)
     return 1 + 9 + MODEL_MAX_QUESTIONS * (6 + 3 * MODEL_MAX_OPTIONS);
 }
 
+size_t h_admin_video_body(size_t max_content_text)
+{
+    return h_admin_ascii_body(TOKEN_HASH_HEX_LEN) + /* csrf */
+           2 * h_admin_field_body(CONTENT_TITLE_MAX) +
+           2 * h_admin_field_body(CONTENT_SUMMARY_MAX) + h_admin_field_body(CONTENT_MEDIA_MAX) +
+           4 * h_admin_field_body(max_content_text); /* captions, transcripts */
+}
+
 size_t h_admin_editor_body(size_t max_content_text)
 {
-    size_t video = h_admin_field_body(TOKEN_HASH_HEX_LEN) + /* csrf */
-                   2 * h_admin_field_body(H_ADMIN_TITLE_MAX) +
-                   2 * h_admin_field_body(H_ADMIN_SUMMARY_MAX) +
-                   h_admin_field_body(H_ADMIN_MEDIA_MAX) +
-                   4 * h_admin_field_body(max_content_text); /* captions, transcripts */
-    size_t option = 2 * h_admin_field_body(H_ADMIN_OPTION_MAX) + h_admin_field_body(2);
-    size_t question = 2 * h_admin_field_body(H_ADMIN_QUESTION_MAX) +
-                      2 * h_admin_field_body(H_ADMIN_TOPIC_MAX) +
-                      2 * h_admin_field_body(H_ADMIN_EXPLANATION_MAX) +
+    size_t video = h_admin_video_body(max_content_text);
+    size_t option = 2 * h_admin_field_body(CONTENT_OPTION_MAX) + h_admin_ascii_body(2);
+    size_t question = 2 * h_admin_field_body(CONTENT_QUESTION_MAX) +
+                      2 * h_admin_field_body(CONTENT_TOPIC_MAX) +
+                      2 * h_admin_field_body(CONTENT_EXPLANATION_MAX) +
                       MODEL_MAX_OPTIONS * option;
     return video + MODEL_MAX_QUESTIONS * question;
 }
@@ -585,15 +617,15 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
 {
     size_t max = c->app->cfg->max_content_text;
     const struct h_admin_text fields[] = {
-        {"title_da", &v->title[LANG_DA], H_ADMIN_TITLE_MAX, 1, "admin_err_title_missing"},
-        {"title_en", &v->title[LANG_EN], H_ADMIN_TITLE_MAX, 0, NULL},
-        {"summary_da", &v->summary[LANG_DA], H_ADMIN_SUMMARY_MAX, 0, NULL},
-        {"summary_en", &v->summary[LANG_EN], H_ADMIN_SUMMARY_MAX, 0, NULL},
+        {"title_da", &v->title[LANG_DA], CONTENT_TITLE_MAX, 1, "admin_err_title_missing"},
+        {"title_en", &v->title[LANG_EN], CONTENT_TITLE_MAX, 0, NULL},
+        {"summary_da", &v->summary[LANG_DA], CONTENT_SUMMARY_MAX, 0, NULL},
+        {"summary_en", &v->summary[LANG_EN], CONTENT_SUMMARY_MAX, 0, NULL},
         {"captions_da", &v->captions[LANG_DA], max, 0, NULL},
         {"captions_en", &v->captions[LANG_EN], max, 0, NULL},
         {"transcript_da", &v->transcript[LANG_DA], max, 1, "admin_err_transcript_missing"},
         {"transcript_en", &v->transcript[LANG_EN], max, 0, NULL},
-        {"media", &v->media, H_ADMIN_MEDIA_MAX, 0, NULL},
+        {"media", &v->media, CONTENT_MEDIA_MAX, 0, NULL},
     };
     /* a file name is checked when it changes: the draft may name a file that this
      * installation's media folder lacks (the text version is shown then) */
@@ -617,33 +649,28 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
         struct model_question *q = &v->questions[qi];
         char name[48], field[48];
         snprintf(name, sizeof name, "q%zu_text", qi + 1);
-        h_admin_set(&q->text[LANG_DA], h_staff_field(c, name));
-        if (!*q->text[LANG_DA] || strlen(q->text[LANG_DA]) > H_ADMIN_QUESTION_MAX)
-            h_staff_error(c, ctx, name, "admin_err_question_text");
+        h_admin_take(c, ctx, name, h_staff_field(c, name), &q->text[LANG_DA],
+                     CONTENT_QUESTION_MAX, "admin_err_question_text", "admin_err_question_text");
         snprintf(name, sizeof name, "q%zu_topic", qi + 1);
-        h_admin_set(&q->topic[LANG_DA], h_staff_field(c, name));
-        if (!*q->topic[LANG_DA] || strlen(q->topic[LANG_DA]) > H_ADMIN_TOPIC_MAX)
-            h_staff_error(c, ctx, name, "admin_err_topic");
+        h_admin_take(c, ctx, name, h_staff_field(c, name), &q->topic[LANG_DA], CONTENT_TOPIC_MAX,
+                     "admin_err_topic", "admin_err_topic");
         snprintf(name, sizeof name, "q%zu_explanation", qi + 1);
-        h_admin_set(&q->explanation[LANG_DA], h_staff_field(c, name));
-        if (strlen(q->explanation[LANG_DA]) > H_ADMIN_EXPLANATION_MAX)
-            h_staff_error(c, ctx, name, "admin_err_text_long");
+        h_admin_take(c, ctx, name, h_staff_field(c, name), &q->explanation[LANG_DA],
+                     CONTENT_EXPLANATION_MAX, NULL, "admin_err_text_long");
         /* the English texts: optional; a form without them leaves them as they are */
         struct {
             const char *suffix;
             char **dst;
             size_t max;
-        } en[] = {{"text_en", &q->text[LANG_EN], H_ADMIN_QUESTION_MAX},
-                  {"topic_en", &q->topic[LANG_EN], H_ADMIN_TOPIC_MAX},
-                  {"explanation_en", &q->explanation[LANG_EN], H_ADMIN_EXPLANATION_MAX}};
+        } en[] = {{"text_en", &q->text[LANG_EN], CONTENT_QUESTION_MAX},
+                  {"topic_en", &q->topic[LANG_EN], CONTENT_TOPIC_MAX},
+                  {"explanation_en", &q->explanation[LANG_EN], CONTENT_EXPLANATION_MAX}};
         for (size_t k = 0; k < sizeof en / sizeof en[0]; k++) {
             snprintf(name, sizeof name, "q%zu_%s", qi + 1, en[k].suffix);
             const char *val = form_get(&c->form, name);
-            if (!val)
-                continue;
-            h_admin_set(en[k].dst, val);
-            if (strlen(val) > en[k].max)
-                h_staff_error(c, ctx, name, "admin_err_text_long");
+            if (val)
+                h_admin_take(c, ctx, name, val, en[k].dst, en[k].max, NULL,
+                             "admin_err_text_long");
         }
         snprintf(name, sizeof name, "q%zu_right", qi + 1);
         const char *rights[MODEL_MAX_OPTIONS];
@@ -652,18 +679,14 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
         for (size_t oi = 0; oi < q->n_options; oi++) {
             char oname[48];
             snprintf(oname, sizeof oname, "q%zu_o%zu", qi + 1, oi + 1);
-            h_admin_set(&q->options[oi].text[LANG_DA], h_staff_field(c, oname));
-            if (!*q->options[oi].text[LANG_DA] ||
-                strlen(q->options[oi].text[LANG_DA]) > H_ADMIN_OPTION_MAX)
-                h_staff_error(c, ctx, oname, "admin_err_option");
+            h_admin_take(c, ctx, oname, h_staff_field(c, oname), &q->options[oi].text[LANG_DA],
+                         CONTENT_OPTION_MAX, "admin_err_option", "admin_err_option");
             char ename[56];
             snprintf(ename, sizeof ename, "q%zu_o%zu_en", qi + 1, oi + 1);
             const char *oen = form_get(&c->form, ename);
-            if (oen) {
-                h_admin_set(&q->options[oi].text[LANG_EN], oen);
-                if (strlen(oen) > H_ADMIN_OPTION_MAX)
-                    h_staff_error(c, ctx, ename, "admin_err_text_long");
-            }
+            if (oen)
+                h_admin_take(c, ctx, ename, oen, &q->options[oi].text[LANG_EN],
+                             CONTENT_OPTION_MAX, NULL, "admin_err_text_long");
             char want[24];
             snprintf(want, sizeof want, "%zu", oi + 1);
             q->options[oi].correct = false;
@@ -1003,12 +1026,12 @@ static void h_admin_question_fill(struct app_call *c, json_t *ctx, struct model_
         return;
     struct model_question *q = packedit_question_add(p, v, h_staff_field(c, "topic_da"));
     const struct h_admin_text fields[] = {
-        {"text_da", &q->text[LANG_DA], H_ADMIN_QUESTION_MAX, 1, "admin_err_question_text"},
-        {"text_en", &q->text[LANG_EN], H_ADMIN_QUESTION_MAX, 0, NULL},
-        {"topic_da", &q->topic[LANG_DA], H_ADMIN_TOPIC_MAX, 1, "admin_err_topic"},
-        {"topic_en", &q->topic[LANG_EN], H_ADMIN_TOPIC_MAX, 0, NULL},
-        {"explanation_da", &q->explanation[LANG_DA], H_ADMIN_EXPLANATION_MAX, 0, NULL},
-        {"explanation_en", &q->explanation[LANG_EN], H_ADMIN_EXPLANATION_MAX, 0, NULL},
+        {"text_da", &q->text[LANG_DA], CONTENT_QUESTION_MAX, 1, "admin_err_question_text"},
+        {"text_en", &q->text[LANG_EN], CONTENT_QUESTION_MAX, 0, NULL},
+        {"topic_da", &q->topic[LANG_DA], CONTENT_TOPIC_MAX, 1, "admin_err_topic"},
+        {"topic_en", &q->topic[LANG_EN], CONTENT_TOPIC_MAX, 0, NULL},
+        {"explanation_da", &q->explanation[LANG_DA], CONTENT_EXPLANATION_MAX, 0, NULL},
+        {"explanation_en", &q->explanation[LANG_EN], CONTENT_EXPLANATION_MAX, 0, NULL},
     };
     h_admin_read_texts(c, ctx, fields, sizeof fields / sizeof fields[0]);
     if (strcmp(kind, "single") != 0 && strcmp(kind, "multiple") != 0)
@@ -1052,8 +1075,8 @@ static void h_admin_option_fill(struct app_call *c, json_t *ctx, struct model_pa
         right += q->options[oi].correct;
     struct model_option *o = packedit_option_add(q);
     const struct h_admin_text fields[] = {
-        {"text_da", &o->text[LANG_DA], H_ADMIN_OPTION_MAX, 1, "admin_err_option"},
-        {"text_en", &o->text[LANG_EN], H_ADMIN_OPTION_MAX, 0, NULL},
+        {"text_da", &o->text[LANG_DA], CONTENT_OPTION_MAX, 1, "admin_err_option"},
+        {"text_en", &o->text[LANG_EN], CONTENT_OPTION_MAX, 0, NULL},
     };
     h_admin_read_texts(c, ctx, fields, sizeof fields / sizeof fields[0]);
     o->correct = *h_staff_field(c, "right") != 0;
@@ -1202,6 +1225,27 @@ void h_admin_preview_captions(struct app_call *c)
     model_pack_free(p);
 }
 
+/* The text a text_too_long problem is about, as the page names it: "Forklaring (dansk)",
+ * "Svarmulighed 3 (العربية)". */
+static json_t *h_admin_problem_field(struct app_call *c, const struct content_problem *problem)
+{
+    char key[64], lang[96] = "", out[256];
+    snprintf(key, sizeof key, "admin_diff_field_%s", problem->field);
+    if (!strcmp(problem->lang, "da") || !strcmp(problem->lang, "en")) {
+        char lang_key[32];
+        snprintf(lang_key, sizeof lang_key, "admin_diff_lang_%s", problem->lang);
+        snprintf(lang, sizeof lang, " (%s)", app_text(c, lang_key));
+    } else if (*problem->lang) {
+        const struct lang_info *li = lang_find(&c->app->langs, problem->lang);
+        snprintf(lang, sizeof lang, " (%s)", li ? li->name : problem->lang);
+    }
+    if (problem->option)
+        snprintf(out, sizeof out, "%s %zu%s", app_text(c, key), problem->option, lang);
+    else
+        snprintf(out, sizeof out, "%s%s", app_text(c, key), lang);
+    return json_string(out);
+}
+
 /* The draft page again with the first problem that stops publishing. */
 static void h_admin_publish_invalid(struct app_call *c, const struct content_problem *problem)
 {
@@ -1213,10 +1257,10 @@ static void h_admin_publish_invalid(struct app_call *c, const struct content_pro
     snprintf(key, sizeof key, "pack_err_%s", problem->code);
     h_admin_draft_texts(ctx, p);
     json_object_set_new(ctx, "guidance_da_lix", h_admin_lix(c, p->guidance[LANG_DA]));
-    /* the texts of a limit name it ({{max}}) */
-    h_staff_error_n(c, ctx, "publish", key, "max",
-                    strcmp(problem->code, "too_many_options") == 0 ? MODEL_MAX_OPTIONS
-                                                                   : MODEL_MAX_QUESTIONS);
+    /* the texts of a limit name it ({{max}}); a text too long is named below */
+    h_staff_error_n(c, ctx, "publish", key, "max", (unsigned)problem->max);
+    if (problem->field)
+        json_object_set_new(ctx, "problem_field", h_admin_problem_field(c, problem));
     if (problem->video)
         json_object_set_new(ctx, "problem_video", json_integer((json_int_t)problem->video));
     if (problem->question)
@@ -1314,14 +1358,14 @@ static void h_admin_publish_confirm(struct app_call *c, const struct model_pack 
  * publishes. */
 void h_admin_publish(struct app_call *c)
 {
-    struct content_problem problem = {"", 0, 0};
+    struct content_problem problem = {.code = "", .lang = ""};
     int version = 0;
     int64_t id = h_admin_id(c, 0);
     if (strcmp(h_staff_field(c, "confirm"), "ja") != 0) {
         struct model_pack *p = h_admin_draft_of(c); /* replies 404 or 409 itself */
         if (!p)
             return;
-        if (content_pack_check(p, &problem) != 0) {
+        if (content_pack_check(p, c->app->cfg->max_content_text, &problem) != 0) {
             model_pack_free(p);
             h_admin_publish_invalid(c, &problem);
             return;
@@ -1342,7 +1386,9 @@ void h_admin_publish(struct app_call *c)
         return;
     }
     enum packedit_result r =
-        id ? packedit_publish(c->st, id, clock_now(), &problem, &version) : PACKEDIT_NOT_FOUND;
+        id ? packedit_publish(c->st, id, c->app->cfg->max_content_text, clock_now(), &problem,
+                              &version)
+           : PACKEDIT_NOT_FOUND;
     if (r == PACKEDIT_NOT_FOUND) {
         app_page_error(c, 404, "not_found");
     } else if (r == PACKEDIT_NOT_DRAFT) {

@@ -26,6 +26,7 @@
 #include "watch.h"
 #include "mem.h"
 #include "meeting.h"
+#include "utf8.h"
 
 /* ------------------------------------------------------------------ shared helpers */
 
@@ -133,7 +134,8 @@ static void h_staff_enrol_fail(struct app_call *c, enum enrol_result er)
     app_page_error(c, 503, "busy");
 }
 
-/* A text field: present, at most max bytes.  Adds an error and returns NULL otherwise. */
+/* A text field: present, at most max characters (utf8.h: the limits the error messages
+ * name are in characters).  Adds an error and returns NULL otherwise. */
 const char *h_staff_text(struct app_call *c, json_t *ctx, const char *name, size_t max,
                          int required, const char *missing_key, const char *long_key)
 {
@@ -143,7 +145,7 @@ const char *h_staff_text(struct app_call *c, json_t *ctx, const char *name, size
         h_staff_error(c, ctx, name, missing_key);
         return NULL;
     }
-    if (strlen(v) > max) {
+    if (!utf8_fits(v, max)) {
         h_staff_error(c, ctx, name, long_key);
         return NULL;
     }
@@ -281,7 +283,7 @@ void h_staff_login(struct app_call *c)
     const char *password = h_staff_field(c, "password");
     if (!*password)
         h_staff_error(c, ctx, "password", "staff_err_password_missing");
-    else if (strlen(password) > STAFF_PASSWORD_MAX)
+    else if (!staff_password_fits(password))
         h_staff_error(c, ctx, "password", "staff_err_password_long");
     if (json_object_get(ctx, "has_errors")) {
         h_staff_login_page(c, 422, ctx);

@@ -87,10 +87,15 @@ void h_admin_publish(struct app_call *c);
 void h_admin_access(struct app_call *c);
 /* What the pack editor's largest form, a video's (h_admin_draft_video), may hold: a video
  * of MODEL_MAX_QUESTIONS questions with MODEL_MAX_OPTIONS options each, every text at its
- * limit (the long ones at max_content_text bytes) and every byte percent-encoded: its
- * fields, and its body in bytes.  The draft page and the language forms hold less. */
+ * limit in characters (content.h; the long ones max_content_text) of up to four bytes
+ * each, every byte percent-encoded: its fields, and its body in bytes.  The draft page,
+ * the language forms and the forms that add a question or an option hold less. */
 size_t h_admin_editor_fields(void);
 size_t h_admin_editor_body(size_t max_content_text);
+/* What a video's own fields (without its questions) may hold in bytes, counted as above:
+ * the form that adds a video (h_admin_video_new) sends them beside its file.  Multipart
+ * sends a text's bytes as they are, so this is more than they take there. */
+size_t h_admin_video_body(size_t max_content_text);
 /* What the meeting form (h_staff_meeting) may hold in bytes: its note at max_field_length
  * characters of up to four bytes, percent-encoded, and its short fields. */
 size_t h_staff_meeting_body(size_t max_field_length);
@@ -117,7 +122,7 @@ void h_staff_error_n(struct app_call *c, json_t *ctx, const char *field_id, cons
 char *h_staff_fill_text(const struct app_call *c, const char *key, const char *name,
                         const char *value);
 /* The form field name, echoed into ctx; NULL (with an error added) when required and
- * empty, or longer than max bytes. */
+ * empty, or longer than max characters (utf8.h). */
 const char *h_staff_text(struct app_call *c, json_t *ctx, const char *name, size_t max,
                          int required, const char *missing_key, const char *long_key);
 /* A name in the page's language (a group's, …), the Danish one when it has none. Borrowed

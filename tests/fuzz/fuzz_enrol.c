@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "config.h"
 #include "content.h"
 #include "enrol.h"
 #include "store.h"
@@ -44,6 +45,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     char path[256], key[256], err[512];
     int applied = 0, published = 0;
+    struct config cfg;
+    config_defaults(&cfg); /* [staff] max_content_text for the demo packs */
     if (!mkdtemp(dir) || token_init())
         abort();
     snprintf(path, sizeof path, "%s/fuzz.db", dir);
@@ -51,7 +54,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (store_open(path, 5000, &st, err, sizeof err) ||
         store_migrate(st, "db/migrations", &applied, err, sizeof err) ||
         vault_open(key, &vault, err, sizeof err) ||
-        content_load_dir(st, "db/demo", clock_now(), &published, err, sizeof err)) {
+        content_load_dir(st, "db/demo", cfg.max_content_text, clock_now(), &published, err,
+                         sizeof err)) {
         fprintf(stderr, "fuzz_enrol: setup failed (run from the repository root): %s\n", err);
         abort();
     }

@@ -135,6 +135,71 @@ describe('administrator pages', () => {
     assert.deepEqual(tableCounts(s.db), before);
   });
 
+  it('staff forms count the limits they name in characters: display name, password, API key name, the caseworkers\' name search', async () => {
+    const wide = (n) => '\u{1F600}'.repeat(n); // four bytes a character
+    const long = `cw7${'x'.repeat(61)}`; // a username of the most, 64
+    const page = await admin.get('/admin/brugere');
+    const csrf = formCsrf(page.text, '/admin/brugere');
+    const before = tableCounts(s.db);
+    delete before.access_log;
+    const counts = () => {
+      const c = tableCounts(s.db);
+      delete c.access_log;
+      return c;
+    };
+    for (const [fields, field, message] of [
+      [{ display_name: 'ø'.repeat(201) }, 'display_name', /^Navnet må højst være 200 tegn uden kontroltegn$/],
+      [{ password: 'æ'.repeat(129) }, 'password', /^Adgangskoden er for lang \(højst 128 tegn\)$/],
+    ]) {
+      const r = await admin.post('/admin/brugere', { csrf, username: long, role: 'caseworker', unit: 'team-nord', password: 'æ'.repeat(128), ...fields });
+      assert.equal(r.status, 422, field);
+      assert.match(assertSummaryOnTop(r.text, [field]).find((e) => e.field === field).text, message);
+      assert.deepEqual(counts(), before);
+    }
+    // at the limits, in characters of four bytes: more than the 4 KB the form once had
+    const fields = { csrf, username: long, display_name: wide(200), role: 'caseworker', unit: 'team-nord', password: wide(128) };
+    assert.ok(new URLSearchParams(fields).toString().length > 4096);
+    let r = await admin.post('/admin/brugere', fields);
+    assert.equal(r.status, 303, r.text.slice(0, 500));
+    assert.equal(one(s.db, `SELECT display_name FROM users WHERE username = '${long}'`), wide(200));
+    await staff(s, long, wide(128));
+    const id = one(s.db, `SELECT id FROM users WHERE username = '${long}'`);
+    const edit = formCsrf((await admin.get(`/admin/brugere/${id}`)).text, `/admin/brugere/${id}`);
+    r = await admin.post(`/admin/brugere/${id}`, { csrf: edit, action: 'save', display_name: 'æ'.repeat(200), role: 'caseworker', unit: 'team-nord' });
+    assert.equal(r.status, 303, r.text.slice(0, 500));
+    assert.equal(one(s.db, `SELECT display_name FROM users WHERE id = ${id}`), 'æ'.repeat(200));
+    assert.ok(decodeEntities((await admin.get(`/admin/brugere/${id}`)).text).includes('æ'.repeat(200)), 'shown whole');
+
+    // an API key's name: 100 characters (more than the 1 KB the form once had), not 101
+    const keys = formCsrf((await admin.get('/admin/noegler')).text, '/admin/noegler');
+    const k0 = counts().api_keys;
+    r = await admin.post('/admin/noegler', { csrf: keys, name: wide(101) });
+    assert.equal(r.status, 422);
+    assert.match(assertSummaryOnTop(r.text, ['name'])[0].text, /^Navnet er for langt \(højst 100 tegn\)$/);
+    assert.equal(counts().api_keys, k0);
+    r = await admin.post('/admin/noegler', { csrf: keys, name: wide(100) });
+    assert.equal(r.status, 201, r.text.slice(0, 300));
+    assert.ok(decodeEntities((await admin.get('/admin/noegler')).text).includes(wide(100)), 'listed whole');
+
+    // the command line by the same rules
+    let c = addUser(s, 'cw6', 'caseworker', 'team-nord', 'æ'.repeat(129));
+    assert.equal(c.status, 1);
+    assert.match(c.stderr, /the password must be at most 128 characters/);
+    assert.equal(addUser(s, 'cw6', 'caseworker', 'team-nord', 'æ'.repeat(128)).status, 0);
+    await staff(s, 'cw6', 'æ'.repeat(128));
+    c = cli(['apikey', 'add', '--db', s.db, '--name', 'æ'.repeat(101)]);
+    assert.equal(c.status, 2);
+    assert.equal(cli(['apikey', 'add', '--db', s.db, '--name', 'æ'.repeat(100)]).status, 0);
+
+    // the caseworkers' search by name
+    const cw = await staff(s, 'cw1');
+    const search = formCsrf((await cw.get('/medarbejder/borgere')).text, '/medarbejder/borgere');
+    assert.equal((await cw.post('/medarbejder/borgere', { csrf: search, navn: 'æ'.repeat(200) })).status, 200);
+    r = await cw.post('/medarbejder/borgere', { csrf: search, navn: 'æ'.repeat(201) });
+    assert.equal(r.status, 422);
+    assert.match(assertSummaryOnTop(r.text, ['navn'])[0].text, /^Navnet er for langt \(højst 200 tegn\)$/);
+  });
+
   it('users: disable ends sessions, reset password, change role; an admin cannot demote themselves', async () => {
     const cw9 = await staff(s, 'cw9', 'new-user-password-1');
     const id = one(s.db, "SELECT id FROM users WHERE username = 'cw9'");
@@ -515,6 +580,27 @@ describe('administrator: adding, removing and moving the content of a draft', ()
     const e = (await s.api('GET', `/api/v1/enrolments/${fresh.enrolment_id}`)).json;
     assert.equal(e.videos.length, n0 + 1);
     assert.equal(e.videos[n0].title, 'Ny video om rådighed');
+  });
+
+  it('the form that adds a video takes its texts at their limits in characters of four bytes beside a file of [staff] max_upload', async () => {
+    const id = await groupDraft('ledighedsydelse');
+    const n0 = nVideos(id);
+    const csrf = await csrfOn(`/admin/pakke/${id}/video/ny`);
+    const wide = (n) => '\u{1F600}'.repeat(n);
+    const film = fakeMp4(65536);
+    const parts = [
+      { name: 'csrf', value: csrf }, { name: 'title_da', value: wide(200) }, { name: 'title_en', value: wide(200) },
+      { name: 'summary_da', value: wide(1000) }, { name: 'media', value: '' },
+      { name: 'captions_da', value: `WEBVTT\n${wide(20000 - 7)}` }, { name: 'captions_en', value: `WEBVTT\n${wide(20000 - 7)}` },
+      { name: 'transcript_da', value: wide(20000) }, { name: 'transcript_en', value: wide(20000) },
+      { name: 'file', filename: 'film.mp4', type: 'video/mp4', data: film },
+    ];
+    // more than max_upload + [server] max_body_form, the limit this form once had
+    assert.ok(multipart(parts).body.length > 65536 + 32768);
+    const r = await postMultipart(`/admin/pakke/${id}/video/ny`, parts);
+    assert.equal(r.status, 303, r.text.slice(0, 600));
+    assert.equal(nVideos(id), n0 + 1);
+    assert.equal(one(s.db, `SELECT transcript_en FROM videos WHERE pack_id = ${id} AND position = ${n0 + 1}`), wide(20000));
   });
 
   it('move a video up and down, remove an option, a question and a video; numbers out of range are 404', async () => {

@@ -1,13 +1,14 @@
 // Limits that must agree with each other: a pack holds a video to the questions a citizen
 // can answer in one form and a question to the options an answer can choose (the pack
 // files and the editor refuse more, changing nothing); the editor's forms take every text
-// at its limit; a meeting note is counted in characters by the API and the staff form alike.
+// at its limit, counted in characters (not bytes) as the pack files and publishing count
+// it; a meeting note is counted in characters by the API and the staff form alike.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, ROOT, cli, parseForms, sqlite, startServer, tableCounts } from './harness.mjs';
+import { Browser, ROOT, cli, decodeEntities, parseForms, sqlite, startServer, tableCounts } from './harness.mjs';
 import {
   assertSummaryOnTop, enrolCitizen, errorSummary, formCsrf, formFields, hiddenFields, ini, meetingNow, setField, staff,
 } from './staffkit.mjs';
@@ -17,6 +18,12 @@ const MAX_QUESTIONS = 32;
 const MAX_OPTIONS = 16;
 
 const encodedLength = (fields) => new URLSearchParams(fields).toString().length;
+/* What the pack editor's forms take at the default [staff] max_content_text (README: Form
+ * body limits). */
+const EDITOR_BODY = 9_651_680;
+const MAX_TEXT = 20_000;
+/* A character of four bytes in UTF-8 (U+1F600), twelve form-encoded. */
+const WIDE = '\u{1F600}';
 
 /** The demo's dagpenge pack with video 1 asking n questions (the added ones multiple-choice)
  * of at least options options each. */
@@ -208,9 +215,10 @@ describe('the video editor takes every text at its limit', () => {
   });
 
   it('a body over what the form may hold is 413 and changes nothing; one at the limit is read', async () => {
-    // README: 4 × (32 + 3 × max_content_text) + the rest of the video + 32 questions of 16
-    // options, every byte percent-encoded: 2,457,080 bytes at the default 20000
-    const limit = 2_457_080;
+    // README: 4 × (32 + 12 × max_content_text) + the rest of the video + 32 questions of 16
+    // options, every text at its limit in characters of four bytes, every byte
+    // percent-encoded: 9,651,680 bytes at the default 20000
+    const limit = EDITOR_BODY;
     const before = tableCounts(s.db);
     const title = video('title_da');
     const head = (len) => `POST ${action} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${admin.headers().Cookie}\r\n` +
@@ -268,5 +276,218 @@ describe('a meeting note is counted in characters by the API and the staff form 
     const sum = assertSummaryOnTop(form.text, ['note']);
     assert.match(sum[0].text, /højst 4000 tegn/);
     assert.equal((await s.api('GET', `/api/v1/enrolments/${e.enrolment_id}`)).json.meeting.note, note);
+  });
+});
+
+describe('the editor counts every limit it names in characters, as publishing and the pack files do', () => {
+  let s;
+  let admin;
+  let demo;
+  let draft;
+  const write = (pack) => fs.writeFileSync(path.join(demo, 'packs', 'dagpenge.json'), JSON.stringify(pack));
+  const loadDemo = () => cli(['demo', '--db', s.db, '--config', s.configFile]);
+  const counts = () => {
+    const c = tableCounts(s.db);
+    delete c.access_log;
+    return c;
+  };
+  /* every row of the draft: what a refused form must leave as it was */
+  const rows = (id) => sqlite(s.db, `SELECT * FROM packs WHERE id = ${id};
+    SELECT * FROM videos WHERE pack_id = ${id} ORDER BY position;
+    SELECT q.* FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${id} ORDER BY v.position, q.position;
+    SELECT o.* FROM options o JOIN questions q ON q.id = o.question_id JOIN videos v ON v.id = q.video_id
+      WHERE v.pack_id = ${id} ORDER BY v.position, q.position, o.position;`);
+  const valueOf = async (action, field) => formFields((await admin.get(action)).text, action).find(([n]) => n === field)?.[1];
+  const newDraft = async () => {
+    const page = await admin.get('/admin/pakker');
+    const made = await admin.post('/admin/pakker/dagpenge/kladde', { csrf: formCsrf(page.text, '/admin/pakker/dagpenge/kladde') });
+    assert.equal(made.status, 303);
+    return Number(/(\d+)$/.exec(made.headers.location)[1]);
+  };
+
+  before(async () => {
+    s = await startServer({ config: ini({ content: { demo_dir: '{dir}/demo' } }) });
+    demo = path.join(s.dir, 'demo');
+    fs.cpSync(path.join(ROOT, 'db', 'demo'), demo, { recursive: true });
+    admin = await staff(s, 'admin');
+    draft = await newDraft();
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('each form saves a text of exactly its limit in æ, ø, å or Arabic (more bytes than characters) and refuses one character more with "højst N tegn", saving nothing', async () => {
+    const video = `/admin/pakke/${draft}/video/1`;
+    const pack = `/admin/pakke/${draft}`;
+    const arabic = `/admin/pakke/${draft}/sprog/ar/video/1`;
+    /* a textarea sends its line breaks as CRLF; the limit counts the text as stored (LF) */
+    const lines = (ch, n) => Array.from({ length: n / 100 }, () => ch.repeat(99)).join('\r\n') + ch;
+    for (const [action, field, max, text, message] of [
+      [video, 'title_da', 200, 'ø'.repeat(200), /^Teksten er for lang – højst 200 tegn$/],
+      [video, 'summary_en', 1000, 'æ'.repeat(1000), /^Teksten er for lang – højst 1000 tegn$/],
+      [video, 'transcript_da', MAX_TEXT, lines('å', MAX_TEXT), /^Teksten er for lang – højst 20000 tegn$/],
+      [video, 'q1_text', 1000, 'æ'.repeat(1000), /^Skriv spørgsmålet \(højst 1000 tegn\)$/],
+      [video, 'q1_topic', 200, 'å'.repeat(200), /^Skriv emnet \(højst 200 tegn\)$/],
+      [video, 'q1_explanation_en', 2000, 'ø'.repeat(2000), /^Teksten er for lang – højst 2000 tegn$/],
+      [video, 'q1_o1', 500, 'å'.repeat(500), /^Skriv svarmuligheden \(højst 500 tegn\)$/],
+      [video, 'q1_o2_en', 500, 'æ'.repeat(500), /^Teksten er for lang – højst 500 tegn$/],
+      [pack, 'legal_basis', 500, 'æ'.repeat(500), /^Teksten er for lang – højst 500 tegn$/],
+      [pack, 'guidance_da', MAX_TEXT, lines('ø', MAX_TEXT), /^Teksten er for lang – højst 20000 tegn$/],
+      [arabic, 'title', 200, 'ب'.repeat(200), /^Teksten er for lang – højst 200 tegn$/],
+      [arabic, 'q1_o1', 500, 'ج'.repeat(500), /^Teksten er for lang – højst 500 tegn$/],
+    ]) {
+      const stored = text.replace(/\r\n/g, '\n');
+      assert.equal([...stored].length, max);
+      assert.ok(Buffer.byteLength(stored) > max, 'more bytes than characters');
+      const fields = formFields((await admin.get(action)).text, action);
+      const ok = await admin.post(action, setField([...fields], field, text));
+      assert.equal(ok.status, 303, `${field} at ${max} characters: ${ok.text.slice(0, 300)}`);
+      assert.equal(await valueOf(action, field), stored, `${field} saved as sent`);
+      const before = rows(draft);
+      const more = await admin.post(action, setField([...fields], field, `${text}æ`));
+      assert.equal(more.status, 422, `${field} at ${max + 1} characters`);
+      const said = assertSummaryOnTop(more.text, [field]).find((e) => e.field === field);
+      assert.match(said.text, message);
+      assert.equal(rows(draft), before, `nothing saved for ${field}`);
+    }
+  });
+
+  it('the form that adds a question takes every text at its limit, four bytes a character (more than [server] max_body_form); one more is refused', async () => {
+    const action = `/admin/pakke/${draft}/video/2/spoergsmaal/ny`;
+    const csrf = formCsrf((await admin.get(action)).text, action);
+    const q = {
+      csrf, kind: 'single', text_da: WIDE.repeat(1000), text_en: WIDE.repeat(1000), topic_da: WIDE.repeat(200),
+      topic_en: WIDE.repeat(200), explanation_da: WIDE.repeat(2000), explanation_en: WIDE.repeat(2000),
+    };
+    assert.ok(encodedLength(q) > 32_768);
+    const before = counts();
+    const over = await admin.post(action, { ...q, topic_da: WIDE.repeat(201) });
+    assert.equal(over.status, 422);
+    assert.match(assertSummaryOnTop(over.text, ['topic_da'])[0].text, /^Teksten er for lang – højst 200 tegn$/);
+    assert.deepEqual(counts(), before);
+    let r = await admin.post(action, q);
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    assert.equal(counts().questions, before.questions + 1);
+    const n = one(s.db, `SELECT max(q.position) FROM questions q JOIN videos v ON v.id = q.video_id
+      WHERE v.pack_id = ${draft} AND v.position = 2`);
+    assert.equal(one(s.db, `SELECT q.explanation_en FROM questions q JOIN videos v ON v.id = q.video_id
+      WHERE v.pack_id = ${draft} AND v.position = 2 AND q.position = ${n}`), q.explanation_en);
+    // removed again: a question without options cannot be published (the next test publishes)
+    const remove = `/admin/pakke/${draft}/video/2/spoergsmaal/${n}/fjern`;
+    const videoPage = (await admin.get(`/admin/pakke/${draft}/video/2`)).text;
+    r = await admin.post(remove, { csrf: formCsrf(videoPage, remove), confirm: 'ja' });
+    assert.equal(r.status, 303);
+  });
+
+  it('a pack file is held to the same limits: a text at its limit in characters loads, one character more is refused naming it, storing nothing', () => {
+    const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
+    const v = pack.videos[0];
+    v.questions[0].text.da = 'æ'.repeat(1000);
+    v.questions[0].options[1].text.en = 'ø'.repeat(500);
+    v.title.da = 'å'.repeat(200);
+    pack.translations.ar[`v.${v.slug}.title`] = 'ب'.repeat(200);
+    pack.legal_basis = 'æ'.repeat(500);
+    write(pack);
+    let r = loadDemo();
+    assert.equal(r.status, 0, r.stderr);
+    const before = counts();
+    for (const [change, named] of [
+      [(p) => { p.videos[0].questions[0].text.da += 'æ'; }, /dagpenge\.json: videos\[0\]\.questions\[0\]\.text\.da is longer than 1000 characters/],
+      [(p) => { p.videos[0].questions[0].options[1].text.en += 'ø'; }, /videos\[0\]\.questions\[0\]\.options\[1\]\.text\.en is longer than 500 characters/],
+      [(p) => { p.videos[0].title.da += 'å'; }, /videos\[0\]\.title\.da is longer than 200 characters/],
+      [(p) => { p.translations.ar[`v.${v.slug}.title`] += 'ب'; }, /translations\.ar\.v\.raadighed\.title is longer than 200 characters/],
+      [(p) => { p.legal_basis += 'æ'; }, /legal_basis is longer than 500 characters/],
+    ]) {
+      const over = structuredClone(pack);
+      change(over);
+      write(over);
+      r = loadDemo();
+      assert.notEqual(r.status, 0, r.stderr);
+      assert.match(r.stderr, named);
+      assert.deepEqual(counts(), before);
+    }
+    write(pack);
+  });
+
+  it('publishing takes the texts at their limits, and refuses a text over its limit stored behind the editor\'s back, naming it', async () => {
+    let page = await admin.get(`/admin/pakke/${draft}`);
+    let r = await admin.post(`/admin/pakke/${draft}/udgiv`, { csrf: formCsrf(page.text, `/admin/pakke/${draft}/udgiv`), confirm: 'ja' });
+    assert.equal(r.status, 303, r.text.slice(0, 500));
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${draft}`), 'published');
+    const next = await newDraft();
+    const q = one(s.db, `SELECT q.id FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${next} AND v.position = 1 AND q.position = 1`);
+    sqlite(s.db, `UPDATE questions SET explanation_da = '${'æ'.repeat(2001)}' WHERE id = ${q}`);
+    page = await admin.get(`/admin/pakke/${next}`);
+    for (const confirm of [undefined, 'ja']) {
+      r = await admin.post(`/admin/pakke/${next}/udgiv`, { csrf: formCsrf(page.text, `/admin/pakke/${next}/udgiv`), ...(confirm ? { confirm } : {}) });
+      assert.equal(r.status, 422);
+      const sum = assertSummaryOnTop(r.text, ['publish']);
+      assert.match(sum[0].text, /^En tekst er for lang – højst 2000 tegn/);
+      assert.match(decodeEntities(r.text), /Problemet er i video 1, spørgsmål 1\./i);
+      assert.match(decodeEntities(r.text), /Det gælder feltet Forklaring \(dansk\)\./);
+      assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${next}`), 'draft');
+    }
+  });
+});
+
+describe('a pack file with every text at its limit in characters of four bytes loads, and the editor saves its largest form unchanged within its body limit', () => {
+  let s;
+  let admin;
+  let demo;
+  const loadDemo = () => cli(['demo', '--db', s.db, '--config', s.configFile]);
+  const wide = (n) => WIDE.repeat(n);
+  const both = (n) => ({ da: wide(n), en: wide(n) });
+
+  before(async () => {
+    s = await startServer({ config: ini({ content: { demo_dir: '{dir}/demo' } }) });
+    demo = path.join(s.dir, 'demo');
+    fs.cpSync(path.join(ROOT, 'db', 'demo'), demo, { recursive: true });
+    admin = await staff(s, 'admin');
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('loads, and its whole video form posts back unchanged', async () => {
+    const pack = dagpenge(MAX_QUESTIONS, MAX_OPTIONS);
+    const v = pack.videos[0];
+    pack.legal_basis = wide(500);
+    pack.written_guidance = both(MAX_TEXT);
+    Object.assign(v, { title: both(200), summary: both(1000), transcript: both(MAX_TEXT) });
+    for (const lang of ['da', 'en']) {
+      fs.writeFileSync(path.join(demo, v.captions[lang]), `WEBVTT\n${wide(MAX_TEXT - 7)}`);
+    }
+    for (const q of v.questions) {
+      Object.assign(q, { text: both(1000), explanation: both(2000) });
+      Object.assign(q.topic, both(200));
+      for (const o of q.options) o.text = both(500);
+    }
+    const file = path.join(demo, 'packs', 'dagpenge.json');
+    const over = structuredClone(pack);
+    over.videos[0].questions[31].options[15].text.en += WIDE;
+    fs.writeFileSync(file, JSON.stringify(over));
+    let r = loadDemo();
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /videos\[0\]\.questions\[31\]\.options\[15\]\.text\.en is longer than 500 characters/);
+    fs.writeFileSync(file, JSON.stringify(pack));
+    r = loadDemo();
+    assert.equal(r.status, 0, r.stderr);
+
+    const page = await admin.get('/admin/pakker');
+    const made = await admin.post('/admin/pakker/dagpenge/kladde', { csrf: formCsrf(page.text, '/admin/pakker/dagpenge/kladde') });
+    const draft = Number(/(\d+)$/.exec(made.headers.location)[1]);
+    const action = `/admin/pakke/${draft}/video/1`;
+    const fields = formFields((await admin.get(action)).text, action);
+    assert.equal(fields.find(([n]) => n === 'q32_o16_en')[1], wide(500));
+    // within the limit, and near it: the bound is what the fields may hold
+    const length = encodedLength(fields);
+    assert.ok(length <= EDITOR_BODY && length > 0.99 * EDITOR_BODY, `${length} bytes`);
+    r = await admin.post(action, fields);
+    assert.equal(r.status, 303, r.text.slice(0, 500));
+    const draftPage = `/admin/pakke/${draft}`;
+    r = await admin.post(draftPage, formFields((await admin.get(draftPage)).text, draftPage));
+    assert.equal(r.status, 303, r.text.slice(0, 500));
+    assert.equal(one(s.db, `SELECT guidance_en FROM packs WHERE id = ${draft}`), wide(MAX_TEXT));
+    assert.equal(one(s.db, `SELECT transcript_da FROM videos WHERE pack_id = ${draft} AND position = 1`), wide(MAX_TEXT));
   });
 });

@@ -18,6 +18,9 @@
 #include "store.h"
 #include "token.h"
 
+/* [staff] max_content_text at its default */
+#define MAX_TEXT 20000
+
 static const char *const pack_json =
     "{\"group\": {\"slug\": \"testgruppe\", \"name\": {\"da\": \"Testgruppe\", \"en\": \"Test group\"},"
     "  \"resend_months\": 6, \"enabled\": true},"
@@ -78,18 +81,25 @@ static int teardown(void **state)
     return 0;
 }
 
+static struct model_pack *parse_doc(const json_t *doc, const char *dir, size_t max_text,
+                                    char *err, size_t n)
+{
+    struct model_pack *p = NULL;
+    struct model_group g;
+    int rc = content_pack_parse(doc, dir, max_text, &p, &g, err, n);
+    if (rc == 0)
+        model_group_clear(&g);
+    return rc == 0 ? p : NULL;
+}
+
 static struct model_pack *parse(const char *text, const char *dir, char *err, size_t n)
 {
     json_error_t je;
     json_t *doc = json_loads(text, 0, &je);
     assert_non_null(doc);
-    struct model_pack *p = NULL;
-    struct model_group g;
-    int rc = content_pack_parse(doc, dir, &p, &g, err, n);
+    struct model_pack *p = parse_doc(doc, dir, MAX_TEXT, err, n);
     json_decref(doc);
-    if (rc == 0)
-        model_group_clear(&g);
-    return rc == 0 ? p : NULL;
+    return p;
 }
 
 static void test_parse_pack(void **state)
@@ -206,7 +216,7 @@ static void test_load_refuses_and_stores_nothing(void **state)
     snprintf(db, sizeof db, "%s/c.db", f->dir);
     assert_int_equal(store_open(db, 1000, &st, err, sizeof err), 0);
     assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
-    assert_int_equal(content_load_dir(st, f->dir, 1000, &published, err, sizeof err), -1);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, &published, err, sizeof err), -1);
     assert_non_null(strstr(err, "zzz.json"));
     assert_non_null(strstr(err, "questions has 33 questions"));
     assert_int_equal(published, 0);
@@ -304,9 +314,9 @@ static void test_load_publishes_only_on_change(void **state)
     assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
     assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
     assert_int_equal(applied, 0);
-    assert_int_equal(content_load_dir(st, f->dir, 1000, &published, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, &published, err, sizeof err), 0);
     assert_int_equal(published, 1);
-    assert_int_equal(content_load_dir(st, f->dir, 1001, &published, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1001, &published, err, sizeof err), 0);
     assert_int_equal(published, 0);
     assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_OK);
     group_id = g.id;
@@ -320,7 +330,7 @@ static void test_load_publishes_only_on_change(void **state)
     snprintf(p, sizeof p, "%s/packs/test.json", f->dir);
     write_file(p, changed);
     free(changed);
-    assert_int_equal(content_load_dir(st, f->dir, 1002, &published, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1002, &published, err, sizeof err), 0);
     assert_int_equal(published, 1);
     assert_int_equal(store_pack_published_id(st, group_id, &second), STORE_OK);
     assert_int_not_equal(first, second);
@@ -371,6 +381,178 @@ static void test_right_answer_rule(void **state)
     model_pack_free(p);
 }
 
+/* n times the UTF-8 character ch (a string of one character), in a new string. */
+static char *repeat(const char *ch, size_t n)
+{
+    size_t len = strlen(ch);
+    char *out = malloc(len * n + 1);
+    assert_non_null(out);
+    for (size_t i = 0; i < n; i++)
+        memcpy(out + i * len, ch, len);
+    out[len * n] = '\0';
+    return out;
+}
+
+/* pack_json (new reference) with the string at the path that follows n (its keys and
+ * array indexes, then NULL) set to n times ch; objects missing on the way are made. */
+static json_t *pack_text(const char *ch, size_t n, ...)
+{
+    json_error_t je;
+    json_t *doc = json_loads(pack_json, 0, &je), *at = doc;
+    assert_non_null(doc);
+    va_list ap;
+    va_start(ap, n);
+    const char *key = va_arg(ap, const char *), *next;
+    while ((next = va_arg(ap, const char *))) {
+        json_t *in = json_is_array(at) ? json_array_get(at, (size_t)atoi(key))
+                                       : json_object_get(at, key);
+        if (!in) { /* a missing object on the way (translations) */
+            in = json_object();
+            json_object_set_new(at, key, in);
+        }
+        at = in;
+        key = next;
+    }
+    va_end(ap);
+    char *text = repeat(ch, n);
+    if (json_is_array(at))
+        json_array_set_new(at, (size_t)atoi(key), json_string(text));
+    else
+        json_object_set_new(at, key, json_string(text));
+    free(text);
+    return doc;
+}
+
+/* Whether doc (taken) parses; when not, its error must name want. */
+static int parses(const char *dir, size_t max_text, const char *want, json_t *doc)
+{
+    char err[256] = "";
+    struct model_pack *p = parse_doc(doc, dir, max_text, err, sizeof err);
+    json_decref(doc);
+    if (p) {
+        model_pack_free(p);
+        return 1;
+    }
+    if (want && !strstr(err, want))
+        fail_msg("error '%s' does not name '%s'", err, want);
+    return 0;
+}
+
+/* Every text of a pack file is held to its limit in characters, not bytes: a text of
+ * exactly the limit in "æ" (twice as many bytes) or Arabic letters loads, one character
+ * more is refused, naming the text as the file has it. */
+static void test_text_limits_in_characters(void **state)
+{
+    struct fixture *f = *state;
+    const char *d = f->dir;
+#define AT_LIMIT(max_text, ch, n, ...)                                                        \
+    assert_true(parses(d, max_text, NULL, pack_text(ch, n, __VA_ARGS__, NULL)))
+#define OVER(max_text, want, ch, n, ...)                                                      \
+    assert_false(parses(d, max_text, want, pack_text(ch, n, __VA_ARGS__, NULL)))
+    AT_LIMIT(MAX_TEXT, "æ", CONTENT_TITLE_MAX, "videos", "0", "title", "da");
+    OVER(MAX_TEXT, "videos[0].title.da is longer than 200 characters", "æ",
+         CONTENT_TITLE_MAX + 1, "videos", "0", "title", "da");
+    AT_LIMIT(MAX_TEXT, "ø", CONTENT_SUMMARY_MAX, "videos", "0", "summary", "en");
+    OVER(MAX_TEXT, "videos[0].summary.en is longer than 1000", "ø", CONTENT_SUMMARY_MAX + 1,
+         "videos", "0", "summary", "en");
+    AT_LIMIT(MAX_TEXT, "å", CONTENT_LEGAL_MAX, "legal_basis");
+    OVER(MAX_TEXT, "legal_basis is longer than 500", "å", CONTENT_LEGAL_MAX + 1, "legal_basis");
+    AT_LIMIT(MAX_TEXT, "å", CONTENT_MEDIA_MAX, "videos", "0", "media");
+    OVER(MAX_TEXT, "videos[0].media is longer than 200", "å", CONTENT_MEDIA_MAX + 1, "videos",
+         "0", "media");
+    AT_LIMIT(MAX_TEXT, "æ", CONTENT_QUESTION_MAX, "videos", "0", "questions", "1", "text", "da");
+    OVER(MAX_TEXT, "videos[0].questions[1].text.da is longer than 1000", "æ",
+         CONTENT_QUESTION_MAX + 1, "videos", "0", "questions", "1", "text", "da");
+    AT_LIMIT(MAX_TEXT, "æ", CONTENT_TOPIC_MAX, "videos", "0", "questions", "0", "topic", "en");
+    OVER(MAX_TEXT, "videos[0].questions[0].topic.en is longer than 200", "æ",
+         CONTENT_TOPIC_MAX + 1, "videos", "0", "questions", "0", "topic", "en");
+    AT_LIMIT(MAX_TEXT, "ø", CONTENT_EXPLANATION_MAX, "videos", "0", "questions", "0",
+             "explanation", "en");
+    OVER(MAX_TEXT, "videos[0].questions[0].explanation.en is longer than 2000", "ø",
+         CONTENT_EXPLANATION_MAX + 1, "videos", "0", "questions", "0", "explanation", "en");
+    AT_LIMIT(MAX_TEXT, "æ", CONTENT_OPTION_MAX, "videos", "0", "questions", "1", "options",
+             "2", "text", "da");
+    OVER(MAX_TEXT, "videos[0].questions[1].options[2].text.da is longer than 500", "æ",
+         CONTENT_OPTION_MAX + 1, "videos", "0", "questions", "1", "options", "2", "text", "da");
+    /* the long texts at [staff] max_content_text, here 300 */
+    AT_LIMIT(300, "æ", 300, "written_guidance", "da");
+    OVER(300, "written_guidance.da is longer than 300", "æ", 301, "written_guidance", "da");
+    AT_LIMIT(300, "æ", 300, "videos", "0", "transcript", "en");
+    OVER(300, "videos[0].transcript.en is longer than 300", "æ", 301, "videos", "0",
+         "transcript", "en");
+    /* the other languages by the same limits: 200 Arabic letters are 400 bytes */
+    AT_LIMIT(MAX_TEXT, "ب", CONTENT_TITLE_MAX, "translations", "ar", "v.v1.title");
+    OVER(MAX_TEXT, "translations.ar.v.v1.title is longer than 200", "ب", CONTENT_TITLE_MAX + 1,
+         "translations", "ar", "v.v1.title");
+    AT_LIMIT(MAX_TEXT, "ї", CONTENT_OPTION_MAX, "translations", "uk", "v.v1.q.q2.o3");
+    OVER(MAX_TEXT, "translations.uk.v.v1.q.q2.o3 is longer than 500", "ї",
+         CONTENT_OPTION_MAX + 1, "translations", "uk", "v.v1.q.q2.o3");
+    OVER(300, "translations.ar.guidance is longer than 300", "ب", 301, "translations", "ar",
+         "guidance");
+    /* a group's name has no limit of its own here */
+    AT_LIMIT(MAX_TEXT, "æ", 5000, "group", "name", "da");
+#undef AT_LIMIT
+#undef OVER
+}
+
+/* Captions are read from their file and held to max_content_text like the text version. */
+static void test_caption_file_limit(void **state)
+{
+    struct fixture *f = *state;
+    char path[160], err[256];
+    char *body = repeat("æ", 293); /* "WEBVTT\n" and 293 characters: 300 */
+    char vtt[1024];
+    snprintf(vtt, sizeof vtt, "WEBVTT\n%s", body);
+    free(body);
+    snprintf(path, sizeof path, "%s/c/v1.da.vtt", f->dir);
+    write_file(path, vtt);
+    json_error_t je;
+    json_t *doc = json_loads(pack_json, 0, &je);
+    struct model_pack *p = parse_doc(doc, f->dir, 300, err, sizeof err);
+    assert_non_null(p);
+    model_pack_free(p);
+    assert_null(parse_doc(doc, f->dir, 299, err, sizeof err));
+    assert_non_null(strstr(err, "videos[0].captions.da is longer than 299 characters"));
+    json_decref(doc);
+}
+
+/* Publishing holds a draft to the same limits (content_pack_check), naming where. */
+static void test_check_counts_characters(void **state)
+{
+    struct fixture *f = *state;
+    char err[256];
+    struct content_problem pr;
+    struct model_pack *p = parse(pack_json, f->dir, err, sizeof err);
+    assert_non_null(p);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), 0);
+    struct model_option *o = &p->videos[0].questions[1].options[1];
+    free(o->text[LANG_EN]);
+    o->text[LANG_EN] = repeat("æ", CONTENT_OPTION_MAX); /* 1000 bytes: fits */
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), 0);
+    free(o->text[LANG_EN]);
+    o->text[LANG_EN] = repeat("æ", CONTENT_OPTION_MAX + 1);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), -1);
+    assert_string_equal(pr.code, "text_too_long");
+    assert_string_equal(pr.field, "option");
+    assert_string_equal(pr.lang, "en");
+    assert_int_equal(pr.video, 1);
+    assert_int_equal(pr.question, 2);
+    assert_int_equal(pr.option, 2);
+    assert_int_equal(pr.max, CONTENT_OPTION_MAX);
+    /* the long texts by the limit given */
+    free(o->text[LANG_EN]);
+    o->text[LANG_EN] = repeat("x", 3);
+    free(p->guidance[LANG_DA]);
+    p->guidance[LANG_DA] = repeat("ø", 300);
+    assert_int_equal(content_pack_check(p, 300, &pr), 0);
+    assert_int_equal(content_pack_check(p, 299, &pr), -1);
+    assert_string_equal(pr.field, "guidance");
+    assert_string_equal(pr.lang, "da");
+    assert_int_equal(pr.video, 0);
+    assert_int_equal(pr.max, 299);
+    model_pack_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +564,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hash_is_stable_and_follows_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_publishes_only_on_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_right_answer_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_limits_in_characters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_caption_file_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_counts_characters, setup, teardown),
     };
     return cmocka_run_group_tests_name("content", tests, NULL, NULL);
 }

@@ -13,6 +13,9 @@
 #include "mem.h"
 #include "packedit.h"
 
+/* [staff] max_content_text at its default */
+#define MAX_TEXT 20000
+
 static void test_media_type(void **state)
 {
     (void)state;
@@ -64,7 +67,7 @@ static void replace(char **dst, const char *s)
 static void expect(struct model_pack *p, const char *code, size_t video, size_t question)
 {
     struct content_problem pr;
-    assert_int_equal(content_pack_check(p, &pr), -1);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), -1);
     assert_string_equal(pr.code, code);
     assert_int_equal(pr.video, video);
     assert_int_equal(pr.question, question);
@@ -76,7 +79,7 @@ static void test_pack_check(void **state)
     (void)state;
     struct content_problem pr;
     struct model_pack *p = pack_new();
-    assert_int_equal(content_pack_check(p, &pr), 0);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), 0);
     model_pack_free(p);
 
     p = pack_new();
@@ -109,7 +112,7 @@ static void test_pack_check(void **state)
     p = pack_new();
     p->videos[0].questions[0].multiple = true;
     p->videos[0].questions[0].options[1].correct = true; /* two right, multiple choice: fine */
-    assert_int_equal(content_pack_check(p, &pr), 0);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), 0);
     model_pack_free(p);
     p = pack_new();
     model_option_free(&p->videos[0].questions[0].options[1]);
@@ -138,7 +141,7 @@ static void test_question_and_option_limits(void **state)
             o->correct = i == 0;
         }
     }
-    assert_int_equal(content_pack_check(p, &pr), 0); /* the most there may be: publishable */
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), 0); /* the most there may be: publishable */
     struct model_question *first = v->questions;
     assert_null(packedit_question_add(p, v, "Emne"));
     assert_int_equal(v->n_questions, MODEL_MAX_QUESTIONS);
@@ -161,7 +164,7 @@ static void test_question_and_option_limits(void **state)
     struct model_question *q = &p->videos[0].questions[0];
     while (q->n_options < MODEL_MAX_OPTIONS)
         replace(&packedit_option_add(q)->text[LANG_DA], "Måske");
-    assert_int_equal(content_pack_check(p, &pr), 0);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), 0);
     struct model_option *opts = q->options;
     assert_null(packedit_option_add(q));
     assert_int_equal(q->n_options, MODEL_MAX_OPTIONS);
@@ -207,12 +210,12 @@ static void test_structure(void **state)
     assert_string_equal(v->slug, "video-3");
     assert_non_null(v->title[LANG_EN]);
     assert_string_equal(v->media, "");
-    assert_int_equal(content_pack_check(p, &pr), -1);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), -1);
     assert_string_equal(pr.code, "title_missing");
     assert_int_equal(pr.video, 2);
     replace(&v->title[LANG_DA], "Ny");
     replace(&v->transcript[LANG_DA], "Tekst");
-    assert_int_equal(content_pack_check(p, &pr), -1);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), -1);
     assert_string_equal(pr.code, "no_questions");
 
     /* a question on a topic the pack has: the same key; a new topic: a key of its words */
@@ -221,7 +224,7 @@ static void test_structure(void **state)
     assert_string_equal(q->topic_key, "emne-fra-fil");
     replace(&q->topic[LANG_DA], "Emne");
     replace(&q->text[LANG_DA], "Hvad?");
-    assert_int_equal(content_pack_check(p, &pr), -1);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), -1);
     assert_string_equal(pr.code, "too_few_options");
     q = packedit_question_add(p, v, "Rådighed & ferie");
     assert_string_equal(q->topic_key, "raadighed-ferie");
@@ -243,12 +246,12 @@ static void test_structure(void **state)
     replace(&o->text[LANG_DA], "Nej");
     o = packedit_option_add(q);
     replace(&o->text[LANG_DA], "Måske");
-    assert_int_equal(content_pack_check(p, &pr), 0);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), 0);
     assert_int_equal(packedit_option_remove(q, 3), -1);
     assert_int_equal(packedit_option_remove(q, 1), 0);
     assert_string_equal(q->options[1].text[LANG_DA], "Måske");
     assert_int_equal(packedit_option_remove(q, 0), 0);
-    assert_int_equal(content_pack_check(p, &pr), -1);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), -1);
     assert_string_equal(pr.code, "too_few_options");
 
     /* moving and removing videos */
@@ -265,7 +268,7 @@ static void test_structure(void **state)
     assert_int_equal(p->n_videos, 1);
     assert_string_equal(p->videos[0].slug, "video-3");
     assert_int_equal(packedit_video_remove(p, 0), 0);
-    assert_int_equal(content_pack_check(p, &pr), -1);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), -1);
     assert_string_equal(pr.code, "no_videos");
     model_pack_free(p);
 }

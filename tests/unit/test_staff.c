@@ -78,6 +78,14 @@ static void test_display_names(void **state)
     assert_int_equal(staff_check_display_name(long_name), STAFF_DISPLAY_NAME_BAD);
     long_name[200] = '\0';
     assert_int_equal(staff_check_display_name(long_name), STAFF_FIELD_OK);
+    /* characters, not bytes: 200 "ø" (400 bytes) fit, 201 do not */
+    char wide[2 * 201 + 1];
+    for (int i = 0; i < 201; i++)
+        memcpy(wide + 2 * i, "\xc3\xb8", 2);
+    wide[2 * 201] = '\0';
+    assert_int_equal(staff_check_display_name(wide), STAFF_DISPLAY_NAME_BAD);
+    wide[2 * 200] = '\0';
+    assert_int_equal(staff_check_display_name(wide), STAFF_FIELD_OK);
 }
 
 static void test_password_length_in_characters(void **state)
@@ -99,6 +107,16 @@ static void test_password_length_in_characters(void **state)
     big[STAFF_PASSWORD_MAX] = '\0';
     assert_int_equal(staff_check_password(big, 10), STAFF_FIELD_OK);
     assert_int_equal(staff_check_password(NULL, 10), STAFF_PASSWORD_SHORT);
+    /* the most is in characters too: 128 "æ" (256 bytes) fit, at creation and at login */
+    char wide[2 * (STAFF_PASSWORD_MAX + 1) + 1];
+    for (int i = 0; i <= STAFF_PASSWORD_MAX; i++)
+        memcpy(wide + 2 * i, "\xc3\xa6", 2);
+    wide[2 * (STAFF_PASSWORD_MAX + 1)] = '\0';
+    assert_int_equal(staff_check_password(wide, 10), STAFF_PASSWORD_LONG);
+    assert_false(staff_password_fits(wide));
+    wide[2 * STAFF_PASSWORD_MAX] = '\0';
+    assert_int_equal(staff_check_password(wide, 10), STAFF_FIELD_OK);
+    assert_true(staff_password_fits(wide));
 }
 
 static void test_password_hash_round_trip(void **state)

@@ -601,6 +601,19 @@ export async function startServer({ demo = true, apikey = true, start = true, co
   return s;
 }
 
+/**
+ * A second server beside a: the same database, key files, outbox and configuration, its own
+ * folder and port.  The caller stops it (and removes its folder, b.dir).
+ */
+export async function startPeer(a) {
+  const b = new Server(fs.mkdtempSync(path.join(path.dirname(a.dir), 'vejled-http-b-')));
+  b.db = a.db;
+  b.key = a.key;
+  b.serveArgs = ['--config', a.configFile];
+  await b.start();
+  return b;
+}
+
 /* ------------------------------------------------------------------ a JS-free browser */
 
 export function decodeEntities(s) {

@@ -25,6 +25,23 @@ const MAX_TEXT = 20_000;
 /* A character of four bytes in UTF-8 (U+1F600), twelve form-encoded. */
 const WIDE = '\u{1F600}';
 
+/* A server whose demo content is a copy of db/demo in its own folder (the tests write pack
+ * files there), with an administrator signed in. */
+async function editorServer() {
+  const s = await startServer({ config: ini({ content: { demo_dir: '{dir}/demo' } }) });
+  const demo = path.join(s.dir, 'demo');
+  fs.cpSync(path.join(ROOT, 'db', 'demo'), demo, { recursive: true });
+  return { s, demo, admin: await staff(s, 'admin') };
+}
+const writePack = (demo, pack) => fs.writeFileSync(path.join(demo, 'packs', 'dagpenge.json'), JSON.stringify(pack));
+const loadDemo = (s) => cli(['demo', '--db', s.db, '--config', s.configFile]);
+/* every table's row count but the access log's (reading a page writes one) */
+const counts = (s) => {
+  const c = tableCounts(s.db);
+  delete c.access_log;
+  return c;
+};
+
 /** The demo's dagpenge pack with video 1 asking n questions (the added ones multiple-choice)
  * of at least options options each. */
 function dagpenge(n, options = 3) {
@@ -45,41 +62,31 @@ describe('a video asks no more questions than a citizen can answer, a question o
   let admin;
   let demo;
   let draft;
-  const write = (pack) => fs.writeFileSync(path.join(demo, 'packs', 'dagpenge.json'), JSON.stringify(pack));
-  const loadDemo = () => cli(['demo', '--db', s.db, '--config', s.configFile]);
-  const counts = () => {
-    const c = tableCounts(s.db);
-    delete c.access_log;
-    return c;
-  };
 
   before(async () => {
-    s = await startServer({ config: ini({ content: { demo_dir: '{dir}/demo' } }) });
-    demo = path.join(s.dir, 'demo');
-    fs.cpSync(path.join(ROOT, 'db', 'demo'), demo, { recursive: true });
-    admin = await staff(s, 'admin');
+    ({ s, demo, admin } = await editorServer());
   });
   after(async () => {
     if (s) await s.cleanup();
   });
 
   it('a pack file with 33 questions on a video, or 17 options on a question, is refused by `vejled demo`, naming it; nothing is stored', () => {
-    const before = counts();
-    write(dagpenge(MAX_QUESTIONS + 1));
-    let r = loadDemo();
+    const before = counts(s);
+    writePack(demo, dagpenge(MAX_QUESTIONS + 1));
+    let r = loadDemo(s);
     assert.notEqual(r.status, 0, r.stderr);
     assert.match(r.stderr, /dagpenge\.json: videos\[0\]\.questions has 33 questions; a video has at most 32/);
-    assert.deepEqual(counts(), before);
-    write(dagpenge(3, MAX_OPTIONS + 1));
-    r = loadDemo();
+    assert.deepEqual(counts(s), before);
+    writePack(demo, dagpenge(3, MAX_OPTIONS + 1));
+    r = loadDemo(s);
     assert.notEqual(r.status, 0, r.stderr);
     assert.match(r.stderr, /videos\[0\]\.questions\[0\]\.options has 17 options; a question has at most 16/);
-    assert.deepEqual(counts(), before);
+    assert.deepEqual(counts(s), before);
   });
 
   it('32 questions and 16 options load, and the whole video form saves them', async () => {
-    write(dagpenge(MAX_QUESTIONS, MAX_OPTIONS));
-    const r = loadDemo();
+    writePack(demo, dagpenge(MAX_QUESTIONS, MAX_OPTIONS));
+    const r = loadDemo(s);
     assert.equal(r.status, 0, r.stderr);
     const page = await admin.get('/admin/pakker');
     const made = await admin.post('/admin/pakker/dagpenge/kladde', { csrf: formCsrf(page.text, '/admin/pakker/dagpenge/kladde') });
@@ -128,14 +135,14 @@ describe('a video asks no more questions than a citizen can answer, a question o
     const said = errorSummary(page.text);
     assert.equal(said.length, 1, 'said before anything is typed');
     assert.match(said[0].text, /Videoen har allerede 32 spørgsmål/);
-    const before = counts();
+    const before = counts(s);
     const r = await admin.post(action, {
       csrf: formCsrf(page.text, action), text_da: 'Et spørgsmål mere?', kind: 'single', topic_da: 'Rådighed',
     });
     assert.equal(r.status, 422);
     const sum = assertSummaryOnTop(r.text, ['text_da']);
     assert.match(sum[0].text, /32 spørgsmål\. Flere kan en borger ikke svare på ad gangen/);
-    assert.deepEqual(counts(), before);
+    assert.deepEqual(counts(s), before);
     assert.equal(one(s.db, `SELECT count(*) FROM questions q JOIN videos v ON v.id = q.video_id WHERE v.pack_id = ${draft} AND v.position = 1`), String(MAX_QUESTIONS));
   });
 
@@ -143,12 +150,12 @@ describe('a video asks no more questions than a citizen can answer, a question o
     const action = `/admin/pakke/${draft}/video/1/spoergsmaal/1/svar/ny`;
     const page = await admin.get(action);
     assert.equal(page.status, 200);
-    const before = counts();
+    const before = counts(s);
     const r = await admin.post(action, { csrf: formCsrf(page.text, action), text_da: 'Et svar mere' });
     assert.equal(r.status, 422);
     const sum = assertSummaryOnTop(r.text, ['text_da']);
     assert.match(sum[0].text, /allerede 16 svarmuligheder/);
-    assert.deepEqual(counts(), before);
+    assert.deepEqual(counts(s), before);
     // a question with room (on video 2) takes one
     const room = `/admin/pakke/${draft}/video/2/spoergsmaal/1/svar/ny`;
     const ok = await admin.post(room, { csrf: formCsrf((await admin.get(room)).text, room), text_da: 'Et svar mere' });
@@ -284,13 +291,6 @@ describe('the editor counts every limit it names in characters, as publishing an
   let admin;
   let demo;
   let draft;
-  const write = (pack) => fs.writeFileSync(path.join(demo, 'packs', 'dagpenge.json'), JSON.stringify(pack));
-  const loadDemo = () => cli(['demo', '--db', s.db, '--config', s.configFile]);
-  const counts = () => {
-    const c = tableCounts(s.db);
-    delete c.access_log;
-    return c;
-  };
   /* every row of the draft: what a refused form must leave as it was */
   const rows = (id) => sqlite(s.db, `SELECT * FROM packs WHERE id = ${id};
     SELECT * FROM videos WHERE pack_id = ${id} ORDER BY position;
@@ -306,10 +306,7 @@ describe('the editor counts every limit it names in characters, as publishing an
   };
 
   before(async () => {
-    s = await startServer({ config: ini({ content: { demo_dir: '{dir}/demo' } }) });
-    demo = path.join(s.dir, 'demo');
-    fs.cpSync(path.join(ROOT, 'db', 'demo'), demo, { recursive: true });
-    admin = await staff(s, 'admin');
+    ({ s, demo, admin } = await editorServer());
     draft = await newDraft();
   });
   after(async () => {
@@ -360,14 +357,14 @@ describe('the editor counts every limit it names in characters, as publishing an
       topic_en: WIDE.repeat(200), explanation_da: WIDE.repeat(2000), explanation_en: WIDE.repeat(2000),
     };
     assert.ok(encodedLength(q) > 32_768);
-    const before = counts();
+    const before = counts(s);
     const over = await admin.post(action, { ...q, topic_da: WIDE.repeat(201) });
     assert.equal(over.status, 422);
     assert.match(assertSummaryOnTop(over.text, ['topic_da'])[0].text, /^Teksten er for lang – højst 200 tegn$/);
-    assert.deepEqual(counts(), before);
+    assert.deepEqual(counts(s), before);
     let r = await admin.post(action, q);
     assert.equal(r.status, 303, r.text.slice(0, 300));
-    assert.equal(counts().questions, before.questions + 1);
+    assert.equal(counts(s).questions, before.questions + 1);
     const n = one(s.db, `SELECT max(q.position) FROM questions q JOIN videos v ON v.id = q.video_id
       WHERE v.pack_id = ${draft} AND v.position = 2`);
     assert.equal(one(s.db, `SELECT q.explanation_en FROM questions q JOIN videos v ON v.id = q.video_id
@@ -387,10 +384,10 @@ describe('the editor counts every limit it names in characters, as publishing an
     v.title.da = 'å'.repeat(200);
     pack.translations.ar[`v.${v.slug}.title`] = 'ب'.repeat(200);
     pack.legal_basis = 'æ'.repeat(500);
-    write(pack);
-    let r = loadDemo();
+    writePack(demo, pack);
+    let r = loadDemo(s);
     assert.equal(r.status, 0, r.stderr);
-    const before = counts();
+    const before = counts(s);
     for (const [change, named] of [
       [(p) => { p.videos[0].questions[0].text.da += 'æ'; }, /dagpenge\.json: videos\[0\]\.questions\[0\]\.text\.da is longer than 1000 characters/],
       [(p) => { p.videos[0].questions[0].options[1].text.en += 'ø'; }, /videos\[0\]\.questions\[0\]\.options\[1\]\.text\.en is longer than 500 characters/],
@@ -400,13 +397,13 @@ describe('the editor counts every limit it names in characters, as publishing an
     ]) {
       const over = structuredClone(pack);
       change(over);
-      write(over);
-      r = loadDemo();
+      writePack(demo, over);
+      r = loadDemo(s);
       assert.notEqual(r.status, 0, r.stderr);
       assert.match(r.stderr, named);
-      assert.deepEqual(counts(), before);
+      assert.deepEqual(counts(s), before);
     }
-    write(pack);
+    writePack(demo, pack);
   });
 
   it('publishing takes the texts at their limits, and refuses a text over its limit stored behind the editor\'s back, naming it', async () => {
@@ -434,15 +431,11 @@ describe('a pack file with every text at its limit in characters of four bytes l
   let s;
   let admin;
   let demo;
-  const loadDemo = () => cli(['demo', '--db', s.db, '--config', s.configFile]);
   const wide = (n) => WIDE.repeat(n);
   const both = (n) => ({ da: wide(n), en: wide(n) });
 
   before(async () => {
-    s = await startServer({ config: ini({ content: { demo_dir: '{dir}/demo' } }) });
-    demo = path.join(s.dir, 'demo');
-    fs.cpSync(path.join(ROOT, 'db', 'demo'), demo, { recursive: true });
-    admin = await staff(s, 'admin');
+    ({ s, demo, admin } = await editorServer());
   });
   after(async () => {
     if (s) await s.cleanup();
@@ -466,11 +459,11 @@ describe('a pack file with every text at its limit in characters of four bytes l
     const over = structuredClone(pack);
     over.videos[0].questions[31].options[15].text.en += WIDE;
     fs.writeFileSync(file, JSON.stringify(over));
-    let r = loadDemo();
+    let r = loadDemo(s);
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /videos\[0\]\.questions\[31\]\.options\[15\]\.text\.en is longer than 500 characters/);
     fs.writeFileSync(file, JSON.stringify(pack));
-    r = loadDemo();
+    r = loadDemo(s);
     assert.equal(r.status, 0, r.stderr);
 
     const page = await admin.get('/admin/pakker');

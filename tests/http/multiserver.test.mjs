@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { assertStoredWhole, readyCitizen, submit } from './answers.mjs';
-import { Browser, PG, Server, cli, enrolBody, freshCpr, sleep, sqlite, startServer } from './harness.mjs';
+import { Browser, PG, cli, enrolBody, freshCpr, sleep, sqlite, startPeer, startServer } from './harness.mjs';
 
 const CITIZENS = 8;
 const MAX_SUBMISSIONS = 300; // per citizen, at most
@@ -23,12 +23,7 @@ describe('two servers on one PostgreSQL database', { skip: !PG && 'runs on Postg
 
   before(async () => {
     a = await startServer({ config });
-    // the second server: the same database, key files and outbox, its own folder and port
-    b = new Server(fs.mkdtempSync(path.join(path.dirname(a.dir), 'vejled-http-b-')));
-    b.db = a.db;
-    b.key = a.key;
-    b.serveArgs = ['--config', a.configFile];
-    await b.start();
+    b = await startPeer(a);
   });
   after(async () => {
     if (b) {

@@ -13,10 +13,9 @@
 // in its transaction, as after a power cut between two statements.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { PG, Server, enrolBody, freshCpr, psql, sleep, startServer } from './harness.mjs';
+import { PG, enrolBody, freshCpr, psql, sleep, startPeer, startServer } from './harness.mjs';
 import { pgSession, waitFor } from './helpers/pgsession.mjs';
 
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -33,11 +32,7 @@ function idleInTransaction(db) {
 describe('a server lost inside a write transaction', { skip: !PG && 'several servers: PostgreSQL only' }, () => {
   before(async () => {
     a = await startServer(); // busy_timeout_ms: the default
-    b = new Server(fs.mkdtempSync(path.join(path.dirname(a.dir), 'vejled-http-b-')));
-    b.db = a.db;
-    b.key = a.key;
-    b.serveArgs = ['--config', a.configFile];
-    await b.start();
+    b = await startPeer(a);
   });
   after(async () => {
     if (b && b.proc && !b.exit) {

@@ -250,6 +250,11 @@ async function staff(server, browser, width, js, lang) {
     const id = await draftOf(page, server, 'dagpenge');
     await at('admin', '07-draft', `/admin/pakke/${id}`);
     await at('admin', '08-video', `/admin/pakke/${id}/video/1`);
+    // a title one character over its limit, in letters of two bytes: refused, the limit named
+    const videoForm = `form[action="/admin/pakke/${id}/video/1"]`;
+    await page.locator(`${videoForm} #title_da`).fill('ø'.repeat(201));
+    await Promise.all([page.waitForLoadState('load'), page.locator(`${videoForm} button[type=submit]`).first().click()]);
+    await at('admin', '08-video-errors');
     await at('admin', '09-lang-ar', `/admin/pakke/${id}/sprog/ar`);
     await at('admin', '09-lang-ar-video', `/admin/pakke/${id}/sprog/ar/video/1`);
     // an edit in Arabic, so that the publish confirmation has a change to show

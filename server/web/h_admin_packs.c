@@ -702,10 +702,14 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
     }
 }
 
+/* Video n's form; heading: the title the heading names, the stored one (a refused form
+ * shows the fields as sent, its heading the video as it still is). */
 static void h_admin_video_page(struct app_call *c, int status, const struct model_pack *p,
-                               size_t n, json_t *ctx)
+                               size_t n, const char *heading, json_t *ctx)
 {
-    json_object_set_new(ctx, "video", h_admin_video_json(c, &p->videos[n - 1], n));
+    json_t *v = h_admin_video_json(c, &p->videos[n - 1], n);
+    json_object_set_new(v, "heading_title", json_string(heading));
+    json_object_set_new(ctx, "video", v);
     app_page(c, status, "admin/video", ctx);
 }
 
@@ -743,14 +747,16 @@ void h_admin_draft_video(struct app_call *c)
     if (h_admin_video_of(c, &p, &n))
         return;
     json_t *ctx = h_admin_draft_ctx(c, p);
+    char *stored = xstrdup(h_admin_str(p->videos[n - 1].title[LANG_DA]));
     if (c->req->method == ROUTER_POST)
         h_admin_video_read(c, ctx, &p->videos[n - 1]);
     if (c->req->method != ROUTER_POST || h_admin_has_errors(ctx)) {
-        h_admin_video_page(c, c->req->method == ROUTER_POST ? 422 : 200, p, n, ctx);
+        h_admin_video_page(c, c->req->method == ROUTER_POST ? 422 : 200, p, n, stored, ctx);
     } else {
         json_decref(ctx);
         h_admin_video_saved(c, p, n);
     }
+    free(stored);
     model_pack_free(p);
 }
 
@@ -780,7 +786,7 @@ void h_admin_draft_upload(struct app_call *c)
     const char *ext = h_admin_upload_check(c, ctx, f);
     char name[MODEL_HASH_HEX + 8];
     if (h_admin_has_errors(ctx)) {
-        h_admin_video_page(c, 422, p, n, ctx);
+        h_admin_video_page(c, 422, p, n, h_admin_str(p->videos[n - 1].title[LANG_DA]), ctx);
     } else if (packedit_store_media(c->app->cfg->media_dir, f->data, f->len, ext, name) != 0) {
         json_decref(ctx);
         h_staff_fail(c);

@@ -346,6 +346,10 @@ describe('the editor counts every limit it names in characters, as publishing an
       const said = assertSummaryOnTop(more.text, [field]).find((e) => e.field === field);
       assert.match(said.text, message);
       assert.equal(rows(draft), before, `nothing saved for ${field}`);
+      if (field === 'title_da') { // the heading names the video as it still is, not the refused title
+        const h1 = decodeEntities(/<h1>([\s\S]*?)<\/h1>/.exec(more.text)[1]);
+        assert.equal(h1, `Video 1: ${stored}`);
+      }
     }
   });
 

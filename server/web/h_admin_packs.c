@@ -702,11 +702,71 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
     }
 }
 
+/* The label of a field of the video form as its error summary names it ("Titel (dansk)",
+ * "Spørgsmål 2", "Spørgsmål 2 (engelsk)", "Spørgsmål 2: Emne (dansk)", "Spørgsmål 2:
+ * Svarmulighed 3 (engelsk)"), or NULL: the form repeats the same few messages for many
+ * fields.  Returns a new string. */
+static char *h_admin_field_label(const struct app_call *c, const char *field)
+{
+    unsigned qn = 0, on = 0;
+    int used = 0;
+    if (sscanf(field, "q%u_o%u%n", &qn, &on, &used) == 2 && qn && on &&
+        (!field[used] || strcmp(field + used, "_en") == 0)) {
+        char *q = h_staff_fill(c, "admin_where_question", "n", qn);
+        char *o = h_staff_fill(c, "admin_where_option", "m", on);
+        struct buf b = {0};
+        buf_printf(&b, "%s: %s", q, o);
+        if (field[used])
+            buf_printf(&b, " %s", app_text(c, "admin_where_english"));
+        free(q);
+        free(o);
+        return buf_detach(&b);
+    }
+    used = 0;
+    if (sscanf(field, "q%u_%n", &qn, &used) == 1 && qn && used) {
+        static const struct {
+            const char *suffix, *key;
+        } part[] = {{"text", NULL}, /* the question itself: "Spørgsmål 2" */
+                    {"text_en", "admin_where_english"},
+                    {"topic", "admin_question_topic_da"},
+                    {"topic_en", "admin_question_topic_en"},
+                    {"explanation", "admin_question_explanation_da"},
+                    {"explanation_en", "admin_question_explanation_en"}};
+        for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
+            if (strcmp(field + used, part[i].suffix) != 0)
+                continue;
+            char *q = h_staff_fill(c, "admin_where_question", "n", qn);
+            if (!part[i].key)
+                return q;
+            struct buf b = {0};
+            buf_printf(&b, strcmp(part[i].suffix, "text_en") == 0 ? "%s %s" : "%s: %s", q,
+                       app_text(c, part[i].key));
+            free(q);
+            return buf_detach(&b);
+        }
+        return NULL;
+    }
+    char key[64];
+    snprintf(key, sizeof key, "admin_%s", field); /* title_da, media, transcript_en, … */
+    const char *label = app_text(c, key);
+    return *label ? xstrdup(label) : NULL;
+}
+
 /* Video n's form; heading: the title the heading names, the stored one (a refused form
- * shows the fields as sent, its heading the video as it still is). */
+ * shows the fields as sent, its heading the video as it still is).  Each error in the
+ * summary is told with its field's label. */
 static void h_admin_video_page(struct app_call *c, int status, const struct model_pack *p,
                                size_t n, const char *heading, json_t *ctx)
 {
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(ctx, "errors"), i, e)
+    {
+        char *label = h_admin_field_label(c, json_string_value(json_object_get(e, "field_id")));
+        if (label)
+            json_object_set_new(e, "label", json_string(label));
+        free(label);
+    }
     json_t *v = h_admin_video_json(c, &p->videos[n - 1], n);
     json_object_set_new(v, "heading_title", json_string(heading));
     json_object_set_new(ctx, "video", v);

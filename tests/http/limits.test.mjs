@@ -320,14 +320,15 @@ describe('the editor counts every limit it names in characters, as publishing an
     /* a textarea sends its line breaks as CRLF; the limit counts the text as stored (LF) */
     const lines = (ch, n) => Array.from({ length: n / 100 }, () => ch.repeat(99)).join('\r\n') + ch;
     for (const [action, field, max, text, message] of [
-      [video, 'title_da', 200, 'ø'.repeat(200), /^Teksten er for lang – højst 200 tegn$/],
-      [video, 'summary_en', 1000, 'æ'.repeat(1000), /^Teksten er for lang – højst 1000 tegn$/],
-      [video, 'transcript_da', MAX_TEXT, lines('å', MAX_TEXT), /^Teksten er for lang – højst 20000 tegn$/],
-      [video, 'q1_text', 1000, 'æ'.repeat(1000), /^Skriv spørgsmålet \(højst 1000 tegn\)$/],
-      [video, 'q1_topic', 200, 'å'.repeat(200), /^Skriv emnet \(højst 200 tegn\)$/],
-      [video, 'q1_explanation_en', 2000, 'ø'.repeat(2000), /^Teksten er for lang – højst 2000 tegn$/],
-      [video, 'q1_o1', 500, 'å'.repeat(500), /^Skriv svarmuligheden \(højst 500 tegn\)$/],
-      [video, 'q1_o2_en', 500, 'æ'.repeat(500), /^Teksten er for lang – højst 500 tegn$/],
+      [video, 'title_da', 200, 'ø'.repeat(200), /^Titel \(dansk\): Teksten er for lang – højst 200 tegn$/],
+      [video, 'summary_en', 1000, 'æ'.repeat(1000), /^Kort beskrivelse \(engelsk\): Teksten er for lang – højst 1000 tegn$/],
+      [video, 'transcript_da', MAX_TEXT, lines('å', MAX_TEXT), /^Tekstversion \(dansk\): Teksten er for lang – højst 20000 tegn$/],
+      [video, 'q1_text', 1000, 'æ'.repeat(1000), /^Spørgsmål 1: Skriv spørgsmålet \(højst 1000 tegn\)$/],
+      [video, 'q1_text_en', 1000, 'ø'.repeat(1000), /^Spørgsmål 1 \(engelsk\): Teksten er for lang – højst 1000 tegn$/],
+      [video, 'q1_topic', 200, 'å'.repeat(200), /^Spørgsmål 1: Emne \(dansk\): Skriv emnet \(højst 200 tegn\)$/],
+      [video, 'q1_explanation_en', 2000, 'ø'.repeat(2000), /^Spørgsmål 1: Forklaring af det rigtige svar \(engelsk\): Teksten er for lang – højst 2000 tegn$/],
+      [video, 'q1_o1', 500, 'å'.repeat(500), /^Spørgsmål 1: Svarmulighed 1: Skriv svarmuligheden \(højst 500 tegn\)$/],
+      [video, 'q1_o2_en', 500, 'æ'.repeat(500), /^Spørgsmål 1: Svarmulighed 2 \(engelsk\): Teksten er for lang – højst 500 tegn$/],
       [pack, 'legal_basis', 500, 'æ'.repeat(500), /^Teksten er for lang – højst 500 tegn$/],
       [pack, 'guidance_da', MAX_TEXT, lines('ø', MAX_TEXT), /^Teksten er for lang – højst 20000 tegn$/],
       [arabic, 'title', 200, 'ب'.repeat(200), /^Teksten er for lang – højst 200 tegn$/],

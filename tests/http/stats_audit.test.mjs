@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { cli, enrolBody, freshCpr, sleep, sqlite, startServer } from './harness.mjs';
-import { formCsrf, staff } from './staffkit.mjs'; // eslint-disable-line no-unused-vars
+import { formCsrf, staff } from './staffkit.mjs';
 
 const iso = (sec) => new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -79,5 +79,47 @@ describe('statistics audit: a group change dated back (changed_at) and caseworke
       `caseworker uptake: ${sd.answers_viewed_before_meeting} of 5 (rate ${sd.rates.caseworker_uptake}); ` +
       `vejled stats --verify: ${v.status} ${v.stderr.trim()}`);
     assert.equal(v.status, 0, `the aggregates agree with a recount: ${v.stderr}`);
+  });
+});
+
+describe('statistics audit: a renamed unit', () => {
+  let s;
+  before(async () => {
+    s = await startServer({ demo: true });
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  // stats.h: "per unit (the unit of the enrolment's caseworker when the enrolment was
+  // made)"; README: "so that a quarter's figures do not move when someone changes team".
+  // Units are data (/admin/enheder, rename: "the accounts in the unit move with it").
+  // stats_enrolment.unit and stats_unit_day key on the unit's *name* as it was, so after
+  // team-nord is renamed and another unit takes the free name, the two units' enrolments
+  // are summed in one row.
+  it('two different units never share a row after a rename', async () => {
+    const today = localDate(nowSec());
+    const unitsNow = async () => (await s.api('GET', `/api/v1/stats?from=${today}&to=${today}`)).json.units;
+    for (let i = 0; i < 5; i++) await enrol(s, { caseworker: 'cw1' }); // team-nord
+    const nordBefore = (await unitsNow()).find((u) => u.unit === 'team-nord').enrolled;
+    assert.ok(nordBefore >= 5);
+    const admin = await staff(s, 'admin');
+    const page = await admin.get('/admin/enheder');
+    const csrf = formCsrf(page.text, '/admin/enheder');
+    const id = (name) => sqlite(s.db, `SELECT id FROM units WHERE name = '${name}'`).trim();
+    const nord = id('team-nord');
+    const syd = id('team-syd');
+    let r = await admin.post(`/admin/enheder/${nord}`, { csrf, action: 'rename', name: 'team-nordjylland' });
+    assert.equal(r.status, 303);
+    r = await admin.post(`/admin/enheder/${syd}`, { csrf, action: 'rename', name: 'team-nord' });
+    assert.equal(r.status, 303);
+    assert.equal(sqlite(s.db, "SELECT unit FROM users WHERE username = 'cw2'").trim(), 'team-nord');
+    // cw2's unit (the former team-syd, now named team-nord) enrols 5
+    for (let i = 0; i < 5; i++) await enrol(s, { caseworker: 'cw2' });
+    const units = await unitsNow();
+    const row = units.find((u) => u.unit === 'team-nord');
+    assert.equal(row.enrolled, 5,
+      `the row "team-nord" holds only the 5 of the unit now called so, not also the ${nordBefore} ` +
+      `of the unit now called team-nordjylland: ${JSON.stringify(units.map((u) => [u.unit, u.enrolled]))}`);
   });
 });

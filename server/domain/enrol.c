@@ -1136,6 +1136,8 @@ static enum store_status enrol_group_txn(struct store *st, void *arg)
                                    * stops counting then; the link is issued now */
     e.token_expires_at = t->now + (int64_t)env->token_days * 86400;
     rc = store_enrolment_insert(st, &e, digest);
+    if (rc == STORE_OK && e.created_at < t->now) /* dated back: reads since count */
+        rc = store_stats_reads_since_made(st, e.id);
     if (rc != STORE_OK)
         goto out;
     const struct model_pack *pack = content_cache_get(env->cache, st, e.pack_id);

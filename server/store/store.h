@@ -795,6 +795,12 @@ enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t
 /* The pack a question belongs to. */
 enum store_status store_question_pack(struct store *st, int64_t question_id, int64_t *pack_id);
 
+/* An enrolment made with a time in the past (a group change dated back): the staff reads
+ * of the citizen's answers logged since that time count as read for it, as the recount
+ * counts them (the trigger on the access log only sees reads logged after the enrolment's
+ * row).  The day sums follow through stats_enrolment's own trigger. */
+enum store_status store_stats_reads_since_made(struct store *st, int64_t enrolment_id);
+
 /* Recounts every aggregate from the base tables and compares: *differences gets how many
  * rows disagree (0 when the triggers kept everything right). */
 enum store_status store_stats_verify(struct store *st, int64_t *differences);

@@ -301,13 +301,54 @@ struct store_unit_rename_arg {
     const char *name;
 };
 
+/* A unit renamed keeps its statistics: they are kept under the unit's name (the unit of
+ * the enrolment's caseworker when it was made), so they move to the new name with it, and
+ * a unit given the old name later starts from nothing.  stats_enrolment's trigger moves
+ * each enrolment's share of the day sums; the sendings, which the deliveries' trigger adds
+ * by unit, are moved after them, and the old name's rows that are empty then go. */
+static enum store_status store_unit_rename_stats(struct store *st, const char *name, int64_t id)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       "UPDATE stats_enrolment SET unit = ?1"
+                       " WHERE unit = (SELECT name FROM units WHERE id = ?2)",
+                       "ti", name, id));
+    if (rc == STORE_OK)
+        rc = store_done(
+            st, store_stmt(st,
+                           "INSERT INTO stats_unit_day(day, unit, sends, resends)"
+                           " SELECT day, ?1, sends, resends FROM stats_unit_day"
+                           " WHERE unit = (SELECT name FROM units WHERE id = ?2)"
+                           " AND (sends <> 0 OR resends <> 0)"
+                           " ON CONFLICT(day, unit) DO UPDATE SET"
+                           " sends = stats_unit_day.sends + excluded.sends,"
+                           " resends = stats_unit_day.resends + excluded.resends",
+                           "ti", name, id));
+    if (rc == STORE_OK)
+        rc = store_done(st, store_stmt(st,
+                                       "UPDATE stats_unit_day SET sends = 0, resends = 0"
+                                       " WHERE unit = (SELECT name FROM units WHERE id = ?)",
+                                       "i", id));
+    if (rc == STORE_OK)
+        rc = store_done(
+            st, store_stmt(st,
+                           "DELETE FROM stats_unit_day"
+                           " WHERE unit = (SELECT name FROM units WHERE id = ?) AND enrolled = 0"
+                           " AND opened = 0 AND completed = 0 AND declined = 0 AND due = 0"
+                           " AND guided = 0 AND held = 0 AND viewed = 0",
+                           "i", id));
+    return rc;
+}
+
 static enum store_status store_unit_rename_txn(struct store *st, void *arg)
 {
     const struct store_unit_rename_arg *a = arg;
-    enum store_status rc = store_done(
-        st, store_stmt(st,
-                       "UPDATE users SET unit = ?1 WHERE unit = (SELECT name FROM units WHERE id = ?2)",
-                       "ti", a->name, a->id));
+    enum store_status rc = store_unit_rename_stats(st, a->name, a->id);
+    if (rc == STORE_OK)
+        rc = store_done(
+            st, store_stmt(st,
+                           "UPDATE users SET unit = ?1 WHERE unit = (SELECT name FROM units WHERE id = ?2)",
+                           "ti", a->name, a->id));
     if (rc == STORE_OK)
         rc = store_changed(st, store_done(st, store_stmt(st, "UPDATE units SET name = ? WHERE id = ?",
                                                          "ti", a->name, a->id)));

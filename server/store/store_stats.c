@@ -230,6 +230,20 @@ enum store_status store_stats_delays(struct store *st, int64_t from_day, int64_t
 #define STORE_BOOL_SQLITE(x) "(" x ")"
 #define STORE_BOOL_PG(x) "(" x ")::int"
 
+enum store_status store_stats_reads_since_made(struct store *st, int64_t enrolment_id)
+{
+    /* the pages that show the answers: the same as the access log's trigger and the
+     * recount (migration 0023) */
+    return store_done(
+        st, store_stmt(st,
+                       "UPDATE stats_enrolment SET viewed_at = (SELECT min(a.at) FROM access_log a"
+                       " WHERE a.citizen_id = stats_enrolment.citizen_id"
+                       " AND a.at >= stats_enrolment.created_at"
+                       " AND a.page IN ('citizen', 'evidence'))"
+                       " WHERE enrolment_id = ? AND viewed_at IS NULL",
+                       "i", enrolment_id));
+}
+
 enum store_status store_stats_verify(struct store *st, int64_t *differences)
 {
     *differences = 0;

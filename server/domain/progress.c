@@ -210,11 +210,17 @@ static enum store_status progress_watch_txn(struct store *st, void *arg)
     view.transcript_opened |= r->transcript_opened;
     if (!view.reported_at)
         view.reported_at = c->now;
-    bool to_end_now = !view.to_end_at && watch_is_to_end(view.ranges, view.n_ranges,
-                                                         view.duration_ms, view.ended,
-                                                         view.skipped);
+    /* judged again on every report against everything reported so far, so that the order
+     * of the reports does not matter: a longer duration reported later (a player's early
+     * estimate, another tab) takes "to the end" back from what the record shows.  The
+     * journal keeps a video_watched entry made before, with the figures it was made on. */
+    bool to_end = watch_is_to_end(view.ranges, view.n_ranges, view.duration_ms, view.ended,
+                                  view.skipped);
+    bool to_end_now = to_end && !view.to_end_at;
     if (to_end_now)
         view.to_end_at = c->now;
+    else if (!to_end)
+        view.to_end_at = 0;
     int level = watch_level(view.played_ms, view.duration_ms);
     int journal_played = level > view.journal_level && !to_end_now && !view.to_end_at;
     if (level > view.journal_level || to_end_now)

@@ -511,9 +511,9 @@ static void h_citizen_title(struct app_call *c, json_t *ctx, const char *prefix,
     buf_free(&b);
 }
 
-/* The most fields an answer form may hold: csrf, every option of every question chosen
- * and an asked-about mark per question (the pack rules, model.h). */
-#define H_CITIZEN_ANSWER_FIELDS (1 + MODEL_MAX_QUESTIONS * (MODEL_MAX_OPTIONS + 1))
+/* The most fields an answer form may hold: csrf, the page's language, every option of
+ * every question chosen and an asked-about mark per question (the pack rules, model.h). */
+#define H_CITIZEN_ANSWER_FIELDS (2 + MODEL_MAX_QUESTIONS * (MODEL_MAX_OPTIONS + 1))
 
 /* Parses the form body; on failure replies (400/403) and returns -1.  It may have [server]
  * max_form_fields fields, or as many as an answer form may legally hold when that is more. */
@@ -878,6 +878,10 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     json_t *data = json_object();
     json_t *questions = json_array(), *captions = json_array();
     char hole[48];
+    /* the language the form is shown in, sent back with it: the answers are recorded as
+     * given in it, whatever the session's language is by then (another tab, Back after
+     * switching) */
+    h_citizen_str(data, "form_lang", h_citizen_code(c));
     /* a track for every language the video has captions in: the built-in Danish and
      * English, and the pack's translations; the page language's is the default */
     for (size_t l = 0; l < c->app->langs.n; l++) {
@@ -1635,11 +1639,15 @@ void h_citizen_answer(struct app_call *c)
         app_page_error(c, 400, "bad_request");
         goto out;
     }
+    /* the language of the page the form came from (a form without it, or with one the
+     * service does not have: the session's) */
+    const char *form_lang = form_get(&f, "sprog");
+    const struct lang_info *shown = form_lang ? lang_find(&c->app->langs, form_lang) : NULL;
     struct progress_submission *pending = NULL;
     enum progress_submit r = progress_submission_new(&c->enrolment, pack, v, choices,
                                                      v->n_questions, asked, n_asked,
-                                                     h_citizen_code(c), clock_now(),
-                                                     &problems, &pending);
+                                                     shown ? shown->code : h_citizen_code(c),
+                                                     clock_now(), &problems, &pending);
     if (r == SUBMIT_INVALID) {
         struct h_citizen_submitted sub = {choices, v->n_questions, &problems, asked, n_asked};
         struct model_progress pr;

@@ -275,7 +275,7 @@ describe('citizen pages', () => {
     const csrf = csrfOf((await browserA.get('/borger/video/1')).text);
     assertHtml(await browserA.post('/borger/video/1', [['csrf', csrf], ['pad', 'x'.repeat(33_000)]]), 413, 'form over 32768 bytes');
     assertHtml(await browserA.post('/borger/video/1/afspilning', [['csrf', csrf], ['pad', 'x'.repeat(2100)]]), 413, 'a player report over watch_max_body');
-    assertHtml(await browserA.post('/borger/video/1', [['csrf', csrf], ...Array.from({ length: 600 }, (_, i) => [`f${i}`, '1'])]), 400, '600 fields, more than an answer form can hold (545)');
+    assertHtml(await browserA.post('/borger/video/1', [['csrf', csrf], ...Array.from({ length: 600 }, (_, i) => [`f${i}`, '1'])]), 400, '600 fields, more than an answer form can hold (546)');
     assertHtml(await browserA.post('/borger/video/1', [['csrf', csrf], ...Array.from({ length: 40 }, () => ['ask', '1'])]), 400, '40 ask marks');
     const multipart = await s.request('POST', '/borger/video/1', {
       headers: { ...browserA.headers(), 'Content-Type': 'multipart/form-data; boundary=x', Origin: s.origin },

@@ -88,7 +88,7 @@ describe('pre-rendered pages are the pages made from scratch', () => {
 
   it('every citizen page kind, in Danish, English and Arabic (right to left), the same bytes', async () => {
     // answers to video 1 (feedback), one question marked to ask about (overview, receipt)
-    const fields = [...c.fields, ['ask', c.fields.find(([k]) => k !== 'csrf')[0].slice(1)]];
+    const fields = [...c.fields, ['ask', c.fields.find(([k]) => /^q\d+$/.test(k))[0].slice(1)]];
     const r = await c.browser.post('/borger/video/1', fields);
     assert.equal(r.status, 303);
     for (const lang of ['da', 'en', 'ar']) {

@@ -3,24 +3,20 @@
 // the moment the POST arrives.  Two tabs (or the Back button after the
 // language switch, which returns to the same page in the new language) make the two differ.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 
 import { Browser, csrfOf, enrolBody, freshCpr, startServer } from './harness.mjs';
 import { firstOptions } from './answers.mjs';
-import { staff } from './staffkit.mjs';
+import { pdfText, staff } from './staffkit.mjs';
 
 let s;
 
-async function pdfText(citizenId) {
+/** The text of the citizen's evidence PDF as a caseworker downloads it, spaces folded. */
+async function evidenceText(citizenId) {
   const cw = await staff(s, 'cw1');
   const r = await cw.get(`/medarbejder/borger/${citizenId}/dokumentation.pdf`);
   assert.equal(r.status, 200);
-  const f = path.join(s.dir, `ev-${citizenId}.pdf`);
-  fs.writeFileSync(f, r.buf);
-  return spawnSync('pdftotext', ['-enc', 'UTF-8', f, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+  return pdfText(s, r.buf, `ev-${citizenId}.pdf`).replace(/\s+/g, ' ');
 }
 
 describe('the answer language is the language of the page that was answered', () => {
@@ -45,7 +41,7 @@ describe('the answer language is the language of the page that was answered', ()
     assert.equal(r.status, 303, r.text.slice(0, 200));
 
     // the evidence PDF first (it is what a sanction case reads), then the journal it rests on
-    const text = await pdfText(e.json.citizen_id);
+    const text = await evidenceText(e.json.citizen_id);
     assert.ok(!text.includes('besvaret på arabisk'),
       'the evidence PDF does not say the Danish page was answered in Arabic');
     const j = await s.api('GET', `/api/v1/citizens/${e.json.citizen_id}/journal`);
@@ -66,7 +62,7 @@ describe('the answer language is the language of the page that was answered', ()
     const j = await s.api('GET', `/api/v1/citizens/${e.json.citizen_id}/journal`);
     const sub = j.json.entries.find((x) => x.kind === 'answers_submitted');
     assert.equal(sub.data.language, 'ar', 'the journal names the language of the page that was answered');
-    const text = await pdfText(e.json.citizen_id);
+    const text = await evidenceText(e.json.citizen_id);
     assert.ok(text.includes('besvaret på arabisk'), 'the evidence PDF says the answers were given on an Arabic page');
   });
 });

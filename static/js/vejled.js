@@ -167,6 +167,18 @@
     }
   }
 
+  /* The answers sent once: a second tap while they are on their way (a slow phone
+   * network) would record a second submission of the same answers.  Further submits are
+   * ignored until the page is shown again (Back, a reload). */
+  function submitOnce(form) {
+    var sent = false;
+    form.addEventListener('submit', function (ev) {
+      if (sent) { ev.preventDefault(); return; }
+      sent = true;
+    });
+    window.addEventListener('pageshow', function () { sent = false; });
+  }
+
   function printButton() {
     Array.prototype.forEach.call(document.querySelectorAll('.vejled-print'), function (b) {
       b.hidden = false;
@@ -195,6 +207,7 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     keepAnswers();
+    Array.prototype.forEach.call(document.querySelectorAll('form.vejled-answers'), submitOnce);
     printButton();
     if (window.DKFDS && typeof window.DKFDS.init === 'function') {
       try { window.DKFDS.init(); } catch (e) { /* the page works without it */ }

@@ -193,3 +193,42 @@ for (const js of [false, true]) {
     });
   });
 }
+
+describe('a double tap on a slow network, JavaScript on', () => {
+  let view;
+  before(async () => {
+    view = await newContext(browser, { js: true });
+  });
+  after(async () => {
+    await view.ctx.close();
+  });
+
+  test('sends the answers once: one submission is recorded, not two', async () => {
+    const res = await server.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr()) });
+    assert.equal(res.status, 201, res.text);
+    await view.page.goto(server.base + new URL(res.json.link).pathname);
+    await view.page.goto(`${server.base}/borger/video/1`);
+    await answer(view.page, PACK.videos[0]);
+    // the network is slow: each answer form on its way takes a second
+    let posts = 0;
+    await view.page.route('**/borger/video/1', async (route) => {
+      if (route.request().method() === 'POST') {
+        posts++;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      await route.continue().catch(() => {}); // a request the page gave up is gone
+    });
+    // a tap, and a second one while the first is on its way (the page still shows the form)
+    await view.page.evaluate(async () => {
+      const send = document.querySelector('form.vejled-answers button[type=submit]');
+      send.click();
+      await new Promise((r) => setTimeout(r, 200));
+      send.click();
+    });
+    await view.page.waitForURL(/\/borger\/video\/1\/svar/, { timeout: 10_000 });
+    assert.equal(posts, 1, 'the browser sent the form once');
+    const journal = await server.api('GET', `/api/v1/citizens/${res.json.citizen_id}/journal`);
+    const submitted = journal.json.entries.filter((e) => e.kind === 'answers_submitted');
+    assert.equal(submitted.length, 1, 'one submission recorded');
+  });
+});

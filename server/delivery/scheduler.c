@@ -251,6 +251,15 @@ static void sched_fault_point(const char *channel)
  * it, and its end is the other one's. */
 enum sched_outcome { SCHED_DONE, SCHED_CANCEL, SCHED_RETRY, SCHED_FAIL, SCHED_LOST };
 
+/* A write under the job's claim that failed: SCHED_LOST when another scheduler holds the
+ * job now (STORE_CONFLICT: err says lost), else SCHED_RETRY (err says failed). */
+static enum sched_outcome sched_write_failed(enum store_status rc, const char *failed,
+                                             const char *lost, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s", rc == STORE_CONFLICT ? lost : failed);
+    return rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+}
+
 /* Renews the job's lease (a webhook's repeat, before its post). */
 static enum store_status sched_renew_txn(struct store *st, void *arg)
 {
@@ -451,9 +460,8 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
     }
     rc = store_txn(s->st, sched_intents_txn, &t);
     if (rc != STORE_OK) {
-        snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost"
-                                                    : "cannot record the delivery");
-        o = rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+        o = sched_write_failed(rc, "cannot record the delivery", "the claim was lost", err,
+                               errlen);
         goto out;
     }
     for (int i = 0; i < SCHED_LETTER_CHANNELS; i++)
@@ -562,8 +570,7 @@ static enum sched_outcome sched_send_check(struct scheduler *s, const struct sto
     enum store_status rc = store_txn(s->st, sched_send_check_txn, &k);
     if (rc == STORE_OK)
         return k.o;
-    snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost" : "cannot renew the lease");
-    return rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+    return sched_write_failed(rc, "cannot renew the lease", "the claim was lost", err, errlen);
 }
 
 /* Sends the bytes recorded with the intent through channel i, then records it sent and
@@ -618,9 +625,8 @@ static enum sched_outcome sched_letter_send(struct scheduler *s, const struct st
                              data};
     enum store_status st = store_txn(s->st, sched_record_txn, &r);
     if (st != STORE_OK) {
-        snprintf(err, errlen, st == STORE_CONFLICT ? "the claim was lost after sending"
-                                                    : "cannot record the delivery");
-        o = st == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+        o = sched_write_failed(st, "cannot record the delivery",
+                               "the claim was lost after sending", err, errlen);
         goto out;
     }
     if (i == 0)
@@ -666,9 +672,8 @@ static enum sched_outcome sched_letter_skip(struct scheduler *s, const struct st
         snprintf(w->d[i].state, sizeof w->d[i].state, "skipped");
         return SCHED_DONE;
     }
-    snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost"
-                                                : "cannot record the delivery as skipped");
-    return rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+    return sched_write_failed(rc, "cannot record the delivery as skipped", "the claim was lost",
+                              err, errlen);
 }
 
 static enum sched_outcome sched_letter(struct scheduler *s, const struct store_job *j,
@@ -818,9 +823,8 @@ static enum sched_outcome sched_run_webhook(struct scheduler *s, const struct st
         rc = store_txn(s->st, sched_renew_txn, (void *)j);
     }
     if (rc != STORE_OK) {
-        snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost"
-                                                    : "cannot record the delivery");
-        o = rc == STORE_CONFLICT ? SCHED_LOST : SCHED_RETRY;
+        o = sched_write_failed(rc, "cannot record the delivery", "the claim was lost", err,
+                               errlen);
         goto out;
     }
     if (channel_webhook_post(s->cfg, d.message_id, clock_system(), body, sha, err, errlen) != 0)
@@ -829,13 +833,9 @@ static enum sched_outcome sched_run_webhook(struct scheduler *s, const struct st
     sched_fault_point("webhook");
     struct sched_record rec = {j, d.message_id, sha, sent_at, NULL, NULL, NULL};
     rc = store_txn(s->st, sched_record_txn, &rec);
-    if (rc == STORE_OK)
-        o = SCHED_DONE;
-    else if (rc == STORE_CONFLICT)
-        o = SCHED_LOST;
-    if (rc != STORE_OK)
-        snprintf(err, errlen, rc == STORE_CONFLICT ? "the claim was lost after sending"
-                                                    : "cannot record the delivery");
+    o = rc == STORE_OK ? SCHED_DONE
+                       : sched_write_failed(rc, "cannot record the delivery",
+                                            "the claim was lost after sending", err, errlen);
 out:
     store_delivery_clear(&d);
     free(body);

@@ -7,30 +7,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, ROOT, decodeEntities, enrolBody, freshCpr, parseForms, sqlite, startServer } from './harness.mjs';
-import { assertSummaryOnTop, formCsrf, ini, staff } from './staffkit.mjs';
+import { Browser, ROOT, decodeEntities, enrolBody, freshCpr, sqlite, startServer } from './harness.mjs';
+import { assertSummaryOnTop, formCsrf, formFields, ini, setField, staff } from './staffkit.mjs';
 
 const PACK = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
 const one = (db, sql) => sqlite(db, sql).trim();
 
-/** The fields of the form posting to action: inputs and textareas, as [name, value]. */
-function formFields(html, action) {
-  const f = parseForms(html).find((x) => x.action === action);
-  assert.ok(f, `a form posting to ${action}`);
-  const out = f.inputs.filter((i) => i.type !== 'checkbox' && i.type !== 'radio').map((i) => [i.name, i.value]);
-  const start = html.indexOf(`action="${action}"`);
-  const part = html.slice(start, html.indexOf('</form>', start));
-  const re = /<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g;
-  let m;
-  while ((m = re.exec(part))) out.push([m[1], decodeEntities(m[2])]);
-  return out;
-}
-
+/** setField, for a field the form must already have. */
 function set(fields, name, value) {
-  const i = fields.findIndex(([n]) => n === name);
-  assert.ok(i >= 0, `the form has ${name}`);
-  fields[i] = [name, value];
-  return fields;
+  assert.ok(fields.some(([n]) => n === name), `the form has ${name}`);
+  return setField(fields, name, value);
 }
 
 /** The opening tag of the form control named name. */

@@ -97,6 +97,7 @@ struct pg_db {
     struct db base;
     PGconn *h;
     unsigned busy_ms;
+    char begin_write[96]; /* pg_begin's statement for a write, made once at open */
     unsigned long gen;       /* goes up with every (re)connect; statements compare theirs */
     unsigned long next_name; /* the counter behind the statements' names */
     bool in_tx;              /* a transaction is open on the server */
@@ -406,14 +407,8 @@ static enum db_result pg_exec(struct db *db, const char *sql)
  * the lock go on.  Read transactions are left alone (an export may read for long). */
 static enum db_result pg_begin(struct db *db, enum db_begin kind)
 {
-    if (kind != DB_BEGIN_WRITE)
-        return pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    struct pg_db *c = conn(db);
-    char sql[96];
-    unsigned idle_ms = c->busy_ms < 1000 ? 1000 : c->busy_ms > INT_MAX ? INT_MAX : c->busy_ms;
-    snprintf(sql, sizeof sql, "BEGIN; SET LOCAL idle_in_transaction_session_timeout = %u",
-             idle_ms);
-    return pg_exec(db, sql);
+    return pg_exec(db, kind == DB_BEGIN_WRITE ? conn(db)->begin_write
+                                              : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 
 static int64_t pg_changes(struct db *db) { return conn(db)->changes; }
@@ -904,6 +899,9 @@ int db_pg_open(const char *url, unsigned busy_ms, struct db **out, char *err, si
     struct pg_db *c = xcalloc(1, sizeof *c);
     c->base.engine = &pg_engine;
     c->busy_ms = busy_ms;
+    unsigned idle_ms = busy_ms < 1000 ? 1000 : busy_ms > INT_MAX ? INT_MAX : busy_ms;
+    snprintf(c->begin_write, sizeof c->begin_write,
+             "BEGIN; SET LOCAL idle_in_transaction_session_timeout = %u", idle_ms);
     c->gen = 1;
     c->h = PQconnectdb(url);
     if (!c->h) {

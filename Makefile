@@ -169,7 +169,8 @@ test: deps
 
 # Screenshots of every page (citizen in every language, caseworker, admin) at 360 and
 # 1280 px, JavaScript on and off: build/shots/index.html.  Starts and stops its own server.
-shots: $(BIN) static
+shots: deps
+	@$(MAKE) --no-print-directory $(BIN) static
 	@VEJLED_BIN=$(abspath $(BIN)) node scripts/shots.mjs
 
 asan: deps
@@ -209,7 +210,8 @@ $(FUZZ_SMOKE): fuzz-smoke-%:
 # make bench: the production build, a no-sanitizer test build (build/bench) for the
 # durability rows, and the national-scale database (STATS_DB, made once, bounded by
 # STATS_GEN_SECONDS) for the big-database row.
-bench: build
+bench: deps
+	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory BUILD=build/bench SAN=testing build/bench/vejled
 	@mkdir -p $(dir $(STATS_DB))
 	@[ -f $(STATS_DB) ] || VEJLED_BIN=$(abspath $(BIN)) scripts/bench/stats-gen $(STATS_DB) \
@@ -218,10 +220,12 @@ bench: build
 	@scripts/bench/pg.sh $(abspath $(BIN))
 
 # PostgreSQL against SQLite: submissions/s and citizen page req/s, one and two servers.
-bench-pg: build
+bench-pg: deps
+	@$(MAKE) --no-print-directory build
 	@scripts/bench/pg.sh $(abspath $(BIN))
 
-soak: build
+soak: deps
+	@$(MAKE) --no-print-directory build
 	@SOAK_ROUNDS=$(SOAK_ROUNDS) VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \
 	  tests/http/crash.test.mjs
 	@TWOSERVERS_JOBS=$(TWOSERVERS_JOBS) TWOSERVERS_SMTP_DELAY=$(TWOSERVERS_SMTP_DELAY) VEJLED_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \
@@ -235,7 +239,8 @@ soak: build
 STATS_DB         ?= var/bench/stats.db
 STATS_ENROLMENTS ?= 1000000
 STATS_ANSWERS    ?= 10000000
-bench-stats: $(BIN) static
+bench-stats: deps
+	@$(MAKE) --no-print-directory $(BIN) static
 	@mkdir -p $(dir $(STATS_DB))
 	@[ -f $(STATS_DB) ] || VEJLED_BIN=$(abspath $(BIN)) scripts/bench/stats-gen $(STATS_DB) \
 	  $(STATS_ENROLMENTS) $(STATS_ANSWERS)

@@ -105,6 +105,37 @@ int clock_parse_date(const char *s, int64_t *out)
     return 0;
 }
 
+void clock_local_date(int64_t t, char out[CLOCK_DATE_LEN + 1])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(out, CLOCK_DATE_LEN + 1, "%Y-%m-%d", &tm);
+}
+
+void clock_today(char out[CLOCK_DATE_LEN + 1])
+{
+    /* Copenhagen is a whole number of hours from UTC, so its day changes only where a UTC
+     * hour begins: the day is kept for the rest of the hour it was worked out in */
+    static _Thread_local char day[CLOCK_DATE_LEN + 1];
+    static _Thread_local int64_t from, until;
+    int64_t now = clock_now();
+    if (now < from || now >= until || !day[0]) {
+        clock_local_date(now, day);
+        from = now - now % 3600;
+        until = from + 3600;
+    }
+    memcpy(out, day, CLOCK_DATE_LEN + 1);
+}
+
+int clock_days_between(const char *a, const char *b)
+{
+    int64_t ta, tb;
+    if (clock_parse_date(a, &ta) || clock_parse_date(b, &tb))
+        return 0;
+    return (int)((tb - ta) / 86400);
+}
+
 int clock_parse_rfc3339(const char *s, int64_t *out)
 {
     int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;

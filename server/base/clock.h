@@ -37,6 +37,19 @@ int clock_parse_rfc3339(const char *s, int64_t *out);
 /* Parses "YYYY-MM-DD" as midnight UTC of that day.  0 or -1. */
 int clock_parse_date(const char *s, int64_t *out);
 
+#define CLOCK_DATE_LEN 10 /* "2026-12-01" */
+
+/* The Copenhagen calendar day of t as "YYYY-MM-DD". */
+void clock_local_date(int64_t t, char out[CLOCK_DATE_LEN + 1]);
+
+/* Today's Copenhagen calendar day (clock_now()) as "YYYY-MM-DD": worked out again only
+ * when the day may have changed, so cheap enough for every page (per thread). */
+void clock_today(char out[CLOCK_DATE_LEN + 1]);
+
+/* Whole days from day a to day b ("YYYY-MM-DD" both): negative when b is before a.  0 when
+ * either is not a date. */
+int clock_days_between(const char *a, const char *b);
+
 /* Writes t as Copenhagen wall time for people: lang "da" (or NULL) → "1. december 2026
  * kl. 10.00", "en" → "1 December 2026, 10:00", any other language → "2026-12-01 10:00"
  * (no month names here for it).  out gets at most n bytes. */

@@ -88,6 +88,7 @@ static const struct config_key config_keys[] = {
     STR("content", "migrations_dir", migrations_dir),
     STR("content", "demo_dir", demo_dir),
     STR("content", "openapi_file", openapi_file),
+    UINT("content", "review_days", review_days, 0, 365),
     STR("delivery", "channels", channels),
     STR("delivery", "outbox_dir", outbox_dir),
     UINT("delivery", "remind_days_before", remind_days_before, 0, 60),
@@ -196,6 +197,7 @@ void config_defaults(struct config *c)
     c->caseload_limit = 500;
     c->meeting_soon_days = 3;
     c->max_content_text = 20000;
+    c->review_days = 60;
     snprintf(c->channels, sizeof c->channels, "outbox");
     c->scheduler = 1;
     c->remind_hour = 9;

@@ -89,6 +89,8 @@ struct config {
     char migrations_dir[CONFIG_PATH_MAX];
     char demo_dir[CONFIG_PATH_MAX];
     char openapi_file[CONFIG_PATH_MAX]; /* served at GET /api/v1/openapi.json */
+    unsigned review_days; /* the administrator is told this many days before published
+                             content's last valid day */
 
     /* [delivery] [smtp] [webhook] — used by the scheduler */
     char channels[128];

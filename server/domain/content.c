@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "files.h"
 #include "jsonmem.h"
 #include "mem.h"
@@ -54,6 +55,103 @@ static void content_copy(const json_t *obj, const char *key, char *out, size_t n
 {
     const char *s = json_string_value(json_object_get(obj, key));
     snprintf(out, n, "%s", s ? s : "");
+}
+
+bool content_date_ok(const char *s)
+{
+    int64_t t;
+    return s && (!*s || (strlen(s) == CLOCK_DATE_LEN && clock_parse_date(s, &t) == 0));
+}
+
+/* A pack file's validity dates from obj into from and to (where names obj in err): each
+ * "" or a day, and to not before from.  0 or -1. */
+static int content_dates(const json_t *obj, char from[11], char to[11], const char *where,
+                         char *err, size_t errlen)
+{
+    static const char *const keys[2] = {"valid_from", "valid_to"};
+    char *dst[2] = {from, to};
+    for (int i = 0; i < 2; i++) {
+        json_t *j = json_object_get(obj, keys[i]);
+        const char *s = json_is_null(j) || !j ? "" : json_string_value(j);
+        if (!s || !content_date_ok(s)) {
+            snprintf(err, errlen, "%s%s%s must be a day written YYYY-MM-DD", where,
+                     *where ? "." : "", keys[i]);
+            return -1;
+        }
+        snprintf(dst[i], 11, "%s", s);
+    }
+    if (*from && *to && strcmp(to, from) < 0) {
+        snprintf(err, errlen, "%s%svalid_to is before valid_from", where, *where ? "." : "");
+        return -1;
+    }
+    return 0;
+}
+
+static void content_validity_set(struct content_validity_info *out, enum content_validity st,
+                                 const char *date, int days)
+{
+    out->state = st;
+    snprintf(out->date, sizeof out->date, "%s", date ? date : "");
+    out->days = days;
+}
+
+void content_validity_of(const char *from, const char *to, const char *today, int review_days,
+                         struct content_validity_info *out)
+{
+    /* days written YYYY-MM-DD compare as strings */
+    if (*to && strcmp(to, today) < 0)
+        content_validity_set(out, CONTENT_ENDED, to, 0);
+    else if (*from && strcmp(from, today) > 0)
+        content_validity_set(out, CONTENT_NOT_YET, from, 0);
+    else if (*to && clock_days_between(today, to) <= review_days)
+        content_validity_set(out, CONTENT_ENDING, to, clock_days_between(today, to));
+    else
+        content_validity_set(out, CONTENT_IN_FORCE, NULL, 0);
+}
+
+/* The later of two first days, the earlier of two last days ("" is open). */
+static const char *content_later(const char *a, const char *b)
+{
+    return !*a ? b : !*b ? a : strcmp(a, b) >= 0 ? a : b;
+}
+
+static const char *content_earlier(const char *a, const char *b)
+{
+    return !*a ? b : !*b ? a : strcmp(a, b) <= 0 ? a : b;
+}
+
+void content_video_days(const struct model_pack *p, const struct model_video *v,
+                        const char **from, const char **to)
+{
+    *from = content_later(p->valid_from, v->valid_from);
+    *to = content_earlier(p->valid_to, v->valid_to);
+}
+
+void content_video_validity(const struct model_pack *p, const struct model_video *v,
+                            const char *today, int review_days,
+                            struct content_validity_info *out)
+{
+    const char *from, *to;
+    content_video_days(p, v, &from, &to);
+    content_validity_of(from, to, today, review_days, out);
+}
+
+void content_pack_validity(const struct model_pack *p, const char *today, int review_days,
+                           struct content_validity_info *out)
+{
+    static const int rank[] = {[CONTENT_IN_FORCE] = 0, [CONTENT_ENDING] = 1,
+                               [CONTENT_NOT_YET] = 2, [CONTENT_ENDED] = 3};
+    content_validity_of(p->valid_from, p->valid_to, today, review_days, out);
+    for (size_t i = 0; i < p->n_videos; i++) {
+        struct content_validity_info v;
+        content_video_validity(p, &p->videos[i], today, review_days, &v);
+        int better = rank[v.state] > rank[out->state] ||
+                     (v.state == out->state &&
+                      (v.state == CONTENT_NOT_YET ? strcmp(v.date, out->date) > 0
+                                                  : strcmp(v.date, out->date) < 0));
+        if (better)
+            *out = v;
+    }
 }
 
 static char *content_read_file(const char *path)
@@ -148,8 +246,8 @@ static int content_video_parse(const json_t *jv, const char *base_dir, struct mo
     }
     v->duration_s = (int)json_integer_value(json_object_get(jv, "duration_seconds"));
     v->legal_basis = content_str(jv, "legal_basis");
-    content_copy(jv, "valid_from", v->valid_from, sizeof v->valid_from);
-    content_copy(jv, "valid_to", v->valid_to, sizeof v->valid_to);
+    if (content_dates(jv, v->valid_from, v->valid_to, where, err, errlen))
+        return -1;
     json_t *caps = json_object_get(jv, "captions");
     static const char *const codes[LANG_COUNT] = {"da", "en"};
     for (int l = 0; l < LANG_COUNT; l++) {
@@ -405,6 +503,9 @@ static int content_texts_fit(const struct model_pack *p, size_t max_text,
         at = (struct content_at){"media", vi + 1, 0, 0};
         if (content_fit(v->media, &at, "", max_text, out))
             return -1;
+        at.field = "legal_basis";
+        if (content_fit(v->legal_basis, &at, "", max_text, out))
+            return -1;
         for (int l = 0; l < LANG_COUNT; l++) {
             const struct {
                 const char *field;
@@ -506,8 +607,8 @@ int content_pack_parse(const json_t *doc, const char *base_dir, size_t max_text,
 
     p->example_content = json_is_true(json_object_get(doc, "example_content"));
     p->legal_basis = content_str(doc, "legal_basis");
-    content_copy(doc, "valid_from", p->valid_from, sizeof p->valid_from);
-    content_copy(doc, "valid_to", p->valid_to, sizeof p->valid_to);
+    if (content_dates(doc, p->valid_from, p->valid_to, "", err, errlen))
+        goto fail;
     if (content_lang(doc, "written_guidance", p->guidance, "pack", err, errlen))
         goto fail;
     json_t *vs = json_object_get(doc, "videos");
@@ -547,12 +648,30 @@ static int content_empty(const char *s)
     return !s || !*s;
 }
 
+/* Validity dates from..to of the pack (video 0) or a video: 0, or -1 with the problem. */
+static int content_dates_check(const char *from, const char *to, size_t video,
+                               struct content_problem *out)
+{
+    if (!content_date_ok(from) || !content_date_ok(to)) {
+        content_problem(out, "date_invalid", video, 0, 0);
+        out->field = content_date_ok(from) ? "valid_to" : "valid_from";
+        return -1;
+    }
+    if (*from && *to && strcmp(to, from) < 0)
+        return content_problem(out, "dates_reversed", video, 0, 0);
+    return 0;
+}
+
 int content_pack_check(const struct model_pack *p, size_t max_text, struct content_problem *out)
 {
+    if (content_dates_check(p->valid_from, p->valid_to, 0, out))
+        return -1;
     if (p->n_videos == 0)
         return content_problem(out, "no_videos", 0, 0, 0);
     for (size_t vi = 0; vi < p->n_videos; vi++) {
         const struct model_video *v = &p->videos[vi];
+        if (content_dates_check(v->valid_from, v->valid_to, vi + 1, out))
+            return -1;
         if (content_empty(v->title[LANG_DA]))
             return content_problem(out, "title_missing", vi + 1, 0, 0);
         if (content_empty(v->transcript[LANG_DA]))
@@ -587,6 +706,20 @@ int content_pack_check(const struct model_pack *p, size_t max_text, struct conte
         }
     }
     return content_texts_fit(p, max_text, out);
+}
+
+int content_pack_check_today(const struct model_pack *p, const char *today,
+                             struct content_problem *out)
+{
+    for (size_t vi = 0; vi <= p->n_videos; vi++) {
+        const char *to = vi ? p->videos[vi - 1].valid_to : p->valid_to;
+        if (*to && strcmp(to, today) < 0) {
+            content_problem(out, "validity_ended", vi, 0, 0);
+            out->field = "valid_to";
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static json_t *content_lang_json(char *const t[LANG_COUNT])

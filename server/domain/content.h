@@ -24,12 +24,12 @@
  * (content_pack_parse), publishing (content_pack_check) and the editor's forms hold every
  * text to the same limit, in every language, so that a text one of them takes the others
  * take too.  The written guidance, text versions and captions have [staff]
- * max_content_text (max_text below); the names of groups and a video's own legal basis
- * and dates, which the editor does not change, have none. */
+ * max_content_text (max_text below); the names of groups, which the editor does not
+ * change, have none. */
 #define CONTENT_TITLE_MAX 200
 #define CONTENT_SUMMARY_MAX 1000
 #define CONTENT_MEDIA_MAX 200 /* a video's file name */
-#define CONTENT_LEGAL_MAX 500 /* the pack's legal basis */
+#define CONTENT_LEGAL_MAX 500 /* the legal basis of a pack or a video */
 #define CONTENT_QUESTION_MAX 1000
 #define CONTENT_TOPIC_MAX 200
 #define CONTENT_EXPLANATION_MAX 2000
@@ -45,7 +45,10 @@ int content_pack_parse(const json_t *doc, const char *base_dir, size_t max_text,
 
 /* What is wrong with a pack that is to be published (an edited draft). */
 struct content_problem {
-    const char *code;  /* "no_videos", "title_missing", "transcript_missing", "media_name",
+    const char *code;  /* "date_invalid" (a validity date not "YYYY-MM-DD"; field
+                          "valid_from" or "valid_to"), "dates_reversed" (valid_to before
+                          valid_from), "validity_ended" (content_pack_check_today),
+                          "no_videos", "title_missing", "transcript_missing", "media_name",
                           "captions_not_vtt", "no_questions", "too_many_questions" (more
                           than MODEL_MAX_QUESTIONS), "question_text_missing",
                           "topic_missing", "too_few_options", "too_many_options" (more
@@ -65,6 +68,12 @@ struct content_problem {
  * long texts at most max_text characters ([staff] max_content_text): 0, or -1 and the
  * first problem in *out. */
 int content_pack_check(const struct model_pack *p, size_t max_text, struct content_problem *out);
+
+/* Checks that neither the pack's validity nor a video's ended before today (a day
+ * "YYYY-MM-DD"), so that content already outdated is not published as in force: 0, or -1
+ * with problem "validity_ended" (video 0: the pack's own dates; field "valid_to"). */
+int content_pack_check_today(const struct model_pack *p, const char *today,
+                             struct content_problem *out);
 
 /* The canonical JSON of a pack's content (new reference). */
 json_t *content_pack_canonical(const struct model_pack *p);
@@ -103,6 +112,50 @@ const struct model_video *content_video_at(const struct model_pack *p, size_t po
 const struct model_question *content_question_by_id(const struct model_pack *p, int64_t id,
                                                     size_t *video_index);
 size_t content_question_count(const struct model_pack *p);
+
+/* ------------------------------------------------------------------ validity
+ *
+ * Every pack and every video carries its legal basis and the days it is valid
+ * (valid_from, valid_to: "YYYY-MM-DD" Copenhagen calendar days, both included; "" is
+ * open), so that a change in the law makes an administrator review the content instead of
+ * citizens silently being shown outdated rules.  A video is valid where both it and its
+ * pack are. */
+
+/* "" or a real calendar day written "YYYY-MM-DD". */
+bool content_date_ok(const char *s);
+
+enum content_validity {
+    CONTENT_IN_FORCE, /* valid today, not ending within the review period */
+    CONTENT_ENDING,   /* valid today; its last day is within the review period */
+    CONTENT_NOT_YET,  /* its first day is after today */
+    CONTENT_ENDED     /* its last day was before today */
+};
+
+struct content_validity_info {
+    enum content_validity state;
+    char date[11]; /* ENDING and ENDED: the last day; NOT_YET: the first day; else "" */
+    int days;      /* ENDING: days from today to the last day (0: today is the last) */
+};
+
+/* The validity of dates from..to on today, with review_days the review period. */
+void content_validity_of(const char *from, const char *to, const char *today, int review_days,
+                         struct content_validity_info *out);
+
+/* The days video v of pack p is valid: the later of the two first days, the earlier of
+ * the two last days (borrowed from p and v; "" is open). */
+void content_video_days(const struct model_pack *p, const struct model_video *v,
+                        const char **from, const char **to);
+
+/* The validity of video v of pack p on its days (content_video_days). */
+void content_video_validity(const struct model_pack *p, const struct model_video *v,
+                            const char *today, int review_days,
+                            struct content_validity_info *out);
+
+/* The pack's validity for a notice about all of it: ENDED when it or any video has ended
+ * (the earliest such last day), else NOT_YET when any has not begun (the latest first
+ * day), else ENDING (the earliest last day), else IN_FORCE. */
+void content_pack_validity(const struct model_pack *p, const char *today, int review_days,
+                           struct content_validity_info *out);
 
 /* Sets whether group id takes new enrolments and how many months after the first meeting
  * the written guidance is sent again. */

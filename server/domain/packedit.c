@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "mem.h"
 
 struct packedit_new {
@@ -338,7 +339,10 @@ static enum store_status packedit_publish_txn(struct store *st, void *arg)
     if (pb->result != PACKEDIT_OK)
         return pb->result == PACKEDIT_ERROR ? STORE_ERROR : STORE_NOT_FOUND;
     enum store_status rc = STORE_NOT_FOUND;
-    if (content_pack_check(p, pb->max_text, pb->problem) != 0) {
+    char today[CLOCK_DATE_LEN + 1];
+    clock_local_date(pb->now, today);
+    if (content_pack_check(p, pb->max_text, pb->problem) != 0 ||
+        content_pack_check_today(p, today, pb->problem) != 0) {
         pb->result = PACKEDIT_INVALID;
     } else if ((pb->result = packedit_unchanged(st, p)) != PACKEDIT_OK) {
         /* the same as the published version: nothing is written (rc rolls back) */
@@ -623,6 +627,9 @@ static void packedit_diff_video(struct packedit_differ *d, size_t v, const struc
     packedit_others(d, v, 0, 0, "captions", NULL, NULL);
     packedit_texts(d, v, 0, 0, "transcript", a->transcript, b->transcript);
     packedit_others(d, v, 0, 0, "transcript", NULL, NULL);
+    packedit_text(d, v, 0, 0, "legal_basis", "", a->legal_basis, b->legal_basis);
+    packedit_text(d, v, 0, 0, "valid_from", "", a->valid_from, b->valid_from);
+    packedit_text(d, v, 0, 0, "valid_to", "", a->valid_to, b->valid_to);
     size_t n = a->n_questions > b->n_questions ? a->n_questions : b->n_questions;
     for (size_t q = 0; q < n; q++) {
         const struct model_question *x = q < a->n_questions ? &a->questions[q] : NULL;

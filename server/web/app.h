@@ -86,6 +86,8 @@ struct app_call {
     struct form form;                    /* staff BODY_FORM: parsed, CSRF already checked */
     struct multipart upload;             /* staff BODY_UPLOAD: parsed, CSRF already checked */
     int deferred;                        /* the reply comes later (app_write_later) */
+    char today[11];                      /* the day of this request ("YYYY-MM-DD"),
+                                            once asked for (h_citizen); "" before */
 };
 
 typedef void (*app_handler)(struct app_call *c);

@@ -46,7 +46,10 @@ static void h_admin_password_short(struct app_call *c, json_t *ctx)
 
 void h_admin_home(struct app_call *c)
 {
-    app_page(c, 200, "admin/home", NULL);
+    json_t *ctx = json_object(), *review = h_admin_review(c);
+    if (review)
+        json_object_set_new(ctx, "review", review);
+    app_page(c, 200, "admin/home", ctx);
 }
 
 /* ------------------------------------------------------------------ units */

@@ -19,6 +19,81 @@
 static json_t *h_admin_lix(struct app_call *c, const char *text);
 static json_t *h_admin_tongues(struct app_call *c, const struct model_pack *p);
 
+/* ------------------------------------------------------------------ review */
+
+/* One item of the review list, when vi says there is something to review: the group, the
+ * version, where in the pack (NULL: all of it) and what is the matter, said with its day. */
+static void h_admin_review_item(struct app_call *c, json_t *list, const struct model_group *g,
+                                const struct model_pack *p, const char *where,
+                                const struct content_validity_info *vi)
+{
+    static const char *const keys[] = {[CONTENT_ENDING] = "admin_review_ending",
+                                       [CONTENT_NOT_YET] = "admin_review_not_yet",
+                                       [CONTENT_ENDED] = "admin_review_ended"};
+    int64_t day;
+    if (vi->state == CONTENT_IN_FORCE || clock_parse_date(vi->date, &day) != 0)
+        return;
+    char date[64];
+    clock_format_human_date(day, model_lang_code(c->lang), date, sizeof date);
+    char *text = h_staff_fill_text(c, keys[vi->state], "date", date);
+    json_t *item = json_pack("{s:s, s:s, s:i, s:s, s:b}", "group", h_staff_name(c, g->name),
+                             "slug", g->slug, "version", p->version, "text", text, "ended",
+                             vi->state == CONTENT_ENDED);
+    free(text);
+    if (where)
+        json_object_set_new(item, "where", json_string(where));
+    if (vi->state == CONTENT_ENDING) {
+        char *when = vi->days == 0   ? xstrdup(app_text(c, "admin_review_today"))
+                     : vi->days == 1 ? xstrdup(app_text(c, "admin_review_tomorrow"))
+                                     : h_staff_fill(c, "admin_review_days", "n",
+                                                    (unsigned)vi->days);
+        json_object_set_new(item, "when", json_string(when));
+        free(when);
+    }
+    json_array_append_new(list, item);
+}
+
+json_t *h_admin_review(struct app_call *c)
+{
+    struct model_group *groups = NULL;
+    size_t n = 0;
+    if (store_group_list(c->st, &groups, &n) != STORE_OK)
+        return NULL;
+    char today[CLOCK_DATE_LEN + 1];
+    clock_today(today);
+    int days = (int)c->app->cfg->review_days;
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = 0;
+        const struct model_pack *p = NULL;
+        if (store_pack_published_id(c->st, groups[i].id, &id) == STORE_OK)
+            p = content_cache_get(c->app->content, c->st, id);
+        if (p) {
+            struct content_validity_info pack;
+            content_validity_of(p->valid_from, p->valid_to, today, days, &pack);
+            h_admin_review_item(c, list, &groups[i], p, NULL, &pack);
+            for (size_t v = 0; v < p->n_videos; v++) {
+                struct content_validity_info own;
+                content_video_validity(p, &p->videos[v], today, days, &own);
+                /* a video said apart only where its own dates make it differ */
+                if (own.state == pack.state && strcmp(own.date, pack.date) == 0)
+                    continue;
+                char where[320];
+                snprintf(where, sizeof where, "%s %zu: %s", app_text(c, "admin_video_title"),
+                         v + 1, p->videos[v].title[LANG_DA]);
+                h_admin_review_item(c, list, &groups[i], p, where, &own);
+            }
+        }
+        model_group_clear(&groups[i]);
+    }
+    free(groups);
+    if (json_array_size(list) == 0) {
+        json_decref(list);
+        return NULL;
+    }
+    return json_pack("{s:o}", "items", list);
+}
+
 /* ------------------------------------------------------------------ packs */
 
 void h_admin_packs(struct app_call *c)
@@ -63,7 +138,10 @@ void h_admin_packs(struct app_call *c)
         model_group_clear(&groups[i]);
     }
     free(groups);
-    app_page(c, 200, "admin/packs", json_pack("{s:o}", "groups", list));
+    json_t *ctx = json_pack("{s:o}", "groups", list), *review = h_admin_review(c);
+    if (review)
+        json_object_set_new(ctx, "review", review);
+    app_page(c, 200, "admin/packs", ctx);
 }
 
 void h_admin_draft_new(struct app_call *c)
@@ -189,10 +267,35 @@ static int h_admin_take(struct app_call *c, json_t *ctx, const char *name, const
     return 0;
 }
 
-static int h_admin_date_ok(const char *s)
+/* The validity dates of a pack or video form into from and to (each CLOCK_DATE_LEN + 1):
+ * both days or empty, and the last not before the first; errors into ctx.  A form without
+ * the fields leaves from and to as they are. */
+static void h_admin_dates(struct app_call *c, json_t *ctx, char *from, char *to)
 {
-    int64_t t;
-    return !*s || (strlen(s) == 10 && clock_parse_date(s, &t) == 0);
+    const char *f = form_get(&c->form, "valid_from");
+    const char *t = form_get(&c->form, "valid_to");
+    f = f ? h_staff_text(c, ctx, "valid_from", CLOCK_DATE_LEN, 0, NULL, "admin_err_date") : NULL;
+    t = t ? h_staff_text(c, ctx, "valid_to", CLOCK_DATE_LEN, 0, NULL, "admin_err_date") : NULL;
+    int ok = 1;
+    if (f && !content_date_ok(f)) {
+        h_staff_error(c, ctx, "valid_from", "admin_err_date");
+        ok = 0;
+    }
+    if (t && !content_date_ok(t)) {
+        h_staff_error(c, ctx, "valid_to", "admin_err_date");
+        ok = 0;
+    }
+    const char *nf = f ? f : from, *nt = t ? t : to;
+    if (ok && *nf && *nt && strcmp(nt, nf) < 0) {
+        h_staff_error(c, ctx, "valid_to", "admin_err_dates_reversed");
+        ok = 0;
+    }
+    if (!ok)
+        return;
+    if (f)
+        snprintf(from, CLOCK_DATE_LEN + 1, "%s", f);
+    if (t)
+        snprintf(to, CLOCK_DATE_LEN + 1, "%s", t);
 }
 
 /* ------------------------------------------------------------------ other languages */
@@ -481,19 +584,12 @@ void h_admin_draft(struct app_call *c)
         {"legal_basis", &p->legal_basis, CONTENT_LEGAL_MAX, 0, NULL},
     };
     h_admin_read_texts(c, ctx, texts, sizeof texts / sizeof texts[0]);
-    const char *from = h_staff_text(c, ctx, "valid_from", 10, 0, NULL, "admin_err_date");
-    const char *to = h_staff_text(c, ctx, "valid_to", 10, 0, NULL, "admin_err_date");
-    if (from && !h_admin_date_ok(from))
-        h_staff_error(c, ctx, "valid_from", "admin_err_date");
-    if (to && !h_admin_date_ok(to))
-        h_staff_error(c, ctx, "valid_to", "admin_err_date");
+    h_admin_dates(c, ctx, p->valid_from, p->valid_to);
     if (h_admin_has_errors(ctx)) {
         json_object_set_new(ctx, "guidance_da_lix", h_admin_lix(c, h_staff_field(c, "guidance_da")));
         app_page(c, 422, "admin/draft", ctx);
         goto out;
     }
-    snprintf(p->valid_from, sizeof p->valid_from, "%s", from);
-    snprintf(p->valid_to, sizeof p->valid_to, "%s", to);
     enum packedit_result r = packedit_save(c->st, p);
     json_decref(ctx);
     if (r != PACKEDIT_OK) {
@@ -566,6 +662,9 @@ static json_t *h_admin_video_json(struct app_call *c, const struct model_video *
                           h_admin_str(v->transcript[LANG_EN]), "questions", qs);
     json_object_set_new(j, "summary_da_lix", h_admin_lix(c, v->summary[LANG_DA]));
     json_object_set_new(j, "transcript_da_lix", h_admin_lix(c, v->transcript[LANG_DA]));
+    json_object_set_new(j, "legal_basis", json_string(h_admin_str(v->legal_basis)));
+    json_object_set_new(j, "valid_from", json_string(v->valid_from));
+    json_object_set_new(j, "valid_to", json_string(v->valid_to));
     return j;
 }
 
@@ -586,11 +685,11 @@ static size_t h_admin_ascii_body(size_t max)
     return 32 + 3 * max;
 }
 
-/* The video form (admin/video.html, read by h_admin_video_read): csrf, nine fields of the
- * video, and per question six texts and per option its two texts and its right mark. */
+/* The video form (admin/video.html, read by h_admin_video_read): csrf, twelve fields of
+ * the video, and per question six texts and per option its two texts and its right mark. */
 size_t h_admin_editor_fields(void)
 {
-    return 1 + 9 + MODEL_MAX_QUESTIONS * (6 + 3 * MODEL_MAX_OPTIONS);
+    return 1 + 12 + MODEL_MAX_QUESTIONS * (6 + 3 * MODEL_MAX_OPTIONS);
 }
 
 size_t h_admin_video_body(size_t max_content_text)
@@ -598,7 +697,8 @@ size_t h_admin_video_body(size_t max_content_text)
     return h_admin_ascii_body(TOKEN_HASH_HEX_LEN) + /* csrf */
            2 * h_admin_field_body(CONTENT_TITLE_MAX) +
            2 * h_admin_field_body(CONTENT_SUMMARY_MAX) + h_admin_field_body(CONTENT_MEDIA_MAX) +
-           4 * h_admin_field_body(max_content_text); /* captions, transcripts */
+           4 * h_admin_field_body(max_content_text) + /* captions, transcripts */
+           h_admin_field_body(CONTENT_LEGAL_MAX) + 2 * h_admin_ascii_body(CLOCK_DATE_LEN);
 }
 
 size_t h_admin_editor_body(size_t max_content_text)
@@ -631,6 +731,12 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
      * installation's media folder lacks (the text version is shown then) */
     char *old_media = xstrdup(v->media ? v->media : "");
     h_admin_read_texts(c, ctx, fields, sizeof fields / sizeof fields[0]);
+    /* the video's own legal basis and validity: a form without them leaves them */
+    const char *legal = form_get(&c->form, "legal_basis");
+    if (legal)
+        h_admin_take(c, ctx, "legal_basis", legal, &v->legal_basis, CONTENT_LEGAL_MAX, NULL,
+                     "admin_err_text_long");
+    h_admin_dates(c, ctx, v->valid_from, v->valid_to);
     for (int l = 0; l < LANG_COUNT; l++)
         if (*v->captions[l] && strncmp(v->captions[l], "WEBVTT", 6) != 0)
             h_staff_error(c, ctx, l == LANG_DA ? "captions_da" : "captions_en",
@@ -768,6 +874,11 @@ static void h_admin_video_page(struct app_call *c, int status, const struct mode
         free(label);
     }
     json_t *v = h_admin_video_json(c, &p->videos[n - 1], n);
+    /* refused dates are shown as sent (the video keeps its own until they are right) */
+    static const char *const dates[] = {"valid_from", "valid_to"};
+    for (size_t k = 0; k < 2; k++)
+        if (json_is_string(json_object_get(ctx, dates[k])))
+            json_object_set(v, dates[k], json_object_get(ctx, dates[k]));
     json_object_set_new(v, "heading_title", json_string(heading));
     json_object_set_new(ctx, "video", v);
     app_page(c, status, "admin/video", ctx);
@@ -1431,7 +1542,10 @@ void h_admin_publish(struct app_call *c)
         struct model_pack *p = h_admin_draft_of(c); /* replies 404 or 409 itself */
         if (!p)
             return;
-        if (content_pack_check(p, c->app->cfg->max_content_text, &problem) != 0) {
+        char today[CLOCK_DATE_LEN + 1];
+        clock_today(today);
+        if (content_pack_check(p, c->app->cfg->max_content_text, &problem) != 0 ||
+            content_pack_check_today(p, today, &problem) != 0) {
             model_pack_free(p);
             h_admin_publish_invalid(c, &problem);
             return;

@@ -118,6 +118,47 @@ static const struct model_pack *h_citizen_pack(struct app_call *c)
     return content_cache_get(c->app->content, c->st, c->enrolment.pack_id);
 }
 
+/* The day this request's pages are made for: asked once per request, so that a page and
+ * the pre-rendered body it is made from agree on it even across midnight. */
+static const char *h_citizen_today(struct app_call *c)
+{
+    if (!c->today[0])
+        clock_today(c->today);
+    return c->today;
+}
+
+/* The validity a citizen's page tells of: video n's on its page (n > 0), the whole pack's
+ * on the overview (n == 0).  Ending soon is for the administrator; the citizen is told
+ * only of rules that ended or have not begun yet. */
+static void h_citizen_validity(struct app_call *c, const struct model_pack *pack, size_t n,
+                               struct content_validity_info *out)
+{
+    if (n)
+        content_video_validity(pack, content_video_at(pack, n), h_citizen_today(c), 0, out);
+    else
+        content_pack_validity(pack, h_citizen_today(c), 0, out);
+    if (out->state == CONTENT_ENDING)
+        out->state = CONTENT_IN_FORCE;
+}
+
+/* The validity notice's values into obj: "validity_ended" or "validity_not_yet", and the
+ * day as the page writes dates ("validity_date"). */
+static void h_citizen_validity_json(struct app_call *c, const struct model_pack *pack, size_t n,
+                                    json_t *obj)
+{
+    struct content_validity_info vi;
+    int64_t day;
+    h_citizen_validity(c, pack, n, &vi);
+    if (vi.state == CONTENT_IN_FORCE || clock_parse_date(vi.date, &day) != 0)
+        return;
+    char text[64];
+    clock_format_human_date(day, h_citizen_code(c), text, sizeof text);
+    json_object_set_new_nocheck(obj, vi.state == CONTENT_ENDED ? "validity_ended"
+                                                               : "validity_not_yet",
+                                json_true());
+    json_object_set_new_nocheck(obj, "validity_date", json_string(text));
+}
+
 static void h_citizen_fail(struct app_call *c)
 {
     app_page_error(c, 500, "internal");
@@ -683,6 +724,8 @@ static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack
         json_array_append_new(videos, item);
     }
     json_object_set_new_nocheck(data, "videos", videos);
+    if (!watching)
+        h_citizen_validity_json(c, pack, 0, data);
     return data;
 }
 
@@ -960,16 +1003,18 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     json_object_set_new_nocheck(video, "transcript", h_citizen_paragraphs(transcript));
     if (h_citizen_is_da(c, transcript, v->transcript[LANG_DA]))
         json_object_set_new_nocheck(video, "transcript_da", json_true());
-    h_citizen_str(video, "legal_basis", v->legal_basis);
-    /* the last day the content is valid, written as the page's other dates are */
+    /* the video's own legal basis, else its pack's; the last day it is valid (its own or
+     * its pack's, the earlier), written as the page's other dates are */
+    h_citizen_str(video, "legal_basis", *v->legal_basis ? v->legal_basis : pack->legal_basis);
+    const char *valid_from, *valid_to_day;
+    content_video_days(pack, v, &valid_from, &valid_to_day);
     int64_t valid_to;
-    if (clock_parse_date(v->valid_to, &valid_to) == 0) {
+    if (clock_parse_date(valid_to_day, &valid_to) == 0) {
         char day[64];
         clock_format_human_date(valid_to, h_citizen_code(c), day, sizeof day);
         h_citizen_str(video, "valid_to", day);
-    } else {
-        h_citizen_str(video, "valid_to", v->valid_to);
     }
+    h_citizen_validity_json(c, pack, n, video);
     /* a video whose file is not (yet) on this server: the page says so and opens the
      * transcript instead of showing a player that cannot play (h_citizen_video records
      * that the page was shown so, and the record says the video could not be shown);
@@ -1111,6 +1156,9 @@ struct h_citizen_pre {
     char kind; /* 'v' video page n, 'o' overview, 'L' the layout for these two (holes by
                   position); 'r' receipt, 'l' the layout for the others (holes by name) */
     size_t n;
+    enum content_validity validity; /* 'v', 'o': what the page's validity notice says
+                                       (h_citizen_validity); a new one once the day
+                                       changes it */
     tmpl_pre *pre; /* NULL: this one cannot be pre-rendered; made as usual */
     struct h_citizen_hole *holes; /* 'v', 'o', 'L': what each hole holds, by its number */
     size_t n_holes;
@@ -1122,12 +1170,13 @@ static pthread_mutex_t h_citizen_pre_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const struct h_citizen_pre *h_citizen_pre_find(const struct model_pack *pack,
                                                       const struct lang_info *ui, char kind,
-                                                      size_t n, size_t count)
+                                                      size_t n, enum content_validity validity,
+                                                      size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         const struct h_citizen_pre *e = &h_citizen_pres[i];
         if (e->pack_id == pack->id && e->version == pack->version && e->ui == ui &&
-            e->kind == kind && e->n == n)
+            e->kind == kind && e->n == n && e->validity == validity)
             return e;
     }
     return NULL;
@@ -1192,13 +1241,17 @@ static const struct h_citizen_pre *h_citizen_pre_get(struct app_call *c,
 {
     if (!prerender_enabled() || strcmp(pack->state, "draft") == 0)
         return NULL;
-    const struct h_citizen_pre *e = h_citizen_pre_find(
-        pack, c->ui, kind, n, atomic_load_explicit(&h_citizen_n_pres, memory_order_acquire));
+    struct content_validity_info vi = {.state = CONTENT_IN_FORCE};
+    if (kind == 'v' || kind == 'o')
+        h_citizen_validity(c, pack, kind == 'v' ? n : 0, &vi);
+    const struct h_citizen_pre *e =
+        h_citizen_pre_find(pack, c->ui, kind, n, vi.state,
+                           atomic_load_explicit(&h_citizen_n_pres, memory_order_acquire));
     if (e)
         return e->pre ? e : NULL;
     pthread_mutex_lock(&h_citizen_pre_lock);
     size_t count = atomic_load_explicit(&h_citizen_n_pres, memory_order_relaxed);
-    e = h_citizen_pre_find(pack, c->ui, kind, n, count);
+    e = h_citizen_pre_find(pack, c->ui, kind, n, vi.state, count);
     if (!e && count < H_CITIZEN_PRE_MAX) {
         struct h_citizen_pre *made = &h_citizen_pres[count];
         /* kept for the process's life: from malloc, not from the request's arena */
@@ -1242,6 +1295,7 @@ static const struct h_citizen_pre *h_citizen_pre_get(struct app_call *c,
         made->ui = c->ui;
         made->kind = kind;
         made->n = n;
+        made->validity = vi.state;
         atomic_store_explicit(&h_citizen_n_pres, count + 1, memory_order_release);
         e = made;
     }

@@ -65,6 +65,39 @@ static void test_fixed_clock(void **state)
     assert_true(clock_now() > 1796115600 - 400000000);
 }
 
+/* The Copenhagen day: it begins at local midnight (23:00 or 22:00 UTC), and today's is
+ * worked out again when the clock passes it. */
+static void test_local_date(void **state)
+{
+    (void)state;
+    char day[CLOCK_DATE_LEN + 1];
+    int64_t t;
+    assert_int_equal(clock_parse_rfc3339("2026-12-06T22:59:59Z", &t), 0);
+    clock_local_date(t, day);
+    assert_string_equal(day, "2026-12-06");
+    clock_local_date(t + 1, day);
+    assert_string_equal(day, "2026-12-07");
+    assert_int_equal(clock_parse_rfc3339("2027-06-30T21:59:59Z", &t), 0); /* summer time */
+    clock_local_date(t, day);
+    assert_string_equal(day, "2027-06-30");
+    clock_local_date(t + 1, day);
+    assert_string_equal(day, "2027-07-01");
+    /* today follows the clock, also when the clock is set back */
+    clock_set_fixed(t);
+    clock_today(day);
+    assert_string_equal(day, "2027-06-30");
+    clock_set_fixed(t + 1);
+    clock_today(day);
+    assert_string_equal(day, "2027-07-01");
+    clock_set_fixed(t - 86400);
+    clock_today(day);
+    assert_string_equal(day, "2027-06-29");
+    clock_set_fixed(0);
+    assert_int_equal(clock_days_between("2027-12-31", "2028-03-01"), 61);
+    assert_int_equal(clock_days_between("2027-07-01", "2027-06-30"), -1);
+    assert_int_equal(clock_days_between("2027-07-01", "x"), 0);
+}
+
 static void test_human(void **state)
 {
     (void)state;
@@ -90,6 +123,7 @@ int main(void)
         cmocka_unit_test(test_add_months),
         cmocka_unit_test(test_fixed_clock),
         cmocka_unit_test(test_human),
+        cmocka_unit_test(test_local_date),
     };
     return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
 }

@@ -143,6 +143,122 @@ static void test_invalid_packs_name_the_field(void **state)
     expect_invalid(f->dir, "\"media\": \"v1.mp4\"", "\"media\": \"../v1.mp4\"", "media");
     expect_invalid(f->dir, "\"written_guidance\": {\"da\": \"Eksempeltekst.\"",
                    "\"written_guidance\": {\"da\": \"\"", "written_guidance");
+    /* validity dates: real days, written YYYY-MM-DD, the last not before the first */
+    expect_invalid(f->dir, "\"valid_to\": \"2027-06-30\"", "\"valid_to\": \"2027-02-30\"",
+                   "valid_to must be a day");
+    expect_invalid(f->dir, "\"valid_to\": \"2027-06-30\"",
+                   "\"valid_to\": \"2027-06-30T00:00:00Z\"", "valid_to must be a day");
+    expect_invalid(f->dir, "\"valid_to\": \"2027-06-30\"", "\"valid_to\": 20270630",
+                   "valid_to must be a day");
+    expect_invalid(f->dir, "\"valid_to\": \"2027-06-30\"", "\"valid_to\": \"2025-12-31\"",
+                   "valid_to is before valid_from");
+    expect_invalid(f->dir, "\"duration_seconds\": 40,",
+                   "\"duration_seconds\": 40, \"valid_from\": \"2026-13-01\",",
+                   "videos[0].valid_from must be a day");
+}
+
+/* Where a content item's validity stands on a day: the first and last days both count,
+ * the review period ends on the last day, and a video is valid where its pack is too. */
+static void test_validity(void **state)
+{
+    (void)state;
+    struct content_validity_info vi;
+    content_validity_of("", "", "2026-12-07", 60, &vi);
+    assert_int_equal(vi.state, CONTENT_IN_FORCE);
+    assert_string_equal(vi.date, "");
+    content_validity_of("2026-01-01", "2027-06-30", "2026-12-07", 60, &vi);
+    assert_int_equal(vi.state, CONTENT_IN_FORCE);
+    /* 2027-05-01 is 60 days before 2027-06-30: ending from then on, to the last day */
+    content_validity_of("2026-01-01", "2027-06-30", "2027-04-30", 60, &vi);
+    assert_int_equal(vi.state, CONTENT_IN_FORCE);
+    content_validity_of("2026-01-01", "2027-06-30", "2027-05-01", 60, &vi);
+    assert_int_equal(vi.state, CONTENT_ENDING);
+    assert_string_equal(vi.date, "2027-06-30");
+    assert_int_equal(vi.days, 60);
+    content_validity_of("2026-01-01", "2027-06-30", "2027-06-30", 60, &vi);
+    assert_int_equal(vi.state, CONTENT_ENDING);
+    assert_int_equal(vi.days, 0);
+    content_validity_of("2026-01-01", "2027-06-30", "2027-07-01", 60, &vi);
+    assert_int_equal(vi.state, CONTENT_ENDED);
+    assert_string_equal(vi.date, "2027-06-30");
+    /* across a year's end and a leap day */
+    content_validity_of("", "2028-03-01", "2027-12-31", 61, &vi);
+    assert_int_equal(vi.state, CONTENT_ENDING);
+    assert_int_equal(vi.days, 61);
+    content_validity_of("", "2028-03-01", "2027-12-31", 60, &vi);
+    assert_int_equal(vi.state, CONTENT_IN_FORCE);
+    /* not begun: the first day counts as in force */
+    content_validity_of("2027-01-01", "", "2026-12-31", 60, &vi);
+    assert_int_equal(vi.state, CONTENT_NOT_YET);
+    assert_string_equal(vi.date, "2027-01-01");
+    content_validity_of("2027-01-01", "", "2027-01-01", 60, &vi);
+    assert_int_equal(vi.state, CONTENT_IN_FORCE);
+    /* no review period: only the last day itself is "ending" */
+    content_validity_of("", "2027-06-30", "2027-06-29", 0, &vi);
+    assert_int_equal(vi.state, CONTENT_IN_FORCE);
+
+    struct model_video videos[2] = {{.valid_from = "", .valid_to = ""},
+                                    {.valid_from = "2027-01-01", .valid_to = "2027-03-31"}};
+    struct model_pack p = {.valid_from = "2026-01-01", .valid_to = "2027-06-30",
+                           .videos = videos, .n_videos = 2};
+    /* a video without dates of its own follows the pack */
+    content_video_validity(&p, &videos[0], "2027-07-01", 60, &vi);
+    assert_int_equal(vi.state, CONTENT_ENDED);
+    assert_string_equal(vi.date, "2027-06-30");
+    /* its own dates narrow the pack's */
+    content_video_validity(&p, &videos[1], "2026-12-07", 10, &vi);
+    assert_int_equal(vi.state, CONTENT_NOT_YET);
+    assert_string_equal(vi.date, "2027-01-01");
+    content_video_validity(&p, &videos[1], "2027-04-01", 10, &vi);
+    assert_int_equal(vi.state, CONTENT_ENDED);
+    assert_string_equal(vi.date, "2027-03-31");
+    /* the pack as a whole: an ended video before one not begun, the earliest end */
+    content_pack_validity(&p, "2026-12-07", 10, &vi);
+    assert_int_equal(vi.state, CONTENT_NOT_YET);
+    content_pack_validity(&p, "2027-04-01", 10, &vi);
+    assert_int_equal(vi.state, CONTENT_ENDED);
+    assert_string_equal(vi.date, "2027-03-31");
+    content_pack_validity(&p, "2027-02-01", 10, &vi);
+    assert_int_equal(vi.state, CONTENT_IN_FORCE);
+    content_pack_validity(&p, "2027-03-25", 10, &vi);
+    assert_int_equal(vi.state, CONTENT_ENDING);
+    assert_string_equal(vi.date, "2027-03-31");
+    assert_int_equal(vi.days, 6);
+}
+
+/* Publishing checks the dates as the pack files are checked, and refuses content whose
+ * validity already ended. */
+static void test_check_dates(void **state)
+{
+    struct fixture *f = *state;
+    char err[256];
+    struct content_problem pr;
+    struct model_pack *p = parse(pack_json, f->dir, err, sizeof err);
+    assert_non_null(p);
+    assert_int_equal(content_pack_check_today(p, "2027-06-30", &pr), 0);
+    assert_int_equal(content_pack_check_today(p, "2027-07-01", &pr), -1);
+    assert_string_equal(pr.code, "validity_ended");
+    assert_int_equal(pr.video, 0);
+    snprintf(p->videos[0].valid_to, sizeof p->videos[0].valid_to, "2027-01-31");
+    assert_int_equal(content_pack_check_today(p, "2027-02-01", &pr), -1);
+    assert_string_equal(pr.code, "validity_ended");
+    assert_int_equal(pr.video, 1);
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), 0);
+    snprintf(p->videos[0].valid_from, sizeof p->videos[0].valid_from, "2027-02-01");
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), -1);
+    assert_string_equal(pr.code, "dates_reversed");
+    assert_int_equal(pr.video, 1);
+    snprintf(p->videos[0].valid_from, sizeof p->videos[0].valid_from, "2027-1-1");
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), -1);
+    assert_string_equal(pr.code, "date_invalid");
+    assert_string_equal(pr.field, "valid_from");
+    p->videos[0].valid_from[0] = '\0';
+    snprintf(p->valid_to, sizeof p->valid_to, "2026-02-29");
+    assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), -1);
+    assert_string_equal(pr.code, "date_invalid");
+    assert_string_equal(pr.field, "valid_to");
+    assert_int_equal(pr.video, 0);
+    model_pack_free(p);
 }
 
 /* pack_json with video 1 asking n_questions questions of n_options options each. */
@@ -567,6 +683,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_text_limits_in_characters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caption_file_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_counts_characters, setup, teardown),
+        cmocka_unit_test(test_validity),
+        cmocka_unit_test_setup_teardown(test_check_dates, setup, teardown),
     };
     return cmocka_run_group_tests_name("content", tests, NULL, NULL);
 }

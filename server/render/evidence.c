@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "content.h"
 #include "enrol.h"
 #include "jobs.h"
 #include "journal.h"
@@ -265,6 +266,25 @@ static const char *ev_answer_language(const json_t *entries, const char *enr,
     return NULL;
 }
 
+/* An answer given on a Copenhagen day outside its video's validity: which day it was
+ * valid to or from, on a line of its own in ev->line. */
+static void ev_answered_outside(struct evidence *ev, const struct model_pack *pack,
+                                const struct model_video *v, int64_t answered_at)
+{
+    const char *from, *to;
+    char day[CLOCK_DATE_LEN + 1];
+    content_video_days(pack, v, &from, &to);
+    clock_local_date(answered_at, day);
+    const char *key = *to && strcmp(day, to) > 0       ? "evidence_answered_after"
+                      : *from && strcmp(day, from) < 0 ? "evidence_answered_before"
+                                                       : NULL;
+    if (!key)
+        return;
+    const char *vars[] = {"from", from, "to", to, NULL};
+    buf_puts(&ev->line, "\n");
+    letter_fill(&ev->line, ev_s(ev, key), vars);
+}
+
 static void ev_progress(struct evidence *ev, const struct model_pack *pack,
                         const struct model_progress *pr, const json_t *entries,
                         const char *enr)
@@ -284,6 +304,15 @@ static void ev_progress(struct evidence *ev, const struct model_pack *pack,
             const char *vars[] = {"basis", pack->videos[vi].legal_basis, NULL};
             buf_puts(&ev->line, "\n");
             letter_fill(&ev->line, ev_s(ev, "evidence_legal_basis"), vars);
+        }
+        /* a video's own days, where they narrow the version's */
+        const char *from, *to;
+        content_video_days(pack, &pack->videos[vi], &from, &to);
+        if (strcmp(from, pack->valid_from) != 0 || strcmp(to, pack->valid_to) != 0) {
+            const char *vars[] = {"from", *from ? from : "-", "to",
+                                  *to ? to : ev_s(ev, "evidence_valid_open"), NULL};
+            buf_puts(&ev->line, "\n");
+            letter_fill(&ev->line, ev_s(ev, "evidence_video_validity"), vars);
         }
         pdf_text(ev->pdf, PDF_BODY, ev->line.data);
         any = 1;
@@ -317,6 +346,7 @@ static void ev_progress(struct evidence *ev, const struct model_pack *pack,
                     buf_puts(&ev->line, "\n");
                     letter_fill(&ev->line, ev_s(ev, "evidence_answer_language"), vars);
                 }
+                ev_answered_outside(ev, pack, v, pr->first[a].answered_at);
                 pdf_text(ev->pdf, PDF_BODY, ev->line.data);
                 any = 1;
             }
@@ -403,7 +433,8 @@ static int ev_enrolment(struct evidence *ev, struct store *st, const struct vaul
     letter_fill(&ev->line, ev_s(ev, "evidence_validity"), lvars);
     pdf_text(ev->pdf, PDF_BODY, ev->line.data);
     buf_reset(&ev->line);
-    buf_printf(&ev->line, "indholdets hash %s", pack->content_hash);
+    const char *hvars[] = {"hash", pack->content_hash, NULL};
+    letter_fill(&ev->line, ev_s(ev, "evidence_content_hash"), hvars);
     pdf_text(ev->pdf, PDF_MONO, ev->line.data);
     ev_letters(ev, st, e.id, entries, e.uuid);
     ev_progress(ev, pack, &pr, entries, e.uuid);

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { Browser, ROOT, Server, cli, decodeEntities, sqlite, startServer, tableCounts } from './harness.mjs';
-import { enrolCitizen, errorSummary, formCsrf, formFields, ini, setField, staff } from './staffkit.mjs';
+import { answerVideo } from './answers.mjs';
+import { enrolCitizen, errorSummary, formCsrf, formFields, ini, pdfText, setField, staff } from './staffkit.mjs';
 
 const one = (db, sql) => sqlite(db, sql).trim();
 
@@ -38,12 +39,28 @@ const counts = (s) => {
   return c;
 };
 
-/* A citizen of group (by the API) with a browser on their overview. */
+/* A citizen of group (by the API) with a browser on their overview (b.enrolment: the
+ * API's answer). */
 async function citizenOf(s, group) {
   const e = await enrolCitizen(s, { target_group: group });
   const b = new Browser(s);
   assert.equal((await b.get(e.path)).status, 303);
+  b.enrolment = e;
   return b;
+}
+
+/* How many questions video n asks citizen b. */
+async function videoQuestions(s, b, n) {
+  const page = await b.get(`/borger/video/${n}`);
+  return (page.text.match(/<fieldset/g) || []).length;
+}
+
+/* The evidence PDF of citizen b as the demo caseworker downloads it, as one line of text. */
+async function evidenceOf(s, b) {
+  const cw = await staff(s, 'cw1');
+  const r = await cw.get(`/medarbejder/borger/${b.enrolment.citizen_id}/dokumentation.pdf`);
+  assert.equal(r.status, 200);
+  return pdfText(s, r.buf, `evidence-${b.enrolment.citizen_id}.pdf`).replace(/\s+/g, ' ');
 }
 
 describe('content validity: a change in the law makes the content reviewed, not silently outdated', () => {
@@ -129,6 +146,13 @@ describe('content validity: a change in the law makes the content reviewed, not 
     assert.equal((await c.post('/borger/sprog', { csrf: formCsrf(home.text, '/borger/sprog'), lang: 'en', back: '/borger/video/1' })).status, 303);
     const en = await c.get('/borger/video/1');
     assert.match(text(en.text), /The rules in this video applied until \d+ \w+ \d{4}\. They may have changed since\. Ask your caseworker if you are unsure\./);
+
+    // the answers are recorded as before; the evidence says they came after the last day
+    await answerVideo(c, 1);
+    const pdf = await evidenceOf(s, c);
+    const n1 = pack.videos[0].questions.length;
+    assert.equal(pdf.split(`besvaret efter den sidste dag, indholdet gjaldt (${yesterday})`).length - 1, n1, pdf);
+    assert.match(pdf, new RegExp(`Indholdsversionen gælder fra \\S+ til ${yesterday}`));
 
     // a citizen of a group whose content is in force is told nothing of it
     const other = await citizenOf(s, 'sygedagpenge');
@@ -232,5 +256,15 @@ describe('content validity: a change in the law makes the content reviewed, not 
     for (const p of ['/borger', '/borger/video/1', '/borger/video/2']) {
       assert.equal((await c.get(p)).text, (await twin.get(p)).text, `${p}: pre-rendered and made from scratch differ`);
     }
+    // the evidence names the video's own days, and answers given before its first day
+    await answerVideo(c, 1);
+    await answerVideo(c, 2);
+    const pdf = await evidenceOf(s, c);
+    assert.match(pdf, new RegExp(`Videoens gyldighed: fra ${addDays(day0, 1)} til ${addDays(day0, 10)}`));
+    assert.equal(pdf.split('Videoens gyldighed').length - 1, 1, 'only the video whose days differ');
+    assert.match(pdf, /Retsgrundlag: Lov om beskæftigelsesindsats, ny § 12/);
+    const n1 = (pdf.match(new RegExp(`besvaret før den første dag, indholdet gjaldt \\(${addDays(day0, 1)}\\)`, 'g')) || []).length;
+    assert.ok(n1 > 0 && !/besvaret efter den sidste dag/.test(pdf), pdf);
+    assert.equal(n1, (pdf.split('Svar:').length - 1) - (await videoQuestions(s, c, 2)), 'every answer to video 1, none to video 2');
   });
 });

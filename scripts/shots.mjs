@@ -7,12 +7,13 @@
 // (the draft editor in every content language, the forms with their errors, the staff
 // error pages before and after login) in Danish and English, at 360 px and 1280 px wide,
 // with JavaScript on and off, and writes full-page PNGs and an index.html to build/shots/
-// (or SHOTS_DIR).  SHOTS_ONLY=staff or SHOTS_ONLY=citizen takes one part only;
+// (or SHOTS_DIR), and last, on a server of its own, the notices of content whose validity
+// ended.  SHOTS_ONLY=staff, SHOTS_ONLY=citizen or SHOTS_ONLY=validity takes one part only;
 // SHOTS_LANGS=da,ar the citizen pages in those languages only.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { enrolBody, freshCpr, FULL_CHROMIUM, launch, sqlite, startServer } from '../tests/browser/harness.mjs';
+import { cli, enrolBody, freshCpr, FULL_CHROMIUM, launch, sqlite, startServer } from '../tests/browser/harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.resolve(process.env.SHOTS_DIR || path.join(ROOT, 'build', 'shots'));
@@ -278,6 +279,56 @@ async function staff(server, browser, width, js, lang) {
   }
 }
 
+/** Content whose validity ended yesterday, on a server of its own (its demo folder a copy
+ * with dagpenge's last day moved): the citizen's notices in Danish and Arabic, and the
+ * administrator's list of content to review in Danish and English, JavaScript on. */
+async function validity(browser, media) {
+  const server = await startServer({ config: `${media || '[content]\n'}demo_dir = {dir}/demo\n` });
+  try {
+    const demo = path.join(server.dir, 'demo');
+    fs.cpSync(path.join(ROOT, 'db', 'demo'), demo, { recursive: true });
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen' }).format(new Date());
+    const pack = structuredClone(PACK);
+    pack.valid_to = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    fs.writeFileSync(path.join(demo, 'packs', 'dagpenge.json'), JSON.stringify(pack));
+    const r = cli(['demo', '--db', server.db, '--config', server.configFile]);
+    if (r.status !== 0) throw new Error(`vejled demo: ${r.stderr}`);
+    for (const width of WIDTHS) {
+      for (const lang of ['da', 'ar']) {
+        const ctx = await browser.newContext({ viewport: { width, height: 800 }, locale: lang });
+        const page = await ctx.newPage();
+        const meta = { area: 'citizen', lang, width, js: true };
+        try {
+          await page.goto(server.base + await enrol(server, lang));
+          await shoot(page, { ...meta, page: '10-validity-ended-overview' });
+          await page.goto(`${server.base}/borger/video/1`);
+          await shoot(page, { ...meta, page: '10-validity-ended-video' });
+        } finally {
+          await ctx.close();
+        }
+      }
+      for (const lang of STAFF_LANGS) {
+        const ctx = await browser.newContext({
+          viewport: { width, height: 800 }, locale: lang, extraHTTPHeaders: { 'Accept-Language': `${lang};q=1` },
+        });
+        const page = await ctx.newPage();
+        try {
+          await staffLogin(page, server, 'admin', lang);
+          await page.goto(`${server.base}/admin`);
+          await shoot(page, { area: 'admin', page: '16-review', lang, width, js: true });
+          await page.goto(`${server.base}/admin/pakker`);
+          await shoot(page, { area: 'admin', page: '16-review-packs', lang, width, js: true });
+        } finally {
+          await ctx.close();
+        }
+      }
+    }
+  } finally {
+    await server.stop();
+    await server.cleanup();
+  }
+}
+
 function esc(s) {
   return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 }
@@ -312,16 +363,17 @@ async function main() {
   let browser;
   try {
     browser = await launch(process.env.CHROMIUM || FULL_CHROMIUM);
-    for (const { code } of process.env.SHOTS_ONLY === 'staff' ? [] : LANGS) {
+    for (const { code } of ['staff', 'validity'].includes(process.env.SHOTS_ONLY) ? [] : LANGS) {
       for (const width of WIDTHS) {
         for (const js of [true, false]) await citizen(server, browser, code, width, js);
       }
     }
-    for (const lang of process.env.SHOTS_ONLY === 'citizen' ? [] : STAFF_LANGS) {
+    for (const lang of ['citizen', 'validity'].includes(process.env.SHOTS_ONLY) ? [] : STAFF_LANGS) {
       for (const width of WIDTHS) {
         for (const js of [true, false]) await staff(server, browser, width, js, lang);
       }
     }
+    if (['', 'validity'].includes(process.env.SHOTS_ONLY || '')) await validity(browser, media);
     index();
     console.log(`${shots.length} screenshots in ${OUT}/index.html`);
   } finally {

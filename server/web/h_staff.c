@@ -762,6 +762,25 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
     json_object_set_new(d, "language_name",
                         json_string(lang_name_for(&c->app->langs, app_strings(c), e->language)));
     json_object_set_new(d, "open", json_boolean(!e->closed_at));
+    /* an open enrolment whose content's rules ended or have not begun: the meeting is
+     * where the citizen hears the rules in force (citizen pages say the same) */
+    const struct model_pack *pack = content_cache_get(c->app->content, c->st, e->pack_id);
+    struct content_validity_info vi;
+    int64_t day;
+    char today[CLOCK_DATE_LEN + 1], date[64];
+    clock_today(today);
+    if (pack && !e->closed_at) {
+        content_pack_validity(pack, today, 0, &vi);
+        if ((vi.state == CONTENT_ENDED || vi.state == CONTENT_NOT_YET) &&
+            clock_parse_date(vi.date, &day) == 0) {
+            clock_format_human_date(day, model_lang_code(c->lang), date, sizeof date);
+            char *text = h_staff_fill_text(c, vi.state == CONTENT_ENDED ? "staff_validity_ended"
+                                                                         : "staff_validity_not_yet",
+                                           "date", date);
+            json_object_set_new(d, "validity_text", json_string(text));
+            free(text);
+        }
+    }
     json_t *record = h_staff_meeting_record(c, e);
     if (!record) {
         json_decref(d);

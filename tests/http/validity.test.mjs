@@ -154,8 +154,14 @@ describe('content validity: a change in the law makes the content reviewed, not 
     assert.equal(pdf.split(`besvaret efter den sidste dag, indholdet gjaldt (${yesterday})`).length - 1, n1, pdf);
     assert.match(pdf, new RegExp(`Indholdsversionen gælder fra \\S+ til ${yesterday}`));
 
-    // a citizen of a group whose content is in force is told nothing of it
+    // the caseworker is told on the citizen's page, to explain the rules in force at the meeting
+    const cw = await staff(s, 'cw1');
+    const staffPage = text((await cw.get(`/medarbejder/borger/${c.enrolment.citizen_id}`)).text);
+    assert.match(staffPage, new RegExp(`Reglernes gyldighed Reglerne i borgerens videoer gjaldt kun til ${human(yesterday)}\\. Forklar de regler, der gælder nu, til mødet`));
+
+    // a citizen of a group whose content is in force is told nothing of it, nor their caseworker
     const other = await citizenOf(s, 'sygedagpenge');
+    assert.doesNotMatch(text((await cw.get(`/medarbejder/borger/${other.enrolment.citizen_id}`)).text), /Reglernes gyldighed/);
     assert.doesNotMatch(text((await other.get('/borger')).text), /gjaldt|gælder fra/);
     assert.doesNotMatch(text((await other.get('/borger/video/1')).text), /Reglerne i denne video/);
   });

@@ -18,7 +18,7 @@
 
 /* ------------------------------------------------------------------ parsing */
 
-static int content_slug_ok(const char *s)
+bool content_slug_ok(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n >= MODEL_SLUG_MAX)
@@ -994,8 +994,65 @@ size_t content_question_count(const struct model_pack *p)
     return n;
 }
 
-enum store_status content_group_settings(struct store *st, int64_t id, bool enabled,
-                                         int resend_months)
+int content_group_names_check(const char *da, const char *en, const char **field)
 {
-    return store_group_settings(st, id, enabled, resend_months);
+    if (!da || !*da || !utf8_fits(da, CONTENT_GROUP_NAME_MAX) || strpbrk(da, "\r\n")) {
+        *field = "name_da";
+        return -1;
+    }
+    if (!en || !utf8_fits(en, CONTENT_GROUP_NAME_MAX) || strpbrk(en, "\r\n")) {
+        *field = "name_en";
+        return -1;
+    }
+    return 0;
+}
+
+enum content_group_result content_group_add(struct store *st, const struct model_group *g,
+                                            int64_t now, int64_t *id, const char **field)
+{
+    if (!content_slug_ok(g->slug)) {
+        *field = "slug";
+        return CONTENT_GROUP_INVALID;
+    }
+    if (content_group_names_check(g->name[LANG_DA], g->name[LANG_EN], field))
+        return CONTENT_GROUP_INVALID;
+    if (g->resend_months < 1 || g->resend_months > 60) {
+        *field = "resend";
+        return CONTENT_GROUP_INVALID;
+    }
+    struct model_group off = *g;
+    off.enabled = false;
+    enum store_status rc = store_group_insert(st, &off, now, id);
+    return rc == STORE_OK         ? CONTENT_GROUP_OK
+           : rc == STORE_CONFLICT ? CONTENT_GROUP_EXISTS
+                                  : CONTENT_GROUP_ERROR;
+}
+
+struct content_group_change {
+    int64_t id;
+    bool enabled;
+    int resend_months;
+    const char *name_da, *name_en;
+};
+
+static enum store_status content_group_save_txn(struct store *st, void *arg)
+{
+    const struct content_group_change *g = arg;
+    enum store_status rc = store_group_settings(st, g->id, g->enabled, g->resend_months);
+    return rc == STORE_OK ? store_group_names(st, g->id, g->name_da, g->name_en) : rc;
+}
+
+enum content_group_result content_group_save(struct store *st, int64_t id, bool enabled,
+                                             int resend_months, const char *name_da,
+                                             const char *name_en, const char **field)
+{
+    if (content_group_names_check(name_da, name_en, field))
+        return CONTENT_GROUP_INVALID;
+    if (resend_months < 1 || resend_months > 60) {
+        *field = "resend";
+        return CONTENT_GROUP_INVALID;
+    }
+    struct content_group_change g = {id, enabled, resend_months, name_da, name_en};
+    return store_txn(st, content_group_save_txn, &g) == STORE_OK ? CONTENT_GROUP_OK
+                                                                 : CONTENT_GROUP_ERROR;
 }

@@ -157,9 +157,33 @@ void content_video_validity(const struct model_pack *p, const struct model_video
 void content_pack_validity(const struct model_pack *p, const char *today, int review_days,
                            struct content_validity_info *out);
 
-/* Sets whether group id takes new enrolments and how many months after the first meeting
- * the written guidance is sent again. */
-enum store_status content_group_settings(struct store *st, int64_t id, bool enabled,
-                                         int resend_months);
+/* A slug (of a group, video, question or topic): 1 to MODEL_SLUG_MAX - 1 of a-z, 0-9, -. */
+bool content_slug_ok(const char *s);
+
+/* The longest name of a target group, in characters. */
+#define CONTENT_GROUP_NAME_MAX 200
+
+enum content_group_result {
+    CONTENT_GROUP_OK,
+    CONTENT_GROUP_INVALID, /* *field names what: "slug", "name_da", "name_en", "resend" */
+    CONTENT_GROUP_EXISTS,  /* a group has that slug */
+    CONTENT_GROUP_ERROR
+};
+
+/* Adds target group g (its slug, names and resend interval; it starts switched off: it has
+ * no content yet, and the case system's enrolments in it are refused until an
+ * administrator publishes its first version and switches it on): *id. */
+enum content_group_result content_group_add(struct store *st, const struct model_group *g,
+                                            int64_t now, int64_t *id, const char **field);
+
+/* Checks a group's names (the Danish one given, both within CONTENT_GROUP_NAME_MAX
+ * characters, on one line): 0, or -1 with *field "name_da" or "name_en". */
+int content_group_names_check(const char *name_da, const char *name_en, const char **field);
+
+/* Saves group id's names (checked as above), whether it takes new enrolments and its resend
+ * interval (1 to 60 months), in one transaction. */
+enum content_group_result content_group_save(struct store *st, int64_t id, bool enabled,
+                                             int resend_months, const char *name_da,
+                                             const char *name_en, const char **field);
 
 #endif

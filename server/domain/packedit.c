@@ -18,7 +18,6 @@ struct packedit_new {
     int64_t group_id;
     int64_t now;
     int64_t pack_id;
-    int missing; /* no published version to copy */
 };
 
 static enum store_status packedit_draft_txn(struct store *st, void *arg)
@@ -27,17 +26,22 @@ static enum store_status packedit_draft_txn(struct store *st, void *arg)
     int64_t published;
     int version = 0;
     struct model_pack *p = NULL;
-    n->missing = 0;
     enum store_status rc = store_pack_draft_id(st, n->group_id, &n->pack_id);
     if (rc != STORE_NOT_FOUND)
         return rc; /* the existing draft, or an error */
     rc = store_pack_published_id(st, n->group_id, &published);
-    if (rc == STORE_NOT_FOUND)
-        n->missing = 1;
-    if (rc != STORE_OK)
+    if (rc == STORE_NOT_FOUND) {
+        /* a group with nothing published yet (a new one): an empty draft to fill */
+        p = xcalloc(1, sizeof *p);
+        p->group_id = n->group_id;
+        p->legal_basis = xstrdup("");
+        for (int l = 0; l < LANG_COUNT; l++)
+            p->guidance[l] = xstrdup("");
+    } else if (rc != STORE_OK) {
         return rc;
-    if ((rc = store_pack_load(st, published, &p)) != STORE_OK)
+    } else if ((rc = store_pack_load(st, published, &p)) != STORE_OK) {
         return rc;
+    }
     if ((rc = store_pack_max_version(st, n->group_id, &version)) == STORE_OK) {
         p->version = version + 1;
         rc = store_pack_insert(st, p, n->now);
@@ -50,7 +54,7 @@ static enum store_status packedit_draft_txn(struct store *st, void *arg)
 enum packedit_result packedit_draft(struct store *st, int64_t group_id, int64_t now,
                                     int64_t *pack_id)
 {
-    struct packedit_new n = {group_id, now, 0, 0};
+    struct packedit_new n = {group_id, now, 0};
     enum store_status rc = store_txn(st, packedit_draft_txn, &n);
     if (rc == STORE_NOT_FOUND)
         return PACKEDIT_NOT_FOUND;

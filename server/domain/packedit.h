@@ -27,7 +27,9 @@ enum packedit_result {
     PACKEDIT_ERROR
 };
 
-/* The group's draft, made from its published version if it has none: *pack_id. */
+/* The group's draft, made from its published version if it has none (an empty one when
+ * nothing was published yet): *pack_id.  PACKEDIT_NOT_FOUND for a group that does not
+ * exist. */
 enum packedit_result packedit_draft(struct store *st, int64_t group_id, int64_t now,
                                     int64_t *pack_id);
 

@@ -662,6 +662,13 @@ enum store_status store_apikey_list(struct store *st, struct store_apikey_row **
 /* NOT_FOUND when there is no such key or it was already revoked. */
 enum store_status store_apikey_revoke(struct store *st, int64_t id, int64_t now);
 
+/* A new target group g (its slug, names, resend interval and enabled flag; no
+ * descriptions): *id.  STORE_CONFLICT when a group has the slug. */
+enum store_status store_group_insert(struct store *st, const struct model_group *g, int64_t now,
+                                     int64_t *id);
+/* A target group's names (STORE_NOT_FOUND for no such group). */
+enum store_status store_group_names(struct store *st, int64_t id, const char *name_da,
+                                    const char *name_en);
 /* Target group settings (enable/disable, resend interval). */
 enum store_status store_group_settings(struct store *st, int64_t id, bool enabled,
                                        int resend_months);

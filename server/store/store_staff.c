@@ -572,6 +572,33 @@ enum store_status store_apikey_revoke(struct store *st, int64_t id, int64_t now)
                                       "ii", now, id)));
 }
 
+enum store_status store_group_insert(struct store *st, const struct model_group *g, int64_t now,
+                                     int64_t *id)
+{
+    struct db_stmt *s = store_stmt(
+        st,
+        "INSERT INTO target_groups(slug, name_da, name_en, description_da, description_en,"
+        " resend_months, enabled, created_at) VALUES (?,?,?,'','',?,?,?) RETURNING id",
+        "tttiii", g->slug, g->name[LANG_DA], g->name[LANG_EN], (int64_t)g->resend_months,
+        (int64_t)g->enabled, now);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *id = db_col_int64(s, 0);
+        db_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_group_names(struct store *st, int64_t id, const char *name_da,
+                                    const char *name_en)
+{
+    return store_changed(
+        st, store_done(st, store_stmt(st,
+                                      "UPDATE target_groups SET name_da = ?, name_en = ?"
+                                      " WHERE id = ?",
+                                      "tti", name_da, name_en, id)));
+}
+
 enum store_status store_group_settings(struct store *st, int64_t id, bool enabled,
                                        int resend_months)
 {

@@ -588,6 +588,9 @@ void h_admin_key_revoke(struct app_call *c)
 
 /* ------------------------------------------------------------------ target groups */
 
+/* The groups page; ctx may carry a refused form: "bad_group" (a group's slug) with the
+ * fields as sent ("sent": {name_da, name_en, resend_months, enabled}) and their errors
+ * (err_<field>_<slug>), or the new group's form as sent ("new": {…}). */
 static void h_admin_groups_page(struct app_call *c, int status, json_t *ctx)
 {
     struct model_group *groups = NULL;
@@ -601,14 +604,29 @@ static void h_admin_groups_page(struct app_call *c, int status, json_t *ctx)
     }
     const char *bad = json_string_value(json_object_get(ctx, "bad_group"));
     for (size_t i = 0; i < n; i++) {
-        json_t *g = json_pack("{s:s, s:s, s:b, s:i}", "slug", groups[i].slug, "name",
-                              h_staff_name(c, groups[i].name), "enabled", groups[i].enabled,
-                              "resend_months", groups[i].resend_months);
+        int64_t published = 0;
+        json_t *g = json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:b}", "slug", groups[i].slug,
+                              "name", h_staff_name(c, groups[i].name), "name_da",
+                              groups[i].name[LANG_DA], "name_en",
+                              groups[i].name[LANG_EN] ? groups[i].name[LANG_EN] : "", "enabled",
+                              groups[i].enabled, "resend_value", groups[i].resend_months,
+                              "no_content",
+                              store_pack_published_id(c->st, groups[i].id, &published) ==
+                                  STORE_NOT_FOUND);
         if (bad && strcmp(bad, groups[i].slug) == 0) {
-            json_object_set(g, "resend_value", json_object_get(ctx, "resend_months"));
-            json_object_set_new(g, "error", json_true());
-        } else {
-            json_object_set_new(g, "resend_value", json_integer(groups[i].resend_months));
+            json_object_update(g, json_object_get(ctx, "sent"));
+            static const char *const fields[] = {"name_da", "name_en", "resend", "enabled"};
+            for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+                char key[160], mine[32];
+                snprintf(key, sizeof key, "err_%s_%s", fields[k], groups[i].slug);
+                for (char *p = key; *p; p++)
+                    if (*p == '-')
+                        *p = '_';
+                snprintf(mine, sizeof mine, "err_%s", fields[k]);
+                json_t *e = json_object_get(ctx, key);
+                if (e)
+                    json_object_set(g, mine, e);
+            }
         }
         json_array_append_new(list, g);
         model_group_clear(&groups[i]);
@@ -616,12 +634,75 @@ static void h_admin_groups_page(struct app_call *c, int status, json_t *ctx)
     free(groups);
     json_object_set_new(ctx, "has_groups", json_boolean(n > 0));
     json_object_set_new(ctx, "groups", list);
+    if (!json_object_get(ctx, "new"))
+        json_object_set_new(ctx, "new", json_pack("{s:s, s:s, s:s, s:i}", "slug", "", "name_da",
+                                                  "", "name_en", "", "resend_months", 6));
+    /* after a new group: which one, and what comes next */
+    const char *made = c->req->method == ROUTER_GET ? http_query(c->req, "oprettet") : NULL;
+    struct model_group g;
+    if (made && *made && store_group_by_slug(c->st, made, &g) == STORE_OK) {
+        char *said = h_staff_fill_text(c, "admin_group_created", "name", h_staff_name(c, g.name));
+        json_object_set_new(ctx, "created", json_pack("{s:s, s:s}", "text", said, "slug", g.slug));
+        free(said);
+        model_group_clear(&g);
+    }
     app_page(c, status, "admin/groups", ctx);
 }
 
 void h_admin_groups(struct app_call *c)
 {
     h_admin_groups_page(c, 200, json_object());
+}
+
+/* The resend interval of a form: 1 to 60 months, or 0. */
+static int h_admin_months(const char *text)
+{
+    char *end;
+    long m = strtol(text, &end, 10);
+    return *text && !*end && m >= 1 && m <= 60 ? (int)m : 0;
+}
+
+/* POST /admin/grupper: a new target group, switched off until it has published content. */
+void h_admin_group_new(struct app_call *c)
+{
+    json_t *ctx = json_object();
+    struct model_group g = {0};
+    const char *slug = h_staff_field(c, "slug");
+    json_t *sent = json_pack("{s:s, s:s, s:s, s:s}", "slug", slug, "name_da",
+                             h_staff_field(c, "name_da"), "name_en", h_staff_field(c, "name_en"),
+                             "resend_months", h_staff_field(c, "resend_months"));
+    json_object_set_new(ctx, "new", sent);
+    snprintf(g.slug, sizeof g.slug, "%s", strlen(slug) < sizeof g.slug ? slug : "");
+    if (strlen(slug) >= sizeof g.slug)
+        g.slug[0] = '\0'; /* too long: refused as not a slug below */
+    g.name[LANG_DA] = (char *)h_staff_field(c, "name_da");
+    g.name[LANG_EN] = (char *)h_staff_field(c, "name_en");
+    g.resend_months = h_admin_months(h_staff_field(c, "resend_months"));
+    int64_t id;
+    const char *field = "";
+    enum content_group_result r = content_group_add(c->st, &g, clock_now(), &id, &field);
+    if (r == CONTENT_GROUP_ERROR) {
+        json_decref(ctx);
+        h_staff_fail(c);
+        return;
+    }
+    if (r == CONTENT_GROUP_OK) {
+        json_decref(ctx);
+        char path[MODEL_SLUG_MAX + 32];
+        snprintf(path, sizeof path, "/admin/grupper?oprettet=%s#ny", g.slug);
+        http_reply_redirect(c->rep, 303, path);
+        return;
+    }
+    if (r == CONTENT_GROUP_EXISTS)
+        h_staff_error(c, ctx, "new_slug", "admin_err_group_exists");
+    else if (!strcmp(field, "slug"))
+        h_staff_error(c, ctx, "new_slug", "admin_err_group_slug");
+    else if (!strcmp(field, "resend"))
+        h_staff_error(c, ctx, "new_resend", "admin_err_resend");
+    else
+        h_staff_error_n(c, ctx, !strcmp(field, "name_da") ? "new_name_da" : "new_name_en",
+                        "admin_err_group_name", "max", CONTENT_GROUP_NAME_MAX);
+    h_admin_groups_page(c, 422, ctx);
 }
 
 void h_admin_group(struct app_call *c)
@@ -633,23 +714,52 @@ void h_admin_group(struct app_call *c)
     }
     json_t *ctx = json_object();
     const char *months = h_staff_field(c, "resend_months");
-    char *end;
-    long m = strtol(months, &end, 10);
-    if (!*months || *end || m < 1 || m > 60) {
-        json_object_set_new(ctx, "bad_group", json_string(g.slug));
-        json_object_set_new(ctx, "resend_months", json_string(months));
-        char field[96];
+    int enabled = strcmp(h_staff_field(c, "enabled"), "ja") == 0;
+    /* the names: a form without them (an older page) leaves them */
+    const char *name_da = form_get(&c->form, "name_da");
+    const char *name_en = form_get(&c->form, "name_en");
+    int m = h_admin_months(months);
+    char field[160];
+    const char *bad_name = NULL;
+    if ((name_da || name_en) &&
+        content_group_names_check(name_da ? name_da : g.name[LANG_DA],
+                                  name_en ? name_en : (g.name[LANG_EN] ? g.name[LANG_EN] : ""),
+                                  &bad_name) != 0) {
+        /* bad_name names the field */
+    }
+    int64_t published;
+    int no_content = store_pack_published_id(c->st, g.id, &published) == STORE_NOT_FOUND;
+    if (bad_name) {
+        snprintf(field, sizeof field, "%s-%s", bad_name, g.slug);
+        h_staff_error_n(c, ctx, field, "admin_err_group_name", "max", CONTENT_GROUP_NAME_MAX);
+    }
+    if (!m) {
         snprintf(field, sizeof field, "resend-%s", g.slug);
         h_staff_error(c, ctx, field, "admin_err_resend");
+    }
+    if (enabled && !g.enabled && no_content) {
+        snprintf(field, sizeof field, "enabled-%s", g.slug);
+        h_staff_error(c, ctx, field, "admin_err_group_no_content");
+    }
+    if (h_admin_has_errors(ctx)) {
+        json_object_set_new(ctx, "bad_group", json_string(g.slug));
+        json_t *sent = json_pack("{s:s, s:b}", "resend_value", months, "enabled", enabled);
+        if (name_da)
+            json_object_set_new(sent, "name_da", json_string(name_da));
+        if (name_en)
+            json_object_set_new(sent, "name_en", json_string(name_en));
+        json_object_set_new(ctx, "sent", sent);
         model_group_clear(&g);
         h_admin_groups_page(c, 422, ctx);
         return;
     }
-    int enabled = strcmp(h_staff_field(c, "enabled"), "ja") == 0;
-    enum store_status rc = content_group_settings(c->st, g.id, enabled, (int)m);
+    const char *unused = "";
+    enum content_group_result rc = content_group_save(
+        c->st, g.id, enabled, m, name_da ? name_da : g.name[LANG_DA],
+        name_en ? name_en : (g.name[LANG_EN] ? g.name[LANG_EN] : ""), &unused);
     model_group_clear(&g);
     json_decref(ctx);
-    if (rc != STORE_OK) {
+    if (rc != CONTENT_GROUP_OK) {
         h_staff_fail(c);
         return;
     }

@@ -130,8 +130,9 @@ void h_admin_packs(struct app_call *c)
                 json_array_append_new(versions, v);
             }
         free(rows);
-        json_t *g = json_pack("{s:s, s:s, s:o}", "slug", groups[i].slug, "name",
-                              h_staff_name(c, groups[i].name), "versions", versions);
+        json_t *g = json_pack("{s:s, s:s, s:b, s:o}", "slug", groups[i].slug, "name",
+                              h_staff_name(c, groups[i].name), "has_versions",
+                              json_array_size(versions) > 0, "versions", versions);
         if (draft)
             json_object_set_new(g, "draft_id", json_integer((json_int_t)draft));
         json_array_append_new(list, g);

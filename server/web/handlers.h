@@ -69,6 +69,7 @@ void h_admin_groups(struct app_call *c);
 void h_admin_units(struct app_call *c);
 void h_admin_unit(struct app_call *c);
 void h_admin_group(struct app_call *c);
+void h_admin_group_new(struct app_call *c);
 void h_admin_packs(struct app_call *c);
 void h_admin_draft_new(struct app_call *c);
 void h_admin_draft(struct app_call *c);

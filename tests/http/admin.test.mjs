@@ -8,26 +8,11 @@ import { after, before, describe, it } from 'node:test';
 
 import { Browser, cli, decodeEntities, freshCpr, groupConcat, parseForms, parseLinks, sqlite, startServer, tableCounts } from './harness.mjs';
 import {
-  DEMO_PASSWORD, addUser, assertSummaryOnTop, ini, enrolCitizen, formCsrf, formFields, loginAs, setField, sha256,
-  staff,
+  DEMO_PASSWORD, addUser, assertSummaryOnTop, ini, enrolCitizen, formCsrf, formFields, loginAs, multipart, setField,
+  sha256, staff,
 } from './staffkit.mjs';
 
 const one = (db, sql) => sqlite(db, sql).trim();
-
-/** A multipart/form-data body. parts: [{name, value} | {name, filename, type, data: Buffer}] */
-function multipart(parts) {
-  const boundary = '----vejledtest' + Math.random().toString(16).slice(2);
-  const chunks = [];
-  for (const p of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename !== undefined) head += `; filename="${p.filename}"\r\nContent-Type: ${p.type}`;
-    chunks.push(Buffer.from(head + '\r\n\r\n'));
-    chunks.push(Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.value ?? ''));
-    chunks.push(Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` };
-}
 
 function fakeMp4(size) {
   const b = Buffer.alloc(size, 7);
@@ -923,15 +908,15 @@ describe('admin: an empty list says why and what to do', () => {
     const cases = [
       ['/admin/enheder', 'units-none', /^Der er ingen enheder endnu\. Uden en enhed ser en sagsbehandler ingen borgere\. Tilføj den første enhed herunder/],
       ['/admin/noegler', 'keys-none', /^Der er ingen API-nøgler endnu\. Sagssystemet skal have en nøgle for at kunne tilmelde borgere\. Opret en nøgle herunder/],
-      ['/admin/grupper', 'groups-none', /^Der er ingen målgrupper endnu\. .*Bed driften om at indlæse pakkerne/],
-      ['/admin/pakker', 'packs-none', /^Der er ingen målgrupper endnu\./],
+      ['/admin/grupper', 'groups-none', /^Der er ingen målgrupper endnu\. Opret den første herunder/],
+      ['/admin/pakker', 'packs-none', /^Der er ingen målgrupper endnu\. Opret den første målgruppe/],
     ];
     for (const [path, id, want] of cases) {
       const page = await admin.get(path);
       assert.equal(page.status, 200, path);
-      const m = new RegExp(`<p id="${id}">([^<]*)</p>`).exec(page.text);
+      const m = new RegExp(`<p id="${id}">([\\s\\S]*?)</p>`).exec(page.text);
       assert.ok(m, `${path} says why it is empty`);
-      assert.match(decodeEntities(m[1]), want, path);
+      assert.match(decodeEntities(m[1].replace(/<[^>]*>/g, '')), want, path);
       assert.doesNotMatch(page.text, /<tbody>\s*<\/tbody>/, `${path}: no empty table`);
     }
     // a list with something in it says nothing of the kind

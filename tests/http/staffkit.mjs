@@ -170,3 +170,26 @@ export function setField(fields, name, value) {
   else fields.push([name, value]);
   return fields;
 }
+
+/** A multipart/form-data body. parts: [{name, value} | {name, filename, type, data: Buffer}] */
+export function multipart(parts) {
+  const boundary = '----vejledtest' + Math.random().toString(16).slice(2);
+  const chunks = [];
+  for (const p of parts) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
+    if (p.filename !== undefined) head += `; filename="${p.filename}"\r\nContent-Type: ${p.type}`;
+    chunks.push(Buffer.from(head + '\r\n\r\n'));
+    chunks.push(Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.value ?? ''));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** POSTs a multipart form as browser (a staff Browser) would, from the server's origin. */
+export function postMultipart(browser, p, parts) {
+  const mp = multipart(parts);
+  return browser.server.request('POST', p, {
+    headers: browser.headers({ 'Content-Type': mp.type, Origin: browser.server.origin }), body: mp.body,
+  });
+}

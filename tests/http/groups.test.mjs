@@ -1,0 +1,175 @@
+// Target groups are data an administrator manages: a new group (as a change in the law
+// makes them) is added on the groups page, switched off; it gets an empty first draft, is
+// filled and published in the editor, and only then can be switched on, after which the
+// case system enrols citizens in it. Its names are edited on the same page. Bad input is
+// refused with the error summary and changes nothing.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { Browser, decodeEntities, enrolBody, freshCpr, sqlite, startServer, tableCounts } from './harness.mjs';
+import {
+  enrolCitizen, errorSummary, formCsrf, formFields, ini, postMultipart, setField, staff,
+} from './staffkit.mjs';
+
+const one = (db, sql) => sqlite(db, sql).trim();
+const text = (html) => decodeEntities(html.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ');
+/* every table's row count but the access log's */
+const counts = (s) => {
+  const c = tableCounts(s.db);
+  delete c.access_log;
+  return c;
+};
+const SLUG = 'selvforsoergelse-ny';
+const VTT = 'WEBVTT\n\n00:00.000 --> 00:02.000\nHej\n';
+
+describe('target groups as data: a new one added, filled, published and switched on by the administrator', () => {
+  let s;
+  let admin;
+
+  before(async () => {
+    s = await startServer({ config: ini({ content: { media_dir: '{dir}/media' } }) });
+    fs.mkdirSync(path.join(s.dir, 'media'));
+    fs.writeFileSync(path.join(s.dir, 'media', 'ny-gruppe.mp4'), 'not really a film');
+    admin = await staff(s, 'admin');
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  const newGroup = async (fields) => {
+    const page = await admin.get('/admin/grupper');
+    assert.equal(page.status, 200);
+    return admin.post('/admin/grupper', { csrf: formCsrf(page.text, '/admin/grupper'), ...fields });
+  };
+  const good = { slug: SLUG, name_da: 'Selvforsørgelses- og hjemrejseydelse', name_en: 'Self-support and repatriation benefit', resend_months: '6' };
+
+  it('a bad short name, a taken one, a missing or too long name or a bad interval is refused, naming the field; nothing is stored', async () => {
+    const before = counts(s);
+    for (const [change, field, message] of [
+      [{ slug: 'Ny Gruppe' }, 'new_slug', /små bogstaver a–z/],
+      [{ slug: '' }, 'new_slug', /små bogstaver a–z/],
+      [{ slug: 'a'.repeat(64) }, 'new_slug', /højst 63 tegn/],
+      [{ slug: 'dagpenge' }, 'new_slug', /allerede en målgruppe med det korte navn/],
+      [{ name_da: '' }, 'new_name_da', /Det danske navn skal udfyldes/],
+      [{ name_da: 'æ'.repeat(201) }, 'new_name_da', /højst 200 tegn/],
+      [{ name_en: 'two\nlines' }, 'new_name_en', /på én linje/],
+      [{ resend_months: '0' }, 'new_resend', /fra 1 til 60/],
+    ]) {
+      const r = await newGroup({ ...good, ...change });
+      assert.equal(r.status, 422, JSON.stringify(change));
+      const sum = errorSummary(r.text);
+      assert.deepEqual(sum.map((e) => e.field), [field], JSON.stringify(change));
+      assert.match(sum[0].text, message);
+      // the form shows what was sent
+      const sent = Object.fromEntries(formFields(r.text, '/admin/grupper'));
+      assert.equal(sent.slug, { ...good, ...change }.slug);
+      assert.deepEqual(counts(s), before);
+    }
+  });
+
+  it('a new group is added switched off, says it has no content, and is not yet open to the case system', async () => {
+    const r = await newGroup(good);
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, `/admin/grupper?oprettet=${SLUG}#ny`);
+    const page = await admin.get(r.headers.location.replace(/#.*$/, '')); // a browser sends no fragment
+    const t = text(page.text);
+    assert.match(t, /Målgruppen »Selvforsørgelses- og hjemrejseydelse« er oprettet\. Den er slået fra, indtil den har udgivet indhold\./);
+    assert.match(page.text, new RegExp(`href="/admin/pakker#g-${SLUG}"`));
+    assert.match(t, new RegExp(`Kort navn: ${SLUG} · intet udgivet indhold endnu`));
+    assert.equal(one(s.db, `SELECT enabled || '|' || resend_months || '|' || name_en FROM target_groups WHERE slug = '${SLUG}'`),
+      '0|6|Self-support and repatriation benefit');
+    const e = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { target_group: SLUG }) });
+    assert.equal(e.status, 422);
+    assert.equal(e.json.error.code, 'target_group_disabled');
+  });
+
+  it('it cannot be switched on before it has published content; its names are edited, and a bad name changes nothing', async () => {
+    const action = `/admin/grupper/${SLUG}`;
+    let fields = formFields((await admin.get('/admin/grupper')).text, action);
+    setField(fields, 'enabled', 'ja');
+    let r = await admin.post(action, fields);
+    assert.equal(r.status, 422);
+    const sum = errorSummary(r.text);
+    assert.deepEqual(sum.map((e) => e.field), [`enabled-${SLUG}`]);
+    assert.match(sum[0].text, /kan ikke slås til, før den har udgivet indhold/);
+    assert.equal(one(s.db, `SELECT enabled FROM target_groups WHERE slug = '${SLUG}'`), '0');
+
+    fields = formFields((await admin.get('/admin/grupper')).text, action);
+    setField(fields, 'name_da', '');
+    r = await admin.post(action, fields);
+    assert.equal(r.status, 422);
+    assert.deepEqual(errorSummary(r.text).map((e) => e.field), [`name_da-${SLUG}`]);
+    assert.equal(one(s.db, `SELECT name_da FROM target_groups WHERE slug = '${SLUG}'`), good.name_da);
+
+    setField(fields, 'name_da', 'Selvforsørgelsesydelse');
+    setField(fields, 'resend_months', '12');
+    r = await admin.post(action, fields);
+    assert.equal(r.status, 303);
+    assert.equal(one(s.db, `SELECT name_da || '|' || resend_months || '|' || enabled FROM target_groups WHERE slug = '${SLUG}'`), 'Selvforsørgelsesydelse|12|0');
+    // the other groups' forms without names (a page from before) keep their names
+    const dp = formFields((await admin.get('/admin/grupper')).text, '/admin/grupper/dagpenge').filter(([n]) => !n.startsWith('name_'));
+    const before = one(s.db, "SELECT name_da || '|' || name_en FROM target_groups WHERE slug = 'dagpenge'");
+    assert.equal((await admin.post('/admin/grupper/dagpenge', dp)).status, 303);
+    assert.equal(one(s.db, "SELECT name_da || '|' || name_en FROM target_groups WHERE slug = 'dagpenge'"), before);
+  });
+
+  it('its first draft is empty; filled and published, the group is switched on and the case system enrols a citizen who sees it', async () => {
+    const packs = await admin.get('/admin/pakker');
+    assert.match(text(packs.text), /Selvforsørgelsesydelse Ingen versioner endnu\./);
+    let r = await admin.post(`/admin/pakker/${SLUG}/kladde`, { csrf: formCsrf(packs.text, `/admin/pakker/${SLUG}/kladde`) });
+    assert.equal(r.status, 303);
+    const id = Number(/(\d+)$/.exec(r.headers.location)[1]);
+    assert.equal(one(s.db, `SELECT version || '|' || state || '|' || (SELECT count(*) FROM videos WHERE pack_id = ${id}) FROM packs WHERE id = ${id}`), '1|draft|0');
+    const draftPage = `/admin/pakke/${id}`;
+    let d = await admin.get(draftPage);
+    assert.equal(d.status, 200);
+    r = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf(d.text, `${draftPage}/udgiv`) });
+    assert.equal(r.status, 422);
+    assert.match(errorSummary(r.text)[0].text, /Kladden har ingen videoer/);
+
+    const fields = formFields(d.text, draftPage);
+    setField(fields, 'guidance_da', 'Du får selvforsørgelsesydelse. Her er dine rettigheder og pligter.');
+    setField(fields, 'legal_basis', 'Lov om aktiv socialpolitik');
+    assert.equal((await admin.post(draftPage, fields)).status, 303);
+    const vnew = `${draftPage}/video/ny`;
+    r = await postMultipart(admin, vnew, [
+      { name: 'csrf', value: formCsrf((await admin.get(vnew)).text, vnew) }, { name: 'title_da', value: 'Dine pligter' },
+      { name: 'title_en', value: '' }, { name: 'summary_da', value: '' }, { name: 'media', value: 'ny-gruppe.mp4' },
+      { name: 'captions_da', value: VTT }, { name: 'captions_en', value: '' }, { name: 'transcript_da', value: 'Du skal stå til rådighed.' },
+      { name: 'transcript_en', value: '' },
+    ]);
+    assert.equal(r.status, 303, r.text.slice(0, 400));
+    const qnew = `${draftPage}/video/1/spoergsmaal/ny`;
+    r = await admin.post(qnew, {
+      csrf: formCsrf((await admin.get(qnew)).text, qnew), text_da: 'Hvad skal du?', kind: 'single', topic_da: 'Rådighed', explanation_da: 'Fordi.',
+    });
+    assert.equal(r.status, 303, r.text.slice(0, 400));
+    const onew = `${draftPage}/video/1/spoergsmaal/1/svar/ny`;
+    const ocsrf = formCsrf((await admin.get(onew)).text, onew);
+    assert.equal((await admin.post(onew, { csrf: ocsrf, text_da: 'Stå til rådighed', right: 'ja' })).status, 303);
+    assert.equal((await admin.post(onew, { csrf: ocsrf, text_da: 'Ingenting' })).status, 303);
+    d = await admin.get(draftPage);
+    r = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf(d.text, `${draftPage}/udgiv`) });
+    assert.equal(r.status, 200, r.text.slice(0, 400));
+    assert.match(text(r.text), /Dine pligter/);
+    r = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf(r.text, `${draftPage}/udgiv`), confirm: 'ja' });
+    assert.equal(r.status, 303);
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${id}`), 'published');
+
+    const action = `/admin/grupper/${SLUG}`;
+    const g = await admin.get('/admin/grupper');
+    assert.doesNotMatch(text(g.text), /intet udgivet indhold endnu/);
+    const fields2 = setField(formFields(g.text, action), 'enabled', 'ja');
+    assert.equal((await admin.post(action, fields2)).status, 303);
+    assert.equal(one(s.db, `SELECT enabled FROM target_groups WHERE slug = '${SLUG}'`), '1');
+
+    const e = await enrolCitizen(s, { target_group: SLUG });
+    const c = new Browser(s);
+    assert.equal((await c.get(e.path)).status, 303);
+    const overview = text((await c.get('/borger')).text);
+    assert.match(overview, /Selvforsørgelsesydelse/);
+    assert.match(overview, /Dine pligter/);
+  });
+});

@@ -83,6 +83,11 @@ describe('target groups as data: a new one added, filled, published and switched
     const e = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { target_group: SLUG }) });
     assert.equal(e.status, 422);
     assert.equal(e.json.error.code, 'target_group_disabled');
+    // the pages that list groups take one without content in their stride
+    for (const [p, status] of [['/medarbejder/traening', 200], [`/medarbejder/traening/${SLUG}`, 404], ['/admin/statistik', 200],
+      ['/admin/pakker', 200], ['/admin', 200], ['/medarbejder/borgere', 200]]) {
+      assert.equal((await admin.get(p)).status, status, p);
+    }
   });
 
   it('it cannot be switched on before it has published content; its names are edited, and a bad name changes nothing', async () => {

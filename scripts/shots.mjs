@@ -246,6 +246,9 @@ async function staff(server, browser, width, js, lang) {
     await at('admin', '02-user-edit', '/admin/brugere/2');
     await at('admin', '03-units', '/admin/enheder');
     await at('admin', '04-groups', '/admin/grupper');
+    // the new group's form sent empty: refused, each field named
+    await Promise.all([page.waitForLoadState('load'), page.locator('form[action="/admin/grupper"] button[type=submit]').click()]);
+    await at('admin', '04-groups-errors');
     await at('admin', '05-keys', '/admin/noegler');
     await at('admin', '06-packs', '/admin/pakker');
     const id = await draftOf(page, server, 'dagpenge');

@@ -678,9 +678,22 @@ void h_admin_group_new(struct app_call *c)
     g.name[LANG_DA] = (char *)h_staff_field(c, "name_da");
     g.name[LANG_EN] = (char *)h_staff_field(c, "name_en");
     g.resend_months = h_admin_months(h_staff_field(c, "resend_months"));
-    int64_t id;
+    /* every field's problem at once (content_group_add holds them to the same rules) */
     const char *field = "";
-    enum content_group_result r = content_group_add(c->st, &g, clock_now(), &id, &field);
+    if (!content_slug_ok(g.slug))
+        h_staff_error(c, ctx, "new_slug", "admin_err_group_slug");
+    if (content_group_names_check(g.name[LANG_DA], "", &field) != 0)
+        h_staff_error_n(c, ctx, "new_name_da", "admin_err_group_name", "max",
+                        CONTENT_GROUP_NAME_MAX);
+    if (content_group_names_check("-", g.name[LANG_EN], &field) != 0)
+        h_staff_error_n(c, ctx, "new_name_en", "admin_err_group_name", "max",
+                        CONTENT_GROUP_NAME_MAX);
+    if (!g.resend_months)
+        h_staff_error(c, ctx, "new_resend", "admin_err_resend");
+    int64_t id;
+    enum content_group_result r = h_admin_has_errors(ctx)
+                                      ? CONTENT_GROUP_INVALID
+                                      : content_group_add(c->st, &g, clock_now(), &id, &field);
     if (r == CONTENT_GROUP_ERROR) {
         json_decref(ctx);
         h_staff_fail(c);
@@ -695,13 +708,6 @@ void h_admin_group_new(struct app_call *c)
     }
     if (r == CONTENT_GROUP_EXISTS)
         h_staff_error(c, ctx, "new_slug", "admin_err_group_exists");
-    else if (!strcmp(field, "slug"))
-        h_staff_error(c, ctx, "new_slug", "admin_err_group_slug");
-    else if (!strcmp(field, "resend"))
-        h_staff_error(c, ctx, "new_resend", "admin_err_resend");
-    else
-        h_staff_error_n(c, ctx, !strcmp(field, "name_da") ? "new_name_da" : "new_name_en",
-                        "admin_err_group_name", "max", CONTENT_GROUP_NAME_MAX);
     h_admin_groups_page(c, 422, ctx);
 }
 

@@ -67,6 +67,11 @@ describe('target groups as data: a new one added, filled, published and switched
       assert.equal(sent.slug, { ...good, ...change }.slug);
       assert.deepEqual(counts(s), before);
     }
+    // an empty form: every field that needs one is named at once
+    const r = await newGroup({ slug: '', name_da: '', name_en: '', resend_months: '' });
+    assert.equal(r.status, 422);
+    assert.deepEqual(errorSummary(r.text).map((e) => e.field), ['new_slug', 'new_name_da', 'new_resend']);
+    assert.deepEqual(counts(s), before);
   });
 
   it('a new group is added switched off, says it has no content, and is not yet open to the case system', async () => {

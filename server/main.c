@@ -54,6 +54,7 @@ static const struct option main_longopts[] = {
         {"checkpoint", required_argument, NULL, 'K'},
         {"checkpoint-seq", required_argument, NULL, 'S'},
         {"public-key", required_argument, NULL, 'P'},
+        {"dir", required_argument, NULL, 'I'},
         {NULL, 0, NULL, 0}};
 
 /* The flags each command takes besides --db, --listen, --config and --help (the letters of
@@ -65,7 +66,7 @@ static const struct {
     {"serve", ""},      {"migrate", ""},         {"demo", ""},     {"apikey", "n"},
     {"user", "urUD"},   {"verify", ""},          {"keys", ""},     {"verify-evidence", "KP"},
     {"backup", "t"},    {"copy", "ft"},          {"jobs", "w"},    {"evidence", "zoS"},
-    {"purge", "gw"},    {"stats", "ftFRV"},
+    {"purge", "gw"},    {"stats", "ftFRV"},   {"packs", "I"},
 };
 
 /* 0 when every flag given is one the command takes, else EXIT_USAGE after a message. */
@@ -118,6 +119,7 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         case 'g': o->older_than = optarg; break;
         case 'f': o->from = optarg; break;
         case 'F': o->format = optarg; break;
+        case 'I': o->dir = optarg; break;
         case 'V': o->verify = 1; break;
         case 'R': {
             char *end = NULL;
@@ -204,7 +206,7 @@ int main(int argc, char **argv)
         const char *command;
         const char *verbs[3];
     } with_verb[] = {{"user", {"add"}}, {"apikey", {"add"}}, {"jobs", {"list", "run"}},
-                     {"keys", {"show"}}};
+                     {"keys", {"show"}}, {"packs", {"load"}}};
     for (size_t i = 0; i < sizeof with_verb / sizeof with_verb[0]; i++) {
         if (strcmp(command, with_verb[i].command) != 0)
             continue;
@@ -258,6 +260,8 @@ int main(int argc, char **argv)
         return cmd_migrate(&cfg);
     if (strcmp(command, "demo") == 0)
         return cmd_demo(&cfg);
+    if (strcmp(command, "packs") == 0)
+        return cmd_packs_load(&cfg, o.dir);
     if (strcmp(command, "apikey") == 0)
         return cmd_apikey(&cfg, o.name);
     if (strcmp(command, "user") == 0)

@@ -30,6 +30,7 @@ struct main_opts {
     const char *checkpoint_seq;  /* evidence: build against this stored checkpoint */
     const char *public_key;      /* verify-evidence: the key the checkpoint must carry */
     const char *file;            /* verify-evidence: the bundle */
+    const char *dir;             /* packs load: the folder of pack files */
     int verify;
     int repeat;
     int help;
@@ -91,6 +92,9 @@ int cmd_apikey(const struct config *cfg, const char *name);
 int cmd_user(const struct config *cfg, const struct main_opts *o);
 int cmd_verify(const struct config *cfg);
 int cmd_backup(const struct config *cfg, const char *to);
+/* Loads the pack files under dir (dir/packs/NAME.json, captions beside) as `vejled demo`
+ * loads the demo's, and nothing else: no staff, no citizens. */
+int cmd_packs_load(const struct config *cfg, const char *dir);
 int cmd_copy(const struct config *cfg, const char *from, const char *to);
 /* cmd_ops.c: jobs, retention, statistics */
 int cmd_jobs(const struct config *cfg, int config_given, const char *what, const char *now_text);

@@ -1,4 +1,4 @@
-/* cmd_db — migrate, demo, apikey, user, verify, backup, copy (cli.h). */
+/* cmd_db — migrate, demo, packs load, apikey, user, verify, backup, copy (cli.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -175,6 +175,27 @@ int cmd_demo(const struct config *cfg)
 out:
     content_cache_free(cache);
     vault_close(vault);
+    store_close(st);
+    return rc;
+}
+
+int cmd_packs_load(const struct config *cfg, const char *dir)
+{
+    struct store *st = NULL;
+    char err[512];
+    int published = 0, rc = EXIT_FAILURE;
+    if (!dir || !*dir)
+        return main_usage_fail("%s", "packs load needs --dir DIR (the folder that holds packs/)");
+    if (main_open(cfg, MAIN_DB_EXISTING, &st))
+        goto out;
+    if (content_load_dir(st, dir, cfg->max_content_text, clock_now(), &published, err,
+                         sizeof err)) {
+        main_fail("%s", err);
+        goto out;
+    }
+    fprintf(stderr, "vejled: published %d guidance pack version(s) from %s\n", published, dir);
+    rc = 0;
+out:
     store_close(st);
     return rc;
 }

@@ -11,6 +11,7 @@ const char *const main_usage =
     "  serve   [--db PATH] [--listen HOST:PORT] [--config FILE]   run the server\n"
     "  migrate --db PATH                     create or upgrade the schema\n"
     "  demo    --db PATH                     load demo content and citizens\n"
+    "  packs load --db PATH --dir DIR        publish the guidance packs in DIR/packs/*.json\n"
     "  apikey add --db PATH --name NAME      print a new API key (only its hash is kept)\n"
     "  user add --db PATH --username U --role caseworker|admin [--unit UNIT]\n"
     "                                        create a staff account (password on stdin)\n"
@@ -47,6 +48,14 @@ static const struct {
              "Migrates, loads the demo guidance packs (a new version only where content\n"
              "changed) and the demo citizens, and prints a fresh link for the first demo\n"
              "citizen.  Safe to run twice.\n"},
+    {"packs", "usage: vejled packs load --db PATH --dir DIR [--config FILE]\n"
+              "Loads the guidance pack files DIR/packs/NAME.json (caption files relative to\n"
+              "DIR; the format of db/demo/README.md): adds the target groups they name\n"
+              "(switched on as the file says), and publishes a new version of a group's pack\n"
+              "only when its content is new to the group, so a version an administrator\n"
+              "published stays in force.  Every file is checked first: one that breaks the\n"
+              "pack rules is refused, naming the file and field, and nothing is stored.\n"
+              "Makes no staff and no citizens (unlike 'demo').  Safe to run twice.\n"},
     {"apikey", "usage: vejled apikey add --db PATH --name NAME [--config FILE]\n"
                "Creates an API key for the case system and prints it, alone, on stdout.\n"
                "It cannot be shown again: only its hash is stored.\n"},

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, decodeEntities, enrolBody, freshCpr, sqlite, startServer, tableCounts } from './harness.mjs';
+import { Browser, ROOT, cli, decodeEntities, enrolBody, freshCpr, sqlite, startServer, tableCounts } from './harness.mjs';
 import {
   enrolCitizen, errorSummary, formCsrf, formFields, ini, postMultipart, setField, staff,
 } from './staffkit.mjs';
@@ -181,5 +181,56 @@ describe('target groups as data: a new one added, filled, published and switched
     const overview = text((await c.get('/borger')).text);
     assert.match(overview, /Selvforsørgelsesydelse/);
     assert.match(overview, /Dine pligter/);
+  });
+});
+
+describe('`vejled packs load`: pack files published without the demo\'s staff and citizens', () => {
+  let s;
+  before(async () => {
+    s = await startServer({ start: false });
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('adds the group and publishes its pack, refuses a bad file naming it and storing nothing, and makes no staff or citizens', () => {
+    const dir = path.join(s.dir, 'content');
+    fs.mkdirSync(path.join(dir, 'packs'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'db', 'demo', 'captions'), path.join(dir, 'captions'), { recursive: true });
+    const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
+    pack.group = { slug: 'ydelse-ny', name: { da: 'Ny ydelse', en: 'New benefit' }, resend_months: 6, enabled: false };
+    delete pack.translations;
+    const file = path.join(dir, 'packs', 'ydelse-ny.json');
+    const bad = structuredClone(pack);
+    bad.videos[0].valid_to = '2027-02-30';
+    fs.writeFileSync(file, JSON.stringify(bad));
+    const before = counts(s);
+    let r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /ydelse-ny\.json: videos\[0\]\.valid_to must be a day written YYYY-MM-DD/);
+    assert.deepEqual(counts(s), before);
+
+    fs.writeFileSync(file, JSON.stringify(pack));
+    r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /published 1 guidance pack version/);
+    assert.equal(one(s.db, "SELECT g.name_da || '|' || g.enabled || '|' || p.state FROM target_groups g JOIN packs p ON p.group_id = g.id WHERE g.slug = 'ydelse-ny'"),
+      'Ny ydelse|0|published');
+    const after = counts(s);
+    for (const t of ['users', 'citizens', 'enrolments']) assert.equal(after[t], before[t], t);
+    // the same files again publish nothing
+    r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /published 0 guidance pack version/);
+
+    assert.equal(cli(['packs', 'load', '--db', s.db]).status, 2, 'no --dir');
+    assert.equal(cli(['packs', 'load', '--db', s.db, '--dir', dir, '--now', '2027-01-01T00:00:00Z']).status, 2, 'a flag it does not take');
+    assert.equal(cli(['packs', '--db', s.db]).status, 2, 'no verb');
+    // like every command but migrate, demo, serve and copy: no new database by mistake
+    const missing = path.join(s.dir, 'nope.db');
+    r = cli(['packs', 'load', '--db', missing, '--dir', dir]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no database at/);
+    assert.ok(!fs.existsSync(missing));
   });
 });

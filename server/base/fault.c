@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void fault_point(const char *name)
 {
@@ -16,6 +17,12 @@ void fault_point(const char *name)
         fflush(stderr);
         raise(SIGKILL);
     }
+}
+
+int fault_disk_full(void)
+{
+    const char *flag = getenv("VEJLED_TEST_DISK_FULL");
+    return flag && *flag && access(flag, F_OK) == 0;
 }
 
 #else

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "files.h"
 #include "mem.h"
 #include "range.h"
 
@@ -562,20 +563,6 @@ static int http_upload_open(struct http_state *s)
     return 0;
 }
 
-static int http_write_all(int fd, const char *data, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, data, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        data += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Keeps a piece of the body as it arrives (called once per piece). */
 static void http_body_piece(struct http_state *s, const char *data, size_t n)
 {
@@ -595,7 +582,7 @@ static void http_body_piece(struct http_state *s, const char *data, size_t n)
         s->io_error = 1;
         return;
     }
-    if (http_write_all(s->fd, data, n))
+    if (files_write_all(s->fd, data, n))
         s->io_error = 1;
     s->map_len += n; /* the file's length so far; mapped at the end */
 }
@@ -622,7 +609,7 @@ static int http_upload_map(struct http_state *s)
 {
     if (s->fd < 0)
         return 0; /* no body */
-    if (http_write_all(s->fd, "", 1))
+    if (files_write_all(s->fd, "", 1))
         return -1;
     void *m = mmap(NULL, s->map_len + 1, PROT_READ, MAP_PRIVATE, s->fd, 0);
     if (m == MAP_FAILED)

@@ -19,10 +19,16 @@ void fault_point(const char *name)
     }
 }
 
-int fault_disk_full(void)
+int fault_disk_full(enum fault_disk which)
 {
     const char *flag = getenv("VEJLED_TEST_DISK_FULL");
-    return flag && *flag && access(flag, F_OK) == 0;
+    const char *scope = getenv("VEJLED_TEST_DISK_FULL_SCOPE");
+    if (!flag || !*flag)
+        return 0;
+    if (scope && *scope &&
+        strcmp(scope, which == FAULT_DISK_DATABASE ? "database" : "files") != 0)
+        return 0;
+    return access(flag, F_OK) == 0;
 }
 
 #else

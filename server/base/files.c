@@ -66,7 +66,7 @@ int files_read(const char *path, struct buf *out)
 int files_write_all(int fd, const void *data, size_t n)
 {
     const char *p = data;
-    if (n && fault_disk_full()) {
+    if (n && fault_disk_full(FAULT_DISK_FILES)) {
         errno = ENOSPC;
         return -1;
     }

@@ -207,7 +207,7 @@ static int tv_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
 {
     struct tv_file *p = (struct tv_file *)f;
     sqlite3_int64 size = 0;
-    if (fault_disk_full() && (p->real->pMethods->xFileSize(p->real, &size) != SQLITE_OK ||
+    if (fault_disk_full(FAULT_DISK_DATABASE) && (p->real->pMethods->xFileSize(p->real, &size) != SQLITE_OK ||
                               off + n > size))
         return SQLITE_FULL;
     if (!p->track)
@@ -495,6 +495,11 @@ int store_testvfs_init(void)
         tv_cut_after = 1 + tv_splitmix(seed) % span;
     }
     const char *full = getenv("VEJLED_TEST_DISK_FULL");
+    const char *scope = getenv("VEJLED_TEST_DISK_FULL_SCOPE");
+    if (scope && *scope && strcmp(scope, "database") != 0 && strcmp(scope, "files") != 0) {
+        fprintf(stderr, "vejled: VEJLED_TEST_DISK_FULL_SCOPE is database or files\n");
+        return -1;
+    }
     if (!has_delay && !tv_powerloss && !(full && *full))
         return 0;
     tv_real = sqlite3_vfs_find(NULL);

@@ -24,7 +24,8 @@
  *                                   within a file's length still go through (a WAL written
  *                                   again from the top needs no new space).  Read at every
  *                                   write, so a test fills and frees the disk while the
- *                                   server runs.
+ *                                   server runs.  VEJLED_TEST_DISK_FULL_SCOPE=files leaves
+ *                                   the database's writes alone (=database: only them)
  * When any of the first three or VEJLED_TEST_DISK_FULL is set, a VFS wrapping the default
  * one ("unix") is registered as the default; it passes every method through.
  *

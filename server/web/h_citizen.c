@@ -1608,6 +1608,10 @@ static int h_citizen_collect(const struct form *f, const struct model_video *v,
 static void h_citizen_answered(struct app_call *c, enum store_status result, void *arg)
 {
     (void)arg;
+    if (result == STORE_FULL) { /* nothing was stored: the same answers again, later */
+        app_reply_full(c, false);
+        return;
+    }
     if (result != STORE_OK) {
         h_citizen_fail(c);
         return;

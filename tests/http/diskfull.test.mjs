@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { readyCitizen } from './answers.mjs';
-import { PG, cli, enrolBody, freshCpr, isTestBuild, jobsList, sqlite, startServer, tableCounts } from './harness.mjs';
+import { Browser, PG, cli, enrolBody, freshCpr, isTestBuild, jobsList, sqlite, startServer, tableCounts } from './harness.mjs';
 import { enrolCitizen, formCsrf, hiddenFields, meetingNow, staff } from './staffkit.mjs';
 
 const SKIP = PG ? 'a full disk is simulated in the SQLite test VFS'
@@ -96,6 +96,26 @@ describe('a full disk', { skip: SKIP }, () => {
     } finally {
       free();
     }
+  });
+
+  it('opening a letter\'s link on a full disk: 503 with Retry-After, no session; the link opens once space is back', async () => {
+    const e = await enrolCitizen(s);
+    const b = new Browser(s);
+    const before = fingerprint(s.db);
+    fill();
+    let r;
+    try {
+      r = await b.get(e.path);
+    } finally {
+      free();
+    }
+    assert.equal(r.status, 503, `${r.status} ${r.text.slice(0, 200)}`);
+    assert.ok(Number(r.headers['retry-after']) > 0);
+    assert.equal(b.cookies.size, 0, 'no session cookie for a session that was not stored');
+    assert.deepEqual(fingerprint(s.db), before);
+    const again = await b.get(e.path);
+    assert.equal(again.status, 303);
+    assert.ok(b.cookies.size > 0);
   });
 
   it('API enrolment: 503 storage_full with Retry-After, nothing written; the same request goes through after', async () => {
@@ -206,6 +226,49 @@ describe('a full disk', { skip: SKIP }, () => {
     assert.equal(cli(['verify', '--db', s.db]).status, 0);
     const ic = sqlite(s.db, 'PRAGMA integrity_check;').trim();
     assert.equal(ic, 'ok');
+  });
+});
+
+describe('a full disk when the server stops', { skip: SKIP }, () => {
+  let s;
+  let flag;
+  before(async () => {
+    s = await startServer({ start: false });
+    flag = path.join(s.dir, 'disk-full');
+    s.env = { VEJLED_TEST_DISK_FULL: flag };
+    await s.start();
+  });
+  after(async () => {
+    if (s) {
+      fs.rmSync(flag, { force: true });
+      if (s.proc) await s.stop();
+      await s.cleanup();
+    }
+  });
+
+  it('the last checkpoint finds no space: the stop is clean, and every acknowledged answer is there after a restart', async () => {
+    const citizens = [];
+    for (let i = 0; i < 3; i++) citizens.push(await readyCitizen(s));
+    for (const c of citizens) {
+      const r = await c.browser.post('/borger/video/1', c.fields);
+      assert.equal(r.status, 303);
+    }
+    // the checkpoint on close copies the WAL into the database file, which must grow
+    fs.writeFileSync(flag, '');
+    try {
+      await s.stop();
+    } finally {
+      fs.rmSync(flag, { force: true });
+    }
+    assert.ok(fs.statSync(`${s.db}-wal`).size > 0, 'the checkpoint found no space: the WAL stays');
+    assert.equal(cli(['verify', '--db', s.db]).status, 0);
+    await s.start();
+    for (const c of citizens) {
+      const n = Number(sqlite(s.db, `SELECT count(*) FROM answers a JOIN enrolments e ON e.id = a.enrolment_id
+        WHERE e.uuid = '${c.enrolment}';`).trim());
+      assert.equal(n, c.questions, 'the acknowledged answers are there');
+    }
+    assert.equal(sqlite(s.db, 'PRAGMA integrity_check;').trim(), 'ok');
   });
 });
 

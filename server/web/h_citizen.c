@@ -573,6 +573,10 @@ void h_citizen_link(struct app_call *c)
                                                                            : "link_expired");
         return;
     }
+    if (r == LINK_FULL) {
+        app_reply_full(c, false);
+        return;
+    }
     if (r != LINK_OK) {
         h_citizen_fail(c);
         return;

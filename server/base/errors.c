@@ -27,6 +27,7 @@ static const struct {
     {"internal", 500, "Something went wrong on our side; nothing was changed."},
     {"unavailable", 503, "The database does not answer."},
     {"busy", 503, "The server has no room for this request body now; try again shortly."},
+    {"storage_full", 503, "The server's disk is full; nothing was changed. Try again later."},
 };
 
 static int errors_find(const char *code)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void fault_point(const char *name)
 {
@@ -16,6 +17,18 @@ void fault_point(const char *name)
         fflush(stderr);
         raise(SIGKILL);
     }
+}
+
+int fault_disk_full(enum fault_disk which)
+{
+    const char *flag = getenv("VEJLED_TEST_DISK_FULL");
+    const char *scope = getenv("VEJLED_TEST_DISK_FULL_SCOPE");
+    if (!flag || !*flag)
+        return 0;
+    if (scope && *scope &&
+        strcmp(scope, which == FAULT_DISK_DATABASE ? "database" : "files") != 0)
+        return 0;
+    return access(flag, F_OK) == 0;
 }
 
 #else

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "mem.h"
 
 static int files_cmp(const void *a, const void *b)
@@ -60,6 +61,29 @@ int files_read(const char *path, struct buf *out)
     int bad = ferror(f);
     fclose(f);
     return bad ? -1 : 0;
+}
+
+int files_write_all(int fd, const void *data, size_t n)
+{
+    const char *p = data;
+    if (n && fault_disk_full(FAULT_DISK_FILES)) {
+        errno = ENOSPC;
+        return -1;
+    }
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        if (w == 0) { /* no progress and no error: the disk takes nothing more */
+            errno = ENOSPC;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
 }
 
 int files_readable(const char *dir, const char *name)

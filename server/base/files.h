@@ -22,6 +22,11 @@ int files_read(const char *path, struct buf *out);
 int files_read_secret(const char *path, const char *what, unsigned char *out, size_t n,
                       char *err, size_t errlen);
 
+/* Writes all n bytes of data to fd (again after EINTR and short writes).  0, or -1 with
+ * errno (ENOSPC: the disk is full).  The test build's full-disk switch (fault.h) makes it
+ * fail with ENOSPC. */
+int files_write_all(int fd, const void *data, size_t n);
+
 /* 1 when dir/name is a regular file that can be read, else 0. */
 int files_readable(const char *dir, const char *name);
 /* files_readable() as it was at most max_age_ms ago: the answers are kept per thread for

@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "dynlib.h"
+#include "files.h"
 #include "mem.h"
 
 void channel_sha256(const void *p, size_t n, char out[CHANNEL_SHA256_HEX + 1])
@@ -168,17 +169,11 @@ static int channel_write_atomic(const char *dir, const char *name, const void *d
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0)
         goto fail;
-    const char *p = data;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            close(fd);
-            goto fail;
-        }
-        p += w;
-        n -= (size_t)w;
+    if (files_write_all(fd, data, n) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        goto fail;
     }
     if (fsync(fd) != 0 || close(fd) != 0 || (sha256 && channel_file_sha256(tmp, sha256) != 0))
         goto fail;

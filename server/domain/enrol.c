@@ -39,12 +39,14 @@ enum model_status enrol_status(const struct model_enrolment *e, int any_progress
 }
 
 /* The outcome of a write transaction whose function set r: a write that found the lock
- * held past busy_timeout_ms changed nothing and may be asked again (ENROL_BUSY); one that
- * failed after the function succeeded is ENROL_ERROR. */
+ * held past busy_timeout_ms (ENROL_BUSY) or the disk full (ENROL_FULL) changed nothing and
+ * may be asked again; one that failed after the function succeeded is ENROL_ERROR. */
 static enum enrol_result enrol_after_txn(enum store_status s, enum enrol_result r)
 {
     if (s == STORE_BUSY)
         return ENROL_BUSY;
+    if (s == STORE_FULL)
+        return ENROL_FULL;
     return r == ENROL_OK && s != STORE_OK ? ENROL_ERROR : r;
 }
 

@@ -52,6 +52,8 @@ enum enrol_result {
     ENROL_NOT_FOUND, /* 404 */
     ENROL_BUSY,      /* 503: another write held the database past busy_timeout_ms; nothing
                       * was changed, the same request again may go through */
+    ENROL_FULL,      /* 503: the disk is full; nothing was changed, the same request again
+                      * goes through once space is freed */
     ENROL_ERROR      /* 500 */
 };
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "files.h"
 #include "mem.h"
 
 struct packedit_new {
@@ -510,16 +511,7 @@ int packedit_store_media(const char *dir, const char *data, size_t len, const ch
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0)
         return -1;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    int ok = off == len && fsync(fd) == 0;
+    int ok = files_write_all(fd, data, len) == 0 && fsync(fd) == 0;
     ok &= close(fd) == 0;
     if (!ok || rename(tmp, path) != 0) {
         unlink(tmp);

@@ -63,6 +63,8 @@ enum progress_link progress_open_link(struct store *st, const char *token, int64
     struct progress_open o = {hash, now, session_hours, session, e, LINK_ERROR};
     enum store_status rc = session ? store_txn(st, progress_open_txn, &o)
                                    : progress_open_txn(st, &o);
+    if (rc == STORE_FULL)
+        return LINK_FULL;
     if (rc != STORE_OK && o.result == LINK_OK)
         return LINK_ERROR;
     return o.result;

@@ -29,6 +29,7 @@ enum progress_link {
     LINK_UNKNOWN, /* no such link (404) */
     LINK_EXPIRED, /* the link's time ran out, its enrolment was closed, or a newer link
                    * replaced it (410) */
+    LINK_FULL,    /* the disk is full: no session was stored (503; the link still works) */
     LINK_ERROR
 };
 

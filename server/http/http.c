@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "files.h"
 #include "mem.h"
 #include "range.h"
 
@@ -71,6 +72,7 @@ struct http_state {
     int too_large;
     int over_budget;  /* no budget or no memory for the body: 503 at its end */
     int io_error;     /* the temporary file could not be written: 500 at the end */
+    int io_full;      /* ... because the disk is full: 503 storage_full instead */
     int status;
     /* a reply finished later (http_defer) */
     enum http_defer_state defer;
@@ -562,20 +564,6 @@ static int http_upload_open(struct http_state *s)
     return 0;
 }
 
-static int http_write_all(int fd, const char *data, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, data, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        data += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Keeps a piece of the body as it arrives (called once per piece). */
 static void http_body_piece(struct http_state *s, const char *data, size_t n)
 {
@@ -591,12 +579,11 @@ static void http_body_piece(struct http_state *s, const char *data, size_t n)
             s->over_budget = 1;
         return;
     }
-    if (s->fd < 0 && http_upload_open(s)) {
+    if ((s->fd < 0 && http_upload_open(s)) || files_write_all(s->fd, data, n)) {
         s->io_error = 1;
+        s->io_full = errno == ENOSPC || errno == EDQUOT;
         return;
     }
-    if (http_write_all(s->fd, data, n))
-        s->io_error = 1;
     s->map_len += n; /* the file's length so far; mapped at the end */
 }
 
@@ -622,7 +609,7 @@ static int http_upload_map(struct http_state *s)
 {
     if (s->fd < 0)
         return 0; /* no body */
-    if (http_write_all(s->fd, "", 1))
+    if (files_write_all(s->fd, "", 1))
         return -1;
     void *m = mmap(NULL, s->map_len + 1, PROT_READ, MAP_PRIVATE, s->fd, 0);
     if (m == MAP_FAILED)
@@ -838,8 +825,10 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         return MHD_YES;
     }
 
-    if (!s->too_large && !s->over_budget && !s->io_error && http_upload_map(s))
+    if (!s->too_large && !s->over_budget && !s->io_error && http_upload_map(s)) {
         s->io_error = 1;
+        s->io_full = errno == ENOSPC || errno == EDQUOT;
+    }
     http_fill_request(s, conn, url, &req);
     if (s->too_large) {
         http_error(s, &req, 413, "body_too_large", &rep);
@@ -851,9 +840,16 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         return http_send(conn, s, &rep);
     }
     if (s->io_error) {
-        /* the upload's temporary file could not be written (disk full?) */
-        fprintf(stderr, "vejled: cannot keep an upload in %s\n", server->cfg->media_dir);
-        http_error(s, &req, 500, "internal", &rep);
+        /* the upload's temporary file could not be written: nothing is kept (it was
+         * unlinked when made); a full disk is said as such, with when to try again */
+        fprintf(stderr, "vejled: cannot keep an upload in %s%s\n", server->cfg->media_dir,
+                s->io_full ? ": no space left on the disk" : "");
+        if (s->io_full) {
+            http_error(s, &req, 503, "storage_full", &rep);
+            http_reply_header(&rep, "Retry-After", HTTP_RETRY_AFTER_FULL);
+        } else {
+            http_error(s, &req, 500, "internal", &rep);
+        }
         return http_send(conn, s, &rep);
     }
     if (s->found == ROUTER_FOUND && s->match.route->body == BODY_NONE && !http_no_body_ok(s)) {

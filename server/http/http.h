@@ -15,7 +15,8 @@
  *   - bounds the memory of bodies: in-memory bodies (forms, JSON) share one budget,
  *     [server] body_budget, and get fallible allocations: over the budget, or out of
  *     memory, the answer is 503 with Retry-After, never an abort; upload bodies
- *     (multipart) go to an unlinked temporary file in the media folder, not to memory;
+ *     (multipart) go to an unlinked temporary file in the media folder, not to memory
+ *     (a full disk there: 503 storage_full with Retry-After HTTP_RETRY_AFTER_FULL);
  *   - lets a handler defer its reply (http_defer): the connection is suspended and holds
  *     no thread until the work it waits for (a group commit) is done;
  *   - adds the security headers to every reply (CSP without inline script,
@@ -68,6 +69,10 @@ struct http_reply {
     uint64_t fd_size;
     int64_t fd_mtime;
 };
+
+/* Retry-After, in seconds, of a reply that found the disk full (storage_full): space comes
+ * back when a person frees it, not within a moment. */
+#define HTTP_RETRY_AFTER_FULL "60"
 
 /* Adds a header (copied).  Beyond HTTP_MAX_HEADERS it aborts: a programming error. */
 void http_reply_header(struct http_reply *rep, const char *name, const char *value);

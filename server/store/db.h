@@ -31,7 +31,9 @@ enum db_result {
     DB_DONE = 1,       /* finished (no more rows / no rows) */
     DB_BUSY = 2,       /* locked, serialization failure or deadlock: run the transaction again */
     DB_CONSTRAINT = 3, /* a constraint or a guard (trigger) said no */
-    DB_ERROR = 4       /* anything else; db_errmsg() says what */
+    DB_ERROR = 4,      /* anything else; db_errmsg() says what */
+    DB_FULL = 5        /* the disk (or the database's quota) is full: nothing was written,
+                        * and trying again helps only once space is freed */
 };
 
 /* The type of a bound parameter (PostgreSQL needs it for a NULL and to prepare). */

@@ -28,6 +28,7 @@ enum store_status store_status_of(int rc)
     case DB_DONE: return STORE_OK;
     case DB_BUSY: return STORE_BUSY;
     case DB_CONSTRAINT: return STORE_CONFLICT;
+    case DB_FULL: return STORE_FULL;
     default: return STORE_ERROR;
     }
 }
@@ -119,7 +120,7 @@ enum store_status store_done(struct store *st, struct db_stmt *stmt)
     enum store_status s = store_status_of(rc);
     if (rc == DB_ROW)
         s = STORE_OK;
-    if (s == STORE_ERROR)
+    if (s == STORE_ERROR || s == STORE_FULL)
         store_log(st, "step");
     db_reset(stmt);
     return s;
@@ -138,7 +139,7 @@ enum store_status store_row(struct store *st, struct db_stmt *stmt)
     if (rc == DB_DONE)
         return STORE_NOT_FOUND;
     enum store_status s = store_status_of(rc);
-    if (s == STORE_ERROR)
+    if (s == STORE_ERROR || s == STORE_FULL)
         store_log(st, "step");
     return s;
 }
@@ -279,6 +280,8 @@ enum store_status store_txn(struct store *st, store_txn_fn fn, void *arg)
                 rc = store_status_of(db_exec(st->db, "COMMIT"));
                 if (rc == STORE_OK)
                     return STORE_OK;
+                if (rc != STORE_BUSY)
+                    store_log(st, "commit");
             }
             db_exec(st->db, "ROLLBACK");
         }
@@ -320,6 +323,8 @@ enum store_status store_txn_batch(struct store *st, size_t n, const store_txn_fn
             rc = store_status_of(db_exec(st->db, "COMMIT"));
             if (rc == STORE_OK)
                 return STORE_OK;
+            if (rc != STORE_BUSY)
+                store_log(st, "commit");
         }
         db_exec(st->db, "ROLLBACK");
         if (rc != STORE_BUSY || !store_may_retry(st, started, &pause)) {

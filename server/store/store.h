@@ -33,7 +33,8 @@ enum store_status {
     STORE_OK = 0,
     STORE_NOT_FOUND = 1, /* no such row */
     STORE_CONFLICT = 2,  /* a unique constraint said no */
-    STORE_BUSY = 3       /* locked; store_txn retries */
+    STORE_BUSY = 3,      /* locked; store_txn retries */
+    STORE_FULL = 4       /* the disk is full: nothing was written (logged); not retried */
 };
 
 struct store;

@@ -655,6 +655,15 @@ void app_page_error(struct app_call *c, int status, const char *kind)
     app_render(c->app, app_ui(c), NULL, c->rep, status, "error", NULL, NULL, ctx);
 }
 
+void app_reply_full(struct app_call *c, bool api)
+{
+    http_reply_header(c->rep, "Retry-After", HTTP_RETRY_AFTER_FULL);
+    if (api)
+        app_api_error(c, 503, "storage_full", NULL, NULL);
+    else
+        app_page_error(c, 503, "unavailable");
+}
+
 bool app_back_ok(const char *back, const char *const prefixes[], size_t max)
 {
     size_t n = back ? strlen(back) : 0;

@@ -165,6 +165,10 @@ void app_sessionless_language(struct app_call *c, json_t *ctx);
 /* Replies with the friendly error page for status (404, 410, 403, 429, 500, …); a
  * citizen's is in the session's language, else as app_sessionless_language() says. */
 void app_page_error(struct app_call *c, int status, const char *kind);
+
+/* A write that found the disk full and changed nothing: 503 with Retry-After
+ * (HTTP_RETRY_AFTER_FULL), as the API's `storage_full` (api) or the "unavailable" page. */
+void app_reply_full(struct app_call *c, bool api);
 /* Whether back is a page of this site under one of prefixes (NULL-terminated) to return to
  * after a form: at most max bytes of printable ASCII, never "//" (another host) or a
  * backslash, so that it is safe as a Location. */

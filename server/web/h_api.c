@@ -35,6 +35,9 @@ static void h_api_result(struct app_call *c, enum enrol_result r, int status, js
         http_reply_header(c->rep, "Retry-After", "2");
         app_api_error(c, 503, "busy", NULL, NULL);
         return;
+    case ENROL_FULL:
+        app_reply_full(c, true);
+        return;
     case ENROL_ERROR:
         break;
     }

@@ -614,6 +614,10 @@ void h_citizen_link(struct app_call *c)
                                                                            : "link_expired");
         return;
     }
+    if (r == LINK_FULL) {
+        app_reply_full(c, false);
+        return;
+    }
     if (r != LINK_OK) {
         h_citizen_fail(c);
         return;
@@ -1662,6 +1666,10 @@ static int h_citizen_collect(const struct form *f, const struct model_video *v,
 static void h_citizen_answered(struct app_call *c, enum store_status result, void *arg)
 {
     (void)arg;
+    if (result == STORE_FULL) { /* nothing was stored: the same answers again, later */
+        app_reply_full(c, false);
+        return;
+    }
     if (result != STORE_OK) {
         h_citizen_fail(c);
         return;

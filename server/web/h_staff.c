@@ -123,9 +123,14 @@ void h_staff_fail(struct app_call *c)
 }
 
 /* The page for an enrolment's write that failed: busy (another write held the database
- * too long; nothing changed, the same form again may go through) or internal. */
+ * too long) or a full disk (nothing changed, the same form again may go through), or
+ * internal. */
 static void h_staff_enrol_fail(struct app_call *c, enum enrol_result er)
 {
+    if (er == ENROL_FULL) {
+        app_reply_full(c, false);
+        return;
+    }
     if (er != ENROL_BUSY) {
         h_staff_fail(c);
         return;
@@ -162,7 +167,12 @@ static const char *h_staff_scope(const struct app_call *c)
  * the statistics count as answers viewed before the meeting (migration 0023). */
 static int h_staff_log_access(struct app_call *c, int64_t citizen_id, const char *page)
 {
-    if (staff_access_record(c->st, &c->user, citizen_id, page, clock_now()) != STORE_OK) {
+    enum store_status rc = staff_access_record(c->st, &c->user, citizen_id, page, clock_now());
+    if (rc == STORE_FULL) { /* a read that cannot be logged is not shown */
+        app_reply_full(c, false);
+        return -1;
+    }
+    if (rc != STORE_OK) {
         h_staff_fail(c);
         return -1;
     }

@@ -173,6 +173,8 @@ static enum db_result result_of_sqlstate(const char *state)
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
         strcmp(state, "55P03") == 0)
         return DB_BUSY;
+    if (strcmp(state, "53100") == 0) /* disk_full */
+        return DB_FULL;
     return DB_ERROR;
 }
 

@@ -88,6 +88,7 @@ static enum db_result result_of(int rc)
     case SQLITE_BUSY:
     case SQLITE_LOCKED: return DB_BUSY;
     case SQLITE_CONSTRAINT: return DB_CONSTRAINT;
+    case SQLITE_FULL: return DB_FULL;
     default: return DB_ERROR;
     }
 }

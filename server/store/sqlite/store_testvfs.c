@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
+
 #define TV_BLOCK 512
 #define TV_TRACKED (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_MAIN_JOURNAL | SQLITE_OPEN_WAL)
 
@@ -199,9 +201,15 @@ static int tv_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
     return p->real->pMethods->xRead(p->real, buf, n, off);
 }
 
+/* The full disk (fault_disk_full()): a write that would make the file longer finds no
+ * space; one within the file's length overwrites blocks it already has, as on a real disk. */
 static int tv_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
 {
     struct tv_file *p = (struct tv_file *)f;
+    sqlite3_int64 size = 0;
+    if (fault_disk_full(FAULT_DISK_DATABASE) && (p->real->pMethods->xFileSize(p->real, &size) != SQLITE_OK ||
+                              off + n > size))
+        return SQLITE_FULL;
     if (!p->track)
         return p->real->pMethods->xWrite(p->real, buf, n, off);
     pthread_mutex_lock(&tv_lock);
@@ -486,7 +494,13 @@ int store_testvfs_init(void)
         tv_powerloss = 1;
         tv_cut_after = 1 + tv_splitmix(seed) % span;
     }
-    if (!has_delay && !tv_powerloss)
+    const char *full = getenv("VEJLED_TEST_DISK_FULL");
+    const char *scope = getenv("VEJLED_TEST_DISK_FULL_SCOPE");
+    if (scope && *scope && strcmp(scope, "database") != 0 && strcmp(scope, "files") != 0) {
+        fprintf(stderr, "vejled: VEJLED_TEST_DISK_FULL_SCOPE is database or files\n");
+        return -1;
+    }
+    if (!has_delay && !tv_powerloss && !(full && *full))
         return 0;
     tv_real = sqlite3_vfs_find(NULL);
     if (!tv_real) {

@@ -1,4 +1,5 @@
-/* store_testvfs — a SQLite VFS for tests that delays syncs or simulates a power cut.
+/* store_testvfs — a SQLite VFS for tests that delays syncs, simulates a power cut or a
+ * full disk.
  *
  * Only in the test build (compiled with -DVEJLED_TESTING: the sanitizer build `SAN=1` that
  * `make test` runs the HTTP suite on).  The production build has none of it: the
@@ -16,8 +17,17 @@
  *   VEJLED_TEST_SYNCHRONOUS=OFF|NORMAL|FULL|EXTRA
  *                                   overrides PRAGMA synchronous (to prove that the power
  *                                   cut test notices a database that does not sync)
- * When any of the first three is set, a VFS wrapping the default one ("unix") is
- * registered as the default; it passes every method through.
+ *   VEJLED_TEST_DISK_FULL=PATH      a full disk while a file exists at PATH (fault.h): every
+ *                                   write that would make a file of the database longer
+ *                                   (the database, its journal, its WAL) fails with
+ *                                   SQLITE_FULL, as SQLite's own VFS answers ENOSPC; writes
+ *                                   within a file's length still go through (a WAL written
+ *                                   again from the top needs no new space).  Read at every
+ *                                   write, so a test fills and frees the disk while the
+ *                                   server runs.  VEJLED_TEST_DISK_FULL_SCOPE=files leaves
+ *                                   the database's writes alone (=database: only them)
+ * When any of the first three or VEJLED_TEST_DISK_FULL is set, a VFS wrapping the default
+ * one ("unix") is registered as the default; it passes every method through.
  *
  * The power cut leaves exactly what a real power loss could leave: before a byte of the
  * main database, its rollback journal or its WAL is changed (written or truncated away)

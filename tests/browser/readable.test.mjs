@@ -135,3 +135,39 @@ describe('the citizen pages on a 320 px screen', () => {
     });
   }
 });
+
+/* The pixels of a band just outside an element's box: what its focus ring would change. */
+async function ringBand(page, selector) {
+  const r = await page.locator(selector).evaluate((el) => {
+    const b = el.getBoundingClientRect();
+    return { x: b.left, y: b.top, w: b.width, h: b.height };
+  });
+  return Promise.all([
+    page.screenshot({ clip: { x: r.x, y: r.y - 4, width: r.w, height: 3 } }), // above it
+    page.screenshot({ clip: { x: r.x - 4, y: r.y, width: 3, height: r.h } }), // beside it
+  ]);
+}
+
+describe('where the keyboard is', () => {
+  for (const lang of ['da', 'ar']) {
+    test(`${lang}: Tab onto the video player shows a focus ring around it`, async () => {
+      const view = await newContext(browser, { js: true });
+      try {
+        await view.page.goto(server.base + await enrol(lang));
+        await view.page.goto(`${server.base}/borger/video/1`);
+        await view.page.locator('video').scrollIntoViewIfNeeded();
+        const before = await ringBand(view.page, 'video');
+        // the control before the player in the page's order is the language switch's last
+        await view.page.locator('.vejled-cz-lang-list button').last().focus();
+        await view.page.keyboard.press('Tab');
+        assert.equal(await view.page.evaluate(() => document.activeElement.tagName), 'VIDEO', 'Tab reaches the player');
+        await view.page.locator('video').scrollIntoViewIfNeeded();
+        const focused = await ringBand(view.page, 'video');
+        assert.ok(!before[0].equals(focused[0]) && !before[1].equals(focused[1]),
+          `${lang}: with the keyboard on the player, the edge around it looks the same as without`);
+      } finally {
+        await view.ctx.close();
+      }
+    });
+  }
+});

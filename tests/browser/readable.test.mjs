@@ -170,4 +170,23 @@ describe('where the keyboard is', () => {
       }
     });
   }
+
+  for (const lang of ['da', 'ar']) {
+    test(`${lang}, no JavaScript: a refused form comes back with the keyboard on its error summary`, async () => {
+      const view = await newContext(browser, { js: false });
+      try {
+        await view.page.goto(server.base + await enrol(lang));
+        await view.page.goto(`${server.base}/borger/video/2`);
+        await submitAnswers(view.page);
+        assert.equal(await view.page.evaluate(() => document.activeElement && document.activeElement.id), 'error-summary',
+          'the error summary has the focus');
+        await view.page.keyboard.press('Tab');
+        const next = await view.page.evaluate(() => document.activeElement.getAttribute('href'));
+        assert.equal(next, `#${await view.page.locator('fieldset').first().getAttribute('id')}`,
+          'Tab goes on to the first problem');
+      } finally {
+        await view.ctx.close();
+      }
+    });
+  }
 });

@@ -1,5 +1,7 @@
 // What the citizen pages say, as a person with little Danish meets it: the video player's
-// caption menu names each language in itself, not by a code.
+// caption menu names each language in itself, not by a code; the questions' instructions do
+// not contradict a question that takes several answers; the Danish error pages use everyday
+// words, not the English "feedback", and say what happened to answers not sent.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,6 +10,12 @@ import { Browser, ROOT, decodeEntities, enrolBody, freshCpr, startServer } from 
 
 const PACK = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
 const LANGS = JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'lang', 'languages.json'), 'utf8'));
+
+/** The text of a page's <main>, tags removed. */
+function mainText(html) {
+  const main = /<main[^>]*>([\s\S]*)<\/main>/.exec(html)[1];
+  return decodeEntities(main.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+}
 
 describe('the words on the citizen pages', () => {
   let s;
@@ -47,4 +55,21 @@ describe('the words on the citizen pages', () => {
       }
     });
   }
+
+  it('the questions\' instruction does not ask for one answer where a question takes several', async () => {
+    const b = await citizen('da');
+    const page = await b.get('/borger/video/1');
+    assert.match(page.text, /type="checkbox" class="form-checkbox" id="q/, 'video 1 has a question with several answers');
+    const intro = decodeEntities(/<h2>[^<]*<\/h2>\s*<p>([^<]*)<\/p>\s*<form[^>]*class="vejled-answers"/.exec(page.text)[1]);
+    assert.doesNotMatch(intro, /Vælg det svar|Vælg ét svar/, `the intro: "${intro}"`);
+  });
+
+  it('the Danish page for a link not opened here (or too long ago) is in everyday words', async () => {
+    const b = new Browser(s);
+    const page = await b.get('/borger', { headers: { 'Accept-Language': 'da' } });
+    assert.equal(page.status, 403);
+    const text = mainText(page.text);
+    assert.doesNotMatch(text, /feedback/i, 'no English word in the Danish text');
+    assert.match(text, /ikke nåede at sende/, 'says that answers not sent are not saved');
+  });
 });

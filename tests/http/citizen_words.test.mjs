@@ -64,7 +64,7 @@ describe('the words on the citizen pages', () => {
     assert.doesNotMatch(intro, /Vælg det svar|Vælg ét svar/, `the intro: "${intro}"`);
   });
 
-  it('the Danish page for a link not opened here (or too long ago) is in everyday words', async () => {
+  it('the Danish page for a missing or ended session is in everyday words', async () => {
     const b = new Browser(s);
     const page = await b.get('/borger', { headers: { 'Accept-Language': 'da' } });
     assert.equal(page.status, 403);

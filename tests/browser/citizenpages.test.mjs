@@ -233,7 +233,7 @@ for (const js of [false, true]) {
       try {
         await go(view, await enrol());
         await view.page.getByRole('link', { name: 'Jeg vil hellere høre det til mødet' }).click();
-        assert.match(await view.page.locator('main').textContent(), /Det påvirker ikke din ydelse/);
+        assert.match(await view.page.locator('main').textContent(), /Dit valg påvirker ikke din ydelse/);
         await Promise.all([view.page.waitForLoadState('load'), view.page.getByRole('button', { name: 'Ja, jeg vil hellere høre det til mødet' }).click()]);
         const receipt = await view.page.locator('main').textContent();
         assert.match(receipt, /Du har valgt at få vejledningen til mødet\. Det påvirker ikke din ydelse\./);

@@ -218,7 +218,7 @@ describe('citizen pages', () => {
         assertHtml(r, 403, `Origin ${origin}`);
         // the page says plainly that what was sent is not saved, not that a session ran out
         assert.match(r.text, /<h1>Det, du sendte, blev ikke gemt<\/h1>/, `Origin ${origin}: heading`);
-        assert.ok(!r.text.includes('adgang er udløbet'), `Origin ${origin}: no talk of expiry`);
+        assert.ok(!r.text.includes('Så kan du fortsætte'), `Origin ${origin}: no talk of expiry`);
       }
       const r = await browserA.post('/borger/video/1/afspilning', { csrf: vf.csrf }, { headers: { Origin: 'http://evil.example' } });
       assertHtml(r, 403, 'player report with a foreign Origin');

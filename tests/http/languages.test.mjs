@@ -216,7 +216,7 @@ describe('languages, titles, receipt', () => {
   it('declining: a calm confirmation, no zeros, no "not finished"', async () => {
     const b = await citizen(s);
     const page = await b.get('/borger/fravalg');
-    assert.ok(decodeEntities(page.text).includes('Det påvirker ikke din ydelse'));
+    assert.ok(decodeEntities(page.text).includes('Dit valg påvirker ikke din ydelse'));
     assert.equal((await b.post('/borger/fravalg', { csrf: csrfOf(page.text) })).status, 303);
     const receipt = decodeEntities((await b.get('/borger/kvittering')).text);
     assert.ok(receipt.includes('Du har valgt at få vejledningen til mødet. Det påvirker ikke din ydelse.'));

@@ -1,5 +1,6 @@
 // What the citizen pages say, as a person with little Danish meets it: the video player's
-// caption menu names each language in itself, not by a code; the questions' instructions do
+// caption menu names each language in itself, not by a code; each "ask at the meeting" box
+// is named with its question; the questions' instructions do
 // not contradict a question that takes several answers; the Danish error pages use everyday
 // words, not the English "feedback", and say what happened to answers not sent.
 import assert from 'node:assert/strict';
@@ -62,6 +63,15 @@ describe('the words on the citizen pages', () => {
     assert.match(page.text, /type="checkbox" class="form-checkbox" id="q/, 'video 1 has a question with several answers');
     const intro = decodeEntities(/<h2>[^<]*<\/h2>\s*<p>([^<]*)<\/p>\s*<form[^>]*class="vejled-answers"/.exec(page.text)[1]);
     assert.doesNotMatch(intro, /Vælg det svar|Vælg ét svar/, `the intro: "${intro}"`);
+  });
+
+  it('each "ask at the meeting" box is named with its question, so a list of the form\'s controls tells them apart', async () => {
+    const b = await citizen('da');
+    const page = await b.get('/borger/video/1');
+    const labels = [...page.text.matchAll(/<label class="form-label" for="ask-[^"]*">([\s\S]*?)<\/label>/g)]
+      .map((m) => decodeEntities(m[1].replace(/<[^>]+>/g, '')));
+    assert.equal(labels.length, PACK.videos[0].questions.length);
+    assert.deepEqual(labels, labels.map((_, i) => `Jeg vil gerne spørge om dette til mødet (Spørgsmål ${i + 1})`));
   });
 
   it('the Danish page for a missing or ended session is in everyday words', async () => {

@@ -510,12 +510,20 @@ int packedit_store_media(const char *dir, const char *data, size_t len, const ch
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0)
-        return -1;
+        return errno == ENOSPC || errno == EDQUOT ? PACKEDIT_MEDIA_FULL : -1;
     int ok = files_write_all(fd, data, len) == 0 && fsync(fd) == 0;
-    ok &= close(fd) == 0;
-    if (!ok || rename(tmp, path) != 0) {
+    int err = ok ? 0 : errno;
+    if (close(fd) != 0 && ok) {
+        ok = 0;
+        err = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = 0;
+        err = errno;
+    }
+    if (!ok) {
         unlink(tmp);
-        return -1;
+        return err == ENOSPC || err == EDQUOT ? PACKEDIT_MEDIA_FULL : -1;
     }
     return 0;
 }

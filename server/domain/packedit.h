@@ -91,7 +91,9 @@ const char *packedit_media_type(const char *data, size_t len, const char *conten
 /* Stores a video under its content-addressed name (hex SHA-256 + "." + ext) in dir:
  * written to a temporary file, flushed and renamed, so a file of that name is always
  * whole; an existing file of that name is the same content and is kept.  name gets the
- * file name.  0 or -1. */
+ * file name.  0, -1, or PACKEDIT_MEDIA_FULL when the disk had no room (ENOSPC, EDQUOT):
+ * nothing is left behind either way. */
+#define PACKEDIT_MEDIA_FULL (-2)
 int packedit_store_media(const char *dir, const char *data, size_t len, const char *ext,
                          char name[MODEL_HASH_HEX + 8]);
 

@@ -957,11 +957,16 @@ void h_admin_draft_upload(struct app_call *c)
     const struct multipart_part *f = multipart_get(&c->upload, "file");
     const char *ext = h_admin_upload_check(c, ctx, f);
     char name[MODEL_HASH_HEX + 8];
+    int stored;
     if (h_admin_has_errors(ctx)) {
         h_admin_video_page(c, 422, p, n, h_admin_str(p->videos[n - 1].title[LANG_DA]), ctx);
-    } else if (packedit_store_media(c->app->cfg->media_dir, f->data, f->len, ext, name) != 0) {
+    } else if ((stored = packedit_store_media(c->app->cfg->media_dir, f->data, f->len, ext,
+                                              name)) != 0) {
         json_decref(ctx);
-        h_staff_fail(c);
+        if (stored == PACKEDIT_MEDIA_FULL)
+            app_reply_full(c, false);
+        else
+            h_staff_fail(c);
     } else {
         json_decref(ctx);
         h_admin_set(&p->videos[n - 1].media, name);
@@ -1153,7 +1158,12 @@ void h_admin_video_new(struct app_call *c)
         goto out;
     }
     json_decref(ctx);
-    if (ext && packedit_store_media(c->app->cfg->media_dir, f->data, f->len, ext, name) != 0) {
+    int stored = ext ? packedit_store_media(c->app->cfg->media_dir, f->data, f->len, ext, name) : 0;
+    if (stored == PACKEDIT_MEDIA_FULL) {
+        app_reply_full(c, false);
+        goto out;
+    }
+    if (stored != 0) {
         h_staff_fail(c);
         goto out;
     }

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -323,6 +325,57 @@ static void test_diff(void **state)
     model_pack_free(draft);
 }
 
+/* Files in dir (not . and ..). */
+static int count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d));)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+/* A video is stored whole under its hash; a disk with no room says so apart from other
+ * failures and leaves nothing behind. */
+static void test_store_media(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/vejled-media-XXXXXX", name[MODEL_HASH_HEX + 8], path[128];
+    assert_non_null(mkdtemp(dir));
+    const char film[] = "not really a film";
+    assert_int_equal(packedit_store_media(dir, film, sizeof film, "mp4", name), 0);
+    assert_int_equal(strlen(name), MODEL_HASH_HEX + 4);
+    assert_int_equal(count_files(dir), 1);
+    /* the same bytes again: kept */
+    assert_int_equal(packedit_store_media(dir, film, sizeof film, "mp4", name), 0);
+    assert_int_equal(count_files(dir), 1);
+#ifdef VEJLED_TESTING
+    /* the test build's full disk (fault.h): FULL, and no temporary file left */
+    char flag[160];
+    snprintf(flag, sizeof flag, "%s.full", dir);
+    FILE *f = fopen(flag, "w");
+    assert_non_null(f);
+    fclose(f);
+    setenv("VEJLED_TEST_DISK_FULL", flag, 1);
+    const char other[] = "another film";
+    assert_int_equal(packedit_store_media(dir, other, sizeof other, "mp4", name),
+                     PACKEDIT_MEDIA_FULL);
+    assert_int_equal(count_files(dir), 1);
+    unsetenv("VEJLED_TEST_DISK_FULL");
+    unlink(flag);
+    assert_int_equal(packedit_store_media(dir, other, sizeof other, "mp4", name), 0);
+    assert_int_equal(count_files(dir), 2);
+#endif
+    /* a folder that cannot be made: an error that is not FULL */
+    snprintf(path, sizeof path, "%s/%s/sub", dir, name);
+    assert_int_equal(packedit_store_media(path, film, sizeof film, "mp4", name), -1);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_topic_slug),
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_store_media),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

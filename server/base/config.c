@@ -174,7 +174,7 @@ void config_defaults(struct config *c)
     c->batch_max = 256;
     c->batch_wait_us = 0;
     c->token_days = 180;
-    c->session_hours = 12;
+    c->session_hours = 24;
     c->token_misses_per_minute = 30;
     c->watch_max_body = 2048;
     c->watch_max_ranges = 64;

@@ -74,6 +74,16 @@ describe('the words on the citizen pages', () => {
     assert.deepEqual(labels, labels.map((_, i) => `Jeg vil gerne spørge om dette til mødet (Spørgsmål ${i + 1})`));
   });
 
+  it('a citizen\'s session outlasts a day\'s break: at least 20 hours by default (no time limit without warning)', async () => {
+    const r = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { language: 'da' }) });
+    assert.equal(r.status, 201, r.text);
+    const open = await new Browser(s).get(new URL(r.json.link).pathname);
+    assert.equal(open.status, 303);
+    const cookie = [].concat(open.headers['set-cookie']).find((c) => /^vejled_borger=/.test(c)) || '';
+    const maxAge = Number((/Max-Age=(\d+)/.exec(cookie) || [])[1]);
+    assert.ok(maxAge >= 20 * 3600, `the session cookie lives ${maxAge} s: ${cookie}`);
+  });
+
   it('the Danish page for a missing or ended session is in everyday words', async () => {
     const b = new Browser(s);
     const page = await b.get('/borger', { headers: { 'Accept-Language': 'da' } });

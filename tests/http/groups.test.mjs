@@ -234,3 +234,54 @@ describe('`vejled packs load`: pack files published without the demo\'s staff an
     assert.ok(!fs.existsSync(missing));
   });
 });
+
+describe('a group\'s names are the administrator\'s: pack files loaded again do not undo them', () => {
+  let s;
+  let admin;
+  before(async () => {
+    s = await startServer({ config: ini({ content: { demo_dir: '{dir}/demo' } }) });
+    fs.cpSync(path.join(ROOT, 'db', 'demo'), path.join(s.dir, 'demo'), { recursive: true });
+    admin = await staff(s, 'admin');
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('a group renamed on /admin/grupper keeps its names through `vejled demo` (every `make run`) and `vejled packs load`', async () => {
+    const action = '/admin/grupper/dagpenge';
+    const fields = formFields((await admin.get('/admin/grupper')).text, action);
+    setField(fields, 'name_da', 'Arbejdsløshedsdagpenge');
+    setField(fields, 'name_en', 'Unemployment insurance benefit');
+    assert.equal((await admin.post(action, fields)).status, 303);
+    const names = "SELECT name_da || '|' || name_en FROM target_groups WHERE slug = 'dagpenge'";
+    assert.equal(one(s.db, names), 'Arbejdsløshedsdagpenge|Unemployment insurance benefit');
+    let r = cli(['demo', '--db', s.db, '--config', s.configFile]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(one(s.db, names), 'Arbejdsløshedsdagpenge|Unemployment insurance benefit');
+    r = cli(['packs', 'load', '--db', s.db, '--dir', path.join(s.dir, 'demo')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(one(s.db, names), 'Arbejdsløshedsdagpenge|Unemployment insurance benefit');
+    // and the pages say the administrator's name
+    assert.match(text((await admin.get('/admin/grupper')).text), /Arbejdsløshedsdagpenge/);
+  });
+
+  it('a group the administrator added keeps its names when a pack file for it is loaded, and gets its content', async () => {
+    const page = await admin.get('/admin/grupper');
+    const r0 = await admin.post('/admin/grupper', {
+      csrf: formCsrf(page.text, '/admin/grupper'), slug: 'ydelse-adm', name_da: 'Administratorens navn', name_en: 'The admin\'s name', resend_months: '6',
+    });
+    assert.equal(r0.status, 303);
+    const dir = path.join(s.dir, 'load');
+    fs.mkdirSync(path.join(dir, 'packs'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'db', 'demo', 'captions'), path.join(dir, 'captions'), { recursive: true });
+    const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
+    pack.group = { slug: 'ydelse-adm', name: { da: 'Filens navn', en: 'The file\'s name' }, resend_months: 3, enabled: true };
+    delete pack.translations;
+    fs.writeFileSync(path.join(dir, 'packs', 'ydelse-adm.json'), JSON.stringify(pack));
+    const r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /published 1 guidance pack version/);
+    assert.equal(one(s.db, "SELECT g.name_da || '|' || g.name_en || '|' || g.resend_months || '|' || g.enabled || '|' || p.state FROM target_groups g JOIN packs p ON p.group_id = g.id AND p.state = 'published' WHERE g.slug = 'ydelse-adm'"),
+      "Administratorens navn|The admin's name|6|0|published");
+  });
+});

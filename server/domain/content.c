@@ -994,13 +994,28 @@ size_t content_question_count(const struct model_pack *p)
     return n;
 }
 
+/* A name of one line: no control character, and not only white space (a name of spaces
+ * would show as none); "" is for an optional name to say. */
+static int content_group_name_ok(const char *s, int required)
+{
+    int seen = 0;
+    if (!s || !utf8_fits(s, CONTENT_GROUP_NAME_MAX))
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return 0;
+        seen |= *p != ' ';
+    }
+    return seen || (!required && !*s);
+}
+
 int content_group_names_check(const char *da, const char *en, const char **field)
 {
-    if (!da || !*da || !utf8_fits(da, CONTENT_GROUP_NAME_MAX) || strpbrk(da, "\r\n")) {
+    if (!content_group_name_ok(da, 1)) {
         *field = "name_da";
         return -1;
     }
-    if (!en || !utf8_fits(en, CONTENT_GROUP_NAME_MAX) || strpbrk(en, "\r\n")) {
+    if (!content_group_name_ok(en, 0)) {
         *field = "name_en";
         return -1;
     }

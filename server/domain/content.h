@@ -177,7 +177,8 @@ enum content_group_result content_group_add(struct store *st, const struct model
                                             int64_t now, int64_t *id, const char **field);
 
 /* Checks a group's names (the Danish one given, both within CONTENT_GROUP_NAME_MAX
- * characters, on one line): 0, or -1 with *field "name_da" or "name_en". */
+ * characters, on one line without control characters, neither only spaces; the English
+ * one may be ""): 0, or -1 with *field "name_da" or "name_en" (the first bad one). */
 int content_group_names_check(const char *name_da, const char *name_en, const char **field);
 
 /* Saves group id's names (checked as above), whether it takes new enrolments and its resend

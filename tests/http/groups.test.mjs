@@ -55,6 +55,10 @@ describe('target groups as data: a new one added, filled, published and switched
       [{ name_da: '' }, 'new_name_da', /Det danske navn skal udfyldes/],
       [{ name_da: 'æ'.repeat(201) }, 'new_name_da', /højst 200 tegn/],
       [{ name_en: 'two\nlines' }, 'new_name_en', /på én linje/],
+      // a name of spaces would show as none; a tab is no part of a one-line name
+      [{ name_da: '   ' }, 'new_name_da', /Det danske navn skal udfyldes/],
+      [{ name_en: ' ' }, 'new_name_en', /på én linje/],
+      [{ name_da: 'Selvforsørgelse\tny' }, 'new_name_da', /på én linje/],
       [{ resend_months: '0' }, 'new_resend', /fra 1 til 60/],
     ]) {
       const r = await newGroup({ ...good, ...change });
@@ -113,6 +117,17 @@ describe('target groups as data: a new one added, filled, published and switched
     assert.deepEqual(errorSummary(r.text).map((e) => e.field), [`name_da-${SLUG}`]);
     assert.equal(one(s.db, `SELECT name_da FROM target_groups WHERE slug = '${SLUG}'`), good.name_da);
 
+    // both names bad: both are named, each linking to its input; nothing changes
+    setField(fields, 'name_da', '  ');
+    setField(fields, 'name_en', 'two\nlines');
+    r = await admin.post(action, fields);
+    assert.equal(r.status, 422);
+    const both = errorSummary(r.text).map((e) => e.field);
+    assert.deepEqual(both, [`name_da-${SLUG}`, `name_en-${SLUG}`]);
+    for (const id of both) assert.match(r.text, new RegExp(`<input[^>]* id="${id}"`), id);
+    assert.equal(one(s.db, `SELECT name_da || '|' || name_en FROM target_groups WHERE slug = '${SLUG}'`), `${good.name_da}|${good.name_en}`);
+
+    setField(fields, 'name_en', good.name_en);
     setField(fields, 'name_da', 'Selvforsørgelsesydelse');
     setField(fields, 'resend_months', '12');
     r = await admin.post(action, fields);

@@ -47,7 +47,8 @@ int content_pack_parse(const json_t *doc, const char *base_dir, size_t max_text,
 struct content_problem {
     const char *code;  /* "date_invalid" (a validity date not "YYYY-MM-DD"; field
                           "valid_from" or "valid_to"), "dates_reversed" (valid_to before
-                          valid_from), "validity_ended" (content_pack_check_today),
+                          valid_from), "video_outside_pack" (a video's own days have none
+                          within its pack's), "validity_ended" (content_pack_check_today),
                           "no_videos", "title_missing", "transcript_missing", "media_name",
                           "captions_not_vtt", "no_questions", "too_many_questions" (more
                           than MODEL_MAX_QUESTIONS), "question_text_missing",

@@ -127,6 +127,16 @@ describe('target groups as data: a new one added, filled, published and switched
     for (const id of both) assert.match(r.text, new RegExp(`<input[^>]* id="${id}"`), id);
     assert.equal(one(s.db, `SELECT name_da || '|' || name_en FROM target_groups WHERE slug = '${SLUG}'`), `${good.name_da}|${good.name_en}`);
 
+    // names at their limit of 200 characters, each of four bytes of UTF-8 (twelve sent): taken,
+    // not refused for the size of the form (the new group's form: below)
+    const long = '𝔄'.repeat(200);
+    const full = formFields((await admin.get('/admin/grupper')).text, action);
+    setField(full, 'name_da', long);
+    setField(full, 'name_en', long);
+    r = await admin.post(action, full);
+    assert.equal(r.status, 303);
+    assert.equal(one(s.db, `SELECT name_en FROM target_groups WHERE slug = '${SLUG}'`), long);
+
     setField(fields, 'name_en', good.name_en);
     setField(fields, 'name_da', 'Selvforsørgelsesydelse');
     setField(fields, 'resend_months', '12');
@@ -282,6 +292,13 @@ describe('a group\'s names are the administrator\'s: pack files loaded again do 
 
   it('a group the administrator added keeps its names when a pack file for it is loaded, and gets its content', async () => {
     const page = await admin.get('/admin/grupper');
+    // the new group's form takes names at their limit, of four bytes a character
+    const long = '𝔄'.repeat(200);
+    const full = await admin.post('/admin/grupper', {
+      csrf: formCsrf(page.text, '/admin/grupper'), slug: 'a'.repeat(63), name_da: long, name_en: long, resend_months: '60',
+    });
+    assert.equal(full.status, 303);
+    assert.equal(one(s.db, `SELECT name_da FROM target_groups WHERE slug = '${'a'.repeat(63)}'`), long);
     const r0 = await admin.post('/admin/grupper', {
       csrf: formCsrf(page.text, '/admin/grupper'), slug: 'ydelse-adm', name_da: 'Administratorens navn', name_en: 'The admin\'s name', resend_months: '6',
     });

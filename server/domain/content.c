@@ -127,6 +127,14 @@ void content_video_days(const struct model_pack *p, const struct model_video *v,
     *to = content_earlier(p->valid_to, v->valid_to);
 }
 
+/* Whether video v of p is valid on some day: its own days and its pack's overlap. */
+static bool content_video_days_meet(const struct model_pack *p, const struct model_video *v)
+{
+    const char *from, *to;
+    content_video_days(p, v, &from, &to);
+    return !*from || !*to || strcmp(to, from) >= 0;
+}
+
 void content_video_validity(const struct model_pack *p, const struct model_video *v,
                             const char *today, int review_days,
                             struct content_validity_info *out)
@@ -624,6 +632,10 @@ int content_pack_parse(const json_t *doc, const char *base_dir, size_t max_text,
         p->n_videos++;
         if (content_video_parse(json_array_get(vs, i), base_dir, &p->videos[i], w, err, errlen))
             goto fail;
+        if (!content_video_days_meet(p, &p->videos[i])) {
+            snprintf(err, errlen, "%s: valid_from..valid_to has no day within the pack's", w);
+            goto fail;
+        }
     }
     if (content_translations_parse(json_object_get(doc, "translations"), base_dir, p, err,
                                    errlen))
@@ -672,6 +684,8 @@ int content_pack_check(const struct model_pack *p, size_t max_text, struct conte
         const struct model_video *v = &p->videos[vi];
         if (content_dates_check(v->valid_from, v->valid_to, vi + 1, out))
             return -1;
+        if (!content_video_days_meet(p, v))
+            return content_problem(out, "video_outside_pack", vi + 1, 0, 0);
         if (content_empty(v->title[LANG_DA]))
             return content_problem(out, "title_missing", vi + 1, 0, 0);
         if (content_empty(v->transcript[LANG_DA]))
@@ -994,13 +1008,28 @@ size_t content_question_count(const struct model_pack *p)
     return n;
 }
 
+/* A name of one line: no control character, and not only white space (a name of spaces
+ * would show as none); "" is for an optional name to say. */
+static int content_group_name_ok(const char *s, int required)
+{
+    int seen = 0;
+    if (!s || !utf8_fits(s, CONTENT_GROUP_NAME_MAX))
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return 0;
+        seen |= *p != ' ';
+    }
+    return seen || (!required && !*s);
+}
+
 int content_group_names_check(const char *da, const char *en, const char **field)
 {
-    if (!da || !*da || !utf8_fits(da, CONTENT_GROUP_NAME_MAX) || strpbrk(da, "\r\n")) {
+    if (!content_group_name_ok(da, 1)) {
         *field = "name_da";
         return -1;
     }
-    if (!en || !utf8_fits(en, CONTENT_GROUP_NAME_MAX) || strpbrk(en, "\r\n")) {
+    if (!content_group_name_ok(en, 0)) {
         *field = "name_en";
         return -1;
     }

@@ -47,7 +47,8 @@ int content_pack_parse(const json_t *doc, const char *base_dir, size_t max_text,
 struct content_problem {
     const char *code;  /* "date_invalid" (a validity date not "YYYY-MM-DD"; field
                           "valid_from" or "valid_to"), "dates_reversed" (valid_to before
-                          valid_from), "validity_ended" (content_pack_check_today),
+                          valid_from), "video_outside_pack" (a video's own days have none
+                          within its pack's), "validity_ended" (content_pack_check_today),
                           "no_videos", "title_missing", "transcript_missing", "media_name",
                           "captions_not_vtt", "no_questions", "too_many_questions" (more
                           than MODEL_MAX_QUESTIONS), "question_text_missing",
@@ -177,7 +178,8 @@ enum content_group_result content_group_add(struct store *st, const struct model
                                             int64_t now, int64_t *id, const char **field);
 
 /* Checks a group's names (the Danish one given, both within CONTENT_GROUP_NAME_MAX
- * characters, on one line): 0, or -1 with *field "name_da" or "name_en". */
+ * characters, on one line without control characters, neither only spaces; the English
+ * one may be ""): 0, or -1 with *field "name_da" or "name_en" (the first bad one). */
 int content_group_names_check(const char *name_da, const char *name_en, const char **field);
 
 /* Saves group id's names (checked as above), whether it takes new enrolments and its resend

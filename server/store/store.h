@@ -134,6 +134,8 @@ int store_copy(struct store *from, struct store *to, store_copy_cb cb, void *arg
 enum store_status store_table_counts(struct store *st, store_copy_cb cb, void *arg);
 
 /* ---- content ---- */
+/* Adds group g (a pack file's) or finds the one of its slug, whose names, interval and
+ * switch stay as they are (the administrator's); its id into id. */
 enum store_status store_group_upsert(struct store *st, const struct model_group *g,
                                      int64_t now, int64_t *id);
 /* Fills out (clear with model_group_clear). */

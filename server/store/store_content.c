@@ -19,9 +19,10 @@ enum store_status store_group_upsert(struct store *st, const struct model_group 
         st,
         "INSERT INTO target_groups(slug, name_da, name_en, description_da, description_en,"
         " resend_months, enabled, created_at) VALUES (?,?,?,?,?,?,?,?)"
-        " ON CONFLICT(slug) DO UPDATE SET name_da = excluded.name_da, name_en = excluded.name_en,"
-        " description_da = excluded.description_da, description_en = excluded.description_en"
-        " RETURNING id",
+        /* a group that exists keeps its names, interval and switch: they are the
+         * administrator's (/admin/grupper), not the pack file's */
+        " ON CONFLICT(slug) DO UPDATE SET description_da = excluded.description_da,"
+        " description_en = excluded.description_en RETURNING id",
         "tttttiii", g->slug, g->name[LANG_DA], g->name[LANG_EN], g->description[LANG_DA],
         g->description[LANG_EN], (int64_t)g->resend_months, (int64_t)g->enabled, now);
     enum store_status rc = store_row(st, s);

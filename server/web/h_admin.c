@@ -727,18 +727,17 @@ void h_admin_group(struct app_call *c)
     int m = h_admin_months(months);
     char field[160];
     const char *bad_name = NULL;
-    if ((name_da || name_en) &&
-        content_group_names_check(name_da ? name_da : g.name[LANG_DA],
-                                  name_en ? name_en : (g.name[LANG_EN] ? g.name[LANG_EN] : ""),
-                                  &bad_name) != 0) {
-        /* bad_name names the field */
+    /* each name sent is checked on its own, so that both bad are both named */
+    if (name_da && content_group_names_check(name_da, "", &bad_name) != 0) {
+        snprintf(field, sizeof field, "name_da-%s", g.slug);
+        h_staff_error_n(c, ctx, field, "admin_err_group_name", "max", CONTENT_GROUP_NAME_MAX);
+    }
+    if (name_en && content_group_names_check("-", name_en, &bad_name) != 0) {
+        snprintf(field, sizeof field, "name_en-%s", g.slug);
+        h_staff_error_n(c, ctx, field, "admin_err_group_name", "max", CONTENT_GROUP_NAME_MAX);
     }
     int64_t published;
     int no_content = store_pack_published_id(c->st, g.id, &published) == STORE_NOT_FOUND;
-    if (bad_name) {
-        snprintf(field, sizeof field, "%s-%s", bad_name, g.slug);
-        h_staff_error_n(c, ctx, field, "admin_err_group_name", "max", CONTENT_GROUP_NAME_MAX);
-    }
     if (!m) {
         snprintf(field, sizeof field, "resend-%s", g.slug);
         h_staff_error(c, ctx, field, "admin_err_resend");

@@ -55,6 +55,10 @@ describe('target groups as data: a new one added, filled, published and switched
       [{ name_da: '' }, 'new_name_da', /Det danske navn skal udfyldes/],
       [{ name_da: 'æ'.repeat(201) }, 'new_name_da', /højst 200 tegn/],
       [{ name_en: 'two\nlines' }, 'new_name_en', /på én linje/],
+      // a name of spaces would show as none; a tab is no part of a one-line name
+      [{ name_da: '   ' }, 'new_name_da', /Det danske navn skal udfyldes/],
+      [{ name_en: ' ' }, 'new_name_en', /på én linje/],
+      [{ name_da: 'Selvforsørgelse\tny' }, 'new_name_da', /på én linje/],
       [{ resend_months: '0' }, 'new_resend', /fra 1 til 60/],
     ]) {
       const r = await newGroup({ ...good, ...change });
@@ -113,6 +117,27 @@ describe('target groups as data: a new one added, filled, published and switched
     assert.deepEqual(errorSummary(r.text).map((e) => e.field), [`name_da-${SLUG}`]);
     assert.equal(one(s.db, `SELECT name_da FROM target_groups WHERE slug = '${SLUG}'`), good.name_da);
 
+    // both names bad: both are named, each linking to its input; nothing changes
+    setField(fields, 'name_da', '  ');
+    setField(fields, 'name_en', 'two\nlines');
+    r = await admin.post(action, fields);
+    assert.equal(r.status, 422);
+    const both = errorSummary(r.text).map((e) => e.field);
+    assert.deepEqual(both, [`name_da-${SLUG}`, `name_en-${SLUG}`]);
+    for (const id of both) assert.match(r.text, new RegExp(`<input[^>]* id="${id}"`), id);
+    assert.equal(one(s.db, `SELECT name_da || '|' || name_en FROM target_groups WHERE slug = '${SLUG}'`), `${good.name_da}|${good.name_en}`);
+
+    // names at their limit of 200 characters, each of four bytes of UTF-8 (twelve sent): taken,
+    // not refused for the size of the form (the new group's form: below)
+    const long = '𝔄'.repeat(200);
+    const full = formFields((await admin.get('/admin/grupper')).text, action);
+    setField(full, 'name_da', long);
+    setField(full, 'name_en', long);
+    r = await admin.post(action, full);
+    assert.equal(r.status, 303);
+    assert.equal(one(s.db, `SELECT name_en FROM target_groups WHERE slug = '${SLUG}'`), long);
+
+    setField(fields, 'name_en', good.name_en);
     setField(fields, 'name_da', 'Selvforsørgelsesydelse');
     setField(fields, 'resend_months', '12');
     r = await admin.post(action, fields);
@@ -232,5 +257,63 @@ describe('`vejled packs load`: pack files published without the demo\'s staff an
     assert.equal(r.status, 1);
     assert.match(r.stderr, /no database at/);
     assert.ok(!fs.existsSync(missing));
+  });
+});
+
+describe('a group\'s names are the administrator\'s: pack files loaded again do not undo them', () => {
+  let s;
+  let admin;
+  before(async () => {
+    s = await startServer({ config: ini({ content: { demo_dir: '{dir}/demo' } }) });
+    fs.cpSync(path.join(ROOT, 'db', 'demo'), path.join(s.dir, 'demo'), { recursive: true });
+    admin = await staff(s, 'admin');
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('a group renamed on /admin/grupper keeps its names through `vejled demo` (every `make run`) and `vejled packs load`', async () => {
+    const action = '/admin/grupper/dagpenge';
+    const fields = formFields((await admin.get('/admin/grupper')).text, action);
+    setField(fields, 'name_da', 'Arbejdsløshedsdagpenge');
+    setField(fields, 'name_en', 'Unemployment insurance benefit');
+    assert.equal((await admin.post(action, fields)).status, 303);
+    const names = "SELECT name_da || '|' || name_en FROM target_groups WHERE slug = 'dagpenge'";
+    assert.equal(one(s.db, names), 'Arbejdsløshedsdagpenge|Unemployment insurance benefit');
+    let r = cli(['demo', '--db', s.db, '--config', s.configFile]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(one(s.db, names), 'Arbejdsløshedsdagpenge|Unemployment insurance benefit');
+    r = cli(['packs', 'load', '--db', s.db, '--dir', path.join(s.dir, 'demo')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(one(s.db, names), 'Arbejdsløshedsdagpenge|Unemployment insurance benefit');
+    // and the pages say the administrator's name
+    assert.match(text((await admin.get('/admin/grupper')).text), /Arbejdsløshedsdagpenge/);
+  });
+
+  it('a group the administrator added keeps its names when a pack file for it is loaded, and gets its content', async () => {
+    const page = await admin.get('/admin/grupper');
+    // the new group's form takes names at their limit, of four bytes a character
+    const long = '𝔄'.repeat(200);
+    const full = await admin.post('/admin/grupper', {
+      csrf: formCsrf(page.text, '/admin/grupper'), slug: 'a'.repeat(63), name_da: long, name_en: long, resend_months: '60',
+    });
+    assert.equal(full.status, 303);
+    assert.equal(one(s.db, `SELECT name_da FROM target_groups WHERE slug = '${'a'.repeat(63)}'`), long);
+    const r0 = await admin.post('/admin/grupper', {
+      csrf: formCsrf(page.text, '/admin/grupper'), slug: 'ydelse-adm', name_da: 'Administratorens navn', name_en: 'The admin\'s name', resend_months: '6',
+    });
+    assert.equal(r0.status, 303);
+    const dir = path.join(s.dir, 'load');
+    fs.mkdirSync(path.join(dir, 'packs'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'db', 'demo', 'captions'), path.join(dir, 'captions'), { recursive: true });
+    const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
+    pack.group = { slug: 'ydelse-adm', name: { da: 'Filens navn', en: 'The file\'s name' }, resend_months: 3, enabled: true };
+    delete pack.translations;
+    fs.writeFileSync(path.join(dir, 'packs', 'ydelse-adm.json'), JSON.stringify(pack));
+    const r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /published 1 guidance pack version/);
+    assert.equal(one(s.db, "SELECT g.name_da || '|' || g.name_en || '|' || g.resend_months || '|' || g.enabled || '|' || p.state FROM target_groups g JOIN packs p ON p.group_id = g.id AND p.state = 'published' WHERE g.slug = 'ydelse-adm'"),
+      "Administratorens navn|The admin's name|6|0|published");
   });
 });

@@ -67,7 +67,7 @@ describe('languages, titles, receipt', () => {
     assert.equal(title(v1.text), `Video 1 af 4: ${PACK.videos[0].title.da} – ${SITE}`);
     // the content's last valid day is written as the page's other dates
     assert.equal(PACK.videos[0].valid_to, '2027-06-30');
-    assert.ok(decodeEntities(v1.text).includes('Gælder til 30. juni 2027</p>'), 'valid to, in words');
+    assert.ok(decodeEntities(v1.text).includes('Gælder til <bdi dir="ltr">30. juni 2027</bdi></p>'), 'valid to, in words');
     // a form sent with nothing chosen: "Fejl: " first
     const bad = await b.post('/borger/video/1', { csrf: csrfOf(v1.text) });
     assert.equal(bad.status, 422);

@@ -273,4 +273,38 @@ describe('content validity: a change in the law makes the content reviewed, not 
     assert.ok(n1 > 0 && !/besvaret efter den sidste dag/.test(pdf), pdf);
     assert.equal(n1, (pdf.split('Svar:').length - 1) - (await videoQuestions(s, c, 2)), 'every answer to video 1, none to video 2');
   });
+
+  it('a video whose own days lie outside its pack\'s (valid on no day) is refused at publishing and in a pack file, naming it; nothing changes', async () => {
+    // the law changes after the pack's last day: a new video from that day cannot be in it
+    const page = await admin.get('/admin/pakker');
+    const made = await admin.post('/admin/pakker/jobafklaring/kladde', { csrf: formCsrf(page.text, '/admin/pakker/jobafklaring/kladde') });
+    assert.equal(made.status, 303);
+    const id = Number(/(\d+)$/.exec(made.headers.location)[1]);
+    const packAction = `/admin/pakke/${id}`;
+    const pf = setField(formFields((await admin.get(packAction)).text, packAction), 'valid_to', addDays(day0, 30));
+    assert.equal((await admin.post(packAction, pf)).status, 303);
+    const action = `/admin/pakke/${id}/video/2`;
+    const vf = setField(setField(formFields((await admin.get(action)).text, action), 'valid_from', addDays(day0, 31)), 'valid_to', '');
+    assert.equal((await admin.post(action, vf)).status, 303);
+    const before = counts(s);
+    const d = await admin.get(packAction);
+    for (const confirm of [undefined, 'ja']) {
+      const r = await admin.post(`${packAction}/udgiv`, { csrf: formCsrf(d.text, `${packAction}/udgiv`), ...(confirm ? { confirm } : {}) });
+      assert.equal(r.status, 422, `confirm=${confirm}`);
+      assert.match(errorSummary(r.text).map((e) => e.text).join(' '), /Videoen gælder ikke en eneste dag/);
+      assert.match(text(r.text), /video 2\b/i);
+    }
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${id}`), 'draft');
+    assert.deepEqual(counts(s), before);
+
+    const pack = readPack(path.join(ROOT, 'db', 'demo'), 'jobafklaring');
+    pack.valid_to = '2026-12-31';
+    pack.videos[1].valid_from = '2027-01-01';
+    writePack(demo, 'jobafklaring', pack);
+    const r = loadDemo(s);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /jobafklaring\.json: videos\[1\]/);
+    assert.deepEqual(counts(s), before);
+    writePack(demo, 'jobafklaring', readPack(path.join(ROOT, 'db', 'demo'), 'jobafklaring'));
+  });
 });

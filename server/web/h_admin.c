@@ -727,12 +727,16 @@ void h_admin_group(struct app_call *c)
     int m = h_admin_months(months);
     char field[160];
     const char *bad_name = NULL;
-    /* each name sent is checked on its own, so that both bad are both named */
-    if (name_da && content_group_names_check(name_da, "", &bad_name) != 0) {
+    /* each name is checked on its own, so that both bad are both named; a name the form
+     * does not send is the stored one, which must pass too (one stored before the rules
+     * were what they are is named here, not a failure) */
+    const char *da = name_da ? name_da : g.name[LANG_DA];
+    const char *en = name_en ? name_en : (g.name[LANG_EN] ? g.name[LANG_EN] : "");
+    if (content_group_names_check(da, "", &bad_name) != 0) {
         snprintf(field, sizeof field, "name_da-%s", g.slug);
         h_staff_error_n(c, ctx, field, "admin_err_group_name", "max", CONTENT_GROUP_NAME_MAX);
     }
-    if (name_en && content_group_names_check("-", name_en, &bad_name) != 0) {
+    if (content_group_names_check("-", en, &bad_name) != 0) {
         snprintf(field, sizeof field, "name_en-%s", g.slug);
         h_staff_error_n(c, ctx, field, "admin_err_group_name", "max", CONTENT_GROUP_NAME_MAX);
     }
@@ -759,9 +763,7 @@ void h_admin_group(struct app_call *c)
         return;
     }
     const char *unused = "";
-    enum content_group_result rc = content_group_save(
-        c->st, g.id, enabled, m, name_da ? name_da : g.name[LANG_DA],
-        name_en ? name_en : (g.name[LANG_EN] ? g.name[LANG_EN] : ""), &unused);
+    enum content_group_result rc = content_group_save(c->st, g.id, enabled, m, da, en, &unused);
     model_group_clear(&g);
     json_decref(ctx);
     if (rc != CONTENT_GROUP_OK) {

@@ -148,6 +148,13 @@ describe('target groups as data: a new one added, filled, published and switched
     const before = one(s.db, "SELECT name_da || '|' || name_en FROM target_groups WHERE slug = 'dagpenge'");
     assert.equal((await admin.post('/admin/grupper/dagpenge', dp)).status, 303);
     assert.equal(one(s.db, "SELECT name_da || '|' || name_en FROM target_groups WHERE slug = 'dagpenge'"), before);
+    // a name stored before today's rules (blank), and such a form: named, not a failure
+    sqlite(s.db, "UPDATE target_groups SET name_da = '   ' WHERE slug = 'jobafklaring'");
+    const jf = formFields((await admin.get('/admin/grupper')).text, '/admin/grupper/jobafklaring').filter(([n]) => !n.startsWith('name_'));
+    const old = await admin.post('/admin/grupper/jobafklaring', setField(jf, 'resend_months', '9'));
+    assert.equal(old.status, 422);
+    assert.deepEqual(errorSummary(old.text).map((e) => e.field), ['name_da-jobafklaring']);
+    assert.equal(one(s.db, "SELECT resend_months FROM target_groups WHERE slug = 'jobafklaring'"), '6');
   });
 
   it('its first draft is empty; filled and published, the group is switched on and the case system enrols a citizen who sees it', async () => {

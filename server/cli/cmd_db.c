@@ -161,7 +161,7 @@ int cmd_demo(const struct config *cfg)
         main_fail("%s", err);
         goto out;
     }
-    if (content_load_dir(st, cfg->demo_dir, cfg->max_content_text, clock_now(), &published, err,
+    if (content_load_dir(st, cfg->demo_dir, cfg->max_content_text, clock_now(), NULL, &published, err,
                          sizeof err)) {
         main_fail("%s", err);
         goto out;
@@ -188,7 +188,11 @@ int cmd_packs_load(const struct config *cfg, const char *dir)
         return main_usage_fail("%s", "packs load needs --dir DIR (the folder that holds packs/)");
     if (main_open(cfg, MAIN_DB_EXISTING, &st))
         goto out;
-    if (content_load_dir(st, dir, cfg->max_content_text, clock_now(), &published, err,
+    /* unlike the demo's example content, a job centre's rules that ended are not loaded */
+    int64_t now = clock_now();
+    char today[CLOCK_DATE_LEN + 1];
+    clock_local_date(now, today);
+    if (content_load_dir(st, dir, cfg->max_content_text, now, today, &published, err,
                          sizeof err)) {
         main_fail("%s", err);
         goto out;

@@ -54,7 +54,8 @@ static const struct {
               "(switched on as the file says), and publishes a new version of a group's pack\n"
               "only when its content is new to the group, so a version an administrator\n"
               "published stays in force.  Every file is checked first: one that breaks the\n"
-              "pack rules is refused, naming the file and field, and nothing is stored.\n"
+              "pack rules, or would put in force content whose last valid day has passed,\n"
+              "is refused, naming the file and field, and nothing is stored.\n"
               "Makes no staff and no citizens (unlike 'demo').  Safe to run twice.\n"},
     {"apikey", "usage: vejled apikey add --db PATH --name NAME [--config FILE]\n"
                "Creates an API key for the case system and prints it, alone, on stdout.\n"

@@ -669,8 +669,11 @@ static int content_dates_check(const char *from, const char *to, size_t video,
         out->field = content_date_ok(from) ? "valid_to" : "valid_from";
         return -1;
     }
-    if (*from && *to && strcmp(to, from) < 0)
-        return content_problem(out, "dates_reversed", video, 0, 0);
+    if (*from && *to && strcmp(to, from) < 0) {
+        content_problem(out, "dates_reversed", video, 0, 0);
+        out->field = "valid_to";
+        return -1;
+    }
     return 0;
 }
 
@@ -802,12 +805,14 @@ struct content_publish {
     struct model_group *group;
     const char *hash;
     int64_t now;
+    const char *today;              /* NULL, or refuse content whose validity ended */
     int published;
+    struct content_problem *ended; /* set (and STORE_CONFLICT) when it would publish that */
 };
 
-static enum store_status content_publish_txn(struct store *st, void *arg)
+/* Publishes cp's pack as its group's new version when its content is new to the group. */
+static enum store_status content_publish_one(struct store *st, struct content_publish *cp)
 {
-    struct content_publish *cp = arg;
     enum store_status rc = store_group_upsert(st, cp->group, cp->now, &cp->pack->group_id);
     if (rc != STORE_OK)
         return rc;
@@ -832,6 +837,8 @@ static enum store_status content_publish_txn(struct store *st, void *arg)
     } else if (rc != STORE_NOT_FOUND) {
         return rc;
     }
+    if (cp->today && content_pack_check_today(cp->pack, cp->today, cp->ended) != 0)
+        return STORE_CONFLICT; /* rolls every file back; the caller says why */
     /* the number after every version's: a retired version or a draft may hold a higher
      * one than the published version (and trying numbers until one is free would end the
      * transaction at the first conflict on PostgreSQL) */
@@ -846,8 +853,38 @@ static enum store_status content_publish_txn(struct store *st, void *arg)
     return rc;
 }
 
+struct content_load {
+    struct model_pack **packs;
+    struct model_group *groups;
+    size_t n;
+    int64_t now;
+    const char *today;
+    int published;
+    size_t at;                     /* the file being stored, or the one that failed */
+    struct content_problem ended;  /* .code set when file `at` has ended */
+};
+
+/* Every file in one transaction: all are stored, or none. */
+static enum store_status content_load_txn(struct store *st, void *arg)
+{
+    struct content_load *l = arg;
+    l->published = 0;
+    l->ended.code = NULL;
+    for (l->at = 0; l->at < l->n; l->at++) {
+        char hash[MODEL_HASH_HEX + 1];
+        content_pack_hash(l->packs[l->at], hash);
+        struct content_publish cp = {l->packs[l->at], &l->groups[l->at], hash, l->now,
+                                     l->today, 0, &l->ended};
+        enum store_status rc = content_publish_one(st, &cp);
+        if (rc != STORE_OK)
+            return rc;
+        l->published += cp.published;
+    }
+    return STORE_OK;
+}
+
 int content_load_dir(struct store *st, const char *demo_dir, size_t max_text, int64_t now,
-                     int *published, char *err, size_t errlen)
+                     const char *today, int *published, char *err, size_t errlen)
 {
     int rc = -1;
     char dir[1024];
@@ -881,16 +918,21 @@ int content_load_dir(struct store *st, const char *demo_dir, size_t max_text, in
             goto out;
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        char hash[MODEL_HASH_HEX + 1];
-        content_pack_hash(packs[i], hash);
-        struct content_publish cp = {packs[i], &groups[i], hash, now, 0};
-        if (store_txn(st, content_publish_txn, &cp) != STORE_OK) {
-            snprintf(err, errlen, "%s/%s: could not be stored", dir, names[i]);
-            goto out;
-        }
-        *published += cp.published;
+    struct content_load l = {packs, groups, n, now, today, 0, 0, {0}};
+    if (store_txn(st, content_load_txn, &l) != STORE_OK) {
+        if (l.ended.code && l.ended.video)
+            snprintf(err, errlen, "%s/%s: videos[%zu].valid_to has passed (or its pack's): its "
+                     "rules are no longer in force; nothing was loaded",
+                     dir, names[l.at], l.ended.video - 1);
+        else if (l.ended.code)
+            snprintf(err, errlen, "%s/%s: valid_to has passed: its rules are no longer in "
+                     "force; nothing was loaded", dir, names[l.at]);
+        else
+            snprintf(err, errlen, "%s/%s: could not be stored; nothing was loaded", dir,
+                     names[l.at < n ? l.at : 0]);
+        goto out;
     }
+    *published = l.published;
     rc = 0;
 out:
     for (size_t i = 0; i < parsed; i++) {

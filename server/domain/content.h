@@ -87,9 +87,13 @@ void content_pack_hash(const struct model_pack *p, char out[MODEL_HASH_HEX + 1])
  * every earlier version (so a version an administrator published stays in force).
  * Every file is read and checked first (content_pack_parse, max_text as there): one that
  * breaks the pack rules is -1 with a message naming it and the field, and nothing is
- * stored.  Safe to run twice.  *published gets how many versions were published. */
+ * stored; all files are then stored in one transaction.  With today (a day "YYYY-MM-DD";
+ * NULL: no such check), a file that would publish content whose validity ended before
+ * today is refused the same way (content_pack_check_today), so outdated rules are not
+ * put in force; a file already published stays as it is.  Safe to run twice.
+ * *published gets how many versions were published. */
 int content_load_dir(struct store *st, const char *demo_dir, size_t max_text, int64_t now,
-                     int *published, char *err, size_t errlen);
+                     const char *today, int *published, char *err, size_t errlen);
 
 struct content_cache;
 struct content_cache *content_cache_new(void);

@@ -54,7 +54,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (store_open(path, 5000, &st, err, sizeof err) ||
         store_migrate(st, "db/migrations", &applied, err, sizeof err) ||
         vault_open(key, &vault, err, sizeof err) ||
-        content_load_dir(st, "db/demo", cfg.max_content_text, clock_now(), &published, err,
+        content_load_dir(st, "db/demo", cfg.max_content_text, clock_now(), NULL, &published, err,
                          sizeof err)) {
         fprintf(stderr, "fuzz_enrol: setup failed (run from the repository root): %s\n", err);
         abort();

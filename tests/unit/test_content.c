@@ -332,12 +332,60 @@ static void test_load_refuses_and_stores_nothing(void **state)
     snprintf(db, sizeof db, "%s/c.db", f->dir);
     assert_int_equal(store_open(db, 1000, &st, err, sizeof err), 0);
     assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
-    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, &published, err, sizeof err), -1);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, NULL, &published, err, sizeof err), -1);
     assert_non_null(strstr(err, "zzz.json"));
     assert_non_null(strstr(err, "questions has 33 questions"));
     assert_int_equal(published, 0);
     assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_NOT_FOUND);
     assert_int_equal(store_group_by_slug(st, "zzzgruppe", &g), STORE_NOT_FOUND);
+    store_close(st);
+}
+
+/* With a day given, files whose rules ended before it are refused and nothing is stored,
+ * not even the files before them (one transaction); a version already published stays. */
+static void test_load_refuses_ended(void **state)
+{
+    struct fixture *f = *state;
+    char db[128], err[256], p[160];
+    struct store *st;
+    int applied, published = -1;
+    struct model_group g;
+    /* a second group read after test.json, whose video 1 ended on 2027-03-31 */
+    char *text = strdup(pack_json);
+    char *slug = strstr(text, "testgruppe");
+    memcpy(slug, "zzzgruppe", 9);
+    memmove(slug + 9, slug + 10, strlen(slug + 10) + 1);
+    char *media = strstr(text, "\"media\": \"v1.mp4\",");
+    assert_non_null(media);
+    size_t at = (size_t)(media - text);
+    char *with = malloc(strlen(text) + 64);
+    snprintf(with, strlen(text) + 64, "%.*s\"valid_to\": \"2027-03-31\", %s", (int)at, text,
+             text + at);
+    snprintf(p, sizeof p, "%s/packs/zzz.json", f->dir);
+    write_file(p, with);
+    free(with);
+    free(text);
+    snprintf(db, sizeof db, "%s/c.db", f->dir);
+    assert_int_equal(store_open(db, 1000, &st, err, sizeof err), 0);
+    assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
+    assert_int_equal(
+        content_load_dir(st, f->dir, MAX_TEXT, 1000, "2027-04-01", &published, err, sizeof err),
+        -1);
+    assert_non_null(strstr(err, "zzz.json: videos[0].valid_to has passed"));
+    assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_NOT_FOUND);
+    assert_int_equal(store_group_by_slug(st, "zzzgruppe", &g), STORE_NOT_FOUND);
+    /* on its last day it loads; once published, a later load leaves it and says nothing */
+    assert_int_equal(
+        content_load_dir(st, f->dir, MAX_TEXT, 1000, "2027-03-31", &published, err, sizeof err),
+        0);
+    assert_int_equal(published, 2);
+    assert_int_equal(
+        content_load_dir(st, f->dir, MAX_TEXT, 1001, "2027-07-01", &published, err, sizeof err),
+        0);
+    assert_int_equal(published, 0);
+    /* without a day (the demo's example content) nothing is checked */
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1002, NULL, &published, err, sizeof err),
+                     0);
     store_close(st);
 }
 
@@ -430,9 +478,9 @@ static void test_load_publishes_only_on_change(void **state)
     assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
     assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
     assert_int_equal(applied, 0);
-    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, &published, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, NULL, &published, err, sizeof err), 0);
     assert_int_equal(published, 1);
-    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1001, &published, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1001, NULL, &published, err, sizeof err), 0);
     assert_int_equal(published, 0);
     assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_OK);
     group_id = g.id;
@@ -446,7 +494,7 @@ static void test_load_publishes_only_on_change(void **state)
     snprintf(p, sizeof p, "%s/packs/test.json", f->dir);
     write_file(p, changed);
     free(changed);
-    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1002, &published, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1002, NULL, &published, err, sizeof err), 0);
     assert_int_equal(published, 1);
     assert_int_equal(store_pack_published_id(st, group_id, &second), STORE_OK);
     assert_int_not_equal(first, second);
@@ -676,6 +724,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_packs_name_the_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_question_and_option_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_refuses_and_stores_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_refuses_ended, setup, teardown),
         cmocka_unit_test_setup_teardown(test_translations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_is_stable_and_follows_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_publishes_only_on_change, setup, teardown),

@@ -254,6 +254,17 @@ describe('`vejled packs load`: pack files published without the demo\'s staff an
     r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /published 0 guidance pack version/);
+    // a new version whose rules ended yesterday is not put in force (demo's examples would be)
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen' }).format(new Date());
+    const ended = structuredClone(pack);
+    ended.valid_from = '2020-01-01';
+    ended.valid_to = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    fs.writeFileSync(file, JSON.stringify(ended));
+    const beforeEnded = counts(s);
+    r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /ydelse-ny\.json: valid_to has passed: its rules are no longer in force; nothing was loaded/);
+    assert.deepEqual(counts(s), beforeEnded);
 
     assert.equal(cli(['packs', 'load', '--db', s.db]).status, 2, 'no --dir');
     assert.equal(cli(['packs', 'load', '--db', s.db, '--dir', dir, '--now', '2027-01-01T00:00:00Z']).status, 2, 'a flag it does not take');

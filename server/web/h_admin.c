@@ -682,7 +682,9 @@ void h_admin_group_new(struct app_call *c)
     const char *field = "";
     if (!content_slug_ok(g.slug))
         h_staff_error(c, ctx, "new_slug", "admin_err_group_slug");
-    if (content_group_names_check(g.name[LANG_DA], "", &field) != 0)
+    if (!*g.name[LANG_DA])
+        h_staff_error(c, ctx, "new_name_da", "admin_err_group_name_missing");
+    else if (content_group_names_check(g.name[LANG_DA], "", &field) != 0)
         h_staff_error_n(c, ctx, "new_name_da", "admin_err_group_name", "max",
                         CONTENT_GROUP_NAME_MAX);
     if (content_group_names_check("-", g.name[LANG_EN], &field) != 0)
@@ -734,7 +736,11 @@ void h_admin_group(struct app_call *c)
     const char *en = name_en ? name_en : (g.name[LANG_EN] ? g.name[LANG_EN] : "");
     if (content_group_names_check(da, "", &bad_name) != 0) {
         snprintf(field, sizeof field, "name_da-%s", g.slug);
-        h_staff_error_n(c, ctx, field, "admin_err_group_name", "max", CONTENT_GROUP_NAME_MAX);
+        if (!*da)
+            h_staff_error(c, ctx, field, "admin_err_group_name_missing");
+        else
+            h_staff_error_n(c, ctx, field, "admin_err_group_name", "max",
+                            CONTENT_GROUP_NAME_MAX);
     }
     if (content_group_names_check("-", en, &bad_name) != 0) {
         snprintf(field, sizeof field, "name_en-%s", g.slug);

@@ -52,11 +52,11 @@ describe('target groups as data: a new one added, filled, published and switched
       [{ slug: '' }, 'new_slug', /små bogstaver a–z/],
       [{ slug: 'a'.repeat(64) }, 'new_slug', /højst 63 tegn/],
       [{ slug: 'dagpenge' }, 'new_slug', /allerede en målgruppe med det korte navn/],
-      [{ name_da: '' }, 'new_name_da', /Det danske navn skal udfyldes/],
+      [{ name_da: '' }, 'new_name_da', /^Skriv målgruppens navn på dansk$/],
       [{ name_da: 'æ'.repeat(201) }, 'new_name_da', /højst 200 tegn/],
       [{ name_en: 'two\nlines' }, 'new_name_en', /på én linje/],
       // a name of spaces would show as none; a tab is no part of a one-line name
-      [{ name_da: '   ' }, 'new_name_da', /Det danske navn skal udfyldes/],
+      [{ name_da: '   ' }, 'new_name_da', /ikke kun mellemrum/],
       [{ name_en: ' ' }, 'new_name_en', /på én linje/],
       [{ name_da: 'Selvforsørgelse\tny' }, 'new_name_da', /på én linje/],
       [{ resend_months: '0' }, 'new_resend', /fra 1 til 60/],

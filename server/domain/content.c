@@ -90,8 +90,12 @@ static int content_dates(const json_t *obj, char from[11], char to[11], const ch
 static void content_validity_set(struct content_validity_info *out, enum content_validity st,
                                  const char *date, int days)
 {
+    /* asked on every citizen page: a copy, no printf */
+    size_t n = date ? strnlen(date, sizeof out->date - 1) : 0;
     out->state = st;
-    snprintf(out->date, sizeof out->date, "%s", date ? date : "");
+    if (n)
+        memcpy(out->date, date, n);
+    out->date[n] = '\0';
     out->days = days;
 }
 
@@ -103,7 +107,9 @@ void content_validity_of(const char *from, const char *to, const char *today, in
         content_validity_set(out, CONTENT_ENDED, to, 0);
     else if (*from && strcmp(from, today) > 0)
         content_validity_set(out, CONTENT_NOT_YET, from, 0);
-    else if (*to && clock_days_between(today, to) <= review_days)
+    else if (*to && strcmp(to, today) == 0) /* every page asks: no date arithmetic here */
+        content_validity_set(out, CONTENT_ENDING, to, 0);
+    else if (*to && review_days > 0 && clock_days_between(today, to) <= review_days)
         content_validity_set(out, CONTENT_ENDING, to, clock_days_between(today, to));
     else
         content_validity_set(out, CONTENT_IN_FORCE, NULL, 0);

@@ -133,12 +133,34 @@ static const char *h_citizen_today(struct app_call *c)
 static void h_citizen_validity(struct app_call *c, const struct model_pack *pack, size_t n,
                                struct content_validity_info *out)
 {
+    /* asked on every page, and it changes only with the day: the thread's last answers */
+    static _Thread_local struct {
+        int64_t pack_id;
+        int version;
+        size_t n;
+        char day[11];
+        struct content_validity_info vi;
+    } memo[4];
+    static _Thread_local unsigned memo_next;
+    const char *today = h_citizen_today(c);
+    for (size_t i = 0; i < sizeof memo / sizeof memo[0]; i++)
+        if (memo[i].pack_id == pack->id && memo[i].version == pack->version &&
+            memo[i].n == n && memcmp(memo[i].day, today, sizeof memo[i].day) == 0) {
+            *out = memo[i].vi;
+            return;
+        }
     if (n)
-        content_video_validity(pack, content_video_at(pack, n), h_citizen_today(c), 0, out);
+        content_video_validity(pack, content_video_at(pack, n), today, 0, out);
     else
-        content_pack_validity(pack, h_citizen_today(c), 0, out);
+        content_pack_validity(pack, today, 0, out);
     if (out->state == CONTENT_ENDING)
         out->state = CONTENT_IN_FORCE;
+    unsigned k = memo_next++ % (sizeof memo / sizeof memo[0]);
+    memo[k].pack_id = pack->id;
+    memo[k].version = pack->version;
+    memo[k].n = n;
+    memcpy(memo[k].day, today, sizeof memo[k].day);
+    memo[k].vi = *out;
 }
 
 /* The validity notice's values into obj: "validity_ended" or "validity_not_yet", and the

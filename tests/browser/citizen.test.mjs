@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  assertAccessible, assertFitsWidth, closeScratch, enrolBody, freshCpr, launch, newContext,
-  startServer,
+  assertAccessible, assertFitsWidth, closeAll, enrolBody, freshCpr, launch, newContext, startServer,
 } from './harness.mjs';
 
 const PACK = JSON.parse(fs.readFileSync(
@@ -26,14 +25,7 @@ before(async () => {
   browser = await launch();
 });
 
-after(async () => {
-  await closeScratch();
-  if (browser) await browser.close();
-  if (server) {
-    await server.stop();
-    await server.cleanup();
-  }
-});
+after(() => closeAll(browser, server));
 
 /** A new enrolment in dagpenge; returns the path of its personal link. */
 async function enrol(language = 'da') {

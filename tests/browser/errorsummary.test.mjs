@@ -4,7 +4,9 @@
 // focus ring visible, and nothing lies over it — in Danish and in Arabic (right to left).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { closeScratch, enrolBody, freshCpr, launch, newContext, startServer } from './harness.mjs';
+import {
+  closeAll, enrolBody, freshCpr, launch, newContext, startServer,
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -14,14 +16,7 @@ before(async () => {
   browser = await launch();
 });
 
-after(async () => {
-  await closeScratch();
-  if (browser) await browser.close();
-  if (server) {
-    await server.stop();
-    await server.cleanup();
-  }
-});
+after(() => closeAll(browser, server));
 
 /* Where the summary lies in the viewport and whether its corners are its own (not covered). */
 function where(page) {

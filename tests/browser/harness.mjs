@@ -9,6 +9,7 @@
 // audits that, unchanged, in a scratch page of a JavaScript-on context in which every
 // script the page itself would load is blocked.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -134,4 +135,28 @@ export async function assertFitsWidth(view, what) {
 export async function closeScratch() {
   if (scratch) await scratch.ctx.close().catch(() => {});
   scratch = null;
+}
+
+/** Closes what a browser test file opened: the scratch context, the browser, the server
+ * (each may be missing when its start failed). */
+export async function closeAll(browser, server) {
+  await closeScratch();
+  if (browser) await browser.close();
+  if (server) {
+    await server.stop();
+    await server.cleanup();
+  }
+}
+
+/** A short H.264 MP4 (ffmpeg, an even colour; with audio a sine tone in AAC) at file: the
+ * video page then has a player that really plays. */
+export function makeVideo(file, { seconds = 2, fps = 10, audio = false } = {}) {
+  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `color=c=0x1f4e5f:s=320x180:r=${fps}:d=${seconds}`];
+  if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=220:sample_rate=44100:duration=${seconds}`);
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p');
+  if (audio) args.push('-profile:v', 'main', '-g', String(fps), '-c:a', 'aac', '-b:a', '32k', '-ac', '1', '-t', String(seconds));
+  args.push('-movflags', '+faststart', file);
+  const r = spawnSync('ffmpeg', args, { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, `ffmpeg: ${r.stderr}`);
 }

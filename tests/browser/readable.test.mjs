@@ -10,11 +10,12 @@
 //   reads what went wrong;
 // in Danish, English and Arabic (right to left).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { closeScratch, enrolBody, freshCpr, launch, newContext, startServer } from './harness.mjs';
+import {
+  closeAll, enrolBody, freshCpr, launch, makeVideo, newContext, startServer,
+} from './harness.mjs';
 
 const ROOT = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const PACK = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
@@ -28,30 +29,14 @@ const SPACING = '* { line-height: 1.5 !important; letter-spacing: 0.12em !import
 let server;
 let browser;
 
-/* A short H.264 MP4 under video 1's file name: the video page then has its player. */
-function makeVideo(dir, name) {
-  const r = spawnSync('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'color=c=0x1f4e5f:s=320x180:r=10:d=2',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart',
-    path.join(dir, name)], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, `ffmpeg: ${r.stderr}`);
-}
-
 before(async () => {
   server = await startServer({ config: '[content]\nmedia_dir = {dir}/media\n' });
   fs.mkdirSync(path.join(server.dir, 'media'));
-  makeVideo(path.join(server.dir, 'media'), PACK.videos[0].media);
+  makeVideo(path.join(server.dir, 'media', PACK.videos[0].media));
   browser = await launch();
 });
 
-after(async () => {
-  await closeScratch();
-  if (browser) await browser.close();
-  if (server) {
-    await server.stop();
-    await server.cleanup();
-  }
-});
+after(() => closeAll(browser, server));
 
 async function enrol(language) {
   const res = await server.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { language }) });

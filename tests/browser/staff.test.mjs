@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { assertAccessible, assertFitsWidth, closeScratch, launch, newContext, sqlite, startServer } from './harness.mjs';
+import {
+  assertAccessible, assertFitsWidth, closeAll, launch, newContext, sqlite, startServer,
+} from './harness.mjs';
 import { citizenAnswers, enrolCitizen, meetingNow } from '../http/staffkit.mjs';
 
 const PASSWORD = 'demo-vejled-2026';
@@ -25,14 +27,7 @@ before(async () => {
   browser = await launch();
 });
 
-after(async () => {
-  await closeScratch();
-  if (browser) await browser.close();
-  if (server) {
-    await server.stop();
-    await server.cleanup();
-  }
-});
+after(() => closeAll(browser, server));
 
 async function login(view, username) {
   await view.page.goto(`${server.base}/medarbejder/login`);

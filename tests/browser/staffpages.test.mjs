@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  assertAccessible, assertFitsWidth, closeScratch, enrolBody, freshCpr, launch, newContext, PHONE,
-  sqlite, startServer,
+  assertAccessible, assertFitsWidth, closeAll, enrolBody, freshCpr, launch, newContext, PHONE, sqlite, startServer,
 } from './harness.mjs';
 import { citizenAnswers, enrolCitizen } from '../http/staffkit.mjs';
 
@@ -30,14 +29,7 @@ before(async () => {
   browser = await launch();
 });
 
-after(async () => {
-  await closeScratch();
-  if (browser) await browser.close();
-  if (server) {
-    await server.stop();
-    await server.cleanup();
-  }
-});
+after(() => closeAll(browser, server));
 
 async function login(view, username) {
   await view.page.goto(`${server.base}/medarbejder/login`);

@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  assertAccessible, assertFitsWidth, closeScratch, enrolBody, freshCpr, launch, newContext,
-  PHONE, startServer,
+  assertAccessible, assertFitsWidth, closeAll, enrolBody, freshCpr, launch, newContext, PHONE, startServer,
 } from './harness.mjs';
 
 let server;
@@ -36,14 +35,7 @@ before(async () => {
   }
 });
 
-after(async () => {
-  await closeScratch();
-  if (browser) await browser.close();
-  if (server) {
-    await server.stop();
-    await server.cleanup();
-  }
-});
+after(() => closeAll(browser, server));
 
 /* The value and label of the option that is selected in the quarter picker. */
 async function selectedQuarter(page) {

@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  assertAccessible, assertFitsWidth, cli, closeScratch, enrolBody, freshCpr, launch, newContext,
-  startServer,
+  assertAccessible, assertFitsWidth, cli, closeAll, enrolBody, freshCpr, launch, newContext, startServer,
 } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -35,14 +34,7 @@ before(async () => {
   browser = await launch();
 });
 
-after(async () => {
-  await closeScratch();
-  if (browser) await browser.close();
-  if (server) {
-    await server.stop();
-    await server.cleanup();
-  }
-});
+after(() => closeAll(browser, server));
 
 async function enrol(language) {
   const res = await server.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { language }) });

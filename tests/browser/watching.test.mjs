@@ -4,13 +4,11 @@
 // recorded as having answered without playing.  Playback is sped up with playbackRate, but
 // every fact comes from the player's own events (timeupdate, seeking, ended, `played`).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  assertAccessible, assertFitsWidth, closeScratch, enrolBody, freshCpr, launch, newContext,
-  startServer,
+  assertAccessible, assertFitsWidth, closeAll, enrolBody, freshCpr, launch, makeVideo, newContext, startServer,
 } from './harness.mjs';
 
 const PACK = JSON.parse(fs.readFileSync(
@@ -23,32 +21,14 @@ const PASSWORD = 'demo-vejled-2026';
 let server;
 let browser;
 
-/* A short H.264/AAC MP4 (what the demo videos are) under video 1's file name. */
-function makeVideo(dir, name) {
-  const r = spawnSync('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `color=c=0x1f4e5f:s=320x180:r=20:d=${SECONDS}`,
-    '-f', 'lavfi', '-i', `sine=frequency=220:sample_rate=44100:duration=${SECONDS}`,
-    '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-pix_fmt', 'yuv420p', '-g', '20',
-    '-c:a', 'aac', '-b:a', '32k', '-ac', '1', '-t', String(SECONDS), '-movflags', '+faststart',
-    path.join(dir, name)], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, `ffmpeg: ${r.stderr}`);
-}
-
 before(async () => {
   server = await startServer({ config: '[content]\nmedia_dir = {dir}/media\n' });
   fs.mkdirSync(path.join(server.dir, 'media'));
-  makeVideo(path.join(server.dir, 'media'), PACK.videos[0].media);
+  makeVideo(path.join(server.dir, 'media', PACK.videos[0].media), { seconds: SECONDS, fps: 20, audio: true });
   browser = await launch();
 });
 
-after(async () => {
-  await closeScratch();
-  if (browser) await browser.close();
-  if (server) {
-    await server.stop();
-    await server.cleanup();
-  }
-});
+after(() => closeAll(browser, server));
 
 async function enrol() {
   const res = await server.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr()) });

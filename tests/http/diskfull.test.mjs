@@ -36,6 +36,24 @@ function filesIn(dir) {
     .filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
 }
 
+/* A started server whose test build finds the disk full while `flag` exists (scope: only
+ * 'database' or only 'files'; both without). */
+async function fullDiskServer({ config = '', scope } = {}) {
+  const s = await startServer({ start: false, config });
+  const flag = path.join(s.dir, 'disk-full');
+  s.env = { VEJLED_TEST_DISK_FULL: flag, ...(scope ? { VEJLED_TEST_DISK_FULL_SCOPE: scope } : {}) };
+  await s.start();
+  return { s, flag };
+}
+
+/* Space back, the server stopped (when it runs) and its folder removed. */
+async function cleanupFull(s, flag) {
+  if (!s) return;
+  if (flag) fs.rmSync(flag, { force: true });
+  if (s.proc) await s.stop();
+  await s.cleanup();
+}
+
 describe('a full disk', { skip: SKIP }, () => {
   let s;
   let flag;
@@ -43,18 +61,9 @@ describe('a full disk', { skip: SKIP }, () => {
   const free = () => fs.rmSync(flag, { force: true });
 
   before(async () => {
-    s = await startServer({ start: false });
-    flag = path.join(s.dir, 'disk-full');
-    s.env = { VEJLED_TEST_DISK_FULL: flag };
-    await s.start();
+    ({ s, flag } = await fullDiskServer());
   });
-  after(async () => {
-    if (s) {
-      free();
-      if (s.proc) await s.stop();
-      await s.cleanup();
-    }
-  });
+  after(() => cleanupFull(s, flag));
 
   it('citizen answers: 503 with Retry-After, nothing stored or journalled; the same form goes through once space is back', async () => {
     const c = await readyCitizen(s);
@@ -233,18 +242,9 @@ describe('a full disk when the server stops', { skip: SKIP }, () => {
   let s;
   let flag;
   before(async () => {
-    s = await startServer({ start: false });
-    flag = path.join(s.dir, 'disk-full');
-    s.env = { VEJLED_TEST_DISK_FULL: flag };
-    await s.start();
+    ({ s, flag } = await fullDiskServer());
   });
-  after(async () => {
-    if (s) {
-      fs.rmSync(flag, { force: true });
-      if (s.proc) await s.stop();
-      await s.cleanup();
-    }
-  });
+  after(() => cleanupFull(s, flag));
 
   it('the last checkpoint finds no space: the stop is clean, and every acknowledged answer is there after a restart', async () => {
     const citizens = [];
@@ -284,13 +284,7 @@ describe('a full disk and the outbox', { skip: SKIP }, () => {
     assert.equal(run().status, 0);
     placedBefore = filesIn(s.outboxDir);
   });
-  after(async () => {
-    if (s) {
-      fs.rmSync(flag, { force: true });
-      if (s.proc) await s.stop();
-      await s.cleanup();
-    }
-  });
+  after(() => cleanupFull(s, flag));
 
   let placedBefore;
   const placedNow = () => filesIn(s.outboxDir).filter((f) => !placedBefore.includes(f));
@@ -363,18 +357,9 @@ describe('a full disk and a media upload', { skip: SKIP }, () => {
   let s;
   let flag;
   before(async () => {
-    s = await startServer({ start: false, config: '[content]\nmedia_dir = {dir}/media\n[staff]\nmax_upload = 65536\n' });
-    flag = path.join(s.dir, 'disk-full');
-    s.env = { VEJLED_TEST_DISK_FULL: flag, VEJLED_TEST_DISK_FULL_SCOPE: 'files' };
-    await s.start();
+    ({ s, flag } = await fullDiskServer({ config: '[content]\nmedia_dir = {dir}/media\n[staff]\nmax_upload = 65536\n', scope: 'files' }));
   });
-  after(async () => {
-    if (s) {
-      fs.rmSync(flag, { force: true });
-      if (s.proc) await s.stop();
-      await s.cleanup();
-    }
-  });
+  after(() => cleanupFull(s, flag));
 
   it('an upload that finds no space: 503 with Retry-After, no file left in the media folder; the same upload works after', async () => {
     const admin = await staff(s, 'admin');

@@ -1110,11 +1110,25 @@ struct content_group_change {
     bool enabled;
     int resend_months;
     const char *name_da, *name_en;
+    bool no_content; /* out: switched on without a published version (nothing saved) */
 };
 
 static enum store_status content_group_save_txn(struct store *st, void *arg)
 {
-    const struct content_group_change *g = arg;
+    struct content_group_change *g = arg;
+    g->no_content = false;
+    if (g->enabled) {
+        /* asked in the transaction that saves the switch: a group is never on without
+         * content, whoever else acts at the same moment */
+        int64_t published;
+        enum store_status rc = store_pack_published_id(st, g->id, &published);
+        if (rc == STORE_NOT_FOUND) {
+            g->no_content = true;
+            return STORE_CONFLICT;
+        }
+        if (rc != STORE_OK)
+            return rc;
+    }
     enum store_status rc = store_group_settings(st, g->id, g->enabled, g->resend_months);
     return rc == STORE_OK ? store_group_names(st, g->id, g->name_da, g->name_en) : rc;
 }
@@ -1129,7 +1143,9 @@ enum content_group_result content_group_save(struct store *st, int64_t id, bool 
         *field = "resend";
         return CONTENT_GROUP_INVALID;
     }
-    struct content_group_change g = {id, enabled, resend_months, name_da, name_en};
-    return store_txn(st, content_group_save_txn, &g) == STORE_OK ? CONTENT_GROUP_OK
-                                                                 : CONTENT_GROUP_ERROR;
+    struct content_group_change g = {id, enabled, resend_months, name_da, name_en, false};
+    enum store_status rc = store_txn(st, content_group_save_txn, &g);
+    return rc == STORE_OK ? CONTENT_GROUP_OK
+           : g.no_content ? CONTENT_GROUP_NO_CONTENT
+                          : CONTENT_GROUP_ERROR;
 }

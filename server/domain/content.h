@@ -172,6 +172,7 @@ enum content_group_result {
     CONTENT_GROUP_OK,
     CONTENT_GROUP_INVALID, /* *field names what: "slug", "name_da", "name_en", "resend" */
     CONTENT_GROUP_EXISTS,  /* a group has that slug */
+    CONTENT_GROUP_NO_CONTENT, /* switched on, but it has no published version */
     CONTENT_GROUP_ERROR
 };
 
@@ -187,7 +188,8 @@ enum content_group_result content_group_add(struct store *st, const struct model
 int content_group_names_check(const char *name_da, const char *name_en, const char **field);
 
 /* Saves group id's names (checked as above), whether it takes new enrolments and its resend
- * interval (1 to 60 months), in one transaction. */
+ * interval (1 to 60 months), in one transaction; a group is switched on only when it has a
+ * published version (else CONTENT_GROUP_NO_CONTENT, nothing saved). */
 enum content_group_result content_group_save(struct store *st, int64_t id, bool enabled,
                                              int resend_months, const char *name_da,
                                              const char *name_en, const char **field);

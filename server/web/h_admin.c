@@ -770,6 +770,16 @@ void h_admin_group(struct app_call *c)
     }
     const char *unused = "";
     enum content_group_result rc = content_group_save(c->st, g.id, enabled, m, da, en, &unused);
+    if (rc == CONTENT_GROUP_NO_CONTENT) {
+        /* the domain's rule, for a group already on without content (the check above
+         * only looks at one being switched on) */
+        snprintf(field, sizeof field, "enabled-%s", g.slug);
+        h_staff_error(c, ctx, field, "admin_err_group_no_content");
+        json_object_set_new(ctx, "bad_group", json_string(g.slug));
+        model_group_clear(&g);
+        h_admin_groups_page(c, 422, ctx);
+        return;
+    }
     model_group_clear(&g);
     json_decref(ctx);
     if (rc != CONTENT_GROUP_OK) {

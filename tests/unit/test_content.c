@@ -389,6 +389,48 @@ static void test_load_refuses_ended(void **state)
     store_close(st);
 }
 
+/* A group added by an administrator starts off; it is switched on only with a published
+ * version, and a refused save changes nothing, its names included. */
+static void test_group_add_and_save(void **state)
+{
+    struct fixture *f = *state;
+    char db[128], err[256];
+    struct store *st;
+    int applied, published;
+    const char *field = "";
+    snprintf(db, sizeof db, "%s/g.db", f->dir);
+    assert_int_equal(store_open(db, 1000, &st, err, sizeof err), 0);
+    assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
+    struct model_group g = {.slug = "ny-ydelse", .name = {"Ny ydelse", "New benefit"},
+                            .resend_months = 6, .enabled = true};
+    int64_t id;
+    assert_int_equal(content_group_add(st, &g, 1000, &id, &field), CONTENT_GROUP_OK);
+    assert_int_equal(content_group_add(st, &g, 1000, &id, &field), CONTENT_GROUP_EXISTS);
+    struct model_group got;
+    assert_int_equal(store_group_by_slug(st, "ny-ydelse", &got), STORE_OK);
+    assert_false(got.enabled); /* off, whatever was asked */
+    model_group_clear(&got);
+    assert_int_equal(content_group_save(st, id, true, 12, "Omdøbt", "", &field),
+                     CONTENT_GROUP_NO_CONTENT);
+    assert_int_equal(store_group_by_slug(st, "ny-ydelse", &got), STORE_OK);
+    assert_string_equal(got.name[LANG_DA], "Ny ydelse");
+    assert_int_equal(got.resend_months, 6);
+    model_group_clear(&got);
+    assert_int_equal(content_group_save(st, id, false, 12, " ", "", &field), CONTENT_GROUP_INVALID);
+    assert_string_equal(field, "name_da");
+    assert_int_equal(content_group_save(st, id, false, 12, "Omdøbt", "", &field), CONTENT_GROUP_OK);
+    assert_int_equal(store_group_by_slug(st, "ny-ydelse", &got), STORE_OK);
+    assert_string_equal(got.name[LANG_DA], "Omdøbt");
+    model_group_clear(&got);
+    /* with a published version it is switched on */
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, NULL, &published, err, sizeof err), 0);
+    assert_int_equal(store_group_by_slug(st, "testgruppe", &got), STORE_OK);
+    assert_int_equal(content_group_save(st, got.id, true, 6, "Testgruppe", "", &field),
+                     CONTENT_GROUP_OK);
+    model_group_clear(&got);
+    store_close(st);
+}
+
 static void test_hash_is_stable_and_follows_content(void **state)
 {
     struct fixture *f = *state;
@@ -725,6 +767,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_question_and_option_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_refuses_and_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_refuses_ended, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_add_and_save, setup, teardown),
         cmocka_unit_test_setup_teardown(test_translations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_is_stable_and_follows_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_publishes_only_on_change, setup, teardown),

@@ -456,8 +456,9 @@ describe('a pack translated in part', () => {
     assert.ok(vp.includes(`: ${AR[`v.${V.slug}.q.${Q2.slug}.text`]}</legend>`), 'question 2: not marked');
     assert.match(vp, new RegExp(`${dl}>${Q1.options[0].text.da}</label>`), 'option 1 of question 1');
     assert.ok(vp.includes(`">${AR[`v.${V.slug}.q.${Q1.slug}.o2`]}</label>`), 'option 2: not marked');
-    assert.equal((vp.match(/(?<!lang-button") lang="da" dir="ltr"/g) || []).length, 4,
-      'title, transcript, question 1 (bdi) and its first option: nothing else');
+    assert.ok(vp.includes(`<p class="vejled-contact"${dl}>`), 'the job centre\'s contact line (configured in Danish)');
+    assert.equal((vp.match(/(?<!lang-button") lang="da" dir="ltr"/g) || []).length, 5,
+      'title, transcript, question 1 (bdi), its first option and the contact line: nothing else');
 
     // answers (the first option of each question) and both topics marked to ask about
     const form = parseForms(page.text).find((f) => f.action === '/borger/video/1');

@@ -192,8 +192,29 @@ static int ev_unsent_job(const struct store_job *j, void *arg)
     return 0;
 }
 
+/* A written guidance letter of pack sent (at, RFC 3339) on a Copenhagen day outside the
+ * pack's validity: which day it was valid to or from, on a line of its own in ev->line. */
+static void ev_sent_outside(struct evidence *ev, const struct model_pack *pack, const char *at)
+{
+    int64_t t;
+    char day[CLOCK_DATE_LEN + 1];
+    if (!at || clock_parse_rfc3339(at, &t) != 0)
+        return;
+    clock_local_date(t, day);
+    const char *key = *pack->valid_to && strcmp(day, pack->valid_to) > 0 ? "evidence_sent_after"
+                      : *pack->valid_from && strcmp(day, pack->valid_from) < 0
+                          ? "evidence_sent_before"
+                          : NULL;
+    if (!key)
+        return;
+    const char *vars[] = {"from", pack->valid_from, "to", pack->valid_to, NULL};
+    buf_puts(&ev->line, "\n");
+    letter_fill(&ev->line, ev_s(ev, key), vars);
+}
+
 static void ev_letters(struct evidence *ev, struct store *st, int64_t enrolment_id,
-                       const json_t *entries, const char *enrolment_uuid)
+                       const struct model_pack *pack, const json_t *entries,
+                       const char *enrolment_uuid)
 {
     size_t i;
     json_t *e;
@@ -221,6 +242,11 @@ static void ev_letters(struct evidence *ev, struct store *st, int64_t enrolment_
                               "channel", ev_label(ev, "channel", ev_data_str(e, "channel")),
                               "version", version, NULL};
         letter_fill(&ev->line, ev_s(ev, "evidence_letter_line"), vars);
+        /* the written guidance is the pack's text: sent when its rules applied? */
+        if (strncmp(kind, "written_guidance_", 17) == 0 &&
+            json_integer_value(json_object_get(json_object_get(e, "data"), "pack_version")) ==
+                pack->version)
+            ev_sent_outside(ev, pack, json_string_value(json_object_get(e, "at")));
         pdf_text(ev->pdf, PDF_BODY, ev->line.data);
         buf_reset(&ev->line);
         buf_printf(&ev->line, "besked-id %s  sha256 %s  journalpost %lld",
@@ -436,7 +462,7 @@ static int ev_enrolment(struct evidence *ev, struct store *st, const struct vaul
     const char *hvars[] = {"hash", pack->content_hash, NULL};
     letter_fill(&ev->line, ev_s(ev, "evidence_content_hash"), hvars);
     pdf_text(ev->pdf, PDF_MONO, ev->line.data);
-    ev_letters(ev, st, e.id, entries, e.uuid);
+    ev_letters(ev, st, e.id, pack, entries, e.uuid);
     ev_progress(ev, pack, &pr, entries, e.uuid);
     json_t *m = meeting_json(st, vault, e.id);
     if (!m)

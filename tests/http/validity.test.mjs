@@ -153,6 +153,12 @@ describe('content validity: a change in the law makes the content reviewed, not 
     const n1 = pack.videos[0].questions.length;
     assert.equal(pdf.split(`besvaret efter den sidste dag, indholdet gjaldt (${yesterday})`).length - 1, n1, pdf);
     assert.match(pdf, new RegExp(`Indholdsversionen gælder fra \\S+ til ${yesterday}`));
+    // its written guidance still goes out (the law wants the letter), and the evidence says
+    // it went after the text's last day
+    const sent = cli(['jobs', 'run', '--db', s.db, '--config', s.configFile]);
+    assert.equal(sent.status, 0, sent.stderr);
+    const withLetter = await evidenceOf(s, c);
+    assert.match(withLetter, new RegExp(`sendt efter den sidste dag, den skriftlige vejledning gjaldt \\(${yesterday}\\)`), withLetter);
 
     // the caseworker is told on the citizen's page, to explain the rules in force at the meeting
     const cw = await staff(s, 'cw1');
@@ -262,10 +268,14 @@ describe('content validity: a change in the law makes the content reviewed, not 
     for (const p of ['/borger', '/borger/video/1', '/borger/video/2']) {
       assert.equal((await c.get(p)).text, (await twin.get(p)).text, `${p}: pre-rendered and made from scratch differ`);
     }
-    // the evidence names the video's own days, and answers given before its first day
+    // the evidence names the video's own days, and answers given before its first day; a
+    // letter sent while its text applies says nothing of the kind
     await answerVideo(c, 1);
     await answerVideo(c, 2);
+    assert.equal(cli(['jobs', 'run', '--db', s.db, '--config', s.configFile]).status, 0);
     const pdf = await evidenceOf(s, c);
+    assert.match(pdf, /besked-id \S+ sha256 [0-9a-f]{64}/, 'a letter was sent and is listed');
+    assert.doesNotMatch(pdf, /sendt (efter den sidste|før den første) dag/);
     assert.match(pdf, new RegExp(`Videoens gyldighed: fra ${addDays(day0, 1)} til ${addDays(day0, 10)}`));
     assert.equal(pdf.split('Videoens gyldighed').length - 1, 1, 'only the video whose days differ');
     assert.match(pdf, /Retsgrundlag: Lov om beskæftigelsesindsats, ny § 12/);

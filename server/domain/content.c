@@ -168,6 +168,32 @@ void content_pack_validity(const struct model_pack *p, const char *today, int re
     }
 }
 
+int content_published_validity(struct store *st, struct content_cache *cache, const char *today,
+                               int review_days, size_t counts[4])
+{
+    struct model_group *groups = NULL;
+    size_t n = 0;
+    int rc = 0;
+    memset(counts, 0, 4 * sizeof *counts);
+    if (store_group_list(st, &groups, &n) != STORE_OK)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int64_t id;
+        enum store_status s = store_pack_published_id(st, groups[i].id, &id);
+        const struct model_pack *p = s == STORE_OK ? content_cache_get(cache, st, id) : NULL;
+        if (s != STORE_OK && s != STORE_NOT_FOUND)
+            rc = -1;
+        if (p) {
+            struct content_validity_info vi;
+            content_pack_validity(p, today, review_days, &vi);
+            counts[vi.state]++;
+        }
+        model_group_clear(&groups[i]);
+    }
+    free(groups);
+    return rc;
+}
+
 static char *content_read_file(const char *path)
 {
     struct buf b = {0};

@@ -162,6 +162,12 @@ void content_video_validity(const struct model_pack *p, const struct model_video
 void content_pack_validity(const struct model_pack *p, const char *today, int review_days,
                            struct content_validity_info *out);
 
+/* How many target groups' published versions are in each validity state on day today,
+ * the pack and its videos taken together (content_pack_validity, review_days as there):
+ * counts indexed by enum content_validity.  0, or -1 when the store fails. */
+int content_published_validity(struct store *st, struct content_cache *cache, const char *today,
+                               int review_days, size_t counts[4]);
+
 /* A slug (of a group, video, question or topic): 1 to MODEL_SLUG_MAX - 1 of a-z, 0-9, -. */
 bool content_slug_ok(const char *s);
 

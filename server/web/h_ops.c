@@ -1,6 +1,6 @@
 /* Operations endpoints: GET /metrics in the Prometheus text format (version 0.0.4).
- * Request counts and latency per route pattern (metrics.c) and the group commit counters
- * (writer.c).  No personal data: labels are route patterns and status codes. */
+ * Request counts and latency per route pattern (metrics.c), the group commit counters
+ * (writer.c), jobs and deliveries, and the validity of the published guidance.  No personal data: labels are route patterns and status codes. */
 #include <stdio.h>
 
 #include "clock.h"
@@ -44,6 +44,21 @@ void h_ops_metrics(struct app_call *c)
                    (long long)k.jobs_due, (long long)k.jobs_pending, (long long)k.jobs_running,
                    (long long)k.jobs_failed, (long long)k.sent_outbox, (long long)k.sent_smtp,
                    (long long)k.sent_webhook);
+    size_t v[4];
+    char today[CLOCK_DATE_LEN + 1];
+    clock_today(today);
+    if (content_published_validity(c->st, c->app->content, today, (int)c->app->cfg->review_days,
+                                   v) == 0)
+        buf_printf(&out,
+                   "# HELP vejled_content_published Target groups by the validity of their "
+                   "published guidance (the pack and its videos; ending: within [content] "
+                   "review_days).\n"
+                   "# TYPE vejled_content_published gauge\n"
+                   "vejled_content_published{validity=\"in_force\"} %zu\n"
+                   "vejled_content_published{validity=\"ending\"} %zu\n"
+                   "vejled_content_published{validity=\"not_yet\"} %zu\n"
+                   "vejled_content_published{validity=\"ended\"} %zu\n",
+                   v[CONTENT_IN_FORCE], v[CONTENT_ENDING], v[CONTENT_NOT_YET], v[CONTENT_ENDED]);
     http_reply_text(c->rep, 200, "text/plain; version=0.0.4; charset=utf-8",
                     out.data ? out.data : "", out.len);
     buf_free(&out);

@@ -125,6 +125,18 @@ describe('content validity: a change in the law makes the content reviewed, not 
       assert.match(res.text, /href="\/admin\/pakker#g-dagpenge"/, page);
     }
 
+    // and the operators' monitoring (Prometheus): one group's published content has ended
+    const gauge = async () => {
+      const m = await s.request('GET', '/metrics');
+      assert.equal(m.status, 200);
+      return Object.fromEntries([...m.text.matchAll(/^vejled_content_published\{validity="(\w+)"\} (\d+)$/gm)]
+        .map((x) => [x[1], Number(x[2])]));
+    };
+    const groupsWithContent = Number(one(s.db, "SELECT count(DISTINCT group_id) FROM packs WHERE state = 'published'"));
+    const g = await gauge();
+    assert.equal(g.ended, 1);
+    assert.equal(g.in_force + g.ending + g.not_yet + g.ended, groupsWithContent);
+
     const c = await citizenOf(s, 'dagpenge');
     const overview = await c.get('/borger');
     assert.equal(overview.status, 200);

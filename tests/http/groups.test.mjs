@@ -232,6 +232,10 @@ describe('`vejled packs load`: pack files published without the demo\'s staff an
     const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
     pack.group = { slug: 'ydelse-ny', name: { da: 'Ny ydelse', en: 'New benefit' }, resend_months: 6, enabled: false };
     delete pack.translations;
+    // in force for a long while yet, whatever the date (packs load refuses rules that ended)
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen' }).format(new Date());
+    const day = (n) => new Date(Date.parse(`${today}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+    for (const item of [pack, ...pack.videos]) Object.assign(item, { valid_from: day(-400), valid_to: day(400) });
     const file = path.join(dir, 'packs', 'ydelse-ny.json');
     const bad = structuredClone(pack);
     bad.videos[0].valid_to = '2027-02-30';
@@ -255,10 +259,8 @@ describe('`vejled packs load`: pack files published without the demo\'s staff an
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /published 0 guidance pack version/);
     // a new version whose rules ended yesterday is not put in force (demo's examples would be)
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen' }).format(new Date());
     const ended = structuredClone(pack);
-    ended.valid_from = '2020-01-01';
-    ended.valid_to = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    ended.valid_to = day(-1);
     fs.writeFileSync(file, JSON.stringify(ended));
     const beforeEnded = counts(s);
     r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);

@@ -285,7 +285,8 @@ describe('content validity: a change in the law makes the content reviewed, not 
     const c = await citizenOf(s, 'dagpenge');
     const v1 = await c.get('/borger/video/1');
     assert.match(text(v1.text), new RegExp(`Reglerne i denne video gælder fra ${human(addDays(day0, 1))}\\.`));
-    assert.match(text(v1.text), /Lov om beskæftigelsesindsats, ny § 12/);
+    // the legal-basis line: the video's own law, and the earlier of its last day and its pack's
+    assert.match(text(v1.text), new RegExp(`Lovgrundlag: Lov om beskæftigelsesindsats, ny § 12\\. Gælder til ${human(addDays(day0, 10))}`));
     // ending within the review period is the administrator's business, not the citizen's
     const v2 = await c.get('/borger/video/2');
     assert.doesNotMatch(text(v2.text), /Reglerne i denne video (gjaldt|gælder fra)/);

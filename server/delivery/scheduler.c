@@ -408,7 +408,7 @@ static enum sched_outcome sched_letter_prepare(struct scheduler *s, const struct
                        reminder ? LETTER_REMINDER : LETTER_GUIDANCE, w->c.name,
                        w->g.name[lang] && *w->g.name[lang] ? w->g.name[lang] : w->g.name[LANG_DA],
                        guidance, url, link.expires, w->e.first_meeting_at, at,
-                       NULL, NULL, NULL};
+                       NULL, NULL, NULL, pack->legal_basis, pack->valid_from, pack->valid_to};
     /* a citizen in another language than Danish and English: the Danish letter, then the
      * guidance in their language when the pack has it */
     const struct lang_info *other = lang_find(s->langs, w->e.language);

@@ -69,6 +69,33 @@ static const char *letter_str(const struct letter *l, struct buf *tmp, const cha
     return tmp->data ? tmp->data : "";
 }
 
+/* What the guidance rests on, as one sentence or two in tmp ("" when nothing is known):
+ * "Vejledningen bygger på …. Reglerne gælder fra … til og med …." */
+static const char *letter_basis(const struct letter *l, struct buf *tmp)
+{
+    char from[64] = "", to[64] = "";
+    int64_t t;
+    if (l->valid_from && clock_parse_date(l->valid_from, &t) == 0)
+        clock_format_human_date(t, l->lang, from, sizeof from);
+    if (l->valid_to && clock_parse_date(l->valid_to, &t) == 0)
+        clock_format_human_date(t, l->lang, to, sizeof to);
+    const char *vars[] = {"basis", l->legal_basis ? l->legal_basis : "", "from", from, "to", to,
+                          NULL};
+    buf_reset(tmp);
+    if (l->legal_basis && *l->legal_basis)
+        letter_fill(tmp, letter_string(l->strings, "letter_legal_basis"), vars);
+    const char *key = *from && *to ? "letter_valid_from_to"
+                      : *from      ? "letter_valid_from"
+                      : *to        ? "letter_valid_to"
+                                   : NULL;
+    if (key) {
+        if (tmp->len)
+            buf_puts(tmp, " ");
+        letter_fill(tmp, letter_string(l->strings, key), vars);
+    }
+    return tmp->data ? tmp->data : "";
+}
+
 const char *letter_subject(const struct letter *l)
 {
     return letter_string(l->strings, l->kind == LETTER_GUIDANCE ? "mail_subject_guidance"
@@ -104,6 +131,9 @@ int letter_pdf(const struct letter *l, struct buf *out)
     pdf_text(p, PDF_BODY, letter_str(l, &tmp, "letter_greeting"));
     if (l->kind == LETTER_GUIDANCE) {
         letter_paragraphs(p, &tmp, l->guidance);
+        const char *basis = letter_basis(l, &tmp);
+        if (*basis)
+            pdf_text(p, PDF_SMALL, basis);
     } else {
         pdf_text(p, PDF_BODY, letter_str(l, &tmp, "letter_reminder_text"));
     }
@@ -136,10 +166,13 @@ void letter_text(const struct letter *l, struct buf *out)
 {
     struct buf tmp = {0};
     buf_printf(out, "%s\n\n", letter_str(l, &tmp, "letter_greeting"));
-    if (l->kind == LETTER_GUIDANCE)
+    if (l->kind == LETTER_GUIDANCE) {
         buf_printf(out, "%s\n%s\n\n%s\n\n", letter_string(l->strings, letter_title_key(l)),
                    letter_str(l, &tmp, "letter_group"), l->guidance ? l->guidance : "");
-    else
+        const char *basis = letter_basis(l, &tmp);
+        if (*basis)
+            buf_printf(out, "%s\n\n", basis);
+    } else
         buf_printf(out, "%s\n\n", letter_str(l, &tmp, "letter_reminder_text"));
     buf_printf(out, "%s\n%s\n", letter_str(l, &tmp, "letter_link_intro"), l->link);
     buf_printf(out, "%s\n\n", letter_str(l, &tmp, "letter_link_expires"));

@@ -35,6 +35,10 @@ struct letter {
     const char *tr_guidance;
     const json_t *tr_strings;  /* that language's strings (its heading and note) */
     const char *tr_lang;       /* its code */
+    /* LETTER_GUIDANCE: what the guidance rests on, said after it (NULL or "": not said) */
+    const char *legal_basis;
+    const char *valid_from;    /* "YYYY-MM-DD" Copenhagen days, both included */
+    const char *valid_to;
 };
 
 /* The PDF, appended to out.  0 or -1. */

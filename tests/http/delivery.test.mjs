@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { Webhook } from 'standardwebhooks';
 
-import { cli, cliAsync, enrolBody, freshCpr, jobsList, nowIso, sleep, sqlite, startServer } from './harness.mjs';
+import { ROOT, cli, cliAsync, enrolBody, freshCpr, jobsList, nowIso, sleep, sqlite, startServer } from './harness.mjs';
 import { journalHash, rawData } from './helpers/journal.mjs';
 import { freePort, mailText, startSmtp, stopSmtp } from './helpers/smtp.mjs';
 
@@ -25,6 +25,7 @@ const verifier = new Webhook(SECRET);
 const PUBLIC = 'http://vejled.test';
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const NAME = 'Søren Ærbø Åberg';
+const DAGPENGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
 
 let s;            // the server
 let smtp;         // {proc, port, dir}
@@ -211,6 +212,10 @@ timeout_s = 5
     assert.ok(text.includes('Skriftlig vejledning om dine'), 'the heading');
     assert.ok(text.includes('Dagpenge'), 'the target group');
     assert.ok(text.includes('Du skal stå til rådighed'), "the group's guidance text");
+    // what the guidance rests on and since when (the demo pack: valid from 1 January 2026,
+    // no last day)
+    assert.ok(text.replace(/\s+/g, ' ').includes(`Vejledningen bygger på: ${DAGPENGE.legal_basis}. Reglerne gælder fra 1. januar 2026.`),
+      `the legal basis and first day:\n${text}`);
     assert.ok(text.includes(e.link), 'the personal link');
     assert.ok(text.includes('Jobcenter Eksempelby'), 'the municipality');
     assert.ok(!text.includes(e.cpr), 'no CPR in the letter itself');
@@ -220,6 +225,7 @@ timeout_s = 5
     assert.match(mail, /Content-Type: application\/pdf/);
     const plain = Buffer.from(/charset=utf-8\r?\nContent-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n--/.exec(mail)[1].replace(/\s/g, ''), 'base64').toString('utf8');
     assert.ok(plain.includes(e.link), 'the link in the e-mail text');
+    assert.ok(plain.includes(`Vejledningen bygger på: ${DAGPENGE.legal_basis}. Reglerne gælder fra 1. januar 2026.`), 'the legal basis in the e-mail text');
     // journalled, once per channel, with message id and the SHA-256 of what was sent
     const entries = await journalOf(e.citizen_id);
     const done = sent(entries, 'written_guidance_sent');

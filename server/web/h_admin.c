@@ -672,9 +672,8 @@ void h_admin_group_new(struct app_call *c)
                              h_staff_field(c, "name_da"), "name_en", h_staff_field(c, "name_en"),
                              "resend_months", h_staff_field(c, "resend_months"));
     json_object_set_new(ctx, "new", sent);
+    /* too long for a slug: left empty, and refused as not one below */
     snprintf(g.slug, sizeof g.slug, "%s", strlen(slug) < sizeof g.slug ? slug : "");
-    if (strlen(slug) >= sizeof g.slug)
-        g.slug[0] = '\0'; /* too long: refused as not a slug below */
     g.name[LANG_DA] = (char *)h_staff_field(c, "name_da");
     g.name[LANG_EN] = (char *)h_staff_field(c, "name_en");
     g.resend_months = h_admin_months(h_staff_field(c, "resend_months"));

@@ -7,16 +7,30 @@ import { fileURLToPath } from 'node:url';
 
 const SINK = path.join(path.dirname(fileURLToPath(import.meta.url)), 'smtp_sink.py');
 
-/** A port on 127.0.0.1 that was free a moment ago. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/** Whether port on 127.0.0.1 can be listened on now (0: any; resolves the port, or 0). */
+function tryListen(port) {
+  return new Promise((resolve) => {
     const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+    srv.on('error', () => resolve(0));
+    srv.listen(port, '127.0.0.1', () => {
+      const got = srv.address().port;
+      srv.close(() => resolve(got));
     });
   });
+}
+
+/**
+ * A port on 127.0.0.1 that was free a moment ago, for a server another process starts
+ * later.  Chosen below the kernel's range of ephemeral ports (32768 and up here): a port
+ * from that range can be taken in between by any outgoing connection of the tests running
+ * in parallel (it happened: the SMTP sink then found its port in use).
+ */
+export async function freePort() {
+  for (let i = 0; i < 50; i++) {
+    const port = await tryListen(20000 + Math.floor(Math.random() * 12000));
+    if (port) return port;
+  }
+  return tryListen(0);
 }
 
 /** Starts the sink on port, writing each message into dir; delay: seconds per message. */

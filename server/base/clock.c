@@ -250,6 +250,18 @@ void clock_format_human_date(int64_t t, const char *lang, char *out, size_t n)
     clock_format_remembered(t, lang, 0, out, n);
 }
 
+int clock_format_human_day(const char *day, const char *lang, char *out, size_t n)
+{
+    int64_t t;
+    if (n)
+        out[0] = '\0';
+    if (!day || clock_parse_date(day, &t) != 0)
+        return -1;
+    /* midnight UTC of the day is the same day in Copenhagen */
+    clock_format_human_date(t, lang, out, n);
+    return 0;
+}
+
 int64_t clock_add_months(int64_t t, int months)
 {
     time_t tt = (time_t)t;

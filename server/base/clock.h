@@ -58,6 +58,10 @@ void clock_format_human(int64_t t, const char *lang, char *out, size_t n);
 /* Like clock_format_human() without the time of day. */
 void clock_format_human_date(int64_t t, const char *lang, char *out, size_t n);
 
+/* A day written "YYYY-MM-DD" as clock_format_human_date() writes it: 0, or -1 (out "")
+ * when day is NULL or not a day. */
+int clock_format_human_day(const char *day, const char *lang, char *out, size_t n);
+
 /* Adds months to t in Copenhagen wall time (keeps the time of day; the 31st becomes the
  * last day of a shorter month; DST is handled by the zone rules). */
 int64_t clock_add_months(int64_t t, int months);

@@ -73,12 +73,9 @@ static const char *letter_str(const struct letter *l, struct buf *tmp, const cha
  * "Vejledningen bygger på …. Reglerne gælder fra … til og med …." */
 static const char *letter_basis(const struct letter *l, struct buf *tmp)
 {
-    char from[64] = "", to[64] = "";
-    int64_t t;
-    if (l->valid_from && clock_parse_date(l->valid_from, &t) == 0)
-        clock_format_human_date(t, l->lang, from, sizeof from);
-    if (l->valid_to && clock_parse_date(l->valid_to, &t) == 0)
-        clock_format_human_date(t, l->lang, to, sizeof to);
+    char from[64], to[64];
+    clock_format_human_day(l->valid_from, l->lang, from, sizeof from);
+    clock_format_human_day(l->valid_to, l->lang, to, sizeof to);
     const char *vars[] = {"basis", l->legal_basis ? l->legal_basis : "", "from", from, "to", to,
                           NULL};
     buf_reset(tmp);

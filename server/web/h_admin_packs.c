@@ -30,11 +30,10 @@ static void h_admin_review_item(struct app_call *c, json_t *list, const struct m
     static const char *const keys[] = {[CONTENT_ENDING] = "admin_review_ending",
                                        [CONTENT_NOT_YET] = "admin_review_not_yet",
                                        [CONTENT_ENDED] = "admin_review_ended"};
-    int64_t day;
-    if (vi->state == CONTENT_IN_FORCE || clock_parse_date(vi->date, &day) != 0)
-        return;
     char date[64];
-    clock_format_human_date(day, model_lang_code(c->lang), date, sizeof date);
+    if (vi->state == CONTENT_IN_FORCE ||
+        clock_format_human_day(vi->date, model_lang_code(c->lang), date, sizeof date) != 0)
+        return;
     char *text = h_staff_fill_text(c, keys[vi->state], "date", date);
     json_t *item = json_pack("{s:s, s:s, s:i, s:s, s:b}", "group", h_staff_name(c, g->name),
                              "slug", g->slug, "version", p->version, "text", text, "ended",

@@ -169,12 +169,11 @@ static void h_citizen_validity_json(struct app_call *c, const struct model_pack 
                                     json_t *obj)
 {
     struct content_validity_info vi;
-    int64_t day;
-    h_citizen_validity(c, pack, n, &vi);
-    if (vi.state == CONTENT_IN_FORCE || clock_parse_date(vi.date, &day) != 0)
-        return;
     char text[64];
-    clock_format_human_date(day, h_citizen_code(c), text, sizeof text);
+    h_citizen_validity(c, pack, n, &vi);
+    if (vi.state == CONTENT_IN_FORCE ||
+        clock_format_human_day(vi.date, h_citizen_code(c), text, sizeof text) != 0)
+        return;
     json_object_set_new_nocheck(obj, vi.state == CONTENT_ENDED ? "validity_ended"
                                                                : "validity_not_yet",
                                 json_true());
@@ -1032,14 +1031,11 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
     /* the video's own legal basis, else its pack's; the last day it is valid (its own or
      * its pack's, the earlier), written as the page's other dates are */
     h_citizen_str(video, "legal_basis", *v->legal_basis ? v->legal_basis : pack->legal_basis);
-    const char *valid_from, *valid_to_day;
-    content_video_days(pack, v, &valid_from, &valid_to_day);
-    int64_t valid_to;
-    if (clock_parse_date(valid_to_day, &valid_to) == 0) {
-        char day[64];
-        clock_format_human_date(valid_to, h_citizen_code(c), day, sizeof day);
+    const char *valid_from, *valid_to;
+    char day[64];
+    content_video_days(pack, v, &valid_from, &valid_to);
+    if (clock_format_human_day(valid_to, h_citizen_code(c), day, sizeof day) == 0)
         h_citizen_str(video, "valid_to", day);
-    }
     h_citizen_validity_json(c, pack, n, video);
     /* a video whose file is not (yet) on this server: the page says so and opens the
      * transcript instead of showing a player that cannot play (h_citizen_video records

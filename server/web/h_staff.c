@@ -776,14 +776,12 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
      * where the citizen hears the rules in force (citizen pages say the same) */
     const struct model_pack *pack = content_cache_get(c->app->content, c->st, e->pack_id);
     struct content_validity_info vi;
-    int64_t day;
     char today[CLOCK_DATE_LEN + 1], date[64];
     clock_today(today);
     if (pack && !e->closed_at) {
         content_pack_validity(pack, today, 0, &vi);
         if ((vi.state == CONTENT_ENDED || vi.state == CONTENT_NOT_YET) &&
-            clock_parse_date(vi.date, &day) == 0) {
-            clock_format_human_date(day, model_lang_code(c->lang), date, sizeof date);
+            clock_format_human_day(vi.date, model_lang_code(c->lang), date, sizeof date) == 0) {
             char *text = h_staff_fill_text(c, vi.state == CONTENT_ENDED ? "staff_validity_ended"
                                                                          : "staff_validity_not_yet",
                                            "date", date);

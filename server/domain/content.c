@@ -1084,7 +1084,7 @@ size_t content_question_count(const struct model_pack *p)
 
 /* A name of one line: no control character, and not only white space (a name of spaces
  * would show as none); "" is for an optional name to say. */
-static int content_group_name_ok(const char *s, int required)
+bool content_group_name_ok(const char *s, bool required)
 {
     int seen = 0;
     if (!s || !utf8_fits(s, CONTENT_GROUP_NAME_MAX))
@@ -1097,7 +1097,8 @@ static int content_group_name_ok(const char *s, int required)
     return seen || (!required && !*s);
 }
 
-int content_group_names_check(const char *da, const char *en, const char **field)
+/* Both names of a group: 0, or -1 with *field "name_da" or "name_en". */
+static int content_group_names_check(const char *da, const char *en, const char **field)
 {
     if (!content_group_name_ok(da, 1)) {
         *field = "name_da";

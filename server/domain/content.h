@@ -188,12 +188,11 @@ enum content_group_result {
 enum content_group_result content_group_add(struct store *st, const struct model_group *g,
                                             int64_t now, int64_t *id, const char **field);
 
-/* Checks a group's names (the Danish one given, both within CONTENT_GROUP_NAME_MAX
- * characters, on one line without control characters, neither only spaces; the English
- * one may be ""): 0, or -1 with *field "name_da" or "name_en" (the first bad one). */
-int content_group_names_check(const char *name_da, const char *name_en, const char **field);
+/* A group's name: within CONTENT_GROUP_NAME_MAX characters, on one line without control
+ * characters, not only spaces; "" only when not required (the English one). */
+bool content_group_name_ok(const char *s, bool required);
 
-/* Saves group id's names (checked as above), whether it takes new enrolments and its resend
+/* Saves group id's names (content_group_name_ok), whether it takes new enrolments and its resend
  * interval (1 to 60 months), in one transaction; a group is switched on only when it has a
  * published version (else CONTENT_GROUP_NO_CONTENT, nothing saved). */
 enum content_group_result content_group_save(struct store *st, int64_t id, bool enabled,

@@ -662,6 +662,18 @@ static int h_admin_months(const char *text)
     return *text && !*end && m >= 1 && m <= 60 ? (int)m : 0;
 }
 
+/* The errors of a group's two names into ctx, under the fields' ids id_da and id_en. */
+static void h_admin_group_names(struct app_call *c, json_t *ctx, const char *da,
+                                const char *en, const char *id_da, const char *id_en)
+{
+    if (!*da)
+        h_staff_error(c, ctx, id_da, "admin_err_group_name_missing");
+    else if (!content_group_name_ok(da, true))
+        h_staff_error_n(c, ctx, id_da, "admin_err_group_name", "max", CONTENT_GROUP_NAME_MAX);
+    if (!content_group_name_ok(en, false))
+        h_staff_error_n(c, ctx, id_en, "admin_err_group_name", "max", CONTENT_GROUP_NAME_MAX);
+}
+
 /* POST /admin/grupper: a new target group, switched off until it has published content. */
 void h_admin_group_new(struct app_call *c)
 {
@@ -681,14 +693,8 @@ void h_admin_group_new(struct app_call *c)
     const char *field = "";
     if (!content_slug_ok(g.slug))
         h_staff_error(c, ctx, "new_slug", "admin_err_group_slug");
-    if (!*g.name[LANG_DA])
-        h_staff_error(c, ctx, "new_name_da", "admin_err_group_name_missing");
-    else if (content_group_names_check(g.name[LANG_DA], "", &field) != 0)
-        h_staff_error_n(c, ctx, "new_name_da", "admin_err_group_name", "max",
-                        CONTENT_GROUP_NAME_MAX);
-    if (content_group_names_check("-", g.name[LANG_EN], &field) != 0)
-        h_staff_error_n(c, ctx, "new_name_en", "admin_err_group_name", "max",
-                        CONTENT_GROUP_NAME_MAX);
+    h_admin_group_names(c, ctx, g.name[LANG_DA], g.name[LANG_EN], "new_name_da",
+                        "new_name_en");
     if (!g.resend_months)
         h_staff_error(c, ctx, "new_resend", "admin_err_resend");
     int64_t id;
@@ -726,25 +732,14 @@ void h_admin_group(struct app_call *c)
     const char *name_da = form_get(&c->form, "name_da");
     const char *name_en = form_get(&c->form, "name_en");
     int m = h_admin_months(months);
-    char field[160];
-    const char *bad_name = NULL;
-    /* each name is checked on its own, so that both bad are both named; a name the form
-     * does not send is the stored one, which must pass too (one stored before the rules
-     * were what they are is named here, not a failure) */
+    char field[160], field_en[160];
+    /* a name the form does not send is the stored one, which must pass too (one stored
+     * before the rules were what they are is named here, not a failure) */
     const char *da = name_da ? name_da : g.name[LANG_DA];
     const char *en = name_en ? name_en : (g.name[LANG_EN] ? g.name[LANG_EN] : "");
-    if (content_group_names_check(da, "", &bad_name) != 0) {
-        snprintf(field, sizeof field, "name_da-%s", g.slug);
-        if (!*da)
-            h_staff_error(c, ctx, field, "admin_err_group_name_missing");
-        else
-            h_staff_error_n(c, ctx, field, "admin_err_group_name", "max",
-                            CONTENT_GROUP_NAME_MAX);
-    }
-    if (content_group_names_check("-", en, &bad_name) != 0) {
-        snprintf(field, sizeof field, "name_en-%s", g.slug);
-        h_staff_error_n(c, ctx, field, "admin_err_group_name", "max", CONTENT_GROUP_NAME_MAX);
-    }
+    snprintf(field, sizeof field, "name_da-%s", g.slug);
+    snprintf(field_en, sizeof field_en, "name_en-%s", g.slug);
+    h_admin_group_names(c, ctx, da, en, field, field_en);
     int64_t published;
     int no_content = store_pack_published_id(c->st, g.id, &published) == STORE_NOT_FOUND;
     if (!m) {

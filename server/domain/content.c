@@ -168,13 +168,12 @@ void content_pack_validity(const struct model_pack *p, const char *today, int re
     }
 }
 
-int content_published_validity(struct store *st, struct content_cache *cache, const char *today,
-                               int review_days, size_t counts[4])
+int content_published_each(struct store *st, struct content_cache *cache,
+                           content_published_cb cb, void *arg)
 {
     struct model_group *groups = NULL;
     size_t n = 0;
     int rc = 0;
-    memset(counts, 0, 4 * sizeof *counts);
     if (store_group_list(st, &groups, &n) != STORE_OK)
         return -1;
     for (size_t i = 0; i < n; i++) {
@@ -183,15 +182,36 @@ int content_published_validity(struct store *st, struct content_cache *cache, co
         const struct model_pack *p = s == STORE_OK ? content_cache_get(cache, st, id) : NULL;
         if (s != STORE_OK && s != STORE_NOT_FOUND)
             rc = -1;
-        if (p) {
-            struct content_validity_info vi;
-            content_pack_validity(p, today, review_days, &vi);
-            counts[vi.state]++;
-        }
+        if (p)
+            cb(&groups[i], p, arg);
         model_group_clear(&groups[i]);
     }
     free(groups);
     return rc;
+}
+
+struct content_counting {
+    const char *today;
+    int review_days;
+    size_t *counts;
+};
+
+static void content_count_one(const struct model_group *g, const struct model_pack *p,
+                              void *arg)
+{
+    (void)g;
+    struct content_counting *k = arg;
+    struct content_validity_info vi;
+    content_pack_validity(p, k->today, k->review_days, &vi);
+    k->counts[vi.state]++;
+}
+
+int content_published_validity(struct store *st, struct content_cache *cache, const char *today,
+                               int review_days, size_t counts[4])
+{
+    struct content_counting k = {today, review_days, counts};
+    memset(counts, 0, 4 * sizeof *counts);
+    return content_published_each(st, cache, content_count_one, &k);
 }
 
 static char *content_read_file(const char *path)

@@ -162,6 +162,13 @@ void content_video_validity(const struct model_pack *p, const struct model_video
 void content_pack_validity(const struct model_pack *p, const char *today, int review_days,
                            struct content_validity_info *out);
 
+/* Calls cb with every target group that has a published version, and that version (from
+ * cache), in slug order.  0, or -1 when the store fails (cb may have been called for some). */
+typedef void (*content_published_cb)(const struct model_group *g, const struct model_pack *p,
+                                     void *arg);
+int content_published_each(struct store *st, struct content_cache *cache,
+                           content_published_cb cb, void *arg);
+
 /* How many target groups' published versions are in each validity state on day today,
  * the pack and its videos taken together (content_pack_validity, review_days as there):
  * counts indexed by enum content_validity.  0, or -1 when the store fails. */

@@ -52,45 +52,46 @@ static void h_admin_review_item(struct app_call *c, json_t *list, const struct m
     json_array_append_new(list, item);
 }
 
+struct h_admin_reviewing {
+    struct app_call *c;
+    const char *today;
+    json_t *list;
+};
+
+/* The review items of one group's published version: the pack, then each video whose own
+ * days make it differ. */
+static void h_admin_review_pack(const struct model_group *g, const struct model_pack *p,
+                                void *arg)
+{
+    struct h_admin_reviewing *r = arg;
+    struct app_call *c = r->c;
+    int days = (int)c->app->cfg->review_days;
+    struct content_validity_info pack;
+    content_validity_of(p->valid_from, p->valid_to, r->today, days, &pack);
+    h_admin_review_item(c, r->list, g, p, NULL, &pack);
+    for (size_t v = 0; v < p->n_videos; v++) {
+        struct content_validity_info own;
+        content_video_validity(p, &p->videos[v], r->today, days, &own);
+        if (own.state == pack.state && strcmp(own.date, pack.date) == 0)
+            continue;
+        char where[320];
+        snprintf(where, sizeof where, "%s %zu: %s", app_text(c, "admin_video_title"), v + 1,
+                 p->videos[v].title[LANG_DA]);
+        h_admin_review_item(c, r->list, g, p, where, &own);
+    }
+}
+
 json_t *h_admin_review(struct app_call *c)
 {
-    struct model_group *groups = NULL;
-    size_t n = 0;
-    if (store_group_list(c->st, &groups, &n) != STORE_OK)
-        return NULL;
     char today[CLOCK_DATE_LEN + 1];
     clock_today(today);
-    int days = (int)c->app->cfg->review_days;
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++) {
-        int64_t id = 0;
-        const struct model_pack *p = NULL;
-        if (store_pack_published_id(c->st, groups[i].id, &id) == STORE_OK)
-            p = content_cache_get(c->app->content, c->st, id);
-        if (p) {
-            struct content_validity_info pack;
-            content_validity_of(p->valid_from, p->valid_to, today, days, &pack);
-            h_admin_review_item(c, list, &groups[i], p, NULL, &pack);
-            for (size_t v = 0; v < p->n_videos; v++) {
-                struct content_validity_info own;
-                content_video_validity(p, &p->videos[v], today, days, &own);
-                /* a video said apart only where its own dates make it differ */
-                if (own.state == pack.state && strcmp(own.date, pack.date) == 0)
-                    continue;
-                char where[320];
-                snprintf(where, sizeof where, "%s %zu: %s", app_text(c, "admin_video_title"),
-                         v + 1, p->videos[v].title[LANG_DA]);
-                h_admin_review_item(c, list, &groups[i], p, where, &own);
-            }
-        }
-        model_group_clear(&groups[i]);
-    }
-    free(groups);
-    if (json_array_size(list) == 0) {
-        json_decref(list);
+    struct h_admin_reviewing r = {c, today, json_array()};
+    content_published_each(c->st, c->app->content, h_admin_review_pack, &r);
+    if (json_array_size(r.list) == 0) {
+        json_decref(r.list);
         return NULL;
     }
-    return json_pack("{s:o}", "items", list);
+    return json_pack("{s:o}", "items", r.list);
 }
 
 /* ------------------------------------------------------------------ packs */

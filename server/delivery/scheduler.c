@@ -19,6 +19,7 @@
 #include "lang.h"
 #include "letter.h"
 #include "mem.h"
+#include "packedit.h"
 #include "store.h"
 #include "token.h"
 
@@ -974,6 +975,12 @@ int scheduler_pass(struct scheduler *s, int64_t now, struct scheduler_stats *sta
     int rc = -1;
     int64_t started = clock_now();
     memset(stats, 0, sizeof *stats);
+    /* content versions planned for today: published first thing on the day */
+    int planned = 0;
+    if (packedit_publish_due(s->st, now, &planned) != 0)
+        goto out;
+    if (planned)
+        fprintf(stderr, "vejled: published %d planned content version(s)\n", planned);
     /* letters: every due job once, a batch at a time; each batch's lease starts when it is
      * claimed, not when the pass began */
     for (;;) {

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include "journal.h"
 #include "mem.h"
+#include "packedit.h"
 #include "progress.h"
 #include "receipt.h"
 #include "token.h"
@@ -399,7 +400,12 @@ enum enrol_result enrol_create(const struct enrol_env *env, const json_t *body,
     memset(&rq, 0, sizeof rq);
     memset(err, 0, sizeof *err);
     *response = NULL;
-    enum enrol_result r = enrol_validate(env, body, &rq, err);
+    /* a version planned for today is in force from the day's first enrolment, whether or
+     * not the scheduler has come round to it yet */
+    enum enrol_result r = ENROL_ERROR;
+    if (packedit_publish_due(env->st, clock_now(), NULL) != 0)
+        goto out;
+    r = enrol_validate(env, body, &rq, err);
     if (r != ENROL_OK)
         goto out;
     char request_hash[65] = "", key_hash[65] = "";
@@ -1182,7 +1188,10 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
     *response = NULL;
     struct enrol_group_txn t = {env, citizen_uuid, actor, &g, NULL, 0, 0, 0, clock_now(),
                                 NULL, ENROL_ERROR, err};
-    enum enrol_result r = ENROL_INVALID;
+    enum enrol_result r = ENROL_ERROR;
+    if (packedit_publish_due(env->st, t.now, NULL) != 0) /* as in enrol_create */
+        goto out;
+    r = ENROL_INVALID;
     if (!json_is_object(body)) {
         enrol_reject(err, "invalid_body", "", "The body must be a JSON object.");
         goto out;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -327,14 +328,38 @@ enum packedit_result packedit_unchanged(struct store *st, const struct model_pac
     return strcmp(a, b) == 0 ? PACKEDIT_UNCHANGED : PACKEDIT_OK;
 }
 
+/* What packedit_publish_txn does with a draft that passes every check. */
+enum packedit_pub_mode {
+    PACKEDIT_PUB_NOW,  /* publishes it */
+    PACKEDIT_PUB_PLAN, /* plans it for its first valid day, which must be after today */
+    PACKEDIT_PUB_DUE   /* publishes it when it is planned for today or earlier and its
+                        * content is what was confirmed; else leaves it as it is */
+};
+
 struct packedit_pub {
     int64_t pack_id;
     size_t max_text;
     int64_t now;
     struct content_problem *problem;
+    enum packedit_pub_mode mode;
     enum packedit_result result;
     int version;
+    char day[CLOCK_DATE_LEN + 1]; /* PLAN: the day planned */
 };
+
+/* A planned draft whose day has come, in the publishing transaction: STORE_OK to publish
+ * it, STORE_NOT_FOUND to leave it (not planned, not yet, or edited since). */
+static enum store_status packedit_due_check(struct store *st, const struct model_pack *p,
+                                            const char *today, const char *hash)
+{
+    char day[CLOCK_DATE_LEN + 1], planned[MODEL_HASH_HEX + 1];
+    enum store_status rc = store_pack_plan_of(st, p->id, day, planned);
+    if (rc != STORE_OK)
+        return rc;
+    if (!*day || strcmp(day, today) > 0 || strcmp(planned, hash) != 0)
+        return STORE_NOT_FOUND;
+    return STORE_OK;
+}
 
 static enum store_status packedit_publish_txn(struct store *st, void *arg)
 {
@@ -344,36 +369,136 @@ static enum store_status packedit_publish_txn(struct store *st, void *arg)
     if (pb->result != PACKEDIT_OK)
         return pb->result == PACKEDIT_ERROR ? STORE_ERROR : STORE_NOT_FOUND;
     enum store_status rc = STORE_NOT_FOUND;
-    char today[CLOCK_DATE_LEN + 1];
+    char today[CLOCK_DATE_LEN + 1], hash[MODEL_HASH_HEX + 1];
     clock_local_date(pb->now, today);
-    if (content_pack_check(p, pb->max_text, pb->problem) != 0 ||
-        content_pack_check_today(p, today, pb->problem) != 0) {
+    content_pack_hash(p, hash);
+    pb->version = p->version;
+    if (pb->mode == PACKEDIT_PUB_DUE &&
+        (rc = packedit_due_check(st, p, today, hash)) != STORE_OK) {
+        pb->result = rc == STORE_NOT_FOUND ? PACKEDIT_NOT_FOUND : PACKEDIT_ERROR;
+    } else if (content_pack_check(p, pb->max_text, pb->problem) != 0 ||
+               content_pack_check_today(p, today, pb->problem) != 0) {
         pb->result = PACKEDIT_INVALID;
+        rc = STORE_NOT_FOUND;
     } else if ((pb->result = packedit_unchanged(st, p)) != PACKEDIT_OK) {
-        /* the same as the published version: nothing is written (rc rolls back) */
+        /* the same as the published version: nothing is published; a plan for it has
+         * nothing left to do and goes (else rc rolls back) */
+        rc = pb->result == PACKEDIT_UNCHANGED && pb->mode == PACKEDIT_PUB_DUE
+                 ? store_pack_plan(st, p->id, "", "")
+                 : STORE_NOT_FOUND;
+    } else if (pb->mode == PACKEDIT_PUB_PLAN) {
+        if (strcmp(p->valid_from, today) <= 0) {
+            pb->problem->code = "not_later";
+            pb->result = PACKEDIT_INVALID;
+            rc = STORE_NOT_FOUND;
+        } else {
+            snprintf(pb->day, sizeof pb->day, "%s", p->valid_from);
+            rc = store_pack_plan(st, p->id, p->valid_from, hash);
+            pb->result = rc == STORE_OK ? PACKEDIT_OK : PACKEDIT_ERROR;
+        }
     } else {
-        char hash[MODEL_HASH_HEX + 1];
-        content_pack_hash(p, hash);
         rc = store_pack_publish(st, p->id, hash, pb->now);
-        pb->version = p->version;
         pb->result = rc == STORE_OK ? PACKEDIT_OK : PACKEDIT_ERROR;
     }
     model_pack_free(p);
     return rc;
 }
 
+static enum packedit_result packedit_pub_run(struct store *st, struct packedit_pub *pb)
+{
+    enum store_status rc = store_txn(st, packedit_publish_txn, pb);
+    if (rc != STORE_OK && pb->result == PACKEDIT_OK)
+        return PACKEDIT_ERROR;
+    if (rc != STORE_OK && rc != STORE_NOT_FOUND)
+        return PACKEDIT_ERROR;
+    return pb->result;
+}
+
 enum packedit_result packedit_publish(struct store *st, int64_t pack_id, size_t max_text,
                                       int64_t now, struct content_problem *problem,
                                       int *version)
 {
-    struct packedit_pub pb = {pack_id, max_text, now, problem, PACKEDIT_ERROR, 0};
-    enum store_status rc = store_txn(st, packedit_publish_txn, &pb);
-    if (rc != STORE_OK && pb.result == PACKEDIT_OK)
-        return PACKEDIT_ERROR;
-    if (rc != STORE_OK && rc != STORE_NOT_FOUND)
-        return PACKEDIT_ERROR;
+    struct packedit_pub pb = {.pack_id = pack_id, .max_text = max_text, .now = now,
+                              .problem = problem, .mode = PACKEDIT_PUB_NOW,
+                              .result = PACKEDIT_ERROR};
+    enum packedit_result r = packedit_pub_run(st, &pb);
     *version = pb.version;
-    return pb.result;
+    return r;
+}
+
+enum packedit_result packedit_plan(struct store *st, int64_t pack_id, size_t max_text,
+                                   int64_t now, struct content_problem *problem, int *version,
+                                   char day[11])
+{
+    struct packedit_pub pb = {.pack_id = pack_id, .max_text = max_text, .now = now,
+                              .problem = problem, .mode = PACKEDIT_PUB_PLAN,
+                              .result = PACKEDIT_ERROR};
+    enum packedit_result r = packedit_pub_run(st, &pb);
+    *version = pb.version;
+    snprintf(day, CLOCK_DATE_LEN + 1, "%s", pb.day);
+    return r;
+}
+
+static enum store_status packedit_unplan_txn(struct store *st, void *arg)
+{
+    return store_pack_plan(st, *(int64_t *)arg, "", "");
+}
+
+enum packedit_result packedit_unplan(struct store *st, int64_t pack_id)
+{
+    enum store_status rc = store_txn(st, packedit_unplan_txn, &pack_id);
+    return rc == STORE_OK          ? PACKEDIT_OK
+           : rc == STORE_NOT_FOUND ? PACKEDIT_NOT_DRAFT
+                                   : PACKEDIT_ERROR;
+}
+
+enum packedit_result packedit_plan_of(struct store *st, int64_t pack_id, char day[11],
+                                      bool *changed)
+{
+    char planned[MODEL_HASH_HEX + 1];
+    *changed = false;
+    enum store_status rc = store_pack_plan_of(st, pack_id, day, planned);
+    if (rc == STORE_NOT_FOUND)
+        return PACKEDIT_NOT_DRAFT;
+    if (rc != STORE_OK)
+        return PACKEDIT_ERROR;
+    if (!*day)
+        return PACKEDIT_OK;
+    struct model_pack *p = NULL;
+    if (store_pack_load(st, pack_id, &p) != STORE_OK)
+        return PACKEDIT_ERROR;
+    char hash[MODEL_HASH_HEX + 1];
+    content_pack_hash(p, hash);
+    model_pack_free(p);
+    *changed = strcmp(hash, planned) != 0;
+    return PACKEDIT_OK;
+}
+
+int packedit_publish_due(struct store *st, int64_t now, int *published)
+{
+    char today[CLOCK_DATE_LEN + 1];
+    int64_t *ids = NULL;
+    size_t n = 0;
+    int rc = 0;
+    if (published)
+        *published = 0;
+    clock_local_date(now, today);
+    if (store_pack_plans_due(st, today, &ids, &n) != STORE_OK)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        struct content_problem problem = {.code = "", .lang = ""};
+        /* no text limit: the content is the content confirmed, which met the limit then */
+        struct packedit_pub pb = {.pack_id = ids[i], .max_text = SIZE_MAX, .now = now,
+                                  .problem = &problem, .mode = PACKEDIT_PUB_DUE,
+                                  .result = PACKEDIT_ERROR};
+        enum packedit_result r = packedit_pub_run(st, &pb);
+        if (r == PACKEDIT_OK && published)
+            (*published)++;
+        else if (r == PACKEDIT_ERROR)
+            rc = -1;
+    }
+    free(ids);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ other languages */

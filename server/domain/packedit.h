@@ -12,6 +12,7 @@
 #ifndef VEJLED_PACKEDIT_H
 #define VEJLED_PACKEDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,6 +83,39 @@ enum packedit_result packedit_unchanged(struct store *st, const struct model_pac
 enum packedit_result packedit_publish(struct store *st, int64_t pack_id, size_t max_text,
                                       int64_t now, struct content_problem *problem,
                                       int *version);
+
+/* ------------------------------------------------------------------ planned publication
+ *
+ * A draft whose rules begin on a later day (its valid_from after today in Copenhagen) may
+ * be planned instead of published: the version in force stays in force, and on that day
+ * the draft is published as packedit_publish() would, so that a citizen enrolled on that
+ * day gets the new rules and one enrolled the day before the old.  The plan keeps the
+ * draft's content hash as it was confirmed; a draft edited after it was planned is not
+ * published on the day (it is shown as changed until the plan is confirmed again or taken
+ * away), since what was confirmed is no longer what would be published. */
+
+/* Plans the draft for its first valid day, after the same checks as packedit_publish().
+ * PACKEDIT_INVALID with problem code "not_later" when that day is not after today (then
+ * it is published, not planned).  *version the draft's version, day its first day. */
+enum packedit_result packedit_plan(struct store *st, int64_t pack_id, size_t max_text,
+                                   int64_t now, struct content_problem *problem, int *version,
+                                   char day[11]);
+
+/* Takes the draft's plan away (it stays a draft).  PACKEDIT_NOT_DRAFT when it is no longer
+ * a draft (its day came and it was published). */
+enum packedit_result packedit_unplan(struct store *st, int64_t pack_id);
+
+/* The draft's plan: day "" when none; *changed when the draft was edited after the plan
+ * was confirmed (then it will not be published on that day). */
+enum packedit_result packedit_plan_of(struct store *st, int64_t pack_id, char day[11],
+                                      bool *changed);
+
+/* Publishes every planned draft whose day has come (the Copenhagen day of now) and whose
+ * content is still what was confirmed, each in a transaction of its own; one that is the
+ * same as its group's published version loses its plan.  Run by the scheduler on every
+ * pass and before every enrolment, so that none on that day gets the old version.
+ * *published (may be NULL): how many were published.  0, or -1 when the database failed. */
+int packedit_publish_due(struct store *st, int64_t now, int *published);
 
 /* The file extension ("mp4" or "webm") of an uploaded video, judged by its first bytes
  * (an MP4 'ftyp' box, a WebM/Matroska EBML header) and its declared content type

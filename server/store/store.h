@@ -685,9 +685,25 @@ struct store_pack_row {
     int64_t published_at;
     int64_t retired_at;
     int enrolments;         /* enrolments on this version */
+    /* a draft planned to be published on day publish_on, its content hash publish_hash when
+     * the plan was confirmed; both "" when it is not planned */
+    char publish_on[11];
+    char publish_hash[MODEL_HASH_HEX + 1];
 };
 enum store_status store_pack_list(struct store *st, int64_t group_id,
                                   struct store_pack_row **out, size_t *n);
+/* Plans draft pack_id to be published on day ("YYYY-MM-DD"), its content hash being hash
+ * when the plan was confirmed; day and hash "" take the plan away.  STORE_NOT_FOUND when
+ * it is not a draft. */
+enum store_status store_pack_plan(struct store *st, int64_t pack_id, const char *day,
+                                  const char *hash);
+/* The drafts planned for day today or earlier, oldest plan first: *ids (free) and *n. */
+enum store_status store_pack_plans_due(struct store *st, const char *today, int64_t **ids,
+                                       size_t *n);
+/* Draft pack_id's plan: day and hash "" when it has none.  STORE_NOT_FOUND when it is not
+ * a draft. */
+enum store_status store_pack_plan_of(struct store *st, int64_t pack_id, char day[11],
+                                     char hash[MODEL_HASH_HEX + 1]);
 /* The id of the group's draft, if it has one. */
 enum store_status store_pack_draft_id(struct store *st, int64_t group_id, int64_t *id);
 /* STORE_OK when some version of the group (published or retired) has that content hash. */

@@ -618,8 +618,8 @@ enum store_status store_pack_list(struct store *st, int64_t group_id,
         st,
         "SELECT p.id, p.version, p.state, p.created_at, coalesce(p.published_at, 0),"
         " coalesce(p.retired_at, 0),"
-        " (SELECT count(*) FROM enrolments e WHERE e.pack_id = p.id)"
-        " FROM packs p WHERE p.group_id = ? ORDER BY p.version DESC",
+        " (SELECT count(*) FROM enrolments e WHERE e.pack_id = p.id), p.publish_on,"
+        " p.publish_hash FROM packs p WHERE p.group_id = ? ORDER BY p.version DESC",
         "i", group_id);
     *out = NULL;
     *n = 0;
@@ -636,9 +636,65 @@ enum store_status store_pack_list(struct store *st, int64_t group_id,
         r->published_at = db_col_int64(s, 4);
         r->retired_at = db_col_int64(s, 5);
         r->enrolments = db_col_int(s, 6);
+        store_col_copy(s, 7, r->publish_on, sizeof r->publish_on);
+        store_col_copy(s, 8, r->publish_hash, sizeof r->publish_hash);
     }
     db_reset(s);
     return rc == DB_DONE ? STORE_OK : store_status_of(rc);
+}
+
+enum store_status store_pack_plan(struct store *st, int64_t pack_id, const char *day,
+                                  const char *hash)
+{
+    return store_changed(
+        st, store_done(st, store_stmt(st,
+                                      "UPDATE packs SET publish_on = ?, publish_hash = ?"
+                                      " WHERE id = ? AND state = 'draft'",
+                                      "tti", day, hash, pack_id)));
+}
+
+enum store_status store_pack_plans_due(struct store *st, const char *today, int64_t **ids,
+                                       size_t *n)
+{
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT id FROM packs WHERE state = 'draft'"
+                                   " AND publish_on <> '' AND publish_on <= ?"
+                                   " ORDER BY publish_on, id",
+                                   "t", today);
+    *ids = NULL;
+    *n = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        *ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
+        (*ids)[(*n)++] = db_col_int64(s, 0);
+    }
+    db_reset(s);
+    if (rc != DB_DONE) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+        return store_status_of(rc);
+    }
+    return STORE_OK;
+}
+
+enum store_status store_pack_plan_of(struct store *st, int64_t pack_id, char day[11],
+                                     char hash[MODEL_HASH_HEX + 1])
+{
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT publish_on, publish_hash FROM packs"
+                                   " WHERE id = ? AND state = 'draft'",
+                                   "i", pack_id);
+    enum store_status rc = store_row(st, s);
+    day[0] = hash[0] = '\0';
+    if (rc == STORE_OK) {
+        store_col_copy(s, 0, day, 11);
+        store_col_copy(s, 1, hash, MODEL_HASH_HEX + 1);
+        db_reset(s);
+    }
+    return rc;
 }
 
 enum store_status store_pack_draft_id(struct store *st, int64_t group_id, int64_t *id)

@@ -96,6 +96,21 @@ json_t *h_admin_review(struct app_call *c)
 
 /* ------------------------------------------------------------------ packs */
 
+/* A draft's plan for the pages: {day: "1. januar 2027", changed: edited since the plan was
+ * confirmed, passed: its day has come and it is still a draft}, or NULL when it has none
+ * (or the plan cannot be read: the page then shows none). */
+static json_t *h_admin_plan(struct app_call *c, int64_t pack_id)
+{
+    char day[CLOCK_DATE_LEN + 1], today[CLOCK_DATE_LEN + 1], human[64];
+    bool changed = false;
+    if (packedit_plan_of(c->st, pack_id, day, &changed) != PACKEDIT_OK || !*day ||
+        clock_format_human_day(day, model_lang_code(c->lang), human, sizeof human) != 0)
+        return NULL;
+    clock_today(today);
+    return json_pack("{s:I, s:s, s:b, s:b}", "id", (json_int_t)pack_id, "day", human, "changed",
+                     changed, "passed", strcmp(day, today) <= 0);
+}
+
 void h_admin_packs(struct app_call *c)
 {
     struct model_group *groups = NULL;
@@ -125,8 +140,12 @@ void h_admin_packs(struct app_call *c)
                                       rows[r].enrolments);
                 h_staff_time(c, v, "published", rows[r].published_at);
                 h_staff_time(c, v, "retired", rows[r].retired_at);
-                if (strcmp(rows[r].state, "draft") == 0)
+                if (strcmp(rows[r].state, "draft") == 0) {
                     draft = rows[r].id;
+                    json_t *plan = rows[r].publish_on[0] ? h_admin_plan(c, rows[r].id) : NULL;
+                    if (plan)
+                        json_object_set_new(v, "plan", plan);
+                }
                 json_array_append_new(versions, v);
             }
         free(rows);
@@ -226,6 +245,9 @@ static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
     json_t *tongues = h_admin_tongues(c, p);
     json_object_set_new(ctx, "has_tongues", json_boolean(json_array_size(tongues) > 0));
     json_object_set_new(ctx, "tongues", tongues);
+    json_t *plan = h_admin_plan(c, p->id);
+    if (plan)
+        json_object_set_new(ctx, "plan", plan);
     if (c->req->method != ROUTER_POST)
         h_admin_removed_notice(c, ctx);
     return ctx;
@@ -1538,6 +1560,11 @@ static void h_admin_publish_confirm(struct app_call *c, const struct model_pack 
     json_object_set_new(ctx, "first_version", json_boolean(old == NULL));
     if (old)
         json_object_set_new(ctx, "published_version", json_integer(old->version));
+    char today[CLOCK_DATE_LEN + 1], first[64];
+    clock_today(today);
+    if (strcmp(p->valid_from, today) > 0 &&
+        clock_format_human_day(p->valid_from, model_lang_code(c->lang), first, sizeof first) == 0)
+        json_object_set_new(ctx, "plannable", json_pack("{s:s}", "day", first));
     app_page(c, 200, "admin/publish", ctx);
 }
 
@@ -1576,10 +1603,15 @@ void h_admin_publish(struct app_call *c)
         model_pack_free(p);
         return;
     }
+    /* when=planlagt: on the draft's first valid day instead of now */
+    int plan = strcmp(h_staff_field(c, "when"), "planlagt") == 0;
+    char day[CLOCK_DATE_LEN + 1];
     enum packedit_result r =
-        id ? packedit_publish(c->st, id, c->app->cfg->max_content_text, clock_now(), &problem,
-                              &version)
-           : PACKEDIT_NOT_FOUND;
+        !id    ? PACKEDIT_NOT_FOUND
+        : plan ? packedit_plan(c->st, id, c->app->cfg->max_content_text, clock_now(), &problem,
+                               &version, day)
+               : packedit_publish(c->st, id, c->app->cfg->max_content_text, clock_now(),
+                                  &problem, &version);
     if (r == PACKEDIT_NOT_FOUND) {
         app_page_error(c, 404, "not_found");
     } else if (r == PACKEDIT_NOT_DRAFT) {
@@ -1594,4 +1626,19 @@ void h_admin_publish(struct app_call *c)
     } else {
         http_reply_redirect(c->rep, 303, "/admin/pakker");
     }
+}
+
+/* POST /admin/pakke/{id}/plan/fortryd: the draft is no longer planned (it stays a draft). */
+void h_admin_unplan(struct app_call *c)
+{
+    int64_t id = h_admin_id(c, 0);
+    enum packedit_result r = id ? packedit_unplan(c->st, id) : PACKEDIT_NOT_FOUND;
+    if (r == PACKEDIT_NOT_FOUND)
+        app_page_error(c, 404, "not_found");
+    else if (r == PACKEDIT_NOT_DRAFT)
+        app_page_error(c, 409, "pack_not_draft");
+    else if (r != PACKEDIT_OK)
+        h_staff_fail(c);
+    else
+        http_reply_redirect(c->rep, 303, "/admin/pakker");
 }

@@ -1,0 +1,171 @@
+// A draft whose rules begin on a later day (a change in the law on 1 January, say) is
+// planned instead of published: the version in force stays in force, citizens enrolled
+// until then get it, and on that day the draft is published, by the scheduler's pass or by
+// the day's first enrolment, whichever comes first. What is published is what the
+// administrator confirmed: a draft edited after its plan was confirmed is not published on
+// the day, and says so. A plan can be taken away; a draft whose rules already apply cannot
+// be planned.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { cli, decodeEntities, sqlite, startServer } from './harness.mjs';
+import { enrolCitizen, errorSummary, formCsrf, formFields, setField, staff } from './staffkit.mjs';
+
+const one = (db, sql) => sqlite(db, sql).trim();
+const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen' }).format(new Date());
+const addDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const MONTHS_DA = ['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'december'];
+const human = (day) => {
+  const [y, m, d] = day.split('-').map(Number);
+  return `${d}. ${MONTHS_DA[m - 1]} ${y}`;
+};
+const text = (html) => decodeEntities(html.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').replace(/ ([.,:])/g, '$1');
+
+describe('planned publication: new rules take effect on their first day', () => {
+  let s;
+  let admin;
+  const day0 = today();
+  const day1 = addDays(day0, 1);
+  // 21:30 UTC is 22:30 or 23:30 in Copenhagen: still day0; 23:30 UTC is already day1 there
+  const lateOnDay0 = `${day0}T21:30:00Z`;
+  const earlyOnDay1 = `${day0}T23:30:00Z`;
+
+  before(async () => {
+    s = await startServer();
+    admin = await staff(s, 'admin');
+  });
+  after(async () => s?.stop());
+
+  const jobsRun = (now) => {
+    const r = cli(['jobs', 'run', '--db', s.db, '--config', s.configFile, '--now', now]);
+    assert.equal(r.status, 0, r.stderr);
+    return r;
+  };
+  const published = (group) => Number(one(s.db, `SELECT p.id FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = '${group}' AND p.state = 'published'`));
+  const packOf = (e) => Number(one(s.db, `SELECT pack_id FROM enrolments WHERE uuid = '${e.enrolment_id}'`));
+  const state = (id) => one(s.db, `SELECT state || '|' || publish_on FROM packs WHERE id = ${id}`);
+
+  /* A new draft of group whose rules begin on day `from`, one summary changed. */
+  async function draftFrom(group, from, summary) {
+    const page = await admin.get('/admin/pakker');
+    const made = await admin.post(`/admin/pakker/${group}/kladde`, { csrf: formCsrf(page.text, `/admin/pakker/${group}/kladde`) });
+    assert.equal(made.status, 303);
+    const id = Number(/(\d+)$/.exec(made.headers.location)[1]);
+    const packAction = `/admin/pakke/${id}`;
+    const fields = formFields((await admin.get(packAction)).text, packAction);
+    setField(fields, 'valid_from', from);
+    setField(fields, 'valid_to', '');
+    assert.equal((await admin.post(packAction, fields)).status, 303);
+    await editSummary(id, summary);
+    return id;
+  }
+  async function editSummary(id, summary) {
+    const action = `/admin/pakke/${id}/video/1`;
+    const fields = formFields((await admin.get(action)).text, action);
+    setField(fields, 'summary_da', summary);
+    assert.equal((await admin.post(action, fields)).status, 303);
+  }
+  /* The confirmation page, then its answer with when=… */
+  async function confirm(id, when) {
+    const d = await admin.get(`/admin/pakke/${id}`);
+    const page = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf: formCsrf(d.text, `/admin/pakke/${id}/udgiv`) });
+    assert.equal(page.status, 200, page.text.slice(0, 400));
+    const r = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf: formCsrf(page.text, `/admin/pakke/${id}/udgiv`), confirm: 'ja', when });
+    return { page, r };
+  }
+
+  let draft;
+  let old;
+  it('the confirmation offers both ways; planned, the version in force stays in force until the day and the scheduler publishes it on the day', async () => {
+    old = published('dagpenge');
+    draft = await draftFrom('dagpenge', day1, 'Reglerne fra i morgen.');
+    const { page, r } = await confirm(draft, 'planlagt');
+    const t = text(page.text);
+    assert.match(t, new RegExp(`Hvornår skal versionen udgives\\? Reglerne i denne version gælder fra ${human(day1)}\\.`));
+    assert.match(page.text, new RegExp(`name="when" value="planlagt"[^>]*>Udgiv den ${human(day1)}</button>`));
+    assert.match(page.text, /name="when" value="nu"[^>]*>Ja, udgiv nu<\/button>/);
+    assert.equal(r.status, 303);
+    assert.equal(state(draft), `draft|${day1}`);
+    assert.equal(published('dagpenge'), old, 'the version in force stays');
+    assert.match(text((await admin.get('/admin/pakker')).text), new RegExp(`Kladden er planlagt til at blive udgivet ${human(day1)}\\. Indtil da gælder den nuværende version`));
+    assert.match(text((await admin.get(`/admin/pakke/${draft}`)).text), new RegExp(`Kladden er planlagt til at blive udgivet ${human(day1)}`));
+
+    // enrolled today: the version in force
+    assert.equal(packOf(await enrolCitizen(s, { target_group: 'dagpenge' })), old);
+    // the scheduler late on the day before: nothing yet
+    jobsRun(lateOnDay0);
+    assert.equal(state(draft), `draft|${day1}`);
+    // early on the day: published, the old version retired
+    const run = jobsRun(earlyOnDay1);
+    assert.match(run.stderr, /published 1 planned content version/);
+    assert.equal(state(draft), `published|${day1}`, 'the plan stays on the version as its record');
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${old}`), 'retired');
+    assert.equal(packOf(await enrolCitizen(s, { target_group: 'dagpenge' })), draft);
+    // a second pass has nothing to do
+    assert.doesNotMatch(jobsRun(earlyOnDay1).stderr, /planned content/);
+    // a published version's plan does not change
+    assert.throws(() => sqlite(s.db, `UPDATE packs SET publish_on = '' WHERE id = ${draft}`), /a published pack does not change/);
+  });
+
+  it('the day\'s first enrolment publishes a plan whose day has come before the scheduler does', async () => {
+    const before = published('sygedagpenge');
+    const id = await draftFrom('sygedagpenge', day1, 'Nyt fra i morgen.');
+    assert.equal((await confirm(id, 'planlagt')).r.status, 303);
+    // the day comes (as the server's clock cannot be moved, the plan is moved to today)
+    sqlite(s.db, `UPDATE packs SET publish_on = '${day0}' WHERE id = ${id}`);
+    const e = await enrolCitizen(s, { target_group: 'sygedagpenge' });
+    assert.equal(packOf(e), id, 'the enrolment gets the new version');
+    assert.equal(published('sygedagpenge'), id);
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${before}`), 'retired');
+  });
+
+  it('a draft changed after its plan was confirmed is not published on the day and says so; the plan can be taken away', async () => {
+    const inForce = published('kontanthjaelp-jobparat');
+    const id = await draftFrom('kontanthjaelp-jobparat', day1, 'Første udgave.');
+    assert.equal((await confirm(id, 'planlagt')).r.status, 303);
+    await editSummary(id, 'Ændret bagefter.');
+    const list = text((await admin.get('/admin/pakker')).text);
+    assert.match(list, new RegExp(`Kladden var planlagt til at blive udgivet ${human(day1)}\\. Den er ændret, efter du bekræftede den`));
+    jobsRun(earlyOnDay1);
+    assert.equal(state(id), `draft|${day1}`, 'not published');
+    assert.equal(published('kontanthjaelp-jobparat'), inForce);
+    // nor by an enrolment on the day
+    sqlite(s.db, `UPDATE packs SET publish_on = '${day0}' WHERE id = ${id}`);
+    assert.equal(packOf(await enrolCitizen(s, { target_group: 'kontanthjaelp-jobparat' })), inForce);
+    assert.equal(state(id), `draft|${day0}`);
+    assert.match(text((await admin.get(`/admin/pakke/${id}`)).text), /Den er ændret, efter du bekræftede den/);
+
+    // taken away: a draft again, without a plan
+    const page = await admin.get('/admin/pakker');
+    const r = await admin.post(`/admin/pakke/${id}/plan/fortryd`, { csrf: formCsrf(page.text, `/admin/pakke/${id}/plan/fortryd`) });
+    assert.equal(r.status, 303);
+    assert.equal(state(id), 'draft|');
+    assert.equal(one(s.db, `SELECT publish_hash FROM packs WHERE id = ${id}`), '');
+    assert.doesNotMatch(text((await admin.get('/admin/pakker')).text), /planlagt til at blive udgivet/);
+    // a published version has no plan to take away
+    const gone = await admin.post(`/admin/pakke/${draft}/plan/fortryd`, { csrf: formCsrf(page.text, `/admin/pakke/${id}/plan/fortryd`) });
+    assert.equal(gone.status, 409);
+    // confirmed again, it is planned again with what it holds now
+    assert.equal((await confirm(id, 'planlagt')).r.status, 303);
+    jobsRun(earlyOnDay1);
+    assert.equal(state(id), `published|${day1}`);
+  });
+
+  it('a draft whose rules already apply cannot be planned: the confirmation has only "publish now", and a plan sent anyway is refused and changes nothing', async () => {
+    const inForce = published('uddannelseshjaelp');
+    const id = await draftFrom('uddannelseshjaelp', day0, 'I kraft i dag.');
+    const d = await admin.get(`/admin/pakke/${id}`);
+    const page = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf: formCsrf(d.text, `/admin/pakke/${id}/udgiv`) });
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(page.text, /name="when"/);
+    const r = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf: formCsrf(page.text, `/admin/pakke/${id}/udgiv`), confirm: 'ja', when: 'planlagt' });
+    assert.equal(r.status, 422);
+    assert.match(errorSummary(r.text).map((e) => e.text).join(' '), /Reglerne i kladden gælder allerede fra i dag/);
+    assert.equal(state(id), 'draft|');
+    assert.equal(published('uddannelseshjaelp'), inForce);
+    // published now, as the page offers
+    const now = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf: formCsrf(page.text, `/admin/pakke/${id}/udgiv`), confirm: 'ja' });
+    assert.equal(now.status, 303);
+    assert.equal(state(id), 'published|');
+  });
+});

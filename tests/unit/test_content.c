@@ -13,7 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "content.h"
+#include "mem.h"
+#include "packedit.h"
 #include "progress.h"
 #include "store.h"
 #include "token.h"
@@ -431,6 +434,118 @@ static void test_group_add_and_save(void **state)
     store_close(st);
 }
 
+/* A draft whose rules begin later is planned and published on its first day (in
+ * Copenhagen), only while it is what was confirmed; a plan can be taken away; a draft whose
+ * rules already apply is not planned; a plan with nothing new to publish goes. */
+static void test_planned_publication(void **state)
+{
+    struct fixture *f = *state;
+    char db[128], err[256], day[CLOCK_DATE_LEN + 1];
+    struct store *st;
+    int applied, published, version;
+    bool changed;
+    int64_t now, eve, newyear, march, gid, v1, draft, id;
+    struct content_problem pr = {.code = "", .lang = ""};
+    clock_init_display_zone(); /* days are Copenhagen's */
+    assert_int_equal(clock_parse_rfc3339("2026-12-15T10:00:00Z", &now), 0);
+    assert_int_equal(clock_parse_rfc3339("2026-12-31T22:30:00Z", &eve), 0);     /* 23:30 */
+    assert_int_equal(clock_parse_rfc3339("2026-12-31T23:30:00Z", &newyear), 0); /* 00:30 */
+    assert_int_equal(clock_parse_rfc3339("2027-03-01T09:00:00Z", &march), 0);
+    snprintf(db, sizeof db, "%s/plan.db", f->dir);
+    assert_int_equal(store_open(db, 1000, &st, err, sizeof err), 0);
+    assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, now, NULL, &published, err, sizeof err), 0);
+    struct model_group g;
+    assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_OK);
+    gid = g.id;
+    model_group_clear(&g);
+    assert_int_equal(store_pack_published_id(st, gid, &v1), STORE_OK);
+
+    /* new rules from 1 January */
+    struct model_pack *p;
+    assert_int_equal(packedit_draft(st, gid, now, &draft), PACKEDIT_OK);
+    assert_int_equal(packedit_load_draft(st, draft, &p), PACKEDIT_OK);
+    snprintf(p->valid_from, sizeof p->valid_from, "2027-01-01");
+    free(p->guidance[LANG_DA]);
+    p->guidance[LANG_DA] = xstrdup("De nye regler.");
+    assert_int_equal(packedit_save(st, p), PACKEDIT_OK);
+    model_pack_free(p);
+    assert_int_equal(packedit_plan(st, draft, MAX_TEXT, now, &pr, &version, day), PACKEDIT_OK);
+    assert_string_equal(day, "2027-01-01");
+    assert_int_equal(packedit_plan_of(st, draft, day, &changed), PACKEDIT_OK);
+    assert_string_equal(day, "2027-01-01");
+    assert_false(changed);
+    /* the evening before, in Copenhagen: the old version stays */
+    assert_int_equal(packedit_publish_due(st, eve, &published), 0);
+    assert_int_equal(published, 0);
+    assert_int_equal(store_pack_published_id(st, gid, &id), STORE_OK);
+    assert_int_equal(id, v1);
+    /* half past midnight: the new one, once */
+    assert_int_equal(packedit_publish_due(st, newyear, &published), 0);
+    assert_int_equal(published, 1);
+    assert_int_equal(store_pack_published_id(st, gid, &id), STORE_OK);
+    assert_int_equal(id, draft);
+    assert_int_equal(packedit_publish_due(st, newyear, &published), 0);
+    assert_int_equal(published, 0);
+    assert_int_equal(packedit_unplan(st, draft), PACKEDIT_NOT_DRAFT);
+    int64_t in_force = draft;
+
+    /* edited after the plan was confirmed: not published on the day */
+    assert_int_equal(packedit_draft(st, gid, newyear, &draft), PACKEDIT_OK);
+    assert_int_equal(packedit_load_draft(st, draft, &p), PACKEDIT_OK);
+    snprintf(p->valid_from, sizeof p->valid_from, "2027-03-01");
+    free(p->guidance[LANG_DA]);
+    p->guidance[LANG_DA] = xstrdup("Fra marts.");
+    assert_int_equal(packedit_save(st, p), PACKEDIT_OK);
+    assert_int_equal(packedit_plan(st, draft, MAX_TEXT, newyear, &pr, &version, day), PACKEDIT_OK);
+    free(p->guidance[LANG_DA]);
+    p->guidance[LANG_DA] = xstrdup("Fra marts, rettet.");
+    assert_int_equal(packedit_save(st, p), PACKEDIT_OK);
+    model_pack_free(p);
+    assert_int_equal(packedit_plan_of(st, draft, day, &changed), PACKEDIT_OK);
+    assert_string_equal(day, "2027-03-01");
+    assert_true(changed);
+    assert_int_equal(packedit_publish_due(st, march, &published), 0);
+    assert_int_equal(published, 0);
+    assert_int_equal(store_pack_published_id(st, gid, &id), STORE_OK);
+    assert_int_equal(id, in_force);
+    /* taken away */
+    assert_int_equal(packedit_unplan(st, draft), PACKEDIT_OK);
+    assert_int_equal(packedit_plan_of(st, draft, day, &changed), PACKEDIT_OK);
+    assert_string_equal(day, "");
+    assert_false(changed);
+
+    /* rules that already apply are published, not planned */
+    assert_int_equal(packedit_plan(st, draft, MAX_TEXT, march, &pr, &version, day),
+                     PACKEDIT_INVALID);
+    assert_string_equal(pr.code, "not_later");
+    assert_int_equal(packedit_plan_of(st, draft, day, &changed), PACKEDIT_OK);
+    assert_string_equal(day, "");
+
+    /* nothing new to publish: not planned; a plan already made for it goes on its day */
+    assert_int_equal(packedit_load_draft(st, draft, &p), PACKEDIT_OK);
+    struct model_pack *cur;
+    assert_int_equal(store_pack_load(st, in_force, &cur), STORE_OK);
+    free(p->guidance[LANG_DA]);
+    p->guidance[LANG_DA] = xstrdup(cur->guidance[LANG_DA]);
+    snprintf(p->valid_from, sizeof p->valid_from, "%s", cur->valid_from);
+    model_pack_free(cur);
+    assert_int_equal(packedit_save(st, p), PACKEDIT_OK);
+    char hash[MODEL_HASH_HEX + 1];
+    content_pack_hash(p, hash);
+    model_pack_free(p);
+    assert_int_equal(packedit_plan(st, draft, MAX_TEXT, now, &pr, &version, day),
+                     PACKEDIT_UNCHANGED);
+    assert_int_equal(store_pack_plan(st, draft, "2027-03-01", hash), STORE_OK);
+    assert_int_equal(packedit_publish_due(st, march, &published), 0);
+    assert_int_equal(published, 0);
+    assert_int_equal(packedit_plan_of(st, draft, day, &changed), PACKEDIT_OK);
+    assert_string_equal(day, "");
+    assert_int_equal(store_pack_published_id(st, gid, &id), STORE_OK);
+    assert_int_equal(id, in_force);
+    store_close(st);
+}
+
 static void test_hash_is_stable_and_follows_content(void **state)
 {
     struct fixture *f = *state;
@@ -768,6 +883,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_refuses_and_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_refuses_ended, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_add_and_save, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_planned_publication, setup, teardown),
         cmocka_unit_test_setup_teardown(test_translations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_is_stable_and_follows_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_publishes_only_on_change, setup, teardown),

@@ -272,6 +272,19 @@ async function staff(server, browser, width, js, lang) {
     await page.goto(`${server.base}/admin/pakke/${id}`);
     await Promise.all([page.waitForLoadState('load'), page.locator('#publish button[type=submit]').click()]);
     await at('admin', '12-publish-confirm');
+    // new rules from a later day: the confirmation offers that day; planned, the list and
+    // the draft say so (the plan is taken away again, so that every run starts alike)
+    const later = new Date(Date.now() + 25 * 86_400_000).toISOString().slice(0, 10);
+    const packForm = `form.vejled-form[action="/admin/pakke/${id}"]`;
+    await page.goto(`${server.base}/admin/pakke/${id}`);
+    await page.locator(`${packForm} #valid_from`).fill(later);
+    await Promise.all([page.waitForLoadState('load'), page.locator(`${packForm} button[type=submit]`).click()]);
+    await Promise.all([page.waitForLoadState('load'), page.locator('#publish button[type=submit]').click()]);
+    await at('admin', '12-publish-plan');
+    await Promise.all([page.waitForLoadState('load'), page.locator('button[name=when][value=planlagt]').click()]);
+    await at('admin', '12-packs-planned');
+    await at('admin', '12-draft-planned', `/admin/pakke/${id}`);
+    await Promise.all([page.waitForLoadState('load'), page.locator(`#plan-${id} button[type=submit]`).click()]);
     await at('admin', '13-stats', '/admin/statistik');
     await at('admin', '13-stats-question', '/admin/statistik/spoergsmaal/1');
     if (citizenUrl) await at('admin', '14-access-log', citizenUrl.replace('/medarbejder/borger/', '/admin/adgangslog/'));

@@ -346,6 +346,27 @@ for (const js of [false, true]) {
         await admin.page.locator('#publish button[type=submit]').click();
         await admin.page.locator('form input[name=confirm]').first().waitFor({ state: 'attached' });
         await assertAccessible(admin, `publish confirmation (${lang})`);
+        // rules from a later day: the confirmation with its two ways, and the plan shown on
+        // the pack list and the draft; then the draft as it was
+        const packForm = `form.vejled-form[action="/admin/pakke/${draftId}"]`;
+        await admin.page.goto(`${server.base}/admin/pakke/${draftId}`);
+        const from = await admin.page.locator(`${packForm} #valid_from`).inputValue();
+        const later = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+        await admin.page.locator(`${packForm} #valid_from`).fill(later);
+        await Promise.all([admin.page.waitForLoadState('load'), admin.page.locator(`${packForm} button[type=submit]`).click()]);
+        await Promise.all([admin.page.waitForLoadState('load'), admin.page.locator('#publish button[type=submit]').click()]);
+        await assertAccessible(admin, `publish confirmation with a plan (${lang})`);
+        await Promise.all([admin.page.waitForLoadState('load'), admin.page.locator('button[name=when][value=planlagt]').click()]);
+        assert.match(new URL(admin.page.url()).pathname, /^\/admin\/pakker$/);
+        assert.equal(await admin.page.locator(`#plan-${draftId}`).count(), 1, 'the plan on the pack list');
+        await assertAccessible(admin, `pack list with a plan (${lang})`);
+        await admin.page.goto(`${server.base}/admin/pakke/${draftId}`);
+        await assertAccessible(admin, `draft with a plan (${lang})`);
+        await Promise.all([admin.page.waitForLoadState('load'), admin.page.locator(`#plan-${draftId} button[type=submit]`).click()]);
+        assert.equal(await admin.page.locator(`#plan-${draftId}`).count(), 0, 'the plan taken away');
+        await admin.page.goto(`${server.base}/admin/pakke/${draftId}`);
+        await admin.page.locator(`${packForm} #valid_from`).fill(from);
+        await Promise.all([admin.page.waitForLoadState('load'), admin.page.locator(`${packForm} button[type=submit]`).click()]);
         await admin.page.goto(`${server.base}/admin/enheder`);
         await admin.page.locator('#name').fill('Ikke Gyldig!');
         await admin.page.locator('form[action="/admin/enheder"] button[type=submit]').click();

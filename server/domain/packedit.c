@@ -439,17 +439,30 @@ enum packedit_result packedit_plan(struct store *st, int64_t pack_id, size_t max
     return r;
 }
 
+struct packedit_unplanning {
+    int64_t pack_id;
+    enum packedit_result result;
+};
+
 static enum store_status packedit_unplan_txn(struct store *st, void *arg)
 {
-    return store_pack_plan(st, *(int64_t *)arg, "", "");
+    struct packedit_unplanning *u = arg;
+    struct model_pack *p = NULL;
+    u->result = packedit_load_draft(st, u->pack_id, &p); /* which of the two it is not */
+    model_pack_free(p);
+    if (u->result != PACKEDIT_OK)
+        return u->result == PACKEDIT_ERROR ? STORE_ERROR : STORE_NOT_FOUND;
+    enum store_status rc = store_pack_plan(st, u->pack_id, "", "");
+    if (rc != STORE_OK)
+        u->result = PACKEDIT_ERROR;
+    return rc;
 }
 
 enum packedit_result packedit_unplan(struct store *st, int64_t pack_id)
 {
-    enum store_status rc = store_txn(st, packedit_unplan_txn, &pack_id);
-    return rc == STORE_OK          ? PACKEDIT_OK
-           : rc == STORE_NOT_FOUND ? PACKEDIT_NOT_DRAFT
-                                   : PACKEDIT_ERROR;
+    struct packedit_unplanning u = {pack_id, PACKEDIT_ERROR};
+    enum store_status rc = store_txn(st, packedit_unplan_txn, &u);
+    return rc == STORE_OK || rc == STORE_NOT_FOUND ? u.result : PACKEDIT_ERROR;
 }
 
 enum packedit_result packedit_plan_of(struct store *st, int64_t pack_id, char day[11],

@@ -101,8 +101,9 @@ enum packedit_result packedit_plan(struct store *st, int64_t pack_id, size_t max
                                    int64_t now, struct content_problem *problem, int *version,
                                    char day[11]);
 
-/* Takes the draft's plan away (it stays a draft).  PACKEDIT_NOT_DRAFT when it is no longer
- * a draft (its day came and it was published). */
+/* Takes the draft's plan away (it stays a draft).  PACKEDIT_NOT_FOUND when there is no such
+ * pack, PACKEDIT_NOT_DRAFT when it is no longer a draft (its day came and it was
+ * published). */
 enum packedit_result packedit_unplan(struct store *st, int64_t pack_id);
 
 /* The draft's plan: day "" when none; *changed when the draft was edited after the plan

@@ -187,18 +187,28 @@ void h_admin_draft_new(struct app_call *c)
     http_reply_redirect(c->rep, 303, path);
 }
 
+/* Replies for a result other than PACKEDIT_OK that means no such draft: 404, 409 when the
+ * pack is no longer a draft, the error page when the database failed.  1 when it replied. */
+static int h_admin_no_draft(struct app_call *c, enum packedit_result r)
+{
+    if (r == PACKEDIT_NOT_FOUND)
+        app_page_error(c, 404, "not_found");
+    else if (r == PACKEDIT_NOT_DRAFT)
+        app_page_error(c, 409, "pack_not_draft");
+    else if (r == PACKEDIT_ERROR)
+        h_staff_fail(c);
+    else
+        return 0;
+    return 1;
+}
+
 /* The draft of the path's {id}; NULL having replied (404, or 409 when not a draft). */
 static struct model_pack *h_admin_draft_of(struct app_call *c)
 {
     struct model_pack *p = NULL;
     int64_t id = h_admin_id(c, 0);
     enum packedit_result r = id ? packedit_load_draft(c->st, id, &p) : PACKEDIT_NOT_FOUND;
-    if (r == PACKEDIT_NOT_FOUND)
-        app_page_error(c, 404, "not_found");
-    else if (r == PACKEDIT_NOT_DRAFT)
-        app_page_error(c, 409, "pack_not_draft");
-    else if (r != PACKEDIT_OK)
-        h_staff_fail(c);
+    h_admin_no_draft(c, r);
     return r == PACKEDIT_OK ? p : NULL;
 }
 
@@ -1633,12 +1643,6 @@ void h_admin_unplan(struct app_call *c)
 {
     int64_t id = h_admin_id(c, 0);
     enum packedit_result r = id ? packedit_unplan(c->st, id) : PACKEDIT_NOT_FOUND;
-    if (r == PACKEDIT_NOT_FOUND)
-        app_page_error(c, 404, "not_found");
-    else if (r == PACKEDIT_NOT_DRAFT)
-        app_page_error(c, 409, "pack_not_draft");
-    else if (r != PACKEDIT_OK)
-        h_staff_fail(c);
-    else
+    if (!h_admin_no_draft(c, r))
         http_reply_redirect(c->rep, 303, "/admin/pakker");
 }

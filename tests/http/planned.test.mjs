@@ -8,18 +8,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { cli, decodeEntities, sqlite, startServer } from './harness.mjs';
+import { cli, sqlite, startServer } from './harness.mjs';
+import { addDays, human, text, today } from './days.mjs';
 import { enrolCitizen, errorSummary, formCsrf, formFields, setField, staff } from './staffkit.mjs';
 
 const one = (db, sql) => sqlite(db, sql).trim();
-const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen' }).format(new Date());
-const addDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-const MONTHS_DA = ['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'december'];
-const human = (day) => {
-  const [y, m, d] = day.split('-').map(Number);
-  return `${d}. ${MONTHS_DA[m - 1]} ${y}`;
-};
-const text = (html) => decodeEntities(html.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').replace(/ ([.,:])/g, '$1');
 
 describe('planned publication: new rules take effect on their first day', () => {
   let s;
@@ -145,6 +138,8 @@ describe('planned publication: new rules take effect on their first day', () => 
     // a published version has no plan to take away
     const gone = await admin.post(`/admin/pakke/${draft}/plan/fortryd`, { csrf: formCsrf(page.text, `/admin/pakke/${id}/plan/fortryd`) });
     assert.equal(gone.status, 409);
+    const none = await admin.post('/admin/pakke/999999/plan/fortryd', { csrf: formCsrf(page.text, `/admin/pakke/${id}/plan/fortryd`) });
+    assert.equal(none.status, 404);
     // confirmed again, it is planned again with what it holds now
     assert.equal((await confirm(id, 'planlagt')).r.status, 303);
     jobsRun(earlyOnDay1);

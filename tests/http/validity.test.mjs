@@ -10,23 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, ROOT, Server, cli, decodeEntities, sqlite, startServer, tableCounts } from './harness.mjs';
+import { Browser, ROOT, Server, cli, sqlite, startServer, tableCounts } from './harness.mjs';
 import { answerVideo } from './answers.mjs';
+import { addDays, human, text, today } from './days.mjs';
 import { enrolCitizen, errorSummary, formCsrf, formFields, ini, pdfText, setField, staff } from './staffkit.mjs';
 
 const one = (db, sql) => sqlite(db, sql).trim();
 
-/* Copenhagen's day today, and days written YYYY-MM-DD n days from one. */
-const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen' }).format(new Date());
-const addDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-const MONTHS_DA = ['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'december'];
-/* A day as the Danish pages write it: "7. december 2026". */
-const human = (day) => {
-  const [y, m, d] = day.split('-').map(Number);
-  return `${d}. ${MONTHS_DA[m - 1]} ${y}`;
-};
-/* A page's text without tags, entities decoded, white space as single spaces. */
-const text = (html) => decodeEntities(html.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').replace(/ ([.,:])/g, '$1');
 
 const packFile = (demo, slug) => path.join(demo, 'packs', `${slug}.json`);
 /* A demo pack, its days (the pack's and every video's) made relative to today, so that the

@@ -434,6 +434,19 @@ static void test_group_add_and_save(void **state)
     store_close(st);
 }
 
+/* Sets draft's first valid day (unless NULL) and Danish written guidance, and saves it. */
+static void edit_draft(struct store *st, int64_t draft, const char *from, const char *guidance)
+{
+    struct model_pack *p;
+    assert_int_equal(packedit_load_draft(st, draft, &p), PACKEDIT_OK);
+    if (from)
+        snprintf(p->valid_from, sizeof p->valid_from, "%s", from);
+    free(p->guidance[LANG_DA]);
+    p->guidance[LANG_DA] = xstrdup(guidance);
+    assert_int_equal(packedit_save(st, p), PACKEDIT_OK);
+    model_pack_free(p);
+}
+
 /* A draft whose rules begin later is planned and published on its first day (in
  * Copenhagen), only while it is what was confirmed; a plan can be taken away; a draft whose
  * rules already apply is not planned; a plan with nothing new to publish goes. */
@@ -462,14 +475,8 @@ static void test_planned_publication(void **state)
     assert_int_equal(store_pack_published_id(st, gid, &v1), STORE_OK);
 
     /* new rules from 1 January */
-    struct model_pack *p;
     assert_int_equal(packedit_draft(st, gid, now, &draft), PACKEDIT_OK);
-    assert_int_equal(packedit_load_draft(st, draft, &p), PACKEDIT_OK);
-    snprintf(p->valid_from, sizeof p->valid_from, "2027-01-01");
-    free(p->guidance[LANG_DA]);
-    p->guidance[LANG_DA] = xstrdup("De nye regler.");
-    assert_int_equal(packedit_save(st, p), PACKEDIT_OK);
-    model_pack_free(p);
+    edit_draft(st, draft, "2027-01-01", "De nye regler.");
     assert_int_equal(packedit_plan(st, draft, MAX_TEXT, now, &pr, &version, day), PACKEDIT_OK);
     assert_string_equal(day, "2027-01-01");
     assert_int_equal(packedit_plan_of(st, draft, day, &changed), PACKEDIT_OK);
@@ -492,16 +499,9 @@ static void test_planned_publication(void **state)
 
     /* edited after the plan was confirmed: not published on the day */
     assert_int_equal(packedit_draft(st, gid, newyear, &draft), PACKEDIT_OK);
-    assert_int_equal(packedit_load_draft(st, draft, &p), PACKEDIT_OK);
-    snprintf(p->valid_from, sizeof p->valid_from, "2027-03-01");
-    free(p->guidance[LANG_DA]);
-    p->guidance[LANG_DA] = xstrdup("Fra marts.");
-    assert_int_equal(packedit_save(st, p), PACKEDIT_OK);
+    edit_draft(st, draft, "2027-03-01", "Fra marts.");
     assert_int_equal(packedit_plan(st, draft, MAX_TEXT, newyear, &pr, &version, day), PACKEDIT_OK);
-    free(p->guidance[LANG_DA]);
-    p->guidance[LANG_DA] = xstrdup("Fra marts, rettet.");
-    assert_int_equal(packedit_save(st, p), PACKEDIT_OK);
-    model_pack_free(p);
+    edit_draft(st, draft, NULL, "Fra marts, rettet.");
     assert_int_equal(packedit_plan_of(st, draft, day, &changed), PACKEDIT_OK);
     assert_string_equal(day, "2027-03-01");
     assert_true(changed);
@@ -523,17 +523,12 @@ static void test_planned_publication(void **state)
     assert_string_equal(day, "");
 
     /* nothing new to publish: not planned; a plan already made for it goes on its day */
-    assert_int_equal(packedit_load_draft(st, draft, &p), PACKEDIT_OK);
     struct model_pack *cur;
     assert_int_equal(store_pack_load(st, in_force, &cur), STORE_OK);
-    free(p->guidance[LANG_DA]);
-    p->guidance[LANG_DA] = xstrdup(cur->guidance[LANG_DA]);
-    snprintf(p->valid_from, sizeof p->valid_from, "%s", cur->valid_from);
-    model_pack_free(cur);
-    assert_int_equal(packedit_save(st, p), PACKEDIT_OK);
+    edit_draft(st, draft, cur->valid_from, cur->guidance[LANG_DA]);
     char hash[MODEL_HASH_HEX + 1];
-    content_pack_hash(p, hash);
-    model_pack_free(p);
+    content_pack_hash(cur, hash); /* the draft's content, the same */
+    model_pack_free(cur);
     assert_int_equal(packedit_plan(st, draft, MAX_TEXT, now, &pr, &version, day),
                      PACKEDIT_UNCHANGED);
     assert_int_equal(store_pack_plan(st, draft, "2027-03-01", hash), STORE_OK);

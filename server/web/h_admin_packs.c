@@ -18,6 +18,7 @@
 
 static json_t *h_admin_lix(struct app_call *c, const char *text);
 static json_t *h_admin_tongues(struct app_call *c, const struct model_pack *p);
+static json_t *h_admin_plan(struct app_call *c, int64_t pack_id);
 
 /* ------------------------------------------------------------------ review */
 
@@ -68,7 +69,18 @@ static void h_admin_review_pack(const struct model_group *g, const struct model_
     int days = (int)c->app->cfg->review_days;
     struct content_validity_info pack;
     content_validity_of(p->valid_from, p->valid_to, r->today, days, &pack);
+    size_t before = json_array_size(r->list);
     h_admin_review_item(c, r->list, g, p, NULL, &pack);
+    /* a version ending or ended, with its successor already planned: say when it comes */
+    int64_t draft = 0;
+    json_t *item = json_array_get(r->list, before), *plan = NULL;
+    if (item && (pack.state == CONTENT_ENDING || pack.state == CONTENT_ENDED) &&
+        store_pack_draft_id(c->st, g->id, &draft) == STORE_OK &&
+        (plan = h_admin_plan(c, draft)) != NULL) {
+        if (!json_is_true(json_object_get(plan, "changed")))
+            json_object_set(item, "planned", json_object_get(plan, "day"));
+        json_decref(plan);
+    }
     for (size_t v = 0; v < p->n_videos; v++) {
         struct content_validity_info own;
         content_video_validity(p, &p->videos[v], r->today, days, &own);

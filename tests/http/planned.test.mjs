@@ -38,8 +38,9 @@ describe('planned publication: new rules take effect on their first day', () => 
   const packOf = (e) => Number(one(s.db, `SELECT pack_id FROM enrolments WHERE uuid = '${e.enrolment_id}'`));
   const state = (id) => one(s.db, `SELECT state || '|' || publish_on FROM packs WHERE id = ${id}`);
 
-  /* A new draft of group whose rules begin on day `from`, one summary changed. */
-  async function draftFrom(group, from, summary) {
+  /* A new draft of group whose rules apply from day `from` (to day `to`, else without a
+   * last day), one summary changed. */
+  async function draftFrom(group, from, summary, to = '') {
     const page = await admin.get('/admin/pakker');
     const made = await admin.post(`/admin/pakker/${group}/kladde`, { csrf: formCsrf(page.text, `/admin/pakker/${group}/kladde`) });
     assert.equal(made.status, 303);
@@ -47,7 +48,7 @@ describe('planned publication: new rules take effect on their first day', () => 
     const packAction = `/admin/pakke/${id}`;
     const fields = formFields((await admin.get(packAction)).text, packAction);
     setField(fields, 'valid_from', from);
-    setField(fields, 'valid_to', '');
+    setField(fields, 'valid_to', to);
     assert.equal((await admin.post(packAction, fields)).status, 303);
     await editSummary(id, summary);
     return id;
@@ -144,6 +145,22 @@ describe('planned publication: new rules take effect on their first day', () => 
     assert.equal((await confirm(id, 'planlagt')).r.status, 303);
     jobsRun(earlyOnDay1);
     assert.equal(state(id), `published|${day1}`);
+  });
+
+  it('the administrator\'s review list says when the successor of a version that ends is planned', async () => {
+    const group = 'kontanthjaelp-aktivitetsparat';
+    const ending = await draftFrom(group, addDays(day0, -10), 'Gælder kun 20 dage endnu.', addDays(day0, 20));
+    assert.equal((await confirm(ending, 'nu')).r.status, 303);
+    const ends = `Kontanthjælp – aktivitetsparat \\(Version \\d+\\): gyldigheden slutter ${human(addDays(day0, 20))} – om 20 dage\\.`;
+    const next = await draftFrom(group, addDays(day0, 21), 'De nye regler.');
+    assert.match(text((await admin.get('/admin')).text), new RegExp(`${ends} Gå til pakken`), 'no plan yet');
+    assert.equal((await confirm(next, 'planlagt')).r.status, 303);
+    const planned = new RegExp(`${ends} Den nye version er planlagt til at blive udgivet ${human(addDays(day0, 21))}\\.`);
+    assert.match(text((await admin.get('/admin')).text), planned);
+    assert.match(text((await admin.get('/admin/pakker')).text), planned);
+    // changed since: the list no longer promises it
+    await editSummary(next, 'De nye regler, rettet.');
+    assert.match(text((await admin.get('/admin')).text), new RegExp(`${ends} Gå til pakken`));
   });
 
   it('a draft whose rules already apply cannot be planned: the confirmation has only "publish now", and a plan sent anyway is refused and changes nothing', async () => {

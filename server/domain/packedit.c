@@ -487,6 +487,14 @@ enum packedit_result packedit_plan_of(struct store *st, int64_t pack_id, char da
     return PACKEDIT_OK;
 }
 
+enum packedit_result packedit_draft_of(struct store *st, int64_t group_id, int64_t *pack_id)
+{
+    enum store_status rc = store_pack_draft_id(st, group_id, pack_id);
+    return rc == STORE_OK          ? PACKEDIT_OK
+           : rc == STORE_NOT_FOUND ? PACKEDIT_NOT_FOUND
+                                   : PACKEDIT_ERROR;
+}
+
 int packedit_publish_due(struct store *st, int64_t now, int *published)
 {
     char today[CLOCK_DATE_LEN + 1];

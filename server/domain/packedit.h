@@ -111,6 +111,9 @@ enum packedit_result packedit_unplan(struct store *st, int64_t pack_id);
 enum packedit_result packedit_plan_of(struct store *st, int64_t pack_id, char day[11],
                                       bool *changed);
 
+/* The group's draft, if it has one (*pack_id); PACKEDIT_NOT_FOUND when it has none. */
+enum packedit_result packedit_draft_of(struct store *st, int64_t group_id, int64_t *pack_id);
+
 /* Publishes every planned draft whose day has come (the Copenhagen day of now) and whose
  * content is still what was confirmed, each in a transaction of its own; one that is the
  * same as its group's published version loses its plan.  Run by the scheduler on every

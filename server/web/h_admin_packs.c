@@ -75,7 +75,7 @@ static void h_admin_review_pack(const struct model_group *g, const struct model_
     int64_t draft = 0;
     json_t *item = json_array_get(r->list, before), *plan = NULL;
     if (item && (pack.state == CONTENT_ENDING || pack.state == CONTENT_ENDED) &&
-        store_pack_draft_id(c->st, g->id, &draft) == STORE_OK &&
+        packedit_draft_of(c->st, g->id, &draft) == PACKEDIT_OK &&
         (plan = h_admin_plan(c, draft)) != NULL) {
         if (!json_is_true(json_object_get(plan, "changed")))
             json_object_set(item, "planned", json_object_get(plan, "day"));

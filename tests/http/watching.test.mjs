@@ -524,8 +524,9 @@ describe('a database from before 0007', () => {
       fs.mkdirSync(path.join(mig, engine), { recursive: true });
       for (const f of fs.readdirSync(path.join(ROOT, 'db', 'migrations', engine))) {
         // 0001–0006, plus the later tables and columns that the current binary's `demo` and
-        // `verify` use and 0007 does not touch: 0010 (checkpoints) and 0014 (languages)
-        if (/^(000[1-6]|0010|0014)_.*\.sql$/.test(f)) {
+        // `verify` use and 0007 does not touch: 0010 (checkpoints), 0014 (languages) and
+        // 0028 (a draft's plan, which every enrolment asks about)
+        if (/^(000[1-6]|0010|0014|0028)_.*\.sql$/.test(f)) {
           fs.copyFileSync(path.join(ROOT, 'db', 'migrations', engine, f), path.join(mig, engine, f));
         }
       }

@@ -89,12 +89,18 @@ describe('planned publication: new rules take effect on their first day', () => 
     // the scheduler late on the day before: nothing yet
     jobsRun(lateOnDay0);
     assert.equal(state(draft), `draft|${day1}`);
+    // enrolled after the evening's pass: its written guidance goes out in the day's first
+    // pass, which publishes the plan first, so the letter gives the rules in force that day
+    const late = await enrolCitizen(s, { target_group: 'dagpenge' });
+    assert.equal(packOf(late), old);
     // early on the day: published, the old version retired
     const run = jobsRun(earlyOnDay1);
     assert.match(run.stderr, /published 1 planned content version/);
     assert.equal(state(draft), `published|${day1}`, 'the plan stays on the version as its record');
     assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${old}`), 'retired');
     assert.equal(packOf(await enrolCitizen(s, { target_group: 'dagpenge' })), draft);
+    const letter = JSON.parse(one(s.db, `SELECT data FROM journal WHERE kind = 'written_guidance_sent' AND enrolment_uuid = '${late.enrolment_id}'`));
+    assert.equal(letter.pack_version, Number(one(s.db, `SELECT version FROM packs WHERE id = ${draft}`)));
     // a second pass has nothing to do
     assert.doesNotMatch(jobsRun(earlyOnDay1).stderr, /planned content/);
     // a published version's plan does not change

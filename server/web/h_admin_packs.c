@@ -71,16 +71,29 @@ static void h_admin_review_pack(const struct model_group *g, const struct model_
     content_validity_of(p->valid_from, p->valid_to, r->today, days, &pack);
     size_t before = json_array_size(r->list);
     h_admin_review_item(c, r->list, g, p, NULL, &pack);
-    /* a version ending or ended, with its successor already planned: say when it comes */
     int64_t draft = 0;
     json_t *item = json_array_get(r->list, before), *plan = NULL;
-    if (item && (pack.state == CONTENT_ENDING || pack.state == CONTENT_ENDED) &&
-        packedit_draft_of(c->st, g->id, &draft) == PACKEDIT_OK &&
-        (plan = h_admin_plan(c, draft)) != NULL) {
-        if (!json_is_true(json_object_get(plan, "changed")))
-            json_object_set(item, "planned", json_object_get(plan, "day"));
-        json_decref(plan);
+    if (packedit_draft_of(c->st, g->id, &draft) == PACKEDIT_OK)
+        plan = h_admin_plan(c, draft);
+    int stale = plan && (json_is_true(json_object_get(plan, "changed")) ||
+                         json_is_true(json_object_get(plan, "passed")));
+    /* a version ending or ended, with its successor planned: when it comes */
+    if (plan && !stale && item && (pack.state == CONTENT_ENDING || pack.state == CONTENT_ENDED))
+        json_object_set(item, "planned", json_object_get(plan, "day"));
+    /* a plan that will not be carried out (changed since it was confirmed), or was not (its
+     * day came and the draft could not be published): an item of its own */
+    if (stale) {
+        const char *key = json_is_true(json_object_get(plan, "changed"))
+                              ? "admin_review_plan_changed"
+                              : "admin_review_plan_passed";
+        char *text = h_staff_fill_text(c, key, "date",
+                                       json_string_value(json_object_get(plan, "day")));
+        json_array_append_new(r->list, json_pack("{s:s, s:s, s:s}", "group",
+                                                 h_staff_name(c, g->name), "slug", g->slug,
+                                                 "text", text));
+        free(text);
     }
+    json_decref(plan);
     for (size_t v = 0; v < p->n_videos; v++) {
         struct content_validity_info own;
         content_video_validity(p, &p->videos[v], r->today, days, &own);

@@ -113,9 +113,12 @@ describe('planned publication: new rules take effect on their first day', () => 
     assert.equal((await confirm(id, 'planlagt')).r.status, 303);
     // the day comes (as the server's clock cannot be moved, the plan is moved to today)
     sqlite(s.db, `UPDATE packs SET publish_on = '${day0}' WHERE id = ${id}`);
+    // until something publishes it, the administrator's pages say that it is not published
+    assert.match(text((await admin.get('/admin')).text), new RegExp(`Sygedagpenge \\(kladden\\): skulle være udgivet ${human(day0)}, men er ikke udgivet\\.`));
     const e = await enrolCitizen(s, { target_group: 'sygedagpenge' });
     assert.equal(packOf(e), id, 'the enrolment gets the new version');
     assert.equal(published('sygedagpenge'), id);
+    assert.doesNotMatch(text((await admin.get('/admin')).text), /Sygedagpenge \(kladden\)/);
     assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${before}`), 'retired');
   });
 
@@ -134,6 +137,8 @@ describe('planned publication: new rules take effect on their first day', () => 
     assert.equal(packOf(await enrolCitizen(s, { target_group: 'kontanthjaelp-jobparat' })), inForce);
     assert.equal(state(id), `draft|${day0}`);
     assert.match(text((await admin.get(`/admin/pakke/${id}`)).text), /Den er ændret, efter du bekræftede den/);
+    // the start page's review list names it too, so that it is not missed
+    assert.match(text((await admin.get('/admin')).text), new RegExp(`Kontanthjælp – jobparat \\(kladden\\): var planlagt til at blive udgivet ${human(day0)}, men er ændret, efter planen blev bekræftet, så den bliver ikke udgivet\\. Bekræft den igen\\. Gå til pakken`));
 
     // taken away: a draft again, without a plan
     const page = await admin.get('/admin/pakker');
@@ -142,6 +147,7 @@ describe('planned publication: new rules take effect on their first day', () => 
     assert.equal(state(id), 'draft|');
     assert.equal(one(s.db, `SELECT publish_hash FROM packs WHERE id = ${id}`), '');
     assert.doesNotMatch(text((await admin.get('/admin/pakker')).text), /planlagt til at blive udgivet/);
+    assert.doesNotMatch(text((await admin.get('/admin')).text), /Kontanthjælp – jobparat \(kladden\)/);
     // a published version has no plan to take away
     const gone = await admin.post(`/admin/pakke/${draft}/plan/fortryd`, { csrf: formCsrf(page.text, `/admin/pakke/${id}/plan/fortryd`) });
     assert.equal(gone.status, 409);

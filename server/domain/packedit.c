@@ -487,6 +487,29 @@ enum packedit_result packedit_plan_of(struct store *st, int64_t pack_id, char da
     return PACKEDIT_OK;
 }
 
+int packedit_plans_count(struct store *st, const char *today, size_t n[3])
+{
+    int64_t *ids = NULL;
+    size_t count = 0;
+    int rc = 0;
+    n[0] = n[1] = n[2] = 0;
+    /* every plan: no day is later than this one */
+    if (store_pack_plans_due(st, "9999-12-31", &ids, &count) != STORE_OK)
+        return -1;
+    for (size_t i = 0; i < count; i++) {
+        char day[CLOCK_DATE_LEN + 1];
+        bool changed = false;
+        enum packedit_result r = packedit_plan_of(st, ids[i], day, &changed);
+        if (r == PACKEDIT_ERROR)
+            rc = -1;
+        if (r != PACKEDIT_OK || !*day)
+            continue; /* published or taken away meanwhile */
+        n[changed ? 1 : strcmp(day, today) <= 0 ? 2 : 0]++;
+    }
+    free(ids);
+    return rc;
+}
+
 enum packedit_result packedit_draft_of(struct store *st, int64_t group_id, int64_t *pack_id)
 {
     enum store_status rc = store_pack_draft_id(st, group_id, pack_id);

@@ -111,6 +111,11 @@ enum packedit_result packedit_unplan(struct store *st, int64_t pack_id);
 enum packedit_result packedit_plan_of(struct store *st, int64_t pack_id, char day[11],
                                       bool *changed);
 
+/* The planned drafts on day today, by what becomes of them: n[0] waiting for their day,
+ * n[1] changed since the plan was confirmed (they will not be published), n[2] overdue
+ * (their day has come and they are still drafts).  0, or -1 when the database failed. */
+int packedit_plans_count(struct store *st, const char *today, size_t n[3]);
+
 /* The group's draft, if it has one (*pack_id); PACKEDIT_NOT_FOUND when it has none. */
 enum packedit_result packedit_draft_of(struct store *st, int64_t group_id, int64_t *pack_id);
 

@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "handlers.h"
+#include "packedit.h"
 
 void h_ops_metrics(struct app_call *c)
 {
@@ -59,6 +60,17 @@ void h_ops_metrics(struct app_call *c)
                    "vejled_content_published{validity=\"not_yet\"} %zu\n"
                    "vejled_content_published{validity=\"ended\"} %zu\n",
                    v[CONTENT_IN_FORCE], v[CONTENT_ENDING], v[CONTENT_NOT_YET], v[CONTENT_ENDED]);
+    size_t plans[3];
+    if (packedit_plans_count(c->st, today, plans) == 0)
+        buf_printf(&out,
+                   "# HELP vejled_content_planned Drafts planned to be published on their "
+                   "first valid day: waiting for it, changed since the plan was confirmed "
+                   "(not published on the day), or overdue (the day has come, still a draft).\n"
+                   "# TYPE vejled_content_planned gauge\n"
+                   "vejled_content_planned{state=\"waiting\"} %zu\n"
+                   "vejled_content_planned{state=\"changed\"} %zu\n"
+                   "vejled_content_planned{state=\"overdue\"} %zu\n",
+                   plans[0], plans[1], plans[2]);
     http_reply_text(c->rep, 200, "text/plain; version=0.0.4; charset=utf-8",
                     out.data ? out.data : "", out.len);
     buf_free(&out);

@@ -38,6 +38,14 @@ describe('planned publication: new rules take effect on their first day', () => 
   const packOf = (e) => Number(one(s.db, `SELECT pack_id FROM enrolments WHERE uuid = '${e.enrolment_id}'`));
   const state = (id) => one(s.db, `SELECT state || '|' || publish_on FROM packs WHERE id = ${id}`);
 
+  /* The operators' gauge of plans (Prometheus): {waiting, changed, overdue}. */
+  const plans = async () => {
+    const m = await s.request('GET', '/metrics');
+    assert.equal(m.status, 200);
+    return Object.fromEntries([...m.text.matchAll(/^vejled_content_planned\{state="(\w+)"\} (\d+)$/gm)]
+      .map((x) => [x[1], Number(x[2])]));
+  };
+
   /* A new draft of group whose rules apply from day `from` (to day `to`, else without a
    * last day), one summary changed. */
   async function draftFrom(group, from, summary, to = '') {
@@ -81,6 +89,7 @@ describe('planned publication: new rules take effect on their first day', () => 
     assert.equal(r.status, 303);
     assert.equal(state(draft), `draft|${day1}`);
     assert.equal(published('dagpenge'), old, 'the version in force stays');
+    assert.deepEqual(await plans(), { waiting: 1, changed: 0, overdue: 0 });
     assert.match(text((await admin.get('/admin/pakker')).text), new RegExp(`Kladden er planlagt til at blive udgivet ${human(day1)}\\. Indtil da gælder den nuværende version`));
     assert.match(text((await admin.get(`/admin/pakke/${draft}`)).text), new RegExp(`Kladden er planlagt til at blive udgivet ${human(day1)}`));
 
@@ -97,6 +106,7 @@ describe('planned publication: new rules take effect on their first day', () => 
     const run = jobsRun(earlyOnDay1);
     assert.match(run.stderr, /published 1 planned content version/);
     assert.equal(state(draft), `published|${day1}`, 'the plan stays on the version as its record');
+    assert.deepEqual(await plans(), { waiting: 0, changed: 0, overdue: 0 });
     assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${old}`), 'retired');
     assert.equal(packOf(await enrolCitizen(s, { target_group: 'dagpenge' })), draft);
     const letter = JSON.parse(one(s.db, `SELECT data FROM journal WHERE kind = 'written_guidance_sent' AND enrolment_uuid = '${late.enrolment_id}'`));
@@ -113,6 +123,7 @@ describe('planned publication: new rules take effect on their first day', () => 
     assert.equal((await confirm(id, 'planlagt')).r.status, 303);
     // the day comes (as the server's clock cannot be moved, the plan is moved to today)
     sqlite(s.db, `UPDATE packs SET publish_on = '${day0}' WHERE id = ${id}`);
+    assert.deepEqual(await plans(), { waiting: 0, changed: 0, overdue: 1 });
     // until something publishes it, the administrator's pages say that it is not published
     assert.match(text((await admin.get('/admin')).text), new RegExp(`Sygedagpenge \\(kladden\\): skulle være udgivet ${human(day0)}, men er ikke udgivet\\.`));
     const e = await enrolCitizen(s, { target_group: 'sygedagpenge' });
@@ -129,6 +140,7 @@ describe('planned publication: new rules take effect on their first day', () => 
     await editSummary(id, 'Ændret bagefter.');
     const list = text((await admin.get('/admin/pakker')).text);
     assert.match(list, new RegExp(`Kladden var planlagt til at blive udgivet ${human(day1)}\\. Den er ændret, efter du bekræftede den`));
+    assert.deepEqual(await plans(), { waiting: 0, changed: 1, overdue: 0 });
     jobsRun(earlyOnDay1);
     assert.equal(state(id), `draft|${day1}`, 'not published');
     assert.equal(published('kontanthjaelp-jobparat'), inForce);

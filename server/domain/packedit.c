@@ -855,6 +855,8 @@ size_t packedit_diff(const struct model_pack *old, const struct model_pack *draf
         old = &none;
     struct packedit_differ d = {cb, arg, 0, old, draft, NULL, 0, NULL, NULL};
     d.codes = packedit_codes(old, draft, &d.n_codes);
+    /* the group's name in another language (its Danish and English are the group's own) */
+    packedit_others(&d, 0, 0, 0, "group.name", NULL, NULL);
     packedit_texts(&d, 0, 0, 0, "guidance", old->guidance, draft->guidance);
     packedit_others(&d, 0, 0, 0, "guidance", NULL, NULL);
     packedit_text(&d, 0, 0, 0, "legal_basis", "", old->legal_basis, draft->legal_basis);

@@ -393,6 +393,8 @@ struct h_admin_tr_spec {
 
 static const struct h_admin_tr_spec h_admin_tr_guidance = {"guidance", "staff_written_guidance",
                                                            0, 12};
+static const struct h_admin_tr_spec h_admin_tr_group = {"group.name", "admin_tr_group_name",
+                                                        CONTENT_GROUP_NAME_MAX, 0};
 static const struct h_admin_tr_spec h_admin_tr_video_specs[] = {
     {"title", "admin_tr_title", CONTENT_TITLE_MAX, 0},
     {"summary", "admin_tr_summary", CONTENT_SUMMARY_MAX, 3},
@@ -415,8 +417,9 @@ static void h_admin_tr_counts(const struct model_pack *p, const char *code, size
                               size_t *total)
 {
     char path[PACKEDIT_TR_PATH_MAX];
-    *total = 1; /* the written guidance */
-    *done = content_translation(p, code, "guidance") != NULL;
+    *total = 2; /* the target group's name and the written guidance */
+    *done = (content_translation(p, code, "group.name") != NULL) +
+            (content_translation(p, code, "guidance") != NULL);
     for (size_t vi = 0; vi < p->n_videos; vi++) {
         const struct model_video *v = &p->videos[vi];
         for (size_t f = 0; f < H_ADMIN_TR_VIDEO_N; f++) {
@@ -567,7 +570,24 @@ void h_admin_lang(struct app_call *c)
     if (n) {
         sections = h_admin_tr_video(c, ctx, p, tg.code, n, post);
     } else {
+        /* the target group's name as the citizen reads it at the top of every page (the
+         * Danish name is the group's own, /admin/grupper), then the written guidance */
+        struct model_group g = {0};
         json_t *fields = json_array();
+        if (store_group_by_id(c->st, p->group_id, &g) != STORE_OK) {
+            json_decref(fields);
+            json_decref(ctx);
+            h_staff_fail(c);
+            goto out;
+        }
+        json_array_append_new(fields, h_admin_tr_field(c, ctx, p, tg.code, &h_admin_tr_group,
+                                                       "group_name", "group.name",
+                                                       g.name[LANG_DA], 0, post));
+        const char *name = content_translation(p, tg.code, "group.name");
+        if (post && name && !content_group_name_ok(name, false) &&
+            !json_object_get(ctx, "err_group_name"))
+            h_staff_error(c, ctx, "group_name", "admin_err_group_name_line");
+        model_group_clear(&g);
         json_array_append_new(fields, h_admin_tr_field(c, ctx, p, tg.code, &h_admin_tr_guidance,
                                                        "guidance", "guidance",
                                                        p->guidance[LANG_DA], 0, post));

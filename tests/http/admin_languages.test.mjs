@@ -62,8 +62,9 @@ describe('administrator: the draft in every language of the pack', () => {
 
   it('the draft page links every other language with how many texts it has', async () => {
     const page = decodeEntities((await admin.get(`/admin/pakke/${draftId}`)).text);
-    // the editor's texts (the group's name is not one of the draft's)
-    const arTexts = Object.keys(PACK.translations.ar).filter((k) => !k.startsWith('group.')).length;
+    // the editor's texts: the group's name is one of them, its description (which no page
+    // shows) is not
+    const arTexts = Object.keys(PACK.translations.ar).filter((k) => k !== 'group.description').length;
     assert.match(page, new RegExp(`href="/admin/pakke/${draftId}/sprog/ar">[^<]*<span lang="ar" dir="rtl">العربية</span></a> – ${arTexts} `));
     assert.match(page, new RegExp(`href="/admin/pakke/${draftId}/sprog/uk"`));
     assert.ok(!page.includes(`/sprog/en"`) && !page.includes(`/sprog/da"`), 'Danish and English are edited on the forms themselves');
@@ -198,5 +199,37 @@ describe('administrator: the draft in every language of the pack', () => {
     const gone = JSON.parse(one(s.db, `SELECT translations FROM packs WHERE id = ${id}`)).ar;
     assert.ok(!Object.keys(gone).some((k) => k.startsWith(`v.${v.slug}.`)), 'no text of the removed video');
     assert.ok(Object.keys(gone).length > 0);
+  });
+
+  it('the target group\'s name in Arabic: edited beside the group\'s Danish name, one line only, shown in the difference and on the citizen\'s pages once published', async () => {
+    const id = await draftOf(s, admin, 'sygedagpenge');
+    const action = `/admin/pakke/${id}/sprog/ar`;
+    let page = (await admin.get(action)).text;
+    assert.match(control(page, 'group_name'), /lang="ar"[^>]*dir="rtl"/);
+    assert.ok(decodeEntities(page).includes('Sygedagpenge'), 'the Danish name beside it');
+    // a line break is refused and nothing is stored
+    const before = one(s.db, `SELECT translations FROM packs WHERE id = ${id}`);
+    let r = await admin.post(action, set(formFields(page, action), 'group_name', 'سطر\nسطر'));
+    assert.equal(r.status, 422);
+    assertSummaryOnTop(r.text, ['group_name']);
+    assert.match(decodeEntities(r.text), /Skriv målgruppens navn på én linje/);
+    assert.equal(one(s.db, `SELECT translations FROM packs WHERE id = ${id}`), before);
+    const name = 'إعانة المرض (اسم جديد)';
+    r = await admin.post(action, set(formFields(page, action), 'group_name', name));
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    assert.equal(JSON.parse(one(s.db, `SELECT translations FROM packs WHERE id = ${id}`)).ar['group.name'], name);
+    page = (await admin.get(`/admin/pakke/${id}`)).text;
+    const confirm = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf: formCsrf(page, `/admin/pakke/${id}/udgiv`) });
+    assert.equal(confirm.status, 200);
+    const diff = decodeEntities(confirm.text);
+    assert.match(diff, /Målgruppens navn \(<span lang="ar" dir="rtl">العربية<\/span>\)/);
+    assert.ok(diff.includes(name));
+    r = await admin.post(`/admin/pakke/${id}/udgiv`, { csrf: formCsrf(confirm.text, `/admin/pakke/${id}/udgiv`), confirm: 'ja' });
+    assert.equal(r.status, 303);
+    const res = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { language: 'ar', target_group: 'sygedagpenge' }) });
+    assert.equal(res.status, 201, res.text);
+    const ar = new Browser(s);
+    assert.equal((await ar.get(new URL(res.json.link).pathname)).status, 303);
+    assert.ok(decodeEntities((await ar.get('/borger')).text).includes(name), 'the citizen reads the new name');
   });
 });

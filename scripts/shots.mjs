@@ -281,10 +281,21 @@ async function staff(server, browser, width, js, lang) {
     await Promise.all([page.waitForLoadState('load'), page.locator(`${packForm} button[type=submit]`).click()]);
     await Promise.all([page.waitForLoadState('load'), page.locator('#publish button[type=submit]').click()]);
     await at('admin', '12-publish-plan');
+    // its group switched off for the while (as a new group is): the switch is offered,
+    // ticked, and the plan says so on the lists and the groups page
+    const group = `(SELECT group_id FROM packs WHERE id = ${id})`;
+    sqlite(server.db, `UPDATE target_groups SET enabled = 0 WHERE id = ${group}`);
+    await page.goto(`${server.base}/admin/pakke/${id}`);
+    await Promise.all([page.waitForLoadState('load'), page.locator('#publish button[type=submit]').click()]);
+    await page.locator('#slaa_til').check();
+    await at('admin', '12-publish-plan-switch');
     await Promise.all([page.waitForLoadState('load'), page.locator('button[name=when][value=planlagt]').click()]);
     await at('admin', '12-packs-planned');
     await at('admin', '12-draft-planned', `/admin/pakke/${id}`);
+    await at('admin', '12-groups-switch-planned', '/admin/grupper');
+    await page.goto(`${server.base}/admin/pakke/${id}`);
     await Promise.all([page.waitForLoadState('load'), page.locator(`#plan-${id} button[type=submit]`).click()]);
+    sqlite(server.db, `UPDATE target_groups SET enabled = 1 WHERE id = ${group}`);
     await at('admin', '13-stats', '/admin/statistik');
     await at('admin', '13-stats-question', '/admin/statistik/spoergsmaal/1');
     if (citizenUrl) await at('admin', '14-access-log', citizenUrl.replace('/medarbejder/borger/', '/admin/adgangslog/'));

@@ -342,18 +342,21 @@ struct packedit_pub {
     int64_t now;
     struct content_problem *problem;
     enum packedit_pub_mode mode;
+    bool switch_on; /* NOW, PLAN: the group is switched on with the publication */
     enum packedit_result result;
     int version;
     char day[CLOCK_DATE_LEN + 1]; /* PLAN: the day planned */
 };
 
 /* A planned draft whose day has come, in the publishing transaction: STORE_OK to publish
- * it, STORE_NOT_FOUND to leave it (not planned, not yet, or edited since). */
+ * it (*switch_on: and switch its group on), STORE_NOT_FOUND to leave it (not planned, not
+ * yet, or edited since). */
 static enum store_status packedit_due_check(struct store *st, const struct model_pack *p,
-                                            const char *today, const char *hash)
+                                            const char *today, const char *hash,
+                                            bool *switch_on)
 {
     char day[CLOCK_DATE_LEN + 1], planned[MODEL_HASH_HEX + 1];
-    enum store_status rc = store_pack_plan_of(st, p->id, day, planned);
+    enum store_status rc = store_pack_plan_of(st, p->id, day, planned, switch_on);
     if (rc != STORE_OK)
         return rc;
     if (!*day || strcmp(day, today) > 0 || strcmp(planned, hash) != 0)
@@ -374,7 +377,7 @@ static enum store_status packedit_publish_txn(struct store *st, void *arg)
     content_pack_hash(p, hash);
     pb->version = p->version;
     if (pb->mode == PACKEDIT_PUB_DUE &&
-        (rc = packedit_due_check(st, p, today, hash)) != STORE_OK) {
+        (rc = packedit_due_check(st, p, today, hash, &pb->switch_on)) != STORE_OK) {
         pb->result = rc == STORE_NOT_FOUND ? PACKEDIT_NOT_FOUND : PACKEDIT_ERROR;
     } else if (content_pack_check(p, pb->max_text, pb->problem) != 0 ||
                content_pack_check_today(p, today, pb->problem) != 0) {
@@ -384,7 +387,7 @@ static enum store_status packedit_publish_txn(struct store *st, void *arg)
         /* the same as the published version: nothing is published; a plan for it has
          * nothing left to do and goes (else rc rolls back) */
         rc = pb->result == PACKEDIT_UNCHANGED && pb->mode == PACKEDIT_PUB_DUE
-                 ? store_pack_plan(st, p->id, "", "")
+                 ? store_pack_plan(st, p->id, "", "", false)
                  : STORE_NOT_FOUND;
     } else if (pb->mode == PACKEDIT_PUB_PLAN) {
         if (strcmp(p->valid_from, today) <= 0) {
@@ -393,11 +396,15 @@ static enum store_status packedit_publish_txn(struct store *st, void *arg)
             rc = STORE_NOT_FOUND;
         } else {
             snprintf(pb->day, sizeof pb->day, "%s", p->valid_from);
-            rc = store_pack_plan(st, p->id, p->valid_from, hash);
+            rc = store_pack_plan(st, p->id, p->valid_from, hash, pb->switch_on);
             pb->result = rc == STORE_OK ? PACKEDIT_OK : PACKEDIT_ERROR;
         }
     } else {
         rc = store_pack_publish(st, p->id, hash, pb->now);
+        /* in the same transaction: the group takes enrolments from the moment its content
+         * is there, never before */
+        if (rc == STORE_OK && pb->switch_on)
+            rc = store_group_switch_on(st, p->group_id);
         pb->result = rc == STORE_OK ? PACKEDIT_OK : PACKEDIT_ERROR;
     }
     model_pack_free(p);
@@ -415,24 +422,25 @@ static enum packedit_result packedit_pub_run(struct store *st, struct packedit_p
 }
 
 enum packedit_result packedit_publish(struct store *st, int64_t pack_id, size_t max_text,
-                                      int64_t now, struct content_problem *problem,
-                                      int *version)
+                                      int64_t now, bool switch_on,
+                                      struct content_problem *problem, int *version)
 {
     struct packedit_pub pb = {.pack_id = pack_id, .max_text = max_text, .now = now,
                               .problem = problem, .mode = PACKEDIT_PUB_NOW,
-                              .result = PACKEDIT_ERROR};
+                              .switch_on = switch_on, .result = PACKEDIT_ERROR};
     enum packedit_result r = packedit_pub_run(st, &pb);
     *version = pb.version;
     return r;
 }
 
 enum packedit_result packedit_plan(struct store *st, int64_t pack_id, size_t max_text,
-                                   int64_t now, struct content_problem *problem, int *version,
+                                   int64_t now, bool switch_on,
+                                   struct content_problem *problem, int *version,
                                    char day[11])
 {
     struct packedit_pub pb = {.pack_id = pack_id, .max_text = max_text, .now = now,
                               .problem = problem, .mode = PACKEDIT_PUB_PLAN,
-                              .result = PACKEDIT_ERROR};
+                              .switch_on = switch_on, .result = PACKEDIT_ERROR};
     enum packedit_result r = packedit_pub_run(st, &pb);
     *version = pb.version;
     snprintf(day, CLOCK_DATE_LEN + 1, "%s", pb.day);
@@ -452,7 +460,7 @@ static enum store_status packedit_unplan_txn(struct store *st, void *arg)
     model_pack_free(p);
     if (u->result != PACKEDIT_OK)
         return u->result == PACKEDIT_ERROR ? STORE_ERROR : STORE_NOT_FOUND;
-    enum store_status rc = store_pack_plan(st, u->pack_id, "", "");
+    enum store_status rc = store_pack_plan(st, u->pack_id, "", "", false);
     if (rc != STORE_OK)
         u->result = PACKEDIT_ERROR;
     return rc;
@@ -466,11 +474,11 @@ enum packedit_result packedit_unplan(struct store *st, int64_t pack_id)
 }
 
 enum packedit_result packedit_plan_of(struct store *st, int64_t pack_id, char day[11],
-                                      bool *changed)
+                                      bool *changed, bool *switch_on)
 {
     char planned[MODEL_HASH_HEX + 1];
     *changed = false;
-    enum store_status rc = store_pack_plan_of(st, pack_id, day, planned);
+    enum store_status rc = store_pack_plan_of(st, pack_id, day, planned, switch_on);
     if (rc == STORE_NOT_FOUND)
         return PACKEDIT_NOT_DRAFT;
     if (rc != STORE_OK)
@@ -498,8 +506,8 @@ int packedit_plans_count(struct store *st, const char *today, size_t n[3])
         return -1;
     for (size_t i = 0; i < count; i++) {
         char day[CLOCK_DATE_LEN + 1];
-        bool changed = false;
-        enum packedit_result r = packedit_plan_of(st, ids[i], day, &changed);
+        bool changed = false, switch_on;
+        enum packedit_result r = packedit_plan_of(st, ids[i], day, &changed, &switch_on);
         if (r == PACKEDIT_ERROR)
             rc = -1;
         if (r != PACKEDIT_OK || !*day)

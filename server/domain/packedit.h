@@ -76,13 +76,15 @@ enum packedit_result packedit_replace(struct store *st, struct model_pack *p);
  * PACKEDIT_ERROR. */
 enum packedit_result packedit_unchanged(struct store *st, const struct model_pack *draft);
 
-/* Publishes the draft as described at the top (content_pack_check, max_text as there);
+/* Publishes the draft as described at the top (content_pack_check, max_text as there),
+ * switching its group on in the same transaction when switch_on (a group that is switched
+ * off takes no enrolments);
  * *problem says why not on PACKEDIT_INVALID; PACKEDIT_UNCHANGED, with nothing written (no
- * new version, the published one stays), when the draft is the same as the published
- * version.  *version gets the published version number. */
+ * new version, the published one stays, the group as it was), when the draft is the same
+ * as the published version.  *version gets the published version number. */
 enum packedit_result packedit_publish(struct store *st, int64_t pack_id, size_t max_text,
-                                      int64_t now, struct content_problem *problem,
-                                      int *version);
+                                      int64_t now, bool switch_on,
+                                      struct content_problem *problem, int *version);
 
 /* ------------------------------------------------------------------ planned publication
  *
@@ -94,11 +96,14 @@ enum packedit_result packedit_publish(struct store *st, int64_t pack_id, size_t 
  * published on the day (it is shown as changed until the plan is confirmed again or taken
  * away), since what was confirmed is no longer what would be published. */
 
-/* Plans the draft for its first valid day, after the same checks as packedit_publish().
+/* Plans the draft for its first valid day, after the same checks as packedit_publish();
+ * when switch_on its publication on that day switches its group on (as packedit_publish()
+ * does), so that a new group takes enrolments from the first day of its rules.
  * PACKEDIT_INVALID with problem code "not_later" when that day is not after today (then
  * it is published, not planned).  *version the draft's version, day its first day. */
 enum packedit_result packedit_plan(struct store *st, int64_t pack_id, size_t max_text,
-                                   int64_t now, struct content_problem *problem, int *version,
+                                   int64_t now, bool switch_on,
+                                   struct content_problem *problem, int *version,
                                    char day[11]);
 
 /* Takes the draft's plan away (it stays a draft).  PACKEDIT_NOT_FOUND when there is no such
@@ -107,9 +112,10 @@ enum packedit_result packedit_plan(struct store *st, int64_t pack_id, size_t max
 enum packedit_result packedit_unplan(struct store *st, int64_t pack_id);
 
 /* The draft's plan: day "" when none; *changed when the draft was edited after the plan
- * was confirmed (then it will not be published on that day). */
+ * was confirmed (then it will not be published on that day); *switch_on when its
+ * publication will switch its group on. */
 enum packedit_result packedit_plan_of(struct store *st, int64_t pack_id, char day[11],
-                                      bool *changed);
+                                      bool *changed, bool *switch_on);
 
 /* The planned drafts on day today, by what becomes of them: n[0] waiting for their day,
  * n[1] changed since the plan was confirmed (they will not be published), n[2] overdue

@@ -675,6 +675,8 @@ enum store_status store_group_names(struct store *st, int64_t id, const char *na
 /* Target group settings (enable/disable, resend interval). */
 enum store_status store_group_settings(struct store *st, int64_t id, bool enabled,
                                        int resend_months);
+/* Switches target group id on (STORE_NOT_FOUND for no such group). */
+enum store_status store_group_switch_on(struct store *st, int64_t id);
 
 /* Pack versions of a group, newest first. */
 struct store_pack_row {
@@ -689,21 +691,22 @@ struct store_pack_row {
      * the plan was confirmed; both "" when it is not planned */
     char publish_on[11];
     char publish_hash[MODEL_HASH_HEX + 1];
+    bool publish_switch_on; /* the plan switches the group on when it publishes the draft */
 };
 enum store_status store_pack_list(struct store *st, int64_t group_id,
                                   struct store_pack_row **out, size_t *n);
 /* Plans draft pack_id to be published on day ("YYYY-MM-DD"), its content hash being hash
- * when the plan was confirmed; day and hash "" take the plan away.  STORE_NOT_FOUND when
- * it is not a draft. */
+ * when the plan was confirmed, switching its group on then when switch_on; day and hash ""
+ * (switch_on false) take the plan away.  STORE_NOT_FOUND when it is not a draft. */
 enum store_status store_pack_plan(struct store *st, int64_t pack_id, const char *day,
-                                  const char *hash);
+                                  const char *hash, bool switch_on);
 /* The drafts planned for day today or earlier, oldest plan first: *ids (free) and *n. */
 enum store_status store_pack_plans_due(struct store *st, const char *today, int64_t **ids,
                                        size_t *n);
-/* Draft pack_id's plan: day and hash "" when it has none.  STORE_NOT_FOUND when it is not
- * a draft. */
+/* Draft pack_id's plan: day and hash "" (*switch_on false) when it has none.
+ * STORE_NOT_FOUND when it is not a draft. */
 enum store_status store_pack_plan_of(struct store *st, int64_t pack_id, char day[11],
-                                     char hash[MODEL_HASH_HEX + 1]);
+                                     char hash[MODEL_HASH_HEX + 1], bool *switch_on);
 /* The id of the group's draft, if it has one. */
 enum store_status store_pack_draft_id(struct store *st, int64_t group_id, int64_t *id);
 /* STORE_OK when some version of the group (published or retired) has that content hash. */

@@ -609,6 +609,14 @@ enum store_status store_group_settings(struct store *st, int64_t id, bool enable
                                       "iii", (int64_t)enabled, (int64_t)resend_months, id)));
 }
 
+enum store_status store_group_switch_on(struct store *st, int64_t id)
+{
+    return store_changed(st, store_done(st, store_stmt(st,
+                                                       "UPDATE target_groups SET enabled = 1"
+                                                       " WHERE id = ?",
+                                                       "i", id)));
+}
+
 /* ------------------------------------------------------------------ packs and drafts */
 
 enum store_status store_pack_list(struct store *st, int64_t group_id,
@@ -619,7 +627,8 @@ enum store_status store_pack_list(struct store *st, int64_t group_id,
         "SELECT p.id, p.version, p.state, p.created_at, coalesce(p.published_at, 0),"
         " coalesce(p.retired_at, 0),"
         " (SELECT count(*) FROM enrolments e WHERE e.pack_id = p.id), p.publish_on,"
-        " p.publish_hash FROM packs p WHERE p.group_id = ? ORDER BY p.version DESC",
+        " p.publish_hash, p.publish_switch_on FROM packs p WHERE p.group_id = ?"
+        " ORDER BY p.version DESC",
         "i", group_id);
     *out = NULL;
     *n = 0;
@@ -638,19 +647,20 @@ enum store_status store_pack_list(struct store *st, int64_t group_id,
         r->enrolments = db_col_int(s, 6);
         store_col_copy(s, 7, r->publish_on, sizeof r->publish_on);
         store_col_copy(s, 8, r->publish_hash, sizeof r->publish_hash);
+        r->publish_switch_on = db_col_int(s, 9) != 0;
     }
     db_reset(s);
     return rc == DB_DONE ? STORE_OK : store_status_of(rc);
 }
 
 enum store_status store_pack_plan(struct store *st, int64_t pack_id, const char *day,
-                                  const char *hash)
+                                  const char *hash, bool switch_on)
 {
     return store_changed(
         st, store_done(st, store_stmt(st,
-                                      "UPDATE packs SET publish_on = ?, publish_hash = ?"
-                                      " WHERE id = ? AND state = 'draft'",
-                                      "tti", day, hash, pack_id)));
+                                      "UPDATE packs SET publish_on = ?, publish_hash = ?,"
+                                      " publish_switch_on = ? WHERE id = ? AND state = 'draft'",
+                                      "ttii", day, hash, (int64_t)switch_on, pack_id)));
 }
 
 enum store_status store_pack_plans_due(struct store *st, const char *today, int64_t **ids,
@@ -681,17 +691,19 @@ enum store_status store_pack_plans_due(struct store *st, const char *today, int6
 }
 
 enum store_status store_pack_plan_of(struct store *st, int64_t pack_id, char day[11],
-                                     char hash[MODEL_HASH_HEX + 1])
+                                     char hash[MODEL_HASH_HEX + 1], bool *switch_on)
 {
     struct db_stmt *s = store_stmt(st,
-                                   "SELECT publish_on, publish_hash FROM packs"
-                                   " WHERE id = ? AND state = 'draft'",
+                                   "SELECT publish_on, publish_hash, publish_switch_on"
+                                   " FROM packs WHERE id = ? AND state = 'draft'",
                                    "i", pack_id);
     enum store_status rc = store_row(st, s);
     day[0] = hash[0] = '\0';
+    *switch_on = false;
     if (rc == STORE_OK) {
         store_col_copy(s, 0, day, 11);
         store_col_copy(s, 1, hash, MODEL_HASH_HEX + 1);
+        *switch_on = db_col_int(s, 2) != 0;
         db_reset(s);
     }
     return rc;

@@ -588,6 +588,21 @@ void h_admin_key_revoke(struct app_call *c)
 
 /* ------------------------------------------------------------------ target groups */
 
+/* A switched-off group whose draft is planned to switch it on when it is published (and
+ * will be: unchanged since the plan was confirmed): "switch_plan": {day} in g. */
+static void h_admin_group_switch_plan(struct app_call *c, json_t *g, int64_t group_id)
+{
+    int64_t draft;
+    char day[CLOCK_DATE_LEN + 1], human[64];
+    bool changed = false, switch_on = false;
+    if (packedit_draft_of(c->st, group_id, &draft) != PACKEDIT_OK ||
+        packedit_plan_of(c->st, draft, day, &changed, &switch_on) != PACKEDIT_OK || !*day ||
+        changed || !switch_on ||
+        clock_format_human_day(day, model_lang_code(c->lang), human, sizeof human) != 0)
+        return;
+    json_object_set_new(g, "switch_plan", json_pack("{s:s}", "day", human));
+}
+
 /* The groups page; ctx may carry a refused form: "bad_group" (a group's slug) with the
  * fields as sent ("sent": {name_da, name_en, resend_months, enabled}) and their errors
  * (err_<field>_<slug>), or the new group's form as sent ("new": {…}). */
@@ -613,6 +628,8 @@ static void h_admin_groups_page(struct app_call *c, int status, json_t *ctx)
                               "no_content",
                               store_pack_published_id(c->st, groups[i].id, &published) ==
                                   STORE_NOT_FOUND);
+        if (!groups[i].enabled)
+            h_admin_group_switch_plan(c, g, groups[i].id);
         if (bad && strcmp(bad, groups[i].slug) == 0) {
             json_object_update(g, json_object_get(ctx, "sent"));
             static const char *const fields[] = {"name_da", "name_en", "resend", "enabled"};

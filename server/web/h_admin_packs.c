@@ -18,7 +18,7 @@
 
 static json_t *h_admin_lix(struct app_call *c, const char *text);
 static json_t *h_admin_tongues(struct app_call *c, const struct model_pack *p);
-static json_t *h_admin_plan(struct app_call *c, int64_t pack_id);
+static json_t *h_admin_plan(struct app_call *c, int64_t pack_id, int64_t group_id);
 
 /* ------------------------------------------------------------------ review */
 
@@ -53,6 +53,28 @@ static void h_admin_review_item(struct app_call *c, json_t *list, const struct m
     json_array_append_new(list, item);
 }
 
+/* The group's planned draft, if it has one: NULL, or its plan (h_admin_plan) when it will
+ * be carried out; a plan that will not be (changed since it was confirmed), or was not (its
+ * day came and the draft could not be published), is an item of its own in list. */
+static json_t *h_admin_review_plan(struct app_call *c, json_t *list, const struct model_group *g)
+{
+    int64_t draft = 0;
+    json_t *plan = NULL;
+    if (packedit_draft_of(c->st, g->id, &draft) == PACKEDIT_OK)
+        plan = h_admin_plan(c, draft, g->id);
+    if (!plan || (!json_is_true(json_object_get(plan, "changed")) &&
+                  !json_is_true(json_object_get(plan, "passed"))))
+        return plan;
+    const char *key = json_is_true(json_object_get(plan, "changed")) ? "admin_review_plan_changed"
+                                                                     : "admin_review_plan_passed";
+    char *text = h_staff_fill_text(c, key, "date", json_string_value(json_object_get(plan, "day")));
+    json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "group", h_staff_name(c, g->name),
+                                          "slug", g->slug, "text", text));
+    free(text);
+    json_decref(plan);
+    return NULL;
+}
+
 struct h_admin_reviewing {
     struct app_call *c;
     const char *today;
@@ -71,28 +93,11 @@ static void h_admin_review_pack(const struct model_group *g, const struct model_
     content_validity_of(p->valid_from, p->valid_to, r->today, days, &pack);
     size_t before = json_array_size(r->list);
     h_admin_review_item(c, r->list, g, p, NULL, &pack);
-    int64_t draft = 0;
-    json_t *item = json_array_get(r->list, before), *plan = NULL;
-    if (packedit_draft_of(c->st, g->id, &draft) == PACKEDIT_OK)
-        plan = h_admin_plan(c, draft);
-    int stale = plan && (json_is_true(json_object_get(plan, "changed")) ||
-                         json_is_true(json_object_get(plan, "passed")));
+    json_t *item = json_array_get(r->list, before);
+    json_t *plan = h_admin_review_plan(c, r->list, g);
     /* a version ending or ended, with its successor planned: when it comes */
-    if (plan && !stale && item && (pack.state == CONTENT_ENDING || pack.state == CONTENT_ENDED))
+    if (plan && item && (pack.state == CONTENT_ENDING || pack.state == CONTENT_ENDED))
         json_object_set(item, "planned", json_object_get(plan, "day"));
-    /* a plan that will not be carried out (changed since it was confirmed), or was not (its
-     * day came and the draft could not be published): an item of its own */
-    if (stale) {
-        const char *key = json_is_true(json_object_get(plan, "changed"))
-                              ? "admin_review_plan_changed"
-                              : "admin_review_plan_passed";
-        char *text = h_staff_fill_text(c, key, "date",
-                                       json_string_value(json_object_get(plan, "day")));
-        json_array_append_new(r->list, json_pack("{s:s, s:s, s:s}", "group",
-                                                 h_staff_name(c, g->name), "slug", g->slug,
-                                                 "text", text));
-        free(text);
-    }
     json_decref(plan);
     for (size_t v = 0; v < p->n_videos; v++) {
         struct content_validity_info own;
@@ -112,6 +117,18 @@ json_t *h_admin_review(struct app_call *c)
     clock_today(today);
     struct h_admin_reviewing r = {c, today, json_array()};
     content_published_each(c->st, c->app->content, h_admin_review_pack, &r);
+    /* a group with nothing published yet (a new one) and its first version planned */
+    struct model_group *groups = NULL;
+    size_t n = 0;
+    if (store_group_list(c->st, &groups, &n) == STORE_OK) {
+        for (size_t i = 0; i < n; i++) {
+            int64_t published;
+            if (store_pack_published_id(c->st, groups[i].id, &published) == STORE_NOT_FOUND)
+                json_decref(h_admin_review_plan(c, r.list, &groups[i]));
+            model_group_clear(&groups[i]);
+        }
+        free(groups);
+    }
     if (json_array_size(r.list) == 0) {
         json_decref(r.list);
         return NULL;
@@ -121,19 +138,23 @@ json_t *h_admin_review(struct app_call *c)
 
 /* ------------------------------------------------------------------ packs */
 
-/* A draft's plan for the pages: {day: "1. januar 2027", changed: edited since the plan was
- * confirmed, passed: its day has come and it is still a draft}, or NULL when it has none
- * (or the plan cannot be read: the page then shows none). */
-static json_t *h_admin_plan(struct app_call *c, int64_t pack_id)
+/* Draft pack_id's plan for the pages: {day: "1. januar 2027", changed: edited since the
+ * plan was confirmed, passed: its day has come and it is still a draft, switch_on: it
+ * switches group group_id on, first: the group has no published version}, or NULL when it
+ * has none (or the plan cannot be read: the page then shows none). */
+static json_t *h_admin_plan(struct app_call *c, int64_t pack_id, int64_t group_id)
 {
     char day[CLOCK_DATE_LEN + 1], today[CLOCK_DATE_LEN + 1], human[64];
-    bool changed = false;
-    if (packedit_plan_of(c->st, pack_id, day, &changed) != PACKEDIT_OK || !*day ||
+    bool changed = false, switch_on = false;
+    if (packedit_plan_of(c->st, pack_id, day, &changed, &switch_on) != PACKEDIT_OK || !*day ||
         clock_format_human_day(day, model_lang_code(c->lang), human, sizeof human) != 0)
         return NULL;
     clock_today(today);
-    return json_pack("{s:I, s:s, s:b, s:b}", "id", (json_int_t)pack_id, "day", human, "changed",
-                     changed, "passed", strcmp(day, today) <= 0);
+    int64_t published;
+    return json_pack("{s:I, s:s, s:b, s:b, s:b, s:b}", "id", (json_int_t)pack_id, "day", human,
+                     "changed", changed, "passed", strcmp(day, today) <= 0, "switch_on",
+                     switch_on, "first",
+                     store_pack_published_id(c->st, group_id, &published) == STORE_NOT_FOUND);
 }
 
 void h_admin_packs(struct app_call *c)
@@ -167,7 +188,9 @@ void h_admin_packs(struct app_call *c)
                 h_staff_time(c, v, "retired", rows[r].retired_at);
                 if (strcmp(rows[r].state, "draft") == 0) {
                     draft = rows[r].id;
-                    json_t *plan = rows[r].publish_on[0] ? h_admin_plan(c, rows[r].id) : NULL;
+                    json_t *plan = rows[r].publish_on[0]
+                                       ? h_admin_plan(c, rows[r].id, groups[i].id)
+                                       : NULL;
                     if (plan)
                         json_object_set_new(v, "plan", plan);
                 }
@@ -268,6 +291,7 @@ static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
     json_t *ctx = json_pack("{s:I, s:i}", "pack_id", (json_int_t)p->id, "version", p->version);
     if (store_group_by_id(c->st, p->group_id, &g) == STORE_OK) {
         json_object_set_new(ctx, "group_name", json_string(h_staff_name(c, g.name)));
+        json_object_set_new(ctx, "group_off", json_boolean(!g.enabled));
         model_group_clear(&g);
     }
     json_t *videos = json_array();
@@ -280,7 +304,7 @@ static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
     json_t *tongues = h_admin_tongues(c, p);
     json_object_set_new(ctx, "has_tongues", json_boolean(json_array_size(tongues) > 0));
     json_object_set_new(ctx, "tongues", tongues);
-    json_t *plan = h_admin_plan(c, p->id);
+    json_t *plan = h_admin_plan(c, p->id, p->group_id);
     if (plan)
         json_object_set_new(ctx, "plan", plan);
     if (c->req->method != ROUTER_POST)
@@ -1658,15 +1682,17 @@ void h_admin_publish(struct app_call *c)
         model_pack_free(p);
         return;
     }
-    /* when=planlagt: on the draft's first valid day instead of now */
+    /* when=planlagt: on the draft's first valid day instead of now; slaa_til=ja: the group
+     * (switched off, and the page offered it) is switched on with the publication */
     int plan = strcmp(h_staff_field(c, "when"), "planlagt") == 0;
+    bool switch_on = strcmp(h_staff_field(c, "slaa_til"), "ja") == 0;
     char day[CLOCK_DATE_LEN + 1];
     enum packedit_result r =
         !id    ? PACKEDIT_NOT_FOUND
-        : plan ? packedit_plan(c->st, id, c->app->cfg->max_content_text, clock_now(), &problem,
-                               &version, day)
+        : plan ? packedit_plan(c->st, id, c->app->cfg->max_content_text, clock_now(), switch_on,
+                               &problem, &version, day)
                : packedit_publish(c->st, id, c->app->cfg->max_content_text, clock_now(),
-                                  &problem, &version);
+                                  switch_on, &problem, &version);
     if (r == PACKEDIT_NOT_FOUND) {
         app_page_error(c, 404, "not_found");
     } else if (r == PACKEDIT_NOT_DRAFT) {

@@ -354,8 +354,13 @@ for (const js of [false, true]) {
         const later = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
         await admin.page.locator(`${packForm} #valid_from`).fill(later);
         await Promise.all([admin.page.waitForLoadState('load'), admin.page.locator(`${packForm} button[type=submit]`).click()]);
+        // its group switched off for the while: the confirmation also offers to switch it on
+        const group = `(SELECT group_id FROM packs WHERE id = ${draftId})`;
+        sqlite(server.db, `UPDATE target_groups SET enabled = 0 WHERE id = ${group}`);
         await Promise.all([admin.page.waitForLoadState('load'), admin.page.locator('#publish button[type=submit]').click()]);
+        assert.equal(await admin.page.locator('#slaa_til').count(), 1, 'the switch offered');
         await assertAccessible(admin, `publish confirmation with a plan (${lang})`);
+        sqlite(server.db, `UPDATE target_groups SET enabled = 1 WHERE id = ${group}`);
         await Promise.all([admin.page.waitForLoadState('load'), admin.page.locator('button[name=when][value=planlagt]').click()]);
         assert.match(new URL(admin.page.url()).pathname, /^\/admin\/pakker$/);
         assert.equal(await admin.page.locator(`#plan-${draftId}`).count(), 1, 'the plan on the pack list');

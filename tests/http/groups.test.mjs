@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { Browser, ROOT, cli, decodeEntities, enrolBody, freshCpr, sqlite, startServer, tableCounts } from './harness.mjs';
+import { addDays, human, today } from './days.mjs';
 import {
   enrolCitizen, errorSummary, formCsrf, formFields, ini, postMultipart, setField, staff,
 } from './staffkit.mjs';
@@ -43,6 +44,34 @@ describe('target groups as data: a new one added, filled, published and switched
     assert.equal(page.status, 200);
     return admin.post('/admin/grupper', { csrf: formCsrf(page.text, '/admin/grupper'), ...fields });
   };
+  /* Fills group draft id (empty, as a new group's first one is) with a video, a question and
+   * two answers, its rules from day `from` when given. */
+  async function fillFirstDraft(id, from) {
+    const draftPage = `/admin/pakke/${id}`;
+    const fields = formFields((await admin.get(draftPage)).text, draftPage);
+    setField(fields, 'guidance_da', 'Du får selvforsørgelsesydelse. Her er dine rettigheder og pligter.');
+    setField(fields, 'legal_basis', 'Lov om aktiv socialpolitik');
+    if (from) setField(fields, 'valid_from', from);
+    assert.equal((await admin.post(draftPage, fields)).status, 303);
+    const vnew = `${draftPage}/video/ny`;
+    const r = await postMultipart(admin, vnew, [
+      { name: 'csrf', value: formCsrf((await admin.get(vnew)).text, vnew) }, { name: 'title_da', value: 'Dine pligter' },
+      { name: 'title_en', value: '' }, { name: 'summary_da', value: '' }, { name: 'media', value: 'ny-gruppe.mp4' },
+      { name: 'captions_da', value: VTT }, { name: 'captions_en', value: '' }, { name: 'transcript_da', value: 'Du skal stå til rådighed.' },
+      { name: 'transcript_en', value: '' },
+    ]);
+    assert.equal(r.status, 303, r.text.slice(0, 400));
+    const qnew = `${draftPage}/video/1/spoergsmaal/ny`;
+    const q = await admin.post(qnew, {
+      csrf: formCsrf((await admin.get(qnew)).text, qnew), text_da: 'Hvad skal du?', kind: 'single', topic_da: 'Rådighed', explanation_da: 'Fordi.',
+    });
+    assert.equal(q.status, 303, q.text.slice(0, 400));
+    const onew = `${draftPage}/video/1/spoergsmaal/1/svar/ny`;
+    const ocsrf = formCsrf((await admin.get(onew)).text, onew);
+    assert.equal((await admin.post(onew, { csrf: ocsrf, text_da: 'Stå til rådighed', right: 'ja' })).status, 303);
+    assert.equal((await admin.post(onew, { csrf: ocsrf, text_da: 'Ingenting' })).status, 303);
+  }
+
   const good = { slug: SLUG, name_da: 'Selvforsørgelses- og hjemrejseydelse', name_en: 'Self-support and repatriation benefit', resend_months: '6' };
 
   it('a bad short name, a taken one, a missing or too long name or a bad interval is refused, naming the field; nothing is stored', async () => {
@@ -171,31 +200,14 @@ describe('target groups as data: a new one added, filled, published and switched
     assert.equal(r.status, 422);
     assert.match(errorSummary(r.text)[0].text, /Kladden har ingen videoer/);
 
-    const fields = formFields(d.text, draftPage);
-    setField(fields, 'guidance_da', 'Du får selvforsørgelsesydelse. Her er dine rettigheder og pligter.');
-    setField(fields, 'legal_basis', 'Lov om aktiv socialpolitik');
-    assert.equal((await admin.post(draftPage, fields)).status, 303);
-    const vnew = `${draftPage}/video/ny`;
-    r = await postMultipart(admin, vnew, [
-      { name: 'csrf', value: formCsrf((await admin.get(vnew)).text, vnew) }, { name: 'title_da', value: 'Dine pligter' },
-      { name: 'title_en', value: '' }, { name: 'summary_da', value: '' }, { name: 'media', value: 'ny-gruppe.mp4' },
-      { name: 'captions_da', value: VTT }, { name: 'captions_en', value: '' }, { name: 'transcript_da', value: 'Du skal stå til rådighed.' },
-      { name: 'transcript_en', value: '' },
-    ]);
-    assert.equal(r.status, 303, r.text.slice(0, 400));
-    const qnew = `${draftPage}/video/1/spoergsmaal/ny`;
-    r = await admin.post(qnew, {
-      csrf: formCsrf((await admin.get(qnew)).text, qnew), text_da: 'Hvad skal du?', kind: 'single', topic_da: 'Rådighed', explanation_da: 'Fordi.',
-    });
-    assert.equal(r.status, 303, r.text.slice(0, 400));
-    const onew = `${draftPage}/video/1/spoergsmaal/1/svar/ny`;
-    const ocsrf = formCsrf((await admin.get(onew)).text, onew);
-    assert.equal((await admin.post(onew, { csrf: ocsrf, text_da: 'Stå til rådighed', right: 'ja' })).status, 303);
-    assert.equal((await admin.post(onew, { csrf: ocsrf, text_da: 'Ingenting' })).status, 303);
+    await fillFirstDraft(id);
     d = await admin.get(draftPage);
     r = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf(d.text, `${draftPage}/udgiv`) });
     assert.equal(r.status, 200, r.text.slice(0, 400));
     assert.match(text(r.text), /Dine pligter/);
+    // the group is off: publishing offers to switch it on (left unticked here, to show the
+    // switch on the groups page below)
+    assert.match(r.text, /<input[^>]* type="checkbox" id="slaa_til" name="slaa_til" value="ja" checked>/);
     r = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf(r.text, `${draftPage}/udgiv`), confirm: 'ja' });
     assert.equal(r.status, 303);
     assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${id}`), 'published');
@@ -213,6 +225,97 @@ describe('target groups as data: a new one added, filled, published and switched
     const overview = text((await c.get('/borger')).text);
     assert.match(overview, /Selvforsørgelsesydelse/);
     assert.match(overview, /Dine pligter/);
+  });
+
+  it('a new group whose rules begin tomorrow is planned and switched on with its first version on that day, not before', async () => {
+    const slug = 'ny-ordning';
+    const day1 = addDays(today(), 1);
+    const made = await newGroup({ slug, name_da: 'Ny ordning', name_en: 'New scheme', resend_months: '6' });
+    assert.equal(made.status, 303);
+    const packs = await admin.get('/admin/pakker');
+    let r = await admin.post(`/admin/pakker/${slug}/kladde`, { csrf: formCsrf(packs.text, `/admin/pakker/${slug}/kladde`) });
+    assert.equal(r.status, 303);
+    const id = Number(/(\d+)$/.exec(r.headers.location)[1]);
+    await fillFirstDraft(id, day1);
+    const draftPage = `/admin/pakke/${id}`;
+    const confirmPage = async () => {
+      const page = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf((await admin.get(draftPage)).text, `${draftPage}/udgiv`) });
+      assert.equal(page.status, 200, page.text.slice(0, 400));
+      return page;
+    };
+    let page = await confirmPage();
+    const t = text(page.text);
+    // a first version: nothing is in force until then, and the switch is offered, ticked
+    assert.match(t, /Udgiv den på den dag, reglerne begynder at gælde\. Indtil da har målgruppen intet udgivet indhold\./);
+    assert.doesNotMatch(t, /nuværende version/);
+    assert.match(t, /Målgruppen er slået fra, så sagssystemet kan ikke tilmelde borgere i den\./);
+    assert.match(page.text, /<input[^>]* id="slaa_til" name="slaa_til" value="ja" checked>/);
+    const switchOn = () => one(s.db, `SELECT publish_on || '|' || publish_switch_on FROM packs WHERE id = ${id}`);
+
+    // planned without the switch (the box unticked: the browser sends nothing): only the day
+    r = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf(page.text, `${draftPage}/udgiv`), confirm: 'ja', when: 'planlagt' });
+    assert.equal(r.status, 303);
+    assert.equal(switchOn(), `${day1}|0`);
+    assert.doesNotMatch(text((await admin.get('/admin/grupper')).text), /slås til den/);
+    // confirmed again, with it
+    page = await confirmPage();
+    r = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf(page.text, `${draftPage}/udgiv`), confirm: 'ja', when: 'planlagt', slaa_til: 'ja' });
+    assert.equal(r.status, 303);
+    assert.equal(switchOn(), `${day1}|1`);
+    assert.match(text((await admin.get('/admin/grupper')).text),
+      new RegExp(`Kort navn: ${slug} · intet udgivet indhold endnu · slås til den ${human(day1)}, når den planlagte version bliver udgivet`));
+    assert.match(text((await admin.get('/admin/pakker')).text),
+      new RegExp(`Kladden er planlagt til at blive udgivet ${human(day1)} ?\\. Indtil da har målgruppen intet udgivet indhold\\..*Samme dag bliver målgruppen slået til, så sagssystemet kan tilmelde borgere i den\\.`));
+
+    // edited after confirming: it will not be published, so not switched on either; the
+    // review list says so of a group with nothing published too
+    const f = formFields((await admin.get(draftPage)).text, draftPage);
+    setField(f, 'guidance_da', 'Rettet efter planen.');
+    assert.equal((await admin.post(draftPage, f)).status, 303);
+    assert.match(text((await admin.get('/admin')).text),
+      new RegExp(`Ny ordning \\(kladden\\)\\W+var planlagt til at blive udgivet ${human(day1)}, men er ændret`));
+    assert.doesNotMatch(text((await admin.get('/admin/grupper')).text), /slås til den/);
+    page = await confirmPage();
+    r = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf(page.text, `${draftPage}/udgiv`), confirm: 'ja', when: 'planlagt', slaa_til: 'ja' });
+    assert.equal(r.status, 303);
+    assert.doesNotMatch(text((await admin.get('/admin')).text), /Ny ordning \(kladden\)/);
+
+    // until then the case system cannot enrol anyone in it
+    let e = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { target_group: slug }) });
+    assert.equal(e.status, 422);
+    assert.equal(e.json.error.code, 'target_group_disabled');
+    const jobsRun = (now) => {
+      const j = cli(['jobs', 'run', '--db', s.db, '--config', s.configFile, '--now', now]);
+      assert.equal(j.status, 0, j.stderr);
+    };
+    const state = () => one(s.db, `SELECT p.state || '|' || g.enabled FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE p.id = ${id}`);
+    jobsRun(`${today()}T21:30:00Z`); // 22:30 or 23:30 in Copenhagen: still today
+    assert.equal(state(), 'draft|0');
+    jobsRun(`${today()}T23:30:00Z`); // after midnight there
+    assert.equal(state(), 'published|1');
+    e = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { target_group: slug }) });
+    assert.equal(e.status, 201, JSON.stringify(e.json));
+    // what was switched on is the record of the plan, which stays on the version
+    assert.equal(switchOn(), `${day1}|1`);
+    assert.doesNotMatch(text((await admin.get('/admin/grupper')).text), /slås til den/);
+  });
+
+  it('publishing at once can switch a group on in the same step', async () => {
+    const slug = 'ny-med-det-samme';
+    assert.equal((await newGroup({ slug, name_da: 'Straks', name_en: '', resend_months: '6' })).status, 303);
+    const packs = await admin.get('/admin/pakker');
+    let r = await admin.post(`/admin/pakker/${slug}/kladde`, { csrf: formCsrf(packs.text, `/admin/pakker/${slug}/kladde`) });
+    const id = Number(/(\d+)$/.exec(r.headers.location)[1]);
+    await fillFirstDraft(id);
+    const draftPage = `/admin/pakke/${id}`;
+    const page = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf((await admin.get(draftPage)).text, `${draftPage}/udgiv`) });
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(text(page.text), /Hvornår skal versionen udgives/); // its rules apply already
+    r = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf(page.text, `${draftPage}/udgiv`), confirm: 'ja', slaa_til: 'ja' });
+    assert.equal(r.status, 303);
+    assert.equal(one(s.db, `SELECT p.state || '|' || g.enabled FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE p.id = ${id}`), 'published|1');
+    const e = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { target_group: slug }) });
+    assert.equal(e.status, 201, JSON.stringify(e.json));
   });
 });
 

@@ -448,15 +448,16 @@ static void edit_draft(struct store *st, int64_t draft, const char *from, const 
 }
 
 /* A draft whose rules begin later is planned and published on its first day (in
- * Copenhagen), only while it is what was confirmed; a plan can be taken away; a draft whose
- * rules already apply is not planned; a plan with nothing new to publish goes. */
+ * Copenhagen), only while it is what was confirmed, switching its group on with it when so
+ * planned; a plan can be taken away; a draft whose rules already apply is not planned; a
+ * plan with nothing new to publish goes, and switches nothing on. */
 static void test_planned_publication(void **state)
 {
     struct fixture *f = *state;
     char db[128], err[256], day[CLOCK_DATE_LEN + 1];
     struct store *st;
     int applied, published, version;
-    bool changed;
+    bool changed, switch_on;
     int64_t now, eve, newyear, march, gid, v1, draft, id;
     struct content_problem pr = {.code = "", .lang = ""};
     clock_init_display_zone(); /* days are Copenhagen's */
@@ -474,24 +475,33 @@ static void test_planned_publication(void **state)
     model_group_clear(&g);
     assert_int_equal(store_pack_published_id(st, gid, &v1), STORE_OK);
 
-    /* new rules from 1 January */
+    /* new rules from 1 January, for a group switched off until then, which they switch on */
+    assert_int_equal(store_group_settings(st, gid, false, 6), STORE_OK);
     assert_int_equal(packedit_draft(st, gid, now, &draft), PACKEDIT_OK);
     edit_draft(st, draft, "2027-01-01", "De nye regler.");
-    assert_int_equal(packedit_plan(st, draft, MAX_TEXT, now, &pr, &version, day), PACKEDIT_OK);
+    assert_int_equal(packedit_plan(st, draft, MAX_TEXT, now, true, &pr, &version, day),
+                     PACKEDIT_OK);
     assert_string_equal(day, "2027-01-01");
-    assert_int_equal(packedit_plan_of(st, draft, day, &changed), PACKEDIT_OK);
+    assert_int_equal(packedit_plan_of(st, draft, day, &changed, &switch_on), PACKEDIT_OK);
     assert_string_equal(day, "2027-01-01");
     assert_false(changed);
-    /* the evening before, in Copenhagen: the old version stays */
+    assert_true(switch_on);
+    /* the evening before, in Copenhagen: the old version stays, the group off */
     assert_int_equal(packedit_publish_due(st, eve, &published), 0);
     assert_int_equal(published, 0);
     assert_int_equal(store_pack_published_id(st, gid, &id), STORE_OK);
     assert_int_equal(id, v1);
-    /* half past midnight: the new one, once */
+    assert_int_equal(store_group_by_id(st, gid, &g), STORE_OK);
+    assert_false(g.enabled);
+    model_group_clear(&g);
+    /* half past midnight: the new one, once, and the group on */
     assert_int_equal(packedit_publish_due(st, newyear, &published), 0);
     assert_int_equal(published, 1);
     assert_int_equal(store_pack_published_id(st, gid, &id), STORE_OK);
     assert_int_equal(id, draft);
+    assert_int_equal(store_group_by_id(st, gid, &g), STORE_OK);
+    assert_true(g.enabled);
+    model_group_clear(&g);
     assert_int_equal(packedit_publish_due(st, newyear, &published), 0);
     assert_int_equal(published, 0);
     assert_int_equal(packedit_unplan(st, draft), PACKEDIT_NOT_DRAFT);
@@ -500,9 +510,10 @@ static void test_planned_publication(void **state)
     /* edited after the plan was confirmed: not published on the day */
     assert_int_equal(packedit_draft(st, gid, newyear, &draft), PACKEDIT_OK);
     edit_draft(st, draft, "2027-03-01", "Fra marts.");
-    assert_int_equal(packedit_plan(st, draft, MAX_TEXT, newyear, &pr, &version, day), PACKEDIT_OK);
+    assert_int_equal(packedit_plan(st, draft, MAX_TEXT, newyear, false, &pr, &version, day),
+                     PACKEDIT_OK);
     edit_draft(st, draft, NULL, "Fra marts, rettet.");
-    assert_int_equal(packedit_plan_of(st, draft, day, &changed), PACKEDIT_OK);
+    assert_int_equal(packedit_plan_of(st, draft, day, &changed, &switch_on), PACKEDIT_OK);
     assert_string_equal(day, "2027-03-01");
     assert_true(changed);
     assert_int_equal(packedit_publish_due(st, march, &published), 0);
@@ -511,15 +522,15 @@ static void test_planned_publication(void **state)
     assert_int_equal(id, in_force);
     /* taken away */
     assert_int_equal(packedit_unplan(st, draft), PACKEDIT_OK);
-    assert_int_equal(packedit_plan_of(st, draft, day, &changed), PACKEDIT_OK);
+    assert_int_equal(packedit_plan_of(st, draft, day, &changed, &switch_on), PACKEDIT_OK);
     assert_string_equal(day, "");
     assert_false(changed);
 
     /* rules that already apply are published, not planned */
-    assert_int_equal(packedit_plan(st, draft, MAX_TEXT, march, &pr, &version, day),
+    assert_int_equal(packedit_plan(st, draft, MAX_TEXT, march, false, &pr, &version, day),
                      PACKEDIT_INVALID);
     assert_string_equal(pr.code, "not_later");
-    assert_int_equal(packedit_plan_of(st, draft, day, &changed), PACKEDIT_OK);
+    assert_int_equal(packedit_plan_of(st, draft, day, &changed, &switch_on), PACKEDIT_OK);
     assert_string_equal(day, "");
 
     /* nothing new to publish: not planned; a plan already made for it goes on its day */
@@ -529,15 +540,20 @@ static void test_planned_publication(void **state)
     char hash[MODEL_HASH_HEX + 1];
     content_pack_hash(cur, hash); /* the draft's content, the same */
     model_pack_free(cur);
-    assert_int_equal(packedit_plan(st, draft, MAX_TEXT, now, &pr, &version, day),
+    assert_int_equal(packedit_plan(st, draft, MAX_TEXT, now, false, &pr, &version, day),
                      PACKEDIT_UNCHANGED);
-    assert_int_equal(store_pack_plan(st, draft, "2027-03-01", hash), STORE_OK);
+    assert_int_equal(store_group_settings(st, gid, false, 6), STORE_OK);
+    assert_int_equal(store_pack_plan(st, draft, "2027-03-01", hash, true), STORE_OK);
     assert_int_equal(packedit_publish_due(st, march, &published), 0);
     assert_int_equal(published, 0);
-    assert_int_equal(packedit_plan_of(st, draft, day, &changed), PACKEDIT_OK);
+    assert_int_equal(packedit_plan_of(st, draft, day, &changed, &switch_on), PACKEDIT_OK);
     assert_string_equal(day, "");
+    assert_false(switch_on);
     assert_int_equal(store_pack_published_id(st, gid, &id), STORE_OK);
     assert_int_equal(id, in_force);
+    assert_int_equal(store_group_by_id(st, gid, &g), STORE_OK);
+    assert_false(g.enabled); /* nothing was published, so nothing was switched on */
+    model_group_clear(&g);
     store_close(st);
 }
 

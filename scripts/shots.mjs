@@ -293,6 +293,10 @@ async function staff(server, browser, width, js, lang) {
     await at('admin', '12-packs-planned');
     await at('admin', '12-draft-planned', `/admin/pakke/${id}`);
     await at('admin', '12-groups-switch-planned', '/admin/grupper');
+    // deleting the draft: its confirmation (not confirmed here)
+    await page.goto(`${server.base}/admin/pakke/${id}`);
+    await Promise.all([page.waitForLoadState('load'), page.locator('#discard button[type=submit]').click()]);
+    await at('admin', '12-discard-confirm');
     await page.goto(`${server.base}/admin/pakke/${id}`);
     await Promise.all([page.waitForLoadState('load'), page.locator(`#plan-${id} button[type=submit]`).click()]);
     sqlite(server.db, `UPDATE target_groups SET enabled = 1 WHERE id = ${group}`);

@@ -466,6 +466,27 @@ static enum store_status packedit_unplan_txn(struct store *st, void *arg)
     return rc;
 }
 
+static enum store_status packedit_discard_txn(struct store *st, void *arg)
+{
+    struct packedit_unplanning *u = arg;
+    struct model_pack *p = NULL;
+    u->result = packedit_load_draft(st, u->pack_id, &p); /* which of the two it is not */
+    model_pack_free(p);
+    if (u->result != PACKEDIT_OK)
+        return u->result == PACKEDIT_ERROR ? STORE_ERROR : STORE_NOT_FOUND;
+    enum store_status rc = store_draft_delete(st, u->pack_id);
+    if (rc != STORE_OK)
+        u->result = PACKEDIT_ERROR;
+    return rc;
+}
+
+enum packedit_result packedit_discard(struct store *st, int64_t pack_id)
+{
+    struct packedit_unplanning u = {pack_id, PACKEDIT_ERROR};
+    enum store_status rc = store_txn(st, packedit_discard_txn, &u);
+    return rc == STORE_OK || rc == STORE_NOT_FOUND ? u.result : PACKEDIT_ERROR;
+}
+
 enum packedit_result packedit_unplan(struct store *st, int64_t pack_id)
 {
     struct packedit_unplanning u = {pack_id, PACKEDIT_ERROR};

@@ -34,6 +34,12 @@ enum packedit_result {
 enum packedit_result packedit_draft(struct store *st, int64_t group_id, int64_t now,
                                     int64_t *pack_id);
 
+/* Deletes the draft with everything in it (a plan for it goes too); the group's published
+ * version, if any, is untouched, and its next draft is made from that again.
+ * PACKEDIT_NOT_FOUND when there is no such pack, PACKEDIT_NOT_DRAFT when it is published
+ * or retired (published content is never deleted). */
+enum packedit_result packedit_discard(struct store *st, int64_t pack_id);
+
 /* Loads a draft for editing (free with model_pack_free). */
 enum packedit_result packedit_load_draft(struct store *st, int64_t pack_id,
                                          struct model_pack **out);

@@ -717,6 +717,9 @@ enum store_status store_pack_max_version(struct store *st, int64_t group_id, int
  * by id.  STORE_NOT_FOUND when p is not a draft (the database refuses changes to
  * published content in any case). */
 enum store_status store_draft_save(struct store *st, const struct model_pack *p);
+/* Deletes draft pack_id with its videos, questions and options.  STORE_NOT_FOUND when it
+ * is not a draft.  Run it in a transaction. */
+enum store_status store_draft_delete(struct store *st, int64_t pack_id);
 /* Replaces every video, question and option of the draft p->id by p's own (added, removed
  * or moved ones too) and fills in their new ids.  STORE_NOT_FOUND when p->id is not a
  * draft.  Run it in a transaction. */

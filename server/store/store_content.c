@@ -182,10 +182,12 @@ enum store_status store_pack_insert(struct store *st, struct model_pack *p, int6
     return store_pack_insert_videos(st, p);
 }
 
-enum store_status store_draft_replace(struct store *st, struct model_pack *p)
+/* Deletes every video, question and option of draft pack_id (STORE_NOT_FOUND when it is
+ * not a draft; the database refuses it for published content in any case). */
+static enum store_status store_draft_clear(struct store *st, int64_t pack_id)
 {
     struct db_stmt *s =
-        store_stmt(st, "SELECT 1 FROM packs WHERE id = ? AND state = 'draft'", "i", p->id);
+        store_stmt(st, "SELECT 1 FROM packs WHERE id = ? AND state = 'draft'", "i", pack_id);
     enum store_status rc = store_row(st, s);
     if (rc != STORE_OK)
         return rc;
@@ -197,8 +199,24 @@ enum store_status store_draft_replace(struct store *st, struct model_pack *p)
         "DELETE FROM videos WHERE pack_id = ?",
     };
     for (size_t i = 0; rc == STORE_OK && i < sizeof del / sizeof del[0]; i++)
-        rc = store_done(st, store_stmt(st, del[i], "i", p->id));
+        rc = store_done(st, store_stmt(st, del[i], "i", pack_id));
+    return rc;
+}
+
+enum store_status store_draft_replace(struct store *st, struct model_pack *p)
+{
+    enum store_status rc = store_draft_clear(st, p->id);
     return rc == STORE_OK ? store_pack_insert_videos(st, p) : rc;
+}
+
+enum store_status store_draft_delete(struct store *st, int64_t pack_id)
+{
+    enum store_status rc = store_draft_clear(st, pack_id);
+    if (rc != STORE_OK)
+        return rc;
+    /* a draft, as store_draft_clear found it in this transaction */
+    return store_done(st, store_stmt(st, "DELETE FROM packs WHERE id = ? AND state = 'draft'",
+                                     "i", pack_id));
 }
 
 enum store_status store_pack_publish(struct store *st, int64_t pack_id, const char *hash,

@@ -93,6 +93,7 @@ static const struct route app_routes[] = {
     {ROUTER_POST, "/admin/pakke/{id}/video/{n}/fil", (void *)h_admin_draft_upload, AUTH_STAFF_ADMIN, BODY_UPLOAD, 0, 0},
     {ROUTER_POST, "/admin/pakke/{id}/udgiv", (void *)h_admin_publish, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_POST, "/admin/pakke/{id}/plan/fortryd", (void *)h_admin_unplan, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_POST, "/admin/pakke/{id}/slet", (void *)h_admin_discard, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET, "/admin/pakke/{id}/vis", (void *)h_admin_preview, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     {ROUTER_GET, "/admin/pakke/{id}/vis/{n}", (void *)h_admin_preview, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     {ROUTER_GET, "/admin/pakke/{id}/vis/{n}/tekst/{lang}", (void *)h_admin_preview_captions, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},

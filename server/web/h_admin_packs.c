@@ -209,6 +209,8 @@ void h_admin_packs(struct app_call *c)
     json_t *ctx = json_pack("{s:o}", "groups", list), *review = h_admin_review(c);
     if (review)
         json_object_set_new(ctx, "review", review);
+    const char *discarded = http_query(c->req, "slettet"); /* after a draft was deleted */
+    json_object_set_new(ctx, "discarded", json_boolean(discarded && strcmp(discarded, "1") == 0));
     app_page(c, 200, "admin/packs", ctx);
 }
 
@@ -1707,6 +1709,29 @@ void h_admin_publish(struct app_call *c)
     } else {
         http_reply_redirect(c->rep, 303, "/admin/pakker");
     }
+}
+
+/* POST /admin/pakke/{id}/slet: without confirm=ja the confirmation page (what goes, and
+ * that the published version stays); with it, the draft is deleted. */
+void h_admin_discard(struct app_call *c)
+{
+    if (strcmp(h_staff_field(c, "confirm"), "ja") != 0) {
+        struct model_pack *p = h_admin_draft_of(c); /* replies 404 or 409 itself */
+        if (!p)
+            return;
+        json_t *ctx = h_admin_draft_ctx(c, p);
+        int64_t published;
+        json_object_set_new(ctx, "has_published",
+                            json_boolean(store_pack_published_id(c->st, p->group_id,
+                                                                 &published) == STORE_OK));
+        model_pack_free(p);
+        app_page(c, 200, "admin/discard", ctx);
+        return;
+    }
+    int64_t id = h_admin_id(c, 0);
+    enum packedit_result r = id ? packedit_discard(c->st, id) : PACKEDIT_NOT_FOUND;
+    if (!h_admin_no_draft(c, r))
+        http_reply_redirect(c->rep, 303, "/admin/pakker?slettet=1");
 }
 
 /* POST /admin/pakke/{id}/plan/fortryd: the draft is no longer planned (it stays a draft). */

@@ -204,4 +204,52 @@ describe('planned publication: new rules take effect on their first day', () => 
     assert.equal(now.status, 303);
     assert.equal(state(id), 'published|');
   });
+
+  it('a draft that is not wanted after all is deleted, its plan with it; the published version stays and the next draft is made from it', async () => {
+    const group = 'ressourceforloeb';
+    const inForce = published(group);
+    const content = () => Object.fromEntries(['packs', 'videos', 'questions', 'options']
+      .map((t) => [t, Number(one(s.db, `SELECT count(*) FROM ${t}`))]));
+    const before = content();
+    const waiting = (await plans()).waiting;
+    const id = await draftFrom(group, day1, 'Skal ikke bruges.');
+    assert.equal((await confirm(id, 'planlagt')).r.status, 303);
+    assert.equal((await plans()).waiting, waiting + 1);
+
+    const d = await admin.get(`/admin/pakke/${id}`);
+    assert.match(d.text, new RegExp(`<form method="post" action="/admin/pakke/${id}/slet" id="discard">`));
+    // first the confirmation: what goes, and that the version in force stays
+    const page = await admin.post(`/admin/pakke/${id}/slet`, { csrf: formCsrf(d.text, `/admin/pakke/${id}/slet`) });
+    assert.equal(page.status, 200);
+    const t = text(page.text);
+    assert.match(page.text, /<title>Slet kladden\? – /);
+    assert.match(t, /Slet kladden\? Ressourceforløb, Kladde version \d+\. Kladden og alt, hvad der er ændret i den, bliver slettet\. Det kan ikke fortrydes\. Den udgivne version gælder stadig/);
+    assert.match(t, new RegExp(`Kladden var planlagt til at blive udgivet ${human(day1)}\\. Den bliver ikke udgivet\\.`));
+    assert.equal(state(id), `draft|${day1}`, 'nothing changes before it is confirmed');
+
+    const r = await admin.post(`/admin/pakke/${id}/slet`, { csrf: formCsrf(page.text, `/admin/pakke/${id}/slet`), confirm: 'ja' });
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, '/admin/pakker?slettet=1');
+    assert.match(text((await admin.get(r.headers.location)).text), /Kladden er slettet\. Den udgivne version er ikke ændret\./);
+    assert.deepEqual(content(), before, 'the draft with its videos, questions and options');
+    assert.equal(published(group), inForce);
+    assert.equal((await plans()).waiting, waiting);
+    jobsRun(earlyOnDay1);
+    assert.equal(published(group), inForce, 'nothing published on its day');
+    // it is gone; a published version is never deleted
+    const csrf = formCsrf(page.text, `/admin/pakke/${id}/slet`);
+    assert.equal((await admin.post(`/admin/pakke/${id}/slet`, { csrf, confirm: 'ja' })).status, 404);
+    for (const body of [{ csrf }, { csrf, confirm: 'ja' }]) {
+      assert.equal((await admin.post(`/admin/pakke/${inForce}/slet`, body)).status, 409);
+    }
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${inForce}`), 'published');
+
+    // the next draft is the version in force again, with the deleted one's number
+    const list = await admin.get('/admin/pakker');
+    const made = await admin.post(`/admin/pakker/${group}/kladde`, { csrf: formCsrf(list.text, `/admin/pakker/${group}/kladde`) });
+    assert.equal(made.status, 303);
+    const next = Number(/(\d+)$/.exec(made.headers.location)[1]);
+    assert.equal(one(s.db, `SELECT count(*) FROM videos v JOIN packs p ON p.id = v.pack_id WHERE p.id = ${next} AND v.summary_da = 'Skal ikke bruges.'`), '0');
+    assert.equal(one(s.db, `SELECT count(*) FROM videos WHERE pack_id = ${next}`), one(s.db, `SELECT count(*) FROM videos WHERE pack_id = ${inForce}`));
+  });
 });

@@ -733,6 +733,9 @@ int content_pack_check(const struct model_pack *p, size_t max_text, struct conte
 {
     if (content_dates_check(p->valid_from, p->valid_to, 0, out))
         return -1;
+    /* the written guidance is the letter the law requires: never sent without its text */
+    if (content_empty(p->guidance[LANG_DA]))
+        return content_problem(out, "guidance_missing", 0, 0, 0);
     if (p->n_videos == 0)
         return content_problem(out, "no_videos", 0, 0, 0);
     for (size_t vi = 0; vi < p->n_videos; vi++) {
@@ -761,6 +764,10 @@ int content_pack_check(const struct model_pack *p, size_t max_text, struct conte
                 return content_problem(out, "question_text_missing", vi + 1, qi + 1, 0);
             if (content_empty(q->topic[LANG_DA]))
                 return content_problem(out, "topic_missing", vi + 1, qi + 1, 0);
+            /* the feedback after an answer explains: a citizen is never left with right or
+             * wrong alone */
+            if (content_empty(q->explanation[LANG_DA]))
+                return content_problem(out, "explanation_missing", vi + 1, qi + 1, 0);
             if (q->n_options < 2)
                 return content_problem(out, "too_few_options", vi + 1, qi + 1, 0);
             if (q->n_options > MODEL_MAX_OPTIONS)

@@ -198,7 +198,9 @@ describe('target groups as data: a new one added, filled, published and switched
     assert.equal(d.status, 200);
     r = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf(d.text, `${draftPage}/udgiv`) });
     assert.equal(r.status, 422);
-    assert.match(errorSummary(r.text)[0].text, /Kladden har ingen videoer/);
+    // the written guidance first: it is the letter the law requires, never sent empty
+    assert.match(errorSummary(r.text)[0].text, /Kladden har ingen skriftlig vejledning på dansk\. Den sendes som brev til borgeren/);
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${id}`), 'draft');
 
     await fillFirstDraft(id);
     d = await admin.get(draftPage);

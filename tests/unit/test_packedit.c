@@ -39,6 +39,7 @@ static void test_media_type(void **state)
 static struct model_pack *pack_new(void)
 {
     struct model_pack *p = xcalloc(1, sizeof *p);
+    p->guidance[LANG_DA] = xstrdup("Du har ret til og pligt til …");
     p->n_videos = 1;
     p->videos = xcalloc(1, sizeof *p->videos);
     struct model_video *v = &p->videos[0];
@@ -52,6 +53,7 @@ static struct model_pack *pack_new(void)
     struct model_question *q = &v->questions[0];
     q->text[LANG_DA] = xstrdup("Spørgsmål?");
     q->topic[LANG_DA] = xstrdup("Emne");
+    q->explanation[LANG_DA] = xstrdup("Fordi …");
     q->n_options = 2;
     q->options = xcalloc(2, sizeof *q->options);
     q->options[0].text[LANG_DA] = xstrdup("Ja");
@@ -103,6 +105,13 @@ static void test_pack_check(void **state)
     replace(&p->videos[0].questions[0].topic[LANG_DA], "");
     expect(p, "topic_missing", 1, 1);
     p = pack_new();
+    replace(&p->videos[0].questions[0].explanation[LANG_DA], "");
+    expect(p, "explanation_missing", 1, 1);
+    /* the written guidance is the letter: not published without its Danish text */
+    p = pack_new();
+    replace(&p->guidance[LANG_DA], "");
+    expect(p, "guidance_missing", 0, 0);
+    p = pack_new();
     replace(&p->videos[0].questions[0].options[1].text[LANG_DA], "");
     expect(p, "option_text_missing", 1, 1);
     p = pack_new();
@@ -136,6 +145,7 @@ static void test_question_and_option_limits(void **state)
         assert_non_null(q);
         replace(&q->text[LANG_DA], "Spørgsmål?");
         replace(&q->topic[LANG_DA], "Emne");
+        replace(&q->explanation[LANG_DA], "Fordi.");
         for (int i = 0; i < 2; i++) {
             struct model_option *o = packedit_option_add(q);
             assert_non_null(o);
@@ -155,6 +165,7 @@ static void test_question_and_option_limits(void **state)
     v->n_questions++;
     replace(&extra->text[LANG_DA], "Spørgsmål?");
     replace(&extra->topic[LANG_DA], "Emne");
+    replace(&extra->explanation[LANG_DA], "Fordi.");
     for (int i = 0; i < 2; i++) {
         struct model_option *o = packedit_option_add(extra);
         replace(&o->text[LANG_DA], i ? "Nej" : "Ja");
@@ -226,6 +237,7 @@ static void test_structure(void **state)
     assert_string_equal(q->topic_key, "emne-fra-fil");
     replace(&q->topic[LANG_DA], "Emne");
     replace(&q->text[LANG_DA], "Hvad?");
+    replace(&q->explanation[LANG_DA], "Fordi.");
     assert_int_equal(content_pack_check(p, MAX_TEXT, &pr), -1);
     assert_string_equal(pr.code, "too_few_options");
     q = packedit_question_add(p, v, "Rådighed & ferie");
@@ -317,9 +329,11 @@ static void test_diff(void **state)
     s.n = 0;
     assert_true(packedit_diff(NULL, old, collect, &s) > 0);
     assert_string_equal(s.lines[s.n - 1], "1.0.0 video da: (none) -> Titel");
-    /* a removed video */
+    /* a removed video (the written guidance the same) */
     s.n = 0;
-    assert_int_equal(packedit_diff(old, &(struct model_pack){0}, collect, &s), 1);
+    struct model_pack none = {0};
+    none.guidance[LANG_DA] = old->guidance[LANG_DA]; /* borrowed, not freed */
+    assert_int_equal(packedit_diff(old, &none, collect, &s), 1);
     assert_string_equal(s.lines[0], "1.0.0 video da: Titel -> (none)");
     model_pack_free(old);
     model_pack_free(draft);

@@ -258,6 +258,28 @@ static enum store_status enrol_schedule(struct store *st, const struct model_enr
     return jobs_plan_enrolment(st, e, g, &policy, now, jobs);
 }
 
+/* A caseworker the request names (NULL or "": none) must be a user of this service: the
+ * caseworkers' lists find a citizen by the account's unit, so an unknown name (a typing
+ * error, an account not made yet) would hide the citizen from every caseworker.  STORE_OK,
+ * or STORE_CONFLICT (to roll back) with *err and *result set. */
+static enum store_status enrol_caseworker_known(struct store *st, const char *caseworker,
+                                                struct enrol_error *err,
+                                                enum enrol_result *result)
+{
+    struct store_user u;
+    if (!caseworker || !*caseworker)
+        return STORE_OK;
+    enum store_status rc = store_user_by_name(st, caseworker, &u);
+    if (rc != STORE_NOT_FOUND)
+        return rc;
+    enrol_reject(err, "invalid_caseworker", "caseworker",
+                 "caseworker names no user of this service, so no caseworker would see the "
+                 "citizen: give the user name of a caseworker account (vejled user add, or "
+                 "/admin/brugere), or leave caseworker out.");
+    *result = ENROL_INVALID;
+    return STORE_CONFLICT;
+}
+
 static enum store_status enrol_create_txn(struct store *st, void *arg)
 {
     struct enrol_txn *t = arg;
@@ -311,6 +333,8 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
             return rc;
     }
 
+    if ((rc = enrol_caseworker_known(st, rq->caseworker, t->err, &t->result)) != STORE_OK)
+        goto out;
     rc = store_citizen_by_lookup(st, lookup, &citizen);
     if (rc == STORE_NOT_FOUND) {
         enrol_new_uuid(citizen.uuid);
@@ -1122,6 +1146,8 @@ static enum store_status enrol_group_txn(struct store *st, void *arg)
     if (rc == STORE_NOT_FOUND)
         t->result = ENROL_NOT_FOUND;
     if (rc != STORE_OK)
+        return rc;
+    if ((rc = enrol_caseworker_known(st, t->caseworker, t->err, &t->result)) != STORE_OK)
         return rc;
     enrol_new_uuid(e.uuid);
     rc = enrol_close_for_change(st, t, c.id, e.uuid, &old);

@@ -389,6 +389,11 @@ describe('API', () => {
         assertError(r, 422, 'invalid_caseworker', 'caseworker');
         assert.ok(!r.text.includes('5555'), 'the answer does not repeat it');
       }
+      // a name that is no user here (a typing error, an account not made yet): no caseworker's
+      // list would show the citizen, so it is refused, saying how to put it right
+      const unknown = await post(enrolBody(c, { caseworker: 'cw-findes-ikke' }));
+      assertError(unknown, 422, 'invalid_caseworker', 'caseworker');
+      assert.match(unknown.json.error.message, /names no user of this service.*or leave caseworker out/);
     });
 
     it('no key or a wrong key is 401 with WWW-Authenticate', async () => {

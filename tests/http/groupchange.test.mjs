@@ -94,6 +94,11 @@ describe('group change: the time that counts', () => {
     assert.match((await s.api('PUT', url, body(iso(began - 1)))).json.error.message, /before the current enrolment began/);
     // the message states the rule that is applied: a little ahead is accepted
     assert.match((await s.api('PUT', url, body(iso(nowSec() + 3600)))).json.error.message, /at most 60 seconds ahead of now/);
+    // a caseworker who is no user here would hide the new enrolment from every caseworker
+    const typo = await s.api('PUT', url, { body: { target_group: 'sygedagpenge', caseworker: 'cw-findes-ikke', next_meeting_at: '2030-05-01T09:00:00Z' } });
+    assert.equal(typo.status, 422, typo.text);
+    assert.equal(typo.json.error.code, 'invalid_caseworker');
+    assert.equal(typo.json.error.field, 'caseworker');
     assert.deepEqual(tableCounts(s.db), counts, 'nothing written');
     assert.equal(one(`SELECT CASE WHEN closed_at IS NULL THEN 1 ELSE 0 END FROM enrolments WHERE uuid = '${e.enrolment_id}'`), '1');
     // within the skew is fine (clocks of two systems differ a little)

@@ -1041,6 +1041,11 @@ static json_t *h_citizen_video_data(struct app_call *c, const struct model_pack 
      * transcript instead of showing a player that cannot play (h_citizen_video records
      * that the page was shown so, and the record says the video could not be shown);
      * without a player the page's script still reports a text version opened */
+    /* the file's type as its name says (an upload is stored as <sha256>.mp4 or .webm): a
+     * browser that cannot play it skips it instead of fetching it */
+    size_t ml = strlen(v->media);
+    h_citizen_str(video, "media_type",
+                  ml > 5 && strcmp(v->media + ml - 5, ".webm") == 0 ? "video/webm" : "video/mp4");
     int media = holes ? 0 : h_citizen_media_state(c, v);
     h_citizen_flag_or_hole(video, "media_missing", media == 1, holes, "vmm");
     if (holes) {

@@ -33,6 +33,7 @@ describe('target groups as data: a new one added, filled, published and switched
     s = await startServer({ config: ini({ content: { media_dir: '{dir}/media' } }) });
     fs.mkdirSync(path.join(s.dir, 'media'));
     fs.writeFileSync(path.join(s.dir, 'media', 'ny-gruppe.mp4'), 'not really a film');
+    fs.writeFileSync(path.join(s.dir, 'media', 'ny-gruppe.webm'), 'not really a film either');
     admin = await staff(s, 'admin');
   });
   after(async () => {
@@ -46,7 +47,7 @@ describe('target groups as data: a new one added, filled, published and switched
   };
   /* Fills group draft id (empty, as a new group's first one is) with a video, a question and
    * two answers, its rules from day `from` when given. */
-  async function fillFirstDraft(id, from) {
+  async function fillFirstDraft(id, from, media = 'ny-gruppe.mp4') {
     const draftPage = `/admin/pakke/${id}`;
     const fields = formFields((await admin.get(draftPage)).text, draftPage);
     setField(fields, 'guidance_da', 'Du får selvforsørgelsesydelse. Her er dine rettigheder og pligter.');
@@ -56,7 +57,7 @@ describe('target groups as data: a new one added, filled, published and switched
     const vnew = `${draftPage}/video/ny`;
     const r = await postMultipart(admin, vnew, [
       { name: 'csrf', value: formCsrf((await admin.get(vnew)).text, vnew) }, { name: 'title_da', value: 'Dine pligter' },
-      { name: 'title_en', value: '' }, { name: 'summary_da', value: '' }, { name: 'media', value: 'ny-gruppe.mp4' },
+      { name: 'title_en', value: '' }, { name: 'summary_da', value: '' }, { name: 'media', value: media },
       { name: 'captions_da', value: VTT }, { name: 'captions_en', value: '' }, { name: 'transcript_da', value: 'Du skal stå til rådighed.' },
       { name: 'transcript_en', value: '' },
     ]);
@@ -225,6 +226,7 @@ describe('target groups as data: a new one added, filled, published and switched
     const c = new Browser(s);
     assert.equal((await c.get(e.path)).status, 303);
     const overview = text((await c.get('/borger')).text);
+    assert.match((await c.get('/borger/video/1')).text, /<source src="\/media\/ny-gruppe\.mp4" type="video\/mp4">/);
     assert.match(overview, /Selvforsørgelsesydelse/);
     assert.match(overview, /Dine pligter/);
   });
@@ -308,7 +310,7 @@ describe('target groups as data: a new one added, filled, published and switched
     const packs = await admin.get('/admin/pakker');
     let r = await admin.post(`/admin/pakker/${slug}/kladde`, { csrf: formCsrf(packs.text, `/admin/pakker/${slug}/kladde`) });
     const id = Number(/(\d+)$/.exec(r.headers.location)[1]);
-    await fillFirstDraft(id);
+    await fillFirstDraft(id, undefined, 'ny-gruppe.webm');
     const draftPage = `/admin/pakke/${id}`;
     const page = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf((await admin.get(draftPage)).text, `${draftPage}/udgiv`) });
     assert.equal(page.status, 200);
@@ -316,8 +318,12 @@ describe('target groups as data: a new one added, filled, published and switched
     r = await admin.post(`${draftPage}/udgiv`, { csrf: formCsrf(page.text, `${draftPage}/udgiv`), confirm: 'ja', slaa_til: 'ja' });
     assert.equal(r.status, 303);
     assert.equal(one(s.db, `SELECT p.state || '|' || g.enabled FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE p.id = ${id}`), 'published|1');
-    const e = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { target_group: slug }) });
-    assert.equal(e.status, 201, JSON.stringify(e.json));
+    const e = await enrolCitizen(s, { target_group: slug });
+    // its video is WebM, and the page says so, so that a phone that cannot play WebM skips
+    // it instead of fetching it
+    const c = new Browser(s);
+    assert.equal((await c.get(e.path)).status, 303);
+    assert.match((await c.get('/borger/video/1')).text, /<source src="\/media\/ny-gruppe\.webm" type="video\/webm">/);
   });
 });
 

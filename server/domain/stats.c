@@ -578,6 +578,7 @@ void stats_value_share(int64_t num, int64_t den, struct stats_value *out)
     out->kind = STATS_KIND_SHARE;
     out->shown = stats_share(num, den, &out->x) ? STATS_SHOWN : STATS_NONE;
     out->empty = den <= 0;
+    out->below = out->shown != STATS_SHOWN && den >= STATS_SMALL && num > 0;
     if (out->shown == STATS_SHOWN) {
         out->num = num;
         out->den = den;
@@ -649,6 +650,17 @@ int64_t stats_share_permille(const struct stats_value *v)
     if (v->kind != STATS_KIND_SHARE || v->shown != STATS_SHOWN || v->den <= 0)
         return -1;
     return v->num * 1000 / v->den; /* rounded down: never shows a goal reached that is not */
+}
+
+bool stats_goal_missed(const struct stats_value *v)
+{
+    if (v->kind != STATS_KIND_SHARE)
+        return false;
+    if (v->shown == STATS_SHOWN)
+        return !stats_goal_met(v);
+    _Static_assert((STATS_SMALL - 1.0) / STATS_SMALL < STATS_GOAL_GUIDED,
+                   "a share hidden for its numerator must lie below the goal");
+    return v->below;
 }
 
 bool stats_goal_met(const struct stats_value *v)

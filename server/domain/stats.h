@@ -210,6 +210,9 @@ struct stats_value {
                             * median of no values); else STATS_NONE is hidden: worked out
                             * from too few, or from a count that is hidden */
     int64_t num, den;      /* a shown share: its counts (the text and the goal use them) */
+    bool below;            /* a share hidden for its numerator alone (1 to STATS_SMALL - 1
+                            * of a denominator of at least STATS_SMALL): it is at most
+                            * (STATS_SMALL - 1) / STATS_SMALL, whatever the hidden count */
 };
 /* What a hidden figure that is no count (a share, minutes, a median, a difference with a
  * hidden count) reads as: an en dash, explained beside every table — never "<5". */
@@ -217,6 +220,11 @@ struct stats_value {
 /* One figure of a row, with the small-number rules applied. */
 void stats_value_of(const struct stats_row *r, unsigned minutes_per_send, enum stats_column col,
                     struct stats_value *out);
+/* The guided share v, shown or not, is known to fall short of STATS_GOAL_GUIDED: shown
+ * and below it, or hidden for its numerator alone (v->below), which puts it at most at
+ * (STATS_SMALL - 1) / STATS_SMALL, below the goal.  A goal card must not turn a result this
+ * far short of the goal into one that looks unknown. */
+bool stats_goal_missed(const struct stats_value *v);
 /* A count: shown when 0 or at least STATS_SMALL, else suppressed. */
 void stats_value_count(int64_t n, struct stats_value *out);
 /* A share num ÷ den: shown when den ≥ STATS_SMALL and num is shown itself. */

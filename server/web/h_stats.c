@@ -128,7 +128,7 @@ static json_t *h_stats_cards(struct app_call *c, const struct stats_report *r)
             h_stats_col_label(c, h_stats_headline[i]), "value", text, "suppressed",
             v.shown == STATS_SUPPRESSED, "goal_card", goal, "reached",
             goal && v.shown == STATS_SHOWN && stats_goal_met(&v), "missed",
-            goal && v.shown == STATS_SHOWN && !stats_goal_met(&v), "share",
+            goal && stats_goal_missed(&v), "share",
             v.kind == STATS_KIND_SHARE);
         json_array_append_new(cards, h_stats_not_shown(card, &v));
     }
@@ -352,7 +352,7 @@ void h_stats_page(struct app_call *c)
     stats_value_of(&r.total, 0, STATS_COL_GUIDED_RATE, &gv);
     h_stats_text(&r.total, STATS_COL_GUIDED_RATE, lang, total_guided, sizeof total_guided);
     struct stats_value goal_v = {STATS_KIND_SHARE, STATS_SHOWN, STATS_GOAL_GUIDED, false,
-                                 (int64_t)(STATS_GOAL_GUIDED * 1000.0 + 0.5), 1000};
+                                 (int64_t)(STATS_GOAL_GUIDED * 1000.0 + 0.5), 1000, false};
     stats_value_text(&goal_v, h_stats_decimal(lang), 1, goal, sizeof goal);
     json_t *total = json_pack("{s:s, s:o}", "key", "total", "cells",
                               h_stats_cells(&r, &r.total, lang));

@@ -652,6 +652,22 @@ describe('statistics: a figure worked out from a hidden count is hidden, never "
     assert.match(bar('Sygedagpenge'), /vejled-w90 vejled-bar-met"[\s\S]*90,0 %/);
   });
 
+  it('the goal card: a share hidden for a count of 1-4 guided among 5 or more is still marked as missed', async () => {
+    // 2025 Q2: 200 first meetings, 3 correctly guided (1.5 %, shown as hidden)
+    const day = Date.UTC(2025, 3, 15) / 86400000;
+    const cols = 'enrolled, opened, completed, declined, due, guided, held, viewed, sends, resends';
+    sqlite(s.db, `
+      INSERT INTO stats_group_day(day, group_id, ${cols}) VALUES
+        (${day}, (SELECT id FROM target_groups WHERE slug = 'dagpenge'), 200, 150, 3, 0, 200, 3, 0, 0, 200, 0);
+      INSERT INTO stats_unit_day(day, unit, ${cols}) VALUES (${day}, 'team-nord', 200, 150, 3, 0, 200, 3, 0, 0, 200, 0);`);
+    const b = await staff(s, 'admin');
+    const q2 = decodeEntities((await b.get('/admin/statistik?kvartal=2025-2')).text);
+    const card = /<li class="(vejled-card vejled-card-goal[^"]*)">([\s\S]*?)<\/li>/.exec(q2);
+    assert.equal(card[1], 'vejled-card vejled-card-goal vejled-card-goal-missed');
+    assert.match(card[2], /Skjult[\s\S]*Målet er ikke nået i perioden/);
+    assert.doesNotMatch(card[2], /\b3\b|1,5/, 'the hidden count stays hidden');
+  });
+
   it('minutes saved never read "<5": hidden, saying why', () => {
     const cards = [...page.matchAll(/<li class="vejled-card[^"]*">([\s\S]*?)<\/li>/g)].map((m) => m[1]);
     const minutes = cards.find((c) => /Minutter sparet/.test(c));

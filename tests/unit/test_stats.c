@@ -329,12 +329,23 @@ static void test_goal_edge(void **state)
             stats_value_text(&v, '.', 0, text, sizeof text);
             assert_int_equal(stats_goal_met(&v), strtod(text, NULL) >= 90.0);
             assert_int_equal(stats_goal_met(&v), num * 10 >= den * 9);
+            /* missed exactly when not met: shown, or hidden for a count of 1-4 of them */
+            assert_int_equal(stats_goal_missed(&v), num * 10 < den * 9);
         }
-    /* not shown: no judgement either way */
+    /* too few to judge (fewer than 5 first meetings): neither met nor missed */
     struct stats_value v;
     stats_value_share(3, 4, &v);
     assert_false(stats_goal_met(&v));
+    assert_false(stats_goal_missed(&v));
     assert_int_equal(v.shown, STATS_NONE);
+    /* 3 of 200 guided: the share is hidden (3 is a count of under 5), and still known to
+     * miss the goal, as every share of at most 4 of 5 or more does */
+    stats_value_share(3, 200, &v);
+    assert_int_equal(v.shown, STATS_NONE);
+    assert_false(stats_goal_met(&v));
+    assert_true(stats_goal_missed(&v));
+    stats_value_share(0, 0, &v); /* nothing to count */
+    assert_false(stats_goal_missed(&v));
 }
 
 /* ------------------------------------------------------------------ citizen uptake */

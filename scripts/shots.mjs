@@ -300,6 +300,12 @@ async function staff(server, browser, width, js, lang) {
     await page.goto(`${server.base}/admin/pakke/${id}`);
     await Promise.all([page.waitForLoadState('load'), page.locator(`#plan-${id} button[type=submit]`).click()]);
     sqlite(server.db, `UPDATE target_groups SET enabled = 1 WHERE id = ${group}`);
+    // a letter that failed for good: the start page's notice and the list to send it again
+    sqlite(server.db, `UPDATE jobs SET state = 'failed', attempts = 8, finished_at = next_attempt_at,
+    last_error = 'smtp: could not connect to the mail server' WHERE id = (SELECT min(j.id) FROM jobs j
+    JOIN enrolments e ON e.id = j.enrolment_id WHERE j.kind = 'send_written_guidance' AND e.closed_at IS NULL)`);
+    await at('admin', '16-home-letters-failed', '/admin');
+    await at('admin', '16-letters', '/admin/breve');
     await at('admin', '13-stats', '/admin/statistik');
     await at('admin', '13-stats-question', '/admin/statistik/spoergsmaal/1');
     if (citizenUrl) await at('admin', '14-access-log', citizenUrl.replace('/medarbejder/borger/', '/admin/adgangslog/'));

@@ -55,6 +55,7 @@ static const struct option main_longopts[] = {
         {"checkpoint-seq", required_argument, NULL, 'S'},
         {"public-key", required_argument, NULL, 'P'},
         {"dir", required_argument, NULL, 'I'},
+        {"job", required_argument, NULL, 'J'},
         {NULL, 0, NULL, 0}};
 
 /* The flags each command takes besides --db, --listen, --config and --help (the letters of
@@ -65,7 +66,7 @@ static const struct {
 } main_command_flags[] = {
     {"serve", ""},      {"migrate", ""},         {"demo", ""},     {"apikey", "n"},
     {"user", "urUD"},   {"verify", ""},          {"keys", ""},     {"verify-evidence", "KP"},
-    {"backup", "t"},    {"copy", "ft"},          {"jobs", "w"},    {"evidence", "zoS"},
+    {"backup", "t"},    {"copy", "ft"},          {"jobs", "wJ"},    {"evidence", "zoS"},
     {"purge", "gw"},    {"stats", "ftFRV"},   {"packs", "I"},
 };
 
@@ -120,6 +121,7 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
         case 'f': o->from = optarg; break;
         case 'F': o->format = optarg; break;
         case 'I': o->dir = optarg; break;
+        case 'J': o->job = optarg; break;
         case 'V': o->verify = 1; break;
         case 'R': {
             char *end = NULL;
@@ -201,11 +203,11 @@ int main(int argc, char **argv)
     }
     const char *command = argv[1];
     int shift = 1;
-    /* commands with a verb: "user add", "apikey add", "jobs list|run" */
+    /* commands with a verb: "user add", "apikey add", "jobs list|run|retry" */
     static const struct {
         const char *command;
         const char *verbs[3];
-    } with_verb[] = {{"user", {"add"}}, {"apikey", {"add"}}, {"jobs", {"list", "run"}},
+    } with_verb[] = {{"user", {"add"}}, {"apikey", {"add"}}, {"jobs", {"list", "run", "retry"}},
                      {"keys", {"show"}}, {"packs", {"load"}}};
     for (size_t i = 0; i < sizeof with_verb / sizeof with_verb[0]; i++) {
         if (strcmp(command, with_verb[i].command) != 0)
@@ -271,7 +273,7 @@ int main(int argc, char **argv)
     if (strcmp(command, "backup") == 0)
         return cmd_backup(&cfg, o.to);
     if (strcmp(command, "jobs") == 0)
-        return cmd_jobs(&cfg, o.config != NULL, argv[2], o.now);
+        return cmd_jobs(&cfg, o.config != NULL, argv[2], o.now, o.job);
     if (strcmp(command, "evidence") == 0)
         return cmd_evidence(&cfg, &o);
     if (strcmp(command, "keys") == 0)

@@ -31,6 +31,7 @@ struct main_opts {
     const char *public_key;      /* verify-evidence: the key the checkpoint must carry */
     const char *file;            /* verify-evidence: the bundle */
     const char *dir;             /* packs load: the folder of pack files */
+    const char *job;             /* jobs retry: the failed letter job's id */
     int verify;
     int repeat;
     int help;
@@ -97,7 +98,8 @@ int cmd_backup(const struct config *cfg, const char *to);
 int cmd_packs_load(const struct config *cfg, const char *dir);
 int cmd_copy(const struct config *cfg, const char *from, const char *to);
 /* cmd_ops.c: jobs, retention, statistics */
-int cmd_jobs(const struct config *cfg, int config_given, const char *what, const char *now_text);
+int cmd_jobs(const struct config *cfg, int config_given, const char *what, const char *now_text,
+             const char *job);
 int cmd_purge(const struct config *cfg, const char *older_than, const char *now_text);
 int cmd_stats(const struct config *cfg, const struct main_opts *o);
 /* cmd_evidence.c: evidence documents, signing keys, bundles */

@@ -51,7 +51,32 @@ static int main_job_row(const struct store_job *j, void *arg)
     return 0;
 }
 
-int cmd_jobs(const struct config *cfg, int config_given, const char *what, const char *now_text)
+/* jobs retry --job N: a failed letter made pending again (jobs_retry_letter). */
+static int main_jobs_retry(struct store *st, const char *job)
+{
+    char *end = NULL;
+    long long id = job && *job ? strtoll(job, &end, 10) : 0;
+    if (!job || !*job || *end || id <= 0) {
+        fprintf(stderr, "vejled: jobs retry needs --job N (a failed letter's id: jobs list)\n");
+        return EXIT_USAGE;
+    }
+    switch (jobs_retry_letter(st, id, clock_now())) {
+    case JOBS_RETRY_OK:
+        fprintf(stderr, "vejled: job %lld is pending again: the scheduler's next pass sends it\n",
+                id);
+        return 0;
+    case JOBS_RETRY_NOT_FOUND:
+        return main_fail("no letter job %lld (jobs list shows every job)", id);
+    case JOBS_RETRY_NOT_FAILED:
+        return main_fail("job %lld has not failed (it is sent, pending or cancelled), or its "
+                         "enrolment is closed: nothing changed", id);
+    default:
+        return main_fail("%s", "the database failed; nothing changed");
+    }
+}
+
+int cmd_jobs(const struct config *cfg, int config_given, const char *what, const char *now_text,
+             const char *job)
 {
     struct store *st = NULL;
     struct vault *vault = NULL;
@@ -63,6 +88,17 @@ int cmd_jobs(const struct config *cfg, int config_given, const char *what, const
     if (now_text && (strcmp(what, "run") != 0 || clock_parse_rfc3339(now_text, &now) != 0)) {
         fprintf(stderr, "vejled: --now must be an RFC 3339 time (jobs run only)\n");
         return EXIT_USAGE;
+    }
+    if (job && strcmp(what, "retry") != 0) {
+        fprintf(stderr, "vejled: --job is for jobs retry only\n");
+        return EXIT_USAGE;
+    }
+    if (strcmp(what, "retry") == 0) {
+        if (main_open(cfg, MAIN_DB_EXISTING, &st))
+            return EXIT_FAILURE;
+        rc = main_jobs_retry(st, job);
+        store_close(st);
+        return rc;
     }
     if (main_open_all(cfg, &st, &vault))
         return EXIT_FAILURE;

@@ -20,6 +20,7 @@ const char *const main_usage =
     "  copy    --from FILE --to postgresql://…  move an SQLite installation to PostgreSQL\n"
     "  jobs list --db PATH                   scheduled jobs and their state\n"
     "  jobs run --db PATH [--now RFC3339]    one scheduler pass, then exit\n"
+    "  jobs retry --db PATH --job N          send a failed letter again\n"
     "  evidence --db PATH --citizen UUID --out FILE   the citizen's documentation as PDF\n"
     "                                        and a signed evidence bundle (FILE.json)\n"
     "  verify-evidence FILE                  check an evidence bundle without the database\n"
@@ -95,6 +96,7 @@ static const struct {
              "servers the same ones ([database] key_file, sign_key_file).\n"},
     {"jobs", "usage: vejled jobs list --db PATH [--config FILE]\n"
              "       vejled jobs run --db PATH [--now RFC3339] [--config FILE]\n"
+             "       vejled jobs retry --db PATH --job N [--config FILE]\n"
              "list: every scheduled job (id, kind, enrolment, due time, state, attempts,\n"
              "next attempt, last error), tab-separated with a header line.\n"
              "run: one scheduler pass, exactly what the server's scheduler thread does:\n"
@@ -105,7 +107,10 @@ static const struct {
              "--now sets the clock for the whole run: every time it records (journal,\n"
              "letters, deliveries) is that time.  For tests and rehearsals on a copy of\n"
              "the database, never on the live one (a warning says so when it is away from\n"
-             "this machine's clock).\n"},
+             "this machine's clock).\n"
+             "retry: a letter that failed for good (state failed; fix the cause first) is\n"
+             "made pending again, due now, its attempts counted from the first; the next\n"
+             "pass sends it.  Also /admin/breve.\n"},
     {"evidence", "usage: vejled evidence --db PATH --citizen UUID --out FILE\n"
                  "                [--checkpoint-seq N] [--config FILE]\n"
                  "Writes one PDF with the citizen's whole documentation trail: letters sent,\n"

@@ -272,3 +272,25 @@ const char *jobs_failure_cause(const char *last_error)
             return causes[i].cause;
     return NULL;
 }
+
+struct jobs_retrying {
+    int64_t job_id, now;
+};
+
+static enum store_status jobs_retry_txn(struct store *st, void *arg)
+{
+    const struct jobs_retrying *r = arg;
+    return store_letter_retry(st, r->job_id, r->now);
+}
+
+enum jobs_retry_result jobs_retry_letter(struct store *st, int64_t job_id, int64_t now)
+{
+    struct jobs_retrying r = {job_id, now};
+    enum store_status rc = store_txn(st, jobs_retry_txn, &r);
+    if (rc == STORE_OK)
+        jobs_wake();
+    return rc == STORE_OK          ? JOBS_RETRY_OK
+           : rc == STORE_NOT_FOUND ? JOBS_RETRY_NOT_FOUND
+           : rc == STORE_CONFLICT  ? JOBS_RETRY_NOT_FAILED
+                                   : JOBS_RETRY_ERROR;
+}

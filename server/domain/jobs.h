@@ -112,6 +112,20 @@ enum store_status jobs_cancel_enrolment(struct store *st, int64_t enrolment_id, 
  * (another cause, such as a channel's refusal, which the job's deliveries tell). */
 const char *jobs_failure_cause(const char *last_error);
 
+/* A letter that failed for good, sent again: made pending, due now, its attempts from the
+ * first (after a person fixed the cause: the SMTP server, a channel's settings), in a
+ * transaction of its own, and the scheduler woken.  JOBS_RETRY_OK; JOBS_RETRY_NOT_FOUND
+ * for no such letter job; JOBS_RETRY_NOT_FAILED when it is not failed (pending, sent,
+ * cancelled) or its enrolment is closed (a group change: the new group's letters go
+ * instead); JOBS_RETRY_ERROR. */
+enum jobs_retry_result {
+    JOBS_RETRY_OK,
+    JOBS_RETRY_NOT_FOUND,
+    JOBS_RETRY_NOT_FAILED,
+    JOBS_RETRY_ERROR
+};
+enum jobs_retry_result jobs_retry_letter(struct store *st, int64_t job_id, int64_t now);
+
 /* The doorbell: jobs_wake() makes a waiting jobs_wait() return early.  jobs_wait() returns
  * when woken, when stop is set (by jobs_stop()), or at the wall-clock time until (UTC s). */
 void jobs_wake(void);

@@ -397,6 +397,32 @@ struct store_job {
     int64_t outbox_link_replaced_at;
     int64_t smtp_link_replaced_at;
 };
+/* A letter job that failed for good, of an enrolment still open: what the administrator's
+ * list of letters to send again shows. */
+struct store_failed_letter {
+    int64_t job_id;
+    char kind[32];
+    int attempts;
+    char last_error[200];
+    int64_t failed_at;
+    int64_t citizen_id;
+    char citizen_uuid[MODEL_UUID_LEN + 1];
+    char citizen_name[256]; /* "" when purged */
+    char group_slug[MODEL_SLUG_MAX];
+    char enrolment_uuid[MODEL_UUID_LEN + 1];
+};
+typedef int (*store_failed_letter_cb)(const struct store_failed_letter *l, void *arg);
+/* The failed letters of open enrolments, the latest failure first, at most limit; cb
+ * returns non-zero to stop. */
+enum store_status store_letters_failed_list(struct store *st, size_t limit,
+                                            store_failed_letter_cb cb, void *arg);
+/* How many there are. */
+enum store_status store_letters_failed_count(struct store *st, int64_t *n);
+/* Failed letter job job_id made pending again, due at now with no attempts made (its
+ * deliveries so far stay as they are: a channel that took it is not asked again).
+ * STORE_NOT_FOUND when there is no such letter job, STORE_CONFLICT when it is not failed
+ * or its enrolment is closed.  Run it in a transaction. */
+enum store_status store_letter_retry(struct store *st, int64_t job_id, int64_t now);
 /* Inserts a job with a reference (see 0003); nothing when the unique key exists. */
 enum store_status store_job_insert_ref(struct store *st, const char *kind, int64_t enrolment_id,
                                        int64_t ref, const char *unique_key, int64_t due_at,

@@ -630,3 +630,87 @@ enum store_status store_job_insert(struct store *st, const char *kind, int64_t e
         *inserted = rc == STORE_OK && db_changes(st->db) > 0;
     return rc;
 }
+
+/* ------------------------------------------------------------------ failed letters */
+
+/* A letter job: one of an enrolment (the journal's deliveries to the case system are not). */
+#define STORE_LETTER_KINDS                                                                  \
+    "('send_written_guidance', 'remind_before_meeting', 'resend_written_guidance',"         \
+    " 'send_new_link')"
+
+enum store_status store_letters_failed_list(struct store *st, size_t limit,
+                                            store_failed_letter_cb cb, void *arg)
+{
+    struct db_stmt *s = store_stmt(
+        st,
+        "SELECT j.id, j.kind, j.attempts, j.last_error, coalesce(j.finished_at, 0), c.id,"
+        " c.uuid, coalesce(c.name, ''), g.slug, e.uuid"
+        " FROM jobs j JOIN enrolments e ON e.id = j.enrolment_id"
+        " JOIN citizens c ON c.id = e.citizen_id JOIN target_groups g ON g.id = e.group_id"
+        " WHERE j.state = 'failed' AND j.kind IN " STORE_LETTER_KINDS
+        " AND e.closed_at IS NULL ORDER BY j.finished_at DESC, j.id DESC LIMIT ?",
+        "i", (int64_t)limit);
+    if (!s)
+        return STORE_ERROR;
+    int r;
+    struct store_failed_letter l;
+    while ((r = db_step(s)) == DB_ROW) {
+        memset(&l, 0, sizeof l);
+        l.job_id = db_col_int64(s, 0);
+        store_col_copy(s, 1, l.kind, sizeof l.kind);
+        l.attempts = db_col_int(s, 2);
+        store_col_copy(s, 3, l.last_error, sizeof l.last_error);
+        l.failed_at = db_col_int64(s, 4);
+        l.citizen_id = db_col_int64(s, 5);
+        store_col_copy(s, 6, l.citizen_uuid, sizeof l.citizen_uuid);
+        store_col_copy(s, 7, l.citizen_name, sizeof l.citizen_name);
+        store_col_copy(s, 8, l.group_slug, sizeof l.group_slug);
+        store_col_copy(s, 9, l.enrolment_uuid, sizeof l.enrolment_uuid);
+        if (cb(&l, arg)) {
+            db_reset(s);
+            return STORE_OK;
+        }
+    }
+    db_reset(s);
+    return r == DB_DONE ? STORE_OK : store_status_of(r);
+}
+
+enum store_status store_letters_failed_count(struct store *st, int64_t *n)
+{
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT count(*) FROM jobs j JOIN enrolments e"
+                                   " ON e.id = j.enrolment_id WHERE j.state = 'failed'"
+                                   " AND j.kind IN " STORE_LETTER_KINDS " AND e.closed_at IS NULL",
+                                   "");
+    enum store_status rc = store_row(st, s);
+    *n = 0;
+    if (rc == STORE_OK) {
+        *n = db_col_int64(s, 0);
+        db_reset(s);
+    }
+    return rc;
+}
+
+enum store_status store_letter_retry(struct store *st, int64_t job_id, int64_t now)
+{
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT j.state, CASE WHEN e.closed_at IS NULL THEN 1 ELSE 0 END FROM jobs j"
+                                   " JOIN enrolments e ON e.id = j.enrolment_id"
+                                   " WHERE j.id = ? AND j.kind IN " STORE_LETTER_KINDS,
+                                   "i", job_id);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    char state[12];
+    store_col_copy(s, 0, state, sizeof state);
+    int open = db_col_int(s, 1);
+    db_reset(s);
+    if (strcmp(state, "failed") != 0 || !open)
+        return STORE_CONFLICT;
+    /* as new: the attempts start again from the first, due now (the scheduler's next pass) */
+    return store_done(st, store_stmt(st,
+                                     "UPDATE jobs SET state = 'pending', attempts = 0,"
+                                     " next_attempt_at = ?, last_error = '', finished_at = NULL"
+                                     " WHERE id = ? AND state = 'failed'",
+                                     "ii", now, job_id));
+}

@@ -10,10 +10,12 @@
 
 #include "clock.h"
 #include "h_admin.h"
+#include "jobs.h"
 #include "handlers.h"
 #include "lix.h"
 #include "mem.h"
 #include "packedit.h"
+#include "staff.h"
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -49,7 +51,89 @@ void h_admin_home(struct app_call *c)
     json_t *ctx = json_object(), *review = h_admin_review(c);
     if (review)
         json_object_set_new(ctx, "review", review);
+    int64_t failed = 0;
+    if (store_letters_failed_count(c->st, &failed) == STORE_OK && failed > 0)
+        json_object_set_new(ctx, "letters_failed", json_integer((json_int_t)failed));
     app_page(c, 200, "admin/home", ctx);
+}
+
+/* ------------------------------------------------------------------ failed letters */
+
+/* The most failed letters the page lists (the newest failures first). */
+#define H_ADMIN_LETTERS_MAX 200
+
+struct h_admin_letters {
+    struct app_call *c;
+    json_t *list;
+    int failed; /* an access-log row could not be written */
+};
+
+static int h_admin_letter_row(const struct store_failed_letter *l, void *arg)
+{
+    struct h_admin_letters *a = arg;
+    struct app_call *c = a->c;
+    /* the citizen's name is their data: its read is logged, as a read of their page is */
+    if (staff_access_record(c->st, &c->user, l->citizen_id, "letters", clock_now()) !=
+        STORE_OK) {
+        a->failed = 1;
+        return 1;
+    }
+    char key[64];
+    snprintf(key, sizeof key, "letter_%s", l->kind);
+    const char *cause = jobs_failure_cause(l->last_error);
+    char cause_key[64];
+    snprintf(cause_key, sizeof cause_key, "admin_letters_cause_%s", cause ? cause : "channel");
+    struct model_group g;
+    const char *group = l->group_slug;
+    int have_group = store_group_by_slug(c->st, l->group_slug, &g) == STORE_OK;
+    if (have_group)
+        group = h_staff_name(c, g.name);
+    json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "id",
+                            (json_int_t)l->job_id, "kind", app_text(c, key), "citizen",
+                            l->citizen_uuid, "name", l->citizen_name, "group", group, "cause",
+                            app_text(c, cause_key), "attempts", l->attempts, "error",
+                            l->last_error);
+    if (have_group)
+        model_group_clear(&g);
+    h_staff_time(c, row, "failed_at", l->failed_at);
+    json_array_append_new(a->list, row);
+    return 0;
+}
+
+/* GET /admin/breve: the letters that failed for good, with a button to send each again. */
+void h_admin_letters(struct app_call *c)
+{
+    struct h_admin_letters a = {c, json_array(), 0};
+    enum store_status rc = store_letters_failed_list(c->st, H_ADMIN_LETTERS_MAX,
+                                                     h_admin_letter_row, &a);
+    if (rc != STORE_OK || a.failed) {
+        json_decref(a.list);
+        h_staff_fail(c);
+        return;
+    }
+    json_t *ctx = json_pack("{s:o, s:b, s:i}", "letters", a.list, "has_letters",
+                            json_array_size(a.list) > 0, "max", H_ADMIN_LETTERS_MAX);
+    const char *sent = http_query(c->req, "igen");
+    json_object_set_new(ctx, "retried", json_boolean(sent && strcmp(sent, "1") == 0));
+    app_page(c, 200, "admin/letters", ctx);
+}
+
+/* POST /admin/breve/{id}/igen: the failed letter is sent again on the scheduler's next pass. */
+void h_admin_letter_retry(struct app_call *c)
+{
+    char *end;
+    const char *p = c->req->match->params[0];
+    long long id = strtoll(p, &end, 10);
+    enum jobs_retry_result r = *p && !*end && id > 0 ? jobs_retry_letter(c->st, id, clock_now())
+                                                     : JOBS_RETRY_NOT_FOUND;
+    if (r == JOBS_RETRY_OK)
+        http_reply_redirect(c->rep, 303, "/admin/breve?igen=1");
+    else if (r == JOBS_RETRY_NOT_FOUND)
+        app_page_error(c, 404, "not_found");
+    else if (r == JOBS_RETRY_NOT_FAILED)
+        app_page_error(c, 409, "letter_not_failed");
+    else
+        h_staff_fail(c);
 }
 
 /* ------------------------------------------------------------------ units */

@@ -26,6 +26,11 @@ before(async () => {
   }
   citizen = await enrolCitizen(server, { caseworker: 'cw1' }, 'Vera Visningsen');
   await citizenAnswers(server, citizen);
+  // a letter that failed for good, for the administrator's list of letters to send again
+  sqlite(server.db, `UPDATE jobs SET state = 'failed', attempts = 8, finished_at = next_attempt_at,
+    last_error = 'smtp: could not connect to the mail server' WHERE id = (SELECT min(j.id) FROM jobs j
+    JOIN enrolments e ON e.id = j.enrolment_id WHERE j.kind = 'send_written_guidance' AND e.closed_at IS NULL)`);
+  assert.equal(sqlite(server.db, "SELECT count(*) FROM jobs WHERE state = 'failed'").trim(), '1');
   browser = await launch();
 });
 
@@ -183,6 +188,7 @@ function pages() {
     ['admin', '/admin/pakker'],
     ['admin', '/admin/statistik'],
     ['admin', '/admin/statistik/spoergsmaal/1'],
+    ['admin', '/admin/breve'],
     ['admin', `/admin/adgangslog/${citizen.citizen_id}`],
     ['admin', () => `/admin/pakke/${draftId}`],
     ['admin', () => `/admin/pakke/${draftId}/video/1`],

@@ -447,51 +447,50 @@ enum packedit_result packedit_plan(struct store *st, int64_t pack_id, size_t max
     return r;
 }
 
-struct packedit_unplanning {
+/* One change to a draft, in a transaction of its own: op on it once it is known to be a
+ * draft (result PACKEDIT_NOT_FOUND / PACKEDIT_NOT_DRAFT otherwise, nothing written). */
+struct packedit_draft_op {
     int64_t pack_id;
+    enum store_status (*op)(struct store *st, int64_t pack_id);
     enum packedit_result result;
 };
 
-static enum store_status packedit_unplan_txn(struct store *st, void *arg)
+static enum store_status packedit_draft_op_txn(struct store *st, void *arg)
 {
-    struct packedit_unplanning *u = arg;
+    struct packedit_draft_op *d = arg;
     struct model_pack *p = NULL;
-    u->result = packedit_load_draft(st, u->pack_id, &p); /* which of the two it is not */
+    d->result = packedit_load_draft(st, d->pack_id, &p); /* which of the two it is not */
     model_pack_free(p);
-    if (u->result != PACKEDIT_OK)
-        return u->result == PACKEDIT_ERROR ? STORE_ERROR : STORE_NOT_FOUND;
-    enum store_status rc = store_pack_plan(st, u->pack_id, "", "", false);
+    if (d->result != PACKEDIT_OK)
+        return d->result == PACKEDIT_ERROR ? STORE_ERROR : STORE_NOT_FOUND;
+    enum store_status rc = d->op(st, d->pack_id);
     if (rc != STORE_OK)
-        u->result = PACKEDIT_ERROR;
+        d->result = PACKEDIT_ERROR;
     return rc;
 }
 
-static enum store_status packedit_discard_txn(struct store *st, void *arg)
+static enum packedit_result packedit_draft_op_run(struct store *st, int64_t pack_id,
+                                                  enum store_status (*op)(struct store *,
+                                                                          int64_t))
 {
-    struct packedit_unplanning *u = arg;
-    struct model_pack *p = NULL;
-    u->result = packedit_load_draft(st, u->pack_id, &p); /* which of the two it is not */
-    model_pack_free(p);
-    if (u->result != PACKEDIT_OK)
-        return u->result == PACKEDIT_ERROR ? STORE_ERROR : STORE_NOT_FOUND;
-    enum store_status rc = store_draft_delete(st, u->pack_id);
-    if (rc != STORE_OK)
-        u->result = PACKEDIT_ERROR;
-    return rc;
+    struct packedit_draft_op d = {pack_id, op, PACKEDIT_ERROR};
+    enum store_status rc = store_txn(st, packedit_draft_op_txn, &d);
+    return rc == STORE_OK || rc == STORE_NOT_FOUND ? d.result : PACKEDIT_ERROR;
+}
+
+static enum store_status packedit_unplan_op(struct store *st, int64_t pack_id)
+{
+    return store_pack_plan(st, pack_id, "", "", false);
 }
 
 enum packedit_result packedit_discard(struct store *st, int64_t pack_id)
 {
-    struct packedit_unplanning u = {pack_id, PACKEDIT_ERROR};
-    enum store_status rc = store_txn(st, packedit_discard_txn, &u);
-    return rc == STORE_OK || rc == STORE_NOT_FOUND ? u.result : PACKEDIT_ERROR;
+    return packedit_draft_op_run(st, pack_id, store_draft_delete);
 }
 
 enum packedit_result packedit_unplan(struct store *st, int64_t pack_id)
 {
-    struct packedit_unplanning u = {pack_id, PACKEDIT_ERROR};
-    enum store_status rc = store_txn(st, packedit_unplan_txn, &u);
-    return rc == STORE_OK || rc == STORE_NOT_FOUND ? u.result : PACKEDIT_ERROR;
+    return packedit_draft_op_run(st, pack_id, packedit_unplan_op);
 }
 
 enum packedit_result packedit_plan_of(struct store *st, int64_t pack_id, char day[11],

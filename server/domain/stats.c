@@ -658,9 +658,8 @@ bool stats_goal_missed(const struct stats_value *v)
         return false;
     if (v->shown == STATS_SHOWN)
         return !stats_goal_met(v);
-    _Static_assert((STATS_SMALL - 1.0) / STATS_SMALL < STATS_GOAL_GUIDED,
-                   "a share hidden for its numerator must lie below the goal");
-    return v->below;
+    /* hidden for its numerator alone: at most (STATS_SMALL - 1) / STATS_SMALL */
+    return v->below && (double)(STATS_SMALL - 1) / STATS_SMALL < STATS_GOAL_GUIDED;
 }
 
 bool stats_goal_met(const struct stats_value *v)

@@ -10,6 +10,7 @@
 #include "cpr.h"
 #include "guard.h"
 #include "journal.h"
+#include "vault.h"
 #include "mem.h"
 #include "utf8.h"
 
@@ -573,4 +574,27 @@ enum store_status staff_access_record(struct store *st, const struct store_user 
 enum store_status staff_apikey_revoke(struct store *st, int64_t id, int64_t now)
 {
     return store_apikey_revoke(st, id, now);
+}
+
+int staff_citizen_cpr_masked(struct store *st, const struct vault *vault, int64_t citizen_id,
+                             char out[12])
+{
+    unsigned char *box = NULL;
+    size_t boxlen = 0, n = 0;
+    char *plain = NULL;
+    int rc = -1;
+    out[0] = '\0';
+    if (store_citizen_cpr_box(st, citizen_id, &box, &boxlen) != STORE_OK || !box || !boxlen)
+        goto out;
+    if (vault_unseal(vault, box, boxlen, &plain, &n) != 0 || n != 10)
+        goto out;
+    cpr_mask(plain, out);
+    rc = 0;
+out:
+    if (plain) {
+        sodium_memzero(plain, n);
+        free(plain);
+    }
+    free(box);
+    return rc;
 }

@@ -188,4 +188,12 @@ enum store_status staff_access_record(struct store *st, const struct store_user 
 /* Revokes API key id (NOT_FOUND: no such key, or revoked already). */
 enum store_status staff_apikey_revoke(struct store *st, int64_t id, int64_t now);
 
+/* The citizen's CPR number masked for the caseworker's page, "DDMMYY-****" (cpr_mask), so
+ * that two citizens of one name are told apart without the number being shown: 0, or -1
+ * when none is sealed any more (purged) or it cannot be opened (out is then "").  The
+ * whole number is never returned. */
+struct vault;
+int staff_citizen_cpr_masked(struct store *st, const struct vault *vault, int64_t citizen_id,
+                             char out[12]);
+
 #endif

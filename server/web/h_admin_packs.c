@@ -865,8 +865,9 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
         h_admin_take(c, ctx, name, h_staff_field(c, name), &q->topic[LANG_DA], CONTENT_TOPIC_MAX,
                      "admin_err_topic", "admin_err_topic");
         snprintf(name, sizeof name, "q%zu_explanation", qi + 1);
+        /* the feedback after an answer explains: required, as publishing requires it */
         h_admin_take(c, ctx, name, h_staff_field(c, name), &q->explanation[LANG_DA],
-                     CONTENT_EXPLANATION_MAX, NULL, "admin_err_text_long");
+                     CONTENT_EXPLANATION_MAX, "admin_err_explanation", "admin_err_explanation");
         /* the English texts: optional; a form without them leaves them as they are */
         struct {
             const char *suffix;
@@ -1321,7 +1322,8 @@ static void h_admin_question_fill(struct app_call *c, json_t *ctx, struct model_
         {"text_en", &q->text[LANG_EN], CONTENT_QUESTION_MAX, 0, NULL},
         {"topic_da", &q->topic[LANG_DA], CONTENT_TOPIC_MAX, 1, "admin_err_topic"},
         {"topic_en", &q->topic[LANG_EN], CONTENT_TOPIC_MAX, 0, NULL},
-        {"explanation_da", &q->explanation[LANG_DA], CONTENT_EXPLANATION_MAX, 0, NULL},
+        {"explanation_da", &q->explanation[LANG_DA], CONTENT_EXPLANATION_MAX, 1,
+         "admin_err_explanation"},
         {"explanation_en", &q->explanation[LANG_EN], CONTENT_EXPLANATION_MAX, 0, NULL},
     };
     h_admin_read_texts(c, ctx, fields, sizeof fields / sizeof fields[0]);

@@ -981,6 +981,9 @@ void h_staff_citizen_page(struct app_call *c)
     journal_keep_enrolments(journal, es, n);
     const char *saved = http_query(c->req, "gemt"), *which = http_query(c->req, "forloeb");
     ctx = json_pack("{s:s, s:s}", "citizen_id", cz.uuid, "name", cz.name);
+    char masked[12];
+    if (staff_citizen_cpr_masked(c->st, c->app->vault, cz.id, masked) == 0)
+        json_object_set_new(ctx, "cpr_masked", json_string(masked));
     /* what the new-link button does by the letter it can (or cannot) send */
     const char *way = h_staff_letter_way(c, &cz);
     char hint[48];

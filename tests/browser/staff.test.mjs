@@ -258,6 +258,7 @@ describe('administrator', () => {
     await audit(view, 'add a question with errors');
     await view.page.getByLabel('Spørgsmål (dansk)').fill('Browser-spørgsmål: hvad gælder?');
     await view.page.getByLabel('Emne (dansk)').fill('Browser-emne');
+    await view.page.getByLabel('Forklaring af det rigtige svar (dansk)').fill('Fordi begge gælder.');
     await view.page.getByLabel('Flere rigtige svar').check();
     await view.page.getByRole('button', { name: 'Tilføj et spørgsmål' }).click();
     await view.page.waitForURL(`**/admin/pakke/${draft}/video/1`);

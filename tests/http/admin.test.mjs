@@ -696,11 +696,11 @@ describe('administrator: adding, removing and moving the content of a draft', ()
 
     const qp = `/admin/pakke/${id}/video/1/spoergsmaal/ny`;
     const qcsrf = await csrfOn(qp);
-    const q = { text_da: 'Spørgsmål?', kind: 'single', topic_da: 'Emne' };
+    const q = { text_da: 'Spørgsmål?', kind: 'single', topic_da: 'Emne', explanation_da: 'Fordi.' };
     for (const [over, field] of [
       [{ text_da: '' }, 'text_da'], [{ text_da: 'x'.repeat(1001) }, 'text_da'], [{ topic_da: '' }, 'topic_da'],
       [{ topic_da: 'x'.repeat(201) }, 'topic_da'], [{ kind: 'some' }, 'kind'], [{ kind: '' }, 'kind'],
-      [{ explanation_da: 'x'.repeat(2001) }, 'explanation_da'], [{ text_en: 'x'.repeat(1001) }, 'text_en'],
+      [{ explanation_da: 'x'.repeat(2001) }, 'explanation_da'], [{ explanation_da: '' }, 'explanation_da'], [{ text_en: 'x'.repeat(1001) }, 'text_en'],
     ]) {
       r = await admin.post(qp, { csrf: qcsrf, ...q, ...over });
       assert.equal(r.status, 422, field);

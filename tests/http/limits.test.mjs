@@ -137,7 +137,7 @@ describe('a video asks no more questions than a citizen can answer, a question o
     assert.match(said[0].text, /Videoen har allerede 32 spørgsmål/);
     const before = counts(s);
     const r = await admin.post(action, {
-      csrf: formCsrf(page.text, action), text_da: 'Et spørgsmål mere?', kind: 'single', topic_da: 'Rådighed',
+      csrf: formCsrf(page.text, action), text_da: 'Et spørgsmål mere?', kind: 'single', topic_da: 'Rådighed', explanation_da: 'Fordi.',
     });
     assert.equal(r.status, 422);
     const sum = assertSummaryOnTop(r.text, ['text_da']);

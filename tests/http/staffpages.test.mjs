@@ -100,6 +100,18 @@ describe('the caseworker list', () => {
     assert.doesNotMatch(decodeEntities(list.text), /Rigtige svar/);
   });
 
+  it('the citizen page gives the CPR number masked (birth date, then ****), never whole; none once purged', async () => {
+    const r = await cw1.get(`/medarbejder/borger/${far.citizen_id}`);
+    const masked = `${far.cpr.slice(0, 6)}-****`;
+    assert.ok(r.text.includes(`<p class="vejled-cpr" id="cpr">CPR-nummer: <span class="vejled-nowrap">${masked}</span></p>`), 'the masked number under the name');
+    assert.ok(!r.text.includes(far.cpr) && !r.text.includes(far.cpr.slice(6)), 'never the whole number, nor its last four');
+    // a citizen whose sealed number cannot be opened (as after a purge, or a damaged box): no line
+    sqlite(s.db, `UPDATE citizens SET cpr_box = X'00' WHERE uuid = '${expired.citizen_id}'`);
+    const gone = await cw1.get(`/medarbejder/borger/${expired.citizen_id}`);
+    assert.equal(gone.status, 200);
+    assert.doesNotMatch(gone.text, /id="cpr"/);
+  });
+
   it('"Fokus" is said once for the same thing: the column is "Emner til mødet", the label "Fokusemner"', async () => {
     const list = await cw1.get('/medarbejder/borgere');
     const html = list.text.slice(list.text.indexOf('<table'), list.text.indexOf('</table>'));

@@ -649,6 +649,7 @@ struct store_caseload_filter {
     int64_t citizen_id;     /* 0 or only this citizen */
     size_t limit;
     int64_t upcoming_from;  /* meetings not recorded and not before this come first */
+    const char *caseworker; /* "" = anyone's, else only this user name's enrolments */
 };
 struct store_caseload_row {
     struct model_enrolment e;

@@ -464,6 +464,7 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, const 
     " AND e.first_meeting_at >= ?3 AND e.first_meeting_at < ?4"                             \
     " AND (?5 = '' OR " POS "(lower(c.name), lower(?5)) > 0)"                               \
     " AND (?6 = 0 OR e.citizen_id = ?6)"                                                    \
+    " AND (?9 = '' OR e.caseworker = ?9)"                                                   \
     " ORDER BY " STORE_CASELOAD_UPCOMING " DESC,"                                            \
     " CASE WHEN " STORE_CASELOAD_UPCOMING " THEN e.first_meeting_at"                        \
     "  ELSE -e.first_meeting_at END, e.id LIMIT ?7"
@@ -475,8 +476,8 @@ enum store_status store_caseload_each(struct store *st, const struct store_casel
         st,
         store_is_postgres(st) ? STORE_CASELOAD_SQL("strpos", STORE_IDS_PG)
                               : STORE_CASELOAD_SQL("instr", STORE_IDS_SQLITE),
-        "ttiitiii", f->unit, f->group_slug, f->meeting_from, f->meeting_to, f->name,
-        f->citizen_id, (int64_t)f->limit, f->upcoming_from);
+        "ttiitiiit", f->unit, f->group_slug, f->meeting_from, f->meeting_to, f->name,
+        f->citizen_id, (int64_t)f->limit, f->upcoming_from, f->caseworker ? f->caseworker : "");
     if (!s)
         return STORE_ERROR;
     int rc;

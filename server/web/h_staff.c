@@ -546,15 +546,20 @@ void h_staff_citizens(struct app_call *c)
     const char *status = post ? "" : http_query(c->req, "status");
     const char *from = post ? NULL : http_query(c->req, "fra");
     const char *to = post ? NULL : http_query(c->req, "til");
+    const char *mine = post ? NULL : http_query(c->req, "mine");
+    const bool only_mine = mine && strcmp(mine, "1") == 0;
     json_t *ctx = json_object();
     /* one row more than the page shows, to tell that the list is cut; the meetings to
      * come first (from a day back: today's meeting not yet recorded is still to do) */
     struct store_caseload_filter f = {h_staff_scope(c), "", 0, INT64_MAX, "", 0,
                                       (size_t)c->app->cfg->caseload_limit + 1,
-                                      clock_now() - 86400};
+                                      clock_now() - 86400, ""};
     group = group && strlen(group) < MODEL_SLUG_MAX ? group : "";
     status = status && strlen(status) < 20 ? status : "";
     f.group_slug = group;
+    /* "Kun mine": the enrolments that name this user as their caseworker */
+    f.caseworker = only_mine ? c->user.username : "";
+    json_object_set_new(ctx, "mine", json_boolean(only_mine));
     int bad = h_staff_date(c, ctx, "fra", from, &f.meeting_from);
     bad |= h_staff_date(c, ctx, "til", to, &f.meeting_to);
     if (!bad && f.meeting_to != INT64_MAX)
@@ -608,7 +613,7 @@ void h_staff_citizens(struct app_call *c)
     /* the filters stay open while one is in use, or when the search needs correcting */
     json_object_set_new(ctx, "filter_active",
                         json_boolean(post || bad || *group || *status || (from && *from) ||
-                                     (to && *to)));
+                                     (to && *to) || only_mine));
     json_object_set_new(ctx, "count", json_integer((json_int_t)json_array_size(l.rows)));
     json_object_set_new(ctx, "more", json_boolean(l.more));
     json_object_set_new(ctx, "has_rows", json_boolean(json_array_size(l.rows) > 0));

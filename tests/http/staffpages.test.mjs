@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { PG, PG_URL, ROOT, decodeEntities, freshCpr, isPgDb, pgDatabaseUrl, psql, sqlite, startServer } from './harness.mjs';
-import { citizenAnswers, enrolCitizen, formCsrf, hiddenFields, ini, staff } from './staffkit.mjs';
+import { addUser, citizenAnswers, enrolCitizen, formCsrf, hiddenFields, ini, staff } from './staffkit.mjs';
 
 /** The table row of a citizen on the list, as text. */
 function rowOf(html, citizenId) {
@@ -111,6 +111,20 @@ describe('the caseworker list', () => {
     const gone = await cw1.get(`/medarbejder/borger/${expired.citizen_id}`);
     assert.equal(gone.status, 200);
     assert.doesNotMatch(gone.text, /id="cpr"/);
+  });
+
+  it('"Kun mine" lists only the citizens whose caseworker the user is; the unit\'s list has the others too', async () => {
+    assert.equal(addUser(s, 'cw-kollega', 'caseworker', 'team-nord').status, 0);
+    const theirs = await enrolCitizen(s, { caseworker: 'cw-kollega' }, 'Kollegas Borger');
+    const all = await cw1.get('/medarbejder/borgere');
+    assert.ok(all.text.includes(`/medarbejder/borger/${theirs.citizen_id}`), 'the unit sees the colleague\'s citizen');
+    assert.match(all.text, /<input class="form-checkbox" type="checkbox" id="mine" name="mine" value="1">/);
+    const mine = await cw1.get('/medarbejder/borgere?mine=1');
+    assert.equal(mine.status, 200);
+    assert.ok(!mine.text.includes(`/medarbejder/borger/${theirs.citizen_id}`), 'not among mine');
+    for (const e of [soon, far, done]) assert.ok(mine.text.includes(`/medarbejder/borger/${e.citizen_id}`), e.citizen_id);
+    assert.match(mine.text, /id="mine" name="mine" value="1" checked>/);
+    assert.match(mine.text, /<details class="vejled-filters" open>/, 'the filters stay open while one is in use');
   });
 
   it('"Fokus" is said once for the same thing: the column is "Emner til mødet", the label "Fokusemner"', async () => {

@@ -49,10 +49,12 @@ struct content_problem {
                           "valid_from" or "valid_to"), "dates_reversed" (valid_to before
                           valid_from), "video_outside_pack" (a video's own days have none
                           within its pack's), "validity_ended" (content_pack_check_today),
-                          "guidance_missing" (no Danish written guidance), "no_videos", "title_missing", "transcript_missing", "media_name",
+                          "guidance_missing" (no Danish written guidance), "no_videos",
+                          "title_missing", "transcript_missing", "media_name",
                           "captions_not_vtt", "no_questions", "too_many_questions" (more
                           than MODEL_MAX_QUESTIONS), "question_text_missing",
-                          "topic_missing", "explanation_missing", "too_few_options", "too_many_options" (more
+                          "topic_missing", "explanation_missing", "too_few_options",
+                          "too_many_options" (more
                           than MODEL_MAX_OPTIONS), "option_text_missing", "right_options",
                           "text_too_long" (more characters than its limit, above) */
     size_t video;      /* 1-based, 0 when the pack itself */

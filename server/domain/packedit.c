@@ -526,8 +526,8 @@ int packedit_plans_count(struct store *st, const char *today, size_t n[3])
         return -1;
     for (size_t i = 0; i < count; i++) {
         char day[CLOCK_DATE_LEN + 1];
-        bool changed = false, switch_on;
-        enum packedit_result r = packedit_plan_of(st, ids[i], day, &changed, &switch_on);
+        bool changed = false;
+        enum packedit_result r = packedit_plan_of(st, ids[i], day, &changed, NULL);
         if (r == PACKEDIT_ERROR)
             rc = -1;
         if (r != PACKEDIT_OK || !*day)

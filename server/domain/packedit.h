@@ -118,8 +118,8 @@ enum packedit_result packedit_plan(struct store *st, int64_t pack_id, size_t max
 enum packedit_result packedit_unplan(struct store *st, int64_t pack_id);
 
 /* The draft's plan: day "" when none; *changed when the draft was edited after the plan
- * was confirmed (then it will not be published on that day); *switch_on when its
- * publication will switch its group on. */
+ * was confirmed (then it will not be published on that day); *switch_on (NULL: not asked)
+ * when its publication will switch its group on. */
 enum packedit_result packedit_plan_of(struct store *st, int64_t pack_id, char day[11],
                                       bool *changed, bool *switch_on);
 

@@ -408,8 +408,7 @@ struct store_failed_letter {
     int64_t citizen_id;
     char citizen_uuid[MODEL_UUID_LEN + 1];
     char citizen_name[256]; /* "" when purged */
-    char group_slug[MODEL_SLUG_MAX];
-    char enrolment_uuid[MODEL_UUID_LEN + 1];
+    char group_name[LANG_COUNT][256]; /* the target group's names ("" when it has none) */
 };
 typedef int (*store_failed_letter_cb)(const struct store_failed_letter *l, void *arg);
 /* The failed letters of open enrolments, the latest failure first, at most limit; cb
@@ -730,8 +729,8 @@ enum store_status store_pack_plan(struct store *st, int64_t pack_id, const char 
 /* The drafts planned for day today or earlier, oldest plan first: *ids (free) and *n. */
 enum store_status store_pack_plans_due(struct store *st, const char *today, int64_t **ids,
                                        size_t *n);
-/* Draft pack_id's plan: day and hash "" (*switch_on false) when it has none.
- * STORE_NOT_FOUND when it is not a draft. */
+/* Draft pack_id's plan: day and hash "" (*switch_on false; switch_on may be NULL) when it
+ * has none.  STORE_NOT_FOUND when it is not a draft. */
 enum store_status store_pack_plan_of(struct store *st, int64_t pack_id, char day[11],
                                      char hash[MODEL_HASH_HEX + 1], bool *switch_on);
 /* The id of the group's draft, if it has one. */

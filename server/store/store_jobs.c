@@ -644,7 +644,7 @@ enum store_status store_letters_failed_list(struct store *st, size_t limit,
     struct db_stmt *s = store_stmt(
         st,
         "SELECT j.id, j.kind, j.attempts, j.last_error, coalesce(j.finished_at, 0), c.id,"
-        " c.uuid, coalesce(c.name, ''), g.slug, e.uuid"
+        " c.uuid, coalesce(c.name, ''), g.name_da, coalesce(g.name_en, '')"
         " FROM jobs j JOIN enrolments e ON e.id = j.enrolment_id"
         " JOIN citizens c ON c.id = e.citizen_id JOIN target_groups g ON g.id = e.group_id"
         " WHERE j.state = 'failed' AND j.kind IN " STORE_LETTER_KINDS
@@ -664,8 +664,8 @@ enum store_status store_letters_failed_list(struct store *st, size_t limit,
         l.citizen_id = db_col_int64(s, 5);
         store_col_copy(s, 6, l.citizen_uuid, sizeof l.citizen_uuid);
         store_col_copy(s, 7, l.citizen_name, sizeof l.citizen_name);
-        store_col_copy(s, 8, l.group_slug, sizeof l.group_slug);
-        store_col_copy(s, 9, l.enrolment_uuid, sizeof l.enrolment_uuid);
+        store_col_copy(s, 8, l.group_name[LANG_DA], sizeof l.group_name[LANG_DA]);
+        store_col_copy(s, 9, l.group_name[LANG_EN], sizeof l.group_name[LANG_EN]);
         if (cb(&l, arg)) {
             db_reset(s);
             return STORE_OK;

@@ -700,11 +700,13 @@ enum store_status store_pack_plan_of(struct store *st, int64_t pack_id, char day
                                    "i", pack_id);
     enum store_status rc = store_row(st, s);
     day[0] = hash[0] = '\0';
-    *switch_on = false;
+    if (switch_on)
+        *switch_on = false;
     if (rc == STORE_OK) {
         store_col_copy(s, 0, day, 11);
         store_col_copy(s, 1, hash, MODEL_HASH_HEX + 1);
-        *switch_on = db_col_int(s, 2) != 0;
+        if (switch_on)
+            *switch_on = db_col_int(s, 2) != 0;
         db_reset(s);
     }
     return rc;

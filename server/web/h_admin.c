@@ -83,18 +83,13 @@ static int h_admin_letter_row(const struct store_failed_letter *l, void *arg)
     const char *cause = jobs_failure_cause(l->last_error);
     char cause_key[64];
     snprintf(cause_key, sizeof cause_key, "admin_letters_cause_%s", cause ? cause : "channel");
-    struct model_group g;
-    const char *group = l->group_slug;
-    int have_group = store_group_by_slug(c->st, l->group_slug, &g) == STORE_OK;
-    if (have_group)
-        group = h_staff_name(c, g.name);
+    char *names[LANG_COUNT] = {(char *)l->group_name[LANG_DA], (char *)l->group_name[LANG_EN]};
+    const char *group = h_staff_name(c, names);
     json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "id",
                             (json_int_t)l->job_id, "kind", app_text(c, key), "citizen",
                             l->citizen_uuid, "name", l->citizen_name, "group", group, "cause",
                             app_text(c, cause_key), "attempts", l->attempts, "error",
                             l->last_error);
-    if (have_group)
-        model_group_clear(&g);
     h_staff_time(c, row, "failed_at", l->failed_at);
     json_array_append_new(a->list, row);
     return 0;

@@ -79,6 +79,8 @@ struct h_admin_reviewing {
     struct app_call *c;
     const char *today;
     json_t *list;
+    int64_t *published; /* the groups whose published version was reviewed (xrealloc) */
+    size_t n_published;
 };
 
 /* The review items of one group's published version: the pack, then each video whose own
@@ -91,6 +93,8 @@ static void h_admin_review_pack(const struct model_group *g, const struct model_
     int days = (int)c->app->cfg->review_days;
     struct content_validity_info pack;
     content_validity_of(p->valid_from, p->valid_to, r->today, days, &pack);
+    r->published = xrealloc(r->published, (r->n_published + 1) * sizeof *r->published);
+    r->published[r->n_published++] = g->id;
     size_t before = json_array_size(r->list);
     h_admin_review_item(c, r->list, g, p, NULL, &pack);
     json_t *item = json_array_get(r->list, before);
@@ -115,20 +119,24 @@ json_t *h_admin_review(struct app_call *c)
 {
     char today[CLOCK_DATE_LEN + 1];
     clock_today(today);
-    struct h_admin_reviewing r = {c, today, json_array()};
+    struct h_admin_reviewing r = {c, today, json_array(), NULL, 0};
     content_published_each(c->st, c->app->content, h_admin_review_pack, &r);
-    /* a group with nothing published yet (a new one) and its first version planned */
+    /* a group with nothing published yet (a new one: not seen above) and its first version
+     * planned */
     struct model_group *groups = NULL;
     size_t n = 0;
     if (store_group_list(c->st, &groups, &n) == STORE_OK) {
         for (size_t i = 0; i < n; i++) {
-            int64_t published;
-            if (store_pack_published_id(c->st, groups[i].id, &published) == STORE_NOT_FOUND)
+            size_t k = 0;
+            while (k < r.n_published && r.published[k] != groups[i].id)
+                k++;
+            if (k == r.n_published)
                 json_decref(h_admin_review_plan(c, r.list, &groups[i]));
             model_group_clear(&groups[i]);
         }
         free(groups);
     }
+    free(r.published);
     if (json_array_size(r.list) == 0) {
         json_decref(r.list);
         return NULL;

@@ -161,8 +161,9 @@ int cmd_demo(const struct config *cfg)
         main_fail("%s", err);
         goto out;
     }
-    if (content_load_dir(st, cfg->demo_dir, cfg->max_content_text, clock_now(), NULL, &published, err,
-                         sizeof err)) {
+    int planned = 0; /* none: without a day, every new file is published */
+    if (content_load_dir(st, cfg->demo_dir, cfg->max_content_text, clock_now(), NULL, &published,
+                         &planned, err, sizeof err)) {
         main_fail("%s", err);
         goto out;
     }
@@ -182,22 +183,28 @@ out:
 int cmd_packs_load(const struct config *cfg, const char *dir)
 {
     struct store *st = NULL;
-    char err[512];
-    int published = 0, rc = EXIT_FAILURE;
+    char err[1024];
+    int published = 0, planned = 0, rc = EXIT_FAILURE;
     if (!dir || !*dir)
         return main_usage_fail("%s", "packs load needs --dir DIR (the folder that holds packs/)");
     if (main_open(cfg, MAIN_DB_EXISTING, &st))
         goto out;
-    /* unlike the demo's example content, a job centre's rules that ended are not loaded */
+    /* unlike the demo's example content, a job centre's rules that ended are not loaded,
+     * and rules that begin later are planned for their first day, not put in force now */
     int64_t now = clock_now();
     char today[CLOCK_DATE_LEN + 1];
     clock_local_date(now, today);
-    if (content_load_dir(st, dir, cfg->max_content_text, now, today, &published, err,
-                         sizeof err)) {
+    if (content_load_dir(st, dir, cfg->max_content_text, now, today, &published, &planned,
+                         err, sizeof err)) {
         main_fail("%s", err);
         goto out;
     }
     fprintf(stderr, "vejled: published %d guidance pack version(s) from %s\n", published, dir);
+    if (planned)
+        fprintf(stderr,
+                "vejled: planned %d guidance pack version(s) whose rules begin later, each "
+                "for its first day (/admin/pakker shows the plans)\n",
+                planned);
     rc = 0;
 out:
     store_close(st);

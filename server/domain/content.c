@@ -864,10 +864,87 @@ struct content_publish {
     struct model_group *group;
     const char *hash;
     int64_t now;
-    const char *today;              /* NULL, or refuse content whose validity ended */
-    int published;
+    const char *today;              /* NULL, or refuse content whose validity ended and
+                                     * plan content whose validity begins later */
+    int published;                  /* out: 1 when a version was published */
+    int planned;                    /* out: 1 when a draft was planned for its first day */
+    int draft_version;              /* out: the group's draft that stood in the way of a
+                                     * plan (STORE_CONFLICT), else 0 */
     struct content_problem *ended; /* set (and STORE_CONFLICT) when it would publish that */
 };
+
+/* The group's draft (*id 0 when it has none), its version, and whether its content is
+ * cp's. */
+static enum store_status content_draft_of(struct store *st, const struct content_publish *cp,
+                                          int64_t *id, int *version, bool *same)
+{
+    *id = 0;
+    *version = 0;
+    *same = false;
+    enum store_status rc = store_pack_draft_id(st, cp->pack->group_id, id);
+    if (rc == STORE_NOT_FOUND)
+        return STORE_OK;
+    if (rc != STORE_OK)
+        return rc;
+    struct model_pack *d = NULL;
+    if ((rc = store_pack_load(st, *id, &d)) != STORE_OK)
+        return rc;
+    char hash[MODEL_HASH_HEX + 1];
+    content_pack_hash(d, hash);
+    *version = d->version;
+    *same = strcmp(hash, cp->hash) == 0;
+    model_pack_free(d);
+    return STORE_OK;
+}
+
+/* Publishes the group's draft `draft`, whose content is cp's: a file planned by an earlier
+ * load whose day has come before the scheduler's pass published it.  The group is
+ * switched on with it when its plan said so, as on its day. */
+static enum store_status content_publish_draft(struct store *st, struct content_publish *cp,
+                                               int64_t draft)
+{
+    char day[CLOCK_DATE_LEN + 1], planned[MODEL_HASH_HEX + 1];
+    bool switch_on = false;
+    enum store_status rc = store_pack_plan_of(st, draft, day, planned, &switch_on);
+    if (rc == STORE_OK)
+        rc = store_pack_publish(st, draft, cp->hash, cp->now);
+    if (rc == STORE_OK && switch_on)
+        rc = store_group_switch_on(st, cp->pack->group_id);
+    if (rc == STORE_OK)
+        cp->published = 1;
+    return rc;
+}
+
+/* Stores cp's pack as the group's draft, planned for its first day, which is after today:
+ * the version in force stays in force until then (packedit_publish_due publishes it on the
+ * day, as a plan confirmed in the editor).  A group with nothing published is switched off
+ * until then (it takes no enrolments without content) and is switched on with its first
+ * version when the file has it on. */
+static enum store_status content_plan_one(struct store *st, struct content_publish *cp,
+                                          bool has_published)
+{
+    int highest = 0;
+    enum store_status rc = store_pack_max_version(st, cp->pack->group_id, &highest);
+    if (rc != STORE_OK)
+        return rc;
+    cp->pack->version = highest + 1;
+    if ((rc = store_pack_insert(st, cp->pack, cp->now)) != STORE_OK)
+        return rc;
+    bool switch_on = !has_published && cp->group->enabled;
+    if (!has_published) {
+        struct model_group g;
+        if ((rc = store_group_by_id(st, cp->pack->group_id, &g)) != STORE_OK)
+            return rc;
+        rc = g.enabled ? store_group_settings(st, g.id, false, g.resend_months) : STORE_OK;
+        model_group_clear(&g);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    rc = store_pack_plan(st, cp->pack->id, cp->pack->valid_from, cp->hash, switch_on);
+    if (rc == STORE_OK)
+        cp->planned = 1;
+    return rc;
+}
 
 /* Publishes cp's pack as its group's new version when its content is new to the group. */
 static enum store_status content_publish_one(struct store *st, struct content_publish *cp)
@@ -898,6 +975,24 @@ static enum store_status content_publish_one(struct store *st, struct content_pu
     }
     if (cp->today && content_pack_check_today(cp->pack, cp->today, cp->ended) != 0)
         return STORE_CONFLICT; /* rolls every file back; the caller says why */
+    int64_t draft;
+    bool same;
+    if ((rc = content_draft_of(st, cp, &draft, &cp->draft_version, &same)) != STORE_OK)
+        return rc;
+    bool later = cp->today && strcmp(cp->pack->valid_from, cp->today) > 0;
+    if (draft && same) {
+        /* loaded before (or made so in the editor): the draft and its plan stand until
+         * its day; on or after it, that draft is what is published */
+        cp->draft_version = 0;
+        return later ? STORE_OK : content_publish_draft(st, cp, draft);
+    }
+    if (later) {
+        /* the group's one draft is an administrator's work: a file does not replace it */
+        if (draft)
+            return STORE_CONFLICT; /* rolls every file back; the caller says why */
+        return content_plan_one(st, cp, current != 0);
+    }
+    cp->draft_version = 0;
     /* the number after every version's: a retired version or a draft may hold a higher
      * one than the published version (and trying numbers until one is free would end the
      * transaction at the first conflict on PostgreSQL) */
@@ -919,6 +1014,8 @@ struct content_load {
     int64_t now;
     const char *today;
     int published;
+    int planned;
+    int draft_version;             /* file `at` failed for its group's draft of this version */
     size_t at;                     /* the file being stored, or the one that failed */
     struct content_problem ended;  /* .code set when file `at` has ended */
 };
@@ -929,21 +1026,26 @@ static enum store_status content_load_txn(struct store *st, void *arg)
     struct content_load *l = arg;
     l->published = 0;
     l->ended.code = NULL;
+    l->planned = 0;
+    l->draft_version = 0;
     for (l->at = 0; l->at < l->n; l->at++) {
         char hash[MODEL_HASH_HEX + 1];
         content_pack_hash(l->packs[l->at], hash);
         struct content_publish cp = {l->packs[l->at], &l->groups[l->at], hash, l->now,
-                                     l->today, 0, &l->ended};
+                                     l->today, 0, 0, 0, &l->ended};
         enum store_status rc = content_publish_one(st, &cp);
+        l->draft_version = cp.draft_version;
         if (rc != STORE_OK)
             return rc;
         l->published += cp.published;
+        l->planned += cp.planned;
     }
     return STORE_OK;
 }
 
 int content_load_dir(struct store *st, const char *demo_dir, size_t max_text, int64_t now,
-                     const char *today, int *published, char *err, size_t errlen)
+                     const char *today, int *published, int *planned, char *err,
+                     size_t errlen)
 {
     int rc = -1;
     char dir[1024];
@@ -951,7 +1053,7 @@ int content_load_dir(struct store *st, const char *demo_dir, size_t max_text, in
     size_t n = 0, parsed = 0;
     struct model_pack **packs = NULL;
     struct model_group *groups = NULL;
-    *published = 0;
+    *published = *planned = 0;
     snprintf(dir, sizeof dir, "%s/packs", demo_dir);
     if (files_list(dir, ".json", &names, &n) != 0) {
         snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
@@ -977,9 +1079,15 @@ int content_load_dir(struct store *st, const char *demo_dir, size_t max_text, in
             goto out;
         }
     }
-    struct content_load l = {packs, groups, n, now, today, 0, 0, {0}};
+    struct content_load l = {packs, groups, n, now, today, 0, 0, 0, 0, {0}};
     if (store_txn(st, content_load_txn, &l) != STORE_OK) {
-        if (l.ended.code && l.ended.video)
+        if (l.draft_version)
+            snprintf(err, errlen, "%s/%s: its rules begin on %s, so it would be planned as "
+                     "target group '%s''s draft, but the group has a draft already (version "
+                     "%d): publish or delete that draft on /admin/pakker first; nothing was "
+                     "loaded", dir, names[l.at], packs[l.at]->valid_from, groups[l.at].slug,
+                     l.draft_version);
+        else if (l.ended.code && l.ended.video)
             snprintf(err, errlen, "%s/%s: videos[%zu].valid_to has passed (or its pack's): its "
                      "rules are no longer in force; nothing was loaded",
                      dir, names[l.at], l.ended.video - 1);
@@ -992,6 +1100,7 @@ int content_load_dir(struct store *st, const char *demo_dir, size_t max_text, in
         goto out;
     }
     *published = l.published;
+    *planned = l.planned;
     rc = 0;
 out:
     for (size_t i = 0; i < parsed; i++) {

@@ -90,12 +90,21 @@ void content_pack_hash(const struct model_pack *p, char out[MODEL_HASH_HEX + 1])
  * Every file is read and checked first (content_pack_parse, max_text as there): one that
  * breaks the pack rules is -1 with a message naming it and the field, and nothing is
  * stored; all files are then stored in one transaction.  With today (a day "YYYY-MM-DD";
- * NULL: no such check), a file that would publish content whose validity ended before
- * today is refused the same way (content_pack_check_today), so outdated rules are not
- * put in force; a file already published stays as it is.  Safe to run twice.
- * *published gets how many versions were published. */
+ * NULL: every new file is published at once, as the demo's examples are):
+ * - a file that would publish content whose validity ended before today is refused the
+ *   same way (content_pack_check_today), so outdated rules are not put in force; a file
+ *   already published stays as it is;
+ * - a file whose pack's rules begin after today is not put in force early: it becomes the
+ *   group's draft, planned for that day as a plan confirmed in the editor would be (a
+ *   group with nothing published is switched off until then and switched on with it when
+ *   the file has it on).  A group whose draft is other content is refused the same way,
+ *   naming the draft (it is an administrator's); one whose draft is the file's keeps it,
+ *   and publishes it once its day has come.
+ * Safe to run twice.  *published gets how many versions were published, *planned how
+ * many were planned. */
 int content_load_dir(struct store *st, const char *demo_dir, size_t max_text, int64_t now,
-                     const char *today, int *published, char *err, size_t errlen);
+                     const char *today, int *published, int *planned, char *err,
+                     size_t errlen);
 
 struct content_cache;
 struct content_cache *content_cache_new(void);

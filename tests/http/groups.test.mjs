@@ -391,6 +391,73 @@ describe('`vejled packs load`: pack files published without the demo\'s staff an
   });
 });
 
+describe('`vejled packs load`: a file whose rules begin later is planned for its first day, not put in force early', () => {
+  let s;
+  let admin;
+  before(async () => {
+    s = await startServer();
+    admin = await staff(s, 'admin');
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('a new group\'s file for tomorrow is its planned draft, the group off until then; loaded again nothing changes; other content is refused while it waits; the day\'s first scheduler pass publishes it and switches the group on', async () => {
+    const day0 = today();
+    const day1 = addDays(day0, 1);
+    const dir = path.join(s.dir, 'reform');
+    fs.mkdirSync(path.join(dir, 'packs'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'db', 'demo', 'captions'), path.join(dir, 'captions'), { recursive: true });
+    const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
+    pack.group = { slug: 'ydelse-reform', name: { da: 'Reformydelse', en: 'Reform benefit' }, resend_months: 6, enabled: true };
+    delete pack.translations;
+    for (const item of [pack, ...pack.videos]) Object.assign(item, { valid_from: day1, valid_to: addDays(day0, 400) });
+    const file = path.join(dir, 'packs', 'ydelse-reform.json');
+    fs.writeFileSync(file, JSON.stringify(pack));
+    const state = () => one(s.db, "SELECT p.version || '|' || p.state || '|' || p.publish_on || '|' || p.publish_switch_on || '|' || g.enabled FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'ydelse-reform' ORDER BY p.version");
+
+    let r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /published 0 guidance pack version/);
+    assert.match(r.stderr, /planned 1 guidance pack version\(s\) whose rules begin later, each for its first day/);
+    assert.equal(state(), `1|draft|${day1}|1|0`);
+    // the case system cannot enrol anyone in it before its day
+    const refused = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { target_group: 'ydelse-reform' }) });
+    assert.equal(refused.status, 422);
+    assert.equal(refused.json.error.code, 'target_group_disabled');
+    // the administrator sees the plan, as one made in the editor
+    const packs = text((await admin.get('/admin/pakker')).text);
+    assert.match(packs, new RegExp(`Reformydelse[\\s\\S]*${human(day1)}`));
+
+    // the same file again: nothing changes
+    r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /planned/);
+    assert.equal(state(), `1|draft|${day1}|1|0`);
+
+    // other content for the group while that draft waits: refused, naming the draft
+    const other = structuredClone(pack);
+    other.written_guidance.da = 'En anden tekst om reformen.';
+    fs.writeFileSync(file, JSON.stringify(other));
+    const before = counts(s);
+    r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, new RegExp(`ydelse-reform\\.json: its rules begin on ${day1}, so it would be planned as target group 'ydelse-reform''s draft, but the group has a draft already \\(version 1\\): publish or delete that draft on /admin/pakker first; nothing was loaded`));
+    assert.deepEqual(counts(s), before);
+    fs.writeFileSync(file, JSON.stringify(pack));
+
+    // the evening before its day: still planned; half past midnight: published, switched on
+    r = cli(['jobs', 'run', '--db', s.db, '--config', s.configFile, '--now', `${day0}T21:30:00Z`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(state(), `1|draft|${day1}|1|0`);
+    r = cli(['jobs', 'run', '--db', s.db, '--config', s.configFile, '--now', `${day0}T23:30:00Z`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(state(), `1|published|${day1}|1|1`);
+    const e = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr(), { target_group: 'ydelse-reform' }) });
+    assert.equal(e.status, 201);
+  });
+});
+
 describe('a group\'s names are the administrator\'s: pack files loaded again do not undo them', () => {
   let s;
   let admin;

@@ -322,7 +322,7 @@ static void test_load_refuses_and_stores_nothing(void **state)
     struct fixture *f = *state;
     char db[128], err[256], p[160];
     struct store *st;
-    int applied, published = -1;
+    int applied, planned = 0, published = -1;
     struct model_group g;
     char *text = pack_with(MODEL_MAX_QUESTIONS + 1, 2);
     char *slug = strstr(text, "testgruppe");
@@ -335,7 +335,7 @@ static void test_load_refuses_and_stores_nothing(void **state)
     snprintf(db, sizeof db, "%s/c.db", f->dir);
     assert_int_equal(store_open(db, 1000, &st, err, sizeof err), 0);
     assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
-    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, NULL, &published, err, sizeof err), -1);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, NULL, &published, &planned, err, sizeof err), -1);
     assert_non_null(strstr(err, "zzz.json"));
     assert_non_null(strstr(err, "questions has 33 questions"));
     assert_int_equal(published, 0);
@@ -351,7 +351,7 @@ static void test_load_refuses_ended(void **state)
     struct fixture *f = *state;
     char db[128], err[256], p[160];
     struct store *st;
-    int applied, published = -1;
+    int applied, planned = 0, published = -1;
     struct model_group g;
     /* a second group read after test.json, whose video 1 ended on 2027-03-31 */
     char *text = strdup(pack_json);
@@ -372,22 +372,22 @@ static void test_load_refuses_ended(void **state)
     assert_int_equal(store_open(db, 1000, &st, err, sizeof err), 0);
     assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
     assert_int_equal(
-        content_load_dir(st, f->dir, MAX_TEXT, 1000, "2027-04-01", &published, err, sizeof err),
+        content_load_dir(st, f->dir, MAX_TEXT, 1000, "2027-04-01", &published, &planned, err, sizeof err),
         -1);
     assert_non_null(strstr(err, "zzz.json: videos[0].valid_to has passed"));
     assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_NOT_FOUND);
     assert_int_equal(store_group_by_slug(st, "zzzgruppe", &g), STORE_NOT_FOUND);
     /* on its last day it loads; once published, a later load leaves it and says nothing */
     assert_int_equal(
-        content_load_dir(st, f->dir, MAX_TEXT, 1000, "2027-03-31", &published, err, sizeof err),
+        content_load_dir(st, f->dir, MAX_TEXT, 1000, "2027-03-31", &published, &planned, err, sizeof err),
         0);
     assert_int_equal(published, 2);
     assert_int_equal(
-        content_load_dir(st, f->dir, MAX_TEXT, 1001, "2027-07-01", &published, err, sizeof err),
+        content_load_dir(st, f->dir, MAX_TEXT, 1001, "2027-07-01", &published, &planned, err, sizeof err),
         0);
     assert_int_equal(published, 0);
     /* without a day (the demo's example content) nothing is checked */
-    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1002, NULL, &published, err, sizeof err),
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1002, NULL, &published, &planned, err, sizeof err),
                      0);
     store_close(st);
 }
@@ -399,7 +399,7 @@ static void test_group_add_and_save(void **state)
     struct fixture *f = *state;
     char db[128], err[256];
     struct store *st;
-    int applied, published;
+    int applied, planned = 0, published;
     const char *field = "";
     snprintf(db, sizeof db, "%s/g.db", f->dir);
     assert_int_equal(store_open(db, 1000, &st, err, sizeof err), 0);
@@ -426,7 +426,7 @@ static void test_group_add_and_save(void **state)
     assert_string_equal(got.name[LANG_DA], "Omdøbt");
     model_group_clear(&got);
     /* with a published version it is switched on */
-    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, NULL, &published, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, NULL, &published, &planned, err, sizeof err), 0);
     assert_int_equal(store_group_by_slug(st, "testgruppe", &got), STORE_OK);
     assert_int_equal(content_group_save(st, got.id, true, 6, "Testgruppe", "", &field),
                      CONTENT_GROUP_OK);
@@ -456,7 +456,7 @@ static void test_planned_publication(void **state)
     struct fixture *f = *state;
     char db[128], err[256], day[CLOCK_DATE_LEN + 1];
     struct store *st;
-    int applied, published, version;
+    int applied, planned = 0, published, version;
     bool changed, switch_on;
     int64_t now, eve, newyear, march, gid, v1, draft, id;
     struct content_problem pr = {.code = "", .lang = ""};
@@ -468,7 +468,7 @@ static void test_planned_publication(void **state)
     snprintf(db, sizeof db, "%s/plan.db", f->dir);
     assert_int_equal(store_open(db, 1000, &st, err, sizeof err), 0);
     assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
-    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, now, NULL, &published, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, now, NULL, &published, &planned, err, sizeof err), 0);
     struct model_group g;
     assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_OK);
     gid = g.id;
@@ -557,6 +557,115 @@ static void test_planned_publication(void **state)
     store_close(st);
 }
 
+/* With a day given, a file whose rules begin later is not put in force early: it becomes
+ * its group's draft, planned for its first day (a new group off until then, switched on
+ * with it); loaded again it stays as it is; other content while that draft waits is
+ * refused, naming the draft, and stores nothing; on the day the draft itself is published
+ * (by the scheduler, or by a load that comes first); with a version in force, a later
+ * file's plan leaves it in force and the group's switch as it is. */
+static void test_load_plans_later(void **state)
+{
+    struct fixture *f = *state;
+    char db[128], err[1024], p[160], day[CLOCK_DATE_LEN + 1];
+    struct store *st;
+    int applied, planned = -1, published = -1, highest;
+    bool changed, switch_on;
+    int64_t draft, id, dec, newyear;
+    struct model_group g;
+    clock_init_display_zone();
+    assert_int_equal(clock_parse_rfc3339("2025-12-15T10:00:00Z", &dec), 0);
+    assert_int_equal(clock_parse_rfc3339("2025-12-31T23:30:00Z", &newyear), 0); /* 00:30 */
+    snprintf(db, sizeof db, "%s/later.db", f->dir);
+    assert_int_equal(store_open(db, 1000, &st, err, sizeof err), 0);
+    assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
+
+    /* the file's rules begin on 2026-01-01: on 2025-12-15 it is planned, not published */
+    assert_int_equal(
+        content_load_dir(st, f->dir, MAX_TEXT, dec, "2025-12-15", &published, &planned, err,
+                         sizeof err),
+        0);
+    assert_int_equal(published, 0);
+    assert_int_equal(planned, 1);
+    assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_OK);
+    assert_false(g.enabled); /* no content yet: no enrolments */
+    assert_int_equal(store_pack_published_id(st, g.id, &id), STORE_NOT_FOUND);
+    assert_int_equal(packedit_draft_of(st, g.id, &draft), PACKEDIT_OK);
+    assert_int_equal(packedit_plan_of(st, draft, day, &changed, &switch_on), PACKEDIT_OK);
+    assert_string_equal(day, "2026-01-01");
+    assert_false(changed);
+    assert_true(switch_on); /* the file has the group on */
+
+    /* again: nothing new */
+    assert_int_equal(
+        content_load_dir(st, f->dir, MAX_TEXT, dec, "2025-12-15", &published, &planned, err,
+                         sizeof err),
+        0);
+    assert_int_equal(published + planned, 0);
+    assert_int_equal(store_pack_max_version(st, g.id, &highest), STORE_OK);
+    assert_int_equal(highest, 1);
+
+    /* other content while that draft waits: refused, naming it; nothing stored */
+    char *other = strdup(pack_json);
+    char *text = strstr(other, "Eksempeltekst.");
+    assert_non_null(text);
+    memcpy(text, "Andenteksttt.", 13);
+    snprintf(p, sizeof p, "%s/packs/test.json", f->dir);
+    write_file(p, other);
+    assert_int_equal(
+        content_load_dir(st, f->dir, MAX_TEXT, dec, "2025-12-15", &published, &planned, err,
+                         sizeof err),
+        -1);
+    assert_non_null(strstr(err, "test.json: its rules begin on 2026-01-01"));
+    assert_non_null(strstr(err, "has a draft already (version 1)"));
+    assert_int_equal(store_pack_max_version(st, g.id, &highest), STORE_OK);
+    assert_int_equal(highest, 1);
+    write_file(p, pack_json);
+
+    /* its day: the scheduler publishes that draft and switches the group on */
+    assert_int_equal(packedit_publish_due(st, newyear, &published), 0);
+    assert_int_equal(published, 1);
+    assert_int_equal(store_pack_published_id(st, g.id, &id), STORE_OK);
+    assert_int_equal(id, draft);
+    model_group_clear(&g);
+    assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_OK);
+    assert_true(g.enabled);
+
+    /* with version 1 in force: a later file is planned, version 1 stays, the group on */
+    write_file(p, other);
+    free(other);
+    int64_t later = 0;
+    assert_int_equal(clock_parse_rfc3339("2025-12-31T10:00:00Z", &later), 0);
+    assert_int_equal(
+        content_load_dir(st, f->dir, MAX_TEXT, later, "2025-12-31", &published, &planned, err,
+                         sizeof err),
+        0);
+    assert_int_equal(planned, 1);
+    assert_int_equal(store_pack_published_id(st, g.id, &id), STORE_OK);
+    assert_int_equal(id, draft);
+    assert_int_equal(packedit_draft_of(st, g.id, &draft), PACKEDIT_OK);
+    assert_int_equal(packedit_plan_of(st, draft, day, &changed, &switch_on), PACKEDIT_OK);
+    assert_string_equal(day, "2026-01-01");
+    assert_false(switch_on);
+    model_group_clear(&g);
+    assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_OK);
+    assert_true(g.enabled);
+    /* loaded again on its day, before the scheduler's pass: that draft is published, not a
+     * copy of it, and no draft is left */
+    assert_int_equal(
+        content_load_dir(st, f->dir, MAX_TEXT, newyear, "2026-01-01", &published, &planned,
+                         err, sizeof err),
+        0);
+    assert_int_equal(published, 1);
+    assert_int_equal(planned, 0);
+    assert_int_equal(store_pack_published_id(st, g.id, &id), STORE_OK);
+    assert_int_equal(id, draft);
+    assert_int_equal(packedit_draft_of(st, g.id, &id), PACKEDIT_NOT_FOUND);
+    assert_int_equal(store_pack_max_version(st, g.id, &highest), STORE_OK);
+    assert_int_equal(highest, 2);
+    model_group_clear(&g);
+    store_close(st);
+}
+
 static void test_hash_is_stable_and_follows_content(void **state)
 {
     struct fixture *f = *state;
@@ -638,7 +747,7 @@ static void test_load_publishes_only_on_change(void **state)
     struct fixture *f = *state;
     char db[128], err[256], p[160];
     struct store *st;
-    int applied, published;
+    int applied, planned = 0, published;
     int64_t first = 0, second = 0, group_id;
     struct model_group g;
     snprintf(db, sizeof db, "%s/c.db", f->dir);
@@ -646,9 +755,9 @@ static void test_load_publishes_only_on_change(void **state)
     assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
     assert_int_equal(store_migrate(st, "db/migrations", &applied, err, sizeof err), 0);
     assert_int_equal(applied, 0);
-    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, NULL, &published, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1000, NULL, &published, &planned, err, sizeof err), 0);
     assert_int_equal(published, 1);
-    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1001, NULL, &published, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1001, NULL, &published, &planned, err, sizeof err), 0);
     assert_int_equal(published, 0);
     assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_OK);
     group_id = g.id;
@@ -662,7 +771,7 @@ static void test_load_publishes_only_on_change(void **state)
     snprintf(p, sizeof p, "%s/packs/test.json", f->dir);
     write_file(p, changed);
     free(changed);
-    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1002, NULL, &published, err, sizeof err), 0);
+    assert_int_equal(content_load_dir(st, f->dir, MAX_TEXT, 1002, NULL, &published, &planned, err, sizeof err), 0);
     assert_int_equal(published, 1);
     assert_int_equal(store_pack_published_id(st, group_id, &second), STORE_OK);
     assert_int_not_equal(first, second);
@@ -895,6 +1004,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_refuses_ended, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_add_and_save, setup, teardown),
         cmocka_unit_test_setup_teardown(test_planned_publication, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_plans_later, setup, teardown),
         cmocka_unit_test_setup_teardown(test_translations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_is_stable_and_follows_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_publishes_only_on_change, setup, teardown),

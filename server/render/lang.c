@@ -82,7 +82,9 @@ int lang_list_load(struct lang_list *l, const char *dir, char *err, size_t errle
         li->rtl = d && strcmp(d, "rtl") == 0;
         li->example = json_is_true(json_object_get(item, "example"));
         li->base = strcmp(code, "en") == 0 ? LANG_EN : LANG_DA;
-        li->strings = json_deep_copy(da);
+        /* the Danish strings' values are shared, not copied: a language's object holds
+         * its keys, and only its own texts are new (strings are never changed after load) */
+        li->strings = strcmp(code, "da") == 0 ? json_incref(da) : json_copy(da);
         l->n++;
         if (strcmp(code, "da") != 0) {
             snprintf(path, sizeof path, "%s/lang/%s.json", dir, code);

@@ -343,6 +343,11 @@ static struct tmpl *tmpl_compile(const char *name, const char *src, size_t len, 
                        (int)top->name_len, src + top->name_off);
         goto fail;
     }
+    /* held for the process's life: no room for nodes that will never come */
+    if (t->count && t->count < t->cap) {
+        t->nodes = xrealloc(t->nodes, t->count * sizeof *t->nodes);
+        t->cap = t->count;
+    }
     return t;
 
 fail:

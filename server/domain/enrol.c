@@ -262,6 +262,19 @@ static enum store_status enrol_schedule(struct store *st, const struct model_enr
  * caseworkers' lists find a citizen by the account's unit, so an unknown name (a typing
  * error, an account not made yet) would hide the citizen from every caseworker.  STORE_OK,
  * or STORE_CONFLICT (to roll back) with *err and *result set. */
+/* Which of a known citizen's contact data the request changes: ["name"], ["email"], both
+ * or none (new reference).  An e-mail address left out changes nothing. */
+static json_t *enrol_contact_changes(const struct model_citizen *c,
+                                     const struct enrol_request *rq)
+{
+    json_t *changed = json_array();
+    if (strcmp(c->name ? c->name : "", rq->name) != 0)
+        json_array_append_new(changed, json_string("name"));
+    if (rq->email && (!c->email || strcmp(c->email, rq->email) != 0))
+        json_array_append_new(changed, json_string("email"));
+    return changed;
+}
+
 static enum store_status enrol_caseworker_known(struct store *st, const char *caseworker,
                                                 struct enrol_error *err,
                                                 enum enrol_result *result)
@@ -336,6 +349,7 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
     if ((rc = enrol_caseworker_known(st, rq->caseworker, t->err, &t->result)) != STORE_OK)
         goto out;
     rc = store_citizen_by_lookup(st, lookup, &citizen);
+    bool known = rc == STORE_OK;
     if (rc == STORE_NOT_FOUND) {
         enrol_new_uuid(citizen.uuid);
         vault_seal(env->vault, rq->cpr, strlen(rq->cpr), &box, &boxlen);
@@ -368,6 +382,15 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
     }
     if (rc != STORE_OK)
         goto out;
+    /* a known citizen's name and e-mail address are the case system's latest: the letters
+     * of every open enrolment go to the address it gives now (one it leaves out keeps the
+     * address on file); the journal says which changed, never to what */
+    json_t *contact = known ? enrol_contact_changes(&citizen, rq) : NULL;
+    if (contact && json_array_size(contact) &&
+        (rc = store_citizen_contact(st, citizen.id, rq->name, rq->email)) != STORE_OK) {
+        json_decref(contact);
+        goto out;
+    }
 
     const struct model_pack *pack = content_cache_get(env->cache, st, e.pack_id);
     json_t *data = json_pack("{s:s, s:i, s:s, s:s?}", "target_group", rq->group.slug,
@@ -376,6 +399,9 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
                              rq->caseworker);
     enrol_time(data, "first_meeting_at", e.first_meeting_at);
     enrol_time(data, "link_expires_at", e.token_expires_at);
+    if (contact && json_array_size(contact))
+        json_object_set(data, "contact_updated", contact);
+    json_decref(contact);
     rc = journal_append(st, t->now, "enrolled", "api", citizen.uuid, e.uuid, data, NULL);
     json_decref(data);
     if (rc != STORE_OK)

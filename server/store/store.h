@@ -162,6 +162,10 @@ enum store_status store_citizen_by_uuid(struct store *st, const char *uuid,
 enum store_status store_citizen_insert(struct store *st, const char *uuid, const char *lookup,
                                        const void *box, size_t boxlen, const char *name,
                                        const char *email, int64_t now, int64_t *id);
+/* Sets a known citizen's name, and e-mail address unless email is NULL (the one on file
+ * stays); STORE_NOT_FOUND for no such citizen or one purged. */
+enum store_status store_citizen_contact(struct store *st, int64_t id, const char *name,
+                                        const char *email);
 
 /* STORE_CONFLICT when the citizen has an open enrolment in that group. */
 enum store_status store_enrolment_insert(struct store *st, struct model_enrolment *e,

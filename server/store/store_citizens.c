@@ -63,6 +63,16 @@ enum store_status store_citizen_insert(struct store *st, const char *uuid, const
     return rc;
 }
 
+enum store_status store_citizen_contact(struct store *st, int64_t id, const char *name,
+                                        const char *email)
+{
+    return store_changed(
+        st, store_done(st, store_stmt(st,
+                                      "UPDATE citizens SET name = ?, email = coalesce(?, email)"
+                                      " WHERE id = ? AND purged_at IS NULL",
+                                      "tti", name, email, id)));
+}
+
 enum store_status store_enrolment_insert(struct store *st, struct model_enrolment *e,
                                          const char *token_hash)
 {

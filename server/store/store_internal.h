@@ -53,6 +53,13 @@ struct db_stmt *store_stmt(struct store *st, const char *sql, const char *fmt, .
 
 /* Steps a statement that returns no rows, then resets it. */
 enum store_status store_done(struct store *st, struct db_stmt *stmt);
+/* rc, or STORE_NOT_FOUND when it is STORE_OK and the last statement changed no row. */
+static inline enum store_status store_changed(struct store *st, enum store_status rc)
+{
+    if (rc == STORE_OK && db_changes(st->db) == 0)
+        return STORE_NOT_FOUND;
+    return rc;
+}
 
 /* Steps to the first row: STORE_OK with the row current (the caller resets the statement
  * after reading it), STORE_NOT_FOUND, or an error. */

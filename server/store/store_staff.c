@@ -41,14 +41,6 @@ static enum store_status store_user_one(struct store *st, struct db_stmt *s, str
     return rc;
 }
 
-/* STORE_NOT_FOUND when the last statement changed no row. */
-static enum store_status store_changed(struct store *st, enum store_status rc)
-{
-    if (rc == STORE_OK && db_changes(st->db) == 0)
-        return STORE_NOT_FOUND;
-    return rc;
-}
-
 enum store_status store_user_insert(struct store *st, const struct store_user *u, int64_t now,
                                     int64_t *id)
 {

@@ -682,4 +682,47 @@ timeout_s = 5
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /\[webhook\] secret must be set: whsec_<base64/);
   });
+
+  it('a returning citizen: the new enrolment\'s letter goes to the name and address the case system gives now; the journal says which changed, not to what; a refused enrolment or an address left out changes nothing', async () => {
+    const contact = (e) => sqlite(s.db, `SELECT name || '|' || coalesce(email, '') FROM citizens WHERE uuid = '${e.citizen_id}'`).trim();
+    const first = await enrol({ target_group: 'dagpenge' });
+    await jobsRun();
+    assert.equal(mailsTo(first.email).length, 1);
+    const newEmail = `flyttet${++mailNo}@example.dk`;
+    const newName = 'Åse Ærø Østergård';
+    const again = (group, citizen) => {
+      const body = enrolBody(first.cpr, { target_group: group, first_meeting_at: '2030-03-10T09:00:00Z' });
+      body.citizen = { cpr: first.cpr, ...citizen };
+      return s.api('POST', '/api/v1/enrolments', { body });
+    };
+    // refused (already enrolled in that group): nothing changes
+    let r = await again('dagpenge', { name: newName, email: newEmail });
+    assert.equal(r.status, 409, r.text);
+    assert.equal(contact(first), `${NAME}|${first.email}`);
+    // enrolled in another group with a new name and address: both are used from now on
+    r = await again('sygedagpenge', { name: newName, email: newEmail });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.citizen_id, first.citizen_id, 'the same citizen');
+    assert.equal(contact(first), `${newName}|${newEmail}`);
+    await jobsRun();
+    const [mail] = mailsTo(newEmail);
+    assert.ok(mail, 'the new letter goes to the new address');
+    assert.equal(mailsTo(first.email).length, 1, 'and nothing more to the old one');
+    const pdf = path.join(s.dir, 'returning.pdf');
+    fs.writeFileSync(pdf, attachment(mail));
+    assert.ok(pdfText(pdf).includes(newName), 'the letter names the citizen by the new name');
+    let enrolled = sent(await journalOf(first.citizen_id), 'enrolled');
+    assert.equal(enrolled.length, 2);
+    assert.equal(enrolled[0].data.contact_updated, undefined);
+    assert.deepEqual(enrolled[1].data.contact_updated, ['name', 'email']);
+    const journal = JSON.stringify(await journalOf(first.citizen_id));
+    assert.ok(!journal.includes(newEmail) && !journal.includes(newName), 'the journal holds no contact data');
+    // a third group without an address, the same name: the address on file stays
+    r = await again('kontanthjaelp-aktivitetsparat', { name: newName });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(contact(first), `${newName}|${newEmail}`);
+    enrolled = sent(await journalOf(first.citizen_id), 'enrolled');
+    assert.equal(enrolled.length, 3);
+    assert.equal(enrolled[2].data.contact_updated, undefined);
+  });
 });

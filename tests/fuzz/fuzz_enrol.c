@@ -44,7 +44,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     char path[256], key[256], err[512];
-    int applied = 0, published = 0;
+    int applied = 0, published = 0, planned = 0;
     struct config cfg;
     config_defaults(&cfg); /* [staff] max_content_text for the demo packs */
     if (!mkdtemp(dir) || token_init())
@@ -54,8 +54,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (store_open(path, 5000, &st, err, sizeof err) ||
         store_migrate(st, "db/migrations", &applied, err, sizeof err) ||
         vault_open(key, &vault, err, sizeof err) ||
-        content_load_dir(st, "db/demo", cfg.max_content_text, clock_now(), NULL, &published, err,
-                         sizeof err)) {
+        content_load_dir(st, "db/demo", cfg.max_content_text, clock_now(), NULL, &published,
+                         &planned, err, sizeof err)) {
         fprintf(stderr, "fuzz_enrol: setup failed (run from the repository root): %s\n", err);
         abort();
     }

@@ -1080,6 +1080,94 @@ enum enrol_result enrol_replan_meeting(const struct enrol_env *env, const char *
     return enrol_describe(env, enrolment_uuid, response);
 }
 
+/* ------------------------------------------------------------------ closing */
+
+/* Why an enrolment is closed without a new one: the codes of "reason". */
+static const char *const enrol_close_reasons[] = {"job", "education", "benefit_ended",
+                                                  "moved", "other"};
+
+struct enrol_close_txn {
+    const struct enrol_env *env;
+    const char *uuid;
+    const char *actor;
+    const char *reason;
+    int64_t closed_at;
+    int64_t now;
+    enum enrol_result result;
+    struct enrol_error *err;
+};
+
+static enum store_status enrol_close_txn(struct store *st, void *arg)
+{
+    struct enrol_close_txn *t = arg;
+    struct model_enrolment e;
+    int cancelled = 0;
+    t->result = ENROL_ERROR;
+    enum store_status rc = enrol_open_enrolment(st, t->uuid, &e, "The enrolment is closed already.",
+                                                t->err, &t->result);
+    if (rc != STORE_OK)
+        return rc;
+    /* closing it before it began would give it a negative life and move its figures */
+    if (t->closed_at < e.created_at) {
+        char began[CLOCK_RFC3339_LEN + 1], msg[160];
+        clock_format_rfc3339(e.created_at, began);
+        snprintf(msg, sizeof msg, "closed_at must not be before the enrolment began (%s).",
+                 began);
+        enrol_reject(t->err, "invalid_time", "closed_at", msg);
+        t->result = ENROL_INVALID;
+        return STORE_CONFLICT;
+    }
+    rc = store_enrolment_close(st, e.id, t->closed_at);
+    if (rc == STORE_OK)
+        rc = jobs_cancel_enrolment(st, e.id, t->now, &cancelled);
+    if (rc != STORE_OK)
+        return rc;
+    json_t *data = json_pack("{s:s, s:i}", "reason", t->reason, "jobs_cancelled", cancelled);
+    enrol_time(data, "closed_at", t->closed_at);
+    rc = journal_append(st, t->now, "enrolment_closed", t->actor, e.citizen_uuid, e.uuid, data,
+                        NULL);
+    json_decref(data);
+    if (rc == STORE_OK)
+        t->result = ENROL_OK;
+    return rc;
+}
+
+enum enrol_result enrol_close(const struct enrol_env *env, const char *enrolment_uuid,
+                              const json_t *body, const char *actor, json_t **response,
+                              struct enrol_error *err)
+{
+    int bad;
+    memset(err, 0, sizeof *err);
+    *response = NULL;
+    struct enrol_close_txn t = {env, enrolment_uuid, actor, NULL, 0, clock_now(), ENROL_ERROR,
+                                err};
+    if (!json_is_object(body))
+        return enrol_reject(err, "invalid_body", "", "The body must be a JSON object.");
+    const char *reason = enrol_string(body, "reason", 32, &bad);
+    for (size_t i = 0; !bad && reason && i < sizeof enrol_close_reasons / sizeof *enrol_close_reasons; i++)
+        if (strcmp(reason, enrol_close_reasons[i]) == 0)
+            t.reason = enrol_close_reasons[i];
+    if (!t.reason)
+        return enrol_reject(err, "invalid_reason", "reason",
+                            "reason is required: job, education, benefit_ended, moved or "
+                            "other.");
+    t.closed_at = t.now;
+    if (enrol_time_member(body, "closed_at", 0, &t.closed_at) != 0 ||
+        t.closed_at > t.now + (int64_t)env->max_clock_skew_s) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "closed_at must be an RFC 3339 time in 2000-2099, at most %u seconds ahead "
+                 "of now.",
+                 env->max_clock_skew_s);
+        return enrol_reject(err, "invalid_time", "closed_at", msg);
+    }
+    enum store_status s = store_txn(env->st, enrol_close_txn, &t);
+    t.result = enrol_after_txn(s, t.result);
+    if (t.result != ENROL_OK)
+        return t.result;
+    return enrol_describe(env, enrolment_uuid, response);
+}
+
 struct enrol_group_txn {
     const struct enrol_env *env;
     const char *citizen_uuid;

@@ -135,6 +135,19 @@ enum enrol_result enrol_replan_meeting(const struct enrol_env *env, const char *
                                        const json_t *body, const char *actor,
                                        json_t **response, struct enrol_error *err);
 
+/* POST /api/v1/enrolments/{uuid}/close: {"reason": "job" | "education" | "benefit_ended" |
+ * "moved" | "other", "closed_at": RFC 3339 (optional, default now)}.  The citizen left
+ * the target group without moving to another one (found work, say): the enrolment is
+ * closed at closed_at, its pending jobs are cancelled (no reminder, no resend: no letter
+ * about the duties of a benefit the citizen no longer receives), its link stops working,
+ * and "enrolment_closed" {reason, closed_at, jobs_cancelled} is journalled by actor.
+ * closed_at may not lie more than env->max_clock_skew_s ahead, nor before the enrolment
+ * began (422 invalid_time).  *response as enrol_describe.  ENROL_INVALID, ENROL_NOT_FOUND,
+ * ENROL_CONFLICT ("enrolment_closed": closed already). */
+enum enrol_result enrol_close(const struct enrol_env *env, const char *enrolment_uuid,
+                              const json_t *body, const char *actor, json_t **response,
+                              struct enrol_error *err);
+
 /* PUT /api/v1/citizens/{uuid}/target-group: {"target_group", "changed_at", "next_meeting_at",
  * "caseworker" (optional: the new enrolment's caseworker, when another one takes over;
  * default the old enrolment's)}.

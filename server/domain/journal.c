@@ -10,7 +10,8 @@
 const char *const journal_kinds[] = {
     "enrolled", "link_issued", "link_opened", "video_finished", "video_played", "video_watched",
     "transcript_opened", "answers_submitted",
-    "asked_topics", "declined", "completed", "meeting_recorded", "meeting_replanned", "group_changed",
+    "asked_topics", "declined", "completed", "meeting_recorded", "meeting_replanned",
+    "group_changed", "enrolment_closed",
     "written_guidance_sent", "written_guidance_resent", "reminder_sent", "new_link_sent",
     "letter_failed",
     "citizen_purged",

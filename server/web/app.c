@@ -28,6 +28,7 @@ static const struct route app_routes[] = {
     {ROUTER_POST, "/api/v1/enrolments/{id}/meeting", (void *)h_api_meeting, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_PUT, "/api/v1/enrolments/{id}/planned-meeting", (void *)h_api_planned_meeting, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_POST, "/api/v1/enrolments/{id}/link", (void *)h_api_link, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
+    {ROUTER_POST, "/api/v1/enrolments/{id}/close", (void *)h_api_close, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_PUT, "/api/v1/citizens/{id}/target-group", (void *)h_api_target_group, AUTH_API_KEY, BODY_JSON, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/citizens/{id}/journal", (void *)h_api_journal, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},
     {ROUTER_GET, "/api/v1/stats", (void *)h_api_stats, AUTH_API_KEY, BODY_NONE, 0, ROUTE_API},

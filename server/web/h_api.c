@@ -108,13 +108,13 @@ void h_api_enrolment(struct app_call *c)
     h_api_result(c, r, 200, response, NULL);
 }
 
-typedef enum enrol_result (*h_api_meeting_fn)(const struct enrol_env *env, const char *uuid,
+typedef enum enrol_result (*h_api_change_fn)(const struct enrol_env *env, const char *uuid,
                                                const json_t *body, const char *actor,
                                                json_t **response, struct enrol_error *err);
 
-/* A JSON body that changes the enrolment's meeting (fn); 200 with the enrolment as GET
- * gives it. */
-static void h_api_meeting_change(struct app_call *c, h_api_meeting_fn fn)
+/* A JSON body that changes the enrolment (its meeting, or closes it: fn); 200 with the
+ * enrolment as GET gives it. */
+static void h_api_enrolment_change(struct app_call *c, h_api_change_fn fn)
 {
     struct enrol_env env;
     struct jobs_policy policy;
@@ -132,11 +132,15 @@ static void h_api_meeting_change(struct app_call *c, h_api_meeting_fn fn)
     json_decref(body);
 }
 
-void h_api_meeting(struct app_call *c) { h_api_meeting_change(c, enrol_record_meeting); }
+void h_api_meeting(struct app_call *c) { h_api_enrolment_change(c, enrol_record_meeting); }
 
 /* PUT /api/v1/enrolments/{id}/planned-meeting: the first meeting moved before it was held;
  * 200 with the enrolment as GET gives it. */
-void h_api_planned_meeting(struct app_call *c) { h_api_meeting_change(c, enrol_replan_meeting); }
+void h_api_planned_meeting(struct app_call *c) { h_api_enrolment_change(c, enrol_replan_meeting); }
+
+/* POST /api/v1/enrolments/{id}/close: the citizen left the target group; 200 with the
+ * enrolment as GET gives it. */
+void h_api_close(struct app_call *c) { h_api_enrolment_change(c, enrol_close); }
 
 /* POST /api/v1/enrolments/{id}/link: a new link, sent to the citizen by letter; the reply
  * carries it too (the case system may give it by another way), 201. */

@@ -18,6 +18,7 @@ void h_api_journal(struct app_call *c);
 void h_api_link(struct app_call *c);
 void h_api_meeting(struct app_call *c);
 void h_api_planned_meeting(struct app_call *c);
+void h_api_close(struct app_call *c);
 void h_api_target_group(struct app_call *c);
 void h_api_health(struct app_call *c);
 void h_api_me(struct app_call *c);

@@ -28,7 +28,7 @@ describe('GET /api/v1/openapi.json', () => {
     const documented = Object.keys(openapi.paths).filter((p) => p.startsWith('/api/v1/'));
     assert.deepEqual(documented.sort(), [
       '/api/v1/citizens/{id}/journal', '/api/v1/citizens/{id}/target-group',
-      '/api/v1/enrolments', '/api/v1/enrolments/{id}', '/api/v1/enrolments/{id}/link',
+      '/api/v1/enrolments', '/api/v1/enrolments/{id}', '/api/v1/enrolments/{id}/close', '/api/v1/enrolments/{id}/link',
       '/api/v1/enrolments/{id}/meeting', '/api/v1/enrolments/{id}/planned-meeting', '/api/v1/me',
       '/api/v1/openapi.json', '/api/v1/stats'].sort());
     const e = await s.api('POST', '/api/v1/enrolments', {
@@ -50,9 +50,14 @@ describe('GET /api/v1/openapi.json', () => {
     assert.equal((await s.api('GET', '/api/v1/me', { key: 'wrong' })).status, 401);
     assert.equal((await s.request('OPTIONS', '/api/v1/me')).status, 204);
     assert.equal((await s.api('GET', `/api/v1/citizens/${cid}/journal`)).status, 200);
-    assert.equal((await s.api('PUT', `/api/v1/citizens/${cid}/target-group`, {
+    const changed = await s.api('PUT', `/api/v1/citizens/${cid}/target-group`, {
       body: { target_group: 'sygedagpenge', next_meeting_at: '2026-02-01T09:00:00Z' },
-    })).status, 201);
+    });
+    assert.equal(changed.status, 201);
+    const close = (body) => s.api('POST', `/api/v1/enrolments/${changed.json.enrolment_id}/close`, { body });
+    assert.equal((await close({ reason: 'someday' })).status, 422);
+    assert.equal((await close({ reason: 'job' })).status, 200);
+    assert.equal((await close({ reason: 'job' })).status, 409);
     assert.equal((await s.api('GET', '/api/v1/stats?from=2026-01-01&to=2026-03-31')).status, 200);
     // errors: each is checked against its documented code list
     assert.equal((await s.api('GET', '/api/v1/stats?from=2026-13-01&to=2026-03-31')).status, 422);

@@ -414,6 +414,17 @@ static void test_journal_key_letter_channel(void **state)
     assert_string_equal(key, "journal_written_guidance_sent");
     watch_journal_key("meeting_recorded", outbox, key, sizeof key);
     assert_string_equal(key, "journal_meeting_recorded");
+    /* a closed enrolment's reason names its own text; one the texts do not know, none */
+    json_t *job = json_pack("{s:s}", "reason", "job");
+    json_t *odd = json_pack("{s:s}", "reason", "../x");
+    watch_journal_key("enrolment_closed", job, key, sizeof key);
+    assert_string_equal(key, "journal_enrolment_closed_job");
+    watch_journal_key("enrolment_closed", odd, key, sizeof key);
+    assert_string_equal(key, "journal_enrolment_closed");
+    watch_journal_key("enrolment_closed", NULL, key, sizeof key);
+    assert_string_equal(key, "journal_enrolment_closed");
+    json_decref(job);
+    json_decref(odd);
     json_decref(outbox);
     json_decref(smtp);
     json_decref(other);

@@ -1,0 +1,132 @@
+// A citizen who leaves the target group without moving to another one (found work, say) is
+// no longer guided about it: the case system closes the enrolment, its pending letters are
+// cancelled (no resend six months on), its link and the citizen's session stop working, and
+// the journal says why. Bad input changes nothing; a closed enrolment cannot be closed again.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { Browser, cli, jobsList, sleep, sqlite, startServer, tableCounts } from './harness.mjs';
+import { enrolCitizen, staff } from './staffkit.mjs';
+
+let s;
+
+const iso = (sec) => new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+const one = (sql) => sqlite(s.db, sql).trim();
+const text = (html) => html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+
+describe('closing an enrolment: the citizen left the target group', () => {
+  before(async () => {
+    s = await startServer({ config: '[api]\nmax_clock_skew_s = 60\n' });
+  });
+  after(async () => {
+    if (s) await s.cleanup();
+  });
+
+  it('bad input is refused, naming the field, and changes nothing; an unknown enrolment is 404', async () => {
+    const e = await enrolCitizen(s, { caseworker: 'cw1', first_meeting_at: '2030-03-01T09:00:00Z' });
+    const began = Number(one(`SELECT created_at FROM enrolments WHERE uuid = '${e.enrolment_id}'`));
+    const close = (body) => s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/close`, { body });
+    const before = tableCounts(s.db);
+    const pending = jobsList(s.db, e.enrolment_id).filter((j) => j.state === 'pending').length;
+    for (const [body, code, field] of [
+      [{}, 'invalid_reason', 'reason'],
+      [{ reason: 'holiday' }, 'invalid_reason', 'reason'],
+      [{ reason: 7 }, 'invalid_reason', 'reason'],
+      [{ reason: 'job', closed_at: 'yesterday' }, 'invalid_time', 'closed_at'],
+      [{ reason: 'job', closed_at: iso(began - 1) }, 'invalid_time', 'closed_at'],
+      [{ reason: 'job', closed_at: iso(Math.floor(Date.now() / 1000) + 3600) }, 'invalid_time', 'closed_at'],
+    ]) {
+      const r = await close(body);
+      assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+      assert.equal(r.json.error.code, code, JSON.stringify(body));
+      assert.equal(r.json.error.field, field, JSON.stringify(body));
+    }
+    const notJson = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/close`, { body: [] });
+    assert.equal(notJson.status, 422);
+    assert.equal(notJson.json.error.code, 'invalid_body');
+    const missing = await s.api('POST', '/api/v1/enrolments/00000000-0000-4000-8000-000000000000/close', { body: { reason: 'job' } });
+    assert.equal(missing.status, 404);
+    assert.deepEqual(tableCounts(s.db), before);
+    assert.equal(one(`SELECT coalesce(closed_at, 0) FROM enrolments WHERE uuid = '${e.enrolment_id}'`), '0');
+    assert.equal(jobsList(s.db, e.enrolment_id).filter((j) => j.state === 'pending').length, pending);
+  });
+
+  it('closed: its jobs are cancelled and no resend goes out, the link and the session stop working, the journal and the caseworker\'s page say why; closing again is 409', async () => {
+    const e = await enrolCitizen(s, { caseworker: 'cw1', first_meeting_at: '2030-03-01T09:00:00Z' });
+    // the citizen had opened the link: that session stops working too
+    const citizen = new Browser(s);
+    assert.equal((await citizen.get(e.path)).status, 303);
+    assert.equal((await citizen.get('/borger')).status, 200);
+    const pending = jobsList(s.db, e.enrolment_id).filter((j) => j.state === 'pending');
+    assert.ok(pending.some((j) => j.kind === 'resend_written_guidance'), 'a resend was planned');
+
+    const r = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/close`, { body: { reason: 'job' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.status, 'closed');
+    assert.ok(r.json.closed_at, 'closed_at is given');
+    assert.ok(jobsList(s.db, e.enrolment_id).every((j) => j.state !== 'pending'), 'no job is left pending');
+
+    const j = await s.api('GET', `/api/v1/citizens/${e.citizen_id}/journal`);
+    const last = j.json.entries.at(-1);
+    assert.equal(last.kind, 'enrolment_closed');
+    assert.equal(last.actor, 'api');
+    assert.equal(last.enrolment_id, e.enrolment_id);
+    assert.equal(last.data.reason, 'job');
+    assert.equal(last.data.closed_at, r.json.closed_at);
+    assert.equal(last.data.jobs_cancelled, pending.length);
+
+    // seven months on, nothing is sent for it
+    const sentBefore = Number(one('SELECT count(*) FROM deliveries'));
+    const run = cli(['jobs', 'run', '--db', s.db, '--config', s.configFile, '--now', '2030-10-01T09:00:00Z']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(Number(one(`SELECT count(*) FROM deliveries d JOIN jobs j ON j.id = d.job_id JOIN enrolments e ON e.id = j.enrolment_id WHERE e.uuid = '${e.enrolment_id}' AND j.kind = 'resend_written_guidance'`)), 0);
+    assert.ok(Number(one('SELECT count(*) FROM deliveries')) >= sentBefore);
+
+    // the link and the citizen's session no longer open anything
+    assert.notEqual((await citizen.get('/borger')).status, 200, 'the session is dead');
+    assert.notEqual((await new Browser(s).get(e.path)).status, 303, 'the link is dead');
+
+    // the caseworker's page says why
+    const cw = await staff(s, 'cw1');
+    const page = await cw.get(`/medarbejder/borger/${e.citizen_id}`);
+    assert.equal(page.status, 200);
+    assert.match(text(page.text), /Forløbet afsluttet: borgeren er kommet i arbejde/);
+
+    // again: 409, nothing more journalled; a meeting cannot be recorded on it
+    const again = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/close`, { body: { reason: 'other' } });
+    assert.equal(again.status, 409);
+    assert.equal(again.json.error.code, 'enrolment_closed');
+    const meeting = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/meeting`, { body: { held_at: iso(Math.floor(Date.now() / 1000)), oral_guidance: true } });
+    assert.equal(meeting.status, 409);
+    const after = await s.api('GET', `/api/v1/citizens/${e.citizen_id}/journal`);
+    assert.equal(after.json.entries.length, j.json.entries.length);
+  });
+
+  it('closed before its first meeting, it is not among the first meetings passed; closed after it, it still is', async () => {
+    // six enrolments whose first meeting is two seconds ahead (six, so that the count is
+    // shown before and after: counts under 5 are hidden); once it has passed, one is closed
+    // as of before it (a time the case system gives), another as of now
+    const t = Math.ceil(Date.now() / 1000);
+    const meetingAt = iso(t + 2);
+    const six = [];
+    for (let i = 0; i < 6; i++) six.push(await enrolCitizen(s, { target_group: 'sygedagpenge', first_meeting_at: meetingAt }));
+    const [early, late] = six;
+    const began = Number(one(`SELECT created_at FROM enrolments WHERE uuid = '${early.enrolment_id}'`));
+    assert.ok(began < t + 2, 'enrolled before the meeting');
+    while (Date.now() / 1000 < t + 3) await sleep(200);
+    const day = (d) => new Date(Date.now() + d * 86400000).toISOString().slice(0, 10);
+    const passed = async () => {
+      const st = await s.api('GET', `/api/v1/stats?from=${day(-1)}&to=${day(1)}`);
+      assert.equal(st.status, 200, st.text);
+      return st.json.target_groups.find((g) => g.target_group === 'sygedagpenge').first_meetings_passed;
+    };
+    const before = await passed();
+    assert.ok(before >= 6, `the six meetings passed: ${before}`);
+    let r = await s.api('POST', `/api/v1/enrolments/${late.enrolment_id}/close`, { body: { reason: 'education' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(await passed(), before, 'closed after its meeting: it still counts');
+    r = await s.api('POST', `/api/v1/enrolments/${early.enrolment_id}/close`, { body: { reason: 'moved', closed_at: iso(began) } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(await passed(), before - 1, 'closed before its meeting: it does not');
+  });
+});

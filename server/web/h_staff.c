@@ -454,6 +454,10 @@ static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
                             r->correct, "total", total, "focus", r->answered > r->correct,
                             "asked", r->asked > 0);
     json_object_set_new(row, "status_code", json_string(model_status_name(status)));
+    /* whose citizen it is, where it is not the reader's own (a colleague's in the unit's
+     * list, when covering for them) */
+    if (*r->e.caseworker && strcmp(r->e.caseworker, l->c->user.username) != 0)
+        json_object_set_new(row, "caseworker", json_string(r->e.caseworker));
     /* which topics, so that the list shows what the meeting is about, not only that */
     char *focus = h_staff_topics(l->c, pack, r->wrong_ids), *asked = h_staff_topics(l->c, pack,
                                                                                      r->asked_ids);

@@ -125,6 +125,13 @@ describe('the caseworker list', () => {
     for (const e of [soon, far, done]) assert.ok(mine.text.includes(`/medarbejder/borger/${e.citizen_id}`), e.citizen_id);
     assert.match(mine.text, /id="mine" name="mine" value="1" checked>/);
     assert.match(mine.text, /<details class="vejled-filters" open>/, 'the filters stay open while one is in use');
+    // on the unit's list a colleague's citizen says whose it is; the reader's own do not
+    const row = (html, e) => {
+      const at = html.indexOf(`/medarbejder/borger/${e.citizen_id}`);
+      return html.slice(html.lastIndexOf('<tr', at), html.indexOf('</tr>', at));
+    };
+    assert.match(row(all.text, theirs), /<span class="vejled-caseworker">Sagsbehandler: cw-kollega<\/span>/);
+    for (const e of [soon, far, done]) assert.doesNotMatch(row(all.text, e), /vejled-caseworker/, e.citizen_id);
   });
 
   it('"Fokus" is said once for the same thing: the column is "Emner til mødet", the label "Fokusemner"', async () => {

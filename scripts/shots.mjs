@@ -310,6 +310,17 @@ async function staff(server, browser, width, js, lang) {
     await at('admin', '13-stats-question', '/admin/statistik/spoergsmaal/1');
     if (citizenUrl) await at('admin', '14-access-log', citizenUrl.replace('/medarbejder/borger/', '/admin/adgangslog/'));
     await at('admin', '15-error-404', '/admin/pakke/999999');
+    // the citizens list as someone who is not their caseworker: whose citizen each is
+    await at('admin', '17-citizens', '/medarbejder/borgere');
+    // an enrolment the case system closed (the citizen found work): the record says why
+    // (a citizen of its own, off the open lists once closed)
+    const left = await server.api('POST', '/api/v1/enrolments', {
+      body: enrolBody(freshCpr(), { caseworker: 'cw1', target_group: 'dagpenge' }),
+    });
+    if (left.status !== 201) throw new Error(`enrolment failed: ${left.status} ${left.text}`);
+    const closed = await server.api('POST', `/api/v1/enrolments/${left.json.enrolment_id}/close`, { body: { reason: 'job' } });
+    if (closed.status !== 200) throw new Error(`close failed: ${closed.status} ${closed.text}`);
+    await at('admin', '18-citizen-closed', `/medarbejder/borger/${left.json.citizen_id}`);
     await staffLogout(page);
   } finally {
     await ctx.close();

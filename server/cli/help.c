@@ -59,7 +59,7 @@ static const struct {
               "is refused, naming the file and field, and nothing is stored.  A file whose\n"
               "rules begin on a later day is not put in force early: it becomes the group's\n"
               "draft, planned for that day, and is published then (a new group is switched\n"
-              "on with it); a group that has another draft is refused, naming it.\n"
+              "on with it); a group with another planned draft is refused, naming it.\n"
               "Makes no staff and no citizens (unlike 'demo').  Safe to run twice.\n"},
     {"apikey", "usage: vejled apikey add --db PATH --name NAME [--config FILE]\n"
                "Creates an API key for the case system and prints it, alone, on stdout.\n"

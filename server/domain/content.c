@@ -868,20 +868,20 @@ struct content_publish {
                                      * plan content whose validity begins later */
     int published;                  /* out: 1 when a version was published */
     int planned;                    /* out: 1 when a draft was planned for its first day */
-    int draft_version;              /* out: the group's draft that stood in the way of a
-                                     * plan (STORE_CONFLICT), else 0 */
+    int draft_version;              /* out: the group's planned draft that stood in the way
+                                     * of a plan (STORE_CONFLICT), else 0 */
     struct content_problem *ended; /* set (and STORE_CONFLICT) when it would publish that */
 };
 
-/* The group's draft (*id 0 when it has none), its version, and whether its content is
- * cp's. */
+/* The group's planned draft (*id 0 when it has none), its version, and whether its
+ * content is cp's. */
 static enum store_status content_draft_of(struct store *st, const struct content_publish *cp,
                                           int64_t *id, int *version, bool *same)
 {
     *id = 0;
     *version = 0;
     *same = false;
-    enum store_status rc = store_pack_draft_id(st, cp->pack->group_id, id);
+    enum store_status rc = store_pack_draft_id(st, cp->pack->group_id, true, id);
     if (rc == STORE_NOT_FOUND)
         return STORE_OK;
     if (rc != STORE_OK)
@@ -940,7 +940,7 @@ static enum store_status content_plan_one(struct store *st, struct content_publi
         if (rc != STORE_OK)
             return rc;
     }
-    rc = store_pack_plan(st, cp->pack->id, cp->pack->valid_from, cp->hash, switch_on);
+    rc = store_pack_plan(st, cp->pack->id, cp->pack->valid_from, cp->hash, switch_on, cp->now);
     if (rc == STORE_OK)
         cp->planned = 1;
     return rc;
@@ -987,7 +987,8 @@ static enum store_status content_publish_one(struct store *st, struct content_pu
         return later ? STORE_OK : content_publish_draft(st, cp, draft);
     }
     if (later) {
-        /* the group's one draft is an administrator's work: a file does not replace it */
+        /* one plan per group, and a planned draft is an administrator's work (or another
+         * file's): a file does not replace it */
         if (draft)
             return STORE_CONFLICT; /* rolls every file back; the caller says why */
         return content_plan_one(st, cp, current != 0);
@@ -1082,9 +1083,9 @@ int content_load_dir(struct store *st, const char *demo_dir, size_t max_text, in
     struct content_load l = {packs, groups, n, now, today, 0, 0, 0, 0, {0}};
     if (store_txn(st, content_load_txn, &l) != STORE_OK) {
         if (l.draft_version)
-            snprintf(err, errlen, "%s/%s: its rules begin on %s, so it would be planned as "
-                     "target group '%s''s draft, but the group has a draft already (version "
-                     "%d): publish or delete that draft on /admin/pakker first; nothing was "
+            snprintf(err, errlen, "%s/%s: its rules begin on %s, so it would be planned for "
+                     "target group '%s', but the group has a planned draft already (version "
+                     "%d): take its plan away or delete it on /admin/pakker first; nothing was "
                      "loaded", dir, names[l.at], packs[l.at]->valid_from, groups[l.at].slug,
                      l.draft_version);
         else if (l.ended.code && l.ended.video)

@@ -97,9 +97,10 @@ void content_pack_hash(const struct model_pack *p, char out[MODEL_HASH_HEX + 1])
  * - a file whose pack's rules begin after today is not put in force early: it becomes the
  *   group's draft, planned for that day as a plan confirmed in the editor would be (a
  *   group with nothing published is switched off until then and switched on with it when
- *   the file has it on).  A group whose draft is other content is refused the same way,
- *   naming the draft (it is an administrator's); one whose draft is the file's keeps it,
- *   and publishes it once its day has come.
+ *   the file has it on).  A group with a planned draft of other content is refused the
+ *   same way, naming it (one plan per group; a draft that is not planned does not stand in
+ *   the way); one whose planned draft is the file's keeps it, and publishes it once its
+ *   day has come.
  * Safe to run twice.  *published gets how many versions were published, *planned how
  * many were planned. */
 int content_load_dir(struct store *st, const char *demo_dir, size_t max_text, int64_t now,

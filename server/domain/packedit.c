@@ -28,7 +28,9 @@ static enum store_status packedit_draft_txn(struct store *st, void *arg)
     int64_t published;
     int version = 0;
     struct model_pack *p = NULL;
-    enum store_status rc = store_pack_draft_id(st, n->group_id, &n->pack_id);
+    /* a planned draft is not the one to edit for a change now: beside it a draft is made
+     * from the version in force (a correction while new rules wait for their day) */
+    enum store_status rc = store_pack_draft_id(st, n->group_id, false, &n->pack_id);
     if (rc != STORE_NOT_FOUND)
         return rc; /* the existing draft, or an error */
     rc = store_pack_published_id(st, n->group_id, &published);
@@ -387,16 +389,26 @@ static enum store_status packedit_publish_txn(struct store *st, void *arg)
         /* the same as the published version: nothing is published; a plan for it has
          * nothing left to do and goes (else rc rolls back) */
         rc = pb->result == PACKEDIT_UNCHANGED && pb->mode == PACKEDIT_PUB_DUE
-                 ? store_pack_plan(st, p->id, "", "", false)
+                 ? store_pack_plan(st, p->id, "", "", false, 0)
                  : STORE_NOT_FOUND;
     } else if (pb->mode == PACKEDIT_PUB_PLAN) {
-        if (strcmp(p->valid_from, today) <= 0) {
+        int64_t other = 0;
+        enum store_status planned = store_pack_draft_id(st, p->group_id, true, &other);
+        if (planned != STORE_OK && planned != STORE_NOT_FOUND) {
+            pb->result = PACKEDIT_ERROR;
+            rc = planned;
+        } else if (strcmp(p->valid_from, today) <= 0) {
             pb->problem->code = "not_later";
+            pb->result = PACKEDIT_INVALID;
+            rc = STORE_NOT_FOUND;
+        } else if (planned == STORE_OK && other != p->id) {
+            /* one plan per group: two would each replace what the other put in force */
+            pb->problem->code = "plan_exists";
             pb->result = PACKEDIT_INVALID;
             rc = STORE_NOT_FOUND;
         } else {
             snprintf(pb->day, sizeof pb->day, "%s", p->valid_from);
-            rc = store_pack_plan(st, p->id, p->valid_from, hash, pb->switch_on);
+            rc = store_pack_plan(st, p->id, p->valid_from, hash, pb->switch_on, pb->now);
             pb->result = rc == STORE_OK ? PACKEDIT_OK : PACKEDIT_ERROR;
         }
     } else {
@@ -480,7 +492,7 @@ static enum packedit_result packedit_draft_op_run(struct store *st, int64_t pack
 
 static enum store_status packedit_unplan_op(struct store *st, int64_t pack_id)
 {
-    return store_pack_plan(st, pack_id, "", "", false);
+    return store_pack_plan(st, pack_id, "", "", false, 0);
 }
 
 enum packedit_result packedit_discard(struct store *st, int64_t pack_id)
@@ -538,9 +550,10 @@ int packedit_plans_count(struct store *st, const char *today, size_t n[3])
     return rc;
 }
 
-enum packedit_result packedit_draft_of(struct store *st, int64_t group_id, int64_t *pack_id)
+enum packedit_result packedit_draft_of(struct store *st, int64_t group_id, bool planned,
+                                       int64_t *pack_id)
 {
-    enum store_status rc = store_pack_draft_id(st, group_id, pack_id);
+    enum store_status rc = store_pack_draft_id(st, group_id, planned, pack_id);
     return rc == STORE_OK          ? PACKEDIT_OK
            : rc == STORE_NOT_FOUND ? PACKEDIT_NOT_FOUND
                                    : PACKEDIT_ERROR;

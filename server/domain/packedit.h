@@ -28,9 +28,10 @@ enum packedit_result {
     PACKEDIT_ERROR
 };
 
-/* The group's draft, made from its published version if it has none (an empty one when
- * nothing was published yet): *pack_id.  PACKEDIT_NOT_FOUND for a group that does not
- * exist. */
+/* The group's draft that is not planned, made from its published version if it has none
+ * (an empty one when nothing was published yet): *pack_id.  A planned draft is not it: a
+ * correction to the version in force is made beside the plan, and published now while the
+ * plan waits for its day.  PACKEDIT_NOT_FOUND for a group that does not exist. */
 enum packedit_result packedit_draft(struct store *st, int64_t group_id, int64_t now,
                                     int64_t *pack_id);
 
@@ -106,7 +107,8 @@ enum packedit_result packedit_publish(struct store *st, int64_t pack_id, size_t 
  * when switch_on its publication on that day switches its group on (as packedit_publish()
  * does), so that a new group takes enrolments from the first day of its rules.
  * PACKEDIT_INVALID with problem code "not_later" when that day is not after today (then
- * it is published, not planned).  *version the draft's version, day its first day. */
+ * it is published, not planned), "plan_exists" when another draft of the group is planned
+ * (one plan per group).  *version the draft's version, day its first day. */
 enum packedit_result packedit_plan(struct store *st, int64_t pack_id, size_t max_text,
                                    int64_t now, bool switch_on,
                                    struct content_problem *problem, int *version,
@@ -128,8 +130,10 @@ enum packedit_result packedit_plan_of(struct store *st, int64_t pack_id, char da
  * (their day has come and they are still drafts).  0, or -1 when the database failed. */
 int packedit_plans_count(struct store *st, const char *today, size_t n[3]);
 
-/* The group's draft, if it has one (*pack_id); PACKEDIT_NOT_FOUND when it has none. */
-enum packedit_result packedit_draft_of(struct store *st, int64_t group_id, int64_t *pack_id);
+/* The group's planned draft (planned), or its newest draft that is not planned (!planned),
+ * if it has one (*pack_id); PACKEDIT_NOT_FOUND when it has none. */
+enum packedit_result packedit_draft_of(struct store *st, int64_t group_id, bool planned,
+                                       int64_t *pack_id);
 
 /* Publishes every planned draft whose day has come (the Copenhagen day of now) and whose
  * content is still what was confirmed, each in a transaction of its own; one that is the

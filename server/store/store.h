@@ -722,14 +722,15 @@ struct store_pack_row {
     char publish_on[11];
     char publish_hash[MODEL_HASH_HEX + 1];
     bool publish_switch_on; /* the plan switches the group on when it publishes the draft */
+    int64_t publish_confirmed_at; /* when the plan was last confirmed; 0: not planned */
 };
 enum store_status store_pack_list(struct store *st, int64_t group_id,
                                   struct store_pack_row **out, size_t *n);
 /* Plans draft pack_id to be published on day ("YYYY-MM-DD"), its content hash being hash
- * when the plan was confirmed, switching its group on then when switch_on; day and hash ""
- * (switch_on false) take the plan away.  STORE_NOT_FOUND when it is not a draft. */
+ * when the plan was confirmed (at), switching its group on then when switch_on; day and
+ * hash "" (switch_on false) take the plan away.  STORE_NOT_FOUND when it is not a draft. */
 enum store_status store_pack_plan(struct store *st, int64_t pack_id, const char *day,
-                                  const char *hash, bool switch_on);
+                                  const char *hash, bool switch_on, int64_t at);
 /* The drafts planned for day today or earlier, oldest plan first: *ids (free) and *n. */
 enum store_status store_pack_plans_due(struct store *st, const char *today, int64_t **ids,
                                        size_t *n);
@@ -737,8 +738,10 @@ enum store_status store_pack_plans_due(struct store *st, const char *today, int6
  * has none.  STORE_NOT_FOUND when it is not a draft. */
 enum store_status store_pack_plan_of(struct store *st, int64_t pack_id, char day[11],
                                      char hash[MODEL_HASH_HEX + 1], bool *switch_on);
-/* The id of the group's draft, if it has one. */
-enum store_status store_pack_draft_id(struct store *st, int64_t group_id, int64_t *id);
+/* The id of the group's newest draft that is planned (planned) or is not (!planned), if it
+ * has one. */
+enum store_status store_pack_draft_id(struct store *st, int64_t group_id, bool planned,
+                                      int64_t *id);
 /* STORE_OK when some version of the group (published or retired) has that content hash. */
 enum store_status store_pack_hash_seen(struct store *st, int64_t group_id, const char *hash);
 /* The highest version number of the group (0 if none). */

@@ -620,7 +620,8 @@ enum store_status store_pack_list(struct store *st, int64_t group_id,
         "SELECT p.id, p.version, p.state, p.created_at, coalesce(p.published_at, 0),"
         " coalesce(p.retired_at, 0),"
         " (SELECT count(*) FROM enrolments e WHERE e.pack_id = p.id), p.publish_on,"
-        " p.publish_hash, p.publish_switch_on FROM packs p WHERE p.group_id = ?"
+        " p.publish_hash, p.publish_switch_on, p.publish_confirmed_at FROM packs p"
+        " WHERE p.group_id = ?"
         " ORDER BY p.version DESC",
         "i", group_id);
     *out = NULL;
@@ -641,19 +642,22 @@ enum store_status store_pack_list(struct store *st, int64_t group_id,
         store_col_copy(s, 7, r->publish_on, sizeof r->publish_on);
         store_col_copy(s, 8, r->publish_hash, sizeof r->publish_hash);
         r->publish_switch_on = db_col_int(s, 9) != 0;
+        r->publish_confirmed_at = db_col_int64(s, 10);
     }
     db_reset(s);
     return rc == DB_DONE ? STORE_OK : store_status_of(rc);
 }
 
 enum store_status store_pack_plan(struct store *st, int64_t pack_id, const char *day,
-                                  const char *hash, bool switch_on)
+                                  const char *hash, bool switch_on, int64_t at)
 {
     return store_changed(
         st, store_done(st, store_stmt(st,
                                       "UPDATE packs SET publish_on = ?, publish_hash = ?,"
-                                      " publish_switch_on = ? WHERE id = ? AND state = 'draft'",
-                                      "ttii", day, hash, (int64_t)switch_on, pack_id)));
+                                      " publish_switch_on = ?, publish_confirmed_at = ?"
+                                      " WHERE id = ? AND state = 'draft'",
+                                      "ttiii", day, hash, (int64_t)switch_on,
+                                      *day ? at : (int64_t)0, pack_id)));
 }
 
 enum store_status store_pack_plans_due(struct store *st, const char *today, int64_t **ids,
@@ -704,12 +708,14 @@ enum store_status store_pack_plan_of(struct store *st, int64_t pack_id, char day
     return rc;
 }
 
-enum store_status store_pack_draft_id(struct store *st, int64_t group_id, int64_t *id)
+enum store_status store_pack_draft_id(struct store *st, int64_t group_id, bool planned,
+                                      int64_t *id)
 {
     struct db_stmt *s = store_stmt(st,
                                  "SELECT id FROM packs WHERE group_id = ? AND state = 'draft'"
+                                 " AND CASE WHEN publish_on <> '' THEN 1 ELSE 0 END = ?"
                                  " ORDER BY version DESC LIMIT 1",
-                                 "i", group_id);
+                                 "ii", group_id, (int64_t)planned);
     enum store_status rc = store_row(st, s);
     if (rc == STORE_OK) {
         *id = db_col_int64(s, 0);

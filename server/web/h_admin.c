@@ -674,7 +674,7 @@ static void h_admin_group_switch_plan(struct app_call *c, json_t *g, int64_t gro
     int64_t draft;
     char day[CLOCK_DATE_LEN + 1], human[64];
     bool changed = false, switch_on = false;
-    if (packedit_draft_of(c->st, group_id, &draft) != PACKEDIT_OK ||
+    if (packedit_draft_of(c->st, group_id, true, &draft) != PACKEDIT_OK ||
         packedit_plan_of(c->st, draft, day, &changed, &switch_on) != PACKEDIT_OK || !*day ||
         changed || !switch_on ||
         clock_format_human_day(day, model_lang_code(c->lang), human, sizeof human) != 0)

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "h_admin.h"
 #include "handlers.h"
+#include "letter.h"
 #include "lix.h"
 #include "mem.h"
 #include "packedit.h"
@@ -19,6 +20,8 @@
 static json_t *h_admin_lix(struct app_call *c, const char *text);
 static json_t *h_admin_tongues(struct app_call *c, const struct model_pack *p);
 static json_t *h_admin_plan(struct app_call *c, int64_t pack_id, int64_t group_id);
+static bool h_admin_behind(struct app_call *c, int64_t pack_id, int64_t group_id, int *version,
+                           int64_t *published_at);
 
 /* ------------------------------------------------------------------ review */
 
@@ -60,8 +63,26 @@ static json_t *h_admin_review_plan(struct app_call *c, json_t *list, const struc
 {
     int64_t draft = 0;
     json_t *plan = NULL;
-    if (packedit_draft_of(c->st, g->id, &draft) == PACKEDIT_OK)
+    if (packedit_draft_of(c->st, g->id, true, &draft) == PACKEDIT_OK)
         plan = h_admin_plan(c, draft, g->id);
+    int version = 0;
+    int64_t since = 0;
+    if (plan && !json_is_true(json_object_get(plan, "changed")) &&
+        !json_is_true(json_object_get(plan, "passed")) &&
+        h_admin_behind(c, draft, g->id, &version, &since)) {
+        /* a correction published while it waited: lost on its day unless made there too */
+        char v[16], when[64];
+        snprintf(v, sizeof v, "%d", version);
+        clock_format_human(since, model_lang_code(c->lang), when, sizeof when);
+        const char *vars[] = {"date", json_string_value(json_object_get(plan, "day")),
+                              "version", v, "published", when, NULL};
+        struct buf b = {0};
+        letter_fill(&b, app_text(c, "admin_review_plan_behind"), vars);
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "group",
+                                              h_staff_name(c, g->name), "slug", g->slug,
+                                              "text", b.data ? b.data : ""));
+        buf_free(&b);
+    }
     if (!plan || (!json_is_true(json_object_get(plan, "changed")) &&
                   !json_is_true(json_object_get(plan, "passed"))))
         return plan;
@@ -178,7 +199,8 @@ void h_admin_packs(struct app_call *c)
         struct store_pack_row *rows = NULL;
         size_t nr = 0;
         json_t *versions = json_array();
-        int64_t draft = 0;
+        int64_t draft = 0; /* the draft to edit for a change now (not planned) */
+        bool plan_waits = false;
         if (store_pack_list(c->st, groups[i].id, &rows, &nr) == STORE_OK)
             for (size_t r = 0; r < nr; r++) {
                 char key[32];
@@ -195,7 +217,10 @@ void h_admin_packs(struct app_call *c)
                 h_staff_time(c, v, "published", rows[r].published_at);
                 h_staff_time(c, v, "retired", rows[r].retired_at);
                 if (strcmp(rows[r].state, "draft") == 0) {
-                    draft = rows[r].id;
+                    if (rows[r].publish_on[0])
+                        plan_waits = true;
+                    else if (!draft)
+                        draft = rows[r].id;
                     json_t *plan = rows[r].publish_on[0]
                                        ? h_admin_plan(c, rows[r].id, groups[i].id)
                                        : NULL;
@@ -210,6 +235,8 @@ void h_admin_packs(struct app_call *c)
                               json_array_size(versions) > 0, "versions", versions);
         if (draft)
             json_object_set_new(g, "draft_id", json_integer((json_int_t)draft));
+        /* with a plan waiting, a new draft is a correction of the version in force */
+        json_object_set_new(g, "plan_waits", json_boolean(plan_waits));
         json_array_append_new(list, g);
         model_group_clear(&groups[i]);
     }
@@ -295,6 +322,76 @@ static void h_admin_removed_notice(struct app_call *c, json_t *ctx)
         json_object_set_new(ctx, "removed_option", json_pack("{s:i, s:i}", "n", nr, "question", q));
 }
 
+/* text (a key of the strings) with {{version}} and {{date}} filled in, into ctx[name]. */
+static void h_admin_fill_version(struct app_call *c, json_t *ctx, const char *name,
+                                 const char *key, int version, const char *date)
+{
+    char v[16];
+    snprintf(v, sizeof v, "%d", version);
+    const char *vars[] = {"version", v, "date", date, NULL};
+    struct buf b = {0};
+    letter_fill(&b, app_text(c, key), vars);
+    json_object_set_new(ctx, name, json_string(b.data ? b.data : ""));
+    buf_free(&b);
+}
+
+/* Whether a version of group group_id was published after draft pack_id was made, or after
+ * its plan was last confirmed (its changes may not be in the draft): *version and
+ * *published_at of it. */
+static bool h_admin_behind(struct app_call *c, int64_t pack_id, int64_t group_id, int *version,
+                           int64_t *published_at)
+{
+    struct store_pack_row *rows = NULL;
+    size_t n = 0;
+    int64_t made = 0;
+    bool behind = false;
+    if (store_pack_list(c->st, group_id, &rows, &n) != STORE_OK)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].id == pack_id)
+            made = rows[i].publish_confirmed_at > rows[i].created_at
+                       ? rows[i].publish_confirmed_at
+                       : rows[i].created_at;
+    for (size_t i = 0; i < n && made; i++)
+        if (strcmp(rows[i].state, "published") == 0 && rows[i].published_at > made) {
+            *version = rows[i].version;
+            *published_at = rows[i].published_at;
+            behind = true;
+        }
+    free(rows);
+    return behind;
+}
+
+/* What the draft's page says of its group's other versions: "other_plan", when another
+ * draft is planned (it will not get this draft's changes: a correction published now is
+ * lost on that day unless it is made there too), and "behind", when a version was
+ * published after this draft was made (its changes are not in this one). */
+static void h_admin_draft_siblings(struct app_call *c, json_t *ctx, const struct model_pack *p)
+{
+    struct store_pack_row *rows = NULL;
+    size_t n = 0;
+    int version = 0;
+    int64_t since = 0;
+    char day[64], when[64];
+    if (store_pack_list(c->st, p->group_id, &rows, &n) != STORE_OK)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].id != p->id && strcmp(rows[i].state, "draft") == 0 &&
+            rows[i].publish_on[0] &&
+            clock_format_human_day(rows[i].publish_on, model_lang_code(c->lang), day,
+                                   sizeof day) == 0)
+            h_admin_fill_version(c, ctx, "other_plan", "admin_publish_plan_waits",
+                                 rows[i].version, day);
+    free(rows);
+    if (h_admin_behind(c, p->id, p->group_id, &version, &since)) {
+        clock_format_human(since, model_lang_code(c->lang), when, sizeof when);
+        h_admin_fill_version(c, ctx, "behind",
+                             json_object_get(ctx, "plan") ? "admin_plan_behind"
+                                                          : "admin_draft_behind",
+                             version, when);
+    }
+}
+
 static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
 {
     struct model_group g;
@@ -317,6 +414,7 @@ static json_t *h_admin_draft_ctx(struct app_call *c, const struct model_pack *p)
     json_t *plan = h_admin_plan(c, p->id, p->group_id);
     if (plan)
         json_object_set_new(ctx, "plan", plan);
+    h_admin_draft_siblings(c, ctx, p);
     if (c->req->method != ROUTER_POST)
         h_admin_removed_notice(c, ctx);
     return ctx;
@@ -1653,7 +1751,8 @@ static void h_admin_publish_confirm(struct app_call *c, const struct model_pack 
         json_object_set_new(ctx, "published_version", json_integer(old->version));
     char today[CLOCK_DATE_LEN + 1], first[64];
     clock_today(today);
-    if (strcmp(p->valid_from, today) > 0 &&
+    /* one plan per group: with another waiting, this one is published now or not at all */
+    if (strcmp(p->valid_from, today) > 0 && !json_object_get(ctx, "other_plan") &&
         clock_format_human_day(p->valid_from, model_lang_code(c->lang), first, sizeof first) == 0)
         json_object_set_new(ctx, "plannable", json_pack("{s:s}", "day", first));
     app_page(c, 200, "admin/publish", ctx);

@@ -435,14 +435,14 @@ describe('`vejled packs load`: a file whose rules begin later is planned for its
     assert.doesNotMatch(r.stderr, /planned/);
     assert.equal(state(), `1|draft|${day1}|1|0`);
 
-    // other content for the group while that draft waits: refused, naming the draft
+    // other content for the group while that plan waits: refused, naming it (one plan per group)
     const other = structuredClone(pack);
     other.written_guidance.da = 'En anden tekst om reformen.';
     fs.writeFileSync(file, JSON.stringify(other));
     const before = counts(s);
     r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, new RegExp(`ydelse-reform\\.json: its rules begin on ${day1}, so it would be planned as target group 'ydelse-reform''s draft, but the group has a draft already \\(version 1\\): publish or delete that draft on /admin/pakker first; nothing was loaded`));
+    assert.match(r.stderr, new RegExp(`ydelse-reform\\.json: its rules begin on ${day1}, so it would be planned for target group 'ydelse-reform', but the group has a planned draft already \\(version 1\\): take its plan away or delete it on /admin/pakker first; nothing was loaded`));
     assert.deepEqual(counts(s), before);
     fs.writeFileSync(file, JSON.stringify(pack));
 

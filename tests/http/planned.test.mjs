@@ -252,4 +252,61 @@ describe('planned publication: new rules take effect on their first day', () => 
     assert.equal(one(s.db, `SELECT count(*) FROM videos v JOIN packs p ON p.id = v.pack_id WHERE p.id = ${next} AND v.summary_da = 'Skal ikke bruges.'`), '0');
     assert.equal(one(s.db, `SELECT count(*) FROM videos WHERE pack_id = ${next}`), one(s.db, `SELECT count(*) FROM videos WHERE pack_id = ${inForce}`));
   });
+
+  it('a correction while a plan waits is made beside the plan and published now: the confirmation says the plan does not get it, the planned draft and the review list say so, a second plan is refused, and the plan still comes on its day', async () => {
+    const group = 'ledighedsydelse';
+    const inForce = published(group);
+    const planned = await draftFrom(group, day1, 'Nye regler fra i morgen.');
+    assert.equal((await confirm(planned, 'planlagt')).r.status, 303);
+    const plannedVersion = Number(one(s.db, `SELECT version FROM packs WHERE id = ${planned}`));
+    // the pack list offers a correction beside the plan, and says what it is
+    const list = await admin.get('/admin/pakker');
+    assert.match(text(list.text), /En rettelse, der skal gælde nu, laves i en kladde for sig og udgives med det samme\. Den planlagte version får den ikke med af sig selv\. Lav en rettelse af den udgivne version/);
+    const made = await admin.post(`/admin/pakker/${group}/kladde`, { csrf: formCsrf(list.text, `/admin/pakker/${group}/kladde`) });
+    assert.equal(made.status, 303);
+    const fix = Number(/(\d+)$/.exec(made.headers.location)[1]);
+    assert.notEqual(fix, planned, 'a draft of its own');
+    assert.equal(one(s.db, `SELECT count(*) FROM videos WHERE pack_id = ${fix} AND summary_da = 'Nye regler fra i morgen.'`), '0', 'made from the version in force');
+    await editSummary(fix, 'Rettet stavefejl.');
+    const warning = new RegExp(`Version ${plannedVersion} er planlagt til at blive udgivet den ${human(day1)}\\. Den er lavet ud fra en tidligere version og får ikke denne rettelse med\\. Lav rettelsen også i den planlagte kladde, ellers forsvinder den den dag\\.`);
+    assert.match(text((await admin.get(`/admin/pakke/${fix}`)).text), warning);
+    // the planned draft was made, and its plan confirmed, a while before the correction
+    sqlite(s.db, `UPDATE packs SET created_at = created_at - 60, publish_confirmed_at = publish_confirmed_at - 60 WHERE id = ${planned}`);
+    const { page, r } = await confirm(fix, 'nu');
+    assert.match(text(page.text), warning);
+    assert.equal(r.status, 303);
+    assert.equal(published(group), fix);
+    assert.equal(one(s.db, `SELECT state FROM packs WHERE id = ${inForce}`), 'retired');
+    assert.equal(state(planned), `draft|${day1}`, 'the plan waits on');
+    // the planned draft and the review list say that it may lack the correction, until
+    // the plan is confirmed again
+    const fixVersion = Number(one(s.db, `SELECT version FROM packs WHERE id = ${fix}`));
+    const behind = new RegExp(`Version ${fixVersion} blev udgivet den [^,]+, efter at planen for denne kladde blev bekræftet\\. Lav dens ændringer også her, hvis de ikke allerede er med, og bekræft planen igen\\.`);
+    const review = new RegExp(`Ledighedsydelse \\(kladden\\): er planlagt til at blive udgivet ${human(day1)}, men version ${fixVersion} blev udgivet den [^,]+, efter planen blev bekræftet\\. Lav dens ændringer også i den planlagte kladde, hvis de ikke er med, og bekræft planen igen\\.`);
+    assert.match(text((await admin.get(`/admin/pakke/${planned}`)).text), behind);
+    assert.match(text((await admin.get('/admin')).text), review);
+    assert.match(text((await admin.get('/admin/pakker')).text), review);
+    await editSummary(planned, 'Nye regler fra i morgen. Rettet stavefejl.');
+    const again = await confirm(planned, 'planlagt');
+    assert.equal(again.r.status, 303);
+    assert.doesNotMatch(text((await admin.get(`/admin/pakke/${planned}`)).text), behind);
+    assert.doesNotMatch(text((await admin.get('/admin')).text), /Ledighedsydelse \(kladden\)/);
+
+    // one plan per group: another draft whose rules begin tomorrow is offered "now" only,
+    // and a plan sent anyway is refused and changes nothing
+    const second = await draftFrom(group, day1, 'En plan mere.');
+    const d = await admin.get(`/admin/pakke/${second}`);
+    const confirmation = await admin.post(`/admin/pakke/${second}/udgiv`, { csrf: formCsrf(d.text, `/admin/pakke/${second}/udgiv`) });
+    assert.equal(confirmation.status, 200);
+    assert.doesNotMatch(confirmation.text, /value="planlagt"/);
+    const refused = await admin.post(`/admin/pakke/${second}/udgiv`, { csrf: formCsrf(confirmation.text, `/admin/pakke/${second}/udgiv`), confirm: 'ja', when: 'planlagt' });
+    assert.equal(refused.status, 422);
+    assert.match(errorSummary(refused.text).map((e) => e.text).join(' '), /Målgruppen har allerede en planlagt version\. Der kan kun være én plan ad gangen/);
+    assert.equal(state(second), 'draft|');
+    assert.equal(state(planned), `draft|${day1}`);
+
+    // its day: the plan is published as confirmed
+    jobsRun(earlyOnDay1);
+    assert.equal(published(group), planned);
+  });
 });

@@ -543,7 +543,7 @@ static void test_planned_publication(void **state)
     assert_int_equal(packedit_plan(st, draft, MAX_TEXT, now, false, &pr, &version, day),
                      PACKEDIT_UNCHANGED);
     assert_int_equal(store_group_settings(st, gid, false, 6), STORE_OK);
-    assert_int_equal(store_pack_plan(st, draft, "2027-03-01", hash, true), STORE_OK);
+    assert_int_equal(store_pack_plan(st, draft, "2027-03-01", hash, true, march), STORE_OK);
     assert_int_equal(packedit_publish_due(st, march, &published), 0);
     assert_int_equal(published, 0);
     assert_int_equal(packedit_plan_of(st, draft, day, &changed, &switch_on), PACKEDIT_OK);
@@ -570,7 +570,7 @@ static void test_load_plans_later(void **state)
     struct store *st;
     int applied, planned = -1, published = -1, highest;
     bool changed, switch_on;
-    int64_t draft, id, dec, newyear;
+    int64_t draft, id, dec, newyear, later_made = 1767175200; /* 2025-12-31T10:00:00Z */
     struct model_group g;
     clock_init_display_zone();
     assert_int_equal(clock_parse_rfc3339("2025-12-15T10:00:00Z", &dec), 0);
@@ -589,7 +589,7 @@ static void test_load_plans_later(void **state)
     assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_OK);
     assert_false(g.enabled); /* no content yet: no enrolments */
     assert_int_equal(store_pack_published_id(st, g.id, &id), STORE_NOT_FOUND);
-    assert_int_equal(packedit_draft_of(st, g.id, &draft), PACKEDIT_OK);
+    assert_int_equal(packedit_draft_of(st, g.id, true, &draft), PACKEDIT_OK);
     assert_int_equal(packedit_plan_of(st, draft, day, &changed, &switch_on), PACKEDIT_OK);
     assert_string_equal(day, "2026-01-01");
     assert_false(changed);
@@ -616,7 +616,7 @@ static void test_load_plans_later(void **state)
                          sizeof err),
         -1);
     assert_non_null(strstr(err, "test.json: its rules begin on 2026-01-01"));
-    assert_non_null(strstr(err, "has a draft already (version 1)"));
+    assert_non_null(strstr(err, "has a planned draft already (version 1)"));
     assert_int_equal(store_pack_max_version(st, g.id, &highest), STORE_OK);
     assert_int_equal(highest, 1);
     write_file(p, pack_json);
@@ -630,7 +630,11 @@ static void test_load_plans_later(void **state)
     assert_int_equal(store_group_by_slug(st, "testgruppe", &g), STORE_OK);
     assert_true(g.enabled);
 
-    /* with version 1 in force: a later file is planned, version 1 stays, the group on */
+    /* with version 1 in force and an administrator's draft that is not planned (it does
+     * not stand in the way): a later file is planned beside it, version 1 stays, the group
+     * on */
+    int64_t own;
+    assert_int_equal(packedit_draft(st, g.id, later_made, &own), PACKEDIT_OK);
     write_file(p, other);
     free(other);
     int64_t later = 0;
@@ -642,7 +646,8 @@ static void test_load_plans_later(void **state)
     assert_int_equal(planned, 1);
     assert_int_equal(store_pack_published_id(st, g.id, &id), STORE_OK);
     assert_int_equal(id, draft);
-    assert_int_equal(packedit_draft_of(st, g.id, &draft), PACKEDIT_OK);
+    assert_int_equal(packedit_draft_of(st, g.id, true, &draft), PACKEDIT_OK);
+    assert_true(draft != own);
     assert_int_equal(packedit_plan_of(st, draft, day, &changed, &switch_on), PACKEDIT_OK);
     assert_string_equal(day, "2026-01-01");
     assert_false(switch_on);
@@ -659,9 +664,11 @@ static void test_load_plans_later(void **state)
     assert_int_equal(planned, 0);
     assert_int_equal(store_pack_published_id(st, g.id, &id), STORE_OK);
     assert_int_equal(id, draft);
-    assert_int_equal(packedit_draft_of(st, g.id, &id), PACKEDIT_NOT_FOUND);
+    assert_int_equal(packedit_draft_of(st, g.id, true, &id), PACKEDIT_NOT_FOUND);
+    assert_int_equal(packedit_draft_of(st, g.id, false, &id), PACKEDIT_OK);
+    assert_int_equal(id, own); /* the administrator's draft is still there */
     assert_int_equal(store_pack_max_version(st, g.id, &highest), STORE_OK);
-    assert_int_equal(highest, 2);
+    assert_int_equal(highest, 3);
     model_group_clear(&g);
     store_close(st);
 }

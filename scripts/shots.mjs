@@ -293,6 +293,17 @@ async function staff(server, browser, width, js, lang) {
     await at('admin', '12-packs-planned');
     await at('admin', '12-draft-planned', `/admin/pakke/${id}`);
     await at('admin', '12-groups-switch-planned', '/admin/grupper');
+    // a correction while the plan waits: a draft of its own, which says that the planned
+    // version does not get it; deleted again, so that the pages after are as before
+    await page.goto(`${server.base}/admin/pakker`);
+    await Promise.all([
+      page.waitForURL(/\/admin\/pakke\/\d+$/),
+      page.locator('form[action="/admin/pakker/dagpenge/kladde"] button').click(),
+    ]);
+    const fix = new URL(page.url()).pathname.split('/').pop();
+    await at('admin', '12-correction-draft');
+    await Promise.all([page.waitForLoadState('load'), page.locator('#discard button[type=submit]').click()]);
+    await Promise.all([page.waitForLoadState('load'), page.locator(`form[action="/admin/pakke/${fix}/slet"] button.button-primary`).click()]);
     // deleting the draft: its confirmation (not confirmed here)
     await page.goto(`${server.base}/admin/pakke/${id}`);
     await Promise.all([page.waitForLoadState('load'), page.locator('#discard button[type=submit]').click()]);

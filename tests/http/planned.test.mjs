@@ -268,7 +268,7 @@ describe('planned publication: new rules take effect on their first day', () => 
     assert.notEqual(fix, planned, 'a draft of its own');
     assert.equal(one(s.db, `SELECT count(*) FROM videos WHERE pack_id = ${fix} AND summary_da = 'Nye regler fra i morgen.'`), '0', 'made from the version in force');
     await editSummary(fix, 'Rettet stavefejl.');
-    const warning = new RegExp(`Version ${plannedVersion} er planlagt til at blive udgivet den ${human(day1)}\\. Den er lavet ud fra en tidligere version og får ikke denne rettelse med\\. Lav rettelsen også i den planlagte kladde, ellers forsvinder den den dag\\.`);
+    const warning = new RegExp(`Version ${plannedVersion} er planlagt til at blive udgivet den ${human(day1)}\\. Den får ikke denne rettelse med af sig selv\\. Lav rettelsen også i den planlagte kladde, ellers forsvinder den den dag\\.`);
     assert.match(text((await admin.get(`/admin/pakke/${fix}`)).text), warning);
     // the planned draft was made, and its plan confirmed, a while before the correction
     sqlite(s.db, `UPDATE packs SET created_at = created_at - 60, publish_confirmed_at = publish_confirmed_at - 60 WHERE id = ${planned}`);

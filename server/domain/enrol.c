@@ -1080,6 +1080,43 @@ enum enrol_result enrol_replan_meeting(const struct enrol_env *env, const char *
     return enrol_describe(env, enrolment_uuid, response);
 }
 
+/* The optional time member field of body (default now): 0 with *at, or -1 with err filled
+ * (422 invalid_time) when it is not an RFC 3339 time in 2000-2099 or lies more than
+ * env->max_clock_skew_s ahead of now: when a change in the case system took effect. */
+static int enrol_effective_time(const struct enrol_env *env, const json_t *body,
+                                const char *field, int64_t now, int64_t *at,
+                                struct enrol_error *err)
+{
+    *at = now;
+    if (enrol_time_member(body, field, 0, at) == 0 &&
+        *at <= now + (int64_t)env->max_clock_skew_s)
+        return 0;
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             "%s must be an RFC 3339 time in 2000-2099, at most %u seconds ahead of now ([api] "
+             "max_clock_skew_s).",
+             field, env->max_clock_skew_s);
+    enrol_reject(err, "invalid_time", field, msg);
+    return -1;
+}
+
+/* STORE_OK when time at (member field) is not before enrolment e began; else 422
+ * invalid_time in err and *result, and STORE_CONFLICT to roll back: ending it before it
+ * began would give it a negative life and move its figures. */
+static enum store_status enrol_after_start(const struct model_enrolment *e, int64_t at,
+                                           const char *field, struct enrol_error *err,
+                                           enum enrol_result *result)
+{
+    if (at >= e->created_at)
+        return STORE_OK;
+    char began[CLOCK_RFC3339_LEN + 1], msg[160];
+    clock_format_rfc3339(e->created_at, began);
+    snprintf(msg, sizeof msg, "%s must not be before the enrolment began (%s).", field, began);
+    enrol_reject(err, "invalid_time", field, msg);
+    *result = ENROL_INVALID;
+    return STORE_CONFLICT;
+}
+
 /* ------------------------------------------------------------------ closing */
 
 /* Why an enrolment is closed without a new one: the codes of "reason". */
@@ -1107,16 +1144,8 @@ static enum store_status enrol_close_txn(struct store *st, void *arg)
                                                 t->err, &t->result);
     if (rc != STORE_OK)
         return rc;
-    /* closing it before it began would give it a negative life and move its figures */
-    if (t->closed_at < e.created_at) {
-        char began[CLOCK_RFC3339_LEN + 1], msg[160];
-        clock_format_rfc3339(e.created_at, began);
-        snprintf(msg, sizeof msg, "closed_at must not be before the enrolment began (%s).",
-                 began);
-        enrol_reject(t->err, "invalid_time", "closed_at", msg);
-        t->result = ENROL_INVALID;
-        return STORE_CONFLICT;
-    }
+    if ((rc = enrol_after_start(&e, t->closed_at, "closed_at", t->err, &t->result)) != STORE_OK)
+        return rc;
     rc = store_enrolment_close(st, e.id, t->closed_at);
     if (rc == STORE_OK)
         rc = jobs_cancel_enrolment(st, e.id, t->now, &cancelled);
@@ -1151,16 +1180,8 @@ enum enrol_result enrol_close(const struct enrol_env *env, const char *enrolment
         return enrol_reject(err, "invalid_reason", "reason",
                             "reason is required: job, education, benefit_ended, moved or "
                             "other.");
-    t.closed_at = t.now;
-    if (enrol_time_member(body, "closed_at", 0, &t.closed_at) != 0 ||
-        t.closed_at > t.now + (int64_t)env->max_clock_skew_s) {
-        char msg[160];
-        snprintf(msg, sizeof msg,
-                 "closed_at must be an RFC 3339 time in 2000-2099, at most %u seconds ahead "
-                 "of now.",
-                 env->max_clock_skew_s);
-        return enrol_reject(err, "invalid_time", "closed_at", msg);
-    }
+    if (enrol_effective_time(env, body, "closed_at", t.now, &t.closed_at, err) != 0)
+        return ENROL_INVALID;
     enum store_status s = store_txn(env->st, enrol_close_txn, &t);
     t.result = enrol_after_txn(s, t.result);
     if (t.result != ENROL_OK)
@@ -1214,17 +1235,10 @@ static enum store_status enrol_close_for_change(struct store *st, struct enrol_g
             t->result = ENROL_CONFLICT;
             return STORE_CONFLICT;
         }
-        /* the change happened while this enrolment was open: closing it before it began
-         * would give it a negative life and move its figures */
-        if (t->changed_at < e.created_at) {
-            char began[CLOCK_RFC3339_LEN + 1], msg[160];
-            clock_format_rfc3339(e.created_at, began);
-            snprintf(msg, sizeof msg,
-                     "changed_at must not be before the current enrolment began (%s).", began);
-            enrol_reject(t->err, "invalid_time", "changed_at", msg);
-            t->result = ENROL_INVALID;
-            return STORE_CONFLICT;
-        }
+        /* the change happened while this enrolment was open */
+        if ((rc = enrol_after_start(&e, t->changed_at, "changed_at", t->err, &t->result)) !=
+            STORE_OK)
+            return rc;
         if (i == 0)
             *old = e;
         rc = store_group_by_id(st, e.group_id, &from);
@@ -1366,17 +1380,8 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
                            "which the journal must never keep.");
         goto out;
     }
-    t.changed_at = t.now;
-    if (enrol_time_member(body, "changed_at", 0, &t.changed_at) != 0 ||
-        t.changed_at > t.now + (int64_t)env->max_clock_skew_s) {
-        char msg[160];
-        snprintf(msg, sizeof msg,
-                 "changed_at must be an RFC 3339 time in 2000-2099, at most %u seconds ahead "
-                 "of now ([api] max_clock_skew_s).",
-                 env->max_clock_skew_s);
-        enrol_reject(err, "invalid_time", "changed_at", msg);
+    if (enrol_effective_time(env, body, "changed_at", t.now, &t.changed_at, err) != 0)
         goto out;
-    }
     if (enrol_time_member(body, "next_meeting_at", 1, &t.next_meeting_at) != 0) {
         enrol_reject(err, "invalid_time", "next_meeting_at",
                      "next_meeting_at must be an RFC 3339 time in 2000-2099.");

@@ -91,7 +91,7 @@ describe('group change: the time that counts', () => {
       assert.equal(r.json.error.code, 'invalid_time', what);
       assert.equal(r.json.error.field, 'changed_at', what);
     }
-    assert.match((await s.api('PUT', url, body(iso(began - 1)))).json.error.message, /before the current enrolment began/);
+    assert.match((await s.api('PUT', url, body(iso(began - 1)))).json.error.message, /changed_at must not be before the enrolment began/);
     // the message states the rule that is applied: a little ahead is accepted
     assert.match((await s.api('PUT', url, body(iso(nowSec() + 3600)))).json.error.message, /at most 60 seconds ahead of now/);
     // a caseworker who is no user here would hide the new enrolment from every caseworker

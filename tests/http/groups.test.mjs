@@ -22,6 +22,20 @@ const counts = (s) => {
   delete c.access_log;
   return c;
 };
+
+/* A folder for `vejled packs load` under server s's folder (captions copied): the demo's
+ * dagpenge pack as the pack of group (its translations left out), not yet written; the
+ * file it goes to is packs/<group.slug>.json. */
+function packFolder(s, name, group) {
+  const dir = path.join(s.dir, name);
+  fs.mkdirSync(path.join(dir, 'packs'), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'db', 'demo', 'captions'), path.join(dir, 'captions'), { recursive: true });
+  const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
+  pack.group = group;
+  delete pack.translations;
+  return { dir, pack, file: path.join(dir, 'packs', `${group.slug}.json`) };
+}
+
 const SLUG = 'selvforsoergelse-ny';
 const VTT = 'WEBVTT\n\n00:00.000 --> 00:02.000\nHej\n';
 
@@ -337,17 +351,11 @@ describe('`vejled packs load`: pack files published without the demo\'s staff an
   });
 
   it('adds the group and publishes its pack, refuses a bad file naming it and storing nothing, and makes no staff or citizens', () => {
-    const dir = path.join(s.dir, 'content');
-    fs.mkdirSync(path.join(dir, 'packs'), { recursive: true });
-    fs.cpSync(path.join(ROOT, 'db', 'demo', 'captions'), path.join(dir, 'captions'), { recursive: true });
-    const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
-    pack.group = { slug: 'ydelse-ny', name: { da: 'Ny ydelse', en: 'New benefit' }, resend_months: 6, enabled: false };
-    delete pack.translations;
+    const { dir, pack, file } = packFolder(s, 'content', { slug: 'ydelse-ny', name: { da: 'Ny ydelse', en: 'New benefit' }, resend_months: 6, enabled: false });
     // in force for a long while yet, whatever the date (packs load refuses rules that ended)
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen' }).format(new Date());
     const day = (n) => new Date(Date.parse(`${today}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
     for (const item of [pack, ...pack.videos]) Object.assign(item, { valid_from: day(-400), valid_to: day(400) });
-    const file = path.join(dir, 'packs', 'ydelse-ny.json');
     const bad = structuredClone(pack);
     bad.videos[0].valid_to = '2027-02-30';
     fs.writeFileSync(file, JSON.stringify(bad));
@@ -405,14 +413,8 @@ describe('`vejled packs load`: a file whose rules begin later is planned for its
   it('a new group\'s file for tomorrow is its planned draft, the group off until then; loaded again nothing changes; other content is refused while it waits; the day\'s first scheduler pass publishes it and switches the group on', async () => {
     const day0 = today();
     const day1 = addDays(day0, 1);
-    const dir = path.join(s.dir, 'reform');
-    fs.mkdirSync(path.join(dir, 'packs'), { recursive: true });
-    fs.cpSync(path.join(ROOT, 'db', 'demo', 'captions'), path.join(dir, 'captions'), { recursive: true });
-    const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
-    pack.group = { slug: 'ydelse-reform', name: { da: 'Reformydelse', en: 'Reform benefit' }, resend_months: 6, enabled: true };
-    delete pack.translations;
+    const { dir, pack, file } = packFolder(s, 'reform', { slug: 'ydelse-reform', name: { da: 'Reformydelse', en: 'Reform benefit' }, resend_months: 6, enabled: true });
     for (const item of [pack, ...pack.videos]) Object.assign(item, { valid_from: day1, valid_to: addDays(day0, 400) });
-    const file = path.join(dir, 'packs', 'ydelse-reform.json');
     fs.writeFileSync(file, JSON.stringify(pack));
     const state = () => one(s.db, "SELECT p.version || '|' || p.state || '|' || p.publish_on || '|' || p.publish_switch_on || '|' || g.enabled FROM packs p JOIN target_groups g ON g.id = p.group_id WHERE g.slug = 'ydelse-reform' ORDER BY p.version");
 
@@ -501,13 +503,8 @@ describe('a group\'s names are the administrator\'s: pack files loaded again do 
       csrf: formCsrf(page.text, '/admin/grupper'), slug: 'ydelse-adm', name_da: 'Administratorens navn', name_en: 'The admin\'s name', resend_months: '6',
     });
     assert.equal(r0.status, 303);
-    const dir = path.join(s.dir, 'load');
-    fs.mkdirSync(path.join(dir, 'packs'), { recursive: true });
-    fs.cpSync(path.join(ROOT, 'db', 'demo', 'captions'), path.join(dir, 'captions'), { recursive: true });
-    const pack = JSON.parse(fs.readFileSync(path.join(ROOT, 'db', 'demo', 'packs', 'dagpenge.json'), 'utf8'));
-    pack.group = { slug: 'ydelse-adm', name: { da: 'Filens navn', en: 'The file\'s name' }, resend_months: 3, enabled: true };
-    delete pack.translations;
-    fs.writeFileSync(path.join(dir, 'packs', 'ydelse-adm.json'), JSON.stringify(pack));
+    const { dir, pack, file } = packFolder(s, 'load', { slug: 'ydelse-adm', name: { da: 'Filens navn', en: 'The file\'s name' }, resend_months: 3, enabled: true });
+    fs.writeFileSync(file, JSON.stringify(pack));
     const r = cli(['packs', 'load', '--db', s.db, '--dir', dir]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /published 1 guidance pack version/);

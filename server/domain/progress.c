@@ -36,7 +36,17 @@ static enum store_status progress_open_txn(struct store *st, void *arg)
     }
     if (rc != STORE_OK)
         return rc;
-    if (o->e->closed_at || o->e->token_expires_at <= o->now) {
+    if (o->e->closed_at) {
+        /* closed by a group change, the citizen has a newer link; else the guidance ended */
+        int64_t open_id;
+        size_t open = 0;
+        rc = store_enrolment_open_ids(st, o->e->citizen_id, &open_id, 1, &open);
+        if (rc != STORE_OK)
+            return rc;
+        o->result = open ? LINK_EXPIRED : LINK_CLOSED;
+        return STORE_NOT_FOUND;
+    }
+    if (o->e->token_expires_at <= o->now) {
         o->result = LINK_EXPIRED;
         return STORE_NOT_FOUND;
     }

@@ -27,8 +27,11 @@
 enum progress_link {
     LINK_OK,      /* a session was started: *session holds its cookie value */
     LINK_UNKNOWN, /* no such link (404) */
-    LINK_EXPIRED, /* the link's time ran out, its enrolment was closed, or a newer link
-                   * replaced it (410) */
+    LINK_EXPIRED, /* the link's time ran out, a newer link replaced it, or its enrolment
+                   * was closed with another open (a group change: the new one's letter
+                   * has a link) (410) */
+    LINK_CLOSED,  /* its enrolment was closed and the citizen has no open one: the citizen
+                   * left the target group, nothing more to do (410) */
     LINK_FULL,    /* the disk is full: no session was stored (503; the link still works) */
     LINK_ERROR
 };

@@ -647,6 +647,8 @@ void app_page_error(struct app_call *c, int status, const char *kind)
         title = json_object_get(app_ui(c)->strings, title_key);
     }
     snprintf(title_key, sizeof title_key, "error_title_%d", status);
+    if (!title && strcmp(kind, "link_closed") == 0) /* a 410 of its own: nothing to renew */
+        title = json_object_get(app_ui(c)->strings, "error_title_closed");
     if (!title)
         title = json_object_get(app_ui(c)->strings, title_key);
     if (title)

@@ -629,10 +629,12 @@ void h_citizen_link(struct app_call *c)
     enum progress_link r = progress_open_link(c->st, c->req->match->params[0], now,
                                               app->cfg->session_hours, head ? NULL : session,
                                               &c->enrolment);
-    if (r == LINK_UNKNOWN || r == LINK_EXPIRED) {
+    if (r == LINK_UNKNOWN || r == LINK_EXPIRED || r == LINK_CLOSED) {
         guard_hit(c->st, app->vault, &app->link_guard, ip, now);
-        app_page_error(c, r == LINK_UNKNOWN ? 404 : 410, r == LINK_UNKNOWN ? "link_unknown"
-                                                                           : "link_expired");
+        app_page_error(c, r == LINK_UNKNOWN ? 404 : 410,
+                       r == LINK_UNKNOWN   ? "link_unknown"
+                       : r == LINK_CLOSED ? "link_closed"
+                                          : "link_expired");
         return;
     }
     if (r == LINK_FULL) {

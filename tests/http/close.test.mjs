@@ -82,9 +82,27 @@ describe('closing an enrolment: the citizen left the target group', () => {
     assert.equal(Number(one(`SELECT count(*) FROM deliveries d JOIN jobs j ON j.id = d.job_id JOIN enrolments e ON e.id = j.enrolment_id WHERE e.uuid = '${e.enrolment_id}' AND j.kind = 'resend_written_guidance'`)), 0);
     assert.ok(Number(one('SELECT count(*) FROM deliveries')) >= sentBefore);
 
-    // the link and the citizen's session no longer open anything
+    // the link and the citizen's session no longer open anything; the link's page says
+    // that the guidance has ended, not how to get a new link (a group change's old link,
+    // whose successor came by letter, does)
     assert.notEqual((await citizen.get('/borger')).status, 200, 'the session is dead');
-    assert.notEqual((await new Browser(s).get(e.path)).status, 303, 'the link is dead');
+    const dead = await new Browser(s).get(e.path);
+    assert.equal(dead.status, 410);
+    const said = text(dead.text);
+    assert.match(dead.text, /<title>Dit forløb er afsluttet/);
+    assert.match(said, /Jobcentret har afsluttet dit forløb, så linket virker ikke længere\. Du skal ikke gøre mere her\. Det, du har svaret, er gemt\./);
+    assert.match(said, /Du kan altid kontakte jobcentret/);
+    assert.doesNotMatch(said, /nyt link|dit møde/);
+    const moved = await enrolCitizen(s, { caseworker: 'cw1' });
+    const change = await s.api('PUT', `/api/v1/citizens/${moved.citizen_id}/target-group`, { body: { target_group: 'sygedagpenge', next_meeting_at: '2030-05-01T09:00:00Z' } });
+    assert.equal(change.status, 201, change.text);
+    const replaced = await new Browser(s).get(moved.path);
+    assert.equal(replaced.status, 410);
+    assert.match(text(replaced.text), /Sådan får du et nyt link/);
+    // in English too
+    const english = await new Browser(s).get(`${e.path}?sprog=en`);
+    assert.equal(english.status, 410);
+    assert.match(text(english.text), /The job centre has closed your enrolment, so the link no longer works\./);
 
     // the caseworker's page says why
     const cw = await staff(s, 'cw1');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { Browser, cli, jobsList, sleep, sqlite, startServer, tableCounts } from './harness.mjs';
-import { enrolCitizen, staff } from './staffkit.mjs';
+import { enrolCitizen, pdfText, staff } from './staffkit.mjs';
 
 let s;
 
@@ -109,6 +109,10 @@ describe('closing an enrolment: the citizen left the target group', () => {
     const page = await cw.get(`/medarbejder/borger/${e.citizen_id}`);
     assert.equal(page.status, 200);
     assert.match(text(page.text), /Forløbet afsluttet: borgeren er kommet i arbejde/);
+    // and so does the evidence document
+    const pdf = await cw.get(`/medarbejder/borger/${e.citizen_id}/dokumentation.pdf`);
+    assert.equal(pdf.status, 200);
+    assert.match(pdfText(s, pdf.buf, 'closed.pdf').replace(/\s+/g, ' '), /Forløbet afsluttet: borgeren er kommet i arbejde/);
 
     // again: 409, nothing more journalled; a meeting cannot be recorded on it
     const again = await s.api('POST', `/api/v1/enrolments/${e.enrolment_id}/close`, { body: { reason: 'other' } });

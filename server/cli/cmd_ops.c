@@ -119,7 +119,7 @@ int cmd_jobs(const struct config *cfg, int config_given, const char *what, const
         main_warn_now(now);
         clock_set_fixed(now);
     }
-    if (scheduler_open(cfg, vault, cfg->public_url, NULL, &sched, err, sizeof err)) {
+    if (scheduler_open(cfg, vault, cfg->public_url, NULL, NULL, &sched, err, sizeof err)) {
         main_fail("%s", err);
         goto out;
     }

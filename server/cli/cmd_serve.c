@@ -99,7 +99,7 @@ int cmd_serve(struct config *cfg, int url_given)
     }
     struct scheduler *sched = NULL;
     if (cfg->scheduler && (scheduler_open(cfg, app.vault, app.public_url, &app.langs,
-                                          &sched, err, sizeof err) ||
+                                          app.content, &sched, err, sizeof err) ||
                            scheduler_start(sched))) {
         http_stop(mserver);
         http_stop(server);

@@ -32,7 +32,8 @@ struct scheduler {
     const struct vault *vault;
     const char *public_url;
     struct store *st;
-    struct content_cache *cache;
+    struct content_cache *cache; /* the server's, borrowed, or own_cache */
+    struct content_cache *own_cache;
     /* every language's strings (a letter's own and its translated part): the server's,
      * borrowed, or own_langs, loaded by scheduler_open */
     const struct lang_list *langs;
@@ -46,8 +47,8 @@ struct scheduler {
 };
 
 int scheduler_open(const struct config *cfg, const struct vault *vault, const char *public_url,
-                   const struct lang_list *langs, struct scheduler **out, char *err,
-                   size_t errlen)
+                   const struct lang_list *langs, struct content_cache *cache,
+                   struct scheduler **out, char *err, size_t errlen)
 {
     struct scheduler *s = xcalloc(1, sizeof *s);
     s->cfg = cfg;
@@ -99,7 +100,8 @@ int scheduler_open(const struct config *cfg, const struct vault *vault, const ch
         s->strings[l] = lang_find(langs, model_lang_code((enum lang)l))->strings;
     if (signkey_open(cfg->sign_key_file, 1, &s->key, err, errlen))
         goto fail;
-    s->cache = content_cache_new();
+    /* the server's pages and letters share one copy of each published version */
+    s->cache = cache ? cache : (s->own_cache = content_cache_new());
     *out = s;
     return 0;
 fail:
@@ -113,7 +115,7 @@ void scheduler_close(struct scheduler *s)
         return;
     store_close(s->st);
     signkey_close(s->key);
-    content_cache_free(s->cache);
+    content_cache_free(s->own_cache);
     lang_list_free(&s->own_langs);
     free(s);
 }

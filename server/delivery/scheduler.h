@@ -30,6 +30,7 @@
 #include "vault.h"
 
 struct scheduler;
+struct content_cache; /* content.h */
 
 struct scheduler_stats {
     int claimed;
@@ -43,10 +44,12 @@ struct scheduler_stats {
 /* Opens the scheduler's connection.  public_url is borrowed (it may change until the first
  * pass: serve learns its port late).  langs: the languages' strings, borrowed from the
  * caller for the scheduler's life (the server's pages and letters share one copy), or NULL
- * to load them from cfg->template_dir.  0, or -1 with err. */
+ * to load them from cfg->template_dir.  cache: the published versions, borrowed likewise
+ * (content_cache is safe across threads), or NULL for one of its own.  0, or -1 with
+ * err. */
 int scheduler_open(const struct config *cfg, const struct vault *vault, const char *public_url,
-                   const struct lang_list *langs, struct scheduler **out, char *err,
-                   size_t errlen);
+                   const struct lang_list *langs, struct content_cache *cache,
+                   struct scheduler **out, char *err, size_t errlen);
 void scheduler_close(struct scheduler *s);
 
 /* One pass at now: every due job, then the expired Idempotency-Key answers are deleted

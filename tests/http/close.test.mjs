@@ -99,6 +99,8 @@ describe('closing an enrolment: the citizen left the target group', () => {
     const replaced = await new Browser(s).get(moved.path);
     assert.equal(replaced.status, 410);
     assert.match(text(replaced.text), /Sådan får du et nyt link/);
+    const movedPage = await (await staff(s, 'cw1')).get(`/medarbejder/borger/${moved.citizen_id}`);
+    assert.match(movedPage.text, /<dt>Afsluttet<\/dt><dd>[^<]+ – Målgruppe skiftet<\/dd>/);
     // in English too
     const english = await new Browser(s).get(`${e.path}?sprog=en`);
     assert.equal(english.status, 410);
@@ -109,6 +111,8 @@ describe('closing an enrolment: the citizen left the target group', () => {
     const page = await cw.get(`/medarbejder/borger/${e.citizen_id}`);
     assert.equal(page.status, 200);
     assert.match(text(page.text), /Forløbet afsluttet: borgeren er kommet i arbejde/);
+    // among the enrolment's facts, when and why
+    assert.match(page.text, /<dt>Afsluttet<\/dt><dd>\d+\. [a-z]+ \d{4} kl\. \d\d\.\d\d – Forløbet afsluttet: borgeren er kommet i arbejde<\/dd>/);
     // and so does the evidence document
     const pdf = await cw.get(`/medarbejder/borger/${e.citizen_id}/dokumentation.pdf`);
     assert.equal(pdf.status, 200);

@@ -917,9 +917,8 @@ static enum store_status content_publish_draft(struct store *st, struct content_
 
 /* Stores cp's pack as the group's draft, planned for its first day, which is after today:
  * the version in force stays in force until then (packedit_publish_due publishes it on the
- * day, as a plan confirmed in the editor).  A group with nothing published is switched off
- * until then (it takes no enrolments without content) and is switched on with its first
- * version when the file has it on. */
+ * day, as a plan confirmed in the editor).  A group with nothing published (switched off:
+ * content_publish_one) is switched on with its first version when the file has it on. */
 static enum store_status content_plan_one(struct store *st, struct content_publish *cp,
                                           bool has_published)
 {
@@ -931,15 +930,6 @@ static enum store_status content_plan_one(struct store *st, struct content_publi
     if ((rc = store_pack_insert(st, cp->pack, cp->now)) != STORE_OK)
         return rc;
     bool switch_on = !has_published && cp->group->enabled;
-    if (!has_published) {
-        struct model_group g;
-        if ((rc = store_group_by_id(st, cp->pack->group_id, &g)) != STORE_OK)
-            return rc;
-        rc = g.enabled ? store_group_settings(st, g.id, false, g.resend_months) : STORE_OK;
-        model_group_clear(&g);
-        if (rc != STORE_OK)
-            return rc;
-    }
     rc = store_pack_plan(st, cp->pack->id, cp->pack->valid_from, cp->hash, switch_on, cp->now);
     if (rc == STORE_OK)
         cp->planned = 1;
@@ -949,7 +939,14 @@ static enum store_status content_plan_one(struct store *st, struct content_publi
 /* Publishes cp's pack as its group's new version when its content is new to the group. */
 static enum store_status content_publish_one(struct store *st, struct content_publish *cp)
 {
-    enum store_status rc = store_group_upsert(st, cp->group, cp->now, &cp->pack->group_id);
+    bool later = cp->today && strcmp(cp->pack->valid_from, cp->today) > 0;
+    /* a group this file makes, for rules that begin later, has nothing in force until
+     * then: made switched off (it takes no enrolments without content), it is switched on
+     * with its first version (content_plan_one); a group that exists keeps its switch */
+    struct model_group made = *cp->group;
+    if (later)
+        made.enabled = false;
+    enum store_status rc = store_group_upsert(st, &made, cp->now, &cp->pack->group_id);
     if (rc != STORE_OK)
         return rc;
     int64_t current = 0;
@@ -979,7 +976,6 @@ static enum store_status content_publish_one(struct store *st, struct content_pu
     bool same;
     if ((rc = content_draft_of(st, cp, &draft, &cp->draft_version, &same)) != STORE_OK)
         return rc;
-    bool later = cp->today && strcmp(cp->pack->valid_from, cp->today) > 0;
     if (draft && same) {
         /* loaded before (or made so in the editor): the draft and its plan stand until
          * its day; on or after it, that draft is what is published */

@@ -258,23 +258,27 @@ static enum store_status enrol_schedule(struct store *st, const struct model_enr
     return jobs_plan_enrolment(st, e, g, &policy, now, jobs);
 }
 
-/* A caseworker the request names (NULL or "": none) must be a user of this service: the
- * caseworkers' lists find a citizen by the account's unit, so an unknown name (a typing
- * error, an account not made yet) would hide the citizen from every caseworker.  STORE_OK,
- * or STORE_CONFLICT (to roll back) with *err and *result set. */
-/* Which of a known citizen's contact data the request changes: ["name"], ["email"], both
- * or none (new reference).  An e-mail address left out changes nothing. */
+/* Which of a known citizen's contact data the request changes: ["name"], ["email"] or
+ * both (new reference), NULL when none.  An e-mail address left out changes nothing. */
 static json_t *enrol_contact_changes(const struct model_citizen *c,
                                      const struct enrol_request *rq)
 {
+    bool name = strcmp(c->name ? c->name : "", rq->name) != 0;
+    bool email = rq->email && (!c->email || strcmp(c->email, rq->email) != 0);
+    if (!name && !email)
+        return NULL;
     json_t *changed = json_array();
-    if (strcmp(c->name ? c->name : "", rq->name) != 0)
+    if (name)
         json_array_append_new(changed, json_string("name"));
-    if (rq->email && (!c->email || strcmp(c->email, rq->email) != 0))
+    if (email)
         json_array_append_new(changed, json_string("email"));
     return changed;
 }
 
+/* A caseworker the request names (NULL or "": none) must be a user of this service: the
+ * caseworkers' lists find a citizen by the account's unit, so an unknown name (a typing
+ * error, an account not made yet) would hide the citizen from every caseworker.  STORE_OK,
+ * or STORE_CONFLICT (to roll back) with *err and *result set. */
 static enum store_status enrol_caseworker_known(struct store *st, const char *caseworker,
                                                 struct enrol_error *err,
                                                 enum enrol_result *result)
@@ -386,8 +390,7 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
      * of every open enrolment go to the address it gives now (one it leaves out keeps the
      * address on file); the journal says which changed, never to what */
     json_t *contact = known ? enrol_contact_changes(&citizen, rq) : NULL;
-    if (contact && json_array_size(contact) &&
-        (rc = store_citizen_contact(st, citizen.id, rq->name, rq->email)) != STORE_OK) {
+    if (contact && (rc = store_citizen_contact(st, citizen.id, rq->name, rq->email)) != STORE_OK) {
         json_decref(contact);
         goto out;
     }
@@ -399,9 +402,8 @@ static enum store_status enrol_create_txn(struct store *st, void *arg)
                              rq->caseworker);
     enrol_time(data, "first_meeting_at", e.first_meeting_at);
     enrol_time(data, "link_expires_at", e.token_expires_at);
-    if (contact && json_array_size(contact))
-        json_object_set(data, "contact_updated", contact);
-    json_decref(contact);
+    if (contact)
+        json_object_set_new(data, "contact_updated", contact);
     rc = journal_append(st, t->now, "enrolled", "api", citizen.uuid, e.uuid, data, NULL);
     json_decref(data);
     if (rc != STORE_OK)
@@ -1119,10 +1121,6 @@ static enum store_status enrol_after_start(const struct model_enrolment *e, int6
 
 /* ------------------------------------------------------------------ closing */
 
-/* Why an enrolment is closed without a new one: the codes of "reason". */
-static const char *const enrol_close_reasons[] = {"job", "education", "benefit_ended",
-                                                  "moved", "other"};
-
 struct enrol_close_txn {
     const struct enrol_env *env;
     const char *uuid;
@@ -1173,9 +1171,7 @@ enum enrol_result enrol_close(const struct enrol_env *env, const char *enrolment
     if (!json_is_object(body))
         return enrol_reject(err, "invalid_body", "", "The body must be a JSON object.");
     const char *reason = enrol_string(body, "reason", 32, &bad);
-    for (size_t i = 0; !bad && reason && i < sizeof enrol_close_reasons / sizeof *enrol_close_reasons; i++)
-        if (strcmp(reason, enrol_close_reasons[i]) == 0)
-            t.reason = enrol_close_reasons[i];
+    t.reason = bad ? NULL : journal_close_reason(reason);
     if (!t.reason)
         return enrol_reject(err, "invalid_reason", "reason",
                             "reason is required: job, education, benefit_ended, moved or "

@@ -25,6 +25,16 @@ static int journal_kind_known(const char *kind)
     return 0;
 }
 
+const char *journal_close_reason(const char *reason)
+{
+    static const char *const reasons[] = {"job", "education", "benefit_ended", "moved",
+                                          "other"};
+    for (size_t i = 0; reason && i < sizeof reasons / sizeof *reasons; i++)
+        if (strcmp(reason, reasons[i]) == 0)
+            return reasons[i];
+    return NULL;
+}
+
 int journal_actor_is_staff(const char *actor)
 {
     static const char *const system_actors[] = {"api",    "citizen", "scheduler", "retention",

@@ -23,8 +23,12 @@
 
 /* Every kind of entry the program writes, NULL-terminated.  journal_append() refuses any
  * other, so this table is complete; each kind has a label "journal_<kind>" in
- * templates/lang/{da,en}.json (tests/http/labels.test.mjs checks both). */
+ * templates/lang/{da,en}.json (tests/http/evidence.test.mjs checks both). */
 extern const char *const journal_kinds[];
+
+/* Why an enrolment was closed without a new one (enrolment_closed's "reason"; each has a
+ * label "journal_enrolment_closed_<reason>"): the code in its list, else NULL. */
+const char *journal_close_reason(const char *reason);
 
 /* The actors the program itself writes ("api", "citizen", "scheduler", "retention",
  * "system", "demo"); any other actor is a staff member's username.  Each has a label

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journal.h"
 #include "letter.h"
 
 /* ------------------------------------------------------------------ parsing */
@@ -349,21 +350,12 @@ json_t *watch_json(const struct watch_facts *f, const json_t *strings)
     return j;
 }
 
-/* Whether an enrolment_closed entry's reason is one the texts name (enrol_close). */
-static int watch_close_reason_known(const json_t *data)
-{
-    static const char *const known[] = {"job", "education", "benefit_ended", "moved", "other"};
-    const char *reason = json_string_value(json_object_get(data, "reason"));
-    for (size_t i = 0; reason && i < sizeof known / sizeof *known; i++)
-        if (strcmp(reason, known[i]) == 0)
-            return 1;
-    return 0;
-}
-
 void watch_journal_key(const char *kind, const json_t *data, char *key, size_t n)
 {
     const char *by = json_string_value(json_object_get(data, "reported_by"));
     const char *channel = json_string_value(json_object_get(data, "channel"));
+    /* a closed enrolment's reason names its own text, when it is one the texts know */
+    const char *reason = journal_close_reason(json_string_value(json_object_get(data, "reason")));
     int letter = kind && (strcmp(kind, "written_guidance_sent") == 0 ||
                           strcmp(kind, "written_guidance_resent") == 0 ||
                           strcmp(kind, "reminder_sent") == 0 || strcmp(kind, "new_link_sent") == 0);
@@ -371,9 +363,8 @@ void watch_journal_key(const char *kind, const json_t *data, char *key, size_t n
         snprintf(key, n, "journal_video_finished_answers");
     else if (letter && channel && (strcmp(channel, "outbox") == 0 || strcmp(channel, "smtp") == 0))
         snprintf(key, n, "journal_%s_%s", kind, channel);
-    else if (kind && strcmp(kind, "enrolment_closed") == 0 && watch_close_reason_known(data))
-        snprintf(key, n, "journal_enrolment_closed_%s",
-                 json_string_value(json_object_get(data, "reason")));
+    else if (kind && strcmp(kind, "enrolment_closed") == 0 && reason)
+        snprintf(key, n, "journal_enrolment_closed_%s", reason);
     else
         snprintf(key, n, "journal_%s", kind ? kind : "");
 }

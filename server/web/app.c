@@ -640,15 +640,18 @@ void app_page_error(struct app_call *c, int status, const char *kind)
     }
     /* the title says which error, not just "error" (a staff page's own where it has one:
      * the citizen's 403 speaks of the letter's link) */
-    char title_key[40];
+    char title_key[64];
     json_t *title = NULL;
     if (json_object_get(ctx, "staff_page")) {
         snprintf(title_key, sizeof title_key, "staff_error_title_%d", status);
         title = json_object_get(app_ui(c)->strings, title_key);
     }
+    /* a kind's own title where it has one (a closed enrolment's 410: nothing to renew),
+     * else its status's */
+    snprintf(title_key, sizeof title_key, "error_title_%s", kind);
+    if (!title)
+        title = json_object_get(app_ui(c)->strings, title_key);
     snprintf(title_key, sizeof title_key, "error_title_%d", status);
-    if (!title && strcmp(kind, "link_closed") == 0) /* a 410 of its own: nothing to renew */
-        title = json_object_get(app_ui(c)->strings, "error_title_closed");
     if (!title)
         title = json_object_get(app_ui(c)->strings, title_key);
     if (title)

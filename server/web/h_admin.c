@@ -116,11 +116,9 @@ void h_admin_letters(struct app_call *c)
 /* POST /admin/breve/{id}/igen: the failed letter is sent again on the scheduler's next pass. */
 void h_admin_letter_retry(struct app_call *c)
 {
-    char *end;
-    const char *p = c->req->match->params[0];
-    long long id = strtoll(p, &end, 10);
-    enum jobs_retry_result r = *p && !*end && id > 0 ? jobs_retry_letter(c->st, id, clock_now())
-                                                     : JOBS_RETRY_NOT_FOUND;
+    int64_t id = h_admin_id(c, 0);
+    enum jobs_retry_result r = id ? jobs_retry_letter(c->st, id, clock_now())
+                                  : JOBS_RETRY_NOT_FOUND;
     if (r == JOBS_RETRY_OK)
         http_reply_redirect(c->rep, 303, "/admin/breve?igen=1");
     else if (r == JOBS_RETRY_NOT_FOUND)

@@ -20,8 +20,8 @@
 static json_t *h_admin_lix(struct app_call *c, const char *text);
 static json_t *h_admin_tongues(struct app_call *c, const struct model_pack *p);
 static json_t *h_admin_plan(struct app_call *c, int64_t pack_id, int64_t group_id);
-static bool h_admin_behind(struct app_call *c, int64_t pack_id, int64_t group_id, int *version,
-                           int64_t *published_at);
+static bool h_admin_behind(const struct store_pack_row *rows, size_t n, int64_t pack_id,
+                           int *version, int64_t *published_at);
 
 /* ------------------------------------------------------------------ review */
 
@@ -61,15 +61,20 @@ static void h_admin_review_item(struct app_call *c, json_t *list, const struct m
  * day came and the draft could not be published), is an item of its own in list. */
 static json_t *h_admin_review_plan(struct app_call *c, json_t *list, const struct model_group *g)
 {
+    struct store_pack_row *rows = NULL;
+    size_t n = 0;
     int64_t draft = 0;
-    json_t *plan = NULL;
-    if (packedit_draft_of(c->st, g->id, true, &draft) == PACKEDIT_OK)
-        plan = h_admin_plan(c, draft, g->id);
+    if (store_pack_list(c->st, g->id, &rows, &n) != STORE_OK)
+        return NULL;
+    for (size_t i = 0; i < n && !draft; i++) /* one plan per group */
+        if (strcmp(rows[i].state, "draft") == 0 && rows[i].publish_on[0])
+            draft = rows[i].id;
+    json_t *plan = draft ? h_admin_plan(c, draft, g->id) : NULL;
+    bool stale = plan && (json_is_true(json_object_get(plan, "changed")) ||
+                          json_is_true(json_object_get(plan, "passed")));
     int version = 0;
     int64_t since = 0;
-    if (plan && !json_is_true(json_object_get(plan, "changed")) &&
-        !json_is_true(json_object_get(plan, "passed")) &&
-        h_admin_behind(c, draft, g->id, &version, &since)) {
+    if (plan && !stale && h_admin_behind(rows, n, draft, &version, &since)) {
         /* a correction published while it waited: lost on its day unless made there too */
         char v[16], when[64];
         snprintf(v, sizeof v, "%d", version);
@@ -83,8 +88,8 @@ static json_t *h_admin_review_plan(struct app_call *c, json_t *list, const struc
                                               "text", b.data ? b.data : ""));
         buf_free(&b);
     }
-    if (!plan || (!json_is_true(json_object_get(plan, "changed")) &&
-                  !json_is_true(json_object_get(plan, "passed"))))
+    free(rows);
+    if (!stale)
         return plan;
     const char *key = json_is_true(json_object_get(plan, "changed")) ? "admin_review_plan_changed"
                                                                      : "admin_review_plan_passed";
@@ -335,18 +340,14 @@ static void h_admin_fill_version(struct app_call *c, json_t *ctx, const char *na
     buf_free(&b);
 }
 
-/* Whether a version of group group_id was published after draft pack_id was made, or after
- * its plan was last confirmed (its changes may not be in the draft): *version and
- * *published_at of it. */
-static bool h_admin_behind(struct app_call *c, int64_t pack_id, int64_t group_id, int *version,
-                           int64_t *published_at)
+/* Whether a version of the group whose versions are rows[n] was published after draft
+ * pack_id was made, or after its plan was last confirmed (its changes may not be in the
+ * draft): *version and *published_at of it. */
+static bool h_admin_behind(const struct store_pack_row *rows, size_t n, int64_t pack_id,
+                           int *version, int64_t *published_at)
 {
-    struct store_pack_row *rows = NULL;
-    size_t n = 0;
     int64_t made = 0;
     bool behind = false;
-    if (store_pack_list(c->st, group_id, &rows, &n) != STORE_OK)
-        return false;
     for (size_t i = 0; i < n; i++)
         if (rows[i].id == pack_id)
             made = rows[i].publish_confirmed_at > rows[i].created_at
@@ -358,7 +359,6 @@ static bool h_admin_behind(struct app_call *c, int64_t pack_id, int64_t group_id
             *published_at = rows[i].published_at;
             behind = true;
         }
-    free(rows);
     return behind;
 }
 
@@ -382,8 +382,9 @@ static void h_admin_draft_siblings(struct app_call *c, json_t *ctx, const struct
                                    sizeof day) == 0)
             h_admin_fill_version(c, ctx, "other_plan", "admin_publish_plan_waits",
                                  rows[i].version, day);
+    bool behind = h_admin_behind(rows, n, p->id, &version, &since);
     free(rows);
-    if (h_admin_behind(c, p->id, p->group_id, &version, &since)) {
+    if (behind) {
         clock_format_human(since, model_lang_code(c->lang), when, sizeof when);
         h_admin_fill_version(c, ctx, "behind",
                              json_object_get(ctx, "plan") ? "admin_plan_behind"

@@ -845,11 +845,10 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
 }
 
 /* A closed enrolment's facts say when and why it was closed: "closed" in d, from the
- * journal's last group_changed or enrolment_closed entry of enrolment uuid (journal
- * borrowed, NULL is fine), "7. december 2026 kl. 14.32 – Forløbet afsluttet: borgeren er
- * kommet i arbejde". */
-static void h_staff_closed(struct app_call *c, json_t *d, const char *uuid,
-                           const struct model_enrolment *e, const json_t *journal)
+ * journal's last group_changed or enrolment_closed entry of e (journal borrowed, NULL is
+ * fine), "7. december 2026 kl. 14.32 – Forløbet afsluttet: borgeren er kommet i arbejde". */
+static void h_staff_closed(struct app_call *c, json_t *d, const struct model_enrolment *e,
+                           const json_t *journal)
 {
     size_t i;
     json_t *entry, *found = NULL;
@@ -858,7 +857,7 @@ static void h_staff_closed(struct app_call *c, json_t *d, const char *uuid,
     json_array_foreach(json_object_get(journal, "entries"), i, entry) {
         const char *kind = json_string_value(json_object_get(entry, "kind"));
         const char *enr = json_string_value(json_object_get(entry, "enrolment_id"));
-        if (kind && enr && strcmp(enr, uuid) == 0 &&
+        if (kind && enr && strcmp(enr, e->uuid) == 0 &&
             (strcmp(kind, "group_changed") == 0 || strcmp(kind, "enrolment_closed") == 0))
             found = entry;
     }
@@ -1038,7 +1037,7 @@ void h_staff_citizen_page(struct app_call *c)
             h_staff_fail(c);
             goto out;
         }
-        h_staff_closed(c, d, es[i].uuid, &es[i], journal);
+        h_staff_closed(c, d, &es[i], journal);
         json_array_append_new(list, d);
         if (saved && which && strcmp(which, es[i].uuid) == 0)
             h_staff_saved(c, ctx, saved, d, journal, way);

@@ -631,6 +631,15 @@ enum store_status store_unit_set_disabled(struct store *st, int64_t id, bool dis
 /* The access log: one row per staff read of a citizen's data. */
 enum store_status store_access_insert(struct store *st, int64_t user_id, const char *username,
                                       int64_t citizen_id, const char *page, int64_t now);
+/* One row for each of the n citizen_ids (in their order) for one read of a page that shows
+ * many citizens at once, in one statement: all rows or none. */
+enum store_status store_access_insert_many(struct store *st, int64_t user_id,
+                                           const char *username, const int64_t *citizen_ids,
+                                           size_t n, const char *page, int64_t now);
+/* The access log's names for the caseworker's list of citizens and for a search by name,
+ * the two pages that show many citizens at once. */
+#define STORE_ACCESS_LIST "list"
+#define STORE_ACCESS_NAME_SEARCH "name_search"
 struct store_access_row {
     int64_t at;
     char username[STORE_USERNAME_MAX + 1];
@@ -638,9 +647,15 @@ struct store_access_row {
     char page[32];
 };
 /* The newest `limit` rows for a citizen, newest first, made by staff of unit ("" = by
- * anyone); *out an array of *n (free()). */
+ * anyone), the list's and the name search's rows only when with_lists; *out an array of *n
+ * (free()). */
 enum store_status store_access_list(struct store *st, int64_t citizen_id, const char *unit,
-                                    size_t limit, struct store_access_row **out, size_t *n);
+                                    bool with_lists, size_t limit,
+                                    struct store_access_row **out, size_t *n);
+/* How many times staff of unit ("" = anyone) were shown the citizen in the list or a
+ * search by name, and the last time (0, 0 when never). */
+enum store_status store_access_lists_count(struct store *st, int64_t citizen_id,
+                                          const char *unit, int64_t *count, int64_t *last_at);
 
 /* The caseworker's list: open enrolments with their citizen, group and counts. */
 struct store_caseload_filter {

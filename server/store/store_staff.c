@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "mem.h"
 
 /* ------------------------------------------------------------------ users */
@@ -391,15 +392,48 @@ enum store_status store_access_insert(struct store *st, int64_t user_id, const c
                                      "iitit", now, user_id, username, citizen_id, page));
 }
 
+enum store_status store_access_insert_many(struct store *st, int64_t user_id,
+                                           const char *username, const int64_t *citizen_ids,
+                                           size_t n, const char *page, int64_t now)
+{
+    if (n == 0)
+        return STORE_OK;
+    /* one statement for the whole list (a round trip per row would cost a list of 500 on
+     * PostgreSQL tens of milliseconds): the ids go in as one JSON array */
+    struct buf ids = {0};
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&ids, "%c%lld", i ? ',' : '[', (long long)citizen_ids[i]);
+    buf_puts(&ids, "]");
+    const char *sql =
+        store_is_postgres(st)
+            ? "INSERT INTO access_log(at, user_id, username, citizen_id, page)"
+              " SELECT ?1, ?2, ?3, CAST(x AS BIGINT), ?4"
+              " FROM jsonb_array_elements_text(CAST(?5 AS jsonb)) WITH ORDINALITY AS t(x, i)"
+              " ORDER BY i"
+            : "INSERT INTO access_log(at, user_id, username, citizen_id, page)"
+              " SELECT ?1, ?2, ?3, CAST(value AS INTEGER), ?4 FROM json_each(?5) ORDER BY key";
+    enum store_status rc =
+        store_done(st, store_stmt(st, sql, "iittt", now, user_id, username, page, ids.data));
+    buf_free(&ids);
+    return rc;
+}
+
+/* The pages that show many citizens at once, whose reads the citizen page counts rather
+ * than lists (store_access_list's with_lists, store_access_lists_count). */
+#define STORE_ACCESS_LISTS "('" STORE_ACCESS_LIST "', '" STORE_ACCESS_NAME_SEARCH "')"
+
 enum store_status store_access_list(struct store *st, int64_t citizen_id, const char *unit,
-                                    size_t limit, struct store_access_row **out, size_t *n)
+                                    bool with_lists, size_t limit,
+                                    struct store_access_row **out, size_t *n)
 {
     struct db_stmt *s = store_stmt(st,
                                  "SELECT a.at, a.username, coalesce(u.display_name, ''), a.page"
                                  " FROM access_log a LEFT JOIN users u ON u.id = a.user_id"
                                  " WHERE a.citizen_id = ?1 AND (?2 = '' OR u.unit = ?2)"
+                                 " AND (?4 = 1 OR a.page NOT IN " STORE_ACCESS_LISTS ")"
                                  " ORDER BY a.id DESC LIMIT ?3",
-                                 "iti", citizen_id, unit, (int64_t)limit);
+                                 "itii", citizen_id, unit, (int64_t)limit,
+                                 (int64_t)(with_lists ? 1 : 0));
     *out = NULL;
     *n = 0;
     if (!s)
@@ -415,6 +449,26 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, const 
     }
     db_reset(s);
     return rc == DB_DONE ? STORE_OK : store_status_of(rc);
+}
+
+enum store_status store_access_lists_count(struct store *st, int64_t citizen_id,
+                                          const char *unit, int64_t *count, int64_t *last_at)
+{
+    *count = 0;
+    *last_at = 0;
+    struct db_stmt *s = store_stmt(st,
+                                   "SELECT count(*), coalesce(max(a.at), 0) FROM access_log a"
+                                   " LEFT JOIN users u ON u.id = a.user_id"
+                                   " WHERE a.citizen_id = ?1 AND (?2 = '' OR u.unit = ?2)"
+                                   " AND a.page IN " STORE_ACCESS_LISTS,
+                                   "it", citizen_id, unit);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    *count = db_col_int64(s, 0);
+    *last_at = db_col_int64(s, 1);
+    db_reset(s);
+    return STORE_OK;
 }
 
 /* ------------------------------------------------------------------ caseload */

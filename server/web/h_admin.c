@@ -65,19 +65,16 @@ void h_admin_home(struct app_call *c)
 struct h_admin_letters {
     struct app_call *c;
     json_t *list;
-    int failed; /* an access-log row could not be written */
+    int64_t *shown; /* the citizens of the letters listed (their reads are logged) */
+    size_t nshown;
 };
 
 static int h_admin_letter_row(const struct store_failed_letter *l, void *arg)
 {
     struct h_admin_letters *a = arg;
     struct app_call *c = a->c;
-    /* the citizen's name is their data: its read is logged, as a read of their page is */
-    if (staff_access_record(c->st, &c->user, l->citizen_id, "letters", clock_now()) !=
-        STORE_OK) {
-        a->failed = 1;
-        return 1;
-    }
+    a->shown = xrealloc(a->shown, (a->nshown + 1) * sizeof *a->shown);
+    a->shown[a->nshown++] = l->citizen_id;
     char key[64];
     snprintf(key, sizeof key, "letter_%s", l->kind);
     const char *cause = jobs_failure_cause(l->last_error);
@@ -98,14 +95,19 @@ static int h_admin_letter_row(const struct store_failed_letter *l, void *arg)
 /* GET /admin/breve: the letters that failed for good, with a button to send each again. */
 void h_admin_letters(struct app_call *c)
 {
-    struct h_admin_letters a = {c, json_array(), 0};
+    struct h_admin_letters a = {c, json_array(), NULL, 0};
     enum store_status rc = store_letters_failed_list(c->st, H_ADMIN_LETTERS_MAX,
                                                      h_admin_letter_row, &a);
-    if (rc != STORE_OK || a.failed) {
-        json_decref(a.list);
+    /* the citizens' names are their data: their reads are logged before they are shown,
+     * as a read of their page is */
+    if (rc != STORE_OK)
         h_staff_fail(c);
+    if (rc != STORE_OK || h_staff_log_reads(c, a.shown, a.nshown, "letters") != 0) {
+        json_decref(a.list);
+        free(a.shown);
         return;
     }
+    free(a.shown);
     json_t *ctx = json_pack("{s:o, s:b, s:i}", "letters", a.list, "has_letters",
                             json_array_size(a.list) > 0, "max", H_ADMIN_LETTERS_MAX);
     const char *sent = http_query(c->req, "igen");
@@ -885,13 +887,12 @@ void h_admin_access(struct app_call *c)
     if (h_staff_citizen(c, &cz))
         return;
     /* listing who looked is itself a look */
-    if (staff_access_record(c->st, &c->user, cz.id, "access_log", clock_now()) != STORE_OK) {
+    if (h_staff_log_reads(c, &cz.id, 1, "access_log") != 0) {
         model_citizen_clear(&cz);
-        h_staff_fail(c);
         return;
     }
     json_t *ctx = json_pack("{s:s, s:s}", "citizen_id", cz.uuid, "name", cz.name);
-    json_object_set_new(ctx, "access", h_staff_access_rows(c, cz.id, 100000));
+    json_object_set_new(ctx, "access", h_staff_access_rows(c, cz.id, true, 100000));
     model_citizen_clear(&cz);
     app_page(c, 200, "admin/access", ctx);
 }

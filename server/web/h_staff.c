@@ -162,12 +162,11 @@ static const char *h_staff_scope(const struct app_call *c)
     return staff_scope(&c->user, c->app->cfg->see_all_units != 0);
 }
 
-/* Writes the access-log row for a read of a citizen's data.  page names what was read; a
- * read of "citizen" or "evidence", the pages that show the citizen's answers, is also what
- * the statistics count as answers viewed before the meeting (migration 0023). */
-static int h_staff_log_access(struct app_call *c, int64_t citizen_id, const char *page)
+int h_staff_log_reads(struct app_call *c, const int64_t *citizen_ids, size_t n,
+                      const char *page)
 {
-    enum store_status rc = staff_access_record(c->st, &c->user, citizen_id, page, clock_now());
+    enum store_status rc = staff_access_record(c->st, &c->user, citizen_ids, n, page,
+                                               clock_now());
     if (rc == STORE_FULL) { /* a read that cannot be logged is not shown */
         app_reply_full(c, false);
         return -1;
@@ -177,6 +176,14 @@ static int h_staff_log_access(struct app_call *c, int64_t citizen_id, const char
         return -1;
     }
     return 0;
+}
+
+/* Writes the access-log row for a read of one citizen's data (h_staff_log_reads).  A read
+ * of "citizen" or "evidence", the pages that show the citizen's answers, is also what the
+ * statistics count as answers viewed before the meeting (migration 0023). */
+static int h_staff_log_access(struct app_call *c, int64_t citizen_id, const char *page)
+{
+    return h_staff_log_reads(c, &citizen_id, 1, page);
 }
 
 /* The citizen of the path's {id} when the user may see them (one of their enrolments is in
@@ -389,6 +396,8 @@ struct h_staff_list {
     const json_t *groups; /* the filter's groups: [{slug, name}] in the page's language */
     size_t seen, limit;   /* rows read, and how many the page shows at most */
     bool more;            /* there were more rows than the page shows */
+    int64_t *shown;       /* the citizens of the rows shown (their reads are logged) */
+    size_t nshown;
 };
 
 /* A group's name in the page's language (the filter's list has it), else the row's own
@@ -494,6 +503,8 @@ static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
     else
         h_staff_time(l->c, row, "meeting", r->e.first_meeting_at);
     json_array_append_new(l->rows, row);
+    l->shown = xrealloc(l->shown, (l->nshown + 1) * sizeof *l->shown);
+    l->shown[l->nshown++] = r->e.citizen_id;
     return 0;
 }
 
@@ -599,21 +610,19 @@ void h_staff_citizens(struct app_call *c)
     h_staff_list_choices(c, ctx, group, status);
     struct h_staff_list l = {c, json_array(), status, c->app->content,
                              json_object_get(ctx, "groups"), 0, c->app->cfg->caseload_limit,
-                             false};
+                             false, NULL, 0};
     if (!bad && store_caseload_each(c->st, &f, h_staff_list_row, &l) != STORE_OK) {
-        json_decref(l.rows);
-        json_decref(ctx);
         h_staff_fail(c);
-        return;
+        goto out;
     }
-    /* a search by CPR number that found a citizen in scope is a look-up of that person:
-     * logged, as a read of their page is */
-    if (!bad && f.citizen_id > 0 && json_array_size(l.rows) > 0 &&
-        h_staff_log_access(c, f.citizen_id, "search") != 0) {
-        json_decref(l.rows);
-        json_decref(ctx);
-        return;
-    }
+    /* the rows show each citizen's name, status and score: a read of their data, logged
+     * before it is shown; a search by CPR number that found a citizen is a look-up of
+     * that person, logged as such */
+    if (h_staff_log_reads(c, l.shown, l.nshown,
+                          f.citizen_id > 0 ? "search"
+                          : post           ? STORE_ACCESS_NAME_SEARCH
+                                           : STORE_ACCESS_LIST) != 0)
+        goto out;
     /* the filters stay open while one is in use, or when the search needs correcting */
     json_object_set_new(ctx, "filter_active",
                         json_boolean(post || bad || *group || *status || (from && *from) ||
@@ -621,8 +630,13 @@ void h_staff_citizens(struct app_call *c)
     json_object_set_new(ctx, "count", json_integer((json_int_t)json_array_size(l.rows)));
     json_object_set_new(ctx, "more", json_boolean(l.more));
     json_object_set_new(ctx, "has_rows", json_boolean(json_array_size(l.rows) > 0));
-    json_object_set_new(ctx, "rows", l.rows);
+    json_object_set_new(ctx, "rows", json_incref(l.rows));
     app_page(c, bad ? 422 : 200, "staff/citizens", ctx);
+    ctx = NULL; /* app_page took it */
+out:
+    json_decref(l.rows);
+    json_decref(ctx);
+    free(l.shown);
 }
 
 /* ------------------------------------------------------------------ one citizen */
@@ -926,14 +940,16 @@ static json_t *h_staff_journal(struct app_call *c, const json_t *j)
     return out;
 }
 
-json_t *h_staff_access_rows(struct app_call *c, int64_t citizen_id, size_t limit)
+json_t *h_staff_access_rows(struct app_call *c, int64_t citizen_id, bool with_lists,
+                            size_t limit)
 {
     struct store_access_row *rows = NULL;
     size_t n = 0;
     json_t *out = json_array();
     /* a caseworker sees who of their own unit looked: another unit's reads would hint at
      * an enrolment that is not theirs (administrators see every row) */
-    if (store_access_list(c->st, citizen_id, h_staff_scope(c), limit, &rows, &n) == STORE_OK)
+    if (store_access_list(c->st, citizen_id, h_staff_scope(c), with_lists, limit, &rows,
+                          &n) == STORE_OK)
         for (size_t i = 0; i < n; i++) {
             char key[48];
             snprintf(key, sizeof key, "access_page_%s", rows[i].page);
@@ -1043,7 +1059,24 @@ void h_staff_citizen_page(struct app_call *c)
             h_staff_saved(c, ctx, saved, d, journal, way);
     }
     json_object_set_new(ctx, "journal", h_staff_journal(c, journal));
-    json_object_set_new(ctx, "access", h_staff_access_rows(c, cz.id, 50));
+    /* the reads of this citizen's own pages one by one; the many times a citizen is on
+     * the list (every time a colleague opens it) in one line, so that they do not push
+     * those reads off the page (the administrator's access log has every row) */
+    json_object_set_new(ctx, "access", h_staff_access_rows(c, cz.id, false, 50));
+    int64_t lists = 0, lists_at = 0;
+    if (store_access_lists_count(c->st, cz.id, h_staff_scope(c), &lists, &lists_at) ==
+            STORE_OK &&
+        lists > 0) {
+        char times[64], when[64];
+        struct buf b = {0};
+        lang_count(app_strings(c), model_lang_code(c->lang), "count_times",
+                   (unsigned long long)lists, times, sizeof times);
+        clock_format_human(lists_at, model_lang_code(c->lang), when, sizeof when);
+        const char *vars[] = {"times", times, "when", when, NULL};
+        letter_fill(&b, app_text(c, "staff_access_lists"), vars);
+        json_object_set_new(ctx, "access_lists", json_string(b.data ? b.data : ""));
+        buf_free(&b);
+    }
     app_page(c, 200, "staff/citizen", ctx);
     ctx = NULL;
 out:

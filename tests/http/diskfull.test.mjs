@@ -215,6 +215,25 @@ describe('a full disk', { skip: SKIP }, () => {
     const again = await cw1.get(url);
     assert.equal(again.status, 200);
     assert.ok(logged() > before);
+    // the list shows many citizens' names and scores: the same rule
+    const listed = () => Number(sqlite(s.db, "SELECT count(*) FROM access_log WHERE page = 'list';").trim());
+    const before2 = listed();
+    fill();
+    let list;
+    try {
+      list = await cw1.get('/medarbejder/borgere');
+    } finally {
+      free();
+    }
+    if (list.status === 200) {
+      assert.ok(listed() > before2, 'a list shown is a read logged');
+    } else {
+      assert.equal(list.status, 503, `${list.status} ${list.text.slice(0, 200)}`);
+      assert.equal(listed(), before2);
+      assert.ok(!list.text.includes(e.citizen_id), 'no citizen on the refusal');
+    }
+    assert.equal((await cw1.get('/medarbejder/borgere')).status, 200);
+    assert.ok(listed() > before2);
   });
 
   it('the server survives a full disk under a burst of submissions and recovers without a restart', async () => {

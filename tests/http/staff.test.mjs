@@ -464,12 +464,54 @@ describe('caseworker pages, roles and unit scope', () => {
     const r = await cw1.get(`/medarbejder/borger/${A.citizen_id}`);
     const access = r.text.slice(r.text.indexOf('vejled-access'));
     assert.match(access, /Demo Sagsbehandler Nord \(cw1\)/);
-    // the list page reads no single citizen's data: no row
-    await cw1.get('/medarbejder/borgere');
     assert.equal(Number(sqlite(s.db, 'SELECT count(*) FROM access_log').trim()), n1 + 1);
     // append-only
     assert.throws(() => sqlite(s.db, 'DELETE FROM access_log'), /append-only/);
     assert.throws(() => sqlite(s.db, "UPDATE access_log SET username = 'x'"), /append-only/);
+  });
+
+  it('the list and a search by name show names, status and score: a row for each citizen shown', async () => {
+    const rows = (page) => sqlite(s.db, `SELECT a.username || ' ' || a.page || ' ' || c.uuid FROM access_log a
+      JOIN citizens c ON c.id = a.citizen_id WHERE a.id > ${page} ORDER BY a.id`).trim().split('\n').filter(Boolean);
+    const shown = (html) => parseLinks(html).filter((l) => l.startsWith('/medarbejder/borger/'))
+      .map((l) => l.split('/').pop());
+    const last = () => Number(sqlite(s.db, 'SELECT coalesce(max(id), 0) FROM access_log').trim());
+    let mark = last();
+    const list = await cw1.get('/medarbejder/borgere');
+    const ids = shown(list.text);
+    assert.equal(ids.length, 4);
+    assert.deepEqual(rows(mark).sort(), ids.map((id) => `cw1 list ${id}`).sort(), 'one row per citizen shown');
+    // a filter logs only the rows it shows
+    mark = last();
+    const one = await cw1.get('/medarbejder/borgere?status=in_progress');
+    assert.deepEqual(rows(mark), shown(one.text).map((id) => `cw1 list ${id}`));
+    assert.equal(rows(mark).length, 1);
+    // a search by name, as such
+    mark = last();
+    const csrf = formCsrf(list.text, '/medarbejder/borgere');
+    const found = await cw1.post('/medarbejder/borgere', { csrf, navn: 'søren' });
+    assert.ok(shown(found.text).includes(A.citizen_id));
+    assert.deepEqual(rows(mark).sort(), shown(found.text).map((id) => `cw1 name_search ${id}`).sort());
+    // a search that finds nobody, and a refused one, log nothing
+    mark = last();
+    await cw1.post('/medarbejder/borgere', { csrf, navn: 'ingen-hedder-sådan' });
+    assert.equal((await cw1.post('/medarbejder/borgere', { csrf, navn: '' })).status, 422);
+    assert.deepEqual(rows(mark), []);
+    // the citizen page counts these in one line and lists its own reads one by one
+    const page = decodeEntities((await cw1.get(`/medarbejder/borger/${A.citizen_id}`)).text);
+    const times = count(s.db, `SELECT count(*) FROM access_log a JOIN citizens c ON c.id = a.citizen_id
+      WHERE c.uuid = '${A.citizen_id}' AND a.page IN ('list', 'name_search')`);
+    assert.ok(times >= 3);
+    assert.match(page, new RegExp(`Borgeren er også vist på borgerlisten eller i en søgning på navn: ${times} gange, senest \\d+\\. [a-zæøå]+ 20\\d\\d kl\\. \\d\\d\\.\\d\\d\\.`));
+    const table = page.slice(page.indexOf('vejled-access'), page.indexOf('</table>', page.indexOf('vejled-access')));
+    assert.doesNotMatch(table, /Borgerlisten|Søgning på navn/);
+    assert.match(table, /Borgerens side/);
+    // the administrator's access log of the citizen has every row, each named
+    const admin = await staff(s, 'admin');
+    const all = decodeEntities((await admin.get(`/admin/adgangslog/${A.citizen_id}`)).text);
+    assert.match(all, /<td data-label="Side">Borgerlisten<\/td>/);
+    assert.match(all, /<td data-label="Side">Søgning på navn<\/td>/);
+    assert.doesNotMatch(all, /<td data-label="Side"><\/td>/, 'every kind of read has a name');
   });
 
   it('training mode shows every group\'s videos and questions with the right answers and records nothing', async () => {
@@ -596,6 +638,9 @@ describe('the caseworker\'s list when it is longer than the page', () => {
     const page = decodeEntities((await b.get('/medarbejder/borgere')).text);
     const rows = page.split('<tr').slice(2); // the header row first
     assert.equal(rows.length, 10, 'the page shows caseload_limit rows');
+    // only the rows shown are reads: ten of the eleven citizens
+    assert.equal(count(s.db, "SELECT count(DISTINCT citizen_id) FROM access_log WHERE page = 'list'"), 10);
+    assert.equal(count(s.db, "SELECT count(*) FROM access_log WHERE page = 'list'"), 10);
     assert.match(rows[0], /Snart Mødested/, 'the meeting to come is on top, not cut off');
     assert.match(page, /vejled-list-cut/, 'the page says the list is cut');
     assert.match(page, /Der er flere: brug filtrene/);

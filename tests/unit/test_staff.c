@@ -1,5 +1,6 @@
 /* Unit tests for staff.c: the pure rules of accounts and sessions (field checks, password
- * length in characters, session life, scope) and the argon2id hash round trip. */
+ * length in characters, session life, scope), the argon2id hash round trip, and the access
+ * log's rows for a page of many citizens (against a real temporary database). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "staff.h"
+#include "testdb.h"
 
 static int setup(void **state)
 {
@@ -214,6 +216,58 @@ static void test_login_delays(void **state)
     assert_int_equal(staff_account_lock(&cfg, 5), 100 * 60);
 }
 
+/* A list shows a citizen with two enrolments twice: one read of their data, one row each,
+ * in one statement; the citizen page's list leaves those rows out and counts them. */
+static void test_access_rows_of_a_list(void **state)
+{
+    (void)state;
+    struct testdb db;
+    testdb_open(&db, "access", 1000);
+    testdb_exec(&db, "INSERT INTO users(id, username, role, unit, password_hash, created_at)"
+                     " VALUES (7, 'cw1', 'caseworker', 'Nord', '', 0);"
+                     "INSERT INTO citizens(id, uuid, cpr_lookup, cpr_box, name, created_at)"
+                     " VALUES (1, 'c1', 'l1', x'00', 'Åse', 0), (2, 'c2', 'l2', x'00', 'Bo', 0),"
+                     " (3, 'c3', 'l3', x'00', 'Cai', 0);");
+    struct store_user by = {.id = 7, .username = "cw1"};
+    const int64_t shown[] = {2, 1, 2, 1};
+    assert_int_equal(staff_access_record(db.st, &by, shown, 4, STORE_ACCESS_LIST, 100),
+                     STORE_OK);
+    assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM access_log"), 2);
+    assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM access_log WHERE page = 'list'"
+                                        " AND username = 'cw1' AND user_id = 7 AND at = 100"
+                                        " AND citizen_id IN (1, 2)"),
+                     2);
+    assert_int_equal(staff_access_record(db.st, &by, shown, 0, STORE_ACCESS_LIST, 150),
+                     STORE_OK); /* an empty page is no read */
+    const int64_t one = 1;
+    assert_int_equal(staff_access_record(db.st, &by, &one, 1, "citizen", 200), STORE_OK);
+    assert_int_equal(staff_access_record(db.st, &by, &one, 1, STORE_ACCESS_NAME_SEARCH, 300),
+                     STORE_OK);
+    assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM access_log"), 4);
+
+    struct store_access_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(store_access_list(db.st, 1, "", false, 50, &rows, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].page, "citizen");
+    free(rows);
+    assert_int_equal(store_access_list(db.st, 1, "Nord", true, 50, &rows, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(rows[0].page, STORE_ACCESS_NAME_SEARCH); /* newest first */
+    free(rows);
+    assert_int_equal(store_access_list(db.st, 1, "Syd", true, 50, &rows, &n), STORE_OK);
+    assert_int_equal(n, 0); /* another unit's reads are not shown */
+    free(rows);
+    int64_t times = -1, last = -1;
+    assert_int_equal(store_access_lists_count(db.st, 1, "", &times, &last), STORE_OK);
+    assert_int_equal(times, 2);
+    assert_int_equal(last, 300);
+    assert_int_equal(store_access_lists_count(db.st, 3, "", &times, &last), STORE_OK);
+    assert_int_equal(times, 0);
+    assert_int_equal(last, 0);
+    testdb_close(&db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_scope),
         cmocka_unit_test(test_csrf_is_per_session),
         cmocka_unit_test(test_login_delays),
+        cmocka_unit_test(test_access_rows_of_a_list),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -406,8 +406,10 @@ describe('a slow disk does not stall the pages (test build: syncs take 500 ms)',
     const hash = sha256(cw.cookies.get('vejled_ansat'));
     sqlite(s.db, `UPDATE staff_sessions SET last_seen_at = last_seen_at - 120 WHERE id_hash = '${hash}'`);
     const old = Number(sqlite(s.db, `SELECT last_seen_at FROM staff_sessions WHERE id_hash = '${hash}'`));
+    // a page that writes nothing of its own (the list and a citizen's page write their
+    // access-log rows, and show the page once those are on disk)
     const start = Date.now();
-    const r = await cw.get('/medarbejder/borgere');
+    const r = await cw.get('/medarbejder/traening');
     const ms = Date.now() - start;
     assert.equal(r.status, 200);
     assert.ok(ms < 300, `the staff page took ${ms} ms with 500 ms syncs`);

@@ -995,8 +995,9 @@ static int app_session_first_use(struct app_call *c, const char *session, int re
 }
 
 /* AUTH_CITIZEN_APP: the citizen's link token as bearer (the app's way: reading with it
- * is not opening the link, and an unknown or expired token counts against the same limit
- * as an unknown link), else the session cookie (its first use opens the link, as on the
+ * is not opening the link, and an unknown, expired or closed one counts against the same
+ * limit as an unknown link; a closed one's enrolment, with no newer link, is 410), else the
+ * session cookie (its first use opens the link, as on the
  * pages).  Sets c->enrolment and the language.  0, or -1 having replied. */
 static int app_auth_citizen_app(struct app_call *c, int reading)
 {
@@ -1022,7 +1023,16 @@ static int app_auth_citizen_app(struct app_call *c, int reading)
         }
         if (r != LINK_OK) {
             guard_hit(c->st, app->vault, &app->link_guard, ip, now);
-            goto refuse;
+            if (r != LINK_CLOSED)
+                goto refuse;
+            /* the guidance ended (no newer link): the app says so rather than that the
+             * citizen must sign in or ask for a new link, as the link's page does */
+            memset(&c->enrolment, 0, sizeof c->enrolment);
+            app_api_error(c, 410, "enrolment_closed",
+                          "The citizen's enrolment has been closed: there is nothing more to "
+                          "do here.",
+                          NULL);
+            return -1;
         }
     } else {
         const char *session = http_cookie(c->req, APP_CITIZEN_COOKIE);

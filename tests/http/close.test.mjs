@@ -101,6 +101,16 @@ describe('closing an enrolment: the citizen left the target group', () => {
     assert.match(text(replaced.text), /Sådan får du et nyt link/);
     const movedPage = await (await staff(s, 'cw1')).get(`/medarbejder/borger/${moved.citizen_id}`);
     assert.match(movedPage.text, /<dt>Afsluttet<\/dt><dd>[^<]+ – Målgruppe skiftet<\/dd>/);
+    // the citizen app reading with the link token is told the same: 410, not "sign in";
+    // a group change's old token is only refused (the citizen has a newer link)
+    const token = (p) => p.split('/').pop();
+    const app = await s.request('GET', '/api/v1/me', { headers: { Authorization: `Bearer ${token(e.path)}` } });
+    assert.equal(app.status, 410, app.text);
+    assert.equal(app.json.error.code, 'enrolment_closed');
+    assert.equal(app.headers['www-authenticate'], undefined);
+    const old = await s.request('GET', '/api/v1/me', { headers: { Authorization: `Bearer ${token(moved.path)}` } });
+    assert.equal(old.status, 401);
+    assert.equal(old.json.error.code, 'unauthorized');
     // in English too
     const english = await new Browser(s).get(`${e.path}?sprog=en`);
     assert.equal(english.status, 410);

@@ -113,6 +113,16 @@ void clock_local_date(int64_t t, char out[CLOCK_DATE_LEN + 1])
     strftime(out, CLOCK_DATE_LEN + 1, "%Y-%m-%d", &tm);
 }
 
+int64_t clock_local_day_start(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1; /* midnight's own offset, which the zone rules know */
+    return (int64_t)mktime(&tm);
+}
+
 void clock_today(char out[CLOCK_DATE_LEN + 1])
 {
     /* Copenhagen is a whole number of hours from UTC, so its day changes only where a UTC

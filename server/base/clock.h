@@ -42,6 +42,9 @@ int clock_parse_date(const char *s, int64_t *out);
 /* The Copenhagen calendar day of t as "YYYY-MM-DD". */
 void clock_local_date(int64_t t, char out[CLOCK_DATE_LEN + 1]);
 
+/* The start (midnight) of t's Copenhagen calendar day, in UTC seconds. */
+int64_t clock_local_day_start(int64_t t);
+
 /* Today's Copenhagen calendar day (clock_now()) as "YYYY-MM-DD": worked out again only
  * when the day may have changed, so cheap enough for every page (per thread). */
 void clock_today(char out[CLOCK_DATE_LEN + 1]);

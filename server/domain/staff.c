@@ -572,13 +572,17 @@ static int staff_id_cmp(const void *a, const void *b)
 }
 
 enum store_status staff_access_record(struct store *st, const struct store_user *by,
-                                      const int64_t *citizen_ids, size_t n, const char *page,
-                                      int64_t now)
+                                      int64_t citizen_id, const char *page, int64_t now)
+{
+    return store_access_insert(st, by->id, by->username, citizen_id, page, now);
+}
+
+enum store_status staff_access_record_shown(struct store *st, const struct store_user *by,
+                                            const int64_t *citizen_ids, size_t n,
+                                            const char *page, int64_t now)
 {
     if (n == 0)
         return STORE_OK;
-    if (n == 1)
-        return store_access_insert(st, by->id, by->username, citizen_ids[0], page, now);
     /* a citizen with two enrolments on the list is one read of their data, not two */
     int64_t *ids = xmalloc(n * sizeof *ids);
     memcpy(ids, citizen_ids, n * sizeof *ids);
@@ -587,7 +591,8 @@ enum store_status staff_access_record(struct store *st, const struct store_user 
     for (size_t i = 0; i < n; i++)
         if (k == 0 || ids[k - 1] != ids[i])
             ids[k++] = ids[i];
-    enum store_status rc = store_access_insert_many(st, by->id, by->username, ids, k, page, now);
+    enum store_status rc = store_access_insert_many(st, by->id, by->username, ids, k, page, now,
+                                                    clock_local_day_start(now));
     free(ids);
     return rc;
 }

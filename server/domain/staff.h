@@ -182,12 +182,17 @@ enum store_status staff_unit_set_disabled(struct store *st, int64_t id, bool dis
 /* Saves an account's display name, role, unit and disabled flag; a disabled account's
  * sessions end in the same transaction. */
 enum store_status staff_user_save(struct store *st, const struct store_user *u);
-/* Records that `by` read the data of the n citizen_ids on `page` (the access log;
- * append-only): one row per citizen, a citizen named twice (two enrolments on one list)
- * once, all rows or none. */
+/* Records that `by` read citizen_id's data on `page` (the access log; append-only). */
 enum store_status staff_access_record(struct store *st, const struct store_user *by,
-                                      const int64_t *citizen_ids, size_t n, const char *page,
-                                      int64_t now);
+                                      int64_t citizen_id, const char *page, int64_t now);
+/* Records that `by` was shown the n citizen_ids on `page`, a page that shows many citizens
+ * at once (the list, a search by name, the failed letters): a row per citizen the first
+ * time each Copenhagen day that this user is shown them on this page (a list opened twenty
+ * times a day by every caseworker of a unit would otherwise write its 500 rows twenty
+ * times each); a citizen named twice (two enrolments) once; all rows or none. */
+enum store_status staff_access_record_shown(struct store *st, const struct store_user *by,
+                                            const int64_t *citizen_ids, size_t n,
+                                            const char *page, int64_t now);
 /* Revokes API key id (NOT_FOUND: no such key, or revoked already). */
 enum store_status staff_apikey_revoke(struct store *st, int64_t id, int64_t now);
 

@@ -631,11 +631,13 @@ enum store_status store_unit_set_disabled(struct store *st, int64_t id, bool dis
 /* The access log: one row per staff read of a citizen's data. */
 enum store_status store_access_insert(struct store *st, int64_t user_id, const char *username,
                                       int64_t citizen_id, const char *page, int64_t now);
-/* One row for each of the n citizen_ids (in their order) for one read of a page that shows
- * many citizens at once, in one statement: all rows or none. */
+/* One row for each of the n citizen_ids for one read of a page that shows
+ * many citizens at once, but none for a citizen this user already has a row for on this
+ * page at or after since; in one statement: all rows or none. */
 enum store_status store_access_insert_many(struct store *st, int64_t user_id,
                                            const char *username, const int64_t *citizen_ids,
-                                           size_t n, const char *page, int64_t now);
+                                           size_t n, const char *page, int64_t now,
+                                           int64_t since);
 /* The access log's names for the caseworker's list of citizens and for a search by name,
  * the two pages that show many citizens at once. */
 #define STORE_ACCESS_LIST "list"

@@ -394,7 +394,8 @@ enum store_status store_access_insert(struct store *st, int64_t user_id, const c
 
 enum store_status store_access_insert_many(struct store *st, int64_t user_id,
                                            const char *username, const int64_t *citizen_ids,
-                                           size_t n, const char *page, int64_t now)
+                                           size_t n, const char *page, int64_t now,
+                                           int64_t since)
 {
     if (n == 0)
         return STORE_OK;
@@ -404,16 +405,23 @@ enum store_status store_access_insert_many(struct store *st, int64_t user_id,
     for (size_t i = 0; i < n; i++)
         buf_printf(&ids, "%c%lld", i ? ',' : '[', (long long)citizen_ids[i]);
     buf_puts(&ids, "]");
+    /* the citizens this user was shown on this page since `since` are read once, from
+     * the index access_log_shown (migration 0031), not looked up one by one */
+#define STORE_ACCESS_NOT_SINCE                                                              \
+    " WHERE c NOT IN (SELECT a.citizen_id FROM access_log a WHERE a.user_id = ?2"            \
+    " AND a.page = ?4 AND a.at >= ?6)"
     const char *sql =
         store_is_postgres(st)
             ? "INSERT INTO access_log(at, user_id, username, citizen_id, page)"
-              " SELECT ?1, ?2, ?3, CAST(x AS BIGINT), ?4"
-              " FROM jsonb_array_elements_text(CAST(?5 AS jsonb)) WITH ORDINALITY AS t(x, i)"
-              " ORDER BY i"
+              " SELECT ?1, ?2, ?3, c, ?4 FROM (SELECT CAST(x AS BIGINT) AS c"
+              " FROM jsonb_array_elements_text(CAST(?5 AS jsonb)) AS t(x)) s"
+              STORE_ACCESS_NOT_SINCE
             : "INSERT INTO access_log(at, user_id, username, citizen_id, page)"
-              " SELECT ?1, ?2, ?3, CAST(value AS INTEGER), ?4 FROM json_each(?5) ORDER BY key";
-    enum store_status rc =
-        store_done(st, store_stmt(st, sql, "iittt", now, user_id, username, page, ids.data));
+              " SELECT ?1, ?2, ?3, c, ?4 FROM (SELECT CAST(value AS INTEGER) AS c"
+              " FROM json_each(?5)) s" STORE_ACCESS_NOT_SINCE;
+#undef STORE_ACCESS_NOT_SINCE
+    enum store_status rc = store_done(st, store_stmt(st, sql, "iittti", now, user_id, username,
+                                                     page, ids.data, since));
     buf_free(&ids);
     return rc;
 }

@@ -102,7 +102,9 @@ void h_admin_letters(struct app_call *c)
      * as a read of their page is */
     if (rc != STORE_OK)
         h_staff_fail(c);
-    if (rc != STORE_OK || h_staff_log_reads(c, a.shown, a.nshown, "letters") != 0) {
+    if (rc != STORE_OK ||
+        h_staff_logged(c, staff_access_record_shown(c->st, &c->user, a.shown, a.nshown,
+                                                    "letters", clock_now())) != 0) {
         json_decref(a.list);
         free(a.shown);
         return;
@@ -887,7 +889,8 @@ void h_admin_access(struct app_call *c)
     if (h_staff_citizen(c, &cz))
         return;
     /* listing who looked is itself a look */
-    if (h_staff_log_reads(c, &cz.id, 1, "access_log") != 0) {
+    if (h_staff_logged(c, staff_access_record(c->st, &c->user, cz.id, "access_log",
+                                              clock_now())) != 0) {
         model_citizen_clear(&cz);
         return;
     }

@@ -162,11 +162,8 @@ static const char *h_staff_scope(const struct app_call *c)
     return staff_scope(&c->user, c->app->cfg->see_all_units != 0);
 }
 
-int h_staff_log_reads(struct app_call *c, const int64_t *citizen_ids, size_t n,
-                      const char *page)
+int h_staff_logged(struct app_call *c, enum store_status rc)
 {
-    enum store_status rc = staff_access_record(c->st, &c->user, citizen_ids, n, page,
-                                               clock_now());
     if (rc == STORE_FULL) { /* a read that cannot be logged is not shown */
         app_reply_full(c, false);
         return -1;
@@ -178,12 +175,14 @@ int h_staff_log_reads(struct app_call *c, const int64_t *citizen_ids, size_t n,
     return 0;
 }
 
-/* Writes the access-log row for a read of one citizen's data (h_staff_log_reads).  A read
- * of "citizen" or "evidence", the pages that show the citizen's answers, is also what the
- * statistics count as answers viewed before the meeting (migration 0023). */
+/* Writes the access-log row for a read of one citizen's data.  page names what was read; a
+ * read of "citizen" or "evidence", the pages that show the citizen's answers, is also what
+ * the statistics count as answers viewed before the meeting (migration 0023).  0, or -1
+ * having replied (h_staff_logged). */
 static int h_staff_log_access(struct app_call *c, int64_t citizen_id, const char *page)
 {
-    return h_staff_log_reads(c, &citizen_id, 1, page);
+    return h_staff_logged(c, staff_access_record(c->st, &c->user, citizen_id, page,
+                                                 clock_now()));
 }
 
 /* The citizen of the path's {id} when the user may see them (one of their enrolments is in
@@ -617,11 +616,12 @@ void h_staff_citizens(struct app_call *c)
     }
     /* the rows show each citizen's name, status and score: a read of their data, logged
      * before it is shown; a search by CPR number that found a citizen is a look-up of
-     * that person, logged as such */
-    if (h_staff_log_reads(c, l.shown, l.nshown,
-                          f.citizen_id > 0 ? "search"
-                          : post           ? STORE_ACCESS_NAME_SEARCH
-                                           : STORE_ACCESS_LIST) != 0)
+     * that person, logged as a read of their page is */
+    if (f.citizen_id > 0 && l.nshown > 0 ? h_staff_log_access(c, f.citizen_id, "search")
+        : h_staff_logged(c, staff_access_record_shown(
+                                c->st, &c->user, l.shown, l.nshown,
+                                post ? STORE_ACCESS_NAME_SEARCH : STORE_ACCESS_LIST,
+                                clock_now())))
         goto out;
     /* the filters stay open while one is in use, or when the search needs correcting */
     json_object_set_new(ctx, "filter_active",

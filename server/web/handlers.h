@@ -137,11 +137,10 @@ const char *h_staff_name(const struct app_call *c, char *const names[LANG_COUNT]
 /* Copenhagen time for people under key (nothing when t is 0), in the page's language. */
 void h_staff_time(const struct app_call *c, json_t *obj, const char *key, int64_t t);
 void h_staff_fail(struct app_call *c);
-/* Writes the access log's rows for a read of the n citizens' data on page (staff_access_record)
- * before the page is shown: 0, or -1 having replied (503 when the disk is full, else 500),
- * for a read that cannot be logged is not shown. */
-int h_staff_log_reads(struct app_call *c, const int64_t *citizen_ids, size_t n,
-                      const char *page);
+/* After writing the access log's rows for a read, before the page is shown: 0 when rc is
+ * STORE_OK, else -1 having replied (503 when the disk is full, else 500), for a read that
+ * cannot be logged is not shown. */
+int h_staff_logged(struct app_call *c, enum store_status rc);
 /* The path's citizen (params[0]) when in the user's scope: 0, or -1 having replied 404. */
 int h_staff_citizen(struct app_call *c, struct model_citizen *out);
 /* The newest `limit` access-log rows of a citizen for a page, in the reader's scope; the

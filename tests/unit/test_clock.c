@@ -115,6 +115,30 @@ static void test_human(void **state)
     assert_string_equal(out, "2026-07-01");
 }
 
+/* Midnight in Copenhagen: 23:00 UTC in winter, 22:00 in summer, and on the days the clocks
+ * change, the offset midnight itself had. */
+static void test_local_day_start(void **state)
+{
+    (void)state;
+    int64_t t, day;
+    assert_int_equal(clock_parse_rfc3339("2026-12-07T15:11:00Z", &t), 0);
+    assert_int_equal(clock_parse_rfc3339("2026-12-06T23:00:00Z", &day), 0);
+    assert_true(clock_local_day_start(t) == day);
+    assert_true(clock_local_day_start(day) == day);    /* midnight is its own day's start */
+    assert_true(clock_local_day_start(day - 1) == day - 86400);
+    assert_int_equal(clock_parse_rfc3339("2026-07-01T21:59:59Z", &t), 0);
+    assert_int_equal(clock_parse_rfc3339("2026-06-30T22:00:00Z", &day), 0);
+    assert_true(clock_local_day_start(t) == day);
+    /* 29 March 2026: the clocks go forward at 02.00; midnight was still winter time */
+    assert_int_equal(clock_parse_rfc3339("2026-03-29T12:00:00Z", &t), 0);
+    assert_int_equal(clock_parse_rfc3339("2026-03-28T23:00:00Z", &day), 0);
+    assert_true(clock_local_day_start(t) == day);
+    /* 25 October 2026: back at 03.00; midnight was summer time */
+    assert_int_equal(clock_parse_rfc3339("2026-10-25T12:00:00Z", &t), 0);
+    assert_int_equal(clock_parse_rfc3339("2026-10-24T22:00:00Z", &day), 0);
+    assert_true(clock_local_day_start(t) == day);
+}
+
 int main(void)
 {
     clock_init_display_zone();
@@ -124,6 +148,7 @@ int main(void)
         cmocka_unit_test(test_fixed_clock),
         cmocka_unit_test(test_human),
         cmocka_unit_test(test_local_date),
+        cmocka_unit_test(test_local_day_start),
     };
     return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
 }

@@ -10,12 +10,14 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "staff.h"
 #include "testdb.h"
 
 static int setup(void **state)
 {
     (void)state;
+    clock_init_display_zone();
     return token_init();
 }
 
@@ -216,53 +218,81 @@ static void test_login_delays(void **state)
     assert_int_equal(staff_account_lock(&cfg, 5), 100 * 60);
 }
 
-/* A list shows a citizen with two enrolments twice: one read of their data, one row each,
- * in one statement; the citizen page's list leaves those rows out and counts them. */
+/* A list shows a citizen with two enrolments twice: one read of their data, one row, in
+ * one statement; the same user shown them on the same page again that Copenhagen day adds
+ * no row, the next day does.  The citizen page's list leaves those rows out and counts
+ * them. */
 static void test_access_rows_of_a_list(void **state)
 {
     (void)state;
     struct testdb db;
     testdb_open(&db, "access", 1000);
     testdb_exec(&db, "INSERT INTO users(id, username, role, unit, password_hash, created_at)"
-                     " VALUES (7, 'cw1', 'caseworker', 'Nord', '', 0);"
+                     " VALUES (7, 'cw1', 'caseworker', 'Nord', '', 0),"
+                     " (8, 'cw2', 'caseworker', 'Nord', '', 0);"
                      "INSERT INTO citizens(id, uuid, cpr_lookup, cpr_box, name, created_at)"
                      " VALUES (1, 'c1', 'l1', x'00', 'Åse', 0), (2, 'c2', 'l2', x'00', 'Bo', 0),"
                      " (3, 'c3', 'l3', x'00', 'Cai', 0);");
-    struct store_user by = {.id = 7, .username = "cw1"};
+    struct store_user by = {.id = 7, .username = "cw1"}, other = {.id = 8, .username = "cw2"};
+    /* 2026-12-07 08:00 and 22:30 UTC: 09.00 and 23.30 in Copenhagen, one day; 23:05 UTC is
+     * 00.05 the next day */
+    const int64_t morning = 1796630400, night = morning + 14 * 3600 + 1800,
+                  next = morning + 15 * 3600 + 300;
     const int64_t shown[] = {2, 1, 2, 1};
-    assert_int_equal(staff_access_record(db.st, &by, shown, 4, STORE_ACCESS_LIST, 100),
+    assert_int_equal(staff_access_record_shown(db.st, &by, shown, 4, STORE_ACCESS_LIST,
+                                               morning),
                      STORE_OK);
     assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM access_log"), 2);
     assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM access_log WHERE page = 'list'"
-                                        " AND username = 'cw1' AND user_id = 7 AND at = 100"
-                                        " AND citizen_id IN (1, 2)"),
+                                        " AND username = 'cw1' AND user_id = 7"
+                                        " AND at = 1796630400 AND citizen_id IN (1, 2)"),
                      2);
-    assert_int_equal(staff_access_record(db.st, &by, shown, 0, STORE_ACCESS_LIST, 150),
-                     STORE_OK); /* an empty page is no read */
-    const int64_t one = 1;
-    assert_int_equal(staff_access_record(db.st, &by, &one, 1, "citizen", 200), STORE_OK);
-    assert_int_equal(staff_access_record(db.st, &by, &one, 1, STORE_ACCESS_NAME_SEARCH, 300),
+    /* later that day: only the citizen not shown before; another user, another page: rows */
+    const int64_t more[] = {1, 3, 2};
+    assert_int_equal(staff_access_record_shown(db.st, &by, more, 3, STORE_ACCESS_LIST, night),
                      STORE_OK);
-    assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM access_log"), 4);
+    assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM access_log"), 3);
+    assert_int_equal(testdb_scalar(&db, "SELECT citizen_id FROM access_log WHERE at = "
+                                        "1796682600"),
+                     3);
+    assert_int_equal(staff_access_record_shown(db.st, &other, more, 3, STORE_ACCESS_LIST,
+                                               night),
+                     STORE_OK);
+    assert_int_equal(staff_access_record_shown(db.st, &by, more, 1, STORE_ACCESS_NAME_SEARCH,
+                                               night),
+                     STORE_OK);
+    assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM access_log"), 7);
+    /* the next day, again */
+    assert_int_equal(staff_access_record_shown(db.st, &by, more, 3, STORE_ACCESS_LIST, next),
+                     STORE_OK);
+    assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM access_log"), 10);
+    assert_int_equal(staff_access_record_shown(db.st, &by, shown, 0, STORE_ACCESS_LIST, next),
+                     STORE_OK); /* an empty page is no read */
+    /* a read of the citizen's own page: every time */
+    assert_int_equal(staff_access_record(db.st, &by, 1, "citizen", next), STORE_OK);
+    assert_int_equal(staff_access_record(db.st, &by, 1, "citizen", next), STORE_OK);
+    assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM access_log"), 12);
 
     struct store_access_row *rows = NULL;
     size_t n = 0;
     assert_int_equal(store_access_list(db.st, 1, "", false, 50, &rows, &n), STORE_OK);
-    assert_int_equal(n, 1);
+    assert_int_equal(n, 2);
     assert_string_equal(rows[0].page, "citizen");
     free(rows);
     assert_int_equal(store_access_list(db.st, 1, "Nord", true, 50, &rows, &n), STORE_OK);
-    assert_int_equal(n, 3);
-    assert_string_equal(rows[0].page, STORE_ACCESS_NAME_SEARCH); /* newest first */
+    assert_int_equal(n, 6);
+    assert_string_equal(rows[2].page, STORE_ACCESS_LIST); /* newest first */
     free(rows);
     assert_int_equal(store_access_list(db.st, 1, "Syd", true, 50, &rows, &n), STORE_OK);
     assert_int_equal(n, 0); /* another unit's reads are not shown */
     free(rows);
     int64_t times = -1, last = -1;
     assert_int_equal(store_access_lists_count(db.st, 1, "", &times, &last), STORE_OK);
-    assert_int_equal(times, 2);
-    assert_int_equal(last, 300);
-    assert_int_equal(store_access_lists_count(db.st, 3, "", &times, &last), STORE_OK);
+    assert_int_equal(times, 4);
+    assert_int_equal(last, next);
+    testdb_exec(&db, "INSERT INTO citizens(id, uuid, cpr_lookup, cpr_box, name, created_at)"
+                     " VALUES (4, 'c4', 'l4', x'00', 'Dan', 0)");
+    assert_int_equal(store_access_lists_count(db.st, 4, "", &times, &last), STORE_OK);
     assert_int_equal(times, 0);
     assert_int_equal(last, 0);
     testdb_close(&db);

@@ -100,16 +100,18 @@ void h_admin_letters(struct app_call *c)
                                                      h_admin_letter_row, &a);
     /* the citizens' names are their data: their reads are logged before they are shown,
      * as a read of their page is */
-    if (rc != STORE_OK)
+    int refused = rc != STORE_OK;
+    if (refused)
         h_staff_fail(c);
-    if (rc != STORE_OK ||
-        h_staff_logged(c, staff_access_record_shown(c->st, &c->user, a.shown, a.nshown,
-                                                    "letters", clock_now())) != 0) {
+    else
+        refused = h_staff_logged(c, staff_access_record_shown(c->st, &c->user, a.shown,
+                                                              a.nshown, "letters",
+                                                              clock_now()));
+    free(a.shown);
+    if (refused) {
         json_decref(a.list);
-        free(a.shown);
         return;
     }
-    free(a.shown);
     json_t *ctx = json_pack("{s:o, s:b, s:i}", "letters", a.list, "has_letters",
                             json_array_size(a.list) > 0, "max", H_ADMIN_LETTERS_MAX);
     const char *sent = http_query(c->req, "igen");

@@ -189,7 +189,9 @@ enum store_status staff_access_record(struct store *st, const struct store_user 
  * at once (the list, a search by name, the failed letters): a row per citizen the first
  * time each Copenhagen day that this user is shown them on this page (a list opened twenty
  * times a day by every caseworker of a unit would otherwise write its 500 rows twenty
- * times each); a citizen named twice (two enrolments) once; all rows or none. */
+ * times each); a citizen named twice (two enrolments) once; all rows or none.  On
+ * PostgreSQL two views at the same instant may both write a citizen's row of the day
+ * (logged twice, never not at all). */
 enum store_status staff_access_record_shown(struct store *st, const struct store_user *by,
                                             const int64_t *citizen_ids, size_t n,
                                             const char *page, int64_t now);

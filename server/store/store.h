@@ -638,8 +638,9 @@ enum store_status store_access_insert_many(struct store *st, int64_t user_id,
                                            const char *username, const int64_t *citizen_ids,
                                            size_t n, const char *page, int64_t now,
                                            int64_t since);
-/* The access log's names for the caseworker's list of citizens and for a search by name,
- * the two pages that show many citizens at once. */
+/* The access log's names for the caseworker's list of citizens and for a search by name:
+ * of the pages that show many citizens at once, the two whose rows the citizen page counts
+ * in one line rather than lists (store_access_list, store_access_lists_count). */
 #define STORE_ACCESS_LIST "list"
 #define STORE_ACCESS_NAME_SEARCH "name_search"
 struct store_access_row {

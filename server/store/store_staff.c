@@ -426,8 +426,9 @@ enum store_status store_access_insert_many(struct store *st, int64_t user_id,
     return rc;
 }
 
-/* The pages that show many citizens at once, whose reads the citizen page counts rather
- * than lists (store_access_list's with_lists, store_access_lists_count). */
+/* The pages whose rows the citizen page counts rather than lists (store_access_list's
+ * with_lists, store_access_lists_count): the list and a search by name, which show a
+ * citizen every day they are open (the failed letters, seldom, are listed). */
 #define STORE_ACCESS_LISTS "('" STORE_ACCESS_LIST "', '" STORE_ACCESS_NAME_SEARCH "')"
 
 enum store_status store_access_list(struct store *st, int64_t citizen_id, const char *unit,
@@ -439,7 +440,7 @@ enum store_status store_access_list(struct store *st, int64_t citizen_id, const 
                                  " FROM access_log a LEFT JOIN users u ON u.id = a.user_id"
                                  " WHERE a.citizen_id = ?1 AND (?2 = '' OR u.unit = ?2)"
                                  " AND (?4 = 1 OR a.page NOT IN " STORE_ACCESS_LISTS ")"
-                                 " ORDER BY a.id DESC LIMIT ?3",
+                                 " ORDER BY a.at DESC, a.id DESC LIMIT ?3",
                                  "itii", citizen_id, unit, (int64_t)limit,
                                  (int64_t)(with_lists ? 1 : 0));
     *out = NULL;

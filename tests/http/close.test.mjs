@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, cli, jobsList, sleep, sqlite, startServer, tableCounts } from './harness.mjs';
+import { Browser, cli, enrolBody, freshCpr, jobsList, sleep, sqlite, startServer, tableCounts } from './harness.mjs';
 import { enrolCitizen, pdfText, staff } from './staffkit.mjs';
 
 let s;
@@ -111,6 +111,23 @@ describe('closing an enrolment: the citizen left the target group', () => {
     const old = await s.request('GET', '/api/v1/me', { headers: { Authorization: `Bearer ${token(moved.path)}` } });
     assert.equal(old.status, 401);
     assert.equal(old.json.error.code, 'unauthorized');
+    // closed while the citizen goes on in another group: refused, not "ended"
+    const cpr = freshCpr();
+    const two = [];
+    for (const g of ['dagpenge', 'sygedagpenge']) {
+      const r = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(cpr, { target_group: g }) });
+      assert.equal(r.status, 201, r.text);
+      two.push(token(new URL(r.json.link).pathname));
+      if (two.length === 1) {
+        const c = await s.api('POST', `/api/v1/enrolments/${r.json.enrolment_id}/close`, { body: { reason: 'other' } });
+        assert.equal(c.status, 200, c.text);
+        // closed with nothing open after it: 410 until the second enrolment comes
+        assert.equal((await s.request('GET', '/api/v1/me', { headers: { Authorization: `Bearer ${two[0]}` } })).status, 410);
+      }
+    }
+    const first = await s.request('GET', '/api/v1/me', { headers: { Authorization: `Bearer ${two[0]}` } });
+    assert.equal(first.status, 401, first.text);
+    assert.equal((await s.request('GET', '/api/v1/me', { headers: { Authorization: `Bearer ${two[1]}` } })).status, 200);
     // in English too
     const english = await new Browser(s).get(`${e.path}?sprog=en`);
     assert.equal(english.status, 410);

@@ -565,12 +565,6 @@ enum store_status staff_user_save(struct store *st, const struct store_user *u)
     return store_txn(st, staff_user_save_txn, (void *)u);
 }
 
-static int staff_id_cmp(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 enum store_status staff_access_record(struct store *st, const struct store_user *by,
                                       int64_t citizen_id, const char *page, int64_t now)
 {
@@ -581,20 +575,8 @@ enum store_status staff_access_record_shown(struct store *st, const struct store
                                             const int64_t *citizen_ids, size_t n,
                                             const char *page, int64_t now)
 {
-    if (n == 0)
-        return STORE_OK;
-    /* a citizen with two enrolments on the list is one read of their data, not two */
-    int64_t *ids = xmalloc(n * sizeof *ids);
-    memcpy(ids, citizen_ids, n * sizeof *ids);
-    qsort(ids, n, sizeof *ids, staff_id_cmp);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || ids[k - 1] != ids[i])
-            ids[k++] = ids[i];
-    enum store_status rc = store_access_insert_many(st, by->id, by->username, ids, k, page, now,
-                                                    clock_local_day_start(now));
-    free(ids);
-    return rc;
+    return store_access_insert_many(st, by->id, by->username, citizen_ids, n, page, now,
+                                    clock_local_day_start(now));
 }
 
 enum store_status staff_apikey_revoke(struct store *st, int64_t id, int64_t now)

@@ -631,9 +631,9 @@ enum store_status store_unit_set_disabled(struct store *st, int64_t id, bool dis
 /* The access log: one row per staff read of a citizen's data. */
 enum store_status store_access_insert(struct store *st, int64_t user_id, const char *username,
                                       int64_t citizen_id, const char *page, int64_t now);
-/* One row for each of the n citizen_ids for one read of a page that shows
- * many citizens at once, but none for a citizen this user already has a row for on this
- * page at or after since; in one statement: all rows or none. */
+/* One row for each of the n citizen_ids (one for an id named twice) for one read of a page
+ * that shows many citizens at once, but none for a citizen this user already has a row for
+ * on this page at or after since; in one statement: all rows or none. */
 enum store_status store_access_insert_many(struct store *st, int64_t user_id,
                                            const char *username, const int64_t *citizen_ids,
                                            size_t n, const char *page, int64_t now,

@@ -413,11 +413,11 @@ enum store_status store_access_insert_many(struct store *st, int64_t user_id,
     const char *sql =
         store_is_postgres(st)
             ? "INSERT INTO access_log(at, user_id, username, citizen_id, page)"
-              " SELECT ?1, ?2, ?3, c, ?4 FROM (SELECT CAST(x AS BIGINT) AS c"
+              " SELECT ?1, ?2, ?3, c, ?4 FROM (SELECT DISTINCT CAST(x AS BIGINT) AS c"
               " FROM jsonb_array_elements_text(CAST(?5 AS jsonb)) AS t(x)) s"
               STORE_ACCESS_NOT_SINCE
             : "INSERT INTO access_log(at, user_id, username, citizen_id, page)"
-              " SELECT ?1, ?2, ?3, c, ?4 FROM (SELECT CAST(value AS INTEGER) AS c"
+              " SELECT ?1, ?2, ?3, c, ?4 FROM (SELECT DISTINCT CAST(value AS INTEGER) AS c"
               " FROM json_each(?5)) s" STORE_ACCESS_NOT_SINCE;
 #undef STORE_ACCESS_NOT_SINCE
     enum store_status rc = store_done(st, store_stmt(st, sql, "iittti", now, user_id, username,

@@ -963,6 +963,27 @@ json_t *h_staff_access_rows(struct app_call *c, int64_t citizen_id, bool with_li
     return out;
 }
 
+/* The citizen's rows of the list and the name search, which the citizen page leaves out of
+ * its reads (a row a day for each member of staff shown the citizen would push the others
+ * off the page), in one line: "access_lists" in ctx, how many and the latest; none without
+ * any.  The administrator's access log has every row. */
+static void h_staff_access_lists(struct app_call *c, json_t *ctx, int64_t citizen_id)
+{
+    int64_t n = 0, at = 0;
+    if (store_access_lists_count(c->st, citizen_id, h_staff_scope(c), &n, &at) != STORE_OK ||
+        n == 0)
+        return;
+    char times[64], when[64];
+    struct buf b = {0};
+    lang_count(app_strings(c), model_lang_code(c->lang), "count_times", (unsigned long long)n,
+               times, sizeof times);
+    clock_format_human(at, model_lang_code(c->lang), when, sizeof when);
+    const char *vars[] = {"times", times, "when", when, NULL};
+    letter_fill(&b, app_text(c, "staff_access_lists"), vars);
+    json_object_set_new(ctx, "access_lists", json_string(b.data ? b.data : ""));
+    buf_free(&b);
+}
+
 /* How a letter with a new link reaches the citizen now, by the scheduler's rule
  * (channel_letter_ways): "post", "email", "both"; or no letter can be sent (the letter job
  * would fail at once), so the page must not promise one: "no_address" (e-mail is the only
@@ -1059,24 +1080,8 @@ void h_staff_citizen_page(struct app_call *c)
             h_staff_saved(c, ctx, saved, d, journal, way);
     }
     json_object_set_new(ctx, "journal", h_staff_journal(c, journal));
-    /* the reads of this citizen's own pages one by one; the many times a citizen is on
-     * the list (every time a colleague opens it) in one line, so that they do not push
-     * those reads off the page (the administrator's access log has every row) */
     json_object_set_new(ctx, "access", h_staff_access_rows(c, cz.id, false, 50));
-    int64_t lists = 0, lists_at = 0;
-    if (store_access_lists_count(c->st, cz.id, h_staff_scope(c), &lists, &lists_at) ==
-            STORE_OK &&
-        lists > 0) {
-        char times[64], when[64];
-        struct buf b = {0};
-        lang_count(app_strings(c), model_lang_code(c->lang), "count_times",
-                   (unsigned long long)lists, times, sizeof times);
-        clock_format_human(lists_at, model_lang_code(c->lang), when, sizeof when);
-        const char *vars[] = {"times", times, "when", when, NULL};
-        letter_fill(&b, app_text(c, "staff_access_lists"), vars);
-        json_object_set_new(ctx, "access_lists", json_string(b.data ? b.data : ""));
-        buf_free(&b);
-    }
+    h_staff_access_lists(c, ctx, cz.id);
     app_page(c, 200, "staff/citizen", ctx);
     ctx = NULL;
 out:

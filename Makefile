@@ -90,6 +90,14 @@ NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 all: build
 
+# Plain `make` installs nothing: when the -dev packages are missing, say what to run rather
+# than let every compile fail on pkg-config.
+ifneq ($(filter all build,$(or $(MAKECMDGOALS),all)),)
+  ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && echo ok),ok)
+    $(error the libraries vejled builds with are missing; run `make deps` (as root or with sudo), or `make run` or `make test`, which install them first)
+  endif
+endif
+
 deps:
 	@scripts/deps.sh
 

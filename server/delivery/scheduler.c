@@ -891,8 +891,10 @@ static int sched_run(struct scheduler *s, const struct store_job *j,
     const char *reason = NULL;
     int64_t now = clock_now();
     /* every write for the job (intent, sending, record, end) renews or checks its claim */
-    enum sched_outcome o = strcmp(j->kind, "deliver_journal") == 0
-                               ? sched_run_webhook(s, j, now, err, sizeof err)
+    /* the journal's delivery is never given up: the entries after it wait for it, and the
+     * case system must get every entry (an operator sees the queue on /metrics and /admin) */
+    const bool journal = strcmp(j->kind, "deliver_journal") == 0;
+    enum sched_outcome o = journal ? sched_run_webhook(s, j, now, err, sizeof err)
                                : sched_run_letter(s, j, now, &reason, err, sizeof err);
     now = clock_now();
     struct sched_finish f = {j, "done", "", reason, 0, now, NULL};
@@ -909,7 +911,8 @@ static int sched_run(struct scheduler *s, const struct store_job *j,
         f.error = err;
         count = &stats->cancelled;
     } else if (o == SCHED_FAIL ||
-               (o == SCHED_RETRY && (unsigned)j->attempts >= s->policy.max_attempts)) {
+               (o == SCHED_RETRY && (unsigned)j->attempts >= s->policy.max_attempts &&
+                !journal)) {
         f.state = "failed";
         f.error = err;
         count = &stats->failed;

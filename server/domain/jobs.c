@@ -283,6 +283,21 @@ static enum store_status jobs_retry_txn(struct store *st, void *arg)
     return store_letter_retry(st, r->job_id, r->now);
 }
 
+static enum store_status jobs_retry_journal_txn(struct store *st, void *arg)
+{
+    return store_journal_retry_now(st, *(const int64_t *)arg);
+}
+
+enum jobs_retry_result jobs_retry_journal(struct store *st, int64_t now)
+{
+    enum store_status rc = store_txn(st, jobs_retry_journal_txn, &now);
+    if (rc == STORE_OK)
+        jobs_wake();
+    return rc == STORE_OK ? JOBS_RETRY_OK
+           : rc == STORE_NOT_FOUND ? JOBS_RETRY_NOT_FOUND
+                                   : JOBS_RETRY_ERROR;
+}
+
 enum jobs_retry_result jobs_retry_letter(struct store *st, int64_t job_id, int64_t now)
 {
     struct jobs_retrying r = {job_id, now};

@@ -480,8 +480,24 @@ enum store_status store_jobs_each(struct store *st, int64_t enrolment_id, store_
                                   void *arg);
 /* Whether journal entry seq was delivered to the case system: STORE_OK with *sent_at the
  * time its webhook delivery was recorded sent, STORE_NOT_FOUND when it was not (no webhook,
- * not yet, or every attempt failed). */
+ * or not yet). */
 enum store_status store_journal_delivered(struct store *st, int64_t seq, int64_t *sent_at);
+/* The journal's queue to the webhook: how many entries are still owed, and the first of them
+ * (the one the others wait for).  All zero and "" when none is owed. */
+struct store_journal_backlog {
+    int64_t waiting;         /* entries queued and not yet delivered */
+    int64_t head_seq;        /* the first of them */
+    int64_t head_queued_at;  /* when it was queued (the pass after it was written) */
+    int head_attempts;       /* attempts made at it */
+    int64_t head_next_at;    /* when it is tried next (a running attempt: when it began) */
+    char head_error[200];    /* its last attempt's error, "" when none failed */
+};
+enum store_status store_journal_backlog_get(struct store *st, struct store_journal_backlog *out);
+/* The first journal entry owed to the webhook, when it waits for a later attempt after a
+ * failed one, made due at now with its attempts counted from the first again (so the back-off
+ * starts again from [delivery] backoff_base_s).  STORE_NOT_FOUND when no entry is owed, or the
+ * first is being tried, or is due already.  Run it in a transaction. */
+enum store_status store_journal_retry_now(struct store *st, int64_t now);
 /* Queues a deliver_journal job for every journal entry after the last one queued. */
 enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n);
 /* One journal entry by seq (data owned by the caller: free()). */

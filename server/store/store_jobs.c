@@ -200,6 +200,12 @@ static void store_job_read(struct db_stmt *s, struct store_job *j, int with_uuid
         store_col_copy(s, 9, j->enrolment_uuid, sizeof j->enrolment_uuid);
 }
 
+/* The journal's entries still owed to the webhook, in the words of the partial index
+ * jobs_journal_waiting (0033): a query must say it so for either engine to use that index,
+ * and SQLite is told to (INDEXED BY), since its planner would take jobs(kind, ref) and walk
+ * past every entry ever delivered. */
+#define STORE_JOURNAL_WAITING "kind = 'deliver_journal' AND state IN ('pending', 'running')"
+
 #define STORE_JOB_RETURNING                                                                 \
     " RETURNING id, kind, enrolment_id, ref, due_at, state, attempts, next_attempt_at,"    \
     " last_error"
@@ -236,25 +242,27 @@ enum store_status store_jobs_claim(struct store *st, int64_t now, int64_t lease_
                              "  ORDER BY t, id LIMIT ?3)" STORE_JOB_RETURNING,
                        "iiit", now, lease_s, (int64_t)max, claim);
     } else {
+        if (strcmp(kind, "deliver_journal") != 0)
+            return STORE_ERROR;
         /* in ref order: only the head, and only when it is due */
         s = store_stmt(st,
                        store_is_postgres(st)
                            /* the head only: wait for a server that holds it, then look again */
                            ? "UPDATE jobs SET state = 'running', locked_at = ?1,"
-                             " attempts = attempts + 1, claim_token = ?4"
-                             " WHERE id = (SELECT id FROM jobs WHERE kind = ?3 AND state IN"
-                             "  ('pending', 'running') ORDER BY ref, id LIMIT 1 FOR UPDATE)"
+                             " attempts = attempts + 1, claim_token = ?3"
+                             " WHERE id = (SELECT id FROM jobs WHERE " STORE_JOURNAL_WAITING
+                             "  ORDER BY ref, id LIMIT 1 FOR UPDATE)"
                              " AND ((state = 'pending' AND next_attempt_at <= ?1)"
                              "  OR (state = 'running' AND locked_at <= ?1 - ?2))"
                              STORE_JOB_RETURNING
                            : "UPDATE jobs SET state = 'running', locked_at = ?1,"
-                             " attempts = attempts + 1, claim_token = ?4"
-                             " WHERE id = (SELECT id FROM jobs WHERE kind = ?3 AND state IN"
-                             "  ('pending', 'running') ORDER BY ref, id LIMIT 1)"
+                             " attempts = attempts + 1, claim_token = ?3"
+                             " WHERE id = (SELECT id FROM jobs INDEXED BY jobs_journal_waiting"
+                             "  WHERE " STORE_JOURNAL_WAITING " ORDER BY ref, id LIMIT 1)"
                              " AND ((state = 'pending' AND next_attempt_at <= ?1)"
                              "  OR (state = 'running' AND locked_at <= ?1 - ?2))"
                              STORE_JOB_RETURNING,
-                       "iitt", now, lease_s, kind, claim);
+                       "iit", now, lease_s, claim);
     }
     if (!s)
         return STORE_ERROR;
@@ -393,17 +401,21 @@ enum store_status store_jobs_move(struct store *st, int64_t enrolment_id, const 
     return rc;
 }
 
+#define STORE_JOBS_NEXT(journal_waiting)                                                    \
+    "SELECT min(t) FROM ("                                                                 \
+    " SELECT min(next_attempt_at) AS t FROM jobs WHERE state = 'pending'"                  \
+    "  AND kind <> 'deliver_journal'"                                                      \
+    " UNION ALL SELECT min(locked_at) + ?1 FROM jobs WHERE state = 'running'"              \
+    " UNION ALL SELECT t FROM (SELECT CASE state WHEN 'pending' THEN next_attempt_at"      \
+    "  ELSE locked_at + ?1 END AS t FROM " journal_waiting " WHERE " STORE_JOURNAL_WAITING \
+    "  ORDER BY ref, id LIMIT 1) head) due"
+
 enum store_status store_jobs_next(struct store *st, int64_t lease_s, int64_t *at)
 {
     struct db_stmt *s = store_stmt(
         st,
-        "SELECT min(t) FROM ("
-        " SELECT min(next_attempt_at) AS t FROM jobs WHERE state = 'pending'"
-        "  AND kind <> 'deliver_journal'"
-        " UNION ALL SELECT min(locked_at) + ?1 FROM jobs WHERE state = 'running'"
-        " UNION ALL SELECT t FROM (SELECT CASE state WHEN 'pending' THEN next_attempt_at"
-        "  ELSE locked_at + ?1 END AS t FROM jobs WHERE kind = 'deliver_journal'"
-        "  AND state IN ('pending', 'running') ORDER BY ref, id LIMIT 1) head) due",
+        store_is_postgres(st) ? STORE_JOBS_NEXT("jobs")
+                              : STORE_JOBS_NEXT("jobs INDEXED BY jobs_journal_waiting"),
         "i", lease_s);
     enum store_status rc = store_row(st, s);
     if (rc != STORE_OK)
@@ -467,6 +479,53 @@ enum store_status store_journal_delivered(struct store *st, int64_t seq, int64_t
     *sent_at = db_col_int64(s, 0);
     db_reset(s);
     return STORE_OK;
+}
+
+#define STORE_JOURNAL_BACKLOG(journal_waiting)                                              \
+    "SELECT (SELECT count(*) FROM " journal_waiting " WHERE " STORE_JOURNAL_WAITING "),"   \
+    " h.ref, h.created_at, h.attempts, CASE h.state WHEN 'pending' THEN h.next_attempt_at" \
+    "  ELSE h.locked_at END, h.last_error"                                                 \
+    " FROM (SELECT 1 AS one) o LEFT JOIN (SELECT ref, created_at, attempts, state,"        \
+    "  next_attempt_at, locked_at, last_error FROM " journal_waiting                       \
+    "  WHERE " STORE_JOURNAL_WAITING " ORDER BY ref, id LIMIT 1) h ON 1 = 1"
+
+enum store_status store_journal_backlog_get(struct store *st, struct store_journal_backlog *out)
+{
+    memset(out, 0, sizeof *out);
+    struct db_stmt *s = store_stmt(
+        st,
+        store_is_postgres(st) ? STORE_JOURNAL_BACKLOG("jobs")
+                              : STORE_JOURNAL_BACKLOG("jobs INDEXED BY jobs_journal_waiting"),
+        "");
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    out->waiting = db_col_int64(s, 0);
+    out->head_seq = db_col_int64(s, 1);
+    out->head_queued_at = db_col_int64(s, 2);
+    out->head_attempts = db_col_int(s, 3);
+    out->head_next_at = db_col_int64(s, 4);
+    store_col_copy(s, 5, out->head_error, sizeof out->head_error);
+    db_reset(s);
+    return STORE_OK;
+}
+
+#define STORE_JOURNAL_RETRY(journal_waiting)                                                \
+    "UPDATE jobs SET next_attempt_at = ?1, attempts = 0"                                  \
+    " WHERE id = (SELECT id FROM " journal_waiting " WHERE " STORE_JOURNAL_WAITING          \
+    "  ORDER BY ref, id LIMIT 1) AND state = 'pending' AND next_attempt_at > ?1"
+
+enum store_status store_journal_retry_now(struct store *st, int64_t now)
+{
+    enum store_status rc = store_done(
+        st, store_stmt(st,
+                       store_is_postgres(st)
+                           ? STORE_JOURNAL_RETRY("jobs")
+                           : STORE_JOURNAL_RETRY("jobs INDEXED BY jobs_journal_waiting"),
+                       "i", now));
+    if (rc == STORE_OK && db_changes(st->db) == 0)
+        return STORE_NOT_FOUND;
+    return rc;
 }
 
 enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n)

@@ -80,6 +80,7 @@ static const struct route app_routes[] = {
     {ROUTER_GET, "/admin/pakker", (void *)h_admin_packs, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     {ROUTER_GET, "/admin/breve", (void *)h_admin_letters, AUTH_STAFF_ADMIN, BODY_NONE, 0, 0},
     {ROUTER_POST, "/admin/breve/{id}/igen", (void *)h_admin_letter_retry, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
+    {ROUTER_POST, "/admin/journal/igen", (void *)h_admin_journal_retry, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_POST, "/admin/pakker/{group}/kladde", (void *)h_admin_draft_new, AUTH_STAFF_ADMIN, BODY_FORM, 1 KB, 0},
     {ROUTER_GET | ROUTER_POST, "/admin/pakke/{id}", (void *)h_admin_draft, AUTH_STAFF_ADMIN, BODY_FORM, 0, ROUTE_SIZED},
     /* "ny" rows before the {n} rows: the first matching row wins */

@@ -54,6 +54,19 @@ void h_admin_home(struct app_call *c)
     int64_t failed = 0;
     if (store_letters_failed_count(c->st, &failed) == STORE_OK && failed > 0)
         json_object_set_new(ctx, "letters_failed", json_integer((json_int_t)failed));
+    /* the journal's delivery to the case system, when its first entry has been refused:
+     * nothing is given up, but a person must see that the case system is not getting it */
+    struct store_journal_backlog q;
+    if (store_journal_backlog_get(c->st, &q) == STORE_OK && q.waiting > 0 && q.head_error[0]) {
+        json_t *j = json_pack("{s:I, s:I, s:i, s:s}", "waiting", (json_int_t)q.waiting, "seq",
+                              (json_int_t)q.head_seq, "attempts", q.head_attempts, "error",
+                              q.head_error);
+        h_staff_time(c, j, "since", q.head_queued_at);
+        h_staff_time(c, j, "next", q.head_next_at);
+        json_object_set_new(ctx, "journal_stuck", j);
+    }
+    const char *again = http_query(c->req, "journal");
+    json_object_set_new(ctx, "journal_retried", json_boolean(again && !strcmp(again, "igen")));
     app_page(c, 200, "admin/home", ctx);
 }
 
@@ -133,6 +146,16 @@ void h_admin_letter_retry(struct app_call *c)
         app_page_error(c, 409, "letter_not_failed");
     else
         h_staff_fail(c);
+}
+
+/* POST /admin/journal/igen: the journal's first undelivered entry tried on the next pass. */
+void h_admin_journal_retry(struct app_call *c)
+{
+    enum jobs_retry_result r = jobs_retry_journal(c->st, clock_now());
+    if (r == JOBS_RETRY_ERROR)
+        h_staff_fail(c);
+    else /* also when meanwhile delivered or being tried: the start page says where it is */
+        http_reply_redirect(c->rep, 303, r == JOBS_RETRY_OK ? "/admin?journal=igen" : "/admin");
 }
 
 /* ------------------------------------------------------------------ units */

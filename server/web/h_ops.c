@@ -45,6 +45,28 @@ void h_ops_metrics(struct app_call *c)
                    (long long)k.jobs_due, (long long)k.jobs_pending, (long long)k.jobs_running,
                    (long long)k.jobs_failed, (long long)k.sent_outbox, (long long)k.sent_smtp,
                    (long long)k.sent_webhook);
+    struct store_journal_backlog q;
+    if (store_journal_backlog_get(c->st, &q) == STORE_OK) {
+        int64_t waited = q.waiting > 0 && q.head_queued_at < clock_now()
+                             ? clock_now() - q.head_queued_at
+                             : 0;
+        buf_printf(&out,
+                   "# HELP vejled_journal_undelivered Journal entries not yet delivered to "
+                   "the case system by the webhook (they go in order: all wait for the "
+                   "first).\n"
+                   "# TYPE vejled_journal_undelivered gauge\n"
+                   "vejled_journal_undelivered %lld\n"
+                   "# HELP vejled_journal_undelivered_oldest_seconds How long the first of "
+                   "them has waited since it was queued (0 when none waits).\n"
+                   "# TYPE vejled_journal_undelivered_oldest_seconds gauge\n"
+                   "vejled_journal_undelivered_oldest_seconds %lld\n"
+                   "# HELP vejled_journal_delivery_attempts Attempts made at the first of "
+                   "them: more than one means the case system has not taken it (it is never "
+                   "given up).\n"
+                   "# TYPE vejled_journal_delivery_attempts gauge\n"
+                   "vejled_journal_delivery_attempts %d\n",
+                   (long long)q.waiting, (long long)waited, q.head_attempts);
+    }
     size_t v[4];
     char today[CLOCK_DATE_LEN + 1];
     clock_today(today);

@@ -90,6 +90,7 @@ void h_admin_unplan(struct app_call *c);
 void h_admin_discard(struct app_call *c);
 void h_admin_letters(struct app_call *c);
 void h_admin_letter_retry(struct app_call *c);
+void h_admin_journal_retry(struct app_call *c);
 void h_admin_access(struct app_call *c);
 /* What the pack editor's largest form, a video's (h_admin_draft_video), may hold: a video
  * of MODEL_MAX_QUESTIONS questions with MODEL_MAX_OPTIONS options each, every text at its

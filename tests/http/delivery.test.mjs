@@ -9,14 +9,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { Webhook } from 'standardwebhooks';
 
-import { ROOT, cli, cliAsync, enrolBody, freshCpr, jobsList, nowIso, sleep, sqlite, startServer } from './harness.mjs';
+import { PG, PG_URL, ROOT, cli, cliAsync, enrolBody, freshCpr, jobsList, nowIso, pgDatabaseUrl, psql, sleep, sqlite, startServer } from './harness.mjs';
 import { journalHash, rawData } from './helpers/journal.mjs';
 import { freePort, mailText, startSmtp, stopSmtp } from './helpers/smtp.mjs';
+import { formCsrf, staff } from './staffkit.mjs';
+import { text } from './days.mjs';
 
 // the case system's secret in the Standard Webhooks form: whsec_ + base64 of random bytes
 const SECRET = `whsec_${crypto.randomBytes(32).toString('base64')}`;
@@ -280,9 +283,39 @@ timeout_s = 5
       'the journal\'s delivery of the old enrolment\'s entries is still owed');
     const changed = (await journalOf(e.citizen_id)).find((x) => x.kind === 'group_changed');
     assert.equal(changed.data.jobs_cancelled, letterJobs, 'the journal counts the letters cancelled, nothing else');
-    // back up: everything delivered, in journal order, each once
+    // down past max_attempts (5): the first entry is never given up, and nothing overtakes it
+    const delivered = hook.got.length;
+    for (const dt of [180e3, 420e3, 900e3]) assert.equal((await jobsRun(at(T + dt))).status, 0);
+    const tried = jobsOf().filter((j) => j.kind === 'deliver_journal' && j.state !== 'done' && j.attempts !== '0');
+    assert.equal(tried.length, 1, JSON.stringify(tried));
+    assert.equal(tried[0].attempts, '5');
+    assert.equal(tried[0].state, 'pending', 'still owed after max_attempts');
+    assert.equal(Date.parse(tried[0].next_attempt_at), T + 900e3 + 600e3, 'tried again after backoff_max_s');
+    assert.equal(hook.got.length, delivered, 'no later entry went out before it');
+    assert.ok(!jobsOf().some((j) => j.kind === 'deliver_journal' && j.state === 'failed'));
+    // the operator sees it: on /metrics and on the administrator's start page
+    const owed = jobsOf().filter((j) => j.kind === 'deliver_journal' && j.state === 'pending').length;
+    const metrics = await (await fetch(`${s.base}/metrics`)).text();
+    assert.match(metrics, new RegExp(`^vejled_journal_undelivered ${owed}$`, 'm'));
+    assert.match(metrics, /^vejled_journal_delivery_attempts 5$/m);
+    assert.match(metrics, /^vejled_journal_undelivered_oldest_seconds \d+$/m);
+    const admin = await staff(s, 'admin');
+    let home = await admin.get('/admin');
+    assert.match(text(home.text), new RegExp(`Sagssystemet modtager ikke journalen Journalposter, der venter på at blive leveret: ${owed}\\. Den første er nr\\. \\d+, i kø siden .+\\. Forsøg på at levere den: 5, senest med fejlen webhook: HTTP 503`));
+    // back up, and "Prøv igen nu": tried on the next pass, not at the end of its back-off
     hook.up = true;
-    r = await jobsRun(at(T + 180e3));
+    const retry = await admin.post('/admin/journal/igen', { csrf: formCsrf(home.text, '/admin/journal/igen') });
+    assert.equal(retry.status, 303);
+    assert.equal(retry.headers.location, '/admin?journal=igen');
+    assert.match(text((await admin.get(retry.headers.location)).text), /Den bliver prøvet igen nu\./);
+    const retried = jobsOf().find((j) => j.id === tried[0].id);
+    assert.equal(retried.attempts, '0', 'its back-off starts again from the first');
+    assert.ok(Date.parse(retried.next_attempt_at) <= Date.now(), 'due now');
+    // everything delivered, in journal order, each once
+    r = await jobsRun(at(T + 960e3));
+    home = await admin.get('/admin');
+    assert.doesNotMatch(text(home.text), /Sagssystemet modtager ikke journalen/);
+    assert.match(await (await fetch(`${s.base}/metrics`)).text(), /^vejled_journal_undelivered 0$/m);
     assert.equal(r.status, 0, r.stderr);
     const seqs = hook.got.map((g) => JSON.parse(g.body).seq);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
@@ -329,7 +362,7 @@ timeout_s = 5
     assert.ok(jobsOf().filter((j) => j.kind === 'deliver_journal').every((j) => j.state === 'done'));
     // a further pass sends nothing again
     const n = hook.got.length;
-    await jobsRun(at(T + 240e3));
+    await jobsRun(at(T + 1020e3));
     assert.equal(hook.got.length, n + (Number(sqlite(s.db, 'SELECT max(seq) FROM journal;').trim()) - maxSeq));
   });
 
@@ -724,5 +757,40 @@ timeout_s = 5
     enrolled = sent(await journalOf(first.citizen_id), 'enrolled');
     assert.equal(enrolled.length, 3);
     assert.equal(enrolled[2].data.contact_updated, undefined);
+  });
+});
+
+describe('upgrading a database whose journal delivery was given up', () => {
+  it('migration 0033 makes a failed journal delivery owed again, due at once; a failed letter stays failed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-0033-'));
+    const pgName = `v_0033_${process.pid}`;
+    try {
+      let db = path.join(dir, 'old.db');
+      if (PG) {
+        psql(PG_URL, `CREATE DATABASE ${pgName};`);
+        db = pgDatabaseUrl(pgName);
+      }
+      const migrations = path.join(ROOT, 'db', 'migrations', PG ? 'postgres' : 'sqlite');
+      const files = fs.readdirSync(migrations).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+      for (const f of files.filter((x) => x < '0033')) sqlite(db, `\n${fs.readFileSync(path.join(migrations, f), 'utf8')}`);
+      // as an older release left them: the first entry's delivery failed after max_attempts,
+      // the next one went out after it; a letter failed too
+      sqlite(db, `INSERT INTO jobs(kind, enrolment_id, unique_key, due_at, state, attempts, next_attempt_at,
+          last_error, created_at, finished_at, ref) VALUES
+        ('deliver_journal', NULL, 'deliver_journal:1', 100, 'failed', 8, 900, 'webhook: HTTP 503', 100, 900, 1),
+        ('deliver_journal', NULL, 'deliver_journal:2', 100, 'done', 1, 100, '', 100, 950, 2),
+        ('send_written_guidance', NULL, 'l1', 100, 'failed', 8, 900, 'smtp: refused', 100, 900, 0);`);
+      sqlite(db, `\n${fs.readFileSync(path.join(migrations, files.find((f) => f.startsWith('0033_'))), 'utf8')}`);
+      const rows = sqlite(db, `SELECT unique_key || ' ' || state || ' ' || next_attempt_at || ' ' || coalesce(finished_at, -1)
+        || ' ' || attempts || ' ' || last_error FROM jobs ORDER BY id`).trim().split('\n');
+      assert.deepEqual(rows, [
+        'deliver_journal:1 pending 0 -1 8 webhook: HTTP 503',
+        'deliver_journal:2 done 100 950 1 ',
+        'l1 failed 900 900 8 smtp: refused',
+      ]);
+    } finally {
+      if (PG) psql(PG_URL, `DROP DATABASE IF EXISTS ${pgName} WITH (FORCE);`);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -68,7 +68,9 @@ function normType(t) {
 function normExpr(e) {
   if (e == null) return null;
   return String(e).toLowerCase().replace(/::[a-z]+( precision| varying)?/g, '')
-    .replace(/[()]/g, '').replace(/\s+/g, ' ').trim();
+    .replace(/[()]/g, '').replace(/\s+/g, ' ').trim()
+    // PostgreSQL keeps `x IN (a, b)` as `x = ANY (ARRAY[a, b])`
+    .replace(/= any array\[([^\]]*)\]/g, 'in $1');
 }
 
 function parseTrigger(def) {

@@ -874,6 +874,32 @@ static enum store_status sched_finish_txn(struct store *st, void *arg)
         return rc;
     json_t *data = json_pack("{s:s, s:i, s:s}", "letter", f->j->kind, "attempts", f->j->attempts,
                              "reason", f->reason ? f->reason : "internal");
+    /* a channel that did send it before the others failed (its own …_sent entry came
+     * first): the entry names which copy is missing, so that it never reads as "nothing
+     * was sent" when the letter reached Digital Post */
+    json_t *sent_by = json_array(), *not_sent = json_array();
+    for (int i = 0; i < SCHED_LETTER_CHANNELS && rc == STORE_OK; i++) {
+        struct store_delivery d;
+        memset(&d, 0, sizeof d);
+        rc = store_delivery_get(st, f->j->id, sched_letter_channels[i], &d);
+        if (rc == STORE_OK && strcmp(d.state, "sent") == 0)
+            json_array_append_new(sent_by, json_string(sched_letter_channels[i]));
+        else if (rc == STORE_OK && strcmp(d.state, "intent") == 0)
+            json_array_append_new(not_sent, json_string(sched_letter_channels[i]));
+        store_delivery_clear(&d);
+        if (rc == STORE_NOT_FOUND)
+            rc = STORE_OK;
+    }
+    if (rc == STORE_OK && data && json_array_size(sent_by) > 0) {
+        json_object_set(data, "sent_by", sent_by);
+        json_object_set(data, "not_sent", not_sent);
+    }
+    json_decref(sent_by);
+    json_decref(not_sent);
+    if (rc != STORE_OK) {
+        json_decref(data);
+        return rc;
+    }
     rc = data ? journal_append(st, f->now, "letter_failed", "scheduler", e.citizen_uuid, e.uuid,
                                data, NULL)
               : STORE_ERROR;

@@ -363,6 +363,13 @@ void watch_journal_key(const char *kind, const json_t *data, char *key, size_t n
         snprintf(key, n, "journal_video_finished_answers");
     else if (letter && channel && (strcmp(channel, "outbox") == 0 || strcmp(channel, "smtp") == 0))
         snprintf(key, n, "journal_%s_%s", kind, channel);
+    else if (kind && strcmp(kind, "letter_failed") == 0 &&
+             json_array_size(json_object_get(data, "sent_by")) > 0 &&
+             json_array_size(json_object_get(data, "not_sent")) == 1 &&
+             (channel = json_string_value(json_array_get(json_object_get(data, "not_sent"), 0))) &&
+             (strcmp(channel, "outbox") == 0 || strcmp(channel, "smtp") == 0))
+        /* a letter one channel sent: the label names the copy that is missing */
+        snprintf(key, n, "journal_letter_failed_%s", channel);
     else if (kind && strcmp(kind, "enrolment_closed") == 0 && reason)
         snprintf(key, n, "journal_enrolment_closed_%s", reason);
     else

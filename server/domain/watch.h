@@ -168,7 +168,10 @@ json_t *watch_json(const struct watch_facts *f, const json_t *strings);
  * ("journal_video_finished_answers": the citizen answered; "journal_video_finished": the
  * player reported the end), and a letter's sending, which says what its channel did
  * ("journal_<kind>_outbox": placed in the outbox for Digital Post, "journal_<kind>_smtp":
- * sent by e-mail).  Written into key (at least 64 bytes). */
+ * sent by e-mail), and a letter that failed for good after one channel sent it, which names
+ * the copy that is missing ("journal_letter_failed_smtp": the e-mail, the letter being in
+ * the outbox; "journal_letter_failed_outbox": the outbox's, the e-mail sent).  Written into
+ * key (at least 64 bytes). */
 void watch_journal_key(const char *kind, const json_t *data, char *key, size_t n);
 
 #endif

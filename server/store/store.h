@@ -413,6 +413,7 @@ struct store_failed_letter {
     char citizen_uuid[MODEL_UUID_LEN + 1];
     char citizen_name[256]; /* "" when purged */
     char group_name[LANG_COUNT][256]; /* the target group's names ("" when it has none) */
+    bool sent_outbox, sent_smtp; /* a channel that did send it before the job failed */
 };
 typedef int (*store_failed_letter_cb)(const struct store_failed_letter *l, void *arg);
 /* The failed letters of open enrolments, the latest failure first, at most limit; cb

@@ -703,7 +703,11 @@ enum store_status store_letters_failed_list(struct store *st, size_t limit,
     struct db_stmt *s = store_stmt(
         st,
         "SELECT j.id, j.kind, j.attempts, j.last_error, coalesce(j.finished_at, 0), c.id,"
-        " c.uuid, coalesce(c.name, ''), g.name_da, coalesce(g.name_en, '')"
+        " c.uuid, coalesce(c.name, ''), g.name_da, coalesce(g.name_en, ''),"
+        " EXISTS (SELECT 1 FROM deliveries d WHERE d.job_id = j.id AND d.channel = 'outbox'"
+        "  AND d.state = 'sent'),"
+        " EXISTS (SELECT 1 FROM deliveries d WHERE d.job_id = j.id AND d.channel = 'smtp'"
+        "  AND d.state = 'sent')"
         " FROM jobs j JOIN enrolments e ON e.id = j.enrolment_id"
         " JOIN citizens c ON c.id = e.citizen_id JOIN target_groups g ON g.id = e.group_id"
         " WHERE j.state = 'failed' AND j.kind IN " STORE_LETTER_KINDS
@@ -725,6 +729,8 @@ enum store_status store_letters_failed_list(struct store *st, size_t limit,
         store_col_copy(s, 7, l.citizen_name, sizeof l.citizen_name);
         store_col_copy(s, 8, l.group_name[LANG_DA], sizeof l.group_name[LANG_DA]);
         store_col_copy(s, 9, l.group_name[LANG_EN], sizeof l.group_name[LANG_EN]);
+        l.sent_outbox = db_col_int(s, 10) != 0;
+        l.sent_smtp = db_col_int(s, 11) != 0;
         if (cb(&l, arg)) {
             db_reset(s);
             return STORE_OK;

@@ -101,6 +101,11 @@ static int h_admin_letter_row(const struct store_failed_letter *l, void *arg)
                             app_text(c, cause_key), "attempts", l->attempts, "error",
                             l->last_error);
     h_staff_time(c, row, "failed_at", l->failed_at);
+    /* one channel sent it: the row says which copy is missing, not that nothing went out */
+    if (l->sent_outbox != l->sent_smtp)
+        json_object_set_new(row, "partly",
+                            json_string(app_text(c, l->sent_outbox ? "admin_letters_partly_outbox"
+                                                                   : "admin_letters_partly_smtp")));
     json_array_append_new(a->list, row);
     return 0;
 }

@@ -476,6 +476,43 @@ timeout_s = 5
     assert.equal(api.prev_hash, entry.prev_hash);
   });
 
+  it('a letter that one channel sent and another failed for good: letter_failed names the copy that is missing, never "not sent"', async () => {
+    // outbox and e-mail, one attempt, the mail server down: the outbox takes it, the e-mail fails
+    const ini = path.join(s.dir, 'both-once.ini');
+    fs.writeFileSync(ini, `${fs.readFileSync(s.configFile, 'utf8')}\n[delivery]\nchannels = outbox,smtp,webhook\nmax_attempts = 1\n`);
+    const port = smtp.port;
+    await stopSmtp(smtp);
+    const e = await enrol();
+    const T = t0 + 5.6 * 3600e3;
+    const r = await jobsRun(at(T), {}, ini);
+    assert.equal(r.status, 0, r.stderr);
+    smtp = await startSmtp(port, smtp.dir);
+    const job = jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance');
+    assert.equal(job.state, 'failed');
+    assert.equal(lettersFor(e.cpr).length, 1, 'the outbox has the letter');
+    const entries = await journalOf(e.citizen_id);
+    assert.deepEqual(sent(entries, 'written_guidance_sent').map((x) => x.data.channel), ['outbox']);
+    const failed = entries.find((x) => x.kind === 'letter_failed');
+    assert.deepEqual(failed.data, { letter: 'send_written_guidance', attempts: 1, reason: 'channel_refused',
+      sent_by: ['outbox'], not_sent: ['smtp'] });
+    assert.ok(entries.indexOf(failed) > entries.findIndex((x) => x.kind === 'written_guidance_sent'), 'after the outbox\'s own entry');
+    // the caseworker's record and the administrator's list say which copy is missing
+    const admin = await staff(s, 'admin');
+    const page = text((await admin.get(`/medarbejder/borger/${e.citizen_id}`)).text);
+    assert.match(page, /E-mail-kopien af brevet kunne ikke sendes \(opgivet\); brevet er lagt i udbakken til Digital Post/);
+    assert.doesNotMatch(page, /Brev kunne ikke sendes \(udsendelsen opgivet\)/);
+    const list = await admin.get('/admin/breve');
+    const row = text(list.text.split('<li class="vejled-letter">').find((x) => x.includes(e.citizen_id)));
+    assert.match(row, /Brevet er lagt i udbakken til Digital Post\. Det er e-mail-kopien, der ikke blev sendt\./);
+    // sent again once the mail server is back: only the e-mail goes, the outbox letter stays one
+    const action = `/admin/breve/${job.id}/igen`;
+    assert.equal((await admin.post(action, { csrf: formCsrf(list.text, action) })).status, 303);
+    assert.equal((await jobsRun(at(T + 60e3), {}, ini)).status, 0);
+    assert.equal(jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').state, 'done');
+    assert.equal(lettersFor(e.cpr).length, 1);
+    assert.equal(mailsTo(e.email).length, 1);
+  });
+
   /** The hashes of what a letter's channels delivered: the outbox files and the e-mails. */
   function delivered(e) {
     const [letter] = lettersFor(e.cpr);

@@ -161,7 +161,7 @@ static json_t *progress_watch_data(const struct model_pack *pack, const struct m
                                    const struct model_view *view, bool answered)
 {
     struct watch_facts f;
-    watch_facts_of(view, answered, &f);
+    watch_facts_of(view, answered, (int64_t)v->duration_s * 1000, &f);
     json_t *data = progress_base_data(pack, v);
     json_t *w = watch_json(&f, NULL);
     json_object_update(data, w);
@@ -226,14 +226,15 @@ static enum store_status progress_watch_txn(struct store *st, void *arg)
      * of the reports does not matter: a longer duration reported later (a player's early
      * estimate, another tab) takes "to the end" back from what the record shows.  The
      * journal keeps a video_watched entry made before, with the figures it was made on. */
-    bool to_end = watch_is_to_end(view.ranges, view.n_ranges, view.duration_ms, view.ended,
-                                  view.skipped);
+    /* against the pack's stated length when the player's is much shorter (watch_judged_ms) */
+    const int64_t judged = watch_judged_ms(view.duration_ms, (int64_t)c->v->duration_s * 1000);
+    bool to_end = watch_is_to_end(view.ranges, view.n_ranges, judged, view.ended, view.skipped);
     bool to_end_now = to_end && !view.to_end_at;
     if (to_end_now)
         view.to_end_at = c->now;
     else if (!to_end)
         view.to_end_at = 0;
-    int level = watch_level(view.played_ms, view.duration_ms);
+    int level = watch_level(view.played_ms, judged);
     int journal_played = level > view.journal_level && !to_end_now && !view.to_end_at;
     if (level > view.journal_level || to_end_now)
         view.journal_level = to_end_now ? 4 : level;
@@ -287,8 +288,7 @@ void progress_watch_facts(const struct model_progress *pr, const struct model_vi
     for (size_t i = 0; i < pr->n_views; i++)
         if (pr->views[i].video_id == v->id)
             view = &pr->views[i];
-    watch_facts_of(view, progress_all_answered(pr, v), f);
-    f->stated_ms = (int64_t)v->duration_s * 1000;
+    watch_facts_of(view, progress_all_answered(pr, v), (int64_t)v->duration_s * 1000, f);
 }
 
 /* ------------------------------------------------------------------ answers */

@@ -195,10 +195,12 @@ void watch_format_ranges(const struct model_range *r, size_t n, struct buf *out)
     }
 }
 
-void watch_facts_of(const struct model_view *v, bool answered, struct watch_facts *f)
+void watch_facts_of(const struct model_view *v, bool answered, int64_t stated_ms,
+                    struct watch_facts *f)
 {
     memset(f, 0, sizeof *f);
     f->answered = answered;
+    f->stated_ms = stated_ms;
     if (!v) {
         f->observed = WATCH_NOT_VIEWED;
         return;
@@ -223,8 +225,13 @@ void watch_facts_of(const struct model_view *v, bool answered, struct watch_fact
     if (!v->reported_at)
         return;
     f->duration_ms = v->duration_ms;
-    f->share_permille = watch_share_permille(f->played_ms, v->duration_ms);
-    f->to_end = v->to_end_at != 0;
+    f->judged_ms = watch_judged_ms(v->duration_ms, stated_ms);
+    f->share_permille = watch_share_permille(f->played_ms, f->judged_ms);
+    /* a view stored "to the end" on the player's length alone (before the stated length was
+     * weighed) is judged again, so that an old record does not keep saying it */
+    f->to_end = v->to_end_at != 0 &&
+                (f->judged_ms == v->duration_ms ||
+                 watch_is_to_end(v->ranges, v->n_ranges, f->judged_ms, v->ended, v->skipped));
     f->ended = v->ended;
     f->skipped = v->skipped;
     f->captions_on = v->captions_on;
@@ -263,6 +270,12 @@ bool watch_length_differs(int64_t reported_ms, int64_t stated_ms)
     return d > slack;
 }
 
+int64_t watch_judged_ms(int64_t reported_ms, int64_t stated_ms)
+{
+    return reported_ms < stated_ms && watch_length_differs(reported_ms, stated_ms) ? stated_ms
+                                                                                    : reported_ms;
+}
+
 static void watch_part(struct buf *out, const json_t *strings, const char *key)
 {
     if (out->len)
@@ -299,7 +312,8 @@ void watch_sentence(const struct watch_facts *f, const json_t *strings, struct b
         struct buf ranges = {0};
         char duration[24], share[16];
         watch_format_ranges(f->ranges, f->n_ranges, &ranges);
-        watch_format_time(f->duration_ms, duration, sizeof duration);
+        watch_format_time(f->judged_ms ? f->judged_ms : f->duration_ms, duration,
+                          sizeof duration);
         snprintf(share, sizeof share, "%d", (f->share_permille + 5) / 10);
         const char *vars[] = {"ranges", ranges.data ? ranges.data : "", "duration", duration,
                               "share", share, NULL};
@@ -310,9 +324,10 @@ void watch_sentence(const struct watch_facts *f, const json_t *strings, struct b
         if (f->to_end)
             watch_part(&own, strings, "watch_to_end");
         if (watch_length_differs(f->duration_ms, f->stated_ms)) {
-            char stated[24];
+            char stated[24], reported[24];
             watch_format_time(f->stated_ms, stated, sizeof stated);
-            const char *lv[] = {"reported", duration, "stated", stated, NULL};
+            watch_format_time(f->duration_ms, reported, sizeof reported);
+            const char *lv[] = {"reported", reported, "stated", stated, NULL};
             buf_puts(&own, "; ");
             letter_fill(&own, letter_string(strings, "watch_length_differs"), lv);
         }

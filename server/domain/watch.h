@@ -127,6 +127,7 @@ struct watch_facts {
     bool answered;    /* every question of the video has an answer (given by the caller) */
     bool page_viewed;
     int64_t played_ms, duration_ms; /* duration_ms: the player's (the file's length) */
+    int64_t judged_ms;              /* what share and to_end are judged against */
     int64_t stated_ms;              /* the pack's stated length of the video, 0 if none */
     int share_permille;
     bool to_end, ended, skipped, captions_on, transcript_opened, legacy_ended;
@@ -136,19 +137,30 @@ struct watch_facts {
     size_t n_ranges;
 };
 
-/* The facts of view v (NULL: the page was never shown); answered as above.  A page shown
+/* The facts of view v (NULL: the page was never shown); answered as above; stated_ms the
+ * pack's stated length of the video (0: none), against which the share and "to the end" are
+ * judged when the player's is much shorter (watch_judged_ms).  A page shown
  * without a playable video (v->no_media) is WATCH_NO_MEDIA or WATCH_NO_FILE unless played
  * ranges were reported (the file came later and was played: the played facts win); if it
  * was also shown with one (v->player_at), player_shown says so. */
-void watch_facts_of(const struct model_view *v, bool answered, struct watch_facts *f);
+void watch_facts_of(const struct model_view *v, bool answered, int64_t stated_ms,
+                    struct watch_facts *f);
 
 /* "played", "not_played", "no_script", "not_viewed", "legacy", "no_media", "no_file". */
 const char *watch_observed_name(enum watch_observed o);
 
 /* True when the player's length of a video (reported_ms) and the pack's stated one
  * (stated_ms, 0: none) disagree by more than a tenth of the stated length, at least 2 s:
- * the played share and "to the end" rest on the player's length, so a reader is told. */
+ * a reader is told both. */
 bool watch_length_differs(int64_t reported_ms, int64_t stated_ms);
+
+/* The length a video's played share and "to the end" are judged against: the player's
+ * (reported_ms), unless it is shorter than the pack's stated one by more than
+ * watch_length_differs allows; then the stated one.  A player that reports a 2 s length for a
+ * video stated as 40 s (a cut or replaced file, or a report made up) is not taken at its word
+ * that 2 s played are the whole video: the record may say less than the citizen saw, never
+ * more. */
+int64_t watch_judged_ms(int64_t reported_ms, int64_t stated_ms);
 
 /* The sentence for the facts, in the language of strings (the templates' lang JSON;
  * keys watch_*), appended to out.  Played facts whose length differs from the stated one

@@ -208,11 +208,12 @@ describe('watching and opening as observed', () => {
     assert.equal(v.watched.to_end, false);
     assert.equal(v.watched.text, 'afspillet 0:00–0:05, 0:38–0:40 af 0:40 (18 %)');
     // backwards seeks and seeks within what was played are no skip; the end then counts
-    // (a short video: 0:00–0:09.2 of 0:10 is 92 %, its last second played to the end)
+    // (0:00–0:39.2 of 0:40, the end reported; a player length far shorter than the video's
+    // stated 0:40 would be judged against 0:40, see below)
     const D = await enrol();
     const d = await citizen(D);
-    assert.equal((await report(d, 1, { d: '10', p: '0-6', s: '6-1,1-6' })).status, 204);
-    assert.equal((await report(d, 1, { d: '10', p: '0-9.2', e: '1' })).status, 204);
+    assert.equal((await report(d, 1, { d: '40', p: '0-6', s: '6-1,1-6' })).status, 204);
+    assert.equal((await report(d, 1, { d: '40', p: '0-39.2', e: '1' })).status, 204);
     const w = (await describeEnrolment(D.enrolment_id)).videos[0];
     assert.equal(w.watched.skipped, false);
     assert.equal(w.watched.to_end, true, 'ended without skipping');
@@ -228,23 +229,39 @@ describe('watching and opening as observed', () => {
     assert.equal((await describeEnrolment(E.enrolment_id)).videos[0].watched.to_end, false);
   });
 
-  it('a player length far from the video\'s stated one is said beside the played facts', async () => {
-    // video 1 is stated to be 0:40: a player that reports a 1 s file "to the end" (a cut
-    // file, or a page made to report so) is recorded as reported, and the record says both
+  it('a player length far shorter than the video\'s stated one: the share and "to the end" are judged against the stated length, and the record says both', async () => {
+    // video 1 is stated to be 0:40: a player that reports a 1 s file played "to the end" (a
+    // cut file, or a page made to report so) is not taken at its word that the video was
+    // played to its end; the record says what was played, of which length, and both lengths
     const C = await enrol();
     const b = await citizen(C);
     assert.equal((await report(b, 1, { d: '1', p: '0-1', e: '1' })).status, 204);
     const v = (await describeEnrolment(C.enrolment_id)).videos[0];
-    assert.equal(v.watched.to_end, true, 'the player\'s evidence');
-    assert.equal(v.watched.text, 'afspillet 0:00–0:01 af 0:01 (100 %); set til ende; '
+    assert.equal(v.watched.to_end, false, 'not to the end of a 40 s video');
+    assert.equal(v.finished, false);
+    assert.equal(v.watched.share, 0.025);
+    assert.equal(v.watched.duration, 1, 'the player\'s length, as it reported it');
+    assert.equal(v.watched.text, 'afspillet 0:00–0:01 af 0:40 (3 %); '
       + 'afspilleren angav videoens længde til 0:01, men videoen er opgivet til 0:40');
-    assert.ok((await evidenceText(C.citizen_id)).includes('men videoen er opgivet til 0:40'), 'the evidence says it too');
+    const kinds = (await s.api('GET', `/api/v1/citizens/${C.citizen_id}/journal`)).json.entries.map((x) => x.kind);
+    assert.ok(!kinds.includes('video_watched'), `no "played to the end" entry: ${kinds.join(' ')}`);
+    const ev = await evidenceText(C.citizen_id);
+    assert.ok(ev.includes('men videoen er opgivet til 0:40'), 'the evidence says it too');
+    assert.ok(!/afspillet til ende/.test(ev), 'and never that it was played to the end');
+    // a player length longer than the stated one is the player's: judged against it
+    const L = await enrol();
+    const l = await citizen(L);
+    assert.equal((await report(l, 1, { d: '60', p: '0-60', e: '1' })).status, 204);
+    const lv = (await describeEnrolment(L.enrolment_id)).videos[0].watched;
+    assert.equal(lv.to_end, true);
+    assert.equal(lv.text, 'afspillet 0:00–1:00 af 1:00 (100 %); afspillet til ende; '
+      + 'afspilleren angav videoens længde til 1:00, men videoen er opgivet til 0:40');
     // within a tenth of the stated length nothing more is said
     const D = await enrol();
     const d = await citizen(D);
     assert.equal((await report(d, 1, { d: '39.6', p: '0-39.6', e: '1' })).status, 204);
     assert.equal((await describeEnrolment(D.enrolment_id)).videos[0].watched.text,
-      'afspillet 0:00–0:40 af 0:40 (100 %); set til ende');
+      'afspillet 0:00–0:40 af 0:40 (100 %); afspillet til ende');
   });
 
   it('"ended" with played ranges that stop far before the end is not watched to the end', async () => {
@@ -261,7 +278,7 @@ describe('watching and opening as observed', () => {
     assert.ok(!kinds.includes('video_watched'), kinds.join(' '));
     const page = await staffPage(F.citizen_id);
     assert.ok(page.includes(`Afspilning: ${v.watched.text}`), 'the caseworker page');
-    assert.ok(!page.includes('Video afspillet til ende') && !page.includes('set til ende'), 'nothing says watched');
+    assert.ok(!page.includes('afspillet til ende') && !page.includes('set til ende'), 'nothing says watched');
     const pdf = await evidenceText(F.citizen_id);
     assert.ok(pdf.includes(v.watched.text), 'the evidence PDF');
     assert.ok(!/afspillet til ende|set til ende/.test(pdf), 'the PDF never says watched');
@@ -391,12 +408,12 @@ describe('watching and opening as observed', () => {
     assert.match(v.watched.text, /^svarede(;|$)/);
     const page = await staffPage(K.citizen_id);
     assert.ok(page.includes('Svarede (ældre registrering'), 'the journal row says "svarede"');
-    assert.ok(!page.includes('Video set til ende'), 'and nothing says watched');
+    assert.ok(!page.includes('afspillet til ende'), 'and nothing says watched');
     assert.ok(page.includes(`Afspilning: ${v.watched.text}`));
     const pdf = await evidenceText(K.citizen_id);
     assert.ok(pdf.includes('Svarede (ældre registrering'), 'the PDF journal says "svarede"');
     assert.ok(pdf.includes(v.watched.text));
-    assert.ok(!/set til ende/.test(pdf), 'the PDF never says watched');
+    assert.ok(!/afspillet til ende/.test(pdf), 'the PDF never says watched');
   });
 
   it('a page shown without a playable video: "videoen kunne ikke vises", never "without playing"; played later wins', async () => {
@@ -452,7 +469,7 @@ describe('watching and opening as observed', () => {
     const w = (await describeEnrolment(M.enrolment_id)).videos[3].watched;
     assert.equal(w.observed, 'played');
     assert.equal(w.to_end, true);
-    assert.equal(w.text, 'afspillet 0:00–0:40 af 0:40 (100 %); set til ende');
+    assert.equal(w.text, 'afspillet 0:00–0:40 af 0:40 (100 %); afspillet til ende');
     assert.equal(w.player_shown, false, 'played: the played facts alone');
     // the other way round: first with the player, then without it (the file gone again)
     const P = await enrol();
@@ -601,7 +618,7 @@ describe('a database from before 0007', () => {
     const text = decodeEntities(page.text);
     assert.ok(text.includes('Svarede (ældre registrering'), 'the answers entry says "svarede"');
     assert.ok(text.includes('Afspilleren meldte videoens slutning'), 'the player entry says what it was');
-    assert.ok(!text.includes('Video set til ende'));
+    assert.ok(!text.includes('afspillet til ende'));
   });
 
   it('a session from before counts as used: its next request journals no second opening', async () => {

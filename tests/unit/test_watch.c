@@ -219,7 +219,7 @@ static const char *said(const struct model_view *v, bool answered, struct buf *b
     struct watch_facts f;
     json_t *s = strings();
     buf_reset(b);
-    watch_facts_of(v, answered, &f);
+    watch_facts_of(v, answered, 0, &f);
     watch_sentence(&f, s, b);
     json_decref(s);
     return b->data ? b->data : "";
@@ -231,8 +231,7 @@ static const char *said_stated(const struct model_view *v, int64_t stated_ms, st
     struct watch_facts f;
     json_t *s = strings();
     buf_reset(b);
-    watch_facts_of(v, true, &f);
-    f.stated_ms = stated_ms;
+    watch_facts_of(v, true, stated_ms, &f);
     watch_sentence(&f, s, b);
     json_decref(s);
     return b->data ? b->data : "";
@@ -252,15 +251,32 @@ static void test_length_differs(void **state)
     assert_true(watch_length_differs(580000, 650000));
     assert_false(watch_length_differs(1000, 0)); /* no stated length: nothing to compare */
     assert_false(watch_length_differs(0, 40000));
-    /* the sentence says both lengths: "to the end" of a 1 s file is not a 40 s video's */
+    /* the length judged against: the player's, unless it is much shorter than the stated */
+    assert_int_equal(watch_judged_ms(1000, 40000), 40000);
+    assert_int_equal(watch_judged_ms(36000, 40000), 36000); /* within a tenth */
+    assert_int_equal(watch_judged_ms(60000, 40000), 60000); /* longer: the player's */
+    assert_int_equal(watch_judged_ms(1000, 0), 1000);       /* nothing stated */
+    /* "to the end" of a 1 s file is not a 40 s video's, even when a view was stored so (by a
+     * release that judged against the player's length alone); the sentence says both */
     struct buf b = {0};
     struct model_range one[] = {R(0, 1000)};
     struct model_view v = {.video_id = 1, .started_at = 1, .observed = true, .reported_at = 2,
-                           .duration_ms = 1000, .ranges = one, .n_ranges = 1, .to_end_at = 3};
+                           .duration_ms = 1000, .ranges = one, .n_ranges = 1, .to_end_at = 3,
+                           .ended = true};
     assert_string_equal(said_stated(&v, 40000, &b),
-                        "afspillet 0:00\xE2\x80\x93" "0:01 af 0:01 (100 %); set til ende; "
+                        "afspillet 0:00\xE2\x80\x93" "0:01 af 0:40 (3 %); "
                         "afspilleren angav videoens længde til 0:01, men videoen er opgivet "
                         "til 0:40");
+    struct watch_facts wf;
+    watch_facts_of(&v, true, 40000, &wf);
+    assert_false(wf.to_end);
+    assert_int_equal(wf.share_permille, 25);
+    /* all 40 s played of the 1 s file's report: to the end of the stated length too */
+    struct model_range all[] = {R(0, 40000)};
+    struct model_view whole = v;
+    whole.ranges = all;
+    watch_facts_of(&whole, true, 40000, &wf);
+    assert_true(wf.to_end);
     struct model_range full[] = {R(0, 39600)};
     struct model_view ok = {.video_id = 1, .started_at = 1, .observed = true, .reported_at = 2,
                             .duration_ms = 39600, .ranges = full, .n_ranges = 1,
@@ -303,7 +319,7 @@ static void test_sentence(void **state)
     missing.reported_at = 0;
     assert_string_equal(said(&missing, true, &b), could_not);
     struct watch_facts nf;
-    watch_facts_of(&missing, true, &nf);
+    watch_facts_of(&missing, true, 0, &nf);
     json_t *nj = watch_json(&nf, NULL);
     assert_string_equal(json_string_value(json_object_get(nj, "observed")), "no_media");
     json_decref(nj);
@@ -314,7 +330,7 @@ static void test_sentence(void **state)
     assert_string_equal(said(&nofile, true, &b),
                         "der er ingen videofil til denne video; siden tilbød teksten til "
                         "videoen; tekstversionen blev åbnet");
-    watch_facts_of(&nofile, true, &nf);
+    watch_facts_of(&nofile, true, 0, &nf);
     assert_int_equal(nf.observed, WATCH_NO_FILE);
     assert_string_equal(watch_observed_name(nf.observed), "no_file");
     /* shown with a player at another visit, nothing played: both are said, the observed
@@ -324,7 +340,7 @@ static void test_sentence(void **state)
                         "videoen kunne ikke vises; teksten til videoen blev vist i stedet; ved et "
                         "andet besøg blev siden vist med videoen, men der blev ikke registreret "
                         "nogen afspilning");
-    watch_facts_of(&missing, true, &nf);
+    watch_facts_of(&missing, true, 0, &nf);
     assert_int_equal(nf.observed, WATCH_NO_MEDIA);
     nj = watch_json(&nf, NULL);
     assert_true(json_is_true(json_object_get(nj, "player_shown")));
@@ -338,7 +354,7 @@ static void test_sentence(void **state)
     /* a page with a player only: player_shown is for the no-media facts alone */
     struct model_view withplayer = {.video_id = 1, .started_at = 1, .observed = true,
                                     .reported_at = 2, .player_at = 1};
-    watch_facts_of(&withplayer, true, &nf);
+    watch_facts_of(&withplayer, true, 0, &nf);
     assert_int_equal(nf.observed, WATCH_NOT_PLAYED);
     assert_false(nf.player_shown);
     /* the file came later and was played: the played facts win */
@@ -353,7 +369,7 @@ static void test_sentence(void **state)
     assert_string_equal(said(&legacy, true, &b),
                         "svarede; siden blev vist (før afspilning blev registreret)");
     struct watch_facts f;
-    watch_facts_of(&legacy, true, &f);
+    watch_facts_of(&legacy, true, 0, &f);
     assert_false(f.to_end);
     json_t *j = watch_json(&f, NULL);
     assert_string_equal(json_string_value(json_object_get(j, "observed")), "legacy");
@@ -365,7 +381,7 @@ static void test_sentence(void **state)
                               .duration_ms = 40000, .ranges = part, .n_ranges = 2};
     assert_string_equal(said(&half, false, &b),
                         "afspillet 0:00\xE2\x80\x93" "0:10, 0:20\xE2\x80\x93" "0:30 af 0:40 (50 %)");
-    watch_facts_of(&half, false, &f);
+    watch_facts_of(&half, false, 0, &f);
     j = watch_json(&f, NULL);
     assert_true(json_real_value(json_object_get(j, "share")) == 0.5);
     assert_true(json_real_value(json_object_get(j, "seconds")) == 20.0);

@@ -196,7 +196,13 @@ static enum store_status progress_watch_txn(struct store *st, void *arg)
     struct progress_watch_ctx *c = arg;
     const struct watch_report *r = c->r;
     struct model_view view;
-    enum store_status rc = store_view_ensure(st, c->e->id, c->v->id, c->now);
+    enum store_status rc = store_enrolment_is_open(st, c->e->id); /* as for answers */
+    if (rc == STORE_NOT_FOUND) {
+        c->result = WATCH_REPORT_CLOSED;
+        return rc;
+    }
+    if (rc == STORE_OK)
+        rc = store_view_ensure(st, c->e->id, c->v->id, c->now);
     if (rc == STORE_OK)
         rc = store_view_get(st, c->e->id, c->v->id, &view);
     if (rc != STORE_OK)
@@ -379,9 +385,13 @@ static enum store_status progress_submit_txn(struct store *st, void *arg)
 {
     struct progress_submit_ctx *c = arg;
     const struct model_video *v = c->v;
+    /* closed since the session was checked (the case system's close or group change):
+     * nothing is recorded, as if the close had come first */
+    enum store_status rc = store_enrolment_is_open(st, c->e->id);
+    if (rc != STORE_OK)
+        return rc;
     json_t *answers = json_array(), *topics = json_array();
     int asked_changed = 0, first_answer = 0;
-    enum store_status rc = STORE_OK;
 
     for (size_t qi = 0; qi < v->n_questions && rc == STORE_OK; qi++) {
         const struct model_question *q = &v->questions[qi];
@@ -597,6 +607,13 @@ struct progress_decline_ctx {
 static enum store_status progress_decline_txn(struct store *st, void *arg)
 {
     struct progress_decline_ctx *d = arg;
+    enum store_status open = store_enrolment_is_open(st, d->e->id); /* as for answers */
+    if (open == STORE_NOT_FOUND) {
+        d->refused = 2;
+        return STORE_OK;
+    }
+    if (open != STORE_OK)
+        return open;
     /* after the meeting there is no meeting left to hear it at (a citizen who chose it
      * before keeps that choice); the enrolment as it is now, inside the transaction (a
      * meeting recorded or moved since the page read it counts) */
@@ -628,7 +645,7 @@ int progress_decline(struct store *st, const struct model_enrolment *e, int64_t 
     struct progress_decline_ctx d = {e, now, 0};
     if (store_txn(st, progress_decline_txn, &d) != STORE_OK)
         return -1;
-    return d.refused ? 1 : 0;
+    return d.refused;
 }
 
 int progress_set_language(struct store *st, const struct model_enrolment *e, const char *lang)

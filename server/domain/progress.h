@@ -65,6 +65,7 @@ enum progress_watch {
     WATCH_REPORT_OK,
     WATCH_REPORT_INVALID,  /* bogus values (no duration, ranges outside it); nothing stored */
     WATCH_REPORT_TOO_MANY, /* the merged ranges would exceed max_ranges; nothing stored */
+    WATCH_REPORT_CLOSED,   /* the enrolment was closed meanwhile; nothing stored */
     WATCH_REPORT_ERROR
 };
 
@@ -107,6 +108,8 @@ enum progress_submit {
 };
 
 /* Records the answers to all questions of video v (one choice per question is required),
+ * unless the enrolment was closed meanwhile (the transaction gives STORE_NOT_FOUND, the
+ * call SUBMIT_ERROR, and nothing is written),
  * the asked-about marks for v's questions (asked: question ids that are checked; the
  * others are cleared).  Answering never marks the video watched (watch.h).  Journals
  * "answers_submitted" with what was known of the playback then and the code of the page
@@ -144,7 +147,8 @@ void progress_submission_free(void *submission);
 
 /* The citizen would rather hear it at the meeting: journals "declined" the first time.
  * 0; 1 when the first meeting is over (meeting_state: recorded, or its planned time has
- * passed), refused and nothing changed; -1 on a store error. */
+ * passed), refused and nothing changed; 2 when the enrolment was closed meanwhile, nothing
+ * changed; -1 on a store error. */
 int progress_decline(struct store *st, const struct model_enrolment *e, int64_t now);
 
 /* Changes the language of the citizen's pages to lang, a well-formed code (lang.h; the

@@ -179,6 +179,10 @@ enum store_status store_enrolment_open(struct store *st, int64_t citizen_id, int
                                        struct model_enrolment *out);
 enum store_status store_enrolment_by_token(struct store *st, const char *token_hash,
                                            struct model_enrolment *out);
+/* Whether enrolment id is still open: STORE_OK, or STORE_NOT_FOUND when it is closed (or
+ * gone).  Asked inside a citizen's write, since the case system may close the enrolment
+ * between the request's session check and its transaction. */
+enum store_status store_enrolment_is_open(struct store *st, int64_t id);
 /* Sets the named moment (opened_at, completed_at, declined_at) if it is not set yet;
  * STORE_NOT_FOUND when it already was. */
 enum store_status store_enrolment_mark(struct store *st, int64_t id, const char *what,

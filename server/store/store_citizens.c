@@ -186,6 +186,16 @@ enum store_status store_enrolment_by_token(struct store *st, const char *token_h
         out);
 }
 
+enum store_status store_enrolment_is_open(struct store *st, int64_t id)
+{
+    struct db_stmt *s = store_stmt(
+        st, "SELECT 1 FROM enrolments WHERE id = ? AND closed_at IS NULL", "i", id);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK)
+        db_reset(s);
+    return rc;
+}
+
 enum store_status store_enrolment_mark(struct store *st, int64_t id, const char *what,
                                        int64_t at)
 {

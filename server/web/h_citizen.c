@@ -1695,6 +1695,10 @@ static void h_citizen_answered(struct app_call *c, enum store_status result, voi
         app_reply_full(c, false);
         return;
     }
+    if (result == STORE_NOT_FOUND) { /* closed since the session was checked: as if before */
+        app_page_error(c, 403, "session_required");
+        return;
+    }
     if (result != STORE_OK) {
         h_citizen_fail(c);
         return;
@@ -1886,6 +1890,9 @@ void h_citizen_playback(struct app_call *c)
     case WATCH_REPORT_TOO_MANY:
         app_page_error(c, 422, "bad_request");
         break;
+    case WATCH_REPORT_CLOSED: /* closed since the session was checked: as if before */
+        app_page_error(c, 403, "session_required");
+        break;
     case WATCH_REPORT_ERROR:
         h_citizen_fail(c);
         break;
@@ -1952,6 +1959,10 @@ void h_citizen_decline(struct app_call *c)
     int r = progress_decline(c->st, &c->enrolment, clock_now());
     if (r == 1) { /* the meeting is over: nothing changed, the page says why */
         h_citizen_decline_page(c, pack, 1);
+        return;
+    }
+    if (r == 2) { /* closed since the session was checked: as if before */
+        app_page_error(c, 403, "session_required");
         return;
     }
     if (r != 0) {

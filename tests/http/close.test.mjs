@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { Browser, cli, enrolBody, freshCpr, jobsList, sleep, sqlite, startServer, tableCounts } from './harness.mjs';
 import { enrolCitizen, pdfText, staff } from './staffkit.mjs';
+import { readyCitizen } from './answers.mjs';
 
 let s;
 
@@ -181,5 +182,25 @@ describe('closing an enrolment: the citizen left the target group', () => {
     r = await s.api('POST', `/api/v1/enrolments/${early.enrolment_id}/close`, { body: { reason: 'moved', closed_at: iso(began) } });
     assert.equal(r.status, 200, r.text);
     assert.equal(await passed(), before - 1, 'closed before its meeting: it does not');
+  });
+  it('answers under way when the enrolment is closed are not recorded: the citizen gets the closed session\'s page, and the journal ends with the close', async () => {
+    // the group commit holds a submission up to a second for company: the close comes first
+    const w = await startServer({ config: '[database]\nbatch_wait_us = 1000000\n' });
+    try {
+      const c = await readyCitizen(w);
+      const answering = c.browser.post('/borger/video/1', c.fields);
+      await sleep(300);
+      const closed = await w.api('POST', `/api/v1/enrolments/${c.enrolment}/close`, { body: { reason: 'job' } });
+      assert.equal(closed.status, 200, closed.text);
+      const res = await answering;
+      assert.equal(res.status, 403, res.text.slice(0, 300));
+      const kinds = (await w.api('GET', `/api/v1/citizens/${c.citizen}/journal`)).json.entries.map((x) => x.kind);
+      assert.equal(kinds[kinds.length - 1], 'enrolment_closed', kinds.join(' '));
+      assert.ok(!kinds.includes('answers_submitted'), kinds.join(' '));
+      assert.equal(sqlite(w.db, `SELECT count(*) FROM answers a JOIN enrolments e ON e.id = a.enrolment_id
+        WHERE e.uuid = '${c.enrolment}'`).trim(), '0');
+    } finally {
+      await w.cleanup();
+    }
   });
 });

@@ -1,6 +1,8 @@
 /* Unit tests for progress.c: the chosen-ids list of an answer is bounded (many and long
  * ids fit exactly; a list that does not fit is refused without writing past the buffer)
- * and read back whole. */
+ * and read back whole; against a real temporary database, a citizen's writes made with an
+ * enrolment read before the case system closed it (the session checked, then the close)
+ * record nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,10 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 
 #include <cmocka.h>
 
 #include "progress.h"
+#include "store.h"
+#include "testdb.h"
 
 static void test_longest_list_fits(void **state)
 {
@@ -54,11 +59,62 @@ static void test_too_long_is_refused_within_bounds(void **state)
     assert_string_equal(exact, "");
 }
 
+static void test_closed_meanwhile_records_nothing(void **state)
+{
+    (void)state;
+    struct testdb db;
+    testdb_open(&db, "progress", 1000);
+    testdb_exec(&db,
+                "INSERT INTO target_groups(id, slug, name_da, name_en, resend_months, created_at)"
+                " VALUES (1, 'dagpenge', 'Dagpenge', 'Benefits', 6, 0);"
+                "INSERT INTO packs(id, group_id, version, state, created_at)"
+                " VALUES (1, 1, 1, 'published', 0);"
+                "INSERT INTO citizens(id, uuid, cpr_lookup, cpr_box, name, created_at)"
+                " VALUES (1, 'c1', 'l1', x'00', 'Åse', 0);"
+                "INSERT INTO enrolments(id, uuid, citizen_id, group_id, pack_id, first_meeting_at,"
+                " token_hash, token_expires_at, created_at)"
+                " VALUES (1, 'e1', 1, 1, 1, 4000000000, 'h1', 4000000000, 0);");
+    /* the enrolment as the session check read it: open */
+    struct model_enrolment e;
+    memset(&e, 0, sizeof e);
+    e.id = 1;
+    e.citizen_id = 1;
+    snprintf(e.uuid, sizeof e.uuid, "e1");
+    snprintf(e.citizen_uuid, sizeof e.citizen_uuid, "c1");
+    e.first_meeting_at = 4000000000;
+    assert_int_equal(store_enrolment_is_open(db.st, 1), STORE_OK);
+    /* then closed by the case system */
+    testdb_exec(&db, "UPDATE enrolments SET closed_at = 1000 WHERE id = 1");
+    assert_int_equal(store_enrolment_is_open(db.st, 1), STORE_NOT_FOUND);
+    assert_int_equal(store_enrolment_is_open(db.st, 99), STORE_NOT_FOUND);
+    int64_t before = testdb_scalar(&db, "SELECT count(*) FROM journal");
+    assert_int_equal(progress_decline(db.st, &e, 2000), 2);
+    struct model_pack pack;
+    struct model_video v;
+    memset(&pack, 0, sizeof pack);
+    memset(&v, 0, sizeof v);
+    v.id = 1;
+    struct watch_report r;
+    memset(&r, 0, sizeof r);
+    r.duration_ms = 40000;
+    r.played[0] = (struct model_range){0, 40000};
+    r.n_played = 1;
+    r.ended = true;
+    assert_int_equal(progress_watch_report(db.st, &e, &pack, &v, &r, 64, 2000),
+                     WATCH_REPORT_CLOSED);
+    assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM journal"), before);
+    assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM video_views"), 0);
+    assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM enrolments WHERE declined_at IS NOT NULL"),
+                     0);
+    testdb_close(&db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_longest_list_fits),
         cmocka_unit_test(test_too_long_is_refused_within_bounds),
+        cmocka_unit_test(test_closed_meanwhile_records_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

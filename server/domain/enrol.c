@@ -17,6 +17,10 @@
 #include "token.h"
 #include "utf8.h"
 
+/* A target_group that is not a string, or longer than any slug */
+#define ENROL_GROUP_NOT_SLUG                                                                 \
+    "target_group must be the name (slug) of a target group: a string of at most 63 bytes."
+
 void enrol_new_uuid(char out[MODEL_UUID_LEN + 1])
 {
     uuid_t u;
@@ -156,7 +160,9 @@ static enum enrol_result enrol_validate(const struct enrol_env *env, const json_
     if (rq->email && !*rq->email)
         rq->email = NULL;
     const char *group = enrol_string(body, "target_group", 63, &bad);
-    if (bad || !group)
+    if (bad)
+        return enrol_reject(err, "unknown_target_group", "target_group", ENROL_GROUP_NOT_SLUG);
+    if (!group)
         return enrol_reject(err, "missing_field", "target_group", "target_group is required.");
     enum store_status s = store_group_by_slug(env->st, group, &rq->group);
     if (s == STORE_NOT_FOUND)
@@ -713,6 +719,34 @@ enum enrol_result enrol_journal(const struct enrol_env *env, const char *citizen
     return *response ? ENROL_OK : ENROL_ERROR;
 }
 
+static enum enrol_result enrol_conflict(struct enrol_error *err, const char *code,
+                                        const char *message)
+{
+    snprintf(err->code, sizeof err->code, "%s", code);
+    snprintf(err->message, sizeof err->message, "%s", message);
+    return ENROL_CONFLICT;
+}
+
+/* STORE_OK when citizen_id's personal data is still there; else *result ENROL_CONFLICT
+ * "citizen_purged" and a status to roll back.  A purged citizen's enrolment gets no new
+ * link, meeting, plan or group: each would store personal data again (a sealed note, a
+ * link) or owe a letter that nobody can be sent. */
+static enum store_status enrol_not_purged(struct store *st, int64_t citizen_id,
+                                          struct enrol_error *err, enum enrol_result *result)
+{
+    int64_t purged_at = 0;
+    enum store_status rc = store_citizen_purged_get(st, citizen_id, &purged_at);
+    if (rc != STORE_OK)
+        return rc;
+    if (purged_at) {
+        *result = enrol_conflict(err, "citizen_purged",
+                                 "The citizen's personal data was removed after the retention "
+                                 "period; enrol the citizen anew.");
+        return STORE_CONFLICT;
+    }
+    return STORE_OK;
+}
+
 struct enrol_link_txn {
     const struct enrol_env *env;
     const char *uuid;
@@ -738,11 +772,15 @@ static enum store_status enrol_link_txn(struct store *st, void *arg)
     if (e.closed_at) { /* a closed enrolment's link stays dead: the open one gets links */
         if (t->err)
             enrol_reject(t->err, "enrolment_closed", "",
-                         "The enrolment is closed (the citizen changed target group); "
-                         "ask for a new link on the open enrolment.");
+                         "The enrolment is closed; ask for a new link on the citizen's open "
+                         "enrolment, if there is one.");
         t->result = ENROL_CONFLICT;
         return STORE_NOT_FOUND;
     }
+    struct enrol_error ignored;
+    rc = enrol_not_purged(st, e.citizen_id, t->err ? t->err : &ignored, &t->result);
+    if (rc != STORE_OK)
+        return rc == STORE_CONFLICT ? STORE_NOT_FOUND : rc;
     char token[TOKEN_LEN + 1], digest[TOKEN_HASH_HEX_LEN + 1];
     token_new(token);
     token_hash(token, TOKEN_LEN, digest);
@@ -852,14 +890,6 @@ static int enrol_time_member(const json_t *body, const char *key, int required, 
     return 0;
 }
 
-static enum enrol_result enrol_conflict(struct enrol_error *err, const char *code,
-                                        const char *message)
-{
-    snprintf(err->code, sizeof err->code, "%s", code);
-    snprintf(err->message, sizeof err->message, "%s", message);
-    return ENROL_CONFLICT;
-}
-
 /* The enrolment uuid names, open: STORE_OK with *e; else *result (ENROL_NOT_FOUND, or
  * ENROL_CONFLICT "enrolment_closed" with closed_message in err) and a status to roll back. */
 static enum store_status enrol_open_enrolment(struct store *st, const char *uuid,
@@ -906,6 +936,8 @@ static enum store_status enrol_meeting_txn(struct store *st, void *arg)
     enum store_status rc = enrol_open_enrolment(
         st, t->uuid, &e, "The enrolment is closed; record the meeting on the open one.", t->err,
         &t->result);
+    if (rc == STORE_OK)
+        rc = enrol_not_purged(st, e.citizen_id, t->err, &t->result);
     if (rc != STORE_OK)
         goto out;
     /* a meeting before the enrolment began would date the evidence and the statistics
@@ -1016,6 +1048,8 @@ static enum store_status enrol_replan_txn(struct store *st, void *arg)
     enum store_status rc = enrol_open_enrolment(
         st, t->uuid, &e, "The enrolment is closed; plan the meeting on the open one.", t->err,
         &t->result);
+    if (rc == STORE_OK)
+        rc = enrol_not_purged(st, e.citizen_id, t->err, &t->result);
     if (rc != STORE_OK)
         goto out;
     rc = store_meeting_get(st, e.id, &m);
@@ -1271,8 +1305,11 @@ static enum store_status enrol_group_txn(struct store *st, void *arg)
         t->result = ENROL_NOT_FOUND;
     if (rc != STORE_OK)
         return rc;
-    if ((rc = enrol_caseworker_known(st, t->caseworker, t->err, &t->result)) != STORE_OK)
+    if ((rc = enrol_not_purged(st, c.id, t->err, &t->result)) != STORE_OK ||
+        (rc = enrol_caseworker_known(st, t->caseworker, t->err, &t->result)) != STORE_OK) {
+        model_citizen_clear(&c);
         return rc;
+    }
     enrol_new_uuid(e.uuid);
     rc = enrol_close_for_change(st, t, c.id, e.uuid, &old);
     if (rc != STORE_OK)
@@ -1348,7 +1385,8 @@ enum enrol_result enrol_change_group(const struct enrol_env *env, const char *ci
     }
     const char *slug = enrol_string(body, "target_group", 63, &bad);
     if (bad || !slug) {
-        enrol_reject(err, "missing_field", "target_group", "target_group is required.");
+        enrol_reject(err, bad ? "unknown_target_group" : "missing_field", "target_group",
+                     bad ? ENROL_GROUP_NOT_SLUG : "target_group is required.");
         goto out;
     }
     enum store_status s = store_group_by_slug(env->st, slug, &g);

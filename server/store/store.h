@@ -162,6 +162,9 @@ enum store_status store_citizen_by_uuid(struct store *st, const char *uuid,
 enum store_status store_citizen_insert(struct store *st, const char *uuid, const char *lookup,
                                        const void *box, size_t boxlen, const char *name,
                                        const char *email, int64_t now, int64_t *id);
+/* Whether citizen id's personal data was purged (retention): STORE_OK with *purged_at (0:
+ * not purged), STORE_NOT_FOUND for no such citizen. */
+enum store_status store_citizen_purged_get(struct store *st, int64_t id, int64_t *purged_at);
 /* Sets a known citizen's name, and e-mail address unless email is NULL (the one on file
  * stays); STORE_NOT_FOUND for no such citizen or one purged. */
 enum store_status store_citizen_contact(struct store *st, int64_t id, const char *name,

@@ -47,6 +47,18 @@ enum store_status store_citizen_by_uuid(struct store *st, const char *uuid,
     return rc;
 }
 
+enum store_status store_citizen_purged_get(struct store *st, int64_t id, int64_t *purged_at)
+{
+    struct db_stmt *s = store_stmt(
+        st, "SELECT coalesce(purged_at, 0) FROM citizens WHERE id = ?", "i", id);
+    enum store_status rc = store_row(st, s);
+    if (rc == STORE_OK) {
+        *purged_at = db_col_int64(s, 0);
+        db_reset(s);
+    }
+    return rc;
+}
+
 enum store_status store_citizen_insert(struct store *st, const char *uuid, const char *lookup,
                                        const void *box, size_t boxlen, const char *name,
                                        const char *email, int64_t now, int64_t *id)

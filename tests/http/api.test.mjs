@@ -330,7 +330,12 @@ describe('API', () => {
       rejected.push(c);
       assertError(await post(enrolBody(c, { target_group: 'nope' })), 422, 'unknown_target_group', 'target_group');
       assertError(await post(enrolBody(c, { target_group: 'DAGPENGE' })), 422, 'unknown_target_group', 'target_group');
-      assertError(await post(enrolBody(c, { target_group: 42 })), 422, 'missing_field', 'target_group');
+      // not a string, or longer than any slug: not a target group (not "missing")
+      for (const g of [42, 'd'.repeat(64)]) {
+        const r = await post(enrolBody(c, { target_group: g }));
+        assertError(r, 422, 'unknown_target_group', 'target_group');
+        assert.match(r.json.error.message, /a string of at most 63 bytes/);
+      }
       const { target_group, ...without } = enrolBody(c);
       assert.ok(target_group);
       assertError(await post(without), 422, 'missing_field', 'target_group');

@@ -221,6 +221,31 @@ describe('retention purge', () => {
     assert.ok([404, 410].includes(link.status), `old link: ${link.status}`);
   });
 
+  it('the purged citizen\'s open enrolment gets no new link, meeting, plan or group: 409 citizen_purged, and nothing changes', async () => {
+    const counts = () => sqlite(s.db, `SELECT (SELECT count(*) FROM journal) || ' ' || (SELECT count(*) FROM jobs)
+      || ' ' || (SELECT count(*) FROM enrolments) || ' ' || (SELECT count(*) FROM meetings WHERE note_box IS NOT NULL)
+      || ' ' || (SELECT count(*) FROM enrolment_links)`).trim();
+    const before = counts();
+    const token = sqlite(s.db, `SELECT token_hash FROM enrolments WHERE uuid = '${oldE.enrolment_id}'`).trim();
+    for (const [method, url, body] of [
+      ['POST', `/api/v1/enrolments/${oldE.enrolment_id}/link`, undefined],
+      ['POST', `/api/v1/enrolments/${oldE.enrolment_id}/meeting`, { held_at: nowIso(), oral_guidance: true, note: 'Efter sletningen' }],
+      ['PUT', `/api/v1/enrolments/${oldE.enrolment_id}/planned-meeting`, { first_meeting_at: '2031-01-05T09:00:00Z' }],
+      ['PUT', `/api/v1/citizens/${oldE.citizen_id}/target-group`, { target_group: 'sygedagpenge', next_meeting_at: '2031-01-05T09:00:00Z' }],
+    ]) {
+      const r = await s.api(method, url, body === undefined ? {} : { body });
+      assert.equal(r.status, 409, `${method} ${url}: ${r.text}`);
+      assert.equal(r.json.error.code, 'citizen_purged', r.text);
+      assert.match(r.json.error.message, /enrol the citizen anew/);
+    }
+    assert.equal(counts(), before, 'nothing written');
+    assert.equal(sqlite(s.db, `SELECT token_hash FROM enrolments WHERE uuid = '${oldE.enrolment_id}'`).trim(), token);
+    // the same person enrolled anew is a new citizen, with a link that works
+    const anew = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(OLD.cpr, { target_group: 'sygedagpenge' }) });
+    assert.equal(anew.status, 201, anew.text);
+    assert.notEqual(anew.json.citizen_id, oldE.citizen_id);
+  });
+
   it('Idempotency-Key answers are deleted by the scheduler after [api] idempotency_hours', async () => {
     const created = Number(sqlite(s.db, 'SELECT max(created_at) FROM idempotency;').trim());
     assert.ok(idemRows(newE.citizen_id) === 1 && created > 0);

@@ -84,6 +84,29 @@ char *h_staff_fill(const struct app_call *c, const char *key, const char *name, 
     return h_staff_fill_text(c, key, name, num);
 }
 
+/* A citizen's score as the list and the citizen page say it (caller frees): "Ingen svar
+ * endnu" before any answer, else "3 af 5 svar rigtige", and "(7 ikke besvaret)" after it
+ * while questions are left.  Right answers are counted of those given, never of all
+ * questions: "1 af 12 rigtige" read as eleven wrong when eleven were not answered. */
+static char *h_staff_score(const struct app_call *c, long long correct, long long answered,
+                           long long total)
+{
+    if (answered <= 0)
+        return xstrdup(app_text(c, "staff_score_none"));
+    char ncorrect[24], nanswered[24];
+    snprintf(ncorrect, sizeof ncorrect, "%lld", correct);
+    snprintf(nanswered, sizeof nanswered, "%lld", answered);
+    const char *vars[] = {"correct", ncorrect, "answered", nanswered, NULL};
+    struct buf b = {0};
+    letter_fill(&b, app_text(c, "staff_score_text"), vars);
+    if (total > answered) {
+        char *un = h_staff_fill(c, "staff_unanswered", "n", (unsigned)(total - answered));
+        buf_printf(&b, " %s", un);
+        free(un);
+    }
+    return buf_detach(&b);
+}
+
 char *h_staff_text_lf(const char *src)
 {
     char *out = xstrdup(src), *w = out;
@@ -476,15 +499,9 @@ static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
     free(focus);
     free(asked);
     json_object_set_new(row, "has_focus", json_boolean(r->answered > r->correct || r->asked > 0));
-    if (total > r->answered) {
-        char *un = h_staff_fill(l->c, "staff_unanswered", "n", (unsigned)(total - r->answered));
-        json_object_set_new(row, "unanswered", json_string(un));
-        free(un);
-    }
-    char score[64];
-    snprintf(score, sizeof score, "%d %s %d %s", r->correct, app_text(l->c, "staff_score_of"),
-             total, app_text(l->c, "staff_score_correct"));
+    char *score = h_staff_score(l->c, r->correct, r->answered, total);
     json_object_set_new(row, "score", json_string(score));
+    free(score);
     /* the two things a caseworker must act on before the meeting */
     const int64_t now = clock_now();
     const int64_t soon = (int64_t)l->c->app->cfg->meeting_soon_days * 86400;
@@ -830,15 +847,13 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
     json_object_set_new(d, "letters", letters.list);
     json_object_set_new(d, "has_focus",
                         json_boolean(json_array_size(json_object_get(d, "focus_topics")) > 0));
-    /* the score as in the list: "3 af 5 rigtige (2 ikke besvaret)" */
+    /* the score as in the list: "3 af 5 svar rigtige (7 ikke besvaret)" */
     json_t *score = json_object_get(d, "score");
-    json_int_t total = json_integer_value(json_object_get(score, "total")),
-               answered = json_integer_value(json_object_get(score, "answered"));
-    if (total > answered) {
-        char *un = h_staff_fill(c, "staff_unanswered", "n", (unsigned)(total - answered));
-        json_object_set_new(d, "score_unanswered", json_string(un));
-        free(un);
-    }
+    char *said = h_staff_score(c, json_integer_value(json_object_get(score, "correct")),
+                               json_integer_value(json_object_get(score, "answered")),
+                               json_integer_value(json_object_get(score, "total")));
+    json_object_set_new(d, "score_text", json_string(said));
+    free(said);
     json_object_set_new(d, "has_asked",
                         json_boolean(json_array_size(json_object_get(d, "asked_topics")) > 0));
     /* answered / unanswered marks for the template */

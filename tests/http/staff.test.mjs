@@ -336,7 +336,7 @@ describe('caseworker pages, roles and unit scope', () => {
     const row = r.text.slice(r.text.indexOf(`/medarbejder/borger/${A.citizen_id}`)).split('</tr>')[0];
     assert.match(row, /I gang/);
     assert.match(row, /Fokusemner/);
-    assert.match(row, /\d+ af \d+ rigtige/);
+    assert.match(row, /\d+ af \d+ svar rigtige/);
     assert.doesNotMatch(row, /besvaret af/);
     assert.ok(r.text.includes('Søren &lt;b&gt;Fed&lt;/b&gt; &amp; Co'), 'the name is escaped');
     assert.ok(!r.text.includes('<b>Fed</b>'));

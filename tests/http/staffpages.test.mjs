@@ -62,14 +62,16 @@ describe('the caseworker list', () => {
     }
   });
 
-  it('one clear score: "N af M rigtige", and the focus labels as separate list items', async () => {
+  it('one clear score: "N af M svar rigtige", and the focus labels as separate list items', async () => {
     const r = await cw1.get('/medarbejder/borgere');
     const row = rowOf(r.text, done.citizen_id);
     const total = Number(sqlite(s.db, `SELECT count(*) FROM questions q JOIN videos v ON v.id = q.video_id
       JOIN enrolments e ON e.pack_id = v.pack_id WHERE e.uuid = '${done.enrolment_id}'`).trim());
     const right = Number(sqlite(s.db, `SELECT count(*) FROM answers a JOIN enrolments e ON e.id = a.enrolment_id
       WHERE e.uuid = '${done.enrolment_id}' AND a.correct = 1 AND a.attempt = 1`).trim());
-    assert.match(row, new RegExp(`${right} af ${total} rigtige`));
+    const answered = Number(sqlite(s.db, `SELECT count(*) FROM answers a JOIN enrolments e ON e.id = a.enrolment_id
+      WHERE e.uuid = '${done.enrolment_id}' AND a.attempt = 1`).trim());
+    assert.match(row, new RegExp(`${right} af ${answered} svar rigtige \\(${total - answered} ikke besvaret\\)`));
     const html = r.text.slice(r.text.indexOf(`/medarbejder/borger/${done.citizen_id}`));
     const cell = html.slice(0, html.indexOf('</tr>'));
     // each label names its topics: what the citizen got wrong at the first attempt, and asked about
@@ -88,13 +90,22 @@ describe('the caseworker list', () => {
   it("the citizen page says the score the same way as the list, plainly", async () => {
     const list = await cw1.get('/medarbejder/borgere');
     const listed = rowOf(list.text, done.citizen_id);
-    const m = /(\d+) af (\d+) rigtige \((\d+) ikke besvaret\)/.exec(listed);
+    const m = /(\d+) af (\d+) svar rigtige \((\d+) ikke besvaret\)/.exec(listed);
     assert.ok(m, listed);
+    // right answers are counted of those given, and what is left is said beside them
+    const [correct, answered] = sqlite(s.db, `SELECT sum(a.correct) || ' ' || count(*) FROM answers a
+      JOIN enrolments e ON e.id = a.enrolment_id WHERE e.uuid = '${done.enrolment_id}' AND a.attempt = 1`).trim().split(' ');
+    assert.deepEqual([m[1], m[2]], [correct, answered]);
     const r = await cw1.get(`/medarbejder/borger/${done.citizen_id}`);
     const dd = /<dt>Svar<\/dt><dd>([^<]*)<\/dd>/.exec(r.text);
     assert.ok(dd, 'the score has its line');
     // "3 af 12 rigtige (4 besvaret)" mixed right and answered: now as in the list
-    assert.equal(decodeEntities(dd[1]), `${m[1]} af ${m[2]} rigtige (${m[3]} ikke besvaret)`);
+    assert.equal(decodeEntities(dd[1]), `${m[1]} af ${m[2]} svar rigtige (${m[3]} ikke besvaret)`);
+    // a citizen with no answer yet has no score that reads as all wrong
+    assert.match(rowOf(list.text, far.citizen_id), / Ingen svar endnu /);
+    assert.doesNotMatch(rowOf(list.text, far.citizen_id), /rigtige|ikke besvaret/);
+    const farPage = await cw1.get(`/medarbejder/borger/${far.citizen_id}`);
+    assert.equal(/<dt>Svar<\/dt><dd>([^<]*)<\/dd>/.exec(farPage.text)[1], 'Ingen svar endnu');
     // the list's column is "Svar" too, not "Rigtige svar" above "… rigtige"
     assert.match(list.text, /<th scope="col">Svar<\/th>/);
     assert.doesNotMatch(decodeEntities(list.text), /Rigtige svar/);
@@ -308,7 +319,7 @@ describe('the staff pages in English', () => {
     page = await cw.get('/medarbejder/borgere');
     assert.match(page.text, /<html lang="en" dir="ltr">/);
     assert.match(page.text, /My citizens/);
-    assert.match(page.text, /\d+ of \d+ right/);
+    assert.match(page.text, /\d+ of \d+ answers right|No answers yet/);
     assert.doesNotMatch(page.text, /Mine borgere|rigtige/);
     // another session of the same user is still Danish: the choice is the session's
     const other = await staff(s, 'cw1');

@@ -578,6 +578,12 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
                         json_array_append_new(chosen, json_string(q->options[oi].text[LANG_DA]));
                 json_object_set_new(jq, "correct", json_boolean(a->correct));
                 enrol_time(jq, "answered_at", a->answered_at);
+                /* the retries are free for learning: the latest says whether it was
+                 * understood in the end (the first is what counts) */
+                const struct model_answer *l = enrol_find_answer(pr.latest, pr.n_latest, q->id);
+                json_object_set_new(jq, "attempts", json_integer(l ? l->attempt : a->attempt));
+                json_object_set_new(jq, "latest_correct",
+                                    json_boolean(l ? l->correct : a->correct));
                 answered++;
                 correct += a->correct;
                 if (!a->correct)
@@ -585,6 +591,8 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
             } else {
                 json_object_set_new(jq, "correct", json_null());
                 json_object_set_new(jq, "answered_at", json_null());
+                json_object_set_new(jq, "attempts", json_integer(0));
+                json_object_set_new(jq, "latest_correct", json_null());
             }
             for (size_t i = 0; i < pr.n_asked; i++)
                 if (pr.asked[i] == q->id)

@@ -866,6 +866,10 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
             json_t *correct = json_object_get(q, "correct");
             json_object_set_new(q, "answered", json_boolean(json_is_boolean(correct)));
             json_object_set_new(q, "right", json_boolean(json_is_true(correct)));
+            /* wrong at first, right at a later attempt: understood since */
+            json_object_set_new(q, "later_right",
+                                json_boolean(json_is_false(correct) &&
+                                             json_is_true(json_object_get(q, "latest_correct"))));
             json_t *list = json_object_get(q, "answer");
             json_object_set_new(q, "has_answer", json_boolean(json_array_size(list) > 0));
         }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { PG, PG_URL, ROOT, decodeEntities, freshCpr, isPgDb, pgDatabaseUrl, psql, sqlite, startServer } from './harness.mjs';
+import { PG, PG_URL, ROOT, decodeEntities, freshCpr, isPgDb, parseForms, pgDatabaseUrl, psql, sqlite, startServer } from './harness.mjs';
 import { addUser, citizenAnswers, enrolCitizen, formCsrf, hiddenFields, ini, staff } from './staffkit.mjs';
 
 /** The table row of a citizen on the list, as text. */
@@ -109,6 +109,29 @@ describe('the caseworker list', () => {
     // the list's column is "Svar" too, not "Rigtige svar" above "… rigtige"
     assert.match(list.text, /<th scope="col">Svar<\/th>/);
     assert.doesNotMatch(decodeEntities(list.text), /Rigtige svar/);
+  });
+
+  it('the answers shown are the first attempt\'s, and a wrong one answered right later says so (the API gives attempts and latest_correct)', async () => {
+    const later = await enrolCitizen(s, { first_meeting_at: '2031-01-01T09:00:00Z' }, 'Senere Rigtigsen');
+    const b = await citizenAnswers(s, later); // the first options: some wrong
+    const page = await b.get('/borger/video/1');
+    const form = parseForms(page.text).find((f) => f.action === '/borger/video/1');
+    const right = new Set(sqlite(s.db, 'SELECT id FROM options WHERE correct = 1').split('\n').filter(Boolean));
+    const fields = form.inputs.filter((i) => i.type === 'hidden').map((i) => [i.name, i.value]);
+    for (const i of form.inputs) if (/^q\d+$/.test(i.name) && right.has(i.value)) fields.push([i.name, i.value]);
+    assert.equal((await b.post('/borger/video/1', fields)).status, 303);
+    const api = (await s.api('GET', `/api/v1/enrolments/${later.enrolment_id}`)).json;
+    const qs = api.videos[0].questions;
+    const wrongFirst = qs.filter((q) => q.correct === false);
+    assert.ok(wrongFirst.length > 0, 'some first answers were wrong');
+    for (const q of qs) {
+      assert.equal(q.attempts, 2);
+      assert.equal(q.latest_correct, true);
+    }
+    assert.ok(api.videos[1].questions.every((q) => q.attempts === 0 && q.latest_correct === null));
+    const html = decodeEntities((await cw1.get(`/medarbejder/borger/${later.citizen_id}`)).text);
+    assert.match(html, /<h3>Svar \(første forsøg\)<\/h3>/);
+    assert.equal((html.match(/\(senere svaret rigtigt\)/g) || []).length, wrongFirst.length);
   });
 
   it('the citizen page gives the CPR number masked (birth date, then ****), never whole; none once purged', async () => {

@@ -513,6 +513,10 @@ static int h_staff_list_row(const struct store_caseload_row *r, void *arg)
     json_object_set_new(row, "flag_expired",
                         json_boolean(live && r->e.token_expires_at &&
                                      r->e.token_expires_at <= now));
+    /* would rather hear it at the meeting: the meeting must give the guidance (and record
+     * it), until a meeting is recorded */
+    json_object_set_new(row, "flag_oral",
+                        json_boolean(r->e.declined_at && !r->e.closed_at && !r->held_at));
     /* a recorded meeting by the time it was held, else the planned time */
     if (r->held_at)
         h_staff_time(l->c, row, "meeting_held", r->held_at);
@@ -812,6 +816,8 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
     json_object_set_new(d, "language_name",
                         json_string(lang_name_for(&c->app->langs, app_strings(c), e->language)));
     json_object_set_new(d, "open", json_boolean(!e->closed_at));
+    json_object_set_new(d, "flag_oral",
+                        json_boolean(e->declined_at && !e->closed_at && !e->held_at));
     /* an open enrolment whose content's rules ended or have not begun: the meeting is
      * where the citizen hears the rules in force (citizen pages say the same) */
     const struct model_pack *pack = content_cache_get(c->app->content, c->st, e->pack_id);

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { PG, PG_URL, ROOT, decodeEntities, freshCpr, isPgDb, parseForms, pgDatabaseUrl, psql, sqlite, startServer } from './harness.mjs';
+import { Browser, PG, PG_URL, ROOT, csrfOf, decodeEntities, freshCpr, isPgDb, nowIso, parseForms, pgDatabaseUrl, psql, sqlite, startServer } from './harness.mjs';
 import { addUser, citizenAnswers, enrolCitizen, formCsrf, hiddenFields, ini, staff } from './staffkit.mjs';
 
 /** The table row of a citizen on the list, as text. */
@@ -132,6 +132,23 @@ describe('the caseworker list', () => {
     const html = decodeEntities((await cw1.get(`/medarbejder/borger/${later.citizen_id}`)).text);
     assert.match(html, /<h3>Svar \(første forsøg\)<\/h3>/);
     assert.equal((html.match(/\(senere svaret rigtigt\)/g) || []).length, wrongFirst.length);
+  });
+
+  it('a citizen who would rather hear it at the meeting is flagged for oral guidance on the list and the page, until the meeting is recorded', async () => {
+    const flag = 'Vil hellere høre det til mødet – giv vejledningen mundtligt';
+    const d = await enrolCitizen(s, { first_meeting_at: '2031-02-01T09:00:00Z' }, 'Fravalgt Mundtligsen');
+    const b = new Browser(s);
+    assert.equal((await b.get(d.path)).status, 303);
+    const page = await b.get('/borger/fravalg');
+    assert.equal((await b.post('/borger/fravalg', { csrf: csrfOf(page.text) })).status, 303);
+    const list = await cw1.get('/medarbejder/borgere');
+    assert.ok(rowOf(list.text, d.citizen_id).includes(flag), rowOf(list.text, d.citizen_id));
+    assert.ok(!rowOf(list.text, done.citizen_id).includes(flag), 'not on one who answered');
+    assert.ok(decodeEntities((await cw1.get(`/medarbejder/borger/${d.citizen_id}`)).text).includes(flag));
+    const met = await s.api('POST', `/api/v1/enrolments/${d.enrolment_id}/meeting`, { body: { held_at: nowIso(), oral_guidance: true } });
+    assert.equal(met.status, 200, met.text);
+    assert.ok(!rowOf((await cw1.get('/medarbejder/borgere')).text, d.citizen_id).includes(flag), 'gone once the meeting is recorded');
+    assert.ok(!decodeEntities((await cw1.get(`/medarbejder/borger/${d.citizen_id}`)).text).includes(flag));
   });
 
   it('the citizen page gives the CPR number masked (birth date, then ****), never whole; none once purged', async () => {

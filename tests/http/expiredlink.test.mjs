@@ -75,6 +75,23 @@ describe('the page of an expired or replaced link', () => {
     assert.match(en, /The job centre then sends you a letter with the new link in Digital Post\./);
   });
 
+  it('an unknown link promises nothing the job centre cannot keep, and a citizen page says what is saved and why', async () => {
+    const s = await server();
+    const r = await new Browser(s).get('/v/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    assert.equal(r.status, 404);
+    const t = textOf(r.text);
+    // the meeting may be over long before a link stops working: no "at your meeting in any case"
+    assert.match(t, /Du kan altid få vejledningen hos jobcentret\./);
+    assert.doesNotMatch(t, /uanset hvad/);
+    const b = new Browser(s);
+    const e = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(freshCpr()) });
+    assert.equal((await b.get(new URL(e.json.link).pathname)).status, 303);
+    const page = textOf((await b.get('/borger')).text);
+    assert.match(page, /Vi gemmer, hvilke videoer du åbner og afspiller, og dine svar\. Det kommer med i din sag i jobcentret og viser, at du har fået vejledning\./);
+    const video = textOf((await b.get('/borger/video/1')).text);
+    assert.match(video, /Det er ikke en prøve\./);
+  });
+
   it('SMTP only: the new link comes by e-mail, no Digital Post promised', async () => {
     const s = await server('[delivery]\nchannels = smtp\n[smtp]\nurl = smtp://127.0.0.1:9\nallow_plain = 1\n');
     const t = await page410(s, await replacedLink(s));

@@ -370,6 +370,8 @@ void h_stats_page(struct app_call *c)
         "topics", h_stats_topics(&r, STATS_WRONG_SHOWN, cfg->stats_top_questions, lang),
         "any_units", r.n_units > 0, "any_questions", r.n_questions > 0, "minutes_per_send",
         (int)cfg->minutes_per_send);
+    /* a period not over yet: its figures still move (opened, completed, meetings to come) */
+    json_object_set_new(ctx, "period_open", json_boolean(p.to_day >= stats_local_day(now)));
     json_object_set_new(ctx, "hidden_questions", h_stats_questions(&r, STATS_WRONG_HIDDEN,
                                                                    cfg->stats_top_questions, lang));
     json_object_set_new(ctx, "hidden_topics",

@@ -105,7 +105,7 @@ describe('type and layout', () => {
         assert.ok(b && b.x >= 0 && b.x + b.width <= PHONE.width, `${label} is on the screen: ${JSON.stringify(b)}`);
         assert.ok((await cell.innerText()).length > 0);
       }
-      assert.match(await row.innerText(), /\d+ af \d+ rigtige/);
+      assert.match(await row.innerText(), /\d+ af \d+ svar rigtige/);
       await view.page.goto(`${server.base}/medarbejder/borger/${citizen.citizen_id}`);
       await assertFitsWidth(view, 'a citizen on a phone');
       await view.page.goto(`${server.base}/admin/statistik`);
@@ -125,7 +125,7 @@ describe('type and layout', () => {
       const box = await view.page.locator('#stats-cards').boundingBox();
       assert.ok(box.y + box.height <= 800, `the cards end at ${box.y + box.height}px`);
       const labels = await cards.locator('.vejled-card-label').allInnerTexts();
-      assert.deepEqual(labels, ['Tilmeldt', 'Andel åbnet', 'Andel gennemført', 'Andel korrekt vejledt', 'Minutter sparet']);
+      assert.deepEqual(labels, ['Tilmeldt', 'Andel åbnet', 'Andel gennemført', 'Andel korrekt vejledt', 'Minutter sparet (anslået)']);
       // no bare dash: a figure without data says so
       const values = await cards.locator('.vejled-card-value').allInnerTexts();
       for (const v of values) assert.ok(v.trim() !== '–' && v.trim() !== '', `a card value: "${v}"`);

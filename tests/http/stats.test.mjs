@@ -348,12 +348,14 @@ describe('statistics', () => {
     assertSameRow(byCol(groups.total), api.total, true, 'page total', 'ingen data');
     const units = pageTable(page.text, 'stats-units');
     for (const u of api.units) assertSameRow(byCol(units[u.unit]), u, true, `page unit ${u.unit}`, 'ingen data');
-    // first meetings count by their planned time, held or not: the heading and the
-    // definitions say so, not "held"
+    // first meetings count once their time has passed, held (as recorded) or as planned:
+    // the heading and the definitions say so, not "held"
     const text = decodeEntities(page.text);
     assert.ok(text.includes('Første samtaler (tidspunktet passeret)'));
-    assert.ok(text.includes('hvis planlagte tidspunkt er passeret, uanset om samtalen er registreret som holdt'));
+    assert.ok(text.includes('samtalen, som den blev holdt, når den er registreret, ellers som den var planlagt, når tidspunktet er passeret'));
     assert.ok(!text.includes('Første samtaler holdt'));
+    // the quarter is not over: its figures still move, and the goal is judged "so far"
+    assert.match(text, /Perioden er ikke slut endnu, så tallene kan stadig ændre sig\./);
     // the goal, the picker, the chart
     assert.match(page.text, /88,8 %/); // 8 of 9, rounded down
     assert.match(page.text, /90,0 %/);
@@ -361,7 +363,7 @@ describe('statistics', () => {
     // and in words
     const goalCard = /<li class="(vejled-card vejled-card-goal[^"]*)">([\s\S]*?)<\/li>/.exec(page.text);
     assert.equal(goalCard[1], 'vejled-card vejled-card-goal vejled-card-goal-met');
-    assert.match(goalCard[2], /90,9 %[\s\S]*Målet er nået i perioden/);
+    assert.match(goalCard[2], /90,9 %[\s\S]*Målet er nået indtil nu\./);
     assert.match(page.text, new RegExp(`<option value="${q.key}" selected>`));
     assert.match(page.text, /<ul class="vejled-bars vejled-guided-chart" aria-labelledby="graf-vejledt">/);
     // a bar per group: a width in whole per cent, the figure as text beside it
@@ -586,7 +588,7 @@ describe('statistics: hidden is not "no data"', () => {
     const b = await staff(s, 'admin');
     const page = decodeEntities((await b.get('/admin/statistik')).text);
     assert.match(page, /<li class="vejled-card vejled-card-goal vejled-card-goal-missed">/);
-    assert.match(card(page), /0,0 %[\s\S]*Målet er ikke nået i perioden/);
+    assert.match(card(page), /0,0 %[\s\S]*Målet er ikke nået indtil nu\./);
   });
 });
 
@@ -643,6 +645,7 @@ describe('statistics: a figure worked out from a hidden count is hidden, never "
     const card = /<li class="(vejled-card vejled-card-goal[^"]*)">([\s\S]*?)<\/li>/.exec(page);
     assert.equal(card[1], 'vejled-card vejled-card-goal vejled-card-goal-missed');
     assert.match(card[2], /89,9 %[\s\S]*Målet er ikke nået i perioden/);
+    assert.doesNotMatch(page, /Perioden er ikke slut/, 'a quarter that is over');
     // the figure shown (89.96 % rounds to 90,0 %, which read "not reached" before)
     assert.equal(/<span class="vejled-card-value[^"]*">([^<]*)</.exec(card[2])[1], '89,9 %');
     // the bars: dagpenge 89.96 % short of the goal, sygedagpenge 9 of 10 on it

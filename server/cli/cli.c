@@ -89,7 +89,8 @@ int main_need_db(const struct config *cfg)
         return main_fail("no database at %s (vejled migrate creates one)", cfg->db_path);
     /* before it is opened for writing, which would switch another program's SQLite file to
      * WAL (or write a header into an empty file) */
-    if (store_file_migrated(config_db_target(cfg)) == 0)
+    const int made = store_file_migrated(config_db_target(cfg));
+    if (made == 0 || made == 2)
         return main_fail("%s is not a vejled database", main_db_name(cfg));
     return 0;
 }
@@ -108,6 +109,12 @@ int main_open(const struct config *cfg, enum main_db how, struct store **st)
     int applied = 0;
     if (how == MAIN_DB_EXISTING && main_need_db(cfg))
         return -1;
+    /* a file that is there may become vejled's only when it holds nothing yet: never add
+     * vejled's tables beside another program's (or write into a file that is no database) */
+    if (how == MAIN_DB_CREATE && !cfg->db_url[0] && access(cfg->db_path, F_OK) == 0 &&
+        store_file_migrated(cfg->db_path) == 0)
+        return main_fail("%s holds another program's data, not a vejled database; give a "
+                         "new file", cfg->db_path);
     snprintf(dir, sizeof dir, "%s", cfg->db_path);
     char *d = dirname(dir);
     if (how == MAIN_DB_CREATE && strcmp(d, ".") != 0 && mkdir(d, 0750) != 0 &&

@@ -63,8 +63,9 @@ void db_process_init(void);
 bool db_is_postgres_url(const char *target);
 
 /* Whether the SQLite file at target holds vejled's bookkeeping table (schema_migrations),
- * read without changing the file in any way (opened read-only, no pragma): 1, 0 (another
- * program's database, an empty file, not a database at all), -1 when it cannot be read.
+ * read without changing the file in any way (opened read-only, no pragma): 1, 2 (a database
+ * without a table yet: an empty file, or one only its header was written to), 0 (another
+ * program's database, not a database at all), -1 when it cannot be read.
  * A PostgreSQL URL: -1 (connecting changes nothing there; the schema is checked after). */
 int db_file_migrated(const char *target);
 

@@ -39,8 +39,9 @@ enum store_status {
 
 struct store;
 
-/* Whether the database at target was made by vejled, asked without changing it: 1, 0, or
- * -1 when that cannot be told before opening it (db_file_migrated). */
+/* Whether the database at target was made by vejled, asked without changing it: 1; 2 when
+ * it holds no table yet (vejled may make it one); 0 when it holds another program's tables or
+ * is not a database; -1 when that cannot be told before opening it (db_file_migrated). */
 int store_file_migrated(const char *target);
 
 /* Opens the database: a postgresql:// URL, else an SQLite file (created if needed).  0

@@ -253,9 +253,21 @@ describe('command line', () => {
       assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /other\.db is not a vejled database/);
     }
+    // nor do the commands that make a database add vejled's tables beside another's
+    for (const args of [['migrate'], ['demo'], ['serve', '--listen', '127.0.0.1:0']]) {
+      const r = cli([...args, '--db', other]);
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')} prints one line: ${r.stderr}`);
+      assert.match(r.stderr, /other\.db holds another program's data, not a vejled database; give a new file/);
+    }
     assert.ok(fs.readFileSync(other).equals(bytes), 'not a byte of the file changed');
     assert.equal(sqlite(other, 'PRAGMA journal_mode;').trim(), 'delete', 'not switched to WAL');
     assert.ok(!fs.existsSync(`${other}-wal`), 'no WAL beside it');
+    assert.ok(!fs.existsSync(`${other}.key`), 'no key file was made');
+    // an empty file is no other program's: migrate makes it a vejled database
+    const r = cli(['migrate', '--db', empty]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(cli(['verify', '--db', empty]).status, 0);
   });
 
   it('an unknown section in the configuration is an error even without a key in it', () => {

@@ -638,8 +638,8 @@ int db_sqlite_file_migrated(const char *path)
     if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         goto out;
     int rc = sqlite3_prepare_v2(h,
-                                "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-                                " AND name = 'schema_migrations'",
+                                "SELECT coalesce(max(name = 'schema_migrations'), 0), count(*)"
+                                " FROM sqlite_master WHERE type = 'table'",
                                 -1, &q, NULL);
     if (rc == SQLITE_NOTADB) {
         r = 0;
@@ -648,7 +648,10 @@ int db_sqlite_file_migrated(const char *path)
     if (rc != SQLITE_OK)
         goto out;
     rc = sqlite3_step(q);
-    r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : rc == SQLITE_NOTADB ? 0 : -1;
+    if (rc == SQLITE_ROW)
+        r = sqlite3_column_int(q, 0) ? 1 : sqlite3_column_int(q, 1) == 0 ? 2 : 0;
+    else
+        r = rc == SQLITE_NOTADB ? 0 : -1;
 out:
     sqlite3_finalize(q);
     sqlite3_close(h);

@@ -276,14 +276,31 @@ int64_t watch_judged_ms(int64_t reported_ms, int64_t stated_ms)
                                                                                     : reported_ms;
 }
 
-static void watch_part(struct buf *out, const json_t *strings, const char *key)
+/* The text of key ("watch_…"); for the citizen, its "watch_citizen_…" wording where the
+ * strings have one (the record's words, plainer). */
+static const char *watch_text(const json_t *strings, bool citizen, const char *key)
+{
+    if (citizen && strncmp(key, "watch_", 6) == 0) {
+        char own[80];
+        snprintf(own, sizeof own, "watch_citizen_%s", key + 6);
+        const char *t = json_string_value(json_object_get(strings, own));
+        if (t)
+            return t;
+    }
+    return letter_string(strings, key);
+}
+
+static void watch_part_in(struct buf *out, const json_t *strings, bool citizen, const char *key)
 {
     if (out->len)
         buf_puts(out, "; ");
-    buf_puts(out, letter_string(strings, key));
+    buf_puts(out, watch_text(strings, citizen, key));
 }
 
-void watch_sentence(const struct watch_facts *f, const json_t *strings, struct buf *out)
+#define watch_part(out, strings, key) watch_part_in(out, strings, citizen, key)
+
+static void watch_sentence_in(const struct watch_facts *f, const json_t *strings, bool citizen,
+                              struct buf *out)
 {
     struct buf own = {0};
     switch (f->observed) {
@@ -319,11 +336,12 @@ void watch_sentence(const struct watch_facts *f, const json_t *strings, struct b
                               "share", share, NULL};
         if (own.len)
             buf_puts(&own, "; ");
-        letter_fill(&own, letter_string(strings, "watch_played"), vars);
+        letter_fill(&own, watch_text(strings, citizen, "watch_played"), vars);
         buf_free(&ranges);
         if (f->to_end)
             watch_part(&own, strings, "watch_to_end");
-        if (watch_length_differs(f->duration_ms, f->stated_ms)) {
+        /* the two lengths are for the record's reader; the citizen is told what played */
+        if (!citizen && watch_length_differs(f->duration_ms, f->stated_ms)) {
             char stated[24], reported[24];
             watch_format_time(f->stated_ms, stated, sizeof stated);
             watch_format_time(f->duration_ms, reported, sizeof reported);
@@ -341,6 +359,18 @@ void watch_sentence(const struct watch_facts *f, const json_t *strings, struct b
     if (own.len)
         buf_append(out, own.data, own.len);
     buf_free(&own);
+}
+
+#undef watch_part
+
+void watch_sentence(const struct watch_facts *f, const json_t *strings, struct buf *out)
+{
+    watch_sentence_in(f, strings, false, out);
+}
+
+void watch_sentence_citizen(const struct watch_facts *f, const json_t *strings, struct buf *out)
+{
+    watch_sentence_in(f, strings, true, out);
 }
 
 json_t *watch_json(const struct watch_facts *f, const json_t *strings)

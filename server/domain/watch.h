@@ -167,6 +167,10 @@ int64_t watch_judged_ms(int64_t reported_ms, int64_t stated_ms);
  * (watch_length_differs) say both lengths. */
 void watch_sentence(const struct watch_facts *f, const json_t *strings, struct buf *out);
 
+/* The same for the citizen's own receipt: the same facts, in the plainer "watch_citizen_…"
+ * words where the strings have them, without the lengths' technical remark. */
+void watch_sentence_citizen(const struct watch_facts *f, const json_t *strings, struct buf *out);
+
 /* The facts as JSON (new reference; the caller owns it):
  * {"observed", "page_viewed", "seconds", "duration", "share", "ranges": [[a, b]],
  *  "to_end", "ended", "skipped", "captions_on", "transcript_opened", "player_shown",

@@ -742,7 +742,7 @@ static json_t *h_citizen_videos_data(struct app_call *c, const struct model_pack
             struct watch_facts wf;
             struct buf said = {0};
             progress_watch_facts(pr, v, &wf);
-            watch_sentence(&wf, app_strings(c), &said);
+            watch_sentence_citizen(&wf, app_strings(c), &said);
             json_object_set_new_nocheck(item, "watched", json_boolean(wf.to_end));
             json_object_set_new_nocheck(item, "watch_text",
                                         json_string(said.data ? said.data : ""));
@@ -789,7 +789,7 @@ static void h_citizen_summary(struct app_call *c, const struct model_pack *pack,
             all_watched &= wf.to_end;
             if (pre) {
                 struct buf said = {0};
-                watch_sentence(&wf, app_strings(c), &said);
+                watch_sentence_citizen(&wf, app_strings(c), &said);
                 h_citizen_hole_name(hole, sizeof hole, "w", vi, 0, 0);
                 if (wf.to_end)
                     json_object_set_new_nocheck(ctx, hole, json_true());

@@ -90,8 +90,8 @@ describe('closing an enrolment: the citizen left the target group', () => {
     const dead = await new Browser(s).get(e.path);
     assert.equal(dead.status, 410);
     const said = text(dead.text);
-    assert.match(dead.text, /<title>Dit forløb er afsluttet/);
-    assert.match(said, /Jobcentret har afsluttet dit forløb, så linket virker ikke længere\. Du skal ikke gøre mere her\. Det, du har svaret, er gemt\./);
+    assert.match(dead.text, /<title>Du skal ikke se videoerne mere/);
+    assert.match(said, /Jobcentret har lukket dit link, fordi du ikke længere skal have denne vejledning\. Du skal ikke gøre mere her\. Det, du har svaret, er gemt\./);
     assert.match(said, /Du kan altid kontakte jobcentret/);
     assert.doesNotMatch(said, /nyt link|dit møde/);
     const moved = await enrolCitizen(s, { caseworker: 'cw1' });
@@ -132,7 +132,7 @@ describe('closing an enrolment: the citizen left the target group', () => {
     // in English too
     const english = await new Browser(s).get(`${e.path}?sprog=en`);
     assert.equal(english.status, 410);
-    assert.match(text(english.text), /The job centre has closed your enrolment, so the link no longer works\./);
+    assert.match(text(english.text), /The job centre has closed your link, because you no longer need this guidance\./);
 
     // the caseworker's page says why
     const cw = await staff(s, 'cw1');

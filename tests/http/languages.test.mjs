@@ -106,7 +106,7 @@ describe('languages, titles, receipt', () => {
     assert.equal((await b.post('/borger/video/1', fields)).status, 303);
     const left = mins.slice(1).reduce((a, m) => a + m, 0);
     assert.equal(line((await b.get('/borger/video/1/svar')).text),
-      `Video 1 af 4 · Videoer, du mangler at svare på: ca. ${left} min. (alle videoer: ca. ${total} min.)`);
+      `Video 1 af 4 · Tid til de videoer, du mangler: ca. ${left} min. (alle videoer: ca. ${total} min.)`);
     const fb = decodeEntities((await b.get('/borger/video/1/svar')).text);
     assert.match(fb, /3 af 3 rigtige/, 'the feedback sums up');
   });
@@ -129,7 +129,7 @@ describe('languages, titles, receipt', () => {
       assert.ok(receipt.includes(`${v.title.da} (${perVideo[vi]} min.)`), `receipt: video ${vi + 1}'s minutes`);
     }
     const left = total - perVideo[1];
-    assert.ok(receipt.includes(`Videoer, du mangler at svare på: ca. ${left} min. (alle videoer: ca. ${total} min.)`), receipt);
+    assert.ok(receipt.includes(`Tid til de videoer, du mangler: ca. ${left} min. (alle videoer: ca. ${total} min.)`), receipt);
   });
 
   it('the receipt says which videos\' questions were answered and when, and no more', async () => {

@@ -9,13 +9,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { Webhook } from 'standardwebhooks';
 
-import { PG, PG_URL, ROOT, cli, cliAsync, enrolBody, freshCpr, jobsList, nowIso, pgDatabaseUrl, psql, sleep, sqlite, startServer } from './harness.mjs';
+import { ROOT, cli, cliAsync, databaseBefore, enrolBody, freshCpr, jobsList, nowIso, sleep, sqlite, startServer } from './harness.mjs';
 import { journalHash, rawData } from './helpers/journal.mjs';
 import { freePort, mailText, startSmtp, stopSmtp } from './helpers/smtp.mjs';
 import { formCsrf, staff } from './staffkit.mjs';
@@ -799,17 +798,9 @@ timeout_s = 5
 
 describe('upgrading a database whose journal delivery was given up', () => {
   it('migration 0033 makes a failed journal delivery owed again, due at once; a failed letter stays failed', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-0033-'));
-    const pgName = `v_0033_${process.pid}`;
+    const old = databaseBefore('0033');
     try {
-      let db = path.join(dir, 'old.db');
-      if (PG) {
-        psql(PG_URL, `CREATE DATABASE ${pgName};`);
-        db = pgDatabaseUrl(pgName);
-      }
-      const migrations = path.join(ROOT, 'db', 'migrations', PG ? 'postgres' : 'sqlite');
-      const files = fs.readdirSync(migrations).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
-      for (const f of files.filter((x) => x < '0033')) sqlite(db, `\n${fs.readFileSync(path.join(migrations, f), 'utf8')}`);
+      const { db } = old;
       // as an older release left them: the first entry's delivery failed after max_attempts,
       // the next one went out after it; a letter failed too
       sqlite(db, `INSERT INTO jobs(kind, enrolment_id, unique_key, due_at, state, attempts, next_attempt_at,
@@ -817,7 +808,7 @@ describe('upgrading a database whose journal delivery was given up', () => {
         ('deliver_journal', NULL, 'deliver_journal:1', 100, 'failed', 8, 900, 'webhook: HTTP 503', 100, 900, 1),
         ('deliver_journal', NULL, 'deliver_journal:2', 100, 'done', 1, 100, '', 100, 950, 2),
         ('send_written_guidance', NULL, 'l1', 100, 'failed', 8, 900, 'smtp: refused', 100, 900, 0);`);
-      sqlite(db, `\n${fs.readFileSync(path.join(migrations, files.find((f) => f.startsWith('0033_'))), 'utf8')}`);
+      old.apply('0033');
       const rows = sqlite(db, `SELECT unique_key || ' ' || state || ' ' || next_attempt_at || ' ' || coalesce(finished_at, -1)
         || ' ' || attempts || ' ' || last_error FROM jobs ORDER BY id`).trim().split('\n');
       assert.deepEqual(rows, [
@@ -826,8 +817,7 @@ describe('upgrading a database whose journal delivery was given up', () => {
         'l1 failed 900 900 8 smtp: refused',
       ]);
     } finally {
-      if (PG) psql(PG_URL, `DROP DATABASE IF EXISTS ${pgName} WITH (FORCE);`);
-      fs.rmSync(dir, { recursive: true, force: true });
+      old.cleanup();
     }
   });
 });

@@ -76,6 +76,33 @@ export function pgDatabaseUrl(name) {
   return u.toString();
 }
 
+/**
+ * A database of its own as an older release left it: the schema of the migrations before
+ * `version` ('0033'), on the engine under test (a database of the PostgreSQL cluster, or an
+ * SQLite file).  {db, apply(v): runs migration v on it, cleanup()}.
+ */
+export function databaseBefore(version) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `vejled-${version}-`));
+  const pgName = `v_${version}_${process.pid}_${path.basename(dir).slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+  let db = path.join(dir, 'old.db');
+  if (PG) {
+    psql(PG_URL, `CREATE DATABASE ${pgName};`);
+    db = pgDatabaseUrl(pgName);
+  }
+  const migrations = path.join(ROOT, 'db', 'migrations', PG ? 'postgres' : 'sqlite');
+  const files = fs.readdirSync(migrations).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+  const run = (f) => sqlite(db, `\n${fs.readFileSync(path.join(migrations, f), 'utf8')}`);
+  for (const f of files.filter((x) => x < version)) run(f);
+  return {
+    db,
+    apply(v) { run(files.find((f) => f.startsWith(`${v}_`))); },
+    cleanup() {
+      if (PG) psql(PG_URL, `DROP DATABASE IF EXISTS ${pgName} WITH (FORCE);`);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** The production build (no fault points, no test VFS): for checks that must use it. */
 export const PROD_BIN = process.env.VEJLED_PROD_BIN
   ? path.resolve(process.env.VEJLED_PROD_BIN)

@@ -1,12 +1,9 @@
 // The staff pages as a caseworker reads them: the list's flags and score, the filters
 // folded away until used.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, PG, PG_URL, ROOT, csrfOf, decodeEntities, freshCpr, isPgDb, nowIso, parseForms, pgDatabaseUrl, psql, sqlite, startServer } from './harness.mjs';
+import { Browser, csrfOf, databaseBefore, decodeEntities, freshCpr, isPgDb, nowIso, parseForms, sqlite, startServer } from './harness.mjs';
 import { addUser, citizenAnswers, enrolCitizen, formCsrf, hiddenFields, ini, staff } from './staffkit.mjs';
 
 /** The table row of a citizen on the list, as text. */
@@ -228,28 +225,18 @@ describe('units as a list', () => {
   });
 
   it('migration 0015 turns the free-text units of an existing database into the list', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vejled-0015-'));
-    // on PostgreSQL a database of the cluster and the postgres twins of the migrations
-    const pgName = `v_0015_${process.pid}`;
+    const old = databaseBefore('0015');
     try {
-      let db = path.join(dir, 'old.db');
-      if (PG) {
-        psql(PG_URL, `CREATE DATABASE ${pgName};`);
-        db = pgDatabaseUrl(pgName);
-      }
-      const migrations = path.join(ROOT, 'db', 'migrations', PG ? 'postgres' : 'sqlite');
-      const files = fs.readdirSync(migrations).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
-      for (const f of files.filter((x) => x < '0015')) sqlite(db, `\n${fs.readFileSync(path.join(migrations, f), 'utf8')}`);
+      const { db } = old;
       sqlite(db, `INSERT INTO users(username, role, unit, password_hash, created_at) VALUES
         ('a', 'caseworker', 'team-b', '', 1), ('b', 'caseworker', 'team-a', '', 1),
         ('c', 'caseworker', 'team-a', '', 1), ('d', 'admin', '', '', 1);
         INSERT INTO staff_sessions(id_hash, user_id, created_at, last_seen_at, expires_at) VALUES ('h', 1, 1, 1, 2);`);
-      sqlite(db, `\n${fs.readFileSync(path.join(migrations, files.find((f) => f.startsWith('0015_'))), 'utf8')}`);
+      old.apply('0015');
       assert.deepEqual(sqlite(db, 'SELECT name FROM units ORDER BY name').trim().split('\n'), ['team-a', 'team-b']);
       assert.equal(sqlite(db, "SELECT lang FROM staff_sessions WHERE id_hash = 'h'").trim(), 'da');
     } finally {
-      if (PG) psql(PG_URL, `DROP DATABASE IF EXISTS ${pgName} WITH (FORCE);`);
-      fs.rmSync(dir, { recursive: true, force: true });
+      old.cleanup();
     }
   });
 

@@ -64,16 +64,7 @@ static void test_closed_meanwhile_records_nothing(void **state)
     (void)state;
     struct testdb db;
     testdb_open(&db, "progress", 1000);
-    testdb_exec(&db,
-                "INSERT INTO target_groups(id, slug, name_da, name_en, resend_months, created_at)"
-                " VALUES (1, 'dagpenge', 'Dagpenge', 'Benefits', 6, 0);"
-                "INSERT INTO packs(id, group_id, version, state, created_at)"
-                " VALUES (1, 1, 1, 'published', 0);"
-                "INSERT INTO citizens(id, uuid, cpr_lookup, cpr_box, name, created_at)"
-                " VALUES (1, 'c1', 'l1', x'00', 'Åse', 0);"
-                "INSERT INTO enrolments(id, uuid, citizen_id, group_id, pack_id, first_meeting_at,"
-                " token_hash, token_expires_at, created_at)"
-                " VALUES (1, 'e1', 1, 1, 1, 4000000000, 'h1', 4000000000, 0);");
+    testdb_enrolments(&db, 1, 4000000000);
     /* the enrolment as the session check read it: open */
     struct model_enrolment e;
     memset(&e, 0, sizeof e);

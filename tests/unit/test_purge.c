@@ -57,16 +57,8 @@ static void test_purge_takes_replays_and_letters(void **state)
     struct testdb db;
     int n = -1;
     testdb_open(&db, "purge", 1000);
+    testdb_enrolments(&db, 2, 0);
     testdb_exec(&db,
-                "INSERT INTO target_groups(id, slug, name_da, name_en, resend_months, created_at)"
-                " VALUES (1, 'dagpenge', 'Dagpenge', 'Benefits', 6, 0);"
-                "INSERT INTO packs(id, group_id, version, state, created_at)"
-                " VALUES (1, 1, 1, 'published', 0);"
-                "INSERT INTO citizens(id, uuid, cpr_lookup, cpr_box, name, created_at)"
-                " VALUES (1, 'c1', 'l1', x'00', 'Åse', 0), (2, 'c2', 'l2', x'00', 'Bo', 0);"
-                "INSERT INTO enrolments(id, uuid, citizen_id, group_id, pack_id, first_meeting_at,"
-                " token_hash, token_expires_at, created_at) VALUES"
-                " (1, 'e1', 1, 1, 1, 0, 'h1', 9, 0), (2, 'e2', 2, 1, 1, 0, 'h2', 9, 0);"
                 "INSERT INTO jobs(id, kind, enrolment_id, unique_key, due_at, next_attempt_at,"
                 " created_at) VALUES (1, 'send_written_guidance', 1, 'k1', 0, 0, 0),"
                 " (2, 'send_written_guidance', 2, 'k2', 0, 0, 0);"

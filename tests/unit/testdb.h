@@ -63,6 +63,27 @@ static inline void testdb_exec(struct testdb *d, const char *fmt, ...)
         fail_msg("%s: %s", sql, msg);
 }
 
+/* A target group (id 1, dagpenge) with a published pack (id 1) and n citizens (ids 1..n, uuids
+ * c1…, names Åse, Bo, …), each with one open enrolment in it (ids 1..n, uuids e1…, token hashes
+ * h1…, the first meeting and the token's expiry at meet_at, created at 0).  n is at most 4. */
+static inline void testdb_enrolments(struct testdb *d, int n, int64_t meet_at)
+{
+    static const char *const names[] = {"Åse", "Bo", "Cai", "Dina"};
+    testdb_exec(d,
+                "INSERT INTO target_groups(id, slug, name_da, name_en, resend_months, created_at)"
+                " VALUES (1, 'dagpenge', 'Dagpenge', 'Benefits', 6, 0);"
+                "INSERT INTO packs(id, group_id, version, state, created_at)"
+                " VALUES (1, 1, 1, 'published', 0);");
+    for (int i = 1; i <= n && i <= 4; i++)
+        testdb_exec(d,
+                    "INSERT INTO citizens(id, uuid, cpr_lookup, cpr_box, name, created_at)"
+                    " VALUES (%d, 'c%d', 'l%d', x'00', '%s', 0);"
+                    "INSERT INTO enrolments(id, uuid, citizen_id, group_id, pack_id,"
+                    " first_meeting_at, token_hash, token_expires_at, created_at)"
+                    " VALUES (%d, 'e%d', %d, 1, 1, %lld, 'h%d', %lld, 0);",
+                    i, i, i, names[i - 1], i, i, i, (long long)meet_at, i, (long long)meet_at);
+}
+
 /* The first column of the first row of sql. */
 static inline int64_t testdb_scalar(struct testdb *d, const char *sql)
 {

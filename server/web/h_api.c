@@ -1,6 +1,7 @@
 /* The case-system API: enrol, describe an enrolment, record the meeting, change the target
  * group, a citizen's journal, statistics, health, and the API's own description; and the
  * citizen app's one call, the citizen's own progress. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,19 +57,70 @@ static int h_api_idem_ok(const char *k)
     return 1;
 }
 
-/* The request body as JSON (new reference), or NULL after replying 400. */
+/* Whether a string of v holds U+0000 (valid JSON, "\u0000", but no text of ours may: C
+ * strings would end there, storing less than was sent); path gets the first one's JSON path
+ * ("citizen.name", "topics[2]"), at most n bytes. */
+static bool h_api_has_nul(const json_t *v, char *path, size_t n, size_t at)
+{
+    if (json_is_string(v))
+        return strlen(json_string_value(v)) != json_string_length(v);
+    const char *key;
+    json_t *member;
+    size_t i;
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, key, member) {
+            snprintf(path + at, n - at, "%s%s", at ? "." : "", key);
+            if (h_api_has_nul(member, path, n, strlen(path)))
+                return true;
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, member) {
+            snprintf(path + at, n - at, "[%zu]", i);
+            if (h_api_has_nul(member, path, n, strlen(path)))
+                return true;
+        }
+    }
+    path[at] = '\0';
+    return false;
+}
+
+/* The request body as JSON (new reference), or NULL after replying 400 (not JSON) or 422 (a
+ * text holding U+0000). */
 static json_t *h_api_body(struct app_call *c)
 {
     json_error_t je;
-    /* any JSON text is JSON (RFC 8259): a bare string or number is 422, not 400 */
+    /* any JSON text is JSON (RFC 8259): a bare string or number is 422, not 400; so is
+     * "\u0000" in a string, which is refused below, naming where */
     json_t *body = json_loadb(c->req->body, c->req->body_len,
-                              JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+                              JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
     if (!body) {
         /* je.text may quote the input (a CPR, say): report only the position */
         char msg[128];
         snprintf(msg, sizeof msg, "The body is not valid JSON (line %d, column %d).", je.line,
                  je.column);
         app_api_error(c, 400, "malformed_json", msg, NULL);
+        return NULL;
+    }
+    char path[256] = "";
+    if (h_api_has_nul(body, path, sizeof path, 0)) {
+        /* the path is named only when it is made of names as ours are: a client's own key
+         * (a CPR number, say) is never repeated in an error */
+        bool ours = *path != '\0';
+        for (const char *p = path, *open = NULL; *p && ours; p++) {
+            if (*p == '[')
+                open = p;
+            else if (*p == ']')
+                open = NULL;
+            else if (!(*p >= 'a' && *p <= 'z') && *p != '_' && *p != '.' &&
+                     !(open && *p >= '0' && *p <= '9'))
+                ours = false;
+        }
+        char msg[320];
+        snprintf(msg, sizeof msg, "%s holds the character U+0000, which no text may hold.",
+                 ours ? path : "A text of the body");
+        app_api_error(c, 422, "invalid_body", msg, ours ? path : NULL);
+        json_decref(body);
+        return NULL;
     }
     return body;
 }

@@ -273,10 +273,23 @@ describe('API', () => {
         'null x',
         "{'single': 'quotes'}",
         `${'['.repeat(30000)}${']'.repeat(30000)}`, // deeper than any parser should go
-        `{"citizen": {"cpr": "${c}", "name": "a\\u0000b"}}`,
       ]) {
         const r = await post(text);
         assertError(r, 400, 'malformed_json');
+        assert.ok(!r.text.includes(c), `no CPR echoed: ${r.text}`);
+      }
+    });
+
+    it('a text holding U+0000 is valid JSON but no text of ours: 422 naming the member, never a key the client made up', async () => {
+      const c = cpr();
+      rejected.push(c);
+      for (const [body, field] of [
+        [`{"citizen": {"cpr": "${c}", "name": "a\\u0000b"}, "target_group": "dagpenge", "first_meeting_at": "2030-03-01T09:00:00Z"}`, 'citizen.name'],
+        [`{"citizen": {"cpr": "${c}", "name": "A"}, "target_group": "dag\\u0000penge"}`, 'target_group'],
+        [`{"citizen": {"cpr": "${c}", "name": "A"}, "${c}": ["x", "\\u0000"]}`, undefined],
+      ]) {
+        const r = await post(body);
+        assertError(r, 422, 'invalid_body', field);
         assert.ok(!r.text.includes(c), `no CPR echoed: ${r.text}`);
       }
     });

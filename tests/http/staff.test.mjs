@@ -432,7 +432,7 @@ describe('caseworker pages, roles and unit scope', () => {
     assert.equal(r.status, 200);
     const text = decodeEntities(r.text);
     const focusAt = text.indexOf('Fokusemner (misforstået)');
-    const answersAt = text.indexOf('Alle svar');
+    const answersAt = text.indexOf('Svar (første forsøg)');
     assert.ok(focusAt > 0 && focusAt < answersAt, 'focus topics come before the answers');
     assert.ok(api.focus_topics.length > 0, 'the first options include a wrong answer');
     for (const t of api.focus_topics) assert.ok(text.slice(focusAt, answersAt).includes(t), t);

@@ -70,6 +70,7 @@ struct http_state {
     char *map;
     size_t map_len;
     int too_large;
+    size_t dropped; /* bytes of the body read and dropped since it passed max_body */
     int over_budget;  /* no budget or no memory for the body: 503 at its end */
     int io_error;     /* the temporary file could not be written: 500 at the end */
     int io_full;      /* ... because the disk is full: 503 storage_full instead */
@@ -568,10 +569,13 @@ static int http_upload_open(struct http_state *s)
 static void http_body_piece(struct http_state *s, const char *data, size_t n)
 {
     size_t so_far = http_body_on_disk(s) ? s->map_len : s->body_len;
+    if (s->too_large)
+        s->dropped += n;
     if (s->status || s->too_large || s->over_budget || s->io_error)
         return; /* the reply is decided (or sent): the rest is read and dropped */
     if (so_far + n > s->max_body) {
         s->too_large = 1;
+        s->dropped = n;
         return;
     }
     if (!http_body_on_disk(s)) {
@@ -822,6 +826,13 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     if (*upload_data_size) {
         http_body_piece(s, upload_data, *upload_data_size);
         *upload_data_size = 0;
+        /* past the limit (a chunked body declares no size) the rest is read and dropped so
+         * that the 413 can be sent at its end (libmicrohttpd 0.9.75 queues no reply while a
+         * body is coming in), but only up to the limit once more: a body that goes on beyond
+         * that has its connection closed without a reply, never read for as long as it is
+         * sent */
+        if (s->too_large && s->dropped > s->max_body)
+            return MHD_NO;
         return MHD_YES;
     }
 

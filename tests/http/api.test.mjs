@@ -332,6 +332,13 @@ describe('API', () => {
         `${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`);
       assert.equal(r.status, 413, r.raw);
       assert.equal(JSON.parse(r.body).error.code, 'body_too_large');
+      // a chunked body that goes on past twice the limit (a chunk of 10 MB declared, 140 000
+      // bytes of it sent, the rest never): its connection is closed then, not read for as
+      // long as it is sent
+      r = await s.raw('POST /api/v1/enrolments HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+        `Authorization: Bearer ${s.key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n` +
+        `989680\r\n${' '.repeat(140000)}`, { timeoutMs: 5000, untilClose: true });
+      assert.equal(r.status, 0, 'closed without a reply');
       // node:http with a declared length over the limit
       const n = await post(padded(65537));
       assertError(n, 413, 'body_too_large');

@@ -529,12 +529,15 @@ static const struct model_pack *enrol_load(const struct enrol_env *env,
 
 /* A video's "answered" (every question answered) and "watched" (watch_json with strings)
  * into obj: the same facts for the case system and for the citizen. */
+/* citizen: the citizen's own app, told in the citizen's words (watch_json_citizen) */
 static void enrol_video_facts(const struct model_progress *pr, const struct model_video *v,
-                              const json_t *strings, json_t *obj, struct watch_facts *wf)
+                              const json_t *strings, bool citizen, json_t *obj,
+                              struct watch_facts *wf)
 {
     progress_watch_facts(pr, v, wf);
     json_object_set_new(obj, "answered", json_boolean(wf->answered));
-    json_object_set_new(obj, "watched", watch_json(wf, strings));
+    json_object_set_new(obj, "watched", citizen ? watch_json_citizen(wf, strings)
+                                                : watch_json(wf, strings));
 }
 
 enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
@@ -563,7 +566,7 @@ enum enrol_result enrol_describe(const struct enrol_env *env, const char *uuid,
         const struct model_video *v = &pack->videos[vi];
         struct watch_facts wf;
         json_t *jv = json_pack("{s:s, s:s}", "id", v->slug, "title", v->title[LANG_DA]);
-        enrol_video_facts(&pr, v, env->strings, jv, &wf);
+        enrol_video_facts(&pr, v, env->strings, false, jv, &wf);
         json_t *qs = json_array();
         for (size_t qi = 0; qi < v->n_questions; qi++) {
             const struct model_question *q = &v->questions[qi];
@@ -671,7 +674,7 @@ enum enrol_result enrol_own_progress(const struct enrol_env *env, const struct m
         snprintf(path, sizeof path, "v.%s.title", v->slug);
         json_t *jv = json_pack("{s:s, s:s}", "id", v->slug, "title",
                                enrol_pack_text(pack, ui, path, v->title));
-        enrol_video_facts(&pr, v, strings, jv, &wf);
+        enrol_video_facts(&pr, v, strings, true, jv, &wf);
         json_array_append_new(videos, jv);
         for (size_t qi = 0; qi < v->n_questions; qi++) {
             const struct model_answer *a =

@@ -98,12 +98,19 @@ struct progress_used {
     const char *session_hash;
     const struct model_enrolment *e;
     int64_t now;
+    bool closed; /* the enrolment was closed since the session was checked */
 };
 
 static enum store_status progress_used_txn(struct store *st, void *arg)
 {
     struct progress_used *u = arg;
-    enum store_status rc = store_session_use(st, u->session_hash, u->now);
+    /* closed since the session was checked: not opened after the close (as for answers) */
+    enum store_status rc = store_enrolment_is_open(st, u->e->id);
+    if (rc == STORE_NOT_FOUND)
+        u->closed = true;
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_session_use(st, u->session_hash, u->now);
     if (rc == STORE_NOT_FOUND)
         return STORE_OK; /* another request of the same session came first */
     if (rc != STORE_OK)
@@ -125,8 +132,9 @@ int progress_session_used(struct store *st, const char *cookie,
     if (!cookie || !token_is_well_formed(cookie))
         return -1;
     token_hash(cookie, TOKEN_LEN, hash);
-    struct progress_used u = {hash, e, now};
-    return store_txn(st, progress_used_txn, &u) == STORE_OK ? 0 : -1;
+    struct progress_used u = {hash, e, now, false};
+    enum store_status rc = store_txn(st, progress_used_txn, &u);
+    return u.closed ? 1 : rc == STORE_OK ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ videos */

@@ -50,7 +50,8 @@ int progress_session(struct store *st, const char *cookie, int64_t now,
 
 /* The session's first request back: the citizen has opened the link.  Marks the session
  * used, the enrolment opened (the first time; the statistics count it) and journals
- * "link_opened" — once per session, whatever requests race.  0 or -1. */
+ * "link_opened" — once per session, whatever requests race.  0; 1 when the enrolment was
+ * closed since the session was checked (nothing recorded); -1. */
 int progress_session_used(struct store *st, const char *cookie,
                           const struct model_enrolment *e, int64_t now);
 

@@ -373,7 +373,7 @@ void watch_sentence_citizen(const struct watch_facts *f, const json_t *strings, 
     watch_sentence_in(f, strings, true, out);
 }
 
-json_t *watch_json(const struct watch_facts *f, const json_t *strings)
+static json_t *watch_json_in(const struct watch_facts *f, const json_t *strings, bool citizen)
 {
     json_t *ranges = json_array();
     for (size_t i = 0; i < f->n_ranges; i++)
@@ -386,9 +386,13 @@ json_t *watch_json(const struct watch_facts *f, const json_t *strings)
         "share", f->share_permille / 1000.0, "ranges", ranges, "to_end", f->to_end, "ended",
         f->ended, "skipped", f->skipped, "captions_on", f->captions_on, "transcript_opened",
         f->transcript_opened, "player_shown", f->player_shown);
+    /* the share and to_end were judged against the pack's stated length, not the player's
+     * (watch_judged_ms): the record names it, so that its figures add up */
+    if (f->judged_ms && f->judged_ms != f->duration_ms)
+        json_object_set_new(j, "stated_duration", json_real(round(f->judged_ms / 100.0) / 10.0));
     if (strings) {
         struct buf text = {0};
-        watch_sentence(f, strings, &text);
+        watch_sentence_in(f, strings, citizen, &text);
         json_object_set_new(j, "text", json_string(text.data ? text.data : ""));
         buf_free(&text);
     }
@@ -419,4 +423,14 @@ void watch_journal_key(const char *kind, const json_t *data, char *key, size_t n
         snprintf(key, n, "journal_enrolment_closed_%s", reason);
     else
         snprintf(key, n, "journal_%s", kind ? kind : "");
+}
+
+json_t *watch_json(const struct watch_facts *f, const json_t *strings)
+{
+    return watch_json_in(f, strings, false);
+}
+
+json_t *watch_json_citizen(const struct watch_facts *f, const json_t *strings)
+{
+    return watch_json_in(f, strings, true);
 }

@@ -174,10 +174,13 @@ void watch_sentence_citizen(const struct watch_facts *f, const json_t *strings, 
 /* The facts as JSON (new reference; the caller owns it):
  * {"observed", "page_viewed", "seconds", "duration", "share", "ranges": [[a, b]],
  *  "to_end", "ended", "skipped", "captions_on", "transcript_opened", "player_shown",
- *  "text"}
- * (seconds with one decimal; share 0–1 with three; text: watch_sentence with strings,
- * left out when strings is NULL). */
+ *  "stated_duration", "text"}
+ * (seconds with one decimal; share 0–1 with three; stated_duration only when the share and
+ * to_end were judged against the pack's stated length rather than the player's duration;
+ * text: watch_sentence with strings, left out when strings is NULL). */
 json_t *watch_json(const struct watch_facts *f, const json_t *strings);
+/* The same with the citizen's text (watch_sentence_citizen): for the citizen's own app. */
+json_t *watch_json_citizen(const struct watch_facts *f, const json_t *strings);
 
 /* The language key that labels a journal entry of kind with data: "journal_<kind>",
  * except older video_finished entries, which say who reported them

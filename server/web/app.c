@@ -980,7 +980,7 @@ static int app_auth_staff(struct app_call *c)
 
 /* The link's session came back: the citizen (not a link scanner) opened the link.  The
  * write runs with the process's allocator, out of the page's snapshot and arena (reading).
- * 0 or -1. */
+ * 0, 1 when the enrolment was closed meanwhile (nothing recorded), or -1. */
 static int app_session_first_use(struct app_call *c, const char *session, int reading)
 {
     if (reading) {
@@ -1142,8 +1142,9 @@ static void app_dispatch(void *ctx, struct http_request *req, struct http_reply 
             app_page_error(&c, 403, "forbidden");
             goto out;
         }
-        if (first && app_session_first_use(&c, session, reading) != 0) {
-            app_page_error(&c, 500, "internal");
+        int used = first ? app_session_first_use(&c, session, reading) : 0;
+        if (used != 0) { /* 1: the enrolment was closed meanwhile, as if before */
+            app_page_error(&c, used > 0 ? 403 : 500, used > 0 ? "session_required" : "internal");
             goto out;
         }
         app_session_csrf(session, c.csrf);

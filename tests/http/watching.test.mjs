@@ -241,6 +241,10 @@ describe('watching and opening as observed', () => {
     assert.equal(v.finished, false);
     assert.equal(v.watched.share, 0.025);
     assert.equal(v.watched.duration, 1, 'the player\'s length, as it reported it');
+    assert.equal(v.watched.stated_duration, 40, 'and the length the share was judged against');
+    const played = (await s.api('GET', `/api/v1/citizens/${C.citizen_id}/journal`)).json.entries.find((x) => x.kind === 'video_played');
+    assert.deepEqual([played.data.duration, played.data.stated_duration, played.data.share], [1, 40, 0.025],
+      'the journal entry\'s figures add up');
     assert.equal(v.watched.text, 'afspillet 0:00–0:01 af 0:40 (3 %); '
       + 'afspilleren angav videoens længde til 0:01, men videoen er opgivet til 0:40');
     const kinds = (await s.api('GET', `/api/v1/citizens/${C.citizen_id}/journal`)).json.entries.map((x) => x.kind);
@@ -260,8 +264,9 @@ describe('watching and opening as observed', () => {
     const D = await enrol();
     const d = await citizen(D);
     assert.equal((await report(d, 1, { d: '39.6', p: '0-39.6', e: '1' })).status, 204);
-    assert.equal((await describeEnrolment(D.enrolment_id)).videos[0].watched.text,
-      'afspillet 0:00–0:40 af 0:40 (100 %); afspillet til ende');
+    const dw = (await describeEnrolment(D.enrolment_id)).videos[0].watched;
+    assert.equal(dw.text, 'afspillet 0:00–0:40 af 0:40 (100 %); afspillet til ende');
+    assert.equal(dw.stated_duration, undefined, 'judged against the player\'s own length');
   });
 
   it('"ended" with played ranges that stop far before the end is not watched to the end', async () => {
@@ -375,6 +380,10 @@ describe('watching and opening as observed', () => {
     const own = decodeEntities((await b.get('/borger/kvittering')).text);
     assert.ok(own.includes('siden med videoen blev vist; vi kan ikke se, om videoen blev afspillet'), own.slice(0, 300));
     assert.ok(!own.includes('browseren'));
+    // and so does the citizen's app, which reads with the link's token
+    const app = await s.request('GET', '/api/v1/me', { headers: { Authorization: `Bearer ${H.link.split('/').pop()}` } });
+    assert.equal(app.status, 200, app.text);
+    assert.equal(app.json.videos[0].watched.text, 'siden med videoen blev vist; vi kan ikke se, om videoen blev afspillet');
     // in English on the citizen's own receipt
     const He = await enrol({ language: 'en' });
     const be = await citizen(He);

@@ -16,6 +16,7 @@
 
 #include "progress.h"
 #include "store.h"
+#include "token.h"
 #include "testdb.h"
 
 static void test_longest_list_fits(void **state)
@@ -80,6 +81,11 @@ static void test_closed_meanwhile_records_nothing(void **state)
     assert_int_equal(store_enrolment_is_open(db.st, 99), STORE_NOT_FOUND);
     int64_t before = testdb_scalar(&db, "SELECT count(*) FROM journal");
     assert_int_equal(progress_decline(db.st, &e, 2000), 2);
+    char cookie[TOKEN_LEN + 1];
+    token_new(cookie);
+    assert_int_equal(progress_session_used(db.st, cookie, &e, 2000), 1);
+    assert_int_equal(testdb_scalar(&db, "SELECT count(*) FROM enrolments WHERE opened_at IS NOT NULL"),
+                     0);
     struct model_pack pack;
     struct model_video v;
     memset(&pack, 0, sizeof pack);

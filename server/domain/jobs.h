@@ -127,7 +127,7 @@ enum jobs_retry_result {
 enum jobs_retry_result jobs_retry_letter(struct store *st, int64_t job_id, int64_t now);
 /* The first journal entry owed to the case system, waiting after a failed delivery, tried on
  * the scheduler's next pass (woken now) rather than at the end of its back-off: for when the
- * cause is fixed.  JOBS_RETRY_OK; JOBS_RETRY_NOT_FOUND when none waits so (none owed, the first
+ * cause is fixed (its attempts stay counted).  JOBS_RETRY_OK; JOBS_RETRY_NOT_FOUND when none waits so (none owed, the first
  * being tried or due already); JOBS_RETRY_ERROR. */
 enum jobs_retry_result jobs_retry_journal(struct store *st, int64_t now);
 

@@ -498,14 +498,14 @@ struct store_journal_backlog {
     int64_t head_seq;        /* the first of them */
     int64_t head_queued_at;  /* when it was queued (the pass after it was written) */
     int head_attempts;       /* attempts made at it */
-    int64_t head_next_at;    /* when it is tried next (a running attempt: when it began) */
+    int64_t head_next_at;    /* when it is tried next; 0 while an attempt is under way */
     char head_error[200];    /* its last attempt's error, "" when none failed */
 };
 enum store_status store_journal_backlog_get(struct store *st, struct store_journal_backlog *out);
 /* The first journal entry owed to the webhook, when it waits for a later attempt after a
- * failed one, made due at now with its attempts counted from the first again (so the back-off
- * starts again from [delivery] backoff_base_s).  STORE_NOT_FOUND when no entry is owed, or the
- * first is being tried, or is due already.  Run it in a transaction. */
+ * failed one, made due at now (its attempts stay counted: they say how long the case system
+ * has refused it).  STORE_NOT_FOUND when no entry is owed, or the first is being tried, or
+ * is due already.  Run it in a transaction. */
 enum store_status store_journal_retry_now(struct store *st, int64_t now);
 /* Queues a deliver_journal job for every journal entry after the last one queued. */
 enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n);

@@ -484,7 +484,7 @@ enum store_status store_journal_delivered(struct store *st, int64_t seq, int64_t
 #define STORE_JOURNAL_BACKLOG(journal_waiting)                                              \
     "SELECT (SELECT count(*) FROM " journal_waiting " WHERE " STORE_JOURNAL_WAITING "),"   \
     " h.ref, h.created_at, h.attempts, CASE h.state WHEN 'pending' THEN h.next_attempt_at" \
-    "  ELSE h.locked_at END, h.last_error"                                                 \
+    "  ELSE 0 END, h.last_error"                                                           \
     " FROM (SELECT 1 AS one) o LEFT JOIN (SELECT ref, created_at, attempts, state,"        \
     "  next_attempt_at, locked_at, last_error FROM " journal_waiting                       \
     "  WHERE " STORE_JOURNAL_WAITING " ORDER BY ref, id LIMIT 1) h ON 1 = 1"
@@ -511,7 +511,7 @@ enum store_status store_journal_backlog_get(struct store *st, struct store_journ
 }
 
 #define STORE_JOURNAL_RETRY(journal_waiting)                                                \
-    "UPDATE jobs SET next_attempt_at = ?1, attempts = 0"                                  \
+    "UPDATE jobs SET next_attempt_at = ?1"                                                \
     " WHERE id = (SELECT id FROM " journal_waiting " WHERE " STORE_JOURNAL_WAITING          \
     "  ORDER BY ref, id LIMIT 1) AND state = 'pending' AND next_attempt_at > ?1"
 

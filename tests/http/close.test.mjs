@@ -188,12 +188,16 @@ describe('closing an enrolment: the citizen left the target group', () => {
     const w = await startServer({ config: '[database]\nbatch_wait_us = 1000000\n' });
     try {
       const c = await readyCitizen(w);
+      const began = Date.now();
       const answering = c.browser.post('/borger/video/1', c.fields);
       await sleep(300);
       const closed = await w.api('POST', `/api/v1/enrolments/${c.enrolment}/close`, { body: { reason: 'job' } });
       assert.equal(closed.status, 200, closed.text);
       const res = await answering;
       assert.equal(res.status, 403, res.text.slice(0, 300));
+      // it was refused inside the writer's transaction after waiting for its batch, not by
+      // the session check before it (which a close that came first would also give)
+      assert.ok(Date.now() - began >= 700, `the answers waited for their batch: ${Date.now() - began} ms`);
       const kinds = (await w.api('GET', `/api/v1/citizens/${c.citizen}/journal`)).json.entries.map((x) => x.kind);
       assert.equal(kinds[kinds.length - 1], 'enrolment_closed', kinds.join(' '));
       assert.ok(!kinds.includes('answers_submitted'), kinds.join(' '));

@@ -815,7 +815,12 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
      * submission's own is in the journal) */
     json_object_set_new(d, "language_name",
                         json_string(lang_name_for(&c->app->langs, app_strings(c), e->language)));
-    json_object_set_new(d, "open", json_boolean(!e->closed_at));
+    /* a purged citizen's open enrolment gets no meeting or new link (the API's rule too) */
+    int64_t purged_at = 0;
+    if (store_citizen_purged_get(c->st, e->citizen_id, &purged_at) != STORE_OK)
+        purged_at = 0;
+    json_object_set_new(d, "open", json_boolean(!e->closed_at && !purged_at));
+    json_object_set_new(d, "purged", json_boolean(purged_at != 0));
     json_object_set_new(d, "flag_oral",
                         json_boolean(e->declined_at && !e->closed_at && !e->held_at));
     /* an open enrolment whose content's rules ended or have not begun: the meeting is
@@ -841,7 +846,7 @@ static json_t *h_staff_enrolment(struct app_call *c, const struct model_enrolmen
         return NULL;
     }
     json_object_set_new(d, "meeting_record", record);
-    if (!e->closed_at)
+    if (!e->closed_at && !purged_at)
         json_object_set_new(d, "link", h_staff_link_state(c, e, clock_now()));
     struct h_staff_letters letters = {c, json_array()};
     if (store_jobs_each(c->st, e->id, h_staff_letter, &letters) != STORE_OK) {
@@ -1350,6 +1355,10 @@ void h_staff_meeting(struct app_call *c)
         ctx = NULL;
         goto out;
     }
+    if (er == ENROL_CONFLICT && strcmp(err.code, "citizen_purged") == 0) {
+        app_page_error(c, 409, "citizen_purged");
+        goto out;
+    }
     if (er == ENROL_NOT_FOUND || er == ENROL_CONFLICT) {
         app_page_error(c, 404, "not_found");
         goto out;
@@ -1390,8 +1399,14 @@ void h_staff_new_link(struct app_call *c)
     struct jobs_policy policy;
     app_enrol_env(c, &env, &policy);
     json_t *resp = NULL;
-    enum enrol_result er = enrol_new_link_letter(&env, e.uuid, c->user.username, &resp, NULL);
+    struct enrol_error err;
+    memset(&err, 0, sizeof err);
+    enum enrol_result er = enrol_new_link_letter(&env, e.uuid, c->user.username, &resp, &err);
     json_decref(resp);
+    if (er == ENROL_CONFLICT && strcmp(err.code, "citizen_purged") == 0) {
+        app_page_error(c, 409, "citizen_purged");
+        goto out;
+    }
     if (er == ENROL_NOT_FOUND || er == ENROL_CONFLICT) {
         app_page_error(c, 404, "not_found");
         goto out;

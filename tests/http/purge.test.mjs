@@ -6,7 +6,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Browser, PG, allRows, cli, csrfOf, enrolBody, freshCpr, jobsList, nowIso, parseForms, sqlite, startServer } from './harness.mjs';
+import { Browser, PG, allRows, cli, csrfOf, decodeEntities, enrolBody, freshCpr, jobsList, nowIso, parseForms, sqlite, startServer } from './harness.mjs';
+import { formCsrf, staff } from './staffkit.mjs';
 
 let s;
 const OLD = { name: 'Purgeline Æblegrød', email: 'purgeline.old@example.dk', cpr: freshCpr() };
@@ -240,6 +241,19 @@ describe('retention purge', () => {
     }
     assert.equal(counts(), before, 'nothing written');
     assert.equal(sqlite(s.db, `SELECT token_hash FROM enrolments WHERE uuid = '${oldE.enrolment_id}'`).trim(), token);
+    // the caseworker's page says so and offers neither; a form posted anyway is 409
+    const admin = await staff(s, 'admin');
+    const page = await admin.get(`/medarbejder/borger/${oldE.citizen_id}`);
+    assert.equal(page.status, 200);
+    const said = decodeEntities(page.text);
+    assert.match(said, /Borgerens personoplysninger er slettet efter opbevaringsperioden\. Der kan ikke registreres et møde eller sendes et nyt link til forløbet\./);
+    assert.ok(!said.includes(`/moede?forloeb=${oldE.enrolment_id}`), 'no meeting button');
+    assert.ok(!said.includes('/nyt-link'), 'no new-link form');
+    const csrf = formCsrf(page.text, '/medarbejder/logout');
+    const refused = await admin.post(`/medarbejder/borger/${oldE.citizen_id}/nyt-link`, { csrf, forloeb: oldE.enrolment_id });
+    assert.equal(refused.status, 409, refused.text.slice(0, 300));
+    assert.match(decodeEntities(refused.text), /<h1>Borgerens oplysninger er slettet<\/h1>/);
+    assert.equal(counts(), before, 'still nothing written (but the access log)');
     // the same person enrolled anew is a new citizen, with a link that works
     const anew = await s.api('POST', '/api/v1/enrolments', { body: enrolBody(OLD.cpr, { target_group: 'sygedagpenge' }) });
     assert.equal(anew.status, 201, anew.text);

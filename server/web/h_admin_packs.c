@@ -13,6 +13,7 @@
 #include "handlers.h"
 #include "letter.h"
 #include "lix.h"
+#include "mediainfo.h"
 #include "mem.h"
 #include "packedit.h"
 #include "utf8.h"
@@ -961,6 +962,8 @@ static void h_admin_video_read(struct app_call *c, json_t *ctx, struct model_vid
         if (strchr(v->media, '/') || strstr(v->media, "..") || stat(path, &sb) != 0 ||
             !S_ISREG(sb.st_mode))
             h_staff_error(c, ctx, "media", "admin_err_media");
+        else /* the stated length is the file's own (0: it does not say) */
+            v->duration_s = mediainfo_file_duration_s(path);
     }
     for (size_t qi = 0; qi < v->n_questions; qi++) {
         struct model_question *q = &v->questions[qi];
@@ -1181,6 +1184,9 @@ void h_admin_draft_upload(struct app_call *c)
     } else {
         json_decref(ctx);
         h_admin_set(&p->videos[n - 1].media, name);
+        /* the stated length is the new file's own, never the replaced file's (0: it does not
+         * say; "to the end" then rests on the player's length) */
+        p->videos[n - 1].duration_s = mediainfo_duration_s((const unsigned char *)f->data, f->len);
         h_admin_video_saved(c, p, n);
     }
     model_pack_free(p);
@@ -1378,8 +1384,10 @@ void h_admin_video_new(struct app_call *c)
         h_staff_fail(c);
         goto out;
     }
-    if (ext)
+    if (ext) {
         h_admin_set(&v->media, name);
+        v->duration_s = mediainfo_duration_s((const unsigned char *)f->data, f->len);
+    }
     h_admin_replaced(c, p, p->n_videos, NULL);
 out:
     model_pack_free(p);

@@ -1,6 +1,7 @@
 // The administrator's web: users, API keys, target groups, guidance packs as versions
 // (draft, edit, upload, preview, publish) and the access log of a citizen.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -366,6 +367,22 @@ describe('administrator pages', () => {
     assert.equal(range.status, 206);
     assert.equal(range.buf.length, 100);
     assert.ok(range.buf.equals(video.subarray(0, 100)));
+    // the stated length is the new file's own, never the replaced one's: none from bytes that
+    // do not say it, the real length from a real file
+    const stated = () => one(s.db, `SELECT duration_s FROM videos WHERE pack_id = ${draftId} AND position = 1`);
+    assert.equal(stated(), '0', 'the fake file says no length, and the replaced file\'s is not kept');
+    const real = path.join(s.dir, 'real.mp4');
+    const ff = spawnSync('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi',
+      '-i', 'color=c=0x1f4e5f:s=160x90:r=5:d=3', '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
+      '-movflags', '+faststart', real], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(ff.status, 0, ff.stderr);
+    r = await upload([{ name: 'csrf', value: csrf }, { name: 'file', filename: 'real.mp4', type: 'video/mp4', data: fs.readFileSync(real) }]);
+    assert.equal(r.status, 303, r.text.slice(0, 400));
+    assert.equal(stated(), '3');
+    // back to the first file, as the tests below expect
+    r = await upload([{ name: 'csrf', value: csrf }, { name: 'file', filename: 'film.mp4', type: 'video/mp4', data: video }]);
+    assert.equal(r.status, 303);
+    assert.equal(one(s.db, `SELECT media FROM videos WHERE pack_id = ${draftId} AND position = 1`), name);
   });
 
   it('packs: edit the draft, preview it, publish; enrolled citizens keep their version, new ones get the new', async () => {

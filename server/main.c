@@ -203,17 +203,22 @@ int main(int argc, char **argv)
     }
     const char *command = argv[1];
     int shift = 1;
-    /* commands with a verb: "user add", "apikey add", "jobs list|run|retry" */
+    /* commands with a verb: "user add", "apikey add", "jobs list|run|retry|skip" */
     static const struct {
         const char *command;
-        const char *verbs[3];
-    } with_verb[] = {{"user", {"add"}}, {"apikey", {"add"}}, {"jobs", {"list", "run", "retry"}},
-                     {"keys", {"show"}}, {"packs", {"load"}}};
+        const char *verbs[4];
+    } with_verb[] = {{"user", {"add"}},
+                     {"apikey", {"add"}},
+                     {"jobs", {"list", "run", "retry", "skip"}},
+                     {"keys", {"show"}},
+                     {"packs", {"load"}}};
     for (size_t i = 0; i < sizeof with_verb / sizeof with_verb[0]; i++) {
         if (strcmp(command, with_verb[i].command) != 0)
             continue;
         int ok = 0;
-        for (size_t v = 0; argc >= 3 && v < 3 && with_verb[i].verbs[v]; v++)
+        for (size_t v = 0; argc >= 3 && v < sizeof with_verb[i].verbs / sizeof *with_verb[i].verbs &&
+                           with_verb[i].verbs[v];
+             v++)
             ok |= strcmp(argv[2], with_verb[i].verbs[v]) == 0;
         if (!ok) {
             if (argc >= 3 && strcmp(argv[2], "--help") == 0)

@@ -6,6 +6,7 @@
 #include <libgen.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,33 @@ static int main_jobs_retry(struct store *st, const char *job)
     }
 }
 
+/* jobs skip --job N: the first journal entry owed to the case system given up
+ * (jobs_skip_journal). */
+static int main_jobs_skip(struct store *st, const char *job)
+{
+    char *end = NULL;
+    long long id = job && *job ? strtoll(job, &end, 10) : 0;
+    if (!job || !*job || *end || id <= 0) {
+        fprintf(stderr, "vejled: jobs skip needs --job N (the first deliver_journal job still "
+                        "pending: jobs list)\n");
+        return EXIT_USAGE;
+    }
+    switch (jobs_skip_journal(st, id, clock_now())) {
+    case JOBS_RETRY_OK:
+        fprintf(stderr, "vejled: job %lld skipped: its journal entry will not be delivered by "
+                        "the webhook; a delivery_skipped entry saying so goes to the case system "
+                        "next, and the entries after it follow\n",
+                id);
+        return 0;
+    case JOBS_RETRY_NOT_FOUND:
+        return main_fail("job %lld is not the first journal entry waiting for the webhook's "
+                         "next attempt (jobs list; an attempt under way cannot be skipped): "
+                         "nothing changed", id);
+    default:
+        return main_fail("%s", "the database failed; nothing changed");
+    }
+}
+
 int cmd_jobs(const struct config *cfg, int config_given, const char *what, const char *now_text,
              const char *job)
 {
@@ -89,14 +117,15 @@ int cmd_jobs(const struct config *cfg, int config_given, const char *what, const
         fprintf(stderr, "vejled: --now must be an RFC 3339 time (jobs run only)\n");
         return EXIT_USAGE;
     }
-    if (job && strcmp(what, "retry") != 0) {
-        fprintf(stderr, "vejled: --job is for jobs retry only\n");
+    const bool retry = strcmp(what, "retry") == 0, skip = strcmp(what, "skip") == 0;
+    if (job && !retry && !skip) {
+        fprintf(stderr, "vejled: --job is for jobs retry and jobs skip only\n");
         return EXIT_USAGE;
     }
-    if (strcmp(what, "retry") == 0) {
+    if (retry || skip) {
         if (main_open(cfg, MAIN_DB_EXISTING, &st))
             return EXIT_FAILURE;
-        rc = main_jobs_retry(st, job);
+        rc = retry ? main_jobs_retry(st, job) : main_jobs_skip(st, job);
         store_close(st);
         return rc;
     }

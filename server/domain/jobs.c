@@ -3,11 +3,13 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "channel.h"
 #include "clock.h"
+#include "journal.h"
 
 void jobs_policy_defaults(struct jobs_policy *p)
 {
@@ -294,6 +296,45 @@ enum jobs_retry_result jobs_retry_journal(struct store *st, int64_t now)
     if (rc == STORE_OK)
         jobs_wake();
     return rc == STORE_OK ? JOBS_RETRY_OK
+           : rc == STORE_NOT_FOUND ? JOBS_RETRY_NOT_FOUND
+                                   : JOBS_RETRY_ERROR;
+}
+
+struct jobs_skipping {
+    int64_t job_id, now;
+};
+
+static enum store_status jobs_skip_journal_txn(struct store *st, void *arg)
+{
+    const struct jobs_skipping *k = arg;
+    int64_t seq = 0;
+    int attempts = 0;
+    enum store_status rc = store_journal_skip(st, k->job_id, k->now, &seq, &attempts);
+    if (rc != STORE_OK)
+        return rc;
+    struct store_journal_row r;
+    char *data = NULL;
+    rc = store_journal_get(st, seq, &r, &data);
+    free(data);
+    if (rc != STORE_OK)
+        return rc == STORE_NOT_FOUND ? STORE_ERROR : rc; /* a job of no entry: refused whole */
+    json_t *d = json_pack("{s:I, s:s, s:i}", "seq", (json_int_t)seq, "kind", r.kind, "attempts",
+                          attempts);
+    rc = d ? journal_append(st, k->now, "delivery_skipped", "system",
+                            r.citizen_uuid[0] ? r.citizen_uuid : NULL,
+                            r.enrolment_uuid[0] ? r.enrolment_uuid : NULL, d, NULL)
+           : STORE_ERROR;
+    json_decref(d);
+    return rc;
+}
+
+enum jobs_retry_result jobs_skip_journal(struct store *st, int64_t job_id, int64_t now)
+{
+    struct jobs_skipping k = {job_id, now};
+    enum store_status rc = store_txn(st, jobs_skip_journal_txn, &k);
+    if (rc == STORE_OK)
+        jobs_wake();
+    return rc == STORE_OK          ? JOBS_RETRY_OK
            : rc == STORE_NOT_FOUND ? JOBS_RETRY_NOT_FOUND
                                    : JOBS_RETRY_ERROR;
 }

@@ -130,6 +130,14 @@ enum jobs_retry_result jobs_retry_letter(struct store *st, int64_t job_id, int64
  * cause is fixed (its attempts stay counted).  JOBS_RETRY_OK; JOBS_RETRY_NOT_FOUND when none waits so (none owed, the first
  * being tried or due already); JOBS_RETRY_ERROR. */
 enum jobs_retry_result jobs_retry_journal(struct store *st, int64_t now);
+/* The first journal entry owed to the case system given up by an operator (one the case
+ * system refuses for good, so that the entries after it can go): its job cancelled, and a
+ * "delivery_skipped" entry journalled (actor "system"; the skipped entry's seq, kind and
+ * attempts, and its citizen and enrolment) in the same transaction, which the webhook then
+ * delivers like any other, so the case system learns which entry to read from the journal
+ * API instead.  JOBS_RETRY_OK; JOBS_RETRY_NOT_FOUND when job_id is not that entry's job,
+ * waiting for its next attempt; JOBS_RETRY_ERROR. */
+enum jobs_retry_result jobs_skip_journal(struct store *st, int64_t job_id, int64_t now);
 
 /* The doorbell: jobs_wake() makes a waiting jobs_wait() return early.  jobs_wait() returns
  * when woken, when stop is set (by jobs_stop()), or at the wall-clock time until (UTC s). */

@@ -13,7 +13,7 @@ const char *const journal_kinds[] = {
     "asked_topics", "declined", "completed", "meeting_recorded", "meeting_replanned",
     "group_changed", "enrolment_closed",
     "written_guidance_sent", "written_guidance_resent", "reminder_sent", "new_link_sent",
-    "letter_failed",
+    "letter_failed", "delivery_skipped",
     "citizen_purged",
     "checkpoint", NULL};
 

@@ -507,6 +507,13 @@ enum store_status store_journal_backlog_get(struct store *st, struct store_journ
  * has refused it).  STORE_NOT_FOUND when no entry is owed, or the first is being tried, or
  * is due already.  Run it in a transaction. */
 enum store_status store_journal_retry_now(struct store *st, int64_t now);
+/* Job job_id, when it is the first journal entry owed to the webhook and waits for its next
+ * attempt (not under way), given up: cancelled at now, its last error kept after "skipped
+ * by an operator: ".  *seq gets the entry's seq, *attempts the attempts made.
+ * STORE_NOT_FOUND when job_id is no such job (another kind, not the first owed, under way,
+ * delivered or ended).  Run it in a transaction. */
+enum store_status store_journal_skip(struct store *st, int64_t job_id, int64_t now,
+                                     int64_t *seq, int *attempts);
 /* Queues a deliver_journal job for every journal entry after the last one queued. */
 enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n);
 /* One journal entry by seq (data owned by the caller: free()). */

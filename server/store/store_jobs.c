@@ -528,6 +528,29 @@ enum store_status store_journal_retry_now(struct store *st, int64_t now)
     return rc;
 }
 
+#define STORE_JOURNAL_SKIP(journal_waiting)                                                 \
+    "UPDATE jobs SET state = 'cancelled', finished_at = ?2, locked_at = NULL,"             \
+    " last_error = 'skipped by an operator: ' || last_error"                               \
+    " WHERE id = ?1 AND state = 'pending' AND id = (SELECT id FROM " journal_waiting       \
+    "  WHERE " STORE_JOURNAL_WAITING " ORDER BY ref, id LIMIT 1) RETURNING ref, attempts"
+
+enum store_status store_journal_skip(struct store *st, int64_t job_id, int64_t now,
+                                     int64_t *seq, int *attempts)
+{
+    struct db_stmt *s = store_stmt(
+        st,
+        store_is_postgres(st) ? STORE_JOURNAL_SKIP("jobs")
+                              : STORE_JOURNAL_SKIP("jobs INDEXED BY jobs_journal_waiting"),
+        "ii", job_id, now);
+    enum store_status rc = store_row(st, s);
+    if (rc != STORE_OK)
+        return rc;
+    *seq = db_col_int64(s, 0);
+    *attempts = db_col_int(s, 1);
+    db_reset(s);
+    return STORE_OK;
+}
+
 enum store_status store_jobs_queue_journal(struct store *st, int64_t now, int *n)
 {
     enum store_status rc = store_done(

@@ -794,6 +794,47 @@ timeout_s = 5
     assert.equal(enrolled.length, 3);
     assert.equal(enrolled[2].data.contact_updated, undefined);
   });
+  it('an entry the case system refuses for good is given up only by an operator (jobs skip): journalled, delivered in its place, the rest follows', async () => {
+    const T = t0 + 7 * 3600e3;
+    assert.equal((await jobsRun(at(T))).status, 0); // whatever earlier tests left: delivered
+    const before = hook.got.length;
+    hook.up = false;
+    const e = await enrol();
+    assert.equal((await jobsRun(at(T + 60e3))).status, 0);
+    const head = jobsOf().find((j) => j.kind === 'deliver_journal' && j.state === 'pending' && j.attempts === '1');
+    assert.ok(head, JSON.stringify(jobsOf().filter((j) => j.kind === 'deliver_journal' && j.state !== 'done')));
+    const headSeq = Number(sqlite(s.db, `SELECT ref FROM jobs WHERE id = ${head.id}`).trim());
+    const skippedKind = sqlite(s.db, `SELECT kind FROM journal WHERE seq = ${headSeq}`).trim();
+    // only that job, and only between attempts: any other is refused, changing nothing
+    const later = jobsOf().find((j) => j.kind === 'deliver_journal' && j.state === 'pending' && j.id !== head.id);
+    for (const id of [later.id, jobsOf(e.enrolment_id).find((j) => j.kind === 'send_written_guidance').id, '999999']) {
+      const r = cli(['jobs', 'skip', '--db', s.db, '--job', id]);
+      assert.equal(r.status, 1, `${id}: ${r.stderr}`);
+      assert.match(r.stderr, /is not the first journal entry waiting for the webhook's next attempt .*: nothing changed/);
+    }
+    assert.equal(cli(['jobs', 'skip', '--db', s.db]).status, 2);
+    const r = cli(['jobs', 'skip', '--db', s.db, '--job', head.id]);
+    assert.equal(r.status, 0, r.stderr);
+    const ended = jobsOf().find((j) => j.id === head.id);
+    assert.equal(ended.state, 'cancelled');
+    assert.match(ended.last_error, /^skipped by an operator: webhook: HTTP 503/);
+    const entries = (await s.api('GET', `/api/v1/citizens/${e.citizen_id}/journal`)).json.entries;
+    const told = entries.find((x) => x.kind === 'delivery_skipped');
+    assert.ok(told, entries.map((x) => x.kind).join(' '));
+    assert.deepEqual(told.data, { seq: headSeq, kind: skippedKind, attempts: 1 });
+    assert.equal(told.actor, 'system');
+    assert.equal(cli(['verify', '--db', s.db]).status, 0, 'the chain holds');
+    // back up: everything after the skipped entry goes, in order, the skipped one never
+    hook.up = true;
+    assert.equal((await jobsRun(at(T + 120e3))).status, 0);
+    const seqs = hook.got.slice(before).map((g) => JSON.parse(g.body).seq);
+    assert.ok(!seqs.includes(headSeq), `the skipped entry was not delivered: ${seqs}`);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
+    assert.ok(seqs.includes(told.seq), 'the entry that says so was');
+    assert.ok(seqs.includes(headSeq + 1), 'and the one after the skipped entry');
+    const page = text((await (await staff(s, 'admin')).get(`/medarbejder/borger/${e.citizen_id}`)).text);
+    assert.match(page, /Journalpost ikke leveret til sagssystemet \(opgivet af driften\)/);
+  });
 });
 
 describe('upgrading a database whose journal delivery was given up', () => {

@@ -41,6 +41,7 @@ static const struct config_key config_keys[] = {
     SIZE("server", "max_body_json", max_body_json, 256, 64 * 1024 * 1024),
     SIZE("server", "max_body_form", max_body_form, 256, 64 * 1024 * 1024),
     SIZE("server", "body_budget", body_budget, 4096, (size_t)4 * 1024 * 1024 * 1024),
+    SIZE("server", "max_body_drain", max_body_drain, 0, (size_t)4 * 1024 * 1024 * 1024),
     SIZE("server", "max_form_fields", max_form_fields, 1, 100000),
     SIZE("server", "max_field_length", max_field_length, 16, 1024 * 1024),
     UINT("server", "log_requests", log_requests, 0, 1),
@@ -164,6 +165,7 @@ void config_defaults(struct config *c)
     c->max_body_json = 64 * 1024;
     c->max_body_form = 32 * 1024;
     c->body_budget = 16 * 1024 * 1024;
+    c->max_body_drain = 4 * 1024 * 1024;
     c->max_form_fields = 200;
     c->max_field_length = 4000;
     c->log_requests = 1;

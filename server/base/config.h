@@ -29,6 +29,9 @@ struct config {
     size_t max_body_json;          /* API request bodies */
     size_t max_body_form;          /* HTML form bodies */
     size_t body_budget;            /* request body bytes held in memory, all requests */
+    size_t max_body_drain;         /* bytes of a body past its limit read and dropped so that
+                                    * the 413 can be sent at its end; past them the connection
+                                    * is closed without an answer */
     size_t max_form_fields;
     size_t max_field_length;       /* any single decoded form field or JSON string */
     unsigned log_requests;         /* 1: one line per request on stderr */

@@ -70,7 +70,8 @@ struct http_state {
     char *map;
     size_t map_len;
     int too_large;
-    size_t dropped; /* bytes of the body read and dropped since it passed max_body */
+    size_t dropped; /* bytes of the body read and dropped since it passed max_body
+                     * (at most [server] max_body_drain) */
     int over_budget;  /* no budget or no memory for the body: 503 at its end */
     int io_error;     /* the temporary file could not be written: 500 at the end */
     int io_full;      /* ... because the disk is full: 503 storage_full instead */
@@ -828,10 +829,10 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         *upload_data_size = 0;
         /* past the limit (a chunked body declares no size) the rest is read and dropped so
          * that the 413 can be sent at its end (libmicrohttpd 0.9.75 queues no reply while a
-         * body is coming in), but only up to the limit once more: a body that goes on beyond
-         * that has its connection closed without a reply, never read for as long as it is
-         * sent */
-        if (s->too_large && s->dropped > s->max_body)
+         * body is coming in), but only [server] max_body_drain bytes of it: a body that goes
+         * on beyond that has its connection closed without a reply, never read for as long
+         * as it is sent */
+        if (s->too_large && s->dropped > server->cfg->max_body_drain)
             return MHD_NO;
         return MHD_YES;
     }

@@ -332,13 +332,22 @@ describe('API', () => {
         `${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`);
       assert.equal(r.status, 413, r.raw);
       assert.equal(JSON.parse(r.body).error.code, 'body_too_large');
-      // a chunked body that goes on past twice the limit (a chunk of 10 MB declared, 140 000
-      // bytes of it sent, the rest never): its connection is closed then, not read for as
-      // long as it is sent
-      r = await s.raw('POST /api/v1/enrolments HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
-        `Authorization: Bearer ${s.key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n` +
-        `989680\r\n${' '.repeat(140000)}`, { timeoutMs: 5000, untilClose: true });
-      assert.equal(r.status, 0, 'closed without a reply');
+      // a chunked body that goes on past [server] max_body_drain bytes over the limit (a
+      // chunk of 10 MB declared, 200 000 bytes of it sent, the rest never): its connection is
+      // closed then, not read for as long as it is sent; within it, the 413 at its end
+      const chunkedHead = (server) => 'POST /api/v1/enrolments HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+        `Authorization: Bearer ${server.key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`;
+      const drain = await startServer({ config: '[server]\nmax_body_drain = 100000\n' });
+      try {
+        r = await drain.raw(`${chunkedHead(drain)}989680\r\n${' '.repeat(200000)}`, { timeoutMs: 5000, untilClose: true });
+        assert.equal(r.status, 0, 'closed without a reply');
+        const over = ' '.repeat(65536 + 90000);
+        r = await drain.raw(`${chunkedHead(drain)}${over.length.toString(16)}\r\n${over}\r\n0\r\n\r\n`);
+        assert.equal(r.status, 413, 'within the drain: answered at its end');
+        assert.equal((await drain.request('GET', '/healthz')).status, 200);
+      } finally {
+        await drain.cleanup();
+      }
       // node:http with a declared length over the limit
       const n = await post(padded(65537));
       assertError(n, 413, 'body_too_large');

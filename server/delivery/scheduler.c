@@ -917,11 +917,12 @@ static int sched_run(struct scheduler *s, const struct store_job *j,
     const char *reason = NULL;
     int64_t now = clock_now();
     /* every write for the job (intent, sending, record, end) renews or checks its claim */
-    /* the journal's delivery is never given up: the entries after it wait for it, and the
-     * case system must get every entry (an operator sees the queue on /metrics and /admin) */
+    /* the journal's delivery is never given up by itself: the entries after it wait for it,
+     * and the case system must get every entry (an operator sees the queue on /metrics and
+     * /admin, and only an operator gives one up: vejled jobs skip) */
     const bool journal = strcmp(j->kind, "deliver_journal") == 0;
     enum sched_outcome o = journal ? sched_run_webhook(s, j, now, err, sizeof err)
-                               : sched_run_letter(s, j, now, &reason, err, sizeof err);
+                                   : sched_run_letter(s, j, now, &reason, err, sizeof err);
     now = clock_now();
     struct sched_finish f = {j, "done", "", reason, 0, now, NULL};
     int *count = &stats->done; /* counted once the end is recorded */

@@ -499,6 +499,7 @@ struct store_journal_backlog {
     int64_t head_queued_at;  /* when it was queued (the pass after it was written) */
     int head_attempts;       /* attempts made at it */
     int64_t head_next_at;    /* when it is tried next; 0 while an attempt is under way */
+    bool head_running;       /* an attempt is under way */
     char head_error[200];    /* its last attempt's error, "" when none failed */
 };
 enum store_status store_journal_backlog_get(struct store *st, struct store_journal_backlog *out);

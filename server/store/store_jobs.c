@@ -484,7 +484,7 @@ enum store_status store_journal_delivered(struct store *st, int64_t seq, int64_t
 #define STORE_JOURNAL_BACKLOG(journal_waiting)                                              \
     "SELECT (SELECT count(*) FROM " journal_waiting " WHERE " STORE_JOURNAL_WAITING "),"   \
     " h.ref, h.created_at, h.attempts, CASE h.state WHEN 'pending' THEN h.next_attempt_at" \
-    "  ELSE 0 END, h.last_error"                                                           \
+    "  ELSE 0 END, h.last_error, CASE h.state WHEN 'running' THEN 1 ELSE 0 END"            \
     " FROM (SELECT 1 AS one) o LEFT JOIN (SELECT ref, created_at, attempts, state,"        \
     "  next_attempt_at, locked_at, last_error FROM " journal_waiting                       \
     "  WHERE " STORE_JOURNAL_WAITING " ORDER BY ref, id LIMIT 1) h ON 1 = 1"
@@ -506,6 +506,7 @@ enum store_status store_journal_backlog_get(struct store *st, struct store_journ
     out->head_attempts = db_col_int(s, 3);
     out->head_next_at = db_col_int64(s, 4);
     store_col_copy(s, 5, out->head_error, sizeof out->head_error);
+    out->head_running = db_col_int(s, 6) != 0;
     db_reset(s);
     return STORE_OK;
 }

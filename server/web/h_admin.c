@@ -62,11 +62,15 @@ void h_admin_home(struct app_call *c)
                               (json_int_t)q.head_seq, "attempts", q.head_attempts, "error",
                               q.head_error);
         h_staff_time(c, j, "since", q.head_queued_at);
-        h_staff_time(c, j, "next", q.head_next_at);
+        /* when it is tried next: under way now, on the next pass (due already), or a time */
+        if (q.head_running)
+            json_object_set_new(j, "trying", json_true());
+        else if (q.head_next_at <= clock_now())
+            json_object_set_new(j, "due", json_true());
+        else
+            h_staff_time(c, j, "next", q.head_next_at);
         json_object_set_new(ctx, "journal_stuck", j);
     }
-    const char *again = http_query(c->req, "journal");
-    json_object_set_new(ctx, "journal_retried", json_boolean(again && !strcmp(again, "igen")));
     app_page(c, 200, "admin/home", ctx);
 }
 
@@ -160,7 +164,7 @@ void h_admin_journal_retry(struct app_call *c)
     if (r == JOBS_RETRY_ERROR)
         h_staff_fail(c);
     else /* also when meanwhile delivered or being tried: the start page says where it is */
-        http_reply_redirect(c->rep, 303, r == JOBS_RETRY_OK ? "/admin?journal=igen" : "/admin");
+        http_reply_redirect(c->rep, 303, "/admin");
 }
 
 /* ------------------------------------------------------------------ units */

@@ -321,6 +321,11 @@ async function staff(server, browser, width, js, lang) {
     sqlite(server.db, `UPDATE jobs SET state = 'failed', attempts = 8, finished_at = next_attempt_at,
     last_error = 'smtp: could not connect to the mail server' WHERE id = (SELECT min(j.id) FROM jobs j
     JOIN enrolments e ON e.id = j.enrolment_id WHERE j.kind = 'send_written_guidance' AND e.closed_at IS NULL)`);
+    // the case system refusing the journal: the first entry owed, five attempts made
+    const nowS = Math.floor(Date.now() / 1000);
+    sqlite(server.db, `INSERT INTO jobs(kind, enrolment_id, unique_key, due_at, state, attempts, next_attempt_at,
+      last_error, created_at, ref) VALUES ('deliver_journal', NULL, 'deliver_journal:1', ${nowS - 7200}, 'pending', 5,
+      ${nowS + 1800}, 'webhook: HTTP 503', ${nowS - 7200}, 1) ON CONFLICT(unique_key) DO NOTHING`);
     await at('admin', '16-home-letters-failed', '/admin');
     await at('admin', '16-letters', '/admin/breve');
     await at('admin', '13-stats', '/admin/statistik');

@@ -285,6 +285,16 @@ static enum store_status jobs_retry_txn(struct store *st, void *arg)
     return store_letter_retry(st, r->job_id, r->now);
 }
 
+/* A retry's or skip's end: done, no such job to act on (STORE_NOT_FOUND), a letter that has
+ * not failed (STORE_CONFLICT), or the database failed. */
+static enum jobs_retry_result jobs_retry_result_of(enum store_status rc)
+{
+    return rc == STORE_OK          ? JOBS_RETRY_OK
+           : rc == STORE_NOT_FOUND ? JOBS_RETRY_NOT_FOUND
+           : rc == STORE_CONFLICT  ? JOBS_RETRY_NOT_FAILED
+                                   : JOBS_RETRY_ERROR;
+}
+
 static enum store_status jobs_retry_journal_txn(struct store *st, void *arg)
 {
     return store_journal_retry_now(st, *(const int64_t *)arg);
@@ -295,9 +305,7 @@ enum jobs_retry_result jobs_retry_journal(struct store *st, int64_t now)
     enum store_status rc = store_txn(st, jobs_retry_journal_txn, &now);
     if (rc == STORE_OK)
         jobs_wake();
-    return rc == STORE_OK ? JOBS_RETRY_OK
-           : rc == STORE_NOT_FOUND ? JOBS_RETRY_NOT_FOUND
-                                   : JOBS_RETRY_ERROR;
+    return jobs_retry_result_of(rc);
 }
 
 struct jobs_skipping {
@@ -334,9 +342,7 @@ enum jobs_retry_result jobs_skip_journal(struct store *st, int64_t job_id, int64
     enum store_status rc = store_txn(st, jobs_skip_journal_txn, &k);
     if (rc == STORE_OK)
         jobs_wake();
-    return rc == STORE_OK          ? JOBS_RETRY_OK
-           : rc == STORE_NOT_FOUND ? JOBS_RETRY_NOT_FOUND
-                                   : JOBS_RETRY_ERROR;
+    return jobs_retry_result_of(rc);
 }
 
 enum jobs_retry_result jobs_retry_letter(struct store *st, int64_t job_id, int64_t now)
@@ -345,8 +351,5 @@ enum jobs_retry_result jobs_retry_letter(struct store *st, int64_t job_id, int64
     enum store_status rc = store_txn(st, jobs_retry_txn, &r);
     if (rc == STORE_OK)
         jobs_wake();
-    return rc == STORE_OK          ? JOBS_RETRY_OK
-           : rc == STORE_NOT_FOUND ? JOBS_RETRY_NOT_FOUND
-           : rc == STORE_CONFLICT  ? JOBS_RETRY_NOT_FAILED
-                                   : JOBS_RETRY_ERROR;
+    return jobs_retry_result_of(rc);
 }

@@ -285,10 +285,14 @@ static enum store_status jobs_retry_txn(struct store *st, void *arg)
     return store_letter_retry(st, r->job_id, r->now);
 }
 
-/* A retry's or skip's end: done, no such job to act on (STORE_NOT_FOUND), a letter that has
- * not failed (STORE_CONFLICT), or the database failed. */
-static enum jobs_retry_result jobs_retry_result_of(enum store_status rc)
+/* Runs an operator's change to a job (a retry, a skip) as one transaction and wakes the
+ * scheduler when it went through: done, no such job to act on (STORE_NOT_FOUND), a letter
+ * that has not failed (STORE_CONFLICT), or the database failed. */
+static enum jobs_retry_result jobs_change(struct store *st, store_txn_fn fn, void *arg)
 {
+    enum store_status rc = store_txn(st, fn, arg);
+    if (rc == STORE_OK)
+        jobs_wake();
     return rc == STORE_OK          ? JOBS_RETRY_OK
            : rc == STORE_NOT_FOUND ? JOBS_RETRY_NOT_FOUND
            : rc == STORE_CONFLICT  ? JOBS_RETRY_NOT_FAILED
@@ -302,10 +306,7 @@ static enum store_status jobs_retry_journal_txn(struct store *st, void *arg)
 
 enum jobs_retry_result jobs_retry_journal(struct store *st, int64_t now)
 {
-    enum store_status rc = store_txn(st, jobs_retry_journal_txn, &now);
-    if (rc == STORE_OK)
-        jobs_wake();
-    return jobs_retry_result_of(rc);
+    return jobs_change(st, jobs_retry_journal_txn, &now);
 }
 
 struct jobs_skipping {
@@ -339,17 +340,11 @@ static enum store_status jobs_skip_journal_txn(struct store *st, void *arg)
 enum jobs_retry_result jobs_skip_journal(struct store *st, int64_t job_id, int64_t now)
 {
     struct jobs_skipping k = {job_id, now};
-    enum store_status rc = store_txn(st, jobs_skip_journal_txn, &k);
-    if (rc == STORE_OK)
-        jobs_wake();
-    return jobs_retry_result_of(rc);
+    return jobs_change(st, jobs_skip_journal_txn, &k);
 }
 
 enum jobs_retry_result jobs_retry_letter(struct store *st, int64_t job_id, int64_t now)
 {
     struct jobs_retrying r = {job_id, now};
-    enum store_status rc = store_txn(st, jobs_retry_txn, &r);
-    if (rc == STORE_OK)
-        jobs_wake();
-    return jobs_retry_result_of(rc);
+    return jobs_change(st, jobs_retry_txn, &r);
 }
